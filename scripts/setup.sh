@@ -1,0 +1,49 @@
+#!/bin/sh
+# Installs the Debian 12 packages gtsync needs to build, test and run; idempotent.
+set -eu
+
+# Packages to build and run gtsync.
+BUILD_PKGS="build-essential cmake pkg-config libuv1-dev libprotobuf-c-dev \
+protobuf-c-compiler libsqlite3-dev libssl-dev openssl"
+# Packages for the test suite (unit tests, sanitizers, fuzz corpus replay).
+TEST_PKGS="libcmocka-dev sqlite3"
+
+want="$BUILD_PKGS"
+case "${1:-}" in
+--test) want="$BUILD_PKGS $TEST_PKGS" ;;
+--run | "") ;;
+-h | --help)
+	echo "usage: scripts/setup.sh [--run|--test]"
+	echo "  --run   packages to build and run gtsync (default)"
+	echo "  --test  also the packages the test suite needs"
+	exit 0
+	;;
+*)
+	echo "setup.sh: unknown option '$1' (try --help)" >&2
+	exit 2
+	;;
+esac
+
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -z "$missing" ]; then
+	echo "setup.sh: all packages present"
+	exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO="sudo"
+fi
+echo "setup.sh: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine may have no package lists yet.
+if ! $SUDO apt-get install -y --no-install-recommends $missing; then
+	$SUDO apt-get update
+	$SUDO apt-get install -y --no-install-recommends $missing
+fi
