@@ -1,0 +1,211 @@
+/* Envelope and batch encoding through protobuf-c's generated code, with limits checked. */
+#include "wire.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+static size_t effective_frame_limit(size_t max_len)
+{
+	return max_len == 0 ? GT_DEFAULT_MAX_FRAME : max_len;
+}
+
+int gt_wire_envelope_decode(const uint8_t *buf, size_t len, size_t max_len, gt_envelope **out)
+{
+	gt_envelope *env;
+
+	*out = NULL;
+	if (buf == NULL && len > 0)
+		return GT_EINVAL;
+	if (len > effective_frame_limit(max_len))
+		return GT_ETOOBIG;
+	env = gtsync__v1__envelope__unpack(NULL, len, buf);
+	if (env == NULL)
+		return GT_EINVAL;
+	if (env->body_case == GTSYNC__V1__ENVELOPE__BODY__NOT_SET) {
+		gtsync__v1__envelope__free_unpacked(env, NULL);
+		return GT_EPROTO;
+	}
+	*out = env;
+	return GT_OK;
+}
+
+void gt_wire_envelope_free(gt_envelope *env)
+{
+	if (env != NULL)
+		gtsync__v1__envelope__free_unpacked(env, NULL);
+}
+
+int gt_wire_envelope_pack(const gt_envelope *env, size_t max_len, uint8_t **out, size_t *len)
+{
+	size_t n;
+	uint8_t *p;
+
+	*out = NULL;
+	*len = 0;
+	n = gtsync__v1__envelope__get_packed_size(env);
+	if (n > effective_frame_limit(max_len))
+		return GT_ETOOBIG;
+	p = malloc(n > 0 ? n : 1);
+	if (p == NULL)
+		return GT_ENOMEM;
+	if (gtsync__v1__envelope__pack(env, p) != n) {
+		free(p);
+		return GT_EINVAL;
+	}
+	*out = p;
+	*len = n;
+	return GT_OK;
+}
+
+static int str_ok(const char *s, size_t max, int required)
+{
+	size_t n;
+
+	if (s == NULL)
+		return !required;
+	n = strnlen(s, max + 1);
+	if (n > max)
+		return 0;
+	return n > 0 || !required;
+}
+
+int gt_wire_batch_check(const gt_batch *b, const struct gt_limits *lim, const char **why)
+{
+	uint32_t max_values = GT_DEFAULT_MAX_VALUES_PER_BATCH;
+	const char *dummy;
+	int rc = GT_EINVAL;
+
+	if (why == NULL)
+		why = &dummy;
+	*why = NULL;
+	if (lim != NULL && lim->max_values_per_batch != 0)
+		max_values = lim->max_values_per_batch;
+
+	if (b->format_version != 1) {
+		*why = "unsupported batch format version";
+		goto out;
+	}
+	if (b->batch_id.len != GT_BATCH_ID_LEN) {
+		*why = "batch id is not 16 bytes";
+		goto out;
+	}
+	if (!str_ok(b->key_id, GT_MAX_CODE_LEN, 1) || !str_ok(b->org_unit, GT_MAX_CODE_LEN, 1)) {
+		*why = "key id or org unit missing or too long";
+		goto out;
+	}
+	if (b->sequence == 0) {
+		*why = "sequence number is zero";
+		goto out;
+	}
+	if (b->n_values > max_values || b->n_completions > max_values ||
+	    b->n_actions > GT_MAX_ACTIONS_PER_BATCH) {
+		*why = "too many items in one batch";
+		rc = GT_ETOOBIG;
+		goto out;
+	}
+	if (b->n_values + b->n_completions + b->n_actions == 0) {
+		*why = "batch is empty";
+		goto out;
+	}
+	for (size_t i = 0; i < b->n_values; i++) {
+		const Gtsync__V1__DataValue *v = b->values[i];
+		if (!str_ok(v->data_element, GT_MAX_CODE_LEN, 1) ||
+		    !str_ok(v->period, GT_MAX_CODE_LEN, 1) ||
+		    !str_ok(v->org_unit, GT_MAX_CODE_LEN, 1) ||
+		    !str_ok(v->category_option_combo, GT_MAX_CODE_LEN, 0) ||
+		    !str_ok(v->dataset, GT_MAX_CODE_LEN, 0)) {
+			*why = "a value's key field is missing or too long";
+			goto out;
+		}
+		if (!str_ok(v->value, GT_MAX_VALUE_LEN, 0) ||
+		    !str_ok(v->comment, GT_MAX_COMMENT_LEN, 0)) {
+			*why = "a value or comment is too long";
+			rc = GT_ETOOBIG;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < b->n_completions; i++) {
+		const Gtsync__V1__CompleteRegistration *c = b->completions[i];
+		if (!str_ok(c->dataset, GT_MAX_CODE_LEN, 1) ||
+		    !str_ok(c->period, GT_MAX_CODE_LEN, 1) ||
+		    !str_ok(c->org_unit, GT_MAX_CODE_LEN, 1)) {
+			*why = "a completion's key field is missing or too long";
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < b->n_actions; i++) {
+		const Gtsync__V1__WorkflowAction *a = b->actions[i];
+		if (a->kind < GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_SUBMIT ||
+		    a->kind > GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_UNAPPROVE) {
+			*why = "unknown workflow action";
+			goto out;
+		}
+		if (!str_ok(a->dataset, GT_MAX_CODE_LEN, 1) ||
+		    !str_ok(a->period, GT_MAX_CODE_LEN, 1) ||
+		    !str_ok(a->org_unit, GT_MAX_CODE_LEN, 1) ||
+		    !str_ok(a->reason, GT_MAX_COMMENT_LEN, 0)) {
+			*why = "a workflow action's field is missing or too long";
+			goto out;
+		}
+		if (a->data_digest.len != 0 && a->data_digest.len != GT_SHA256_LEN) {
+			*why = "a workflow digest is not 32 bytes";
+			goto out;
+		}
+	}
+	rc = GT_OK;
+out:
+	return rc;
+}
+
+int gt_wire_batch_decode(const uint8_t *buf, size_t len, const struct gt_limits *lim,
+			 gt_batch **out)
+{
+	gt_batch *b;
+	int rc;
+
+	*out = NULL;
+	if (buf == NULL && len > 0)
+		return GT_EINVAL;
+	if (len > GT_MAX_FRAME_CEILING)
+		return GT_ETOOBIG;
+	b = gtsync__v1__batch__unpack(NULL, len, buf);
+	if (b == NULL)
+		return GT_EINVAL;
+	rc = gt_wire_batch_check(b, lim, NULL);
+	if (rc != GT_OK) {
+		gtsync__v1__batch__free_unpacked(b, NULL);
+		return rc;
+	}
+	*out = b;
+	return GT_OK;
+}
+
+void gt_wire_batch_free(gt_batch *b)
+{
+	if (b != NULL)
+		gtsync__v1__batch__free_unpacked(b, NULL);
+}
+
+int gt_wire_batch_pack(const gt_batch *b, uint8_t **out, size_t *len)
+{
+	size_t n;
+	uint8_t *p;
+
+	*out = NULL;
+	*len = 0;
+	n = gtsync__v1__batch__get_packed_size(b);
+	if (n > GT_MAX_FRAME_CEILING)
+		return GT_ETOOBIG;
+	p = malloc(n > 0 ? n : 1);
+	if (p == NULL)
+		return GT_ENOMEM;
+	if (gtsync__v1__batch__pack(b, p) != n) {
+		free(p);
+		return GT_EINVAL;
+	}
+	*out = p;
+	*len = n;
+	return GT_OK;
+}

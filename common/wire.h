@@ -1,0 +1,46 @@
+/* The only callers of protobuf-c's generated pack/unpack: envelopes and batches. */
+#ifndef GT_WIRE_H
+#define GT_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gtsync.pb-c.h"
+#include "limits.h"
+
+typedef Gtsync__V1__Envelope gt_envelope;
+typedef Gtsync__V1__Batch gt_batch;
+
+/* Decodes one Envelope from buf[0..len). Refuses len over max_len (0: the default frame
+ * limit) with GT_ETOOBIG before decoding, malformed bytes with GT_EINVAL, and an envelope with
+ * no body with GT_EPROTO. On success *out is set; caller frees with gt_wire_envelope_free().
+ * *out is NULL on failure. */
+int gt_wire_envelope_decode(const uint8_t *buf, size_t len, size_t max_len, gt_envelope **out);
+
+/* Frees a decoded envelope; accepts NULL. */
+void gt_wire_envelope_free(gt_envelope *env);
+
+/* Serializes env into a new buffer; *out (caller frees with free()) and *len are set on
+ * success, NULL/0 on failure. Refuses an envelope larger than max_len (0: the default frame
+ * limit) with GT_ETOOBIG. */
+int gt_wire_envelope_pack(const gt_envelope *env, size_t max_len, uint8_t **out, size_t *len);
+
+/* Decodes a Batch and checks its shape against lim (NULL: defaults): format version 1, a
+ * 16-byte batch id, non-empty key id and org unit, a non-zero sequence, item counts within
+ * limits, every code and text within its length limit. Returns GT_EINVAL for malformed bytes
+ * or shape, GT_ETOOBIG for a count or length over a limit. Caller frees *out with
+ * gt_wire_batch_free(); *out is NULL on failure. */
+int gt_wire_batch_decode(const uint8_t *buf, size_t len, const struct gt_limits *lim,
+			 gt_batch **out);
+
+/* Checks an in-memory batch's shape as gt_wire_batch_decode() does; borrowed. On failure,
+ * *why (optional) points to a static sentence naming the problem. */
+int gt_wire_batch_check(const gt_batch *b, const struct gt_limits *lim, const char **why);
+
+/* Frees a decoded batch; accepts NULL. Only for batches from gt_wire_batch_decode(). */
+void gt_wire_batch_free(gt_batch *b);
+
+/* Serializes a batch into a new buffer (caller frees with free()). */
+int gt_wire_batch_pack(const gt_batch *b, uint8_t **out, size_t *len);
+
+#endif
