@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "gtsync.pb-c.h"
-#include "limits.h"
+#include "gtlimits.h"
 
 typedef Gtsync__V1__Envelope gt_envelope;
 typedef Gtsync__V1__Batch gt_batch;
