@@ -1,0 +1,155 @@
+/* Authorization: what a key's role and org unit allow it to write, act on and read. */
+#include "authz.h"
+
+#include <string.h>
+
+#include "error.h"
+#include "orgunit.h"
+
+static const char *const role_names[] = {
+	[GTSYNC__V1__ROLE__ROLE_OPERATOR] = "operator",
+	[GTSYNC__V1__ROLE__ROLE_APPROVER] = "approver",
+	[GTSYNC__V1__ROLE__ROLE_AGGREGATOR] = "aggregator",
+	[GTSYNC__V1__ROLE__ROLE_SECRETARIAT] = "secretariat",
+	[GTSYNC__V1__ROLE__ROLE_READER] = "reader",
+};
+
+int gt_authz_role_parse(const char *name, int *role)
+{
+	*role = 0;
+	for (int r = GTSYNC__V1__ROLE__ROLE_OPERATOR; r <= GTSYNC__V1__ROLE__ROLE_READER; r++) {
+		if (strcmp(name, role_names[r]) == 0) {
+			*role = r;
+			return GT_OK;
+		}
+	}
+	return GT_EINVAL;
+}
+
+const char *gt_authz_role_name(int role)
+{
+	if (role < GTSYNC__V1__ROLE__ROLE_OPERATOR || role > GTSYNC__V1__ROLE__ROLE_READER)
+		return "unknown";
+	return role_names[role];
+}
+
+/* Whether org_unit is the principal's parent-level responsibility: the aggregator of a
+ * province accepts its districts; the central secretariat accepts provinces. */
+static int is_parent_of(const struct gt_principal *p, const char *org_unit)
+{
+	char parent[GT_ORGUNIT_MAX_LEN];
+
+	if (gt_orgunit_parent(org_unit, parent, sizeof(parent)) != GT_OK)
+		return 0;
+	return strcmp(parent, p->org_unit) == 0;
+}
+
+int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit,
+		    const char **why)
+{
+	*why = NULL;
+	if (gt_orgunit_valid(org_unit) != GT_OK) {
+		*why = "workflow action names a malformed org unit";
+		return GT_EPERM;
+	}
+	switch (kind) {
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_SUBMIT:
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_APPROVE:
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_UNAPPROVE:
+		if (p->role != GTSYNC__V1__ROLE__ROLE_APPROVER) {
+			*why = "only an approver key may submit, approve or unapprove";
+			return GT_EPERM;
+		}
+		if (strcmp(org_unit, p->org_unit) != 0) {
+			*why = "an approver may act only on its own org unit's reports";
+			return GT_EPERM;
+		}
+		return GT_OK;
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_ACCEPT:
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN: {
+		int level = gt_orgunit_level(org_unit);
+		int want = level == 2 ? GTSYNC__V1__ROLE__ROLE_SECRETARIAT
+				      : GTSYNC__V1__ROLE__ROLE_AGGREGATOR;
+		if (level < 2) {
+			*why = "the national report has no parent to accept or return it";
+			return GT_EPERM;
+		}
+		if (p->role != want || !is_parent_of(p, org_unit)) {
+			*why = level == 2 ? "only the central secretariat may accept or return a "
+					    "province's report"
+					  : "only the province's aggregator may accept or return a "
+					    "district's report";
+			return GT_EPERM;
+		}
+		return GT_OK;
+	}
+	default:
+		*why = "unknown workflow action";
+		return GT_EPERM;
+	}
+}
+
+int gt_authz_read(const struct gt_principal *p, const char *org_unit, const char **why)
+{
+	*why = NULL;
+	if (gt_orgunit_contains(p->org_unit, org_unit) != 1) {
+		*why = "the org unit is outside the key's scope";
+		return GT_EPERM;
+	}
+	return GT_OK;
+}
+
+static int may_write_values(const struct gt_principal *p, const char *org_unit, const char **why)
+{
+	if (p->role != GTSYNC__V1__ROLE__ROLE_OPERATOR) {
+		*why = "only an operator key may write data values";
+		return GT_EPERM;
+	}
+	if (strcmp(org_unit, p->org_unit) != 0) {
+		*why = "an operator may write only its own org unit's data";
+		return GT_EPERM;
+	}
+	return GT_OK;
+}
+
+int gt_authz_batch(const struct gt_principal *p, const gt_batch *b, const char **why, int *item)
+{
+	int rc = GT_EPERM;
+
+	*why = NULL;
+	*item = -1;
+	if (strcmp(b->key_id, p->key_id) != 0) {
+		*why = "the batch names another key than the connection's";
+		goto out;
+	}
+	if (strcmp(b->org_unit, p->org_unit) != 0) {
+		*why = "the batch names another org unit than the key's";
+		goto out;
+	}
+	for (size_t i = 0; i < b->n_values; i++) {
+		if (may_write_values(p, b->values[i]->org_unit, why) != GT_OK) {
+			*item = (int)i;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < b->n_completions; i++) {
+		const char *ou = b->completions[i]->org_unit;
+		int role_ok = p->role == GTSYNC__V1__ROLE__ROLE_OPERATOR ||
+			      p->role == GTSYNC__V1__ROLE__ROLE_APPROVER;
+		if (!role_ok || strcmp(ou, p->org_unit) != 0) {
+			*why = "only the org unit's operator or approver may register completeness";
+			*item = (int)i;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < b->n_actions; i++) {
+		const Gtsync__V1__WorkflowAction *a = b->actions[i];
+		if (gt_authz_action(p, (int)a->kind, a->org_unit, why) != GT_OK) {
+			*item = (int)i;
+			goto out;
+		}
+	}
+	rc = GT_OK;
+out:
+	return rc;
+}

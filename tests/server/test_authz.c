@@ -1,0 +1,163 @@
+/* Tests for server/authz.c: each role may do exactly what DESIGN.md's table says. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "authz.h"
+#include "error.h"
+
+#define OPERATOR GTSYNC__V1__ROLE__ROLE_OPERATOR
+#define APPROVER GTSYNC__V1__ROLE__ROLE_APPROVER
+#define AGGREGATOR GTSYNC__V1__ROLE__ROLE_AGGREGATOR
+#define SECRETARIAT GTSYNC__V1__ROLE__ROLE_SECRETARIAT
+#define READER GTSYNC__V1__ROLE__ROLE_READER
+
+#define SUBMIT GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_SUBMIT
+#define APPROVE GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_APPROVE
+#define ACCEPT GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_ACCEPT
+#define RETURN GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN
+#define UNAPPROVE GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_UNAPPROVE
+
+struct fixture {
+	gt_batch b;
+	Gtsync__V1__DataValue v[2];
+	Gtsync__V1__DataValue *vp[2];
+	Gtsync__V1__WorkflowAction a;
+	Gtsync__V1__WorkflowAction *ap[1];
+};
+
+static void make_batch(struct fixture *f, const char *key, const char *org, const char *vorg)
+{
+	gtsync__v1__batch__init(&f->b);
+	f->b.key_id = (char *)key;
+	f->b.org_unit = (char *)org;
+	for (int i = 0; i < 2; i++) {
+		gtsync__v1__data_value__init(&f->v[i]);
+		f->v[i].org_unit = (char *)(i == 1 ? vorg : org);
+		f->vp[i] = &f->v[i];
+	}
+	f->b.n_values = 2;
+	f->b.values = f->vp;
+}
+
+static void operator_writes_own_unit_only(void **state)
+{
+	struct gt_principal p = {"k1", "53.71", OPERATOR};
+	struct fixture f;
+	const char *why;
+	int item;
+	(void)state;
+
+	make_batch(&f, "k1", "53.71", "53.71");
+	assert_int_equal(gt_authz_batch(&p, &f.b, &why, &item), 0);
+
+	make_batch(&f, "k1", "53.71", "53.72");
+	assert_int_equal(gt_authz_batch(&p, &f.b, &why, &item), GT_EPERM);
+	assert_int_equal(item, 1);
+	assert_non_null(strstr(why, "own org unit"));
+
+	/* Not even the province above it. */
+	make_batch(&f, "k1", "53.71", "53");
+	assert_int_equal(gt_authz_batch(&p, &f.b, &why, &item), GT_EPERM);
+
+	/* A batch naming another key or org is refused whole. */
+	make_batch(&f, "k2", "53.71", "53.71");
+	assert_int_equal(gt_authz_batch(&p, &f.b, &why, &item), GT_EPERM);
+	assert_int_equal(item, -1);
+	make_batch(&f, "k1", "53.72", "53.72");
+	assert_int_equal(gt_authz_batch(&p, &f.b, &why, &item), GT_EPERM);
+}
+
+static void other_roles_write_no_values(void **state)
+{
+	const int roles[] = {APPROVER, AGGREGATOR, SECRETARIAT, READER};
+	struct fixture f;
+	const char *why;
+	int item;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		struct gt_principal p = {"k1", "53", roles[i]};
+		make_batch(&f, "k1", "53", "53");
+		assert_int_equal(gt_authz_batch(&p, &f.b, &why, &item), GT_EPERM);
+		assert_int_equal(item, 0);
+	}
+}
+
+static void workflow_rules(void **state)
+{
+	struct gt_principal dist_appr = {"k", "53.71", APPROVER};
+	struct gt_principal dist_op = {"k", "53.71", OPERATOR};
+	struct gt_principal prov_aggr = {"k", "53", AGGREGATOR};
+	struct gt_principal other_aggr = {"k", "36", AGGREGATOR};
+	struct gt_principal prov_appr = {"k", "53", APPROVER};
+	struct gt_principal centre = {"k", "ID", SECRETARIAT};
+	struct gt_principal centre_aggr = {"k", "ID", AGGREGATOR};
+	const char *why;
+	(void)state;
+
+	assert_int_equal(gt_authz_action(&dist_appr, SUBMIT, "53.71", &why), 0);
+	assert_int_equal(gt_authz_action(&dist_appr, APPROVE, "53.71", &why), 0);
+	assert_int_equal(gt_authz_action(&dist_appr, UNAPPROVE, "53.71", &why), 0);
+	/* Approving a province with a district key is refused. */
+	assert_int_equal(gt_authz_action(&dist_appr, APPROVE, "53", &why), GT_EPERM);
+	assert_int_equal(gt_authz_action(&dist_appr, APPROVE, "53.72", &why), GT_EPERM);
+	assert_int_equal(gt_authz_action(&dist_op, APPROVE, "53.71", &why), GT_EPERM);
+	assert_non_null(strstr(why, "approver"));
+	/* Accept and return only by the parent's aggregator. */
+	assert_int_equal(gt_authz_action(&prov_aggr, ACCEPT, "53.71", &why), 0);
+	assert_int_equal(gt_authz_action(&prov_aggr, RETURN, "53.71", &why), 0);
+	assert_int_equal(gt_authz_action(&other_aggr, ACCEPT, "53.71", &why), GT_EPERM);
+	assert_int_equal(gt_authz_action(&prov_appr, ACCEPT, "53.71", &why), GT_EPERM);
+	assert_int_equal(gt_authz_action(&dist_appr, ACCEPT, "53.71", &why), GT_EPERM);
+	assert_int_equal(gt_authz_action(&prov_aggr, ACCEPT, "53", &why), GT_EPERM);
+	/* Provinces are accepted by the central secretariat. */
+	assert_int_equal(gt_authz_action(&centre, ACCEPT, "53", &why), 0);
+	assert_int_equal(gt_authz_action(&centre, RETURN, "36", &why), 0);
+	assert_int_equal(gt_authz_action(&centre_aggr, ACCEPT, "53", &why), GT_EPERM);
+	assert_int_equal(gt_authz_action(&centre, ACCEPT, "53.71", &why), GT_EPERM);
+	assert_int_equal(gt_authz_action(&centre, ACCEPT, "ID", &why), GT_EPERM);
+	assert_int_equal(gt_authz_action(&centre, ACCEPT, "5x", &why), GT_EPERM);
+	assert_int_equal(gt_authz_action(&dist_appr, 99, "53.71", &why), GT_EPERM);
+}
+
+static void reading_scope(void **state)
+{
+	struct gt_principal prov = {"k", "53", AGGREGATOR};
+	struct gt_principal centre = {"k", "ID", READER};
+	const char *why;
+	(void)state;
+
+	assert_int_equal(gt_authz_read(&prov, "53.71", &why), 0);
+	assert_int_equal(gt_authz_read(&prov, "53", &why), 0);
+	assert_int_equal(gt_authz_read(&prov, "36.01", &why), GT_EPERM);
+	assert_int_equal(gt_authz_read(&prov, "ID", &why), GT_EPERM);
+	assert_int_equal(gt_authz_read(&centre, "36.01", &why), 0);
+	assert_int_equal(gt_authz_read(&centre, "bogus", &why), GT_EPERM);
+}
+
+static void role_names(void **state)
+{
+	int r;
+	(void)state;
+	assert_int_equal(gt_authz_role_parse("aggregator", &r), 0);
+	assert_int_equal(r, AGGREGATOR);
+	assert_string_equal(gt_authz_role_name(r), "aggregator");
+	assert_int_equal(gt_authz_role_parse("admin", &r), GT_EINVAL);
+	assert_string_equal(gt_authz_role_name(0), "unknown");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(operator_writes_own_unit_only),
+		cmocka_unit_test(other_roles_write_no_values),
+		cmocka_unit_test(workflow_rules),
+		cmocka_unit_test(reading_scope),
+		cmocka_unit_test(role_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
