@@ -1,0 +1,898 @@
+/* The store's handle: opening, schema and migrations, statements, transactions, metadata. */
+#include "store_impl.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "error.h"
+
+/* The subtree condition on org_unit, with its three parameters starting at ?N. */
+#define SUBTREE(a, b, c)                                                                           \
+	"(?" #a " IS NULL OR org_unit = ?" #a " OR (org_unit >= ?" #b " AND org_unit < ?" #c "))"
+
+#define DV_COLS                                                                                    \
+	"data_element, coc, org_unit, period, value, comment, revision, deleted, origin_batch, "   \
+	"created_at_ms, updated_at_ms, change_seq"
+
+static const char *const sql_text[Q_COUNT] = {
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_BEGIN_READ] = "BEGIN",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    [Q_SAVEPOINT] = "SAVEPOINT gt_sp",
+    [Q_RELEASE] = "RELEASE gt_sp",
+    [Q_ROLLBACK_TO] = "ROLLBACK TO gt_sp",
+
+    [Q_SEQ_GET] = "SELECT value FROM store_state WHERE name = 'change_seq'",
+    [Q_SEQ_SET] = "UPDATE store_state SET value = ?1 WHERE name = 'change_seq'",
+
+    [Q_OU_GET] = "SELECT code, name, level, parent FROM orgunits WHERE code = ?1",
+    [Q_OU_ALL] = "SELECT code, name, level, parent FROM orgunits ORDER BY level <> 1, code",
+    [Q_OU_CHILDREN] = "SELECT code, name, level, parent FROM orgunits WHERE parent = ?1 "
+                      "ORDER BY code",
+    [Q_OU_COUNT] = "SELECT count(*) FROM orgunits",
+    [Q_OU_UPSERT] = "INSERT INTO orgunits(code, name, level, parent) VALUES(?1, ?2, ?3, ?4) "
+                    "ON CONFLICT(code) DO UPDATE SET name = excluded.name",
+
+    [Q_KEY_INS] = "INSERT INTO keys(key_id, public_key, org_unit, role, added_at_ms) "
+                  "VALUES(?1, ?2, ?3, ?4, ?5)",
+    [Q_KEY_GET] = "SELECT key_id, public_key, org_unit, role, added_at_ms, revoked_at_ms "
+                  "FROM keys WHERE key_id = ?1",
+    [Q_KEY_LIST] = "SELECT key_id, public_key, org_unit, role, added_at_ms, revoked_at_ms "
+                   "FROM keys ORDER BY key_id",
+    [Q_KEY_REVOKE] = "UPDATE keys SET revoked_at_ms = ?2 "
+                     "WHERE key_id = ?1 AND revoked_at_ms IS NULL",
+    [Q_KEY_LASTSEQ] = "SELECT max(sequence) FROM batch_log WHERE key_id = ?1",
+
+    [Q_LOG_BY_HASH] = "SELECT log_index FROM batch_log WHERE batch_hash = ?1",
+    [Q_LOG_BY_KEYSEQ] = "SELECT log_index FROM batch_log WHERE key_id = ?1 AND sequence = ?2",
+    [Q_LOG_INS] = "INSERT INTO batch_log(batch_hash, key_id, sequence, org_unit, batch, "
+                  "signature, received_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [Q_LOG_NEXT] = "SELECT log_index, batch, signature, batch_hash, key_id, sequence, "
+                   "org_unit, received_at_ms FROM batch_log WHERE log_index > ?1 "
+                   "ORDER BY log_index LIMIT 1",
+    [Q_LOG_FIND] = "SELECT log_index, batch, signature, batch_hash, key_id, sequence, "
+                   "org_unit, received_at_ms FROM batch_log WHERE batch_hash = ?1",
+    [Q_LOG_COUNT] = "SELECT count(*) FROM batch_log",
+
+    [Q_DV_GET] = "SELECT revision, origin_batch, deleted FROM datavalues "
+                 "WHERE data_element = ?1 AND period = ?2 AND org_unit = ?3 AND coc = ?4",
+    [Q_DV_INS] = "INSERT INTO datavalues(data_element, period, org_unit, coc, value, comment, "
+                 "revision, deleted, num, origin_batch, created_at_ms, updated_at_ms, "
+                 "change_seq) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)",
+    [Q_DV_UPD] = "UPDATE datavalues SET value = ?5, comment = ?6, revision = ?7, deleted = ?8, "
+                 "num = ?9, origin_batch = ?10, updated_at_ms = ?11, change_seq = ?12 "
+                 "WHERE data_element = ?1 AND period = ?2 AND org_unit = ?3 AND coc = ?4",
+    [Q_CO_GET] = "SELECT completed FROM completions "
+                 "WHERE dataset = ?1 AND period = ?2 AND org_unit = ?3",
+    [Q_CO_UPSERT] = "INSERT INTO completions(dataset, period, org_unit, completed, at_ms, "
+                    "origin_batch, change_seq) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                    "ON CONFLICT(dataset, period, org_unit) DO UPDATE SET "
+                    "completed = excluded.completed, at_ms = excluded.at_ms, "
+                    "origin_batch = excluded.origin_batch, change_seq = excluded.change_seq",
+    [Q_WE_INS] = "INSERT INTO workflow_events(dataset, period, org_unit, kind, key_id, at_ms, "
+                 "reason, data_digest, origin_batch, change_seq) "
+                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [Q_WE_LIST] = "SELECT id, dataset, period, org_unit, kind, key_id, at_ms, reason, "
+                  "data_digest, origin_batch, change_seq FROM workflow_events "
+                  "WHERE dataset = ?1 AND period = ?2 AND org_unit = ?3 ORDER BY id",
+    [Q_WS_GET] = "SELECT state FROM workflow_state "
+                 "WHERE dataset = ?1 AND period = ?2 AND org_unit = ?3",
+    [Q_WS_UPSERT] = "INSERT INTO workflow_state(dataset, period, org_unit, state, "
+                    "updated_at_ms, change_seq) VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
+                    "ON CONFLICT(dataset, period, org_unit) DO UPDATE SET "
+                    "state = excluded.state, updated_at_ms = excluded.updated_at_ms, "
+                    "change_seq = excluded.change_seq",
+
+    [Q_PULL_DV] = "SELECT " DV_COLS " FROM datavalues WHERE change_seq > ?1 AND " SUBTREE(
+        2, 3, 4) " AND (?5 IS NULL OR data_element IN (SELECT value FROM json_each(?5))) "
+                 "ORDER BY change_seq LIMIT ?6",
+    [Q_PULL_CO] = "SELECT dataset, period, org_unit, completed, at_ms, origin_batch, "
+                  "change_seq FROM completions WHERE change_seq > ?1 AND " SUBTREE(
+                      2, 3, 4) " AND (?5 IS NULL OR dataset = ?5) "
+                               "ORDER BY change_seq LIMIT ?6",
+    [Q_PULL_WS] = "SELECT dataset, period, org_unit, state, updated_at_ms, change_seq "
+                  "FROM workflow_state WHERE change_seq > ?1 AND " SUBTREE(
+                      2, 3, 4) " AND (?5 IS NULL OR dataset = ?5) "
+                               "ORDER BY change_seq LIMIT ?6",
+    [Q_SUM] = "SELECT data_element, coc, sum(num), count(num) FROM datavalues "
+              "WHERE data_element IN (SELECT value FROM json_each(?1)) "
+              "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
+                  3, 4, 5) " AND deleted = 0 AND num IS NOT NULL "
+                           "GROUP BY data_element, coc ORDER BY data_element, coc",
+    [Q_SUM_CHILD] = "SELECT d.data_element, d.coc, CASE WHEN d.org_unit = ?6 THEN ?6 "
+                    "WHEN o.parent = ?6 THEN o.code ELSE o.parent END AS child, sum(d.num), "
+                    "count(d.num) FROM datavalues AS d JOIN orgunits AS o ON o.code = d.org_unit "
+                    "WHERE d.data_element IN (SELECT value FROM json_each(?1)) "
+                    "AND d.period IN (SELECT value FROM json_each(?2)) "
+                    "AND (?3 IS NULL OR d.org_unit = ?3 OR (d.org_unit >= ?4 AND d.org_unit < ?5)) "
+                    "AND d.deleted = 0 AND d.num IS NOT NULL "
+                    "GROUP BY d.data_element, d.coc, child ORDER BY d.data_element, d.coc, child",
+    [Q_VALUES] = "SELECT " DV_COLS " FROM datavalues "
+                 "WHERE data_element IN (SELECT value FROM json_each(?1)) "
+                 "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
+                     3, 4, 5) " AND deleted = 0 ORDER BY data_element, period, org_unit, coc",
+    [Q_UNITS] = "SELECT org_unit, count(*), min(created_at_ms), max(updated_at_ms) "
+                "FROM datavalues WHERE data_element IN (SELECT value FROM json_each(?1)) "
+                "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
+                    3, 4, 5) " AND deleted = 0 GROUP BY org_unit ORDER BY org_unit",
+    [Q_COMPLETED] = "SELECT org_unit, period, at_ms FROM completions WHERE dataset = ?1 "
+                    "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
+                        3, 4, 5) " AND completed = 1 ORDER BY org_unit, period",
+
+    [Q_META_VERSION] = "SELECT version, digest, loaded_at_ms FROM metadata_version "
+                       "ORDER BY version DESC LIMIT 1",
+    [Q_META_DEL] = "DELETE FROM metadata_files",
+    [Q_META_INS] = "INSERT INTO metadata_files(name, content, sha256) VALUES(?1, ?2, ?3)",
+    [Q_META_VER_INS] = "INSERT INTO metadata_version(version, digest, loaded_at_ms) "
+                       "VALUES(?1, ?2, ?3)",
+    [Q_META_FILES] = "SELECT name, content, sha256 FROM metadata_files ORDER BY name",
+};
+
+/* Schema version 1. The primary key of datavalues leads with element and period so that
+ * report sums read contiguous ranges; change_seq indexes serve pull. */
+static const char schema_v1[] =
+    "CREATE TABLE orgunits("
+    " code TEXT PRIMARY KEY NOT NULL,"
+    " name TEXT NOT NULL,"
+    " level INTEGER NOT NULL CHECK(level BETWEEN 1 AND 3),"
+    " parent TEXT REFERENCES orgunits(code)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX orgunits_parent ON orgunits(parent, code);"
+    "INSERT INTO orgunits(code, name, level, parent) VALUES('ID', 'Indonesia', 1, NULL);"
+    "CREATE TABLE keys("
+    " key_id TEXT PRIMARY KEY NOT NULL,"
+    " public_key BLOB NOT NULL UNIQUE CHECK(length(public_key) = 32),"
+    " org_unit TEXT NOT NULL REFERENCES orgunits(code),"
+    " role INTEGER NOT NULL,"
+    " added_at_ms INTEGER NOT NULL,"
+    " revoked_at_ms INTEGER"
+    ");"
+    "CREATE TABLE batch_log("
+    " log_index INTEGER PRIMARY KEY,"
+    " batch_hash BLOB NOT NULL UNIQUE CHECK(length(batch_hash) = 32),"
+    " key_id TEXT NOT NULL REFERENCES keys(key_id),"
+    " sequence INTEGER NOT NULL,"
+    " org_unit TEXT NOT NULL,"
+    " batch BLOB NOT NULL,"
+    " signature BLOB NOT NULL,"
+    " received_at_ms INTEGER NOT NULL,"
+    " UNIQUE(key_id, sequence)"
+    ");"
+    "CREATE TABLE datavalues("
+    " data_element TEXT NOT NULL,"
+    " period TEXT NOT NULL,"
+    " org_unit TEXT NOT NULL,"
+    " coc TEXT NOT NULL,"
+    " value TEXT NOT NULL,"
+    " comment TEXT NOT NULL,"
+    " revision INTEGER NOT NULL,"
+    " deleted INTEGER NOT NULL,"
+    " num REAL,"
+    " origin_batch BLOB NOT NULL,"
+    " created_at_ms INTEGER NOT NULL,"
+    " updated_at_ms INTEGER NOT NULL,"
+    " change_seq INTEGER NOT NULL,"
+    " PRIMARY KEY(data_element, period, org_unit, coc)"
+    ") WITHOUT ROWID;"
+    "CREATE UNIQUE INDEX datavalues_seq ON datavalues(change_seq);"
+    "CREATE TABLE completions("
+    " dataset TEXT NOT NULL,"
+    " period TEXT NOT NULL,"
+    " org_unit TEXT NOT NULL,"
+    " completed INTEGER NOT NULL,"
+    " at_ms INTEGER NOT NULL,"
+    " origin_batch BLOB NOT NULL,"
+    " change_seq INTEGER NOT NULL,"
+    " PRIMARY KEY(dataset, period, org_unit)"
+    ") WITHOUT ROWID;"
+    "CREATE UNIQUE INDEX completions_seq ON completions(change_seq);"
+    "CREATE TABLE workflow_events("
+    " id INTEGER PRIMARY KEY,"
+    " dataset TEXT NOT NULL,"
+    " period TEXT NOT NULL,"
+    " org_unit TEXT NOT NULL,"
+    " kind INTEGER NOT NULL,"
+    " key_id TEXT NOT NULL,"
+    " at_ms INTEGER NOT NULL,"
+    " reason TEXT NOT NULL,"
+    " data_digest BLOB,"
+    " origin_batch BLOB NOT NULL,"
+    " change_seq INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX workflow_events_key ON workflow_events(dataset, period, org_unit, id);"
+    "CREATE UNIQUE INDEX workflow_events_seq ON workflow_events(change_seq);"
+    "CREATE TABLE workflow_state("
+    " dataset TEXT NOT NULL,"
+    " period TEXT NOT NULL,"
+    " org_unit TEXT NOT NULL,"
+    " state INTEGER NOT NULL,"
+    " updated_at_ms INTEGER NOT NULL,"
+    " change_seq INTEGER NOT NULL,"
+    " PRIMARY KEY(dataset, period, org_unit)"
+    ") WITHOUT ROWID;"
+    "CREATE UNIQUE INDEX workflow_state_seq ON workflow_state(change_seq);"
+    "CREATE TABLE metadata_files("
+    " name TEXT PRIMARY KEY NOT NULL,"
+    " content BLOB NOT NULL,"
+    " sha256 BLOB NOT NULL"
+    ");"
+    "CREATE TABLE metadata_version("
+    " version INTEGER PRIMARY KEY,"
+    " digest BLOB NOT NULL,"
+    " loaded_at_ms INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE store_state("
+    " name TEXT PRIMARY KEY NOT NULL,"
+    " value INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "INSERT INTO store_state(name, value) VALUES('change_seq', 0);";
+
+/* Migration steps: migrations[v] takes the schema from version v to v + 1. */
+static const char *const migrations[GT_STORE_SCHEMA_VERSION] = {schema_v1};
+
+int gt__store_err(struct gt_store *st, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->errmsg, sizeof(st->errmsg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int gt__store_sqlerr(struct gt_store *st, int rc, const char *what)
+{
+	int code = gt_err_from_sqlite(rc);
+
+	if (code == 0)
+		code = GT_ESTORE;
+	snprintf(st->errmsg, sizeof(st->errmsg), "%s: %s", what,
+	         st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+	return code;
+}
+
+const char *gt_store_errmsg(const struct gt_store *st)
+{
+	if (st == NULL)
+		return "no store";
+	return st->errmsg[0] != '\0' ? st->errmsg : "no error";
+}
+
+sqlite3_stmt *gt__store_q(struct gt_store *st, enum gt__store_sql id)
+{
+	sqlite3_stmt *s = st->q[id];
+
+	if (s != NULL) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return s;
+	}
+	int rc = sqlite3_prepare_v3(st->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
+	if (rc != SQLITE_OK) {
+		gt__store_sqlerr(st, rc, "preparing a statement");
+		return NULL;
+	}
+	st->q[id] = s;
+	return s;
+}
+
+int gt__store_run(struct gt_store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+		sqlite3_reset(s);
+		return 0;
+	}
+	rc = gt__store_sqlerr(st, rc, what);
+	sqlite3_reset(s);
+	return rc;
+}
+
+static int run_q(struct gt_store *st, enum gt__store_sql id, const char *what)
+{
+	sqlite3_stmt *s = gt__store_q(st, id);
+
+	return s == NULL ? GT_ESTORE : gt__store_run(st, s, what);
+}
+
+static int load_seq(struct gt_store *st)
+{
+	sqlite3_stmt *s = gt__store_q(st, Q_SEQ_GET);
+	int rc;
+
+	if (s == NULL)
+		return GT_ESTORE;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		rc = rc == SQLITE_DONE ? gt__store_err(st, GT_ECORRUPT, "change counter missing")
+		                       : gt__store_sqlerr(st, rc, "reading the change counter");
+		sqlite3_reset(s);
+		return rc;
+	}
+	st->change_seq = (uint64_t)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return 0;
+}
+
+int gt__store_seq_save(struct gt_store *st)
+{
+	sqlite3_stmt *s = gt__store_q(st, Q_SEQ_SET);
+
+	if (s == NULL)
+		return GT_ESTORE;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)st->change_seq);
+	return gt__store_run(st, s, "saving the change counter");
+}
+
+int gt_store_begin(struct gt_store *st)
+{
+	int rc;
+
+	if (st->readonly)
+		return gt__store_err(st, GT_EPERM, "store opened read-only");
+	if (!sqlite3_get_autocommit(st->db))
+		return gt__store_err(st, GT_ESTATE, "a transaction is already open");
+	rc = run_q(st, Q_BEGIN, "starting a transaction");
+	if (rc == 0) {
+		rc = load_seq(st);
+		if (rc != 0)
+			run_q(st, Q_ROLLBACK, "rolling back");
+	}
+	return rc;
+}
+
+int gt_store_commit(struct gt_store *st)
+{
+	int rc;
+
+	if (sqlite3_get_autocommit(st->db))
+		return gt__store_err(st, GT_ESTATE, "no transaction is open");
+	rc = run_q(st, Q_COMMIT, "committing");
+	if (rc != 0 && !sqlite3_get_autocommit(st->db))
+		run_q(st, Q_ROLLBACK, "rolling back after a failed commit");
+	return rc;
+}
+
+int gt_store_rollback(struct gt_store *st)
+{
+	if (sqlite3_get_autocommit(st->db))
+		return 0;
+	return run_q(st, Q_ROLLBACK, "rolling back");
+}
+
+int gt__store_tx_enter(struct gt_store *st, struct gt__store_tx *tx)
+{
+	int rc;
+
+	tx->own = sqlite3_get_autocommit(st->db);
+	tx->saved_seq = st->change_seq;
+	if (tx->own) {
+		rc = gt_store_begin(st);
+		tx->saved_seq = st->change_seq;
+		return rc;
+	}
+	if (st->readonly)
+		return gt__store_err(st, GT_EPERM, "store opened read-only");
+	return run_q(st, Q_SAVEPOINT, "opening a savepoint");
+}
+
+int gt__store_tx_leave(struct gt_store *st, struct gt__store_tx *tx, int rc)
+{
+	if (tx->own) {
+		if (rc == 0)
+			return gt_store_commit(st);
+		gt_store_rollback(st);
+		st->change_seq = tx->saved_seq;
+		return rc;
+	}
+	if (rc == 0)
+		return run_q(st, Q_RELEASE, "releasing a savepoint");
+	/* Keep the first error's message: the cleanup must not overwrite it. */
+	{
+		char keep[sizeof(st->errmsg)];
+
+		memcpy(keep, st->errmsg, sizeof(keep));
+		if (sqlite3_get_autocommit(st->db) == 0) {
+			run_q(st, Q_ROLLBACK_TO, "rolling back a savepoint");
+			run_q(st, Q_RELEASE, "releasing a savepoint");
+		}
+		memcpy(st->errmsg, keep, sizeof(keep));
+	}
+	st->change_seq = tx->saved_seq;
+	return rc;
+}
+
+int gt__store_read_begin(struct gt_store *st, int *own)
+{
+	*own = sqlite3_get_autocommit(st->db);
+	if (!*own)
+		return 0;
+	return run_q(st, Q_BEGIN_READ, "starting a read");
+}
+
+void gt__store_read_end(struct gt_store *st, int own)
+{
+	if (own && !sqlite3_get_autocommit(st->db))
+		run_q(st, Q_COMMIT, "ending a read");
+}
+
+int gt__store_json_list(struct gt_store *st, int slot, const char *const *strs, size_t n,
+                        const char **out)
+{
+	size_t need = 3, k = 0;
+	char *p;
+
+	*out = NULL;
+	if (strs == NULL)
+		return 0;
+	if (n > GT_STORE_MAX_FILTER)
+		return gt__store_err(st, GT_ETOOBIG, "more than %u codes in a filter",
+		                     GT_STORE_MAX_FILTER);
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+
+		if (strs[i] == NULL)
+			return gt__store_err(st, GT_EINVAL, "NULL code in a filter");
+		len = strnlen(strs[i], GT_MAX_CODE_LEN + 1);
+		if (len > GT_MAX_CODE_LEN)
+			return gt__store_err(st, GT_ETOOBIG, "code in a filter too long");
+		need += 6 * len + 3; /* worst case: every byte escaped as \u00XX, quotes, comma */
+	}
+	if (need > st->json_cap[slot]) {
+		p = realloc(st->json[slot], need);
+		if (p == NULL)
+			return gt__store_err(st, GT_ENOMEM, "out of memory");
+		st->json[slot] = p;
+		st->json_cap[slot] = need;
+	}
+	p = st->json[slot];
+	p[k++] = '[';
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			p[k++] = ',';
+		p[k++] = '"';
+		for (const unsigned char *c = (const unsigned char *)strs[i]; *c; c++) {
+			if (*c < 0x20 || *c == '"' || *c == '\\') {
+				snprintf(p + k, 7, "\\u%04x", *c);
+				k += 6;
+			} else {
+				p[k++] = (char)*c;
+			}
+		}
+		p[k++] = '"';
+	}
+	p[k++] = ']';
+	p[k] = '\0';
+	*out = p;
+	return 0;
+}
+
+int gt__store_subtree(struct gt_store *st, const char *org_root, struct gt__store_subtree *t)
+{
+	size_t n;
+
+	memset(t, 0, sizeof(*t));
+	if (gt_orgunit_valid(org_root) != 0)
+		return gt__store_err(st, GT_EINVAL, "not an org-unit code");
+	if (strcmp(org_root, GT_ORGUNIT_ROOT) == 0)
+		return 0;
+	n = strlen(org_root);
+	if (n + 2 > sizeof(t->lo))
+		return gt__store_err(st, GT_EINVAL, "org-unit code too long");
+	t->root = org_root;
+	memcpy(t->lo, org_root, n);
+	memcpy(t->hi, org_root, n);
+	t->lo[n] = '.'; /* codes below "53" are "53.xx"; '/' follows '.' in ASCII */
+	t->hi[n] = '/';
+	return 0;
+}
+
+int gt__store_bind_subtree(sqlite3_stmt *s, int first, const struct gt__store_subtree *t)
+{
+	if (t->root == NULL)
+		return sqlite3_bind_null(s, first);
+	sqlite3_bind_text(s, first, t->root, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, first + 1, t->lo, -1, SQLITE_STATIC);
+	return sqlite3_bind_text(s, first + 2, t->hi, -1, SQLITE_STATIC);
+}
+
+/* Runs schema text (several statements) without a cache. */
+static int exec(struct gt_store *st, const char *sql, const char *what)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		int code = gt_err_from_sqlite(rc);
+
+		gt__store_err(st, code == 0 ? GT_ESTORE : code, "%s: %s", what,
+		              msg != NULL ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return code == 0 ? GT_ESTORE : code;
+	}
+	return 0;
+}
+
+static int pragma_int(struct gt_store *st, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+	*out = 0;
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int64(s, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	if (rc != SQLITE_OK && rc != SQLITE_DONE)
+		rc = gt__store_sqlerr(st, rc, sql);
+	else
+		rc = 0;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int migrate(struct gt_store *st, int64_t from)
+{
+	char sql[64];
+	int rc = 0;
+
+	for (int64_t v = from; v < GT_STORE_SCHEMA_VERSION && rc == 0; v++) {
+		rc = exec(st, "BEGIN IMMEDIATE", "starting a migration");
+		if (rc != 0)
+			break;
+		rc = exec(st, migrations[v], "migrating the schema");
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %lld", (long long)(v + 1));
+		if (rc == 0)
+			rc = exec(st, sql, "setting the schema version");
+		if (rc == 0)
+			rc = exec(st, "COMMIT", "committing a migration");
+		if (rc != 0 && !sqlite3_get_autocommit(st->db))
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	return rc;
+}
+
+static int configure(struct gt_store *st)
+{
+	int rc;
+
+	sqlite3_extended_result_codes(st->db, 1);
+	rc = sqlite3_busy_timeout(st->db, GT_STORE_BUSY_TIMEOUT_MS);
+	if (rc != SQLITE_OK)
+		return gt__store_sqlerr(st, rc, "setting the busy timeout");
+	return exec(st,
+	            "PRAGMA foreign_keys = ON;"
+	            "PRAGMA synchronous = FULL;"
+	            "PRAGMA temp_store = MEMORY;"
+	            "PRAGMA cache_size = -16384;",
+	            "configuring the connection");
+}
+
+static int open_db(const char *path, int flags, struct gt_store **out, char *why, size_t whylen)
+{
+	struct gt_store *st;
+	int rc;
+
+	*out = NULL;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return GT_ENOMEM;
+	rc = sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rc = gt__store_sqlerr(st, rc, path);
+		snprintf(why, whylen, "%s", st->errmsg);
+		sqlite3_close(st->db);
+		free(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+/* Checks the schema version of an open handle, migrating it when write is set. */
+static int check_schema(struct gt_store *st, int create)
+{
+	int64_t version = 0, tables = 0;
+	int rc;
+
+	rc = pragma_int(st, "PRAGMA user_version", &version);
+	if (rc != 0)
+		return rc;
+	if (version > GT_STORE_SCHEMA_VERSION)
+		return gt__store_err(st, GT_ENOTSUP,
+		                     "store schema version %lld is newer than this program's %d",
+		                     (long long)version, GT_STORE_SCHEMA_VERSION);
+	if (version == GT_STORE_SCHEMA_VERSION)
+		return 0;
+	if (version == 0) {
+		rc = pragma_int(st, "SELECT count(*) FROM sqlite_schema", &tables);
+		if (rc != 0)
+			return rc;
+		if (tables > 0)
+			return gt__store_err(st, GT_EINVAL, "not a gtsync store");
+		if (!create)
+			return gt__store_err(st, GT_ENOENT, "store not initialized");
+	}
+	if (st->readonly)
+		return gt__store_err(st, GT_ENOTSUP,
+		                     "store schema version %lld needs a migration by the writer",
+		                     (long long)version);
+	return migrate(st, version);
+}
+
+int gt_store_open(const char *path, int create, struct gt_store **out)
+{
+	struct gt_store *st = NULL;
+	char why[256] = "";
+	int rc;
+
+	*out = NULL;
+	if (path == NULL)
+		return GT_EINVAL;
+	rc = open_db(path, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), &st, why,
+	             sizeof(why));
+	if (rc != 0)
+		return rc;
+	rc = configure(st);
+	if (rc == 0)
+		rc = exec(st, "PRAGMA journal_mode = WAL", "switching to WAL");
+	if (rc == 0)
+		rc = check_schema(st, create);
+	if (rc == 0)
+		rc = load_seq(st);
+	if (rc != 0) {
+		gt_store_close(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+int gt_store_open_readonly(const char *path, struct gt_store **out)
+{
+	struct gt_store *st = NULL;
+	char why[256] = "";
+	int rc;
+
+	*out = NULL;
+	if (path == NULL)
+		return GT_EINVAL;
+	rc = open_db(path, SQLITE_OPEN_READONLY, &st, why, sizeof(why));
+	if (rc != 0)
+		return rc;
+	st->readonly = 1;
+	rc = configure(st);
+	if (rc == 0)
+		rc = check_schema(st, 0);
+	if (rc != 0) {
+		gt_store_close(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+void gt_store_close(struct gt_store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->db != NULL && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	for (int i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(st->q[i]);
+	sqlite3_close(st->db);
+	free(st->skips);
+	free(st->copy);
+	free(st->json[0]);
+	free(st->json[1]);
+	free(st);
+}
+
+int gt_store_change_seq(struct gt_store *st, uint64_t *seq)
+{
+	int own, rc;
+
+	*seq = 0;
+	if (!sqlite3_get_autocommit(st->db) && !st->readonly) {
+		*seq = st->change_seq;
+		return 0;
+	}
+	rc = gt__store_read_begin(st, &own);
+	if (rc == 0)
+		rc = load_seq(st);
+	if (rc == 0)
+		*seq = st->change_seq;
+	gt__store_read_end(st, own);
+	return rc;
+}
+
+/* ---- Metadata ---------------------------------------------------------------------------- */
+
+int gt_store_metadata_put(struct gt_store *st, const struct gt_store_metafile *files, size_t n,
+                          const uint8_t digest[GT_SHA256_LEN], int64_t now_ms, uint64_t *version)
+{
+	struct gt__store_tx tx;
+	sqlite3_stmt *s;
+	uint64_t v = 0;
+	int rc;
+
+	*version = 0;
+	if ((files == NULL && n > 0) || digest == NULL)
+		return gt__store_err(st, GT_EINVAL, "no metadata given");
+	if (n > GT_STORE_MAX_META_FILES)
+		return gt__store_err(st, GT_ETOOBIG, "more than %u metadata files",
+		                     GT_STORE_MAX_META_FILES);
+	for (size_t i = 0; i < n; i++) {
+		if (files[i].name == NULL || files[i].name[0] == '\0' ||
+		    (files[i].content == NULL && files[i].len > 0))
+			return gt__store_err(st, GT_EINVAL, "metadata file without a name");
+		if (files[i].len > GT_STORE_MAX_META_FILE)
+			return gt__store_err(st, GT_ETOOBIG, "metadata file %s too large",
+			                     files[i].name);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(files[k].name, files[i].name) == 0)
+				return gt__store_err(st, GT_EINVAL, "metadata file %s given twice",
+				                     files[i].name);
+	}
+	rc = gt__store_tx_enter(st, &tx);
+	if (rc != 0)
+		return rc;
+	s = gt__store_q(st, Q_META_VERSION);
+	if (s == NULL) {
+		rc = GT_ESTORE;
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		v = (uint64_t)sqlite3_column_int64(s, 0);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+	         ? 0
+	         : gt__store_sqlerr(st, rc, "reading the version");
+	sqlite3_reset(s);
+	if (rc != 0)
+		goto out;
+	rc = run_q(st, Q_META_DEL, "clearing metadata");
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		uint8_t sum[GT_SHA256_LEN];
+
+		rc = gt_crypto_sha256(files[i].content, files[i].len, sum);
+		if (rc != 0) {
+			gt__store_err(st, rc, "hashing metadata");
+			break;
+		}
+		s = gt__store_q(st, Q_META_INS);
+		if (s == NULL) {
+			rc = GT_ESTORE;
+			break;
+		}
+		sqlite3_bind_text(s, 1, files[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_blob64(s, 2, files[i].len > 0 ? (const void *)files[i].content : "",
+		                    files[i].len, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 3, sum, sizeof(sum), SQLITE_TRANSIENT);
+		rc = gt__store_run(st, s, "storing a metadata file");
+	}
+	if (rc != 0)
+		goto out;
+	s = gt__store_q(st, Q_META_VER_INS);
+	if (s == NULL) {
+		rc = GT_ESTORE;
+		goto out;
+	}
+	v++;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)v);
+	sqlite3_bind_blob(s, 2, digest, GT_SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, now_ms);
+	rc = gt__store_run(st, s, "recording the metadata version");
+out:
+	rc = gt__store_tx_leave(st, &tx, rc);
+	if (rc == 0)
+		*version = v;
+	return rc;
+}
+
+void gt_store_metadata_free(struct gt_store_metadata *md)
+{
+	if (md == NULL)
+		return;
+	for (size_t i = 0; i < md->n_files; i++) {
+		free((char *)md->files[i].name);
+		free((uint8_t *)md->files[i].content);
+	}
+	free(md->files);
+	memset(md, 0, sizeof(*md));
+}
+
+static int read_files(struct gt_store *st, struct gt_store_metadata *md)
+{
+	sqlite3_stmt *s = gt__store_q(st, Q_META_FILES);
+	size_t cap = 0;
+	int rc;
+
+	if (s == NULL)
+		return GT_ESTORE;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct gt_store_metafile *f;
+		const void *blob = sqlite3_column_blob(s, 1);
+		size_t len = (size_t)sqlite3_column_bytes(s, 1);
+		const unsigned char *name = sqlite3_column_text(s, 0);
+		uint8_t *content;
+		char *dup;
+
+		if (md->n_files == cap) {
+			size_t ncap = cap == 0 ? 8 : cap * 2;
+			f = realloc(md->files, ncap * sizeof(*f));
+			if (f == NULL) {
+				rc = GT_ENOMEM;
+				goto out;
+			}
+			md->files = f;
+			cap = ncap;
+		}
+		content = malloc(len > 0 ? len : 1);
+		dup = name != NULL ? strdup((const char *)name) : NULL;
+		if (content == NULL || dup == NULL) {
+			free(content);
+			free(dup);
+			rc = GT_ENOMEM;
+			goto out;
+		}
+		if (len > 0)
+			memcpy(content, blob, len);
+		f = &md->files[md->n_files++];
+		f->name = dup;
+		f->content = content;
+		f->len = len;
+		if (sqlite3_column_bytes(s, 2) == GT_SHA256_LEN)
+			memcpy(f->sha256, sqlite3_column_blob(s, 2), GT_SHA256_LEN);
+		else
+			memset(f->sha256, 0, GT_SHA256_LEN);
+	}
+	rc = rc == SQLITE_DONE ? 0 : gt__store_sqlerr(st, rc, "reading metadata files");
+out:
+	if (rc == GT_ENOMEM)
+		gt__store_err(st, rc, "out of memory");
+	sqlite3_reset(s);
+	return rc;
+}
+
+int gt_store_metadata_get(struct gt_store *st, struct gt_store_metadata *out)
+{
+	sqlite3_stmt *s;
+	int own, rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = gt__store_read_begin(st, &own);
+	if (rc != 0)
+		return rc;
+	s = gt__store_q(st, Q_META_VERSION);
+	if (s == NULL) {
+		rc = GT_ESTORE;
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->version = (uint64_t)sqlite3_column_int64(s, 0);
+		if (sqlite3_column_bytes(s, 1) == GT_SHA256_LEN)
+			memcpy(out->digest, sqlite3_column_blob(s, 1), GT_SHA256_LEN);
+		out->loaded_at_ms = sqlite3_column_int64(s, 2);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : gt__store_sqlerr(st, rc, "reading the version");
+	}
+	sqlite3_reset(s);
+	if (rc == 0 && out->version > 0)
+		rc = read_files(st, out);
+out:
+	gt__store_read_end(st, own);
+	if (rc != 0)
+		gt_store_metadata_free(out);
+	return rc;
+}

@@ -1,0 +1,448 @@
+/* The server's store: org units, keys, the signed batch log and the tables derived from it. */
+#ifndef GT_STORE_H
+#define GT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gtlimits.h"
+#include "key.h"
+#include "orgcsv.h"
+#include "orgunit.h"
+#include "wire.h"
+
+/*
+ * Threading: a struct gt_store is one sqlite connection and is used from one thread at a
+ * time. The server has exactly one writer handle (the ingest thread); readers for pull and
+ * reports open their own handles with gt_store_open_readonly(), which see committed data
+ * only (WAL snapshots).
+ *
+ * Times are Unix milliseconds passed in by the caller, so that a rebuild from the log
+ * reproduces the same tables. Strings handed out by the store are borrowed unless a
+ * function says otherwise.
+ */
+
+struct gt_store;
+
+/* The schema version this build writes, kept in PRAGMA user_version. */
+#define GT_STORE_SCHEMA_VERSION 1
+/* Milliseconds a connection waits for a lock held by another connection. */
+#define GT_STORE_BUSY_TIMEOUT_MS 5000
+/* Longest org-unit name the store accepts. */
+#define GT_STORE_MAX_NAME GT_ORGCSV_MAX_NAME
+/* Items one pull may return; a request for more (or for 0) is capped to this. */
+#define GT_STORE_MAX_PULL_ITEMS 10000u
+/* Metadata files in one set, and bytes in one file. */
+#define GT_STORE_MAX_META_FILES 1000u
+#define GT_STORE_MAX_META_FILE  (4u * 1024u * 1024u)
+/* Elements or periods in one report or pull filter. */
+#define GT_STORE_MAX_FILTER 10000u
+
+/* ---- Opening and transactions ----------------------------------------------------- */
+
+/* Opens the store at path for writing. With create non-zero a missing file is created and
+ * initialized (schema and the national root "ID"); without it a missing file is GT_ENOENT.
+ * An older schema is migrated; a newer one is GT_ENOTSUP. The connection uses WAL,
+ * synchronous=FULL, foreign keys and a busy timeout. Caller closes *out with
+ * gt_store_close(); *out is NULL on failure. */
+int gt_store_open(const char *path, int create, struct gt_store **out);
+
+/* Opens an existing store read-only (for pull and report readers on other threads). Write
+ * functions on this handle fail with GT_EPERM. Caller closes with gt_store_close(). */
+int gt_store_open_readonly(const char *path, struct gt_store **out);
+
+/* Closes the store; an open transaction is rolled back. Accepts NULL. */
+void gt_store_close(struct gt_store *st);
+
+/* Returns a sentence describing the last failure on st, for logs; borrowed, valid until the
+ * next call on st. Never NULL. */
+const char *gt_store_errmsg(const struct gt_store *st);
+
+/* Starts a write transaction (BEGIN IMMEDIATE). Calls that write while no transaction is
+ * open run in their own transaction. GT_ESTATE if one is already open. */
+int gt_store_begin(struct gt_store *st);
+
+/* Commits the open transaction durably (synchronous=FULL). On failure the transaction is
+ * rolled back and nothing of it is stored. */
+int gt_store_commit(struct gt_store *st);
+
+/* Rolls back the open transaction; a no-op (0) when none is open. */
+int gt_store_rollback(struct gt_store *st);
+
+/* ---- Org units ----------------------------------------------------------------------- */
+
+struct gt_store_orgunit {
+	char code[GT_ORGUNIT_MAX_LEN];
+	char name[GT_STORE_MAX_NAME + 1];
+	int level;                       /* GT_ORGUNIT_LEVEL_* */
+	char parent[GT_ORGUNIT_MAX_LEN]; /* "" for the root */
+};
+
+/* What an org-unit import did, or why it did nothing. */
+struct gt_store_import_result {
+	size_t added;     /* new units */
+	size_t updated;   /* existing units whose name changed */
+	size_t unchanged; /* existing units with the same name */
+	size_t n_errors;  /* errors listed below (at most GT_ORGCSV_MAX_ERRORS) */
+	size_t errors_total;
+	struct gt_orgcsv_error errors[GT_ORGCSV_MAX_ERRORS];
+};
+
+/* Imports org units from CSV text (header code,name,level; see orgcsv.h). Every district's
+ * province must be in the file or already in the store. All or nothing: with any error,
+ * nothing is imported, the function returns GT_EINVAL and res lists the errors with their
+ * line numbers. Re-import updates names and adds units; it never deletes. res is filled on
+ * every return. */
+int gt_store_orgunit_import_buf(struct gt_store *st, const uint8_t *buf, size_t len,
+                                struct gt_store_import_result *res);
+
+/* As gt_store_orgunit_import_buf(), reading the CSV from a file (at most GT_ORGCSV_MAX_INPUT
+ * bytes, else GT_ETOOBIG). */
+int gt_store_orgunit_import_file(struct gt_store *st, const char *path,
+                                 struct gt_store_import_result *res);
+
+/* Looks up one org unit; GT_ENOENT if unknown. */
+int gt_store_orgunit_get(struct gt_store *st, const char *code, struct gt_store_orgunit *out);
+
+/* Callback for org-unit iteration; u is borrowed for the call. Returning non-zero stops the
+ * iteration, and the iterating function returns that value. */
+typedef int (*gt_store_orgunit_cb)(void *arg, const struct gt_store_orgunit *u);
+
+/* Calls cb for every org unit, root first, then in code order. */
+int gt_store_orgunit_foreach(struct gt_store *st, gt_store_orgunit_cb cb, void *arg);
+
+/* Calls cb for each direct child of parent, in code order (none: returns 0 without calls). */
+int gt_store_orgunit_children(struct gt_store *st, const char *parent, gt_store_orgunit_cb cb,
+                              void *arg);
+
+/* Number of org units, the root included. */
+int gt_store_orgunit_count(struct gt_store *st, size_t *count);
+
+/* ---- Keys ------------------------------------------------------------------------------ */
+
+struct gt_store_key {
+	char key_id[GT_KEY_ID_LEN + 1];
+	uint8_t public_key[GT_ED25519_PUB_LEN];
+	char org_unit[GT_ORGUNIT_MAX_LEN];
+	int role; /* Gtsync__V1__Role value */
+	int64_t added_at_ms;
+	int revoked;
+	int64_t revoked_at_ms; /* 0 unless revoked */
+};
+
+/* Registers a public key (raw 32 bytes) for org_unit (which must exist: else GT_ENOENT) with
+ * role (ROLE_OPERATOR..ROLE_READER, else GT_EINVAL). The key id is derived with
+ * gt_key_id_from_public() and copied to key_id_out (optional, GT_KEY_ID_LEN + 1 bytes). A key
+ * already registered (even revoked) is GT_EEXIST. */
+int gt_store_key_add(struct gt_store *st, const uint8_t public_key[GT_ED25519_PUB_LEN],
+                     const char *org_unit, int role, int64_t now_ms,
+                     char key_id_out[GT_KEY_ID_LEN + 1]);
+
+/* Revokes a key; rows are never deleted. GT_ENOENT for an unknown key, GT_ESTATE for a key
+ * already revoked (the first revocation time is kept). */
+int gt_store_key_revoke(struct gt_store *st, const char *key_id, int64_t now_ms);
+
+/* Looks up a key (revoked or not); GT_ENOENT if unknown. */
+int gt_store_key_get(struct gt_store *st, const char *key_id, struct gt_store_key *out);
+
+/* Callback for key iteration; k is borrowed for the call; non-zero stops. */
+typedef int (*gt_store_key_cb)(void *arg, const struct gt_store_key *k);
+
+/* Calls cb for every key in key-id order, revoked keys included. */
+int gt_store_key_list(struct gt_store *st, gt_store_key_cb cb, void *arg);
+
+/* Highest batch sequence stored for key_id, 0 if none. */
+int gt_store_key_last_sequence(struct gt_store *st, const char *key_id, uint64_t *seq);
+
+/* ---- Batch log and apply -------------------------------------------------------------- */
+
+/* Lock hook: returns non-zero when the item (kind ITEM_VALUE or ITEM_COMPLETION) must not be
+ * applied because its data set and period are locked for org_unit. data_element is NULL for
+ * a completion; dataset may be "" for a value entered without one. */
+typedef int (*gt_store_lock_fn)(void *arg, int kind, const char *dataset, const char *data_element,
+                                const char *period, const char *org_unit);
+
+/* One verified, authorized batch to apply. Everything is borrowed for the call. */
+struct gt_store_batch_in {
+	const uint8_t *bytes; /* the batch exactly as signed */
+	size_t len;
+	const uint8_t *signature;
+	size_t sig_len;
+	const uint8_t *hash;   /* SHA-256 of bytes, GT_SHA256_LEN bytes */
+	const gt_batch *batch; /* bytes decoded */
+	int64_t received_at_ms;
+	/* Per-item verdicts computed by the caller: a ConflictReason, 0 to apply. Arrays of
+	 * n_values, n_completions, n_actions entries; NULL means all 0. */
+	const uint8_t *value_verdicts;
+	const uint8_t *completion_verdicts;
+	const uint8_t *action_verdicts;
+	/* Per action, the ApprovalState the workflow rules computed (0: leave the state);
+	 * NULL means all 0. Every applied action is recorded as an event either way. */
+	const uint8_t *action_states;
+	gt_store_lock_fn locked; /* may be NULL */
+	void *lock_arg;
+	/* Rebuild: do not look up or append the log, the batch is already at log_index. */
+	int replay;
+	uint64_t log_index;
+};
+
+/* Import counts, DHIS2-style, for one kind of item. */
+struct gt_store_counts {
+	uint32_t imported; /* new key (or a deleted key written again) */
+	uint32_t updated;  /* existing key changed */
+	uint32_t deleted;  /* soft delete */
+	uint32_t ignored;  /* skipped: see the conflicts */
+};
+
+/* Items of one kind skipped for one reason; indexes ascending into the batch's list. */
+struct gt_store_conflict {
+	int reason; /* Gtsync__V1__ConflictReason */
+	int kind;   /* Gtsync__V1__ItemKind */
+	uint32_t *indexes;
+	size_t n_indexes;
+};
+
+struct gt_store_batch_out {
+	int status; /* PUSH_OK, PUSH_WARNING, PUSH_DUPLICATE, or PUSH_REFUSED on error */
+	uint64_t log_index;
+	struct gt_store_counts values;
+	struct gt_store_counts completions;
+	struct gt_store_counts actions;      /* applied actions count as imported */
+	struct gt_store_conflict *conflicts; /* grouped by kind, then reason */
+	size_t n_conflicts;
+};
+
+/*
+ * Appends a batch to the log and applies it, inside a savepoint: on failure nothing of this
+ * batch is stored and other batches of the open transaction are untouched. Without an open
+ * transaction the call runs in its own. Steps:
+ *  - the same hash already logged: status PUSH_DUPLICATE, out->log_index is the stored
+ *    position, nothing applied;
+ *  - the same (key id, sequence) logged with another hash: GT_ECONFLICT, nothing stored;
+ *  - otherwise the batch is logged and each item not skipped by its verdict or the lock hook
+ *    is merged: per value key the higher revision wins, an equal revision goes to the larger
+ *    batch hash (memcmp), so the result does not depend on arrival order; a losing value is
+ *    skipped as CONFLICT_STALE_REVISION. Completions: the last applied wins. Actions are
+ *    recorded as workflow events.
+ * out is always reset first; caller frees it with gt_store_batch_out_free().
+ */
+int gt_store_batch_apply(struct gt_store *st, const struct gt_store_batch_in *in,
+                         struct gt_store_batch_out *out);
+
+/* Frees the conflict lists of out and resets it; accepts NULL. */
+void gt_store_batch_out_free(struct gt_store_batch_out *out);
+
+/* One log entry; pointers borrowed for the callback only. */
+struct gt_store_log_entry {
+	uint64_t log_index;
+	const uint8_t *batch;
+	size_t len;
+	const uint8_t *signature;
+	size_t sig_len;
+	uint8_t hash[GT_SHA256_LEN];
+	const char *key_id;
+	uint64_t sequence;
+	const char *org_unit;
+	int64_t received_at_ms;
+};
+
+/* Callback for log iteration; non-zero stops and is returned. The callback may call any
+ * store function on st (e.g. gt_store_batch_apply with replay set). */
+typedef int (*gt_store_log_cb)(void *arg, const struct gt_store_log_entry *e);
+
+/* Calls cb for every log entry with log_index > after, in log order. */
+int gt_store_log_foreach(struct gt_store *st, uint64_t after, gt_store_log_cb cb, void *arg);
+
+/* Calls cb once for the logged batch with this hash; GT_ENOENT if none. */
+int gt_store_log_find(struct gt_store *st, const uint8_t hash[GT_SHA256_LEN], gt_store_log_cb cb,
+                      void *arg);
+
+/* Number of logged batches. */
+int gt_store_log_count(struct gt_store *st, uint64_t *count);
+
+/* Starts a rebuild: opens a transaction (if none is open) and clears every table derived
+ * from the log (values, completions, workflow events and state) and the change counter.
+ * The caller then re-applies each logged batch with replay set and commits, or rolls back
+ * to keep the old tables. */
+int gt_store_rebuild_begin(struct gt_store *st);
+
+/* ---- Workflow state (the rules live in the workflow module) --------------------------- */
+
+/* Reads the ApprovalState of (dataset, period, org_unit); APPROVAL_OPEN when none stored. */
+int gt_store_workflow_state_get(struct gt_store *st, const char *dataset, const char *period,
+                                const char *org_unit, int *state);
+
+/* One workflow event; strings borrowed for the callback. */
+struct gt_store_wfevent {
+	uint64_t id;
+	const char *dataset;
+	const char *period;
+	const char *org_unit;
+	int kind; /* Gtsync__V1__WorkflowKind */
+	const char *key_id;
+	int64_t at_ms;
+	const char *reason;
+	const uint8_t *data_digest; /* NULL when the action carried none */
+	uint8_t origin_batch[GT_SHA256_LEN];
+	uint64_t change_seq;
+};
+
+typedef int (*gt_store_wfevent_cb)(void *arg, const struct gt_store_wfevent *e);
+
+/* Calls cb for each recorded event of (dataset, period, org_unit), oldest first. */
+int gt_store_workflow_events(struct gt_store *st, const char *dataset, const char *period,
+                             const char *org_unit, gt_store_wfevent_cb cb, void *arg);
+
+/* ---- Values, pull ---------------------------------------------------------------------- */
+
+/* One stored data value. */
+struct gt_store_value {
+	const char *data_element;
+	const char *coc;
+	const char *org_unit;
+	const char *period;
+	const char *value;
+	const char *comment;
+	uint64_t revision;
+	int deleted;
+	uint8_t origin_batch[GT_SHA256_LEN];
+	int64_t created_at_ms; /* when the key was first stored */
+	int64_t updated_at_ms;
+	uint64_t change_seq;
+};
+
+struct gt_store_completion {
+	const char *dataset;
+	const char *period;
+	const char *org_unit;
+	int completed;
+	int64_t at_ms;
+	uint8_t origin_batch[GT_SHA256_LEN];
+	uint64_t change_seq;
+};
+
+struct gt_store_wfstate {
+	const char *dataset;
+	const char *period;
+	const char *org_unit;
+	int state; /* Gtsync__V1__ApprovalState */
+	int64_t updated_at_ms;
+	uint64_t change_seq;
+};
+
+/* Optional filters for a pull; NULL/0 fields filter nothing. */
+struct gt_store_pull_filter {
+	const char *const *elements; /* values of these data elements only */
+	size_t n_elements;
+	const char *dataset; /* completions and workflow states of this data set only */
+};
+
+struct gt_store_arena;
+
+/* The result of a pull; everything it points to lives until gt_store_pull_free(). */
+struct gt_store_pull_out {
+	struct gt_store_value *values;
+	size_t n_values;
+	struct gt_store_completion *completions;
+	size_t n_completions;
+	struct gt_store_wfstate *states;
+	size_t n_states;
+	uint64_t next_cursor; /* pass back as cursor; equals cursor when nothing was returned */
+	int more;             /* more changes are waiting after next_cursor */
+	struct gt_store_arena *arena;
+};
+
+/* Returns the changes (values, completions, workflow states) whose org unit is org_root or
+ * below it and whose change_seq is above cursor, in change_seq order, at most max_items of
+ * them (0 or above GT_STORE_MAX_PULL_ITEMS: that limit). Reads one consistent snapshot.
+ * filter may be NULL. Caller frees out with gt_store_pull_free(). */
+int gt_store_pull(struct gt_store *st, const char *org_root, uint64_t cursor, uint32_t max_items,
+                  const struct gt_store_pull_filter *filter, struct gt_store_pull_out *out);
+
+/* Frees a pull result and resets it; accepts NULL. */
+void gt_store_pull_free(struct gt_store_pull_out *out);
+
+/* The highest change_seq assigned so far. */
+int gt_store_change_seq(struct gt_store *st, uint64_t *seq);
+
+/* ---- Report primitives ----------------------------------------------------------------- */
+
+/* What a report asks for: an org subtree, data elements and the stored period ids that roll
+ * up into the report period (the caller expands them, e.g. with gt_period_months). */
+struct gt_store_report_query {
+	const char *org_root;
+	const char *const *elements;
+	size_t n_elements;
+	const char *const *periods;
+	size_t n_periods;
+	int by_child; /* group by the child of org_root (its own values: org_root itself) */
+};
+
+/* Callback for sums: child is NULL unless the query groups by child. Non-zero stops. */
+typedef int (*gt_store_sum_cb)(void *arg, const char *element, const char *coc, const char *child,
+                               double sum, uint32_t count);
+
+/* Sums the non-deleted numeric values of the query, grouped by (element, coc[, child]), in
+ * that order. Non-numeric values are not counted. */
+int gt_store_sum(struct gt_store *st, const struct gt_store_report_query *q, gt_store_sum_cb cb,
+                 void *arg);
+
+/* Callback for value iteration; v is borrowed for the call. Non-zero stops. */
+typedef int (*gt_store_value_cb)(void *arg, const struct gt_store_value *v);
+
+/* Calls cb for each non-deleted value of the query (for elements aggregated "none"), in
+ * (element, period, org unit, coc) order; by_child is ignored. */
+int gt_store_values_foreach(struct gt_store *st, const struct gt_store_report_query *q,
+                            gt_store_value_cb cb, void *arg);
+
+/* Callback for reporting units: how many non-deleted values the unit has for the query,
+ * when the first of them was first stored and the latest change. */
+typedef int (*gt_store_unit_cb)(void *arg, const char *org_unit, uint32_t count,
+                                int64_t first_at_ms, int64_t last_at_ms);
+
+/* Calls cb for each org unit of the subtree that has any non-deleted value for the query's
+ * elements and periods, in code order (for completeness and timeliness). */
+int gt_store_reported_units(struct gt_store *st, const struct gt_store_report_query *q,
+                            gt_store_unit_cb cb, void *arg);
+
+/* Callback for completed units: one call per (org unit, period) registered complete. */
+typedef int (*gt_store_completed_cb)(void *arg, const char *org_unit, const char *period,
+                                     int64_t at_ms);
+
+/* Calls cb for each (org unit in the subtree, period of the query) whose dataset is
+ * registered complete, in (org unit, period) order. */
+int gt_store_completed_units(struct gt_store *st, const struct gt_store_report_query *q,
+                             const char *dataset, gt_store_completed_cb cb, void *arg);
+
+/* ---- Metadata ---------------------------------------------------------------------------- */
+
+struct gt_store_metafile {
+	const char *name;
+	const uint8_t *content;
+	size_t len;
+	uint8_t sha256[GT_SHA256_LEN]; /* filled by the store on get; ignored on put */
+};
+
+/* The stored metadata set; owned by the caller after gt_store_metadata_get(). */
+struct gt_store_metadata {
+	uint64_t version; /* 0: nothing loaded yet */
+	uint8_t digest[GT_SHA256_LEN];
+	int64_t loaded_at_ms;
+	struct gt_store_metafile *files;
+	size_t n_files;
+};
+
+/* Replaces the stored metadata files with files[0..n) (names unique and non-empty, else
+ * GT_EINVAL) in one transaction, records digest (the caller's digest of the whole set) and
+ * bumps the version, returned in *version. */
+int gt_store_metadata_put(struct gt_store *st, const struct gt_store_metafile *files, size_t n,
+                          const uint8_t digest[GT_SHA256_LEN], int64_t now_ms, uint64_t *version);
+
+/* Reads the current metadata set (files in name order). version 0 and no files when none
+ * was ever loaded. Caller frees out with gt_store_metadata_free(). */
+int gt_store_metadata_get(struct gt_store *st, struct gt_store_metadata *out);
+
+/* Frees what gt_store_metadata_get() returned and resets it; accepts NULL. */
+void gt_store_metadata_free(struct gt_store_metadata *md);
+
+#endif

@@ -1,0 +1,145 @@
+/* Internals shared by the store modules (server/store*.c) only: the handle, SQL, helpers. */
+#ifndef GT_STORE_IMPL_H
+#define GT_STORE_IMPL_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+/* Every SQL statement of the store, prepared on first use and cached in the handle. */
+enum gt__store_sql {
+	/* transactions */
+	Q_BEGIN,
+	Q_BEGIN_READ,
+	Q_COMMIT,
+	Q_ROLLBACK,
+	Q_SAVEPOINT,
+	Q_RELEASE,
+	Q_ROLLBACK_TO,
+	/* change counter */
+	Q_SEQ_GET,
+	Q_SEQ_SET,
+	/* org units */
+	Q_OU_GET,
+	Q_OU_ALL,
+	Q_OU_CHILDREN,
+	Q_OU_COUNT,
+	Q_OU_UPSERT,
+	/* keys */
+	Q_KEY_INS,
+	Q_KEY_GET,
+	Q_KEY_LIST,
+	Q_KEY_REVOKE,
+	Q_KEY_LASTSEQ,
+	/* batch log */
+	Q_LOG_BY_HASH,
+	Q_LOG_BY_KEYSEQ,
+	Q_LOG_INS,
+	Q_LOG_NEXT,
+	Q_LOG_FIND,
+	Q_LOG_COUNT,
+	/* derived tables */
+	Q_DV_GET,
+	Q_DV_INS,
+	Q_DV_UPD,
+	Q_CO_GET,
+	Q_CO_UPSERT,
+	Q_WE_INS,
+	Q_WE_LIST,
+	Q_WS_GET,
+	Q_WS_UPSERT,
+	/* pull and reports */
+	Q_PULL_DV,
+	Q_PULL_CO,
+	Q_PULL_WS,
+	Q_SUM,
+	Q_SUM_CHILD,
+	Q_VALUES,
+	Q_UNITS,
+	Q_COMPLETED,
+	/* metadata */
+	Q_META_VERSION,
+	Q_META_DEL,
+	Q_META_INS,
+	Q_META_VER_INS,
+	Q_META_FILES,
+	Q_COUNT
+};
+
+/* An item skipped while applying a batch. */
+struct gt__store_skip {
+	uint8_t kind;
+	uint8_t reason;
+	uint32_t index;
+};
+
+struct gt_store {
+	sqlite3 *db;
+	int readonly;
+	uint64_t change_seq; /* last assigned; valid inside a write transaction */
+	sqlite3_stmt *q[Q_COUNT];
+	char errmsg[256];
+	/* Reused buffers, so that steady-state work allocates nothing. */
+	struct gt__store_skip *skips;
+	size_t n_skips, skips_cap;
+	uint8_t *copy; /* log entries copied out of sqlite */
+	size_t copy_cap;
+	char *json[2]; /* filter lists as JSON arrays */
+	size_t json_cap[2];
+};
+
+/* A transaction or savepoint entered by gt__store_tx_enter(). */
+struct gt__store_tx {
+	int own;            /* 1: BEGIN ... COMMIT; 0: SAVEPOINT ... RELEASE */
+	uint64_t saved_seq; /* change counter to restore on rollback */
+};
+
+/* Returns the cached statement id, reset and unbound, preparing it on first use; NULL with
+ * the error in st->errmsg on failure. */
+sqlite3_stmt *gt__store_q(struct gt_store *st, enum gt__store_sql id);
+
+/* Records sqlite's message for a failed rc as the last error and returns the GT_E* code. */
+int gt__store_sqlerr(struct gt_store *st, int rc, const char *what);
+
+/* Records a message (printf-like) as the last error and returns code. */
+int gt__store_err(struct gt_store *st, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Steps a statement that returns no row (or whose rows are ignored) and resets it. */
+int gt__store_run(struct gt_store *st, sqlite3_stmt *s, const char *what);
+
+/* Enters a write scope: BEGIN IMMEDIATE when no transaction is open, else a SAVEPOINT. */
+int gt__store_tx_enter(struct gt_store *st, struct gt__store_tx *tx);
+
+/* Leaves the scope: commits/releases when rc is 0, rolls back otherwise (restoring the
+ * change counter). Returns rc, or the commit's error. */
+int gt__store_tx_leave(struct gt_store *st, struct gt__store_tx *tx, int rc);
+
+/* Opens a read scope for a multi-statement read (BEGIN when no transaction is open), so
+ * the statements see one snapshot; *own says whether gt__store_read_end() must end it. */
+int gt__store_read_begin(struct gt_store *st, int *own);
+void gt__store_read_end(struct gt_store *st, int own);
+
+/* Writes the change counter to the store (inside a write scope). */
+int gt__store_seq_save(struct gt_store *st);
+
+/* Encodes strs[0..n) as a JSON array in the handle's buffer slot (0 or 1), for json_each();
+ * *out is NULL when strs is NULL. Valid until the next call for that slot. */
+int gt__store_json_list(struct gt_store *st, int slot, const char *const *strs, size_t n,
+                        const char **out);
+
+/* Subtree bounds for org_root: root is NULL for "ID" (everything), else the code; lo and hi
+ * bound the codes strictly below it ("53." <= code < "53/"). */
+struct gt__store_subtree {
+	const char *root;
+	char lo[GT_ORGUNIT_MAX_LEN + 1];
+	char hi[GT_ORGUNIT_MAX_LEN + 1];
+};
+
+/* Fills t for org_root; GT_EINVAL for a malformed code. */
+int gt__store_subtree(struct gt_store *st, const char *org_root, struct gt__store_subtree *t);
+
+/* Binds t to parameters first, first + 1, first + 2 of s. */
+int gt__store_bind_subtree(sqlite3_stmt *s, int first, const struct gt__store_subtree *t);
+
+#endif

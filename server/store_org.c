@@ -1,0 +1,461 @@
+/* Store: org units (CSV import, lookups, iteration) and registered keys. */
+#include "store_impl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "error.h"
+
+static void copy_text(char *dst, size_t cap, const unsigned char *src)
+{
+	snprintf(dst, cap, "%s", src != NULL ? (const char *)src : "");
+}
+
+static void row_orgunit(sqlite3_stmt *s, struct gt_store_orgunit *u)
+{
+	copy_text(u->code, sizeof(u->code), sqlite3_column_text(s, 0));
+	copy_text(u->name, sizeof(u->name), sqlite3_column_text(s, 1));
+	u->level = sqlite3_column_int(s, 2);
+	copy_text(u->parent, sizeof(u->parent), sqlite3_column_text(s, 3));
+}
+
+int gt_store_orgunit_get(struct gt_store *st, const char *code, struct gt_store_orgunit *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (code == NULL)
+		return gt__store_err(st, GT_EINVAL, "no org-unit code");
+	s = gt__store_q(st, Q_OU_GET);
+	if (s == NULL)
+		return GT_ESTORE;
+	sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		row_orgunit(s, out);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = gt__store_err(st, GT_ENOENT, "no org unit %.16s", code);
+	} else {
+		rc = gt__store_sqlerr(st, rc, "reading an org unit");
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* Runs an org-unit query, collects the rows, then calls cb per row: the statement is done
+ * before any callback runs, so callbacks may use the store freely (e.g. recurse). */
+static int orgunit_iter(struct gt_store *st, sqlite3_stmt *s, gt_store_orgunit_cb cb, void *arg)
+{
+	struct gt_store_orgunit *units = NULL, *grown;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			grown = realloc(units, cap * sizeof(*units));
+			if (grown == NULL) {
+				rc = gt__store_err(st, GT_ENOMEM, "out of memory");
+				goto out;
+			}
+			units = grown;
+		}
+		row_orgunit(s, &units[n++]);
+	}
+	rc = rc == SQLITE_DONE ? 0 : gt__store_sqlerr(st, rc, "reading org units");
+	sqlite3_reset(s);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = cb(arg, &units[i]);
+out:
+	sqlite3_reset(s);
+	free(units);
+	return rc;
+}
+
+int gt_store_orgunit_foreach(struct gt_store *st, gt_store_orgunit_cb cb, void *arg)
+{
+	sqlite3_stmt *s = gt__store_q(st, Q_OU_ALL);
+
+	return s == NULL ? GT_ESTORE : orgunit_iter(st, s, cb, arg);
+}
+
+int gt_store_orgunit_children(struct gt_store *st, const char *parent, gt_store_orgunit_cb cb,
+                              void *arg)
+{
+	sqlite3_stmt *s;
+
+	if (parent == NULL)
+		return gt__store_err(st, GT_EINVAL, "no org-unit code");
+	s = gt__store_q(st, Q_OU_CHILDREN);
+	if (s == NULL)
+		return GT_ESTORE;
+	sqlite3_bind_text(s, 1, parent, -1, SQLITE_STATIC);
+	return orgunit_iter(st, s, cb, arg);
+}
+
+int gt_store_orgunit_count(struct gt_store *st, size_t *count)
+{
+	sqlite3_stmt *s = gt__store_q(st, Q_OU_COUNT);
+	int rc;
+
+	*count = 0;
+	if (s == NULL)
+		return GT_ESTORE;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*count = (size_t)sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else {
+		rc = gt__store_sqlerr(st, rc, "counting org units");
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* Looks up code's name in the store: 1 found (name copied), 0 absent, or a GT_E* code. */
+static int stored_name(struct gt_store *st, const char *code, char *name, size_t cap)
+{
+	sqlite3_stmt *s = gt__store_q(st, Q_OU_GET);
+	int rc;
+
+	if (s == NULL)
+		return GT_ESTORE;
+	sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		copy_text(name, cap, sqlite3_column_text(s, 1));
+		rc = 1;
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		rc = gt__store_sqlerr(st, rc, "reading an org unit");
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* Checks that every district's province is in the file or the store. */
+static int check_parents(struct gt_store *st, struct gt_orgcsv *csv)
+{
+	char name[GT_STORE_MAX_NAME + 1];
+
+	for (size_t i = 0; i < csv->n_rows; i++) {
+		const struct gt_orgcsv_row *row = &csv->rows[i];
+		int found;
+
+		if (row->level != GT_ORGUNIT_LEVEL_DISTRICT || gt_orgcsv_find(csv, row->parent))
+			continue;
+		found = stored_name(st, row->parent, name, sizeof(name));
+		if (found < 0)
+			return found;
+		if (found == 0)
+			gt_orgcsv_add_error(csv, row->line,
+			                    "district %s: province %s is neither in the file nor "
+			                    "in the store",
+			                    row->code, row->parent);
+	}
+	return 0;
+}
+
+/* Writes one level's rows (provinces before districts, for the parent references). */
+static int write_level(struct gt_store *st, const struct gt_orgcsv *csv, int level,
+                       struct gt_store_import_result *res)
+{
+	char name[GT_STORE_MAX_NAME + 1];
+
+	for (size_t i = 0; i < csv->n_sorted; i++) {
+		const struct gt_orgcsv_row *row = csv->sorted[i];
+		sqlite3_stmt *s;
+		int found, rc;
+
+		if (row->level != level)
+			continue;
+		found = stored_name(st, row->code, name, sizeof(name));
+		if (found < 0)
+			return found;
+		if (found && strcmp(name, row->name) == 0) {
+			res->unchanged++;
+			continue;
+		}
+		s = gt__store_q(st, Q_OU_UPSERT);
+		if (s == NULL)
+			return GT_ESTORE;
+		sqlite3_bind_text(s, 1, row->code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, row->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, row->level);
+		sqlite3_bind_text(s, 4, row->parent, -1, SQLITE_STATIC);
+		rc = gt__store_run(st, s, "storing an org unit");
+		if (rc != 0)
+			return rc;
+		if (found)
+			res->updated++;
+		else
+			res->added++;
+	}
+	return 0;
+}
+
+int gt_store_orgunit_import_buf(struct gt_store *st, const uint8_t *buf, size_t len,
+                                struct gt_store_import_result *res)
+{
+	struct gt_orgcsv csv;
+	struct gt__store_tx tx;
+	int rc, prc;
+
+	memset(res, 0, sizeof(*res));
+	prc = gt_orgcsv_parse(buf, len, &csv);
+	if (prc != 0 && prc != GT_EINVAL) {
+		rc = prc;
+		gt__store_err(st, rc, "reading the org-unit CSV: %s", gt_strerror(rc));
+		goto out;
+	}
+	rc = gt__store_tx_enter(st, &tx);
+	if (rc != 0)
+		goto out;
+	rc = check_parents(st, &csv);
+	if (rc == 0 && csv.errors_total > 0)
+		rc = gt__store_err(st, GT_EINVAL, "org-unit CSV has %zu errors; nothing imported",
+		                   csv.errors_total);
+	if (rc == 0)
+		rc = write_level(st, &csv, GT_ORGUNIT_LEVEL_PROVINCE, res);
+	if (rc == 0)
+		rc = write_level(st, &csv, GT_ORGUNIT_LEVEL_DISTRICT, res);
+	rc = gt__store_tx_leave(st, &tx, rc);
+	if (rc != 0) {
+		res->added = res->updated = res->unchanged = 0;
+	}
+out:
+	res->n_errors = csv.n_errors;
+	res->errors_total = csv.errors_total;
+	memcpy(res->errors, csv.errors, csv.n_errors * sizeof(csv.errors[0]));
+	gt_orgcsv_free(&csv);
+	return rc;
+}
+
+int gt_store_orgunit_import_file(struct gt_store *st, const char *path,
+                                 struct gt_store_import_result *res)
+{
+	FILE *f;
+	struct stat sb;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (path == NULL)
+		return gt__store_err(st, GT_EINVAL, "no file name");
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		rc = gt_err_from_errno(errno);
+		return gt__store_err(st, rc, "%s: %s", path, gt_strerror(rc));
+	}
+	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		rc = gt__store_err(st, GT_EINVAL, "%s: not a regular file", path);
+		goto out;
+	}
+	if ((uint64_t)sb.st_size > GT_ORGCSV_MAX_INPUT) {
+		rc = gt__store_err(st, GT_ETOOBIG, "%s: larger than %u bytes", path,
+		                   GT_ORGCSV_MAX_INPUT);
+		goto out;
+	}
+	buf = malloc((size_t)sb.st_size + 1);
+	if (buf == NULL) {
+		rc = gt__store_err(st, GT_ENOMEM, "out of memory");
+		goto out;
+	}
+	len = fread(buf, 1, (size_t)sb.st_size + 1, f);
+	if (ferror(f) || len > (size_t)sb.st_size) {
+		rc =
+		    gt__store_err(st, GT_EIO, "%s: read error or file changed while reading", path);
+		goto out;
+	}
+	rc = gt_store_orgunit_import_buf(st, buf, len, res);
+out:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+/* ---- Keys ------------------------------------------------------------------------------ */
+
+static void row_key(sqlite3_stmt *s, struct gt_store_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	copy_text(k->key_id, sizeof(k->key_id), sqlite3_column_text(s, 0));
+	if (sqlite3_column_bytes(s, 1) == GT_ED25519_PUB_LEN)
+		memcpy(k->public_key, sqlite3_column_blob(s, 1), GT_ED25519_PUB_LEN);
+	copy_text(k->org_unit, sizeof(k->org_unit), sqlite3_column_text(s, 2));
+	k->role = sqlite3_column_int(s, 3);
+	k->added_at_ms = sqlite3_column_int64(s, 4);
+	k->revoked = sqlite3_column_type(s, 5) != SQLITE_NULL;
+	k->revoked_at_ms = k->revoked ? sqlite3_column_int64(s, 5) : 0;
+}
+
+int gt_store_key_get(struct gt_store *st, const char *key_id, struct gt_store_key *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (key_id == NULL)
+		return gt__store_err(st, GT_EINVAL, "no key id");
+	s = gt__store_q(st, Q_KEY_GET);
+	if (s == NULL)
+		return GT_ESTORE;
+	sqlite3_bind_text(s, 1, key_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		row_key(s, out);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = gt__store_err(st, GT_ENOENT, "no key %.16s", key_id);
+	} else {
+		rc = gt__store_sqlerr(st, rc, "reading a key");
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+int gt_store_key_add(struct gt_store *st, const uint8_t public_key[GT_ED25519_PUB_LEN],
+                     const char *org_unit, int role, int64_t now_ms,
+                     char key_id_out[GT_KEY_ID_LEN + 1])
+{
+	char key_id[GT_KEY_ID_LEN + 1];
+	struct gt_store_orgunit u;
+	struct gt_store_key existing;
+	struct gt__store_tx tx;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (key_id_out != NULL)
+		key_id_out[0] = '\0';
+	if (public_key == NULL || org_unit == NULL)
+		return gt__store_err(st, GT_EINVAL, "no public key or org unit");
+	if (role < GTSYNC__V1__ROLE__ROLE_OPERATOR || role > GTSYNC__V1__ROLE__ROLE_READER)
+		return gt__store_err(st, GT_EINVAL, "unknown role %d", role);
+	rc = gt_key_id_from_public(public_key, key_id);
+	if (rc != 0)
+		return gt__store_err(st, rc, "deriving the key id: %s", gt_strerror(rc));
+	rc = gt__store_tx_enter(st, &tx);
+	if (rc != 0)
+		return rc;
+	rc = gt_store_orgunit_get(st, org_unit, &u);
+	if (rc == GT_ENOENT)
+		gt__store_err(st, rc, "no org unit %.16s: import it first", org_unit);
+	if (rc != 0)
+		goto out;
+	rc = gt_store_key_get(st, key_id, &existing);
+	if (rc == 0) {
+		rc = gt__store_err(st, GT_EEXIST, "key %s is already registered%s", key_id,
+		                   existing.revoked ? " (revoked)" : "");
+		goto out;
+	}
+	if (rc != GT_ENOENT)
+		goto out;
+	s = gt__store_q(st, Q_KEY_INS);
+	if (s == NULL) {
+		rc = GT_ESTORE;
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, key_id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, public_key, GT_ED25519_PUB_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, u.code, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, role);
+	sqlite3_bind_int64(s, 5, now_ms);
+	rc = gt__store_run(st, s, "storing a key");
+out:
+	rc = gt__store_tx_leave(st, &tx, rc);
+	if (rc == 0 && key_id_out != NULL)
+		memcpy(key_id_out, key_id, sizeof(key_id));
+	return rc;
+}
+
+int gt_store_key_revoke(struct gt_store *st, const char *key_id, int64_t now_ms)
+{
+	struct gt_store_key k;
+	struct gt__store_tx tx;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (key_id == NULL)
+		return gt__store_err(st, GT_EINVAL, "no key id");
+	rc = gt__store_tx_enter(st, &tx);
+	if (rc != 0)
+		return rc;
+	rc = gt_store_key_get(st, key_id, &k);
+	if (rc != 0)
+		goto out;
+	if (k.revoked) {
+		rc = gt__store_err(st, GT_ESTATE, "key %s was already revoked", k.key_id);
+		goto out;
+	}
+	s = gt__store_q(st, Q_KEY_REVOKE);
+	if (s == NULL) {
+		rc = GT_ESTORE;
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, key_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now_ms);
+	rc = gt__store_run(st, s, "revoking a key");
+out:
+	return gt__store_tx_leave(st, &tx, rc);
+}
+
+int gt_store_key_list(struct gt_store *st, gt_store_key_cb cb, void *arg)
+{
+	sqlite3_stmt *s = gt__store_q(st, Q_KEY_LIST);
+	struct gt_store_key *keys = NULL, *grown;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	if (s == NULL)
+		return GT_ESTORE;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			grown = realloc(keys, cap * sizeof(*keys));
+			if (grown == NULL) {
+				rc = gt__store_err(st, GT_ENOMEM, "out of memory");
+				goto out;
+			}
+			keys = grown;
+		}
+		row_key(s, &keys[n++]);
+	}
+	rc = rc == SQLITE_DONE ? 0 : gt__store_sqlerr(st, rc, "listing keys");
+	sqlite3_reset(s);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = cb(arg, &keys[i]);
+out:
+	sqlite3_reset(s);
+	free(keys);
+	return rc;
+}
+
+int gt_store_key_last_sequence(struct gt_store *st, const char *key_id, uint64_t *seq)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*seq = 0;
+	if (key_id == NULL)
+		return gt__store_err(st, GT_EINVAL, "no key id");
+	s = gt__store_q(st, Q_KEY_LASTSEQ);
+	if (s == NULL)
+		return GT_ESTORE;
+	sqlite3_bind_text(s, 1, key_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*seq = (uint64_t)sqlite3_column_int64(s, 0); /* NULL (no batch) reads as 0 */
+		rc = 0;
+	} else {
+		rc = gt__store_sqlerr(st, rc, "reading the last sequence");
+	}
+	sqlite3_reset(s);
+	return rc;
+}

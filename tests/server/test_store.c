@@ -1,0 +1,352 @@
+/* Tests for server/store.c and store_org.c: opening, schema, transactions, keys, metadata. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "crypto.h"
+#include "error.h"
+#include "key.h"
+#include "store.h"
+#include "testutil.h"
+
+struct fixture {
+	char *dir;
+	char *path;
+	struct gt_store *st;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->dir = gt_test_tmpdir("store");
+	assert_true(asprintf(&f->path, "%s/gtsync.db", f->dir) > 0);
+	assert_int_equal(gt_store_open(f->path, 1, &f->st), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	gt_store_close(f->st);
+	gt_test_rmtree(f->dir);
+	free(f->dir);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+/* Reads one integer with a separate sqlite connection (the test's own view of the file). */
+static long long peek_int(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Returns 1 if the file's journal mode is WAL. */
+static int is_wal(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int wal = 0;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		wal = strcmp((const char *)sqlite3_column_text(s, 0), "wal") == 0;
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return wal;
+}
+
+static void add_province(struct gt_store *st)
+{
+	struct gt_store_import_result res;
+	const char *csv = "code,name,level\n53,Nusa Tenggara Timur,province\n"
+	                  "53.71,Kota Kupang,district\n";
+
+	assert_int_equal(gt_store_orgunit_import_buf(st, (const uint8_t *)csv, strlen(csv), &res),
+	                 0);
+}
+
+static void open_missing_and_create(void **state)
+{
+	char *dir = gt_test_tmpdir("store-open");
+	char *path = NULL;
+	struct gt_store *st = (struct gt_store *)1;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/gtsync.db", dir) > 0);
+	assert_int_equal(gt_store_open(path, 0, &st), GT_ENOENT);
+	assert_null(st);
+	assert_int_equal(gt_store_open_readonly(path, &st), GT_ENOENT);
+	assert_int_equal(gt_store_open(path, 1, &st), 0);
+	assert_non_null(st);
+	gt_store_close(st);
+	assert_int_equal(peek_int(path, "PRAGMA user_version"), GT_STORE_SCHEMA_VERSION);
+	assert_true(is_wal(path));
+	assert_int_equal(peek_int(path, "SELECT count(*) FROM orgunits WHERE code = 'ID'"), 1);
+	gt_store_close(NULL);
+	gt_test_rmtree(dir);
+	free(dir);
+	free(path);
+}
+
+static void open_refuses_foreign_files(void **state)
+{
+	char *dir = gt_test_tmpdir("store-foreign");
+	char *path = NULL, *path2 = NULL;
+	struct gt_store *st = NULL;
+	sqlite3 *db = NULL;
+	FILE *fp;
+
+	(void)state;
+	/* A file that is not sqlite at all. */
+	assert_true(asprintf(&path, "%s/junk.db", dir) > 0);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("this is not a database, just some text that is long enough to be a header.....", fp);
+	fclose(fp);
+	assert_int_equal(gt_store_open(path, 1, &st), GT_ECORRUPT);
+	assert_null(st);
+
+	/* A sqlite file with someone else's tables. */
+	assert_true(asprintf(&path2, "%s/other.db", dir) > 0);
+	assert_int_equal(sqlite3_open(path2, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(gt_store_open(path2, 1, &st), GT_EINVAL);
+
+	/* A newer schema than this program knows. */
+	assert_int_equal(sqlite3_open(path2, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(gt_store_open(path2, 0, &st), GT_ENOTSUP);
+	assert_int_equal(gt_store_open_readonly(path2, &st), GT_ENOTSUP);
+	gt_test_rmtree(dir);
+	free(dir);
+	free(path);
+	free(path2);
+}
+
+static void reopen_keeps_data(void **state)
+{
+	struct fixture *f = *state;
+	struct gt_store_orgunit u;
+	uint8_t pub[32];
+	char id[GT_KEY_ID_LEN + 1];
+	struct gt_store_key k;
+
+	add_province(f->st);
+	memset(pub, 0x42, sizeof(pub));
+	assert_int_equal(
+	    gt_store_key_add(f->st, pub, "53.71", GTSYNC__V1__ROLE__ROLE_OPERATOR, 1000, id), 0);
+	gt_store_close(f->st);
+	f->st = NULL;
+	assert_int_equal(gt_store_open(f->path, 0, &f->st), 0);
+	assert_int_equal(gt_store_orgunit_get(f->st, "53.71", &u), 0);
+	assert_string_equal(u.name, "Kota Kupang");
+	assert_int_equal(gt_store_key_get(f->st, id, &k), 0);
+	assert_memory_equal(k.public_key, pub, 32);
+}
+
+static void readonly_handle(void **state)
+{
+	struct fixture *f = *state;
+	struct gt_store *ro = NULL;
+	struct gt_store_orgunit u;
+	uint8_t pub[32];
+
+	assert_int_equal(gt_store_open_readonly(f->path, &ro), 0);
+	assert_int_equal(gt_store_orgunit_get(ro, "ID", &u), 0);
+	memset(pub, 1, sizeof(pub));
+	assert_int_equal(gt_store_key_add(ro, pub, "ID", GTSYNC__V1__ROLE__ROLE_READER, 1, NULL),
+	                 GT_EPERM);
+	assert_int_equal(gt_store_begin(ro), GT_EPERM);
+	/* The reader sees what the writer commits. */
+	add_province(f->st);
+	assert_int_equal(gt_store_orgunit_get(ro, "53", &u), 0);
+	gt_store_close(ro);
+}
+
+static void transactions(void **state)
+{
+	struct fixture *f = *state;
+	struct gt_store_orgunit u;
+
+	assert_int_equal(gt_store_rollback(f->st), 0); /* none open: no-op */
+	assert_int_equal(gt_store_commit(f->st), GT_ESTATE);
+	assert_int_equal(gt_store_begin(f->st), 0);
+	assert_int_equal(gt_store_begin(f->st), GT_ESTATE);
+	add_province(f->st);
+	assert_int_equal(gt_store_rollback(f->st), 0);
+	assert_int_equal(gt_store_orgunit_get(f->st, "53", &u), GT_ENOENT);
+	assert_non_null(strstr(gt_store_errmsg(f->st), "53"));
+
+	assert_int_equal(gt_store_begin(f->st), 0);
+	add_province(f->st);
+	assert_int_equal(gt_store_commit(f->st), 0);
+	assert_int_equal(gt_store_orgunit_get(f->st, "53", &u), 0);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM orgunits"), 3);
+}
+
+struct keylist {
+	size_t n, revoked;
+	char first[GT_KEY_ID_LEN + 1];
+};
+
+static int key_cb(void *arg, const struct gt_store_key *k)
+{
+	struct keylist *l = arg;
+
+	if (l->n == 0)
+		memcpy(l->first, k->key_id, sizeof(l->first));
+	l->n++;
+	l->revoked += k->revoked ? 1 : 0;
+	return 0;
+}
+
+static void keys(void **state)
+{
+	struct fixture *f = *state;
+	struct gt_key *key = NULL;
+	uint8_t pub[32], pub2[32];
+	char id[GT_KEY_ID_LEN + 1], expect[GT_KEY_ID_LEN + 1], id2[GT_KEY_ID_LEN + 1];
+	struct gt_store_key k;
+	struct keylist l = {0};
+	uint64_t seq = 99;
+
+	add_province(f->st);
+	assert_int_equal(gt_key_generate(&key), 0);
+	assert_int_equal(gt_key_public(key, pub), 0);
+	assert_int_equal(gt_key_id(key, expect), 0);
+
+	assert_int_equal(gt_store_key_add(f->st, pub, "99", GTSYNC__V1__ROLE__ROLE_OPERATOR, 5, id),
+	                 GT_ENOENT);
+	assert_int_equal(gt_store_key_add(f->st, pub, "53.71", 0, 5, id), GT_EINVAL);
+	assert_int_equal(gt_store_key_add(f->st, pub, "53.71", 6, 5, id), GT_EINVAL);
+	assert_int_equal(
+	    gt_store_key_add(f->st, pub, "53.71", GTSYNC__V1__ROLE__ROLE_OPERATOR, 5000, id), 0);
+	assert_string_equal(id, expect);
+	assert_int_equal(
+	    gt_store_key_add(f->st, pub, "53", GTSYNC__V1__ROLE__ROLE_APPROVER, 6, id2), GT_EEXIST);
+
+	assert_int_equal(gt_store_key_get(f->st, id, &k), 0);
+	assert_string_equal(k.key_id, expect);
+	assert_string_equal(k.org_unit, "53.71");
+	assert_int_equal(k.role, GTSYNC__V1__ROLE__ROLE_OPERATOR);
+	assert_int_equal(k.added_at_ms, 5000);
+	assert_false(k.revoked);
+	assert_int_equal(gt_store_key_get(f->st, "0000000000000000", &k), GT_ENOENT);
+
+	memset(pub2, 7, sizeof(pub2));
+	assert_int_equal(
+	    gt_store_key_add(f->st, pub2, "53", GTSYNC__V1__ROLE__ROLE_AGGREGATOR, 7, id2), 0);
+	assert_int_equal(gt_store_key_list(f->st, key_cb, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.revoked, 0);
+	assert_string_equal(l.first, strcmp(id, id2) < 0 ? id : id2);
+
+	assert_int_equal(gt_store_key_revoke(f->st, id, 9000), 0);
+	assert_int_equal(gt_store_key_revoke(f->st, id, 9999), GT_ESTATE);
+	assert_int_equal(gt_store_key_revoke(f->st, "ffffffffffffffff", 9999), GT_ENOENT);
+	assert_int_equal(gt_store_key_get(f->st, id, &k), 0);
+	assert_true(k.revoked);
+	assert_int_equal(k.revoked_at_ms, 9000);
+	/* A revoked key stays registered: adding it again is still a duplicate. */
+	assert_int_equal(
+	    gt_store_key_add(f->st, pub, "53.71", GTSYNC__V1__ROLE__ROLE_OPERATOR, 1, NULL),
+	    GT_EEXIST);
+	l = (struct keylist){0};
+	assert_int_equal(gt_store_key_list(f->st, key_cb, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.revoked, 1);
+
+	assert_int_equal(gt_store_key_last_sequence(f->st, id, &seq), 0);
+	assert_int_equal(seq, 0);
+	gt_key_free(key);
+}
+
+static void metadata(void **state)
+{
+	struct fixture *f = *state;
+	struct gt_store_metadata md;
+	struct gt_store_metafile files[2] = {
+	    {.name = "kasus.gtm", .content = (const uint8_t *)"gtsync-metadata 1\n", .len = 18},
+	    {.name = "a.gtm", .content = (const uint8_t *)"", .len = 0},
+	};
+	struct gt_store_metafile dup[2] = {files[0], files[0]};
+	uint8_t digest[32], sum[32];
+	uint64_t version = 0;
+
+	memset(digest, 0xab, sizeof(digest));
+	assert_int_equal(gt_store_metadata_get(f->st, &md), 0);
+	assert_int_equal(md.version, 0);
+	assert_int_equal(md.n_files, 0);
+	gt_store_metadata_free(&md);
+
+	assert_int_equal(gt_store_metadata_put(f->st, files, 2, digest, 100, &version), 0);
+	assert_int_equal(version, 1);
+	assert_int_equal(gt_store_metadata_get(f->st, &md), 0);
+	assert_int_equal(md.version, 1);
+	assert_int_equal(md.loaded_at_ms, 100);
+	assert_memory_equal(md.digest, digest, 32);
+	assert_int_equal(md.n_files, 2);
+	assert_string_equal(md.files[0].name, "a.gtm"); /* name order */
+	assert_int_equal(md.files[0].len, 0);
+	assert_string_equal(md.files[1].name, "kasus.gtm");
+	assert_int_equal(md.files[1].len, 18);
+	assert_memory_equal(md.files[1].content, "gtsync-metadata 1\n", 18);
+	assert_int_equal(gt_crypto_sha256("gtsync-metadata 1\n", 18, sum), 0);
+	assert_memory_equal(md.files[1].sha256, sum, 32);
+	gt_store_metadata_free(&md);
+	gt_store_metadata_free(NULL);
+
+	/* A replacement set drops the old files and bumps the version. */
+	assert_int_equal(gt_store_metadata_put(f->st, files, 1, digest, 200, &version), 0);
+	assert_int_equal(version, 2);
+	assert_int_equal(gt_store_metadata_get(f->st, &md), 0);
+	assert_int_equal(md.version, 2);
+	assert_int_equal(md.n_files, 1);
+	gt_store_metadata_free(&md);
+
+	assert_int_equal(gt_store_metadata_put(f->st, dup, 2, digest, 300, &version), GT_EINVAL);
+	assert_int_equal(version, 0);
+	assert_int_equal(gt_store_metadata_get(f->st, &md), 0);
+	assert_int_equal(md.version, 2);
+	gt_store_metadata_free(&md);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM metadata_version"), 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(open_missing_and_create),
+	    cmocka_unit_test(open_refuses_foreign_files),
+	    cmocka_unit_test_setup_teardown(reopen_keeps_data, setup, teardown),
+	    cmocka_unit_test_setup_teardown(readonly_handle, setup, teardown),
+	    cmocka_unit_test_setup_teardown(transactions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(keys, setup, teardown),
+	    cmocka_unit_test_setup_teardown(metadata, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

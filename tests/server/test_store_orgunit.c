@@ -1,0 +1,513 @@
+/* Tests for server/orgcsv.c and the store's org-unit import, lookups and iteration. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "error.h"
+#include "orgcsv.h"
+#include "store.h"
+#include "testutil.h"
+
+struct fixture {
+	char *dir;
+	char *path;
+	struct gt_store *st;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->dir = gt_test_tmpdir("orgunit");
+	assert_true(asprintf(&f->path, "%s/gtsync.db", f->dir) > 0);
+	assert_int_equal(gt_store_open(f->path, 1, &f->st), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	gt_store_close(f->st);
+	gt_test_rmtree(f->dir);
+	free(f->dir);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+static int parse(const char *text, struct gt_orgcsv *csv)
+{
+	return gt_orgcsv_parse((const uint8_t *)text, strlen(text), csv);
+}
+
+static int import(struct fixture *f, const char *text, struct gt_store_import_result *res)
+{
+	return gt_store_orgunit_import_buf(f->st, (const uint8_t *)text, strlen(text), res);
+}
+
+/* Asserts that the errors of res are exactly on the given lines (0-terminated list). */
+static void assert_error_lines(const struct gt_orgcsv_error *errors, size_t n, ...)
+{
+	va_list ap;
+	size_t i = 0;
+	unsigned long line;
+
+	va_start(ap, n);
+	while ((line = va_arg(ap, unsigned long)) != 0) {
+		assert_true(i < n);
+		if (errors[i].line != line)
+			fail_msg("error %zu on line %lu, expected %lu: %s", i, errors[i].line, line,
+			         errors[i].msg);
+		i++;
+	}
+	va_end(ap);
+	assert_int_equal(i, n);
+}
+
+static size_t count_units(struct fixture *f)
+{
+	size_t n = 0;
+
+	assert_int_equal(gt_store_orgunit_count(f->st, &n), 0);
+	return n;
+}
+
+/* ---- The decoder alone ---------------------------------------------------------------- */
+
+static void csv_quoted_fields(void **state)
+{
+	struct gt_orgcsv csv;
+
+	(void)state;
+	assert_int_equal(parse("code,name,level\n\"11\",\"Aceh, \"\"Darussalam\"\"\",province\n"
+	                       "11.01,\"Kabupaten Simeulue\",\"district\"\n",
+	                       &csv),
+	                 0);
+	assert_int_equal(csv.n_rows, 2);
+	assert_string_equal(csv.rows[0].code, "11");
+	assert_string_equal(csv.rows[0].name, "Aceh, \"Darussalam\"");
+	assert_int_equal(csv.rows[0].level, GT_ORGUNIT_LEVEL_PROVINCE);
+	assert_string_equal(csv.rows[0].parent, "ID");
+	assert_string_equal(csv.rows[1].name, "Kabupaten Simeulue");
+	assert_string_equal(csv.rows[1].parent, "11");
+	assert_int_equal(csv.rows[1].line, 3);
+	assert_non_null(gt_orgcsv_find(&csv, "11.01"));
+	assert_null(gt_orgcsv_find(&csv, "11.02"));
+	gt_orgcsv_free(&csv);
+}
+
+static void csv_crlf_bom_order_extra(void **state)
+{
+	struct gt_orgcsv csv;
+
+	(void)state;
+	assert_int_equal(parse("\xef\xbb\xbf"
+	                       "Level,extra,CODE,Name\r\n"
+	                       "province,x,53,Nusa Tenggara Timur\r\n"
+	                       "\r\n"
+	                       "district,,53.71, Kota Kupang \r\n",
+	                       &csv),
+	                 0);
+	assert_int_equal(csv.n_rows, 2);
+	assert_string_equal(csv.rows[0].code, "53");
+	assert_string_equal(csv.rows[0].name, "Nusa Tenggara Timur");
+	assert_string_equal(csv.rows[1].code, "53.71");
+	assert_string_equal(csv.rows[1].name, "Kota Kupang");
+	assert_int_equal(csv.rows[1].line, 4); /* the blank line still counts */
+	gt_orgcsv_free(&csv);
+
+	/* No newline at the end of the last line. */
+	assert_int_equal(parse("code,name,level\n53,NTT,province", &csv), 0);
+	assert_int_equal(csv.n_rows, 1);
+	gt_orgcsv_free(&csv);
+}
+
+static void csv_row_errors_with_lines(void **state)
+{
+	struct gt_orgcsv csv;
+
+	(void)state;
+	assert_int_equal(parse("code,name,level\n"
+	                       "11,Aceh,province\n"          /* 2 ok */
+	                       "1x,Bad,province\n"           /* 3 bad code */
+	                       "11.01,Simeulue,province\n"   /* 4 level mismatch */
+	                       "12,Sumut,kecamatan\n"        /* 5 unknown level */
+	                       "13,,province\n"              /* 6 empty name */
+	                       "14,Riau\n"                   /* 7 field count */
+	                       "11,Aceh again,province\n"    /* 8 duplicate of 2 */
+	                       "15,Ja\"mbi,province\n"       /* 9 stray quote */
+	                       "16,\"Sumsel\"x,province\n"   /* 10 text after quote */
+	                       "17,Beng\rkulu,province\n"    /* 11 bare CR */
+	                       "ID,Indonesia,province\n"     /* 12 national code */
+	                       "18,\"Lam\npung\",province\n" /* 13-14 control character */
+	                       "19,Babel,province\n",        /* 15 ok */
+	                       &csv),
+	                 GT_EINVAL);
+	assert_error_lines(csv.errors, csv.n_errors, 3ul, 4ul, 5ul, 6ul, 7ul, 8ul, 9ul, 10ul, 11ul,
+	                   12ul, 13ul, 0ul);
+	assert_int_equal(csv.errors_total, 11);
+	assert_non_null(strstr(csv.errors[5].msg, "already on line 2"));
+	assert_non_null(strstr(csv.errors[1].msg, "province"));
+	assert_non_null(gt_orgcsv_find(&csv, "19"));
+	assert_int_equal(gt_orgcsv_find(&csv, "19")->line, 15);
+	gt_orgcsv_free(&csv);
+}
+
+static void csv_header_errors(void **state)
+{
+	struct gt_orgcsv csv;
+
+	(void)state;
+	assert_int_equal(parse("code,name\n11,Aceh\n", &csv), GT_EINVAL);
+	assert_int_equal(csv.n_errors, 1);
+	assert_int_equal(csv.errors[0].line, 1);
+	assert_non_null(strstr(csv.errors[0].msg, "level"));
+	gt_orgcsv_free(&csv);
+
+	assert_int_equal(parse("\n\ncode,name,level,code\n", &csv), GT_EINVAL);
+	assert_int_equal(csv.errors[0].line, 3);
+	assert_non_null(strstr(csv.errors[0].msg, "twice"));
+	gt_orgcsv_free(&csv);
+
+	assert_int_equal(parse("", &csv), GT_EINVAL);
+	assert_int_equal(csv.n_errors, 1);
+	gt_orgcsv_free(&csv);
+
+	/* A header alone is a valid, empty file. */
+	assert_int_equal(parse("code,name,level\n", &csv), 0);
+	assert_int_equal(csv.n_rows, 0);
+	gt_orgcsv_free(&csv);
+}
+
+static void csv_structural_limits(void **state)
+{
+	struct gt_orgcsv csv;
+	char *big;
+	size_t n = 0;
+
+	(void)state;
+	/* An unterminated quote is reported at the line where its record starts. */
+	assert_int_equal(parse("code,name,level\n11,Aceh,province\n12,\"Sumut,province\n", &csv),
+	                 GT_EINVAL);
+	assert_int_equal(csv.n_errors, 1);
+	assert_int_equal(csv.errors[0].line, 3);
+	assert_int_equal(csv.n_rows, 1);
+	gt_orgcsv_free(&csv);
+
+	/* A record longer than the limit is an error, and the next line is still read. */
+	big = malloc(GT_ORGCSV_MAX_LINE + 200);
+	assert_non_null(big);
+	n += (size_t)sprintf(big, "code,name,level\n11,");
+	memset(big + n, 'A', GT_ORGCSV_MAX_LINE);
+	n += GT_ORGCSV_MAX_LINE;
+	n += (size_t)sprintf(big + n, ",province\n12,B,provinces\n");
+	assert_int_equal(gt_orgcsv_parse((uint8_t *)big, n, &csv), GT_EINVAL);
+	assert_error_lines(csv.errors, csv.n_errors, 2ul, 3ul, 0ul);
+	assert_non_null(strstr(csv.errors[0].msg, "longer"));
+	gt_orgcsv_free(&csv);
+	free(big);
+
+	/* A name over the name limit. */
+	big = malloc(GT_ORGCSV_MAX_NAME + 100);
+	assert_non_null(big);
+	n = (size_t)sprintf(big, "code,name,level\n11,");
+	memset(big + n, 'N', GT_ORGCSV_MAX_NAME + 1);
+	n += GT_ORGCSV_MAX_NAME + 1;
+	n += (size_t)sprintf(big + n, ",province\n");
+	assert_int_equal(gt_orgcsv_parse((uint8_t *)big, n, &csv), GT_EINVAL);
+	assert_int_equal(csv.errors[0].line, 2);
+	gt_orgcsv_free(&csv);
+	free(big);
+
+	/* NUL bytes and invalid UTF-8 in names. */
+	assert_int_equal(
+	    gt_orgcsv_parse((const uint8_t *)"code,name,level\n11,A\0b,province\n", 32, &csv),
+	    GT_EINVAL);
+	assert_int_equal(csv.errors[0].line, 2);
+	gt_orgcsv_free(&csv);
+	assert_int_equal(parse("code,name,level\n11,Ac\xc3\x28h,province\n", &csv), GT_EINVAL);
+	gt_orgcsv_free(&csv);
+	assert_int_equal(parse("code,name,level\n11,Acéh,province\n", &csv), 0);
+	gt_orgcsv_free(&csv);
+}
+
+static void csv_error_cap(void **state)
+{
+	struct gt_orgcsv csv;
+	char *text = malloc(64 * 100);
+	size_t n = 0;
+
+	(void)state;
+	assert_non_null(text);
+	n += (size_t)sprintf(text, "code,name,level\n");
+	for (int i = 0; i < 60; i++)
+		n += (size_t)sprintf(text + n, "x%d,Bad,province\n", i);
+	assert_int_equal(gt_orgcsv_parse((uint8_t *)text, n, &csv), GT_EINVAL);
+	assert_int_equal(csv.n_errors, GT_ORGCSV_MAX_ERRORS);
+	assert_int_equal(csv.errors_total, 60);
+	assert_int_equal(csv.errors[0].line, 2);
+	assert_int_equal(csv.errors[GT_ORGCSV_MAX_ERRORS - 1].line, GT_ORGCSV_MAX_ERRORS + 1);
+	gt_orgcsv_free(&csv);
+	free(text);
+}
+
+/* ---- Import into the store ------------------------------------------------------------- */
+
+static void root_exists(void **state)
+{
+	struct fixture *f = *state;
+	struct gt_store_orgunit u;
+
+	assert_int_equal(gt_store_orgunit_get(f->st, "ID", &u), 0);
+	assert_string_equal(u.name, "Indonesia");
+	assert_int_equal(u.level, GT_ORGUNIT_LEVEL_NATIONAL);
+	assert_string_equal(u.parent, "");
+	assert_int_equal(gt_store_orgunit_get(f->st, "53", &u), GT_ENOENT);
+	assert_int_equal(count_units(f), 1);
+}
+
+static void import_small_and_reimport(void **state)
+{
+	struct fixture *f = *state;
+	struct gt_store_import_result res;
+	struct gt_store_orgunit u;
+
+	assert_int_equal(
+	    import(f,
+	           "code,name,level\n53.71,Kota Kupang,district\n"
+	           "53,Nusa Tenggara Timur,province\n53.01,Kabupaten Kupang,district\n",
+	           &res),
+	    0);
+	assert_int_equal(res.added, 3);
+	assert_int_equal(res.n_errors, 0);
+	assert_int_equal(count_units(f), 4);
+	assert_int_equal(gt_store_orgunit_get(f->st, "53.71", &u), 0);
+	assert_string_equal(u.name, "Kota Kupang");
+	assert_string_equal(u.parent, "53");
+	assert_int_equal(u.level, GT_ORGUNIT_LEVEL_DISTRICT);
+
+	/* Re-import: a renamed unit, a new unit (its province in the store), one unit absent. */
+	assert_int_equal(import(f,
+	                        "code,name,level\n53.71,KOTA KUPANG,district\n"
+	                        "53.02,Kabupaten Timor Tengah Selatan,district\n"
+	                        "53,Nusa Tenggara Timur,province\n",
+	                        &res),
+	                 0);
+	assert_int_equal(res.added, 1);
+	assert_int_equal(res.updated, 1);
+	assert_int_equal(res.unchanged, 1);
+	assert_int_equal(count_units(f), 5);
+	assert_int_equal(gt_store_orgunit_get(f->st, "53.71", &u), 0);
+	assert_string_equal(u.name, "KOTA KUPANG");
+	assert_int_equal(gt_store_orgunit_get(f->st, "53.01", &u), 0); /* never deleted */
+}
+
+static void import_all_or_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct gt_store_import_result res;
+	struct gt_store_orgunit u;
+
+	/* An orphan district (province 12 neither in the file nor in the store). */
+	assert_int_equal(import(f,
+	                        "code,name,level\n11,Aceh,province\n11.01,Simeulue,district\n"
+	                        "12.01,Nias,district\n",
+	                        &res),
+	                 GT_EINVAL);
+	assert_int_equal(res.n_errors, 1);
+	assert_int_equal(res.errors[0].line, 4);
+	assert_non_null(strstr(res.errors[0].msg, "12"));
+	assert_int_equal(res.added, 0);
+	assert_int_equal(count_units(f), 1);
+	assert_int_equal(gt_store_orgunit_get(f->st, "11", &u), GT_ENOENT);
+
+	/* Parse errors and an orphan together: every error listed, in line order. */
+	assert_int_equal(import(f,
+	                        "code,name,level\n12.01,Nias,district\n11,Aceh,province\n"
+	                        "11.1,Bad,district\n",
+	                        &res),
+	                 GT_EINVAL);
+	assert_int_equal(res.n_errors, 2);
+	assert_int_equal(res.errors[0].line, 2);
+	assert_int_equal(res.errors[1].line, 4);
+	assert_int_equal(count_units(f), 1);
+
+	/* With the province in the store, the district is accepted. */
+	assert_int_equal(import(f, "code,name,level\n12,Sumatera Utara,province\n", &res), 0);
+	assert_int_equal(import(f, "code,name,level\n12.01,Nias,district\n", &res), 0);
+	assert_int_equal(count_units(f), 3);
+}
+
+struct collect {
+	char codes[16][GT_ORGUNIT_MAX_LEN];
+	size_t n;
+	struct gt_store *st;
+	size_t grandchildren;
+};
+
+static int collect_cb(void *arg, const struct gt_store_orgunit *u)
+{
+	struct collect *c = arg;
+
+	if (c->n < 16)
+		snprintf(c->codes[c->n], sizeof(c->codes[0]), "%s", u->code);
+	c->n++;
+	return 0;
+}
+
+static int count_cb(void *arg, const struct gt_store_orgunit *u)
+{
+	(void)u;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+/* Recurses into the store from inside a callback. */
+static int recurse_cb(void *arg, const struct gt_store_orgunit *u)
+{
+	struct collect *c = arg;
+
+	return gt_store_orgunit_children(c->st, u->code, count_cb, &c->grandchildren);
+}
+
+static int stop_cb(void *arg, const struct gt_store_orgunit *u)
+{
+	(void)u;
+	return ++*(int *)arg == 2 ? 7 : 0;
+}
+
+static void iterate(void **state)
+{
+	struct fixture *f = *state;
+	struct gt_store_import_result res;
+	struct collect c = {.st = f->st};
+	int calls = 0;
+
+	assert_int_equal(import(f,
+	                        "code,name,level\n53,NTT,province\n53.71,Kupang,district\n"
+	                        "53.01,Kab Kupang,district\n11,Aceh,province\n",
+	                        &res),
+	                 0);
+	assert_int_equal(gt_store_orgunit_foreach(f->st, collect_cb, &c), 0);
+	assert_int_equal(c.n, 5);
+	assert_string_equal(c.codes[0], "ID");
+	assert_string_equal(c.codes[1], "11");
+	assert_string_equal(c.codes[2], "53");
+	assert_string_equal(c.codes[3], "53.01");
+	assert_string_equal(c.codes[4], "53.71");
+
+	c.n = 0;
+	assert_int_equal(gt_store_orgunit_children(f->st, "53", collect_cb, &c), 0);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.codes[0], "53.01");
+	c.n = 0;
+	assert_int_equal(gt_store_orgunit_children(f->st, "53.71", collect_cb, &c), 0);
+	assert_int_equal(c.n, 0);
+
+	assert_int_equal(gt_store_orgunit_children(f->st, "ID", recurse_cb, &c), 0);
+	assert_int_equal(c.grandchildren, 2);
+
+	assert_int_equal(gt_store_orgunit_foreach(f->st, stop_cb, &calls), 7);
+	assert_int_equal(calls, 2);
+}
+
+struct real_check {
+	struct gt_store *st;
+	size_t provinces, districts, bad;
+};
+
+static int real_cb(void *arg, const struct gt_store_orgunit *u)
+{
+	struct real_check *r = arg;
+	struct gt_store_orgunit parent;
+
+	if (u->level == GT_ORGUNIT_LEVEL_PROVINCE) {
+		r->provinces++;
+		if (strcmp(u->parent, "ID") != 0)
+			r->bad++;
+	} else if (u->level == GT_ORGUNIT_LEVEL_DISTRICT) {
+		r->districts++;
+		if (gt_store_orgunit_get(r->st, u->parent, &parent) != 0 ||
+		    parent.level != GT_ORGUNIT_LEVEL_PROVINCE ||
+		    strncmp(u->code, u->parent, 2) != 0)
+			r->bad++;
+	}
+	return 0;
+}
+
+static void import_real_list(void **state)
+{
+	struct fixture *f = *state;
+	struct gt_store_import_result res;
+	struct gt_store_orgunit u;
+	struct real_check r = {.st = f->st};
+	char *path = NULL;
+
+	if (!gt_test_have_shared())
+		skip();
+	assert_true(asprintf(&path, "%s/data/wilayah-kemendagri-2025.csv", GT_SHARED_DIR) > 0);
+	assert_int_equal(gt_store_orgunit_import_file(f->st, path, &res), 0);
+	assert_int_equal(res.added, 552);
+	assert_int_equal(count_units(f), 553);
+	assert_int_equal(gt_store_orgunit_foreach(f->st, real_cb, &r), 0);
+	assert_int_equal(r.provinces, 38);
+	assert_int_equal(r.districts, 514);
+	assert_int_equal(r.bad, 0);
+	assert_int_equal(gt_store_orgunit_get(f->st, "53.71", &u), 0);
+	assert_string_equal(u.parent, "53");
+	assert_int_equal(gt_store_orgunit_get(f->st, "53", &u), 0);
+	assert_string_equal(u.name, "Nusa Tenggara Timur");
+
+	/* Importing the same file again changes nothing. */
+	assert_int_equal(gt_store_orgunit_import_file(f->st, path, &res), 0);
+	assert_int_equal(res.added, 0);
+	assert_int_equal(res.unchanged, 552);
+	free(path);
+}
+
+static void import_file_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct gt_store_import_result res;
+	char *path = NULL;
+
+	assert_int_equal(gt_store_orgunit_import_file(f->st, "/nonexistent/x.csv", &res),
+	                 GT_ENOENT);
+	assert_int_equal(gt_store_orgunit_import_file(f->st, f->dir, &res), GT_EINVAL);
+	assert_true(asprintf(&path, "%s/x.csv", f->dir) > 0);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("code,name,level\n53,NTT,province\n", fp);
+	fclose(fp);
+	assert_int_equal(gt_store_orgunit_import_file(f->st, path, &res), 0);
+	assert_int_equal(res.added, 1);
+	free(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(csv_quoted_fields),
+	    cmocka_unit_test(csv_crlf_bom_order_extra),
+	    cmocka_unit_test(csv_row_errors_with_lines),
+	    cmocka_unit_test(csv_header_errors),
+	    cmocka_unit_test(csv_structural_limits),
+	    cmocka_unit_test(csv_error_cap),
+	    cmocka_unit_test_setup_teardown(root_exists, setup, teardown),
+	    cmocka_unit_test_setup_teardown(import_small_and_reimport, setup, teardown),
+	    cmocka_unit_test_setup_teardown(import_all_or_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(iterate, setup, teardown),
+	    cmocka_unit_test_setup_teardown(import_real_list, setup, teardown),
+	    cmocka_unit_test_setup_teardown(import_file_errors, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
