@@ -30,7 +30,7 @@ void gt_cli_print_help(FILE *out, const char *prog, const char *path, const stru
 		for (const struct gt_cli_opt *o = cmd->opts; o->name != NULL; o++) {
 			char left[64];
 			snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
-				 o->arg ? o->arg : "");
+			         o->arg ? o->arg : "");
 			fprintf(out, "  %-24s %s\n", left, o->help);
 		}
 	}
@@ -60,7 +60,7 @@ static struct gt_cli_opt *find_opt(const struct gt_cli_cmd *cmd, const char *nam
 /* Parses options out of argv[0..argc), leaving positionals compacted at the front. Returns the
  * positional count, -1 on a usage error (printed), -2 for --help. */
 static int parse_opts(const char *prog, const char *path, const struct gt_cli_cmd *cmd, int argc,
-		      char **argv)
+                      char **argv)
 {
 	int npos = 0;
 	int only_pos = 0;
@@ -90,13 +90,13 @@ static int parse_opts(const char *prog, const char *path, const struct gt_cli_cm
 		struct gt_cli_opt *o = find_opt(cmd, name, len);
 		if (o == NULL) {
 			fprintf(stderr, "%s %s: unknown option '--%.*s' (try --help)\n", prog, path,
-				(int)len, name);
+			        (int)len, name);
 			return -1;
 		}
 		if (o->arg == NULL) {
 			if (eq) {
 				fprintf(stderr, "%s %s: option '--%s' takes no value\n", prog, path,
-					o->name);
+				        o->name);
 				return -1;
 			}
 			o->value = "1";
@@ -105,8 +105,8 @@ static int parse_opts(const char *prog, const char *path, const struct gt_cli_cm
 		} else if (i + 1 < argc) {
 			o->value = argv[++i];
 		} else {
-			fprintf(stderr, "%s %s: option '--%s' needs a value %s\n", prog, path, o->name,
-				o->arg);
+			fprintf(stderr, "%s %s: option '--%s' needs a value %s\n", prog, path,
+			        o->name, o->arg);
 			return -1;
 		}
 	}
@@ -114,7 +114,7 @@ static int parse_opts(const char *prog, const char *path, const struct gt_cli_cm
 }
 
 static int run_cmd(const char *prog, char *path, size_t pathlen, const struct gt_cli_cmd *cmd,
-		   int argc, char **argv, void *arg)
+                   int argc, char **argv, void *arg)
 {
 	if (cmd->children) {
 		if (argc < 1 || is_help(argv[0])) {
@@ -141,15 +141,15 @@ static int run_cmd(const char *prog, char *path, size_t pathlen, const struct gt
 		return GT_CLI_EXIT_USAGE;
 	if (npos < cmd->min_args || (cmd->max_args >= 0 && npos > cmd->max_args)) {
 		fprintf(stderr, "%s %s: expected %s\nusage: %s %s %s\n", prog, path,
-			npos < cmd->min_args ? "more arguments" : "fewer arguments", prog, path,
-			cmd->usage ? cmd->usage : "");
+		        npos < cmd->min_args ? "more arguments" : "fewer arguments", prog, path,
+		        cmd->usage ? cmd->usage : "");
 		return GT_CLI_EXIT_USAGE;
 	}
 	return cmd->run(cmd, npos, argv, arg);
 }
 
 int gt_cli_main(const char *prog, const char *summary, const struct gt_cli_cmd *cmds, int argc,
-		char **argv, void *arg)
+                char **argv, void *arg)
 {
 	char path[128] = "";
 

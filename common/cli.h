@@ -15,18 +15,18 @@ struct gt_cli_opt {
 /* A command of a command table; a command with children is a group ("key add"). */
 struct gt_cli_cmd {
 	const char *name;
-	const char *summary;                /* one line, for the parent's list */
-	const char *usage;                  /* e.g. "--data DIR FILE.csv" */
-	const char *description;            /* paragraph for --help; may be NULL */
-	struct gt_cli_opt *opts;            /* terminated by a zero entry; may be NULL */
-	int min_args, max_args;             /* positional argument counts (-1: no maximum) */
+	const char *summary;     /* one line, for the parent's list */
+	const char *usage;       /* e.g. "--data DIR FILE.csv" */
+	const char *description; /* paragraph for --help; may be NULL */
+	struct gt_cli_opt *opts; /* terminated by a zero entry; may be NULL */
+	int min_args, max_args;  /* positional argument counts (-1: no maximum) */
 	int (*run)(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg);
 	const struct gt_cli_cmd *children; /* terminated by a zero entry; run is then NULL */
 };
 
 /* Exit codes of the executables. */
-#define GT_CLI_EXIT_OK 0
-#define GT_CLI_EXIT_FAIL 1
+#define GT_CLI_EXIT_OK    0
+#define GT_CLI_EXIT_FAIL  1
 #define GT_CLI_EXIT_USAGE 2
 
 /* Finds the command named by argv[1] (and argv[2] for groups) in cmds, parses its options in
@@ -34,7 +34,7 @@ struct gt_cli_cmd {
  * command words and options) and arg. Prints help to stdout for --help/-h and usage errors to
  * stderr, naming prog. Returns the exit code to use. Borrowed: everything. */
 int gt_cli_main(const char *prog, const char *summary, const struct gt_cli_cmd *cmds, int argc,
-		char **argv, void *arg);
+                char **argv, void *arg);
 
 /* Returns the value of option name in cmd's options, or NULL; borrowed. */
 const char *gt_cli_get(const struct gt_cli_cmd *cmd, const char *name);

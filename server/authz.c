@@ -7,11 +7,11 @@
 #include "orgunit.h"
 
 static const char *const role_names[] = {
-	[GTSYNC__V1__ROLE__ROLE_OPERATOR] = "operator",
-	[GTSYNC__V1__ROLE__ROLE_APPROVER] = "approver",
-	[GTSYNC__V1__ROLE__ROLE_AGGREGATOR] = "aggregator",
-	[GTSYNC__V1__ROLE__ROLE_SECRETARIAT] = "secretariat",
-	[GTSYNC__V1__ROLE__ROLE_READER] = "reader",
+    [GTSYNC__V1__ROLE__ROLE_OPERATOR] = "operator",
+    [GTSYNC__V1__ROLE__ROLE_APPROVER] = "approver",
+    [GTSYNC__V1__ROLE__ROLE_AGGREGATOR] = "aggregator",
+    [GTSYNC__V1__ROLE__ROLE_SECRETARIAT] = "secretariat",
+    [GTSYNC__V1__ROLE__ROLE_READER] = "reader",
 };
 
 int gt_authz_role_parse(const char *name, int *role)
@@ -44,8 +44,7 @@ static int is_parent_of(const struct gt_principal *p, const char *org_unit)
 	return strcmp(parent, p->org_unit) == 0;
 }
 
-int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit,
-		    const char **why)
+int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit, const char **why)
 {
 	*why = NULL;
 	if (gt_orgunit_valid(org_unit) != GT_OK) {
@@ -69,16 +68,16 @@ int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit
 	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN: {
 		int level = gt_orgunit_level(org_unit);
 		int want = level == 2 ? GTSYNC__V1__ROLE__ROLE_SECRETARIAT
-				      : GTSYNC__V1__ROLE__ROLE_AGGREGATOR;
+		                      : GTSYNC__V1__ROLE__ROLE_AGGREGATOR;
 		if (level < 2) {
 			*why = "the national report has no parent to accept or return it";
 			return GT_EPERM;
 		}
 		if (p->role != want || !is_parent_of(p, org_unit)) {
 			*why = level == 2 ? "only the central secretariat may accept or return a "
-					    "province's report"
-					  : "only the province's aggregator may accept or return a "
-					    "district's report";
+			                    "province's report"
+			                  : "only the province's aggregator may accept or return a "
+			                    "district's report";
 			return GT_EPERM;
 		}
 		return GT_OK;
@@ -135,7 +134,7 @@ int gt_authz_batch(const struct gt_principal *p, const gt_batch *b, const char *
 	for (size_t i = 0; i < b->n_completions; i++) {
 		const char *ou = b->completions[i]->org_unit;
 		int role_ok = p->role == GTSYNC__V1__ROLE__ROLE_OPERATOR ||
-			      p->role == GTSYNC__V1__ROLE__ROLE_APPROVER;
+		              p->role == GTSYNC__V1__ROLE__ROLE_APPROVER;
 		if (!role_ok || strcmp(ou, p->org_unit) != 0) {
 			*why = "only the org unit's operator or approver may register completeness";
 			*item = (int)i;

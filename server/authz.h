@@ -19,8 +19,7 @@ struct gt_principal {
 int gt_authz_batch(const struct gt_principal *p, const gt_batch *b, const char **why, int *item);
 
 /* Checks that principal may take workflow action kind on org_unit; 0 or GT_EPERM with *why. */
-int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit,
-		    const char **why);
+int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit, const char **why);
 
 /* Checks that principal may read data of org_unit's subtree (pull, reports); 0 or GT_EPERM. */
 int gt_authz_read(const struct gt_principal *p, const char *org_unit, const char **why);

@@ -28,20 +28,20 @@ static int run_add(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 }
 
 static struct gt_cli_opt add_opts[] = {
-	{"data", "DIR", "data folder", NULL},
-	{"force", NULL, "a flag", NULL},
-	{0},
+    {"data", "DIR", "data folder", NULL},
+    {"force", NULL, "a flag", NULL},
+    {0},
 };
 
 static const struct gt_cli_cmd key_cmds[] = {
-	{"add", "add a key", "--data DIR NAME", NULL, add_opts, 1, 1, run_add, NULL},
-	{0},
+    {"add", "add a key", "--data DIR NAME", NULL, add_opts, 1, 1, run_add, NULL},
+    {0},
 };
 
 static const struct gt_cli_cmd cmds[] = {
-	{"key", "manage keys", "COMMAND", NULL, NULL, 0, 0, NULL, key_cmds},
-	{"init", "initialise", "--data DIR", NULL, add_opts, 0, 0, run_add, NULL},
-	{0},
+    {"key", "manage keys", "COMMAND", NULL, NULL, 0, 0, NULL, key_cmds},
+    {"init", "initialise", "--data DIR", NULL, add_opts, 0, 0, run_add, NULL},
+    {0},
 };
 
 static int call(struct seen *s, int argc, const char **argv)
@@ -109,9 +109,9 @@ static void help_everywhere(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(dispatch_and_options),
-		cmocka_unit_test(usage_errors),
-		cmocka_unit_test(help_everywhere),
+	    cmocka_unit_test(dispatch_and_options),
+	    cmocka_unit_test(usage_errors),
+	    cmocka_unit_test(help_everywhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,16 +9,16 @@
 #include "authz.h"
 #include "error.h"
 
-#define OPERATOR GTSYNC__V1__ROLE__ROLE_OPERATOR
-#define APPROVER GTSYNC__V1__ROLE__ROLE_APPROVER
-#define AGGREGATOR GTSYNC__V1__ROLE__ROLE_AGGREGATOR
+#define OPERATOR    GTSYNC__V1__ROLE__ROLE_OPERATOR
+#define APPROVER    GTSYNC__V1__ROLE__ROLE_APPROVER
+#define AGGREGATOR  GTSYNC__V1__ROLE__ROLE_AGGREGATOR
 #define SECRETARIAT GTSYNC__V1__ROLE__ROLE_SECRETARIAT
-#define READER GTSYNC__V1__ROLE__ROLE_READER
+#define READER      GTSYNC__V1__ROLE__ROLE_READER
 
-#define SUBMIT GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_SUBMIT
-#define APPROVE GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_APPROVE
-#define ACCEPT GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_ACCEPT
-#define RETURN GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN
+#define SUBMIT    GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_SUBMIT
+#define APPROVE   GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_APPROVE
+#define ACCEPT    GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_ACCEPT
+#define RETURN    GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN
 #define UNAPPROVE GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_UNAPPROVE
 
 struct fixture {
@@ -153,11 +153,11 @@ static void role_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(operator_writes_own_unit_only),
-		cmocka_unit_test(other_roles_write_no_values),
-		cmocka_unit_test(workflow_rules),
-		cmocka_unit_test(reading_scope),
-		cmocka_unit_test(role_names),
+	    cmocka_unit_test(operator_writes_own_unit_only),
+	    cmocka_unit_test(other_roles_write_no_values),
+	    cmocka_unit_test(workflow_rules),
+	    cmocka_unit_test(reading_scope),
+	    cmocka_unit_test(role_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

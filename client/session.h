@@ -1,0 +1,57 @@
+/* A client's authenticated session with the server: connect, prove the key, request, reply. */
+#ifndef GT_SESSION_H
+#define GT_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "key.h"
+#include "wire.h"
+
+struct gt_session;
+
+/* What the server said when it refused the session, for a person to read. */
+struct gt_session_err {
+	int code;          /* GT_E* */
+	char message[512]; /* a sentence */
+	char key_id[32];   /* for GT_EKEY: the key id to give the administrator */
+};
+
+/* Options of gt_session_open(); zero fields take defaults. */
+struct gt_session_opts {
+	const char *server;  /* "HOST:PORT"; HOST a literal IPv4/IPv6 address or "localhost" */
+	const char *ca_path; /* pinned server certificate (PEM) */
+	const struct gt_key *key;
+	uint32_t timeout_ms; /* connect + handshake, and each wait for a reply (default 30 s) */
+	uint32_t max_frame;  /* default GT_DEFAULT_MAX_FRAME */
+};
+
+/* Connects, completes TLS (the server certificate must match the pinned CA) and authenticates
+ * with opts->key. On success *out is the session (caller frees with gt_session_close()) and
+ * *result (optional, caller frees with gt_wire_envelope_free()) the server's AuthResult
+ * envelope. On failure *out is NULL and err says why: GT_ECONNREFUSED/GT_ENET/GT_ETIMEDOUT
+ * (unreachable), GT_ETLS (certificate does not match the pin), GT_EKEY (key not registered or
+ * revoked; err->key_id set), GT_EPROTO. Borrowed: opts and what it points to. */
+int gt_session_open(const struct gt_session_opts *opts, struct gt_session **out,
+                    gt_envelope **result, struct gt_session_err *err);
+
+/* Sends env (borrowed) with a fresh request id, returned in *rid. Does not wait. */
+int gt_session_send(struct gt_session *s, gt_envelope *env, uint64_t *rid);
+
+/* Waits up to the session timeout for the next envelope from the server; caller frees *out.
+ * Returns GT_ETIMEDOUT, GT_ECLOSED (err says why if the server sent an Error first). */
+int gt_session_recv(struct gt_session *s, gt_envelope **out, struct gt_session_err *err);
+
+/* Sends env and waits for the reply with the same request id (other envelopes that arrive
+ * first are dropped); caller frees *reply. An Error reply is returned as GT_EPROTO-free
+ * envelope: check its body. */
+int gt_session_call(struct gt_session *s, gt_envelope *env, gt_envelope **reply,
+                    struct gt_session_err *err);
+
+/* Returns the authenticated key's id (borrowed). */
+const char *gt_session_key_id(const struct gt_session *s);
+
+/* Closes the connection and frees the session; accepts NULL. */
+void gt_session_close(struct gt_session *s);
+
+#endif

@@ -1,0 +1,746 @@
+/* gtsync-server's commands: init, orgunits, metadata, key, rebuild, run. */
+#include "admin.h"
+
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "addr.h"
+#include "authz.h"
+#include "cli.h"
+#include "encode.h"
+#include "error.h"
+#include "fileio.h"
+#include "ingest.h"
+#include "key.h"
+#include "metadata.h"
+#include "paths.h"
+#include "server.h"
+#include "snapshot.h"
+#include "store.h"
+#include "tls.h"
+
+#define FAIL  GT_CLI_EXIT_FAIL
+#define USAGE GT_CLI_EXIT_USAGE
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Resolves --data into paths, printing a clear error. */
+static int data_paths(const struct gt_cli_cmd *cmd, struct gt_paths *p)
+{
+	const char *dir = gt_cli_get(cmd, "data");
+
+	if (dir == NULL) {
+		fprintf(stderr, "gtsync-server %s: --data DIR is required\n", cmd->name);
+		return GT_EINVAL;
+	}
+	if (gt_paths_init(p, dir) != GT_OK) {
+		fprintf(stderr, "gtsync-server: data directory path too long\n");
+		return GT_ETOOBIG;
+	}
+	return GT_OK;
+}
+
+/* Opens the store of an initialised data directory for writing. */
+static int open_store(const struct gt_cli_cmd *cmd, struct gt_paths *p, struct gt_store **st)
+{
+	int rc;
+
+	*st = NULL;
+	if (data_paths(cmd, p) != GT_OK)
+		return GT_EINVAL;
+	rc = gt_store_open(p->db, 0, st);
+	if (rc == GT_ENOENT)
+		fprintf(stderr,
+		        "gtsync-server: no store at %s; run 'gtsync-server init --data %s' first\n",
+		        p->db, p->dir);
+	else if (rc != GT_OK)
+		fprintf(stderr, "gtsync-server: cannot open the store %s: %s\n", p->db,
+		        gt_strerror(rc));
+	return rc;
+}
+
+/* ---- init ---- */
+
+static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	const char *name = gt_cli_get(cmd, "name");
+	struct gt_paths p;
+	struct gt_store *st = NULL;
+	struct gt_key *k = NULL;
+	char key_id[GT_KEY_ID_LEN + 1];
+	int rc, created = 0;
+	(void)argc;
+	(void)argv;
+	(void)arg;
+
+	if (data_paths(cmd, &p) != GT_OK)
+		return USAGE;
+	if (mkdir(p.dir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "gtsync-server init: cannot create %s: %s\n", p.dir,
+		        strerror(errno));
+		return FAIL;
+	}
+	rc = gt_store_open(p.db, 0, &st);
+	if (rc == GT_OK) {
+		printf("store %s exists; kept\n", p.db);
+	} else {
+		rc = gt_store_open(p.db, 1, &st);
+		if (rc != GT_OK) {
+			fprintf(stderr, "gtsync-server init: cannot create the store %s: %s\n",
+			        p.db, gt_strerror(rc));
+			return FAIL;
+		}
+		printf("store %s created\n", p.db);
+		created++;
+	}
+	gt_store_close(st);
+
+	rc = gt_tls_make_self_signed(p.tls_cert, p.tls_key, name ? name : "localhost", 3650);
+	if (rc == GT_EEXIST) {
+		printf("TLS certificate %s exists; kept\n", p.tls_cert);
+	} else if (rc != GT_OK) {
+		fprintf(stderr, "gtsync-server init: cannot create the TLS certificate: %s\n",
+		        gt_strerror(rc));
+		return FAIL;
+	} else {
+		printf("TLS certificate %s created (give it to clients: gtsync init --ca)\n",
+		       p.tls_cert);
+		created++;
+	}
+
+	rc = gt_key_load(p.signing_key, &k);
+	if (rc == GT_OK) {
+		printf("signing key %s exists; kept\n", p.signing_key);
+	} else if (rc == GT_ENOENT) {
+		if ((rc = gt_key_generate(&k)) != GT_OK || (rc = gt_key_save(k, p.signing_key))) {
+			fprintf(stderr, "gtsync-server init: cannot create the signing key: %s\n",
+			        gt_strerror(rc));
+			gt_key_free(k);
+			return FAIL;
+		}
+		printf("signing key %s created\n", p.signing_key);
+		created++;
+	} else {
+		fprintf(stderr, "gtsync-server init: cannot read the signing key %s: %s\n",
+		        p.signing_key, gt_strerror(rc));
+		return FAIL;
+	}
+	gt_key_id(k, key_id);
+	gt_key_free(k);
+	printf("server key id %s\n", key_id);
+	if (created == 0)
+		printf("nothing to do: %s is already initialised\n", p.dir);
+	return 0;
+}
+
+/* ---- orgunits import ---- */
+
+static int cmd_orgunits_import(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	struct gt_paths p;
+	struct gt_store *st;
+	struct gt_store_import_result *res;
+	int rc;
+	(void)argc;
+	(void)arg;
+
+	if (open_store(cmd, &p, &st) != GT_OK)
+		return FAIL;
+	res = calloc(1, sizeof(*res));
+	if (res == NULL) {
+		gt_store_close(st);
+		return FAIL;
+	}
+	rc = gt_store_orgunit_import_file(st, argv[0], res);
+	if (rc != GT_OK) {
+		for (size_t i = 0; i < res->n_errors; i++)
+			fprintf(stderr, "%s:%lu: %s\n", argv[0], res->errors[i].line,
+			        res->errors[i].msg);
+		if (res->errors_total > res->n_errors)
+			fprintf(stderr, "... and %zu more errors\n",
+			        res->errors_total - res->n_errors);
+		fprintf(stderr, "gtsync-server: %s: nothing imported (%s)\n", argv[0],
+		        gt_strerror(rc));
+	} else {
+		printf("org units from %s: %zu added, %zu renamed, %zu unchanged\n", argv[0],
+		       res->added, res->updated, res->unchanged);
+	}
+	free(res);
+	gt_store_close(st);
+	return rc == GT_OK ? 0 : FAIL;
+}
+
+/* ---- metadata load ---- */
+
+struct mdfiles {
+	char **names; /* base names, as stored */
+	char **paths;
+	uint8_t **data;
+	size_t *lens;
+	size_t n, cap;
+};
+
+static void mdfiles_free(struct mdfiles *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->names[i]);
+		free(f->paths[i]);
+		free(f->data[i]);
+	}
+	free(f->names);
+	free(f->paths);
+	free(f->data);
+	free(f->lens);
+}
+
+static int mdfiles_add(struct mdfiles *f, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	int rc;
+
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+		char **nn = realloc(f->names, cap * sizeof(*nn));
+		if (nn)
+			f->names = nn;
+		char **np = realloc(f->paths, cap * sizeof(*np));
+		if (np)
+			f->paths = np;
+		uint8_t **nd = realloc(f->data, cap * sizeof(*nd));
+		if (nd)
+			f->data = nd;
+		size_t *nl = realloc(f->lens, cap * sizeof(*nl));
+		if (nl)
+			f->lens = nl;
+		if (!nn || !np || !nd || !nl)
+			return GT_ENOMEM;
+		f->cap = cap;
+	}
+	rc = gt_file_read(path, GT_META_MAX_FILE, &f->data[f->n], &f->lens[f->n]);
+	if (rc != GT_OK) {
+		fprintf(stderr, "%s: cannot read: %s\n", path, gt_strerror(rc));
+		return rc;
+	}
+	f->names[f->n] = strdup(base ? base + 1 : path);
+	f->paths[f->n] = strdup(path);
+	if (f->names[f->n] == NULL || f->paths[f->n] == NULL) {
+		free(f->names[f->n]);
+		free(f->paths[f->n]);
+		free(f->data[f->n]);
+		return GT_ENOMEM;
+	}
+	f->n++;
+	return GT_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Adds path, or every *.gtm file of a directory in name order. */
+static int mdfiles_collect(struct mdfiles *f, const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	char **list = NULL;
+	size_t n = 0;
+	int rc = GT_OK;
+
+	if (stat(path, &st) != 0) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return gt_err_from_errno(errno);
+	}
+	if (!S_ISDIR(st.st_mode))
+		return mdfiles_add(f, path);
+	if ((d = opendir(path)) == NULL)
+		return gt_err_from_errno(errno);
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		if (len < 5 || strcmp(e->d_name + len - 4, ".gtm") != 0)
+			continue;
+		char **nl = realloc(list, (n + 1) * sizeof(*nl));
+		if (nl == NULL) {
+			rc = GT_ENOMEM;
+			break;
+		}
+		list = nl;
+		if (asprintf(&list[n], "%s/%s", path, e->d_name) < 0) {
+			rc = GT_ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (rc == GT_OK)
+		qsort(list, n, sizeof(*list), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		if (rc == GT_OK)
+			rc = mdfiles_add(f, list[i]);
+		free(list[i]);
+	}
+	free(list);
+	if (rc == GT_OK && n == 0) {
+		fprintf(stderr, "%s: no .gtm metadata files in this directory\n", path);
+		rc = GT_ENOENT;
+	}
+	return rc;
+}
+
+static int cmd_metadata_load(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	struct gt_paths p;
+	struct gt_store *st = NULL;
+	struct mdfiles f = {0};
+	struct gt_meta *meta = NULL;
+	struct gt_meta_errors *errs = NULL;
+	struct gt_store_metafile *mf = NULL;
+	uint64_t version = 0;
+	int rc = FAIL;
+	(void)arg;
+
+	if (data_paths(cmd, &p) != GT_OK)
+		return USAGE;
+	for (int i = 0; i < argc; i++)
+		if (mdfiles_collect(&f, argv[i]) != GT_OK)
+			goto out;
+	errs = calloc(1, sizeof(*errs));
+	if (errs == NULL)
+		goto out;
+	gt_meta_errors_init(errs);
+	if (gt_meta_load_buffers((const char *const *)f.paths, (const uint8_t *const *)f.data,
+	                         f.lens, f.n, &meta, errs) != GT_OK) {
+		for (size_t i = 0; i < errs->count; i++)
+			fprintf(stderr, "%s\n", errs->items[i].text);
+		if (errs->dropped)
+			fprintf(stderr, "... and %zu more errors\n", errs->dropped);
+		fprintf(stderr, "gtsync-server: metadata refused; nothing was loaded\n");
+		goto out;
+	}
+	if (open_store(cmd, &p, &st) != GT_OK)
+		goto out;
+	mf = calloc(f.n, sizeof(*mf));
+	if (mf == NULL)
+		goto out;
+	for (size_t i = 0; i < f.n; i++) {
+		mf[i].name = f.names[i];
+		mf[i].content = f.data[i];
+		mf[i].len = f.lens[i];
+	}
+	if (gt_store_metadata_put(st, mf, f.n, meta->digest, wall_ms(), &version) != GT_OK) {
+		fprintf(stderr, "gtsync-server: cannot store the metadata: %s\n",
+		        gt_store_errmsg(st));
+		goto out;
+	}
+	printf("metadata version %llu: %zu files, %zu data sets, %zu data elements, %zu "
+	       "category combos, %zu rules, %zu plans, %zu indicators\n",
+	       (unsigned long long)version, f.n, meta->ndatasets, meta->nelements, meta->ncombos,
+	       meta->nrules, meta->nplans, meta->nindicators);
+	printf("a running server serves the new version after a restart\n");
+	rc = 0;
+out:
+	free(mf);
+	gt_store_close(st);
+	gt_meta_free(meta);
+	if (errs)
+		gt_meta_errors_clear(errs);
+	free(errs);
+	mdfiles_free(&f);
+	return rc;
+}
+
+/* ---- key add / revoke / list ---- */
+
+static int cmd_key_add(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	const char *org = gt_cli_get(cmd, "org"), *role_name = gt_cli_get(cmd, "role");
+	const char *b64 = gt_cli_get(cmd, "pubkey"), *file = gt_cli_get(cmd, "pubkey-file");
+	uint8_t pub[GT_ED25519_PUB_LEN];
+	char key_id[GT_KEY_ID_LEN + 1];
+	struct gt_paths p;
+	struct gt_store *st;
+	int role, rc;
+	(void)argc;
+	(void)argv;
+	(void)arg;
+
+	if (org == NULL || role_name == NULL || (b64 == NULL) == (file == NULL)) {
+		fprintf(stderr, "gtsync-server key add: --org, --role and one of --pubkey or "
+		                "--pubkey-file are required\n");
+		return USAGE;
+	}
+	if (gt_authz_role_parse(role_name, &role) != GT_OK) {
+		fprintf(stderr,
+		        "gtsync-server key add: unknown role '%s' (operator, approver, aggregator, "
+		        "secretariat, reader)\n",
+		        role_name);
+		return USAGE;
+	}
+	rc = b64 ? gt_key_public_from_b64(b64, strlen(b64), pub) : gt_key_load_public(file, pub);
+	if (rc != GT_OK) {
+		fprintf(stderr, "gtsync-server key add: the public key is not a base64 Ed25519 key "
+		                "(as printed by 'gtsync init')\n");
+		return FAIL;
+	}
+	if (open_store(cmd, &p, &st) != GT_OK)
+		return FAIL;
+	rc = gt_store_key_add(st, pub, org, role, wall_ms(), key_id);
+	gt_store_close(st);
+	if (rc == GT_EEXIST) {
+		gt_key_id_from_public(pub, key_id);
+		fprintf(stderr, "gtsync-server key add: key %s is already registered\n", key_id);
+		return FAIL;
+	}
+	if (rc == GT_ENOENT) {
+		fprintf(
+		    stderr,
+		    "gtsync-server key add: org unit '%s' is not known; import org units first\n",
+		    org);
+		return FAIL;
+	}
+	if (rc != GT_OK) {
+		fprintf(stderr, "gtsync-server key add: %s\n", gt_strerror(rc));
+		return FAIL;
+	}
+	printf("key %s registered for %s as %s\n", key_id, org, role_name);
+	return 0;
+}
+
+static int cmd_key_revoke(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	struct gt_paths p;
+	struct gt_store *st;
+	int rc;
+	(void)argc;
+	(void)arg;
+
+	if (open_store(cmd, &p, &st) != GT_OK)
+		return FAIL;
+	rc = gt_store_key_revoke(st, argv[0], wall_ms());
+	gt_store_close(st);
+	if (rc == GT_ENOENT) {
+		fprintf(stderr, "gtsync-server key revoke: no registered key %s\n", argv[0]);
+		return FAIL;
+	}
+	if (rc == GT_ESTATE) {
+		fprintf(stderr, "gtsync-server key revoke: key %s was already revoked\n", argv[0]);
+		return FAIL;
+	}
+	if (rc != GT_OK) {
+		fprintf(stderr, "gtsync-server key revoke: %s\n", gt_strerror(rc));
+		return FAIL;
+	}
+	printf("key %s revoked; its connections are refused from now on\n", argv[0]);
+	return 0;
+}
+
+static int print_key(void *arg, const struct gt_store_key *k)
+{
+	char b64[GT_KEY_PUB_B64_LEN + 1];
+	(void)arg;
+	gt_base64_encode(k->public_key, sizeof(k->public_key), b64, sizeof(b64));
+	printf("%-16s  %-6s  %-11s  %-7s  %s\n", k->key_id, k->org_unit,
+	       gt_authz_role_name(k->role), k->revoked ? "revoked" : "active", b64);
+	return 0;
+}
+
+static int cmd_key_list(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	struct gt_paths p;
+	struct gt_store *st;
+	int rc;
+	(void)argc;
+	(void)argv;
+	(void)arg;
+
+	if (open_store(cmd, &p, &st) != GT_OK)
+		return FAIL;
+	printf("%-16s  %-6s  %-11s  %-7s  %s\n", "KEY ID", "ORG", "ROLE", "STATUS", "PUBLIC KEY");
+	rc = gt_store_key_list(st, print_key, NULL);
+	gt_store_close(st);
+	return rc == GT_OK ? 0 : FAIL;
+}
+
+/* ---- rebuild ---- */
+
+struct rebuild {
+	struct gt_store *st;
+	struct gt_snapshot *snap;
+	uint64_t batches, values, failed;
+};
+
+static int rebuild_one(void *arg, const struct gt_store_log_entry *e)
+{
+	struct rebuild *r = arg;
+	struct gt_store_key key;
+	struct gt_principal p;
+	struct gt_ingest_verdicts v;
+	struct gt_store_batch_out out = {0};
+	gt_batch *b = NULL;
+	const char *why = NULL;
+	int rc;
+
+	rc = gt_store_key_get(r->st, e->key_id, &key);
+	if (rc != GT_OK) {
+		fprintf(stderr, "rebuild: batch %llu: key %s is not registered\n",
+		        (unsigned long long)e->log_index, e->key_id);
+		return GT_ECORRUPT;
+	}
+	p.key_id = key.key_id;
+	p.org_unit = key.org_unit;
+	p.role = key.role;
+	/* Every logged batch is verified again; the log is the source of truth. */
+	rc = gt_ingest_check(r->snap, &p, key.public_key, e->batch, e->len, e->signature,
+	                     e->sig_len, UINT32_MAX, e->received_at_ms, &b, &v, &why);
+	if (rc != GT_OK) {
+		fprintf(stderr, "rebuild: batch %llu does not verify: %s\n",
+		        (unsigned long long)e->log_index, why ? why : gt_strerror(rc));
+		return GT_ECORRUPT;
+	}
+	struct gt_store_batch_in in = {
+	    .bytes = e->batch,
+	    .len = e->len,
+	    .signature = e->signature,
+	    .sig_len = e->sig_len,
+	    .hash = e->hash,
+	    .batch = b,
+	    .received_at_ms = e->received_at_ms,
+	    .value_verdicts = v.values,
+	    .completion_verdicts = v.completions,
+	    .action_verdicts = v.actions,
+	    .replay = 1,
+	    .log_index = e->log_index,
+	};
+	rc = gt_store_batch_apply(r->st, &in, &out);
+	r->batches++;
+	r->values += b->n_values;
+	gt_store_batch_out_free(&out);
+	gt_ingest_verdicts_free(&v);
+	gt_wire_batch_free(b);
+	if (rc != GT_OK)
+		fprintf(stderr, "rebuild: batch %llu: %s\n", (unsigned long long)e->log_index,
+		        gt_store_errmsg(r->st));
+	return rc;
+}
+
+static int cmd_rebuild(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	struct gt_paths p;
+	struct rebuild r = {0};
+	int rc;
+	(void)argc;
+	(void)argv;
+	(void)arg;
+
+	if (open_store(cmd, &p, &r.st) != GT_OK)
+		return FAIL;
+	rc = gt_snapshot_load(r.st, &r.snap);
+	if (rc == GT_OK)
+		rc = gt_store_rebuild_begin(r.st);
+	if (rc == GT_OK)
+		rc = gt_store_log_foreach(r.st, 0, rebuild_one, &r);
+	if (rc == GT_OK)
+		rc = gt_store_commit(r.st);
+	else
+		(void)gt_store_rollback(r.st);
+	if (rc == GT_OK)
+		printf("rebuilt from the log: %llu batches, %llu values\n",
+		       (unsigned long long)r.batches, (unsigned long long)r.values);
+	else
+		fprintf(stderr,
+		        "gtsync-server rebuild: failed (%s); the tables were kept as they "
+		        "were\n",
+		        gt_strerror(rc));
+	gt_snapshot_unref(r.snap);
+	gt_store_close(r.st);
+	return rc == GT_OK ? 0 : FAIL;
+}
+
+/* ---- run ---- */
+
+static int opt_u32(const struct gt_cli_cmd *cmd, const char *name, uint32_t *out)
+{
+	const char *v = gt_cli_get(cmd, name);
+	char *end;
+	unsigned long n;
+
+	if (v == NULL)
+		return GT_OK;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || *end || end == v || n == 0 || n > UINT32_MAX) {
+		fprintf(stderr, "gtsync-server run: --%s needs a positive whole number\n", name);
+		return GT_EINVAL;
+	}
+	*out = (uint32_t)n;
+	return GT_OK;
+}
+
+static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	struct gt_server_config cfg;
+	const char *level = gt_cli_get(cmd, "log-level");
+	uint32_t hs_s = 0, idle_s = 0, frame_s = 0;
+	int rc;
+	(void)argc;
+	(void)argv;
+	(void)arg;
+
+	gt_server_config_defaults(&cfg);
+	cfg.data_dir = gt_cli_get(cmd, "data");
+	if (cfg.data_dir == NULL) {
+		fprintf(stderr, "gtsync-server run: --data DIR is required\n");
+		return USAGE;
+	}
+	if (gt_cli_get(cmd, "listen"))
+		cfg.listen = gt_cli_get(cmd, "listen");
+	if (opt_u32(cmd, "max-frame", &cfg.max_frame) ||
+	    opt_u32(cmd, "max-values", &cfg.max_values_per_batch) ||
+	    opt_u32(cmd, "max-conns", &cfg.max_conns) ||
+	    opt_u32(cmd, "max-conns-per-key", &cfg.max_conns_per_key) ||
+	    opt_u32(cmd, "max-inflight", &cfg.max_inflight) ||
+	    opt_u32(cmd, "handshake-timeout", &hs_s) || opt_u32(cmd, "idle-timeout", &idle_s) ||
+	    opt_u32(cmd, "frame-deadline", &frame_s))
+		return USAGE;
+	if (hs_s)
+		cfg.handshake_timeout_ms = hs_s * 1000;
+	if (idle_s)
+		cfg.idle_timeout_ms = idle_s * 1000;
+	if (frame_s)
+		cfg.frame_deadline_ms = frame_s * 1000;
+	if (cfg.max_frame > GT_MAX_FRAME_CEILING) {
+		fprintf(stderr, "gtsync-server run: --max-frame is at most %u\n",
+		        GT_MAX_FRAME_CEILING);
+		return USAGE;
+	}
+	if (level && gt_log_level_parse(level, &cfg.log_level) != GT_OK) {
+		fprintf(stderr, "gtsync-server run: unknown --log-level '%s'\n", level);
+		return USAGE;
+	}
+	struct sockaddr_storage ss;
+	if (gt_addr_parse(cfg.listen, &ss) != GT_OK) {
+		fprintf(stderr, "gtsync-server run: --listen needs IP:PORT (e.g. %s)\n",
+		        GT_DEFAULT_LISTEN);
+		return USAGE;
+	}
+	rc = gt_server_run(&cfg);
+	if (rc != GT_OK) {
+		fprintf(stderr, "gtsync-server run: %s (see the log lines above)\n",
+		        gt_strerror(rc));
+		return FAIL;
+	}
+	return 0;
+}
+
+/* ---- The command table ---- */
+
+static struct gt_cli_opt init_opts[] = {
+    {"data", "DIR", "the server's data directory (created if missing)", NULL},
+    {"name", "NAME", "host name or IP for the TLS certificate (default localhost)", NULL},
+    {0},
+};
+static struct gt_cli_opt orgimport_opts[] = {
+    {"data", "DIR", "the server's data directory", NULL},
+    {0},
+};
+static struct gt_cli_opt mdload_opts[] = {
+    {"data", "DIR", "the server's data directory", NULL},
+    {0},
+};
+static struct gt_cli_opt keyadd_opts[] = {
+    {"data", "DIR", "the server's data directory", NULL},
+    {"org", "CODE", "org unit the key acts for (ID, 53, 53.71)", NULL},
+    {"role", "ROLE", "operator, approver, aggregator, secretariat or reader", NULL},
+    {"pubkey", "BASE64", "the public key printed by 'gtsync init'", NULL},
+    {"pubkey-file", "FILE", "a file holding that public key", NULL},
+    {0},
+};
+static struct gt_cli_opt keyrevoke_opts[] = {
+    {"data", "DIR", "the server's data directory", NULL},
+    {0},
+};
+static struct gt_cli_opt keylist_opts[] = {
+    {"data", "DIR", "the server's data directory", NULL},
+    {0},
+};
+static struct gt_cli_opt rebuild_opts[] = {
+    {"data", "DIR", "the server's data directory", NULL},
+    {0},
+};
+static struct gt_cli_opt run_opts[] = {
+    {"data", "DIR", "the server's data directory", NULL},
+    {"listen", "IP:PORT", "address to listen on (default " GT_DEFAULT_LISTEN ")", NULL},
+    {"max-frame", "BYTES", "largest frame accepted (default 4194304)", NULL},
+    {"max-values", "N", "most values in one batch (default 20000)", NULL},
+    {"max-conns", "N", "most connections at once (default 2048)", NULL},
+    {"max-conns-per-key", "N", "most connections per key (default 8)", NULL},
+    {"max-inflight", "N", "most requests awaiting a reply per connection (default 32)", NULL},
+    {"handshake-timeout", "SECONDS", "TLS and key proof must finish within (default 10)", NULL},
+    {"idle-timeout", "SECONDS", "close connections idle this long (default 120)", NULL},
+    {"frame-deadline", "SECONDS", "a started frame must arrive within (default 30)", NULL},
+    {"log-level", "LEVEL", "debug, info, warn or error (default info)", NULL},
+    {0},
+};
+
+static const struct gt_cli_cmd orgunit_cmds[] = {
+    {"import", "load org units from a code,name,level CSV", "--data DIR FILE.csv",
+     "Adds new units and updates names; never deletes. Any bad row imports nothing and "
+     "every error is listed with its line number.",
+     orgimport_opts, 1, 1, cmd_orgunits_import, NULL},
+    {0},
+};
+static const struct gt_cli_cmd metadata_cmds[] = {
+    {"load", "validate and load data-set definitions", "--data DIR PATH...",
+     "PATH is a .gtm file or a directory of them (see metadata/FORMAT.md). Everything is "
+     "validated first; any error loads nothing and is shown with its file and line.",
+     mdload_opts, 1, -1, cmd_metadata_load, NULL},
+    {0},
+};
+static const struct gt_cli_cmd key_cmds[] = {
+    {"add", "register a client's public key for an org unit and role",
+     "--data DIR --org CODE --role ROLE (--pubkey BASE64 | --pubkey-file FILE)", NULL, keyadd_opts,
+     0, 0, cmd_key_add, NULL},
+    {"revoke", "revoke a key (kept on record; its batches stay valid)", "--data DIR KEYID", NULL,
+     keyrevoke_opts, 1, 1, cmd_key_revoke, NULL},
+    {"list", "list registered keys", "--data DIR", NULL, keylist_opts, 0, 0, cmd_key_list, NULL},
+    {0},
+};
+
+static const struct gt_cli_cmd server_cmds[] = {
+    {"init", "create the store, TLS certificate and signing key", "--data DIR [--name NAME]",
+     "Creates what is missing and never overwrites what exists.", init_opts, 0, 0, cmd_init, NULL},
+    {"orgunits", "manage org units", "COMMAND", NULL, NULL, 0, 0, NULL, orgunit_cmds},
+    {"metadata", "manage data-set definitions", "COMMAND", NULL, NULL, 0, 0, NULL, metadata_cmds},
+    {"key", "register, revoke and list client keys", "COMMAND", NULL, NULL, 0, 0, NULL, key_cmds},
+    {"rebuild", "recompute every table from the signed batch log", "--data DIR",
+     "Verifies every logged batch again and re-applies it in log order, in one transaction. "
+     "Stop the server first.",
+     rebuild_opts, 0, 0, cmd_rebuild, NULL},
+    {"run", "serve clients", "--data DIR [--listen IP:PORT] [limits]",
+     "Serves until SIGINT or SIGTERM, then finishes commits in flight and exits 0. One "
+     "structured log line per connection event and per batch goes to standard error.",
+     run_opts, 0, 0, cmd_run, NULL},
+    {0},
+};
+
+int gt_admin_main(int argc, char **argv)
+{
+	return gt_cli_main(
+	    "gtsync-server",
+	    "The central gtsync server of the anti-trafficking task forces: it "
+	    "receives signed report batches\nfrom district and provincial clients and "
+	    "answers consolidated reports.",
+	    server_cmds, argc, argv, NULL);
+}

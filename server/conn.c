@@ -1,0 +1,588 @@
+/* One client connection: deadlines, the key handshake, and dispatch of authenticated requests. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "crypto.h"
+#include "error.h"
+#include "ingest.h"
+#include "query.h"
+#include "readpool.h"
+#include "server.h"
+#include "store.h"
+
+/* Stop reading a peer's requests while this much of our output waits for it to read. */
+#define CONN_BACKLOG_HIGH (8u * 1024u * 1024u)
+
+static void conn_close(struct gt_conn *c);
+static void conn_arm(struct gt_conn *c);
+
+void gt__conn_ref(struct gt_conn *c)
+{
+	c->refs++;
+}
+
+void gt__conn_unref(struct gt_conn *c)
+{
+	struct gt_server *srv = c->srv;
+
+	if (--c->refs > 0)
+		return;
+	free(c);
+	gt__server_maybe_finish(srv);
+}
+
+static uint64_t now_ms(const struct gt_conn *c)
+{
+	return uv_now(c->srv->loop);
+}
+
+static void log_conn(struct gt_conn *c, enum gt_log_level lvl, const char *event, const char *why)
+{
+	gt_log_event(&c->srv->log, lvl, event, "peer=%s key=%s org=%s reason=%s", c->addr,
+	             c->key_id[0] ? c->key_id : "-", c->org_unit[0] ? c->org_unit : "-",
+	             why ? why : "-");
+}
+
+static void on_reply_written(struct gt_tls_conn *tc, int status, void *arg)
+{
+	struct gt_conn *c = arg;
+	(void)tc;
+	(void)status;
+	if (c->state != GT_CONN_CLOSING && !c->doomed &&
+	    gt_peer_queued(&c->peer) < CONN_BACKLOG_HIGH / 2)
+		gt_peer_read_start(&c->peer);
+	gt__conn_unref(c);
+}
+
+void gt__conn_reply(struct gt_conn *c, gt_envelope *env)
+{
+	int rc;
+
+	if (c->state == GT_CONN_CLOSING || c->doomed)
+		return;
+	gt__conn_ref(c);
+	rc = gt_peer_send(&c->peer, env, on_reply_written, c);
+	if (rc != GT_OK) {
+		gt__conn_unref(c);
+		if (rc == GT_ETOOBIG)
+			gt__conn_error(c, env->request_id, GT_ETOOBIG,
+			               "the reply is larger than the frame limit", 0);
+		return;
+	}
+	if (gt_peer_queued(&c->peer) >= CONN_BACKLOG_HIGH)
+		gt_peer_read_stop(&c->peer);
+}
+
+/* Bounds how long a doomed connection waits for its error frame to be written. */
+#define CONN_DOOM_GRACE_MS 2000u
+
+static void on_fatal_written(struct gt_tls_conn *tc, int status, void *arg)
+{
+	struct gt_conn *c = arg;
+	(void)tc;
+	(void)status;
+	conn_close(c);
+	gt__conn_unref(c);
+}
+
+void gt__conn_error(struct gt_conn *c, uint64_t rid, int code, const char *msg, int fatal)
+{
+	const char *key_id = code == GT_EKEY ? c->key_id : NULL;
+
+	if (c->state == GT_CONN_CLOSING || c->doomed)
+		return;
+	if (!fatal) {
+		(void)gt_peer_send_error(&c->peer, rid, code, msg, key_id, NULL, NULL);
+		return;
+	}
+	log_conn(c, GT_LOG_WARN, "conn_refused", msg ? msg : gt_strerror(code));
+	c->doomed = 1;
+	gt_peer_read_stop(&c->peer);
+	gt__conn_ref(c);
+	if (gt_peer_send_error(&c->peer, rid, code, msg, key_id, on_fatal_written, c) != GT_OK) {
+		gt__conn_unref(c);
+		conn_close(c);
+		return;
+	}
+	/* A peer that does not read its error frame is closed after a grace period. */
+	c->hs_deadline = now_ms(c) + CONN_DOOM_GRACE_MS;
+	c->frame_deadline = c->idle_deadline = 0;
+	conn_arm(c);
+}
+
+void gt__conn_request_done(struct gt_conn *c)
+{
+	if (c->inflight > 0)
+		c->inflight--;
+	if (c->inflight == 0 && c->state == GT_CONN_READY) {
+		c->idle_deadline = now_ms(c) + c->srv->cfg.idle_timeout_ms;
+		conn_arm(c);
+	}
+	gt__server_maybe_finish(c->srv);
+}
+
+/* ---- Deadlines ---- */
+
+static void on_timer(uv_timer_t *t)
+{
+	struct gt_conn *c = t->data;
+	uint64_t now = now_ms(c);
+
+	if (c->state == GT_CONN_CLOSING)
+		return;
+	if (c->doomed) {
+		if (c->hs_deadline && now >= c->hs_deadline)
+			conn_close(c);
+		else
+			conn_arm(c);
+		return;
+	}
+	if (c->hs_deadline && now >= c->hs_deadline) {
+		gt__conn_error(c, 0, GT_ETIMEDOUT, "the handshake did not finish in time", 1);
+		return;
+	}
+	if (c->frame_deadline && now >= c->frame_deadline) {
+		gt__conn_error(c, 0, GT_ETIMEDOUT,
+		               "a frame did not arrive in full before the deadline", 1);
+		return;
+	}
+	if (c->idle_deadline && now >= c->idle_deadline && c->inflight == 0) {
+		gt__conn_error(c, 0, GT_ETIMEDOUT, "the connection was idle too long", 1);
+		return;
+	}
+	conn_arm(c);
+}
+
+static void conn_arm(struct gt_conn *c)
+{
+	uint64_t next = 0;
+	uint64_t d[3] = {c->hs_deadline, c->frame_deadline,
+	                 c->inflight == 0 ? c->idle_deadline : 0};
+	uint64_t now = now_ms(c);
+
+	if (c->state == GT_CONN_CLOSING)
+		return;
+	for (int i = 0; i < 3; i++)
+		if (d[i] && (next == 0 || d[i] < next))
+			next = d[i];
+	if (next == 0) {
+		uv_timer_stop(&c->timer);
+		return;
+	}
+	uv_timer_start(&c->timer, on_timer, next > now ? next - now : 0, 0);
+}
+
+/* ---- Closing ---- */
+
+static void on_timer_closed(uv_handle_t *h)
+{
+	gt__conn_unref(h->data);
+}
+
+static void unlink_conn(struct gt_conn *c)
+{
+	struct gt_server *srv = c->srv;
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else if (srv->conns == c)
+		srv->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	srv->nconns--;
+}
+
+static void conn_close(struct gt_conn *c)
+{
+	if (c->state == GT_CONN_CLOSING)
+		return;
+	c->state = GT_CONN_CLOSING;
+	unlink_conn(c);
+	gt_log_event(&c->srv->log, GT_LOG_INFO, "conn_close",
+	             "peer=%s key=%s batches=%llu values=%llu", c->addr,
+	             c->key_id[0] ? c->key_id : "-", (unsigned long long)c->batches,
+	             (unsigned long long)c->values);
+	uv_timer_stop(&c->timer);
+	uv_close((uv_handle_t *)&c->timer, on_timer_closed);
+	gt_peer_close(&c->peer);
+}
+
+/* Closes every connection (shutdown). */
+void gt__conn_close_all(struct gt_server *srv)
+{
+	while (srv->conns != NULL)
+		conn_close(srv->conns);
+}
+
+/* ---- Authentication ---- */
+
+struct auth_work {
+	uv_work_t req;
+	struct gt_conn *c;
+	uint64_t rid;
+	uint8_t pub[GT_ED25519_PUB_LEN];
+	uint8_t sig[GT_ED25519_SIG_LEN];
+	uint8_t exporter[GT_EXPORTER_LEN];
+	uint8_t nonce[GT_NONCE_LEN];
+	struct gt_readpool *readers;
+	int rc;
+	const char *why;
+	struct gt_store_key key;
+	uint64_t last_seq;
+};
+
+static void auth_work_cb(uv_work_t *req)
+{
+	struct auth_work *w = req->data;
+	struct gt_store *st = NULL;
+	char key_id[GT_KEY_ID_LEN + 1];
+
+	w->rc = gt_auth_verify(w->pub, w->nonce, w->exporter, w->sig);
+	if (w->rc != GT_OK) {
+		w->why = "the key's proof does not verify";
+		return;
+	}
+	if ((w->rc = gt_key_id_from_public(w->pub, key_id)) != GT_OK)
+		return;
+	if ((w->rc = gt_readpool_get(w->readers, &st)) != GT_OK) {
+		w->why = "the store cannot be read";
+		return;
+	}
+	w->rc = gt_store_key_get(st, key_id, &w->key);
+	if (w->rc == GT_ENOENT) {
+		w->rc = GT_EKEY;
+		w->why = "this key is not registered; give its key id to the central administrator";
+	} else if (w->rc == GT_OK && w->key.revoked) {
+		w->rc = GT_EKEY;
+		w->why = "this key has been revoked; ask the central administrator for a new one";
+	} else if (w->rc == GT_OK && !gt_crypto_equal(w->key.public_key, w->pub, sizeof(w->pub))) {
+		w->rc = GT_EKEY;
+		w->why = "this key does not match the registered key";
+	} else if (w->rc == GT_OK) {
+		w->rc = gt_store_key_last_sequence(st, key_id, &w->last_seq);
+	}
+	gt_readpool_put(w->readers, st);
+}
+
+static uint32_t count_key_conns(struct gt_server *srv, const char *key_id)
+{
+	uint32_t n = 0;
+	for (struct gt_conn *o = srv->conns; o != NULL; o = o->next)
+		if (o->state == GT_CONN_READY && strcmp(o->key_id, key_id) == 0)
+			n++;
+	return n;
+}
+
+static void auth_after_cb(uv_work_t *req, int status)
+{
+	struct auth_work *w = req->data;
+	struct gt_conn *c = w->c;
+	struct gt_server *srv = c->srv;
+
+	if (c->state != GT_CONN_CHECKING)
+		goto out;
+	gt_key_id_from_public(w->pub, c->key_id);
+	if (status != 0 || w->rc != GT_OK) {
+		int code = status != 0 ? GT_ECANCELED : w->rc;
+		gt__conn_error(c, w->rid, code == GT_EBADSIG ? GT_EKEY : code,
+		               w->why ? w->why : gt_strerror(code), 1);
+		goto out;
+	}
+	if (count_key_conns(srv, c->key_id) >= srv->cfg.max_conns_per_key) {
+		gt__conn_error(c, w->rid, GT_ELIMIT, "too many connections for this key", 1);
+		goto out;
+	}
+	memcpy(c->pub, w->pub, sizeof(c->pub));
+	snprintf(c->org_unit, sizeof(c->org_unit), "%s", w->key.org_unit);
+	c->role = w->key.role;
+	c->state = GT_CONN_READY;
+	c->hs_deadline = 0;
+	c->idle_deadline = now_ms(c) + srv->cfg.idle_timeout_ms;
+	conn_arm(c);
+
+	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
+	Gtsync__V1__AuthResult res = GTSYNC__V1__AUTH_RESULT__INIT;
+	res.key_id = c->key_id;
+	res.org_unit = c->org_unit;
+	res.role = c->role;
+	res.last_sequence = w->last_seq;
+	res.max_frame_bytes = srv->cfg.max_frame;
+	res.max_values_per_batch = srv->cfg.max_values_per_batch;
+	res.max_in_flight = srv->cfg.max_inflight;
+	res.server_time_ms = (int64_t)uv_now(srv->loop);
+	res.metadata_version = gt__query_metadata_version(srv);
+	env.request_id = w->rid;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_AUTH_RESULT;
+	env.auth_result = &res;
+	gt__conn_reply(c, &env);
+	log_conn(c, GT_LOG_INFO, "auth_ok", gt_authz_role_name(c->role));
+out:
+	gt_crypto_wipe(w, sizeof(*w));
+	free(w);
+	gt__conn_unref(c);
+}
+
+static void on_hello(struct gt_conn *c, gt_envelope *env)
+{
+	Gtsync__V1__Envelope out = GTSYNC__V1__ENVELOPE__INIT;
+	Gtsync__V1__AuthChallenge ch = GTSYNC__V1__AUTH_CHALLENGE__INIT;
+
+	if (env->hello->protocol_version != GTSYNC__V1__PROTOCOL_VERSION__PROTOCOL_VERSION_1) {
+		gt__conn_error(c, env->request_id, GT_ENOTSUP,
+		               "this server speaks protocol version 1; update the client", 1);
+		return;
+	}
+	if (gt_crypto_random(c->nonce, sizeof(c->nonce)) != GT_OK) {
+		gt__conn_error(c, env->request_id, GT_ECRYPTO, NULL, 1);
+		return;
+	}
+	ch.protocol_version = GTSYNC__V1__PROTOCOL_VERSION__PROTOCOL_VERSION_1;
+	ch.nonce.data = c->nonce;
+	ch.nonce.len = sizeof(c->nonce);
+	ch.server_name = "gtsync";
+	ch.server_public_key.data = c->srv->signing_pub;
+	ch.server_public_key.len = sizeof(c->srv->signing_pub);
+	out.request_id = env->request_id;
+	out.body_case = GTSYNC__V1__ENVELOPE__BODY_AUTH_CHALLENGE;
+	out.auth_challenge = &ch;
+	c->state = GT_CONN_PROOF;
+	gt__conn_reply(c, &out);
+}
+
+static void on_proof(struct gt_conn *c, gt_envelope *env)
+{
+	const Gtsync__V1__AuthProof *p = env->auth_proof;
+	struct auth_work *w;
+
+	if (p->public_key.len != GT_ED25519_PUB_LEN || p->signature.len != GT_ED25519_SIG_LEN) {
+		gt__conn_error(c, env->request_id, GT_EPROTO, "malformed key proof", 1);
+		return;
+	}
+	w = calloc(1, sizeof(*w));
+	if (w == NULL) {
+		gt__conn_error(c, env->request_id, GT_ENOMEM, NULL, 1);
+		return;
+	}
+	w->req.data = w;
+	w->c = c;
+	w->rid = env->request_id;
+	w->readers = c->srv->readers;
+	memcpy(w->pub, p->public_key.data, sizeof(w->pub));
+	memcpy(w->sig, p->signature.data, sizeof(w->sig));
+	memcpy(w->nonce, c->nonce, sizeof(w->nonce));
+	if (gt_peer_exporter(&c->peer, w->exporter) != GT_OK) {
+		free(w);
+		gt__conn_error(c, env->request_id, GT_ETLS, "no channel binding available", 1);
+		return;
+	}
+	/* A nonce answers one proof only. */
+	gt_crypto_wipe(c->nonce, sizeof(c->nonce));
+	c->state = GT_CONN_CHECKING;
+	gt__conn_ref(c);
+	if (uv_queue_work(c->srv->loop, &w->req, auth_work_cb, auth_after_cb) != 0) {
+		free(w);
+		gt__conn_unref(c);
+		gt__conn_error(c, env->request_id, GT_EBUSY, NULL, 1);
+	}
+}
+
+/* ---- Requests ---- */
+
+static void on_request(struct gt_conn *c, gt_envelope *env)
+{
+	struct gt_server *srv = c->srv;
+
+	if (env->body_case == GTSYNC__V1__ENVELOPE__BODY_PING) {
+		Gtsync__V1__Envelope out = GTSYNC__V1__ENVELOPE__INIT;
+		Gtsync__V1__Pong pong = GTSYNC__V1__PONG__INIT;
+		pong.sent_at_ms = env->ping->sent_at_ms;
+		out.request_id = env->request_id;
+		out.body_case = GTSYNC__V1__ENVELOPE__BODY_PONG;
+		out.pong = &pong;
+		gt__conn_reply(c, &out);
+		gt_wire_envelope_free(env);
+		return;
+	}
+	if (srv->stopping) {
+		gt__conn_error(c, env->request_id, GT_EBUSY,
+		               "the server is shutting down; try again shortly", 0);
+		gt_wire_envelope_free(env);
+		return;
+	}
+	if (c->inflight >= srv->cfg.max_inflight) {
+		gt__conn_error(c, env->request_id, GT_ELIMIT,
+		               "too many requests in flight on this connection", 0);
+		gt_wire_envelope_free(env);
+		return;
+	}
+	c->inflight++;
+	c->idle_deadline = 0;
+	conn_arm(c);
+	switch (env->body_case) {
+	case GTSYNC__V1__ENVELOPE__BODY_PUSH:
+		gt__ingest_push(c, env);
+		return;
+	case GTSYNC__V1__ENVELOPE__BODY_PULL:
+	case GTSYNC__V1__ENVELOPE__BODY_METADATA_REQUEST:
+	case GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST:
+		gt__query_submit(c, env);
+		return;
+	default:
+		gt__conn_request_done(c);
+		gt__conn_error(c, env->request_id, GT_EPROTO, "unexpected message", 1);
+		gt_wire_envelope_free(env);
+		return;
+	}
+}
+
+/* ---- Peer callbacks ---- */
+
+static void on_envelope(struct gt_peer *p, gt_envelope *env)
+{
+	struct gt_conn *c = gt_peer_arg(p);
+	Gtsync__V1__Envelope__BodyCase bc = env->body_case;
+
+	if (c->doomed) {
+		gt_wire_envelope_free(env);
+		return;
+	}
+	switch (c->state) {
+	case GT_CONN_HELLO:
+		if (bc == GTSYNC__V1__ENVELOPE__BODY_HELLO)
+			on_hello(c, env);
+		else
+			gt__conn_error(c, env->request_id, GT_EPROTO, "expected Hello first", 1);
+		break;
+	case GT_CONN_PROOF:
+		if (bc == GTSYNC__V1__ENVELOPE__BODY_AUTH_PROOF)
+			on_proof(c, env);
+		else
+			gt__conn_error(c, env->request_id, GT_EPROTO, "expected the key proof", 1);
+		break;
+	case GT_CONN_READY:
+		on_request(c, env);
+		return; /* on_request owns env */
+	case GT_CONN_CHECKING:
+		gt__conn_error(c, env->request_id, GT_EPROTO,
+		               "request sent before authentication finished", 1);
+		break;
+	default:
+		break;
+	}
+	gt_wire_envelope_free(env);
+}
+
+static void on_open(struct gt_peer *p)
+{
+	struct gt_conn *c = gt_peer_arg(p);
+	if (c->state == GT_CONN_TLS)
+		c->state = GT_CONN_HELLO;
+}
+
+static void on_partial(struct gt_peer *p, int pending)
+{
+	struct gt_conn *c = gt_peer_arg(p);
+
+	if (pending && !c->partial) {
+		c->partial = 1;
+		c->frame_deadline = now_ms(c) + c->srv->cfg.frame_deadline_ms;
+		conn_arm(c);
+	} else if (!pending && c->partial) {
+		c->partial = 0;
+		c->frame_deadline = 0;
+		conn_arm(c);
+	}
+}
+
+static void on_error(struct gt_peer *p, int err, const char *why)
+{
+	struct gt_conn *c = gt_peer_arg(p);
+
+	if (err == GT_ETOOBIG || err == GT_EPROTO) {
+		/* Tell the peer what was wrong before closing. */
+		gt__conn_error(c, 0, err, why, 1);
+		return;
+	}
+	if (err != GT_ECLOSED)
+		log_conn(c, GT_LOG_WARN, "conn_error", why);
+	conn_close(c);
+}
+
+static void on_closed(struct gt_peer *p)
+{
+	struct gt_conn *c = gt_peer_arg(p);
+	c->peer_open = 0;
+	gt__conn_unref(c);
+}
+
+static const struct gt_peer_cbs conn_cbs = {
+    .on_open = on_open,
+    .on_envelope = on_envelope,
+    .on_partial = on_partial,
+    .on_error = on_error,
+    .on_closed = on_closed,
+};
+
+static void on_rejected_closed(uv_handle_t *h)
+{
+	free(h);
+}
+
+/* Accepts and immediately closes a connection over the global limit. */
+static void reject_conn(struct gt_server *srv)
+{
+	uv_tcp_t *t = malloc(sizeof(*t));
+
+	if (t == NULL || uv_tcp_init(srv->loop, t) != 0) {
+		free(t);
+		return;
+	}
+	if (uv_accept((uv_stream_t *)&srv->listener, (uv_stream_t *)t) == 0)
+		gt_log_event(&srv->log, GT_LOG_WARN, "conn_rejected", "reason=%s conns=%u",
+		             "too many connections", srv->nconns);
+	uv_close((uv_handle_t *)t, on_rejected_closed);
+}
+
+/* The listener's connection callback. */
+void gt__conn_on_connection(uv_stream_t *listener, int status)
+{
+	struct gt_server *srv = listener->data;
+	struct gt_conn *c;
+	int rc;
+
+	if (status != 0) {
+		gt_log_event(&srv->log, GT_LOG_WARN, "accept_error", "reason=%s",
+		             gt_strerror(gt_err_from_uv(status)));
+		return;
+	}
+	if (srv->stopping || srv->nconns >= srv->cfg.max_conns) {
+		reject_conn(srv);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		reject_conn(srv);
+		return;
+	}
+	c->srv = srv;
+	rc = gt_peer_accept(&c->peer, srv->tls, listener, srv->cfg.max_frame, &conn_cbs, c);
+	if (rc != GT_OK) {
+		gt_log_event(&srv->log, GT_LOG_WARN, "accept_error", "reason=%s", gt_strerror(rc));
+		free(c);
+		return;
+	}
+	c->peer_open = 1;
+	c->refs = 2; /* the peer and the timer */
+	uv_timer_init(srv->loop, &c->timer);
+	c->timer.data = c;
+	gt_peer_addr(&c->peer, c->addr, sizeof(c->addr));
+	c->next = srv->conns;
+	if (srv->conns)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->nconns++;
+	c->hs_deadline = now_ms(c) + srv->cfg.handshake_timeout_ms;
+	conn_arm(c);
+}

@@ -1,0 +1,19 @@
+/* The layout of the server's data directory, named in one place. */
+#ifndef GT_PATHS_H
+#define GT_PATHS_H
+
+#define GT_PATHS_MAX 4096
+
+/* Files under --data DIR. */
+struct gt_paths {
+	char dir[GT_PATHS_MAX];
+	char db[GT_PATHS_MAX];          /* DIR/gtsync.db */
+	char tls_cert[GT_PATHS_MAX];    /* DIR/tls-cert.pem: give this file to clients (--ca) */
+	char tls_key[GT_PATHS_MAX];     /* DIR/tls-key.pem, mode 0600 */
+	char signing_key[GT_PATHS_MAX]; /* DIR/signing-key.pem, mode 0600 */
+};
+
+/* Fills p for data directory dir (borrowed). GT_ETOOBIG if a path would not fit. */
+int gt_paths_init(struct gt_paths *p, const char *dir);
+
+#endif

@@ -1,0 +1,280 @@
+/* Read requests (pull, metadata, reports), answered from read-only handles off the loop. */
+#include "query.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "authz.h"
+#include "error.h"
+#include "readpool.h"
+#include "report.h"
+#include "server.h"
+#include "snapshot.h"
+#include "store.h"
+
+struct query_job {
+	uv_work_t req;
+	struct gt_conn *c;
+	struct gt_snapshot *snap;
+	struct gt_readpool *readers;
+	gt_envelope *env;
+	uint32_t pull_max;
+	int64_t now_ms;
+	int rc;
+	const char *why;
+	/* Results */
+	struct gt_store_pull_out pull;
+	struct gt_report *report;
+};
+
+uint64_t gt__query_metadata_version(const struct gt_server *srv)
+{
+	return srv->snap ? srv->snap->md_version : 0;
+}
+
+static void do_pull(struct query_job *j, struct gt_store *st)
+{
+	const Gtsync__V1__PullRequest *p = j->env->pull;
+	uint32_t max = p->max_items && p->max_items < j->pull_max ? p->max_items : j->pull_max;
+
+	j->rc = gt_store_pull(st, p->org_unit, p->cursor, max, NULL, &j->pull);
+	if (j->rc != GT_OK)
+		j->why = "the store could not be read";
+}
+
+static void do_report(struct query_job *j, struct gt_store *st)
+{
+	const Gtsync__V1__ReportRequest *q = j->env->report_request;
+	j->rc = gt_report_build(st, j->snap, q->org_unit, q->dataset, q->period, q->per_child,
+	                        j->now_ms, &j->report, &j->why);
+}
+
+static void work_cb(uv_work_t *req)
+{
+	struct query_job *j = req->data;
+	struct gt_store *st = NULL;
+
+	if (j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_METADATA_REQUEST)
+		return; /* answered from the snapshot */
+	if ((j->rc = gt_readpool_get(j->readers, &st)) != GT_OK) {
+		j->why = "the store could not be opened for reading";
+		return;
+	}
+	if (j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_PULL)
+		do_pull(j, st);
+	else
+		do_report(j, st);
+	gt_readpool_put(j->readers, st);
+}
+
+static void reply_pull(struct query_job *j)
+{
+	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
+	Gtsync__V1__PullChunk chunk = GTSYNC__V1__PULL_CHUNK__INIT;
+	const struct gt_store_pull_out *o = &j->pull;
+	Gtsync__V1__PulledValue *pv = calloc(o->n_values + 1, sizeof(*pv));
+	Gtsync__V1__PulledValue **pvp = calloc(o->n_values + 1, sizeof(*pvp));
+	Gtsync__V1__DataValue *dv = calloc(o->n_values + 1, sizeof(*dv));
+	Gtsync__V1__WorkflowState *ws = calloc(o->n_states + 1, sizeof(*ws));
+	Gtsync__V1__WorkflowState **wsp = calloc(o->n_states + 1, sizeof(*wsp));
+
+	if (!pv || !pvp || !dv || !ws || !wsp) {
+		gt__conn_error(j->c, j->env->request_id, GT_ENOMEM, NULL, 0);
+		goto out;
+	}
+	for (size_t i = 0; i < o->n_values; i++) {
+		const struct gt_store_value *v = &o->values[i];
+		gtsync__v1__data_value__init(&dv[i]);
+		dv[i].data_element = (char *)v->data_element;
+		dv[i].category_option_combo = (char *)v->coc;
+		dv[i].org_unit = (char *)v->org_unit;
+		dv[i].period = (char *)v->period;
+		dv[i].value = (char *)v->value;
+		dv[i].comment = (char *)v->comment;
+		dv[i].revision = v->revision;
+		dv[i].deleted = v->deleted;
+		gtsync__v1__pulled_value__init(&pv[i]);
+		pv[i].value = &dv[i];
+		pv[i].origin_batch.data = (uint8_t *)v->origin_batch;
+		pv[i].origin_batch.len = sizeof(v->origin_batch);
+		pv[i].updated_at_ms = v->updated_at_ms;
+		pv[i].change_seq = v->change_seq;
+		pvp[i] = &pv[i];
+	}
+	for (size_t i = 0; i < o->n_states; i++) {
+		const struct gt_store_wfstate *s = &o->states[i];
+		gtsync__v1__workflow_state__init(&ws[i]);
+		ws[i].dataset = (char *)s->dataset;
+		ws[i].period = (char *)s->period;
+		ws[i].org_unit = (char *)s->org_unit;
+		ws[i].state = s->state;
+		ws[i].updated_at_ms = s->updated_at_ms;
+		ws[i].change_seq = s->change_seq;
+		wsp[i] = &ws[i];
+	}
+	chunk.values = pvp;
+	chunk.n_values = o->n_values;
+	chunk.states = wsp;
+	chunk.n_states = o->n_states;
+	chunk.next_cursor = o->next_cursor;
+	chunk.more = o->more;
+	env.request_id = j->env->request_id;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PULL_CHUNK;
+	env.pull_chunk = &chunk;
+	gt__conn_reply(j->c, &env);
+out:
+	free(pv);
+	free(pvp);
+	free(dv);
+	free(ws);
+	free(wsp);
+}
+
+static void reply_metadata(struct query_job *j)
+{
+	const struct gt_snapshot *s = j->snap;
+	const Gtsync__V1__MetadataRequest *mr = j->env->metadata_request;
+	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
+	Gtsync__V1__MetadataReply rep = GTSYNC__V1__METADATA_REPLY__INIT;
+	Gtsync__V1__MetadataFile *f = calloc(s->nfiles + 1, sizeof(*f));
+	Gtsync__V1__MetadataFile **fp = calloc(s->nfiles + 1, sizeof(*fp));
+	Gtsync__V1__OrgUnit *ou = calloc(s->nous + 1, sizeof(*ou));
+	Gtsync__V1__OrgUnit **oup = calloc(s->nous + 1, sizeof(*oup));
+	char(*parents)[GT_ORGUNIT_MAX_LEN] = calloc(s->nous + 1, sizeof(*parents));
+	size_t n = 0;
+
+	if (!f || !fp || !ou || !oup || !parents) {
+		gt__conn_error(j->c, j->env->request_id, GT_ENOMEM, NULL, 0);
+		goto out;
+	}
+	rep.version = s->md_version;
+	if (mr->known_version != 0 && mr->known_version == s->md_version) {
+		rep.unchanged = 1;
+	} else {
+		for (size_t i = 0; i < s->nfiles; i++) {
+			gtsync__v1__metadata_file__init(&f[i]);
+			f[i].name = s->file_names[i];
+			f[i].content.data = s->file_data[i];
+			f[i].content.len = s->file_lens[i];
+			f[i].sha256.data = s->file_sha[i];
+			f[i].sha256.len = 32;
+			fp[i] = &f[i];
+		}
+		rep.files = fp;
+		rep.n_files = s->nfiles;
+	}
+	/* Org units in the key's scope: its subtree and the chain above it. */
+	for (size_t i = 0; i < s->nous; i++) {
+		const struct gt_snap_ou *u = &s->ous[i];
+		if (gt_orgunit_contains(j->c->org_unit, u->code) != 1 &&
+		    gt_orgunit_contains(u->code, j->c->org_unit) != 1)
+			continue;
+		gtsync__v1__org_unit__init(&ou[n]);
+		ou[n].code = (char *)u->code;
+		ou[n].name = u->name;
+		ou[n].level = (uint32_t)u->level;
+		if (gt_orgunit_parent(u->code, parents[n], sizeof(parents[n])) != GT_OK)
+			parents[n][0] = '\0';
+		ou[n].parent = parents[n];
+		oup[n] = &ou[n];
+		n++;
+	}
+	rep.org_units = oup;
+	rep.n_org_units = n;
+	env.request_id = j->env->request_id;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_METADATA_REPLY;
+	env.metadata_reply = &rep;
+	gt__conn_reply(j->c, &env);
+out:
+	free(f);
+	free(fp);
+	free(ou);
+	free(oup);
+	free(parents);
+}
+
+static void after_cb(uv_work_t *req, int status)
+{
+	struct query_job *j = req->data;
+	struct gt_conn *c = j->c;
+	uint64_t rid = j->env->request_id;
+
+	if (status != 0) {
+		gt__conn_error(c, rid, GT_ECANCELED, "the server is shutting down", 0);
+	} else if (j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_METADATA_REQUEST) {
+		reply_metadata(j);
+	} else if (j->rc != GT_OK) {
+		gt__conn_error(c, rid, j->rc, j->why ? j->why : gt_strerror(j->rc), 0);
+	} else if (j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_PULL) {
+		reply_pull(j);
+	} else {
+		Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
+		env.request_id = rid;
+		env.body_case = GTSYNC__V1__ENVELOPE__BODY_REPORT_REPLY;
+		env.report_reply = gt_report_reply(j->report);
+		gt__conn_reply(c, &env);
+	}
+	gt_store_pull_free(&j->pull);
+	gt_report_free(j->report);
+	gt_snapshot_unref(j->snap);
+	gt_wire_envelope_free(j->env);
+	free(j);
+	gt__conn_request_done(c);
+	gt__conn_unref(c);
+}
+
+/* The org unit a read request names, for the scope check. */
+static const char *request_org(const gt_envelope *env)
+{
+	switch (env->body_case) {
+	case GTSYNC__V1__ENVELOPE__BODY_PULL:
+		return env->pull->org_unit;
+	case GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST:
+		return env->report_request->org_unit;
+	default:
+		return NULL;
+	}
+}
+
+void gt__query_submit(struct gt_conn *c, gt_envelope *env)
+{
+	struct gt_principal p = {c->key_id, c->org_unit, c->role};
+	const char *org = request_org(env);
+	const char *why = NULL;
+	struct query_job *j;
+	struct timespec ts;
+
+	if (org != NULL && gt_authz_read(&p, org, &why) != GT_OK) {
+		gt_log_event(&c->srv->log, GT_LOG_WARN, "read_refused", "key=%s org=%s asked=%s",
+		             c->key_id, c->org_unit, org);
+		gt__conn_error(c, env->request_id, GT_EPERM, why, 0);
+		gt__conn_request_done(c);
+		gt_wire_envelope_free(env);
+		return;
+	}
+	j = calloc(1, sizeof(*j));
+	if (j == NULL) {
+		gt__conn_error(c, env->request_id, GT_ENOMEM, NULL, 0);
+		gt__conn_request_done(c);
+		gt_wire_envelope_free(env);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	j->req.data = j;
+	j->c = c;
+	j->env = env;
+	j->snap = gt_snapshot_ref(c->srv->snap);
+	j->readers = c->srv->readers;
+	j->pull_max = c->srv->cfg.pull_max_items;
+	j->now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	gt__conn_ref(c);
+	if (uv_queue_work(c->srv->loop, &j->req, work_cb, after_cb) != 0) {
+		gt_snapshot_unref(j->snap);
+		free(j);
+		gt__conn_error(c, env->request_id, GT_EBUSY, NULL, 0);
+		gt__conn_request_done(c);
+		gt_wire_envelope_free(env);
+		gt__conn_unref(c);
+	}
+}

@@ -1,0 +1,33 @@
+/* Consolidated reports: totals over a subtree, per-child breakdown, completeness, timeliness. */
+#ifndef GT_REPORT_H
+#define GT_REPORT_H
+
+#include <stdint.h>
+
+#include "wire.h"
+
+struct gt_snapshot;
+struct gt_store;
+struct gt_report;
+
+/* Computes the report for org_unit, dataset and period (any period of the data set's type or
+ * coarser: months roll up into quarters, semesters and years for sum elements) from st and
+ * snap (both borrowed, read only). now_ms is the wall clock, for timeliness of periods not yet
+ * due. On success *out holds the report; its message is gt_report_reply(*out); caller frees
+ * with gt_report_free(). Returns GT_ENOENT for an unknown org unit or data set (with *why),
+ * GT_EINVAL for a malformed period or one finer than the data set's. */
+int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const char *org_unit,
+                    const char *dataset, const char *period, int per_child, int64_t now_ms,
+                    struct gt_report **out, const char **why);
+
+/* The report as a wire message; borrowed from r. */
+Gtsync__V1__ReportReply *gt_report_reply(struct gt_report *r);
+
+/* Frees a report; accepts NULL. */
+void gt_report_free(struct gt_report *r);
+
+/* Lists, into periods (caller frees each and the array), the stored periods of type
+ * type_name ("monthly", ...) that make up period; GT_EINVAL when period is finer. */
+int gt_report_periods(const char *type_name, const char *period, char ***periods, size_t *n);
+
+#endif

@@ -1,0 +1,144 @@
+/* The server context: configuration, listener, connections, writer, read pool, shutdown. */
+#ifndef GT_SERVER_H
+#define GT_SERVER_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <uv.h>
+
+#include "authz.h"
+#include "key.h"
+#include "log.h"
+#include "orgunit.h"
+#include "peer.h"
+
+struct gt_writer;
+struct gt_readpool;
+struct gt_snapshot;
+
+/* Configuration of a running server; every limit is configurable and has a default. */
+struct gt_server_config {
+	const char *data_dir;
+	const char *listen; /* "IP:PORT"; default GT_DEFAULT_LISTEN */
+	uint32_t max_frame; /* bytes */
+	uint32_t max_values_per_batch;
+	uint32_t max_conns; /* global */
+	uint32_t max_conns_per_key;
+	uint32_t handshake_timeout_ms; /* TLS + authentication */
+	uint32_t idle_timeout_ms;      /* no request, nothing in flight */
+	uint32_t frame_deadline_ms;    /* a started frame must arrive in full */
+	uint32_t max_inflight;         /* requests per connection awaiting a reply */
+	uint32_t pull_max_items;       /* per chunk */
+	uint32_t readers;              /* read-only store handles */
+	FILE *log_out;                 /* default stderr */
+	enum gt_log_level log_level;
+};
+
+#define GT_SERVER_DEFAULT_MAX_CONNS         2048u
+#define GT_SERVER_DEFAULT_MAX_CONNS_PER_KEY 8u
+#define GT_SERVER_DEFAULT_HANDSHAKE_MS      10000u
+#define GT_SERVER_DEFAULT_IDLE_MS           120000u
+#define GT_SERVER_DEFAULT_FRAME_DEADLINE_MS 30000u
+#define GT_SERVER_DEFAULT_MAX_INFLIGHT      32u
+#define GT_SERVER_DEFAULT_PULL_ITEMS        5000u
+#define GT_SERVER_DEFAULT_READERS           4u
+
+/* Fills cfg with the defaults (data_dir stays NULL). */
+void gt_server_config_defaults(struct gt_server_config *cfg);
+
+enum gt_conn_state {
+	GT_CONN_TLS = 0,  /* TLS handshake under way */
+	GT_CONN_HELLO,    /* waiting for Hello */
+	GT_CONN_PROOF,    /* challenge sent, waiting for AuthProof */
+	GT_CONN_CHECKING, /* proof being checked off the loop */
+	GT_CONN_READY,    /* authenticated */
+	GT_CONN_CLOSING,
+};
+
+/* One client connection; lives until its peer is closed and no work refers to it. */
+struct gt_conn {
+	struct gt_server *srv;
+	struct gt_conn *prev, *next;
+	struct gt_peer peer;
+	uv_timer_t timer; /* the earliest of the handshake, frame and idle deadlines */
+	enum gt_conn_state state;
+	int refs;      /* the peer, the timer, and each work item in flight */
+	int peer_open; /* the peer is not yet closed */
+	int partial;   /* a frame has started and not arrived in full */
+	int doomed;    /* a fatal error is being sent; close when written */
+	uint64_t hs_deadline, frame_deadline, idle_deadline; /* loop ms; 0: none */
+	uint32_t inflight;
+	uint8_t nonce[GT_NONCE_LEN];
+	char addr[64];
+	char key_id[GT_KEY_ID_LEN + 1];
+	char org_unit[GT_ORGUNIT_MAX_LEN];
+	int role;
+	uint8_t pub[GT_ED25519_PUB_LEN];
+	uint64_t batches, values;
+};
+
+struct gt_server {
+	uv_loop_t *loop;
+	struct gt_server_config cfg;
+	struct gt_log log;
+	uv_tcp_t listener;
+	uv_signal_t sigint, sigterm;
+	int listening;
+	struct gt_tls_ctx *tls;
+	struct gt_key *signing_key;
+	uint8_t signing_pub[GT_ED25519_PUB_LEN];
+	char db_path[4096];
+	struct gt_writer *writer;
+	struct gt_readpool *readers;
+	struct gt_snapshot *snap;
+	struct gt_conn *conns;
+	uint32_t nconns;
+	int stopping;
+	int handles_open; /* listener, signals: closed on stop */
+	char listen_addr[64];
+};
+
+/* Opens the server for data_dir on loop: TLS context, signing key, store, writer, readers,
+ * metadata snapshot. Does not listen yet. Caller frees with gt_server_free() after the loop
+ * has finished. cfg is copied; strings in it are borrowed for the server's life. */
+int gt_server_open(uv_loop_t *loop, const struct gt_server_config *cfg, struct gt_server **out);
+
+/* Binds and listens; installs SIGINT/SIGTERM handlers that call gt_server_stop(). Writes the
+ * bound address (useful with port 0) into srv->listen_addr. */
+int gt_server_start(struct gt_server *srv);
+
+/* Stops accepting, lets requests in flight finish (commits complete and their acks are sent),
+ * then closes every connection and the server's handles, so the loop ends. Idempotent. */
+void gt_server_stop(struct gt_server *srv);
+
+/* Frees the server after the loop has ended; accepts NULL. */
+void gt_server_free(struct gt_server *srv);
+
+/* Runs a server to completion on a fresh loop (the `run` command). */
+int gt_server_run(const struct gt_server_config *cfg);
+
+/* ---- Internal to the server library (conn.c, ingest.c, query.c) ---- */
+
+/* Takes and drops a reference on a connection; the last drop frees it. */
+void gt__conn_ref(struct gt_conn *c);
+void gt__conn_unref(struct gt_conn *c);
+
+/* Sends a reply envelope on c if it is still open; borrowed. */
+void gt__conn_reply(struct gt_conn *c, gt_envelope *env);
+
+/* Sends an Error reply for request rid; then closes c if fatal. */
+void gt__conn_error(struct gt_conn *c, uint64_t rid, int code, const char *msg, int fatal);
+
+/* Marks one request of c done (in-flight count), re-arming the idle deadline. */
+void gt__conn_request_done(struct gt_conn *c);
+
+/* Closes every connection (shutdown). */
+void gt__conn_close_all(struct gt_server *srv);
+
+/* The listener's connection callback. */
+void gt__conn_on_connection(uv_stream_t *listener, int status);
+
+/* Whether the server finished draining and may close everything (called by the writer). */
+void gt__server_maybe_finish(struct gt_server *srv);
+
+#endif

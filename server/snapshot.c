@@ -1,0 +1,166 @@
+/* An immutable view of metadata and org units, shared by the loop and the thread pool. */
+#include "snapshot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "metadata.h"
+#include "store.h"
+
+struct ou_load {
+	struct gt_snap_ou *ous;
+	size_t n, cap;
+};
+
+static int add_ou(void *arg, const struct gt_store_orgunit *u)
+{
+	struct ou_load *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 1024;
+		struct gt_snap_ou *p = realloc(l->ous, cap * sizeof(*p));
+		if (p == NULL)
+			return GT_ENOMEM;
+		l->ous = p;
+		l->cap = cap;
+	}
+	struct gt_snap_ou *o = &l->ous[l->n];
+	memcpy(o->code, u->code, sizeof(o->code));
+	o->level = u->level;
+	o->name = strdup(u->name);
+	if (o->name == NULL)
+		return GT_ENOMEM;
+	l->n++;
+	return 0;
+}
+
+static int cmp_ou(const void *a, const void *b)
+{
+	return strcmp(((const struct gt_snap_ou *)a)->code, ((const struct gt_snap_ou *)b)->code);
+}
+
+static void snapshot_free(struct gt_snapshot *s)
+{
+	for (size_t i = 0; i < s->nous; i++)
+		free(s->ous[i].name);
+	free(s->ous);
+	for (size_t i = 0; i < s->nfiles; i++) {
+		free(s->file_names[i]);
+		free(s->file_data[i]);
+	}
+	free(s->file_names);
+	free(s->file_data);
+	free(s->file_lens);
+	free(s->file_sha);
+	gt_meta_free(s->meta);
+	free(s);
+}
+
+static int load_files(struct gt_snapshot *s, struct gt_store *st)
+{
+	struct gt_store_metadata md = {0};
+	struct gt_meta_errors errs;
+	int rc = gt_store_metadata_get(st, &md);
+
+	if (rc != GT_OK)
+		return rc;
+	s->md_version = md.version;
+	if (md.n_files == 0)
+		goto out;
+	s->file_names = calloc(md.n_files, sizeof(*s->file_names));
+	s->file_data = calloc(md.n_files, sizeof(*s->file_data));
+	s->file_lens = calloc(md.n_files, sizeof(*s->file_lens));
+	s->file_sha = calloc(md.n_files, sizeof(*s->file_sha));
+	if (!s->file_names || !s->file_data || !s->file_lens || !s->file_sha) {
+		rc = GT_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < md.n_files; i++) {
+		s->file_names[i] = strdup(md.files[i].name);
+		s->file_data[i] = malloc(md.files[i].len ? md.files[i].len : 1);
+		if (s->file_names[i] == NULL || s->file_data[i] == NULL) {
+			s->nfiles = i + 1;
+			rc = GT_ENOMEM;
+			goto out;
+		}
+		memcpy(s->file_data[i], md.files[i].content, md.files[i].len);
+		s->file_lens[i] = md.files[i].len;
+		memcpy(s->file_sha[i], md.files[i].sha256, 32);
+	}
+	s->nfiles = md.n_files;
+	gt_meta_errors_init(&errs);
+	rc = gt_meta_load_buffers((const char *const *)s->file_names,
+	                          (const uint8_t *const *)s->file_data, s->file_lens, s->nfiles,
+	                          &s->meta, &errs);
+	gt_meta_errors_clear(&errs);
+	if (rc != GT_OK)
+		rc = GT_ECORRUPT;
+out:
+	gt_store_metadata_free(&md);
+	return rc;
+}
+
+int gt_snapshot_load(struct gt_store *st, struct gt_snapshot **out)
+{
+	struct gt_snapshot *s;
+	struct ou_load l = {0};
+	int rc;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return GT_ENOMEM;
+	s->refs = 1;
+	rc = gt_store_orgunit_foreach(st, add_ou, &l);
+	s->ous = l.ous;
+	s->nous = l.n;
+	if (rc != GT_OK)
+		goto fail;
+	qsort(s->ous, s->nous, sizeof(*s->ous), cmp_ou);
+	if ((rc = load_files(s, st)) != GT_OK)
+		goto fail;
+	*out = s;
+	return GT_OK;
+fail:
+	snapshot_free(s);
+	return rc;
+}
+
+struct gt_snapshot *gt_snapshot_ref(struct gt_snapshot *s)
+{
+	s->refs++;
+	return s;
+}
+
+void gt_snapshot_unref(struct gt_snapshot *s)
+{
+	if (s != NULL && --s->refs == 0)
+		snapshot_free(s);
+}
+
+const struct gt_snap_ou *gt_snapshot_orgunit(const struct gt_snapshot *s, const char *code)
+{
+	struct gt_snap_ou key;
+
+	if (strlen(code) >= sizeof(key.code))
+		return NULL;
+	strcpy(key.code, code);
+	return bsearch(&key, s->ous, s->nous, sizeof(*s->ous), cmp_ou);
+}
+
+int gt_snapshot_subtree(const struct gt_snapshot *s, const char *root, unsigned levels,
+                        int (*cb)(void *arg, const struct gt_snap_ou *u), void *arg)
+{
+	for (size_t i = 0; i < s->nous; i++) {
+		const struct gt_snap_ou *u = &s->ous[i];
+		if (levels != 0 && !(levels & (1u << u->level)))
+			continue;
+		if (gt_orgunit_contains(root, u->code) != 1)
+			continue;
+		int rc = cb(arg, u);
+		if (rc != 0)
+			return rc;
+	}
+	return GT_OK;
+}

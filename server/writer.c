@@ -1,0 +1,242 @@
+/* The single store writer: a thread that applies queued jobs in groups, one commit per group. */
+#include "writer.h"
+
+#include <stdlib.h>
+
+#include "error.h"
+#include "store.h"
+
+struct gt_writer {
+	uv_loop_t *loop;
+	uv_thread_t thread;
+	uv_mutex_t mu;
+	uv_cond_t cv;
+	uv_async_t async;
+	struct gt_store *st;
+	struct gt_wjob *in_head, *in_tail;     /* queued, guarded by mu */
+	struct gt_wjob *done_head, *done_tail; /* committed, guarded by mu */
+	size_t pending;                        /* guarded by mu */
+	uint64_t commits;                      /* guarded by mu */
+	int stop;                              /* guarded by mu */
+	int thread_running;
+	int closing;
+	void (*close_cb)(void *arg);
+	void *close_arg;
+};
+
+static void push_list(struct gt_wjob **head, struct gt_wjob **tail, struct gt_wjob *first,
+                      struct gt_wjob *last)
+{
+	if (*tail)
+		(*tail)->next = first;
+	else
+		*head = first;
+	*tail = last;
+}
+
+/* Applies one group in one transaction and hands it to the loop. */
+static void apply_group(struct gt_writer *w, struct gt_wjob *group)
+{
+	struct gt_wjob *last = NULL;
+	int rc = gt_store_begin(w->st);
+
+	for (struct gt_wjob *j = group; j != NULL; j = j->next) {
+		j->rc = rc == GT_OK ? j->apply(w->st, j) : rc;
+		last = j;
+	}
+	if (rc == GT_OK) {
+		rc = gt_store_commit(w->st);
+		if (rc != GT_OK)
+			(void)gt_store_rollback(w->st);
+	}
+	for (struct gt_wjob *j = group; j != NULL; j = j->next)
+		j->commit_rc = rc;
+	uv_mutex_lock(&w->mu);
+	push_list(&w->done_head, &w->done_tail, group, last);
+	if (rc == GT_OK)
+		w->commits++;
+	uv_mutex_unlock(&w->mu);
+	uv_async_send(&w->async);
+}
+
+static void writer_main(void *arg)
+{
+	struct gt_writer *w = arg;
+
+	for (;;) {
+		struct gt_wjob *group, *tail;
+		size_t jobs = 0, items = 0;
+
+		uv_mutex_lock(&w->mu);
+		while (w->in_head == NULL && !w->stop)
+			uv_cond_wait(&w->cv, &w->mu);
+		if (w->in_head == NULL) {
+			uv_mutex_unlock(&w->mu);
+			return;
+		}
+		/* Everything queued together shares one commit, up to the group bounds. */
+		group = tail = w->in_head;
+		for (;;) {
+			jobs++;
+			items += tail->weight;
+			if (tail->next == NULL || jobs >= GT_WRITER_MAX_GROUP_JOBS ||
+			    items + tail->next->weight > GT_WRITER_MAX_GROUP_ITEMS)
+				break;
+			tail = tail->next;
+		}
+		w->in_head = tail->next;
+		if (w->in_head == NULL)
+			w->in_tail = NULL;
+		tail->next = NULL;
+		uv_mutex_unlock(&w->mu);
+		apply_group(w, group);
+	}
+}
+
+static void on_closed(uv_handle_t *h)
+{
+	struct gt_writer *w = h->data;
+	void (*cb)(void *) = w->close_cb;
+	void *arg = w->close_arg;
+
+	uv_cond_destroy(&w->cv);
+	uv_mutex_destroy(&w->mu);
+	free(w);
+	if (cb)
+		cb(arg);
+}
+
+static void finish_close(struct gt_writer *w)
+{
+	if (w->thread_running) {
+		uv_thread_join(&w->thread);
+		w->thread_running = 0;
+	}
+	gt_store_close(w->st);
+	w->st = NULL;
+	uv_close((uv_handle_t *)&w->async, on_closed);
+}
+
+static void on_async(uv_async_t *a)
+{
+	struct gt_writer *w = a->data;
+	struct gt_wjob *done;
+	size_t left;
+
+	uv_mutex_lock(&w->mu);
+	done = w->done_head;
+	w->done_head = w->done_tail = NULL;
+	uv_mutex_unlock(&w->mu);
+	while (done != NULL) {
+		struct gt_wjob *next = done->next;
+		done->next = NULL;
+		uv_mutex_lock(&w->mu);
+		w->pending--;
+		uv_mutex_unlock(&w->mu);
+		done->done(done, done->commit_rc);
+		done = next;
+	}
+	uv_mutex_lock(&w->mu);
+	left = w->pending;
+	uv_mutex_unlock(&w->mu);
+	if (w->closing && left == 0)
+		finish_close(w);
+}
+
+int gt_writer_open(uv_loop_t *loop, const char *db_path, struct gt_writer **out)
+{
+	struct gt_writer *w;
+	int rc;
+
+	*out = NULL;
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return GT_ENOMEM;
+	w->loop = loop;
+	rc = gt_store_open(db_path, 0, &w->st);
+	if (rc != GT_OK) {
+		free(w);
+		return rc;
+	}
+	if (uv_mutex_init(&w->mu) != 0) {
+		rc = GT_ENOMEM;
+		goto fail_store;
+	}
+	if (uv_cond_init(&w->cv) != 0) {
+		rc = GT_ENOMEM;
+		goto fail_mu;
+	}
+	if ((rc = gt_err_from_uv(uv_async_init(loop, &w->async, on_async))) != GT_OK)
+		goto fail_cv;
+	w->async.data = w;
+	if ((rc = gt_err_from_uv(uv_thread_create(&w->thread, writer_main, w))) != GT_OK) {
+		/* The async handle is initialised; close it through the loop. */
+		w->close_cb = NULL;
+		finish_close(w);
+		return rc;
+	}
+	w->thread_running = 1;
+	*out = w;
+	return GT_OK;
+fail_cv:
+	uv_cond_destroy(&w->cv);
+fail_mu:
+	uv_mutex_destroy(&w->mu);
+fail_store:
+	gt_store_close(w->st);
+	free(w);
+	return rc;
+}
+
+int gt_writer_submit(struct gt_writer *w, struct gt_wjob *job)
+{
+	int rc = GT_OK;
+
+	job->next = NULL;
+	uv_mutex_lock(&w->mu);
+	if (w->stop) {
+		rc = GT_ESTATE;
+	} else {
+		push_list(&w->in_head, &w->in_tail, job, job);
+		w->pending++;
+		uv_cond_signal(&w->cv);
+	}
+	uv_mutex_unlock(&w->mu);
+	return rc;
+}
+
+size_t gt_writer_pending(const struct gt_writer *w)
+{
+	size_t n;
+	uv_mutex_lock((uv_mutex_t *)&w->mu);
+	n = w->pending;
+	uv_mutex_unlock((uv_mutex_t *)&w->mu);
+	return n;
+}
+
+uint64_t gt_writer_commits(const struct gt_writer *w)
+{
+	uint64_t n;
+	uv_mutex_lock((uv_mutex_t *)&w->mu);
+	n = w->commits;
+	uv_mutex_unlock((uv_mutex_t *)&w->mu);
+	return n;
+}
+
+void gt_writer_close(struct gt_writer *w, void (*cb)(void *arg), void *arg)
+{
+	size_t left;
+
+	if (w == NULL || w->closing)
+		return;
+	w->closing = 1;
+	w->close_cb = cb;
+	w->close_arg = arg;
+	uv_mutex_lock(&w->mu);
+	w->stop = 1;
+	uv_cond_signal(&w->cv);
+	left = w->pending;
+	uv_mutex_unlock(&w->mu);
+	if (left == 0)
+		finish_close(w);
+}

@@ -1,0 +1,50 @@
+/* The single store writer: a thread that applies queued jobs in groups, one commit per group. */
+#ifndef GT_WRITER_H
+#define GT_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+struct gt_store;
+struct gt_writer;
+
+/* A unit of work for the writer, embedded in the caller's own job struct. */
+struct gt_wjob {
+	struct gt_wjob *next;
+	/* Runs on the writer thread inside the group's transaction; its return value is kept
+	 * in rc. A failing job must leave the transaction usable (the store's batch apply
+	 * uses a savepoint per batch). */
+	int (*apply)(struct gt_store *st, struct gt_wjob *job);
+	/* Runs on the loop thread after the group's commit: commit_rc is 0 when the group is
+	 * durable, else the commit's error (the job's effects are gone). */
+	void (*done)(struct gt_wjob *job, int commit_rc);
+	int rc;        /* what apply returned */
+	int commit_rc; /* what the group's begin/commit returned */
+	size_t weight; /* items, for sizing groups */
+};
+
+/* Largest group: batches and items per commit. */
+#define GT_WRITER_MAX_GROUP_JOBS  512u
+#define GT_WRITER_MAX_GROUP_ITEMS 200000u
+
+/* Opens the writer's store handle on db_path (borrowed) and starts its thread; jobs complete
+ * through loop. Caller stops it with gt_writer_close(). */
+int gt_writer_open(uv_loop_t *loop, const char *db_path, struct gt_writer **out);
+
+/* Queues job (borrowed until its done callback). Thread-safe; returns GT_ESTATE after
+ * gt_writer_close() started, and then done never fires. */
+int gt_writer_submit(struct gt_writer *w, struct gt_wjob *job);
+
+/* Number of jobs queued or being applied, and not yet completed on the loop. */
+size_t gt_writer_pending(const struct gt_writer *w);
+
+/* Commits done so far (for logs and tests). */
+uint64_t gt_writer_commits(const struct gt_writer *w);
+
+/* Finishes every queued job (their done callbacks run), stops the thread, closes the store and
+ * the async handle; cb(arg) fires on the loop when everything is released and w is freed.
+ * Accepts NULL (cb is then not called). */
+void gt_writer_close(struct gt_writer *w, void (*cb)(void *arg), void *arg);
+
+#endif
