@@ -80,8 +80,9 @@ int gt_tls_make_self_signed(const char *cert_path, const char *key_path, const c
 
 /*
  * Callbacks a connection makes; arg (given at creation) is available via gt_tls_conn_arg().
- * Every callback may call any gt_tls_conn_* function on its own connection, including
- * gt_tls_conn_close(). Once gt_tls_conn_close() has been called, none of these fires again.
+ * Callbacks run from the loop, never from inside a gt_tls_* call. Every callback may call any
+ * gt_tls_conn_* function on its own connection, including gt_tls_conn_close(). Once
+ * gt_tls_conn_close() has been called, none of these fires again.
  */
 struct gt_tls_conn_cbs {
 	/* The handshake completed (on a client: the server certificate matched the pin and
@@ -114,7 +115,9 @@ typedef void (*gt_tls_close_cb)(struct gt_tls_conn *conn, void *arg);
  * and starts the server handshake. cbs is copied; ctx must be a server context and is borrowed
  * only for the call. On success *out is set and the connection must eventually be closed with
  * gt_tls_conn_close() (the only way to release it). On failure *out is NULL, no callback fires,
- * and any resources are released asynchronously by the loop.
+ * and any resources are released asynchronously by the loop. If the connection object itself
+ * cannot be made (out of memory), the pending connection stays in the listener and libuv
+ * accepts nothing more until it is taken: the caller should retry later.
  */
 int gt_tls_conn_accept(struct gt_tls_ctx *ctx, uv_stream_t *listener,
                        const struct gt_tls_conn_cbs *cbs, void *arg, struct gt_tls_conn **out);
@@ -137,8 +140,8 @@ void gt_tls_conn_set_arg(struct gt_tls_conn *conn, void *arg);
 /*
  * Encrypts data[0..len) (copied before returning; 1..GT_TLS_MAX_WRITE bytes) and queues the
  * ciphertext on the socket in order after earlier writes. cb (optional) fires exactly once
- * with the outcome (see gt_tls_write_cb), always before the close callback, never from inside
- * this call. Returns GT_ESTATE before the handshake completed, after on_error fired or after
+ * with the outcome (see gt_tls_write_cb), in the order of the writes, always before the close
+ * callback. Returns GT_ESTATE before the handshake completed, after on_error fired or after
  * gt_tls_conn_close(); GT_EINVAL/GT_ETOOBIG for bad arguments. Any other error means the
  * connection failed: on_error follows from the loop (unless it is closed first). In every
  * error case cb never fires.

@@ -122,6 +122,8 @@ struct pair {
 	int pauses;
 	int srv_pause_on_handshake;
 	size_t cli_big_write;
+	int cli_close_after_write;
+	int srv_pause_every;
 };
 
 static void on_listener_closed(uv_handle_t *h)
@@ -176,6 +178,8 @@ static void side_error(struct side *s, int err, gt_tls_close_cb close_cb)
 	gt_tls_conn_close(s->conn, close_cb);
 }
 
+static void on_cli_closed(struct gt_tls_conn *conn, void *arg);
+
 static void on_write_done(struct gt_tls_conn *conn, int status, void *arg)
 {
 	struct side *s = arg;
@@ -184,6 +188,8 @@ static void on_write_done(struct gt_tls_conn *conn, int status, void *arg)
 	s->writes_done++;
 	if (status != 0 && s->write_status == 0)
 		s->write_status = status;
+	if (s == &s->p->cli && s->p->cli_close_after_write)
+		gt_tls_conn_close(conn, on_cli_closed);
 }
 
 static void on_srv_closed(struct gt_tls_conn *conn, void *arg)
@@ -265,12 +271,14 @@ static void srv_on_data(struct gt_tls_conn *conn, const uint8_t *data, size_t le
 	assert_true(len > 0 && len <= GT_TLS_READ_CHUNK);
 	side_append(s, data, len);
 	for (int i = 0; i < 2; i++) {
-		if (p->srv_pause_at[i] != 0 && s->chunks == (size_t)p->srv_pause_at[i]) {
+		if (p->srv_pause_every ||
+		    (p->srv_pause_at[i] != 0 && s->chunks == (size_t)p->srv_pause_at[i])) {
 			gt_tls_conn_read_stop(conn);
 			gt_tls_conn_read_stop(conn);
 			p->paused_chunks = s->chunks;
 			p->pauses++;
-			assert_int_equal(uv_timer_start(&p->resume, on_resume, 5, 0), 0);
+			assert_int_equal(uv_timer_start(&p->resume, on_resume, 1, 0), 0);
+			break;
 		}
 	}
 	if (p->srv_reply != NULL && s->rx_len == p->srv_expect)
@@ -549,6 +557,73 @@ static void large_message(void **state)
 	assert_int_equal(p.cli.errors, 0);
 	free(up);
 	free(down);
+	pair_free(&p);
+}
+
+/* Data sent just before close_notify is all delivered, in order, before GT_ECLOSED, even while
+ * the receiver stops and resumes reading. */
+static void data_then_close(void **state)
+{
+	struct certs *c = *state;
+	const size_t n = 200 * 1000;
+	uint8_t *up = malloc(n);
+	struct pair p;
+
+	assert_non_null(up);
+	for (size_t i = 0; i < n; i++)
+		up[i] = (uint8_t)(i * 31 + (i >> 8));
+	pair_init(&p, c->cert_a, c->key_a, c->cert_a, NULL, 2);
+	p.cli_msg = up;
+	p.cli_msg_len = n;
+	p.cli_close_after_write = 1;
+	p.srv_pause_at[0] = 1;
+	p.srv_pause_at[1] = 3;
+	pair_connect(&p);
+	pair_run(&p);
+
+	assert_int_equal(p.pauses, 2);
+	assert_int_equal(p.cli.writes_done, 1);
+	assert_int_equal(p.cli.write_status, 0);
+	assert_int_equal(p.srv.rx_len, n);
+	assert_memory_equal(p.srv.rx, up, n);
+	assert_int_equal(p.srv.errors, 1);
+	assert_int_equal(p.srv.err, GT_ECLOSED);
+	assert_non_null(strstr(p.srv.reason, "close_notify"));
+	free(up);
+	pair_free(&p);
+}
+
+/* Reading stopped after every piece: what was already received is delivered on resume even
+ * though no more data arrives. */
+static void pause_every_chunk(void **state)
+{
+	struct certs *c = *state;
+	const size_t n = 50000;
+	uint8_t *up = malloc(n);
+	struct pair p;
+
+	assert_non_null(up);
+	for (size_t i = 0; i < n; i++)
+		up[i] = (uint8_t)(i * 17 + (i >> 10));
+	pair_init(&p, c->cert_a, c->key_a, c->cert_a, NULL, 2);
+	p.cli_msg = up;
+	p.cli_msg_len = n;
+	p.srv_pause_every = 1;
+	p.srv_expect = n;
+	p.srv_reply = (const uint8_t *)"ok";
+	p.srv_reply_len = 2;
+	p.srv_reply_pieces = 1;
+	p.cli_expect = 2;
+	pair_connect(&p);
+	pair_run(&p);
+
+	assert_int_equal(p.srv.rx_len, n);
+	assert_memory_equal(p.srv.rx, up, n);
+	assert_true(p.srv.chunks >= 4);
+	assert_int_equal((size_t)p.pauses, p.srv.chunks);
+	assert_int_equal(p.cli.rx_len, 2);
+	assert_int_equal(p.srv.err, GT_ECLOSED);
+	free(up);
 	pair_free(&p);
 }
 
@@ -1089,6 +1164,8 @@ int main(void)
 	    cmocka_unit_test(echo_both_ways),
 	    cmocka_unit_test(exporter_values),
 	    cmocka_unit_test(large_message),
+	    cmocka_unit_test(data_then_close),
+	    cmocka_unit_test(pause_every_chunk),
 	    cmocka_unit_test(backpressure_and_cancel),
 	    cmocka_unit_test(wrong_pin_fails),
 	    cmocka_unit_test(expected_name),
