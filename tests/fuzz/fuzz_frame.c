@@ -45,10 +45,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		off += used;
 		if (rc == GT_EAGAIN) {
-			if (used != piece)
+			/* After an incomplete feed, the bytes since the last frame are pending. */
+			if (used != piece || gt_frame_decoder_pending(&dec) != (off > ref))
 				abort();
 			continue;
 		}
+		if (gt_frame_decoder_pending(&dec))
+			abort();
 		if (rc != GT_OK)
 			break;
 
