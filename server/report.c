@@ -319,6 +319,7 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 		goto out;
 	}
 	b.r = r;
+	seen.b = &b;
 	b.snap = snap;
 	b.root = org_unit;
 	b.deadline_ms = deadline_for(period, ds->timely_days);
