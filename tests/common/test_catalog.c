@@ -69,18 +69,27 @@ static char *xstrndup(const char *s, size_t n)
 	return d;
 }
 
+static void free_tokens(char **toks, int *quoted, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(toks[i]);
+	free(toks);
+	free(quoted);
+}
+
 /* Splits one line into tokens (bare words and quoted strings); returns -1 on a syntax error
- * with a message in err. quoted[i] says whether token i was a quoted string. */
+ * with a message in err and no tokens. quoted[i] says whether token i was a quoted string. */
 static int tokenize(const char *s, size_t n, char ***toks, int **quoted, size_t *ntoks, char *err,
                     size_t errlen)
 {
+	const char *why = NULL;
+	char *t = NULL;
 	size_t i = 0;
 
 	*toks = NULL;
 	*quoted = NULL;
 	*ntoks = 0;
 	while (i < n) {
-		char *t;
 		size_t len = 0;
 		int q = 0;
 
@@ -94,31 +103,27 @@ static int tokenize(const char *s, size_t n, char ***toks, int **quoted, size_t 
 			for (i++; i < n && s[i] != '"'; i++) {
 				if (s[i] == '\\') {
 					if (i + 1 >= n || (s[i + 1] != '"' && s[i + 1] != '\\')) {
-						snprintf(err, errlen, "bad escape");
-						free(t);
-						return -1;
+						why = "bad escape";
+						goto fail;
 					}
 					i++;
 				}
 				t[len++] = s[i];
 			}
 			if (i >= n) {
-				snprintf(err, errlen, "unterminated string");
-				free(t);
-				return -1;
+				why = "unterminated string";
+				goto fail;
 			}
 			i++;
 			if (i < n && s[i] != ' ' && s[i] != '\t' && s[i] != '#') {
-				snprintf(err, errlen, "text after closing quote");
-				free(t);
-				return -1;
+				why = "text after closing quote";
+				goto fail;
 			}
 		} else {
 			while (i < n && s[i] != ' ' && s[i] != '\t' && s[i] != '#') {
 				if (s[i] == '"') {
-					snprintf(err, errlen, "quote inside a word");
-					free(t);
-					return -1;
+					why = "quote inside a word";
+					goto fail;
 				}
 				t[len++] = s[i++];
 			}
@@ -129,16 +134,17 @@ static int tokenize(const char *s, size_t n, char ***toks, int **quoted, size_t 
 		(*toks)[*ntoks] = t;
 		(*quoted)[*ntoks] = q;
 		(*ntoks)++;
+		t = NULL;
 	}
 	return 0;
-}
-
-static void free_tokens(char **toks, int *quoted, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(toks[i]);
-	free(toks);
-	free(quoted);
+fail:
+	snprintf(err, errlen, "%s", why);
+	free(t);
+	free_tokens(*toks, *quoted, *ntoks);
+	*toks = NULL;
+	*quoted = NULL;
+	*ntoks = 0;
+	return -1;
 }
 
 static void cat_free(struct cat *c)
