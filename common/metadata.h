@@ -51,7 +51,12 @@
  * ACH, whose options are the indicators of every loaded plan (see FORMAT.md). */
 #define GT_META_ACH_CODE "ACH"
 
-/* The bit of gt_meta_dataset.levels for an org-unit level (GT_ORGUNIT_LEVEL_*). */
+/* Org-unit levels a data set is reported at: the org-unit module's, under the names the
+ * metadata files use (national, province, district). */
+#define GT_META_LEVEL_NATIONAL GT_ORGUNIT_LEVEL_NATIONAL
+#define GT_META_LEVEL_PROVINCE GT_ORGUNIT_LEVEL_PROVINCE
+#define GT_META_LEVEL_DISTRICT GT_ORGUNIT_LEVEL_DISTRICT
+/* The bit of gt_meta_dataset.levels for a level. */
 #define GT_META_LEVEL_BIT(level) (1u << (level))
 
 enum gt_meta_value_type {
@@ -361,7 +366,7 @@ int gt_meta_dataset_has_element(const struct gt_meta_dataset *ds, const struct g
  * an element must name its data set). */
 const struct gt_meta_dataset *gt_meta_dataset_for_element(const struct gt_meta_element *e);
 
-/* Returns 1 if ds is reported at level (GT_ORGUNIT_LEVEL_*), 0 otherwise. */
+/* Returns 1 if ds is reported at level (GT_META_LEVEL_*), 0 otherwise. */
 int gt_meta_dataset_reports_at(const struct gt_meta_dataset *ds, int level);
 
 /* A value's key resolved against a metadata set. */
