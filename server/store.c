@@ -602,7 +602,7 @@ static int configure(struct gt_store *st)
 	            "configuring the connection");
 }
 
-static int open_db(const char *path, int flags, struct gt_store **out, char *why, size_t whylen)
+static int open_db(const char *path, int flags, struct gt_store **out)
 {
 	struct gt_store *st;
 	int rc;
@@ -613,8 +613,7 @@ static int open_db(const char *path, int flags, struct gt_store **out, char *why
 		return GT_ENOMEM;
 	rc = sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		rc = gt__store_sqlerr(st, rc, path);
-		snprintf(why, whylen, "%s", st->errmsg);
+		rc = gt_err_from_sqlite(rc);
 		sqlite3_close(st->db);
 		free(st);
 		return rc;
@@ -623,7 +622,7 @@ static int open_db(const char *path, int flags, struct gt_store **out, char *why
 	return 0;
 }
 
-/* Checks the schema version of an open handle, migrating it when write is set. */
+/* Checks the schema version of an open handle, initializing (create) or migrating it. */
 static int check_schema(struct gt_store *st, int create)
 {
 	int64_t version = 0, tables = 0;
@@ -657,14 +656,12 @@ static int check_schema(struct gt_store *st, int create)
 int gt_store_open(const char *path, int create, struct gt_store **out)
 {
 	struct gt_store *st = NULL;
-	char why[256] = "";
 	int rc;
 
 	*out = NULL;
 	if (path == NULL)
 		return GT_EINVAL;
-	rc = open_db(path, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), &st, why,
-	             sizeof(why));
+	rc = open_db(path, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), &st);
 	if (rc != 0)
 		return rc;
 	rc = configure(st);
@@ -685,13 +682,12 @@ int gt_store_open(const char *path, int create, struct gt_store **out)
 int gt_store_open_readonly(const char *path, struct gt_store **out)
 {
 	struct gt_store *st = NULL;
-	char why[256] = "";
 	int rc;
 
 	*out = NULL;
 	if (path == NULL)
 		return GT_EINVAL;
-	rc = open_db(path, SQLITE_OPEN_READONLY, &st, why, sizeof(why));
+	rc = open_db(path, SQLITE_OPEN_READONLY, &st);
 	if (rc != 0)
 		return rc;
 	st->readonly = 1;
