@@ -66,7 +66,7 @@ static void build(struct batch *out, const struct opts *o, unsigned i, unsigned 
 	Gtsync__V1__DataValue **dvp = calloc(o->values, sizeof(*dvp));
 	char *text = malloc((size_t)o->values * 32);
 	unsigned d = i % BENCH_DISTRICTS, p = i / BENCH_DISTRICTS;
-	char org[8], period[8];
+	char org[16], period[16];
 	uint8_t id[GT_BATCH_ID_LEN];
 	int rc;
 

@@ -240,9 +240,6 @@ static const char schema_v1[] =
     ") WITHOUT ROWID;"
     "INSERT INTO store_state(name, value) VALUES('change_seq', 0);";
 
-/* Migration steps: migrations[v] takes the schema from version v to v + 1. */
-static const char *const migrations[GT_STORE_SCHEMA_VERSION] = {schema_v1};
-
 int gt__store_err(struct gt_store *st, int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -548,6 +545,16 @@ static int pragma_int(struct gt_store *st, const char *sql, int64_t *out)
 	return rc;
 }
 
+/* Version 0 to 1: the initial schema and the national root. */
+static int migrate_v1(struct gt_store *st)
+{
+	return exec(st, schema_v1, "creating the schema");
+}
+
+/* Migration steps: migrations[v] takes the schema from version v to v + 1, inside the
+ * transaction that also sets the new user_version. */
+static int (*const migrations[GT_STORE_SCHEMA_VERSION])(struct gt_store *st) = {migrate_v1};
+
 static int migrate(struct gt_store *st, int64_t from)
 {
 	char sql[64];
@@ -557,7 +564,7 @@ static int migrate(struct gt_store *st, int64_t from)
 		rc = exec(st, "BEGIN IMMEDIATE", "starting a migration");
 		if (rc != 0)
 			break;
-		rc = exec(st, migrations[v], "migrating the schema");
+		rc = migrations[v](st);
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %lld", (long long)(v + 1));
 		if (rc == 0)
 			rc = exec(st, sql, "setting the schema version");
