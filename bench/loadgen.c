@@ -842,6 +842,48 @@ out_work:
 
 /* ---- report: latency of consolidated reports ---- */
 
+static uint64_t fnv(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 1099511628211u;
+	return h;
+}
+
+static uint64_t hash_values(uint64_t h, Gtsync__V1__ReportValue *const *v, size_t n)
+{
+	char line[256];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(line, sizeof(line), "%s|%s|%.6f|%u|%s;", v[i]->data_element,
+		         v[i]->category_option_combo, v[i]->value, v[i]->count,
+		         v[i]->text ? v[i]->text : "");
+		h = fnv(h, line);
+	}
+	return h;
+}
+
+/* A digest of a report's content (not its generation time), to compare two servers. */
+static uint64_t report_digest(const Gtsync__V1__ReportReply *r)
+{
+	uint64_t h = hash_values(1469598103934665603u, r->totals, r->n_totals);
+	char line[256];
+
+	for (size_t i = 0; i < r->n_children; i++) {
+		const Gtsync__V1__ChildReport *c = r->children[i];
+		snprintf(line, sizeof(line), "child %s %d %d %d %u %u %u;", c->org_unit, c->state,
+		         c->reported, c->on_time, c->expected, c->reported_units, c->on_time_units);
+		h = hash_values(fnv(h, line), c->values, c->n_values);
+	}
+	if (r->completeness != NULL) {
+		snprintf(line, sizeof(line), "completeness %u %u %u;", r->completeness->expected,
+		         r->completeness->reported, r->completeness->on_time);
+		h = fnv(h, line);
+		for (size_t i = 0; i < r->completeness->n_missing; i++)
+			h = fnv(h, r->completeness->missing[i]);
+	}
+	return h;
+}
+
 static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
 	const char *server = gt_cli_get(cmd, "server"), *ca = gt_cli_get(cmd, "ca");
@@ -853,6 +895,7 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	uint64_t *lat = NULL;
 	uint32_t n, warm;
 	size_t bytes = 0, children = 0, totals = 0;
+	uint64_t digest = 0;
 	uint32_t expected = 0, reported = 0;
 	int rc = GT_CLI_EXIT_FAIL;
 	(void)argc;
@@ -905,14 +948,16 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 			totals = r->n_totals;
 			expected = r->completeness ? r->completeness->expected : 0;
 			reported = r->completeness ? r->completeness->reported : 0;
+			digest = report_digest(r);
 		}
 		gt_wire_envelope_free(reply);
 	}
 	gt_bench_sort_u64(lat, n);
 	printf("report %s/%s/%s: %zu bytes, %zu totals, %zu children, units expected %u "
-	       "reported %u\n",
+	       "reported %u, content digest %016llx\n",
 	       opt_str(cmd, "org", "ID"), opt_str(cmd, "dataset", "KK"),
-	       opt_str(cmd, "period", "2024"), bytes, totals, children, expected, reported);
+	       opt_str(cmd, "period", "2024"), bytes, totals, children, expected, reported,
+	       (unsigned long long)digest);
 	printf("RESULT requests=%u report_p50_ms=%.3f report_p99_ms=%.3f report_max_ms=%.3f "
 	       "bytes=%zu expected=%u reported=%u\n",
 	       n, ms(gt_bench_percentile(lat, n, 50)), ms(gt_bench_percentile(lat, n, 99)),

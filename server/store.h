@@ -410,6 +410,18 @@ typedef int (*gt_store_unit_cb)(void *arg, const char *org_unit, uint32_t count,
 int gt_store_reported_units(struct gt_store *st, const struct gt_store_report_query *q,
                             gt_store_unit_cb cb, void *arg);
 
+/* Callback for report rows: one non-deleted value; has_num is 0 for a value that is not a
+ * number (num is then 0). Strings are borrowed for the call. Non-zero stops. */
+typedef int (*gt_store_row_cb)(void *arg, const char *element, const char *coc,
+                               const char *org_unit, int has_num, double num,
+                               int64_t updated_at_ms);
+
+/* Calls cb for each non-deleted value of the query's elements, periods and subtree, in
+ * (element, period, org unit, coc) order: the one pass a report needs, aggregated by the
+ * caller; by_child is ignored. */
+int gt_store_report_rows(struct gt_store *st, const struct gt_store_report_query *q,
+                         gt_store_row_cb cb, void *arg);
+
 /* Callback for completed units: one call per (org unit, period) registered complete. */
 typedef int (*gt_store_completed_cb)(void *arg, const char *org_unit, const char *period,
                                      int64_t at_ms);

@@ -406,6 +406,32 @@ out:
 	return rc;
 }
 
+int gt_store_report_rows(struct gt_store *st, const struct gt_store_report_query *q,
+                         gt_store_row_cb cb, void *arg)
+{
+	struct gt__store_subtree t;
+	sqlite3_stmt *s;
+	int empty, rc;
+
+	if (cb == NULL)
+		return gt__store_err(st, GT_EINVAL, "no callback");
+	s = report_stmt(st, Q_ROWS, q, &t, &empty, &rc);
+	if (s == NULL)
+		return empty ? 0 : rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int has_num = sqlite3_column_type(s, 3) != SQLITE_NULL;
+
+		rc = cb(arg, col_text(s, 0), col_text(s, 1), col_text(s, 2), has_num,
+		        has_num ? sqlite3_column_double(s, 3) : 0.0, sqlite3_column_int64(s, 4));
+		if (rc != 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : gt__store_sqlerr(st, rc, "reading report rows");
+out:
+	sqlite3_reset(s);
+	return rc;
+}
+
 int gt_store_reported_units(struct gt_store *st, const struct gt_store_report_query *q,
                             gt_store_unit_cb cb, void *arg)
 {
