@@ -325,8 +325,9 @@ static int map_unit(void *arg, const struct gt_snap_ou *u)
 			return 0;
 		code = parent;
 	}
-	c = u == b->root ? NULL
-	                 : bsearch(code, b->children, b->nchildren, sizeof(*b->children), cmp_child);
+	c = u == b->root
+	        ? NULL
+	        : bsearch(code, b->children, b->nchildren, sizeof(*b->children), cmp_child);
 	b->unit_child[u - b->snap->ous] = c != NULL ? c - b->children : -1;
 	return 0;
 }
@@ -358,7 +359,7 @@ static int emit(struct build *b, const struct agg *aggs, Gtsync__V1__ReportValue
 			continue;
 		slot = rp_push(b->r, (void ***)arr, n, cap);
 		if (slot == NULL || (*slot = new_value(b->r, b->cells[i].e->code, b->cells[i].coc,
-		                                        aggs[i].sum, aggs[i].count)) == NULL)
+		                                       aggs[i].sum, aggs[i].count)) == NULL)
 			return GT_ENOMEM;
 	}
 	return GT_OK;
@@ -412,8 +413,7 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 		*why = "unknown data set";
 		return GT_ENOENT;
 	}
-	rc = gt_report_periods(gt_period_type_name(ds->period_type), period, &periods,
-	                       &nperiods);
+	rc = gt_report_periods(gt_period_type_name(ds->period_type), period, &periods, &nperiods);
 	if (rc != GT_OK) {
 		*why = "the period is malformed or finer than the data set's period type";
 		return rc;
