@@ -1,7 +1,6 @@
 /* Consolidated reports: totals over a subtree, per-child breakdown, completeness, timeliness. */
 #include "report.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -291,8 +290,14 @@ static int on_row(void *arg, const char *element, const char *coc, const char *o
 		b->cur_el = find_element(b, element);
 	if (strcmp(b->cur_org, org_unit) != 0) {
 		const struct gt_snap_ou *ou = gt_snapshot_orgunit(b->snap, org_unit);
+		size_t n = strlen(org_unit);
+
 		b->cur_unit = ou != NULL ? ou - b->snap->ous : -1;
-		snprintf(b->cur_org, sizeof(b->cur_org), "%s", org_unit);
+		/* A code too long to cache is looked up again each time (it is not a unit). */
+		if (n >= sizeof(b->cur_org))
+			n = 0;
+		memcpy(b->cur_org, org_unit, n);
+		b->cur_org[n] = '\0';
 	}
 	if (b->cur_el < 0 || b->cur_unit < 0)
 		return 0; /* not in the metadata or the snapshot (a newer import): not reported */
@@ -428,6 +433,7 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 	b.snap = snap;
 	b.root = root;
 	b.cur_el = -1;
+	b.cur_unit = -1;
 	b.deadline_ms = deadline_for(period, ds->timely_days);
 	gtsync__v1__report_reply__init(&r->reply);
 	gtsync__v1__completeness__init(&r->completeness);
