@@ -333,8 +333,13 @@ static void drain(struct pclient *c)
 		PGresult *r = PQgetResult(c->conn);
 		uint32_t j = c->acked;
 
-		if (r == NULL)
-			continue; /* the end of one statement's results */
+		if (r == NULL) {
+			/* The end of one statement's results; with nothing left in the pipeline,
+			 * libpq would return NULL again forever. */
+			if (c->inflight == 0)
+				break;
+			continue;
+		}
 		switch (PQresultStatus(r)) {
 		case PGRES_COMMAND_OK: {
 			unsigned long rows = strtoul(PQcmdTuples(r), NULL, 10);

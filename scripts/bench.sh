@@ -60,18 +60,22 @@ if [ "$QUICK" = 1 ]; then
 	BATCHES_PER_POINT=300 # total batches at each client count
 	SQLITE_BATCHES=300
 	LAT_BATCHES=5         # per client, at 100 clients
+	YEAR_BATCHES=2        # per client, at 100 clients, 588 values each
 	REPORT_REQUESTS=10
 else
 	REPS=3
 	BATCHES_PER_POINT=4000
 	SQLITE_BATCHES=2000
 	LAT_BATCHES=30
+	YEAR_BATCHES=4
 	REPORT_REQUESTS=50
 fi
 INFLIGHT=4     # batches in flight per connection in the throughput sweep
 OPEN_INTERVAL=100 # ms between a client's batches in the open-loop latency run
 GROUP_WIDE=64  # batches per commit for the grouped sqlite figure
 
+# Every measuring command is bounded: a hung run is killed and reported as a failure.
+T() { timeout --kill-after=10 "$@"; }
 say() { printf '%s bench: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() {
 	say "error: $*"
@@ -100,7 +104,7 @@ say "building (Release) in $BUILD"
 mkdir -p "$BUILD"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DGT_WERROR=ON -DBUILD_TESTING=OFF \
 	>"$BUILD/build.log" 2>&1 || die "cmake failed; see $BUILD/build.log"
-TARGETS="gtsync-server loadgen store_bench"
+TARGETS="gtsync-server loadgen store_bench report_bench"
 [ "$PG" = 1 ] && TARGETS="$TARGETS pg_load"
 # shellcheck disable=SC2086
 cmake --build "$BUILD" -j2 --target $TARGETS >>"$BUILD/build.log" 2>&1 ||
@@ -193,11 +197,8 @@ OU_CSV="$TMP/orgunits-bench.csv"
 "$LOADGEN" orgunits --real "$REAL_CSV" --districts $MAX_CLIENTS --out "$OU_CSV" >/dev/null
 setup_data "$INGEST" "$OU_CSV"
 "$LOADGEN" keys --data "$INGEST" --orgunits "$OU_CSV" --clients $MAX_CLIENTS >/dev/null
-start_server "$INGEST" "$TMP/server-ingest.log"
-INGEST_PID=$SPID
-INGEST_PORT=$PORT
 CA="$INGEST/tls-cert.pem"
-say "gtsync-server pid $INGEST_PID on 127.0.0.1:$INGEST_PORT"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- PostgreSQL: a throwaway cluster on loopback ----
 PG_CONNINFO=""
@@ -233,16 +234,19 @@ if [ "$PG" = 1 ]; then
 	PG_CONNINFO="host=127.0.0.1 port=$PG_PORT dbname=bench user=bench"
 fi
 
-# ---- Memory with 1,000 idle connections ----
+# ---- Memory with 1,000 idle connections, on a fresh server ----
 say "holding $MAX_CLIENTS idle connections"
-"$LOADGEN" run --server "127.0.0.1:$INGEST_PORT" --ca "$CA" --clients $MAX_CLIENTS --batches 1 \
+start_server "$INGEST" "$TMP/server-hold.log"
+HOLD_SERVER=$SPID
+BASE_RSS=$(rss_kb "$HOLD_SERVER" VmRSS)
+T 600 "$LOADGEN" run --server "127.0.0.1:$PORT" --ca "$CA" --clients $MAX_CLIENTS --batches 1 \
 	--hold 3000 --metadata "$ROOT/metadata" >"$OUT/hold.txt" 2>&1 &
 HOLD_PID=$!
 IDLE_RSS=""
 for _ in $(seq 1 300); do
 	if grep -q '^holding' "$OUT/hold.txt"; then
 		sleep 1
-		IDLE_RSS=$(rss_kb "$INGEST_PID" VmRSS)
+		IDLE_RSS=$(rss_kb "$HOLD_SERVER" VmRSS)
 		break
 	fi
 	kill -0 "$HOLD_PID" 2>/dev/null || break
@@ -250,6 +254,12 @@ for _ in $(seq 1 300); do
 done
 wait "$HOLD_PID" || die "the idle-connection run failed; see $OUT/hold.txt"
 [ -n "$IDLE_RSS" ] || die "could not sample the server's memory while holding connections"
+stop_server "$HOLD_SERVER"
+
+start_server "$INGEST" "$TMP/server-ingest.log"
+INGEST_PID=$SPID
+INGEST_PORT=$PORT
+say "gtsync-server pid $INGEST_PID on 127.0.0.1:$INGEST_PORT"
 
 # ---- The sweep: gtsync, then PostgreSQL, at each client count, REPS times ----
 declare -A HWM
@@ -258,25 +268,35 @@ for rep in $(seq 1 $REPS); do
 		m=$(((BATCHES_PER_POINT + n - 1) / n))
 		[ $m -lt 2 ] && m=2
 		say "rep $rep: $n clients x $m batches, gtsync"
-		"$LOADGEN" run --server "127.0.0.1:$INGEST_PORT" --ca "$CA" --clients "$n" \
+		T 600 "$LOADGEN" run --server "127.0.0.1:$INGEST_PORT" --ca "$CA" --clients "$n" \
 			--batches "$m" --inflight $INFLIGHT --metadata "$ROOT/metadata" \
 			>"$OUT/gtsync-$n-$rep.txt" 2>&1 || die "loadgen failed; see $OUT/gtsync-$n-$rep.txt"
-		HWM[$n]=$(rss_kb "$INGEST_PID" VmHWM)
+		[ "$rep" = 1 ] && HWM[$n]=$(rss_kb "$INGEST_PID" VmHWM)
 		if [ "$PG" = 1 ]; then
 			say "rep $rep: $n clients x $m batches, PostgreSQL"
 			setup=""
 			[ "$rep" = 1 ] && [ "$n" = 1 ] && setup="--setup"
-			"$PG_LOAD" run --conninfo "$PG_CONNINFO" --orgunits "$OU_CSV" $setup --clients "$n" \
+			T 600 "$PG_LOAD" run --conninfo "$PG_CONNINFO" --orgunits "$OU_CSV" $setup --clients "$n" \
 				--batches "$m" --inflight $INFLIGHT --metadata "$ROOT/metadata" \
 				>"$OUT/pg-$n-$rep.txt" 2>&1 || die "pg_load failed; see $OUT/pg-$n-$rep.txt"
 		fi
 	done
+	# Bigger batches: a year of KK and LY (588 values) per batch, at 100 clients.
+	say "rep $rep: 100 clients, a year per batch"
+	T 600 "$LOADGEN" run --server "127.0.0.1:$INGEST_PORT" --ca "$CA" --clients 100 \
+		--batches $YEAR_BATCHES --values 588 --inflight $INFLIGHT --metadata "$ROOT/metadata" \
+		>"$OUT/gtsync-year-$rep.txt" 2>&1 || die "loadgen failed; see $OUT/gtsync-year-$rep.txt"
+	if [ "$PG" = 1 ]; then
+		T 600 "$PG_LOAD" run --conninfo "$PG_CONNINFO" --orgunits "$OU_CSV" --clients 100 \
+			--batches $YEAR_BATCHES --values 588 --inflight $INFLIGHT --metadata "$ROOT/metadata" \
+			>"$OUT/pg-year-$rep.txt" 2>&1 || die "pg_load failed; see $OUT/pg-year-$rep.txt"
+	fi
 	# Ack latency at 100 clients: closed loop (each waits for its ack) and open loop.
 	say "rep $rep: latency at 100 clients"
-	"$LOADGEN" run --server "127.0.0.1:$INGEST_PORT" --ca "$CA" --clients 100 \
+	T 600 "$LOADGEN" run --server "127.0.0.1:$INGEST_PORT" --ca "$CA" --clients 100 \
 		--batches $LAT_BATCHES --inflight 1 --metadata "$ROOT/metadata" \
 		>"$OUT/lat-closed-$rep.txt" 2>&1 || die "loadgen failed; see $OUT/lat-closed-$rep.txt"
-	"$LOADGEN" run --server "127.0.0.1:$INGEST_PORT" --ca "$CA" --clients 100 \
+	T 600 "$LOADGEN" run --server "127.0.0.1:$INGEST_PORT" --ca "$CA" --clients 100 \
 		--batches $LAT_BATCHES --inflight $INFLIGHT --interval $OPEN_INTERVAL \
 		--metadata "$ROOT/metadata" >"$OUT/lat-open-$rep.txt" 2>&1 ||
 		die "loadgen failed; see $OUT/lat-open-$rep.txt"
@@ -285,14 +305,13 @@ for rep in $(seq 1 $REPS); do
 	say "rep $rep: direct sqlite"
 	for g in 1 $GROUP_WIDE; do
 		mkdir -p "$TMP/sqlite-$g-$rep"
-		"$STORE_BENCH" --batches $SQLITE_BATCHES --values 49 --group "$g" --rounds 2 \
+		T 600 "$STORE_BENCH" --batches $SQLITE_BATCHES --values 49 --group "$g" --rounds 2 \
 			--dir "$TMP/sqlite-$g-$rep" >"$OUT/sqlite-$g-$rep.txt" 2>&1 ||
 			die "store_bench failed; see $OUT/sqlite-$g-$rep.txt"
 	done
 done
 STORED_AFTER=$("$LOADGEN" stored --data "$INGEST")
 stop_server "$INGEST_PID"
-PEAK_RSS=${HWM[$MAX_CLIENTS]}
 
 # ---- National report: the real 552 units, a year of every data set ----
 say "loading a year of KK, LY and GT for the 552 real units"
@@ -301,13 +320,17 @@ setup_data "$NATIONAL" "$REAL_CSV"
 "$LOADGEN" keys --data "$NATIONAL" --orgunits "$REAL_CSV" --units all --reader >/dev/null
 start_server "$NATIONAL" "$TMP/server-national.log"
 NAT_PID=$SPID
-"$LOADGEN" run --server "127.0.0.1:$PORT" --ca "$NATIONAL/tls-cert.pem" --clients 552 \
+T 600 "$LOADGEN" run --server "127.0.0.1:$PORT" --ca "$NATIONAL/tls-cert.pem" --clients 552 \
 	--datasets KK,LY,GT --years 1 --batches 0 --inflight $INFLIGHT --metadata "$ROOT/metadata" \
 	>"$OUT/national-load.txt" 2>&1 || die "loading the national data failed; see $OUT/national-load.txt"
+REPORT_BENCH="$BUILD/bench/report_bench"
 for rep in $(seq 1 $REPS); do
 	for ds in KK LY; do
 		say "rep $rep: national report $ds/2024"
-		"$LOADGEN" report --server "127.0.0.1:$PORT" --ca "$NATIONAL/tls-cert.pem" --org ID \
+		T 600 "$REPORT_BENCH" run --data "$NATIONAL" --dataset $ds --requests $REPORT_REQUESTS \
+			>"$OUT/report-build-$ds-$rep.txt" 2>&1 ||
+			die "report_bench failed; see $OUT/report-build-$ds-$rep.txt"
+		T 600 "$LOADGEN" report --server "127.0.0.1:$PORT" --ca "$NATIONAL/tls-cert.pem" --org ID \
 			--dataset $ds --period 2024 --requests $REPORT_REQUESTS \
 			>"$OUT/report-$ds-$rep.txt" 2>&1 || die "report failed; see $OUT/report-$ds-$rep.txt"
 	done
@@ -336,6 +359,7 @@ STOREG=$(sqlite_med $GROUP_WIDE 2)
 {
 	echo "gtsync benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
 	echo "commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $([ "$QUICK" = 1 ] && echo quick || echo full) run, medians of $REPS"
+	echo "load average (1, 5, 15 min) at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "batches of 49 values (a month of KK and LY for one district), $INFLIGHT in flight per connection"
 	echo
 	printf '%-8s %12s %10s %10s %10s %12s %10s %11s %11s\n' clients "gtsync v/s" "batches/s" "ack p50" "ack p99" "postgres v/s" "pg p99" "vs direct" "vs pg"
@@ -351,7 +375,12 @@ STOREG=$(sqlite_med $GROUP_WIDE 2)
 			"$(med "gtsync-$n" batches_per_s)" "$(med "gtsync-$n" ack_p50_ms)" \
 			"$(med "gtsync-$n" ack_p99_ms)" "$p" "$pp" "$(ratio "$g" "$DIRECT1")" "$(ratio "$g" "$p")"
 	done
-	echo "(ack latencies in ms; 'vs direct' is gtsync over direct sqlite with one batch per commit)"
+	printf '%-8s %12s %10s %10s %10s %12s %10s %11s %11s\n' "100x588" "$(med gtsync-year values_per_s)" \
+		"$(med gtsync-year batches_per_s)" "$(med gtsync-year ack_p50_ms)" "$(med gtsync-year ack_p99_ms)" \
+		"$([ "$PG" = 1 ] && med pg-year values_per_s || echo -)" "$([ "$PG" = 1 ] && med pg-year ack_p99_ms || echo -)" \
+		"-" "$([ "$PG" = 1 ] && ratio "$(med gtsync-year values_per_s)" "$(med pg-year values_per_s)" || echo -)"
+	echo "(ack latencies in ms; 'vs direct' is gtsync over direct sqlite with one batch per commit;"
+	echo " 100x588: 100 clients sending a year of KK and LY per batch)"
 	echo
 	echo "direct sqlite, 49 values per commit (the issue's ceiling): $DIRECT1 values/s; the gtsync store's apply, same commits: $STORE1 values/s"
 	echo "direct sqlite, $GROUP_WIDE batches per commit (group commit): $DIRECTG values/s; the gtsync store's apply, same commits: $STOREG values/s"
@@ -360,12 +389,14 @@ STOREG=$(sqlite_med $GROUP_WIDE 2)
 	echo "ack latency at 100 clients, open loop (a batch every $OPEN_INTERVAL ms each): p50 $(med lat-open ack_p50_ms) ms p99 $(med lat-open ack_p99_ms) ms at $(med lat-open values_per_s) values/s"
 	echo "connect + handshake of 1,000 clients: all in $(med gtsync-1000 connect_all_s) s, each p50 $(med gtsync-1000 connect_p50_ms) ms p99 $(med gtsync-1000 connect_p99_ms) ms"
 	echo
-	echo "server RSS: $((IDLE_RSS / 1024)) MiB with $MAX_CLIENTS idle connections; peak $((PEAK_RSS / 1024)) MiB over the sweep (after 1: $((HWM[1] / 1024)), 10: $((HWM[10] / 1024)), 100: $((HWM[100] / 1024)), 1000: $((HWM[1000] / 1024)) MiB)"
+	echo "server RSS: $((BASE_RSS / 1024)) MiB started, $((IDLE_RSS / 1024)) MiB with $MAX_CLIENTS idle connections (fresh server)"
+	echo "server peak RSS (VmHWM) over the first sweep: after 1 client $((HWM[1] / 1024)), 10: $((HWM[10] / 1024)), 100: $((HWM[100] / 1024)), 1000: $((HWM[1000] / 1024)) MiB"
 	echo "batches in the ingest log at the end: $STORED_AFTER; batches not acknowledged OK with every value applied: $(errors_total)"
 	echo
 	echo "national report (552 units, KK+LY 12 months, GT 2 semesters; $(field "$OUT/national-load.txt" values) values loaded):"
 	echo "  ID/KK/2024 per child: p50 $(med report-KK report_p50_ms) ms p99 $(med report-KK report_p99_ms) ms ($(field "$OUT/report-KK-1.txt" bytes) bytes, $(field "$OUT/report-KK-1.txt" reported) of $(field "$OUT/report-KK-1.txt" expected) units reported)"
 	echo "  ID/LY/2024 per child: p50 $(med report-LY report_p50_ms) ms p99 $(med report-LY report_p99_ms) ms ($(field "$OUT/report-LY-1.txt" bytes) bytes)"
+	echo "  the computation alone (bench/report_bench, in process): KK p50 $(med report-build-KK build_p50_ms) ms p99 $(med report-build-KK build_p99_ms) ms; LY p50 $(med report-build-LY build_p50_ms) ms p99 $(med report-build-LY build_p99_ms) ms"
 } | tee "$OUT/summary.txt"
 
 if [ -n "$RESULTS" ]; then
