@@ -350,6 +350,7 @@ sqlite_med() { # sqlite_med GROUP COLUMN: median over reps of the mean of the tw
 	done | median
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a != "-") printf "%.2f", a / b; else print "-" }'; }
+acked_total() { cat "$OUT"/gtsync-*.txt "$OUT"/lat-*.txt "$OUT"/hold.txt | sed -n 's/^RESULT.* batches=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }'; }
 errors_total() { cat "$OUT"/gtsync-*.txt "$OUT"/lat-*.txt "$OUT"/national-load.txt | sed -n 's/^RESULT.* errors=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }'; }
 
 DIRECT1=$(sqlite_med 1 3)
@@ -391,7 +392,7 @@ STOREG=$(sqlite_med $GROUP_WIDE 2)
 	echo
 	echo "server RSS: $((BASE_RSS / 1024)) MiB started, $((IDLE_RSS / 1024)) MiB with $MAX_CLIENTS idle connections (fresh server)"
 	echo "server peak RSS (VmHWM) over the first sweep: after 1 client $((HWM[1] / 1024)), 10: $((HWM[10] / 1024)), 100: $((HWM[100] / 1024)), 1000: $((HWM[1000] / 1024)) MiB"
-	echo "batches in the ingest log at the end: $STORED_AFTER; batches not acknowledged OK with every value applied: $(errors_total)"
+	echo "batches acknowledged by the ingest server: $(acked_total); in its log at the end: $STORED_AFTER; batches not acknowledged OK with every value applied: $(errors_total)"
 	echo
 	echo "national report (552 units, KK+LY 12 months, GT 2 semesters; $(field "$OUT/national-load.txt" values) values loaded):"
 	echo "  ID/KK/2024 per child: p50 $(med report-KK report_p50_ms) ms p99 $(med report-KK report_p99_ms) ms ($(field "$OUT/report-KK-1.txt" bytes) bytes, $(field "$OUT/report-KK-1.txt" reported) of $(field "$OUT/report-KK-1.txt" expected) units reported)"
