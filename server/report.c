@@ -174,6 +174,7 @@ struct build {
 	/* Lookup caches: consecutive rows share their element, and often their org unit. */
 	long cur_el;
 	long cur_unit;
+	long last_cell;
 	char cur_org[GT_ORGUNIT_MAX_LEN];
 	/* Completeness */
 	const struct gt_snap_ou **expected; /* subtree order */
@@ -247,8 +248,9 @@ static int make_cells(struct build *b, const struct gt_meta_dataset *ds)
 	return GT_OK;
 }
 
-/* The cell of (element index el, coc), or -1. */
-static long find_cell(const struct build *b, size_t el, const char *coc)
+/* The cell of (element index el, coc), or -1. The options of one org unit come in code order,
+ * as the cells are: the cell after the last one found is tried first. */
+static long find_cell(struct build *b, size_t el, const char *coc)
 {
 	long first = b->base[el];
 	size_t n;
@@ -256,9 +258,12 @@ static long find_cell(const struct build *b, size_t el, const char *coc)
 	if (first < 0)
 		return -1;
 	n = b->els[el]->combo->noptions;
+	if (b->last_cell >= first && (size_t)(b->last_cell - first) + 1 < n &&
+	    strcmp(b->cells[b->last_cell + 1].coc, coc) == 0)
+		return ++b->last_cell;
 	for (size_t k = 0; k < n; k++)
 		if (strcmp(b->cells[(size_t)first + k].coc, coc) == 0)
-			return first + (long)k;
+			return b->last_cell = first + (long)k;
 	return -1;
 }
 
@@ -286,7 +291,8 @@ static int on_row(void *arg, const char *element, const char *coc, const char *o
 	long cell, ch;
 	size_t u;
 
-	if (b->cur_el < 0 || strcmp(b->els[b->cur_el]->code, element) != 0)
+	/* The store hands back the codes it was given: the same pointer means the same element. */
+	if (b->cur_el < 0 || b->els[b->cur_el]->code != element)
 		b->cur_el = find_element(b, element);
 	if (strcmp(b->cur_org, org_unit) != 0) {
 		const struct gt_snap_ou *ou = gt_snapshot_orgunit(b->snap, org_unit);
@@ -434,6 +440,7 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 	b.root = root;
 	b.cur_el = -1;
 	b.cur_unit = -1;
+	b.last_cell = -1;
 	b.deadline_ms = deadline_for(period, ds->timely_days);
 	gtsync__v1__report_reply__init(&r->reply);
 	gtsync__v1__completeness__init(&r->completeness);
@@ -489,9 +496,10 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 	if ((rc = gt_snapshot_subtree(snap, root->code, 0, map_unit, &b)) != GT_OK)
 		goto out;
 
-	/* The one pass over the stored values: every element, for completeness. */
-	for (size_t i = 0; i < ds->nelements; i++)
-		elements[i] = ds->elements[i]->code;
+	/* The one pass over the stored values: every element (for completeness), in the
+	 * order of b.els, so that the row callback finds its element by position. */
+	for (size_t i = 0; i < b.nels; i++)
+		elements[i] = b.els[i]->code;
 	struct gt_store_report_query q = {
 	    .org_root = root->code,
 	    .elements = elements,

@@ -123,10 +123,9 @@ static const char *const sql_text[Q_COUNT] = {
                 "FROM datavalues WHERE data_element IN (SELECT value FROM json_each(?1)) "
                 "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
                     3, 4, 5) " AND deleted = 0 GROUP BY org_unit ORDER BY org_unit",
-    [Q_ROWS] = "SELECT data_element, coc, org_unit, num, updated_at_ms FROM datavalues "
-               "WHERE data_element IN (SELECT value FROM json_each(?1)) "
+    [Q_ROWS] = "SELECT coc, org_unit, num, updated_at_ms FROM datavalues WHERE data_element = ?1 "
                "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
-                   3, 4, 5) " AND deleted = 0 ORDER BY data_element, period, org_unit, coc",
+                   3, 4, 5) " AND deleted = 0 ORDER BY period, org_unit, coc",
     [Q_COMPLETED] = "SELECT org_unit, period, at_ms FROM completions WHERE dataset = ?1 "
                     "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
                         3, 4, 5) " AND completed = 1 ORDER BY org_unit, period",

@@ -416,8 +416,9 @@ typedef int (*gt_store_row_cb)(void *arg, const char *element, const char *coc,
                                const char *org_unit, int has_num, double num,
                                int64_t updated_at_ms);
 
-/* Calls cb for each non-deleted value of the query's elements, periods and subtree, in
- * (element, period, org unit, coc) order: the one pass a report needs, aggregated by the
+/* Calls cb for each non-deleted value of the query's elements, periods and subtree: element
+ * by element in the order of q->elements (cb's element is that entry, borrowed from q), each
+ * in (period, org unit, coc) order. This is the one pass a report needs, aggregated by the
  * caller; by_child is ignored. */
 int gt_store_report_rows(struct gt_store *st, const struct gt_store_report_query *q,
                          gt_store_row_cb cb, void *arg);

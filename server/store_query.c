@@ -410,25 +410,43 @@ int gt_store_report_rows(struct gt_store *st, const struct gt_store_report_query
                          gt_store_row_cb cb, void *arg)
 {
 	struct gt__store_subtree t;
-	sqlite3_stmt *s;
-	int empty, rc;
+	const char *periods = NULL;
+	sqlite3_stmt *s = NULL;
+	int rc;
 
-	if (cb == NULL)
-		return gt__store_err(st, GT_EINVAL, "no callback");
-	s = report_stmt(st, Q_ROWS, q, &t, &empty, &rc);
-	if (s == NULL)
-		return empty ? 0 : rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int has_num = sqlite3_column_type(s, 3) != SQLITE_NULL;
+	if (cb == NULL || q == NULL || q->elements == NULL || q->periods == NULL)
+		return gt__store_err(st, GT_EINVAL, "report query without elements or periods");
+	rc = gt__store_subtree(st, q->org_root, &t);
+	if (rc == 0)
+		rc = gt__store_json_list(st, 1, q->periods, q->n_periods, &periods);
+	if (rc != 0 || q->n_periods == 0)
+		return rc;
+	/* One range scan per element: the element is known, so it is neither read nor
+	 * compared for each row. */
+	for (size_t e = 0; e < q->n_elements && rc == 0; e++) {
+		const char *el = q->elements[e];
 
-		rc = cb(arg, col_text(s, 0), col_text(s, 1), col_text(s, 2), has_num,
-		        has_num ? sqlite3_column_double(s, 3) : 0.0, sqlite3_column_int64(s, 4));
-		if (rc != 0)
-			goto out;
+		s = gt__store_q(st, Q_ROWS);
+		if (s == NULL)
+			return GT_ESTORE;
+		sqlite3_bind_text(s, 1, el, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, periods, -1, SQLITE_STATIC);
+		gt__store_bind_subtree(s, 3, &t);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			int has_num = sqlite3_column_type(s, 2) != SQLITE_NULL;
+
+			rc = cb(arg, el, col_text(s, 0), col_text(s, 1), has_num,
+			        has_num ? sqlite3_column_double(s, 2) : 0.0,
+			        sqlite3_column_int64(s, 3));
+			if (rc != 0)
+				break;
+		}
+		if (rc == SQLITE_DONE)
+			rc = 0;
+		else if (rc > 0)
+			rc = gt__store_sqlerr(st, rc, "reading report rows");
+		sqlite3_reset(s);
 	}
-	rc = rc == SQLITE_DONE ? 0 : gt__store_sqlerr(st, rc, "reading report rows");
-out:
-	sqlite3_reset(s);
 	return rc;
 }
 
