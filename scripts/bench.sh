@@ -151,9 +151,9 @@ ulimit -n "$HARD"
 [ "$HARD" -ge $((2 * MAX_CLIENTS + 200)) ] || die "ulimit -n is at most $HARD; need $((2 * MAX_CLIENTS + 200))"
 
 # ---- Helpers ----
-# field FILE KEY: the value of KEY= on the RESULT line of FILE.
+# field FILE KEY: the value of KEY= on the RESULT lines of FILE (the last one).
 field() {
-	grep '^RESULT' "$1" | tail -n 1 | tr ' ' '\n' | sed -n "s/^$2=//p"
+	grep '^RESULT' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | tail -n 1
 }
 # median: the median of the numbers on standard input (the lower middle for an even count).
 median() {
@@ -261,6 +261,43 @@ INGEST_PID=$SPID
 INGEST_PORT=$PORT
 say "gtsync-server pid $INGEST_PID on 127.0.0.1:$INGEST_PORT"
 
+# ---- CPU time: what each server spends, whatever else runs on the machine ----
+TICK=$(getconf CLK_TCK)
+# CPU time (ticks) the gtsync server has used so far.
+cpu_gtsync() { awk '{ print $14 + $15 }' "/proc/$INGEST_PID/stat"; }
+# CPU time (ticks) of the PostgreSQL cluster: the postmaster, its reaped children (the
+# backends of finished runs) and its live children.
+cpu_pg() {
+	local pm c t
+	pm=$(head -n 1 "$PG_DATA/postmaster.pid")
+	t=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat")
+	for c in $(pgrep -P "$pm"); do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}
+# Waits (at most 10 s) until the cluster is back to its own processes after a run.
+pg_settle() {
+	local pm
+	pm=$(head -n 1 "$PG_DATA/postmaster.pid")
+	for _ in $(seq 1 100); do
+		[ "$(pgrep -c -P "$pm")" -le "$PG_AUX" ] && return 0
+		sleep 0.1
+	done
+}
+# measured NAME CPUFN CMD...: runs CMD into $OUT/NAME.txt and appends the server's CPU time.
+measured() {
+	local name=$1 cpufn=$2 c0 c1
+	shift 2
+	c0=$($cpufn)
+	"$@" >"$OUT/$name.txt" 2>&1 || die "$name failed; see $OUT/$name.txt"
+	[ "$cpufn" = cpu_pg ] && pg_settle
+	c1=$($cpufn)
+	echo "RESULT cpu_ms=$(((c1 - c0) * 1000 / TICK))" >>"$OUT/$name.txt"
+}
+PG_AUX=0
+[ "$PG" = 1 ] && PG_AUX=$(pgrep -c -P "$(head -n 1 "$PG_DATA/postmaster.pid")")
+
 # ---- The sweep: gtsync, then PostgreSQL, at each client count, REPS times ----
 declare -A HWM
 for rep in $(seq 1 $REPS); do
@@ -268,28 +305,28 @@ for rep in $(seq 1 $REPS); do
 		m=$(((BATCHES_PER_POINT + n - 1) / n))
 		[ $m -lt 2 ] && m=2
 		say "rep $rep: $n clients x $m batches, gtsync"
-		T 600 "$LOADGEN" run --server "127.0.0.1:$INGEST_PORT" --ca "$CA" --clients "$n" \
-			--batches "$m" --inflight $INFLIGHT --metadata "$ROOT/metadata" \
-			>"$OUT/gtsync-$n-$rep.txt" 2>&1 || die "loadgen failed; see $OUT/gtsync-$n-$rep.txt"
+		measured "gtsync-$n-$rep" cpu_gtsync T 600 "$LOADGEN" run \
+			--server "127.0.0.1:$INGEST_PORT" --ca "$CA" --clients "$n" --batches "$m" \
+			--inflight $INFLIGHT --metadata "$ROOT/metadata"
 		[ "$rep" = 1 ] && HWM[$n]=$(rss_kb "$INGEST_PID" VmHWM)
 		if [ "$PG" = 1 ]; then
 			say "rep $rep: $n clients x $m batches, PostgreSQL"
 			setup=""
 			[ "$rep" = 1 ] && [ "$n" = 1 ] && setup="--setup"
-			T 600 "$PG_LOAD" run --conninfo "$PG_CONNINFO" --orgunits "$OU_CSV" $setup --clients "$n" \
-				--batches "$m" --inflight $INFLIGHT --metadata "$ROOT/metadata" \
-				>"$OUT/pg-$n-$rep.txt" 2>&1 || die "pg_load failed; see $OUT/pg-$n-$rep.txt"
+			measured "pg-$n-$rep" cpu_pg T 600 "$PG_LOAD" run --conninfo "$PG_CONNINFO" \
+				--orgunits "$OU_CSV" $setup --clients "$n" --batches "$m" \
+				--inflight $INFLIGHT --metadata "$ROOT/metadata"
 		fi
 	done
 	# Bigger batches: a year of KK and LY (588 values) per batch, at 100 clients.
 	say "rep $rep: 100 clients, a year per batch"
-	T 600 "$LOADGEN" run --server "127.0.0.1:$INGEST_PORT" --ca "$CA" --clients 100 \
-		--batches $YEAR_BATCHES --values 588 --inflight $INFLIGHT --metadata "$ROOT/metadata" \
-		>"$OUT/gtsync-year-$rep.txt" 2>&1 || die "loadgen failed; see $OUT/gtsync-year-$rep.txt"
+	measured "gtsync-year-$rep" cpu_gtsync T 600 "$LOADGEN" run \
+		--server "127.0.0.1:$INGEST_PORT" --ca "$CA" --clients 100 --batches $YEAR_BATCHES \
+		--values 588 --inflight $INFLIGHT --metadata "$ROOT/metadata"
 	if [ "$PG" = 1 ]; then
-		T 600 "$PG_LOAD" run --conninfo "$PG_CONNINFO" --orgunits "$OU_CSV" --clients 100 \
-			--batches $YEAR_BATCHES --values 588 --inflight $INFLIGHT --metadata "$ROOT/metadata" \
-			>"$OUT/pg-year-$rep.txt" 2>&1 || die "pg_load failed; see $OUT/pg-year-$rep.txt"
+		measured "pg-year-$rep" cpu_pg T 600 "$PG_LOAD" run --conninfo "$PG_CONNINFO" \
+			--orgunits "$OU_CSV" --clients 100 --batches $YEAR_BATCHES --values 588 \
+			--inflight $INFLIGHT --metadata "$ROOT/metadata"
 	fi
 	# Ack latency at 100 clients: closed loop (each waits for its ack) and open loop.
 	say "rep $rep: latency at 100 clients"
@@ -349,6 +386,13 @@ sqlite_med() { # sqlite_med GROUP COLUMN: median over reps of the mean of the tw
 			"$OUT/sqlite-$1-$rep.txt"
 	done | median
 }
+cpu_per_k() { # cpu_per_k PREFIX: median over reps of server CPU ms per 1,000 values
+	local rep
+	for rep in $(seq 1 $REPS); do
+		awk -v c="$(field "$OUT/$1-$rep.txt" cpu_ms)" -v v="$(grep '^RESULT clients' "$OUT/$1-$rep.txt" | tr ' ' '\n' | sed -n 's/^values=//p')" \
+			'BEGIN { if (v > 0) printf "%.1f\n", c * 1000 / v }'
+	done | median
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a != "-") printf "%.2f", a / b; else print "-" }'; }
 acked_total() { cat "$OUT"/gtsync-*.txt "$OUT"/lat-*.txt "$OUT"/hold.txt | sed -n 's/^RESULT.* batches=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }'; }
 errors_total() { cat "$OUT"/gtsync-*.txt "$OUT"/lat-*.txt "$OUT"/national-load.txt | sed -n 's/^RESULT.* errors=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }'; }
@@ -382,6 +426,13 @@ STOREG=$(sqlite_med $GROUP_WIDE 2)
 		"-" "$([ "$PG" = 1 ] && ratio "$(med gtsync-year values_per_s)" "$(med pg-year values_per_s)" || echo -)"
 	echo "(ack latencies in ms; 'vs direct' is gtsync over direct sqlite with one batch per commit;"
 	echo " 100x588: 100 clients sending a year of KK and LY per batch)"
+	echo
+	echo "server CPU time per 1,000 values stored (ms; the server process, all its threads; for"
+	echo "PostgreSQL every process of the cluster), which the machine's other load does not inflate:"
+	for n in $CLIENTS_LIST year; do
+		printf '  %-8s gtsync %6s   postgres %6s\n' "$([ "$n" = year ] && echo 100x588 || echo "$n")" \
+			"$(cpu_per_k "gtsync-$n")" "$([ "$PG" = 1 ] && cpu_per_k "pg-$n" || echo -)"
+	done
 	echo
 	echo "direct sqlite, 49 values per commit (the issue's ceiling): $DIRECT1 values/s; the gtsync store's apply, same commits: $STORE1 values/s"
 	echo "direct sqlite, $GROUP_WIDE batches per commit (group commit): $DIRECTG values/s; the gtsync store's apply, same commits: $STOREG values/s"
