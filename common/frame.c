@@ -128,6 +128,11 @@ int gt_frame_decoder_next(struct gt_frame_decoder *dec, const uint8_t **payload,
 	return GT_OK;
 }
 
+int gt_frame_decoder_pending(const struct gt_frame_decoder *dec)
+{
+	return dec->err == 0 && !dec->ready && !dec->taken && dec->buf.len > 0;
+}
+
 void gt_frame_decoder_free(struct gt_frame_decoder *dec)
 {
 	if (dec == NULL)

@@ -59,6 +59,11 @@ int gt_frame_decoder_feed(struct gt_frame_decoder *dec, const uint8_t *data, siz
  * sticky error. */
 int gt_frame_decoder_next(struct gt_frame_decoder *dec, const uint8_t **payload, size_t *len);
 
+/* Returns 1 if the decoder holds bytes of a frame that is not yet complete (a peer is part
+ * way through sending one), 0 otherwise: also 0 while a complete frame waits or after one
+ * was taken, and 0 after an error. */
+int gt_frame_decoder_pending(const struct gt_frame_decoder *dec);
+
 /* Frees the decoder's buffer; accepts NULL. The decoder must be initialised again before
  * reuse. */
 void gt_frame_decoder_free(struct gt_frame_decoder *dec);

@@ -13,8 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
+#include "crypto.h"
 #include "error.h"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -484,6 +483,14 @@ struct ld {
 	uint32_t seq;
 };
 
+/* Ends s (at least len bytes long) at len bytes or less, at a character boundary. */
+static void cut_utf8(char *s, size_t len)
+{
+	while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+		len--;
+	s[len] = '\0';
+}
+
 __attribute__((format(printf, 4, 5))) static void err_at(struct ld *L, uint32_t fidx, unsigned line,
                                                          const char *fmt, ...)
 {
@@ -499,8 +506,12 @@ __attribute__((format(printf, 4, 5))) static void err_at(struct ld *L, uint32_t 
 		return;
 	}
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		msg[0] = '\0';
+	else if ((size_t)n >= sizeof(msg))
+		cut_utf8(msg, sizeof(msg) - 1);
 	e = &L->errs[L->nerrs];
 	if (line > 0)
 		n = asprintf(&e->text, "%s:%u: %s", fname, line, msg);
@@ -514,7 +525,7 @@ __attribute__((format(printf, 4, 5))) static void err_at(struct ld *L, uint32_t 
 		return;
 	}
 	if ((size_t)n >= GT_META_MAX_ERROR_LEN)
-		e->text[GT_META_MAX_ERROR_LEN - 1] = '\0';
+		cut_utf8(e->text, GT_META_MAX_ERROR_LEN - 1);
 	e->line = line;
 	e->fidx = fidx;
 	e->seq = L->seq++;
@@ -859,7 +870,6 @@ static int word_index(const char *const *words, const char *w)
 
 static const char *const type_words[] = {"int0", "number", "text", "bool", NULL};
 static const char *const agg_words[] = {"sum", "none", NULL};
-static const char *const period_words[] = {"yearly", "sixmonthly", "quarterly", "monthly", NULL};
 static const char *const level_words[] = {"national", "province", "district", NULL};
 static const char *const op_words[] = {"eq", "ne", "le", "lt", "ge", "gt", NULL};
 static const char *const missing_words[] = {"skip-all", "skip-any", "never", NULL};
@@ -936,7 +946,7 @@ static int attr_dataset(struct ld *L, struct w_dataset *w, int kw, const struct 
 
 	switch (kw) {
 	case A_PERIOD:
-		if (gt_meta_period_type_parse(a[0].s, &w->pub.period_type) != 0) {
+		if (gt_period_type_parse(a[0].s, &w->pub.period_type) != 0) {
 			ERR(L,
 			    "unknown period type \"%s\" (yearly, sixmonthly, quarterly or monthly)",
 			    show(L, a[0].s));
@@ -952,7 +962,7 @@ static int attr_dataset(struct ld *L, struct w_dataset *w, int kw, const struct 
 				    show(L, a[k].s));
 				return -1;
 			}
-			bit = GT_META_LEVEL_BIT(i + GT_META_LEVEL_NATIONAL);
+			bit = GT_META_LEVEL_BIT(i + GT_ORGUNIT_LEVEL_NATIONAL);
 			if (w->pub.levels & bit) {
 				ERR(L, "level \"%s\" listed twice", a[k].s);
 				return -1;
@@ -1065,12 +1075,6 @@ static int attr_rule(struct ld *L, struct w_rule *w, int kw, const struct tok *a
 	return 0;
 }
 
-static bool province_code_ok(const char *s)
-{
-	return s[0] >= '1' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && s[2] == '\0' &&
-	       !(s[0] == '1' && s[1] == '0');
-}
-
 static int attr_plan(struct ld *L, struct w_plan *w, int kw, const struct tok *a, size_t na)
 {
 	unsigned y0, y1;
@@ -1095,7 +1099,7 @@ static int attr_plan(struct ld *L, struct w_plan *w, int kw, const struct tok *a
 			return 0;
 		}
 		if (na == 2 && strcmp(a[0].s, "province") == 0) {
-			if (!province_code_ok(a[1].s)) {
+			if (gt_orgunit_level(a[1].s) != GT_ORGUNIT_LEVEL_PROVINCE) {
 				ERR(L, "invalid province code \"%s\" (two digits, 11 to 99)",
 				    show(L, a[1].s));
 				return -1;
@@ -1913,7 +1917,7 @@ static void resolve_datasets(struct ld *L)
 			else
 				w->pub.plan = &p->pub;
 			if ((w->h.seen & (1u << A_PERIOD)) &&
-			    w->pub.period_type != GT_META_PERIOD_YEARLY)
+			    w->pub.period_type != GT_PERIOD_YEARLY)
 				ERR_REC(L, w, w->plan.line,
 				        "data set %s reports plan achievement and must be yearly",
 				        w->pub.code);
@@ -2086,16 +2090,7 @@ static void resolve_rules(struct ld *L)
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* Digests. Until common/crypto is merged, SHA-256 comes from OpenSSL's EVP here. */
-
-static int sha256(const void *data, size_t len, uint8_t out[GT_SHA256_LEN])
-{
-	unsigned int n = 0;
-
-	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 || n != GT_SHA256_LEN)
-		return GT_ECRYPTO;
-	return 0;
-}
+/* Digests. */
 
 static int digest_set(struct ld *L, struct gt_meta_file *files, size_t n, uint8_t *out)
 {
@@ -2122,7 +2117,7 @@ static int digest_set(struct ld *L, struct gt_meta_file *files, size_t n, uint8_
 		memcpy(buf + off, files[i].sha256, GT_SHA256_LEN);
 		off += GT_SHA256_LEN;
 	}
-	rc = sha256(buf, size, out);
+	rc = gt_crypto_sha256(buf, size, out);
 	return rc;
 }
 
@@ -2328,7 +2323,7 @@ static int ld_run(struct ld *L, struct gt_meta **out, struct gt_meta_errors *err
 			memcpy(copy, s->buf, s->len);
 		files[i].content = copy;
 		files[i].len = s->len;
-		if ((rc = sha256(copy, s->len, files[i].sha256)) != 0) {
+		if ((rc = gt_crypto_sha256(copy, s->len, files[i].sha256)) != 0) {
 			set_rc(L, rc);
 			err_at(L, (uint32_t)i, 0, "cannot compute the file's digest");
 			goto out;
@@ -2728,7 +2723,7 @@ const struct gt_meta_dataset *gt_meta_dataset_for_element(const struct gt_meta_e
 
 int gt_meta_dataset_reports_at(const struct gt_meta_dataset *ds, int level)
 {
-	if (ds == NULL || level < GT_META_LEVEL_NATIONAL || level > GT_META_LEVEL_DISTRICT)
+	if (ds == NULL || level < GT_ORGUNIT_LEVEL_NATIONAL || level > GT_ORGUNIT_LEVEL_DISTRICT)
 		return 0;
 	return (ds->levels & GT_META_LEVEL_BIT(level)) != 0;
 }
@@ -2888,24 +2883,9 @@ int gt_meta_rule_eval(const struct gt_meta_rule *r, gt_meta_value_fn get, void *
 /* ------------------------------------------------------------------------------------------ */
 /* Names. */
 
-int gt_meta_period_type_parse(const char *s, enum gt_meta_period_type *out)
-{
-	int i = s != NULL ? word_index(period_words, s) : -1;
-
-	if (i < 0)
-		return GT_EINVAL;
-	*out = (enum gt_meta_period_type)i;
-	return 0;
-}
-
 const char *gt_meta_type_name(enum gt_meta_value_type t)
 {
 	return (unsigned)t < 4 ? type_words[t] : "?";
-}
-
-const char *gt_meta_period_type_name(enum gt_meta_period_type p)
-{
-	return (unsigned)p < 4 ? period_words[p] : "?";
 }
 
 const char *gt_meta_op_name(enum gt_meta_op op)

@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 #include "gtlimits.h"
+#include "orgunit.h"
+#include "period.h"
 
 /*
  * The format is specified in metadata/FORMAT.md. A loaded set is immutable: every pointer
@@ -49,10 +51,11 @@
  * ACH, whose options are the indicators of every loaded plan (see FORMAT.md). */
 #define GT_META_ACH_CODE "ACH"
 
-/* Org-unit levels a data set is reported at, as in the wire's OrgUnit.level. */
-#define GT_META_LEVEL_NATIONAL 1
-#define GT_META_LEVEL_PROVINCE 2
-#define GT_META_LEVEL_DISTRICT 3
+/* Org-unit levels a data set is reported at: the org-unit module's, under the names the
+ * metadata files use (national, province, district). */
+#define GT_META_LEVEL_NATIONAL GT_ORGUNIT_LEVEL_NATIONAL
+#define GT_META_LEVEL_PROVINCE GT_ORGUNIT_LEVEL_PROVINCE
+#define GT_META_LEVEL_DISTRICT GT_ORGUNIT_LEVEL_DISTRICT
 /* The bit of gt_meta_dataset.levels for a level. */
 #define GT_META_LEVEL_BIT(level) (1u << (level))
 
@@ -66,13 +69,6 @@ enum gt_meta_value_type {
 enum gt_meta_aggregation {
 	GT_META_AGG_SUM,
 	GT_META_AGG_NONE,
-};
-
-enum gt_meta_period_type {
-	GT_META_PERIOD_YEARLY,
-	GT_META_PERIOD_SIXMONTHLY,
-	GT_META_PERIOD_QUARTERLY,
-	GT_META_PERIOD_MONTHLY,
 };
 
 enum gt_meta_op {
@@ -154,7 +150,7 @@ struct gt_meta_dataset {
 	const char *file;
 	unsigned line;
 	uint32_t index;
-	enum gt_meta_period_type period_type;
+	enum gt_period_type period_type;
 	unsigned levels;      /* GT_META_LEVEL_BIT() of each reporting level */
 	unsigned timely_days; /* days after the period's end a report counts as on time */
 	unsigned expiry_days; /* days after the period's end values can be entered; 0: never */
@@ -413,12 +409,8 @@ struct gt_meta_rule_result {
 int gt_meta_rule_eval(const struct gt_meta_rule *r, gt_meta_value_fn get, void *ctx,
                       struct gt_meta_rule_result *res);
 
-/* Parses a period type name ("monthly", ...). Returns 0 or GT_EINVAL. */
-int gt_meta_period_type_parse(const char *s, enum gt_meta_period_type *out);
-
 /* Names of the enums, as written in the files; static strings. */
 const char *gt_meta_type_name(enum gt_meta_value_type t);
-const char *gt_meta_period_type_name(enum gt_meta_period_type p);
 const char *gt_meta_op_name(enum gt_meta_op op);
 
 #endif

@@ -53,7 +53,7 @@ static void on_tls_data(struct gt_tls_conn *c, const uint8_t *data, size_t len)
 		p->cbs.on_envelope(p, env);
 	}
 	if (p->cbs.on_partial != NULL && !p->failed && !p->closing)
-		p->cbs.on_partial(p, p->dec.buf.len > 0);
+		p->cbs.on_partial(p, gt_frame_decoder_pending(&p->dec));
 }
 
 static void on_tls_error(struct gt_tls_conn *c, int err)

@@ -6,6 +6,47 @@
 
 #include "error.h"
 
+/* Largest field number protobuf allows. */
+#define GT_PROTO_MAX_FIELD 536870911u
+
+/*
+ * protobuf-c keeps unknown fields whose number no encoder can produce (0, or one truncated
+ * from an over-long tag varint); packed again, they turn into different bytes that it then
+ * refuses. Returns 1 if m and every message inside it are free of such fields.
+ */
+static int unknown_fields_ok(const ProtobufCMessage *m)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	const char *base = (const char *)m;
+
+	for (unsigned i = 0; i < m->n_unknown_fields; i++) {
+		uint32_t tag = m->unknown_fields[i].tag;
+		if (tag == 0 || tag > GT_PROTO_MAX_FIELD)
+			return 0;
+	}
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t n = *(const size_t *)(base + f->quantifier_offset);
+			ProtobufCMessage *const *a =
+				*(ProtobufCMessage *const *const *)(base + f->offset);
+			for (size_t k = 0; k < n; k++)
+				if (!unknown_fields_ok(a[k]))
+					return 0;
+			continue;
+		}
+		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0 &&
+		    *(const uint32_t *)(base + f->quantifier_offset) != f->id)
+			continue;
+		const ProtobufCMessage *sub = *(ProtobufCMessage *const *)(base + f->offset);
+		if (sub != NULL && !unknown_fields_ok(sub))
+			return 0;
+	}
+	return 1;
+}
+
 static size_t effective_frame_limit(size_t max_len)
 {
 	return max_len == 0 ? GT_DEFAULT_MAX_FRAME : max_len;
@@ -23,6 +64,10 @@ int gt_wire_envelope_decode(const uint8_t *buf, size_t len, size_t max_len, gt_e
 	env = gtsync__v1__envelope__unpack(NULL, len, buf);
 	if (env == NULL)
 		return GT_EINVAL;
+	if (!unknown_fields_ok(&env->base)) {
+		gtsync__v1__envelope__free_unpacked(env, NULL);
+		return GT_EINVAL;
+	}
 	if (env->body_case == GTSYNC__V1__ENVELOPE__BODY__NOT_SET) {
 		gtsync__v1__envelope__free_unpacked(env, NULL);
 		return GT_EPROTO;
@@ -173,6 +218,10 @@ int gt_wire_batch_decode(const uint8_t *buf, size_t len, const struct gt_limits 
 	b = gtsync__v1__batch__unpack(NULL, len, buf);
 	if (b == NULL)
 		return GT_EINVAL;
+	if (!unknown_fields_ok(&b->base)) {
+		gtsync__v1__batch__free_unpacked(b, NULL);
+		return GT_EINVAL;
+	}
 	rc = gt_wire_batch_check(b, lim, NULL);
 	if (rc != GT_OK) {
 		gtsync__v1__batch__free_unpacked(b, NULL);

@@ -77,7 +77,8 @@ def split_before(text, marker):
 # Hand corrections, keyed by seed line. Each entry maps the line's raw cells (0-based list)
 # to the rows it really holds. Row keys: ch, obj, ind, act (text of a new item), acts (several
 # actions sharing one cell and its values), ch_cont/obj_cont/ind_cont/act_cont (text that
-# continues the current item), vals (year cells, left to right), years (explicit year list
+# continues the current item), act_line (the line printing an action's text when its values
+# are on another), vals (year cells, left to right), years (explicit year list
 # per value), pj (agency cell), pj_prev (agencies that continue the previous row's list),
 # note (kept as a comment in the catalogue).
 OVERRIDES = {
@@ -171,7 +172,7 @@ OVERRIDES = {
                      ],
     1242: lambda c: [dict(vals=[c[4]], pj=c[5])],
     1243: lambda c: [dict(act=split_before(lines_cache[1241 - 1].split("\t")[3], "b) ")[1],
-                          vals=[c[4]], pj=c[5],
+                          act_line=1241, vals=[c[4]], pj=c[5],
                           note="a) is read as line 1242's row, b) as "
                                "lines 1243 and 1244")],
     1259: lambda c: [dict(ind=c[3], act=c[4], vals=c[5:9], pj=c[9])],
@@ -379,7 +380,8 @@ class Catalogue:
             self.group[-1]["name"] += " " + clean(r["act_cont"])
         new_act = False
         if "act" in r:
-            self.group = [self.new_act(r["act"], line)]
+            # act_line: the line printing the action's text, when its values are elsewhere.
+            self.group = [self.new_act(r["act"], r.get("act_line", line))]
             new_act = True
         if "acts" in r:
             self.group = [self.new_act(a, line) for a in r["acts"]]

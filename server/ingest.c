@@ -53,7 +53,7 @@ void gt_ingest_verdicts_free(struct gt_ingest_verdicts *v)
 /* Whether period p has the period type of data set ds. */
 static int period_fits(const struct gt_meta_dataset *ds, const struct gt_period *p)
 {
-	return strcmp(gt_meta_period_type_name(ds->period_type), gt_period_type_name(p->type)) == 0;
+	return ds->period_type == p->type;
 }
 
 /* Whether period p has started by now (values for future periods are refused). */

@@ -306,7 +306,7 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 		*why = "unknown data set";
 		return GT_ENOENT;
 	}
-	rc = gt_report_periods(gt_meta_period_type_name(ds->period_type), period, &periods,
+	rc = gt_report_periods(gt_period_type_name(ds->period_type), period, &periods,
 	                       &nperiods);
 	if (rc != GT_OK) {
 		*why = "the period is malformed or finer than the data set's period type";
@@ -319,6 +319,7 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 		goto out;
 	}
 	b.r = r;
+	seen.b = &b;
 	b.snap = snap;
 	b.root = org_unit;
 	b.deadline_ms = deadline_for(period, ds->timely_days);

@@ -99,8 +99,16 @@ static void one_frame(void **state)
 	assert_int_equal(used, 0);
 
 	static const uint8_t in[] = {0, 0, 0, 5, 'h', 'e', 'l', 'l', 'o', 0, 0};
+	assert_int_equal(gt_frame_decoder_pending(&d), 0);
+	assert_int_equal(gt_frame_decoder_feed(&d, in, 2, &used), GT_EAGAIN);
+	assert_int_equal(gt_frame_decoder_pending(&d), 1);
+	assert_int_equal(gt_frame_decoder_feed(&d, in + 2, 5, &used), GT_EAGAIN);
+	assert_int_equal(gt_frame_decoder_pending(&d), 1);
+	gt_frame_decoder_free(&d);
+	assert_int_equal(gt_frame_decoder_init(&d, 1024), GT_OK);
 	assert_int_equal(gt_frame_decoder_feed(&d, in, sizeof(in), &used), GT_OK);
 	assert_int_equal(used, 9);
+	assert_int_equal(gt_frame_decoder_pending(&d), 0);
 	/* While the frame waits, feed takes nothing. */
 	assert_int_equal(gt_frame_decoder_feed(&d, in + 9, 2, &used), GT_OK);
 	assert_int_equal(used, 0);
@@ -109,9 +117,12 @@ static void one_frame(void **state)
 	assert_memory_equal(p, "hello", 5);
 	assert_int_equal(gt_frame_decoder_next(&d, &p, &n), GT_EAGAIN);
 	assert_null(p);
+	/* A frame taken is not a frame pending, though its bytes are still held. */
+	assert_int_equal(gt_frame_decoder_pending(&d), 0);
 	/* The trailing two bytes start the next header. */
 	assert_int_equal(gt_frame_decoder_feed(&d, in + 9, 2, &used), GT_EAGAIN);
 	assert_int_equal(used, 2);
+	assert_int_equal(gt_frame_decoder_pending(&d), 1);
 	gt_frame_decoder_free(&d);
 }
 
@@ -254,6 +265,7 @@ static void huge_header(void **state)
 	assert_int_equal(gt_frame_decoder_next(&d, &p, &n), GT_ETOOBIG);
 	assert_null(p);
 	assert_int_equal(n, 0);
+	assert_int_equal(gt_frame_decoder_pending(&d), 0);
 	static const uint8_t good[] = {0, 0, 0, 1, 'x'};
 	assert_int_equal(gt_frame_decoder_feed(&d, good, sizeof(good), &used), GT_ETOOBIG);
 	assert_int_equal(used, 0);

@@ -9,12 +9,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <cmocka.h>
-#include <openssl/evp.h>
-
+#include "crypto.h"
 #include "error.h"
 #include "metadata.h"
 #include "testutil.h"
+#include <cmocka.h>
 
 #define META_DIR    GT_SOURCE_DIR "/metadata"
 #define BAD_DIR     GT_SOURCE_DIR "/tests/data/metadata-bad"
@@ -269,17 +268,17 @@ static void own_set_loads(void **state)
 	assert_int_equal(kk->nelements, 6);
 	assert_int_equal(ly->nelements, 9);
 	assert_int_equal(gt->nelements, 10);
-	assert_int_equal(kk->period_type, GT_META_PERIOD_MONTHLY);
-	assert_int_equal(ly->period_type, GT_META_PERIOD_MONTHLY);
-	assert_int_equal(gt->period_type, GT_META_PERIOD_SIXMONTHLY);
+	assert_int_equal(kk->period_type, GT_PERIOD_MONTHLY);
+	assert_int_equal(ly->period_type, GT_PERIOD_MONTHLY);
+	assert_int_equal(gt->period_type, GT_PERIOD_SIXMONTHLY);
 	assert_int_equal(kk->timely_days, 15);
 	assert_int_equal(kk->expiry_days, 90);
 	assert_int_equal(gt->timely_days, 30);
 	assert_int_equal(gt->expiry_days, 180);
-	assert_false(gt_meta_dataset_reports_at(kk, GT_META_LEVEL_NATIONAL));
-	assert_true(gt_meta_dataset_reports_at(kk, GT_META_LEVEL_PROVINCE));
-	assert_true(gt_meta_dataset_reports_at(kk, GT_META_LEVEL_DISTRICT));
-	assert_true(gt_meta_dataset_reports_at(gt, GT_META_LEVEL_NATIONAL));
+	assert_false(gt_meta_dataset_reports_at(kk, GT_ORGUNIT_LEVEL_NATIONAL));
+	assert_true(gt_meta_dataset_reports_at(kk, GT_ORGUNIT_LEVEL_PROVINCE));
+	assert_true(gt_meta_dataset_reports_at(kk, GT_ORGUNIT_LEVEL_DISTRICT));
+	assert_true(gt_meta_dataset_reports_at(gt, GT_ORGUNIT_LEVEL_NATIONAL));
 	assert_false(gt_meta_dataset_reports_at(gt, 4));
 	assert_string_equal(kk->file, META_DIR "/kasus.gtm");
 	assert_int_equal(kk->line, 7);
@@ -561,7 +560,6 @@ static void lookups(void **state)
 	assert_null(gt_meta_indicator_find(m, "X"));
 	assert_null(gt_meta_action_find(m, "X"));
 	assert_string_equal(gt_meta_type_name(GT_META_TYPE_BOOL), "bool");
-	assert_string_equal(gt_meta_period_type_name(GT_META_PERIOD_SIXMONTHLY), "sixmonthly");
 	assert_string_equal(gt_meta_op_name(GT_META_OP_LE), "le");
 	gt_meta_free(m);
 }
@@ -774,10 +772,7 @@ static void duplicates_across_files(void **state)
 
 static void sha256_of(const void *d, size_t n, uint8_t out[32])
 {
-	unsigned int len = 0;
-
-	assert_int_equal(EVP_Digest(d, n, out, &len, EVP_sha256(), NULL), 1);
-	assert_int_equal(len, 32);
+	assert_int_equal(gt_crypto_sha256(d, n, out), 0);
 }
 
 static void digest_and_order(void **state)
@@ -881,6 +876,25 @@ static void error_cap_and_limits(void **state)
 		gt_meta_errors_clear(&errs);
 	}
 	free(big);
+
+	/* A file name over the limit; the message is cut at a character boundary. */
+	{
+		char lname[700] = "dir/";
+		const char *np = lname;
+		const uint8_t *tb = (const uint8_t *)"gtsync-metadata 1\n";
+		size_t tl = 18, el;
+		for (int i = 0; i < 300; i++)
+			strcat(lname, "\xc3\xa9"); /* é */
+		strcat(lname, ".gtm");
+		assert_int_equal(gt_meta_load_buffers(&np, &tb, &tl, 1, &m, &errs), GT_EINVAL);
+		assert_int_equal(errs.count, 1);
+		el = strlen(errs.items[0].text);
+		assert_true(el <= GT_META_MAX_ERROR_LEN - 1);
+		assert_true(el >= GT_META_MAX_ERROR_LEN - 4);
+		assert_int_equal(strncmp(errs.items[0].text, "dir/\xc3\xa9", 6), 0);
+		assert_int_equal((unsigned char)errs.items[0].text[el - 1], 0xa9);
+		gt_meta_errors_clear(&errs);
+	}
 
 	/* Too many files. */
 	{
@@ -1172,38 +1186,6 @@ static void rule_operators_and_missing(void **state)
 /* ------------------------------------------------------------------------------------------ */
 /* Sample CSVs and the seed-000 fixture. */
 
-static int period_matches(const char *p, enum gt_meta_period_type t)
-{
-	size_t n = strlen(p);
-
-	for (size_t i = 0; i < 4; i++)
-		if (n < 4 || p[i] < '0' || p[i] > '9')
-			return 0;
-	switch (t) {
-	case GT_META_PERIOD_YEARLY:
-		return n == 4;
-	case GT_META_PERIOD_SIXMONTHLY:
-		return n == 6 && p[4] == 'S' && (p[5] == '1' || p[5] == '2');
-	case GT_META_PERIOD_QUARTERLY:
-		return n == 6 && p[4] == 'Q' && p[5] >= '1' && p[5] <= '4';
-	case GT_META_PERIOD_MONTHLY:
-		return n == 6 && ((p[4] == '0' && p[5] >= '1' && p[5] <= '9') ||
-		                  (p[4] == '1' && p[5] >= '0' && p[5] <= '2'));
-	}
-	return 0;
-}
-
-static int org_level(const char *o)
-{
-	if (strcmp(o, "ID") == 0)
-		return GT_META_LEVEL_NATIONAL;
-	if (strlen(o) == 2)
-		return GT_META_LEVEL_PROVINCE;
-	if (strlen(o) == 5 && o[2] == '.')
-		return GT_META_LEVEL_DISTRICT;
-	return 0;
-}
-
 /* Every row names an existing element and option, a valid value, and a period and org unit
  * its data set accepts. Returns the data sets seen as a bit set. */
 static unsigned check_rows(const struct gt_meta *m, const struct csv *c)
@@ -1213,14 +1195,16 @@ static unsigned check_rows(const struct gt_meta *m, const struct csv *c)
 	for (size_t i = 0; i < c->n; i++) {
 		char *const *f = c->rows[i].f;
 		struct gt_meta_key k;
+		struct gt_period pe;
 		const char *why = NULL;
 		int rc = gt_meta_resolve(m, NULL, f[0], f[3], &k, &why);
 		if (rc != 0)
 			fprintf(stderr, "row %zu: %s %s: %s\n", i, f[0], f[3], why);
 		assert_int_equal(rc, 0);
 		assert_int_equal(gt_meta_value_check(k.element, f[4]), 0);
-		assert_true(period_matches(f[1], k.dataset->period_type));
-		assert_true(gt_meta_dataset_reports_at(k.dataset, org_level(f[2])));
+		assert_int_equal(gt_period_parse(f[1], &pe), 0);
+		assert_int_equal(pe.type, k.dataset->period_type);
+		assert_true(gt_meta_dataset_reports_at(k.dataset, gt_orgunit_level(f[2])));
 		seen |= 1u << k.dataset->index;
 	}
 	return seen;

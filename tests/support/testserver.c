@@ -1,0 +1,228 @@
+/* Starts the real gtsync-server binary on 127.0.0.1 for integration tests, with keys. */
+#define _GNU_SOURCE
+#include "testserver.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "encode.h"
+#include "testutil.h"
+
+#define SERVER_BIN GT_BINARY_DIR "/server/gtsync-server"
+
+static const char orgunits_csv[] = "code,name,level\n"
+                                   "53,Nusa Tenggara Timur,province\n"
+                                   "53.71,Kota Kupang,district\n"
+                                   "53.72,Kabupaten Kupang (test),district\n"
+                                   "36,Banten,province\n"
+                                   "36.01,Kabupaten Pandeglang,district\n"
+                                   "36.71,Kota Tangerang,district\n";
+
+static void die(const char *what)
+{
+	fprintf(stderr, "testserver: %s\n", what);
+	abort();
+}
+
+/* Runs argv with stdout/stderr appended to log; returns the exit status. */
+static int run_cmd(const char *log, char *const argv[])
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int gt_testserver_admin(struct gt_testserver *ts, const char *const *args)
+{
+	char *argv[32];
+	int n = 0;
+	char admin_log[4200];
+
+	snprintf(admin_log, sizeof(admin_log), "%s/admin.log", ts->dir);
+	argv[n++] = SERVER_BIN;
+	for (; args[n - 1] != NULL && n < 28; n++)
+		argv[n] = (char *)args[n - 1];
+	argv[n++] = "--data";
+	argv[n++] = ts->data;
+	argv[n] = NULL;
+	return run_cmd(admin_log, argv);
+}
+
+void gt_testserver_setup(struct gt_testserver *ts)
+{
+	char csv[4200];
+	FILE *f;
+
+	memset(ts, 0, sizeof(*ts));
+	ts->dir = gt_test_tmpdir("srv");
+	if (strlen(ts->dir) > 1024)
+		die("temp dir path too long");
+	snprintf(ts->data, sizeof(ts->data), "%s/data", ts->dir);
+	snprintf(ts->cert, sizeof(ts->cert), "%s/tls-cert.pem", ts->data);
+	snprintf(ts->log, sizeof(ts->log), "%s/server.log", ts->dir);
+	snprintf(csv, sizeof(csv), "%s/orgunits.csv", ts->dir);
+	f = fopen(csv, "w");
+	if (f == NULL || fputs(orgunits_csv, f) < 0 || fclose(f) != 0)
+		die("cannot write the org-unit CSV");
+	const char *init[] = {"init", NULL};
+	const char *imp[] = {"orgunits", "import", csv, NULL};
+	const char *md[] = {"metadata", "load", GT_SOURCE_DIR "/metadata", NULL};
+	if (gt_testserver_admin(ts, init) != 0 || gt_testserver_admin(ts, imp) != 0 ||
+	    gt_testserver_admin(ts, md) != 0)
+		die("server set-up failed; see admin.log in the test's temp dir");
+}
+
+struct gt_key *gt_testserver_key(struct gt_testserver *ts, const char *org, const char *role)
+{
+	struct gt_key *k = NULL;
+	char b64[GT_KEY_PUB_B64_LEN + 1];
+
+	if (gt_key_generate(&k) != 0 || gt_key_public_b64(k, b64) != 0)
+		die("key generation");
+	const char *args[] = {"key", "add", "--org", org, "--role", role, "--pubkey", b64, NULL};
+	if (gt_testserver_admin(ts, args) != 0)
+		die("key add failed");
+	return k;
+}
+
+static int find_port(const char *log)
+{
+	size_t len;
+	uint8_t *text = gt_test_read_file(log, &len);
+	const char *p;
+	int port = 0;
+
+	if (text == NULL)
+		return 0;
+	p = strstr((const char *)text, "listening addr=127.0.0.1:");
+	if (p != NULL)
+		port = atoi(p + strlen("listening addr=127.0.0.1:"));
+	free(text);
+	return port;
+}
+
+void gt_testserver_start(struct gt_testserver *ts, const char *const *extra)
+{
+	char *argv[48];
+	int n = 0;
+
+	truncate(ts->log, 0);
+	argv[n++] = SERVER_BIN;
+	argv[n++] = "run";
+	argv[n++] = "--data";
+	argv[n++] = ts->data;
+	argv[n++] = "--listen";
+	argv[n++] = "127.0.0.1:0";
+	for (int i = 0; extra != NULL && extra[i] != NULL && n < 46; i++)
+		argv[n++] = (char *)extra[i];
+	argv[n] = NULL;
+	ts->pid = fork();
+	if (ts->pid < 0)
+		die("fork");
+	if (ts->pid == 0) {
+		int fd = open(ts->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	/* Bounded wait for the listening line: 20 s. */
+	for (int i = 0; i < 400; i++) {
+		if ((ts->port = find_port(ts->log)) > 0)
+			break;
+		if (!gt_testserver_alive(ts))
+			die("the server exited during start-up; see server.log");
+		usleep(50 * 1000);
+	}
+	if (ts->port <= 0)
+		die("the server did not start listening");
+	snprintf(ts->addr, sizeof(ts->addr), "127.0.0.1:%d", ts->port);
+}
+
+int gt_testserver_alive(struct gt_testserver *ts)
+{
+	int status;
+	if (ts->pid <= 0)
+		return 0;
+	if (waitpid(ts->pid, &status, WNOHANG) == ts->pid) {
+		ts->pid = 0;
+		return 0;
+	}
+	return 1;
+}
+
+int gt_testserver_stop(struct gt_testserver *ts)
+{
+	int status = 0;
+
+	if (ts->pid <= 0)
+		return -1;
+	kill(ts->pid, SIGTERM);
+	/* Bounded: 15 s, then SIGKILL. */
+	for (int i = 0; i < 300; i++) {
+		if (waitpid(ts->pid, &status, WNOHANG) == ts->pid) {
+			ts->pid = 0;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		}
+		usleep(50 * 1000);
+	}
+	gt_testserver_kill(ts);
+	return -1;
+}
+
+void gt_testserver_kill(struct gt_testserver *ts)
+{
+	int status;
+	if (ts->pid <= 0)
+		return;
+	kill(ts->pid, SIGKILL);
+	waitpid(ts->pid, &status, 0);
+	ts->pid = 0;
+}
+
+int gt_testserver_log_count(struct gt_testserver *ts, const char *needle)
+{
+	size_t len;
+	uint8_t *text = gt_test_read_file(ts->log, &len);
+	int n = 0;
+
+	if (text == NULL)
+		return 0;
+	for (const char *p = (const char *)text; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	free(text);
+	return n;
+}
+
+void gt_testserver_teardown(struct gt_testserver *ts)
+{
+	if (ts->pid > 0)
+		gt_testserver_stop(ts);
+	if (getenv("GT_TEST_KEEP") == NULL)
+		gt_test_rmtree(ts->dir);
+	free(ts->dir);
+	ts->dir = NULL;
+}

@@ -1,0 +1,50 @@
+/* Starts the real gtsync-server binary on 127.0.0.1 for integration tests, with keys. */
+#ifndef GT_TESTSERVER_H
+#define GT_TESTSERVER_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "key.h"
+
+struct gt_testserver {
+	char *dir; /* temp dir; the data dir is dir/data */
+	char data[2048];
+	char cert[4096];
+	char log[4096];
+	char addr[64]; /* "127.0.0.1:PORT" once running */
+	int port;
+	pid_t pid;
+};
+
+/* Creates a data dir: init, a small org-unit CSV (ID, 53 with 53.71 and 53.72, 36 with 36.01
+ * and 36.71), metadata/ from the source tree. Aborts the test on failure. */
+void gt_testserver_setup(struct gt_testserver *ts);
+
+/* Registers a new key for org and role (a name: "operator"); returns it (caller frees). */
+struct gt_key *gt_testserver_key(struct gt_testserver *ts, const char *org, const char *role);
+
+/* Runs a gtsync-server admin command with the data dir appended (--data DIR), e.g.
+ * {"key", "revoke", id, NULL}. Returns the exit status. */
+int gt_testserver_admin(struct gt_testserver *ts, const char *const *args);
+
+/* Starts `gtsync-server run` with extra arguments (NULL-terminated; may be NULL) and waits
+ * until it listens. */
+void gt_testserver_start(struct gt_testserver *ts, const char *const *extra);
+
+/* Stops the server with SIGTERM and returns its exit status (-1 if it had to be killed). */
+int gt_testserver_stop(struct gt_testserver *ts);
+
+/* Kills the server with SIGKILL and reaps it. */
+void gt_testserver_kill(struct gt_testserver *ts);
+
+/* Whether the server process is still running. */
+int gt_testserver_alive(struct gt_testserver *ts);
+
+/* Counts lines of the server log containing needle. */
+int gt_testserver_log_count(struct gt_testserver *ts, const char *needle);
+
+/* Stops the server if running and removes the temp dir. */
+void gt_testserver_teardown(struct gt_testserver *ts);
+
+#endif
