@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "cli.h"
 #include "error.h"
 #include "home.h"
@@ -17,7 +18,6 @@
 #include "pull.h"
 #include "push.h"
 #include "render.h"
-#include "backoff.h"
 
 #define OK          GT_CLI_EXIT_OK
 #define FAIL        GT_CLI_EXIT_FAIL
@@ -94,7 +94,8 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	(void)arg;
 
 	if (server == NULL || org == NULL || ca == NULL) {
-		fprintf(stderr, "gtsync init: --server, --org and --ca are required (see --help)\n");
+		fprintf(stderr,
+		        "gtsync init: --server, --org and --ca are required (see --help)\n");
 		return USAGE;
 	}
 	if (gt_home_resolve(gt_cli_get(cmd, "home"), dir, sizeof(dir)) != GT_OK) {
@@ -134,7 +135,8 @@ static int cmd_key(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 		printf("key id:     %s\n", h->key_id);
 		printf("public key: %s\n", b64);
 		printf("org unit:   %s\n", h->org);
-		printf("role:       %s\n", h->role[0] ? h->role : "(not known until the first login)");
+		printf("role:       %s\n",
+		       h->role[0] ? h->role : "(not known until the first login)");
 	}
 	gt_home_close(h);
 	return rc == GT_OK ? OK : FAIL;
@@ -212,21 +214,23 @@ static int cmd_metadata_pull(const struct gt_cli_cmd *cmd, int argc, char **argv
 			lens[i] = rep->files[i]->content.len;
 		}
 		gt_meta_errors_init(errs);
-		rc = rep->n_files == 0 ? GT_ENOENT
-		                       : gt_meta_load_buffers(names, bufs, lens, rep->n_files, &meta,
-		                                              errs);
+		rc = rep->n_files == 0
+		         ? GT_ENOENT
+		         : gt_meta_load_buffers(names, bufs, lens, rep->n_files, &meta, errs);
 		free(names);
 		free(bufs);
 		free(lens);
 		if (rc != GT_OK) {
 			if (rep->n_files == 0)
-				fprintf(stderr, "gtsync metadata pull: the server has no metadata loaded "
-				                "yet (gtsync-server metadata load)\n");
+				fprintf(stderr,
+				        "gtsync metadata pull: the server has no metadata loaded "
+				        "yet (gtsync-server metadata load)\n");
 			for (size_t i = 0; i < errs->count; i++)
 				fprintf(stderr, "%s\n", errs->items[i].text);
 			if (rep->n_files != 0)
-				fprintf(stderr, "gtsync metadata pull: the server's metadata does not "
-				                "load here; nothing was stored\n");
+				fprintf(stderr,
+				        "gtsync metadata pull: the server's metadata does not "
+				        "load here; nothing was stored\n");
 			goto out;
 		}
 	}
@@ -315,9 +319,10 @@ static int cmd_push(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	(void)argv;
 	(void)arg;
 
-	if (opt_uint(cmd, "retries", 100, &tries) || opt_uint(cmd, "batch-values", UINT32_MAX,
-	                                                      &batch) ||
-	    opt_uint(cmd, "timeout", 3600, &timeout) || opt_uint(cmd, "retry-base-ms", 600000, &base))
+	if (opt_uint(cmd, "retries", 100, &tries) ||
+	    opt_uint(cmd, "batch-values", UINT32_MAX, &batch) ||
+	    opt_uint(cmd, "timeout", 3600, &timeout) ||
+	    opt_uint(cmd, "retry-base-ms", 600000, &base))
 		return USAGE;
 	if (gt_cli_get(cmd, "no-retry"))
 		tries = 1;
@@ -429,8 +434,8 @@ struct problems {
 static int print_problem(void *arg, const struct gt_cstore_problem *p)
 {
 	struct problems *x = arg;
-	const char *reason = p->state == GT_CSTORE_CONFLICT ? reason_name(p->reason)
-	                                                    : gt_errname(p->reason);
+	const char *reason =
+	    p->state == GT_CSTORE_CONFLICT ? reason_name(p->reason) : gt_errname(p->reason);
 
 	if (x->plain) {
 		printf("%s ", p->state == GT_CSTORE_CONFLICT ? "conflict" : "refused");
@@ -462,8 +467,9 @@ static int print_problem(void *arg, const struct gt_cstore_problem *p)
 		x->shown = 0;
 	}
 	if (x->shown++ < 50)
-		printf("    %s %s %s %s = %s  (%s, batch %" PRIu64 ")\n", p->data_element, p->period,
-		       p->org_unit, p->coc[0] ? p->coc : "-", p->value, p->source, p->seq);
+		printf("    %s %s %s %s = %s  (%s, batch %" PRIu64 ")\n", p->data_element,
+		       p->period, p->org_unit, p->coc[0] ? p->coc : "-", p->value, p->source,
+		       p->seq);
 	else if (x->shown == 51)
 		printf("    ... (more; 'gtsync status --format plain' lists all)\n");
 	return 0;
@@ -540,20 +546,23 @@ static int cmd_status(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 		       st.batches[GT_CSTORE_BATCH_REFUSED]);
 		printf("replica_values=%" PRIu64 "\nreplica_units=%" PRIu64 "\n", st.replica_values,
 		       st.replica_units);
-		printf("metadata_version=%" PRIu64 "\nlast_push=%s\nlast_attempt=%s\nlast_pull=%s\n",
+		printf("metadata_version=%" PRIu64
+		       "\nlast_push=%s\nlast_attempt=%s\nlast_pull=%s\n",
 		       mdv, t_push, t_try, t_pull);
 		kv("last_error", last_error);
 		printf("\n");
 	} else {
 		printf("gtsync home %s: org unit %s, key %s%s%s%s, server %s\n", h->dir, h->org,
-		       h->key_id, h->role[0] ? " (" : "", h->role, h->role[0] ? ")" : "", h->server);
-		printf("Outbox:  %" PRIu64 " queued, %" PRIu64 " sent and waiting for an ack, %" PRIu64
-		       " acknowledged, %" PRIu64 " in conflict, %" PRIu64 " refused\n",
+		       h->key_id, h->role[0] ? " (" : "", h->role, h->role[0] ? ")" : "",
+		       h->server);
+		printf("Outbox:  %" PRIu64 " queued, %" PRIu64
+		       " sent and waiting for an ack, %" PRIu64 " acknowledged, %" PRIu64
+		       " in conflict, %" PRIu64 " refused\n",
 		       st.values[GT_CSTORE_QUEUED], st.values[GT_CSTORE_BATCHED],
 		       st.values[GT_CSTORE_ACKED], st.values[GT_CSTORE_CONFLICT],
 		       st.values[GT_CSTORE_REFUSED]);
-		printf("Batches: %" PRIu64 " waiting to be (re)sent, %" PRIu64 " acknowledged, %" PRIu64
-		       " refused\n",
+		printf("Batches: %" PRIu64 " waiting to be (re)sent, %" PRIu64
+		       " acknowledged, %" PRIu64 " refused\n",
 		       st.batches[GT_CSTORE_BATCH_PENDING], st.batches[GT_CSTORE_BATCH_ACKED],
 		       st.batches[GT_CSTORE_BATCH_REFUSED]);
 		printf("Last push with nothing left: %s; last attempt: %s%s%s\n", t_push, t_try,
@@ -598,7 +607,8 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	(void)arg;
 
 	if (ds == NULL || period == NULL) {
-		fprintf(stderr, "gtsync report: --dataset and --period are required (see --help)\n");
+		fprintf(stderr,
+		        "gtsync report: --dataset and --period are required (see --help)\n");
 		return USAGE;
 	}
 	if (fmt != NULL && gt_render_format_parse(fmt, &f) != GT_OK) {
@@ -658,11 +668,10 @@ out:
 
 /* ---- The command table ---- */
 
-#define HOME_OPT                                                                               \
-	{                                                                                      \
-		"home", "DIR", "the client's home (default $" GT_HOME_ENV " or ~/" GT_HOME_DEFAULT \
-		               ")",                                                            \
-		    NULL                                                                       \
+#define HOME_OPT                                                                                   \
+	{                                                                                          \
+		"home", "DIR",                                                                     \
+		    "the client's home (default $" GT_HOME_ENV " or ~/" GT_HOME_DEFAULT ")", NULL  \
 	}
 
 static struct gt_cli_opt init_opts[] = {
@@ -691,8 +700,9 @@ static struct gt_cli_opt push_opts[] = {
     HOME_OPT,
     {"retries", "N", "connection attempts in all before giving up for now (default 5)", NULL},
     {"no-retry", NULL, "try once (same as --retries 1)", NULL},
-    {"retry-base-ms", "MS", "first delay between tries, doubled each time up to 30 s "
-                            "(default 1000)",
+    {"retry-base-ms", "MS",
+     "first delay between tries, doubled each time up to 30 s "
+     "(default 1000)",
      NULL},
     {"batch-values", "N", "most values per batch (default: the server's limit)", NULL},
     {"timeout", "SECONDS", "connect and wait for each answer at most (default 30)", NULL},
@@ -701,8 +711,7 @@ static struct gt_cli_opt push_opts[] = {
 static struct gt_cli_opt pull_opts[] = {
     HOME_OPT,
     {"org", "CODE", "root of the subtree to pull (default: the key's org unit)", NULL},
-    {"chunk", "N", "values asked for per chunk (default 5000; the server may send fewer)",
-     NULL},
+    {"chunk", "N", "values asked for per chunk (default 5000; the server may send fewer)", NULL},
     {"max-chunks", "N", "stop after N chunks (the next pull resumes)", NULL},
     {0},
 };
@@ -715,8 +724,7 @@ static struct gt_cli_opt report_opts[] = {
     HOME_OPT,
     {"org", "CODE", "the org unit to report on (default: the key's)", NULL},
     {"dataset", "DS", "the data set (KK, LY, GT)", NULL},
-    {"period", "PERIOD", "any DHIS2 period; finer periods roll up into it (2026Q3, 2026)",
-     NULL},
+    {"period", "PERIOD", "any DHIS2 period; finer periods roll up into it (2026Q3, 2026)", NULL},
     {"format", "FORMAT", "table, csv, json or dhis2 (a dataValueSets document)", NULL},
     {"no-children", NULL, "leave out the per-child breakdown", NULL},
     {0},
@@ -760,8 +768,8 @@ static const struct gt_cli_cmd client_cmds[] = {
      "sending, sends, and records the server's answers; a push cut at any moment resends the "
      "same batches next time (the server acknowledges them as duplicates). When the server "
      "cannot be reached the values stay queued and the push retries with growing delays. "
-     "Exit status 3: the server was unreachable and values stay queued. Test hooks: "
-     GT_PUSH_ENV_DIE_AFTER_SAVE "=N or " GT_PUSH_ENV_DIE_AFTER_SEND
+     "Exit status 3: the server was unreachable and values stay queued. Test "
+     "hooks: " GT_PUSH_ENV_DIE_AFTER_SAVE "=N or " GT_PUSH_ENV_DIE_AFTER_SEND
      "=N end the process like a kill -9 right after the Nth batch is saved, or sent.",
      push_opts, 0, 0, cmd_push, NULL},
     {"pull", "update the local replica of the subtree's values", "[--home DIR] [--org CODE]",

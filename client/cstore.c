@@ -196,7 +196,8 @@ static int sqlfail(struct gt_cstore *st, int src, const char *what)
 	if (src == SQLITE_FULL)
 		return fail(st, GT_ENOSPC, "%s: the disk is full", what);
 	if (src == SQLITE_READONLY || (src & 0xff) == SQLITE_READONLY)
-		return fail(st, rc, "%s: the store is read-only (%s)", what, sqlite3_errmsg(st->db));
+		return fail(st, rc, "%s: the store is read-only (%s)", what,
+		            sqlite3_errmsg(st->db));
 	return fail(st, rc, "%s: %s", what, sqlite3_errmsg(st->db));
 }
 
@@ -503,9 +504,11 @@ int gt_cstore_metadata_save(struct gt_cstore *st, const Gtsync__V1__MetadataRepl
 				goto out;
 			}
 			bind_text(s, 1, f->name);
-			sqlite3_bind_blob64(s, 2, f->content.data ? (const void *)f->content.data : "",
+			sqlite3_bind_blob64(s, 2,
+			                    f->content.data ? (const void *)f->content.data : "",
 			                    f->content.len, SQLITE_STATIC);
-			sqlite3_bind_blob64(s, 3, f->sha256.data ? (const void *)f->sha256.data : "",
+			sqlite3_bind_blob64(s, 3,
+			                    f->sha256.data ? (const void *)f->sha256.data : "",
 			                    f->sha256.len, SQLITE_STATIC);
 			if ((rc = run(st, s, "storing a metadata file")) != GT_OK)
 				goto out;
@@ -537,8 +540,7 @@ out:
 	return tx_leave(st, own, rc);
 }
 
-int gt_cstore_metadata_load(struct gt_cstore *st, struct gt_meta **out,
-                            struct gt_meta_errors *errs)
+int gt_cstore_metadata_load(struct gt_cstore *st, struct gt_meta **out, struct gt_meta_errors *errs)
 {
 	sqlite3_stmt *s = q(st, Q_MF_ALL);
 	char **names = NULL;
@@ -769,10 +771,8 @@ out:
 int gt_cstore_latest_number(struct gt_cstore *st, const char *data_element, const char *period,
                             const char *org_unit, const char *coc, double *v)
 {
-	struct gt_cstore_value key = {.data_element = data_element,
-	                              .period = period,
-	                              .org_unit = org_unit,
-	                              .coc = coc};
+	struct gt_cstore_value key = {
+	    .data_element = data_element, .period = period, .org_unit = org_unit, .coc = coc};
 	enum q ids[2] = {Q_KEY_NUMBER, Q_R_NUMBER};
 
 	*v = 0;
@@ -1181,16 +1181,16 @@ int gt_cstore_pull_apply(struct gt_cstore *st, const char *org, const Gtsync__V1
 		bind_text(s, 4, v->category_option_combo);
 		bind_text(s, 5, v->value);
 		bind_text(s, 6, v->comment);
-		sqlite3_bind_int64(s, 7, (sqlite3_int64)(v->revision > INT64_MAX ? INT64_MAX
-		                                                                   : v->revision));
+		sqlite3_bind_int64(
+		    s, 7, (sqlite3_int64)(v->revision > INT64_MAX ? INT64_MAX : v->revision));
 		sqlite3_bind_int(s, 8, v->deleted ? 1 : 0);
 		if (pv->origin_batch.len > 0)
 			sqlite3_bind_blob(s, 9, pv->origin_batch.data, (int)pv->origin_batch.len,
 			                  SQLITE_STATIC);
 		sqlite3_bind_int64(s, 10, pv->updated_at_ms);
-		sqlite3_bind_int64(s, 11, (sqlite3_int64)(pv->change_seq > INT64_MAX
-		                                              ? INT64_MAX
-		                                              : pv->change_seq));
+		sqlite3_bind_int64(
+		    s, 11,
+		    (sqlite3_int64)(pv->change_seq > INT64_MAX ? INT64_MAX : pv->change_seq));
 		if ((rc = run(st, s, "storing a pulled value")) != GT_OK)
 			goto out;
 	}
@@ -1205,8 +1205,8 @@ int gt_cstore_pull_apply(struct gt_cstore *st, const char *org, const Gtsync__V1
 		bind_text(s, 3, w->org_unit);
 		sqlite3_bind_int(s, 4, (int)w->state);
 		sqlite3_bind_int64(s, 5, w->updated_at_ms);
-		sqlite3_bind_int64(s, 6, (sqlite3_int64)(w->change_seq > INT64_MAX ? INT64_MAX
-		                                                                     : w->change_seq));
+		sqlite3_bind_int64(
+		    s, 6, (sqlite3_int64)(w->change_seq > INT64_MAX ? INT64_MAX : w->change_seq));
 		if ((rc = run(st, s, "storing a pulled workflow state")) != GT_OK)
 			goto out;
 	}
@@ -1329,8 +1329,8 @@ int gt_cstore_problems(struct gt_cstore *st,
 	return rc == SQLITE_DONE ? GT_OK : sqlfail(st, rc, "reading conflicts");
 }
 
-int gt_cstore_replica_units(struct gt_cstore *st,
-                            int (*cb)(void *arg, const char *org, uint64_t n), void *arg)
+int gt_cstore_replica_units(struct gt_cstore *st, int (*cb)(void *arg, const char *org, uint64_t n),
+                            void *arg)
 {
 	sqlite3_stmt *s = q(st, Q_R_UNITS);
 	int rc;

@@ -25,16 +25,16 @@
  */
 
 /* Settings kept in the store (gt_cstore_config_get/set). */
-#define GT_CSTORE_CFG_SERVER      "server"        /* HOST:PORT */
-#define GT_CSTORE_CFG_ORG         "org"           /* the key's org unit */
-#define GT_CSTORE_CFG_KEY_ID      "key_id"
-#define GT_CSTORE_CFG_ROLE        "role"          /* as the server said at the last login */
-#define GT_CSTORE_CFG_NEXT_SEQ    "next_sequence" /* the lowest batch sequence never used */
-#define GT_CSTORE_CFG_MD_VERSION  "metadata_version"
-#define GT_CSTORE_CFG_LAST_PUSH   "last_push_ms"  /* last push that left nothing to send */
-#define GT_CSTORE_CFG_LAST_PULL   "last_pull_ms"
+#define GT_CSTORE_CFG_SERVER       "server" /* HOST:PORT */
+#define GT_CSTORE_CFG_ORG          "org"    /* the key's org unit */
+#define GT_CSTORE_CFG_KEY_ID       "key_id"
+#define GT_CSTORE_CFG_ROLE         "role"          /* as the server said at the last login */
+#define GT_CSTORE_CFG_NEXT_SEQ     "next_sequence" /* the lowest batch sequence never used */
+#define GT_CSTORE_CFG_MD_VERSION   "metadata_version"
+#define GT_CSTORE_CFG_LAST_PUSH    "last_push_ms" /* last push that left nothing to send */
+#define GT_CSTORE_CFG_LAST_PULL    "last_pull_ms"
 #define GT_CSTORE_CFG_LAST_ATTEMPT "last_attempt_ms" /* last push attempt, successful or not */
-#define GT_CSTORE_CFG_LAST_ERROR  "last_error"    /* why the last push attempt failed, or "" */
+#define GT_CSTORE_CFG_LAST_ERROR   "last_error"      /* why the last push attempt failed, or "" */
 
 /* Longest setting value, with its NUL. */
 #define GT_CSTORE_MAX_CONFIG 512u
@@ -233,8 +233,8 @@ int gt_cstore_replica_foreach(struct gt_cstore *st, const char *org,
 /* ---- Status ---- */
 
 struct gt_cstore_status {
-	uint64_t values[5];   /* by enum gt_cstore_state */
-	uint64_t batches[3];  /* by enum gt_cstore_batch_state */
+	uint64_t values[5];  /* by enum gt_cstore_state */
+	uint64_t batches[3]; /* by enum gt_cstore_batch_state */
 	uint64_t replica_values;
 	uint64_t replica_units;
 };
@@ -257,7 +257,7 @@ int gt_cstore_problems(struct gt_cstore *st,
                        int (*cb)(void *arg, const struct gt_cstore_problem *p), void *arg);
 
 /* Calls cb with each org unit of the replica and its value count, in code order. */
-int gt_cstore_replica_units(struct gt_cstore *st,
-                            int (*cb)(void *arg, const char *org, uint64_t n), void *arg);
+int gt_cstore_replica_units(struct gt_cstore *st, int (*cb)(void *arg, const char *org, uint64_t n),
+                            void *arg);
 
 #endif

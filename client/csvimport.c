@@ -9,12 +9,8 @@
 #include "error.h"
 
 static const char *const col_names[GT_CSV_NCOLS] = {
-    [GT_CSV_DATAELEMENT] = "dataelement",
-    [GT_CSV_PERIOD] = "period",
-    [GT_CSV_ORGUNIT] = "orgunit",
-    [GT_CSV_COC] = "categoryoptioncombo",
-    [GT_CSV_VALUE] = "value",
-    [GT_CSV_COMMENT] = "comment",
+    [GT_CSV_DATAELEMENT] = "dataelement", [GT_CSV_PERIOD] = "period", [GT_CSV_ORGUNIT] = "orgunit",
+    [GT_CSV_COC] = "categoryoptioncombo", [GT_CSV_VALUE] = "value",   [GT_CSV_COMMENT] = "comment",
 };
 
 const char *gt_csvimport_col_name(int col)
@@ -169,13 +165,13 @@ struct dec {
 	const uint8_t *buf;
 	size_t len, pos;
 	unsigned long line;
-	struct bytes rec;      /* the current record's fields, each NUL-terminated */
-	size_t *fields;        /* offsets into rec */
-	size_t *flens;         /* lengths of the fields, without their NUL */
-	size_t nfields;        /* fields in the current record */
-	int quoted;            /* the current record has a quoted field */
-	int header_n;          /* fields in the header, 0 before it is read */
-	struct bytes text;     /* storage of accepted fields */
+	struct bytes rec;             /* the current record's fields, each NUL-terminated */
+	size_t *fields;               /* offsets into rec */
+	size_t *flens;                /* lengths of the fields, without their NUL */
+	size_t nfields;               /* fields in the current record */
+	int quoted;                   /* the current record has a quoted field */
+	int header_n;                 /* fields in the header, 0 before it is read */
+	struct bytes text;            /* storage of accepted fields */
 	size_t (*offs)[GT_CSV_NCOLS]; /* per row, offsets into text */
 	size_t rows_cap;
 };
@@ -334,10 +330,11 @@ static int read_header(struct dec *d, struct gt_csvimport *c, unsigned long line
 		}
 	}
 	if (c->col[GT_CSV_DATAELEMENT] < 0 || c->col[GT_CSV_VALUE] < 0) {
-		gt_csvimport_error(c, line,
-		                   "the first line must be a header naming the columns, with at "
-		                   "least dataelement and value (DHIS2's names: dataelement, period, "
-		                   "orgunit, categoryoptioncombo, value, comment)");
+		gt_csvimport_error(
+		    c, line,
+		    "the first line must be a header naming the columns, with at "
+		    "least dataelement and value (DHIS2's names: dataelement, period, "
+		    "orgunit, categoryoptioncombo, value, comment)");
 		bad = 1;
 	}
 	d->header_n = (int)d->nfields;

@@ -65,9 +65,9 @@ struct gt_csvimport_row {
 struct gt_csvimport {
 	struct gt_csvimport_row *rows; /* the well-formed records, in input order */
 	size_t n_rows;
-	int col[GT_CSV_NCOLS];   /* the header position of each known column, -1 if absent */
-	size_t n_errors;         /* entries in errors[] */
-	size_t errors_total;     /* all errors found, kept or not */
+	int col[GT_CSV_NCOLS]; /* the header position of each known column, -1 if absent */
+	size_t n_errors;       /* entries in errors[] */
+	size_t errors_total;   /* all errors found, kept or not */
 	struct gt_csvimport_error errors[GT_CSVIMPORT_MAX_ERRORS];
 	/* Internal: storage of the fields. */
 	char *text;

@@ -89,15 +89,17 @@ int gt_home_init(const char *dir, const char *server, const char *org, const cha
 		goto out;
 	}
 	if (gt_addr_parse(server, &ss) != GT_OK) {
-		say(err, "gtsync init: --server must be HOST:PORT with HOST an IP address or "
-		         "localhost (e.g. 127.0.0.1:7443), not '%s'",
+		say(err,
+		    "gtsync init: --server must be HOST:PORT with HOST an IP address or "
+		    "localhost (e.g. 127.0.0.1:7443), not '%s'",
 		    server);
 		rc = GT_EINVAL;
 		goto out;
 	}
 	if (gt_orgunit_valid(org) != GT_OK) {
-		say(err, "gtsync init: --org must be an org-unit code: ID, a province (53) or a "
-		         "district (53.71), not '%s'",
+		say(err,
+		    "gtsync init: --org must be an org-unit code: ID, a province (53) or a "
+		    "district (53.71), not '%s'",
 		    org);
 		rc = GT_EINVAL;
 		goto out;
@@ -108,8 +110,9 @@ int gt_home_init(const char *dir, const char *server, const char *org, const cha
 		goto out;
 	}
 	if (access(h->db_path, F_OK) == 0 || access(h->key_path, F_OK) == 0) {
-		say(err, "gtsync init: %s is already a gtsync home; nothing was changed (use "
-		         "another --home for another key)",
+		say(err,
+		    "gtsync init: %s is already a gtsync home; nothing was changed (use "
+		    "another --home for another key)",
 		    dir);
 		rc = GT_EEXIST;
 		goto out;
@@ -122,8 +125,9 @@ int gt_home_init(const char *dir, const char *server, const char *org, const cha
 	}
 	rc = gt_tls_client_ctx_new(ca_file, NULL, &tls);
 	if (rc != GT_OK) {
-		say(err, "gtsync init: %s holds no usable certificate (expected the server's "
-		         "tls-cert.pem)",
+		say(err,
+		    "gtsync init: %s holds no usable certificate (expected the server's "
+		    "tls-cert.pem)",
 		    ca_file);
 		goto out;
 	}
@@ -203,8 +207,9 @@ int gt_home_open(const char *dir, FILE *err, struct gt_home **out)
 	}
 	rc = gt_cstore_open(h->db_path, &h->st);
 	if (rc == GT_ENOENT) {
-		say(err, "gtsync: %s is not a gtsync home (no %s); run 'gtsync init --home %s "
-		         "--server HOST:PORT --org CODE --ca CERT.pem' first, or set --home or %s",
+		say(err,
+		    "gtsync: %s is not a gtsync home (no %s); run 'gtsync init --home %s "
+		    "--server HOST:PORT --org CODE --ca CERT.pem' first, or set --home or %s",
 		    dir, GT_HOME_DB, dir, GT_HOME_ENV);
 		goto fail;
 	}
@@ -260,8 +265,9 @@ int gt_home_key(struct gt_home *h)
 		return rc;
 	}
 	if (gt_key_id(h->key, id) != GT_OK || strcmp(id, h->key_id) != 0) {
-		say(h->err, "gtsync: the key %s (id %s) is not the key this home was set up with "
-		         "(id %s)",
+		say(h->err,
+		    "gtsync: the key %s (id %s) is not the key this home was set up with "
+		    "(id %s)",
 		    h->key_path, id, h->key_id);
 		gt_key_free(h->key);
 		h->key = NULL;
@@ -403,8 +409,9 @@ int gt_home_meta(struct gt_home *h, const char *what, struct gt_meta **out)
 	if (rc == GT_ENOENT)
 		say(h->err, "%s: no metadata yet; run 'gtsync metadata pull' first", what);
 	else if (rc != GT_OK)
-		say(h->err, "%s: the stored metadata cannot be read (%s%s%s); run 'gtsync metadata "
-		         "pull' again",
+		say(h->err,
+		    "%s: the stored metadata cannot be read (%s%s%s); run 'gtsync metadata "
+		    "pull' again",
 		    what, gt_strerror(rc), errs->count ? ": " : "",
 		    errs->count ? errs->items[0].text : "");
 	gt_meta_errors_clear(errs);

@@ -52,13 +52,13 @@ static int keymap_init(struct keymap *m, size_t n)
 }
 
 /* Inserts row i, or returns the earlier row with the same key (index + 1). */
-static size_t keymap_put(struct keymap *m, const struct gt_csvimport *c,
-                         const struct resolved *res, size_t i)
+static size_t keymap_put(struct keymap *m, const struct gt_csvimport *c, const struct resolved *res,
+                         size_t i)
 {
 	const char *const *f = c->rows[i].field;
-	size_t k = (size_t)key_hash(f[GT_CSV_DATAELEMENT], res[i].period, res[i].org_unit,
-	                            f[GT_CSV_COC]) &
-	           (m->cap - 1);
+	size_t k =
+	    (size_t)key_hash(f[GT_CSV_DATAELEMENT], res[i].period, res[i].org_unit, f[GT_CSV_COC]) &
+	    (m->cap - 1);
 
 	while (m->slot[k] != 0) {
 		size_t j = m->slot[k] - 1;
@@ -163,10 +163,11 @@ static int org_check(struct gt_home *h, const char *what)
 
 	if (h->role[0] != '\0' && strcmp(h->role, "operator") != 0) {
 		if (h->err)
-			fprintf(h->err,
-			        "%s: this key is registered as %s; only an operator key may write data "
-			        "values. Nothing was queued.\n",
-			        what, h->role);
+			fprintf(
+			    h->err,
+			    "%s: this key is registered as %s; only an operator key may write data "
+			    "values. Nothing was queued.\n",
+			    what, h->role);
 		return GT_EPERM;
 	}
 	rc = gt_cstore_orgunit_get(h->st, h->org, &ou);
@@ -204,10 +205,12 @@ int gt_import_buffer(struct gt_home *h, const char *name, const uint8_t *buf, si
 		goto out;
 	if ((rc = org_check(h, "gtsync import")) != GT_OK)
 		goto out;
-	if (o->period != NULL && o->period[0] != '\0' && gt_period_parse(o->period, &per) != GT_OK) {
+	if (o->period != NULL && o->period[0] != '\0' &&
+	    gt_period_parse(o->period, &per) != GT_OK) {
 		if (h->err)
-			fprintf(h->err, "gtsync import: --period %s is not a DHIS2 period id (2024, "
-			                "2024S1, 2024Q1, 202401)\n",
+			fprintf(h->err,
+			        "gtsync import: --period %s is not a DHIS2 period id (2024, "
+			        "2024S1, 2024Q1, 202401)\n",
 			        o->period);
 		rc = GT_EINVAL;
 		goto out;
@@ -215,7 +218,8 @@ int gt_import_buffer(struct gt_home *h, const char *name, const uint8_t *buf, si
 	if (o->dataset != NULL && o->dataset[0] != '\0' &&
 	    gt_meta_dataset_find(meta, o->dataset) == NULL) {
 		if (h->err)
-			fprintf(h->err, "gtsync import: --dataset %s is not a data set of the metadata\n",
+			fprintf(h->err,
+			        "gtsync import: --dataset %s is not a data set of the metadata\n",
 			        o->dataset);
 		rc = GT_EINVAL;
 		goto out;
@@ -243,7 +247,8 @@ int gt_import_buffer(struct gt_home *h, const char *name, const uint8_t *buf, si
 		size_t dup;
 
 		gt_progress_set(&bar, i + 1, 0);
-		res[i].period = f[GT_CSV_PERIOD][0] ? f[GT_CSV_PERIOD] : (o->period ? o->period : "");
+		res[i].period =
+		    f[GT_CSV_PERIOD][0] ? f[GT_CSV_PERIOD] : (o->period ? o->period : "");
 		res[i].org_unit = f[GT_CSV_ORGUNIT][0] ? f[GT_CSV_ORGUNIT] : h->org;
 		if (res[i].period[0] == '\0') {
 			gt_csvimport_error(c, row->line,
@@ -339,10 +344,11 @@ int gt_import_buffer(struct gt_home *h, const char *name, const uint8_t *buf, si
 store_failed:
 	r->queued = r->replaced = r->unchanged = 0;
 	if (h->err)
-		fprintf(h->err,
-		        "gtsync import: %s: cannot queue the values: %s. Nothing from this file was "
-		        "queued; the outbox is unchanged.\n",
-		        name, gt_cstore_errmsg(h->st));
+		fprintf(
+		    h->err,
+		    "gtsync import: %s: cannot queue the values: %s. Nothing from this file was "
+		    "queued; the outbox is unchanged.\n",
+		    name, gt_cstore_errmsg(h->st));
 out:
 	free(km.slot);
 	free(res);
@@ -402,7 +408,8 @@ int gt_import_one(struct gt_home *h, const char *data_element, const char *perio
 	v.deleted = deleted;
 	if (!deleted && (value == NULL || value[0] == '\0')) {
 		if (h->err)
-			fprintf(h->err, "gtsync set: give a VALUE, or --delete to delete the value\n");
+			fprintf(h->err,
+			        "gtsync set: give a VALUE, or --delete to delete the value\n");
 		rc = GT_EINVAL;
 		goto out;
 	}
@@ -426,15 +433,17 @@ int gt_import_one(struct gt_home *h, const char *data_element, const char *perio
 	rc = gt_cstore_queue(h->st, &cv, gt_home_now_ms(), &what);
 	if (rc != GT_OK) {
 		if (h->err)
-			fprintf(h->err, "gtsync set: cannot queue the value: %s; the outbox is "
-			                "unchanged\n",
+			fprintf(h->err,
+			        "gtsync set: cannot queue the value: %s; the outbox is "
+			        "unchanged\n",
 			        gt_cstore_errmsg(h->st));
 		goto out;
 	}
 	if (o->out != NULL) {
-		const char *label = what == GT_CSTORE_UNCHANGED  ? "unchanged (already entered)"
-		                    : what == GT_CSTORE_REPLACED ? "queued (replacing a queued value)"
-		                                                 : "queued";
+		const char *label = what == GT_CSTORE_UNCHANGED ? "unchanged (already entered)"
+		                    : what == GT_CSTORE_REPLACED
+		                        ? "queued (replacing a queued value)"
+		                        : "queued";
 		fprintf(o->out, "set %s %s %s %s: %s\n", data_element, period, coc[0] ? coc : "-",
 		        deleted ? "(delete)" : value, label);
 	}

@@ -13,8 +13,8 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void gt_progress_format(char *buf, size_t len, const char *label, const char *unit,
-                        uint64_t done, uint64_t total)
+void gt_progress_format(char *buf, size_t len, const char *label, const char *unit, uint64_t done,
+                        uint64_t total)
 {
 	char bar[GT_PROGRESS_WIDTH + 1];
 

@@ -11,7 +11,7 @@
 #define GT_PROGRESS_WIDTH 30
 
 struct gt_progress {
-	FILE *out;      /* borrowed; NULL or not a terminal: nothing is drawn */
+	FILE *out; /* borrowed; NULL or not a terminal: nothing is drawn */
 	int enabled;
 	const char *label; /* borrowed */
 	const char *unit;  /* borrowed, e.g. "values" */
@@ -34,7 +34,7 @@ void gt_progress_end(struct gt_progress *p);
 
 /* Writes the bar for done/total into buf[0..len), without a line ending ("label [####   ]
  * 12/40 values"); for tests and for the drawing itself. */
-void gt_progress_format(char *buf, size_t len, const char *label, const char *unit,
-                        uint64_t done, uint64_t total);
+void gt_progress_format(char *buf, size_t len, const char *label, const char *unit, uint64_t done,
+                        uint64_t total);
 
 #endif

@@ -55,7 +55,8 @@ int gt_pull_run(struct gt_home *h, const struct gt_pull_opts *o, struct gt_pull_
 			snprintf(err.key_id, sizeof(err.key_id), "%s", e->key_id ? e->key_id : "");
 			gt_wire_envelope_free(reply);
 			if (err.code == GT_EPERM && h->err)
-				fprintf(h->err, "gtsync pull: the server refused to send %s's data: %s\n",
+				fprintf(h->err,
+				        "gtsync pull: the server refused to send %s's data: %s\n",
 				        org, err.message);
 			else
 				gt_home_explain(h, "gtsync pull", &err);
@@ -73,7 +74,8 @@ int gt_pull_run(struct gt_home *h, const struct gt_pull_opts *o, struct gt_pull_
 		if (c->next_cursor < cursor) {
 			gt_wire_envelope_free(reply);
 			if (h->err)
-				fprintf(h->err, "gtsync pull: the server sent a cursor that goes back\n");
+				fprintf(h->err,
+				        "gtsync pull: the server sent a cursor that goes back\n");
 			rc = GT_EPROTO;
 			break;
 		}
@@ -81,7 +83,8 @@ int gt_pull_run(struct gt_home *h, const struct gt_pull_opts *o, struct gt_pull_
 		if (rc != GT_OK) {
 			if (h->err)
 				fprintf(h->err,
-				        "gtsync pull: cannot store the chunk: %s; the replica keeps what "
+				        "gtsync pull: cannot store the chunk: %s; the replica "
+				        "keeps what "
 				        "it had, and the next pull resumes from there\n",
 				        gt_cstore_errmsg(h->st));
 			gt_wire_envelope_free(reply);
@@ -91,8 +94,8 @@ int gt_pull_run(struct gt_home *h, const struct gt_pull_opts *o, struct gt_pull_
 		res->values += c->n_values;
 		res->states += c->n_states;
 		cursor = c->next_cursor;
-		gt_progress_set(&bar, res->values, c->total_estimate ? res->values + c->total_estimate
-		                                                      : 0);
+		gt_progress_set(&bar, res->values,
+		                c->total_estimate ? res->values + c->total_estimate : 0);
 		int more = c->more && c->next_cursor > req.cursor;
 		gt_wire_envelope_free(reply);
 		if (!more) {
@@ -106,8 +109,9 @@ int gt_pull_run(struct gt_home *h, const struct gt_pull_opts *o, struct gt_pull_
 	gt_session_close(s);
 	res->cursor = cursor;
 	if (rc == GT_OK && o->out != NULL)
-		fprintf(o->out, "pull: %" PRIu64 " values and %" PRIu64 " report states in %" PRIu64
-		                " chunks for %s; %s\n",
+		fprintf(o->out,
+		        "pull: %" PRIu64 " values and %" PRIu64 " report states in %" PRIu64
+		        " chunks for %s; %s\n",
 		        res->values, res->states, res->chunks, org,
 		        res->complete ? "the replica is up to date" : "more is waiting");
 	return rc;

@@ -11,12 +11,12 @@
 #define GT_PULL_CHUNK 5000u
 
 struct gt_pull_opts {
-	const char *org;      /* root of the subtree; NULL: the key's own org unit */
-	uint32_t max_items;   /* per chunk; 0: GT_PULL_CHUNK */
-	uint32_t timeout_ms;  /* 0: the session default */
-	unsigned max_chunks;  /* stop after this many chunks (a test hook); 0: no limit */
-	FILE *progress;       /* where a progress bar goes if it is a terminal (NULL: none) */
-	FILE *out;            /* the summary line (NULL: none) */
+	const char *org;     /* root of the subtree; NULL: the key's own org unit */
+	uint32_t max_items;  /* per chunk; 0: GT_PULL_CHUNK */
+	uint32_t timeout_ms; /* 0: the session default */
+	unsigned max_chunks; /* stop after this many chunks (a test hook); 0: no limit */
+	FILE *progress;      /* where a progress bar goes if it is a terminal (NULL: none) */
+	FILE *out;           /* the summary line (NULL: none) */
 };
 
 struct gt_pull_result {

@@ -308,8 +308,8 @@ static int refused(struct pusher *p, const struct inflight *f, int code, const c
 	rc = gt_cstore_batch_refused(p->h->st, f->seq, code, msg, disp, now);
 	if (rc != GT_OK) {
 		bar_break(p);
-		say(p->h, "gtsync push: cannot record the refusal of batch %" PRIu64 ": %s",
-		    f->seq, gt_cstore_errmsg(p->h->st));
+		say(p->h, "gtsync push: cannot record the refusal of batch %" PRIu64 ": %s", f->seq,
+		    gt_cstore_errmsg(p->h->st));
 		return rc;
 	}
 	bar_break(p);
@@ -318,15 +318,17 @@ static int refused(struct pusher *p, const struct inflight *f, int code, const c
 		p->r->batches_retry++;
 		p->retry_code = code;
 		snprintf(p->retry_msg, sizeof(p->retry_msg), "%s", msg);
-		say(p->h, "gtsync push: the server could not take batch %" PRIu64 " now (%s); it "
-		          "stays saved and is sent again",
+		say(p->h,
+		    "gtsync push: the server could not take batch %" PRIu64 " now (%s); it "
+		    "stays saved and is sent again",
 		    f->seq, msg);
 		break;
 	case GT_CSTORE_REQUEUE:
 		p->requeues++;
 		p->queue_empty = 0;
-		say(p->h, "gtsync push: the server refused batch %" PRIu64 " (%s); its %" PRIu32
-		          " values are queued again in a new batch",
+		say(p->h,
+		    "gtsync push: the server refused batch %" PRIu64 " (%s); its %" PRIu32
+		    " values are queued again in a new batch",
 		    f->seq, msg, f->n_values);
 		break;
 	default:
@@ -402,8 +404,9 @@ static int on_reply(struct pusher *p, gt_envelope *env)
 		return refused(p, &f, ack->refuse_code, ack->message);
 	default:
 		bar_break(p);
-		say(p->h, "gtsync push: the server answered batch %" PRIu64 " with an unknown "
-		          "status",
+		say(p->h,
+		    "gtsync push: the server answered batch %" PRIu64 " with an unknown "
+		    "status",
 		    f.seq);
 		return GT_EPROTO;
 	}
@@ -440,8 +443,8 @@ static int session_once(struct pusher *p)
 	}
 	const Gtsync__V1__AuthResult *ar = auth->auth_result;
 	p->server_last_seq = ar->last_sequence;
-	p->max_values = ar->max_values_per_batch ? ar->max_values_per_batch
-	                                          : GT_DEFAULT_MAX_VALUES_PER_BATCH;
+	p->max_values =
+	    ar->max_values_per_batch ? ar->max_values_per_batch : GT_DEFAULT_MAX_VALUES_PER_BATCH;
 	if (p->o->batch_values && p->o->batch_values < p->max_values)
 		p->max_values = p->o->batch_values;
 	size_t frame = ar->max_frame_bytes ? ar->max_frame_bytes : GT_DEFAULT_MAX_FRAME;
@@ -455,8 +458,9 @@ static int session_once(struct pusher *p)
 	    ar->metadata_version != 0 && mdv != ar->metadata_version) {
 		snprintf(md, sizeof(md), "%" PRIu64, ar->metadata_version);
 		bar_break(p);
-		say(h, "gtsync push: note: the server has metadata version %s and this client %" PRIu64
-		       "; run 'gtsync metadata pull' to check values against the server's",
+		say(h,
+		    "gtsync push: note: the server has metadata version %s and this client %" PRIu64
+		    "; run 'gtsync metadata pull' to check values against the server's",
 		    md, mdv);
 	}
 	if (ar->role != GTSYNC__V1__ROLE__ROLE_OPERATOR) {
@@ -574,7 +578,9 @@ int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_
 		uint64_t left = 0;
 		(void)gt_cstore_unsent(h->st, &left);
 		bar_break(&p);
-		say(h, "gtsync push: %" PRIu64 " values stay queued; retrying in %.1f s (try %u of %u)",
+		say(h,
+		    "gtsync push: %" PRIu64
+		    " values stay queued; retrying in %.1f s (try %u of %u)",
 		    left, d / 1000.0, attempt + 1, tries);
 		sleep_ms(d);
 	}

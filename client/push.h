@@ -25,16 +25,16 @@
 #define GT_PUSH_DIE_STATUS 86
 
 struct gt_push_opts {
-	unsigned tries;          /* connection attempts in all (0: GT_BACKOFF_TRIES; 1: no retry) */
+	unsigned tries; /* connection attempts in all (0: GT_BACKOFF_TRIES; 1: no retry) */
 	uint32_t backoff_base_ms; /* 0: GT_BACKOFF_BASE_MS */
 	uint32_t backoff_cap_ms;  /* 0: GT_BACKOFF_CAP_MS */
-	uint32_t batch_values;   /* most values per batch (0: the server's limit) */
-	uint32_t window;         /* 0: GT_PUSH_WINDOW */
-	uint32_t timeout_ms;     /* connect and each wait for a reply (0: the session default) */
-	unsigned die_after_save; /* test hook, 0: off */
-	unsigned die_after_send; /* test hook, 0: off */
-	FILE *progress;          /* where a progress bar goes if it is a terminal (NULL: none) */
-	FILE *out;               /* the summary line (NULL: none) */
+	uint32_t batch_values;    /* most values per batch (0: the server's limit) */
+	uint32_t window;          /* 0: GT_PUSH_WINDOW */
+	uint32_t timeout_ms;      /* connect and each wait for a reply (0: the session default) */
+	unsigned die_after_save;  /* test hook, 0: off */
+	unsigned die_after_send;  /* test hook, 0: off */
+	FILE *progress;           /* where a progress bar goes if it is a terminal (NULL: none) */
+	FILE *out;                /* the summary line (NULL: none) */
 };
 
 struct gt_push_result {
@@ -47,8 +47,8 @@ struct gt_push_result {
 	uint64_t values_acked;
 	uint64_t values_conflict;
 	uint64_t values_refused;
-	uint64_t values_left;     /* queued or batched after the push */
-	unsigned tries;           /* connection attempts made */
+	uint64_t values_left; /* queued or batched after the push */
+	unsigned tries;       /* connection attempts made */
 };
 
 /*

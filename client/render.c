@@ -188,8 +188,8 @@ static const char *str(const char *s)
 static int collect_rows(const Gtsync__V1__ReportReply *rep, const struct gt_meta *meta,
                         struct row **out, size_t *n_out)
 {
-	const struct gt_meta_dataset *ds = meta ? gt_meta_dataset_find(meta, str(rep->dataset))
-	                                        : NULL;
+	const struct gt_meta_dataset *ds =
+	    meta ? gt_meta_dataset_find(meta, str(rep->dataset)) : NULL;
 	size_t cap = rep->n_totals + 1, n = 0;
 	struct row *rows;
 
@@ -199,14 +199,16 @@ static int collect_rows(const Gtsync__V1__ReportReply *rep, const struct gt_meta
 	if (rows == NULL)
 		return GT_ENOMEM;
 	for (size_t c = 0; c <= rep->n_children; c++) {
-		Gtsync__V1__ReportValue **vals = c == 0 ? rep->totals : rep->children[c - 1]->values;
+		Gtsync__V1__ReportValue **vals =
+		    c == 0 ? rep->totals : rep->children[c - 1]->values;
 		size_t nv = c == 0 ? rep->n_totals : rep->children[c - 1]->n_values;
 		for (size_t i = 0; i < nv; i++) {
-			const char *el = str(vals[i]->data_element), *coc =
-			                                                 str(vals[i]->category_option_combo);
+			const char *el = str(vals[i]->data_element),
+			           *coc = str(vals[i]->category_option_combo);
 			size_t k;
 			for (k = 0; k < n; k++)
-				if (strcmp(rows[k].element, el) == 0 && strcmp(rows[k].coc, coc) == 0)
+				if (strcmp(rows[k].element, el) == 0 &&
+				    strcmp(rows[k].coc, coc) == 0)
 					break;
 			if (k < n)
 				continue;
@@ -278,8 +280,8 @@ static void iso_time(int64_t ms, char *buf, size_t len)
 static int render_table(FILE *out, const Gtsync__V1__ReportReply *rep, const struct gt_meta *meta)
 {
 	const Gtsync__V1__Completeness *cp = rep->completeness;
-	const struct gt_meta_dataset *ds = meta ? gt_meta_dataset_find(meta, str(rep->dataset))
-	                                        : NULL;
+	const struct gt_meta_dataset *ds =
+	    meta ? gt_meta_dataset_find(meta, str(rep->dataset)) : NULL;
 	struct row *rows = NULL;
 	size_t nrows = 0, wel = 12, wopt = 6, wcol = 5;
 	char num[64];
@@ -291,8 +293,8 @@ static int render_table(FILE *out, const Gtsync__V1__ReportReply *rep, const str
 	        str(rep->dataset), *str(rep->org_name) ? rep->org_name : str(rep->org_unit),
 	        str(rep->period));
 	if (cp != NULL) {
-		fprintf(out, "Reporting units: %" PRIu32 " of %" PRIu32 " reported, %" PRIu32
-		             " on time",
+		fprintf(out,
+		        "Reporting units: %" PRIu32 " of %" PRIu32 " reported, %" PRIu32 " on time",
 		        cp->reported, cp->expected, cp->on_time);
 		if (cp->n_missing > 0) {
 			fprintf(out, "; not reported:");
@@ -319,7 +321,8 @@ static int render_table(FILE *out, const Gtsync__V1__ReportReply *rep, const str
 			wcol = strlen(num);
 		for (size_t c = 0; c < rep->n_children; c++) {
 			const Gtsync__V1__ChildReport *ch = rep->children[c];
-			value_text(find_value(ch->values, ch->n_values, &rows[i]), num, sizeof(num));
+			value_text(find_value(ch->values, ch->n_values, &rows[i]), num,
+			           sizeof(num));
 			if (strlen(num) > wcol)
 				wcol = strlen(num);
 			if (strlen(str(ch->org_unit)) > wcol)
@@ -337,7 +340,8 @@ static int render_table(FILE *out, const Gtsync__V1__ReportReply *rep, const str
 		        rows[i].coc[0] ? rows[i].coc : "-");
 		for (size_t c = 0; c < rep->n_children; c++) {
 			const Gtsync__V1__ChildReport *ch = rep->children[c];
-			value_text(find_value(ch->values, ch->n_values, &rows[i]), num, sizeof(num));
+			value_text(find_value(ch->values, ch->n_values, &rows[i]), num,
+			           sizeof(num));
 			fprintf(out, "  %*.*s", (int)wcol, (int)wcol, num);
 		}
 		value_text(find_value(rep->totals, rep->n_totals, &rows[i]), num, sizeof(num));
@@ -471,8 +475,9 @@ static int render_json(FILE *out, const Gtsync__V1__ReportReply *rep, const stru
 	gt_render_json_string(out, when);
 	fputs(",\n  \"approvalState\": ", out);
 	gt_render_json_string(out, state_name((int)rep->state));
-	fprintf(out, ",\n  \"completeness\": {\"expected\": %" PRIu32 ", \"reported\": %" PRIu32
-	             ", \"onTime\": %" PRIu32 ", \"missing\": [",
+	fprintf(out,
+	        ",\n  \"completeness\": {\"expected\": %" PRIu32 ", \"reported\": %" PRIu32
+	        ", \"onTime\": %" PRIu32 ", \"missing\": [",
 	        cp ? cp->expected : 0, cp ? cp->reported : 0, cp ? cp->on_time : 0);
 	for (size_t i = 0; cp && i < cp->n_missing; i++) {
 		if (i)
@@ -492,8 +497,8 @@ static int render_json(FILE *out, const Gtsync__V1__ReportReply *rep, const stru
 		        ", \"reported\": %s, \"onTime\": %s, \"expected\": %" PRIu32
 		        ", \"reportedUnits\": %" PRIu32 ", \"onTimeUnits\": %" PRIu32
 		        ", \"approvalState\": ",
-		        ch->reported ? "true" : "false", ch->on_time ? "true" : "false", ch->expected,
-		        ch->reported_units, ch->on_time_units);
+		        ch->reported ? "true" : "false", ch->on_time ? "true" : "false",
+		        ch->expected, ch->reported_units, ch->on_time_units);
 		gt_render_json_string(out, state_name((int)ch->state));
 		fputs(",\n     \"values\": ", out);
 		json_values(out, ch->values, ch->n_values, rows, nrows, "     ");

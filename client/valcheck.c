@@ -11,7 +11,7 @@
 /* Whether period p has the period type of data set ds. */
 static int period_fits(const struct gt_meta_dataset *ds, const struct gt_period *p)
 {
-	return strcmp(gt_meta_period_type_name(ds->period_type), gt_period_type_name(p->type)) == 0;
+	return ds->period_type == p->type;
 }
 
 /* Lists the element's option codes into buf, for a message. */
@@ -44,7 +44,7 @@ static void list_period_types(const struct gt_meta_element *e, const struct gt_m
 		if ((only != NULL && ds != only) || !gt_meta_dataset_reports_at(ds, level))
 			continue;
 		n = snprintf(buf + used, len - used, "%s%s (%s)", used ? ", " : "",
-		             gt_meta_period_type_name(ds->period_type), ds->code);
+		             gt_period_type_name(ds->period_type), ds->code);
 		if (n < 0)
 			break;
 		used += (size_t)n;
@@ -77,8 +77,8 @@ int gt_valcheck_run(const struct gt_valcheck *c, const struct gt_valcheck_value 
 		else {
 			list_options(e, list, sizeof(list));
 			snprintf(why, GT_VALCHECK_MAX_WHY,
-			         "categoryoptioncombo \"%s\" is not one of %s's options (%s)", v->coc,
-			         e->code, list);
+			         "categoryoptioncombo \"%s\" is not one of %s's options (%s)",
+			         v->coc, e->code, list);
 		}
 		return GT_EINVAL;
 	}
@@ -121,11 +121,11 @@ int gt_valcheck_run(const struct gt_valcheck *c, const struct gt_valcheck_value 
 		list_period_types(e, only, level, list, sizeof(list));
 		if (list[0] == '\0')
 			snprintf(why, GT_VALCHECK_MAX_WHY,
-			         "data element %s is not reported at this org unit's level", e->code);
+			         "data element %s is not reported at this org unit's level",
+			         e->code);
 		else
-			snprintf(why, GT_VALCHECK_MAX_WHY,
-			         "period %s is %s, but %s is reported %s", v->period,
-			         gt_period_type_name(per.type), e->code, list);
+			snprintf(why, GT_VALCHECK_MAX_WHY, "period %s is %s, but %s is reported %s",
+			         v->period, gt_period_type_name(per.type), e->code, list);
 		return GT_EINVAL;
 	}
 	if (gt_period_start(&per, &start) != GT_OK ||

@@ -10,9 +10,9 @@
 /* What a value is checked against; everything borrowed. */
 struct gt_valcheck {
 	const struct gt_meta *meta;
-	const char *own_org;  /* the key's org unit: an operator writes only its own */
-	const char *dataset;  /* "" or NULL: any data set of the element; else this one */
-	int64_t now_ms;       /* values for periods that have not started are refused */
+	const char *own_org; /* the key's org unit: an operator writes only its own */
+	const char *dataset; /* "" or NULL: any data set of the element; else this one */
+	int64_t now_ms;      /* values for periods that have not started are refused */
 };
 
 /* A value to check; borrowed. coc "" is the default combo. */
