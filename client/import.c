@@ -335,11 +335,17 @@ int gt_import_buffer(struct gt_home *h, const char *name, const uint8_t *buf, si
 	if ((rc = gt_cstore_commit(h->st)) != GT_OK)
 		goto store_failed;
 	r->warnings = check_rules(h, name, meta, c, res);
-	if (o->out != NULL)
-		fprintf(o->out,
-		        "import %s: %zu values: %zu queued, %zu replaced still-queued values, %zu "
-		        "unchanged; %zu rule warnings\n",
-		        name, r->rows, r->queued, r->replaced, r->unchanged, r->warnings);
+	if (o->out != NULL) {
+		fprintf(o->out, "import %s: %zu values: %zu queued", name, r->rows, r->queued);
+		if (r->replaced)
+			fprintf(o->out, ", %zu replacing values still queued", r->replaced);
+		if (r->unchanged)
+			fprintf(o->out, ", %zu unchanged (already entered)", r->unchanged);
+		if (r->warnings)
+			fprintf(o->out, "; %zu validation rule %s (see above)", r->warnings,
+			        r->warnings == 1 ? "warning" : "warnings");
+		fputc('\n', o->out);
+	}
 	goto out;
 store_failed:
 	r->queued = r->replaced = r->unchanged = 0;

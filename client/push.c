@@ -599,10 +599,11 @@ int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_
 	}
 	if (o->out != NULL)
 		fprintf(o->out,
-		        "push: %" PRIu64 " batches sent (%" PRIu64 " new, %" PRIu64
+		        "push: %" PRIu64 " %s sent (%" PRIu64 " new, %" PRIu64
 		        " already on the server), %" PRIu64 " values acknowledged, %" PRIu64
 		        " in conflict, %" PRIu64 " refused, %" PRIu64 " left to send\n",
-		        res->batches_sent, res->batches_made, res->batches_dup, res->values_acked,
+		        res->batches_sent, res->batches_sent == 1 ? "batch" : "batches",
+		        res->batches_made, res->batches_dup, res->values_acked,
 		        res->values_conflict, res->values_refused, res->values_left);
 	if (rc == GT_OK && res->batches_refused > 0)
 		rc = GT_EPERM;

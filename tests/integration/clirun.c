@@ -323,3 +323,25 @@ void gt_clirun_key_id(const char *home, char *out, size_t len)
 		die("cannot read the home's public key");
 	snprintf(out, len, "%s", id);
 }
+
+int gt_clirun_server_setup(void **state)
+{
+	struct gt_testserver *ts = calloc(1, sizeof(*ts));
+	if (ts == NULL)
+		return -1;
+	gt_testserver_setup(ts);
+	gt_testserver_start(ts, NULL);
+	*state = ts;
+	return 0;
+}
+
+int gt_clirun_server_teardown(void **state)
+{
+	struct gt_testserver *ts = *state;
+	if (ts == NULL)
+		return 0;
+	gt_testserver_teardown(ts);
+	free(ts);
+	*state = NULL;
+	return 0;
+}

@@ -77,3 +77,8 @@ void gt_clirun_values_free(struct gt_clirun_values *v);
 
 /* Reads the key id of a client home (from its key.pub). */
 void gt_clirun_key_id(const char *home, char *out, size_t len);
+
+/* cmocka fixtures: a server set up and started, in *state as a struct gt_testserver *; the
+ * teardown stops it and removes its directory even when the test failed. */
+int gt_clirun_server_setup(void **state);
+int gt_clirun_server_teardown(void **state);

@@ -23,21 +23,18 @@ static const char *const status_args[] = {"status", "--format", "plain", NULL};
 
 static void test_wrong_certificate(void **state)
 {
-	struct gt_testserver ts;
+	struct gt_testserver *ts = *state;
 	struct gt_clirun r;
 	char home[4200], cert[4300], key[4300];
-	(void)state;
 
-	gt_testserver_setup(&ts);
-	gt_testserver_start(&ts, NULL);
-	gt_clirun_client(&ts, "d1", "53.71", "operator", home, sizeof(home));
+	gt_clirun_client(ts, "d1", "53.71", "operator", home, sizeof(home));
 	const char *set[] = {"set", "KK_LP", "202607", "", "3", NULL};
 	gt_clirun(&r, home, NULL, 30, set);
 	assert_int_equal(r.status, 0);
 	gt_clirun_free(&r);
 	/* Another server's certificate replaces the pin. */
-	snprintf(cert, sizeof(cert), "%s/other-cert.pem", ts.dir);
-	snprintf(key, sizeof(key), "%s/other-key.pem", ts.dir);
+	snprintf(cert, sizeof(cert), "%s/other-cert.pem", ts->dir);
+	snprintf(key, sizeof(key), "%s/other-key.pem", ts->dir);
 	assert_int_equal(gt_tls_make_self_signed(cert, key, "localhost", 30), 0);
 	snprintf(key, sizeof(key), "%s/ca.pem", home);
 	assert_int_equal(rename(cert, key), 0);
@@ -51,23 +48,19 @@ static void test_wrong_certificate(void **state)
 	gt_clirun(&r, home, NULL, 30, status_args);
 	assert_int_equal(gt_clirun_kv_num(r.out, "queued"), 1);
 	gt_clirun_free(&r);
-	assert_int_equal(gt_testserver_log_count(&ts, "batch "), 0);
-	gt_testserver_teardown(&ts);
+	assert_int_equal(gt_testserver_log_count(ts, "batch "), 0);
 }
 
 static void test_key_not_registered_or_revoked(void **state)
 {
-	struct gt_testserver ts;
+	struct gt_testserver *ts = *state;
 	struct gt_clirun r;
 	char home[4200], key_id[32], pub[4300], b64[64] = "";
 	FILE *f;
-	(void)state;
 
-	gt_testserver_setup(&ts);
-	gt_testserver_start(&ts, NULL);
-	snprintf(home, sizeof(home), "%s/d1", ts.dir);
-	const char *init[] = {"init",  "--home", home,   "--server", ts.addr,
-	                      "--org", "53.71",  "--ca", ts.cert,    NULL};
+	snprintf(home, sizeof(home), "%s/d1", ts->dir);
+	const char *init[] = {"init",  "--home", home,   "--server", ts->addr,
+	                      "--org", "53.71",  "--ca", ts->cert,   NULL};
 	gt_clirun(&r, NULL, NULL, 30, init);
 	assert_int_equal(r.status, 0);
 	gt_clirun_key_id(home, key_id, sizeof(key_id));
@@ -90,12 +83,12 @@ static void test_key_not_registered_or_revoked(void **state)
 
 	const char *add[] = {"key",      "add",           "--org", "53.71", "--role",
 	                     "operator", "--pubkey-file", pub,     NULL};
-	assert_int_equal(gt_testserver_admin(&ts, add), 0);
+	assert_int_equal(gt_testserver_admin(ts, add), 0);
 	gt_clirun(&r, home, NULL, 30, md);
 	assert_int_equal(r.status, 0);
 	gt_clirun_free(&r);
 	const char *revoke[] = {"key", "revoke", key_id, NULL};
-	assert_int_equal(gt_testserver_admin(&ts, revoke), 0);
+	assert_int_equal(gt_testserver_admin(ts, revoke), 0);
 	const char *set[] = {"set", "KK_LP", "202607", "", "3", NULL};
 	gt_clirun(&r, home, NULL, 30, set);
 	gt_clirun_free(&r);
@@ -109,30 +102,26 @@ static void test_key_not_registered_or_revoked(void **state)
 	gt_clirun(&r, home, NULL, 30, status_args);
 	assert_int_equal(gt_clirun_kv_num(r.out, "queued"), 1);
 	gt_clirun_free(&r);
-	gt_testserver_teardown(&ts);
 }
 
 /* A key registered for another org unit than the home's: the server refuses the batch for good;
  * the values are marked refused, shown in status, and not sent again. */
 static void test_refused_for_good(void **state)
 {
-	struct gt_testserver ts;
+	struct gt_testserver *ts = *state;
 	struct gt_clirun r;
 	char home[4200], pub[4300];
-	(void)state;
 
-	gt_testserver_setup(&ts);
-	gt_testserver_start(&ts, NULL);
-	snprintf(home, sizeof(home), "%s/d2", ts.dir);
-	const char *init[] = {"init",  "--home", home,   "--server", ts.addr,
-	                      "--org", "53.72",  "--ca", ts.cert,    NULL};
+	snprintf(home, sizeof(home), "%s/d2", ts->dir);
+	const char *init[] = {"init",  "--home", home,   "--server", ts->addr,
+	                      "--org", "53.72",  "--ca", ts->cert,   NULL};
 	gt_clirun(&r, NULL, NULL, 30, init);
 	assert_int_equal(r.status, 0);
 	gt_clirun_free(&r);
 	snprintf(pub, sizeof(pub), "%s/key.pub", home);
 	const char *add[] = {"key",      "add",           "--org", "53.71", "--role",
 	                     "operator", "--pubkey-file", pub,     NULL};
-	assert_int_equal(gt_testserver_admin(&ts, add), 0);
+	assert_int_equal(gt_testserver_admin(ts, add), 0);
 	const char *md[] = {"metadata", "pull", NULL};
 	gt_clirun(&r, home, NULL, 30, md);
 	assert_int_equal(r.status, 0);
@@ -166,24 +155,20 @@ static void test_refused_for_good(void **state)
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "nothing to send"));
 	gt_clirun_free(&r);
-	gt_testserver_teardown(&ts);
 }
 
 /* The local disk fills during an import (a file-size limit on the process): the import stops,
  * says so, and the outbox is as it was. */
 static void test_disk_full(void **state)
 {
-	struct gt_testserver ts;
+	struct gt_testserver *ts = *state;
 	struct gt_clirun r;
 	struct rlimit old, lim;
 	char home[4200], path[4300];
 	char *text;
 	size_t used = 0, cap = 4u << 20;
-	(void)state;
 
-	gt_testserver_setup(&ts);
-	gt_testserver_start(&ts, NULL);
-	gt_clirun_client(&ts, "d1", "53.71", "operator", home, sizeof(home));
+	gt_clirun_client(ts, "d1", "53.71", "operator", home, sizeof(home));
 	const char *set[] = {"set", "KK_LP", "202607", "", "3", NULL};
 	gt_clirun(&r, home, NULL, 30, set);
 	gt_clirun_free(&r);
@@ -199,7 +184,7 @@ static void test_disk_full(void **state)
 			text[used++] = '\n';
 		}
 	text[used] = '\0';
-	snprintf(path, sizeof(path), "%s/big.csv", ts.dir);
+	snprintf(path, sizeof(path), "%s/big.csv", ts->dir);
 	gt_clirun_write(path, text);
 	free(text);
 
@@ -227,7 +212,6 @@ static void test_disk_full(void **state)
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "253 values acknowledged"));
 	gt_clirun_free(&r);
-	gt_testserver_teardown(&ts);
 }
 
 static void test_help_everywhere(void **state)
@@ -264,10 +248,14 @@ static void test_help_everywhere(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_wrong_certificate),
-	    cmocka_unit_test(test_key_not_registered_or_revoked),
-	    cmocka_unit_test(test_refused_for_good),
-	    cmocka_unit_test(test_disk_full),
+	    cmocka_unit_test_setup_teardown(test_wrong_certificate, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(test_key_not_registered_or_revoked,
+	                                    gt_clirun_server_setup, gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(test_refused_for_good, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(test_disk_full, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
 	    cmocka_unit_test(test_help_everywhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

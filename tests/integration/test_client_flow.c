@@ -65,19 +65,16 @@ static void run_ok(const char *home, const char *const *args, struct gt_clirun *
 
 static void test_flow(void **state)
 {
-	struct gt_testserver ts;
+	struct gt_testserver *ts = *state;
 	struct gt_clirun r;
 	char d1[4200], d2[4200], prov[4200], path[4300];
-	(void)state;
 
-	gt_testserver_setup(&ts);
-	gt_testserver_start(&ts, NULL);
-	gt_clirun_client(&ts, "d1", "53.71", "operator", d1, sizeof(d1));
-	gt_clirun_client(&ts, "d2", "53.72", "operator", d2, sizeof(d2));
-	gt_clirun_client(&ts, "prov", "53", "aggregator", prov, sizeof(prov));
+	gt_clirun_client(ts, "d1", "53.71", "operator", d1, sizeof(d1));
+	gt_clirun_client(ts, "d2", "53.72", "operator", d2, sizeof(d2));
+	gt_clirun_client(ts, "prov", "53", "aggregator", prov, sizeof(prov));
 
 	/* A file with bad rows queues nothing and names every bad line. */
-	snprintf(path, sizeof(path), "%s/bad.csv", ts.dir);
+	snprintf(path, sizeof(path), "%s/bad.csv", ts->dir);
 	gt_clirun_write(path, "dataelement,period,orgunit,categoryoptioncombo,value,comment\n"
 	                      "KK_LP,202607,53.71,,3,\n"
 	                      "KK_KORBAN,202607,53.71,XX,1,\n"
@@ -99,13 +96,13 @@ static void test_flow(void **state)
 	gt_clirun_free(&r);
 
 	/* Good files: queued, pushed, acknowledged. */
-	snprintf(path, sizeof(path), "%s/d1.csv", ts.dir);
+	snprintf(path, sizeof(path), "%s/d1.csv", ts->dir);
 	gt_clirun_write(path, d1_csv);
 	const char *imp1[] = {"import", path, NULL};
 	run_ok(d1, imp1, &r);
 	assert_non_null(strstr(r.out, "9 values: 9 queued"));
 	gt_clirun_free(&r);
-	snprintf(path, sizeof(path), "%s/d2.csv", ts.dir);
+	snprintf(path, sizeof(path), "%s/d2.csv", ts->dir);
 	gt_clirun_write(path, d2_csv);
 	const char *imp2[] = {"import", path, NULL};
 	run_ok(d2, imp2, &r);
@@ -204,14 +201,14 @@ static void test_flow(void **state)
 	assert_non_null(strstr(r.err, "outside the key's scope"));
 	gt_clirun_free(&r);
 
-	/* The province pulls: its replica equals the server's data for its districts. */
+	/* The province pulls: its replica equals the server's data for its districts-> */
 	const char *pull[] = {"pull", NULL};
 	run_ok(prov, pull, &r);
 	assert_non_null(strstr(r.out, "13 values"));
 	assert_non_null(strstr(r.out, "up to date"));
 	gt_clirun_free(&r);
 	struct gt_clirun_values server, replica;
-	gt_clirun_server_values(&ts, "53", &server);
+	gt_clirun_server_values(ts, "53", &server);
 	gt_clirun_replica_values(prov, "53", &replica);
 	assert_int_equal(server.n, 13);
 	assert_int_equal(replica.n, server.n);
@@ -232,23 +229,19 @@ static void test_flow(void **state)
 	assert_non_null(strstr(r.err, "only an operator key may write data values"));
 	gt_clirun_free(&r);
 
-	assert_int_equal(gt_testserver_stop(&ts), 0);
-	gt_testserver_teardown(&ts);
+	assert_int_equal(gt_testserver_stop(ts), 0);
 }
 
 /* Two machines of one office: the later entry wins; the earlier one, pushed last, is shown
  * as a conflict (stale revision) in status, grouped by reason and naming the value. */
 static void test_conflict(void **state)
 {
-	struct gt_testserver ts;
+	struct gt_testserver *ts = *state;
 	struct gt_clirun r;
 	char a[4200], b[4200];
-	(void)state;
 
-	gt_testserver_setup(&ts);
-	gt_testserver_start(&ts, NULL);
-	gt_clirun_client(&ts, "a", "53.71", "operator", a, sizeof(a));
-	gt_clirun_client(&ts, "b", "53.71", "operator", b, sizeof(b));
+	gt_clirun_client(ts, "a", "53.71", "operator", a, sizeof(a));
+	gt_clirun_client(ts, "b", "53.71", "operator", b, sizeof(b));
 
 	const char *set_b[] = {"set", "KK_LP", "202607", "", "7", "--comment", "laptop b", NULL};
 	gt_clirun(&r, b, NULL, 60, set_b);
@@ -283,7 +276,7 @@ static void test_conflict(void **state)
 
 	/* The server kept the later value. */
 	struct gt_clirun_values server;
-	gt_clirun_server_values(&ts, "53.71", &server);
+	gt_clirun_server_values(ts, "53.71", &server);
 	assert_int_equal(server.n, 1);
 	assert_non_null(strstr(server.lines[0], "53.71|KK_LP|202607||8|"));
 	gt_clirun_values_free(&server);
@@ -300,15 +293,15 @@ static void test_conflict(void **state)
 	assert_int_equal(gt_clirun_kv_num(r.out, "conflict"), 1); /* the history stays */
 	assert_null(strstr(r.out, "conflict reason="));           /* but is no longer listed */
 	gt_clirun_free(&r);
-
-	gt_testserver_teardown(&ts);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_flow),
-	    cmocka_unit_test(test_conflict),
+	    cmocka_unit_test_setup_teardown(test_flow, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(test_conflict, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

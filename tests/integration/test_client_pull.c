@@ -66,21 +66,18 @@ static void expect_replica_equals_server(struct gt_testserver *ts, const char *p
 
 static void test_resumable_pull(void **state)
 {
-	struct gt_testserver ts;
+	struct gt_testserver *ts = *state;
 	struct gt_clirun r;
 	char d1[4200], d2[4200], d3[4200], prov[4200];
 	const char *status[] = {"status", "--format", "plain", NULL};
-	(void)state;
 
-	gt_testserver_setup(&ts);
-	gt_testserver_start(&ts, NULL);
-	gt_clirun_client(&ts, "d1", "53.71", "operator", d1, sizeof(d1));
-	gt_clirun_client(&ts, "d2", "53.72", "operator", d2, sizeof(d2));
-	gt_clirun_client(&ts, "d3", "36.71", "operator", d3, sizeof(d3)); /* another province */
-	gt_clirun_client(&ts, "prov", "53", "aggregator", prov, sizeof(prov));
-	push_values(&ts, d1, 24, 1);
-	push_values(&ts, d2, 16, 1);
-	push_values(&ts, d3, 8, 1);
+	gt_clirun_client(ts, "d1", "53.71", "operator", d1, sizeof(d1));
+	gt_clirun_client(ts, "d2", "53.72", "operator", d2, sizeof(d2));
+	gt_clirun_client(ts, "d3", "36.71", "operator", d3, sizeof(d3)); /* another province */
+	gt_clirun_client(ts, "prov", "53", "aggregator", prov, sizeof(prov));
+	push_values(ts, d1, 24, 1);
+	push_values(ts, d2, 16, 1);
+	push_values(ts, d3, 8, 1);
 
 	/* Two chunks of five, then stop: the cursor is saved with them. */
 	const char *pull_part[] = {"pull", "--chunk", "5", "--max-chunks", "2", NULL};
@@ -97,7 +94,7 @@ static void test_resumable_pull(void **state)
 	assert_non_null(strstr(r.out, "30 values"));
 	assert_non_null(strstr(r.out, "up to date"));
 	gt_clirun_free(&r);
-	expect_replica_equals_server(&ts, prov);
+	expect_replica_equals_server(ts, prov);
 	run_ok(prov, status, &r);
 	assert_int_equal(gt_clirun_kv_num(r.out, "replica_values"), 40);
 	assert_int_equal(gt_clirun_kv_num(r.out, "replica_units"), 2); /* not 36.71 */
@@ -107,18 +104,18 @@ static void test_resumable_pull(void **state)
 	run_ok(prov, pull, &r);
 	assert_non_null(strstr(r.out, "0 values"));
 	gt_clirun_free(&r);
-	push_values(&ts, d1, 8, 2); /* changes 8 of d1's values */
+	push_values(ts, d1, 8, 2); /* changes 8 of d1's values */
 	run_ok(prov, pull, &r);
 	assert_non_null(strstr(r.out, "8 values"));
 	gt_clirun_free(&r);
-	expect_replica_equals_server(&ts, prov);
+	expect_replica_equals_server(ts, prov);
 
 	/* A pull killed at any moment resumes: the replica ends equal to the server. */
-	push_values(&ts, d2, 400, 3);
+	push_values(ts, d2, 400, 3);
 	for (int round = 0; round < 2; round++) {
 		struct gt_clirun_bg bg;
 		const char *slow[] = {"pull", "--chunk", "2", NULL};
-		gt_clirun_spawn(&bg, ts.dir, prov, NULL, slow);
+		gt_clirun_spawn(&bg, ts->dir, prov, NULL, slow);
 		usleep(round == 0 ? 30 * 1000 : 80 * 1000);
 		kill(bg.pid, SIGKILL);
 		gt_clirun_wait(&r, &bg, 60);
@@ -126,7 +123,7 @@ static void test_resumable_pull(void **state)
 	}
 	run_ok(prov, pull, &r);
 	gt_clirun_free(&r);
-	expect_replica_equals_server(&ts, prov);
+	expect_replica_equals_server(ts, prov);
 
 	/* A province may not pull another province. */
 	const char *other[] = {"pull", "--org", "36", NULL};
@@ -135,14 +132,14 @@ static void test_resumable_pull(void **state)
 	assert_non_null(strstr(r.err, "refused to send 36's data"));
 	gt_clirun_free(&r);
 
-	assert_int_equal(gt_testserver_stop(&ts), 0);
-	gt_testserver_teardown(&ts);
+	assert_int_equal(gt_testserver_stop(ts), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_resumable_pull),
+	    cmocka_unit_test_setup_teardown(test_resumable_pull, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

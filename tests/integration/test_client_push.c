@@ -92,17 +92,14 @@ static void check_exactly_once(struct gt_testserver *ts, const char *home, long 
  * on the same address, the push goes through. */
 static void test_server_down_then_up(void **state)
 {
-	struct gt_testserver ts;
+	struct gt_testserver *ts = *state;
 	struct gt_clirun r;
 	char home[4200], listen[64];
-	(void)state;
 
-	gt_testserver_setup(&ts);
-	gt_testserver_start(&ts, NULL);
-	gt_clirun_client(&ts, "d1", "53.71", "operator", home, sizeof(home));
-	import_values(&ts, home, 40, 1);
-	snprintf(listen, sizeof(listen), "127.0.0.1:%d", ts.port);
-	assert_int_equal(gt_testserver_stop(&ts), 0);
+	gt_clirun_client(ts, "d1", "53.71", "operator", home, sizeof(home));
+	import_values(ts, home, 40, 1);
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", ts->port);
+	assert_int_equal(gt_testserver_stop(ts), 0);
 
 	const char *push1[] = {"push", "--no-retry", NULL};
 	gt_clirun(&r, home, NULL, 60, push1);
@@ -119,10 +116,10 @@ static void test_server_down_then_up(void **state)
 	/* Retries with backoff: the server comes back during them. */
 	const char *push2[] = {"push", "--retries", "20", "--retry-base-ms", "200", NULL};
 	struct gt_clirun_bg bg;
-	gt_clirun_spawn(&bg, ts.dir, home, NULL, push2);
+	gt_clirun_spawn(&bg, ts->dir, home, NULL, push2);
 	usleep(600 * 1000);
 	const char *again[] = {"--listen", listen, NULL};
-	gt_testserver_start(&ts, again);
+	gt_testserver_start(ts, again);
 	gt_clirun_wait(&r, &bg, 120);
 	if (r.status != 0)
 		fail_msg("push after the server came back exited %d:\n%s%s", r.status, r.out,
@@ -131,23 +128,19 @@ static void test_server_down_then_up(void **state)
 	assert_non_null(strstr(r.err, "(try 2 of 20)"));
 	assert_non_null(strstr(r.out, "40 values acknowledged"));
 	gt_clirun_free(&r);
-	check_exactly_once(&ts, home, 40);
-	gt_testserver_teardown(&ts);
+	check_exactly_once(ts, home, 40);
 }
 
 /* GTSYNC_TEST_DIE_AFTER_SAVE / _SEND end the client like kill -9 right after a batch is saved,
  * or sent; the next push resends the saved batches and the server holds each value once. */
 static void test_die_after_save_and_send(void **state)
 {
-	struct gt_testserver ts;
+	struct gt_testserver *ts = *state;
 	struct gt_clirun r;
 	char home[4200];
-	(void)state;
 
-	gt_testserver_setup(&ts);
-	gt_testserver_start(&ts, NULL);
-	gt_clirun_client(&ts, "d1", "53.71", "operator", home, sizeof(home));
-	import_values(&ts, home, 60, 1);
+	gt_clirun_client(ts, "d1", "53.71", "operator", home, sizeof(home));
+	import_values(ts, home, 60, 1);
 
 	const char *push[] = {"push", "--no-retry", "--batch-values", "7", NULL};
 	const char *die_save[] = {"GTSYNC_TEST_DIE_AFTER_SAVE=3", NULL};
@@ -164,11 +157,11 @@ static void test_die_after_save_and_send(void **state)
 		fail_msg("push exited %d:\n%s%s", r.status, r.out, r.err);
 	assert_non_null(strstr(r.out, "60 values acknowledged"));
 	gt_clirun_free(&r);
-	check_exactly_once(&ts, home, 60);
+	check_exactly_once(ts, home, 60);
 
 	/* Die right after the 4th batch left: the server may hold batches the client never saw
 	 * acknowledged; they come back as duplicates. */
-	import_values(&ts, home, 60, 2);
+	import_values(ts, home, 60, 2);
 	const char *die_send[] = {"GTSYNC_TEST_DIE_AFTER_SEND=4", NULL};
 	gt_clirun(&r, home, die_send, 60, push);
 	assert_int_equal(r.status, 86);
@@ -180,28 +173,24 @@ static void test_die_after_save_and_send(void **state)
 	assert_non_null(strstr(r.out, "60 values acknowledged"));
 	assert_null(strstr(r.out, "(0 new, 0 already")); /* something was resent */
 	gt_clirun_free(&r);
-	check_exactly_once(&ts, home, 60);
-	gt_testserver_teardown(&ts);
+	check_exactly_once(ts, home, 60);
 }
 
 /* A real kill -9 at arbitrary moments of a long push, then a push to finish. */
 static void test_kill9_anywhere(void **state)
 {
-	struct gt_testserver ts;
+	struct gt_testserver *ts = *state;
 	struct gt_clirun r;
 	char home[4200];
 	const unsigned delays_ms[] = {40, 90, 160, 250};
 	int interrupted = 0;
-	(void)state;
 
-	gt_testserver_setup(&ts);
-	gt_testserver_start(&ts, NULL);
-	gt_clirun_client(&ts, "d1", "53.71", "operator", home, sizeof(home));
+	gt_clirun_client(ts, "d1", "53.71", "operator", home, sizeof(home));
 	for (int round = 0; round < 4; round++) {
 		struct gt_clirun_bg bg;
-		import_values(&ts, home, 400, round + 1);
+		import_values(ts, home, 400, round + 1);
 		const char *push[] = {"push", "--no-retry", "--batch-values", "3", NULL};
-		gt_clirun_spawn(&bg, ts.dir, home, NULL, push);
+		gt_clirun_spawn(&bg, ts->dir, home, NULL, push);
 		usleep(delays_ms[round] * 1000);
 		kill(bg.pid, SIGKILL);
 		gt_clirun_wait(&r, &bg, 60);
@@ -218,20 +207,22 @@ static void test_kill9_anywhere(void **state)
 		if (r.status != 0)
 			fail_msg("push after kill -9 exited %d:\n%s%s", r.status, r.out, r.err);
 		gt_clirun_free(&r);
-		check_exactly_once(&ts, home, 400);
+		check_exactly_once(ts, home, 400);
 	}
 	/* The kills did cut pushes short (else the test proves nothing). */
 	assert_true(interrupted >= 2);
-	assert_int_equal(gt_testserver_stop(&ts), 0);
-	gt_testserver_teardown(&ts);
+	assert_int_equal(gt_testserver_stop(ts), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_server_down_then_up),
-	    cmocka_unit_test(test_die_after_save_and_send),
-	    cmocka_unit_test(test_kill9_anywhere),
+	    cmocka_unit_test_setup_teardown(test_server_down_then_up, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(test_die_after_save_and_send, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(test_kill9_anywhere, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
