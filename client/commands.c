@@ -24,12 +24,24 @@
 #define USAGE       GT_CLI_EXIT_USAGE
 #define UNREACHABLE GT_CLIENT_EXIT_UNREACHABLE
 
-/* The exit status for a failure code. */
+/* The exit status for a failure code: 3 when the server could not be reached or was busy
+ * (the data stays queued; try later), 1 for everything a person must look at. */
 static int exit_for(int rc)
 {
-	if (rc == GT_OK)
+	switch (rc) {
+	case GT_OK:
 		return OK;
-	return gt_home_transient(rc) ? UNREACHABLE : FAIL;
+	case GT_ECONNREFUSED:
+	case GT_ENET:
+	case GT_ETIMEDOUT:
+	case GT_ECLOSED:
+	case GT_EBUSY:
+	case GT_ELIMIT:
+	case GT_ECANCELED:
+		return UNREACHABLE;
+	default:
+		return FAIL;
+	}
 }
 
 /* Opens the home named by --home, $GTSYNC_HOME or ~/.gtsync. */

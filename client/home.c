@@ -307,7 +307,9 @@ int gt_home_connect(struct gt_home *h, uint32_t timeout_ms, struct gt_session **
 	memset(err, 0, sizeof(*err));
 	if ((rc = gt_home_key(h)) != GT_OK) {
 		err->code = rc;
-		snprintf(err->message, sizeof(err->message), "the key cannot be used");
+		snprintf(err->message, sizeof(err->message),
+		         "this home's key cannot be used (see "
+		         "above)");
 		return rc;
 	}
 	o.server = h->server;
@@ -390,7 +392,7 @@ void gt_home_explain(struct gt_home *h, const char *what, const struct gt_sessio
 		    h->org, b64[0] ? b64 : "...");
 		break;
 	default:
-		say(h->err, "%s: the server %s refused: %s", what, h->server,
+		say(h->err, "%s: cannot work with the server %s: %s", what, h->server,
 		    err->message[0] ? err->message : gt_strerror(err->code));
 		break;
 	}

@@ -37,6 +37,7 @@ struct pusher {
 	struct inflight *inflight;
 	size_t ninflight;
 	int queue_empty; /* nothing queued is left to pack in this session */
+	int local;       /* the local store failed: stop, do not retry */
 	unsigned saves, sends, requeues;
 	/* A passing refusal seen in this session: the push must be tried again. */
 	int retry_code;
@@ -157,23 +158,27 @@ static int make_batch(struct pusher *p, struct gt_cstore_batch *b)
 {
 	struct gt_cstore_outrow *rows = NULL;
 	int64_t *ids = NULL;
-	size_t n = 0;
+	size_t n = 0, taken = 0;
 	uint64_t seq;
 	int rc;
 
 	memset(b, 0, sizeof(*b));
 	rc = gt_cstore_queued_take(p->h->st, p->max_values, p->frame_budget / 2, &rows, &n);
 	if (rc != GT_OK) {
+		p->local = 1;
 		bar_break(p);
 		say(p->h, "gtsync push: cannot read the outbox: %s", gt_cstore_errmsg(p->h->st));
 		return rc;
 	}
+	taken = n;
 	if (n == 0) {
 		rc = GT_ENOENT;
 		goto out;
 	}
-	if ((rc = gt_cstore_next_sequence(p->h->st, p->server_last_seq, &seq)) != GT_OK)
+	if ((rc = gt_cstore_next_sequence(p->h->st, p->server_last_seq, &seq)) != GT_OK) {
+		p->local = 1;
 		goto out;
+	}
 	/* The byte budget is an estimate; halve the batch until it fits in a frame. */
 	for (;;) {
 		rc = pack(p, rows, n, seq, b);
@@ -202,6 +207,7 @@ static int make_batch(struct pusher *p, struct gt_cstore_batch *b)
 	/* Saved, with its values marked batched, before a single byte is sent. */
 	rc = gt_cstore_batch_save(p->h->st, b, ids, n, gt_home_now_ms());
 	if (rc != GT_OK) {
+		p->local = 1;
 		bar_break(p);
 		say(p->h,
 		    "gtsync push: cannot save batch %" PRIu64 ": %s. Nothing of it was sent and "
@@ -218,11 +224,13 @@ out:
 		b->bytes = NULL;
 	}
 	free(ids);
-	gt_cstore_outrows_free(rows, n == 0 ? 0 : n);
+	gt_cstore_outrows_free(rows, taken);
 	return rc;
 }
 
 /* ---- Sending and acks ---- */
+
+static int refused(struct pusher *p, const struct inflight *f, int code, const char *msg);
 
 static int send_batch(struct pusher *p, const struct gt_cstore_batch *b)
 {
@@ -238,8 +246,17 @@ static int send_batch(struct pusher *p, const struct gt_cstore_batch *b)
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PUSH;
 	env.push = &req;
 	rc = gt_session_send(p->s, &env, &rid);
-	if (rc != GT_OK)
-		return rc;
+	if (rc == GT_ETOOBIG) {
+		/* Saved under a larger limit than the server's now: its values go in new batches.
+		 */
+		struct inflight f = {0, b->seq, b->n_values};
+		return refused(p, &f, GT_ETOOBIG, "the batch is larger than the frame limit");
+	}
+	if (rc != GT_OK) {
+		bar_break(p);
+		say(p->h, "gtsync push: the connection to %s was lost while sending", p->h->server);
+		return GT_ECLOSED;
+	}
 	p->inflight[p->ninflight].rid = rid;
 	p->inflight[p->ninflight].seq = b->seq;
 	p->inflight[p->ninflight].n_values = b->n_values;
@@ -307,6 +324,7 @@ static int refused(struct pusher *p, const struct inflight *f, int code, const c
 		disp = GT_CSTORE_REFUSE;
 	rc = gt_cstore_batch_refused(p->h->st, f->seq, code, msg, disp, now);
 	if (rc != GT_OK) {
+		p->local = 1;
 		bar_break(p);
 		say(p->h, "gtsync push: cannot record the refusal of batch %" PRIu64 ": %s", f->seq,
 		    gt_cstore_errmsg(p->h->st));
@@ -385,6 +403,7 @@ static int on_reply(struct pusher *p, gt_envelope *env)
 	case GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE:
 		rc = gt_cstore_batch_acked(p->h->st, f.seq, ack, gt_home_now_ms(), &conflicts);
 		if (rc != GT_OK) {
+			p->local = 1;
 			bar_break(p);
 			say(p->h,
 			    "gtsync push: batch %" PRIu64 " was %s, but that cannot be recorded "
@@ -474,6 +493,7 @@ static int session_once(struct pusher *p)
 	}
 	rc = gt_cstore_batches_pending(h->st, &p->pending, &p->npending);
 	if (rc != GT_OK) {
+		p->local = 1;
 		bar_break(p);
 		say(h, "gtsync push: cannot read the saved batches: %s", gt_cstore_errmsg(h->st));
 		goto out;
@@ -512,7 +532,7 @@ static int session_once(struct pusher *p)
 	}
 	if (p->retry_code != 0) {
 		(void)gt_cstore_config_set(h->st, GT_CSTORE_CFG_LAST_ERROR, p->retry_msg);
-		rc = p->retry_code;
+		rc = GT_EBUSY; /* the server's passing refusal, whatever its code */
 	}
 out:
 	free(p->inflight);
@@ -565,7 +585,7 @@ int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_
 		rc = session_once(&p);
 		if (rc == GT_OK)
 			break;
-		if (!gt_home_transient(rc))
+		if (p.local || !gt_home_transient(rc))
 			break;
 		if (res->values_acked + res->values_conflict + res->values_refused +
 		        res->batches_dup >
@@ -591,7 +611,7 @@ int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_
 		(void)gt_cstore_config_set_u64(h->st, GT_CSTORE_CFG_LAST_PUSH,
 		                               (uint64_t)gt_home_now_ms());
 		(void)gt_cstore_config_set(h->st, GT_CSTORE_CFG_LAST_ERROR, "");
-	} else if (gt_home_transient(rc)) {
+	} else if (!p.local && gt_home_transient(rc)) {
 		say(h,
 		    "gtsync push: gave up for now after %u %s; %" PRIu64 " values stay queued and "
 		    "go out with the next 'gtsync push'",

@@ -66,8 +66,9 @@ struct gt_push_result {
  * for a person are on h->err): GT_ECONNREFUSED/GT_ENET/GT_ETIMEDOUT (unreachable: the values
  * stay queued), GT_ETLS (certificate not the pinned one), GT_EKEY (key not registered or
  * revoked), GT_EPERM (batches refused for good, or a key that may not write values),
- * GT_EBUSY (the server kept refusing for a passing reason), GT_ENOSPC/GT_ESTORE (the local
- * store could not be written; the outbox is unchanged). r (optional) is filled in any case.
+ * GT_EBUSY (the server kept refusing for a passing reason, e.g. its disk full),
+ * GT_ENOSPC/GT_ESTORE/GT_EIO (the local store could not be written; the outbox is unchanged;
+ * not retried). r (optional) is filled in any case.
  */
 int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_result *r);
 

@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -214,6 +216,121 @@ static void test_disk_full(void **state)
 	gt_clirun_free(&r);
 }
 
+/* ---- The server's disk full: a refusal for a passing reason ---- */
+
+struct small_fs {
+	struct gt_testserver *ts;
+	char mnt[4300];
+	int mounted;
+};
+
+static int small_fs_setup(void **state)
+{
+	struct small_fs *f = calloc(1, sizeof(*f));
+	void *ts = NULL;
+
+	if (f == NULL || gt_clirun_server_setup(&ts) != 0)
+		return -1;
+	f->ts = ts;
+	*state = f;
+	return 0;
+}
+
+static int small_fs_teardown(void **state)
+{
+	struct small_fs *f = *state;
+	void *ts = f->ts;
+
+	if (f->ts->pid > 0)
+		gt_testserver_stop(f->ts);
+	if (f->mounted)
+		umount2(f->mnt, MNT_DETACH);
+	gt_clirun_server_teardown(&ts);
+	free(f);
+	return 0;
+}
+
+/* The server's store lives on a small file system that fills up: the server refuses the batch
+ * as its disk is full, the client keeps it and retries with backoff, and once space is freed
+ * the batch goes through, once. Needs permission to mount a tmpfs (skipped otherwise). */
+static void test_server_disk_full(void **state)
+{
+	struct small_fs *f = *state;
+	struct gt_testserver *ts = f->ts;
+	struct gt_clirun r;
+	struct gt_clirun_bg bg;
+	char home[4200], moved[4400], filler[4400], listen[64], cmd[20000];
+	struct statvfs vfs;
+
+	snprintf(f->mnt, sizeof(f->mnt), "%s/small", ts->dir);
+	assert_int_equal(mkdir(f->mnt, 0700), 0);
+	if (mount("tmpfs", f->mnt, "tmpfs", 0, "size=4m") != 0)
+		skip();
+	f->mounted = 1;
+	gt_clirun_client(ts, "d1", "53.71", "operator", home, sizeof(home));
+	/* Move the server's data onto the small file system. */
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", ts->port);
+	assert_int_equal(gt_testserver_stop(ts), 0);
+	snprintf(moved, sizeof(moved), "%s/data", f->mnt);
+	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s' && rm -rf '%s' && ln -s '%s' '%s'", ts->data,
+	         moved, ts->data, moved, ts->data);
+	assert_int_equal(system(cmd), 0);
+	const char *again[] = {"--listen", listen, NULL};
+	gt_testserver_start(ts, again);
+
+	/* 252 values of 1.9 kB: some 500 kB for the server to store. */
+	char path[4300];
+	size_t cap = 1u << 20, used;
+	char *text = malloc(cap);
+	assert_non_null(text);
+	used = (size_t)snprintf(text, cap, "dataelement,period,value\n");
+	for (int y = 1900; y < 2026; y++)
+		for (int h = 1; h <= 2; h++) {
+			used +=
+			    (size_t)snprintf(text + used, cap - used, "GT_CATATAN,%dS%d,", y, h);
+			memset(text + used, 'c', 1900);
+			used += 1900;
+			text[used++] = '\n';
+		}
+	text[used] = '\0';
+	snprintf(path, sizeof(path), "%s/notes.csv", ts->dir);
+	gt_clirun_write(path, text);
+	free(text);
+	const char *imp[] = {"import", path, NULL};
+	gt_clirun(&r, home, NULL, 60, imp);
+	assert_int_equal(r.status, 0);
+	gt_clirun_free(&r);
+
+	/* Fill the file system but for 64 kB. */
+	assert_int_equal(statvfs(f->mnt, &vfs), 0);
+	snprintf(filler, sizeof(filler), "%s/filler", f->mnt);
+	unsigned long long room = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+	snprintf(cmd, sizeof(cmd), "head -c %llu /dev/zero > '%s' 2>/dev/null; true",
+	         room > 65536 ? room - 65536 : 0, filler);
+	assert_int_equal(system(cmd), 0);
+
+	const char *push[] = {"push", "--retries", "30", "--retry-base-ms", "200", NULL};
+	gt_clirun_spawn(&bg, ts->dir, home, NULL, push);
+	/* Wait for the first refusal, then free the space. */
+	for (int i = 0; i < 200 && gt_testserver_log_count(ts, "outcome=refused") == 0; i++)
+		usleep(50 * 1000);
+	assert_true(gt_testserver_log_count(ts, "outcome=refused") > 0);
+	assert_int_equal(unlink(filler), 0);
+	gt_clirun_wait(&r, &bg, 120);
+	if (r.status != 0)
+		fail_msg("push exited %d:\n%s%s", r.status, r.out, r.err);
+	assert_non_null(strstr(r.err, "could not take batch 1 now"));
+	assert_non_null(strstr(r.err, "disk is full"));
+	assert_non_null(strstr(r.err, "retrying in"));
+	assert_non_null(strstr(r.out, "252 values acknowledged"));
+	gt_clirun_free(&r);
+	struct gt_clirun_values server;
+	gt_clirun_server_values(ts, "53.71", &server);
+	assert_int_equal(server.n, 252);
+	gt_clirun_values_free(&server);
+	assert_int_equal(gt_testserver_stop(ts), 0);
+}
+
 static void test_help_everywhere(void **state)
 {
 	static const char *const cmds[][3] = {
@@ -256,6 +373,8 @@ int main(void)
 	                                    gt_clirun_server_teardown),
 	    cmocka_unit_test_setup_teardown(test_disk_full, gt_clirun_server_setup,
 	                                    gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(test_server_disk_full, small_fs_setup,
+	                                    small_fs_teardown),
 	    cmocka_unit_test(test_help_everywhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
