@@ -577,7 +577,7 @@ static int cmd_status(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 		       " acknowledged, %" PRIu64 " refused\n",
 		       st.batches[GT_CSTORE_BATCH_PENDING], st.batches[GT_CSTORE_BATCH_ACKED],
 		       st.batches[GT_CSTORE_BATCH_REFUSED]);
-		printf("Last push with nothing left: %s; last attempt: %s%s%s\n", t_push, t_try,
+		printf("Last push that sent everything: %s; last attempt: %s%s%s\n", t_push, t_try,
 		       last_error[0] ? "; last error: " : "", last_error);
 		printf("Last pull: %s; replica: %" PRIu64 " values of %" PRIu64 " org units\n",
 		       t_pull, st.replica_values, st.replica_units);

@@ -153,7 +153,9 @@ out:
 }
 
 /* Packs the next batch from the queue, saves it, and returns it in *b (caller frees bytes).
- * Returns GT_ENOENT when nothing is queued. */
+ * Reading the queue, packing and saving run in one write transaction, so another gtsync
+ * process cannot change a value between its packing and its marking as batched. Returns
+ * GT_ENOENT when nothing is queued. */
 static int make_batch(struct pusher *p, struct gt_cstore_batch *b)
 {
 	struct gt_cstore_outrow *rows = NULL;
@@ -163,12 +165,18 @@ static int make_batch(struct pusher *p, struct gt_cstore_batch *b)
 	int rc;
 
 	memset(b, 0, sizeof(*b));
+	if ((rc = gt_cstore_begin(p->h->st)) != GT_OK) {
+		p->local = 1;
+		bar_break(p);
+		say(p->h, "gtsync push: cannot use the outbox: %s", gt_cstore_errmsg(p->h->st));
+		return rc;
+	}
 	rc = gt_cstore_queued_take(p->h->st, p->max_values, p->frame_budget / 2, &rows, &n);
 	if (rc != GT_OK) {
 		p->local = 1;
 		bar_break(p);
 		say(p->h, "gtsync push: cannot read the outbox: %s", gt_cstore_errmsg(p->h->st));
-		return rc;
+		goto out;
 	}
 	taken = n;
 	if (n == 0) {
@@ -206,6 +214,8 @@ static int make_batch(struct pusher *p, struct gt_cstore_batch *b)
 		ids[i] = rows[i].id;
 	/* Saved, with its values marked batched, before a single byte is sent. */
 	rc = gt_cstore_batch_save(p->h->st, b, ids, n, gt_home_now_ms());
+	if (rc == GT_OK)
+		rc = gt_cstore_commit(p->h->st);
 	if (rc != GT_OK) {
 		p->local = 1;
 		bar_break(p);
@@ -220,6 +230,7 @@ static int make_batch(struct pusher *p, struct gt_cstore_batch *b)
 		_exit(GT_PUSH_DIE_STATUS);
 out:
 	if (rc != GT_OK) {
+		gt_cstore_rollback(p->h->st);
 		free(b->bytes);
 		b->bytes = NULL;
 	}
