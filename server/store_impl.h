@@ -39,9 +39,7 @@ enum gt__store_sql {
 	Q_LOG_FIND,
 	Q_LOG_COUNT,
 	/* derived tables */
-	Q_DV_GET,
-	Q_DV_INS,
-	Q_DV_UPD,
+	Q_DV_UPSERT,
 	Q_CO_GET,
 	Q_CO_UPSERT,
 	Q_WE_INS,
@@ -77,6 +75,7 @@ struct gt_store {
 	sqlite3 *db;
 	int readonly;
 	uint64_t change_seq; /* last assigned; valid inside a write transaction */
+	int merge_note;      /* set by gt_merge_note() during a value upsert */
 	sqlite3_stmt *q[Q_COUNT];
 	char errmsg[256];
 	/* Reused buffers, so that steady-state work allocates nothing. */
