@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "crypto.h"
@@ -430,6 +431,40 @@ static void slow_sender_cut_at_deadline(void **state)
 	assert_true(sent < 10);
 }
 
+/* Runs openssl s_client against the server with a protocol flag; returns its exit status and
+ * whether it printed the negotiated TLS 1.3 protocol. */
+static int s_client(struct fx *f, const char *flag, int *got13)
+{
+	char cmd[512], line[512];
+	FILE *p;
+	int status;
+
+	snprintf(cmd, sizeof(cmd),
+	         "openssl s_client -connect 127.0.0.1:%d %s -brief </dev/null 2>&1", f->ts.port,
+	         flag);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	*got13 = 0;
+	while (fgets(line, sizeof(line), p) != NULL)
+		if (strstr(line, "Protocol version: TLSv1.3") != NULL)
+			*got13 = 1;
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void only_tls13_offered(void **state)
+{
+	struct fx *f = *state;
+	int got13;
+
+	/* The real openssl client: TLS 1.3 connects (the control), TLS 1.2 is refused. */
+	s_client(f, "-tls1_3", &got13);
+	assert_true(got13);
+	assert_int_not_equal(s_client(f, "-tls1_2", &got13), 0);
+	assert_false(got13);
+	assert_true(gt_testserver_alive(&f->ts));
+}
+
 /* ---- Many clients at once ---- */
 
 #define CLIENTS      100
@@ -598,6 +633,7 @@ int main(void)
 	    cmocka_unit_test(oversize_frame_refused),
 	    cmocka_unit_test(garbage_truncation_and_abandoned_handshakes),
 	    cmocka_unit_test(slow_sender_cut_at_deadline),
+	    cmocka_unit_test(only_tls13_offered),
 	    cmocka_unit_test(hundred_concurrent_clients),
 	    cmocka_unit_test(rebuild_reproduces_tables),
 	};

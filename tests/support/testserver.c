@@ -127,7 +127,18 @@ void gt_testserver_start(struct gt_testserver *ts, const char *const *extra)
 	char *argv[48];
 	int n = 0;
 
-	truncate(ts->log, 0);
+	char *wrap = NULL;
+	if (truncate(ts->log, 0) != 0 && errno != ENOENT)
+		die("cannot reset the server log");
+	/* An optional wrapper (a test hook or valgrind from GT_TEST_SERVER_WRAPPER). */
+	const char *w = ts->wrapper ? ts->wrapper : getenv("GT_TEST_SERVER_WRAPPER");
+	if (w != NULL && *w != '\0') {
+		wrap = strdup(w);
+		char *save = NULL;
+		for (char *t = strtok_r(wrap, " ", &save); t && n < 16;
+		     t = strtok_r(NULL, " ", &save))
+			argv[n++] = t;
+	}
 	argv[n++] = SERVER_BIN;
 	argv[n++] = "run";
 	argv[n++] = "--data";
@@ -146,11 +157,12 @@ void gt_testserver_start(struct gt_testserver *ts, const char *const *extra)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		execv(argv[0], argv);
+		execvp(argv[0], argv);
 		_exit(127);
 	}
-	/* Bounded wait for the listening line: 20 s. */
-	for (int i = 0; i < 400; i++) {
+	free(wrap);
+	/* Bounded wait for the listening line: 60 s (valgrind starts slowly). */
+	for (int i = 0; i < 1200; i++) {
 		if ((ts->port = find_port(ts->log)) > 0)
 			break;
 		if (!gt_testserver_alive(ts))

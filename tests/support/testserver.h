@@ -15,6 +15,7 @@ struct gt_testserver {
 	char addr[64]; /* "127.0.0.1:PORT" once running */
 	int port;
 	pid_t pid;
+	const char *wrapper; /* optional command prefix, e.g. "prlimit --fsize=N:unlimited" */
 };
 
 /* Creates a data dir: init, a small org-unit CSV (ID, 53 with 53.71 and 53.72, 36 with 36.01
