@@ -93,6 +93,20 @@ void gt_testserver_setup(struct gt_testserver *ts)
 		die("server set-up failed; see admin.log in the test's temp dir");
 }
 
+void gt_testserver_import(struct gt_testserver *ts, const char *csv_text)
+{
+	char csv[4200];
+	FILE *f;
+
+	snprintf(csv, sizeof(csv), "%s/more-orgunits.csv", ts->dir);
+	f = fopen(csv, "w");
+	if (f == NULL || fputs(csv_text, f) < 0 || fclose(f) != 0)
+		die("cannot write the org-unit CSV");
+	const char *imp[] = {"orgunits", "import", csv, NULL};
+	if (gt_testserver_admin(ts, imp) != 0)
+		die("org-unit import failed; see admin.log");
+}
+
 struct gt_key *gt_testserver_key(struct gt_testserver *ts, const char *org, const char *role)
 {
 	struct gt_key *k = NULL;

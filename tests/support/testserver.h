@@ -22,6 +22,9 @@ struct gt_testserver {
  * and 36.71), metadata/ from the source tree. Aborts the test on failure. */
 void gt_testserver_setup(struct gt_testserver *ts);
 
+/* Imports more org units from CSV text (header code,name,level); aborts on failure. */
+void gt_testserver_import(struct gt_testserver *ts, const char *csv_text);
+
 /* Registers a new key for org and role (a name: "operator"); returns it (caller frees). */
 struct gt_key *gt_testserver_key(struct gt_testserver *ts, const char *org, const char *role);
 
