@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <uv.h>
 
 #include "addr.h"
 #include "authz.h"
@@ -636,6 +637,8 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 		return USAGE;
 	}
 	rc = gt_server_run(&cfg);
+	/* Joins libuv's pool threads so OpenSSL's per-thread state is released at exit. */
+	uv_library_shutdown();
 	if (rc != GT_OK) {
 		fprintf(stderr, "gtsync-server run: %s (see the log lines above)\n",
 		        gt_strerror(rc));

@@ -485,7 +485,11 @@ static void *client_main(void *p)
 	struct gt_session *s = NULL;
 	struct gt_session_err err;
 
-	if (gt_session_open(&o, &s, NULL, &err) != 0)
+	/* Like a real client, retry a connection that failed (bounded: 5 tries). */
+	for (int t = 0; t < 5 && s == NULL; t++)
+		if (gt_session_open(&o, &s, NULL, &err) != 0)
+			s = NULL;
+	if (s == NULL)
 		return NULL;
 	for (int i = 0; i < BATCHES_EACH; i++) {
 		struct built b;
