@@ -520,11 +520,10 @@ static int rebuild_one(void *arg, const struct gt_store_log_entry *e)
 	    .received_at_ms = e->received_at_ms,
 	    .value_verdicts = v.values,
 	    .completion_verdicts = v.completions,
-	    .action_verdicts = v.actions,
 	    .replay = 1,
 	    .log_index = e->log_index,
 	};
-	rc = gt_store_batch_apply(r->st, &in, &out);
+	rc = gt_ingest_apply(r->st, r->snap, &in, v.actions, &out);
 	r->batches++;
 	r->values += b->n_values;
 	gt_store_batch_out_free(&out);
