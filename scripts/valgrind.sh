@@ -18,8 +18,8 @@ vg="valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=def
 export GT_TEST_SERVER_WRAPPER="$vg"
 cd build-valgrind
 # The server under memcheck (via the wrapper) ...
-ctest --output-on-failure -R 'server.test_(e2e|limits)'
+ctest --output-on-failure -R 'server.test_(e2e|limits|workflow|metadata_e2e)'
 # ... and the unit test programs themselves.
-ctest --output-on-failure -T memcheck -E 'server.test_(e2e|limits|crash|diskfull)' \
+ctest --output-on-failure -T memcheck -E 'server.test_(e2e|limits|workflow|metadata_e2e|crash|diskfull)' \
 	--overwrite MemoryCheckCommandOptions="--error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect"
 echo "valgrind.sh: clean"
