@@ -925,3 +925,22 @@ out:
 		gt_store_metadata_free(out);
 	return rc;
 }
+
+int gt__store_count(struct gt_store *st, int q, const char *what, uint64_t *out)
+{
+	sqlite3_stmt *s = gt__store_q(st, q);
+	int rc;
+
+	*out = 0;
+	if (s == NULL)
+		return GT_ESTORE;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = (uint64_t)sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else {
+		rc = gt__store_sqlerr(st, rc, what);
+	}
+	sqlite3_reset(s);
+	return rc;
+}

@@ -548,21 +548,7 @@ int gt_store_log_find(struct gt_store *st, const uint8_t hash[GT_SHA256_LEN], gt
 
 int gt_store_log_count(struct gt_store *st, uint64_t *count)
 {
-	sqlite3_stmt *s = gt__store_q(st, Q_LOG_COUNT);
-	int rc;
-
-	*count = 0;
-	if (s == NULL)
-		return GT_ESTORE;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*count = (uint64_t)sqlite3_column_int64(s, 0);
-		rc = 0;
-	} else {
-		rc = gt__store_sqlerr(st, rc, "counting the batch log");
-	}
-	sqlite3_reset(s);
-	return rc;
+	return gt__store_count(st, Q_LOG_COUNT, "counting the batch log", count);
 }
 
 int gt_store_rebuild_begin(struct gt_store *st)
