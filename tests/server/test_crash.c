@@ -26,9 +26,7 @@
 #define DEADLINE_S 240 /* the whole test, bounded */
 
 struct batch {
-	uint8_t *bytes;
-	size_t len;
-	uint8_t sig[64];
+	struct gt_test_signed sb;
 	uint8_t hash[32];
 	int acked;
 };
@@ -55,18 +53,8 @@ static void make_batch(struct client *c, int i)
 	gt_batch b = GTSYNC__V1__BATCH__INIT;
 	Gtsync__V1__DataValue v[VALUES], *vp[VALUES];
 	char periods[VALUES][8], vals[VALUES][8];
-	uint8_t id[16];
-	char key_id[GT_KEY_ID_LEN + 1];
 	struct batch *out = &c->b[i];
 
-	gt_key_id(c->key, key_id);
-	gt_crypto_random(id, sizeof(id));
-	b.format_version = 1;
-	b.batch_id.data = id;
-	b.batch_id.len = sizeof(id);
-	b.key_id = key_id;
-	b.org_unit = c->org;
-	b.sequence = (uint64_t)i + 1;
 	for (int m = 0; m < VALUES; m++) {
 		gtsync__v1__data_value__init(&v[m]);
 		snprintf(periods[m], sizeof(periods[m]), "%d%02d", 2000 + i, m + 1);
@@ -80,9 +68,8 @@ static void make_batch(struct client *c, int i)
 	}
 	b.values = vp;
 	b.n_values = VALUES;
-	assert_int_equal(gt_wire_batch_pack(&b, &out->bytes, &out->len), 0);
-	assert_int_equal(gt_key_sign(c->key, out->bytes, out->len, out->sig), 0);
-	gt_crypto_sha256(out->bytes, out->len, out->hash);
+	gt_test_sign_batch(c->key, c->org, (uint64_t)i + 1, &b, &out->sb);
+	gt_crypto_sha256(out->sb.bytes, out->sb.len, out->hash);
 }
 
 /* Pushes every batch in order until each is acknowledged, reconnecting after any failure,
@@ -115,10 +102,10 @@ static void *client_main(void *arg)
 		struct batch *b = &c->b[c->next];
 		gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
 		Gtsync__V1__PushRequest pr = GTSYNC__V1__PUSH_REQUEST__INIT;
-		pr.batch.data = b->bytes;
-		pr.batch.len = b->len;
-		pr.signature.data = b->sig;
-		pr.signature.len = 64;
+		pr.batch.data = b->sb.bytes;
+		pr.batch.len = b->sb.len;
+		pr.signature.data = b->sb.sig;
+		pr.signature.len = sizeof(b->sb.sig);
 		env.body_case = GTSYNC__V1__ENVELOPE__BODY_PUSH;
 		env.push = &pr;
 		if (gt_session_call(s, &env, &reply, &err) != 0) {
@@ -279,7 +266,7 @@ static void kill9_during_load(void **state)
 
 	for (int i = 0; i < CLIENTS; i++) {
 		for (int j = 0; j < BATCHES; j++)
-			free(cl[i].b[j].bytes);
+			free(cl[i].b[j].sb.bytes);
 		gt_key_free(cl[i].key);
 	}
 	free(cl);

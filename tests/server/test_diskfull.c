@@ -21,31 +21,15 @@
 
 #define MAX_BATCHES 3000 /* bound on the pushes needed to fill the limit */
 
-struct signed_batch {
-	uint8_t *bytes;
-	size_t len;
-	uint8_t sig[64];
-};
-
 /* Batch seq of 12 KK_LP values with a long comment, so the limit fills quickly. */
-static void make_batch(const struct gt_key *k, uint64_t seq, struct signed_batch *out)
+static void make_batch(const struct gt_key *k, uint64_t seq, struct gt_test_signed *out)
 {
 	gt_batch b = GTSYNC__V1__BATCH__INIT;
 	Gtsync__V1__DataValue v[12], *vp[12];
 	char periods[12][8], comment[2048];
-	uint8_t id[16];
-	char key_id[GT_KEY_ID_LEN + 1];
 
 	memset(comment, 'x', sizeof(comment) - 1);
 	comment[sizeof(comment) - 1] = '\0';
-	gt_key_id(k, key_id);
-	gt_crypto_random(id, sizeof(id));
-	b.format_version = 1;
-	b.batch_id.data = id;
-	b.batch_id.len = sizeof(id);
-	b.key_id = key_id;
-	b.org_unit = "53.71";
-	b.sequence = seq;
 	for (int m = 0; m < 12; m++) {
 		gtsync__v1__data_value__init(&v[m]);
 		snprintf(periods[m], sizeof(periods[m]), "%d%02d", 1900 + (int)seq, m + 1);
@@ -59,25 +43,7 @@ static void make_batch(const struct gt_key *k, uint64_t seq, struct signed_batch
 	}
 	b.values = vp;
 	b.n_values = 12;
-	assert_int_equal(gt_wire_batch_pack(&b, &out->bytes, &out->len), 0);
-	assert_int_equal(gt_key_sign(k, out->bytes, out->len, out->sig), 0);
-}
-
-static gt_envelope *push(struct gt_session *s, struct signed_batch *b)
-{
-	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
-	Gtsync__V1__PushRequest pr = GTSYNC__V1__PUSH_REQUEST__INIT;
-	struct gt_session_err err;
-
-	pr.batch.data = b->bytes;
-	pr.batch.len = b->len;
-	pr.signature.data = b->sig;
-	pr.signature.len = 64;
-	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PUSH;
-	env.push = &pr;
-	assert_int_equal(gt_session_call(s, &env, &reply, &err), 0);
-	assert_int_equal(reply->body_case, GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK);
-	return reply;
+	gt_test_sign_batch(k, "53.71", seq, &b, out);
 }
 
 static void integrity_ok(const char *db)
@@ -97,10 +63,9 @@ static void full_disk_refused_then_recovers(void **state)
 {
 	struct gt_testserver ts;
 	struct gt_key *k;
-	struct gt_session_opts o = {.timeout_ms = 20000};
 	struct gt_session *s = NULL;
 	struct gt_session_err err;
-	struct signed_batch *b = calloc(MAX_BATCHES, sizeof(*b));
+	struct gt_test_signed *b = calloc(MAX_BATCHES, sizeof(*b));
 	char db[4200], wrapper[128], cmd[256];
 	struct stat st;
 	int acked = 0, refused_at = -1;
@@ -116,14 +81,12 @@ static void full_disk_refused_then_recovers(void **state)
 	         (long long)st.st_size + 1024 * 1024);
 	ts.wrapper = wrapper;
 	gt_testserver_start(&ts, NULL);
-	o.server = ts.addr;
-	o.ca_path = ts.cert;
-	o.key = k;
-	assert_int_equal(gt_session_open(&o, &s, NULL, &err), 0);
+	s = gt_testserver_session(&ts, k, &err);
+	assert_non_null(s);
 
 	for (int i = 0; i < MAX_BATCHES && refused_at < 0; i++) {
 		make_batch(k, (uint64_t)i + 1, &b[i]);
-		gt_envelope *ack = push(s, &b[i]);
+		gt_envelope *ack = gt_test_push(s, &b[i]);
 		if (ack->push_ack->status == GTSYNC__V1__PUSH_STATUS__PUSH_OK) {
 			acked++;
 		} else {
@@ -143,7 +106,7 @@ static void full_disk_refused_then_recovers(void **state)
 	/* Space returns: lift the limit on the running server; the same batch is accepted. */
 	snprintf(cmd, sizeof(cmd), "prlimit --pid %d --fsize=unlimited:unlimited", (int)ts.pid);
 	assert_int_equal(system(cmd), 0);
-	gt_envelope *ack = push(s, &b[refused_at]);
+	gt_envelope *ack = gt_test_push(s, &b[refused_at]);
 	assert_int_equal(ack->push_ack->status, GTSYNC__V1__PUSH_STATUS__PUSH_OK);
 	gt_wire_envelope_free(ack);
 	gt_session_close(s);

@@ -132,11 +132,8 @@ static int teardown(void **state)
 
 static struct gt_session *open_session(struct fx *f, const struct gt_key *k)
 {
-	struct gt_session_opts o = {
-	    .server = f->ts.addr, .ca_path = f->ts.cert, .key = k, .timeout_ms = 20000};
-	struct gt_session *s = NULL;
-	struct gt_session_err err;
-	assert_int_equal(gt_session_open(&o, &s, NULL, &err), 0);
+	struct gt_session *s = gt_testserver_session(&f->ts, k, NULL);
+	assert_non_null(s);
 	return s;
 }
 
@@ -209,19 +206,15 @@ static void metadata_served_verbatim(void **state)
 	gt_key_free(k);
 }
 
-/* Pushes rows [from, to) of c that belong to org, as one signed batch; returns the ack. */
+/* Pushes the rows of c that belong to org, as one signed batch; returns the ack. */
 static gt_envelope *push_rows(struct gt_session *s, const struct gt_key *k, const char *org,
                               uint64_t seq, const struct csv *c, size_t *nvals)
 {
 	gt_batch b = GTSYNC__V1__BATCH__INIT;
 	Gtsync__V1__DataValue *v = calloc(c->n, sizeof(*v));
 	Gtsync__V1__DataValue **vp = calloc(c->n, sizeof(*vp));
-	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
-	Gtsync__V1__PushRequest pr = GTSYNC__V1__PUSH_REQUEST__INIT;
-	struct gt_session_err err;
-	uint8_t id[16], sig[64], *bytes;
-	size_t len, n = 0;
-	char key_id[GT_KEY_ID_LEN + 1];
+	struct gt_test_signed sb;
+	size_t n = 0;
 
 	for (size_t i = 0; i < c->n; i++) {
 		if (strcmp(c->rows[i].org, org) != 0)
@@ -237,27 +230,11 @@ static gt_envelope *push_rows(struct gt_session *s, const struct gt_key *k, cons
 		vp[n] = &v[n];
 		n++;
 	}
-	gt_key_id(k, key_id);
-	gt_crypto_random(id, sizeof(id));
-	b.format_version = 1;
-	b.batch_id.data = id;
-	b.batch_id.len = sizeof(id);
-	b.key_id = key_id;
-	b.org_unit = (char *)org;
-	b.sequence = seq;
 	b.values = vp;
 	b.n_values = n;
-	assert_int_equal(gt_wire_batch_pack(&b, &bytes, &len), 0);
-	assert_int_equal(gt_key_sign(k, bytes, len, sig), 0);
-	pr.batch.data = bytes;
-	pr.batch.len = len;
-	pr.signature.data = sig;
-	pr.signature.len = 64;
-	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PUSH;
-	env.push = &pr;
-	assert_int_equal(gt_session_call(s, &env, &reply, &err), 0);
-	assert_int_equal(reply->body_case, GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK);
-	free(bytes);
+	gt_test_sign_batch(k, org, seq, &b, &sb);
+	gt_envelope *reply = gt_test_push(s, &sb);
+	free(sb.bytes);
 	free(v);
 	free(vp);
 	*nvals = n;

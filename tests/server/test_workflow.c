@@ -88,11 +88,8 @@ static int teardown(void **state)
 
 static struct gt_session *open_as(struct fx *f, const struct actor *a)
 {
-	struct gt_session_opts o = {
-	    .server = f->ts.addr, .ca_path = f->ts.cert, .key = a->key, .timeout_ms = 20000};
-	struct gt_session *s = NULL;
-	struct gt_session_err err;
-	assert_int_equal(gt_session_open(&o, &s, NULL, &err), 0);
+	struct gt_session *s = gt_testserver_session(&f->ts, a->key, NULL);
+	assert_non_null(s);
 	return s;
 }
 
@@ -100,32 +97,11 @@ static struct gt_session *open_as(struct fx *f, const struct actor *a)
 static gt_envelope *push_batch(struct fx *f, struct actor *a, gt_batch *b)
 {
 	struct gt_session *s = open_as(f, a);
-	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
-	Gtsync__V1__PushRequest pr = GTSYNC__V1__PUSH_REQUEST__INIT;
-	struct gt_session_err err;
-	uint8_t id[16], sig[64], *bytes;
-	char key_id[GT_KEY_ID_LEN + 1];
-	size_t len;
+	struct gt_test_signed sb;
 
-	gt_key_id(a->key, key_id);
-	gt_crypto_random(id, sizeof(id));
-	b->format_version = 1;
-	b->batch_id.data = id;
-	b->batch_id.len = sizeof(id);
-	b->key_id = key_id;
-	b->org_unit = a->org;
-	b->sequence = ++a->seq;
-	assert_int_equal(gt_wire_batch_pack(b, &bytes, &len), 0);
-	assert_int_equal(gt_key_sign(a->key, bytes, len, sig), 0);
-	pr.batch.data = bytes;
-	pr.batch.len = len;
-	pr.signature.data = sig;
-	pr.signature.len = 64;
-	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PUSH;
-	env.push = &pr;
-	assert_int_equal(gt_session_call(s, &env, &reply, &err), 0);
-	assert_int_equal(reply->body_case, GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK);
-	free(bytes);
+	gt_test_sign_batch(a->key, a->org, ++a->seq, b, &sb);
+	gt_envelope *reply = gt_test_push(s, &sb);
+	free(sb.bytes);
 	gt_session_close(s);
 	return reply;
 }

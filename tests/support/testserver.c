@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crypto.h"
 #include "encode.h"
 #include "testutil.h"
 
@@ -251,4 +252,60 @@ void gt_testserver_teardown(struct gt_testserver *ts)
 		gt_test_rmtree(ts->dir);
 	free(ts->dir);
 	ts->dir = NULL;
+}
+
+struct gt_session *gt_testserver_session(struct gt_testserver *ts, const struct gt_key *k,
+                                         struct gt_session_err *err)
+{
+	struct gt_session_opts o = {
+	    .server = ts->addr, .ca_path = ts->cert, .key = k, .timeout_ms = 20000};
+	struct gt_session *s = NULL;
+	struct gt_session_err e;
+
+	if (gt_session_open(&o, &s, NULL, err ? err : &e) != 0)
+		return NULL;
+	return s;
+}
+
+void gt_test_sign_batch(const struct gt_key *k, const char *org, uint64_t seq, gt_batch *b,
+                        struct gt_test_signed *out)
+{
+	uint8_t id[GT_BATCH_ID_LEN];
+	char key_id[GT_KEY_ID_LEN + 1];
+
+	if (gt_key_id(k, key_id) != 0 || gt_crypto_random(id, sizeof(id)) != 0)
+		die("key id or randomness");
+	b->format_version = 1;
+	b->batch_id.data = id;
+	b->batch_id.len = sizeof(id);
+	b->key_id = key_id;
+	b->org_unit = (char *)org;
+	b->sequence = seq;
+	if (gt_wire_batch_pack(b, &out->bytes, &out->len) != 0 ||
+	    gt_key_sign(k, out->bytes, out->len, out->sig) != 0)
+		die("batch pack or sign");
+	/* The header pointed at this frame's storage. */
+	b->batch_id.data = NULL;
+	b->key_id = NULL;
+}
+
+gt_envelope *gt_test_push(struct gt_session *s, const struct gt_test_signed *sb)
+{
+	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
+	Gtsync__V1__PushRequest pr = GTSYNC__V1__PUSH_REQUEST__INIT;
+	struct gt_session_err err;
+
+	pr.batch.data = sb->bytes;
+	pr.batch.len = sb->len;
+	pr.signature.data = (uint8_t *)sb->sig;
+	pr.signature.len = sizeof(sb->sig);
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PUSH;
+	env.push = &pr;
+	if (gt_session_call(s, &env, &reply, &err) != 0) {
+		fprintf(stderr, "testserver: push failed: %s\n", err.message);
+		abort();
+	}
+	if (reply->body_case != GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK)
+		die("push answered with something else than an ack");
+	return reply;
 }
