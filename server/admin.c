@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <uv.h>
 
 #include "addr.h"
 #include "authz.h"
@@ -519,11 +520,10 @@ static int rebuild_one(void *arg, const struct gt_store_log_entry *e)
 	    .received_at_ms = e->received_at_ms,
 	    .value_verdicts = v.values,
 	    .completion_verdicts = v.completions,
-	    .action_verdicts = v.actions,
 	    .replay = 1,
 	    .log_index = e->log_index,
 	};
-	rc = gt_store_batch_apply(r->st, &in, &out);
+	rc = gt_ingest_apply(r->st, r->snap, &in, v.actions, &out);
 	r->batches++;
 	r->values += b->n_values;
 	gt_store_batch_out_free(&out);
@@ -636,6 +636,8 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 		return USAGE;
 	}
 	rc = gt_server_run(&cfg);
+	/* Joins libuv's pool threads so OpenSSL's per-thread state is released at exit. */
+	uv_library_shutdown();
 	if (rc != GT_OK) {
 		fprintf(stderr, "gtsync-server run: %s (see the log lines above)\n",
 		        gt_strerror(rc));

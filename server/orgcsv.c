@@ -421,7 +421,7 @@ int gt_orgcsv_parse(const uint8_t *buf, size_t len, struct gt_orgcsv *out)
 {
 	struct reader rd;
 	struct record *r = NULL;
-	size_t col[COL_COUNT], n_header = 0, cap = 0;
+	size_t col[COL_COUNT], n_header = 0, cap = 0, records = 0;
 	int have_header = 0, rc = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -461,7 +461,7 @@ int gt_orgcsv_parse(const uint8_t *buf, size_t len, struct gt_orgcsv *out)
 			n_header = r->n_fields;
 			continue;
 		}
-		if (out->n_rows == GT_ORGCSV_MAX_ROWS) {
+		if (records++ == GT_ORGCSV_MAX_ROWS) {
 			gt_orgcsv_add_error(out, r->line, "more than %u rows", GT_ORGCSV_MAX_ROWS);
 			break;
 		}

@@ -1,6 +1,7 @@
 /* Consolidated reports: totals over a subtree, per-child breakdown, completeness, timeliness. */
 #include "report.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -282,6 +283,110 @@ static int64_t deadline_for(const char *period, unsigned timely_days)
 	return (gt_date_to_days(&end) + 1 + (int64_t)timely_days) * 86400000;
 }
 
+static int state_of(struct gt_store *st, const char *ds, const char *period, const char *org)
+{
+	int state = GTSYNC__V1__APPROVAL_STATE__APPROVAL_OPEN;
+	if (gt_store_workflow_state_get(st, ds, period, org, &state) != GT_OK || state == 0)
+		state = GTSYNC__V1__APPROVAL_STATE__APPROVAL_OPEN;
+	return state;
+}
+
+struct history {
+	struct gt_report *r;
+	size_t cap;
+};
+
+static int on_event(void *arg, const struct gt_store_wfevent *e)
+{
+	struct history *h = arg;
+	struct gt_report *r = h->r;
+	Gtsync__V1__WorkflowEvent *ev = rp_alloc(r, sizeof(*ev));
+	void **slot;
+
+	if (ev == NULL)
+		return GT_ENOMEM;
+	gtsync__v1__workflow_event__init(ev);
+	ev->kind = e->kind;
+	ev->key_id = rp_strdup(r, e->key_id);
+	ev->at_ms = e->at_ms;
+	ev->reason = rp_strdup(r, e->reason ? e->reason : "");
+	ev->origin_batch.data = rp_alloc(r, GT_SHA256_LEN);
+	if (ev->origin_batch.data == NULL)
+		return GT_ENOMEM;
+	memcpy(ev->origin_batch.data, e->origin_batch, GT_SHA256_LEN);
+	ev->origin_batch.len = GT_SHA256_LEN;
+	if (e->data_digest != NULL) {
+		ev->data_digest.data = rp_alloc(r, GT_SHA256_LEN);
+		if (ev->data_digest.data == NULL)
+			return GT_ENOMEM;
+		memcpy(ev->data_digest.data, e->data_digest, GT_SHA256_LEN);
+		ev->data_digest.len = GT_SHA256_LEN;
+	}
+	slot = rp_push(r, (void ***)&r->reply.history, &r->reply.n_history, &h->cap);
+	if (slot == NULL)
+		return GT_ENOMEM;
+	*slot = ev;
+	return 0;
+}
+
+/* Target, achievement and gap per indicator of an action-plan data set, for a yearly period:
+ * the achievement is the total of the ACH values whose combo is the indicator's code. */
+static int add_targets(struct gt_report *r, const struct gt_snapshot *snap,
+                       const struct gt_meta_dataset *ds, const char *period)
+{
+	struct gt_period p;
+	size_t cap = 0;
+
+	if (ds->plan == NULL || gt_period_parse(period, &p) != GT_OK || p.type != GT_PERIOD_YEARLY)
+		return GT_OK;
+	for (size_t i = 0; i < snap->meta->nindicators; i++) {
+		const struct gt_meta_indicator *ind = snap->meta->indicators[i];
+		Gtsync__V1__TargetRow *row;
+		void **slot;
+		char raw[1024] = "";
+		size_t used = 0;
+
+		if (ind->plan != ds->plan)
+			continue;
+		row = rp_alloc(r, sizeof(*row));
+		if (row == NULL)
+			return GT_ENOMEM;
+		gtsync__v1__target_row__init(row);
+		row->indicator = rp_strdup(r, ind->code);
+		row->name = rp_strdup(r, ind->name);
+		row->year = rp_strdup(r, period);
+		row->unit = "";
+		for (size_t t = 0; t < ind->ntargets; t++) {
+			const struct gt_meta_target *tg = &ind->targets[t];
+			if ((int)tg->year != p.year)
+				continue;
+			if (tg->has_quantity) {
+				row->target += tg->quantity;
+				row->has_target = 1;
+				if (row->unit[0] == '\0')
+					row->unit = rp_strdup(r, tg->unit);
+			}
+			int n = snprintf(raw + used, sizeof(raw) - used, "%s%s", used ? "; " : "",
+			                 tg->raw);
+			if (n > 0 && (size_t)n < sizeof(raw) - used)
+				used += (size_t)n;
+		}
+		row->target_raw = rp_strdup(r, raw);
+		for (size_t k = 0; k < r->reply.n_totals; k++) {
+			const Gtsync__V1__ReportValue *v = r->reply.totals[k];
+			if (strcmp(v->data_element, GT_META_ACH_CODE) == 0 &&
+			    strcmp(v->category_option_combo, ind->code) == 0)
+				row->achieved += v->value;
+		}
+		row->gap = row->has_target ? row->target - row->achieved : 0;
+		slot = rp_push(r, (void ***)&r->reply.targets, &r->reply.n_targets, &cap);
+		if (slot == NULL)
+			return GT_ENOMEM;
+		*slot = row;
+	}
+	return r->failed ? GT_ENOMEM : GT_OK;
+}
+
 int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const char *org_unit,
                     const char *dataset, const char *period, int per_child, int64_t now_ms,
                     struct gt_report **out, const char **why)
@@ -306,8 +411,7 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 		*why = "unknown data set";
 		return GT_ENOENT;
 	}
-	rc = gt_report_periods(gt_period_type_name(ds->period_type), period, &periods,
-	                       &nperiods);
+	rc = gt_report_periods(gt_period_type_name(ds->period_type), period, &periods, &nperiods);
 	if (rc != GT_OK) {
 		*why = "the period is malformed or finer than the data set's period type";
 		return rc;
@@ -331,7 +435,11 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 	r->reply.period = rp_strdup(r, period);
 	r->reply.generated_at_ms = now_ms;
 	r->reply.completeness = &r->completeness;
-	r->reply.state = GTSYNC__V1__APPROVAL_STATE__APPROVAL_OPEN;
+	r->reply.state = state_of(st, ds->code, period, root->code);
+	struct history hist = {r, 0};
+	if ((rc = gt_store_workflow_events(st, ds->code, period, root->code, on_event, &hist)) !=
+	    GT_OK)
+		goto out;
 
 	size_t nel = 0;
 	for (size_t i = 0; i < ds->nelements; i++)
@@ -364,7 +472,7 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 		gtsync__v1__child_report__init(c->msg);
 		c->msg->org_unit = rp_strdup(r, u->code);
 		c->msg->name = rp_strdup(r, u->name);
-		c->msg->state = GTSYNC__V1__APPROVAL_STATE__APPROVAL_OPEN;
+		c->msg->state = state_of(st, ds->code, period, u->code);
 	}
 
 	struct gt_store_report_query q = {
@@ -432,7 +540,7 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 		}
 		*slot = c->msg;
 	}
-	rc = r->failed ? GT_ENOMEM : GT_OK;
+	rc = r->failed ? GT_ENOMEM : add_targets(r, snap, ds, period);
 out:
 	for (size_t i = 0; i < nperiods; i++)
 		free(periods[i]);

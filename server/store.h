@@ -105,7 +105,8 @@ int gt_store_orgunit_import_file(struct gt_store *st, const char *path,
 int gt_store_orgunit_get(struct gt_store *st, const char *code, struct gt_store_orgunit *out);
 
 /* Callback for org-unit iteration; u is borrowed for the call. Returning non-zero stops the
- * iteration, and the iterating function returns that value. */
+ * iteration, and the iterating function returns that value. The rows are read before the
+ * first call, so the callback may use any store function (e.g. recurse into children). */
 typedef int (*gt_store_orgunit_cb)(void *arg, const struct gt_store_orgunit *u);
 
 /* Calls cb for every org unit, root first, then in code order. */
@@ -145,7 +146,8 @@ int gt_store_key_revoke(struct gt_store *st, const char *key_id, int64_t now_ms)
 /* Looks up a key (revoked or not); GT_ENOENT if unknown. */
 int gt_store_key_get(struct gt_store *st, const char *key_id, struct gt_store_key *out);
 
-/* Callback for key iteration; k is borrowed for the call; non-zero stops. */
+/* Callback for key iteration; k is borrowed for the call; non-zero stops and is returned.
+ * The rows are read before the first call, so the callback may use any store function. */
 typedef int (*gt_store_key_cb)(void *arg, const struct gt_store_key *k);
 
 /* Calls cb for every key in key-id order, revoked keys included. */
@@ -287,6 +289,9 @@ struct gt_store_wfevent {
 	uint64_t change_seq;
 };
 
+/* Callback for events; non-zero stops and is returned. Like every callback below that is
+ * called while its query runs (events, sums, values, units), it may call other store
+ * functions on the handle, but not the function that called it. */
 typedef int (*gt_store_wfevent_cb)(void *arg, const struct gt_store_wfevent *e);
 
 /* Calls cb for each recorded event of (dataset, period, org_unit), oldest first. */

@@ -128,15 +128,20 @@ static void bind_str(sqlite3_stmt *s, int i, const char *v)
 	sqlite3_bind_text(s, i, str(v), -1, SQLITE_STATIC);
 }
 
-/* Applies one value under the merge rule. */
+/*
+ * Applies one value under the merge rule, in one statement: the row is inserted, or updated
+ * when the value wins (higher revision, or equal revision and a hash not smaller: the same
+ * key twice in one batch goes to the later item). No change means the value lost. The update
+ * branch calls gt_merge_note(), which says whether the key existed and was deleted.
+ */
 static int apply_value(struct gt_store *st, const struct gt_store_batch_in *in, size_t i,
                        struct gt_store_batch_out *out)
 {
 	const Gtsync__V1__DataValue *v = in->batch->values[i];
 	int reason = in->value_verdicts != NULL ? in->value_verdicts[i] : 0;
 	sqlite3_stmt *s;
-	int rc, exists = 0, was_deleted = 0;
 	double num;
+	int rc;
 
 	if (reason == 0 && in->locked != NULL &&
 	    in->locked(in->lock_arg, KIND_VALUE, str(v->dataset), str(v->data_element),
@@ -146,45 +151,7 @@ static int apply_value(struct gt_store *st, const struct gt_store_batch_in *in, 
 		out->values.ignored++;
 		return skip(st, KIND_VALUE, reason, i);
 	}
-
-	s = gt__store_q(st, Q_DV_GET);
-	if (s == NULL)
-		return GT_ESTORE;
-	bind_str(s, 1, v->data_element);
-	bind_str(s, 2, v->period);
-	bind_str(s, 3, v->org_unit);
-	bind_str(s, 4, v->category_option_combo);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		uint64_t rev = (uint64_t)sqlite3_column_int64(s, 0);
-		int cmp;
-
-		if (sqlite3_column_bytes(s, 1) != GT_SHA256_LEN) {
-			sqlite3_reset(s);
-			return gt__store_err(st, GT_ECORRUPT, "stored origin batch is not a hash");
-		}
-		if (v->revision != rev)
-			cmp = v->revision > rev ? 1 : -1;
-		else
-			cmp = memcmp(in->hash, sqlite3_column_blob(s, 1), GT_SHA256_LEN);
-		was_deleted = sqlite3_column_int(s, 2);
-		exists = 1;
-		sqlite3_reset(s);
-		/* cmp == 0: the same key twice in this batch; the later item wins. */
-		if (cmp < 0) {
-			out->values.ignored++;
-			return skip(st, KIND_VALUE,
-			            GTSYNC__V1__CONFLICT_REASON__CONFLICT_STALE_REVISION, i);
-		}
-	} else if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
-	} else {
-		rc = gt__store_sqlerr(st, rc, "reading a value");
-		sqlite3_reset(s);
-		return rc;
-	}
-
-	s = gt__store_q(st, exists ? Q_DV_UPD : Q_DV_INS);
+	s = gt__store_q(st, Q_DV_UPSERT);
 	if (s == NULL)
 		return GT_ESTORE;
 	bind_str(s, 1, v->data_element);
@@ -201,16 +168,23 @@ static int apply_value(struct gt_store *st, const struct gt_store_batch_in *in, 
 		sqlite3_bind_null(s, 9);
 	sqlite3_bind_blob(s, 10, in->hash, GT_SHA256_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 11, in->received_at_ms);
-	sqlite3_bind_int64(s, 12, (sqlite3_int64)++st->change_seq);
+	sqlite3_bind_int64(s, 12, (sqlite3_int64)(st->change_seq + 1));
+	st->merge_note = 0;
 	rc = gt__store_run(st, s, "storing a value");
 	if (rc != 0)
 		return rc;
+	if (sqlite3_changes(st->db) == 0) {
+		out->values.ignored++;
+		return skip(st, KIND_VALUE, GTSYNC__V1__CONFLICT_REASON__CONFLICT_STALE_REVISION,
+		            i);
+	}
+	st->change_seq++;
 	if (v->deleted)
-		out->values.deleted++;
-	else if (!exists || was_deleted)
-		out->values.imported++;
-	else
+		out->values.deleted++; /* a tombstone too, so that an older revision cannot win */
+	else if (st->merge_note == 1)
 		out->values.updated++;
+	else
+		out->values.imported++; /* a new key, or one written again after a delete */
 	return 0;
 }
 
@@ -401,6 +375,10 @@ static int check_in(struct gt_store *st, const struct gt_store_batch_in *in)
 		return gt__store_err(st, GT_EINVAL, "batch sequence out of range");
 	if (b->n_values > UINT32_MAX || b->n_completions > UINT32_MAX || b->n_actions > UINT32_MAX)
 		return gt__store_err(st, GT_ETOOBIG, "too many items");
+	/* Revisions are compared by sqlite as signed 64-bit integers. */
+	for (size_t i = 0; i < b->n_values; i++)
+		if (b->values[i]->revision > INT64_MAX)
+			return gt__store_err(st, GT_EINVAL, "value %zu: revision out of range", i);
 	return 0;
 }
 
@@ -570,21 +548,7 @@ int gt_store_log_find(struct gt_store *st, const uint8_t hash[GT_SHA256_LEN], gt
 
 int gt_store_log_count(struct gt_store *st, uint64_t *count)
 {
-	sqlite3_stmt *s = gt__store_q(st, Q_LOG_COUNT);
-	int rc;
-
-	*count = 0;
-	if (s == NULL)
-		return GT_ESTORE;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*count = (uint64_t)sqlite3_column_int64(s, 0);
-		rc = 0;
-	} else {
-		rc = gt__store_sqlerr(st, rc, "counting the batch log");
-	}
-	sqlite3_reset(s);
-	return rc;
+	return gt__store_count(st, Q_LOG_COUNT, "counting the batch log", count);
 }
 
 int gt_store_rebuild_begin(struct gt_store *st)

@@ -39,9 +39,7 @@ enum gt__store_sql {
 	Q_LOG_FIND,
 	Q_LOG_COUNT,
 	/* derived tables */
-	Q_DV_GET,
-	Q_DV_INS,
-	Q_DV_UPD,
+	Q_DV_UPSERT,
 	Q_CO_GET,
 	Q_CO_UPSERT,
 	Q_WE_INS,
@@ -77,6 +75,7 @@ struct gt_store {
 	sqlite3 *db;
 	int readonly;
 	uint64_t change_seq; /* last assigned; valid inside a write transaction */
+	int merge_note;      /* set by gt_merge_note() during a value upsert */
 	sqlite3_stmt *q[Q_COUNT];
 	char errmsg[256];
 	/* Reused buffers, so that steady-state work allocates nothing. */
@@ -141,5 +140,9 @@ int gt__store_subtree(struct gt_store *st, const char *org_root, struct gt__stor
 
 /* Binds t to parameters first, first + 1, first + 2 of s. */
 int gt__store_bind_subtree(sqlite3_stmt *s, int first, const struct gt__store_subtree *t);
+
+/* Runs cached query q, which returns one integer (a count), into *out; what names it in the
+ * error message. */
+int gt__store_count(struct gt_store *st, int q, const char *what, uint64_t *out);
 
 #endif

@@ -143,7 +143,7 @@ static void bind_pull(sqlite3_stmt *s, uint64_t cursor, const struct gt__store_s
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)cursor);
 	gt__store_bind_subtree(s, 2, t);
 	if (filter != NULL)
-		sqlite3_bind_text(s, 5, filter, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, filter, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(s, 5);
 	sqlite3_bind_int64(s, 6, limit);
@@ -347,8 +347,8 @@ static sqlite3_stmt *report_stmt(struct gt_store *st, enum gt__store_sql id,
 		*rc = GT_ESTORE;
 		return NULL;
 	}
-	sqlite3_bind_text(s, 1, elements, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, periods, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, elements, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, periods, -1, SQLITE_TRANSIENT);
 	gt__store_bind_subtree(s, 3, t);
 	return s;
 }
@@ -449,7 +449,7 @@ int gt_store_completed_units(struct gt_store *st, const struct gt_store_report_q
 	if (s == NULL)
 		return GT_ESTORE;
 	sqlite3_bind_text(s, 1, dataset, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, periods, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, periods, -1, SQLITE_TRANSIENT);
 	gt__store_bind_subtree(s, 3, &t);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		rc = cb(arg, col_text(s, 0), col_text(s, 1), sqlite3_column_int64(s, 2));

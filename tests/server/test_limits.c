@@ -53,33 +53,17 @@ static int teardown(void **state)
 static struct gt_session *open_session(struct fx *f, const struct gt_key *k,
                                        struct gt_session_err *err)
 {
-	struct gt_session_opts o = {
-	    .server = f->ts.addr, .ca_path = f->ts.cert, .key = k, .timeout_ms = 10000};
-	struct gt_session *s = NULL;
-	gt_session_open(&o, &s, NULL, err);
-	return s;
+	return gt_testserver_session(&f->ts, k, err);
 }
 
-/* A signed PushRequest envelope of n KK_LP values (default combo), months from 202401. */
+/* A signed PushRequest envelope of n KK_LP values (default combo), months from 202301. */
 static void make_push(const struct gt_key *k, const char *org, uint64_t seq, int n,
-                      gt_envelope *env, Gtsync__V1__PushRequest *pr, uint8_t **bytes,
-                      uint8_t sig[64])
+                      gt_envelope *env, Gtsync__V1__PushRequest *pr, struct gt_test_signed *sb)
 {
 	gt_batch b = GTSYNC__V1__BATCH__INIT;
 	Gtsync__V1__DataValue v[24], *vp[24];
 	char periods[24][8];
-	uint8_t id[16];
-	char key_id[GT_KEY_ID_LEN + 1];
-	size_t len;
 
-	gt_key_id(k, key_id);
-	gt_crypto_random(id, sizeof(id));
-	b.format_version = 1;
-	b.batch_id.data = id;
-	b.batch_id.len = sizeof(id);
-	b.key_id = key_id;
-	b.org_unit = (char *)org;
-	b.sequence = seq;
 	for (int i = 0; i < n; i++) {
 		gtsync__v1__data_value__init(&v[i]);
 		snprintf(periods[i], sizeof(periods[i]), "%d%02d", 2023 + i / 12, i % 12 + 1);
@@ -92,13 +76,12 @@ static void make_push(const struct gt_key *k, const char *org, uint64_t seq, int
 	}
 	b.values = vp;
 	b.n_values = (size_t)n;
-	assert_int_equal(gt_wire_batch_pack(&b, bytes, &len), 0);
-	assert_int_equal(gt_key_sign(k, *bytes, len, sig), 0);
+	gt_test_sign_batch(k, org, seq, &b, sb);
 	gtsync__v1__push_request__init(pr);
-	pr->batch.data = *bytes;
-	pr->batch.len = len;
-	pr->signature.data = sig;
-	pr->signature.len = 64;
+	pr->batch.data = sb->bytes;
+	pr->batch.len = sb->len;
+	pr->signature.data = sb->sig;
+	pr->signature.len = sizeof(sb->sig);
 	gtsync__v1__envelope__init(env);
 	env->body_case = GTSYNC__V1__ENVELOPE__BODY_PUSH;
 	env->push = pr;
@@ -112,21 +95,21 @@ static void values_per_batch(void **state)
 	struct gt_session *s = open_session(f, k, &err);
 	gt_envelope env, *reply;
 	Gtsync__V1__PushRequest pr;
-	uint8_t *bytes, sig[64];
+	struct gt_test_signed sb;
 
 	assert_non_null(s);
-	make_push(k, "53.71", 1, 10, &env, &pr, &bytes, sig);
+	make_push(k, "53.71", 1, 10, &env, &pr, &sb);
 	assert_int_equal(gt_session_call(s, &env, &reply, &err), 0);
 	assert_int_equal(reply->push_ack->status, GTSYNC__V1__PUSH_STATUS__PUSH_OK);
 	gt_wire_envelope_free(reply);
-	free(bytes);
+	free(sb.bytes);
 	/* One over the limit of 10 is refused whole. */
-	make_push(k, "53.71", 2, 11, &env, &pr, &bytes, sig);
+	make_push(k, "53.71", 2, 11, &env, &pr, &sb);
 	assert_int_equal(gt_session_call(s, &env, &reply, &err), 0);
 	assert_int_equal(reply->push_ack->status, GTSYNC__V1__PUSH_STATUS__PUSH_REFUSED);
 	assert_int_equal(reply->push_ack->refuse_code, GT_ETOOBIG);
 	gt_wire_envelope_free(reply);
-	free(bytes);
+	free(sb.bytes);
 	gt_session_close(s);
 	gt_key_free(k);
 }
@@ -179,13 +162,13 @@ static void requests_in_flight(void **state)
 	struct gt_session *s = open_session(f, k, &err);
 	gt_envelope env[6];
 	Gtsync__V1__PushRequest pr[6];
-	uint8_t *bytes[6], sig[6][64];
+	struct gt_test_signed sb[6];
 	int acked = 0, limited = 0;
 
 	assert_non_null(s);
 	/* Six pushes sent back to back, without waiting: at most 2 may be in flight. */
 	for (int i = 0; i < 6; i++) {
-		make_push(k, "36.71", (uint64_t)i + 1, 2, &env[i], &pr[i], &bytes[i], sig[i]);
+		make_push(k, "36.71", (uint64_t)i + 1, 2, &env[i], &pr[i], &sb[i]);
 		assert_int_equal(gt_session_send(s, &env[i], NULL), 0);
 	}
 	for (int i = 0; i < 6; i++) {
@@ -197,7 +180,7 @@ static void requests_in_flight(void **state)
 		         r->error->code == GT_ELIMIT)
 			limited++;
 		gt_wire_envelope_free(r);
-		free(bytes[i]);
+		free(sb[i].bytes);
 	}
 	assert_int_equal(acked + limited, 6);
 	assert_true(acked >= 2);

@@ -260,6 +260,29 @@ static void csv_error_cap(void **state)
 	free(text);
 }
 
+static void csv_row_limit(void **state)
+{
+	const char *line = "11,Aceh,province\n";
+	size_t n = strlen("code,name,level\n") + (GT_ORGCSV_MAX_ROWS + 5) * strlen(line);
+	char *text = malloc(n + 1), *p;
+	struct gt_orgcsv csv;
+
+	(void)state;
+	assert_non_null(text);
+	p = text + sprintf(text, "code,name,level\n");
+	for (unsigned i = 0; i < GT_ORGCSV_MAX_ROWS + 5; i++)
+		p += sprintf(p, "%s", line);
+	assert_int_equal(gt_orgcsv_parse((uint8_t *)text, (size_t)(p - text), &csv), GT_EINVAL);
+	assert_int_equal(csv.errors_total, GT_ORGCSV_MAX_ROWS); /* duplicates, then the limit */
+	assert_int_equal(csv.errors[0].line, 3);
+	gt_orgcsv_free(&csv);
+	/* Over the input limit: refused before reading. */
+	assert_int_equal(gt_orgcsv_parse((uint8_t *)text, GT_ORGCSV_MAX_INPUT + 1, &csv),
+	                 GT_ETOOBIG);
+	gt_orgcsv_free(&csv);
+	free(text);
+}
+
 /* ---- Import into the store ------------------------------------------------------------- */
 
 static void root_exists(void **state)
@@ -502,6 +525,7 @@ int main(void)
 	    cmocka_unit_test(csv_header_errors),
 	    cmocka_unit_test(csv_structural_limits),
 	    cmocka_unit_test(csv_error_cap),
+	    cmocka_unit_test(csv_row_limit),
 	    cmocka_unit_test_setup_teardown(root_exists, setup, teardown),
 	    cmocka_unit_test_setup_teardown(import_small_and_reimport, setup, teardown),
 	    cmocka_unit_test_setup_teardown(import_all_or_nothing, setup, teardown),

@@ -1,0 +1,371 @@
+/* Measures the store's apply rate against plain sqlite upserts of the same rows and durability. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "crypto.h"
+#include "error.h"
+#include "store.h"
+#include "wire.h"
+
+/* Org units of the benchmark: one province and its districts, one key per district. */
+#define BENCH_DISTRICTS 20
+
+struct opts {
+	unsigned batches;
+	unsigned values;
+	unsigned group;
+	unsigned rounds;
+	const char *dir;
+	int keep;
+};
+
+struct batch {
+	uint8_t *bytes;
+	size_t len;
+	gt_batch *dec;
+	uint8_t hash[GT_SHA256_LEN];
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what, int rc)
+{
+	fprintf(stderr, "store_bench: %s: %s\n", what, gt_strerror(rc));
+	exit(1);
+}
+
+static void check_sql(sqlite3 *db, int rc, const char *what)
+{
+	if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		fprintf(stderr, "store_bench: %s: %s\n", what, sqlite3_errmsg(db));
+		exit(1);
+	}
+}
+
+/* Builds batch number i of round r: values with distinct keys within the round, the same
+ * keys in every round with revision r + 1. */
+static void build(struct batch *out, const struct opts *o, unsigned i, unsigned r,
+                  char keys[BENCH_DISTRICTS][GT_KEY_ID_LEN + 1])
+{
+	static const char *const cocs[4] = {"PD", "AP", "LD", "AL"};
+	Gtsync__V1__Batch b = GTSYNC__V1__BATCH__INIT;
+	Gtsync__V1__DataValue *dv = calloc(o->values, sizeof(*dv));
+	Gtsync__V1__DataValue **dvp = calloc(o->values, sizeof(*dvp));
+	char *text = malloc((size_t)o->values * 32);
+	unsigned d = i % BENCH_DISTRICTS, p = i / BENCH_DISTRICTS;
+	char org[16], period[16];
+	uint8_t id[GT_BATCH_ID_LEN];
+	int rc;
+
+	if (dv == NULL || dvp == NULL || text == NULL)
+		die("allocating", GT_ENOMEM);
+	snprintf(org, sizeof(org), "53.%02u", d + 1);
+	snprintf(period, sizeof(period), "%04u%02u", 2000 + p / 12, p % 12 + 1);
+	memset(id, (int)r, sizeof(id));
+	memcpy(id, &i, sizeof(i));
+	b.format_version = 1;
+	b.batch_id.data = id;
+	b.batch_id.len = sizeof(id);
+	b.key_id = keys[d];
+	b.org_unit = org;
+	b.sequence = (uint64_t)r * o->batches + i + 1;
+	b.created_at_ms = 1700000000000;
+	for (unsigned j = 0; j < o->values; j++) {
+		char *el = text + (size_t)j * 32, *val = el + 16;
+
+		gtsync__v1__data_value__init(&dv[j]);
+		snprintf(el, 16, "E%05u", j / 4);
+		snprintf(val, 16, "%u", (i * 7 + j + r) % 1000);
+		dv[j].data_element = el;
+		dv[j].period = period;
+		dv[j].org_unit = org;
+		dv[j].category_option_combo = (char *)cocs[j % 4];
+		dv[j].value = val;
+		dv[j].revision = r + 1;
+		dvp[j] = &dv[j];
+	}
+	b.n_values = o->values;
+	b.values = dvp;
+	rc = gt_wire_batch_pack(&b, &out->bytes, &out->len);
+	if (rc == 0)
+		rc = gt_wire_batch_decode(out->bytes, out->len, NULL, &out->dec);
+	if (rc == 0)
+		rc = gt_crypto_sha256(out->bytes, out->len, out->hash);
+	if (rc != 0)
+		die("building a batch", rc);
+	free(dv);
+	free(dvp);
+	free(text);
+}
+
+static void setup_store(struct gt_store *st, char keys[BENCH_DISTRICTS][GT_KEY_ID_LEN + 1])
+{
+	struct gt_store_import_result res;
+	char csv[4096];
+	size_t n = 0;
+	uint8_t pub[GT_ED25519_PUB_LEN];
+	int rc;
+
+	n += (size_t)snprintf(csv, sizeof(csv),
+	                      "code,name,level\n53,Nusa Tenggara Timur,province\n");
+	for (int d = 1; d <= BENCH_DISTRICTS; d++)
+		n += (size_t)snprintf(csv + n, sizeof(csv) - n, "53.%02d,District %d,district\n", d,
+		                      d);
+	rc = gt_store_orgunit_import_buf(st, (const uint8_t *)csv, n, &res);
+	if (rc != 0)
+		die("importing org units", rc);
+	for (int d = 0; d < BENCH_DISTRICTS; d++) {
+		char org[8];
+
+		memset(pub, d + 1, sizeof(pub));
+		snprintf(org, sizeof(org), "53.%02d", d + 1);
+		rc = gt_store_key_add(st, pub, org, GTSYNC__V1__ROLE__ROLE_OPERATOR, 1, keys[d]);
+		if (rc != 0)
+			die("adding a key", rc);
+	}
+}
+
+/* Applies batches [first, end) through the store in one transaction; returns seconds. */
+static double store_group(struct gt_store *st, struct batch *bs, unsigned first, unsigned end,
+                          uint64_t *applied)
+{
+	static const uint8_t sig[GT_ED25519_SIG_LEN];
+	double t0 = now_s();
+	int rc;
+
+	rc = gt_store_begin(st);
+	if (rc != 0)
+		die(gt_store_errmsg(st), rc);
+	for (unsigned k = first; k < end; k++) {
+		struct gt_store_batch_in in = {0};
+		struct gt_store_batch_out out;
+
+		in.bytes = bs[k].bytes;
+		in.len = bs[k].len;
+		in.signature = sig;
+		in.sig_len = sizeof(sig);
+		in.hash = bs[k].hash;
+		in.batch = bs[k].dec;
+		in.received_at_ms = 1700000000000 + k;
+		rc = gt_store_batch_apply(st, &in, &out);
+		if (rc != 0)
+			die(gt_store_errmsg(st), rc);
+		*applied += out.values.imported + out.values.updated;
+		gt_store_batch_out_free(&out);
+	}
+	rc = gt_store_commit(st);
+	if (rc != 0)
+		die(gt_store_errmsg(st), rc);
+	return now_s() - t0;
+}
+
+static sqlite3 *open_direct(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	check_sql(db, sqlite3_open(path, &db), "opening the direct database");
+	check_sql(
+	    db,
+	    sqlite3_exec(db,
+	                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	                 "PRAGMA cache_size = -16384;"
+	                 "CREATE TABLE datavalues(data_element TEXT NOT NULL, period TEXT "
+	                 "NOT NULL, org_unit TEXT NOT NULL, coc TEXT NOT NULL, value TEXT NOT "
+	                 "NULL, comment TEXT NOT NULL, revision INTEGER NOT NULL, deleted "
+	                 "INTEGER NOT NULL, origin_batch BLOB NOT NULL, updated_at_ms INTEGER "
+	                 "NOT NULL, UNIQUE(data_element, period, org_unit, coc));",
+	                 NULL, NULL, NULL),
+	    "creating the direct table");
+	return db;
+}
+
+static sqlite3_stmt *prepare_upsert(sqlite3 *db)
+{
+	sqlite3_stmt *up = NULL;
+
+	check_sql(
+	    db,
+	    sqlite3_prepare_v2(db,
+	                       "INSERT INTO datavalues VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	                       "?9, ?10) ON CONFLICT DO UPDATE SET value = excluded.value, "
+	                       "comment = excluded.comment, revision = excluded.revision, "
+	                       "deleted = excluded.deleted, origin_batch = "
+	                       "excluded.origin_batch, updated_at_ms = excluded.updated_at_ms",
+	                       -1, &up, NULL),
+	    "preparing the upsert");
+	return up;
+}
+
+/* Upserts the rows of batches [first, end) straight into a plain table in one transaction,
+ * with the same durability; returns seconds. */
+static double direct_group(sqlite3 *db, sqlite3_stmt *up, struct batch *bs, unsigned first,
+                           unsigned end)
+{
+	double t0 = now_s();
+
+	check_sql(db, sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), "BEGIN");
+	for (unsigned k = first; k < end; k++) {
+		const gt_batch *b = bs[k].dec;
+
+		for (size_t j = 0; j < b->n_values; j++) {
+			const Gtsync__V1__DataValue *v = b->values[j];
+
+			sqlite3_bind_text(up, 1, v->data_element, -1, SQLITE_STATIC);
+			sqlite3_bind_text(up, 2, v->period, -1, SQLITE_STATIC);
+			sqlite3_bind_text(up, 3, v->org_unit, -1, SQLITE_STATIC);
+			sqlite3_bind_text(up, 4, v->category_option_combo, -1, SQLITE_STATIC);
+			sqlite3_bind_text(up, 5, v->value, -1, SQLITE_STATIC);
+			sqlite3_bind_text(up, 6, v->comment, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(up, 7, (sqlite3_int64)v->revision);
+			sqlite3_bind_int(up, 8, v->deleted);
+			sqlite3_bind_blob(up, 9, bs[k].hash, GT_SHA256_LEN, SQLITE_STATIC);
+			sqlite3_bind_int64(up, 10, 1700000000000 + k);
+			check_sql(db, sqlite3_step(up), "upserting");
+			sqlite3_reset(up);
+		}
+	}
+	check_sql(db, sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), "COMMIT");
+	return now_s() - t0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+	        "usage: store_bench [--batches N] [--values K] [--group G] [--rounds R] "
+	        "[--dir DIR] [--keep]\n"
+	        "Applies N batches of K values through the store, G batches per commit, R rounds\n"
+	        "(round 1 writes new keys, later rounds the same keys at higher revisions), then\n"
+	        "upserts the same rows straight into sqlite with the same commits (WAL,\n"
+	        "synchronous=FULL) and prints both rates and their ratio.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"batches", required_argument, NULL, 'n'}, {"values", required_argument, NULL, 'k'},
+	    {"group", required_argument, NULL, 'g'},   {"rounds", required_argument, NULL, 'r'},
+	    {"dir", required_argument, NULL, 'd'},     {"keep", no_argument, NULL, 'K'},
+	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	};
+	struct opts o = {200, 500, 1, 2, NULL, 0};
+	char keys[BENCH_DISTRICTS][GT_KEY_ID_LEN + 1];
+	char dirbuf[256], store_path[512], direct_path[512];
+	struct gt_store *st = NULL;
+	sqlite3 *db;
+	sqlite3_stmt *up;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			o.batches = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'k':
+			o.values = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'g':
+			o.group = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'r':
+			o.rounds = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'd':
+			o.dir = optarg;
+			break;
+		case 'K':
+			o.keep = 1;
+			break;
+		default:
+			usage();
+			return c == 'h' ? 0 : 2;
+		}
+	}
+	if (o.batches == 0 || o.values == 0 || o.values > GT_DEFAULT_MAX_VALUES_PER_BATCH ||
+	    o.group == 0 || o.rounds == 0 || o.batches / BENCH_DISTRICTS > 12 * 100) {
+		usage();
+		return 2;
+	}
+	if (o.dir == NULL) {
+		const char *tmp = getenv("TMPDIR");
+
+		snprintf(dirbuf, sizeof(dirbuf), "%s/gtsync-bench-XXXXXX",
+		         tmp != NULL && *tmp ? tmp : "/tmp");
+		if (mkdtemp(dirbuf) == NULL) {
+			perror("mkdtemp");
+			return 1;
+		}
+		o.dir = dirbuf;
+	}
+	snprintf(store_path, sizeof(store_path), "%s/store.db", o.dir);
+	snprintf(direct_path, sizeof(direct_path), "%s/direct.db", o.dir);
+	rc = gt_store_open(store_path, 1, &st);
+	if (rc != 0)
+		die(store_path, rc);
+	setup_store(st, keys);
+	db = open_direct(direct_path);
+	up = prepare_upsert(db);
+
+	printf("store_bench: %u batches x %u values, %u batch(es) per commit, WAL, "
+	       "synchronous=FULL, in %s\n",
+	       o.batches, o.values, o.group, o.dir);
+	printf("%-6s %14s %14s %7s\n", "round", "store v/s", "direct v/s", "ratio");
+	for (unsigned r = 0; r < o.rounds; r++) {
+		struct batch *bs = calloc(o.batches, sizeof(*bs));
+		uint64_t applied = 0;
+		double ts, td, total = (double)o.batches * o.values;
+
+		if (bs == NULL)
+			die("allocating", GT_ENOMEM);
+		for (unsigned i = 0; i < o.batches; i++)
+			build(&bs[i], &o, i, r, keys);
+		/* Alternate the two sides group by group, so that load from other processes
+		 * on the machine falls on both alike. */
+		ts = td = 0;
+		for (unsigned i = 0; i < o.batches; i += o.group) {
+			unsigned end = i + o.group < o.batches ? i + o.group : o.batches;
+
+			ts += store_group(st, bs, i, end, &applied);
+			td += direct_group(db, up, bs, i, end);
+		}
+		if (applied != (uint64_t)o.batches * o.values) {
+			fprintf(stderr, "store_bench: applied %llu values, expected %.0f\n",
+			        (unsigned long long)applied, total);
+			return 1;
+		}
+		printf("%-6u %14.0f %14.0f %7.2f\n", r + 1, total / ts, total / td, td / ts);
+		for (unsigned i = 0; i < o.batches; i++) {
+			free(bs[i].bytes);
+			gt_wire_batch_free(bs[i].dec);
+		}
+		free(bs);
+	}
+	gt_store_close(st);
+	sqlite3_finalize(up);
+	sqlite3_close(db);
+	if (!o.keep) {
+		char p[600];
+		const char *const files[] = {"store.db",  "store.db-wal",  "store.db-shm",
+		                             "direct.db", "direct.db-wal", "direct.db-shm"};
+
+		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			snprintf(p, sizeof(p), "%s/%s", o.dir, files[i]);
+			unlink(p);
+		}
+		if (o.dir == dirbuf)
+			rmdir(o.dir);
+	}
+	return 0;
+}
