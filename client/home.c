@@ -1,6 +1,8 @@
 /* A client's home directory: its store, key and pinned certificate, and logging in with them. */
 #include "home.h"
 
+#include "clock.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -27,13 +29,6 @@ static void say(FILE *err, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', err);
 	fflush(err);
-}
-
-int64_t gt_home_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int gt_home_resolve(const char *opt, char *out, size_t len)

@@ -86,7 +86,4 @@ void gt_home_explain(struct gt_home *h, const char *what, const struct gt_sessio
  * `gtsync metadata pull`. Caller frees *out with gt_meta_free(). */
 int gt_home_meta(struct gt_home *h, const char *what, struct gt_meta **out);
 
-/* The wall clock in Unix milliseconds. */
-int64_t gt_home_now_ms(void);
-
 #endif

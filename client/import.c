@@ -1,4 +1,5 @@
 /* Import: checks a data-value CSV file (or one value) against the metadata and queues it. */
+#include "clock.h"
 #include "import.h"
 
 #include <stdlib.h>
@@ -238,7 +239,7 @@ int gt_import_buffer(struct gt_home *h, const char *name, const uint8_t *buf, si
 	vc.meta = meta;
 	vc.own_org = h->org;
 	vc.dataset = o->dataset;
-	vc.now_ms = gt_home_now_ms();
+	vc.now_ms = gt_clock_wall_ms();
 	gt_progress_start(&bar, o->progress, 0, "check", "rows", c->n_rows);
 	for (size_t i = 0; i < c->n_rows; i++) {
 		const struct gt_csvimport_row *row = &c->rows[i];
@@ -318,7 +319,7 @@ int gt_import_buffer(struct gt_home *h, const char *name, const uint8_t *buf, si
 		    .dataset = o->dataset ? o->dataset : "",
 		    .source = source,
 		};
-		if ((rc = gt_cstore_queue(h->st, &v, gt_home_now_ms(), &what)) != GT_OK) {
+		if ((rc = gt_cstore_queue(h->st, &v, gt_clock_wall_ms(), &what)) != GT_OK) {
 			gt_progress_end(&bar);
 			gt_cstore_rollback(h->st);
 			goto store_failed;
@@ -405,7 +406,7 @@ int gt_import_one(struct gt_home *h, const char *data_element, const char *perio
 	vc.meta = meta;
 	vc.own_org = h->org;
 	vc.dataset = o->dataset;
-	vc.now_ms = gt_home_now_ms();
+	vc.now_ms = gt_clock_wall_ms();
 	v.data_element = data_element;
 	v.period = period;
 	v.org_unit = h->org;
@@ -436,7 +437,7 @@ int gt_import_one(struct gt_home *h, const char *data_element, const char *perio
 	    .source = "set",
 	    .deleted = deleted,
 	};
-	rc = gt_cstore_queue(h->st, &cv, gt_home_now_ms(), &what);
+	rc = gt_cstore_queue(h->st, &cv, gt_clock_wall_ms(), &what);
 	if (rc != GT_OK) {
 		if (h->err)
 			fprintf(h->err,

@@ -1,4 +1,5 @@
 /* Pull: a provincial aggregator's replica of its subtree's values, chunk by chunk. */
+#include "clock.h"
 #include "pull.h"
 
 #include <inttypes.h>
@@ -79,7 +80,7 @@ int gt_pull_run(struct gt_home *h, const struct gt_pull_opts *o, struct gt_pull_
 			rc = GT_EPROTO;
 			break;
 		}
-		rc = gt_cstore_pull_apply(h->st, org, c, gt_home_now_ms());
+		rc = gt_cstore_pull_apply(h->st, org, c, gt_clock_wall_ms());
 		if (rc != GT_OK) {
 			if (h->err)
 				fprintf(h->err,

@@ -1,4 +1,5 @@
 /* Push: packs queued values into signed batches, saves them, sends them and applies the acks. */
+#include "clock.h"
 #include "push.h"
 
 #include <inttypes.h>
@@ -132,7 +133,7 @@ static int pack(struct pusher *p, const struct gt_cstore_outrow *rows, size_t n,
 	batch.key_id = p->h->key_id;
 	batch.org_unit = p->h->org;
 	batch.sequence = seq;
-	batch.created_at_ms = gt_home_now_ms();
+	batch.created_at_ms = gt_clock_wall_ms();
 	batch.values = dvp;
 	batch.n_values = n;
 	batch.software = SOFTWARE;
@@ -213,7 +214,7 @@ static int make_batch(struct pusher *p, struct gt_cstore_batch *b)
 	for (size_t i = 0; i < n; i++)
 		ids[i] = rows[i].id;
 	/* Saved, with its values marked batched, before a single byte is sent. */
-	rc = gt_cstore_batch_save(p->h->st, b, ids, n, gt_home_now_ms());
+	rc = gt_cstore_batch_save(p->h->st, b, ids, n, gt_clock_wall_ms());
 	if (rc == GT_OK)
 		rc = gt_cstore_commit(p->h->st);
 	if (rc != GT_OK) {
@@ -320,7 +321,7 @@ static const char *status_word(int status)
  * or a code that ends the session. */
 static int refused(struct pusher *p, const struct inflight *f, int code, const char *msg)
 {
-	int64_t now = gt_home_now_ms();
+	int64_t now = gt_clock_wall_ms();
 	int disp, rc;
 
 	if (code >= 0 || code < GT_ERR_MIN)
@@ -412,7 +413,7 @@ static int on_reply(struct pusher *p, gt_envelope *env)
 	case GTSYNC__V1__PUSH_STATUS__PUSH_OK:
 	case GTSYNC__V1__PUSH_STATUS__PUSH_WARNING:
 	case GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE:
-		rc = gt_cstore_batch_acked(p->h->st, f.seq, ack, gt_home_now_ms(), &conflicts);
+		rc = gt_cstore_batch_acked(p->h->st, f.seq, ack, gt_clock_wall_ms(), &conflicts);
 		if (rc != GT_OK) {
 			p->local = 1;
 			bar_break(p);
@@ -461,7 +462,7 @@ static int session_once(struct pusher *p)
 	p->npending = p->next_pending = 0;
 
 	(void)gt_cstore_config_set_u64(h->st, GT_CSTORE_CFG_LAST_ATTEMPT,
-	                               (uint64_t)gt_home_now_ms());
+	                               (uint64_t)gt_clock_wall_ms());
 	p->r->tries++;
 	rc = gt_home_connect(h, p->o->timeout_ms, &p->s, &auth, &err);
 	if (rc != GT_OK) {
@@ -620,7 +621,7 @@ int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_
 	(void)gt_cstore_unsent(h->st, &res->values_left);
 	if (rc == GT_OK) {
 		(void)gt_cstore_config_set_u64(h->st, GT_CSTORE_CFG_LAST_PUSH,
-		                               (uint64_t)gt_home_now_ms());
+		                               (uint64_t)gt_clock_wall_ms());
 		(void)gt_cstore_config_set(h->st, GT_CSTORE_CFG_LAST_ERROR, "");
 	} else if (!p.local && gt_home_transient(rc)) {
 		say(h,

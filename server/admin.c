@@ -14,6 +14,7 @@
 #include "addr.h"
 #include "authz.h"
 #include "cli.h"
+#include "clock.h"
 #include "encode.h"
 #include "error.h"
 #include "fileio.h"
@@ -28,13 +29,6 @@
 
 #define FAIL  GT_CLI_EXIT_FAIL
 #define USAGE GT_CLI_EXIT_USAGE
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Resolves --data into paths, printing a clear error. */
 static int data_paths(const struct gt_cli_cmd *cmd, struct gt_paths *p)
@@ -340,7 +334,8 @@ static int cmd_metadata_load(const struct gt_cli_cmd *cmd, int argc, char **argv
 		mf[i].content = f.data[i];
 		mf[i].len = f.lens[i];
 	}
-	if (gt_store_metadata_put(st, mf, f.n, meta->digest, wall_ms(), &version) != GT_OK) {
+	if (gt_store_metadata_put(st, mf, f.n, meta->digest, gt_clock_wall_ms(), &version) !=
+	    GT_OK) {
 		fprintf(stderr, "gtsync-server: cannot store the metadata: %s\n",
 		        gt_store_errmsg(st));
 		goto out;
@@ -397,7 +392,7 @@ static int cmd_key_add(const struct gt_cli_cmd *cmd, int argc, char **argv, void
 	}
 	if (open_store(cmd, &p, &st) != GT_OK)
 		return FAIL;
-	rc = gt_store_key_add(st, pub, org, role, wall_ms(), key_id);
+	rc = gt_store_key_add(st, pub, org, role, gt_clock_wall_ms(), key_id);
 	gt_store_close(st);
 	if (rc == GT_EEXIST) {
 		gt_key_id_from_public(pub, key_id);
@@ -429,7 +424,7 @@ static int cmd_key_revoke(const struct gt_cli_cmd *cmd, int argc, char **argv, v
 
 	if (open_store(cmd, &p, &st) != GT_OK)
 		return FAIL;
-	rc = gt_store_key_revoke(st, argv[0], wall_ms());
+	rc = gt_store_key_revoke(st, argv[0], gt_clock_wall_ms());
 	gt_store_close(st);
 	if (rc == GT_ENOENT) {
 		fprintf(stderr, "gtsync-server key revoke: no registered key %s\n", argv[0]);

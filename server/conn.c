@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "clock.h"
 #include "crypto.h"
 #include "error.h"
 #include "ingest.h"
@@ -10,6 +11,8 @@
 #include "readpool.h"
 #include "server.h"
 #include "store.h"
+
+#include <time.h>
 
 /* Stop reading a peer's requests while this much of our output waits for it to read. */
 #define CONN_BACKLOG_HIGH (8u * 1024u * 1024u)
@@ -314,7 +317,7 @@ static void auth_after_cb(uv_work_t *req, int status)
 	res.max_frame_bytes = srv->cfg.max_frame;
 	res.max_values_per_batch = srv->cfg.max_values_per_batch;
 	res.max_in_flight = srv->cfg.max_inflight;
-	res.server_time_ms = (int64_t)uv_now(srv->loop);
+	res.server_time_ms = gt_clock_wall_ms();
 	res.metadata_version = gt__query_metadata_version(srv);
 	env.request_id = w->rid;
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_AUTH_RESULT;

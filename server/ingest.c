@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "crypto.h"
 #include "error.h"
 #include "key.h"
@@ -421,13 +422,6 @@ static void check_after_cb(uv_work_t *req, int status)
 	}
 }
 
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void gt__ingest_push(struct gt_conn *c, gt_envelope *env)
 {
 	struct push_job *j = calloc(1, sizeof(*j));
@@ -451,7 +445,7 @@ void gt__ingest_push(struct gt_conn *c, gt_envelope *env)
 	j->p.role = c->role;
 	j->max_values = c->srv->cfg.max_values_per_batch;
 	j->started_ms = uv_now(c->srv->loop);
-	j->now_ms = wall_ms();
+	j->now_ms = gt_clock_wall_ms();
 	gt__conn_ref(c);
 	if (uv_queue_work(c->srv->loop, &j->req, check_work_cb, check_after_cb) != 0) {
 		send_ack(j, GT_EBUSY, "the server is busy; send the batch again later");

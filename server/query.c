@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "authz.h"
+#include "clock.h"
 #include "error.h"
 #include "readpool.h"
 #include "report.h"
@@ -243,7 +244,6 @@ void gt__query_submit(struct gt_conn *c, gt_envelope *env)
 	const char *org = request_org(env);
 	const char *why = NULL;
 	struct query_job *j;
-	struct timespec ts;
 
 	if (org != NULL && gt_authz_read(&p, org, &why) != GT_OK) {
 		gt_log_event(&c->srv->log, GT_LOG_WARN, "read_refused", "key=%s org=%s asked=%s",
@@ -260,14 +260,13 @@ void gt__query_submit(struct gt_conn *c, gt_envelope *env)
 		gt_wire_envelope_free(env);
 		return;
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
 	j->req.data = j;
 	j->c = c;
 	j->env = env;
 	j->snap = gt_snapshot_ref(c->srv->snap);
 	j->readers = c->srv->readers;
 	j->pull_max = c->srv->cfg.pull_max_items;
-	j->now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	j->now_ms = gt_clock_wall_ms();
 	gt__conn_ref(c);
 	if (uv_queue_work(c->srv->loop, &j->req, work_cb, after_cb) != 0) {
 		gt_snapshot_unref(j->snap);

@@ -242,7 +242,7 @@ static int on_reported(void *arg, const char *org_unit, uint32_t count, int64_t 
 {
 	struct unit_seen *s = arg;
 	(void)count;
-	(void)first_at_ms;
+	(void)last_at_ms;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
 		char **nc = realloc(s->codes, cap * sizeof(*nc));
@@ -258,8 +258,9 @@ static int on_reported(void *arg, const char *org_unit, uint32_t count, int64_t 
 	s->codes[s->n] = rp_strdup(s->b->r, org_unit);
 	if (s->codes[s->n] == NULL)
 		return GT_ENOMEM;
-	/* On time: every value of the unit arrived by the deadline. */
-	s->on_time[s->n] = last_at_ms <= s->b->deadline_ms;
+	/* On time: the unit's report arrived by the deadline (later corrections do not make
+	 * it late). */
+	s->on_time[s->n] = first_at_ms <= s->b->deadline_ms;
 	s->n++;
 	return 0;
 }
@@ -281,6 +282,53 @@ static int64_t deadline_for(const char *period, unsigned timely_days)
 		return 0;
 	/* The end date is inclusive: the deadline is the end of that day plus the timely days. */
 	return (gt_date_to_days(&end) + 1 + (int64_t)timely_days) * 86400000;
+}
+
+/* Finds or adds the entry for (element, coc) in a repeated ReportValue field. */
+static Gtsync__V1__ReportValue *value_slot(struct gt_report *r, Gtsync__V1__ReportValue ***arr,
+                                           size_t *n, size_t *cap, const char *element,
+                                           const char *coc)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*arr)[i]->data_element, element) == 0 &&
+		    strcmp((*arr)[i]->category_option_combo, coc) == 0)
+			return (*arr)[i];
+	void **slot = rp_push(r, (void ***)arr, n, cap);
+	if (slot == NULL || (*slot = new_value(r, element, coc, 0, 0)) == NULL)
+		return NULL;
+	((Gtsync__V1__ReportValue *)*slot)->text = "";
+	return *slot;
+}
+
+/* Adds a value of an element aggregated "none" (yes/no, text): the unit's own value is the
+ * text; the number counts the "true" answers in the subtree. */
+static int add_none(struct gt_report *r, Gtsync__V1__ReportValue *rv, const char *owner,
+                    const struct gt_store_value *v)
+{
+	rv->count++;
+	if (strcmp(v->value, "true") == 0)
+		rv->value += 1;
+	if (strcmp(v->org_unit, owner) == 0 && (rv->text = rp_strdup(r, v->value)) == NULL)
+		return GT_ENOMEM;
+	return 0;
+}
+
+static int on_none_value(void *arg, const struct gt_store_value *v)
+{
+	struct build *b = arg;
+	Gtsync__V1__ReportReply *rep = &b->r->reply;
+	Gtsync__V1__ReportValue *rv = value_slot(b->r, &rep->totals, &rep->n_totals,
+	                                         &b->ntotals_cap, v->data_element, v->coc);
+	if (rv == NULL || add_none(b->r, rv, b->root, v) != 0)
+		return GT_ENOMEM;
+	struct child *c = child_of(b, v->org_unit);
+	if (c == NULL)
+		return 0;
+	rv = value_slot(b->r, &c->msg->values, &c->msg->n_values, &c->nvalues_cap, v->data_element,
+	                v->coc);
+	if (rv == NULL || add_none(b->r, rv, c->ou->code, v) != 0)
+		return GT_ENOMEM;
+	return 0;
 }
 
 static int state_of(struct gt_store *st, const char *ds, const char *period, const char *org)
@@ -492,6 +540,14 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 			q.by_child = 0;
 		}
 	}
+
+	/* Elements aggregated "none": their own values as text, "true" answers counted. */
+	q.n_elements = 0;
+	for (size_t i = 0; i < ds->nelements; i++)
+		if (ds->elements[i]->aggregation != GT_META_AGG_SUM)
+			elements[q.n_elements++] = ds->elements[i]->code;
+	if (q.n_elements > 0 && (rc = gt_store_values_foreach(st, &q, on_none_value, &b)) != GT_OK)
+		goto out;
 
 	/* Completeness and timeliness over the units expected to report the data set. */
 	struct subtree_arg sa = {&b, 0};

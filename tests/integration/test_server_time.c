@@ -1,7 +1,5 @@
-/* Known server bug (expected to fail until fixed; registered with WILL_FAIL): AuthResult's
- * server_time_ms is libuv's loop clock (uv_now, milliseconds since an arbitrary start), not the
- * Unix time in milliseconds the field's name and the other *_ms fields suggest, so a client
- * cannot use it to detect its own clock being wrong (server/conn.c, auth_after_cb). */
+/* The server tells clients its wall-clock time (Unix milliseconds) in AuthResult, so a client
+ * can notice that its own clock is wrong. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

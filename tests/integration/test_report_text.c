@@ -1,7 +1,5 @@
-/* Known server bug (expected to fail until fixed; registered with WILL_FAIL): a report leaves
- * out every element with aggregation "none" (bool and text elements such as GT_SK), although
- * ReportValue.text exists "for aggregation none" (proto/gtsync.proto); gt_report_build
- * (server/report.c) only collects the elements with GT_META_AGG_SUM and never sets text. */
+/* Reports carry the values of elements aggregated "none" (yes/no and text, e.g. GT_SK) as
+ * text, so they reach the table, CSV, JSON and DHIS2 outputs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
