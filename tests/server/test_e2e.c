@@ -422,6 +422,97 @@ static void only_tls13_offered(void **state)
 	assert_true(gt_testserver_alive(&f->ts));
 }
 
+static gt_envelope *pull_once(struct gt_session *s, const char *org, const char *dataset,
+                              int with_batches)
+{
+	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
+	Gtsync__V1__PullRequest pr = GTSYNC__V1__PULL_REQUEST__INIT;
+	struct gt_session_err err;
+
+	pr.org_unit = (char *)org;
+	pr.dataset = (char *)dataset;
+	pr.include_batches = with_batches;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PULL;
+	env.pull = &pr;
+	assert_int_equal(gt_session_call(s, &env, &reply, &err), 0);
+	return reply;
+}
+
+static void pull_carries_signed_batches(void **state)
+{
+	struct fx *f = *state;
+	struct gt_session *s;
+	gt_batch b = GTSYNC__V1__BATCH__INIT;
+	Gtsync__V1__CompleteRegistration cr = GTSYNC__V1__COMPLETE_REGISTRATION__INIT, *crp = &cr;
+	struct gt_test_signed sb;
+
+	/* A completion registration from the district, so pulls carry one. */
+	s = open_session(f, f->op, NULL);
+	cr.dataset = "KK";
+	cr.period = "202401";
+	cr.org_unit = "53.71";
+	cr.completed = 1;
+	b.completions = &crp;
+	b.n_completions = 1;
+	gt_test_sign_batch(f->op, "53.71", 30, &b, &sb);
+	gt_envelope *ack = gt_test_push(s, &sb);
+	assert_int_equal(ack->push_ack->status, GTSYNC__V1__PUSH_STATUS__PUSH_OK);
+	gt_wire_envelope_free(ack);
+	free(sb.bytes);
+	gt_session_close(s);
+
+	s = open_session(f, f->aggr, NULL);
+	gt_envelope *r = pull_once(s, "53", "KK", 1);
+	assert_int_equal(r->body_case, GTSYNC__V1__ENVELOPE__BODY_PULL_CHUNK);
+	const Gtsync__V1__PullChunk *c = r->pull_chunk;
+	assert_true(c->n_values > 0);
+	assert_true(c->n_batches > 0);
+	assert_int_equal(c->n_completions, 1);
+	assert_string_equal(c->completions[0]->registration->org_unit, "53.71");
+	/* Every value came from a returned batch whose signature verifies and that holds it. */
+	for (size_t i = 0; i < c->n_values; i++) {
+		int found = 0;
+		for (size_t k = 0; k < c->n_batches && !found; k++) {
+			const Gtsync__V1__SignedBatch *sbk = c->batches[k];
+			uint8_t hash[32];
+			gt_crypto_sha256(sbk->batch.data, sbk->batch.len, hash);
+			if (memcmp(hash, c->values[i]->origin_batch.data, 32) != 0)
+				continue;
+			assert_int_equal(gt_key_verify(sbk->public_key.data, sbk->batch.data,
+			                               sbk->batch.len, sbk->signature.data),
+			                 0);
+			gt_batch *dec = NULL;
+			assert_int_equal(
+			    gt_wire_batch_decode(sbk->batch.data, sbk->batch.len, NULL, &dec), 0);
+			for (size_t v = 0; v < dec->n_values && !found; v++)
+				found = strcmp(dec->values[v]->period,
+				               c->values[i]->value->period) == 0 &&
+				        strcmp(dec->values[v]->value, c->values[i]->value->value) ==
+				            0 &&
+				        strcmp(dec->values[v]->category_option_combo,
+				               c->values[i]->value->category_option_combo) == 0;
+			gt_wire_batch_free(dec);
+		}
+		assert_true(found);
+	}
+	gt_wire_envelope_free(r);
+	/* The data-set filter: no KK values in a pull of LY. */
+	r = pull_once(s, "53", "LY", 0);
+	assert_int_equal(r->pull_chunk->n_values, 0);
+	gt_wire_envelope_free(r);
+	/* An unknown data set is an error, not an empty answer. */
+	r = pull_once(s, "53", "NOPE", 0);
+	assert_int_equal(r->body_case, GTSYNC__V1__ENVELOPE__BODY_ERROR);
+	assert_int_equal(r->error->code, GT_ENOENT);
+	gt_wire_envelope_free(r);
+	/* Outside the key's scope: refused. */
+	r = pull_once(s, "36", NULL, 0);
+	assert_int_equal(r->body_case, GTSYNC__V1__ENVELOPE__BODY_ERROR);
+	assert_int_equal(r->error->code, GT_EPERM);
+	gt_wire_envelope_free(r);
+	gt_session_close(s);
+}
+
 /* ---- Many clients at once ---- */
 
 #define CLIENTS      100
@@ -582,6 +673,7 @@ int main(void)
 	    cmocka_unit_test(garbage_truncation_and_abandoned_handshakes),
 	    cmocka_unit_test(slow_sender_cut_at_deadline),
 	    cmocka_unit_test(only_tls13_offered),
+	    cmocka_unit_test(pull_carries_signed_batches),
 	    cmocka_unit_test(hundred_concurrent_clients),
 	    cmocka_unit_test(rebuild_reproduces_tables),
 	};
