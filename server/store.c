@@ -57,6 +57,8 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_LOG_FIND] = "SELECT log_index, batch, signature, batch_hash, key_id, sequence, "
                    "org_unit, received_at_ms FROM batch_log WHERE batch_hash = ?1",
     [Q_LOG_COUNT] = "SELECT count(*) FROM batch_log",
+    [Q_LOG_OUTCOME_SET] = "UPDATE batch_log SET outcome = ?2 WHERE log_index = ?1",
+    [Q_LOG_OUTCOME_GET] = "SELECT outcome FROM batch_log WHERE log_index = ?1",
 
     [Q_DV_UPSERT] =
         "INSERT INTO datavalues(data_element, period, org_unit, coc, value, comment, revision, "
@@ -551,9 +553,17 @@ static int migrate_v1(struct gt_store *st)
 	return exec(st, schema_v1, "creating the schema");
 }
 
+/* Version 1 to 2: each logged batch keeps the outcome of its first application (counts and
+ * conflicts), so a duplicate is answered with what happened the first time. */
+static int migrate_v2(struct gt_store *st)
+{
+	return exec(st, "ALTER TABLE batch_log ADD COLUMN outcome BLOB", "adding batch outcomes");
+}
+
 /* Migration steps: migrations[v] takes the schema from version v to v + 1, inside the
  * transaction that also sets the new user_version. */
-static int (*const migrations[GT_STORE_SCHEMA_VERSION])(struct gt_store *st) = {migrate_v1};
+static int (*const migrations[GT_STORE_SCHEMA_VERSION])(struct gt_store *st) = {migrate_v1,
+                                                                                migrate_v2};
 
 static int migrate(struct gt_store *st, int64_t from)
 {

@@ -61,6 +61,8 @@ enum gt__store_sql {
 	Q_META_INS,
 	Q_META_VER_INS,
 	Q_META_FILES,
+	Q_LOG_OUTCOME_SET,
+	Q_LOG_OUTCOME_GET,
 	Q_COUNT
 };
 

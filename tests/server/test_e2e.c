@@ -144,11 +144,43 @@ static void golden_duplicate_and_conflict(void **state)
 	assert_int_equal(ack->push_ack->sequence, 1);
 	gt_wire_envelope_free(ack);
 
-	/* The same bytes again: a duplicate, nothing applied twice. */
+	/* The same bytes again: a duplicate, nothing applied twice (the report below still
+	 * counts each value once); the ack repeats the first application's outcome. */
 	ack = gt_test_push(s, &b1);
 	assert_int_equal(ack->push_ack->status, GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE);
-	assert_int_equal(ack->push_ack->counts->imported, 0);
+	assert_int_equal(ack->push_ack->counts->imported, 8);
 	gt_wire_envelope_free(ack);
+
+	/* A batch with a value that cannot apply: the duplicate repeats its conflicts, so a client
+	 * that lost the first ack still learns which value was skipped and why. */
+	gt_batch wb = GTSYNC__V1__BATCH__INIT;
+	Gtsync__V1__DataValue wv[2], *wvp[2] = {&wv[0], &wv[1]};
+	struct gt_test_signed ws;
+	for (int i = 0; i < 2; i++) {
+		gtsync__v1__data_value__init(&wv[i]);
+		wv[i].data_element = i == 0 ? "KK_LP" : "NO_SUCH_ELEMENT";
+		wv[i].org_unit = "53.71";
+		wv[i].period = "202402";
+		wv[i].value = "1";
+		wv[i].revision = 1;
+	}
+	wb.values = wvp;
+	wb.n_values = 2;
+	gt_test_sign_batch(f->op, "53.71", 2, &wb, &ws);
+	for (int round = 0; round < 2; round++) {
+		ack = gt_test_push(s, &ws);
+		assert_int_equal(ack->push_ack->status,
+		                 round == 0 ? GTSYNC__V1__PUSH_STATUS__PUSH_WARNING
+		                            : GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE);
+		assert_int_equal(ack->push_ack->n_conflicts, 1);
+		assert_int_equal(ack->push_ack->conflicts[0]->reason,
+		                 GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_DATA_ELEMENT);
+		assert_int_equal(ack->push_ack->conflicts[0]->n_indexes, 1);
+		assert_int_equal(ack->push_ack->conflicts[0]->indexes[0], 1);
+		assert_int_equal(ack->push_ack->counts->ignored, 1);
+		gt_wire_envelope_free(ack);
+	}
+	free(ws.bytes);
 
 	/* The same sequence with other bytes: refused as a conflict. */
 	build_batch(f->op, "53.71", 1, 8, 500, NULL, &b2);
