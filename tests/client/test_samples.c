@@ -19,8 +19,8 @@
 #include "valcheck.h"
 
 /* The centre reports only the six-monthly GT; provinces and districts all three data sets. */
-static const char *const units[] = {"ID",    "53", "53.01", "53.02", "53.71",
-                                    "36",    "36.03", "36.04", "36.71"};
+static const char *const units[] = {"ID", "53",    "53.01", "53.02", "53.71",
+                                    "36", "36.03", "36.04", "36.71"};
 static const char *const files[] = {"kelembagaan.csv", "kasus.csv", "layanan.csv"};
 
 /* All values of one district, from its three files. */
@@ -92,10 +92,9 @@ static void test_samples_valid_and_consistent(void **state)
 		/* A year: 12 months of KK (13 values) and LY (36), two semesters of GT. */
 		assert_true(rows >= (nfiles == 1 ? 18 : 12 * (13 + 36) + 18));
 		/* Every rule holds for every period of the samples. */
-		static const char *const periods[] = {"202501", "202502", "202503", "202504",
-		                                      "202505", "202506", "202507", "202508",
-		                                      "202509", "202510", "202511", "202512",
-		                                      "2025S1", "2025S2"};
+		static const char *const periods[] = {
+		    "202501", "202502", "202503", "202504", "202505", "202506", "202507",
+		    "202508", "202509", "202510", "202511", "202512", "2025S1", "2025S2"};
 		int evaluated = 0;
 		for (size_t p = 0; p < 14; p++) {
 			struct lookup l = {&u, periods[p]};
