@@ -1005,8 +1005,10 @@ static const struct gt_cli_cmd client_cmds[] = {
      "COC is the category option combo (\"\" or default for an element without a "
      "breakdown). The value is checked like an import row.",
      set_opts, 3, 4, cmd_set, NULL},
-    {"push", "send queued values to the server", "[--home DIR] [--no-retry] [--retries N]",
-     "Packs queued values into signed batches, saves each with its sequence number before "
+    {"push", "send queued values and workflow actions to the server",
+     "[--home DIR] [--no-retry] [--retries N]",
+     "Packs queued values (and workflow actions, in batches of their own) into signed "
+     "batches, saves each with its sequence number before "
      "sending, sends, and records the server's answers; a push cut at any moment resends the "
      "same batches next time (the server acknowledges them as duplicates). When the server "
      "cannot be reached the values stay queued and the push retries with growing delays. "
@@ -1035,7 +1037,7 @@ static const struct gt_cli_cmd client_cmds[] = {
      "dhis2 writes a dataValueSets JSON document (dataSet, period, orgUnit, dataValues with "
      "dataElement, categoryOptionCombo, value, comment) of the totals.",
      report_opts, 0, 0, cmd_report, NULL},
-    {"submit", "submit the office's report for a period to its approver",
+    {"submit", "mark the office's report for a period as submitted (its approver's key)",
      "[--home DIR] --dataset DS --period P [--org CODE]", CHAIN_HELP, chain_opts, 0, 0, cmd_submit,
      NULL},
     {"approve", "approve a report: sign the digest of its data as the server holds it",

@@ -32,7 +32,7 @@ static const char style[] =
     ".card{flex:1;border:1px solid #aaa;padding:.5em .7em;background:#fafafa}"
     ".card b{display:block;font-size:16pt}"
     "@media print{body{margin:0;max-width:none;font-size:9.5pt}"
-    "section{page-break-inside:avoid}h2{page-break-after:avoid}"
+    "section.child,tr{page-break-inside:avoid}h2{page-break-after:avoid}"
     ".card{background:none}}";
 
 void gt_html_escape(FILE *out, const char *s)

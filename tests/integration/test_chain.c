@@ -640,6 +640,45 @@ static void totals_add_up(void **state)
 	expect_says(f->centre, 2, "--format is table, text, html, csv, json or dhis2", x);
 }
 
+/* With the server down, an action is saved and goes out with the next push; an approval is
+ * not saved at all, since its digest needs the server's data. */
+static void server_down(void **state)
+{
+	struct fx *f = *state;
+	struct gt_clirun r;
+	char listen[64];
+	const char *st[] = {"status", "--format", "plain", NULL};
+	const char *push[] = {"push", "--no-retry", NULL};
+
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", f->ts->port);
+	assert_int_equal(gt_testserver_stop(f->ts), 0);
+	const char *submit[] = {"submit", "--dataset",  "KK", "--period",
+	                        "2025",   "--no-retry", NULL};
+	assert_int_equal(run(f->ap71, &r, submit), 3);
+	assert_non_null(strstr(r.err, "is unreachable"));
+	assert_non_null(strstr(r.err, "KK 2025 53.71: saved but not answered yet; it goes out with "
+	                              "the next 'gtsync push'"));
+	gt_clirun_free(&r);
+	const char *approve[] = {"approve", "--dataset",  "KK", "--period",
+	                         "2025",    "--no-retry", NULL};
+	assert_int_equal(run(f->ap71, &r, approve), 3);
+	assert_non_null(strstr(r.err, "is unreachable"));
+	gt_clirun_free(&r);
+	assert_int_equal(run(f->ap71, &r, st), 0);
+	assert_int_equal(gt_clirun_kv_num(r.out, "actions_queued"), 1);
+	assert_non_null(strstr(r.out, "action kind=submit dataset=KK period=2025 orgunit=53.71 "
+	                              "outcome=queued"));
+	gt_clirun_free(&r);
+	const char *again[] = {"--listen", listen, NULL};
+	gt_testserver_start(f->ts, again);
+	assert_int_equal(run(f->ap71, &r, push), 0);
+	assert_non_null(strstr(r.out, "workflow actions: 1 applied"));
+	gt_clirun_free(&r);
+	struct mj *doc = report_json(f->ag53, "53");
+	assert_string_equal(child_state(doc, "53.71"), "submitted");
+	mj_free(doc);
+}
+
 /* A note written on two lines cannot be listed in the approval digest: the client says which
  * value, sends nothing, and the approval goes through once the note is one line. */
 static void line_break_cannot_be_signed(void **state)
@@ -674,6 +713,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(crash_between_save_and_send, setup, teardown),
 	    cmocka_unit_test_setup_teardown(totals_add_up, setup, teardown),
 	    cmocka_unit_test_setup_teardown(line_break_cannot_be_signed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(server_down, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
