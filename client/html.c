@@ -310,18 +310,20 @@ static void cards(FILE *out, const Gtsync__V1__ReportReply *rep)
 		accepted +=
 		    rep->children[i]->state == GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED;
 	fprintf(out,
-	        "<div class=cards><div class=card><b>%u / %u</b>unit melapor (units reported, ",
-	        c->reported, c->expected);
+	        "<div class=cards><div class=card><b class=%s>%u / %u</b>unit melapor (units "
+	        "reported, ",
+	        c->reported < c->expected ? "bad" : "ok", c->reported, c->expected);
 	percent(out, c->reported, c->expected);
-	fprintf(out, ")</div><div class=card><b>%u / %u</b>tepat waktu (on time, ", c->on_time,
-	        c->reported);
+	fprintf(out, ")</div><div class=card><b class=%s>%u / %u</b>tepat waktu (on time, ",
+	        c->on_time < c->reported ? "warn" : "ok", c->on_time, c->reported);
 	percent(out, c->on_time, c->reported);
 	fputs(")</div>", out);
 	if (rep->n_children > 0)
-		fprintf(out,
-		        "<div class=card><b>%u / %zu</b>laporan wilayah diterima (regional reports "
-		        "accepted)</div>",
-		        accepted, rep->n_children);
+		fprintf(
+		    out,
+		    "<div class=card><b class=%s>%u / %zu</b>laporan wilayah diterima (regional "
+		    "reports accepted)</div>",
+		    accepted < rep->n_children ? "warn" : "ok", accepted, rep->n_children);
 	fputs("</div>\n", out);
 }
 
