@@ -1,4 +1,5 @@
-/* gtsync's commands: init, key, metadata pull, import, set, push, pull, status, report. */
+/* gtsync's commands: init, key, metadata pull, import, set, push, pull, status, report, and the
+ * reporting chain's submit, approve, accept, return and unapprove. */
 #include "commands.h"
 
 #include <errno.h>
@@ -11,9 +12,12 @@
 #include <unistd.h>
 
 #include "backoff.h"
+#include "chain.h"
 #include "cli.h"
 #include "error.h"
+#include "fileio.h"
 #include "home.h"
+#include "html.h"
 #include "import.h"
 #include "pull.h"
 #include "push.h"
@@ -382,34 +386,6 @@ static int cmd_pull(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 
 /* ---- status ---- */
 
-static const char *reason_name(int reason)
-{
-	switch (reason) {
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_DATA_ELEMENT:
-		return "unknown_data_element";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_ORG_UNIT:
-		return "unknown_org_unit";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_CATEGORY_OPTION_COMBO:
-		return "unknown_category_option_combo";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_BAD_PERIOD:
-		return "bad_period";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_WRONG_VALUE_TYPE:
-		return "wrong_value_type";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_STALE_REVISION:
-		return "stale_revision";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_LOCKED_PERIOD:
-		return "locked_period";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_EXPIRED_PERIOD:
-		return "expired_period";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_DATASET:
-		return "unknown_dataset";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_FUTURE_PERIOD:
-		return "future_period";
-	default:
-		return "other";
-	}
-}
-
 /* Writes key=value, quoting the value when it holds spaces, quotes, '=' or controls. */
 static void kv(const char *key, const char *value)
 {
@@ -446,8 +422,8 @@ struct problems {
 static int print_problem(void *arg, const struct gt_cstore_problem *p)
 {
 	struct problems *x = arg;
-	const char *reason =
-	    p->state == GT_CSTORE_CONFLICT ? reason_name(p->reason) : gt_errname(p->reason);
+	const char *reason = p->state == GT_CSTORE_CONFLICT ? gt_chain_conflict_name(p->reason)
+	                                                    : gt_errname(p->reason);
 
 	if (x->plain) {
 		printf("%s ", p->state == GT_CSTORE_CONFLICT ? "conflict" : "refused");
@@ -495,6 +471,89 @@ static int print_unit(void *arg, const char *org, uint64_t n)
 	else
 		printf("  %-8s %" PRIu64 " values\n", org, n);
 	return 0;
+}
+
+/* The word for where a workflow action stands. */
+static const char *action_outcome(const struct gt_cstore_action *a)
+{
+	switch (a->state) {
+	case GT_CSTORE_QUEUED:
+		return "queued";
+	case GT_CSTORE_BATCHED:
+		return "sent";
+	case GT_CSTORE_ACKED:
+		return a->status == GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE ? "duplicate"
+		                                                            : "applied";
+	case GT_CSTORE_CONFLICT:
+		return "skipped";
+	default:
+		return "refused";
+	}
+}
+
+/* Lists the workflow actions: counts, and the most recent ones with their outcome. */
+static int print_actions(struct gt_home *h, const struct gt_cstore_status *st, int plain)
+{
+	struct gt_cstore_action *a = NULL;
+	size_t n = 0;
+	uint64_t all = 0;
+	int rc;
+
+	for (int k = 0; k < 5; k++)
+		all += st->actions[k];
+	if (plain)
+		printf("actions_queued=%" PRIu64 "\nactions_sent=%" PRIu64
+		       "\nactions_applied=%" PRIu64 "\nactions_skipped=%" PRIu64
+		       "\nactions_refused=%" PRIu64 "\n",
+		       st->actions[GT_CSTORE_QUEUED], st->actions[GT_CSTORE_BATCHED],
+		       st->actions[GT_CSTORE_ACKED], st->actions[GT_CSTORE_CONFLICT],
+		       st->actions[GT_CSTORE_REFUSED]);
+	if (all == 0)
+		return GT_OK;
+	if ((rc = gt_cstore_actions_recent(h->st, plain ? 1000 : 20, &a, &n)) != GT_OK) {
+		fprintf(stderr, "gtsync status: cannot read the workflow actions: %s\n",
+		        gt_cstore_errmsg(h->st));
+		return rc;
+	}
+	if (!plain)
+		printf("\nWorkflow actions: %" PRIu64 " applied, %" PRIu64
+		       " skipped by the server, %" PRIu64 " refused, %" PRIu64
+		       " waiting to be sent or answered%s\n",
+		       st->actions[GT_CSTORE_ACKED], st->actions[GT_CSTORE_CONFLICT],
+		       st->actions[GT_CSTORE_REFUSED],
+		       st->actions[GT_CSTORE_QUEUED] + st->actions[GT_CSTORE_BATCHED],
+		       all > n ? " (the latest listed)" : "");
+	for (size_t i = 0; i < n; i++) {
+		const struct gt_cstore_action *x = &a[i];
+		const char *why = x->state == GT_CSTORE_CONFLICT
+		                      ? gt_chain_conflict_name(x->conflict)
+		                  : x->state == GT_CSTORE_REFUSED ? gt_errname(x->code)
+		                                                  : "";
+		if (plain) {
+			printf("action kind=%s dataset=%s period=%s orgunit=%s outcome=%s",
+			       gt_chain_kind_name(x->kind), x->dataset, x->period, x->org_unit,
+			       action_outcome(x));
+			putchar(' ');
+			kv("why", why);
+			putchar(' ');
+			kv("message", x->state >= GT_CSTORE_CONFLICT ? x->message : "");
+			putchar(' ');
+			kv("reason", x->reason);
+			printf(" batch=%" PRIu64 " values=%" PRIu64 "\n", x->seq, x->n_digested);
+			continue;
+		}
+		printf("  %-9s %s %s %s: %s", gt_chain_kind_name(x->kind), x->dataset, x->period,
+		       x->org_unit, action_outcome(x));
+		if (x->state >= GT_CSTORE_CONFLICT)
+			printf(" (%s: %s)", why, x->message);
+		if (x->reason[0])
+			printf("; reason: %s", x->reason);
+		if (x->has_digest)
+			printf("; signed %" PRIu64 " values", x->n_digested);
+		putchar('\n');
+	}
+	gt_cstore_actions_free(a, n);
+	return GT_OK;
 }
 
 static int cmd_status(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
@@ -589,6 +648,8 @@ static int cmd_status(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	x.plain = plain;
 	x.last_state = -1;
 	rc = gt_cstore_problems(h->st, print_problem, &x);
+	if (rc == GT_OK)
+		rc = print_actions(h, &st, plain);
 	if (rc == GT_OK && st.replica_units > 0) {
 		if (!plain)
 			printf("\nReplica by org unit:\n");
@@ -600,12 +661,26 @@ static int cmd_status(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 
 /* ---- report ---- */
 
+/* Org-unit names from the home's pulled scope, for the units a report gives by code. */
+struct ou_names {
+	struct gt_home *h;
+	struct gt_cstore_orgunit ou;
+};
+
+static const char *ou_name(void *arg, const char *code)
+{
+	struct ou_names *n = arg;
+	if (gt_cstore_orgunit_get(n->h->st, code, &n->ou) != GT_OK)
+		return NULL;
+	return n->ou.name;
+}
+
 static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
 	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
 	Gtsync__V1__ReportRequest req = GTSYNC__V1__REPORT_REQUEST__INIT;
 	const char *ds = gt_cli_get(cmd, "dataset"), *period = gt_cli_get(cmd, "period");
-	const char *fmt = gt_cli_get(cmd, "format");
+	const char *fmt = gt_cli_get(cmd, "format"), *output = gt_cli_get(cmd, "output");
 	enum gt_render_format f = GT_RENDER_TABLE;
 	struct gt_home *h;
 	struct gt_session *s = NULL;
@@ -624,7 +699,8 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 		return USAGE;
 	}
 	if (fmt != NULL && gt_render_format_parse(fmt, &f) != GT_OK) {
-		fprintf(stderr, "gtsync report: --format is table, csv, json or dhis2\n");
+		fprintf(stderr,
+		        "gtsync report: --format is table, text, html, csv, json or dhis2\n");
 		return USAGE;
 	}
 	if (open_home(cmd, &h) != GT_OK)
@@ -667,15 +743,148 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 		rc = GT_EPROTO;
 		goto out;
 	}
-	rc = gt_render_report(stdout, reply->report_reply, meta, f);
-	if (rc != GT_OK)
-		fprintf(stderr, "gtsync report: cannot write the report: %s\n", gt_strerror(rc));
+	struct ou_names nm = {.h = h};
+	struct gt_render_names names = {ou_name, &nm};
+	if (output == NULL) {
+		rc = gt_render_report(stdout, reply->report_reply, meta, &names, f);
+		if (rc != GT_OK)
+			fprintf(stderr, "gtsync report: cannot write the report: %s\n",
+			        gt_strerror(rc));
+		goto out;
+	}
+	/* A file is written whole or not at all: rendered in memory, then renamed into place. */
+	char *doc = NULL;
+	size_t doclen = 0;
+	FILE *m = open_memstream(&doc, &doclen);
+	rc = m == NULL ? GT_ENOMEM : gt_render_report(m, reply->report_reply, meta, &names, f);
+	if (m != NULL && fclose(m) != 0 && rc == GT_OK)
+		rc = GT_EIO;
+	if (rc == GT_OK)
+		rc = gt_file_write(output, doc, doclen, 0644, 1);
+	free(doc);
+	if (rc != GT_OK) {
+		fprintf(stderr, "gtsync report: cannot write %s: %s\n", output, gt_strerror(rc));
+		goto out;
+	}
+	printf("report: %s %s %s (%s) written to %s\n", reply->report_reply->dataset,
+	       reply->report_reply->period, reply->report_reply->org_unit, fmt ? fmt : "table",
+	       output);
 out:
 	gt_meta_free(meta);
 	gt_wire_envelope_free(reply);
 	gt_session_close(s);
 	gt_home_close(h);
 	return exit_for(rc);
+}
+
+/* ---- The reporting chain ---- */
+
+#define CHAIN_HELP                                                                                 \
+	"The action is saved in the home's outbox, signed in a batch and sent like values "        \
+	"(a batch cut by a crash is resent by the next push or workflow command). The line "       \
+	"printed says whether the server applied it, skipped it (and why: not allowed in the "     \
+	"report's current approval state, not every child unit approved and accepted, the "        \
+	"digest not matching the stored data) or refused it (authorization). Exit status: 0 "      \
+	"applied, 1 skipped or refused, 2 usage, 3 the server could not be reached (the action "   \
+	"stays saved and goes out with the next 'gtsync push')."
+
+static int run_chain(const struct gt_cli_cmd *cmd, int kind)
+{
+	struct gt_chain_opts o = {0};
+	struct gt_chain_result r;
+	struct gt_home *h;
+	unsigned long tries = 0, timeout = 0;
+	const char *env;
+	int rc;
+
+	o.kind = kind;
+	o.dataset = gt_cli_get(cmd, "dataset");
+	o.period = gt_cli_get(cmd, "period");
+	o.org = gt_cli_get(cmd, "org");
+	o.reason = gt_cli_get(cmd, "reason");
+	if (o.dataset == NULL || o.period == NULL) {
+		fprintf(stderr, "gtsync %s: --dataset and --period are required (see --help)\n",
+		        cmd->name);
+		return USAGE;
+	}
+	if ((kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_ACCEPT ||
+	     kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN) &&
+	    (o.org == NULL || o.org[0] == '\0')) {
+		fprintf(stderr,
+		        "gtsync %s: --org is required: the child org unit whose report you %s\n",
+		        cmd->name, cmd->name);
+		return USAGE;
+	}
+	if (kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN) {
+		const char *p = o.reason ? o.reason : "";
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (*p == '\0') {
+			fprintf(stderr,
+			        "gtsync return: a return needs --reason TEXT, so the office knows "
+			        "what to correct; nothing was sent\n");
+			return USAGE;
+		}
+	}
+	if (opt_uint(cmd, "retries", 100, &tries) || opt_uint(cmd, "timeout", 3600, &timeout))
+		return USAGE;
+	if (gt_cli_get(cmd, "no-retry"))
+		tries = 1;
+	o.tries = (unsigned)tries;
+	o.timeout_ms = (uint32_t)(timeout * 1000);
+	o.out = stdout;
+	o.pause_file = getenv(GT_CHAIN_ENV_PAUSE);
+	if ((env = getenv(GT_PUSH_ENV_DIE_AFTER_SAVE)) != NULL)
+		o.die_after_save = (unsigned)strtoul(env, NULL, 10);
+	if ((env = getenv(GT_PUSH_ENV_DIE_AFTER_SEND)) != NULL)
+		o.die_after_send = (unsigned)strtoul(env, NULL, 10);
+	if (open_home(cmd, &h) != GT_OK)
+		return FAIL;
+	rc = gt_chain_run(h, &o, &r);
+	gt_home_close(h);
+	if (rc != GT_OK)
+		return exit_for(rc);
+	return r.outcome == GT_CHAIN_APPLIED || r.outcome == GT_CHAIN_DUPLICATE ? OK : FAIL;
+}
+
+static int cmd_submit(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	(void)argc;
+	(void)argv;
+	(void)arg;
+	return run_chain(cmd, GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_SUBMIT);
+}
+
+static int cmd_approve(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	(void)argc;
+	(void)argv;
+	(void)arg;
+	return run_chain(cmd, GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_APPROVE);
+}
+
+static int cmd_accept(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	(void)argc;
+	(void)argv;
+	(void)arg;
+	return run_chain(cmd, GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_ACCEPT);
+}
+
+static int cmd_return(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	(void)argc;
+	(void)argv;
+	(void)arg;
+	return run_chain(cmd, GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN);
+}
+
+static int cmd_unapprove(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	(void)argc;
+	(void)argv;
+	(void)arg;
+	return run_chain(cmd, GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_UNAPPROVE);
 }
 
 /* ---- The command table ---- */
@@ -737,8 +946,29 @@ static struct gt_cli_opt report_opts[] = {
     {"org", "CODE", "the org unit to report on (default: the key's)", NULL},
     {"dataset", "DS", "the data set (KK, LY, GT)", NULL},
     {"period", "PERIOD", "any DHIS2 period; finer periods roll up into it (2026Q3, 2026)", NULL},
-    {"format", "FORMAT", "table, csv, json or dhis2 (a dataValueSets document)", NULL},
+    {"format", "FORMAT",
+     "table, text (the chair's report for a terminal or printer), html (the chair's "
+     "report as one page), csv, json or dhis2 (a dataValueSets document)",
+     NULL},
+    {"output", "FILE", "write the report to FILE (replaced whole) instead of the terminal", NULL},
     {"no-children", NULL, "leave out the per-child breakdown", NULL},
+    {0},
+};
+static struct gt_cli_opt chain_opts[] = {
+    HOME_OPT,
+    {"dataset", "DS", "the data set (KK, LY, GT)", NULL},
+    {"period", "PERIOD",
+     "the report's period: the data set's period type or coarser (2025 for a year of monthly "
+     "reports)",
+     NULL},
+    {"org", "CODE",
+     "the report's org unit: default the key's own (submit, approve, unapprove); the child's "
+     "(accept, return)",
+     NULL},
+    {"reason", "TEXT", "why (required for return; kept with the signed action)", NULL},
+    {"retries", "N", "connection attempts in all before giving up for now (default 5)", NULL},
+    {"no-retry", NULL, "try once (same as --retries 1)", NULL},
+    {"timeout", "SECONDS", "connect and wait for each answer at most (default 30)", NULL},
     {0},
 };
 
@@ -775,8 +1005,10 @@ static const struct gt_cli_cmd client_cmds[] = {
      "COC is the category option combo (\"\" or default for an element without a "
      "breakdown). The value is checked like an import row.",
      set_opts, 3, 4, cmd_set, NULL},
-    {"push", "send queued values to the server", "[--home DIR] [--no-retry] [--retries N]",
-     "Packs queued values into signed batches, saves each with its sequence number before "
+    {"push", "send queued values and workflow actions to the server",
+     "[--home DIR] [--no-retry] [--retries N]",
+     "Packs queued values (and workflow actions, in batches of their own) into signed "
+     "batches, saves each with its sequence number before "
      "sending, sends, and records the server's answers; a push cut at any moment resends the "
      "same batches next time (the server acknowledges them as duplicates). When the server "
      "cannot be reached the values stay queued and the push retries with growing delays. "
@@ -795,11 +1027,37 @@ static const struct gt_cli_cmd client_cmds[] = {
      "--format plain) the output is key=value lines.",
      status_opts, 0, 0, cmd_status, NULL},
     {"report", "show the server's consolidated report",
-     "[--home DIR] [--org CODE] --dataset DS --period P [--format table|csv|json|dhis2]",
+     "[--home DIR] [--org CODE] --dataset DS --period P "
+     "[--format table|text|html|csv|json|dhis2] [--output FILE]",
      "Totals for the org unit's subtree with a column per child org unit, and which units "
-     "reported. dhis2 writes a dataValueSets JSON document (dataSet, period, orgUnit, "
-     "dataValues with dataElement, categoryOptionCombo, value, comment) of the totals.",
+     "reported. text and html are the chair's report: totals with the breakdowns (sex x "
+     "age), a part per child, completeness and timeliness per child, the approval chain's "
+     "state and signed history, the units that did not report, and for action-plan data "
+     "sets target, achievement and gap; html is one self-contained page to open and print. "
+     "dhis2 writes a dataValueSets JSON document (dataSet, period, orgUnit, dataValues with "
+     "dataElement, categoryOptionCombo, value, comment) of the totals.",
      report_opts, 0, 0, cmd_report, NULL},
+    {"submit", "mark the office's report for a period as submitted (its approver's key)",
+     "[--home DIR] --dataset DS --period P [--org CODE]", CHAIN_HELP, chain_opts, 0, 0, cmd_submit,
+     NULL},
+    {"approve", "approve a report: sign the digest of its data as the server holds it",
+     "[--home DIR] --dataset DS --period P [--org CODE]",
+     "An approver key approves its own org unit's report once every child expected to report "
+     "it is approved and accepted. The command first pulls the subtree's values for the data "
+     "set and period from the server and prints how many values it signs and their SHA-256 "
+     "digest (common/digest.h); the server applies the approval only if its data is still "
+     "exactly that. An approval locks the values of the unit and its subtree for that data "
+     "set and period. " CHAIN_HELP,
+     chain_opts, 0, 0, cmd_approve, NULL},
+    {"accept", "accept a child's approved report (the parent's aggregator)",
+     "[--home DIR] --dataset DS --period P --org CHILD", CHAIN_HELP, chain_opts, 0, 0, cmd_accept,
+     NULL},
+    {"return", "return a child's report for correction, with a reason (unlocks its data)",
+     "[--home DIR] --dataset DS --period P --org CHILD --reason TEXT", CHAIN_HELP, chain_opts, 0, 0,
+     cmd_return, NULL},
+    {"unapprove", "take back the office's approval before the parent accepts it",
+     "[--home DIR] --dataset DS --period P [--org CODE]", CHAIN_HELP, chain_opts, 0, 0,
+     cmd_unapprove, NULL},
     {0},
 };
 
@@ -808,6 +1066,8 @@ int gt_client_main(int argc, char **argv)
 	return gt_cli_main("gtsync",
 	                   "The gtsync client for district and provincial task-force offices: it "
 	                   "queues report values\nlocally, sends them as signed batches when the "
-	                   "link allows, and fetches consolidated reports.",
+	                   "link allows, takes the reporting chain's signed\nsteps (submit, "
+	                   "approve, accept, return, unapprove), and fetches consolidated "
+	                   "reports.",
 	                   client_cmds, argc, argv, NULL);
 }

@@ -13,8 +13,8 @@
 
 #include "error.h"
 
-/* The schema version this module reads and writes. */
-#define CSTORE_SCHEMA 1
+/* The schema version this module reads and writes; a store of version 1 is upgraded. */
+#define CSTORE_SCHEMA 2
 /* How long a writer waits for another gtsync process holding the store. */
 #define CSTORE_BUSY_MS 10000
 
@@ -49,6 +49,18 @@ static const char *const schema_sql =
     " state INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL, change_seq INTEGER NOT NULL,"
     " PRIMARY KEY(dataset, period, ou));"
     "CREATE TABLE pull_cursor(org TEXT PRIMARY KEY, cursor INTEGER NOT NULL);";
+
+/* Version 2: workflow actions in the outbox, and their count per batch. */
+static const char *const schema_v2_sql =
+    "ALTER TABLE batch ADD COLUMN n_actions INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE action(id INTEGER PRIMARY KEY, kind INTEGER NOT NULL, dataset TEXT NOT NULL,"
+    " period TEXT NOT NULL, ou TEXT NOT NULL, reason TEXT NOT NULL, digest BLOB,"
+    " n_digested INTEGER NOT NULL DEFAULT 0, state INTEGER NOT NULL, batch_seq INTEGER,"
+    " batch_pos INTEGER, queued_at_ms INTEGER NOT NULL, status INTEGER NOT NULL DEFAULT 0,"
+    " conflict INTEGER NOT NULL DEFAULT 0, code INTEGER NOT NULL DEFAULT 0,"
+    " message TEXT NOT NULL DEFAULT '', done_at_ms INTEGER);"
+    "CREATE INDEX action_state ON action(state, id);"
+    "CREATE INDEX action_batch ON action(batch_seq, batch_pos);";
 
 enum q {
 	Q_CFG_GET,
@@ -89,8 +101,23 @@ enum q {
 	Q_ST_REPLICA,
 	Q_PROBLEMS,
 	Q_R_UNITS,
+	Q_A_INSERT,
+	Q_A_QUEUED,
+	Q_A_BATCH,
+	Q_A_ACK,
+	Q_A_CONFLICT,
+	Q_A_REQUEUE,
+	Q_A_REFUSE,
+	Q_A_GET,
+	Q_A_RECENT,
+	Q_ST_ACTIONS,
 	Q_N
 };
+
+/* The columns read_action() reads, in its order. */
+#define ACTION_COLS                                                                                \
+	"id, kind, dataset, period, ou, reason, digest, n_digested, state, status, conflict,"      \
+	" code, message, coalesce(batch_seq, 0)"
 
 static const char *const sqls[Q_N] = {
     [Q_CFG_GET] = "SELECT value FROM config WHERE name=?1",
@@ -123,9 +150,9 @@ static const char *const sqls[Q_N] = {
                    " state=0",
     [Q_SEQ_MAX] = "SELECT max(seq) FROM batch",
     [Q_B_INS] = "INSERT INTO batch(seq, batch_id, bytes, signature, n_values, created_at_ms,"
-                " state) VALUES(?1,?2,?3,?4,?5,?6,0)",
-    [Q_B_PENDING] = "SELECT seq, batch_id, bytes, signature, n_values, tries FROM batch"
-                    " WHERE state=0 ORDER BY seq",
+                " state, n_actions) VALUES(?1,?2,?3,?4,?5,?6,0,?7)",
+    [Q_B_PENDING] = "SELECT seq, batch_id, bytes, signature, n_values, tries, n_actions"
+                    " FROM batch WHERE state=0 ORDER BY seq",
     [Q_B_ACK] = "UPDATE batch SET state=1, status=?2, message=?3, done_at_ms=?4, log_index=?5,"
                 " imported=?6, updated=?7, ignored=?8, deleted=?9, tries=tries+1"
                 " WHERE seq=?1 AND state=0",
@@ -166,6 +193,23 @@ static const char *const sqls[Q_N] = {
                    " n.ou=o.ou AND n.coc=o.coc AND n.id>o.id AND n.state IN (0, 1, 2))"
                    " ORDER BY state, reason, id",
     [Q_R_UNITS] = "SELECT ou, count(*) FROM replica GROUP BY ou ORDER BY ou",
+    [Q_A_INSERT] = "INSERT INTO action(kind, dataset, period, ou, reason, digest, n_digested,"
+                   " state, queued_at_ms) VALUES(?1,?2,?3,?4,?5,?6,?7,0,?8)",
+    [Q_A_QUEUED] = "SELECT " ACTION_COLS " FROM action WHERE state=0 ORDER BY id LIMIT ?1",
+    [Q_A_BATCH] = "UPDATE action SET state=1, batch_seq=?2, batch_pos=?3 WHERE id=?1 AND"
+                  " state=0",
+    [Q_A_ACK] = "UPDATE action SET state=2, status=?2, message=?3, done_at_ms=?4"
+                " WHERE batch_seq=?1 AND state=1",
+    [Q_A_CONFLICT] = "UPDATE action SET state=3, conflict=?3, message=?4 WHERE batch_seq=?1"
+                     " AND batch_pos=?2 AND state=2",
+    [Q_A_REQUEUE] = "UPDATE action SET state=0, batch_seq=NULL, batch_pos=NULL"
+                    " WHERE batch_seq=?1 AND state=1",
+    [Q_A_REFUSE] = "UPDATE action SET state=4, code=?2, message=?3, done_at_ms=?4"
+                   " WHERE batch_seq=?1 AND state=1",
+    [Q_A_GET] = "SELECT " ACTION_COLS " FROM action WHERE id=?1",
+    [Q_A_RECENT] = "SELECT * FROM (SELECT " ACTION_COLS " FROM action ORDER BY id DESC"
+                   " LIMIT ?1) ORDER BY id",
+    [Q_ST_ACTIONS] = "SELECT state, count(*) FROM action GROUP BY state",
 };
 
 struct gt_cstore {
@@ -364,6 +408,8 @@ int gt_cstore_create(const char *path, struct gt_cstore **out)
 		rc = exec(st, "BEGIN IMMEDIATE", "starting a transaction");
 	if (rc == GT_OK)
 		rc = exec(st, schema_sql, "creating the tables");
+	if (rc == GT_OK)
+		rc = exec(st, schema_v2_sql, "creating the tables");
 	snprintf(ver, sizeof(ver), "PRAGMA user_version=%d", CSTORE_SCHEMA);
 	if (rc == GT_OK)
 		rc = exec(st, ver, "setting the schema version");
@@ -376,6 +422,25 @@ int gt_cstore_create(const char *path, struct gt_cstore **out)
 	}
 	*out = st;
 	return GT_OK;
+}
+
+/* Upgrades a version 1 store (values only) to version 2 (workflow actions) in one
+ * transaction. */
+static int upgrade_v2(struct gt_cstore *st)
+{
+	char ver[32];
+	int rc = exec(st, "BEGIN IMMEDIATE", "starting the upgrade of the store");
+
+	snprintf(ver, sizeof(ver), "PRAGMA user_version=%d", CSTORE_SCHEMA);
+	if (rc == GT_OK)
+		rc = exec(st, schema_v2_sql, "upgrading the store");
+	if (rc == GT_OK)
+		rc = exec(st, ver, "setting the schema version");
+	if (rc == GT_OK)
+		rc = exec(st, "COMMIT", "committing the upgrade");
+	if (rc != GT_OK)
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
 }
 
 int gt_cstore_open(const char *path, struct gt_cstore **out)
@@ -394,12 +459,16 @@ int gt_cstore_open(const char *path, struct gt_cstore **out)
 	    sqlite3_step(s) == SQLITE_ROW)
 		ver = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
-	if (ver != CSTORE_SCHEMA) {
+	if (ver != CSTORE_SCHEMA && ver != 1) {
 		gt_cstore_close(st);
 		return GT_ECORRUPT;
 	}
 	/* A read-only store still opens, so status can be shown; writes then fail cleanly. */
 	(void)set_pragmas(st);
+	if (ver == 1 && (rc = upgrade_v2(st)) != GT_OK) {
+		gt_cstore_close(st);
+		return rc;
+	}
 	*out = st;
 	return GT_OK;
 }
@@ -911,8 +980,10 @@ int gt_cstore_next_sequence(struct gt_cstore *st, uint64_t server_last, uint64_t
 	return GT_OK;
 }
 
-int gt_cstore_batch_save(struct gt_cstore *st, const struct gt_cstore_batch *b,
-                         const int64_t *row_ids, size_t n, int64_t now_ms)
+/* Saves b and marks the rows ids[0..n) of the outbox (mark Q_OB_BATCH) or of the actions
+ * (Q_A_BATCH) as batched, in one transaction. */
+static int batch_save(struct gt_cstore *st, const struct gt_cstore_batch *b, const int64_t *ids,
+                      size_t n, enum q mark, int64_t now_ms)
 {
 	sqlite3_stmt *s;
 	int own, rc;
@@ -928,28 +999,41 @@ int gt_cstore_batch_save(struct gt_cstore *st, const struct gt_cstore_batch *b,
 	sqlite3_bind_blob(s, 2, b->batch_id, sizeof(b->batch_id), SQLITE_STATIC);
 	sqlite3_bind_blob64(s, 3, b->bytes, b->len, SQLITE_STATIC);
 	sqlite3_bind_blob(s, 4, b->sig, sizeof(b->sig), SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)n);
+	sqlite3_bind_int64(s, 5, mark == Q_OB_BATCH ? (sqlite3_int64)n : 0);
 	sqlite3_bind_int64(s, 6, now_ms);
+	sqlite3_bind_int64(s, 7, mark == Q_A_BATCH ? (sqlite3_int64)n : 0);
 	if ((rc = run(st, s, "saving a batch")) != GT_OK)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		if ((s = q(st, Q_OB_BATCH)) == NULL) {
+		if ((s = q(st, mark)) == NULL) {
 			rc = GT_ESTORE;
 			goto out;
 		}
-		sqlite3_bind_int64(s, 1, row_ids[i]);
+		sqlite3_bind_int64(s, 1, ids[i]);
 		sqlite3_bind_int64(s, 2, (sqlite3_int64)b->seq);
 		sqlite3_bind_int64(s, 3, (sqlite3_int64)i);
-		if ((rc = run(st, s, "marking a value batched")) != GT_OK)
+		if ((rc = run(st, s, "marking an item batched")) != GT_OK)
 			goto out;
 		if (sqlite3_changes(st->db) != 1) {
-			rc = fail(st, GT_ESTATE, "a value was changed while it was being packed");
+			rc = fail(st, GT_ESTATE, "an item was changed while it was being packed");
 			goto out;
 		}
 	}
 	rc = gt_cstore_config_set_u64(st, GT_CSTORE_CFG_NEXT_SEQ, b->seq + 1);
 out:
 	return tx_leave(st, own, rc);
+}
+
+int gt_cstore_batch_save(struct gt_cstore *st, const struct gt_cstore_batch *b,
+                         const int64_t *row_ids, size_t n, int64_t now_ms)
+{
+	return batch_save(st, b, row_ids, n, Q_OB_BATCH, now_ms);
+}
+
+int gt_cstore_batch_save_actions(struct gt_cstore *st, const struct gt_cstore_batch *b,
+                                 const int64_t *action_ids, size_t n, int64_t now_ms)
+{
+	return batch_save(st, b, action_ids, n, Q_A_BATCH, now_ms);
 }
 
 void gt_cstore_batches_free(struct gt_cstore_batch *b, size_t n)
@@ -1002,6 +1086,7 @@ int gt_cstore_batches_pending(struct gt_cstore *st, struct gt_cstore_batch **out
 		memcpy(b[n].sig, sqlite3_column_blob(s, 3), GT_ED25519_SIG_LEN);
 		b[n].n_values = (uint32_t)sqlite3_column_int64(s, 4);
 		b[n].tries = (unsigned)sqlite3_column_int(s, 5);
+		b[n].n_actions = (uint32_t)sqlite3_column_int64(s, 6);
 		n++;
 	}
 	if (rc != SQLITE_DONE) {
@@ -1055,12 +1140,23 @@ int gt_cstore_batch_acked(struct gt_cstore *st, uint64_t seq, const Gtsync__V1__
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)seq);
 	if ((rc = run(st, s, "acknowledging values")) != GT_OK)
 		goto out;
+	if ((s = q(st, Q_A_ACK)) == NULL) {
+		rc = GT_ESTORE;
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)seq);
+	sqlite3_bind_int(s, 2, (int)ack->status);
+	bind_text(s, 3, ack->message);
+	sqlite3_bind_int64(s, 4, now_ms);
+	if ((rc = run(st, s, "acknowledging workflow actions")) != GT_OK)
+		goto out;
 	for (size_t i = 0; i < ack->n_conflicts; i++) {
 		const Gtsync__V1__Conflict *cf = ack->conflicts[i];
-		if (cf->kind != GTSYNC__V1__ITEM_KIND__ITEM_VALUE)
+		int action = cf->kind == GTSYNC__V1__ITEM_KIND__ITEM_ACTION;
+		if (cf->kind != GTSYNC__V1__ITEM_KIND__ITEM_VALUE && !action)
 			continue;
 		for (size_t k = 0; k < cf->n_indexes; k++) {
-			if ((s = q(st, Q_OB_CONFLICT)) == NULL) {
+			if ((s = q(st, action ? Q_A_CONFLICT : Q_OB_CONFLICT)) == NULL) {
 				rc = GT_ESTORE;
 				goto out;
 			}
@@ -1070,7 +1166,8 @@ int gt_cstore_batch_acked(struct gt_cstore *st, uint64_t seq, const Gtsync__V1__
 			bind_text(s, 4, cf->message);
 			if ((rc = run(st, s, "recording a conflict")) != GT_OK)
 				goto out;
-			nconf += (uint32_t)sqlite3_changes(st->db);
+			if (!action)
+				nconf += (uint32_t)sqlite3_changes(st->db);
 		}
 	}
 	if (conflicts != NULL)
@@ -1120,7 +1217,19 @@ int gt_cstore_batch_refused(struct gt_cstore *st, uint64_t seq, int code, const 
 		sqlite3_bind_int(s, 2, code);
 		bind_text(s, 3, message);
 	}
-	rc = run(st, s, "updating the values of a refused batch");
+	if ((rc = run(st, s, "updating the values of a refused batch")) != GT_OK)
+		goto out;
+	if ((s = q(st, disposition == GT_CSTORE_REQUEUE ? Q_A_REQUEUE : Q_A_REFUSE)) == NULL) {
+		rc = GT_ESTORE;
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)seq);
+	if (disposition != GT_CSTORE_REQUEUE) {
+		sqlite3_bind_int(s, 2, code);
+		bind_text(s, 3, message);
+		sqlite3_bind_int64(s, 4, now_ms);
+	}
+	rc = run(st, s, "updating the workflow actions of a refused batch");
 out:
 	return tx_leave(st, own, rc);
 }
@@ -1286,6 +1395,16 @@ int gt_cstore_status(struct gt_cstore *st, struct gt_cstore_status *out)
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return sqlfail(st, rc, "counting batches");
+	if ((s = q(st, Q_ST_ACTIONS)) == NULL)
+		return GT_ESTORE;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int k = sqlite3_column_int(s, 0);
+		if (k >= 0 && k < 5)
+			out->actions[k] = (uint64_t)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return sqlfail(st, rc, "counting workflow actions");
 	if ((s = q(st, Q_ST_REPLICA)) == NULL)
 		return GT_ESTORE;
 	rc = sqlite3_step(s);
@@ -1346,4 +1465,171 @@ int gt_cstore_replica_units(struct gt_cstore *st, int (*cb)(void *arg, const cha
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? GT_OK : sqlfail(st, rc, "reading the replica");
+}
+
+/* ---- Workflow actions ---- */
+
+int gt_cstore_action_queue(struct gt_cstore *st, const struct gt_cstore_action_in *a,
+                           int64_t now_ms, int64_t *id)
+{
+	sqlite3_stmt *s = q(st, Q_A_INSERT);
+	int rc;
+
+	if (id != NULL)
+		*id = 0;
+	if (s == NULL)
+		return GT_ESTORE;
+	sqlite3_bind_int(s, 1, a->kind);
+	bind_text(s, 2, a->dataset);
+	bind_text(s, 3, a->period);
+	bind_text(s, 4, a->org_unit);
+	bind_text(s, 5, a->reason);
+	if (a->digest != NULL)
+		sqlite3_bind_blob(s, 6, a->digest, GT_SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7,
+	                   (sqlite3_int64)(a->n_digested > INT64_MAX ? INT64_MAX : a->n_digested));
+	sqlite3_bind_int64(s, 8, now_ms);
+	rc = run(st, s, "saving a workflow action");
+	if (rc == GT_OK && id != NULL)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+void gt_cstore_action_clear(struct gt_cstore_action *a)
+{
+	if (a == NULL)
+		return;
+	free(a->dataset);
+	free(a->period);
+	free(a->org_unit);
+	free(a->reason);
+	free(a->message);
+	memset(a, 0, sizeof(*a));
+}
+
+void gt_cstore_actions_free(struct gt_cstore_action *a, size_t n)
+{
+	if (a == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		gt_cstore_action_clear(&a[i]);
+	free(a);
+}
+
+/* Fills a from the current row of a query selecting ACTION_COLS. */
+static int read_action(sqlite3_stmt *s, struct gt_cstore_action *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(s, 0);
+	a->kind = sqlite3_column_int(s, 1);
+	a->dataset = strdup(col_text(s, 2));
+	a->period = strdup(col_text(s, 3));
+	a->org_unit = strdup(col_text(s, 4));
+	a->reason = strdup(col_text(s, 5));
+	if (sqlite3_column_bytes(s, 6) == GT_SHA256_LEN) {
+		memcpy(a->digest, sqlite3_column_blob(s, 6), GT_SHA256_LEN);
+		a->has_digest = 1;
+	}
+	a->n_digested = (uint64_t)sqlite3_column_int64(s, 7);
+	a->state = sqlite3_column_int(s, 8);
+	a->status = sqlite3_column_int(s, 9);
+	a->conflict = sqlite3_column_int(s, 10);
+	a->code = sqlite3_column_int(s, 11);
+	a->message = strdup(col_text(s, 12));
+	a->seq = (uint64_t)sqlite3_column_int64(s, 13);
+	if (!a->dataset || !a->period || !a->org_unit || !a->reason || !a->message) {
+		gt_cstore_action_clear(a);
+		return GT_ENOMEM;
+	}
+	return GT_OK;
+}
+
+/* Reads the rows of s (bound by the caller) into a new array; resets s. */
+static int read_actions(struct gt_cstore *st, sqlite3_stmt *s, struct gt_cstore_action **out,
+                        size_t *n_out)
+{
+	struct gt_cstore_action *a = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n_out = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			struct gt_cstore_action *na = realloc(a, ncap * sizeof(*na));
+			if (na == NULL) {
+				rc = GT_ENOMEM;
+				goto fail;
+			}
+			a = na;
+			cap = ncap;
+		}
+		if ((rc = read_action(s, &a[n])) != GT_OK)
+			goto fail;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = sqlfail(st, rc, "reading workflow actions");
+		goto fail;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	*out = a;
+	*n_out = n;
+	return GT_OK;
+fail:
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	gt_cstore_actions_free(a, n);
+	return rc;
+}
+
+int gt_cstore_actions_take(struct gt_cstore *st, size_t max, struct gt_cstore_action **out,
+                           size_t *n)
+{
+	sqlite3_stmt *s = q(st, Q_A_QUEUED);
+
+	*out = NULL;
+	*n = 0;
+	if (s == NULL)
+		return GT_ESTORE;
+	if (max == 0)
+		return GT_OK;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)(max > INT64_MAX ? INT64_MAX : max));
+	return read_actions(st, s, out, n);
+}
+
+int gt_cstore_actions_recent(struct gt_cstore *st, size_t max, struct gt_cstore_action **out,
+                             size_t *n)
+{
+	sqlite3_stmt *s = q(st, Q_A_RECENT);
+
+	*out = NULL;
+	*n = 0;
+	if (s == NULL)
+		return GT_ESTORE;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)(max > INT64_MAX ? INT64_MAX : max));
+	return read_actions(st, s, out, n);
+}
+
+int gt_cstore_action_get(struct gt_cstore *st, int64_t id, struct gt_cstore_action *out)
+{
+	sqlite3_stmt *s = q(st, Q_A_GET);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (s == NULL)
+		return GT_ESTORE;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		rc = read_action(s, out);
+	else if (rc == SQLITE_DONE)
+		rc = fail(st, GT_ENOENT, "no workflow action %lld", (long long)id);
+	else
+		rc = sqlfail(st, rc, "reading a workflow action");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
 }

@@ -19,9 +19,11 @@
  *
  * The outbox holds every value entered, with its state: queued (waiting to be packed), batched
  * (packed into a saved, signed batch not yet acknowledged), acknowledged, in conflict (the
- * server skipped it and said why) or refused (its batch was refused for good). A batch is
- * saved with its exact bytes, signature and sequence number before it is sent, so a resend
- * after a crash sends the same bytes and the server answers DUPLICATE.
+ * server skipped it and said why) or refused (its batch was refused for good). Workflow
+ * actions (submit, approve, accept, return, unapprove) go through the same states in their own
+ * table and their own batches. A batch is saved with its exact bytes, signature and sequence
+ * number before it is sent, so a resend after a crash sends the same bytes and the server
+ * answers DUPLICATE.
  */
 
 /* Settings kept in the store (gt_cstore_config_get/set). */
@@ -166,6 +168,7 @@ struct gt_cstore_batch {
 	size_t len;
 	uint8_t sig[GT_ED25519_SIG_LEN];
 	uint32_t n_values;
+	uint32_t n_actions; /* workflow actions; a batch holds values or actions */
 	unsigned tries;
 };
 
@@ -178,6 +181,11 @@ int gt_cstore_next_sequence(struct gt_cstore *st, uint64_t server_last, uint64_t
 int gt_cstore_batch_save(struct gt_cstore *st, const struct gt_cstore_batch *b,
                          const int64_t *row_ids, size_t n, int64_t now_ms);
 
+/* As gt_cstore_batch_save(), for a batch of the workflow actions action_ids[0..n) (from
+ * gt_cstore_actions_take(), in batch order). */
+int gt_cstore_batch_save_actions(struct gt_cstore *st, const struct gt_cstore_batch *b,
+                                 const int64_t *action_ids, size_t n, int64_t now_ms);
+
 /* Reads the batches still to send, in sequence order. Caller frees *out with
  * gt_cstore_batches_free(). */
 int gt_cstore_batches_pending(struct gt_cstore *st, struct gt_cstore_batch **out, size_t *n);
@@ -186,8 +194,9 @@ int gt_cstore_batches_pending(struct gt_cstore *st, struct gt_cstore_batch **out
 void gt_cstore_batches_free(struct gt_cstore_batch *b, size_t n);
 
 /* Applies an OK, WARNING or DUPLICATE ack of batch seq in one transaction: the batch is
- * acknowledged, its values acknowledged except those named by a value conflict, which are
- * marked in conflict with the reason. *conflicts (optional) is the number of such values. */
+ * acknowledged, its values and actions acknowledged except those named by a conflict, which
+ * are marked in conflict with the reason and the server's sentence. *conflicts (optional) is
+ * the number of values in conflict. */
 int gt_cstore_batch_acked(struct gt_cstore *st, uint64_t seq, const Gtsync__V1__PushAck *ack,
                           int64_t now_ms, uint32_t *conflicts);
 
@@ -199,7 +208,7 @@ enum gt_cstore_refusal {
 };
 
 /* Records a refusal of batch seq (code a GT_E*, message the server's sentence) in one
- * transaction, as disposition says. */
+ * transaction, as disposition says, for its values and actions alike. */
 int gt_cstore_batch_refused(struct gt_cstore *st, uint64_t seq, int code, const char *message,
                             int disposition, int64_t now_ms);
 
@@ -234,6 +243,7 @@ int gt_cstore_replica_foreach(struct gt_cstore *st, const char *org,
 
 struct gt_cstore_status {
 	uint64_t values[5];  /* by enum gt_cstore_state */
+	uint64_t actions[5]; /* workflow actions, by enum gt_cstore_state */
 	uint64_t batches[3]; /* by enum gt_cstore_batch_state */
 	uint64_t replica_values;
 	uint64_t replica_units;
@@ -259,5 +269,58 @@ int gt_cstore_problems(struct gt_cstore *st,
 /* Calls cb with each org unit of the replica and its value count, in code order. */
 int gt_cstore_replica_units(struct gt_cstore *st, int (*cb)(void *arg, const char *org, uint64_t n),
                             void *arg);
+
+/* ---- Workflow actions ---- */
+
+/* A workflow action to save; borrowed. */
+struct gt_cstore_action_in {
+	int kind; /* a WorkflowKind */
+	const char *dataset, *period, *org_unit;
+	const char *reason;    /* "" for none */
+	const uint8_t *digest; /* GT_SHA256_LEN bytes for approve; NULL otherwise */
+	uint64_t n_digested;   /* the number of values the digest covers, for a person */
+};
+
+/* A saved workflow action read back; free its strings with gt_cstore_action_clear(). */
+struct gt_cstore_action {
+	int64_t id;
+	int kind;
+	char *dataset, *period, *org_unit, *reason;
+	uint8_t digest[GT_SHA256_LEN];
+	int has_digest;
+	uint64_t n_digested;
+	int state;     /* enum gt_cstore_state: queued, batched, acknowledged (applied), in
+	                * conflict (skipped by the server) or refused (its batch refused) */
+	int status;    /* the PushStatus of the ack, once acknowledged or in conflict */
+	int conflict;  /* the ConflictReason, when in conflict */
+	int code;      /* the GT_E* code, when refused */
+	char *message; /* the server's sentence, when in conflict or refused */
+	uint64_t seq;  /* its batch, 0 while queued */
+};
+
+/* Saves a workflow action to send, queued (in the caller's transaction); *id (optional) is
+ * its id. */
+int gt_cstore_action_queue(struct gt_cstore *st, const struct gt_cstore_action_in *a,
+                           int64_t now_ms, int64_t *id);
+
+/* Reads up to max queued actions in queue order. Caller frees *out with
+ * gt_cstore_actions_free(). */
+int gt_cstore_actions_take(struct gt_cstore *st, size_t max, struct gt_cstore_action **out,
+                           size_t *n);
+
+/* Reads the max most recent actions, oldest first. Caller frees *out with
+ * gt_cstore_actions_free(). */
+int gt_cstore_actions_recent(struct gt_cstore *st, size_t max, struct gt_cstore_action **out,
+                             size_t *n);
+
+/* Reads the action id; GT_ENOENT if there is none. Caller clears *out with
+ * gt_cstore_action_clear(). */
+int gt_cstore_action_get(struct gt_cstore *st, int64_t id, struct gt_cstore_action *out);
+
+/* Frees the strings of an action read back and zeroes it; accepts NULL. */
+void gt_cstore_action_clear(struct gt_cstore_action *a);
+
+/* Frees an array of actions; accepts NULL. */
+void gt_cstore_actions_free(struct gt_cstore_action *a, size_t n);
 
 #endif

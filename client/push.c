@@ -1,6 +1,6 @@
 /* Push: packs queued values into signed batches, saves them, sends them and applies the acks. */
-#include "clock.h"
 #include "push.h"
+#include "clock.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -20,6 +20,7 @@ struct inflight {
 	uint64_t rid;
 	uint64_t seq;
 	uint32_t n_values;
+	uint32_t n_actions;
 };
 
 struct pusher {
@@ -153,6 +154,128 @@ out:
 	return rc;
 }
 
+/* Packs and signs the queued actions rows[0..n) as batch seq; on success b holds the bytes. */
+static int pack_actions(struct pusher *p, const struct gt_cstore_action *rows, size_t n,
+                        uint64_t seq, struct gt_cstore_batch *b)
+{
+	gt_batch batch = GTSYNC__V1__BATCH__INIT;
+	Gtsync__V1__WorkflowAction *wa = calloc(n, sizeof(*wa));
+	Gtsync__V1__WorkflowAction **wap = calloc(n, sizeof(*wap));
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	if (wa == NULL || wap == NULL) {
+		rc = GT_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		gtsync__v1__workflow_action__init(&wa[i]);
+		wa[i].kind = (Gtsync__V1__WorkflowKind)rows[i].kind;
+		wa[i].dataset = rows[i].dataset;
+		wa[i].period = rows[i].period;
+		wa[i].org_unit = rows[i].org_unit;
+		wa[i].reason = rows[i].reason;
+		if (rows[i].has_digest) {
+			wa[i].data_digest.data = (uint8_t *)rows[i].digest;
+			wa[i].data_digest.len = GT_SHA256_LEN;
+		}
+		wap[i] = &wa[i];
+	}
+	if ((rc = gt_crypto_random(b->batch_id, sizeof(b->batch_id))) != GT_OK)
+		goto out;
+	batch.format_version = 1;
+	batch.batch_id.data = b->batch_id;
+	batch.batch_id.len = sizeof(b->batch_id);
+	batch.key_id = p->h->key_id;
+	batch.org_unit = p->h->org;
+	batch.sequence = seq;
+	batch.created_at_ms = gt_clock_wall_ms();
+	batch.actions = wap;
+	batch.n_actions = n;
+	batch.software = SOFTWARE;
+	if ((rc = gt_wire_batch_pack(&batch, &b->bytes, &b->len)) != GT_OK)
+		goto out;
+	if ((rc = gt_key_sign(p->h->key, b->bytes, b->len, b->sig)) != GT_OK)
+		goto out;
+	b->seq = seq;
+	b->n_actions = (uint32_t)n;
+out:
+	if (rc != GT_OK) {
+		free(b->bytes);
+		b->bytes = NULL;
+	}
+	free(wa);
+	free(wap);
+	return rc;
+}
+
+/* Packs the queued workflow actions (up to GT_PUSH_MAX_ACTIONS) into batch b, in the caller's
+ * transaction; *ids[0..*nids) are the actions packed (caller frees). GT_ENOENT when no action
+ * is queued. */
+static int pack_action_batch(struct pusher *p, struct gt_cstore_batch *b, int64_t **ids_out,
+                             size_t *nids)
+{
+	struct gt_cstore_action *rows = NULL;
+	int64_t *ids = NULL;
+	size_t n = 0, taken = 0;
+	uint64_t seq;
+	int rc;
+
+	*ids_out = NULL;
+	*nids = 0;
+	rc = gt_cstore_actions_take(p->h->st, GT_PUSH_MAX_ACTIONS, &rows, &n);
+	taken = n;
+	if (rc != GT_OK) {
+		p->local = 1;
+		bar_break(p);
+		say(p->h, "gtsync push: cannot read the saved workflow actions: %s",
+		    gt_cstore_errmsg(p->h->st));
+		goto out;
+	}
+	if (n == 0) {
+		rc = GT_ENOENT;
+		goto out;
+	}
+	if ((rc = gt_cstore_next_sequence(p->h->st, p->server_last_seq, &seq)) != GT_OK) {
+		p->local = 1;
+		goto out;
+	}
+	/* Reasons are bounded by the server's limits; halve the batch until it fits a frame. */
+	for (;;) {
+		rc = pack_actions(p, rows, n, seq, b);
+		if (rc != GT_OK)
+			goto out;
+		if (b->len <= p->frame_budget || n == 1)
+			break;
+		free(b->bytes);
+		b->bytes = NULL;
+		n = (n + 1) / 2;
+	}
+	if (b->len > p->frame_budget) {
+		bar_break(p);
+		say(p->h,
+		    "gtsync push: a workflow action is too large for the server's frame limit");
+		rc = GT_ETOOBIG;
+		goto out;
+	}
+	ids = calloc(n, sizeof(*ids));
+	if (ids == NULL) {
+		rc = GT_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		ids[i] = rows[i].id;
+	*ids_out = ids;
+	*nids = n;
+out:
+	if (rc != GT_OK) {
+		free(b->bytes);
+		b->bytes = NULL;
+	}
+	gt_cstore_actions_free(rows, taken);
+	return rc;
+}
+
 /* Packs the next batch from the queue, saves it, and returns it in *b (caller frees bytes).
  * Reading the queue, packing and saving run in one write transaction, so another gtsync
  * process cannot change a value between its packing and its marking as batched. Returns
@@ -181,8 +304,13 @@ static int make_batch(struct pusher *p, struct gt_cstore_batch *b)
 	}
 	taken = n;
 	if (n == 0) {
-		rc = GT_ENOENT;
-		goto out;
+		/* No values left: the workflow actions go in batches of their own. */
+		rc = pack_action_batch(p, b, &ids, &n);
+		if (rc != GT_OK)
+			goto out;
+		seq = b->seq;
+		rc = gt_cstore_batch_save_actions(p->h->st, b, ids, n, gt_clock_wall_ms());
+		goto saved;
 	}
 	if ((rc = gt_cstore_next_sequence(p->h->st, p->server_last_seq, &seq)) != GT_OK) {
 		p->local = 1;
@@ -215,6 +343,7 @@ static int make_batch(struct pusher *p, struct gt_cstore_batch *b)
 		ids[i] = rows[i].id;
 	/* Saved, with its values marked batched, before a single byte is sent. */
 	rc = gt_cstore_batch_save(p->h->st, b, ids, n, gt_clock_wall_ms());
+saved:
 	if (rc == GT_OK)
 		rc = gt_cstore_commit(p->h->st);
 	if (rc != GT_OK) {
@@ -261,7 +390,7 @@ static int send_batch(struct pusher *p, const struct gt_cstore_batch *b)
 	if (rc == GT_ETOOBIG) {
 		/* Saved under a larger limit than the server's now: its values go in new batches.
 		 */
-		struct inflight f = {0, b->seq, b->n_values};
+		struct inflight f = {0, b->seq, b->n_values, b->n_actions};
 		return refused(p, &f, GT_ETOOBIG, "the batch is larger than the frame limit");
 	}
 	if (rc != GT_OK) {
@@ -272,6 +401,7 @@ static int send_batch(struct pusher *p, const struct gt_cstore_batch *b)
 	p->inflight[p->ninflight].rid = rid;
 	p->inflight[p->ninflight].seq = b->seq;
 	p->inflight[p->ninflight].n_values = b->n_values;
+	p->inflight[p->ninflight].n_actions = b->n_actions;
 	p->ninflight++;
 	p->r->batches_sent++;
 	if (p->o->die_after_send && ++p->sends >= p->o->die_after_send) {
@@ -358,17 +488,27 @@ static int refused(struct pusher *p, const struct inflight *f, int code, const c
 		p->queue_empty = 0;
 		say(p->h,
 		    "gtsync push: the server refused batch %" PRIu64 " (%s); its %" PRIu32
-		    " values are queued again in a new batch",
-		    f->seq, msg, f->n_values);
+		    " %s queued again in a new batch",
+		    f->seq, msg, f->n_actions ? f->n_actions : f->n_values,
+		    f->n_actions ? "workflow actions are" : "values are");
 		break;
 	default:
 		p->r->batches_refused++;
 		p->r->values_refused += f->n_values;
+		p->r->actions_refused += f->n_actions;
 		progress(p, f->n_values);
-		say(p->h,
-		    "gtsync push: the server refused batch %" PRIu64 " for good: %s. Its %" PRIu32
-		    " values are marked refused (see 'gtsync status') and are not sent again.",
-		    f->seq, msg, f->n_values);
+		if (f->n_actions > 0)
+			say(p->h,
+			    "gtsync push: the server refused batch %" PRIu64
+			    " for good: %s. Its %" PRIu32
+			    " workflow actions are marked refused (see 'gtsync status').",
+			    f->seq, msg, f->n_actions);
+		else
+			say(p->h,
+			    "gtsync push: the server refused batch %" PRIu64
+			    " for good: %s. Its %" PRIu32 " values are marked refused (see "
+			    "'gtsync status') and are not sent again.",
+			    f->seq, msg, f->n_values);
 		break;
 	}
 	return GT_OK;
@@ -423,10 +563,20 @@ static int on_reply(struct pusher *p, gt_envelope *env)
 			    f.seq, status_word((int)ack->status), gt_cstore_errmsg(p->h->st));
 			return rc;
 		}
-		if (ack->status == GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE)
+		if (ack->status == GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE) {
 			p->r->batches_dup++;
-		else
+			p->r->actions_dup += f.n_actions;
+		} else {
+			uint32_t skipped = 0;
 			p->r->batches_acked++;
+			for (size_t k = 0; k < ack->n_conflicts; k++)
+				if (ack->conflicts[k]->kind == GTSYNC__V1__ITEM_KIND__ITEM_ACTION)
+					skipped += (uint32_t)ack->conflicts[k]->n_indexes;
+			if (skipped > f.n_actions)
+				skipped = f.n_actions;
+			p->r->actions_skipped += skipped;
+			p->r->actions_applied += f.n_actions - skipped;
+		}
 		p->r->values_conflict += conflicts;
 		p->r->values_acked += f.n_values - (conflicts <= f.n_values ? conflicts : 0);
 		progress(p, f.n_values);
@@ -494,7 +644,12 @@ static int session_once(struct pusher *p)
 		    "; run 'gtsync metadata pull' to check values against the server's",
 		    md, mdv);
 	}
-	if (ar->role != GTSYNC__V1__ROLE__ROLE_OPERATOR) {
+	uint64_t values_unsent = 0;
+	if ((rc = gt_cstore_unsent(h->st, &values_unsent)) != GT_OK) {
+		p->local = 1;
+		goto out;
+	}
+	if (ar->role != GTSYNC__V1__ROLE__ROLE_OPERATOR && values_unsent > 0) {
 		bar_break(p);
 		say(h,
 		    "gtsync push: this key is registered as %s for %s; only an operator key may "
@@ -585,7 +740,8 @@ int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_
 		return rc;
 	}
 	p.total = st.values[GT_CSTORE_QUEUED] + st.values[GT_CSTORE_BATCHED];
-	if (p.total == 0 && st.batches[GT_CSTORE_BATCH_PENDING] == 0) {
+	if (p.total == 0 && st.actions[GT_CSTORE_QUEUED] == 0 &&
+	    st.batches[GT_CSTORE_BATCH_PENDING] == 0) {
 		if (o->out != NULL)
 			fprintf(o->out, "push: nothing to send\n");
 		return GT_OK;
@@ -637,6 +793,15 @@ int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_
 		        res->batches_sent, res->batches_sent == 1 ? "batch" : "batches",
 		        res->batches_made, res->batches_dup, res->values_acked,
 		        res->values_conflict, res->values_refused, res->values_left);
+	if (o->out != NULL &&
+	    res->actions_applied + res->actions_skipped + res->actions_refused + res->actions_dup >
+	        0)
+		fprintf(o->out,
+		        "push: workflow actions: %" PRIu64 " applied, %" PRIu64
+		        " skipped by the server, %" PRIu64 " refused, %" PRIu64
+		        " already on the server (see 'gtsync status')\n",
+		        res->actions_applied, res->actions_skipped, res->actions_refused,
+		        res->actions_dup);
 	if (rc == GT_OK && res->batches_refused > 0)
 		rc = GT_EPERM;
 	return rc;

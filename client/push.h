@@ -13,6 +13,8 @@
 #define GT_PUSH_MAX_FRAME (4u * 1024u * 1024u)
 /* Room left in a frame for the envelope around a batch (request id, signature, tags). */
 #define GT_PUSH_FRAME_SLACK 4096u
+/* Most workflow actions packed into one batch. */
+#define GT_PUSH_MAX_ACTIONS 100u
 /* How often one push sends the values of refused batches again in new batches. */
 #define GT_PUSH_MAX_REQUEUES 3u
 
@@ -48,11 +50,16 @@ struct gt_push_result {
 	uint64_t values_conflict;
 	uint64_t values_refused;
 	uint64_t values_left; /* queued or batched after the push */
-	unsigned tries;       /* connection attempts made */
+	uint64_t actions_applied;
+	uint64_t actions_skipped; /* not allowed in the report's state (see 'gtsync status') */
+	uint64_t actions_refused; /* their batch refused for good */
+	uint64_t actions_dup;     /* in batches the server had already */
+	unsigned tries;           /* connection attempts made */
 };
 
 /*
- * Sends everything queued in h's outbox, and every saved batch not yet acknowledged. Each new
+ * Sends everything queued in h's outbox (values, then workflow actions in batches of their
+ * own), and every saved batch not yet acknowledged. Each new
  * batch takes the next sequence number, is signed over its exact bytes and saved with its
  * values marked batched in one transaction before it is sent. Acks are applied as they come:
  * OK, WARNING and DUPLICATE acknowledge (value conflicts are kept for `status`); a refusal for

@@ -7,13 +7,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "chain.h"
 #include "error.h"
+#include "html.h"
+#include "textreport.h"
 
 int gt_render_format_parse(const char *name, enum gt_render_format *out)
 {
-	static const char *const names[] = {"table", "csv", "json", "dhis2"};
+	static const char *const names[] = {"table", "csv", "json", "dhis2", "text", "html"};
 
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 6; i++) {
 		if (strcmp(name, names[i]) == 0) {
 			*out = (enum gt_render_format)i;
 			return GT_OK;
@@ -245,24 +248,6 @@ static void value_text(const Gtsync__V1__ReportValue *v, char *buf, size_t len)
 		gt_render_number(v->value, buf, len);
 }
 
-static const char *state_name(int s)
-{
-	switch (s) {
-	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_OPEN:
-		return "open";
-	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_SUBMITTED:
-		return "submitted";
-	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED:
-		return "approved";
-	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED:
-		return "accepted";
-	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_RETURNED:
-		return "returned";
-	default:
-		return "unknown";
-	}
-}
-
 static void iso_time(int64_t ms, char *buf, size_t len)
 {
 	time_t t = (time_t)(ms / 1000);
@@ -474,7 +459,7 @@ static int render_json(FILE *out, const Gtsync__V1__ReportReply *rep, const stru
 	fputs(",\n  \"generatedAt\": ", out);
 	gt_render_json_string(out, when);
 	fputs(",\n  \"approvalState\": ", out);
-	gt_render_json_string(out, state_name((int)rep->state));
+	gt_render_json_string(out, gt_chain_state_name((int)rep->state));
 	fprintf(out,
 	        ",\n  \"completeness\": {\"expected\": %" PRIu32 ", \"reported\": %" PRIu32
 	        ", \"onTime\": %" PRIu32 ", \"missing\": [",
@@ -499,7 +484,7 @@ static int render_json(FILE *out, const Gtsync__V1__ReportReply *rep, const stru
 		        ", \"approvalState\": ",
 		        ch->reported ? "true" : "false", ch->on_time ? "true" : "false",
 		        ch->expected, ch->reported_units, ch->on_time_units);
-		gt_render_json_string(out, state_name((int)ch->state));
+		gt_render_json_string(out, gt_chain_state_name((int)ch->state));
 		fputs(",\n     \"values\": ", out);
 		json_values(out, ch->values, ch->n_values, rows, nrows, "     ");
 		fputc('}', out);
@@ -547,12 +532,101 @@ static int render_dhis2(FILE *out, const Gtsync__V1__ReportReply *rep, const str
 	return GT_OK;
 }
 
+const char *gt_render_name(const struct gt_render_names *names, const Gtsync__V1__ReportReply *rep,
+                           const char *code)
+{
+	const char *n = names && names->name ? names->name(names->arg, code) : NULL;
+
+	if (n != NULL && n[0] != '\0')
+		return n;
+	for (size_t i = 0; rep != NULL && i < rep->n_children; i++)
+		if (strcmp(str(rep->children[i]->org_unit), code) == 0 && rep->children[i]->name)
+			return rep->children[i]->name;
+	return NULL;
+}
+
+double gt_render_find(Gtsync__V1__ReportValue *const *values, size_t n, const char *element,
+                      const char *option)
+{
+	double sum = NAN;
+
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(str(values[i]->data_element), element) != 0 ||
+		    strcmp(str(values[i]->category_option_combo), option) != 0)
+			continue;
+		sum = isnan(sum) ? values[i]->value : sum + values[i]->value;
+	}
+	return sum;
+}
+
+/* The stored values the children of rep hold of (element, option), and their sum. */
+static uint64_t children_count(const Gtsync__V1__ReportReply *rep, const char *element,
+                               const char *option, double *sum)
+{
+	uint64_t count = 0;
+
+	*sum = 0;
+	for (size_t c = 0; c < rep->n_children; c++) {
+		const Gtsync__V1__ChildReport *ch = rep->children[c];
+		for (size_t i = 0; i < ch->n_values; i++) {
+			const Gtsync__V1__ReportValue *v = ch->values[i];
+			if (strcmp(str(v->data_element), element) == 0 &&
+			    strcmp(str(v->category_option_combo), option) == 0) {
+				count += v->count;
+				*sum += v->value;
+			}
+		}
+	}
+	return count;
+}
+
+/* Whether a total is a sum (aggregation "none" totals carry their text or count answers). */
+static int summed(const Gtsync__V1__ReportValue *v)
+{
+	return v->text == NULL || v->text[0] == '\0';
+}
+
+int gt_render_has_own(const Gtsync__V1__ReportReply *rep)
+{
+	if (rep->n_children == 0)
+		return 0;
+	for (size_t i = 0; i < rep->n_totals; i++) {
+		const Gtsync__V1__ReportValue *v = rep->totals[i];
+		double sum;
+		if (summed(v) && v->count > children_count(rep, str(v->data_element),
+		                                           str(v->category_option_combo), &sum))
+			return 1;
+	}
+	return 0;
+}
+
+double gt_render_own(const Gtsync__V1__ReportReply *rep, const char *element, const char *option)
+{
+	for (size_t i = 0; i < rep->n_totals; i++) {
+		const Gtsync__V1__ReportValue *v = rep->totals[i];
+		double sum;
+		if (strcmp(str(v->data_element), element) != 0 ||
+		    strcmp(str(v->category_option_combo), option) != 0)
+			continue;
+		if (v->count <= children_count(rep, element, option, &sum))
+			return NAN;
+		return v->value - sum;
+	}
+	return NAN;
+}
+
 int gt_render_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct gt_meta *meta,
-                     enum gt_render_format f)
+                     const struct gt_render_names *names, enum gt_render_format f)
 {
 	int rc;
 
 	switch (f) {
+	case GT_RENDER_TEXT:
+		rc = gt_text_report(out, rep, meta, names);
+		break;
+	case GT_RENDER_HTML:
+		rc = gt_html_report(out, rep, meta, names);
+		break;
 	case GT_RENDER_TABLE:
 		rc = render_table(out, rep, meta);
 		break;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "cstore.h"
 #include "error.h"
@@ -524,6 +525,200 @@ static void test_metadata(void **state)
 	free(data[1]);
 }
 
+/* Queues n approvals (KK of 53.71, a year each) and saves every queued action, take of them,
+ * as batch seq. */
+static void make_action_batch(struct gt_cstore *st, uint64_t seq, int n, size_t take)
+{
+	struct gt_cstore_action *rows;
+	int64_t ids[16];
+	size_t got;
+	uint8_t digest[32];
+	char period[8];
+
+	for (int i = 0; i < n; i++) {
+		memset(digest, i + 1, sizeof(digest));
+		snprintf(period, sizeof(period), "%04d", 2000 + (int)seq * 10 + i);
+		struct gt_cstore_action_in a = {GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_APPROVE,
+		                                "KK",
+		                                period,
+		                                "53.71",
+		                                "",
+		                                digest,
+		                                12};
+		assert_int_equal(gt_cstore_action_queue(st, &a, NOW, NULL), GT_OK);
+	}
+	assert_int_equal(gt_cstore_actions_take(st, 16, &rows, &got), GT_OK);
+	assert_int_equal(got, take);
+	for (size_t i = 0; i < got; i++) {
+		ids[i] = rows[i].id;
+		assert_int_equal(rows[i].state, GT_CSTORE_QUEUED);
+		if (i + (size_t)n >= got) {
+			assert_true(rows[i].has_digest);
+			assert_int_equal(rows[i].digest[0], (int)(i + (size_t)n - got) + 1);
+		}
+	}
+	gt_cstore_actions_free(rows, got);
+	struct gt_cstore_batch b = {.seq = seq, .len = 3};
+	b.bytes = (uint8_t *)"xyz";
+	memset(b.batch_id, (int)seq, sizeof(b.batch_id));
+	assert_int_equal(gt_cstore_batch_save_actions(st, &b, ids, got, NOW), GT_OK);
+}
+
+/* Workflow actions go through the outbox's states like values: queued, batched (in a batch of
+ * their own), then applied, skipped with the server's reason, requeued or refused. */
+static void test_actions(void **state)
+{
+	struct fx *f = *state;
+	struct gt_cstore_status s;
+	struct gt_cstore_action a, *list;
+	struct gt_cstore_batch *p;
+	size_t n;
+	int64_t id;
+
+	/* Taking from an empty queue, or zero, is nothing. */
+	assert_int_equal(gt_cstore_actions_take(f->st, 0, &list, &n), GT_OK);
+	assert_int_equal(n, 0);
+	assert_null(list);
+	/* Two approvals (with their digests) in batch 1. */
+	make_action_batch(f->st, 1, 2, 2);
+	/* A return with its reason, no digest, queued after it. */
+	struct gt_cstore_action_in in = {GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN,
+	                                 "KK",
+	                                 "2025",
+	                                 "53.71",
+	                                 "angka Juli perlu diperiksa",
+	                                 NULL,
+	                                 0};
+	assert_int_equal(gt_cstore_action_queue(f->st, &in, NOW, &id), GT_OK);
+	assert_true(id > 0);
+	assert_int_equal(gt_cstore_action_get(f->st, id, &a), GT_OK);
+	assert_int_equal(a.kind, GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN);
+	assert_string_equal(a.reason, "angka Juli perlu diperiksa");
+	assert_string_equal(a.org_unit, "53.71");
+	assert_false(a.has_digest);
+	assert_int_equal(a.state, GT_CSTORE_QUEUED);
+	assert_int_equal(a.seq, 0);
+	gt_cstore_action_clear(&a);
+	gt_cstore_action_clear(NULL);
+	assert_int_equal(gt_cstore_action_get(f->st, id + 100, &a), GT_ENOENT);
+	assert_int_equal(gt_cstore_actions_recent(f->st, 10, &list, &n), GT_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(list[0].state, GT_CSTORE_BATCHED);
+	assert_int_equal(list[0].seq, 1);
+	assert_int_equal(list[2].id, id);
+	assert_int_equal(list[2].state, GT_CSTORE_QUEUED);
+	gt_cstore_actions_free(list, n);
+	gt_cstore_actions_free(NULL, 0);
+
+	/* The batch is pending with its actions counted, and no values. */
+	assert_int_equal(gt_cstore_batches_pending(f->st, &p, &n), GT_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(p[0].n_actions, 2);
+	assert_int_equal(p[0].n_values, 0);
+	gt_cstore_batches_free(p, n);
+
+	/* Ack: the second action was skipped (children not ready). */
+	uint32_t idx[1] = {1}, conflicts = 7;
+	Gtsync__V1__Conflict cf = GTSYNC__V1__CONFLICT__INIT, *cfp = &cf;
+	cf.reason = GTSYNC__V1__CONFLICT_REASON__CONFLICT_CHILDREN_NOT_READY;
+	cf.kind = GTSYNC__V1__ITEM_KIND__ITEM_ACTION;
+	cf.indexes = idx;
+	cf.n_indexes = 1;
+	cf.message = "not every child unit is approved and accepted";
+	Gtsync__V1__PushAck ack = GTSYNC__V1__PUSH_ACK__INIT;
+	ack.status = GTSYNC__V1__PUSH_STATUS__PUSH_WARNING;
+	ack.conflicts = &cfp;
+	ack.n_conflicts = 1;
+	assert_int_equal(gt_cstore_batch_acked(f->st, 1, &ack, NOW, &conflicts), GT_OK);
+	assert_int_equal(conflicts, 0); /* counts values only */
+	status(f->st, &s);
+	assert_int_equal(s.actions[GT_CSTORE_ACKED], 1);
+	assert_int_equal(s.actions[GT_CSTORE_CONFLICT], 1);
+	assert_int_equal(s.actions[GT_CSTORE_QUEUED], 1);
+	assert_int_equal(s.values[GT_CSTORE_CONFLICT], 0);
+	assert_int_equal(gt_cstore_actions_recent(f->st, 3, &list, &n), GT_OK);
+	assert_int_equal(n, 3); /* the latest three, oldest first */
+	assert_int_equal(list[0].state, GT_CSTORE_ACKED);
+	assert_int_equal(list[0].status, GTSYNC__V1__PUSH_STATUS__PUSH_WARNING);
+	assert_int_equal(list[1].state, GT_CSTORE_CONFLICT);
+	assert_int_equal(list[1].conflict,
+	                 GTSYNC__V1__CONFLICT_REASON__CONFLICT_CHILDREN_NOT_READY);
+	assert_string_equal(list[1].message, "not every child unit is approved and accepted");
+	assert_int_equal(list[1].n_digested, 12);
+	gt_cstore_actions_free(list, n);
+
+	/* Batch 2 (the return): reused sequence, requeued; then batch 3 refused for good. */
+	make_action_batch(f->st, 2, 0, 1);
+	assert_int_equal(gt_cstore_action_get(f->st, id, &a), GT_OK);
+	assert_int_equal(a.state, GT_CSTORE_BATCHED);
+	assert_int_equal(a.seq, 2);
+	gt_cstore_action_clear(&a);
+	assert_int_equal(
+	    gt_cstore_batch_refused(f->st, 2, GT_ECONFLICT, "reused", GT_CSTORE_REQUEUE, NOW),
+	    GT_OK);
+	assert_int_equal(gt_cstore_action_get(f->st, id, &a), GT_OK);
+	assert_int_equal(a.state, GT_CSTORE_QUEUED);
+	assert_int_equal(a.seq, 0);
+	gt_cstore_action_clear(&a);
+	make_action_batch(f->st, 3, 1, 2);
+	assert_int_equal(gt_cstore_batch_refused(f->st, 3, GT_EPERM,
+	                                         "only the province's aggregator may accept",
+	                                         GT_CSTORE_REFUSE, NOW),
+	                 GT_OK);
+	assert_int_equal(gt_cstore_action_get(f->st, id, &a), GT_OK);
+	assert_int_equal(a.state, GT_CSTORE_REFUSED);
+	assert_int_equal(a.code, GT_EPERM);
+	assert_string_equal(a.message, "only the province's aggregator may accept");
+	gt_cstore_action_clear(&a);
+	status(f->st, &s);
+	assert_int_equal(s.actions[GT_CSTORE_REFUSED], 2);
+	assert_int_equal(s.actions[GT_CSTORE_QUEUED], 0);
+	/* A duplicate ack applies the actions of a batch sent before a crash. */
+	make_action_batch(f->st, 4, 1, 1);
+	Gtsync__V1__PushAck dup = GTSYNC__V1__PUSH_ACK__INIT;
+	dup.status = GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE;
+	assert_int_equal(gt_cstore_batch_acked(f->st, 4, &dup, NOW, NULL), GT_OK);
+	assert_int_equal(gt_cstore_actions_recent(f->st, 1, &list, &n), GT_OK);
+	assert_int_equal(list[0].state, GT_CSTORE_ACKED);
+	assert_int_equal(list[0].status, GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE);
+	gt_cstore_actions_free(list, n);
+}
+
+/* A store written by the first version (values only) is upgraded when opened. */
+static void test_upgrade_from_v1(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *db;
+	struct gt_cstore_batch *p;
+	size_t n;
+
+	make_batch(f->st, 1, 2, "v");
+	gt_cstore_close(f->st);
+	f->st = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	                              "DROP TABLE action; ALTER TABLE batch DROP COLUMN n_actions;"
+	                              "PRAGMA user_version=1;",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(gt_cstore_open(f->path, &f->st), GT_OK);
+	assert_int_equal(gt_cstore_batches_pending(f->st, &p, &n), GT_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(p[0].n_values, 2);
+	assert_int_equal(p[0].n_actions, 0);
+	gt_cstore_batches_free(p, n);
+	make_action_batch(f->st, 2, 1, 1);
+	/* Another version is refused. */
+	gt_cstore_close(f->st);
+	f->st = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=3;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(gt_cstore_open(f->path, &f->st), GT_ECORRUPT);
+	assert_null(f->st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -535,6 +730,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_failed_transaction_keeps_outbox, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pull_replica, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_metadata, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_actions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_upgrade_from_v1, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,7 +28,7 @@ static char *render(const Gtsync__V1__ReportReply *rep, const struct gt_meta *me
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
-	assert_int_equal(gt_html_report(m, rep, meta), 0);
+	assert_int_equal(gt_html_report(m, rep, meta, NULL), 0);
 	fclose(m);
 	return text;
 }
@@ -89,15 +89,15 @@ static void national_report(void **state)
 	/* The sex x age breakdown and its total: 2,047 + 272 + 318 + 11 = 2,648. */
 	assert_non_null(strstr(html, "Perempuan dewasa"));
 	assert_non_null(strstr(html, "<td class=n>2047</td>"));
-	assert_non_null(strstr(html, "<b>2648</b>"));
-	assert_non_null(strstr(html, "<b>554</b>"));
+	assert_non_null(strstr(html, "<td class=\"n total\">2648</td>"));
+	assert_non_null(strstr(html, "<td class=\"n total\">554</td>"));
 	/* Completeness, states, missing units. */
 	assert_non_null(strstr(html, "5 dari 6 unit melapor"));
 	assert_non_null(strstr(html, "diterima (accepted)"));
 	assert_non_null(strstr(html, "36.71"));
 	/* A table per province. */
 	assert_non_null(strstr(html, "<section class=child><h2>Nusa Tenggara Timur (53)"));
-	assert_non_null(strstr(html, "<b>300</b>"));
+	assert_non_null(strstr(html, "<td class=\"n total\">300</td>"));
 	/* Hostile text is escaped, never markup. */
 	assert_null(strstr(html, "<script>"));
 	assert_non_null(strstr(html, "&lt;script&gt;"));

@@ -253,7 +253,7 @@ static char *render(const Gtsync__V1__ReportReply *rep, enum gt_render_format fm
 	char *buf = NULL;
 	FILE *out = open_memstream(&buf, len);
 	assert_non_null(out);
-	assert_int_equal(gt_render_report(out, rep, NULL, fmt), GT_OK);
+	assert_int_equal(gt_render_report(out, rep, NULL, NULL, fmt), GT_OK);
 	fclose(out);
 	return buf;
 }
