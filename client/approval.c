@@ -203,17 +203,6 @@ int gt_approval_pull(struct gt_home *h, const struct gt_meta *meta, const char *
 		rc = GT_EPROTO;
 	if (rc == GT_OK)
 		rc = gt_approval_end(a, out, count);
-	if (rc == GT_EINVAL && h->err) {
-		const struct entry *bad = NULL;
-		for (size_t i = 0; i < a->n && bad == NULL; i++)
-			if (!a->v[i].deleted && strpbrk(a->v[i].v, "\t\n\r") != NULL)
-				bad = &a->v[i];
-		fprintf(h->err,
-		        "gtsync approve: value %s %s %s%s%s holds a tab or a line break, which the "
-		        "approval digest cannot list; correct it to one line, then approve\n",
-		        bad ? bad->e : "?", bad ? bad->p : "?", bad ? bad->o : "?",
-		        bad && bad->c[0] ? " " : "", bad ? bad->c : "");
-	}
 out:
 	gt_session_close(s);
 	gt_approval_free(a);

@@ -31,6 +31,32 @@ static int feed(struct gt_digest *d, const char *s, char end)
 	return rc;
 }
 
+/* Feeds a value, escaping backslash, tab, line feed and carriage return, then a newline. */
+static int feed_value(struct gt_digest *d, const char *v)
+{
+	const char *run = v;
+	int rc = GT_OK;
+
+	for (const char *p = v; *p != '\0' && rc == GT_OK; p++) {
+		const char *esc = *p == '\\'   ? "\\\\"
+		                  : *p == '\t' ? "\\t"
+		                  : *p == '\n' ? "\\n"
+		                  : *p == '\r' ? "\\r"
+		                               : NULL;
+		if (esc == NULL)
+			continue;
+		rc = gt_crypto_sha256_update(d->h, run, (size_t)(p - run));
+		if (rc == GT_OK)
+			rc = gt_crypto_sha256_update(d->h, esc, 2);
+		run = p + 1;
+	}
+	if (rc == GT_OK)
+		rc = gt_crypto_sha256_update(d->h, run, strlen(run));
+	if (rc == GT_OK)
+		rc = gt_crypto_sha256_update(d->h, "\n", 1);
+	return rc;
+}
+
 int gt_digest_begin(const char *dataset, const char *period, const char *org_unit,
                     struct gt_digest **out)
 {
@@ -77,8 +103,7 @@ int gt_digest_add(struct gt_digest *d, const char *element, const char *period,
 			return GT_EINVAL;
 		}
 	}
-	if (!field_ok(value) ||
-	    (d->have_prev && gt_digest_key_cmp(d->prev[0], d->prev[1], d->prev[2], d->prev[3],
+	if ((d->have_prev && gt_digest_key_cmp(d->prev[0], d->prev[1], d->prev[2], d->prev[3],
 	                                       element, period, org_unit, combo) >= 0)) {
 		d->failed = 1;
 		return GT_EINVAL;
@@ -88,7 +113,7 @@ int gt_digest_add(struct gt_digest *d, const char *element, const char *period,
 	d->have_prev = 1;
 	if ((rc = feed(d, element, '\t')) || (rc = feed(d, period, '\t')) ||
 	    (rc = feed(d, org_unit, '\t')) || (rc = feed(d, combo, '\t')) ||
-	    (rc = feed(d, value, '\n'))) {
+	    (rc = feed_value(d, value))) {
 		d->failed = 1;
 		return rc;
 	}

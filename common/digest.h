@@ -15,8 +15,10 @@
  *   then one line per value: ELEMENT "\t" PERIOD "\t" ORGUNIT "\t" COMBO "\t" VALUE "\n"
  *
  * with the value lines in ascending bytewise order of (element, period, org unit, combo),
- * each field compared as a whole (strcmp). The digest is SHA-256 of those bytes. Fields never
- * contain tabs or newlines (codes are checked; a value holding one is refused by the digest).
+ * each field compared as a whole (strcmp). The digest is SHA-256 of those bytes. Codes never
+ * contain tabs or line breaks (they are refused); in a VALUE, a backslash is written as two
+ * backslashes and a tab, line feed and carriage return as \t, \n and \r, so a text value of
+ * several lines is listed on one line and can be approved.
  */
 struct gt_digest;
 
@@ -25,7 +27,8 @@ int gt_digest_begin(const char *dataset, const char *period, const char *org_uni
                     struct gt_digest **out);
 
 /* Adds one value; values must come in canonical order: GT_EINVAL if one is out of order, a
- * duplicate key, or holds a tab or newline (the digest is then unusable). Strings borrowed. */
+ * duplicate key, or a code holds a tab or line break (the digest is then unusable). The value
+ * is escaped as described above. Strings borrowed. */
 int gt_digest_add(struct gt_digest *d, const char *element, const char *period,
                   const char *org_unit, const char *combo, const char *value);
 
