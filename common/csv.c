@@ -231,6 +231,18 @@ static const uint8_t *read_quoted(struct gt_csv_reader *rd, const uint8_t *p)
 	}
 }
 
+/* Starts a field at p: reads its quoted part if it has one, and returns what follows. */
+static const uint8_t *start_field(struct gt_csv_reader *rd, const uint8_t *p)
+{
+	if (p == rd->end || *p != '"')
+		return p;
+	rd->quoted = 1;
+	p = read_quoted(rd, p + 1);
+	if (p < rd->end && *p != ',' && *p != '\n' && *p != '\r')
+		note(rd, P_AFTER);
+	return p;
+}
+
 /* Reads one record into rd's current record. Returns 1, or 0 at the end of the input. */
 static int read_record(struct gt_csv_reader *rd)
 {
@@ -245,12 +257,7 @@ static int read_record(struct gt_csv_reader *rd)
 	rd->problem = P_NONE;
 	rd->room = rd->lim.max_record;
 	rd->used = 0;
-	if (*p == '"') {
-		rd->quoted = 1;
-		p = read_quoted(rd, p + 1);
-		if (p < end && *p != ',' && *p != '\n' && *p != '\r')
-			note(rd, P_AFTER);
-	}
+	p = start_field(rd, p);
 	for (;;) {
 		const uint8_t *q = p;
 
@@ -265,13 +272,7 @@ static int read_record(struct gt_csv_reader *rd)
 		if (*p == ',') {
 			end_field(rd, start);
 			start = rd->used;
-			p++;
-			if (p < end && *p == '"') {
-				rd->quoted = 1;
-				p = read_quoted(rd, p + 1);
-				if (p < end && *p != ',' && *p != '\n' && *p != '\r')
-					note(rd, P_AFTER);
-			}
+			p = start_field(rd, p + 1);
 			continue;
 		}
 		if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {

@@ -2,7 +2,6 @@
 #include "orgcsv.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
