@@ -8,17 +8,18 @@
 #include "gtlimits.h"
 
 /*
- * The input is RFC 4180 CSV: fields separated by commas, optionally double-quoted (a quote
- * inside a quoted field is written twice; a quoted field may span lines), records ended by LF
- * or CRLF, an optional UTF-8 byte-order mark. The first non-blank record is the header: it
- * names the columns, in any order and any case, with DHIS2's names dataelement, period,
- * orgunit, categoryoptioncombo, value and comment. dataelement and value are required; the
- * others may be absent (their cells then read as ""); other columns (storedby, lastupdated,
- * followup, ...) are ignored. Each data record has as many fields as the header. Blank lines
- * are skipped. Codes and the value are trimmed of surrounding spaces and tabs; the comment is
- * kept as written. Every field is UTF-8; codes and the value hold no control characters, the
- * comment none but tab and line breaks. Errors carry the line on which their record starts;
- * after an error the decoder carries on with the next record, so every bad line is named.
+ * The input is RFC 4180 CSV as read by common/csv.h: fields separated by commas, optionally
+ * double-quoted (a quote inside a quoted field is written twice; a quoted field may span
+ * lines), records ended by LF or CRLF, an optional UTF-8 byte-order mark. The first non-blank
+ * record is the header: it names the columns, in any order and any case, with DHIS2's names
+ * dataelement, period, orgunit, categoryoptioncombo, value and comment. dataelement and value
+ * are required; the others may be absent (their cells then read as ""); other columns
+ * (storedby, lastupdated, followup, ...) are ignored. Each data record has as many fields as
+ * the header. Blank lines are skipped. Codes and the value are trimmed of surrounding spaces
+ * and tabs; the comment is kept as written. Every field is UTF-8; codes and the value hold no
+ * control characters, the comment none but tab and line breaks. Errors carry the line on which
+ * their record starts; after an error the decoder carries on with the next record, so every
+ * bad line is named.
  */
 
 /* Bytes in one input. */
@@ -27,7 +28,7 @@
 #define GT_CSVIMPORT_MAX_ROWS 1000000u
 /* Fields in one record. */
 #define GT_CSVIMPORT_MAX_FIELDS 64u
-/* Bytes in one record (all its fields, before unquoting). */
+/* Bytes of one record's fields after unquoting. */
 #define GT_CSVIMPORT_MAX_RECORD (GT_MAX_VALUE_LEN + GT_MAX_COMMENT_LEN + 4096u)
 /* Bytes in a code field (data element, period, org unit, category option combo). */
 #define GT_CSVIMPORT_MAX_CODE GT_MAX_CODE_LEN
@@ -81,12 +82,14 @@ struct gt_csvimport {
  * gt_csvimport_free(). */
 int gt_csvimport_parse(const uint8_t *buf, size_t len, struct gt_csvimport *c);
 
-/* Adds an error on line to c (kept up to GT_CSVIMPORT_MAX_ERRORS, always counted); for the
- * checks that follow decoding, so all errors of a file are listed together. */
+/* Adds an error on line to c (always counted; kept sorted by line, the earliest lines while
+ * there is room for GT_CSVIMPORT_MAX_ERRORS); for the checks that follow decoding, so all errors
+ * of a file are listed together. */
 void gt_csvimport_error(struct gt_csvimport *c, unsigned long line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Sorts the kept errors by line, keeping the order of errors on the same line. */
+/* Leaves the kept errors sorted by line, in the order they were added on the same line. They
+ * are kept so as they are added, so this does nothing; it stays for the callers. */
 void gt_csvimport_sort_errors(struct gt_csvimport *c);
 
 /* Returns the DHIS2 name of a column ("dataelement", ...); "?" for an unknown index. */
