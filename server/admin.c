@@ -159,9 +159,14 @@ static int cmd_orgunits_import(const struct gt_cli_cmd *cmd, int argc, char **ar
 	}
 	rc = gt_store_orgunit_import_file(st, argv[0], res);
 	if (rc != GT_OK) {
-		for (size_t i = 0; i < res->n_errors; i++)
-			fprintf(stderr, "%s:%lu: %s\n", argv[0], res->errors[i].line,
-			        res->errors[i].msg);
+		for (size_t i = 0; i < res->n_errors; i++) {
+			/* Line 0 is the file as a whole. */
+			if (res->errors[i].line == 0)
+				fprintf(stderr, "%s: %s\n", argv[0], res->errors[i].msg);
+			else
+				fprintf(stderr, "%s:%lu: %s\n", argv[0], res->errors[i].line,
+					res->errors[i].msg);
+		}
 		if (res->errors_total > res->n_errors)
 			fprintf(stderr, "... and %zu more errors\n",
 			        res->errors_total - res->n_errors);
