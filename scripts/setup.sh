@@ -7,15 +7,19 @@ BUILD_PKGS="build-essential cmake pkg-config libuv1-dev libprotobuf-c-dev \
 protobuf-c-compiler libsqlite3-dev libssl-dev openssl"
 # Packages for the test suite (unit tests, sanitizers, fuzz corpus replay).
 TEST_PKGS="libcmocka-dev sqlite3"
+# Packages for the PostgreSQL baseline of scripts/bench.sh.
+BENCH_PKGS="postgresql libpq-dev"
 
 want="$BUILD_PKGS"
 case "${1:-}" in
 --test) want="$BUILD_PKGS $TEST_PKGS" ;;
+--bench) want="$BUILD_PKGS $BENCH_PKGS" ;;
 --run | "") ;;
 -h | --help)
-	echo "usage: scripts/setup.sh [--run|--test]"
-	echo "  --run   packages to build and run gtsync (default)"
-	echo "  --test  also the packages the test suite needs"
+	echo "usage: scripts/setup.sh [--run|--test|--bench]"
+	echo "  --run    packages to build and run gtsync (default)"
+	echo "  --test   also the packages the test suite needs"
+	echo "  --bench  also PostgreSQL and libpq, for the baseline of scripts/bench.sh"
 	exit 0
 	;;
 *)

@@ -21,6 +21,8 @@
 /* One push on its way: thread pool, then writer, then the loop. */
 struct push_job {
 	uv_work_t req;
+	struct gt_writer_ticket ticket;
+	int admitted; /* the ticket started: its weight is released in finish() */
 	struct gt_wjob wjob;
 	struct gt_conn *c;
 	struct gt_snapshot *snap;
@@ -309,6 +311,8 @@ static void send_ack(struct push_job *j, int code, const char *message)
 static void finish(struct push_job *j)
 {
 	struct gt_conn *c = j->c;
+	if (j->admitted)
+		gt_writer_release(c->srv->writer, j->ticket.bytes);
 	gt__conn_request_done(c);
 	job_free(j);
 	gt__conn_unref(c);
@@ -422,6 +426,17 @@ static void check_after_cb(uv_work_t *req, int status)
 	}
 }
 
+static void start_check(struct gt_writer_ticket *t)
+{
+	struct push_job *j = (struct push_job *)((char *)t - offsetof(struct push_job, ticket));
+
+	j->admitted = 1;
+	if (uv_queue_work(j->c->srv->loop, &j->req, check_work_cb, check_after_cb) != 0) {
+		send_ack(j, GT_EBUSY, "the server is busy; send the batch again later");
+		finish(j);
+	}
+}
+
 void gt__ingest_push(struct gt_conn *c, gt_envelope *env)
 {
 	struct push_job *j = calloc(1, sizeof(*j));
@@ -446,9 +461,9 @@ void gt__ingest_push(struct gt_conn *c, gt_envelope *env)
 	j->max_values = c->srv->cfg.max_values_per_batch;
 	j->started_ms = uv_now(c->srv->loop);
 	j->now_ms = gt_clock_wall_ms();
+	j->ticket.start = start_check;
 	gt__conn_ref(c);
-	if (uv_queue_work(c->srv->loop, &j->req, check_work_cb, check_after_cb) != 0) {
-		send_ack(j, GT_EBUSY, "the server is busy; send the batch again later");
-		finish(j);
-	}
+	/* Verification decodes the batch: admission bounds how many decoded batches wait for
+	 * the writer at once; the others wait here as the bytes that arrived. */
+	gt_writer_admit(c->srv->writer, &j->ticket, env->push->batch.len + 1);
 }

@@ -131,21 +131,55 @@ fail:
 
 /* ---- Building ---- */
 
+/* A sum of values and how many contributed. */
+struct agg {
+	double sum;
+	uint32_t count;
+};
+
 struct child {
 	const struct gt_snap_ou *ou;
 	Gtsync__V1__ChildReport *msg;
 	size_t nvalues_cap;
 };
 
+/* One (element, option) of a sum element of the data set: a column of the report. */
+struct cell {
+	const struct gt_meta_element *e;
+	const char *coc;
+};
+
+/*
+ * A report is one pass over the stored values of its data set, periods and subtree (in
+ * element, period, org unit, coc order), aggregated here: totals and per-child sums per cell,
+ * and per org unit the values seen and the latest change (completeness and timeliness).
+ */
 struct build {
 	struct gt_report *r;
 	const struct gt_snapshot *snap;
-	const char *root;
-	struct child *children;
+	const struct gt_snap_ou *root;
+	/* The data set's elements in code order; base[i] is the first cell of element i, or -1
+	 * for an element that is not summed. */
+	const struct gt_meta_element **els;
+	long *base;
+	size_t nels;
+	struct cell *cells; /* in (element code, option code) order */
+	size_t ncells;
+	struct agg *totals;     /* ncells */
+	struct child *children; /* direct children of the root, in code order */
 	size_t nchildren;
-	size_t ntotals_cap;
+	struct agg *child_aggs; /* nchildren x ncells */
+	long *unit_child;       /* per snapshot unit: its child's index; -1 for the root */
+	uint32_t *unit_count;   /* per snapshot unit: values seen */
+	int64_t *unit_first;    /* per snapshot unit: when its first value was stored */
+	size_t ntotals_cap;     /* totals' capacity, shared with the none-aggregation pass */
+	/* Lookup caches: consecutive rows share their element, and often their org unit. */
+	long cur_el;
+	long cur_unit;
+	long last_cell;
+	char cur_org[GT_ORGUNIT_MAX_LEN];
 	/* Completeness */
-	const char **expected; /* codes, subtree order */
+	const struct gt_snap_ou **expected; /* subtree order */
 	size_t nexpected, capexpected;
 	int64_t deadline_ms;
 };
@@ -164,124 +198,92 @@ static Gtsync__V1__ReportValue *new_value(struct gt_report *r, const char *eleme
 	return v;
 }
 
-static struct child *find_child(struct build *b, const char *code)
+static int cmp_element(const void *a, const void *b)
 {
-	for (size_t i = 0; i < b->nchildren; i++)
-		if (strcmp(b->children[i].ou->code, code) == 0)
-			return &b->children[i];
-	return NULL;
+	const struct gt_meta_element *x = *(const struct gt_meta_element *const *)a;
+	const struct gt_meta_element *y = *(const struct gt_meta_element *const *)b;
+	return strcmp(x->code, y->code);
 }
 
-static int on_total(void *arg, const char *element, const char *coc, const char *child, double sum,
-                    uint32_t count)
+static int cmp_child(const void *key, const void *elem)
 {
-	struct build *b = arg;
-	Gtsync__V1__ReportReply *rep = &b->r->reply;
-	void **slot = rp_push(b->r, (void ***)&rep->totals, &rep->n_totals, &b->ntotals_cap);
-	(void)child;
-	if (slot == NULL || (*slot = new_value(b->r, element, coc, sum, count)) == NULL)
+	return strcmp(key, ((const struct child *)elem)->ou->code);
+}
+
+/* Lays out the cells: every option of every sum element, in code order. */
+static int make_cells(struct build *b, const struct gt_meta_dataset *ds)
+{
+	size_t n = 0;
+
+	b->els = calloc(ds->nelements ? ds->nelements : 1, sizeof(*b->els));
+	b->base = calloc(ds->nelements ? ds->nelements : 1, sizeof(*b->base));
+	if (b->els == NULL || b->base == NULL)
 		return GT_ENOMEM;
-	return 0;
-}
-
-static int on_child_value(void *arg, const char *element, const char *coc, const char *child,
-                          double sum, uint32_t count)
-{
-	struct build *b = arg;
-	struct child *c = find_child(b, child);
-	void **slot;
-
-	if (c == NULL)
-		return 0; /* the root's own values are in the totals */
-	slot = rp_push(b->r, (void ***)&c->msg->values, &c->msg->n_values, &c->nvalues_cap);
-	if (slot == NULL || (*slot = new_value(b->r, element, coc, sum, count)) == NULL)
+	memcpy(b->els, ds->elements, ds->nelements * sizeof(*b->els));
+	b->nels = ds->nelements;
+	qsort(b->els, b->nels, sizeof(*b->els), cmp_element);
+	for (size_t i = 0; i < b->nels; i++)
+		if (b->els[i]->aggregation == GT_META_AGG_SUM)
+			n += b->els[i]->combo->noptions;
+	b->cells = calloc(n ? n : 1, sizeof(*b->cells));
+	if (b->cells == NULL)
 		return GT_ENOMEM;
-	return 0;
-}
+	for (size_t i = 0; i < b->nels; i++) {
+		const struct gt_meta_combo *c = b->els[i]->combo;
+		size_t first = b->ncells;
 
-struct subtree_arg {
-	struct build *b;
-	int direct_children; /* collect children rather than expected units */
-};
-
-static int collect_unit(void *arg, const struct gt_snap_ou *u)
-{
-	struct subtree_arg *a = arg;
-	struct build *b = a->b;
-
-	if (b->nexpected == b->capexpected) {
-		size_t cap = b->capexpected ? b->capexpected * 2 : 64;
-		const char **np = realloc(b->expected, cap * sizeof(*np));
-		if (np == NULL)
-			return GT_ENOMEM;
-		b->expected = np;
-		b->capexpected = cap;
+		b->base[i] = -1;
+		if (b->els[i]->aggregation != GT_META_AGG_SUM)
+			continue;
+		b->base[i] = (long)first;
+		/* Options in code order (insertion sort: combos are small). */
+		for (size_t k = 0; k < c->noptions; k++) {
+			size_t j = b->ncells++;
+			while (j > first && strcmp(b->cells[j - 1].coc, c->options[k].code) > 0) {
+				b->cells[j] = b->cells[j - 1];
+				j--;
+			}
+			b->cells[j].e = b->els[i];
+			b->cells[j].coc = c->options[k].code;
+		}
 	}
-	b->expected[b->nexpected++] = u->code;
-	return 0;
+	return GT_OK;
 }
 
-/* The child of root that contains code, or NULL when code is root itself. */
-static struct child *child_of(struct build *b, const char *code)
+/* The cell of (element index el, coc), or -1. The options of one org unit come in code order,
+ * as the cells are: the cell after the last one found is tried first. */
+static long find_cell(struct build *b, size_t el, const char *coc)
 {
-	for (size_t i = 0; i < b->nchildren; i++)
-		if (gt_orgunit_contains(b->children[i].ou->code, code) == 1)
-			return &b->children[i];
-	return NULL;
-}
+	long first = b->base[el];
+	size_t n;
 
-struct unit_seen {
-	struct build *b;
-	char **codes; /* reported units */
-	int *on_time;
-	size_t n, cap;
-};
-
-static int on_reported(void *arg, const char *org_unit, uint32_t count, int64_t first_at_ms,
-                       int64_t last_at_ms)
-{
-	struct unit_seen *s = arg;
-	(void)count;
-	(void)last_at_ms;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		char **nc = realloc(s->codes, cap * sizeof(*nc));
-		if (nc == NULL)
-			return GT_ENOMEM;
-		s->codes = nc;
-		int *no = realloc(s->on_time, cap * sizeof(*no));
-		if (no == NULL)
-			return GT_ENOMEM;
-		s->on_time = no;
-		s->cap = cap;
-	}
-	s->codes[s->n] = rp_strdup(s->b->r, org_unit);
-	if (s->codes[s->n] == NULL)
-		return GT_ENOMEM;
-	/* On time: the unit's report arrived by the deadline (later corrections do not make
-	 * it late). */
-	s->on_time[s->n] = first_at_ms <= s->b->deadline_ms;
-	s->n++;
-	return 0;
-}
-
-static int seen_index(const struct unit_seen *s, const char *code)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->codes[i], code) == 0)
-			return (int)i;
+	if (first < 0)
+		return -1;
+	n = b->els[el]->combo->noptions;
+	if (b->last_cell >= first && (size_t)(b->last_cell - first) + 1 < n &&
+	    strcmp(b->cells[b->last_cell + 1].coc, coc) == 0)
+		return ++b->last_cell;
+	for (size_t k = 0; k < n; k++)
+		if (strcmp(b->cells[(size_t)first + k].coc, coc) == 0)
+			return b->last_cell = first + (long)k;
 	return -1;
 }
 
-static int64_t deadline_for(const char *period, unsigned timely_days)
+static long find_element(const struct build *b, const char *code)
 {
-	struct gt_period p;
-	struct gt_date end;
+	size_t lo = 0, hi = b->nels;
 
-	if (gt_period_parse(period, &p) != GT_OK || gt_period_end(&p, &end) != GT_OK)
-		return 0;
-	/* The end date is inclusive: the deadline is the end of that day plus the timely days. */
-	return (gt_date_to_days(&end) + 1 + (int64_t)timely_days) * 86400000;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(code, b->els[mid]->code);
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
 }
 
 /* Finds or adds the entry for (element, coc) in a repeated ReportValue field. */
@@ -300,35 +302,153 @@ static Gtsync__V1__ReportValue *value_slot(struct gt_report *r, Gtsync__V1__Repo
 	return *slot;
 }
 
-/* Adds a value of an element aggregated "none" (yes/no, text): the unit's own value is the
+/* Adds a value of an element aggregated "none" (yes/no, text): the owner's own value is the
  * text; the number counts the "true" answers in the subtree. */
 static int add_none(struct gt_report *r, Gtsync__V1__ReportValue *rv, const char *owner,
-                    const struct gt_store_value *v)
+                    const struct gt_store_row *row)
 {
 	rv->count++;
-	if (strcmp(v->value, "true") == 0)
+	if (strcmp(row->text, "true") == 0)
 		rv->value += 1;
-	if (strcmp(v->org_unit, owner) == 0 && (rv->text = rp_strdup(r, v->value)) == NULL)
+	if (strcmp(row->org_unit, owner) == 0 && (rv->text = rp_strdup(r, row->text)) == NULL)
 		return GT_ENOMEM;
 	return 0;
 }
 
-static int on_none_value(void *arg, const struct gt_store_value *v)
+static int on_none(struct build *b, size_t u, const struct gt_store_row *row)
 {
-	struct build *b = arg;
 	Gtsync__V1__ReportReply *rep = &b->r->reply;
-	Gtsync__V1__ReportValue *rv = value_slot(b->r, &rep->totals, &rep->n_totals,
-	                                         &b->ntotals_cap, v->data_element, v->coc);
-	if (rv == NULL || add_none(b->r, rv, b->root, v) != 0)
+	Gtsync__V1__ReportValue *rv =
+	    value_slot(b->r, &rep->totals, &rep->n_totals, &b->ntotals_cap, row->element, row->coc);
+	long ch = b->unit_child[u];
+
+	if (rv == NULL || add_none(b->r, rv, b->root->code, row) != 0)
 		return GT_ENOMEM;
-	struct child *c = child_of(b, v->org_unit);
-	if (c == NULL)
+	if (ch < 0)
 		return 0;
-	rv = value_slot(b->r, &c->msg->values, &c->msg->n_values, &c->nvalues_cap, v->data_element,
-	                v->coc);
-	if (rv == NULL || add_none(b->r, rv, c->ou->code, v) != 0)
+	struct child *c = &b->children[ch];
+	rv = value_slot(b->r, &c->msg->values, &c->msg->n_values, &c->nvalues_cap, row->element,
+	                row->coc);
+	if (rv == NULL || add_none(b->r, rv, c->ou->code, row) != 0)
 		return GT_ENOMEM;
 	return 0;
+}
+
+static int on_row(void *arg, const struct gt_store_row *row)
+{
+	struct build *b = arg;
+	long cell, ch;
+	size_t u;
+
+	/* The store hands back the codes it was given: the same pointer means the same element. */
+	if (b->cur_el < 0 || b->els[b->cur_el]->code != row->element)
+		b->cur_el = find_element(b, row->element);
+	if (strcmp(b->cur_org, row->org_unit) != 0) {
+		const struct gt_snap_ou *ou = gt_snapshot_orgunit(b->snap, row->org_unit);
+		size_t n = strlen(row->org_unit);
+
+		b->cur_unit = ou != NULL ? ou - b->snap->ous : -1;
+		/* A code too long to cache is looked up again each time (it is not a unit). */
+		if (n >= sizeof(b->cur_org))
+			n = 0;
+		memcpy(b->cur_org, row->org_unit, n);
+		b->cur_org[n] = '\0';
+	}
+	if (b->cur_el < 0 || b->cur_unit < 0)
+		return 0; /* not in the metadata or the snapshot (a newer import): not reported */
+	u = (size_t)b->cur_unit;
+	if (b->unit_count[u]++ == 0 || row->created_at_ms < b->unit_first[u])
+		b->unit_first[u] = row->created_at_ms;
+	if (b->base[b->cur_el] < 0)
+		return row->text != NULL ? on_none(b, u, row) : 0;
+	if (!row->has_num || (cell = find_cell(b, (size_t)b->cur_el, row->coc)) < 0)
+		return 0;
+	b->totals[cell].sum += row->num;
+	b->totals[cell].count++;
+	if ((ch = b->unit_child[u]) >= 0) {
+		struct agg *a = &b->child_aggs[(size_t)ch * b->ncells + (size_t)cell];
+		a->sum += row->num;
+		a->count++;
+	}
+	return 0;
+}
+
+/* Records the child of the root that contains unit u (the root itself has none). */
+static int map_unit(void *arg, const struct gt_snap_ou *u)
+{
+	struct build *b = arg;
+	char parent[GT_ORGUNIT_MAX_LEN];
+	const char *code = u->code;
+	struct child *c;
+
+	if (u->level > b->root->level + 1) {
+		if (gt_orgunit_parent(u->code, parent, sizeof(parent)) != GT_OK)
+			return 0;
+		code = parent;
+	}
+	c = u == b->root
+	        ? NULL
+	        : bsearch(code, b->children, b->nchildren, sizeof(*b->children), cmp_child);
+	b->unit_child[u - b->snap->ous] = c != NULL ? c - b->children : -1;
+	return 0;
+}
+
+static int collect_unit(void *arg, const struct gt_snap_ou *u)
+{
+	struct build *b = arg;
+
+	if (b->nexpected == b->capexpected) {
+		size_t cap = b->capexpected ? b->capexpected * 2 : 64;
+		const struct gt_snap_ou **np = realloc(b->expected, cap * sizeof(*np));
+		if (np == NULL)
+			return GT_ENOMEM;
+		b->expected = np;
+		b->capexpected = cap;
+	}
+	b->expected[b->nexpected++] = u;
+	return 0;
+}
+
+/* Appends the non-empty cells of aggs to the repeated field (arr, n, cap). */
+static int emit(struct build *b, const struct agg *aggs, Gtsync__V1__ReportValue ***arr, size_t *n,
+                size_t *cap)
+{
+	for (size_t i = 0; i < b->ncells; i++) {
+		void **slot;
+
+		if (aggs[i].count == 0)
+			continue;
+		slot = rp_push(b->r, (void ***)arr, n, cap);
+		if (slot == NULL || (*slot = new_value(b->r, b->cells[i].e->code, b->cells[i].coc,
+		                                       aggs[i].sum, aggs[i].count)) == NULL)
+			return GT_ENOMEM;
+	}
+	return GT_OK;
+}
+
+static int64_t deadline_for(const char *period, unsigned timely_days)
+{
+	struct gt_period p;
+	struct gt_date end;
+
+	if (gt_period_parse(period, &p) != GT_OK || gt_period_end(&p, &end) != GT_OK)
+		return 0;
+	/* The end date is inclusive: the deadline is the end of that day plus the timely days. */
+	return (gt_date_to_days(&end) + 1 + (int64_t)timely_days) * 86400000;
+}
+
+static void build_free(struct build *b)
+{
+	free(b->els);
+	free(b->base);
+	free(b->cells);
+	free(b->totals);
+	free(b->children);
+	free(b->child_aggs);
+	free(b->unit_child);
+	free(b->unit_count);
+	free(b->unit_first);
+	free(b->expected);
 }
 
 static int state_of(struct gt_store *st, const char *ds, const char *period, const char *org)
@@ -443,7 +563,6 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 	const struct gt_snap_ou *root;
 	struct gt_report *r;
 	struct build b = {0};
-	struct unit_seen seen = {0};
 	char **periods = NULL;
 	size_t nperiods = 0, nchild_cap = 0, nmissing_cap = 0;
 	const char **elements = NULL;
@@ -471,9 +590,11 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 		goto out;
 	}
 	b.r = r;
-	seen.b = &b;
 	b.snap = snap;
-	b.root = org_unit;
+	b.root = root;
+	b.cur_el = -1;
+	b.cur_unit = -1;
+	b.last_cell = -1;
 	b.deadline_ms = deadline_for(period, ds->timely_days);
 	gtsync__v1__report_reply__init(&r->reply);
 	gtsync__v1__completeness__init(&r->completeness);
@@ -489,12 +610,9 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 	    GT_OK)
 		goto out;
 
-	size_t nel = 0;
-	for (size_t i = 0; i < ds->nelements; i++)
-		if (ds->elements[i]->aggregation == GT_META_AGG_SUM)
-			elements[nel++] = ds->elements[i]->code;
-
-	/* Direct children of the root, in code order. */
+	if ((rc = make_cells(&b, ds)) != GT_OK)
+		goto out;
+	/* Direct children of the root, in code order (the snapshot is sorted by code). */
 	int child_level = root->level + 1;
 	for (size_t i = 0; i < snap->nous; i++) {
 		const struct gt_snap_ou *u = &snap->ous[i];
@@ -522,61 +640,70 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 		c->msg->name = rp_strdup(r, u->name);
 		c->msg->state = state_of(st, ds->code, period, u->code);
 	}
+	b.totals = calloc(b.ncells ? b.ncells : 1, sizeof(*b.totals));
+	b.child_aggs = calloc(b.ncells * b.nchildren + 1, sizeof(*b.child_aggs));
+	b.unit_child = malloc((snap->nous + 1) * sizeof(*b.unit_child));
+	b.unit_count = calloc(snap->nous + 1, sizeof(*b.unit_count));
+	b.unit_first = calloc(snap->nous + 1, sizeof(*b.unit_first));
+	if (!b.totals || !b.child_aggs || !b.unit_child || !b.unit_count || !b.unit_first) {
+		rc = GT_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < snap->nous; i++)
+		b.unit_child[i] = -1;
+	if ((rc = gt_snapshot_subtree(snap, root->code, 0, map_unit, &b)) != GT_OK)
+		goto out;
 
+	/* The one pass over the stored values: every element (for completeness), in the
+	 * order of b.els, so that the row callback finds its element by position. */
+	for (size_t i = 0; i < b.nels; i++)
+		elements[i] = b.els[i]->code;
 	struct gt_store_report_query q = {
 	    .org_root = root->code,
 	    .elements = elements,
-	    .n_elements = nel,
+	    .n_elements = ds->nelements,
 	    .periods = (const char *const *)periods,
 	    .n_periods = nperiods,
 	};
-	if (nel > 0) {
-		if ((rc = gt_store_sum(st, &q, on_total, &b)) != GT_OK)
+	if ((rc = gt_store_report_rows(st, &q, on_row, &b)) != GT_OK)
+		goto out;
+	if ((rc = emit(&b, b.totals, &r->reply.totals, &r->reply.n_totals, &b.ntotals_cap)) !=
+	    GT_OK)
+		goto out;
+	for (size_t i = 0; per_child && i < b.nchildren; i++) {
+		struct child *c = &b.children[i];
+		rc = emit(&b, &b.child_aggs[i * b.ncells], &c->msg->values, &c->msg->n_values,
+		          &c->nvalues_cap);
+		if (rc != GT_OK)
 			goto out;
-		if (per_child && b.nchildren > 0) {
-			q.by_child = 1;
-			if ((rc = gt_store_sum(st, &q, on_child_value, &b)) != GT_OK)
-				goto out;
-			q.by_child = 0;
-		}
 	}
 
-	/* Elements aggregated "none": their own values as text, "true" answers counted. */
-	q.n_elements = 0;
-	for (size_t i = 0; i < ds->nelements; i++)
-		if (ds->elements[i]->aggregation != GT_META_AGG_SUM)
-			elements[q.n_elements++] = ds->elements[i]->code;
-	if (q.n_elements > 0 && (rc = gt_store_values_foreach(st, &q, on_none_value, &b)) != GT_OK)
-		goto out;
-
 	/* Completeness and timeliness over the units expected to report the data set. */
-	struct subtree_arg sa = {&b, 0};
-	if ((rc = gt_snapshot_subtree(snap, root->code, ds->levels, collect_unit, &sa)) != GT_OK)
-		goto out;
-	q.elements = (const char *const *)elements;
-	q.n_elements = 0;
-	for (size_t i = 0; i < ds->nelements; i++)
-		elements[q.n_elements++] = ds->elements[i]->code;
-	if ((rc = gt_store_reported_units(st, &q, on_reported, &seen)) != GT_OK)
+	if ((rc = gt_snapshot_subtree(snap, root->code, ds->levels, collect_unit, &b)) != GT_OK)
 		goto out;
 	r->completeness.expected = (uint32_t)b.nexpected;
 	for (size_t i = 0; i < b.nexpected; i++) {
-		int k = seen_index(&seen, b.expected[i]);
-		struct child *c = child_of(&b, b.expected[i]);
+		size_t k = (size_t)(b.expected[i] - snap->ous);
+		long ch = b.unit_child[k];
+		struct child *c = ch >= 0 ? &b.children[ch] : NULL;
+		/* On time: the unit's report arrived by the deadline (later corrections do not
+		 * make it late). */
+		int on_time = b.unit_first[k] <= b.deadline_ms;
+
 		if (c != NULL)
 			c->msg->expected++;
-		if (k >= 0) {
+		if (b.unit_count[k] > 0) {
 			r->completeness.reported++;
-			r->completeness.on_time += seen.on_time[k] ? 1 : 0;
+			r->completeness.on_time += on_time ? 1 : 0;
 			if (c != NULL) {
 				c->msg->reported_units++;
-				c->msg->on_time_units += seen.on_time[k] ? 1 : 0;
+				c->msg->on_time_units += on_time ? 1 : 0;
 			}
 			continue;
 		}
 		void **slot = rp_push(r, (void ***)&r->completeness.missing,
 		                      &r->completeness.n_missing, &nmissing_cap);
-		if (slot == NULL || (*slot = rp_strdup(r, b.expected[i])) == NULL) {
+		if (slot == NULL || (*slot = rp_strdup(r, b.expected[i]->code)) == NULL) {
 			rc = GT_ENOMEM;
 			goto out;
 		}
@@ -602,10 +729,7 @@ out:
 		free(periods[i]);
 	free(periods);
 	free(elements);
-	free(b.children);
-	free(b.expected);
-	free(seen.codes);
-	free(seen.on_time);
+	build_free(&b);
 	if (rc == GT_OK)
 		*out = r;
 	else

@@ -125,6 +125,10 @@ static const char *const sql_text[Q_COUNT] = {
                 "FROM datavalues WHERE data_element IN (SELECT value FROM json_each(?1)) "
                 "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
                     3, 4, 5) " AND deleted = 0 GROUP BY org_unit ORDER BY org_unit",
+    [Q_ROWS] = "SELECT coc, org_unit, num, updated_at_ms, created_at_ms, value FROM datavalues "
+               "WHERE data_element = ?1 "
+               "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
+                   3, 4, 5) " AND deleted = 0 ORDER BY period, org_unit, coc",
     [Q_COMPLETED] = "SELECT org_unit, period, at_ms FROM completions WHERE dataset = ?1 "
                     "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
                         3, 4, 5) " AND completed = 1 ORDER BY org_unit, period",
@@ -139,11 +143,13 @@ static const char *const sql_text[Q_COUNT] = {
 };
 
 /*
- * Schema version 1. The key of datavalues leads with element and period so that report sums
- * read contiguous ranges; change_seq indexes serve pull. datavalues is a rowid table with a
- * UNIQUE key rather than WITHOUT ROWID: measured with bench/store_bench, it ingests faster
- * (the change_seq index holds (seq, rowid) instead of the whole key, and an update leaves the
- * key index alone).
+ * Schema version 1. datavalues is WITHOUT ROWID, clustered on its key, which leads with
+ * element and period: a report reads its rows as contiguous ranges of the table itself.
+ * Measured with bench (scripts/bench.sh, docs/BENCHMARKS.md): a rowid table with a UNIQUE key
+ * applies updates about 15% faster in bench/store_bench (the change_seq index then holds
+ * (seq, rowid) rather than the whole key), but every report row becomes a random lookup into
+ * the table: the national report of a year of KK took 3 times as long (200 ms against 70 ms).
+ * change_seq indexes serve pull.
  */
 static const char schema_v1[] =
     "CREATE TABLE orgunits("
@@ -187,8 +193,8 @@ static const char schema_v1[] =
     " created_at_ms INTEGER NOT NULL,"
     " updated_at_ms INTEGER NOT NULL,"
     " change_seq INTEGER NOT NULL,"
-    " UNIQUE(data_element, period, org_unit, coc)"
-    ");"
+    " PRIMARY KEY(data_element, period, org_unit, coc)"
+    ") WITHOUT ROWID;"
     "CREATE UNIQUE INDEX datavalues_seq ON datavalues(change_seq);"
     "CREATE TABLE completions("
     " dataset TEXT NOT NULL,"

@@ -54,6 +54,7 @@ enum gt__store_sql {
 	Q_SUM_CHILD,
 	Q_VALUES,
 	Q_UNITS,
+	Q_ROWS,
 	Q_COMPLETED,
 	/* metadata */
 	Q_META_VERSION,

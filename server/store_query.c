@@ -406,6 +406,59 @@ out:
 	return rc;
 }
 
+int gt_store_report_rows(struct gt_store *st, const struct gt_store_report_query *q,
+                         gt_store_row_cb cb, void *arg)
+{
+	struct gt__store_subtree t;
+	const char *periods = NULL;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (cb == NULL || q == NULL || q->elements == NULL || q->periods == NULL)
+		return gt__store_err(st, GT_EINVAL, "report query without elements or periods");
+	rc = gt__store_subtree(st, q->org_root, &t);
+	if (rc == 0)
+		rc = gt__store_json_list(st, 1, q->periods, q->n_periods, &periods);
+	if (rc != 0 || q->n_periods == 0)
+		return rc;
+	/* One range scan per element: the element is known, so it is neither read nor
+	 * compared for each row. */
+	for (size_t e = 0; e < q->n_elements && rc == 0; e++) {
+		const char *el = q->elements[e];
+
+		s = gt__store_q(st, Q_ROWS);
+		if (s == NULL)
+			return GT_ESTORE;
+		sqlite3_bind_text(s, 1, el, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, periods, -1, SQLITE_STATIC);
+		gt__store_bind_subtree(s, 3, &t);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			struct gt_store_row row = {
+			    .element = el,
+			    .coc = col_text(s, 0),
+			    .org_unit = col_text(s, 1),
+			    .has_num = sqlite3_column_type(s, 2) != SQLITE_NULL,
+			    .updated_at_ms = sqlite3_column_int64(s, 3),
+			    .created_at_ms = sqlite3_column_int64(s, 4),
+			};
+			/* The text is read only for values that are not numbers. */
+			if (row.has_num)
+				row.num = sqlite3_column_double(s, 2);
+			else
+				row.text = col_text(s, 5);
+			rc = cb(arg, &row);
+			if (rc != 0)
+				break;
+		}
+		if (rc == SQLITE_DONE)
+			rc = 0;
+		else if (rc > 0)
+			rc = gt__store_sqlerr(st, rc, "reading report rows");
+		sqlite3_reset(s);
+	}
+	return rc;
+}
+
 int gt_store_reported_units(struct gt_store *st, const struct gt_store_report_query *q,
                             gt_store_unit_cb cb, void *arg)
 {

@@ -20,6 +20,9 @@ struct gt_writer {
 	int stop;                              /* guarded by mu */
 	int thread_running;
 	int closing;
+	/* Admission (loop thread only). */
+	size_t admitted_bytes, nwaiting;
+	struct gt_writer_ticket *wait_head, *wait_tail;
 	void (*close_cb)(void *arg);
 	void *close_arg;
 };
@@ -221,6 +224,47 @@ uint64_t gt_writer_commits(const struct gt_writer *w)
 	n = w->commits;
 	uv_mutex_unlock((uv_mutex_t *)&w->mu);
 	return n;
+}
+
+void gt_writer_admit(struct gt_writer *w, struct gt_writer_ticket *t, size_t bytes)
+{
+	t->next = NULL;
+	t->bytes = bytes;
+	if (w->wait_head == NULL &&
+	    (w->admitted_bytes == 0 || w->admitted_bytes + bytes <= GT_WRITER_MAX_ADMITTED_BYTES)) {
+		w->admitted_bytes += bytes;
+		t->start(t);
+		return;
+	}
+	if (w->wait_tail)
+		w->wait_tail->next = t;
+	else
+		w->wait_head = t;
+	w->wait_tail = t;
+	w->nwaiting++;
+}
+
+void gt_writer_release(struct gt_writer *w, size_t bytes)
+{
+	w->admitted_bytes = bytes <= w->admitted_bytes ? w->admitted_bytes - bytes : 0;
+	while (w->wait_head != NULL &&
+	       (w->admitted_bytes == 0 ||
+	        w->admitted_bytes + w->wait_head->bytes <= GT_WRITER_MAX_ADMITTED_BYTES)) {
+		struct gt_writer_ticket *t = w->wait_head;
+
+		w->wait_head = t->next;
+		if (w->wait_head == NULL)
+			w->wait_tail = NULL;
+		w->nwaiting--;
+		t->next = NULL;
+		w->admitted_bytes += t->bytes;
+		t->start(t); /* may release (and so start others) before returning */
+	}
+}
+
+size_t gt_writer_waiting(const struct gt_writer *w)
+{
+	return w->nwaiting;
 }
 
 void gt_writer_close(struct gt_writer *w, void (*cb)(void *arg), void *arg)

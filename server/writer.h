@@ -24,6 +24,18 @@ struct gt_wjob {
 	size_t weight; /* items, for sizing groups */
 };
 
+/* A piece of work waiting for admission to the pipeline that ends in the writer (see
+ * gt_writer_admit()), embedded in the caller's struct. */
+struct gt_writer_ticket {
+	struct gt_writer_ticket *next;
+	size_t bytes;                              /* what it weighs while admitted */
+	void (*start)(struct gt_writer_ticket *t); /* called once, on the loop thread */
+};
+
+/* Bytes of work admitted at once (see gt_writer_admit()): encoded batches, which decode to a
+ * few times their size. */
+#define GT_WRITER_MAX_ADMITTED_BYTES (1024u * 1024u)
+
 /* Largest group: batches and items per commit. */
 #define GT_WRITER_MAX_GROUP_JOBS  512u
 #define GT_WRITER_MAX_GROUP_ITEMS 200000u
@@ -35,6 +47,21 @@ int gt_writer_open(uv_loop_t *loop, const char *db_path, struct gt_writer **out)
 /* Queues job (borrowed until its done callback). Thread-safe; returns GT_ESTATE after
  * gt_writer_close() started, and then done never fires. */
 int gt_writer_submit(struct gt_writer *w, struct gt_wjob *job);
+
+/* Admits t (borrowed until its start callback) weighing bytes: its start callback runs now
+ * when the admitted work weighs less than GT_WRITER_MAX_ADMITTED_BYTES with it (or nothing
+ * else is admitted), otherwise once enough admitted work is released, in the order of
+ * admission. This bounds the memory of work between the socket and the commit whatever the
+ * number of connections. Every started ticket must be released with gt_writer_release().
+ * Loop thread only. */
+void gt_writer_admit(struct gt_writer *w, struct gt_writer_ticket *t, size_t bytes);
+
+/* Releases an admitted ticket's weight (bytes as given to gt_writer_admit()) and starts the
+ * tickets that now fit. Loop thread only. */
+void gt_writer_release(struct gt_writer *w, size_t bytes);
+
+/* Number of tickets waiting for admission. */
+size_t gt_writer_waiting(const struct gt_writer *w);
 
 /* Number of jobs queued or being applied, and not yet completed on the loop. */
 size_t gt_writer_pending(const struct gt_writer *w);

@@ -1,0 +1,231 @@
+/* Tests for server/writer.c: group commits through the loop, and admission by weight. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <uv.h>
+
+#include "error.h"
+#include "store.h"
+#include "testutil.h"
+#include "writer.h"
+
+struct fixture {
+	char *dir;
+	char *path;
+	uv_loop_t loop;
+	struct gt_writer *w;
+	int closed;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct gt_store *st = NULL;
+
+	assert_non_null(f);
+	f->dir = gt_test_tmpdir("writer");
+	assert_true(asprintf(&f->path, "%s/gtsync.db", f->dir) > 0);
+	assert_int_equal(gt_store_open(f->path, 1, &st), 0);
+	gt_store_close(st);
+	assert_int_equal(uv_loop_init(&f->loop), 0);
+	assert_int_equal(gt_writer_open(&f->loop, f->path, &f->w), 0);
+	*state = f;
+	return 0;
+}
+
+static void on_closed(void *arg)
+{
+	struct fixture *f = arg;
+	f->closed = 1;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	gt_writer_close(f->w, on_closed, f);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	assert_true(f->closed);
+	assert_int_equal(uv_loop_close(&f->loop), 0);
+	gt_test_rmtree(f->dir);
+	free(f->dir);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+/* ---- Jobs ---- */
+
+struct job {
+	struct gt_wjob w;
+	int applied, done, commit_rc;
+	int fail;
+};
+
+static int job_apply(struct gt_store *st, struct gt_wjob *w)
+{
+	struct job *j = (struct job *)w;
+	(void)st;
+	j->applied++;
+	return j->fail ? GT_EINVAL : 0;
+}
+
+static void job_done(struct gt_wjob *w, int commit_rc)
+{
+	struct job *j = (struct job *)w;
+	j->done++;
+	j->commit_rc = commit_rc;
+}
+
+static void jobs_commit_and_complete(void **state)
+{
+	struct fixture *f = *state;
+	struct job jobs[20];
+
+	memset(jobs, 0, sizeof(jobs));
+	jobs[3].fail = 1; /* a failing job does not fail the others of its group */
+	for (int i = 0; i < 20; i++) {
+		jobs[i].w.apply = job_apply;
+		jobs[i].w.done = job_done;
+		jobs[i].w.weight = 10;
+		assert_int_equal(gt_writer_submit(f->w, &jobs[i].w), 0);
+	}
+	/* Bounded: every job completes through the loop. */
+	for (int k = 0; k < 1000 && gt_writer_pending(f->w) > 0; k++)
+		uv_run(&f->loop, UV_RUN_ONCE);
+	assert_int_equal(gt_writer_pending(f->w), 0);
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(jobs[i].applied, 1);
+		assert_int_equal(jobs[i].done, 1);
+		assert_int_equal(jobs[i].commit_rc, 0);
+		assert_int_equal(jobs[i].w.rc, i == 3 ? GT_EINVAL : 0);
+	}
+	assert_true(gt_writer_commits(f->w) >= 1);
+	assert_true(gt_writer_commits(f->w) <= 20);
+}
+
+/* ---- Admission ---- */
+
+struct ticket {
+	struct gt_writer_ticket t;
+	int started;
+	int order;
+	int *counter;        /* shared by a test's tickets: the start order */
+	struct gt_writer *w; /* for a start that releases at once */
+};
+
+static void ticket_start(struct gt_writer_ticket *t)
+{
+	struct ticket *k = (struct ticket *)t;
+	k->started++;
+	if (k->counter != NULL)
+		k->order = ++*k->counter;
+}
+
+static void admission_bounds_weight_in_order(void **state)
+{
+	struct fixture *f = *state;
+	const size_t third = GT_WRITER_MAX_ADMITTED_BYTES / 3;
+	struct ticket k[6];
+	int counter = 0;
+
+	memset(k, 0, sizeof(k));
+	for (int i = 0; i < 6; i++) {
+		k[i].t.start = ticket_start;
+		k[i].counter = &counter;
+		gt_writer_admit(f->w, &k[i].t, third);
+	}
+	/* Three thirds fit; the rest wait, in order. */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(k[i].started, 1);
+	for (int i = 3; i < 6; i++)
+		assert_int_equal(k[i].started, 0);
+	assert_int_equal(gt_writer_waiting(f->w), 3);
+	gt_writer_release(f->w, third);
+	assert_int_equal(k[3].started, 1);
+	assert_int_equal(k[4].started, 0);
+	assert_int_equal(gt_writer_waiting(f->w), 2);
+	gt_writer_release(f->w, third);
+	gt_writer_release(f->w, third);
+	assert_int_equal(k[4].started, 1);
+	assert_int_equal(k[5].started, 1);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(k[i].order, i + 1);
+	assert_int_equal(gt_writer_waiting(f->w), 0);
+	for (int i = 3; i < 6; i++)
+		gt_writer_release(f->w, third);
+}
+
+static void admission_takes_an_oversized_ticket_alone(void **state)
+{
+	struct fixture *f = *state;
+	struct ticket big, small;
+
+	memset(&big, 0, sizeof(big));
+	memset(&small, 0, sizeof(small));
+	big.t.start = ticket_start;
+	small.t.start = ticket_start;
+	/* More than the bound, with nothing admitted: it goes, and the next one waits. */
+	gt_writer_admit(f->w, &big.t, GT_WRITER_MAX_ADMITTED_BYTES * 2);
+	assert_int_equal(big.started, 1);
+	gt_writer_admit(f->w, &small.t, 1);
+	assert_int_equal(small.started, 0);
+	gt_writer_release(f->w, GT_WRITER_MAX_ADMITTED_BYTES * 2);
+	assert_int_equal(small.started, 1);
+	gt_writer_release(f->w, 1);
+	assert_int_equal(gt_writer_waiting(f->w), 0);
+}
+
+/* A start that fails at once releases from inside the start callback. */
+static void start_and_release(struct gt_writer_ticket *t)
+{
+	struct ticket *k = (struct ticket *)t;
+	k->started++;
+	gt_writer_release(k->w, t->bytes);
+}
+
+static void admission_release_inside_start(void **state)
+{
+	struct fixture *f = *state;
+	const size_t half = GT_WRITER_MAX_ADMITTED_BYTES / 2;
+	struct ticket hold, k[4];
+
+	memset(&hold, 0, sizeof(hold));
+	memset(k, 0, sizeof(k));
+	hold.t.start = ticket_start;
+	gt_writer_admit(f->w, &hold.t, GT_WRITER_MAX_ADMITTED_BYTES);
+	for (int i = 0; i < 4; i++) {
+		k[i].t.start = start_and_release;
+		k[i].w = f->w;
+		gt_writer_admit(f->w, &k[i].t, half);
+	}
+	assert_int_equal(gt_writer_waiting(f->w), 4);
+	gt_writer_release(f->w, GT_WRITER_MAX_ADMITTED_BYTES);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(k[i].started, 1);
+	assert_int_equal(gt_writer_waiting(f->w), 0);
+	/* Everything was released: a full-weight ticket goes at once. */
+	memset(&hold, 0, sizeof(hold));
+	hold.t.start = ticket_start;
+	gt_writer_admit(f->w, &hold.t, GT_WRITER_MAX_ADMITTED_BYTES);
+	assert_int_equal(hold.started, 1);
+	gt_writer_release(f->w, GT_WRITER_MAX_ADMITTED_BYTES);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(jobs_commit_and_complete, setup, teardown),
+	    cmocka_unit_test_setup_teardown(admission_bounds_weight_in_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(admission_takes_an_oversized_ticket_alone, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(admission_release_inside_start, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
