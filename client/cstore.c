@@ -1369,42 +1369,35 @@ int gt_cstore_replica_foreach(struct gt_cstore *st, const char *org,
 
 /* ---- Status ---- */
 
+/* Runs a (state, count) query into counts[0..n); states outside the range are ignored. */
+static int count_states(struct gt_cstore *st, enum q query, uint64_t *counts, int n,
+                        const char *what)
+{
+	sqlite3_stmt *s = q(st, query);
+	int rc;
+
+	if (s == NULL)
+		return GT_ESTORE;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int k = sqlite3_column_int(s, 0);
+		if (k >= 0 && k < n)
+			counts[k] = (uint64_t)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? GT_OK : sqlfail(st, rc, what);
+}
+
 int gt_cstore_status(struct gt_cstore *st, struct gt_cstore_status *out)
 {
 	sqlite3_stmt *s;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((s = q(st, Q_ST_VALUES)) == NULL)
-		return GT_ESTORE;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int k = sqlite3_column_int(s, 0);
-		if (k >= 0 && k < 5)
-			out->values[k] = (uint64_t)sqlite3_column_int64(s, 1);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return sqlfail(st, rc, "counting values");
-	if ((s = q(st, Q_ST_BATCHES)) == NULL)
-		return GT_ESTORE;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int k = sqlite3_column_int(s, 0);
-		if (k >= 0 && k < 3)
-			out->batches[k] = (uint64_t)sqlite3_column_int64(s, 1);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return sqlfail(st, rc, "counting batches");
-	if ((s = q(st, Q_ST_ACTIONS)) == NULL)
-		return GT_ESTORE;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int k = sqlite3_column_int(s, 0);
-		if (k >= 0 && k < 5)
-			out->actions[k] = (uint64_t)sqlite3_column_int64(s, 1);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return sqlfail(st, rc, "counting workflow actions");
+	if ((rc = count_states(st, Q_ST_VALUES, out->values, 5, "counting values")) != GT_OK ||
+	    (rc = count_states(st, Q_ST_BATCHES, out->batches, 3, "counting batches")) != GT_OK ||
+	    (rc = count_states(st, Q_ST_ACTIONS, out->actions, 5, "counting workflow actions")) !=
+	        GT_OK)
+		return rc;
 	if ((s = q(st, Q_ST_REPLICA)) == NULL)
 		return GT_ESTORE;
 	rc = sqlite3_step(s);

@@ -99,6 +99,30 @@ static void progress(struct pusher *p, uint64_t values)
 
 /* ---- Packing ---- */
 
+/* Completes the batch header (a random id, the key, the org, seq), packs the batch and signs
+ * its bytes into b. */
+static int seal(struct pusher *p, gt_batch *batch, uint64_t seq, struct gt_cstore_batch *b)
+{
+	int rc;
+
+	if ((rc = gt_crypto_random(b->batch_id, sizeof(b->batch_id))) != GT_OK)
+		return rc;
+	batch->format_version = 1;
+	batch->batch_id.data = b->batch_id;
+	batch->batch_id.len = sizeof(b->batch_id);
+	batch->key_id = p->h->key_id;
+	batch->org_unit = p->h->org;
+	batch->sequence = seq;
+	batch->created_at_ms = gt_clock_wall_ms();
+	batch->software = SOFTWARE;
+	if ((rc = gt_wire_batch_pack(batch, &b->bytes, &b->len)) != GT_OK)
+		return rc;
+	if ((rc = gt_key_sign(p->h->key, b->bytes, b->len, b->sig)) != GT_OK)
+		return rc;
+	b->seq = seq;
+	return GT_OK;
+}
+
 /* Packs and signs the queued rows[0..n) as batch seq; on success b holds the bytes. */
 static int pack(struct pusher *p, const struct gt_cstore_outrow *rows, size_t n, uint64_t seq,
                 struct gt_cstore_batch *b)
@@ -126,23 +150,10 @@ static int pack(struct pusher *p, const struct gt_cstore_outrow *rows, size_t n,
 		dv[i].dataset = rows[i].dataset;
 		dvp[i] = &dv[i];
 	}
-	if ((rc = gt_crypto_random(b->batch_id, sizeof(b->batch_id))) != GT_OK)
-		goto out;
-	batch.format_version = 1;
-	batch.batch_id.data = b->batch_id;
-	batch.batch_id.len = sizeof(b->batch_id);
-	batch.key_id = p->h->key_id;
-	batch.org_unit = p->h->org;
-	batch.sequence = seq;
-	batch.created_at_ms = gt_clock_wall_ms();
 	batch.values = dvp;
 	batch.n_values = n;
-	batch.software = SOFTWARE;
-	if ((rc = gt_wire_batch_pack(&batch, &b->bytes, &b->len)) != GT_OK)
+	if ((rc = seal(p, &batch, seq, b)) != GT_OK)
 		goto out;
-	if ((rc = gt_key_sign(p->h->key, b->bytes, b->len, b->sig)) != GT_OK)
-		goto out;
-	b->seq = seq;
 	b->n_values = (uint32_t)n;
 out:
 	if (rc != GT_OK) {
@@ -181,23 +192,10 @@ static int pack_actions(struct pusher *p, const struct gt_cstore_action *rows, s
 		}
 		wap[i] = &wa[i];
 	}
-	if ((rc = gt_crypto_random(b->batch_id, sizeof(b->batch_id))) != GT_OK)
-		goto out;
-	batch.format_version = 1;
-	batch.batch_id.data = b->batch_id;
-	batch.batch_id.len = sizeof(b->batch_id);
-	batch.key_id = p->h->key_id;
-	batch.org_unit = p->h->org;
-	batch.sequence = seq;
-	batch.created_at_ms = gt_clock_wall_ms();
 	batch.actions = wap;
 	batch.n_actions = n;
-	batch.software = SOFTWARE;
-	if ((rc = gt_wire_batch_pack(&batch, &b->bytes, &b->len)) != GT_OK)
+	if ((rc = seal(p, &batch, seq, b)) != GT_OK)
 		goto out;
-	if ((rc = gt_key_sign(p->h->key, b->bytes, b->len, b->sig)) != GT_OK)
-		goto out;
-	b->seq = seq;
 	b->n_actions = (uint32_t)n;
 out:
 	if (rc != GT_OK) {
