@@ -123,6 +123,16 @@ static int cond_queued(struct gt_session *s)
 	return s->head != NULL;
 }
 
+static int cond_flushed(struct gt_session *s)
+{
+	return gt_peer_queued(&s->peer) == 0;
+}
+
+int gt_session_flush(struct gt_session *s)
+{
+	return run_until(s, cond_flushed);
+}
+
 static gt_envelope *dequeue(struct gt_session *s)
 {
 	struct queued *q = s->head;

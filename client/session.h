@@ -48,6 +48,10 @@ int gt_session_recv(struct gt_session *s, gt_envelope **out, struct gt_session_e
 int gt_session_call(struct gt_session *s, gt_envelope *env, gt_envelope **reply,
                     struct gt_session_err *err);
 
+/* Runs the connection until everything sent so far is handed to the kernel, or it fails, or
+ * the session timeout passes (GT_ETIMEDOUT). */
+int gt_session_flush(struct gt_session *s);
+
 /* Returns the authenticated key's id (borrowed). */
 const char *gt_session_key_id(const struct gt_session *s);
 

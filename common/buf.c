@@ -1,6 +1,9 @@
 /* Bounded growable byte buffers: every size is checked against the maximum before use. */
 #include "buf.h"
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,9 +31,12 @@ int gt_buf_reserve(struct gt_buf *b, size_t extra)
 	need = b->len + extra;
 	if (need <= b->cap)
 		return GT_OK;
+	/* No allocator can hand out more than PTRDIFF_MAX bytes: do not ask. */
+	if (need > (size_t)PTRDIFF_MAX)
+		return GT_ENOMEM;
 	cap = b->cap > GT_BUF_MIN_CAP ? b->cap : GT_BUF_MIN_CAP;
 	while (cap < need) {
-		if (cap > SIZE_MAX / 2) {
+		if (cap > (size_t)PTRDIFF_MAX / 2) {
 			cap = need;
 			break;
 		}

@@ -1,6 +1,8 @@
 /* Structured log lines: a timestamp, a level, an event and escaped key=value fields. */
 #include "log.h"
 
+#include "clock.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -58,15 +60,6 @@ int gt_log_level_parse(const char *name, enum gt_log_level *out)
 		}
 	}
 	return GT_EINVAL;
-}
-
-static int64_t real_now_ms(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
-		return 0;
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Appends "YYYY-MM-DDTHH:MM:SS.mmmZ" for Unix milliseconds ms. */
@@ -403,7 +396,8 @@ int gt_log_eventv(struct gt_log *log, enum gt_log_level level, const char *event
 	}
 	/* The line's maximum leaves room for the tail, added after the fields. */
 	line.max = GT_LOG_MAX_LINE - TAIL_ROOM;
-	rc = append_time(&line, log->now_ms != NULL ? log->now_ms(log->now_arg) : real_now_ms());
+	rc = append_time(&line,
+	                 log->now_ms != NULL ? log->now_ms(log->now_arg) : gt_clock_wall_ms());
 	if (rc == GT_OK)
 		rc = gt_buf_append(&line, " ", 1);
 	if (rc == GT_OK) {

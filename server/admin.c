@@ -9,10 +9,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <uv.h>
 
 #include "addr.h"
 #include "authz.h"
 #include "cli.h"
+#include "clock.h"
 #include "encode.h"
 #include "error.h"
 #include "fileio.h"
@@ -27,13 +29,6 @@
 
 #define FAIL  GT_CLI_EXIT_FAIL
 #define USAGE GT_CLI_EXIT_USAGE
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Resolves --data into paths, printing a clear error. */
 static int data_paths(const struct gt_cli_cmd *cmd, struct gt_paths *p)
@@ -164,9 +159,14 @@ static int cmd_orgunits_import(const struct gt_cli_cmd *cmd, int argc, char **ar
 	}
 	rc = gt_store_orgunit_import_file(st, argv[0], res);
 	if (rc != GT_OK) {
-		for (size_t i = 0; i < res->n_errors; i++)
-			fprintf(stderr, "%s:%lu: %s\n", argv[0], res->errors[i].line,
-			        res->errors[i].msg);
+		for (size_t i = 0; i < res->n_errors; i++) {
+			/* Line 0 is the file as a whole. */
+			if (res->errors[i].line == 0)
+				fprintf(stderr, "%s: %s\n", argv[0], res->errors[i].msg);
+			else
+				fprintf(stderr, "%s:%lu: %s\n", argv[0], res->errors[i].line,
+					res->errors[i].msg);
+		}
 		if (res->errors_total > res->n_errors)
 			fprintf(stderr, "... and %zu more errors\n",
 			        res->errors_total - res->n_errors);
@@ -339,7 +339,8 @@ static int cmd_metadata_load(const struct gt_cli_cmd *cmd, int argc, char **argv
 		mf[i].content = f.data[i];
 		mf[i].len = f.lens[i];
 	}
-	if (gt_store_metadata_put(st, mf, f.n, meta->digest, wall_ms(), &version) != GT_OK) {
+	if (gt_store_metadata_put(st, mf, f.n, meta->digest, gt_clock_wall_ms(), &version) !=
+	    GT_OK) {
 		fprintf(stderr, "gtsync-server: cannot store the metadata: %s\n",
 		        gt_store_errmsg(st));
 		goto out;
@@ -396,7 +397,7 @@ static int cmd_key_add(const struct gt_cli_cmd *cmd, int argc, char **argv, void
 	}
 	if (open_store(cmd, &p, &st) != GT_OK)
 		return FAIL;
-	rc = gt_store_key_add(st, pub, org, role, wall_ms(), key_id);
+	rc = gt_store_key_add(st, pub, org, role, gt_clock_wall_ms(), key_id);
 	gt_store_close(st);
 	if (rc == GT_EEXIST) {
 		gt_key_id_from_public(pub, key_id);
@@ -428,7 +429,7 @@ static int cmd_key_revoke(const struct gt_cli_cmd *cmd, int argc, char **argv, v
 
 	if (open_store(cmd, &p, &st) != GT_OK)
 		return FAIL;
-	rc = gt_store_key_revoke(st, argv[0], wall_ms());
+	rc = gt_store_key_revoke(st, argv[0], gt_clock_wall_ms());
 	gt_store_close(st);
 	if (rc == GT_ENOENT) {
 		fprintf(stderr, "gtsync-server key revoke: no registered key %s\n", argv[0]);
@@ -519,11 +520,10 @@ static int rebuild_one(void *arg, const struct gt_store_log_entry *e)
 	    .received_at_ms = e->received_at_ms,
 	    .value_verdicts = v.values,
 	    .completion_verdicts = v.completions,
-	    .action_verdicts = v.actions,
 	    .replay = 1,
 	    .log_index = e->log_index,
 	};
-	rc = gt_store_batch_apply(r->st, &in, &out);
+	rc = gt_ingest_apply(r->st, r->snap, &in, v.actions, &out);
 	r->batches++;
 	r->values += b->n_values;
 	gt_store_batch_out_free(&out);
@@ -636,6 +636,8 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 		return USAGE;
 	}
 	rc = gt_server_run(&cfg);
+	/* Joins libuv's pool threads so OpenSSL's per-thread state is released at exit. */
+	uv_library_shutdown();
 	if (rc != GT_OK) {
 		fprintf(stderr, "gtsync-server run: %s (see the log lines above)\n",
 		        gt_strerror(rc));

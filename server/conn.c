@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "clock.h"
 #include "crypto.h"
 #include "error.h"
 #include "ingest.h"
@@ -10,6 +11,8 @@
 #include "readpool.h"
 #include "server.h"
 #include "store.h"
+
+#include <time.h>
 
 /* Stop reading a peer's requests while this much of our output waits for it to read. */
 #define CONN_BACKLOG_HIGH (8u * 1024u * 1024u)
@@ -191,7 +194,10 @@ static void unlink_conn(struct gt_conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	c->prev = c->next = NULL;
-	srv->nconns--;
+	if (c->over_limit)
+		srv->nrefusing--;
+	else
+		srv->nconns--;
 }
 
 static void conn_close(struct gt_conn *c)
@@ -311,7 +317,7 @@ static void auth_after_cb(uv_work_t *req, int status)
 	res.max_frame_bytes = srv->cfg.max_frame;
 	res.max_values_per_batch = srv->cfg.max_values_per_batch;
 	res.max_in_flight = srv->cfg.max_inflight;
-	res.server_time_ms = (int64_t)uv_now(srv->loop);
+	res.server_time_ms = gt_clock_wall_ms();
 	res.metadata_version = gt__query_metadata_version(srv);
 	env.request_id = w->rid;
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_AUTH_RESULT;
@@ -477,8 +483,14 @@ static void on_envelope(struct gt_peer *p, gt_envelope *env)
 static void on_open(struct gt_peer *p)
 {
 	struct gt_conn *c = gt_peer_arg(p);
-	if (c->state == GT_CONN_TLS)
-		c->state = GT_CONN_HELLO;
+	if (c->state != GT_CONN_TLS)
+		return;
+	c->state = GT_CONN_HELLO;
+	if (c->over_limit)
+		gt__conn_error(c, 0, GT_ELIMIT,
+		               "the server has too many connections; your data stays queued, try "
+		               "again in a minute",
+		               1);
 }
 
 static void on_partial(struct gt_peer *p, int pending)
@@ -557,7 +569,8 @@ void gt__conn_on_connection(uv_stream_t *listener, int status)
 		             gt_strerror(gt_err_from_uv(status)));
 		return;
 	}
-	if (srv->stopping || srv->nconns >= srv->cfg.max_conns) {
+	int over = srv->nconns >= srv->cfg.max_conns;
+	if (srv->stopping || (over && srv->nrefusing >= GT_SERVER_MAX_REFUSING)) {
 		reject_conn(srv);
 		return;
 	}
@@ -574,6 +587,7 @@ void gt__conn_on_connection(uv_stream_t *listener, int status)
 		return;
 	}
 	c->peer_open = 1;
+	c->over_limit = over;
 	c->refs = 2; /* the peer and the timer */
 	uv_timer_init(srv->loop, &c->timer);
 	c->timer.data = c;
@@ -582,7 +596,10 @@ void gt__conn_on_connection(uv_stream_t *listener, int status)
 	if (srv->conns)
 		srv->conns->prev = c;
 	srv->conns = c;
-	srv->nconns++;
+	if (over)
+		srv->nrefusing++;
+	else
+		srv->nconns++;
 	c->hs_deadline = now_ms(c) + srv->cfg.handshake_timeout_ms;
 	conn_arm(c);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "crypto.h"
 #include "error.h"
 #include "key.h"
@@ -14,6 +15,7 @@
 #include "server.h"
 #include "snapshot.h"
 #include "store.h"
+#include "workflow.h"
 #include "writer.h"
 
 /* One push on its way: thread pool, then writer, then the loop. */
@@ -102,9 +104,11 @@ static uint8_t check_value(const struct gt_snapshot *snap, const Gtsync__V1__Dat
 	return 0;
 }
 
-/* Checks a (data set, period, org unit) triple of a completion or workflow action. */
+/* Checks a (data set, period, org unit) triple of a completion or, with coarser set, of a
+ * workflow action, whose period may be coarser than the data set's (approving a year of
+ * monthly reports). */
 static uint8_t check_dpo(const struct gt_snapshot *snap, const char *dataset, const char *period,
-                         const char *org_unit)
+                         const char *org_unit, int coarser)
 {
 	const struct gt_meta_dataset *ds;
 	const struct gt_snap_ou *ou;
@@ -114,7 +118,8 @@ static uint8_t check_dpo(const struct gt_snapshot *snap, const char *dataset, co
 		return GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_DATASET;
 	if ((ou = gt_snapshot_orgunit(snap, org_unit)) == NULL)
 		return GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_ORG_UNIT;
-	if (gt_period_parse(period, &per) != GT_OK || !period_fits(ds, &per))
+	if (gt_period_parse(period, &per) != GT_OK ||
+	    !(coarser ? (int)per.type >= (int)ds->period_type : period_fits(ds, &per)))
 		return GTSYNC__V1__CONFLICT_REASON__CONFLICT_BAD_PERIOD;
 	if (!gt_meta_dataset_reports_at(ds, ou->level))
 		return GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_DATASET;
@@ -160,11 +165,11 @@ int gt_ingest_check(const struct gt_snapshot *snap, const struct gt_principal *p
 		v->values[i] = check_value(snap, b->values[i], now_ms);
 	for (size_t i = 0; i < b->n_completions; i++) {
 		const Gtsync__V1__CompleteRegistration *c = b->completions[i];
-		v->completions[i] = check_dpo(snap, c->dataset, c->period, c->org_unit);
+		v->completions[i] = check_dpo(snap, c->dataset, c->period, c->org_unit, 0);
 	}
 	for (size_t i = 0; i < b->n_actions; i++) {
 		const Gtsync__V1__WorkflowAction *a = b->actions[i];
-		v->actions[i] = check_dpo(snap, a->dataset, a->period, a->org_unit);
+		v->actions[i] = check_dpo(snap, a->dataset, a->period, a->org_unit, 1);
 	}
 	*out = b;
 	return GT_OK;
@@ -313,6 +318,33 @@ static void finish(struct push_job *j)
 	gt__conn_unref(c);
 }
 
+int gt_ingest_apply(struct gt_store *st, const struct gt_snapshot *snap,
+                    struct gt_store_batch_in *in, uint8_t *action_verdicts,
+                    struct gt_store_batch_out *out)
+{
+	struct gt_workflow wf;
+	uint8_t *states = calloc(in->batch->n_actions + 1, 1);
+	int rc;
+
+	if (states == NULL)
+		return GT_ENOMEM;
+	/* Within a batch, workflow actions take effect before its values. */
+	gt_workflow_init(&wf, st, snap);
+	rc = gt_workflow_eval(&wf, in->batch, action_verdicts, states);
+	if (rc == GT_OK) {
+		in->action_verdicts = action_verdicts;
+		in->action_states = states;
+		in->locked = gt_workflow_locked;
+		in->lock_arg = &wf;
+		rc = gt_store_batch_apply(st, in, out);
+		in->locked = NULL;
+		in->lock_arg = NULL;
+		in->action_states = NULL;
+	}
+	free(states);
+	return rc;
+}
+
 static int apply_cb(struct gt_store *st, struct gt_wjob *w)
 {
 	struct push_job *j = (struct push_job *)((char *)w - offsetof(struct push_job, wjob));
@@ -327,9 +359,8 @@ static int apply_cb(struct gt_store *st, struct gt_wjob *w)
 	    .received_at_ms = j->now_ms,
 	    .value_verdicts = j->v.values,
 	    .completion_verdicts = j->v.completions,
-	    .action_verdicts = j->v.actions,
 	};
-	int rc = gt_store_batch_apply(st, &in, &j->out);
+	int rc = gt_ingest_apply(st, j->snap, &in, j->v.actions, &j->out);
 	if (rc != GT_OK)
 		snprintf(j->errmsg, sizeof(j->errmsg), "%s", gt_store_errmsg(st));
 	return rc;
@@ -395,13 +426,6 @@ static void check_after_cb(uv_work_t *req, int status)
 	}
 }
 
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void start_check(struct gt_writer_ticket *t)
 {
 	struct push_job *j = (struct push_job *)((char *)t - offsetof(struct push_job, ticket));
@@ -436,7 +460,7 @@ void gt__ingest_push(struct gt_conn *c, gt_envelope *env)
 	j->p.role = c->role;
 	j->max_values = c->srv->cfg.max_values_per_batch;
 	j->started_ms = uv_now(c->srv->loop);
-	j->now_ms = wall_ms();
+	j->now_ms = gt_clock_wall_ms();
 	j->ticket.start = start_check;
 	gt__conn_ref(c);
 	/* Verification decodes the batch: admission bounds how many decoded batches wait for

@@ -33,6 +33,17 @@ int gt_ingest_check(const struct gt_snapshot *snap, const struct gt_principal *p
                     size_t sig_len, uint32_t max_values, int64_t now_ms, gt_batch **out,
                     struct gt_ingest_verdicts *v, const char **why);
 
+struct gt_store_batch_in;
+struct gt_store_batch_out;
+
+/* Applies a checked batch inside the caller's transaction (writer thread, or rebuild): the
+ * workflow rules first (they may set action_verdicts), then the values, completions and
+ * actions with the approval locks enforced. in's workflow fields are filled here. Borrowed:
+ * everything; out is the caller's (free with gt_store_batch_out_free()). */
+int gt_ingest_apply(struct gt_store *st, const struct gt_snapshot *snap,
+                    struct gt_store_batch_in *in, uint8_t *action_verdicts,
+                    struct gt_store_batch_out *out);
+
 /* Frees verdict arrays; accepts a zeroed struct. */
 void gt_ingest_verdicts_free(struct gt_ingest_verdicts *v);
 

@@ -8,16 +8,17 @@
 #include "orgunit.h"
 
 /*
- * The input is RFC 4180 CSV: fields separated by commas, optionally double-quoted (a quote
- * inside a quoted field is written twice), records ended by LF or CRLF, an optional UTF-8
- * byte-order mark. The first non-blank record is the header; it must name the columns
- * code, name and level (any order, any case; other columns are ignored). Each data record
- * has as many fields as the header; level is "province" or "district" and must match the
- * code's level; names are non-empty UTF-8 without control characters. Blank lines are
+ * The input is RFC 4180 CSV as read by common/csv.h: fields separated by commas, optionally
+ * double-quoted (a quote inside a quoted field is written twice), records ended by LF or CRLF,
+ * an optional UTF-8 byte-order mark. The first non-blank record is the header; it must name
+ * the columns code, name and level (any order, any case; other columns are ignored). Each data
+ * record has as many fields as the header; level is "province" or "district" and must match
+ * the code's level; names are non-empty UTF-8 without control characters. Blank lines are
  * skipped. Errors carry the line on which their record starts.
  */
 
-/* Bytes in one record (a record is one line unless a quoted field spans lines). */
+/* Bytes of one record's fields after unquoting (a record is one line unless a quoted field
+ * spans lines). */
 #define GT_ORGCSV_MAX_LINE 4096u
 /* Data records in one file. */
 #define GT_ORGCSV_MAX_ROWS 10000u
@@ -69,8 +70,8 @@ int gt_orgcsv_parse(const uint8_t *buf, size_t len, struct gt_orgcsv *out);
 /* Finds the row with this code; NULL if absent. The result is borrowed from csv. */
 const struct gt_orgcsv_row *gt_orgcsv_find(const struct gt_orgcsv *csv, const char *code);
 
-/* Adds an error for line to csv (counted always, kept while there is room), keeping the
- * kept errors sorted by line. fmt is printf-like. */
+/* Adds an error for line to csv (counted always; kept sorted by line, the earliest lines while
+ * there is room). fmt is printf-like. */
 void gt_orgcsv_add_error(struct gt_orgcsv *csv, unsigned long line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -6,7 +6,9 @@
 #include <time.h>
 
 #include "authz.h"
+#include "clock.h"
 #include "error.h"
+#include "metadata.h"
 #include "readpool.h"
 #include "report.h"
 #include "server.h"
@@ -25,7 +27,21 @@ struct query_job {
 	const char *why;
 	/* Results */
 	struct gt_store_pull_out pull;
+	const char **filter_elements;
+	struct pulled_batch *batches;
+	size_t nbatches;
+	uint32_t max_frame;
 	struct gt_report *report;
+};
+
+/* A signed batch returned with a pull (include_batches). */
+struct pulled_batch {
+	uint8_t *bytes;
+	size_t len;
+	uint8_t sig[GT_ED25519_SIG_LEN];
+	uint8_t pub[GT_ED25519_PUB_LEN];
+	uint8_t hash[GT_SHA256_LEN];
+	uint64_t log_index;
 };
 
 uint64_t gt__query_metadata_version(const struct gt_server *srv)
@@ -33,13 +49,122 @@ uint64_t gt__query_metadata_version(const struct gt_server *srv)
 	return srv->snap ? srv->snap->md_version : 0;
 }
 
+struct found_batch {
+	struct query_job *j;
+	struct gt_store *st;
+	size_t budget; /* bytes of batches the reply may still carry */
+	int rc;
+};
+
+static int keep_batch(void *arg, const struct gt_store_log_entry *e)
+{
+	struct found_batch *f = arg;
+	struct query_job *j = f->j;
+	struct pulled_batch *pb;
+	struct gt_store_key key;
+
+	if (e->len + 256 > f->budget || e->sig_len != GT_ED25519_SIG_LEN)
+		return GT_ETOOBIG;
+	if ((f->rc = gt_store_key_get(f->st, e->key_id, &key)) != GT_OK)
+		return f->rc;
+	pb = &j->batches[j->nbatches];
+	pb->bytes = malloc(e->len ? e->len : 1);
+	if (pb->bytes == NULL)
+		return GT_ENOMEM;
+	memcpy(pb->bytes, e->batch, e->len);
+	pb->len = e->len;
+	memcpy(pb->sig, e->signature, GT_ED25519_SIG_LEN);
+	memcpy(pb->pub, key.public_key, GT_ED25519_PUB_LEN);
+	memcpy(pb->hash, e->hash, GT_SHA256_LEN);
+	pb->log_index = e->log_index;
+	j->nbatches++;
+	f->budget -= e->len + 256;
+	return 0;
+}
+
+static int have_batch(const struct query_job *j, const uint8_t hash[GT_SHA256_LEN])
+{
+	for (size_t i = 0; i < j->nbatches; i++)
+		if (memcmp(j->batches[i].hash, hash, GT_SHA256_LEN) == 0)
+			return 1;
+	return 0;
+}
+
+/* Adds the signed batches the chunk's values came from, within half the frame limit; when the
+ * budget runs out, the chunk is cut before the first value whose batch did not fit. */
+static int add_batches(struct query_job *j, struct gt_store *st)
+{
+	struct gt_store_pull_out *o = &j->pull;
+	struct found_batch f = {j, st, j->max_frame / 2, 0};
+	uint64_t cut = 0;
+
+	j->batches = calloc(o->n_values + 1, sizeof(*j->batches));
+	if (j->batches == NULL)
+		return GT_ENOMEM;
+	for (size_t i = 0; i < o->n_values; i++) {
+		const struct gt_store_value *v = &o->values[i];
+		if (have_batch(j, v->origin_batch))
+			continue;
+		int rc = gt_store_log_find(st, v->origin_batch, keep_batch, &f);
+		if (rc == GT_ETOOBIG && i > 0) {
+			cut = v->change_seq;
+			break;
+		}
+		if (rc != GT_OK)
+			return rc;
+	}
+	if (cut == 0)
+		return GT_OK;
+	/* Keep only the changes before the cut; the client pulls the rest next. */
+	size_t n = 0;
+	while (n < o->n_values && o->values[n].change_seq < cut)
+		n++;
+	o->n_values = n;
+	n = 0;
+	for (size_t i = 0; i < o->n_completions; i++)
+		if (o->completions[i].change_seq < cut)
+			o->completions[n++] = o->completions[i];
+	o->n_completions = n;
+	n = 0;
+	for (size_t i = 0; i < o->n_states; i++)
+		if (o->states[i].change_seq < cut)
+			o->states[n++] = o->states[i];
+	o->n_states = n;
+	o->next_cursor = cut - 1;
+	o->more = 1;
+	return GT_OK;
+}
+
 static void do_pull(struct query_job *j, struct gt_store *st)
 {
 	const Gtsync__V1__PullRequest *p = j->env->pull;
 	uint32_t max = p->max_items && p->max_items < j->pull_max ? p->max_items : j->pull_max;
+	struct gt_store_pull_filter filter = {0}, *fp = NULL;
 
-	j->rc = gt_store_pull(st, p->org_unit, p->cursor, max, NULL, &j->pull);
-	if (j->rc != GT_OK)
+	if (p->dataset != NULL && p->dataset[0] != '\0') {
+		const struct gt_meta_dataset *ds =
+		    j->snap->meta ? gt_meta_dataset_find(j->snap->meta, p->dataset) : NULL;
+		if (ds == NULL) {
+			j->rc = GT_ENOENT;
+			j->why = "unknown data set";
+			return;
+		}
+		j->filter_elements = calloc(ds->nelements + 1, sizeof(*j->filter_elements));
+		if (j->filter_elements == NULL) {
+			j->rc = GT_ENOMEM;
+			return;
+		}
+		for (size_t i = 0; i < ds->nelements; i++)
+			j->filter_elements[i] = ds->elements[i]->code;
+		filter.elements = j->filter_elements;
+		filter.n_elements = ds->nelements;
+		filter.dataset = ds->code;
+		fp = &filter;
+	}
+	j->rc = gt_store_pull(st, p->org_unit, p->cursor, max, fp, &j->pull);
+	if (j->rc == GT_OK && p->include_batches)
+		j->rc = add_batches(j, st);
+	if (j->rc != GT_OK && j->why == NULL)
 		j->why = "the store could not be read";
 }
 
@@ -78,8 +203,13 @@ static void reply_pull(struct query_job *j)
 	Gtsync__V1__DataValue *dv = calloc(o->n_values + 1, sizeof(*dv));
 	Gtsync__V1__WorkflowState *ws = calloc(o->n_states + 1, sizeof(*ws));
 	Gtsync__V1__WorkflowState **wsp = calloc(o->n_states + 1, sizeof(*wsp));
+	Gtsync__V1__PulledCompletion *pc = calloc(o->n_completions + 1, sizeof(*pc));
+	Gtsync__V1__PulledCompletion **pcp = calloc(o->n_completions + 1, sizeof(*pcp));
+	Gtsync__V1__CompleteRegistration *cr = calloc(o->n_completions + 1, sizeof(*cr));
+	Gtsync__V1__SignedBatch *sb = calloc(j->nbatches + 1, sizeof(*sb));
+	Gtsync__V1__SignedBatch **sbp = calloc(j->nbatches + 1, sizeof(*sbp));
 
-	if (!pv || !pvp || !dv || !ws || !wsp) {
+	if (!pv || !pvp || !dv || !ws || !wsp || !pc || !pcp || !cr || !sb || !sbp) {
 		gt__conn_error(j->c, j->env->request_id, GT_ENOMEM, NULL, 0);
 		goto out;
 	}
@@ -113,6 +243,37 @@ static void reply_pull(struct query_job *j)
 		ws[i].change_seq = s->change_seq;
 		wsp[i] = &ws[i];
 	}
+	for (size_t i = 0; i < o->n_completions; i++) {
+		const struct gt_store_completion *c = &o->completions[i];
+		gtsync__v1__complete_registration__init(&cr[i]);
+		cr[i].dataset = (char *)c->dataset;
+		cr[i].period = (char *)c->period;
+		cr[i].org_unit = (char *)c->org_unit;
+		cr[i].completed = c->completed;
+		gtsync__v1__pulled_completion__init(&pc[i]);
+		pc[i].registration = &cr[i];
+		pc[i].at_ms = c->at_ms;
+		pc[i].origin_batch.data = (uint8_t *)c->origin_batch;
+		pc[i].origin_batch.len = sizeof(c->origin_batch);
+		pc[i].change_seq = c->change_seq;
+		pcp[i] = &pc[i];
+	}
+	for (size_t i = 0; i < j->nbatches; i++) {
+		struct pulled_batch *b = &j->batches[i];
+		gtsync__v1__signed_batch__init(&sb[i]);
+		sb[i].batch.data = b->bytes;
+		sb[i].batch.len = b->len;
+		sb[i].signature.data = b->sig;
+		sb[i].signature.len = sizeof(b->sig);
+		sb[i].public_key.data = b->pub;
+		sb[i].public_key.len = sizeof(b->pub);
+		sb[i].log_index = b->log_index;
+		sbp[i] = &sb[i];
+	}
+	chunk.completions = pcp;
+	chunk.n_completions = o->n_completions;
+	chunk.batches = sbp;
+	chunk.n_batches = j->nbatches;
 	chunk.values = pvp;
 	chunk.n_values = o->n_values;
 	chunk.states = wsp;
@@ -129,6 +290,11 @@ out:
 	free(dv);
 	free(ws);
 	free(wsp);
+	free(pc);
+	free(pcp);
+	free(cr);
+	free(sb);
+	free(sbp);
 }
 
 static void reply_metadata(struct query_job *j)
@@ -216,6 +382,10 @@ static void after_cb(uv_work_t *req, int status)
 		gt__conn_reply(c, &env);
 	}
 	gt_store_pull_free(&j->pull);
+	for (size_t i = 0; i < j->nbatches; i++)
+		free(j->batches[i].bytes);
+	free(j->batches);
+	free(j->filter_elements);
 	gt_report_free(j->report);
 	gt_snapshot_unref(j->snap);
 	gt_wire_envelope_free(j->env);
@@ -243,7 +413,6 @@ void gt__query_submit(struct gt_conn *c, gt_envelope *env)
 	const char *org = request_org(env);
 	const char *why = NULL;
 	struct query_job *j;
-	struct timespec ts;
 
 	if (org != NULL && gt_authz_read(&p, org, &why) != GT_OK) {
 		gt_log_event(&c->srv->log, GT_LOG_WARN, "read_refused", "key=%s org=%s asked=%s",
@@ -260,14 +429,14 @@ void gt__query_submit(struct gt_conn *c, gt_envelope *env)
 		gt_wire_envelope_free(env);
 		return;
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
 	j->req.data = j;
 	j->c = c;
 	j->env = env;
 	j->snap = gt_snapshot_ref(c->srv->snap);
 	j->readers = c->srv->readers;
 	j->pull_max = c->srv->cfg.pull_max_items;
-	j->now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	j->max_frame = c->srv->cfg.max_frame;
+	j->now_ms = gt_clock_wall_ms();
 	gt__conn_ref(c);
 	if (uv_queue_work(c->srv->loop, &j->req, work_cb, after_cb) != 0) {
 		gt_snapshot_unref(j->snap);

@@ -1,6 +1,7 @@
 /* Consolidated reports: totals over a subtree, per-child breakdown, completeness, timeliness. */
 #include "report.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,7 +171,8 @@ struct build {
 	struct agg *child_aggs; /* nchildren x ncells */
 	long *unit_child;       /* per snapshot unit: its child's index; -1 for the root */
 	uint32_t *unit_count;   /* per snapshot unit: values seen */
-	int64_t *unit_last;     /* per snapshot unit: latest change */
+	int64_t *unit_first;    /* per snapshot unit: when its first value was stored */
+	size_t ntotals_cap;     /* totals' capacity, shared with the none-aggregation pass */
 	/* Lookup caches: consecutive rows share their element, and often their org unit. */
 	long cur_el;
 	long cur_unit;
@@ -284,40 +286,88 @@ static long find_element(const struct build *b, const char *code)
 	return -1;
 }
 
-static int on_row(void *arg, const char *element, const char *coc, const char *org_unit,
-                  int has_num, double num, int64_t updated_at_ms)
+/* Finds or adds the entry for (element, coc) in a repeated ReportValue field. */
+static Gtsync__V1__ReportValue *value_slot(struct gt_report *r, Gtsync__V1__ReportValue ***arr,
+                                           size_t *n, size_t *cap, const char *element,
+                                           const char *coc)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*arr)[i]->data_element, element) == 0 &&
+		    strcmp((*arr)[i]->category_option_combo, coc) == 0)
+			return (*arr)[i];
+	void **slot = rp_push(r, (void ***)arr, n, cap);
+	if (slot == NULL || (*slot = new_value(r, element, coc, 0, 0)) == NULL)
+		return NULL;
+	((Gtsync__V1__ReportValue *)*slot)->text = "";
+	return *slot;
+}
+
+/* Adds a value of an element aggregated "none" (yes/no, text): the owner's own value is the
+ * text; the number counts the "true" answers in the subtree. */
+static int add_none(struct gt_report *r, Gtsync__V1__ReportValue *rv, const char *owner,
+                    const struct gt_store_row *row)
+{
+	rv->count++;
+	if (strcmp(row->text, "true") == 0)
+		rv->value += 1;
+	if (strcmp(row->org_unit, owner) == 0 && (rv->text = rp_strdup(r, row->text)) == NULL)
+		return GT_ENOMEM;
+	return 0;
+}
+
+static int on_none(struct build *b, size_t u, const struct gt_store_row *row)
+{
+	Gtsync__V1__ReportReply *rep = &b->r->reply;
+	Gtsync__V1__ReportValue *rv =
+	    value_slot(b->r, &rep->totals, &rep->n_totals, &b->ntotals_cap, row->element, row->coc);
+	long ch = b->unit_child[u];
+
+	if (rv == NULL || add_none(b->r, rv, b->root->code, row) != 0)
+		return GT_ENOMEM;
+	if (ch < 0)
+		return 0;
+	struct child *c = &b->children[ch];
+	rv = value_slot(b->r, &c->msg->values, &c->msg->n_values, &c->nvalues_cap, row->element,
+	                row->coc);
+	if (rv == NULL || add_none(b->r, rv, c->ou->code, row) != 0)
+		return GT_ENOMEM;
+	return 0;
+}
+
+static int on_row(void *arg, const struct gt_store_row *row)
 {
 	struct build *b = arg;
 	long cell, ch;
 	size_t u;
 
 	/* The store hands back the codes it was given: the same pointer means the same element. */
-	if (b->cur_el < 0 || b->els[b->cur_el]->code != element)
-		b->cur_el = find_element(b, element);
-	if (strcmp(b->cur_org, org_unit) != 0) {
-		const struct gt_snap_ou *ou = gt_snapshot_orgunit(b->snap, org_unit);
-		size_t n = strlen(org_unit);
+	if (b->cur_el < 0 || b->els[b->cur_el]->code != row->element)
+		b->cur_el = find_element(b, row->element);
+	if (strcmp(b->cur_org, row->org_unit) != 0) {
+		const struct gt_snap_ou *ou = gt_snapshot_orgunit(b->snap, row->org_unit);
+		size_t n = strlen(row->org_unit);
 
 		b->cur_unit = ou != NULL ? ou - b->snap->ous : -1;
 		/* A code too long to cache is looked up again each time (it is not a unit). */
 		if (n >= sizeof(b->cur_org))
 			n = 0;
-		memcpy(b->cur_org, org_unit, n);
+		memcpy(b->cur_org, row->org_unit, n);
 		b->cur_org[n] = '\0';
 	}
 	if (b->cur_el < 0 || b->cur_unit < 0)
 		return 0; /* not in the metadata or the snapshot (a newer import): not reported */
 	u = (size_t)b->cur_unit;
-	b->unit_count[u]++;
-	if (updated_at_ms > b->unit_last[u])
-		b->unit_last[u] = updated_at_ms;
-	if (!has_num || (cell = find_cell(b, (size_t)b->cur_el, coc)) < 0)
+	if (b->unit_count[u]++ == 0 || row->created_at_ms < b->unit_first[u])
+		b->unit_first[u] = row->created_at_ms;
+	if (b->base[b->cur_el] < 0)
+		return row->text != NULL ? on_none(b, u, row) : 0;
+	if (!row->has_num || (cell = find_cell(b, (size_t)b->cur_el, row->coc)) < 0)
 		return 0;
-	b->totals[cell].sum += num;
+	b->totals[cell].sum += row->num;
 	b->totals[cell].count++;
 	if ((ch = b->unit_child[u]) >= 0) {
 		struct agg *a = &b->child_aggs[(size_t)ch * b->ncells + (size_t)cell];
-		a->sum += num;
+		a->sum += row->num;
 		a->count++;
 	}
 	return 0;
@@ -397,8 +447,112 @@ static void build_free(struct build *b)
 	free(b->child_aggs);
 	free(b->unit_child);
 	free(b->unit_count);
-	free(b->unit_last);
+	free(b->unit_first);
 	free(b->expected);
+}
+
+static int state_of(struct gt_store *st, const char *ds, const char *period, const char *org)
+{
+	int state = GTSYNC__V1__APPROVAL_STATE__APPROVAL_OPEN;
+	if (gt_store_workflow_state_get(st, ds, period, org, &state) != GT_OK || state == 0)
+		state = GTSYNC__V1__APPROVAL_STATE__APPROVAL_OPEN;
+	return state;
+}
+
+struct history {
+	struct gt_report *r;
+	size_t cap;
+};
+
+static int on_event(void *arg, const struct gt_store_wfevent *e)
+{
+	struct history *h = arg;
+	struct gt_report *r = h->r;
+	Gtsync__V1__WorkflowEvent *ev = rp_alloc(r, sizeof(*ev));
+	void **slot;
+
+	if (ev == NULL)
+		return GT_ENOMEM;
+	gtsync__v1__workflow_event__init(ev);
+	ev->kind = e->kind;
+	ev->key_id = rp_strdup(r, e->key_id);
+	ev->at_ms = e->at_ms;
+	ev->reason = rp_strdup(r, e->reason ? e->reason : "");
+	ev->origin_batch.data = rp_alloc(r, GT_SHA256_LEN);
+	if (ev->origin_batch.data == NULL)
+		return GT_ENOMEM;
+	memcpy(ev->origin_batch.data, e->origin_batch, GT_SHA256_LEN);
+	ev->origin_batch.len = GT_SHA256_LEN;
+	if (e->data_digest != NULL) {
+		ev->data_digest.data = rp_alloc(r, GT_SHA256_LEN);
+		if (ev->data_digest.data == NULL)
+			return GT_ENOMEM;
+		memcpy(ev->data_digest.data, e->data_digest, GT_SHA256_LEN);
+		ev->data_digest.len = GT_SHA256_LEN;
+	}
+	slot = rp_push(r, (void ***)&r->reply.history, &r->reply.n_history, &h->cap);
+	if (slot == NULL)
+		return GT_ENOMEM;
+	*slot = ev;
+	return 0;
+}
+
+/* Target, achievement and gap per indicator of an action-plan data set, for a yearly period:
+ * the achievement is the total of the ACH values whose combo is the indicator's code. */
+static int add_targets(struct gt_report *r, const struct gt_snapshot *snap,
+                       const struct gt_meta_dataset *ds, const char *period)
+{
+	struct gt_period p;
+	size_t cap = 0;
+
+	if (ds->plan == NULL || gt_period_parse(period, &p) != GT_OK || p.type != GT_PERIOD_YEARLY)
+		return GT_OK;
+	for (size_t i = 0; i < snap->meta->nindicators; i++) {
+		const struct gt_meta_indicator *ind = snap->meta->indicators[i];
+		Gtsync__V1__TargetRow *row;
+		void **slot;
+		char raw[1024] = "";
+		size_t used = 0;
+
+		if (ind->plan != ds->plan)
+			continue;
+		row = rp_alloc(r, sizeof(*row));
+		if (row == NULL)
+			return GT_ENOMEM;
+		gtsync__v1__target_row__init(row);
+		row->indicator = rp_strdup(r, ind->code);
+		row->name = rp_strdup(r, ind->name);
+		row->year = rp_strdup(r, period);
+		row->unit = "";
+		for (size_t t = 0; t < ind->ntargets; t++) {
+			const struct gt_meta_target *tg = &ind->targets[t];
+			if ((int)tg->year != p.year)
+				continue;
+			if (tg->has_quantity) {
+				row->target += tg->quantity;
+				row->has_target = 1;
+				if (row->unit[0] == '\0')
+					row->unit = rp_strdup(r, tg->unit);
+			}
+			int n = snprintf(raw + used, sizeof(raw) - used, "%s%s", used ? "; " : "",
+			                 tg->raw);
+			if (n > 0 && (size_t)n < sizeof(raw) - used)
+				used += (size_t)n;
+		}
+		row->target_raw = rp_strdup(r, raw);
+		for (size_t k = 0; k < r->reply.n_totals; k++) {
+			const Gtsync__V1__ReportValue *v = r->reply.totals[k];
+			if (strcmp(v->data_element, GT_META_ACH_CODE) == 0 &&
+			    strcmp(v->category_option_combo, ind->code) == 0)
+				row->achieved += v->value;
+		}
+		row->gap = row->has_target ? row->target - row->achieved : 0;
+		slot = rp_push(r, (void ***)&r->reply.targets, &r->reply.n_targets, &cap);
+		if (slot == NULL)
+			return GT_ENOMEM;
+		*slot = row;
+	}
+	return r->failed ? GT_ENOMEM : GT_OK;
 }
 
 int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const char *org_unit,
@@ -410,7 +564,7 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 	struct gt_report *r;
 	struct build b = {0};
 	char **periods = NULL;
-	size_t nperiods = 0, nchild_cap = 0, nmissing_cap = 0, ntotals_cap = 0;
+	size_t nperiods = 0, nchild_cap = 0, nmissing_cap = 0;
 	const char **elements = NULL;
 	int rc;
 
@@ -450,7 +604,11 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 	r->reply.period = rp_strdup(r, period);
 	r->reply.generated_at_ms = now_ms;
 	r->reply.completeness = &r->completeness;
-	r->reply.state = GTSYNC__V1__APPROVAL_STATE__APPROVAL_OPEN;
+	r->reply.state = state_of(st, ds->code, period, root->code);
+	struct history hist = {r, 0};
+	if ((rc = gt_store_workflow_events(st, ds->code, period, root->code, on_event, &hist)) !=
+	    GT_OK)
+		goto out;
 
 	if ((rc = make_cells(&b, ds)) != GT_OK)
 		goto out;
@@ -480,14 +638,14 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 		gtsync__v1__child_report__init(c->msg);
 		c->msg->org_unit = rp_strdup(r, u->code);
 		c->msg->name = rp_strdup(r, u->name);
-		c->msg->state = GTSYNC__V1__APPROVAL_STATE__APPROVAL_OPEN;
+		c->msg->state = state_of(st, ds->code, period, u->code);
 	}
 	b.totals = calloc(b.ncells ? b.ncells : 1, sizeof(*b.totals));
 	b.child_aggs = calloc(b.ncells * b.nchildren + 1, sizeof(*b.child_aggs));
 	b.unit_child = malloc((snap->nous + 1) * sizeof(*b.unit_child));
 	b.unit_count = calloc(snap->nous + 1, sizeof(*b.unit_count));
-	b.unit_last = calloc(snap->nous + 1, sizeof(*b.unit_last));
-	if (!b.totals || !b.child_aggs || !b.unit_child || !b.unit_count || !b.unit_last) {
+	b.unit_first = calloc(snap->nous + 1, sizeof(*b.unit_first));
+	if (!b.totals || !b.child_aggs || !b.unit_child || !b.unit_count || !b.unit_first) {
 		rc = GT_ENOMEM;
 		goto out;
 	}
@@ -509,7 +667,8 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 	};
 	if ((rc = gt_store_report_rows(st, &q, on_row, &b)) != GT_OK)
 		goto out;
-	if ((rc = emit(&b, b.totals, &r->reply.totals, &r->reply.n_totals, &ntotals_cap)) != GT_OK)
+	if ((rc = emit(&b, b.totals, &r->reply.totals, &r->reply.n_totals, &b.ntotals_cap)) !=
+	    GT_OK)
 		goto out;
 	for (size_t i = 0; per_child && i < b.nchildren; i++) {
 		struct child *c = &b.children[i];
@@ -527,7 +686,9 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 		size_t k = (size_t)(b.expected[i] - snap->ous);
 		long ch = b.unit_child[k];
 		struct child *c = ch >= 0 ? &b.children[ch] : NULL;
-		int on_time = b.unit_last[k] <= b.deadline_ms;
+		/* On time: the unit's report arrived by the deadline (later corrections do not
+		 * make it late). */
+		int on_time = b.unit_first[k] <= b.deadline_ms;
 
 		if (c != NULL)
 			c->msg->expected++;
@@ -562,7 +723,7 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 		}
 		*slot = c->msg;
 	}
-	rc = r->failed ? GT_ENOMEM : GT_OK;
+	rc = r->failed ? GT_ENOMEM : add_targets(r, snap, ds, period);
 out:
 	for (size_t i = 0; i < nperiods; i++)
 		free(periods[i]);

@@ -126,6 +126,8 @@ int gt_server_start(struct gt_server *srv)
 	uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
 	/* Writes to a peer that reset the connection must fail, not kill the server. */
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit must surface as a write error (disk full), not kill the server. */
+	signal(SIGXFSZ, SIG_IGN);
 	gt_log_event(&srv->log, GT_LOG_INFO, "listening", "addr=%s max_conns=%u max_frame=%u",
 	             srv->listen_addr, srv->cfg.max_conns, srv->cfg.max_frame);
 	return GT_OK;

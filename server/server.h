@@ -42,6 +42,9 @@ struct gt_server_config {
 #define GT_SERVER_DEFAULT_MAX_INFLIGHT      32u
 #define GT_SERVER_DEFAULT_PULL_ITEMS        5000u
 #define GT_SERVER_DEFAULT_READERS           4u
+/* Connections over the global limit that still get TLS and an explicit refusal; past this
+ * many, further ones are closed without a word. */
+#define GT_SERVER_MAX_REFUSING 64u
 
 /* Fills cfg with the defaults (data_dir stays NULL). */
 void gt_server_config_defaults(struct gt_server_config *cfg);
@@ -62,10 +65,11 @@ struct gt_conn {
 	struct gt_peer peer;
 	uv_timer_t timer; /* the earliest of the handshake, frame and idle deadlines */
 	enum gt_conn_state state;
-	int refs;      /* the peer, the timer, and each work item in flight */
-	int peer_open; /* the peer is not yet closed */
-	int partial;   /* a frame has started and not arrived in full */
-	int doomed;    /* a fatal error is being sent; close when written */
+	int refs;       /* the peer, the timer, and each work item in flight */
+	int peer_open;  /* the peer is not yet closed */
+	int partial;    /* a frame has started and not arrived in full */
+	int doomed;     /* a fatal error is being sent; close when written */
+	int over_limit; /* accepted over the global limit only to be told so */
 	uint64_t hs_deadline, frame_deadline, idle_deadline; /* loop ms; 0: none */
 	uint32_t inflight;
 	uint8_t nonce[GT_NONCE_LEN];
@@ -92,7 +96,8 @@ struct gt_server {
 	struct gt_readpool *readers;
 	struct gt_snapshot *snap;
 	struct gt_conn *conns;
-	uint32_t nconns;
+	uint32_t nconns;    /* connections within the limit */
+	uint32_t nrefusing; /* over-limit connections being told to come back later */
 	int stopping;
 	int handles_open; /* listener, signals: closed on stop */
 	char listen_addr[64];

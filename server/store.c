@@ -57,6 +57,8 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_LOG_FIND] = "SELECT log_index, batch, signature, batch_hash, key_id, sequence, "
                    "org_unit, received_at_ms FROM batch_log WHERE batch_hash = ?1",
     [Q_LOG_COUNT] = "SELECT count(*) FROM batch_log",
+    [Q_LOG_OUTCOME_SET] = "UPDATE batch_log SET outcome = ?2 WHERE log_index = ?1",
+    [Q_LOG_OUTCOME_GET] = "SELECT outcome FROM batch_log WHERE log_index = ?1",
 
     [Q_DV_UPSERT] =
         "INSERT INTO datavalues(data_element, period, org_unit, coc, value, comment, revision, "
@@ -123,7 +125,8 @@ static const char *const sql_text[Q_COUNT] = {
                 "FROM datavalues WHERE data_element IN (SELECT value FROM json_each(?1)) "
                 "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
                     3, 4, 5) " AND deleted = 0 GROUP BY org_unit ORDER BY org_unit",
-    [Q_ROWS] = "SELECT coc, org_unit, num, updated_at_ms FROM datavalues WHERE data_element = ?1 "
+    [Q_ROWS] = "SELECT coc, org_unit, num, updated_at_ms, created_at_ms, value FROM datavalues "
+               "WHERE data_element = ?1 "
                "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
                    3, 4, 5) " AND deleted = 0 ORDER BY period, org_unit, coc",
     [Q_COMPLETED] = "SELECT org_unit, period, at_ms FROM completions WHERE dataset = ?1 "
@@ -556,9 +559,17 @@ static int migrate_v1(struct gt_store *st)
 	return exec(st, schema_v1, "creating the schema");
 }
 
+/* Version 1 to 2: each logged batch keeps the outcome of its first application (counts and
+ * conflicts), so a duplicate is answered with what happened the first time. */
+static int migrate_v2(struct gt_store *st)
+{
+	return exec(st, "ALTER TABLE batch_log ADD COLUMN outcome BLOB", "adding batch outcomes");
+}
+
 /* Migration steps: migrations[v] takes the schema from version v to v + 1, inside the
  * transaction that also sets the new user_version. */
-static int (*const migrations[GT_STORE_SCHEMA_VERSION])(struct gt_store *st) = {migrate_v1};
+static int (*const migrations[GT_STORE_SCHEMA_VERSION])(struct gt_store *st) = {migrate_v1,
+                                                                                migrate_v2};
 
 static int migrate(struct gt_store *st, int64_t from)
 {
@@ -928,5 +939,24 @@ out:
 	gt__store_read_end(st, own);
 	if (rc != 0)
 		gt_store_metadata_free(out);
+	return rc;
+}
+
+int gt__store_count(struct gt_store *st, int q, const char *what, uint64_t *out)
+{
+	sqlite3_stmt *s = gt__store_q(st, q);
+	int rc;
+
+	*out = 0;
+	if (s == NULL)
+		return GT_ESTORE;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = (uint64_t)sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else {
+		rc = gt__store_sqlerr(st, rc, what);
+	}
+	sqlite3_reset(s);
 	return rc;
 }

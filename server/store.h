@@ -25,7 +25,7 @@
 struct gt_store;
 
 /* The schema version this build writes, kept in PRAGMA user_version. */
-#define GT_STORE_SCHEMA_VERSION 1
+#define GT_STORE_SCHEMA_VERSION 2
 /* Milliseconds a connection waits for a lock held by another connection. */
 #define GT_STORE_BUSY_TIMEOUT_MS 5000
 /* Longest org-unit name the store accepts. */
@@ -410,11 +410,20 @@ typedef int (*gt_store_unit_cb)(void *arg, const char *org_unit, uint32_t count,
 int gt_store_reported_units(struct gt_store *st, const struct gt_store_report_query *q,
                             gt_store_unit_cb cb, void *arg);
 
-/* Callback for report rows: one non-deleted value; has_num is 0 for a value that is not a
- * number (num is then 0). Strings are borrowed for the call. Non-zero stops. */
-typedef int (*gt_store_row_cb)(void *arg, const char *element, const char *coc,
-                               const char *org_unit, int has_num, double num,
-                               int64_t updated_at_ms);
+/* One non-deleted value of a report pass; strings borrowed for the callback. */
+struct gt_store_row {
+	const char *element; /* the query's entry (borrowed from q) */
+	const char *coc;
+	const char *org_unit;
+	int has_num; /* 0 for a value that is not a number: num is then 0 */
+	double num;
+	const char *text;      /* the value as stored when has_num is 0, else NULL */
+	int64_t created_at_ms; /* when the value's key was first stored */
+	int64_t updated_at_ms;
+};
+
+/* Callback for report rows; non-zero stops. */
+typedef int (*gt_store_row_cb)(void *arg, const struct gt_store_row *row);
 
 /* Calls cb for each non-deleted value of the query's elements, periods and subtree: element
  * by element in the order of q->elements (cb's element is that entry, borrowed from q), each

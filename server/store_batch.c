@@ -115,6 +115,139 @@ static int build_conflicts(struct gt_store *st, struct gt_store_batch_out *out)
 	return 0;
 }
 
+/* The stored outcome of a batch: little-endian 32-bit words: format (1), the twelve counts,
+ * the number of conflict groups, the number of indexes, then (reason, kind, count) per group,
+ * then every index. */
+#define OUTCOME_FORMAT 1u
+#define OUTCOME_HEAD   15u
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint32_t *out_counts(struct gt_store_batch_out *out, uint32_t *c[12])
+{
+	struct gt_store_counts *k[3] = {&out->values, &out->completions, &out->actions};
+	for (int i = 0; i < 3; i++) {
+		c[i * 4 + 0] = &k[i]->imported;
+		c[i * 4 + 1] = &k[i]->updated;
+		c[i * 4 + 2] = &k[i]->deleted;
+		c[i * 4 + 3] = &k[i]->ignored;
+	}
+	return c[0];
+}
+
+static int save_outcome(struct gt_store *st, uint64_t log_index, struct gt_store_batch_out *out)
+{
+	sqlite3_stmt *s = gt__store_q(st, Q_LOG_OUTCOME_SET);
+	uint32_t *c[12];
+	size_t nidx = 0, words, w = 0;
+	uint8_t *buf;
+	int rc;
+
+	if (s == NULL)
+		return GT_ESTORE;
+	for (size_t g = 0; g < out->n_conflicts; g++)
+		nidx += out->conflicts[g].n_indexes;
+	words = OUTCOME_HEAD + 3 * out->n_conflicts + nidx;
+	buf = malloc(words * 4);
+	if (buf == NULL)
+		return gt__store_err(st, GT_ENOMEM, "out of memory");
+	out_counts(out, c);
+	put32(buf + 4 * w++, OUTCOME_FORMAT);
+	for (int i = 0; i < 12; i++)
+		put32(buf + 4 * w++, *c[i]);
+	put32(buf + 4 * w++, (uint32_t)out->n_conflicts);
+	put32(buf + 4 * w++, (uint32_t)nidx);
+	for (size_t g = 0; g < out->n_conflicts; g++) {
+		put32(buf + 4 * w++, (uint32_t)out->conflicts[g].reason);
+		put32(buf + 4 * w++, (uint32_t)out->conflicts[g].kind);
+		put32(buf + 4 * w++, (uint32_t)out->conflicts[g].n_indexes);
+	}
+	for (size_t g = 0; g < out->n_conflicts; g++)
+		for (size_t i = 0; i < out->conflicts[g].n_indexes; i++)
+			put32(buf + 4 * w++, out->conflicts[g].indexes[i]);
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)log_index);
+	sqlite3_bind_blob(s, 2, buf, (int)(words * 4), SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	rc = rc == SQLITE_DONE ? 0 : gt__store_sqlerr(st, rc, "saving a batch outcome");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	free(buf);
+	return rc;
+}
+
+/* Restores a stored outcome into out; a missing or malformed one leaves out empty (the batch
+ * predates stored outcomes). */
+static int load_outcome(struct gt_store *st, uint64_t log_index, struct gt_store_batch_out *out)
+{
+	sqlite3_stmt *s = gt__store_q(st, Q_LOG_OUTCOME_GET);
+	uint32_t *c[12];
+	int rc;
+
+	if (s == NULL)
+		return GT_ESTORE;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)log_index);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const uint8_t *p = sqlite3_column_blob(s, 0);
+		size_t len = (size_t)sqlite3_column_bytes(s, 0), words = len / 4;
+		uint32_t ngroups, nidx;
+		rc = 0;
+		if (p == NULL || len % 4 != 0 || words < OUTCOME_HEAD || get32(p) != OUTCOME_FORMAT)
+			goto done;
+		ngroups = get32(p + 4 * 13);
+		nidx = get32(p + 4 * 14);
+		if ((uint64_t)OUTCOME_HEAD + 3ull * ngroups + nidx != words)
+			goto done;
+		out_counts(out, c);
+		for (int i = 0; i < 12; i++)
+			*c[i] = get32(p + 4 * (1 + i));
+		if (ngroups == 0)
+			goto done;
+		struct gt_store_conflict *cf =
+		    malloc(ngroups * sizeof(*cf) + (size_t)nidx * sizeof(uint32_t));
+		if (cf == NULL) {
+			rc = gt__store_err(st, GT_ENOMEM, "out of memory");
+			goto done;
+		}
+		uint32_t *idx = (uint32_t *)(cf + ngroups);
+		const uint8_t *gp = p + 4 * OUTCOME_HEAD, *ip = gp + 12 * (size_t)ngroups;
+		size_t used = 0;
+		for (uint32_t g = 0; g < ngroups; g++) {
+			cf[g].reason = (int)get32(gp + 12 * g);
+			cf[g].kind = (int)get32(gp + 12 * g + 4);
+			cf[g].n_indexes = get32(gp + 12 * g + 8);
+			cf[g].indexes = idx + used;
+			if (cf[g].n_indexes > nidx - used) {
+				free(cf);
+				memset(out, 0, sizeof(*out));
+				goto done;
+			}
+			used += cf[g].n_indexes;
+		}
+		for (uint32_t i = 0; i < nidx; i++)
+			idx[i] = get32(ip + 4 * (size_t)i);
+		out->conflicts = cf;
+		out->n_conflicts = ngroups;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : gt__store_sqlerr(st, rc, "reading a batch outcome");
+	}
+done:
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
 void gt_store_batch_out_free(struct gt_store_batch_out *out)
 {
 	if (out == NULL)
@@ -404,9 +537,14 @@ int gt_store_batch_apply(struct gt_store *st, const struct gt_store_batch_in *in
 	} else {
 		rc = find_hash(st, in->hash, &log_index);
 		if (rc == 1) {
+			/* Answer with what happened the first time; nothing is applied again. */
+			rc = load_outcome(st, log_index, out);
 			out->status = GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE;
 			out->log_index = log_index;
-			return gt__store_tx_leave(st, &tx, 0);
+			rc = gt__store_tx_leave(st, &tx, rc);
+			if (rc != 0)
+				gt_store_batch_out_free(out);
+			return rc;
 		}
 		if (rc == 0)
 			rc = append_log(st, in, &log_index);
@@ -424,6 +562,8 @@ int gt_store_batch_apply(struct gt_store *st, const struct gt_store_batch_in *in
 		rc = gt__store_seq_save(st);
 	if (rc == 0)
 		rc = build_conflicts(st, out);
+	if (rc == 0)
+		rc = save_outcome(st, log_index, out);
 out:
 	rc = gt__store_tx_leave(st, &tx, rc);
 	if (rc != 0) {
@@ -548,21 +688,7 @@ int gt_store_log_find(struct gt_store *st, const uint8_t hash[GT_SHA256_LEN], gt
 
 int gt_store_log_count(struct gt_store *st, uint64_t *count)
 {
-	sqlite3_stmt *s = gt__store_q(st, Q_LOG_COUNT);
-	int rc;
-
-	*count = 0;
-	if (s == NULL)
-		return GT_ESTORE;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*count = (uint64_t)sqlite3_column_int64(s, 0);
-		rc = 0;
-	} else {
-		rc = gt__store_sqlerr(st, rc, "counting the batch log");
-	}
-	sqlite3_reset(s);
-	return rc;
+	return gt__store_count(st, Q_LOG_COUNT, "counting the batch log", count);
 }
 
 int gt_store_rebuild_begin(struct gt_store *st)

@@ -62,6 +62,8 @@ enum gt__store_sql {
 	Q_META_INS,
 	Q_META_VER_INS,
 	Q_META_FILES,
+	Q_LOG_OUTCOME_SET,
+	Q_LOG_OUTCOME_GET,
 	Q_COUNT
 };
 
@@ -141,5 +143,9 @@ int gt__store_subtree(struct gt_store *st, const char *org_root, struct gt__stor
 
 /* Binds t to parameters first, first + 1, first + 2 of s. */
 int gt__store_bind_subtree(sqlite3_stmt *s, int first, const struct gt__store_subtree *t);
+
+/* Runs cached query q, which returns one integer (a count), into *out; what names it in the
+ * error message. */
+int gt__store_count(struct gt_store *st, int q, const char *what, uint64_t *out);
 
 #endif

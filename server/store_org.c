@@ -100,20 +100,9 @@ int gt_store_orgunit_children(struct gt_store *st, const char *parent, gt_store_
 
 int gt_store_orgunit_count(struct gt_store *st, size_t *count)
 {
-	sqlite3_stmt *s = gt__store_q(st, Q_OU_COUNT);
-	int rc;
-
-	*count = 0;
-	if (s == NULL)
-		return GT_ESTORE;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*count = (size_t)sqlite3_column_int64(s, 0);
-		rc = 0;
-	} else {
-		rc = gt__store_sqlerr(st, rc, "counting org units");
-	}
-	sqlite3_reset(s);
+	uint64_t n = 0;
+	int rc = gt__store_count(st, Q_OU_COUNT, "counting org units", &n);
+	*count = (size_t)n;
 	return rc;
 }
 

@@ -433,11 +433,20 @@ int gt_store_report_rows(struct gt_store *st, const struct gt_store_report_query
 		sqlite3_bind_text(s, 2, periods, -1, SQLITE_STATIC);
 		gt__store_bind_subtree(s, 3, &t);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			int has_num = sqlite3_column_type(s, 2) != SQLITE_NULL;
-
-			rc = cb(arg, el, col_text(s, 0), col_text(s, 1), has_num,
-			        has_num ? sqlite3_column_double(s, 2) : 0.0,
-			        sqlite3_column_int64(s, 3));
+			struct gt_store_row row = {
+			    .element = el,
+			    .coc = col_text(s, 0),
+			    .org_unit = col_text(s, 1),
+			    .has_num = sqlite3_column_type(s, 2) != SQLITE_NULL,
+			    .updated_at_ms = sqlite3_column_int64(s, 3),
+			    .created_at_ms = sqlite3_column_int64(s, 4),
+			};
+			/* The text is read only for values that are not numbers. */
+			if (row.has_num)
+				row.num = sqlite3_column_double(s, 2);
+			else
+				row.text = col_text(s, 5);
+			rc = cb(arg, &row);
 			if (rc != 0)
 				break;
 		}

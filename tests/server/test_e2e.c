@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "crypto.h"
@@ -59,43 +60,19 @@ static int teardown(void **state)
 static struct gt_session *open_session(struct fx *f, const struct gt_key *k,
                                        struct gt_session_err *err)
 {
-	struct gt_session_opts o = {
-	    .server = f->ts.addr, .ca_path = f->ts.cert, .key = k, .timeout_ms = 10000};
-	struct gt_session *s = NULL;
-	struct gt_session_err e;
-	if (err == NULL)
-		err = &e;
-	gt_session_open(&o, &s, NULL, err);
-	return s;
+	return gt_testserver_session(&f->ts, k, err);
 }
 
 /* A batch of n KK_KORBAN values for org in months 202401.., value base+i. */
-struct built {
-	uint8_t *bytes;
-	size_t len;
-	uint8_t sig[64];
-};
-
 static void build_batch_rev(const struct gt_key *k, const char *org, uint64_t seq, int n, int base,
-                            const char *value_org, uint64_t rev, struct built *out)
+                            const char *value_org, uint64_t rev, struct gt_test_signed *out)
 {
 	gt_batch b = GTSYNC__V1__BATCH__INIT;
 	Gtsync__V1__DataValue v[16], *vp[16];
 	char vals[16][16], periods[16][8];
 	static const char *const opts[] = {"PD", "AP", "LD", "AL"};
-	uint8_t id[16];
-	char key_id[GT_KEY_ID_LEN + 1];
 
 	assert_true(n <= 16);
-	gt_key_id(k, key_id);
-	gt_crypto_random(id, sizeof(id));
-	b.format_version = 1;
-	b.batch_id.data = id;
-	b.batch_id.len = sizeof(id);
-	b.key_id = key_id;
-	b.org_unit = (char *)org;
-	b.sequence = seq;
-	b.created_at_ms = 1;
 	for (int i = 0; i < n; i++) {
 		gtsync__v1__data_value__init(&v[i]);
 		snprintf(vals[i], sizeof(vals[i]), "%d", base + i);
@@ -110,33 +87,13 @@ static void build_batch_rev(const struct gt_key *k, const char *org, uint64_t se
 	}
 	b.values = vp;
 	b.n_values = (size_t)n;
-	assert_int_equal(gt_wire_batch_pack(&b, &out->bytes, &out->len), 0);
-	assert_int_equal(gt_key_sign(k, out->bytes, out->len, out->sig), 0);
+	gt_test_sign_batch(k, org, seq, &b, out);
 }
 
 static void build_batch(const struct gt_key *k, const char *org, uint64_t seq, int n, int base,
-                        const char *value_org, struct built *out)
+                        const char *value_org, struct gt_test_signed *out)
 {
 	build_batch_rev(k, org, seq, n, base, value_org, 1, out);
-}
-
-/* Pushes bytes with sig and returns the ack envelope (caller frees). */
-static gt_envelope *push(struct gt_session *s, const uint8_t *bytes, size_t len, const uint8_t *sig)
-{
-	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT;
-	Gtsync__V1__PushRequest pr = GTSYNC__V1__PUSH_REQUEST__INIT;
-	gt_envelope *reply = NULL;
-	struct gt_session_err err;
-
-	pr.batch.data = (uint8_t *)bytes;
-	pr.batch.len = len;
-	pr.signature.data = (uint8_t *)sig;
-	pr.signature.len = 64;
-	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PUSH;
-	env.push = &pr;
-	assert_int_equal(gt_session_call(s, &env, &reply, &err), 0);
-	assert_int_equal(reply->body_case, GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK);
-	return reply;
 }
 
 /* The server's total of KK_KORBAN for org over 2024 (from a report). */
@@ -175,27 +132,59 @@ static void golden_duplicate_and_conflict(void **state)
 {
 	struct fx *f = *state;
 	struct gt_session *s = open_session(f, f->op, NULL);
-	struct built b1, b2;
+	struct gt_test_signed b1, b2;
 	gt_envelope *ack;
 	uint32_t count;
 
 	assert_non_null(s);
 	build_batch(f->op, "53.71", 1, 8, 10, NULL, &b1);
-	ack = push(s, b1.bytes, b1.len, b1.sig);
+	ack = gt_test_push(s, &b1);
 	assert_int_equal(ack->push_ack->status, GTSYNC__V1__PUSH_STATUS__PUSH_OK);
 	assert_int_equal(ack->push_ack->counts->imported, 8);
 	assert_int_equal(ack->push_ack->sequence, 1);
 	gt_wire_envelope_free(ack);
 
-	/* The same bytes again: a duplicate, nothing applied twice. */
-	ack = push(s, b1.bytes, b1.len, b1.sig);
+	/* The same bytes again: a duplicate, nothing applied twice (the report below still
+	 * counts each value once); the ack repeats the first application's outcome. */
+	ack = gt_test_push(s, &b1);
 	assert_int_equal(ack->push_ack->status, GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE);
-	assert_int_equal(ack->push_ack->counts->imported, 0);
+	assert_int_equal(ack->push_ack->counts->imported, 8);
 	gt_wire_envelope_free(ack);
+
+	/* A batch with a value that cannot apply: the duplicate repeats its conflicts, so a client
+	 * that lost the first ack still learns which value was skipped and why. */
+	gt_batch wb = GTSYNC__V1__BATCH__INIT;
+	Gtsync__V1__DataValue wv[2], *wvp[2] = {&wv[0], &wv[1]};
+	struct gt_test_signed ws;
+	for (int i = 0; i < 2; i++) {
+		gtsync__v1__data_value__init(&wv[i]);
+		wv[i].data_element = i == 0 ? "KK_LP" : "NO_SUCH_ELEMENT";
+		wv[i].org_unit = "53.71";
+		wv[i].period = "202402";
+		wv[i].value = "1";
+		wv[i].revision = 1;
+	}
+	wb.values = wvp;
+	wb.n_values = 2;
+	gt_test_sign_batch(f->op, "53.71", 2, &wb, &ws);
+	for (int round = 0; round < 2; round++) {
+		ack = gt_test_push(s, &ws);
+		assert_int_equal(ack->push_ack->status,
+		                 round == 0 ? GTSYNC__V1__PUSH_STATUS__PUSH_WARNING
+		                            : GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE);
+		assert_int_equal(ack->push_ack->n_conflicts, 1);
+		assert_int_equal(ack->push_ack->conflicts[0]->reason,
+		                 GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_DATA_ELEMENT);
+		assert_int_equal(ack->push_ack->conflicts[0]->n_indexes, 1);
+		assert_int_equal(ack->push_ack->conflicts[0]->indexes[0], 1);
+		assert_int_equal(ack->push_ack->counts->ignored, 1);
+		gt_wire_envelope_free(ack);
+	}
+	free(ws.bytes);
 
 	/* The same sequence with other bytes: refused as a conflict. */
 	build_batch(f->op, "53.71", 1, 8, 500, NULL, &b2);
-	ack = push(s, b2.bytes, b2.len, b2.sig);
+	ack = gt_test_push(s, &b2);
 	assert_int_equal(ack->push_ack->status, GTSYNC__V1__PUSH_STATUS__PUSH_REFUSED);
 	assert_int_equal(ack->push_ack->refuse_code, GT_ECONFLICT);
 	gt_wire_envelope_free(ack);
@@ -212,29 +201,30 @@ static void tampered_and_foreign_signatures(void **state)
 {
 	struct fx *f = *state;
 	struct gt_session *s = open_session(f, f->op, NULL);
-	struct built b;
+	struct gt_test_signed b;
 	gt_envelope *ack;
-	uint8_t other_sig[64];
+	struct gt_test_signed forged;
 
 	assert_non_null(s);
 	/* Revision 2: these keys already hold revision 1 from the golden test. */
 	build_batch_rev(f->op, "53.71", 10, 4, 1, NULL, 2, &b);
 	/* One flipped bit in the batch bytes. */
 	b.bytes[b.len / 2] ^= 0x01;
-	ack = push(s, b.bytes, b.len, b.sig);
+	ack = gt_test_push(s, &b);
 	assert_int_equal(ack->push_ack->status, GTSYNC__V1__PUSH_STATUS__PUSH_REFUSED);
 	assert_int_equal(ack->push_ack->refuse_code, GT_EBADSIG);
 	gt_wire_envelope_free(ack);
 	b.bytes[b.len / 2] ^= 0x01;
 
 	/* Signed by another registered key. */
-	assert_int_equal(gt_key_sign(f->op2, b.bytes, b.len, other_sig), 0);
-	ack = push(s, b.bytes, b.len, other_sig);
+	forged = b;
+	assert_int_equal(gt_key_sign(f->op2, b.bytes, b.len, forged.sig), 0);
+	ack = gt_test_push(s, &forged);
 	assert_int_equal(ack->push_ack->refuse_code, GT_EBADSIG);
 	gt_wire_envelope_free(ack);
 
 	/* Untouched, it is accepted and updates the four values. */
-	ack = push(s, b.bytes, b.len, b.sig);
+	ack = gt_test_push(s, &b);
 	assert_int_equal(ack->push_ack->status, GTSYNC__V1__PUSH_STATUS__PUSH_OK);
 	assert_int_equal(ack->push_ack->counts->updated, 4);
 	gt_wire_envelope_free(ack);
@@ -246,13 +236,13 @@ static void outside_own_org_refused(void **state)
 {
 	struct fx *f = *state;
 	struct gt_session *s = open_session(f, f->op, NULL);
-	struct built b;
+	struct gt_test_signed b;
 	gt_envelope *ack;
 
 	assert_non_null(s);
 	/* An operator of 53.71 writing 53.72's data. */
 	build_batch(f->op, "53.71", 20, 4, 1, "53.72", &b);
-	ack = push(s, b.bytes, b.len, b.sig);
+	ack = gt_test_push(s, &b);
 	assert_int_equal(ack->push_ack->status, GTSYNC__V1__PUSH_STATUS__PUSH_REFUSED);
 	assert_int_equal(ack->push_ack->refuse_code, GT_EPERM);
 	assert_non_null(strstr(ack->push_ack->message, "own org unit"));
@@ -261,7 +251,7 @@ static void outside_own_org_refused(void **state)
 
 	/* Claiming another org in the batch header. */
 	build_batch(f->op, "53.72", 21, 4, 1, NULL, &b);
-	ack = push(s, b.bytes, b.len, b.sig);
+	ack = gt_test_push(s, &b);
 	assert_int_equal(ack->push_ack->refuse_code, GT_EPERM);
 	gt_wire_envelope_free(ack);
 	free(b.bytes);
@@ -430,6 +420,131 @@ static void slow_sender_cut_at_deadline(void **state)
 	assert_true(sent < 10);
 }
 
+/* Runs openssl s_client against the server with a protocol flag; returns its exit status and
+ * whether it printed the negotiated TLS 1.3 protocol. */
+static int s_client(struct fx *f, const char *flag, int *got13)
+{
+	char cmd[512], line[512];
+	FILE *p;
+	int status;
+
+	snprintf(cmd, sizeof(cmd),
+	         "openssl s_client -connect 127.0.0.1:%d %s -brief </dev/null 2>&1", f->ts.port,
+	         flag);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	*got13 = 0;
+	while (fgets(line, sizeof(line), p) != NULL)
+		if (strstr(line, "Protocol version: TLSv1.3") != NULL)
+			*got13 = 1;
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void only_tls13_offered(void **state)
+{
+	struct fx *f = *state;
+	int got13;
+
+	/* The real openssl client: TLS 1.3 connects (the control), TLS 1.2 is refused. */
+	s_client(f, "-tls1_3", &got13);
+	assert_true(got13);
+	assert_int_not_equal(s_client(f, "-tls1_2", &got13), 0);
+	assert_false(got13);
+	assert_true(gt_testserver_alive(&f->ts));
+}
+
+static gt_envelope *pull_once(struct gt_session *s, const char *org, const char *dataset,
+                              int with_batches)
+{
+	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
+	Gtsync__V1__PullRequest pr = GTSYNC__V1__PULL_REQUEST__INIT;
+	struct gt_session_err err;
+
+	pr.org_unit = (char *)org;
+	pr.dataset = (char *)dataset;
+	pr.include_batches = with_batches;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PULL;
+	env.pull = &pr;
+	assert_int_equal(gt_session_call(s, &env, &reply, &err), 0);
+	return reply;
+}
+
+static void pull_carries_signed_batches(void **state)
+{
+	struct fx *f = *state;
+	struct gt_session *s;
+	gt_batch b = GTSYNC__V1__BATCH__INIT;
+	Gtsync__V1__CompleteRegistration cr = GTSYNC__V1__COMPLETE_REGISTRATION__INIT, *crp = &cr;
+	struct gt_test_signed sb;
+
+	/* A completion registration from the district, so pulls carry one. */
+	s = open_session(f, f->op, NULL);
+	cr.dataset = "KK";
+	cr.period = "202401";
+	cr.org_unit = "53.71";
+	cr.completed = 1;
+	b.completions = &crp;
+	b.n_completions = 1;
+	gt_test_sign_batch(f->op, "53.71", 30, &b, &sb);
+	gt_envelope *ack = gt_test_push(s, &sb);
+	assert_int_equal(ack->push_ack->status, GTSYNC__V1__PUSH_STATUS__PUSH_OK);
+	gt_wire_envelope_free(ack);
+	free(sb.bytes);
+	gt_session_close(s);
+
+	s = open_session(f, f->aggr, NULL);
+	gt_envelope *r = pull_once(s, "53", "KK", 1);
+	assert_int_equal(r->body_case, GTSYNC__V1__ENVELOPE__BODY_PULL_CHUNK);
+	const Gtsync__V1__PullChunk *c = r->pull_chunk;
+	assert_true(c->n_values > 0);
+	assert_true(c->n_batches > 0);
+	assert_int_equal(c->n_completions, 1);
+	assert_string_equal(c->completions[0]->registration->org_unit, "53.71");
+	/* Every value came from a returned batch whose signature verifies and that holds it. */
+	for (size_t i = 0; i < c->n_values; i++) {
+		int found = 0;
+		for (size_t k = 0; k < c->n_batches && !found; k++) {
+			const Gtsync__V1__SignedBatch *sbk = c->batches[k];
+			uint8_t hash[32];
+			gt_crypto_sha256(sbk->batch.data, sbk->batch.len, hash);
+			if (memcmp(hash, c->values[i]->origin_batch.data, 32) != 0)
+				continue;
+			assert_int_equal(gt_key_verify(sbk->public_key.data, sbk->batch.data,
+			                               sbk->batch.len, sbk->signature.data),
+			                 0);
+			gt_batch *dec = NULL;
+			assert_int_equal(
+			    gt_wire_batch_decode(sbk->batch.data, sbk->batch.len, NULL, &dec), 0);
+			for (size_t v = 0; v < dec->n_values && !found; v++)
+				found = strcmp(dec->values[v]->period,
+				               c->values[i]->value->period) == 0 &&
+				        strcmp(dec->values[v]->value, c->values[i]->value->value) ==
+				            0 &&
+				        strcmp(dec->values[v]->category_option_combo,
+				               c->values[i]->value->category_option_combo) == 0;
+			gt_wire_batch_free(dec);
+		}
+		assert_true(found);
+	}
+	gt_wire_envelope_free(r);
+	/* The data-set filter: no KK values in a pull of LY. */
+	r = pull_once(s, "53", "LY", 0);
+	assert_int_equal(r->pull_chunk->n_values, 0);
+	gt_wire_envelope_free(r);
+	/* An unknown data set is an error, not an empty answer. */
+	r = pull_once(s, "53", "NOPE", 0);
+	assert_int_equal(r->body_case, GTSYNC__V1__ENVELOPE__BODY_ERROR);
+	assert_int_equal(r->error->code, GT_ENOENT);
+	gt_wire_envelope_free(r);
+	/* Outside the key's scope: refused. */
+	r = pull_once(s, "36", NULL, 0);
+	assert_int_equal(r->body_case, GTSYNC__V1__ENVELOPE__BODY_ERROR);
+	assert_int_equal(r->error->code, GT_EPERM);
+	gt_wire_envelope_free(r);
+	gt_session_close(s);
+}
+
 /* ---- Many clients at once ---- */
 
 #define CLIENTS      100
@@ -445,28 +560,19 @@ struct client_arg {
 static void *client_main(void *p)
 {
 	struct client_arg *a = p;
-	struct gt_session_opts o = {
-	    .server = a->f->ts.addr, .ca_path = a->f->ts.cert, .key = a->k, .timeout_ms = 60000};
 	struct gt_session *s = NULL;
-	struct gt_session_err err;
 
-	if (gt_session_open(&o, &s, NULL, &err) != 0)
+	/* Like a real client, retry a connection that failed (bounded: 5 tries). */
+	for (int t = 0; t < 5 && s == NULL; t++)
+		s = gt_testserver_session(&a->f->ts, a->k, NULL);
+	if (s == NULL)
 		return NULL;
 	for (int i = 0; i < BATCHES_EACH; i++) {
-		struct built b;
-		gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
-		Gtsync__V1__PushRequest pr = GTSYNC__V1__PUSH_REQUEST__INIT;
+		struct gt_test_signed b;
 		build_batch(a->k, a->org, (uint64_t)i + 1, 4, 1, NULL, &b);
-		pr.batch.data = b.bytes;
-		pr.batch.len = b.len;
-		pr.signature.data = b.sig;
-		pr.signature.len = 64;
-		env.body_case = GTSYNC__V1__ENVELOPE__BODY_PUSH;
-		env.push = &pr;
-		if (gt_session_call(s, &env, &reply, &err) == 0 &&
-		    reply->body_case == GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK &&
-		    (reply->push_ack->status == GTSYNC__V1__PUSH_STATUS__PUSH_OK ||
-		     reply->push_ack->status == GTSYNC__V1__PUSH_STATUS__PUSH_WARNING))
+		gt_envelope *reply = gt_test_push(s, &b);
+		if (reply->push_ack->status == GTSYNC__V1__PUSH_STATUS__PUSH_OK ||
+		    reply->push_ack->status == GTSYNC__V1__PUSH_STATUS__PUSH_WARNING)
 			a->ok++;
 		gt_wire_envelope_free(reply);
 		free(b.bytes);
@@ -598,6 +704,8 @@ int main(void)
 	    cmocka_unit_test(oversize_frame_refused),
 	    cmocka_unit_test(garbage_truncation_and_abandoned_handshakes),
 	    cmocka_unit_test(slow_sender_cut_at_deadline),
+	    cmocka_unit_test(only_tls13_offered),
+	    cmocka_unit_test(pull_carries_signed_batches),
 	    cmocka_unit_test(hundred_concurrent_clients),
 	    cmocka_unit_test(rebuild_reproduces_tables),
 	};

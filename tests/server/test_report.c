@@ -285,17 +285,42 @@ static void without_children_and_text_values(void **state)
 	assert_int_equal(r->completeness->reported, 4);
 	gt_report_free(rep);
 
-	/* GT: text values are not summed but make their unit a reporting one. */
+	/* GT: text values are not summed; they are counted, carried as text for the unit that
+	 * holds them, and make their unit a reporting one. */
 	rep = build(f, "ID", "GT", "2024", 1);
 	r = gt_report_reply(rep);
-	assert_int_equal(r->n_totals, 1);
-	check_value(r->totals[0], "GT_RAPAT_PLENO", "", 2, 1);
+	assert_int_equal(r->n_totals, 2);
+	const Gtsync__V1__ReportValue *note = NULL, *pleno = NULL;
+	for (size_t i = 0; i < r->n_totals; i++) {
+		if (strcmp(r->totals[i]->data_element, "GT_CATATAN") == 0)
+			note = r->totals[i];
+		if (strcmp(r->totals[i]->data_element, "GT_RAPAT_PLENO") == 0)
+			pleno = r->totals[i];
+	}
+	assert_non_null(note);
+	assert_non_null(pleno);
+	check_value(pleno, "GT_RAPAT_PLENO", "", 2, 1);
+	check_value(note, "GT_CATATAN", "", 0, 2); /* two units wrote a note, none is "true" */
+	assert_string_equal(note->text, "");       /* the root wrote none itself */
 	assert_int_equal(r->n_children, 2);
-	assert_int_equal(r->children[0]->n_values, 0);
+	assert_int_equal(r->children[0]->n_values, 1);
+	check_value(r->children[0]->values[0], "GT_CATATAN", "", 0, 1);
 	assert_int_equal(r->children[0]->reported_units, 1); /* 11.01, text only */
 	/* GT is reported at every level: the root, 2 provinces, 3 districts. */
 	assert_int_equal(r->completeness->expected, 6);
 	assert_int_equal(r->completeness->reported, 2);
+	gt_report_free(rep);
+
+	/* A unit's own text comes back as the text of its report. */
+	rep = build(f, "53.71", "GT", "2024S1", 0);
+	r = gt_report_reply(rep);
+	int seen = 0;
+	for (size_t i = 0; i < r->n_totals; i++)
+		if (strcmp(r->totals[i]->data_element, "GT_CATATAN") == 0) {
+			assert_string_equal(r->totals[i]->text, "tidak ada kendala");
+			seen++;
+		}
+	assert_int_equal(seen, 1);
 	gt_report_free(rep);
 }
 

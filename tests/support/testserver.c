@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crypto.h"
 #include "encode.h"
 #include "testutil.h"
 
@@ -93,6 +94,20 @@ void gt_testserver_setup(struct gt_testserver *ts)
 		die("server set-up failed; see admin.log in the test's temp dir");
 }
 
+void gt_testserver_import(struct gt_testserver *ts, const char *csv_text)
+{
+	char csv[4200];
+	FILE *f;
+
+	snprintf(csv, sizeof(csv), "%s/more-orgunits.csv", ts->dir);
+	f = fopen(csv, "w");
+	if (f == NULL || fputs(csv_text, f) < 0 || fclose(f) != 0)
+		die("cannot write the org-unit CSV");
+	const char *imp[] = {"orgunits", "import", csv, NULL};
+	if (gt_testserver_admin(ts, imp) != 0)
+		die("org-unit import failed; see admin.log");
+}
+
 struct gt_key *gt_testserver_key(struct gt_testserver *ts, const char *org, const char *role)
 {
 	struct gt_key *k = NULL;
@@ -127,7 +142,18 @@ void gt_testserver_start(struct gt_testserver *ts, const char *const *extra)
 	char *argv[48];
 	int n = 0;
 
-	truncate(ts->log, 0);
+	char *wrap = NULL;
+	if (truncate(ts->log, 0) != 0 && errno != ENOENT)
+		die("cannot reset the server log");
+	/* An optional wrapper (a test hook or valgrind from GT_TEST_SERVER_WRAPPER). */
+	const char *w = ts->wrapper ? ts->wrapper : getenv("GT_TEST_SERVER_WRAPPER");
+	if (w != NULL && *w != '\0') {
+		wrap = strdup(w);
+		char *save = NULL;
+		for (char *t = strtok_r(wrap, " ", &save); t && n < 16;
+		     t = strtok_r(NULL, " ", &save))
+			argv[n++] = t;
+	}
 	argv[n++] = SERVER_BIN;
 	argv[n++] = "run";
 	argv[n++] = "--data";
@@ -146,11 +172,12 @@ void gt_testserver_start(struct gt_testserver *ts, const char *const *extra)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		execv(argv[0], argv);
+		execvp(argv[0], argv);
 		_exit(127);
 	}
-	/* Bounded wait for the listening line: 20 s. */
-	for (int i = 0; i < 400; i++) {
+	free(wrap);
+	/* Bounded wait for the listening line: 60 s (valgrind starts slowly). */
+	for (int i = 0; i < 1200; i++) {
 		if ((ts->port = find_port(ts->log)) > 0)
 			break;
 		if (!gt_testserver_alive(ts))
@@ -225,4 +252,60 @@ void gt_testserver_teardown(struct gt_testserver *ts)
 		gt_test_rmtree(ts->dir);
 	free(ts->dir);
 	ts->dir = NULL;
+}
+
+struct gt_session *gt_testserver_session(struct gt_testserver *ts, const struct gt_key *k,
+                                         struct gt_session_err *err)
+{
+	struct gt_session_opts o = {
+	    .server = ts->addr, .ca_path = ts->cert, .key = k, .timeout_ms = 20000};
+	struct gt_session *s = NULL;
+	struct gt_session_err e;
+
+	if (gt_session_open(&o, &s, NULL, err ? err : &e) != 0)
+		return NULL;
+	return s;
+}
+
+void gt_test_sign_batch(const struct gt_key *k, const char *org, uint64_t seq, gt_batch *b,
+                        struct gt_test_signed *out)
+{
+	uint8_t id[GT_BATCH_ID_LEN];
+	char key_id[GT_KEY_ID_LEN + 1];
+
+	if (gt_key_id(k, key_id) != 0 || gt_crypto_random(id, sizeof(id)) != 0)
+		die("key id or randomness");
+	b->format_version = 1;
+	b->batch_id.data = id;
+	b->batch_id.len = sizeof(id);
+	b->key_id = key_id;
+	b->org_unit = (char *)org;
+	b->sequence = seq;
+	if (gt_wire_batch_pack(b, &out->bytes, &out->len) != 0 ||
+	    gt_key_sign(k, out->bytes, out->len, out->sig) != 0)
+		die("batch pack or sign");
+	/* The header pointed at this frame's storage. */
+	b->batch_id.data = NULL;
+	b->key_id = NULL;
+}
+
+gt_envelope *gt_test_push(struct gt_session *s, const struct gt_test_signed *sb)
+{
+	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
+	Gtsync__V1__PushRequest pr = GTSYNC__V1__PUSH_REQUEST__INIT;
+	struct gt_session_err err;
+
+	pr.batch.data = sb->bytes;
+	pr.batch.len = sb->len;
+	pr.signature.data = (uint8_t *)sb->sig;
+	pr.signature.len = sizeof(sb->sig);
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PUSH;
+	env.push = &pr;
+	if (gt_session_call(s, &env, &reply, &err) != 0) {
+		fprintf(stderr, "testserver: push failed: %s\n", err.message);
+		abort();
+	}
+	if (reply->body_case != GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK)
+		die("push answered with something else than an ack");
+	return reply;
 }

@@ -6,6 +6,8 @@
 #include <sys/types.h>
 
 #include "key.h"
+#include "session.h"
+#include "wire.h"
 
 struct gt_testserver {
 	char *dir; /* temp dir; the data dir is dir/data */
@@ -15,11 +17,15 @@ struct gt_testserver {
 	char addr[64]; /* "127.0.0.1:PORT" once running */
 	int port;
 	pid_t pid;
+	const char *wrapper; /* optional command prefix, e.g. "prlimit --fsize=N:unlimited" */
 };
 
 /* Creates a data dir: init, a small org-unit CSV (ID, 53 with 53.71 and 53.72, 36 with 36.01
  * and 36.71), metadata/ from the source tree. Aborts the test on failure. */
 void gt_testserver_setup(struct gt_testserver *ts);
+
+/* Imports more org units from CSV text (header code,name,level); aborts on failure. */
+void gt_testserver_import(struct gt_testserver *ts, const char *csv_text);
 
 /* Registers a new key for org and role (a name: "operator"); returns it (caller frees). */
 struct gt_key *gt_testserver_key(struct gt_testserver *ts, const char *org, const char *role);
@@ -46,5 +52,26 @@ int gt_testserver_log_count(struct gt_testserver *ts, const char *needle);
 
 /* Stops the server if running and removes the temp dir. */
 void gt_testserver_teardown(struct gt_testserver *ts);
+
+/* Opens an authenticated session to ts as k (borrowed), with a 20 s timeout; NULL on failure
+ * with err (optional) filled. Caller closes with gt_session_close(). */
+struct gt_session *gt_testserver_session(struct gt_testserver *ts, const struct gt_key *k,
+                                         struct gt_session_err *err);
+
+/* A packed and signed batch; free bytes with free(). */
+struct gt_test_signed {
+	uint8_t *bytes;
+	size_t len;
+	uint8_t sig[GT_ED25519_SIG_LEN];
+};
+
+/* Fills b's header (format 1, a random batch id, k's key id, org, seq), packs b and signs the
+ * bytes with k into out. b's items are the caller's. Aborts the test on failure. */
+void gt_test_sign_batch(const struct gt_key *k, const char *org, uint64_t seq, gt_batch *b,
+                        struct gt_test_signed *out);
+
+/* Pushes a signed batch on s and returns the reply, which must be a PushAck (caller frees with
+ * gt_wire_envelope_free()). */
+gt_envelope *gt_test_push(struct gt_session *s, const struct gt_test_signed *sb);
 
 #endif

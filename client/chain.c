@@ -1,0 +1,317 @@
+/* The client's side of the reporting chain: one workflow action, saved, signed, sent, answered. */
+#include "chain.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "approval.h"
+#include "clock.h"
+#include "error.h"
+#include "fileio.h"
+#include "orgunit.h"
+#include "period.h"
+#include "push.h"
+
+const char *gt_chain_kind_name(int kind)
+{
+	switch (kind) {
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_SUBMIT:
+		return "submit";
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_APPROVE:
+		return "approve";
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_ACCEPT:
+		return "accept";
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN:
+		return "return";
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_UNAPPROVE:
+		return "unapprove";
+	default:
+		return "?";
+	}
+}
+
+const char *gt_chain_state_name(int state)
+{
+	switch (state) {
+	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_SUBMITTED:
+		return "submitted";
+	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED:
+		return "approved";
+	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED:
+		return "accepted";
+	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_RETURNED:
+		return "returned";
+	default:
+		return "open";
+	}
+}
+
+const char *gt_chain_conflict_name(int reason)
+{
+	switch (reason) {
+	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_DATA_ELEMENT:
+		return "unknown_data_element";
+	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_ORG_UNIT:
+		return "unknown_org_unit";
+	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_CATEGORY_OPTION_COMBO:
+		return "unknown_category_option_combo";
+	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_BAD_PERIOD:
+		return "bad_period";
+	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_WRONG_VALUE_TYPE:
+		return "wrong_value_type";
+	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_STALE_REVISION:
+		return "stale_revision";
+	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_LOCKED_PERIOD:
+		return "locked_period";
+	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_EXPIRED_PERIOD:
+		return "expired_period";
+	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_DATASET:
+		return "unknown_dataset";
+	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_INVALID_TRANSITION:
+		return "invalid_transition";
+	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_DIGEST_MISMATCH:
+		return "digest_mismatch";
+	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_CHILDREN_NOT_READY:
+		return "children_not_ready";
+	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_FUTURE_PERIOD:
+		return "future_period";
+	default:
+		return "other";
+	}
+}
+
+/* The state a report reaches when kind applies. */
+static int state_after(int kind)
+{
+	switch (kind) {
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_SUBMIT:
+		return GTSYNC__V1__APPROVAL_STATE__APPROVAL_SUBMITTED;
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_APPROVE:
+		return GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED;
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_ACCEPT:
+		return GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED;
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN:
+		return GTSYNC__V1__APPROVAL_STATE__APPROVAL_RETURNED;
+	default:
+		return GTSYNC__V1__APPROVAL_STATE__APPROVAL_OPEN;
+	}
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* The test hook: says the digest is computed, then waits for the go-ahead file. */
+static void pause_after_digest(const char *file)
+{
+	char ready[4200];
+	unsigned waited = 0;
+
+	snprintf(ready, sizeof(ready), "%s.digested", file);
+	(void)gt_file_write(ready, "", 0, 0644, 1);
+	while (access(file, F_OK) != 0 && waited < GT_CHAIN_PAUSE_MAX_MS) {
+		sleep_ms(10);
+		waited += 10;
+	}
+}
+
+/* Checks the action against the pulled metadata; sentences on h->err. */
+static int check(struct gt_home *h, const char *what, const struct gt_meta *meta,
+                 const struct gt_chain_opts *o, const char *org)
+{
+	const struct gt_meta_dataset *ds = gt_meta_dataset_find(meta, o->dataset);
+	struct gt_period p;
+
+	if (ds == NULL) {
+		if (h->err)
+			fprintf(
+			    h->err,
+			    "%s: data set %s is not in the pulled metadata (run 'gtsync metadata "
+			    "pull' if it is new)\n",
+			    what, o->dataset);
+		return GT_ENOENT;
+	}
+	if (gt_period_parse(o->period, &p) != GT_OK) {
+		if (h->err)
+			fprintf(h->err,
+			        "%s: %s is not a DHIS2 period (2025, 2025S1, 2025Q1, 202501)\n",
+			        what, o->period);
+		return GT_EINVAL;
+	}
+	if ((int)p.type < (int)ds->period_type) {
+		if (h->err)
+			fprintf(h->err,
+			        "%s: data set %s is reported %s; a report is approved for a %s "
+			        "period or a coarser one (e.g. the year), not %s\n",
+			        what, ds->code, gt_period_type_name(ds->period_type),
+			        gt_period_type_name(ds->period_type), o->period);
+		return GT_EINVAL;
+	}
+	if (gt_orgunit_valid(org) != GT_OK) {
+		if (h->err)
+			fprintf(h->err, "%s: %s is not an org unit code (53, 53.71, ID)\n", what,
+			        org);
+		return GT_EINVAL;
+	}
+	if (o->reason != NULL && strlen(o->reason) > GT_CHAIN_MAX_REASON) {
+		if (h->err)
+			fprintf(h->err, "%s: the reason is longer than %u bytes\n", what,
+			        GT_CHAIN_MAX_REASON);
+		return GT_EINVAL;
+	}
+	return GT_OK;
+}
+
+/* Fills r from the saved action and prints the outcome. */
+static int report_outcome(struct gt_home *h, const char *what, const struct gt_chain_opts *o,
+                          struct gt_chain_result *r)
+{
+	struct gt_cstore_action a;
+	int rc = gt_cstore_action_get(h->st, r->action_id, &a);
+
+	if (rc != GT_OK) {
+		if (h->err)
+			fprintf(h->err, "%s: cannot read the action back: %s\n", what,
+			        gt_cstore_errmsg(h->st));
+		return rc;
+	}
+	snprintf(r->message, sizeof(r->message), "%s", a.message);
+	switch (a.state) {
+	case GT_CSTORE_ACKED:
+		if (a.status == GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE) {
+			r->outcome = GT_CHAIN_DUPLICATE;
+			if (o->out)
+				fprintf(
+				    o->out,
+				    "%s %s %s %s: the server already had this action (batch "
+				    "%" PRIu64
+				    ", sent before); 'gtsync report' shows the report's state\n",
+				    gt_chain_kind_name(a.kind), a.dataset, a.period, a.org_unit,
+				    a.seq);
+		} else {
+			r->outcome = GT_CHAIN_APPLIED;
+			if (o->out)
+				fprintf(o->out,
+				        "%s %s %s %s: applied; the report is now %s (batch %" PRIu64
+				        ")\n",
+				        gt_chain_kind_name(a.kind), a.dataset, a.period, a.org_unit,
+				        gt_chain_state_name(state_after(a.kind)), a.seq);
+		}
+		break;
+	case GT_CSTORE_CONFLICT:
+		r->outcome = GT_CHAIN_SKIPPED;
+		r->conflict = a.conflict;
+		if (h->err)
+			fprintf(h->err, "%s: %s %s %s: skipped by the server: %s (%s)\n", what,
+			        a.dataset, a.period, a.org_unit, a.message,
+			        gt_chain_conflict_name(a.conflict));
+		break;
+	case GT_CSTORE_REFUSED:
+		r->outcome = GT_CHAIN_REFUSED;
+		r->code = a.code;
+		if (h->err)
+			fprintf(h->err, "%s: %s %s %s: refused by the server: %s\n", what,
+			        a.dataset, a.period, a.org_unit,
+			        a.message[0] ? a.message : gt_strerror(a.code));
+		break;
+	default:
+		r->outcome = GT_CHAIN_UNSENT;
+		if (h->err)
+			fprintf(
+			    h->err,
+			    "%s: %s %s %s: saved but not answered yet; it goes out with the next "
+			    "'gtsync push'\n",
+			    what, a.dataset, a.period, a.org_unit);
+		break;
+	}
+	gt_cstore_action_clear(&a);
+	return GT_OK;
+}
+
+int gt_chain_run(struct gt_home *h, const struct gt_chain_opts *o, struct gt_chain_result *r)
+{
+	const char *org = o->org && o->org[0] ? o->org : h->org;
+	struct gt_chain_result local;
+	struct gt_meta *meta = NULL;
+	struct gt_push_opts po = {0};
+	struct gt_push_result pr;
+	char what[64], hex[2 * GT_SHA256_LEN + 1];
+	int approve = o->kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_APPROVE;
+	int rc, prc;
+
+	if (r == NULL)
+		r = &local;
+	memset(r, 0, sizeof(*r));
+	snprintf(what, sizeof(what), "gtsync %s", gt_chain_kind_name(o->kind));
+	if ((rc = gt_home_meta(h, what, &meta)) != GT_OK)
+		goto out;
+	if ((rc = check(h, what, meta, o, org)) != GT_OK)
+		goto out;
+	if ((rc = gt_home_key(h)) != GT_OK)
+		goto out;
+	if (approve) {
+		/* The approval signs what the server holds now, as this key sees it. */
+		rc = gt_approval_pull(h, meta, o->dataset, o->period, org, o->timeout_ms, r->digest,
+		                      &r->n_digested);
+		if (rc != GT_OK)
+			goto out;
+		gt_approval_hex(r->digest, hex);
+		if (o->out) {
+			fprintf(o->out,
+			        "approve: %" PRIu64
+			        " %s of %s for %s in %s's subtree, as the server "
+			        "holds them now; signing SHA-256 %s\n",
+			        r->n_digested, r->n_digested == 1 ? "value" : "values", o->dataset,
+			        o->period, org, hex);
+			fflush(o->out);
+		}
+		if (o->pause_file != NULL)
+			pause_after_digest(o->pause_file);
+	}
+	struct gt_cstore_action_in in = {
+	    .kind = o->kind,
+	    .dataset = o->dataset,
+	    .period = o->period,
+	    .org_unit = org,
+	    .reason = o->reason ? o->reason : "",
+	    .digest = approve ? r->digest : NULL,
+	    .n_digested = r->n_digested,
+	};
+	/* Saved before anything is sent: a crash from here on sends it next time. */
+	rc = gt_cstore_action_queue(h->st, &in, gt_clock_wall_ms(), &r->action_id);
+	if (rc != GT_OK) {
+		if (h->err)
+			fprintf(h->err, "%s: cannot save the action: %s; nothing was sent\n", what,
+			        gt_cstore_errmsg(h->st));
+		goto out;
+	}
+	po.tries = o->tries;
+	po.timeout_ms = o->timeout_ms;
+	po.backoff_base_ms = o->backoff_base_ms;
+	po.die_after_save = o->die_after_save;
+	po.die_after_send = o->die_after_send;
+	po.progress = NULL;
+	po.out = NULL;
+	prc = gt_push_run(h, &po, &pr);
+	rc = report_outcome(h, what, o, r);
+	if (rc == GT_OK && r->outcome == GT_CHAIN_UNSENT)
+		rc = prc != GT_OK ? prc : GT_EAGAIN;
+	if (rc == GT_OK &&
+	    pr.actions_applied + pr.actions_skipped + pr.actions_refused + pr.actions_dup > 1 &&
+	    o->out)
+		fprintf(o->out,
+		        "(%" PRIu64 " earlier workflow actions of this office went out too; "
+		        "'gtsync status' lists them)\n",
+		        pr.actions_applied + pr.actions_skipped + pr.actions_refused +
+		            pr.actions_dup - 1);
+out:
+	gt_meta_free(meta);
+	return rc;
+}

@@ -1,0 +1,75 @@
+/* The client's side of the reporting chain: one workflow action, saved, signed, sent, answered. */
+#ifndef GT_CHAIN_H
+#define GT_CHAIN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gtlimits.h"
+#include "home.h"
+
+/* Test hook, read from the environment by the commands: after approve has computed its digest
+ * it creates the file $GTSYNC_TEST_PAUSE_AFTER_DIGEST.digested and waits (up to
+ * GT_CHAIN_PAUSE_MAX_MS) until the file $GTSYNC_TEST_PAUSE_AFTER_DIGEST exists, so a test can
+ * change the server's data between the digest and the approval. */
+#define GT_CHAIN_ENV_PAUSE    "GTSYNC_TEST_PAUSE_AFTER_DIGEST"
+#define GT_CHAIN_PAUSE_MAX_MS 60000u
+
+/* Longest reason accepted (the server's limit for free text). */
+#define GT_CHAIN_MAX_REASON GT_MAX_COMMENT_LEN
+
+struct gt_chain_opts {
+	int kind;            /* a WorkflowKind: submit, approve, accept, return, unapprove */
+	const char *dataset; /* KK */
+	const char *period;  /* the data set's period type or coarser: 2025 for monthly KK */
+	const char *org;     /* the report's org unit; NULL or "": the key's own */
+	const char *reason;  /* required for return; NULL: none */
+	unsigned tries;      /* connection attempts for sending (0: the push default) */
+	uint32_t timeout_ms; /* connect and each wait (0: the session default) */
+	uint32_t backoff_base_ms;
+	unsigned die_after_save, die_after_send; /* the push test hooks */
+	const char *pause_file;                  /* the GT_CHAIN_ENV_PAUSE test hook, or NULL */
+	FILE *out;                               /* the result lines (NULL: none) */
+};
+
+enum gt_chain_outcome {
+	GT_CHAIN_UNSENT = 0, /* saved, not yet answered: it goes out with the next push */
+	GT_CHAIN_APPLIED,    /* the server applied it */
+	GT_CHAIN_DUPLICATE,  /* the server had this very batch already (sent before a crash) */
+	GT_CHAIN_SKIPPED,    /* the server skipped it: not allowed in the report's state */
+	GT_CHAIN_REFUSED,    /* the server refused the batch: authorization or shape */
+};
+
+struct gt_chain_result {
+	int outcome;         /* enum gt_chain_outcome */
+	int conflict;        /* the ConflictReason when skipped */
+	int code;            /* the GT_E* code when refused */
+	char message[512];   /* the server's sentence when skipped or refused */
+	uint64_t n_digested; /* approve: the values the digest covers */
+	uint8_t digest[GT_SHA256_LEN];
+	int64_t action_id; /* the saved action in the home's store */
+};
+
+/*
+ * Takes one workflow action as h's key: checks it against the pulled metadata (data set,
+ * period, org unit), for approve computes the digest over a fresh pull of the org unit's
+ * subtree from the server, saves the action in the outbox, and pushes (the same signed
+ * batches, sequence numbers and resends as values; a crash after the save sends the same
+ * batch next time). Lines for a person go to o->out (the digest, the outcome) and h->err.
+ * Returns 0 when the server answered (r->outcome says how: applied, skipped or refused), or
+ * the failure: GT_EINVAL (bad period or org unit; nothing saved), GT_ENOENT (unknown data set
+ * or no metadata), unreachable codes (the action stays saved unless the digest could not be
+ * computed), local store codes.
+ */
+int gt_chain_run(struct gt_home *h, const struct gt_chain_opts *o, struct gt_chain_result *r);
+
+/* The action's word ("approve") for a WorkflowKind; "?" for others. */
+const char *gt_chain_kind_name(int kind);
+
+/* The name of an ApprovalState ("approved"); "open" for unknown values. */
+const char *gt_chain_state_name(int state);
+
+/* The snake_case name of a ConflictReason ("children_not_ready"), for lines a script reads. */
+const char *gt_chain_conflict_name(int reason);
+
+#endif

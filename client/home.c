@@ -1,0 +1,417 @@
+/* A client's home directory: its store, key and pinned certificate, and logging in with them. */
+#include "home.h"
+
+#include "clock.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "error.h"
+#include "fileio.h"
+#include "tls.h"
+
+static void say(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void say(FILE *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return;
+	va_start(ap, fmt);
+	vfprintf(err, fmt, ap);
+	va_end(ap);
+	fputc('\n', err);
+	fflush(err);
+}
+
+int gt_home_resolve(const char *opt, char *out, size_t len)
+{
+	const char *env = getenv(GT_HOME_ENV), *home = getenv("HOME");
+	int n;
+
+	if (len > 0)
+		out[0] = '\0';
+	if (opt != NULL && opt[0] != '\0')
+		n = snprintf(out, len, "%s", opt);
+	else if (env != NULL && env[0] != '\0')
+		n = snprintf(out, len, "%s", env);
+	else if (home != NULL && home[0] != '\0')
+		n = snprintf(out, len, "%s/%s", home, GT_HOME_DEFAULT);
+	else
+		return GT_ENOENT;
+	if (n < 0 || (size_t)n >= len)
+		return GT_ETOOBIG;
+	return GT_OK;
+}
+
+/* Fills the paths of h from dir. */
+static int set_paths(struct gt_home *h, const char *dir)
+{
+	int n = snprintf(h->dir, sizeof(h->dir), "%s", dir);
+	if (n < 0 || (size_t)n >= sizeof(h->dir) - 16)
+		return GT_ETOOBIG;
+	snprintf(h->db_path, sizeof(h->db_path), "%s/%s", dir, GT_HOME_DB);
+	snprintf(h->key_path, sizeof(h->key_path), "%s/%s", dir, GT_HOME_KEY);
+	snprintf(h->pub_path, sizeof(h->pub_path), "%s/%s", dir, GT_HOME_PUB);
+	snprintf(h->ca_path, sizeof(h->ca_path), "%s/%s", dir, GT_HOME_CA);
+	return GT_OK;
+}
+
+int gt_home_init(const char *dir, const char *server, const char *org, const char *ca_file,
+                 struct gt_home_init_info *info, FILE *err)
+{
+	struct gt_home *h = calloc(1, sizeof(*h));
+	struct sockaddr_storage ss;
+	struct gt_tls_ctx *tls = NULL;
+	struct gt_key *k = NULL;
+	struct gt_cstore *st = NULL;
+	uint8_t *ca = NULL;
+	size_t ca_len = 0;
+	int rc, made_ca = 0, made_key = 0, made_pub = 0, made_db = 0;
+
+	memset(info, 0, sizeof(*info));
+	if (h == NULL)
+		return GT_ENOMEM;
+	if ((rc = set_paths(h, dir)) != GT_OK) {
+		say(err, "gtsync init: the home path is too long");
+		goto out;
+	}
+	if (gt_addr_parse(server, &ss) != GT_OK) {
+		say(err,
+		    "gtsync init: --server must be HOST:PORT with HOST an IP address or "
+		    "localhost (e.g. 127.0.0.1:7443), not '%s'",
+		    server);
+		rc = GT_EINVAL;
+		goto out;
+	}
+	if (gt_orgunit_valid(org) != GT_OK) {
+		say(err,
+		    "gtsync init: --org must be an org-unit code: ID, a province (53) or a "
+		    "district (53.71), not '%s'",
+		    org);
+		rc = GT_EINVAL;
+		goto out;
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		rc = gt_err_from_errno(errno);
+		say(err, "gtsync init: cannot create %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if (access(h->db_path, F_OK) == 0 || access(h->key_path, F_OK) == 0) {
+		say(err,
+		    "gtsync init: %s is already a gtsync home; nothing was changed (use "
+		    "another --home for another key)",
+		    dir);
+		rc = GT_EEXIST;
+		goto out;
+	}
+	rc = gt_file_read(ca_file, GT_HOME_MAX_CA, &ca, &ca_len);
+	if (rc != GT_OK) {
+		say(err, "gtsync init: cannot read the server certificate %s: %s", ca_file,
+		    gt_strerror(rc));
+		goto out;
+	}
+	rc = gt_tls_client_ctx_new(ca_file, NULL, &tls);
+	if (rc != GT_OK) {
+		say(err,
+		    "gtsync init: %s holds no usable certificate (expected the server's "
+		    "tls-cert.pem)",
+		    ca_file);
+		goto out;
+	}
+	if ((rc = gt_key_generate(&k)) != GT_OK || (rc = gt_key_id(k, info->key_id)) != GT_OK ||
+	    (rc = gt_key_public_b64(k, info->pub_b64)) != GT_OK) {
+		say(err, "gtsync init: cannot generate a key: %s", gt_strerror(rc));
+		goto out;
+	}
+	if ((rc = gt_file_write(h->ca_path, ca, ca_len, 0644, 1)) != GT_OK) {
+		say(err, "gtsync init: cannot write %s: %s", h->ca_path, gt_strerror(rc));
+		goto out;
+	}
+	made_ca = 1;
+	if ((rc = gt_key_save(k, h->key_path)) != GT_OK) {
+		say(err, "gtsync init: cannot write %s: %s", h->key_path, gt_strerror(rc));
+		goto out;
+	}
+	made_key = 1;
+	if ((rc = gt_key_save_public(k, h->pub_path)) != GT_OK && rc != GT_EEXIST) {
+		say(err, "gtsync init: cannot write %s: %s", h->pub_path, gt_strerror(rc));
+		goto out;
+	}
+	made_pub = rc == GT_OK;
+	if ((rc = gt_cstore_create(h->db_path, &st)) != GT_OK) {
+		say(err, "gtsync init: cannot create %s: %s", h->db_path, gt_strerror(rc));
+		goto out;
+	}
+	made_db = 1;
+	if ((rc = gt_cstore_begin(st)) != GT_OK ||
+	    (rc = gt_cstore_config_set(st, GT_CSTORE_CFG_SERVER, server)) != GT_OK ||
+	    (rc = gt_cstore_config_set(st, GT_CSTORE_CFG_ORG, org)) != GT_OK ||
+	    (rc = gt_cstore_config_set(st, GT_CSTORE_CFG_KEY_ID, info->key_id)) != GT_OK ||
+	    (rc = gt_cstore_config_set_u64(st, GT_CSTORE_CFG_NEXT_SEQ, 1)) != GT_OK ||
+	    (rc = gt_cstore_commit(st)) != GT_OK) {
+		say(err, "gtsync init: cannot write %s: %s", h->db_path, gt_cstore_errmsg(st));
+		goto out;
+	}
+out:
+	gt_cstore_close(st);
+	if (rc != GT_OK) {
+		if (made_db) {
+			char side[PATH_MAX + 8];
+			(void)unlink(h->db_path);
+			snprintf(side, sizeof(side), "%s-wal", h->db_path);
+			(void)unlink(side);
+			snprintf(side, sizeof(side), "%s-shm", h->db_path);
+			(void)unlink(side);
+		}
+		if (made_pub)
+			(void)unlink(h->pub_path);
+		if (made_key)
+			(void)unlink(h->key_path);
+		if (made_ca)
+			(void)unlink(h->ca_path);
+		memset(info, 0, sizeof(*info));
+	}
+	gt_key_free(k);
+	gt_tls_ctx_free(tls);
+	free(ca);
+	free(h);
+	return rc;
+}
+
+int gt_home_open(const char *dir, FILE *err, struct gt_home **out)
+{
+	struct gt_home *h;
+	int rc;
+
+	*out = NULL;
+	h = calloc(1, sizeof(*h));
+	if (h == NULL)
+		return GT_ENOMEM;
+	h->err = err;
+	if ((rc = set_paths(h, dir)) != GT_OK) {
+		say(err, "gtsync: the home path is too long");
+		goto fail;
+	}
+	rc = gt_cstore_open(h->db_path, &h->st);
+	if (rc == GT_ENOENT) {
+		say(err,
+		    "gtsync: %s is not a gtsync home (no %s); run 'gtsync init --home %s "
+		    "--server HOST:PORT --org CODE --ca CERT.pem' first, or set --home or %s",
+		    dir, GT_HOME_DB, dir, GT_HOME_ENV);
+		goto fail;
+	}
+	if (rc != GT_OK) {
+		say(err, "gtsync: cannot open %s: %s", h->db_path,
+		    rc == GT_ECORRUPT ? "it is not a gtsync client store" : gt_strerror(rc));
+		goto fail;
+	}
+	if ((rc = gt_cstore_config_get(h->st, GT_CSTORE_CFG_SERVER, h->server,
+	                               sizeof(h->server))) != GT_OK ||
+	    (rc = gt_cstore_config_get(h->st, GT_CSTORE_CFG_ORG, h->org, sizeof(h->org))) !=
+	        GT_OK ||
+	    (rc = gt_cstore_config_get(h->st, GT_CSTORE_CFG_KEY_ID, h->key_id,
+	                               sizeof(h->key_id))) != GT_OK) {
+		say(err, "gtsync: %s lacks its settings (%s); initialise a new home", h->db_path,
+		    gt_strerror(rc));
+		rc = GT_ECORRUPT;
+		goto fail;
+	}
+	rc = gt_cstore_config_get(h->st, GT_CSTORE_CFG_ROLE, h->role, sizeof(h->role));
+	if (rc != GT_OK && rc != GT_ENOENT) {
+		say(err, "gtsync: cannot read %s: %s", h->db_path, gt_cstore_errmsg(h->st));
+		goto fail;
+	}
+	*out = h;
+	return GT_OK;
+fail:
+	gt_home_close(h);
+	return rc;
+}
+
+void gt_home_close(struct gt_home *h)
+{
+	if (h == NULL)
+		return;
+	gt_cstore_close(h->st);
+	gt_key_free(h->key);
+	free(h);
+}
+
+int gt_home_key(struct gt_home *h)
+{
+	const char *why = NULL;
+	char id[GT_KEY_ID_LEN + 1];
+	int rc;
+
+	if (h->key != NULL)
+		return GT_OK;
+	rc = gt_key_load_why(h->key_path, &h->key, &why);
+	if (rc != GT_OK) {
+		say(h->err, "gtsync: cannot use the key %s: %s", h->key_path,
+		    why ? why : gt_strerror(rc));
+		return rc;
+	}
+	if (gt_key_id(h->key, id) != GT_OK || strcmp(id, h->key_id) != 0) {
+		say(h->err,
+		    "gtsync: the key %s (id %s) is not the key this home was set up with "
+		    "(id %s)",
+		    h->key_path, id, h->key_id);
+		gt_key_free(h->key);
+		h->key = NULL;
+		return GT_EKEY;
+	}
+	return GT_OK;
+}
+
+static const char *role_name(int role)
+{
+	switch (role) {
+	case GTSYNC__V1__ROLE__ROLE_OPERATOR:
+		return "operator";
+	case GTSYNC__V1__ROLE__ROLE_APPROVER:
+		return "approver";
+	case GTSYNC__V1__ROLE__ROLE_AGGREGATOR:
+		return "aggregator";
+	case GTSYNC__V1__ROLE__ROLE_SECRETARIAT:
+		return "secretariat";
+	case GTSYNC__V1__ROLE__ROLE_READER:
+		return "reader";
+	default:
+		return "";
+	}
+}
+
+int gt_home_connect(struct gt_home *h, uint32_t timeout_ms, struct gt_session **s,
+                    gt_envelope **auth, struct gt_session_err *err)
+{
+	struct gt_session_opts o = {0};
+	gt_envelope *res = NULL;
+	int rc;
+
+	*s = NULL;
+	if (auth != NULL)
+		*auth = NULL;
+	memset(err, 0, sizeof(*err));
+	if ((rc = gt_home_key(h)) != GT_OK) {
+		err->code = rc;
+		snprintf(err->message, sizeof(err->message),
+		         "this home's key cannot be used (see "
+		         "above)");
+		return rc;
+	}
+	o.server = h->server;
+	o.ca_path = h->ca_path;
+	o.key = h->key;
+	o.timeout_ms = timeout_ms;
+	rc = gt_session_open(&o, s, &res, err);
+	if (rc != GT_OK)
+		return rc;
+	const Gtsync__V1__AuthResult *ar = res->auth_result;
+	const char *role = role_name(ar->role);
+	if (strcmp(role, h->role) != 0) {
+		/* Best effort: a read-only store still lets a person read. */
+		if (gt_cstore_config_set(h->st, GT_CSTORE_CFG_ROLE, role) == GT_OK)
+			snprintf(h->role, sizeof(h->role), "%s", role);
+	}
+	if (ar->org_unit != NULL && strcmp(ar->org_unit, h->org) != 0)
+		say(h->err,
+		    "gtsync: warning: the server registered this key for org unit %s, but this "
+		    "home was set up for %s",
+		    ar->org_unit, h->org);
+	if (auth != NULL)
+		*auth = res;
+	else
+		gt_wire_envelope_free(res);
+	return GT_OK;
+}
+
+int gt_home_transient(int code)
+{
+	switch (code) {
+	case GT_ECONNREFUSED:
+	case GT_ENET:
+	case GT_ETIMEDOUT:
+	case GT_ECLOSED:
+	case GT_EIO:
+	case GT_EBUSY:
+	case GT_ELIMIT:
+	case GT_ECANCELED:
+	case GT_ENOSPC:
+	case GT_ESTORE:
+	case GT_ENOMEM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void gt_home_explain(struct gt_home *h, const char *what, const struct gt_session_err *err)
+{
+	char b64[GT_KEY_PUB_B64_LEN + 1] = "";
+
+	switch (err->code) {
+	case GT_ECONNREFUSED:
+	case GT_ENET:
+	case GT_ETIMEDOUT:
+	case GT_ECLOSED:
+		say(h->err, "%s: the server %s is unreachable (%s)", what, h->server,
+		    err->message[0] ? err->message : gt_strerror(err->code));
+		break;
+	case GT_ETLS:
+		say(h->err,
+		    "%s: refused: the server at %s did not present the pinned certificate %s (%s). "
+		    "Nothing was sent. If the server's certificate was replaced, get its new "
+		    "tls-cert.pem from the central administrator and copy it to %s.",
+		    what, h->server, h->ca_path, err->message[0] ? err->message : "TLS failure",
+		    h->ca_path);
+		break;
+	case GT_EKEY:
+		if (h->key != NULL)
+			(void)gt_key_public_b64(h->key, b64);
+		say(h->err,
+		    "%s: the server does not accept this key: %s.\n"
+		    "Give the central administrator this key id: %s\n"
+		    "and public key: %s\n"
+		    "(they register it with: gtsync-server key add --org %s --role ROLE --pubkey "
+		    "%s)",
+		    what, err->message[0] ? err->message : "not registered or revoked",
+		    err->key_id[0] ? err->key_id : h->key_id, b64[0] ? b64 : "(see key.pub)",
+		    h->org, b64[0] ? b64 : "...");
+		break;
+	default:
+		say(h->err, "%s: cannot work with the server %s: %s", what, h->server,
+		    err->message[0] ? err->message : gt_strerror(err->code));
+		break;
+	}
+}
+
+int gt_home_meta(struct gt_home *h, const char *what, struct gt_meta **out)
+{
+	struct gt_meta_errors *errs = calloc(1, sizeof(*errs));
+	int rc;
+
+	*out = NULL;
+	if (errs == NULL)
+		return GT_ENOMEM;
+	gt_meta_errors_init(errs);
+	rc = gt_cstore_metadata_load(h->st, out, errs);
+	if (rc == GT_ENOENT)
+		say(h->err, "%s: no metadata yet; run 'gtsync metadata pull' first", what);
+	else if (rc != GT_OK)
+		say(h->err,
+		    "%s: the stored metadata cannot be read (%s%s%s); run 'gtsync metadata "
+		    "pull' again",
+		    what, gt_strerror(rc), errs->count ? ": " : "",
+		    errs->count ? errs->items[0].text : "");
+	gt_meta_errors_clear(errs);
+	free(errs);
+	return rc;
+}

@@ -1,0 +1,527 @@
+/* The chair's report: one self-contained, printable HTML page of a consolidated report. */
+#include "html.h"
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include "chain.h"
+#include "error.h"
+#include "render.h"
+
+/* Most option columns a values table lays out (wider combos get a row per option). */
+#define MAX_COLS 8
+
+static const char style[] =
+    "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:2em auto;max-width:60em;"
+    "color:#111;font-size:10.5pt;line-height:1.35}"
+    "h1{font-size:18pt;margin:0 0 .2em}h2{font-size:13.5pt;margin:1.6em 0 .5em;"
+    "border-bottom:2px solid #333;padding-bottom:.1em}"
+    "h3{font-size:11pt;margin:1em 0 .3em}"
+    ".meta{color:#444;margin:0 0 1em}"
+    "table{border-collapse:collapse;margin:.3em 0 1em;width:100%}"
+    "table.values{table-layout:fixed}table.narrow{width:52%}"
+    "th,td{border:1px solid #aaa;padding:.25em .45em;text-align:left;vertical-align:top}"
+    "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
+    "th{background:#eee;font-weight:bold}tr.group th{background:#e4e9f0}"
+    "td.total{font-weight:bold;background:#f6f6f6}td.blank{background:#fcfcfc}"
+    ".code{font-size:8pt;color:#666}"
+    ".ok{color:#060}.warn{color:#a50}.bad{color:#b00}.state{font-weight:bold}"
+    ".small{font-size:9pt;color:#555}"
+    ".cards{display:flex;gap:.8em;margin:1em 0}"
+    ".card{flex:1;border:1px solid #aaa;padding:.5em .7em;background:#fafafa}"
+    ".card b{display:block;font-size:16pt}"
+    "@media print{body{margin:0;max-width:none;font-size:9.5pt}"
+    "section.child,tr{page-break-inside:avoid}h2{page-break-after:avoid}"
+    ".card{background:none}}";
+
+void gt_html_escape(FILE *out, const char *s)
+{
+	if (s == NULL)
+		return;
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		case '\'':
+			fputs("&#39;", out);
+			break;
+		default:
+			fputc(*s, out);
+		}
+	}
+}
+
+/* Writes a figure; whole numbers from 10000 up in groups of three digits (narrow no-break
+ * spaces), so a budget in rupiah reads at a glance. */
+static void number(FILE *out, double v)
+{
+	char buf[64];
+	size_t len, start, lead;
+
+	if (!isfinite(v)) {
+		fputs("&ndash;", out);
+		return;
+	}
+	gt_render_number(v, buf, sizeof(buf));
+	len = strlen(buf);
+	start = buf[0] == '-';
+	if (strspn(buf + start, "0123456789") != len - start || len - start < 5) {
+		fputs(buf, out);
+		return;
+	}
+	fwrite(buf, 1, start, out);
+	lead = (len - start) % 3 ? (len - start) % 3 : 3;
+	fwrite(buf + start, 1, lead, out);
+	for (size_t i = start + lead; i < len; i += 3) {
+		fputs("&#8239;", out);
+		fwrite(buf + i, 1, 3, out);
+	}
+}
+
+static const char *state_name(int state)
+{
+	switch (state) {
+	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_SUBMITTED:
+		return "diajukan (submitted)";
+	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED:
+		return "disetujui (approved)";
+	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED:
+		return "diterima (accepted)";
+	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_RETURNED:
+		return "dikembalikan (returned)";
+	default:
+		return "terbuka (open)";
+	}
+}
+
+static const char *state_class(int state)
+{
+	switch (state) {
+	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED:
+	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED:
+		return "ok";
+	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_RETURNED:
+		return "bad";
+	default:
+		return "warn";
+	}
+}
+
+static void state_span(FILE *out, int state)
+{
+	fprintf(out, "<span class=\"state %s\">%s</span>", state_class(state), state_name(state));
+}
+
+/* Where a table's figures come from: a list of values, or the unit's own figures. */
+struct source {
+	const Gtsync__V1__ReportReply *rep;
+	Gtsync__V1__ReportValue *const *values;
+	size_t n;
+	int own;
+};
+
+static double get(const struct source *s, const char *element, const char *option)
+{
+	if (s->own)
+		return gt_render_own(s->rep, element, option);
+	return gt_render_find(s->values, s->n, element, option);
+}
+
+/* Whether element e of ds starts a group: the first summed element of its category combo. */
+static int group_start(const struct gt_meta_dataset *ds, size_t e)
+{
+	if (ds->elements[e]->aggregation != GT_META_AGG_SUM)
+		return 0;
+	for (size_t k = 0; k < e; k++)
+		if (ds->elements[k]->combo == ds->elements[e]->combo &&
+		    ds->elements[k]->aggregation == GT_META_AGG_SUM)
+			return 0;
+	return 1;
+}
+
+/* The option columns a combo takes in the values table (0 for the default combo). */
+static size_t combo_cols(const struct gt_meta_combo *c)
+{
+	return c->is_default || c->noptions > MAX_COLS ? 0 : c->noptions;
+}
+
+/* One table of the summed elements: a group of rows per category combo (its options as the
+ * group's column headings, e.g. the sex x age breakdown), the row total in the last column.
+ * Without metadata, one row per (element, option). */
+static void values_table(FILE *out, const struct gt_meta_dataset *ds, const struct source *src)
+{
+	size_t cols = 0;
+
+	if (ds == NULL) {
+		fputs(
+		    "<table><tr><th>Data element</th><th>Option</th><th class=n>Value</th></tr>\n",
+		    out);
+		for (size_t i = 0; i < src->n; i++) {
+			fputs("<tr><td>", out);
+			gt_html_escape(out, src->values[i]->data_element);
+			fputs("</td><td>", out);
+			gt_html_escape(out, src->values[i]->category_option_combo);
+			fputs("</td><td class=n>", out);
+			number(out, src->values[i]->value);
+			fputs("</td></tr>\n", out);
+		}
+		fputs("</table>\n", out);
+		return;
+	}
+	for (size_t g = 0; g < ds->nelements; g++)
+		if (group_start(ds, g) && combo_cols(ds->elements[g]->combo) > cols)
+			cols = combo_cols(ds->elements[g]->combo);
+	fprintf(out, "<table class=\"values%s\"><colgroup><col style=\"width:%s\">",
+	        cols ? "" : " narrow", cols ? "36%" : "70%");
+	for (size_t c = 0; c <= cols; c++)
+		fputs("<col>", out);
+	fputs("</colgroup>\n", out);
+	for (size_t g = 0; g < ds->nelements; g++) {
+		const struct gt_meta_combo *combo = ds->elements[g]->combo;
+		size_t nc = combo_cols(combo);
+		if (!group_start(ds, g))
+			continue;
+		fputs("<tr class=group><th>", out);
+		gt_html_escape(out, nc ? combo->name : "Data element");
+		fputs("</th>", out);
+		for (size_t c = 0; c < nc; c++) {
+			fputs("<th class=n>", out);
+			gt_html_escape(out, combo->options[c].name);
+			fputs("</th>", out);
+		}
+		if (nc < cols)
+			fprintf(out, "<th colspan=%zu></th>", cols - nc);
+		fputs("<th class=n>Jumlah</th></tr>\n", out);
+		for (size_t e = g; e < ds->nelements; e++) {
+			const struct gt_meta_element *el = ds->elements[e];
+			double total = 0;
+			if (el->combo != combo || el->aggregation != GT_META_AGG_SUM)
+				continue;
+			fputs("<tr><td>", out);
+			gt_html_escape(out, el->name);
+			fputs(" <span class=code>", out);
+			gt_html_escape(out, el->code);
+			fputs("</span></td>", out);
+			for (size_t o = 0; o < combo->noptions; o++) {
+				double v = get(src, el->code, combo->options[o].code);
+				if (!isnan(v))
+					total += v;
+				if (o < nc) {
+					fputs("<td class=n>", out);
+					number(out, isnan(v) ? 0 : v);
+					fputs("</td>", out);
+				}
+			}
+			if (nc < cols)
+				fprintf(out, "<td colspan=%zu class=blank></td>", cols - nc);
+			fputs("<td class=\"n total\">", out);
+			number(out, total);
+			fputs("</td></tr>\n", out);
+		}
+	}
+	fputs("</table>\n", out);
+}
+
+/* The yes/no and text answers (elements aggregated "none"); own names whose own answer a
+ * value's text is. */
+static void answers(FILE *out, const struct gt_meta_dataset *ds,
+                    Gtsync__V1__ReportValue *const *values, size_t n, const char *own)
+{
+	int any = 0;
+
+	for (size_t i = 0; ds != NULL && i < ds->nelements; i++) {
+		const struct gt_meta_element *el = ds->elements[i];
+		const Gtsync__V1__ReportValue *v = NULL;
+		if (el->aggregation != GT_META_AGG_NONE)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(values[k]->data_element, el->code) == 0)
+				v = values[k];
+		if (v == NULL || v->count == 0)
+			continue;
+		if (!any)
+			fputs("<table><colgroup><col style=\"width:36%\"><col></colgroup>\n"
+			      "<tr class=group><th>Pertanyaan (question)</th><th>Jawaban (answers)"
+			      "</th></tr>\n",
+			      out);
+		any = 1;
+		fputs("<tr><td>", out);
+		gt_html_escape(out, el->name);
+		fputs(" <span class=code>", out);
+		gt_html_escape(out, el->code);
+		fputs("</span></td><td>", out);
+		if (el->type == GT_META_TYPE_BOOL) {
+			fprintf(out, "ya (yes) dalam <b>%.0f</b> dari %u laporan (reports)",
+			        v->value, v->count);
+		} else {
+			fprintf(out, "%u laporan (reports)", v->count);
+			if (v->text != NULL && v->text[0] != '\0') {
+				fputs("; ", out);
+				gt_html_escape(out, own);
+				fputs(": &ldquo;", out);
+				gt_html_escape(out, v->text);
+				fputs("&rdquo;", out);
+			}
+		}
+		fputs("</td></tr>\n", out);
+	}
+	if (any)
+		fputs("</table>\n", out);
+}
+
+static void percent(FILE *out, uint32_t part, uint32_t whole)
+{
+	if (whole == 0)
+		fputs("&ndash;", out);
+	else
+		fprintf(out, "%.1f%%", 100.0 * part / whole);
+}
+
+static void when(int64_t ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	buf[0] = '\0';
+	if (ms > 0 && gmtime_r(&t, &tm) != NULL)
+		strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+/* The headline figures: units reported, on time, children accepted. */
+static void cards(FILE *out, const Gtsync__V1__ReportReply *rep)
+{
+	const Gtsync__V1__Completeness *c = rep->completeness;
+	uint32_t accepted = 0;
+
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < rep->n_children; i++)
+		accepted +=
+		    rep->children[i]->state == GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED;
+	fprintf(out,
+	        "<div class=cards><div class=card><b class=%s>%u / %u</b>unit melapor (units "
+	        "reported, ",
+	        c->reported < c->expected ? "bad" : "ok", c->reported, c->expected);
+	percent(out, c->reported, c->expected);
+	fprintf(out, ")</div><div class=card><b class=%s>%u / %u</b>tepat waktu (on time, ",
+	        c->on_time < c->reported ? "warn" : "ok", c->on_time, c->reported);
+	percent(out, c->on_time, c->reported);
+	fputs(")</div>", out);
+	if (rep->n_children > 0)
+		fprintf(
+		    out,
+		    "<div class=card><b class=%s>%u / %zu</b>laporan wilayah diterima (regional "
+		    "reports accepted)</div>",
+		    accepted < rep->n_children ? "warn" : "ok", accepted, rep->n_children);
+	fputs("</div>\n", out);
+}
+
+static void completeness(FILE *out, const Gtsync__V1__ReportReply *rep,
+                         const struct gt_meta_dataset *ds, const struct gt_render_names *names)
+{
+	const Gtsync__V1__Completeness *c = rep->completeness;
+
+	fputs("<section><h2>Kelengkapan dan ketepatan waktu (completeness and timeliness)</h2>\n",
+	      out);
+	if (c != NULL) {
+		fprintf(out, "<p>%u dari %u unit melapor (", c->reported, c->expected);
+		percent(out, c->reported, c->expected);
+		fprintf(out, "), %u tepat waktu (", c->on_time);
+		percent(out, c->on_time, c->reported);
+		fputs(").", out);
+		if (ds != NULL)
+			fprintf(
+			    out,
+			    " <span class=small>Tepat waktu: data pertama diterima paling lambat "
+			    "%u hari setelah periode berakhir (on time: first data received "
+			    "within %u days after the period ends).</span>",
+			    ds->timely_days, ds->timely_days);
+		fputs("</p>\n", out);
+	}
+	if (rep->n_children > 0) {
+		fputs("<table><tr><th>Wilayah (region)</th><th>Kode</th><th class=n>Diharapkan"
+		      "</th><th class=n>Melapor</th><th class=n>%</th><th class=n>Tepat waktu"
+		      "</th><th>Status persetujuan (approval)</th></tr>\n",
+		      out);
+		for (size_t i = 0; i < rep->n_children; i++) {
+			const Gtsync__V1__ChildReport *ch = rep->children[i];
+			fputs("<tr><td>", out);
+			gt_html_escape(out, ch->name);
+			fputs("</td><td>", out);
+			gt_html_escape(out, ch->org_unit);
+			fprintf(out, "</td><td class=n>%u</td><td class=n>%u</td><td class=n>",
+			        ch->expected, ch->reported_units);
+			percent(out, ch->reported_units, ch->expected);
+			fprintf(out, "</td><td class=n>%u</td><td>", ch->on_time_units);
+			state_span(out, ch->state);
+			fputs("</td></tr>\n", out);
+		}
+		fputs("</table>\n", out);
+	}
+	if (c != NULL && c->n_missing > 0) {
+		fprintf(out, "<h3 class=bad>Belum melapor (not reported): %zu</h3>\n<p>",
+		        c->n_missing);
+		for (size_t i = 0; i < c->n_missing; i++) {
+			const char *nm = gt_render_name(names, rep, c->missing[i]);
+			if (i)
+				fputs(", ", out);
+			gt_html_escape(out, c->missing[i]);
+			if (nm != NULL) {
+				fputs(" ", out);
+				gt_html_escape(out, nm);
+			}
+		}
+		fputs("</p>\n", out);
+	} else if (c != NULL) {
+		fputs(
+		    "<p class=ok>Semua unit yang diharapkan telah melapor (every unit expected to "
+		    "report has reported).</p>\n",
+		    out);
+	}
+	fputs("</section>\n", out);
+}
+
+static void targets(FILE *out, const Gtsync__V1__ReportReply *rep)
+{
+	if (rep->n_targets == 0)
+		return;
+	fputs("<section><h2>Target, capaian dan selisih (target, achievement, gap)</h2>\n"
+	      "<table><tr><th>Indikator</th><th class=n>Target</th><th>Satuan</th>"
+	      "<th class=n>Capaian</th><th class=n>Selisih</th></tr>\n",
+	      out);
+	for (size_t i = 0; i < rep->n_targets; i++) {
+		const Gtsync__V1__TargetRow *tr = rep->targets[i];
+		fputs("<tr><td>", out);
+		gt_html_escape(out, tr->name);
+		fputs(" <span class=code>", out);
+		gt_html_escape(out, tr->indicator);
+		fputs("</span></td><td class=n>", out);
+		if (tr->has_target)
+			number(out, tr->target);
+		else
+			gt_html_escape(out, tr->target_raw);
+		fputs("</td><td>", out);
+		gt_html_escape(out, tr->unit);
+		fputs("</td><td class=n>", out);
+		number(out, tr->achieved);
+		fputs("</td><td class=n>", out);
+		if (tr->has_target)
+			number(out, tr->gap);
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table></section>\n", out);
+}
+
+static void history(FILE *out, const Gtsync__V1__ReportReply *rep)
+{
+	if (rep->n_history == 0)
+		return;
+	fputs("<section><h2>Riwayat persetujuan (signed approval history)</h2>\n<table><tr>"
+	      "<th>Waktu (time)</th><th>Tindakan (action)</th><th>Kunci (key)</th>"
+	      "<th>Alasan (reason)</th></tr>\n",
+	      out);
+	for (size_t i = 0; i < rep->n_history; i++) {
+		const Gtsync__V1__WorkflowEvent *ev = rep->history[i];
+		char at[64];
+		when(ev->at_ms, at, sizeof(at));
+		fprintf(out, "<tr><td>%s</td><td>%s</td><td>", at, gt_chain_kind_name(ev->kind));
+		gt_html_escape(out, ev->key_id);
+		fputs("</td><td>", out);
+		gt_html_escape(out, ev->reason);
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table></section>\n", out);
+}
+
+int gt_html_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct gt_meta *meta,
+                   const struct gt_render_names *names)
+{
+	const struct gt_meta_dataset *ds = meta ? gt_meta_dataset_find(meta, rep->dataset) : NULL;
+	char at[64];
+
+	when(rep->generated_at_ms, at, sizeof(at));
+	fputs("<!DOCTYPE html>\n<html lang=id><head><meta charset=utf-8>\n<title>", out);
+	gt_html_escape(out, ds ? ds->name : rep->dataset);
+	fputs(" &mdash; ", out);
+	gt_html_escape(out, rep->org_name);
+	fputs(" ", out);
+	gt_html_escape(out, rep->period);
+	fprintf(out, "</title>\n<style>%s</style></head><body>\n", style);
+
+	fputs("<h1>", out);
+	gt_html_escape(out, ds ? ds->name : rep->dataset);
+	fputs("</h1>\n<p class=meta>Gugus Tugas PP TPPO &middot; <b>", out);
+	gt_html_escape(out, rep->org_name);
+	fputs("</b> (", out);
+	gt_html_escape(out, rep->org_unit);
+	fputs(") &middot; periode <b>", out);
+	gt_html_escape(out, rep->period);
+	fputs("</b> &middot; data set ", out);
+	gt_html_escape(out, rep->dataset);
+	fputs(" &middot; dibuat (generated) ", out);
+	gt_html_escape(out, at);
+	fputs("<br>Status persetujuan laporan ini (this report's approval): ", out);
+	state_span(out, rep->state);
+	fputs("</p>\n", out);
+	cards(out, rep);
+	completeness(out, rep, ds, names);
+
+	fputs("<section><h2>Jumlah (totals)</h2>\n", out);
+	struct source src = {rep, rep->totals, rep->n_totals, 0};
+	if (rep->n_totals == 0)
+		fputs("<p class=warn>Belum ada data untuk periode ini (no values for this "
+		      "period).</p>\n",
+		      out);
+	else
+		values_table(out, ds, &src);
+	answers(out, ds, rep->totals, rep->n_totals, rep->org_name);
+	fputs("</section>\n", out);
+	targets(out, rep);
+
+	for (size_t i = 0; i < rep->n_children; i++) {
+		const Gtsync__V1__ChildReport *ch = rep->children[i];
+		fputs("<section class=child><h2>", out);
+		gt_html_escape(out, ch->name);
+		fputs(" (", out);
+		gt_html_escape(out, ch->org_unit);
+		fputs(")</h2>\n<p>Status: ", out);
+		state_span(out, ch->state);
+		fprintf(out, " &middot; %u dari %u unit melapor (units reported)</p>\n",
+		        ch->reported_units, ch->expected);
+		if (ch->n_values == 0) {
+			fputs("<p class=warn>Belum ada data (no data).</p>\n", out);
+		} else {
+			struct source cs = {rep, ch->values, ch->n_values, 0};
+			values_table(out, ds, &cs);
+			answers(out, ds, ch->values, ch->n_values, ch->name);
+		}
+		fputs("</section>\n", out);
+	}
+	if (gt_render_has_own(rep)) {
+		struct source os = {rep, NULL, 0, 1};
+		fputs("<section class=child><h2>", out);
+		gt_html_escape(out, rep->org_name);
+		fputs(" (", out);
+		gt_html_escape(out, rep->org_unit);
+		fputs("): data sendiri (its own figures)</h2>\n", out);
+		values_table(out, ds, &os);
+		fputs("</section>\n", out);
+	}
+	history(out, rep);
+	fputs("<p class=small>gtsync &middot; setiap angka berasal dari batch bertanda tangan "
+	      "unit pelapor (every figure comes from signed batches of the reporting units)</p>\n"
+	      "</body></html>\n",
+	      out);
+	return ferror(out) ? GT_EIO : GT_OK;
+}

@@ -1,0 +1,138 @@
+/* Tests for client/html.c: the chair's HTML report holds the figures and escapes everything. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "html.h"
+#include "metadata.h"
+
+static Gtsync__V1__ReportValue *val(Gtsync__V1__ReportValue *v, const char *de, const char *coc,
+                                    double x)
+{
+	gtsync__v1__report_value__init(v);
+	v->data_element = (char *)de;
+	v->category_option_combo = (char *)coc;
+	v->value = x;
+	v->count = 1;
+	return v;
+}
+
+static char *render(const Gtsync__V1__ReportReply *rep, const struct gt_meta *meta)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	assert_int_equal(gt_html_report(m, rep, meta, NULL), 0);
+	fclose(m);
+	return text;
+}
+
+static void national_report(void **state)
+{
+	struct gt_meta *meta = NULL;
+	struct gt_meta_errors errs;
+	Gtsync__V1__ReportReply rep = GTSYNC__V1__REPORT_REPLY__INIT;
+	Gtsync__V1__Completeness comp = GTSYNC__V1__COMPLETENESS__INIT;
+	Gtsync__V1__ReportValue tv[5], cv[1], *tp[5], *cp[1];
+	Gtsync__V1__ChildReport ch[2], *chp[2];
+	char *missing[] = {"36.71"};
+	(void)state;
+
+	gt_meta_errors_init(&errs);
+	assert_int_equal(gt_meta_load_dir(GT_SOURCE_DIR "/metadata", &meta, &errs), 0);
+	tp[0] = val(&tv[0], "KK_KORBAN", "PD", 2047);
+	tp[1] = val(&tv[1], "KK_KORBAN", "AP", 272);
+	tp[2] = val(&tv[2], "KK_KORBAN", "LD", 318);
+	tp[3] = val(&tv[3], "KK_KORBAN", "AL", 11);
+	tp[4] = val(&tv[4], "KK_LP", "", 554);
+	cp[0] = val(&cv[0], "KK_LP", "", 300);
+	for (int i = 0; i < 2; i++) {
+		gtsync__v1__child_report__init(&ch[i]);
+		chp[i] = &ch[i];
+	}
+	ch[0].org_unit = "53";
+	ch[0].name = "Nusa Tenggara Timur";
+	ch[0].state = GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED;
+	ch[0].values = cp;
+	ch[0].n_values = 1;
+	ch[0].expected = 3;
+	ch[0].reported_units = 3;
+	ch[1].org_unit = "36";
+	ch[1].name = "Banten <script>alert(1)</script>";
+	ch[1].state = GTSYNC__V1__APPROVAL_STATE__APPROVAL_OPEN;
+	ch[1].expected = 3;
+	ch[1].reported_units = 2;
+	comp.expected = 6;
+	comp.reported = 5;
+	comp.on_time = 4;
+	comp.missing = missing;
+	comp.n_missing = 1;
+	rep.org_unit = "ID";
+	rep.org_name = "Indonesia";
+	rep.dataset = "KK";
+	rep.period = "2024";
+	rep.totals = tp;
+	rep.n_totals = 5;
+	rep.children = chp;
+	rep.n_children = 2;
+	rep.completeness = &comp;
+
+	char *html = render(&rep, meta);
+	assert_non_null(strstr(html, "<!DOCTYPE html>"));
+	assert_non_null(strstr(html, "Kasus dan korban TPPO"));
+	/* The sex x age breakdown and its total: 2,047 + 272 + 318 + 11 = 2,648. */
+	assert_non_null(strstr(html, "Perempuan dewasa"));
+	assert_non_null(strstr(html, "<td class=n>2047</td>"));
+	assert_non_null(strstr(html, "<td class=\"n total\">2648</td>"));
+	assert_non_null(strstr(html, "<td class=\"n total\">554</td>"));
+	/* Completeness, states, missing units. */
+	assert_non_null(strstr(html, "5 dari 6 unit melapor"));
+	assert_non_null(strstr(html, "diterima (accepted)"));
+	assert_non_null(strstr(html, "36.71"));
+	/* A table per province. */
+	assert_non_null(strstr(html, "<section class=child><h2>Nusa Tenggara Timur (53)"));
+	assert_non_null(strstr(html, "<td class=\"n total\">300</td>"));
+	/* Hostile text is escaped, never markup. */
+	assert_null(strstr(html, "<script>"));
+	assert_non_null(strstr(html, "&lt;script&gt;"));
+	/* Self-contained: no external resources. */
+	assert_null(strstr(html, "http://"));
+	assert_null(strstr(html, "https://"));
+	free(html);
+
+	/* Without metadata it still renders every value. */
+	html = render(&rep, NULL);
+	assert_non_null(strstr(html, "KK_KORBAN"));
+	assert_non_null(strstr(html, "2047"));
+	free(html);
+	gt_meta_free(meta);
+	gt_meta_errors_clear(&errs);
+}
+
+static void escaping(void **state)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	(void)state;
+	gt_html_escape(m, "a<b>&\"c'");
+	gt_html_escape(m, NULL);
+	fclose(m);
+	assert_string_equal(text, "a&lt;b&gt;&amp;&quot;c&#39;");
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(national_report),
+	    cmocka_unit_test(escaping),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,338 @@
+/* Tests of home set-up and import: all-or-nothing files, line-numbered errors, set, rules. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "error.h"
+#include "fileio.h"
+#include "home.h"
+#include "import.h"
+#include "testutil.h"
+#include "tls.h"
+
+struct fx {
+	char *dir;
+	char home[1024];
+	struct gt_home *h;
+	char *err; /* what the import said to the person */
+	size_t err_len;
+	FILE *errf;
+};
+
+/* Stores the project's metadata and a small scope in the home, as `metadata pull` would. */
+static void store_metadata(struct gt_home *h)
+{
+	static const char *const names[] = {"combos.gtm", "kasus.gtm", "kelembagaan.gtm",
+	                                    "layanan.gtm"};
+	Gtsync__V1__MetadataFile mf[4], *mfp[4];
+	Gtsync__V1__OrgUnit ou[3], *oup[3];
+	uint8_t *data[4];
+	size_t lens[4];
+	char path[1024];
+
+	for (int i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/metadata/%s", GT_SOURCE_DIR, names[i]);
+		assert_int_equal(gt_file_read(path, 1 << 22, &data[i], &lens[i]), GT_OK);
+		gtsync__v1__metadata_file__init(&mf[i]);
+		mf[i].name = (char *)names[i];
+		mf[i].content.data = data[i];
+		mf[i].content.len = lens[i];
+		mfp[i] = &mf[i];
+	}
+	const char *codes[3] = {"ID", "53", "53.71"};
+	for (int i = 0; i < 3; i++) {
+		gtsync__v1__org_unit__init(&ou[i]);
+		ou[i].code = (char *)codes[i];
+		ou[i].name = (char *)codes[i];
+		ou[i].level = (uint32_t)i + 1;
+		oup[i] = &ou[i];
+	}
+	Gtsync__V1__MetadataReply rep = GTSYNC__V1__METADATA_REPLY__INIT;
+	rep.version = 1;
+	rep.files = mfp;
+	rep.n_files = 4;
+	rep.org_units = oup;
+	rep.n_org_units = 3;
+	assert_int_equal(gt_cstore_metadata_save(h->st, &rep), GT_OK);
+	for (int i = 0; i < 4; i++)
+		free(data[i]);
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct gt_home_init_info info;
+	char cert[1100], key[1100];
+
+	f->dir = gt_test_tmpdir("import");
+	snprintf(cert, sizeof(cert), "%s/cert.pem", f->dir);
+	snprintf(key, sizeof(key), "%s/key.pem", f->dir);
+	snprintf(f->home, sizeof(f->home), "%s/home", f->dir);
+	if (gt_tls_make_self_signed(cert, key, "localhost", 30) != GT_OK)
+		return -1;
+	if (gt_home_init(f->home, "127.0.0.1:7443", "53.71", cert, &info, stderr) != GT_OK)
+		return -1;
+	f->errf = open_memstream(&f->err, &f->err_len);
+	if (gt_home_open(f->home, f->errf, &f->h) != GT_OK)
+		return -1;
+	store_metadata(f->h);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	gt_home_close(f->h);
+	fclose(f->errf);
+	free(f->err);
+	gt_test_rmtree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static int import(struct fx *f, const char *text, const char *period, struct gt_import_result *r)
+{
+	struct gt_import_opts o = {.period = period};
+	int rc = gt_import_buffer(f->h, "test.csv", (const uint8_t *)text, strlen(text), &o, r);
+	fflush(f->errf);
+	return rc;
+}
+
+static uint64_t queued(struct fx *f)
+{
+	struct gt_cstore_status s;
+	assert_int_equal(gt_cstore_status(f->h->st, &s), GT_OK);
+	return s.values[GT_CSTORE_QUEUED];
+}
+
+static void test_home_init(void **state)
+{
+	struct fx *f = *state;
+	struct gt_home_init_info info;
+	struct stat sb;
+	char path[1200];
+	(void)state;
+
+	/* The key file is private, the settings stored, a second init refused. */
+	snprintf(path, sizeof(path), "%s/key.pem", f->home);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_string_equal(f->h->server, "127.0.0.1:7443");
+	assert_string_equal(f->h->org, "53.71");
+	assert_int_equal(strlen(f->h->key_id), GT_KEY_ID_LEN);
+	assert_int_equal(gt_home_key(f->h), GT_OK);
+	snprintf(path, sizeof(path), "%s/ca.pem", f->home);
+	assert_int_equal(gt_home_init(f->home, "127.0.0.1:7443", "53.71", path, &info, NULL),
+	                 GT_EEXIST);
+	/* Bad arguments leave nothing behind. */
+	snprintf(path, sizeof(path), "%s/other", f->dir);
+	assert_int_equal(gt_home_init(path, "nowhere", "53.71", "/dev/null", &info, NULL),
+	                 GT_EINVAL);
+	assert_int_equal(gt_home_init(path, "127.0.0.1:1", "53-71", "/dev/null", &info, NULL),
+	                 GT_EINVAL);
+	assert_int_not_equal(
+	    gt_home_init(path, "127.0.0.1:1", "53.71", "/nonexistent.pem", &info, NULL), GT_OK);
+	snprintf(path, sizeof(path), "%s/other/client.db", f->dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/other/key.pem", f->dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+}
+
+static void test_good_file(void **state)
+{
+	struct fx *f = *state;
+	struct gt_import_result r;
+
+	assert_int_equal(import(f,
+	                        "dataelement,period,orgunit,categoryoptioncombo,value,comment\n"
+	                        "KK_KORBAN,202607,53.71,PD,4,\n"
+	                        "KK_KORBAN,202607,,AP,2,\"dua, anak\"\n"
+	                        "KK_KORBAN_TOTAL,202607,53.71,,6,\n"
+	                        "GT_SK,2026S1,53.71,,true,\n",
+	                        NULL, &r),
+	                 GT_OK);
+	assert_int_equal(r.rows, 4);
+	assert_int_equal(r.queued, 4);
+	assert_int_equal(r.errors, 0);
+	assert_int_equal(r.warnings, 0);
+	assert_int_equal(queued(f), 4);
+	/* The same file again queues nothing; a changed value replaces the queued one. */
+	assert_int_equal(import(f,
+	                        "dataelement,period,categoryoptioncombo,value\n"
+	                        "KK_KORBAN,202607,PD,4\n"
+	                        "KK_KORBAN,202607,AP,3\n",
+	                        NULL, &r),
+	                 GT_OK);
+	assert_int_equal(r.unchanged, 1);
+	assert_int_equal(r.replaced, 1);
+	assert_int_equal(queued(f), 4);
+	/* KK_KORBAN now sums to 7 against a total of 6: rule KK_R_TOTAL warns. */
+	assert_int_equal(r.warnings, 1);
+	assert_non_null(strstr(f->err, "KK_R_TOTAL"));
+}
+
+static void test_bad_file_queues_nothing(void **state)
+{
+	struct fx *f = *state;
+	struct gt_import_result r;
+
+	assert_int_equal(import(f,
+	                        "dataelement,period,orgunit,categoryoptioncombo,value,comment\n"
+	                        "KK_KORBAN,202607,53.71,PD,4,\n" /* 2: fine */
+	                        "KK_KORBAN,202607,53.71,XX,4,\n" /* 3 */
+	                        "KK_NOPE,202607,53.71,,4,\n"     /* 4 */
+	                        "KK_LP,202607,53.01,,4,\n"       /* 5 */
+	                        "KK_LP,2026Q3,53.71,,4,\n"       /* 6 */
+	                        "KK_LP,202607,53.71,,-4,\n"      /* 7 */
+	                        "KK_LP,203001,53.71,,4,\n"       /* 8 */
+	                        "KK_KORBAN,202607,53.71,PD,5,\n" /* 9: twice */
+	                        "KK_LP,202607,53.71,,4\n"        /* 10: short */
+	                        "GT_SK,2026S1,53.71,,ya,\n",     /* 11 */
+	                        NULL, &r),
+	                 GT_EINVAL);
+	assert_int_equal(r.errors, 9);
+	assert_int_equal(r.queued, 0);
+	assert_int_equal(queued(f), 0);
+	assert_non_null(strstr(f->err, "test.csv:3: categoryoptioncombo \"XX\""));
+	assert_non_null(strstr(f->err, "test.csv:4: unknown data element"));
+	assert_non_null(strstr(f->err, "test.csv:5: org unit \"53.01\""));
+	assert_non_null(strstr(f->err, "test.csv:6: period 2026Q3 is quarterly"));
+	assert_non_null(strstr(f->err, "test.csv:7: value \"-4\""));
+	assert_non_null(strstr(f->err, "test.csv:8: period 203001 has not started"));
+	assert_non_null(strstr(f->err, "test.csv:9: KK_KORBAN 202607 PD is entered twice: also on "
+	                               "line 2"));
+	assert_non_null(strstr(f->err, "test.csv:10: 5 fields"));
+	assert_non_null(strstr(f->err, "test.csv:11: value \"ya\""));
+	assert_non_null(strstr(f->err, "9 errors; nothing from this file was queued"));
+	/* The errors are in line order. */
+	assert_true(strstr(f->err, "test.csv:3:") < strstr(f->err, "test.csv:11:"));
+}
+
+static void test_period_option(void **state)
+{
+	struct fx *f = *state;
+	struct gt_import_result r;
+
+	/* --period fills empty cells; a row of another period is an error. */
+	assert_int_equal(import(f, "dataelement,value\nKK_LP,3\n", "202607", &r), GT_OK);
+	assert_int_equal(r.queued, 1);
+	assert_int_equal(import(f, "dataelement,period,value\nKK_LP,202608,3\n", "202607", &r),
+	                 GT_EINVAL);
+	assert_non_null(strstr(f->err, "test.csv:2: period 202608, but the import is for --period "
+	                               "202607"));
+	assert_int_equal(import(f, "dataelement,value\nKK_LP,3\n", NULL, &r), GT_EINVAL);
+	assert_non_null(strstr(f->err, "no period"));
+	assert_int_equal(import(f, "dataelement,value\nKK_LP,3\n", "July", &r), GT_EINVAL);
+	assert_int_equal(queued(f), 1);
+}
+
+static void test_set_and_role(void **state)
+{
+	struct fx *f = *state;
+	struct gt_import_opts o = {0};
+	char *out = NULL;
+	size_t len = 0;
+
+	o.out = open_memstream(&out, &len);
+	assert_int_equal(gt_import_one(f->h, "KK_LP", "202607", "", "3", "dari polres", 0, &o),
+	                 GT_OK);
+	assert_int_equal(
+	    gt_import_one(f->h, "KK_LP", "202607", "default", "3", "dari polres", 0, &o), GT_OK);
+	assert_int_equal(gt_import_one(f->h, "KK_LP", "202607", "", "x", NULL, 0, &o), GT_EINVAL);
+	assert_int_equal(gt_import_one(f->h, "KK_LP", "202607", "", NULL, NULL, 0, &o), GT_EINVAL);
+	assert_int_equal(gt_import_one(f->h, "KK_LP", "202607", "", NULL, NULL, 1, &o), GT_OK);
+	fclose(o.out);
+	assert_non_null(strstr(out, "set KK_LP 202607 - 3: queued\n"));
+	assert_non_null(strstr(out, "unchanged"));
+	assert_non_null(strstr(out, "(delete): queued (replacing a queued value)"));
+	free(out);
+	assert_int_equal(queued(f), 1);
+
+	/* A key the server registered as an aggregator does not write values. */
+	snprintf(f->h->role, sizeof(f->h->role), "aggregator");
+	o.out = NULL;
+	assert_int_equal(gt_import_one(f->h, "KK_LP", "202608", "", "3", NULL, 0, &o), GT_EPERM);
+	fflush(f->errf);
+	assert_non_null(strstr(f->err, "registered as aggregator"));
+	assert_int_equal(queued(f), 1);
+}
+
+/* Disk full during the import's transaction: the outbox is as it was. */
+static void test_disk_full(void **state)
+{
+	struct fx *f = *state;
+	struct stat sb;
+	char *text;
+	size_t used = 0, cap = 2u << 20;
+	int status;
+	pid_t pid;
+
+	assert_int_equal(import(f, "dataelement,period,value\nKK_LP,202601,1\n", NULL, NULL),
+	                 GT_OK);
+	/* A file of many long text values. */
+	text = malloc(cap);
+	assert_non_null(text);
+	used = (size_t)snprintf(text, cap, "dataelement,period,value\n");
+	for (int y = 2000; y < 2026 && used + 4200 < cap; y++)
+		for (int s = 1; s <= 2 && used + 4200 < cap; s++) {
+			used +=
+			    (size_t)snprintf(text + used, cap - used, "GT_CATATAN,%dS%d,", y, s);
+			memset(text + used, 'x', 1900);
+			used += 1900;
+			text[used++] = '\n';
+		}
+	text[used] = '\0';
+	gt_home_close(f->h);
+	f->h = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct gt_home *h;
+		struct rlimit rl;
+		struct gt_import_opts o = {0};
+		char db[1200];
+		int rc;
+		signal(SIGXFSZ, SIG_IGN);
+		snprintf(db, sizeof(db), "%s/client.db", f->home);
+		if (gt_home_open(f->home, NULL, &h) != GT_OK || stat(db, &sb) != 0)
+			_exit(10);
+		rl.rlim_cur = rl.rlim_max = (rlim_t)sb.st_size + 16 * 1024;
+		if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+			_exit(11);
+		rc = gt_import_buffer(h, "big.csv", (const uint8_t *)text, used, &o, NULL);
+		gt_home_close(h);
+		_exit(rc == GT_ENOSPC || rc == GT_EIO || rc == GT_ESTORE ? 0 : 12);
+	}
+	free(text);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(gt_home_open(f->home, f->errf, &f->h), GT_OK);
+	assert_int_equal(queued(f), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_home_init, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_good_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_file_queues_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_period_option, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_set_and_role, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
