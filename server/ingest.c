@@ -318,11 +318,63 @@ static void finish(struct push_job *j)
 	gt__conn_unref(c);
 }
 
+/*
+ * The lock hook's answers for one batch. Every value asks whether its (data set, period, org
+ * unit) is locked, and each answer costs the workflow a dozen state look-ups (every enclosing
+ * period, every ancestor); the values of a batch share a few such triples, so the answers are
+ * kept while the batch is applied (the states are settled by gt_workflow_eval() before).
+ * Strings are borrowed from the batch being applied.
+ */
+#define LOCK_MEMO 8
+
+struct lock_memo {
+	struct gt_workflow *wf;
+	struct {
+		const char *ds, *el, *period, *org;
+		int locked;
+	} e[LOCK_MEMO];
+	unsigned n, next, last;
+};
+
+static int memo_match(const struct lock_memo *m, unsigned i, const char *ds, const char *el,
+                      const char *period, const char *org)
+{
+	return strcmp(m->e[i].period, period) == 0 && strcmp(m->e[i].org, org) == 0 &&
+	       strcmp(m->e[i].ds, ds) == 0 && strcmp(m->e[i].el, el) == 0;
+}
+
+static int memo_locked(void *arg, int kind, const char *dataset, const char *data_element,
+                       const char *period, const char *org_unit)
+{
+	struct lock_memo *m = arg;
+	const char *ds = dataset != NULL ? dataset : "";
+	/* With a data set the element does not change the answer (see gt_workflow_locked). */
+	const char *el = ds[0] != '\0' || data_element == NULL ? "" : data_element;
+	unsigned slot;
+	int locked;
+
+	if (m->n > 0 && memo_match(m, m->last, ds, el, period, org_unit))
+		return m->e[m->last].locked;
+	for (unsigned i = 0; i < m->n; i++)
+		if (memo_match(m, i, ds, el, period, org_unit))
+			return m->e[m->last = i].locked;
+	locked = gt_workflow_locked(m->wf, kind, dataset, data_element, period, org_unit);
+	slot = m->n < LOCK_MEMO ? m->n++ : m->next++ % LOCK_MEMO;
+	m->e[slot].ds = ds;
+	m->e[slot].el = el;
+	m->e[slot].period = period;
+	m->e[slot].org = org_unit;
+	m->e[slot].locked = locked;
+	m->last = slot;
+	return locked;
+}
+
 int gt_ingest_apply(struct gt_store *st, const struct gt_snapshot *snap,
                     struct gt_store_batch_in *in, uint8_t *action_verdicts,
                     struct gt_store_batch_out *out)
 {
 	struct gt_workflow wf;
+	struct lock_memo memo = {.wf = &wf};
 	uint8_t *states = calloc(in->batch->n_actions + 1, 1);
 	int rc;
 
@@ -334,8 +386,8 @@ int gt_ingest_apply(struct gt_store *st, const struct gt_snapshot *snap,
 	if (rc == GT_OK) {
 		in->action_verdicts = action_verdicts;
 		in->action_states = states;
-		in->locked = gt_workflow_locked;
-		in->lock_arg = &wf;
+		in->locked = memo_locked;
+		in->lock_arg = &memo;
 		rc = gt_store_batch_apply(st, in, out);
 		in->locked = NULL;
 		in->lock_arg = NULL;
