@@ -207,6 +207,36 @@ out:
 	return rc;
 }
 
+/* The two packers, over untyped rows, for pack_fitting(). */
+static int pack_values_any(struct pusher *p, const void *rows, size_t n, uint64_t seq,
+                           struct gt_cstore_batch *b)
+{
+	return pack(p, rows, n, seq, b);
+}
+
+static int pack_actions_any(struct pusher *p, const void *rows, size_t n, uint64_t seq,
+                            struct gt_cstore_batch *b)
+{
+	return pack_actions(p, rows, n, seq, b);
+}
+
+/* Packs the first *n rows with packer, halving *n until the batch fits the frame budget (or
+ * holds one row, which the caller then checks against the budget). */
+static int pack_fitting(struct pusher *p,
+                        int (*packer)(struct pusher *, const void *, size_t, uint64_t,
+                                      struct gt_cstore_batch *),
+                        const void *rows, size_t *n, uint64_t seq, struct gt_cstore_batch *b)
+{
+	for (;;) {
+		int rc = packer(p, rows, *n, seq, b);
+		if (rc != GT_OK || b->len <= p->frame_budget || *n == 1)
+			return rc;
+		free(b->bytes);
+		b->bytes = NULL;
+		*n = (*n + 1) / 2;
+	}
+}
+
 /* Packs the queued workflow actions (up to GT_PUSH_MAX_ACTIONS) into batch b, in the caller's
  * transaction; *ids[0..*nids) are the actions packed (caller frees). GT_ENOENT when no action
  * is queued. */
@@ -239,16 +269,8 @@ static int pack_action_batch(struct pusher *p, struct gt_cstore_batch *b, int64_
 		goto out;
 	}
 	/* Reasons are bounded by the server's limits; halve the batch until it fits a frame. */
-	for (;;) {
-		rc = pack_actions(p, rows, n, seq, b);
-		if (rc != GT_OK)
-			goto out;
-		if (b->len <= p->frame_budget || n == 1)
-			break;
-		free(b->bytes);
-		b->bytes = NULL;
-		n = (n + 1) / 2;
-	}
+	if ((rc = pack_fitting(p, pack_actions_any, rows, &n, seq, b)) != GT_OK)
+		goto out;
 	if (b->len > p->frame_budget) {
 		bar_break(p);
 		say(p->h,
@@ -315,16 +337,8 @@ static int make_batch(struct pusher *p, struct gt_cstore_batch *b)
 		goto out;
 	}
 	/* The byte budget is an estimate; halve the batch until it fits in a frame. */
-	for (;;) {
-		rc = pack(p, rows, n, seq, b);
-		if (rc != GT_OK)
-			goto out;
-		if (b->len <= p->frame_budget || n == 1)
-			break;
-		free(b->bytes);
-		b->bytes = NULL;
-		n = (n + 1) / 2;
-	}
+	if ((rc = pack_fitting(p, pack_values_any, rows, &n, seq, b)) != GT_OK)
+		goto out;
 	if (b->len > p->frame_budget) {
 		bar_break(p);
 		say(p->h, "gtsync push: value %s %s %s is too large for the server's frame limit",
