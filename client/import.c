@@ -1,6 +1,6 @@
 /* Import: checks a data-value CSV file (or one value) against the metadata and queues it. */
-#include "clock.h"
 #include "import.h"
+#include "clock.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -11,17 +11,17 @@
 #define GT_MAX_FRAME_CEILING (64u * 1024u * 1024u)
 /* Items of each kind (values, completions, actions) in one batch. */
 #define GT_DEFAULT_MAX_VALUES_PER_BATCH 20000u
-#define GT_MAX_ACTIONS_PER_BATCH 1000u
+#define GT_MAX_ACTIONS_PER_BATCH        1000u
 /* Length of identifiers and free text inside a batch. */
-#define GT_MAX_CODE_LEN 64u
-#define GT_MAX_VALUE_LEN 50000u
+#define GT_MAX_CODE_LEN    64u
+#define GT_MAX_VALUE_LEN   50000u
 #define GT_MAX_COMMENT_LEN 50000u
-#define GT_BATCH_ID_LEN 16u
+#define GT_BATCH_ID_LEN    16u
 #define GT_ED25519_PUB_LEN 32u
 #define GT_ED25519_SIG_LEN 64u
-#define GT_SHA256_LEN 32u
-#define GT_NONCE_LEN 32u
-#define GT_EXPORTER_LEN 32u
+#define GT_SHA256_LEN      32u
+#define GT_NONCE_LEN       32u
+#define GT_EXPORTER_LEN    32u
 
 /* Limits a decoder or a server enforces; a zero field means "use the default". */
 struct gt_limits {

@@ -31,7 +31,7 @@ static int unknown_fields_ok(const ProtobufCMessage *m)
 		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
 			size_t n = *(const size_t *)(base + f->quantifier_offset);
 			ProtobufCMessage *const *a =
-				*(ProtobufCMessage *const *const *)(base + f->offset);
+			    *(ProtobufCMessage *const *const *)(base + f->offset);
 			for (size_t k = 0; k < n; k++)
 				if (!unknown_fields_ok(a[k]))
 					return 0;
@@ -205,7 +205,7 @@ out:
 }
 
 int gt_wire_batch_decode(const uint8_t *buf, size_t len, const struct gt_limits *lim,
-			 gt_batch **out)
+                         gt_batch **out)
 {
 	gt_batch *b;
 	int rc;

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gtsync.pb-c.h"
 #include "gtlimits.h"
+#include "gtsync.pb-c.h"
 
 typedef Gtsync__V1__Envelope gt_envelope;
 typedef Gtsync__V1__Batch gt_batch;
@@ -31,7 +31,7 @@ int gt_wire_envelope_pack(const gt_envelope *env, size_t max_len, uint8_t **out,
  * or shape, GT_ETOOBIG for a count or length over a limit. Caller frees *out with
  * gt_wire_batch_free(); *out is NULL on failure. */
 int gt_wire_batch_decode(const uint8_t *buf, size_t len, const struct gt_limits *lim,
-			 gt_batch **out);
+                         gt_batch **out);
 
 /* Checks an in-memory batch's shape as gt_wire_batch_decode() does; borrowed. On failure,
  * *why (optional) points to a static sentence naming the problem. */

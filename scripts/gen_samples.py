@@ -16,7 +16,7 @@ of police reports and cases moving through investigation, prosecution and verdic
 every validation rule of metadata/: the sex x age breakdown adds up to the total, WNI victims
 do not exceed all victims, victims (and child victims) served do not exceed those identified,
 no service reaches more persons than were served, at least one plenary and three sub task
-force meetings a semester. tests/client/test_samples.c checks all of it.
+force meetings a semester. tests/unit/client/test_samples.c checks all of it.
 
 Deterministic (its own seeded PRNG per unit), so the committed files are reproducible:
 

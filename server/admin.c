@@ -165,7 +165,7 @@ static int cmd_orgunits_import(const struct gt_cli_cmd *cmd, int argc, char **ar
 				fprintf(stderr, "%s: %s\n", argv[0], res->errors[i].msg);
 			else
 				fprintf(stderr, "%s:%lu: %s\n", argv[0], res->errors[i].line,
-					res->errors[i].msg);
+				        res->errors[i].msg);
 		}
 		if (res->errors_total > res->n_errors)
 			fprintf(stderr, "... and %zu more errors\n",

@@ -62,10 +62,10 @@ static void openssl_translation(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_code_has_text),
-		cmocka_unit_test(uv_translation),
-		cmocka_unit_test(sqlite_translation),
-		cmocka_unit_test(openssl_translation),
+	    cmocka_unit_test(every_code_has_text),
+	    cmocka_unit_test(uv_translation),
+	    cmocka_unit_test(sqlite_translation),
+	    cmocka_unit_test(openssl_translation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,8 +29,13 @@ static Gtsync__V1__ReportValue *val(Gtsync__V1__ReportValue *v, const char *de, 
 	return v;
 }
 
-static char *render(const Gtsync__V1__ReportReply *rep, const struct gt_meta *meta,
-                    const struct gt_render_names *names, enum gt_render_format f)
+/* Renders rep into a new string (caller frees). Not inlined: GCC 12 at -O3 takes the string
+ * for a pointer into this frame once open_memstream is inlined around it (a false
+ * -Wdangling-pointer). */
+static __attribute__((noinline)) char *render(const Gtsync__V1__ReportReply *rep,
+                                              const struct gt_meta *meta,
+                                              const struct gt_render_names *names,
+                                              enum gt_render_format f)
 {
 	char *text = NULL;
 	size_t len = 0;
