@@ -22,6 +22,7 @@
 #include "key.h"
 #include "metadata.h"
 #include "paths.h"
+#include "protonames.h"
 #include "server.h"
 #include "snapshot.h"
 #include "store.h"
@@ -382,7 +383,7 @@ static int cmd_key_add(const struct gt_cli_cmd *cmd, int argc, char **argv, void
 		                "--pubkey-file are required\n");
 		return USAGE;
 	}
-	if (gt_authz_role_parse(role_name, &role) != GT_OK) {
+	if (gt_protonames_role_parse(role_name, &role) != GT_OK) {
 		fprintf(stderr,
 		        "gtsync-server key add: unknown role '%s' (operator, approver, aggregator, "
 		        "secretariat, reader)\n",
@@ -453,7 +454,7 @@ static int print_key(void *arg, const struct gt_store_key *k)
 	(void)arg;
 	gt_base64_encode(k->public_key, sizeof(k->public_key), b64, sizeof(b64));
 	printf("%-16s  %-6s  %-11s  %-7s  %s\n", k->key_id, k->org_unit,
-	       gt_authz_role_name(k->role), k->revoked ? "revoked" : "active", b64);
+	       gt_protonames_role(k->role), k->revoked ? "revoked" : "active", b64);
 	return 0;
 }
 

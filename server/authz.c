@@ -6,33 +6,6 @@
 #include "error.h"
 #include "orgunit.h"
 
-static const char *const role_names[] = {
-    [GTSYNC__V1__ROLE__ROLE_OPERATOR] = "operator",
-    [GTSYNC__V1__ROLE__ROLE_APPROVER] = "approver",
-    [GTSYNC__V1__ROLE__ROLE_AGGREGATOR] = "aggregator",
-    [GTSYNC__V1__ROLE__ROLE_SECRETARIAT] = "secretariat",
-    [GTSYNC__V1__ROLE__ROLE_READER] = "reader",
-};
-
-int gt_authz_role_parse(const char *name, int *role)
-{
-	*role = 0;
-	for (int r = GTSYNC__V1__ROLE__ROLE_OPERATOR; r <= GTSYNC__V1__ROLE__ROLE_READER; r++) {
-		if (strcmp(name, role_names[r]) == 0) {
-			*role = r;
-			return GT_OK;
-		}
-	}
-	return GT_EINVAL;
-}
-
-const char *gt_authz_role_name(int role)
-{
-	if (role < GTSYNC__V1__ROLE__ROLE_OPERATOR || role > GTSYNC__V1__ROLE__ROLE_READER)
-		return "unknown";
-	return role_names[role];
-}
-
 /* Whether org_unit is the principal's parent-level responsibility: the aggregator of a
  * province accepts its districts; the central secretariat accepts provinces. */
 static int is_parent_of(const struct gt_principal *p, const char *org_unit)

@@ -24,10 +24,4 @@ int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit
 /* Checks that principal may read data of org_unit's subtree (pull, reports); 0 or GT_EPERM. */
 int gt_authz_read(const struct gt_principal *p, const char *org_unit, const char **why);
 
-/* Parses a role name ("operator", ...) into *role; GT_EINVAL for an unknown name. */
-int gt_authz_role_parse(const char *name, int *role);
-
-/* Returns the role's name ("operator"), or "unknown". */
-const char *gt_authz_role_name(int role);
-
 #endif

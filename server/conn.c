@@ -7,6 +7,7 @@
 #include "crypto.h"
 #include "error.h"
 #include "ingest.h"
+#include "protonames.h"
 #include "query.h"
 #include "readpool.h"
 #include "server.h"
@@ -323,7 +324,7 @@ static void auth_after_cb(uv_work_t *req, int status)
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_AUTH_RESULT;
 	env.auth_result = &res;
 	gt__conn_reply(c, &env);
-	log_conn(c, GT_LOG_INFO, "auth_ok", gt_authz_role_name(c->role));
+	log_conn(c, GT_LOG_INFO, "auth_ok", gt_protonames_role(c->role));
 out:
 	gt_crypto_wipe(w, sizeof(*w));
 	free(w);

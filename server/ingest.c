@@ -12,6 +12,7 @@
 #include "key.h"
 #include "metadata.h"
 #include "period.h"
+#include "protonames.h"
 #include "server.h"
 #include "snapshot.h"
 #include "store.h"
@@ -191,52 +192,6 @@ static void job_free(struct push_job *j)
 	free(j);
 }
 
-static const char *status_name(int status)
-{
-	switch (status) {
-	case GTSYNC__V1__PUSH_STATUS__PUSH_OK:
-		return "ok";
-	case GTSYNC__V1__PUSH_STATUS__PUSH_WARNING:
-		return "warning";
-	case GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE:
-		return "duplicate";
-	default:
-		return "refused";
-	}
-}
-
-static const char *conflict_message(int reason)
-{
-	switch (reason) {
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_DATA_ELEMENT:
-		return "data element not in the server's metadata";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_ORG_UNIT:
-		return "org unit not known to the server";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_CATEGORY_OPTION_COMBO:
-		return "category option combo not valid for the data element";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_BAD_PERIOD:
-		return "period malformed or of the wrong type for the data set or org unit level";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_WRONG_VALUE_TYPE:
-		return "value does not match the data element's value type";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_STALE_REVISION:
-		return "a newer revision of the value is already stored";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_LOCKED_PERIOD:
-		return "the period is approved and locked; it must be returned or unapproved first";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_DATASET:
-		return "data set unknown, or not reported at this org unit's level";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_FUTURE_PERIOD:
-		return "the period has not started yet";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_INVALID_TRANSITION:
-		return "not allowed in the report's current approval state";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_DIGEST_MISMATCH:
-		return "the approval's digest does not match the stored data";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_CHILDREN_NOT_READY:
-		return "not every child unit is approved and accepted";
-	default:
-		return "item not applied";
-	}
-}
-
 /* Sends the ack for j: refused (code, message) when code != 0, else from j->out. */
 static void send_ack(struct push_job *j, int code, const char *message)
 {
@@ -280,7 +235,7 @@ static void send_ack(struct push_job *j, int code, const char *message)
 				cf[i].kind = sc->kind;
 				cf[i].indexes = sc->indexes;
 				cf[i].n_indexes = sc->n_indexes;
-				cf[i].message = (char *)conflict_message(sc->reason);
+				cf[i].message = (char *)gt_protonames_conflict_message(sc->reason);
 				cfp[i] = &cf[i];
 			}
 			ack.conflicts = cfp;
@@ -303,7 +258,7 @@ static void send_ack(struct push_job *j, int code, const char *message)
 	    "key=%s org=%s seq=%llu outcome=%s values=%zu imported=%u updated=%u "
 	    "ignored=%u ms=%llu reason=%s",
 	    j->key_id, j->org_unit, (unsigned long long)(j->batch ? j->batch->sequence : 0),
-	    status_name(code ? GTSYNC__V1__PUSH_STATUS__PUSH_REFUSED : j->out.status),
+	    gt_protonames_status(code ? GTSYNC__V1__PUSH_STATUS__PUSH_REFUSED : j->out.status),
 	    j->batch ? j->batch->n_values : 0, (unsigned)counts.imported, (unsigned)counts.updated,
 	    (unsigned)counts.ignored, (unsigned long long)ms, code ? message : "-");
 }

@@ -31,22 +31,6 @@ void gt_workflow_init(struct gt_workflow *w, struct gt_store *st, const struct g
 	w->snap = snap;
 }
 
-const char *gt_workflow_state_name(int state)
-{
-	switch (state) {
-	case ST_SUBMITTED:
-		return "submitted";
-	case ST_APPROVED:
-		return "approved";
-	case ST_ACCEPTED:
-		return "accepted";
-	case ST_RETURNED:
-		return "returned";
-	default:
-		return "open";
-	}
-}
-
 int gt_workflow_period_fits(int ds_period_type, const char *period)
 {
 	struct gt_period p;

@@ -48,7 +48,4 @@ int gt_workflow_digest(struct gt_store *st, const struct gt_snapshot *snap, cons
 /* Whether period fits an action on data set ds: of its period type or coarser. */
 int gt_workflow_period_fits(int ds_period_type, const char *period);
 
-/* The name of an approval state ("approved"), for logs and reports. */
-const char *gt_workflow_state_name(int state);
-
 #endif

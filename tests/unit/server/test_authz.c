@@ -8,6 +8,7 @@
 
 #include "authz.h"
 #include "error.h"
+#include "protonames.h"
 
 #define OPERATOR    GTSYNC__V1__ROLE__ROLE_OPERATOR
 #define APPROVER    GTSYNC__V1__ROLE__ROLE_APPROVER
@@ -143,11 +144,11 @@ static void role_names(void **state)
 {
 	int r;
 	(void)state;
-	assert_int_equal(gt_authz_role_parse("aggregator", &r), 0);
+	assert_int_equal(gt_protonames_role_parse("aggregator", &r), 0);
 	assert_int_equal(r, AGGREGATOR);
-	assert_string_equal(gt_authz_role_name(r), "aggregator");
-	assert_int_equal(gt_authz_role_parse("admin", &r), GT_EINVAL);
-	assert_string_equal(gt_authz_role_name(0), "unknown");
+	assert_string_equal(gt_protonames_role(r), "aggregator");
+	assert_int_equal(gt_protonames_role_parse("admin", &r), GT_EINVAL);
+	assert_string_equal(gt_protonames_role(0), "unknown");
 }
 
 int main(void)
