@@ -14,92 +14,8 @@
 #include "fileio.h"
 #include "orgunit.h"
 #include "period.h"
+#include "protonames.h"
 #include "push.h"
-
-const char *gt_chain_kind_name(int kind)
-{
-	switch (kind) {
-	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_SUBMIT:
-		return "submit";
-	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_APPROVE:
-		return "approve";
-	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_ACCEPT:
-		return "accept";
-	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN:
-		return "return";
-	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_UNAPPROVE:
-		return "unapprove";
-	default:
-		return "?";
-	}
-}
-
-const char *gt_chain_state_name(int state)
-{
-	switch (state) {
-	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_SUBMITTED:
-		return "submitted";
-	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED:
-		return "approved";
-	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED:
-		return "accepted";
-	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_RETURNED:
-		return "returned";
-	default:
-		return "open";
-	}
-}
-
-const char *gt_chain_conflict_name(int reason)
-{
-	switch (reason) {
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_DATA_ELEMENT:
-		return "unknown_data_element";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_ORG_UNIT:
-		return "unknown_org_unit";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_CATEGORY_OPTION_COMBO:
-		return "unknown_category_option_combo";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_BAD_PERIOD:
-		return "bad_period";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_WRONG_VALUE_TYPE:
-		return "wrong_value_type";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_STALE_REVISION:
-		return "stale_revision";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_LOCKED_PERIOD:
-		return "locked_period";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_EXPIRED_PERIOD:
-		return "expired_period";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_DATASET:
-		return "unknown_dataset";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_INVALID_TRANSITION:
-		return "invalid_transition";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_DIGEST_MISMATCH:
-		return "digest_mismatch";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_CHILDREN_NOT_READY:
-		return "children_not_ready";
-	case GTSYNC__V1__CONFLICT_REASON__CONFLICT_FUTURE_PERIOD:
-		return "future_period";
-	default:
-		return "other";
-	}
-}
-
-/* The state a report reaches when kind applies. */
-static int state_after(int kind)
-{
-	switch (kind) {
-	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_SUBMIT:
-		return GTSYNC__V1__APPROVAL_STATE__APPROVAL_SUBMITTED;
-	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_APPROVE:
-		return GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED;
-	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_ACCEPT:
-		return GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED;
-	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN:
-		return GTSYNC__V1__APPROVAL_STATE__APPROVAL_RETURNED;
-	default:
-		return GTSYNC__V1__APPROVAL_STATE__APPROVAL_OPEN;
-	}
-}
 
 static void sleep_ms(unsigned ms)
 {
@@ -193,7 +109,7 @@ static int report_outcome(struct gt_home *h, const char *what, const struct gt_c
 				    "%s %s %s %s: the server already had this action (batch "
 				    "%" PRIu64
 				    ", sent before); 'gtsync report' shows the report's state\n",
-				    gt_chain_kind_name(a.kind), a.dataset, a.period, a.org_unit,
+				    gt_protonames_kind(a.kind), a.dataset, a.period, a.org_unit,
 				    a.seq);
 		} else {
 			r->outcome = GT_CHAIN_APPLIED;
@@ -201,8 +117,9 @@ static int report_outcome(struct gt_home *h, const char *what, const struct gt_c
 				fprintf(o->out,
 				        "%s %s %s %s: applied; the report is now %s (batch %" PRIu64
 				        ")\n",
-				        gt_chain_kind_name(a.kind), a.dataset, a.period, a.org_unit,
-				        gt_chain_state_name(state_after(a.kind)), a.seq);
+				        gt_protonames_kind(a.kind), a.dataset, a.period, a.org_unit,
+				        gt_protonames_state(gt_protonames_kind_state(a.kind)),
+				        a.seq);
 		}
 		break;
 	case GT_CSTORE_CONFLICT:
@@ -211,7 +128,7 @@ static int report_outcome(struct gt_home *h, const char *what, const struct gt_c
 		if (h->err)
 			fprintf(h->err, "%s: %s %s %s: skipped by the server: %s (%s)\n", what,
 			        a.dataset, a.period, a.org_unit, a.message,
-			        gt_chain_conflict_name(a.conflict));
+			        gt_protonames_conflict(a.conflict));
 		break;
 	case GT_CSTORE_REFUSED:
 		r->outcome = GT_CHAIN_REFUSED;
@@ -249,7 +166,7 @@ int gt_chain_run(struct gt_home *h, const struct gt_chain_opts *o, struct gt_cha
 	if (r == NULL)
 		r = &local;
 	memset(r, 0, sizeof(*r));
-	snprintf(what, sizeof(what), "gtsync %s", gt_chain_kind_name(o->kind));
+	snprintf(what, sizeof(what), "gtsync %s", gt_protonames_kind(o->kind));
 	if ((rc = gt_home_meta(h, what, &meta)) != GT_OK)
 		goto out;
 	if ((rc = check(h, what, meta, o, org)) != GT_OK)

@@ -63,13 +63,4 @@ struct gt_chain_result {
  */
 int gt_chain_run(struct gt_home *h, const struct gt_chain_opts *o, struct gt_chain_result *r);
 
-/* The action's word ("approve") for a WorkflowKind; "?" for others. */
-const char *gt_chain_kind_name(int kind);
-
-/* The name of an ApprovalState ("approved"); "open" for unknown values. */
-const char *gt_chain_state_name(int state);
-
-/* The snake_case name of a ConflictReason ("children_not_ready"), for lines a script reads. */
-const char *gt_chain_conflict_name(int reason);
-
 #endif

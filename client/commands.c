@@ -19,6 +19,7 @@
 #include "home.h"
 #include "html.h"
 #include "import.h"
+#include "protonames.h"
 #include "pull.h"
 #include "push.h"
 #include "render.h"
@@ -422,7 +423,7 @@ struct problems {
 static int print_problem(void *arg, const struct gt_cstore_problem *p)
 {
 	struct problems *x = arg;
-	const char *reason = p->state == GT_CSTORE_CONFLICT ? gt_chain_conflict_name(p->reason)
+	const char *reason = p->state == GT_CSTORE_CONFLICT ? gt_protonames_conflict(p->reason)
 	                                                    : gt_errname(p->reason);
 
 	if (x->plain) {
@@ -526,12 +527,12 @@ static int print_actions(struct gt_home *h, const struct gt_cstore_status *st, i
 	for (size_t i = 0; i < n; i++) {
 		const struct gt_cstore_action *x = &a[i];
 		const char *why = x->state == GT_CSTORE_CONFLICT
-		                      ? gt_chain_conflict_name(x->conflict)
+		                      ? gt_protonames_conflict(x->conflict)
 		                  : x->state == GT_CSTORE_REFUSED ? gt_errname(x->code)
 		                                                  : "";
 		if (plain) {
 			printf("action kind=%s dataset=%s period=%s orgunit=%s outcome=%s",
-			       gt_chain_kind_name(x->kind), x->dataset, x->period, x->org_unit,
+			       gt_protonames_kind(x->kind), x->dataset, x->period, x->org_unit,
 			       action_outcome(x));
 			putchar(' ');
 			kv("why", why);
@@ -542,7 +543,7 @@ static int print_actions(struct gt_home *h, const struct gt_cstore_status *st, i
 			printf(" batch=%" PRIu64 " values=%" PRIu64 "\n", x->seq, x->n_digested);
 			continue;
 		}
-		printf("  %-9s %s %s %s: %s", gt_chain_kind_name(x->kind), x->dataset, x->period,
+		printf("  %-9s %s %s %s: %s", gt_protonames_kind(x->kind), x->dataset, x->period,
 		       x->org_unit, action_outcome(x));
 		if (x->state >= GT_CSTORE_CONFLICT)
 			printf(" (%s: %s)", why, x->message);

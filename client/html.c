@@ -7,6 +7,7 @@
 
 #include "chain.h"
 #include "error.h"
+#include "protonames.h"
 #include "render.h"
 
 /* Most option columns a values table lays out (wider combos get a row per option). */
@@ -435,7 +436,7 @@ static void history(FILE *out, const Gtsync__V1__ReportReply *rep)
 		const Gtsync__V1__WorkflowEvent *ev = rep->history[i];
 		char at[64];
 		when(ev->at_ms, at, sizeof(at));
-		fprintf(out, "<tr><td>%s</td><td>%s</td><td>", at, gt_chain_kind_name(ev->kind));
+		fprintf(out, "<tr><td>%s</td><td>%s</td><td>", at, gt_protonames_kind(ev->kind));
 		gt_html_escape(out, ev->key_id);
 		fputs("</td><td>", out);
 		gt_html_escape(out, ev->reason);

@@ -10,6 +10,7 @@
 #include "chain.h"
 #include "error.h"
 #include "html.h"
+#include "protonames.h"
 #include "textreport.h"
 
 int gt_render_format_parse(const char *name, enum gt_render_format *out)
@@ -459,7 +460,7 @@ static int render_json(FILE *out, const Gtsync__V1__ReportReply *rep, const stru
 	fputs(",\n  \"generatedAt\": ", out);
 	gt_render_json_string(out, when);
 	fputs(",\n  \"approvalState\": ", out);
-	gt_render_json_string(out, gt_chain_state_name((int)rep->state));
+	gt_render_json_string(out, gt_protonames_state((int)rep->state));
 	fprintf(out,
 	        ",\n  \"completeness\": {\"expected\": %" PRIu32 ", \"reported\": %" PRIu32
 	        ", \"onTime\": %" PRIu32 ", \"missing\": [",
@@ -484,7 +485,7 @@ static int render_json(FILE *out, const Gtsync__V1__ReportReply *rep, const stru
 		        ", \"approvalState\": ",
 		        ch->reported ? "true" : "false", ch->on_time ? "true" : "false",
 		        ch->expected, ch->reported_units, ch->on_time_units);
-		gt_render_json_string(out, gt_chain_state_name((int)ch->state));
+		gt_render_json_string(out, gt_protonames_state((int)ch->state));
 		fputs(",\n     \"values\": ", out);
 		json_values(out, ch->values, ch->n_values, rows, nrows, "     ");
 		fputc('}', out);

@@ -8,6 +8,7 @@
 
 #include "chain.h"
 #include "error.h"
+#include "protonames.h"
 
 /* Widest column of a figure, and of an option heading before it is cut. */
 #define FIG_W 12
@@ -281,7 +282,7 @@ int gt_text_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 	fprintf(out, "Gugus Tugas PP TPPO - %s (%s), period %s; generated %s\n",
 	        *str(rep->org_name) ? rep->org_name : str(rep->org_unit), str(rep->org_unit),
 	        str(rep->period), at);
-	fprintf(out, "Approval state of this report: %s\n", gt_chain_state_name((int)rep->state));
+	fprintf(out, "Approval state of this report: %s\n", gt_protonames_state((int)rep->state));
 
 	heading(out, "Completeness and timeliness");
 	if (c != NULL) {
@@ -302,7 +303,7 @@ int gt_text_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 			put_cut(out, ch->name, 30, 1);
 			fprintf(out, " %-6s %8" PRIu32 " %8" PRIu32 " %7s %8" PRIu32 "  %s\n",
 			        str(ch->org_unit), ch->expected, ch->reported_units, pct,
-			        ch->on_time_units, gt_chain_state_name((int)ch->state));
+			        ch->on_time_units, gt_protonames_state((int)ch->state));
 		}
 	}
 	if (c != NULL) {
@@ -357,7 +358,7 @@ int gt_text_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 		char title[512];
 		snprintf(title, sizeof(title),
 		         "%s (%s): %s, %" PRIu32 " of %" PRIu32 " units reported", str(ch->name),
-		         str(ch->org_unit), gt_chain_state_name((int)ch->state), ch->reported_units,
+		         str(ch->org_unit), gt_protonames_state((int)ch->state), ch->reported_units,
 		         ch->expected);
 		heading(out, title);
 		if (ch->n_values == 0) {
@@ -383,7 +384,7 @@ int gt_text_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 		for (size_t i = 0; i < rep->n_history; i++) {
 			const Gtsync__V1__WorkflowEvent *ev = rep->history[i];
 			when(ev->at_ms, at, sizeof(at), 0);
-			fprintf(out, "  %s  %-9s key %s", at, gt_chain_kind_name((int)ev->kind),
+			fprintf(out, "  %s  %-9s key %s", at, gt_protonames_kind((int)ev->kind),
 			        str(ev->key_id));
 			if (ev->reason && ev->reason[0])
 				fprintf(out, "  reason: %s", ev->reason);
