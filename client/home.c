@@ -14,6 +14,7 @@
 #include "addr.h"
 #include "error.h"
 #include "fileio.h"
+#include "protonames.h"
 #include "tls.h"
 
 static void say(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -271,24 +272,6 @@ int gt_home_key(struct gt_home *h)
 	return GT_OK;
 }
 
-static const char *role_name(int role)
-{
-	switch (role) {
-	case GTSYNC__V1__ROLE__ROLE_OPERATOR:
-		return "operator";
-	case GTSYNC__V1__ROLE__ROLE_APPROVER:
-		return "approver";
-	case GTSYNC__V1__ROLE__ROLE_AGGREGATOR:
-		return "aggregator";
-	case GTSYNC__V1__ROLE__ROLE_SECRETARIAT:
-		return "secretariat";
-	case GTSYNC__V1__ROLE__ROLE_READER:
-		return "reader";
-	default:
-		return "";
-	}
-}
-
 int gt_home_connect(struct gt_home *h, uint32_t timeout_ms, struct gt_session **s,
                     gt_envelope **auth, struct gt_session_err *err)
 {
@@ -315,7 +298,9 @@ int gt_home_connect(struct gt_home *h, uint32_t timeout_ms, struct gt_session **
 	if (rc != GT_OK)
 		return rc;
 	const Gtsync__V1__AuthResult *ar = res->auth_result;
-	const char *role = role_name(ar->role);
+	const char *role = gt_protonames_role(ar->role);
+	if (strcmp(role, "unknown") == 0)
+		role = "";
 	if (strcmp(role, h->role) != 0) {
 		/* Best effort: a read-only store still lets a person read. */
 		if (gt_cstore_config_set(h->st, GT_CSTORE_CFG_ROLE, role) == GT_OK)
