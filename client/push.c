@@ -13,6 +13,7 @@
 #include "crypto.h"
 #include "error.h"
 #include "progress.h"
+#include "protonames.h"
 
 #define SOFTWARE "gtsync/0.1.0"
 
@@ -445,20 +446,6 @@ static int send_next(struct pusher *p)
 	return rc;
 }
 
-static const char *status_word(int status)
-{
-	switch (status) {
-	case GTSYNC__V1__PUSH_STATUS__PUSH_OK:
-		return "ok";
-	case GTSYNC__V1__PUSH_STATUS__PUSH_WARNING:
-		return "warning";
-	case GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE:
-		return "duplicate";
-	default:
-		return "refused";
-	}
-}
-
 /* Applies a refusal of a batch (an ack REFUSED, or an Error reply to its request). Returns 0,
  * or a code that ends the session. */
 static int refused(struct pusher *p, const struct inflight *f, int code, const char *msg)
@@ -572,7 +559,8 @@ static int on_reply(struct pusher *p, gt_envelope *env)
 			say(p->h,
 			    "gtsync push: batch %" PRIu64 " was %s, but that cannot be recorded "
 			    "here (%s); it will be sent again and acknowledged as a duplicate",
-			    f.seq, status_word((int)ack->status), gt_cstore_errmsg(p->h->st));
+			    f.seq, gt_protonames_status((int)ack->status),
+			    gt_cstore_errmsg(p->h->st));
 			return rc;
 		}
 		if (ack->status == GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE) {
