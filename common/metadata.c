@@ -360,11 +360,11 @@ static const struct kwdef kw_dataset[] = {
     {"description", 1, 1, false}, {NULL, 0, 0, false},
 };
 
-enum { A_RDATASET, A_LEFT, A_OP, A_RIGHT, A_MISSING, A_RDESCRIPTION };
+enum { A_RDATASET, A_LEFT, A_OP, A_RIGHT, A_MISSING, A_RDESCRIPTION, A_SEVERITY };
 static const struct kwdef kw_rule[] = {
-    {"dataset", 1, 1, false}, {"left", 1, 0, false},    {"op", 1, 1, false},
-    {"right", 1, 0, false},   {"missing", 1, 1, false}, {"description", 1, 1, false},
-    {NULL, 0, 0, false},
+    {"dataset", 1, 1, false},  {"left", 1, 0, false},    {"op", 1, 1, false},
+    {"right", 1, 0, false},    {"missing", 1, 1, false}, {"description", 1, 1, false},
+    {"severity", 1, 1, false}, {NULL, 0, 0, false},
 };
 
 enum { A_YEARS, A_SCOPE, A_SOURCE };
@@ -873,6 +873,7 @@ static const char *const agg_words[] = {"sum", "none", NULL};
 static const char *const level_words[] = {"national", "province", "district", NULL};
 static const char *const op_words[] = {"eq", "ne", "le", "lt", "ge", "gt", NULL};
 static const char *const missing_words[] = {"skip-all", "skip-any", "never", NULL};
+static const char *const severity_words[] = {"error", "warning", NULL};
 static const char *const kind_ind_words[] = {"", "process", "result", "output", "outcome", NULL};
 
 static int attr_combo(struct ld *L, struct w_combo *w, int kw, const struct tok *a, size_t na)
@@ -1071,6 +1072,13 @@ static int attr_rule(struct ld *L, struct w_rule *w, int kw, const struct tok *a
 		return 0;
 	case A_RDESCRIPTION:
 		return text_arg(L, &a[0], &w->pub.description);
+	case A_SEVERITY:
+		if ((i = word_index(severity_words, a[0].s)) < 0) {
+			ERR(L, "unknown severity \"%s\" (error or warning)", show(L, a[0].s));
+			return -1;
+		}
+		w->pub.severity = (enum gt_meta_severity)i;
+		return 0;
 	}
 	return 0;
 }

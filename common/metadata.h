@@ -168,6 +168,12 @@ struct gt_meta_operand {
 	double number;                         /* the literal when element is NULL */
 };
 
+/* Whether a failing rule refuses a submission or approval, or needs an acknowledgement. */
+enum gt_meta_severity {
+	GT_META_SEVERITY_ERROR, /* the default */
+	GT_META_SEVERITY_WARNING,
+};
+
 struct gt_meta_rule {
 	const char *code;
 	const char *name;
@@ -178,6 +184,7 @@ struct gt_meta_rule {
 	const struct gt_meta_dataset *dataset; /* the form it belongs to, or NULL */
 	enum gt_meta_op op;
 	enum gt_meta_missing missing;
+	enum gt_meta_severity severity;
 	const struct gt_meta_operand *left;
 	size_t nleft;
 	const struct gt_meta_operand *right;

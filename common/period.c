@@ -244,6 +244,44 @@ int gt_date_check(const struct gt_date *d)
 	return GT_OK;
 }
 
+int gt_date_parse(const char *s, struct gt_date *d)
+{
+	int v[3] = {0, 0, 0}, widths[3] = {4, 2, 2};
+	const char *p = s;
+
+	memset(d, 0, sizeof(*d));
+	if (s == NULL)
+		return GT_EINVAL;
+	for (int f = 0; f < 3; f++) {
+		for (int i = 0; i < widths[f]; i++, p++) {
+			if (*p < '0' || *p > '9')
+				return GT_EINVAL;
+			v[f] = v[f] * 10 + (*p - '0');
+		}
+		if (f < 2 && *p++ != '-')
+			return GT_EINVAL;
+	}
+	if (*p != '\0')
+		return GT_EINVAL;
+	struct gt_date r = {v[0], v[1], v[2]};
+	if (gt_date_check(&r) != GT_OK)
+		return GT_EINVAL;
+	*d = r;
+	return GT_OK;
+}
+
+int gt_date_format(const struct gt_date *d, char *buf, size_t len)
+{
+	if (len > 0)
+		buf[0] = '\0';
+	if (gt_date_check(d) != GT_OK)
+		return GT_EINVAL;
+	if (len < 11)
+		return GT_ETOOBIG;
+	snprintf(buf, len, "%04d-%02d-%02d", d->year, d->month, d->day);
+	return GT_OK;
+}
+
 /* Howard Hinnant's days_from_civil, in 64-bit arithmetic so no input overflows. */
 int64_t gt_date_to_days(const struct gt_date *d)
 {

@@ -87,6 +87,14 @@ const char *gt_period_type_name(enum gt_period_type type);
  * otherwise. */
 int gt_date_check(const struct gt_date *d);
 
+/* Parses a day written YYYY-MM-DD (exactly ten characters, a real day) into *d; GT_EINVAL
+ * otherwise (*d zeroed). */
+int gt_date_parse(const char *s, struct gt_date *d);
+
+/* Writes d as YYYY-MM-DD into buf[0..len); GT_EINVAL for an invalid day, GT_ETOOBIG when len
+ * is under 11. */
+int gt_date_format(const struct gt_date *d, char *buf, size_t len);
+
 /* Returns the number of days from 1970-01-01 to d (negative before it). d must pass
  * gt_date_check(); other inputs give a meaningless number but no undefined behaviour. */
 int64_t gt_date_to_days(const struct gt_date *d);

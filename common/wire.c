@@ -183,7 +183,7 @@ int gt_wire_batch_check(const gt_batch *b, const struct gt_limits *lim, const ch
 	for (size_t i = 0; i < b->n_actions; i++) {
 		const Gtsync__V1__WorkflowAction *a = b->actions[i];
 		if (a->kind < GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_SUBMIT ||
-		    a->kind > GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_UNAPPROVE) {
+		    a->kind > GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_OPEN_LATE) {
 			*why = "unknown workflow action";
 			goto out;
 		}
@@ -228,6 +228,25 @@ int gt_wire_batch_decode(const uint8_t *buf, size_t len, const struct gt_limits 
 		return rc;
 	}
 	*out = b;
+	return GT_OK;
+}
+
+int gt_wire_batch_header(const uint8_t *buf, size_t len, uint8_t id[GT_BATCH_ID_LEN],
+                         size_t *id_len, uint64_t *sequence)
+{
+	gt_batch *b;
+
+	*id_len = 0;
+	*sequence = 0;
+	if ((buf == NULL && len > 0) || len > GT_MAX_FRAME_CEILING)
+		return GT_EINVAL;
+	if ((b = gtsync__v1__batch__unpack(NULL, len, buf)) == NULL)
+		return GT_EINVAL;
+	*id_len = b->batch_id.len <= GT_BATCH_ID_LEN ? b->batch_id.len : GT_BATCH_ID_LEN;
+	if (*id_len > 0)
+		memcpy(id, b->batch_id.data, *id_len);
+	*sequence = b->sequence;
+	gtsync__v1__batch__free_unpacked(b, NULL);
 	return GT_OK;
 }
 

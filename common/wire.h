@@ -37,6 +37,11 @@ int gt_wire_batch_decode(const uint8_t *buf, size_t len, const struct gt_limits 
  * *why (optional) points to a static sentence naming the problem. */
 int gt_wire_batch_check(const gt_batch *b, const struct gt_limits *lim, const char **why);
 
+/* Reads only the header of a batch that failed its checks (for the refusal's ack): copies its
+ * id (at most GT_BATCH_ID_LEN bytes) and sequence. GT_EINVAL when buf is not a batch at all. */
+int gt_wire_batch_header(const uint8_t *buf, size_t len, uint8_t id[GT_BATCH_ID_LEN],
+                         size_t *id_len, uint64_t *sequence);
+
 /* Frees a decoded batch; accepts NULL. Only for batches from gt_wire_batch_decode(). */
 void gt_wire_batch_free(gt_batch *b);
 

@@ -23,6 +23,7 @@
 #include "metadata.h"
 #include "paths.h"
 #include "protonames.h"
+#include "rules.h"
 #include "server.h"
 #include "snapshot.h"
 #include "store.h"
@@ -488,12 +489,13 @@ static int rebuild_one(void *arg, const struct gt_store_log_entry *e)
 	struct rebuild *r = arg;
 	struct gt_store_key key;
 	struct gt_principal p;
-	struct gt_ingest_verdicts v;
+	struct gt_ingest_checked chk;
 	struct gt_store_batch_out out = {0};
-	gt_batch *b = NULL;
-	const char *why = NULL;
 	int rc;
 
+	/* A batch of which nothing applied kept its hash and outcome only: nothing to redo. */
+	if (e->len == 0)
+		return GT_OK;
 	rc = gt_store_key_get(r->st, e->key_id, &key);
 	if (rc != GT_OK) {
 		fprintf(stderr, "rebuild: batch %llu: key %s is not registered\n",
@@ -504,32 +506,41 @@ static int rebuild_one(void *arg, const struct gt_store_log_entry *e)
 	p.org_unit = key.org_unit;
 	p.role = key.role;
 	/* Every logged batch is verified again; the log is the source of truth. */
-	rc = gt_ingest_check(r->snap, &p, key.public_key, e->batch, e->len, e->signature,
-	                     e->sig_len, UINT32_MAX, e->received_at_ms, &b, &v, &why);
+	struct gt_ingest_req rq = {
+	    .snap = r->snap,
+	    .principal = &p,
+	    .pub = key.public_key,
+	    .bytes = e->batch,
+	    .len = e->len,
+	    .sig = e->signature,
+	    .sig_len = e->sig_len,
+	    .max_values = UINT32_MAX,
+	    .now_ms = e->received_at_ms,
+	};
+	rc = gt_ingest_check(&rq, &chk);
 	if (rc != GT_OK) {
 		fprintf(stderr, "rebuild: batch %llu does not verify: %s\n",
-		        (unsigned long long)e->log_index, why ? why : gt_strerror(rc));
+		        (unsigned long long)e->log_index, chk.why ? chk.why : gt_strerror(rc));
 		return GT_ECORRUPT;
 	}
-	struct gt_store_batch_in in = {
+	struct gt_rules_batch in = {
+	    .snap = r->snap,
+	    .batch = chk.batch,
 	    .bytes = e->batch,
 	    .len = e->len,
 	    .signature = e->signature,
 	    .sig_len = e->sig_len,
 	    .hash = e->hash,
-	    .batch = b,
 	    .received_at_ms = e->received_at_ms,
-	    .value_verdicts = v.values,
-	    .completion_verdicts = v.completions,
+	    .verdicts = &chk.verdicts,
 	    .replay = 1,
 	    .log_index = e->log_index,
 	};
-	rc = gt_ingest_apply(r->st, r->snap, &in, v.actions, &out);
+	rc = gt_rules_apply(r->st, &in, &out);
 	r->batches++;
-	r->values += b->n_values;
+	r->values += chk.batch->n_values;
 	gt_store_batch_out_free(&out);
-	gt_ingest_verdicts_free(&v);
-	gt_wire_batch_free(b);
+	gt_ingest_checked_free(&chk);
 	if (rc != GT_OK)
 		fprintf(stderr, "rebuild: batch %llu: %s\n", (unsigned long long)e->log_index,
 		        gt_store_errmsg(r->st));

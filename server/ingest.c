@@ -10,13 +10,10 @@
 #include "crypto.h"
 #include "error.h"
 #include "key.h"
-#include "metadata.h"
-#include "period.h"
 #include "protonames.h"
 #include "server.h"
 #include "snapshot.h"
 #include "store.h"
-#include "workflow.h"
 #include "writer.h"
 
 /* One push on its way: thread pool, then writer, then the loop. */
@@ -38,145 +35,74 @@ struct push_job {
 	int64_t now_ms;
 	/* Results of the check. */
 	int rc;
-	const char *why;
 	uint8_t hash[GT_SHA256_LEN];
-	gt_batch *batch;
-	struct gt_ingest_verdicts v;
+	struct gt_ingest_checked chk;
 	/* Results of the apply. */
 	struct gt_store_batch_out out;
 	char errmsg[256];
 };
 
-void gt_ingest_verdicts_free(struct gt_ingest_verdicts *v)
+void gt_ingest_checked_free(struct gt_ingest_checked *c)
 {
-	free(v->values);
-	free(v->completions);
-	free(v->actions);
-	memset(v, 0, sizeof(*v));
+	gt_rules_verdicts_free(&c->verdicts);
+	gt_wire_batch_free(c->batch);
+	memset(c, 0, sizeof(*c));
 }
 
-/* Whether period p has the period type of data set ds. */
-static int period_fits(const struct gt_meta_dataset *ds, const struct gt_period *p)
+/* Revisions are stored as signed 64-bit integers: a larger one is malformed. */
+static int revisions_fit(const gt_batch *b)
 {
-	return ds->period_type == p->type;
+	for (size_t i = 0; i < b->n_values; i++)
+		if (b->values[i]->revision > INT64_MAX)
+			return 0;
+	return 1;
 }
 
-/* Whether period p has started by now (values for future periods are refused). */
-static int period_started(const struct gt_period *p, int64_t now_ms)
+int gt_ingest_check(const struct gt_ingest_req *req, struct gt_ingest_checked *out)
 {
-	struct gt_date start;
-	if (gt_period_start(p, &start) != GT_OK)
-		return 0;
-	return gt_date_to_days(&start) <= now_ms / 86400000;
-}
-
-static uint8_t check_value(const struct gt_snapshot *snap, const Gtsync__V1__DataValue *v,
-                           int64_t now_ms)
-{
-	const struct gt_meta_element *e;
-	const struct gt_snap_ou *ou;
-	struct gt_period per;
-	int fits = 0;
-
-	if (snap->meta == NULL || (e = gt_meta_element_find(snap->meta, v->data_element)) == NULL)
-		return GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_DATA_ELEMENT;
-	if (gt_meta_element_option_index(e, v->category_option_combo) < 0)
-		return GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_CATEGORY_OPTION_COMBO;
-	if ((ou = gt_snapshot_orgunit(snap, v->org_unit)) == NULL)
-		return GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_ORG_UNIT;
-	if (gt_period_parse(v->period, &per) != GT_OK)
-		return GTSYNC__V1__CONFLICT_REASON__CONFLICT_BAD_PERIOD;
-	if (v->dataset != NULL && v->dataset[0] != '\0') {
-		const struct gt_meta_dataset *ds = gt_meta_dataset_find(snap->meta, v->dataset);
-		if (ds == NULL || !gt_meta_dataset_has_element(ds, e))
-			return GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_DATASET;
-		fits = period_fits(ds, &per) && gt_meta_dataset_reports_at(ds, ou->level);
-	} else {
-		for (size_t i = 0; i < e->ndatasets && !fits; i++)
-			fits = period_fits(e->datasets[i], &per) &&
-			       gt_meta_dataset_reports_at(e->datasets[i], ou->level);
-	}
-	if (!fits)
-		return GTSYNC__V1__CONFLICT_REASON__CONFLICT_BAD_PERIOD;
-	if (!period_started(&per, now_ms))
-		return GTSYNC__V1__CONFLICT_REASON__CONFLICT_FUTURE_PERIOD;
-	if (!v->deleted && gt_meta_value_check(e, v->value) != GT_OK)
-		return GTSYNC__V1__CONFLICT_REASON__CONFLICT_WRONG_VALUE_TYPE;
-	return 0;
-}
-
-/* Checks a (data set, period, org unit) triple of a completion or, with coarser set, of a
- * workflow action, whose period may be coarser than the data set's (approving a year of
- * monthly reports). */
-static uint8_t check_dpo(const struct gt_snapshot *snap, const char *dataset, const char *period,
-                         const char *org_unit, int coarser)
-{
-	const struct gt_meta_dataset *ds;
-	const struct gt_snap_ou *ou;
-	struct gt_period per;
-
-	if (snap->meta == NULL || (ds = gt_meta_dataset_find(snap->meta, dataset)) == NULL)
-		return GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_DATASET;
-	if ((ou = gt_snapshot_orgunit(snap, org_unit)) == NULL)
-		return GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_ORG_UNIT;
-	if (gt_period_parse(period, &per) != GT_OK ||
-	    !(coarser ? (int)per.type >= (int)ds->period_type : period_fits(ds, &per)))
-		return GTSYNC__V1__CONFLICT_REASON__CONFLICT_BAD_PERIOD;
-	if (!gt_meta_dataset_reports_at(ds, ou->level))
-		return GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_DATASET;
-	return 0;
-}
-
-int gt_ingest_check(const struct gt_snapshot *snap, const struct gt_principal *p,
-                    const uint8_t pub[32], const uint8_t *bytes, size_t len, const uint8_t *sig,
-                    size_t sig_len, uint32_t max_values, int64_t now_ms, gt_batch **out,
-                    struct gt_ingest_verdicts *v, const char **why)
-{
-	struct gt_limits lim = {.max_values_per_batch = max_values};
-	gt_batch *b = NULL;
+	struct gt_limits lim = {.max_values_per_batch = req->max_values};
 	int item, rc;
 
-	*out = NULL;
-	memset(v, 0, sizeof(*v));
-	*why = NULL;
-	if (sig_len != GT_ED25519_SIG_LEN) {
-		*why = "the signature is not 64 bytes";
-		return GT_EBADSIG;
+	memset(out, 0, sizeof(*out));
+	if (req->sig_len != GT_ED25519_SIG_LEN) {
+		out->why = "the signature is not 64 bytes";
+		rc = GT_EBADSIG;
+		goto refused;
 	}
-	if (gt_key_verify(pub, bytes, len, sig) != GT_OK) {
-		*why = "the batch signature does not verify with the connection's key";
-		return GT_EBADSIG;
+	if (gt_key_verify(req->pub, req->bytes, req->len, req->sig) != GT_OK) {
+		out->why = "the batch signature does not verify with the connection's key";
+		rc = GT_EBADSIG;
+		goto refused;
 	}
-	rc = gt_wire_batch_decode(bytes, len, &lim, &b);
+	rc = gt_wire_batch_decode(req->bytes, req->len, &lim, &out->batch);
 	if (rc != GT_OK) {
-		*why = rc == GT_ETOOBIG ? "the batch holds more items than the server allows"
-		                        : "the batch is malformed";
-		return rc;
+		out->why = rc == GT_ETOOBIG ? "the batch holds more items than the server allows"
+		                            : "the batch is malformed";
+		goto refused;
 	}
-	if ((rc = gt_authz_batch(p, b, why, &item)) != GT_OK)
-		goto fail;
-	v->values = calloc(b->n_values ? b->n_values : 1, 1);
-	v->completions = calloc(b->n_completions ? b->n_completions : 1, 1);
-	v->actions = calloc(b->n_actions ? b->n_actions : 1, 1);
-	if (!v->values || !v->completions || !v->actions) {
-		rc = GT_ENOMEM;
-		goto fail;
+	out->batch_id_len = out->batch->batch_id.len;
+	memcpy(out->batch_id, out->batch->batch_id.data, out->batch_id_len);
+	out->sequence = out->batch->sequence;
+	if (!revisions_fit(out->batch)) {
+		out->why = "a value's revision is above 2^63 - 1";
+		rc = GT_EINVAL;
+		goto refused;
 	}
-	for (size_t i = 0; i < b->n_values; i++)
-		v->values[i] = check_value(snap, b->values[i], now_ms);
-	for (size_t i = 0; i < b->n_completions; i++) {
-		const Gtsync__V1__CompleteRegistration *c = b->completions[i];
-		v->completions[i] = check_dpo(snap, c->dataset, c->period, c->org_unit, 0);
+	if ((rc = gt_authz_batch(req->principal, out->batch, &out->why, &item)) != GT_OK)
+		goto refused;
+	if ((rc = gt_rules_check(req->snap, out->batch, req->now_ms, &out->verdicts)) != GT_OK) {
+		out->why = "out of memory";
+		goto refused;
 	}
-	for (size_t i = 0; i < b->n_actions; i++) {
-		const Gtsync__V1__WorkflowAction *a = b->actions[i];
-		v->actions[i] = check_dpo(snap, a->dataset, a->period, a->org_unit, 1);
-	}
-	*out = b;
 	return GT_OK;
-fail:
-	gt_ingest_verdicts_free(v);
-	gt_wire_batch_free(b);
+refused:
+	/* A refused batch's ack still names it when its header can be read. */
+	if (out->batch_id_len == 0)
+		(void)gt_wire_batch_header(req->bytes, req->len, out->batch_id, &out->batch_id_len,
+		                           &out->sequence);
+	gt_rules_verdicts_free(&out->verdicts);
+	gt_wire_batch_free(out->batch);
+	out->batch = NULL;
 	return rc;
 }
 
@@ -185,8 +111,7 @@ fail:
 static void job_free(struct push_job *j)
 {
 	gt_store_batch_out_free(&j->out);
-	gt_ingest_verdicts_free(&j->v);
-	gt_wire_batch_free(j->batch);
+	gt_ingest_checked_free(&j->chk);
 	gt_wire_envelope_free(j->env);
 	gt_snapshot_unref(j->snap);
 	free(j);
@@ -203,10 +128,9 @@ static void send_ack(struct push_job *j, int code, const char *message)
 	uint64_t ms = uv_now(c->srv->loop) - j->started_ms;
 
 	ack.counts = &counts;
-	if (j->batch != NULL) {
-		ack.batch_id = j->batch->batch_id;
-		ack.sequence = j->batch->sequence;
-	}
+	ack.batch_id.data = j->chk.batch_id;
+	ack.batch_id.len = j->chk.batch_id_len;
+	ack.sequence = j->chk.sequence;
 	if (code != 0) {
 		ack.status = GTSYNC__V1__PUSH_STATUS__PUSH_REFUSED;
 		ack.refuse_code = code;
@@ -235,7 +159,10 @@ static void send_ack(struct push_job *j, int code, const char *message)
 				cf[i].kind = sc->kind;
 				cf[i].indexes = sc->indexes;
 				cf[i].n_indexes = sc->n_indexes;
-				cf[i].message = (char *)gt_protonames_conflict_message(sc->reason);
+				cf[i].message =
+				    (char *)(sc->message && sc->message[0]
+				                 ? sc->message
+				                 : gt_protonames_conflict_message(sc->reason));
 				cfp[i] = &cf[i];
 			}
 			ack.conflicts = cfp;
@@ -251,16 +178,17 @@ static void send_ack(struct push_job *j, int code, const char *message)
 
 	if (code == 0) {
 		c->batches++;
-		c->values += j->batch ? j->batch->n_values : 0;
+		c->values += j->chk.batch ? j->chk.batch->n_values : 0;
 	}
 	gt_log_event(
 	    &c->srv->log, code ? GT_LOG_WARN : GT_LOG_INFO, "batch",
 	    "key=%s org=%s seq=%llu outcome=%s values=%zu imported=%u updated=%u "
 	    "ignored=%u ms=%llu reason=%s",
-	    j->key_id, j->org_unit, (unsigned long long)(j->batch ? j->batch->sequence : 0),
+	    j->key_id, j->org_unit, (unsigned long long)j->chk.sequence,
 	    gt_protonames_status(code ? GTSYNC__V1__PUSH_STATUS__PUSH_REFUSED : j->out.status),
-	    j->batch ? j->batch->n_values : 0, (unsigned)counts.imported, (unsigned)counts.updated,
-	    (unsigned)counts.ignored, (unsigned long long)ms, code ? message : "-");
+	    j->chk.batch ? j->chk.batch->n_values : 0, (unsigned)counts.imported,
+	    (unsigned)counts.updated, (unsigned)counts.ignored, (unsigned long long)ms,
+	    code ? message : "-");
 }
 
 static void finish(struct push_job *j)
@@ -273,102 +201,25 @@ static void finish(struct push_job *j)
 	gt__conn_unref(c);
 }
 
-/*
- * The lock hook's answers for one batch. Every value asks whether its (data set, period, org
- * unit) is locked, and each answer costs the workflow a dozen state look-ups (every enclosing
- * period, every ancestor); the values of a batch share a few such triples, so the answers are
- * kept while the batch is applied (the states are settled by gt_workflow_eval() before).
- * Strings are borrowed from the batch being applied.
- */
-#define LOCK_MEMO 8
-
-struct lock_memo {
-	struct gt_workflow *wf;
-	struct {
-		const char *ds, *el, *period, *org;
-		int locked;
-	} e[LOCK_MEMO];
-	unsigned n, next, last;
-};
-
-static int memo_match(const struct lock_memo *m, unsigned i, const char *ds, const char *el,
-                      const char *period, const char *org)
-{
-	return strcmp(m->e[i].period, period) == 0 && strcmp(m->e[i].org, org) == 0 &&
-	       strcmp(m->e[i].ds, ds) == 0 && strcmp(m->e[i].el, el) == 0;
-}
-
-static int memo_locked(void *arg, int kind, const char *dataset, const char *data_element,
-                       const char *period, const char *org_unit)
-{
-	struct lock_memo *m = arg;
-	const char *ds = dataset != NULL ? dataset : "";
-	/* With a data set the element does not change the answer (see gt_workflow_locked). */
-	const char *el = ds[0] != '\0' || data_element == NULL ? "" : data_element;
-	unsigned slot;
-	int locked;
-
-	if (m->n > 0 && memo_match(m, m->last, ds, el, period, org_unit))
-		return m->e[m->last].locked;
-	for (unsigned i = 0; i < m->n; i++)
-		if (memo_match(m, i, ds, el, period, org_unit))
-			return m->e[m->last = i].locked;
-	locked = gt_workflow_locked(m->wf, kind, dataset, data_element, period, org_unit);
-	slot = m->n < LOCK_MEMO ? m->n++ : m->next++ % LOCK_MEMO;
-	m->e[slot].ds = ds;
-	m->e[slot].el = el;
-	m->e[slot].period = period;
-	m->e[slot].org = org_unit;
-	m->e[slot].locked = locked;
-	m->last = slot;
-	return locked;
-}
-
-int gt_ingest_apply(struct gt_store *st, const struct gt_snapshot *snap,
-                    struct gt_store_batch_in *in, uint8_t *action_verdicts,
-                    struct gt_store_batch_out *out)
-{
-	struct gt_workflow wf;
-	struct lock_memo memo = {.wf = &wf};
-	uint8_t *states = calloc(in->batch->n_actions + 1, 1);
-	int rc;
-
-	if (states == NULL)
-		return GT_ENOMEM;
-	/* Within a batch, workflow actions take effect before its values. */
-	gt_workflow_init(&wf, st, snap);
-	rc = gt_workflow_eval(&wf, in->batch, action_verdicts, states);
-	if (rc == GT_OK) {
-		in->action_verdicts = action_verdicts;
-		in->action_states = states;
-		in->locked = memo_locked;
-		in->lock_arg = &memo;
-		rc = gt_store_batch_apply(st, in, out);
-		in->locked = NULL;
-		in->lock_arg = NULL;
-		in->action_states = NULL;
-	}
-	free(states);
-	return rc;
-}
-
 static int apply_cb(struct gt_store *st, struct gt_wjob *w)
 {
 	struct push_job *j = (struct push_job *)((char *)w - offsetof(struct push_job, wjob));
 	const Gtsync__V1__PushRequest *push = j->env->push;
-	struct gt_store_batch_in in = {
+	struct gt_rules_batch in = {
+	    .snap = j->snap,
+	    .batch = j->chk.batch,
 	    .bytes = push->batch.data,
 	    .len = push->batch.len,
 	    .signature = push->signature.data,
 	    .sig_len = push->signature.len,
 	    .hash = j->hash,
-	    .batch = j->batch,
 	    .received_at_ms = j->now_ms,
-	    .value_verdicts = j->v.values,
-	    .completion_verdicts = j->v.completions,
+	    .verdicts = &j->chk.verdicts,
+	    .why = j->errmsg,
+	    .why_len = sizeof(j->errmsg),
 	};
-	int rc = gt_ingest_apply(st, j->snap, &in, j->v.actions, &j->out);
-	if (rc != GT_OK)
+	int rc = gt_rules_apply(st, &in, &j->out);
+	if (rc != GT_OK && j->errmsg[0] == '\0')
 		snprintf(j->errmsg, sizeof(j->errmsg), "%s", gt_store_errmsg(st));
 	return rc;
 }
@@ -386,7 +237,10 @@ static void done_cb(struct gt_wjob *w, int commit_rc)
 		               "it again later");
 	} else if (w->rc == GT_ECONFLICT) {
 		send_ack(j, GT_ECONFLICT,
-		         "this key already sent another batch with the same sequence number");
+		         j->errmsg[0]
+		             ? j->errmsg
+		             : "this key already sent another batch with the same sequence "
+		               "number");
 	} else if (w->rc != GT_OK) {
 		send_ack(j, w->rc,
 		         w->rc == GT_ENOSPC ? "the server's disk is full"
@@ -402,10 +256,20 @@ static void check_work_cb(uv_work_t *req)
 	struct push_job *j = req->data;
 	const Gtsync__V1__PushRequest *push = j->env->push;
 
+	struct gt_ingest_req rq = {
+	    .snap = j->snap,
+	    .principal = &j->p,
+	    .pub = j->pub,
+	    .bytes = push->batch.data,
+	    .len = push->batch.len,
+	    .sig = push->signature.data,
+	    .sig_len = push->signature.len,
+	    .max_values = j->max_values,
+	    .now_ms = j->now_ms,
+	};
+
 	gt_crypto_sha256(push->batch.data, push->batch.len, j->hash);
-	j->rc = gt_ingest_check(j->snap, &j->p, j->pub, push->batch.data, push->batch.len,
-	                        push->signature.data, push->signature.len, j->max_values, j->now_ms,
-	                        &j->batch, &j->v, &j->why);
+	j->rc = gt_ingest_check(&rq, &j->chk);
 }
 
 static void check_after_cb(uv_work_t *req, int status)
@@ -419,11 +283,11 @@ static void check_after_cb(uv_work_t *req, int status)
 		return;
 	}
 	if (j->rc != GT_OK) {
-		send_ack(j, j->rc == GT_EBADSIG ? GT_EBADSIG : j->rc, j->why ? j->why : "refused");
+		send_ack(j, j->rc, j->chk.why ? j->chk.why : "refused");
 		finish(j);
 		return;
 	}
-	weight = j->batch->n_values + j->batch->n_completions + j->batch->n_actions;
+	weight = j->chk.batch->n_values + j->chk.batch->n_completions + j->chk.batch->n_actions;
 	j->wjob.apply = apply_cb;
 	j->wjob.done = done_cb;
 	j->wjob.weight = weight;

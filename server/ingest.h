@@ -5,46 +5,47 @@
 #include <stdint.h>
 
 #include "authz.h"
+#include "rules.h"
 #include "wire.h"
 
 struct gt_conn;
 struct gt_snapshot;
-struct gt_store;
-
-/* Verdicts for every item of a batch: a ConflictReason per value and completion, 0 to apply. */
-struct gt_ingest_verdicts {
-	uint8_t *values;
-	uint8_t *completions;
-	uint8_t *actions;
-};
 
 /* Handles a PushRequest envelope from an authenticated connection; takes env. The reply (a
  * PushAck) is sent once the batch is durable, or at once when it is refused. */
 void gt__ingest_push(struct gt_conn *c, gt_envelope *env);
 
-/* Checks a signed batch as the server does before applying it: the signature by pub over the
- * exact bytes, the shape, the principal's authority, and every item against the snapshot.
- * On success *out is the decoded batch (caller frees with gt_wire_batch_free()), v holds the
- * verdicts (caller frees with gt_ingest_verdicts_free()). On refusal returns GT_EBADSIG,
- * GT_EINVAL, GT_ETOOBIG or GT_EPERM with *why set to a sentence. Thread-safe: snap and p are
- * read only. Used by ingest and by `rebuild`. */
-int gt_ingest_check(const struct gt_snapshot *snap, const struct gt_principal *p,
-                    const uint8_t pub[32], const uint8_t *bytes, size_t len, const uint8_t *sig,
-                    size_t sig_len, uint32_t max_values, int64_t now_ms, gt_batch **out,
-                    struct gt_ingest_verdicts *v, const char **why);
+/* A signed batch to check as the server does before applying it. Borrowed. */
+struct gt_ingest_req {
+	const struct gt_snapshot *snap;
+	const struct gt_principal *principal; /* the key the connection proved */
+	const uint8_t *pub;                   /* its raw Ed25519 public key (32 bytes) */
+	const uint8_t *bytes;                 /* the batch exactly as signed */
+	size_t len;
+	const uint8_t *sig;
+	size_t sig_len;
+	uint32_t max_values; /* values per batch; 0: the default */
+	int64_t now_ms;      /* when it arrived (rebuild: when it arrived first) */
+};
 
-struct gt_store_batch_in;
-struct gt_store_batch_out;
+/* What the check found; free with gt_ingest_checked_free(). */
+struct gt_ingest_checked {
+	gt_batch *batch; /* the decoded batch (NULL when the bytes do not decode) */
+	struct gt_rules_verdicts verdicts;
+	const char *why;                   /* on refusal: a sentence (static) */
+	uint8_t batch_id[GT_BATCH_ID_LEN]; /* the header, also for a refused batch when readable */
+	size_t batch_id_len;
+	uint64_t sequence;
+};
 
-/* Applies a checked batch inside the caller's transaction (writer thread, or rebuild): the
- * workflow rules first (they may set action_verdicts), then the values, completions and
- * actions with the approval locks enforced. in's workflow fields are filled here. Borrowed:
- * everything; out is the caller's (free with gt_store_batch_out_free()). */
-int gt_ingest_apply(struct gt_store *st, const struct gt_snapshot *snap,
-                    struct gt_store_batch_in *in, uint8_t *action_verdicts,
-                    struct gt_store_batch_out *out);
+/* Checks a signed batch: the signature by req->pub over the exact bytes, the shape, the
+ * principal's authority, and every item against the snapshot (server/rules.h). Returns 0 with
+ * out->batch and out->verdicts set, or GT_EBADSIG, GT_EINVAL, GT_ETOOBIG, GT_EPERM or
+ * GT_ENOMEM with out->why set (and the header when it could be read). Thread-safe. Used by
+ * ingest and by `rebuild`. */
+int gt_ingest_check(const struct gt_ingest_req *req, struct gt_ingest_checked *out);
 
-/* Frees verdict arrays; accepts a zeroed struct. */
-void gt_ingest_verdicts_free(struct gt_ingest_verdicts *v);
+/* Frees what gt_ingest_check() filled; accepts a zeroed struct. */
+void gt_ingest_checked_free(struct gt_ingest_checked *c);
 
 #endif

@@ -606,8 +606,8 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 	r->reply.completeness = &r->completeness;
 	r->reply.state = state_of(st, ds->code, period, root->code);
 	struct history hist = {r, 0};
-	if ((rc = gt_store_workflow_events(st, ds->code, period, root->code, on_event, &hist)) !=
-	    GT_OK)
+	if ((rc = gt_store_workflow_events(st, ds->code, period, root->code, 0, NULL, on_event,
+	                                   &hist)) != GT_OK)
 		goto out;
 
 	if ((rc = make_cells(&b, ds)) != GT_OK)

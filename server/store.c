@@ -66,12 +66,15 @@ static const char *const sql_text[Q_COUNT] = {
         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12) "
         "ON CONFLICT(data_element, period, org_unit, coc) DO UPDATE SET "
         "value = excluded.value, comment = excluded.comment, revision = excluded.revision, "
-        "deleted = gt_merge_note(deleted, excluded.deleted), num = excluded.num, "
+        "deleted = excluded.deleted, num = excluded.num, "
         "origin_batch = excluded.origin_batch, updated_at_ms = excluded.updated_at_ms, "
         "change_seq = excluded.change_seq, "
-        "created_at_ms = CASE WHEN deleted THEN excluded.created_at_ms ELSE created_at_ms END "
-        "WHERE excluded.revision > revision OR (excluded.revision = revision "
-        "AND excluded.origin_batch >= origin_batch)",
+        "created_at_ms = CASE WHEN deleted THEN excluded.created_at_ms ELSE created_at_ms END",
+    [Q_DV_HEAD] = "SELECT revision, deleted, origin_batch FROM datavalues "
+                  "WHERE data_element = ?1 AND period = ?2 AND org_unit = ?3 AND coc = ?4",
+    [Q_DV_SUM] = "SELECT sum(num), count(num) FROM datavalues WHERE data_element = ?1 "
+                 "AND period = ?2 AND org_unit = ?3 AND (?4 IS NULL OR coc = ?4) "
+                 "AND deleted = 0",
     [Q_CO_GET] = "SELECT completed FROM completions "
                  "WHERE dataset = ?1 AND period = ?2 AND org_unit = ?3",
     [Q_CO_UPSERT] = "INSERT INTO completions(dataset, period, org_unit, completed, at_ms, "
@@ -80,11 +83,19 @@ static const char *const sql_text[Q_COUNT] = {
                     "completed = excluded.completed, at_ms = excluded.at_ms, "
                     "origin_batch = excluded.origin_batch, change_seq = excluded.change_seq",
     [Q_WE_INS] = "INSERT INTO workflow_events(dataset, period, org_unit, kind, key_id, at_ms, "
-                 "reason, data_digest, origin_batch, change_seq) "
-                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    [Q_WE_LIST] = "SELECT id, dataset, period, org_unit, kind, key_id, at_ms, reason, "
-                  "data_digest, origin_batch, change_seq FROM workflow_events "
-                  "WHERE dataset = ?1 AND period = ?2 AND org_unit = ?3 ORDER BY id",
+                 "reason, data_digest, origin_batch, change_seq, open_until, acknowledged) "
+                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [Q_WE_LIST] = "SELECT * FROM (SELECT id, dataset, period, org_unit, kind, key_id, at_ms, "
+                  "reason, data_digest, origin_batch, change_seq, open_until, acknowledged "
+                  "FROM workflow_events WHERE dataset = ?1 AND period = ?2 AND org_unit = ?3 "
+                  "ORDER BY id DESC LIMIT ?4) ORDER BY id",
+    [Q_WE_COUNT] = "SELECT count(*) FROM workflow_events "
+                   "WHERE dataset = ?1 AND period = ?2 AND org_unit = ?3",
+    [Q_WE_LAST] = "SELECT open_until FROM workflow_events WHERE dataset = ?1 AND period = ?2 "
+                  "AND org_unit = ?3 AND kind = ?4 ORDER BY id DESC LIMIT 1",
+    [Q_WE_UNITS] = "SELECT DISTINCT org_unit, period FROM workflow_events WHERE dataset = ?1 "
+                   "AND kind = ?2 AND period IN (SELECT value FROM json_each(?3)) AND " SUBTREE(
+                       4, 5, 6) " ORDER BY org_unit, period",
     [Q_WS_GET] = "SELECT state FROM workflow_state "
                  "WHERE dataset = ?1 AND period = ?2 AND org_unit = ?3",
     [Q_WS_UPSERT] = "INSERT INTO workflow_state(dataset, period, org_unit, state, "
@@ -379,7 +390,7 @@ int gt_store_rollback(struct gt_store *st)
 	return run_q(st, Q_ROLLBACK, "rolling back");
 }
 
-int gt__store_tx_enter(struct gt_store *st, struct gt__store_tx *tx)
+int gt_store_scope_enter(struct gt_store *st, struct gt_store_scope *tx)
 {
 	int rc;
 
@@ -395,8 +406,11 @@ int gt__store_tx_enter(struct gt_store *st, struct gt__store_tx *tx)
 	return run_q(st, Q_SAVEPOINT, "opening a savepoint");
 }
 
-int gt__store_tx_leave(struct gt_store *st, struct gt__store_tx *tx, int rc)
+int gt_store_scope_leave(struct gt_store *st, struct gt_store_scope *tx, int rc)
 {
+	/* The change counter is kept with the writes that used it. */
+	if (rc == 0 && st->change_seq != tx->saved_seq)
+		rc = gt__store_seq_save(st);
 	if (tx->own) {
 		if (rc == 0)
 			return gt_store_commit(st);
@@ -566,10 +580,20 @@ static int migrate_v2(struct gt_store *st)
 	return exec(st, "ALTER TABLE batch_log ADD COLUMN outcome BLOB", "adding batch outcomes");
 }
 
+/* Version 2 to 3: a late-entry opening keeps its last day, and a submit or approve the
+ * warning rules it acknowledged, with the event. */
+static int migrate_v3(struct gt_store *st)
+{
+	return exec(st,
+	            "ALTER TABLE workflow_events ADD COLUMN open_until TEXT NOT NULL DEFAULT '';"
+	            "ALTER TABLE workflow_events ADD COLUMN acknowledged TEXT NOT NULL DEFAULT '';",
+	            "adding late entry and acknowledged warnings to workflow events");
+}
+
 /* Migration steps: migrations[v] takes the schema from version v to v + 1, inside the
  * transaction that also sets the new user_version. */
-static int (*const migrations[GT_STORE_SCHEMA_VERSION])(struct gt_store *st) = {migrate_v1,
-                                                                                migrate_v2};
+static int (*const migrations[GT_STORE_SCHEMA_VERSION])(struct gt_store *st) = {
+    migrate_v1, migrate_v2, migrate_v3};
 
 static int migrate(struct gt_store *st, int64_t from)
 {
@@ -592,26 +616,9 @@ static int migrate(struct gt_store *st, int64_t from)
 	return rc;
 }
 
-/* gt_merge_note(old_deleted, new_deleted): used in the value upsert's update branch only, it
- * tells the apply step that the key existed and whether it was deleted (1 live, 2 deleted),
- * and returns the new flag. */
-static void merge_note(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	struct gt_store *st = sqlite3_user_data(ctx);
-
-	(void)argc;
-	st->merge_note = sqlite3_value_int(argv[0]) ? 2 : 1;
-	sqlite3_result_value(ctx, argv[1]);
-}
-
 static int configure(struct gt_store *st)
 {
 	int rc;
-
-	rc = sqlite3_create_function(st->db, "gt_merge_note", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY,
-	                             st, merge_note, NULL, NULL);
-	if (rc != SQLITE_OK)
-		return gt__store_sqlerr(st, rc, "registering a function");
 
 	sqlite3_extended_result_codes(st->db, 1);
 	rc = sqlite3_busy_timeout(st->db, GT_STORE_BUSY_TIMEOUT_MS);
@@ -734,7 +741,6 @@ void gt_store_close(struct gt_store *st)
 	for (int i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(st->q[i]);
 	sqlite3_close(st->db);
-	free(st->skips);
 	free(st->copy);
 	free(st->json[0]);
 	free(st->json[1]);
@@ -764,7 +770,7 @@ int gt_store_change_seq(struct gt_store *st, uint64_t *seq)
 int gt_store_metadata_put(struct gt_store *st, const struct gt_store_metafile *files, size_t n,
                           const uint8_t digest[GT_SHA256_LEN], int64_t now_ms, uint64_t *version)
 {
-	struct gt__store_tx tx;
+	struct gt_store_scope tx;
 	sqlite3_stmt *s;
 	uint64_t v = 0;
 	int rc;
@@ -787,7 +793,7 @@ int gt_store_metadata_put(struct gt_store *st, const struct gt_store_metafile *f
 				return gt__store_err(st, GT_EINVAL, "metadata file %s given twice",
 				                     files[i].name);
 	}
-	rc = gt__store_tx_enter(st, &tx);
+	rc = gt_store_scope_enter(st, &tx);
 	if (rc != 0)
 		return rc;
 	s = gt__store_q(st, Q_META_VERSION);
@@ -837,7 +843,7 @@ int gt_store_metadata_put(struct gt_store *st, const struct gt_store_metafile *f
 	sqlite3_bind_int64(s, 3, now_ms);
 	rc = gt__store_run(st, s, "recording the metadata version");
 out:
-	rc = gt__store_tx_leave(st, &tx, rc);
+	rc = gt_store_scope_leave(st, &tx, rc);
 	if (rc == 0)
 		*version = v;
 	return rc;

@@ -25,7 +25,7 @@
 struct gt_store;
 
 /* The schema version this build writes, kept in PRAGMA user_version. */
-#define GT_STORE_SCHEMA_VERSION 2
+#define GT_STORE_SCHEMA_VERSION 3
 /* Milliseconds a connection waits for a lock held by another connection. */
 #define GT_STORE_BUSY_TIMEOUT_MS 5000
 /* Longest org-unit name the store accepts. */
@@ -156,37 +156,54 @@ int gt_store_key_list(struct gt_store *st, gt_store_key_cb cb, void *arg);
 /* Highest batch sequence stored for key_id, 0 if none. */
 int gt_store_key_last_sequence(struct gt_store *st, const char *key_id, uint64_t *seq);
 
-/* ---- Batch log and apply -------------------------------------------------------------- */
+/* ---- Batch log -------------------------------------------------------------------------- */
 
-/* Lock hook: returns non-zero when the item (kind ITEM_VALUE or ITEM_COMPLETION) must not be
- * applied because its data set and period are locked for org_unit. data_element is NULL for
- * a completion; dataset may be "" for a value entered without one. */
-typedef int (*gt_store_lock_fn)(void *arg, int kind, const char *dataset, const char *data_element,
-                                const char *period, const char *org_unit);
+/*
+ * The store persists; it decides nothing. What may be written and when (item checks, revision
+ * precedence, transitions, locks, expiry) is server/rules.c, which calls the functions below
+ * inside one scope per batch.
+ */
 
-/* One verified, authorized batch to apply. Everything is borrowed for the call. */
-struct gt_store_batch_in {
-	const uint8_t *bytes; /* the batch exactly as signed */
+/* A write scope for one batch: a SAVEPOINT inside the open transaction, or a transaction of
+ * its own when none is open. */
+struct gt_store_scope {
+	int own;
+	uint64_t saved_seq;
+};
+
+/* Enters a scope; every successful enter is paired with gt_store_scope_leave(). */
+int gt_store_scope_enter(struct gt_store *st, struct gt_store_scope *sc);
+
+/* Leaves the scope: keeps its writes when rc is 0, else undoes them (and the change counter):
+ * other batches of the open transaction are untouched. Returns rc, or the commit's error. */
+int gt_store_scope_leave(struct gt_store *st, struct gt_store_scope *sc, int rc);
+
+/* Looks up a logged batch by the SHA-256 of its bytes: *log_index is its position, or 0 when
+ * it is not in the log. */
+int gt_store_log_lookup(struct gt_store *st, const uint8_t hash[GT_SHA256_LEN],
+                        uint64_t *log_index);
+
+/* Looks up the batch key_id logged with sequence: *log_index is its position, or 0. */
+int gt_store_log_by_sequence(struct gt_store *st, const char *key_id, uint64_t sequence,
+                             uint64_t *log_index);
+
+/* One batch for the log. Borrowed for the call. */
+struct gt_store_log_in {
+	const uint8_t *hash; /* SHA-256 of the bytes, GT_SHA256_LEN bytes */
+	const char *key_id;
+	uint64_t sequence; /* 1 .. INT64_MAX */
+	const char *org_unit;
+	const uint8_t *bytes; /* the batch exactly as signed; NULL (len 0): keep the hash, the
+	                       * header and the outcome only (a batch of which nothing applied) */
 	size_t len;
 	const uint8_t *signature;
 	size_t sig_len;
-	const uint8_t *hash;   /* SHA-256 of bytes, GT_SHA256_LEN bytes */
-	const gt_batch *batch; /* bytes decoded */
 	int64_t received_at_ms;
-	/* Per-item verdicts computed by the caller: a ConflictReason, 0 to apply. Arrays of
-	 * n_values, n_completions, n_actions entries; NULL means all 0. */
-	const uint8_t *value_verdicts;
-	const uint8_t *completion_verdicts;
-	const uint8_t *action_verdicts;
-	/* Per action, the ApprovalState the workflow rules computed (0: leave the state);
-	 * NULL means all 0. Every applied action is recorded as an event either way. */
-	const uint8_t *action_states;
-	gt_store_lock_fn locked; /* may be NULL */
-	void *lock_arg;
-	/* Rebuild: do not look up or append the log, the batch is already at log_index. */
-	int replay;
-	uint64_t log_index;
 };
+
+/* Appends a batch to the log; *log_index is its position. The same hash or (key, sequence)
+ * twice is GT_EEXIST (the caller looks both up first). */
+int gt_store_log_append(struct gt_store *st, const struct gt_store_log_in *in, uint64_t *log_index);
 
 /* Import counts, DHIS2-style, for one kind of item. */
 struct gt_store_counts {
@@ -202,8 +219,11 @@ struct gt_store_conflict {
 	int kind;   /* Gtsync__V1__ItemKind */
 	uint32_t *indexes;
 	size_t n_indexes;
+	const char *message; /* the first item and the cause in words; "" when none was kept */
 };
 
+/* The outcome of applying a batch. conflicts, their indexes and messages are one allocation
+ * owned by the struct (free with gt_store_batch_out_free()). */
 struct gt_store_batch_out {
 	int status; /* PUSH_OK, PUSH_WARNING, PUSH_DUPLICATE, or PUSH_REFUSED on error */
 	uint64_t log_index;
@@ -214,25 +234,91 @@ struct gt_store_batch_out {
 	size_t n_conflicts;
 };
 
-/*
- * Appends a batch to the log and applies it, inside a savepoint: on failure nothing of this
- * batch is stored and other batches of the open transaction are untouched. Without an open
- * transaction the call runs in its own. Steps:
- *  - the same hash already logged: status PUSH_DUPLICATE, out->log_index is the stored
- *    position, nothing applied;
- *  - the same (key id, sequence) logged with another hash: GT_ECONFLICT, nothing stored;
- *  - otherwise the batch is logged and each item not skipped by its verdict or the lock hook
- *    is merged: per value key the higher revision wins, an equal revision goes to the larger
- *    batch hash (memcmp), so the result does not depend on arrival order; a losing value is
- *    skipped as CONFLICT_STALE_REVISION. Completions: the last applied wins. Actions are
- *    recorded as workflow events.
- * out is always reset first; caller frees it with gt_store_batch_out_free().
- */
-int gt_store_batch_apply(struct gt_store *st, const struct gt_store_batch_in *in,
-                         struct gt_store_batch_out *out);
+/* Longest conflict message kept with an outcome, in bytes including the NUL. */
+#define GT_STORE_MAX_CONFLICT_MESSAGE 512u
+
+/* Keeps the outcome of a batch's first application with its log entry, so that a duplicate is
+ * answered with it. Indexes are kept as runs, so a batch refused whole costs a few bytes. */
+int gt_store_log_outcome_save(struct gt_store *st, uint64_t log_index,
+                              const struct gt_store_batch_out *out);
+
+/* Restores the kept outcome into out (counts, conflicts, messages); status and log_index are
+ * the caller's. A missing or malformed outcome leaves out empty. Caller frees out. */
+int gt_store_log_outcome_load(struct gt_store *st, uint64_t log_index,
+                              struct gt_store_batch_out *out);
 
 /* Frees the conflict lists of out and resets it; accepts NULL. */
 void gt_store_batch_out_free(struct gt_store_batch_out *out);
+
+/* ---- Items of a batch --------------------------------------------------------------------- */
+
+/* What is stored under one value key, for the revision rule. */
+struct gt_store_value_head {
+	int exists;
+	int deleted;
+	uint64_t revision;
+	uint8_t origin_batch[GT_SHA256_LEN];
+};
+
+/* Reads the head of the value key (element, period, org unit, combo); exists 0 when none. */
+int gt_store_value_head(struct gt_store *st, const char *data_element, const char *period,
+                        const char *org_unit, const char *coc, struct gt_store_value_head *out);
+
+/* One value to store. Borrowed for the call. */
+struct gt_store_value_in {
+	const char *data_element;
+	const char *period;
+	const char *org_unit;
+	const char *coc;
+	const char *value;
+	const char *comment;
+	uint64_t revision; /* at most INT64_MAX, else GT_EINVAL */
+	int deleted;
+	const uint8_t *origin_batch; /* GT_SHA256_LEN bytes */
+	int64_t at_ms;
+};
+
+/* Stores the value under its key, replacing what was there, with the next change number;
+ * the key's creation time is kept unless the stored value was deleted. */
+int gt_store_value_put(struct gt_store *st, const struct gt_store_value_in *v);
+
+/* Sums the non-deleted numeric values of element at (period, org_unit), over the option coc
+ * or (coc NULL) over every option: *count is how many there are (0: none recorded). */
+int gt_store_value_sum(struct gt_store *st, const char *data_element, const char *coc,
+                       const char *period, const char *org_unit, double *sum, uint32_t *count);
+
+/* Stores a completion registration (the last one stored wins); *existed says whether one was
+ * stored for the key before. */
+int gt_store_completion_put(struct gt_store *st, const char *dataset, const char *period,
+                            const char *org_unit, int completed, const uint8_t *origin_batch,
+                            int64_t at_ms, int *existed);
+
+/* One workflow event to record; borrowed for the call. */
+struct gt_store_wfevent_in {
+	const char *dataset;
+	const char *period;
+	const char *org_unit;
+	int kind; /* Gtsync__V1__WorkflowKind */
+	const char *key_id;
+	int64_t at_ms;
+	const char *reason;
+	const uint8_t *data_digest; /* NULL, or GT_SHA256_LEN bytes */
+	const char *open_until;     /* "" or NULL when none */
+	const char *acknowledged;   /* rule codes joined by ","; "" or NULL when none */
+	const uint8_t *origin_batch;
+};
+
+/* Records a workflow event with the next change number. */
+int gt_store_workflow_event_add(struct gt_store *st, const struct gt_store_wfevent_in *e);
+
+/* Sets the ApprovalState of (dataset, period, org_unit). */
+int gt_store_workflow_state_set(struct gt_store *st, const char *dataset, const char *period,
+                                const char *org_unit, int state, int64_t at_ms);
+
+/* Finds the latest event of kind for (dataset, period, org_unit): *found 1 and, for an
+ * open-late event, its last day in open_until (YYYY-MM-DD; "" otherwise); *found 0 when none. */
+int gt_store_workflow_last(struct gt_store *st, const char *dataset, const char *period,
+                           const char *org_unit, int kind, int *found, char open_until[16]);
 
 /* One log entry; pointers borrowed for the callback only. */
 struct gt_store_log_entry {
@@ -249,7 +335,8 @@ struct gt_store_log_entry {
 };
 
 /* Callback for log iteration; non-zero stops and is returned. The callback may call any
- * store function on st (e.g. gt_store_batch_apply with replay set). */
+ * store function on st (rebuild applies each entry again). An entry that kept only its hash
+ * (nothing of it applied) has len 0. */
 typedef int (*gt_store_log_cb)(void *arg, const struct gt_store_log_entry *e);
 
 /* Calls cb for every log entry with log_index > after, in log order. */
@@ -264,11 +351,11 @@ int gt_store_log_count(struct gt_store *st, uint64_t *count);
 
 /* Starts a rebuild: opens a transaction (if none is open) and clears every table derived
  * from the log (values, completions, workflow events and state) and the change counter.
- * The caller then re-applies each logged batch with replay set and commits, or rolls back
- * to keep the old tables. */
+ * The caller then re-applies each logged batch and commits, or rolls back to keep the old
+ * tables. */
 int gt_store_rebuild_begin(struct gt_store *st);
 
-/* ---- Workflow state (the rules live in the workflow module) --------------------------- */
+/* ---- Workflow records (the rules live in server/rules.c) ------------------------------- */
 
 /* Reads the ApprovalState of (dataset, period, org_unit); APPROVAL_OPEN when none stored. */
 int gt_store_workflow_state_get(struct gt_store *st, const char *dataset, const char *period,
@@ -285,6 +372,8 @@ struct gt_store_wfevent {
 	int64_t at_ms;
 	const char *reason;
 	const uint8_t *data_digest; /* NULL when the action carried none */
+	const char *open_until;     /* "" unless an open-late event */
+	const char *acknowledged;   /* rule codes joined by ","; "" when none */
 	uint8_t origin_batch[GT_SHA256_LEN];
 	uint64_t change_seq;
 };
@@ -294,9 +383,11 @@ struct gt_store_wfevent {
  * functions on the handle, but not the function that called it. */
 typedef int (*gt_store_wfevent_cb)(void *arg, const struct gt_store_wfevent *e);
 
-/* Calls cb for each recorded event of (dataset, period, org_unit), oldest first. */
+/* Calls cb for the latest last events of (dataset, period, org_unit) (0: every event), oldest
+ * first; *total (optional) is how many are recorded in all. */
 int gt_store_workflow_events(struct gt_store *st, const char *dataset, const char *period,
-                             const char *org_unit, gt_store_wfevent_cb cb, void *arg);
+                             const char *org_unit, uint32_t last, uint64_t *total,
+                             gt_store_wfevent_cb cb, void *arg);
 
 /* ---- Values, pull ---------------------------------------------------------------------- */
 
@@ -440,6 +531,14 @@ typedef int (*gt_store_completed_cb)(void *arg, const char *org_unit, const char
  * registered complete, in (org unit, period) order. */
 int gt_store_completed_units(struct gt_store *st, const struct gt_store_report_query *q,
                              const char *dataset, gt_store_completed_cb cb, void *arg);
+
+/* Callback for units that have an event of some kind: one call per (org unit, period). */
+typedef int (*gt_store_unit_period_cb)(void *arg, const char *org_unit, const char *period);
+
+/* Calls cb once for each (org unit in the query's subtree, period of the query) with an event
+ * of kind for dataset, in (org unit, period) order (the query's elements are not used). */
+int gt_store_workflow_units(struct gt_store *st, const struct gt_store_report_query *q,
+                            const char *dataset, int kind, gt_store_unit_period_cb cb, void *arg);
 
 /* ---- Metadata ---------------------------------------------------------------------------- */
 

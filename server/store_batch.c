@@ -1,20 +1,22 @@
-/* Store: the append-only batch log, applying batches with the merge rule, and rebuild. */
+/* Store: the append-only batch log with each batch's outcome, the items of a batch (values,
+ * completions, workflow events and states) as the rules decided them, and rebuild. */
 #include "store_impl.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
 
-#define KIND_VALUE      GTSYNC__V1__ITEM_KIND__ITEM_VALUE
-#define KIND_COMPLETION GTSYNC__V1__ITEM_KIND__ITEM_COMPLETION
-#define KIND_ACTION     GTSYNC__V1__ITEM_KIND__ITEM_ACTION
-#define KIND_MAX        KIND_ACTION
-
 static const char *str(const char *s)
 {
 	return s != NULL ? s : "";
+}
+
+static void bind_str(sqlite3_stmt *s, int i, const char *v)
+{
+	sqlite3_bind_text(s, i, str(v), -1, SQLITE_STATIC);
 }
 
 /* Parses a plain decimal number ([+-]digits[.digits][e[+-]digits]) for report sums; anything
@@ -55,71 +57,18 @@ static int parse_num(const char *s, double *out)
 	return *end == '\0' && isfinite(*out);
 }
 
-static int skip(struct gt_store *st, int kind, int reason, size_t index)
-{
-	if (st->n_skips == st->skips_cap) {
-		size_t ncap = st->skips_cap == 0 ? 64 : st->skips_cap * 2;
-		struct gt__store_skip *p = realloc(st->skips, ncap * sizeof(*p));
+/* ---- Outcomes ------------------------------------------------------------------------ */
 
-		if (p == NULL)
-			return gt__store_err(st, GT_ENOMEM, "out of memory");
-		st->skips = p;
-		st->skips_cap = ncap;
-	}
-	st->skips[st->n_skips].kind = (uint8_t)kind;
-	st->skips[st->n_skips].reason = (uint8_t)reason;
-	st->skips[st->n_skips].index = (uint32_t)index;
-	st->n_skips++;
-	return 0;
-}
-
-/* Groups the skipped items by (kind, reason) into out->conflicts: one allocation. */
-static int build_conflicts(struct gt_store *st, struct gt_store_batch_out *out)
-{
-	uint32_t count[KIND_MAX + 1][256];
-	uint32_t *fill[KIND_MAX + 1][256];
-	size_t groups = 0, g = 0;
-	struct gt_store_conflict *c;
-	uint32_t *idx;
-
-	if (st->n_skips == 0)
-		return 0;
-	memset(count, 0, sizeof(count));
-	for (size_t i = 0; i < st->n_skips; i++)
-		if (count[st->skips[i].kind][st->skips[i].reason]++ == 0)
-			groups++;
-	c = malloc(groups * sizeof(*c) + st->n_skips * sizeof(uint32_t));
-	if (c == NULL)
-		return gt__store_err(st, GT_ENOMEM, "out of memory");
-	idx = (uint32_t *)(c + groups);
-	for (int k = 0; k <= KIND_MAX; k++) {
-		for (int r = 0; r < 256; r++) {
-			if (count[k][r] == 0)
-				continue;
-			c[g].reason = r;
-			c[g].kind = k;
-			c[g].indexes = idx;
-			c[g].n_indexes = 0;
-			fill[k][r] = idx;
-			idx += count[k][r];
-			g++;
-		}
-	}
-	/* Items were skipped in index order, so each group's indexes come out ascending. */
-	for (size_t i = 0; i < st->n_skips; i++)
-		*fill[st->skips[i].kind][st->skips[i].reason]++ = st->skips[i].index;
-	for (size_t i = 0; i < groups; i++)
-		c[i].n_indexes = count[c[i].kind][c[i].reason];
-	out->conflicts = c;
-	out->n_conflicts = groups;
-	return 0;
-}
-
-/* The stored outcome of a batch: little-endian 32-bit words: format (1), the twelve counts,
- * the number of conflict groups, the number of indexes, then (reason, kind, count) per group,
- * then every index. */
-#define OUTCOME_FORMAT 1u
-#define OUTCOME_HEAD   15u
+/*
+ * The stored outcome of a batch, in little-endian 32-bit words. Format 2: the format (2), the
+ * twelve counts, the number of conflict groups and of index runs, then per group (reason,
+ * kind, runs, message length), then every run (first index, count), then the messages' bytes
+ * padded to a word. Format 1 (older stores) listed every index instead of runs and kept no
+ * messages; it is still read.
+ */
+#define OUTCOME_FORMAT_1 1u
+#define OUTCOME_FORMAT_2 2u
+#define OUTCOME_HEAD     15u
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -134,7 +83,7 @@ static uint32_t get32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static uint32_t *out_counts(struct gt_store_batch_out *out, uint32_t *c[12])
+static void out_counts(struct gt_store_batch_out *out, uint32_t *c[12])
 {
 	struct gt_store_counts *k[3] = {&out->values, &out->completions, &out->actions};
 	for (int i = 0; i < 3; i++) {
@@ -143,39 +92,74 @@ static uint32_t *out_counts(struct gt_store_batch_out *out, uint32_t *c[12])
 		c[i * 4 + 2] = &k[i]->deleted;
 		c[i * 4 + 3] = &k[i]->ignored;
 	}
-	return c[0];
 }
 
-static int save_outcome(struct gt_store *st, uint64_t log_index, struct gt_store_batch_out *out)
+/* Runs of consecutive indexes in a group. */
+static size_t runs_of(const struct gt_store_conflict *c)
+{
+	size_t runs = 0;
+	for (size_t i = 0; i < c->n_indexes; i++)
+		if (i == 0 || c->indexes[i] != c->indexes[i - 1] + 1)
+			runs++;
+	return runs;
+}
+
+static size_t message_len(const struct gt_store_conflict *c)
+{
+	size_t n = c->message != NULL ? strlen(c->message) : 0;
+	return n < GT_STORE_MAX_CONFLICT_MESSAGE ? n : GT_STORE_MAX_CONFLICT_MESSAGE - 1;
+}
+
+int gt_store_log_outcome_save(struct gt_store *st, uint64_t log_index,
+                              const struct gt_store_batch_out *out)
 {
 	sqlite3_stmt *s = gt__store_q(st, Q_LOG_OUTCOME_SET);
+	struct gt_store_batch_out tmp = *out;
 	uint32_t *c[12];
-	size_t nidx = 0, words, w = 0;
-	uint8_t *buf;
+	size_t runs = 0, text = 0, words, w = 0;
+	uint8_t *buf, *tp;
 	int rc;
 
 	if (s == NULL)
 		return GT_ESTORE;
-	for (size_t g = 0; g < out->n_conflicts; g++)
-		nidx += out->conflicts[g].n_indexes;
-	words = OUTCOME_HEAD + 3 * out->n_conflicts + nidx;
-	buf = malloc(words * 4);
+	for (size_t g = 0; g < out->n_conflicts; g++) {
+		runs += runs_of(&out->conflicts[g]);
+		text += message_len(&out->conflicts[g]);
+	}
+	words = OUTCOME_HEAD + 4 * out->n_conflicts + 2 * runs + (text + 3) / 4;
+	buf = calloc(words, 4);
 	if (buf == NULL)
 		return gt__store_err(st, GT_ENOMEM, "out of memory");
-	out_counts(out, c);
-	put32(buf + 4 * w++, OUTCOME_FORMAT);
+	out_counts(&tmp, c);
+	put32(buf + 4 * w++, OUTCOME_FORMAT_2);
 	for (int i = 0; i < 12; i++)
 		put32(buf + 4 * w++, *c[i]);
 	put32(buf + 4 * w++, (uint32_t)out->n_conflicts);
-	put32(buf + 4 * w++, (uint32_t)nidx);
+	put32(buf + 4 * w++, (uint32_t)runs);
 	for (size_t g = 0; g < out->n_conflicts; g++) {
 		put32(buf + 4 * w++, (uint32_t)out->conflicts[g].reason);
 		put32(buf + 4 * w++, (uint32_t)out->conflicts[g].kind);
-		put32(buf + 4 * w++, (uint32_t)out->conflicts[g].n_indexes);
+		put32(buf + 4 * w++, (uint32_t)runs_of(&out->conflicts[g]));
+		put32(buf + 4 * w++, (uint32_t)message_len(&out->conflicts[g]));
 	}
-	for (size_t g = 0; g < out->n_conflicts; g++)
-		for (size_t i = 0; i < out->conflicts[g].n_indexes; i++)
-			put32(buf + 4 * w++, out->conflicts[g].indexes[i]);
+	for (size_t g = 0; g < out->n_conflicts; g++) {
+		const struct gt_store_conflict *cf = &out->conflicts[g];
+		for (size_t i = 0; i < cf->n_indexes;) {
+			size_t k = i + 1;
+			while (k < cf->n_indexes && cf->indexes[k] == cf->indexes[k - 1] + 1)
+				k++;
+			put32(buf + 4 * w++, cf->indexes[i]);
+			put32(buf + 4 * w++, (uint32_t)(k - i));
+			i = k;
+		}
+	}
+	tp = buf + 4 * w;
+	for (size_t g = 0; g < out->n_conflicts; g++) {
+		size_t n = message_len(&out->conflicts[g]);
+		if (n > 0)
+			memcpy(tp, out->conflicts[g].message, n);
+		tp += n;
+	}
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)log_index);
 	sqlite3_bind_blob(s, 2, buf, (int)(words * 4), SQLITE_STATIC);
 	rc = sqlite3_step(s);
@@ -186,63 +170,117 @@ static int save_outcome(struct gt_store *st, uint64_t log_index, struct gt_store
 	return rc;
 }
 
-/* Restores a stored outcome into out; a missing or malformed one leaves out empty (the batch
- * predates stored outcomes). */
-static int load_outcome(struct gt_store *st, uint64_t log_index, struct gt_store_batch_out *out)
+/* Decodes a stored outcome of len bytes into out; 0 with out empty when it is malformed. */
+static int decode_outcome(struct gt_store *st, const uint8_t *p, size_t len,
+                          struct gt_store_batch_out *out)
+{
+	size_t words = len / 4, nidx = 0, text = 0, per = 0;
+	uint32_t format, ngroups, nruns, *c[12];
+	struct gt_store_conflict *cf;
+	uint64_t ignored;
+
+	if (p == NULL || len % 4 != 0 || words < OUTCOME_HEAD)
+		return 0;
+	format = get32(p);
+	if (format != OUTCOME_FORMAT_1 && format != OUTCOME_FORMAT_2)
+		return 0;
+	out_counts(out, c);
+	for (int i = 0; i < 12; i++)
+		*c[i] = get32(p + 4 * (1 + i));
+	ngroups = get32(p + 4 * 13);
+	nruns = get32(p + 4 * 14);
+	ignored = (uint64_t)out->values.ignored + out->completions.ignored + out->actions.ignored;
+	per = format == OUTCOME_FORMAT_1 ? 3 : 4;
+	if (ngroups > words || nruns > words || OUTCOME_HEAD + per * (uint64_t)ngroups > words)
+		goto bad;
+	/* Every index is an ignored item: the expansion is bounded by the counts. */
+	if (format == OUTCOME_FORMAT_1) {
+		nidx = nruns;
+		if ((uint64_t)OUTCOME_HEAD + 3ull * ngroups + nidx != words)
+			goto bad;
+	} else {
+		const uint8_t *rp = p + 4 * (OUTCOME_HEAD + 4 * (size_t)ngroups);
+		if ((uint64_t)OUTCOME_HEAD + 4ull * ngroups + 2ull * nruns > words)
+			goto bad;
+		for (uint32_t r = 0; r < nruns; r++)
+			nidx += get32(rp + 8 * (size_t)r + 4);
+		for (uint32_t g = 0; g < ngroups; g++)
+			text += get32(p + 4 * (OUTCOME_HEAD + 4 * (size_t)g + 3)) + 1;
+		if (OUTCOME_HEAD + 4 * (size_t)ngroups + 2 * (size_t)nruns +
+		        (text - ngroups + 3) / 4 !=
+		    words)
+			goto bad;
+	}
+	if (nidx != ignored)
+		goto bad;
+	if (ngroups == 0)
+		return 0;
+	cf = calloc(1, ngroups * sizeof(*cf) + nidx * sizeof(uint32_t) + text + 1);
+	if (cf == NULL)
+		return gt__store_err(st, GT_ENOMEM, "out of memory");
+	uint32_t *idx = (uint32_t *)(cf + ngroups);
+	char *msg = (char *)(idx + nidx);
+	const uint8_t *gp = p + 4 * OUTCOME_HEAD;
+	const uint8_t *xp = gp + 4 * per * (size_t)ngroups;
+	const uint8_t *mp = xp + 8 * (size_t)nruns;
+	size_t used = 0, run = 0;
+	for (uint32_t g = 0; g < ngroups; g++) {
+		cf[g].reason = (int)get32(gp + 4 * per * g);
+		cf[g].kind = (int)get32(gp + 4 * per * g + 4);
+		cf[g].indexes = idx + used;
+		cf[g].message = "";
+		if (format == OUTCOME_FORMAT_1) {
+			cf[g].n_indexes = get32(gp + 12 * g + 8);
+			if (cf[g].n_indexes > nidx - used)
+				goto bad_free;
+			for (size_t i = 0; i < cf[g].n_indexes; i++)
+				idx[used + i] = get32(xp + 4 * (used + i));
+			used += cf[g].n_indexes;
+			continue;
+		}
+		uint32_t gruns = get32(gp + 16 * g + 8), mlen = get32(gp + 16 * g + 12);
+		if (gruns > nruns - run || mlen >= GT_STORE_MAX_CONFLICT_MESSAGE)
+			goto bad_free;
+		for (uint32_t r = 0; r < gruns; r++, run++) {
+			uint32_t first = get32(xp + 8 * run), n = get32(xp + 8 * run + 4);
+			if (n > nidx - used)
+				goto bad_free;
+			for (uint32_t i = 0; i < n; i++)
+				idx[used++] = first + i;
+		}
+		cf[g].n_indexes = (size_t)(idx + used - cf[g].indexes);
+		memcpy(msg, mp, mlen);
+		msg[mlen] = '\0';
+		cf[g].message = msg;
+		msg += mlen + 1;
+		mp += mlen;
+	}
+	out->conflicts = cf;
+	out->n_conflicts = ngroups;
+	return 0;
+bad_free:
+	free(cf);
+bad:
+	memset(out, 0, sizeof(*out));
+	return 0;
+}
+
+int gt_store_log_outcome_load(struct gt_store *st, uint64_t log_index,
+                              struct gt_store_batch_out *out)
 {
 	sqlite3_stmt *s = gt__store_q(st, Q_LOG_OUTCOME_GET);
-	uint32_t *c[12];
 	int rc;
 
+	memset(out, 0, sizeof(*out));
 	if (s == NULL)
 		return GT_ESTORE;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)log_index);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		const uint8_t *p = sqlite3_column_blob(s, 0);
-		size_t len = (size_t)sqlite3_column_bytes(s, 0), words = len / 4;
-		uint32_t ngroups, nidx;
-		rc = 0;
-		if (p == NULL || len % 4 != 0 || words < OUTCOME_HEAD || get32(p) != OUTCOME_FORMAT)
-			goto done;
-		ngroups = get32(p + 4 * 13);
-		nidx = get32(p + 4 * 14);
-		if ((uint64_t)OUTCOME_HEAD + 3ull * ngroups + nidx != words)
-			goto done;
-		out_counts(out, c);
-		for (int i = 0; i < 12; i++)
-			*c[i] = get32(p + 4 * (1 + i));
-		if (ngroups == 0)
-			goto done;
-		struct gt_store_conflict *cf =
-		    malloc(ngroups * sizeof(*cf) + (size_t)nidx * sizeof(uint32_t));
-		if (cf == NULL) {
-			rc = gt__store_err(st, GT_ENOMEM, "out of memory");
-			goto done;
-		}
-		uint32_t *idx = (uint32_t *)(cf + ngroups);
-		const uint8_t *gp = p + 4 * OUTCOME_HEAD, *ip = gp + 12 * (size_t)ngroups;
-		size_t used = 0;
-		for (uint32_t g = 0; g < ngroups; g++) {
-			cf[g].reason = (int)get32(gp + 12 * g);
-			cf[g].kind = (int)get32(gp + 12 * g + 4);
-			cf[g].n_indexes = get32(gp + 12 * g + 8);
-			cf[g].indexes = idx + used;
-			if (cf[g].n_indexes > nidx - used) {
-				free(cf);
-				memset(out, 0, sizeof(*out));
-				goto done;
-			}
-			used += cf[g].n_indexes;
-		}
-		for (uint32_t i = 0; i < nidx; i++)
-			idx[i] = get32(ip + 4 * (size_t)i);
-		out->conflicts = cf;
-		out->n_conflicts = ngroups;
-	} else {
+	if (rc == SQLITE_ROW)
+		rc = decode_outcome(st, sqlite3_column_blob(s, 0),
+		                    (size_t)sqlite3_column_bytes(s, 0), out);
+	else
 		rc = rc == SQLITE_DONE ? 0 : gt__store_sqlerr(st, rc, "reading a batch outcome");
-	}
-done:
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return rc;
@@ -256,41 +294,124 @@ void gt_store_batch_out_free(struct gt_store_batch_out *out)
 	memset(out, 0, sizeof(*out));
 }
 
-static void bind_str(sqlite3_stmt *s, int i, const char *v)
+/* ---- The log ------------------------------------------------------------------------- */
+
+/* Runs query id (bound by the caller through bind) expecting at most one integer: *out is it,
+ * or 0 without a row. */
+static int one_int(struct gt_store *st, sqlite3_stmt *s, const char *what, uint64_t *out)
 {
-	sqlite3_bind_text(s, i, str(v), -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+
+	*out = 0;
+	if (rc == SQLITE_ROW)
+		*out = (uint64_t)sqlite3_column_int64(s, 0);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : gt__store_sqlerr(st, rc, what);
+	sqlite3_reset(s);
+	return rc;
 }
 
-/*
- * Applies one value under the merge rule, in one statement: the row is inserted, or updated
- * when the value wins (higher revision, or equal revision and a hash not smaller: the same
- * key twice in one batch goes to the later item). No change means the value lost. The update
- * branch calls gt_merge_note(), which says whether the key existed and was deleted.
- */
-static int apply_value(struct gt_store *st, const struct gt_store_batch_in *in, size_t i,
-                       struct gt_store_batch_out *out)
+int gt_store_log_lookup(struct gt_store *st, const uint8_t hash[GT_SHA256_LEN], uint64_t *log_index)
 {
-	const Gtsync__V1__DataValue *v = in->batch->values[i];
-	int reason = in->value_verdicts != NULL ? in->value_verdicts[i] : 0;
+	sqlite3_stmt *s = gt__store_q(st, Q_LOG_BY_HASH);
+
+	*log_index = 0;
+	if (s == NULL)
+		return GT_ESTORE;
+	sqlite3_bind_blob(s, 1, hash, GT_SHA256_LEN, SQLITE_STATIC);
+	return one_int(st, s, "looking up a batch", log_index);
+}
+
+int gt_store_log_by_sequence(struct gt_store *st, const char *key_id, uint64_t sequence,
+                             uint64_t *log_index)
+{
+	sqlite3_stmt *s = gt__store_q(st, Q_LOG_BY_KEYSEQ);
+
+	*log_index = 0;
+	if (s == NULL)
+		return GT_ESTORE;
+	if (sequence > INT64_MAX)
+		return 0;
+	bind_str(s, 1, key_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)sequence);
+	return one_int(st, s, "looking up a sequence", log_index);
+}
+
+int gt_store_log_append(struct gt_store *st, const struct gt_store_log_in *in, uint64_t *log_index)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*log_index = 0;
+	if (in->hash == NULL || in->key_id == NULL || in->org_unit == NULL)
+		return gt__store_err(st, GT_EINVAL, "batch hash, key or org unit missing");
+	if (in->sequence == 0 || in->sequence > INT64_MAX)
+		return gt__store_err(st, GT_EINVAL, "batch sequence out of range");
+	if ((in->bytes == NULL) != (in->len == 0) || (in->len > 0 && in->signature == NULL))
+		return gt__store_err(st, GT_EINVAL, "batch bytes or signature missing");
+	if ((s = gt__store_q(st, Q_LOG_INS)) == NULL)
+		return GT_ESTORE;
+	sqlite3_bind_blob(s, 1, in->hash, GT_SHA256_LEN, SQLITE_STATIC);
+	bind_str(s, 2, in->key_id);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)in->sequence);
+	bind_str(s, 4, in->org_unit);
+	sqlite3_bind_blob64(s, 5, in->len > 0 ? (const void *)in->bytes : "", in->len,
+	                    SQLITE_STATIC);
+	sqlite3_bind_blob64(s, 6, in->len > 0 ? (const void *)in->signature : "",
+	                    in->len > 0 ? in->sig_len : 0, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, in->received_at_ms);
+	rc = gt__store_run(st, s, "appending to the batch log");
+	if (rc == GT_EEXIST || rc == GT_ECONFLICT)
+		rc = gt__store_err(st, GT_EEXIST, "the batch or its sequence is already logged");
+	if (rc == 0)
+		*log_index = (uint64_t)sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+/* ---- Items --------------------------------------------------------------------------- */
+
+int gt_store_value_head(struct gt_store *st, const char *data_element, const char *period,
+                        const char *org_unit, const char *coc, struct gt_store_value_head *out)
+{
+	sqlite3_stmt *s = gt__store_q(st, Q_DV_HEAD);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (s == NULL)
+		return GT_ESTORE;
+	bind_str(s, 1, data_element);
+	bind_str(s, 2, period);
+	bind_str(s, 3, org_unit);
+	bind_str(s, 4, coc);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->exists = 1;
+		out->revision = (uint64_t)sqlite3_column_int64(s, 0);
+		out->deleted = sqlite3_column_int(s, 1) != 0;
+		if (sqlite3_column_bytes(s, 2) == GT_SHA256_LEN)
+			memcpy(out->origin_batch, sqlite3_column_blob(s, 2), GT_SHA256_LEN);
+	}
+	rc =
+	    rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : gt__store_sqlerr(st, rc, "reading a value");
+	sqlite3_reset(s);
+	return rc;
+}
+
+int gt_store_value_put(struct gt_store *st, const struct gt_store_value_in *v)
+{
 	sqlite3_stmt *s;
 	double num;
 	int rc;
 
-	if (reason == 0 && in->locked != NULL &&
-	    in->locked(in->lock_arg, KIND_VALUE, str(v->dataset), str(v->data_element),
-	               str(v->period), str(v->org_unit)))
-		reason = GTSYNC__V1__CONFLICT_REASON__CONFLICT_LOCKED_PERIOD;
-	if (reason != 0) {
-		out->values.ignored++;
-		return skip(st, KIND_VALUE, reason, i);
-	}
-	s = gt__store_q(st, Q_DV_UPSERT);
-	if (s == NULL)
+	if (v->revision > INT64_MAX)
+		return gt__store_err(st, GT_EINVAL, "revision out of range");
+	if (v->origin_batch == NULL)
+		return gt__store_err(st, GT_EINVAL, "value without its batch");
+	if ((s = gt__store_q(st, Q_DV_UPSERT)) == NULL)
 		return GT_ESTORE;
 	bind_str(s, 1, v->data_element);
 	bind_str(s, 2, v->period);
 	bind_str(s, 3, v->org_unit);
-	bind_str(s, 4, v->category_option_combo);
+	bind_str(s, 4, v->coc);
 	bind_str(s, 5, v->value);
 	bind_str(s, 6, v->comment);
 	sqlite3_bind_int64(s, 7, (sqlite3_int64)v->revision);
@@ -299,86 +420,81 @@ static int apply_value(struct gt_store *st, const struct gt_store_batch_in *in, 
 		sqlite3_bind_double(s, 9, num);
 	else
 		sqlite3_bind_null(s, 9);
-	sqlite3_bind_blob(s, 10, in->hash, GT_SHA256_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 11, in->received_at_ms);
+	sqlite3_bind_blob(s, 10, v->origin_batch, GT_SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 11, v->at_ms);
 	sqlite3_bind_int64(s, 12, (sqlite3_int64)(st->change_seq + 1));
-	st->merge_note = 0;
 	rc = gt__store_run(st, s, "storing a value");
-	if (rc != 0)
-		return rc;
-	if (sqlite3_changes(st->db) == 0) {
-		out->values.ignored++;
-		return skip(st, KIND_VALUE, GTSYNC__V1__CONFLICT_REASON__CONFLICT_STALE_REVISION,
-		            i);
-	}
-	st->change_seq++;
-	if (v->deleted)
-		out->values.deleted++; /* a tombstone too, so that an older revision cannot win */
-	else if (st->merge_note == 1)
-		out->values.updated++;
-	else
-		out->values.imported++; /* a new key, or one written again after a delete */
-	return 0;
+	if (rc == 0)
+		st->change_seq++;
+	return rc;
 }
 
-/* Applies one completion registration: the last applied wins. */
-static int apply_completion(struct gt_store *st, const struct gt_store_batch_in *in, size_t i,
-                            struct gt_store_batch_out *out)
+int gt_store_value_sum(struct gt_store *st, const char *data_element, const char *coc,
+                       const char *period, const char *org_unit, double *sum, uint32_t *count)
 {
-	const Gtsync__V1__CompleteRegistration *c = in->batch->completions[i];
-	int reason = in->completion_verdicts != NULL ? in->completion_verdicts[i] : 0;
-	sqlite3_stmt *s;
-	int rc, exists;
+	sqlite3_stmt *s = gt__store_q(st, Q_DV_SUM);
+	int rc;
 
-	if (reason == 0 && in->locked != NULL &&
-	    in->locked(in->lock_arg, KIND_COMPLETION, str(c->dataset), NULL, str(c->period),
-	               str(c->org_unit)))
-		reason = GTSYNC__V1__CONFLICT_REASON__CONFLICT_LOCKED_PERIOD;
-	if (reason != 0) {
-		out->completions.ignored++;
-		return skip(st, KIND_COMPLETION, reason, i);
-	}
-	s = gt__store_q(st, Q_CO_GET);
+	*sum = 0;
+	*count = 0;
 	if (s == NULL)
 		return GT_ESTORE;
-	bind_str(s, 1, c->dataset);
-	bind_str(s, 2, c->period);
-	bind_str(s, 3, c->org_unit);
+	bind_str(s, 1, data_element);
+	bind_str(s, 2, period);
+	bind_str(s, 3, org_unit);
+	if (coc != NULL)
+		bind_str(s, 4, coc);
 	rc = sqlite3_step(s);
-	exists = rc == SQLITE_ROW;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		rc = gt__store_sqlerr(st, rc, "reading a completion");
-	else
-		rc = 0;
+	if (rc == SQLITE_ROW) {
+		*sum = sqlite3_column_double(s, 0);
+		*count = (uint32_t)sqlite3_column_int64(s, 1);
+	}
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : gt__store_sqlerr(st, rc, "summing values");
+	sqlite3_reset(s);
+	return rc;
+}
+
+int gt_store_completion_put(struct gt_store *st, const char *dataset, const char *period,
+                            const char *org_unit, int completed, const uint8_t *origin_batch,
+                            int64_t at_ms, int *existed)
+{
+	sqlite3_stmt *s = gt__store_q(st, Q_CO_GET);
+	int rc;
+
+	*existed = 0;
+	if (s == NULL)
+		return GT_ESTORE;
+	bind_str(s, 1, dataset);
+	bind_str(s, 2, period);
+	bind_str(s, 3, org_unit);
+	rc = sqlite3_step(s);
+	*existed = rc == SQLITE_ROW;
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+	         ? 0
+	         : gt__store_sqlerr(st, rc, "reading a completion");
 	sqlite3_reset(s);
 	if (rc != 0)
 		return rc;
-	s = gt__store_q(st, Q_CO_UPSERT);
-	if (s == NULL)
+	if ((s = gt__store_q(st, Q_CO_UPSERT)) == NULL)
 		return GT_ESTORE;
-	bind_str(s, 1, c->dataset);
-	bind_str(s, 2, c->period);
-	bind_str(s, 3, c->org_unit);
-	sqlite3_bind_int(s, 4, c->completed ? 1 : 0);
-	sqlite3_bind_int64(s, 5, in->received_at_ms);
-	sqlite3_bind_blob(s, 6, in->hash, GT_SHA256_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 7, (sqlite3_int64)++st->change_seq);
+	bind_str(s, 1, dataset);
+	bind_str(s, 2, period);
+	bind_str(s, 3, org_unit);
+	sqlite3_bind_int(s, 4, completed ? 1 : 0);
+	sqlite3_bind_int64(s, 5, at_ms);
+	sqlite3_bind_blob(s, 6, origin_batch, GT_SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)(st->change_seq + 1));
 	rc = gt__store_run(st, s, "storing a completion");
-	if (rc != 0)
-		return rc;
-	if (!c->completed)
-		out->completions.deleted++;
-	else if (exists)
-		out->completions.updated++;
-	else
-		out->completions.imported++;
-	return 0;
+	if (rc == 0)
+		st->change_seq++;
+	return rc;
 }
 
-static int set_state(struct gt_store *st, const char *dataset, const char *period,
-                     const char *org_unit, int state, int64_t at_ms)
+int gt_store_workflow_state_set(struct gt_store *st, const char *dataset, const char *period,
+                                const char *org_unit, int state, int64_t at_ms)
 {
 	sqlite3_stmt *s = gt__store_q(st, Q_WS_UPSERT);
+	int rc;
 
 	if (s == NULL)
 		return GT_ESTORE;
@@ -387,194 +503,67 @@ static int set_state(struct gt_store *st, const char *dataset, const char *perio
 	bind_str(s, 3, org_unit);
 	sqlite3_bind_int(s, 4, state);
 	sqlite3_bind_int64(s, 5, at_ms);
-	sqlite3_bind_int64(s, 6, (sqlite3_int64)++st->change_seq);
-	return gt__store_run(st, s, "storing a workflow state");
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)(st->change_seq + 1));
+	rc = gt__store_run(st, s, "storing a workflow state");
+	if (rc == 0)
+		st->change_seq++;
+	return rc;
 }
 
-/* Records one workflow action as an event, and the state the rules gave it, if any. */
-static int apply_action(struct gt_store *st, const struct gt_store_batch_in *in, size_t i,
-                        struct gt_store_batch_out *out)
+int gt_store_workflow_event_add(struct gt_store *st, const struct gt_store_wfevent_in *e)
 {
-	const Gtsync__V1__WorkflowAction *a = in->batch->actions[i];
-	int reason = in->action_verdicts != NULL ? in->action_verdicts[i] : 0;
-	int state = in->action_states != NULL ? in->action_states[i] : 0;
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = gt__store_q(st, Q_WE_INS);
 	int rc;
 
-	if (reason != 0) {
-		out->actions.ignored++;
-		return skip(st, KIND_ACTION, reason, i);
-	}
-	s = gt__store_q(st, Q_WE_INS);
 	if (s == NULL)
 		return GT_ESTORE;
-	bind_str(s, 1, a->dataset);
-	bind_str(s, 2, a->period);
-	bind_str(s, 3, a->org_unit);
-	sqlite3_bind_int(s, 4, a->kind);
-	bind_str(s, 5, in->batch->key_id);
-	sqlite3_bind_int64(s, 6, in->received_at_ms);
-	bind_str(s, 7, a->reason);
-	if (a->data_digest.len > 0)
-		sqlite3_bind_blob(s, 8, a->data_digest.data, (int)a->data_digest.len,
-		                  SQLITE_STATIC);
+	if (e->origin_batch == NULL)
+		return gt__store_err(st, GT_EINVAL, "event without its batch");
+	bind_str(s, 1, e->dataset);
+	bind_str(s, 2, e->period);
+	bind_str(s, 3, e->org_unit);
+	sqlite3_bind_int(s, 4, e->kind);
+	bind_str(s, 5, e->key_id);
+	sqlite3_bind_int64(s, 6, e->at_ms);
+	bind_str(s, 7, e->reason);
+	if (e->data_digest != NULL)
+		sqlite3_bind_blob(s, 8, e->data_digest, GT_SHA256_LEN, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s, 8);
-	sqlite3_bind_blob(s, 9, in->hash, GT_SHA256_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 10, (sqlite3_int64)++st->change_seq);
+	sqlite3_bind_blob(s, 9, e->origin_batch, GT_SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 10, (sqlite3_int64)(st->change_seq + 1));
+	bind_str(s, 11, e->open_until);
+	bind_str(s, 12, e->acknowledged);
 	rc = gt__store_run(st, s, "storing a workflow event");
-	if (rc == 0 && state != 0)
-		rc = set_state(st, a->dataset, a->period, a->org_unit, state, in->received_at_ms);
 	if (rc == 0)
-		out->actions.imported++;
+		st->change_seq++;
 	return rc;
 }
 
-/* Looks up a logged hash: 1 and *log_index if present, 0 if not, or a GT_E* code. */
-static int find_hash(struct gt_store *st, const uint8_t *hash, uint64_t *log_index)
+int gt_store_workflow_last(struct gt_store *st, const char *dataset, const char *period,
+                           const char *org_unit, int kind, int *found, char open_until[16])
 {
-	sqlite3_stmt *s = gt__store_q(st, Q_LOG_BY_HASH);
+	sqlite3_stmt *s = gt__store_q(st, Q_WE_LAST);
 	int rc;
 
+	*found = 0;
+	open_until[0] = '\0';
 	if (s == NULL)
 		return GT_ESTORE;
-	sqlite3_bind_blob(s, 1, hash, GT_SHA256_LEN, SQLITE_STATIC);
+	bind_str(s, 1, dataset);
+	bind_str(s, 2, period);
+	bind_str(s, 3, org_unit);
+	sqlite3_bind_int(s, 4, kind);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*log_index = (uint64_t)sqlite3_column_int64(s, 0);
-		rc = 1;
-	} else if (rc == SQLITE_DONE) {
-		rc = 0;
-	} else {
-		rc = gt__store_sqlerr(st, rc, "looking up a batch");
+		const unsigned char *t = sqlite3_column_text(s, 0);
+		*found = 1;
+		snprintf(open_until, 16, "%s", t != NULL ? (const char *)t : "");
 	}
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
+	                                           : gt__store_sqlerr(st, rc, "reading an event");
 	sqlite3_reset(s);
 	return rc;
-}
-
-/* Refuses a (key, sequence) already used, then appends the batch to the log. */
-static int append_log(struct gt_store *st, const struct gt_store_batch_in *in, uint64_t *log_index)
-{
-	const gt_batch *b = in->batch;
-	sqlite3_stmt *s = gt__store_q(st, Q_LOG_BY_KEYSEQ);
-	int rc;
-
-	if (s == NULL)
-		return GT_ESTORE;
-	bind_str(s, 1, b->key_id);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)b->sequence);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		unsigned long long other = (unsigned long long)sqlite3_column_int64(s, 0);
-
-		sqlite3_reset(s);
-		return gt__store_err(st, GT_ECONFLICT,
-		                     "key %.16s already used sequence %llu for another batch "
-		                     "(log index %llu)",
-		                     b->key_id, (unsigned long long)b->sequence, other);
-	}
-	rc = rc == SQLITE_DONE ? 0 : gt__store_sqlerr(st, rc, "looking up a sequence");
-	sqlite3_reset(s);
-	if (rc != 0)
-		return rc;
-	s = gt__store_q(st, Q_LOG_INS);
-	if (s == NULL)
-		return GT_ESTORE;
-	sqlite3_bind_blob(s, 1, in->hash, GT_SHA256_LEN, SQLITE_STATIC);
-	bind_str(s, 2, b->key_id);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)b->sequence);
-	bind_str(s, 4, b->org_unit);
-	sqlite3_bind_blob64(s, 5, in->bytes, in->len, SQLITE_STATIC);
-	sqlite3_bind_blob64(s, 6, in->signature, in->sig_len, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 7, in->received_at_ms);
-	rc = gt__store_run(st, s, "appending to the batch log");
-	if (rc == 0)
-		*log_index = (uint64_t)sqlite3_last_insert_rowid(st->db);
-	return rc;
-}
-
-static int check_in(struct gt_store *st, const struct gt_store_batch_in *in)
-{
-	const gt_batch *b = in->batch;
-
-	if (b == NULL || in->hash == NULL)
-		return gt__store_err(st, GT_EINVAL, "batch or hash missing");
-	if (!in->replay &&
-	    (in->bytes == NULL || in->len == 0 || in->signature == NULL || in->sig_len == 0))
-		return gt__store_err(st, GT_EINVAL, "batch bytes or signature missing");
-	if (b->key_id == NULL || b->org_unit == NULL)
-		return gt__store_err(st, GT_EINVAL, "batch without key or org unit");
-	if (b->sequence == 0 || b->sequence > INT64_MAX)
-		return gt__store_err(st, GT_EINVAL, "batch sequence out of range");
-	if (b->n_values > UINT32_MAX || b->n_completions > UINT32_MAX || b->n_actions > UINT32_MAX)
-		return gt__store_err(st, GT_ETOOBIG, "too many items");
-	/* Revisions are compared by sqlite as signed 64-bit integers. */
-	for (size_t i = 0; i < b->n_values; i++)
-		if (b->values[i]->revision > INT64_MAX)
-			return gt__store_err(st, GT_EINVAL, "value %zu: revision out of range", i);
-	return 0;
-}
-
-int gt_store_batch_apply(struct gt_store *st, const struct gt_store_batch_in *in,
-                         struct gt_store_batch_out *out)
-{
-	struct gt__store_tx tx;
-	uint64_t log_index = 0;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	out->status = GTSYNC__V1__PUSH_STATUS__PUSH_REFUSED;
-	if (in == NULL)
-		return gt__store_err(st, GT_EINVAL, "no batch");
-	rc = check_in(st, in);
-	if (rc != 0)
-		return rc;
-	rc = gt__store_tx_enter(st, &tx);
-	if (rc != 0)
-		return rc;
-	if (in->replay) {
-		log_index = in->log_index;
-	} else {
-		rc = find_hash(st, in->hash, &log_index);
-		if (rc == 1) {
-			/* Answer with what happened the first time; nothing is applied again. */
-			rc = load_outcome(st, log_index, out);
-			out->status = GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE;
-			out->log_index = log_index;
-			rc = gt__store_tx_leave(st, &tx, rc);
-			if (rc != 0)
-				gt_store_batch_out_free(out);
-			return rc;
-		}
-		if (rc == 0)
-			rc = append_log(st, in, &log_index);
-		if (rc != 0)
-			goto out;
-	}
-	st->n_skips = 0;
-	for (size_t i = 0; i < in->batch->n_values && rc == 0; i++)
-		rc = apply_value(st, in, i, out);
-	for (size_t i = 0; i < in->batch->n_completions && rc == 0; i++)
-		rc = apply_completion(st, in, i, out);
-	for (size_t i = 0; i < in->batch->n_actions && rc == 0; i++)
-		rc = apply_action(st, in, i, out);
-	if (rc == 0)
-		rc = gt__store_seq_save(st);
-	if (rc == 0)
-		rc = build_conflicts(st, out);
-	if (rc == 0)
-		rc = save_outcome(st, log_index, out);
-out:
-	rc = gt__store_tx_leave(st, &tx, rc);
-	if (rc != 0) {
-		gt_store_batch_out_free(out);
-		out->status = GTSYNC__V1__PUSH_STATUS__PUSH_REFUSED;
-		return rc;
-	}
-	out->log_index = log_index;
-	out->status = out->n_conflicts > 0 ? GTSYNC__V1__PUSH_STATUS__PUSH_WARNING
-	                                   : GTSYNC__V1__PUSH_STATUS__PUSH_OK;
-	return 0;
 }
 
 /* ---- Log reading --------------------------------------------------------------------- */
@@ -741,20 +730,38 @@ int gt_store_workflow_state_get(struct gt_store *st, const char *dataset, const 
 }
 
 int gt_store_workflow_events(struct gt_store *st, const char *dataset, const char *period,
-                             const char *org_unit, gt_store_wfevent_cb cb, void *arg)
+                             const char *org_unit, uint32_t last, uint64_t *total,
+                             gt_store_wfevent_cb cb, void *arg)
 {
 	struct gt_store_wfevent e;
 	sqlite3_stmt *s;
-	int rc;
+	int own, rc, stop = 0;
 
+	if (total != NULL)
+		*total = 0;
 	if (dataset == NULL || period == NULL || org_unit == NULL || cb == NULL)
 		return gt__store_err(st, GT_EINVAL, "incomplete workflow key");
-	s = gt__store_q(st, Q_WE_LIST);
-	if (s == NULL)
-		return GT_ESTORE;
+	if ((rc = gt__store_read_begin(st, &own)) != 0)
+		return rc;
+	if (total != NULL) {
+		if ((s = gt__store_q(st, Q_WE_COUNT)) == NULL) {
+			rc = GT_ESTORE;
+			goto out;
+		}
+		bind_str(s, 1, dataset);
+		bind_str(s, 2, period);
+		bind_str(s, 3, org_unit);
+		if ((rc = one_int(st, s, "counting workflow events", total)) != 0)
+			goto out;
+	}
+	if ((s = gt__store_q(st, Q_WE_LIST)) == NULL) {
+		rc = GT_ESTORE;
+		goto out;
+	}
 	bind_str(s, 1, dataset);
 	bind_str(s, 2, period);
 	bind_str(s, 3, org_unit);
+	sqlite3_bind_int64(s, 4, last > 0 ? (sqlite3_int64)last : -1);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&e, 0, sizeof(e));
 		e.id = (uint64_t)sqlite3_column_int64(s, 0);
@@ -770,12 +777,17 @@ int gt_store_workflow_events(struct gt_store *st, const char *dataset, const cha
 		if (sqlite3_column_bytes(s, 9) == GT_SHA256_LEN)
 			memcpy(e.origin_batch, sqlite3_column_blob(s, 9), GT_SHA256_LEN);
 		e.change_seq = (uint64_t)sqlite3_column_int64(s, 10);
-		rc = cb(arg, &e);
-		if (rc != 0)
-			goto out;
+		e.open_until = str((const char *)sqlite3_column_text(s, 11));
+		e.acknowledged = str((const char *)sqlite3_column_text(s, 12));
+		if ((stop = cb(arg, &e)) != 0)
+			break;
 	}
-	rc = rc == SQLITE_DONE ? 0 : gt__store_sqlerr(st, rc, "reading workflow events");
-out:
+	if (stop != 0)
+		rc = stop;
+	else
+		rc = rc == SQLITE_DONE ? 0 : gt__store_sqlerr(st, rc, "reading workflow events");
 	sqlite3_reset(s);
+out:
+	gt__store_read_end(st, own);
 	return rc;
 }

@@ -40,10 +40,15 @@ enum gt__store_sql {
 	Q_LOG_COUNT,
 	/* derived tables */
 	Q_DV_UPSERT,
+	Q_DV_HEAD,
+	Q_DV_SUM,
 	Q_CO_GET,
 	Q_CO_UPSERT,
 	Q_WE_INS,
 	Q_WE_LIST,
+	Q_WE_COUNT,
+	Q_WE_LAST,
+	Q_WE_UNITS,
 	Q_WS_GET,
 	Q_WS_UPSERT,
 	/* pull and reports */
@@ -67,33 +72,17 @@ enum gt__store_sql {
 	Q_COUNT
 };
 
-/* An item skipped while applying a batch. */
-struct gt__store_skip {
-	uint8_t kind;
-	uint8_t reason;
-	uint32_t index;
-};
-
 struct gt_store {
 	sqlite3 *db;
 	int readonly;
 	uint64_t change_seq; /* last assigned; valid inside a write transaction */
-	int merge_note;      /* set by gt_merge_note() during a value upsert */
 	sqlite3_stmt *q[Q_COUNT];
 	char errmsg[256];
 	/* Reused buffers, so that steady-state work allocates nothing. */
-	struct gt__store_skip *skips;
-	size_t n_skips, skips_cap;
 	uint8_t *copy; /* log entries copied out of sqlite */
 	size_t copy_cap;
 	char *json[2]; /* filter lists as JSON arrays */
 	size_t json_cap[2];
-};
-
-/* A transaction or savepoint entered by gt__store_tx_enter(). */
-struct gt__store_tx {
-	int own;            /* 1: BEGIN ... COMMIT; 0: SAVEPOINT ... RELEASE */
-	uint64_t saved_seq; /* change counter to restore on rollback */
 };
 
 /* Returns the cached statement id, reset and unbound, preparing it on first use; NULL with
@@ -109,13 +98,6 @@ int gt__store_err(struct gt_store *st, int code, const char *fmt, ...)
 
 /* Steps a statement that returns no row (or whose rows are ignored) and resets it. */
 int gt__store_run(struct gt_store *st, sqlite3_stmt *s, const char *what);
-
-/* Enters a write scope: BEGIN IMMEDIATE when no transaction is open, else a SAVEPOINT. */
-int gt__store_tx_enter(struct gt_store *st, struct gt__store_tx *tx);
-
-/* Leaves the scope: commits/releases when rc is 0, rolls back otherwise (restoring the
- * change counter). Returns rc, or the commit's error. */
-int gt__store_tx_leave(struct gt_store *st, struct gt__store_tx *tx, int rc);
 
 /* Opens a read scope for a multi-statement read (BEGIN when no transaction is open), so
  * the statements see one snapshot; *own says whether gt__store_read_end() must end it. */

@@ -193,7 +193,7 @@ int gt_store_orgunit_import_buf(struct gt_store *st, const uint8_t *buf, size_t 
                                 struct gt_store_import_result *res)
 {
 	struct gt_orgcsv csv;
-	struct gt__store_tx tx;
+	struct gt_store_scope tx;
 	int rc, prc;
 
 	memset(res, 0, sizeof(*res));
@@ -203,7 +203,7 @@ int gt_store_orgunit_import_buf(struct gt_store *st, const uint8_t *buf, size_t 
 		gt__store_err(st, rc, "reading the org-unit CSV: %s", gt_strerror(rc));
 		goto out;
 	}
-	rc = gt__store_tx_enter(st, &tx);
+	rc = gt_store_scope_enter(st, &tx);
 	if (rc != 0)
 		goto out;
 	rc = check_parents(st, &csv);
@@ -214,7 +214,7 @@ int gt_store_orgunit_import_buf(struct gt_store *st, const uint8_t *buf, size_t 
 		rc = write_level(st, &csv, GT_ORGUNIT_LEVEL_PROVINCE, res);
 	if (rc == 0)
 		rc = write_level(st, &csv, GT_ORGUNIT_LEVEL_DISTRICT, res);
-	rc = gt__store_tx_leave(st, &tx, rc);
+	rc = gt_store_scope_leave(st, &tx, rc);
 	if (rc != 0) {
 		res->added = res->updated = res->unchanged = 0;
 	}
@@ -317,7 +317,7 @@ int gt_store_key_add(struct gt_store *st, const uint8_t public_key[GT_ED25519_PU
 	char key_id[GT_KEY_ID_LEN + 1];
 	struct gt_store_orgunit u;
 	struct gt_store_key existing;
-	struct gt__store_tx tx;
+	struct gt_store_scope tx;
 	sqlite3_stmt *s;
 	int rc;
 
@@ -330,7 +330,7 @@ int gt_store_key_add(struct gt_store *st, const uint8_t public_key[GT_ED25519_PU
 	rc = gt_key_id_from_public(public_key, key_id);
 	if (rc != 0)
 		return gt__store_err(st, rc, "deriving the key id: %s", gt_strerror(rc));
-	rc = gt__store_tx_enter(st, &tx);
+	rc = gt_store_scope_enter(st, &tx);
 	if (rc != 0)
 		return rc;
 	rc = gt_store_orgunit_get(st, org_unit, &u);
@@ -358,7 +358,7 @@ int gt_store_key_add(struct gt_store *st, const uint8_t public_key[GT_ED25519_PU
 	sqlite3_bind_int64(s, 5, now_ms);
 	rc = gt__store_run(st, s, "storing a key");
 out:
-	rc = gt__store_tx_leave(st, &tx, rc);
+	rc = gt_store_scope_leave(st, &tx, rc);
 	if (rc == 0 && key_id_out != NULL)
 		memcpy(key_id_out, key_id, sizeof(key_id));
 	return rc;
@@ -367,13 +367,13 @@ out:
 int gt_store_key_revoke(struct gt_store *st, const char *key_id, int64_t now_ms)
 {
 	struct gt_store_key k;
-	struct gt__store_tx tx;
+	struct gt_store_scope tx;
 	sqlite3_stmt *s;
 	int rc;
 
 	if (key_id == NULL)
 		return gt__store_err(st, GT_EINVAL, "no key id");
-	rc = gt__store_tx_enter(st, &tx);
+	rc = gt_store_scope_enter(st, &tx);
 	if (rc != 0)
 		return rc;
 	rc = gt_store_key_get(st, key_id, &k);
@@ -392,7 +392,7 @@ int gt_store_key_revoke(struct gt_store *st, const char *key_id, int64_t now_ms)
 	sqlite3_bind_int64(s, 2, now_ms);
 	rc = gt__store_run(st, s, "revoking a key");
 out:
-	return gt__store_tx_leave(st, &tx, rc);
+	return gt_store_scope_leave(st, &tx, rc);
 }
 
 int gt_store_key_list(struct gt_store *st, gt_store_key_cb cb, void *arg)

@@ -514,3 +514,34 @@ out:
 	sqlite3_reset(s);
 	return rc;
 }
+
+int gt_store_workflow_units(struct gt_store *st, const struct gt_store_report_query *q,
+                            const char *dataset, int kind, gt_store_unit_period_cb cb, void *arg)
+{
+	struct gt__store_subtree t;
+	const char *periods;
+	sqlite3_stmt *s;
+	int rc, stop = 0;
+
+	if (q == NULL || dataset == NULL || cb == NULL)
+		return gt__store_err(st, GT_EINVAL, "incomplete query");
+	if ((rc = gt__store_subtree(st, q->org_root, &t)) != 0)
+		return rc;
+	if ((rc = gt__store_json_list(st, 0, q->periods, q->n_periods, &periods)) != 0)
+		return rc;
+	if ((s = gt__store_q(st, Q_WE_UNITS)) == NULL)
+		return GT_ESTORE;
+	sqlite3_bind_text(s, 1, dataset, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, kind);
+	sqlite3_bind_text(s, 3, periods != NULL ? periods : "[]", -1, SQLITE_TRANSIENT);
+	gt__store_bind_subtree(s, 4, &t);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((stop = cb(arg, col_text(s, 0), col_text(s, 1))) != 0)
+			break;
+	if (stop != 0)
+		rc = stop;
+	else
+		rc = rc == SQLITE_DONE ? 0 : gt__store_sqlerr(st, rc, "reading workflow units");
+	sqlite3_reset(s);
+	return rc;
+}

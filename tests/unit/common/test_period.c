@@ -486,6 +486,27 @@ static void dates(void **state)
 	(void)gt_date_to_days(&wild);
 }
 
+/* Days as people write them (late-entry openings end on one). */
+static void date_text(void **state)
+{
+	struct gt_date d;
+	char buf[11];
+	(void)state;
+	assert_int_equal(gt_date_parse("2027-01-31", &d), 0);
+	assert_date(&d, 2027, 1, 31);
+	assert_int_equal(gt_date_format(&d, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "2027-01-31");
+	assert_int_equal(gt_date_parse("2024-02-29", &d), 0);
+	const char *bad[] = {"2023-02-29", "2027-1-31",  "2027-01-31 ", "27-01-31",   "2027/01/31",
+	                     "",           "2027-13-01", "2027-00-10",  "+027-01-31", "2027-01-3a"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(gt_date_parse(bad[i], &d), GT_EINVAL);
+	assert_int_equal(gt_date_parse(NULL, &d), GT_EINVAL);
+	assert_int_equal(gt_date_format(&d, buf, 10), GT_EINVAL);
+	d = (struct gt_date){2027, 1, 31};
+	assert_int_equal(gt_date_format(&d, buf, 10), GT_ETOOBIG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -501,6 +522,7 @@ int main(void)
 	    cmocka_unit_test(from_date),
 	    cmocka_unit_test(type_names),
 	    cmocka_unit_test(dates),
+	    cmocka_unit_test(date_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,8 +13,10 @@
 #include "error.h"
 #include "metadata.h"
 #include "report.h"
+#include "rules.h"
 #include "snapshot.h"
 #include "store.h"
+#include "testbatch.h"
 #include "testutil.h"
 #include "wire.h"
 
@@ -44,7 +46,8 @@ static void push(struct fixture *f, int k, const struct val *v, size_t nv, int64
 {
 	Gtsync__V1__Batch b = GTSYNC__V1__BATCH__INIT;
 	Gtsync__V1__DataValue dv[16], *dvp[16];
-	struct gt_store_batch_in in = {0};
+	static const struct gt_snapshot no_metadata; /* no rules but the log and revisions */
+	struct gt_rules_batch in = {.snap = &no_metadata};
 	struct gt_store_batch_out out;
 	uint8_t id[GT_BATCH_ID_LEN], hash[GT_SHA256_LEN], sig[GT_ED25519_SIG_LEN];
 	uint8_t *bytes = NULL;
@@ -85,29 +88,11 @@ static void push(struct fixture *f, int k, const struct val *v, size_t nv, int64
 	in.hash = hash;
 	in.batch = dec;
 	in.received_at_ms = at_ms;
-	assert_int_equal(gt_store_batch_apply(f->st, &in, &out), 0);
+	assert_int_equal(gt_rules_apply(f->st, &in, &out), 0);
 	assert_int_equal(out.status, GTSYNC__V1__PUSH_STATUS__PUSH_OK);
 	gt_store_batch_out_free(&out);
 	gt_wire_batch_free(dec);
 	free(bytes);
-}
-
-static void load_metadata(struct gt_store *st)
-{
-	struct gt_meta *m = NULL;
-	struct gt_store_metafile files[64];
-	uint64_t version = 0;
-
-	assert_int_equal(gt_meta_load_dir(GT_SOURCE_DIR "/metadata", &m, NULL), 0);
-	assert_true(m->nfiles <= 64);
-	for (size_t i = 0; i < m->nfiles; i++) {
-		memset(&files[i], 0, sizeof(files[i]));
-		files[i].name = m->files[i].name;
-		files[i].content = m->files[i].content;
-		files[i].len = m->files[i].len;
-	}
-	assert_int_equal(gt_store_metadata_put(st, files, m->nfiles, m->digest, 1, &version), 0);
-	gt_meta_free(m);
 }
 
 static int setup(void **state)
@@ -133,7 +118,7 @@ static int setup(void **state)
 		                                  GTSYNC__V1__ROLE__ROLE_OPERATOR, 1, f->key[i]),
 		                 0);
 	}
-	load_metadata(f->st);
+	gt_test_store_metadata(f->st);
 
 	const struct val v5371[] = {{"KK_KORBAN", "202401", "PD", "3", 0},
 	                            {"KK_KORBAN", "202402", "AP", "2", 0},
