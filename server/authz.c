@@ -28,8 +28,17 @@ int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit
 	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_SUBMIT:
 	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_APPROVE:
 	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_UNAPPROVE:
+		/* The national report has no approver above the secretariat: it approves it. */
+		if (p->role == GTSYNC__V1__ROLE__ROLE_SECRETARIAT &&
+		    strcmp(org_unit, GT_ORGUNIT_ROOT) == 0 &&
+		    strcmp(p->org_unit, GT_ORGUNIT_ROOT) == 0)
+			return GT_OK;
+		/* fall through */
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_NIL_REPORT:
 		if (p->role != GTSYNC__V1__ROLE__ROLE_APPROVER) {
-			*why = "only an approver key may submit, approve or unapprove";
+			*why =
+			    "only an approver key may submit, approve, unapprove or declare a nil "
+			    "report (the secretariat approves the national report)";
 			return GT_EPERM;
 		}
 		if (strcmp(org_unit, p->org_unit) != 0) {
@@ -55,6 +64,18 @@ int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit
 		}
 		return GT_OK;
 	}
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_OPEN_LATE:
+		/* The parent opens its districts for late entry; the secretariat any unit. */
+		if (p->role == GTSYNC__V1__ROLE__ROLE_SECRETARIAT &&
+		    strcmp(p->org_unit, GT_ORGUNIT_ROOT) == 0)
+			return GT_OK;
+		if (p->role == GTSYNC__V1__ROLE__ROLE_AGGREGATOR &&
+		    gt_orgunit_level(org_unit) == 3 && is_parent_of(p, org_unit))
+			return GT_OK;
+		*why =
+		    "only the province's aggregator (for its districts) or the central secretariat "
+		    "may open a report for late entry";
+		return GT_EPERM;
 	default:
 		*why = "unknown workflow action";
 		return GT_EPERM;

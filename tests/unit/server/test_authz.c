@@ -125,6 +125,37 @@ static void workflow_rules(void **state)
 	assert_int_equal(gt_authz_action(&dist_appr, 99, "53.71", &why), GT_EPERM);
 }
 
+/* issue 10 items 13, 17, 18: who declares a nil report, who opens late entry, who approves
+ * the national report. */
+static void chain_ends_and_exceptions(void **state)
+{
+	struct gt_principal dist_appr = {"k", "53.71", GTSYNC__V1__ROLE__ROLE_APPROVER};
+	struct gt_principal dist_op = {"k", "53.71", GTSYNC__V1__ROLE__ROLE_OPERATOR};
+	struct gt_principal prov_aggr = {"k", "53", GTSYNC__V1__ROLE__ROLE_AGGREGATOR};
+	struct gt_principal other_aggr = {"k", "36", GTSYNC__V1__ROLE__ROLE_AGGREGATOR};
+	struct gt_principal centre = {"k", "ID", GTSYNC__V1__ROLE__ROLE_SECRETARIAT};
+	const int NIL = GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_NIL_REPORT;
+	const int LATE = GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_OPEN_LATE;
+	const char *why;
+	(void)state;
+
+	assert_int_equal(gt_authz_action(&dist_appr, NIL, "53.71", &why), 0);
+	assert_int_equal(gt_authz_action(&dist_op, NIL, "53.71", &why), GT_EPERM);
+	assert_int_equal(gt_authz_action(&dist_appr, NIL, "53.72", &why), GT_EPERM);
+	assert_int_equal(gt_authz_action(&prov_aggr, LATE, "53.71", &why), 0);
+	assert_int_equal(gt_authz_action(&prov_aggr, LATE, "53", &why), GT_EPERM);
+	assert_int_equal(gt_authz_action(&other_aggr, LATE, "53.71", &why), GT_EPERM);
+	assert_non_null(strstr(why, "late entry"));
+	assert_int_equal(gt_authz_action(&dist_appr, LATE, "53.71", &why), GT_EPERM);
+	assert_int_equal(gt_authz_action(&centre, LATE, "53.71", &why), 0);
+	assert_int_equal(gt_authz_action(&centre, LATE, "53", &why), 0);
+	assert_int_equal(gt_authz_action(&centre, LATE, "ID", &why), 0);
+	/* The secretariat approves the national report, and only that one. */
+	assert_int_equal(gt_authz_action(&centre, APPROVE, "ID", &why), 0);
+	assert_int_equal(gt_authz_action(&centre, APPROVE, "53", &why), GT_EPERM);
+	assert_int_equal(gt_authz_action(&prov_aggr, APPROVE, "ID", &why), GT_EPERM);
+}
+
 static void reading_scope(void **state)
 {
 	struct gt_principal prov = {"k", "53", AGGREGATOR};
@@ -157,6 +188,7 @@ int main(void)
 	    cmocka_unit_test(operator_writes_own_unit_only),
 	    cmocka_unit_test(other_roles_write_no_values),
 	    cmocka_unit_test(workflow_rules),
+	    cmocka_unit_test(chain_ends_and_exceptions),
 	    cmocka_unit_test(reading_scope),
 	    cmocka_unit_test(role_names),
 	};
