@@ -38,6 +38,44 @@ static void pause_after_digest(const char *file)
 	}
 }
 
+/* Checks what only some actions carry: the last day of a late-entry opening, the warning rules
+ * an approval acknowledges (each a rule of the data set). */
+static int check_extras(struct gt_home *h, const char *what, const struct gt_meta *meta,
+                        const struct gt_meta_dataset *ds, const struct gt_chain_opts *o)
+{
+	struct gt_date until;
+	char codes[1024], *save = NULL;
+
+	if (o->kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_OPEN_LATE &&
+	    (o->until == NULL || gt_date_parse(o->until, &until) != GT_OK)) {
+		if (h->err)
+			fprintf(h->err,
+			        "%s: --until needs the last day of late entry as YYYY-MM-DD\n",
+			        what);
+		return GT_EINVAL;
+	}
+	if (o->acknowledge == NULL || o->acknowledge[0] == '\0')
+		return GT_OK;
+	if (strlen(o->acknowledge) >= sizeof(codes)) {
+		if (h->err)
+			fprintf(h->err, "%s: --acknowledge lists too many rules\n", what);
+		return GT_EINVAL;
+	}
+	snprintf(codes, sizeof(codes), "%s", o->acknowledge);
+	for (char *c = strtok_r(codes, ",", &save); c != NULL; c = strtok_r(NULL, ",", &save)) {
+		const struct gt_meta_rule *r = gt_meta_rule_find(meta, c);
+		if (r == NULL || r->dataset != ds) {
+			if (h->err)
+				fprintf(h->err,
+				        "%s: %s is not a validation rule of data set %s (see the "
+				        "server's message for the rules to acknowledge)\n",
+				        what, c, ds->code);
+			return GT_EINVAL;
+		}
+	}
+	return GT_OK;
+}
+
 /* Checks the action against the pulled metadata; sentences on h->err. */
 static int check(struct gt_home *h, const char *what, const struct gt_meta *meta,
                  const struct gt_chain_opts *o, const char *org)
@@ -82,7 +120,20 @@ static int check(struct gt_home *h, const char *what, const struct gt_meta *meta
 			        GT_CHAIN_MAX_REASON);
 		return GT_EINVAL;
 	}
-	return GT_OK;
+	return check_extras(h, what, meta, ds, o);
+}
+
+/* The server's words for a skipped action start with the action, which the line names
+ * already: the cause alone. */
+static const char *cause_of(const struct gt_cstore_action *a)
+{
+	char prefix[300];
+	int n = snprintf(prefix, sizeof(prefix), "%s %s %s %s: ", gt_protonames_kind(a->kind),
+	                 a->dataset, a->period, a->org_unit);
+
+	if (n > 0 && (size_t)n < sizeof(prefix) && strncmp(a->message, prefix, (size_t)n) == 0)
+		return a->message + n;
+	return a->message;
 }
 
 /* Fills r from the saved action and prints the outcome. */
@@ -113,7 +164,14 @@ static int report_outcome(struct gt_home *h, const char *what, const struct gt_c
 				    a.seq);
 		} else {
 			r->outcome = GT_CHAIN_APPLIED;
-			if (o->out)
+			if (o->out && gt_protonames_kind_state(a.kind) == 0)
+				fprintf(
+				    o->out,
+				    "%s %s %s %s: applied; it is in the report's history (batch "
+				    "%" PRIu64 ")\n",
+				    gt_protonames_kind(a.kind), a.dataset, a.period, a.org_unit,
+				    a.seq);
+			else if (o->out)
 				fprintf(o->out,
 				        "%s %s %s %s: applied; the report is now %s (batch %" PRIu64
 				        ")\n",
@@ -127,7 +185,7 @@ static int report_outcome(struct gt_home *h, const char *what, const struct gt_c
 		r->conflict = a.conflict;
 		if (h->err)
 			fprintf(h->err, "%s: %s %s %s: skipped by the server: %s (%s)\n", what,
-			        a.dataset, a.period, a.org_unit, a.message,
+			        a.dataset, a.period, a.org_unit, cause_of(&a),
 			        gt_protonames_conflict(a.conflict));
 		break;
 	case GT_CSTORE_REFUSED:
@@ -200,6 +258,8 @@ int gt_chain_run(struct gt_home *h, const struct gt_chain_opts *o, struct gt_cha
 	    .reason = o->reason ? o->reason : "",
 	    .digest = approve ? r->digest : NULL,
 	    .n_digested = r->n_digested,
+	    .open_until = o->until,
+	    .acknowledged = o->acknowledge,
 	};
 	/* Saved before anything is sent: a crash from here on sends it next time. */
 	rc = gt_cstore_action_queue(h->st, &in, gt_clock_wall_ms(), &r->action_id);

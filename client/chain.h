@@ -15,17 +15,37 @@
 #define GT_CHAIN_ENV_PAUSE    "GTSYNC_TEST_PAUSE_AFTER_DIGEST"
 #define GT_CHAIN_PAUSE_MAX_MS 60000u
 
-/* Longest reason accepted (the server's limit for free text). */
-#define GT_CHAIN_MAX_REASON GT_MAX_COMMENT_LEN
+/* Longest reason accepted (the server's limit, server/rules.h). */
+#define GT_CHAIN_MAX_REASON 500u
+
+/* What `gtsync nil-report --help` and `gtsync open-late --help` say. */
+#define GT_CHAIN_HELP_NIL                                                                          \
+	"A unit with nothing to report for a data set and period declares it with its approver's " \
+	"key: a signed \"laporan nihil\" that counts as reported in the reports' completeness "    \
+	"and "                                                                                     \
+	"lets an empty report be approved (the server refuses to approve a report without any "    \
+	"value otherwise). The period may be the data set's or coarser (2025 for a year of "       \
+	"monthly reports). The server refuses it when the unit holds values of the data set for "  \
+	"the period. It shows in the report's history."
+#define GT_CHAIN_HELP_LATE                                                                         \
+	"Past a data set's expiry days the server skips values and completions as expired. The "   \
+	"parent opens a unit for late entry: the province's aggregator for its districts, the "    \
+	"central secretariat for any unit. --org names the unit (that unit only), --period the "   \
+	"data set's period or a coarser one (2024 opens every month of 2024), --until the last "   \
+	"day entry stays open (YYYY-MM-DD, inclusive, UTC) and --reason why; all are required. "   \
+	"The opening is a signed action in the report's history; it lifts expiry only (an "        \
+	"approved period stays locked). A later opening with another day replaces it."
 
 struct gt_chain_opts {
-	int kind;            /* a WorkflowKind: submit, approve, accept, return, unapprove */
-	const char *dataset; /* KK */
-	const char *period;  /* the data set's period type or coarser: 2025 for monthly KK */
-	const char *org;     /* the report's org unit; NULL or "": the key's own */
-	const char *reason;  /* required for return; NULL: none */
-	unsigned tries;      /* connection attempts for sending (0: the push default) */
-	uint32_t timeout_ms; /* connect and each wait (0: the session default) */
+	int kind;                /* a WorkflowKind: submit, approve, accept, return, unapprove */
+	const char *dataset;     /* KK */
+	const char *period;      /* the data set's period type or coarser: 2025 for monthly KK */
+	const char *org;         /* the report's org unit; NULL or "": the key's own */
+	const char *reason;      /* required for return and open-late; NULL: none */
+	const char *until;       /* open-late: the last day of late entry, YYYY-MM-DD */
+	const char *acknowledge; /* submit, approve: warning rule codes joined by ",", or NULL */
+	unsigned tries;          /* connection attempts for sending (0: the push default) */
+	uint32_t timeout_ms;     /* connect and each wait (0: the session default) */
 	uint32_t backoff_base_ms;
 	unsigned die_after_save, die_after_send; /* the push test hooks */
 	const char *pause_file;                  /* the GT_CHAIN_ENV_PAUSE test hook, or NULL */

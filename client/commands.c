@@ -803,27 +803,35 @@ static int run_chain(const struct gt_cli_cmd *cmd, int kind)
 	o.period = gt_cli_get(cmd, "period");
 	o.org = gt_cli_get(cmd, "org");
 	o.reason = gt_cli_get(cmd, "reason");
+	o.until = gt_cli_get(cmd, "until");
+	o.acknowledge = gt_cli_get(cmd, "acknowledge");
 	if (o.dataset == NULL || o.period == NULL) {
 		fprintf(stderr, "gtsync %s: --dataset and --period are required (see --help)\n",
 		        cmd->name);
 		return USAGE;
 	}
 	if ((kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_ACCEPT ||
-	     kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN) &&
+	     kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN ||
+	     kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_OPEN_LATE) &&
 	    (o.org == NULL || o.org[0] == '\0')) {
 		fprintf(stderr,
 		        "gtsync %s: --org is required: the child org unit whose report you %s\n",
 		        cmd->name, cmd->name);
 		return USAGE;
 	}
-	if (kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN) {
+	if (kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN ||
+	    kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_OPEN_LATE) {
 		const char *p = o.reason ? o.reason : "";
 		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
 			p++;
 		if (*p == '\0') {
-			fprintf(stderr,
-			        "gtsync return: a return needs --reason TEXT, so the office knows "
-			        "what to correct; nothing was sent\n");
+			fprintf(
+			    stderr, "gtsync %s: %s; nothing was sent\n", cmd->name,
+			    kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN
+			        ? "a return needs --reason TEXT, so the office knows what to "
+			          "correct"
+			        : "an opening for late entry needs --reason TEXT, so the history "
+			          "says why");
 			return USAGE;
 		}
 	}
@@ -886,6 +894,22 @@ static int cmd_unapprove(const struct gt_cli_cmd *cmd, int argc, char **argv, vo
 	(void)argv;
 	(void)arg;
 	return run_chain(cmd, GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_UNAPPROVE);
+}
+
+static int cmd_nil_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	(void)argc;
+	(void)argv;
+	(void)arg;
+	return run_chain(cmd, GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_NIL_REPORT);
+}
+
+static int cmd_open_late(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	(void)argc;
+	(void)argv;
+	(void)arg;
+	return run_chain(cmd, GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_OPEN_LATE);
 }
 
 /* ---- The command table ---- */
@@ -966,7 +990,11 @@ static struct gt_cli_opt chain_opts[] = {
      "the report's org unit: default the key's own (submit, approve, unapprove); the child's "
      "(accept, return)",
      NULL},
-    {"reason", "TEXT", "why (required for return; kept with the signed action)", NULL},
+    {"reason", "TEXT", "why (required for return and open-late; kept with the signed action)",
+     NULL},
+    {"acknowledge", "RULE,...",
+     "submit, approve: the failing warning rules the approver has seen and accepts", NULL},
+    {"until", "YYYY-MM-DD", "open-late: the last day of late entry (inclusive)", NULL},
     {"retries", "N", "connection attempts in all before giving up for now (default 5)", NULL},
     {"no-retry", NULL, "try once (same as --retries 1)", NULL},
     {"timeout", "SECONDS", "connect and wait for each answer at most (default 30)", NULL},
@@ -1042,13 +1070,18 @@ static const struct gt_cli_cmd client_cmds[] = {
      "[--home DIR] --dataset DS --period P [--org CODE]", CHAIN_HELP, chain_opts, 0, 0, cmd_submit,
      NULL},
     {"approve", "approve a report: sign the digest of its data as the server holds it",
-     "[--home DIR] --dataset DS --period P [--org CODE]",
+     "[--home DIR] --dataset DS --period P [--org CODE] [--acknowledge RULE,...]",
      "An approver key approves its own org unit's report once every child expected to report "
      "it is approved and accepted. The command first pulls the subtree's values for the data "
      "set and period from the server and prints how many values it signs and their SHA-256 "
      "digest (common/digest.h); the server applies the approval only if its data is still "
      "exactly that. An approval locks the values of the unit and its subtree for that data "
-     "set and period. " CHAIN_HELP,
+     "set and period. The server also runs the data set's validation rules on the unit's own "
+     "values: a failing error rule refuses the approval with the rule in words; a failing "
+     "warning rule must be acknowledged with --acknowledge RULE (so must it for submit). A "
+     "report without any value needs a nil report first (gtsync nil-report). The central "
+     "secretariat approves the national report (--org ID) once every province is "
+     "accepted. " CHAIN_HELP,
      chain_opts, 0, 0, cmd_approve, NULL},
     {"accept", "accept a child's approved report (the parent's aggregator)",
      "[--home DIR] --dataset DS --period P --org CHILD", CHAIN_HELP, chain_opts, 0, 0, cmd_accept,
@@ -1059,6 +1092,12 @@ static const struct gt_cli_cmd client_cmds[] = {
     {"unapprove", "take back the office's approval before the parent accepts it",
      "[--home DIR] --dataset DS --period P [--org CODE]", CHAIN_HELP, chain_opts, 0, 0,
      cmd_unapprove, NULL},
+    {"nil-report", "declare that the office has nothing to report (laporan nihil)",
+     "[--home DIR] --dataset DS --period P", GT_CHAIN_HELP_NIL " " CHAIN_HELP, chain_opts, 0, 0,
+     cmd_nil_report, NULL},
+    {"open-late", "open a unit's report for late entry past its expiry (the parent)",
+     "[--home DIR] --dataset DS --period P --org CODE --until YYYY-MM-DD --reason TEXT",
+     GT_CHAIN_HELP_LATE " " CHAIN_HELP, chain_opts, 0, 0, cmd_open_late, NULL},
     {0},
 };
 

@@ -13,8 +13,8 @@
 
 #include "error.h"
 
-/* The schema version this module reads and writes; a store of version 1 is upgraded. */
-#define CSTORE_SCHEMA 2
+/* The schema version this module reads and writes; a store of version 1 or 2 is upgraded. */
+#define CSTORE_SCHEMA 3
 /* How long a writer waits for another gtsync process holding the store. */
 #define CSTORE_BUSY_MS 10000
 
@@ -61,6 +61,12 @@ static const char *const schema_v2_sql =
     " message TEXT NOT NULL DEFAULT '', done_at_ms INTEGER);"
     "CREATE INDEX action_state ON action(state, id);"
     "CREATE INDEX action_batch ON action(batch_seq, batch_pos);";
+
+/* Version 3: a late-entry opening's last day, and the warning rules an action acknowledges
+ * (codes joined by ","). */
+static const char *const schema_v3_sql =
+    "ALTER TABLE action ADD COLUMN open_until TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE action ADD COLUMN acknowledged TEXT NOT NULL DEFAULT '';";
 
 enum q {
 	Q_CFG_GET,
@@ -117,7 +123,7 @@ enum q {
 /* The columns read_action() reads, in its order. */
 #define ACTION_COLS                                                                                \
 	"id, kind, dataset, period, ou, reason, digest, n_digested, state, status, conflict,"      \
-	" code, message, coalesce(batch_seq, 0)"
+	" code, message, coalesce(batch_seq, 0), open_until, acknowledged"
 
 static const char *const sqls[Q_N] = {
     [Q_CFG_GET] = "SELECT value FROM config WHERE name=?1",
@@ -194,7 +200,8 @@ static const char *const sqls[Q_N] = {
                    " ORDER BY state, reason, id",
     [Q_R_UNITS] = "SELECT ou, count(*) FROM replica GROUP BY ou ORDER BY ou",
     [Q_A_INSERT] = "INSERT INTO action(kind, dataset, period, ou, reason, digest, n_digested,"
-                   " state, queued_at_ms) VALUES(?1,?2,?3,?4,?5,?6,?7,0,?8)",
+                   " state, queued_at_ms, open_until, acknowledged)"
+                   " VALUES(?1,?2,?3,?4,?5,?6,?7,0,?8,?9,?10)",
     [Q_A_QUEUED] = "SELECT " ACTION_COLS " FROM action WHERE state=0 ORDER BY id LIMIT ?1",
     [Q_A_BATCH] = "UPDATE action SET state=1, batch_seq=?2, batch_pos=?3 WHERE id=?1 AND"
                   " state=0",
@@ -410,6 +417,8 @@ int gt_cstore_create(const char *path, struct gt_cstore **out)
 		rc = exec(st, schema_sql, "creating the tables");
 	if (rc == GT_OK)
 		rc = exec(st, schema_v2_sql, "creating the tables");
+	if (rc == GT_OK)
+		rc = exec(st, schema_v3_sql, "creating the tables");
 	snprintf(ver, sizeof(ver), "PRAGMA user_version=%d", CSTORE_SCHEMA);
 	if (rc == GT_OK)
 		rc = exec(st, ver, "setting the schema version");
@@ -424,16 +433,18 @@ int gt_cstore_create(const char *path, struct gt_cstore **out)
 	return GT_OK;
 }
 
-/* Upgrades a version 1 store (values only) to version 2 (workflow actions) in one
- * transaction. */
-static int upgrade_v2(struct gt_cstore *st)
+/* Upgrades a version 1 store (values only) or 2 (workflow actions) to version 3 (late entry,
+ * acknowledged warnings) in one transaction. */
+static int upgrade(struct gt_cstore *st, int from)
 {
 	char ver[32];
 	int rc = exec(st, "BEGIN IMMEDIATE", "starting the upgrade of the store");
 
 	snprintf(ver, sizeof(ver), "PRAGMA user_version=%d", CSTORE_SCHEMA);
-	if (rc == GT_OK)
+	if (rc == GT_OK && from < 2)
 		rc = exec(st, schema_v2_sql, "upgrading the store");
+	if (rc == GT_OK)
+		rc = exec(st, schema_v3_sql, "upgrading the store");
 	if (rc == GT_OK)
 		rc = exec(st, ver, "setting the schema version");
 	if (rc == GT_OK)
@@ -459,13 +470,13 @@ int gt_cstore_open(const char *path, struct gt_cstore **out)
 	    sqlite3_step(s) == SQLITE_ROW)
 		ver = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
-	if (ver != CSTORE_SCHEMA && ver != 1) {
+	if (ver != CSTORE_SCHEMA && ver != 1 && ver != 2) {
 		gt_cstore_close(st);
 		return GT_ECORRUPT;
 	}
 	/* A read-only store still opens, so status can be shown; writes then fail cleanly. */
 	(void)set_pragmas(st);
-	if (ver == 1 && (rc = upgrade_v2(st)) != GT_OK) {
+	if (ver != CSTORE_SCHEMA && (rc = upgrade(st, ver)) != GT_OK) {
 		gt_cstore_close(st);
 		return rc;
 	}
@@ -1482,6 +1493,8 @@ int gt_cstore_action_queue(struct gt_cstore *st, const struct gt_cstore_action_i
 	sqlite3_bind_int64(s, 7,
 	                   (sqlite3_int64)(a->n_digested > INT64_MAX ? INT64_MAX : a->n_digested));
 	sqlite3_bind_int64(s, 8, now_ms);
+	bind_text(s, 9, a->open_until != NULL ? a->open_until : "");
+	bind_text(s, 10, a->acknowledged != NULL ? a->acknowledged : "");
 	rc = run(st, s, "saving a workflow action");
 	if (rc == GT_OK && id != NULL)
 		*id = sqlite3_last_insert_rowid(st->db);
@@ -1497,6 +1510,8 @@ void gt_cstore_action_clear(struct gt_cstore_action *a)
 	free(a->org_unit);
 	free(a->reason);
 	free(a->message);
+	free(a->open_until);
+	free(a->acknowledged);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -1530,7 +1545,10 @@ static int read_action(sqlite3_stmt *s, struct gt_cstore_action *a)
 	a->code = sqlite3_column_int(s, 11);
 	a->message = strdup(col_text(s, 12));
 	a->seq = (uint64_t)sqlite3_column_int64(s, 13);
-	if (!a->dataset || !a->period || !a->org_unit || !a->reason || !a->message) {
+	a->open_until = strdup(col_text(s, 14));
+	a->acknowledged = strdup(col_text(s, 15));
+	if (!a->dataset || !a->period || !a->org_unit || !a->reason || !a->message ||
+	    !a->open_until || !a->acknowledged) {
 		gt_cstore_action_clear(a);
 		return GT_ENOMEM;
 	}

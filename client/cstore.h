@@ -276,9 +276,11 @@ int gt_cstore_replica_units(struct gt_cstore *st, int (*cb)(void *arg, const cha
 struct gt_cstore_action_in {
 	int kind; /* a WorkflowKind */
 	const char *dataset, *period, *org_unit;
-	const char *reason;    /* "" for none */
-	const uint8_t *digest; /* GT_SHA256_LEN bytes for approve; NULL otherwise */
-	uint64_t n_digested;   /* the number of values the digest covers, for a person */
+	const char *reason;       /* "" for none */
+	const uint8_t *digest;    /* GT_SHA256_LEN bytes for approve; NULL otherwise */
+	uint64_t n_digested;      /* the number of values the digest covers, for a person */
+	const char *open_until;   /* open-late: the last day (YYYY-MM-DD); NULL or "" otherwise */
+	const char *acknowledged; /* submit, approve: warning rule codes joined by ","; or NULL */
 };
 
 /* A saved workflow action read back; free its strings with gt_cstore_action_clear(). */
@@ -289,13 +291,15 @@ struct gt_cstore_action {
 	uint8_t digest[GT_SHA256_LEN];
 	int has_digest;
 	uint64_t n_digested;
-	int state;     /* enum gt_cstore_state: queued, batched, acknowledged (applied), in
-	                * conflict (skipped by the server) or refused (its batch refused) */
-	int status;    /* the PushStatus of the ack, once acknowledged or in conflict */
-	int conflict;  /* the ConflictReason, when in conflict */
-	int code;      /* the GT_E* code, when refused */
-	char *message; /* the server's sentence, when in conflict or refused */
-	uint64_t seq;  /* its batch, 0 while queued */
+	int state;          /* enum gt_cstore_state: queued, batched, acknowledged (applied), in
+	                     * conflict (skipped by the server) or refused (its batch refused) */
+	int status;         /* the PushStatus of the ack, once acknowledged or in conflict */
+	int conflict;       /* the ConflictReason, when in conflict */
+	int code;           /* the GT_E* code, when refused */
+	char *message;      /* the server's sentence, when in conflict or refused */
+	uint64_t seq;       /* its batch, 0 while queued */
+	char *open_until;   /* "" unless open-late */
+	char *acknowledged; /* "" or rule codes joined by "," */
 };
 
 /* Saves a workflow action to send, queued (in the caller's transaction); *id (optional) is

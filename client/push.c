@@ -166,6 +166,25 @@ out:
 	return rc;
 }
 
+/* Splits rule codes joined by "," (the saved form) into a's acknowledged_rules; *copy holds
+ * the strings (caller frees it and the array). */
+static int split_codes(const char *joined, char **copy, Gtsync__V1__WorkflowAction *a)
+{
+	size_t n = 1;
+
+	*copy = NULL;
+	if (joined == NULL || joined[0] == '\0')
+		return GT_OK;
+	for (const char *c = joined; *c; c++)
+		n += *c == ',';
+	if ((*copy = strdup(joined)) == NULL ||
+	    (a->acknowledged_rules = calloc(n, sizeof(char *))) == NULL)
+		return GT_ENOMEM;
+	for (char *save = NULL, *t = strtok_r(*copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		a->acknowledged_rules[a->n_acknowledged_rules++] = t;
+	return GT_OK;
+}
+
 /* Packs and signs the queued actions rows[0..n) as batch seq; on success b holds the bytes. */
 static int pack_actions(struct pusher *p, const struct gt_cstore_action *rows, size_t n,
                         uint64_t seq, struct gt_cstore_batch *b)
@@ -173,10 +192,11 @@ static int pack_actions(struct pusher *p, const struct gt_cstore_action *rows, s
 	gt_batch batch = GTSYNC__V1__BATCH__INIT;
 	Gtsync__V1__WorkflowAction *wa = calloc(n, sizeof(*wa));
 	Gtsync__V1__WorkflowAction **wap = calloc(n, sizeof(*wap));
+	char **acked = calloc(n, sizeof(*acked));
 	int rc;
 
 	memset(b, 0, sizeof(*b));
-	if (wa == NULL || wap == NULL) {
+	if (wa == NULL || wap == NULL || acked == NULL) {
 		rc = GT_ENOMEM;
 		goto out;
 	}
@@ -191,6 +211,9 @@ static int pack_actions(struct pusher *p, const struct gt_cstore_action *rows, s
 			wa[i].data_digest.data = (uint8_t *)rows[i].digest;
 			wa[i].data_digest.len = GT_SHA256_LEN;
 		}
+		wa[i].open_until = rows[i].open_until;
+		if ((rc = split_codes(rows[i].acknowledged, &acked[i], &wa[i])) != GT_OK)
+			goto out;
 		wap[i] = &wa[i];
 	}
 	batch.actions = wap;
@@ -203,6 +226,11 @@ out:
 		free(b->bytes);
 		b->bytes = NULL;
 	}
+	for (size_t i = 0; acked != NULL && i < n; i++) {
+		free(acked[i]);
+		free(wa[i].acknowledged_rules);
+	}
+	free(acked);
 	free(wa);
 	free(wap);
 	return rc;

@@ -544,7 +544,9 @@ static void make_action_batch(struct gt_cstore *st, uint64_t seq, int n, size_t 
 		                                "53.71",
 		                                "",
 		                                digest,
-		                                12};
+		                                12,
+		                                NULL,
+		                                NULL};
 		assert_int_equal(gt_cstore_action_queue(st, &a, NOW, NULL), GT_OK);
 	}
 	assert_int_equal(gt_cstore_actions_take(st, 16, &rows, &got), GT_OK);
@@ -588,7 +590,9 @@ static void test_actions(void **state)
 	                                 "53.71",
 	                                 "angka Juli perlu diperiksa",
 	                                 NULL,
-	                                 0};
+	                                 0,
+	                                 NULL,
+	                                 NULL};
 	assert_int_equal(gt_cstore_action_queue(f->st, &in, NOW, &id), GT_OK);
 	assert_true(id > 0);
 	assert_int_equal(gt_cstore_action_get(f->st, id, &a), GT_OK);
@@ -713,7 +717,7 @@ static void test_upgrade_from_v1(void **state)
 	gt_cstore_close(f->st);
 	f->st = NULL;
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=3;", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=4;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(gt_cstore_open(f->path, &f->st), GT_ECORRUPT);
 	assert_null(f->st);
