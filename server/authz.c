@@ -36,9 +36,9 @@ int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit
 		/* fall through */
 	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_NIL_REPORT:
 		if (p->role != GTSYNC__V1__ROLE__ROLE_APPROVER) {
-			*why =
-			    "only an approver key may submit, approve, unapprove or declare a nil "
-			    "report (the secretariat approves the national report)";
+			*why = "only an approver key may submit, approve or unapprove (or declare "
+			       "a nil "
+			       "report); the secretariat approves the national report";
 			return GT_EPERM;
 		}
 		if (strcmp(org_unit, p->org_unit) != 0) {

@@ -1482,8 +1482,15 @@ static int apply_value(struct rb *r, size_t i)
 		if (rc != GT_OK)
 			return rc;
 		if (!value_wins(&h, v->revision, r->in->hash)) {
-			say(r->why, sizeof(r->why), "revision %llu is stored; this one is %llu",
-			    (unsigned long long)h.revision, (unsigned long long)v->revision);
+			if (h.revision > v->revision)
+				say(r->why, sizeof(r->why),
+				    "a newer revision (%llu) is stored; this one is %llu",
+				    (unsigned long long)h.revision, (unsigned long long)v->revision);
+			else
+				say(r->why, sizeof(r->why),
+				    "another batch's value of the same revision (%llu) is stored and "
+				    "wins the tie (the larger batch hash)",
+				    (unsigned long long)h.revision);
 			reason = R_STALE;
 		}
 	}

@@ -12,8 +12,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "crypto.h"
 #include "encode.h"
+#include "metadata.h"
+#include "orgunit.h"
+#include "period.h"
 #include "testutil.h"
 
 #define SERVER_BIN GT_BINARY_DIR "/server/gtsync-server"
@@ -308,4 +312,77 @@ gt_envelope *gt_test_push(struct gt_session *s, const struct gt_test_signed *sb)
 	if (reply->body_case != GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK)
 		die("push answered with something else than an ack");
 	return reply;
+}
+
+void gt_testserver_open_late(struct gt_testserver *ts, const char *orgs, const char *periods)
+{
+	struct gt_meta *m = NULL;
+	struct gt_key *k = gt_testserver_key(ts, GT_ORGUNIT_ROOT, "secretariat");
+	Gtsync__V1__WorkflowAction *wa = calloc(5000, sizeof(*wa));
+	Gtsync__V1__WorkflowAction **wap = calloc(5000, sizeof(*wap));
+	char olist[512], *plist = NULL, *os = NULL, until[16];
+	struct gt_date d;
+	uint64_t seq = 0;
+	size_t n = 0;
+
+	if (wa == NULL || wap == NULL ||
+	    gt_meta_load_dir(GT_SOURCE_DIR "/metadata", &m, NULL) != 0 ||
+	    gt_date_from_days(gt_clock_wall_ms() / 86400000 + 90, &d) != 0 ||
+	    gt_date_format(&d, until, sizeof(until)) != 0)
+		die("metadata or date");
+	snprintf(olist, sizeof(olist), "%s", orgs);
+	for (char *o = strtok_r(olist, " ", &os); o != NULL; o = strtok_r(NULL, " ", &os)) {
+		char *ps = NULL;
+		free(plist);
+		if ((plist = strdup(periods)) == NULL)
+			die("out of memory");
+		for (char *p = strtok_r(plist, " ", &ps); p != NULL; p = strtok_r(NULL, " ", &ps)) {
+			for (size_t i = 0; i < m->ndatasets && n < 5000; i++) {
+				if (!gt_meta_dataset_reports_at(m->datasets[i],
+				                                gt_orgunit_level(o)))
+					continue;
+				gtsync__v1__workflow_action__init(&wa[n]);
+				wa[n].kind = GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_OPEN_LATE;
+				wa[n].dataset = strdup(m->datasets[i]->code);
+				wa[n].period = strdup(p);
+				wa[n].org_unit = strdup(o);
+				wa[n].reason = "the test enters past periods";
+				wa[n].open_until = until;
+				wap[n] = &wa[n];
+				n++;
+			}
+		}
+	}
+	/* Up to 100 actions a batch. */
+	for (size_t first = 0; first < n; first += 100) {
+		gt_batch b = GTSYNC__V1__BATCH__INIT;
+		struct gt_test_signed sb;
+		struct gt_session *s = gt_testserver_session(ts, k, NULL);
+
+		if (s == NULL)
+			die("session for late entry");
+		b.actions = &wap[first];
+		b.n_actions = n - first < 100 ? n - first : 100;
+		gt_test_sign_batch(k, GT_ORGUNIT_ROOT, ++seq, &b, &sb);
+		gt_envelope *ack = gt_test_push(s, &sb);
+		if (ack->push_ack->status != GTSYNC__V1__PUSH_STATUS__PUSH_OK) {
+			fprintf(stderr, "testserver: late entry: %s\n",
+			        ack->push_ack->n_conflicts ? ack->push_ack->conflicts[0]->message
+			                                   : ack->push_ack->message);
+			abort();
+		}
+		gt_wire_envelope_free(ack);
+		free(sb.bytes);
+		gt_session_close(s);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(wa[i].dataset);
+		free(wa[i].period);
+		free(wa[i].org_unit);
+	}
+	free(plist);
+	free(wa);
+	free(wap);
+	gt_key_free(k);
+	gt_meta_free(m);
 }

@@ -74,4 +74,11 @@ void gt_test_sign_batch(const struct gt_key *k, const char *org, uint64_t seq, g
  * gt_wire_envelope_free()). */
 gt_envelope *gt_test_push(struct gt_session *s, const struct gt_test_signed *sb);
 
+/* Opens every data set reported at each org unit's level for late entry in each period
+ * (space-separated lists: "53.71 53.72", "2024 2025") until 90 days from now, as the central
+ * secretariat does with a signed open-late action: tests with fixed historical periods go
+ * past the data sets' expiry through the chain's own path. The server must be running.
+ * Aborts on failure. */
+void gt_testserver_open_late(struct gt_testserver *ts, const char *orgs, const char *periods);
+
 #endif

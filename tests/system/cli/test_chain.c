@@ -108,15 +108,10 @@ static void act(const char *home, const char *verb, const char *org, const char 
 }
 
 #define APPLIED "applied; the report is now"
-#define INVALID                                                                                    \
-	"skipped by the server: not allowed in the report's current approval state "               \
-	"(invalid_transition)"
-#define CHILDREN                                                                                   \
-	"skipped by the server: not every child unit is approved and accepted "                    \
-	"(children_not_ready)"
-#define DIGEST                                                                                     \
-	"skipped by the server: the approval's digest does not match the stored data "             \
-	"(digest_mismatch)"
+/* The server's words name the cause (issue 10 item 14); the line names the action. */
+#define INVALID  "(invalid_transition)"
+#define CHILDREN "not yet accepted (children_not_ready)"
+#define DIGEST   "the approval signed other data (digest_mismatch)"
 
 /* Imports a quarter of KK figures for org (victims base, base+1, base+2 a month, police reports
  * one a month) and pushes them. */
@@ -338,14 +333,22 @@ static void illegal_steps_refused(void **state)
 	act(f->centre, "accept", "53", NULL, 1, INVALID);
 
 	/* 53.72 never reported: the province cannot approve until it is approved and
-	 * accepted, even with no figures. */
+	 * accepted, even with no figures; an empty report is approved only once its approver
+	 * declares there is nothing to report (issue 10 item 17). */
 	act(f->ap53, "approve", NULL, NULL, 1, CHILDREN);
+	act(f->ap72, "approve", NULL, NULL, 1,
+	    "53.72 holds no values of KK for 2025; if there is nothing to report, its approver "
+	    "declares a nil report first (empty_report)");
+	act(f->op72, "nil-report", NULL, NULL, 1, "refused by the server: only an approver key");
+	act(f->ap72, "nil-report", NULL, NULL, 0,
+	    "nil-report KK 2025 53.72: applied; it is in the report's history");
 	act(f->ap72, "approve", NULL, NULL, 0, "approve: 0 values of KK");
 	act(f->ap53, "approve", NULL, NULL, 1, CHILDREN);
 	act(f->ag53, "accept", "53.72", NULL, 0, APPLIED " accepted");
 	act(f->ap53, "approve", NULL, NULL, 0, APPLIED " approved");
 	/* A return under the approved province is not allowed until it unapproves. */
-	act(f->ag53, "return", "53.71", "cek lagi", 1, INVALID);
+	act(f->ag53, "return", "53.71", "cek lagi", 1,
+	    "53's own report KK 2025 is approved over it");
 	act(f->ap53, "unapprove", NULL, NULL, 0, APPLIED " open");
 	act(f->ag53, "return", "53.71", "cek lagi", 0, APPLIED " returned");
 	act(f->ap71, "submit", NULL, NULL, 0, APPLIED " submitted");

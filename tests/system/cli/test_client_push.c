@@ -15,26 +15,36 @@
 #include <cmocka.h>
 
 #include "clirun.h"
+#include "clock.h"
 #include "cstore.h"
+#include "period.h"
 #include "testserver.h"
 
 static const char *const status_args[] = {"status", "--format", "plain", NULL};
 
-/* Writes a CSV of n GT_CATATAN-free numeric values for 53.71 (KK_LP over months of several
- * years, tagged so a second file changes every value) and imports it. */
+/* Writes a CSV of n GT_CATATAN-free numeric values for 53.71 (KK_KORBAN over months of several
+ * years back from this one, tagged so a second file changes every value) and imports it; the
+ * years past KK's expiry are opened for late entry first, as the chain does. */
 static void import_values(struct gt_testserver *ts, const char *home, int n, int tag)
 {
 	struct gt_clirun r;
-	char path[4300];
+	char path[4300], years[128] = "";
 	size_t cap = (size_t)n * 40 + 64, used;
 	char *text = malloc(cap);
+	struct gt_date today;
+	int months = (n + 3) / 4;
 
 	assert_non_null(text);
+	assert_int_equal(gt_date_from_days(gt_clock_wall_ms() / 86400000, &today), 0);
+	for (int y = today.year - (months + 12) / 12; y <= today.year; y++)
+		snprintf(years + strlen(years), sizeof(years) - strlen(years), "%d ", y);
+	gt_testserver_open_late(ts, "53.71", years);
 	used = (size_t)snprintf(text, cap, "dataelement,period,categoryoptioncombo,value\n");
 	for (int i = 0; i < n; i++) {
-		/* Four options per month, months back from 2026-09. */
+		/* Four options per month, months back from this one. */
 		static const char *const opts[] = {"PD", "AP", "LD", "AL"};
-		int m = i / 4, year = 2026 - (m + 3) / 12, month = 12 - ((m + 3) % 12);
+		int m = i / 4 + (12 - today.month);
+		int year = today.year - m / 12, month = 12 - m % 12;
 		used += (size_t)snprintf(text + used, cap - used, "KK_KORBAN,%04d%02d,%s,%d\n",
 		                         year, month, opts[i % 4], tag * 1000 + i);
 	}

@@ -13,32 +13,39 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "crypto.h"
 #include "error.h"
+#include "period.h"
 #include "session.h"
 #include "testserver.h"
 #include "wire.h"
 
 #define MAX_BATCHES 3000 /* bound on the pushes needed to fill the limit */
 
-/* Batch seq of 12 KK_LP values with a long comment, so the limit fills quickly. */
+/* Batch seq of 12 KK_LP values with a long comment, so the limit fills quickly: this month's
+ * value (past months expire) at revision seq, each batch logged whole. */
 static void make_batch(const struct gt_key *k, uint64_t seq, struct gt_test_signed *out)
 {
 	gt_batch b = GTSYNC__V1__BATCH__INIT;
 	Gtsync__V1__DataValue v[12], *vp[12];
-	char periods[12][8], comment[2048];
+	char period[GT_PERIOD_MAX_LEN], comment[2048];
+	struct gt_date today;
+	struct gt_period month;
 
+	assert_int_equal(gt_date_from_days(gt_clock_wall_ms() / 86400000, &today), 0);
+	assert_int_equal(gt_period_from_date(GT_PERIOD_MONTHLY, &today, &month), 0);
+	assert_int_equal(gt_period_format(&month, period, sizeof(period)), 0);
 	memset(comment, 'x', sizeof(comment) - 1);
 	comment[sizeof(comment) - 1] = '\0';
 	for (int m = 0; m < 12; m++) {
 		gtsync__v1__data_value__init(&v[m]);
-		snprintf(periods[m], sizeof(periods[m]), "%d%02d", 1900 + (int)seq, m + 1);
 		v[m].data_element = "KK_LP";
 		v[m].org_unit = "53.71";
-		v[m].period = periods[m];
+		v[m].period = period;
 		v[m].value = "1";
 		v[m].comment = comment;
-		v[m].revision = 1;
+		v[m].revision = seq;
 		vp[m] = &v[m];
 	}
 	b.values = vp;

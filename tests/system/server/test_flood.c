@@ -16,7 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "error.h"
+#include "period.h"
 #include "testserver.h"
 
 #define FLOOD  300 /* silent TCP connections, over the limit of 100 */
@@ -87,17 +89,22 @@ static void flood_does_not_starve_good_clients(void **state)
 			usleep(200 * 1000);
 	}
 	assert_non_null(s);
+	char this_month[GT_PERIOD_MAX_LEN];
+	struct gt_date today;
+	struct gt_period month;
+	assert_int_equal(gt_date_from_days(gt_clock_wall_ms() / 86400000, &today), 0);
+	assert_int_equal(gt_period_from_date(GT_PERIOD_MONTHLY, &today, &month), 0);
+	assert_int_equal(gt_period_format(&month, this_month, sizeof(this_month)), 0);
 	for (int i = 0; i < PUSHES; i++) {
 		gt_batch b = GTSYNC__V1__BATCH__INIT;
 		Gtsync__V1__DataValue v = GTSYNC__V1__DATA_VALUE__INIT, *vp = &v;
-		char period[8];
 		struct gt_test_signed sb;
-		snprintf(period, sizeof(period), "%d01", 1990 + i);
+		/* This month's value, a newer revision each time (past months expire). */
 		v.data_element = "KK_LP";
 		v.org_unit = "53.71";
-		v.period = period;
+		v.period = this_month;
 		v.value = "1";
-		v.revision = 1;
+		v.revision = (uint64_t)i + 1;
 		b.values = &vp;
 		b.n_values = 1;
 		gt_test_sign_batch(good, "53.71", (uint64_t)i + 1, &b, &sb);

@@ -92,11 +92,13 @@ static void values_per_batch(void **state)
 	struct fx *f = *state;
 	struct gt_key *k = gt_testserver_key(&f->ts, "53.71", "operator");
 	struct gt_session_err err;
-	struct gt_session *s = open_session(f, k, &err);
+	struct gt_session *s;
 	gt_envelope env, *reply;
 	Gtsync__V1__PushRequest pr;
 	struct gt_test_signed sb;
 
+	gt_testserver_open_late(&f->ts, "53.71", "2023"); /* past KK's expiry */
+	s = open_session(f, k, &err);
 	assert_non_null(s);
 	make_push(k, "53.71", 1, 10, &env, &pr, &sb);
 	assert_int_equal(gt_session_call(s, &env, &reply, &err), 0);

@@ -280,6 +280,9 @@ static void push_csv(struct fx *f, const char *path)
 static void every_sample_accepted(void **state)
 {
 	struct fx *f = *state;
+	/* The samples are of 2024, past the data sets' expiry: the secretariat opens them for
+	 * late entry, as the chain does for historical figures (issue 10 item 13). */
+	gt_testserver_open_late(&f->ts, "ID 53 53.71", "2024");
 	push_csv(f, SAMPLES_DIR "/kasus.csv");
 	push_csv(f, SAMPLES_DIR "/layanan.csv");
 	push_csv(f, SAMPLES_DIR "/kelembagaan.csv");
@@ -320,9 +323,17 @@ static void seed000_fixture_national_totals(void **state)
 	DIR *d = opendir(FIXTURE_DIR);
 	struct dirent *e;
 	double sums[5] = {0};
-	char path[4096];
+	char path[4096], districts[512] = "";
 
+	/* Polri's 2015-2019 figures are historical entry: the secretariat opens the fixture's
+	 * districts for late entry first, through the chain's signed path (issue 10 item 13). */
 	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (strstr(e->d_name, ".csv") != NULL && strlen(e->d_name) == 9)
+			snprintf(districts + strlen(districts), sizeof(districts) - strlen(districts),
+			         "%.5s ", e->d_name);
+	gt_testserver_open_late(&f->ts, districts, "2015 2016 2017 2018 2019");
+	rewinddir(d);
 	while ((e = readdir(d)) != NULL) {
 		if (strstr(e->d_name, ".csv") == NULL)
 			continue;

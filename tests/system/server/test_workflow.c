@@ -69,6 +69,8 @@ static int setup(void **state)
 	gt_meta_errors_init(&errs);
 	assert_int_equal(gt_meta_load_dir(GT_SOURCE_DIR "/metadata", &f->meta, &errs), 0);
 	gt_testserver_start(&f->ts, NULL);
+	/* The tests enter 2024: past KK's expiry, so the secretariat opens it for late entry. */
+	gt_testserver_open_late(&f->ts, "53.71 53.72 36.01 53 36", "2024");
 	*state = f;
 	return 0;
 }
@@ -350,11 +352,14 @@ static void chain_end_to_end(void **state)
 	gt_wire_envelope_free(r);
 	r = report(f, &f->aggr53, "53");
 	assert_int_equal(r->report_reply->state, GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED);
-	/* The province's history: approve (with the digest it signed), accept. */
-	assert_int_equal(r->report_reply->n_history, 2);
-	assert_int_equal(r->report_reply->history[0]->kind, APPROVE);
-	assert_memory_equal(r->report_reply->history[0]->data_digest.data, d53, 32);
-	assert_int_equal(r->report_reply->history[1]->kind, ACCEPT);
+	/* The province's history: the late-entry opening, approve (with the digest it
+	 * signed), accept. */
+	assert_int_equal(r->report_reply->n_history, 3);
+	assert_int_equal(r->report_reply->history[0]->kind,
+	                 GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_OPEN_LATE);
+	assert_int_equal(r->report_reply->history[1]->kind, APPROVE);
+	assert_memory_equal(r->report_reply->history[1]->data_digest.data, d53, 32);
+	assert_int_equal(r->report_reply->history[2]->kind, ACCEPT);
 	gt_wire_envelope_free(r);
 }
 
