@@ -195,7 +195,7 @@ static void finish(struct push_job *j)
 {
 	struct gt_conn *c = j->c;
 	if (j->admitted)
-		gt_writer_release(c->srv->writer, j->ticket.bytes);
+		gt_writer_release(c->srv->writer, &j->ticket);
 	gt__conn_request_done(c);
 	job_free(j);
 	gt__conn_unref(c);
@@ -291,10 +291,8 @@ static void check_after_cb(uv_work_t *req, int status)
 	j->wjob.apply = apply_cb;
 	j->wjob.done = done_cb;
 	j->wjob.weight = weight;
-	if (gt_writer_submit(j->c->srv->writer, &j->wjob) != GT_OK) {
-		send_ack(j, GT_EBUSY, "the server is shutting down; send the batch again later");
-		finish(j);
-	}
+	/* In the order the batches were admitted (sequences only increase). */
+	gt_writer_pass(j->c->srv->writer, &j->ticket, &j->wjob);
 }
 
 static void start_check(struct gt_writer_ticket *t)

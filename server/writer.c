@@ -23,6 +23,7 @@ struct gt_writer {
 	/* Admission (loop thread only). */
 	size_t admitted_bytes, nwaiting;
 	struct gt_writer_ticket *wait_head, *wait_tail;
+	struct gt_writer_ticket *order_head, *order_tail; /* started, not yet passed on */
 	void (*close_cb)(void *arg);
 	void *close_arg;
 };
@@ -226,14 +227,67 @@ uint64_t gt_writer_commits(const struct gt_writer *w)
 	return n;
 }
 
+/* Starts an admitted ticket, last in the order of passing on. */
+static void start_ticket(struct gt_writer *w, struct gt_writer_ticket *t)
+{
+	t->oprev = w->order_tail;
+	t->onext = NULL;
+	t->job = NULL;
+	t->passed = 0;
+	t->ordered = 1;
+	if (w->order_tail != NULL)
+		w->order_tail->onext = t;
+	else
+		w->order_head = t;
+	w->order_tail = t;
+	w->admitted_bytes += t->bytes;
+	t->start(t); /* may pass and release it before returning */
+}
+
+static void unlink_ticket(struct gt_writer *w, struct gt_writer_ticket *t)
+{
+	if (t->oprev != NULL)
+		t->oprev->onext = t->onext;
+	else
+		w->order_head = t->onext;
+	if (t->onext != NULL)
+		t->onext->oprev = t->oprev;
+	else
+		w->order_tail = t->oprev;
+	t->oprev = t->onext = NULL;
+	t->ordered = 0;
+}
+
+/* Hands the jobs of the passed tickets at the head of the order to the writer. */
+static void flush_order(struct gt_writer *w)
+{
+	while (w->order_head != NULL && w->order_head->passed) {
+		struct gt_writer_ticket *t = w->order_head;
+		struct gt_wjob *job = t->job;
+
+		unlink_ticket(w, t);
+		if (job != NULL && gt_writer_submit(w, job) != GT_OK)
+			job->done(job, GT_ESTATE);
+	}
+}
+
+void gt_writer_pass(struct gt_writer *w, struct gt_writer_ticket *t, struct gt_wjob *job)
+{
+	if (!t->ordered || t->passed)
+		return;
+	t->passed = 1;
+	t->job = job;
+	flush_order(w);
+}
+
 void gt_writer_admit(struct gt_writer *w, struct gt_writer_ticket *t, size_t bytes)
 {
 	t->next = NULL;
 	t->bytes = bytes;
+	t->ordered = 0;
 	if (w->wait_head == NULL &&
 	    (w->admitted_bytes == 0 || w->admitted_bytes + bytes <= GT_WRITER_MAX_ADMITTED_BYTES)) {
-		w->admitted_bytes += bytes;
-		t->start(t);
+		start_ticket(w, t);
 		return;
 	}
 	if (w->wait_tail)
@@ -244,21 +298,27 @@ void gt_writer_admit(struct gt_writer *w, struct gt_writer_ticket *t, size_t byt
 	w->nwaiting++;
 }
 
-void gt_writer_release(struct gt_writer *w, size_t bytes)
+void gt_writer_release(struct gt_writer *w, struct gt_writer_ticket *t)
 {
+	size_t bytes = t->bytes;
+
+	/* A ticket released before it was passed on holds back no one. */
+	if (t->ordered) {
+		unlink_ticket(w, t);
+		flush_order(w);
+	}
 	w->admitted_bytes = bytes <= w->admitted_bytes ? w->admitted_bytes - bytes : 0;
 	while (w->wait_head != NULL &&
 	       (w->admitted_bytes == 0 ||
 	        w->admitted_bytes + w->wait_head->bytes <= GT_WRITER_MAX_ADMITTED_BYTES)) {
-		struct gt_writer_ticket *t = w->wait_head;
+		struct gt_writer_ticket *n = w->wait_head;
 
-		w->wait_head = t->next;
+		w->wait_head = n->next;
 		if (w->wait_head == NULL)
 			w->wait_tail = NULL;
 		w->nwaiting--;
-		t->next = NULL;
-		w->admitted_bytes += t->bytes;
-		t->start(t); /* may release (and so start others) before returning */
+		n->next = NULL;
+		start_ticket(w, n); /* may release (and so start others) before returning */
 	}
 }
 

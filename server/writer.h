@@ -30,6 +30,10 @@ struct gt_writer_ticket {
 	struct gt_writer_ticket *next;
 	size_t bytes;                              /* what it weighs while admitted */
 	void (*start)(struct gt_writer_ticket *t); /* called once, on the loop thread */
+	/* Internal: the started tickets in admission order, until each is passed on. */
+	struct gt_writer_ticket *oprev, *onext;
+	struct gt_wjob *job;
+	int ordered, passed;
 };
 
 /* Bytes of work admitted at once (see gt_writer_admit()): encoded batches, which decode to a
@@ -56,9 +60,16 @@ int gt_writer_submit(struct gt_writer *w, struct gt_wjob *job);
  * Loop thread only. */
 void gt_writer_admit(struct gt_writer *w, struct gt_writer_ticket *t, size_t bytes);
 
-/* Releases an admitted ticket's weight (bytes as given to gt_writer_admit()) and starts the
- * tickets that now fit. Loop thread only. */
-void gt_writer_release(struct gt_writer *w, size_t bytes);
+/* Passes a started ticket on with its job for the writer (NULL: nothing to write, it was
+ * refused): jobs reach the writer in the order their tickets were admitted, so batches a
+ * client sent in order are applied in order whatever the order their checks finish in. A job
+ * passed while the writer is closing gets its done callback with GT_ESTATE. Loop thread
+ * only. */
+void gt_writer_pass(struct gt_writer *w, struct gt_writer_ticket *t, struct gt_wjob *job);
+
+/* Releases a started ticket (passing it on empty if it was not) and its weight, and starts
+ * the tickets that now fit; t is no longer used after. Loop thread only. */
+void gt_writer_release(struct gt_writer *w, struct gt_writer_ticket *t);
 
 /* Number of tickets waiting for admission. */
 size_t gt_writer_waiting(const struct gt_writer *w);

@@ -147,19 +147,19 @@ static void admission_bounds_weight_in_order(void **state)
 	for (int i = 3; i < 6; i++)
 		assert_int_equal(k[i].started, 0);
 	assert_int_equal(gt_writer_waiting(f->w), 3);
-	gt_writer_release(f->w, third);
+	gt_writer_release(f->w, &k[0].t);
 	assert_int_equal(k[3].started, 1);
 	assert_int_equal(k[4].started, 0);
 	assert_int_equal(gt_writer_waiting(f->w), 2);
-	gt_writer_release(f->w, third);
-	gt_writer_release(f->w, third);
+	gt_writer_release(f->w, &k[1].t);
+	gt_writer_release(f->w, &k[2].t);
 	assert_int_equal(k[4].started, 1);
 	assert_int_equal(k[5].started, 1);
 	for (int i = 0; i < 6; i++)
 		assert_int_equal(k[i].order, i + 1);
 	assert_int_equal(gt_writer_waiting(f->w), 0);
 	for (int i = 3; i < 6; i++)
-		gt_writer_release(f->w, third);
+		gt_writer_release(f->w, &k[i].t);
 }
 
 static void admission_takes_an_oversized_ticket_alone(void **state)
@@ -176,9 +176,9 @@ static void admission_takes_an_oversized_ticket_alone(void **state)
 	assert_int_equal(big.started, 1);
 	gt_writer_admit(f->w, &small.t, 1);
 	assert_int_equal(small.started, 0);
-	gt_writer_release(f->w, GT_WRITER_MAX_ADMITTED_BYTES * 2);
+	gt_writer_release(f->w, &big.t);
 	assert_int_equal(small.started, 1);
-	gt_writer_release(f->w, 1);
+	gt_writer_release(f->w, &small.t);
 	assert_int_equal(gt_writer_waiting(f->w), 0);
 }
 
@@ -187,7 +187,7 @@ static void start_and_release(struct gt_writer_ticket *t)
 {
 	struct ticket *k = (struct ticket *)t;
 	k->started++;
-	gt_writer_release(k->w, t->bytes);
+	gt_writer_release(k->w, t);
 }
 
 static void admission_release_inside_start(void **state)
@@ -206,7 +206,7 @@ static void admission_release_inside_start(void **state)
 		gt_writer_admit(f->w, &k[i].t, half);
 	}
 	assert_int_equal(gt_writer_waiting(f->w), 4);
-	gt_writer_release(f->w, GT_WRITER_MAX_ADMITTED_BYTES);
+	gt_writer_release(f->w, &hold.t);
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(k[i].started, 1);
 	assert_int_equal(gt_writer_waiting(f->w), 0);
@@ -215,7 +215,68 @@ static void admission_release_inside_start(void **state)
 	hold.t.start = ticket_start;
 	gt_writer_admit(f->w, &hold.t, GT_WRITER_MAX_ADMITTED_BYTES);
 	assert_int_equal(hold.started, 1);
-	gt_writer_release(f->w, GT_WRITER_MAX_ADMITTED_BYTES);
+	gt_writer_release(f->w, &hold.t);
+}
+
+/* issue 10 item 14: batches whose checks finish out of order reach the writer in the order
+ * they were admitted (sequences only increase); a ticket released unpassed holds no one. */
+struct ordered_job {
+	struct gt_wjob w;
+	int *next; /* the writer's apply counter */
+	int at, done;
+};
+
+static int ordered_apply(struct gt_store *st, struct gt_wjob *w)
+{
+	struct ordered_job *j = (struct ordered_job *)w;
+	(void)st;
+	j->at = ++*j->next;
+	return 0;
+}
+
+static void ordered_done(struct gt_wjob *w, int commit_rc)
+{
+	struct ordered_job *j = (struct ordered_job *)w;
+	assert_int_equal(commit_rc, 0);
+	j->done = 1;
+}
+
+static void jobs_pass_in_admission_order(void **state)
+{
+	struct fixture *f = *state;
+	struct ticket k[4];
+	struct ordered_job j[4];
+	int next = 0;
+
+	memset(k, 0, sizeof(k));
+	memset(j, 0, sizeof(j));
+	for (int i = 0; i < 4; i++) {
+		k[i].t.start = ticket_start;
+		j[i].w.apply = ordered_apply;
+		j[i].w.done = ordered_done;
+		j[i].w.weight = 1;
+		j[i].next = &next;
+		gt_writer_admit(f->w, &k[i].t, 10);
+	}
+	/* Checks finish 3, 2, (1 refused), 0: nothing goes before 0 is passed. */
+	gt_writer_pass(f->w, &k[3].t, &j[3].w);
+	gt_writer_pass(f->w, &k[2].t, &j[2].w);
+	gt_writer_release(f->w, &k[1].t);
+	for (int n = 0; n < 20; n++)
+		uv_run(&f->loop, UV_RUN_NOWAIT);
+	assert_int_equal(next, 0);
+	assert_int_equal(gt_writer_pending(f->w), 0);
+	gt_writer_pass(f->w, &k[0].t, &j[0].w);
+	for (int n = 0; n < 1000 && gt_writer_pending(f->w) > 0; n++)
+		uv_run(&f->loop, UV_RUN_ONCE);
+	assert_int_equal(j[0].at, 1);
+	assert_int_equal(j[2].at, 2);
+	assert_int_equal(j[3].at, 3);
+	for (int i = 0; i < 4; i++)
+		if (i != 1) {
+			assert_int_equal(j[i].done, 1);
+			gt_writer_release(f->w, &k[i].t);
+		}
 }
 
 int main(void)
@@ -226,6 +287,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(admission_takes_an_oversized_ticket_alone, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(admission_release_inside_start, setup, teardown),
+	    cmocka_unit_test_setup_teardown(jobs_pass_in_admission_order, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
