@@ -14,7 +14,7 @@
 /* Room left in a frame for the envelope around a batch (request id, signature, tags). */
 #define GT_PUSH_FRAME_SLACK 4096u
 /* Most workflow actions packed into one batch. */
-#define GT_PUSH_MAX_ACTIONS 100u
+#define GT_PUSH_MAX_ACTIONS GT_MAX_ACTIONS_PER_BATCH
 /* How often one push sends the values of refused batches again in new batches. */
 #define GT_PUSH_MAX_REQUEUES 3u
 

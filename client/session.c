@@ -29,6 +29,8 @@ struct gt_session {
 	uint32_t timeout_ms;
 	uint64_t next_rid;
 	char key_id[GT_KEY_ID_LEN + 1];
+	const char *hello_key_id; /* test hook, borrowed from the opts */
+	uint64_t challenge_rid;
 	int peer_live; /* peer created and not yet closed */
 	int opened;    /* TLS is up */
 	int failed;    /* peer reported an error */
@@ -249,7 +251,7 @@ static int authenticate(struct gt_session *s, gt_envelope **result, struct gt_se
 
 	hello.protocol_version = GTSYNC__V1__PROTOCOL_VERSION__PROTOCOL_VERSION_1;
 	hello.software = "gtsync/0.1.0";
-	hello.key_id = s->key_id;
+	hello.key_id = s->hello_key_id != NULL ? (char *)s->hello_key_id : s->key_id;
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_HELLO;
 	env.hello = &hello;
 	if ((rc = gt_session_send(s, &env, NULL)) != GT_OK) {
@@ -259,6 +261,7 @@ static int authenticate(struct gt_session *s, gt_envelope **result, struct gt_se
 	rc = expect(s, GTSYNC__V1__ENVELOPE__BODY_AUTH_CHALLENGE, &challenge, err);
 	if (rc != GT_OK)
 		goto out;
+	s->challenge_rid = challenge->request_id;
 	if (challenge->auth_challenge->nonce.len != GT_NONCE_LEN) {
 		rc = GT_EPROTO;
 		set_err(err, rc, "the server's challenge is malformed", NULL);
@@ -307,6 +310,7 @@ int gt_session_open(const struct gt_session_opts *opts, struct gt_session **out,
 	if (s == NULL)
 		return GT_ENOMEM;
 	s->key = opts->key;
+	s->hello_key_id = opts->hello_key_id;
 	s->timeout_ms = opts->timeout_ms ? opts->timeout_ms : SESSION_DEFAULT_TIMEOUT_MS;
 	if ((rc = gt_key_id(opts->key, s->key_id)) != GT_OK) {
 		free(s);
@@ -342,6 +346,7 @@ int gt_session_open(const struct gt_session_opts *opts, struct gt_session **out,
 		goto fail;
 	}
 	rc = authenticate(s, &res, err);
+	s->hello_key_id = NULL; /* borrowed for the handshake only */
 	if (rc != GT_OK) {
 		if (rc == GT_EKEY && err != NULL && err->key_id[0] == '\0')
 			snprintf(err->key_id, sizeof(err->key_id), "%s", s->key_id);
@@ -356,6 +361,11 @@ int gt_session_open(const struct gt_session_opts *opts, struct gt_session **out,
 fail:
 	gt_session_close(s);
 	return rc;
+}
+
+uint64_t gt_session_challenge_rid(const struct gt_session *s)
+{
+	return s->challenge_rid;
 }
 
 const char *gt_session_key_id(const struct gt_session *s)

@@ -24,6 +24,7 @@ struct gt_session_opts {
 	const struct gt_key *key;
 	uint32_t timeout_ms; /* connect + handshake, and each wait for a reply (default 30 s) */
 	uint32_t max_frame;  /* default GT_DEFAULT_MAX_FRAME */
+	const char *hello_key_id; /* test hook: the key id Hello names (NULL: key's own) */
 };
 
 /* Connects, completes TLS (the server certificate must match the pinned CA) and authenticates
@@ -34,6 +35,9 @@ struct gt_session_opts {
  * revoked; err->key_id set), GT_EPROTO. Borrowed: opts and what it points to. */
 int gt_session_open(const struct gt_session_opts *opts, struct gt_session **out,
                     gt_envelope **result, struct gt_session_err *err);
+
+/* The request id the server's AuthChallenge carried (0, as the protocol says). */
+uint64_t gt_session_challenge_rid(const struct gt_session *s);
 
 /* Sends env (borrowed) with a fresh request id, returned in *rid. Does not wait. */
 int gt_session_send(struct gt_session *s, gt_envelope *env, uint64_t *rid);

@@ -11,7 +11,9 @@
 #define GT_MAX_FRAME_CEILING (64u * 1024u * 1024u)
 /* Items of each kind (values, completions, actions) in one batch. */
 #define GT_DEFAULT_MAX_VALUES_PER_BATCH 20000u
-#define GT_MAX_ACTIONS_PER_BATCH        1000u
+/* Workflow actions in one batch: enough for a province's month of steps, few enough that a
+ * batch cannot flood a report's history. */
+#define GT_MAX_ACTIONS_PER_BATCH 100u
 /* Length of identifiers and free text inside a batch. */
 #define GT_MAX_CODE_LEN    64u
 #define GT_MAX_VALUE_LEN   50000u

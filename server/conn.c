@@ -291,6 +291,10 @@ static void auth_after_cb(uv_work_t *req, int status)
 	if (c->state != GT_CONN_CHECKING)
 		goto out;
 	gt_key_id_from_public(w->pub, c->key_id);
+	if (status == 0 && w->rc == GT_OK && strcmp(c->hello_key, c->key_id) != 0) {
+		w->rc = GT_EKEY;
+		w->why = "the key proved is not the key named in Hello";
+	}
 	if (status != 0 || w->rc != GT_OK) {
 		int code = status != 0 ? GT_ECANCELED : w->rc;
 		gt__conn_error(c, w->rid, code == GT_EBADSIG ? GT_EKEY : code,
@@ -345,13 +349,14 @@ static void on_hello(struct gt_conn *c, gt_envelope *env)
 		gt__conn_error(c, env->request_id, GT_ECRYPTO, NULL, 1);
 		return;
 	}
+	snprintf(c->hello_key, sizeof(c->hello_key), "%s", env->hello->key_id);
 	ch.protocol_version = GTSYNC__V1__PROTOCOL_VERSION__PROTOCOL_VERSION_1;
 	ch.nonce.data = c->nonce;
 	ch.nonce.len = sizeof(c->nonce);
 	ch.server_name = "gtsync";
 	ch.server_public_key.data = c->srv->signing_pub;
 	ch.server_public_key.len = sizeof(c->srv->signing_pub);
-	out.request_id = env->request_id;
+	out.request_id = 0; /* server-initiated (proto/gtsync.proto) */
 	out.body_case = GTSYNC__V1__ENVELOPE__BODY_AUTH_CHALLENGE;
 	out.auth_challenge = &ch;
 	c->state = GT_CONN_PROOF;

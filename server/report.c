@@ -9,6 +9,7 @@
 #include "metadata.h"
 #include "orgunit.h"
 #include "period.h"
+#include "rules.h"
 #include "snapshot.h"
 #include "store.h"
 
@@ -464,6 +465,22 @@ struct history {
 	size_t cap;
 };
 
+/* Splits the stored "A,B" list of acknowledged rules into the event's repeated field. */
+static int split_acknowledged(struct gt_report *r, Gtsync__V1__WorkflowEvent *ev, const char *list)
+{
+	size_t n = 1;
+	char *copy = rp_strdup(r, list);
+
+	for (const char *c = list; *c; c++)
+		n += *c == ',';
+	ev->acknowledged_rules = rp_alloc(r, n * sizeof(char *));
+	if (copy == NULL || ev->acknowledged_rules == NULL)
+		return GT_ENOMEM;
+	for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		ev->acknowledged_rules[ev->n_acknowledged_rules++] = t;
+	return GT_OK;
+}
+
 static int on_event(void *arg, const struct gt_store_wfevent *e)
 {
 	struct history *h = arg;
@@ -478,6 +495,10 @@ static int on_event(void *arg, const struct gt_store_wfevent *e)
 	ev->key_id = rp_strdup(r, e->key_id);
 	ev->at_ms = e->at_ms;
 	ev->reason = rp_strdup(r, e->reason ? e->reason : "");
+	ev->open_until = rp_strdup(r, e->open_until ? e->open_until : "");
+	if (e->acknowledged != NULL && e->acknowledged[0] != '\0' &&
+	    split_acknowledged(r, ev, e->acknowledged) != GT_OK)
+		return GT_ENOMEM;
 	ev->origin_batch.data = rp_alloc(r, GT_SHA256_LEN);
 	if (ev->origin_batch.data == NULL)
 		return GT_ENOMEM;
@@ -605,10 +626,13 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 	r->reply.generated_at_ms = now_ms;
 	r->reply.completeness = &r->completeness;
 	r->reply.state = state_of(st, ds->code, period, root->code);
+	/* The latest events with the count of all: a history that stays readable. */
 	struct history hist = {r, 0};
-	if ((rc = gt_store_workflow_events(st, ds->code, period, root->code, 0, NULL, on_event,
-	                                   &hist)) != GT_OK)
+	uint64_t total = 0;
+	if ((rc = gt_store_workflow_events(st, ds->code, period, root->code, GT_RULES_HISTORY,
+	                                   &total, on_event, &hist)) != GT_OK)
 		goto out;
+	r->reply.history_total = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
 
 	if ((rc = make_cells(&b, ds)) != GT_OK)
 		goto out;

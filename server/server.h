@@ -75,6 +75,7 @@ struct gt_conn {
 	uint8_t nonce[GT_NONCE_LEN];
 	char addr[64];
 	char key_id[GT_KEY_ID_LEN + 1];
+	char hello_key[GT_KEY_ID_LEN + 1]; /* the key Hello named; the proof must be by it */
 	char org_unit[GT_ORGUNIT_MAX_LEN];
 	int role;
 	uint8_t pub[GT_ED25519_PUB_LEN];
