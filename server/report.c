@@ -10,6 +10,7 @@
 #include "orgunit.h"
 #include "period.h"
 #include "rules.h"
+#include "ruletext.h"
 #include "snapshot.h"
 #include "store.h"
 
@@ -157,6 +158,7 @@ struct cell {
  */
 struct build {
 	struct gt_report *r;
+	struct gt_store *st;
 	const struct gt_snapshot *snap;
 	const struct gt_snap_ou *root;
 	/* The data set's elements in code order; base[i] is the first cell of element i, or -1
@@ -173,6 +175,7 @@ struct build {
 	long *unit_child;       /* per snapshot unit: its child's index; -1 for the root */
 	uint32_t *unit_count;   /* per snapshot unit: values seen */
 	int64_t *unit_first;    /* per snapshot unit: when its first value was stored */
+	uint8_t *unit_nil;      /* per snapshot unit: a nil report declared */
 	size_t ntotals_cap;     /* totals' capacity, shared with the none-aggregation pass */
 	/* Lookup caches: consecutive rows share their element, and often their org unit. */
 	long cur_el;
@@ -449,6 +452,7 @@ static void build_free(struct build *b)
 	free(b->unit_child);
 	free(b->unit_count);
 	free(b->unit_first);
+	free(b->unit_nil);
 	free(b->expected);
 }
 
@@ -576,17 +580,329 @@ static int add_targets(struct gt_report *r, const struct gt_snapshot *snap,
 	return r->failed ? GT_ENOMEM : GT_OK;
 }
 
+/* ---- The steps of a report ---- */
+
+/* The reply's header: who, what, when, the report's own state and the latest history. */
+static int add_header(struct build *b, const struct gt_meta_dataset *ds, const char *period,
+                      int64_t now_ms)
+{
+	struct gt_report *r = b->r;
+	struct history hist = {r, 0};
+	uint64_t total = 0;
+	int rc;
+
+	gtsync__v1__report_reply__init(&r->reply);
+	gtsync__v1__completeness__init(&r->completeness);
+	r->reply.org_unit = rp_strdup(r, b->root->code);
+	r->reply.org_name = rp_strdup(r, b->root->name);
+	r->reply.dataset = rp_strdup(r, ds->code);
+	r->reply.period = rp_strdup(r, period);
+	r->reply.generated_at_ms = now_ms;
+	r->reply.completeness = &r->completeness;
+	r->reply.state = state_of(b->st, ds->code, period, b->root->code);
+	/* The latest events with the count of all: a history that stays readable. */
+	rc = gt_store_workflow_events(b->st, ds->code, period, b->root->code, GT_RULES_HISTORY,
+	                              &total, on_event, &hist);
+	r->reply.history_total = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
+	return rc != GT_OK ? rc : r->failed ? GT_ENOMEM : GT_OK;
+}
+
+/* The direct children of the root, in code order (the snapshot is sorted by code), each with
+ * its approval state; and the map from every unit of the subtree to its child. */
+static int add_children(struct build *b, const struct gt_meta_dataset *ds, const char *period)
+{
+	const struct gt_snapshot *snap = b->snap;
+	struct gt_report *r = b->r;
+	int child_level = b->root->level + 1;
+
+	for (size_t i = 0; i < snap->nous; i++) {
+		const struct gt_snap_ou *u = &snap->ous[i];
+		char parent[GT_ORGUNIT_MAX_LEN];
+		if (u->level != child_level ||
+		    gt_orgunit_parent(u->code, parent, sizeof(parent)) != GT_OK ||
+		    strcmp(parent, b->root->code) != 0)
+			continue;
+		struct child *nc = realloc(b->children, (b->nchildren + 1) * sizeof(*nc));
+		if (nc == NULL)
+			return GT_ENOMEM;
+		b->children = nc;
+		struct child *c = &b->children[b->nchildren++];
+		memset(c, 0, sizeof(*c));
+		c->ou = u;
+		if ((c->msg = rp_alloc(r, sizeof(*c->msg))) == NULL)
+			return GT_ENOMEM;
+		gtsync__v1__child_report__init(c->msg);
+		c->msg->org_unit = rp_strdup(r, u->code);
+		c->msg->name = rp_strdup(r, u->name);
+		c->msg->state = state_of(b->st, ds->code, period, u->code);
+	}
+	b->totals = calloc(b->ncells ? b->ncells : 1, sizeof(*b->totals));
+	b->child_aggs = calloc(b->ncells * b->nchildren + 1, sizeof(*b->child_aggs));
+	b->unit_child = malloc((snap->nous + 1) * sizeof(*b->unit_child));
+	b->unit_count = calloc(snap->nous + 1, sizeof(*b->unit_count));
+	b->unit_first = calloc(snap->nous + 1, sizeof(*b->unit_first));
+	if (!b->totals || !b->child_aggs || !b->unit_child || !b->unit_count || !b->unit_first)
+		return GT_ENOMEM;
+	for (size_t i = 0; i < snap->nous; i++)
+		b->unit_child[i] = -1;
+	return gt_snapshot_subtree(snap, b->root->code, 0, map_unit, b);
+}
+
+/* The one pass over the stored values: every element (for completeness), in the order of
+ * b->els, so that the row callback finds its element by position; then the sums. */
+static int add_values(struct build *b, char **periods, size_t nperiods, int per_child)
+{
+	struct gt_report *r = b->r;
+	const char **elements = calloc(b->nels + 1, sizeof(*elements));
+	int rc;
+
+	if (elements == NULL)
+		return GT_ENOMEM;
+	for (size_t i = 0; i < b->nels; i++)
+		elements[i] = b->els[i]->code;
+	struct gt_store_report_query q = {
+	    .org_root = b->root->code,
+	    .elements = elements,
+	    .n_elements = b->nels,
+	    .periods = (const char *const *)periods,
+	    .n_periods = nperiods,
+	};
+	rc = gt_store_report_rows(b->st, &q, on_row, b);
+	free(elements);
+	if (rc != GT_OK)
+		return rc;
+	if ((rc = emit(b, b->totals, &r->reply.totals, &r->reply.n_totals, &b->ntotals_cap)) !=
+	    GT_OK)
+		return rc;
+	for (size_t i = 0; per_child && i < b->nchildren; i++) {
+		struct child *c = &b->children[i];
+		rc = emit(b, &b->child_aggs[i * b->ncells], &c->msg->values, &c->msg->n_values,
+		          &c->nvalues_cap);
+		if (rc != GT_OK)
+			return rc;
+	}
+	return GT_OK;
+}
+
+/* Marks the units of the subtree that declared a nil report for a period overlapping the
+ * report's (issue 10 item 17). */
+static int on_nil(void *arg, const char *org_unit, const char *period)
+{
+	struct build *b = arg;
+	const struct gt_snap_ou *u = gt_snapshot_orgunit(b->snap, org_unit);
+	(void)period;
+
+	if (u != NULL)
+		b->unit_nil[u - b->snap->ous] = 1;
+	return 0;
+}
+
+/* The periods a nil report may have been declared for: those of the data set's type or
+ * coarser that overlap the report's period. */
+static int nil_periods(const struct gt_meta_dataset *ds, const char *period, char ***out, size_t *n)
+{
+	struct gt_period rp;
+	char **list = calloc(32, sizeof(*list));
+	size_t count = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (list == NULL)
+		return GT_ENOMEM;
+	if (gt_period_parse(period, &rp) != GT_OK) {
+		free(list);
+		return GT_EINVAL;
+	}
+	for (int t = (int)ds->period_type; t <= GT_PERIOD_YEARLY; t++) {
+		char **in = NULL;
+		size_t nin = 0;
+		if (t <= (int)rp.type) {
+			/* Finer or equal: every period of type t inside the report's. */
+			if (gt_report_periods(gt_period_type_name((enum gt_period_type)t), period,
+			                      &in, &nin) != GT_OK)
+				continue;
+		} else {
+			/* Coarser: the one containing it. */
+			struct gt_date start;
+			struct gt_period enc;
+			in = calloc(1, sizeof(*in));
+			if (in == NULL || gt_period_start(&rp, &start) != GT_OK ||
+			    gt_period_from_date((enum gt_period_type)t, &start, &enc) != GT_OK ||
+			    (in[0] = malloc(GT_PERIOD_MAX_LEN)) == NULL) {
+				free(in);
+				continue;
+			}
+			gt_period_format(&enc, in[0], GT_PERIOD_MAX_LEN);
+			nin = 1;
+		}
+		for (size_t i = 0; i < nin; i++) {
+			if (count < 32)
+				list[count++] = in[i];
+			else
+				free(in[i]);
+		}
+		free(in);
+	}
+	*out = list;
+	*n = count;
+	return GT_OK;
+}
+
+/* Completeness and timeliness over the units expected to report the data set. A unit counts
+ * as reported when it has values, declared a nil report, or has its report approved (its
+ * acceptance of its children is then a statement too). */
+static int add_completeness(struct build *b, const struct gt_meta_dataset *ds, const char *period)
+{
+	const struct gt_snapshot *snap = b->snap;
+	struct gt_report *r = b->r;
+	size_t nmissing_cap = 0, nnil_cap = 0;
+	char **periods = NULL;
+	size_t nperiods = 0;
+	int rc;
+
+	if ((rc = gt_snapshot_subtree(snap, b->root->code, ds->levels, collect_unit, b)) != GT_OK)
+		return rc;
+	b->unit_nil = calloc(snap->nous + 1, 1);
+	if (b->unit_nil == NULL)
+		return GT_ENOMEM;
+	if ((rc = nil_periods(ds, period, &periods, &nperiods)) == GT_OK) {
+		struct gt_store_report_query q = {.org_root = b->root->code,
+		                                  .periods = (const char *const *)periods,
+		                                  .n_periods = nperiods};
+		rc = gt_store_workflow_units(
+		    b->st, &q, ds->code, GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_NIL_REPORT, on_nil, b);
+	}
+	for (size_t i = 0; i < nperiods; i++)
+		free(periods[i]);
+	free(periods);
+	if (rc != GT_OK)
+		return rc;
+	r->completeness.expected = (uint32_t)b->nexpected;
+	for (size_t i = 0; i < b->nexpected; i++) {
+		const struct gt_snap_ou *u = b->expected[i];
+		size_t k = (size_t)(u - snap->ous);
+		long ch = b->unit_child[k];
+		struct child *c = ch >= 0 ? &b->children[ch] : NULL;
+		/* On time: the unit's report arrived by the deadline (later corrections do not
+		 * make it late). */
+		int on_time = b->unit_count[k] > 0 && b->unit_first[k] <= b->deadline_ms;
+		int state = b->unit_count[k] > 0 || b->unit_nil[k]
+		                ? 0
+		                : state_of(b->st, ds->code, period, u->code);
+		int reported = b->unit_count[k] > 0 || b->unit_nil[k] ||
+		               state == GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED ||
+		               state == GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED;
+
+		if (c != NULL)
+			c->msg->expected++;
+		if (b->unit_nil[k]) {
+			void **slot = rp_push(r, (void ***)&r->completeness.nil_reports,
+			                      &r->completeness.n_nil_reports, &nnil_cap);
+			if (slot == NULL || (*slot = rp_strdup(r, u->code)) == NULL)
+				return GT_ENOMEM;
+			if (c != NULL && c->ou == u)
+				c->msg->nil_report = 1;
+		}
+		if (reported) {
+			r->completeness.reported++;
+			r->completeness.on_time += on_time ? 1 : 0;
+			if (c != NULL) {
+				c->msg->reported_units++;
+				c->msg->on_time_units += on_time ? 1 : 0;
+			}
+			continue;
+		}
+		void **slot = rp_push(r, (void ***)&r->completeness.missing,
+		                      &r->completeness.n_missing, &nmissing_cap);
+		if (slot == NULL || (*slot = rp_strdup(r, u->code)) == NULL)
+			return GT_ENOMEM;
+	}
+	return GT_OK;
+}
+
+/* The children's summary lines, in the reply when asked for. */
+static int add_child_lines(struct build *b, int per_child)
+{
+	struct gt_report *r = b->r;
+	size_t nchild_cap = 0;
+
+	for (size_t i = 0; i < b->nchildren; i++) {
+		struct child *c = &b->children[i];
+		c->msg->reported = c->msg->reported_units > 0;
+		c->msg->on_time =
+		    c->msg->reported && c->msg->on_time_units == c->msg->reported_units;
+		if (!per_child)
+			continue;
+		void **slot =
+		    rp_push(r, (void ***)&r->reply.children, &r->reply.n_children, &nchild_cap);
+		if (slot == NULL)
+			return GT_ENOMEM;
+		*slot = c->msg;
+	}
+	return GT_OK;
+}
+
+/* Units of the subtree whose approved (or accepted) data break a validation rule of the data
+ * set (issue 10 item 16). */
+struct violations {
+	struct build *b;
+	const char *org;
+	size_t cap;
+};
+
+static int on_violation(void *arg, const struct gt_meta_rule *rule, const char *period,
+                        const struct gt_meta_rule_result *res)
+{
+	struct violations *v = arg;
+	struct gt_report *r = v->b->r;
+	Gtsync__V1__RuleViolation *rv = rp_alloc(r, sizeof(*rv));
+	char text[256];
+	void **slot;
+
+	if (rv == NULL)
+		return GT_ENOMEM;
+	gtsync__v1__rule_violation__init(rv);
+	gt_ruletext_violation(rule, res, text, sizeof(text));
+	rv->rule = rp_strdup(r, rule->code);
+	rv->org_unit = rp_strdup(r, v->org);
+	rv->period = rp_strdup(r, period);
+	rv->text = rp_strdup(r, text);
+	rv->warning = rule->severity == GT_META_SEVERITY_WARNING;
+	rv->left = res->left;
+	rv->right = res->right;
+	slot = rp_push(r, (void ***)&r->reply.violations, &r->reply.n_violations, &v->cap);
+	if (slot == NULL)
+		return GT_ENOMEM;
+	*slot = rv;
+	return r->failed ? GT_ENOMEM : GT_OK;
+}
+
+static int add_violations(struct build *b, const struct gt_meta_dataset *ds, const char *period)
+{
+	struct violations v = {b, NULL, 0};
+	int rc = GT_OK;
+
+	for (size_t i = 0; i < b->nexpected && rc == GT_OK; i++) {
+		const struct gt_snap_ou *u = b->expected[i];
+		int state = state_of(b->st, ds->code, period, u->code);
+		if (state != GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED &&
+		    state != GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED)
+			continue;
+		v.org = u->code;
+		rc = gt_rules_validate(b->st, b->snap->meta, ds, period, u->code, on_violation, &v);
+	}
+	return rc;
+}
+
 int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const char *org_unit,
                     const char *dataset, const char *period, int per_child, int64_t now_ms,
                     struct gt_report **out, const char **why)
 {
 	const struct gt_meta_dataset *ds = NULL;
 	const struct gt_snap_ou *root;
-	struct gt_report *r;
 	struct build b = {0};
 	char **periods = NULL;
-	size_t nperiods = 0, nchild_cap = 0, nmissing_cap = 0;
-	const char **elements = NULL;
+	size_t nperiods = 0;
 	int rc;
 
 	*out = NULL;
@@ -604,159 +920,33 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 		*why = "the period is malformed or finer than the data set's period type";
 		return rc;
 	}
-	r = calloc(1, sizeof(*r));
-	elements = calloc(ds->nelements ? ds->nelements : 1, sizeof(*elements));
-	if (r == NULL || elements == NULL) {
+	if ((b.r = calloc(1, sizeof(*b.r))) == NULL) {
 		rc = GT_ENOMEM;
 		goto out;
 	}
-	b.r = r;
+	b.st = st;
 	b.snap = snap;
 	b.root = root;
 	b.cur_el = -1;
 	b.cur_unit = -1;
 	b.last_cell = -1;
 	b.deadline_ms = deadline_for(period, ds->timely_days);
-	gtsync__v1__report_reply__init(&r->reply);
-	gtsync__v1__completeness__init(&r->completeness);
-	r->reply.org_unit = rp_strdup(r, root->code);
-	r->reply.org_name = rp_strdup(r, root->name);
-	r->reply.dataset = rp_strdup(r, ds->code);
-	r->reply.period = rp_strdup(r, period);
-	r->reply.generated_at_ms = now_ms;
-	r->reply.completeness = &r->completeness;
-	r->reply.state = state_of(st, ds->code, period, root->code);
-	/* The latest events with the count of all: a history that stays readable. */
-	struct history hist = {r, 0};
-	uint64_t total = 0;
-	if ((rc = gt_store_workflow_events(st, ds->code, period, root->code, GT_RULES_HISTORY,
-	                                   &total, on_event, &hist)) != GT_OK)
+	if ((rc = add_header(&b, ds, period, now_ms)) != GT_OK ||
+	    (rc = make_cells(&b, ds)) != GT_OK || (rc = add_children(&b, ds, period)) != GT_OK ||
+	    (rc = add_values(&b, periods, nperiods, per_child)) != GT_OK ||
+	    (rc = add_completeness(&b, ds, period)) != GT_OK ||
+	    (rc = add_child_lines(&b, per_child)) != GT_OK ||
+	    (rc = add_violations(&b, ds, period)) != GT_OK)
 		goto out;
-	r->reply.history_total = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
-
-	if ((rc = make_cells(&b, ds)) != GT_OK)
-		goto out;
-	/* Direct children of the root, in code order (the snapshot is sorted by code). */
-	int child_level = root->level + 1;
-	for (size_t i = 0; i < snap->nous; i++) {
-		const struct gt_snap_ou *u = &snap->ous[i];
-		char parent[GT_ORGUNIT_MAX_LEN];
-		if (u->level != child_level ||
-		    gt_orgunit_parent(u->code, parent, sizeof(parent)) != GT_OK ||
-		    strcmp(parent, root->code) != 0)
-			continue;
-		struct child *nc = realloc(b.children, (b.nchildren + 1) * sizeof(*nc));
-		if (nc == NULL) {
-			rc = GT_ENOMEM;
-			goto out;
-		}
-		b.children = nc;
-		struct child *c = &b.children[b.nchildren++];
-		memset(c, 0, sizeof(*c));
-		c->ou = u;
-		c->msg = rp_alloc(r, sizeof(*c->msg));
-		if (c->msg == NULL) {
-			rc = GT_ENOMEM;
-			goto out;
-		}
-		gtsync__v1__child_report__init(c->msg);
-		c->msg->org_unit = rp_strdup(r, u->code);
-		c->msg->name = rp_strdup(r, u->name);
-		c->msg->state = state_of(st, ds->code, period, u->code);
-	}
-	b.totals = calloc(b.ncells ? b.ncells : 1, sizeof(*b.totals));
-	b.child_aggs = calloc(b.ncells * b.nchildren + 1, sizeof(*b.child_aggs));
-	b.unit_child = malloc((snap->nous + 1) * sizeof(*b.unit_child));
-	b.unit_count = calloc(snap->nous + 1, sizeof(*b.unit_count));
-	b.unit_first = calloc(snap->nous + 1, sizeof(*b.unit_first));
-	if (!b.totals || !b.child_aggs || !b.unit_child || !b.unit_count || !b.unit_first) {
-		rc = GT_ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < snap->nous; i++)
-		b.unit_child[i] = -1;
-	if ((rc = gt_snapshot_subtree(snap, root->code, 0, map_unit, &b)) != GT_OK)
-		goto out;
-
-	/* The one pass over the stored values: every element (for completeness), in the
-	 * order of b.els, so that the row callback finds its element by position. */
-	for (size_t i = 0; i < b.nels; i++)
-		elements[i] = b.els[i]->code;
-	struct gt_store_report_query q = {
-	    .org_root = root->code,
-	    .elements = elements,
-	    .n_elements = ds->nelements,
-	    .periods = (const char *const *)periods,
-	    .n_periods = nperiods,
-	};
-	if ((rc = gt_store_report_rows(st, &q, on_row, &b)) != GT_OK)
-		goto out;
-	if ((rc = emit(&b, b.totals, &r->reply.totals, &r->reply.n_totals, &b.ntotals_cap)) !=
-	    GT_OK)
-		goto out;
-	for (size_t i = 0; per_child && i < b.nchildren; i++) {
-		struct child *c = &b.children[i];
-		rc = emit(&b, &b.child_aggs[i * b.ncells], &c->msg->values, &c->msg->n_values,
-		          &c->nvalues_cap);
-		if (rc != GT_OK)
-			goto out;
-	}
-
-	/* Completeness and timeliness over the units expected to report the data set. */
-	if ((rc = gt_snapshot_subtree(snap, root->code, ds->levels, collect_unit, &b)) != GT_OK)
-		goto out;
-	r->completeness.expected = (uint32_t)b.nexpected;
-	for (size_t i = 0; i < b.nexpected; i++) {
-		size_t k = (size_t)(b.expected[i] - snap->ous);
-		long ch = b.unit_child[k];
-		struct child *c = ch >= 0 ? &b.children[ch] : NULL;
-		/* On time: the unit's report arrived by the deadline (later corrections do not
-		 * make it late). */
-		int on_time = b.unit_first[k] <= b.deadline_ms;
-
-		if (c != NULL)
-			c->msg->expected++;
-		if (b.unit_count[k] > 0) {
-			r->completeness.reported++;
-			r->completeness.on_time += on_time ? 1 : 0;
-			if (c != NULL) {
-				c->msg->reported_units++;
-				c->msg->on_time_units += on_time ? 1 : 0;
-			}
-			continue;
-		}
-		void **slot = rp_push(r, (void ***)&r->completeness.missing,
-		                      &r->completeness.n_missing, &nmissing_cap);
-		if (slot == NULL || (*slot = rp_strdup(r, b.expected[i]->code)) == NULL) {
-			rc = GT_ENOMEM;
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < b.nchildren; i++) {
-		struct child *c = &b.children[i];
-		c->msg->reported = c->msg->reported_units > 0;
-		c->msg->on_time =
-		    c->msg->reported && c->msg->on_time_units == c->msg->reported_units;
-		if (!per_child)
-			continue;
-		void **slot =
-		    rp_push(r, (void ***)&r->reply.children, &r->reply.n_children, &nchild_cap);
-		if (slot == NULL) {
-			rc = GT_ENOMEM;
-			goto out;
-		}
-		*slot = c->msg;
-	}
-	rc = r->failed ? GT_ENOMEM : add_targets(r, snap, ds, period);
+	rc = b.r->failed ? GT_ENOMEM : add_targets(b.r, snap, ds, period);
 out:
 	for (size_t i = 0; i < nperiods; i++)
 		free(periods[i]);
 	free(periods);
-	free(elements);
 	build_free(&b);
 	if (rc == GT_OK)
-		*out = r;
+		*out = b.r;
 	else
-		gt_report_free(r);
+		gt_report_free(b.r);
 	return rc;
 }

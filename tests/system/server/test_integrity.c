@@ -1,8 +1,9 @@
-/* Hostile tests of the chain's integrity on the real server (issue 10): an approval bypassed by
- * naming another data set, a district storing another province's plan, control characters
- * aimed at terminals, refused material filling the disk, unbounded reasons and histories,
- * and the protocol's contract (sequences, refused acks, the proving key, request ids, the
- * words of conflicts). Each test says which item it covers. */
+/* The chain's integrity on the real server (issue 10), hostile tests first: an approval
+ * bypassed by naming another data set, a district storing another province's plan, control
+ * characters aimed at terminals, refused material filling the disk, unbounded reasons and
+ * histories, the protocol's contract (sequences, refused acks, the proving key, request ids,
+ * the words of conflicts); then the chain's own gaps: expiry and late entry, validation at
+ * submission, nil reports, the top of the chain. Each test says which item it covers. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -15,7 +16,9 @@
 
 #include <cmocka.h>
 
+#include "clock.h"
 #include "error.h"
+#include "period.h"
 #include "rules.h"
 #include "session.h"
 #include "snapshot.h"
@@ -38,6 +41,7 @@ struct actor {
 struct fx {
 	struct gt_testserver ts;
 	struct actor op71, op72, op53, ap71, ap72, ap53, ag53, centre;
+	struct actor ap3601, ap3671, ap36, ag36;
 };
 
 static void actor(struct fx *f, struct actor *a, const char *org, const char *role)
@@ -61,9 +65,14 @@ static int setup(void **state)
 	actor(f, &f->ap53, "53", "approver");
 	actor(f, &f->ag53, "53", "aggregator");
 	actor(f, &f->centre, "ID", "secretariat");
+	actor(f, &f->ap3601, "36.01", "approver");
+	actor(f, &f->ap3671, "36.71", "approver");
+	actor(f, &f->ap36, "36", "approver");
+	actor(f, &f->ag36, "36", "aggregator");
 	gt_testserver_start(&f->ts, NULL);
-	/* The tests enter 2025, which expires as time goes by: opened for late entry. */
-	gt_testserver_open_late(&f->ts, "53 53.71 53.72", "2025");
+	/* The tests enter 2025, which expires as time goes by: opened for late entry (53.72 is
+	 * left closed for the expiry test). */
+	gt_testserver_open_late(&f->ts, "53 53.71", "2025");
 	*state = f;
 	return 0;
 }
@@ -71,8 +80,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	struct actor *all[] = {&f->op71, &f->op72, &f->op53, &f->ap71,
-	                       &f->ap72, &f->ap53, &f->ag53, &f->centre};
+	struct actor *all[] = {&f->op71, &f->op72,   &f->op53,   &f->ap71,   &f->ap72, &f->ap53,
+	                       &f->ag53, &f->centre, &f->ap3601, &f->ap3671, &f->ap36, &f->ag36};
 	gt_testserver_teardown(&f->ts);
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		gt_key_free(all[i]->key);
@@ -114,16 +123,23 @@ static gt_envelope *value(struct fx *f, struct actor *a, const char *ds, const c
 	return push(f, a, &b);
 }
 
-/* Takes one workflow action; returns the ack (caller frees). */
-static gt_envelope *act(struct fx *f, struct actor *a, int kind, const char *ds, const char *org,
-                        const char *reason, const uint8_t *digest)
+/* Takes one workflow action on period (NULL: 2025), acknowledging the rule ack (or NULL) and
+ * opening until (open-late, or NULL); returns the ack (caller frees). */
+static gt_envelope *act_full(struct fx *f, struct actor *a, int kind, const char *ds,
+                             const char *period, const char *org, const char *reason,
+                             const uint8_t *digest, char *ack, const char *until)
 {
 	gt_batch b = GTSYNC__V1__BATCH__INIT;
 	Gtsync__V1__WorkflowAction wa = GTSYNC__V1__WORKFLOW_ACTION__INIT, *wap = &wa;
 
+	wa.period = (char *)(period ? period : "2025");
+	wa.open_until = (char *)(until ? until : "");
+	if (ack != NULL) {
+		wa.acknowledged_rules = &ack;
+		wa.n_acknowledged_rules = 1;
+	}
 	wa.kind = kind;
 	wa.dataset = (char *)ds;
-	wa.period = "2025";
 	wa.org_unit = (char *)org;
 	wa.reason = (char *)(reason ? reason : "");
 	if (digest != NULL) {
@@ -133,6 +149,12 @@ static gt_envelope *act(struct fx *f, struct actor *a, int kind, const char *ds,
 	b.actions = &wap;
 	b.n_actions = 1;
 	return push(f, a, &b);
+}
+
+static gt_envelope *act(struct fx *f, struct actor *a, int kind, const char *ds, const char *org,
+                        const char *reason, const uint8_t *digest)
+{
+	return act_full(f, a, kind, ds, NULL, org, reason, digest, NULL, NULL);
 }
 
 static void expect_status(gt_envelope *ack, int status)
@@ -156,6 +178,46 @@ static void expect_conflict(gt_envelope *ack, int reason, const char *words)
 }
 
 /* The approval digest of (ds, 2025, org) as the server computes it (its store, read only). */
+static void digest(struct fx *f, const char *ds, const char *org, uint8_t out[32]);
+
+/* Approves (ds, 2025) at org as a with the digest of what the server holds; returns the ack. */
+static gt_envelope *approve(struct fx *f, struct actor *a, const char *ds, const char *org,
+                            char *ack)
+{
+	uint8_t d[32];
+	digest(f, ds, org, d);
+	return act_full(f, a, WF(APPROVE), ds, NULL, org, NULL, d, ack, NULL);
+}
+
+/* A report of ds for 2025 at org, as the secretariat reads it (caller frees). */
+static gt_envelope *report(struct fx *f, const char *ds, const char *org)
+{
+	struct gt_session *s = gt_testserver_session(&f->ts, f->centre.key, NULL);
+	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
+	Gtsync__V1__ReportRequest rq = GTSYNC__V1__REPORT_REQUEST__INIT;
+	struct gt_session_err err;
+
+	assert_non_null(s);
+	rq.org_unit = (char *)org;
+	rq.dataset = (char *)ds;
+	rq.period = "2025";
+	rq.per_child = 1;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST;
+	env.report_request = &rq;
+	assert_int_equal(gt_session_call(s, &env, &reply, &err), 0);
+	assert_int_equal(reply->body_case, GTSYNC__V1__ENVELOPE__BODY_REPORT_REPLY);
+	gt_session_close(s);
+	return reply;
+}
+
+static int listed(char **list, size_t n, const char *code)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], code) == 0)
+			return 1;
+	return 0;
+}
+
 static void digest(struct fx *f, const char *ds, const char *org, uint8_t out[32])
 {
 	char db[4200];
@@ -328,23 +390,13 @@ static void history_stays_readable(void **state)
 	expect_conflict(act(f, &f->ag53, WF(RETURN), "KK", "53.71", big, NULL), C(BAD_TEXT),
 	                "at most 500 are kept");
 
-	struct gt_session *s = gt_testserver_session(&f->ts, f->ag53.key, NULL);
-	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
-	Gtsync__V1__ReportRequest rq = GTSYNC__V1__REPORT_REQUEST__INIT;
-	struct gt_session_err err;
-	rq.org_unit = "53.71";
-	rq.dataset = "KK";
-	rq.period = "2025";
-	env.body_case = GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST;
-	env.report_request = &rq;
-	assert_int_equal(gt_session_call(s, &env, &reply, &err), 0);
+	gt_envelope *reply = report(f, "KK", "53.71");
 	const Gtsync__V1__ReportReply *rep = reply->report_reply;
 	/* The opening for late entry, then 100 cycles: the latest 50 with the count. */
 	assert_int_equal(rep->history_total, 101);
 	assert_int_equal(rep->n_history, GT_RULES_HISTORY);
 	assert_int_equal(rep->history[GT_RULES_HISTORY - 1]->kind, WF(UNAPPROVE));
 	gt_wire_envelope_free(reply);
-	gt_session_close(s);
 }
 
 /* issue 10 item 14: sequences only increase, as the proto says; a refused ack names the
@@ -410,6 +462,139 @@ static void protocol_contract(void **state)
 	assert_non_null(strstr(err.message, "not the key named in Hello"));
 }
 
+/* issue 10 item 13: expiry is enforced, and the parent opens a unit for late entry with a
+ * signed action that shows in the history. */
+static void expiry_and_late_entry(void **state)
+{
+	struct fx *f = *state;
+	struct gt_date today, old;
+	struct gt_period month;
+	char pe[GT_PERIOD_MAX_LEN], year[16], until[32];
+
+	/* A month that ended more than KK's 90 days of expiry ago, and 53.72 not open. */
+	assert_int_equal(gt_date_from_days(gt_clock_wall_ms() / 86400000, &today), 0);
+	assert_int_equal(gt_date_from_days(gt_clock_wall_ms() / 86400000 - 200, &old), 0);
+	assert_int_equal(gt_period_from_date(GT_PERIOD_MONTHLY, &old, &month), 0);
+	assert_int_equal(gt_period_format(&month, pe, sizeof(pe)), 0);
+	snprintf(year, sizeof(year), "%d", old.year);
+	snprintf(until, sizeof(until), "%04d-12-31", today.year + 1);
+	expect_conflict(value(f, &f->op72, "", "KK_LP", pe, "", "3", NULL), C(EXPIRED_PERIOD),
+	                "the parent can open it for late entry");
+	/* Only the parent (or the secretariat) may open it, with a reason and a last day. */
+	gt_envelope *ack =
+	    act_full(f, &f->ap72, WF(OPEN_LATE), "KK", year, "53.72", "telat", NULL, NULL, until);
+	assert_int_equal(ack->push_ack->status, REFUSED);
+	assert_int_equal(ack->push_ack->refuse_code, GT_EPERM);
+	gt_wire_envelope_free(ack);
+	expect_conflict(
+	    act_full(f, &f->ag53, WF(OPEN_LATE), "KK", year, "53.72", "", NULL, NULL, until),
+	    C(INVALID_TRANSITION), "needs a reason");
+	expect_status(act_full(f, &f->ag53, WF(OPEN_LATE), "KK", year, "53.72",
+	                       "laporan Kota Dua terlambat", NULL, NULL, until),
+	              OK);
+	expect_status(value(f, &f->op72, "", "KK_LP", pe, "", "3", NULL), OK);
+	/* A later opening that ended yesterday closes it again. */
+	char past[16];
+	struct gt_date y;
+	assert_int_equal(gt_date_from_days(gt_clock_wall_ms() / 86400000 - 1, &y), 0);
+	assert_int_equal(gt_date_format(&y, past, sizeof(past)), 0);
+	expect_status(
+	    act_full(f, &f->centre, WF(OPEN_LATE), "KK", year, "53.72", "cukup", NULL, NULL, past),
+	    OK);
+	expect_conflict(value(f, &f->op72, "", "KK_LP", pe, "", "4", NULL), C(EXPIRED_PERIOD),
+	                NULL);
+}
+
+/* issue 10 item 16: approve runs the data set's rules: an error refuses in words, a warning
+ * needs an acknowledgement, and the reports list approved data that breaks a rule. */
+static void validation_at_approval(void **state)
+{
+	struct fx *f = *state;
+
+	expect_status(value(f, &f->op71, "", "KK_KORBAN", "202502", "PD", "2", NULL), OK);
+	expect_status(value(f, &f->op71, "", "KK_KORBAN", "202502", "AP", "1", NULL), OK);
+	expect_status(value(f, &f->op71, "", "KK_KORBAN_TOTAL", "202502", "", "5", NULL), OK);
+	expect_conflict(
+	    approve(f, &f->ap71, "KK", "53.71", NULL), C(VALIDATION_ERROR),
+	    "rule KK_R_TOTAL fails for 202502: Korban TPPO teridentifikasi (3) ≠ Jumlah "
+	    "korban TPPO teridentifikasi (5)");
+	expect_status(value(f, &f->op71, "", "KK_KORBAN_TOTAL", "202502", "", "3", NULL), OK);
+	expect_status(approve(f, &f->ap71, "KK", "53.71", NULL), OK);
+	/* Served more victims than identified: a warning to acknowledge. */
+	expect_status(value(f, &f->op71, "", "LY_KORBAN", "202502", "PD", "4", NULL), OK);
+	expect_conflict(approve(f, &f->ap71, "LY", "53.71", NULL), C(VALIDATION_WARNING),
+	                "acknowledge LY_R_KORBAN to go ahead");
+	expect_status(approve(f, &f->ap71, "LY", "53.71", "LY_R_KORBAN"), OK);
+	gt_envelope *r = report(f, "LY", "53");
+	const Gtsync__V1__ReportReply *rep = r->report_reply;
+	assert_int_equal(rep->n_violations, 1);
+	assert_string_equal(rep->violations[0]->rule, "LY_R_KORBAN");
+	assert_string_equal(rep->violations[0]->org_unit, "53.71");
+	assert_string_equal(rep->violations[0]->period, "202502");
+	assert_true(rep->violations[0]->warning);
+	assert_non_null(strstr(rep->violations[0]->text, "(4) > Jumlah korban TPPO"));
+	gt_wire_envelope_free(r);
+}
+
+/* Declares nil reports and approves the reports of (ds, 2025) of units without figures. */
+static void nil_and_approve(struct fx *f, struct actor *a, const char *org)
+{
+	expect_status(act(f, a, WF(NIL_REPORT), "KK", org, NULL, NULL), OK);
+	expect_status(approve(f, a, "KK", org, NULL), OK);
+}
+
+/* issue 10 items 17 and 18: a nil report counts as reported; the secretariat approves the
+ * national report once every province is accepted, and the chair's report shows it; a
+ * province without figures of its own whose districts are accepted is not "not reported". */
+static void nil_reports_and_the_top_of_the_chain(void **state)
+{
+	struct fx *f = *state;
+	gt_envelope *r;
+
+	/* 53.71 reports; 53.72 has nothing and says so; the province has no figures of its own. */
+	expect_status(value(f, &f->op71, "", "KK_LP", "202503", "", "2", NULL), OK);
+	expect_conflict(approve(f, &f->ap72, "KK", "53.72", NULL), C(EMPTY_REPORT),
+	                "declares a nil report first");
+	nil_and_approve(f, &f->ap72, "53.72");
+	expect_status(approve(f, &f->ap71, "KK", "53.71", NULL), OK);
+	r = report(f, "KK", "53");
+	assert_true(listed(r->report_reply->completeness->nil_reports,
+	                   r->report_reply->completeness->n_nil_reports, "53.72"));
+	assert_false(listed(r->report_reply->completeness->missing,
+	                    r->report_reply->completeness->n_missing, "53.72"));
+	gt_wire_envelope_free(r);
+	expect_status(act(f, &f->ag53, WF(ACCEPT), "KK", "53.71", NULL, NULL), OK);
+	expect_status(act(f, &f->ag53, WF(ACCEPT), "KK", "53.72", NULL, NULL), OK);
+	expect_status(approve(f, &f->ap53, "KK", "53", NULL), OK);
+	/* Banten: nothing to report anywhere. */
+	nil_and_approve(f, &f->ap3601, "36.01");
+	nil_and_approve(f, &f->ap3671, "36.71");
+	expect_status(act(f, &f->ag36, WF(ACCEPT), "KK", "36.01", NULL, NULL), OK);
+	expect_status(act(f, &f->ag36, WF(ACCEPT), "KK", "36.71", NULL, NULL), OK);
+	nil_and_approve(f, &f->ap36, "36");
+	/* The centre cannot approve before it accepts every province. */
+	expect_status(act(f, &f->centre, WF(ACCEPT), "KK", "53", NULL, NULL), OK);
+	expect_conflict(approve(f, &f->centre, "KK", "ID", NULL), C(CHILDREN_NOT_READY),
+	                "36's report KK 2025 is approved, not yet accepted");
+	expect_status(act(f, &f->centre, WF(ACCEPT), "KK", "36", NULL, NULL), OK);
+	expect_status(approve(f, &f->centre, "KK", "ID", NULL), OK);
+	r = report(f, "KK", "ID");
+	const Gtsync__V1__ReportReply *rep = r->report_reply;
+	assert_int_equal(rep->state, GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED);
+	/* Every expected unit counts as reported: 53 approved its subtree without figures of
+	 * its own, Banten's units declared nil reports. */
+	assert_int_equal(rep->completeness->n_missing, 0);
+	assert_int_equal(rep->completeness->reported, rep->completeness->expected);
+	for (size_t i = 0; i < rep->n_children; i++)
+		assert_int_equal(rep->children[i]->state,
+		                 GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED);
+	gt_wire_envelope_free(r);
+	/* Everything below is locked; the message names the nearest report that locks it. */
+	expect_conflict(
+	    value(f, &f->op71, "", "KK_LP", "202503", "", "9", NULL), C(LOCKED_PERIOD),
+	    "locked by the accepted report KK 2025 of 53.71; the parent must return it");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -422,6 +607,9 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(history_stays_readable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(protocol_contract, setup, teardown),
+	    cmocka_unit_test_setup_teardown(expiry_and_late_entry, setup, teardown),
+	    cmocka_unit_test_setup_teardown(validation_at_approval, setup, teardown),
+	    cmocka_unit_test_setup_teardown(nil_reports_and_the_top_of_the_chain, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
