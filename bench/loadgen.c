@@ -13,7 +13,11 @@
 #include "auth.h"
 #include "benchdata.h"
 #include "cli.h"
+#include "clock.h"
+#include "crypto.h"
 #include "error.h"
+#include "metadata.h"
+#include "orgunit.h"
 #include "peer.h"
 #include "session.h"
 #include "store.h"
@@ -1026,6 +1030,169 @@ static struct gt_cli_opt report_opts[] = {
     {0},
 };
 
+/* ---- open-late ---- */
+
+/* Pushes one batch of actions signed by k on s; 0 when every action applied. */
+static int push_actions(struct gt_session *s, const struct gt_key *k, const char *key_id,
+                        uint64_t seq, Gtsync__V1__WorkflowAction **acts, size_t n)
+{
+	gt_batch b = GTSYNC__V1__BATCH__INIT;
+	Gtsync__V1__PushRequest pr = GTSYNC__V1__PUSH_REQUEST__INIT;
+	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
+	struct gt_session_err err;
+	uint8_t id[GT_BATCH_ID_LEN], sig[GT_ED25519_SIG_LEN], *bytes = NULL;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = gt_crypto_random(id, sizeof(id))) != GT_OK)
+		return rc;
+	b.format_version = 1;
+	b.batch_id.data = id;
+	b.batch_id.len = sizeof(id);
+	b.key_id = (char *)key_id;
+	b.org_unit = GT_ORGUNIT_ROOT;
+	b.sequence = seq;
+	b.actions = acts;
+	b.n_actions = n;
+	if ((rc = gt_wire_batch_pack(&b, &bytes, &len)) != GT_OK ||
+	    (rc = gt_key_sign(k, bytes, len, sig)) != GT_OK)
+		goto out;
+	pr.batch.data = bytes;
+	pr.batch.len = len;
+	pr.signature.data = sig;
+	pr.signature.len = sizeof(sig);
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PUSH;
+	env.push = &pr;
+	if ((rc = gt_session_call(s, &env, &reply, &err)) != GT_OK)
+		goto out;
+	if (reply->body_case != GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK ||
+	    reply->push_ack->status != GTSYNC__V1__PUSH_STATUS__PUSH_OK) {
+		fprintf(stderr, PROG " open-late: batch %llu not applied: %s\n",
+		        (unsigned long long)seq,
+		        reply->body_case != GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK ? "no ack"
+		        : reply->push_ack->n_conflicts ? reply->push_ack->conflicts[0]->message
+		                                       : reply->push_ack->message);
+		rc = GT_EINVAL;
+	}
+out:
+	gt_wire_envelope_free(reply);
+	free(bytes);
+	return rc;
+}
+
+/* The secretariat opens the benchmark's units for late entry in the workload's years: the
+ * workload's periods are historical, and the server skips values past a data set's expiry
+ * unless their unit is open (issue 10 item 13). */
+static int cmd_open_late(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	const char *server = gt_cli_get(cmd, "server"), *ca = gt_cli_get(cmd, "ca");
+	const char *csv = gt_cli_get(cmd, "orgunits"), *units = opt_str(cmd, "units", "districts");
+	const char *mddir = opt_str(cmd, "metadata", "metadata");
+	char *list = strdup(opt_str(cmd, "datasets", "KK,LY,GT")), *save = NULL;
+	struct gt_session_opts o = {0};
+	struct gt_session_err err;
+	struct gt_session *s = NULL;
+	struct gt_bench_units u = {0};
+	struct gt_meta *m = NULL;
+	struct gt_key *k = NULL;
+	struct sockaddr_storage ss;
+	const struct gt_meta_dataset *sets[32];
+	gt_envelope *auth = NULL;
+	Gtsync__V1__WorkflowAction wa[GT_MAX_ACTIONS_PER_BATCH], *wap[GT_MAX_ACTIONS_PER_BATCH];
+	char key_id[GT_KEY_ID_LEN + 1], until[16], years[GT_MAX_ACTIONS_PER_BATCH][8];
+	uint32_t n, last_year, nyears;
+	uint64_t seq, actions = 0;
+	size_t nsets = 0, na = 0;
+	struct gt_date d;
+	int rc = GT_CLI_EXIT_FAIL;
+	(void)argc;
+	(void)argv;
+	(void)arg;
+
+	if (list == NULL || ca == NULL || csv == NULL || parse_loopback(server, &ss) ||
+	    opt_u32(cmd, "clients", 0, 0, MAX_CLIENTS, &n) ||
+	    opt_u32(cmd, "last-year", 2024, 1900, 9999, &last_year) ||
+	    opt_u32(cmd, "years", 10, 1, 100, &nyears)) {
+		free(list);
+		return GT_CLI_EXIT_USAGE;
+	}
+	if (gt_meta_load_dir(mddir, &m, NULL) != GT_OK ||
+	    gt_bench_units_read(csv,
+	                        strcmp(units, "all") == 0 ? GT_BENCH_UNITS : GT_BENCH_DISTRICTS,
+	                        &u) != GT_OK ||
+	    gt_bench_key(opt_str(cmd, "seed", "1"), "reader", 0, &k) != GT_OK ||
+	    gt_key_id(k, key_id) != GT_OK ||
+	    gt_date_from_days(gt_clock_wall_ms() / 86400000 + 30, &d) != GT_OK ||
+	    gt_date_format(&d, until, sizeof(until)) != GT_OK)
+		goto out;
+	for (char *c = strtok_r(list, ",", &save); c != NULL && nsets < 32;
+	     c = strtok_r(NULL, ",", &save))
+		if ((sets[nsets] = gt_meta_dataset_find(m, c)) != NULL)
+			nsets++;
+	if (n == 0 || n > u.n)
+		n = (uint32_t)u.n;
+	o.server = server;
+	o.ca_path = ca;
+	o.key = k;
+	o.timeout_ms = 60000;
+	if (gt_session_open(&o, &s, &auth, &err) != GT_OK) {
+		fprintf(stderr, PROG " open-late: cannot open a session: %s\n", err.message);
+		goto out;
+	}
+	seq = auth->auth_result->last_sequence;
+	for (uint32_t i = 0; i < n; i++) {
+		for (size_t k2 = 0; k2 < nsets; k2++) {
+			if (!gt_meta_dataset_reports_at(sets[k2], gt_orgunit_level(u.codes[i])))
+				continue;
+			for (uint32_t y = 0; y < nyears; y++) {
+				gtsync__v1__workflow_action__init(&wa[na]);
+				snprintf(years[na], sizeof(years[na]), "%u", last_year - y);
+				wa[na].kind = GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_OPEN_LATE;
+				wa[na].dataset = (char *)sets[k2]->code;
+				wa[na].period = years[na];
+				wa[na].org_unit = u.codes[i];
+				wa[na].reason = "benchmark workload of past years";
+				wa[na].open_until = until;
+				wap[na] = &wa[na];
+				if (++na == GT_MAX_ACTIONS_PER_BATCH) {
+					if (push_actions(s, k, key_id, ++seq, wap, na) != GT_OK)
+						goto out;
+					actions += na;
+					na = 0;
+				}
+			}
+		}
+	}
+	if (na > 0 && push_actions(s, k, key_id, ++seq, wap, na) != GT_OK)
+		goto out;
+	actions += na;
+	printf("%llu late-entry openings for %u units until %s\n", (unsigned long long)actions, n,
+	       until);
+	rc = GT_CLI_EXIT_OK;
+out:
+	gt_wire_envelope_free(auth);
+	gt_session_close(s);
+	gt_key_free(k);
+	gt_bench_units_free(&u);
+	gt_meta_free(m);
+	free(list);
+	return rc;
+}
+
+static struct gt_cli_opt open_late_opts[] = {
+    {"server", "IP:PORT", "the server (loopback only)", NULL},
+    {"ca", "FILE", "the server's certificate (pinned)", NULL},
+    {"orgunits", "CSV", "the org units, as given to keys", NULL},
+    {"units", "districts|all", "which units of the CSV (default districts)", NULL},
+    {"clients", "N", "the first N units (default all)", NULL},
+    {"datasets", "LIST", "data sets, comma-separated (default KK,LY,GT)", NULL},
+    {"last-year", "YEAR", "the workload's latest year (default 2024)", NULL},
+    {"years", "N", "years, latest first (default 10)", NULL},
+    {"metadata", "DIR", "the metadata directory (default metadata)", NULL},
+    {"seed", "TEXT", "key seed (default 1)", NULL},
+    {0},
+};
+
 static const struct gt_cli_cmd cmds[] = {
     {"orgunits", "write an org-unit CSV with enough districts",
      "--real CSV --districts N --out FILE",
@@ -1050,6 +1217,14 @@ static const struct gt_cli_cmd cmds[] = {
      "Uses the reader key (see keys --reader) and sends the requests one after another on "
      "one connection.",
      report_opts, 0, 0, cmd_report, NULL},
+    {"open-late", "open the workload's units and years for late entry (the secretariat)",
+     "--server IP:PORT --ca FILE --orgunits CSV [--units districts|all] [--clients N] "
+     "[--datasets LIST] [--last-year Y] [--years N]",
+     "Uses the reader key (see keys --reader), registered as the central secretariat, to "
+     "sign open-late actions for every data set reported at each unit's level and every "
+     "year of the workload, until 30 days from now: the server skips values past a data "
+     "set's expiry days otherwise.",
+     open_late_opts, 0, 0, cmd_open_late, NULL},
     {"stored", "print the number of batches in a data directory's log", "--data DIR", NULL,
      stored_opts, 0, 0, cmd_stored, NULL},
     {0},

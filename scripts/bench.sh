@@ -196,7 +196,7 @@ INGEST="$TMP/ingest"
 OU_CSV="$TMP/orgunits-bench.csv"
 "$LOADGEN" orgunits --real "$REAL_CSV" --districts $MAX_CLIENTS --out "$OU_CSV" >/dev/null
 setup_data "$INGEST" "$OU_CSV"
-"$LOADGEN" keys --data "$INGEST" --orgunits "$OU_CSV" --clients $MAX_CLIENTS >/dev/null
+"$LOADGEN" keys --data "$INGEST" --orgunits "$OU_CSV" --clients $MAX_CLIENTS --reader >/dev/null
 CA="$INGEST/tls-cert.pem"
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -238,6 +238,11 @@ fi
 say "holding $MAX_CLIENTS idle connections"
 start_server "$INGEST" "$TMP/server-hold.log"
 HOLD_SERVER=$SPID
+# The workload's years (2015-2024) are past the data sets' expiry: the secretariat opens the
+# clients' units for late entry first, the chain's signed path for historical entry.
+T 600 "$LOADGEN" open-late --server "127.0.0.1:$PORT" --ca "$CA" --orgunits "$OU_CSV" \
+	--clients $MAX_CLIENTS --datasets KK,LY --metadata "$ROOT/metadata" >"$OUT/open-late.txt" 2>&1 ||
+	die "opening the workload for late entry failed; see $OUT/open-late.txt"
 BASE_RSS=$(rss_kb "$HOLD_SERVER" VmRSS)
 T 600 "$LOADGEN" run --server "127.0.0.1:$PORT" --ca "$CA" --clients $MAX_CLIENTS --batches 1 \
 	--hold 3000 --metadata "$ROOT/metadata" >"$OUT/hold.txt" 2>&1 &
@@ -357,6 +362,10 @@ setup_data "$NATIONAL" "$REAL_CSV"
 "$LOADGEN" keys --data "$NATIONAL" --orgunits "$REAL_CSV" --units all --reader >/dev/null
 start_server "$NATIONAL" "$TMP/server-national.log"
 NAT_PID=$SPID
+T 600 "$LOADGEN" open-late --server "127.0.0.1:$PORT" --ca "$NATIONAL/tls-cert.pem" \
+	--orgunits "$REAL_CSV" --units all --years 1 --metadata "$ROOT/metadata" \
+	>"$OUT/open-late-national.txt" 2>&1 ||
+	die "opening the national year for late entry failed; see $OUT/open-late-national.txt"
 T 600 "$LOADGEN" run --server "127.0.0.1:$PORT" --ca "$NATIONAL/tls-cert.pem" --clients 552 \
 	--datasets KK,LY,GT --years 1 --batches 0 --inflight $INFLIGHT --metadata "$ROOT/metadata" \
 	>"$OUT/national-load.txt" 2>&1 || die "loading the national data failed; see $OUT/national-load.txt"

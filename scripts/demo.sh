@@ -3,11 +3,13 @@
 # server, and sets up the offices of two real provinces (Nusa Tenggara Timur and Banten) with
 # three districts each and the centre. Every district and province imports a year (2025) of
 # monthly figures (cases and victims KK, services LY) and two semesters of its task force's
-# institutions (GT) from samples/ and pushes them; the district approvers approve their 2025
-# reports, signing a digest of exactly the data the server holds; the provinces pull, accept
-# (Banten first returns one report for a correction), and their approvers approve; the centre
-# accepts the provinces; the national report is printed as text and written as the chair's
-# HTML page. Everything else lives in a temporary directory that is removed at the end;
+# institutions (GT) from samples/ and pushes them -- 2025 is past the data sets' expiry, so the
+# parents first open their units for late entry with signed actions; the district approvers
+# approve their 2025 reports, signing a digest of exactly the data the server holds (the server
+# checks the data sets' validation rules); the provinces pull, accept (Banten first returns one
+# report for a correction), and their approvers approve; the centre accepts the provinces and
+# approves the national report; the national report is printed as text and written as the
+# chair's HTML page. Everything else lives in a temporary directory that is removed at the end;
 # nothing is left running. GTSYNC_DEMO_KEEP=1 keeps the directory for a look around.
 set -eu
 cd "$(dirname "$0")/.."
@@ -134,6 +136,26 @@ say "    (operators enter figures, approvers sign their office's reports, the pr
 say "    aggregators accept or return their districts' reports, the central secretariat"
 say "    accepts or returns the provinces')"
 
+step "2025 is past the data sets' expiry: the parents open their units for late entry"
+say "    (a signed open-late action with a reason and a last day; it shows in each report's"
+say "    history and lifts expiry only -- an approved report stays locked)"
+until=$(date -u -d '+30 days' +%Y-%m-%d)
+reason="angka 2025 dimasukkan terlambat (peragaan)"
+late() { # PARENT-HOME-ORG ROLE UNIT DATASETS
+	for ds in $4; do
+		g "$1" "$2" open-late --dataset "$ds" --period 2025 --org "$3" --until "$until" \
+			--reason "$reason" >/dev/null
+	done
+	printf '    %-6s %-32s open for %s until %s\n' "$3" "$(name_of "$3")" "$4" "$until"
+}
+for p in $provinces; do
+	for d in $(districts "$p"); do
+		late "$p" aggregator "$d" "$datasets"
+	done
+	late ID secretariat "$p" "$datasets"
+done
+late ID secretariat ID GT
+
 step "Every office imports its 2025 figures (samples/ORG/*.csv) and pushes them"
 for unit in $provinces $(districts 53) $(districts 36) ID; do
 	files=""
@@ -190,11 +212,14 @@ for p in $provinces; do
 	done
 done
 
-step "The central secretariat accepts the provinces' reports"
+step "The central secretariat accepts the provinces' reports and approves the national ones"
 for p in $provinces; do
 	for ds in $datasets; do
 		g ID secretariat accept --dataset "$ds" --period 2025 --org "$p" | indent
 	done
+done
+for ds in $datasets; do
+	g ID secretariat approve --dataset "$ds" --period 2025 --org ID | indent
 done
 
 step "The national report: cases and victims (KK), 2025"

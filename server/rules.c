@@ -816,7 +816,7 @@ static int cell_locked(struct rb *r, const struct gt_meta_element *e,
 		say(r->why, sizeof(r->why), "locked by the %s report %s %s of %s; %s it first",
 		    gt_protonames_state(c->lstate), c->la, c->lb, c->lc,
 		    c->lstate == ST_ACCEPTED ? "the parent must return"
-		                             : "its approver must unapprove");
+		                             : "the parent must return or its approver unapprove");
 	return GT_OK;
 }
 
