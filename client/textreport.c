@@ -317,6 +317,23 @@ int gt_text_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 			}
 		}
 	}
+	if (c != NULL && c->n_nil_reports > 0) {
+		fprintf(out, "\nNothing to report, declared (laporan nihil) (%zu):\n",
+		        c->n_nil_reports);
+		for (size_t i = 0; i < c->n_nil_reports; i++) {
+			const char *nm = gt_render_name(names, rep, str(c->nil_reports[i]));
+			fprintf(out, "  %-8s %s\n", str(c->nil_reports[i]), nm ? nm : "");
+		}
+	}
+	if (rep->n_violations > 0) {
+		heading(out, "Approved data that breaks a validation rule");
+		for (size_t i = 0; i < rep->n_violations; i++) {
+			const Gtsync__V1__RuleViolation *v = rep->violations[i];
+			fprintf(out, "  %-8s %-7s %s: %s%s\n", str(v->org_unit), str(v->period),
+			        str(v->rule), str(v->text),
+			        v->warning ? " (warning, acknowledged)" : "");
+		}
+	}
 
 	heading(out, "Totals");
 	struct source src = {rep, rep->totals, rep->n_totals, 0};
