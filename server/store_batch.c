@@ -19,6 +19,14 @@ static void bind_str(sqlite3_stmt *s, int i, const char *v)
 	sqlite3_bind_text(s, i, str(v), -1, SQLITE_STATIC);
 }
 
+/* Binds a key's three leading columns (data set or element, period, org unit) to ?1..?3. */
+static void bind_key(sqlite3_stmt *s, const char *a, const char *period, const char *org_unit)
+{
+	bind_str(s, 1, a);
+	bind_str(s, 2, period);
+	bind_str(s, 3, org_unit);
+}
+
 /* Parses a plain decimal number ([+-]digits[.digits][e[+-]digits]) for report sums; anything
  * else (text, hex, inf, nan, spaces) is not a number. Returns 1 and sets *out if it is. */
 static int parse_num(const char *s, double *out)
@@ -378,9 +386,7 @@ int gt_store_value_head(struct gt_store *st, const char *data_element, const cha
 	memset(out, 0, sizeof(*out));
 	if (s == NULL)
 		return GT_ESTORE;
-	bind_str(s, 1, data_element);
-	bind_str(s, 2, period);
-	bind_str(s, 3, org_unit);
+	bind_key(s, data_element, period, org_unit);
 	bind_str(s, 4, coc);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -408,9 +414,7 @@ int gt_store_value_put(struct gt_store *st, const struct gt_store_value_in *v)
 		return gt__store_err(st, GT_EINVAL, "value without its batch");
 	if ((s = gt__store_q(st, Q_DV_UPSERT)) == NULL)
 		return GT_ESTORE;
-	bind_str(s, 1, v->data_element);
-	bind_str(s, 2, v->period);
-	bind_str(s, 3, v->org_unit);
+	bind_key(s, v->data_element, v->period, v->org_unit);
 	bind_str(s, 4, v->coc);
 	bind_str(s, 5, v->value);
 	bind_str(s, 6, v->comment);
@@ -439,9 +443,7 @@ int gt_store_value_sum(struct gt_store *st, const char *data_element, const char
 	*count = 0;
 	if (s == NULL)
 		return GT_ESTORE;
-	bind_str(s, 1, data_element);
-	bind_str(s, 2, period);
-	bind_str(s, 3, org_unit);
+	bind_key(s, data_element, period, org_unit);
 	if (coc != NULL)
 		bind_str(s, 4, coc);
 	rc = sqlite3_step(s);
@@ -464,9 +466,7 @@ int gt_store_completion_put(struct gt_store *st, const char *dataset, const char
 	*existed = 0;
 	if (s == NULL)
 		return GT_ESTORE;
-	bind_str(s, 1, dataset);
-	bind_str(s, 2, period);
-	bind_str(s, 3, org_unit);
+	bind_key(s, dataset, period, org_unit);
 	rc = sqlite3_step(s);
 	*existed = rc == SQLITE_ROW;
 	rc = rc == SQLITE_ROW || rc == SQLITE_DONE
@@ -477,9 +477,7 @@ int gt_store_completion_put(struct gt_store *st, const char *dataset, const char
 		return rc;
 	if ((s = gt__store_q(st, Q_CO_UPSERT)) == NULL)
 		return GT_ESTORE;
-	bind_str(s, 1, dataset);
-	bind_str(s, 2, period);
-	bind_str(s, 3, org_unit);
+	bind_key(s, dataset, period, org_unit);
 	sqlite3_bind_int(s, 4, completed ? 1 : 0);
 	sqlite3_bind_int64(s, 5, at_ms);
 	sqlite3_bind_blob(s, 6, origin_batch, GT_SHA256_LEN, SQLITE_STATIC);
@@ -498,9 +496,7 @@ int gt_store_workflow_state_set(struct gt_store *st, const char *dataset, const 
 
 	if (s == NULL)
 		return GT_ESTORE;
-	bind_str(s, 1, dataset);
-	bind_str(s, 2, period);
-	bind_str(s, 3, org_unit);
+	bind_key(s, dataset, period, org_unit);
 	sqlite3_bind_int(s, 4, state);
 	sqlite3_bind_int64(s, 5, at_ms);
 	sqlite3_bind_int64(s, 6, (sqlite3_int64)(st->change_seq + 1));
@@ -519,9 +515,7 @@ int gt_store_workflow_event_add(struct gt_store *st, const struct gt_store_wfeve
 		return GT_ESTORE;
 	if (e->origin_batch == NULL)
 		return gt__store_err(st, GT_EINVAL, "event without its batch");
-	bind_str(s, 1, e->dataset);
-	bind_str(s, 2, e->period);
-	bind_str(s, 3, e->org_unit);
+	bind_key(s, e->dataset, e->period, e->org_unit);
 	sqlite3_bind_int(s, 4, e->kind);
 	bind_str(s, 5, e->key_id);
 	sqlite3_bind_int64(s, 6, e->at_ms);
@@ -550,9 +544,7 @@ int gt_store_workflow_last(struct gt_store *st, const char *dataset, const char 
 	open_until[0] = '\0';
 	if (s == NULL)
 		return GT_ESTORE;
-	bind_str(s, 1, dataset);
-	bind_str(s, 2, period);
-	bind_str(s, 3, org_unit);
+	bind_key(s, dataset, period, org_unit);
 	sqlite3_bind_int(s, 4, kind);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -717,9 +709,7 @@ int gt_store_workflow_state_get(struct gt_store *st, const char *dataset, const 
 	s = gt__store_q(st, Q_WS_GET);
 	if (s == NULL)
 		return GT_ESTORE;
-	bind_str(s, 1, dataset);
-	bind_str(s, 2, period);
-	bind_str(s, 3, org_unit);
+	bind_key(s, dataset, period, org_unit);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*state = sqlite3_column_int(s, 0);
@@ -758,9 +748,7 @@ int gt_store_workflow_events(struct gt_store *st, const char *dataset, const cha
 		rc = GT_ESTORE;
 		goto out;
 	}
-	bind_str(s, 1, dataset);
-	bind_str(s, 2, period);
-	bind_str(s, 3, org_unit);
+	bind_key(s, dataset, period, org_unit);
 	sqlite3_bind_int64(s, 4, last > 0 ? (sqlite3_int64)last : -1);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&e, 0, sizeof(e));
