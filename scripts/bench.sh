@@ -243,6 +243,8 @@ HOLD_SERVER=$SPID
 T 600 "$LOADGEN" open-late --server "127.0.0.1:$PORT" --ca "$CA" --orgunits "$OU_CSV" \
 	--clients $MAX_CLIENTS --datasets KK,LY --metadata "$ROOT/metadata" >"$OUT/open-late.txt" 2>&1 ||
 	die "opening the workload for late entry failed; see $OUT/open-late.txt"
+# Its batches are in the log too: 100 openings a batch.
+OPENED=$(awk '{ print int(($1 + 99) / 100) }' "$OUT/open-late.txt")
 BASE_RSS=$(rss_kb "$HOLD_SERVER" VmRSS)
 T 600 "$LOADGEN" run --server "127.0.0.1:$PORT" --ca "$CA" --clients $MAX_CLIENTS --batches 1 \
 	--hold 3000 --metadata "$ROOT/metadata" >"$OUT/hold.txt" 2>&1 &
@@ -452,7 +454,7 @@ STOREG=$(sqlite_med $GROUP_WIDE 2)
 	echo
 	echo "server RSS: $((BASE_RSS / 1024)) MiB started, $((IDLE_RSS / 1024)) MiB with $MAX_CLIENTS idle connections (fresh server)"
 	echo "server peak RSS (VmHWM) over the first sweep: after 1 client $((HWM[1] / 1024)), 10: $((HWM[10] / 1024)), 100: $((HWM[100] / 1024)), 1000: $((HWM[1000] / 1024)) MiB"
-	echo "batches acknowledged by the ingest server: $(acked_total); in its log at the end: $STORED_AFTER; batches not acknowledged OK with every value applied: $(errors_total)"
+	echo "batches acknowledged by the ingest server: $(acked_total); in its log at the end: $STORED_AFTER, of which $OPENED of the secretariat opening the workload for late entry; batches not acknowledged OK with every value applied: $(errors_total)"
 	echo
 	echo "national report (552 units, KK+LY 12 months, GT 2 semesters; $(field "$OUT/national-load.txt" values) values loaded):"
 	echo "  ID/KK/2024 per child: p50 $(med report-KK report_p50_ms) ms p99 $(med report-KK report_p99_ms) ms ($(field "$OUT/report-KK-1.txt" bytes) bytes, $(field "$OUT/report-KK-1.txt" reported) of $(field "$OUT/report-KK-1.txt" expected) units reported)"
