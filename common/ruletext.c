@@ -100,6 +100,26 @@ static void mark_cut(struct out *o)
 	o->buf[o->used] = '\0';
 }
 
+/* Whether a side names an element (a side of numbers only is its own value). */
+static int names_element(const struct gt_meta_operand *ops_, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ops_[i].element != NULL)
+			return 1;
+	return 0;
+}
+
+/* One side in words and, unless it is only numbers, its value in parentheses. */
+static void put_valued(struct out *o, const struct gt_meta_operand *ops_, size_t n, double v)
+{
+	put_side(o, ops_, n);
+	if (!names_element(ops_, n))
+		return;
+	put(o, " (");
+	put_number(o, v);
+	put(o, ")");
+}
+
 size_t gt_ruletext_violation(const struct gt_meta_rule *r, const struct gt_meta_rule_result *res,
                              char *buf, size_t len)
 {
@@ -107,16 +127,11 @@ size_t gt_ruletext_violation(const struct gt_meta_rule *r, const struct gt_meta_
 
 	if (len > 0)
 		buf[0] = '\0';
-	put_side(&o, r->left, r->nleft);
-	put(&o, " (");
-	put_number(&o, res->left);
-	put(&o, ") ");
+	put_valued(&o, r->left, r->nleft, res->left);
+	put(&o, " ");
 	put(&o, gt_ruletext_op_failed(r->op));
 	put(&o, " ");
-	put_side(&o, r->right, r->nright);
-	put(&o, " (");
-	put_number(&o, res->right);
-	put(&o, ")");
+	put_valued(&o, r->right, r->nright, res->right);
 	if (o.need > o.used)
 		mark_cut(&o);
 	return o.used;

@@ -20,7 +20,8 @@ size_t gt_ruletext_side(const struct gt_meta_operand *ops, size_t n, char *buf, 
 
 /*
  * Writes a failed evaluation of rule r in words into buf[0..len): each side in words with its
- * value in parentheses, and the relation that holds instead of the rule's:
+ * value in parentheses (a side of numbers only is its own value), and the relation that holds
+ * instead of the rule's:
  *   "Korban TPPO teridentifikasi (3) ≠ Jumlah korban TPPO teridentifikasi (5)"
  * Values are written as integers when they are whole, else with up to six significant digits.
  * A text that does not fit is cut at a character boundary and ends with "…". Returns the

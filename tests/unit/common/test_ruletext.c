@@ -36,7 +36,7 @@ static void words_of_rules(void **state)
 	/* A number operand, and the severity the file gives. */
 	res = (struct gt_meta_rule_result){0, 1, 0, 1};
 	gt_ruletext_violation(pleno, &res, buf, sizeof(buf));
-	assert_non_null(strstr(buf, "(0) < 1 (1)"));
+	assert_string_equal(buf, "Rapat koordinasi pleno yang dilaksanakan (0) < 1");
 	assert_int_equal(pleno->severity, GT_META_SEVERITY_WARNING);
 	assert_int_equal(total->severity, GT_META_SEVERITY_ERROR);
 	/* A short buffer is cut at a character boundary with an ellipsis. */
