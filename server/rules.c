@@ -1485,10 +1485,12 @@ static int apply_value(struct rb *r, size_t i)
 			if (h.revision > v->revision)
 				say(r->why, sizeof(r->why),
 				    "a newer revision (%llu) is stored; this one is %llu",
-				    (unsigned long long)h.revision, (unsigned long long)v->revision);
+				    (unsigned long long)h.revision,
+				    (unsigned long long)v->revision);
 			else
 				say(r->why, sizeof(r->why),
-				    "another batch's value of the same revision (%llu) is stored and "
+				    "another batch's value of the same revision (%llu) is stored "
+				    "and "
 				    "wins the tie (the larger batch hash)",
 				    (unsigned long long)h.revision);
 			reason = R_STALE;

@@ -330,8 +330,8 @@ static void seed000_fixture_national_totals(void **state)
 	assert_non_null(d);
 	while ((e = readdir(d)) != NULL)
 		if (strstr(e->d_name, ".csv") != NULL && strlen(e->d_name) == 9)
-			snprintf(districts + strlen(districts), sizeof(districts) - strlen(districts),
-			         "%.5s ", e->d_name);
+			snprintf(districts + strlen(districts),
+			         sizeof(districts) - strlen(districts), "%.5s ", e->d_name);
 	gt_testserver_open_late(&f->ts, districts, "2015 2016 2017 2018 2019");
 	rewinddir(d);
 	while ((e = readdir(d)) != NULL) {

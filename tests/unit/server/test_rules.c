@@ -427,7 +427,8 @@ static void higher_revision_wins(void **state)
 	assert_int_equal(out.values.imported, 1);
 	gt_store_batch_out_free(&out);
 	out = run(f, K_5371, NOW, lo, 2, NULL, 0);
-	expect_reason(&out, REASON(STALE_REVISION), "a newer revision (5) is stored; this one is 1");
+	expect_reason(&out, REASON(STALE_REVISION),
+	              "a newer revision (5) is stored; this one is 1");
 	assert_int_equal(out.conflicts[0].n_indexes, 2);
 	assert_non_null(strstr(out.conflicts[0].message, "(and 1 more)"));
 	gt_store_batch_out_free(&out);
