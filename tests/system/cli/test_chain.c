@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,10 +19,8 @@
 
 #include "approval.h"
 #include "clirun.h"
-#include "clock.h"
 #include "digest.h"
 #include "minijson.h"
-#include "period.h"
 #include "store.h"
 #include "testserver.h"
 #include "testutil.h"
@@ -698,54 +697,6 @@ static void line_break_signed(void **state)
 	expect_says(f->ap71, 0, "approve: 1 value of GT for 2025", gt);
 }
 
-/* issue 10 items 13 and 16 through the client: the parent opens a unit for late entry, and an
- * approver acknowledges a warning rule it has seen. */
-static void late_entry_and_warnings(void **state)
-{
-	struct fx *f = *state;
-	struct gt_clirun r;
-	char until[16];
-	struct gt_date d;
-
-	assert_int_equal(gt_date_from_days(gt_clock_wall_ms() / 86400000 + 30, &d), 0);
-	assert_int_equal(gt_date_format(&d, until, sizeof(until)), 0);
-	/* 2023 is not open (the fixture opens 2024-2026): the value is skipped as expired. */
-	set_and_push(f->op71, "KK_LP", "202306", "4", &r);
-	assert_non_null(strstr(r.out, "0 values acknowledged, 1 in conflict"));
-	gt_clirun_free(&r);
-	const char *no_day[] = {"open-late", "--dataset", "KK", "--period",   "2023", "--org",
-	                        "53.71",     "--reason",  "ok", "--no-retry", NULL};
-	expect_says(f->ag53, 1, "--until needs the last day of late entry", no_day);
-	const char *not_parent[] = {"open-late", "--dataset",  "KK",      "--period", "2023",
-	                            "--org",     "53.71",      "--until", until,      "--reason",
-	                            "telat",     "--no-retry", NULL};
-	expect_says(f->ap71, 1, "refused by the server: only the province's aggregator",
-	            not_parent);
-	expect_says(f->ag53, 0, "open-late KK 2023 53.71: applied; it is in the report's history",
-	            not_parent);
-	set_and_push(f->op71, "KK_LP", "202306", "5", &r);
-	assert_non_null(strstr(r.out, "1 values acknowledged"));
-	gt_clirun_free(&r);
-
-	/* No plenary in the semester: a warning the approver acknowledges. */
-	set_and_push(f->op71, "GT_RAPAT_PLENO", "2025S1", "0", &r);
-	gt_clirun_free(&r);
-	set_and_push(f->op71, "GT_RAPAT_SUBGT", "2025S1", "3", &r);
-	gt_clirun_free(&r);
-	const char *approve[] = {"approve", "--dataset",  "GT", "--period",
-	                         "2025S1",  "--no-retry", NULL};
-	expect_says(f->ap71, 1,
-	            "warning GT_R_PLENO fails for 2025S1: Rapat koordinasi pleno yang dilaksanakan "
-	            "(0) < 1; acknowledge GT_R_PLENO to go ahead (validation_warning)",
-	            approve);
-	const char *wrong[] = {"approve", "--dataset",     "GT",         "--period",
-	                       "2025S1",  "--acknowledge", "KK_R_TOTAL", NULL};
-	expect_says(f->ap71, 1, "KK_R_TOTAL is not a validation rule of data set GT", wrong);
-	const char *acked[] = {"approve",       "--dataset",  "GT",         "--period", "2025S1",
-	                       "--acknowledge", "GT_R_PLENO", "--no-retry", NULL};
-	expect_says(f->ap71, 0, "approve GT 2025S1 53.71: applied", acked);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -758,7 +709,6 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(totals_add_up, setup, teardown),
 	    cmocka_unit_test_setup_teardown(line_break_signed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(server_down, setup, teardown),
-	    cmocka_unit_test_setup_teardown(late_entry_and_warnings, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
