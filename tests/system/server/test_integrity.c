@@ -431,6 +431,7 @@ static void protocol_contract(void **state)
 	assert_int_equal(ack->push_ack->sequence, 5);
 	assert_int_equal(ack->push_ack->batch_id.len, 16);
 	gt_wire_envelope_free(ack);
+	free(sb.bytes);
 	/* A signature that does not verify: refused, and the ack still names the batch. */
 	gt_test_sign_batch(f->op71.key, "53.71", 11, &b, &sb);
 	sb.sig[0] ^= 1;
