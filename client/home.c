@@ -210,7 +210,9 @@ int gt_home_open(const char *dir, FILE *err, struct gt_home **out)
 	}
 	if (rc != GT_OK) {
 		say(err, "gtsync: cannot open %s: %s", h->db_path,
-		    rc == GT_ECORRUPT ? "it is not a gtsync client store" : gt_strerror(rc));
+		    rc == GT_ECORRUPT  ? "it is not a gtsync client store"
+		    : rc == GT_ENOTSUP ? "a newer version of gtsync wrote it; use that version"
+		                       : gt_strerror(rc));
 		goto fail;
 	}
 	if ((rc = gt_cstore_config_get(h->st, GT_CSTORE_CFG_SERVER, h->server,
