@@ -420,6 +420,7 @@ struct gt_store_row {
 	const char *text;      /* the value as stored when has_num is 0, else NULL */
 	int64_t created_at_ms; /* when the value's key was first stored */
 	int64_t updated_at_ms;
+	const char *comment; /* the value's comment, "" for none */
 };
 
 /* Callback for report rows; non-zero stops. */

@@ -440,6 +440,7 @@ int gt_store_report_rows(struct gt_store *st, const struct gt_store_report_query
 			    .has_num = sqlite3_column_type(s, 2) != SQLITE_NULL,
 			    .updated_at_ms = sqlite3_column_int64(s, 3),
 			    .created_at_ms = sqlite3_column_int64(s, 4),
+			    .comment = col_text(s, 6),
 			};
 			/* The text is read only for values that are not numbers. */
 			if (row.has_num)
