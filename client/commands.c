@@ -681,7 +681,7 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	Gtsync__V1__ReportRequest req = GTSYNC__V1__REPORT_REQUEST__INIT;
 	const char *ds = gt_cli_get(cmd, "dataset"), *period = gt_cli_get(cmd, "period");
 	const char *fmt = gt_cli_get(cmd, "format"), *output = gt_cli_get(cmd, "output");
-	enum gt_render_format f = GT_RENDER_TABLE;
+	const struct gt_render_format *f = gt_render_format_find(fmt);
 	struct gt_home *h;
 	struct gt_session *s = NULL;
 	struct gt_session_err err;
@@ -698,9 +698,10 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 		        "gtsync report: --dataset and --period are required (see --help)\n");
 		return USAGE;
 	}
-	if (fmt != NULL && gt_render_format_parse(fmt, &f) != GT_OK) {
-		fprintf(stderr,
-		        "gtsync report: --format is table, text, html, csv, json or dhis2\n");
+	if (f == NULL) {
+		char list[256];
+		gt_render_format_list(list, sizeof(list), 0);
+		fprintf(stderr, "gtsync report: --format is %s\n", list);
 		return USAGE;
 	}
 	if (open_home(cmd, &h) != GT_OK)
@@ -744,7 +745,7 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 		goto out;
 	}
 	struct ou_names nm = {.h = h};
-	struct gt_render_names names = {ou_name, &nm};
+	struct gt_rmodel_names names = {ou_name, &nm};
 	if (output == NULL) {
 		rc = gt_render_report(stdout, reply->report_reply, meta, &names, f);
 		if (rc != GT_OK)
@@ -767,8 +768,7 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 		goto out;
 	}
 	printf("report: %s %s %s (%s) written to %s\n", reply->report_reply->dataset,
-	       reply->report_reply->period, reply->report_reply->org_unit, fmt ? fmt : "table",
-	       output);
+	       reply->report_reply->period, reply->report_reply->org_unit, f->name, output);
 out:
 	gt_meta_free(meta);
 	gt_wire_envelope_free(reply);
