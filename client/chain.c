@@ -101,27 +101,6 @@ static int state_after(int kind)
 	}
 }
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-/* The test hook: says the digest is computed, then waits for the go-ahead file. */
-static void pause_after_digest(const char *file)
-{
-	char ready[4200];
-	unsigned waited = 0;
-
-	snprintf(ready, sizeof(ready), "%s.digested", file);
-	(void)gt_file_write(ready, "", 0, 0644, 1);
-	while (access(file, F_OK) != 0 && waited < GT_CHAIN_PAUSE_MAX_MS) {
-		sleep_ms(10);
-		waited += 10;
-	}
-}
-
 /* Checks the action against the pulled metadata; sentences on h->err. */
 static int check(struct gt_home *h, const char *what, const struct gt_meta *meta,
                  const struct gt_chain_opts *o, const char *org)
@@ -272,8 +251,7 @@ int gt_chain_run(struct gt_home *h, const struct gt_chain_opts *o, struct gt_cha
 			        o->period, org, hex);
 			fflush(o->out);
 		}
-		if (o->pause_file != NULL)
-			pause_after_digest(o->pause_file);
+		(void)gt_testhooks_at(o->hooks, GT_TESTHOOK_DIGESTED);
 	}
 	struct gt_cstore_action_in in = {
 	    .kind = o->kind,
@@ -295,8 +273,7 @@ int gt_chain_run(struct gt_home *h, const struct gt_chain_opts *o, struct gt_cha
 	po.tries = o->tries;
 	po.timeout_ms = o->timeout_ms;
 	po.backoff_base_ms = o->backoff_base_ms;
-	po.die_after_save = o->die_after_save;
-	po.die_after_send = o->die_after_send;
+	po.hooks = o->hooks;
 	po.progress = NULL;
 	po.out = NULL;
 	prc = gt_push_run(h, &po, &pr);

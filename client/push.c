@@ -40,7 +40,7 @@ struct pusher {
 	size_t ninflight;
 	int queue_empty; /* nothing queued is left to pack in this session */
 	int local;       /* the local store failed: stop, do not retry */
-	unsigned saves, sends, requeues;
+	unsigned requeues;
 	/* A passing refusal seen in this session: the push must be tried again. */
 	int retry_code;
 	char retry_msg[256];
@@ -368,8 +368,8 @@ saved:
 		goto out;
 	}
 	p->r->batches_made++;
-	if (p->o->die_after_save && ++p->saves >= p->o->die_after_save)
-		_exit(GT_PUSH_DIE_STATUS);
+	if (gt_testhooks_at(p->o->hooks, GT_TESTHOOK_SAVED))
+		gt_testhooks_die();
 out:
 	if (rc != GT_OK) {
 		gt_cstore_rollback(p->h->st);
@@ -416,9 +416,9 @@ static int send_batch(struct pusher *p, const struct gt_cstore_batch *b)
 	p->inflight[p->ninflight].n_actions = b->n_actions;
 	p->ninflight++;
 	p->r->batches_sent++;
-	if (p->o->die_after_send && ++p->sends >= p->o->die_after_send) {
+	if (gt_testhooks_at(p->o->hooks, GT_TESTHOOK_SENT)) {
 		(void)gt_session_flush(p->s);
-		_exit(GT_PUSH_DIE_STATUS);
+		gt_testhooks_die();
 	}
 	return GT_OK;
 }
