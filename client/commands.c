@@ -21,6 +21,7 @@
 #include "push.h"
 #include "render.h"
 #include "status.h"
+#include "termtext.h"
 #include "testhooks.h"
 
 #define OK          GT_CLI_EXIT_OK
@@ -109,13 +110,16 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	rc = gt_home_init(dir, server, org, ca, &info, stderr);
 	if (rc != GT_OK)
 		return FAIL;
-	printf("gtsync home %s is ready for org unit %s, server %s\n", dir, org, server);
-	printf("key id:     %s\n", info.key_id);
-	printf("public key: %s\n", info.pub_b64);
-	printf("Give the key id and public key to the central administrator, who registers "
-	       "them with\n  gtsync-server key add --data DIR --org %s --role ROLE --pubkey %s\n"
-	       "(the public key is also in %s/%s). Then run 'gtsync metadata pull'.\n",
-	       org, info.pub_b64, dir, GT_HOME_PUB);
+	gt_termtext_line(stdout, "gtsync home %s is ready for org unit %s, server %s", dir, org,
+	                 server);
+	gt_termtext_line(stdout, "key id:     %s", info.key_id);
+	gt_termtext_line(stdout, "public key: %s", info.pub_b64);
+	gt_termtext_line(stdout, "Give the key id and public key to the central administrator, "
+	                         "who registers them with");
+	gt_termtext_line(stdout, "  gtsync-server key add --data DIR --org %s --role ROLE --pubkey %s",
+	                 org, info.pub_b64);
+	gt_termtext_line(stdout, "(the public key is also in %s/%s). Then run 'gtsync metadata pull'.",
+	                 dir, GT_HOME_PUB);
 	return OK;
 }
 
@@ -136,11 +140,11 @@ static int cmd_key(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	if (rc == GT_OK)
 		rc = gt_key_public_b64(h->key, b64);
 	if (rc == GT_OK) {
-		printf("key id:     %s\n", h->key_id);
-		printf("public key: %s\n", b64);
-		printf("org unit:   %s\n", h->org);
-		printf("role:       %s\n",
-		       h->role[0] ? h->role : "(not known until the first login)");
+		gt_termtext_line(stdout, "key id:     %s", h->key_id);
+		gt_termtext_line(stdout, "public key: %s", b64);
+		gt_termtext_line(stdout, "org unit:   %s", h->org);
+		gt_termtext_line(stdout, "role:       %s",
+		                 h->role[0] ? h->role : "(not known until the first login)");
 	}
 	gt_home_close(h);
 	return rc == GT_OK ? OK : FAIL;

@@ -82,6 +82,10 @@ int gt_home_transient(int code);
  * (with the key id and public key to give the administrator). */
 void gt_home_explain(struct gt_home *h, const char *what, const struct gt_session_err *err);
 
+/* Writes a line for a person to h->err (nowhere when NULL), escaped for the terminal as a
+ * whole (termtext.h), with a newline. */
+void gt_home_say(struct gt_home *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Loads the metadata pulled into the store. GT_ENOENT (with a sentence) before the first
  * `gtsync metadata pull`. Caller frees *out with gt_meta_free(). */
 int gt_home_meta(struct gt_home *h, const char *what, struct gt_meta **out);

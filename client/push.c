@@ -13,6 +13,7 @@
 #include "crypto.h"
 #include "error.h"
 #include "progress.h"
+#include "termtext.h"
 
 #define SOFTWARE "gtsync/0.1.0"
 
@@ -51,17 +52,14 @@ struct pusher {
 
 static void say(struct gt_home *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A line for a person on h->err, escaped for the terminal: the server's sentences reach it. */
 static void say(struct gt_home *h, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (h->err == NULL)
-		return;
 	va_start(ap, fmt);
-	vfprintf(h->err, fmt, ap);
+	gt_termtext_vline(h->err, fmt, ap);
 	va_end(ap);
-	fputc('\n', h->err);
-	fflush(h->err);
 }
 
 /* Ends the bar's line before a message, so the two do not mix. */

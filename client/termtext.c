@@ -114,6 +114,38 @@ void gt_termtext_put(FILE *out, const char *src, unsigned flags)
 	}
 }
 
+void gt_termtext_vline(FILE *out, const char *fmt, va_list ap)
+{
+	char buf[1024], *text = buf;
+	va_list again;
+	int n;
+
+	if (out == NULL)
+		return;
+	va_copy(again, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (n >= (int)sizeof(buf) && (text = malloc((size_t)n + 1)) != NULL)
+		vsnprintf(text, (size_t)n + 1, fmt, again);
+	va_end(again);
+	if (n < 0)
+		buf[0] = '\0';
+	/* Out of memory for a long line: its first part is shown. */
+	gt_termtext_put(out, text != NULL ? text : buf, 0);
+	fputc('\n', out);
+	fflush(out);
+	if (text != buf)
+		free(text);
+}
+
+void gt_termtext_line(FILE *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	gt_termtext_vline(out, fmt, ap);
+	va_end(ap);
+}
+
 const char *gt_termtext_str(struct gt_termtext *t, const char *src)
 {
 	size_t need;

@@ -3,6 +3,7 @@
 #ifndef GT_TERMTEXT_H
 #define GT_TERMTEXT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -32,6 +33,16 @@ size_t gt_termtext_escape(char *dst, size_t len, const char *src, unsigned flags
 
 /* Writes src (NULL: "") escaped to out. */
 void gt_termtext_put(FILE *out, const char *src, unsigned flags);
+
+/* Writes one line for a person to out (NULL: nowhere): what printf makes of fmt and its
+ * arguments, escaped as a whole, then a newline, then flushes. The format is gtsync's own text
+ * and holds no control character: a message that needs several lines is written as several
+ * lines. */
+void gt_termtext_line(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* As gt_termtext_line() with a va_list. */
+void gt_termtext_vline(FILE *out, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* Most strings one struct gt_termtext holds at a time. */
 #define GT_TERMTEXT_SLOTS 16

@@ -149,12 +149,39 @@ static void test_arena(void **state)
 	gt_termtext_clear(NULL);
 }
 
+/* A line for a person: the formatted text escaped as a whole, newline added, however long. */
+static void test_line(void **state)
+{
+	char *out = NULL, *big = malloc(5001);
+	size_t len = 0;
+	FILE *m = open_memstream(&out, &len);
+	(void)state;
+
+	assert_non_null(big);
+	memset(big, 'x', 5000);
+	big[4998] = '\x1b';
+	big[5000] = '\0';
+	gt_termtext_line(m, "%s: skipped by the server: %s (%d)", "gtsync return",
+	                 "bad\rreason\x07", 14);
+	gt_termtext_line(m, "%s", big);
+	gt_termtext_line(NULL, "%s", "nowhere");
+	fclose(m);
+	assert_non_null(strstr(out, "gtsync return: skipped by the server: bad\\rreason\\x07 "
+	                            "(14)\n"));
+	assert_int_equal(len, strlen("gtsync return: skipped by the server: bad\\rreason\\x07 "
+	                             "(14)\n") +
+	                          5000 + 3 + 1);
+	assert_non_null(strstr(out, "x\\x1bx\n"));
+	free(out);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_controls), cmocka_unit_test(test_utf8_untouched),
 	    cmocka_unit_test(test_flags),    cmocka_unit_test(test_cut),
-	    cmocka_unit_test(test_arena),
+	    cmocka_unit_test(test_arena),    cmocka_unit_test(test_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
