@@ -116,10 +116,12 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	gt_termtext_line(stdout, "public key: %s", info.pub_b64);
 	gt_termtext_line(stdout, "Give the key id and public key to the central administrator, "
 	                         "who registers them with");
-	gt_termtext_line(stdout, "  gtsync-server key add --data DIR --org %s --role ROLE --pubkey %s",
-	                 org, info.pub_b64);
-	gt_termtext_line(stdout, "(the public key is also in %s/%s). Then run 'gtsync metadata pull'.",
-	                 dir, GT_HOME_PUB);
+	gt_termtext_line(stdout,
+	                 "  gtsync-server key add --data DIR --org %s --role ROLE --pubkey %s", org,
+	                 info.pub_b64);
+	gt_termtext_line(stdout,
+	                 "(the public key is also in %s/%s). Then run 'gtsync metadata pull'.", dir,
+	                 GT_HOME_PUB);
 	return OK;
 }
 

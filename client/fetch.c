@@ -47,48 +47,15 @@ static int ask(struct gt_home *h, const struct gt_fetch_opts *o, gt_envelope **r
 {
 	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
 	Gtsync__V1__ReportRequest req = GTSYNC__V1__REPORT_REQUEST__INIT;
-	struct gt_session *s = NULL;
-	struct gt_session_err err;
-	int rc;
 
-	*reply = NULL;
-	rc = gt_home_connect(h, o->timeout_ms, &s, NULL, &err);
-	if (rc == GT_OK) {
-		req.org_unit = (char *)(o->org != NULL ? o->org : h->org);
-		req.dataset = (char *)o->dataset;
-		req.period = (char *)o->period;
-		req.per_child = o->per_child != 0;
-		env.body_case = GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST;
-		env.report_request = &req;
-		rc = gt_session_call(s, &env, reply, &err);
-	}
-	gt_session_close(s);
-	if (rc != GT_OK) {
-		gt_home_explain(h, WHAT, &err);
-		return rc;
-	}
-	if ((*reply)->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR) {
-		const Gtsync__V1__Error *e = (*reply)->error;
-		if (h->err != NULL) {
-			fputs(WHAT ": the server refused: ", h->err);
-			gt_termtext_put(
-			    h->err, e->message && e->message[0] ? e->message : gt_strerror(e->code),
-			    0);
-			fputc('\n', h->err);
-		}
-		rc = e->code < 0 ? e->code : GT_EPROTO;
-		if (gt_home_transient(rc))
-			rc = GT_EPROTO; /* a refusal, not a lost link */
-	} else if ((*reply)->body_case != GTSYNC__V1__ENVELOPE__BODY_REPORT_REPLY) {
-		if (h->err != NULL)
-			fprintf(h->err, WHAT ": the server answered out of turn\n");
-		rc = GT_EPROTO;
-	}
-	if (rc != GT_OK) {
-		gt_wire_envelope_free(*reply);
-		*reply = NULL;
-	}
-	return rc;
+	req.org_unit = (char *)(o->org != NULL ? o->org : h->org);
+	req.dataset = (char *)o->dataset;
+	req.period = (char *)o->period;
+	req.per_child = o->per_child != 0;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST;
+	env.report_request = &req;
+	return gt_home_request(h, WHAT, o->timeout_ms, &env,
+	                       GTSYNC__V1__ENVELOPE__BODY_REPORT_REPLY, reply);
 }
 
 /* Renders rep in memory and writes it to path whole, or not at all. */

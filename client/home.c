@@ -380,6 +380,40 @@ int gt_home_connect(struct gt_home *h, uint32_t timeout_ms, struct gt_session **
 	return GT_OK;
 }
 
+int gt_home_request(struct gt_home *h, const char *what, uint32_t timeout_ms, gt_envelope *env,
+                    int want, gt_envelope **reply)
+{
+	struct gt_session *s = NULL;
+	struct gt_session_err err;
+	int rc;
+
+	*reply = NULL;
+	rc = gt_home_connect(h, timeout_ms, &s, NULL, &err);
+	if (rc == GT_OK)
+		rc = gt_session_call(s, env, reply, &err);
+	gt_session_close(s);
+	if (rc != GT_OK) {
+		gt_home_explain(h, what, &err);
+		return rc;
+	}
+	if ((int)(*reply)->body_case == want)
+		return GT_OK;
+	if ((*reply)->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR) {
+		const Gtsync__V1__Error *e = (*reply)->error;
+		say(h->err, "%s: the server refused: %s", what,
+		    e->message && e->message[0] ? e->message : gt_strerror(e->code));
+		rc = e->code < 0 && e->code >= GT_ERR_MIN ? e->code : GT_EPROTO;
+		if (gt_home_transient(rc))
+			rc = GT_EPROTO; /* a refusal, not a lost link */
+	} else {
+		say(h->err, "%s: the server answered out of turn", what);
+		rc = GT_EPROTO;
+	}
+	gt_wire_envelope_free(*reply);
+	*reply = NULL;
+	return rc;
+}
+
 int gt_home_transient(int code)
 {
 	switch (code) {

@@ -48,6 +48,13 @@ void gt_jsonreport_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+/* Writes before, then "name": "value" (value as a JSON string). */
+static void field(FILE *out, const char *before, const char *name, const char *value)
+{
+	fprintf(out, "%s\"%s\": ", before, name);
+	gt_jsonreport_string(out, value);
+}
+
 static void json_number(FILE *out, double v)
 {
 	char num[GT_RMODEL_NUM_LEN];
@@ -70,20 +77,17 @@ static void json_values(FILE *out, Gtsync__V1__ReportValue *const *vals, size_t 
 		const Gtsync__V1__ReportValue *v = gt_rmodel_value(vals, n, &rows[i]);
 		if (v == NULL)
 			continue;
-		fprintf(out, "%s\n%s  {\"dataElement\": ", first ? "" : ",", indent);
-		gt_jsonreport_string(out, rows[i].element);
-		fputs(", \"categoryOptionCombo\": ", out);
-		gt_jsonreport_string(out, rows[i].coc);
+		fprintf(out, "%s\n%s  {", first ? "" : ",", indent);
+		field(out, "", "dataElement", rows[i].element);
+		field(out, ", ", "categoryOptionCombo", rows[i].coc);
 		fputs(", \"value\": ", out);
 		if (gt_rmodel_has_text(v->text))
 			gt_jsonreport_string(out, v->text);
 		else
 			json_number(out, v->value);
 		fprintf(out, ", \"count\": %" PRIu32, v->count);
-		if (gt_rmodel_has_text(v->comment)) {
-			fputs(", \"comment\": ", out);
-			gt_jsonreport_string(out, v->comment);
-		}
+		if (gt_rmodel_has_text(v->comment))
+			field(out, ", ", "comment", v->comment);
 		fputc('}', out);
 		first = 0;
 	}
@@ -107,10 +111,8 @@ static void json_completeness(FILE *out, const Gtsync__V1__Completeness *cp)
 static void json_child(FILE *out, const Gtsync__V1__ChildReport *ch,
                        const struct gt_rmodel_row *rows, size_t nrows)
 {
-	fputs("\n    {\"orgUnit\": ", out);
-	gt_jsonreport_string(out, ch->org_unit);
-	fputs(", \"name\": ", out);
-	gt_jsonreport_string(out, ch->name);
+	field(out, "\n    {", "orgUnit", ch->org_unit);
+	field(out, ", ", "name", ch->name);
 	fprintf(out,
 	        ", \"reported\": %s, \"onTime\": %s, \"expected\": %" PRIu32
 	        ", \"reportedUnits\": %" PRIu32 ", \"onTimeUnits\": %" PRIu32
@@ -135,18 +137,12 @@ int gt_json_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 	if ((rc = gt_rmodel_rows(rep, meta, &rows, &nrows)) != GT_OK)
 		return rc;
 	gt_rmodel_time(rep->generated_at_ms, GT_RMODEL_TIME_ISO, when, sizeof(when));
-	fputs("{\n  \"orgUnit\": ", out);
-	gt_jsonreport_string(out, rep->org_unit);
-	fputs(",\n  \"orgUnitName\": ", out);
-	gt_jsonreport_string(out, rep->org_name);
-	fputs(",\n  \"dataSet\": ", out);
-	gt_jsonreport_string(out, rep->dataset);
-	fputs(",\n  \"period\": ", out);
-	gt_jsonreport_string(out, rep->period);
-	fputs(",\n  \"generatedAt\": ", out);
-	gt_jsonreport_string(out, when);
-	fputs(",\n  \"approvalState\": ", out);
-	gt_jsonreport_string(out, gt_chain_state_name((int)rep->state));
+	field(out, "{\n  ", "orgUnit", rep->org_unit);
+	field(out, ",\n  ", "orgUnitName", rep->org_name);
+	field(out, ",\n  ", "dataSet", rep->dataset);
+	field(out, ",\n  ", "period", rep->period);
+	field(out, ",\n  ", "generatedAt", when);
+	field(out, ",\n  ", "approvalState", gt_chain_state_name((int)rep->state));
 	json_completeness(out, rep->completeness);
 	fputs(",\n  \"totals\": ", out);
 	json_values(out, rep->totals, rep->n_totals, rows, nrows, "  ");
@@ -172,27 +168,20 @@ int gt_dhis2_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct 
 
 	if ((rc = gt_rmodel_rows(rep, meta, &rows, &nrows)) != GT_OK)
 		return rc;
-	fputs("{\n  \"dataSet\": ", out);
-	gt_jsonreport_string(out, rep->dataset);
-	fputs(",\n  \"period\": ", out);
-	gt_jsonreport_string(out, rep->period);
-	fputs(",\n  \"orgUnit\": ", out);
-	gt_jsonreport_string(out, rep->org_unit);
+	field(out, "{\n  ", "dataSet", rep->dataset);
+	field(out, ",\n  ", "period", rep->period);
+	field(out, ",\n  ", "orgUnit", rep->org_unit);
 	fputs(",\n  \"dataValues\": [", out);
 	for (size_t i = 0; i < nrows; i++) {
 		const Gtsync__V1__ReportValue *v =
 		    gt_rmodel_value(rep->totals, rep->n_totals, &rows[i]);
 		if (v == NULL)
 			continue;
-		fprintf(out, "%s\n    {\"dataElement\": ", first ? "" : ",");
-		gt_jsonreport_string(out, rows[i].element);
-		fputs(", \"categoryOptionCombo\": ", out);
-		gt_jsonreport_string(out, rows[i].coc);
+		field(out, first ? "\n    {" : ",\n    {", "dataElement", rows[i].element);
+		field(out, ", ", "categoryOptionCombo", rows[i].coc);
 		/* DHIS2 carries every value as a string. */
-		fputs(", \"value\": ", out);
-		gt_jsonreport_string(out, gt_rmodel_value_text(v, num));
-		fputs(", \"comment\": ", out);
-		gt_jsonreport_string(out, v->comment);
+		field(out, ", ", "value", gt_rmodel_value_text(v, num));
+		field(out, ", ", "comment", v->comment);
 		fputc('}', out);
 		first = 0;
 	}

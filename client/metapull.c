@@ -39,37 +39,12 @@ static int ask(struct gt_home *h, const struct gt_metapull_opts *o, uint64_t ver
 {
 	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
 	Gtsync__V1__MetadataRequest req = GTSYNC__V1__METADATA_REQUEST__INIT;
-	struct gt_session *s = NULL;
-	struct gt_session_err err;
-	int rc;
 
-	*reply = NULL;
-	rc = gt_home_connect(h, o->timeout_ms, &s, NULL, &err);
-	if (rc == GT_OK) {
-		req.known_version = version;
-		env.body_case = GTSYNC__V1__ENVELOPE__BODY_METADATA_REQUEST;
-		env.metadata_request = &req;
-		rc = gt_session_call(s, &env, reply, &err);
-	}
-	gt_session_close(s);
-	if (rc != GT_OK) {
-		gt_home_explain(h, WHAT, &err);
-		return rc;
-	}
-	if ((*reply)->body_case != GTSYNC__V1__ENVELOPE__BODY_METADATA_REPLY) {
-		const char *m = (*reply)->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR
-		                    ? (*reply)->error->message
-		                    : "an unexpected answer";
-		if (h->err != NULL) {
-			fputs(WHAT ": the server refused: ", h->err);
-			gt_termtext_put(h->err, m, 0);
-			fputc('\n', h->err);
-		}
-		gt_wire_envelope_free(*reply);
-		*reply = NULL;
-		return GT_EPROTO;
-	}
-	return GT_OK;
+	req.known_version = version;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_METADATA_REQUEST;
+	env.metadata_request = &req;
+	return gt_home_request(h, WHAT, o->timeout_ms, &env,
+	                       GTSYNC__V1__ENVELOPE__BODY_METADATA_REPLY, reply);
 }
 
 /* Loads the files of rep as the server did; on failure says why on h->err. */

@@ -134,8 +134,8 @@ int gt_pull_run(struct gt_home *h, const struct gt_pull_opts *o, struct gt_pull_
 	gt_session_close(s);
 	if (rc == GT_OK)
 		gt_termtext_line(o->out,
-		                 "pull: %" PRIu64 " values and %" PRIu64 " report states in %" PRIu64
-		                 " chunks for %s; %s",
+		                 "pull: %" PRIu64 " values and %" PRIu64
+		                 " report states in %" PRIu64 " chunks for %s; %s",
 		                 res->values, res->states, res->chunks, a.org,
 		                 res->complete ? "the replica is up to date" : "more is waiting");
 	return rc;

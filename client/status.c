@@ -11,10 +11,11 @@
 #include "error.h"
 #include "termtext.h"
 
-/* The settings status shows. */
+/* The settings status shows, and their times as a person reads them. */
 struct settings {
 	uint64_t last_push, last_pull, last_try, md_version;
 	char last_error[GT_CSTORE_MAX_CONFIG];
+	char t_push[32], t_pull[32], t_try[32];
 };
 
 /* Writes ms as an ISO time, or "never". */
@@ -260,17 +261,16 @@ static int read_settings(struct gt_home *h, struct settings *s)
 		return rc;
 	rc = gt_cstore_config_get(h->st, GT_CSTORE_CFG_LAST_ERROR, s->last_error,
 	                          sizeof(s->last_error));
+	format_time(s->last_push, s->t_push, sizeof(s->t_push));
+	format_time(s->last_pull, s->t_pull, sizeof(s->t_pull));
+	format_time(s->last_try, s->t_try, sizeof(s->t_try));
 	return rc == GT_ENOENT ? GT_OK : rc;
 }
 
 static void header_plain(FILE *out, struct gt_home *h, const struct gt_cstore_status *st,
                          const struct settings *s)
 {
-	char t_push[32], t_pull[32], t_try[32];
 
-	format_time(s->last_push, t_push, sizeof(t_push));
-	format_time(s->last_pull, t_pull, sizeof(t_pull));
-	format_time(s->last_try, t_try, sizeof(t_try));
 	kv(out, "home", h->dir);
 	fputc('\n', out);
 	kv(out, "server", h->server);
@@ -294,7 +294,7 @@ static void header_plain(FILE *out, struct gt_home *h, const struct gt_cstore_st
 	fprintf(out, "replica_values=%" PRIu64 "\nreplica_units=%" PRIu64 "\n", st->replica_values,
 	        st->replica_units);
 	fprintf(out, "metadata_version=%" PRIu64 "\nlast_push=%s\nlast_attempt=%s\nlast_pull=%s\n",
-	        s->md_version, t_push, t_try, t_pull);
+	        s->md_version, s->t_push, s->t_try, s->t_pull);
 	kv(out, "last_error", s->last_error);
 	fputc('\n', out);
 }
@@ -302,12 +302,8 @@ static void header_plain(FILE *out, struct gt_home *h, const struct gt_cstore_st
 static void header_human(FILE *out, struct gt_home *h, const struct gt_cstore_status *st,
                          const struct settings *s)
 {
-	char t_push[32], t_pull[32], t_try[32];
 	struct gt_termtext t = {0};
 
-	format_time(s->last_push, t_push, sizeof(t_push));
-	format_time(s->last_pull, t_pull, sizeof(t_pull));
-	format_time(s->last_try, t_try, sizeof(t_try));
 	fprintf(out, "gtsync home %s: org unit %s, key %s%s%s%s, server %s\n",
 	        gt_termtext_str(&t, h->dir), gt_termtext_str(&t, h->org),
 	        gt_termtext_str(&t, h->key_id), h->role[0] ? " (" : "",
@@ -324,10 +320,11 @@ static void header_human(FILE *out, struct gt_home *h, const struct gt_cstore_st
 	        " refused\n",
 	        st->batches[GT_CSTORE_BATCH_PENDING], st->batches[GT_CSTORE_BATCH_ACKED],
 	        st->batches[GT_CSTORE_BATCH_REFUSED]);
-	fprintf(out, "Last push that sent everything: %s; last attempt: %s%s%s\n", t_push, t_try,
-	        s->last_error[0] ? "; last error: " : "", gt_termtext_str(&t, s->last_error));
+	fprintf(out, "Last push that sent everything: %s; last attempt: %s%s%s\n", s->t_push,
+	        s->t_try, s->last_error[0] ? "; last error: " : "",
+	        gt_termtext_str(&t, s->last_error));
 	fprintf(out, "Last pull: %s; replica: %" PRIu64 " values of %" PRIu64 " org units\n",
-	        t_pull, st->replica_values, st->replica_units);
+	        s->t_pull, st->replica_values, st->replica_units);
 	fprintf(out, "Metadata version: %" PRIu64 "%s\n", s->md_version,
 	        s->md_version ? "" : " (none yet: run 'gtsync metadata pull')");
 	if (st->values[GT_CSTORE_CONFLICT] + st->values[GT_CSTORE_REFUSED] > 0)

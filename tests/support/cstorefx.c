@@ -113,3 +113,20 @@ void gt_cstorefx_make_action_batch(struct gt_cstore *st, uint64_t seq, int n, si
 	memset(b.batch_id, (int)seq, sizeof(b.batch_id));
 	assert_int_equal(gt_cstore_batch_save_actions(st, &b, ids, got, GT_CSTOREFX_NOW), GT_OK);
 }
+
+int gt_cstorefx_ack_conflict(struct gt_cstore *st, uint64_t seq, int reason, int kind,
+                             uint32_t *idx, size_t n, const char *message, uint32_t *conflicts)
+{
+	Gtsync__V1__Conflict cf = GTSYNC__V1__CONFLICT__INIT, *cfp = &cf;
+	Gtsync__V1__PushAck ack = GTSYNC__V1__PUSH_ACK__INIT;
+
+	cf.reason = reason;
+	cf.kind = kind;
+	cf.indexes = idx;
+	cf.n_indexes = n;
+	cf.message = (char *)message;
+	ack.status = GTSYNC__V1__PUSH_STATUS__PUSH_WARNING;
+	ack.conflicts = &cfp;
+	ack.n_conflicts = 1;
+	return gt_cstore_batch_acked(st, seq, &ack, GT_CSTOREFX_NOW, conflicts);
+}

@@ -35,4 +35,10 @@ void gt_cstorefx_make_batch(struct gt_cstore *st, uint64_t seq, int n, const cha
  * queued action, which must be take of them, as batch seq (bytes "xyz"). */
 void gt_cstorefx_make_action_batch(struct gt_cstore *st, uint64_t seq, int n, size_t take);
 
+/* Applies a WARNING ack of batch seq whose one conflict (reason, kind, message) names the items
+ * idx[0..n); returns what gt_cstore_batch_acked() returns, the values in conflict in
+ * *conflicts. */
+int gt_cstorefx_ack_conflict(struct gt_cstore *st, uint64_t seq, int reason, int kind,
+                             uint32_t *idx, size_t n, const char *message, uint32_t *conflicts);
+
 #endif

@@ -87,20 +87,18 @@ static void test_acks_and_refusals(void **state)
 	gt_cstorefx_make_batch(f->st, 4, 1, "d");
 
 	/* Batch 1: two values skipped as stale. */
-	Gtsync__V1__Conflict cf = GTSYNC__V1__CONFLICT__INIT, *cfp = &cf;
-	cf.reason = GTSYNC__V1__CONFLICT_REASON__CONFLICT_STALE_REVISION;
-	cf.kind = GTSYNC__V1__ITEM_KIND__ITEM_VALUE;
-	cf.indexes = idx;
-	cf.n_indexes = 2;
-	cf.message = "a newer revision of the value is already stored";
-	Gtsync__V1__PushAck ack = GTSYNC__V1__PUSH_ACK__INIT;
-	ack.status = GTSYNC__V1__PUSH_STATUS__PUSH_WARNING;
-	ack.conflicts = &cfp;
-	ack.n_conflicts = 1;
-	assert_int_equal(gt_cstore_batch_acked(f->st, 1, &ack, GT_CSTOREFX_NOW, &conflicts), GT_OK);
+	assert_int_equal(
+	    gt_cstorefx_ack_conflict(f->st, 1, GTSYNC__V1__CONFLICT_REASON__CONFLICT_STALE_REVISION,
+	                             GTSYNC__V1__ITEM_KIND__ITEM_VALUE, idx, 2,
+	                             "a newer revision of the value is already stored", &conflicts),
+	    GT_OK);
 	assert_int_equal(conflicts, 2);
 	/* The same ack again changes nothing. */
-	assert_int_equal(gt_cstore_batch_acked(f->st, 1, &ack, GT_CSTOREFX_NOW, &conflicts), GT_OK);
+	assert_int_equal(
+	    gt_cstorefx_ack_conflict(f->st, 1, GTSYNC__V1__CONFLICT_REASON__CONFLICT_STALE_REVISION,
+	                             GTSYNC__V1__ITEM_KIND__ITEM_VALUE, idx, 2,
+	                             "a newer revision of the value is already stored", &conflicts),
+	    GT_OK);
 	assert_int_equal(conflicts, 0);
 
 	/* Batch 2: the server's disk was full: kept, to send again. */

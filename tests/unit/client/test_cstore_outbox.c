@@ -145,17 +145,11 @@ static void test_actions(void **state)
 
 	/* Ack: the second action was skipped (children not ready). */
 	uint32_t idx[1] = {1}, conflicts = 7;
-	Gtsync__V1__Conflict cf = GTSYNC__V1__CONFLICT__INIT, *cfp = &cf;
-	cf.reason = GTSYNC__V1__CONFLICT_REASON__CONFLICT_CHILDREN_NOT_READY;
-	cf.kind = GTSYNC__V1__ITEM_KIND__ITEM_ACTION;
-	cf.indexes = idx;
-	cf.n_indexes = 1;
-	cf.message = "not every child unit is approved and accepted";
-	Gtsync__V1__PushAck ack = GTSYNC__V1__PUSH_ACK__INIT;
-	ack.status = GTSYNC__V1__PUSH_STATUS__PUSH_WARNING;
-	ack.conflicts = &cfp;
-	ack.n_conflicts = 1;
-	assert_int_equal(gt_cstore_batch_acked(f->st, 1, &ack, GT_CSTOREFX_NOW, &conflicts), GT_OK);
+	assert_int_equal(gt_cstorefx_ack_conflict(
+	                     f->st, 1, GTSYNC__V1__CONFLICT_REASON__CONFLICT_CHILDREN_NOT_READY,
+	                     GTSYNC__V1__ITEM_KIND__ITEM_ACTION, idx, 1,
+	                     "not every child unit is approved and accepted", &conflicts),
+	                 GT_OK);
 	assert_int_equal(conflicts, 0); /* counts values only */
 	gt_cstorefx_status(f->st, &s);
 	assert_int_equal(s.actions[GT_CSTORE_ACKED], 1);

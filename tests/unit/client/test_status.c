@@ -15,22 +15,7 @@
 #include "error.h"
 #include "home.h"
 #include "status.h"
-#include "utf8.h"
-
-/* Whether s holds what a terminal acts on besides the line breaks of the output itself. */
-static int has_controls(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		uint32_t cp;
-		size_t n = gt_utf8_decode(p, &cp);
-		if (n == 0 || (cp < 0x20 && cp != '\n') || (cp >= 0x7F && cp <= 0x9F))
-			return 1;
-		p += n;
-	}
-	return 0;
-}
+#include "testutil.h"
 
 static __attribute__((noinline)) char *status_of(struct gt_home *h, int plain)
 {
@@ -69,18 +54,13 @@ static void fill(struct gt_cstorefx *f, struct gt_home *h)
 	b.bytes = (uint8_t *)"abc";
 	assert_int_equal(gt_cstore_batch_save(f->st, &b, &rows[0].id, 1, GT_CSTOREFX_NOW), GT_OK);
 	gt_cstore_outrows_free(rows, n);
-	Gtsync__V1__Conflict cf = GTSYNC__V1__CONFLICT__INIT, *cfp = &cf;
-	cf.reason = GTSYNC__V1__CONFLICT_REASON__CONFLICT_LOCKED_PERIOD;
-	cf.kind = GTSYNC__V1__ITEM_KIND__ITEM_VALUE;
-	cf.indexes = &idx;
-	cf.n_indexes = 1;
-	cf.message = "locked\x1b]0;owned\x07 by \xc2\x9b"
-	             "53";
-	Gtsync__V1__PushAck ack = GTSYNC__V1__PUSH_ACK__INIT;
-	ack.status = GTSYNC__V1__PUSH_STATUS__PUSH_WARNING;
-	ack.conflicts = &cfp;
-	ack.n_conflicts = 1;
-	assert_int_equal(gt_cstore_batch_acked(f->st, 1, &ack, GT_CSTOREFX_NOW, &conflicts), GT_OK);
+	assert_int_equal(
+	    gt_cstorefx_ack_conflict(f->st, 1, GTSYNC__V1__CONFLICT_REASON__CONFLICT_LOCKED_PERIOD,
+	                             GTSYNC__V1__ITEM_KIND__ITEM_VALUE, &idx, 1,
+	                             "locked\x1b]0;owned\x07 by \xc2\x9b"
+	                             "53",
+	                             &conflicts),
+	    GT_OK);
 	struct gt_cstore_action_in a = {GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN,
 	                                "KK",
 	                                "2026",
@@ -103,7 +83,7 @@ static void test_escaped(void **state)
 
 	fill(f, &h);
 	s = status_of(&h, 0);
-	if (has_controls(s))
+	if (gt_test_has_controls(s))
 		fail_msg("the status holds a control character:\n%s", s);
 	assert_non_null(strstr(s, "  conflict locked_period: locked\\x1b]0;owned\\x07 by "
 	                          "\\u009b53\n"));
@@ -114,7 +94,7 @@ static void test_escaped(void **state)
 	free(s);
 
 	s = status_of(&h, 1);
-	if (has_controls(s))
+	if (gt_test_has_controls(s))
 		fail_msg("the plain status holds a control character:\n%s", s);
 	assert_non_null(strstr(s, "conflict reason=locked_period dataelement=KK_LP period=202601 "
 	                          "orgunit=53.71 categoryoptioncombo=\"\" value=\"\\x1b[2J5\" "

@@ -15,8 +15,8 @@
 #include "error.h"
 #include "metadata.h"
 #include "render.h"
+#include "testutil.h"
 #include "textreport.h"
-#include "utf8.h"
 
 static Gtsync__V1__ReportValue *val(Gtsync__V1__ReportValue *v, const char *de, const char *coc,
                                     double x, uint32_t count)
@@ -248,22 +248,6 @@ static void answers_targets_and_cuts(void **state)
 	gt_meta_free(meta);
 }
 
-/* Whether s holds what a terminal acts on: a C0 control other than the line breaks the report
- * writes itself, DEL, a C1 control, or a byte that is not UTF-8 (a raw C1 to some terminals). */
-static int has_controls(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		uint32_t cp;
-		size_t n = gt_utf8_decode(p, &cp);
-		if (n == 0 || (cp < 0x20 && cp != '\n') || (cp >= 0x7F && cp <= 0x9F))
-			return 1;
-		p += n;
-	}
-	return 0;
-}
-
 /* Issue 10 item 5: reasons, names, codes and text values with ESC sequences, CR, BEL and C1
  * controls reach the text and table reports escaped; UTF-8 names pass unchanged. */
 static void hostile_text_escaped(void **state)
@@ -284,7 +268,7 @@ static void hostile_text_escaped(void **state)
 	for (int k = 0; k < 2; k++) {
 		const char *fmt = k == 0 ? "text" : "table";
 		char *t = render(&f.rep, meta, NULL, fmt);
-		if (has_controls(t))
+		if (gt_test_has_controls(t))
 			fail_msg("the %s report holds a control character:\n%s", fmt, t);
 		assert_non_null(strstr(t, k == 0 ? "Kabupaten\\x1b[31m Kupang\\u009b1m"
 		                                 : "Kabupaten\\x1b[31m Kupang\\u009b1m: 1 of 1"));
