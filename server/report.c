@@ -315,7 +315,7 @@ static int add_none(struct gt_report *r, Gtsync__V1__ReportValue *rv, const char
 		return 0;
 	/* The comment goes with the text it was entered with (the latest period's). */
 	if ((rv->text = rp_strdup(r, row->text)) == NULL ||
-	    (rv->comment = rp_strdup(r, row->comment != NULL ? row->comment : "")) == NULL)
+	    (rv->comment = rp_strdup(r, gt_store_row_comment(row))) == NULL)
 		return GT_ENOMEM;
 	return 0;
 }
@@ -343,9 +343,13 @@ static int on_none(struct build *b, size_t u, const struct gt_store_row *row)
  * that one value. */
 static int agg_add(struct gt_report *r, struct agg *a, const struct gt_store_row *row)
 {
+	const char *comment;
+
 	a->sum += row->num;
-	if (a->count++ == 0 && row->comment != NULL && row->comment[0] != '\0' &&
-	    (a->comment = rp_strdup(r, row->comment)) == NULL)
+	if (a->count++ != 0)
+		return 0;
+	comment = gt_store_row_comment(row);
+	if (comment[0] != '\0' && (a->comment = rp_strdup(r, comment)) == NULL)
 		return GT_ENOMEM;
 	return 0;
 }
