@@ -338,7 +338,8 @@ static void without_children_and_text_values(void **state)
 static void comments_of_single_values(void **state)
 {
 	struct fixture *f = *state;
-	const struct val v[] = {{"KK_LP", "202501", "", "3", 0}, {"KK_KORBAN", "202501", "PD", "2", 0}};
+	const struct val v[] = {{"KK_LP", "202501", "", "3", 0},
+	                        {"KK_KORBAN", "202501", "PD", "2", 0}};
 	const char *const vc[] = {"dari laporan polisi, =SUM(A1)", "catatan pertama"};
 	const struct val w[] = {{"KK_KORBAN", "202501", "PD", "1", 0}};
 	const char *const wc[] = {"catatan kedua"};
