@@ -103,3 +103,9 @@ const char *gt_i18n_lang(void)
 		return GT_LANG_ID;
 	return GT_LANG_DEFAULT;
 }
+
+const char *gt_i18n_pgettext(const char *key, const char *fallback)
+{
+	const char *t = dgettext(GT_TEXTDOMAIN, key);
+	return t == key ? fallback : t;
+}

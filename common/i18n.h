@@ -12,6 +12,9 @@
 #define _(s) dgettext(GT_TEXTDOMAIN, s)
 /* Marks a string for translation without translating it (tables; translate at use with _()). */
 #define N_(s) (s)
+/* Marks and translates a string within a context (msgctxt), for short words that mean
+ * different things in different places ("Mar" the month); falls back to s untranslated. */
+#define C_(ctx, s) gt_i18n_pgettext(ctx "\004" s, s)
 /* A translated string with a plural form chosen by n. */
 #define P_(s, p, n) dngettext(GT_TEXTDOMAIN, s, p, n)
 
@@ -44,6 +47,10 @@ int gt_i18n_known(const char *lang);
  * other. Not thread-safe: call it where only one thread translates (program start, or a server
  * loop that renders one request at a time). */
 int gt_i18n_use(const char *lang);
+
+/* The translation of key ("context\004msgid") in the gtsync domain, or fallback when the
+ * catalogue has none; for C_(). Borrowed result. */
+const char *gt_i18n_pgettext(const char *key, const char *fallback);
 
 /* The language set by the last gt_i18n_use() ("id" or "en"), else GT_LANG_DEFAULT. Static. */
 const char *gt_i18n_lang(void);
