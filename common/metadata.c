@@ -34,7 +34,7 @@ struct arena {
 };
 
 /* Returns n zeroed bytes from a, or NULL when out of memory. */
-static void *arena_alloc(struct arena *a, size_t n)
+static void *gt__meta_arena_alloc(struct arena *a, size_t n)
 {
 	struct arena_chunk *c = a->head;
 	size_t size;
@@ -66,7 +66,7 @@ static void *arena_alloc(struct arena *a, size_t n)
 	return c->data;
 }
 
-static void arena_free(struct arena *a)
+static void gt__meta_arena_free(struct arena *a)
 {
 	struct arena_chunk *c = a->head;
 
@@ -78,9 +78,9 @@ static void arena_free(struct arena *a)
 	a->head = NULL;
 }
 
-static char *arena_strndup(struct arena *a, const char *s, size_t len)
+static char *gt__meta_arena_strndup(struct arena *a, const char *s, size_t len)
 {
-	char *p = arena_alloc(a, len + 1);
+	char *p = gt__meta_arena_alloc(a, len + 1);
 
 	if (p != NULL) {
 		memcpy(p, s, len);
@@ -91,7 +91,7 @@ static char *arena_strndup(struct arena *a, const char *s, size_t len)
 
 /* Returns arr if it has room for one more element, else a copy twice as large; NULL when out
  * of memory. The old block stays in the arena. */
-static void *vec_grow(struct arena *a, void *arr, uint32_t n, uint32_t *cap, size_t elem)
+static void *gt__meta_vec_grow(struct arena *a, void *arr, uint32_t n, uint32_t *cap, size_t elem)
 {
 	uint32_t ncap;
 	void *p;
@@ -101,7 +101,7 @@ static void *vec_grow(struct arena *a, void *arr, uint32_t n, uint32_t *cap, siz
 	if (*cap > UINT32_MAX / 2)
 		return NULL;
 	ncap = *cap ? *cap * 2 : 4;
-	p = arena_alloc(a, (size_t)ncap * elem);
+	p = gt__meta_arena_alloc(a, (size_t)ncap * elem);
 	if (p == NULL)
 		return NULL;
 	if (n > 0)
@@ -113,7 +113,7 @@ static void *vec_grow(struct arena *a, void *arr, uint32_t n, uint32_t *cap, siz
 /* Makes room for one more element in arr (n used, cap allocated); false when out of memory. */
 #define VEC_ROOM(L, arr, n, cap)                                                                   \
 	(((n) < (cap)) ||                                                                          \
-	 ((arr) = vec_grow(&(L)->ix->arena, (arr), (n), &(cap), sizeof(*(arr)))) != NULL)
+	 ((arr) = gt__meta_vec_grow(&(L)->ix->arena, (arr), (n), &(cap), sizeof(*(arr)))) != NULL)
 
 /* ------------------------------------------------------------------------------------------ */
 /* Record kinds and their code tables (open addressing, FNV-1a). */
@@ -130,11 +130,11 @@ enum kind {
 	K_COUNT,
 };
 
-static const char *const kind_words[K_COUNT] = {
+static const char *const gt__meta_kind_words[K_COUNT] = {
     "categorycombo", "element", "dataset", "rule", "plan", "block", "indicator", "action",
 };
 
-static const char *const kind_text[K_COUNT] = {
+static const char *const gt__meta_kind_text[K_COUNT] = {
     "category combo", "element", "data set", "rule", "plan", "block", "indicator", "action",
 };
 
@@ -166,7 +166,7 @@ static uint32_t hash_code(const char *s)
 	return h;
 }
 
-static uint32_t ktab_find(const struct ktab *t, const char *code)
+static uint32_t gt__meta_ktab_find(const struct ktab *t, const char *code)
 {
 	uint32_t mask, i;
 
@@ -195,16 +195,16 @@ static void ktab_insert_slot(struct ktab *t, uint32_t idx)
 }
 
 /* Appends rec with code to t (the caller has checked that code is new). */
-static int ktab_add(struct arena *a, struct ktab *t, const char *code, void *rec)
+static int gt__meta_ktab_add(struct arena *a, struct ktab *t, const char *code, void *rec)
 {
 	if (t->n == t->cap) {
 		uint32_t cap = t->cap;
-		void **recs = vec_grow(a, t->recs, t->n, &cap, sizeof(*recs));
+		void **recs = gt__meta_vec_grow(a, t->recs, t->n, &cap, sizeof(*recs));
 		const char **codes;
 		if (recs == NULL)
 			return GT_ENOMEM;
 		cap = t->cap;
-		codes = vec_grow(a, t->codes, t->n, &cap, sizeof(*codes));
+		codes = gt__meta_vec_grow(a, t->codes, t->n, &cap, sizeof(*codes));
 		if (codes == NULL)
 			return GT_ENOMEM;
 		t->recs = recs;
@@ -216,7 +216,7 @@ static int ktab_add(struct arena *a, struct ktab *t, const char *code, void *rec
 	t->n++;
 	if ((uint64_t)t->n * 2 > t->nslots) {
 		uint32_t nslots = t->nslots ? t->nslots * 2 : 16;
-		uint32_t *slots = arena_alloc(a, (size_t)nslots * sizeof(*slots));
+		uint32_t *slots = gt__meta_arena_alloc(a, (size_t)nslots * sizeof(*slots));
 		if (slots == NULL)
 			return GT_ENOMEM;
 		t->slots = slots;
@@ -416,7 +416,7 @@ static const struct kwdef kw_action[] = {
     {"line", 1, 1, false},       {NULL, 0, 0, false},
 };
 
-static const struct kwdef *const kw_tables[K_COUNT] = {
+static const struct kwdef *const gt__meta_kw_tables[K_COUNT] = {
     kw_combo, kw_element, kw_dataset, kw_rule, kw_plan, kw_block, kw_indicator, kw_action,
 };
 
@@ -491,8 +491,8 @@ static void cut_utf8(char *s, size_t len)
 	s[len] = '\0';
 }
 
-__attribute__((format(printf, 4, 5))) static void err_at(struct ld *L, uint32_t fidx, unsigned line,
-                                                         const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static void
+gt__meta_err_at(struct ld *L, uint32_t fidx, unsigned line, const char *fmt, ...)
 {
 	char msg[GT_META_MAX_ERROR_LEN];
 	const char *fname =
@@ -533,15 +533,15 @@ __attribute__((format(printf, 4, 5))) static void err_at(struct ld *L, uint32_t 
 }
 
 /* An error at the current file and line. */
-#define ERR(L, ...) err_at((L), (L)->fidx, (L)->line, __VA_ARGS__)
+#define ERR(L, ...) gt__meta_err_at((L), (L)->fidx, (L)->line, __VA_ARGS__)
 
-static void set_rc(struct ld *L, int rc)
+static void gt__meta_set_rc(struct ld *L, int rc)
 {
 	if (L->rc == 0)
 		L->rc = rc;
 }
 
-static int nomem(struct ld *L)
+static int gt__meta_nomem(struct ld *L)
 {
 	L->nomem = true;
 	L->stop = true;
@@ -549,7 +549,7 @@ static int nomem(struct ld *L)
 }
 
 /* A short printable form of s for messages (at most SHOW_LEN bytes, cut at a character). */
-static const char *show(struct ld *L, const char *s)
+static const char *gt__meta_show(struct ld *L, const char *s)
 {
 	char *buf = L->show[L->show_next];
 	size_t n = strlen(s);
@@ -569,7 +569,7 @@ static const char *show(struct ld *L, const char *s)
 /* Lexical checks shared by the parser and the value checks. */
 
 /* Decodes one UTF-8 character at s[*i]; returns the code point or -1 if malformed. */
-static long utf8_next(const unsigned char *s, size_t len, size_t *i)
+static long gt__meta_utf8_next(const unsigned char *s, size_t len, size_t *i)
 {
 	size_t k = *i;
 	unsigned b0 = s[k], need;
@@ -608,7 +608,7 @@ static long utf8_next(const unsigned char *s, size_t len, size_t *i)
 	return (long)cp;
 }
 
-static bool is_control(long cp)
+static bool gt__meta_is_control(long cp)
 {
 	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
 }
@@ -619,7 +619,7 @@ static bool is_bare(unsigned char c)
 	       c == '_' || c == '.' || c == '-' || c == '/' || c == ':' || c == '+' || c == '%';
 }
 
-static bool code_ok(const char *s)
+static bool gt__meta_code_ok(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -638,7 +638,7 @@ static bool code_ok(const char *s)
 
 /* Checks a decimal: optional "-" (when neg_ok), "0" or digits not starting with 0, then an
  * optional "." and digits; at most GT_META_MAX_NUMBER_LEN bytes. Sets *out (optional). */
-static bool decimal_parse(const char *s, bool neg_ok, double *out)
+static bool gt__meta_decimal_parse(const char *s, bool neg_ok, double *out)
 {
 	const char *p = s;
 	double v = 0, scale = 1;
@@ -673,7 +673,7 @@ static bool decimal_parse(const char *s, bool neg_ok, double *out)
 }
 
 /* Parses digits only (no sign) into *out, refusing values above max. */
-static bool uint_parse(const char *s, unsigned long max, unsigned long *out)
+static bool gt__meta_uint_parse(const char *s, unsigned long max, unsigned long *out)
 {
 	unsigned long v = 0;
 
@@ -695,7 +695,7 @@ static bool uint_parse(const char *s, unsigned long max, unsigned long *out)
 
 /* Splits line[0..len) (no control characters but tabs, valid UTF-8) into L->toks. Returns 0,
  * or -1 after reporting an error. */
-static int tokenize(struct ld *L, const char *line, size_t len)
+static int gt__meta_tokenize(struct ld *L, const char *line, size_t len)
 {
 	char *out = L->scratch;
 	size_t i = 0;
@@ -769,47 +769,47 @@ static int tokenize(struct ld *L, const char *line, size_t len)
 	}
 }
 
-static const char *tok_dup(struct ld *L, const struct tok *t)
+static const char *gt__meta_tok_dup(struct ld *L, const struct tok *t)
 {
-	const char *p = arena_strndup(&L->ix->arena, t->s, t->len);
+	const char *p = gt__meta_arena_strndup(&L->ix->arena, t->s, t->len);
 
 	if (p == NULL)
-		nomem(L);
+		gt__meta_nomem(L);
 	return p;
 }
 
 /* Copies a code argument after checking its syntax; NULL after an error. */
-static const char *code_arg(struct ld *L, const struct tok *t, const char *what)
+static const char *gt__meta_code_arg(struct ld *L, const struct tok *t, const char *what)
 {
-	if (!code_ok(t->s)) {
+	if (!gt__meta_code_ok(t->s)) {
 		ERR(L,
 		    "invalid %s code \"%s\" (1 to 64 of A-Z 0-9 _ . -, starting with a letter "
 		    "or digit)",
-		    what, show(L, t->s));
+		    what, gt__meta_show(L, t->s));
 		return NULL;
 	}
-	return tok_dup(L, t);
+	return gt__meta_tok_dup(L, t);
 }
 
 static int ref_arg(struct ld *L, const struct tok *t, const char *what, struct ref *r)
 {
-	r->code = code_arg(L, t, what);
+	r->code = gt__meta_code_arg(L, t, what);
 	r->line = L->line;
 	return r->code != NULL ? 0 : -1;
 }
 
 static int text_arg(struct ld *L, const struct tok *t, const char **out)
 {
-	*out = tok_dup(L, t);
+	*out = gt__meta_tok_dup(L, t);
 	return *out != NULL ? 0 : -1;
 }
 
 static int tlist_add(struct ld *L, struct tlist *tl, const struct tok *a, size_t na)
 {
 	for (size_t i = 0; i < na; i++) {
-		const char *s = tok_dup(L, &a[i]);
+		const char *s = gt__meta_tok_dup(L, &a[i]);
 		if (s == NULL || !VEC_ROOM(L, tl->items, tl->n, tl->cap))
-			return nomem(L);
+			return gt__meta_nomem(L);
 		tl->items[tl->n++] = s;
 	}
 	return 0;
@@ -819,7 +819,7 @@ static bool year_parse(const char *s, unsigned *out)
 {
 	unsigned long v;
 
-	if (!uint_parse(s, GT_META_YEAR_MAX, &v) || v < GT_META_YEAR_MIN)
+	if (!gt__meta_uint_parse(s, GT_META_YEAR_MAX, &v) || v < GT_META_YEAR_MIN)
 		return false;
 	*out = (unsigned)v;
 	return true;
@@ -830,12 +830,12 @@ static int ylist_add(struct ld *L, struct ylist *yl, const struct tok *a, size_t
 	for (size_t i = 0; i < na; i++) {
 		unsigned y;
 		if (!year_parse(a[i].s, &y)) {
-			ERR(L, "invalid year \"%s\" (%u to %u)", show(L, a[i].s), GT_META_YEAR_MIN,
-			    GT_META_YEAR_MAX);
+			ERR(L, "invalid year \"%s\" (%u to %u)", gt__meta_show(L, a[i].s),
+			    GT_META_YEAR_MIN, GT_META_YEAR_MAX);
 			return -1;
 		}
 		if (!VEC_ROOM(L, yl->items, yl->n, yl->cap))
-			return nomem(L);
+			return gt__meta_nomem(L);
 		yl->items[yl->n].year = (uint16_t)y;
 		yl->items[yl->n].line = L->line;
 		yl->n++;
@@ -847,8 +847,8 @@ static int source_line_arg(struct ld *L, const struct tok *t, unsigned *out)
 {
 	unsigned long v;
 
-	if (!uint_parse(t->s, GT_META_MAX_SOURCE_LINE, &v) || v == 0) {
-		ERR(L, "invalid line number \"%s\" (1 to %u)", show(L, t->s),
+	if (!gt__meta_uint_parse(t->s, GT_META_MAX_SOURCE_LINE, &v) || v == 0) {
+		ERR(L, "invalid line number \"%s\" (1 to %u)", gt__meta_show(L, t->s),
 		    GT_META_MAX_SOURCE_LINE);
 		return -1;
 	}
@@ -881,11 +881,11 @@ static int attr_combo(struct ld *L, struct w_combo *w, int kw, const struct tok 
 	const char *code;
 
 	(void)kw;
-	code = code_arg(L, &a[0], "option");
+	code = gt__meta_code_arg(L, &a[0], "option");
 	if (code == NULL)
 		return -1;
 	if (!VEC_ROOM(L, w->opts, w->nopts, w->capopts))
-		return nomem(L);
+		return gt__meta_nomem(L);
 	o = &w->opts[w->nopts];
 	o->pub.code = code;
 	o->pub.name = code;
@@ -907,7 +907,7 @@ static int attr_element(struct ld *L, struct w_element *w, int kw, const struct 
 		i = word_index(type_words, a[0].s);
 		if (i < 0) {
 			ERR(L, "unknown value type \"%s\" (int0, number, text or bool)",
-			    show(L, a[0].s));
+			    gt__meta_show(L, a[0].s));
 			return -1;
 		}
 		w->pub.type = (enum gt_meta_value_type)i;
@@ -916,7 +916,8 @@ static int attr_element(struct ld *L, struct w_element *w, int kw, const struct 
 	case A_AGGREGATION:
 		i = word_index(agg_words, a[0].s);
 		if (i < 0) {
-			ERR(L, "unknown aggregation \"%s\" (sum or none)", show(L, a[0].s));
+			ERR(L, "unknown aggregation \"%s\" (sum or none)",
+			    gt__meta_show(L, a[0].s));
 			return -1;
 		}
 		w->pub.aggregation = (enum gt_meta_aggregation)i;
@@ -927,8 +928,8 @@ static int attr_element(struct ld *L, struct w_element *w, int kw, const struct 
 	case A_EDESCRIPTION:
 		return text_arg(L, &a[0], &w->pub.description);
 	case A_MAXLENGTH:
-		if (!uint_parse(a[0].s, GT_META_MAX_TEXT, &v) || v == 0) {
-			ERR(L, "invalid maxlength \"%s\" (1 to %u bytes)", show(L, a[0].s),
+		if (!gt__meta_uint_parse(a[0].s, GT_META_MAX_TEXT, &v) || v == 0) {
+			ERR(L, "invalid maxlength \"%s\" (1 to %u bytes)", gt__meta_show(L, a[0].s),
 			    GT_META_MAX_TEXT);
 			return -1;
 		}
@@ -949,7 +950,7 @@ static int attr_dataset(struct ld *L, struct w_dataset *w, int kw, const struct 
 		if (gt_period_type_parse(a[0].s, &w->pub.period_type) != 0) {
 			ERR(L,
 			    "unknown period type \"%s\" (yearly, sixmonthly, quarterly or monthly)",
-			    show(L, a[0].s));
+			    gt__meta_show(L, a[0].s));
 			return -1;
 		}
 		return 0;
@@ -959,7 +960,7 @@ static int attr_dataset(struct ld *L, struct w_dataset *w, int kw, const struct 
 			i = word_index(level_words, a[k].s);
 			if (i < 0) {
 				ERR(L, "unknown level \"%s\" (national, province or district)",
-				    show(L, a[k].s));
+				    gt__meta_show(L, a[k].s));
 				return -1;
 			}
 			bit = GT_META_LEVEL_BIT(i + GT_ORGUNIT_LEVEL_NATIONAL);
@@ -972,9 +973,9 @@ static int attr_dataset(struct ld *L, struct w_dataset *w, int kw, const struct 
 		return 0;
 	case A_TIMELY:
 	case A_EXPIRY:
-		if (!uint_parse(a[0].s, GT_META_MAX_DAYS, &v)) {
+		if (!gt__meta_uint_parse(a[0].s, GT_META_MAX_DAYS, &v)) {
 			ERR(L, "invalid %s \"%s\" (a whole number of days from 0 to %u)",
-			    kw == A_TIMELY ? "timely" : "expiry", show(L, a[0].s),
+			    kw == A_TIMELY ? "timely" : "expiry", gt__meta_show(L, a[0].s),
 			    GT_META_MAX_DAYS);
 			return -1;
 		}
@@ -989,7 +990,7 @@ static int attr_dataset(struct ld *L, struct w_dataset *w, int kw, const struct 
 			if (ref_arg(L, &a[k], "element", &r) != 0)
 				return -1;
 			if (!VEC_ROOM(L, w->elems, w->nelems, w->capelems))
-				return nomem(L);
+				return gt__meta_nomem(L);
 			w->elems[w->nelems++] = r;
 		}
 		return 0;
@@ -1011,7 +1012,7 @@ static int rule_side(struct ld *L, struct w_rule *w, int side, const struct tok 
 		if (k % 2 == 1) {
 			if (!is_op) {
 				ERR(L, "expected + or - between operands, found \"%s\"",
-				    show(L, a[k].s));
+				    gt__meta_show(L, a[k].s));
 				return -1;
 			}
 			sign = a[k].s[0] == '-' ? -1 : 1;
@@ -1021,14 +1022,14 @@ static int rule_side(struct ld *L, struct w_rule *w, int side, const struct tok 
 			ERR(L,
 			    "expected an operand (ELEMENT, ELEMENT.OPTION or a number), found "
 			    "\"%s\"",
-			    show(L, a[k].s));
+			    gt__meta_show(L, a[k].s));
 			return -1;
 		}
 		if (!VEC_ROOM(L, w->side[side], w->nside[side], w->capside[side]))
-			return nomem(L);
+			return gt__meta_nomem(L);
 		w->side[side][w->nside[side]].sign = sign;
 		w->side[side][w->nside[side]].line = L->line;
-		if ((w->side[side][w->nside[side]].text = tok_dup(L, &a[k])) == NULL)
+		if ((w->side[side][w->nside[side]].text = gt__meta_tok_dup(L, &a[k])) == NULL)
 			return GT_ENOMEM;
 		w->nside[side]++;
 	}
@@ -1054,7 +1055,7 @@ static int attr_rule(struct ld *L, struct w_rule *w, int kw, const struct tok *a
 		i = word_index(op_words, a[0].s);
 		if (i < 0) {
 			ERR(L, "unknown operator \"%s\" (eq, ne, le, lt, ge or gt)",
-			    show(L, a[0].s));
+			    gt__meta_show(L, a[0].s));
 			return -1;
 		}
 		w->pub.op = (enum gt_meta_op)i;
@@ -1064,7 +1065,7 @@ static int attr_rule(struct ld *L, struct w_rule *w, int kw, const struct tok *a
 		if (i < 0) {
 			ERR(L,
 			    "unknown missing-value strategy \"%s\" (skip-all, skip-any or never)",
-			    show(L, a[0].s));
+			    gt__meta_show(L, a[0].s));
 			return -1;
 		}
 		w->pub.missing = (enum gt_meta_missing)i;
@@ -1083,7 +1084,8 @@ static int attr_plan(struct ld *L, struct w_plan *w, int kw, const struct tok *a
 	case A_YEARS:
 		if (!year_parse(a[0].s, &y0) || !year_parse(a[1].s, &y1)) {
 			ERR(L, "invalid plan years \"%s %s\" (two years from %u to %u)",
-			    show(L, a[0].s), show(L, a[1].s), GT_META_YEAR_MIN, GT_META_YEAR_MAX);
+			    gt__meta_show(L, a[0].s), gt__meta_show(L, a[1].s), GT_META_YEAR_MIN,
+			    GT_META_YEAR_MAX);
 			return -1;
 		}
 		if (y0 > y1) {
@@ -1101,7 +1103,7 @@ static int attr_plan(struct ld *L, struct w_plan *w, int kw, const struct tok *a
 		if (na == 2 && strcmp(a[0].s, "province") == 0) {
 			if (gt_orgunit_level(a[1].s) != GT_ORGUNIT_LEVEL_PROVINCE) {
 				ERR(L, "invalid province code \"%s\" (two digits, 11 to 99)",
-				    show(L, a[1].s));
+				    gt__meta_show(L, a[1].s));
 				return -1;
 			}
 			return text_arg(L, &a[1], &w->pub.scope_province);
@@ -1137,18 +1139,18 @@ static int attr_target(struct ld *L, struct w_indicator *w, const struct tok *a)
 	bool has_q;
 
 	if (!year_parse(a[0].s, &y)) {
-		ERR(L, "invalid target year \"%s\" (%u to %u)", show(L, a[0].s), GT_META_YEAR_MIN,
-		    GT_META_YEAR_MAX);
+		ERR(L, "invalid target year \"%s\" (%u to %u)", gt__meta_show(L, a[0].s),
+		    GT_META_YEAR_MIN, GT_META_YEAR_MAX);
 		return -1;
 	}
 	has_q = !(strcmp(a[1].s, "-") == 0 && !a[1].quoted);
-	if (has_q && !decimal_parse(a[1].s, false, &q)) {
+	if (has_q && !gt__meta_decimal_parse(a[1].s, false, &q)) {
 		ERR(L, "invalid target quantity \"%s\" (a number such as 230 or 2.5, or -)",
-		    show(L, a[1].s));
+		    gt__meta_show(L, a[1].s));
 		return -1;
 	}
 	if (!VEC_ROOM(L, w->targets, w->ntargets, w->captargets))
-		return nomem(L);
+		return gt__meta_nomem(L);
 	t = &w->targets[w->ntargets];
 	t->pub.year = y;
 	t->pub.has_quantity = has_q;
@@ -1189,7 +1191,7 @@ static int attr_indicator(struct ld *L, struct w_indicator *w, int kw, const str
 		i = word_index(kind_ind_words, a[0].s);
 		if (i <= 0) {
 			ERR(L, "unknown indicator kind \"%s\" (process, result, output or outcome)",
-			    show(L, a[0].s));
+			    gt__meta_show(L, a[0].s));
 			return -1;
 		}
 		w->pub.kind = (enum gt_meta_indicator_kind)i;
@@ -1235,7 +1237,7 @@ static void kw_list(const struct kwdef *defs, char *buf, size_t size)
 	}
 }
 
-static void attribute_line(struct ld *L)
+static void gt__meta_attribute_line(struct ld *L)
 {
 	const struct kwdef *defs;
 	const struct tok *kwt = &L->toks[0];
@@ -1249,7 +1251,7 @@ static void attribute_line(struct ld *L)
 		ERR(L, "indented attribute line before any record");
 		return;
 	}
-	defs = kw_tables[L->cur_kind];
+	defs = gt__meta_kw_tables[L->cur_kind];
 	was_broken = L->cur_head->broken;
 	L->cur_head->broken = true; /* until the attribute is taken */
 	if (kwt->quoted) {
@@ -1263,8 +1265,8 @@ static void attribute_line(struct ld *L)
 	if (kw < 0) {
 		char list[256];
 		kw_list(defs, list, sizeof(list));
-		ERR(L, "unknown attribute \"%s\" for %s (expected %s)", show(L, kwt->s),
-		    kind_text[L->cur_kind], list);
+		ERR(L, "unknown attribute \"%s\" for %s (expected %s)", gt__meta_show(L, kwt->s),
+		    gt__meta_kind_text[L->cur_kind], list);
 		return;
 	}
 	if (na < defs[kw].min || (defs[kw].max != 0 && na > defs[kw].max)) {
@@ -1393,41 +1395,41 @@ static void record_line(struct ld *L)
 	L->cur_state = 2;
 	if (!t[0].quoted)
 		for (int i = 0; i < K_COUNT; i++)
-			if (strcmp(kind_words[i], t[0].s) == 0)
+			if (strcmp(gt__meta_kind_words[i], t[0].s) == 0)
 				k = i;
 	if (k < 0) {
 		ERR(L,
 		    "unknown record kind \"%s\" (categorycombo, element, dataset, rule, plan, "
 		    "block, indicator or action; attribute lines are indented)",
-		    show(L, t[0].s));
+		    gt__meta_show(L, t[0].s));
 		return;
 	}
 	if (L->ntoks < 2) {
-		ERR(L, "%s without a code", kind_words[k]);
+		ERR(L, "%s without a code", gt__meta_kind_words[k]);
 		return;
 	}
 	if (L->ntoks > 2 && !t[2].quoted) {
-		ERR(L, "the name of %s %s must be in double quotes", kind_words[k],
-		    show(L, t[1].s));
+		ERR(L, "the name of %s %s must be in double quotes", gt__meta_kind_words[k],
+		    gt__meta_show(L, t[1].s));
 		return;
 	}
 	if (L->ntoks > 3) {
-		ERR(L, "unexpected \"%s\" after the name", show(L, t[3].s));
+		ERR(L, "unexpected \"%s\" after the name", gt__meta_show(L, t[3].s));
 		return;
 	}
 	if (L->nrecords >= GT_META_MAX_RECORDS) {
 		ERR(L, "more than %u records", GT_META_MAX_RECORDS);
-		set_rc(L, GT_ETOOBIG);
+		gt__meta_set_rc(L, GT_ETOOBIG);
 		L->stop = true;
 		return;
 	}
-	code = code_arg(L, &t[1], kind_text[k]);
+	code = gt__meta_code_arg(L, &t[1], gt__meta_kind_text[k]);
 	if (code == NULL)
 		return;
-	name = L->ntoks > 2 ? tok_dup(L, &t[2]) : code;
-	rec = arena_alloc(&L->ix->arena, wrapper_size[k]);
+	name = L->ntoks > 2 ? gt__meta_tok_dup(L, &t[2]) : code;
+	rec = gt__meta_arena_alloc(&L->ix->arena, wrapper_size[k]);
 	if (name == NULL || rec == NULL) {
-		nomem(L);
+		gt__meta_nomem(L);
 		return;
 	}
 	L->nrecords++;
@@ -1438,10 +1440,10 @@ static void record_line(struct ld *L)
 	L->cur_state = 1;
 	tab = &L->ix->tabs[k];
 	if ((k == K_ELEMENT || k == K_COMBO) && strcmp(code, GT_META_ACH_CODE) == 0) {
-		ERR(L, "%s code %s is reserved for plan achievement", kind_text[k], code);
+		ERR(L, "%s code %s is reserved for plan achievement", gt__meta_kind_text[k], code);
 		return;
 	}
-	first = ktab_find(tab, code);
+	first = gt__meta_ktab_find(tab, code);
 	if (first != UINT32_MAX) {
 		/* Parse its attributes for errors, but keep the first definition. */
 		const char *ffile = NULL;
@@ -1482,15 +1484,15 @@ static void record_line(struct ld *L)
 #undef FIRST
 		}
 		if (strcmp(ffile, L->fnames[L->fidx]) == 0)
-			ERR(L, "duplicate %s code \"%s\" (first defined at line %u)", kind_text[k],
-			    code, fline);
+			ERR(L, "duplicate %s code \"%s\" (first defined at line %u)",
+			    gt__meta_kind_text[k], code, fline);
 		else
-			ERR(L, "duplicate %s code \"%s\" (first defined at %s:%u)", kind_text[k],
-			    code, ffile, fline);
+			ERR(L, "duplicate %s code \"%s\" (first defined at %s:%u)",
+			    gt__meta_kind_text[k], code, ffile, fline);
 		return;
 	}
-	if (ktab_add(&L->ix->arena, tab, code, rec) != 0)
-		nomem(L);
+	if (gt__meta_ktab_add(&L->ix->arena, tab, code, rec) != 0)
+		gt__meta_nomem(L);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1502,12 +1504,12 @@ static bool line_chars_ok(struct ld *L, const unsigned char *s, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		long cp = utf8_next(s, len, &i);
+		long cp = gt__meta_utf8_next(s, len, &i);
 		if (cp < 0) {
 			ERR(L, "invalid UTF-8 (save the file as UTF-8)");
 			return false;
 		}
-		if (cp != '\t' && is_control(cp)) {
+		if (cp != '\t' && gt__meta_is_control(cp)) {
 			ERR(L, "control character U+%04lX", (unsigned long)cp);
 			return false;
 		}
@@ -1527,7 +1529,7 @@ static bool parse_line(struct ld *L, const char *line, size_t len)
 		ERR(L, "line longer than %u bytes", GT_META_MAX_LINE);
 		ok = false;
 	} else if (!line_chars_ok(L, (const unsigned char *)line, len) ||
-	           tokenize(L, line, len) != 0) {
+	           gt__meta_tokenize(L, line, len) != 0) {
 		ok = false;
 	}
 	if (!ok) {
@@ -1551,7 +1553,7 @@ static bool parse_line(struct ld *L, const char *line, size_t len)
 			}
 			if (L->ntoks == 2) {
 				ERR(L, "unsupported format version \"%s\" (this loader reads %d)",
-				    show(L, t[1].s), GT_META_FORMAT_VERSION);
+				    gt__meta_show(L, t[1].s), GT_META_FORMAT_VERSION);
 				return false;
 			}
 		}
@@ -1560,13 +1562,13 @@ static bool parse_line(struct ld *L, const char *line, size_t len)
 		return false;
 	}
 	if (indented)
-		attribute_line(L);
+		gt__meta_attribute_line(L);
 	else
 		record_line(L);
 	return true;
 }
 
-static void parse_file(struct ld *L, uint32_t fidx)
+static void gt__meta_parse_file(struct ld *L, uint32_t fidx)
 {
 	const struct src *s = &L->srcs[fidx];
 	const char *p = (const char *)s->buf;
@@ -1602,11 +1604,11 @@ static void parse_file(struct ld *L, uint32_t fidx)
 /* ------------------------------------------------------------------------------------------ */
 /* Resolution: references, required attributes and cross-record checks. */
 
-#define ERR_REC(L, w, line, ...) err_at((L), (w)->h.fidx, (line), __VA_ARGS__)
+#define ERR_REC(L, w, line, ...) gt__meta_err_at((L), (w)->h.fidx, (line), __VA_ARGS__)
 
 static void *find_rec(struct ld *L, enum kind k, const char *code)
 {
-	uint32_t i = ktab_find(&L->ix->tabs[k], code);
+	uint32_t i = gt__meta_ktab_find(&L->ix->tabs[k], code);
 
 	return i == UINT32_MAX ? NULL : L->ix->tabs[k].recs[i];
 }
@@ -1620,16 +1622,16 @@ static void texts_final(const struct tlist *tl, struct gt_meta_texts *out)
 static int years_final(struct ld *L, const struct ylist *yl, struct gt_meta_years *out,
                        uint32_t fidx, const struct gt_meta_plan *plan)
 {
-	uint16_t *ys = arena_alloc(&L->ix->arena, (size_t)yl->n * sizeof(*ys));
+	uint16_t *ys = gt__meta_arena_alloc(&L->ix->arena, (size_t)yl->n * sizeof(*ys));
 
 	if (ys == NULL)
-		return nomem(L);
+		return gt__meta_nomem(L);
 	for (uint32_t i = 0; i < yl->n; i++) {
 		ys[i] = yl->items[i].year;
 		if (plan != NULL && (ys[i] < plan->first_year || ys[i] > plan->last_year))
-			err_at(L, fidx, yl->items[i].line,
-			       "schedule year %u is outside plan %s's years %u-%u", ys[i],
-			       plan->code, plan->first_year, plan->last_year);
+			gt__meta_err_at(L, fidx, yl->items[i].line,
+			                "schedule year %u is outside plan %s's years %u-%u", ys[i],
+			                plan->code, plan->first_year, plan->last_year);
 	}
 	out->items = ys;
 	out->n = yl->n;
@@ -1666,11 +1668,11 @@ static void resolve_combos(struct ld *L)
 			ERR_REC(L, w, w->pub.line, "category combo %s has no options", w->pub.code);
 			continue;
 		}
-		opts = arena_alloc(&L->ix->arena, (size_t)w->nopts * sizeof(*opts));
-		ci = arena_alloc(&L->ix->arena, (size_t)w->nopts * sizeof(*ci));
-		sorted = arena_alloc(&L->ix->arena, (size_t)w->nopts * sizeof(*sorted));
+		opts = gt__meta_arena_alloc(&L->ix->arena, (size_t)w->nopts * sizeof(*opts));
+		ci = gt__meta_arena_alloc(&L->ix->arena, (size_t)w->nopts * sizeof(*ci));
+		sorted = gt__meta_arena_alloc(&L->ix->arena, (size_t)w->nopts * sizeof(*sorted));
 		if (opts == NULL || ci == NULL || sorted == NULL) {
-			nomem(L);
+			gt__meta_nomem(L);
 			return;
 		}
 		for (uint32_t o = 0; o < w->nopts; o++) {
@@ -1745,9 +1747,9 @@ static void resolve_catalogue(struct ld *L)
 			w->pub.block = &b->pub;
 			w->pub.plan = plan = b->pub.plan;
 		}
-		tg = arena_alloc(&L->ix->arena, (size_t)w->ntargets * sizeof(*tg));
+		tg = gt__meta_arena_alloc(&L->ix->arena, (size_t)w->ntargets * sizeof(*tg));
 		if (tg == NULL) {
-			nomem(L);
+			gt__meta_nomem(L);
 			return;
 		}
 		for (uint32_t k = 0; k < w->ntargets; k++) {
@@ -1802,13 +1804,13 @@ static void add_achievement(struct ld *L)
 
 	if (L->ix->tabs[K_PLAN].n == 0 || L->stop)
 		return;
-	c = arena_alloc(&L->ix->arena, sizeof(*c));
-	e = arena_alloc(&L->ix->arena, sizeof(*e));
-	opts = arena_alloc(&L->ix->arena, (size_t)n * sizeof(*opts));
-	ci = arena_alloc(&L->ix->arena, (size_t)n * sizeof(*ci));
-	sorted = arena_alloc(&L->ix->arena, (size_t)n * sizeof(*sorted));
+	c = gt__meta_arena_alloc(&L->ix->arena, sizeof(*c));
+	e = gt__meta_arena_alloc(&L->ix->arena, sizeof(*e));
+	opts = gt__meta_arena_alloc(&L->ix->arena, (size_t)n * sizeof(*opts));
+	ci = gt__meta_arena_alloc(&L->ix->arena, (size_t)n * sizeof(*ci));
+	sorted = gt__meta_arena_alloc(&L->ix->arena, (size_t)n * sizeof(*sorted));
 	if (c == NULL || e == NULL || opts == NULL || ci == NULL || sorted == NULL) {
-		nomem(L);
+		gt__meta_nomem(L);
 		return;
 	}
 	for (uint32_t i = 0; i < n; i++) {
@@ -1840,9 +1842,9 @@ static void add_achievement(struct ld *L)
 	e->pub.max_length = GT_META_MAX_TEXT;
 	e->pub.combo = &c->pub;
 	e->h.seen = (1u << A_TYPE);
-	if (ktab_add(&L->ix->arena, &L->ix->tabs[K_COMBO], c->pub.code, c) != 0 ||
-	    ktab_add(&L->ix->arena, &L->ix->tabs[K_ELEMENT], e->pub.code, e) != 0)
-		nomem(L);
+	if (gt__meta_ktab_add(&L->ix->arena, &L->ix->tabs[K_COMBO], c->pub.code, c) != 0 ||
+	    gt__meta_ktab_add(&L->ix->arena, &L->ix->tabs[K_ELEMENT], e->pub.code, e) != 0)
+		gt__meta_nomem(L);
 }
 
 static void resolve_elements(struct ld *L)
@@ -1924,10 +1926,11 @@ static void resolve_datasets(struct ld *L)
 		} else if (w->nelems == 0 && !w->h.broken) {
 			ERR_REC(L, w, w->pub.line, "data set %s has no elements", w->pub.code);
 		}
-		els = arena_alloc(&L->ix->arena, ((size_t)w->nelems + 1) * sizeof(*els));
-		sorted = arena_alloc(&L->ix->arena, ((size_t)w->nelems + 1) * sizeof(*sorted));
+		els = gt__meta_arena_alloc(&L->ix->arena, ((size_t)w->nelems + 1) * sizeof(*els));
+		sorted =
+		    gt__meta_arena_alloc(&L->ix->arena, ((size_t)w->nelems + 1) * sizeof(*sorted));
 		if (els == NULL || sorted == NULL) {
-			nomem(L);
+			gt__meta_nomem(L);
 			return;
 		}
 		for (uint32_t k = 0; k < w->nelems; k++) {
@@ -1971,9 +1974,9 @@ static void resolve_datasets(struct ld *L)
 	if (L->stop)
 		return;
 	/* Each element's data sets. */
-	counts = arena_alloc(&L->ix->arena, ((size_t)te->n + 1) * sizeof(*counts));
+	counts = gt__meta_arena_alloc(&L->ix->arena, ((size_t)te->n + 1) * sizeof(*counts));
 	if (counts == NULL) {
-		nomem(L);
+		gt__meta_nomem(L);
 		return;
 	}
 	for (uint32_t i = 0; i < t->n; i++) {
@@ -1984,9 +1987,9 @@ static void resolve_datasets(struct ld *L)
 	for (uint32_t i = 0; i < te->n; i++) {
 		struct w_element *e = te->recs[i];
 		const struct gt_meta_dataset **ds;
-		ds = arena_alloc(&L->ix->arena, ((size_t)counts[i] + 1) * sizeof(*ds));
+		ds = gt__meta_arena_alloc(&L->ix->arena, ((size_t)counts[i] + 1) * sizeof(*ds));
 		if (ds == NULL) {
-			nomem(L);
+			gt__meta_nomem(L);
 			return;
 		}
 		e->pub.datasets = ds;
@@ -2011,7 +2014,7 @@ static int resolve_operand(struct ld *L, struct w_rule *w, const struct w_operan
 
 	out->sign = o->sign;
 	out->option = -1;
-	if (decimal_parse(o->text, true, &out->number))
+	if (gt__meta_decimal_parse(o->text, true, &out->number))
 		return 0;
 	e = find_rec(L, K_ELEMENT, o->text);
 	if (e == NULL && len < sizeof(buf)) {
@@ -2035,7 +2038,7 @@ static int resolve_operand(struct ld *L, struct w_rule *w, const struct w_operan
 	}
 	if (e == NULL) {
 		ERR_REC(L, w, o->line, "rule %s names unknown element or option \"%s\"",
-		        w->pub.code, show(L, o->text));
+		        w->pub.code, gt__meta_show(L, o->text));
 		return -1;
 	}
 	if (e->pub.type != GT_META_TYPE_INT0 && e->pub.type != GT_META_TYPE_NUMBER) {
@@ -2059,7 +2062,7 @@ static void resolve_rules(struct ld *L)
 		for (int k = 0; k < 3; k++)
 			if (!(w->h.seen & (1u << need[k])) && !w->h.broken)
 				ERR_REC(L, w, w->pub.line, "rule %s has no \"%s\"", w->pub.code,
-				        kw_rule[need[k]].word);
+				        gt__meta_kw_tables[K_RULE][need[k]].word);
 		if (w->dataset.code != NULL) {
 			struct w_dataset *d = find_rec(L, K_DATASET, w->dataset.code);
 			if (d == NULL)
@@ -2071,9 +2074,10 @@ static void resolve_rules(struct ld *L)
 		}
 		for (int s = 0; s < 2; s++) {
 			struct gt_meta_operand *ops;
-			ops = arena_alloc(&L->ix->arena, ((size_t)w->nside[s] + 1) * sizeof(*ops));
+			ops = gt__meta_arena_alloc(&L->ix->arena,
+			                           ((size_t)w->nside[s] + 1) * sizeof(*ops));
 			if (ops == NULL) {
-				nomem(L);
+				gt__meta_nomem(L);
 				return;
 			}
 			for (uint32_t k = 0; k < w->nside[s]; k++)
@@ -2089,10 +2093,21 @@ static void resolve_rules(struct ld *L)
 	}
 }
 
+/* Resolves every record of a parsed set, in the order the kinds depend on each other. */
+static void gt__meta_resolve_all(struct ld *L)
+{
+	resolve_combos(L);
+	resolve_catalogue(L);
+	add_achievement(L);
+	resolve_elements(L);
+	resolve_datasets(L);
+	resolve_rules(L);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Digests. */
 
-static int digest_set(struct ld *L, struct gt_meta_file *files, size_t n, uint8_t *out)
+static int gt__meta_digest_set(struct ld *L, struct gt_meta_file *files, size_t n, uint8_t *out)
 {
 	static const char tag[] = "gtsync-metadata-1";
 	size_t size = sizeof(tag), off = 0;
@@ -2101,9 +2116,9 @@ static int digest_set(struct ld *L, struct gt_meta_file *files, size_t n, uint8_
 
 	for (size_t i = 0; i < n; i++)
 		size += 4 + strlen(files[i].name) + GT_SHA256_LEN;
-	buf = arena_alloc(&L->ix->arena, size);
+	buf = gt__meta_arena_alloc(&L->ix->arena, size);
 	if (buf == NULL)
-		return nomem(L);
+		return gt__meta_nomem(L);
 	memcpy(buf, tag, sizeof(tag));
 	off = sizeof(tag);
 	for (size_t i = 0; i < n; i++) {
@@ -2146,7 +2161,7 @@ void gt_meta_free(struct gt_meta *m)
 	if (m == NULL)
 		return;
 	ix = m->index;
-	arena_free(&ix->arena);
+	gt__meta_arena_free(&ix->arena);
 	free(ix);
 	free(m);
 }
@@ -2224,9 +2239,10 @@ static void ld_finish(struct ld *L, struct gt_meta_errors *errs, bool keep_set)
 #define PUBLISH(L, k, type, wtype, field, count)                                                   \
 	do {                                                                                       \
 		struct ktab *t_ = &(L)->ix->tabs[k];                                               \
-		const type **a_ = arena_alloc(&(L)->ix->arena, ((size_t)t_->n + 1) * sizeof(*a_)); \
+		const type **a_ =                                                                  \
+		    gt__meta_arena_alloc(&(L)->ix->arena, ((size_t)t_->n + 1) * sizeof(*a_));      \
 		if (a_ == NULL)                                                                    \
-			return nomem(L);                                                           \
+			return gt__meta_nomem(L);                                                  \
 		for (uint32_t i_ = 0; i_ < t_->n; i_++)                                            \
 			a_[i_] = &((wtype *)t_->recs[i_])->pub;                                    \
 		(L)->m->field = a_;                                                                \
@@ -2269,44 +2285,47 @@ static int ld_run(struct ld *L, struct gt_meta **out, struct gt_meta_errors *err
 	L->m->default_combo = &ix->default_combo;
 
 	if (L->nsrcs == 0) {
-		err_at(L, UINT32_MAX, 0, "no metadata files (*.gtm) to load");
-		set_rc(L, GT_ENOENT);
+		gt__meta_err_at(L, UINT32_MAX, 0, "no metadata files (*.gtm) to load");
+		gt__meta_set_rc(L, GT_ENOENT);
 		goto out;
 	}
-	L->fnames = arena_alloc(&ix->arena, L->nsrcs * sizeof(*L->fnames));
-	files = arena_alloc(&ix->arena, L->nsrcs * sizeof(*files));
+	L->fnames = gt__meta_arena_alloc(&ix->arena, L->nsrcs * sizeof(*L->fnames));
+	files = gt__meta_arena_alloc(&ix->arena, L->nsrcs * sizeof(*files));
 	if (L->fnames == NULL || files == NULL) {
-		nomem(L);
+		gt__meta_nomem(L);
 		goto out;
 	}
 	for (size_t i = 0; i < L->nsrcs; i++) {
 		struct src *s = &L->srcs[i];
 		size_t bl = strlen(s->base);
 		if (bl == 0 || bl > GT_META_MAX_FILE_NAME) {
-			err_at(L, (uint32_t)i, 0, "file name empty or longer than %u bytes",
-			       GT_META_MAX_FILE_NAME);
+			gt__meta_err_at(L, (uint32_t)i, 0,
+			                "file name empty or longer than %u bytes",
+			                GT_META_MAX_FILE_NAME);
 			s->bad = true;
 		} else if (i > 0 && strcmp(s->base, L->srcs[i - 1].base) == 0) {
-			err_at(L, (uint32_t)i, 0, "two files named %s", s->base);
+			gt__meta_err_at(L, (uint32_t)i, 0, "two files named %s", s->base);
 			s->bad = true;
 		}
 		if (!s->bad && s->len > GT_META_MAX_FILE) {
-			err_at(L, (uint32_t)i, 0, "file larger than %u bytes", GT_META_MAX_FILE);
-			set_rc(L, GT_ETOOBIG);
+			gt__meta_err_at(L, (uint32_t)i, 0, "file larger than %u bytes",
+			                GT_META_MAX_FILE);
+			gt__meta_set_rc(L, GT_ETOOBIG);
 			s->bad = true;
 		}
 		if (!s->bad)
 			total += s->len;
-		L->fnames[i] = arena_strndup(&ix->arena, s->name, strlen(s->name));
-		files[i].name = arena_strndup(&ix->arena, s->base, bl);
+		L->fnames[i] = gt__meta_arena_strndup(&ix->arena, s->name, strlen(s->name));
+		files[i].name = gt__meta_arena_strndup(&ix->arena, s->base, bl);
 		if (L->fnames[i] == NULL || files[i].name == NULL) {
-			nomem(L);
+			gt__meta_nomem(L);
 			goto out;
 		}
 	}
 	if (total > GT_META_MAX_TOTAL) {
-		err_at(L, UINT32_MAX, 0, "files larger than %u bytes together", GT_META_MAX_TOTAL);
-		set_rc(L, GT_ETOOBIG);
+		gt__meta_err_at(L, UINT32_MAX, 0, "files larger than %u bytes together",
+		                GT_META_MAX_TOTAL);
+		gt__meta_set_rc(L, GT_ETOOBIG);
 		goto out;
 	}
 	for (size_t i = 0; i < L->nsrcs && !L->stop; i++) {
@@ -2314,9 +2333,9 @@ static int ld_run(struct ld *L, struct gt_meta **out, struct gt_meta_errors *err
 		uint8_t *copy;
 		if (s->bad)
 			continue;
-		copy = arena_alloc(&ix->arena, s->len);
+		copy = gt__meta_arena_alloc(&ix->arena, s->len);
 		if (copy == NULL) {
-			nomem(L);
+			gt__meta_nomem(L);
 			goto out;
 		}
 		if (s->len > 0)
@@ -2324,29 +2343,24 @@ static int ld_run(struct ld *L, struct gt_meta **out, struct gt_meta_errors *err
 		files[i].content = copy;
 		files[i].len = s->len;
 		if ((rc = gt_crypto_sha256(copy, s->len, files[i].sha256)) != 0) {
-			set_rc(L, rc);
-			err_at(L, (uint32_t)i, 0, "cannot compute the file's digest");
+			gt__meta_set_rc(L, rc);
+			gt__meta_err_at(L, (uint32_t)i, 0, "cannot compute the file's digest");
 			goto out;
 		}
-		parse_file(L, (uint32_t)i);
+		gt__meta_parse_file(L, (uint32_t)i);
 	}
 	if (L->stop)
 		goto out;
-	resolve_combos(L);
-	resolve_catalogue(L);
-	add_achievement(L);
-	resolve_elements(L);
-	resolve_datasets(L);
-	resolve_rules(L);
+	gt__meta_resolve_all(L);
 	if (L->stop || L->nerrs > 0 || L->dropped > 0)
 		goto out;
 	if (publish(L) != 0)
 		goto out;
 	L->m->files = files;
 	L->m->nfiles = L->nsrcs;
-	if ((rc = digest_set(L, files, L->nsrcs, L->m->digest)) != 0) {
-		set_rc(L, rc);
-		err_at(L, UINT32_MAX, 0, "cannot compute the set's digest");
+	if ((rc = gt__meta_digest_set(L, files, L->nsrcs, L->m->digest)) != 0) {
+		gt__meta_set_rc(L, rc);
+		gt__meta_err_at(L, UINT32_MAX, 0, "cannot compute the set's digest");
 		goto out;
 	}
 out:
@@ -2404,7 +2418,7 @@ int gt_meta_load_buffers(const char *const *names, const uint8_t *const *bufs, c
 	if (L == NULL)
 		return GT_ENOMEM;
 	if (n > GT_META_MAX_FILES) {
-		err_at(L, UINT32_MAX, 0, "more than %u files", GT_META_MAX_FILES);
+		gt__meta_err_at(L, UINT32_MAX, 0, "more than %u files", GT_META_MAX_FILES);
 		return ld_refuse(L, errs, GT_ETOOBIG);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -2430,24 +2444,24 @@ static void read_src(struct ld *L, uint32_t fidx)
 	fd = open(s->name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		rc = gt_err_from_errno(errno);
-		err_at(L, fidx, 0, "cannot open: %s", gt_strerror(rc));
-		set_rc(L, rc);
+		gt__meta_err_at(L, fidx, 0, "cannot open: %s", gt_strerror(rc));
+		gt__meta_set_rc(L, rc);
 		return;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		err_at(L, fidx, 0, "not a regular file");
-		set_rc(L, GT_EIO);
+		gt__meta_err_at(L, fidx, 0, "not a regular file");
+		gt__meta_set_rc(L, GT_EIO);
 		goto out;
 	}
 	if ((uint64_t)st.st_size > GT_META_MAX_FILE) {
-		err_at(L, fidx, 0, "file larger than %u bytes", GT_META_MAX_FILE);
-		set_rc(L, GT_ETOOBIG);
+		gt__meta_err_at(L, fidx, 0, "file larger than %u bytes", GT_META_MAX_FILE);
+		gt__meta_set_rc(L, GT_ETOOBIG);
 		goto out;
 	}
 	/* One byte more than the size, to notice a file that grows while it is read. */
 	s->owned = malloc((size_t)st.st_size + 1);
 	if (s->owned == NULL) {
-		nomem(L);
+		gt__meta_nomem(L);
 		goto out;
 	}
 	for (;;) {
@@ -2456,16 +2470,16 @@ static void read_src(struct ld *L, uint32_t fidx)
 			continue;
 		if (r < 0) {
 			rc = gt_err_from_errno(errno);
-			err_at(L, fidx, 0, "cannot read: %s", gt_strerror(rc));
-			set_rc(L, rc);
+			gt__meta_err_at(L, fidx, 0, "cannot read: %s", gt_strerror(rc));
+			gt__meta_set_rc(L, rc);
 			goto out;
 		}
 		if (r == 0)
 			break;
 		got += (size_t)r;
 		if (got > (size_t)st.st_size) {
-			err_at(L, fidx, 0, "file changed while being read");
-			set_rc(L, GT_EIO);
+			gt__meta_err_at(L, fidx, 0, "file changed while being read");
+			gt__meta_set_rc(L, GT_EIO);
 			goto out;
 		}
 	}
@@ -2503,7 +2517,7 @@ int gt_meta_load_files(const char *const *paths, size_t n, struct gt_meta **out,
 	if (L == NULL)
 		return GT_ENOMEM;
 	if (n > GT_META_MAX_FILES) {
-		err_at(L, UINT32_MAX, 0, "more than %u files", GT_META_MAX_FILES);
+		gt__meta_err_at(L, UINT32_MAX, 0, "more than %u files", GT_META_MAX_FILES);
 		return ld_refuse(L, errs, GT_ETOOBIG);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -2539,7 +2553,7 @@ int gt_meta_load_dir(const char *dir, struct gt_meta **out, struct gt_meta_error
 	d = opendir(dir);
 	if (d == NULL) {
 		rc = gt_err_from_errno(errno);
-		err_at(L, UINT32_MAX, 0, "cannot open the directory: %s", gt_strerror(rc));
+		gt__meta_err_at(L, UINT32_MAX, 0, "cannot open the directory: %s", gt_strerror(rc));
 		return ld_refuse(L, errs, rc);
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -2548,7 +2562,7 @@ int gt_meta_load_dir(const char *dir, struct gt_meta **out, struct gt_meta_error
 		if (!gtm_name(de->d_name))
 			continue;
 		if (asprintf(&p, "%s/%s", dir, de->d_name) < 0) {
-			nomem(L);
+			gt__meta_nomem(L);
 			break;
 		}
 		if (stat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -2557,8 +2571,9 @@ int gt_meta_load_dir(const char *dir, struct gt_meta **out, struct gt_meta_error
 		}
 		if (L->nsrcs == GT_META_MAX_FILES) {
 			free(p);
-			err_at(L, UINT32_MAX, 0, "more than %u .gtm files", GT_META_MAX_FILES);
-			set_rc(L, GT_ETOOBIG);
+			gt__meta_err_at(L, UINT32_MAX, 0, "more than %u .gtm files",
+			                GT_META_MAX_FILES);
+			gt__meta_set_rc(L, GT_ETOOBIG);
 			break;
 		}
 		L->srcs[L->nsrcs].owned_name = p;
@@ -2589,7 +2604,7 @@ uint64_t gt_meta_version(const struct gt_meta *m)
 		uint32_t i_;                                                                       \
 		if (m == NULL || code == NULL)                                                     \
 			return NULL;                                                               \
-		i_ = ktab_find(&m->index->tabs[kind], code);                                       \
+		i_ = gt__meta_ktab_find(&m->index->tabs[kind], code);                              \
 		return i_ == UINT32_MAX ? NULL : m->arr[i_];                                       \
 	} while (0)
 
@@ -2678,15 +2693,16 @@ int gt_meta_value_check(const struct gt_meta_element *e, const char *value)
 		}
 		return 0;
 	case GT_META_TYPE_NUMBER:
-		return decimal_parse(value, true, NULL) ? 0 : GT_EINVAL;
+		return gt__meta_decimal_parse(value, true, NULL) ? 0 : GT_EINVAL;
 	case GT_META_TYPE_BOOL:
 		return strcmp(value, "true") == 0 || strcmp(value, "false") == 0 ? 0 : GT_EINVAL;
 	case GT_META_TYPE_TEXT:
 		if (len > e->max_length)
 			return GT_ETOOBIG;
 		while (i < len) {
-			long cp = utf8_next((const unsigned char *)value, len, &i);
-			if (cp < 0 || (is_control(cp) && cp != '\t' && cp != '\n' && cp != '\r'))
+			long cp = gt__meta_utf8_next((const unsigned char *)value, len, &i);
+			if (cp < 0 ||
+			    (gt__meta_is_control(cp) && cp != '\t' && cp != '\n' && cp != '\r'))
 				return GT_EINVAL;
 		}
 		return 0;
