@@ -25,7 +25,7 @@
 #include "server.h"
 #include "snapshot.h"
 #include "store.h"
-#include "tls.h"
+#include "tlscert.h"
 
 #define FAIL  GT_CLI_EXIT_FAIL
 #define USAGE GT_CLI_EXIT_USAGE
@@ -101,7 +101,8 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	}
 	gt_store_close(st);
 
-	rc = gt_tls_make_self_signed(p.tls_cert, p.tls_key, name ? name : "localhost", 3650);
+	rc = gt_tlscert_make_self_signed(p.tls_cert, p.tls_key, name ? name : "localhost",
+	                                 GT_TLSCERT_INIT_DAYS);
 	if (rc == GT_EEXIST) {
 		printf("TLS certificate %s exists; kept\n", p.tls_cert);
 	} else if (rc != GT_OK) {
