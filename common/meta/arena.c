@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vec.h"
+
 #define ARENA_CHUNK (64u * 1024u)
 #define ARENA_ALIGN 16u
 
@@ -75,19 +77,18 @@ char *gt__meta_arena_strndup(struct arena *a, const char *s, size_t len)
  * of memory. The old block stays in the arena. */
 void *gt__meta_vec_grow(struct arena *a, void *arr, uint32_t n, uint32_t *cap, size_t elem)
 {
-	uint32_t ncap;
+	size_t ncap;
 	void *p;
 
 	if (n < *cap)
 		return arr;
-	if (*cap > UINT32_MAX / 2)
+	if (gt_vec_grow_cap(*cap, (size_t)n + 1, elem, UINT32_MAX, &ncap) != 0)
 		return NULL;
-	ncap = *cap ? *cap * 2 : 4;
-	p = gt__meta_arena_alloc(a, (size_t)ncap * elem);
+	p = gt__meta_arena_alloc(a, ncap * elem);
 	if (p == NULL)
 		return NULL;
 	if (n > 0)
 		memcpy(p, arr, (size_t)n * elem);
-	*cap = ncap;
+	*cap = (uint32_t)ncap;
 	return p;
 }

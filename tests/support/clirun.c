@@ -16,6 +16,7 @@
 #include "key.h"
 #include "store.h"
 #include "testutil.h"
+#include "vec.h"
 
 #define CLIENT_BIN GT_BINARY_DIR "/client/gtsync"
 
@@ -216,11 +217,11 @@ static void add_line(struct gt_clirun_values *v, const char *ou, const char *de,
                      int deleted)
 {
 	char *line;
-	char **nl = realloc(v->lines, (v->n + 1) * sizeof(*nl));
-	if (nl == NULL || asprintf(&line, "%s|%s|%s|%s|%s|%s|%llu|%d", ou, de, pe, coc, value,
-	                           comment, (unsigned long long)rev, deleted) < 0)
+
+	if (GT_VEC_RESERVE(v->lines, v->cap, v->n + 1) != 0 ||
+	    asprintf(&line, "%s|%s|%s|%s|%s|%s|%llu|%d", ou, de, pe, coc, value, comment,
+	             (unsigned long long)rev, deleted) < 0)
 		die("out of memory");
-	v->lines = nl;
 	v->lines[v->n++] = line;
 }
 

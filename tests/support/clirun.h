@@ -59,7 +59,7 @@ void gt_clirun_write(const char *path, const char *text);
 /* A sorted list of value lines "orgunit|dataelement|period|coc|value|comment|revision|deleted". */
 struct gt_clirun_values {
 	char **lines;
-	size_t n;
+	size_t n, cap;
 };
 
 /* Reads every value the server holds below root (its store, opened read-only). */
