@@ -134,7 +134,7 @@ static int cmd_keys(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	const char *units = opt_str(cmd, "units", "districts"), *seed = opt_str(cmd, "seed", "1");
 	struct gt_bench_units u = {0};
 	struct gt_store *st = NULL;
-	char db[4200];
+	char db[GT_PATH_MAX];
 	uint32_t n;
 	int rc, which;
 	(void)argc;
@@ -193,7 +193,7 @@ static int cmd_stored(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	const char *data = gt_cli_get(cmd, "data");
 	struct gt_store *st = NULL;
 	uint64_t n = 0;
-	char db[4200];
+	char db[GT_PATH_MAX];
 	int rc;
 	(void)argc;
 	(void)argv;

@@ -24,7 +24,7 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	struct gt_snapshot *snap = NULL;
 	uint64_t *lat = NULL;
 	unsigned long n = 20;
-	char db[4200];
+	char db[GT_PATH_MAX];
 	int rc = GT_CLI_EXIT_FAIL;
 	(void)argc;
 	(void)argv;

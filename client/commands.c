@@ -51,7 +51,7 @@ static int exit_for(int rc)
 /* Opens the home named by --home, $GTSYNC_HOME or ~/.gtsync. */
 static int open_home(const struct gt_cli_cmd *cmd, struct gt_home **h)
 {
-	char dir[PATH_MAX];
+	char dir[GT_PATH_MAX];
 	int rc = gt_home_resolve(gt_cli_get(cmd, "home"), dir, sizeof(dir));
 
 	*h = NULL;
@@ -103,7 +103,7 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	const char *server = gt_cli_get(cmd, "server"), *org = gt_cli_get(cmd, "org");
 	const char *ca = gt_cli_get(cmd, "ca");
 	struct gt_home_init_info info;
-	char dir[PATH_MAX];
+	char dir[GT_PATH_MAX];
 	int rc;
 	(void)argc;
 	(void)argv;

@@ -164,7 +164,7 @@ out:
 	gt_cstore_close(st);
 	if (rc != GT_OK) {
 		if (made_db) {
-			char side[PATH_MAX + 8];
+			char side[GT_PATH_MAX + 8];
 			(void)unlink(h->db_path);
 			snprintf(side, sizeof(side), "%s-wal", h->db_path);
 			(void)unlink(side);

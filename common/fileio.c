@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "gtlimits.h"
 
 int gt_file_read(const char *path, size_t max, uint8_t **out, size_t *len)
 {
@@ -63,7 +64,7 @@ out:
 
 int gt_file_write(const char *path, const void *data, size_t len, int mode, int replace)
 {
-	char tmp[4096];
+	char tmp[GT_PATH_MAX];
 	const uint8_t *p = data;
 	size_t done = 0;
 	int fd, rc = GT_OK;

@@ -22,6 +22,8 @@
 #define GT_SHA256_LEN      32u
 #define GT_NONCE_LEN       32u
 #define GT_EXPORTER_LEN    32u
+/* Size of a buffer for any file path the programs handle, with its NUL (Linux's PATH_MAX). */
+#define GT_PATH_MAX 4096
 
 /* Limits a decoder or a server enforces; a zero field means "use the default". */
 struct gt_limits {

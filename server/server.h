@@ -91,7 +91,7 @@ struct gt_server {
 	struct gt_tls_ctx *tls;
 	struct gt_key *signing_key;
 	uint8_t signing_pub[GT_ED25519_PUB_LEN];
-	char db_path[4096];
+	char db_path[GT_PATH_MAX];
 	struct gt_writer *writer;
 	struct gt_readpool *readers;
 	struct gt_snapshot *snap;

@@ -35,9 +35,9 @@
 
 struct certs {
 	char *dir;
-	char cert_a[PATH_MAX], key_a[PATH_MAX];
-	char cert_b[PATH_MAX], key_b[PATH_MAX];
-	char garbage[PATH_MAX];
+	char cert_a[GT_PATH_MAX], key_a[GT_PATH_MAX];
+	char cert_b[GT_PATH_MAX], key_b[GT_PATH_MAX];
+	char garbage[GT_PATH_MAX];
 };
 
 static int group_setup(void **state)
@@ -990,7 +990,7 @@ static void context_errors(void **state)
 {
 	struct certs *c = *state;
 	struct gt_tls_ctx *ctx = (struct gt_tls_ctx *)c;
-	char missing[PATH_MAX];
+	char missing[GT_PATH_MAX];
 
 	snprintf(missing, sizeof(missing), "%s/missing.pem", c->dir);
 	assert_int_equal(gt_tls_server_ctx_new(missing, c->key_a, &ctx), GT_ENOENT);
@@ -1084,7 +1084,7 @@ static void make_self_signed(void **state)
 {
 	struct certs *c = *state;
 	char *dir = gt_test_tmpdir("tls-gen");
-	char cert[PATH_MAX], key[PATH_MAX], other[PATH_MAX];
+	char cert[GT_PATH_MAX], key[GT_PATH_MAX], other[GT_PATH_MAX];
 	uint8_t *before, *after;
 	size_t blen, alen;
 	mode_t old;
