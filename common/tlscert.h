@@ -6,6 +6,8 @@
 #define GT_TLSCERT_MAX_CN 63u
 /* Longest validity it accepts, in days (a hundred years). */
 #define GT_TLSCERT_MAX_DAYS 36500
+/* The name the certificate `gtsync-server init` writes has unless given one. */
+#define GT_TLSCERT_DEFAULT_NAME "localhost"
 /* The validity of the certificate `gtsync-server init` writes, in days (ten years). */
 #define GT_TLSCERT_INIT_DAYS 3650
 

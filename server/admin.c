@@ -101,8 +101,8 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	}
 	gt_store_close(st);
 
-	rc = gt_tlscert_make_self_signed(p.tls_cert, p.tls_key, name ? name : "localhost",
-	                                 GT_TLSCERT_INIT_DAYS);
+	rc = gt_tlscert_make_self_signed(
+	    p.tls_cert, p.tls_key, name ? name : GT_TLSCERT_DEFAULT_NAME, GT_TLSCERT_INIT_DAYS);
 	if (rc == GT_EEXIST) {
 		printf("TLS certificate %s exists; kept\n", p.tls_cert);
 	} else if (rc != GT_OK) {
@@ -651,7 +651,8 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 
 static struct gt_cli_opt init_opts[] = {
     {"data", "DIR", "the server's data directory (created if missing)", NULL},
-    {"name", "NAME", "host name or IP for the TLS certificate (default localhost)", NULL},
+    {"name", "NAME",
+     "host name or IP for the TLS certificate (default " GT_TLSCERT_DEFAULT_NAME ")", NULL},
     {0},
 };
 static struct gt_cli_opt orgimport_opts[] = {
@@ -685,14 +686,28 @@ static struct gt_cli_opt rebuild_opts[] = {
 static struct gt_cli_opt run_opts[] = {
     {"data", "DIR", "the server's data directory", NULL},
     {"listen", "IP:PORT", "address to listen on (default " GT_DEFAULT_LISTEN ")", NULL},
-    {"max-frame", "BYTES", "largest frame accepted (default 4194304)", NULL},
-    {"max-values", "N", "most values in one batch (default 20000)", NULL},
-    {"max-conns", "N", "most connections at once (default 2048)", NULL},
-    {"max-conns-per-key", "N", "most connections per key (default 8)", NULL},
-    {"max-inflight", "N", "most requests awaiting a reply per connection (default 32)", NULL},
-    {"handshake-timeout", "SECONDS", "TLS and key proof must finish within (default 10)", NULL},
-    {"idle-timeout", "SECONDS", "close connections idle this long (default 120)", NULL},
-    {"frame-deadline", "SECONDS", "a started frame must arrive within (default 30)", NULL},
+    {"max-frame", "BYTES", "largest frame accepted (default " GT_CLI_STR(GT_DEFAULT_MAX_FRAME) ")",
+     NULL},
+    {"max-values", "N",
+     "most values in one batch (default " GT_CLI_STR(GT_DEFAULT_MAX_VALUES_PER_BATCH) ")", NULL},
+    {"max-conns", "N",
+     "most connections at once (default " GT_CLI_STR(GT_SERVER_DEFAULT_MAX_CONNS) ")", NULL},
+    {"max-conns-per-key", "N",
+     "most connections per key (default " GT_CLI_STR(GT_SERVER_DEFAULT_MAX_CONNS_PER_KEY) ")",
+     NULL},
+    {"max-inflight", "N",
+     "most requests awaiting a reply per connection (default " GT_CLI_STR(
+         GT_SERVER_DEFAULT_MAX_INFLIGHT) ")",
+     NULL},
+    {"handshake-timeout", "SECONDS",
+     "TLS and key proof must finish within (default " GT_CLI_STR(GT_SERVER_DEFAULT_HANDSHAKE_S) ")",
+     NULL},
+    {"idle-timeout", "SECONDS",
+     "close connections idle this long (default " GT_CLI_STR(GT_SERVER_DEFAULT_IDLE_S) ")", NULL},
+    {"frame-deadline", "SECONDS",
+     "a started frame must arrive within (default " GT_CLI_STR(
+         GT_SERVER_DEFAULT_FRAME_DEADLINE_S) ")",
+     NULL},
     {"log-level", "LEVEL", "debug, info, warn or error (default info)", NULL},
     {0},
 };

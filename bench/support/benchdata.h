@@ -21,6 +21,19 @@
  *    wrapping around, and its values depend only on the slot and the batch's sequence.
  */
 
+/* Defaults of the options the benchmark programs share, as plain literals so that each
+ * program's --help shows them (GT_CLI_STR): the workload, its pace, and the report asked for. */
+#define GT_BENCH_DEF_METADATA  "metadata"
+#define GT_BENCH_DEF_DATASETS  "KK,LY"
+#define GT_BENCH_DEF_LAST_YEAR 2024
+#define GT_BENCH_DEF_YEARS     10
+#define GT_BENCH_DEF_BATCHES   10
+#define GT_BENCH_DEF_INFLIGHT  8
+#define GT_BENCH_DEF_TIMEOUT_S 300
+#define GT_BENCH_DEF_ORG       "ID"
+#define GT_BENCH_DEF_DATASET   "KK"
+#define GT_BENCH_DEF_PERIOD    "2024"
+
 /* Derives key number index of kind (e.g. "client") from seed: SHA-256 of the three, used as
  * an Ed25519 private key. The same inputs always give the same key. Caller frees *out with
  * gt_key_free(). */
