@@ -588,12 +588,7 @@ static struct gt_cli_opt run_opts[] = {
      "statements in flight per connection, pipelined (default " GT_CLI_STR(
          GT_BENCH_DEF_INFLIGHT) ")",
      NULL},
-    {"metadata", "DIR", "the metadata directory (default " GT_BENCH_DEF_METADATA ")", NULL},
-    {"datasets", "LIST", "comma-separated data sets (default " GT_BENCH_DEF_DATASETS ")", NULL},
-    {"last-year", "YEAR",
-     "the workload's latest year (default " GT_CLI_STR(GT_BENCH_DEF_LAST_YEAR) ")", NULL},
-    {"years", "N",
-     "years in the workload, latest first (default " GT_CLI_STR(GT_BENCH_DEF_YEARS) ")", NULL},
+    GT_BENCH_WORKLOAD_OPTS,
     {"timeout", "SECONDS",
      "give up after this long (default " GT_CLI_STR(GT_BENCH_DEF_TIMEOUT_S) ")", NULL},
     {0},

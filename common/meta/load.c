@@ -277,10 +277,28 @@ static struct ld *ld_with_srcs(size_t n)
 	return L;
 }
 
+/* Creates a loader for n files given by the caller; more than GT_META_MAX_FILES is refused
+ * with the error reported in errs. */
+static int ld_for_files(size_t n, struct gt_meta_errors *errs, struct ld **out)
+{
+	struct ld *L = ld_with_srcs(n > GT_META_MAX_FILES ? 0 : n);
+
+	*out = NULL;
+	if (L == NULL)
+		return GT_ENOMEM;
+	if (n > GT_META_MAX_FILES) {
+		gt__meta_err_at(L, UINT32_MAX, 0, "more than %u files", GT_META_MAX_FILES);
+		return ld_refuse(L, errs, GT_ETOOBIG);
+	}
+	*out = L;
+	return GT_OK;
+}
+
 int gt_meta_load_buffers(const char *const *names, const uint8_t *const *bufs, const size_t *lens,
                          size_t n, struct gt_meta **out, struct gt_meta_errors *errs)
 {
 	struct ld *L;
+	int rc;
 
 	*out = NULL;
 	gt_meta_errors_init(errs);
@@ -289,13 +307,8 @@ int gt_meta_load_buffers(const char *const *names, const uint8_t *const *bufs, c
 	for (size_t i = 0; i < n; i++)
 		if (names[i] == NULL || (bufs[i] == NULL && lens[i] > 0))
 			return GT_EINVAL;
-	L = ld_with_srcs(n > GT_META_MAX_FILES ? 0 : n);
-	if (L == NULL)
-		return GT_ENOMEM;
-	if (n > GT_META_MAX_FILES) {
-		gt__meta_err_at(L, UINT32_MAX, 0, "more than %u files", GT_META_MAX_FILES);
-		return ld_refuse(L, errs, GT_ETOOBIG);
-	}
+	if ((rc = ld_for_files(n, errs, &L)) != GT_OK)
+		return rc;
 	for (size_t i = 0; i < n; i++) {
 		L->srcs[i].name = names[i];
 		L->srcs[i].base = base_name(names[i]);
@@ -380,6 +393,7 @@ int gt_meta_load_files(const char *const *paths, size_t n, struct gt_meta **out,
                        struct gt_meta_errors *errs)
 {
 	struct ld *L;
+	int rc;
 
 	*out = NULL;
 	gt_meta_errors_init(errs);
@@ -388,13 +402,8 @@ int gt_meta_load_files(const char *const *paths, size_t n, struct gt_meta **out,
 	for (size_t i = 0; i < n; i++)
 		if (paths[i] == NULL)
 			return GT_EINVAL;
-	L = ld_with_srcs(n > GT_META_MAX_FILES ? 0 : n);
-	if (L == NULL)
-		return GT_ENOMEM;
-	if (n > GT_META_MAX_FILES) {
-		gt__meta_err_at(L, UINT32_MAX, 0, "more than %u files", GT_META_MAX_FILES);
-		return ld_refuse(L, errs, GT_ETOOBIG);
-	}
+	if ((rc = ld_for_files(n, errs, &L)) != GT_OK)
+		return rc;
 	for (size_t i = 0; i < n; i++) {
 		L->srcs[i].name = paths[i];
 		L->srcs[i].base = base_name(paths[i]);
