@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -33,13 +34,37 @@ struct value {
 	int cut;
 };
 
+/* Whether fd is the journal stream systemd set up: JOURNAL_STREAM is "DEVICE:INODE" of it
+ * (systemd.exec(5)); a stream redirected elsewhere no longer matches. */
+static int is_journal(FILE *out)
+{
+	const char *env = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat sb;
+
+	if (out == NULL || env == NULL || sscanf(env, "%llu:%llu", &dev, &ino) != 2)
+		return 0;
+	if (fstat(fileno(out), &sb) != 0)
+		return 0;
+	return (unsigned long long)sb.st_dev == dev && (unsigned long long)sb.st_ino == ino;
+}
+
 void gt_log_init(struct gt_log *log, FILE *out, enum gt_log_level level)
 {
 	log->out = out;
 	log->level = level;
 	log->now_ms = NULL;
 	log->now_arg = NULL;
+	log->journal = is_journal(out);
 }
+
+/* syslog priorities of the levels, for the journal. */
+static const char *const journal_prefix[] = {
+    [GT_LOG_DEBUG] = "<7>",
+    [GT_LOG_INFO] = "<6>",
+    [GT_LOG_WARN] = "<4>",
+    [GT_LOG_ERROR] = "<3>",
+};
 
 const char *gt_log_level_name(enum gt_log_level level)
 {
@@ -396,9 +421,12 @@ int gt_log_eventv(struct gt_log *log, enum gt_log_level level, const char *event
 	}
 	/* The line's maximum leaves room for the tail, added after the fields. */
 	line.max = GT_LOG_MAX_LINE - TAIL_ROOM;
-	rc = append_time(&line,
-	                 log->now_ms != NULL ? log->now_ms(log->now_arg) : gt_clock_wall_ms());
-	if (rc == GT_OK)
+	if (log->journal && level >= GT_LOG_DEBUG && level <= GT_LOG_ERROR)
+		rc = gt_buf_append(&line, journal_prefix[level], 3);
+	else
+		rc = append_time(&line, log->now_ms != NULL ? log->now_ms(log->now_arg)
+		                                            : gt_clock_wall_ms());
+	if (rc == GT_OK && !log->journal)
 		rc = gt_buf_append(&line, " ", 1);
 	if (rc == GT_OK) {
 		const char *name = gt_log_level_name(level);

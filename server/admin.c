@@ -23,6 +23,7 @@
 #include "key.h"
 #include "metadata.h"
 #include "paths.h"
+#include "rebuild.h"
 #include "server.h"
 #include "snapshot.h"
 #include "store.h"
@@ -500,85 +501,28 @@ static int cmd_key_list(const struct gt_cli_cmd *cmd, int argc, char **argv, voi
 
 /* ---- rebuild ---- */
 
-struct rebuild {
-	struct gt_store *st;
-	struct gt_snapshot *snap;
-	uint64_t batches, values, failed;
-};
-
-static int rebuild_one(void *arg, const struct gt_store_log_entry *e)
-{
-	struct rebuild *r = arg;
-	struct gt_store_key key;
-	struct gt_principal p;
-	struct gt_ingest_verdicts v;
-	struct gt_store_batch_out out = {0};
-	gt_batch *b = NULL;
-	const char *why = NULL;
-	int rc;
-
-	rc = gt_store_key_get(r->st, e->key_id, &key);
-	if (rc != GT_OK) {
-		fprintf(stderr, "rebuild: batch %llu: key %s is not registered\n",
-		        (unsigned long long)e->log_index, e->key_id);
-		return GT_ECORRUPT;
-	}
-	p.key_id = key.key_id;
-	p.org_unit = key.org_unit;
-	p.role = key.role;
-	/* Every logged batch is verified again; the log is the source of truth. */
-	rc = gt_ingest_check(r->snap, &p, key.public_key, e->batch, e->len, e->signature,
-	                     e->sig_len, UINT32_MAX, e->received_at_ms, &b, &v, &why);
-	if (rc != GT_OK) {
-		fprintf(stderr, "rebuild: batch %llu does not verify: %s\n",
-		        (unsigned long long)e->log_index, why ? why : gt_strerror(rc));
-		return GT_ECORRUPT;
-	}
-	struct gt_store_batch_in in = {
-	    .bytes = e->batch,
-	    .len = e->len,
-	    .signature = e->signature,
-	    .sig_len = e->sig_len,
-	    .hash = e->hash,
-	    .batch = b,
-	    .received_at_ms = e->received_at_ms,
-	    .value_verdicts = v.values,
-	    .completion_verdicts = v.completions,
-	    .replay = 1,
-	    .log_index = e->log_index,
-	};
-	rc = gt_ingest_apply(r->st, r->snap, &in, v.actions, &out);
-	r->batches++;
-	r->values += b->n_values;
-	gt_store_batch_out_free(&out);
-	gt_ingest_verdicts_free(&v);
-	gt_wire_batch_free(b);
-	if (rc != GT_OK)
-		fprintf(stderr, "rebuild: batch %llu: %s\n", (unsigned long long)e->log_index,
-		        gt_store_errmsg(r->st));
-	return rc;
-}
-
 static int cmd_rebuild(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
 	struct gt_paths p;
-	struct rebuild r = {0};
+	struct gt_store *st = NULL;
+	struct gt_snapshot *snap = NULL;
+	struct gt_rebuild_stats r = {0};
 	int rc;
 	(void)argc;
 	(void)argv;
 	(void)arg;
 
-	if (open_store(cmd, &p, &r.st) != GT_OK)
+	if (open_store(cmd, &p, &st) != GT_OK)
 		return FAIL;
-	rc = gt_snapshot_load(r.st, &r.snap);
+	rc = gt_snapshot_load(st, &snap);
 	if (rc == GT_OK)
-		rc = gt_store_rebuild_begin(r.st);
+		rc = gt_store_rebuild_begin(st);
 	if (rc == GT_OK)
-		rc = gt_store_log_foreach(r.st, 0, rebuild_one, &r);
+		rc = gt_rebuild_replay(st, snap, stderr, &r);
 	if (rc == GT_OK)
-		rc = gt_store_commit(r.st);
+		rc = gt_store_commit(st);
 	else
-		(void)gt_store_rollback(r.st);
+		(void)gt_store_rollback(st);
 	if (rc == GT_OK)
 		printf("rebuilt from the log: %llu batches, %llu values\n",
 		       (unsigned long long)r.batches, (unsigned long long)r.values);
@@ -587,8 +531,8 @@ static int cmd_rebuild(const struct gt_cli_cmd *cmd, int argc, char **argv, void
 		        "gtsync-server rebuild: failed (%s); the tables were kept as they "
 		        "were\n",
 		        gt_strerror(rc));
-	gt_snapshot_unref(r.snap);
-	gt_store_close(r.st);
+	gt_snapshot_unref(snap);
+	gt_store_close(st);
 	return rc == GT_OK ? 0 : FAIL;
 }
 

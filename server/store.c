@@ -736,6 +736,24 @@ int gt_store_open_readonly(const char *path, struct gt_store **out)
 	return 0;
 }
 
+int gt__store_open_memory(struct gt_store **out)
+{
+	struct gt_store *st = NULL;
+	int rc = open_db(
+	    ":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY, &st);
+
+	*out = NULL;
+	if (rc != 0)
+		return rc;
+	rc = configure(st);
+	if (rc != 0) {
+		gt_store_close(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
 void gt_store_close(struct gt_store *st)
 {
 	if (st == NULL)
