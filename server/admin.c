@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "addr.h"
+#include "admin_ops.h"
 #include "authz.h"
 #include "cli.h"
 #include "clock.h"
@@ -65,6 +66,16 @@ static int open_store(const struct gt_cli_cmd *cmd, struct gt_paths *p, struct g
 		fprintf(stderr, "gtsync-server: cannot open the store %s: %s\n", p->db,
 		        gt_strerror(rc));
 	return rc;
+}
+
+int gt__admin_data_paths(const struct gt_cli_cmd *cmd, struct gt_paths *p)
+{
+	return data_paths(cmd, p);
+}
+
+int gt__admin_open_store(const struct gt_cli_cmd *cmd, struct gt_paths *p, struct gt_store **st)
+{
+	return open_store(cmd, p, st);
 }
 
 /* ---- init ---- */
@@ -671,6 +682,11 @@ static const struct gt_cli_cmd orgunit_cmds[] = {
      "and updates names and zones; never deletes. Any bad row imports nothing and every error "
      "is listed with its line number.",
      orgimport_opts, 0, 1, cmd_orgunits_import, NULL},
+    {"list", "list org units with their levels, parents and time zones",
+     "--data DIR [--under CODE] [--level province|district] [--format table|csv]",
+     "Reads the store (a running server is not disturbed). --format csv writes the import "
+     "format, so a list can be edited and imported again.",
+     gt__orgunits_list_opts, 0, 0, gt__cmd_orgunits_list, NULL},
     {0},
 };
 static const struct gt_cli_cmd metadata_cmds[] = {
@@ -679,6 +695,12 @@ static const struct gt_cli_cmd metadata_cmds[] = {
      "metadata shipped with gtsync is loaded. Everything is validated first; any error loads "
      "nothing and is shown with its file and line.",
      mdload_opts, 0, -1, cmd_metadata_load, NULL},
+    {"show", "show the loaded metadata: version, files, data sets and elements",
+     "--data DIR [--file NAME]",
+     "Without --file, a summary of the version clients are served: when it was loaded, its "
+     "digest, each file with its SHA-256, and each data set with its period type and "
+     "elements. With --file NAME, that file's text exactly as stored.",
+     gt__metadata_show_opts, 0, 0, gt__cmd_metadata_show, NULL},
     {0},
 };
 static const struct gt_cli_cmd key_cmds[] = {
@@ -701,6 +723,32 @@ static const struct gt_cli_cmd server_cmds[] = {
      "Verifies every logged batch again and re-applies it in log order, in one transaction. "
      "Stop the server first.",
      rebuild_opts, 0, 0, cmd_rebuild, NULL},
+    {"status", "show a running server's connections, the last batch per unit, sizes",
+     "--data DIR [--units]",
+     "Asks the running server on its status socket (DIR/control.sock) for its connections, "
+     "and reads the store for the batch log, the last batch of each org unit and the sizes. "
+     "When no server answers, says so and shows what the store holds.",
+     gt__status_opts, 0, 0, gt__cmd_status, NULL},
+    {"backup", "copy the store, consistent, while the server runs", "--data DIR --to FILE",
+     "Copies the whole store (the signed batch log and every table derived from it, from one "
+     "read snapshot) with sqlite's online backup API; the server goes on serving. The backup "
+     "also carries the TLS certificate and key and the signing key (unless --no-keys), so a "
+     "restore keeps clients' pins: keep it as safe as the data directory. FILE is created "
+     "with mode 0600 and must not exist.",
+     gt__backup_opts, 0, 0, gt__cmd_backup, NULL},
+    {"restore", "restore a data directory from a backup", "--data DIR --from FILE [--force]",
+     "Checks the backup first (integrity, every batch's hash and signature) and refuses a "
+     "damaged one with the reason, changing nothing. The server must be stopped. An existing "
+     "store (and key files that differ) are replaced only with --force, and are then kept "
+     "beside as NAME.before-restore-TIME.",
+     gt__restore_opts, 0, 0, gt__cmd_restore, NULL},
+    {"verify", "check a store or a backup: integrity, signatures, derived tables",
+     "(--data DIR | --file BACKUP)",
+     "Runs sqlite's integrity check, verifies every logged batch's hash and signature "
+     "against its key, rebuilds every derived table from the log in memory and compares it "
+     "with the stored one, then prints a summary. Safe while the server runs (it reads one "
+     "snapshot). Exits 1 if anything is wrong.",
+     gt__verify_opts, 0, 0, gt__cmd_verify, NULL},
     {"run", "serve clients", "--data DIR [--listen IP:PORT] [limits]",
      "Serves until SIGINT or SIGTERM, then finishes commits in flight and exits 0. One "
      "structured log line per connection event and per batch goes to standard error.",

@@ -70,11 +70,13 @@ static void status_text(struct gt_control *c, struct gt_buf *b)
 {
 	const struct gt_server *srv = c->srv;
 	int64_t now = gt_clock_wall_ms();
+	char when[32];
 
 	put(b, "pid=%ld\n", (long)getpid());
 	put(b, "listen=%s\n", srv->listen_addr);
 	put(b, "data=%s\n", srv->cfg.data_dir);
-	put(b, "started_at_ms=%lld\n", (long long)c->started_ms);
+	gt_clock_iso(c->started_ms, when, sizeof(when));
+	put(b, "started=%s\n", when);
 	put(b, "uptime_s=%lld\n", (long long)((now - c->started_ms) / 1000));
 	put(b, "stopping=%d\n", srv->stopping ? 1 : 0);
 	put(b, "connections=%u\n", srv->nconns);

@@ -535,6 +535,26 @@ int gt_store_last_batches(struct gt_store *st, gt_store_unit_last_cb cb, void *a
 
 /* ---- Copies and comparisons ---------------------------------------------------------------- */
 
+int gt_store_snapshot_begin(struct gt_store *st)
+{
+	int64_t v;
+	int rc;
+
+	if (!sqlite3_get_autocommit(st->db))
+		return gt__store_err(st, GT_ESTATE, "a transaction is already open");
+	rc = exec_raw(st->db, "BEGIN", st->errmsg, sizeof(st->errmsg));
+	/* BEGIN is deferred: the first read fixes the snapshot. */
+	if (rc == 0)
+		rc = int_raw(st->db, "SELECT count(*) FROM sqlite_schema", &v);
+	return rc;
+}
+
+void gt_store_snapshot_end(struct gt_store *st)
+{
+	if (st != NULL && !sqlite3_get_autocommit(st->db))
+		(void)sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+}
+
 int gt_store_copy_to_memory(struct gt_store *st, struct gt_store **out)
 {
 	struct gt_store *m = NULL;

@@ -100,6 +100,12 @@ typedef int (*gt_store_unit_last_cb)(void *arg, const char *org_unit, uint64_t b
 /* Calls cb for each org unit that has logged batches, in code order. */
 int gt_store_last_batches(struct gt_store *st, gt_store_unit_last_cb cb, void *arg);
 
+/* Opens a read transaction on st and reads from it, so that what follows (a copy, then
+ * comparisons) sees one snapshot while a server goes on writing; end it with
+ * gt_store_snapshot_end(). */
+int gt_store_snapshot_begin(struct gt_store *st);
+void gt_store_snapshot_end(struct gt_store *st);
+
 /* Copies st whole into a new in-memory store (caller closes with gt_store_close()), e.g. to
  * rebuild it there and compare. */
 int gt_store_copy_to_memory(struct gt_store *st, struct gt_store **out);
