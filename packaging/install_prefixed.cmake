@@ -15,6 +15,9 @@ set(GT_SBINDIR ${prefix}/${GT_PKG_SBIN})
 set(GT_LIBEXECDIR ${prefix}/${GT_PKG_LIBEXEC})
 set(GT_SYSCONFDIR ${sysconfdir})
 
+# A directory of its own for each install: installs may run at the same time (tests).
+string(RANDOM LENGTH 12 tag)
+set(GT_PKG_STAGE ${GT_PKG_STAGE}-${tag})
 file(MAKE_DIRECTORY ${GT_PKG_STAGE})
 configure_file(${GT_PKG_SRC}/systemd/gtsync-server.service.in ${GT_PKG_STAGE}/gtsync-server.service
                @ONLY)
@@ -30,3 +33,4 @@ file(INSTALL DESTINATION ${unitdir} TYPE FILE
 file(INSTALL DESTINATION ${sysusersdir} TYPE FILE FILES ${GT_PKG_STAGE}/gtsync.conf)
 file(INSTALL DESTINATION ${GT_LIBEXECDIR}/gtsync TYPE PROGRAM FILES ${GT_PKG_STAGE}/nightly-backup)
 file(INSTALL DESTINATION ${sysconfdir}/default TYPE FILE FILES ${GT_PKG_STAGE}/gtsync-server)
+file(REMOVE_RECURSE ${GT_PKG_STAGE})

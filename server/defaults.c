@@ -26,15 +26,21 @@ static const struct {
     [GT_DEFAULT_METADATA] = {"metadata", "metadata"},
 };
 
-/* Writes dir/name into out; 1 if it exists, 0 if not, GT_ETOOBIG. */
+/* Writes dir/name into out (without "..", when it exists); 1 if it exists, 0 if not,
+ * GT_ETOOBIG. */
 static int try_path(char *out, size_t cap, const char *dir, const char *name)
 {
+	char real[PATH_MAX];
 	struct stat sb;
 	int n = snprintf(out, cap, "%s/%s", dir, name);
 
 	if (n < 0 || (size_t)n >= cap)
 		return GT_ETOOBIG;
-	return stat(out, &sb) == 0;
+	if (stat(out, &sb) != 0)
+		return 0;
+	if (realpath(out, real) != NULL && strlen(real) < cap)
+		memcpy(out, real, strlen(real) + 1);
+	return 1;
 }
 
 /* The directory of the running program, from /proc/self/exe; "" when unknown. */
