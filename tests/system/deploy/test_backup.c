@@ -429,6 +429,21 @@ static void damaged_backups_refused(void **state)
 	/* verify --file says the same, and exits 1. */
 	const char *v[] = {"verify", "--file", bad, NULL};
 	assert_int_equal(server_cmd(f, v), 1);
+
+	/* A derived table changed behind the log's back (the file and the log intact): verify's
+	 * rebuild in memory finds the table that differs, and restore refuses the file. */
+	char cmd[20000], *text;
+	snprintf(bad, sizeof(bad), "%s/tampered.backup", f->ts.dir);
+	snprintf(cmd, sizeof(cmd),
+	         "cp '%s' '%s' && sqlite3 '%s' \"UPDATE datavalues SET value = '999', num = 999\"",
+	         f->backup, bad, bad);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(server_cmd(f, v), 1);
+	text = slurp(f->err);
+	if (strstr(text, "table datavalues differs from a rebuild") == NULL)
+		fail_msg("verify of a tampered table: %s", text);
+	free(text);
+	refused(f, bad, "does not verify");
 	free(data);
 	free(batch[0]);
 }
