@@ -196,6 +196,44 @@ static void staged_install_chain(void **state)
 	const char *list[] = {sbin, "orgunits", "list", "--data", data, "--under", "53", NULL};
 	must(r, dir, NULL, list);
 	assert_non_null(strstr(r->out, "53.71   district  53      WITA  Kota Kupang"));
+	/* The CSV form is the import format: it imports again, changing nothing. */
+	const char *csv[] = {sbin, "orgunits", "list", "--data", data, "--format", "csv", NULL};
+	must(r, dir, NULL, csv);
+	assert_non_null(strstr(r->out, "code,name,level,timezone\n11,Aceh,province,WIB\n"));
+	assert_non_null(strstr(r->out, "\n94.01,Kabupaten Nabire,district,WIT\n"));
+	snprintf(path, sizeof(path), "%s/listed.csv", dir);
+	{
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(r->out, f);
+		fclose(f);
+	}
+	const char *reimp[] = {sbin, "orgunits", "import", "--data", data, path, NULL};
+	must(r, dir, NULL, reimp);
+	assert_non_null(strstr(r->out, "0 added, 0 updated (name or time zone), 552 unchanged"));
+	const char *show[] = {sbin, "metadata", "show", "--data", data, NULL};
+	must(r, dir, NULL, show);
+	assert_non_null(strstr(r->out, "metadata version 1, loaded "));
+	assert_non_null(strstr(r->out, "kasus.gtm"));
+	assert_non_null(strstr(r->out, "  KK "));
+	const char *showf[] = {sbin, "metadata", "show",      "--data",
+	                       data, "--file",   "kasus.gtm", NULL};
+	must(r, dir, NULL, showf);
+	{
+		size_t n;
+		char md_path[4400];
+		snprintf(md_path, sizeof(md_path), "%s/share/gtsync/metadata/kasus.gtm", root);
+		char *want = (char *)gt_test_read_file(md_path, &n);
+		assert_non_null(want);
+		assert_int_equal(strlen(r->out), n);
+		assert_memory_equal(r->out, want, n);
+		free(want);
+	}
+	/* Stopped: status says so and still reads the store. */
+	const char *st0[] = {sbin, "status", "--data", data, NULL};
+	must(r, dir, NULL, st0);
+	assert_non_null(strstr(r->out, "server: not running"));
+	assert_non_null(strstr(r->out, "batch log: 0 batches"));
 
 	/* The server under a service manager: readiness over NOTIFY_SOCKET, and journald
 	 * priorities when stderr is the journal stream (its device and inode). */
