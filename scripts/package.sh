@@ -35,6 +35,8 @@ fi
 [ "$chroot_check" = 1 ] || exit 0
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/gtsync-chroot.XXXXXX")
+# The chroot's / as on a real system (mktemp makes 0700): users other than root traverse it.
+chmod 755 "$root"
 cleanup() {
 	if [ -n "${server_pid:-}" ]; then kill "$server_pid" 2>/dev/null || true; fi
 	umount "$root/proc" 2>/dev/null || true
