@@ -196,9 +196,9 @@ int gt_approval_pull(struct gt_home *h, const struct gt_meta *meta, const char *
 	}
 	memset(&res, 0, sizeof(res));
 	rc = gt_pull_chunks(h, s, "gtsync approve", org_unit, 0, &o, collect, a, &res);
-	if (rc == GT_ETOOBIG && h->err)
-		fprintf(h->err, "gtsync approve: the approval would cover more than %u values\n",
-		        GT_APPROVAL_MAX_VALUES);
+	if (rc == GT_ETOOBIG)
+		gt_home_say(h, "gtsync approve: the approval would cover more than %u values",
+		            GT_APPROVAL_MAX_VALUES);
 	if (rc == GT_OK && !res.complete)
 		rc = GT_EPROTO;
 	if (rc == GT_OK)

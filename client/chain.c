@@ -15,6 +15,7 @@
 #include "orgunit.h"
 #include "period.h"
 #include "push.h"
+#include "termtext.h"
 
 const char *gt_chain_kind_name(int kind)
 {
@@ -101,27 +102,6 @@ static int state_after(int kind)
 	}
 }
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-/* The test hook: says the digest is computed, then waits for the go-ahead file. */
-static void pause_after_digest(const char *file)
-{
-	char ready[4200];
-	unsigned waited = 0;
-
-	snprintf(ready, sizeof(ready), "%s.digested", file);
-	(void)gt_file_write(ready, "", 0, 0644, 1);
-	while (access(file, F_OK) != 0 && waited < GT_CHAIN_PAUSE_MAX_MS) {
-		sleep_ms(10);
-		waited += 10;
-	}
-}
-
 /* Checks the action against the pulled metadata; sentences on h->err. */
 static int check(struct gt_home *h, const char *what, const struct gt_meta *meta,
                  const struct gt_chain_opts *o, const char *org)
@@ -130,40 +110,31 @@ static int check(struct gt_home *h, const char *what, const struct gt_meta *meta
 	struct gt_period p;
 
 	if (ds == NULL) {
-		if (h->err)
-			fprintf(
-			    h->err,
-			    "%s: data set %s is not in the pulled metadata (run 'gtsync metadata "
-			    "pull' if it is new)\n",
-			    what, o->dataset);
+		gt_home_say(h,
+		            "%s: data set %s is not in the pulled metadata (run 'gtsync metadata "
+		            "pull' if it is new)",
+		            what, o->dataset);
 		return GT_ENOENT;
 	}
 	if (gt_period_parse(o->period, &p) != GT_OK) {
-		if (h->err)
-			fprintf(h->err,
-			        "%s: %s is not a DHIS2 period (2025, 2025S1, 2025Q1, 202501)\n",
-			        what, o->period);
+		gt_home_say(h, "%s: %s is not a DHIS2 period (2025, 2025S1, 2025Q1, 202501)", what,
+		            o->period);
 		return GT_EINVAL;
 	}
 	if ((int)p.type < (int)ds->period_type) {
-		if (h->err)
-			fprintf(h->err,
-			        "%s: data set %s is reported %s; a report is approved for a %s "
-			        "period or a coarser one (e.g. the year), not %s\n",
-			        what, ds->code, gt_period_type_name(ds->period_type),
-			        gt_period_type_name(ds->period_type), o->period);
+		gt_home_say(h,
+		            "%s: data set %s is reported %s; a report is approved for a %s "
+		            "period or a coarser one (e.g. the year), not %s",
+		            what, ds->code, gt_period_type_name(ds->period_type),
+		            gt_period_type_name(ds->period_type), o->period);
 		return GT_EINVAL;
 	}
 	if (gt_orgunit_valid(org) != GT_OK) {
-		if (h->err)
-			fprintf(h->err, "%s: %s is not an org unit code (53, 53.71, ID)\n", what,
-			        org);
+		gt_home_say(h, "%s: %s is not an org unit code (53, 53.71, ID)", what, org);
 		return GT_EINVAL;
 	}
 	if (o->reason != NULL && strlen(o->reason) > GT_CHAIN_MAX_REASON) {
-		if (h->err)
-			fprintf(h->err, "%s: the reason is longer than %u bytes\n", what,
-			        GT_CHAIN_MAX_REASON);
+		gt_home_say(h, "%s: the reason is longer than %u bytes", what, GT_CHAIN_MAX_REASON);
 		return GT_EINVAL;
 	}
 	return GT_OK;
@@ -177,9 +148,8 @@ static int report_outcome(struct gt_home *h, const char *what, const struct gt_c
 	int rc = gt_cstore_action_get(h->st, r->action_id, &a);
 
 	if (rc != GT_OK) {
-		if (h->err)
-			fprintf(h->err, "%s: cannot read the action back: %s\n", what,
-			        gt_cstore_errmsg(h->st));
+		gt_home_say(h, "%s: cannot read the action back: %s", what,
+		            gt_cstore_errmsg(h->st));
 		return rc;
 	}
 	snprintf(r->message, sizeof(r->message), "%s", a.message);
@@ -187,48 +157,38 @@ static int report_outcome(struct gt_home *h, const char *what, const struct gt_c
 	case GT_CSTORE_ACKED:
 		if (a.status == GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE) {
 			r->outcome = GT_CHAIN_DUPLICATE;
-			if (o->out)
-				fprintf(
-				    o->out,
-				    "%s %s %s %s: the server already had this action (batch "
-				    "%" PRIu64
-				    ", sent before); 'gtsync report' shows the report's state\n",
-				    gt_chain_kind_name(a.kind), a.dataset, a.period, a.org_unit,
-				    a.seq);
+			gt_termtext_line(
+			    o->out,
+			    "%s %s %s %s: the server already had this action (batch "
+			    "%" PRIu64 ", sent before); 'gtsync report' shows the report's state",
+			    gt_chain_kind_name(a.kind), a.dataset, a.period, a.org_unit, a.seq);
 		} else {
 			r->outcome = GT_CHAIN_APPLIED;
-			if (o->out)
-				fprintf(o->out,
-				        "%s %s %s %s: applied; the report is now %s (batch %" PRIu64
-				        ")\n",
-				        gt_chain_kind_name(a.kind), a.dataset, a.period, a.org_unit,
-				        gt_chain_state_name(state_after(a.kind)), a.seq);
+			gt_termtext_line(
+			    o->out,
+			    "%s %s %s %s: applied; the report is now %s (batch %" PRIu64 ")",
+			    gt_chain_kind_name(a.kind), a.dataset, a.period, a.org_unit,
+			    gt_chain_state_name(state_after(a.kind)), a.seq);
 		}
 		break;
 	case GT_CSTORE_CONFLICT:
 		r->outcome = GT_CHAIN_SKIPPED;
 		r->conflict = a.conflict;
-		if (h->err)
-			fprintf(h->err, "%s: %s %s %s: skipped by the server: %s (%s)\n", what,
-			        a.dataset, a.period, a.org_unit, a.message,
-			        gt_chain_conflict_name(a.conflict));
+		gt_home_say(h, "%s: %s %s %s: skipped by the server: %s (%s)", what, a.dataset,
+		            a.period, a.org_unit, a.message, gt_chain_conflict_name(a.conflict));
 		break;
 	case GT_CSTORE_REFUSED:
 		r->outcome = GT_CHAIN_REFUSED;
 		r->code = a.code;
-		if (h->err)
-			fprintf(h->err, "%s: %s %s %s: refused by the server: %s\n", what,
-			        a.dataset, a.period, a.org_unit,
-			        a.message[0] ? a.message : gt_strerror(a.code));
+		gt_home_say(h, "%s: %s %s %s: refused by the server: %s", what, a.dataset, a.period,
+		            a.org_unit, a.message[0] ? a.message : gt_strerror(a.code));
 		break;
 	default:
 		r->outcome = GT_CHAIN_UNSENT;
-		if (h->err)
-			fprintf(
-			    h->err,
-			    "%s: %s %s %s: saved but not answered yet; it goes out with the next "
-			    "'gtsync push'\n",
-			    what, a.dataset, a.period, a.org_unit);
+		gt_home_say(h,
+		            "%s: %s %s %s: saved but not answered yet; it goes out with the next "
+		            "'gtsync push'",
+		            what, a.dataset, a.period, a.org_unit);
 		break;
 	}
 	gt_cstore_action_clear(&a);
@@ -263,17 +223,13 @@ int gt_chain_run(struct gt_home *h, const struct gt_chain_opts *o, struct gt_cha
 		if (rc != GT_OK)
 			goto out;
 		gt_approval_hex(r->digest, hex);
-		if (o->out) {
-			fprintf(o->out,
-			        "approve: %" PRIu64
-			        " %s of %s for %s in %s's subtree, as the server "
-			        "holds them now; signing SHA-256 %s\n",
-			        r->n_digested, r->n_digested == 1 ? "value" : "values", o->dataset,
-			        o->period, org, hex);
-			fflush(o->out);
-		}
-		if (o->pause_file != NULL)
-			pause_after_digest(o->pause_file);
+		gt_termtext_line(o->out,
+		                 "approve: %" PRIu64
+		                 " %s of %s for %s in %s's subtree, as the server "
+		                 "holds them now; signing SHA-256 %s",
+		                 r->n_digested, r->n_digested == 1 ? "value" : "values", o->dataset,
+		                 o->period, org, hex);
+		(void)gt_testhooks_at(o->hooks, GT_TESTHOOK_DIGESTED);
 	}
 	struct gt_cstore_action_in in = {
 	    .kind = o->kind,
@@ -287,16 +243,14 @@ int gt_chain_run(struct gt_home *h, const struct gt_chain_opts *o, struct gt_cha
 	/* Saved before anything is sent: a crash from here on sends it next time. */
 	rc = gt_cstore_action_queue(h->st, &in, gt_clock_wall_ms(), &r->action_id);
 	if (rc != GT_OK) {
-		if (h->err)
-			fprintf(h->err, "%s: cannot save the action: %s; nothing was sent\n", what,
-			        gt_cstore_errmsg(h->st));
+		gt_home_say(h, "%s: cannot save the action: %s; nothing was sent", what,
+		            gt_cstore_errmsg(h->st));
 		goto out;
 	}
 	po.tries = o->tries;
 	po.timeout_ms = o->timeout_ms;
 	po.backoff_base_ms = o->backoff_base_ms;
-	po.die_after_save = o->die_after_save;
-	po.die_after_send = o->die_after_send;
+	po.hooks = o->hooks;
 	po.progress = NULL;
 	po.out = NULL;
 	prc = gt_push_run(h, &po, &pr);

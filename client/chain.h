@@ -7,13 +7,7 @@
 
 #include "gtlimits.h"
 #include "home.h"
-
-/* Test hook, read from the environment by the commands: after approve has computed its digest
- * it creates the file $GTSYNC_TEST_PAUSE_AFTER_DIGEST.digested and waits (up to
- * GT_CHAIN_PAUSE_MAX_MS) until the file $GTSYNC_TEST_PAUSE_AFTER_DIGEST exists, so a test can
- * change the server's data between the digest and the approval. */
-#define GT_CHAIN_ENV_PAUSE    "GTSYNC_TEST_PAUSE_AFTER_DIGEST"
-#define GT_CHAIN_PAUSE_MAX_MS 60000u
+#include "testhooks.h"
 
 /* Longest reason accepted (the server's limit for free text). */
 #define GT_CHAIN_MAX_REASON GT_MAX_COMMENT_LEN
@@ -27,9 +21,8 @@ struct gt_chain_opts {
 	unsigned tries;      /* connection attempts for sending (0: the push default) */
 	uint32_t timeout_ms; /* connect and each wait (0: the session default) */
 	uint32_t backoff_base_ms;
-	unsigned die_after_save, die_after_send; /* the push test hooks */
-	const char *pause_file;                  /* the GT_CHAIN_ENV_PAUSE test hook, or NULL */
-	FILE *out;                               /* the result lines (NULL: none) */
+	struct gt_testhooks *hooks; /* test builds only (testhooks.h); NULL: none */
+	FILE *out;                  /* the result lines (NULL: none) */
 };
 
 enum gt_chain_outcome {

@@ -3,25 +3,26 @@
 #include "commands.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "backoff.h"
 #include "chain.h"
 #include "cli.h"
 #include "error.h"
-#include "fileio.h"
+#include "fetch.h"
 #include "home.h"
-#include "html.h"
 #include "import.h"
+#include "metapull.h"
 #include "pull.h"
 #include "push.h"
 #include "render.h"
+#include "status.h"
+#include "termtext.h"
+#include "testhooks.h"
 
 #define OK          GT_CLI_EXIT_OK
 #define FAIL        GT_CLI_EXIT_FAIL
@@ -84,18 +85,6 @@ static int opt_uint(const struct gt_cli_cmd *cmd, const char *name, unsigned lon
 	return GT_OK;
 }
 
-static void format_time(uint64_t ms, char *buf, size_t len)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	if (ms == 0 || gmtime_r(&t, &tm) == NULL) {
-		snprintf(buf, len, "never");
-		return;
-	}
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* ---- init ---- */
 
 static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
@@ -121,13 +110,18 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	rc = gt_home_init(dir, server, org, ca, &info, stderr);
 	if (rc != GT_OK)
 		return FAIL;
-	printf("gtsync home %s is ready for org unit %s, server %s\n", dir, org, server);
-	printf("key id:     %s\n", info.key_id);
-	printf("public key: %s\n", info.pub_b64);
-	printf("Give the key id and public key to the central administrator, who registers "
-	       "them with\n  gtsync-server key add --data DIR --org %s --role ROLE --pubkey %s\n"
-	       "(the public key is also in %s/%s). Then run 'gtsync metadata pull'.\n",
-	       org, info.pub_b64, dir, GT_HOME_PUB);
+	gt_termtext_line(stdout, "gtsync home %s is ready for org unit %s, server %s", dir, org,
+	                 server);
+	gt_termtext_line(stdout, "key id:     %s", info.key_id);
+	gt_termtext_line(stdout, "public key: %s", info.pub_b64);
+	gt_termtext_line(stdout, "Give the key id and public key to the central administrator, "
+	                         "who registers them with");
+	gt_termtext_line(stdout,
+	                 "  gtsync-server key add --data DIR --org %s --role ROLE --pubkey %s", org,
+	                 info.pub_b64);
+	gt_termtext_line(stdout,
+	                 "(the public key is also in %s/%s). Then run 'gtsync metadata pull'.", dir,
+	                 GT_HOME_PUB);
 	return OK;
 }
 
@@ -148,11 +142,11 @@ static int cmd_key(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	if (rc == GT_OK)
 		rc = gt_key_public_b64(h->key, b64);
 	if (rc == GT_OK) {
-		printf("key id:     %s\n", h->key_id);
-		printf("public key: %s\n", b64);
-		printf("org unit:   %s\n", h->org);
-		printf("role:       %s\n",
-		       h->role[0] ? h->role : "(not known until the first login)");
+		gt_termtext_line(stdout, "key id:     %s", h->key_id);
+		gt_termtext_line(stdout, "public key: %s", b64);
+		gt_termtext_line(stdout, "org unit:   %s", h->org);
+		gt_termtext_line(stdout, "role:       %s",
+		                 h->role[0] ? h->role : "(not known until the first login)");
 	}
 	gt_home_close(h);
 	return rc == GT_OK ? OK : FAIL;
@@ -162,15 +156,8 @@ static int cmd_key(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 
 static int cmd_metadata_pull(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
-	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
-	Gtsync__V1__MetadataRequest req = GTSYNC__V1__METADATA_REQUEST__INIT;
+	struct gt_metapull_opts o = {.out = stdout};
 	struct gt_home *h;
-	struct gt_session *s = NULL;
-	struct gt_session_err err;
-	gt_envelope *reply = NULL;
-	struct gt_meta *meta = NULL, *have = NULL;
-	struct gt_meta_errors *errs = NULL;
-	uint64_t version = 0, nou = 0;
 	int rc;
 	(void)argc;
 	(void)argv;
@@ -178,102 +165,7 @@ static int cmd_metadata_pull(const struct gt_cli_cmd *cmd, int argc, char **argv
 
 	if (open_home(cmd, &h) != GT_OK)
 		return FAIL;
-	/* Ask for the files only when the stored ones do not load or are another version. */
-	if (gt_cstore_config_get_u64(h->st, GT_CSTORE_CFG_MD_VERSION, &version) == GT_OK &&
-	    version != 0) {
-		errs = calloc(1, sizeof(*errs));
-		if (errs == NULL || gt_cstore_metadata_load(h->st, &have, errs) != GT_OK)
-			version = 0;
-		if (errs)
-			gt_meta_errors_clear(errs);
-		free(errs);
-		errs = NULL;
-	}
-	rc = gt_home_connect(h, 0, &s, NULL, &err);
-	if (rc != GT_OK) {
-		gt_home_explain(h, "gtsync metadata pull", &err);
-		goto out;
-	}
-	req.known_version = version;
-	env.body_case = GTSYNC__V1__ENVELOPE__BODY_METADATA_REQUEST;
-	env.metadata_request = &req;
-	rc = gt_session_call(s, &env, &reply, &err);
-	if (rc != GT_OK) {
-		gt_home_explain(h, "gtsync metadata pull", &err);
-		goto out;
-	}
-	if (reply->body_case != GTSYNC__V1__ENVELOPE__BODY_METADATA_REPLY) {
-		const char *m = reply->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR
-		                    ? reply->error->message
-		                    : "an unexpected answer";
-		fprintf(stderr, "gtsync metadata pull: the server refused: %s\n", m ? m : "");
-		rc = GT_EPROTO;
-		goto out;
-	}
-	const Gtsync__V1__MetadataReply *rep = reply->metadata_reply;
-	if (!rep->unchanged) {
-		const char **names = calloc(rep->n_files + 1, sizeof(*names));
-		const uint8_t **bufs = calloc(rep->n_files + 1, sizeof(*bufs));
-		size_t *lens = calloc(rep->n_files + 1, sizeof(*lens));
-		errs = calloc(1, sizeof(*errs));
-		if (!names || !bufs || !lens || !errs) {
-			free(names);
-			free(bufs);
-			free(lens);
-			rc = GT_ENOMEM;
-			goto out;
-		}
-		for (size_t i = 0; i < rep->n_files; i++) {
-			names[i] = rep->files[i]->name;
-			bufs[i] = rep->files[i]->content.data ? rep->files[i]->content.data
-			                                      : (const uint8_t *)"";
-			lens[i] = rep->files[i]->content.len;
-		}
-		gt_meta_errors_init(errs);
-		rc = rep->n_files == 0
-		         ? GT_ENOENT
-		         : gt_meta_load_buffers(names, bufs, lens, rep->n_files, &meta, errs);
-		free(names);
-		free(bufs);
-		free(lens);
-		if (rc != GT_OK) {
-			if (rep->n_files == 0)
-				fprintf(stderr,
-				        "gtsync metadata pull: the server has no metadata loaded "
-				        "yet (gtsync-server metadata load)\n");
-			for (size_t i = 0; i < errs->count; i++)
-				fprintf(stderr, "%s\n", errs->items[i].text);
-			if (rep->n_files != 0)
-				fprintf(stderr,
-				        "gtsync metadata pull: the server's metadata does not "
-				        "load here; nothing was stored\n");
-			goto out;
-		}
-	}
-	rc = gt_cstore_metadata_save(h->st, rep);
-	if (rc != GT_OK) {
-		fprintf(stderr, "gtsync metadata pull: cannot store the metadata: %s\n",
-		        gt_cstore_errmsg(h->st));
-		goto out;
-	}
-	(void)gt_cstore_orgunit_count(h->st, &nou);
-	const struct gt_meta *m = meta ? meta : have;
-	if (rep->unchanged)
-		printf("metadata version %" PRIu64 " unchanged", rep->version);
-	else
-		printf("metadata version %" PRIu64 ": %zu files", rep->version, rep->n_files);
-	if (m != NULL)
-		printf(", %zu data sets, %zu data elements, %zu rules", m->ndatasets, m->nelements,
-		       m->nrules);
-	printf("; %" PRIu64 " org units in scope\n", nou);
-out:
-	if (errs)
-		gt_meta_errors_clear(errs);
-	free(errs);
-	gt_meta_free(meta);
-	gt_meta_free(have);
-	gt_wire_envelope_free(reply);
-	gt_session_close(s);
+	rc = gt_metapull_run(h, &o, NULL);
 	gt_home_close(h);
 	return exit_for(rc);
 }
@@ -329,7 +221,7 @@ static int cmd_push(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	struct gt_push_result r;
 	struct gt_home *h;
 	unsigned long tries = GT_BACKOFF_TRIES, batch = 0, timeout = 0, base = 0;
-	const char *env;
+	struct gt_testhooks hooks;
 	int rc;
 	(void)argc;
 	(void)argv;
@@ -348,10 +240,8 @@ static int cmd_push(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	o.backoff_base_ms = (uint32_t)base;
 	o.progress = stderr;
 	o.out = stdout;
-	if ((env = getenv(GT_PUSH_ENV_DIE_AFTER_SAVE)) != NULL)
-		o.die_after_save = (unsigned)strtoul(env, NULL, 10);
-	if ((env = getenv(GT_PUSH_ENV_DIE_AFTER_SEND)) != NULL)
-		o.die_after_send = (unsigned)strtoul(env, NULL, 10);
+	gt_testhooks_init(&hooks);
+	o.hooks = &hooks;
 	if (open_home(cmd, &h) != GT_OK)
 		return FAIL;
 	rc = gt_push_run(h, &o, &r);
@@ -386,184 +276,10 @@ static int cmd_pull(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 
 /* ---- status ---- */
 
-/* Writes key=value, quoting the value when it holds spaces, quotes, '=' or controls. */
-static void kv(const char *key, const char *value)
-{
-	int plain = value[0] != '\0';
-
-	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
-		if (*p <= ' ' || *p == '"' || *p == '\\' || *p == '=' || *p == 0x7F)
-			plain = 0;
-	printf("%s=", key);
-	if (plain) {
-		fputs(value, stdout);
-		return;
-	}
-	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", stdout);
-		else if (*p < ' ' || *p == 0x7F)
-			printf("\\x%02x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
-}
-
-struct problems {
-	int plain;
-	int last_state, last_reason;
-	unsigned shown; /* values listed in the current group */
-};
-
-static int print_problem(void *arg, const struct gt_cstore_problem *p)
-{
-	struct problems *x = arg;
-	const char *reason = p->state == GT_CSTORE_CONFLICT ? gt_chain_conflict_name(p->reason)
-	                                                    : gt_errname(p->reason);
-
-	if (x->plain) {
-		printf("%s ", p->state == GT_CSTORE_CONFLICT ? "conflict" : "refused");
-		kv("reason", reason);
-		putchar(' ');
-		kv("dataelement", p->data_element);
-		putchar(' ');
-		kv("period", p->period);
-		putchar(' ');
-		kv("orgunit", p->org_unit);
-		putchar(' ');
-		kv("categoryoptioncombo", p->coc);
-		putchar(' ');
-		kv("value", p->value);
-		putchar(' ');
-		kv("source", p->source);
-		putchar(' ');
-		kv("message", p->message);
-		putchar('\n');
-		return 0;
-	}
-	if (p->state != x->last_state || p->reason != x->last_reason) {
-		if (x->last_state == GT_CSTORE_CONFLICT && p->state != GT_CSTORE_CONFLICT)
-			printf("\n");
-		printf("  %s %s: %s\n", p->state == GT_CSTORE_CONFLICT ? "conflict" : "refused",
-		       reason, p->message);
-		x->last_state = p->state;
-		x->last_reason = p->reason;
-		x->shown = 0;
-	}
-	if (x->shown++ < 50)
-		printf("    %s %s %s %s = %s  (%s, batch %" PRIu64 ")\n", p->data_element,
-		       p->period, p->org_unit, p->coc[0] ? p->coc : "-", p->value, p->source,
-		       p->seq);
-	else if (x->shown == 51)
-		printf("    ... (more; 'gtsync status --format plain' lists all)\n");
-	return 0;
-}
-
-static int print_unit(void *arg, const char *org, uint64_t n)
-{
-	int *plain = arg;
-	if (*plain)
-		printf("replica_unit orgunit=%s values=%" PRIu64 "\n", org, n);
-	else
-		printf("  %-8s %" PRIu64 " values\n", org, n);
-	return 0;
-}
-
-/* The word for where a workflow action stands. */
-static const char *action_outcome(const struct gt_cstore_action *a)
-{
-	switch (a->state) {
-	case GT_CSTORE_QUEUED:
-		return "queued";
-	case GT_CSTORE_BATCHED:
-		return "sent";
-	case GT_CSTORE_ACKED:
-		return a->status == GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE ? "duplicate"
-		                                                            : "applied";
-	case GT_CSTORE_CONFLICT:
-		return "skipped";
-	default:
-		return "refused";
-	}
-}
-
-/* Lists the workflow actions: counts, and the most recent ones with their outcome. */
-static int print_actions(struct gt_home *h, const struct gt_cstore_status *st, int plain)
-{
-	struct gt_cstore_action *a = NULL;
-	size_t n = 0;
-	uint64_t all = 0;
-	int rc;
-
-	for (int k = 0; k < 5; k++)
-		all += st->actions[k];
-	if (plain)
-		printf("actions_queued=%" PRIu64 "\nactions_sent=%" PRIu64
-		       "\nactions_applied=%" PRIu64 "\nactions_skipped=%" PRIu64
-		       "\nactions_refused=%" PRIu64 "\n",
-		       st->actions[GT_CSTORE_QUEUED], st->actions[GT_CSTORE_BATCHED],
-		       st->actions[GT_CSTORE_ACKED], st->actions[GT_CSTORE_CONFLICT],
-		       st->actions[GT_CSTORE_REFUSED]);
-	if (all == 0)
-		return GT_OK;
-	if ((rc = gt_cstore_actions_recent(h->st, plain ? 1000 : 20, &a, &n)) != GT_OK) {
-		fprintf(stderr, "gtsync status: cannot read the workflow actions: %s\n",
-		        gt_cstore_errmsg(h->st));
-		return rc;
-	}
-	if (!plain)
-		printf("\nWorkflow actions: %" PRIu64 " applied, %" PRIu64
-		       " skipped by the server, %" PRIu64 " refused, %" PRIu64
-		       " waiting to be sent or answered%s\n",
-		       st->actions[GT_CSTORE_ACKED], st->actions[GT_CSTORE_CONFLICT],
-		       st->actions[GT_CSTORE_REFUSED],
-		       st->actions[GT_CSTORE_QUEUED] + st->actions[GT_CSTORE_BATCHED],
-		       all > n ? " (the latest listed)" : "");
-	for (size_t i = 0; i < n; i++) {
-		const struct gt_cstore_action *x = &a[i];
-		const char *why = x->state == GT_CSTORE_CONFLICT
-		                      ? gt_chain_conflict_name(x->conflict)
-		                  : x->state == GT_CSTORE_REFUSED ? gt_errname(x->code)
-		                                                  : "";
-		if (plain) {
-			printf("action kind=%s dataset=%s period=%s orgunit=%s outcome=%s",
-			       gt_chain_kind_name(x->kind), x->dataset, x->period, x->org_unit,
-			       action_outcome(x));
-			putchar(' ');
-			kv("why", why);
-			putchar(' ');
-			kv("message", x->state >= GT_CSTORE_CONFLICT ? x->message : "");
-			putchar(' ');
-			kv("reason", x->reason);
-			printf(" batch=%" PRIu64 " values=%" PRIu64 "\n", x->seq, x->n_digested);
-			continue;
-		}
-		printf("  %-9s %s %s %s: %s", gt_chain_kind_name(x->kind), x->dataset, x->period,
-		       x->org_unit, action_outcome(x));
-		if (x->state >= GT_CSTORE_CONFLICT)
-			printf(" (%s: %s)", why, x->message);
-		if (x->reason[0])
-			printf("; reason: %s", x->reason);
-		if (x->has_digest)
-			printf("; signed %" PRIu64 " values", x->n_digested);
-		putchar('\n');
-	}
-	gt_cstore_actions_free(a, n);
-	return GT_OK;
-}
-
 static int cmd_status(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
 	const char *fmt = gt_cli_get(cmd, "format");
-	struct gt_cstore_status st;
 	struct gt_home *h;
-	struct problems x = {0};
-	uint64_t last_push = 0, last_pull = 0, last_try = 0, mdv = 0;
-	char t_push[32], t_pull[32], t_try[32], last_error[GT_CSTORE_MAX_CONFIG] = "";
 	int plain, rc;
 	(void)argc;
 	(void)argv;
@@ -576,203 +292,43 @@ static int cmd_status(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	plain = fmt ? strcmp(fmt, "plain") == 0 : !isatty(fileno(stdout));
 	if (open_home(cmd, &h) != GT_OK)
 		return FAIL;
-	rc = gt_cstore_status(h->st, &st);
-	if (rc == GT_OK)
-		rc = gt_cstore_config_get_u64(h->st, GT_CSTORE_CFG_LAST_PUSH, &last_push);
-	if (rc == GT_OK)
-		rc = gt_cstore_config_get_u64(h->st, GT_CSTORE_CFG_LAST_PULL, &last_pull);
-	if (rc == GT_OK)
-		rc = gt_cstore_config_get_u64(h->st, GT_CSTORE_CFG_LAST_ATTEMPT, &last_try);
-	if (rc == GT_OK)
-		rc = gt_cstore_config_get_u64(h->st, GT_CSTORE_CFG_MD_VERSION, &mdv);
-	if (rc == GT_OK) {
-		int r2 = gt_cstore_config_get(h->st, GT_CSTORE_CFG_LAST_ERROR, last_error,
-		                              sizeof(last_error));
-		if (r2 != GT_OK && r2 != GT_ENOENT)
-			rc = r2;
-	}
-	if (rc != GT_OK) {
-		fprintf(stderr, "gtsync status: cannot read %s: %s\n", h->db_path,
-		        gt_cstore_errmsg(h->st));
-		gt_home_close(h);
-		return FAIL;
-	}
-	format_time(last_push, t_push, sizeof(t_push));
-	format_time(last_pull, t_pull, sizeof(t_pull));
-	format_time(last_try, t_try, sizeof(t_try));
-	if (plain) {
-		kv("home", h->dir);
-		printf("\n");
-		kv("server", h->server);
-		printf("\norg=%s\nkey_id=%s\n", h->org, h->key_id);
-		kv("role", h->role);
-		printf("\nqueued=%" PRIu64 "\nbatched=%" PRIu64 "\nacknowledged=%" PRIu64
-		       "\nconflict=%" PRIu64 "\nrefused=%" PRIu64 "\n",
-		       st.values[GT_CSTORE_QUEUED], st.values[GT_CSTORE_BATCHED],
-		       st.values[GT_CSTORE_ACKED], st.values[GT_CSTORE_CONFLICT],
-		       st.values[GT_CSTORE_REFUSED]);
-		printf("batches_pending=%" PRIu64 "\nbatches_acknowledged=%" PRIu64
-		       "\nbatches_refused=%" PRIu64 "\n",
-		       st.batches[GT_CSTORE_BATCH_PENDING], st.batches[GT_CSTORE_BATCH_ACKED],
-		       st.batches[GT_CSTORE_BATCH_REFUSED]);
-		printf("replica_values=%" PRIu64 "\nreplica_units=%" PRIu64 "\n", st.replica_values,
-		       st.replica_units);
-		printf("metadata_version=%" PRIu64
-		       "\nlast_push=%s\nlast_attempt=%s\nlast_pull=%s\n",
-		       mdv, t_push, t_try, t_pull);
-		kv("last_error", last_error);
-		printf("\n");
-	} else {
-		printf("gtsync home %s: org unit %s, key %s%s%s%s, server %s\n", h->dir, h->org,
-		       h->key_id, h->role[0] ? " (" : "", h->role, h->role[0] ? ")" : "",
-		       h->server);
-		printf("Outbox:  %" PRIu64 " queued, %" PRIu64
-		       " sent and waiting for an ack, %" PRIu64 " acknowledged, %" PRIu64
-		       " in conflict, %" PRIu64 " refused\n",
-		       st.values[GT_CSTORE_QUEUED], st.values[GT_CSTORE_BATCHED],
-		       st.values[GT_CSTORE_ACKED], st.values[GT_CSTORE_CONFLICT],
-		       st.values[GT_CSTORE_REFUSED]);
-		printf("Batches: %" PRIu64 " waiting to be (re)sent, %" PRIu64
-		       " acknowledged, %" PRIu64 " refused\n",
-		       st.batches[GT_CSTORE_BATCH_PENDING], st.batches[GT_CSTORE_BATCH_ACKED],
-		       st.batches[GT_CSTORE_BATCH_REFUSED]);
-		printf("Last push that sent everything: %s; last attempt: %s%s%s\n", t_push, t_try,
-		       last_error[0] ? "; last error: " : "", last_error);
-		printf("Last pull: %s; replica: %" PRIu64 " values of %" PRIu64 " org units\n",
-		       t_pull, st.replica_values, st.replica_units);
-		printf("Metadata version: %" PRIu64 "%s\n", mdv,
-		       mdv ? "" : " (none yet: run 'gtsync metadata pull')");
-		if (st.values[GT_CSTORE_CONFLICT] + st.values[GT_CSTORE_REFUSED] > 0)
-			printf("\nValues the server did not apply, by reason:\n");
-	}
-	x.plain = plain;
-	x.last_state = -1;
-	rc = gt_cstore_problems(h->st, print_problem, &x);
-	if (rc == GT_OK)
-		rc = print_actions(h, &st, plain);
-	if (rc == GT_OK && st.replica_units > 0) {
-		if (!plain)
-			printf("\nReplica by org unit:\n");
-		rc = gt_cstore_replica_units(h->st, print_unit, &plain);
-	}
+	rc = gt_status_print(h, stdout, plain);
 	gt_home_close(h);
 	return rc == GT_OK ? OK : FAIL;
 }
 
 /* ---- report ---- */
 
-/* Org-unit names from the home's pulled scope, for the units a report gives by code. */
-struct ou_names {
-	struct gt_home *h;
-	struct gt_cstore_orgunit ou;
-};
-
-static const char *ou_name(void *arg, const char *code)
-{
-	struct ou_names *n = arg;
-	if (gt_cstore_orgunit_get(n->h->st, code, &n->ou) != GT_OK)
-		return NULL;
-	return n->ou.name;
-}
-
 static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
-	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
-	Gtsync__V1__ReportRequest req = GTSYNC__V1__REPORT_REQUEST__INIT;
-	const char *ds = gt_cli_get(cmd, "dataset"), *period = gt_cli_get(cmd, "period");
-	const char *fmt = gt_cli_get(cmd, "format"), *output = gt_cli_get(cmd, "output");
-	enum gt_render_format f = GT_RENDER_TABLE;
+	struct gt_fetch_opts o = {0};
 	struct gt_home *h;
-	struct gt_session *s = NULL;
-	struct gt_session_err err;
-	gt_envelope *reply = NULL;
-	struct gt_meta *meta = NULL;
-	struct gt_meta_errors *errs = NULL;
 	int rc;
 	(void)argc;
 	(void)argv;
 	(void)arg;
 
-	if (ds == NULL || period == NULL) {
+	o.dataset = gt_cli_get(cmd, "dataset");
+	o.period = gt_cli_get(cmd, "period");
+	o.org = gt_cli_get(cmd, "org");
+	o.output = gt_cli_get(cmd, "output");
+	o.per_child = gt_cli_get(cmd, "no-children") == NULL;
+	o.format = gt_render_format_find(gt_cli_get(cmd, "format"));
+	o.out = stdout;
+	if (o.dataset == NULL || o.period == NULL) {
 		fprintf(stderr,
 		        "gtsync report: --dataset and --period are required (see --help)\n");
 		return USAGE;
 	}
-	if (fmt != NULL && gt_render_format_parse(fmt, &f) != GT_OK) {
-		fprintf(stderr,
-		        "gtsync report: --format is table, text, html, csv, json or dhis2\n");
+	if (o.format == NULL) {
+		char list[256];
+		gt_render_format_list(list, sizeof(list), 0);
+		fprintf(stderr, "gtsync report: --format is %s\n", list);
 		return USAGE;
 	}
 	if (open_home(cmd, &h) != GT_OK)
 		return FAIL;
-	/* The metadata, when pulled, names and orders the rows; the report works without. */
-	errs = calloc(1, sizeof(*errs));
-	if (errs != NULL) {
-		gt_meta_errors_init(errs);
-		(void)gt_cstore_metadata_load(h->st, &meta, errs);
-		gt_meta_errors_clear(errs);
-		free(errs);
-	}
-	rc = gt_home_connect(h, 0, &s, NULL, &err);
-	if (rc != GT_OK) {
-		gt_home_explain(h, "gtsync report", &err);
-		goto out;
-	}
-	req.org_unit = (char *)(gt_cli_get(cmd, "org") ? gt_cli_get(cmd, "org") : h->org);
-	req.dataset = (char *)ds;
-	req.period = (char *)period;
-	req.per_child = gt_cli_get(cmd, "no-children") == NULL;
-	env.body_case = GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST;
-	env.report_request = &req;
-	rc = gt_session_call(s, &env, &reply, &err);
-	if (rc != GT_OK) {
-		gt_home_explain(h, "gtsync report", &err);
-		goto out;
-	}
-	if (reply->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR) {
-		const Gtsync__V1__Error *e = reply->error;
-		fprintf(stderr, "gtsync report: the server refused: %s\n",
-		        e->message && e->message[0] ? e->message : gt_strerror(e->code));
-		rc = e->code < 0 ? e->code : GT_EPROTO;
-		if (gt_home_transient(rc))
-			rc = GT_EPROTO; /* a refusal, not a lost link */
-		goto out;
-	}
-	if (reply->body_case != GTSYNC__V1__ENVELOPE__BODY_REPORT_REPLY) {
-		fprintf(stderr, "gtsync report: the server answered out of turn\n");
-		rc = GT_EPROTO;
-		goto out;
-	}
-	struct ou_names nm = {.h = h};
-	struct gt_render_names names = {ou_name, &nm};
-	if (output == NULL) {
-		rc = gt_render_report(stdout, reply->report_reply, meta, &names, f);
-		if (rc != GT_OK)
-			fprintf(stderr, "gtsync report: cannot write the report: %s\n",
-			        gt_strerror(rc));
-		goto out;
-	}
-	/* A file is written whole or not at all: rendered in memory, then renamed into place. */
-	char *doc = NULL;
-	size_t doclen = 0;
-	FILE *m = open_memstream(&doc, &doclen);
-	rc = m == NULL ? GT_ENOMEM : gt_render_report(m, reply->report_reply, meta, &names, f);
-	if (m != NULL && fclose(m) != 0 && rc == GT_OK)
-		rc = GT_EIO;
-	if (rc == GT_OK)
-		rc = gt_file_write(output, doc, doclen, 0644, 1);
-	free(doc);
-	if (rc != GT_OK) {
-		fprintf(stderr, "gtsync report: cannot write %s: %s\n", output, gt_strerror(rc));
-		goto out;
-	}
-	printf("report: %s %s %s (%s) written to %s\n", reply->report_reply->dataset,
-	       reply->report_reply->period, reply->report_reply->org_unit, fmt ? fmt : "table",
-	       output);
-out:
-	gt_meta_free(meta);
-	gt_wire_envelope_free(reply);
-	gt_session_close(s);
+	rc = gt_fetch_report(h, &o);
 	gt_home_close(h);
 	return exit_for(rc);
 }
@@ -794,7 +350,7 @@ static int run_chain(const struct gt_cli_cmd *cmd, int kind)
 	struct gt_chain_result r;
 	struct gt_home *h;
 	unsigned long tries = 0, timeout = 0;
-	const char *env;
+	struct gt_testhooks hooks;
 	int rc;
 
 	o.kind = kind;
@@ -833,11 +389,8 @@ static int run_chain(const struct gt_cli_cmd *cmd, int kind)
 	o.tries = (unsigned)tries;
 	o.timeout_ms = (uint32_t)(timeout * 1000);
 	o.out = stdout;
-	o.pause_file = getenv(GT_CHAIN_ENV_PAUSE);
-	if ((env = getenv(GT_PUSH_ENV_DIE_AFTER_SAVE)) != NULL)
-		o.die_after_save = (unsigned)strtoul(env, NULL, 10);
-	if ((env = getenv(GT_PUSH_ENV_DIE_AFTER_SEND)) != NULL)
-		o.die_after_send = (unsigned)strtoul(env, NULL, 10);
+	gt_testhooks_init(&hooks);
+	o.hooks = &hooks;
 	if (open_home(cmd, &h) != GT_OK)
 		return FAIL;
 	rc = gt_chain_run(h, &o, &r);
@@ -946,10 +499,7 @@ static struct gt_cli_opt report_opts[] = {
     {"org", "CODE", "the org unit to report on (default: the key's)", NULL},
     {"dataset", "DS", "the data set (KK, LY, GT)", NULL},
     {"period", "PERIOD", "any DHIS2 period; finer periods roll up into it (2026Q3, 2026)", NULL},
-    {"format", "FORMAT",
-     "table, text (the chair's report for a terminal or printer), html (the chair's "
-     "report as one page), csv, json or dhis2 (a dataValueSets document)",
-     NULL},
+    {"format", "FORMAT", NULL /* the formats of render.c, set by gt_client_main() */, NULL},
     {"output", "FILE", "write the report to FILE (replaced whole) instead of the terminal", NULL},
     {"no-children", NULL, "leave out the per-child breakdown", NULL},
     {0},
@@ -1012,9 +562,7 @@ static const struct gt_cli_cmd client_cmds[] = {
      "sending, sends, and records the server's answers; a push cut at any moment resends the "
      "same batches next time (the server acknowledges them as duplicates). When the server "
      "cannot be reached the values stay queued and the push retries with growing delays. "
-     "Exit status 3: the server was unreachable and values stay queued. Test "
-     "hooks: " GT_PUSH_ENV_DIE_AFTER_SAVE "=N or " GT_PUSH_ENV_DIE_AFTER_SEND
-     "=N end the process like a kill -9 right after the Nth batch is saved, or sent.",
+     "Exit status 3: the server was unreachable and values stay queued.",
      push_opts, 0, 0, cmd_push, NULL},
     {"pull", "update the local replica of the subtree's values", "[--home DIR] [--org CODE]",
      "For provincial aggregators: pulls the values of the districts below, chunk by chunk "
@@ -1027,15 +575,18 @@ static const struct gt_cli_cmd client_cmds[] = {
      "--format plain) the output is key=value lines.",
      status_opts, 0, 0, cmd_status, NULL},
     {"report", "show the server's consolidated report",
-     "[--home DIR] [--org CODE] --dataset DS --period P "
-     "[--format table|text|html|csv|json|dhis2] [--output FILE]",
+     "[--home DIR] [--org CODE] --dataset DS --period P [--format FORMAT] [--output FILE]",
      "Totals for the org unit's subtree with a column per child org unit, and which units "
      "reported. text and html are the chair's report: totals with the breakdowns (sex x "
      "age), a part per child, completeness and timeliness per child, the approval chain's "
      "state and signed history, the units that did not report, and for action-plan data "
      "sets target, achievement and gap; html is one self-contained page to open and print. "
-     "dhis2 writes a dataValueSets JSON document (dataSet, period, orgUnit, dataValues with "
-     "dataElement, categoryOptionCombo, value, comment) of the totals.",
+     "csv writes one line per value (dataelement, period, orgunit, categoryoptioncombo, value, "
+     "count, comment), texts in full, a cell a spreadsheet would take for a formula with a "
+     "leading quote. dhis2 writes a dataValueSets JSON document (dataSet, period, orgUnit, "
+     "dataValues with dataElement, categoryOptionCombo, value, comment) of the totals. With "
+     "--output the file is written whole through a new temporary file beside it, or not at "
+     "all.",
      report_opts, 0, 0, cmd_report, NULL},
     {"submit", "mark the office's report for a period as submitted (its approver's key)",
      "[--home DIR] --dataset DS --period P [--org CODE]", CHAIN_HELP, chain_opts, 0, 0, cmd_submit,
@@ -1061,8 +612,23 @@ static const struct gt_cli_cmd client_cmds[] = {
     {0},
 };
 
+/* Sets the help of option name in opts. */
+static void set_help(struct gt_cli_opt *opts, const char *name, const char *help)
+{
+	for (; opts->name != NULL; opts++)
+		if (strcmp(opts->name, name) == 0)
+			opts->help = help;
+}
+
 int gt_client_main(int argc, char **argv)
 {
+	char list[1024], formats[1100];
+
+	/* The report formats come from their table, so a new one shows up here by itself. */
+	gt_render_format_list(list, sizeof(list), 1);
+	snprintf(formats, sizeof(formats), "%s; default %s", list,
+	         gt_render_format_find(NULL)->name);
+	set_help(report_opts, "format", formats);
 	return gt_cli_main("gtsync",
 	                   "The gtsync client for district and provincial task-force offices: it "
 	                   "queues report values\nlocally, sends them as signed batches when the "

@@ -15,7 +15,14 @@
  * crash. Every function that changes several rows does so in one transaction and leaves the
  * store as it was when it fails (disk full, read-only file, I/O error): the outbox is never
  * half-updated. Functions marked "in the caller's transaction" run inside gt_cstore_begin()
- * ... gt_cstore_commit() when the caller opened one (and on their own otherwise).
+ * ... gt_cstore_commit() when the caller opened one (and on their own otherwise); inside a
+ * caller's transaction every function works in a savepoint, so a failed call undoes its own
+ * writes and leaves the caller's earlier ones for the caller to commit or roll back.
+ *
+ * The store is built on common/sqldb.h; its modules: cstore.c (the handle, schema, statements,
+ * settings, metadata and org units), cstore_outbox.c (values and workflow actions queued),
+ * cstore_batch.c (batches saved, acknowledged, refused), cstore_replica.c (the pull replica),
+ * cstore_query.c (status, problems, actions for a person).
  *
  * The outbox holds every value entered, with its state: queued (waiting to be packed), batched
  * (packed into a saved, signed batch not yet acknowledged), acknowledged, in conflict (the
@@ -57,11 +64,12 @@ enum gt_cstore_batch_state {
 
 struct gt_cstore;
 
-/* Creates a new store at path (GT_EEXIST if the file exists). Caller closes *out. */
+/* Creates a new store at path, mode 0600 (GT_EEXIST if the file exists). Caller closes *out. */
 int gt_cstore_create(const char *path, struct gt_cstore **out);
 
-/* Opens an existing store (GT_ENOENT if there is none; GT_ECORRUPT if the file is not a
- * gtsync client store). Caller closes *out with gt_cstore_close(). */
+/* Opens an existing store, upgrading an older schema (GT_ENOENT if there is none; GT_ECORRUPT
+ * if the file is not a gtsync client store; GT_ENOTSUP if a newer gtsync wrote it). Caller
+ * closes *out with gt_cstore_close(). */
 int gt_cstore_open(const char *path, struct gt_cstore **out);
 
 /* Closes the store; accepts NULL. */

@@ -14,21 +14,28 @@
 #include "addr.h"
 #include "error.h"
 #include "fileio.h"
+#include "termtext.h"
 #include "tls.h"
 
 static void say(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A line for a person on err, escaped for the terminal (termtext.h). */
 static void say(FILE *err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err == NULL)
-		return;
 	va_start(ap, fmt);
-	vfprintf(err, fmt, ap);
+	gt_termtext_vline(err, fmt, ap);
 	va_end(ap);
-	fputc('\n', err);
-	fflush(err);
+}
+
+void gt_home_say(struct gt_home *h, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	gt_termtext_vline(h->err, fmt, ap);
+	va_end(ap);
 }
 
 int gt_home_resolve(const char *opt, char *out, size_t len)
@@ -64,62 +71,67 @@ static int set_paths(struct gt_home *h, const char *dir)
 	return GT_OK;
 }
 
-int gt_home_init(const char *dir, const char *server, const char *org, const char *ca_file,
-                 struct gt_home_init_info *info, FILE *err)
-{
-	struct gt_home *h = calloc(1, sizeof(*h));
-	struct sockaddr_storage ss;
-	struct gt_tls_ctx *tls = NULL;
-	struct gt_key *k = NULL;
-	struct gt_cstore *st = NULL;
-	uint8_t *ca = NULL;
-	size_t ca_len = 0;
-	int rc, made_ca = 0, made_key = 0, made_pub = 0, made_db = 0;
+/* What gt_home_init() has made so far, to undo on failure. */
+struct made {
+	int ca, key, pub, db;
+};
 
-	memset(info, 0, sizeof(*info));
-	if (h == NULL)
-		return GT_ENOMEM;
-	if ((rc = set_paths(h, dir)) != GT_OK) {
+/* Checks the arguments of init and that dir is not a home already; creates dir. */
+static int init_check(struct gt_home *h, const char *dir, const char *server, const char *org,
+                      FILE *err)
+{
+	struct sockaddr_storage ss;
+
+	if (set_paths(h, dir) != GT_OK) {
 		say(err, "gtsync init: the home path is too long");
-		goto out;
+		return GT_ETOOBIG;
 	}
 	if (gt_addr_parse(server, &ss) != GT_OK) {
 		say(err,
 		    "gtsync init: --server must be HOST:PORT with HOST an IP address or "
 		    "localhost (e.g. 127.0.0.1:7443), not '%s'",
 		    server);
-		rc = GT_EINVAL;
-		goto out;
+		return GT_EINVAL;
 	}
 	if (gt_orgunit_valid(org) != GT_OK) {
 		say(err,
 		    "gtsync init: --org must be an org-unit code: ID, a province (53) or a "
 		    "district (53.71), not '%s'",
 		    org);
-		rc = GT_EINVAL;
-		goto out;
+		return GT_EINVAL;
 	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		rc = gt_err_from_errno(errno);
+		int rc = gt_err_from_errno(errno);
 		say(err, "gtsync init: cannot create %s: %s", dir, strerror(errno));
-		goto out;
+		return rc;
 	}
 	if (access(h->db_path, F_OK) == 0 || access(h->key_path, F_OK) == 0) {
 		say(err,
 		    "gtsync init: %s is already a gtsync home; nothing was changed (use "
 		    "another --home for another key)",
 		    dir);
-		rc = GT_EEXIST;
-		goto out;
+		return GT_EEXIST;
 	}
+	return GT_OK;
+}
+
+/* Copies the pinned certificate (checked to be usable) and writes a new key. */
+static int init_files(struct gt_home *h, const char *ca_file, struct gt_home_init_info *info,
+                      struct made *made, FILE *err)
+{
+	struct gt_tls_ctx *tls = NULL;
+	struct gt_key *k = NULL;
+	uint8_t *ca = NULL;
+	size_t ca_len = 0;
+	int rc;
+
 	rc = gt_file_read(ca_file, GT_HOME_MAX_CA, &ca, &ca_len);
 	if (rc != GT_OK) {
 		say(err, "gtsync init: cannot read the server certificate %s: %s", ca_file,
 		    gt_strerror(rc));
 		goto out;
 	}
-	rc = gt_tls_client_ctx_new(ca_file, NULL, &tls);
-	if (rc != GT_OK) {
+	if ((rc = gt_tls_client_ctx_new(ca_file, NULL, &tls)) != GT_OK) {
 		say(err,
 		    "gtsync init: %s holds no usable certificate (expected the server's "
 		    "tls-cert.pem)",
@@ -135,53 +147,86 @@ int gt_home_init(const char *dir, const char *server, const char *org, const cha
 		say(err, "gtsync init: cannot write %s: %s", h->ca_path, gt_strerror(rc));
 		goto out;
 	}
-	made_ca = 1;
+	made->ca = 1;
 	if ((rc = gt_key_save(k, h->key_path)) != GT_OK) {
 		say(err, "gtsync init: cannot write %s: %s", h->key_path, gt_strerror(rc));
 		goto out;
 	}
-	made_key = 1;
+	made->key = 1;
 	if ((rc = gt_key_save_public(k, h->pub_path)) != GT_OK && rc != GT_EEXIST) {
 		say(err, "gtsync init: cannot write %s: %s", h->pub_path, gt_strerror(rc));
 		goto out;
 	}
-	made_pub = rc == GT_OK;
+	made->pub = rc == GT_OK;
+	rc = GT_OK;
+out:
+	gt_key_free(k);
+	gt_tls_ctx_free(tls);
+	free(ca);
+	return rc;
+}
+
+/* Creates the store with the home's settings. */
+static int init_store(struct gt_home *h, const char *server, const char *org,
+                      const struct gt_home_init_info *info, struct made *made, FILE *err)
+{
+	struct gt_cstore *st = NULL;
+	int rc;
+
 	if ((rc = gt_cstore_create(h->db_path, &st)) != GT_OK) {
 		say(err, "gtsync init: cannot create %s: %s", h->db_path, gt_strerror(rc));
-		goto out;
+		return rc;
 	}
-	made_db = 1;
+	made->db = 1;
 	if ((rc = gt_cstore_begin(st)) != GT_OK ||
 	    (rc = gt_cstore_config_set(st, GT_CSTORE_CFG_SERVER, server)) != GT_OK ||
 	    (rc = gt_cstore_config_set(st, GT_CSTORE_CFG_ORG, org)) != GT_OK ||
 	    (rc = gt_cstore_config_set(st, GT_CSTORE_CFG_KEY_ID, info->key_id)) != GT_OK ||
 	    (rc = gt_cstore_config_set_u64(st, GT_CSTORE_CFG_NEXT_SEQ, 1)) != GT_OK ||
-	    (rc = gt_cstore_commit(st)) != GT_OK) {
+	    (rc = gt_cstore_commit(st)) != GT_OK)
 		say(err, "gtsync init: cannot write %s: %s", h->db_path, gt_cstore_errmsg(st));
-		goto out;
-	}
-out:
 	gt_cstore_close(st);
+	return rc;
+}
+
+/* Removes what a failed init made. */
+static void init_undo(const struct gt_home *h, const struct made *made)
+{
+	if (made->db) {
+		char side[PATH_MAX + 8];
+		(void)unlink(h->db_path);
+		snprintf(side, sizeof(side), "%s-wal", h->db_path);
+		(void)unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", h->db_path);
+		(void)unlink(side);
+	}
+	if (made->pub)
+		(void)unlink(h->pub_path);
+	if (made->key)
+		(void)unlink(h->key_path);
+	if (made->ca)
+		(void)unlink(h->ca_path);
+}
+
+int gt_home_init(const char *dir, const char *server, const char *org, const char *ca_file,
+                 struct gt_home_init_info *info, FILE *err)
+{
+	struct gt_home *h = calloc(1, sizeof(*h));
+	struct made made = {0};
+	int rc;
+
+	memset(info, 0, sizeof(*info));
+	if (h == NULL)
+		return GT_ENOMEM;
+	rc = init_check(h, dir, server, org, err);
+	if (rc == GT_OK)
+		rc = init_files(h, ca_file, info, &made, err);
+	if (rc == GT_OK)
+		rc = init_store(h, server, org, info, &made, err);
 	if (rc != GT_OK) {
-		if (made_db) {
-			char side[PATH_MAX + 8];
-			(void)unlink(h->db_path);
-			snprintf(side, sizeof(side), "%s-wal", h->db_path);
-			(void)unlink(side);
-			snprintf(side, sizeof(side), "%s-shm", h->db_path);
-			(void)unlink(side);
-		}
-		if (made_pub)
-			(void)unlink(h->pub_path);
-		if (made_key)
-			(void)unlink(h->key_path);
-		if (made_ca)
-			(void)unlink(h->ca_path);
+		init_undo(h, &made);
 		memset(info, 0, sizeof(*info));
 	}
-	gt_key_free(k);
-	gt_tls_ctx_free(tls);
-	free(ca);
 	free(h);
 	return rc;
 }
@@ -210,7 +255,9 @@ int gt_home_open(const char *dir, FILE *err, struct gt_home **out)
 	}
 	if (rc != GT_OK) {
 		say(err, "gtsync: cannot open %s: %s", h->db_path,
-		    rc == GT_ECORRUPT ? "it is not a gtsync client store" : gt_strerror(rc));
+		    rc == GT_ECORRUPT  ? "it is not a gtsync client store"
+		    : rc == GT_ENOTSUP ? "a newer version of gtsync wrote it; use that version"
+		                       : gt_strerror(rc));
 		goto fail;
 	}
 	if ((rc = gt_cstore_config_get(h->st, GT_CSTORE_CFG_SERVER, h->server,
@@ -333,6 +380,40 @@ int gt_home_connect(struct gt_home *h, uint32_t timeout_ms, struct gt_session **
 	return GT_OK;
 }
 
+int gt_home_request(struct gt_home *h, const char *what, uint32_t timeout_ms, gt_envelope *env,
+                    int want, gt_envelope **reply)
+{
+	struct gt_session *s = NULL;
+	struct gt_session_err err;
+	int rc;
+
+	*reply = NULL;
+	rc = gt_home_connect(h, timeout_ms, &s, NULL, &err);
+	if (rc == GT_OK)
+		rc = gt_session_call(s, env, reply, &err);
+	gt_session_close(s);
+	if (rc != GT_OK) {
+		gt_home_explain(h, what, &err);
+		return rc;
+	}
+	if ((int)(*reply)->body_case == want)
+		return GT_OK;
+	if ((*reply)->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR) {
+		const Gtsync__V1__Error *e = (*reply)->error;
+		say(h->err, "%s: the server refused: %s", what,
+		    e->message && e->message[0] ? e->message : gt_strerror(e->code));
+		rc = e->code < 0 && e->code >= GT_ERR_MIN ? e->code : GT_EPROTO;
+		if (gt_home_transient(rc))
+			rc = GT_EPROTO; /* a refusal, not a lost link */
+	} else {
+		say(h->err, "%s: the server answered out of turn", what);
+		rc = GT_EPROTO;
+	}
+	gt_wire_envelope_free(*reply);
+	*reply = NULL;
+	return rc;
+}
+
 int gt_home_transient(int code)
 {
 	switch (code) {
@@ -376,14 +457,14 @@ void gt_home_explain(struct gt_home *h, const char *what, const struct gt_sessio
 	case GT_EKEY:
 		if (h->key != NULL)
 			(void)gt_key_public_b64(h->key, b64);
+		say(h->err, "%s: the server does not accept this key: %s.", what,
+		    err->message[0] ? err->message : "not registered or revoked");
+		say(h->err, "Give the central administrator this key id: %s",
+		    err->key_id[0] ? err->key_id : h->key_id);
+		say(h->err, "and public key: %s", b64[0] ? b64 : "(see key.pub)");
 		say(h->err,
-		    "%s: the server does not accept this key: %s.\n"
-		    "Give the central administrator this key id: %s\n"
-		    "and public key: %s\n"
 		    "(they register it with: gtsync-server key add --org %s --role ROLE --pubkey "
 		    "%s)",
-		    what, err->message[0] ? err->message : "not registered or revoked",
-		    err->key_id[0] ? err->key_id : h->key_id, b64[0] ? b64 : "(see key.pub)",
 		    h->org, b64[0] ? b64 : "...");
 		break;
 	default:

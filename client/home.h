@@ -73,6 +73,14 @@ int gt_home_key(struct gt_home *h);
 int gt_home_connect(struct gt_home *h, uint32_t timeout_ms, struct gt_session **s,
                     gt_envelope **auth, struct gt_session_err *err);
 
+/* Connects and logs in (gt_home_connect()), sends env (borrowed) and takes the reply, then
+ * closes the session. On success *reply (caller frees with gt_wire_envelope_free()) has the
+ * body want. Every failure is explained on h->err with what ("gtsync report"): the session's
+ * (unreachable, certificate, key), a refusal by the server (its sentence; the code it gave, or
+ * GT_EPROTO for one that would read as a lost link), an answer out of turn (GT_EPROTO). */
+int gt_home_request(struct gt_home *h, const char *what, uint32_t timeout_ms, gt_envelope *env,
+                    int want, gt_envelope **reply);
+
 /* Returns 1 if a login or request failure with code may pass by itself (the server is
  * unreachable, busy or restarting), 0 if a person must act (certificate, key, protocol). */
 int gt_home_transient(int code);
@@ -81,6 +89,10 @@ int gt_home_transient(int code);
  * push"): unreachable server, certificate not matching the pin, key not registered or revoked
  * (with the key id and public key to give the administrator). */
 void gt_home_explain(struct gt_home *h, const char *what, const struct gt_session_err *err);
+
+/* Writes a line for a person to h->err (nowhere when NULL), escaped for the terminal as a
+ * whole (termtext.h), with a newline. */
+void gt_home_say(struct gt_home *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Loads the metadata pulled into the store. GT_ENOENT (with a sentence) before the first
  * `gtsync metadata pull`. Caller frees *out with gt_meta_free(). */

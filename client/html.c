@@ -3,11 +3,9 @@
 
 #include <math.h>
 #include <string.h>
-#include <time.h>
 
 #include "chain.h"
 #include "error.h"
-#include "render.h"
 
 /* Most option columns a values table lays out (wider combos get a row per option). */
 #define MAX_COLS 8
@@ -66,14 +64,14 @@ void gt_html_escape(FILE *out, const char *s)
  * spaces), so a budget in rupiah reads at a glance. */
 static void number(FILE *out, double v)
 {
-	char buf[64];
+	char buf[GT_RMODEL_NUM_LEN];
 	size_t len, start, lead;
 
 	if (!isfinite(v)) {
 		fputs("&ndash;", out);
 		return;
 	}
-	gt_render_number(v, buf, sizeof(buf));
+	gt_rmodel_number(v, buf, sizeof(buf));
 	len = strlen(buf);
 	start = buf[0] == '-';
 	if (strspn(buf + start, "0123456789") != len - start || len - start < 5) {
@@ -123,33 +121,6 @@ static void state_span(FILE *out, int state)
 	fprintf(out, "<span class=\"state %s\">%s</span>", state_class(state), state_name(state));
 }
 
-/* Where a table's figures come from: a list of values, or the unit's own figures. */
-struct source {
-	const Gtsync__V1__ReportReply *rep;
-	Gtsync__V1__ReportValue *const *values;
-	size_t n;
-	int own;
-};
-
-static double get(const struct source *s, const char *element, const char *option)
-{
-	if (s->own)
-		return gt_render_own(s->rep, element, option);
-	return gt_render_find(s->values, s->n, element, option);
-}
-
-/* Whether element e of ds starts a group: the first summed element of its category combo. */
-static int group_start(const struct gt_meta_dataset *ds, size_t e)
-{
-	if (ds->elements[e]->aggregation != GT_META_AGG_SUM)
-		return 0;
-	for (size_t k = 0; k < e; k++)
-		if (ds->elements[k]->combo == ds->elements[e]->combo &&
-		    ds->elements[k]->aggregation == GT_META_AGG_SUM)
-			return 0;
-	return 1;
-}
-
 /* The option columns a combo takes in the values table (0 for the default combo). */
 static size_t combo_cols(const struct gt_meta_combo *c)
 {
@@ -159,7 +130,8 @@ static size_t combo_cols(const struct gt_meta_combo *c)
 /* One table of the summed elements: a group of rows per category combo (its options as the
  * group's column headings, e.g. the sex x age breakdown), the row total in the last column.
  * Without metadata, one row per (element, option). */
-static void values_table(FILE *out, const struct gt_meta_dataset *ds, const struct source *src)
+static void values_table(FILE *out, const struct gt_meta_dataset *ds,
+                         const struct gt_rmodel_source *src)
 {
 	size_t cols = 0;
 
@@ -180,7 +152,7 @@ static void values_table(FILE *out, const struct gt_meta_dataset *ds, const stru
 		return;
 	}
 	for (size_t g = 0; g < ds->nelements; g++)
-		if (group_start(ds, g) && combo_cols(ds->elements[g]->combo) > cols)
+		if (gt_rmodel_group_start(ds, g) && combo_cols(ds->elements[g]->combo) > cols)
 			cols = combo_cols(ds->elements[g]->combo);
 	fprintf(out, "<table class=\"values%s\"><colgroup><col style=\"width:%s\">",
 	        cols ? "" : " narrow", cols ? "36%" : "70%");
@@ -190,7 +162,7 @@ static void values_table(FILE *out, const struct gt_meta_dataset *ds, const stru
 	for (size_t g = 0; g < ds->nelements; g++) {
 		const struct gt_meta_combo *combo = ds->elements[g]->combo;
 		size_t nc = combo_cols(combo);
-		if (!group_start(ds, g))
+		if (!gt_rmodel_group_start(ds, g))
 			continue;
 		fputs("<tr class=group><th>", out);
 		gt_html_escape(out, nc ? combo->name : "Data element");
@@ -214,7 +186,7 @@ static void values_table(FILE *out, const struct gt_meta_dataset *ds, const stru
 			gt_html_escape(out, el->code);
 			fputs("</span></td>", out);
 			for (size_t o = 0; o < combo->noptions; o++) {
-				double v = get(src, el->code, combo->options[o].code);
+				double v = gt_rmodel_get(src, el->code, combo->options[o].code);
 				if (!isnan(v))
 					total += v;
 				if (o < nc) {
@@ -242,12 +214,10 @@ static void answers(FILE *out, const struct gt_meta_dataset *ds,
 
 	for (size_t i = 0; ds != NULL && i < ds->nelements; i++) {
 		const struct gt_meta_element *el = ds->elements[i];
-		const Gtsync__V1__ReportValue *v = NULL;
+		const Gtsync__V1__ReportValue *v;
 		if (el->aggregation != GT_META_AGG_NONE)
 			continue;
-		for (size_t k = 0; k < n; k++)
-			if (strcmp(values[k]->data_element, el->code) == 0)
-				v = values[k];
+		v = gt_rmodel_answer(values, n, el->code);
 		if (v == NULL || v->count == 0)
 			continue;
 		if (!any)
@@ -290,12 +260,7 @@ static void percent(FILE *out, uint32_t part, uint32_t whole)
 
 static void when(int64_t ms, char *buf, size_t len)
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	buf[0] = '\0';
-	if (ms > 0 && gmtime_r(&t, &tm) != NULL)
-		strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm);
+	gt_rmodel_time(ms, GT_RMODEL_TIME_MINUTE_UTC, buf, len);
 }
 
 /* The headline figures: units reported, on time, children accepted. */
@@ -328,7 +293,7 @@ static void cards(FILE *out, const Gtsync__V1__ReportReply *rep)
 }
 
 static void completeness(FILE *out, const Gtsync__V1__ReportReply *rep,
-                         const struct gt_meta_dataset *ds, const struct gt_render_names *names)
+                         const struct gt_meta_dataset *ds, const struct gt_rmodel_names *names)
 {
 	const Gtsync__V1__Completeness *c = rep->completeness;
 
@@ -373,7 +338,7 @@ static void completeness(FILE *out, const Gtsync__V1__ReportReply *rep,
 		fprintf(out, "<h3 class=bad>Belum melapor (not reported): %zu</h3>\n<p>",
 		        c->n_missing);
 		for (size_t i = 0; i < c->n_missing; i++) {
-			const char *nm = gt_render_name(names, rep, c->missing[i]);
+			const char *nm = gt_rmodel_name(names, rep, c->missing[i]);
 			if (i)
 				fputs(", ", out);
 			gt_html_escape(out, c->missing[i]);
@@ -445,7 +410,7 @@ static void history(FILE *out, const Gtsync__V1__ReportReply *rep)
 }
 
 int gt_html_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct gt_meta *meta,
-                   const struct gt_render_names *names)
+                   const struct gt_rmodel_names *names)
 {
 	const struct gt_meta_dataset *ds = meta ? gt_meta_dataset_find(meta, rep->dataset) : NULL;
 	char at[64];
@@ -478,7 +443,7 @@ int gt_html_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 	completeness(out, rep, ds, names);
 
 	fputs("<section><h2>Jumlah (totals)</h2>\n", out);
-	struct source src = {rep, rep->totals, rep->n_totals, 0};
+	struct gt_rmodel_source src = {rep, rep->totals, rep->n_totals, 0};
 	if (rep->n_totals == 0)
 		fputs("<p class=warn>Belum ada data untuk periode ini (no values for this "
 		      "period).</p>\n",
@@ -502,14 +467,14 @@ int gt_html_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 		if (ch->n_values == 0) {
 			fputs("<p class=warn>Belum ada data (no data).</p>\n", out);
 		} else {
-			struct source cs = {rep, ch->values, ch->n_values, 0};
+			struct gt_rmodel_source cs = {rep, ch->values, ch->n_values, 0};
 			values_table(out, ds, &cs);
 			answers(out, ds, ch->values, ch->n_values, ch->name);
 		}
 		fputs("</section>\n", out);
 	}
-	if (gt_render_has_own(rep)) {
-		struct source os = {rep, NULL, 0, 1};
+	if (gt_rmodel_has_own(rep)) {
+		struct gt_rmodel_source os = {rep, NULL, 0, 1};
 		fputs("<section class=child><h2>", out);
 		gt_html_escape(out, rep->org_name);
 		fputs(" (", out);

@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "metadata.h"
-#include "render.h"
+#include "rmodel.h"
 #include "wire.h"
 
 /* Writes rep (borrowed) as one HTML document to out: the totals as tables (one row per data
@@ -18,7 +18,7 @@
  * names the missing units. Everything is escaped; no external resources are referenced.
  * Returns 0 or GT_EIO. */
 int gt_html_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct gt_meta *meta,
-                   const struct gt_render_names *names);
+                   const struct gt_rmodel_names *names);
 
 /* Writes s with &, <, >, " and ' escaped for HTML text and attributes; NULL writes nothing. */
 void gt_html_escape(FILE *out, const char *s);

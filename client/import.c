@@ -10,6 +10,7 @@
 #include "fileio.h"
 #include "period.h"
 #include "progress.h"
+#include "termtext.h"
 #include "valcheck.h"
 
 /* Errors printed for one file; the rest are counted. */
@@ -100,11 +101,68 @@ static int rule_mentions(const struct gt_meta_rule *r, const unsigned char *pres
 	return 0;
 }
 
-/* Evaluates the rules that involve the file's elements, for each period of the file. */
-static size_t check_rules(struct gt_home *h, const char *name, const struct gt_meta *meta,
-                          const struct gt_csvimport *c, const struct resolved *res)
+/* An import of one file: its rows, their keys after defaults, what they are checked against. */
+struct import {
+	struct gt_home *h;
+	const char *name; /* the file, for messages */
+	const struct gt_import_opts *o;
+	struct gt_meta *meta;
+	struct gt_csvimport *c;
+	struct resolved *res; /* per row */
+	struct keymap km;
+	struct gt_valcheck vc;
+};
+
+/* Says that rule r does not hold for period in the values entered. */
+static void warn_rule(struct import *im, const char *period, const struct gt_meta_rule *r,
+                      const struct gt_meta_rule_result *out)
 {
-	unsigned char *present = calloc(meta->nelements ? meta->nelements : 1, 1);
+	char l[64], rt[64];
+
+	snprintf(l, sizeof(l), "%g", out->left);
+	snprintf(rt, sizeof(rt), "%g", out->right);
+	gt_home_say(im->h,
+	            "%s: warning: period %s: rule %s \"%s\" does not hold (%s %s %s); the values "
+	            "are queued, check them",
+	            im->name, period, r->code, r->name, l, gt_meta_op_name(r->op), rt);
+}
+
+/* Evaluates for period the rules that involve the elements the file enters for it; returns the
+ * number that fail. present has room for every element of the metadata. */
+static size_t check_period_rules(struct import *im, const char *period, unsigned char *present)
+{
+	const struct gt_meta *meta = im->meta;
+	struct rule_ctx x = {im->h, period};
+	size_t warnings = 0;
+
+	memset(present, 0, meta->nelements ? meta->nelements : 1);
+	for (size_t i = 0; i < im->c->n_rows; i++) {
+		const struct gt_meta_element *e;
+		if (strcmp(im->res[i].period, period) != 0)
+			continue;
+		e = gt_meta_element_find(meta, im->c->rows[i].field[GT_CSV_DATAELEMENT]);
+		if (e != NULL)
+			present[e->index] = 1;
+	}
+	for (size_t ri = 0; ri < meta->nrules; ri++) {
+		const struct gt_meta_rule *r = meta->rules[ri];
+		struct gt_meta_rule_result out;
+		if (!rule_mentions(r, present))
+			continue;
+		if (gt_meta_rule_eval(r, rule_get, &x, &out) != GT_OK || out.skipped ||
+		    !out.violated)
+			continue;
+		warnings++;
+		warn_rule(im, period, r, &out);
+	}
+	return warnings;
+}
+
+/* Evaluates the rules that involve the file's elements, for each period of the file. */
+static size_t check_rules(struct import *im)
+{
+	const struct gt_csvimport *c = im->c;
+	unsigned char *present = calloc(im->meta->nelements ? im->meta->nelements : 1, 1);
 	const char **periods = calloc(c->n_rows ? c->n_rows : 1, sizeof(*periods));
 	size_t np = 0, warnings = 0;
 
@@ -113,42 +171,13 @@ static size_t check_rules(struct gt_home *h, const char *name, const struct gt_m
 	for (size_t i = 0; i < c->n_rows; i++) {
 		size_t k;
 		for (k = 0; k < np; k++)
-			if (strcmp(periods[k], res[i].period) == 0)
+			if (strcmp(periods[k], im->res[i].period) == 0)
 				break;
 		if (k == np)
-			periods[np++] = res[i].period;
+			periods[np++] = im->res[i].period;
 	}
-	for (size_t k = 0; k < np; k++) {
-		struct rule_ctx x = {h, periods[k]};
-		memset(present, 0, meta->nelements ? meta->nelements : 1);
-		for (size_t i = 0; i < c->n_rows; i++) {
-			const struct gt_meta_element *e;
-			if (strcmp(res[i].period, periods[k]) != 0)
-				continue;
-			e = gt_meta_element_find(meta, c->rows[i].field[GT_CSV_DATAELEMENT]);
-			if (e != NULL)
-				present[e->index] = 1;
-		}
-		for (size_t ri = 0; ri < meta->nrules; ri++) {
-			const struct gt_meta_rule *r = meta->rules[ri];
-			struct gt_meta_rule_result out;
-			char l[64], rt[64];
-			if (!rule_mentions(r, present))
-				continue;
-			if (gt_meta_rule_eval(r, rule_get, &x, &out) != GT_OK || out.skipped ||
-			    !out.violated)
-				continue;
-			warnings++;
-			if (h->err == NULL)
-				continue;
-			snprintf(l, sizeof(l), "%g", out.left);
-			snprintf(rt, sizeof(rt), "%g", out.right);
-			fprintf(h->err,
-			        "%s: warning: period %s: rule %s \"%s\" does not hold (%s %s %s); "
-			        "the values are queued, check them\n",
-			        name, periods[k], r->code, r->name, l, gt_meta_op_name(r->op), rt);
-		}
-	}
+	for (size_t k = 0; k < np; k++)
+		warnings += check_period_rules(im, periods[k], present);
 out:
 	free(present);
 	free(periods);
@@ -163,167 +192,140 @@ static int org_check(struct gt_home *h, const char *what)
 	int rc;
 
 	if (h->role[0] != '\0' && strcmp(h->role, "operator") != 0) {
-		if (h->err)
-			fprintf(
-			    h->err,
-			    "%s: this key is registered as %s; only an operator key may write data "
-			    "values. Nothing was queued.\n",
-			    what, h->role);
+		gt_home_say(h,
+		            "%s: this key is registered as %s; only an operator key may write data "
+		            "values. Nothing was queued.",
+		            what, h->role);
 		return GT_EPERM;
 	}
 	rc = gt_cstore_orgunit_get(h->st, h->org, &ou);
 	if (rc == GT_ENOENT) {
-		if (h->err)
-			fprintf(h->err,
-			        "%s: org unit %s is not among the org units the server sent; check "
-			        "the home's --org and run 'gtsync metadata pull'\n",
-			        what, h->org);
+		gt_home_say(h,
+		            "%s: org unit %s is not among the org units the server sent; check the "
+		            "home's --org and run 'gtsync metadata pull'",
+		            what, h->org);
 		return GT_EINVAL;
 	}
 	return rc;
 }
 
-int gt_import_buffer(struct gt_home *h, const char *name, const uint8_t *buf, size_t len,
-                     const struct gt_import_opts *o, struct gt_import_result *r)
+/* Checks --period and --dataset against the metadata. */
+static int check_options(struct gt_home *h, const struct gt_meta *meta,
+                         const struct gt_import_opts *o)
 {
-	struct gt_import_result local;
-	struct gt_csvimport *c = calloc(1, sizeof(*c));
-	struct gt_meta *meta = NULL;
-	struct resolved *res = NULL;
-	struct keymap km = {0};
-	struct gt_progress bar;
-	struct gt_valcheck vc;
 	struct gt_period per;
-	char why[GT_VALCHECK_MAX_WHY];
-	int rc, prc;
 
-	if (r == NULL)
-		r = &local;
-	memset(r, 0, sizeof(*r));
-	if (c == NULL)
-		return GT_ENOMEM;
-	if ((rc = gt_home_meta(h, "gtsync import", &meta)) != GT_OK)
-		goto out;
-	if ((rc = org_check(h, "gtsync import")) != GT_OK)
-		goto out;
 	if (o->period != NULL && o->period[0] != '\0' &&
 	    gt_period_parse(o->period, &per) != GT_OK) {
-		if (h->err)
-			fprintf(h->err,
-			        "gtsync import: --period %s is not a DHIS2 period id (2024, "
-			        "2024S1, 2024Q1, 202401)\n",
-			        o->period);
-		rc = GT_EINVAL;
-		goto out;
+		gt_home_say(h,
+		            "gtsync import: --period %s is not a DHIS2 period id (2024, 2024S1, "
+		            "2024Q1, 202401)",
+		            o->period);
+		return GT_EINVAL;
 	}
 	if (o->dataset != NULL && o->dataset[0] != '\0' &&
 	    gt_meta_dataset_find(meta, o->dataset) == NULL) {
-		if (h->err)
-			fprintf(h->err,
-			        "gtsync import: --dataset %s is not a data set of the metadata\n",
-			        o->dataset);
-		rc = GT_EINVAL;
-		goto out;
+		gt_home_say(h, "gtsync import: --dataset %s is not a data set of the metadata",
+		            o->dataset);
+		return GT_EINVAL;
 	}
-	prc = gt_csvimport_parse(buf, len, c);
-	if (prc == GT_ENOMEM) {
-		rc = prc;
-		goto out;
-	}
-	r->rows = c->n_rows;
-	res = calloc(c->n_rows ? c->n_rows : 1, sizeof(*res));
-	if (res == NULL || keymap_init(&km, c->n_rows) != GT_OK) {
-		rc = GT_ENOMEM;
-		goto out;
-	}
-	vc.meta = meta;
-	vc.own_org = h->org;
-	vc.dataset = o->dataset;
-	vc.now_ms = gt_clock_wall_ms();
-	gt_progress_start(&bar, o->progress, 0, "check", "rows", c->n_rows);
-	for (size_t i = 0; i < c->n_rows; i++) {
-		const struct gt_csvimport_row *row = &c->rows[i];
-		const char *const *f = row->field;
-		struct gt_valcheck_value v;
-		size_t dup;
+	return GT_OK;
+}
 
-		gt_progress_set(&bar, i + 1, 0);
-		res[i].period =
-		    f[GT_CSV_PERIOD][0] ? f[GT_CSV_PERIOD] : (o->period ? o->period : "");
-		res[i].org_unit = f[GT_CSV_ORGUNIT][0] ? f[GT_CSV_ORGUNIT] : h->org;
-		if (res[i].period[0] == '\0') {
-			gt_csvimport_error(c, row->line,
-			                   "no period: add a period column or give --period");
-			continue;
-		}
-		if (o->period && o->period[0] && strcmp(res[i].period, o->period) != 0) {
-			gt_csvimport_error(c, row->line,
-			                   "period %s, but the import is for --period %s",
-			                   res[i].period, o->period);
-			continue;
-		}
-		v.data_element = f[GT_CSV_DATAELEMENT];
-		v.period = res[i].period;
-		v.org_unit = res[i].org_unit;
-		v.coc = f[GT_CSV_COC];
-		v.value = f[GT_CSV_VALUE];
-		v.deleted = 0;
-		if (gt_valcheck_run(&vc, &v, NULL, why) != GT_OK) {
-			gt_csvimport_error(c, row->line, "%s", why);
-			continue;
-		}
-		if ((dup = keymap_put(&km, c, res, i)) != 0)
-			gt_csvimport_error(c, row->line,
-			                   "%s %s%s%s is entered twice: also on line %lu",
-			                   v.data_element, v.period, v.coc[0] ? " " : "", v.coc,
-			                   c->rows[dup - 1].line);
+/* Resolves row i's period and org unit and checks it: against the metadata, the import's
+ * period, and the rows before it (a key entered twice). Errors are recorded in im->c. */
+static void check_row(struct import *im, size_t i)
+{
+	const struct gt_csvimport_row *row = &im->c->rows[i];
+	const char *const *f = row->field;
+	const char *want = im->o->period;
+	struct resolved *r = &im->res[i];
+	struct gt_valcheck_value v;
+	char why[GT_VALCHECK_MAX_WHY];
+	size_t dup;
+
+	r->period = f[GT_CSV_PERIOD][0] ? f[GT_CSV_PERIOD] : (want ? want : "");
+	r->org_unit = f[GT_CSV_ORGUNIT][0] ? f[GT_CSV_ORGUNIT] : im->h->org;
+	if (r->period[0] == '\0') {
+		gt_csvimport_error(im->c, row->line,
+		                   "no period: add a period column or give --period");
+		return;
 	}
-	gt_progress_end(&bar);
-	r->errors = c->errors_total;
-	if (c->errors_total > 0 || prc != GT_OK) {
-		gt_csvimport_sort_errors(c);
-		for (size_t i = 0; h->err && i < c->n_errors; i++) {
-			if (c->errors[i].line)
-				fprintf(h->err, "%s:%lu: %s\n", name, c->errors[i].line,
-				        c->errors[i].msg);
-			else
-				fprintf(h->err, "%s: %s\n", name, c->errors[i].msg);
-		}
-		if (h->err && c->errors_total > c->n_errors)
-			fprintf(h->err, "%s: ... and %zu more errors\n", name,
-			        c->errors_total - c->n_errors);
-		if (h->err)
-			fprintf(h->err,
-			        "gtsync import: %s: %zu %s; nothing from this file was queued. Fix "
-			        "the lines above and import the file again.\n",
-			        name, c->errors_total, c->errors_total == 1 ? "error" : "errors");
-		rc = prc == GT_ETOOBIG ? GT_ETOOBIG : GT_EINVAL;
-		goto out;
+	if (want && want[0] && strcmp(r->period, want) != 0) {
+		gt_csvimport_error(im->c, row->line, "period %s, but the import is for --period %s",
+		                   r->period, want);
+		return;
 	}
-	/* Every row is good: queue them all, or none. */
-	if ((rc = gt_cstore_begin(h->st)) != GT_OK)
-		goto store_failed;
-	gt_progress_start(&bar, o->progress, 0, "queue", "values", c->n_rows);
-	for (size_t i = 0; i < c->n_rows; i++) {
-		const char *const *f = c->rows[i].field;
-		char source[300];
-		int what;
-		snprintf(source, sizeof(source), "%s:%lu", name, c->rows[i].line);
-		struct gt_cstore_value v = {
-		    .data_element = f[GT_CSV_DATAELEMENT],
-		    .period = res[i].period,
-		    .org_unit = res[i].org_unit,
-		    .coc = f[GT_CSV_COC],
-		    .value = f[GT_CSV_VALUE],
-		    .comment = f[GT_CSV_COMMENT],
-		    .dataset = o->dataset ? o->dataset : "",
-		    .source = source,
-		};
-		if ((rc = gt_cstore_queue(h->st, &v, gt_clock_wall_ms(), &what)) != GT_OK) {
-			gt_progress_end(&bar);
-			gt_cstore_rollback(h->st);
-			goto store_failed;
-		}
+	v.data_element = f[GT_CSV_DATAELEMENT];
+	v.period = r->period;
+	v.org_unit = r->org_unit;
+	v.coc = f[GT_CSV_COC];
+	v.value = f[GT_CSV_VALUE];
+	v.deleted = 0;
+	if (gt_valcheck_run(&im->vc, &v, NULL, why) != GT_OK) {
+		gt_csvimport_error(im->c, row->line, "%s", why);
+		return;
+	}
+	if ((dup = keymap_put(&im->km, im->c, im->res, i)) != 0)
+		gt_csvimport_error(im->c, row->line, "%s %s%s%s is entered twice: also on line %lu",
+		                   v.data_element, v.period, v.coc[0] ? " " : "", v.coc,
+		                   im->c->rows[dup - 1].line);
+}
+
+/* Names every error found, with its line, and says nothing was queued. */
+static void print_errors(struct import *im)
+{
+	struct gt_csvimport *c = im->c;
+
+	gt_csvimport_sort_errors(c);
+	for (size_t i = 0; i < c->n_errors; i++) {
+		if (c->errors[i].line)
+			gt_home_say(im->h, "%s:%lu: %s", im->name, c->errors[i].line,
+			            c->errors[i].msg);
+		else
+			gt_home_say(im->h, "%s: %s", im->name, c->errors[i].msg);
+	}
+	if (c->errors_total > c->n_errors)
+		gt_home_say(im->h, "%s: ... and %zu more errors", im->name,
+		            c->errors_total - c->n_errors);
+	gt_home_say(im->h,
+	            "gtsync import: %s: %zu %s; nothing from this file was queued. Fix the lines "
+	            "above and import the file again.",
+	            im->name, c->errors_total, c->errors_total == 1 ? "error" : "errors");
+}
+
+/* Queues row i (in the caller's transaction); *what says how (GT_CSTORE_NEW...). */
+static int queue_row(struct import *im, size_t i, int *what)
+{
+	const char *const *f = im->c->rows[i].field;
+	char source[300];
+
+	snprintf(source, sizeof(source), "%s:%lu", im->name, im->c->rows[i].line);
+	struct gt_cstore_value v = {
+	    .data_element = f[GT_CSV_DATAELEMENT],
+	    .period = im->res[i].period,
+	    .org_unit = im->res[i].org_unit,
+	    .coc = f[GT_CSV_COC],
+	    .value = f[GT_CSV_VALUE],
+	    .comment = f[GT_CSV_COMMENT],
+	    .dataset = im->o->dataset ? im->o->dataset : "",
+	    .source = source,
+	};
+	return gt_cstore_queue(im->h->st, &v, gt_clock_wall_ms(), what);
+}
+
+/* Queues every row in one transaction, counting in r, with a progress bar: all or none. */
+static int queue_all(struct import *im, struct gt_import_result *r)
+{
+	struct gt_progress bar;
+	int rc, what = 0;
+
+	if ((rc = gt_cstore_begin(im->h->st)) != GT_OK)
+		return rc;
+	gt_progress_start(&bar, im->o->progress, 0, "queue", "values", im->c->n_rows);
+	for (size_t i = 0; i < im->c->n_rows && rc == GT_OK; i++) {
+		if ((rc = queue_row(im, i, &what)) != GT_OK)
+			break;
 		if (what == GT_CSTORE_UNCHANGED)
 			r->unchanged++;
 		else if (what == GT_CSTORE_REPLACED)
@@ -333,35 +335,110 @@ int gt_import_buffer(struct gt_home *h, const char *name, const uint8_t *buf, si
 		gt_progress_set(&bar, i + 1, 0);
 	}
 	gt_progress_end(&bar);
-	if ((rc = gt_cstore_commit(h->st)) != GT_OK)
-		goto store_failed;
-	r->warnings = check_rules(h, name, meta, c, res);
-	if (o->out != NULL) {
-		fprintf(o->out, "import %s: %zu values: %zu queued", name, r->rows, r->queued);
-		if (r->replaced)
-			fprintf(o->out, ", %zu replacing values still queued", r->replaced);
-		if (r->unchanged)
-			fprintf(o->out, ", %zu unchanged (already entered)", r->unchanged);
-		if (r->warnings)
-			fprintf(o->out, "; %zu validation rule %s (see above)", r->warnings,
-			        r->warnings == 1 ? "warning" : "warnings");
-		fputc('\n', o->out);
+	if (rc == GT_OK)
+		rc = gt_cstore_commit(im->h->st);
+	else
+		gt_cstore_rollback(im->h->st);
+	if (rc != GT_OK)
+		r->queued = r->replaced = r->unchanged = 0;
+	return rc;
+}
+
+static void print_summary(FILE *out, const char *name, const struct gt_import_result *r)
+{
+	char more[256] = "";
+	size_t used = 0;
+
+	if (out == NULL)
+		return;
+	if (r->replaced)
+		used += (size_t)snprintf(more + used, sizeof(more) - used,
+		                         ", %zu replacing values still queued", r->replaced);
+	if (r->unchanged && used < sizeof(more))
+		used += (size_t)snprintf(more + used, sizeof(more) - used,
+		                         ", %zu unchanged (already entered)", r->unchanged);
+	if (r->warnings && used < sizeof(more))
+		snprintf(more + used, sizeof(more) - used, "; %zu validation rule %s (see above)",
+		         r->warnings, r->warnings == 1 ? "warning" : "warnings");
+	gt_termtext_line(out, "import %s: %zu values: %zu queued%s", name, r->rows, r->queued,
+	                 more);
+}
+
+/* Sets up a value checker for the home's org unit and the import's data set. */
+static void checker(struct gt_valcheck *vc, const struct gt_meta *meta, const struct gt_home *h,
+                    const struct gt_import_opts *o)
+{
+	vc->meta = meta;
+	vc->own_org = h->org;
+	vc->dataset = o->dataset;
+	vc->now_ms = gt_clock_wall_ms();
+}
+
+/* Sets up im for the rows of c: their keys, the duplicate map, the value checker. */
+static int import_init(struct import *im, struct gt_csvimport *c)
+{
+	im->c = c;
+	im->res = calloc(c->n_rows ? c->n_rows : 1, sizeof(*im->res));
+	if (im->res == NULL || keymap_init(&im->km, c->n_rows) != GT_OK)
+		return GT_ENOMEM;
+	checker(&im->vc, im->meta, im->h, im->o);
+	return GT_OK;
+}
+
+int gt_import_buffer(struct gt_home *h, const char *name, const uint8_t *buf, size_t len,
+                     const struct gt_import_opts *o, struct gt_import_result *r)
+{
+	struct gt_import_result local;
+	struct import im = {.h = h, .name = name, .o = o};
+	struct gt_csvimport *c = calloc(1, sizeof(*c));
+	struct gt_progress bar;
+	int rc, prc;
+
+	if (r == NULL)
+		r = &local;
+	memset(r, 0, sizeof(*r));
+	if (c == NULL)
+		return GT_ENOMEM;
+	if ((rc = gt_home_meta(h, "gtsync import", &im.meta)) != GT_OK ||
+	    (rc = org_check(h, "gtsync import")) != GT_OK ||
+	    (rc = check_options(h, im.meta, o)) != GT_OK)
+		goto out;
+	/* Decode and check every row; nothing is queued unless every one is good. */
+	if ((prc = gt_csvimport_parse(buf, len, c)) == GT_ENOMEM) {
+		rc = prc;
+		goto out;
 	}
-	goto out;
-store_failed:
-	r->queued = r->replaced = r->unchanged = 0;
-	if (h->err)
-		fprintf(
-		    h->err,
-		    "gtsync import: %s: cannot queue the values: %s. Nothing from this file was "
-		    "queued; the outbox is unchanged.\n",
+	r->rows = c->n_rows;
+	if ((rc = import_init(&im, c)) != GT_OK)
+		goto out;
+	gt_progress_start(&bar, o->progress, 0, "check", "rows", c->n_rows);
+	for (size_t i = 0; i < c->n_rows; i++) {
+		gt_progress_set(&bar, i + 1, 0);
+		check_row(&im, i);
+	}
+	gt_progress_end(&bar);
+	r->errors = c->errors_total;
+	if (c->errors_total > 0 || prc != GT_OK) {
+		print_errors(&im);
+		rc = prc == GT_ETOOBIG ? GT_ETOOBIG : GT_EINVAL;
+		goto out;
+	}
+	if ((rc = queue_all(&im, r)) != GT_OK) {
+		gt_home_say(
+		    h,
+		    "gtsync import: %s: cannot queue the values: %s. Nothing from this file "
+		    "was queued; the outbox is unchanged.",
 		    name, gt_cstore_errmsg(h->st));
+		goto out;
+	}
+	r->warnings = check_rules(&im);
+	print_summary(o->out, name, r);
 out:
-	free(km.slot);
-	free(res);
+	free(im.km.slot);
+	free(im.res);
 	gt_csvimport_free(c);
 	free(c);
-	gt_meta_free(meta);
+	gt_meta_free(im.meta);
 	return rc;
 }
 
@@ -376,10 +453,9 @@ int gt_import_file(struct gt_home *h, const char *path, const struct gt_import_o
 		memset(r, 0, sizeof(*r));
 	rc = gt_file_read(path, GT_CSVIMPORT_MAX_INPUT, &buf, &len);
 	if (rc != GT_OK) {
-		if (h->err)
-			fprintf(h->err, "gtsync import: cannot read %s: %s\n", path,
-			        rc == GT_ETOOBIG ? "the file is larger than the import limit"
-			                         : gt_strerror(rc));
+		gt_home_say(h, "gtsync import: cannot read %s: %s", path,
+		            rc == GT_ETOOBIG ? "the file is larger than the import limit"
+		                             : gt_strerror(rc));
 		return rc;
 	}
 	rc = gt_import_buffer(h, path, buf, len, o, r);
@@ -403,10 +479,7 @@ int gt_import_one(struct gt_home *h, const char *data_element, const char *perio
 		return rc;
 	if ((rc = org_check(h, "gtsync set")) != GT_OK)
 		goto out;
-	vc.meta = meta;
-	vc.own_org = h->org;
-	vc.dataset = o->dataset;
-	vc.now_ms = gt_clock_wall_ms();
+	checker(&vc, meta, h, o);
 	v.data_element = data_element;
 	v.period = period;
 	v.org_unit = h->org;
@@ -414,15 +487,12 @@ int gt_import_one(struct gt_home *h, const char *data_element, const char *perio
 	v.value = value ? value : "";
 	v.deleted = deleted;
 	if (!deleted && (value == NULL || value[0] == '\0')) {
-		if (h->err)
-			fprintf(h->err,
-			        "gtsync set: give a VALUE, or --delete to delete the value\n");
+		gt_home_say(h, "gtsync set: give a VALUE, or --delete to delete the value");
 		rc = GT_EINVAL;
 		goto out;
 	}
 	if (gt_valcheck_run(&vc, &v, NULL, why) != GT_OK) {
-		if (h->err)
-			fprintf(h->err, "gtsync set: %s; nothing was queued\n", why);
+		gt_home_say(h, "gtsync set: %s; nothing was queued", why);
 		rc = GT_EINVAL;
 		goto out;
 	}
@@ -439,21 +509,17 @@ int gt_import_one(struct gt_home *h, const char *data_element, const char *perio
 	};
 	rc = gt_cstore_queue(h->st, &cv, gt_clock_wall_ms(), &what);
 	if (rc != GT_OK) {
-		if (h->err)
-			fprintf(h->err,
-			        "gtsync set: cannot queue the value: %s; the outbox is "
-			        "unchanged\n",
-			        gt_cstore_errmsg(h->st));
+		gt_home_say(h,
+		            "gtsync set: cannot queue the value: %s; the outbox is "
+		            "unchanged",
+		            gt_cstore_errmsg(h->st));
 		goto out;
 	}
-	if (o->out != NULL) {
-		const char *label = what == GT_CSTORE_UNCHANGED ? "unchanged (already entered)"
-		                    : what == GT_CSTORE_REPLACED
-		                        ? "queued (replacing a queued value)"
-		                        : "queued";
-		fprintf(o->out, "set %s %s %s %s: %s\n", data_element, period, coc[0] ? coc : "-",
-		        deleted ? "(delete)" : value, label);
-	}
+	gt_termtext_line(o->out, "set %s %s %s %s: %s", data_element, period, coc[0] ? coc : "-",
+	                 deleted ? "(delete)" : value,
+	                 what == GT_CSTORE_UNCHANGED  ? "unchanged (already entered)"
+	                 : what == GT_CSTORE_REPLACED ? "queued (replacing a queued value)"
+	                                              : "queued");
 out:
 	gt_meta_free(meta);
 	return rc;

@@ -2,6 +2,7 @@
 #include <signal.h>
 
 #include "commands.h"
+#include "i18n.h"
 
 int main(int argc, char **argv)
 {
@@ -10,5 +11,6 @@ int main(int argc, char **argv)
 	 * the store rolls back cleanly. */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
+	gt_i18n_setup();
 	return gt_client_main(argc, argv);
 }

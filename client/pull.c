@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "progress.h"
+#include "termtext.h"
 
 int gt_pull_chunks(struct gt_home *h, struct gt_session *s, const char *what, const char *org,
                    uint64_t cursor, const struct gt_pull_opts *o, gt_pull_chunk_fn cb, void *arg,
@@ -38,9 +39,9 @@ int gt_pull_chunks(struct gt_home *h, struct gt_session *s, const char *what, co
 			         e->message ? e->message : gt_strerror(err.code));
 			snprintf(err.key_id, sizeof(err.key_id), "%s", e->key_id ? e->key_id : "");
 			gt_wire_envelope_free(reply);
-			if (err.code == GT_EPERM && h->err)
-				fprintf(h->err, "%s: the server refused to send %s's data: %s\n",
-				        what, org, err.message);
+			if (err.code == GT_EPERM)
+				gt_home_say(h, "%s: the server refused to send %s's data: %s", what,
+				            org, err.message);
 			else
 				gt_home_explain(h, what, &err);
 			rc = err.code;
@@ -48,17 +49,14 @@ int gt_pull_chunks(struct gt_home *h, struct gt_session *s, const char *what, co
 		}
 		if (reply->body_case != GTSYNC__V1__ENVELOPE__BODY_PULL_CHUNK) {
 			gt_wire_envelope_free(reply);
-			if (h->err)
-				fprintf(h->err, "%s: the server answered out of turn\n", what);
+			gt_home_say(h, "%s: the server answered out of turn", what);
 			rc = GT_EPROTO;
 			break;
 		}
 		const Gtsync__V1__PullChunk *c = reply->pull_chunk;
 		if (c->next_cursor < cursor) {
 			gt_wire_envelope_free(reply);
-			if (h->err)
-				fprintf(h->err, "%s: the server sent a cursor that goes back\n",
-				        what);
+			gt_home_say(h, "%s: the server sent a cursor that goes back", what);
 			rc = GT_EPROTO;
 			break;
 		}
@@ -97,11 +95,10 @@ static int apply_chunk(void *arg, const Gtsync__V1__PullChunk *c)
 	int rc = gt_cstore_pull_apply(a->h->st, a->org, c, gt_clock_wall_ms());
 
 	if (rc != GT_OK) {
-		if (a->h->err)
-			fprintf(a->h->err,
-			        "gtsync pull: cannot store the chunk: %s; the replica keeps what "
-			        "it had, and the next pull resumes from there\n",
-			        gt_cstore_errmsg(a->h->st));
+		gt_home_say(a->h,
+		            "gtsync pull: cannot store the chunk: %s; the replica keeps what "
+		            "it had, and the next pull resumes from there",
+		            gt_cstore_errmsg(a->h->st));
 		return rc;
 	}
 	a->values += c->n_values;
@@ -122,9 +119,7 @@ int gt_pull_run(struct gt_home *h, const struct gt_pull_opts *o, struct gt_pull_
 		res = &local;
 	memset(res, 0, sizeof(*res));
 	if ((rc = gt_cstore_pull_cursor(h->st, a.org, &cursor)) != GT_OK) {
-		if (h->err)
-			fprintf(h->err, "gtsync pull: cannot read the cursor: %s\n",
-			        gt_cstore_errmsg(h->st));
+		gt_home_say(h, "gtsync pull: cannot read the cursor: %s", gt_cstore_errmsg(h->st));
 		return rc;
 	}
 	res->cursor = cursor;
@@ -137,11 +132,11 @@ int gt_pull_run(struct gt_home *h, const struct gt_pull_opts *o, struct gt_pull_
 	rc = gt_pull_chunks(h, s, "gtsync pull", a.org, cursor, o, apply_chunk, &a, res);
 	gt_progress_end(&a.bar);
 	gt_session_close(s);
-	if (rc == GT_OK && o->out != NULL)
-		fprintf(o->out,
-		        "pull: %" PRIu64 " values and %" PRIu64 " report states in %" PRIu64
-		        " chunks for %s; %s\n",
-		        res->values, res->states, res->chunks, a.org,
-		        res->complete ? "the replica is up to date" : "more is waiting");
+	if (rc == GT_OK)
+		gt_termtext_line(o->out,
+		                 "pull: %" PRIu64 " values and %" PRIu64
+		                 " report states in %" PRIu64 " chunks for %s; %s",
+		                 res->values, res->states, res->chunks, a.org,
+		                 res->complete ? "the replica is up to date" : "more is waiting");
 	return rc;
 }

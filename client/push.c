@@ -13,6 +13,7 @@
 #include "crypto.h"
 #include "error.h"
 #include "progress.h"
+#include "termtext.h"
 
 #define SOFTWARE "gtsync/0.1.0"
 
@@ -40,7 +41,7 @@ struct pusher {
 	size_t ninflight;
 	int queue_empty; /* nothing queued is left to pack in this session */
 	int local;       /* the local store failed: stop, do not retry */
-	unsigned saves, sends, requeues;
+	unsigned requeues;
 	/* A passing refusal seen in this session: the push must be tried again. */
 	int retry_code;
 	char retry_msg[256];
@@ -51,17 +52,14 @@ struct pusher {
 
 static void say(struct gt_home *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A line for a person on h->err, escaped for the terminal: the server's sentences reach it. */
 static void say(struct gt_home *h, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (h->err == NULL)
-		return;
 	va_start(ap, fmt);
-	vfprintf(h->err, fmt, ap);
+	gt_termtext_vline(h->err, fmt, ap);
 	va_end(ap);
-	fputc('\n', h->err);
-	fflush(h->err);
 }
 
 /* Ends the bar's line before a message, so the two do not mix. */
@@ -368,8 +366,8 @@ saved:
 		goto out;
 	}
 	p->r->batches_made++;
-	if (p->o->die_after_save && ++p->saves >= p->o->die_after_save)
-		_exit(GT_PUSH_DIE_STATUS);
+	if (gt_testhooks_at(p->o->hooks, GT_TESTHOOK_SAVED))
+		gt_testhooks_die();
 out:
 	if (rc != GT_OK) {
 		gt_cstore_rollback(p->h->st);
@@ -416,9 +414,9 @@ static int send_batch(struct pusher *p, const struct gt_cstore_batch *b)
 	p->inflight[p->ninflight].n_actions = b->n_actions;
 	p->ninflight++;
 	p->r->batches_sent++;
-	if (p->o->die_after_send && ++p->sends >= p->o->die_after_send) {
+	if (gt_testhooks_at(p->o->hooks, GT_TESTHOOK_SENT)) {
 		(void)gt_session_flush(p->s);
-		_exit(GT_PUSH_DIE_STATUS);
+		gt_testhooks_die();
 	}
 	return GT_OK;
 }
@@ -607,13 +605,94 @@ static int on_reply(struct pusher *p, gt_envelope *env)
 
 /* ---- One connection ---- */
 
+/* Takes the session's limits from the server's AuthResult and the options. */
+static void session_limits(struct pusher *p, const Gtsync__V1__AuthResult *ar)
+{
+	size_t frame = ar->max_frame_bytes ? ar->max_frame_bytes : GT_DEFAULT_MAX_FRAME;
+
+	p->server_last_seq = ar->last_sequence;
+	p->max_values =
+	    ar->max_values_per_batch ? ar->max_values_per_batch : GT_DEFAULT_MAX_VALUES_PER_BATCH;
+	if (p->o->batch_values && p->o->batch_values < p->max_values)
+		p->max_values = p->o->batch_values;
+	if (frame > GT_PUSH_MAX_FRAME)
+		frame = GT_PUSH_MAX_FRAME;
+	p->frame_budget = frame > 2 * GT_PUSH_FRAME_SLACK ? frame - GT_PUSH_FRAME_SLACK : frame / 2;
+	p->window = p->o->window ? p->o->window : GT_PUSH_WINDOW;
+	if (ar->max_in_flight && ar->max_in_flight < p->window)
+		p->window = ar->max_in_flight;
+}
+
+/* Checks what the login said before anything is sent: a metadata version other than the
+ * client's (a note), a key that may not write values while values wait (GT_EPERM). */
+static int session_checks(struct pusher *p, const Gtsync__V1__AuthResult *ar)
+{
+	struct gt_home *h = p->h;
+	uint64_t mdv = 0, values_unsent = 0;
+	int rc;
+
+	if (gt_cstore_config_get_u64(h->st, GT_CSTORE_CFG_MD_VERSION, &mdv) == GT_OK &&
+	    ar->metadata_version != 0 && mdv != ar->metadata_version) {
+		bar_break(p);
+		say(h,
+		    "gtsync push: note: the server has metadata version %" PRIu64
+		    " and this client %" PRIu64
+		    "; run 'gtsync metadata pull' to check values against the server's",
+		    ar->metadata_version, mdv);
+	}
+	if ((rc = gt_cstore_unsent(h->st, &values_unsent)) != GT_OK) {
+		p->local = 1;
+		return rc;
+	}
+	if (ar->role != GTSYNC__V1__ROLE__ROLE_OPERATOR && values_unsent > 0) {
+		bar_break(p);
+		say(h,
+		    "gtsync push: this key is registered as %s for %s; only an operator key may "
+		    "write data values. Nothing was sent; the values stay queued.",
+		    h->role[0] ? h->role : "another role", ar->org_unit ? ar->org_unit : "?");
+		return GT_EPERM;
+	}
+	return GT_OK;
+}
+
+/* Sends batches while the window has room and applies the answers, until nothing is in flight
+ * and nothing is left to send. */
+static int exchange(struct pusher *p)
+{
+	for (;;) {
+		gt_envelope *env = NULL;
+		struct gt_session_err rerr;
+		int rc;
+
+		while (p->ninflight < p->window) {
+			rc = send_next(p);
+			if (rc == GT_ENOENT)
+				break;
+			if (rc != GT_OK)
+				return rc;
+		}
+		if (p->ninflight == 0)
+			return GT_OK;
+		rc = gt_session_recv(p->s, &env, &rerr);
+		if (rc != GT_OK) {
+			bar_break(p);
+			gt_home_explain(p->h, "gtsync push", &rerr);
+			(void)gt_cstore_config_set(p->h->st, GT_CSTORE_CFG_LAST_ERROR,
+			                           rerr.message);
+			return rc;
+		}
+		rc = on_reply(p, env);
+		gt_wire_envelope_free(env);
+		if (rc != GT_OK)
+			return rc;
+	}
+}
+
 static int session_once(struct pusher *p)
 {
 	struct gt_home *h = p->h;
 	struct gt_session_err err;
 	gt_envelope *auth = NULL;
-	char md[32] = "";
-	uint64_t mdv = 0;
 	int rc;
 
 	p->retry_code = 0;
@@ -634,42 +713,9 @@ static int session_once(struct pusher *p)
 		                           err.message[0] ? err.message : gt_strerror(rc));
 		return rc;
 	}
-	const Gtsync__V1__AuthResult *ar = auth->auth_result;
-	p->server_last_seq = ar->last_sequence;
-	p->max_values =
-	    ar->max_values_per_batch ? ar->max_values_per_batch : GT_DEFAULT_MAX_VALUES_PER_BATCH;
-	if (p->o->batch_values && p->o->batch_values < p->max_values)
-		p->max_values = p->o->batch_values;
-	size_t frame = ar->max_frame_bytes ? ar->max_frame_bytes : GT_DEFAULT_MAX_FRAME;
-	if (frame > GT_PUSH_MAX_FRAME)
-		frame = GT_PUSH_MAX_FRAME;
-	p->frame_budget = frame > 2 * GT_PUSH_FRAME_SLACK ? frame - GT_PUSH_FRAME_SLACK : frame / 2;
-	p->window = p->o->window ? p->o->window : GT_PUSH_WINDOW;
-	if (ar->max_in_flight && ar->max_in_flight < p->window)
-		p->window = ar->max_in_flight;
-	if (gt_cstore_config_get_u64(h->st, GT_CSTORE_CFG_MD_VERSION, &mdv) == GT_OK &&
-	    ar->metadata_version != 0 && mdv != ar->metadata_version) {
-		snprintf(md, sizeof(md), "%" PRIu64, ar->metadata_version);
-		bar_break(p);
-		say(h,
-		    "gtsync push: note: the server has metadata version %s and this client %" PRIu64
-		    "; run 'gtsync metadata pull' to check values against the server's",
-		    md, mdv);
-	}
-	uint64_t values_unsent = 0;
-	if ((rc = gt_cstore_unsent(h->st, &values_unsent)) != GT_OK) {
-		p->local = 1;
+	session_limits(p, auth->auth_result);
+	if ((rc = session_checks(p, auth->auth_result)) != GT_OK)
 		goto out;
-	}
-	if (ar->role != GTSYNC__V1__ROLE__ROLE_OPERATOR && values_unsent > 0) {
-		bar_break(p);
-		say(h,
-		    "gtsync push: this key is registered as %s for %s; only an operator key may "
-		    "write data values. Nothing was sent; the values stay queued.",
-		    h->role[0] ? h->role : "another role", ar->org_unit ? ar->org_unit : "?");
-		rc = GT_EPERM;
-		goto out;
-	}
 	rc = gt_cstore_batches_pending(h->st, &p->pending, &p->npending);
 	if (rc != GT_OK) {
 		p->local = 1;
@@ -682,34 +728,8 @@ static int session_once(struct pusher *p)
 		rc = GT_ENOMEM;
 		goto out;
 	}
-	for (;;) {
-		gt_envelope *env = NULL;
-		struct gt_session_err rerr;
-
-		while (p->ninflight < p->window) {
-			rc = send_next(p);
-			if (rc == GT_ENOENT)
-				break;
-			if (rc != GT_OK)
-				goto out;
-		}
-		if (p->ninflight == 0) {
-			rc = GT_OK;
-			break;
-		}
-		rc = gt_session_recv(p->s, &env, &rerr);
-		if (rc != GT_OK) {
-			bar_break(p);
-			gt_home_explain(h, "gtsync push", &rerr);
-			(void)gt_cstore_config_set(h->st, GT_CSTORE_CFG_LAST_ERROR, rerr.message);
-			goto out;
-		}
-		rc = on_reply(p, env);
-		gt_wire_envelope_free(env);
-		if (rc != GT_OK)
-			goto out;
-	}
-	if (p->retry_code != 0) {
+	rc = exchange(p);
+	if (rc == GT_OK && p->retry_code != 0) {
 		(void)gt_cstore_config_set(h->st, GT_CSTORE_CFG_LAST_ERROR, p->retry_msg);
 		rc = GT_EBUSY; /* the server's passing refusal, whatever its code */
 	}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "home.h"
+#include "testhooks.h"
 
 /* Batches sent ahead of their acks on one connection (also capped by the server's limit). */
 #define GT_PUSH_WINDOW 8u
@@ -18,25 +19,16 @@
 /* How often one push sends the values of refused batches again in new batches. */
 #define GT_PUSH_MAX_REQUEUES 3u
 
-/* Test hooks, read from the environment by the command: the process ends with _exit() as a
- * kill -9 would, right after saving the Nth new batch (before sending it), or right after the
- * Nth batch sent was handed to the kernel (before its ack). */
-#define GT_PUSH_ENV_DIE_AFTER_SAVE "GTSYNC_TEST_DIE_AFTER_SAVE"
-#define GT_PUSH_ENV_DIE_AFTER_SEND "GTSYNC_TEST_DIE_AFTER_SEND"
-/* The exit status of such a deliberate death. */
-#define GT_PUSH_DIE_STATUS 86
-
 struct gt_push_opts {
 	unsigned tries; /* connection attempts in all (0: GT_BACKOFF_TRIES; 1: no retry) */
-	uint32_t backoff_base_ms; /* 0: GT_BACKOFF_BASE_MS */
-	uint32_t backoff_cap_ms;  /* 0: GT_BACKOFF_CAP_MS */
-	uint32_t batch_values;    /* most values per batch (0: the server's limit) */
-	uint32_t window;          /* 0: GT_PUSH_WINDOW */
-	uint32_t timeout_ms;      /* connect and each wait for a reply (0: the session default) */
-	unsigned die_after_save;  /* test hook, 0: off */
-	unsigned die_after_send;  /* test hook, 0: off */
-	FILE *progress;           /* where a progress bar goes if it is a terminal (NULL: none) */
-	FILE *out;                /* the summary line (NULL: none) */
+	uint32_t backoff_base_ms;   /* 0: GT_BACKOFF_BASE_MS */
+	uint32_t backoff_cap_ms;    /* 0: GT_BACKOFF_CAP_MS */
+	uint32_t batch_values;      /* most values per batch (0: the server's limit) */
+	uint32_t window;            /* 0: GT_PUSH_WINDOW */
+	uint32_t timeout_ms;        /* connect and each wait for a reply (0: the session default) */
+	struct gt_testhooks *hooks; /* test builds only (testhooks.h); NULL: none */
+	FILE *progress;             /* where a progress bar goes if it is a terminal (NULL: none) */
+	FILE *out;                  /* the summary line (NULL: none) */
 };
 
 struct gt_push_result {

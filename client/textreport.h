@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "metadata.h"
-#include "render.h"
+#include "rmodel.h"
 #include "wire.h"
 
 /* Widest line the text report writes, in characters (names are cut to fit). */
@@ -17,8 +17,9 @@
  * one column per category option, e.g. the sex x age breakdown, and a total), the yes/no and
  * text answers, the same tables per child and for the unit's own figures, and for action-plan
  * data sets target, achievement and gap per indicator. meta (borrowed, optional) gives names
- * and the form's order. Returns 0 or GT_EIO. */
+ * and the form's order. Every text from the reply or the metadata is escaped for the terminal
+ * (termtext.h). Returns 0 or GT_EIO. */
 int gt_text_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct gt_meta *meta,
-                   const struct gt_render_names *names);
+                   const struct gt_rmodel_names *names);
 
 #endif

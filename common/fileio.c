@@ -61,37 +61,92 @@ out:
 	return rc;
 }
 
-int gt_file_write(const char *path, const void *data, size_t len, int mode, int replace)
+/* The process's file mode mask, read without changing it (Linux 4.7 and later show it in
+ * /proc/self/status); elsewhere set and restored at once. */
+static mode_t current_umask(void)
 {
-	char tmp[4096];
-	const uint8_t *p = data;
-	size_t done = 0;
-	int fd, rc = GT_OK;
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[128];
+	unsigned m;
+	mode_t old;
 
-	if (!replace && access(path, F_OK) == 0)
-		return GT_EEXIST;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
-		return GT_ETOOBIG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return gt_err_from_errno(errno);
+	if (f != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL) {
+			if (sscanf(line, "Umask: %o", &m) == 1) {
+				fclose(f);
+				return (mode_t)(m & 0777);
+			}
+		}
+		fclose(f);
+	}
+	old = umask(077);
+	umask(old);
+	return old;
+}
+
+/* Writes data[0..len) to fd and makes it durable. */
+static int write_all(int fd, const uint8_t *p, size_t len)
+{
+	size_t done = 0;
+
 	while (done < len) {
 		ssize_t n = write(fd, p + done, len - done);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			rc = gt_err_from_errno(errno);
-			break;
-		}
+		if (n < 0)
+			return gt_err_from_errno(errno);
 		done += (size_t)n;
 	}
-	if (rc == GT_OK && fsync(fd) != 0)
+	return fsync(fd) != 0 ? gt_err_from_errno(errno) : GT_OK;
+}
+
+/* Makes a rename or link in dir durable (best effort: some file systems refuse). */
+static void sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
+int gt_file_write(const char *path, const void *data, size_t len, int mode, int replace)
+{
+	const char *slash = strrchr(path, '/');
+	char tmp[4096], dir[4096];
+	int fd, rc = GT_OK, n;
+
+	/* The temporary file is a new name in the target's directory, made by mkstemp(): created
+	 * with O_EXCL, so a file or a symbolic link planted there is never followed or reused. */
+	if (slash == NULL)
+		n = snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		n = snprintf(dir, sizeof(dir), "/");
+	else
+		n = snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (n < 0 || (size_t)n >= sizeof(dir))
+		return GT_ETOOBIG;
+	n = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, slash ? slash + 1 : path);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return GT_ETOOBIG;
+	if (!replace && access(path, F_OK) == 0)
+		return GT_EEXIST;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return gt_err_from_errno(errno);
+	if (fchmod(fd, (mode_t)mode & 0777 & ~current_umask()) != 0)
 		rc = gt_err_from_errno(errno);
+	if (rc == GT_OK)
+		rc = write_all(fd, data, len);
 	if (close(fd) != 0 && rc == GT_OK)
 		rc = gt_err_from_errno(errno);
-	if (rc == GT_OK && rename(tmp, path) != 0)
+	/* Without replace, link() puts the file in place only if nothing is there yet. */
+	if (rc == GT_OK && (replace ? rename(tmp, path) : link(tmp, path)) != 0)
 		rc = gt_err_from_errno(errno);
-	if (rc != GT_OK)
+	if (rc != GT_OK || !replace)
 		unlink(tmp);
+	if (rc == GT_OK)
+		sync_dir(dir);
 	return rc;
 }

@@ -10,9 +10,10 @@
  * GT_ENOENT, GT_EPERM, GT_EIO as the system says. */
 int gt_file_read(const char *path, size_t max, uint8_t **out, size_t *len);
 
-/* Writes data to path through a temporary file in the same directory, fsynced and renamed into
- * place, with the given mode; an existing file is replaced only when replace is set (else
- * GT_EEXIST). */
+/* Writes data to path whole or not at all: through a new temporary file in the same directory
+ * (made by mkstemp(), so nothing planted there is followed), fsynced, given mode (less the
+ * umask) and renamed into place. An existing file (or a symbolic link) at path is replaced
+ * only when replace is set, else GT_EEXIST. The temporary file never outlives the call. */
 int gt_file_write(const char *path, const void *data, size_t len, int mode, int replace);
 
 #endif

@@ -135,6 +135,7 @@ fail:
 struct agg {
 	double sum;
 	uint32_t count;
+	const char *comment; /* the first value's comment, in the reply's memory; NULL: none */
 };
 
 struct child {
@@ -310,7 +311,11 @@ static int add_none(struct gt_report *r, Gtsync__V1__ReportValue *rv, const char
 	rv->count++;
 	if (strcmp(row->text, "true") == 0)
 		rv->value += 1;
-	if (strcmp(row->org_unit, owner) == 0 && (rv->text = rp_strdup(r, row->text)) == NULL)
+	if (strcmp(row->org_unit, owner) != 0)
+		return 0;
+	/* The comment goes with the text it was entered with (the latest period's). */
+	if ((rv->text = rp_strdup(r, row->text)) == NULL ||
+	    (rv->comment = rp_strdup(r, gt_store_row_comment(row))) == NULL)
 		return GT_ENOMEM;
 	return 0;
 }
@@ -330,6 +335,21 @@ static int on_none(struct build *b, size_t u, const struct gt_store_row *row)
 	rv = value_slot(b->r, &c->msg->values, &c->msg->n_values, &c->nvalues_cap, row->element,
 	                row->coc);
 	if (rv == NULL || add_none(b->r, rv, c->ou->code, row) != 0)
+		return GT_ENOMEM;
+	return 0;
+}
+
+/* Adds a number to a cell, keeping the first value's comment: the cell shows it while it holds
+ * that one value. */
+static int agg_add(struct gt_report *r, struct agg *a, const struct gt_store_row *row)
+{
+	const char *comment;
+
+	a->sum += row->num;
+	if (a->count++ != 0)
+		return 0;
+	comment = gt_store_row_comment(row);
+	if (comment[0] != '\0' && (a->comment = rp_strdup(r, comment)) == NULL)
 		return GT_ENOMEM;
 	return 0;
 }
@@ -363,13 +383,11 @@ static int on_row(void *arg, const struct gt_store_row *row)
 		return row->text != NULL ? on_none(b, u, row) : 0;
 	if (!row->has_num || (cell = find_cell(b, (size_t)b->cur_el, row->coc)) < 0)
 		return 0;
-	b->totals[cell].sum += row->num;
-	b->totals[cell].count++;
-	if ((ch = b->unit_child[u]) >= 0) {
-		struct agg *a = &b->child_aggs[(size_t)ch * b->ncells + (size_t)cell];
-		a->sum += row->num;
-		a->count++;
-	}
+	if (agg_add(b->r, &b->totals[cell], row) != 0)
+		return GT_ENOMEM;
+	if ((ch = b->unit_child[u]) >= 0 &&
+	    agg_add(b->r, &b->child_aggs[(size_t)ch * b->ncells + (size_t)cell], row) != 0)
+		return GT_ENOMEM;
 	return 0;
 }
 
@@ -422,6 +440,8 @@ static int emit(struct build *b, const struct agg *aggs, Gtsync__V1__ReportValue
 		if (slot == NULL || (*slot = new_value(b->r, b->cells[i].e->code, b->cells[i].coc,
 		                                       aggs[i].sum, aggs[i].count)) == NULL)
 			return GT_ENOMEM;
+		if (aggs[i].count == 1 && aggs[i].comment != NULL)
+			((Gtsync__V1__ReportValue *)*slot)->comment = (char *)aggs[i].comment;
 	}
 	return GT_OK;
 }

@@ -129,7 +129,8 @@ static const char *const sql_text[Q_COUNT] = {
                 "FROM datavalues WHERE data_element IN (SELECT value FROM json_each(?1)) "
                 "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
                     3, 4, 5) " AND deleted = 0 GROUP BY org_unit ORDER BY org_unit",
-    [Q_ROWS] = "SELECT coc, org_unit, num, updated_at_ms, created_at_ms, value FROM datavalues "
+    [Q_ROWS] = "SELECT coc, org_unit, num, updated_at_ms, created_at_ms, value, comment "
+               "FROM datavalues "
                "WHERE data_element = ?1 "
                "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
                    3, 4, 5) " AND deleted = 0 ORDER BY period, org_unit, coc",

@@ -422,7 +422,12 @@ struct gt_store_row {
 	const char *text;      /* the value as stored when has_num is 0, else NULL */
 	int64_t created_at_ms; /* when the value's key was first stored */
 	int64_t updated_at_ms;
+	const void *priv; /* the store's, for gt_store_row_comment() */
 };
+
+/* The comment of row's value ("" for none), borrowed for the callback. Read only when asked: a
+ * report takes it for the few cells that hold one value, not for every row. */
+const char *gt_store_row_comment(const struct gt_store_row *row);
 
 /* Callback for report rows; non-zero stops. */
 typedef int (*gt_store_row_cb)(void *arg, const struct gt_store_row *row);

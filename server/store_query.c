@@ -440,6 +440,7 @@ int gt_store_report_rows(struct gt_store *st, const struct gt_store_report_query
 			    .has_num = sqlite3_column_type(s, 2) != SQLITE_NULL,
 			    .updated_at_ms = sqlite3_column_int64(s, 3),
 			    .created_at_ms = sqlite3_column_int64(s, 4),
+			    .priv = s,
 			};
 			/* The text is read only for values that are not numbers. */
 			if (row.has_num)
@@ -457,6 +458,11 @@ int gt_store_report_rows(struct gt_store *st, const struct gt_store_report_query
 		sqlite3_reset(s);
 	}
 	return rc;
+}
+
+const char *gt_store_row_comment(const struct gt_store_row *row)
+{
+	return col_text((sqlite3_stmt *)row->priv, 6);
 }
 
 int gt_store_reported_units(struct gt_store *st, const struct gt_store_report_query *q,

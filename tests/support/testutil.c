@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "utf8.h"
+
 char *gt_test_tmpdir(const char *tag)
 {
 	const char *base = getenv("TMPDIR");
@@ -63,4 +65,18 @@ uint8_t *gt_test_read_file(const char *path, size_t *len)
 int gt_test_have_shared(void)
 {
 	return access(GT_SHARED_DIR "/data/wilayah-kemendagri-2025.csv", R_OK) == 0;
+}
+
+int gt_test_has_controls(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		uint32_t cp;
+		size_t n = gt_utf8_decode(p, &cp);
+		if (n == 0 || (cp < 0x20 && cp != '\n') || (cp >= 0x7F && cp <= 0x9F))
+			return 1;
+		p += n;
+	}
+	return 0;
 }

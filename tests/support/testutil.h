@@ -18,4 +18,8 @@ uint8_t *gt_test_read_file(const char *path, size_t *len);
 /* Returns 1 if ../shared (next to the source tree) is present. */
 int gt_test_have_shared(void);
 
+/* Whether s holds what a terminal acts on: a C0 control other than a newline, DEL, a C1
+ * control, or a byte that is not UTF-8 (a raw C1 to some terminals). */
+int gt_test_has_controls(const char *s);
+
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -620,12 +621,28 @@ static void totals_add_up(void **state)
 	assert_non_null(strstr(r.out, "2 of 3 reporting units reported"));
 	gt_clirun_free(&r);
 	snprintf(html, sizeof(html), "%s/laporan.html", f->ts->dir);
+	/* Issue 10 item 9: a symbolic link planted at the output is replaced, never written
+	 * through, and no temporary file is left beside it. */
+	char victim[1200], leftover[1300];
+	struct stat sb;
+	snprintf(victim, sizeof(victim), "%s/victim.txt", f->ts->dir);
+	gt_clirun_write(victim, "not the report\n");
+	assert_int_equal(symlink(victim, html), 0);
 	const char *h[] = {"report", "--org",    "53",   "--dataset", "KK", "--period",
 	                   "2025",   "--format", "html", "--output",  html, NULL};
 	assert_int_equal(run(f->centre, &r, h), 0);
 	assert_non_null(strstr(r.out, "written to"));
 	gt_clirun_free(&r);
+	assert_int_equal(lstat(html, &sb), 0);
+	assert_true(S_ISREG(sb.st_mode));
 	size_t len;
+	char *kept = (char *)gt_test_read_file(victim, &len);
+	assert_non_null(kept);
+	assert_string_equal(kept, "not the report\n");
+	free(kept);
+	snprintf(leftover, sizeof(leftover), "ls -a '%s' | grep -q '^\\.laporan\\.html\\.'",
+	         f->ts->dir);
+	assert_int_not_equal(system(leftover), 0);
 	char *doc_html = (char *)gt_test_read_file(html, &len);
 	assert_non_null(doc_html);
 	assert_non_null(strstr(doc_html, "<!DOCTYPE html>"));

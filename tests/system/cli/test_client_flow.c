@@ -134,11 +134,11 @@ static void test_flow(void **state)
 	const char *rep_csv[] = {"report",   "--org",  "53",       "--dataset", "KK",
 	                         "--period", "2026Q3", "--format", "csv",       NULL};
 	run_ok(prov, rep_csv, &r);
-	expect_line(r.out, "KK_LP,2026Q3,53,,10,4");
-	expect_line(r.out, "KK_KORBAN,2026Q3,53,PD,9,2");
-	expect_line(r.out, "KK_KORBAN_TOTAL,2026Q3,53,,12,2");
-	expect_line(r.out, "KK_LP,2026Q3,53.71,,5,2");
-	expect_line(r.out, "KK_LP,2026Q3,53.72,,5,2");
+	expect_line(r.out, "KK_LP,2026Q3,53,,10,4,");
+	expect_line(r.out, "KK_KORBAN,2026Q3,53,PD,9,2,");
+	expect_line(r.out, "KK_KORBAN_TOTAL,2026Q3,53,,12,2,");
+	expect_line(r.out, "KK_LP,2026Q3,53.71,,5,2,");
+	expect_line(r.out, "KK_LP,2026Q3,53.72,,5,2,");
 	gt_clirun_free(&r);
 
 	/* The DHIS2 export is a dataValueSets document with exactly DHIS2's field names. */

@@ -175,6 +175,8 @@ static void staged_install_chain(void **state)
 	    "lib/sysusers.d/gtsync.conf",
 	    "libexec/gtsync/nightly-backup",
 	    "etc/default/gtsync-server",
+	    "share/locale/id/LC_MESSAGES/gtsync.mo",
+	    "share/locale/en/LC_MESSAGES/gtsync.mo",
 	};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", root, files[i]);

@@ -104,6 +104,7 @@ static void debian_package(void **state)
 	    "./usr/lib/sysusers.d/gtsync.conf",
 	    "./usr/libexec/gtsync/nightly-backup",
 	    "./etc/default/gtsync-server",
+	    "./usr/share/locale/id/LC_MESSAGES/gtsync.mo",
 	};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		if (strstr(out, files[i]) == NULL)

@@ -9,7 +9,9 @@
 
 #include <cmocka.h>
 
+#include "csvreport.h"
 #include "error.h"
+#include "jsonreport.h"
 #include "render.h"
 
 /* ---- A strict JSON checker (RFC 8259), enough to prove the output parses ---- */
@@ -251,13 +253,14 @@ static void build(struct fixture *f, const char *name)
 /* Renders rep into a new string (caller frees). Not inlined: GCC 12 at -O3 takes the string
  * for a pointer into this frame's buf variable once open_memstream is inlined around it, and
  * reports every later use as a dangling pointer. */
-static __attribute__((noinline)) char *render(const Gtsync__V1__ReportReply *rep,
-                                              enum gt_render_format fmt, size_t *len)
+static __attribute__((noinline)) char *render(const Gtsync__V1__ReportReply *rep, const char *fmt,
+                                              size_t *len)
 {
 	char *buf = NULL;
 	FILE *out = open_memstream(&buf, len);
 	assert_non_null(out);
-	assert_int_equal(gt_render_report(out, rep, NULL, NULL, fmt), GT_OK);
+	assert_non_null(gt_render_format_find(fmt));
+	assert_int_equal(gt_render_report(out, rep, NULL, NULL, gt_render_format_find(fmt)), GT_OK);
 	fclose(out);
 	return buf;
 }
@@ -276,10 +279,12 @@ static void test_json_valid_with_hostile_strings(void **state)
 		struct fixture f;
 		size_t len;
 		build(&f, names[i]);
-		for (int fmt = GT_RENDER_JSON; fmt <= GT_RENDER_DHIS2; fmt++) {
-			char *s = render(&f.rep, (enum gt_render_format)fmt, &len);
+		static const char *const json_formats[] = {"json", "dhis2"};
+		for (size_t k = 0; k < 2; k++) {
+			char *s = render(&f.rep, json_formats[k], &len);
 			if (!json_valid(s, len))
-				fail_msg("invalid JSON for name %zu, format %d:\n%s", i, fmt, s);
+				fail_msg("invalid JSON for name %zu, format %s:\n%s", i,
+				         json_formats[k], s);
 			free(s);
 		}
 	}
@@ -299,7 +304,7 @@ static void test_dhis2_fields(void **state)
 
 	build(&f, "Nusa Tenggara Timur");
 	f.rep.n_totals = 2;
-	s = render(&f.rep, GT_RENDER_DHIS2, &len);
+	s = render(&f.rep, "dhis2", &len);
 	assert_true(json_valid(s, len));
 	assert_non_null(strstr(s, "\"dataSet\": \"KK\""));
 	assert_non_null(strstr(s, "\"period\": \"2026Q3\""));
@@ -315,7 +320,7 @@ static void test_dhis2_fields(void **state)
 
 	/* An empty report is still a document. */
 	f.rep.n_totals = 0;
-	s = render(&f.rep, GT_RENDER_DHIS2, &len);
+	s = render(&f.rep, "dhis2", &len);
 	assert_true(json_valid(s, len));
 	assert_non_null(strstr(s, "\"dataValues\": []"));
 	free(s);
@@ -329,7 +334,7 @@ static void test_json_content(void **state)
 	(void)state;
 
 	build(&f, "Nusa Tenggara Timur");
-	s = render(&f.rep, GT_RENDER_JSON, &len);
+	s = render(&f.rep, "json", &len);
 	assert_true(json_valid(s, len));
 	assert_non_null(strstr(s, "\"completeness\": {\"expected\": 3, \"reported\": 2, "
 	                          "\"onTime\": 0, \"missing\": [\"53.02\"]}"));
@@ -350,14 +355,15 @@ static void test_csv_and_table(void **state)
 
 	build(&f, "Kota, \"Kupang\"");
 	f.rep.n_totals = 2;
-	s = render(&f.rep, GT_RENDER_CSV, &len);
-	assert_non_null(strstr(s, "dataelement,period,orgunit,categoryoptioncombo,value,count\n"
-	                          "KK_KORBAN,2026Q3,53,PD,16,2\n"
-	                          "KK_LP,2026Q3,53,,2.5,1\n"
-	                          "KK_KORBAN,2026Q3,53.01,PD,12,2\n"
-	                          "KK_KORBAN,2026Q3,53.71,PD,4,2\n"));
+	s = render(&f.rep, "csv", &len);
+	assert_non_null(
+	    strstr(s, "dataelement,period,orgunit,categoryoptioncombo,value,count,comment\n"
+	              "KK_KORBAN,2026Q3,53,PD,16,2,\n"
+	              "KK_LP,2026Q3,53,,2.5,1,\n"
+	              "KK_KORBAN,2026Q3,53.01,PD,12,2,\n"
+	              "KK_KORBAN,2026Q3,53.71,PD,4,2,\n"));
 	free(s);
-	s = render(&f.rep, GT_RENDER_TABLE, &len);
+	s = render(&f.rep, "table", &len);
 	assert_non_null(strstr(s, "Reporting units: 2 of 3 reported, 0 on time; not reported: "
 	                          "53.02"));
 	assert_non_null(strstr(s, "KK_KORBAN"));
@@ -377,38 +383,66 @@ static void test_helpers(void **state)
 	char *out = NULL;
 	size_t len;
 	FILE *f;
-	enum gt_render_format fmt;
 	(void)state;
 
-	gt_render_number(16, buf, sizeof(buf));
+	gt_rmodel_number(16, buf, sizeof(buf));
 	assert_string_equal(buf, "16");
-	gt_render_number(-0.0, buf, sizeof(buf));
+	gt_rmodel_number(-0.0, buf, sizeof(buf));
 	assert_string_equal(buf, "0");
-	gt_render_number(2.5, buf, sizeof(buf));
+	gt_rmodel_number(2.5, buf, sizeof(buf));
 	assert_string_equal(buf, "2.5");
-	gt_render_number(1500000.5, buf, sizeof(buf));
+	gt_rmodel_number(1500000.5, buf, sizeof(buf));
 	assert_string_equal(buf, "1500000.5");
-	gt_render_number(1e20, buf, sizeof(buf));
+	gt_rmodel_number(1e20, buf, sizeof(buf));
 	assert_string_equal(buf, "1e+20");
-	assert_int_equal(gt_render_format_parse("dhis2", &fmt), GT_OK);
-	assert_int_equal(fmt, GT_RENDER_DHIS2);
-	assert_int_equal(gt_render_format_parse("xml", &fmt), GT_EINVAL);
+	assert_string_equal(gt_render_format_find("dhis2")->name, "dhis2");
+	assert_null(gt_render_format_find("xml"));
+	assert_null(gt_render_format_find("DHIS2"));
+	/* The first format is the default. */
+	assert_string_equal(gt_render_format_find(NULL)->name, "table");
+	assert_ptr_equal(gt_render_format_at(0), gt_render_format_find(NULL));
 
 	f = open_memstream(&out, &len);
-	gt_render_csv_field(f, "plain");
+	gt_csvreport_field(f, "plain");
 	fputc('|', f);
-	gt_render_csv_field(f, "a,b");
+	gt_csvreport_field(f, "a,b");
 	fputc('|', f);
-	gt_render_csv_field(f, "say \"hi\"");
+	gt_csvreport_field(f, "say \"hi\"");
 	fputc('|', f);
-	gt_render_csv_field(f, " padded");
+	gt_csvreport_field(f, " padded");
 	fputc('|', f);
-	gt_render_csv_field(f, NULL);
+	gt_csvreport_field(f, NULL);
 	fputc('|', f);
-	gt_render_json_string(f, NULL);
+	gt_jsonreport_string(f, NULL);
 	fclose(f);
 	assert_string_equal(out, "plain|\"a,b\"|\"say \"\"hi\"\"\"|\" padded\"||\"\"");
 	free(out);
+}
+
+/* Report formats are a table: every format is found by its name, renders, and is listed in
+ * the help and the errors built from the table. */
+static void test_format_table(void **state)
+{
+	struct fixture f;
+	char list[512], help[2048];
+	size_t n = 0, len;
+	(void)state;
+
+	build(&f, "Nusa Tenggara Timur");
+	gt_render_format_list(list, sizeof(list), 0);
+	gt_render_format_list(help, sizeof(help), 1);
+	assert_string_equal(list, "table, text, html, csv, json or dhis2");
+	for (const struct gt_render_format *fmt; (fmt = gt_render_format_at(n)) != NULL; n++) {
+		char *s;
+		assert_ptr_equal(gt_render_format_find(fmt->name), fmt);
+		assert_non_null(strstr(list, fmt->name));
+		assert_non_null(strstr(help, fmt->help));
+		s = render(&f.rep, fmt->name, &len);
+		assert_true(len > 0);
+		free(s);
+	}
+	assert_int_equal(n, 6);
+	assert_int_equal(gt_render_report(stdout, &f.rep, NULL, NULL, NULL), GT_EINVAL);
 }
 
 int main(void)
@@ -419,6 +453,7 @@ int main(void)
 	    cmocka_unit_test(test_json_content),
 	    cmocka_unit_test(test_csv_and_table),
 	    cmocka_unit_test(test_helpers),
+	    cmocka_unit_test(test_format_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* Tests for client/textreport.c and the report helpers of client/render.c: the chair's report
+/* Tests for client/textreport.c and the report model (client/rmodel.c): the chair's report
  * as plain text holds the figures with their breakdowns, completeness per child, the approval
  * chain, what is missing (named), targets, answers and the unit's own figures. */
 #define _GNU_SOURCE
@@ -15,6 +15,7 @@
 #include "error.h"
 #include "metadata.h"
 #include "render.h"
+#include "testutil.h"
 #include "textreport.h"
 
 static Gtsync__V1__ReportValue *val(Gtsync__V1__ReportValue *v, const char *de, const char *coc,
@@ -34,13 +35,12 @@ static Gtsync__V1__ReportValue *val(Gtsync__V1__ReportValue *v, const char *de, 
  * -Wdangling-pointer). */
 static __attribute__((noinline)) char *render(const Gtsync__V1__ReportReply *rep,
                                               const struct gt_meta *meta,
-                                              const struct gt_render_names *names,
-                                              enum gt_render_format f)
+                                              const struct gt_rmodel_names *names, const char *f)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
-	assert_int_equal(gt_render_report(m, rep, meta, names, f), 0);
+	assert_int_equal(gt_render_report(m, rep, meta, names, gt_render_format_find(f)), 0);
 	fclose(m);
 	return text;
 }
@@ -131,12 +131,12 @@ static void text_report(void **state)
 {
 	struct gt_meta *meta = NULL;
 	struct fx f;
-	struct gt_render_names names = {name_of, NULL};
+	struct gt_rmodel_names names = {name_of, NULL};
 	(void)state;
 
 	assert_int_equal(gt_meta_load_dir(GT_SOURCE_DIR "/metadata", &meta, NULL), 0);
 	province(&f);
-	char *t = render(&f.rep, meta, &names, GT_RENDER_TEXT);
+	char *t = render(&f.rep, meta, &names, "text");
 	assert_non_null(strstr(t, "Kasus dan korban TPPO (KK)\n"));
 	assert_non_null(
 	    strstr(t, "Nusa Tenggara Timur (53), period 2025; generated 2026-01-01 00:00 UTC"));
@@ -176,7 +176,7 @@ static void text_report(void **state)
 	free(t);
 
 	/* Without metadata or names: every value still appears; the missing code alone. */
-	t = render(&f.rep, NULL, NULL, GT_RENDER_TEXT);
+	t = render(&f.rep, NULL, NULL, "text");
 	assert_non_null(strstr(t, "KK_KORBAN                      PD                       12\n"));
 	assert_non_null(strstr(t, "Not reported (1):\n  36.71    \n"));
 	free(t);
@@ -229,7 +229,7 @@ static void answers_targets_and_cuts(void **state)
 	rep.n_targets = 2;
 	rep.children = &chp;
 	rep.n_children = 1;
-	char *t = render(&rep, meta, NULL, GT_RENDER_TEXT);
+	char *t = render(&rep, meta, NULL, "text");
 	assert_non_null(strstr(t, "Other answers:\n"));
 	assert_non_null(strstr(t, "yes in 7 of 8 reports\n"));
 	assert_non_null(strstr(t, "3 reports\n    Indonesia: Catatan \xC3\xA9 pusat baris dua\n"));
@@ -248,42 +248,78 @@ static void answers_targets_and_cuts(void **state)
 	gt_meta_free(meta);
 }
 
+/* Issue 10 item 5: reasons, names, codes and text values with ESC sequences, CR, BEL and C1
+ * controls reach the text and table reports escaped; UTF-8 names pass unchanged. */
+static void hostile_text_escaped(void **state)
+{
+	struct gt_meta *meta = NULL;
+	struct fx f;
+	(void)state;
+
+	assert_int_equal(gt_meta_load_dir(GT_SOURCE_DIR "/metadata", &meta, NULL), 0);
+	province(&f);
+	f.ev[1].reason = "ok\x1b[2J\x1b[H\rapproved by the chair\x07";
+	f.ev[1].key_id = "k\x1b]0;title\x07";
+	f.ch[0].name = "Kabupaten\x1b[31m Kupang\xc2\x9b"
+	               "1m";
+	f.ch[1].name = "Kota Kupang \xe2\x80\x94 caf\xc3\xa9";
+	f.rep.org_name = "NTT\rFAKE";
+	f.missing[0] = "36\x1b.71";
+	for (int k = 0; k < 2; k++) {
+		const char *fmt = k == 0 ? "text" : "table";
+		char *t = render(&f.rep, meta, NULL, fmt);
+		if (gt_test_has_controls(t))
+			fail_msg("the %s report holds a control character:\n%s", fmt, t);
+		assert_non_null(strstr(t, k == 0 ? "Kabupaten\\x1b[31m Kupang\\u009b1m"
+		                                 : "Kabupaten\\x1b[31m Kupang\\u009b1m: 1 of 1"));
+		assert_non_null(strstr(t, "Kota Kupang \xe2\x80\x94 caf\xc3\xa9"));
+		if (k == 0) {
+			assert_non_null(strstr(t, "reason: ok\\x1b[2J\\x1b[H\\rapproved by the "
+			                          "chair\\x07\n"));
+			assert_non_null(strstr(t, "key k\\x1b]0;title\\x07"));
+			assert_non_null(strstr(t, "NTT\\rFAKE (53)"));
+			assert_non_null(strstr(t, "  36\\x1b.71 "));
+		} else {
+			assert_non_null(strstr(t, "not reported: 36\\x1b.71"));
+		}
+		free(t);
+	}
+	gt_meta_free(meta);
+}
+
 static void helpers(void **state)
 {
 	struct fx f;
-	enum gt_render_format fmt;
-	struct gt_render_names names = {name_of, NULL};
+	struct gt_rmodel_names names = {name_of, NULL};
 	(void)state;
 
 	province(&f);
-	assert_int_equal(gt_render_format_parse("text", &fmt), GT_OK);
-	assert_int_equal(fmt, GT_RENDER_TEXT);
-	assert_int_equal(gt_render_format_parse("html", &fmt), GT_OK);
-	assert_int_equal(fmt, GT_RENDER_HTML);
-	assert_int_equal(gt_render_format_parse("TEXT", &fmt), GT_EINVAL);
-	assert_true(gt_render_find(f.rep.totals, f.rep.n_totals, "KK_KORBAN", "PD") == 12);
-	assert_true(isnan(gt_render_find(f.rep.totals, f.rep.n_totals, "KK_KORBAN", "LD")));
-	assert_true(gt_render_has_own(&f.rep));
-	assert_true(gt_render_own(&f.rep, "KK_KORBAN", "PD") == 3);
+	assert_non_null(gt_render_format_find("text"));
+	assert_non_null(gt_render_format_find("html"));
+	assert_null(gt_render_format_find("TEXT"));
+	assert_true(gt_rmodel_find(f.rep.totals, f.rep.n_totals, "KK_KORBAN", "PD") == 12);
+	assert_true(isnan(gt_rmodel_find(f.rep.totals, f.rep.n_totals, "KK_KORBAN", "LD")));
+	assert_true(gt_rmodel_has_own(&f.rep));
+	assert_true(gt_rmodel_own(&f.rep, "KK_KORBAN", "PD") == 3);
 	/* Keys the province did not report itself have no own figure. */
-	assert_true(isnan(gt_render_own(&f.rep, "KK_KORBAN", "AP")));
-	assert_true(isnan(gt_render_own(&f.rep, "KK_LP", "")));
-	assert_true(isnan(gt_render_own(&f.rep, "KK_PERKARA", "PUTUSAN")));
+	assert_true(isnan(gt_rmodel_own(&f.rep, "KK_KORBAN", "AP")));
+	assert_true(isnan(gt_rmodel_own(&f.rep, "KK_LP", "")));
+	assert_true(isnan(gt_rmodel_own(&f.rep, "KK_PERKARA", "PUTUSAN")));
 	/* The districts' PELAKU is in the totals only: counted 2, children 0. */
-	assert_true(gt_render_own(&f.rep, "KK_PELAKU", "PERORANGAN") == 4);
-	assert_string_equal(gt_render_name(&names, &f.rep, "36.71"), "Kota Tangerang");
-	assert_string_equal(gt_render_name(&names, &f.rep, "53.01"), "Kabupaten Kupang");
-	assert_string_equal(gt_render_name(NULL, &f.rep, "53.71"), "Kota Kupang");
-	assert_null(gt_render_name(NULL, &f.rep, "99"));
+	assert_true(gt_rmodel_own(&f.rep, "KK_PELAKU", "PERORANGAN") == 4);
+	assert_string_equal(gt_rmodel_name(&names, &f.rep, "36.71"), "Kota Tangerang");
+	assert_string_equal(gt_rmodel_name(&names, &f.rep, "53.01"), "Kabupaten Kupang");
+	assert_string_equal(gt_rmodel_name(NULL, &f.rep, "53.71"), "Kota Kupang");
+	assert_null(gt_rmodel_name(NULL, &f.rep, "99"));
 	/* Without the per-child breakdown nothing is the unit's own. */
 	f.rep.n_children = 0;
-	assert_false(gt_render_has_own(&f.rep));
+	assert_false(gt_rmodel_has_own(&f.rep));
 	/* Children that hold everything leave nothing own. */
 	province(&f);
 	f.tv[0].count = 2;
 	f.tv[0].value = 9;
 	f.rep.n_totals = 4;
-	assert_false(gt_render_has_own(&f.rep));
+	assert_false(gt_rmodel_has_own(&f.rep));
 }
 
 int main(void)
@@ -292,6 +328,7 @@ int main(void)
 	    cmocka_unit_test(text_report),
 	    cmocka_unit_test(answers_targets_and_cuts),
 	    cmocka_unit_test(helpers),
+	    cmocka_unit_test(hostile_text_escaped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

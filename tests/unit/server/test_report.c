@@ -39,8 +39,10 @@ struct val {
 	int del;
 };
 
-/* Applies one batch of values for the key's org unit, received at at_ms. */
-static void push(struct fixture *f, int k, const struct val *v, size_t nv, int64_t at_ms)
+/* Applies one batch of values for the key's org unit, received at at_ms; comments (NULL: none)
+ * holds a comment per value. */
+static void push_commented(struct fixture *f, int k, const struct val *v,
+                           const char *const *comments, size_t nv, int64_t at_ms)
 {
 	Gtsync__V1__Batch b = GTSYNC__V1__BATCH__INIT;
 	Gtsync__V1__DataValue dv[16], *dvp[16];
@@ -70,6 +72,7 @@ static void push(struct fixture *f, int k, const struct val *v, size_t nv, int64
 		dv[i].value = (char *)v[i].value;
 		dv[i].revision = 1;
 		dv[i].deleted = v[i].del;
+		dv[i].comment = (char *)(comments != NULL ? comments[i] : "");
 		dvp[i] = &dv[i];
 	}
 	b.values = dvp;
@@ -90,6 +93,11 @@ static void push(struct fixture *f, int k, const struct val *v, size_t nv, int64
 	gt_store_batch_out_free(&out);
 	gt_wire_batch_free(dec);
 	free(bytes);
+}
+
+static void push(struct fixture *f, int k, const struct val *v, size_t nv, int64_t at_ms)
+{
+	push_commented(f, k, v, NULL, nv, at_ms);
 }
 
 static void load_metadata(struct gt_store *st)
@@ -324,6 +332,45 @@ static void without_children_and_text_values(void **state)
 	gt_report_free(rep);
 }
 
+/* Issue 10 item 6: a report value made of one stored value carries that value's comment (for
+ * the CSV and DHIS2 exports); a sum of several carries none; a unit's own text answer carries
+ * its comment. */
+static void comments_of_single_values(void **state)
+{
+	struct fixture *f = *state;
+	const struct val v[] = {{"KK_LP", "202501", "", "3", 0},
+	                        {"KK_KORBAN", "202501", "PD", "2", 0}};
+	const char *const vc[] = {"dari laporan polisi, =SUM(A1)", "catatan pertama"};
+	const struct val w[] = {{"KK_KORBAN", "202501", "PD", "1", 0}};
+	const char *const wc[] = {"catatan kedua"};
+	const struct val t[] = {{"GT_CATATAN", "2025S1", "", "rapat ditunda", 0}};
+	const char *const tc[] = {"lihat notulen"};
+	struct gt_report *rep;
+	const Gtsync__V1__ReportReply *r;
+
+	push_commented(f, K_5371, v, vc, 2, ON_TIME_MS);
+	push_commented(f, K_5301, w, wc, 1, ON_TIME_MS);
+	push_commented(f, K_5371, t, tc, 1, ON_TIME_MS);
+	rep = build(f, "53", "KK", "2025", 1);
+	r = gt_report_reply(rep);
+	assert_int_equal(r->n_totals, 2);
+	check_value(r->totals[0], "KK_KORBAN", "PD", 3, 2);
+	assert_string_equal(r->totals[0]->comment, ""); /* two values summed */
+	check_value(r->totals[1], "KK_LP", "", 3, 1);
+	assert_string_equal(r->totals[1]->comment, "dari laporan polisi, =SUM(A1)");
+	/* Per child, each district's one value keeps its comment. */
+	assert_string_equal(child(r, 0, "53.01")->values[0]->comment, "catatan kedua");
+	assert_string_equal(child(r, 1, "53.71")->values[0]->comment, "catatan pertama");
+	gt_report_free(rep);
+
+	rep = build(f, "53.71", "GT", "2025S1", 0);
+	r = gt_report_reply(rep);
+	assert_int_equal(r->n_totals, 1);
+	assert_string_equal(r->totals[0]->text, "rapat ditunda");
+	assert_string_equal(r->totals[0]->comment, "lihat notulen");
+	gt_report_free(rep);
+}
+
 static void refusals(void **state)
 {
 	struct fixture *f = *state;
@@ -350,6 +397,7 @@ int main(void)
 	    cmocka_unit_test(national_year_per_child),
 	    cmocka_unit_test(province_quarter),
 	    cmocka_unit_test(without_children_and_text_values),
+	    cmocka_unit_test(comments_of_single_values),
 	    cmocka_unit_test(refusals),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
