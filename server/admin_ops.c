@@ -424,7 +424,8 @@ int gt__cmd_status(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	       (unsigned long long)s.values, (unsigned long long)s.keys,
 	       (unsigned long long)s.keys_revoked, (unsigned long long)s.orgunits,
 	       (unsigned long long)s.metadata_version);
-	qsort(units.rows, units.n, sizeof(*units.rows), by_latest);
+	if (units.n > 1)
+		qsort(units.rows, units.n, sizeof(*units.rows), by_latest);
 	printf("org units that sent batches: %zu\n", units.n);
 	if (units.n > 0)
 		printf("  %-6s  %9s  %10s  %s\n", "ORG", "BATCHES", "LAST INDEX", "LAST RECEIVED");

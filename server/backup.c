@@ -354,7 +354,8 @@ static int collect_file(void *arg, const struct gt_store_backup_file *f)
 	r->content = malloc(f->len ? f->len : 1);
 	if (r->content == NULL)
 		return GT_ENOMEM;
-	memcpy(r->content, f->content, f->len);
+	if (f->len > 0)
+		memcpy(r->content, f->content, f->len);
 	r->len = f->len;
 	r->mode = f->mode;
 	rf->n++;
