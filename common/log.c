@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -33,13 +34,37 @@ struct value {
 	int cut;
 };
 
+/* Whether fd is the journal stream systemd set up: JOURNAL_STREAM is "DEVICE:INODE" of it
+ * (systemd.exec(5)); a stream redirected elsewhere no longer matches. */
+static int is_journal(FILE *out)
+{
+	const char *env = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat sb;
+
+	if (out == NULL || env == NULL || sscanf(env, "%llu:%llu", &dev, &ino) != 2)
+		return 0;
+	if (fstat(fileno(out), &sb) != 0)
+		return 0;
+	return (unsigned long long)sb.st_dev == dev && (unsigned long long)sb.st_ino == ino;
+}
+
 void gt_log_init(struct gt_log *log, FILE *out, enum gt_log_level level)
 {
 	log->out = out;
 	log->level = level;
 	log->now_ms = NULL;
 	log->now_arg = NULL;
+	log->journal = is_journal(out);
 }
+
+/* syslog priorities of the levels, for the journal. */
+static const char *const journal_prefix[] = {
+    [GT_LOG_DEBUG] = "<7>",
+    [GT_LOG_INFO] = "<6>",
+    [GT_LOG_WARN] = "<4>",
+    [GT_LOG_ERROR] = "<3>",
+};
 
 const char *gt_log_level_name(enum gt_log_level level)
 {
@@ -428,7 +453,8 @@ static int append_field(struct gt_buf *line, const char *key, size_t keylen, con
 	return rc;
 }
 
-/* Appends "TIME LEVEL EVENT", the head of every line. */
+/* Appends "TIME LEVEL EVENT", the head of every line ("<PRIORITY>LEVEL EVENT" for the
+ * journal, which records the time itself). */
 static int append_head(struct gt_buf *line, const struct gt_log *log, enum gt_log_level level,
                        const char *event)
 {
@@ -436,9 +462,12 @@ static int append_head(struct gt_buf *line, const struct gt_log *log, enum gt_lo
 	const char *e = event != NULL ? event : "";
 	int rc;
 
-	rc =
-	    append_time(line, log->now_ms != NULL ? log->now_ms(log->now_arg) : gt_clock_wall_ms());
-	if (rc == GT_OK)
+	if (log->journal && level >= GT_LOG_DEBUG && level <= GT_LOG_ERROR)
+		rc = gt_buf_append(line, journal_prefix[level], 3);
+	else
+		rc = append_time(line, log->now_ms != NULL ? log->now_ms(log->now_arg)
+		                                           : gt_clock_wall_ms());
+	if (rc == GT_OK && !log->journal)
 		rc = gt_buf_append(line, " ", 1);
 	if (rc == GT_OK)
 		rc = gt_buf_append(line, name, strlen(name));

@@ -12,9 +12,11 @@
 #include <uv.h>
 
 #include "addr.h"
+#include "admin_ops.h"
 #include "authz.h"
 #include "cli.h"
 #include "clock.h"
+#include "defaults.h"
 #include "encode.h"
 #include "error.h"
 #include "fileio.h"
@@ -22,6 +24,7 @@
 #include "key.h"
 #include "metadata.h"
 #include "paths.h"
+#include "rebuild.h"
 #include "server.h"
 #include "snapshot.h"
 #include "store.h"
@@ -63,6 +66,16 @@ static int open_store(const struct gt_cli_cmd *cmd, struct gt_paths *p, struct g
 		fprintf(stderr, "gtsync-server: cannot open the store %s: %s\n", p->db,
 		        gt_strerror(rc));
 	return rc;
+}
+
+int gt__admin_data_paths(const struct gt_cli_cmd *cmd, struct gt_paths *p)
+{
+	return data_paths(cmd, p);
+}
+
+int gt__admin_open_store(const struct gt_cli_cmd *cmd, struct gt_paths *p, struct gt_store **st)
+{
+	return open_store(cmd, p, st);
 }
 
 /* ---- init ---- */
@@ -147,10 +160,18 @@ static int cmd_orgunits_import(const struct gt_cli_cmd *cmd, int argc, char **ar
 	struct gt_paths p;
 	struct gt_store *st;
 	struct gt_store_import_result *res;
+	char shipped[GT_PATH_MAX];
+	const char *file = argc > 0 ? argv[0] : shipped;
 	int rc;
-	(void)argc;
 	(void)arg;
 
+	if (argc == 0 && gt_defaults_find(GT_DEFAULT_ORGUNITS, shipped, sizeof(shipped)) != GT_OK) {
+		fprintf(stderr,
+		        "gtsync-server orgunits import: the shipped org-unit list is not at %s; "
+		        "name a CSV file\n",
+		        shipped);
+		return FAIL;
+	}
 	if (open_store(cmd, &p, &st) != GT_OK)
 		return FAIL;
 	res = calloc(1, sizeof(*res));
@@ -158,24 +179,25 @@ static int cmd_orgunits_import(const struct gt_cli_cmd *cmd, int argc, char **ar
 		gt_store_close(st);
 		return FAIL;
 	}
-	rc = gt_store_orgunit_import_file(st, argv[0], res);
+	rc = gt_store_orgunit_import_file(st, file, res);
 	if (rc != GT_OK) {
 		for (size_t i = 0; i < res->n_errors; i++) {
 			/* Line 0 is the file as a whole. */
 			if (res->errors[i].line == 0)
-				fprintf(stderr, "%s: %s\n", argv[0], res->errors[i].msg);
+				fprintf(stderr, "%s: %s\n", file, res->errors[i].msg);
 			else
-				fprintf(stderr, "%s:%lu: %s\n", argv[0], res->errors[i].line,
+				fprintf(stderr, "%s:%lu: %s\n", file, res->errors[i].line,
 				        res->errors[i].msg);
 		}
 		if (res->errors_total > res->n_errors)
 			fprintf(stderr, "... and %zu more errors\n",
 			        res->errors_total - res->n_errors);
-		fprintf(stderr, "gtsync-server: %s: nothing imported (%s)\n", argv[0],
+		fprintf(stderr, "gtsync-server: %s: nothing imported (%s)\n", file,
 		        gt_strerror(rc));
 	} else {
-		printf("org units from %s: %zu added, %zu renamed, %zu unchanged\n", argv[0],
-		       res->added, res->updated, res->unchanged);
+		printf("org units from %s: %zu added, %zu updated (name or time zone), %zu "
+		       "unchanged\n",
+		       file, res->added, res->updated, res->unchanged);
 	}
 	free(res);
 	gt_store_close(st);
@@ -314,6 +336,20 @@ static int cmd_metadata_load(const struct gt_cli_cmd *cmd, int argc, char **argv
 
 	if (data_paths(cmd, &p) != GT_OK)
 		return USAGE;
+	if (argc == 0) {
+		char shipped[GT_PATH_MAX];
+
+		if (gt_defaults_find(GT_DEFAULT_METADATA, shipped, sizeof(shipped)) != GT_OK) {
+			fprintf(stderr,
+			        "gtsync-server metadata load: the shipped metadata is not at %s; "
+			        "name a file or directory\n",
+			        shipped);
+			goto out;
+		}
+		printf("loading the shipped metadata from %s\n", shipped);
+		if (mdfiles_collect(&f, shipped) != GT_OK)
+			goto out;
+	}
 	for (int i = 0; i < argc; i++)
 		if (mdfiles_collect(&f, argv[i]) != GT_OK)
 			goto out;
@@ -477,85 +513,28 @@ static int cmd_key_list(const struct gt_cli_cmd *cmd, int argc, char **argv, voi
 
 /* ---- rebuild ---- */
 
-struct rebuild {
-	struct gt_store *st;
-	struct gt_snapshot *snap;
-	uint64_t batches, values, failed;
-};
-
-static int rebuild_one(void *arg, const struct gt_store_log_entry *e)
-{
-	struct rebuild *r = arg;
-	struct gt_store_key key;
-	struct gt_principal p;
-	struct gt_ingest_verdicts v;
-	struct gt_store_batch_out out = {0};
-	gt_batch *b = NULL;
-	const char *why = NULL;
-	int rc;
-
-	rc = gt_store_key_get(r->st, e->key_id, &key);
-	if (rc != GT_OK) {
-		fprintf(stderr, "rebuild: batch %llu: key %s is not registered\n",
-		        (unsigned long long)e->log_index, e->key_id);
-		return GT_ECORRUPT;
-	}
-	p.key_id = key.key_id;
-	p.org_unit = key.org_unit;
-	p.role = key.role;
-	/* Every logged batch is verified again; the log is the source of truth. */
-	rc = gt_ingest_check(r->snap, &p, key.public_key, e->batch, e->len, e->signature,
-	                     e->sig_len, UINT32_MAX, e->received_at_ms, &b, &v, &why);
-	if (rc != GT_OK) {
-		fprintf(stderr, "rebuild: batch %llu does not verify: %s\n",
-		        (unsigned long long)e->log_index, why ? why : gt_strerror(rc));
-		return GT_ECORRUPT;
-	}
-	struct gt_store_batch_in in = {
-	    .bytes = e->batch,
-	    .len = e->len,
-	    .signature = e->signature,
-	    .sig_len = e->sig_len,
-	    .hash = e->hash,
-	    .batch = b,
-	    .received_at_ms = e->received_at_ms,
-	    .value_verdicts = v.values,
-	    .completion_verdicts = v.completions,
-	    .replay = 1,
-	    .log_index = e->log_index,
-	};
-	rc = gt_ingest_apply(r->st, r->snap, &in, v.actions, &out);
-	r->batches++;
-	r->values += b->n_values;
-	gt_store_batch_out_free(&out);
-	gt_ingest_verdicts_free(&v);
-	gt_wire_batch_free(b);
-	if (rc != GT_OK)
-		fprintf(stderr, "rebuild: batch %llu: %s\n", (unsigned long long)e->log_index,
-		        gt_store_errmsg(r->st));
-	return rc;
-}
-
 static int cmd_rebuild(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
 	struct gt_paths p;
-	struct rebuild r = {0};
+	struct gt_store *st = NULL;
+	struct gt_snapshot *snap = NULL;
+	struct gt_rebuild_stats r = {0};
 	int rc;
 	(void)argc;
 	(void)argv;
 	(void)arg;
 
-	if (open_store(cmd, &p, &r.st) != GT_OK)
+	if (open_store(cmd, &p, &st) != GT_OK)
 		return FAIL;
-	rc = gt_snapshot_load(r.st, &r.snap);
+	rc = gt_snapshot_load(st, &snap);
 	if (rc == GT_OK)
-		rc = gt_store_rebuild_begin(r.st);
+		rc = gt_store_rebuild_begin(st);
 	if (rc == GT_OK)
-		rc = gt_store_log_foreach(r.st, 0, rebuild_one, &r);
+		rc = gt_rebuild_replay(st, snap, stderr, &r);
 	if (rc == GT_OK)
-		rc = gt_store_commit(r.st);
+		rc = gt_store_commit(st);
 	else
-		(void)gt_store_rollback(r.st);
+		(void)gt_store_rollback(st);
 	if (rc == GT_OK)
 		printf("rebuilt from the log: %llu batches, %llu values\n",
 		       (unsigned long long)r.batches, (unsigned long long)r.values);
@@ -564,8 +543,8 @@ static int cmd_rebuild(const struct gt_cli_cmd *cmd, int argc, char **argv, void
 		        "gtsync-server rebuild: failed (%s); the tables were kept as they "
 		        "were\n",
 		        gt_strerror(rc));
-	gt_snapshot_unref(r.snap);
-	gt_store_close(r.st);
+	gt_snapshot_unref(snap);
+	gt_store_close(st);
 	return rc == GT_OK ? 0 : FAIL;
 }
 
@@ -713,17 +692,31 @@ static struct gt_cli_opt run_opts[] = {
 };
 
 static const struct gt_cli_cmd orgunit_cmds[] = {
-    {"import", "load org units from a code,name,level CSV", "--data DIR FILE.csv",
-     "Adds new units and updates names; never deletes. Any bad row imports nothing and "
-     "every error is listed with its line number.",
-     orgimport_opts, 1, 1, cmd_orgunits_import, NULL},
+    {"import", "load org units from a code,name,level[,timezone] CSV", "--data DIR [FILE.csv]",
+     "Without FILE, imports the official list shipped with gtsync (Kemendagri 2025: 38 "
+     "provinces, 514 districts, with time zones; see data/orgunits/README.md). Adds new units "
+     "and updates names and zones; never deletes. Any bad row imports nothing and every error "
+     "is listed with its line number.",
+     orgimport_opts, 0, 1, cmd_orgunits_import, NULL},
+    {"list", "list org units with their levels, parents and time zones",
+     "--data DIR [--under CODE] [--level province|district] [--format table|csv]",
+     "Reads the store (a running server is not disturbed). --format csv writes the import "
+     "format, so a list can be edited and imported again.",
+     gt__orgunits_list_opts, 0, 0, gt__cmd_orgunits_list, NULL},
     {0},
 };
 static const struct gt_cli_cmd metadata_cmds[] = {
-    {"load", "validate and load data-set definitions", "--data DIR PATH...",
-     "PATH is a .gtm file or a directory of them (see metadata/FORMAT.md). Everything is "
-     "validated first; any error loads nothing and is shown with its file and line.",
-     mdload_opts, 1, -1, cmd_metadata_load, NULL},
+    {"load", "validate and load data-set definitions", "--data DIR [PATH...]",
+     "PATH is a .gtm file or a directory of them (see metadata/FORMAT.md); without PATH, the "
+     "metadata shipped with gtsync is loaded. Everything is validated first; any error loads "
+     "nothing and is shown with its file and line.",
+     mdload_opts, 0, -1, cmd_metadata_load, NULL},
+    {"show", "show the loaded metadata: version, files, data sets and elements",
+     "--data DIR [--file NAME]",
+     "Without --file, a summary of the version clients are served: when it was loaded, its "
+     "digest, each file with its SHA-256, and each data set with its period type and "
+     "elements. With --file NAME, that file's text exactly as stored.",
+     gt__metadata_show_opts, 0, 0, gt__cmd_metadata_show, NULL},
     {0},
 };
 static const struct gt_cli_cmd key_cmds[] = {
@@ -746,6 +739,32 @@ static const struct gt_cli_cmd server_cmds[] = {
      "Verifies every logged batch again and re-applies it in log order, in one transaction. "
      "Stop the server first.",
      rebuild_opts, 0, 0, cmd_rebuild, NULL},
+    {"status", "show a running server's connections, the last batch per unit, sizes",
+     "--data DIR [--units]",
+     "Asks the running server on its status socket (DIR/control.sock) for its connections, "
+     "and reads the store for the batch log, the last batch of each org unit and the sizes. "
+     "When no server answers, says so and shows what the store holds.",
+     gt__status_opts, 0, 0, gt__cmd_status, NULL},
+    {"backup", "copy the store, consistent, while the server runs", "--data DIR --to FILE",
+     "Copies the whole store (the signed batch log and every table derived from it, from one "
+     "read snapshot) with sqlite's online backup API; the server goes on serving. The backup "
+     "also carries the TLS certificate and key and the signing key (unless --no-keys), so a "
+     "restore keeps clients' pins: keep it as safe as the data directory. FILE is created "
+     "with mode 0600 and must not exist.",
+     gt__backup_opts, 0, 0, gt__cmd_backup, NULL},
+    {"restore", "restore a data directory from a backup", "--data DIR --from FILE [--force]",
+     "Checks the backup first (integrity, every batch's hash and signature) and refuses a "
+     "damaged one with the reason, changing nothing. The server must be stopped. An existing "
+     "store (and key files that differ) are replaced only with --force, and are then kept "
+     "beside as NAME.before-restore-TIME.",
+     gt__restore_opts, 0, 0, gt__cmd_restore, NULL},
+    {"verify", "check a store or a backup: integrity, signatures, derived tables",
+     "(--data DIR | --file BACKUP)",
+     "Runs sqlite's integrity check, verifies every logged batch's hash and signature "
+     "against its key, rebuilds every derived table from the log in memory and compares it "
+     "with the stored one, then prints a summary. Safe while the server runs (it reads one "
+     "snapshot). Exits 1 if anything is wrong.",
+     gt__verify_opts, 0, 0, gt__cmd_verify, NULL},
     {"run", "serve clients", "--data DIR [--listen IP:PORT] [limits]",
      "Serves until SIGINT or SIGTERM, then finishes commits in flight and exits 0. One "
      "structured log line per connection event and per batch goes to standard error.",

@@ -11,6 +11,7 @@ struct gt_paths {
 	char tls_cert[GT_PATH_MAX];    /* DIR/tls-cert.pem: give this file to clients (--ca) */
 	char tls_key[GT_PATH_MAX];     /* DIR/tls-key.pem, mode 0600 */
 	char signing_key[GT_PATH_MAX]; /* DIR/signing-key.pem, mode 0600 */
+	char control[GT_PATH_MAX];     /* DIR/control.sock: a running server's status socket */
 };
 
 /* Fills p for data directory dir (borrowed). GT_ETOOBIG if a path would not fit. */

@@ -14,6 +14,7 @@
 
 struct gt_writer;
 struct gt_readpool;
+struct gt_control;
 struct gt_snapshot;
 
 /* Configuration of a running server; every limit is configurable and has a default. */
@@ -105,6 +106,7 @@ struct gt_server {
 	int stopping;
 	int handles_open; /* listener, signals: closed on stop */
 	char listen_addr[64];
+	struct gt_control *control; /* the status socket (control.c); NULL if none */
 };
 
 /* Opens the server for data_dir on loop: TLS context, signing key, store, writer, readers,

@@ -15,6 +15,7 @@ struct gt_snap_ou {
 	char code[GT_ORGUNIT_MAX_LEN];
 	char *name;
 	int level;
+	int tz; /* enum gt_tz: the unit's own, else its province's; GT_TZ_NONE if neither */
 };
 
 /* Reference-counted on the loop thread; read-only everywhere, so work in the thread pool may
