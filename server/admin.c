@@ -28,7 +28,7 @@
 #include "server.h"
 #include "snapshot.h"
 #include "store.h"
-#include "tls.h"
+#include "tlscert.h"
 
 #define FAIL  GT_CLI_EXIT_FAIL
 #define USAGE GT_CLI_EXIT_USAGE
@@ -114,7 +114,8 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	}
 	gt_store_close(st);
 
-	rc = gt_tls_make_self_signed(p.tls_cert, p.tls_key, name ? name : "localhost", 3650);
+	rc = gt_tlscert_make_self_signed(
+	    p.tls_cert, p.tls_key, name ? name : GT_TLSCERT_DEFAULT_NAME, GT_TLSCERT_INIT_DAYS);
 	if (rc == GT_EEXIST) {
 		printf("TLS certificate %s exists; kept\n", p.tls_cert);
 	} else if (rc != GT_OK) {
@@ -159,7 +160,7 @@ static int cmd_orgunits_import(const struct gt_cli_cmd *cmd, int argc, char **ar
 	struct gt_paths p;
 	struct gt_store *st;
 	struct gt_store_import_result *res;
-	char shipped[GT_PATHS_MAX];
+	char shipped[GT_PATH_MAX];
 	const char *file = argc > 0 ? argv[0] : shipped;
 	int rc;
 	(void)arg;
@@ -336,7 +337,7 @@ static int cmd_metadata_load(const struct gt_cli_cmd *cmd, int argc, char **argv
 	if (data_paths(cmd, &p) != GT_OK)
 		return USAGE;
 	if (argc == 0) {
-		char shipped[GT_PATHS_MAX];
+		char shipped[GT_PATH_MAX];
 
 		if (gt_defaults_find(GT_DEFAULT_METADATA, shipped, sizeof(shipped)) != GT_OK) {
 			fprintf(stderr,
@@ -629,7 +630,8 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 
 static struct gt_cli_opt init_opts[] = {
     {"data", "DIR", "the server's data directory (created if missing)", NULL},
-    {"name", "NAME", "host name or IP for the TLS certificate (default localhost)", NULL},
+    {"name", "NAME",
+     "host name or IP for the TLS certificate (default " GT_TLSCERT_DEFAULT_NAME ")", NULL},
     {0},
 };
 static struct gt_cli_opt orgimport_opts[] = {
@@ -663,14 +665,28 @@ static struct gt_cli_opt rebuild_opts[] = {
 static struct gt_cli_opt run_opts[] = {
     {"data", "DIR", "the server's data directory", NULL},
     {"listen", "IP:PORT", "address to listen on (default " GT_DEFAULT_LISTEN ")", NULL},
-    {"max-frame", "BYTES", "largest frame accepted (default 4194304)", NULL},
-    {"max-values", "N", "most values in one batch (default 20000)", NULL},
-    {"max-conns", "N", "most connections at once (default 2048)", NULL},
-    {"max-conns-per-key", "N", "most connections per key (default 8)", NULL},
-    {"max-inflight", "N", "most requests awaiting a reply per connection (default 32)", NULL},
-    {"handshake-timeout", "SECONDS", "TLS and key proof must finish within (default 10)", NULL},
-    {"idle-timeout", "SECONDS", "close connections idle this long (default 120)", NULL},
-    {"frame-deadline", "SECONDS", "a started frame must arrive within (default 30)", NULL},
+    {"max-frame", "BYTES", "largest frame accepted (default " GT_CLI_STR(GT_DEFAULT_MAX_FRAME) ")",
+     NULL},
+    {"max-values", "N",
+     "most values in one batch (default " GT_CLI_STR(GT_DEFAULT_MAX_VALUES_PER_BATCH) ")", NULL},
+    {"max-conns", "N",
+     "most connections at once (default " GT_CLI_STR(GT_SERVER_DEFAULT_MAX_CONNS) ")", NULL},
+    {"max-conns-per-key", "N",
+     "most connections per key (default " GT_CLI_STR(GT_SERVER_DEFAULT_MAX_CONNS_PER_KEY) ")",
+     NULL},
+    {"max-inflight", "N",
+     "most requests awaiting a reply per connection (default " GT_CLI_STR(
+         GT_SERVER_DEFAULT_MAX_INFLIGHT) ")",
+     NULL},
+    {"handshake-timeout", "SECONDS",
+     "TLS and key proof must finish within (default " GT_CLI_STR(GT_SERVER_DEFAULT_HANDSHAKE_S) ")",
+     NULL},
+    {"idle-timeout", "SECONDS",
+     "close connections idle this long (default " GT_CLI_STR(GT_SERVER_DEFAULT_IDLE_S) ")", NULL},
+    {"frame-deadline", "SECONDS",
+     "a started frame must arrive within (default " GT_CLI_STR(
+         GT_SERVER_DEFAULT_FRAME_DEADLINE_S) ")",
+     NULL},
     {"log-level", "LEVEL", "debug, info, warn or error (default info)", NULL},
     {0},
 };

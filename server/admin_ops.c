@@ -406,7 +406,7 @@ int gt__cmd_status(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	}
 	db_bytes = file_size(p.db);
 	{
-		char wal[GT_PATHS_MAX + 8];
+		char wal[GT_PATH_MAX + 8];
 		snprintf(wal, sizeof(wal), "%s-wal", p.db);
 		wal_bytes = file_size(wal);
 	}

@@ -138,7 +138,7 @@ int gt__cmd_backup(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	if (gt__admin_open_store_ro(cmd, &p, &st) != GT_OK)
 		return FAIL;
 	for (size_t i = 0; i < NCARRIED; i++) {
-		char path[GT_PATHS_MAX + 32];
+		char path[GT_PATH_MAX + 32];
 		int frc;
 
 		if (no_keys && carried[i].secret)
@@ -342,7 +342,7 @@ static int collect_file(void *arg, const struct gt_store_backup_file *f)
 {
 	struct restore_files *rf = arg;
 	struct restore_file *r;
-	char path[GT_PATHS_MAX + 80];
+	char path[GT_PATH_MAX + 80];
 	uint8_t *cur = NULL;
 	size_t curlen = 0;
 
@@ -380,7 +380,7 @@ static void restore_files_free(struct restore_files *rf)
 /* Renames path to path.before-restore-STAMP; 0 or a GT_E* code (printed). */
 static int keep_aside(const char *path, const char *stamp)
 {
-	char aside[GT_PATHS_MAX + 160];
+	char aside[GT_PATH_MAX + 160];
 
 	snprintf(aside, sizeof(aside), "%s.before-restore-%s", path, stamp);
 	if (rename(path, aside) != 0) {
@@ -495,7 +495,7 @@ int gt__cmd_restore(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 		stamp[k] = '\0';
 	}
 	if (have_store) {
-		char aside[GT_PATHS_MAX + 64];
+		char aside[GT_PATH_MAX + 64];
 		struct gt_store_backup_info ai;
 
 		snprintf(aside, sizeof(aside), "%s.before-restore-%s", p.db, stamp);
@@ -532,7 +532,7 @@ int gt__cmd_restore(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	gt_store_close(st);
 	st = NULL;
 	for (size_t i = 0; i < rf.n; i++) {
-		char path[GT_PATHS_MAX + 80];
+		char path[GT_PATH_MAX + 80];
 
 		if (rf.f[i].same)
 			continue;

@@ -127,9 +127,9 @@ static uint8_t check_dpo(const struct gt_snapshot *snap, const char *dataset, co
 }
 
 int gt_ingest_check(const struct gt_snapshot *snap, const struct gt_principal *p,
-                    const uint8_t pub[32], const uint8_t *bytes, size_t len, const uint8_t *sig,
-                    size_t sig_len, uint32_t max_values, int64_t now_ms, gt_batch **out,
-                    struct gt_ingest_verdicts *v, const char **why)
+                    const uint8_t pub[GT_ED25519_PUB_LEN], const uint8_t *bytes, size_t len,
+                    const uint8_t *sig, size_t sig_len, uint32_t max_values, int64_t now_ms,
+                    gt_batch **out, struct gt_ingest_verdicts *v, const char **why)
 {
 	struct gt_limits lim = {.max_values_per_batch = max_values};
 	gt_batch *b = NULL;

@@ -29,9 +29,9 @@ void gt__ingest_push(struct gt_conn *c, gt_envelope *env);
  * GT_EINVAL, GT_ETOOBIG or GT_EPERM with *why set to a sentence. Thread-safe: snap and p are
  * read only. Used by ingest and by `rebuild`. */
 int gt_ingest_check(const struct gt_snapshot *snap, const struct gt_principal *p,
-                    const uint8_t pub[32], const uint8_t *bytes, size_t len, const uint8_t *sig,
-                    size_t sig_len, uint32_t max_values, int64_t now_ms, gt_batch **out,
-                    struct gt_ingest_verdicts *v, const char **why);
+                    const uint8_t pub[GT_ED25519_PUB_LEN], const uint8_t *bytes, size_t len,
+                    const uint8_t *sig, size_t sig_len, uint32_t max_values, int64_t now_ms,
+                    gt_batch **out, struct gt_ingest_verdicts *v, const char **why);
 
 struct gt_store_batch_in;
 struct gt_store_batch_out;

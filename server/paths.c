@@ -7,8 +7,8 @@
 
 static int join(char *out, const char *dir, const char *name)
 {
-	int n = snprintf(out, GT_PATHS_MAX, "%s/%s", dir, name);
-	return n < 0 || n >= GT_PATHS_MAX ? GT_ETOOBIG : GT_OK;
+	int n = snprintf(out, GT_PATH_MAX, "%s/%s", dir, name);
+	return n < 0 || n >= GT_PATH_MAX ? GT_ETOOBIG : GT_OK;
 }
 
 int gt_paths_init(struct gt_paths *p, const char *dir)

@@ -88,7 +88,7 @@ static int load_files(struct gt_snapshot *s, struct gt_store *st)
 		}
 		memcpy(s->file_data[i], md.files[i].content, md.files[i].len);
 		s->file_lens[i] = md.files[i].len;
-		memcpy(s->file_sha[i], md.files[i].sha256, 32);
+		memcpy(s->file_sha[i], md.files[i].sha256, GT_SHA256_LEN);
 	}
 	s->nfiles = md.n_files;
 	gt_meta_errors_init(&errs);

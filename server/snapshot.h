@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gtlimits.h"
 #include "orgunit.h"
 
 struct gt_meta;
@@ -29,7 +30,7 @@ struct gt_snapshot {
 	char **file_names;
 	uint8_t **file_data;
 	size_t *file_lens;
-	uint8_t (*file_sha)[32];
+	uint8_t (*file_sha)[GT_SHA256_LEN];
 	size_t nfiles;
 };
 

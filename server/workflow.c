@@ -124,7 +124,7 @@ static int ds_locked(struct gt_workflow *w, const struct gt_meta_dataset *ds, co
 		    gt_period_format(&enc, pid, sizeof(pid)) != GT_OK)
 			continue;
 		snprintf(org, sizeof(org), "%s", org_unit);
-		for (int depth = 0; depth < 4; depth++) {
+		for (int depth = 0; depth < GT_ORGUNIT_MAX_DEPTH; depth++) {
 			int state;
 			if (state_of(w, ds->code, pid, org, &state) != GT_OK)
 				return 1; /* unreadable: refuse rather than write past a lock */

@@ -320,7 +320,7 @@ static void seed000_fixture_national_totals(void **state)
 	DIR *d = opendir(FIXTURE_DIR);
 	struct dirent *e;
 	double sums[5] = {0};
-	char path[4096];
+	char path[GT_PATH_MAX];
 
 	assert_non_null(d);
 	while ((e = readdir(d)) != NULL) {
