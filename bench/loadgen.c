@@ -35,34 +35,13 @@
 #define MAX_INFLIGHT 1024u
 #define MAX_BATCHES  1000000u
 #define MAX_REQUESTS 100000u
+/* Defaults of the options, shown by --help (GT_CLI_STR): plain literals. */
+#define DEF_SEED             "1"
+#define DEF_CONNECT_PARALLEL 64
+#define DEF_REQUESTS         50
+#define DEF_WARMUP           3
 
 /* ---- Options ---- */
-
-static int opt_u32(const struct gt_cli_cmd *cmd, const char *name, uint32_t def, uint32_t min,
-                   uint32_t max, uint32_t *out)
-{
-	const char *v = gt_cli_get(cmd, name);
-	char *end;
-	unsigned long n;
-
-	*out = def;
-	if (v == NULL)
-		return 0;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno || *end || end == v || n < min || n > max) {
-		fprintf(stderr, PROG ": --%s needs a whole number from %u to %u\n", name, min, max);
-		return -1;
-	}
-	*out = (uint32_t)n;
-	return 0;
-}
-
-static const char *opt_str(const struct gt_cli_cmd *cmd, const char *name, const char *def)
-{
-	const char *v = gt_cli_get(cmd, name);
-	return v != NULL ? v : def;
-}
 
 /* Parses a loopback HOST:PORT; the benchmark never talks to anything else. */
 static int parse_loopback(const char *s, struct sockaddr_storage *ss)
@@ -99,7 +78,7 @@ static int cmd_orgunits(const struct gt_cli_cmd *cmd, int argc, char **argv, voi
 		fprintf(stderr, PROG " orgunits: --real and --out are required\n");
 		return GT_CLI_EXIT_USAGE;
 	}
-	if (opt_u32(cmd, "districts", 0, 0, MAX_CLIENTS, &want))
+	if (gt_cli_get_u32(cmd, PROG, "districts", 0, 0, MAX_CLIENTS, &want))
 		return GT_CLI_EXIT_USAGE;
 	if (gt_bench_units_write(real, want, out, &n) != GT_OK)
 		return GT_CLI_EXIT_FAIL;
@@ -135,10 +114,11 @@ static int register_key(struct gt_store *st, const char *seed, const char *kind,
 static int cmd_keys(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
 	const char *data = gt_cli_get(cmd, "data"), *csv = gt_cli_get(cmd, "orgunits");
-	const char *units = opt_str(cmd, "units", "districts"), *seed = opt_str(cmd, "seed", "1");
+	const char *units = gt_cli_get_or(cmd, "units", "districts"),
+	           *seed = gt_cli_get_or(cmd, "seed", DEF_SEED);
 	struct gt_bench_units u = {0};
 	struct gt_store *st = NULL;
-	char db[4200];
+	char db[GT_PATH_MAX];
 	uint32_t n;
 	int rc, which;
 	(void)argc;
@@ -157,7 +137,7 @@ static int cmd_keys(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 		fprintf(stderr, PROG " keys: --units is districts or all\n");
 		return GT_CLI_EXIT_USAGE;
 	}
-	if (opt_u32(cmd, "clients", 0, 0, MAX_CLIENTS, &n))
+	if (gt_cli_get_u32(cmd, PROG, "clients", 0, 0, MAX_CLIENTS, &n))
 		return GT_CLI_EXIT_USAGE;
 	if (gt_bench_units_read(csv, which, &u) != GT_OK)
 		return GT_CLI_EXIT_FAIL;
@@ -197,7 +177,7 @@ static int cmd_stored(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	const char *data = gt_cli_get(cmd, "data");
 	struct gt_store *st = NULL;
 	uint64_t n = 0;
-	char db[4200];
+	char db[GT_PATH_MAX];
 	int rc;
 	(void)argc;
 	(void)argv;
@@ -741,8 +721,8 @@ static void print_results(struct lg *lg)
 static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
 	const char *ca = gt_cli_get(cmd, "ca");
-	const char *mddir = opt_str(cmd, "metadata", "metadata");
-	const char *datasets = opt_str(cmd, "datasets", "KK,LY");
+	const char *mddir = gt_cli_get_or(cmd, "metadata", GT_BENCH_DEF_METADATA);
+	const char *datasets = gt_cli_get_or(cmd, "datasets", GT_BENCH_DEF_DATASETS);
 	struct gt_bench_work *work = NULL;
 	struct lg *lg;
 	uint32_t timeout_s, last_year, years;
@@ -755,24 +735,29 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	lg = calloc(1, sizeof(*lg));
 	if (lg == NULL)
 		return GT_CLI_EXIT_FAIL;
-	lg->seed = opt_str(cmd, "seed", "1");
+	lg->seed = gt_cli_get_or(cmd, "seed", DEF_SEED);
 	if (ca == NULL) {
 		fprintf(stderr, PROG " run: --server and --ca are required\n");
 		free(lg);
 		return GT_CLI_EXIT_USAGE;
 	}
 	if (parse_loopback(gt_cli_get(cmd, "server"), &lg->addr) ||
-	    opt_u32(cmd, "clients", 1, 1, MAX_CLIENTS, &lg->n) ||
-	    opt_u32(cmd, "first", 0, 0, MAX_CLIENTS, &lg->first) ||
-	    opt_u32(cmd, "batches", 10, 0, MAX_BATCHES, &lg->batches) ||
-	    opt_u32(cmd, "values", 0, 0, GT_DEFAULT_MAX_VALUES_PER_BATCH, &lg->values) ||
-	    opt_u32(cmd, "inflight", 8, 1, MAX_INFLIGHT, &lg->inflight) ||
-	    opt_u32(cmd, "connect-parallel", 64, 1, MAX_CLIENTS, &lg->parallel) ||
-	    opt_u32(cmd, "timeout", 300, 1, 86400, &timeout_s) ||
-	    opt_u32(cmd, "hold", 0, 0, 3600000, &lg->hold_ms) ||
-	    opt_u32(cmd, "interval", 0, 0, 3600000, &lg->interval_ms) ||
-	    opt_u32(cmd, "last-year", 2024, 1900, 9999, &last_year) ||
-	    opt_u32(cmd, "years", 10, 1, 100, &years)) {
+	    gt_cli_get_u32(cmd, PROG, "clients", 1, 1, MAX_CLIENTS, &lg->n) ||
+	    gt_cli_get_u32(cmd, PROG, "first", 0, 0, MAX_CLIENTS, &lg->first) ||
+	    gt_cli_get_u32(cmd, PROG, "batches", GT_BENCH_DEF_BATCHES, 0, MAX_BATCHES,
+	                   &lg->batches) ||
+	    gt_cli_get_u32(cmd, PROG, "values", 0, 0, GT_DEFAULT_MAX_VALUES_PER_BATCH,
+	                   &lg->values) ||
+	    gt_cli_get_u32(cmd, PROG, "inflight", GT_BENCH_DEF_INFLIGHT, 1, MAX_INFLIGHT,
+	                   &lg->inflight) ||
+	    gt_cli_get_u32(cmd, PROG, "connect-parallel", DEF_CONNECT_PARALLEL, 1, MAX_CLIENTS,
+	                   &lg->parallel) ||
+	    gt_cli_get_u32(cmd, PROG, "timeout", GT_BENCH_DEF_TIMEOUT_S, 1, 86400, &timeout_s) ||
+	    gt_cli_get_u32(cmd, PROG, "hold", 0, 0, 3600000, &lg->hold_ms) ||
+	    gt_cli_get_u32(cmd, PROG, "interval", 0, 0, 3600000, &lg->interval_ms) ||
+	    gt_cli_get_u32(cmd, PROG, "last-year", GT_BENCH_DEF_LAST_YEAR, 1900, 9999,
+	                   &last_year) ||
+	    gt_cli_get_u32(cmd, PROG, "years", GT_BENCH_DEF_YEARS, 1, 100, &years)) {
 		free(lg);
 		return GT_CLI_EXIT_USAGE;
 	}
@@ -907,10 +892,10 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	(void)arg;
 
 	if (ca == NULL || parse_loopback(server, &ss) ||
-	    opt_u32(cmd, "requests", 50, 1, MAX_REQUESTS, &n) ||
-	    opt_u32(cmd, "warmup", 3, 0, MAX_REQUESTS, &warm))
+	    gt_cli_get_u32(cmd, PROG, "requests", DEF_REQUESTS, 1, MAX_REQUESTS, &n) ||
+	    gt_cli_get_u32(cmd, PROG, "warmup", DEF_WARMUP, 0, MAX_REQUESTS, &warm))
 		return GT_CLI_EXIT_USAGE;
-	if (gt_bench_key(opt_str(cmd, "seed", "1"), "reader", 0, &k) != GT_OK)
+	if (gt_bench_key(gt_cli_get_or(cmd, "seed", DEF_SEED), "reader", 0, &k) != GT_OK)
 		return GT_CLI_EXIT_FAIL;
 	lat = calloc(n, sizeof(*lat));
 	o.server = server;
@@ -927,9 +912,9 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 		Gtsync__V1__ReportRequest rq = GTSYNC__V1__REPORT_REQUEST__INIT;
 		uint64_t t0;
 
-		rq.org_unit = (char *)opt_str(cmd, "org", "ID");
-		rq.dataset = (char *)opt_str(cmd, "dataset", "KK");
-		rq.period = (char *)opt_str(cmd, "period", "2024");
+		rq.org_unit = (char *)gt_cli_get_or(cmd, "org", GT_BENCH_DEF_ORG);
+		rq.dataset = (char *)gt_cli_get_or(cmd, "dataset", GT_BENCH_DEF_DATASET);
+		rq.period = (char *)gt_cli_get_or(cmd, "period", GT_BENCH_DEF_PERIOD);
 		rq.per_child = gt_cli_get(cmd, "no-per-child") == NULL;
 		env.body_case = GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST;
 		env.report_request = &rq;
@@ -959,9 +944,10 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	gt_bench_sort_u64(lat, n);
 	printf("report %s/%s/%s: %zu bytes, %zu totals, %zu children, units expected %u "
 	       "reported %u, content digest %016llx\n",
-	       opt_str(cmd, "org", "ID"), opt_str(cmd, "dataset", "KK"),
-	       opt_str(cmd, "period", "2024"), bytes, totals, children, expected, reported,
-	       (unsigned long long)digest);
+	       gt_cli_get_or(cmd, "org", GT_BENCH_DEF_ORG),
+	       gt_cli_get_or(cmd, "dataset", GT_BENCH_DEF_DATASET),
+	       gt_cli_get_or(cmd, "period", GT_BENCH_DEF_PERIOD), bytes, totals, children, expected,
+	       reported, (unsigned long long)digest);
 	printf("RESULT requests=%u report_p50_ms=%.3f report_p99_ms=%.3f report_max_ms=%.3f "
 	       "bytes=%zu expected=%u reported=%u\n",
 	       n, ms(gt_bench_percentile(lat, n, 50)), ms(gt_bench_percentile(lat, n, 99)),
@@ -988,7 +974,7 @@ static struct gt_cli_opt keys_opts[] = {
     {"clients", "N", "register keys 0..N-1 (default: one per unit)", NULL},
     {"units", "WHICH", "districts (default) or all: provinces and districts", NULL},
     {"reader", NULL, "also register the reader key as secretariat of ID", NULL},
-    {"seed", "TEXT", "key seed (default 1)", NULL},
+    {"seed", "TEXT", "key seed (default " DEF_SEED ")", NULL},
     {0},
 };
 static struct gt_cli_opt stored_opts[] = {
@@ -1000,33 +986,37 @@ static struct gt_cli_opt run_opts[] = {
     {"ca", "FILE", "the server's certificate (pinned)", NULL},
     {"clients", "N", "simultaneous clients, each with its own key (default 1)", NULL},
     {"first", "I", "index of the first client key (default 0)", NULL},
-    {"batches", "M", "batches per client (default 10; 0: the whole workload once)", NULL},
+    {"batches", "M",
+     "batches per client (default " GT_CLI_STR(
+         GT_BENCH_DEF_BATCHES) "; 0: the whole workload once)",
+     NULL},
     {"values", "K", "values per batch (default: one month of the data sets)", NULL},
-    {"inflight", "P", "batches in flight per connection (default 8)", NULL},
-    {"metadata", "DIR", "the metadata directory (default metadata)", NULL},
-    {"datasets", "LIST", "comma-separated data sets (default KK,LY)", NULL},
-    {"last-year", "YEAR", "the workload's latest year (default 2024)", NULL},
-    {"years", "N", "years in the workload, latest first (default 10)", NULL},
-    {"connect-parallel", "N", "connections being set up at once (default 64)", NULL},
-    {"timeout", "SECONDS", "give up after this long (default 300)", NULL},
+    {"inflight", "P",
+     "batches in flight per connection (default " GT_CLI_STR(GT_BENCH_DEF_INFLIGHT) ")", NULL},
+    GT_BENCH_WORKLOAD_OPTS,
+    {"connect-parallel", "N",
+     "connections being set up at once (default " GT_CLI_STR(DEF_CONNECT_PARALLEL) ")", NULL},
+    {"timeout", "SECONDS",
+     "give up after this long (default " GT_CLI_STR(GT_BENCH_DEF_TIMEOUT_S) ")", NULL},
     {"interval", "MS",
      "open loop: each client sends one batch every MS (default 0: "
      "as fast as acks allow)",
      NULL},
     {"hold", "MS", "keep every connection idle this long before pushing (default 0)", NULL},
-    {"seed", "TEXT", "key seed (default 1)", NULL},
+    {"seed", "TEXT", "key seed (default " DEF_SEED ")", NULL},
     {0},
 };
 static struct gt_cli_opt report_opts[] = {
     {"server", "IP:PORT", "the server (loopback only)", NULL},
     {"ca", "FILE", "the server's certificate (pinned)", NULL},
-    {"org", "CODE", "org unit of the report (default ID)", NULL},
-    {"dataset", "CODE", "data set (default KK)", NULL},
-    {"period", "ID", "period (default 2024)", NULL},
+    {"org", "CODE", "org unit of the report (default " GT_BENCH_DEF_ORG ")", NULL},
+    {"dataset", "CODE", "data set (default " GT_BENCH_DEF_DATASET ")", NULL},
+    {"period", "ID", "period (default " GT_BENCH_DEF_PERIOD ")", NULL},
     {"no-per-child", NULL, "omit the per-child breakdown", NULL},
-    {"requests", "N", "timed requests, one after another (default 50)", NULL},
-    {"warmup", "N", "untimed requests first (default 3)", NULL},
-    {"seed", "TEXT", "key seed (default 1)", NULL},
+    {"requests", "N", "timed requests, one after another (default " GT_CLI_STR(DEF_REQUESTS) ")",
+     NULL},
+    {"warmup", "N", "untimed requests first (default " GT_CLI_STR(DEF_WARMUP) ")", NULL},
+    {"seed", "TEXT", "key seed (default " DEF_SEED ")", NULL},
     {0},
 };
 
@@ -1086,9 +1076,10 @@ out:
 static int cmd_open_late(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
 	const char *server = gt_cli_get(cmd, "server"), *ca = gt_cli_get(cmd, "ca");
-	const char *csv = gt_cli_get(cmd, "orgunits"), *units = opt_str(cmd, "units", "districts");
-	const char *mddir = opt_str(cmd, "metadata", "metadata");
-	char *list = strdup(opt_str(cmd, "datasets", "KK,LY,GT")), *save = NULL;
+	const char *csv = gt_cli_get(cmd, "orgunits"),
+	           *units = gt_cli_get_or(cmd, "units", "districts");
+	const char *mddir = gt_cli_get_or(cmd, "metadata", GT_BENCH_DEF_METADATA);
+	char *list = strdup(gt_cli_get_or(cmd, "datasets", "KK,LY,GT")), *save = NULL;
 	struct gt_session_opts o = {0};
 	struct gt_session_err err;
 	struct gt_session *s = NULL;
@@ -1110,9 +1101,10 @@ static int cmd_open_late(const struct gt_cli_cmd *cmd, int argc, char **argv, vo
 	(void)arg;
 
 	if (list == NULL || ca == NULL || csv == NULL || parse_loopback(server, &ss) ||
-	    opt_u32(cmd, "clients", 0, 0, MAX_CLIENTS, &n) ||
-	    opt_u32(cmd, "last-year", 2024, 1900, 9999, &last_year) ||
-	    opt_u32(cmd, "years", 10, 1, 100, &nyears)) {
+	    gt_cli_get_u32(cmd, PROG, "clients", 0, 0, MAX_CLIENTS, &n) ||
+	    gt_cli_get_u32(cmd, PROG, "last-year", GT_BENCH_DEF_LAST_YEAR, 1900, 9999,
+	                   &last_year) ||
+	    gt_cli_get_u32(cmd, PROG, "years", GT_BENCH_DEF_YEARS, 1, 100, &nyears)) {
 		free(list);
 		return GT_CLI_EXIT_USAGE;
 	}
@@ -1120,7 +1112,7 @@ static int cmd_open_late(const struct gt_cli_cmd *cmd, int argc, char **argv, vo
 	    gt_bench_units_read(csv,
 	                        strcmp(units, "all") == 0 ? GT_BENCH_UNITS : GT_BENCH_DISTRICTS,
 	                        &u) != GT_OK ||
-	    gt_bench_key(opt_str(cmd, "seed", "1"), "reader", 0, &k) != GT_OK ||
+	    gt_bench_key(gt_cli_get_or(cmd, "seed", DEF_SEED), "reader", 0, &k) != GT_OK ||
 	    gt_key_id(k, key_id) != GT_OK ||
 	    gt_date_from_days(gt_clock_wall_ms() / 86400000 + 30, &d) != GT_OK ||
 	    gt_date_format(&d, until, sizeof(until)) != GT_OK)

@@ -98,32 +98,6 @@ static void report_failure(struct pl *pl, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int opt_u32(const struct gt_cli_cmd *cmd, const char *name, uint32_t def, uint32_t min,
-                   uint32_t max, uint32_t *out)
-{
-	const char *v = gt_cli_get(cmd, name);
-	char *end;
-	unsigned long n;
-
-	*out = def;
-	if (v == NULL)
-		return 0;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno || *end || end == v || n < min || n > max) {
-		fprintf(stderr, PROG ": --%s needs a whole number from %u to %u\n", name, min, max);
-		return -1;
-	}
-	*out = (uint32_t)n;
-	return 0;
-}
-
-static const char *opt_str(const struct gt_cli_cmd *cmd, const char *name, const char *def)
-{
-	const char *v = gt_cli_get(cmd, name);
-	return v != NULL ? v : def;
-}
-
 /* Appends s as one element of a PostgreSQL array literal (quoted, backslash-escaped). */
 static int arr_add(struct gt_buf *b, const char *s, int first)
 {
@@ -462,14 +436,18 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	pl = calloc(1, sizeof(*pl));
 	if (pl == NULL)
 		return GT_CLI_EXIT_FAIL;
-	if (opt_u32(cmd, "clients", 1, 1, MAX_CLIENTS, &pl->n) ||
-	    opt_u32(cmd, "first", 0, 0, MAX_CLIENTS, &first) ||
-	    opt_u32(cmd, "batches", 10, 1, MAX_BATCHES, &pl->batches) ||
-	    opt_u32(cmd, "values", 0, 0, 20000, &pl->values) ||
-	    opt_u32(cmd, "inflight", 8, 1, MAX_INFLIGHT, &pl->inflight) ||
-	    opt_u32(cmd, "timeout", 300, 1, 86400, &timeout_s) ||
-	    opt_u32(cmd, "last-year", 2024, 1900, 9999, &last_year) ||
-	    opt_u32(cmd, "years", 10, 1, 100, &years)) {
+	if (gt_cli_get_u32(cmd, PROG, "clients", 1, 1, MAX_CLIENTS, &pl->n) ||
+	    gt_cli_get_u32(cmd, PROG, "first", 0, 0, MAX_CLIENTS, &first) ||
+	    gt_cli_get_u32(cmd, PROG, "batches", GT_BENCH_DEF_BATCHES, 1, MAX_BATCHES,
+	                   &pl->batches) ||
+	    gt_cli_get_u32(cmd, PROG, "values", 0, 0, GT_DEFAULT_MAX_VALUES_PER_BATCH,
+	                   &pl->values) ||
+	    gt_cli_get_u32(cmd, PROG, "inflight", GT_BENCH_DEF_INFLIGHT, 1, MAX_INFLIGHT,
+	                   &pl->inflight) ||
+	    gt_cli_get_u32(cmd, PROG, "timeout", GT_BENCH_DEF_TIMEOUT_S, 1, 86400, &timeout_s) ||
+	    gt_cli_get_u32(cmd, PROG, "last-year", GT_BENCH_DEF_LAST_YEAR, 1900, 9999,
+	                   &last_year) ||
+	    gt_cli_get_u32(cmd, PROG, "years", GT_BENCH_DEF_YEARS, 1, 100, &years)) {
 		free(pl);
 		return GT_CLI_EXIT_USAGE;
 	}
@@ -480,9 +458,9 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 		        units.n);
 		goto out;
 	}
-	if (gt_bench_work_new(opt_str(cmd, "metadata", "metadata"),
-	                      opt_str(cmd, "datasets", "KK,LY"), (int)last_year, (int)years,
-	                      &work) != GT_OK)
+	if (gt_bench_work_new(gt_cli_get_or(cmd, "metadata", GT_BENCH_DEF_METADATA),
+	                      gt_cli_get_or(cmd, "datasets", GT_BENCH_DEF_DATASETS), (int)last_year,
+	                      (int)years, &work) != GT_OK)
 		goto out;
 	if (pl->values == 0)
 		pl->values = (uint32_t)work->per_month;
@@ -604,14 +582,15 @@ static struct gt_cli_opt run_opts[] = {
     {"setup", NULL, "create the table if missing", NULL},
     {"clients", "N", "connections, each acting for its own district (default 1)", NULL},
     {"first", "I", "index of the first client (default 0)", NULL},
-    {"batches", "M", "batches per client (default 10)", NULL},
+    {"batches", "M", "batches per client (default " GT_CLI_STR(GT_BENCH_DEF_BATCHES) ")", NULL},
     {"values", "K", "values per batch (default: one month of the data sets)", NULL},
-    {"inflight", "P", "statements in flight per connection, pipelined (default 8)", NULL},
-    {"metadata", "DIR", "the metadata directory (default metadata)", NULL},
-    {"datasets", "LIST", "comma-separated data sets (default KK,LY)", NULL},
-    {"last-year", "YEAR", "the workload's latest year (default 2024)", NULL},
-    {"years", "N", "years in the workload, latest first (default 10)", NULL},
-    {"timeout", "SECONDS", "give up after this long (default 300)", NULL},
+    {"inflight", "P",
+     "statements in flight per connection, pipelined (default " GT_CLI_STR(
+         GT_BENCH_DEF_INFLIGHT) ")",
+     NULL},
+    GT_BENCH_WORKLOAD_OPTS,
+    {"timeout", "SECONDS",
+     "give up after this long (default " GT_CLI_STR(GT_BENCH_DEF_TIMEOUT_S) ")", NULL},
     {0},
 };
 

@@ -14,6 +14,8 @@
 #include "store.h"
 
 #define PROG "report_bench"
+/* Timed reports unless --requests says otherwise. */
+#define DEF_REQUESTS 20
 
 static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
@@ -23,8 +25,8 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	struct gt_store *st = NULL;
 	struct gt_snapshot *snap = NULL;
 	uint64_t *lat = NULL;
-	unsigned long n = 20;
-	char db[4200];
+	unsigned long n = DEF_REQUESTS;
+	char db[GT_PATH_MAX];
 	int rc = GT_CLI_EXIT_FAIL;
 	(void)argc;
 	(void)argv;
@@ -43,9 +45,9 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 			return GT_CLI_EXIT_USAGE;
 		}
 	}
-	org = org ? org : "ID";
-	ds = ds ? ds : "KK";
-	period = period ? period : "2024";
+	org = org ? org : GT_BENCH_DEF_ORG;
+	ds = ds ? ds : GT_BENCH_DEF_DATASET;
+	period = period ? period : GT_BENCH_DEF_PERIOD;
 	snprintf(db, sizeof(db), "%s/gtsync.db", data);
 	lat = calloc(n, sizeof(*lat));
 	if (lat == NULL || gt_store_open_readonly(db, &st) != GT_OK ||
@@ -84,11 +86,11 @@ out:
 
 static struct gt_cli_opt run_opts[] = {
     {"data", "DIR", "a server's data directory (read only)", NULL},
-    {"org", "CODE", "org unit (default ID)", NULL},
-    {"dataset", "CODE", "data set (default KK)", NULL},
-    {"period", "ID", "period (default 2024)", NULL},
+    {"org", "CODE", "org unit (default " GT_BENCH_DEF_ORG ")", NULL},
+    {"dataset", "CODE", "data set (default " GT_BENCH_DEF_DATASET ")", NULL},
+    {"period", "ID", "period (default " GT_BENCH_DEF_PERIOD ")", NULL},
     {"no-per-child", NULL, "omit the per-child breakdown", NULL},
-    {"requests", "N", "timed reports (default 20)", NULL},
+    {"requests", "N", "timed reports (default " GT_CLI_STR(DEF_REQUESTS) ")", NULL},
     {0},
 };
 

@@ -5,9 +5,10 @@
 #include <stdint.h>
 
 /* Defaults: tries in all, the first delay and the largest delay. */
-#define GT_BACKOFF_TRIES   5u
-#define GT_BACKOFF_BASE_MS 1000u
-#define GT_BACKOFF_CAP_MS  30000u
+#define GT_BACKOFF_TRIES   5
+#define GT_BACKOFF_BASE_MS 1000
+#define GT_BACKOFF_CAP_S   30
+#define GT_BACKOFF_CAP_MS  (GT_BACKOFF_CAP_S * 1000u)
 
 /* The delay before retry number attempt (0 for the first retry): d = min(cap, base * 2^attempt),
  * then a jitter picks a delay in [d/2, d] from rnd (any 32 random bits), so many clients that

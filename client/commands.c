@@ -52,7 +52,7 @@ static int exit_for(int rc)
 /* Opens the home named by --home, $GTSYNC_HOME or ~/.gtsync. */
 static int open_home(const struct gt_cli_cmd *cmd, struct gt_home **h)
 {
-	char dir[PATH_MAX];
+	char dir[GT_PATH_MAX];
 	int rc = gt_home_resolve(gt_cli_get(cmd, "home"), dir, sizeof(dir));
 
 	*h = NULL;
@@ -92,7 +92,7 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	const char *server = gt_cli_get(cmd, "server"), *org = gt_cli_get(cmd, "org");
 	const char *ca = gt_cli_get(cmd, "ca");
 	struct gt_home_init_info info;
-	char dir[PATH_MAX];
+	char dir[GT_PATH_MAX];
 	int rc;
 	(void)argc;
 	(void)argv;
@@ -496,20 +496,30 @@ static struct gt_cli_opt set_opts[] = {
 };
 static struct gt_cli_opt push_opts[] = {
     HOME_OPT,
-    {"retries", "N", "connection attempts in all before giving up for now (default 5)", NULL},
+    {"retries", "N",
+     "connection attempts in all before giving up for now (default " GT_CLI_STR(
+         GT_BACKOFF_TRIES) ")",
+     NULL},
     {"no-retry", NULL, "try once (same as --retries 1)", NULL},
     {"retry-base-ms", "MS",
-     "first delay between tries, doubled each time up to 30 s "
-     "(default 1000)",
+     "first delay between tries, doubled each time up to " GT_CLI_STR(
+         GT_BACKOFF_CAP_S) " s "
+                           "(default " GT_CLI_STR(GT_BACKOFF_BASE_MS) ")",
      NULL},
     {"batch-values", "N", "most values per batch (default: the server's limit)", NULL},
-    {"timeout", "SECONDS", "connect and wait for each answer at most (default 30)", NULL},
+    {"timeout", "SECONDS",
+     "connect and wait for each answer at most (default " GT_CLI_STR(
+         GT_SESSION_DEFAULT_TIMEOUT_S) ")",
+     NULL},
     {0},
 };
 static struct gt_cli_opt pull_opts[] = {
     HOME_OPT,
     {"org", "CODE", "root of the subtree to pull (default: the key's org unit)", NULL},
-    {"chunk", "N", "values asked for per chunk (default 5000; the server may send fewer)", NULL},
+    {"chunk", "N",
+     "values asked for per chunk (default " GT_CLI_STR(
+         GT_PULL_CHUNK) "; the server may send fewer)",
+     NULL},
     {"max-chunks", "N", "stop after N chunks (the next pull resumes)", NULL},
     {0},
 };
@@ -544,9 +554,15 @@ static struct gt_cli_opt chain_opts[] = {
     {"acknowledge", "RULE,...",
      "submit, approve: the failing warning rules the approver has seen and accepts", NULL},
     {"until", "YYYY-MM-DD", "open-late: the last day of late entry (inclusive)", NULL},
-    {"retries", "N", "connection attempts in all before giving up for now (default 5)", NULL},
+    {"retries", "N",
+     "connection attempts in all before giving up for now (default " GT_CLI_STR(
+         GT_BACKOFF_TRIES) ")",
+     NULL},
     {"no-retry", NULL, "try once (same as --retries 1)", NULL},
-    {"timeout", "SECONDS", "connect and wait for each answer at most (default 30)", NULL},
+    {"timeout", "SECONDS",
+     "connect and wait for each answer at most (default " GT_CLI_STR(
+         GT_SESSION_DEFAULT_TIMEOUT_S) ")",
+     NULL},
     {0},
 };
 

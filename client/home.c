@@ -194,7 +194,7 @@ static int init_store(struct gt_home *h, const char *server, const char *org,
 static void init_undo(const struct gt_home *h, const struct made *made)
 {
 	if (made->db) {
-		char side[PATH_MAX + 8];
+		char side[GT_PATH_MAX + 8];
 		(void)unlink(h->db_path);
 		snprintf(side, sizeof(side), "%s-wal", h->db_path);
 		(void)unlink(side);

@@ -24,11 +24,11 @@
 
 /* An open home. Fields are read-only for callers. */
 struct gt_home {
-	char dir[PATH_MAX];
-	char db_path[PATH_MAX];
-	char key_path[PATH_MAX];
-	char pub_path[PATH_MAX];
-	char ca_path[PATH_MAX];
+	char dir[GT_PATH_MAX];
+	char db_path[GT_PATH_MAX];
+	char key_path[GT_PATH_MAX];
+	char pub_path[GT_PATH_MAX];
+	char ca_path[GT_PATH_MAX];
 	struct gt_cstore *st;
 	struct gt_key *key; /* loaded by gt_home_key() */
 	char server[256];

@@ -8,7 +8,7 @@
 #include "home.h"
 
 /* Items asked for per chunk (the server caps it further). */
-#define GT_PULL_CHUNK 5000u
+#define GT_PULL_CHUNK 5000
 
 struct gt_pull_opts {
 	const char *org;     /* root of the subtree; NULL: the key's own org unit */

@@ -11,7 +11,6 @@
 #include "error.h"
 #include "peer.h"
 
-#define SESSION_DEFAULT_TIMEOUT_MS 30000u
 /* Envelopes received but not yet taken by the caller. */
 #define SESSION_MAX_QUEUED 4096u
 
@@ -311,7 +310,7 @@ int gt_session_open(const struct gt_session_opts *opts, struct gt_session **out,
 		return GT_ENOMEM;
 	s->key = opts->key;
 	s->hello_key_id = opts->hello_key_id;
-	s->timeout_ms = opts->timeout_ms ? opts->timeout_ms : SESSION_DEFAULT_TIMEOUT_MS;
+	s->timeout_ms = opts->timeout_ms ? opts->timeout_ms : GT_SESSION_DEFAULT_TIMEOUT_S * 1000u;
 	if ((rc = gt_key_id(opts->key, s->key_id)) != GT_OK) {
 		free(s);
 		return rc;

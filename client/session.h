@@ -8,6 +8,9 @@
 #include "key.h"
 #include "wire.h"
 
+/* Seconds to connect and to wait for each reply unless told otherwise. */
+#define GT_SESSION_DEFAULT_TIMEOUT_S 30
+
 struct gt_session;
 
 /* What the server said when it refused the session, for a person to read. */

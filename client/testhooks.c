@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "fileio.h"
+#include "gtlimits.h"
 
 static unsigned env_uint(const char *name)
 {
@@ -29,7 +30,7 @@ static void sleep_ms(unsigned ms)
 /* Says the digest is computed, then waits for the go-ahead file. */
 static void pause_at(const char *file)
 {
-	char ready[4200];
+	char ready[GT_PATH_MAX + 16];
 	unsigned waited = 0;
 
 	snprintf(ready, sizeof(ready), "%s.digested", file);

@@ -89,3 +89,11 @@ void gt_addr_format(const struct sockaddr *addr, char *buf, size_t len)
 		snprintf(buf, len, "?");
 	}
 }
+
+int gt_addr_is_ip_literal(const char *s)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	return inet_pton(AF_INET, s, &a4) == 1 || inet_pton(AF_INET6, s, &a6) == 1;
+}

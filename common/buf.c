@@ -8,9 +8,7 @@
 #include <string.h>
 
 #include "error.h"
-
-/* First allocation size, unless the maximum or the request says otherwise. */
-#define GT_BUF_MIN_CAP 64u
+#include "vec.h"
 
 void gt_buf_init(struct gt_buf *b, size_t max)
 {
@@ -24,6 +22,7 @@ int gt_buf_reserve(struct gt_buf *b, size_t extra)
 {
 	size_t need, cap;
 	uint8_t *p;
+	int rc;
 
 	/* len + extra <= max, written so that nothing can wrap. */
 	if (b->len > b->max || extra > b->max - b->len)
@@ -31,19 +30,9 @@ int gt_buf_reserve(struct gt_buf *b, size_t extra)
 	need = b->len + extra;
 	if (need <= b->cap)
 		return GT_OK;
-	/* No allocator can hand out more than PTRDIFF_MAX bytes: do not ask. */
-	if (need > (size_t)PTRDIFF_MAX)
-		return GT_ENOMEM;
-	cap = b->cap > GT_BUF_MIN_CAP ? b->cap : GT_BUF_MIN_CAP;
-	while (cap < need) {
-		if (cap > (size_t)PTRDIFF_MAX / 2) {
-			cap = need;
-			break;
-		}
-		cap *= 2;
-	}
-	if (cap > b->max)
-		cap = b->max;
+	/* Doubles up to max; more than PTRDIFF_MAX bytes is GT_ENOMEM, as no allocator gives it. */
+	if ((rc = gt_vec_grow_cap(b->cap, need, 1, b->max, &cap)) != 0)
+		return rc;
 	p = realloc(b->data, cap);
 	if (p == NULL)
 		return GT_ENOMEM;

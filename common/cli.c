@@ -1,7 +1,11 @@
 /* Command-line parsing shared by gtsync-server and gtsync: subcommands, options, --help. */
 #include "cli.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "error.h"
 
 static int is_help(const char *s)
 {
@@ -45,6 +49,34 @@ const char *gt_cli_get(const struct gt_cli_cmd *cmd, const char *name)
 		if (strcmp(o->name, name) == 0)
 			return o->value;
 	return NULL;
+}
+
+const char *gt_cli_get_or(const struct gt_cli_cmd *cmd, const char *name, const char *def)
+{
+	const char *v = gt_cli_get(cmd, name);
+
+	return v != NULL ? v : def;
+}
+
+int gt_cli_get_u32(const struct gt_cli_cmd *cmd, const char *prog, const char *name, uint32_t def,
+                   uint32_t min, uint32_t max, uint32_t *out)
+{
+	const char *v = gt_cli_get(cmd, name);
+	char *end;
+	unsigned long n;
+
+	*out = def;
+	if (v == NULL)
+		return GT_OK;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || *end || end == v || n < min || n > max) {
+		fprintf(stderr, "%s: --%s needs a whole number from %u to %u\n", prog, name, min,
+		        max);
+		return GT_EINVAL;
+	}
+	*out = (uint32_t)n;
+	return GT_OK;
 }
 
 static struct gt_cli_opt *find_opt(const struct gt_cli_cmd *cmd, const char *name, size_t len)

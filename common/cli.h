@@ -2,6 +2,7 @@
 #ifndef GT_CLI_H
 #define GT_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 /* One long option. The parser fills value: the argument, "1" for a flag, NULL if absent. */
@@ -24,6 +25,11 @@ struct gt_cli_cmd {
 	const struct gt_cli_cmd *children; /* terminated by a zero entry; run is then NULL */
 };
 
+/* The text of a macro's value, for help texts that show the default the code uses:
+ * "(default " GT_CLI_STR(GT_BACKOFF_TRIES) ")". The macro must be a plain literal. */
+#define GT_CLI_STR(x)  GT_CLI_STR_(x)
+#define GT_CLI_STR_(x) #x
+
 /* Exit codes of the executables. */
 #define GT_CLI_EXIT_OK    0
 #define GT_CLI_EXIT_FAIL  1
@@ -38,6 +44,15 @@ int gt_cli_main(const char *prog, const char *summary, const struct gt_cli_cmd *
 
 /* Returns the value of option name in cmd's options, or NULL; borrowed. */
 const char *gt_cli_get(const struct gt_cli_cmd *cmd, const char *name);
+
+/* Returns the value of option name in cmd's options, or def when it is absent; borrowed. */
+const char *gt_cli_get_or(const struct gt_cli_cmd *cmd, const char *name, const char *def);
+
+/* Reads option name of cmd as a whole number from min to max into *out, def when the option
+ * is absent. For anything else prints "PROG: --NAME needs a whole number from MIN to MAX" to
+ * stderr and returns GT_EINVAL with *out = def. */
+int gt_cli_get_u32(const struct gt_cli_cmd *cmd, const char *prog, const char *name, uint32_t def,
+                   uint32_t min, uint32_t max, uint32_t *out);
 
 /* Prints a command's help (usage line, description, options) to out. */
 void gt_cli_print_help(FILE *out, const char *prog, const char *path, const struct gt_cli_cmd *cmd);

@@ -25,7 +25,7 @@ int gt_crypto_take_error(void)
 	return rc;
 }
 
-int gt_crypto_sha256(const void *data, size_t len, uint8_t out[32])
+int gt_crypto_sha256(const void *data, size_t len, uint8_t out[GT_SHA256_LEN])
 {
 	static const uint8_t empty[1];
 	unsigned int n = 0;
@@ -80,7 +80,7 @@ int gt_crypto_sha256_update(struct gt_crypto_sha256 *h, const void *data, size_t
 	return GT_OK;
 }
 
-int gt_crypto_sha256_final(struct gt_crypto_sha256 *h, uint8_t out[32])
+int gt_crypto_sha256_final(struct gt_crypto_sha256 *h, uint8_t out[GT_SHA256_LEN])
 {
 	uint8_t digest[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;

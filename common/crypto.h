@@ -5,12 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gtlimits.h"
+
 /* An incremental SHA-256 computation; opaque, created by gt_crypto_sha256_init(). */
 struct gt_crypto_sha256;
 
 /* Computes SHA-256 of data[0..len) into out. data may be NULL only when len is 0. Returns 0,
  * GT_EINVAL for bad arguments or GT_ECRYPTO/GT_ENOMEM from OpenSSL. */
-int gt_crypto_sha256(const void *data, size_t len, uint8_t out[32]);
+int gt_crypto_sha256(const void *data, size_t len, uint8_t out[GT_SHA256_LEN]);
 
 /* Starts an incremental SHA-256 computation. On success *out is set; caller frees it with
  * gt_crypto_sha256_free(). *out is NULL on failure. */
@@ -22,7 +24,7 @@ int gt_crypto_sha256_update(struct gt_crypto_sha256 *h, const void *data, size_t
 
 /* Writes the digest of everything fed since the last init or final into out, then resets h
  * so it can hash a new message. */
-int gt_crypto_sha256_final(struct gt_crypto_sha256 *h, uint8_t out[32]);
+int gt_crypto_sha256_final(struct gt_crypto_sha256 *h, uint8_t out[GT_SHA256_LEN]);
 
 /* Frees an incremental computation; accepts NULL. */
 void gt_crypto_sha256_free(struct gt_crypto_sha256 *h);

@@ -178,3 +178,16 @@ int gt_err_from_openssl(unsigned long err)
 		return GT_ETLS;
 	return GT_ECRYPTO;
 }
+
+int gt_err_from_openssl_queue(void)
+{
+	unsigned long e = ERR_peek_error();
+	int r;
+
+	if (e != 0 && ERR_SYSTEM_ERROR(e))
+		r = gt_err_from_errno(ERR_GET_REASON(e));
+	else
+		r = gt_err_from_openssl(e);
+	ERR_clear_error();
+	return r;
+}

@@ -60,4 +60,8 @@ int gt_err_from_sqlite(int rc);
  * since the caller only asks after a failure. */
 int gt_err_from_openssl(unsigned long err);
 
+/* Translates the oldest error in this thread's OpenSSL queue (a system error by its errno,
+ * else as gt_err_from_openssl()) and clears the queue. */
+int gt_err_from_openssl_queue(void);
+
 #endif

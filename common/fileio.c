@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "gtlimits.h"
 
 int gt_file_read(const char *path, size_t max, uint8_t **out, size_t *len)
 {
@@ -114,7 +115,7 @@ static void sync_dir(const char *dir)
 int gt_file_write(const char *path, const void *data, size_t len, int mode, int replace)
 {
 	const char *slash = strrchr(path, '/');
-	char tmp[4096], dir[4096];
+	char tmp[GT_PATH_MAX], dir[GT_PATH_MAX];
 	int fd, rc = GT_OK, n;
 
 	/* The temporary file is a new name in the target's directory, made by mkstemp(): created

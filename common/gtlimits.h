@@ -6,11 +6,11 @@
 #include <stdint.h>
 
 /* Largest frame payload (one serialized Envelope) a peer may send. */
-#define GT_DEFAULT_MAX_FRAME (4u * 1024u * 1024u)
+#define GT_DEFAULT_MAX_FRAME 4194304 /* 4 MiB */
 /* Hard ceiling for any configured frame limit. */
 #define GT_MAX_FRAME_CEILING (64u * 1024u * 1024u)
 /* Items of each kind (values, completions, actions) in one batch. */
-#define GT_DEFAULT_MAX_VALUES_PER_BATCH 20000u
+#define GT_DEFAULT_MAX_VALUES_PER_BATCH 20000
 /* Workflow actions in one batch: enough for a province's month of steps, few enough that a
  * batch cannot flood a report's history. */
 #define GT_MAX_ACTIONS_PER_BATCH 100u
@@ -24,6 +24,8 @@
 #define GT_SHA256_LEN      32u
 #define GT_NONCE_LEN       32u
 #define GT_EXPORTER_LEN    32u
+/* Size of a buffer for any file path the programs handle, with its NUL (Linux's PATH_MAX). */
+#define GT_PATH_MAX 4096
 
 /* Limits a decoder or a server enforces; a zero field means "use the default". */
 struct gt_limits {

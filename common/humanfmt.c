@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "i18n.h"
+#include "timezone.h"
 
 /* The months' names; translated at use (id: Januari ... Desember). */
 static const char *month_name(int m)
@@ -96,20 +97,15 @@ static int put(char *out, size_t len, const char *fmt, ...)
 
 int gt_human_zone_offset(const char *zone, int *minutes)
 {
-	*minutes = 7 * 60;
-	if (zone == NULL)
+	enum gt_tz tz;
+
+	*minutes = gt_tz_offset_minutes(GT_TZ_WIB);
+	/* The names exactly as the org-unit list writes them (common/timezone.h). */
+	if (zone == NULL || gt_tz_parse(zone, strlen(zone), &tz) != 0 || tz == GT_TZ_NONE ||
+	    strcmp(zone, gt_tz_name(tz)) != 0)
 		return GT_EINVAL;
-	if (strcmp(zone, GT_ZONE_WIB) == 0)
-		return GT_OK;
-	if (strcmp(zone, GT_ZONE_WITA) == 0) {
-		*minutes = 8 * 60;
-		return GT_OK;
-	}
-	if (strcmp(zone, GT_ZONE_WIT) == 0) {
-		*minutes = 9 * 60;
-		return GT_OK;
-	}
-	return GT_EINVAL;
+	*minutes = gt_tz_offset_minutes(tz);
+	return GT_OK;
 }
 
 int gt_human_period(const char *id, char *out, size_t len)

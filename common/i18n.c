@@ -1,7 +1,6 @@
 /* Translations through GNU gettext: the catalogues' place, and switching between id and en. */
 #include "i18n.h"
 
-#include <limits.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "gtlimits.h"
 
 /* Where the build tree keeps its compiled catalogues and the install puts them; set by CMake. */
 #ifndef GT_BUILD_DIR
@@ -24,7 +24,7 @@
 /* Whether the running program is one of the build tree's (its path starts with GT_BUILD_DIR). */
 static int running_from_build_tree(void)
 {
-	char self[PATH_MAX];
+	char self[GT_PATH_MAX];
 	size_t n = strlen(GT_BUILD_DIR);
 	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 

@@ -29,9 +29,15 @@ struct gt_log {
 	enum gt_log_level level;
 	int64_t (*now_ms)(void *arg);
 	void *now_arg;
+	/* Non-zero when out is systemd's journal: each line then starts with its syslog
+	 * priority ("<6>" for info, sd-daemon(3)) instead of a timestamp, which the journal
+	 * records itself. */
+	int journal;
 };
 
-/* Sets log to write lines at or above level to out with the real-time clock. */
+/* Sets log to write lines at or above level to out with the real-time clock. When out is
+ * the stream systemd connected to the journal (JOURNAL_STREAM names its device and inode),
+ * lines carry journald priorities instead of timestamps. */
 void gt_log_init(struct gt_log *log, FILE *out, enum gt_log_level level);
 
 /*

@@ -22,6 +22,9 @@
 #define GT_ORGUNIT_LEVEL_PROVINCE 2
 #define GT_ORGUNIT_LEVEL_DISTRICT 3
 
+/* The most org units on the path from a unit up to the root, the unit included. */
+#define GT_ORGUNIT_MAX_DEPTH GT_ORGUNIT_LEVEL_DISTRICT
+
 /* Returns 0 if code (borrowed, NUL-terminated) is a well-formed code, GT_EINVAL otherwise
  * (also for NULL). */
 int gt_orgunit_valid(const char *code);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "gtlimits.h"
 
 /* The project's settings for every connection that may write: a committed transaction
  * survives a crash (WAL with synchronous=FULL) and references hold. */
@@ -415,7 +416,7 @@ static int create_file(const struct gt_sqldb_config *cfg, int *made, char *why, 
 static void remove_created(const char *path)
 {
 	static const char *const side[] = {"", "-wal", "-shm", "-journal"};
-	char p[4200];
+	char p[GT_PATH_MAX + 8];
 
 	for (size_t i = 0; i < sizeof(side) / sizeof(side[0]); i++) {
 		int n = snprintf(p, sizeof(p), "%s%s", path, side[i]);

@@ -24,14 +24,12 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "addr.h"
 #include "error.h"
 
 /* Room for one full TLS record (16 KiB of data plus header and expansion) per socket read. */
 #define GT_TLS_READ_BUF   (16384u + 2048u)
 #define GT_TLS_REASON_LEN 256u
-/* Longest common name gt_tls_make_self_signed() accepts (X.509 allows 64, DNS labels 63). */
-#define GT_TLS_MAX_CN   63u
-#define GT_TLS_MAX_DAYS 36500
 
 struct gt_tls_ctx {
 	SSL_CTX *ssl_ctx;
@@ -76,21 +74,6 @@ struct gt_tls_wreq {
 
 /* ---- Errors ---- */
 
-/* Translates the oldest queued OpenSSL error (a system error by its errno) and clears the
- * queue. */
-static int err_openssl(void)
-{
-	unsigned long e = ERR_peek_error();
-	int r;
-
-	if (e != 0 && ERR_SYSTEM_ERROR(e))
-		r = gt_err_from_errno(ERR_GET_REASON(e));
-	else
-		r = gt_err_from_openssl(e);
-	ERR_clear_error();
-	return r;
-}
-
 /* Describes the oldest queued OpenSSL error for a reason string. */
 static const char *openssl_reason(void)
 {
@@ -133,7 +116,7 @@ static int ctx_base(const SSL_METHOD *method, int is_server, struct gt_tls_ctx *
 	if (x->ssl_ctx == NULL || SSL_CTX_set_min_proto_version(x->ssl_ctx, TLS1_3_VERSION) != 1 ||
 	    SSL_CTX_set_max_proto_version(x->ssl_ctx, TLS1_3_VERSION) != 1 ||
 	    SSL_CTX_set_num_tickets(x->ssl_ctx, 0) != 1) {
-		r = err_openssl();
+		r = gt_err_from_openssl_queue();
 		goto out;
 	}
 	SSL_CTX_set_options(x->ssl_ctx,
@@ -168,7 +151,7 @@ int gt_tls_server_ctx_new(const char *cert_pem_path, const char *key_pem_path,
 	if (SSL_CTX_use_certificate_chain_file(x->ssl_ctx, cert_pem_path) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(x->ssl_ctx, key_pem_path, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(x->ssl_ctx) != 1) {
-		r = err_openssl();
+		r = gt_err_from_openssl_queue();
 		goto out;
 	}
 	SSL_CTX_set_verify(x->ssl_ctx, SSL_VERIFY_NONE, NULL);
@@ -177,15 +160,6 @@ int gt_tls_server_ctx_new(const char *cert_pem_path, const char *key_pem_path,
 out:
 	gt_tls_ctx_free(x);
 	return r;
-}
-
-/* Returns 1 if s is an IPv4 or IPv6 literal. */
-static int is_ip_literal(const char *s)
-{
-	struct in6_addr a6;
-	struct in_addr a4;
-
-	return inet_pton(AF_INET, s, &a4) == 1 || inet_pton(AF_INET6, s, &a6) == 1;
 }
 
 int gt_tls_client_ctx_new(const char *ca_pem_path, const char *expected_name_or_NULL,
@@ -208,7 +182,7 @@ int gt_tls_client_ctx_new(const char *ca_pem_path, const char *expected_name_or_
 	ERR_clear_error();
 	/* The pinned file is the only trust anchor: no default verify paths are loaded. */
 	if (SSL_CTX_load_verify_locations(x->ssl_ctx, ca_pem_path, NULL) != 1) {
-		r = err_openssl();
+		r = gt_err_from_openssl_queue();
 		goto out;
 	}
 	param = SSL_CTX_get0_param(x->ssl_ctx);
@@ -216,9 +190,10 @@ int gt_tls_client_ctx_new(const char *ca_pem_path, const char *expected_name_or_
 	X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
 	if (name != NULL) {
 		X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-		if (is_ip_literal(name) ? X509_VERIFY_PARAM_set1_ip_asc(param, name) != 1
-		                        : X509_VERIFY_PARAM_set1_host(param, name, 0) != 1) {
-			r = err_openssl();
+		if (gt_addr_is_ip_literal(name)
+		        ? X509_VERIFY_PARAM_set1_ip_asc(param, name) != 1
+		        : X509_VERIFY_PARAM_set1_host(param, name, 0) != 1) {
+			r = gt_err_from_openssl_queue();
 			goto out;
 		}
 	}
@@ -236,203 +211,6 @@ void gt_tls_ctx_free(struct gt_tls_ctx *ctx)
 		return;
 	SSL_CTX_free(ctx->ssl_ctx);
 	free(ctx);
-}
-
-/* ---- Certificate generation ---- */
-
-/* Returns 1 for a host name, 2 for an IP literal, 0 for anything else. */
-static int cn_kind(const char *cn)
-{
-	size_t n = strnlen(cn, GT_TLS_MAX_CN + 1);
-
-	if (n == 0 || n > GT_TLS_MAX_CN)
-		return 0;
-	if (is_ip_literal(cn))
-		return 2;
-	if (cn[0] == '.' || cn[0] == '-')
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char ch = cn[i];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '-'))
-			return 0;
-	}
-	return 1;
-}
-
-static int add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
-{
-	X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, v3, nid, value);
-	int ok = ext != NULL && X509_add_ext(x, ext, -1) == 1;
-
-	X509_EXTENSION_free(ext);
-	return ok ? 0 : -1;
-}
-
-/* Builds the key and the self-signed certificate as PEM in two memory BIOs. */
-static int make_pem(const char *cn, int kind, int days, BIO **cert_pem, BIO **key_pem)
-{
-	EVP_PKEY *pkey = NULL;
-	X509 *x = NULL;
-	BIGNUM *serial = NULL;
-	BIO *cb = NULL, *kb = NULL;
-	X509V3_CTX v3;
-	char san[32 + 2 * GT_TLS_MAX_CN];
-	int r = 0;
-
-	*cert_pem = NULL;
-	*key_pem = NULL;
-	if (strcmp(cn, "localhost") == 0 || strcmp(cn, "127.0.0.1") == 0)
-		snprintf(san, sizeof(san), "IP:127.0.0.1,DNS:localhost");
-	else
-		snprintf(san, sizeof(san), "IP:127.0.0.1,DNS:localhost,%s:%s",
-		         kind == 2 ? "IP" : "DNS", cn);
-	ERR_clear_error();
-	pkey = EVP_EC_gen("P-256");
-	x = X509_new();
-	serial = BN_new();
-	cb = BIO_new(BIO_s_mem());
-	kb = BIO_new(BIO_s_mem());
-	if (pkey == NULL || x == NULL || serial == NULL || cb == NULL || kb == NULL)
-		goto fail;
-	/* A random positive 127-bit serial, as RFC 5280 asks for at most 20 octets. */
-	if (X509_set_version(x, X509_VERSION_3) != 1 ||
-	    BN_rand(serial, 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) != 1 ||
-	    BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(x)) == NULL ||
-	    X509_gmtime_adj(X509_getm_notBefore(x), -86400L) == NULL ||
-	    X509_time_adj_ex(X509_getm_notAfter(x), days, 0, NULL) == NULL ||
-	    X509_set_pubkey(x, pkey) != 1 ||
-	    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-	                               (const unsigned char *)cn, -1, -1, 0) != 1 ||
-	    X509_set_issuer_name(x, X509_get_subject_name(x)) != 1)
-		goto fail;
-	X509V3_set_ctx_nodb(&v3);
-	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
-	if (add_ext(x, &v3, NID_basic_constraints, "critical,CA:TRUE") < 0 ||
-	    add_ext(x, &v3, NID_key_usage, "critical,digitalSignature,keyCertSign") < 0 ||
-	    add_ext(x, &v3, NID_ext_key_usage, "serverAuth") < 0 ||
-	    add_ext(x, &v3, NID_subject_key_identifier, "hash") < 0 ||
-	    add_ext(x, &v3, NID_authority_key_identifier, "keyid:always") < 0 ||
-	    add_ext(x, &v3, NID_subject_alt_name, san) < 0)
-		goto fail;
-	if (X509_sign(x, pkey, EVP_sha256()) <= 0 || PEM_write_bio_X509(cb, x) != 1 ||
-	    PEM_write_bio_PrivateKey(kb, pkey, NULL, NULL, 0, NULL, NULL) != 1)
-		goto fail;
-	*cert_pem = cb;
-	*key_pem = kb;
-	cb = kb = NULL;
-	goto out;
-fail:
-	r = err_openssl();
-out:
-	BIO_free(cb);
-	BIO_free(kb); /* A memory BIO clears its buffer when freed. */
-	BN_free(serial);
-	X509_free(x);
-	EVP_PKEY_free(pkey);
-	return r;
-}
-
-/* Creates path (which must not exist) with exactly mode, writes the BIO's bytes and fsyncs. */
-static int write_new_file(const char *path, mode_t mode, BIO *pem, int *created)
-{
-	char *data = NULL;
-	long n = BIO_get_mem_data(pem, &data);
-	size_t off = 0;
-	int fd, r = 0;
-
-	*created = 0;
-	if (n <= 0)
-		return GT_ECRYPTO;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return gt_err_from_errno(errno);
-	*created = 1;
-	/* The umask may have taken bits away; set exactly the mode asked for. */
-	if (fchmod(fd, mode) < 0) {
-		r = gt_err_from_errno(errno);
-		goto out;
-	}
-	while (off < (size_t)n) {
-		ssize_t w = write(fd, data + off, (size_t)n - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			r = w < 0 ? gt_err_from_errno(errno) : GT_EIO;
-			goto out;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) < 0)
-		r = gt_err_from_errno(errno);
-out:
-	if (close(fd) < 0 && r == 0)
-		r = gt_err_from_errno(errno);
-	return r;
-}
-
-/* Makes the new directory entry of path durable; best effort, as some file systems refuse. */
-static void fsync_parent(const char *path)
-{
-	char *copy = strdup(path);
-	int fd;
-
-	if (copy == NULL)
-		return;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-	free(copy);
-}
-
-int gt_tls_make_self_signed(const char *cert_path, const char *key_path, const char *common_name,
-                            int days)
-{
-	BIO *cert_pem = NULL, *key_pem = NULL;
-	int kind, key_created = 0, cert_created = 0;
-	struct stat st;
-	int r;
-
-	if (cert_path == NULL || key_path == NULL || common_name == NULL || *cert_path == '\0' ||
-	    *key_path == '\0' || strcmp(cert_path, key_path) == 0 || days < 1 ||
-	    days > GT_TLS_MAX_DAYS)
-		return GT_EINVAL;
-	kind = cn_kind(common_name);
-	if (kind == 0)
-		return GT_EINVAL;
-	/* Refuse early so that nothing is created when either file is there; O_EXCL below
-	 * still guards against a file appearing meanwhile. */
-	if (lstat(key_path, &st) == 0 || lstat(cert_path, &st) == 0)
-		return GT_EEXIST;
-	r = make_pem(common_name, kind, days, &cert_pem, &key_pem);
-	if (r < 0)
-		goto out;
-	r = write_new_file(key_path, 0600, key_pem, &key_created);
-	if (r < 0)
-		goto out;
-	r = write_new_file(cert_path, 0644, cert_pem, &cert_created);
-	if (r < 0)
-		goto out;
-	fsync_parent(key_path);
-	fsync_parent(cert_path);
-out:
-	if (r < 0) {
-		if (key_created)
-			unlink(key_path);
-		if (cert_created)
-			unlink(cert_path);
-	}
-	if (key_pem != NULL) {
-		char *data = NULL;
-		long n = BIO_get_mem_data(key_pem, &data);
-		if (n > 0)
-			OPENSSL_cleanse(data, (size_t)n);
-	}
-	BIO_free(key_pem);
-	BIO_free(cert_pem);
-	return r;
 }
 
 /* ---- Connections: plumbing ---- */
@@ -758,7 +536,7 @@ static int conn_new(uv_loop_t *loop, struct gt_tls_ctx *ctx, const struct gt_tls
 	rbio = BIO_new(BIO_s_mem());
 	wbio = BIO_new(BIO_s_mem());
 	if (c->ssl == NULL || rbio == NULL || wbio == NULL) {
-		r = err_openssl();
+		r = gt_err_from_openssl_queue();
 		goto out;
 	}
 	/* An empty memory BIO means "wait for more", not end of file. */
@@ -952,7 +730,7 @@ int gt_tls_conn_exporter(const struct gt_tls_conn *conn, const char *label, uint
 		return GT_ESTATE;
 	ERR_clear_error();
 	if (SSL_export_keying_material(conn->ssl, out, len, label, strlen(label), NULL, 0, 0) != 1)
-		return err_openssl();
+		return gt_err_from_openssl_queue();
 	return 0;
 }
 

@@ -1,4 +1,4 @@
-/* TLS 1.3 over libuv TCP streams (OpenSSL memory BIOs), pinned trust, certificate generation. */
+/* TLS 1.3 over libuv TCP streams (OpenSSL memory BIOs), pinned trust (certificates: tlscert.h). */
 #ifndef GT_TLS_H
 #define GT_TLS_H
 
@@ -59,22 +59,6 @@ int gt_tls_client_ctx_new(const char *ca_pem_path, const char *expected_name_or_
 /* Frees a context; accepts NULL. Connections made from it keep what they need, so a context
  * may be freed while its connections are still open. */
 void gt_tls_ctx_free(struct gt_tls_ctx *ctx);
-
-/* ---- Certificate generation ---- */
-
-/*
- * Writes a new ECDSA P-256 private key (PEM, PKCS#8, unencrypted, mode 0600) to key_path and a
- * self-signed X.509 v3 certificate for it (PEM, mode 0644) to cert_path, valid from a day ago
- * for `days` days (1..36500). The certificate has subject CN=common_name, subjectAltName
- * IP:127.0.0.1, DNS:localhost and common_name (as DNS, or as IP if it is an IP literal),
- * basicConstraints CA:TRUE (critical) so that it can be its own pinned trust anchor, keyUsage
- * digitalSignature + keyCertSign and extendedKeyUsage serverAuth. common_name must be 1..63
- * characters of letters, digits, '.', '-', or an IPv4/IPv6 literal (GT_EINVAL otherwise).
- * Files are created with O_EXCL and never overwritten: if either exists, returns GT_EEXIST and
- * touches nothing. On any failure neither file is left behind. Both files are fsynced.
- */
-int gt_tls_make_self_signed(const char *cert_path, const char *key_path, const char *common_name,
-                            int days);
 
 /* ---- Connections ---- */
 

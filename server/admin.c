@@ -12,9 +12,11 @@
 #include <uv.h>
 
 #include "addr.h"
+#include "admin_ops.h"
 #include "authz.h"
 #include "cli.h"
 #include "clock.h"
+#include "defaults.h"
 #include "encode.h"
 #include "error.h"
 #include "fileio.h"
@@ -23,11 +25,11 @@
 #include "metadata.h"
 #include "paths.h"
 #include "protonames.h"
-#include "rules.h"
+#include "rebuild.h"
 #include "server.h"
 #include "snapshot.h"
 #include "store.h"
-#include "tls.h"
+#include "tlscert.h"
 
 #define FAIL  GT_CLI_EXIT_FAIL
 #define USAGE GT_CLI_EXIT_USAGE
@@ -67,6 +69,16 @@ static int open_store(const struct gt_cli_cmd *cmd, struct gt_paths *p, struct g
 	return rc;
 }
 
+int gt__admin_data_paths(const struct gt_cli_cmd *cmd, struct gt_paths *p)
+{
+	return data_paths(cmd, p);
+}
+
+int gt__admin_open_store(const struct gt_cli_cmd *cmd, struct gt_paths *p, struct gt_store **st)
+{
+	return open_store(cmd, p, st);
+}
+
 /* ---- init ---- */
 
 static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
@@ -103,7 +115,8 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	}
 	gt_store_close(st);
 
-	rc = gt_tls_make_self_signed(p.tls_cert, p.tls_key, name ? name : "localhost", 3650);
+	rc = gt_tlscert_make_self_signed(
+	    p.tls_cert, p.tls_key, name ? name : GT_TLSCERT_DEFAULT_NAME, GT_TLSCERT_INIT_DAYS);
 	if (rc == GT_EEXIST) {
 		printf("TLS certificate %s exists; kept\n", p.tls_cert);
 	} else if (rc != GT_OK) {
@@ -148,10 +161,18 @@ static int cmd_orgunits_import(const struct gt_cli_cmd *cmd, int argc, char **ar
 	struct gt_paths p;
 	struct gt_store *st;
 	struct gt_store_import_result *res;
+	char shipped[GT_PATH_MAX];
+	const char *file = argc > 0 ? argv[0] : shipped;
 	int rc;
-	(void)argc;
 	(void)arg;
 
+	if (argc == 0 && gt_defaults_find(GT_DEFAULT_ORGUNITS, shipped, sizeof(shipped)) != GT_OK) {
+		fprintf(stderr,
+		        "gtsync-server orgunits import: the shipped org-unit list is not at %s; "
+		        "name a CSV file\n",
+		        shipped);
+		return FAIL;
+	}
 	if (open_store(cmd, &p, &st) != GT_OK)
 		return FAIL;
 	res = calloc(1, sizeof(*res));
@@ -159,24 +180,25 @@ static int cmd_orgunits_import(const struct gt_cli_cmd *cmd, int argc, char **ar
 		gt_store_close(st);
 		return FAIL;
 	}
-	rc = gt_store_orgunit_import_file(st, argv[0], res);
+	rc = gt_store_orgunit_import_file(st, file, res);
 	if (rc != GT_OK) {
 		for (size_t i = 0; i < res->n_errors; i++) {
 			/* Line 0 is the file as a whole. */
 			if (res->errors[i].line == 0)
-				fprintf(stderr, "%s: %s\n", argv[0], res->errors[i].msg);
+				fprintf(stderr, "%s: %s\n", file, res->errors[i].msg);
 			else
-				fprintf(stderr, "%s:%lu: %s\n", argv[0], res->errors[i].line,
+				fprintf(stderr, "%s:%lu: %s\n", file, res->errors[i].line,
 				        res->errors[i].msg);
 		}
 		if (res->errors_total > res->n_errors)
 			fprintf(stderr, "... and %zu more errors\n",
 			        res->errors_total - res->n_errors);
-		fprintf(stderr, "gtsync-server: %s: nothing imported (%s)\n", argv[0],
+		fprintf(stderr, "gtsync-server: %s: nothing imported (%s)\n", file,
 		        gt_strerror(rc));
 	} else {
-		printf("org units from %s: %zu added, %zu renamed, %zu unchanged\n", argv[0],
-		       res->added, res->updated, res->unchanged);
+		printf("org units from %s: %zu added, %zu updated (name or time zone), %zu "
+		       "unchanged\n",
+		       file, res->added, res->updated, res->unchanged);
 	}
 	free(res);
 	gt_store_close(st);
@@ -315,6 +337,20 @@ static int cmd_metadata_load(const struct gt_cli_cmd *cmd, int argc, char **argv
 
 	if (data_paths(cmd, &p) != GT_OK)
 		return USAGE;
+	if (argc == 0) {
+		char shipped[GT_PATH_MAX];
+
+		if (gt_defaults_find(GT_DEFAULT_METADATA, shipped, sizeof(shipped)) != GT_OK) {
+			fprintf(stderr,
+			        "gtsync-server metadata load: the shipped metadata is not at %s; "
+			        "name a file or directory\n",
+			        shipped);
+			goto out;
+		}
+		printf("loading the shipped metadata from %s\n", shipped);
+		if (mdfiles_collect(&f, shipped) != GT_OK)
+			goto out;
+	}
 	for (int i = 0; i < argc; i++)
 		if (mdfiles_collect(&f, argv[i]) != GT_OK)
 			goto out;
@@ -478,95 +514,28 @@ static int cmd_key_list(const struct gt_cli_cmd *cmd, int argc, char **argv, voi
 
 /* ---- rebuild ---- */
 
-struct rebuild {
-	struct gt_store *st;
-	struct gt_snapshot *snap;
-	uint64_t batches, values, failed;
-};
-
-static int rebuild_one(void *arg, const struct gt_store_log_entry *e)
-{
-	struct rebuild *r = arg;
-	struct gt_store_key key;
-	struct gt_principal p;
-	struct gt_ingest_checked chk;
-	struct gt_store_batch_out out = {0};
-	int rc;
-
-	/* A batch of which nothing applied kept its hash and outcome only: nothing to redo. */
-	if (e->len == 0)
-		return GT_OK;
-	rc = gt_store_key_get(r->st, e->key_id, &key);
-	if (rc != GT_OK) {
-		fprintf(stderr, "rebuild: batch %llu: key %s is not registered\n",
-		        (unsigned long long)e->log_index, e->key_id);
-		return GT_ECORRUPT;
-	}
-	p.key_id = key.key_id;
-	p.org_unit = key.org_unit;
-	p.role = key.role;
-	/* Every logged batch is verified again; the log is the source of truth. */
-	struct gt_ingest_req rq = {
-	    .snap = r->snap,
-	    .principal = &p,
-	    .pub = key.public_key,
-	    .bytes = e->batch,
-	    .len = e->len,
-	    .sig = e->signature,
-	    .sig_len = e->sig_len,
-	    .max_values = UINT32_MAX,
-	    .now_ms = e->received_at_ms,
-	};
-	rc = gt_ingest_check(&rq, &chk);
-	if (rc != GT_OK) {
-		fprintf(stderr, "rebuild: batch %llu does not verify: %s\n",
-		        (unsigned long long)e->log_index, chk.why ? chk.why : gt_strerror(rc));
-		return GT_ECORRUPT;
-	}
-	struct gt_rules_batch in = {
-	    .snap = r->snap,
-	    .batch = chk.batch,
-	    .bytes = e->batch,
-	    .len = e->len,
-	    .signature = e->signature,
-	    .sig_len = e->sig_len,
-	    .hash = e->hash,
-	    .received_at_ms = e->received_at_ms,
-	    .verdicts = &chk.verdicts,
-	    .replay = 1,
-	    .log_index = e->log_index,
-	};
-	rc = gt_rules_apply(r->st, &in, &out);
-	r->batches++;
-	r->values += chk.batch->n_values;
-	gt_store_batch_out_free(&out);
-	gt_ingest_checked_free(&chk);
-	if (rc != GT_OK)
-		fprintf(stderr, "rebuild: batch %llu: %s\n", (unsigned long long)e->log_index,
-		        gt_store_errmsg(r->st));
-	return rc;
-}
-
 static int cmd_rebuild(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
 	struct gt_paths p;
-	struct rebuild r = {0};
+	struct gt_store *st = NULL;
+	struct gt_snapshot *snap = NULL;
+	struct gt_rebuild_stats r = {0};
 	int rc;
 	(void)argc;
 	(void)argv;
 	(void)arg;
 
-	if (open_store(cmd, &p, &r.st) != GT_OK)
+	if (open_store(cmd, &p, &st) != GT_OK)
 		return FAIL;
-	rc = gt_snapshot_load(r.st, &r.snap);
+	rc = gt_snapshot_load(st, &snap);
 	if (rc == GT_OK)
-		rc = gt_store_rebuild_begin(r.st);
+		rc = gt_store_rebuild_begin(st);
 	if (rc == GT_OK)
-		rc = gt_store_log_foreach(r.st, 0, rebuild_one, &r);
+		rc = gt_rebuild_replay(st, snap, stderr, &r);
 	if (rc == GT_OK)
-		rc = gt_store_commit(r.st);
+		rc = gt_store_commit(st);
 	else
-		(void)gt_store_rollback(r.st);
+		(void)gt_store_rollback(st);
 	if (rc == GT_OK)
 		printf("rebuilt from the log: %llu batches, %llu values\n",
 		       (unsigned long long)r.batches, (unsigned long long)r.values);
@@ -575,8 +544,8 @@ static int cmd_rebuild(const struct gt_cli_cmd *cmd, int argc, char **argv, void
 		        "gtsync-server rebuild: failed (%s); the tables were kept as they "
 		        "were\n",
 		        gt_strerror(rc));
-	gt_snapshot_unref(r.snap);
-	gt_store_close(r.st);
+	gt_snapshot_unref(snap);
+	gt_store_close(st);
 	return rc == GT_OK ? 0 : FAIL;
 }
 
@@ -662,7 +631,8 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 
 static struct gt_cli_opt init_opts[] = {
     {"data", "DIR", "the server's data directory (created if missing)", NULL},
-    {"name", "NAME", "host name or IP for the TLS certificate (default localhost)", NULL},
+    {"name", "NAME",
+     "host name or IP for the TLS certificate (default " GT_TLSCERT_DEFAULT_NAME ")", NULL},
     {0},
 };
 static struct gt_cli_opt orgimport_opts[] = {
@@ -696,30 +666,58 @@ static struct gt_cli_opt rebuild_opts[] = {
 static struct gt_cli_opt run_opts[] = {
     {"data", "DIR", "the server's data directory", NULL},
     {"listen", "IP:PORT", "address to listen on (default " GT_DEFAULT_LISTEN ")", NULL},
-    {"max-frame", "BYTES", "largest frame accepted (default 4194304)", NULL},
-    {"max-values", "N", "most values in one batch (default 20000)", NULL},
-    {"max-conns", "N", "most connections at once (default 2048)", NULL},
-    {"max-conns-per-key", "N", "most connections per key (default 8)", NULL},
-    {"max-inflight", "N", "most requests awaiting a reply per connection (default 32)", NULL},
-    {"handshake-timeout", "SECONDS", "TLS and key proof must finish within (default 10)", NULL},
-    {"idle-timeout", "SECONDS", "close connections idle this long (default 120)", NULL},
-    {"frame-deadline", "SECONDS", "a started frame must arrive within (default 30)", NULL},
+    {"max-frame", "BYTES", "largest frame accepted (default " GT_CLI_STR(GT_DEFAULT_MAX_FRAME) ")",
+     NULL},
+    {"max-values", "N",
+     "most values in one batch (default " GT_CLI_STR(GT_DEFAULT_MAX_VALUES_PER_BATCH) ")", NULL},
+    {"max-conns", "N",
+     "most connections at once (default " GT_CLI_STR(GT_SERVER_DEFAULT_MAX_CONNS) ")", NULL},
+    {"max-conns-per-key", "N",
+     "most connections per key (default " GT_CLI_STR(GT_SERVER_DEFAULT_MAX_CONNS_PER_KEY) ")",
+     NULL},
+    {"max-inflight", "N",
+     "most requests awaiting a reply per connection (default " GT_CLI_STR(
+         GT_SERVER_DEFAULT_MAX_INFLIGHT) ")",
+     NULL},
+    {"handshake-timeout", "SECONDS",
+     "TLS and key proof must finish within (default " GT_CLI_STR(GT_SERVER_DEFAULT_HANDSHAKE_S) ")",
+     NULL},
+    {"idle-timeout", "SECONDS",
+     "close connections idle this long (default " GT_CLI_STR(GT_SERVER_DEFAULT_IDLE_S) ")", NULL},
+    {"frame-deadline", "SECONDS",
+     "a started frame must arrive within (default " GT_CLI_STR(
+         GT_SERVER_DEFAULT_FRAME_DEADLINE_S) ")",
+     NULL},
     {"log-level", "LEVEL", "debug, info, warn or error (default info)", NULL},
     {0},
 };
 
 static const struct gt_cli_cmd orgunit_cmds[] = {
-    {"import", "load org units from a code,name,level CSV", "--data DIR FILE.csv",
-     "Adds new units and updates names; never deletes. Any bad row imports nothing and "
-     "every error is listed with its line number.",
-     orgimport_opts, 1, 1, cmd_orgunits_import, NULL},
+    {"import", "load org units from a code,name,level[,timezone] CSV", "--data DIR [FILE.csv]",
+     "Without FILE, imports the official list shipped with gtsync (Kemendagri 2025: 38 "
+     "provinces, 514 districts, with time zones; see data/orgunits/README.md). Adds new units "
+     "and updates names and zones; never deletes. Any bad row imports nothing and every error "
+     "is listed with its line number.",
+     orgimport_opts, 0, 1, cmd_orgunits_import, NULL},
+    {"list", "list org units with their levels, parents and time zones",
+     "--data DIR [--under CODE] [--level province|district] [--format table|csv]",
+     "Reads the store (a running server is not disturbed). --format csv writes the import "
+     "format, so a list can be edited and imported again.",
+     gt__orgunits_list_opts, 0, 0, gt__cmd_orgunits_list, NULL},
     {0},
 };
 static const struct gt_cli_cmd metadata_cmds[] = {
-    {"load", "validate and load data-set definitions", "--data DIR PATH...",
-     "PATH is a .gtm file or a directory of them (see metadata/FORMAT.md). Everything is "
-     "validated first; any error loads nothing and is shown with its file and line.",
-     mdload_opts, 1, -1, cmd_metadata_load, NULL},
+    {"load", "validate and load data-set definitions", "--data DIR [PATH...]",
+     "PATH is a .gtm file or a directory of them (see metadata/FORMAT.md); without PATH, the "
+     "metadata shipped with gtsync is loaded. Everything is validated first; any error loads "
+     "nothing and is shown with its file and line.",
+     mdload_opts, 0, -1, cmd_metadata_load, NULL},
+    {"show", "show the loaded metadata: version, files, data sets and elements",
+     "--data DIR [--file NAME]",
+     "Without --file, a summary of the version clients are served: when it was loaded, its "
+     "digest, each file with its SHA-256, and each data set with its period type and "
+     "elements. With --file NAME, that file's text exactly as stored.",
+     gt__metadata_show_opts, 0, 0, gt__cmd_metadata_show, NULL},
     {0},
 };
 static const struct gt_cli_cmd key_cmds[] = {
@@ -742,6 +740,32 @@ static const struct gt_cli_cmd server_cmds[] = {
      "Verifies every logged batch again and re-applies it in log order, in one transaction. "
      "Stop the server first.",
      rebuild_opts, 0, 0, cmd_rebuild, NULL},
+    {"status", "show a running server's connections, the last batch per unit, sizes",
+     "--data DIR [--units]",
+     "Asks the running server on its status socket (DIR/control.sock) for its connections, "
+     "and reads the store for the batch log, the last batch of each org unit and the sizes. "
+     "When no server answers, says so and shows what the store holds.",
+     gt__status_opts, 0, 0, gt__cmd_status, NULL},
+    {"backup", "copy the store, consistent, while the server runs", "--data DIR --to FILE",
+     "Copies the whole store (the signed batch log and every table derived from it, from one "
+     "read snapshot) with sqlite's online backup API; the server goes on serving. The backup "
+     "also carries the TLS certificate and key and the signing key (unless --no-keys), so a "
+     "restore keeps clients' pins: keep it as safe as the data directory. FILE is created "
+     "with mode 0600 and must not exist.",
+     gt__backup_opts, 0, 0, gt__cmd_backup, NULL},
+    {"restore", "restore a data directory from a backup", "--data DIR --from FILE [--force]",
+     "Checks the backup first (integrity, every batch's hash and signature) and refuses a "
+     "damaged one with the reason, changing nothing. The server must be stopped. An existing "
+     "store (and key files that differ) are replaced only with --force, and are then kept "
+     "beside as NAME.before-restore-TIME.",
+     gt__restore_opts, 0, 0, gt__cmd_restore, NULL},
+    {"verify", "check a store or a backup: integrity, signatures, derived tables",
+     "(--data DIR | --file BACKUP)",
+     "Runs sqlite's integrity check, verifies every logged batch's hash and signature "
+     "against its key, rebuilds every derived table from the log in memory and compares it "
+     "with the stored one, then prints a summary. Safe while the server runs (it reads one "
+     "snapshot). Exits 1 if anything is wrong.",
+     gt__verify_opts, 0, 0, gt__cmd_verify, NULL},
     {"run", "serve clients", "--data DIR [--listen IP:PORT] [limits]",
      "Serves until SIGINT or SIGTERM, then finishes commits in flight and exits 0. One "
      "structured log line per connection event and per batch goes to standard error.",

@@ -49,17 +49,18 @@ int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit
 	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_ACCEPT:
 	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN: {
 		int level = gt_orgunit_level(org_unit);
-		int want = level == 2 ? GTSYNC__V1__ROLE__ROLE_SECRETARIAT
-		                      : GTSYNC__V1__ROLE__ROLE_AGGREGATOR;
-		if (level < 2) {
+		int want = level == GT_ORGUNIT_LEVEL_PROVINCE ? GTSYNC__V1__ROLE__ROLE_SECRETARIAT
+		                                              : GTSYNC__V1__ROLE__ROLE_AGGREGATOR;
+		if (level < GT_ORGUNIT_LEVEL_PROVINCE) {
 			*why = "the national report has no parent to accept or return it";
 			return GT_EPERM;
 		}
 		if (p->role != want || !is_parent_of(p, org_unit)) {
-			*why = level == 2 ? "only the central secretariat may accept or return a "
-			                    "province's report"
-			                  : "only the province's aggregator may accept or return a "
-			                    "district's report";
+			*why = level == GT_ORGUNIT_LEVEL_PROVINCE
+			           ? "only the central secretariat may accept or return a "
+			             "province's report"
+			           : "only the province's aggregator may accept or return a "
+			             "district's report";
 			return GT_EPERM;
 		}
 		return GT_OK;

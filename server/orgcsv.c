@@ -8,13 +8,16 @@
 
 #include "csv.h"
 #include "error.h"
+#include "timezone.h"
 
 /* Columns the header must name. */
-enum { COL_CODE, COL_NAME, COL_LEVEL, COL_COUNT };
+enum { COL_CODE, COL_NAME, COL_LEVEL, COL_TZ, COL_COUNT };
 static const struct gt_csv_column columns[COL_COUNT] = {
     [COL_CODE] = {"code", 1},
     [COL_NAME] = {"name", 1},
     [COL_LEVEL] = {"level", 1},
+    /* Optional: lists written before the column existed still import. */
+    [COL_TZ] = {"timezone", 0},
 };
 
 static const struct gt_csv_limits limits = {
@@ -62,14 +65,16 @@ static int add_row(struct gt_orgcsv *csv, const struct gt_csv_reader *rd, size_t
 {
 	unsigned long line = gt_csv_line(rd);
 	struct gt_orgcsv_row *row;
-	const char *code, *name, *level;
-	size_t code_n, name_n, level_n;
+	const char *code, *name, *level, *tz;
+	size_t code_n, name_n, level_n, tz_n;
+	enum gt_tz zone;
 	char tmp[32];
 	int declared, actual;
 
 	code = cell(rd, COL_CODE, &code_n);
 	name = cell(rd, COL_NAME, &name_n);
 	level = cell(rd, COL_LEVEL, &level_n);
+	tz = cell(rd, COL_TZ, &tz_n);
 
 	if (level_n == 8 && strncasecmp(level, "province", 8) == 0) {
 		declared = GT_ORGUNIT_LEVEL_PROVINCE;
@@ -78,6 +83,11 @@ static int add_row(struct gt_orgcsv *csv, const struct gt_csv_reader *rd, size_t
 	} else {
 		gt_orgcsv_add_error(csv, line, "level \"%s\" is neither province nor district",
 		                    printable(level, level_n, tmp));
+		return 0;
+	}
+	if (gt_tz_parse(tz, tz_n, &zone) != 0) {
+		gt_orgcsv_add_error(csv, line, "time zone \"%s\" is none of WIB, WITA, WIT",
+		                    printable(tz, tz_n, tmp));
 		return 0;
 	}
 	if (code_n == 0 || code_n >= GT_ORGUNIT_MAX_LEN) {
@@ -137,6 +147,7 @@ static int add_row(struct gt_orgcsv *csv, const struct gt_csv_reader *rd, size_t
 	}
 	row->line = line;
 	row->level = declared;
+	row->tz = zone;
 	/* csv->text has room for every name: together they are never longer than the input. */
 	if (name_n + 1 > csv->text_cap - csv->text_used) {
 		gt_orgcsv_add_error(csv, line, "names longer than the input");

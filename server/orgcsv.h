@@ -6,12 +6,14 @@
 #include <stdint.h>
 
 #include "orgunit.h"
+#include "timezone.h"
 
 /*
  * The input is RFC 4180 CSV as read by common/csv.h: fields separated by commas, optionally
  * double-quoted (a quote inside a quoted field is written twice), records ended by LF or CRLF,
  * an optional UTF-8 byte-order mark. The first non-blank record is the header; it must name
- * the columns code, name and level (any order, any case; other columns are ignored). Each data
+ * the columns code, name and level (any order, any case; other columns are ignored), and may
+ * name timezone (WIB, WITA or WIT; empty or absent: not recorded). Each data
  * record has as many fields as the header; level is "province" or "district" and must match
  * the code's level; names are non-empty UTF-8 without control characters. Blank lines are
  * skipped. Errors carry the line on which their record starts.
@@ -43,6 +45,7 @@ struct gt_orgcsv_row {
 	char code[GT_ORGUNIT_MAX_LEN];
 	char parent[GT_ORGUNIT_MAX_LEN];
 	int level;        /* GT_ORGUNIT_LEVEL_PROVINCE or GT_ORGUNIT_LEVEL_DISTRICT */
+	enum gt_tz tz;    /* GT_TZ_NONE when the file has no zone for the unit */
 	const char *name; /* points into the decoder's own storage */
 };
 

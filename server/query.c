@@ -14,6 +14,7 @@
 #include "server.h"
 #include "snapshot.h"
 #include "store.h"
+#include "timezone.h"
 
 struct query_job {
 	uv_work_t req;
@@ -343,6 +344,7 @@ static void reply_metadata(struct query_job *j)
 		if (gt_orgunit_parent(u->code, parents[n], sizeof(parents[n])) != GT_OK)
 			parents[n][0] = '\0';
 		ou[n].parent = parents[n];
+		ou[n].time_zone = (char *)gt_tz_name((enum gt_tz)u->tz);
 		oup[n] = &ou[n];
 		n++;
 	}

@@ -759,7 +759,7 @@ static int ds_locked(struct rb *r, const struct gt_meta_dataset *ds, const struc
 	*locked = 0;
 	for (size_t i = 0; i < n; i++) {
 		snprintf(org, sizeof(org), "%s", org_unit);
-		for (int depth = 0; depth < 4; depth++) {
+		for (int depth = 0; depth < GT_ORGUNIT_MAX_DEPTH; depth++) {
 			int state, rc = state_of(r, ds->code, ids[i], org, &state);
 			if (rc != GT_OK)
 				return rc;

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "addr.h"
+#include "control.h"
 #include "error.h"
+#include "notify.h"
 #include "paths.h"
 #include "readpool.h"
 #include "snapshot.h"
@@ -92,6 +94,27 @@ static void on_signal(uv_signal_t *h, int signum)
 	gt_server_stop(srv);
 }
 
+/* Opens the status socket in the data directory; another server answering there is an
+ * error (two servers must never share a store). */
+static int start_control(struct gt_server *srv)
+{
+	struct gt_paths paths;
+	int rc = gt_paths_init(&paths, srv->cfg.data_dir);
+
+	if (rc == GT_OK)
+		rc = gt_control_start(srv, paths.control, &srv->control);
+	if (rc == GT_EBUSY) {
+		gt_log_event(&srv->log, GT_LOG_ERROR, "start_failed", "reason=%s socket=%s",
+		             "another gtsync-server is running on this data directory",
+		             paths.control);
+		return rc;
+	}
+	if (rc != GT_OK)
+		gt_log_event(&srv->log, GT_LOG_WARN, "no_status_socket", "socket=%s reason=%s",
+		             paths.control, gt_strerror(rc));
+	return GT_OK;
+}
+
 int gt_server_start(struct gt_server *srv)
 {
 	struct sockaddr_storage addr;
@@ -100,6 +123,8 @@ int gt_server_start(struct gt_server *srv)
 
 	if (gt_addr_parse(srv->cfg.listen, &addr) != GT_OK)
 		return GT_EINVAL;
+	if ((rc = start_control(srv)) != GT_OK)
+		return rc;
 	if ((rc = gt_err_from_uv(uv_tcp_init(srv->loop, &srv->listener))) != GT_OK)
 		return rc;
 	srv->listener.data = srv;
@@ -130,6 +155,7 @@ int gt_server_start(struct gt_server *srv)
 	signal(SIGXFSZ, SIG_IGN);
 	gt_log_event(&srv->log, GT_LOG_INFO, "listening", "addr=%s max_conns=%u max_frame=%u",
 	             srv->listen_addr, srv->cfg.max_conns, srv->cfg.max_frame);
+	gt_notify_ready(srv->listen_addr);
 	return GT_OK;
 }
 
@@ -171,7 +197,10 @@ void gt_server_stop(struct gt_server *srv)
 	if (srv->stopping)
 		return;
 	srv->stopping = 1;
+	gt_notify_stopping();
 	gt_log_event(&srv->log, GT_LOG_INFO, "stopping", "conns=%u", srv->nconns);
+	gt_control_close(srv->control);
+	srv->control = NULL;
 	if (srv->handles_open > 0) {
 		if (!uv_is_closing((uv_handle_t *)&srv->listener))
 			uv_close((uv_handle_t *)&srv->listener, on_handle_closed);

@@ -14,6 +14,7 @@
 
 struct gt_writer;
 struct gt_readpool;
+struct gt_control;
 struct gt_snapshot;
 
 /* Configuration of a running server; every limit is configurable and has a default. */
@@ -34,12 +35,16 @@ struct gt_server_config {
 	enum gt_log_level log_level;
 };
 
-#define GT_SERVER_DEFAULT_MAX_CONNS         2048u
-#define GT_SERVER_DEFAULT_MAX_CONNS_PER_KEY 8u
-#define GT_SERVER_DEFAULT_HANDSHAKE_MS      10000u
-#define GT_SERVER_DEFAULT_IDLE_MS           120000u
-#define GT_SERVER_DEFAULT_FRAME_DEADLINE_MS 30000u
-#define GT_SERVER_DEFAULT_MAX_INFLIGHT      32u
+/* Plain literals, so that `run --help` shows them (GT_CLI_STR); timeouts in seconds. */
+#define GT_SERVER_DEFAULT_MAX_CONNS         2048
+#define GT_SERVER_DEFAULT_MAX_CONNS_PER_KEY 8
+#define GT_SERVER_DEFAULT_HANDSHAKE_S       10
+#define GT_SERVER_DEFAULT_IDLE_S            120
+#define GT_SERVER_DEFAULT_FRAME_DEADLINE_S  30
+#define GT_SERVER_DEFAULT_MAX_INFLIGHT      32
+#define GT_SERVER_DEFAULT_HANDSHAKE_MS      (GT_SERVER_DEFAULT_HANDSHAKE_S * 1000u)
+#define GT_SERVER_DEFAULT_IDLE_MS           (GT_SERVER_DEFAULT_IDLE_S * 1000u)
+#define GT_SERVER_DEFAULT_FRAME_DEADLINE_MS (GT_SERVER_DEFAULT_FRAME_DEADLINE_S * 1000u)
 #define GT_SERVER_DEFAULT_PULL_ITEMS        5000u
 #define GT_SERVER_DEFAULT_READERS           4u
 /* Connections over the global limit that still get TLS and an explicit refusal; past this
@@ -92,7 +97,7 @@ struct gt_server {
 	struct gt_tls_ctx *tls;
 	struct gt_key *signing_key;
 	uint8_t signing_pub[GT_ED25519_PUB_LEN];
-	char db_path[4096];
+	char db_path[GT_PATH_MAX];
 	struct gt_writer *writer;
 	struct gt_readpool *readers;
 	struct gt_snapshot *snap;
@@ -102,6 +107,7 @@ struct gt_server {
 	int stopping;
 	int handles_open; /* listener, signals: closed on stop */
 	char listen_addr[64];
+	struct gt_control *control; /* the status socket (control.c); NULL if none */
 };
 
 /* Opens the server for data_dir on loop: TLS context, signing key, store, writer, readers,

@@ -7,6 +7,7 @@
 #include "error.h"
 #include "metadata.h"
 #include "store.h"
+#include "timezone.h"
 
 struct ou_load {
 	struct gt_snap_ou *ous;
@@ -28,6 +29,7 @@ static int add_ou(void *arg, const struct gt_store_orgunit *u)
 	struct gt_snap_ou *o = &l->ous[l->n];
 	memcpy(o->code, u->code, sizeof(o->code));
 	o->level = u->level;
+	o->tz = u->tz;
 	o->name = strdup(u->name);
 	if (o->name == NULL)
 		return GT_ENOMEM;
@@ -86,7 +88,7 @@ static int load_files(struct gt_snapshot *s, struct gt_store *st)
 		}
 		memcpy(s->file_data[i], md.files[i].content, md.files[i].len);
 		s->file_lens[i] = md.files[i].len;
-		memcpy(s->file_sha[i], md.files[i].sha256, 32);
+		memcpy(s->file_sha[i], md.files[i].sha256, GT_SHA256_LEN);
 	}
 	s->nfiles = md.n_files;
 	gt_meta_errors_init(&errs);
@@ -99,6 +101,23 @@ static int load_files(struct gt_snapshot *s, struct gt_store *st)
 out:
 	gt_store_metadata_free(&md);
 	return rc;
+}
+
+/* A district without a zone of its own takes its province's (no province spans two). */
+static void inherit_zones(struct gt_snapshot *s)
+{
+	for (size_t i = 0; i < s->nous; i++) {
+		struct gt_snap_ou *u = &s->ous[i];
+		char parent[GT_ORGUNIT_MAX_LEN];
+		const struct gt_snap_ou *p;
+
+		if (u->tz != GT_TZ_NONE || u->level != GT_ORGUNIT_LEVEL_DISTRICT ||
+		    gt_orgunit_parent(u->code, parent, sizeof(parent)) != GT_OK)
+			continue;
+		p = gt_snapshot_orgunit(s, parent);
+		if (p != NULL)
+			u->tz = p->tz;
+	}
 }
 
 int gt_snapshot_load(struct gt_store *st, struct gt_snapshot **out)
@@ -118,6 +137,7 @@ int gt_snapshot_load(struct gt_store *st, struct gt_snapshot **out)
 	if (rc != GT_OK)
 		goto fail;
 	qsort(s->ous, s->nous, sizeof(*s->ous), cmp_ou);
+	inherit_zones(s);
 	if ((rc = load_files(s, st)) != GT_OK)
 		goto fail;
 	*out = s;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gtlimits.h"
 #include "orgunit.h"
 
 struct gt_meta;
@@ -14,6 +15,7 @@ struct gt_snap_ou {
 	char code[GT_ORGUNIT_MAX_LEN];
 	char *name;
 	int level;
+	int tz; /* enum gt_tz: the unit's own, else its province's; GT_TZ_NONE if neither */
 };
 
 /* Reference-counted on the loop thread; read-only everywhere, so work in the thread pool may
@@ -28,7 +30,7 @@ struct gt_snapshot {
 	char **file_names;
 	uint8_t **file_data;
 	size_t *file_lens;
-	uint8_t (*file_sha)[32];
+	uint8_t (*file_sha)[GT_SHA256_LEN];
 	size_t nfiles;
 };
 

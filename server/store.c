@@ -29,13 +29,17 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_SEQ_GET] = "SELECT value FROM store_state WHERE name = 'change_seq'",
     [Q_SEQ_SET] = "UPDATE store_state SET value = ?1 WHERE name = 'change_seq'",
 
-    [Q_OU_GET] = "SELECT code, name, level, parent FROM orgunits WHERE code = ?1",
-    [Q_OU_ALL] = "SELECT code, name, level, parent FROM orgunits ORDER BY level <> 1, code",
-    [Q_OU_CHILDREN] = "SELECT code, name, level, parent FROM orgunits WHERE parent = ?1 "
-                      "ORDER BY code",
+    [Q_OU_GET] = "SELECT code, name, level, parent, time_zone FROM orgunits WHERE code = ?1",
+    [Q_OU_ALL] = "SELECT code, name, level, parent, time_zone FROM orgunits "
+                 "ORDER BY level <> 1, code",
+    [Q_OU_CHILDREN] = "SELECT code, name, level, parent, time_zone FROM orgunits "
+                      "WHERE parent = ?1 ORDER BY code",
     [Q_OU_COUNT] = "SELECT count(*) FROM orgunits",
-    [Q_OU_UPSERT] = "INSERT INTO orgunits(code, name, level, parent) VALUES(?1, ?2, ?3, ?4) "
-                    "ON CONFLICT(code) DO UPDATE SET name = excluded.name",
+    /* A list without zones (time_zone 0) keeps the zones recorded before. */
+    [Q_OU_UPSERT] = "INSERT INTO orgunits(code, name, level, parent, time_zone) "
+                    "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(code) DO UPDATE SET "
+                    "name = excluded.name, time_zone = CASE WHEN excluded.time_zone <> 0 "
+                    "THEN excluded.time_zone ELSE time_zone END",
 
     [Q_KEY_INS] = "INSERT INTO keys(key_id, public_key, org_unit, role, added_at_ms) "
                   "VALUES(?1, ?2, ?3, ?4, ?5)",
@@ -581,9 +585,16 @@ static int migrate_v2(struct gt_store *st)
 	return exec(st, "ALTER TABLE batch_log ADD COLUMN outcome BLOB", "adding batch outcomes");
 }
 
-/* Version 2 to 3: a late-entry opening keeps its last day, and a submit or approve the
- * warning rules it acknowledged, with the event. */
+/* Version 2 to 3: each org unit's legal time zone (enum gt_tz; 0 not recorded). */
 static int migrate_v3(struct gt_store *st)
+{
+	return exec(st, "ALTER TABLE orgunits ADD COLUMN time_zone INTEGER NOT NULL DEFAULT 0",
+	            "adding org-unit time zones");
+}
+
+/* Version 3 to 4: a late-entry opening keeps its last day, and a submit or approve the
+ * warning rules it acknowledged, with the event. */
+static int migrate_v4(struct gt_store *st)
 {
 	return exec(st,
 	            "ALTER TABLE workflow_events ADD COLUMN open_until TEXT NOT NULL DEFAULT '';"
@@ -594,7 +605,7 @@ static int migrate_v3(struct gt_store *st)
 /* Migration steps: migrations[v] takes the schema from version v to v + 1, inside the
  * transaction that also sets the new user_version. */
 static int (*const migrations[GT_STORE_SCHEMA_VERSION])(struct gt_store *st) = {
-    migrate_v1, migrate_v2, migrate_v3};
+    migrate_v1, migrate_v2, migrate_v3, migrate_v4};
 
 static int migrate(struct gt_store *st, int64_t from)
 {
@@ -725,6 +736,24 @@ int gt_store_open_readonly(const char *path, struct gt_store **out)
 	rc = configure(st);
 	if (rc == 0)
 		rc = check_schema(st, 0);
+	if (rc != 0) {
+		gt_store_close(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+int gt__store_open_memory(struct gt_store **out)
+{
+	struct gt_store *st = NULL;
+	int rc = open_db(
+	    ":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY, &st);
+
+	*out = NULL;
+	if (rc != 0)
+		return rc;
+	rc = configure(st);
 	if (rc != 0) {
 		gt_store_close(st);
 		return rc;

@@ -25,7 +25,7 @@
 struct gt_store;
 
 /* The schema version this build writes, kept in PRAGMA user_version. */
-#define GT_STORE_SCHEMA_VERSION 3
+#define GT_STORE_SCHEMA_VERSION 4
 /* Milliseconds a connection waits for a lock held by another connection. */
 #define GT_STORE_BUSY_TIMEOUT_MS 5000
 /* Longest org-unit name the store accepts. */
@@ -76,6 +76,7 @@ struct gt_store_orgunit {
 	char name[GT_STORE_MAX_NAME + 1];
 	int level;                       /* GT_ORGUNIT_LEVEL_* */
 	char parent[GT_ORGUNIT_MAX_LEN]; /* "" for the root */
+	int tz;                          /* enum gt_tz as recorded; GT_TZ_NONE if none */
 };
 
 /* What an org-unit import did, or why it did nothing. */
@@ -88,10 +89,11 @@ struct gt_store_import_result {
 	struct gt_orgcsv_error errors[GT_ORGCSV_MAX_ERRORS];
 };
 
-/* Imports org units from CSV text (header code,name,level; see orgcsv.h). Every district's
- * province must be in the file or already in the store. All or nothing: with any error,
+/* Imports org units from CSV text (header code,name,level[,timezone]; see orgcsv.h). Every
+ * district's province must be in the file or already in the store. All or nothing: with any error,
  * nothing is imported, the function returns GT_EINVAL and res lists the errors with their
- * line numbers. Re-import updates names and adds units; it never deletes. res is filled on
+ * line numbers. Re-import updates names and zones and adds units; it never deletes, and a
+ * row without a zone keeps the zone recorded before. res is filled on
  * every return. */
 int gt_store_orgunit_import_buf(struct gt_store *st, const uint8_t *buf, size_t len,
                                 struct gt_store_import_result *res);

@@ -85,6 +85,11 @@ struct gt_store {
 	size_t json_cap[2];
 };
 
+/* Opens an empty in-memory database as a writable store handle, configured like any other
+ * (functions, pragmas) but without a schema: the caller fills it (server/store_ops.c copies a
+ * store into it). Caller closes with gt_store_close(). */
+int gt__store_open_memory(struct gt_store **out);
+
 /* Returns the cached statement id, reset and unbound, preparing it on first use; NULL with
  * the error in st->errmsg on failure. */
 sqlite3_stmt *gt__store_q(struct gt_store *st, enum gt__store_sql id);

@@ -20,6 +20,7 @@ static void row_orgunit(sqlite3_stmt *s, struct gt_store_orgunit *u)
 	copy_text(u->name, sizeof(u->name), sqlite3_column_text(s, 1));
 	u->level = sqlite3_column_int(s, 2);
 	copy_text(u->parent, sizeof(u->parent), sqlite3_column_text(s, 3));
+	u->tz = sqlite3_column_int(s, 4);
 }
 
 int gt_store_orgunit_get(struct gt_store *st, const char *code, struct gt_store_orgunit *out)
@@ -106,8 +107,9 @@ int gt_store_orgunit_count(struct gt_store *st, size_t *count)
 	return rc;
 }
 
-/* Looks up code's name in the store: 1 found (name copied), 0 absent, or a GT_E* code. */
-static int stored_name(struct gt_store *st, const char *code, char *name, size_t cap)
+/* Looks up code's name (and zone, when tz is not NULL) in the store: 1 found (name copied),
+ * 0 absent, or a GT_E* code. */
+static int stored_name(struct gt_store *st, const char *code, char *name, size_t cap, int *tz)
 {
 	sqlite3_stmt *s = gt__store_q(st, Q_OU_GET);
 	int rc;
@@ -118,6 +120,8 @@ static int stored_name(struct gt_store *st, const char *code, char *name, size_t
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		copy_text(name, cap, sqlite3_column_text(s, 1));
+		if (tz != NULL)
+			*tz = sqlite3_column_int(s, 4);
 		rc = 1;
 	} else if (rc == SQLITE_DONE) {
 		rc = 0;
@@ -139,7 +143,7 @@ static int check_parents(struct gt_store *st, struct gt_orgcsv *csv)
 
 		if (row->level != GT_ORGUNIT_LEVEL_DISTRICT || gt_orgcsv_find(csv, row->parent))
 			continue;
-		found = stored_name(st, row->parent, name, sizeof(name));
+		found = stored_name(st, row->parent, name, sizeof(name), NULL);
 		if (found < 0)
 			return found;
 		if (found == 0)
@@ -160,14 +164,15 @@ static int write_level(struct gt_store *st, const struct gt_orgcsv *csv, int lev
 	for (size_t i = 0; i < csv->n_sorted; i++) {
 		const struct gt_orgcsv_row *row = csv->sorted[i];
 		sqlite3_stmt *s;
-		int found, rc;
+		int found, rc, tz = GT_TZ_NONE;
 
 		if (row->level != level)
 			continue;
-		found = stored_name(st, row->code, name, sizeof(name));
+		found = stored_name(st, row->code, name, sizeof(name), &tz);
 		if (found < 0)
 			return found;
-		if (found && strcmp(name, row->name) == 0) {
+		if (found && strcmp(name, row->name) == 0 &&
+		    (row->tz == GT_TZ_NONE || (int)row->tz == tz)) {
 			res->unchanged++;
 			continue;
 		}
@@ -178,6 +183,7 @@ static int write_level(struct gt_store *st, const struct gt_orgcsv *csv, int lev
 		sqlite3_bind_text(s, 2, row->name, -1, SQLITE_STATIC);
 		sqlite3_bind_int(s, 3, row->level);
 		sqlite3_bind_text(s, 4, row->parent, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 5, (int)row->tz);
 		rc = gt__store_run(st, s, "storing an org unit");
 		if (rc != 0)
 			return rc;

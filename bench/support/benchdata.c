@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "orgcsv.h"
 #include "period.h"
+#include "vec.h"
 #include "wire.h"
 
 int gt_bench_key(const char *seed, const char *kind, uint32_t index, struct gt_key **out)
@@ -194,14 +195,8 @@ static int add_slot(struct gt_bench_work *w, size_t *cap, const struct gt_meta_d
 {
 	struct gt_bench_slot *s;
 
-	if (w->nslots == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 256;
-		struct gt_bench_slot *n = realloc(w->slots, ncap * sizeof(*n));
-		if (n == NULL)
-			return GT_ENOMEM;
-		w->slots = n;
-		*cap = ncap;
-	}
+	if (GT_VEC_RESERVE(w->slots, *cap, w->nslots + 1) != 0)
+		return GT_ENOMEM;
 	s = &w->slots[w->nslots++];
 	memset(s, 0, sizeof(*s));
 	s->dataset = ds->code;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli.h"
 #include "gtlimits.h"
 #include "key.h"
 #include "metadata.h"
@@ -20,6 +21,31 @@
  *    whole years, month by month; batch b of a client takes the K slots after b * K,
  *    wrapping around, and its values depend only on the slot and the batch's sequence.
  */
+
+/* Defaults of the options the benchmark programs share, as plain literals so that each
+ * program's --help shows them (GT_CLI_STR): the workload, its pace, and the report asked for. */
+#define GT_BENCH_DEF_METADATA  "metadata"
+#define GT_BENCH_DEF_DATASETS  "KK,LY"
+#define GT_BENCH_DEF_LAST_YEAR 2024
+#define GT_BENCH_DEF_YEARS     10
+#define GT_BENCH_DEF_BATCHES   10
+#define GT_BENCH_DEF_INFLIGHT  8
+#define GT_BENCH_DEF_TIMEOUT_S 300
+#define GT_BENCH_DEF_ORG       "ID"
+#define GT_BENCH_DEF_DATASET   "KK"
+#define GT_BENCH_DEF_PERIOD    "2024"
+
+/* The options of the workload, in the option tables of loadgen and pg_load. */
+/* clang-format off */
+#define GT_BENCH_WORKLOAD_OPTS                                                                     \
+	{"metadata", "DIR", "the metadata directory (default " GT_BENCH_DEF_METADATA ")", NULL},   \
+	{"datasets", "LIST", "comma-separated data sets (default " GT_BENCH_DEF_DATASETS ")",      \
+	 NULL},                                                                                    \
+	{"last-year", "YEAR",                                                                      \
+	 "the workload's latest year (default " GT_CLI_STR(GT_BENCH_DEF_LAST_YEAR) ")", NULL},     \
+	{"years", "N",                                                                             \
+	 "years in the workload, latest first (default " GT_CLI_STR(GT_BENCH_DEF_YEARS) ")", NULL}
+/* clang-format on */
 
 /* Derives key number index of kind (e.g. "client") from seed: SHA-256 of the three, used as
  * an Ed25519 private key. The same inputs always give the same key. Caller frees *out with

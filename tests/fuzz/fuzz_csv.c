@@ -5,6 +5,7 @@
 
 #include "csv.h"
 #include "error.h"
+#include "vec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,15 +30,8 @@ static const struct gt_csv_column dv_columns[] = {{"dataelement", 1}, {"period",
 
 static void put(struct out *o, const char *s, size_t n)
 {
-	if (n > o->cap - o->used) {
-		size_t cap = o->cap * 2 + n + 64;
-		char *np = realloc(o->p, cap);
-
-		if (np == NULL)
-			abort();
-		o->p = np;
-		o->cap = cap;
-	}
+	if (GT_VEC_RESERVE(o->p, o->cap, o->used + n) != 0)
+		abort();
 	memcpy(o->p + o->used, s, n);
 	o->used += n;
 }

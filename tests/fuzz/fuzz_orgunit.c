@@ -30,12 +30,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		return 0;
 	}
-	if (level > 3 || strlen(text) >= GT_ORGUNIT_MAX_LEN)
+	if (level > GT_ORGUNIT_LEVEL_DISTRICT || strlen(text) >= GT_ORGUNIT_MAX_LEN)
 		abort();
 	if (gt_orgunit_contains(text, text) != 1 || gt_orgunit_contains("ID", text) != 1)
 		abort();
 	int prc = gt_orgunit_parent(text, parent, sizeof(parent));
-	if (level == 1) {
+	if (level == GT_ORGUNIT_LEVEL_NATIONAL) {
 		if (prc != GT_ENOENT || strcmp(text, "ID") != 0)
 			abort();
 		return 0;
@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    gt_orgunit_contains(parent, text) != 1 || gt_orgunit_contains(text, parent) != 0)
 		abort();
 	/* The code is its parent's code followed by its own two digits. */
-	if (level == 2)
+	if (level == GT_ORGUNIT_LEVEL_PROVINCE)
 		snprintf(rebuilt, sizeof(rebuilt), "%.2s", text);
 	else
 		snprintf(rebuilt, sizeof(rebuilt), "%s.%.2s", parent, text + 3);

@@ -22,7 +22,7 @@ static void die(const char *what)
 
 static void put(const char *target, const char *name, const uint8_t *p, size_t n)
 {
-	char path[4096];
+	char path[GT_PATH_MAX];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", out_dir, target);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "gtlimits.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Inputs larger than this are not corpus material; refuse rather than guess. */
@@ -68,7 +70,7 @@ int main(int argc, char **argv)
 			return 1;
 		struct dirent *e;
 		while ((e = readdir(d)) != NULL) {
-			char path[4096];
+			char path[GT_PATH_MAX];
 			if (e->d_name[0] == '.')
 				continue;
 			if (snprintf(path, sizeof(path), "%s/%s", argv[i], e->d_name) >=

@@ -16,6 +16,7 @@
 #include "key.h"
 #include "store.h"
 #include "testutil.h"
+#include "vec.h"
 
 #define CLIENT_BIN GT_BINARY_DIR "/client/gtsync"
 
@@ -122,7 +123,7 @@ void gt_clirun(struct gt_clirun *r, const char *home, const char *const *env, un
                const char *const *args)
 {
 	char *dir = gt_test_tmpdir("run");
-	char outp[4200], errp[4200];
+	char outp[GT_PATH_MAX], errp[GT_PATH_MAX];
 	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
@@ -216,11 +217,11 @@ static void add_line(struct gt_clirun_values *v, const char *ou, const char *de,
                      int deleted)
 {
 	char *line;
-	char **nl = realloc(v->lines, (v->n + 1) * sizeof(*nl));
-	if (nl == NULL || asprintf(&line, "%s|%s|%s|%s|%s|%s|%llu|%d", ou, de, pe, coc, value,
-	                           comment, (unsigned long long)rev, deleted) < 0)
+
+	if (GT_VEC_RESERVE(v->lines, v->cap, v->n + 1) != 0 ||
+	    asprintf(&line, "%s|%s|%s|%s|%s|%s|%llu|%d", ou, de, pe, coc, value, comment,
+	             (unsigned long long)rev, deleted) < 0)
 		die("out of memory");
-	v->lines = nl;
 	v->lines[v->n++] = line;
 }
 
@@ -233,7 +234,7 @@ void gt_clirun_server_values(struct gt_testserver *ts, const char *root,
                              struct gt_clirun_values *out)
 {
 	struct gt_store *st = NULL;
-	char db[4200];
+	char db[GT_PATH_MAX];
 	uint64_t cursor = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -269,7 +270,7 @@ static int on_replica(void *arg, const struct gt_cstore_replica_value *v)
 void gt_clirun_replica_values(const char *home, const char *root, struct gt_clirun_values *out)
 {
 	struct gt_cstore *st = NULL;
-	char db[4200];
+	char db[GT_PATH_MAX];
 
 	memset(out, 0, sizeof(*out));
 	snprintf(db, sizeof(db), "%s/client.db", home);
@@ -296,7 +297,7 @@ unsigned long gt_clirun_server_batches(struct gt_testserver *ts, const char *key
 {
 	struct gt_store *st = NULL;
 	struct count_key c = {key_id, 0};
-	char db[4200];
+	char db[GT_PATH_MAX];
 
 	snprintf(db, sizeof(db), "%s/gtsync.db", ts->data);
 	if (gt_store_open_readonly(db, &st) != 0 || gt_store_log_foreach(st, 0, on_log, &c) != 0)
@@ -316,7 +317,7 @@ void gt_clirun_values_free(struct gt_clirun_values *v)
 void gt_clirun_key_id(const char *home, char *out, size_t len)
 {
 	uint8_t pub[GT_ED25519_PUB_LEN];
-	char path[4200], id[GT_KEY_ID_LEN + 1];
+	char path[GT_PATH_MAX], id[GT_KEY_ID_LEN + 1];
 
 	snprintf(path, sizeof(path), "%s/key.pub", home);
 	if (gt_key_load_public(path, pub) != 0 || gt_key_id_from_public(pub, id) != 0)

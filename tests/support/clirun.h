@@ -23,7 +23,7 @@ void gt_clirun(struct gt_clirun *r, const char *home, const char *const *env, un
 /* A run in the background. */
 struct gt_clirun_bg {
 	pid_t pid;
-	char out[4200], err[4200]; /* where its output goes */
+	char out[GT_PATH_MAX], err[GT_PATH_MAX]; /* where its output goes */
 };
 
 /* Starts gtsync in the background like gt_clirun(), its output in files in dir. Reap it with
@@ -59,7 +59,7 @@ void gt_clirun_write(const char *path, const char *text);
 /* A sorted list of value lines "orgunit|dataelement|period|coc|value|comment|revision|deleted". */
 struct gt_clirun_values {
 	char **lines;
-	size_t n;
+	size_t n, cap;
 };
 
 /* Reads every value the server holds below root (its store, opened read-only). */

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vec.h"
+
 struct p {
 	const char *s, *end;
 	int depth;
@@ -136,15 +138,11 @@ static struct mj *value(struct p *p);
 
 static int push(struct mj *v, struct mj *item, char *key)
 {
-	struct mj **ni = realloc(v->items, (v->n + 1) * sizeof(*ni));
-	if (ni == NULL)
+	if (GT_VEC_RESERVE(v->items, v->cap_items, v->n + 1) != 0)
 		return 0;
-	v->items = ni;
 	if (v->t == MJ_OBJ) {
-		char **nk = realloc(v->keys, (v->n + 1) * sizeof(*nk));
-		if (nk == NULL)
+		if (GT_VEC_RESERVE(v->keys, v->cap_keys, v->n + 1) != 0)
 			return 0;
-		v->keys = nk;
 		v->keys[v->n] = key;
 	}
 	v->items[v->n++] = item;

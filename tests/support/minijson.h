@@ -15,6 +15,7 @@ struct mj {
 	struct mj **items; /* MJ_ARR elements, MJ_OBJ values */
 	char **keys;       /* MJ_OBJ keys, in document order */
 	size_t n;
+	size_t cap_items, cap_keys;
 };
 
 /* Parses s[0..len) as one JSON document; NULL if it is not valid JSON. Caller frees. */

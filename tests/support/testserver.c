@@ -62,7 +62,7 @@ int gt_testserver_admin(struct gt_testserver *ts, const char *const *args)
 {
 	char *argv[32];
 	int n = 0;
-	char admin_log[4200];
+	char admin_log[GT_PATH_MAX];
 
 	snprintf(admin_log, sizeof(admin_log), "%s/admin.log", ts->dir);
 	argv[n++] = SERVER_BIN;
@@ -76,7 +76,7 @@ int gt_testserver_admin(struct gt_testserver *ts, const char *const *args)
 
 void gt_testserver_setup(struct gt_testserver *ts)
 {
-	char csv[4200];
+	char csv[GT_PATH_MAX];
 	FILE *f;
 
 	memset(ts, 0, sizeof(*ts));
@@ -100,7 +100,7 @@ void gt_testserver_setup(struct gt_testserver *ts)
 
 void gt_testserver_import(struct gt_testserver *ts, const char *csv_text)
 {
-	char csv[4200];
+	char csv[GT_PATH_MAX];
 	FILE *f;
 
 	snprintf(csv, sizeof(csv), "%s/more-orgunits.csv", ts->dir);

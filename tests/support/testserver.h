@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "gtlimits.h"
 #include "key.h"
 #include "session.h"
 #include "wire.h"
@@ -12,8 +13,8 @@
 struct gt_testserver {
 	char *dir; /* temp dir; the data dir is dir/data */
 	char data[2048];
-	char cert[4096];
-	char log[4096];
+	char cert[GT_PATH_MAX];
+	char log[GT_PATH_MAX];
 	char addr[64]; /* "127.0.0.1:PORT" once running */
 	int port;
 	pid_t pid;

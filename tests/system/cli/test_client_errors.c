@@ -19,7 +19,7 @@
 #include "clirun.h"
 #include "cstore.h"
 #include "testserver.h"
-#include "tls.h"
+#include "tlscert.h"
 
 static const char *const status_args[] = {"status", "--format", "plain", NULL};
 
@@ -48,7 +48,7 @@ static void test_wrong_certificate(void **state)
 	/* Another server's certificate replaces the pin. */
 	snprintf(cert, sizeof(cert), "%s/other-cert.pem", ts->dir);
 	snprintf(key, sizeof(key), "%s/other-key.pem", ts->dir);
-	assert_int_equal(gt_tls_make_self_signed(cert, key, "localhost", 30), 0);
+	assert_int_equal(gt_tlscert_make_self_signed(cert, key, "localhost", 30), 0);
 	snprintf(key, sizeof(key), "%s/ca.pem", home);
 	assert_int_equal(rename(cert, key), 0);
 	const char *push[] = {"push", NULL}; /* with retries: a pin mismatch is not retried */

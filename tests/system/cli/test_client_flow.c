@@ -238,7 +238,7 @@ static void test_conflict(void **state)
 {
 	struct gt_testserver *ts = *state;
 	struct gt_clirun r;
-	char a[4200], b[4200];
+	char a[GT_PATH_MAX], b[GT_PATH_MAX];
 
 	gt_clirun_client(ts, "a", "53.71", "operator", a, sizeof(a));
 	gt_clirun_client(ts, "b", "53.71", "operator", b, sizeof(b));

@@ -104,7 +104,7 @@ static void test_server_down_then_up(void **state)
 {
 	struct gt_testserver *ts = *state;
 	struct gt_clirun r;
-	char home[4200], listen[64];
+	char home[GT_PATH_MAX], listen[64];
 
 	gt_clirun_client(ts, "d1", "53.71", "operator", home, sizeof(home));
 	import_values(ts, home, 40, 1);
@@ -147,7 +147,7 @@ static void test_die_after_save_and_send(void **state)
 {
 	struct gt_testserver *ts = *state;
 	struct gt_clirun r;
-	char home[4200];
+	char home[GT_PATH_MAX];
 
 	gt_clirun_client(ts, "d1", "53.71", "operator", home, sizeof(home));
 	import_values(ts, home, 60, 1);
@@ -191,7 +191,7 @@ static void test_kill9_anywhere(void **state)
 {
 	struct gt_testserver *ts = *state;
 	struct gt_clirun r;
-	char home[4200];
+	char home[GT_PATH_MAX];
 	const unsigned delays_ms[] = {40, 90, 160, 250};
 	int interrupted = 0;
 

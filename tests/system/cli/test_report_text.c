@@ -16,7 +16,7 @@ static void test_report_has_bool_values(void **state)
 {
 	struct gt_testserver *ts = *state;
 	struct gt_clirun r;
-	char home[4200];
+	char home[GT_PATH_MAX];
 
 	gt_clirun_client(ts, "d1", "53.71", "operator", home, sizeof(home));
 	const char *set[] = {"set", "GT_SK", "2026S1", "", "true", NULL};

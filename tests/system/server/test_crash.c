@@ -34,7 +34,7 @@ struct batch {
 struct shared {
 	pthread_mutex_t mu;
 	char addr[64];
-	char cert[4200];
+	char cert[GT_PATH_MAX];
 	int stop;
 };
 
@@ -181,7 +181,7 @@ static void kill9_during_load(void **state)
 	struct shared sh = {.mu = PTHREAD_MUTEX_INITIALIZER};
 	struct client *cl = calloc(CLIENTS, sizeof(*cl));
 	pthread_t th[CLIENTS];
-	char db[4200];
+	char db[GT_PATH_MAX];
 	time_t start = time(NULL);
 	unsigned seed = (unsigned)getpid();
 	int mid_load = 0;

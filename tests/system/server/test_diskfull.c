@@ -73,7 +73,7 @@ static void full_disk_refused_then_recovers(void **state)
 	struct gt_session *s = NULL;
 	struct gt_session_err err;
 	struct gt_test_signed *b = calloc(MAX_BATCHES, sizeof(*b));
-	char db[4200], wrapper[128], cmd[256];
+	char db[GT_PATH_MAX], wrapper[128], cmd[256];
 	struct stat st;
 	int acked = 0, refused_at = -1;
 	(void)state;

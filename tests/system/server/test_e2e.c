@@ -608,7 +608,7 @@ static void hundred_concurrent_clients(void **state)
 	/* Every batch is in the log: count them through the store. */
 	struct gt_store *st;
 	uint64_t n = 0;
-	char db[4200];
+	char db[GT_PATH_MAX];
 	snprintf(db, sizeof(db), "%s/gtsync.db", f->ts.data);
 	assert_int_equal(gt_store_open_readonly(db, &st), 0);
 	assert_int_equal(gt_store_log_count(st, &n), 0);
@@ -676,7 +676,7 @@ static void rebuild_reproduces_tables(void **state)
 {
 	struct fx *f = *state;
 	struct dump before = {0}, after = {0};
-	char db[4200];
+	char db[GT_PATH_MAX];
 
 	snprintf(db, sizeof(db), "%s/gtsync.db", f->ts.data);
 	/* SIGTERM: stop accepting, finish commits, exit 0. */

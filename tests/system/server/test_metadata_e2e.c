@@ -323,7 +323,7 @@ static void seed000_fixture_national_totals(void **state)
 	DIR *d = opendir(FIXTURE_DIR);
 	struct dirent *e;
 	double sums[5] = {0};
-	char path[4096], districts[512] = "";
+	char path[GT_PATH_MAX], districts[512] = "";
 
 	/* Polri's 2015-2019 figures are historical entry: the secretariat opens the fixture's
 	 * districts for late entry first, through the chain's signed path (issue 10 item 13). */

@@ -404,7 +404,7 @@ static void totals_equal_direct_sums(void **state)
 	struct fx *f = *state;
 	struct gt_store *st;
 	struct sum_arg direct = {0};
-	char db[4200];
+	char db[GT_PATH_MAX];
 	char *periods[12];
 	char buf[12][8];
 	const char *elements[] = {"KK_LP"};

@@ -19,7 +19,7 @@
 #include "home.h"
 #include "import.h"
 #include "testutil.h"
-#include "tls.h"
+#include "tlscert.h"
 
 struct fx {
 	char *dir;
@@ -79,7 +79,7 @@ static int setup(void **state)
 	snprintf(cert, sizeof(cert), "%s/cert.pem", f->dir);
 	snprintf(key, sizeof(key), "%s/key.pem", f->dir);
 	snprintf(f->home, sizeof(f->home), "%s/home", f->dir);
-	if (gt_tls_make_self_signed(cert, key, "localhost", 30) != GT_OK)
+	if (gt_tlscert_make_self_signed(cert, key, "localhost", 30) != GT_OK)
 		return -1;
 	if (gt_home_init(f->home, "127.0.0.1:7443", "53.71", cert, &info, stderr) != GT_OK)
 		return -1;

@@ -2,8 +2,8 @@
 /*
  * The catalogues are read twice: by a small scanner written here, independent of the loader,
  * which checks their structure and compares them with the source documents in ../shared/seeds
- * (skipped when ../shared is absent); and by common/metadata.c, which must load them with no
- * error. The seed checks count the RAN's indicators per block straight from the seed text.
+ * (skipped when ../shared is absent); and by the loader in common/meta/, which must load them with
+ * no error. The seed checks count the RAN's indicators per block straight from the seed text.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -863,7 +863,7 @@ static void dump_errors(const struct gt_meta_errors *errs)
 		fprintf(stderr, "%s\n", errs->items[i].text);
 }
 
-/* The catalogues load through common/metadata.c, and both readers agree on them. */
+/* The catalogues load through the loader (common/meta/), and both readers agree on them. */
 static void catalogues_load(void **state)
 {
 	static const char *const files[] = {RAN_FILE, NTT_FILE, BANTEN_FILE};

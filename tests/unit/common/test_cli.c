@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "cli.h"
+#include "error.h"
 
 struct seen {
 	int calls;
@@ -106,12 +107,42 @@ static void help_everywhere(void **state)
 	assert_int_equal(s.calls, 0);
 }
 
+/* gt_cli_get_u32 and gt_cli_get_or, the option readers the benchmarks shared (issue 16). */
+static void typed_getters(void **state)
+{
+	struct gt_cli_opt opts[] = {
+	    {"n", "N", "a number", NULL},
+	    {"s", "S", "a string", NULL},
+	    {0},
+	};
+	struct gt_cli_cmd cmd = {"c", "c", "", NULL, opts, 0, 0, NULL, NULL};
+	const char *bad[] = {"", "x", "12x", "-1", "0", "101", "99999999999999999999"};
+	uint32_t v = 0;
+
+	(void)state;
+	assert_int_equal(gt_cli_get_u32(&cmd, "prog", "n", 7, 1, 100, &v), GT_OK);
+	assert_int_equal(v, 7);
+	assert_string_equal(gt_cli_get_or(&cmd, "s", "dflt"), "dflt");
+	opts[0].value = "100";
+	opts[1].value = "given";
+	assert_int_equal(gt_cli_get_u32(&cmd, "prog", "n", 7, 1, 100, &v), GT_OK);
+	assert_int_equal(v, 100);
+	assert_string_equal(gt_cli_get_or(&cmd, "s", "dflt"), "given");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		opts[0].value = bad[i];
+		v = 0;
+		assert_int_equal(gt_cli_get_u32(&cmd, "prog", "n", 7, 1, 100, &v), GT_EINVAL);
+		assert_int_equal(v, 7);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(dispatch_and_options),
 	    cmocka_unit_test(usage_errors),
 	    cmocka_unit_test(help_everywhere),
+	    cmocka_unit_test(typed_getters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

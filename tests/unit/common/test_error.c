@@ -59,13 +59,28 @@ static void openssl_translation(void **state)
 	assert_int_equal(gt_err_from_openssl(ERR_PACK(ERR_LIB_EVP, 0, 1)), GT_ECRYPTO);
 }
 
+/* The queue form (moved out of tls.c for tlscert.c, issue 16): a system error keeps its errno,
+ * any other error translates as above, and the queue is empty afterwards. */
+static void openssl_queue_translation(void **state)
+{
+	(void)state;
+	ERR_clear_error();
+	assert_int_equal(gt_err_from_openssl_queue(), GT_ECRYPTO);
+	ERR_raise(ERR_LIB_SYS, ENOSPC);
+	ERR_raise(ERR_LIB_SSL, 1);
+	assert_int_equal(gt_err_from_openssl_queue(), GT_ENOSPC);
+	assert_int_equal(ERR_peek_error(), 0);
+	ERR_raise(ERR_LIB_SSL, 1);
+	assert_int_equal(gt_err_from_openssl_queue(), GT_ETLS);
+	assert_int_equal(ERR_peek_error(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(every_code_has_text),
-	    cmocka_unit_test(uv_translation),
-	    cmocka_unit_test(sqlite_translation),
-	    cmocka_unit_test(openssl_translation),
+	    cmocka_unit_test(every_code_has_text),       cmocka_unit_test(uv_translation),
+	    cmocka_unit_test(sqlite_translation),        cmocka_unit_test(openssl_translation),
+	    cmocka_unit_test(openssl_queue_translation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include <cmocka.h>
 
 #include "error.h"
@@ -445,6 +447,46 @@ static void write_errors(void **state)
 	fclose(full);
 }
 
+/* Issue 13: under systemd, stderr is the journal (JOURNAL_STREAM names its device and inode):
+ * lines then start with the syslog priority instead of a second timestamp; any other stream
+ * (or a JOURNAL_STREAM naming another file) keeps the timestamp. */
+static void journal_priorities(void **state)
+{
+	struct capture c;
+	struct stat sb;
+	char env[64];
+	(void)state;
+
+	c.f = tmpfile();
+	assert_non_null(c.f);
+	assert_int_equal(fstat(fileno(c.f), &sb), 0);
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)sb.st_dev,
+	         (unsigned long long)sb.st_ino);
+	setenv("JOURNAL_STREAM", env, 1);
+	gt_log_init(&c.log, c.f, GT_LOG_DEBUG);
+	assert_int_equal(c.log.journal, 1);
+	gt_log_event(&c.log, GT_LOG_INFO, "listening", "addr=%s", "127.0.0.1:7443");
+	gt_log_event(&c.log, GT_LOG_WARN, "slow", NULL);
+	gt_log_event(&c.log, GT_LOG_ERROR, "open_failed", "what=%s", "store");
+	gt_log_event(&c.log, GT_LOG_DEBUG, "frame", "len=%d", 12);
+
+	/* Another file, open at the same time (so not the same inode): timestamps as usual. */
+	struct capture other;
+	cap_open(&other, GT_LOG_INFO);
+	assert_int_equal(other.log.journal, 0);
+	gt_log_event(&other.log, GT_LOG_INFO, "listening", NULL);
+	assert_string_equal(cap_close(&other), "2026-11-23T15:51:51.123Z info listening\n");
+	assert_string_equal(cap_close(&c), "<6>info listening addr=127.0.0.1:7443\n"
+	                                   "<4>warn slow\n"
+	                                   "<3>error open_failed what=store\n"
+	                                   "<7>debug frame len=12\n");
+	setenv("JOURNAL_STREAM", "garbage", 1);
+	cap_open(&c, GT_LOG_INFO);
+	assert_int_equal(c.log.journal, 0);
+	cap_close(&c);
+	unsetenv("JOURNAL_STREAM");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -457,6 +499,7 @@ int main(void)
 	    cmocka_unit_test(levels),
 	    cmocka_unit_test(unsupported_conversions),
 	    cmocka_unit_test(write_errors),
+	    cmocka_unit_test(journal_priorities),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,5 @@
-/* Tests for common/metadata.c: the real data sets, bad files, lookups, values, rules, fixture. */
+/* Tests for the metadata loader (common/metadata.h, common/meta/): the real data sets, bad files,
+ * lookups, values, rules, fixture. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <setjmp.h>

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "error.h"
+#include "gtlimits.h"
 #include "orgunit.h"
 #include "testutil.h"
 
@@ -138,7 +139,7 @@ static void containment(void **state)
 static void official_list(void **state)
 {
 	(void)state;
-	char path[4096];
+	char path[GT_PATH_MAX];
 	size_t len = 0;
 	int provinces = 0, districts = 0;
 

@@ -29,14 +29,15 @@
 #include "error.h"
 #include "testutil.h"
 #include "tls.h"
+#include "tlscert.h"
 
 /* ---- Certificates shared by the tests of this program ---- */
 
 struct certs {
 	char *dir;
-	char cert_a[PATH_MAX], key_a[PATH_MAX];
-	char cert_b[PATH_MAX], key_b[PATH_MAX];
-	char garbage[PATH_MAX];
+	char cert_a[GT_PATH_MAX], key_a[GT_PATH_MAX];
+	char cert_b[GT_PATH_MAX], key_b[GT_PATH_MAX];
+	char garbage[GT_PATH_MAX];
 };
 
 static int group_setup(void **state)
@@ -52,8 +53,8 @@ static int group_setup(void **state)
 	snprintf(c->cert_b, sizeof(c->cert_b), "%s/b.crt", c->dir);
 	snprintf(c->key_b, sizeof(c->key_b), "%s/b.key", c->dir);
 	snprintf(c->garbage, sizeof(c->garbage), "%s/garbage.pem", c->dir);
-	if (gt_tls_make_self_signed(c->cert_a, c->key_a, "gtsync-test-a", 30) != 0 ||
-	    gt_tls_make_self_signed(c->cert_b, c->key_b, "gtsync-test-b", 30) != 0)
+	if (gt_tlscert_make_self_signed(c->cert_a, c->key_a, "gtsync-test-a", 30) != 0 ||
+	    gt_tlscert_make_self_signed(c->cert_b, c->key_b, "gtsync-test-b", 30) != 0)
 		return -1;
 	f = fopen(c->garbage, "w");
 	if (f == NULL)
@@ -989,7 +990,7 @@ static void context_errors(void **state)
 {
 	struct certs *c = *state;
 	struct gt_tls_ctx *ctx = (struct gt_tls_ctx *)c;
-	char missing[PATH_MAX];
+	char missing[GT_PATH_MAX];
 
 	snprintf(missing, sizeof(missing), "%s/missing.pem", c->dir);
 	assert_int_equal(gt_tls_server_ctx_new(missing, c->key_a, &ctx), GT_ENOENT);
@@ -1083,7 +1084,7 @@ static void make_self_signed(void **state)
 {
 	struct certs *c = *state;
 	char *dir = gt_test_tmpdir("tls-gen");
-	char cert[PATH_MAX], key[PATH_MAX], other[PATH_MAX];
+	char cert[GT_PATH_MAX], key[GT_PATH_MAX], other[GT_PATH_MAX];
 	uint8_t *before, *after;
 	size_t blen, alen;
 	mode_t old;
@@ -1095,7 +1096,7 @@ static void make_self_signed(void **state)
 
 	/* Modes are exact whatever the umask. */
 	old = umask(0);
-	assert_int_equal(gt_tls_make_self_signed(cert, key, "centre.gtsync.example", 3650), 0);
+	assert_int_equal(gt_tlscert_make_self_signed(cert, key, "centre.gtsync.example", 3650), 0);
 	umask(old);
 	assert_int_equal(file_mode(key), 0600);
 	assert_int_equal(file_mode(cert), 0644);
@@ -1104,11 +1105,11 @@ static void make_self_signed(void **state)
 	/* Never overwrite: the files stay as they were. */
 	before = gt_test_read_file(key, &blen);
 	assert_non_null(before);
-	assert_int_equal(gt_tls_make_self_signed(cert, key, "centre.gtsync.example", 30),
+	assert_int_equal(gt_tlscert_make_self_signed(cert, key, "centre.gtsync.example", 30),
 	                 GT_EEXIST);
-	assert_int_equal(gt_tls_make_self_signed(other, key, "x", 30), GT_EEXIST);
+	assert_int_equal(gt_tlscert_make_self_signed(other, key, "x", 30), GT_EEXIST);
 	assert_false(exists(other));
-	assert_int_equal(gt_tls_make_self_signed(cert, other, "x", 30), GT_EEXIST);
+	assert_int_equal(gt_tlscert_make_self_signed(cert, other, "x", 30), GT_EEXIST);
 	assert_false(exists(other));
 	after = gt_test_read_file(key, &alen);
 	assert_non_null(after);
@@ -1121,7 +1122,7 @@ static void make_self_signed(void **state)
 
 	/* An IP literal as the name, under a restrictive umask. */
 	old = umask(077);
-	assert_int_equal(gt_tls_make_self_signed(cert, key, "10.1.2.3", 1), 0);
+	assert_int_equal(gt_tlscert_make_self_signed(cert, key, "10.1.2.3", 1), 0);
 	umask(old);
 	assert_int_equal(file_mode(key), 0600);
 	assert_int_equal(file_mode(cert), 0644);
@@ -1130,26 +1131,27 @@ static void make_self_signed(void **state)
 	unlink(key);
 
 	/* Bad arguments create nothing. */
-	assert_int_equal(gt_tls_make_self_signed(cert, key, "", 30), GT_EINVAL);
-	assert_int_equal(gt_tls_make_self_signed(cert, key, "two words", 30), GT_EINVAL);
-	assert_int_equal(gt_tls_make_self_signed(cert, key, "a,DNS:evil.example", 30), GT_EINVAL);
-	assert_int_equal(gt_tls_make_self_signed(cert, key, "-leading", 30), GT_EINVAL);
-	assert_int_equal(gt_tls_make_self_signed(cert, key,
-	                                         "a234567890123456789012345678901234567890"
-	                                         "123456789012345678901234",
-	                                         30),
+	assert_int_equal(gt_tlscert_make_self_signed(cert, key, "", 30), GT_EINVAL);
+	assert_int_equal(gt_tlscert_make_self_signed(cert, key, "two words", 30), GT_EINVAL);
+	assert_int_equal(gt_tlscert_make_self_signed(cert, key, "a,DNS:evil.example", 30),
 	                 GT_EINVAL);
-	assert_int_equal(gt_tls_make_self_signed(cert, key, "ok", 0), GT_EINVAL);
-	assert_int_equal(gt_tls_make_self_signed(cert, key, "ok", 36501), GT_EINVAL);
-	assert_int_equal(gt_tls_make_self_signed(cert, cert, "ok", 30), GT_EINVAL);
-	assert_int_equal(gt_tls_make_self_signed(NULL, key, "ok", 30), GT_EINVAL);
-	assert_int_equal(gt_tls_make_self_signed(cert, key, NULL, 30), GT_EINVAL);
+	assert_int_equal(gt_tlscert_make_self_signed(cert, key, "-leading", 30), GT_EINVAL);
+	assert_int_equal(gt_tlscert_make_self_signed(cert, key,
+	                                             "a234567890123456789012345678901234567890"
+	                                             "123456789012345678901234",
+	                                             30),
+	                 GT_EINVAL);
+	assert_int_equal(gt_tlscert_make_self_signed(cert, key, "ok", 0), GT_EINVAL);
+	assert_int_equal(gt_tlscert_make_self_signed(cert, key, "ok", 36501), GT_EINVAL);
+	assert_int_equal(gt_tlscert_make_self_signed(cert, cert, "ok", 30), GT_EINVAL);
+	assert_int_equal(gt_tlscert_make_self_signed(NULL, key, "ok", 30), GT_EINVAL);
+	assert_int_equal(gt_tlscert_make_self_signed(cert, key, NULL, 30), GT_EINVAL);
 	assert_false(exists(cert));
 	assert_false(exists(key));
 
 	/* A missing directory: nothing is left behind. */
 	snprintf(other, sizeof(other), "%s/no/such.crt", dir);
-	assert_int_equal(gt_tls_make_self_signed(other, key, "ok", 30), GT_ENOENT);
+	assert_int_equal(gt_tlscert_make_self_signed(other, key, "ok", 30), GT_ENOENT);
 	assert_false(exists(key));
 
 	gt_test_rmtree(dir);

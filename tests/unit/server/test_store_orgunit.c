@@ -11,8 +11,10 @@
 
 #include "error.h"
 #include "orgcsv.h"
+#include "snapshot.h"
 #include "store.h"
 #include "testutil.h"
+#include "timezone.h"
 
 struct fixture {
 	char *dir;
@@ -516,6 +518,159 @@ static void import_file_errors(void **state)
 	free(path);
 }
 
+/* Issue 13: the org-unit CSV may carry a timezone column (WIB, WITA, WIT); files without it
+ * still import, a bad zone is an error on its line, and a re-import without zones keeps them. */
+static void csv_timezone_column(void **state)
+{
+	struct fixture *f = *state;
+	struct gt_orgcsv csv;
+	struct gt_store_import_result res;
+	struct gt_store_orgunit u;
+	struct gt_snapshot *snap = NULL;
+	const struct gt_snap_ou *su;
+
+	assert_int_equal(parse("code,name,level,timezone\n"
+	                       "51,Bali,province,WITA\n"
+	                       "51.71,Kota Denpasar,district,wita\n"
+	                       "31,Jakarta,province,WIB\n"
+	                       "91,Papua,province,WIT\n"
+	                       "91.01,Kabupaten Merauke,district,\n",
+	                       &csv),
+	                 0);
+	assert_int_equal(csv.n_rows, 5);
+	assert_int_equal(csv.rows[0].tz, GT_TZ_WITA);
+	assert_int_equal(csv.rows[1].tz, GT_TZ_WITA);
+	assert_int_equal(csv.rows[2].tz, GT_TZ_WIB);
+	assert_int_equal(csv.rows[3].tz, GT_TZ_WIT);
+	assert_int_equal(csv.rows[4].tz, GT_TZ_NONE);
+	gt_orgcsv_free(&csv);
+
+	assert_int_equal(parse("code,name,level,timezone\n"
+	                       "51,Bali,province,CET\n"
+	                       "52,Nusa Tenggara Barat,province,UTC+8\n",
+	                       &csv),
+	                 GT_EINVAL);
+	assert_error_lines(csv.errors, csv.n_errors, 2ul, 3ul, 0ul);
+	assert_non_null(strstr(csv.errors[0].msg, "none of WIB, WITA, WIT"));
+	gt_orgcsv_free(&csv);
+
+	/* Old lists (no column) import with no zone. */
+	assert_int_equal(import(f, "code,name,level\n53,Nusa Tenggara Timur,province\n", &res), 0);
+	assert_int_equal(gt_store_orgunit_get(f->st, "53", &u), 0);
+	assert_int_equal(u.tz, GT_TZ_NONE);
+	/* Setting a zone is an update; a list without zones afterwards keeps it. */
+	assert_int_equal(import(f,
+	                        "code,name,level,timezone\n53,Nusa Tenggara Timur,province,WITA\n"
+	                        "53.71,Kota Kupang,district,\n",
+	                        &res),
+	                 0);
+	assert_int_equal(res.updated, 1);
+	assert_int_equal(res.added, 1);
+	assert_int_equal(import(f, "code,name,level\n53,Nusa Tenggara Timur,province\n", &res), 0);
+	assert_int_equal(res.unchanged, 1);
+	assert_int_equal(gt_store_orgunit_get(f->st, "53", &u), 0);
+	assert_int_equal(u.tz, GT_TZ_WITA);
+	assert_int_equal(gt_store_orgunit_get(f->st, "53.71", &u), 0);
+	assert_int_equal(u.tz, GT_TZ_NONE);
+
+	/* The snapshot (what clients are served) gives a district its province's zone. */
+	assert_int_equal(gt_snapshot_load(f->st, &snap), 0);
+	su = gt_snapshot_orgunit(snap, "53.71");
+	assert_non_null(su);
+	assert_int_equal(su->tz, GT_TZ_WITA);
+	assert_string_equal(gt_tz_name((enum gt_tz)su->tz), "WITA");
+	assert_int_equal(gt_tz_offset_minutes((enum gt_tz)su->tz), 480);
+	assert_string_equal(gt_tz_iana((enum gt_tz)su->tz), "Asia/Makassar");
+	gt_snapshot_unref(snap);
+}
+
+struct zone_check {
+	size_t provinces, districts, no_zone;
+	char zones[100][GT_TZ_NAME_MAX]; /* by province number */
+};
+
+static int zone_cb(void *arg, const struct gt_store_orgunit *u)
+{
+	struct zone_check *z = arg;
+
+	if (u->level == GT_ORGUNIT_LEVEL_PROVINCE) {
+		z->provinces++;
+		snprintf(z->zones[atoi(u->code) % 100], GT_TZ_NAME_MAX, "%s",
+		         gt_tz_name((enum gt_tz)u->tz));
+	} else if (u->level == GT_ORGUNIT_LEVEL_DISTRICT) {
+		z->districts++;
+	}
+	if (u->level != GT_ORGUNIT_LEVEL_NATIONAL && u->tz == GT_TZ_NONE)
+		z->no_zone++;
+	return 0;
+}
+
+/* Issue 13: the official list ships in the repository (data/orgunits/) with a zone for every
+ * province, and is the default of `orgunits import`. */
+static void shipped_list_zones(void **state)
+{
+	struct fixture *f = *state;
+	struct gt_store_import_result res;
+	struct zone_check *z = calloc(1, sizeof(*z));
+	static const struct {
+		const char *code, *zone;
+	} expect[] = {
+	    {"31", "WIB"},  {"11", "WIB"},  {"36", "WIB"},  {"61", "WIB"},  {"62", "WIB"},
+	    {"19", "WIB"},  {"21", "WIB"},  {"51", "WITA"}, {"52", "WITA"}, {"53", "WITA"},
+	    {"63", "WITA"}, {"64", "WITA"}, {"65", "WITA"}, {"71", "WITA"}, {"75", "WITA"},
+	    {"76", "WITA"}, {"81", "WIT"},  {"82", "WIT"},  {"91", "WIT"},  {"92", "WIT"},
+	    {"93", "WIT"},  {"94", "WIT"},  {"95", "WIT"},  {"96", "WIT"},
+	};
+
+	assert_non_null(z);
+	assert_int_equal(
+	    gt_store_orgunit_import_file(
+	        f->st, GT_SOURCE_DIR "/data/orgunits/wilayah-kemendagri-2025.csv", &res),
+	    0);
+	assert_int_equal(res.added, 552);
+	assert_int_equal(gt_store_orgunit_foreach(f->st, zone_cb, z), 0);
+	assert_int_equal(z->provinces, 38);
+	assert_int_equal(z->districts, 514);
+	assert_int_equal(z->no_zone, 0);
+	for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++) {
+		if (strcmp(z->zones[atoi(expect[i].code)], expect[i].zone) != 0)
+			fail_msg("province %s is %s, expected %s", expect[i].code,
+			         z->zones[atoi(expect[i].code)], expect[i].zone);
+	}
+	free(z);
+}
+
+/* The shipped list has exactly the codes and names of the reference list in ../shared (when
+ * it is there), with the zone column added. */
+static void shipped_list_matches_reference(void **state)
+{
+	size_t alen = 0, blen = 0;
+	uint8_t *a, *b;
+	struct gt_orgcsv ca, cb;
+	(void)state;
+
+	if (!gt_test_have_shared()) {
+		print_message("skipped: ../shared is not beside the clone\n");
+		skip();
+	}
+	a = gt_test_read_file(GT_SOURCE_DIR "/data/orgunits/wilayah-kemendagri-2025.csv", &alen);
+	b = gt_test_read_file(GT_SHARED_DIR "/data/wilayah-kemendagri-2025.csv", &blen);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(gt_orgcsv_parse(a, alen, &ca), 0);
+	assert_int_equal(gt_orgcsv_parse(b, blen, &cb), 0);
+	assert_int_equal(ca.n_rows, cb.n_rows);
+	for (size_t i = 0; i < ca.n_rows; i++) {
+		assert_string_equal(ca.rows[i].code, cb.rows[i].code);
+		assert_string_equal(ca.rows[i].name, cb.rows[i].name);
+		assert_int_equal(ca.rows[i].level, cb.rows[i].level);
+	}
+	gt_orgcsv_free(&ca);
+	gt_orgcsv_free(&cb);
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +687,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(iterate, setup, teardown),
 	    cmocka_unit_test_setup_teardown(import_real_list, setup, teardown),
 	    cmocka_unit_test_setup_teardown(import_file_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(csv_timezone_column, setup, teardown),
+	    cmocka_unit_test_setup_teardown(shipped_list_zones, setup, teardown),
+	    cmocka_unit_test(shipped_list_matches_reference),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
