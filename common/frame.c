@@ -39,6 +39,16 @@ int gt_frame_decoder_init(struct gt_frame_decoder *dec, size_t max)
 	return GT_OK;
 }
 
+int gt_frame_decoder_set_max(struct gt_frame_decoder *dec, size_t max)
+{
+	if (max == 0)
+		max = GT_DEFAULT_MAX_FRAME;
+	if (max > GT_MAX_FRAME_CEILING)
+		return GT_EINVAL;
+	dec->max = max;
+	return GT_OK;
+}
+
 /* Forgets the frame returned by next(), and its buffer if that grew large. */
 static void release(struct gt_frame_decoder *dec)
 {

@@ -43,6 +43,12 @@ struct gt_frame_decoder {
  * GT_EINVAL if max exceeds GT_MAX_FRAME_CEILING. Allocates nothing. */
 int gt_frame_decoder_init(struct gt_frame_decoder *dec, size_t max);
 
+/* Changes the largest payload accepted to max (0: GT_DEFAULT_MAX_FRAME) for every frame whose
+ * 4 header bytes have not yet been read; a frame already under way keeps the limit it was
+ * checked against. Returns GT_EINVAL (and changes nothing) if max exceeds
+ * GT_MAX_FRAME_CEILING. */
+int gt_frame_decoder_set_max(struct gt_frame_decoder *dec, size_t max);
+
 /*
  * Takes bytes from data[0..len) up to the end of the current frame and sets *consumed to how
  * many it took (the caller passes the rest to a later call). Returns 0 when a complete frame

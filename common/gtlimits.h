@@ -9,6 +9,14 @@
 #define GT_DEFAULT_MAX_FRAME 4194304 /* 4 MiB */
 /* Hard ceiling for any configured frame limit. */
 #define GT_MAX_FRAME_CEILING (64u * 1024u * 1024u)
+/* Largest frame a server accepts before the peer has proved its key: Hello and AuthProof are
+ * a few hundred bytes, so anything larger is refused and the connection closed. */
+#define GT_PREAUTH_MAX_FRAME 4096u
+/* Fields (each repeated occurrence and unknown field counted) an envelope may hold before the
+ * peer has proved its key, and after: every request a client sends has a handful, so this
+ * bounds the cost of decoding any frame the server receives. */
+#define GT_PREAUTH_MAX_FIELDS 32u
+#define GT_MAX_REQUEST_FIELDS 256u
 /* Items of each kind (values, completions, actions) in one batch. */
 #define GT_DEFAULT_MAX_VALUES_PER_BATCH 20000
 /* Workflow actions in one batch: enough for a province's month of steps, few enough that a

@@ -35,9 +35,11 @@ static void on_tls_data(struct gt_tls_conn *c, const uint8_t *data, size_t len)
 		if (rc == GT_EAGAIN)
 			break;
 		if (rc != GT_OK) {
+			char why[128];
+			snprintf(why, sizeof(why), "frame larger than the limit of %zu bytes",
+			         p->dec.max);
 			peer_fail(p, rc == GT_ETOOBIG ? GT_ETOOBIG : GT_EPROTO,
-			          rc == GT_ETOOBIG ? "frame larger than the limit"
-			                           : "frame could not be decoded");
+			          rc == GT_ETOOBIG ? why : "frame could not be decoded");
 			return;
 		}
 		const uint8_t *payload;
@@ -45,6 +47,19 @@ static void on_tls_data(struct gt_tls_conn *c, const uint8_t *data, size_t len)
 		if (gt_frame_decoder_next(&p->dec, &payload, &plen) != GT_OK)
 			continue;
 		gt_envelope *env = NULL;
+		/* The decode's cost is bounded before protobuf-c allocates anything. */
+		if (p->in_max_fields != 0) {
+			rc = gt_wire_envelope_shape(payload, plen, p->in_max_fields);
+			if (rc == GT_ELIMIT) {
+				peer_fail(p, GT_ETOOBIG,
+				          "the message holds more fields than this peer accepts");
+				return;
+			}
+			if (rc != GT_OK) {
+				peer_fail(p, GT_EPROTO, "frame does not hold a valid envelope");
+				return;
+			}
+		}
 		rc = gt_wire_envelope_decode(payload, plen, p->max_frame, &env);
 		if (rc != GT_OK) {
 			peer_fail(p, GT_EPROTO, "frame does not hold a valid envelope");
@@ -150,6 +165,18 @@ int gt_peer_send_error(struct gt_peer *p, uint64_t rid, int code, const char *me
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_ERROR;
 	env.error = &err;
 	return gt_peer_send(p, &env, cb, cb_arg);
+}
+
+int gt_peer_set_in_limits(struct gt_peer *p, size_t max_frame, size_t max_fields)
+{
+	if (max_frame == 0)
+		max_frame = p->max_frame;
+	if (max_frame > p->max_frame)
+		return GT_EINVAL;
+	if (gt_frame_decoder_set_max(&p->dec, max_frame) != GT_OK)
+		return GT_EINVAL;
+	p->in_max_fields = max_fields;
+	return GT_OK;
 }
 
 int gt_peer_exporter(const struct gt_peer *p, uint8_t out[GT_EXPORTER_LEN])

@@ -37,9 +37,10 @@ struct gt_peer {
 	struct gt_frame_decoder dec;
 	struct gt_peer_cbs cbs;
 	void *arg;
-	size_t max_frame;
-	int failed;     /* an error was reported: no more input is processed */
-	int tls_failed; /* the transport failed: nothing can be sent */
+	size_t max_frame;     /* largest envelope sent or received, fixed at creation */
+	size_t in_max_fields; /* fields an incoming envelope may hold; 0: not counted */
+	int failed;           /* an error was reported: no more input is processed */
+	int tls_failed;       /* the transport failed: nothing can be sent */
 	int closing;
 };
 
@@ -65,6 +66,13 @@ int gt_peer_send(struct gt_peer *p, const gt_envelope *env, gt_tls_write_cb cb, 
  * gt_peer_send(). Returns as gt_peer_send(). */
 int gt_peer_send_error(struct gt_peer *p, uint64_t rid, int code, const char *message,
                        const char *key_id, gt_tls_write_cb cb, void *cb_arg);
+
+/* Limits what p accepts from now on: frames of at most max_frame bytes (0: the limit given at
+ * creation), whose envelope holds at most max_fields fields (0: not counted; see
+ * gt_wire_envelope_shape()). A frame already under way keeps the frame limit it was checked
+ * against. A frame over either limit fails the peer with GT_ETOOBIG before it is decoded.
+ * Returns GT_EINVAL (changing nothing) if max_frame exceeds the creation limit. */
+int gt_peer_set_in_limits(struct gt_peer *p, size_t max_frame, size_t max_fields);
 
 /* Derives the channel-binding value for the auth handshake (GT_EXPORTER_LEN bytes). */
 int gt_peer_exporter(const struct gt_peer *p, uint8_t out[GT_EXPORTER_LEN]);

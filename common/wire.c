@@ -47,6 +47,95 @@ static int unknown_fields_ok(const ProtobufCMessage *m)
 	return 1;
 }
 
+/* Reads one varint at *pos; returns 0 if it is truncated or longer than 10 bytes. */
+static int read_varint(const uint8_t *buf, size_t len, size_t *pos, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	for (unsigned shift = 0; shift < 70; shift += 7) {
+		if (*pos >= len)
+			return 0;
+		uint8_t b = buf[(*pos)++];
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if ((b & 0x80) == 0) {
+			*out = v;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The shape walk of gt_wire_envelope_shape(); *budget counts down the fields still allowed. */
+static int shape_walk(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len,
+                      unsigned depth, size_t *budget)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		uint64_t tag, n;
+		if (!read_varint(buf, len, &pos, &tag))
+			return GT_EINVAL;
+		if (*budget == 0)
+			return GT_ELIMIT;
+		(*budget)--;
+		switch (tag & 7u) {
+		case 0:
+			if (!read_varint(buf, len, &pos, &n))
+				return GT_EINVAL;
+			break;
+		case 1:
+			if (len - pos < 8)
+				return GT_EINVAL;
+			pos += 8;
+			break;
+		case 5:
+			if (len - pos < 4)
+				return GT_EINVAL;
+			pos += 4;
+			break;
+		case 2: {
+			if (!read_varint(buf, len, &pos, &n) || n > len - pos)
+				return GT_EINVAL;
+			const ProtobufCFieldDescriptor *f =
+			    tag >> 3 <= GT_PROTO_MAX_FIELD
+			        ? protobuf_c_message_descriptor_get_field(d, (unsigned)(tag >> 3))
+			        : NULL;
+			if (f != NULL && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+				if (depth >= GT_WIRE_MAX_DEPTH)
+					return GT_ELIMIT;
+				int rc = shape_walk(f->descriptor, buf + pos, (size_t)n, depth + 1,
+				                    budget);
+				if (rc != GT_OK)
+					return rc;
+			}
+			pos += (size_t)n;
+			break;
+		}
+		default:
+			return GT_EINVAL; /* groups are not part of proto3 */
+		}
+	}
+	return GT_OK;
+}
+
+int gt_wire_envelope_shape(const uint8_t *buf, size_t len, size_t max_fields)
+{
+	size_t budget = max_fields;
+
+	if (buf == NULL && len > 0)
+		return GT_EINVAL;
+	return shape_walk(&gtsync__v1__envelope__descriptor, buf, len, 0, &budget);
+}
+
+int gt_wire_batch_shape(const uint8_t *buf, size_t len, size_t max_fields)
+{
+	size_t budget = max_fields;
+
+	if (buf == NULL && len > 0)
+		return GT_EINVAL;
+	return shape_walk(&gtsync__v1__batch__descriptor, buf, len, 0, &budget);
+}
+
 static size_t effective_frame_limit(size_t max_len)
 {
 	return max_len == 0 ? GT_DEFAULT_MAX_FRAME : max_len;

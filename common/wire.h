@@ -17,6 +17,20 @@ typedef Gtsync__V1__Batch gt_batch;
  * *out is NULL on failure. */
 int gt_wire_envelope_decode(const uint8_t *buf, size_t len, size_t max_len, gt_envelope **out);
 
+/* Bounds what decoding would cost before anything is allocated: walks the protobuf wire format
+ * of an Envelope in buf[0..len) (nested messages through their descriptors, to at most
+ * GT_WIRE_MAX_DEPTH levels) and counts its fields, each occurrence of a repeated field and each
+ * unknown field included. Returns GT_OK if there are at most max_fields, GT_ELIMIT past that
+ * (the walk stops there, so its own cost is bounded by max_fields), GT_EINVAL for bytes that
+ * are not well-formed wire format. buf is borrowed. */
+int gt_wire_envelope_shape(const uint8_t *buf, size_t len, size_t max_fields);
+
+/* As gt_wire_envelope_shape(), for a serialized Batch. */
+int gt_wire_batch_shape(const uint8_t *buf, size_t len, size_t max_fields);
+
+/* Nesting the shape walk follows; the schema nests far less deeply. */
+#define GT_WIRE_MAX_DEPTH 8
+
 /* Frees a decoded envelope; accepts NULL. */
 void gt_wire_envelope_free(gt_envelope *env);
 

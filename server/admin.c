@@ -551,7 +551,16 @@ static int cmd_rebuild(const struct gt_cli_cmd *cmd, int argc, char **argv, void
 
 /* ---- run ---- */
 
-static int opt_u32(const struct gt_cli_cmd *cmd, const char *name, uint32_t *out)
+/* Ranges of run's numeric options: a frame must hold the handshake and a useful batch; counts
+ * stay far below what 32 bits hold; a day is the longest timeout that makes sense. */
+#define GT_RUN_MIN_FRAME     65536ul
+#define GT_RUN_MAX_COUNT     1000000ul
+#define GT_RUN_MAX_TIMEOUT_S 86400ul
+
+/* Reads --name as a whole number within [min, max] into *out (unchanged when absent); every
+ * numeric option of run is range-checked here (issue 10, item 11). */
+static int opt_range(const struct gt_cli_cmd *cmd, const char *name, unsigned long min,
+                     unsigned long max, uint32_t *out)
 {
 	const char *v = gt_cli_get(cmd, name);
 	char *end;
@@ -561,8 +570,9 @@ static int opt_u32(const struct gt_cli_cmd *cmd, const char *name, uint32_t *out
 		return GT_OK;
 	errno = 0;
 	n = strtoul(v, &end, 10);
-	if (errno || *end || end == v || n == 0 || n > UINT32_MAX) {
-		fprintf(stderr, "gtsync-server run: --%s needs a positive whole number\n", name);
+	if (errno || *end || end == v || v[0] == '-' || n < min || n > max) {
+		fprintf(stderr, "gtsync-server run: --%s needs a whole number from %lu to %lu\n",
+		        name, min, max);
 		return GT_EINVAL;
 	}
 	*out = (uint32_t)n;
@@ -587,25 +597,24 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	}
 	if (gt_cli_get(cmd, "listen"))
 		cfg.listen = gt_cli_get(cmd, "listen");
-	if (opt_u32(cmd, "max-frame", &cfg.max_frame) ||
-	    opt_u32(cmd, "max-values", &cfg.max_values_per_batch) ||
-	    opt_u32(cmd, "max-conns", &cfg.max_conns) ||
-	    opt_u32(cmd, "max-conns-per-key", &cfg.max_conns_per_key) ||
-	    opt_u32(cmd, "max-inflight", &cfg.max_inflight) ||
-	    opt_u32(cmd, "handshake-timeout", &hs_s) || opt_u32(cmd, "idle-timeout", &idle_s) ||
-	    opt_u32(cmd, "frame-deadline", &frame_s))
+	if (opt_range(cmd, "max-frame", GT_RUN_MIN_FRAME, GT_MAX_FRAME_CEILING, &cfg.max_frame) ||
+	    opt_range(cmd, "max-values", 1, GT_RUN_MAX_COUNT, &cfg.max_values_per_batch) ||
+	    opt_range(cmd, "max-conns", 1, GT_RUN_MAX_COUNT, &cfg.max_conns) ||
+	    opt_range(cmd, "max-conns-per-key", 1, GT_RUN_MAX_COUNT, &cfg.max_conns_per_key) ||
+	    opt_range(cmd, "max-conns-per-addr", 1, GT_RUN_MAX_COUNT, &cfg.max_conns_per_addr) ||
+	    opt_range(cmd, "max-handshakes", 1, GT_RUN_MAX_COUNT, &cfg.max_handshakes) ||
+	    opt_range(cmd, "max-inflight", 1, GT_RUN_MAX_COUNT, &cfg.max_inflight) ||
+	    opt_range(cmd, "handshake-timeout", 1, GT_RUN_MAX_TIMEOUT_S, &hs_s) ||
+	    opt_range(cmd, "idle-timeout", 1, GT_RUN_MAX_TIMEOUT_S, &idle_s) ||
+	    opt_range(cmd, "frame-deadline", 1, GT_RUN_MAX_TIMEOUT_S, &frame_s))
 		return USAGE;
+	/* In range, so the products fit in 32 bits. */
 	if (hs_s)
-		cfg.handshake_timeout_ms = hs_s * 1000;
+		cfg.handshake_timeout_ms = hs_s * 1000u;
 	if (idle_s)
-		cfg.idle_timeout_ms = idle_s * 1000;
+		cfg.idle_timeout_ms = idle_s * 1000u;
 	if (frame_s)
-		cfg.frame_deadline_ms = frame_s * 1000;
-	if (cfg.max_frame > GT_MAX_FRAME_CEILING) {
-		fprintf(stderr, "gtsync-server run: --max-frame is at most %u\n",
-		        GT_MAX_FRAME_CEILING);
-		return USAGE;
-	}
+		cfg.frame_deadline_ms = frame_s * 1000u;
 	if (level && gt_log_level_parse(level, &cfg.log_level) != GT_OK) {
 		fprintf(stderr, "gtsync-server run: unknown --log-level '%s'\n", level);
 		return USAGE;
@@ -674,6 +683,14 @@ static struct gt_cli_opt run_opts[] = {
      "most connections at once (default " GT_CLI_STR(GT_SERVER_DEFAULT_MAX_CONNS) ")", NULL},
     {"max-conns-per-key", "N",
      "most connections per key (default " GT_CLI_STR(GT_SERVER_DEFAULT_MAX_CONNS_PER_KEY) ")",
+     NULL},
+    {"max-conns-per-addr", "N",
+     "most connections from one IP address (default " GT_CLI_STR(
+         GT_SERVER_DEFAULT_MAX_CONNS_PER_ADDR) ")",
+     NULL},
+    {"max-handshakes", "N",
+     "most connections not yet authenticated (default " GT_CLI_STR(
+         GT_SERVER_DEFAULT_MAX_HANDSHAKES) ")",
      NULL},
     {"max-inflight", "N",
      "most requests awaiting a reply per connection (default " GT_CLI_STR(

@@ -195,6 +195,10 @@ static void unlink_conn(struct gt_conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	c->prev = c->next = NULL;
+	if (c->unauth) {
+		c->unauth = 0;
+		srv->nunauth--;
+	}
 	if (c->over_limit)
 		srv->nrefusing--;
 	else
@@ -304,6 +308,15 @@ static void auth_after_cb(uv_work_t *req, int status)
 	if (count_key_conns(srv, c->key_id) >= srv->cfg.max_conns_per_key) {
 		gt__conn_error(c, w->rid, GT_ELIMIT, "too many connections for this key", 1);
 		goto out;
+	}
+	/* Authenticated: requests up to the full frame limit, each still bounded in shape. */
+	if (gt_peer_set_in_limits(&c->peer, 0, GT_MAX_REQUEST_FIELDS) != GT_OK) {
+		gt__conn_error(c, w->rid, GT_EINVAL, NULL, 1);
+		goto out;
+	}
+	if (c->unauth) {
+		c->unauth = 0;
+		srv->nunauth--;
 	}
 	memcpy(c->pub, w->pub, sizeof(c->pub));
 	snprintf(c->org_unit, sizeof(c->org_unit), "%s", w->key.org_unit);
@@ -563,6 +576,28 @@ static void reject_conn(struct gt_server *srv)
 	uv_close((uv_handle_t *)t, on_rejected_closed);
 }
 
+/* Copies addr ("IP:PORT" or "[IP]:PORT") without its port into ip. */
+static void addr_ip(const char *addr, char *ip, size_t len)
+{
+	const char *colon = strrchr(addr, ':');
+	size_t n = colon != NULL ? (size_t)(colon - addr) : strlen(addr);
+
+	if (n >= 2 && addr[0] == '[' && addr[n - 1] == ']') {
+		addr++;
+		n -= 2;
+	}
+	snprintf(ip, len, "%.*s", (int)n, addr);
+}
+
+static uint32_t count_addr_conns(struct gt_server *srv, const char *ip)
+{
+	uint32_t n = 0;
+	for (struct gt_conn *o = srv->conns; o != NULL; o = o->next)
+		if (strcmp(o->ip, ip) == 0)
+			n++;
+	return n;
+}
+
 /* The listener's connection callback. */
 void gt__conn_on_connection(uv_stream_t *listener, int status)
 {
@@ -598,6 +633,14 @@ void gt__conn_on_connection(uv_stream_t *listener, int status)
 	uv_timer_init(srv->loop, &c->timer);
 	c->timer.data = c;
 	gt_peer_addr(&c->peer, c->addr, sizeof(c->addr));
+	addr_ip(c->addr, c->ip, sizeof(c->ip));
+	/* Until the key is proved, only handshake-sized frames of a handshake's shape. */
+	(void)gt_peer_set_in_limits(&c->peer, GT_PREAUTH_MAX_FRAME, GT_PREAUTH_MAX_FIELDS);
+	const char *refuse = NULL;
+	if (srv->nunauth >= srv->cfg.max_handshakes)
+		refuse = "too many connections still in the handshake";
+	else if (count_addr_conns(srv, c->ip) >= srv->cfg.max_conns_per_addr)
+		refuse = "too many connections from this address";
 	c->next = srv->conns;
 	if (srv->conns)
 		srv->conns->prev = c;
@@ -606,6 +649,15 @@ void gt__conn_on_connection(uv_stream_t *listener, int status)
 		srv->nrefusing++;
 	else
 		srv->nconns++;
+	c->unauth = 1;
+	srv->nunauth++;
+	if (refuse != NULL) {
+		/* Closed before TLS starts, so the refusal costs the server next to nothing. */
+		gt_log_event(&srv->log, GT_LOG_WARN, "conn_rejected", "peer=%s reason=%s", c->addr,
+		             refuse);
+		conn_close(c);
+		return;
+	}
 	c->hs_deadline = now_ms(c) + srv->cfg.handshake_timeout_ms;
 	conn_arm(c);
 }

@@ -84,6 +84,9 @@ static void status_text(struct gt_control *c, struct gt_buf *b)
 	put(b, "refusing=%u\n", srv->nrefusing);
 	put(b, "max_conns=%u\n", srv->cfg.max_conns);
 	put(b, "max_conns_per_key=%u\n", srv->cfg.max_conns_per_key);
+	put(b, "max_conns_per_addr=%u\n", srv->cfg.max_conns_per_addr);
+	put(b, "max_handshakes=%u\n", srv->cfg.max_handshakes);
+	put(b, "unauthenticated=%u\n", srv->nunauth);
 	put(b, "metadata_version=%llu\n",
 	    (unsigned long long)(srv->snap != NULL ? srv->snap->md_version : 0));
 	for (const struct gt_conn *k = srv->conns; k != NULL; k = k->next) {

@@ -24,6 +24,8 @@ void gt_server_config_defaults(struct gt_server_config *cfg)
 	cfg->max_values_per_batch = GT_DEFAULT_MAX_VALUES_PER_BATCH;
 	cfg->max_conns = GT_SERVER_DEFAULT_MAX_CONNS;
 	cfg->max_conns_per_key = GT_SERVER_DEFAULT_MAX_CONNS_PER_KEY;
+	cfg->max_conns_per_addr = GT_SERVER_DEFAULT_MAX_CONNS_PER_ADDR;
+	cfg->max_handshakes = GT_SERVER_DEFAULT_MAX_HANDSHAKES;
 	cfg->handshake_timeout_ms = GT_SERVER_DEFAULT_HANDSHAKE_MS;
 	cfg->idle_timeout_ms = GT_SERVER_DEFAULT_IDLE_MS;
 	cfg->frame_deadline_ms = GT_SERVER_DEFAULT_FRAME_DEADLINE_MS;

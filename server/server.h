@@ -25,6 +25,8 @@ struct gt_server_config {
 	uint32_t max_values_per_batch;
 	uint32_t max_conns; /* global */
 	uint32_t max_conns_per_key;
+	uint32_t max_conns_per_addr;   /* from one IP address, in any state */
+	uint32_t max_handshakes;       /* not yet authenticated, in total */
 	uint32_t handshake_timeout_ms; /* TLS + authentication */
 	uint32_t idle_timeout_ms;      /* no request, nothing in flight */
 	uint32_t frame_deadline_ms;    /* a started frame must arrive in full */
@@ -36,17 +38,19 @@ struct gt_server_config {
 };
 
 /* Plain literals, so that `run --help` shows them (GT_CLI_STR); timeouts in seconds. */
-#define GT_SERVER_DEFAULT_MAX_CONNS         2048
-#define GT_SERVER_DEFAULT_MAX_CONNS_PER_KEY 8
-#define GT_SERVER_DEFAULT_HANDSHAKE_S       10
-#define GT_SERVER_DEFAULT_IDLE_S            120
-#define GT_SERVER_DEFAULT_FRAME_DEADLINE_S  30
-#define GT_SERVER_DEFAULT_MAX_INFLIGHT      32
-#define GT_SERVER_DEFAULT_HANDSHAKE_MS      (GT_SERVER_DEFAULT_HANDSHAKE_S * 1000u)
-#define GT_SERVER_DEFAULT_IDLE_MS           (GT_SERVER_DEFAULT_IDLE_S * 1000u)
-#define GT_SERVER_DEFAULT_FRAME_DEADLINE_MS (GT_SERVER_DEFAULT_FRAME_DEADLINE_S * 1000u)
-#define GT_SERVER_DEFAULT_PULL_ITEMS        5000u
-#define GT_SERVER_DEFAULT_READERS           4u
+#define GT_SERVER_DEFAULT_MAX_CONNS          2048
+#define GT_SERVER_DEFAULT_MAX_CONNS_PER_KEY  8
+#define GT_SERVER_DEFAULT_MAX_CONNS_PER_ADDR 256
+#define GT_SERVER_DEFAULT_MAX_HANDSHAKES     512
+#define GT_SERVER_DEFAULT_HANDSHAKE_S        10
+#define GT_SERVER_DEFAULT_IDLE_S             120
+#define GT_SERVER_DEFAULT_FRAME_DEADLINE_S   30
+#define GT_SERVER_DEFAULT_MAX_INFLIGHT       32
+#define GT_SERVER_DEFAULT_HANDSHAKE_MS       (GT_SERVER_DEFAULT_HANDSHAKE_S * 1000u)
+#define GT_SERVER_DEFAULT_IDLE_MS            (GT_SERVER_DEFAULT_IDLE_S * 1000u)
+#define GT_SERVER_DEFAULT_FRAME_DEADLINE_MS  (GT_SERVER_DEFAULT_FRAME_DEADLINE_S * 1000u)
+#define GT_SERVER_DEFAULT_PULL_ITEMS         5000u
+#define GT_SERVER_DEFAULT_READERS            4u
 /* Connections over the global limit that still get TLS and an explicit refusal; past this
  * many, further ones are closed without a word. */
 #define GT_SERVER_MAX_REFUSING 64u
@@ -75,10 +79,12 @@ struct gt_conn {
 	int partial;    /* a frame has started and not arrived in full */
 	int doomed;     /* a fatal error is being sent; close when written */
 	int over_limit; /* accepted over the global limit only to be told so */
+	int unauth;     /* counted in the server's connections not yet authenticated */
 	uint64_t hs_deadline, frame_deadline, idle_deadline; /* loop ms; 0: none */
 	uint32_t inflight;
 	uint8_t nonce[GT_NONCE_LEN];
 	char addr[64];
+	char ip[64]; /* addr without the port: the per-address limit's key */
 	char key_id[GT_KEY_ID_LEN + 1];
 	char hello_key[GT_KEY_ID_LEN + 1]; /* the key Hello named; the proof must be by it */
 	char org_unit[GT_ORGUNIT_MAX_LEN];
@@ -104,6 +110,7 @@ struct gt_server {
 	struct gt_conn *conns;
 	uint32_t nconns;    /* connections within the limit */
 	uint32_t nrefusing; /* over-limit connections being told to come back later */
+	uint32_t nunauth;   /* connections not yet authenticated (the handshake budget) */
 	int stopping;
 	int handles_open; /* listener, signals: closed on stop */
 	char listen_addr[64];

@@ -368,6 +368,50 @@ static void batch_unknown_fields(void **state)
 	assert_null(back);
 }
 
+/* Issue 10, item 2: the field count of an envelope is bounded before anything is decoded. */
+static void envelope_shape(void **state)
+{
+	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
+	Gtsync__V1__Hello hello = GTSYNC__V1__HELLO__INIT;
+	uint8_t *p = NULL, bomb[64 + 2 * 1000];
+	size_t n = 0, pos = 0;
+	(void)state;
+
+	hello.protocol_version = 1;
+	hello.key_id = "abc";
+	hello.software = "gtsync/test";
+	env.request_id = 7;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_HELLO;
+	env.hello = &hello;
+	assert_int_equal(gt_wire_envelope_pack(&env, 0, &p, &n), GT_OK);
+	/* request_id, hello, and hello's three fields. */
+	assert_int_equal(gt_wire_envelope_shape(p, n, 5), GT_OK);
+	assert_int_equal(gt_wire_envelope_shape(p, n, 4), GT_ELIMIT);
+	assert_int_equal(gt_wire_envelope_shape(p, n - 1, 100), GT_EINVAL);
+	free(p);
+
+	/* A pull_chunk of a thousand empty values: each counts, and unknown fields too. */
+	bomb[pos++] = 0xfa;
+	bomb[pos++] = 0x01;
+	bomb[pos++] = 0xd0; /* length 2000 as a varint */
+	bomb[pos++] = 0x0f;
+	for (int i = 0; i < 1000; i++) {
+		bomb[pos++] = 0x0a;
+		bomb[pos++] = 0x00;
+	}
+	assert_int_equal(gt_wire_envelope_shape(bomb, pos, 1001), GT_OK);
+	assert_int_equal(gt_wire_envelope_shape(bomb, pos, 1000), GT_ELIMIT);
+	for (size_t i = 0; i < 2000; i += 2)
+		bomb[4 + i] = 0x78; /* field 15, a varint: unknown to Envelope */
+	/* A length past the end is malformed. */
+	assert_int_equal(gt_wire_envelope_shape(bomb, 40, 10000), GT_EINVAL);
+	assert_int_equal(gt_wire_envelope_shape(bomb + 4, pos - 4, 1000), GT_OK);
+	assert_int_equal(gt_wire_envelope_shape(bomb + 4, pos - 4, 999), GT_ELIMIT);
+	/* Group wire types are refused. */
+	bomb[0] = 0x0b;
+	assert_int_equal(gt_wire_envelope_shape(bomb, 1, 10), GT_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +419,7 @@ int main(void)
 	    cmocka_unit_test(envelope_refusals),     cmocka_unit_test(unknown_fields),
 	    cmocka_unit_test(batch_round_trip),      cmocka_unit_test(batch_shape),
 	    cmocka_unit_test(batch_decode_refusals), cmocka_unit_test(batch_unknown_fields),
+	    cmocka_unit_test(envelope_shape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
