@@ -481,7 +481,8 @@ static int cmd_key_revoke(const struct gt_cli_cmd *cmd, int argc, char **argv, v
 		fprintf(stderr, "gtsync-server key revoke: %s\n", gt_strerror(rc));
 		return FAIL;
 	}
-	printf("key %s revoked; its connections are refused from now on\n", argv[0]);
+	printf("key %s revoked; a running server closes its connections within a second\n",
+	       argv[0]);
 	return 0;
 }
 

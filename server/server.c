@@ -14,6 +14,7 @@
 #include "snapshot.h"
 #include "store.h"
 #include "tls.h"
+#include "watch.h"
 #include "writer.h"
 
 void gt_server_config_defaults(struct gt_server_config *cfg)
@@ -71,7 +72,9 @@ int gt_server_open(uv_loop_t *loop, const struct gt_server_config *cfg, struct g
 		             "store", srv->db_path, gt_strerror(rc));
 		goto fail;
 	}
-	rc = gt_snapshot_load(st, &srv->snap);
+	rc = gt_store_admin_seq(st, &srv->admin_seq);
+	if (rc == GT_OK)
+		rc = gt_snapshot_load(st, &srv->snap);
 	gt_store_close(st);
 	if (rc != GT_OK) {
 		gt_log_event(&srv->log, GT_LOG_ERROR, "open_failed", "what=%s reason=%s",
@@ -155,6 +158,11 @@ int gt_server_start(struct gt_server *srv)
 	signal(SIGPIPE, SIG_IGN);
 	/* A file-size limit must surface as a write error (disk full), not kill the server. */
 	signal(SIGXFSZ, SIG_IGN);
+	/* Keys, org units and metadata changed by the admin commands apply within a second. */
+	if ((rc = gt_watch_start(srv, srv->admin_seq, &srv->watch)) != GT_OK) {
+		gt_server_stop(srv);
+		return rc;
+	}
 	gt_log_event(&srv->log, GT_LOG_INFO, "listening", "addr=%s max_conns=%u max_frame=%u",
 	             srv->listen_addr, srv->cfg.max_conns, srv->cfg.max_frame);
 	gt_notify_ready(srv->listen_addr);
@@ -203,6 +211,8 @@ void gt_server_stop(struct gt_server *srv)
 	gt_log_event(&srv->log, GT_LOG_INFO, "stopping", "conns=%u", srv->nconns);
 	gt_control_close(srv->control);
 	srv->control = NULL;
+	gt_watch_stop(srv->watch);
+	srv->watch = NULL;
 	if (srv->handles_open > 0) {
 		if (!uv_is_closing((uv_handle_t *)&srv->listener))
 			uv_close((uv_handle_t *)&srv->listener, on_handle_closed);

@@ -16,6 +16,7 @@ struct gt_writer;
 struct gt_readpool;
 struct gt_control;
 struct gt_snapshot;
+struct gt_watch;
 
 /* Configuration of a running server; every limit is configurable and has a default. */
 struct gt_server_config {
@@ -115,6 +116,8 @@ struct gt_server {
 	int handles_open; /* listener, signals: closed on stop */
 	char listen_addr[64];
 	struct gt_control *control; /* the status socket (control.c); NULL if none */
+	struct gt_watch *watch;     /* applies admin changes live (watch.c); NULL when stopped */
+	uint64_t admin_seq;         /* the store's admin change counter when opened */
 };
 
 /* Opens the server for data_dir on loop: TLS context, signing key, store, writer, readers,

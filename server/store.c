@@ -28,6 +28,9 @@ static const char *const sql_text[Q_COUNT] = {
 
     [Q_SEQ_GET] = "SELECT value FROM store_state WHERE name = 'change_seq'",
     [Q_SEQ_SET] = "UPDATE store_state SET value = ?1 WHERE name = 'change_seq'",
+    [Q_ADMIN_GET] = "SELECT value FROM store_state WHERE name = 'admin_seq'",
+    [Q_ADMIN_BUMP] = "INSERT INTO store_state(name, value) VALUES('admin_seq', 1) "
+                     "ON CONFLICT(name) DO UPDATE SET value = value + 1",
 
     [Q_OU_GET] = "SELECT code, name, level, parent, time_zone FROM orgunits WHERE code = ?1",
     [Q_OU_ALL] = "SELECT code, name, level, parent, time_zone FROM orgunits "
@@ -347,6 +350,33 @@ static int load_seq(struct gt_store *st)
 	st->change_seq = (uint64_t)sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	return 0;
+}
+
+int gt__store_admin_bump(struct gt_store *st)
+{
+	sqlite3_stmt *s = gt__store_q(st, Q_ADMIN_BUMP);
+
+	if (s == NULL)
+		return GT_ESTORE;
+	return gt__store_run(st, s, "counting an admin change");
+}
+
+int gt_store_admin_seq(struct gt_store *st, uint64_t *seq)
+{
+	sqlite3_stmt *s = gt__store_q(st, Q_ADMIN_GET);
+	int rc;
+
+	*seq = 0;
+	if (s == NULL)
+		return GT_ESTORE;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*seq = (uint64_t)sqlite3_column_int64(s, 0);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+	         ? 0
+	         : gt__store_sqlerr(st, rc, "reading the admin change counter");
+	sqlite3_reset(s);
+	return rc;
 }
 
 int gt__store_seq_save(struct gt_store *st)
@@ -872,6 +902,8 @@ int gt_store_metadata_put(struct gt_store *st, const struct gt_store_metafile *f
 	sqlite3_bind_blob(s, 2, digest, GT_SHA256_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, now_ms);
 	rc = gt__store_run(st, s, "recording the metadata version");
+	if (rc == 0)
+		rc = gt__store_admin_bump(st);
 out:
 	rc = gt_store_scope_leave(st, &tx, rc);
 	if (rc == 0)

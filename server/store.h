@@ -155,6 +155,10 @@ typedef int (*gt_store_key_cb)(void *arg, const struct gt_store_key *k);
 /* Calls cb for every key in key-id order, revoked keys included. */
 int gt_store_key_list(struct gt_store *st, gt_store_key_cb cb, void *arg);
 
+/* Reads the admin change counter into *seq (0 before the first change): it grows with every
+ * key added or revoked, org-unit import and metadata load, and a running server polls it. */
+int gt_store_admin_seq(struct gt_store *st, uint64_t *seq);
+
 /* Highest batch sequence stored for key_id, 0 if none. */
 int gt_store_key_last_sequence(struct gt_store *st, const char *key_id, uint64_t *seq);
 

@@ -19,6 +19,8 @@ enum gt__store_sql {
 	/* change counter */
 	Q_SEQ_GET,
 	Q_SEQ_SET,
+	Q_ADMIN_GET,
+	Q_ADMIN_BUMP,
 	/* org units */
 	Q_OU_GET,
 	Q_OU_ALL,
@@ -111,6 +113,10 @@ void gt__store_read_end(struct gt_store *st, int own);
 
 /* Writes the change counter to the store (inside a write scope). */
 int gt__store_seq_save(struct gt_store *st);
+
+/* Counts one more admin change (a key added or revoked, org units imported, metadata loaded)
+ * inside the caller's transaction, so a running server notices it (gt_store_admin_seq()). */
+int gt__store_admin_bump(struct gt_store *st);
 
 /* Encodes strs[0..n) as a JSON array in the handle's buffer slot (0 or 1), for json_each();
  * *out is NULL when strs is NULL. Valid until the next call for that slot. */

@@ -220,6 +220,8 @@ int gt_store_orgunit_import_buf(struct gt_store *st, const uint8_t *buf, size_t 
 		rc = write_level(st, &csv, GT_ORGUNIT_LEVEL_PROVINCE, res);
 	if (rc == 0)
 		rc = write_level(st, &csv, GT_ORGUNIT_LEVEL_DISTRICT, res);
+	if (rc == 0 && res->added + res->updated > 0)
+		rc = gt__store_admin_bump(st);
 	rc = gt_store_scope_leave(st, &tx, rc);
 	if (rc != 0) {
 		res->added = res->updated = res->unchanged = 0;
@@ -363,6 +365,8 @@ int gt_store_key_add(struct gt_store *st, const uint8_t public_key[GT_ED25519_PU
 	sqlite3_bind_int(s, 4, role);
 	sqlite3_bind_int64(s, 5, now_ms);
 	rc = gt__store_run(st, s, "storing a key");
+	if (rc == 0)
+		rc = gt__store_admin_bump(st);
 out:
 	rc = gt_store_scope_leave(st, &tx, rc);
 	if (rc == 0 && key_id_out != NULL)
@@ -397,6 +401,8 @@ int gt_store_key_revoke(struct gt_store *st, const char *key_id, int64_t now_ms)
 	sqlite3_bind_text(s, 1, key_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now_ms);
 	rc = gt__store_run(st, s, "revoking a key");
+	if (rc == 0)
+		rc = gt__store_admin_bump(st);
 out:
 	return gt_store_scope_leave(st, &tx, rc);
 }
