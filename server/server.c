@@ -7,6 +7,7 @@
 
 #include "addr.h"
 #include "control.h"
+#include "datadir.h"
 #include "error.h"
 #include "notify.h"
 #include "paths.h"
@@ -55,6 +56,8 @@ int gt_server_open(uv_loop_t *loop, const struct gt_server_config *cfg, struct g
 	if ((rc = gt_paths_init(&paths, cfg->data_dir)) != GT_OK)
 		goto fail;
 	snprintf(srv->db_path, sizeof(srv->db_path), "%s", paths.db);
+	if ((rc = gt_datadir_check(&paths, &srv->log)) != GT_OK)
+		goto fail;
 	if ((rc = gt_tls_server_ctx_new(paths.tls_cert, paths.tls_key, &srv->tls)) != GT_OK) {
 		gt_log_event(&srv->log, GT_LOG_ERROR, "open_failed", "what=%s path=%s reason=%s",
 		             "TLS certificate", paths.tls_cert, gt_strerror(rc));

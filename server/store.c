@@ -1,10 +1,13 @@
 /* The store's handle: opening, schema and migrations, statements, transactions, metadata. */
 #include "store_impl.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crypto.h"
 #include "error.h"
@@ -733,6 +736,15 @@ int gt_store_open(const char *path, int create, struct gt_store **out)
 	*out = NULL;
 	if (path == NULL)
 		return GT_EINVAL;
+	/* A new store is created private before sqlite opens it (its -wal and -shm files take
+	 * its mode), whatever the umask and the directory's mode (issue 10, item 10). */
+	if (create) {
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+		else if (errno != EEXIST)
+			return gt_err_from_errno(errno);
+	}
 	rc = open_db(path, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), &st);
 	if (rc != 0)
 		return rc;
