@@ -369,7 +369,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (strcmp(url, "/style.css") == 0)
 		return send_text(c, MHD_HTTP_OK, "text/css; charset=utf-8", gt_dashpage_css());
 	if (strcmp(url, "/favicon.ico") == 0)
-		return send_text(c, MHD_HTTP_NOT_FOUND, "text/plain", "");
+		return send_text(c, MHD_HTTP_NO_CONTENT, "text/plain", "");
 	if (strcmp(url, "/bahasa") == 0) {
 		const char *l = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "l");
 		char cookie[96];

@@ -11,6 +11,7 @@
 #include "html.h"
 #include "humanfmt.h"
 #include "i18n.h"
+#include "orgunit.h"
 #include "period.h"
 #include "protonames.h"
 #include "rmodel.h"
@@ -211,7 +212,8 @@ static void head(struct page *p, const char *title)
 	fputs("<!DOCTYPE html>\n<html lang=\"", p->f);
 	esc(p, gt_i18n_lang());
 	fputs("\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
-	      "content=\"width=device-width,initial-scale=1\"><title>",
+	      "content=\"width=device-width,initial-scale=1\"><link rel=\"icon\" "
+	      "href=\"data:,\"><title>",
 	      p->f);
 	esc(p, title);
 	fputs(" &ndash; gtsync</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body>"
@@ -249,7 +251,7 @@ static void age(struct page *p, int64_t fetched_ms, const char *err)
 	char when[GT_HUMAN_MAX];
 
 	gt_human_time(fetched_ms, p->env->zone, when, sizeof(when));
-	fputs("<p class=\"age\" id=\"age\">", p->f);
+	fputs("<div class=\"age\" id=\"age\">", p->f);
 	fprintf(p->f, "%s <time>", _("data per"));
 	esc(p, when);
 	fputs("</time>", p->f);
@@ -264,7 +266,7 @@ static void age(struct page *p, int64_t fetched_ms, const char *err)
 	esc(p, p->env->csrf);
 	fputs("\"><input type=\"hidden\" name=\"next\" value=\"", p->f);
 	esc(p, p->req->self);
-	fprintf(p->f, "\"><button type=\"submit\">%s</button></form></p>", _("Refresh now"));
+	fprintf(p->f, "\"><button type=\"submit\">%s</button></form></div>", _("Refresh now"));
 }
 
 /* A friendly page for what cannot be shown, with links back; status 404 or 503. */
@@ -292,7 +294,8 @@ static void problem(struct page *p, unsigned *status, unsigned code, const char 
 	foot(p);
 }
 
-/* The breadcrumb from the key's org unit down to the page's. */
+/* The breadcrumb from the key's org unit down to the page's: the parents follow from the codes
+ * (a district's province, a province's nation). */
 static void crumbs(struct page *p, const char *path)
 {
 	char chain[MAX_DEPTH][GT_ORGUNIT_MAX_LEN];
@@ -301,13 +304,8 @@ static void crumbs(struct page *p, const char *path)
 
 	snprintf(chain[n++], sizeof(chain[0]), "%s", p->org);
 	while (n < MAX_DEPTH && strcmp(chain[n - 1], p->env->home_org) != 0 &&
-	       gt_cstore_orgunit_get(p->env->st, chain[n - 1], &ou) == GT_OK && ou.parent[0] &&
-	       gt_cstore_orgunit_get(p->env->st, ou.parent, &ou) == GT_OK)
-		snprintf(chain[n++], sizeof(chain[0]), "%s", ou.code);
-	/* Every unit in the store is in the key's scope: the key's unit heads the trail even when
-	 * the list names no parent (a province below the nation). */
-	if (strcmp(chain[n - 1], p->env->home_org) != 0 && n < MAX_DEPTH)
-		snprintf(chain[n++], sizeof(chain[0]), "%s", p->env->home_org);
+	       gt_orgunit_parent(chain[n - 1], chain[n], sizeof(chain[0])) == GT_OK)
+		n++;
 	fprintf(p->f, "<nav class=\"crumbs\" aria-label=\"%s\">", _("breadcrumb"));
 	for (int i = n - 1; i >= 0; i--) {
 		if (i > 0) {
