@@ -14,7 +14,9 @@
 #include "orgunit.h"
 #include "period.h"
 #include "protonames.h"
+#include "repcharts.h"
 #include "rmodel.h"
+#include "svgchart.h"
 
 /* Most summed elements the overview shows as headline figures. */
 #define MAX_HEADLINE 4
@@ -52,6 +54,8 @@ static const char css[] =
     ".crumbs{margin:.6em 0}.crumbs a{margin-right:.3em}"
     "td.cell{min-width:3.5em;text-align:center}"
     "form.inline{display:inline}button{font:inherit}"
+    "figure.chart{margin:1em 0;max-width:44em}figure.chart svg{width:100%;height:auto}"
+    "figcaption{font-weight:bold}table.chartdata{font-size:.85em}"
     ".lang{margin-left:auto}"
     "@media print{header,nav,form,.lang,.csv{display:none}body{font-size:10pt}"
     "main{max-width:none}a{color:#000;text-decoration:none}"
@@ -73,6 +77,8 @@ struct page {
 	const struct gt_meta_dataset *dset;
 	struct gt_cstore_orgunit ou;
 };
+
+static int matrix_periods(struct page *p, char pes[MAX_PERIODS][GT_CSTORE_DASH_PE_LEN]);
 
 static void esc(struct page *p, const char *s)
 {
@@ -137,34 +143,6 @@ static const char *ou_name(struct page *p, const char *code, struct gt_cstore_or
 	if (gt_cstore_orgunit_get(p->env->st, code, ou) == GT_OK && ou->name[0])
 		return ou->name;
 	return code;
-}
-
-/* The sum of every value of element among vals[0..n), or NAN when there is none. */
-static double element_total(Gtsync__V1__ReportValue *const *vals, size_t n, const char *element)
-{
-	double sum = NAN;
-
-	for (size_t i = 0; i < n; i++) {
-		if (vals[i]->data_element == NULL || strcmp(vals[i]->data_element, element) != 0 ||
-		    gt_rmodel_has_text(vals[i]->text) || !isfinite(vals[i]->value))
-			continue;
-		sum = isfinite(sum) ? sum + vals[i]->value : vals[i]->value;
-	}
-	return sum;
-}
-
-/* The data set's summed numeric elements, at most max of them, into out. */
-static size_t summed(const struct gt_meta_dataset *ds, const struct gt_meta_element **out,
-                     size_t max)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; ds != NULL && i < ds->nelements && n < max; i++) {
-		const struct gt_meta_element *e = ds->elements[i];
-		if (e->aggregation == GT_META_AGG_SUM && !e->builtin)
-			out[n++] = e;
-	}
-	return n;
 }
 
 /* A completeness class c0..c4 (cn: nothing expected). */
@@ -328,12 +306,13 @@ static void headline(struct page *p, const Gtsync__V1__ReportReply *rep,
                      const Gtsync__V1__ReportReply *prev)
 {
 	const struct gt_meta_element *els[MAX_HEADLINE];
-	size_t n = summed(p->dset, els, MAX_HEADLINE);
+	size_t n = gt_repcharts_summed(p->dset, els, MAX_HEADLINE);
 
 	fprintf(p->f, "<h2>%s</h2><div class=\"cards\">", _("Headline figures"));
 	for (size_t i = 0; i < n; i++) {
-		double v = element_total(rep->totals, rep->n_totals, els[i]->code);
-		double pv = prev ? element_total(prev->totals, prev->n_totals, els[i]->code) : NAN;
+		double v = gt_repcharts_total(rep->totals, rep->n_totals, els[i]->code);
+		double pv =
+		    prev ? gt_repcharts_total(prev->totals, prev->n_totals, els[i]->code) : NAN;
 		fputs("<div class=\"card\"><span>", p->f);
 		esc(p, els[i]->name);
 		fputs("</span><b data-de=\"", p->f);
@@ -417,6 +396,54 @@ static void pipeline(struct page *p, const Gtsync__V1__ReportReply *rep)
 	fputs("</ol>", p->f);
 }
 
+/* Charts of the page's report: the key figures by month (from the months' cached reports),
+ * then the charts it shares with the chair's report (repcharts.h). Each carries its table. */
+static void charts(struct page *p, const Gtsync__V1__ReportReply *rep)
+{
+	const struct gt_meta_element *els[2];
+	size_t ne = gt_repcharts_summed(p->dset, els, 2);
+	char pes[MAX_PERIODS][GT_CSTORE_DASH_PE_LEN], labels_buf[MAX_PERIODS][GT_HUMAN_MAX];
+	const char *labels[MAX_PERIODS];
+	double month_vals[2][MAX_PERIODS];
+	int np = matrix_periods(p, pes);
+
+	fprintf(p->f, "<h2>%s</h2><div class=\"charts\">", _("Trends"));
+	if (ne > 0 && np > 1) {
+		struct gt_svgchart_series ser[2];
+		struct gt_svgchart c = {.id = "chart-months", .title = _("By month")};
+		for (int j = 0; j < np; j++) {
+			struct gt_cstore_dash_key k;
+			Gtsync__V1__ReportReply *m = NULL;
+			int64_t at;
+			snprintf(k.org, sizeof(k.org), "%s", p->org);
+			snprintf(k.dataset, sizeof(k.dataset), "%s", p->ds);
+			snprintf(k.period, sizeof(k.period), "%s", pes[j]);
+			(void)p->env->get(p->env->get_arg, &k, 0, &m, &at, NULL, 0);
+			for (size_t e = 0; e < ne; e++)
+				month_vals[e][j] =
+				    m != NULL
+				        ? gt_repcharts_total(m->totals, m->n_totals, els[e]->code)
+				        : NAN;
+			if (m != NULL)
+				gtsync__v1__report_reply__free_unpacked(m, NULL);
+			gt_human_period(pes[j], labels_buf[j], sizeof(labels_buf[j]));
+			labels_buf[j][3] = '\0'; /* "Jan", "Feb": the year is the page's */
+			labels[j] = labels_buf[j];
+		}
+		for (size_t e = 0; e < ne; e++) {
+			ser[e].name = els[e]->name;
+			ser[e].values = month_vals[e];
+		}
+		c.labels = labels;
+		c.nlabels = (size_t)np;
+		c.series = ser;
+		c.nseries = ne;
+		gt_svgchart_line(p->f, &c);
+	}
+	gt_repcharts_children(p->f, rep, p->dset);
+	fputs("</div>", p->f);
+}
+
 /* The units expected that did not report, and the children that reported late. */
 static void missing(struct page *p, const Gtsync__V1__ReportReply *rep)
 {
@@ -449,7 +476,7 @@ static void missing(struct page *p, const Gtsync__V1__ReportReply *rep)
 static void child_table(struct page *p, const Gtsync__V1__ReportReply *rep)
 {
 	const struct gt_meta_element *els[MAX_CHILD_COLS];
-	size_t n = summed(p->dset, els, MAX_CHILD_COLS);
+	size_t n = gt_repcharts_summed(p->dset, els, MAX_CHILD_COLS);
 
 	fprintf(p->f, "<h2>%s</h2><p class=\"csv\"><a href=\"", _("Units below"));
 	link(p, p->req->path, NULL, NULL, "&amp;format=csv");
@@ -478,7 +505,7 @@ static void child_table(struct page *p, const Gtsync__V1__ReportReply *rep)
 		    cclass(c->reported_units, c->expected), c->reported_units, c->expected,
 		    c->on_time_units, state_text((int)c->state));
 		for (size_t j = 0; j < n; j++) {
-			double v = element_total(c->values, c->n_values, els[j]->code);
+			double v = gt_repcharts_total(c->values, c->n_values, els[j]->code);
 			fputs("<td class=\"n\" data-de=\"", p->f);
 			esc(p, els[j]->code);
 			fputs("\" data-v=\"", p->f);
@@ -569,7 +596,7 @@ static void csvf(FILE *f, const char *s)
 static void child_csv(struct page *p, const Gtsync__V1__ReportReply *rep)
 {
 	const struct gt_meta_element *els[MAX_CHILD_COLS];
-	size_t n = summed(p->dset, els, MAX_CHILD_COLS);
+	size_t n = gt_repcharts_summed(p->dset, els, MAX_CHILD_COLS);
 
 	fputs("org_unit,name,reported_units,expected,on_time_units,state", p->f);
 	for (size_t j = 0; j < n; j++) {
@@ -586,7 +613,7 @@ static void child_csv(struct page *p, const Gtsync__V1__ReportReply *rep)
 		        gt_protonames_state((int)c->state));
 		for (size_t j = 0; j < n; j++) {
 			fputc(',', p->f);
-			rawnum(p->f, element_total(c->values, c->n_values, els[j]->code));
+			rawnum(p->f, gt_repcharts_total(c->values, c->n_values, els[j]->code));
 		}
 		fputs("\r\n", p->f);
 	}
@@ -659,6 +686,7 @@ static int page_overview(struct page *p, unsigned *status, int csv)
 	tiles(p, rep);
 	pipeline(p, rep);
 	missing(p, rep);
+	charts(p, rep);
 	foot(p);
 out:
 	if (prev != NULL)

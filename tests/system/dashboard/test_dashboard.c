@@ -70,6 +70,11 @@ static void test_overview(void **state)
 	has(r.body, "data-org=\"53\"");
 	has(r.body, "id=\"pipeline\"");
 	has(r.body, "id=\"missing\"");
+	/* The charts, each with its data table. */
+	has(r.body, "id=\"chart-months\"");
+	has(r.body, "id=\"chart-breakdown\"");
+	has(r.body, "id=\"chart-stages\"");
+	has(r.body, "<table class=\"chartdata\">");
 	/* The data's age, in the zone asked for. */
 	has(r.body, "id=\"age\"");
 	has(r.body, "WITA");
