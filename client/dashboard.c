@@ -30,6 +30,7 @@
 #include <microhttpd.h>
 
 #include "addr.h"
+#include "chain.h"
 #include "clock.h"
 #include "crypto.h"
 #include "cstore_dash.h"
@@ -38,7 +39,9 @@
 #include "fetch.h"
 #include "fileio.h"
 #include "home.h"
+#include "html.h"
 #include "i18n.h"
+#include "protonames.h"
 #include "tlscert.h"
 
 /* How long a page waits for a first fetch of its report. */
@@ -51,6 +54,8 @@
 #define MAX_FORM 4096
 /* The bytes of the CSRF and login tokens (written as hex). */
 #define TOKEN_LEN 16
+/* How long a form waits for its workflow action to be answered. */
+#define ACTION_WAIT_S 90
 /* The cookies the dashboard sets. */
 #define COOKIE_LANG  "gtlang"
 #define COOKIE_TOKEN "gttoken"
@@ -61,8 +66,24 @@
 static const char csp[] = "default-src 'none'; style-src 'self'; img-src 'self' data:; "
                           "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/* A workflow action a form asks the main thread to take; guarded by struct dash's lock. */
+struct action {
+	int pending, done;
+	int kind; /* a WorkflowKind */
+	char org[GT_ORGUNIT_MAX_LEN];
+	char ds[GT_CSTORE_DASH_DS_LEN];
+	char pe[GT_CSTORE_DASH_PE_LEN];
+	char reason[GT_CHAIN_MAX_REASON + 1];
+	int rc;                        /* gt_chain_run()'s */
+	struct gt_chain_result result; /* when rc is 0 */
+	char said[512];                /* what the chain told a person, on failure */
+};
+
 struct dash {
 	const struct gt_dashboard_opts *o;
+	pthread_mutex_t lock;
+	pthread_cond_t answered;
+	struct action act;
 	struct gt_home *web;     /* the page thread's home (its own store connection) */
 	struct gt_home *fetcher; /* the main thread's home */
 	struct gt_meta *meta;
@@ -79,6 +100,11 @@ struct post {
 	struct MHD_PostProcessor *pp;
 	char csrf[2 * TOKEN_LEN + 1];
 	char next[512];
+	char kind[16];
+	char org[GT_ORGUNIT_MAX_LEN];
+	char ds[GT_CSTORE_DASH_DS_LEN];
+	char pe[GT_CSTORE_DASH_PE_LEN];
+	char reason[GT_CHAIN_MAX_REASON + 1];
 	int too_big;
 };
 
@@ -230,6 +256,7 @@ static enum MHD_Result page(struct dash *d, struct MHD_Connection *c, const char
 	    .home_org = d->web->org,
 	    .zone = d->zone,
 	    .csrf = d->csrf,
+	    .role = d->web->role,
 	    .default_ds = d->ds,
 	    .default_pe = d->pe,
 	    .now_ms = gt_clock_wall_ms(),
@@ -283,6 +310,21 @@ static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char
 	} else if (strcmp(key, "next") == 0) {
 		dst = p->next;
 		cap = sizeof(p->next);
+	} else if (strcmp(key, "kind") == 0) {
+		dst = p->kind;
+		cap = sizeof(p->kind);
+	} else if (strcmp(key, "org") == 0) {
+		dst = p->org;
+		cap = sizeof(p->org);
+	} else if (strcmp(key, "ds") == 0) {
+		dst = p->ds;
+		cap = sizeof(p->ds);
+	} else if (strcmp(key, "pe") == 0) {
+		dst = p->pe;
+		cap = sizeof(p->pe);
+	} else if (strcmp(key, "reason") == 0) {
+		dst = p->reason;
+		cap = sizeof(p->reason);
 	} else {
 		return MHD_YES;
 	}
@@ -294,6 +336,139 @@ static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char
 	memcpy(dst + have, data, size);
 	dst[have + size] = '\0';
 	return MHD_YES;
+}
+
+/* Writes an action's outcome page (status 200 when applied, else 409 or 503) into a response. */
+static enum MHD_Result action_page(struct MHD_Connection *c, const struct post *p,
+                                   const struct action *a, int timed_out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	unsigned status = MHD_HTTP_OK;
+	const char *title, *detail = "";
+	struct MHD_Response *resp;
+
+	if (f == NULL)
+		return MHD_NO;
+	if (timed_out) {
+		status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		title = _("The action is saved and waits for the server");
+	} else if (a->rc != GT_OK) {
+		status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		title = a->rc == GT_EINVAL || a->rc == GT_ENOENT
+		            ? _("The action was not taken")
+		            : _("The action is saved and goes out when the server can be reached");
+		detail = a->said;
+	} else if (a->result.outcome == GT_CHAIN_APPLIED ||
+	           a->result.outcome == GT_CHAIN_DUPLICATE) {
+		title = _("Done: the server applied the action");
+	} else {
+		status = MHD_HTTP_CONFLICT;
+		title = _("The server did not apply the action");
+		detail = a->result.message;
+	}
+	fputs("<!DOCTYPE html>\n<html lang=\"", f);
+	gt_html_escape(f, gt_i18n_lang());
+	fputs("\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>", f);
+	gt_html_escape(f, title);
+	fputs("</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body><header><b>"
+	      "gtsync</b></header><main><h1 id=\"outcome\" data-status=\"",
+	      f);
+	fprintf(f, "%u\">", status);
+	gt_html_escape(f, title);
+	fputs("</h1><p>", f);
+	gt_html_escape(f, p->kind);
+	fputs(" &middot; ", f);
+	gt_html_escape(f, p->org);
+	fputs(" &middot; ", f);
+	gt_html_escape(f, p->ds);
+	fputs(" &middot; ", f);
+	gt_html_escape(f, p->pe);
+	if (p->reason[0]) {
+		fputs("</p><p id=\"reason\">", f);
+		gt_html_escape(f, p->reason);
+	}
+	fputs("</p>", f);
+	if (detail != NULL && detail[0]) {
+		fputs("<p id=\"detail\">", f);
+		gt_html_escape(f, detail);
+		fputs("</p>", f);
+	}
+	fputs("<p><a id=\"back\" href=\"", f);
+	gt_html_escape(f, p->next[0] == '/' && p->next[1] != '/' ? p->next : "/");
+	fprintf(f, "\">%s</a></p></main></body></html>\n", _("Back to the page"));
+	if (fclose(f) != 0) {
+		free(buf);
+		return MHD_NO;
+	}
+	resp = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(buf);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "text/html; charset=utf-8");
+	return respond(c, status, resp);
+}
+
+/* Whether the key's role may take workflow actions from the dashboard (a reader may not). */
+static int may_act(const struct dash *d)
+{
+	return strcmp(d->web->role, "aggregator") == 0 ||
+	       strcmp(d->web->role, "secretariat") == 0 || strcmp(d->web->role, "approver") == 0;
+}
+
+/* Hands a form's workflow action to the main thread and waits for the server's answer. */
+static enum MHD_Result take_action(struct dash *d, struct MHD_Connection *c, struct post *p)
+{
+	struct action *a = &d->act;
+	struct action copy;
+	struct timespec until;
+	int kind, timed_out = 0;
+
+	if (strcmp(p->kind, "accept") == 0)
+		kind = GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_ACCEPT;
+	else if (strcmp(p->kind, "return") == 0)
+		kind = GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN;
+	else if (strcmp(p->kind, "approve") == 0)
+		kind = GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_APPROVE;
+	else
+		return send_text(c, MHD_HTTP_BAD_REQUEST, "text/plain; charset=utf-8",
+		                 _("The dashboard takes accept, return and approve only."));
+	if (!may_act(d))
+		return send_text(c, MHD_HTTP_FORBIDDEN, "text/plain; charset=utf-8",
+		                 _("This office's key may only read: it cannot accept, return or "
+		                   "approve reports."));
+	if (!p->org[0] || !p->ds[0] || !p->pe[0] ||
+	    (kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN &&
+	     strspn(p->reason, " \t\r\n") == strlen(p->reason)))
+		return send_text(
+		    c, MHD_HTTP_BAD_REQUEST, "text/plain; charset=utf-8",
+		    _("A return needs a reason, so the office knows what to correct."));
+	pthread_mutex_lock(&d->lock);
+	if (a->pending) {
+		pthread_mutex_unlock(&d->lock);
+		return send_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+		                 _("Another action is being sent; try again in a moment."));
+	}
+	memset(a, 0, sizeof(*a));
+	a->pending = 1;
+	a->kind = kind;
+	snprintf(a->org, sizeof(a->org), "%s", p->org);
+	snprintf(a->ds, sizeof(a->ds), "%s", p->ds);
+	snprintf(a->pe, sizeof(a->pe), "%s", p->pe);
+	snprintf(a->reason, sizeof(a->reason), "%s", p->reason);
+	kill(d->self, SIGUSR1);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ACTION_WAIT_S;
+	while (!a->done && !timed_out)
+		timed_out = pthread_cond_timedwait(&d->answered, &d->lock, &until) != 0;
+	copy = *a;
+	/* A late answer is still recorded in the outbox; the slot frees itself when it comes. */
+	if (a->done)
+		a->pending = 0;
+	pthread_mutex_unlock(&d->lock);
+	return action_page(c, p, &copy, !copy.done);
 }
 
 /* The request's language from its cookie, else the default. */
@@ -345,6 +520,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			kill(d->self, SIGUSR2);
 			return redirect(c, p->next, NULL);
 		}
+		if (strcmp(url, "/tindakan") == 0)
+			return take_action(d, c, p);
 		return send_text(c, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8",
 		                 _("The dashboard has no such form."));
 	}
@@ -468,6 +645,58 @@ static void refresh(struct dash *d, int64_t older_ms, int with_failed)
 	free(keys);
 }
 
+/* Takes the action a form handed over (if any) as the home's key, through the outbox like the
+ * CLI, then refreshes the report it changed. */
+static void run_action(struct dash *d)
+{
+	struct action *a = &d->act;
+	struct gt_chain_opts co = {0};
+	struct gt_chain_result r;
+	struct gt_cstore_dash_key k;
+	char *said = NULL;
+	size_t said_len = 0;
+	FILE *err;
+	FILE *saved = d->fetcher->err;
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	if (!a->pending || a->done) {
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
+	co.kind = a->kind;
+	co.org = a->org;
+	co.dataset = a->ds;
+	co.period = a->pe;
+	co.reason = a->reason[0] ? a->reason : NULL;
+	co.tries = 1;
+	co.timeout_ms = FETCH_TIMEOUT_MS;
+	pthread_mutex_unlock(&d->lock);
+	err = open_memstream(&said, &said_len);
+	d->fetcher->err = err;
+	co.out = err;
+	memset(&r, 0, sizeof(r));
+	rc = gt_chain_run(d->fetcher, &co, &r);
+	d->fetcher->err = saved;
+	if (err != NULL)
+		fclose(err);
+	pthread_mutex_lock(&d->lock);
+	a->rc = rc;
+	a->result = r;
+	snprintf(a->said, sizeof(a->said), "%s", said != NULL ? said : "");
+	a->done = 1;
+	pthread_cond_broadcast(&d->answered);
+	pthread_mutex_unlock(&d->lock);
+	free(said);
+	/* The page the form came from and the unit's own report show the new state. */
+	snprintf(k.dataset, sizeof(k.dataset), "%s", co.dataset);
+	snprintf(k.period, sizeof(k.period), "%s", co.period);
+	snprintf(k.org, sizeof(k.org), "%s", d->fetcher->org);
+	(void)fetch_one(d, &k);
+	snprintf(k.org, sizeof(k.org), "%s", co.org);
+	(void)fetch_one(d, &k);
+}
+
 /* The certificate and key (PEM) for TLS: the options' files, else ones made in the home. */
 static int tls_files(struct dash *d, const char *host, char **cert, char **key)
 {
@@ -546,7 +775,11 @@ static int is_loopback(const struct sockaddr_storage *ss)
 
 int gt_dashboard_run(const struct gt_dashboard_opts *o)
 {
-	struct dash d = {.o = o, .zone = o->zone != NULL ? o->zone : "WIB", .self = getpid()};
+	struct dash d = {.o = o,
+	                 .lock = PTHREAD_MUTEX_INITIALIZER,
+	                 .answered = PTHREAD_COND_INITIALIZER,
+	                 .zone = o->zone != NULL ? o->zone : "WIB",
+	                 .self = getpid()};
 	const char *listen = o->listen != NULL ? o->listen : GT_DASHBOARD_LISTEN;
 	struct sockaddr_storage ss;
 	struct MHD_Daemon *mhd = NULL;
@@ -634,6 +867,7 @@ int gt_dashboard_run(const struct gt_dashboard_opts *o)
 		int sig = sigtimedwait(&set, NULL, &wait);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
+		run_action(&d);
 		now = gt_clock_wall_ms();
 		if (sig == SIGUSR2) {
 			refresh(&d, now + 1, 1);

@@ -53,7 +53,8 @@ static const char css[] =
     "ol.pipe li b{display:block;font-size:1.4em}"
     ".crumbs{margin:.6em 0}.crumbs a{margin-right:.3em}"
     "td.cell{min-width:3.5em;text-align:center}"
-    "form.inline{display:inline}button{font:inherit}"
+    "form.inline{display:inline}button{font:inherit}form.act{display:inline-block;"
+    "margin:0 .3em .2em 0}form.act input[type=text]{width:10em}"
     "figure.chart{margin:1em 0;max-width:44em}figure.chart svg{width:100%;height:auto}"
     "figcaption{font-weight:bold}table.chartdata{font-size:.85em}"
     ".lang{margin-left:auto}"
@@ -472,6 +473,43 @@ static void missing(struct page *p, const Gtsync__V1__ReportReply *rep)
 	fputs("</ul>", p->f);
 }
 
+/* A workflow form for org: kind ("accept", "return", "approve") with its button; a return
+ * asks for its reason. */
+static void action_form(struct page *p, const char *kind, const char *org, const char *button)
+{
+	fputs("<form class=\"act\" method=\"post\" action=\"/tindakan\">"
+	      "<input type=\"hidden\" name=\"csrf\" value=\"",
+	      p->f);
+	esc(p, p->env->csrf);
+	fprintf(p->f, "\"><input type=\"hidden\" name=\"kind\" value=\"%s\">", kind);
+	fputs("<input type=\"hidden\" name=\"org\" value=\"", p->f);
+	esc(p, org);
+	fputs("\"><input type=\"hidden\" name=\"ds\" value=\"", p->f);
+	esc(p, p->ds);
+	fputs("\"><input type=\"hidden\" name=\"pe\" value=\"", p->f);
+	esc(p, p->pe);
+	fputs("\"><input type=\"hidden\" name=\"next\" value=\"", p->f);
+	esc(p, p->req->self);
+	fputs("\">", p->f);
+	if (strcmp(kind, "return") == 0)
+		fprintf(p->f,
+		        "<input type=\"text\" name=\"reason\" required maxlength=\"500\" "
+		        "aria-label=\"%s\" placeholder=\"%s\">",
+		        _("reason for the return"), _("reason"));
+	fprintf(p->f, "<button type=\"submit\" data-kind=\"%s\">%s</button></form>", kind, button);
+}
+
+/* Whether the key may act on the page's units: an aggregator, approver or the secretariat, on
+ * its own unit's page (a reader never). */
+static int acts(const struct page *p)
+{
+	const char *r = p->env->role != NULL ? p->env->role : "";
+
+	return strcmp(p->org, p->env->home_org) == 0 &&
+	       (strcmp(r, "aggregator") == 0 || strcmp(r, "secretariat") == 0 ||
+	        strcmp(r, "approver") == 0);
+}
+
 /* The children's table: completeness, state and the summed elements' totals. */
 static void child_table(struct page *p, const Gtsync__V1__ReportReply *rep)
 {
@@ -490,6 +528,8 @@ static void child_table(struct page *p, const Gtsync__V1__ReportReply *rep)
 		esc(p, els[j]->name);
 		fputs("</th>", p->f);
 	}
+	if (acts(p))
+		fprintf(p->f, "<th class=\"act\">%s</th>", _("Action"));
 	fputs("</tr></thead><tbody>", p->f);
 	for (size_t i = 0; i < rep->n_children; i++) {
 		const Gtsync__V1__ChildReport *c = rep->children[i];
@@ -512,6 +552,16 @@ static void child_table(struct page *p, const Gtsync__V1__ReportReply *rep)
 			rawnum(p->f, v);
 			fputs("\">", p->f);
 			num(p, v);
+			fputs("</td>", p->f);
+		}
+		if (acts(p)) {
+			int st = (int)c->state;
+			fputs("<td class=\"act\">", p->f);
+			if (st == GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED)
+				action_form(p, "accept", c->org_unit, _("Accept"));
+			if (st == GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED ||
+			    st == GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED)
+				action_form(p, "return", c->org_unit, _("Return"));
 			fputs("</td>", p->f);
 		}
 		fputs("</tr>", p->f);
@@ -718,6 +768,10 @@ static int page_region(struct page *p, unsigned *status, int csv)
 	        rep->completeness ? rep->completeness->reported : 0,
 	        rep->completeness ? rep->completeness->expected : 0, _("State"),
 	        state_text((int)rep->state));
+	if (acts(p) && p->env->role != NULL && strcmp(p->env->role, "aggregator") != 0 &&
+	    rep->state != GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED &&
+	    rep->state != GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED)
+		action_form(p, "approve", p->org, _("Approve this report"));
 	child_table(p, rep);
 	rc = figures(p, rep);
 	foot(p);

@@ -31,6 +31,7 @@ struct gt_dashpage_env {
 	const char *home_org;       /* the key's org unit: the top of the breadcrumb */
 	const char *zone;           /* "WIB", "WITA", "WIT" for times */
 	const char *csrf;           /* the token forms carry */
+	const char *role; /* the key's role ("aggregator", "reader"...): which forms show */
 	const char *default_ds;
 	const char *default_pe;
 	int64_t now_ms;
