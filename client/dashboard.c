@@ -802,7 +802,7 @@ int gt_dashboard_run(const struct gt_dashboard_opts *o)
 		        listen);
 		return rc;
 	}
-	tls = !is_loopback(&ss);
+	tls = o->tls || !is_loopback(&ss);
 	if ((rc = gt_home_open(o->home, o->err, &d.fetcher)) != GT_OK ||
 	    (rc = gt_home_open(o->home, o->err, &d.web)) != GT_OK)
 		goto out;

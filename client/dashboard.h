@@ -20,6 +20,7 @@ struct gt_dashboard_opts {
 	const char *tls_key;
 	unsigned every_s; /* background refresh interval; 0: GT_DASHBOARD_EVERY_S */
 	int open_browser; /* run xdg-open on the address */
+	int tls;          /* TLS and the login token on loopback too */
 	FILE *out;        /* the address and token lines */
 	FILE *err;        /* sentences for a person */
 };

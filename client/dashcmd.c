@@ -23,6 +23,7 @@ struct gt_cli_opt gt_dashcmd_opts[] = {
     {"every", "SECONDS", "refresh the reports in the background this often (default 300)", NULL},
     {"tls-cert", "CERT.pem", "the certificate for an address other than loopback", NULL},
     {"tls-key", "KEY.pem", "its private key", NULL},
+    {"tls", NULL, "serve over TLS with the login token on loopback too", NULL},
     {0},
 };
 
@@ -49,6 +50,7 @@ int gt_dashcmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	o.tls_cert = gt_cli_get(cmd, "tls-cert");
 	o.tls_key = gt_cli_get(cmd, "tls-key");
 	o.open_browser = gt_cli_get(cmd, "open") != NULL;
+	o.tls = gt_cli_get(cmd, "tls") != NULL;
 	if (o.zone != NULL && gt_human_zone_offset(o.zone, &minutes) != GT_OK) {
 		fprintf(stderr, "gtsync dashboard: --zone is WIB, WITA or WIT\n");
 		return GT_CLI_EXIT_USAGE;

@@ -113,15 +113,14 @@ static void close_figure(FILE *out, const struct gt_svgchart *c, int legend)
 {
 	size_t ns = nseries(c), n = nlabels(c);
 
-	for (size_t s = 0; legend && s < ns; s++) {
-		double x = LEFT + (double)(s % 4) * 145;
-		double y = H - 14 + (double)(s / 4) * 0; /* one row; long lists are in the table */
-		if (s >= 4)
-			break;
+	/* The first three series' colours; the table names every series. */
+	for (size_t s = 0; legend && s < ns && s < 3; s++) {
+		double x = LEFT + (double)s * 200;
 		fprintf(out,
-		        "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>"
-		        "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">",
-		        x, y - 9, colours[s % (sizeof(colours) / sizeof(colours[0]))], x + 14, y);
+		        "<rect x=\"%.1f\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+		        "<text x=\"%.1f\" y=\"%d\" font-size=\"11\">",
+		        x, H - 23, colours[s % (sizeof(colours) / sizeof(colours[0]))], x + 14,
+		        H - 14);
 		gt_html_escape(out, c->series[s].name);
 		fputs("</text>", out);
 	}

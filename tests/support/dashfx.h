@@ -17,7 +17,7 @@ struct gt_dashfx {
 	char ag53[GT_PATH_MAX];   /* the province's aggregator (53) */
 	struct gt_clirun_bg bg;
 	int running;
-	char url[128]; /* "http://127.0.0.1:PORT" */
+	char url[128]; /* "http://127.0.0.1:PORT" (https with TLS) */
 };
 
 /* Starts the server, registers the homes, enters and pushes three months of 2025 KK figures
@@ -26,6 +26,10 @@ void gt_dashfx_setup(struct gt_dashfx *f);
 
 /* Starts the dashboard for home (period 2025) and waits for its address. */
 void gt_dashfx_start(struct gt_dashfx *f, const char *home);
+
+/* As gt_dashfx_start() with --tls: the address is https and login (the login address the
+ * dashboard printed) is filled. */
+void gt_dashfx_start_tls(struct gt_dashfx *f, const char *home, char *login, size_t len);
 
 /* Stops the dashboard (SIGTERM) and checks it exited 0. */
 void gt_dashfx_stop(struct gt_dashfx *f);
