@@ -4,6 +4,8 @@
 //                 and the province's figures equal `gtsync report --format json`; tile ->
 //                 province -> district by clicks and back by the breadcrumb; the language
 //                 switch is remembered; hostile names stay text; screenshots are not blank.
+//   MODE actions: (an aggregator's dashboard) a district's report returned from its page, with
+//                 a hostile reason shown as text.
 //   MODE offline: (the server stopped) the cached pages still show their figures and age.
 // Exits 0 when every check held, 1 with the failures listed otherwise.
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -154,6 +156,22 @@ if (mode === 'online') {
   check(await page.$('#problem') !== null, 'the unknown org unit page does not say what is wrong');
   expectProblem = false;
   await Promise.all([page.waitForURL(/\/ringkasan/), page.click('a[href="/"]')]);
+} else if (mode === 'actions') {
+  // A province's aggregator returns a district's approved report from the page, with a
+  // hostile reason that stays text; the page then shows the new state.
+  await go('/wilayah?org=53&ds=KK&pe=2025');
+  const row = '#children tr[data-org="53.71"]';
+  check(await page.$(`${row} button[data-kind="accept"]`) !== null, 'no accept button for the approved district');
+  await page.fill(`${row} form:has(button[data-kind="return"]) input[name="reason"]`,
+                  '<script>alert(4)</script>"><img src=x onerror=alert(5)> angka Maret salah');
+  await Promise.all([page.waitForEvent('load'), page.click(`${row} button[data-kind="return"]`)]);
+  check(await page.getAttribute('#outcome', 'data-status') === '200', 'the return was not applied: ' + await page.textContent('main'));
+  check((await page.textContent('#reason')).startsWith('<script>alert(4)</script>'), 'the reason is not shown as text');
+  check(await page.$$eval('img', (i) => i.length) === 0, 'an <img> element was made from the reason');
+  await shot('action-returned');
+  await Promise.all([page.waitForEvent('load'), page.click('#back')]);
+  check(await page.$(`${row} button[data-kind="accept"]`) === null, 'the returned district can still be accepted');
+  check(await page.$(`${row} button[data-kind="return"]`) === null, 'the returned district can still be returned');
 } else if (mode === 'offline') {
   await go('/wilayah?org=53&ds=KK&pe=2025');
   await checkFigures(province, 'offline province 53');

@@ -1,7 +1,8 @@
-/* The dashboard in a real browser (issue 11, item 3): the fixture's server and dashboard, and
- * tests/browser/dashboard.mjs driving Debian's chromium through playwright-core, online and
- * then with the server stopped. Skipped (exit 77, which ctest reports as skipped) only when
- * chromium is absent; a missing playwright-core is a failure (setup.sh --test installs it). */
+/* The dashboard in a real browser (issue 11, items 3 and 4): the fixture's server and
+ * dashboard, and tests/browser/dashboard.mjs driving Debian's chromium through playwright-core:
+ * the secretariat's pages online, a province's aggregator returning a district's report, and
+ * the cached pages with the server stopped. Skipped (exit 77, which ctest reports as skipped) only
+ * when chromium is absent; a missing playwright-core is a failure (setup.sh --test installs it). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -69,7 +70,10 @@ static int teardown(void **state)
 
 static void test_dashboard_in_browser(void **state)
 {
-	char id_json[GT_PATH_MAX + 16], prov_json[GT_PATH_MAX + 16];
+	char id_json[GT_PATH_MAX + 16], prov_json[GT_PATH_MAX + 16], ap71[GT_PATH_MAX];
+	const char *approve[] = {"approve", "--dataset",  "KK", "--period",
+	                         "2025",    "--no-retry", NULL};
+	struct gt_clirun r;
 	char *json;
 	(void)state;
 
@@ -83,6 +87,18 @@ static void test_dashboard_in_browser(void **state)
 	write_file(prov_json, json);
 	free(json);
 	run_browser(&f, "online", id_json, prov_json);
+	gt_dashfx_stop(&f);
+
+	/* The province's aggregator acts on an approved district (item 4). */
+	gt_clirun_client(&f.ts, "ap71", "53.71", "approver", ap71, sizeof(ap71));
+	gt_clirun(&r, ap71, NULL, 60, approve);
+	if (r.status != 0)
+		fail_msg("approve failed:\n%s%s", r.out, r.err);
+	gt_clirun_free(&r);
+	gt_dashfx_start(&f, f.ag53);
+	run_browser(&f, "actions", id_json, prov_json);
+
+	/* The aggregator's cached pages with the server stopped. */
 	assert_int_equal(gt_testserver_stop(&f.ts), 0);
 	run_browser(&f, "offline", id_json, prov_json);
 	gt_dashfx_stop(&f);
