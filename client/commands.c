@@ -12,6 +12,8 @@
 #include "backoff.h"
 #include "chain.h"
 #include "cli.h"
+#include "dashboard.h"
+#include "dashcmd.h"
 #include "error.h"
 #include "fetch.h"
 #include "home.h"
@@ -664,6 +666,8 @@ static const struct gt_cli_cmd client_cmds[] = {
     {"open-late", "open a unit's report for late entry past its expiry (the parent)",
      "[--home DIR] --dataset DS --period P --org CODE --until YYYY-MM-DD --reason TEXT",
      GT_CHAIN_HELP_LATE " " CHAIN_HELP, chain_opts, 0, 0, cmd_open_late, NULL},
+    {"dashboard", GT_DASHCMD_SUMMARY, GT_DASHCMD_USAGE, GT_DASHCMD_HELP, gt_dashcmd_opts, 0, 0,
+     gt_dashcmd_run, NULL},
     {0},
 };
 

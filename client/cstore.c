@@ -65,11 +65,19 @@ static const char schema_v3[] =
     "ALTER TABLE action ADD COLUMN open_until TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE action ADD COLUMN acknowledged TEXT NOT NULL DEFAULT '';";
 
+/* Version 4: the dashboard's cache of consolidated reports, one per org unit, data set and
+ * period, with when it was fetched and when a page last asked for it. */
+static const char schema_v4[] =
+    "CREATE TABLE dash_report(org TEXT NOT NULL, dataset TEXT NOT NULL, period TEXT NOT NULL,"
+    " reply BLOB, fetched_ms INTEGER NOT NULL DEFAULT 0, wanted_ms INTEGER NOT NULL DEFAULT 0,"
+    " error TEXT NOT NULL DEFAULT '', PRIMARY KEY(org, dataset, period));";
+
 /* The schema's history: entry v takes a store from version v to v + 1. */
 static const struct gt_sqldb_migration migrations[] = {
     {"settings, metadata, outbox, batches and replica", schema_v1, NULL},
     {"workflow actions in the outbox", schema_v2, NULL},
     {"late entry and acknowledged warnings of workflow actions", schema_v3, NULL},
+    {"the dashboard's cache of reports", schema_v4, NULL},
 };
 
 static const struct gt_sqldb_stmt sqls[Q_N] = {
@@ -199,6 +207,24 @@ static const struct gt_sqldb_stmt sqls[Q_N] = {
                     " EXISTS (SELECT 1 FROM outbox n WHERE n.de=o.de AND n.period=o.period AND"
                     " n.ou=o.ou AND n.coc=o.coc AND n.id>o.id AND n.state IN (0, 1, 2))"
                     " ORDER BY state, reason, id"},
+    [Q_D_GET] = {"reading the dashboard's cache",
+                 "SELECT reply, fetched_ms, error FROM dash_report WHERE org=?1 AND dataset=?2"
+                 " AND period=?3"},
+    [Q_D_PUT] = {"saving a report in the dashboard's cache",
+                 "INSERT INTO dash_report(org, dataset, period, reply, fetched_ms, wanted_ms)"
+                 " VALUES(?1,?2,?3,?4,?5,?5) ON CONFLICT(org, dataset, period) DO UPDATE SET"
+                 " reply=excluded.reply, fetched_ms=excluded.fetched_ms, error=''"},
+    [Q_D_WANT] = {"asking for a report in the dashboard's cache",
+                  "INSERT INTO dash_report(org, dataset, period, wanted_ms) VALUES(?1,?2,?3,?4)"
+                  " ON CONFLICT(org, dataset, period) DO UPDATE SET"
+                  " wanted_ms=max(wanted_ms, excluded.wanted_ms),"
+                  " error=CASE WHEN reply IS NULL THEN '' ELSE error END"},
+    [Q_D_FAIL] = {"noting a failed fetch in the dashboard's cache",
+                  "UPDATE dash_report SET error=?4 WHERE org=?1 AND dataset=?2 AND period=?3"},
+    [Q_D_DUE] = {"listing the dashboard's reports to refresh",
+                 "SELECT org, dataset, period FROM dash_report WHERE fetched_ms < ?1"
+                 " AND (?3 OR error = '')"
+                 " ORDER BY reply IS NOT NULL, wanted_ms DESC LIMIT ?2"},
 };
 
 /* ---- Opening ---- */

@@ -62,6 +62,12 @@ enum gt__cstore_sql {
 	Q_ST_BATCHES,
 	Q_ST_REPLICA,
 	Q_PROBLEMS,
+	/* the dashboard's cache */
+	Q_D_GET,
+	Q_D_PUT,
+	Q_D_WANT,
+	Q_D_FAIL,
+	Q_D_DUE,
 	Q_N
 };
 

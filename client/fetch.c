@@ -79,6 +79,12 @@ static int write_file(struct gt_home *h, const struct gt_fetch_opts *o,
 	return rc;
 }
 
+int gt_fetch_reply(struct gt_home *h, const struct gt_fetch_opts *o, gt_envelope **reply)
+{
+	*reply = NULL;
+	return ask(h, o, reply);
+}
+
 int gt_fetch_report(struct gt_home *h, const struct gt_fetch_opts *o)
 {
 	struct gt_meta *meta = load_meta(h);

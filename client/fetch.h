@@ -30,4 +30,9 @@ struct gt_fetch_opts {
  */
 int gt_fetch_report(struct gt_home *h, const struct gt_fetch_opts *o);
 
+/* Asks the server for the report of o's org, data set, period and per_child (o's format and
+ * outputs are unused); *reply (caller frees with gt_wire_envelope_free()) holds the
+ * ReportReply. Errs as gt_fetch_report(). */
+int gt_fetch_reply(struct gt_home *h, const struct gt_fetch_opts *o, gt_envelope **reply);
+
 #endif

@@ -7,6 +7,7 @@
 #include "chain.h"
 #include "error.h"
 #include "protonames.h"
+#include "repcharts.h"
 
 /* Most option columns a values table lays out (wider combos get a row per option). */
 #define MAX_COLS 8
@@ -30,6 +31,9 @@ static const char style[] =
     ".cards{display:flex;gap:.8em;margin:1em 0}"
     ".card{flex:1;border:1px solid #aaa;padding:.5em .7em;background:#fafafa}"
     ".card b{display:block;font-size:16pt}"
+    "figure.chart{margin:1em 0;page-break-inside:avoid}figure.chart svg{width:100%;height:auto}"
+    "figcaption{font-weight:bold}table.chartdata{font-size:8.5pt}"
+    "@page{size:A4;margin:15mm 12mm;@bottom-right{content:counter(page)}}"
     "@media print{body{margin:0;max-width:none;font-size:9.5pt}"
     "section.child,tr{page-break-inside:avoid}h2{page-break-after:avoid}"
     ".card{background:none}}";
@@ -454,6 +458,9 @@ int gt_html_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 	answers(out, ds, rep->totals, rep->n_totals, rep->org_name);
 	fputs("</section>\n", out);
 	targets(out, rep);
+	/* The summary matrix of units against the key figures, with the charts, before the
+	 * per-unit detail. */
+	gt_repcharts_summary(out, rep, ds);
 
 	for (size_t i = 0; i < rep->n_children; i++) {
 		const Gtsync__V1__ChildReport *ch = rep->children[i];

@@ -13,14 +13,18 @@
 # nothing is left running. GTSYNC_DEMO_KEEP=1 keeps the directory for a look around.
 set -eu
 cd "$(dirname "$0")/.."
+dashboard=0
 case "${1:-}" in
 -h | --help)
-	echo "usage: scripts/demo.sh"
+	echo "usage: scripts/demo.sh [--dashboard]"
 	echo "  builds gtsync into build/ and runs the reporting chain on 127.0.0.1;"
 	echo "  the chair's HTML reports are written to build/demo/"
 	echo "  (GTSYNC_DEMO_KEEP=1 keeps the temporary directory)"
+	echo "  --dashboard  then serves the secretariat's dashboard on"
+	echo "               http://127.0.0.1:8080/ until Ctrl-C (the server keeps running till then)"
 	exit 0
 	;;
+--dashboard) dashboard=1 ;;
 esac
 
 root=$(pwd)
@@ -235,8 +239,17 @@ for ds in $datasets; do
 done
 
 finished=$(date +%s.%N)
+if [ "$dashboard" = 1 ]; then
+	step "The secretariat's dashboard (Ctrl-C stops it, the server and the demo)"
+	# It prints its address; the pages show the national picture of 2025.
+	g ID secretariat dashboard --listen 127.0.0.1:8080 --dataset KK --period 2025 || true
+fi
 step "Done"
 say "The server took $(grep -c ' batch ' "$tmp/server.log") signed batches; it stops now and the temporary"
 say "directory is removed. The chair's reports are in $out_dir/."
+if [ "$dashboard" = 0 ]; then
+	say "The secretariat's dashboard: sh scripts/demo.sh --dashboard serves it at"
+	say "http://127.0.0.1:8080/ (gtsync dashboard, from the secretariat's home) until Ctrl-C."
+fi
 awk -v a="$started" -v b="$built" -v c="$finished" \
 	'BEGIN { printf "The chain took %.1f s (the build before it %.1f s).\n", c - b, b - a }'

@@ -4,10 +4,12 @@ set -eu
 
 # Packages to build and run gtsync.
 BUILD_PKGS="build-essential cmake pkg-config gettext libuv1-dev libprotobuf-c-dev \
-protobuf-c-compiler libsqlite3-dev libssl-dev openssl libsystemd-dev scdoc"
+protobuf-c-compiler libsqlite3-dev libssl-dev openssl libsystemd-dev scdoc libmicrohttpd-dev"
 # Packages for the test suite (unit tests, sanitizers, fuzz corpus replay).
 # systemd (systemd-analyze verify) and lintian check the service units and the Debian package.
 TEST_PKGS="libcmocka-dev sqlite3 clang-format git systemd lintian"
+# The dashboard's tests: curl asks it over HTTP, Debian's chromium runs the browser test.
+TEST_PKGS="$TEST_PKGS curl chromium"
 # Packages for the PostgreSQL baseline of scripts/bench.sh.
 BENCH_PKGS="postgresql libpq-dev"
 
@@ -29,6 +31,27 @@ case "${1:-}" in
 	;;
 esac
 
+# The browser test drives chromium with playwright-core from npm (pinned by
+# tests/browser/package-lock.json, installed into tests/browser/node_modules).
+browser_deps() {
+	if [ "${1:-}" != --test ]; then
+		return 0
+	fi
+	if ! command -v npm >/dev/null 2>&1; then
+		# nodejs from another source may bring its own npm: only ask Debian when none is there.
+		SUDO_=""
+		[ "$(id -u)" -ne 0 ] && SUDO_="sudo"
+		DEBIAN_FRONTEND=noninteractive $SUDO_ apt-get install -y --no-install-recommends \
+			nodejs npm || { $SUDO_ apt-get update && DEBIAN_FRONTEND=noninteractive \
+			$SUDO_ apt-get install -y --no-install-recommends nodejs npm; }
+	fi
+	here=$(cd "$(dirname "$0")/.." && pwd)
+	if [ ! -d "$here/tests/browser/node_modules/playwright-core" ]; then
+		echo "setup.sh: npm ci in tests/browser (playwright-core)"
+		(cd "$here/tests/browser" && npm ci --no-audit --no-fund)
+	fi
+}
+
 missing=""
 for p in $want; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -38,6 +61,7 @@ done
 
 if [ -z "$missing" ]; then
 	echo "setup.sh: all packages present"
+	browser_deps "${1:-}"
 	exit 0
 fi
 
@@ -52,3 +76,4 @@ if ! $SUDO apt-get install -y --no-install-recommends $missing; then
 	$SUDO apt-get update
 	$SUDO apt-get install -y --no-install-recommends $missing
 fi
+browser_deps "${1:-}"

@@ -101,6 +101,13 @@ static void national_report(void **state)
 	/* Hostile text is escaped, never markup. */
 	assert_null(strstr(html, "<script>"));
 	assert_non_null(strstr(html, "&lt;script&gt;"));
+	/* The summary matrix of provinces and the shared charts come before the detail (issue
+	 * 11, item 5). */
+	const char *summary = strstr(html, "<section class=\"summary\">");
+	assert_non_null(summary);
+	assert_true(summary < strstr(html, "<section class=child>"));
+	assert_non_null(strstr(html, "<figure class=\"chart\""));
+	assert_non_null(strstr(html, "@page{size:A4"));
 	/* Self-contained: no external resources. */
 	assert_null(strstr(html, "http://"));
 	assert_null(strstr(html, "https://"));

@@ -1,0 +1,897 @@
+/* gtsync dashboard: the consolidated picture in a browser, served from the home's store.
+ *
+ * HTTP is libmicrohttpd's (Debian libmicrohttpd-dev): a small, maintained C library of the GNU
+ * project that parses requests and serves TLS through GnuTLS, runs its own thread beside our
+ * refresher, and needs no event loop of ours; the dashboard never parses HTTP itself.
+ *
+ * Two threads, each with its own connection to the store (sqlite in WAL mode lets them read and
+ * write side by side): libmicrohttpd's thread renders every page from the cache, one request
+ * at a time (so gettext's language switch per request is safe); the main thread fetches
+ * reports from the server through the home's signed session (gt_fetch_reply()), in the
+ * background every few minutes and at once when a page asks (SIGUSR1) or a person presses
+ * "Refresh" (SIGUSR2), and saves them in the cache. With the server out of reach the pages
+ * keep serving what the cache holds and say how old it is. */
+#include "dashboard.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "addr.h"
+#include "chain.h"
+#include "clock.h"
+#include "crypto.h"
+#include "cstore_dash.h"
+#include "dashpage.h"
+#include "error.h"
+#include "fetch.h"
+#include "fileio.h"
+#include "home.h"
+#include "html.h"
+#include "i18n.h"
+#include "protonames.h"
+#include "tlscert.h"
+
+/* How long a page waits for a first fetch of its report. */
+#define WAIT_FIRST_MS 8000
+/* How long one fetch may take. */
+#define FETCH_TIMEOUT_MS 15000
+/* Most reports fetched in one round. */
+#define MAX_ROUND 64
+/* Largest form a POST may send. */
+#define MAX_FORM 4096
+/* The bytes of the CSRF and login tokens (written as hex). */
+#define TOKEN_LEN 16
+/* How long a form waits for its workflow action to be answered. */
+#define ACTION_WAIT_S 90
+/* The cookies the dashboard sets. */
+#define COOKIE_LANG  "gtlang"
+#define COOKIE_TOKEN "gttoken"
+/* Files of the certificate made for an address other than loopback, in the home. */
+#define DASH_CERT "dashboard-cert.pem"
+#define DASH_KEY  "dashboard-key.pem"
+
+static const char csp[] = "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+                          "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/* A workflow action a form asks the main thread to take; guarded by struct dash's lock. */
+struct action {
+	int pending, done;
+	int kind; /* a WorkflowKind */
+	char org[GT_ORGUNIT_MAX_LEN];
+	char ds[GT_CSTORE_DASH_DS_LEN];
+	char pe[GT_CSTORE_DASH_PE_LEN];
+	char reason[GT_CHAIN_MAX_REASON + 1];
+	int rc;                        /* gt_chain_run()'s */
+	struct gt_chain_result result; /* when rc is 0 */
+	char said[512];                /* what the chain told a person, on failure */
+};
+
+struct dash {
+	const struct gt_dashboard_opts *o;
+	pthread_mutex_t lock;
+	pthread_cond_t answered;
+	struct action act;
+	struct gt_home *web;     /* the page thread's home (its own store connection) */
+	struct gt_home *fetcher; /* the main thread's home */
+	struct gt_meta *meta;
+	char csrf[2 * TOKEN_LEN + 1];
+	char login[2 * TOKEN_LEN + 1]; /* "" on loopback: no login needed */
+	char ds[GT_CSTORE_DASH_DS_LEN];
+	char pe[GT_CSTORE_DASH_PE_LEN];
+	const char *zone;
+	pid_t self;
+};
+
+/* A POST in progress. */
+struct post {
+	struct MHD_PostProcessor *pp;
+	char csrf[2 * TOKEN_LEN + 1];
+	char next[512];
+	char kind[16];
+	char org[GT_ORGUNIT_MAX_LEN];
+	char ds[GT_CSTORE_DASH_DS_LEN];
+	char pe[GT_CSTORE_DASH_PE_LEN];
+	char reason[GT_CHAIN_MAX_REASON + 1];
+	int too_big;
+};
+
+static void hex(const uint8_t *b, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int token(char out[2 * TOKEN_LEN + 1])
+{
+	uint8_t b[TOKEN_LEN];
+	int rc = gt_crypto_random(b, sizeof(b));
+
+	if (rc == GT_OK)
+		hex(b, sizeof(b), out);
+	gt_crypto_wipe(b, sizeof(b));
+	return rc;
+}
+
+/* Whether two tokens are equal, in constant time. */
+static int token_eq(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return a != NULL && strlen(a) == n && n > 0 && gt_crypto_equal(a, b, n);
+}
+
+/* The page thread's way to a report: the cache, and when it has none a first fetch asked of the
+ * main thread (waited for when wait is set). */
+static int get_report(void *arg, const struct gt_cstore_dash_key *k, int wait,
+                      Gtsync__V1__ReportReply **rep, int64_t *fetched_ms, char *err, size_t err_len)
+{
+	struct dash *d = arg;
+	struct gt_cstore *st = d->web->st;
+	uint8_t *bytes = NULL;
+	size_t len = 0;
+	int rc, waited = 0;
+	char why[256];
+
+	*rep = NULL;
+	*fetched_ms = 0;
+	for (;;) {
+		rc = gt_cstore_dash_get(st, k, &bytes, &len, fetched_ms, why, sizeof(why));
+		if (rc != GT_OK && rc != GT_ENOENT)
+			return rc;
+		if (bytes != NULL)
+			break;
+		if (rc == GT_ENOENT || waited == 0) {
+			if ((rc = gt_cstore_dash_want(st, k, gt_clock_wall_ms())) != GT_OK)
+				return rc;
+			kill(d->self, SIGUSR1);
+		}
+		/* A first fetch that failed says so at once: do not wait for it again. */
+		if (!wait || waited >= WAIT_FIRST_MS || (waited > 0 && why[0])) {
+			if (err != NULL && err_len > 0)
+				snprintf(err, err_len, "%s", why);
+			return GT_ENOENT;
+		}
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		waited += 100;
+	}
+	if (err != NULL && err_len > 0)
+		snprintf(err, err_len, "%s", why);
+	*rep = gtsync__v1__report_reply__unpack(NULL, len, bytes);
+	free(bytes);
+	return *rep != NULL ? GT_OK : GT_ECORRUPT;
+}
+
+/* Queues resp with the headers every answer carries, and frees it. */
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, struct MHD_Response *resp)
+{
+	enum MHD_Result r;
+
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Security-Policy", csp);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	r = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, const char *type,
+                                 const char *text)
+{
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
+
+	if (resp != NULL)
+		MHD_add_response_header(resp, "Content-Type", type);
+	return respond(c, status, resp);
+}
+
+/* A redirect to next when it is a path of this site, else to "/". */
+static enum MHD_Result redirect(struct MHD_Connection *c, const char *next, const char *cookie)
+{
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	int ok = next != NULL && next[0] == '/' && next[1] != '/' && next[1] != '\\' &&
+	         strpbrk(next, "\r\n") == NULL;
+
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Location", ok ? next : "/");
+	if (cookie != NULL)
+		MHD_add_response_header(resp, "Set-Cookie", cookie);
+	return respond(c, MHD_HTTP_SEE_OTHER, resp);
+}
+
+/* The request's path and query as the page links it back ("/ringkasan?org=..."). */
+static void self_url(struct MHD_Connection *c, const char *url, char *out, size_t len)
+{
+	static const char *const names[] = {"org", "ds", "pe"};
+	size_t used = (size_t)snprintf(out, len, "%s", url);
+	char sep = '?';
+
+	for (size_t i = 0; i < 3 && used < len; i++) {
+		const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, names[i]);
+		if (v == NULL)
+			continue;
+		used += (size_t)snprintf(out + used, len - used, "%c%s=", sep, names[i]);
+		sep = '&';
+		for (; *v && used + 4 < len; v++) {
+			unsigned char ch = (unsigned char)*v;
+			if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+			    (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_')
+				out[used++] = (char)ch;
+			else
+				used += (size_t)snprintf(out + used, len - used, "%%%02X", ch);
+		}
+		out[used < len ? used : len - 1] = '\0';
+	}
+}
+
+static enum MHD_Result page(struct dash *d, struct MHD_Connection *c, const char *url)
+{
+	struct gt_dashpage_env env = {
+	    .st = d->web->st,
+	    .meta = d->meta,
+	    .home_org = d->web->org,
+	    .zone = d->zone,
+	    .csrf = d->csrf,
+	    .role = d->web->role,
+	    .default_ds = d->ds,
+	    .default_pe = d->pe,
+	    .now_ms = gt_clock_wall_ms(),
+	    .get = get_report,
+	    .get_arg = d,
+	};
+	struct gt_dashpage_req req = {.path = url};
+	struct gt_dashpage_out out;
+	struct MHD_Response *resp;
+	char self[1024];
+
+	self_url(c, url, self, sizeof(self));
+	req.self = self;
+	req.org = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "org");
+	req.ds = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ds");
+	req.pe = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "pe");
+	req.format = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
+	if (gt_dashpage_render(&env, &req, &out) != GT_OK)
+		return send_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
+		                 _("The dashboard ran out of memory; try again."));
+	resp = MHD_create_response_from_buffer(out.len, out.body, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(out.body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", out.type);
+	if (out.filename[0]) {
+		char disp[200];
+		snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", out.filename);
+		MHD_add_response_header(resp, "Content-Disposition", disp);
+	}
+	return respond(c, out.status, resp);
+}
+
+/* Collects the fields of a POST form. */
+static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *filename, const char *type, const char *enc,
+                                  const char *data, uint64_t off, size_t size)
+{
+	struct post *p = cls;
+	char *dst = NULL;
+	size_t cap = 0, have;
+	(void)kind;
+	(void)filename;
+	(void)type;
+	(void)enc;
+
+	if (strcmp(key, "csrf") == 0) {
+		dst = p->csrf;
+		cap = sizeof(p->csrf);
+	} else if (strcmp(key, "next") == 0) {
+		dst = p->next;
+		cap = sizeof(p->next);
+	} else if (strcmp(key, "kind") == 0) {
+		dst = p->kind;
+		cap = sizeof(p->kind);
+	} else if (strcmp(key, "org") == 0) {
+		dst = p->org;
+		cap = sizeof(p->org);
+	} else if (strcmp(key, "ds") == 0) {
+		dst = p->ds;
+		cap = sizeof(p->ds);
+	} else if (strcmp(key, "pe") == 0) {
+		dst = p->pe;
+		cap = sizeof(p->pe);
+	} else if (strcmp(key, "reason") == 0) {
+		dst = p->reason;
+		cap = sizeof(p->reason);
+	} else {
+		return MHD_YES;
+	}
+	have = strlen(dst);
+	if (off != have || size >= cap - have) {
+		p->too_big = 1;
+		return MHD_YES;
+	}
+	memcpy(dst + have, data, size);
+	dst[have + size] = '\0';
+	return MHD_YES;
+}
+
+/* Writes an action's outcome page (status 200 when applied, else 409 or 503) into a response. */
+static enum MHD_Result action_page(struct MHD_Connection *c, const struct post *p,
+                                   const struct action *a, int timed_out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	unsigned status = MHD_HTTP_OK;
+	const char *title, *detail = "";
+	struct MHD_Response *resp;
+
+	if (f == NULL)
+		return MHD_NO;
+	if (timed_out) {
+		status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		title = _("The action is saved and waits for the server");
+	} else if (a->rc != GT_OK) {
+		status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		title = a->rc == GT_EINVAL || a->rc == GT_ENOENT
+		            ? _("The action was not taken")
+		            : _("The action is saved and goes out when the server can be reached");
+		detail = a->said;
+	} else if (a->result.outcome == GT_CHAIN_APPLIED ||
+	           a->result.outcome == GT_CHAIN_DUPLICATE) {
+		title = _("Done: the server applied the action");
+	} else {
+		status = MHD_HTTP_CONFLICT;
+		title = _("The server did not apply the action");
+		detail = a->result.message;
+	}
+	fputs("<!DOCTYPE html>\n<html lang=\"", f);
+	gt_html_escape(f, gt_i18n_lang());
+	fputs("\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>", f);
+	gt_html_escape(f, title);
+	fputs("</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body><header><b>"
+	      "gtsync</b></header><main><h1 id=\"outcome\" data-status=\"",
+	      f);
+	fprintf(f, "%u\">", status);
+	gt_html_escape(f, title);
+	fputs("</h1><p>", f);
+	gt_html_escape(f, p->kind);
+	fputs(" &middot; ", f);
+	gt_html_escape(f, p->org);
+	fputs(" &middot; ", f);
+	gt_html_escape(f, p->ds);
+	fputs(" &middot; ", f);
+	gt_html_escape(f, p->pe);
+	if (p->reason[0]) {
+		fputs("</p><p id=\"reason\">", f);
+		gt_html_escape(f, p->reason);
+	}
+	fputs("</p>", f);
+	if (detail != NULL && detail[0]) {
+		fputs("<p id=\"detail\">", f);
+		gt_html_escape(f, detail);
+		fputs("</p>", f);
+	}
+	fputs("<p><a id=\"back\" href=\"", f);
+	gt_html_escape(f, p->next[0] == '/' && p->next[1] != '/' ? p->next : "/");
+	fprintf(f, "\">%s</a></p></main></body></html>\n", _("Back to the page"));
+	if (fclose(f) != 0) {
+		free(buf);
+		return MHD_NO;
+	}
+	resp = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(buf);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "text/html; charset=utf-8");
+	return respond(c, status, resp);
+}
+
+/* Whether the key's role may take workflow actions from the dashboard (a reader may not). */
+static int may_act(const struct dash *d)
+{
+	return strcmp(d->web->role, "aggregator") == 0 ||
+	       strcmp(d->web->role, "secretariat") == 0 || strcmp(d->web->role, "approver") == 0;
+}
+
+/* Hands a form's workflow action to the main thread and waits for the server's answer. */
+static enum MHD_Result take_action(struct dash *d, struct MHD_Connection *c, struct post *p)
+{
+	struct action *a = &d->act;
+	struct action copy;
+	struct timespec until;
+	int kind, timed_out = 0;
+
+	if (strcmp(p->kind, "accept") == 0)
+		kind = GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_ACCEPT;
+	else if (strcmp(p->kind, "return") == 0)
+		kind = GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN;
+	else if (strcmp(p->kind, "approve") == 0)
+		kind = GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_APPROVE;
+	else
+		return send_text(c, MHD_HTTP_BAD_REQUEST, "text/plain; charset=utf-8",
+		                 _("The dashboard takes accept, return and approve only."));
+	if (!may_act(d))
+		return send_text(c, MHD_HTTP_FORBIDDEN, "text/plain; charset=utf-8",
+		                 _("This office's key may only read: it cannot accept, return or "
+		                   "approve reports."));
+	if (!p->org[0] || !p->ds[0] || !p->pe[0] ||
+	    (kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN &&
+	     strspn(p->reason, " \t\r\n") == strlen(p->reason)))
+		return send_text(
+		    c, MHD_HTTP_BAD_REQUEST, "text/plain; charset=utf-8",
+		    _("A return needs a reason, so the office knows what to correct."));
+	pthread_mutex_lock(&d->lock);
+	if (a->pending) {
+		pthread_mutex_unlock(&d->lock);
+		return send_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+		                 _("Another action is being sent; try again in a moment."));
+	}
+	memset(a, 0, sizeof(*a));
+	a->pending = 1;
+	a->kind = kind;
+	snprintf(a->org, sizeof(a->org), "%s", p->org);
+	snprintf(a->ds, sizeof(a->ds), "%s", p->ds);
+	snprintf(a->pe, sizeof(a->pe), "%s", p->pe);
+	snprintf(a->reason, sizeof(a->reason), "%s", p->reason);
+	kill(d->self, SIGUSR1);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ACTION_WAIT_S;
+	while (!a->done && !timed_out)
+		timed_out = pthread_cond_timedwait(&d->answered, &d->lock, &until) != 0;
+	copy = *a;
+	/* A late answer is still recorded in the outbox; the slot frees itself when it comes. */
+	if (a->done)
+		a->pending = 0;
+	pthread_mutex_unlock(&d->lock);
+	return action_page(c, p, &copy, !copy.done);
+}
+
+/* The request's language from its cookie, else the default. */
+static void use_lang(struct MHD_Connection *c)
+{
+	const char *l = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_LANG);
+
+	gt_i18n_use(l != NULL && gt_i18n_known(l) ? l : GT_LANG_DEFAULT);
+}
+
+/* Whether the request may see the dashboard: always on loopback, else with the login cookie. */
+static int logged_in(struct dash *d, struct MHD_Connection *c)
+{
+	if (!d->login[0])
+		return 1;
+	return token_eq(MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_TOKEN), d->login);
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *upload,
+                              size_t *upload_size, void **con_cls)
+{
+	struct dash *d = cls;
+	(void)version;
+
+	use_lang(c);
+	if (strcmp(method, "POST") == 0) {
+		struct post *p = *con_cls;
+		if (p == NULL) {
+			if ((p = calloc(1, sizeof(*p))) == NULL)
+				return MHD_NO;
+			p->pp = MHD_create_post_processor(c, MAX_FORM, post_field, p);
+			*con_cls = p;
+			return MHD_YES;
+		}
+		if (*upload_size != 0) {
+			if (p->pp == NULL ||
+			    MHD_post_process(p->pp, upload, *upload_size) != MHD_YES)
+				p->too_big = 1;
+			*upload_size = 0;
+			return MHD_YES;
+		}
+		if (!logged_in(d, c) || p->too_big || !token_eq(p->csrf, d->csrf))
+			return send_text(
+			    c, MHD_HTTP_FORBIDDEN, "text/plain; charset=utf-8",
+			    _("This form has expired or did not come from the dashboard: "
+			      "go back, reload the page and try again."));
+		if (strcmp(url, "/segarkan") == 0) {
+			kill(d->self, SIGUSR2);
+			return redirect(c, p->next, NULL);
+		}
+		if (strcmp(url, "/tindakan") == 0)
+			return take_action(d, c, p);
+		return send_text(c, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8",
+		                 _("The dashboard has no such form."));
+	}
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return send_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
+		                 _("The dashboard only shows pages and takes its own forms."));
+	if (strcmp(url, "/masuk") == 0) {
+		const char *t = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
+		char cookie[128];
+		if (!d->login[0] || !token_eq(t, d->login))
+			return send_text(c, MHD_HTTP_FORBIDDEN, "text/plain; charset=utf-8",
+			                 _("This login token is not the one the dashboard printed "
+			                   "when it started."));
+		snprintf(cookie, sizeof(cookie),
+		         COOKIE_TOKEN "=%s; Path=/; HttpOnly; Secure; SameSite=Strict", d->login);
+		return redirect(c, "/", cookie);
+	}
+	if (!logged_in(d, c))
+		return send_text(c, MHD_HTTP_UNAUTHORIZED, "text/plain; charset=utf-8",
+		                 _("Open the login address the dashboard printed when it started "
+		                   "(/masuk?token=...)."));
+	if (strcmp(url, "/style.css") == 0)
+		return send_text(c, MHD_HTTP_OK, "text/css; charset=utf-8", gt_dashpage_css());
+	if (strcmp(url, "/favicon.ico") == 0)
+		return send_text(c, MHD_HTTP_NO_CONTENT, "text/plain", "");
+	if (strcmp(url, "/bahasa") == 0) {
+		const char *l = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "l");
+		char cookie[96];
+		if (l == NULL || !gt_i18n_known(l))
+			l = GT_LANG_DEFAULT;
+		snprintf(cookie, sizeof(cookie),
+		         COOKIE_LANG "=%s; Path=/; Max-Age=31536000; SameSite=Strict", l);
+		return redirect(c, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "next"),
+		                cookie);
+	}
+	if (strcmp(url, "/") == 0)
+		return redirect(c, "/ringkasan", NULL);
+	return page(d, c, url);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+	struct post *p = *con_cls;
+	(void)cls;
+	(void)c;
+	(void)toe;
+
+	if (p == NULL)
+		return;
+	if (p->pp != NULL)
+		MHD_destroy_post_processor(p->pp);
+	free(p);
+	*con_cls = NULL;
+}
+
+/* Fetches k and saves it in the cache, or notes why it failed. */
+static int fetch_one(struct dash *d, const struct gt_cstore_dash_key *k)
+{
+	struct gt_fetch_opts fo = {0};
+	gt_envelope *reply = NULL;
+	uint8_t *buf = NULL;
+	char *why = NULL;
+	size_t why_len = 0, len;
+	FILE *err = open_memstream(&why, &why_len);
+	FILE *saved = d->fetcher->err;
+	int rc;
+
+	fo.org = k->org;
+	fo.dataset = k->dataset;
+	fo.period = k->period;
+	fo.per_child = 1;
+	fo.timeout_ms = FETCH_TIMEOUT_MS;
+	d->fetcher->err = err;
+	rc = gt_fetch_reply(d->fetcher, &fo, &reply);
+	d->fetcher->err = saved;
+	if (err != NULL)
+		fclose(err);
+	if (rc == GT_OK) {
+		len = gtsync__v1__report_reply__get_packed_size(reply->report_reply);
+		if ((buf = malloc(len ? len : 1)) == NULL)
+			rc = GT_ENOMEM;
+		else {
+			gtsync__v1__report_reply__pack(reply->report_reply, buf);
+			rc = gt_cstore_dash_put(d->fetcher->st, k, buf, len, gt_clock_wall_ms());
+		}
+	} else {
+		/* The sentence without its trailing newline. */
+		if (why != NULL && why_len > 0 && why[why_len - 1] == '\n')
+			why[why_len - 1] = '\0';
+		(void)gt_cstore_dash_fail(d->fetcher->st, k,
+		                          why != NULL && why[0] ? why : gt_strerror(rc));
+	}
+	free(buf);
+	free(why);
+	gt_wire_envelope_free(reply);
+	return rc;
+}
+
+/* Fetches up to MAX_ROUND reports fetched before older_ms (with those whose last fetch failed
+ * when with_failed is set); stops at the first unreachable
+ * server (the rest wait for the next round). */
+static void refresh(struct dash *d, int64_t older_ms, int with_failed)
+{
+	struct gt_cstore_dash_key *keys = NULL;
+	size_t n = 0;
+
+	if (gt_cstore_dash_due(d->fetcher->st, older_ms, with_failed, MAX_ROUND, &keys, &n) !=
+	    GT_OK)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		int rc = fetch_one(d, &keys[i]);
+		if (rc != GT_OK && gt_home_transient(rc)) {
+			/* Note the same failure on the others, so their pages say it at once. */
+			for (size_t j = i + 1; j < n; j++)
+				(void)gt_cstore_dash_fail(d->fetcher->st, &keys[j],
+				                          _("the server could not be reached"));
+			break;
+		}
+	}
+	free(keys);
+}
+
+/* Takes the action a form handed over (if any) as the home's key, through the outbox like the
+ * CLI, then refreshes the report it changed. */
+static void run_action(struct dash *d)
+{
+	struct action *a = &d->act;
+	struct gt_chain_opts co = {0};
+	struct gt_chain_result r;
+	struct gt_cstore_dash_key k;
+	char *said = NULL;
+	size_t said_len = 0;
+	FILE *err;
+	FILE *saved = d->fetcher->err;
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	if (!a->pending || a->done) {
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
+	co.kind = a->kind;
+	co.org = a->org;
+	co.dataset = a->ds;
+	co.period = a->pe;
+	co.reason = a->reason[0] ? a->reason : NULL;
+	co.tries = 1;
+	co.timeout_ms = FETCH_TIMEOUT_MS;
+	pthread_mutex_unlock(&d->lock);
+	err = open_memstream(&said, &said_len);
+	d->fetcher->err = err;
+	co.out = err;
+	memset(&r, 0, sizeof(r));
+	rc = gt_chain_run(d->fetcher, &co, &r);
+	d->fetcher->err = saved;
+	if (err != NULL)
+		fclose(err);
+	pthread_mutex_lock(&d->lock);
+	a->rc = rc;
+	a->result = r;
+	snprintf(a->said, sizeof(a->said), "%s", said != NULL ? said : "");
+	a->done = 1;
+	pthread_cond_broadcast(&d->answered);
+	pthread_mutex_unlock(&d->lock);
+	free(said);
+	/* The page the form came from and the unit's own report show the new state. */
+	snprintf(k.dataset, sizeof(k.dataset), "%s", co.dataset);
+	snprintf(k.period, sizeof(k.period), "%s", co.period);
+	snprintf(k.org, sizeof(k.org), "%s", d->fetcher->org);
+	(void)fetch_one(d, &k);
+	snprintf(k.org, sizeof(k.org), "%s", co.org);
+	(void)fetch_one(d, &k);
+}
+
+/* The certificate and key (PEM) for TLS: the options' files, else ones made in the home. */
+static int tls_files(struct dash *d, const char *host, char **cert, char **key)
+{
+	const struct gt_dashboard_opts *o = d->o;
+	char cpath[GT_PATH_MAX], kpath[GT_PATH_MAX];
+	size_t len;
+	int rc;
+
+	*cert = *key = NULL;
+	if (o->tls_cert != NULL && o->tls_key != NULL) {
+		snprintf(cpath, sizeof(cpath), "%s", o->tls_cert);
+		snprintf(kpath, sizeof(kpath), "%s", o->tls_key);
+	} else {
+		snprintf(cpath, sizeof(cpath), "%s/" DASH_CERT, o->home);
+		snprintf(kpath, sizeof(kpath), "%s/" DASH_KEY, o->home);
+		if (access(cpath, F_OK) != 0) {
+			rc = gt_tlscert_make_self_signed(cpath, kpath, host, GT_TLSCERT_INIT_DAYS);
+			if (rc != GT_OK)
+				return rc;
+			fprintf(o->out, "dashboard: made a certificate for %s in %s\n", host,
+			        cpath);
+		}
+	}
+	if ((rc = gt_file_read(cpath, GT_PATH_MAX * 64, (uint8_t **)cert, &len)) != GT_OK)
+		return rc;
+	if ((rc = gt_file_read(kpath, GT_PATH_MAX * 64, (uint8_t **)key, &len)) != GT_OK) {
+		free(*cert);
+		*cert = NULL;
+	}
+	return rc;
+}
+
+/* The default data set (the first the metadata lists) and period (last year). */
+static void defaults(struct dash *d)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	snprintf(d->ds, sizeof(d->ds), "%s",
+	         d->o->dataset != NULL                       ? d->o->dataset
+	         : d->meta != NULL && d->meta->ndatasets > 0 ? d->meta->datasets[0]->code
+	                                                     : "KK");
+	if (d->o->period != NULL) {
+		snprintf(d->pe, sizeof(d->pe), "%s", d->o->period);
+		return;
+	}
+	gmtime_r(&now, &tm);
+	snprintf(d->pe, sizeof(d->pe), "%d", tm.tm_year + 1900 - 1);
+}
+
+/* The host of a HOST:PORT address (without brackets). */
+static void host_of(const char *listen, char *out, size_t len)
+{
+	const char *colon = strrchr(listen, ':');
+	size_t n = colon != NULL ? (size_t)(colon - listen) : strlen(listen);
+
+	if (n > 0 && listen[0] == '[' && listen[n - 1] == ']') {
+		listen++;
+		n -= 2;
+	}
+	snprintf(out, len, "%.*s", (int)n, listen);
+}
+
+static int is_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)ss;
+		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)ss;
+		return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+	}
+	return 0;
+}
+
+int gt_dashboard_run(const struct gt_dashboard_opts *o)
+{
+	struct dash d = {.o = o,
+	                 .lock = PTHREAD_MUTEX_INITIALIZER,
+	                 .answered = PTHREAD_COND_INITIALIZER,
+	                 .zone = o->zone != NULL ? o->zone : "WIB",
+	                 .self = getpid()};
+	const char *listen = o->listen != NULL ? o->listen : GT_DASHBOARD_LISTEN;
+	struct sockaddr_storage ss;
+	struct MHD_Daemon *mhd = NULL;
+	const union MHD_DaemonInfo *info;
+	char *cert = NULL, *key = NULL, host[256];
+	unsigned every = o->every_s ? o->every_s : GT_DASHBOARD_EVERY_S;
+	int64_t last_round = 0;
+	sigset_t set, old;
+	int rc, tls;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGPIPE);
+	if ((rc = gt_addr_parse(listen, &ss)) != GT_OK) {
+		fprintf(o->err,
+		        "gtsync dashboard: --listen %s is not HOST:PORT with an IP address\n",
+		        listen);
+		return rc;
+	}
+	tls = o->tls || !is_loopback(&ss);
+	if ((rc = gt_home_open(o->home, o->err, &d.fetcher)) != GT_OK ||
+	    (rc = gt_home_open(o->home, o->err, &d.web)) != GT_OK)
+		goto out;
+	if ((rc = gt_home_meta(d.fetcher, "gtsync dashboard", &d.meta)) != GT_OK)
+		goto out;
+	defaults(&d);
+	if ((rc = token(d.csrf)) != GT_OK)
+		goto out;
+	if (tls) {
+		host_of(listen, host, sizeof(host));
+		if ((rc = token(d.login)) != GT_OK)
+			goto out;
+		if ((rc = tls_files(&d, host, &cert, &key)) != GT_OK) {
+			fprintf(
+			    o->err,
+			    "gtsync dashboard: an address other than 127.0.0.1 needs TLS, and its "
+			    "certificate could not be read or made: %s\n",
+			    gt_strerror(rc));
+			goto out;
+		}
+	}
+	/* Every thread (libmicrohttpd's included) leaves these signals to sigtimedwait below. */
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	mhd = MHD_start_daemon(
+	    MHD_USE_AUTO_INTERNAL_THREAD | (tls ? MHD_USE_TLS : 0), 0, NULL, NULL, handle, &d,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, completed,
+	    &d, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)30, tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, key,
+	    MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_END);
+	if (mhd == NULL) {
+		fprintf(o->err, "gtsync dashboard: cannot listen on %s: %s\n", listen,
+		        strerror(errno ? errno : EADDRINUSE));
+		rc = GT_EIO;
+		goto unmask;
+	}
+	info = MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_BIND_PORT);
+	host_of(listen, host, sizeof(host));
+	{
+		char url[400];
+		int v6 = ss.ss_family == AF_INET6;
+		snprintf(url, sizeof(url), "%s://%s%s%s:%u/", tls ? "https" : "http", v6 ? "[" : "",
+		         host, v6 ? "]" : "", info != NULL ? (unsigned)info->port : 0u);
+		fprintf(o->out, "dashboard: %s\n", url);
+		if (tls)
+			fprintf(o->out, "login: %smasuk?token=%s\n", url, d.login);
+		fprintf(o->out, "dashboard: data set %s, period %s; stop with Ctrl-C\n", d.ds,
+		        d.pe);
+		fflush(o->out);
+		if (o->open_browser && fork() == 0) {
+			int null = open("/dev/null", O_RDWR);
+			if (null >= 0) {
+				dup2(null, 1);
+				dup2(null, 2);
+			}
+			execlp("xdg-open", "xdg-open", url, (char *)NULL);
+			_exit(127);
+		}
+	}
+	for (;;) {
+		struct timespec wait = {1, 0};
+		int64_t now = gt_clock_wall_ms();
+		int sig = sigtimedwait(&set, NULL, &wait);
+		if (sig == SIGINT || sig == SIGTERM)
+			break;
+		run_action(&d);
+		now = gt_clock_wall_ms();
+		if (sig == SIGUSR2) {
+			refresh(&d, now + 1, 1);
+			last_round = now;
+		} else if (now - last_round >= (int64_t)every * 1000) {
+			refresh(&d, now - (int64_t)every * 1000 + 1, 1);
+			last_round = now;
+		} else {
+			/* Reports a page asked for and never fetched. */
+			refresh(&d, 1, 0);
+		}
+	}
+	rc = GT_OK;
+	MHD_stop_daemon(mhd);
+unmask:
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+out:
+	if (key != NULL) {
+		gt_crypto_wipe(key, strlen(key));
+		free(key);
+	}
+	free(cert);
+	gt_meta_free(d.meta);
+	gt_home_close(d.web);
+	gt_home_close(d.fetcher);
+	return rc;
+}

@@ -1,0 +1,33 @@
+/* gtsync dashboard: the consolidated picture in a browser, served from the home's store. */
+#ifndef GT_DASHBOARD_H
+#define GT_DASHBOARD_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* Seconds between background refreshes by default. */
+#define GT_DASHBOARD_EVERY_S 300u
+/* The address the dashboard listens on by default. */
+#define GT_DASHBOARD_LISTEN "127.0.0.1:8080"
+
+struct gt_dashboard_opts {
+	const char *home;     /* the home directory (resolved) */
+	const char *listen;   /* HOST:PORT; NULL: GT_DASHBOARD_LISTEN */
+	const char *dataset;  /* the pages' default data set; NULL: the first known */
+	const char *period;   /* the pages' default period; NULL: last year */
+	const char *zone;     /* "WIB", "WITA" or "WIT" for times; NULL: WIB */
+	const char *tls_cert; /* PEM files for an address other than loopback; NULL: made */
+	const char *tls_key;
+	unsigned every_s; /* background refresh interval; 0: GT_DASHBOARD_EVERY_S */
+	int open_browser; /* run xdg-open on the address */
+	int tls;          /* TLS and the login token on loopback too */
+	FILE *out;        /* the address and token lines */
+	FILE *err;        /* sentences for a person */
+};
+
+/* Serves the dashboard until SIGINT or SIGTERM: pages from the store's cache, refreshed from
+ * the server in the background and on request. Returns 0 after a signal, or the failure that
+ * kept it from starting (told on o->err). */
+int gt_dashboard_run(const struct gt_dashboard_opts *o);
+
+#endif

@@ -1,0 +1,75 @@
+/* The `gtsync dashboard` command: its options and what runs it. */
+#include "dashcmd.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "dashboard.h"
+#include "error.h"
+#include "home.h"
+#include "humanfmt.h"
+
+/* Longest background refresh interval, in seconds (a day). */
+#define MAX_EVERY_S 86400ul
+
+struct gt_cli_opt gt_dashcmd_opts[] = {
+    {"home", "DIR", "the client's home (default $" GT_HOME_ENV " or ~/" GT_HOME_DEFAULT ")", NULL},
+    {"listen", "HOST:PORT", "where to serve the pages (default " GT_DASHBOARD_LISTEN ")", NULL},
+    {"open", NULL, "open the dashboard in the desktop's browser", NULL},
+    {"dataset", "DS", "the data set the pages open with (default: the first, KK)", NULL},
+    {"period", "PERIOD", "the period the pages open with (default: last year)", NULL},
+    {"zone", "ZONE", "WIB, WITA or WIT: the time zone of the times shown (default WIB)", NULL},
+    {"every", "SECONDS", "refresh the reports in the background this often (default 300)", NULL},
+    {"tls-cert", "CERT.pem", "the certificate for an address other than loopback", NULL},
+    {"tls-key", "KEY.pem", "its private key", NULL},
+    {"tls", NULL, "serve over TLS with the login token on loopback too", NULL},
+    {0},
+};
+
+int gt_dashcmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	struct gt_dashboard_opts o = {.out = stdout, .err = stderr};
+	const char *every = gt_cli_get(cmd, "every");
+	char dir[GT_PATH_MAX];
+	int minutes;
+	(void)argc;
+	(void)argv;
+	(void)arg;
+
+	if (gt_home_resolve(gt_cli_get(cmd, "home"), dir, sizeof(dir)) != GT_OK) {
+		fprintf(stderr, "gtsync dashboard: no home directory: give --home DIR or set %s\n",
+		        GT_HOME_ENV);
+		return GT_CLI_EXIT_USAGE;
+	}
+	o.home = dir;
+	o.listen = gt_cli_get(cmd, "listen");
+	o.dataset = gt_cli_get(cmd, "dataset");
+	o.period = gt_cli_get(cmd, "period");
+	o.zone = gt_cli_get(cmd, "zone");
+	o.tls_cert = gt_cli_get(cmd, "tls-cert");
+	o.tls_key = gt_cli_get(cmd, "tls-key");
+	o.open_browser = gt_cli_get(cmd, "open") != NULL;
+	o.tls = gt_cli_get(cmd, "tls") != NULL;
+	if (o.zone != NULL && gt_human_zone_offset(o.zone, &minutes) != GT_OK) {
+		fprintf(stderr, "gtsync dashboard: --zone is WIB, WITA or WIT\n");
+		return GT_CLI_EXIT_USAGE;
+	}
+	if ((o.tls_cert == NULL) != (o.tls_key == NULL)) {
+		fprintf(stderr, "gtsync dashboard: --tls-cert and --tls-key go together\n");
+		return GT_CLI_EXIT_USAGE;
+	}
+	if (every != NULL) {
+		char *end;
+		unsigned long n;
+		errno = 0;
+		n = strtoul(every, &end, 10);
+		if (errno || *end || end == every || n == 0 || n > MAX_EVERY_S) {
+			fprintf(stderr, "gtsync dashboard: --every needs seconds from 1 to %lu\n",
+			        MAX_EVERY_S);
+			return GT_CLI_EXIT_USAGE;
+		}
+		o.every_s = (unsigned)n;
+	}
+	return gt_dashboard_run(&o) == GT_OK ? GT_CLI_EXIT_OK : GT_CLI_EXIT_FAIL;
+}

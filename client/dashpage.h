@@ -1,0 +1,68 @@
+/* The dashboard's pages: overview, drill-down and completeness as HTML and CSV, from cached
+ * consolidated reports. */
+#ifndef GT_DASHPAGE_H
+#define GT_DASHPAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cstore.h"
+#include "cstore_dash.h"
+#include "metadata.h"
+#include "wire.h"
+
+/* Largest query parameter a page accepts (longer ones are "unknown"). */
+#define GT_DASHPAGE_MAX_PARAM 64u
+
+/*
+ * Gets the report of k for a page: *rep (caller frees with
+ * gtsync__v1__report_reply__free_unpacked()) and when it was fetched. wait says whether the
+ * page may wait a few seconds for a first fetch. Returns 0, GT_ENOENT (not fetched yet, or the
+ * fetch failed: err says why when known) or another failure.
+ */
+typedef int (*gt_dashpage_get_fn)(void *arg, const struct gt_cstore_dash_key *k, int wait,
+                                  Gtsync__V1__ReportReply **rep, int64_t *fetched_ms, char *err,
+                                  size_t err_len);
+
+/* What every page needs; borrowed. */
+struct gt_dashpage_env {
+	struct gt_cstore *st;       /* org-unit names and parents */
+	const struct gt_meta *meta; /* data sets and elements; NULL before a metadata pull */
+	const char *home_org;       /* the key's org unit: the top of the breadcrumb */
+	const char *zone;           /* "WIB", "WITA", "WIT" for times */
+	const char *csrf;           /* the token forms carry */
+	const char *role; /* the key's role ("aggregator", "reader"...): which forms show */
+	const char *default_ds;
+	const char *default_pe;
+	int64_t now_ms;
+	gt_dashpage_get_fn get;
+	void *get_arg;
+};
+
+/* A request as a page sees it: the path and its query parameters (NULL when absent). */
+struct gt_dashpage_req {
+	const char *path; /* "/ringkasan" */
+	const char *org, *ds, *pe;
+	const char *format; /* "csv" or NULL */
+	const char *self;   /* the request's path and query, for the language switch and back */
+};
+
+/* A page: HTTP status, content type (static) and the body (caller frees). */
+struct gt_dashpage_out {
+	unsigned status;
+	const char *type;
+	char *body;
+	size_t len;
+	char filename[128]; /* for a CSV download; "" otherwise */
+};
+
+/* Renders the page req asks for in the language in use. Unknown pages, org units, data sets
+ * and periods give a page that says so with links back (status 404), never a failure.
+ * Returns 0 or GT_ENOMEM. */
+int gt_dashpage_render(const struct gt_dashpage_env *env, const struct gt_dashpage_req *req,
+                       struct gt_dashpage_out *out);
+
+/* The dashboard's style sheet (static, NUL-terminated). */
+const char *gt_dashpage_css(void);
+
+#endif

@@ -1,0 +1,191 @@
+// The dashboard in a real browser (issue 11, item 3): Debian's chromium driven by
+// playwright-core. Usage: node dashboard.mjs MODE BASE_URL OUT_DIR ID.json 53.json
+//   MODE online:  every page loads without console errors or failed requests; the overview's
+//                 and the province's figures equal `gtsync report --format json`; tile ->
+//                 province -> district by clicks and back by the breadcrumb; the language
+//                 switch is remembered; hostile names stay text; screenshots are not blank.
+//   MODE actions: (an aggregator's dashboard) a district's report returned from its page, with
+//                 a hostile reason shown as text.
+//   MODE offline: (the server stopped) the cached pages still show their figures and age.
+// Exits 0 when every check held, 1 with the failures listed otherwise.
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { chromium } = await import(join(here, 'node_modules', 'playwright-core', 'index.mjs'));
+
+const [mode, base, outDir, idJson, provJson] = process.argv.slice(2);
+const national = JSON.parse(readFileSync(idJson, 'utf8'));
+const province = JSON.parse(readFileSync(provJson, 'utf8'));
+mkdirSync(outDir, { recursive: true });
+
+const failures = [];
+const fail = (msg) => { failures.push(msg); console.error('FAIL: ' + msg); };
+const check = (cond, msg) => { if (!cond) fail(msg); };
+
+const browser = await chromium.launch({
+  executablePath: process.env.GT_CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+});
+const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+const page = await context.newPage();
+page.setDefaultTimeout(60000);
+const t0 = Date.now();
+page.on('load', () => console.log('loaded', page.url(), Date.now() - t0, 'ms'));
+let expectProblem = false;
+page.on('console', (m) => { if (m.type() === 'error' && !expectProblem) fail('console error on ' + page.url() + ': ' + m.text()); });
+page.on('pageerror', (e) => fail('page error on ' + page.url() + ': ' + e.message));
+page.on('requestfailed', (r) => fail('request failed: ' + r.url() + ' ' + (r.failure() || {}).errorText));
+page.on('response', (r) => { if (r.status() >= 400 && !expectProblem) fail('HTTP ' + r.status() + ' for ' + r.url()); });
+page.on('dialog', async (d) => { fail('a dialog opened (script ran): ' + d.message()); await d.dismiss(); });
+
+// Sums of every value of each element among vals.
+function elementTotals(vals) {
+  const t = {};
+  for (const v of vals) if (typeof v.value === 'number') t[v.dataElement] = (t[v.dataElement] || 0) + v.value;
+  return t;
+}
+
+// A screenshot that shows more than one colour in quantity (not blank).
+async function shot(name) {
+  const file = join(outDir, name + '.png');
+  const png = await page.screenshot({ path: file, fullPage: true });
+  const probe = await context.newPage();
+  const colours = await probe.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + b64;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width; c.height = img.height;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    const seen = new Map();
+    for (let i = 0; i < d.length; i += 4 * 7) {
+      const k = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
+      seen.set(k, (seen.get(k) || 0) + 1);
+    }
+    const total = d.length / (4 * 7);
+    let dominant = 0;
+    for (const n of seen.values()) dominant = Math.max(dominant, n);
+    return { distinct: seen.size, dominantShare: dominant / total };
+  }, png.toString('base64'));
+  await probe.close();
+  check(colours.distinct > 8 && colours.dominantShare < 0.995, `screenshot ${name} looks blank (${JSON.stringify(colours)})`);
+}
+
+async function go(path) {
+  const resp = await page.goto(base + path);
+  check(resp && resp.status() === 200, `GET ${path}: status ${resp && resp.status()}`);
+}
+
+// The figures table of a region page against a report's totals.
+async function checkFigures(rep, where) {
+  const cells = await page.$$eval('#figures td[data-de]', (tds) => tds.map((td) => ({
+    de: td.dataset.de, coc: td.dataset.coc, v: td.dataset.v })));
+  const byKey = new Map(cells.map((c) => [c.de + '|' + c.coc, c.v]));
+  check(rep.totals.length > 0, `${where}: the report has no totals to compare`);
+  for (const t of rep.totals) {
+    const got = byKey.get(t.dataElement + '|' + t.categoryOptionCombo);
+    check(got !== undefined && Number(got) === t.value,
+          `${where}: ${t.dataElement}/${t.categoryOptionCombo} shows ${got}, report says ${t.value}`);
+  }
+  check(cells.length === rep.totals.length, `${where}: ${cells.length} figures shown, ${rep.totals.length} in the report`);
+  for (const c of rep.children) {
+    const row = await page.$(`#children tr[data-org="${c.orgUnit}"]`);
+    check(row !== null, `${where}: no row for ${c.orgUnit}`);
+    if (row === null) continue;
+    const totals = elementTotals(c.values);
+    const shown = await row.$$eval('td[data-de]', (tds) => tds.map((td) => [td.dataset.de, td.dataset.v]));
+    for (const [de, v] of shown) {
+      const want = totals[de];
+      check(want === undefined ? v === '' : Number(v) === want, `${where}: ${c.orgUnit} ${de} shows '${v}', report says ${want}`);
+    }
+  }
+}
+
+if (mode === 'online') {
+  // The overview of the centre: headline figures equal the national report's element totals.
+  await go('/ringkasan');
+  const totals = elementTotals(national.totals);
+  const cards = await page.$$eval('.card b[data-de]', (bs) => bs.map((b) => [b.dataset.de, b.dataset.v]));
+  check(cards.length > 0, 'the overview shows no headline figures');
+  for (const [de, v] of cards)
+    check(totals[de] === undefined ? v === '' : Number(v) === totals[de], `overview: ${de} shows '${v}', report says ${totals[de]}`);
+  const tiles = await page.$$eval('#tiles a', (as) => as.map((a) => a.dataset.org));
+  check(JSON.stringify(tiles.sort()) === JSON.stringify(national.children.map((c) => c.orgUnit).sort()),
+        `overview tiles ${tiles} differ from the report's children`);
+  check((await page.textContent('#age')).includes('WITA'), 'the overview does not say how old its data is');
+  await shot('overview');
+
+  // Tile -> province -> district by clicks, and back by the breadcrumb.
+  await Promise.all([page.waitForURL(/\/wilayah\?org=53&/), page.click('#tiles a[data-org="53"]')]);
+  check((await page.textContent('#title')).trim() === province.orgUnitName, 'the province page has the wrong title');
+  await checkFigures(province, 'province 53');
+  // Hostile names are text: no element was made from them, and the text reads as written.
+  check(await page.$$eval('img', (i) => i.length) === 0, 'an <img> element was made from a name');
+  check(await page.$$eval('script', (s) => s.length) === 0, 'a <script> element is on the page');
+  const hostile = await page.textContent('#children tr[data-org="53.73"] a');
+  check(hostile === '<script>alert(1)</script>"><img src=x onerror=alert(2)>', `the hostile name reads '${hostile}'`);
+  await shot('province');
+  await Promise.all([page.waitForURL(/\/wilayah\?org=53\.71&/), page.click('#children tr[data-org="53.71"] a')]);
+  check((await page.textContent('#title')).trim() === 'Kota Kupang', 'the district page has the wrong title');
+  await shot('district');
+  await Promise.all([page.waitForURL(/\/wilayah\?org=53&/), page.click('.crumbs a >> text=Nusa Tenggara Timur')]);
+
+  // The completeness matrix.
+  await go('/kelengkapan?org=53&ds=KK&pe=2025');
+  check(await page.$$eval('#matrix tbody tr', (r) => r.length) === province.children.length, 'the matrix has a row per unit');
+  await shot('completeness');
+
+  // The language switch, remembered across pages.
+  await go('/ringkasan');
+  check(await page.getAttribute('html', 'lang') === 'id', 'the default language is not Indonesian');
+  await Promise.all([page.waitForEvent('load'), page.click('a[lang="en"]')]);
+  check(await page.getAttribute('html', 'lang') === 'en', 'the switch to English did not take');
+  await go('/wilayah?org=53&ds=KK&pe=2025');
+  check(await page.getAttribute('html', 'lang') === 'en', 'English was not remembered');
+  await Promise.all([page.waitForEvent('load'), page.click('a[lang="id"]')]);
+  check(await page.getAttribute('html', 'lang') === 'id', 'the switch back to Indonesian did not take');
+
+  // An unknown org unit: a page that says so, with a link back that works.
+  expectProblem = true;
+  const resp = await page.goto(base + '/wilayah?org=99.99&ds=KK&pe=2025');
+  check(resp.status() === 404, 'an unknown org unit is not a 404 page');
+  check(await page.$('#problem') !== null, 'the unknown org unit page does not say what is wrong');
+  expectProblem = false;
+  await Promise.all([page.waitForURL(/\/ringkasan/), page.click('a[href="/"]')]);
+} else if (mode === 'actions') {
+  // A province's aggregator returns a district's approved report from the page, with a
+  // hostile reason that stays text; the page then shows the new state.
+  await go('/wilayah?org=53&ds=KK&pe=2025');
+  const row = '#children tr[data-org="53.71"]';
+  check(await page.$(`${row} button[data-kind="accept"]`) !== null, 'no accept button for the approved district');
+  await page.fill(`${row} form:has(button[data-kind="return"]) input[name="reason"]`,
+                  '<script>alert(4)</script>"><img src=x onerror=alert(5)> angka Maret salah');
+  await Promise.all([page.waitForEvent('load'), page.click(`${row} button[data-kind="return"]`)]);
+  check(await page.getAttribute('#outcome', 'data-status') === '200', 'the return was not applied: ' + await page.textContent('main'));
+  check((await page.textContent('#reason')).startsWith('<script>alert(4)</script>'), 'the reason is not shown as text');
+  check(await page.$$eval('img', (i) => i.length) === 0, 'an <img> element was made from the reason');
+  await shot('action-returned');
+  await Promise.all([page.waitForEvent('load'), page.click('#back')]);
+  check(await page.$(`${row} button[data-kind="accept"]`) === null, 'the returned district can still be accepted');
+  check(await page.$(`${row} button[data-kind="return"]`) === null, 'the returned district can still be returned');
+} else if (mode === 'offline') {
+  await go('/wilayah?org=53&ds=KK&pe=2025');
+  await checkFigures(province, 'offline province 53');
+  const age = await page.textContent('#age');
+  check(/WITA/.test(age), `offline: the page does not say how old its data is ('${age}')`);
+  await shot('offline');
+} else {
+  fail('unknown mode ' + mode);
+}
+
+await browser.close();
+writeFileSync(join(outDir, mode + '.result'), failures.length ? failures.join('\n') + '\n' : 'ok\n');
+if (failures.length) {
+  console.error(`${failures.length} check(s) failed`);
+  process.exit(1);
+}
+console.log(`browser ${mode}: every check held`);

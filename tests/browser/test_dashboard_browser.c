@@ -1,0 +1,128 @@
+/* The dashboard in a real browser (issue 11, items 3 and 4): the fixture's server and
+ * dashboard, and tests/browser/dashboard.mjs driving Debian's chromium through playwright-core:
+ * the secretariat's pages online, a province's aggregator returning a district's report, and
+ * the cached pages with the server stopped. Skipped (exit 77, which ctest reports as skipped) only
+ * when chromium is absent; a missing playwright-core is a failure (setup.sh --test installs it). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "dashfx.h"
+
+#define SKIP 77
+
+static const char *chromium(void)
+{
+	const char *c = getenv("GT_CHROMIUM");
+
+	if (c != NULL && access(c, X_OK) == 0)
+		return c;
+	return access("/usr/bin/chromium", X_OK) == 0 ? "/usr/bin/chromium" : NULL;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Runs the browser script in mode; fails the test when a check failed. */
+static void run_browser(struct gt_dashfx *f, const char *mode, const char *id_json,
+                        const char *prov_json)
+{
+	char cmd[8192];
+	int st;
+
+	snprintf(cmd, sizeof(cmd),
+	         "node '%s/tests/browser/dashboard.mjs' %s '%s' '%s/browser-shots' '%s' '%s'",
+	         GT_SOURCE_DIR, mode, f->url, GT_BINARY_DIR, id_json, prov_json);
+	st = system(cmd);
+	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("the browser checks (%s) failed: see above", mode);
+}
+
+static struct gt_dashfx f;
+
+static int setup(void **state)
+{
+	gt_dashfx_setup(&f);
+	*state = &f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	gt_dashfx_teardown(&f);
+	return 0;
+}
+
+static void test_dashboard_in_browser(void **state)
+{
+	char id_json[GT_PATH_MAX + 16], prov_json[GT_PATH_MAX + 16], ap71[GT_PATH_MAX];
+	const char *approve[] = {"approve", "--dataset",  "KK", "--period",
+	                         "2025",    "--no-retry", NULL};
+	struct gt_clirun r;
+	char *json;
+	(void)state;
+
+	gt_dashfx_start(&f, f.centre);
+	snprintf(id_json, sizeof(id_json), "%s/ID.json", f.ts.dir);
+	snprintf(prov_json, sizeof(prov_json), "%s/53.json", f.ts.dir);
+	json = gt_dashfx_report_json(f.centre, "ID");
+	write_file(id_json, json);
+	free(json);
+	json = gt_dashfx_report_json(f.centre, "53");
+	write_file(prov_json, json);
+	free(json);
+	run_browser(&f, "online", id_json, prov_json);
+	gt_dashfx_stop(&f);
+
+	/* The province's aggregator acts on an approved district (item 4). */
+	gt_clirun_client(&f.ts, "ap71", "53.71", "approver", ap71, sizeof(ap71));
+	gt_clirun(&r, ap71, NULL, 60, approve);
+	if (r.status != 0)
+		fail_msg("approve failed:\n%s%s", r.out, r.err);
+	gt_clirun_free(&r);
+	gt_dashfx_start(&f, f.ag53);
+	run_browser(&f, "actions", id_json, prov_json);
+
+	/* The aggregator's cached pages with the server stopped. */
+	assert_int_equal(gt_testserver_stop(&f.ts), 0);
+	run_browser(&f, "offline", id_json, prov_json);
+	gt_dashfx_stop(&f);
+}
+
+int main(void)
+{
+	char pw[GT_PATH_MAX];
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_dashboard_in_browser, setup, teardown),
+	};
+
+	if (chromium() == NULL) {
+		printf(
+		    "SKIP: chromium is not installed (sh scripts/setup.sh --test installs it)\n");
+		return SKIP;
+	}
+	snprintf(pw, sizeof(pw), "%s/tests/browser/node_modules/playwright-core/index.mjs",
+	         GT_SOURCE_DIR);
+	if (access(pw, R_OK) != 0) {
+		fprintf(stderr,
+		        "playwright-core is missing from tests/browser/node_modules: run sh "
+		        "scripts/setup.sh --test\n");
+		return 1;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

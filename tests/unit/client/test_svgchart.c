@@ -1,0 +1,114 @@
+/* The chart module (issue 11, item 2): line, stacked bars and funnel as inline SVG, each with
+ * its data table; every name escaped; no style attributes (a strict CSP allows the charts);
+ * charts without data refused. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "error.h"
+#include "i18n.h"
+#include "svgchart.h"
+
+static const char *const labels[] = {"Jan", "Feb", "<b>Mar</b>"};
+static const double a[] = {3, 10, NAN};
+static const double b[] = {1, 2, 4};
+static const struct gt_svgchart_series series[] = {{"Perempuan \"dewasa\"", a},
+                                                   {"<script>x</script>", b}};
+
+/* Renders with fn into a string (caller frees). */
+static char *render(int (*fn)(FILE *, const struct gt_svgchart *), const struct gt_svgchart *c,
+                    int want)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	assert_non_null(m);
+	assert_int_equal(fn(m, c), want);
+	fclose(m);
+	return buf;
+}
+
+static void common_checks(const char *s)
+{
+	assert_non_null(strstr(s, "<figure class=\"chart\" id=\"c1\">"));
+	assert_non_null(strstr(s, "<svg viewBox="));
+	assert_non_null(strstr(s, "role=\"img\""));
+	assert_non_null(strstr(s, "<table class=\"chartdata\">"));
+	assert_non_null(strstr(s, "&lt;b&gt;Mar&lt;/b&gt;"));
+	assert_null(strstr(s, "<b>"));
+	assert_null(strstr(s, "<script"));
+	assert_null(strstr(s, "style="));
+	/* The data table holds the numbers, a dash for none. */
+	assert_non_null(strstr(s, "<td class=\"n\">10</td>"));
+	assert_non_null(strstr(s, "<td class=\"n\">&ndash;</td>"));
+}
+
+static void test_charts(void **state)
+{
+	struct gt_svgchart c = {.id = "c1",
+	                        .title = "Korban <i>TPPO</i>",
+	                        .labels = labels,
+	                        .nlabels = 3,
+	                        .series = series,
+	                        .nseries = 2};
+	char *s;
+	(void)state;
+
+	gt_i18n_use(GT_LANG_ID);
+	s = render(gt_svgchart_line, &c, GT_OK);
+	common_checks(s);
+	assert_non_null(strstr(s, "<polyline"));
+	assert_non_null(strstr(s, "Korban &lt;i&gt;TPPO&lt;/i&gt;"));
+	assert_non_null(strstr(s, "&lt;script&gt;x&lt;/script&gt;"));
+	free(s);
+	s = render(gt_svgchart_bars, &c, GT_OK);
+	common_checks(s);
+	/* Three bars of two series each. */
+	size_t rects = 0;
+	for (const char *at = s; (at = strstr(at, "<rect")) != NULL; at++)
+		rects++;
+	assert_true(rects >= 6);
+	free(s);
+	s = render(gt_svgchart_funnel, &c, GT_OK);
+	common_checks(s);
+	free(s);
+}
+
+static void test_empty_refused(void **state)
+{
+	struct gt_svgchart c = {.id = "c1",
+	                        .title = "t",
+	                        .labels = labels,
+	                        .nlabels = 0,
+	                        .series = series,
+	                        .nseries = 2};
+	char *s;
+	(void)state;
+
+	s = render(gt_svgchart_line, &c, GT_EINVAL);
+	free(s);
+	c.nlabels = 3;
+	c.nseries = 0;
+	s = render(gt_svgchart_bars, &c, GT_EINVAL);
+	free(s);
+	s = render(gt_svgchart_funnel, &c, GT_EINVAL);
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_charts),
+	    cmocka_unit_test(test_empty_refused),
+	};
+	gt_i18n_setup();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
