@@ -13,6 +13,7 @@
 #include "chain.h"
 #include "cli.h"
 #include "dhis2export.h"
+#include "dhis2meta.h"
 #include "error.h"
 #include "fetch.h"
 #include "home.h"
@@ -357,8 +358,15 @@ static int cmd_export(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	o.scope = gt_cli_get(cmd, "descendants") ? GTSYNC__V1__EXPORT_SCOPE__EXPORT_DESCENDANTS
 	          : gt_cli_get(cmd, "children")  ? GTSYNC__V1__EXPORT_SCOPE__EXPORT_CHILDREN
 	                                         : GTSYNC__V1__EXPORT_SCOPE__EXPORT_SELF;
+	if (format != NULL && strcmp(format, "dhis2-metadata") == 0) {
+		if (open_home(cmd, &h) != GT_OK)
+			return FAIL;
+		rc = gt_dhis2meta_run(h, o.output, 0, stdout);
+		gt_home_close(h);
+		return exit_for(rc);
+	}
 	if (format == NULL || strcmp(format, "dhis2") != 0) {
-		fprintf(stderr, "gtsync export: --format is dhis2\n");
+		fprintf(stderr, "gtsync export: --format is dhis2 or dhis2-metadata\n");
 		return USAGE;
 	}
 	if (scheme != NULL && strcmp(scheme, "code") != 0 && strcmp(scheme, "uid") != 0) {
@@ -591,7 +599,8 @@ static struct gt_cli_opt report_opts[] = {
 };
 static struct gt_cli_opt export_opts[] = {
     HOME_OPT,
-    {"format", "FORMAT", "dhis2: a dataValueSets JSON document", NULL},
+    {"format", "FORMAT",
+     "dhis2 (a dataValueSets JSON document) or dhis2-metadata (a DHIS2 metadata package)", NULL},
     {"org", "CODE", "the org unit (default: the key's)", NULL},
     {"children", NULL, "also its direct children", NULL},
     {"descendants", NULL, "also its whole subtree", NULL},
@@ -698,15 +707,18 @@ static const struct gt_cli_cmd client_cmds[] = {
      "all.",
      report_opts, 0, 0, cmd_report, NULL},
     {"export", "export raw values for another system (DHIS2)",
-     "[--home DIR] --format dhis2 [--org CODE] [--children|--descendants] --dataset DS --start P "
-     "--end P [--id-scheme code|uid] [--output FILE]",
+     "[--home DIR] --format dhis2|dhis2-metadata [--org CODE] [--children|--descendants] "
+     "--dataset DS --start P --end P [--id-scheme code|uid] [--output FILE]",
      "Fetches the stored values of the data set for the org unit (with --children its "
      "direct children, with --descendants its whole subtree) and every period of the data "
      "set's type within the range, as each unit entered them: never consolidated totals. "
      "dhis2 writes one JSON document: dataValues as DHIS2's dataValueSets (storedBy is the "
      "key id that signed the value), completeDataSetRegistrations, and dataApprovals (wf, "
      "pe, ou, aoc, state). The document is streamed, so any size exports in bounded memory. "
-     "docs/DHIS2.md says how to import it into DHIS2.",
+     "dhis2-metadata writes the data sets, data elements, category options, categories, "
+     "combos, option combos and the org units in the key's scope as one DHIS2 metadata "
+     "package, each with a UID derived from its code (the uid id scheme's). docs/DHIS2.md "
+     "says how to import both into DHIS2.",
      export_opts, 0, 0, cmd_export, NULL},
     {"submit", "mark the office's report for a period as submitted (its approver's key)",
      "[--home DIR] --dataset DS --period P [--org CODE]", CHAIN_HELP, chain_opts, 0, 0, cmd_submit,

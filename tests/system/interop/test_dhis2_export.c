@@ -131,6 +131,104 @@ static const json_t *find(const json_t *dvs, const char *de, const char *ou, con
 	return NULL;
 }
 
+/*
+ * The metadata objects' fields, from the DHIS2 developer manual, "Metadata" > "Metadata
+ * import" and the schema endpoint (/api/schemas/<type>): every identifiable object has id,
+ * code, name (and shortName for the nameable ones); dataElement: valueType, aggregationType,
+ * domainType, categoryCombo; dataSet: periodType, expiryDays, timelyDays, categoryCombo,
+ * dataSetElements [{dataElement}], organisationUnits; organisationUnit: openingDate, parent;
+ * categoryCombo: dataDimensionType, categories; category: dataDimensionType, categoryOptions;
+ * categoryOptionCombo: categoryCombo, categoryOptions.
+ */
+static const char *const PKG_ARRAYS[] = {
+    "categoryOptions", "categories", "categoryCombos",    "categoryOptionCombos",
+    "dataElements",    "dataSets",   "organisationUnits", NULL};
+static const char *const DE_FIELDS[] = {"valueType", "aggregationType", "domainType",
+                                        "categoryCombo", NULL};
+static const char *const DS_FIELDS[] = {
+    "periodType",      "expiryDays",        "timelyDays", "categoryCombo",
+    "dataSetElements", "organisationUnits", NULL};
+
+/* The object of array name in pkg whose id is id, or NULL. */
+static const json_t *by_id(const json_t *pkg, const char *name, const char *id)
+{
+	size_t i;
+	const json_t *o;
+
+	json_array_foreach(json_object_get(pkg, name), i, o)
+	{
+		if (strcmp(str(o, "id"), id) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+static const char *ref_id(const json_t *o, const char *key)
+{
+	return str(json_object_get(o, key), "id");
+}
+
+static void check_package(const json_t *pkg, const json_t *uid_values)
+{
+	size_t i, j, total = 0;
+	const json_t *o, *x;
+
+	expect_fields(pkg, PKG_ARRAYS);
+	for (int a = 0; PKG_ARRAYS[a] != NULL; a++) {
+		json_array_foreach(json_object_get(pkg, PKG_ARRAYS[a]), i, o)
+		{
+			assert_true(gt_dhis2uid_valid(str(o, "id")));
+			assert_true(strlen(str(o, "code")) > 0);
+			assert_true(strlen(str(o, "name")) > 0);
+			assert_true(strlen(str(o, "shortName")) <= 50);
+			total++;
+		}
+	}
+	assert_true(total > 50);
+	json_array_foreach(json_object_get(pkg, "dataElements"), i, o)
+	{
+		for (int k = 0; DE_FIELDS[k] != NULL; k++)
+			assert_non_null(json_object_get(o, DE_FIELDS[k]));
+		const char *cc = ref_id(o, "categoryCombo");
+		assert_true(strcmp(cc, "bjDvmb4bfuf") == 0 || by_id(pkg, "categoryCombos", cc));
+	}
+	json_array_foreach(json_object_get(pkg, "dataSets"), i, o)
+	{
+		for (int k = 0; DS_FIELDS[k] != NULL; k++)
+			assert_non_null(json_object_get(o, DS_FIELDS[k]));
+		json_array_foreach(json_object_get(o, "dataSetElements"), j, x)
+		    assert_non_null(by_id(pkg, "dataElements", ref_id(x, "dataElement")));
+		json_array_foreach(json_object_get(o, "organisationUnits"), j, x)
+		    assert_non_null(by_id(pkg, "organisationUnits", str(x, "id")));
+	}
+	json_array_foreach(json_object_get(pkg, "organisationUnits"), i, o)
+	{
+		if (json_object_get(o, "parent") != NULL)
+			assert_non_null(by_id(pkg, "organisationUnits", ref_id(o, "parent")));
+	}
+	json_array_foreach(json_object_get(pkg, "categoryOptionCombos"), i, o)
+	{
+		assert_non_null(by_id(pkg, "categoryCombos", ref_id(o, "categoryCombo")));
+		json_array_foreach(json_object_get(o, "categoryOptions"), j, x)
+		    assert_non_null(by_id(pkg, "categoryOptions", str(x, "id")));
+	}
+	json_array_foreach(uid_values, i, o)
+	{
+		const json_t *de = by_id(pkg, "dataElements", str(o, "dataElement"));
+		const char *coc = str(o, "categoryOptionCombo");
+		assert_non_null(de);
+		assert_non_null(by_id(pkg, "organisationUnits", str(o, "orgUnit")));
+		if (strcmp(coc, "HllvX50cXC0") == 0) {
+			assert_string_equal(ref_id(de, "categoryCombo"), "bjDvmb4bfuf");
+		} else {
+			const json_t *c = by_id(pkg, "categoryOptionCombos", coc);
+			assert_non_null(c);
+			assert_string_equal(ref_id(c, "categoryCombo"),
+			                    ref_id(de, "categoryCombo"));
+		}
+	}
+}
+
 static void test_export(void **state)
 {
 	struct gt_testserver *ts = *state;
@@ -254,6 +352,15 @@ static void test_export(void **state)
 			seen++;
 	}
 	assert_int_equal(seen, 4); /* KK_LP: 202607, 202608 twice, 202609 */
+
+	/* The metadata package: every object named by a well-formed, unique UID; every reference
+	 * resolves inside the package (or to DHIS2's default combo); and every identifier of the
+	 * uid-scheme data export is an object of it, each value's option combo one of its
+	 * element's combo. */
+	const char *md[] = {"export", "--format", "dhis2-metadata", NULL};
+	json_t *pkg = export_doc(prov, md);
+	check_package(pkg, dvs);
+	json_decref(pkg);
 	json_decref(doc);
 
 	/* To a file: written whole, and the line says how many values. */
