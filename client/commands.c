@@ -14,6 +14,8 @@
 #include "cli.h"
 #include "dashboard.h"
 #include "dashcmd.h"
+#include "dhis2export.h"
+#include "dhis2meta.h"
 #include "error.h"
 #include "fetch.h"
 #include "home.h"
@@ -335,6 +337,63 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	return exit_for(rc);
 }
 
+/* ---- export ---- */
+
+static int cmd_export(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	struct gt_dhis2export_opts o = {0};
+	const char *format = gt_cli_get(cmd, "format"), *scheme = gt_cli_get(cmd, "id-scheme");
+	unsigned long chunk = 0;
+	struct gt_home *h;
+	uint64_t n = 0;
+	int rc;
+	(void)argc;
+	(void)argv;
+	(void)arg;
+
+	o.org = gt_cli_get(cmd, "org");
+	o.dataset = gt_cli_get(cmd, "dataset");
+	o.start = gt_cli_get(cmd, "start");
+	o.end = gt_cli_get(cmd, "end");
+	o.output = gt_cli_get(cmd, "output");
+	o.out = stdout;
+	o.scope = gt_cli_get(cmd, "descendants") ? GTSYNC__V1__EXPORT_SCOPE__EXPORT_DESCENDANTS
+	          : gt_cli_get(cmd, "children")  ? GTSYNC__V1__EXPORT_SCOPE__EXPORT_CHILDREN
+	                                         : GTSYNC__V1__EXPORT_SCOPE__EXPORT_SELF;
+	if (format != NULL && strcmp(format, "dhis2-metadata") == 0) {
+		if (open_home(cmd, &h) != GT_OK)
+			return FAIL;
+		rc = gt_dhis2meta_run(h, o.output, 0, stdout);
+		gt_home_close(h);
+		return exit_for(rc);
+	}
+	if (format == NULL || strcmp(format, "dhis2") != 0) {
+		fprintf(stderr, "gtsync export: --format is dhis2 or dhis2-metadata\n");
+		return USAGE;
+	}
+	if (scheme != NULL && strcmp(scheme, "code") != 0 && strcmp(scheme, "uid") != 0) {
+		fprintf(stderr, "gtsync export: --id-scheme is code or uid\n");
+		return USAGE;
+	}
+	o.scheme =
+	    scheme && strcmp(scheme, "uid") == 0 ? GT_DHIS2_SCHEME_UID : GT_DHIS2_SCHEME_CODE;
+	if (o.dataset == NULL || o.start == NULL || o.end == NULL) {
+		fprintf(stderr, "gtsync export: --dataset, --start and --end are required (see "
+		                "--help)\n");
+		return USAGE;
+	}
+	if (opt_uint(cmd, "chunk", 100000, &chunk) != GT_OK)
+		return USAGE;
+	o.chunk = (uint32_t)chunk;
+	if (open_home(cmd, &h) != GT_OK)
+		return FAIL;
+	rc = gt_dhis2export_run(h, &o, &n);
+	if (rc == GT_OK && o.output != NULL)
+		printf("%llu values written to %s\n", (unsigned long long)n, o.output);
+	gt_home_close(h);
+	return exit_for(rc);
+}
+
 /* ---- The reporting chain ---- */
 
 #define CHAIN_HELP                                                                                 \
@@ -540,6 +599,21 @@ static struct gt_cli_opt report_opts[] = {
     {"no-children", NULL, "leave out the per-child breakdown", NULL},
     {0},
 };
+static struct gt_cli_opt export_opts[] = {
+    HOME_OPT,
+    {"format", "FORMAT",
+     "dhis2 (a dataValueSets JSON document) or dhis2-metadata (a DHIS2 metadata package)", NULL},
+    {"org", "CODE", "the org unit (default: the key's)", NULL},
+    {"children", NULL, "also its direct children", NULL},
+    {"descendants", NULL, "also its whole subtree", NULL},
+    {"dataset", "DS", "the data set (KK, LY, GT)", NULL},
+    {"start", "PERIOD", "the first period of the range (202501)", NULL},
+    {"end", "PERIOD", "the last period of the range (202512)", NULL},
+    {"id-scheme", "SCHEME", "code (gtsync's codes, the default) or uid (derived UIDs)", NULL},
+    {"output", "FILE", "write to FILE (replaced only when complete) instead of the terminal", NULL},
+    {"chunk", "N", "values per request (default: the server's cap)", NULL},
+    {0},
+};
 static struct gt_cli_opt chain_opts[] = {
     HOME_OPT,
     {"dataset", "DS", "the data set (KK, LY, GT)", NULL},
@@ -634,6 +708,20 @@ static const struct gt_cli_cmd client_cmds[] = {
      "--output the file is written whole through a new temporary file beside it, or not at "
      "all.",
      report_opts, 0, 0, cmd_report, NULL},
+    {"export", "export raw values for another system (DHIS2)",
+     "[--home DIR] --format dhis2|dhis2-metadata [--org CODE] [--children|--descendants] "
+     "--dataset DS --start P --end P [--id-scheme code|uid] [--output FILE]",
+     "Fetches the stored values of the data set for the org unit (with --children its "
+     "direct children, with --descendants its whole subtree) and every period of the data "
+     "set's type within the range, as each unit entered them: never consolidated totals. "
+     "dhis2 writes one JSON document: dataValues as DHIS2's dataValueSets (storedBy is the "
+     "key id that signed the value), completeDataSetRegistrations, and dataApprovals (wf, "
+     "pe, ou, aoc, state). The document is streamed, so any size exports in bounded memory. "
+     "dhis2-metadata writes the data sets, data elements, category options, categories, "
+     "combos, option combos and the org units in the key's scope as one DHIS2 metadata "
+     "package, each with a UID derived from its code (the uid id scheme's). docs/DHIS2.md "
+     "says how to import both into DHIS2.",
+     export_opts, 0, 0, cmd_export, NULL},
     {"submit", "mark the office's report for a period as submitted (its approver's key)",
      "[--home DIR] --dataset DS --period P [--org CODE]", CHAIN_HELP, chain_opts, 0, 0, cmd_submit,
      NULL},

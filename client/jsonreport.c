@@ -1,129 +1,105 @@
-/* The report as JSON: the whole reply, or a DHIS2 dataValueSets document of the totals. */
+/* The report as JSON: the whole reply, or a DHIS2 dataValueSets document of the totals. Every
+ * document is built as jansson values and written by jansson. */
 #include "jsonreport.h"
 
-#include <inttypes.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chain.h"
 #include "error.h"
+#include "jsonout.h"
 #include "protonames.h"
-#include "utf8.h"
 
-void gt_jsonreport_string(FILE *out, const char *s)
+/* Sets obj[key] to the string s; rc carries the first failure through a run of calls. */
+static void put_str(json_t *obj, const char *key, const char *s, int *rc)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	fputc('"', out);
-	while (*p) {
-		unsigned c = *p;
-		uint32_t cp;
-		size_t n;
-
-		if (c == '"' || c == '\\') {
-			fputc('\\', out);
-			fputc((int)c, out);
-			p++;
-			continue;
-		}
-		if (c == '\n' || c == '\r' || c == '\t') {
-			fputs(c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t", out);
-			p++;
-			continue;
-		}
-		if (c < 0x20 || c == 0x7F) {
-			fprintf(out, "\\u%04x", c);
-			p++;
-			continue;
-		}
-		n = gt_utf8_decode(p, &cp);
-		if (n == 0) {
-			fputs("\\ufffd", out);
-			p++;
-			continue;
-		}
-		fwrite(p, 1, n, out);
-		p += n;
-	}
-	fputc('"', out);
+	if (*rc == GT_OK)
+		*rc = gt_jsonout_set(obj, key, gt_jsonout_string(s));
 }
 
-/* Writes before, then "name": "value" (value as a JSON string). */
-static void field(FILE *out, const char *before, const char *name, const char *value)
+static void put(json_t *obj, const char *key, json_t *v, int *rc)
 {
-	fprintf(out, "%s\"%s\": ", before, name);
-	gt_jsonreport_string(out, value);
+	if (*rc == GT_OK)
+		*rc = gt_jsonout_set(obj, key, v);
+	else
+		json_decref(v);
 }
 
-static void json_number(FILE *out, double v)
+static json_t *json_values(Gtsync__V1__ReportValue *const *vals, size_t n,
+                           const struct gt_rmodel_row *rows, size_t nrows)
 {
-	char num[GT_RMODEL_NUM_LEN];
+	json_t *arr = json_array();
+	int rc = arr != NULL ? GT_OK : GT_ENOMEM;
 
-	if (!isfinite(v)) {
-		fputs("null", out);
-		return;
-	}
-	gt_rmodel_number(v, num, sizeof(num));
-	fputs(num, out);
-}
-
-static void json_values(FILE *out, Gtsync__V1__ReportValue *const *vals, size_t n,
-                        const struct gt_rmodel_row *rows, size_t nrows, const char *indent)
-{
-	int first = 1;
-
-	fputc('[', out);
-	for (size_t i = 0; i < nrows; i++) {
+	for (size_t i = 0; i < nrows && rc == GT_OK; i++) {
 		const Gtsync__V1__ReportValue *v = gt_rmodel_value(vals, n, &rows[i]);
+		json_t *o;
 		if (v == NULL)
 			continue;
-		fprintf(out, "%s\n%s  {", first ? "" : ",", indent);
-		field(out, "", "dataElement", rows[i].element);
-		field(out, ", ", "categoryOptionCombo", rows[i].coc);
-		fputs(", \"value\": ", out);
-		if (gt_rmodel_has_text(v->text))
-			gt_jsonreport_string(out, v->text);
-		else
-			json_number(out, v->value);
-		fprintf(out, ", \"count\": %" PRIu32, v->count);
+		o = json_object();
+		if (o == NULL) {
+			rc = GT_ENOMEM;
+			break;
+		}
+		put_str(o, "dataElement", rows[i].element, &rc);
+		put_str(o, "categoryOptionCombo", rows[i].coc, &rc);
+		put(o, "value",
+		    gt_rmodel_has_text(v->text) ? gt_jsonout_string(v->text)
+		                                : gt_jsonout_number(v->value),
+		    &rc);
+		put(o, "count", json_integer(v->count), &rc);
 		if (gt_rmodel_has_text(v->comment))
-			field(out, ", ", "comment", v->comment);
-		fputc('}', out);
-		first = 0;
+			put_str(o, "comment", v->comment, &rc);
+		if (rc == GT_OK)
+			rc = gt_jsonout_append(arr, o);
+		else
+			json_decref(o);
 	}
-	fprintf(out, "%s]", first ? "" : "\n  ");
+	if (rc != GT_OK) {
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
 }
 
-static void json_completeness(FILE *out, const Gtsync__V1__Completeness *cp)
+static json_t *json_completeness(const Gtsync__V1__Completeness *cp)
 {
-	fprintf(out,
-	        ",\n  \"completeness\": {\"expected\": %" PRIu32 ", \"reported\": %" PRIu32
-	        ", \"onTime\": %" PRIu32 ", \"missing\": [",
-	        cp ? cp->expected : 0, cp ? cp->reported : 0, cp ? cp->on_time : 0);
-	for (size_t i = 0; cp && i < cp->n_missing; i++) {
-		if (i)
-			fputs(", ", out);
-		gt_jsonreport_string(out, cp->missing[i]);
+	json_t *o = json_object(), *missing = json_array();
+	int rc = o != NULL && missing != NULL ? GT_OK : GT_ENOMEM;
+
+	put(o, "expected", json_integer(cp ? cp->expected : 0), &rc);
+	put(o, "reported", json_integer(cp ? cp->reported : 0), &rc);
+	put(o, "onTime", json_integer(cp ? cp->on_time : 0), &rc);
+	for (size_t i = 0; cp && i < cp->n_missing && rc == GT_OK; i++)
+		rc = gt_jsonout_append(missing, gt_jsonout_string(cp->missing[i]));
+	put(o, "missing", missing, &rc);
+	if (rc != GT_OK) {
+		json_decref(o);
+		return NULL;
 	}
-	fputs("]}", out);
+	return o;
 }
 
-static void json_child(FILE *out, const Gtsync__V1__ChildReport *ch,
-                       const struct gt_rmodel_row *rows, size_t nrows)
+static json_t *json_child(const Gtsync__V1__ChildReport *ch, const struct gt_rmodel_row *rows,
+                          size_t nrows)
 {
-	field(out, "\n    {", "orgUnit", ch->org_unit);
-	field(out, ", ", "name", ch->name);
-	fprintf(out,
-	        ", \"reported\": %s, \"onTime\": %s, \"expected\": %" PRIu32
-	        ", \"reportedUnits\": %" PRIu32 ", \"onTimeUnits\": %" PRIu32
-	        ", \"approvalState\": ",
-	        ch->reported ? "true" : "false", ch->on_time ? "true" : "false", ch->expected,
-	        ch->reported_units, ch->on_time_units);
-	gt_jsonreport_string(out, gt_protonames_state((int)ch->state));
-	fputs(",\n     \"values\": ", out);
-	json_values(out, ch->values, ch->n_values, rows, nrows, "     ");
-	fputc('}', out);
+	json_t *o = json_object();
+	int rc = o != NULL ? GT_OK : GT_ENOMEM;
+
+	put_str(o, "orgUnit", ch->org_unit, &rc);
+	put_str(o, "name", ch->name, &rc);
+	put(o, "reported", json_boolean(ch->reported), &rc);
+	put(o, "onTime", json_boolean(ch->on_time), &rc);
+	put(o, "expected", json_integer(ch->expected), &rc);
+	put(o, "reportedUnits", json_integer(ch->reported_units), &rc);
+	put(o, "onTimeUnits", json_integer(ch->on_time_units), &rc);
+	put_str(o, "approvalState", gt_protonames_state((int)ch->state), &rc);
+	put(o, "values", json_values(ch->values, ch->n_values, rows, nrows), &rc);
+	if (rc != GT_OK) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 int gt_json_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct gt_meta *meta,
@@ -131,6 +107,7 @@ int gt_json_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 {
 	struct gt_rmodel_row *rows = NULL;
 	size_t nrows = 0;
+	json_t *doc = NULL, *children = NULL;
 	char when[32];
 	int rc;
 	(void)names;
@@ -138,24 +115,28 @@ int gt_json_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 	if ((rc = gt_rmodel_rows(rep, meta, &rows, &nrows)) != GT_OK)
 		return rc;
 	gt_rmodel_time(rep->generated_at_ms, GT_RMODEL_TIME_ISO, when, sizeof(when));
-	field(out, "{\n  ", "orgUnit", rep->org_unit);
-	field(out, ",\n  ", "orgUnitName", rep->org_name);
-	field(out, ",\n  ", "dataSet", rep->dataset);
-	field(out, ",\n  ", "period", rep->period);
-	field(out, ",\n  ", "generatedAt", when);
-	field(out, ",\n  ", "approvalState", gt_protonames_state((int)rep->state));
-	json_completeness(out, rep->completeness);
-	fputs(",\n  \"totals\": ", out);
-	json_values(out, rep->totals, rep->n_totals, rows, nrows, "  ");
-	fputs(",\n  \"children\": [", out);
-	for (size_t c = 0; c < rep->n_children; c++) {
-		if (c)
-			fputc(',', out);
-		json_child(out, rep->children[c], rows, nrows);
-	}
-	fprintf(out, "%s]\n}\n", rep->n_children ? "\n  " : "");
+	doc = json_object();
+	children = json_array();
+	rc = doc != NULL && children != NULL ? GT_OK : GT_ENOMEM;
+	put_str(doc, "orgUnit", rep->org_unit, &rc);
+	put_str(doc, "orgUnitName", rep->org_name, &rc);
+	put_str(doc, "dataSet", rep->dataset, &rc);
+	put_str(doc, "period", rep->period, &rc);
+	put_str(doc, "generatedAt", when, &rc);
+	put_str(doc, "approvalState", gt_protonames_state((int)rep->state), &rc);
+	put(doc, "completeness", json_completeness(rep->completeness), &rc);
+	put(doc, "totals", json_values(rep->totals, rep->n_totals, rows, nrows), &rc);
+	for (size_t c = 0; c < rep->n_children && rc == GT_OK; c++)
+		rc = gt_jsonout_append(children, json_child(rep->children[c], rows, nrows));
+	put(doc, "children", children, &rc);
+	children = NULL;
+	if (rc == GT_OK)
+		rc = gt_jsonout_dump(out, doc, 0);
+	if (rc == GT_OK && fputc('\n', out) == EOF)
+		rc = GT_EIO;
+	json_decref(doc);
 	free(rows);
-	return GT_OK;
+	return rc;
 }
 
 int gt_dhis2_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct gt_meta *meta,
@@ -164,29 +145,52 @@ int gt_dhis2_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct 
 	struct gt_rmodel_row *rows = NULL;
 	size_t nrows = 0;
 	char num[GT_RMODEL_NUM_LEN];
-	int rc, first = 1;
+	json_t *doc = NULL, *dvs = NULL;
+	int rc;
 	(void)names;
 
 	if ((rc = gt_rmodel_rows(rep, meta, &rows, &nrows)) != GT_OK)
 		return rc;
-	field(out, "{\n  ", "dataSet", rep->dataset);
-	field(out, ",\n  ", "period", rep->period);
-	field(out, ",\n  ", "orgUnit", rep->org_unit);
-	fputs(",\n  \"dataValues\": [", out);
-	for (size_t i = 0; i < nrows; i++) {
+	doc = json_object();
+	dvs = json_array();
+	rc = doc != NULL && dvs != NULL ? GT_OK : GT_ENOMEM;
+	put_str(doc, "dataSet", rep->dataset, &rc);
+	put_str(doc, "period", rep->period, &rc);
+	put_str(doc, "orgUnit", rep->org_unit, &rc);
+	for (size_t i = 0; i < nrows && rc == GT_OK; i++) {
 		const Gtsync__V1__ReportValue *v =
 		    gt_rmodel_value(rep->totals, rep->n_totals, &rows[i]);
+		json_t *o;
 		if (v == NULL)
 			continue;
-		field(out, first ? "\n    {" : ",\n    {", "dataElement", rows[i].element);
-		field(out, ", ", "categoryOptionCombo", rows[i].coc);
+		o = json_object();
+		rc = o != NULL ? GT_OK : GT_ENOMEM;
+		put_str(o, "dataElement", rows[i].element, &rc);
+		put_str(o, "categoryOptionCombo", rows[i].coc, &rc);
 		/* DHIS2 carries every value as a string. */
-		field(out, ", ", "value", gt_rmodel_value_text(v, num));
-		field(out, ", ", "comment", v->comment);
-		fputc('}', out);
-		first = 0;
+		put_str(o, "value", gt_rmodel_value_text(v, num), &rc);
+		put_str(o, "comment", v->comment, &rc);
+		if (rc == GT_OK)
+			rc = gt_jsonout_append(dvs, o);
+		else
+			json_decref(o);
 	}
-	fprintf(out, "%s]\n}\n", first ? "" : "\n  ");
+	put(doc, "dataValues", dvs, &rc);
+	dvs = NULL;
+	if (rc == GT_OK)
+		rc = gt_jsonout_dump(out, doc, 0);
+	if (rc == GT_OK && fputc('\n', out) == EOF)
+		rc = GT_EIO;
+	json_decref(doc);
 	free(rows);
-	return GT_OK;
+	return rc;
+}
+
+void gt_jsonreport_string(FILE *out, const char *s)
+{
+	json_t *v = gt_jsonout_string(s);
+
+	if (v != NULL)
+		(void)gt_jsonout_dump(out, v, 0);
+	json_decref(v);
 }

@@ -452,6 +452,7 @@ static void on_request(struct gt_conn *c, gt_envelope *env)
 	case GTSYNC__V1__ENVELOPE__BODY_PULL:
 	case GTSYNC__V1__ENVELOPE__BODY_METADATA_REQUEST:
 	case GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST:
+	case GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST:
 		gt__query_submit(c, env);
 		return;
 	default:

@@ -1,4 +1,5 @@
-/* Read requests (pull, metadata, reports), answered from read-only handles off the loop. */
+/* Read requests (pull, metadata, reports, exports), answered from read-only handles off the loop.
+ */
 #include "query.h"
 
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include "authz.h"
 #include "clock.h"
 #include "error.h"
+#include "export.h"
 #include "metadata.h"
 #include "readpool.h"
 #include "report.h"
@@ -33,6 +35,7 @@ struct query_job {
 	size_t nbatches;
 	uint32_t max_frame;
 	struct gt_report *report;
+	struct gt__export *export;
 };
 
 /* A signed batch returned with a pull (include_batches). */
@@ -189,6 +192,9 @@ static void work_cb(uv_work_t *req)
 	}
 	if (j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_PULL)
 		do_pull(j, st);
+	else if (j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST)
+		j->rc = gt__export_run(st, j->snap, j->env->export_request, j->max_frame / 2,
+		                       &j->export, &j->why);
 	else
 		do_report(j, st);
 	gt_readpool_put(j->readers, st);
@@ -376,6 +382,8 @@ static void after_cb(uv_work_t *req, int status)
 		gt__conn_error(c, rid, j->rc, j->why ? j->why : gt_strerror(j->rc), 0);
 	} else if (j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_PULL) {
 		reply_pull(j);
+	} else if (j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST) {
+		gt__export_reply(c, rid, j->export);
 	} else {
 		Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
 		env.request_id = rid;
@@ -389,11 +397,18 @@ static void after_cb(uv_work_t *req, int status)
 	free(j->batches);
 	free(j->filter_elements);
 	gt_report_free(j->report);
+	gt__export_free(j->export);
 	gt_snapshot_unref(j->snap);
 	gt_wire_envelope_free(j->env);
 	free(j);
 	gt__conn_request_done(c);
 	gt__conn_unref(c);
+}
+
+/* s, or "" for NULL. */
+static const char *or_empty(const char *s)
+{
+	return s != NULL ? s : "";
 }
 
 /* The org unit a read request names, for the scope check. */
@@ -404,6 +419,8 @@ static const char *request_org(const gt_envelope *env)
 		return env->pull->org_unit;
 	case GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST:
 		return env->report_request->org_unit;
+	case GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST:
+		return env->export_request->org_unit;
 	default:
 		return NULL;
 	}
@@ -416,9 +433,15 @@ void gt__query_submit(struct gt_conn *c, gt_envelope *env)
 	const char *why = NULL;
 	struct query_job *j;
 
-	if (org != NULL && gt_authz_read(&p, org, &why) != GT_OK) {
+	/* Raw per-unit values go only to the roles of the chain, never to a reader key. */
+	if (env->body_case == GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST &&
+	    c->role == GTSYNC__V1__ROLE__ROLE_READER) {
+		org = NULL;
+		why = "a reader key may not export raw values";
+	}
+	if (why != NULL || (org != NULL && gt_authz_read(&p, org, &why) != GT_OK)) {
 		gt_log_event(&c->srv->log, GT_LOG_WARN, "read_refused", "key=%s org=%s asked=%s",
-		             c->key_id, c->org_unit, org);
+		             c->key_id, c->org_unit, or_empty(request_org(env)));
 		gt__conn_error(c, env->request_id, GT_EPERM, why, 0);
 		gt__conn_request_done(c);
 		gt_wire_envelope_free(env);

@@ -1,0 +1,250 @@
+/* The export request: a data set's raw values, completions and approvals in a key's scope. */
+#include "export.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "metadata.h"
+#include "period.h"
+#include "server.h"
+
+/* The first and last day of the range [start, end]; GT_EINVAL for a bad period or an empty
+ * range. */
+static int range_days(const char *start, const char *end, int64_t *first, int64_t *last)
+{
+	struct gt_period a, b;
+	struct gt_date da, db;
+
+	if (gt_period_parse(start, &a) != GT_OK || gt_period_parse(end, &b) != GT_OK ||
+	    gt_period_start(&a, &da) != GT_OK || gt_period_end(&b, &db) != GT_OK)
+		return GT_EINVAL;
+	*first = gt_date_to_days(&da);
+	*last = gt_date_to_days(&db);
+	return *first <= *last ? GT_OK : GT_EINVAL;
+}
+
+/* Appends the periods of type that lie wholly in [first, last] to x->periods. */
+static int add_periods(struct gt__export *x, enum gt_period_type type, int64_t first, int64_t last)
+{
+	struct gt_period p;
+	struct gt_date d;
+
+	if (gt_date_from_days(first, &d) != GT_OK || gt_period_from_date(type, &d, &p) != GT_OK)
+		return GT_EINVAL;
+	for (;;) {
+		struct gt_date s, e;
+		if (gt_period_start(&p, &s) != GT_OK || gt_period_end(&p, &e) != GT_OK)
+			return GT_EINVAL;
+		if (gt_date_to_days(&s) > last)
+			return GT_OK;
+		if (gt_date_to_days(&s) >= first && gt_date_to_days(&e) <= last) {
+			if (x->n_state_periods >= GT_EXPORT_MAX_PERIODS)
+				return GT_ETOOBIG;
+			gt_period_format(&p, x->periods[x->n_state_periods], sizeof(x->periods[0]));
+			x->n_state_periods++;
+		}
+		if (gt_period_next(&p, &p) != GT_OK)
+			return GT_OK;
+	}
+}
+
+/* Cuts the chunk's values where their text passes budget bytes (at least one stays). */
+static void fit(struct gt_store_export_out *o, size_t budget)
+{
+	size_t used = 0;
+
+	for (size_t i = 0; i < o->n_values; i++) {
+		const struct gt_store_value *v = &o->values[i].v;
+		used += strlen(v->value) + strlen(v->comment) + strlen(v->data_element) +
+		        strlen(v->coc) + strlen(v->org_unit) + 128;
+		if (used > budget && i > 0) {
+			o->n_values = i;
+			o->more = 1;
+			return;
+		}
+	}
+}
+
+int gt__export_run(struct gt_store *st, const struct gt_snapshot *snap,
+                   const Gtsync__V1__ExportRequest *q, size_t budget, struct gt__export **out,
+                   const char **why)
+{
+	const struct gt_meta_dataset *ds;
+	struct gt_store_export_query sq = {0};
+	struct gt__export *x = NULL;
+	int64_t first, last;
+	int rc;
+
+	*out = NULL;
+	*why = NULL;
+	ds = snap->meta ? gt_meta_dataset_find(snap->meta, q->dataset) : NULL;
+	if (ds == NULL) {
+		*why = "unknown data set";
+		return GT_ENOENT;
+	}
+	if (range_days(q->start_period, q->end_period, &first, &last) != GT_OK) {
+		*why = "the start and end must be DHIS2 periods, the start not after the end";
+		return GT_EINVAL;
+	}
+	if (q->n_after != 0 && q->n_after != 4) {
+		*why = "an export's 'after' holds four codes";
+		return GT_EINVAL;
+	}
+	x = calloc(1, sizeof(*x));
+	if (x != NULL) {
+		x->elements = calloc(ds->nelements + 1, sizeof(*x->elements));
+		x->periods = calloc(GT_EXPORT_MAX_PERIODS, sizeof(*x->periods));
+		x->period_ptrs = calloc(GT_EXPORT_MAX_PERIODS, sizeof(*x->period_ptrs));
+	}
+	if (x == NULL || x->elements == NULL || x->periods == NULL || x->period_ptrs == NULL) {
+		rc = GT_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < ds->nelements; i++)
+		x->elements[i] = ds->elements[i]->code;
+	/* The data set's own periods first, then the coarser ones approvals may name. */
+	rc = add_periods(x, ds->period_type, first, last);
+	x->n_periods = x->n_state_periods;
+	for (int t = (int)ds->period_type + 1; rc == GT_OK && t <= GT_PERIOD_YEARLY; t++)
+		rc = add_periods(x, (enum gt_period_type)t, first, last);
+	if (rc != GT_OK) {
+		*why = rc == GT_ETOOBIG ? "the range holds too many periods" : "bad period range";
+		goto out;
+	}
+	for (size_t i = 0; i < x->n_state_periods; i++)
+		x->period_ptrs[i] = x->periods[i];
+	sq.org_unit = q->org_unit;
+	sq.scope = q->scope == GTSYNC__V1__EXPORT_SCOPE__EXPORT_CHILDREN ? GT_STORE_EXPORT_CHILDREN
+	           : q->scope == GTSYNC__V1__EXPORT_SCOPE__EXPORT_DESCENDANTS
+	               ? GT_STORE_EXPORT_DESCENDANTS
+	               : GT_STORE_EXPORT_SELF;
+	sq.dataset = ds->code;
+	sq.elements = x->elements;
+	sq.n_elements = ds->nelements;
+	sq.periods = x->period_ptrs;
+	sq.n_periods = x->n_periods;
+	sq.state_periods = x->period_ptrs;
+	sq.n_state_periods = x->n_state_periods;
+	sq.after = q->n_after == 4 ? (const char *const *)q->after : NULL;
+	sq.max_items = q->max_items;
+	sq.with_registrations = q->n_after == 0;
+	rc = gt_store_export(st, &sq, &x->out);
+	if (rc != GT_OK)
+		*why = rc == GT_ETOOBIG ? gt_store_errmsg(st) : "the store could not be read";
+	else
+		fit(&x->out, budget);
+out:
+	if (rc != GT_OK) {
+		gt__export_free(x);
+		return rc;
+	}
+	*out = x;
+	return GT_OK;
+}
+
+void gt__export_reply(struct gt_conn *c, uint64_t rid, const struct gt__export *x)
+{
+	const struct gt_store_export_out *o = &x->out;
+	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
+	Gtsync__V1__ExportChunk chunk = GTSYNC__V1__EXPORT_CHUNK__INIT;
+	Gtsync__V1__ExportedValue *ev = calloc(o->n_values + 1, sizeof(*ev));
+	Gtsync__V1__ExportedValue **evp = calloc(o->n_values + 1, sizeof(*evp));
+	Gtsync__V1__DataValue *dv = calloc(o->n_values + 1, sizeof(*dv));
+	Gtsync__V1__WorkflowState *ws = calloc(o->n_states + 1, sizeof(*ws));
+	Gtsync__V1__WorkflowState **wsp = calloc(o->n_states + 1, sizeof(*wsp));
+	Gtsync__V1__PulledCompletion *pc = calloc(o->n_completions + 1, sizeof(*pc));
+	Gtsync__V1__PulledCompletion **pcp = calloc(o->n_completions + 1, sizeof(*pcp));
+	Gtsync__V1__CompleteRegistration *cr = calloc(o->n_completions + 1, sizeof(*cr));
+	char *after[4];
+
+	if (!ev || !evp || !dv || !ws || !wsp || !pc || !pcp || !cr) {
+		gt__conn_error(c, rid, GT_ENOMEM, NULL, 0);
+		goto out;
+	}
+	for (size_t i = 0; i < o->n_values; i++) {
+		const struct gt_store_value *v = &o->values[i].v;
+		gtsync__v1__data_value__init(&dv[i]);
+		dv[i].data_element = (char *)v->data_element;
+		dv[i].category_option_combo = (char *)v->coc;
+		dv[i].org_unit = (char *)v->org_unit;
+		dv[i].period = (char *)v->period;
+		dv[i].value = (char *)v->value;
+		dv[i].comment = (char *)v->comment;
+		dv[i].revision = v->revision;
+		gtsync__v1__exported_value__init(&ev[i]);
+		ev[i].value = &dv[i];
+		ev[i].stored_by = (char *)o->values[i].key_id;
+		ev[i].created_at_ms = v->created_at_ms;
+		ev[i].updated_at_ms = v->updated_at_ms;
+		ev[i].origin_batch.data = (uint8_t *)v->origin_batch;
+		ev[i].origin_batch.len = sizeof(v->origin_batch);
+		evp[i] = &ev[i];
+	}
+	for (size_t i = 0; i < o->n_states; i++) {
+		const struct gt_store_wfstate *s = &o->states[i];
+		gtsync__v1__workflow_state__init(&ws[i]);
+		ws[i].dataset = (char *)s->dataset;
+		ws[i].period = (char *)s->period;
+		ws[i].org_unit = (char *)s->org_unit;
+		ws[i].state = s->state;
+		ws[i].updated_at_ms = s->updated_at_ms;
+		ws[i].change_seq = s->change_seq;
+		wsp[i] = &ws[i];
+	}
+	for (size_t i = 0; i < o->n_completions; i++) {
+		const struct gt_store_completion *k = &o->completions[i];
+		gtsync__v1__complete_registration__init(&cr[i]);
+		cr[i].dataset = (char *)k->dataset;
+		cr[i].period = (char *)k->period;
+		cr[i].org_unit = (char *)k->org_unit;
+		cr[i].completed = k->completed;
+		gtsync__v1__pulled_completion__init(&pc[i]);
+		pc[i].registration = &cr[i];
+		pc[i].at_ms = k->at_ms;
+		pc[i].origin_batch.data = (uint8_t *)k->origin_batch;
+		pc[i].origin_batch.len = sizeof(k->origin_batch);
+		pc[i].change_seq = k->change_seq;
+		pcp[i] = &pc[i];
+	}
+	if (o->more && o->n_values > 0) {
+		const struct gt_store_value *last = &o->values[o->n_values - 1].v;
+		after[0] = (char *)last->data_element;
+		after[1] = (char *)last->period;
+		after[2] = (char *)last->org_unit;
+		after[3] = (char *)last->coc;
+		chunk.next_after = after;
+		chunk.n_next_after = 4;
+	}
+	chunk.values = evp;
+	chunk.n_values = o->n_values;
+	chunk.more = o->more;
+	chunk.states = wsp;
+	chunk.n_states = o->n_states;
+	chunk.completions = pcp;
+	chunk.n_completions = o->n_completions;
+	env.request_id = rid;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_EXPORT_CHUNK;
+	env.export_chunk = &chunk;
+	gt__conn_reply(c, &env);
+out:
+	free(ev);
+	free(evp);
+	free(dv);
+	free(ws);
+	free(wsp);
+	free(pc);
+	free(pcp);
+	free(cr);
+}
+
+void gt__export_free(struct gt__export *x)
+{
+	if (x == NULL)
+		return;
+	gt_store_export_free(&x->out);
+	free(x->elements);
+	free(x->periods);
+	free(x->period_ptrs);
+	free(x);
+}

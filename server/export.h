@@ -1,0 +1,38 @@
+/* The export request: a data set's raw values, completions and approvals in a key's scope. */
+#ifndef GT_EXPORT_H
+#define GT_EXPORT_H
+
+#include "period.h"
+#include "snapshot.h"
+#include "store_export.h"
+#include "wire.h"
+
+struct gt_conn;
+
+/* Periods one export may cover (of all types together). */
+#define GT_EXPORT_MAX_PERIODS 2000u
+
+/* One answered export chunk, between the reading thread and the reply. */
+struct gt__export {
+	struct gt_store_export_out out;
+	const char **elements;
+	char (*periods)[GT_PERIOD_MAX_LEN];
+	const char **period_ptrs;
+	size_t n_periods, n_state_periods;
+};
+
+/* Reads the chunk q asks for from st with snap's metadata (both borrowed), its values' text
+ * within about budget bytes (so the reply fits a frame). On success *out (caller frees with
+ * gt__export_free()) holds it; on failure *why is a sentence for the client (static or the
+ * store's). */
+int gt__export_run(struct gt_store *st, const struct gt_snapshot *snap,
+                   const Gtsync__V1__ExportRequest *q, size_t budget, struct gt__export **out,
+                   const char **why);
+
+/* Fills env (request id rid) with the ExportChunk of x and sends it on c. */
+void gt__export_reply(struct gt_conn *c, uint64_t rid, const struct gt__export *x);
+
+/* Frees x; accepts NULL. */
+void gt__export_free(struct gt__export *x);
+
+#endif
