@@ -345,9 +345,9 @@ int gt_home_connect(struct gt_home *h, uint32_t timeout_ms, struct gt_session **
 	if (rc != GT_OK)
 		return rc;
 	const Gtsync__V1__AuthResult *ar = res->auth_result;
-	const char *role = gt_protonames_role(ar->role);
-	if (strcmp(role, "unknown") == 0)
-		role = "";
+	char roles[GT_ROLESET_TEXT_MAX];
+	unsigned set = gt_roleset_of_auth(ar);
+	const char *role = set != 0 ? gt_roleset_format(set, roles, sizeof(roles)) : "";
 	if (strcmp(role, h->role) != 0) {
 		/* Best effort: a read-only store still lets a person read. */
 		if (gt_cstore_config_set(h->st, GT_CSTORE_CFG_ROLE, role) == GT_OK)

@@ -411,7 +411,7 @@ static const char *request_org(const gt_envelope *env)
 
 void gt__query_submit(struct gt_conn *c, gt_envelope *env)
 {
-	struct gt_principal p = {c->key_id, c->org_unit, c->role};
+	struct gt_principal p = {c->key_id, c->org_unit, c->roles};
 	const char *org = request_org(env);
 	const char *why = NULL;
 	struct query_job *j;
