@@ -126,6 +126,29 @@ static void json_child(FILE *out, const Gtsync__V1__ChildReport *ch,
 	fputc('}', out);
 }
 
+/* The signed approval history, oldest first: who (the key's label, else its id), in which
+ * role, with the key id always there for checking. */
+static void json_history(FILE *out, const Gtsync__V1__ReportReply *rep)
+{
+	char at[32];
+
+	fputs(",\n  \"history\": [", out);
+	for (size_t i = 0; i < rep->n_history; i++) {
+		const Gtsync__V1__WorkflowEvent *ev = rep->history[i];
+		const char *role = gt_rmodel_event_role(ev);
+		gt_rmodel_time(ev->at_ms, GT_RMODEL_TIME_ISO, at, sizeof(at));
+		field(out, i ? ",\n    {" : "\n    {", "action", gt_protonames_kind((int)ev->kind));
+		field(out, ", ", "at", at);
+		field(out, ", ", "by", gt_rmodel_event_who(ev));
+		field(out, ", ", "keyId", ev->key_id);
+		field(out, ", ", "keyLabel", ev->key_label);
+		field(out, ", ", "role", role ? role : "");
+		field(out, ", ", "reason", ev->reason);
+		fputc('}', out);
+	}
+	fprintf(out, "%s]", rep->n_history ? "\n  " : "");
+}
+
 int gt_json_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct gt_meta *meta,
                    const struct gt_rmodel_names *names)
 {
@@ -153,7 +176,9 @@ int gt_json_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 			fputc(',', out);
 		json_child(out, rep->children[c], rows, nrows);
 	}
-	fprintf(out, "%s]\n}\n", rep->n_children ? "\n  " : "");
+	fprintf(out, "%s]", rep->n_children ? "\n  " : "");
+	json_history(out, rep);
+	fputs("\n}\n", out);
 	free(rows);
 	return GT_OK;
 }

@@ -152,6 +152,16 @@ static void one_key_two_roles(void **state)
 	server_says(f, 0, "(no key matches)", "key list --org 53.71 --role aggregator");
 	server_says(f, 2, "not a list of roles", "key list --role boss");
 
+	/* Reports name the keys of the history by label and role (issue 13, labels in reports),
+	 * in text, JSON and HTML alike. */
+	const char *text[] = {"report",   "--org", "53.71",    "--dataset", "KK",
+	                      "--period", "2024",  "--format", "text",      NULL};
+	says(f->both, 0, "submit    " LABEL " (approver, key ", text);
+	const char *json[] = {"report",   "--org", "53.71",    "--dataset", "KK",
+	                      "--period", "2024",  "--format", "json",      NULL};
+	says(f->both, 0, "\"by\": \"" LABEL "\"", json);
+	says(f->both, 0, "\"role\": \"approver\"", json);
+
 	/* The log signed under the roles held then still rebuilds and verifies. */
 	assert_int_equal(gt_testserver_stop(f->ts), 0);
 	server_says(f, 0, "", "rebuild");
