@@ -709,6 +709,12 @@ static const struct gt_cli_cmd key_cmds[] = {
      "machine: --role operator,approver). Separate keys per person remain possible and are "
      "recommended where the office has the staff.",
      keyadd_opts, 0, 0, cmd_key_add, NULL},
+    {"enrol", "register a key from the enrolment request 'gtsync init' printed",
+     "--data DIR --request LINE|FILE [--label TEXT]",
+     "The request line carries the key id, org unit, roles, public key and a check: any "
+     "field changed or mistyped is refused. Read the check printed here to the office over "
+     "the phone; its 'gtsync init' printed the same numbers.",
+     gt__key_enrol_opts, 0, 0, gt__cmd_key_enrol, NULL},
     {"revoke", "revoke a key (kept on record; its batches stay valid)", "--data DIR KEYID", NULL,
      keyrevoke_opts, 1, 1, cmd_key_revoke, NULL},
     {"grant", "give a key more roles on its org unit", "--data DIR --role ROLE[,ROLE...] KEYID",

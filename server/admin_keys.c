@@ -1,10 +1,15 @@
-/* gtsync-server's key commands beyond add and revoke: roles granted and taken, labels, lists. */
+/* gtsync-server's key commands beyond add and revoke: enrolment requests, roles granted and
+ * taken, labels, lists. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "admin_ops.h"
+#include "clock.h"
 #include "encode.h"
+#include "enrol.h"
 #include "error.h"
+#include "fileio.h"
 #include "keylabel.h"
 #include "orgunit.h"
 #include "protonames.h"
@@ -178,4 +183,77 @@ int gt__cmd_key_list(const struct gt_cli_cmd *cmd, int argc, char **argv, void *
 	if (rc == GT_OK && f.shown == 0 && (f.org != NULL || f.roles != 0 || f.active_only))
 		printf("(no key matches)\n");
 	return rc == GT_OK ? 0 : FAIL;
+}
+
+/* The largest request file read (a saved message holding the line). */
+#define ENROL_FILE_MAX 65536u
+
+struct gt_cli_opt gt__key_enrol_opts[] = {
+    {"data", "DIR", "the server's data directory", NULL},
+    {"request", "LINE|FILE",
+     "the enrolment request line 'gtsync init' printed, or a file holding it", NULL},
+    {"label", "TEXT", "the office and person the key stands for", NULL},
+    {0},
+};
+
+int gt__cmd_key_enrol(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	const char *request = gt_cli_get(cmd, "request"), *label = gt_cli_get(cmd, "label"), *why;
+	char roles[GT_ROLESET_TEXT_MAX];
+	char key_id[GT_KEY_ID_LEN + 1];
+	struct gt_enrol e;
+	struct gt_paths p;
+	struct gt_store *st = NULL;
+	uint8_t *file = NULL;
+	size_t len;
+	int rc;
+	(void)argc;
+	(void)argv;
+	(void)arg;
+
+	if (request == NULL) {
+		fprintf(stderr, "gtsync-server key enrol: --request LINE or FILE is required\n");
+		return USAGE;
+	}
+	if (label != NULL && gt_keylabel_check(label, &why) != GT_OK) {
+		fprintf(stderr, "gtsync-server key enrol: %s\n", why);
+		return USAGE;
+	}
+	if (strncmp(request, GT_ENROL_MAGIC, strlen(GT_ENROL_MAGIC)) == 0) {
+		rc = gt_enrol_parse(request, strlen(request), &e, &why);
+	} else {
+		rc = gt_file_read(request, ENROL_FILE_MAX, &file, &len);
+		if (rc != GT_OK) {
+			fprintf(stderr,
+			        "gtsync-server key enrol: cannot read the request file %s: %s\n",
+			        request, gt_strerror(rc));
+			return FAIL;
+		}
+		rc = gt_enrol_parse((const char *)file, len, &e, &why);
+		free(file);
+	}
+	if (rc != GT_OK) {
+		fprintf(stderr, "gtsync-server key enrol: %s; nothing was registered\n", why);
+		return FAIL;
+	}
+	if (gt__admin_open_store(cmd, &p, &st) != GT_OK)
+		return FAIL;
+	rc = gt_store_key_register(st, e.public_key, e.org_unit, e.roles, label, gt_clock_wall_ms(),
+	                           key_id);
+	if (rc == GT_EEXIST)
+		fprintf(stderr, "gtsync-server key enrol: key %s is already registered\n",
+		        e.key_id);
+	else if (rc == GT_ENOENT)
+		fprintf(stderr,
+		        "gtsync-server key enrol: org unit '%s' is not known; import org units "
+		        "first\n",
+		        e.org_unit);
+	else if (rc != GT_OK)
+		fprintf(stderr, "gtsync-server key enrol: %s\n", gt_store_errmsg(st));
+	gt_store_close(st);
+	if (rc != GT_OK)
+		return FAIL;
+	printf("key %s enrolled for %s as %s; check %s (the office reads the same numbers)\n",
+	       key_id, e.org_unit, gt_roleset_format(e.roles, roles, sizeof(roles)), e.check);
+	return 0;
 }

@@ -168,10 +168,79 @@ static void one_key_two_roles(void **state)
 	server_says(f, 0, "", "verify");
 }
 
+/* Copies the enrolment request line out of gtsync init's output into line. */
+static void request_of(const char *out, char *line, size_t cap)
+{
+	const char *p = strstr(out, "\ngtsync-enrol-1 ");
+	assert_non_null(p);
+	p++;
+	size_t n = strcspn(p, "\n");
+	assert_true(n < cap);
+	memcpy(line, p, n);
+	line[n] = '\0';
+}
+
+/* Issue 13, enrolment: gtsync init prints a request line and its check; the centre enrols it
+ * with one command (a mistyped copy is refused); the office then works with no further step. */
+static void enrol_by_request(void **state)
+{
+	struct fx *f = *state;
+	char home[4200], line[300], bad[300], args[4800], path[4300], check[32];
+	struct gt_clirun r;
+	int status;
+
+	snprintf(home, sizeof(home), "%s/enrolled", f->ts->dir);
+	const char *init[] = {
+	    "init",  "--home", home,        "--server", f->ts->addr,         "--org",
+	    "53.72", "--ca",   f->ts->cert, "--role",   "operator,approver", NULL};
+	gt_clirun(&r, NULL, NULL, 30, init);
+	assert_int_equal(r.status, 0);
+	request_of(r.out, line, sizeof(line));
+	const char *c = strstr(r.out, "check:      ");
+	assert_non_null(c);
+	snprintf(check, sizeof(check), "%.14s", c + strlen("check:      "));
+	gt_clirun_free(&r);
+	assert_non_null(strstr(line, " 53.72 operator,approver "));
+	assert_non_null(strstr(line, check));
+
+	/* Not enrolled yet: the server says so. */
+	const char *md[] = {"metadata", "pull", NULL};
+	says(home, 1, "not registered", md);
+
+	/* One digit mistyped in the copy the centre got: refused, nothing registered. */
+	snprintf(bad, sizeof(bad), "%s", line);
+	bad[strlen(bad) - 1] = bad[strlen(bad) - 1] == '1' ? '2' : '1';
+	snprintf(path, sizeof(path), "%s/request.txt", f->ts->dir);
+	char msg[400];
+	snprintf(msg, sizeof(msg), "From the district office:\n%s\n", bad);
+	gt_clirun_write(path, msg);
+	snprintf(args, sizeof(args), "key enrol --request '%s'", path);
+	server_says(f, 1, "check does not match", args);
+	snprintf(args, sizeof(args), "key list --org 53.72");
+	char *out = server_cmd(f, args, &status);
+	assert_null(strstr(out, "operator,approver"));
+	free(out);
+
+	/* The right line: enrolled, and the centre reads the same check. */
+	snprintf(args, sizeof(args),
+	         "key enrol --request '%s' --label 'Kabupaten 53.72 - operator'", line);
+	server_says(f, 0, check, args);
+	server_says(f, 0, "Kabupaten 53.72 - operator", "key list --org 53.72 --role approver");
+	snprintf(args, sizeof(args), "key enrol --request '%s'", line);
+	server_says(f, 1, "already registered", args);
+
+	/* The office works at once: its first command fetches the metadata. */
+	const char *set[] = {"set", "KK_LP", "202401", "", "2", NULL};
+	says(home, 0, "queued", set);
+	const char *push[] = {"push", "--no-retry", NULL};
+	says(home, 0, "1 values acknowledged", push);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(one_key_two_roles, setup, teardown),
+	    cmocka_unit_test_setup_teardown(enrol_by_request, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
