@@ -16,6 +16,7 @@
 #include "dashcmd.h"
 #include "dhis2export.h"
 #include "dhis2meta.h"
+#include "enrol.h"
 #include "error.h"
 #include "fetch.h"
 #include "home.h"
@@ -24,6 +25,7 @@
 #include "pull.h"
 #include "push.h"
 #include "render.h"
+#include "roleset.h"
 #include "status.h"
 #include "termtext.h"
 #include "testhooks.h"
@@ -94,9 +96,12 @@ static int opt_uint(const struct gt_cli_cmd *cmd, const char *name, unsigned lon
 static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
 	const char *server = gt_cli_get(cmd, "server"), *org = gt_cli_get(cmd, "org");
-	const char *ca = gt_cli_get(cmd, "ca");
+	const char *ca = gt_cli_get(cmd, "ca"), *roles_text = gt_cli_get(cmd, "role");
 	struct gt_home_init_info info;
-	char dir[GT_PATH_MAX];
+	char dir[GT_PATH_MAX], line[GT_ENROL_LINE_MAX];
+	uint8_t pub[GT_ED25519_PUB_LEN];
+	struct gt_enrol req;
+	unsigned roles;
 	int rc;
 	(void)argc;
 	(void)argv;
@@ -105,6 +110,11 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	if (server == NULL || org == NULL || ca == NULL) {
 		fprintf(stderr,
 		        "gtsync init: --server, --org and --ca are required (see --help)\n");
+		return USAGE;
+	}
+	if (gt_roleset_parse(roles_text != NULL ? roles_text : "operator", &roles) != GT_OK) {
+		fprintf(stderr, "gtsync init: --role takes roles separated by commas (operator, "
+		                "approver, aggregator, secretariat, reader)\n");
 		return USAGE;
 	}
 	if (gt_home_resolve(gt_cli_get(cmd, "home"), dir, sizeof(dir)) != GT_OK) {
@@ -118,18 +128,44 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	                 server);
 	gt_termtext_line(stdout, "key id:     %s", info.key_id);
 	gt_termtext_line(stdout, "public key: %s", info.pub_b64);
-	gt_termtext_line(stdout, "Give the key id and public key to the central administrator, "
-	                         "who registers them with");
+	if (gt_key_public_from_b64(info.pub_b64, strlen(info.pub_b64), pub) != GT_OK ||
+	    gt_enrol_make(pub, org, roles, &req) != GT_OK ||
+	    gt_enrol_format(&req, line, sizeof(line)) != GT_OK) {
+		fprintf(stderr, "gtsync init: cannot write the enrolment request\n");
+		return FAIL;
+	}
+	gt_termtext_line(stdout, "check:      %s", req.check);
 	gt_termtext_line(stdout,
-	                 "  gtsync-server key add --data DIR --org %s --role ROLE --pubkey %s", org,
-	                 info.pub_b64);
+	                 "Send this enrolment request line to the centre (or your province):");
+	gt_termtext_line(stdout, "%s", line);
+	gt_termtext_line(stdout, "which enrols it with");
 	gt_termtext_line(stdout,
-	                 "(the public key is also in %s/%s). Then run 'gtsync metadata pull'.", dir,
-	                 GT_HOME_PUB);
+	                 "  gtsync-server key enrol --data DIR --request 'LINE' --label TEXT");
+	gt_termtext_line(stdout, "Read the check to them over the phone: the numbers they see must "
+	                         "be these. 'gtsync key' shows the line again. Then run 'gtsync "
+	                         "metadata pull'.");
 	return OK;
 }
 
 /* ---- key ---- */
+
+/* Prints the home's enrolment request again, for the roles it holds (operator before the
+ * first login). */
+static void print_request(const struct gt_home *h, const char *b64)
+{
+	char line[GT_ENROL_LINE_MAX];
+	uint8_t pub[GT_ED25519_PUB_LEN];
+	struct gt_enrol req;
+	unsigned roles;
+
+	if (gt_roleset_parse(h->role[0] ? h->role : "operator", &roles) != GT_OK ||
+	    gt_key_public_from_b64(b64, strlen(b64), pub) != GT_OK ||
+	    gt_enrol_make(pub, h->org, roles, &req) != GT_OK ||
+	    gt_enrol_format(&req, line, sizeof(line)) != GT_OK)
+		return;
+	gt_termtext_line(stdout, "enrolment:  %s", line);
+	gt_termtext_line(stdout, "check:      %s", req.check);
+}
 
 static int cmd_key(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
@@ -151,6 +187,7 @@ static int cmd_key(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 		gt_termtext_line(stdout, "org unit:   %s", h->org);
 		gt_termtext_line(stdout, "role:       %s",
 		                 h->role[0] ? h->role : "(not known until the first login)");
+		print_request(h, b64);
 	}
 	gt_home_close(h);
 	return rc == GT_OK ? OK : FAIL;
@@ -538,6 +575,8 @@ static struct gt_cli_opt init_opts[] = {
     {"server", "HOST:PORT", "the central server (e.g. 127.0.0.1:7443)", NULL},
     {"org", "CODE", "the org unit this office reports for (53.71, 53, ID)", NULL},
     {"ca", "CERT.pem", "the server's certificate (tls-cert.pem), pinned", NULL},
+    {"role", "ROLES",
+     "the roles the enrolment request asks for, separated by commas (default operator)", NULL},
     {0},
 };
 static struct gt_cli_opt home_opts[] = {HOME_OPT, {0}};
@@ -652,7 +691,7 @@ static const struct gt_cli_cmd metadata_cmds[] = {
 
 static const struct gt_cli_cmd client_cmds[] = {
     {"init", "set up a home: local store, key, pinned server certificate",
-     "--home DIR --server HOST:PORT --org CODE --ca CERT.pem",
+     "--home DIR --server HOST:PORT --org CODE --ca CERT.pem [--role ROLES]",
      "Creates DIR/client.db, a new Ed25519 key (DIR/key.pem, mode 0600; DIR/key.pub) and a "
      "copy of the server's certificate (DIR/ca.pem), and prints the key id and public key "
      "the central administrator registers. Every other command finds the home through "

@@ -418,7 +418,8 @@ static void charts(struct page *p, const Gtsync__V1__ReportReply *rep)
 			int64_t at;
 			snprintf(k.org, sizeof(k.org), "%s", p->org);
 			snprintf(k.dataset, sizeof(k.dataset), "%s", p->ds);
-			snprintf(k.period, sizeof(k.period), "%s", pes[j]);
+			_Static_assert(sizeof(k.period) == sizeof(pes[j]), "period buffers differ");
+			memcpy(k.period, pes[j], sizeof(k.period));
 			(void)p->env->get(p->env->get_arg, &k, 0, &m, &at, NULL, 0);
 			for (size_t e = 0; e < ne; e++)
 				month_vals[e][j] =
@@ -820,7 +821,8 @@ static int page_matrix(struct page *p, unsigned *status, int csv)
 		struct gt_cstore_dash_key k;
 		snprintf(k.org, sizeof(k.org), "%s", p->org);
 		snprintf(k.dataset, sizeof(k.dataset), "%s", p->ds);
-		snprintf(k.period, sizeof(k.period), "%s", pes[j]);
+		_Static_assert(sizeof(k.period) == sizeof(pes[j]), "period buffers differ");
+		memcpy(k.period, pes[j], sizeof(k.period));
 		(void)p->env->get(p->env->get_arg, &k, 0, &cols[j], &cat, NULL, 0);
 	}
 	if (csv) {

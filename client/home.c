@@ -1,5 +1,6 @@
 /* A client's home directory: its store, key and pinned certificate, and logging in with them. */
 #include "home.h"
+#include "metapull.h"
 
 #include "clock.h"
 
@@ -345,9 +346,9 @@ int gt_home_connect(struct gt_home *h, uint32_t timeout_ms, struct gt_session **
 	if (rc != GT_OK)
 		return rc;
 	const Gtsync__V1__AuthResult *ar = res->auth_result;
-	const char *role = gt_protonames_role(ar->role);
-	if (strcmp(role, "unknown") == 0)
-		role = "";
+	char roles[GT_ROLESET_TEXT_MAX];
+	unsigned set = gt_roleset_of_auth(ar);
+	const char *role = set != 0 ? gt_roleset_format(set, roles, sizeof(roles)) : "";
 	if (strcmp(role, h->role) != 0) {
 		/* Best effort: a read-only store still lets a person read. */
 		if (gt_cstore_config_set(h->st, GT_CSTORE_CFG_ROLE, role) == GT_OK)
@@ -469,6 +470,16 @@ int gt_home_meta(struct gt_home *h, const char *what, struct gt_meta **out)
 		return GT_ENOMEM;
 	gt_meta_errors_init(errs);
 	rc = gt_cstore_metadata_load(h->st, out, errs);
+	if (rc == GT_ENOENT) {
+		/* A home just enrolled fetches its state on first use: no step to remember. */
+		struct gt_metapull_opts o = {.out = h->err};
+		say(h->err, "%s: no metadata yet; fetching it from the server", what);
+		if (gt_metapull_run(h, &o, NULL) == GT_OK) {
+			gt_meta_errors_clear(errs);
+			gt_meta_errors_init(errs);
+			rc = gt_cstore_metadata_load(h->st, out, errs);
+		}
+	}
 	if (rc == GT_ENOENT)
 		say(h->err, "%s: no metadata yet; run 'gtsync metadata pull' first", what);
 	else if (rc != GT_OK)

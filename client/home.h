@@ -9,6 +9,7 @@
 #include "cstore.h"
 #include "key.h"
 #include "orgunit.h"
+#include "roleset.h"
 #include "session.h"
 
 /* File names inside a home directory. */
@@ -34,8 +35,9 @@ struct gt_home {
 	char server[256];
 	char org[GT_ORGUNIT_MAX_LEN];
 	char key_id[GT_KEY_ID_LEN + 1];
-	char role[32]; /* as the server said at the last login; "" before */
-	FILE *err;     /* where messages for a person go (borrowed; NULL: nowhere) */
+	char role[GT_ROLESET_TEXT_MAX]; /* roles at the last login ("operator,approver"); "" before
+	                                 */
+	FILE *err; /* where messages for a person go (borrowed; NULL: nowhere) */
 };
 
 /* Picks the home directory: opt (from --home) if set, else $GTSYNC_HOME, else $HOME/.gtsync.

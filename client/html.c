@@ -406,7 +406,18 @@ static void history(FILE *out, const Gtsync__V1__ReportReply *rep)
 		char at[64];
 		when(ev->at_ms, at, sizeof(at));
 		fprintf(out, "<tr><td>%s</td><td>%s</td><td>", at, gt_protonames_kind(ev->kind));
-		gt_html_escape(out, ev->key_id);
+		const char *role = gt_rmodel_event_role(ev);
+		gt_html_escape(out, gt_rmodel_event_who(ev));
+		if (role != NULL) {
+			fputs(" (", out);
+			gt_html_escape(out, role);
+			fputc(')', out);
+		}
+		if (gt_rmodel_has_text(ev->key_label)) {
+			fputs("<br><small>", out);
+			gt_html_escape(out, ev->key_id);
+			fputs("</small>", out);
+		}
 		fputs("</td><td>", out);
 		gt_html_escape(out, ev->reason);
 		fputs("</td></tr>\n", out);

@@ -10,6 +10,7 @@
 #include "fileio.h"
 #include "period.h"
 #include "progress.h"
+#include "roleset.h"
 #include "termtext.h"
 #include "valcheck.h"
 
@@ -191,7 +192,7 @@ static int org_check(struct gt_home *h, const char *what)
 	struct gt_cstore_orgunit ou;
 	int rc;
 
-	if (h->role[0] != '\0' && strcmp(h->role, "operator") != 0) {
+	if (h->role[0] != '\0' && !gt_roleset_text_has(h->role, GTSYNC__V1__ROLE__ROLE_OPERATOR)) {
 		gt_home_say(h,
 		            "%s: this key is registered as %s; only an operator key may write data "
 		            "values. Nothing was queued.",

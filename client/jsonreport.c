@@ -102,6 +102,43 @@ static json_t *json_child(const Gtsync__V1__ChildReport *ch, const struct gt_rmo
 	return o;
 }
 
+/* The signed approval history, oldest first: who (the key's label, else its id), in which
+ * role, with the key id always there for checking. */
+static json_t *json_history(const Gtsync__V1__ReportReply *rep)
+{
+	json_t *arr = json_array();
+	int rc = arr != NULL ? GT_OK : GT_ENOMEM;
+	char at[32];
+
+	for (size_t i = 0; i < rep->n_history && rc == GT_OK; i++) {
+		const Gtsync__V1__WorkflowEvent *ev = rep->history[i];
+		const char *role = gt_rmodel_event_role(ev);
+		json_t *o = json_object();
+
+		if (o == NULL) {
+			rc = GT_ENOMEM;
+			break;
+		}
+		gt_rmodel_time(ev->at_ms, GT_RMODEL_TIME_ISO, at, sizeof(at));
+		put_str(o, "action", gt_protonames_kind((int)ev->kind), &rc);
+		put_str(o, "at", at, &rc);
+		put_str(o, "by", gt_rmodel_event_who(ev), &rc);
+		put_str(o, "keyId", ev->key_id, &rc);
+		put_str(o, "keyLabel", ev->key_label, &rc);
+		put_str(o, "role", role ? role : "", &rc);
+		put_str(o, "reason", ev->reason, &rc);
+		if (rc == GT_OK)
+			rc = gt_jsonout_append(arr, o);
+		else
+			json_decref(o);
+	}
+	if (rc != GT_OK) {
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
 int gt_json_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct gt_meta *meta,
                    const struct gt_rmodel_names *names)
 {
@@ -130,6 +167,7 @@ int gt_json_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 		rc = gt_jsonout_append(children, json_child(rep->children[c], rows, nrows));
 	put(doc, "children", children, &rc);
 	children = NULL;
+	put(doc, "history", json_history(rep), &rc);
 	if (rc == GT_OK)
 		rc = gt_jsonout_dump(out, doc, 0);
 	if (rc == GT_OK && fputc('\n', out) == EOF)

@@ -14,6 +14,7 @@
 #include "error.h"
 #include "progress.h"
 #include "protonames.h"
+#include "roleset.h"
 #include "termtext.h"
 
 #define SOFTWARE "gtsync/0.1.0"
@@ -660,7 +661,8 @@ static int session_checks(struct pusher *p, const Gtsync__V1__AuthResult *ar)
 		p->local = 1;
 		return rc;
 	}
-	if (ar->role != GTSYNC__V1__ROLE__ROLE_OPERATOR && values_unsent > 0) {
+	if (!gt_roleset_has(gt_roleset_of_auth(ar), GTSYNC__V1__ROLE__ROLE_OPERATOR) &&
+	    values_unsent > 0) {
 		bar_break(p);
 		say(h,
 		    "gtsync push: this key is registered as %s for %s; only an operator key may "

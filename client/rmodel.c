@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "protonames.h"
 
 const char *gt_rmodel_str(const char *s)
 {
@@ -17,6 +18,16 @@ const char *gt_rmodel_str(const char *s)
 int gt_rmodel_has_text(const char *s)
 {
 	return s != NULL && s[0] != '\0';
+}
+
+const char *gt_rmodel_event_who(const Gtsync__V1__WorkflowEvent *ev)
+{
+	return gt_rmodel_has_text(ev->key_label) ? ev->key_label : gt_rmodel_str(ev->key_id);
+}
+
+const char *gt_rmodel_event_role(const Gtsync__V1__WorkflowEvent *ev)
+{
+	return ev->key_role != 0 ? gt_protonames_role((int)ev->key_role) : NULL;
 }
 
 const char *gt_rmodel_name(const struct gt_rmodel_names *names, const Gtsync__V1__ReportReply *rep,

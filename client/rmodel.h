@@ -108,4 +108,11 @@ int gt_rmodel_has_text(const char *s);
 /* s, or "" for NULL (protobuf-c gives NULL for an absent string in some paths). */
 const char *gt_rmodel_str(const char *s);
 
+/* Who took a workflow event, for people and exports (DHIS2 storedBy): the key's label when
+ * the server sent one, else its key id. Borrowed from ev. */
+const char *gt_rmodel_event_who(const Gtsync__V1__WorkflowEvent *ev);
+
+/* The role the event's key acted in ("approver"), or NULL when the server did not say. */
+const char *gt_rmodel_event_role(const Gtsync__V1__WorkflowEvent *ev);
+
 #endif

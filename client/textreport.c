@@ -461,10 +461,25 @@ static void history(FILE *out, const Gtsync__V1__ReportReply *rep)
 	for (size_t i = 0; i < rep->n_history; i++) {
 		const Gtsync__V1__WorkflowEvent *ev = rep->history[i];
 		when(ev->at_ms, at, sizeof(at), 0);
-		fprintf(out, "  %s  %-9s key ", at, gt_protonames_kind((int)ev->kind));
-		put(out, ev->key_id);
+		const char *role = gt_rmodel_event_role(ev);
+		fprintf(out, "  %s  %-9s ", at, gt_protonames_kind((int)ev->kind));
+		if (gt_rmodel_has_text(ev->key_label)) {
+			/* The label names the office and person; the key id stays for checking. */
+			put(out, ev->key_label);
+			fprintf(out, " (%s%skey ", role ? role : "", role ? ", " : "");
+			put(out, ev->key_id);
+			fputc(')', out);
+		} else {
+			fputs("key ", out);
+			put(out, ev->key_id);
+			if (role != NULL)
+				fprintf(out, " (%s)", role);
+		}
 		if (gt_rmodel_has_text(ev->reason)) {
-			fputs("  reason: ", out);
+			/* After a label the reason gets its own line: the page stays narrow. */
+			fputs(gt_rmodel_has_text(ev->key_label) ? "\n                     reason: "
+			                                        : "  reason: ",
+			      out);
 			put(out, ev->reason);
 		}
 		fputc('\n', out);

@@ -22,10 +22,12 @@
 #include "fileio.h"
 #include "ingest.h"
 #include "key.h"
+#include "keylabel.h"
 #include "metadata.h"
 #include "paths.h"
 #include "protonames.h"
 #include "rebuild.h"
+#include "roleset.h"
 #include "server.h"
 #include "snapshot.h"
 #include "store.h"
@@ -406,11 +408,14 @@ static int cmd_key_add(const struct gt_cli_cmd *cmd, int argc, char **argv, void
 {
 	const char *org = gt_cli_get(cmd, "org"), *role_name = gt_cli_get(cmd, "role");
 	const char *b64 = gt_cli_get(cmd, "pubkey"), *file = gt_cli_get(cmd, "pubkey-file");
+	const char *label = gt_cli_get(cmd, "label"), *why;
 	uint8_t pub[GT_ED25519_PUB_LEN];
 	char key_id[GT_KEY_ID_LEN + 1];
+	char role_text[GT_ROLESET_TEXT_MAX];
 	struct gt_paths p;
 	struct gt_store *st;
-	int role, rc;
+	unsigned roles;
+	int rc;
 	(void)argc;
 	(void)argv;
 	(void)arg;
@@ -420,11 +425,10 @@ static int cmd_key_add(const struct gt_cli_cmd *cmd, int argc, char **argv, void
 		                "--pubkey-file are required\n");
 		return USAGE;
 	}
-	if (gt_protonames_role_parse(role_name, &role) != GT_OK) {
-		fprintf(stderr,
-		        "gtsync-server key add: unknown role '%s' (operator, approver, aggregator, "
-		        "secretariat, reader)\n",
-		        role_name);
+	if (gt__admin_parse_roles("key add", role_name, &roles) != GT_OK)
+		return USAGE;
+	if (label != NULL && gt_keylabel_check(label, &why) != GT_OK) {
+		fprintf(stderr, "gtsync-server key add: %s\n", why);
 		return USAGE;
 	}
 	rc = b64 ? gt_key_public_from_b64(b64, strlen(b64), pub) : gt_key_load_public(file, pub);
@@ -435,7 +439,7 @@ static int cmd_key_add(const struct gt_cli_cmd *cmd, int argc, char **argv, void
 	}
 	if (open_store(cmd, &p, &st) != GT_OK)
 		return FAIL;
-	rc = gt_store_key_add(st, pub, org, role, gt_clock_wall_ms(), key_id);
+	rc = gt_store_key_register(st, pub, org, roles, label, gt_clock_wall_ms(), key_id);
 	gt_store_close(st);
 	if (rc == GT_EEXIST) {
 		gt_key_id_from_public(pub, key_id);
@@ -453,7 +457,8 @@ static int cmd_key_add(const struct gt_cli_cmd *cmd, int argc, char **argv, void
 		fprintf(stderr, "gtsync-server key add: %s\n", gt_strerror(rc));
 		return FAIL;
 	}
-	printf("key %s registered for %s as %s\n", key_id, org, role_name);
+	printf("key %s registered for %s as %s\n", key_id, org,
+	       gt_roleset_format(roles, role_text, sizeof(role_text)));
 	return 0;
 }
 
@@ -484,33 +489,6 @@ static int cmd_key_revoke(const struct gt_cli_cmd *cmd, int argc, char **argv, v
 	printf("key %s revoked; a running server closes its connections within a second\n",
 	       argv[0]);
 	return 0;
-}
-
-static int print_key(void *arg, const struct gt_store_key *k)
-{
-	char b64[GT_KEY_PUB_B64_LEN + 1];
-	(void)arg;
-	gt_base64_encode(k->public_key, sizeof(k->public_key), b64, sizeof(b64));
-	printf("%-16s  %-6s  %-11s  %-7s  %s\n", k->key_id, k->org_unit,
-	       gt_protonames_role(k->role), k->revoked ? "revoked" : "active", b64);
-	return 0;
-}
-
-static int cmd_key_list(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
-{
-	struct gt_paths p;
-	struct gt_store *st;
-	int rc;
-	(void)argc;
-	(void)argv;
-	(void)arg;
-
-	if (open_store(cmd, &p, &st) != GT_OK)
-		return FAIL;
-	printf("%-16s  %-6s  %-11s  %-7s  %s\n", "KEY ID", "ORG", "ROLE", "STATUS", "PUBLIC KEY");
-	rc = gt_store_key_list(st, print_key, NULL);
-	gt_store_close(st);
-	return rc == GT_OK ? 0 : FAIL;
 }
 
 /* ---- rebuild ---- */
@@ -656,16 +634,19 @@ static struct gt_cli_opt mdload_opts[] = {
 static struct gt_cli_opt keyadd_opts[] = {
     {"data", "DIR", "the server's data directory", NULL},
     {"org", "CODE", "org unit the key acts for (ID, 53, 53.71)", NULL},
-    {"role", "ROLE", "operator, approver, aggregator, secretariat or reader", NULL},
+    {"role", "ROLES",
+     "operator, approver, aggregator, secretariat or reader; several separated by commas", NULL},
     {"pubkey", "BASE64", "the public key printed by 'gtsync init'", NULL},
     {"pubkey-file", "FILE", "a file holding that public key", NULL},
+    {"label", "TEXT", "the office and person the key stands for, shown in lists and reports", NULL},
+    {0},
+};
+static struct gt_cli_opt keyrole_opts[] = {
+    {"data", "DIR", "the server's data directory", NULL},
+    {"role", "ROLES", "one role or several separated by commas", NULL},
     {0},
 };
 static struct gt_cli_opt keyrevoke_opts[] = {
-    {"data", "DIR", "the server's data directory", NULL},
-    {0},
-};
-static struct gt_cli_opt keylist_opts[] = {
     {"data", "DIR", "the server's data directory", NULL},
     {0},
 };
@@ -739,12 +720,35 @@ static const struct gt_cli_cmd metadata_cmds[] = {
     {0},
 };
 static const struct gt_cli_cmd key_cmds[] = {
-    {"add", "register a client's public key for an org unit and role",
-     "--data DIR --org CODE --role ROLE (--pubkey BASE64 | --pubkey-file FILE)", NULL, keyadd_opts,
-     0, 0, cmd_key_add, NULL},
+    {"add", "register a client's public key for an org unit and its roles",
+     "--data DIR --org CODE --role ROLE[,ROLE...] (--pubkey BASE64 | --pubkey-file FILE) "
+     "[--label TEXT]",
+     "A key may hold several roles on its org unit (a district's operator and approver on one "
+     "machine: --role operator,approver). Separate keys per person remain possible and are "
+     "recommended where the office has the staff.",
+     keyadd_opts, 0, 0, cmd_key_add, NULL},
+    {"enrol", "register a key from the enrolment request 'gtsync init' printed",
+     "--data DIR --request LINE|FILE [--label TEXT]",
+     "The request line carries the key id, org unit, roles, public key and a check: any "
+     "field changed or mistyped is refused. Read the check printed here to the office over "
+     "the phone; its 'gtsync init' printed the same numbers.",
+     gt__key_enrol_opts, 0, 0, gt__cmd_key_enrol, NULL},
     {"revoke", "revoke a key (kept on record; its batches stay valid)", "--data DIR KEYID", NULL,
      keyrevoke_opts, 1, 1, cmd_key_revoke, NULL},
-    {"list", "list registered keys", "--data DIR", NULL, keylist_opts, 0, 0, cmd_key_list, NULL},
+    {"grant", "give a key more roles on its org unit", "--data DIR --role ROLE[,ROLE...] KEYID",
+     "The key's next login carries the new roles.", keyrole_opts, 1, 1, gt__cmd_key_grant, NULL},
+    {"revoke-role", "take roles from a key, keeping the key",
+     "--data DIR --role ROLE[,ROLE...] KEYID",
+     "The key's next login is refused what the roles allowed; the batches it signed with them "
+     "stay valid. A key keeps at least one role: revoke the key instead.",
+     keyrole_opts, 1, 1, gt__cmd_key_revoke_role, NULL},
+    {"label", "set the label people see for a key", "--data DIR KEYID TEXT",
+     "TEXT names the office and person, e.g. \"Sekretariat GT Kota Kupang - operator 1\"; "
+     "an empty TEXT clears it.",
+     keyrevoke_opts, 2, 2, gt__cmd_key_label, NULL},
+    {"list", "list registered keys with their roles and labels",
+     "--data DIR [--org CODE] [--role ROLE[,ROLE...]] [--active]", NULL, gt__key_list_opts, 0, 0,
+     gt__cmd_key_list, NULL},
     {0},
 };
 

@@ -1,5 +1,6 @@
 /* Internal to gtsync-server's command line: helpers admin.c shares with the command files
- * (admin_ops.c: orgunits list, metadata show, status; backup.c: backup, restore, verify). */
+ * (admin_ops.c: orgunits list, metadata show, status; backup.c: backup, restore, verify;
+ * admin_keys.c: key enrol, list, grant, revoke-role, label). */
 #ifndef GT_ADMIN_OPS_H
 #define GT_ADMIN_OPS_H
 
@@ -30,5 +31,16 @@ int gt__cmd_status(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 int gt__cmd_backup(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg);
 int gt__cmd_restore(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg);
 int gt__cmd_verify(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg);
+
+/* admin_keys.c: parses a comma-separated role list into *set, printing a clear error as
+ * "gtsync-server CMDNAME: ..." on failure (GT_EINVAL). */
+int gt__admin_parse_roles(const char *cmdname, const char *text, unsigned *set);
+extern struct gt_cli_opt gt__key_list_opts[];
+int gt__cmd_key_list(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg);
+int gt__cmd_key_grant(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg);
+int gt__cmd_key_revoke_role(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg);
+extern struct gt_cli_opt gt__key_enrol_opts[];
+int gt__cmd_key_enrol(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg);
+int gt__cmd_key_label(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg);
 
 #endif

@@ -1,10 +1,11 @@
-/* Authorization: what a key's role and org unit allow it to write, act on and read. */
+/* Authorization: what a key's roles and org unit allow it to write, act on and read. */
 #include "authz.h"
 
 #include <string.h>
 
 #include "error.h"
 #include "orgunit.h"
+#include "roleset.h"
 
 /* Whether org_unit is the principal's parent-level responsibility: the aggregator of a
  * province accepts its districts; the central secretariat accepts provinces. */
@@ -29,13 +30,13 @@ int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit
 	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_APPROVE:
 	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_UNAPPROVE:
 		/* The national report has no approver above the secretariat: it approves it. */
-		if (p->role == GTSYNC__V1__ROLE__ROLE_SECRETARIAT &&
+		if (gt_roleset_has(p->roles, GTSYNC__V1__ROLE__ROLE_SECRETARIAT) &&
 		    strcmp(org_unit, GT_ORGUNIT_ROOT) == 0 &&
 		    strcmp(p->org_unit, GT_ORGUNIT_ROOT) == 0)
 			return GT_OK;
 		/* fall through */
 	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_NIL_REPORT:
-		if (p->role != GTSYNC__V1__ROLE__ROLE_APPROVER) {
+		if (!gt_roleset_has(p->roles, GTSYNC__V1__ROLE__ROLE_APPROVER)) {
 			*why = "only an approver key may submit, approve or unapprove (or declare "
 			       "a nil "
 			       "report); the secretariat approves the national report";
@@ -55,7 +56,7 @@ int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit
 			*why = "the national report has no parent to accept or return it";
 			return GT_EPERM;
 		}
-		if (p->role != want || !is_parent_of(p, org_unit)) {
+		if (!gt_roleset_has(p->roles, want) || !is_parent_of(p, org_unit)) {
 			*why = level == GT_ORGUNIT_LEVEL_PROVINCE
 			           ? "only the central secretariat may accept or return a "
 			             "province's report"
@@ -67,10 +68,10 @@ int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit
 	}
 	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_OPEN_LATE:
 		/* The parent opens its districts for late entry; the secretariat any unit. */
-		if (p->role == GTSYNC__V1__ROLE__ROLE_SECRETARIAT &&
+		if (gt_roleset_has(p->roles, GTSYNC__V1__ROLE__ROLE_SECRETARIAT) &&
 		    strcmp(p->org_unit, GT_ORGUNIT_ROOT) == 0)
 			return GT_OK;
-		if (p->role == GTSYNC__V1__ROLE__ROLE_AGGREGATOR &&
+		if (gt_roleset_has(p->roles, GTSYNC__V1__ROLE__ROLE_AGGREGATOR) &&
 		    gt_orgunit_level(org_unit) == 3 && is_parent_of(p, org_unit))
 			return GT_OK;
 		*why =
@@ -95,7 +96,7 @@ int gt_authz_read(const struct gt_principal *p, const char *org_unit, const char
 
 static int may_write_values(const struct gt_principal *p, const char *org_unit, const char **why)
 {
-	if (p->role != GTSYNC__V1__ROLE__ROLE_OPERATOR) {
+	if (!gt_roleset_has(p->roles, GTSYNC__V1__ROLE__ROLE_OPERATOR)) {
 		*why = "only an operator key may write data values";
 		return GT_EPERM;
 	}
@@ -128,8 +129,8 @@ int gt_authz_batch(const struct gt_principal *p, const gt_batch *b, const char *
 	}
 	for (size_t i = 0; i < b->n_completions; i++) {
 		const char *ou = b->completions[i]->org_unit;
-		int role_ok = p->role == GTSYNC__V1__ROLE__ROLE_OPERATOR ||
-		              p->role == GTSYNC__V1__ROLE__ROLE_APPROVER;
+		int role_ok = gt_roleset_has(p->roles, GTSYNC__V1__ROLE__ROLE_OPERATOR) ||
+		              gt_roleset_has(p->roles, GTSYNC__V1__ROLE__ROLE_APPROVER);
 		if (!role_ok || strcmp(ou, p->org_unit) != 0) {
 			*why = "only the org unit's operator or approver may register completeness";
 			*item = (int)i;

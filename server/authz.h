@@ -1,4 +1,4 @@
-/* Authorization: what a key's role and org unit allow it to write, act on and read. */
+/* Authorization: what a key's roles and org unit allow it to write, act on and read. */
 #ifndef GT_AUTHZ_H
 #define GT_AUTHZ_H
 
@@ -8,7 +8,7 @@
 struct gt_principal {
 	const char *key_id;
 	const char *org_unit;
-	int role; /* Gtsync__V1__Role */
+	unsigned roles; /* a role set (roleset.h): what the key may do on its org unit */
 };
 
 /* Checks that principal may sign batch b as a whole: the batch names the principal's key and

@@ -10,6 +10,7 @@
 #include "protonames.h"
 #include "query.h"
 #include "readpool.h"
+#include "roleset.h"
 #include "server.h"
 #include "store.h"
 
@@ -320,7 +321,7 @@ static void auth_after_cb(uv_work_t *req, int status)
 	}
 	memcpy(c->pub, w->pub, sizeof(c->pub));
 	snprintf(c->org_unit, sizeof(c->org_unit), "%s", w->key.org_unit);
-	c->role = w->key.role;
+	c->roles = w->key.roles;
 	c->state = GT_CONN_READY;
 	c->hs_deadline = 0;
 	c->idle_deadline = now_ms(c) + srv->cfg.idle_timeout_ms;
@@ -328,9 +329,13 @@ static void auth_after_cb(uv_work_t *req, int status)
 
 	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
 	Gtsync__V1__AuthResult res = GTSYNC__V1__AUTH_RESULT__INIT;
+	Gtsync__V1__Role roles[GT_ROLESET_COUNT];
+	char rtext[GT_ROLESET_TEXT_MAX];
 	res.key_id = c->key_id;
 	res.org_unit = c->org_unit;
-	res.role = c->role;
+	res.role = (Gtsync__V1__Role)gt_roleset_first(c->roles);
+	res.n_roles = gt_roleset_list(c->roles, roles);
+	res.roles = roles;
 	res.last_sequence = w->last_seq;
 	res.max_frame_bytes = srv->cfg.max_frame;
 	res.max_values_per_batch = srv->cfg.max_values_per_batch;
@@ -341,7 +346,7 @@ static void auth_after_cb(uv_work_t *req, int status)
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_AUTH_RESULT;
 	env.auth_result = &res;
 	gt__conn_reply(c, &env);
-	log_conn(c, GT_LOG_INFO, "auth_ok", gt_protonames_role(c->role));
+	log_conn(c, GT_LOG_INFO, "auth_ok", gt_roleset_format(c->roles, rtext, sizeof(rtext)));
 out:
 	gt_crypto_wipe(w, sizeof(*w));
 	free(w);

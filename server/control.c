@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "error.h"
 #include "protonames.h"
+#include "roleset.h"
 #include "server.h"
 #include "snapshot.h"
 
@@ -92,9 +93,12 @@ static void status_text(struct gt_control *c, struct gt_buf *b)
 	for (const struct gt_conn *k = srv->conns; k != NULL; k = k->next) {
 		unsigned st = (unsigned)k->state;
 
+		char roles[GT_ROLESET_TEXT_MAX];
+
 		put(b, "conn addr=%s key=%s org=%s role=%s state=%s batches=%llu values=%llu\n",
 		    k->addr, k->key_id[0] ? k->key_id : "-", k->org_unit[0] ? k->org_unit : "-",
-		    k->state == GT_CONN_READY ? gt_protonames_role(k->role) : "-",
+		    k->state == GT_CONN_READY ? gt_roleset_format(k->roles, roles, sizeof(roles))
+		                              : "-",
 		    st < sizeof(state_names) / sizeof(state_names[0]) ? state_names[st] : "?",
 		    (unsigned long long)k->batches, (unsigned long long)k->values);
 	}

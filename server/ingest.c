@@ -326,7 +326,7 @@ void gt__ingest_push(struct gt_conn *c, gt_envelope *env)
 	memcpy(j->pub, c->pub, sizeof(j->pub));
 	j->p.key_id = j->key_id;
 	j->p.org_unit = j->org_unit;
-	j->p.role = c->role;
+	j->p.roles = c->roles;
 	j->max_values = c->srv->cfg.max_values_per_batch;
 	j->started_ms = uv_now(c->srv->loop);
 	j->now_ms = gt_clock_wall_ms();

@@ -13,6 +13,7 @@
 #include "metadata.h"
 #include "readpool.h"
 #include "report.h"
+#include "roleset.h"
 #include "server.h"
 #include "snapshot.h"
 #include "store.h"
@@ -428,14 +429,14 @@ static const char *request_org(const gt_envelope *env)
 
 void gt__query_submit(struct gt_conn *c, gt_envelope *env)
 {
-	struct gt_principal p = {c->key_id, c->org_unit, c->role};
+	struct gt_principal p = {c->key_id, c->org_unit, c->roles};
 	const char *org = request_org(env);
 	const char *why = NULL;
 	struct query_job *j;
 
 	/* Raw per-unit values go only to the roles of the chain, never to a reader key. */
 	if (env->body_case == GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST &&
-	    c->role == GTSYNC__V1__ROLE__ROLE_READER) {
+	    (c->roles & ~GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_READER)) == 0) {
 		org = NULL;
 		why = "a reader key may not export raw values";
 	}

@@ -37,7 +37,8 @@ static int rebuild_one(void *arg, const struct gt_store_log_entry *e)
 	}
 	p.key_id = key.key_id;
 	p.org_unit = key.org_unit;
-	p.role = key.role;
+	/* The roles it held when it signed: a role taken since does not undo its batches. */
+	p.roles = key.roles_held;
 	/* Every logged batch is verified again; the log is the source of truth. */
 	struct gt_ingest_req rq = {
 	    .snap = r->snap,

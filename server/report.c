@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz.h"
 #include "error.h"
 #include "metadata.h"
 #include "orgunit.h"
 #include "period.h"
+#include "roleset.h"
 #include "rules.h"
 #include "ruletext.h"
 #include "snapshot.h"
@@ -486,8 +488,34 @@ static int state_of(struct gt_store *st, const char *ds, const char *period, con
 
 struct history {
 	struct gt_report *r;
+	struct gt_store *st;
+	const char *org_unit; /* the report's unit: the events' */
 	size_t cap;
 };
+
+/* Names the event's key for people: its label, and the role of those it held that allows the
+ * action (a key of several roles acted in one of them). Unknown keys are left unnamed. */
+static int name_key(struct history *h, Gtsync__V1__WorkflowEvent *ev)
+{
+	struct gt_store_key k;
+	const char *why;
+
+	if (gt_store_key_get(h->st, ev->key_id, &k) != GT_OK)
+		return GT_OK;
+	ev->key_label = rp_strdup(h->r, k.label);
+	if (ev->key_label == NULL)
+		return GT_ENOMEM;
+	for (int role = GTSYNC__V1__ROLE__ROLE_OPERATOR; role <= GTSYNC__V1__ROLE__ROLE_READER;
+	     role++) {
+		struct gt_principal one = {k.key_id, k.org_unit, GT_ROLE_BIT(role)};
+		if (gt_roleset_has(k.roles_held, role) &&
+		    gt_authz_action(&one, (int)ev->kind, h->org_unit, &why) == GT_OK) {
+			ev->key_role = (Gtsync__V1__Role)role;
+			break;
+		}
+	}
+	return GT_OK;
+}
 
 /* Splits the stored "A,B" list of acknowledged rules into the event's repeated field. */
 static int split_acknowledged(struct gt_report *r, Gtsync__V1__WorkflowEvent *ev, const char *list)
@@ -517,6 +545,8 @@ static int on_event(void *arg, const struct gt_store_wfevent *e)
 	gtsync__v1__workflow_event__init(ev);
 	ev->kind = e->kind;
 	ev->key_id = rp_strdup(r, e->key_id);
+	if (ev->key_id == NULL || name_key(h, ev) != GT_OK)
+		return GT_ENOMEM;
 	ev->at_ms = e->at_ms;
 	ev->reason = rp_strdup(r, e->reason ? e->reason : "");
 	ev->open_until = rp_strdup(r, e->open_until ? e->open_until : "");
@@ -607,7 +637,7 @@ static int add_header(struct build *b, const struct gt_meta_dataset *ds, const c
                       int64_t now_ms)
 {
 	struct gt_report *r = b->r;
-	struct history hist = {r, 0};
+	struct history hist = {r, b->st, b->root->code, 0};
 	uint64_t total = 0;
 	int rc;
 

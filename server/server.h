@@ -89,7 +89,7 @@ struct gt_conn {
 	char key_id[GT_KEY_ID_LEN + 1];
 	char hello_key[GT_KEY_ID_LEN + 1]; /* the key Hello named; the proof must be by it */
 	char org_unit[GT_ORGUNIT_MAX_LEN];
-	int role;
+	unsigned roles; /* roleset.h */
 	uint8_t pub[GT_ED25519_PUB_LEN];
 	uint64_t batches, values;
 };

@@ -20,6 +20,9 @@
 	"data_element, coc, org_unit, period, value, comment, revision, deleted, origin_batch, "   \
 	"created_at_ms, updated_at_ms, change_seq"
 
+#define KEY_COLS                                                                                   \
+	"key_id, public_key, org_unit, role, added_at_ms, revoked_at_ms, roles, roles_held, label"
+
 static const char *const sql_text[Q_COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
     [Q_BEGIN_READ] = "BEGIN",
@@ -47,12 +50,14 @@ static const char *const sql_text[Q_COUNT] = {
                     "name = excluded.name, time_zone = CASE WHEN excluded.time_zone <> 0 "
                     "THEN excluded.time_zone ELSE time_zone END",
 
-    [Q_KEY_INS] = "INSERT INTO keys(key_id, public_key, org_unit, role, added_at_ms) "
-                  "VALUES(?1, ?2, ?3, ?4, ?5)",
-    [Q_KEY_GET] = "SELECT key_id, public_key, org_unit, role, added_at_ms, revoked_at_ms "
-                  "FROM keys WHERE key_id = ?1",
-    [Q_KEY_LIST] = "SELECT key_id, public_key, org_unit, role, added_at_ms, revoked_at_ms "
-                   "FROM keys ORDER BY key_id",
+    /* role keeps the lowest role of the set, for programs that read one role. */
+    [Q_KEY_INS] = "INSERT INTO keys(key_id, public_key, org_unit, role, added_at_ms, roles, "
+                  "roles_held, label) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
+    [Q_KEY_GET] = "SELECT " KEY_COLS " FROM keys WHERE key_id = ?1",
+    [Q_KEY_LIST] = "SELECT " KEY_COLS " FROM keys ORDER BY key_id",
+    [Q_KEY_ROLES] = "UPDATE keys SET roles = ?2, roles_held = roles_held | ?2, role = ?3 "
+                    "WHERE key_id = ?1",
+    [Q_KEY_LABEL] = "UPDATE keys SET label = ?2 WHERE key_id = ?1",
     [Q_KEY_REVOKE] = "UPDATE keys SET revoked_at_ms = ?2 "
                      "WHERE key_id = ?1 AND revoked_at_ms IS NULL",
     [Q_KEY_LASTSEQ] = "SELECT max(sequence) FROM batch_log WHERE key_id = ?1",
@@ -635,10 +640,24 @@ static int migrate_v4(struct gt_store *st)
 	            "adding late entry and acknowledged warnings to workflow events");
 }
 
+/* Version 4 to 5: a key holds a set of roles on its org unit (bits by Gtsync__V1__Role, see
+ * common/roleset.h), remembers every role it ever held (the log it signed is re-checked
+ * against those), and has a label for people. A key of one role keeps that role. */
+static int migrate_v5(struct gt_store *st)
+{
+	return exec(st,
+	            "ALTER TABLE keys ADD COLUMN roles INTEGER NOT NULL DEFAULT 0;"
+	            "ALTER TABLE keys ADD COLUMN roles_held INTEGER NOT NULL DEFAULT 0;"
+	            "ALTER TABLE keys ADD COLUMN label TEXT NOT NULL DEFAULT '';"
+	            "UPDATE keys SET roles = 1 << role, roles_held = 1 << role "
+	            "WHERE role BETWEEN 1 AND 5;",
+	            "adding role sets and labels to keys");
+}
+
 /* Migration steps: migrations[v] takes the schema from version v to v + 1, inside the
  * transaction that also sets the new user_version. */
 static int (*const migrations[GT_STORE_SCHEMA_VERSION])(struct gt_store *st) = {
-    migrate_v1, migrate_v2, migrate_v3, migrate_v4};
+    migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5};
 
 static int migrate(struct gt_store *st, int64_t from)
 {

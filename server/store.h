@@ -7,6 +7,7 @@
 
 #include "gtlimits.h"
 #include "key.h"
+#include "keylabel.h"
 #include "orgcsv.h"
 #include "orgunit.h"
 #include "wire.h"
@@ -25,7 +26,7 @@
 struct gt_store;
 
 /* The schema version this build writes, kept in PRAGMA user_version. */
-#define GT_STORE_SCHEMA_VERSION 4
+#define GT_STORE_SCHEMA_VERSION 5
 /* Milliseconds a connection waits for a lock held by another connection. */
 #define GT_STORE_BUSY_TIMEOUT_MS 5000
 /* Longest org-unit name the store accepts. */
@@ -127,19 +128,46 @@ struct gt_store_key {
 	char key_id[GT_KEY_ID_LEN + 1];
 	uint8_t public_key[GT_ED25519_PUB_LEN];
 	char org_unit[GT_ORGUNIT_MAX_LEN];
-	int role; /* Gtsync__V1__Role value */
+	unsigned roles;      /* the roles it holds now (roleset.h) */
+	unsigned roles_held; /* every role it ever held: its logged batches are checked by these */
+	char label[GT_KEYLABEL_MAX]; /* office and person, for people; "" none */
 	int64_t added_at_ms;
 	int revoked;
 	int64_t revoked_at_ms; /* 0 unless revoked */
 };
 
 /* Registers a public key (raw 32 bytes) for org_unit (which must exist: else GT_ENOENT) with
- * role (ROLE_OPERATOR..ROLE_READER, else GT_EINVAL). The key id is derived with
+ * the role set roles (a valid set, see gt_roleset_valid(), else GT_EINVAL) and label (NULL or
+ * "" for none; gt_keylabel_check() must pass, else GT_EINVAL). The key id is derived with
  * gt_key_id_from_public() and copied to key_id_out (optional, GT_KEY_ID_LEN + 1 bytes). A key
- * already registered (even revoked) is GT_EEXIST. */
+ * already registered (even revoked) is GT_EEXIST. Borrowed: everything. */
+int gt_store_key_register(struct gt_store *st, const uint8_t public_key[GT_ED25519_PUB_LEN],
+                          const char *org_unit, unsigned roles, const char *label, int64_t now_ms,
+                          char key_id_out[GT_KEY_ID_LEN + 1]);
+
+/* gt_store_key_register() of one role (ROLE_OPERATOR..ROLE_READER) and no label. */
 int gt_store_key_add(struct gt_store *st, const uint8_t public_key[GT_ED25519_PUB_LEN],
                      const char *org_unit, int role, int64_t now_ms,
                      char key_id_out[GT_KEY_ID_LEN + 1]);
+
+/* Adds the roles of set add to a key's roles (GT_EINVAL for an invalid set). GT_ENOENT for
+ * an unknown key, GT_ESTATE for a revoked one. Granting a role the key holds is harmless. */
+int gt_store_key_grant(struct gt_store *st, const char *key_id, unsigned add);
+
+/* Takes the roles of set drop from a key (GT_EINVAL for an invalid set). GT_ENOENT for an
+ * unknown key; GT_ESTATE for a revoked key, for a role it does not hold, or when no role would
+ * be left (revoke the key instead). The key keeps the roles in roles_held, so the batches it
+ * signed while it held them still verify. */
+int gt_store_key_revoke_roles(struct gt_store *st, const char *key_id, unsigned drop);
+
+/* Sets a key's label (gt_keylabel_check() must pass, else GT_EINVAL; "" clears it); works on
+ * revoked keys too, whose batches are still named in histories. GT_ENOENT for an unknown key. */
+int gt_store_key_set_label(struct gt_store *st, const char *key_id, const char *label);
+
+/* Copies the label of key_id into out (cap bytes, GT_KEYLABEL_MAX is enough): the name a
+ * report, a history or an export (DHIS2 storedBy) gives the key. When the key is unknown or
+ * has no label, out is "" and 0 is still returned; GT_ESTORE on a store failure. */
+int gt_store_key_label(struct gt_store *st, const char *key_id, char *out, size_t cap);
 
 /* Revokes a key; rows are never deleted. GT_ENOENT for an unknown key, GT_ESTATE for a key
  * already revoked (the first revocation time is kept). */

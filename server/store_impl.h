@@ -32,6 +32,8 @@ enum gt__store_sql {
 	Q_KEY_GET,
 	Q_KEY_LIST,
 	Q_KEY_REVOKE,
+	Q_KEY_ROLES,
+	Q_KEY_LABEL,
 	Q_KEY_LASTSEQ,
 	/* batch log */
 	Q_LOG_BY_HASH,

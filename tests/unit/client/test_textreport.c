@@ -106,6 +106,9 @@ static void province(struct fx *f)
 	f->ev[0].kind = GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_APPROVE;
 	f->ev[1].kind = GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN;
 	f->ev[1].reason = "angka Juli perlu diperiksa";
+	/* Issue 13: a labelled key is named by its label and role, its id kept for checking. */
+	f->ev[1].key_label = "Sekretariat GT Provinsi NTT \xe2\x80\x94 agregator";
+	f->ev[1].key_role = GTSYNC__V1__ROLE__ROLE_AGGREGATOR;
 	f->missing[0] = "36.71";
 	f->comp.expected = 4;
 	f->comp.reported = 3;
@@ -164,8 +167,9 @@ static void text_report(void **state)
 	assert_non_null(strstr(own, "Laporan polisi yang diterima                  0\n"));
 	/* The signed history. */
 	assert_non_null(strstr(t, "2026-01-01 00:00  approve   key ab12cd34ef56ab78\n"));
-	assert_non_null(strstr(t, "return    key ab12cd34ef56ab78  reason: angka Juli perlu "
-	                          "diperiksa\n"));
+	assert_non_null(strstr(t, "return    Sekretariat GT Provinsi NTT \xe2\x80\x94 agregator "
+	                          "(aggregator, key ab12cd34ef56ab78)\n"
+	                          "                     reason: angka Juli perlu diperiksa\n"));
 	/* No line is wider than the page. */
 	for (const char *p = t; *p;) {
 		size_t n = strcspn(p, "\n");

@@ -9,6 +9,7 @@
 #include "authz.h"
 #include "error.h"
 #include "protonames.h"
+#include "roleset.h"
 
 #define OPERATOR    GTSYNC__V1__ROLE__ROLE_OPERATOR
 #define APPROVER    GTSYNC__V1__ROLE__ROLE_APPROVER
@@ -46,7 +47,7 @@ static void make_batch(struct fixture *f, const char *key, const char *org, cons
 
 static void operator_writes_own_unit_only(void **state)
 {
-	struct gt_principal p = {"k1", "53.71", OPERATOR};
+	struct gt_principal p = {"k1", "53.71", GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_OPERATOR)};
 	struct fixture f;
 	const char *why;
 	int item;
@@ -81,7 +82,7 @@ static void other_roles_write_no_values(void **state)
 	(void)state;
 
 	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
-		struct gt_principal p = {"k1", "53", roles[i]};
+		struct gt_principal p = {"k1", "53", GT_ROLE_BIT(roles[i])};
 		make_batch(&f, "k1", "53", "53");
 		assert_int_equal(gt_authz_batch(&p, &f.b, &why, &item), GT_EPERM);
 		assert_int_equal(item, 0);
@@ -90,13 +91,16 @@ static void other_roles_write_no_values(void **state)
 
 static void workflow_rules(void **state)
 {
-	struct gt_principal dist_appr = {"k", "53.71", APPROVER};
-	struct gt_principal dist_op = {"k", "53.71", OPERATOR};
-	struct gt_principal prov_aggr = {"k", "53", AGGREGATOR};
-	struct gt_principal other_aggr = {"k", "36", AGGREGATOR};
-	struct gt_principal prov_appr = {"k", "53", APPROVER};
-	struct gt_principal centre = {"k", "ID", SECRETARIAT};
-	struct gt_principal centre_aggr = {"k", "ID", AGGREGATOR};
+	struct gt_principal dist_appr = {"k", "53.71",
+	                                 GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_APPROVER)};
+	struct gt_principal dist_op = {"k", "53.71", GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_OPERATOR)};
+	struct gt_principal prov_aggr = {"k", "53", GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_AGGREGATOR)};
+	struct gt_principal other_aggr = {"k", "36",
+	                                  GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_AGGREGATOR)};
+	struct gt_principal prov_appr = {"k", "53", GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_APPROVER)};
+	struct gt_principal centre = {"k", "ID", GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_SECRETARIAT)};
+	struct gt_principal centre_aggr = {"k", "ID",
+	                                   GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_AGGREGATOR)};
 	const char *why;
 	(void)state;
 
@@ -129,11 +133,13 @@ static void workflow_rules(void **state)
  * the national report. */
 static void chain_ends_and_exceptions(void **state)
 {
-	struct gt_principal dist_appr = {"k", "53.71", GTSYNC__V1__ROLE__ROLE_APPROVER};
-	struct gt_principal dist_op = {"k", "53.71", GTSYNC__V1__ROLE__ROLE_OPERATOR};
-	struct gt_principal prov_aggr = {"k", "53", GTSYNC__V1__ROLE__ROLE_AGGREGATOR};
-	struct gt_principal other_aggr = {"k", "36", GTSYNC__V1__ROLE__ROLE_AGGREGATOR};
-	struct gt_principal centre = {"k", "ID", GTSYNC__V1__ROLE__ROLE_SECRETARIAT};
+	struct gt_principal dist_appr = {"k", "53.71",
+	                                 GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_APPROVER)};
+	struct gt_principal dist_op = {"k", "53.71", GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_OPERATOR)};
+	struct gt_principal prov_aggr = {"k", "53", GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_AGGREGATOR)};
+	struct gt_principal other_aggr = {"k", "36",
+	                                  GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_AGGREGATOR)};
+	struct gt_principal centre = {"k", "ID", GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_SECRETARIAT)};
 	const int NIL = GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_NIL_REPORT;
 	const int LATE = GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_OPEN_LATE;
 	const char *why;
@@ -158,8 +164,8 @@ static void chain_ends_and_exceptions(void **state)
 
 static void reading_scope(void **state)
 {
-	struct gt_principal prov = {"k", "53", AGGREGATOR};
-	struct gt_principal centre = {"k", "ID", READER};
+	struct gt_principal prov = {"k", "53", GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_AGGREGATOR)};
+	struct gt_principal centre = {"k", "ID", GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_READER)};
 	const char *why;
 	(void)state;
 
@@ -182,6 +188,49 @@ static void role_names(void **state)
 	assert_string_equal(gt_protonames_role(0), "unknown");
 }
 
+/* Issue 13 (keys and offices): a key of several roles may do what each of them allows, on its
+ * own org unit only, and nothing a role it lacks allows. */
+static void role_sets(void **state)
+{
+	const unsigned op_appr = GT_ROLE_BIT(OPERATOR) | GT_ROLE_BIT(APPROVER);
+	const unsigned op_aggr = GT_ROLE_BIT(OPERATOR) | GT_ROLE_BIT(AGGREGATOR);
+	struct gt_principal dist = {"k1", "53.71", op_appr};
+	struct gt_principal prov = {"k2", "53", op_aggr};
+	struct fixture f;
+	const char *why;
+	int item;
+	(void)state;
+
+	/* One district machine both writes its values and approves its report. */
+	make_batch(&f, "k1", "53.71", "53.71");
+	assert_int_equal(gt_authz_batch(&dist, &f.b, &why, &item), 0);
+	assert_int_equal(gt_authz_action(&dist, APPROVE, "53.71", &why), 0);
+	assert_int_equal(gt_authz_action(&dist, SUBMIT, "53.71", &why), 0);
+	/* Still its own unit only, and not a parent's action. */
+	assert_int_equal(gt_authz_action(&dist, APPROVE, "53.72", &why), GT_EPERM);
+	assert_int_equal(gt_authz_action(&dist, ACCEPT, "53.71", &why), GT_EPERM);
+	make_batch(&f, "k1", "53.71", "53.72");
+	assert_int_equal(gt_authz_batch(&dist, &f.b, &why, &item), GT_EPERM);
+
+	/* A province's operator and aggregator: its own values, its districts' acceptance, but
+	 * not the approval of its own report (no approver role). */
+	make_batch(&f, "k2", "53", "53");
+	assert_int_equal(gt_authz_batch(&prov, &f.b, &why, &item), 0);
+	assert_int_equal(gt_authz_action(&prov, ACCEPT, "53.71", &why), 0);
+	assert_int_equal(gt_authz_action(&prov, ACCEPT, "36.01", &why), GT_EPERM);
+	assert_int_equal(gt_authz_action(&prov, APPROVE, "53", &why), GT_EPERM);
+	assert_non_null(strstr(why, "approver"));
+
+	/* The role taken away is refused again: the approver alone writes no values. */
+	dist.roles = GT_ROLE_BIT(APPROVER);
+	make_batch(&f, "k1", "53.71", "53.71");
+	assert_int_equal(gt_authz_batch(&dist, &f.b, &why, &item), GT_EPERM);
+	assert_non_null(strstr(why, "operator"));
+	/* An empty set may do nothing at all. */
+	dist.roles = 0;
+	assert_int_equal(gt_authz_action(&dist, APPROVE, "53.71", &why), GT_EPERM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +240,7 @@ int main(void)
 	    cmocka_unit_test(chain_ends_and_exceptions),
 	    cmocka_unit_test(reading_scope),
 	    cmocka_unit_test(role_names),
+	    cmocka_unit_test(role_sets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

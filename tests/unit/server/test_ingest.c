@@ -14,6 +14,7 @@
 #include "ingest.h"
 #include "key.h"
 #include "metadata.h"
+#include "roleset.h"
 #include "snapshot.h"
 #include "testbatch.h"
 #include "wire.h"
@@ -41,7 +42,8 @@ static int setup(void **state)
 	f->ous[1].level = 3;
 	f->snap.ous = f->ous;
 	f->snap.nous = 2;
-	f->p = (struct gt_principal){f->key_id, "53.71", GTSYNC__V1__ROLE__ROLE_OPERATOR};
+	f->p =
+	    (struct gt_principal){f->key_id, "53.71", GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_OPERATOR)};
 	*state = f;
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include "crypto.h"
 #include "error.h"
 #include "key.h"
+#include "roleset.h"
 #include "store.h"
 #include "testutil.h"
 
@@ -253,7 +254,9 @@ static void keys(void **state)
 	assert_int_equal(gt_store_key_get(f->st, id, &k), 0);
 	assert_string_equal(k.key_id, expect);
 	assert_string_equal(k.org_unit, "53.71");
-	assert_int_equal(k.role, GTSYNC__V1__ROLE__ROLE_OPERATOR);
+	assert_int_equal(k.roles, GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_OPERATOR));
+	assert_int_equal(k.roles_held, k.roles);
+	assert_string_equal(k.label, "");
 	assert_int_equal(k.added_at_ms, 5000);
 	assert_false(k.revoked);
 	assert_int_equal(gt_store_key_get(f->st, "0000000000000000", &k), GT_ENOENT);
@@ -284,6 +287,94 @@ static void keys(void **state)
 	assert_int_equal(gt_store_key_last_sequence(f->st, id, &seq), 0);
 	assert_int_equal(seq, 0);
 	gt_key_free(key);
+}
+
+/* Issue 13 (keys and offices): roles granted and taken on a key, labels, and the roles it
+ * ever held kept for the log's sake. */
+static void key_roles_and_labels(void **state)
+{
+	struct fixture *f = *state;
+	const unsigned op = GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_OPERATOR);
+	const unsigned appr = GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_APPROVER);
+	uint8_t pub[32];
+	char id[GT_KEY_ID_LEN + 1], label[GT_KEYLABEL_MAX];
+	struct gt_store_key k;
+
+	add_province(f->st);
+	memset(pub, 0x33, sizeof(pub));
+	assert_int_equal(gt_store_key_register(f->st, pub, "53.71", 0, NULL, 1, id), GT_EINVAL);
+	assert_int_equal(gt_store_key_register(f->st, pub, "53.71", 1u << 9, NULL, 1, id),
+	                 GT_EINVAL);
+	assert_int_equal(gt_store_key_register(f->st, pub, "53.71", op, "bad\nlabel", 1, id),
+	                 GT_EINVAL);
+	assert_int_equal(gt_store_key_register(f->st, pub, "53.71", op | appr,
+	                                       "Sekretariat GT Kota Kupang \xe2\x80\x94 operator 1",
+	                                       1, id),
+	                 0);
+	assert_int_equal(gt_store_key_get(f->st, id, &k), 0);
+	assert_int_equal(k.roles, op | appr);
+	assert_string_equal(k.label, "Sekretariat GT Kota Kupang \xe2\x80\x94 operator 1");
+	assert_int_equal(gt_store_key_label(f->st, id, label, sizeof(label)), 0);
+	assert_string_equal(label, k.label);
+	assert_int_equal(gt_store_key_label(f->st, "0000000000000000", label, sizeof(label)), 0);
+	assert_string_equal(label, "");
+
+	/* Taking the approver role leaves the operator; the role stays among those held. */
+	assert_int_equal(gt_store_key_revoke_roles(f->st, id, appr), 0);
+	assert_int_equal(gt_store_key_get(f->st, id, &k), 0);
+	assert_int_equal(k.roles, op);
+	assert_int_equal(k.roles_held, op | appr);
+	assert_int_equal(gt_store_key_revoke_roles(f->st, id, appr), GT_ESTATE);
+	/* The last role is not taken: the key is revoked instead. */
+	assert_int_equal(gt_store_key_revoke_roles(f->st, id, op), GT_ESTATE);
+	assert_non_null(strstr(gt_store_errmsg(f->st), "revoke the key"));
+	assert_int_equal(gt_store_key_grant(f->st, id, GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_READER)),
+	                 0);
+	assert_int_equal(gt_store_key_get(f->st, id, &k), 0);
+	assert_int_equal(k.roles, op | GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_READER));
+	assert_int_equal(gt_store_key_grant(f->st, "ffffffffffffffff", op), GT_ENOENT);
+	assert_int_equal(gt_store_key_grant(f->st, id, 0), GT_EINVAL);
+
+	assert_int_equal(gt_store_key_set_label(f->st, id, "Kota Kupang, operator 2"), 0);
+	assert_int_equal(gt_store_key_set_label(f->st, id, "\x1b[31m"), GT_EINVAL);
+	assert_int_equal(gt_store_key_get(f->st, id, &k), 0);
+	assert_string_equal(k.label, "Kota Kupang, operator 2");
+
+	/* A revoked key gains no role, but may still be labelled. */
+	assert_int_equal(gt_store_key_revoke(f->st, id, 9), 0);
+	assert_int_equal(gt_store_key_grant(f->st, id, appr), GT_ESTATE);
+	assert_int_equal(gt_store_key_set_label(f->st, id, ""), 0);
+}
+
+/* Issue 13 (keys and offices): a store of schema version 4 (one role per key) migrates; its
+ * keys keep their one role and have no label. */
+static void migrates_single_role_keys(void **state)
+{
+	struct fixture *f = *state;
+	struct gt_store_key k;
+	sqlite3 *db = NULL;
+
+	add_province(f->st);
+	gt_store_close(f->st);
+	f->st = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db,
+	                 "ALTER TABLE keys DROP COLUMN roles;"
+	                 "ALTER TABLE keys DROP COLUMN roles_held;"
+	                 "ALTER TABLE keys DROP COLUMN label;"
+	                 "INSERT INTO keys(key_id, public_key, org_unit, role, added_at_ms) "
+	                 "VALUES('00000000000000aa', zeroblob(32), '53.71', 2, 5);"
+	                 "PRAGMA user_version = 4;",
+	                 NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(gt_store_open(f->path, 0, &f->st), 0);
+	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), GT_STORE_SCHEMA_VERSION);
+	assert_int_equal(gt_store_key_get(f->st, "00000000000000aa", &k), 0);
+	assert_int_equal(k.roles, GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_APPROVER));
+	assert_int_equal(k.roles_held, k.roles);
+	assert_string_equal(k.label, "");
 }
 
 static void metadata(void **state)
@@ -346,6 +437,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(readonly_handle, setup, teardown),
 	    cmocka_unit_test_setup_teardown(transactions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(keys, setup, teardown),
+	    cmocka_unit_test_setup_teardown(key_roles_and_labels, setup, teardown),
+	    cmocka_unit_test_setup_teardown(migrates_single_role_keys, setup, teardown),
 	    cmocka_unit_test_setup_teardown(metadata, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

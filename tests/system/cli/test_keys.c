@@ -1,0 +1,246 @@
+/* Keys and offices (issue 13): one key of several roles pushes values and approves over the
+ * wire; a role taken from it is refused at its next login and given back with key grant;
+ * labels name keys in key list; rebuild and verify still pass after the change of roles. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "clirun.h"
+#include "testserver.h"
+
+#define SERVER_BIN GT_BINARY_DIR "/server/gtsync-server"
+#define LABEL      "Sekretariat GT Kota Kupang \xe2\x80\x94 operator 1"
+
+struct fx {
+	struct gt_testserver *ts;
+	char both[4200];
+	char key_id[32];
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	void *ts = NULL;
+
+	if (f == NULL || gt_clirun_server_setup(&ts) != 0)
+		return -1;
+	f->ts = ts;
+	gt_clirun_client(f->ts, "both", "53.71", "operator,approver", f->both, sizeof(f->both));
+	gt_clirun_key_id(f->both, f->key_id, sizeof(f->key_id));
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	void *ts = f->ts;
+
+	gt_clirun_server_teardown(&ts);
+	free(f);
+	return 0;
+}
+
+/* Runs gtsync in home and checks its exit status and that its output says needle. */
+static void says(const char *home, int want, const char *needle, const char *const *args)
+{
+	struct gt_clirun r;
+
+	gt_clirun(&r, home, NULL, 60, args);
+	if (r.status != want || (strstr(r.out, needle) == NULL && strstr(r.err, needle) == NULL))
+		fail_msg("gtsync %s: exit %d (expected %d), expected '%s' in:\n%s%s", args[0],
+		         r.status, want, needle, r.out, r.err);
+	gt_clirun_free(&r);
+}
+
+/* Runs gtsync-server CMD... --data DATA and returns its standard output and error (caller
+ * frees) and its exit status in *status. */
+static char *server_cmd(struct fx *f, const char *args, int *status)
+{
+	char *cmd = NULL, *out = NULL;
+	size_t cap = 0, len = 0;
+	FILE *p;
+
+	assert_true(asprintf(&cmd, "%s %s --data '%s' 2>&1", SERVER_BIN, args, f->ts->data) > 0);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			cap = cap * 2 + 8192;
+			out = realloc(out, cap);
+			assert_non_null(out);
+		}
+		size_t n = fread(out + len, 1, 4096, p);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	out[len] = '\0';
+	*status = pclose(p);
+	free(cmd);
+	return out;
+}
+
+/* gtsync-server ARGS must exit with want and say needle. */
+static void server_says(struct fx *f, int want, const char *needle, const char *args)
+{
+	int status;
+	char *out = server_cmd(f, args, &status);
+
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != want || strstr(out, needle) == NULL)
+		fail_msg("gtsync-server %s: status %d (expected exit %d), expected '%s' in:\n%s",
+		         args, status, want, needle, out);
+	free(out);
+}
+
+static void one_key_two_roles(void **state)
+{
+	struct fx *f = *state;
+	char args[256];
+	const char *set[] = {"set", "KK_LP", "202401", "", "3", NULL};
+	const char *push[] = {"push", "--no-retry", NULL};
+	const char *submit[] = {"submit", "--dataset",  "KK", "--period",
+	                        "2024",   "--no-retry", NULL};
+	const char *approve[] = {"approve", "--dataset",  "KK", "--period",
+	                         "2024",    "--no-retry", NULL};
+	const char *status[] = {"status", "--format", "plain", NULL};
+	struct gt_clirun r;
+	char buf[64];
+
+	/* The one district machine enters its figures and submits its report. */
+	says(f->both, 0, "queued", set);
+	says(f->both, 0, "1 values acknowledged", push);
+	gt_clirun(&r, f->both, NULL, 60, status);
+	assert_string_equal(gt_clirun_kv(r.out, "role", buf, sizeof(buf)), "operator,approver");
+	gt_clirun_free(&r);
+	says(f->both, 0, "submit KK 2024 53.71: applied", submit);
+
+	/* The approver role is taken: the next login may still push, but not act. */
+	snprintf(args, sizeof(args), "key revoke-role --role approver %s", f->key_id);
+	server_says(f, 0, "now holds: operator", args);
+	says(f->both, 1, "refused by the server: only an approver key may submit", approve);
+	const char *set2[] = {"set", "KK_LP", "202402", "", "4", NULL};
+	says(f->both, 0, "queued", set2);
+	says(f->both, 0, "1 values acknowledged", push);
+	/* The last role cannot be taken; a role it does not hold neither. */
+	snprintf(args, sizeof(args), "key revoke-role --role operator %s", f->key_id);
+	server_says(f, 1, "revoke the key instead", args);
+	snprintf(args, sizeof(args), "key revoke-role --role approver %s", f->key_id);
+	server_says(f, 1, "holds only operator", args);
+
+	/* Given back, and the operator taken instead: it acts but writes no values. */
+	snprintf(args, sizeof(args), "key grant --role approver %s", f->key_id);
+	server_says(f, 0, "now holds: operator,approver", args);
+	snprintf(args, sizeof(args), "key revoke-role --role operator %s", f->key_id);
+	server_says(f, 0, "now holds: approver", args);
+	says(f->both, 0, "approve KK 2024 53.71: applied", approve);
+	const char *set3[] = {"set", "KK_LP", "202403", "", "5", NULL};
+	/* The client learnt the roles at that login: it queues nothing. */
+	says(f->both, 1, "registered as approver; only an operator key may write", set3);
+
+	/* Labels and filters in key list. */
+	snprintf(args, sizeof(args), "key label %s '" LABEL "'", f->key_id);
+	server_says(f, 0, "is labelled", args);
+	server_says(f, 0, LABEL, "key list --org 53 --role approver");
+	server_says(f, 0, "(no key matches)", "key list --org 36 --role approver");
+	server_says(f, 0, "(no key matches)", "key list --org 53.71 --role aggregator");
+	server_says(f, 2, "not a list of roles", "key list --role boss");
+
+	/* Reports name the keys of the history by label and role (issue 13, labels in reports),
+	 * in text, JSON and HTML alike. */
+	const char *text[] = {"report",   "--org", "53.71",    "--dataset", "KK",
+	                      "--period", "2024",  "--format", "text",      NULL};
+	says(f->both, 0, "submit    " LABEL " (approver, key ", text);
+	const char *json[] = {"report",   "--org", "53.71",    "--dataset", "KK",
+	                      "--period", "2024",  "--format", "json",      NULL};
+	says(f->both, 0, "\"by\": \"" LABEL "\"", json);
+	says(f->both, 0, "\"role\": \"approver\"", json);
+
+	/* The log signed under the roles held then still rebuilds and verifies. */
+	assert_int_equal(gt_testserver_stop(f->ts), 0);
+	server_says(f, 0, "", "rebuild");
+	server_says(f, 0, "", "verify");
+}
+
+/* Copies the enrolment request line out of gtsync init's output into line. */
+static void request_of(const char *out, char *line, size_t cap)
+{
+	const char *p = strstr(out, "\ngtsync-enrol-1 ");
+	assert_non_null(p);
+	p++;
+	size_t n = strcspn(p, "\n");
+	assert_true(n < cap);
+	memcpy(line, p, n);
+	line[n] = '\0';
+}
+
+/* Issue 13, enrolment: gtsync init prints a request line and its check; the centre enrols it
+ * with one command (a mistyped copy is refused); the office then works with no further step. */
+static void enrol_by_request(void **state)
+{
+	struct fx *f = *state;
+	char home[4200], line[300], bad[300], args[4800], path[4300], check[32];
+	struct gt_clirun r;
+	int status;
+
+	snprintf(home, sizeof(home), "%s/enrolled", f->ts->dir);
+	const char *init[] = {
+	    "init",  "--home", home,        "--server", f->ts->addr,         "--org",
+	    "53.72", "--ca",   f->ts->cert, "--role",   "operator,approver", NULL};
+	gt_clirun(&r, NULL, NULL, 30, init);
+	assert_int_equal(r.status, 0);
+	request_of(r.out, line, sizeof(line));
+	const char *c = strstr(r.out, "check:      ");
+	assert_non_null(c);
+	snprintf(check, sizeof(check), "%.14s", c + strlen("check:      "));
+	gt_clirun_free(&r);
+	assert_non_null(strstr(line, " 53.72 operator,approver "));
+	assert_non_null(strstr(line, check));
+
+	/* Not enrolled yet: the server says so. */
+	const char *md[] = {"metadata", "pull", NULL};
+	says(home, 1, "not registered", md);
+
+	/* One digit mistyped in the copy the centre got: refused, nothing registered. */
+	snprintf(bad, sizeof(bad), "%s", line);
+	bad[strlen(bad) - 1] = bad[strlen(bad) - 1] == '1' ? '2' : '1';
+	snprintf(path, sizeof(path), "%s/request.txt", f->ts->dir);
+	char msg[400];
+	snprintf(msg, sizeof(msg), "From the district office:\n%s\n", bad);
+	gt_clirun_write(path, msg);
+	snprintf(args, sizeof(args), "key enrol --request '%s'", path);
+	server_says(f, 1, "check does not match", args);
+	snprintf(args, sizeof(args), "key list --org 53.72");
+	char *out = server_cmd(f, args, &status);
+	assert_null(strstr(out, "operator,approver"));
+	free(out);
+
+	/* The right line: enrolled, and the centre reads the same check. */
+	snprintf(args, sizeof(args),
+	         "key enrol --request '%s' --label 'Kabupaten 53.72 - operator'", line);
+	server_says(f, 0, check, args);
+	server_says(f, 0, "Kabupaten 53.72 - operator", "key list --org 53.72 --role approver");
+	snprintf(args, sizeof(args), "key enrol --request '%s'", line);
+	server_says(f, 1, "already registered", args);
+
+	/* The office works at once: its first command fetches the metadata. */
+	const char *set[] = {"set", "KK_LP", "202401", "", "2", NULL};
+	says(home, 0, "queued", set);
+	const char *push[] = {"push", "--no-retry", NULL};
+	says(home, 0, "1 values acknowledged", push);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(one_key_two_roles, setup, teardown),
+	    cmocka_unit_test_setup_teardown(enrol_by_request, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
