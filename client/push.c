@@ -80,6 +80,7 @@ static int refusal_passes(int code)
 	case GT_ENOSPC:
 	case GT_EIO:
 	case GT_ESTORE:
+	case GT_ECORRUPT: /* the server's store is damaged until restored (issue 10, item 12) */
 	case GT_EBUSY:
 	case GT_ECANCELED:
 	case GT_ELIMIT:

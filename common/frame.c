@@ -138,6 +138,17 @@ int gt_frame_decoder_next(struct gt_frame_decoder *dec, const uint8_t **payload,
 	return GT_OK;
 }
 
+int gt_frame_decoder_partial(const struct gt_frame_decoder *dec, const uint8_t **payload,
+                             size_t *len, size_t *declared)
+{
+	if (!gt_frame_decoder_pending(dec) || dec->frame_len == 0)
+		return 0;
+	*payload = dec->buf.data + GT_FRAME_HEADER_LEN;
+	*len = dec->buf.len - GT_FRAME_HEADER_LEN;
+	*declared = dec->frame_len - GT_FRAME_HEADER_LEN;
+	return 1;
+}
+
 int gt_frame_decoder_pending(const struct gt_frame_decoder *dec)
 {
 	return dec->err == 0 && !dec->ready && !dec->taken && dec->buf.len > 0;

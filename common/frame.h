@@ -70,6 +70,12 @@ int gt_frame_decoder_next(struct gt_frame_decoder *dec, const uint8_t **payload,
  * was taken, and 0 after an error. */
 int gt_frame_decoder_pending(const struct gt_frame_decoder *dec);
 
+/* While a frame is under way with its header read, sets *payload and *len to the payload
+ * bytes received so far (borrowed: valid until the next feed), *declared to its declared length,
+ * and returns 1; otherwise returns 0. */
+int gt_frame_decoder_partial(const struct gt_frame_decoder *dec, const uint8_t **payload,
+                             size_t *len, size_t *declared);
+
 /* Frees the decoder's buffer; accepts NULL. The decoder must be initialised again before
  * reuse. */
 void gt_frame_decoder_free(struct gt_frame_decoder *dec);

@@ -17,6 +17,9 @@
  * bounds the cost of decoding any frame the server receives. */
 #define GT_PREAUTH_MAX_FIELDS 32u
 #define GT_MAX_REQUEST_FIELDS 256u
+/* Largest frame a server takes that is not a push (pull, metadata, report, ping are a few
+ * dozen bytes); only a PushRequest may be larger, and its first bytes must say so. */
+#define GT_MAX_REQUEST_FRAME 4096u
 /* Items of each kind (values, completions, actions) in one batch. */
 #define GT_DEFAULT_MAX_VALUES_PER_BATCH 20000
 /* Workflow actions in one batch: enough for a province's month of steps, few enough that a

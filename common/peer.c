@@ -32,8 +32,27 @@ static void on_tls_data(struct gt_tls_conn *c, const uint8_t *data, size_t len)
 		int rc = gt_frame_decoder_feed(&p->dec, data, len, &used);
 		data += used;
 		len -= used;
-		if (rc == GT_EAGAIN)
+		if (rc == GT_EAGAIN) {
+			const uint8_t *pre;
+			size_t plen, declared;
+			if (p->in_push_above != 0 && !p->in_checked &&
+			    gt_frame_decoder_partial(&p->dec, &pre, &plen, &declared) &&
+			    declared > p->in_push_above) {
+				int prc = gt_wire_envelope_is_push(pre, plen);
+				if (prc == GT_OK) {
+					p->in_checked = 1;
+				} else if (prc != GT_EAGAIN) {
+					char why[128];
+					snprintf(why, sizeof(why),
+					         "only a push may be larger than %zu bytes",
+					         p->in_push_above);
+					peer_fail(p, GT_ETOOBIG, why);
+					return;
+				}
+			}
 			break;
+		}
+		p->in_checked = 0;
 		if (rc != GT_OK) {
 			char why[128];
 			snprintf(why, sizeof(why), "frame larger than the limit of %zu bytes",
@@ -177,6 +196,11 @@ int gt_peer_set_in_limits(struct gt_peer *p, size_t max_frame, size_t max_fields
 		return GT_EINVAL;
 	p->in_max_fields = max_fields;
 	return GT_OK;
+}
+
+void gt_peer_set_push_only_above(struct gt_peer *p, size_t n)
+{
+	p->in_push_above = n;
 }
 
 int gt_peer_exporter(const struct gt_peer *p, uint8_t out[GT_EXPORTER_LEN])

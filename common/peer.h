@@ -39,6 +39,8 @@ struct gt_peer {
 	void *arg;
 	size_t max_frame;     /* largest envelope sent or received, fixed at creation */
 	size_t in_max_fields; /* fields an incoming envelope may hold; 0: not counted */
+	size_t in_push_above; /* a frame larger than this must hold a push; 0: no such rule */
+	int in_checked;       /* the frame under way passed that rule */
 	int failed;           /* an error was reported: no more input is processed */
 	int tls_failed;       /* the transport failed: nothing can be sent */
 	int closing;
@@ -73,6 +75,11 @@ int gt_peer_send_error(struct gt_peer *p, uint64_t rid, int code, const char *me
  * against. A frame over either limit fails the peer with GT_ETOOBIG before it is decoded.
  * Returns GT_EINVAL (changing nothing) if max_frame exceeds the creation limit. */
 int gt_peer_set_in_limits(struct gt_peer *p, size_t max_frame, size_t max_fields);
+
+/* From now on a frame of more than n bytes (0: no such rule) must be a PushRequest: its first
+ * bytes are checked as they arrive (gt_wire_envelope_is_push()) and anything else fails the
+ * peer with GT_ETOOBIG before the rest is received. */
+void gt_peer_set_push_only_above(struct gt_peer *p, size_t n);
 
 /* Derives the channel-binding value for the auth handshake (GT_EXPORTER_LEN bytes). */
 int gt_peer_exporter(const struct gt_peer *p, uint8_t out[GT_EXPORTER_LEN]);

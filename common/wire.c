@@ -127,6 +127,27 @@ int gt_wire_envelope_shape(const uint8_t *buf, size_t len, size_t max_fields)
 	return shape_walk(&gtsync__v1__envelope__descriptor, buf, len, 0, &budget);
 }
 
+int gt_wire_envelope_is_push(const uint8_t *prefix, size_t len)
+{
+	size_t pos = 0;
+	uint64_t tag, v;
+
+	for (int field = 0; field < 2; field++) {
+		size_t start = pos;
+		if (!read_varint(prefix, len, &pos, &tag))
+			return len - start < 10 ? GT_EAGAIN : GT_EPROTO;
+		if (tag == ((uint64_t)GTSYNC__V1__ENVELOPE__BODY_PUSH << 3 | 2u))
+			return GT_OK;
+		if (field > 0 || tag != (1u << 3 | 0u))
+			return GT_EPROTO;
+		/* The request id, a varint. */
+		start = pos;
+		if (!read_varint(prefix, len, &pos, &v))
+			return len - start < 10 ? GT_EAGAIN : GT_EPROTO;
+	}
+	return GT_EPROTO;
+}
+
 int gt_wire_batch_shape(const uint8_t *buf, size_t len, size_t max_fields)
 {
 	size_t budget = max_fields;

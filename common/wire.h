@@ -25,6 +25,12 @@ int gt_wire_envelope_decode(const uint8_t *buf, size_t len, size_t max_len, gt_e
  * are not well-formed wire format. buf is borrowed. */
 int gt_wire_envelope_shape(const uint8_t *buf, size_t len, size_t max_fields);
 
+/* Looks at the first bytes of a serialized Envelope (prefix[0..len)): GT_OK if its body is a
+ * PushRequest (after at most the request id, as every encoder writes them), GT_EAGAIN if len
+ * is too short to tell, GT_EPROTO otherwise. Lets a server refuse a large frame that cannot be
+ * a push before receiving it. */
+int gt_wire_envelope_is_push(const uint8_t *prefix, size_t len);
+
 /* As gt_wire_envelope_shape(), for a serialized Batch. */
 int gt_wire_batch_shape(const uint8_t *buf, size_t len, size_t max_fields);
 

@@ -315,6 +315,7 @@ static void auth_after_cb(uv_work_t *req, int status)
 		gt__conn_error(c, w->rid, GT_EINVAL, NULL, 1);
 		goto out;
 	}
+	gt_peer_set_push_only_above(&c->peer, GT_MAX_REQUEST_FRAME);
 	if (c->unauth) {
 		c->unauth = 0;
 		srv->nunauth--;

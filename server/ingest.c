@@ -224,11 +224,27 @@ static int apply_cb(struct gt_store *st, struct gt_wjob *w)
 	return rc;
 }
 
+/* What a client and the log are told once the store reported corruption (issue 10, item 12). */
+#define GT_INGEST_CORRUPT_MSG                                                                      \
+	"the server's store is damaged and takes no more data until the central administrator "    \
+	"restores it; the batch was not stored, keep it queued and send it again later"
+#define GT_INGEST_CORRUPT_LOG                                                                      \
+	"the store reported corruption; nothing more is written. Stop the server, run "            \
+	"gtsync-server verify, and restore the last good backup (gtsync-server restore)"
+
 static void done_cb(struct gt_wjob *w, int commit_rc)
 {
 	struct push_job *j = (struct push_job *)((char *)w - offsetof(struct push_job, wjob));
 
-	if (commit_rc != GT_OK) {
+	if (commit_rc == GT_ECORRUPT || w->rc == GT_ECORRUPT) {
+		struct gt_server *srv = j->c->srv;
+		if (!srv->store_corrupt) {
+			srv->store_corrupt = 1;
+			gt_log_event(&srv->log, GT_LOG_ERROR, "store_corrupt", "path=%s reason=%s",
+			             srv->db_path, GT_INGEST_CORRUPT_LOG);
+		}
+		send_ack(j, GT_ECORRUPT, GT_INGEST_CORRUPT_MSG);
+	} else if (commit_rc != GT_OK) {
 		send_ack(j, commit_rc,
 		         commit_rc == GT_ENOSPC
 		             ? "the server's disk is full; the batch was not stored, keep it "

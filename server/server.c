@@ -75,6 +75,25 @@ int gt_server_open(uv_loop_t *loop, const struct gt_server_config *cfg, struct g
 		             "store", srv->db_path, gt_strerror(rc));
 		goto fail;
 	}
+	/* A damaged store is refused before anything is served from or written to it. */
+	char why[256];
+	rc = gt_store_quick_check(st, GT_SERVER_QUICK_CHECK_MS, why, sizeof(why));
+	if (rc == GT_ETIMEDOUT) {
+		gt_log_event(
+		    &srv->log, GT_LOG_WARN, "quick_check_incomplete", "path=%s reason=%s",
+		    srv->db_path,
+		    "the integrity check at start ran out of time; run gtsync-server verify "
+		    "when convenient");
+		rc = GT_OK;
+	} else if (rc != GT_OK) {
+		gt_log_event(
+		    &srv->log, GT_LOG_ERROR, "open_failed", "what=%s path=%s finding=%s reason=%s",
+		    "store", srv->db_path, why,
+		    "the store is damaged (sqlite quick_check); restore the last good backup "
+		    "with gtsync-server restore");
+		gt_store_close(st);
+		goto fail;
+	}
 	rc = gt_store_admin_seq(st, &srv->admin_seq);
 	if (rc == GT_OK)
 		rc = gt_snapshot_load(st, &srv->snap);

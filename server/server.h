@@ -52,6 +52,9 @@ struct gt_server_config {
 #define GT_SERVER_DEFAULT_FRAME_DEADLINE_MS  (GT_SERVER_DEFAULT_FRAME_DEADLINE_S * 1000u)
 #define GT_SERVER_DEFAULT_PULL_ITEMS         5000u
 #define GT_SERVER_DEFAULT_READERS            4u
+/* The most the integrity check at start may take; a larger store is checked in part and the
+ * log says to run `verify`. */
+#define GT_SERVER_QUICK_CHECK_MS 10000u
 /* Connections over the global limit that still get TLS and an explicit refusal; past this
  * many, further ones are closed without a word. */
 #define GT_SERVER_MAX_REFUSING 64u
@@ -118,6 +121,7 @@ struct gt_server {
 	struct gt_control *control; /* the status socket (control.c); NULL if none */
 	struct gt_watch *watch;     /* applies admin changes live (watch.c); NULL when stopped */
 	uint64_t admin_seq;         /* the store's admin change counter when opened */
+	int store_corrupt;          /* the writer reported corruption (logged once) */
 };
 
 /* Opens the server for data_dir on loop: TLS context, signing key, store, writer, readers,

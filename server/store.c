@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crypto.h"
@@ -358,6 +359,48 @@ static int load_seq(struct gt_store *st)
 	st->change_seq = (uint64_t)sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	return 0;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* sqlite's progress callback: interrupts the statement once the deadline passed. */
+static int past_deadline(void *arg)
+{
+	return mono_ms() >= *(const int64_t *)arg;
+}
+
+int gt_store_quick_check(struct gt_store *st, uint32_t max_ms, char *why, size_t why_len)
+{
+	int64_t deadline = mono_ms() + max_ms;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	snprintf(why, why_len, "ok");
+	sqlite3_progress_handler(st->db, 1000, past_deadline, &deadline);
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(s, 0);
+		snprintf(why, why_len, "%s", r != NULL ? r : "?");
+		rc = r != NULL && strcmp(r, "ok") == 0 ? GT_OK : GT_ECORRUPT;
+	} else if (rc == SQLITE_INTERRUPT) {
+		snprintf(why, why_len, "the check did not finish within %u ms", (unsigned)max_ms);
+		rc = GT_ETIMEDOUT;
+	} else {
+		snprintf(why, why_len, "%s", sqlite3_errmsg(st->db));
+		rc = gt_err_from_sqlite(rc);
+		if (rc == GT_OK)
+			rc = GT_ESTORE;
+	}
+	sqlite3_finalize(s);
+	sqlite3_progress_handler(st->db, 0, NULL, NULL);
+	return rc;
 }
 
 int gt__store_admin_bump(struct gt_store *st)

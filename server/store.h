@@ -183,6 +183,11 @@ typedef int (*gt_store_key_cb)(void *arg, const struct gt_store_key *k);
 /* Calls cb for every key in key-id order, revoked keys included. */
 int gt_store_key_list(struct gt_store *st, gt_store_key_cb cb, void *arg);
 
+/* Runs sqlite's quick_check on st for at most max_ms (issue 10, item 12): GT_OK if it passed,
+ * GT_ECORRUPT with its first finding in why if it found damage, GT_ETIMEDOUT if time ran out
+ * before it finished (nothing is known then), or another error. why is always set. */
+int gt_store_quick_check(struct gt_store *st, uint32_t max_ms, char *why, size_t why_len);
+
 /* Reads the admin change counter into *seq (0 before the first change): it grows with every
  * key added or revoked, org-unit import and metadata load, and a running server polls it. */
 int gt_store_admin_seq(struct gt_store *st, uint64_t *seq);

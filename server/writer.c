@@ -18,6 +18,7 @@ struct gt_writer {
 	size_t pending;                        /* guarded by mu */
 	uint64_t commits;                      /* guarded by mu */
 	int stop;                              /* guarded by mu */
+	int broken; /* writer thread only: the store reported corruption; nothing more is written */
 	int thread_running;
 	int closing;
 	/* Admission (loop thread only). */
@@ -42,10 +43,16 @@ static void push_list(struct gt_wjob **head, struct gt_wjob **tail, struct gt_wj
 static void apply_group(struct gt_writer *w, struct gt_wjob *group)
 {
 	struct gt_wjob *last = NULL;
-	int rc = gt_store_begin(w->st);
+	/* After the first corruption error the store is not touched again (issue 10, item 12):
+	 * every job fails with GT_ECORRUPT until the administrator restores the store. */
+	int rc = w->broken ? GT_ECORRUPT : gt_store_begin(w->st);
 
 	for (struct gt_wjob *j = group; j != NULL; j = j->next) {
 		j->rc = rc == GT_OK ? j->apply(w->st, j) : rc;
+		if (j->rc == GT_ECORRUPT && rc == GT_OK) {
+			(void)gt_store_rollback(w->st);
+			rc = GT_ECORRUPT;
+		}
 		last = j;
 	}
 	if (rc == GT_OK) {
@@ -53,6 +60,8 @@ static void apply_group(struct gt_writer *w, struct gt_wjob *group)
 		if (rc != GT_OK)
 			(void)gt_store_rollback(w->st);
 	}
+	if (rc == GT_ECORRUPT)
+		w->broken = 1;
 	for (struct gt_wjob *j = group; j != NULL; j = j->next)
 		j->commit_rc = rc;
 	uv_mutex_lock(&w->mu);

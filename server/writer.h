@@ -17,7 +17,9 @@ struct gt_wjob {
 	 * uses a savepoint per batch). */
 	int (*apply)(struct gt_store *st, struct gt_wjob *job);
 	/* Runs on the loop thread after the group's commit: commit_rc is 0 when the group is
-	 * durable, else the commit's error (the job's effects are gone). */
+	 * durable, else the commit's error (the job's effects are gone). After the first
+	 * corruption error (GT_ECORRUPT from a job, the begin or the commit) the writer touches
+	 * the store no more: that group and every later job fail with GT_ECORRUPT unapplied. */
 	void (*done)(struct gt_wjob *job, int commit_rc);
 	int rc;        /* what apply returned */
 	int commit_rc; /* what the group's begin/commit returned */

@@ -24,31 +24,43 @@
 #include "tls.h"
 #include "wire.h"
 
-/* The bounds below hold for the plain build; under AddressSanitizer every allocation and
- * handshake costs several times more and freed memory sits in a quarantine, so the sanitizer
- * build multiplies them by this documented factor. Today's code misses them by far more. */
+/* The bounds below hold for the plain build. Under AddressSanitizer every allocation, TLS
+ * record and handshake costs several times more (in the server and in these senders, on the
+ * same cores), so the sanitizer build multiplies them by these documented factors (measured
+ * on a loaded 2-core machine: ping p50 11 ms and p99 370 ms under ASan, where the plain build
+ * gave 0.3 and 12 ms), and caps ASan's quarantine of freed memory in the server so that RSS
+ * measures what the server keeps. On a machine loaded by other work the quiet baseline
+ * measured first grows too: the ping bound is also at least PING_BASELINE_X times the quiet
+ * p99. Today's code misses every one of these by far (a ping waited 15.8 s, plain build). */
 #if defined(__SANITIZE_ADDRESS__)
-#define SAN_FACTOR 4
+#define SANITIZED 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define SAN_FACTOR 4
+#define SANITIZED 1
 #endif
 #endif
-#ifndef SAN_FACTOR
-#define SAN_FACTOR 1
+#ifdef SANITIZED
+#define PING_FACTOR 20
+#define RSS_FACTOR  4
+#else
+#define PING_FACTOR 1
+#define RSS_FACTOR  1
 #endif
+#define PING_BASELINE_X 5
 
 #define SENDERS       20 /* hostile senders, five of each kind */
 #define PING_P99_MS   50 /* the good client's ping p99 while they run (plain build) */
 #define RSS_GROWTH_MB 64 /* the server's resident memory over its quiet level (plain build) */
 #define PINGS         150
 #define PING_GAP_MS   25
+#define PACE_MS       400 /* each sender's pause between attacks */
 
 enum kind {
 	PREAUTH_BOMB,   /* a complete 4 MiB envelope of ~2M empty sub-messages before Hello */
 	PARTIAL,        /* a 4 MiB frame declared and sent but its last byte, then held */
 	OVERSIZE_HELLO, /* a 64 KiB Hello: well-formed, but far over what a handshake needs */
-	AUTHED_BOMB,    /* the same bomb after a real key's authentication */
+	AUTHED_BOMB, /* after a real key's authentication, in turn: the same bomb, and a 4 KiB one
+	              * (a frame size any request may have, over the field budget) */
 };
 
 struct sender {
@@ -62,6 +74,8 @@ struct sender {
 
 static uint8_t *bomb;
 static size_t bomb_len;
+static uint8_t small_bomb[4096];
+static size_t small_len;
 
 static int64_t mono_us(void)
 {
@@ -104,6 +118,23 @@ static void make_bomb(void)
 	bomb[1] = (uint8_t)(plen >> 16);
 	bomb[2] = (uint8_t)(plen >> 8);
 	bomb[3] = (uint8_t)plen;
+	/* The same shape in 4 KiB: 2040 empty values. */
+	n = 2040;
+	pos = 4;
+	small_bomb[pos++] = 0xfa;
+	small_bomb[pos++] = 0x01;
+	pos += put_varint(small_bomb + pos, n * 2);
+	for (size_t i = 0; i < n; i++) {
+		small_bomb[pos++] = 0x0a;
+		small_bomb[pos++] = 0x00;
+	}
+	small_len = pos;
+	plen = (uint32_t)(pos - 4);
+	small_bomb[0] = 0;
+	small_bomb[1] = 0;
+	small_bomb[2] = (uint8_t)(plen >> 8);
+	small_bomb[3] = (uint8_t)plen;
+	assert_true(plen <= GT_MAX_REQUEST_FRAME);
 }
 
 static int tcp_connect(int port)
@@ -264,8 +295,12 @@ static void attack(struct sender *s, SSL_CTX *ctx)
 		break;
 	}
 	case AUTHED_BOMB:
-		if (authenticate(ssl, s->key) == 0)
-			(void)write_all(ssl, bomb, bomb_len);
+		if (authenticate(ssl, s->key) == 0) {
+			if (s->rounds % 2 == 0)
+				(void)write_all(ssl, bomb, bomb_len);
+			else
+				(void)write_all(ssl, small_bomb, small_len);
+		}
 		break;
 	}
 	/* Hold the connection until the server closes it. */
@@ -287,7 +322,7 @@ static void *sender_main(void *arg)
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	while (!*s->stop) {
 		attack(s, ctx);
-		usleep(200 * 1000);
+		usleep(PACE_MS * 1000);
 	}
 	SSL_CTX_free(ctx);
 	return NULL;
@@ -315,9 +350,10 @@ static int cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Pings n times on s, PING_GAP_MS apart; fills p50/p99 (microseconds) and the server's largest
- * RSS seen (KiB). */
-static void ping_round(struct gt_session *s, pid_t pid, int64_t *p50, int64_t *p99, long *max_rss)
+/* Pings PINGS times on s, PING_GAP_MS apart; fills p50/p99 (microseconds) and the server's
+ * largest RSS seen (KiB). Returns 0, or -1 with why filled when a ping was not answered. */
+static int ping_round(struct gt_session *s, pid_t pid, int64_t *p50, int64_t *p99, long *max_rss,
+                      char *why, size_t why_len)
 {
 	static int64_t lat[PINGS];
 
@@ -332,13 +368,16 @@ static void ping_round(struct gt_session *s, pid_t pid, int64_t *p50, int64_t *p
 		int64_t t0 = mono_us();
 		int rc = gt_session_call(s, &env, &reply, &err);
 		lat[i] = mono_us() - t0;
-		if (rc != GT_OK)
-			fail_msg("ping %d failed after %.1f ms: %s", i, lat[i] / 1000.0,
-			         err.message);
-		if (reply->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR)
-			fail_msg("ping %d answered after %.1f ms by an error: %s", i,
-			         lat[i] / 1000.0, reply->error->message);
-		assert_int_equal(reply->body_case, GTSYNC__V1__ENVELOPE__BODY_PONG);
+		if (rc != GT_OK || reply->body_case != GTSYNC__V1__ENVELOPE__BODY_PONG) {
+			snprintf(why, why_len, "ping %d failed after %.1f ms: %s", i,
+			         lat[i] / 1000.0,
+			         rc != GT_OK ? err.message
+			         : reply->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR
+			             ? reply->error->message
+			             : "not a Pong");
+			gt_wire_envelope_free(reply);
+			return -1;
+		}
 		gt_wire_envelope_free(reply);
 		long kb = rss_kb(pid);
 		if (kb > *max_rss)
@@ -348,6 +387,7 @@ static void ping_round(struct gt_session *s, pid_t pid, int64_t *p50, int64_t *p
 	qsort(lat, PINGS, sizeof(lat[0]), cmp_i64);
 	*p50 = lat[PINGS / 2];
 	*p99 = lat[PINGS * 99 / 100];
+	return 0;
 }
 
 static void hostile_senders_do_not_stall_the_server(void **state)
@@ -366,12 +406,19 @@ static void hostile_senders_do_not_stall_the_server(void **state)
 	struct gt_key *good = gt_testserver_key(&ts, "53.71", "operator");
 	for (int i = 0; i < SENDERS / 4; i++)
 		bombers[i] = gt_testserver_key(&ts, "53.72", "operator");
+#ifdef SANITIZED
+	char asan[512];
+	const char *was = getenv("ASAN_OPTIONS");
+	snprintf(asan, sizeof(asan), "%s%squarantine_size_mb=16", was ? was : "", was ? ":" : "");
+	setenv("ASAN_OPTIONS", asan, 1);
+#endif
 	gt_testserver_start(&ts, NULL);
 	struct gt_session *s = gt_testserver_session(&ts, good, NULL);
 	assert_non_null(s);
 
 	/* Baseline: the same pings with nobody else connected. */
-	ping_round(s, ts.pid, &q50, &q99, &quiet_rss);
+	char why[640] = "";
+	assert_int_equal(ping_round(s, ts.pid, &q50, &q99, &quiet_rss, why, sizeof(why)), 0);
 
 	for (int i = 0; i < SENDERS; i++) {
 		snd[i] = (struct sender){.kind = (enum kind)(i % 4),
@@ -382,34 +429,46 @@ static void hostile_senders_do_not_stall_the_server(void **state)
 	}
 	/* Let every sender reach the server, then measure while they keep at it. */
 	sleep(2);
-	ping_round(s, ts.pid, &h50, &h99, &hostile_rss);
+	int pinged = ping_round(s, ts.pid, &h50, &h99, &hostile_rss, why, sizeof(why));
 	stop = 1;
 	int rounds = 0;
 	for (int i = 0; i < SENDERS; i++) {
 		pthread_join(snd[i].th, NULL);
 		rounds += snd[i].rounds;
 	}
+	int64_t bound = (int64_t)PING_P99_MS * PING_FACTOR * 1000;
+	if (bound < q99 * PING_BASELINE_X)
+		bound = q99 * PING_BASELINE_X;
 	fprintf(stderr,
 	        "ping p50/p99: %.2f/%.2f ms quiet, %.2f/%.2f ms with %d hostile senders (%d "
 	        "attacks); server RSS %ld KiB quiet, at most %ld KiB under attack (bounds: p99 "
-	        "%d ms, growth %d MiB, factor %d)\n",
-	        q50 / 1000.0, q99 / 1000.0, h50 / 1000.0, h99 / 1000.0, SENDERS, rounds, quiet_rss,
-	        hostile_rss, PING_P99_MS, RSS_GROWTH_MB, SAN_FACTOR);
-	assert_true(rounds >= SENDERS);
-	assert_true(h99 < (int64_t)PING_P99_MS * SAN_FACTOR * 1000);
-	assert_true(hostile_rss - quiet_rss < (long)RSS_GROWTH_MB * SAN_FACTOR * 1024);
+	        "%lld ms, growth %d MiB x %d)\n",
+	        q50 / 1000.0, q99 / 1000.0, pinged ? -1.0 : h50 / 1000.0, h99 / 1000.0, SENDERS,
+	        rounds, quiet_rss, hostile_rss, (long long)(bound / 1000), RSS_GROWTH_MB,
+	        RSS_FACTOR);
 	/* The refusals say why. */
-	assert_true(gt_testserver_log_count(&ts, "frame larger than the limit of 4096") >= 1);
-	assert_true(gt_testserver_log_count(&ts, "more fields than") >= 1);
-
+	int said_frame = gt_testserver_log_count(&ts, "frame larger than the limit of 4096");
+	int said_fields = gt_testserver_log_count(&ts, "more fields than");
+	int said_push = gt_testserver_log_count(&ts, "only a push may be larger than 4096");
 	gt_session_close(s);
-	assert_true(gt_testserver_alive(&ts));
-	assert_int_equal(gt_testserver_stop(&ts), 0);
+	int alive = gt_testserver_alive(&ts);
+	int stopped = gt_testserver_stop(&ts);
 	gt_key_free(good);
 	for (int i = 0; i < SENDERS / 4; i++)
 		gt_key_free(bombers[i]);
 	gt_testserver_teardown(&ts);
 	free(bomb);
+	/* Checked once the server is gone, so a failure leaves nothing running. */
+	if (pinged != 0)
+		fail_msg("%s", why);
+	assert_true(rounds >= SENDERS);
+	assert_true(h99 < bound);
+	assert_true(hostile_rss - quiet_rss < (long)RSS_GROWTH_MB * RSS_FACTOR * 1024);
+	assert_true(said_frame >= 1);
+	assert_true(said_fields >= 1);
+	assert_true(said_push >= 1);
+	assert_true(alive);
+	assert_int_equal(stopped, 0);
 }
 
 int main(void)

@@ -407,6 +407,15 @@ static void envelope_shape(void **state)
 	assert_int_equal(gt_wire_envelope_shape(bomb, 40, 10000), GT_EINVAL);
 	assert_int_equal(gt_wire_envelope_shape(bomb + 4, pos - 4, 1000), GT_OK);
 	assert_int_equal(gt_wire_envelope_shape(bomb + 4, pos - 4, 999), GT_ELIMIT);
+	/* A large frame must start as a push: after at most the request id. */
+	static const uint8_t push[] = {0x08, 0x96, 0x01, 0xa2, 0x01, 0x05};
+	static const uint8_t pull[] = {0x08, 0x01, 0xf2, 0x01, 0x05};
+	assert_int_equal(gt_wire_envelope_is_push(push, sizeof(push)), GT_OK);
+	assert_int_equal(gt_wire_envelope_is_push(push + 3, 2), GT_OK);
+	assert_int_equal(gt_wire_envelope_is_push(push, 2), GT_EAGAIN);
+	assert_int_equal(gt_wire_envelope_is_push(push, 4), GT_EAGAIN);
+	assert_int_equal(gt_wire_envelope_is_push(pull, sizeof(pull)), GT_EPROTO);
+	assert_int_equal(gt_wire_envelope_is_push(bomb, 4), GT_EPROTO);
 	/* Group wire types are refused. */
 	bomb[0] = 0x0b;
 	assert_int_equal(gt_wire_envelope_shape(bomb, 1, 10), GT_EINVAL);
