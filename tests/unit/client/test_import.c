@@ -282,11 +282,12 @@ static void test_disk_full(void **state)
 
 	assert_int_equal(import(f, "dataelement,period,value\nKK_LP,202601,1\n", NULL, NULL),
 	                 GT_OK);
-	/* A file of many long text values. */
+	/* A file of many long text values: far more than the room the limit below leaves, whatever
+	 * the size of the new store (issue 11 made it a table larger). */
 	text = malloc(cap);
 	assert_non_null(text);
 	used = (size_t)snprintf(text, cap, "dataelement,period,value\n");
-	for (int y = 2000; y < 2026 && used + 4200 < cap; y++)
+	for (int y = 1950; y < 2026 && used + 4200 < cap; y++)
 		for (int s = 1; s <= 2 && used + 4200 < cap; s++) {
 			used +=
 			    (size_t)snprintf(text + used, cap - used, "GT_CATATAN,%dS%d,", y, s);
