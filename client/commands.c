@@ -13,6 +13,7 @@
 #include "chain.h"
 #include "cli.h"
 #include "dhis2export.h"
+#include "dhis2import.h"
 #include "dhis2meta.h"
 #include "error.h"
 #include "fetch.h"
@@ -187,8 +188,17 @@ static int cmd_import(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	o.period = gt_cli_get(cmd, "period");
 	o.progress = stderr;
 	o.out = stdout;
+	/* DHIS2's JSON has a module of its own (client/dhis2import.c). */
+	const char *format = gt_cli_get(cmd, "format");
+	if (format != NULL && strcmp(format, "dhis2") != 0 && strcmp(format, "csv") != 0) {
+		fprintf(stderr, "gtsync import: --format is csv or dhis2\n");
+		gt_home_close(h);
+		return USAGE;
+	}
 	for (int i = 0; i < argc && rc == GT_OK; i++)
-		rc = gt_import_file(h, argv[i], &o, NULL);
+		rc = format != NULL && strcmp(format, "dhis2") == 0
+		         ? gt_dhis2import_file(h, argv[i], o.dataset, stdout)
+		         : gt_import_file(h, argv[i], &o, NULL);
 	gt_home_close(h);
 	return rc == GT_OK ? OK : FAIL;
 }
@@ -544,6 +554,7 @@ static struct gt_cli_opt import_opts[] = {
     HOME_OPT,
     {"dataset", "DS", "the data set every value is entered for (KK, LY, GT)", NULL},
     {"period", "PERIOD", "fills empty period cells; rows of another period are errors", NULL},
+    {"format", "FORMAT", "csv (the default) or dhis2 (a DHIS2 dataValueSets JSON document)", NULL},
     {0},
 };
 static struct gt_cli_opt set_opts[] = {

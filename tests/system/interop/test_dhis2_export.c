@@ -377,6 +377,76 @@ static void test_export(void **state)
 	assert_int_equal(json_array_size(json_object_get(doc, "dataValues")), 9);
 	json_decref(doc);
 
+	/* Round trip (issue 15, import): the district's year exported with UIDs goes into a
+	 * second home of the same district, all or nothing; pushed, the server holds the same
+	 * values and comments. */
+	snprintf(path, sizeof(path), "%s/d1.json", ts->dir);
+	const char *d1_uid[] = {"export", "--format", "dhis2",  "--org", "53.71",  "--dataset",
+	                        "KK",     "--start",  "202601", "--end", "202612", "--id-scheme",
+	                        "uid",    "--output", path,     NULL};
+	run_ok(prov, d1_uid, &r);
+	assert_non_null(strstr(r.out, "6 values written"));
+	gt_clirun_free(&r);
+	char d1b[4200];
+	gt_clirun_client(ts, "d1b", "53.71", "operator", d1b, sizeof(d1b));
+	const char *imp[] = {"import", "--format", "dhis2", path, NULL};
+	run_ok(d1b, imp, &r);
+	assert_non_null(strstr(r.out, "6 values: 6 queued"));
+	gt_clirun_free(&r);
+	run_ok(d1b, push, &r);
+	gt_clirun_free(&r);
+	const char *d1_code[] = {"export", "--format", "dhis2",  "--org", "53.71",  "--dataset",
+	                         "KK",     "--start",  "202601", "--end", "202612", NULL};
+	doc = export_doc(prov, d1_code);
+	dvs = json_object_get(doc, "dataValues");
+	assert_int_equal(json_array_size(dvs), 6);
+	char d1b_key[64];
+	gt_clirun_key_id(d1b, d1b_key, sizeof(d1b_key));
+	/* July is approved, so locked: those values stay the first key's. */
+	json_array_foreach(dvs, i, dv) assert_string_equal(
+	    str(dv, "storedBy"), strcmp(str(dv, "period"), "202607") == 0 ? d1_key : d1b_key);
+	dv = find(dvs, "KK_LP", "53.71", "default", "202609");
+	assert_non_null(dv);
+	assert_string_equal(str(dv, "value"), "7");
+	assert_string_equal(str(dv, "comment"), comment);
+	assert_string_equal(str(find(dvs, "KK_KORBAN", "53.71", "AP", "202607"), "comment"),
+	                    "dua anak, satu kasus");
+	json_decref(doc);
+
+	/* A document with bad values queues nothing and names each bad value's JSON path. */
+	snprintf(path, sizeof(path), "%s/bad.json", ts->dir);
+	gt_clirun_write(path, "{\"orgUnit\": \"53.71\", \"dataValues\": ["
+	                      "{\"dataElement\": \"KK_LP\", \"period\": \"202610\", "
+	                      "\"value\": \"1\"},"
+	                      "{\"dataElement\": \"KK_LP\", \"period\": \"202611\", "
+	                      "\"value\": \"abc\"},"
+	                      "{\"dataElement\": \"NOPE\", \"period\": \"202611\", "
+	                      "\"value\": \"1\"},"
+	                      "{\"dataElement\": \"KK_LP\", \"period\": \"202611\", "
+	                      "\"value\": 2.5}]}");
+	const char *imp_bad[] = {"import", "--format", "dhis2", path, NULL};
+	gt_clirun(&r, d1b, NULL, 60, imp_bad);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "dataValues[3].value: must be a string"));
+	assert_non_null(strstr(r.err, "dataValues[2].dataElement: \"NOPE\""));
+	assert_non_null(strstr(r.err, "nothing from this file was queued"));
+	gt_clirun_free(&r);
+	/* Structure first: with those fixed, the value check names dataValues[1]. */
+	gt_clirun_write(path, "{\"orgUnit\": \"53.71\", \"dataValues\": ["
+	                      "{\"dataElement\": \"KK_LP\", \"period\": \"202610\", "
+	                      "\"value\": \"1\"},"
+	                      "{\"dataElement\": \"KK_LP\", \"period\": \"202611\", "
+	                      "\"value\": \"abc\"}]}");
+	gt_clirun(&r, d1b, NULL, 60, imp_bad);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "dataValues[1]: "));
+	assert_null(strstr(r.err, "dataValues[0]"));
+	gt_clirun_free(&r);
+	const char *status[] = {"status", "--format", "plain", NULL};
+	run_ok(d1b, status, &r);
+	assert_int_equal(gt_clirun_kv_num(r.out, "queued"), 0);
+	gt_clirun_free(&r);
+
 	/* Refusals: a reader key gets no raw values; a district cannot export its province. */
 	gt_clirun(&r, reader, NULL, 60, all);
 	assert_int_equal(r.status, 1);
