@@ -15,10 +15,15 @@
 #include "termtext.h"
 #include "valcheck.h"
 
-static void error(struct gt_dhis2import *d, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+#define error gt__dhis2import_error
+#define keep  gt__dhis2import_keep
 
-static void error(struct gt_dhis2import *d, const char *fmt, ...)
+static void json_free_doc(void *doc)
+{
+	json_decref(doc);
+}
+
+void gt__dhis2import_error(struct gt_dhis2import *d, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -35,7 +40,7 @@ static void error(struct gt_dhis2import *d, const char *fmt, ...)
 }
 
 /* Keeps s (malloc'd) for the document's lifetime; NULL when out of memory (s is freed). */
-static const char *keep(struct gt_dhis2import *d, char *s)
+const char *gt__dhis2import_keep(struct gt_dhis2import *d, char *s)
 {
 	char **n;
 
@@ -53,7 +58,7 @@ static const char *keep(struct gt_dhis2import *d, char *s)
 
 /* The code an identifier names: the code itself when meta knows it (or when there is no
  * metadata), else the code whose derived UID it is; NULL when none. */
-static const char *map_element(const struct gt_meta *m, const char *id)
+const char *gt__dhis2import_element(const struct gt_meta *m, const char *id)
 {
 	char uid[GT_DHIS2UID_LEN];
 
@@ -73,7 +78,7 @@ static const char *map_element(const struct gt_meta *m, const char *id)
 }
 
 /* The option code of a category option combo ("" for the default). */
-static const char *map_coc(const struct gt_meta *m, const char *id)
+const char *gt__dhis2import_coc(const struct gt_meta *m, const char *id)
 {
 	char uid[GT_DHIS2UID_LEN];
 
@@ -92,7 +97,7 @@ static const char *map_coc(const struct gt_meta *m, const char *id)
 }
 
 /* The org unit: the importing office's own code when id is it or its UID, else id. */
-static const char *map_org(const char *own, const char *id)
+const char *gt__dhis2import_org(const char *own, const char *id)
 {
 	char uid[GT_DHIS2UID_LEN];
 
@@ -174,22 +179,22 @@ static void decode_value(struct gt_dhis2import *d, const json_t *dv, size_t i,
 		                   : "value");
 		return;
 	}
-	if (map_coc(meta, aoc)[0] != '\0') {
+	if (gt__dhis2import_coc(meta, aoc)[0] != '\0') {
 		error(d,
 		      "%s.attributeOptionCombo: \"%s\": gtsync has only the default attribute "
 		      "combo",
 		      v->path, aoc);
 		return;
 	}
-	v->data_element = map_element(meta, de);
+	v->data_element = gt__dhis2import_element(meta, de);
 	if (v->data_element == NULL) {
 		error(d, "%s.dataElement: \"%s\" is neither a data element's code nor its UID",
 		      v->path, de);
 		return;
 	}
 	v->period = pe;
-	v->org_unit = map_org(own, ou);
-	v->coc = map_coc(meta, coc);
+	v->org_unit = gt__dhis2import_org(own, ou);
+	v->coc = gt__dhis2import_coc(meta, coc);
 	v->value = val != NULL ? val : "";
 	v->comment = comment;
 	d->n_values++;
@@ -216,6 +221,7 @@ int gt_dhis2import_decode(const uint8_t *buf, size_t len, const struct gt_meta *
 		return GT_OK;
 	}
 	out->doc = doc;
+	out->free_doc = json_free_doc;
 	if (!json_is_object(doc)) {
 		error(out, "$: must be an object with dataValues");
 		return GT_OK;
@@ -252,7 +258,8 @@ void gt_dhis2import_free(struct gt_dhis2import *d)
 		free(d->own[i]);
 	free(d->own);
 	free(d->values);
-	json_decref(d->doc);
+	if (d->doc != NULL && d->free_doc != NULL)
+		d->free_doc(d->doc);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -314,6 +321,12 @@ static int queue_all(struct gt_home *h, const char *name, const char *dataset,
 
 int gt_dhis2import_file(struct gt_home *h, const char *path, const char *dataset, FILE *out)
 {
+	return gt_dhis2import_run(h, path, dataset, gt_dhis2import_decode, out);
+}
+
+int gt_dhis2import_run(struct gt_home *h, const char *path, const char *dataset,
+                       gt_dhis2import_decoder decode, FILE *out)
+{
 	struct gt_dhis2import d = {0};
 	struct gt_meta *meta = NULL;
 	uint8_t *buf = NULL;
@@ -329,7 +342,7 @@ int gt_dhis2import_file(struct gt_home *h, const char *path, const char *dataset
 	}
 	if ((rc = gt_home_meta(h, "gtsync import", &meta)) != GT_OK)
 		goto out;
-	if ((rc = gt_dhis2import_decode(buf, len, meta, h->org, &d)) != GT_OK)
+	if ((rc = decode(buf, len, meta, h->org, &d)) != GT_OK)
 		goto out;
 	if (d.errors_total == 0)
 		check_all(h, meta, dataset, &d);

@@ -27,10 +27,15 @@ struct gt_dhis2import {
 	size_t n_values;
 	char **errors; /* "dataValues[3].value: ..." */
 	size_t n_errors, errors_total;
-	void *doc;  /* the parsed JSON, owning the strings */
-	char **own; /* strings made for mapped identifiers */
+	void *doc;                   /* the parsed document, owning the strings */
+	void (*free_doc)(void *doc); /* how to free it */
+	char **own;                  /* strings made for mapped identifiers */
 	size_t n_own;
 };
+
+/* A decoder of a document of one format (gt_dhis2import_decode(), gt_adx_decode()). */
+typedef int (*gt_dhis2import_decoder)(const uint8_t *buf, size_t len, const struct gt_meta *meta,
+                                      const char *own_org, struct gt_dhis2import *out);
 
 /*
  * Decodes buf[0..len) (borrowed) as a DHIS2 dataValueSets document: top-level dataSet, period,
@@ -53,5 +58,19 @@ void gt_dhis2import_free(struct gt_dhis2import *d);
  * h->err as "FILE: PATH: message". A summary line goes to out (optional). Returns 0, GT_EINVAL
  * (errors; nothing queued), or the failure. */
 int gt_dhis2import_file(struct gt_home *h, const char *path, const char *dataset, FILE *out);
+
+/* As gt_dhis2import_file() with another format's decoder. */
+int gt_dhis2import_run(struct gt_home *h, const char *path, const char *dataset,
+                       gt_dhis2import_decoder decode, FILE *out);
+
+/* For the decoders (adx.c): records an error; keeps s (malloc'd; freed on failure) for d's
+ * lifetime; maps an element's, an option combo's and an org unit's identifier (code or
+ * derived UID) to its code (NULL for an unknown element). */
+void gt__dhis2import_error(struct gt_dhis2import *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+const char *gt__dhis2import_keep(struct gt_dhis2import *d, char *s);
+const char *gt__dhis2import_element(const struct gt_meta *m, const char *id);
+const char *gt__dhis2import_coc(const struct gt_meta *m, const char *id);
+const char *gt__dhis2import_org(const char *own, const char *id);
 
 #endif

@@ -3,6 +3,8 @@
  * checked against the fields DHIS2's documentation lists; scopes, id schemes and refusals. */
 #define _GNU_SOURCE
 #include <jansson.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -445,6 +447,78 @@ static void test_export(void **state)
 	const char *status[] = {"status", "--format", "plain", NULL};
 	run_ok(d1b, status, &r);
 	assert_int_equal(gt_clirun_kv_num(r.out, "queued"), 0);
+	gt_clirun_free(&r);
+
+	/* ADX (issue 15): the district's year as an ADX document, checked against the IHE ADX
+	 * profile's structure (adx in urn:ihe:qrph:adx:2015 with exported; group with orgUnit,
+	 * period as an ISO 8601 start/duration and dataSet; dataValue with dataElement, value and
+	 * a category attribute named by its combo; annotation for a comment), then imported into
+	 * another home of the district: the same values, comments whole. */
+	snprintf(path, sizeof(path), "%s/d1.adx", ts->dir);
+	const char *adx[] = {"export",    "--format", "adx",     "--org",  "53.71",
+	                     "--dataset", "KK",       "--start", "202601", "--end",
+	                     "202612",    "--output", path,      NULL};
+	run_ok(prov, adx, &r);
+	assert_non_null(strstr(r.out, "6 values written"));
+	gt_clirun_free(&r);
+	xmlDocPtr x = xmlReadFile(path, NULL, XML_PARSE_NONET);
+	assert_non_null(x);
+	xmlNodePtr root = xmlDocGetRootElement(x);
+	assert_string_equal((const char *)root->name, "adx");
+	assert_string_equal((const char *)root->ns->href, "urn:ihe:qrph:adx:2015");
+	assert_non_null(xmlHasProp(root, BAD_CAST "exported"));
+	size_t groups = 0, values = 0, sexage = 0;
+	for (xmlNodePtr g = root->children; g != NULL; g = g->next) {
+		if (g->type != XML_ELEMENT_NODE)
+			continue;
+		assert_string_equal((const char *)g->name, "group");
+		assert_non_null(xmlHasProp(g, BAD_CAST "orgUnit"));
+		assert_non_null(xmlHasProp(g, BAD_CAST "dataSet"));
+		xmlChar *pe = xmlGetProp(g, BAD_CAST "period");
+		assert_true(strcmp((const char *)pe, "2026-07-01/P1M") == 0 ||
+		            strcmp((const char *)pe, "2026-08-01/P1M") == 0 ||
+		            strcmp((const char *)pe, "2026-09-01/P1M") == 0);
+		xmlFree(pe);
+		groups++;
+		for (xmlNodePtr v = g->children; v != NULL; v = v->next) {
+			if (v->type != XML_ELEMENT_NODE)
+				continue;
+			assert_string_equal((const char *)v->name, "dataValue");
+			assert_non_null(xmlHasProp(v, BAD_CAST "dataElement"));
+			assert_non_null(xmlHasProp(v, BAD_CAST "value"));
+			sexage += xmlHasProp(v, BAD_CAST "SEXAGE") != NULL;
+			values++;
+		}
+	}
+	assert_true(groups >= 3);
+	assert_int_equal(values, 6);
+	assert_int_equal(sexage, 2); /* KK_KORBAN PD and AP */
+	xmlFreeDoc(x);
+	char d1c[4200];
+	gt_clirun_client(ts, "d1c", "53.71", "operator", d1c, sizeof(d1c));
+	const char *imp_adx[] = {"import", "--format", "adx", path, NULL};
+	run_ok(d1c, imp_adx, &r);
+	assert_non_null(strstr(r.out, "6 values: 6 queued"));
+	gt_clirun_free(&r);
+	run_ok(d1c, push, &r);
+	gt_clirun_free(&r);
+	doc = export_doc(prov, d1_code);
+	dvs = json_object_get(doc, "dataValues");
+	char d1c_key[64];
+	gt_clirun_key_id(d1c, d1c_key, sizeof(d1c_key));
+	dv = find(dvs, "KK_LP", "53.71", "default", "202609");
+	assert_string_equal(str(dv, "storedBy"), d1c_key);
+	assert_string_equal(str(dv, "comment"), comment);
+	json_decref(doc);
+	/* A bad ADX document names the place of each problem and queues nothing. */
+	snprintf(path, sizeof(path), "%s/bad.adx", ts->dir);
+	gt_clirun_write(path, "<adx xmlns=\"urn:ihe:qrph:adx:2015\"><group orgUnit=\"53.71\" "
+	                      "period=\"2026-08-02/P1M\"/><group orgUnit=\"53.71\" "
+	                      "period=\"2026-08-01/P1M\"><dataValue dataElement=\"KK_LP\" "
+	                      "value=\"x\"/></group></adx>");
+	gt_clirun(&r, d1c, NULL, 60, imp_adx);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "group[1]@period: \"2026-08-02/P1M\""));
 	gt_clirun_free(&r);
 
 	/* Refusals: a reader key gets no raw values; a district cannot export its province. */
