@@ -9,12 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adx.h"
 #include "backoff.h"
 #include "chain.h"
 #include "cli.h"
 #include "dashboard.h"
 #include "dashcmd.h"
 #include "dhis2export.h"
+#include "dhis2import.h"
 #include "dhis2meta.h"
 #include "enrol.h"
 #include "error.h"
@@ -226,8 +228,20 @@ static int cmd_import(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	o.period = gt_cli_get(cmd, "period");
 	o.progress = stderr;
 	o.out = stdout;
+	/* DHIS2's JSON has a module of its own (client/dhis2import.c). */
+	const char *format = gt_cli_get(cmd, "format");
+	if (format != NULL && strcmp(format, "dhis2") != 0 && strcmp(format, "adx") != 0 &&
+	    strcmp(format, "csv") != 0) {
+		fprintf(stderr, "gtsync import: --format is csv, dhis2 or adx\n");
+		gt_home_close(h);
+		return USAGE;
+	}
 	for (int i = 0; i < argc && rc == GT_OK; i++)
-		rc = gt_import_file(h, argv[i], &o, NULL);
+		rc = format != NULL && strcmp(format, "dhis2") == 0
+		         ? gt_dhis2import_file(h, argv[i], o.dataset, stdout)
+		     : format != NULL && strcmp(format, "adx") == 0
+		         ? gt_dhis2import_run(h, argv[i], o.dataset, gt_adx_decode, stdout)
+		         : gt_import_file(h, argv[i], &o, NULL);
 	gt_home_close(h);
 	return rc == GT_OK ? OK : FAIL;
 }
@@ -404,10 +418,11 @@ static int cmd_export(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 		gt_home_close(h);
 		return exit_for(rc);
 	}
-	if (format == NULL || strcmp(format, "dhis2") != 0) {
-		fprintf(stderr, "gtsync export: --format is dhis2 or dhis2-metadata\n");
+	if (format == NULL || (strcmp(format, "dhis2") != 0 && strcmp(format, "adx") != 0)) {
+		fprintf(stderr, "gtsync export: --format is dhis2, dhis2-metadata or adx\n");
 		return USAGE;
 	}
+	o.adx = strcmp(format, "adx") == 0;
 	if (scheme != NULL && strcmp(scheme, "code") != 0 && strcmp(scheme, "uid") != 0) {
 		fprintf(stderr, "gtsync export: --id-scheme is code or uid\n");
 		return USAGE;
@@ -585,6 +600,8 @@ static struct gt_cli_opt import_opts[] = {
     HOME_OPT,
     {"dataset", "DS", "the data set every value is entered for (KK, LY, GT)", NULL},
     {"period", "PERIOD", "fills empty period cells; rows of another period are errors", NULL},
+    {"format", "FORMAT",
+     "csv (the default), dhis2 (a DHIS2 dataValueSets JSON document) or adx (ADX XML)", NULL},
     {0},
 };
 static struct gt_cli_opt set_opts[] = {
@@ -641,7 +658,9 @@ static struct gt_cli_opt report_opts[] = {
 static struct gt_cli_opt export_opts[] = {
     HOME_OPT,
     {"format", "FORMAT",
-     "dhis2 (a dataValueSets JSON document) or dhis2-metadata (a DHIS2 metadata package)", NULL},
+     "dhis2 (a dataValueSets JSON document), dhis2-metadata (a DHIS2 metadata package) or "
+     "adx (ADX XML)",
+     NULL},
     {"org", "CODE", "the org unit (default: the key's)", NULL},
     {"children", NULL, "also its direct children", NULL},
     {"descendants", NULL, "also its whole subtree", NULL},
@@ -747,7 +766,7 @@ static const struct gt_cli_cmd client_cmds[] = {
      "--output the file is written whole through a new temporary file beside it, or not at "
      "all.",
      report_opts, 0, 0, cmd_report, NULL},
-    {"export", "export raw values for another system (DHIS2)",
+    {"export", "export raw values for another system (DHIS2, ADX)",
      "[--home DIR] --format dhis2|dhis2-metadata [--org CODE] [--children|--descendants] "
      "--dataset DS --start P --end P [--id-scheme code|uid] [--output FILE]",
      "Fetches the stored values of the data set for the org unit (with --children its "
@@ -758,8 +777,9 @@ static const struct gt_cli_cmd client_cmds[] = {
      "pe, ou, aoc, state). The document is streamed, so any size exports in bounded memory. "
      "dhis2-metadata writes the data sets, data elements, category options, categories, "
      "combos, option combos and the org units in the key's scope as one DHIS2 metadata "
-     "package, each with a UID derived from its code (the uid id scheme's). docs/DHIS2.md "
-     "says how to import both into DHIS2.",
+     "package, each with a UID derived from its code (the uid id scheme's). adx writes the "
+     "values as an ADX XML document (IHE's Aggregate Data Exchange). docs/DHIS2.md says how "
+     "to import them into DHIS2.",
      export_opts, 0, 0, cmd_export, NULL},
     {"submit", "mark the office's report for a period as submitted (its approver's key)",
      "[--home DIR] --dataset DS --period P [--org CODE]", CHAIN_HELP, chain_opts, 0, 0, cmd_submit,

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "adx.h"
 #include "dhis2uid.h"
 #include "error.h"
 #include "jsonout.h"
@@ -230,9 +231,21 @@ static int refused(struct gt_home *h, gt_envelope *reply, const char *org)
 	return code;
 }
 
+/* The document being written: DHIS2's JSON or ADX. */
+struct writer {
+	struct gt_dhis2w *json;
+	struct gt_adxw *adx;
+	const char *dataset;
+};
+
+static int writer_chunk(struct writer *w, const Gtsync__V1__ExportChunk *c)
+{
+	return w->adx != NULL ? gt_adxw_chunk(w->adx, w->dataset, c) : gt_dhis2w_chunk(w->json, c);
+}
+
 /* Requests chunk after chunk on s and hands each to w. */
 static int fetch(struct gt_home *h, struct gt_session *s, const struct gt_dhis2export_opts *o,
-                 const char *org, struct gt_dhis2w *w)
+                 const char *org, struct writer *w)
 {
 	char *after[4] = {NULL, NULL, NULL, NULL};
 	size_t n_after = 0;
@@ -273,7 +286,7 @@ static int fetch(struct gt_home *h, struct gt_session *s, const struct gt_dhis2e
 			break;
 		}
 		c = reply->export_chunk;
-		rc = gt_dhis2w_chunk(w, c);
+		rc = writer_chunk(w, c);
 		for (size_t i = 0; i < 4; i++) {
 			free(after[i]);
 			after[i] = NULL;
@@ -301,7 +314,8 @@ int gt_dhis2export_run(struct gt_home *h, const struct gt_dhis2export_opts *o, u
 	const char *org = o->org != NULL && o->org[0] ? o->org : h->org;
 	struct gt_session *s = NULL;
 	struct gt_session_err err;
-	struct gt_dhis2w *w = NULL;
+	struct writer w = {NULL, NULL, o->dataset};
+	struct gt_meta *meta = NULL;
 	char *tmp = NULL;
 	FILE *f = o->out;
 	int rc, fd = -1;
@@ -329,17 +343,20 @@ int gt_dhis2export_run(struct gt_home *h, const struct gt_dhis2export_opts *o, u
 	rc = gt_home_connect(h, o->timeout_ms, &s, NULL, &err);
 	if (rc != GT_OK)
 		gt_home_explain(h, WHAT, &err);
+	if (rc == GT_OK && o->adx && (rc = gt_home_meta(h, WHAT, &meta)) == GT_OK)
+		rc = gt_adxw_open(f, meta, &w.adx);
+	else if (rc == GT_OK && !o->adx)
+		rc = gt_dhis2w_open(f, o->scheme, &w.json);
 	if (rc == GT_OK)
-		rc = gt_dhis2w_open(f, o->scheme, &w);
-	if (rc == GT_OK)
-		rc = fetch(h, s, o, org, w);
-	if (w != NULL && count != NULL)
-		*count = gt_dhis2w_count(w);
-	if (w != NULL) {
-		int crc = gt_dhis2w_close(w);
+		rc = fetch(h, s, o, org, &w);
+	if (count != NULL)
+		*count = w.adx ? gt_adxw_count(w.adx) : w.json ? gt_dhis2w_count(w.json) : 0;
+	if (w.json != NULL || w.adx != NULL) {
+		int crc = w.adx ? gt_adxw_close(w.adx) : gt_dhis2w_close(w.json);
 		if (rc == GT_OK)
 			rc = crc;
 	}
+	gt_meta_free(meta);
 	gt_session_close(s);
 	if (tmp != NULL) {
 		if (fflush(f) != 0 || fsync(fileno(f)) != 0)

@@ -44,6 +44,7 @@ struct gt_dhis2export_opts {
 	const char *dataset;
 	const char *start, *end; /* DHIS2 periods */
 	enum gt_dhis2_scheme scheme;
+	int adx;             /* write ADX XML (adx.h) instead of DHIS2's JSON; codes only */
 	const char *output;  /* a file, written through a temporary and renamed; NULL: out */
 	uint32_t chunk;      /* values per request (0: the server's cap) */
 	uint32_t timeout_ms; /* 0: the session default */

@@ -1,282 +1,87 @@
-/* A strict, small JSON parser (RFC 8259) for checking the documents gtsync writes. */
+/* The documents gtsync writes, parsed by jansson into a small tree the tests walk. */
 #include "minijson.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "vec.h"
+#include <jansson.h>
 
-struct p {
-	const char *s, *end;
-	int depth;
-};
-
-static void ws(struct p *p)
-{
-	while (p->s < p->end && (*p->s == ' ' || *p->s == '\n' || *p->s == '\r' || *p->s == '\t'))
-		p->s++;
-}
-
-static struct mj *node(enum mj_type t)
+/* Converts a jansson value into a struct mj tree; NULL when out of memory. */
+static struct mj *convert(const json_t *j)
 {
 	struct mj *v = calloc(1, sizeof(*v));
-	if (v)
-		v->t = t;
-	return v;
-}
-
-static int hex4(const char *s, unsigned *out)
-{
-	*out = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = s[i];
-		unsigned d;
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A' + 10);
-		else
-			return 0;
-		*out = *out * 16 + d;
-	}
-	return 1;
-}
-
-static void put_utf8(char *out, size_t *n, unsigned cp)
-{
-	if (cp < 0x80) {
-		out[(*n)++] = (char)cp;
-	} else if (cp < 0x800) {
-		out[(*n)++] = (char)(0xC0 | (cp >> 6));
-		out[(*n)++] = (char)(0x80 | (cp & 0x3F));
-	} else if (cp < 0x10000) {
-		out[(*n)++] = (char)(0xE0 | (cp >> 12));
-		out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[(*n)++] = (char)(0x80 | (cp & 0x3F));
-	} else {
-		out[(*n)++] = (char)(0xF0 | (cp >> 18));
-		out[(*n)++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[(*n)++] = (char)(0x80 | (cp & 0x3F));
-	}
-}
-
-static char *string(struct p *p)
-{
-	char *out;
-	size_t n = 0;
-	const char *start;
-
-	if (p->s >= p->end || *p->s != '"')
-		return NULL;
-	start = ++p->s;
-	out = malloc((size_t)(p->end - start) * 2 + 8);
-	if (out == NULL)
-		return NULL;
-	while (p->s < p->end && *p->s != '"') {
-		unsigned char c = (unsigned char)*p->s;
-		if (c < 0x20)
-			goto bad;
-		if (c != '\\') {
-			out[n++] = (char)c;
-			p->s++;
-			continue;
-		}
-		if (++p->s >= p->end)
-			goto bad;
-		switch (*p->s) {
-		case '"':
-			out[n++] = '"';
-			break;
-		case '\\':
-			out[n++] = '\\';
-			break;
-		case '/':
-			out[n++] = '/';
-			break;
-		case 'b':
-			out[n++] = '\b';
-			break;
-		case 'f':
-			out[n++] = '\f';
-			break;
-		case 'n':
-			out[n++] = '\n';
-			break;
-		case 'r':
-			out[n++] = '\r';
-			break;
-		case 't':
-			out[n++] = '\t';
-			break;
-		case 'u': {
-			unsigned cp;
-			if (p->end - p->s < 5 || !hex4(p->s + 1, &cp))
-				goto bad;
-			p->s += 4;
-			put_utf8(out, &n, cp);
-			break;
-		}
-		default:
-			goto bad;
-		}
-		p->s++;
-	}
-	if (p->s >= p->end)
-		goto bad;
-	p->s++;
-	out[n] = '\0';
-	return out;
-bad:
-	free(out);
-	return NULL;
-}
-
-static struct mj *value(struct p *p);
-
-static int push(struct mj *v, struct mj *item, char *key)
-{
-	if (GT_VEC_RESERVE(v->items, v->cap_items, v->n + 1) != 0)
-		return 0;
-	if (v->t == MJ_OBJ) {
-		if (GT_VEC_RESERVE(v->keys, v->cap_keys, v->n + 1) != 0)
-			return 0;
-		v->keys[v->n] = key;
-	}
-	v->items[v->n++] = item;
-	return 1;
-}
-
-static struct mj *container(struct p *p, int obj)
-{
-	struct mj *v = node(obj ? MJ_OBJ : MJ_ARR);
-	char close = obj ? '}' : ']';
+	const char *key;
+	json_t *item;
+	size_t i;
 
 	if (v == NULL)
 		return NULL;
-	p->s++;
-	ws(p);
-	if (p->s < p->end && *p->s == close) {
-		p->s++;
+	switch (json_typeof(j)) {
+	case JSON_NULL:
+		v->t = MJ_NULL;
+		return v;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		v->t = MJ_BOOL;
+		v->b = json_is_true(j);
+		return v;
+	case JSON_INTEGER:
+	case JSON_REAL:
+		v->t = MJ_NUM;
+		v->num = json_number_value(j);
+		return v;
+	case JSON_STRING:
+		v->t = MJ_STR;
+		v->str = strndup(json_string_value(j), json_string_length(j));
+		if (v->str == NULL) {
+			free(v);
+			return NULL;
+		}
+		return v;
+	case JSON_ARRAY:
+		v->t = MJ_ARR;
+		v->n = json_array_size(j);
+		v->items = calloc(v->n + 1, sizeof(*v->items));
+		if (v->items == NULL)
+			goto fail;
+		json_array_foreach(j, i, item)
+		{
+			if ((v->items[i] = convert(item)) == NULL)
+				goto fail;
+		}
+		return v;
+	case JSON_OBJECT:
+		v->t = MJ_OBJ;
+		v->items = calloc(json_object_size(j) + 1, sizeof(*v->items));
+		v->keys = calloc(json_object_size(j) + 1, sizeof(*v->keys));
+		if (v->items == NULL || v->keys == NULL)
+			goto fail;
+		json_object_foreach((json_t *)j, key, item)
+		{
+			v->keys[v->n] = strdup(key);
+			v->items[v->n] = convert(item);
+			v->n++;
+			if (v->keys[v->n - 1] == NULL || v->items[v->n - 1] == NULL)
+				goto fail;
+		}
 		return v;
 	}
-	for (;;) {
-		char *key = NULL;
-		struct mj *item;
-		ws(p);
-		if (obj) {
-			if ((key = string(p)) == NULL)
-				goto bad;
-			ws(p);
-			if (p->s >= p->end || *p->s++ != ':') {
-				free(key);
-				goto bad;
-			}
-		}
-		item = value(p);
-		if (item == NULL || !push(v, item, key)) {
-			free(key);
-			mj_free(item);
-			goto bad;
-		}
-		ws(p);
-		if (p->s < p->end && *p->s == ',') {
-			p->s++;
-			continue;
-		}
-		if (p->s < p->end && *p->s == close) {
-			p->s++;
-			return v;
-		}
-		goto bad;
-	}
-bad:
+fail:
 	mj_free(v);
 	return NULL;
 }
 
-static struct mj *number(struct p *p)
-{
-	const char *s = p->s;
-	char *end;
-	struct mj *v;
-
-	if (p->s < p->end && *p->s == '-')
-		p->s++;
-	if (p->s >= p->end || *p->s < '0' || *p->s > '9')
-		return NULL;
-	if (*p->s == '0' && p->s + 1 < p->end && p->s[1] >= '0' && p->s[1] <= '9')
-		return NULL;
-	while (p->s < p->end && strchr("0123456789.eE+-", *p->s))
-		p->s++;
-	v = node(MJ_NUM);
-	if (v == NULL)
-		return NULL;
-	v->num = strtod(s, &end);
-	if (end != p->s) {
-		free(v);
-		return NULL;
-	}
-	return v;
-}
-
-static struct mj *value(struct p *p)
-{
-	struct mj *v = NULL;
-
-	if (++p->depth > 64)
-		return NULL;
-	ws(p);
-	if (p->s >= p->end)
-		return NULL;
-	switch (*p->s) {
-	case '{':
-		v = container(p, 1);
-		break;
-	case '[':
-		v = container(p, 0);
-		break;
-	case '"': {
-		char *s = string(p);
-		if (s != NULL && (v = node(MJ_STR)) != NULL)
-			v->str = s;
-		else
-			free(s);
-		break;
-	}
-	case 't':
-	case 'f':
-	case 'n': {
-		const char *w = *p->s == 't' ? "true" : *p->s == 'f' ? "false" : "null";
-		size_t n = strlen(w);
-		if ((size_t)(p->end - p->s) >= n && memcmp(p->s, w, n) == 0) {
-			p->s += n;
-			v = node(*w == 'n' ? MJ_NULL : MJ_BOOL);
-			if (v != NULL)
-				v->b = *w == 't';
-		}
-		break;
-	}
-	default:
-		v = number(p);
-		break;
-	}
-	p->depth--;
-	return v;
-}
-
 struct mj *mj_parse(const char *s, size_t len)
 {
-	struct p p = {s, s + len, 0};
-	struct mj *v = value(&p);
+	json_error_t e;
+	/* Strict RFC 8259 (any value at the top) and no member twice, by jansson. */
+	json_t *j = json_loadb(s, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &e);
+	struct mj *v;
 
-	ws(&p);
-	if (v != NULL && p.s != p.end) {
-		mj_free(v);
+	if (j == NULL)
 		return NULL;
-	}
+	v = convert(j);
+	json_decref(j);
 	return v;
 }
 

@@ -1,4 +1,4 @@
-/* A strict, small JSON parser (RFC 8259) for checking the documents gtsync writes. */
+/* The documents gtsync writes, parsed by jansson into a small tree the tests walk. */
 #ifndef GT_MINIJSON_H
 #define GT_MINIJSON_H
 

@@ -3,6 +3,8 @@
  * checked against the fields DHIS2's documentation lists; scopes, id schemes and refusals. */
 #define _GNU_SOURCE
 #include <jansson.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -376,6 +378,148 @@ static void test_export(void **state)
 	assert_non_null(doc);
 	assert_int_equal(json_array_size(json_object_get(doc, "dataValues")), 9);
 	json_decref(doc);
+
+	/* Round trip (issue 15, import): the district's year exported with UIDs goes into a
+	 * second home of the same district, all or nothing; pushed, the server holds the same
+	 * values and comments. */
+	snprintf(path, sizeof(path), "%s/d1.json", ts->dir);
+	const char *d1_uid[] = {"export", "--format", "dhis2",  "--org", "53.71",  "--dataset",
+	                        "KK",     "--start",  "202601", "--end", "202612", "--id-scheme",
+	                        "uid",    "--output", path,     NULL};
+	run_ok(prov, d1_uid, &r);
+	assert_non_null(strstr(r.out, "6 values written"));
+	gt_clirun_free(&r);
+	char d1b[4200];
+	gt_clirun_client(ts, "d1b", "53.71", "operator", d1b, sizeof(d1b));
+	const char *imp[] = {"import", "--format", "dhis2", path, NULL};
+	run_ok(d1b, imp, &r);
+	assert_non_null(strstr(r.out, "6 values: 6 queued"));
+	gt_clirun_free(&r);
+	run_ok(d1b, push, &r);
+	gt_clirun_free(&r);
+	const char *d1_code[] = {"export", "--format", "dhis2",  "--org", "53.71",  "--dataset",
+	                         "KK",     "--start",  "202601", "--end", "202612", NULL};
+	doc = export_doc(prov, d1_code);
+	dvs = json_object_get(doc, "dataValues");
+	assert_int_equal(json_array_size(dvs), 6);
+	char d1b_key[64];
+	gt_clirun_key_id(d1b, d1b_key, sizeof(d1b_key));
+	/* July is approved, so locked: those values stay the first key's. */
+	json_array_foreach(dvs, i, dv) assert_string_equal(
+	    str(dv, "storedBy"), strcmp(str(dv, "period"), "202607") == 0 ? d1_key : d1b_key);
+	dv = find(dvs, "KK_LP", "53.71", "default", "202609");
+	assert_non_null(dv);
+	assert_string_equal(str(dv, "value"), "7");
+	assert_string_equal(str(dv, "comment"), comment);
+	assert_string_equal(str(find(dvs, "KK_KORBAN", "53.71", "AP", "202607"), "comment"),
+	                    "dua anak, satu kasus");
+	json_decref(doc);
+
+	/* A document with bad values queues nothing and names each bad value's JSON path. */
+	snprintf(path, sizeof(path), "%s/bad.json", ts->dir);
+	gt_clirun_write(path, "{\"orgUnit\": \"53.71\", \"dataValues\": ["
+	                      "{\"dataElement\": \"KK_LP\", \"period\": \"202610\", "
+	                      "\"value\": \"1\"},"
+	                      "{\"dataElement\": \"KK_LP\", \"period\": \"202611\", "
+	                      "\"value\": \"abc\"},"
+	                      "{\"dataElement\": \"NOPE\", \"period\": \"202611\", "
+	                      "\"value\": \"1\"},"
+	                      "{\"dataElement\": \"KK_LP\", \"period\": \"202611\", "
+	                      "\"value\": 2.5}]}");
+	const char *imp_bad[] = {"import", "--format", "dhis2", path, NULL};
+	gt_clirun(&r, d1b, NULL, 60, imp_bad);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "dataValues[3].value: must be a string"));
+	assert_non_null(strstr(r.err, "dataValues[2].dataElement: \"NOPE\""));
+	assert_non_null(strstr(r.err, "nothing from this file was queued"));
+	gt_clirun_free(&r);
+	/* Structure first: with those fixed, the value check names dataValues[1]. */
+	gt_clirun_write(path, "{\"orgUnit\": \"53.71\", \"dataValues\": ["
+	                      "{\"dataElement\": \"KK_LP\", \"period\": \"202610\", "
+	                      "\"value\": \"1\"},"
+	                      "{\"dataElement\": \"KK_LP\", \"period\": \"202611\", "
+	                      "\"value\": \"abc\"}]}");
+	gt_clirun(&r, d1b, NULL, 60, imp_bad);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "dataValues[1]: "));
+	assert_null(strstr(r.err, "dataValues[0]"));
+	gt_clirun_free(&r);
+	const char *status[] = {"status", "--format", "plain", NULL};
+	run_ok(d1b, status, &r);
+	assert_int_equal(gt_clirun_kv_num(r.out, "queued"), 0);
+	gt_clirun_free(&r);
+
+	/* ADX (issue 15): the district's year as an ADX document, checked against the IHE ADX
+	 * profile's structure (adx in urn:ihe:qrph:adx:2015 with exported; group with orgUnit,
+	 * period as an ISO 8601 start/duration and dataSet; dataValue with dataElement, value and
+	 * a category attribute named by its combo; annotation for a comment), then imported into
+	 * another home of the district: the same values, comments whole. */
+	snprintf(path, sizeof(path), "%s/d1.adx", ts->dir);
+	const char *adx[] = {"export",    "--format", "adx",     "--org",  "53.71",
+	                     "--dataset", "KK",       "--start", "202601", "--end",
+	                     "202612",    "--output", path,      NULL};
+	run_ok(prov, adx, &r);
+	assert_non_null(strstr(r.out, "6 values written"));
+	gt_clirun_free(&r);
+	xmlDocPtr x = xmlReadFile(path, NULL, XML_PARSE_NONET);
+	assert_non_null(x);
+	xmlNodePtr root = xmlDocGetRootElement(x);
+	assert_string_equal((const char *)root->name, "adx");
+	assert_string_equal((const char *)root->ns->href, "urn:ihe:qrph:adx:2015");
+	assert_non_null(xmlHasProp(root, BAD_CAST "exported"));
+	size_t groups = 0, values = 0, sexage = 0;
+	for (xmlNodePtr g = root->children; g != NULL; g = g->next) {
+		if (g->type != XML_ELEMENT_NODE)
+			continue;
+		assert_string_equal((const char *)g->name, "group");
+		assert_non_null(xmlHasProp(g, BAD_CAST "orgUnit"));
+		assert_non_null(xmlHasProp(g, BAD_CAST "dataSet"));
+		xmlChar *pe = xmlGetProp(g, BAD_CAST "period");
+		assert_true(strcmp((const char *)pe, "2026-07-01/P1M") == 0 ||
+		            strcmp((const char *)pe, "2026-08-01/P1M") == 0 ||
+		            strcmp((const char *)pe, "2026-09-01/P1M") == 0);
+		xmlFree(pe);
+		groups++;
+		for (xmlNodePtr v = g->children; v != NULL; v = v->next) {
+			if (v->type != XML_ELEMENT_NODE)
+				continue;
+			assert_string_equal((const char *)v->name, "dataValue");
+			assert_non_null(xmlHasProp(v, BAD_CAST "dataElement"));
+			assert_non_null(xmlHasProp(v, BAD_CAST "value"));
+			sexage += xmlHasProp(v, BAD_CAST "SEXAGE") != NULL;
+			values++;
+		}
+	}
+	assert_true(groups >= 3);
+	assert_int_equal(values, 6);
+	assert_int_equal(sexage, 2); /* KK_KORBAN PD and AP */
+	xmlFreeDoc(x);
+	char d1c[4200];
+	gt_clirun_client(ts, "d1c", "53.71", "operator", d1c, sizeof(d1c));
+	const char *imp_adx[] = {"import", "--format", "adx", path, NULL};
+	run_ok(d1c, imp_adx, &r);
+	assert_non_null(strstr(r.out, "6 values: 6 queued"));
+	gt_clirun_free(&r);
+	run_ok(d1c, push, &r);
+	gt_clirun_free(&r);
+	doc = export_doc(prov, d1_code);
+	dvs = json_object_get(doc, "dataValues");
+	char d1c_key[64];
+	gt_clirun_key_id(d1c, d1c_key, sizeof(d1c_key));
+	dv = find(dvs, "KK_LP", "53.71", "default", "202609");
+	assert_string_equal(str(dv, "storedBy"), d1c_key);
+	assert_string_equal(str(dv, "comment"), comment);
+	json_decref(doc);
+	/* A bad ADX document names the place of each problem and queues nothing. */
+	snprintf(path, sizeof(path), "%s/bad.adx", ts->dir);
+	gt_clirun_write(path, "<adx xmlns=\"urn:ihe:qrph:adx:2015\"><group orgUnit=\"53.71\" "
+	                      "period=\"2026-08-02/P1M\"/><group orgUnit=\"53.71\" "
+	                      "period=\"2026-08-01/P1M\"><dataValue dataElement=\"KK_LP\" "
+	                      "value=\"x\"/></group></adx>");
+	gt_clirun(&r, d1c, NULL, 60, imp_adx);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "group[1]@period: \"2026-08-02/P1M\""));
+	gt_clirun_free(&r);
 
 	/* Refusals: a reader key gets no raw values; a district cannot export its province. */
 	gt_clirun(&r, reader, NULL, 60, all);
