@@ -21,6 +21,7 @@
 #include "enrol.h"
 #include "error.h"
 #include "fetch.h"
+#include "fileio.h"
 #include "home.h"
 #include "import.h"
 #include "metapull.h"
@@ -193,6 +194,72 @@ static int cmd_key(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	}
 	gt_home_close(h);
 	return rc == GT_OK ? OK : FAIL;
+}
+
+/* ---- enrol ---- */
+
+/* The largest request file read (a saved message holding the line). */
+#define ENROL_FILE_MAX 65536u
+
+/* A province's aggregator enrols one of its districts' keys from the line the district's
+ * gtsync init printed; the server checks the line and the authority. */
+static int cmd_enrol(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	const char *request = gt_cli_get(cmd, "request"), *label = gt_cli_get(cmd, "label");
+	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
+	Gtsync__V1__EnrolRequest req = GTSYNC__V1__ENROL_REQUEST__INIT;
+	char roles[GT_ROLESET_TEXT_MAX];
+	gt_envelope *reply = NULL;
+	struct gt_enrol check;
+	struct gt_home *h = NULL;
+	uint8_t *file = NULL;
+	const char *why;
+	size_t len;
+	int rc;
+	(void)argc;
+	(void)argv;
+	(void)arg;
+
+	if (request == NULL) {
+		fprintf(stderr, "gtsync enrol: --request LINE or FILE is required\n");
+		return USAGE;
+	}
+	if (strncmp(request, GT_ENROL_MAGIC, strlen(GT_ENROL_MAGIC)) != 0) {
+		rc = gt_file_read(request, ENROL_FILE_MAX, &file, &len);
+		if (rc != GT_OK) {
+			fprintf(stderr, "gtsync enrol: cannot read the request file %s: %s\n",
+			        request, gt_strerror(rc));
+			return FAIL;
+		}
+		request = (const char *)file;
+	}
+	/* Read here first: a mistyped line is told before any connection. */
+	if (gt_enrol_parse(request, strlen(request), &check, &why) != GT_OK) {
+		fprintf(stderr, "gtsync enrol: %s; nothing was sent\n", why);
+		rc = GT_EINVAL;
+		goto out;
+	}
+	if ((rc = open_home(cmd, &h)) != GT_OK)
+		goto out;
+	req.request = (char *)request;
+	req.label = (char *)(label != NULL ? label : "");
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_ENROL_REQUEST;
+	env.enrol_request = &req;
+	rc = gt_home_request(h, "gtsync enrol", 0, &env, GTSYNC__V1__ENVELOPE__BODY_ENROL_REPLY,
+	                     &reply);
+	if (rc == GT_OK) {
+		const Gtsync__V1__EnrolReply *r = reply->enrol_reply;
+		gt_roleset_format(gt_roleset_from_list(r->roles, r->n_roles), roles, sizeof(roles));
+		gt_termtext_line(stdout, "key %s enrolled for %s as %s; check %s", r->key_id,
+		                 r->org_unit, roles, r->check);
+		gt_termtext_line(stdout, "Read the check to the office: its 'gtsync init' printed "
+		                         "the same numbers.");
+	}
+out:
+	gt_wire_envelope_free(reply);
+	gt_home_close(h);
+	free(file);
+	return rc == GT_EINVAL ? FAIL : exit_for(rc);
 }
 
 /* ---- metadata pull ---- */
@@ -595,6 +662,12 @@ static struct gt_cli_opt init_opts[] = {
     {0},
 };
 static struct gt_cli_opt home_opts[] = {HOME_OPT, {0}};
+static struct gt_cli_opt enrol_opts[] = {
+    HOME_OPT,
+    {"request", "LINE|FILE", "the district's enrolment request line, or a file holding it", NULL},
+    {"label", "TEXT", "the office and person the key stands for", NULL},
+    {0},
+};
 static struct gt_cli_opt md_opts[] = {HOME_OPT, {0}};
 static struct gt_cli_opt import_opts[] = {
     HOME_OPT,
@@ -718,6 +791,13 @@ static const struct gt_cli_cmd client_cmds[] = {
      init_opts, 0, 0, cmd_init, NULL},
     {"key", "show this home's key id and public key", "[--home DIR]", NULL, home_opts, 0, 0,
      cmd_key, NULL},
+    {"enrol", "enrol a district's key from its request line (a province's aggregator)",
+     "--request LINE|FILE [--label TEXT]",
+     "Sends the line a district's 'gtsync init' printed to the server, which registers the "
+     "key when this home is the aggregator of the district's province and the roles are "
+     "operator and/or approver; anything else is refused. Prints the check to read back to "
+     "the district.",
+     enrol_opts, 0, 0, cmd_enrol, NULL},
     {"metadata", "fetch data-set definitions and org units", "COMMAND", NULL, NULL, 0, 0, NULL,
      metadata_cmds},
     {"import", "check a DHIS2-style CSV file and queue its values",

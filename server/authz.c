@@ -84,6 +84,31 @@ int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit
 	}
 }
 
+int gt_authz_enrol(const struct gt_principal *p, const char *org_unit, unsigned roles,
+                   const char **why)
+{
+	const unsigned office = GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_OPERATOR) |
+	                        GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_APPROVER);
+
+	*why = NULL;
+	if (!gt_roleset_has(p->roles, GTSYNC__V1__ROLE__ROLE_AGGREGATOR) ||
+	    gt_orgunit_level(p->org_unit) != GT_ORGUNIT_LEVEL_PROVINCE) {
+		*why = "only a province's aggregator may enrol keys over the wire; the centre "
+		       "enrols with gtsync-server key enrol";
+		return GT_EPERM;
+	}
+	if (gt_orgunit_valid(org_unit) != GT_OK ||
+	    gt_orgunit_level(org_unit) != GT_ORGUNIT_LEVEL_DISTRICT || !is_parent_of(p, org_unit)) {
+		*why = "an aggregator may enrol keys only for its own province's districts";
+		return GT_EPERM;
+	}
+	if (roles == 0 || (roles & ~office) != 0) {
+		*why = "an aggregator may enrol only operator and approver keys";
+		return GT_EPERM;
+	}
+	return GT_OK;
+}
+
 int gt_authz_read(const struct gt_principal *p, const char *org_unit, const char **why)
 {
 	*why = NULL;

@@ -21,6 +21,12 @@ int gt_authz_batch(const struct gt_principal *p, const gt_batch *b, const char *
 /* Checks that principal may take workflow action kind on org_unit; 0 or GT_EPERM with *why. */
 int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit, const char **why);
 
+/* Checks that principal may enrol a key for org_unit with the role set roles over the wire: a
+ * province's aggregator, for a district of its own, as operator and/or approver; nobody else
+ * (the centre enrols on its host). 0 or GT_EPERM with *why. */
+int gt_authz_enrol(const struct gt_principal *p, const char *org_unit, unsigned roles,
+                   const char **why);
+
 /* Checks that principal may read data of org_unit's subtree (pull, reports); 0 or GT_EPERM. */
 int gt_authz_read(const struct gt_principal *p, const char *org_unit, const char **why);
 

@@ -7,6 +7,7 @@
 #include "crypto.h"
 #include "error.h"
 #include "ingest.h"
+#include "keyenrol.h"
 #include "protonames.h"
 #include "query.h"
 #include "readpool.h"
@@ -460,6 +461,9 @@ static void on_request(struct gt_conn *c, gt_envelope *env)
 	case GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST:
 	case GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST:
 		gt__query_submit(c, env);
+		return;
+	case GTSYNC__V1__ENVELOPE__BODY_ENROL_REQUEST:
+		gt__enrol_submit(c, env);
 		return;
 	default:
 		gt__conn_request_done(c);

@@ -236,11 +236,80 @@ static void enrol_by_request(void **state)
 	says(home, 0, "1 values acknowledged", push);
 }
 
+/* Sets up a home for org asking for roles and returns its request line. */
+static void new_office(struct fx *f, const char *name, const char *org, const char *roles,
+                       char *home, size_t hlen, char *line, size_t llen)
+{
+	struct gt_clirun r;
+
+	snprintf(home, hlen, "%s/%s", f->ts->dir, name);
+	const char *init[] = {"init", "--home", home,        "--server", f->ts->addr, "--org",
+	                      org,    "--ca",   f->ts->cert, "--role",   roles,       NULL};
+	gt_clirun(&r, NULL, NULL, 30, init);
+	assert_int_equal(r.status, 0);
+	request_of(r.out, line, llen);
+	gt_clirun_free(&r);
+}
+
+/* Issue 13, enrolment over the wire: a province's aggregator enrols its own district's
+ * operator and approver key; another province's district, another role, or a key that is not
+ * an aggregator's is refused, and nothing is registered. */
+static void aggregator_enrols_its_districts(void **state)
+{
+	struct fx *f = *state;
+	char ag53[4200], ag36[4200], home[4200], other[4200], line[300], line36[300], agline[300];
+	int status;
+
+	gt_clirun_client(f->ts, "ag53", "53", "aggregator", ag53, sizeof(ag53));
+	gt_clirun_client(f->ts, "ag36", "36", "aggregator", ag36, sizeof(ag36));
+	new_office(f, "d5372", "53.72", "operator,approver", home, sizeof(home), line,
+	           sizeof(line));
+	new_office(f, "d3601", "36.01", "operator", other, sizeof(other), line36, sizeof(line36));
+
+	/* Banten's aggregator may not enrol a district of Nusa Tenggara Timur, nor NTT's one of
+	 * Banten's. */
+	const char *wrong[] = {"enrol", "--request", line, NULL};
+	says(ag36, 1, "only for its own province's districts", wrong);
+	const char *wrong2[] = {"enrol", "--request", line36, NULL};
+	says(ag53, 1, "only for its own province's districts", wrong2);
+	/* A district's own key may not enrol anyone. */
+	says(f->both, 1, "only a province's aggregator may enrol", wrong);
+	/* Nor may an aggregator enrol another aggregator. */
+	char agh[4200];
+	new_office(f, "ag53b", "53", "aggregator", agh, sizeof(agh), agline, sizeof(agline));
+	const char *wrong3[] = {"enrol", "--request", agline, NULL};
+	says(ag53, 1, "only for its own province's districts", wrong3);
+	/* Nor a district key with a province's role. */
+	char mixh[4200], mixline[300];
+	new_office(f, "d5372x", "53.72", "operator,aggregator", mixh, sizeof(mixh), mixline,
+	           sizeof(mixline));
+	const char *wrong4[] = {"enrol", "--request", mixline, NULL};
+	says(ag53, 1, "only operator and approver keys", wrong4);
+	char *out = server_cmd(f, "key list --org 53.72", &status);
+	assert_non_null(strstr(out, "(no key matches)"));
+	free(out);
+
+	/* Its own district: enrolled with its label; the district works at once. */
+	const char *right[] = {"enrol", "--request", line, "--label", "Kabupaten 53.72 - operator",
+	                       NULL};
+	says(ag53, 0, "enrolled for 53.72 as operator,approver; check ", right);
+	says(ag53, 1, "already registered", right);
+	server_says(f, 0, "Kabupaten 53.72 - operator", "key list --org 53 --role operator");
+	const char *set[] = {"set", "KK_LP", "202401", "", "6", NULL};
+	says(home, 0, "queued", set);
+	const char *push[] = {"push", "--no-retry", NULL};
+	says(home, 0, "1 values acknowledged", push);
+	/* The server's log says who enrolled whom. */
+	assert_true(gt_testserver_log_count(f->ts, "outcome=registered") == 1);
+	assert_true(gt_testserver_log_count(f->ts, "outcome=refused") >= 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(one_key_two_roles, setup, teardown),
 	    cmocka_unit_test_setup_teardown(enrol_by_request, setup, teardown),
+	    cmocka_unit_test_setup_teardown(aggregator_enrols_its_districts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

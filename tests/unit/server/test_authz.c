@@ -231,6 +231,34 @@ static void role_sets(void **state)
 	assert_int_equal(gt_authz_action(&dist, APPROVE, "53.71", &why), GT_EPERM);
 }
 
+/* Issue 13, enrolment over the wire: a province's aggregator enrols its own districts'
+ * operator and approver keys, nobody else's. */
+static void enrol_authority(void **state)
+{
+	const unsigned office = GT_ROLE_BIT(OPERATOR) | GT_ROLE_BIT(APPROVER);
+	struct gt_principal aggr = {"k", "53", GT_ROLE_BIT(AGGREGATOR)};
+	struct gt_principal aggr_op = {"k", "53", GT_ROLE_BIT(AGGREGATOR) | GT_ROLE_BIT(OPERATOR)};
+	struct gt_principal centre = {"k", "ID",
+	                              GT_ROLE_BIT(SECRETARIAT) | GT_ROLE_BIT(AGGREGATOR)};
+	struct gt_principal dist = {"k", "53.71", office};
+	const char *why;
+	(void)state;
+
+	assert_int_equal(gt_authz_enrol(&aggr, "53.71", office, &why), 0);
+	assert_int_equal(gt_authz_enrol(&aggr_op, "53.72", GT_ROLE_BIT(APPROVER), &why), 0);
+	assert_int_equal(gt_authz_enrol(&aggr, "36.01", office, &why), GT_EPERM);
+	assert_non_null(strstr(why, "own province"));
+	assert_int_equal(gt_authz_enrol(&aggr, "53", office, &why), GT_EPERM);
+	assert_int_equal(gt_authz_enrol(&aggr, "bogus", office, &why), GT_EPERM);
+	assert_int_equal(gt_authz_enrol(&aggr, "53.71", GT_ROLE_BIT(AGGREGATOR), &why), GT_EPERM);
+	assert_non_null(strstr(why, "operator and approver"));
+	assert_int_equal(gt_authz_enrol(&aggr, "53.71", office | GT_ROLE_BIT(READER), &why),
+	                 GT_EPERM);
+	assert_int_equal(gt_authz_enrol(&aggr, "53.71", 0, &why), GT_EPERM);
+	assert_int_equal(gt_authz_enrol(&dist, "53.71", office, &why), GT_EPERM);
+	assert_int_equal(gt_authz_enrol(&centre, "53.71", office, &why), GT_EPERM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +269,7 @@ int main(void)
 	    cmocka_unit_test(reading_scope),
 	    cmocka_unit_test(role_names),
 	    cmocka_unit_test(role_sets),
+	    cmocka_unit_test(enrol_authority),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
