@@ -21,6 +21,7 @@
 #include "push.h"
 #include "render.h"
 #include "status.h"
+#include "template.h"
 #include "termtext.h"
 #include "testhooks.h"
 
@@ -209,6 +210,36 @@ static int cmd_set(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	o.out = stdout;
 	rc = gt_import_one(h, argv[0], argv[1], argv[2], argc > 3 ? argv[3] : "",
 	                   gt_cli_get(cmd, "comment"), del, &o);
+	gt_home_close(h);
+	return rc == GT_OK ? OK : FAIL;
+}
+
+/* ---- template ---- */
+
+static int cmd_template(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	struct gt_template_opts o = {0};
+	struct gt_home *h;
+	int rc;
+	(void)argc;
+	(void)argv;
+	(void)arg;
+
+	if (gt_template_format_parse(gt_cli_get(cmd, "format"), &o.format) != GT_OK) {
+		fprintf(stderr, "gtsync template: --format is xlsx or csv\n");
+		return USAGE;
+	}
+	if (gt_cli_get(cmd, "dataset") == NULL || gt_cli_get(cmd, "period") == NULL) {
+		fprintf(stderr, "gtsync template: give --dataset DS and --period P\n");
+		return USAGE;
+	}
+	if (open_home(cmd, &h) != GT_OK)
+		return FAIL;
+	o.dataset = gt_cli_get(cmd, "dataset");
+	o.period = gt_cli_get(cmd, "period");
+	o.output = gt_cli_get(cmd, "output");
+	o.out = stdout;
+	rc = gt_template_write(h, &o);
 	gt_home_close(h);
 	return rc == GT_OK ? OK : FAIL;
 }
@@ -494,6 +525,14 @@ static struct gt_cli_opt set_opts[] = {
     {"delete", NULL, "delete the value instead of setting it", NULL},
     {0},
 };
+static struct gt_cli_opt template_opts[] = {
+    HOME_OPT,
+    {"dataset", "DS", "the data set of the form (KK, LY, GT)", NULL},
+    {"period", "PERIOD", "the period the form is for (202611, 2026S2, 2026)", NULL},
+    {"format", "FORMAT", "xlsx (default) or csv (the same grid as a CSV file)", NULL},
+    {"output", "FILE", "the file to write (default DS-PERIOD-ORG.xlsx here; never replaced)", NULL},
+    {0},
+};
 static struct gt_cli_opt push_opts[] = {
     HOME_OPT,
     {"retries", "N",
@@ -599,6 +638,14 @@ static const struct gt_cli_cmd client_cmds[] = {
      "COC is the category option combo (\"\" or default for an element without a "
      "breakdown). The value is checked like an import row.",
      set_opts, 3, 4, cmd_set, NULL},
+    {"template", "write a spreadsheet form to fill in and import",
+     "[--home DIR] --dataset DS --period P [--format xlsx|csv] [--output FILE]",
+     "Writes the data set's form for this office and period: a sheet of instructions, then "
+     "a sheet per part of the form with the data set's names, the cells to fill in unlocked "
+     "and checked (whole numbers of 0 or more, Ya/Tidak lists), everything else locked, and "
+     "the codes in hidden cells. Fill it in Excel or LibreOffice and give it to 'gtsync "
+     "import'. --format csv writes the same grid as a CSV file, importable the same way.",
+     template_opts, 0, 0, cmd_template, NULL},
     {"push", "send queued values and workflow actions to the server",
      "[--home DIR] [--no-retry] [--retries N]",
      "Packs queued values (and workflow actions, in batches of their own) into signed "
