@@ -15,6 +15,7 @@
 #include "error.h"
 #include "fetch.h"
 #include "home.h"
+#include "i18n.h"
 #include "import.h"
 #include "metapull.h"
 #include "pull.h"
@@ -62,7 +63,11 @@ static int open_home(const struct gt_cli_cmd *cmd, struct gt_home **h)
 		        cmd->name, GT_HOME_ENV);
 		return rc;
 	}
-	return gt_home_open(dir, stderr, h);
+	rc = gt_home_open(dir, stderr, h);
+	/* The home's language, when `gtsync init --lang` set one, wins over the environment's. */
+	if (rc == GT_OK && (*h)->lang[0] != '\0')
+		gt_i18n_use((*h)->lang);
+	return rc;
 }
 
 /* Parses a positive whole number option; *out keeps its value when the option is absent. */
@@ -91,8 +96,9 @@ static int opt_uint(const struct gt_cli_cmd *cmd, const char *name, unsigned lon
 static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
 	const char *server = gt_cli_get(cmd, "server"), *org = gt_cli_get(cmd, "org");
-	const char *ca = gt_cli_get(cmd, "ca");
+	const char *ca = gt_cli_get(cmd, "ca"), *lang = gt_cli_get(cmd, "lang");
 	struct gt_home_init_info info;
+	struct gt_home *h = NULL;
 	char dir[GT_PATH_MAX];
 	int rc;
 	(void)argc;
@@ -108,9 +114,24 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 		fprintf(stderr, "gtsync init: give --home DIR or set %s\n", GT_HOME_ENV);
 		return USAGE;
 	}
+	if (lang != NULL && !gt_i18n_known(lang)) {
+		fprintf(stderr, "gtsync init: --lang is id (Bahasa Indonesia) or en (English)\n");
+		return USAGE;
+	}
 	rc = gt_home_init(dir, server, org, ca, &info, stderr);
 	if (rc != GT_OK)
 		return FAIL;
+	if (lang != NULL) {
+		if ((rc = gt_home_open(dir, stderr, &h)) == GT_OK)
+			rc = gt_home_set_lang(h, lang);
+		gt_home_close(h);
+		if (rc != GT_OK) {
+			fprintf(stderr, "gtsync init: cannot store the language: %s\n",
+			        gt_strerror(rc));
+			return FAIL;
+		}
+		gt_i18n_use(lang);
+	}
 	gt_termtext_line(stdout, "gtsync home %s is ready for org unit %s, server %s", dir, org,
 	                 server);
 	gt_termtext_line(stdout, "key id:     %s", info.key_id);
@@ -508,6 +529,8 @@ static struct gt_cli_opt init_opts[] = {
     {"server", "HOST:PORT", "the central server (e.g. 127.0.0.1:7443)", NULL},
     {"org", "CODE", "the org unit this office reports for (53.71, 53, ID)", NULL},
     {"ca", "CERT.pem", "the server's certificate (tls-cert.pem), pinned", NULL},
+    {"lang", "id|en", "the language of this home's messages and forms (default: LANG, else id)",
+     NULL},
     {0},
 };
 static struct gt_cli_opt home_opts[] = {HOME_OPT, {0}};

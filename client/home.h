@@ -35,6 +35,7 @@ struct gt_home {
 	char org[GT_ORGUNIT_MAX_LEN];
 	char key_id[GT_KEY_ID_LEN + 1];
 	char role[32]; /* as the server said at the last login; "" before */
+	char lang[8];  /* the language set by `gtsync init --lang` (id, en); "" when none */
 	FILE *err;     /* where messages for a person go (borrowed; NULL: nowhere) */
 };
 
@@ -93,6 +94,9 @@ void gt_home_explain(struct gt_home *h, const char *what, const struct gt_sessio
 /* Writes a line for a person to h->err (nowhere when NULL), escaped for the terminal as a
  * whole (termtext.h), with a newline. */
 void gt_home_say(struct gt_home *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Stores lang ("id" or "en") as the home's language; GT_EINVAL for another. */
+int gt_home_set_lang(struct gt_home *h, const char *lang);
 
 /* Loads the metadata pulled into the store. GT_ENOENT (with a sentence) before the first
  * `gtsync metadata pull`. Caller frees *out with gt_meta_free(). */

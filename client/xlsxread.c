@@ -432,7 +432,7 @@ static int read_part(struct rd *r, zip_t *z, const char *name, enum part_kind ki
 	zip_file_t *zf = NULL;
 	char *chunk = NULL;
 	size_t total = 0;
-	zip_int64_t n;
+	zip_int64_t n = 0;
 
 	r->kind = kind;
 	if (zip_name_locate(z, name, 0) < 0) {

@@ -115,6 +115,26 @@ static void test_forms_round_trip(void **state)
 	assert_non_null(strstr(r.out, "13 values: 13 queued"));
 	gt_clirun_free(&r);
 
+	/* The form speaks the environment's language, Bahasa Indonesia when it names none. */
+	const char *env_c[] = {"LANGUAGE=", "LC_ALL=", "LC_MESSAGES=", "LANG=C", NULL};
+	const char *env_en[] = {"LANGUAGE=", "LC_ALL=", "LC_MESSAGES=", "LANG=en_US.UTF-8", NULL};
+	char xlsx[4300];
+	snprintf(xlsx, sizeof(xlsx), "%s/kk-id.xlsx", ts->dir);
+	const char *tmpl_id[] = {"template", "--dataset", "KK", "--period",
+	                         "202611",   "--output",  xlsx, NULL};
+	gt_clirun(&r, d2, env_c, 60, tmpl_id);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(
+	    r.out,
+	    "Kasus dan korban TPPO — Kabupaten Kupang (test) — November 2026, 5 lembar untuk "
+	    "diisi"));
+	gt_clirun_free(&r);
+	snprintf(xlsx, sizeof(xlsx), "%s/kk-en.xlsx", ts->dir);
+	gt_clirun(&r, d2, env_en, 60, tmpl_id);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "5 sheets to fill in"));
+	gt_clirun_free(&r);
+
 	/* 53.71: the Excel form filled and saved by LibreOffice. */
 	snprintf(fixture, sizeof(fixture), "%s/tests/data/forms/kk-filled-lo.xlsx", GT_SOURCE_DIR);
 	const char *imp1[] = {"import", fixture, NULL};

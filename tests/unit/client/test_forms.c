@@ -442,6 +442,20 @@ static void test_not_plain_csv(void **state)
 	assert_true(said(f, "not a zip container"));
 }
 
+/* Item 4: the home keeps the language `gtsync init --lang` gave it. */
+static void test_home_lang(void **state)
+{
+	struct fx *f = *state;
+
+	assert_string_equal(f->h->lang, "");
+	assert_int_equal(gt_home_set_lang(f->h, "fr"), GT_EINVAL);
+	assert_int_equal(gt_home_set_lang(f->h, "en"), GT_OK);
+	gt_home_close(f->h);
+	f->h = NULL;
+	assert_int_equal(gt_home_open(f->home, f->errf, &f->h), GT_OK);
+	assert_string_equal(f->h->lang, "en");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +468,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_excel_indonesia_csv, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ambiguous_numbers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_not_plain_csv, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_home_lang, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
