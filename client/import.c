@@ -13,9 +13,11 @@
 #include "error.h"
 #include "fileio.h"
 #include "formimport.h"
+#include "humanfmt.h"
 #include "i18n.h"
 #include "period.h"
 #include "progress.h"
+#include "ruletext.h"
 #include "termtext.h"
 #include "valcheck.h"
 #include "xlsxread.h"
@@ -126,14 +128,14 @@ struct import {
 static void warn_rule(struct import *im, const char *period, const struct gt_meta_rule *r,
                       const struct gt_meta_rule_result *out)
 {
-	char l[64], rt[64];
+	char words[512], human[GT_HUMAN_MAX];
 
-	snprintf(l, sizeof(l), "%g", out->left);
-	snprintf(rt, sizeof(rt), "%g", out->right);
+	gt_ruletext_violation(r, out, words, sizeof(words));
+	gt_human_period(period, human, sizeof(human));
 	gt_home_say(im->h,
-	            "%s: warning: period %s: rule %s \"%s\" does not hold (%s %s %s); the values "
-	            "are queued, check them",
-	            im->name, period, r->code, r->name, l, gt_meta_op_name(r->op), rt);
+	            _("%s: warning: %s: rule %s \"%s\" does not hold: %s; the values are queued, "
+	              "check them"),
+	            im->name, human, r->code, r->name, words);
 }
 
 /* Evaluates for period the rules that involve the elements the file enters for it; returns the
@@ -201,18 +203,20 @@ static int org_check(struct gt_home *h, const char *what)
 	int rc;
 
 	if (h->role[0] != '\0' && strcmp(h->role, "operator") != 0) {
-		gt_home_say(h,
-		            "%s: this key is registered as %s; only an operator key may write data "
-		            "values. Nothing was queued.",
-		            what, h->role);
+		gt_home_say(
+		    h,
+		    _("%s: this key is registered as %s; only an operator key may write data "
+		      "values. Nothing was queued."),
+		    what, h->role);
 		return GT_EPERM;
 	}
 	rc = gt_cstore_orgunit_get(h->st, h->org, &ou);
 	if (rc == GT_ENOENT) {
-		gt_home_say(h,
-		            "%s: org unit %s is not among the org units the server sent; check the "
-		            "home's --org and run 'gtsync metadata pull'",
-		            what, h->org);
+		gt_home_say(
+		    h,
+		    _("%s: org unit %s is not among the org units the server sent; check the "
+		      "home's --org and run 'gtsync metadata pull'"),
+		    what, h->org);
 		return GT_EINVAL;
 	}
 	return rc;
@@ -227,14 +231,14 @@ static int check_options(struct gt_home *h, const struct gt_meta *meta,
 	if (o->period != NULL && o->period[0] != '\0' &&
 	    gt_period_parse(o->period, &per) != GT_OK) {
 		gt_home_say(h,
-		            "gtsync import: --period %s is not a DHIS2 period id (2024, 2024S1, "
-		            "2024Q1, 202401)",
+		            _("gtsync import: --period %s is not a DHIS2 period id (2024, 2024S1, "
+		              "2024Q1, 202401)"),
 		            o->period);
 		return GT_EINVAL;
 	}
 	if (o->dataset != NULL && o->dataset[0] != '\0' &&
 	    gt_meta_dataset_find(meta, o->dataset) == NULL) {
-		gt_home_say(h, "gtsync import: --dataset %s is not a data set of the metadata",
+		gt_home_say(h, _("gtsync import: --dataset %s is not a data set of the metadata"),
 		            o->dataset);
 		return GT_EINVAL;
 	}
@@ -412,12 +416,13 @@ static void check_row(struct import *im, size_t i)
 	r->org_unit = f[GT_CSV_ORGUNIT][0] ? f[GT_CSV_ORGUNIT] : im->h->org;
 	if (r->period[0] == '\0') {
 		gt_csvimport_error(im->c, row->line,
-		                   "no period: add a period column or give --period");
+		                   _("no period: add a period column or give --period"));
 		return;
 	}
 	if (want && want[0] && strcmp(r->period, want) != 0) {
-		gt_csvimport_error(im->c, row->line, "period %s, but the import is for --period %s",
-		                   r->period, want);
+		gt_csvimport_error(im->c, row->line,
+		                   _("period %s, but the import is for --period %s"), r->period,
+		                   want);
 		return;
 	}
 	if (normal_value(im, f, r, why) != GT_OK) {
@@ -435,7 +440,8 @@ static void check_row(struct import *im, size_t i)
 		return;
 	}
 	if ((dup = keymap_put(&im->km, im->c, im->res, i)) != 0)
-		gt_csvimport_error(im->c, row->line, "%s %s%s%s is entered twice: also on line %lu",
+		gt_csvimport_error(im->c, row->line,
+		                   _("%s %s%s%s is entered twice: also on line %lu"),
 		                   v.data_element, v.period, v.coc[0] ? " " : "", v.coc,
 		                   im->c->rows[dup - 1].line);
 }
@@ -457,12 +463,15 @@ static void print_errors(struct import *im)
 			gt_home_say(im->h, "%s: %s", im->name, c->errors[i].msg);
 	}
 	if (c->errors_total > c->n_errors)
-		gt_home_say(im->h, "%s: ... and %zu more errors", im->name,
+		gt_home_say(im->h, _("%s: ... and %zu more errors"), im->name,
 		            c->errors_total - c->n_errors);
 	gt_home_say(im->h,
-	            "gtsync import: %s: %zu %s; nothing from this file was queued. Fix the lines "
-	            "above and import the file again.",
-	            im->name, c->errors_total, c->errors_total == 1 ? "error" : "errors");
+	            P_("gtsync import: %s: %zu error; nothing from this file was queued. Fix the "
+	               "lines above and import the file again.",
+	               "gtsync import: %s: %zu errors; nothing from this file was queued. Fix the "
+	               "lines above and import the file again.",
+	               c->errors_total),
+	            im->name, c->errors_total);
 }
 
 /* Queues row i (in the caller's transaction); *what says how (GT_CSTORE_NEW...). */
@@ -727,8 +736,8 @@ int gt_import_buffer(struct gt_home *h, const char *name, const uint8_t *buf, si
 	if ((rc = queue_all(&im, r)) != GT_OK) {
 		gt_home_say(
 		    h,
-		    "gtsync import: %s: cannot queue the values: %s. Nothing from this file "
-		    "was queued; the outbox is unchanged.",
+		    _("gtsync import: %s: cannot queue the values: %s. Nothing from this file "
+		      "was queued; the outbox is unchanged."),
 		    name, gt_cstore_errmsg(h->st));
 		goto out;
 	}
@@ -756,8 +765,8 @@ int gt_import_file(struct gt_home *h, const char *path, const struct gt_import_o
 		memset(r, 0, sizeof(*r));
 	rc = gt_file_read(path, GT_CSVIMPORT_MAX_INPUT, &buf, &len);
 	if (rc != GT_OK) {
-		gt_home_say(h, "gtsync import: cannot read %s: %s", path,
-		            rc == GT_ETOOBIG ? "the file is larger than the import limit"
+		gt_home_say(h, _("gtsync import: cannot read %s: %s"), path,
+		            rc == GT_ETOOBIG ? _("the file is larger than the import limit")
 		                             : gt_strerror(rc));
 		return rc;
 	}
@@ -790,12 +799,12 @@ int gt_import_one(struct gt_home *h, const char *data_element, const char *perio
 	v.value = value ? value : "";
 	v.deleted = deleted;
 	if (!deleted && (value == NULL || value[0] == '\0')) {
-		gt_home_say(h, "gtsync set: give a VALUE, or --delete to delete the value");
+		gt_home_say(h, _("gtsync set: give a VALUE, or --delete to delete the value"));
 		rc = GT_EINVAL;
 		goto out;
 	}
 	if (gt_valcheck_run(&vc, &v, NULL, why) != GT_OK) {
-		gt_home_say(h, "gtsync set: %s; nothing was queued", why);
+		gt_home_say(h, _("gtsync set: %s; nothing was queued"), why);
 		rc = GT_EINVAL;
 		goto out;
 	}
