@@ -231,7 +231,8 @@ int gt_csvimport_parse(const uint8_t *buf, size_t len, struct gt_csvimport *c)
 	int rc, r;
 
 	gt_csvimport_begin(c);
-	lim.sep = gt_csv_sniff_sep(buf, len);
+	/* An input over the limit is refused by gt_csv_open() before any byte is read. */
+	lim.sep = len <= lim.max_input ? gt_csv_sniff_sep(buf, len) : ',';
 	rc = gt_csv_open(&rd, buf, len, &lim, columns, GT_CSV_NCOLS, &errs);
 	if (rc != GT_OK)
 		return rc;

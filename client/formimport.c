@@ -302,7 +302,8 @@ int gt_formimport_grid(const uint8_t *buf, size_t len, struct gt_csvimport *c)
 
 	gt_csvimport_begin(c);
 	errs = (struct gt_csv_errors)GT_CSV_ERRORS(c->errors, &c->n_errors, &c->errors_total);
-	lim.sep = gt_csv_sniff_sep(buf, len);
+	/* An input over the limit is refused by gt_csv_open() before any byte is read. */
+	lim.sep = len <= lim.max_input ? gt_csv_sniff_sep(buf, len) : ',';
 	if ((rc = gt_csv_open(&rd, buf, len, &lim, NULL, 0, &errs)) != GT_OK)
 		goto out;
 	while ((r = gt_csv_next(rd)) == 1) {
