@@ -23,6 +23,7 @@
 #include "fetch.h"
 #include "fileio.h"
 #include "home.h"
+#include "i18n.h"
 #include "import.h"
 #include "metapull.h"
 #include "pull.h"
@@ -30,6 +31,7 @@
 #include "render.h"
 #include "roleset.h"
 #include "status.h"
+#include "template.h"
 #include "termtext.h"
 #include "testhooks.h"
 
@@ -70,7 +72,11 @@ static int open_home(const struct gt_cli_cmd *cmd, struct gt_home **h)
 		        cmd->name, GT_HOME_ENV);
 		return rc;
 	}
-	return gt_home_open(dir, stderr, h);
+	rc = gt_home_open(dir, stderr, h);
+	/* The home's language, when `gtsync init --lang` set one, wins over the environment's. */
+	if (rc == GT_OK && (*h)->lang[0] != '\0')
+		gt_i18n_use((*h)->lang);
+	return rc;
 }
 
 /* Parses a positive whole number option; *out keeps its value when the option is absent. */
@@ -100,7 +106,9 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 {
 	const char *server = gt_cli_get(cmd, "server"), *org = gt_cli_get(cmd, "org");
 	const char *ca = gt_cli_get(cmd, "ca"), *roles_text = gt_cli_get(cmd, "role");
+	const char *lang = gt_cli_get(cmd, "lang");
 	struct gt_home_init_info info;
+	struct gt_home *h = NULL;
 	char dir[GT_PATH_MAX], line[GT_ENROL_LINE_MAX];
 	uint8_t pub[GT_ED25519_PUB_LEN];
 	struct gt_enrol req;
@@ -124,9 +132,24 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 		fprintf(stderr, "gtsync init: give --home DIR or set %s\n", GT_HOME_ENV);
 		return USAGE;
 	}
+	if (lang != NULL && !gt_i18n_known(lang)) {
+		fprintf(stderr, "gtsync init: --lang is id (Bahasa Indonesia) or en (English)\n");
+		return USAGE;
+	}
 	rc = gt_home_init(dir, server, org, ca, &info, stderr);
 	if (rc != GT_OK)
 		return FAIL;
+	if (lang != NULL) {
+		if ((rc = gt_home_open(dir, stderr, &h)) == GT_OK)
+			rc = gt_home_set_lang(h, lang);
+		gt_home_close(h);
+		if (rc != GT_OK) {
+			fprintf(stderr, "gtsync init: cannot store the language: %s\n",
+			        gt_strerror(rc));
+			return FAIL;
+		}
+		gt_i18n_use(lang);
+	}
 	gt_termtext_line(stdout, "gtsync home %s is ready for org unit %s, server %s", dir, org,
 	                 server);
 	gt_termtext_line(stdout, "key id:     %s", info.key_id);
@@ -331,6 +354,36 @@ static int cmd_set(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	o.out = stdout;
 	rc = gt_import_one(h, argv[0], argv[1], argv[2], argc > 3 ? argv[3] : "",
 	                   gt_cli_get(cmd, "comment"), del, &o);
+	gt_home_close(h);
+	return rc == GT_OK ? OK : FAIL;
+}
+
+/* ---- template ---- */
+
+static int cmd_template(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	struct gt_template_opts o = {0};
+	struct gt_home *h;
+	int rc;
+	(void)argc;
+	(void)argv;
+	(void)arg;
+
+	if (gt_template_format_parse(gt_cli_get(cmd, "format"), &o.format) != GT_OK) {
+		fprintf(stderr, "gtsync template: --format is xlsx or csv\n");
+		return USAGE;
+	}
+	if (gt_cli_get(cmd, "dataset") == NULL || gt_cli_get(cmd, "period") == NULL) {
+		fprintf(stderr, "gtsync template: give --dataset DS and --period P\n");
+		return USAGE;
+	}
+	if (open_home(cmd, &h) != GT_OK)
+		return FAIL;
+	o.dataset = gt_cli_get(cmd, "dataset");
+	o.period = gt_cli_get(cmd, "period");
+	o.output = gt_cli_get(cmd, "output");
+	o.out = stdout;
+	rc = gt_template_write(h, &o);
 	gt_home_close(h);
 	return rc == GT_OK ? OK : FAIL;
 }
@@ -659,6 +712,8 @@ static struct gt_cli_opt init_opts[] = {
     {"ca", "CERT.pem", "the server's certificate (tls-cert.pem), pinned", NULL},
     {"role", "ROLES",
      "the roles the enrolment request asks for, separated by commas (default operator)", NULL},
+    {"lang", "id|en", "the language of this home's messages and forms (default: LANG, else id)",
+     NULL},
     {0},
 };
 static struct gt_cli_opt home_opts[] = {HOME_OPT, {0}};
@@ -682,6 +737,14 @@ static struct gt_cli_opt set_opts[] = {
     {"comment", "TEXT", "a comment stored with the value", NULL},
     {"dataset", "DS", "the data set the value is entered for", NULL},
     {"delete", NULL, "delete the value instead of setting it", NULL},
+    {0},
+};
+static struct gt_cli_opt template_opts[] = {
+    HOME_OPT,
+    {"dataset", "DS", "the data set of the form (KK, LY, GT)", NULL},
+    {"period", "PERIOD", "the period the form is for (202611, 2026S2, 2026)", NULL},
+    {"format", "FORMAT", "xlsx (default) or csv (the same grid as a CSV file)", NULL},
+    {"output", "FILE", "the file to write (default DS-PERIOD-ORG.xlsx here; never replaced)", NULL},
     {0},
 };
 static struct gt_cli_opt push_opts[] = {
@@ -813,6 +876,14 @@ static const struct gt_cli_cmd client_cmds[] = {
      "COC is the category option combo (\"\" or default for an element without a "
      "breakdown). The value is checked like an import row.",
      set_opts, 3, 4, cmd_set, NULL},
+    {"template", "write a spreadsheet form to fill in and import",
+     "[--home DIR] --dataset DS --period P [--format xlsx|csv] [--output FILE]",
+     "Writes the data set's form for this office and period: a sheet of instructions, then "
+     "a sheet per part of the form with the data set's names, the cells to fill in unlocked "
+     "and checked (whole numbers of 0 or more, Ya/Tidak lists), everything else locked, and "
+     "the codes in hidden cells. Fill it in Excel or LibreOffice and give it to 'gtsync "
+     "import'. --format csv writes the same grid as a CSV file, importable the same way.",
+     template_opts, 0, 0, cmd_template, NULL},
     {"push", "send queued values and workflow actions to the server",
      "[--home DIR] [--no-retry] [--retries N]",
      "Packs queued values (and workflow actions, in batches of their own) into signed "

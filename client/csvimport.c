@@ -2,6 +2,7 @@
 #include "csvimport.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,59 +54,105 @@ void gt_csvimport_free(struct gt_csvimport *c)
 		return;
 	free(c->rows);
 	free(c->text);
+	free(c->offs);
+	free(c->where);
 	memset(c, 0, sizeof(*c));
 }
 
-/* The storage being filled: the accepted fields, and per row their offsets into it. */
-struct store {
-	char *text;
-	size_t used, cap;
-	size_t (*offs)[GT_CSV_NCOLS];
-	size_t rows_cap;
-};
-
-/* Appends s[0..n) and a NUL to the text; sets *off to where it starts. */
-static int store_text(struct store *st, const char *s, size_t n, size_t *off)
+int gt_csvimport_place(struct gt_csvimport *c, unsigned long *line, const char *fmt, ...)
 {
-	if (n >= SIZE_MAX - st->used)
-		return GT_ETOOBIG;
-	if (st->used + n + 1 > st->cap) {
-		size_t cap = st->cap ? st->cap : 4096;
-		char *np;
+	va_list ap;
 
-		while (cap < st->used + n + 1)
-			cap = cap > SIZE_MAX / 2 ? st->used + n + 1 : cap * 2;
-		np = realloc(st->text, cap);
+	*line = 0;
+	if (c->n_where == GT_CSVIMPORT_MAX_ROWS)
+		return GT_ETOOBIG;
+	if (c->n_where == c->where_cap) {
+		size_t cap = c->where_cap ? c->where_cap * 2 : 64;
+		void *np = realloc(c->where, cap * sizeof(*c->where));
 		if (np == NULL)
 			return GT_ENOMEM;
-		st->text = np;
-		st->cap = cap;
+		c->where = np;
+		c->where_cap = cap;
 	}
-	memcpy(st->text + st->used, s, n);
-	st->text[st->used + n] = '\0';
-	*off = st->used;
-	st->used += n + 1;
+	va_start(ap, fmt);
+	vsnprintf(c->where[c->n_where], sizeof(c->where[0]), fmt, ap);
+	va_end(ap);
+	*line = ++c->n_where;
 	return GT_OK;
 }
 
-/* Checks the current record's known fields and stores them as a row. Returns 0, GT_EINVAL
- * (errors added) or a resource error. */
-static int take_row(struct store *st, struct gt_csvimport *c, const struct gt_csv_reader *rd)
+const char *gt_csvimport_where(const struct gt_csvimport *c, unsigned long line)
 {
-	unsigned long line = gt_csv_line(rd);
+	if (c->where == NULL || line == 0 || line > c->n_where)
+		return NULL;
+	return c->where[line - 1];
+}
+
+/* Appends s[0..n) and a NUL to the text; sets *off to where it starts. */
+static int store_text(struct gt_csvimport *c, const char *s, size_t n, size_t *off)
+{
+	if (n >= SIZE_MAX - c->text_used)
+		return GT_ETOOBIG;
+	if (c->text_used + n + 1 > c->text_cap) {
+		size_t cap = c->text_cap ? c->text_cap : 4096;
+		char *np;
+
+		while (cap < c->text_used + n + 1)
+			cap = cap > SIZE_MAX / 2 ? c->text_used + n + 1 : cap * 2;
+		np = realloc(c->text, cap);
+		if (np == NULL)
+			return GT_ENOMEM;
+		c->text = np;
+		c->text_cap = cap;
+	}
+	memcpy(c->text + c->text_used, s, n);
+	c->text[c->text_used + n] = '\0';
+	*off = c->text_used;
+	c->text_used += n + 1;
+	return GT_OK;
+}
+
+void gt_csvimport_begin(struct gt_csvimport *c)
+{
+	size_t empty;
+
+	memset(c, 0, sizeof(*c));
+	for (int col = 0; col < GT_CSV_NCOLS; col++)
+		c->col[col] = -1;
+	/* Offset 0 is the empty string of absent columns (a failure is met again at the first
+	 * row). */
+	(void)store_text(c, "", 0, &empty);
+}
+
+void gt_csvimport_end(struct gt_csvimport *c)
+{
+	for (size_t i = 0; i < c->n_rows; i++)
+		for (int col = 0; col < GT_CSV_NCOLS; col++)
+			c->rows[i].field[col] = c->text + c->offs[i][col];
+}
+
+int gt_csvimport_add(struct gt_csvimport *c, unsigned long line, const char *const *fv,
+                     const size_t *nv)
+{
 	size_t off[GT_CSV_NCOLS];
 	int bad = 0, rc;
 
+	if (c->text == NULL)
+		return GT_ENOMEM;
+	if (c->n_rows == GT_CSVIMPORT_MAX_ROWS) {
+		gt_csvimport_error(c, line, "the file holds more than %u records",
+		                   GT_CSVIMPORT_MAX_ROWS);
+		return GT_ETOOBIG;
+	}
 	for (int col = 0; col < GT_CSV_NCOLS; col++) {
-		const char *name = columns[col].name, *f;
+		const char *name = columns[col].name, *f = fv[col];
 		int text = col == GT_CSV_COMMENT;
-		size_t n, max;
+		size_t n = nv[col], max;
 		unsigned ctl = 0;
 
 		off[col] = 0; /* the storage's leading NUL: "" */
-		if (gt_csv_column(rd, (size_t)col) < 0)
+		if (f == NULL)
 			continue;
-		f = gt_csv_cell(rd, (size_t)col, &n);
 		if (!text)
 			f = gt_csv_trim(f, &n);
 		max = col == GT_CSV_VALUE     ? GT_CSVIMPORT_MAX_VALUE
@@ -136,48 +183,61 @@ static int take_row(struct store *st, struct gt_csvimport *c, const struct gt_cs
 			bad = 1;
 			continue;
 		}
-		if ((rc = store_text(st, f, n, &off[col])) != GT_OK)
+		if ((rc = store_text(c, f, n, &off[col])) != GT_OK)
 			return rc;
 	}
 	if (bad)
 		return GT_EINVAL;
-	if (c->n_rows == st->rows_cap) {
-		size_t cap = st->rows_cap ? st->rows_cap * 2 : 64;
-		void *np = realloc(st->offs, cap * sizeof(*st->offs));
+	if (c->n_rows == c->rows_cap) {
+		size_t cap = c->rows_cap ? c->rows_cap * 2 : 64;
+		void *np = realloc(c->offs, cap * sizeof(*c->offs));
 
 		if (np == NULL)
 			return GT_ENOMEM;
-		st->offs = np;
+		c->offs = np;
 		np = realloc(c->rows, cap * sizeof(*c->rows));
 		if (np == NULL)
 			return GT_ENOMEM;
 		c->rows = np;
-		st->rows_cap = cap;
+		c->rows_cap = cap;
 	}
-	memcpy(st->offs[c->n_rows], off, sizeof(off));
+	memcpy(c->offs[c->n_rows], off, sizeof(off));
+	memset(&c->rows[c->n_rows], 0, sizeof(c->rows[0]));
 	c->rows[c->n_rows].line = line;
 	c->n_rows++;
 	return GT_OK;
 }
 
+/* Checks the current record's known fields and stores them as a row. */
+static int take_row(struct gt_csvimport *c, const struct gt_csv_reader *rd)
+{
+	const char *f[GT_CSV_NCOLS];
+	size_t n[GT_CSV_NCOLS];
+
+	for (int col = 0; col < GT_CSV_NCOLS; col++) {
+		f[col] = NULL;
+		n[col] = 0;
+		if (gt_csv_column(rd, (size_t)col) >= 0)
+			f[col] = gt_csv_cell(rd, (size_t)col, &n[col]);
+	}
+	return gt_csvimport_add(c, gt_csv_line(rd), f, n);
+}
+
 int gt_csvimport_parse(const uint8_t *buf, size_t len, struct gt_csvimport *c)
 {
 	struct gt_csv_errors errs = GT_CSV_ERRORS(c->errors, &c->n_errors, &c->errors_total);
+	struct gt_csv_limits lim = limits;
 	struct gt_csv_reader *rd = NULL;
-	struct store st = {0};
-	size_t empty;
 	int rc, r;
 
-	memset(c, 0, sizeof(*c));
-	for (int col = 0; col < GT_CSV_NCOLS; col++)
-		c->col[col] = -1;
-	rc = gt_csv_open(&rd, buf, len, &limits, columns, GT_CSV_NCOLS, &errs);
+	gt_csvimport_begin(c);
+	/* An input over the limit is refused by gt_csv_open() before any byte is read. */
+	lim.sep = len <= lim.max_input ? gt_csv_sniff_sep(buf, len) : ',';
+	rc = gt_csv_open(&rd, buf, len, &lim, columns, GT_CSV_NCOLS, &errs);
 	if (rc != GT_OK)
 		return rc;
-	if ((rc = store_text(&st, "", 0, &empty)) != GT_OK)
-		goto out;
 	while ((r = gt_csv_next(rd)) == 1) {
-		r = take_row(&st, c, rd);
+		r = take_row(c, rd);
 		if (r != GT_OK && r != GT_EINVAL) {
 			rc = r;
 			goto out;
@@ -188,14 +248,7 @@ out:
 	for (int col = 0; col < GT_CSV_NCOLS; col++)
 		c->col[col] = gt_csv_column(rd, (size_t)col);
 	gt_csv_close(rd);
-	/* The rows now point into the final storage. */
-	c->text = st.text;
-	c->text_used = st.used;
-	c->text_cap = st.cap;
-	for (size_t i = 0; i < c->n_rows; i++)
-		for (int col = 0; col < GT_CSV_NCOLS; col++)
-			c->rows[i].field[col] = c->text + st.offs[i][col];
-	free(st.offs);
+	gt_csvimport_end(c);
 	if (rc == GT_OK && c->errors_total > 0)
 		rc = GT_EINVAL;
 	return rc;

@@ -39,6 +39,8 @@
 #define GT_CSVIMPORT_MAX_ERRORS 200u
 /* Bytes in one error message, with its NUL. */
 #define GT_CSVIMPORT_MAX_MSG 200u
+/* Bytes in a place named in messages in place of a line ("Sheet 'Korban', cell D7"). */
+#define GT_CSVIMPORT_MAX_WHERE 160u
 
 /* The columns the decoder knows, as indexes into gt_csvimport.col. */
 enum gt_csvimport_col {
@@ -70,9 +72,17 @@ struct gt_csvimport {
 	size_t n_errors;       /* entries in errors[] */
 	size_t errors_total;   /* all errors found, kept or not */
 	struct gt_csvimport_error errors[GT_CSVIMPORT_MAX_ERRORS];
-	/* Internal: storage of the fields. */
+	/* For inputs without lines (a workbook, a grid): the place of each row and error, by
+	 * "line" (1-based index into where; NULL for a CSV file, whose lines are real). */
+	char (*where)[GT_CSVIMPORT_MAX_WHERE];
+	size_t n_where, where_cap;
+	/* A warning about the whole input (the character set it was converted from), or "". */
+	char note[GT_CSVIMPORT_MAX_MSG];
+	/* Internal: storage of the fields, and per row their offsets into it while filling. */
 	char *text;
 	size_t text_used, text_cap;
+	size_t (*offs)[GT_CSV_NCOLS];
+	size_t rows_cap;
 };
 
 /* Decodes buf[0..len) (borrowed) into *c, which is cleared first. Returns 0 when the input is
@@ -81,6 +91,26 @@ struct gt_csvimport {
  * GT_CSVIMPORT_MAX_ROWS records, GT_ENOMEM. In every case c must be freed with
  * gt_csvimport_free(). */
 int gt_csvimport_parse(const uint8_t *buf, size_t len, struct gt_csvimport *c);
+
+/*
+ * Filling c from another decoder (a workbook, a grid): gt_csvimport_begin() clears c,
+ * gt_csvimport_add() checks and adds one row whose fields f[col][0..n[col]) (borrowed; f[col]
+ * NULL for an absent column) are checked as a CSV record's are (errors added on line),
+ * gt_csvimport_end() makes the rows' field pointers valid. gt_csvimport_add() returns 0,
+ * GT_EINVAL (errors added), GT_ETOOBIG past GT_CSVIMPORT_MAX_ROWS, GT_ENOMEM.
+ */
+void gt_csvimport_begin(struct gt_csvimport *c);
+int gt_csvimport_add(struct gt_csvimport *c, unsigned long line, const char *const *f,
+                     const size_t *n);
+void gt_csvimport_end(struct gt_csvimport *c);
+
+/* Records a place (printf-like) and sets *line to the "line" that names it in rows and errors
+ * (1-based). Returns 0, GT_ETOOBIG past GT_CSVIMPORT_MAX_ROWS places, GT_ENOMEM. */
+int gt_csvimport_place(struct gt_csvimport *c, unsigned long *line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The place named by line: the recorded place, or NULL when c has none (a CSV file). */
+const char *gt_csvimport_where(const struct gt_csvimport *c, unsigned long line);
 
 /* Adds an error on line to c (always counted; kept sorted by line, the earliest lines while
  * there is room for GT_CSVIMPORT_MAX_ERRORS); for the checks that follow decoding, so all errors

@@ -1,5 +1,6 @@
 /* A client's home directory: its store, key and pinned certificate, and logging in with them. */
 #include "home.h"
+#include "i18n.h"
 #include "metapull.h"
 
 #include "clock.h"
@@ -274,6 +275,10 @@ int gt_home_open(const char *dir, FILE *err, struct gt_home **out)
 		goto fail;
 	}
 	rc = gt_cstore_config_get(h->st, GT_CSTORE_CFG_ROLE, h->role, sizeof(h->role));
+	if (rc == GT_OK || rc == GT_ENOENT)
+		rc = gt_cstore_config_get(h->st, GT_CSTORE_CFG_LANG, h->lang, sizeof(h->lang));
+	if (rc == GT_OK && !gt_i18n_known(h->lang))
+		h->lang[0] = '\0'; /* a language this version does not speak */
 	if (rc != GT_OK && rc != GT_ENOENT) {
 		say(err, "gtsync: cannot read %s: %s", h->db_path, gt_cstore_errmsg(h->st));
 		goto fail;
@@ -282,6 +287,23 @@ int gt_home_open(const char *dir, FILE *err, struct gt_home **out)
 	return GT_OK;
 fail:
 	gt_home_close(h);
+	return rc;
+}
+
+int gt_home_set_lang(struct gt_home *h, const char *lang)
+{
+	int rc;
+
+	if (!gt_i18n_known(lang))
+		return GT_EINVAL;
+	if ((rc = gt_cstore_begin(h->st)) != GT_OK)
+		return rc;
+	if ((rc = gt_cstore_config_set(h->st, GT_CSTORE_CFG_LANG, lang)) != GT_OK) {
+		gt_cstore_rollback(h->st);
+		return rc;
+	}
+	if ((rc = gt_cstore_commit(h->st)) == GT_OK)
+		snprintf(h->lang, sizeof(h->lang), "%s", lang);
 	return rc;
 }
 

@@ -37,7 +37,8 @@ struct gt_home {
 	char key_id[GT_KEY_ID_LEN + 1];
 	char role[GT_ROLESET_TEXT_MAX]; /* roles at the last login ("operator,approver"); "" before
 	                                 */
-	FILE *err; /* where messages for a person go (borrowed; NULL: nowhere) */
+	char lang[8]; /* the language set by `gtsync init --lang` (id, en); "" when none */
+	FILE *err;    /* where messages for a person go (borrowed; NULL: nowhere) */
 };
 
 /* Picks the home directory: opt (from --home) if set, else $GTSYNC_HOME, else $HOME/.gtsync.
@@ -95,6 +96,9 @@ void gt_home_explain(struct gt_home *h, const char *what, const struct gt_sessio
 /* Writes a line for a person to h->err (nowhere when NULL), escaped for the terminal as a
  * whole (termtext.h), with a newline. */
 void gt_home_say(struct gt_home *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Stores lang ("id" or "en") as the home's language; GT_EINVAL for another. */
+int gt_home_set_lang(struct gt_home *h, const char *lang);
 
 /* Loads the metadata pulled into the store. GT_ENOENT (with a sentence) before the first
  * `gtsync metadata pull`. Caller frees *out with gt_meta_free(). */

@@ -2,17 +2,26 @@
 #include "import.h"
 #include "clock.h"
 
+#include <errno.h>
+#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "csv.h"
 #include "csvimport.h"
 #include "error.h"
 #include "fileio.h"
+#include "formimport.h"
+#include "humanfmt.h"
+#include "i18n.h"
 #include "period.h"
 #include "progress.h"
 #include "roleset.h"
+#include "ruletext.h"
 #include "termtext.h"
 #include "valcheck.h"
+#include "xlsxread.h"
 
 /* Errors printed for one file; the rest are counted. */
 #define IMPORT_MAX_PRINTED GT_CSVIMPORT_MAX_ERRORS
@@ -21,6 +30,8 @@
 struct resolved {
 	const char *period;
 	const char *org_unit;
+	const char *value; /* the value as entered, or its normal form (owned) */
+	char *owned;       /* the normal form, when the value was rewritten */
 };
 
 /* Open addressing over row indexes, keyed by (element, period, org unit, option). */
@@ -118,14 +129,14 @@ struct import {
 static void warn_rule(struct import *im, const char *period, const struct gt_meta_rule *r,
                       const struct gt_meta_rule_result *out)
 {
-	char l[64], rt[64];
+	char words[512], human[GT_HUMAN_MAX];
 
-	snprintf(l, sizeof(l), "%g", out->left);
-	snprintf(rt, sizeof(rt), "%g", out->right);
+	gt_ruletext_violation(r, out, words, sizeof(words));
+	gt_human_period(period, human, sizeof(human));
 	gt_home_say(im->h,
-	            "%s: warning: period %s: rule %s \"%s\" does not hold (%s %s %s); the values "
-	            "are queued, check them",
-	            im->name, period, r->code, r->name, l, gt_meta_op_name(r->op), rt);
+	            _("%s: warning: %s: rule %s \"%s\" does not hold: %s; the values are queued, "
+	              "check them"),
+	            im->name, human, r->code, r->name, words);
 }
 
 /* Evaluates for period the rules that involve the elements the file enters for it; returns the
@@ -193,18 +204,20 @@ static int org_check(struct gt_home *h, const char *what)
 	int rc;
 
 	if (h->role[0] != '\0' && !gt_roleset_text_has(h->role, GTSYNC__V1__ROLE__ROLE_OPERATOR)) {
-		gt_home_say(h,
-		            "%s: this key is registered as %s; only an operator key may write data "
-		            "values. Nothing was queued.",
-		            what, h->role);
+		gt_home_say(
+		    h,
+		    _("%s: this key is registered as %s; only an operator key may write data "
+		      "values. Nothing was queued."),
+		    what, h->role);
 		return GT_EPERM;
 	}
 	rc = gt_cstore_orgunit_get(h->st, h->org, &ou);
 	if (rc == GT_ENOENT) {
-		gt_home_say(h,
-		            "%s: org unit %s is not among the org units the server sent; check the "
-		            "home's --org and run 'gtsync metadata pull'",
-		            what, h->org);
+		gt_home_say(
+		    h,
+		    _("%s: org unit %s is not among the org units the server sent; check the "
+		      "home's --org and run 'gtsync metadata pull'"),
+		    what, h->org);
 		return GT_EINVAL;
 	}
 	return rc;
@@ -219,17 +232,172 @@ static int check_options(struct gt_home *h, const struct gt_meta *meta,
 	if (o->period != NULL && o->period[0] != '\0' &&
 	    gt_period_parse(o->period, &per) != GT_OK) {
 		gt_home_say(h,
-		            "gtsync import: --period %s is not a DHIS2 period id (2024, 2024S1, "
-		            "2024Q1, 202401)",
+		            _("gtsync import: --period %s is not a DHIS2 period id (2024, 2024S1, "
+		              "2024Q1, 202401)"),
 		            o->period);
 		return GT_EINVAL;
 	}
 	if (o->dataset != NULL && o->dataset[0] != '\0' &&
 	    gt_meta_dataset_find(meta, o->dataset) == NULL) {
-		gt_home_say(h, "gtsync import: --dataset %s is not a data set of the metadata",
+		gt_home_say(h, _("gtsync import: --dataset %s is not a data set of the metadata"),
 		            o->dataset);
 		return GT_EINVAL;
 	}
+	return GT_OK;
+}
+
+/* ---- Values as spreadsheets write them ---- */
+
+/* Whether s[0..n) is digit groups separated by sep: 1-3 digits, then groups of exactly 3. */
+static int grouped(const char *s, size_t n, char sep)
+{
+	size_t group = 0, groups = 0;
+
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || s[i] == sep) {
+			if (group == 0 || group > 3 || (groups > 0 && group != 3))
+				return 0;
+			groups++;
+			group = 0;
+		} else if (s[i] >= '0' && s[i] <= '9') {
+			group++;
+		} else {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Copies s[0..n) without the bytes sep to out (room checked by the caller). */
+static size_t strip(char *out, const char *s, size_t n, char sep)
+{
+	size_t used = 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != sep)
+			out[used++] = s[i];
+	return used;
+}
+
+/* Bytes of a number the rewriting looks at. */
+#define NUMBER_MAX 40u
+
+/*
+ * Rewrites a number written with thousands separators or a decimal comma, in either convention,
+ * into the plain form ("4.330" -> "4330" for a whole number, "1.234,5" -> "1234.5"). Returns 1
+ * with out set when rewritten, 0 when v is left as it is (plain, or not a number: the value
+ * check says what is wrong), -1 when it cannot be told (why set): "1.234" for a decimal element
+ * is 1234 in Indonesian and 1.234 in English.
+ */
+static int normal_number(const char *v, int whole, char out[NUMBER_MAX + 2],
+                         char why[GT_VALCHECK_MAX_WHY])
+{
+	const char *body = v + (v[0] == '-' ? 1 : 0);
+	size_t n = strlen(body), used = 0, ndot = 0, ncomma = 0, last = 0;
+
+	if (n == 0 || n > NUMBER_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (body[i] == '.' || body[i] == ',') {
+			ndot += body[i] == '.';
+			ncomma += body[i] == ',';
+			last = i;
+		} else if (body[i] < '0' || body[i] > '9') {
+			return 0;
+		}
+	}
+	if (ndot + ncomma == 0)
+		return 0;
+	if (v[0] == '-')
+		out[used++] = '-';
+	if (ndot > 0 && ncomma > 0) {
+		/* Both: the last one is the decimal mark, the other groups thousands. */
+		char dec = body[last], group = dec == '.' ? ',' : '.';
+		if ((dec == '.' ? ndot : ncomma) != 1 || !grouped(body, last, group))
+			return 0;
+		used += strip(out + used, body, last, group);
+		out[used++] = '.';
+		memcpy(out + used, body + last + 1, n - last - 1);
+		used += n - last - 1;
+		out[used] = '\0';
+		return 1;
+	}
+	char sep = ndot ? '.' : ',';
+	if (ndot + ncomma > 1) {
+		if (!grouped(body, n, sep))
+			return 0;
+		used += strip(out + used, body, n, sep);
+		out[used] = '\0';
+		return 1;
+	}
+	/* One mark: three digits after it may group thousands, or be decimals. */
+	if (n - last - 1 == 3 && last >= 1 && last <= 3 && !(last == 1 && body[0] == '0')) {
+		if (whole) {
+			used += strip(out + used, body, n, sep);
+			out[used] = '\0';
+			return 1;
+		}
+		char plain[NUMBER_MAX + 2], dec[NUMBER_MAX + 2];
+		plain[strip(plain, body, n, sep)] = '\0';
+		memcpy(dec, body, n + 1);
+		dec[last] = '.';
+		snprintf(why, GT_VALCHECK_MAX_WHY,
+		         _("\"%s\" can be read two ways: 1.234 or 1,234? Write %s for the whole "
+		           "number, or %s for the decimal, without a thousands separator"),
+		         v, plain, dec);
+		return -1;
+	}
+	if (sep == ',' && !whole) {
+		memcpy(out + used, body, n + 1);
+		out[used + last] = '.';
+		return 1;
+	}
+	return 0;
+}
+
+/* The normal form of a yes/no answer as people write it, or NULL. */
+static const char *normal_bool(const char *v)
+{
+	static const char *const yes[] = {"ya", "y", "yes", "benar", "true", "1"};
+	static const char *const no[] = {"tidak", "t", "no", "n", "salah", "false", "0"};
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (strcasecmp(v, yes[i]) == 0)
+			return "true";
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (strcasecmp(v, no[i]) == 0)
+			return "false";
+	return NULL;
+}
+
+/* Sets r->value to the value of row f in the form its element takes. Returns 0, GT_EINVAL
+ * with why set when the value cannot be told, GT_ENOMEM. */
+static int normal_value(struct import *im, const char *const *f, struct resolved *r,
+                        char why[GT_VALCHECK_MAX_WHY])
+{
+	const struct gt_meta_element *e = gt_meta_element_find(im->meta, f[GT_CSV_DATAELEMENT]);
+	const char *v = f[GT_CSV_VALUE];
+	char num[NUMBER_MAX + 2];
+	int k;
+
+	r->value = v;
+	if (e == NULL)
+		return GT_OK;
+	if (e->type == GT_META_TYPE_BOOL) {
+		const char *b = normal_bool(v);
+		if (b != NULL)
+			r->value = b;
+		return GT_OK;
+	}
+	if (e->type != GT_META_TYPE_INT0 && e->type != GT_META_TYPE_NUMBER)
+		return GT_OK;
+	k = normal_number(v, e->type == GT_META_TYPE_INT0, num, why);
+	if (k < 0)
+		return GT_EINVAL;
+	if (k == 0)
+		return GT_OK;
+	if ((r->owned = strdup(num)) == NULL)
+		return GT_ENOMEM;
+	r->value = r->owned;
 	return GT_OK;
 }
 
@@ -249,26 +417,32 @@ static void check_row(struct import *im, size_t i)
 	r->org_unit = f[GT_CSV_ORGUNIT][0] ? f[GT_CSV_ORGUNIT] : im->h->org;
 	if (r->period[0] == '\0') {
 		gt_csvimport_error(im->c, row->line,
-		                   "no period: add a period column or give --period");
+		                   _("no period: add a period column or give --period"));
 		return;
 	}
 	if (want && want[0] && strcmp(r->period, want) != 0) {
-		gt_csvimport_error(im->c, row->line, "period %s, but the import is for --period %s",
-		                   r->period, want);
+		gt_csvimport_error(im->c, row->line,
+		                   _("period %s, but the import is for --period %s"), r->period,
+		                   want);
+		return;
+	}
+	if (normal_value(im, f, r, why) != GT_OK) {
+		gt_csvimport_error(im->c, row->line, "%s", why);
 		return;
 	}
 	v.data_element = f[GT_CSV_DATAELEMENT];
 	v.period = r->period;
 	v.org_unit = r->org_unit;
 	v.coc = f[GT_CSV_COC];
-	v.value = f[GT_CSV_VALUE];
+	v.value = r->value;
 	v.deleted = 0;
 	if (gt_valcheck_run(&im->vc, &v, NULL, why) != GT_OK) {
 		gt_csvimport_error(im->c, row->line, "%s", why);
 		return;
 	}
 	if ((dup = keymap_put(&im->km, im->c, im->res, i)) != 0)
-		gt_csvimport_error(im->c, row->line, "%s %s%s%s is entered twice: also on line %lu",
+		gt_csvimport_error(im->c, row->line,
+		                   _("%s %s%s%s is entered twice: also on line %lu"),
 		                   v.data_element, v.period, v.coc[0] ? " " : "", v.coc,
 		                   im->c->rows[dup - 1].line);
 }
@@ -280,19 +454,25 @@ static void print_errors(struct import *im)
 
 	gt_csvimport_sort_errors(c);
 	for (size_t i = 0; i < c->n_errors; i++) {
-		if (c->errors[i].line)
+		const char *where = gt_csvimport_where(c, c->errors[i].line);
+		if (where != NULL)
+			gt_home_say(im->h, "%s: %s: %s", im->name, where, c->errors[i].msg);
+		else if (c->errors[i].line)
 			gt_home_say(im->h, "%s:%lu: %s", im->name, c->errors[i].line,
 			            c->errors[i].msg);
 		else
 			gt_home_say(im->h, "%s: %s", im->name, c->errors[i].msg);
 	}
 	if (c->errors_total > c->n_errors)
-		gt_home_say(im->h, "%s: ... and %zu more errors", im->name,
+		gt_home_say(im->h, _("%s: ... and %zu more errors"), im->name,
 		            c->errors_total - c->n_errors);
 	gt_home_say(im->h,
-	            "gtsync import: %s: %zu %s; nothing from this file was queued. Fix the lines "
-	            "above and import the file again.",
-	            im->name, c->errors_total, c->errors_total == 1 ? "error" : "errors");
+	            P_("gtsync import: %s: %zu error; nothing from this file was queued. Fix the "
+	               "lines above and import the file again.",
+	               "gtsync import: %s: %zu errors; nothing from this file was queued. Fix the "
+	               "lines above and import the file again.",
+	               c->errors_total),
+	            im->name, c->errors_total);
 }
 
 /* Queues row i (in the caller's transaction); *what says how (GT_CSTORE_NEW...). */
@@ -307,7 +487,7 @@ static int queue_row(struct import *im, size_t i, int *what)
 	    .period = im->res[i].period,
 	    .org_unit = im->res[i].org_unit,
 	    .coc = f[GT_CSV_COC],
-	    .value = f[GT_CSV_VALUE],
+	    .value = im->res[i].value,
 	    .comment = f[GT_CSV_COMMENT],
 	    .dataset = im->o->dataset ? im->o->dataset : "",
 	    .source = source,
@@ -386,6 +566,134 @@ static int import_init(struct import *im, struct gt_csvimport *c)
 	return GT_OK;
 }
 
+/* ---- Formats ---- */
+
+enum gt_import_format gt_import_detect(const uint8_t *buf, size_t len)
+{
+	return gt_xlsx_is_zip(buf, len) ? GT_IMPORT_XLSX : GT_IMPORT_CSV;
+}
+
+/* Converts buf[0..len) from the character set from to UTF-8 into *out (caller frees). Returns
+ * 0, GT_EINVAL for a byte the set does not have, GT_ETOOBIG past the import's limit. */
+static int to_utf8(const char *from, const uint8_t *buf, size_t len, uint8_t **out, size_t *out_len)
+{
+	iconv_t cd = iconv_open("UTF-8", from);
+	size_t cap, left, room;
+	char *in = (char *)buf, *o;
+	int rc = GT_OK;
+
+	*out = NULL;
+	*out_len = 0;
+	if (cd == (iconv_t)-1)
+		return GT_ENOTSUP;
+	cap = len < GT_CSVIMPORT_MAX_INPUT / 3 ? len * 3 + 4 : GT_CSVIMPORT_MAX_INPUT;
+	if ((*out = malloc(cap)) == NULL) {
+		iconv_close(cd);
+		return GT_ENOMEM;
+	}
+	o = (char *)*out;
+	left = len;
+	room = cap;
+	if (iconv(cd, &in, &left, &o, &room) == (size_t)-1)
+		rc = errno == E2BIG ? GT_ETOOBIG : GT_EINVAL;
+	iconv_close(cd);
+	if (rc != GT_OK) {
+		free(*out);
+		*out = NULL;
+		return rc;
+	}
+	*out_len = cap - room;
+	return GT_OK;
+}
+
+/* Says what a file that is not CSV is, or NULL. */
+static const char *not_csv(const uint8_t *buf, size_t len)
+{
+	static const uint8_t ole[] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1};
+
+	if (len >= sizeof(ole) && memcmp(buf, ole, sizeof(ole)) == 0)
+		return _(
+		    "this is an Excel 97-2003 workbook (.xls), which gtsync does not read: open "
+		    "it in Excel or LibreOffice and save it as an Excel workbook (.xlsx) or as "
+		    "CSV UTF-8, then import that file");
+	if (len >= 5 && memcmp(buf, "%PDF-", 5) == 0)
+		return _("this is a PDF document, not a table gtsync can read: import the "
+		         "spreadsheet the figures come from (.xlsx or .csv)");
+	return NULL;
+}
+
+/* Decodes a CSV file: a template's grid or DHIS2's columns, converted to UTF-8 first when it
+ * is in UTF-16 or Windows-1252 (with a note). */
+static int decode_csv(const uint8_t *buf, size_t len, struct gt_csvimport *c)
+{
+	uint8_t *conv = NULL;
+	size_t conv_len = 0;
+	const char *from = NULL, *note = NULL, *what = not_csv(buf, len);
+	int rc;
+
+	if (what != NULL) {
+		gt_csvimport_begin(c);
+		gt_csvimport_error(c, 0, "%s", what);
+		return GT_EINVAL;
+	}
+	if (len >= 2 &&
+	    ((buf[0] == 0xff && buf[1] == 0xfe) || (buf[0] == 0xfe && buf[1] == 0xff))) {
+		from = "UTF-16";
+		note = _("the file is in UTF-16 (Excel's \"Unicode text\"); it was read as such");
+	} else if (len <= GT_CSVIMPORT_MAX_INPUT &&
+	           gt_csv_check_text((const char *)buf, len, GT_CSV_TEXT_BREAKS, NULL) ==
+	               GT_CSV_TEXT_BAD_UTF8) {
+		from = "CP1252";
+		note = _("the file is not UTF-8; it was read as Windows-1252 (Excel's \"CSV\"): "
+		         "check the names above, or save it as \"CSV UTF-8\"");
+	}
+	if (from != NULL) {
+		rc = to_utf8(from, buf, len, &conv, &conv_len);
+		if (rc == GT_ENOMEM)
+			return rc;
+		if (rc != GT_OK) {
+			gt_csvimport_begin(c);
+			gt_csvimport_error(
+			    c, 0, "%s",
+			    rc == GT_ETOOBIG
+			        ? _("the file is larger than the import limit once "
+			            "converted to UTF-8")
+			        : _("the file is neither UTF-8 nor Windows-1252: save it "
+			            "as \"CSV UTF-8\" and import it again"));
+			return rc == GT_ETOOBIG ? GT_ETOOBIG : GT_EINVAL;
+		}
+		buf = conv;
+		len = conv_len;
+	}
+	if (gt_formimport_is_grid(buf, len))
+		rc = gt_formimport_grid(buf, len, c);
+	else
+		rc = gt_csvimport_parse(buf, len, c);
+	if (note != NULL)
+		snprintf(c->note, sizeof(c->note), "%s", note);
+	free(conv);
+	return rc;
+}
+
+/* The decoders by format. */
+static const struct {
+	enum gt_import_format format;
+	int (*decode)(const uint8_t *buf, size_t len, struct gt_csvimport *c);
+} decoders[] = {
+    {GT_IMPORT_CSV, decode_csv},
+    {GT_IMPORT_XLSX, gt_formimport_xlsx},
+};
+
+static int decode(enum gt_import_format f, const uint8_t *buf, size_t len, struct gt_csvimport *c)
+{
+	if (f == GT_IMPORT_AUTO)
+		f = gt_import_detect(buf, len);
+	for (size_t i = 0; i < sizeof(decoders) / sizeof(decoders[0]); i++)
+		if (decoders[i].format == f)
+			return decoders[i].decode(buf, len, c);
+	return GT_ENOTSUP;
+}
+
 int gt_import_buffer(struct gt_home *h, const char *name, const uint8_t *buf, size_t len,
                      const struct gt_import_opts *o, struct gt_import_result *r)
 {
@@ -405,10 +713,12 @@ int gt_import_buffer(struct gt_home *h, const char *name, const uint8_t *buf, si
 	    (rc = check_options(h, im.meta, o)) != GT_OK)
 		goto out;
 	/* Decode and check every row; nothing is queued unless every one is good. */
-	if ((prc = gt_csvimport_parse(buf, len, c)) == GT_ENOMEM) {
+	if ((prc = decode(o->format, buf, len, c)) == GT_ENOMEM || prc == GT_ENOTSUP) {
 		rc = prc;
 		goto out;
 	}
+	if (c->note[0] != '\0')
+		gt_home_say(h, _("%s: warning: %s"), name, c->note);
 	r->rows = c->n_rows;
 	if ((rc = import_init(&im, c)) != GT_OK)
 		goto out;
@@ -427,8 +737,8 @@ int gt_import_buffer(struct gt_home *h, const char *name, const uint8_t *buf, si
 	if ((rc = queue_all(&im, r)) != GT_OK) {
 		gt_home_say(
 		    h,
-		    "gtsync import: %s: cannot queue the values: %s. Nothing from this file "
-		    "was queued; the outbox is unchanged.",
+		    _("gtsync import: %s: cannot queue the values: %s. Nothing from this file "
+		      "was queued; the outbox is unchanged."),
 		    name, gt_cstore_errmsg(h->st));
 		goto out;
 	}
@@ -436,6 +746,8 @@ int gt_import_buffer(struct gt_home *h, const char *name, const uint8_t *buf, si
 	print_summary(o->out, name, r);
 out:
 	free(im.km.slot);
+	for (size_t i = 0; im.res != NULL && i < c->n_rows; i++)
+		free(im.res[i].owned);
 	free(im.res);
 	gt_csvimport_free(c);
 	free(c);
@@ -454,8 +766,8 @@ int gt_import_file(struct gt_home *h, const char *path, const struct gt_import_o
 		memset(r, 0, sizeof(*r));
 	rc = gt_file_read(path, GT_CSVIMPORT_MAX_INPUT, &buf, &len);
 	if (rc != GT_OK) {
-		gt_home_say(h, "gtsync import: cannot read %s: %s", path,
-		            rc == GT_ETOOBIG ? "the file is larger than the import limit"
+		gt_home_say(h, _("gtsync import: cannot read %s: %s"), path,
+		            rc == GT_ETOOBIG ? _("the file is larger than the import limit")
 		                             : gt_strerror(rc));
 		return rc;
 	}
@@ -488,12 +800,12 @@ int gt_import_one(struct gt_home *h, const char *data_element, const char *perio
 	v.value = value ? value : "";
 	v.deleted = deleted;
 	if (!deleted && (value == NULL || value[0] == '\0')) {
-		gt_home_say(h, "gtsync set: give a VALUE, or --delete to delete the value");
+		gt_home_say(h, _("gtsync set: give a VALUE, or --delete to delete the value"));
 		rc = GT_EINVAL;
 		goto out;
 	}
 	if (gt_valcheck_run(&vc, &v, NULL, why) != GT_OK) {
-		gt_home_say(h, "gtsync set: %s; nothing was queued", why);
+		gt_home_say(h, _("gtsync set: %s; nothing was queued"), why);
 		rc = GT_EINVAL;
 		goto out;
 	}

@@ -7,12 +7,25 @@
 
 #include "home.h"
 
+/* The input formats an import reads. A decoder of another format (DHIS2 JSON, ADX) adds its
+ * value before GT_IMPORT_NFORMATS and its entry to the decoder table in import.c. */
+enum gt_import_format {
+	GT_IMPORT_AUTO, /* told by the content: a zip is a workbook, anything else CSV */
+	GT_IMPORT_CSV,  /* DHIS2's columns, or a template's CSV grid (template.h) */
+	GT_IMPORT_XLSX, /* an Excel workbook: a template, or sheets in DHIS2's columns */
+	GT_IMPORT_NFORMATS
+};
+
 struct gt_import_opts {
 	const char *dataset; /* every value is entered for this data set (NULL: implied) */
 	const char *period;  /* fills empty period cells; other periods are errors (NULL: none) */
 	FILE *progress;      /* where a progress bar goes if it is a terminal (NULL: none) */
 	FILE *out;           /* the summary line (NULL: none) */
+	enum gt_import_format format; /* GT_IMPORT_AUTO (0) unless the caller knows */
 };
+
+/* The format of buf[0..len) (borrowed) as GT_IMPORT_AUTO decides it; never GT_IMPORT_AUTO. */
+enum gt_import_format gt_import_detect(const uint8_t *buf, size_t len);
 
 struct gt_import_result {
 	size_t rows;      /* data records read */
@@ -24,9 +37,12 @@ struct gt_import_result {
 };
 
 /*
- * Reads the file at path, decodes it (csvimport.h), checks every row against the metadata
+ * Reads the file at path, decodes it (csvimport.h, formimport.h; a CSV file in Windows-1252 or
+ * UTF-16 is converted to UTF-8 with a warning; an old .xls or an .ods is refused with what to
+ * do), checks every row against the metadata
  * pulled into h (valcheck.h), and rejects a value entered twice in the file. On any error,
- * every error is printed to h->err as "FILE:LINE: message" and nothing from the file is
+ * every error is printed to h->err as "FILE:LINE: message" (a workbook's
+ * as "FILE: Sheet 'S', cell D7: message") and nothing from the file is
  * queued (GT_EINVAL). Otherwise every value is queued in one transaction: a failure (disk
  * full, read-only store) leaves the outbox as it was. The metadata's validation rules are then
  * evaluated for each period of the file (with values already entered) and failures printed as

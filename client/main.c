@@ -12,5 +12,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
 	gt_i18n_setup();
+	/* The language the environment asks for (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else
+	 * Bahasa Indonesia: the offices' language. */
+	gt_i18n_use(gt_i18n_env_lang() ? gt_i18n_env_lang() : GT_LANG_DEFAULT);
 	return gt_client_main(argc, argv);
 }

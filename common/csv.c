@@ -138,11 +138,13 @@ static const char *const problem_text[] = {
 /* Byte classes of the scanner: the bytes that end a run of plain text. */
 enum { C_TEXT, C_COMMA, C_LF, C_CR, C_QUOTE, C_NUL };
 static const uint8_t byte_class[256] = {
-    [','] = C_COMMA, ['\n'] = C_LF, ['\r'] = C_CR, ['"'] = C_QUOTE, ['\0'] = C_NUL,
+    [','] = C_COMMA, [';'] = C_COMMA, ['\t'] = C_COMMA, ['\n'] = C_LF,
+    ['\r'] = C_CR,   ['"'] = C_QUOTE, ['\0'] = C_NUL,
 };
 
 struct gt_csv_reader {
 	const uint8_t *p, *end;
+	uint8_t sep;        /* the field separator */
 	unsigned long line; /* the line of *p */
 	struct gt_csv_limits lim;
 	const struct gt_csv_column *cols;
@@ -238,7 +240,7 @@ static const uint8_t *start_field(struct gt_csv_reader *rd, const uint8_t *p)
 		return p;
 	rd->quoted = 1;
 	p = read_quoted(rd, p + 1);
-	if (p < rd->end && *p != ',' && *p != '\n' && *p != '\r')
+	if (p < rd->end && *p != rd->sep && *p != '\n' && *p != '\r')
 		note(rd, P_AFTER);
 	return p;
 }
@@ -261,7 +263,8 @@ static int read_record(struct gt_csv_reader *rd)
 	for (;;) {
 		const uint8_t *q = p;
 
-		while (q < end && byte_class[*q] == C_TEXT)
+		while (q < end &&
+		       (byte_class[*q] == C_TEXT || (byte_class[*q] == C_COMMA && *q != rd->sep)))
 			q++;
 		put(rd, p, (size_t)(q - p));
 		p = q;
@@ -269,7 +272,7 @@ static int read_record(struct gt_csv_reader *rd)
 			end_field(rd, start);
 			break;
 		}
-		if (*p == ',') {
+		if (*p == rd->sep) {
 			end_field(rd, start);
 			start = rd->used;
 			p = start_field(rd, p + 1);
@@ -396,6 +399,18 @@ static int ascii_case_equal(const char *s, size_t n, const char *name)
 	return i == n && name[i] == '\0';
 }
 
+/* Whether fields from..n_fields of the current record are all empty (spaces and tabs). */
+static int empty_from(const struct gt_csv_reader *rd, size_t from)
+{
+	for (size_t i = from; i < rd->n_fields && i < rd->lim.max_fields; i++) {
+		size_t n = rd->len[i];
+		gt_csv_trim(rd->buf + rd->off[i], &n);
+		if (n > 0)
+			return 0;
+	}
+	return 1;
+}
+
 /* Maps the header's columns. Returns 0, or GT_EINVAL after adding errors. */
 static int read_header(struct gt_csv_reader *rd)
 {
@@ -431,19 +446,19 @@ static int read_header(struct gt_csv_reader *rd)
 		             n_missing > 1 ? "s" : "", missing, hint);
 		rc = GT_EINVAL;
 	}
+	/* Empty names at the end are a spreadsheet's unused columns. */
 	rd->header_n = rd->n_fields;
+	while (rd->header_n > 1 && empty_from(rd, rd->header_n - 1))
+		rd->header_n--;
 	return rc;
 }
 
+/* A blank line, or a record of empty fields only (a spreadsheet's empty row: ";;;"). */
 static int is_blank(const struct gt_csv_reader *rd)
 {
-	size_t n;
-
-	if (rd->n_fields != 1 || rd->quoted || rd->problem != P_NONE)
+	if (rd->quoted || rd->problem != P_NONE)
 		return 0;
-	n = rd->len[0];
-	gt_csv_trim(rd->buf + rd->off[0], &n);
-	return n == 0;
+	return empty_from(rd, 0);
 }
 
 int gt_csv_open(struct gt_csv_reader **out, const uint8_t *buf, size_t len,
@@ -481,6 +496,7 @@ int gt_csv_open(struct gt_csv_reader **out, const uint8_t *buf, size_t len,
 		rd->p += 3;
 	rd->line = 1;
 	rd->lim = *lim;
+	rd->sep = lim->sep == ';' || lim->sep == '\t' ? (uint8_t)lim->sep : (uint8_t)',';
 	rd->cols = cols;
 	rd->n_cols = n_cols;
 	rd->errs = *errs;
@@ -496,7 +512,8 @@ int gt_csv_next(struct gt_csv_reader *rd)
 	while (!rd->done) {
 		if (!read_record(rd)) {
 			rd->done = 1;
-			if (rd->header_n == 0 && *rd->errs.total == rd->total_at_open) {
+			if (!rd->lim.raw && rd->header_n == 0 &&
+			    *rd->errs.total == rd->total_at_open) {
 				char hint[512];
 
 				header_hint(rd, hint, sizeof(hint));
@@ -509,6 +526,21 @@ int gt_csv_next(struct gt_csv_reader *rd)
 		}
 		if (is_blank(rd))
 			continue;
+		if (rd->lim.raw) {
+			if (rd->rows == rd->lim.max_rows) {
+				gt_csv_error(&rd->errs, rd->rec_line,
+				             "the file holds more than %zu records",
+				             rd->lim.max_rows);
+				rd->done = 1;
+				return GT_ETOOBIG;
+			}
+			rd->rows++;
+			if (rd->problem != P_NONE) {
+				report_problem(rd, "");
+				continue;
+			}
+			return 1;
+		}
 		if (rd->header_n == 0) {
 			if (read_header(rd) != 0)
 				rd->done = 1;
@@ -525,7 +557,8 @@ int gt_csv_next(struct gt_csv_reader *rd)
 			report_problem(rd, "");
 			continue;
 		}
-		if (rd->n_fields != rd->header_n) {
+		if (rd->n_fields != rd->header_n &&
+		    !(rd->n_fields > rd->header_n && empty_from(rd, rd->header_n))) {
 			gt_csv_error(&rd->errs, rd->rec_line, "%zu fields, but the header has %zu",
 			             rd->n_fields, rd->header_n);
 			continue;
@@ -559,6 +592,53 @@ const char *gt_csv_cell(const struct gt_csv_reader *rd, size_t k, size_t *n)
 	if (n != NULL)
 		*n = rd->len[i];
 	return rd->buf + rd->off[i];
+}
+
+size_t gt_csv_nfields(const struct gt_csv_reader *rd)
+{
+	return rd->n_fields < rd->lim.max_fields ? rd->n_fields : rd->lim.max_fields;
+}
+
+const char *gt_csv_field(const struct gt_csv_reader *rd, size_t i, size_t *n)
+{
+	if (i >= gt_csv_nfields(rd)) {
+		if (n != NULL)
+			*n = 0;
+		return "";
+	}
+	if (n != NULL)
+		*n = rd->len[i];
+	return rd->buf + rd->off[i];
+}
+
+char gt_csv_sniff_sep(const uint8_t *buf, size_t len)
+{
+	static const char seps[] = {',', ';', '\t'};
+	size_t count[3] = {0, 0, 0}, i = 0, best = 0;
+	int quoted = 0, seen = 0;
+
+	if (len >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf)
+		i = 3;
+	for (; i < len; i++) {
+		uint8_t ch = buf[i];
+		if (ch == '"') {
+			quoted = !quoted;
+			seen = 1;
+		} else if (!quoted && ch == '\n') {
+			if (seen)
+				break;
+		} else if (!quoted) {
+			for (size_t k = 0; k < 3; k++)
+				if (ch == (uint8_t)seps[k])
+					count[k]++;
+			if (ch != ' ' && ch != '\r')
+				seen = 1;
+		}
+	}
+	for (size_t k = 1; k < 3; k++)
+		if (count[k] > count[best])
+			best = k;
+	return seps[best];
 }
 
 void gt_csv_close(struct gt_csv_reader *rd)

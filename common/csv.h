@@ -32,6 +32,8 @@ struct gt_csv_limits {
 	size_t max_record; /* bytes of one record's fields after unquoting */
 	size_t max_fields; /* fields in one record, 1..GT_CSV_MAX_FIELDS */
 	size_t max_rows;   /* data records (blank lines and the header not counted) */
+	char sep;          /* the field separator: ',' (also when 0), ';' or '\t' */
+	int raw;           /* no header: every record is returned, with any number of fields */
 };
 
 /* A column the header may name. */
@@ -124,6 +126,16 @@ int gt_csv_column(const struct gt_csv_reader *rd, size_t k);
  * (unquoted, not trimmed), borrowed until the next gt_csv_next(); "" when the header does not
  * name the column. Sets *n to its length when n is not NULL. */
 const char *gt_csv_cell(const struct gt_csv_reader *rd, size_t k, size_t *n);
+
+/* The current record's fields (a raw reader's records have any number). */
+size_t gt_csv_nfields(const struct gt_csv_reader *rd);
+
+/* The current record's field i (0-based), as gt_csv_cell(); "" past the record's fields. */
+const char *gt_csv_field(const struct gt_csv_reader *rd, size_t i, size_t *n);
+
+/* The separator buf[0..len) most likely uses: of ',', ';' and tab, the one found most often
+ * outside quotes on its first non-blank line (',' when none is). */
+char gt_csv_sniff_sep(const uint8_t *buf, size_t len);
 
 /* Releases a reader; accepts NULL. */
 void gt_csv_close(struct gt_csv_reader *rd);

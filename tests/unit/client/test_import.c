@@ -191,16 +191,16 @@ static void test_bad_file_queues_nothing(void **state)
 
 	assert_int_equal(import(f,
 	                        "dataelement,period,orgunit,categoryoptioncombo,value,comment\n"
-	                        "KK_KORBAN,202607,53.71,PD,4,\n" /* 2: fine */
-	                        "KK_KORBAN,202607,53.71,XX,4,\n" /* 3 */
-	                        "KK_NOPE,202607,53.71,,4,\n"     /* 4 */
-	                        "KK_LP,202607,53.01,,4,\n"       /* 5 */
-	                        "KK_LP,2026Q3,53.71,,4,\n"       /* 6 */
-	                        "KK_LP,202607,53.71,,-4,\n"      /* 7 */
-	                        "KK_LP,203001,53.71,,4,\n"       /* 8 */
-	                        "KK_KORBAN,202607,53.71,PD,5,\n" /* 9: twice */
-	                        "KK_LP,202607,53.71,,4\n"        /* 10: short */
-	                        "GT_SK,2026S1,53.71,,ya,\n",     /* 11 */
+	                        "KK_KORBAN,202607,53.71,PD,4,\n"  /* 2: fine */
+	                        "KK_KORBAN,202607,53.71,XX,4,\n"  /* 3 */
+	                        "KK_NOPE,202607,53.71,,4,\n"      /* 4 */
+	                        "KK_LP,202607,53.01,,4,\n"        /* 5 */
+	                        "KK_LP,2026Q3,53.71,,4,\n"        /* 6 */
+	                        "KK_LP,202607,53.71,,-4,\n"       /* 7 */
+	                        "KK_LP,203001,53.71,,4,\n"        /* 8 */
+	                        "KK_KORBAN,202607,53.71,PD,5,\n"  /* 9: twice */
+	                        "KK_LP,202607,53.71,,4\n"         /* 10: short */
+	                        "GT_SK,2026S1,53.71,,mungkin,\n", /* 11 (ya is yes: issue 12) */
 	                        NULL, &r),
 	                 GT_EINVAL);
 	assert_int_equal(r.errors, 9);
@@ -215,7 +215,7 @@ static void test_bad_file_queues_nothing(void **state)
 	assert_non_null(strstr(f->err, "test.csv:9: KK_KORBAN 202607 PD is entered twice: also on "
 	                               "line 2"));
 	assert_non_null(strstr(f->err, "test.csv:10: 5 fields"));
-	assert_non_null(strstr(f->err, "test.csv:11: value \"ya\""));
+	assert_non_null(strstr(f->err, "test.csv:11: value \"mungkin\""));
 	assert_non_null(strstr(f->err, "9 errors; nothing from this file was queued"));
 	/* The errors are in line order. */
 	assert_true(strstr(f->err, "test.csv:3:") < strstr(f->err, "test.csv:11:"));

@@ -458,10 +458,60 @@ static void check_text(void **state)
 	assert_int_equal(gt_csv_check_text(NULL, 0, 0, NULL), GT_CSV_TEXT_OK);
 }
 
+/* Issue 12: a semicolon or tab separator (Excel on an Indonesian Windows machine), the other
+ * separators kept as text; a spreadsheet's empty trailing columns and rows ignored. */
+static void separators_and_spreadsheet_padding(void **state)
+{
+	struct fixture *f = *state;
+	static const char semi[] = "a;b;c;;\r\n1;\"x;y\";3,5;;\r\n;;;;\r\n2;z;;\r\n";
+
+	assert_int_equal(gt_csv_sniff_sep((const uint8_t *)semi, strlen(semi)), ';');
+	assert_int_equal(gt_csv_sniff_sep((const uint8_t *)"a,b;c,d\n", 8), ',');
+	assert_int_equal(gt_csv_sniff_sep((const uint8_t *)"\n\"a;b\"\tc\td\n", 13), '\t');
+	assert_int_equal(gt_csv_sniff_sep((const uint8_t *)"", 0), ',');
+	f->lim.sep = ';';
+	open_text(f, semi);
+	expect_row(f, 2, "1", "x;y", "3,5");
+	expect_row(f, 4, "2", "z", "");
+	expect_end(f);
+	assert_int_equal(f->el.total, 0);
+	close_reader(f);
+	/* A non-empty cell past the header's columns is still an error. */
+	open_text(f, "a;b\n1;2;3\n");
+	assert_int_equal(gt_csv_next(f->rd), 0);
+	expect_error(f, 0, 2, "3 fields, but the header has 2");
+}
+
+/* Issue 12: a raw reader returns every record with its own number of fields. */
+static void raw_records(void **state)
+{
+	struct fixture *f = *state;
+	size_t n;
+
+	f->lim.raw = 1;
+	memset(&f->el, 0, sizeof(f->el));
+	f->errs = GT_CSV_ERRORS(f->el.errors, &f->el.n, &f->el.total);
+	assert_int_equal(
+	    gt_csv_open(&f->rd, (const uint8_t *)"x\n\n1,2,3\n,\n", 11, &f->lim, NULL, 0, &f->errs),
+	    0);
+	assert_int_equal(gt_csv_next(f->rd), 1);
+	assert_int_equal(gt_csv_nfields(f->rd), 1);
+	assert_int_equal(gt_csv_next(f->rd), 1);
+	assert_int_equal(gt_csv_line(f->rd), 3);
+	assert_int_equal(gt_csv_nfields(f->rd), 3);
+	assert_string_equal(gt_csv_field(f->rd, 2, &n), "3");
+	assert_string_equal(gt_csv_field(f->rd, 7, &n), "");
+	assert_int_equal(n, 0);
+	expect_end(f);
+	assert_int_equal(f->el.total, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(header_any_order_extra_optional, setup, teardown),
+	    cmocka_unit_test_setup_teardown(separators_and_spreadsheet_padding, setup, teardown),
+	    cmocka_unit_test_setup_teardown(raw_records, setup, teardown),
 	    cmocka_unit_test_setup_teardown(quoting_bom_crlf_blank, setup, teardown),
 	    cmocka_unit_test_setup_teardown(quoted_empty_is_a_record, setup, teardown),
 	    cmocka_unit_test_setup_teardown(malformed_records, setup, teardown),

@@ -1,0 +1,176 @@
+/* Integration (issue 12): spreadsheet forms end to end against the real server on 127.0.0.1.
+ * One district writes its CSV form with `gtsync template`, a script fills it, `gtsync import`
+ * reads it back; another district imports an Excel form filled and saved by LibreOffice (a
+ * committed fixture); both push, and the province's report shows exactly the figures filled. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "clirun.h"
+#include "testserver.h"
+#include "testutil.h"
+
+static void run_ok(const char *home, const char *const *args, struct gt_clirun *r)
+{
+	gt_clirun(r, home, NULL, 60, args);
+	if (r->status != 0)
+		fail_msg("gtsync %s exited %d:\n%s%s", args[0], r->status, r->out, r->err);
+}
+
+static void expect_line(const char *text, const char *line)
+{
+	const char *p = text;
+	size_t n = strlen(line);
+
+	while (p != NULL && *p) {
+		if (strncmp(p, line, n) == 0 && (p[n] == '\n' || p[n] == '\0'))
+			return;
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	fail_msg("expected the line '%s' in:\n%s", line, text);
+}
+
+/* The figures the script fills in, by row code; one per column, in order. */
+static const struct {
+	const char *code;
+	const char *values;
+} fill[] = {
+    {"KK_KORBAN_TOTAL", "10"}, {"KK_LP", "5"},          {"KK_KORBAN", "4,3,2,1"},
+    {"KK_KORBAN_WNI", "6,4"},  {"KK_PERKARA", "3,2,1"}, {"KK_PELAKU", "2,1"},
+};
+
+/* Fills the grid of a CSV form: each data record of a code above gets its figures. */
+static char *fill_grid(const char *grid)
+{
+	size_t len = strlen(grid), used = 0;
+	char *out = malloc(len * 2 + 256);
+
+	assert_non_null(out);
+	for (const char *p = grid; *p;) {
+		const char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) + 1 : strlen(p), k;
+		for (k = 0; k < sizeof(fill) / sizeof(fill[0]); k++) {
+			size_t cl = strlen(fill[k].code);
+			if (strncmp(p, fill[k].code, cl) == 0 && p[cl] == ',')
+				break;
+		}
+		if (k < sizeof(fill) / sizeof(fill[0])) {
+			/* "CODE,name,,,\r\n" -> "CODE,name,v1,v2\r\n" */
+			const char *name_end = strchr(p + strlen(fill[k].code) + 1, ',');
+			used += (size_t)sprintf(out + used, "%.*s,%s\r\n", (int)(name_end - p), p,
+			                        fill[k].values);
+		} else {
+			memcpy(out + used, p, n);
+			used += n;
+		}
+		p += n;
+	}
+	out[used] = '\0';
+	return out;
+}
+
+static void test_forms_round_trip(void **state)
+{
+	struct gt_testserver *ts = *state;
+	struct gt_clirun r;
+	char d1[4200], d2[4200], prov[4200], form[4300], filled[4300], fixture[4300];
+	uint8_t *grid;
+	size_t len;
+	char *text;
+
+	gt_clirun_client(ts, "d1", "53.71", "operator", d1, sizeof(d1));
+	gt_clirun_client(ts, "d2", "53.72", "operator", d2, sizeof(d2));
+	gt_clirun_client(ts, "prov", "53", "aggregator", prov, sizeof(prov));
+
+	/* 53.72: the CSV form, filled by a script, imported and pushed. */
+	snprintf(form, sizeof(form), "%s/kk-form.csv", ts->dir);
+	const char *tmpl[] = {"template", "--dataset", "KK",       "--period", "202611",
+	                      "--format", "csv",       "--output", form,       NULL};
+	run_ok(d2, tmpl, &r);
+	assert_non_null(strstr(r.out, form));
+	gt_clirun_free(&r);
+	/* A second template never replaces a filled one. */
+	gt_clirun(&r, d2, NULL, 60, tmpl);
+	assert_int_not_equal(r.status, 0);
+	gt_clirun_free(&r);
+	grid = gt_test_read_file(form, &len);
+	assert_non_null(grid);
+	text = fill_grid((const char *)grid);
+	snprintf(filled, sizeof(filled), "%s/kk-filled.csv", ts->dir);
+	gt_clirun_write(filled, text);
+	free(text);
+	free(grid);
+	const char *imp2[] = {"import", filled, NULL};
+	run_ok(d2, imp2, &r);
+	assert_non_null(strstr(r.out, "13 values: 13 queued"));
+	gt_clirun_free(&r);
+
+	/* The form speaks the environment's language, Bahasa Indonesia when it names none. */
+	const char *env_c[] = {"LANGUAGE=", "LC_ALL=", "LC_MESSAGES=", "LANG=C", NULL};
+	const char *env_en[] = {"LANGUAGE=", "LC_ALL=", "LC_MESSAGES=", "LANG=en_US.UTF-8", NULL};
+	char xlsx[4300];
+	snprintf(xlsx, sizeof(xlsx), "%s/kk-id.xlsx", ts->dir);
+	const char *tmpl_id[] = {"template", "--dataset", "KK", "--period",
+	                         "202611",   "--output",  xlsx, NULL};
+	gt_clirun(&r, d2, env_c, 60, tmpl_id);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(
+	    r.out,
+	    "Kasus dan korban TPPO — Kabupaten Kupang (test) — November 2026, 5 lembar untuk "
+	    "diisi"));
+	gt_clirun_free(&r);
+	snprintf(xlsx, sizeof(xlsx), "%s/kk-en.xlsx", ts->dir);
+	gt_clirun(&r, d2, env_en, 60, tmpl_id);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "5 sheets to fill in"));
+	gt_clirun_free(&r);
+
+	/* 53.71: the Excel form filled and saved by LibreOffice. */
+	snprintf(fixture, sizeof(fixture), "%s/tests/data/forms/kk-filled-lo.xlsx", GT_SOURCE_DIR);
+	const char *imp1[] = {"import", fixture, NULL};
+	run_ok(d1, imp1, &r);
+	assert_non_null(strstr(r.out, "13 values: 13 queued"));
+	gt_clirun_free(&r);
+
+	const char *push[] = {"push", "--no-retry", NULL};
+	run_ok(d1, push, &r);
+	assert_non_null(strstr(r.out, "13 values acknowledged, 0 in conflict"));
+	gt_clirun_free(&r);
+	run_ok(d2, push, &r);
+	assert_non_null(strstr(r.out, "13 values acknowledged, 0 in conflict"));
+	gt_clirun_free(&r);
+
+	/* The province's report: each district's figures and their sums. */
+	const char *rep[] = {"report",   "--org",  "53",       "--dataset", "KK",
+	                     "--period", "202611", "--format", "csv",       NULL};
+	run_ok(prov, rep, &r);
+	expect_line(r.out, "KK_KORBAN,202611,53.72,PD,4,1,");
+	expect_line(r.out, "KK_KORBAN,202611,53.72,AL,1,1,");
+	expect_line(r.out, "KK_KORBAN,202611,53.71,PD,3,1,");
+	expect_line(r.out, "KK_KORBAN,202611,53,PD,7,2,");
+	expect_line(r.out, "KK_KORBAN_TOTAL,202611,53,,16,2,");
+	expect_line(r.out, "KK_LP,202611,53,,9,2,");
+	expect_line(r.out, "KK_KORBAN_WNI,202611,53,DALAM_NEGERI,8,2,");
+	expect_line(r.out, "KK_PERKARA,202611,53.72,PUTUSAN,1,1,");
+	expect_line(r.out, "KK_PELAKU,202611,53,PERORANGAN,5,2,");
+	gt_clirun_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_forms_round_trip, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
