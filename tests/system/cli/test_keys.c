@@ -47,12 +47,15 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Runs gtsync in home and checks its exit status and that its output says needle. */
+/* Runs gtsync in home, in English, and checks its exit status and that its output says
+ * needle. */
 static void says(const char *home, int want, const char *needle, const char *const *args)
 {
+	static const char *const env_en[] = {
+	    "LANGUAGE=", "LC_ALL=", "LC_MESSAGES=", "LANG=en_US.UTF-8", NULL};
 	struct gt_clirun r;
 
-	gt_clirun(&r, home, NULL, 60, args);
+	gt_clirun(&r, home, env_en, 60, args);
 	if (r.status != want || (strstr(r.out, needle) == NULL && strstr(r.err, needle) == NULL))
 		fail_msg("gtsync %s: exit %d (expected %d), expected '%s' in:\n%s%s", args[0],
 		         r.status, want, needle, r.out, r.err);
