@@ -7,6 +7,7 @@
 #include "error.h"
 #include "metadata.h"
 #include "period.h"
+#include "protoconv.h"
 #include "server.h"
 
 /* The first and last day of the range [start, end]; GT_EINVAL for a bad period or an empty
@@ -164,14 +165,7 @@ void gt__export_reply(struct gt_conn *c, uint64_t rid, const struct gt__export *
 	}
 	for (size_t i = 0; i < o->n_values; i++) {
 		const struct gt_store_value *v = &o->values[i].v;
-		gtsync__v1__data_value__init(&dv[i]);
-		dv[i].data_element = (char *)v->data_element;
-		dv[i].category_option_combo = (char *)v->coc;
-		dv[i].org_unit = (char *)v->org_unit;
-		dv[i].period = (char *)v->period;
-		dv[i].value = (char *)v->value;
-		dv[i].comment = (char *)v->comment;
-		dv[i].revision = v->revision;
+		gt__protoconv_value(&dv[i], v);
 		gtsync__v1__exported_value__init(&ev[i]);
 		ev[i].value = &dv[i];
 		ev[i].stored_by = (char *)o->values[i].key_id;
@@ -182,29 +176,11 @@ void gt__export_reply(struct gt_conn *c, uint64_t rid, const struct gt__export *
 		evp[i] = &ev[i];
 	}
 	for (size_t i = 0; i < o->n_states; i++) {
-		const struct gt_store_wfstate *s = &o->states[i];
-		gtsync__v1__workflow_state__init(&ws[i]);
-		ws[i].dataset = (char *)s->dataset;
-		ws[i].period = (char *)s->period;
-		ws[i].org_unit = (char *)s->org_unit;
-		ws[i].state = s->state;
-		ws[i].updated_at_ms = s->updated_at_ms;
-		ws[i].change_seq = s->change_seq;
+		gt__protoconv_state(&ws[i], &o->states[i]);
 		wsp[i] = &ws[i];
 	}
 	for (size_t i = 0; i < o->n_completions; i++) {
-		const struct gt_store_completion *k = &o->completions[i];
-		gtsync__v1__complete_registration__init(&cr[i]);
-		cr[i].dataset = (char *)k->dataset;
-		cr[i].period = (char *)k->period;
-		cr[i].org_unit = (char *)k->org_unit;
-		cr[i].completed = k->completed;
-		gtsync__v1__pulled_completion__init(&pc[i]);
-		pc[i].registration = &cr[i];
-		pc[i].at_ms = k->at_ms;
-		pc[i].origin_batch.data = (uint8_t *)k->origin_batch;
-		pc[i].origin_batch.len = sizeof(k->origin_batch);
-		pc[i].change_seq = k->change_seq;
+		gt__protoconv_completion(&pc[i], &cr[i], &o->completions[i]);
 		pcp[i] = &pc[i];
 	}
 	if (o->more && o->n_values > 0) {

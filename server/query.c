@@ -11,6 +11,7 @@
 #include "error.h"
 #include "export.h"
 #include "metadata.h"
+#include "protoconv.h"
 #include "readpool.h"
 #include "report.h"
 #include "roleset.h"
@@ -223,15 +224,7 @@ static void reply_pull(struct query_job *j)
 	}
 	for (size_t i = 0; i < o->n_values; i++) {
 		const struct gt_store_value *v = &o->values[i];
-		gtsync__v1__data_value__init(&dv[i]);
-		dv[i].data_element = (char *)v->data_element;
-		dv[i].category_option_combo = (char *)v->coc;
-		dv[i].org_unit = (char *)v->org_unit;
-		dv[i].period = (char *)v->period;
-		dv[i].value = (char *)v->value;
-		dv[i].comment = (char *)v->comment;
-		dv[i].revision = v->revision;
-		dv[i].deleted = v->deleted;
+		gt__protoconv_value(&dv[i], v);
 		gtsync__v1__pulled_value__init(&pv[i]);
 		pv[i].value = &dv[i];
 		pv[i].origin_batch.data = (uint8_t *)v->origin_batch;
@@ -241,29 +234,11 @@ static void reply_pull(struct query_job *j)
 		pvp[i] = &pv[i];
 	}
 	for (size_t i = 0; i < o->n_states; i++) {
-		const struct gt_store_wfstate *s = &o->states[i];
-		gtsync__v1__workflow_state__init(&ws[i]);
-		ws[i].dataset = (char *)s->dataset;
-		ws[i].period = (char *)s->period;
-		ws[i].org_unit = (char *)s->org_unit;
-		ws[i].state = s->state;
-		ws[i].updated_at_ms = s->updated_at_ms;
-		ws[i].change_seq = s->change_seq;
+		gt__protoconv_state(&ws[i], &o->states[i]);
 		wsp[i] = &ws[i];
 	}
 	for (size_t i = 0; i < o->n_completions; i++) {
-		const struct gt_store_completion *c = &o->completions[i];
-		gtsync__v1__complete_registration__init(&cr[i]);
-		cr[i].dataset = (char *)c->dataset;
-		cr[i].period = (char *)c->period;
-		cr[i].org_unit = (char *)c->org_unit;
-		cr[i].completed = c->completed;
-		gtsync__v1__pulled_completion__init(&pc[i]);
-		pc[i].registration = &cr[i];
-		pc[i].at_ms = c->at_ms;
-		pc[i].origin_batch.data = (uint8_t *)c->origin_batch;
-		pc[i].origin_batch.len = sizeof(c->origin_batch);
-		pc[i].change_seq = c->change_seq;
+		gt__protoconv_completion(&pc[i], &cr[i], &o->completions[i]);
 		pcp[i] = &pc[i];
 	}
 	for (size_t i = 0; i < j->nbatches; i++) {

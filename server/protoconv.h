@@ -1,0 +1,22 @@
+/* Store rows as protocol messages: the one place the server fills DataValue, WorkflowState
+ * and PulledCompletion from what the store read. */
+#ifndef GT_PROTOCONV_H
+#define GT_PROTOCONV_H
+
+#include "store.h"
+#include "wire.h"
+
+/* Initialises dv from the stored value v. dv's strings are borrowed from v: v must outlive
+ * dv's packing. */
+void gt__protoconv_value(Gtsync__V1__DataValue *dv, const struct gt_store_value *v);
+
+/* Initialises ws from the stored approval state s (without history); strings borrowed from s. */
+void gt__protoconv_state(Gtsync__V1__WorkflowState *ws, const struct gt_store_wfstate *s);
+
+/* Initialises cr and pc from the stored completion k, pc->registration pointing at cr;
+ * strings and the origin batch borrowed from k. */
+void gt__protoconv_completion(Gtsync__V1__PulledCompletion *pc,
+                              Gtsync__V1__CompleteRegistration *cr,
+                              const struct gt_store_completion *k);
+
+#endif
