@@ -863,14 +863,16 @@ static const struct gt_cli_cmd client_cmds[] = {
      enrol_opts, 0, 0, cmd_enrol, NULL},
     {"metadata", "fetch data-set definitions and org units", "COMMAND", NULL, NULL, 0, 0, NULL,
      metadata_cmds},
-    {"import", "check a DHIS2-style CSV file and queue its values",
-     "[--home DIR] [--dataset DS] [--period P] FILE.csv...",
-     "Columns by DHIS2's names, in any order: dataelement, period, orgunit, "
-     "categoryoptioncombo, value, comment (others are ignored; quoting as RFC 4180; UTF-8 "
-     "with or without BOM; LF or CRLF). Every row is checked against the metadata; if any "
-     "row is bad, every error is shown with its line number and nothing from the file is "
-     "queued. Empty orgunit cells mean this office's org unit. Validation rules that fail are "
-     "shown as warnings. 'gtsync push' sends what is queued.",
+    {"import", "check a spreadsheet, CSV, DHIS2 or ADX file and queue its values",
+     "[--home DIR] [--dataset DS] [--period P] [--format FORMAT] FILE...",
+     "Reads a filled form of 'gtsync template' (.xlsx or its CSV grid), any sheet or CSV "
+     "file with DHIS2's column names in any order (dataelement, period, orgunit, "
+     "categoryoptioncombo, value, comment; others are ignored; separated by commas, "
+     "semicolons or tabs; UTF-8, Windows-1252 or UTF-16), or with --format a DHIS2 "
+     "dataValueSets JSON or ADX XML document. Every value is checked against the metadata; "
+     "if any is bad, every error is shown with its line, cell or path and nothing from the "
+     "file is queued. Empty orgunit cells mean this office's org unit. Validation rules that "
+     "fail are shown as warnings. 'gtsync push' sends what is queued.",
      import_opts, 1, -1, cmd_import, NULL},
     {"set", "queue one value", "[--home DIR] DE PERIOD COC VALUE [--comment TEXT]",
      "COC is the category option combo (\"\" or default for an element without a "
