@@ -42,11 +42,13 @@ static void run_browser(struct gt_dashfx *f, const char *mode, const char *id_js
                         const char *prov_json)
 {
 	char cmd[8192];
-	int st;
+	int n, st;
 
-	snprintf(cmd, sizeof(cmd),
-	         "node '%s/tests/browser/dashboard.mjs' %s '%s' '%s/browser-shots' '%s' '%s'",
-	         GT_SOURCE_DIR, mode, f->url, GT_BINARY_DIR, id_json, prov_json);
+	n = snprintf(cmd, sizeof(cmd),
+	             "node '%s/tests/browser/dashboard.mjs' %s '%s' '%s/browser-shots' '%s' '%s'",
+	             GT_SOURCE_DIR, mode, f->url, GT_BINARY_DIR, id_json, prov_json);
+	if (n < 0 || (size_t)n >= sizeof(cmd))
+		fail_msg("the browser command does not fit in %zu bytes", sizeof(cmd));
 	st = system(cmd);
 	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		fail_msg("the browser checks (%s) failed: see above", mode);
