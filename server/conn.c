@@ -555,7 +555,6 @@ static void on_error(struct gt_peer *p, int err, const char *why)
 static void on_closed(struct gt_peer *p)
 {
 	struct gt_conn *c = gt_peer_arg(p);
-	c->peer_open = 0;
 	gt__conn_unref(c);
 }
 
@@ -638,7 +637,6 @@ void gt__conn_on_connection(uv_stream_t *listener, int status)
 		free(c);
 		return;
 	}
-	c->peer_open = 1;
 	c->over_limit = over;
 	c->refs = 2; /* the peer and the timer */
 	uv_timer_init(srv->loop, &c->timer);

@@ -166,7 +166,6 @@ int gt_server_start(struct gt_server *srv)
 		gt_server_stop(srv);
 		return rc;
 	}
-	srv->listening = 1;
 	uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&addr, &namelen);
 	gt_addr_format((const struct sockaddr *)&addr, srv->listen_addr, sizeof(srv->listen_addr));
 
@@ -243,7 +242,6 @@ void gt_server_stop(struct gt_server *srv)
 			uv_close((uv_handle_t *)&srv->sigterm, on_handle_closed);
 		}
 	}
-	srv->listening = 0;
 	gt__server_maybe_finish(srv);
 }
 

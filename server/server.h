@@ -79,7 +79,6 @@ struct gt_conn {
 	uv_timer_t timer; /* the earliest of the handshake, frame and idle deadlines */
 	enum gt_conn_state state;
 	int refs;       /* the peer, the timer, and each work item in flight */
-	int peer_open;  /* the peer is not yet closed */
 	int partial;    /* a frame has started and not arrived in full */
 	int doomed;     /* a fatal error is being sent; close when written */
 	int over_limit; /* accepted over the global limit only to be told so */
@@ -103,7 +102,6 @@ struct gt_server {
 	struct gt_log log;
 	uv_tcp_t listener;
 	uv_signal_t sigint, sigterm;
-	int listening;
 	struct gt_tls_ctx *tls;
 	struct gt_key *signing_key;
 	uint8_t signing_pub[GT_ED25519_PUB_LEN];
