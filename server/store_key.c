@@ -129,6 +129,36 @@ int gt_store_key_add(struct gt_store *st, const uint8_t public_key[GT_ED25519_PU
 	                             key_id_out);
 }
 
+/* Enters a transaction and reads key_id into k; with revoked_why set, a revoked key is refused
+ * as "key ID revoked_why". On failure the transaction is already left. */
+static int key_begin(struct gt_store *st, const char *key_id, const char *revoked_why,
+                     struct gt_store_scope *tx, struct gt_store_key *k)
+{
+	int rc;
+
+	if (key_id == NULL)
+		return gt__store_err(st, GT_EINVAL, "no key id");
+	rc = gt_store_scope_enter(st, tx);
+	if (rc != 0)
+		return rc;
+	rc = gt_store_key_get(st, key_id, k);
+	if (rc == 0 && revoked_why != NULL && k->revoked)
+		rc = gt__store_err(st, GT_ESTATE, "key %s %s", k->key_id, revoked_why);
+	if (rc != 0)
+		return gt_store_scope_leave(st, tx, rc);
+	return 0;
+}
+
+/* Runs a bound key update and tells the running server (admin_seq) in the same transaction. */
+static int key_write(struct gt_store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = gt__store_run(st, s, what);
+
+	if (rc == 0)
+		rc = gt__store_admin_bump(st);
+	return rc;
+}
+
 /* Replaces the role set of a key that exists and is not revoked: add and drop are sets. */
 static int change_roles(struct gt_store *st, const char *key_id, unsigned add, unsigned drop)
 {
@@ -139,20 +169,9 @@ static int change_roles(struct gt_store *st, const char *key_id, unsigned add, u
 	unsigned roles;
 	int rc;
 
-	if (key_id == NULL)
-		return gt__store_err(st, GT_EINVAL, "no key id");
-	if (!gt_roleset_valid(add | drop))
-		return gt__store_err(st, GT_EINVAL, "no role or an unknown role");
-	rc = gt_store_scope_enter(st, &tx);
+	rc = key_begin(st, key_id, "is revoked", &tx, &k);
 	if (rc != 0)
 		return rc;
-	rc = gt_store_key_get(st, key_id, &k);
-	if (rc != 0)
-		goto out;
-	if (k.revoked) {
-		rc = gt__store_err(st, GT_ESTATE, "key %s is revoked", k.key_id);
-		goto out;
-	}
 	if ((drop & ~k.roles) != 0) {
 		rc = gt__store_err(st, GT_ESTATE, "key %s holds only %s", k.key_id,
 		                   gt_roleset_format(k.roles, have, sizeof(have)));
@@ -172,9 +191,7 @@ static int change_roles(struct gt_store *st, const char *key_id, unsigned add, u
 	sqlite3_bind_text(s, 1, k.key_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)roles);
 	sqlite3_bind_int(s, 3, gt_roleset_first(roles));
-	rc = gt__store_run(st, s, "changing a key's roles");
-	if (rc == 0)
-		rc = gt__store_admin_bump(st);
+	rc = key_write(st, s, "changing a key's roles");
 out:
 	return gt_store_scope_leave(st, &tx, rc);
 }
@@ -205,12 +222,9 @@ int gt_store_key_set_label(struct gt_store *st, const char *key_id, const char *
 		return gt__store_err(st, GT_EINVAL, "no key id or label");
 	if (gt_keylabel_check(label, &why) != GT_OK)
 		return gt__store_err(st, GT_EINVAL, "%s", why);
-	rc = gt_store_scope_enter(st, &tx);
+	rc = key_begin(st, key_id, NULL, &tx, &k);
 	if (rc != 0)
 		return rc;
-	rc = gt_store_key_get(st, key_id, &k);
-	if (rc != 0)
-		goto out;
 	s = gt__store_q(st, Q_KEY_LABEL);
 	if (s == NULL) {
 		rc = GT_ESTORE;
@@ -218,9 +232,7 @@ int gt_store_key_set_label(struct gt_store *st, const char *key_id, const char *
 	}
 	sqlite3_bind_text(s, 1, k.key_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, label, -1, SQLITE_STATIC);
-	rc = gt__store_run(st, s, "labelling a key");
-	if (rc == 0)
-		rc = gt__store_admin_bump(st);
+	rc = key_write(st, s, "labelling a key");
 out:
 	return gt_store_scope_leave(st, &tx, rc);
 }
@@ -249,18 +261,9 @@ int gt_store_key_revoke(struct gt_store *st, const char *key_id, int64_t now_ms)
 	sqlite3_stmt *s;
 	int rc;
 
-	if (key_id == NULL)
-		return gt__store_err(st, GT_EINVAL, "no key id");
-	rc = gt_store_scope_enter(st, &tx);
+	rc = key_begin(st, key_id, "was already revoked", &tx, &k);
 	if (rc != 0)
 		return rc;
-	rc = gt_store_key_get(st, key_id, &k);
-	if (rc != 0)
-		goto out;
-	if (k.revoked) {
-		rc = gt__store_err(st, GT_ESTATE, "key %s was already revoked", k.key_id);
-		goto out;
-	}
 	s = gt__store_q(st, Q_KEY_REVOKE);
 	if (s == NULL) {
 		rc = GT_ESTORE;
@@ -268,9 +271,7 @@ int gt_store_key_revoke(struct gt_store *st, const char *key_id, int64_t now_ms)
 	}
 	sqlite3_bind_text(s, 1, key_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now_ms);
-	rc = gt__store_run(st, s, "revoking a key");
-	if (rc == 0)
-		rc = gt__store_admin_bump(st);
+	rc = key_write(st, s, "revoking a key");
 out:
 	return gt_store_scope_leave(st, &tx, rc);
 }
