@@ -736,11 +736,13 @@ static const struct gt_cli_cmd key_cmds[] = {
     {"revoke", "revoke a key (kept on record; its batches stay valid)", "--data DIR KEYID", NULL,
      keyrevoke_opts, 1, 1, cmd_key_revoke, NULL},
     {"grant", "give a key more roles on its org unit", "--data DIR --role ROLE[,ROLE...] KEYID",
-     "The key's next login carries the new roles.", keyrole_opts, 1, 1, gt__cmd_key_grant, NULL},
+     "A running server applies the new roles to the key's open connections within seconds.",
+     keyrole_opts, 1, 1, gt__cmd_key_grant, NULL},
     {"revoke-role", "take roles from a key, keeping the key",
      "--data DIR --role ROLE[,ROLE...] KEYID",
-     "The key's next login is refused what the roles allowed; the batches it signed with them "
-     "stay valid. A key keeps at least one role: revoke the key instead.",
+     "Within seconds a running server refuses the key what the roles allowed, open connections "
+     "included; the batches it signed with them stay valid. A key keeps at least one role: revoke "
+     "the key instead.",
      keyrole_opts, 1, 1, gt__cmd_key_revoke_role, NULL},
     {"label", "set the label people see for a key", "--data DIR KEYID TEXT",
      "TEXT names the office and person, e.g. \"Sekretariat GT Kota Kupang - operator 1\"; "

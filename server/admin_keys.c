@@ -66,9 +66,9 @@ static int change_roles(const struct gt_cli_cmd *cmd, char **argv, int grant)
 		rc = key_failed(cmdname, st, argv[0], rc);
 		goto out;
 	}
-	printf("key %s of %s now holds: %s%s\n", k.key_id, k.org_unit,
-	       gt_roleset_format(k.roles, roles, sizeof(roles)),
-	       grant ? "" : "; its connections get the new roles when they log in again");
+	printf("key %s of %s now holds: %s; a running server applies this to the key's open "
+	       "connections within seconds\n",
+	       k.key_id, k.org_unit, gt_roleset_format(k.roles, roles, sizeof(roles)));
 out:
 	gt_store_close(st);
 	return rc;

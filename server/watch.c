@@ -15,6 +15,13 @@
 	"this key has been revoked; the connection is closed. Ask the central administrator for "  \
 	"a new key"
 
+/* What a live connection needs to know of its key after an admin change. */
+struct watch_key {
+	char key_id[GT_KEY_ID_LEN + 1];
+	unsigned roles;
+	int revoked;
+};
+
 struct gt_watch {
 	struct gt_server *srv;
 	uv_timer_t timer;
@@ -27,34 +34,40 @@ struct gt_watch {
 	int rc;
 	uint64_t seq;
 	struct gt_snapshot *snap;
-	char (*revoked)[GT_KEY_ID_LEN + 1];
-	size_t nrevoked, caprevoked;
+	struct watch_key *keys; /* every registered key, sorted by key id */
+	size_t nkeys, capkeys;
 };
 
 static void maybe_free(struct gt_watch *w)
 {
 	if (w->stopped && w->timer_closed && !w->busy) {
-		free(w->revoked);
+		free(w->keys);
 		free(w);
 	}
 }
 
-static int collect_revoked(void *arg, const struct gt_store_key *k)
+static int collect_key(void *arg, const struct gt_store_key *k)
 {
 	struct gt_watch *w = arg;
 
-	if (!k->revoked)
-		return 0;
-	if (w->nrevoked == w->caprevoked) {
-		size_t cap = w->caprevoked == 0 ? 16 : w->caprevoked * 2;
-		void *grown = realloc(w->revoked, cap * sizeof(*w->revoked));
+	if (w->nkeys == w->capkeys) {
+		size_t cap = w->capkeys == 0 ? 64 : w->capkeys * 2;
+		void *grown = realloc(w->keys, cap * sizeof(*w->keys));
 		if (grown == NULL)
 			return GT_ENOMEM;
-		w->revoked = grown;
-		w->caprevoked = cap;
+		w->keys = grown;
+		w->capkeys = cap;
 	}
-	snprintf(w->revoked[w->nrevoked++], sizeof(w->revoked[0]), "%s", k->key_id);
+	snprintf(w->keys[w->nkeys].key_id, sizeof(w->keys[0].key_id), "%s", k->key_id);
+	w->keys[w->nkeys].roles = k->roles;
+	w->keys[w->nkeys].revoked = k->revoked;
+	w->nkeys++;
 	return 0;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(((const struct watch_key *)a)->key_id, ((const struct watch_key *)b)->key_id);
 }
 
 static void poll_work(uv_work_t *req)
@@ -63,31 +76,34 @@ static void poll_work(uv_work_t *req)
 	struct gt_store *st = NULL;
 
 	w->snap = NULL;
-	w->nrevoked = 0;
+	w->nkeys = 0;
 	if ((w->rc = gt_readpool_get(w->srv->readers, &st)) != GT_OK)
 		return;
 	w->rc = gt_store_admin_seq(st, &w->seq);
 	if (w->rc == GT_OK && w->seq != w->seen) {
 		w->rc = gt_snapshot_load(st, &w->snap);
 		if (w->rc == GT_OK)
-			w->rc = gt_store_key_list(st, collect_revoked, w);
+			w->rc = gt_store_key_list(st, collect_key, w);
+		if (w->rc == GT_OK && w->nkeys > 1)
+			qsort(w->keys, w->nkeys, sizeof(*w->keys), cmp_key);
 	}
 	gt_readpool_put(w->srv->readers, st);
 }
 
-static int is_revoked(const struct gt_watch *w, const char *key_id)
+/* The key's current record, or NULL when the store no longer lists it (treated as revoked). */
+static const struct watch_key *find_key(const struct gt_watch *w, const char *key_id)
 {
-	for (size_t i = 0; i < w->nrevoked; i++)
-		if (strcmp(w->revoked[i], key_id) == 0)
-			return 1;
-	return 0;
+	struct watch_key probe;
+
+	snprintf(probe.key_id, sizeof(probe.key_id), "%s", key_id);
+	return bsearch(&probe, w->keys, w->nkeys, sizeof(*w->keys), cmp_key);
 }
 
 static void apply(struct gt_watch *w)
 {
 	struct gt_server *srv = w->srv;
 	struct gt_conn *c, *next;
-	unsigned closed = 0;
+	unsigned closed = 0, changed = 0;
 
 	gt_snapshot_unref(srv->snap);
 	srv->snap = w->snap;
@@ -95,15 +111,25 @@ static void apply(struct gt_watch *w)
 	w->seen = w->seq;
 	for (c = srv->conns; c != NULL; c = next) {
 		next = c->next;
-		if (c->state == GT_CONN_READY && !c->doomed && is_revoked(w, c->key_id)) {
+		if (c->state != GT_CONN_READY || c->doomed)
+			continue;
+		const struct watch_key *k = find_key(w, c->key_id);
+		if (k == NULL || k->revoked) {
 			gt__conn_error(c, 0, GT_EKEY, GT_WATCH_REVOKED_MSG, 1);
 			closed++;
+		} else if (k->roles != c->roles) {
+			/* A role granted or taken away applies to the next request of a live
+			 * connection; requests already admitted keep the roles they were checked
+			 * by. */
+			c->roles = k->roles;
+			changed++;
 		}
 	}
 	gt_log_event(&srv->log, GT_LOG_INFO, "admin_change",
-	             "change=%llu metadata_version=%llu orgunits=%zu revoked_conns_closed=%u",
+	             "change=%llu metadata_version=%llu orgunits=%zu revoked_conns_closed=%u "
+	             "role_changes=%u",
 	             (unsigned long long)w->seen, (unsigned long long)srv->snap->md_version,
-	             srv->snap->nous, closed);
+	             srv->snap->nous, closed, changed);
 }
 
 static void poll_done(uv_work_t *req, int status)

@@ -1,6 +1,7 @@
 /* Admin changes reach a running server (issue 10, item 3): a revoked key's open connection is
- * closed with a clear error, and org units imported while it runs are served, within about a
- * second and without a restart. */
+ * closed with a clear error, org units imported while it runs are served, and roles granted
+ * or taken away (issue 13) apply to open connections, within about a second and without a
+ * restart. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -125,10 +126,84 @@ static void revocation_and_new_units_apply_live(void **state)
 	gt_testserver_teardown(&ts);
 }
 
+/* Asks s for the first chunk of a raw export of org: 1 if a chunk came back, 0 if the server
+ * refused (err then says why). */
+static int export_allowed(struct gt_session *s, const char *org, struct gt_session_err *err)
+{
+	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
+	Gtsync__V1__ExportRequest er = GTSYNC__V1__EXPORT_REQUEST__INIT;
+	gt_envelope *reply = NULL;
+	int ok;
+
+	memset(err, 0, sizeof(*err));
+	er.org_unit = (char *)org;
+	er.dataset = "KK";
+	er.start_period = "2025";
+	er.end_period = "2025";
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST;
+	env.export_request = &er;
+	if (gt_session_call(s, &env, &reply, err) != GT_OK)
+		return 0;
+	ok = reply->body_case == GTSYNC__V1__ENVELOPE__BODY_EXPORT_CHUNK;
+	if (reply->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR) {
+		err->code = reply->error->code;
+		snprintf(err->message, sizeof(err->message), "%s", reply->error->message);
+	}
+	gt_wire_envelope_free(reply);
+	return ok;
+}
+
+/* Waits (bounded) until export_allowed() on s answers want. */
+static int export_becomes(struct gt_session *s, int want, struct gt_session_err *err)
+{
+	int64_t t0 = mono_ms();
+	int got;
+
+	while ((got = export_allowed(s, "53", err)) != want && mono_ms() - t0 < WITHIN_MS)
+		usleep(100 * 1000);
+	return got == want;
+}
+
+static void role_changes_apply_to_open_connections(void **state)
+{
+	struct gt_testserver ts;
+	struct gt_session_err err;
+	char id[GT_KEY_ID_LEN + 1];
+	(void)state;
+
+	signal(SIGPIPE, SIG_IGN);
+	gt_testserver_setup(&ts);
+	struct gt_key *k = gt_testserver_key(&ts, "53", "aggregator,reader");
+	gt_testserver_start(&ts, NULL);
+	struct gt_session *s = gt_testserver_session(&ts, k, NULL);
+	assert_non_null(s);
+	assert_true(export_allowed(s, "53", &err));
+
+	/* The aggregator role is taken away: the same connection is refused raw exports. */
+	gt_key_id(k, id);
+	const char *take[] = {"key", "revoke-role", "--role", "aggregator", id, NULL};
+	assert_int_equal(gt_testserver_admin(&ts, take), 0);
+	assert_true(export_becomes(s, 0, &err));
+	assert_int_equal(err.code, GT_EPERM);
+	assert_non_null(strstr(err.message, "reader"));
+
+	/* Given back: the connection may export again, still without logging in anew. */
+	const char *give[] = {"key", "grant", "--role", "aggregator", id, NULL};
+	assert_int_equal(gt_testserver_admin(&ts, give), 0);
+	assert_true(export_becomes(s, 1, &err));
+	gt_session_close(s);
+	assert_true(gt_testserver_log_count(&ts, "role_changes=1") >= 2);
+
+	assert_int_equal(gt_testserver_stop(&ts), 0);
+	gt_key_free(k);
+	gt_testserver_teardown(&ts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(revocation_and_new_units_apply_live),
+	    cmocka_unit_test(role_changes_apply_to_open_connections),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
