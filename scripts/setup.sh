@@ -5,14 +5,16 @@ set -eu
 # Packages to build and run gtsync.
 BUILD_PKGS="build-essential cmake pkg-config gettext libuv1-dev libprotobuf-c-dev \
 protobuf-c-compiler libsqlite3-dev libssl-dev openssl libsystemd-dev scdoc libmicrohttpd-dev libjansson-dev libxml2-dev \
-libxlsxwriter-dev libzip-dev libexpat1-dev"
+libxlsxwriter-dev libzip-dev libexpat1-dev libpq-dev"
 # Packages for the test suite (unit tests, sanitizers, fuzz corpus replay).
 # systemd (systemd-analyze verify) and lintian check the service units and the Debian package.
 TEST_PKGS="libcmocka-dev sqlite3 clang-format git systemd lintian"
 # The dashboard's tests: curl asks it over HTTP, Debian's chromium runs the browser test.
 TEST_PKGS="$TEST_PKGS curl chromium"
-# Packages for the PostgreSQL baseline of scripts/bench.sh.
-BENCH_PKGS="postgresql libpq-dev"
+# The PostgreSQL mirror's test runs a throwaway cluster on loopback.
+TEST_PKGS="$TEST_PKGS postgresql"
+# Packages for the PostgreSQL baseline of scripts/bench.sh (libpq-dev is a build package).
+BENCH_PKGS="postgresql"
 
 want="$BUILD_PKGS"
 case "${1:-}" in

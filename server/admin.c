@@ -794,6 +794,16 @@ static const struct gt_cli_cmd server_cmds[] = {
      "Serves until SIGINT or SIGTERM, then finishes commits in flight and exits 0. One "
      "structured log line per connection event and per batch goes to standard error.",
      run_opts, 0, 0, cmd_run, NULL},
+    {"mirror", "keep a PostgreSQL copy of the store current, for analysis and replicas",
+     "--data DIR --postgres CONNINFO [--once]",
+     "Creates the schema gtsync in the database when missing (the signed batch log, org "
+     "units, keys, metadata, every data value with the batch it came from, approvals, "
+     "completeness, and views with names: v_values, v_report_states, v_workflow_history, "
+     "v_completeness), then follows the store: each chunk is written in one PostgreSQL "
+     "transaction together with the position mirrored, so a crash or restart of either side "
+     "resumes without gaps or doubles. Runs beside the server (it only reads the store) until "
+     "SIGINT or SIGTERM; waits for PostgreSQL when it is down. See docs/SCALE.md.",
+     gt__mirror_opts, 0, 0, gt__cmd_mirror, NULL},
     {0},
 };
 

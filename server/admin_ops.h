@@ -43,4 +43,8 @@ extern struct gt_cli_opt gt__key_enrol_opts[];
 int gt__cmd_key_enrol(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg);
 int gt__cmd_key_label(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg);
 
+/* admin_mirror.c: the PostgreSQL mirror. */
+extern struct gt_cli_opt gt__mirror_opts[];
+int gt__cmd_mirror(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg);
+
 #endif
