@@ -95,7 +95,7 @@ OU_CSV="$TMP/orgunits.csv"
 "$SERVER" init --data "$DATA" >/dev/null
 "$SERVER" orgunits import --data "$DATA" "$OU_CSV" >/dev/null
 "$SERVER" metadata load --data "$DATA" "$ROOT/metadata" >/dev/null
-"$LOADGEN" keys --data "$DATA" --orgunits "$OU_CSV" --clients $CLIENTS >/dev/null
+"$LOADGEN" keys --data "$DATA" --orgunits "$OU_CSV" --clients $CLIENTS --reader >/dev/null
 "$SERVER" run --data "$DATA" --listen 127.0.0.1:0 --max-conns 4096 >"$TMP/server.log" 2>&1 &
 SPID=$!
 PORT=""
