@@ -449,6 +449,65 @@ int main(int argc, char **argv)
 	env.pong = &pong;
 	put_envelope("valid-pong", &env, &frames);
 
+	/* A raw export (issue 15) and an enrolment over the wire (issue 13). */
+	Gtsync__V1__ExportRequest exr = GTSYNC__V1__EXPORT_REQUEST__INIT;
+	static char *after[] = {"KK_KORBAN", "202501", "53.71", "PD"};
+	exr.org_unit = "53";
+	exr.dataset = "KK";
+	exr.start_period = "202501";
+	exr.end_period = "202512";
+	exr.scope = GTSYNC__V1__EXPORT_SCOPE__EXPORT_DESCENDANTS;
+	exr.n_after = 4;
+	exr.after = after;
+	exr.max_items = 1000;
+	env.request_id = 8;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST;
+	env.export_request = &exr;
+	put_envelope("valid-export-request", &env, &frames);
+	Gtsync__V1__DataValue exdv = GTSYNC__V1__DATA_VALUE__INIT;
+	exdv.data_element = "KK_KORBAN";
+	exdv.period = "202501";
+	exdv.org_unit = "53.71";
+	exdv.category_option_combo = "PD";
+	exdv.value = "2";
+	exdv.revision = 1;
+	Gtsync__V1__ExportedValue exv = GTSYNC__V1__EXPORTED_VALUE__INIT;
+	Gtsync__V1__ExportedValue *exvs[] = {&exv};
+	static uint8_t origin[32] = {7};
+	exv.value = &exdv;
+	exv.stored_by = "8c731c199b130cb0";
+	exv.created_at_ms = 1764000000000;
+	exv.updated_at_ms = 1764000001000;
+	exv.origin_batch.data = origin;
+	exv.origin_batch.len = sizeof(origin);
+	Gtsync__V1__ExportChunk exc = GTSYNC__V1__EXPORT_CHUNK__INIT;
+	exc.n_values = 1;
+	exc.values = exvs;
+	exc.n_next_after = 4;
+	exc.next_after = after;
+	exc.more = 1;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_EXPORT_CHUNK;
+	env.export_chunk = &exc;
+	put_envelope("valid-export-chunk", &env, &frames);
+	Gtsync__V1__EnrolRequest enr = GTSYNC__V1__ENROL_REQUEST__INIT;
+	enr.request = "gtsync-enrol-1 8c731c199b130cb0 53.71 operator,approver "
+	              "AQgPAQgPAQgPAQgPAQgPAQgPAQgPAQgPAQgPAQgPAQg= 2569-7435-2737";
+	enr.label = "Sekretariat GT Kota Kupang - operator 1";
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_ENROL_REQUEST;
+	env.enrol_request = &enr;
+	put_envelope("valid-enrol-request", &env, &frames);
+	Gtsync__V1__EnrolReply enp = GTSYNC__V1__ENROL_REPLY__INIT;
+	Gtsync__V1__Role enroles[] = {GTSYNC__V1__ROLE__ROLE_OPERATOR,
+	                              GTSYNC__V1__ROLE__ROLE_APPROVER};
+	enp.key_id = "8c731c199b130cb0";
+	enp.org_unit = "53.71";
+	enp.n_roles = 2;
+	enp.roles = enroles;
+	enp.check = "2569-7435-2737";
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_ENROL_REPLY;
+	env.enrol_reply = &enp;
+	put_envelope("valid-enrol-reply", &env, &frames);
+
 	/* Malformed envelopes: no body, truncated, a bad tag, an over-long varint. */
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY__NOT_SET;
 	env.request_id = 9;
