@@ -113,7 +113,11 @@ static int write_value(struct gt_dhis2w *w, const Gtsync__V1__ExportedValue *ev)
 	put_str(o, "attributeOptionCombo", ident(w, GT_DHIS2_COC, "", b), &rc);
 	/* DHIS2 carries every value as a string. */
 	put_str(o, "value", v->value, &rc);
-	put_str(o, "storedBy", ev->stored_by, &rc);
+	/* Who stored it, as people know the key (its label), else the key id. */
+	put_str(o, "storedBy",
+	        ev->stored_by_label != NULL && ev->stored_by_label[0] != '\0' ? ev->stored_by_label
+	                                                                      : ev->stored_by,
+	        &rc);
 	put_time(o, "created", ev->created_at_ms, &rc);
 	put_time(o, "lastUpdated", ev->updated_at_ms, &rc);
 	put_str(o, "comment", v->comment, &rc);

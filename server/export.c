@@ -169,6 +169,7 @@ void gt__export_reply(struct gt_conn *c, uint64_t rid, const struct gt__export *
 		gtsync__v1__exported_value__init(&ev[i]);
 		ev[i].value = &dv[i];
 		ev[i].stored_by = (char *)o->values[i].key_id;
+		ev[i].stored_by_label = (char *)o->values[i].key_label;
 		ev[i].created_at_ms = v->created_at_ms;
 		ev[i].updated_at_ms = v->updated_at_ms;
 		ev[i].origin_batch.data = (uint8_t *)v->origin_batch;

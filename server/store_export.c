@@ -16,8 +16,9 @@
 static const char SQL_VALUES[] =
     "SELECT d.data_element, d.coc, d.org_unit, d.period, d.value, d.comment, d.revision, "
     "d.deleted, d.origin_batch, d.created_at_ms, d.updated_at_ms, d.change_seq, "
-    "coalesce(b.key_id, '') FROM datavalues d LEFT JOIN batch_log b ON b.batch_hash = "
-    "d.origin_batch WHERE d.deleted = 0 AND d.data_element IN (SELECT value FROM json_each(?1)) "
+    "coalesce(b.key_id, ''), coalesce(k.label, '') FROM datavalues d LEFT JOIN batch_log b ON "
+    "b.batch_hash = d.origin_batch LEFT JOIN keys k ON k.key_id = b.key_id WHERE d.deleted = 0 AND "
+    "d.data_element IN (SELECT value FROM json_each(?1)) "
     "AND d.period IN (SELECT value FROM json_each(?2)) AND " SCOPE_SQL(
         "d.org_unit") " AND (d.data_element, d.period, d.org_unit, d.coc) > (?7, ?8, ?9, ?10) "
                       "ORDER BY d.data_element, d.period, d.org_unit, d.coc LIMIT ?11";
@@ -90,14 +91,14 @@ static int grow(void **arr, size_t n, size_t sz)
 
 static int read_value(struct gt_store_export_out *out, sqlite3_stmt *s)
 {
-	static const int cols[] = {0, 1, 2, 3, 4, 5, 12};
-	const char *strs[7];
+	static const int cols[] = {0, 1, 2, 3, 4, 5, 12, 13};
+	const char *strs[8];
 	struct gt_store_export_value *e;
 	int rc;
 
 	if ((rc = grow((void **)&out->values, out->n_values, sizeof(*out->values))) != GT_OK)
 		return rc;
-	if ((rc = copy_cols(out, s, cols, 7, strs)) != GT_OK)
+	if ((rc = copy_cols(out, s, cols, 8, strs)) != GT_OK)
 		return rc;
 	e = &out->values[out->n_values++];
 	memset(e, 0, sizeof(*e));
@@ -108,6 +109,7 @@ static int read_value(struct gt_store_export_out *out, sqlite3_stmt *s)
 	e->v.value = strs[4];
 	e->v.comment = strs[5];
 	e->key_id = strs[6];
+	e->key_label = strs[7];
 	e->v.revision = (uint64_t)sqlite3_column_int64(s, 6);
 	e->v.deleted = sqlite3_column_int(s, 7);
 	col_hash(s, 8, e->v.origin_batch);

@@ -31,10 +31,11 @@ struct gt_store_export_query {
 	int with_registrations; /* also completions and approval states (the first chunk) */
 };
 
-/* One exported value: the stored value and the key id that signed its batch. */
+/* One exported value: the stored value and the key that signed its batch. */
 struct gt_store_export_value {
 	struct gt_store_value v;
-	const char *key_id; /* "" when the batch is not in the log */
+	const char *key_id;    /* "" when the batch is not in the log */
+	const char *key_label; /* the key's label; "" when it has none */
 };
 
 /* An export chunk; every string lives until gt_store_export_free(). */

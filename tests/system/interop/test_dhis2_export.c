@@ -243,6 +243,10 @@ static void test_export(void **state)
 	gt_clirun_client(ts, "prov", "53", "aggregator", prov, sizeof(prov));
 	gt_clirun_client(ts, "reader", "53", "reader", reader, sizeof(reader));
 	gt_clirun_key_id(d1, d1_key, sizeof(d1_key));
+	/* storedBy names the key as people know it (issue 15): its label. */
+	static const char d1_label[] = "Sekretariat GT Kota Kupang - operator 1";
+	const char *label[] = {"key", "label", d1_key, d1_label, NULL};
+	assert_int_equal(gt_testserver_admin(ts, label), 0);
 	import_push(ts, d1, "d1", d1_csv);
 	import_push(ts, d2, "d2", d2_csv);
 	/* A 2,000-byte comment with quotes, a line feed and non-ASCII text comes out whole. */
@@ -288,7 +292,7 @@ static void test_export(void **state)
 	assert_non_null(dv);
 	assert_string_equal(str(dv, "value"), "2");
 	assert_string_equal(str(dv, "comment"), "dua anak, satu kasus");
-	assert_string_equal(str(dv, "storedBy"), d1_key);
+	assert_string_equal(str(dv, "storedBy"), d1_label);
 	dv = find(dvs, "KK_LP", "53.71", "default", "202608");
 	assert_non_null(dv);
 	assert_string_equal(str(dv, "value"), "2");
@@ -406,7 +410,7 @@ static void test_export(void **state)
 	gt_clirun_key_id(d1b, d1b_key, sizeof(d1b_key));
 	/* July is approved, so locked: those values stay the first key's. */
 	json_array_foreach(dvs, i, dv) assert_string_equal(
-	    str(dv, "storedBy"), strcmp(str(dv, "period"), "202607") == 0 ? d1_key : d1b_key);
+	    str(dv, "storedBy"), strcmp(str(dv, "period"), "202607") == 0 ? d1_label : d1b_key);
 	dv = find(dvs, "KK_LP", "53.71", "default", "202609");
 	assert_non_null(dv);
 	assert_string_equal(str(dv, "value"), "7");
