@@ -15,6 +15,10 @@ void gt_test_rmtree(const char *path);
 /* Reads a whole file; caller frees. Returns NULL if it cannot be read. */
 uint8_t *gt_test_read_file(const char *path, size_t *len);
 
+/* A TCP port on 127.0.0.1 that was free a moment ago (for programs that take a port rather
+ * than port 0). Aborts the test program on failure. */
+int gt_test_free_port(void);
+
 /* Returns 1 if ../shared (next to the source tree) is present. */
 int gt_test_have_shared(void);
 

@@ -12,12 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <arpa/inet.h>
 #include <cmocka.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,24 +59,6 @@ static char *walkthrough_script(size_t *nblocks)
 	return script;
 }
 
-/* A port on 127.0.0.1 that was free a moment ago. */
-static int free_port(void)
-{
-	struct sockaddr_in a;
-	socklen_t alen = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	assert_true(fd >= 0);
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
-	port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
 static int64_t mono_s(void)
 {
 	struct timespec t;
@@ -99,7 +78,7 @@ static int run_script(const char *dir, const char *script_path)
 
 	snprintf(home, sizeof(home), "HOME=%s", dir);
 	snprintf(build, sizeof(build), "BUILD=%s", GT_BINARY_DIR);
-	snprintf(port, sizeof(port), "PORT=%d", free_port());
+	snprintf(port, sizeof(port), "PORT=%d", gt_test_free_port());
 	snprintf(out, sizeof(out), "%s/walk.out", dir);
 	pid = fork();
 	assert_true(pid >= 0);

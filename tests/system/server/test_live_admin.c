@@ -30,27 +30,35 @@ static int64_t mono_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* Pings on s: 1 if answered with a Pong, 0 if the server answered with an error or closed
- * (err then says why). */
-static int ping(struct gt_session *s, struct gt_session_err *err)
+/* Sends env on s: 1 if the reply is of the body want, 0 if the server answered with an error
+ * or closed (err then says why). */
+static int call_for(struct gt_session *s, Gtsync__V1__Envelope *env, int want,
+                    struct gt_session_err *err)
 {
-	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
-	Gtsync__V1__Ping p = GTSYNC__V1__PING__INIT;
 	gt_envelope *reply = NULL;
 	int ok;
 
 	memset(err, 0, sizeof(*err));
-	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PING;
-	env.ping = &p;
-	if (gt_session_call(s, &env, &reply, err) != GT_OK)
+	if (gt_session_call(s, env, &reply, err) != GT_OK)
 		return 0;
-	ok = reply->body_case == GTSYNC__V1__ENVELOPE__BODY_PONG;
+	ok = (int)reply->body_case == want;
 	if (!ok && reply->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR) {
 		err->code = reply->error->code;
 		snprintf(err->message, sizeof(err->message), "%s", reply->error->message);
 	}
 	gt_wire_envelope_free(reply);
 	return ok;
+}
+
+/* Pings on s: 1 if answered with a Pong, 0 otherwise (err says why). */
+static int ping(struct gt_session *s, struct gt_session_err *err)
+{
+	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
+	Gtsync__V1__Ping p = GTSYNC__V1__PING__INIT;
+
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PING;
+	env.ping = &p;
+	return call_for(s, &env, GTSYNC__V1__ENVELOPE__BODY_PONG, err);
 }
 
 /* Whether the metadata reply to s lists org unit code in the key's scope. */
@@ -132,25 +140,14 @@ static int export_allowed(struct gt_session *s, const char *org, struct gt_sessi
 {
 	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
 	Gtsync__V1__ExportRequest er = GTSYNC__V1__EXPORT_REQUEST__INIT;
-	gt_envelope *reply = NULL;
-	int ok;
 
-	memset(err, 0, sizeof(*err));
 	er.org_unit = (char *)org;
 	er.dataset = "KK";
 	er.start_period = "2025";
 	er.end_period = "2025";
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST;
 	env.export_request = &er;
-	if (gt_session_call(s, &env, &reply, err) != GT_OK)
-		return 0;
-	ok = reply->body_case == GTSYNC__V1__ENVELOPE__BODY_EXPORT_CHUNK;
-	if (reply->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR) {
-		err->code = reply->error->code;
-		snprintf(err->message, sizeof(err->message), "%s", reply->error->message);
-	}
-	gt_wire_envelope_free(reply);
-	return ok;
+	return call_for(s, &env, GTSYNC__V1__ENVELOPE__BODY_EXPORT_CHUNK, err);
 }
 
 /* Waits (bounded) until export_allowed() on s answers want. */

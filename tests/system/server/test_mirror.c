@@ -10,13 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <arpa/inet.h>
 #include <cmocka.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sqlite3.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,23 +38,6 @@ struct fx {
 	pid_t mirror;
 	char mirror_log[4200];
 };
-
-static int free_port(void)
-{
-	struct sockaddr_in a;
-	socklen_t alen = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	assert_true(fd >= 0);
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
-	port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
 
 /* Runs a shell command line, returning its exit status. */
 static int sh(const char *fmt, ...)
@@ -283,7 +263,7 @@ static void mirror_survives_crashes_and_equals_the_store(void **state)
 	snprintf(f->pgdir, sizeof(f->pgdir), "/tmp/gtsync-pg-XXXXXX");
 	assert_non_null(mkdtemp(f->pgdir));
 	assert_int_equal(sh("sh %s init %s", PGCLUSTER, f->pgdir), 0);
-	f->pgport = free_port();
+	f->pgport = gt_test_free_port();
 	pg_start(f);
 
 	gt_testserver_setup(&f->ts);
