@@ -279,7 +279,7 @@ static void mirror_survives_crashes_and_equals_the_store(void **state)
 	snprintf(f->mirror_log, sizeof(f->mirror_log), "%s/mirror.log", f->ts.dir);
 	mirror_start(f);
 
-	int64_t mirrored = 0;
+	int64_t mirrored = 0, li;
 	for (int r = 0; r < ROUNDS; r++) {
 		for (int i = 0; i < 3; i++)
 			push_round(sess[i], keys[i], orgs[i], ++seq[i], r, (uint64_t)r + 1);
@@ -293,11 +293,14 @@ static void mirror_survives_crashes_and_equals_the_store(void **state)
 			kill(f->mirror, SIGKILL);
 			assert_int_equal(waitpid(f->mirror, NULL, 0), f->mirror);
 			mirror_start(f);
+			/* The next disturbance waits for the new mirror's own progress. */
+			mirrored = pg_position(f, &li);
 		} else if (r == 6) {
 			/* PostgreSQL crashes; the mirror waits for it and goes on. */
 			assert_int_equal(sh("sh %s stop %s immediate", PGCLUSTER, f->pgdir), 0);
 		} else if (r == 8) {
 			pg_start(f);
+			mirrored = pg_position(f, &li);
 		} else if (r == 10) {
 			kill(f->mirror, SIGKILL);
 			assert_int_equal(waitpid(f->mirror, NULL, 0), f->mirror);
@@ -356,9 +359,10 @@ static void mirror_survives_crashes_and_equals_the_store(void **state)
 	size_t len;
 	char *log = (char *)gt_test_read_file(f->mirror_log, &len);
 	assert_non_null(log);
-	if (strstr(log, "reconnecting") == NULL)
+	int resumed = strstr(log, "reconnecting") != NULL || strstr(log, "retrying") != NULL;
+	if (!resumed)
 		fprintf(stderr, "the mirror's log:\n%s\n", log);
-	assert_non_null(strstr(log, "reconnecting"));
+	assert_true(resumed);
 	free(log);
 
 	sqlite3_close(db);
