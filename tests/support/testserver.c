@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 #include "orgunit.h"
 #include "period.h"
 #include "testutil.h"
+
+extern char **environ;
 
 #define SERVER_BIN GT_BINARY_DIR "/server/gtsync-server"
 
@@ -385,4 +388,26 @@ void gt_testserver_open_late(struct gt_testserver *ts, const char *orgs, const c
 	free(wap);
 	gt_key_free(k);
 	gt_meta_free(m);
+}
+
+int gt_testserver_run_briefly(struct gt_testserver *ts)
+{
+	char log[GT_PATH_MAX];
+	char *argv[] = {"timeout",  "10",          GT_BINARY_DIR "/server/gtsync-server",
+	                "run",      "--data",      ts->data,
+	                "--listen", "127.0.0.1:0", NULL};
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int status;
+
+	snprintf(log, sizeof(log), "%s/run.log", ts->dir);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	if (posix_spawnp(&pid, "timeout", &fa, NULL, argv, environ) != 0)
+		die("spawning gtsync-server run");
+	posix_spawn_file_actions_destroy(&fa);
+	if (waitpid(pid, &status, 0) != pid)
+		die("waiting for gtsync-server run");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }

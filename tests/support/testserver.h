@@ -35,6 +35,11 @@ struct gt_key *gt_testserver_key(struct gt_testserver *ts, const char *org, cons
  * {"key", "revoke", id, NULL}. Returns the exit status. */
 int gt_testserver_admin(struct gt_testserver *ts, const char *const *args);
 
+/* Runs `gtsync-server run` on ts's data dir (not started by gt_testserver_start()), killed
+ * after 10 s (a store it accepts would be served); returns its exit status and leaves its
+ * output in ts->dir/run.log. */
+int gt_testserver_run_briefly(struct gt_testserver *ts);
+
 /* Starts `gtsync-server run` with extra arguments (NULL-terminated; may be NULL) and waits
  * until it listens. */
 void gt_testserver_start(struct gt_testserver *ts, const char *const *extra);

@@ -12,7 +12,6 @@
 #include <cmocka.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,8 +22,6 @@
 #include "session.h"
 #include "testserver.h"
 #include "testutil.h"
-
-extern char **environ;
 
 /* Overwrites the root page of every table and index the writer uses for a push with 0xff
  * (an invalid page type); the server's start reads none of them. */
@@ -91,28 +88,6 @@ static gt_envelope *push_one(struct gt_session *s, const struct gt_key *k, uint6
 	return ack;
 }
 
-/* Runs `gtsync-server run` briefly (killed after 10 s: today's code serves); returns its exit
- * status with its output in ts->dir/run.log. */
-static int run_briefly(struct gt_testserver *ts)
-{
-	char log[GT_PATH_MAX];
-	char *argv[] = {"timeout",  "10",          GT_BINARY_DIR "/server/gtsync-server",
-	                "run",      "--data",      ts->data,
-	                "--listen", "127.0.0.1:0", NULL};
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int status;
-
-	snprintf(log, sizeof(log), "%s/run.log", ts->dir);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	assert_int_equal(posix_spawnp(&pid, "timeout", &fa, NULL, argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 static void corruption_stops_writing(void **state)
 {
 	struct gt_testserver ts;
@@ -143,7 +118,7 @@ static void corruption_stops_writing(void **state)
 	(void)gt_testserver_stop(&ts);
 
 	/* The next start checks the store and refuses it. */
-	assert_int_equal(run_briefly(&ts), 1);
+	assert_int_equal(gt_testserver_run_briefly(&ts), 1);
 	snprintf(path, sizeof(path), "%s/run.log", ts.dir);
 	size_t len;
 	char *out = (char *)gt_test_read_file(path, &len);

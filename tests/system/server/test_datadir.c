@@ -10,37 +10,12 @@
 
 #include <cmocka.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "testserver.h"
 #include "testutil.h"
-
-extern char **environ;
-
-/* Runs `gtsync-server run` on ts's data dir, killed after 10 s (today's code would serve);
- * returns its exit status and leaves its output in ts->dir/run.log. */
-static int run_briefly(struct gt_testserver *ts)
-{
-	char log[GT_PATH_MAX];
-	char *argv[] = {"timeout",  "10",          GT_BINARY_DIR "/server/gtsync-server",
-	                "run",      "--data",      ts->data,
-	                "--listen", "127.0.0.1:0", NULL};
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int status;
-
-	snprintf(log, sizeof(log), "%s/run.log", ts->dir);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	assert_int_equal(posix_spawnp(&pid, "timeout", &fa, NULL, argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
 
 static int file_has(const char *path, const char *needle)
 {
@@ -67,7 +42,7 @@ static void modes_checked_at_start(void **state)
 	/* A TLS key readable by others: the server refuses to start, and says how to fix it. */
 	snprintf(path, sizeof(path), "%s/tls-key.pem", ts.data);
 	assert_int_equal(chmod(path, 0644), 0);
-	assert_int_equal(run_briefly(&ts), 1);
+	assert_int_equal(gt_testserver_run_briefly(&ts), 1);
 	snprintf(path, sizeof(path), "%s/run.log", ts.dir);
 	assert_true(file_has(path, "the TLS private key is readable by other users"));
 	assert_true(file_has(path, "chmod 600"));
