@@ -23,10 +23,20 @@ static const char SQL_VALUES[] =
         "d.org_unit") " AND (d.data_element, d.period, d.org_unit, d.coc) > (?7, ?8, ?9, ?10) "
                       "ORDER BY d.data_element, d.period, d.org_unit, d.coc LIMIT ?11";
 
+/* Completions, and nil reports ("laporan nihil": the unit had nothing to report) where the
+ * unit has no completion of its own: DHIS2 records both as a complete registration. */
 static const char SQL_COMPLETIONS[] =
+    "SELECT dataset, period, org_unit, completed, at_ms, origin_batch, change_seq FROM ("
     "SELECT dataset, period, org_unit, completed, at_ms, origin_batch, change_seq FROM "
     "completions WHERE dataset = ?1 AND period IN (SELECT value FROM json_each(?2)) AND " SCOPE_SQL(
-        "org_unit") " ORDER BY org_unit, period LIMIT ?11";
+        "org_unit") " UNION ALL SELECT e.dataset, e.period, e.org_unit, 1, max(e.at_ms), "
+                    "e.origin_batch, e.change_seq FROM workflow_events e WHERE e.kind = 6 AND "
+                    "e.dataset = ?1 AND e.period IN (SELECT value FROM json_each(?2)) "
+                    "AND " SCOPE_SQL(
+                        "e.org_unit") " AND NOT EXISTS (SELECT 1 FROM completions c WHERE "
+                                      "c.dataset = e.dataset AND c.period = e.period AND "
+                                      "c.org_unit = e.org_unit) GROUP BY e.dataset, e.period, "
+                                      "e.org_unit) ORDER BY org_unit, period LIMIT ?11";
 
 static const char SQL_STATES[] =
     "SELECT dataset, period, org_unit, state, updated_at_ms, change_seq FROM workflow_state "

@@ -265,6 +265,12 @@ static void test_export(void **state)
 	const char *approve[] = {"approve", "--dataset", "KK", "--period", "202607", NULL};
 	run_ok(a1, approve, &r);
 	gt_clirun_free(&r);
+	/* 53.72 had nothing to report in October: its nil report is a complete registration. */
+	char a2[4200];
+	gt_clirun_client(ts, "a2", "53.72", "approver", a2, sizeof(a2));
+	const char *nil[] = {"nil-report", "--dataset", "KK", "--period", "202610", NULL};
+	run_ok(a2, nil, &r);
+	gt_clirun_free(&r);
 
 	/* The province's subtree, a year of the monthly data set: every district value as
 	 * entered, nothing on 53 itself (never consolidated totals), nothing of 2025 or of GT. */
@@ -318,6 +324,11 @@ static void test_export(void **state)
 	const json_t *cdrs = json_object_get(doc, "completeDataSetRegistrations");
 	assert_true(json_is_array(cdrs));
 	json_array_foreach(cdrs, i, dv) expect_fields(dv, CDR_FIELDS);
+	const json_t *nilreg = NULL;
+	json_array_foreach(cdrs, i, dv) if (strcmp(str(dv, "organisationUnit"), "53.72") == 0 &&
+	                                    strcmp(str(dv, "period"), "202610") == 0) nilreg = dv;
+	assert_non_null(nilreg);
+	assert_true(json_is_true(json_object_get(nilreg, "completed")));
 	json_decref(doc);
 
 	/* Only the unit itself: a province without values of its own exports none. */
