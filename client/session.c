@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "auth.h"
 #include "error.h"
+#include "i18n.h"
 #include "peer.h"
 
 /* Envelopes received but not yet taken by the caller. */
@@ -170,7 +171,7 @@ int gt_session_recv(struct gt_session *s, gt_envelope **out, struct gt_session_e
 		return GT_OK;
 	}
 	if (rc == GT_ETIMEDOUT)
-		set_err(err, rc, "the server did not answer in time", NULL);
+		set_err(err, rc, _("the server did not answer in time"), NULL);
 	else
 		set_err(err, rc, s->fail_why, NULL);
 	return rc;
@@ -233,7 +234,7 @@ static int expect(struct gt_session *s, Gtsync__V1__Envelope__BodyCase want, gt_
 		rc = error_from_envelope(env, err);
 	else {
 		rc = GT_EPROTO;
-		set_err(err, rc, "the server answered out of turn", NULL);
+		set_err(err, rc, _("the server answered out of turn"), NULL);
 	}
 	gt_wire_envelope_free(env);
 	return rc;
@@ -263,7 +264,7 @@ static int authenticate(struct gt_session *s, gt_envelope **result, struct gt_se
 	s->challenge_rid = challenge->request_id;
 	if (challenge->auth_challenge->nonce.len != GT_NONCE_LEN) {
 		rc = GT_EPROTO;
-		set_err(err, rc, "the server's challenge is malformed", NULL);
+		set_err(err, rc, _("the server's challenge is malformed"), NULL);
 		goto out;
 	}
 	if ((rc = gt_peer_exporter(&s->peer, exporter)) != GT_OK ||
@@ -302,7 +303,7 @@ int gt_session_open(const struct gt_session_opts *opts, struct gt_session **out,
 		*result = NULL;
 	set_err(err, 0, "", NULL);
 	if (gt_addr_parse(opts->server, &addr) != GT_OK) {
-		set_err(err, GT_EINVAL, "the server address is not HOST:PORT", NULL);
+		set_err(err, GT_EINVAL, _("the server address is not HOST:PORT"), NULL);
 		return GT_EINVAL;
 	}
 	s = calloc(1, sizeof(*s));
@@ -324,7 +325,7 @@ int gt_session_open(const struct gt_session_opts *opts, struct gt_session **out,
 
 	rc = gt_tls_client_ctx_new(opts->ca_path, NULL, &s->tls);
 	if (rc != GT_OK) {
-		set_err(err, rc, "the pinned server certificate (--ca) cannot be read", NULL);
+		set_err(err, rc, _("the pinned server certificate (--ca) cannot be read"), NULL);
 		goto fail;
 	}
 	rc = gt_peer_connect(&s->peer, &s->loop, s->tls, (const struct sockaddr *)&addr,
@@ -337,7 +338,7 @@ int gt_session_open(const struct gt_session_opts *opts, struct gt_session **out,
 	rc = run_until(s, cond_opened);
 	if (rc != GT_OK) {
 		if (rc == GT_ETIMEDOUT)
-			set_err(err, rc, "the server did not answer in time", NULL);
+			set_err(err, rc, _("the server did not answer in time"), NULL);
 		else if (rc == GT_ETLS)
 			set_err(err, rc, s->fail_why, NULL);
 		else
