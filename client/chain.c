@@ -17,6 +17,7 @@
 #include "period.h"
 #include "protonames.h"
 #include "push.h"
+#include "servermsg.h"
 #include "termtext.h"
 
 /* Checks the action against the pulled metadata; sentences on h->err. */
@@ -151,13 +152,14 @@ static int report_outcome(struct gt_home *h, const char *what, const struct gt_c
 		r->outcome = GT_CHAIN_SKIPPED;
 		r->conflict = a.conflict;
 		gt_home_say(h, _("%s: %s %s %s: skipped by the server: %s (%s)"), what, a.dataset,
-		            a.period, a.org_unit, cause_of(&a), gt_protonames_conflict(a.conflict));
+		            a.period, a.org_unit, gt_servermsg_conflict(a.conflict, cause_of(&a)),
+		            gt_protonames_conflict(a.conflict));
 		break;
 	case GT_CSTORE_REFUSED:
 		r->outcome = GT_CHAIN_REFUSED;
 		r->code = a.code;
 		gt_home_say(h, _("%s: %s %s %s: refused by the server: %s"), what, a.dataset,
-		            a.period, a.org_unit, a.message[0] ? a.message : gt_strerror(a.code));
+		            a.period, a.org_unit, gt_servermsg_error(a.code, a.message));
 		break;
 	default:
 		r->outcome = GT_CHAIN_UNSENT;

@@ -146,7 +146,7 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 		gt_home_close(h);
 		if (rc != GT_OK) {
 			fprintf(stderr, _("gtsync init: cannot store the language: %s\n"),
-			        gt_strerror(rc));
+			        gt_error_text(rc));
 			return FAIL;
 		}
 		gt_i18n_use(lang);
@@ -253,7 +253,7 @@ static int cmd_enrol(const struct gt_cli_cmd *cmd, int argc, char **argv, void *
 		rc = gt_file_read(request, ENROL_FILE_MAX, &file, &len);
 		if (rc != GT_OK) {
 			fprintf(stderr, _("gtsync enrol: cannot read the request file %s: %s\n"),
-			        request, gt_strerror(rc));
+			        request, gt_error_text(rc));
 			return FAIL;
 		}
 		request = (const char *)file;

@@ -77,7 +77,7 @@ static int write_file(struct gt_home *h, const struct gt_fetch_opts *o,
 	free(doc);
 	if (rc != GT_OK && h->err != NULL)
 		fprintf(h->err, _("gtsync report: cannot write %s: %s\n"), o->output,
-		        gt_strerror(rc));
+		        gt_error_text(rc));
 	return rc;
 }
 
@@ -104,7 +104,7 @@ int gt_fetch_report(struct gt_home *h, const struct gt_fetch_opts *o)
 		rc = gt_render_report(o->out, rep, meta, &names, o->format);
 		if (rc != GT_OK && h->err != NULL)
 			fprintf(h->err, _("gtsync report: cannot write the report: %s\n"),
-			        gt_strerror(rc));
+			        gt_error_text(rc));
 		goto out;
 	}
 	if ((rc = write_file(h, o, rep, meta, &names)) != GT_OK)

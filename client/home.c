@@ -17,6 +17,7 @@
 #include "error.h"
 #include "fileio.h"
 #include "protonames.h"
+#include "servermsg.h"
 #include "termtext.h"
 #include "tls.h"
 
@@ -131,7 +132,7 @@ static int init_files(struct gt_home *h, const char *ca_file, struct gt_home_ini
 	rc = gt_file_read(ca_file, GT_HOME_MAX_CA, &ca, &ca_len);
 	if (rc != GT_OK) {
 		say(err, _("gtsync init: cannot read the server certificate %s: %s"), ca_file,
-		    gt_strerror(rc));
+		    gt_error_text(rc));
 		goto out;
 	}
 	if ((rc = gt_tls_client_ctx_new(ca_file, NULL, &tls)) != GT_OK) {
@@ -143,21 +144,21 @@ static int init_files(struct gt_home *h, const char *ca_file, struct gt_home_ini
 	}
 	if ((rc = gt_key_generate(&k)) != GT_OK || (rc = gt_key_id(k, info->key_id)) != GT_OK ||
 	    (rc = gt_key_public_b64(k, info->pub_b64)) != GT_OK) {
-		say(err, _("gtsync init: cannot generate a key: %s"), gt_strerror(rc));
+		say(err, _("gtsync init: cannot generate a key: %s"), gt_error_text(rc));
 		goto out;
 	}
 	if ((rc = gt_file_write(h->ca_path, ca, ca_len, 0644, 1)) != GT_OK) {
-		say(err, _("gtsync init: cannot write %s: %s"), h->ca_path, gt_strerror(rc));
+		say(err, _("gtsync init: cannot write %s: %s"), h->ca_path, gt_error_text(rc));
 		goto out;
 	}
 	made->ca = 1;
 	if ((rc = gt_key_save(k, h->key_path)) != GT_OK) {
-		say(err, _("gtsync init: cannot write %s: %s"), h->key_path, gt_strerror(rc));
+		say(err, _("gtsync init: cannot write %s: %s"), h->key_path, gt_error_text(rc));
 		goto out;
 	}
 	made->key = 1;
 	if ((rc = gt_key_save_public(k, h->pub_path)) != GT_OK && rc != GT_EEXIST) {
-		say(err, _("gtsync init: cannot write %s: %s"), h->pub_path, gt_strerror(rc));
+		say(err, _("gtsync init: cannot write %s: %s"), h->pub_path, gt_error_text(rc));
 		goto out;
 	}
 	made->pub = rc == GT_OK;
@@ -177,7 +178,7 @@ static int init_store(struct gt_home *h, const char *server, const char *org,
 	int rc;
 
 	if ((rc = gt_cstore_create(h->db_path, &st)) != GT_OK) {
-		say(err, _("gtsync init: cannot create %s: %s"), h->db_path, gt_strerror(rc));
+		say(err, _("gtsync init: cannot create %s: %s"), h->db_path, gt_error_text(rc));
 		return rc;
 	}
 	made->db = 1;
@@ -260,7 +261,7 @@ int gt_home_open(const char *dir, FILE *err, struct gt_home **out)
 		say(err, _("gtsync: cannot open %s: %s"), h->db_path,
 		    rc == GT_ECORRUPT  ? _("it is not a gtsync client store")
 		    : rc == GT_ENOTSUP ? _("a newer version of gtsync wrote it; use that version")
-		                       : gt_strerror(rc));
+		                       : gt_error_text(rc));
 		goto fail;
 	}
 	if ((rc = gt_cstore_config_get(h->st, GT_CSTORE_CFG_SERVER, h->server,
@@ -270,7 +271,7 @@ int gt_home_open(const char *dir, FILE *err, struct gt_home **out)
 	    (rc = gt_cstore_config_get(h->st, GT_CSTORE_CFG_KEY_ID, h->key_id,
 	                               sizeof(h->key_id))) != GT_OK) {
 		say(err, _("gtsync: %s lacks its settings (%s); initialise a new home"), h->db_path,
-		    gt_strerror(rc));
+		    gt_error_text(rc));
 		rc = GT_ECORRUPT;
 		goto fail;
 	}
@@ -327,7 +328,7 @@ int gt_home_key(struct gt_home *h)
 	rc = gt_key_load_why(h->key_path, &h->key, &why);
 	if (rc != GT_OK) {
 		say(h->err, _("gtsync: cannot use the key %s: %s"), h->key_path,
-		    why ? why : gt_strerror(rc));
+		    why ? why : gt_error_text(rc));
 		return rc;
 	}
 	if (gt_key_id(h->key, id) != GT_OK || strcmp(id, h->key_id) != 0) {
@@ -409,7 +410,7 @@ int gt_home_request(struct gt_home *h, const char *what, uint32_t timeout_ms, gt
 	if ((*reply)->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR) {
 		const Gtsync__V1__Error *e = (*reply)->error;
 		say(h->err, _("%s: the server refused: %s"), what,
-		    e->message && e->message[0] ? e->message : gt_strerror(e->code));
+		    gt_servermsg_error(e->code, e->message));
 		rc = e->code < 0 && e->code >= GT_ERR_MIN ? e->code : GT_EPROTO;
 		if (gt_home_transient(rc))
 			rc = GT_EPROTO; /* a refusal, not a lost link */
@@ -452,7 +453,7 @@ void gt_home_explain(struct gt_home *h, const char *what, const struct gt_sessio
 	case GT_ETIMEDOUT:
 	case GT_ECLOSED:
 		say(h->err, _("%s: the server %s is unreachable (%s)"), what, h->server,
-		    err->message[0] ? err->message : gt_strerror(err->code));
+		    err->message[0] ? err->message : gt_error_text(err->code));
 		break;
 	case GT_ETLS:
 		say(h->err,
@@ -478,7 +479,7 @@ void gt_home_explain(struct gt_home *h, const char *what, const struct gt_sessio
 		break;
 	default:
 		say(h->err, _("%s: cannot work with the server %s: %s"), what, h->server,
-		    err->message[0] ? err->message : gt_strerror(err->code));
+		    err->message[0] ? err->message : gt_error_text(err->code));
 		break;
 	}
 }
@@ -509,7 +510,7 @@ int gt_home_meta(struct gt_home *h, const char *what, struct gt_meta **out)
 		say(h->err,
 		    _("%s: the stored metadata cannot be read (%s%s%s); run 'gtsync metadata "
 		      "pull' again"),
-		    what, gt_strerror(rc), errs->count ? ": " : "",
+		    what, gt_error_text(rc), errs->count ? ": " : "",
 		    errs->count ? errs->items[0].text : "");
 	gt_meta_errors_clear(errs);
 	free(errs);

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "i18n.h"
 #include "progress.h"
+#include "servermsg.h"
 #include "termtext.h"
 
 int gt_pull_chunks(struct gt_home *h, struct gt_session *s, const char *what, const char *org,
@@ -37,7 +38,7 @@ int gt_pull_chunks(struct gt_home *h, struct gt_session *s, const char *what, co
 			const Gtsync__V1__Error *e = reply->error;
 			err.code = e->code < 0 && e->code >= GT_ERR_MIN ? e->code : GT_EPROTO;
 			snprintf(err.message, sizeof(err.message), "%s",
-			         e->message ? e->message : gt_strerror(err.code));
+			         gt_servermsg_error(err.code, e->message));
 			snprintf(err.key_id, sizeof(err.key_id), "%s", e->key_id ? e->key_id : "");
 			gt_wire_envelope_free(reply);
 			if (err.code == GT_EPERM)

@@ -16,6 +16,7 @@
 #include "progress.h"
 #include "protonames.h"
 #include "roleset.h"
+#include "servermsg.h"
 #include "termtext.h"
 
 #define SOFTWARE "gtsync/0.1.0"
@@ -482,12 +483,15 @@ static int send_next(struct pusher *p)
 static int refused(struct pusher *p, const struct inflight *f, int code, const char *msg)
 {
 	int64_t now = gt_clock_wall_ms();
+	const char *shown;
 	int disp, rc;
 
 	if (code >= 0 || code < GT_ERR_MIN)
 		code = GT_EPROTO;
 	if (msg == NULL || msg[0] == '\0')
 		msg = gt_strerror(code);
+	/* The store keeps the server's words; a person reads them in their language. */
+	shown = gt_servermsg_error(code, msg);
 	if (refusal_passes(code))
 		disp = GT_CSTORE_RETRY;
 	else if ((code == GT_ETOOBIG || code == GT_ECONFLICT) && p->requeues < GT_PUSH_MAX_REQUEUES)
@@ -507,11 +511,11 @@ static int refused(struct pusher *p, const struct inflight *f, int code, const c
 	case GT_CSTORE_RETRY:
 		p->r->batches_retry++;
 		p->retry_code = code;
-		snprintf(p->retry_msg, sizeof(p->retry_msg), "%s", msg);
+		snprintf(p->retry_msg, sizeof(p->retry_msg), "%s", shown);
 		say(p->h,
 		    _("gtsync push: the server could not take batch %" PRIu64 " now (%s); it "
 		      "stays saved and is sent again"),
-		    f->seq, msg);
+		    f->seq, shown);
 		break;
 	case GT_CSTORE_REQUEUE:
 		p->requeues++;
@@ -520,12 +524,12 @@ static int refused(struct pusher *p, const struct inflight *f, int code, const c
 			say(p->h,
 			    _("gtsync push: the server refused batch %" PRIu64 " (%s); its %" PRIu32
 			      " workflow actions are queued again in a new batch"),
-			    f->seq, msg, f->n_actions);
+			    f->seq, shown, f->n_actions);
 		else
 			say(p->h,
 			    _("gtsync push: the server refused batch %" PRIu64 " (%s); its %" PRIu32
 			      " values are queued again in a new batch"),
-			    f->seq, msg, f->n_values);
+			    f->seq, shown, f->n_values);
 		break;
 	default:
 		p->r->batches_refused++;
@@ -537,13 +541,13 @@ static int refused(struct pusher *p, const struct inflight *f, int code, const c
 			    _("gtsync push: the server refused batch %" PRIu64
 			      " for good: %s. Its %" PRIu32
 			      " workflow actions are marked refused (see 'gtsync status')."),
-			    f->seq, msg, f->n_actions);
+			    f->seq, shown, f->n_actions);
 		else
 			say(p->h,
 			    _("gtsync push: the server refused batch %" PRIu64
 			      " for good: %s. Its %" PRIu32 " values are marked refused (see "
 			      "'gtsync status') and are not sent again."),
-			    f->seq, msg, f->n_values);
+			    f->seq, shown, f->n_values);
 		break;
 	}
 	return GT_OK;
@@ -567,7 +571,7 @@ static int on_reply(struct pusher *p, gt_envelope *env)
 			int code = e->code < 0 && e->code >= GT_ERR_MIN ? e->code : GT_EPROTO;
 			bar_break(p);
 			say(p->h, _("gtsync push: the server closed the connection: %s"),
-			    e->message && e->message[0] ? e->message : gt_strerror(code));
+			    gt_servermsg_error(code, e->message));
 			return gt_home_transient(code) ? code : GT_EPROTO;
 		}
 		return GT_OK; /* not ours to handle */
@@ -737,7 +741,7 @@ static int session_once(struct pusher *p)
 		bar_break(p);
 		gt_home_explain(h, "gtsync push", &err);
 		(void)gt_cstore_config_set(h->st, GT_CSTORE_CFG_LAST_ERROR,
-		                           err.message[0] ? err.message : gt_strerror(rc));
+		                           err.message[0] ? err.message : gt_error_text(rc));
 		return rc;
 	}
 	session_limits(p, auth->auth_result);

@@ -11,6 +11,7 @@
 #include "error.h"
 #include "i18n.h"
 #include "peer.h"
+#include "servermsg.h"
 
 /* Envelopes received but not yet taken by the caller. */
 #define SESSION_MAX_QUEUED 4096u
@@ -46,7 +47,7 @@ static void set_err(struct gt_session_err *err, int code, const char *msg, const
 	if (err == NULL)
 		return;
 	err->code = code;
-	snprintf(err->message, sizeof(err->message), "%s", msg ? msg : gt_strerror(code));
+	snprintf(err->message, sizeof(err->message), "%s", msg ? msg : gt_error_text(code));
 	snprintf(err->key_id, sizeof(err->key_id), "%s", key_id ? key_id : "");
 }
 
@@ -156,7 +157,7 @@ static int error_from_envelope(const gt_envelope *env, struct gt_session_err *er
 {
 	const Gtsync__V1__Error *e = env->error;
 	int code = e->code < 0 && e->code >= GT_ERR_MIN ? e->code : GT_EPROTO;
-	set_err(err, code, e->message && *e->message ? e->message : gt_strerror(code), e->key_id);
+	set_err(err, code, gt_servermsg_error(code, e->message), e->key_id);
 	return code;
 }
 
@@ -342,7 +343,7 @@ int gt_session_open(const struct gt_session_opts *opts, struct gt_session **out,
 		else if (rc == GT_ETLS)
 			set_err(err, rc, s->fail_why, NULL);
 		else
-			set_err(err, rc, gt_strerror(rc), NULL);
+			set_err(err, rc, gt_error_text(rc), NULL);
 		goto fail;
 	}
 	rc = authenticate(s, &res, err);

@@ -11,6 +11,7 @@
 #include "error.h"
 #include "i18n.h"
 #include "protonames.h"
+#include "servermsg.h"
 #include "termtext.h"
 
 /* The settings status shows, and their times as a person reads them. */
@@ -103,7 +104,9 @@ static int print_problem(void *arg, const struct gt_cstore_problem *p)
 		if (x->last_state == GT_CSTORE_CONFLICT && p->state != GT_CSTORE_CONFLICT)
 			fprintf(out, "\n");
 		fprintf(out, "  %s %s: %s\n", _(word), problem_reason(p),
-		        gt_termtext_str(&t, p->message));
+		        gt_termtext_str(&t, p->state == GT_CSTORE_CONFLICT
+		                                ? gt_servermsg_conflict(p->reason, p->message)
+		                                : gt_servermsg_error(p->reason, p->message)));
 		x->last_state = p->state;
 		x->last_reason = p->reason;
 		x->shown = 0;
@@ -173,7 +176,10 @@ static void print_action(FILE *out, const struct gt_cstore_action *x, int plain)
 	        gt_termtext_str(&t, x->dataset), gt_termtext_str(&t, x->period),
 	        gt_termtext_str(&t, x->org_unit), _(action_outcome(x)));
 	if (x->state >= GT_CSTORE_CONFLICT)
-		fprintf(out, " (%s: %s)", action_why(x), gt_termtext_str(&t, x->message));
+		fprintf(out, " (%s: %s)", action_why(x),
+		        gt_termtext_str(&t, x->state == GT_CSTORE_CONFLICT
+		                                ? gt_servermsg_conflict(x->conflict, x->message)
+		                                : gt_servermsg_error(x->code, x->message)));
 	if (x->reason[0])
 		fprintf(out, _("; reason: %s"), gt_termtext_str(&t, x->reason));
 	if (x->has_digest)
