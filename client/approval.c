@@ -6,6 +6,7 @@
 
 #include "digest.h"
 #include "error.h"
+#include "i18n.h"
 #include "orgunit.h"
 #include "period.h"
 #include "pull.h"
@@ -197,7 +198,7 @@ int gt_approval_pull(struct gt_home *h, const struct gt_meta *meta, const char *
 	memset(&res, 0, sizeof(res));
 	rc = gt_pull_chunks(h, s, "gtsync approve", org_unit, 0, &o, collect, a, &res);
 	if (rc == GT_ETOOBIG)
-		gt_home_say(h, "gtsync approve: the approval would cover more than %u values",
+		gt_home_say(h, _("gtsync approve: the approval would cover more than %u values"),
 		            GT_APPROVAL_MAX_VALUES);
 	if (rc == GT_OK && !res.complete)
 		rc = GT_EPROTO;

@@ -12,10 +12,12 @@
 #include "clock.h"
 #include "error.h"
 #include "fileio.h"
+#include "i18n.h"
 #include "orgunit.h"
 #include "period.h"
 #include "protonames.h"
 #include "push.h"
+#include "servermsg.h"
 #include "termtext.h"
 
 /* Checks the action against the pulled metadata; sentences on h->err. */
@@ -29,13 +31,14 @@ static int check_extras(struct gt_home *h, const char *what, const struct gt_met
 
 	if (o->kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_OPEN_LATE &&
 	    (o->until == NULL || gt_date_parse(o->until, &until) != GT_OK)) {
-		gt_home_say(h, "%s: --until needs the last day of late entry as YYYY-MM-DD", what);
+		gt_home_say(h, _("%s: --until needs the last day of late entry as YYYY-MM-DD"),
+		            what);
 		return GT_EINVAL;
 	}
 	if (o->acknowledge == NULL || o->acknowledge[0] == '\0')
 		return GT_OK;
 	if (strlen(o->acknowledge) >= sizeof(codes)) {
-		gt_home_say(h, "%s: --acknowledge lists too many rules", what);
+		gt_home_say(h, _("%s: --acknowledge lists too many rules"), what);
 		return GT_EINVAL;
 	}
 	snprintf(codes, sizeof(codes), "%s", o->acknowledge);
@@ -44,8 +47,8 @@ static int check_extras(struct gt_home *h, const char *what, const struct gt_met
 		if (r == NULL || r->dataset != ds) {
 			gt_home_say(
 			    h,
-			    "%s: %s is not a validation rule of data set %s (see the server's "
-			    "message for the rules to acknowledge)",
+			    _("%s: %s is not a validation rule of data set %s (see the server's "
+			      "message for the rules to acknowledge)"),
 			    what, c, ds->code);
 			return GT_EINVAL;
 		}
@@ -61,30 +64,31 @@ static int check(struct gt_home *h, const char *what, const struct gt_meta *meta
 
 	if (ds == NULL) {
 		gt_home_say(h,
-		            "%s: data set %s is not in the pulled metadata (run 'gtsync metadata "
-		            "pull' if it is new)",
+		            _("%s: data set %s is not in the pulled metadata (run 'gtsync metadata "
+		              "pull' if it is new)"),
 		            what, o->dataset);
 		return GT_ENOENT;
 	}
 	if (gt_period_parse(o->period, &p) != GT_OK) {
-		gt_home_say(h, "%s: %s is not a DHIS2 period (2025, 2025S1, 2025Q1, 202501)", what,
-		            o->period);
+		gt_home_say(h, _("%s: %s is not a DHIS2 period (2025, 2025S1, 2025Q1, 202501)"),
+		            what, o->period);
 		return GT_EINVAL;
 	}
 	if ((int)p.type < (int)ds->period_type) {
 		gt_home_say(h,
-		            "%s: data set %s is reported %s; a report is approved for a %s "
-		            "period or a coarser one (e.g. the year), not %s",
+		            _("%s: data set %s is reported %s; a report is approved for a %s "
+		              "period or a coarser one (e.g. the year), not %s"),
 		            what, ds->code, gt_period_type_name(ds->period_type),
 		            gt_period_type_name(ds->period_type), o->period);
 		return GT_EINVAL;
 	}
 	if (gt_orgunit_valid(org) != GT_OK) {
-		gt_home_say(h, "%s: %s is not an org unit code (53, 53.71, ID)", what, org);
+		gt_home_say(h, _("%s: %s is not an org unit code (53, 53.71, ID)"), what, org);
 		return GT_EINVAL;
 	}
 	if (o->reason != NULL && strlen(o->reason) > GT_CHAIN_MAX_REASON) {
-		gt_home_say(h, "%s: the reason is longer than %u bytes", what, GT_CHAIN_MAX_REASON);
+		gt_home_say(h, _("%s: the reason is longer than %u bytes"), what,
+		            GT_CHAIN_MAX_REASON);
 		return GT_EINVAL;
 	}
 	return check_extras(h, what, meta, ds, o);
@@ -111,7 +115,7 @@ static int report_outcome(struct gt_home *h, const char *what, const struct gt_c
 	int rc = gt_cstore_action_get(h->st, r->action_id, &a);
 
 	if (rc != GT_OK) {
-		gt_home_say(h, "%s: cannot read the action back: %s", what,
+		gt_home_say(h, _("%s: cannot read the action back: %s"), what,
 		            gt_cstore_errmsg(h->st));
 		return rc;
 	}
@@ -122,23 +126,24 @@ static int report_outcome(struct gt_home *h, const char *what, const struct gt_c
 			r->outcome = GT_CHAIN_DUPLICATE;
 			gt_termtext_line(
 			    o->out,
-			    "%s %s %s %s: the server already had this action (batch "
-			    "%" PRIu64 ", sent before); 'gtsync report' shows the report's state",
+			    _("%s %s %s %s: the server already had this action (batch "
+			      "%" PRIu64
+			      ", sent before); 'gtsync report' shows the report's state"),
 			    gt_protonames_kind(a.kind), a.dataset, a.period, a.org_unit, a.seq);
 		} else {
 			r->outcome = GT_CHAIN_APPLIED;
 			if (gt_protonames_kind_state(a.kind) == 0)
 				gt_termtext_line(
 				    o->out,
-				    "%s %s %s %s: applied; it is in the report's history "
-				    "(batch %" PRIu64 ")",
+				    _("%s %s %s %s: applied; it is in the report's history "
+				      "(batch %" PRIu64 ")"),
 				    gt_protonames_kind(a.kind), a.dataset, a.period, a.org_unit,
 				    a.seq);
 			else
 				gt_termtext_line(
 				    o->out,
-				    "%s %s %s %s: applied; the report is now %s (batch %" PRIu64
-				    ")",
+				    _("%s %s %s %s: applied; the report is now %s (batch %" PRIu64
+				      ")"),
 				    gt_protonames_kind(a.kind), a.dataset, a.period, a.org_unit,
 				    gt_protonames_state(gt_protonames_kind_state(a.kind)), a.seq);
 		}
@@ -146,20 +151,21 @@ static int report_outcome(struct gt_home *h, const char *what, const struct gt_c
 	case GT_CSTORE_CONFLICT:
 		r->outcome = GT_CHAIN_SKIPPED;
 		r->conflict = a.conflict;
-		gt_home_say(h, "%s: %s %s %s: skipped by the server: %s (%s)", what, a.dataset,
-		            a.period, a.org_unit, cause_of(&a), gt_protonames_conflict(a.conflict));
+		gt_home_say(h, _("%s: %s %s %s: skipped by the server: %s (%s)"), what, a.dataset,
+		            a.period, a.org_unit, gt_servermsg_conflict(a.conflict, cause_of(&a)),
+		            gt_protonames_conflict(a.conflict));
 		break;
 	case GT_CSTORE_REFUSED:
 		r->outcome = GT_CHAIN_REFUSED;
 		r->code = a.code;
-		gt_home_say(h, "%s: %s %s %s: refused by the server: %s", what, a.dataset, a.period,
-		            a.org_unit, a.message[0] ? a.message : gt_strerror(a.code));
+		gt_home_say(h, _("%s: %s %s %s: refused by the server: %s"), what, a.dataset,
+		            a.period, a.org_unit, gt_servermsg_error(a.code, a.message));
 		break;
 	default:
 		r->outcome = GT_CHAIN_UNSENT;
 		gt_home_say(h,
-		            "%s: %s %s %s: saved but not answered yet; it goes out with the next "
-		            "'gtsync push'",
+		            _("%s: %s %s %s: saved but not answered yet; it goes out with the next "
+		              "'gtsync push'"),
 		            what, a.dataset, a.period, a.org_unit);
 		break;
 	}
@@ -196,11 +202,12 @@ int gt_chain_run(struct gt_home *h, const struct gt_chain_opts *o, struct gt_cha
 			goto out;
 		gt_approval_hex(r->digest, hex);
 		gt_termtext_line(o->out,
-		                 "approve: %" PRIu64
-		                 " %s of %s for %s in %s's subtree, as the server "
-		                 "holds them now; signing SHA-256 %s",
-		                 r->n_digested, r->n_digested == 1 ? "value" : "values", o->dataset,
-		                 o->period, org, hex);
+		                 P_("approve: %" PRIu64 " value of %s for %s in %s's subtree, as "
+		                    "the server holds them now; signing SHA-256 %s",
+		                    "approve: %" PRIu64 " values of %s for %s in %s's subtree, as "
+		                    "the server holds them now; signing SHA-256 %s",
+		                    (unsigned long)r->n_digested),
+		                 r->n_digested, o->dataset, o->period, org, hex);
 		(void)gt_testhooks_at(o->hooks, GT_TESTHOOK_DIGESTED);
 	}
 	struct gt_cstore_action_in in = {
@@ -217,7 +224,7 @@ int gt_chain_run(struct gt_home *h, const struct gt_chain_opts *o, struct gt_cha
 	/* Saved before anything is sent: a crash from here on sends it next time. */
 	rc = gt_cstore_action_queue(h->st, &in, gt_clock_wall_ms(), &r->action_id);
 	if (rc != GT_OK) {
-		gt_home_say(h, "%s: cannot save the action: %s; nothing was sent", what,
+		gt_home_say(h, _("%s: cannot save the action: %s; nothing was sent"), what,
 		            gt_cstore_errmsg(h->st));
 		goto out;
 	}
@@ -235,8 +242,8 @@ int gt_chain_run(struct gt_home *h, const struct gt_chain_opts *o, struct gt_cha
 	    pr.actions_applied + pr.actions_skipped + pr.actions_refused + pr.actions_dup > 1 &&
 	    o->out)
 		fprintf(o->out,
-		        "(%" PRIu64 " earlier workflow actions of this office went out too; "
-		        "'gtsync status' lists them)\n",
+		        _("(%" PRIu64 " earlier workflow actions of this office went out too; "
+		          "'gtsync status' lists them)\n"),
 		        pr.actions_applied + pr.actions_skipped + pr.actions_refused +
 		            pr.actions_dup - 1);
 out:

@@ -7,6 +7,7 @@
 
 #include "gtlimits.h"
 #include "home.h"
+#include "i18n.h"
 #include "testhooks.h"
 
 /* Longest reason accepted (the server's limit, server/rules.h). */
@@ -14,21 +15,27 @@
 
 /* What `gtsync nil-report --help` and `gtsync open-late --help` say. */
 #define GT_CHAIN_HELP_NIL                                                                          \
-	"A unit with nothing to report for a data set and period declares it with its approver's " \
-	"key: a signed \"laporan nihil\" that counts as reported in the reports' completeness "    \
-	"and "                                                                                     \
-	"lets an empty report be approved (the server refuses to approve a report without any "    \
-	"value otherwise). The period may be the data set's or coarser (2025 for a year of "       \
-	"monthly reports). The server refuses it when the unit holds values of the data set for "  \
-	"the period. It shows in the report's history."
+	N_("A unit with nothing to report for a data set and period declares it with its "         \
+	   "approver's "                                                                           \
+	   "key: a signed \"laporan nihil\" that counts as reported in the reports' completeness " \
+	   "and "                                                                                  \
+	   "lets an empty report be approved (the server refuses to approve a report without any " \
+	   "value otherwise). The period may be the data set's or coarser (2025 for a year of "    \
+	   "monthly reports). The server refuses it when the unit holds values of the data set "   \
+	   "for "                                                                                  \
+	   "the period. It shows in the report's history.")
 #define GT_CHAIN_HELP_LATE                                                                         \
-	"Past a data set's expiry days the server skips values and completions as expired. The "   \
-	"parent opens a unit for late entry: the province's aggregator for its districts, the "    \
-	"central secretariat for any unit. --org names the unit (that unit only), --period the "   \
-	"data set's period or a coarser one (2024 opens every month of 2024), --until the last "   \
-	"day entry stays open (YYYY-MM-DD, inclusive, UTC) and --reason why; all are required. "   \
-	"The opening is a signed action in the report's history; it lifts expiry only (an "        \
-	"approved period stays locked). A later opening with another day replaces it."
+	N_("Past a data set's expiry days the server skips values and completions as expired. "    \
+	   "The "                                                                                  \
+	   "parent opens a unit for late entry: the province's aggregator for its districts, the " \
+	   "central secretariat for any unit. --org names the unit (that unit only), --period "    \
+	   "the "                                                                                  \
+	   "data set's period or a coarser one (2024 opens every month of 2024), --until the "     \
+	   "last "                                                                                 \
+	   "day entry stays open (YYYY-MM-DD, inclusive, UTC) and --reason why; all are "          \
+	   "required. "                                                                            \
+	   "The opening is a signed action in the report's history; it lifts expiry only (an "     \
+	   "approved period stays locked). A later opening with another day replaces it.")
 
 struct gt_chain_opts {
 	int kind;                /* a WorkflowKind: submit, approve, accept, return, unapprove */

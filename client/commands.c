@@ -68,7 +68,7 @@ static int open_home(const struct gt_cli_cmd *cmd, struct gt_home **h)
 
 	*h = NULL;
 	if (rc != GT_OK) {
-		fprintf(stderr, "gtsync %s: no home directory: give --home DIR or set %s\n",
+		fprintf(stderr, _("gtsync %s: no home directory: give --home DIR or set %s\n"),
 		        cmd->name, GT_HOME_ENV);
 		return rc;
 	}
@@ -92,8 +92,8 @@ static int opt_uint(const struct gt_cli_cmd *cmd, const char *name, unsigned lon
 	errno = 0;
 	n = strtoul(v, &end, 10);
 	if (errno || *end || end == v || n == 0 || n > max) {
-		fprintf(stderr, "gtsync %s: --%s needs a whole number from 1 to %lu\n", cmd->name,
-		        name, max);
+		fprintf(stderr, _("gtsync %s: --%s needs a whole number from 1 to %lu\n"),
+		        cmd->name, name, max);
 		return GT_EINVAL;
 	}
 	*out = n;
@@ -120,20 +120,21 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 
 	if (server == NULL || org == NULL || ca == NULL) {
 		fprintf(stderr,
-		        "gtsync init: --server, --org and --ca are required (see --help)\n");
+		        _("gtsync init: --server, --org and --ca are required (see --help)\n"));
 		return USAGE;
 	}
 	if (gt_roleset_parse(roles_text != NULL ? roles_text : "operator", &roles) != GT_OK) {
-		fprintf(stderr, "gtsync init: --role takes roles separated by commas (operator, "
-		                "approver, aggregator, secretariat, reader)\n");
+		fprintf(stderr, _("gtsync init: --role takes roles separated by commas (operator, "
+		                  "approver, aggregator, secretariat, reader)\n"));
 		return USAGE;
 	}
 	if (gt_home_resolve(gt_cli_get(cmd, "home"), dir, sizeof(dir)) != GT_OK) {
-		fprintf(stderr, "gtsync init: give --home DIR or set %s\n", GT_HOME_ENV);
+		fprintf(stderr, _("gtsync init: give --home DIR or set %s\n"), GT_HOME_ENV);
 		return USAGE;
 	}
 	if (lang != NULL && !gt_i18n_known(lang)) {
-		fprintf(stderr, "gtsync init: --lang is id (Bahasa Indonesia) or en (English)\n");
+		fprintf(stderr,
+		        _("gtsync init: --lang is id (Bahasa Indonesia) or en (English)\n"));
 		return USAGE;
 	}
 	rc = gt_home_init(dir, server, org, ca, &info, stderr);
@@ -144,32 +145,33 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 			rc = gt_home_set_lang(h, lang);
 		gt_home_close(h);
 		if (rc != GT_OK) {
-			fprintf(stderr, "gtsync init: cannot store the language: %s\n",
-			        gt_strerror(rc));
+			fprintf(stderr, _("gtsync init: cannot store the language: %s\n"),
+			        gt_error_text(rc));
 			return FAIL;
 		}
 		gt_i18n_use(lang);
 	}
-	gt_termtext_line(stdout, "gtsync home %s is ready for org unit %s, server %s", dir, org,
+	gt_termtext_line(stdout, _("gtsync home %s is ready for org unit %s, server %s"), dir, org,
 	                 server);
-	gt_termtext_line(stdout, "key id:     %s", info.key_id);
-	gt_termtext_line(stdout, "public key: %s", info.pub_b64);
+	gt_termtext_line(stdout, _("key id:     %s"), info.key_id);
+	gt_termtext_line(stdout, _("public key: %s"), info.pub_b64);
 	if (gt_key_public_from_b64(info.pub_b64, strlen(info.pub_b64), pub) != GT_OK ||
 	    gt_enrol_make(pub, org, roles, &req) != GT_OK ||
 	    gt_enrol_format(&req, line, sizeof(line)) != GT_OK) {
-		fprintf(stderr, "gtsync init: cannot write the enrolment request\n");
+		fprintf(stderr, _("gtsync init: cannot write the enrolment request\n"));
 		return FAIL;
 	}
-	gt_termtext_line(stdout, "check:      %s", req.check);
+	gt_termtext_line(stdout, _("check:      %s"), req.check);
 	gt_termtext_line(stdout,
-	                 "Send this enrolment request line to the centre (or your province):");
+	                 _("Send this enrolment request line to the centre (or your province):"));
 	gt_termtext_line(stdout, "%s", line);
-	gt_termtext_line(stdout, "which enrols it with");
+	gt_termtext_line(stdout, _("which enrols it with"));
 	gt_termtext_line(stdout,
-	                 "  gtsync-server key enrol --data DIR --request 'LINE' --label TEXT");
-	gt_termtext_line(stdout, "Read the check to them over the phone: the numbers they see must "
-	                         "be these. 'gtsync key' shows the line again. Then run 'gtsync "
-	                         "metadata pull'.");
+	                 _("  gtsync-server key enrol --data DIR --request 'LINE' --label TEXT"));
+	gt_termtext_line(stdout,
+	                 _("Read the check to them over the phone: the numbers they see must "
+	                   "be these. 'gtsync key' shows the line again. Then run 'gtsync "
+	                   "metadata pull'."));
 	return OK;
 }
 
@@ -189,8 +191,8 @@ static void print_request(const struct gt_home *h, const char *b64)
 	    gt_enrol_make(pub, h->org, roles, &req) != GT_OK ||
 	    gt_enrol_format(&req, line, sizeof(line)) != GT_OK)
 		return;
-	gt_termtext_line(stdout, "enrolment:  %s", line);
-	gt_termtext_line(stdout, "check:      %s", req.check);
+	gt_termtext_line(stdout, _("enrolment:  %s"), line);
+	gt_termtext_line(stdout, _("check:      %s"), req.check);
 }
 
 static int cmd_key(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
@@ -208,11 +210,11 @@ static int cmd_key(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	if (rc == GT_OK)
 		rc = gt_key_public_b64(h->key, b64);
 	if (rc == GT_OK) {
-		gt_termtext_line(stdout, "key id:     %s", h->key_id);
-		gt_termtext_line(stdout, "public key: %s", b64);
-		gt_termtext_line(stdout, "org unit:   %s", h->org);
-		gt_termtext_line(stdout, "role:       %s",
-		                 h->role[0] ? h->role : "(not known until the first login)");
+		gt_termtext_line(stdout, _("key id:     %s"), h->key_id);
+		gt_termtext_line(stdout, _("public key: %s"), b64);
+		gt_termtext_line(stdout, _("org unit:   %s"), h->org);
+		gt_termtext_line(stdout, _("role:       %s"),
+		                 h->role[0] ? h->role : _("(not known until the first login)"));
 		print_request(h, b64);
 	}
 	gt_home_close(h);
@@ -244,21 +246,21 @@ static int cmd_enrol(const struct gt_cli_cmd *cmd, int argc, char **argv, void *
 	(void)arg;
 
 	if (request == NULL) {
-		fprintf(stderr, "gtsync enrol: --request LINE or FILE is required\n");
+		fprintf(stderr, _("gtsync enrol: --request LINE or FILE is required\n"));
 		return USAGE;
 	}
 	if (strncmp(request, GT_ENROL_MAGIC, strlen(GT_ENROL_MAGIC)) != 0) {
 		rc = gt_file_read(request, ENROL_FILE_MAX, &file, &len);
 		if (rc != GT_OK) {
-			fprintf(stderr, "gtsync enrol: cannot read the request file %s: %s\n",
-			        request, gt_strerror(rc));
+			fprintf(stderr, _("gtsync enrol: cannot read the request file %s: %s\n"),
+			        request, gt_error_text(rc));
 			return FAIL;
 		}
 		request = (const char *)file;
 	}
 	/* Read here first: a mistyped line is told before any connection. */
 	if (gt_enrol_parse(request, strlen(request), &check, &why) != GT_OK) {
-		fprintf(stderr, "gtsync enrol: %s; nothing was sent\n", why);
+		fprintf(stderr, _("gtsync enrol: %s; nothing was sent\n"), why);
 		rc = GT_EINVAL;
 		goto out;
 	}
@@ -273,10 +275,11 @@ static int cmd_enrol(const struct gt_cli_cmd *cmd, int argc, char **argv, void *
 	if (rc == GT_OK) {
 		const Gtsync__V1__EnrolReply *r = reply->enrol_reply;
 		gt_roleset_format(gt_roleset_from_list(r->roles, r->n_roles), roles, sizeof(roles));
-		gt_termtext_line(stdout, "key %s enrolled for %s as %s; check %s", r->key_id,
+		gt_termtext_line(stdout, _("key %s enrolled for %s as %s; check %s"), r->key_id,
 		                 r->org_unit, roles, r->check);
-		gt_termtext_line(stdout, "Read the check to the office: its 'gtsync init' printed "
-		                         "the same numbers.");
+		gt_termtext_line(stdout,
+		                 _("Read the check to the office: its 'gtsync init' printed "
+		                   "the same numbers."));
 	}
 out:
 	gt_wire_envelope_free(reply);
@@ -322,7 +325,7 @@ static int cmd_import(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	const char *format = gt_cli_get(cmd, "format");
 	if (format != NULL && strcmp(format, "dhis2") != 0 && strcmp(format, "adx") != 0 &&
 	    strcmp(format, "csv") != 0) {
-		fprintf(stderr, "gtsync import: --format is csv, dhis2 or adx\n");
+		fprintf(stderr, _("gtsync import: --format is csv, dhis2 or adx\n"));
 		gt_home_close(h);
 		return USAGE;
 	}
@@ -344,8 +347,9 @@ static int cmd_set(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	(void)arg;
 
 	if (!del && argc < 4) {
-		fprintf(stderr, "gtsync set: give DE PERIOD COC VALUE (COC \"\" for no breakdown), "
-		                "or --delete\n");
+		fprintf(stderr,
+		        _("gtsync set: give DE PERIOD COC VALUE (COC \"\" for no breakdown), "
+		          "or --delete\n"));
 		return USAGE;
 	}
 	if (open_home(cmd, &h) != GT_OK)
@@ -370,11 +374,11 @@ static int cmd_template(const struct gt_cli_cmd *cmd, int argc, char **argv, voi
 	(void)arg;
 
 	if (gt_template_format_parse(gt_cli_get(cmd, "format"), &o.format) != GT_OK) {
-		fprintf(stderr, "gtsync template: --format is xlsx or csv\n");
+		fprintf(stderr, _("gtsync template: --format is xlsx or csv\n"));
 		return USAGE;
 	}
 	if (gt_cli_get(cmd, "dataset") == NULL || gt_cli_get(cmd, "period") == NULL) {
-		fprintf(stderr, "gtsync template: give --dataset DS and --period P\n");
+		fprintf(stderr, _("gtsync template: give --dataset DS and --period P\n"));
 		return USAGE;
 	}
 	if (open_home(cmd, &h) != GT_OK)
@@ -461,7 +465,7 @@ static int cmd_status(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	(void)arg;
 
 	if (fmt != NULL && strcmp(fmt, "plain") != 0 && strcmp(fmt, "human") != 0) {
-		fprintf(stderr, "gtsync status: --format is human or plain\n");
+		fprintf(stderr, _("gtsync status: --format is human or plain\n"));
 		return USAGE;
 	}
 	plain = fmt ? strcmp(fmt, "plain") == 0 : !isatty(fileno(stdout));
@@ -492,13 +496,13 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	o.out = stdout;
 	if (o.dataset == NULL || o.period == NULL) {
 		fprintf(stderr,
-		        "gtsync report: --dataset and --period are required (see --help)\n");
+		        _("gtsync report: --dataset and --period are required (see --help)\n"));
 		return USAGE;
 	}
 	if (o.format == NULL) {
 		char list[256];
 		gt_render_format_list(list, sizeof(list), 0);
-		fprintf(stderr, "gtsync report: --format is %s\n", list);
+		fprintf(stderr, _("gtsync report: --format is %s\n"), list);
 		return USAGE;
 	}
 	if (open_home(cmd, &h) != GT_OK)
@@ -539,19 +543,19 @@ static int cmd_export(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 		return exit_for(rc);
 	}
 	if (format == NULL || (strcmp(format, "dhis2") != 0 && strcmp(format, "adx") != 0)) {
-		fprintf(stderr, "gtsync export: --format is dhis2, dhis2-metadata or adx\n");
+		fprintf(stderr, _("gtsync export: --format is dhis2, dhis2-metadata or adx\n"));
 		return USAGE;
 	}
 	o.adx = strcmp(format, "adx") == 0;
 	if (scheme != NULL && strcmp(scheme, "code") != 0 && strcmp(scheme, "uid") != 0) {
-		fprintf(stderr, "gtsync export: --id-scheme is code or uid\n");
+		fprintf(stderr, _("gtsync export: --id-scheme is code or uid\n"));
 		return USAGE;
 	}
 	o.scheme =
 	    scheme && strcmp(scheme, "uid") == 0 ? GT_DHIS2_SCHEME_UID : GT_DHIS2_SCHEME_CODE;
 	if (o.dataset == NULL || o.start == NULL || o.end == NULL) {
-		fprintf(stderr, "gtsync export: --dataset, --start and --end are required (see "
-		                "--help)\n");
+		fprintf(stderr, _("gtsync export: --dataset, --start and --end are required (see "
+		                  "--help)\n"));
 		return USAGE;
 	}
 	if (opt_uint(cmd, "chunk", 100000, &chunk) != GT_OK)
@@ -561,7 +565,9 @@ static int cmd_export(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 		return FAIL;
 	rc = gt_dhis2export_run(h, &o, &n);
 	if (rc == GT_OK && o.output != NULL)
-		printf("%llu values written to %s\n", (unsigned long long)n, o.output);
+		printf(P_("%llu value written to %s\n", "%llu values written to %s\n",
+		          (unsigned long)n),
+		       (unsigned long long)n, o.output);
 	gt_home_close(h);
 	return exit_for(rc);
 }
@@ -569,13 +575,14 @@ static int cmd_export(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 /* ---- The reporting chain ---- */
 
 #define CHAIN_HELP                                                                                 \
-	"The action is saved in the home's outbox, signed in a batch and sent like values "        \
-	"(a batch cut by a crash is resent by the next push or workflow command). The line "       \
-	"printed says whether the server applied it, skipped it (and why: not allowed in the "     \
-	"report's current approval state, not every child unit approved and accepted, the "        \
-	"digest not matching the stored data) or refused it (authorization). Exit status: 0 "      \
-	"applied, 1 skipped or refused, 2 usage, 3 the server could not be reached (the action "   \
-	"stays saved and goes out with the next 'gtsync push')."
+	N_("The action is saved in the home's outbox, signed in a batch and sent like values "     \
+	   "(a batch cut by a crash is resent by the next push or workflow command). The line "    \
+	   "printed says whether the server applied it, skipped it (and why: not allowed in the "  \
+	   "report's current approval state, not every child unit approved and accepted, the "     \
+	   "digest not matching the stored data) or refused it (authorization). Exit status: 0 "   \
+	   "applied, 1 skipped or refused, 2 usage, 3 the server could not be reached (the "       \
+	   "action "                                                                               \
+	   "stays saved and goes out with the next 'gtsync push').")
 
 static int run_chain(const struct gt_cli_cmd *cmd, int kind)
 {
@@ -594,7 +601,7 @@ static int run_chain(const struct gt_cli_cmd *cmd, int kind)
 	o.until = gt_cli_get(cmd, "until");
 	o.acknowledge = gt_cli_get(cmd, "acknowledge");
 	if (o.dataset == NULL || o.period == NULL) {
-		fprintf(stderr, "gtsync %s: --dataset and --period are required (see --help)\n",
+		fprintf(stderr, _("gtsync %s: --dataset and --period are required (see --help)\n"),
 		        cmd->name);
 		return USAGE;
 	}
@@ -603,7 +610,7 @@ static int run_chain(const struct gt_cli_cmd *cmd, int kind)
 	     kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_OPEN_LATE) &&
 	    (o.org == NULL || o.org[0] == '\0')) {
 		fprintf(stderr,
-		        "gtsync %s: --org is required: the child org unit whose report you %s\n",
+		        _("gtsync %s: --org is required: the child org unit whose report you %s\n"),
 		        cmd->name, cmd->name);
 		return USAGE;
 	}
@@ -614,12 +621,12 @@ static int run_chain(const struct gt_cli_cmd *cmd, int kind)
 			p++;
 		if (*p == '\0') {
 			fprintf(
-			    stderr, "gtsync %s: %s; nothing was sent\n", cmd->name,
+			    stderr, _("gtsync %s: %s; nothing was sent\n"), cmd->name,
 			    kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN
-			        ? "a return needs --reason TEXT, so the office knows what to "
-			          "correct"
-			        : "an opening for late entry needs --reason TEXT, so the history "
-			          "says why");
+			        ? _("a return needs --reason TEXT, so the office knows what to "
+			            "correct")
+			        : _("an opening for late entry needs --reason TEXT, so the history "
+			            "says why"));
 			return USAGE;
 		}
 	}
@@ -699,273 +706,270 @@ static int cmd_open_late(const struct gt_cli_cmd *cmd, int argc, char **argv, vo
 
 /* ---- The command table ---- */
 
+/* The defaults the help texts name, as literals so the catalogues hold whole sentences. */
+_Static_assert(GT_BACKOFF_TRIES == 5 && GT_BACKOFF_CAP_S == 30 && GT_BACKOFF_BASE_MS == 1000,
+               "the help of --retries and --retry-base-ms names these defaults");
+_Static_assert(GT_SESSION_DEFAULT_TIMEOUT_S == 30 && GT_PULL_CHUNK == 5000,
+               "the help of --timeout and --chunk names these defaults");
+_Static_assert(sizeof(GT_HOME_ENV) == sizeof("GTSYNC_HOME") &&
+                   sizeof(GT_HOME_DEFAULT) == sizeof(".gtsync"),
+               "the help of --home names $GTSYNC_HOME and ~/.gtsync");
+
 #define HOME_OPT                                                                                   \
 	{                                                                                          \
-		"home", "DIR",                                                                     \
-		    "the client's home (default $" GT_HOME_ENV " or ~/" GT_HOME_DEFAULT ")", NULL  \
+		"home", "DIR", N_("the client's home (default $GTSYNC_HOME or ~/.gtsync)"), NULL   \
 	}
 
 static struct gt_cli_opt init_opts[] = {
     HOME_OPT,
-    {"server", "HOST:PORT", "the central server (e.g. 127.0.0.1:7443)", NULL},
-    {"org", "CODE", "the org unit this office reports for (53.71, 53, ID)", NULL},
-    {"ca", "CERT.pem", "the server's certificate (tls-cert.pem), pinned", NULL},
+    {"server", "HOST:PORT", N_("the central server (e.g. 127.0.0.1:7443)"), NULL},
+    {"org", "CODE", N_("the org unit this office reports for (53.71, 53, ID)"), NULL},
+    {"ca", "CERT.pem", N_("the server's certificate (tls-cert.pem), pinned"), NULL},
     {"role", "ROLES",
-     "the roles the enrolment request asks for, separated by commas (default operator)", NULL},
-    {"lang", "id|en", "the language of this home's messages and forms (default: LANG, else id)",
+     N_("the roles the enrolment request asks for, separated by commas (default operator)"), NULL},
+    {"lang", "id|en", N_("the language of this home's messages and forms (default: LANG, else id)"),
      NULL},
     {0},
 };
 static struct gt_cli_opt home_opts[] = {HOME_OPT, {0}};
 static struct gt_cli_opt enrol_opts[] = {
     HOME_OPT,
-    {"request", "LINE|FILE", "the district's enrolment request line, or a file holding it", NULL},
-    {"label", "TEXT", "the office and person the key stands for", NULL},
+    {"request", "LINE|FILE", N_("the district's enrolment request line, or a file holding it"),
+     NULL},
+    {"label", "TEXT", N_("the office and person the key stands for"), NULL},
     {0},
 };
 static struct gt_cli_opt md_opts[] = {HOME_OPT, {0}};
 static struct gt_cli_opt import_opts[] = {
     HOME_OPT,
-    {"dataset", "DS", "the data set every value is entered for (KK, LY, GT)", NULL},
-    {"period", "PERIOD", "fills empty period cells; rows of another period are errors", NULL},
+    {"dataset", "DS", N_("the data set every value is entered for (KK, LY, GT)"), NULL},
+    {"period", "PERIOD", N_("fills empty period cells; rows of another period are errors"), NULL},
     {"format", "FORMAT",
-     "csv (the default), dhis2 (a DHIS2 dataValueSets JSON document) or adx (ADX XML)", NULL},
+     N_("csv (the default), dhis2 (a DHIS2 dataValueSets JSON document) or adx (ADX XML)"), NULL},
     {0},
 };
 static struct gt_cli_opt set_opts[] = {
     HOME_OPT,
-    {"comment", "TEXT", "a comment stored with the value", NULL},
-    {"dataset", "DS", "the data set the value is entered for", NULL},
-    {"delete", NULL, "delete the value instead of setting it", NULL},
+    {"comment", "TEXT", N_("a comment stored with the value"), NULL},
+    {"dataset", "DS", N_("the data set the value is entered for"), NULL},
+    {"delete", NULL, N_("delete the value instead of setting it"), NULL},
     {0},
 };
 static struct gt_cli_opt template_opts[] = {
     HOME_OPT,
-    {"dataset", "DS", "the data set of the form (KK, LY, GT)", NULL},
-    {"period", "PERIOD", "the period the form is for (202611, 2026S2, 2026)", NULL},
-    {"format", "FORMAT", "xlsx (default) or csv (the same grid as a CSV file)", NULL},
-    {"output", "FILE", "the file to write (default DS-PERIOD-ORG.xlsx here; never replaced)", NULL},
+    {"dataset", "DS", N_("the data set of the form (KK, LY, GT)"), NULL},
+    {"period", "PERIOD", N_("the period the form is for (202611, 2026S2, 2026)"), NULL},
+    {"format", "FORMAT", N_("xlsx (default) or csv (the same grid as a CSV file)"), NULL},
+    {"output", "FILE", N_("the file to write (default DS-PERIOD-ORG.xlsx here; never replaced)"),
+     NULL},
     {0},
 };
 static struct gt_cli_opt push_opts[] = {
     HOME_OPT,
-    {"retries", "N",
-     "connection attempts in all before giving up for now (default " GT_CLI_STR(
-         GT_BACKOFF_TRIES) ")",
-     NULL},
-    {"no-retry", NULL, "try once (same as --retries 1)", NULL},
+    {"retries", "N", N_("connection attempts in all before giving up for now (default 5)"), NULL},
+    {"no-retry", NULL, N_("try once (same as --retries 1)"), NULL},
     {"retry-base-ms", "MS",
-     "first delay between tries, doubled each time up to " GT_CLI_STR(
-         GT_BACKOFF_CAP_S) " s "
-                           "(default " GT_CLI_STR(GT_BACKOFF_BASE_MS) ")",
-     NULL},
-    {"batch-values", "N", "most values per batch (default: the server's limit)", NULL},
-    {"timeout", "SECONDS",
-     "connect and wait for each answer at most (default " GT_CLI_STR(
-         GT_SESSION_DEFAULT_TIMEOUT_S) ")",
-     NULL},
+     N_("first delay between tries, doubled each time up to 30 s (default 1000)"), NULL},
+    {"batch-values", "N", N_("most values per batch (default: the server's limit)"), NULL},
+    {"timeout", "SECONDS", N_("connect and wait for each answer at most (default 30)"), NULL},
     {0},
 };
 static struct gt_cli_opt pull_opts[] = {
     HOME_OPT,
-    {"org", "CODE", "root of the subtree to pull (default: the key's org unit)", NULL},
-    {"chunk", "N",
-     "values asked for per chunk (default " GT_CLI_STR(
-         GT_PULL_CHUNK) "; the server may send fewer)",
+    {"org", "CODE", N_("root of the subtree to pull (default: the key's org unit)"), NULL},
+    {"chunk", "N", N_("values asked for per chunk (default 5000; the server may send fewer)"),
      NULL},
-    {"max-chunks", "N", "stop after N chunks (the next pull resumes)", NULL},
+    {"max-chunks", "N", N_("stop after N chunks (the next pull resumes)"), NULL},
     {0},
 };
 static struct gt_cli_opt status_opts[] = {
     HOME_OPT,
-    {"format", "FORMAT", "human or plain key=value lines (default: human on a terminal)", NULL},
+    {"format", "FORMAT", N_("human or plain key=value lines (default: human on a terminal)"), NULL},
     {0},
 };
 static struct gt_cli_opt report_opts[] = {
     HOME_OPT,
-    {"org", "CODE", "the org unit to report on (default: the key's)", NULL},
-    {"dataset", "DS", "the data set (KK, LY, GT)", NULL},
-    {"period", "PERIOD", "any DHIS2 period; finer periods roll up into it (2026Q3, 2026)", NULL},
+    {"org", "CODE", N_("the org unit to report on (default: the key's)"), NULL},
+    {"dataset", "DS", N_("the data set (KK, LY, GT)"), NULL},
+    {"period", "PERIOD", N_("any DHIS2 period; finer periods roll up into it (2026Q3, 2026)"),
+     NULL},
     {"format", "FORMAT", NULL /* the formats of render.c, set by gt_client_main() */, NULL},
-    {"output", "FILE", "write the report to FILE (replaced whole) instead of the terminal", NULL},
-    {"no-children", NULL, "leave out the per-child breakdown", NULL},
+    {"output", "FILE", N_("write the report to FILE (replaced whole) instead of the terminal"),
+     NULL},
+    {"no-children", NULL, N_("leave out the per-child breakdown"), NULL},
     {0},
 };
 static struct gt_cli_opt export_opts[] = {
     HOME_OPT,
     {"format", "FORMAT",
-     "dhis2 (a dataValueSets JSON document), dhis2-metadata (a DHIS2 metadata package) or "
-     "adx (ADX XML)",
+     N_("dhis2 (a dataValueSets JSON document), dhis2-metadata (a DHIS2 metadata package) or "
+        "adx (ADX XML)"),
      NULL},
-    {"org", "CODE", "the org unit (default: the key's)", NULL},
-    {"children", NULL, "also its direct children", NULL},
-    {"descendants", NULL, "also its whole subtree", NULL},
-    {"dataset", "DS", "the data set (KK, LY, GT)", NULL},
-    {"start", "PERIOD", "the first period of the range (202501)", NULL},
-    {"end", "PERIOD", "the last period of the range (202512)", NULL},
-    {"id-scheme", "SCHEME", "code (gtsync's codes, the default) or uid (derived UIDs)", NULL},
-    {"output", "FILE", "write to FILE (replaced only when complete) instead of the terminal", NULL},
-    {"chunk", "N", "values per request (default: the server's cap)", NULL},
+    {"org", "CODE", N_("the org unit (default: the key's)"), NULL},
+    {"children", NULL, N_("also its direct children"), NULL},
+    {"descendants", NULL, N_("also its whole subtree"), NULL},
+    {"dataset", "DS", N_("the data set (KK, LY, GT)"), NULL},
+    {"start", "PERIOD", N_("the first period of the range (202501)"), NULL},
+    {"end", "PERIOD", N_("the last period of the range (202512)"), NULL},
+    {"id-scheme", "SCHEME", N_("code (gtsync's codes, the default) or uid (derived UIDs)"), NULL},
+    {"output", "FILE", N_("write to FILE (replaced only when complete) instead of the terminal"),
+     NULL},
+    {"chunk", "N", N_("values per request (default: the server's cap)"), NULL},
     {0},
 };
 static struct gt_cli_opt chain_opts[] = {
     HOME_OPT,
-    {"dataset", "DS", "the data set (KK, LY, GT)", NULL},
+    {"dataset", "DS", N_("the data set (KK, LY, GT)"), NULL},
     {"period", "PERIOD",
-     "the report's period: the data set's period type or coarser (2025 for a year of monthly "
-     "reports)",
+     N_("the report's period: the data set's period type or coarser (2025 for a year of monthly "
+        "reports)"),
      NULL},
     {"org", "CODE",
-     "the report's org unit: default the key's own (submit, approve, unapprove); the child's "
-     "(accept, return)",
+     N_("the report's org unit: default the key's own (submit, approve, unapprove); the child's "
+        "(accept, return)"),
      NULL},
-    {"reason", "TEXT", "why (required for return and open-late; kept with the signed action)",
+    {"reason", "TEXT", N_("why (required for return and open-late; kept with the signed action)"),
      NULL},
     {"acknowledge", "RULE,...",
-     "submit, approve: the failing warning rules the approver has seen and accepts", NULL},
-    {"until", "YYYY-MM-DD", "open-late: the last day of late entry (inclusive)", NULL},
-    {"retries", "N",
-     "connection attempts in all before giving up for now (default " GT_CLI_STR(
-         GT_BACKOFF_TRIES) ")",
-     NULL},
-    {"no-retry", NULL, "try once (same as --retries 1)", NULL},
-    {"timeout", "SECONDS",
-     "connect and wait for each answer at most (default " GT_CLI_STR(
-         GT_SESSION_DEFAULT_TIMEOUT_S) ")",
-     NULL},
+     N_("submit, approve: the failing warning rules the approver has seen and accepts"), NULL},
+    {"until", "YYYY-MM-DD", N_("open-late: the last day of late entry (inclusive)"), NULL},
+    {"retries", "N", N_("connection attempts in all before giving up for now (default 5)"), NULL},
+    {"no-retry", NULL, N_("try once (same as --retries 1)"), NULL},
+    {"timeout", "SECONDS", N_("connect and wait for each answer at most (default 30)"), NULL},
     {0},
 };
 
 static const struct gt_cli_cmd metadata_cmds[] = {
-    {"pull", "fetch the data sets and the org units in the key's scope", "[--home DIR]",
-     "Stores the server's metadata files (checked with the same loader the server uses) and "
-     "the org units in the key's scope; import and set check values against them.",
+    {"pull", N_("fetch the data sets and the org units in the key's scope"), N_("[--home DIR]"),
+     N_("Stores the server's metadata files (checked with the same loader the server uses) and "
+        "the org units in the key's scope; import and set check values against them."),
      md_opts, 0, 0, cmd_metadata_pull, NULL},
     {0},
 };
 
 static const struct gt_cli_cmd client_cmds[] = {
-    {"init", "set up a home: local store, key, pinned server certificate",
-     "--home DIR --server HOST:PORT --org CODE --ca CERT.pem [--role ROLES]",
-     "Creates DIR/client.db, a new Ed25519 key (DIR/key.pem, mode 0600; DIR/key.pub) and a "
-     "copy of the server's certificate (DIR/ca.pem), and prints the key id and public key "
-     "the central administrator registers. Every other command finds the home through "
-     "--home or $" GT_HOME_ENV ".",
+    {"init", N_("set up a home: local store, key, pinned server certificate"),
+     N_("--home DIR --server HOST:PORT --org CODE --ca CERT.pem [--role ROLES]"),
+     N_("Creates DIR/client.db, a new Ed25519 key (DIR/key.pem, mode 0600; DIR/key.pub) and a "
+        "copy of the server's certificate (DIR/ca.pem), and prints the key id and public key "
+        "the central administrator registers. Every other command finds the home through "
+        "--home or $GTSYNC_HOME."),
      init_opts, 0, 0, cmd_init, NULL},
-    {"key", "show this home's key id and public key", "[--home DIR]", NULL, home_opts, 0, 0,
+    {"key", N_("show this home's key id and public key"), N_("[--home DIR]"), NULL, home_opts, 0, 0,
      cmd_key, NULL},
-    {"enrol", "enrol a district's key from its request line (a province's aggregator)",
-     "--request LINE|FILE [--label TEXT]",
-     "Sends the line a district's 'gtsync init' printed to the server, which registers the "
-     "key when this home is the aggregator of the district's province and the roles are "
-     "operator and/or approver; anything else is refused. Prints the check to read back to "
-     "the district.",
+    {"enrol", N_("enrol a district's key from its request line (a province's aggregator)"),
+     N_("--request LINE|FILE [--label TEXT]"),
+     N_("Sends the line a district's 'gtsync init' printed to the server, which registers the "
+        "key when this home is the aggregator of the district's province and the roles are "
+        "operator and/or approver; anything else is refused. Prints the check to read back to "
+        "the district."),
      enrol_opts, 0, 0, cmd_enrol, NULL},
-    {"metadata", "fetch data-set definitions and org units", "COMMAND", NULL, NULL, 0, 0, NULL,
-     metadata_cmds},
-    {"import", "check a spreadsheet, CSV, DHIS2 or ADX file and queue its values",
-     "[--home DIR] [--dataset DS] [--period P] [--format FORMAT] FILE...",
-     "Reads a filled form of 'gtsync template' (.xlsx or its CSV grid), any sheet or CSV "
-     "file with DHIS2's column names in any order (dataelement, period, orgunit, "
-     "categoryoptioncombo, value, comment; others are ignored; separated by commas, "
-     "semicolons or tabs; UTF-8, Windows-1252 or UTF-16), or with --format a DHIS2 "
-     "dataValueSets JSON or ADX XML document. Every value is checked against the metadata; "
-     "if any is bad, every error is shown with its line, cell or path and nothing from the "
-     "file is queued. Empty orgunit cells mean this office's org unit. Validation rules that "
-     "fail are shown as warnings. 'gtsync push' sends what is queued.",
+    {"metadata", N_("fetch data-set definitions and org units"), N_("COMMAND"), NULL, NULL, 0, 0,
+     NULL, metadata_cmds},
+    {"import", N_("check a spreadsheet, CSV, DHIS2 or ADX file and queue its values"),
+     N_("[--home DIR] [--dataset DS] [--period P] [--format FORMAT] FILE..."),
+     N_("Reads a filled form of 'gtsync template' (.xlsx or its CSV grid), any sheet or CSV "
+        "file with DHIS2's column names in any order (dataelement, period, orgunit, "
+        "categoryoptioncombo, value, comment; others are ignored; separated by commas, "
+        "semicolons or tabs; UTF-8, Windows-1252 or UTF-16), or with --format a DHIS2 "
+        "dataValueSets JSON or ADX XML document. Every value is checked against the metadata; "
+        "if any is bad, every error is shown with its line, cell or path and nothing from the "
+        "file is queued. Empty orgunit cells mean this office's org unit. Validation rules that "
+        "fail are shown as warnings. 'gtsync push' sends what is queued."),
      import_opts, 1, -1, cmd_import, NULL},
-    {"set", "queue one value", "[--home DIR] DE PERIOD COC VALUE [--comment TEXT]",
-     "COC is the category option combo (\"\" or default for an element without a "
-     "breakdown). The value is checked like an import row.",
+    {"set", N_("queue one value"), N_("[--home DIR] DE PERIOD COC VALUE [--comment TEXT]"),
+     N_("COC is the category option combo (\"\" or default for an element without a "
+        "breakdown). The value is checked like an import row."),
      set_opts, 3, 4, cmd_set, NULL},
-    {"template", "write a spreadsheet form to fill in and import",
-     "[--home DIR] --dataset DS --period P [--format xlsx|csv] [--output FILE]",
-     "Writes the data set's form for this office and period: a sheet of instructions, then "
-     "a sheet per part of the form with the data set's names, the cells to fill in unlocked "
-     "and checked (whole numbers of 0 or more, Ya/Tidak lists), everything else locked, and "
-     "the codes in hidden cells. Fill it in Excel or LibreOffice and give it to 'gtsync "
-     "import'. --format csv writes the same grid as a CSV file, importable the same way.",
+    {"template", N_("write a spreadsheet form to fill in and import"),
+     N_("[--home DIR] --dataset DS --period P [--format xlsx|csv] [--output FILE]"),
+     N_("Writes the data set's form for this office and period: a sheet of instructions, then "
+        "a sheet per part of the form with the data set's names, the cells to fill in unlocked "
+        "and checked (whole numbers of 0 or more, Ya/Tidak lists), everything else locked, and "
+        "the codes in hidden cells. Fill it in Excel or LibreOffice and give it to 'gtsync "
+        "import'. --format csv writes the same grid as a CSV file, importable the same way."),
      template_opts, 0, 0, cmd_template, NULL},
-    {"push", "send queued values and workflow actions to the server",
-     "[--home DIR] [--no-retry] [--retries N]",
-     "Packs queued values (and workflow actions, in batches of their own) into signed "
-     "batches, saves each with its sequence number before "
-     "sending, sends, and records the server's answers; a push cut at any moment resends the "
-     "same batches next time (the server acknowledges them as duplicates). When the server "
-     "cannot be reached the values stay queued and the push retries with growing delays. "
-     "Exit status 3: the server was unreachable and values stay queued.",
+    {"push", N_("send queued values and workflow actions to the server"),
+     N_("[--home DIR] [--no-retry] [--retries N]"),
+     N_("Packs queued values (and workflow actions, in batches of their own) into signed "
+        "batches, saves each with its sequence number before "
+        "sending, sends, and records the server's answers; a push cut at any moment resends the "
+        "same batches next time (the server acknowledges them as duplicates). When the server "
+        "cannot be reached the values stay queued and the push retries with growing delays. "
+        "Exit status 3: the server was unreachable and values stay queued."),
      push_opts, 0, 0, cmd_push, NULL},
-    {"pull", "update the local replica of the subtree's values", "[--home DIR] [--org CODE]",
-     "For provincial aggregators: pulls the values of the districts below, chunk by chunk "
-     "from the saved cursor; each chunk is stored with the cursor in one transaction, so an "
-     "interrupted pull resumes where it stopped.",
+    {"pull", N_("update the local replica of the subtree's values"),
+     N_("[--home DIR] [--org CODE]"),
+     N_("For provincial aggregators: pulls the values of the districts below, chunk by chunk "
+        "from the saved cursor; each chunk is stored with the cursor in one transaction, so an "
+        "interrupted pull resumes where it stopped."),
      pull_opts, 0, 0, cmd_pull, NULL},
-    {"status", "show queued, sent, acknowledged and refused values, conflicts, last sync",
-     "[--home DIR] [--format human|plain]",
-     "Values the server skipped are listed grouped by reason. Not on a terminal (or with "
-     "--format plain) the output is key=value lines.",
+    {"status", N_("show queued, sent, acknowledged and refused values, conflicts, last sync"),
+     N_("[--home DIR] [--format human|plain]"),
+     N_("Values the server skipped are listed grouped by reason. Not on a terminal (or with "
+        "--format plain) the output is key=value lines."),
      status_opts, 0, 0, cmd_status, NULL},
-    {"report", "show the server's consolidated report",
-     "[--home DIR] [--org CODE] --dataset DS --period P [--format FORMAT] [--output FILE]",
-     "Totals for the org unit's subtree with a column per child org unit, and which units "
-     "reported. text and html are the chair's report: totals with the breakdowns (sex x "
-     "age), a part per child, completeness and timeliness per child, the approval chain's "
-     "state and signed history, the units that did not report, and for action-plan data "
-     "sets target, achievement and gap; html is one self-contained page to open and print. "
-     "csv writes one line per value (dataelement, period, orgunit, categoryoptioncombo, value, "
-     "count, comment), texts in full, a cell a spreadsheet would take for a formula with a "
-     "leading quote. dhis2 writes a dataValueSets JSON document (dataSet, period, orgUnit, "
-     "dataValues with dataElement, categoryOptionCombo, value, comment) of the totals. With "
-     "--output the file is written whole through a new temporary file beside it, or not at "
-     "all.",
+    {"report", N_("show the server's consolidated report"),
+     N_("[--home DIR] [--org CODE] --dataset DS --period P [--format FORMAT] [--output FILE]"),
+     N_("Totals for the org unit's subtree with a column per child org unit, and which units "
+        "reported. text and html are the chair's report: totals with the breakdowns (sex x "
+        "age), a part per child, completeness and timeliness per child, the approval chain's "
+        "state and signed history, the units that did not report, and for action-plan data "
+        "sets target, achievement and gap; html is one self-contained page to open and print. "
+        "csv writes one line per value (dataelement, period, orgunit, categoryoptioncombo, value, "
+        "count, comment), texts in full, a cell a spreadsheet would take for a formula with a "
+        "leading quote. dhis2 writes a dataValueSets JSON document (dataSet, period, orgUnit, "
+        "dataValues with dataElement, categoryOptionCombo, value, comment) of the totals. With "
+        "--output the file is written whole through a new temporary file beside it, or not at "
+        "all."),
      report_opts, 0, 0, cmd_report, NULL},
-    {"export", "export raw values for another system (DHIS2, ADX)",
-     "[--home DIR] --format dhis2|dhis2-metadata [--org CODE] [--children|--descendants] "
-     "--dataset DS --start P --end P [--id-scheme code|uid] [--output FILE]",
-     "Fetches the stored values of the data set for the org unit (with --children its "
-     "direct children, with --descendants its whole subtree) and every period of the data "
-     "set's type within the range, as each unit entered them: never consolidated totals. "
-     "dhis2 writes one JSON document: dataValues as DHIS2's dataValueSets (storedBy is the "
-     "key id that signed the value), completeDataSetRegistrations, and dataApprovals (wf, "
-     "pe, ou, aoc, state). The document is streamed, so any size exports in bounded memory. "
-     "dhis2-metadata writes the data sets, data elements, category options, categories, "
-     "combos, option combos and the org units in the key's scope as one DHIS2 metadata "
-     "package, each with a UID derived from its code (the uid id scheme's). adx writes the "
-     "values as an ADX XML document (IHE's Aggregate Data Exchange). docs/DHIS2.md says how "
-     "to import them into DHIS2.",
+    {"export", N_("export raw values for another system (DHIS2, ADX)"),
+     N_("[--home DIR] --format dhis2|dhis2-metadata [--org CODE] [--children|--descendants] "
+        "--dataset DS --start P --end P [--id-scheme code|uid] [--output FILE]"),
+     N_("Fetches the stored values of the data set for the org unit (with --children its "
+        "direct children, with --descendants its whole subtree) and every period of the data "
+        "set's type within the range, as each unit entered them: never consolidated totals. "
+        "dhis2 writes one JSON document: dataValues as DHIS2's dataValueSets (storedBy is the "
+        "key id that signed the value), completeDataSetRegistrations, and dataApprovals (wf, "
+        "pe, ou, aoc, state). The document is streamed, so any size exports in bounded memory. "
+        "dhis2-metadata writes the data sets, data elements, category options, categories, "
+        "combos, option combos and the org units in the key's scope as one DHIS2 metadata "
+        "package, each with a UID derived from its code (the uid id scheme's). adx writes the "
+        "values as an ADX XML document (IHE's Aggregate Data Exchange). docs/DHIS2.md says how "
+        "to import them into DHIS2."),
      export_opts, 0, 0, cmd_export, NULL},
-    {"submit", "mark the office's report for a period as submitted (its approver's key)",
-     "[--home DIR] --dataset DS --period P [--org CODE]", CHAIN_HELP, chain_opts, 0, 0, cmd_submit,
-     NULL},
-    {"approve", "approve a report: sign the digest of its data as the server holds it",
-     "[--home DIR] --dataset DS --period P [--org CODE] [--acknowledge RULE,...]",
-     "An approver key approves its own org unit's report once every child expected to report "
-     "it is approved and accepted. The command first pulls the subtree's values for the data "
-     "set and period from the server and prints how many values it signs and their SHA-256 "
-     "digest (common/digest.h); the server applies the approval only if its data is still "
-     "exactly that. An approval locks the values of the unit and its subtree for that data "
-     "set and period. The server also runs the data set's validation rules on the unit's own "
-     "values: a failing error rule refuses the approval with the rule in words; a failing "
-     "warning rule must be acknowledged with --acknowledge RULE (so must it for submit). A "
-     "report without any value needs a nil report first (gtsync nil-report). The central "
-     "secretariat approves the national report (--org ID) once every province is "
-     "accepted. " CHAIN_HELP,
+    {"submit", N_("mark the office's report for a period as submitted (its approver's key)"),
+     N_("[--home DIR] --dataset DS --period P [--org CODE]"), CHAIN_HELP, chain_opts, 0, 0,
+     cmd_submit, NULL},
+    {"approve", N_("approve a report: sign the digest of its data as the server holds it"),
+     N_("[--home DIR] --dataset DS --period P [--org CODE] [--acknowledge RULE,...]"),
+     N_("An approver key approves its own org unit's report once every child expected to report "
+        "it is approved and accepted. The command first pulls the subtree's values for the data "
+        "set and period from the server and prints how many values it signs and their SHA-256 "
+        "digest (common/digest.h); the server applies the approval only if its data is still "
+        "exactly that. An approval locks the values of the unit and its subtree for that data "
+        "set and period. The server also runs the data set's validation rules on the unit's own "
+        "values: a failing error rule refuses the approval with the rule in words; a failing "
+        "warning rule must be acknowledged with --acknowledge RULE (so must it for submit). A "
+        "report without any value needs a nil report first (gtsync nil-report). The central "
+        "secretariat approves the national report (--org ID) once every province is "
+        "accepted.") "\n\n" CHAIN_HELP,
      chain_opts, 0, 0, cmd_approve, NULL},
-    {"accept", "accept a child's approved report (the parent's aggregator)",
-     "[--home DIR] --dataset DS --period P --org CHILD", CHAIN_HELP, chain_opts, 0, 0, cmd_accept,
-     NULL},
-    {"return", "return a child's report for correction, with a reason (unlocks its data)",
-     "[--home DIR] --dataset DS --period P --org CHILD --reason TEXT", CHAIN_HELP, chain_opts, 0, 0,
-     cmd_return, NULL},
-    {"unapprove", "take back the office's approval before the parent accepts it",
-     "[--home DIR] --dataset DS --period P [--org CODE]", CHAIN_HELP, chain_opts, 0, 0,
+    {"accept", N_("accept a child's approved report (the parent's aggregator)"),
+     N_("[--home DIR] --dataset DS --period P --org CHILD"), CHAIN_HELP, chain_opts, 0, 0,
+     cmd_accept, NULL},
+    {"return", N_("return a child's report for correction, with a reason (unlocks its data)"),
+     N_("[--home DIR] --dataset DS --period P --org CHILD --reason TEXT"), CHAIN_HELP, chain_opts,
+     0, 0, cmd_return, NULL},
+    {"unapprove", N_("take back the office's approval before the parent accepts it"),
+     N_("[--home DIR] --dataset DS --period P [--org CODE]"), CHAIN_HELP, chain_opts, 0, 0,
      cmd_unapprove, NULL},
-    {"nil-report", "declare that the office has nothing to report (laporan nihil)",
-     "[--home DIR] --dataset DS --period P", GT_CHAIN_HELP_NIL " " CHAIN_HELP, chain_opts, 0, 0,
-     cmd_nil_report, NULL},
-    {"open-late", "open a unit's report for late entry past its expiry (the parent)",
-     "[--home DIR] --dataset DS --period P --org CODE --until YYYY-MM-DD --reason TEXT",
-     GT_CHAIN_HELP_LATE " " CHAIN_HELP, chain_opts, 0, 0, cmd_open_late, NULL},
+    {"nil-report", N_("declare that the office has nothing to report (laporan nihil)"),
+     N_("[--home DIR] --dataset DS --period P"), GT_CHAIN_HELP_NIL "\n\n" CHAIN_HELP, chain_opts, 0,
+     0, cmd_nil_report, NULL},
+    {"open-late", N_("open a unit's report for late entry past its expiry (the parent)"),
+     N_("[--home DIR] --dataset DS --period P --org CODE --until YYYY-MM-DD --reason TEXT"),
+     GT_CHAIN_HELP_LATE "\n\n" CHAIN_HELP, chain_opts, 0, 0, cmd_open_late, NULL},
     {"dashboard", GT_DASHCMD_SUMMARY, GT_DASHCMD_USAGE, GT_DASHCMD_HELP, gt_dashcmd_opts, 0, 0,
      gt_dashcmd_run, NULL},
     {0},
@@ -985,14 +989,14 @@ int gt_client_main(int argc, char **argv)
 
 	/* The report formats come from their table, so a new one shows up here by itself. */
 	gt_render_format_list(list, sizeof(list), 1);
-	snprintf(formats, sizeof(formats), "%s; default %s", list,
+	snprintf(formats, sizeof(formats), _("%s; default %s"), list,
 	         gt_render_format_find(NULL)->name);
 	set_help(report_opts, "format", formats);
 	return gt_cli_main("gtsync",
-	                   "The gtsync client for district and provincial task-force offices: it "
-	                   "queues report values\nlocally, sends them as signed batches when the "
-	                   "link allows, takes the reporting chain's signed\nsteps (submit, "
-	                   "approve, accept, return, unapprove), and fetches consolidated "
-	                   "reports.",
+	                   N_("The gtsync client for district and provincial task-force offices: "
+	                      "it queues report values\nlocally, sends them as signed batches when "
+	                      "the link allows, takes the reporting chain's signed\nsteps (submit, "
+	                      "approve, accept, return, unapprove), and fetches consolidated "
+	                      "reports."),
 	                   client_cmds, argc, argv, NULL);
 }

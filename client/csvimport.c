@@ -8,6 +8,7 @@
 
 #include "csv.h"
 #include "error.h"
+#include "i18n.h"
 
 static const struct gt_csv_column columns[GT_CSV_NCOLS] = {
     [GT_CSV_DATAELEMENT] = {"dataelement", 1},
@@ -140,7 +141,7 @@ int gt_csvimport_add(struct gt_csvimport *c, unsigned long line, const char *con
 	if (c->text == NULL)
 		return GT_ENOMEM;
 	if (c->n_rows == GT_CSVIMPORT_MAX_ROWS) {
-		gt_csvimport_error(c, line, "the file holds more than %u records",
+		gt_csvimport_error(c, line, _("the file holds more than %u records"),
 		                   GT_CSVIMPORT_MAX_ROWS);
 		return GT_ETOOBIG;
 	}
@@ -159,7 +160,7 @@ int gt_csvimport_add(struct gt_csvimport *c, unsigned long line, const char *con
 		      : col == GT_CSV_COMMENT ? GT_CSVIMPORT_MAX_COMMENT
 		                              : GT_CSVIMPORT_MAX_CODE;
 		if (n > max) {
-			gt_csvimport_error(c, line, "column %s is longer than %zu bytes", name,
+			gt_csvimport_error(c, line, _("column %s is longer than %zu bytes"), name,
 			                   max);
 			bad = 1;
 			continue;
@@ -169,17 +170,18 @@ int gt_csvimport_add(struct gt_csvimport *c, unsigned long line, const char *con
 			break;
 		case GT_CSV_TEXT_BAD_UTF8:
 			gt_csvimport_error(
-			    c, line, "column %s is not valid UTF-8 (save the file as UTF-8)", name);
+			    c, line, _("column %s is not valid UTF-8 (save the file as UTF-8)"),
+			    name);
 			bad = 1;
 			continue;
 		default:
-			gt_csvimport_error(c, line, "column %s holds a control character (0x%02x)",
-			                   name, ctl);
+			gt_csvimport_error(
+			    c, line, _("column %s holds a control character (0x%02x)"), name, ctl);
 			bad = 1;
 			continue;
 		}
 		if (n == 0 && columns[col].required) {
-			gt_csvimport_error(c, line, "column %s is empty", name);
+			gt_csvimport_error(c, line, _("column %s is empty"), name);
 			bad = 1;
 			continue;
 		}

@@ -231,7 +231,7 @@ static int refused(struct gt_home *h, gt_envelope *reply, const char *org)
 	int code = e->code < 0 && e->code >= GT_ERR_MIN ? e->code : GT_EPROTO;
 
 	gt_home_say(h, "%s: the server refused the export of %s: %s", WHAT, org,
-	            e->message && e->message[0] ? e->message : gt_strerror(code));
+	            e->message && e->message[0] ? e->message : gt_error_text(code));
 	return code;
 }
 

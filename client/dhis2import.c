@@ -337,7 +337,7 @@ int gt_dhis2import_run(struct gt_home *h, const char *path, const char *dataset,
 	if (rc != GT_OK) {
 		gt_home_say(h, "gtsync import: cannot read %s: %s", path,
 		            rc == GT_ETOOBIG ? "the file is larger than the import limit"
-		                             : gt_strerror(rc));
+		                             : gt_error_text(rc));
 		return rc;
 	}
 	if ((rc = gt_home_meta(h, "gtsync import", &meta)) != GT_OK)

@@ -287,7 +287,7 @@ int gt_dhis2meta_run(struct gt_home *h, const char *output, uint32_t timeout_ms,
 	if (rc == GT_OK)
 		rc = gt_file_write(output, doc, len, 0644, 1);
 	if (rc != GT_OK)
-		gt_home_say(h, "%s: cannot write %s: %s", WHAT, output, gt_strerror(rc));
+		gt_home_say(h, "%s: cannot write %s: %s", WHAT, output, gt_error_text(rc));
 out:
 	free(doc);
 	gt_meta_free(meta);

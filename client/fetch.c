@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "fileio.h"
+#include "i18n.h"
 #include "termtext.h"
 
 #define WHAT "gtsync report"
@@ -75,7 +76,8 @@ static int write_file(struct gt_home *h, const struct gt_fetch_opts *o,
 		rc = gt_file_write(o->output, doc, len, REPORT_MODE, 1);
 	free(doc);
 	if (rc != GT_OK && h->err != NULL)
-		fprintf(h->err, WHAT ": cannot write %s: %s\n", o->output, gt_strerror(rc));
+		fprintf(h->err, _("gtsync report: cannot write %s: %s\n"), o->output,
+		        gt_error_text(rc));
 	return rc;
 }
 
@@ -101,13 +103,14 @@ int gt_fetch_report(struct gt_home *h, const struct gt_fetch_opts *o)
 	if (o->output == NULL) {
 		rc = gt_render_report(o->out, rep, meta, &names, o->format);
 		if (rc != GT_OK && h->err != NULL)
-			fprintf(h->err, WHAT ": cannot write the report: %s\n", gt_strerror(rc));
+			fprintf(h->err, _("gtsync report: cannot write the report: %s\n"),
+			        gt_error_text(rc));
 		goto out;
 	}
 	if ((rc = write_file(h, o, rep, meta, &names)) != GT_OK)
 		goto out;
 	if (o->out != NULL)
-		fprintf(o->out, "report: %s %s %s (%s) written to %s\n",
+		fprintf(o->out, _("report: %s %s %s (%s) written to %s\n"),
 		        gt_termtext_str(&t, rep->dataset), gt_termtext_str(&t, rep->period),
 		        gt_termtext_str(&t, rep->org_unit), o->format->name,
 		        gt_termtext_str(&t, o->output));

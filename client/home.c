@@ -17,6 +17,7 @@
 #include "error.h"
 #include "fileio.h"
 #include "protonames.h"
+#include "servermsg.h"
 #include "termtext.h"
 #include "tls.h"
 
@@ -86,32 +87,32 @@ static int init_check(struct gt_home *h, const char *dir, const char *server, co
 	struct sockaddr_storage ss;
 
 	if (set_paths(h, dir) != GT_OK) {
-		say(err, "gtsync init: the home path is too long");
+		say(err, _("gtsync init: the home path is too long"));
 		return GT_ETOOBIG;
 	}
 	if (gt_addr_parse(server, &ss) != GT_OK) {
 		say(err,
-		    "gtsync init: --server must be HOST:PORT with HOST an IP address or "
-		    "localhost (e.g. 127.0.0.1:7443), not '%s'",
+		    _("gtsync init: --server must be HOST:PORT with HOST an IP address or "
+		      "localhost (e.g. 127.0.0.1:7443), not '%s'"),
 		    server);
 		return GT_EINVAL;
 	}
 	if (gt_orgunit_valid(org) != GT_OK) {
 		say(err,
-		    "gtsync init: --org must be an org-unit code: ID, a province (53) or a "
-		    "district (53.71), not '%s'",
+		    _("gtsync init: --org must be an org-unit code: ID, a province (53) or a "
+		      "district (53.71), not '%s'"),
 		    org);
 		return GT_EINVAL;
 	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		int rc = gt_err_from_errno(errno);
-		say(err, "gtsync init: cannot create %s: %s", dir, strerror(errno));
+		say(err, _("gtsync init: cannot create %s: %s"), dir, strerror(errno));
 		return rc;
 	}
 	if (access(h->db_path, F_OK) == 0 || access(h->key_path, F_OK) == 0) {
 		say(err,
-		    "gtsync init: %s is already a gtsync home; nothing was changed (use "
-		    "another --home for another key)",
+		    _("gtsync init: %s is already a gtsync home; nothing was changed (use "
+		      "another --home for another key)"),
 		    dir);
 		return GT_EEXIST;
 	}
@@ -130,34 +131,34 @@ static int init_files(struct gt_home *h, const char *ca_file, struct gt_home_ini
 
 	rc = gt_file_read(ca_file, GT_HOME_MAX_CA, &ca, &ca_len);
 	if (rc != GT_OK) {
-		say(err, "gtsync init: cannot read the server certificate %s: %s", ca_file,
-		    gt_strerror(rc));
+		say(err, _("gtsync init: cannot read the server certificate %s: %s"), ca_file,
+		    gt_error_text(rc));
 		goto out;
 	}
 	if ((rc = gt_tls_client_ctx_new(ca_file, NULL, &tls)) != GT_OK) {
 		say(err,
-		    "gtsync init: %s holds no usable certificate (expected the server's "
-		    "tls-cert.pem)",
+		    _("gtsync init: %s holds no usable certificate (expected the server's "
+		      "tls-cert.pem)"),
 		    ca_file);
 		goto out;
 	}
 	if ((rc = gt_key_generate(&k)) != GT_OK || (rc = gt_key_id(k, info->key_id)) != GT_OK ||
 	    (rc = gt_key_public_b64(k, info->pub_b64)) != GT_OK) {
-		say(err, "gtsync init: cannot generate a key: %s", gt_strerror(rc));
+		say(err, _("gtsync init: cannot generate a key: %s"), gt_error_text(rc));
 		goto out;
 	}
 	if ((rc = gt_file_write(h->ca_path, ca, ca_len, 0644, 1)) != GT_OK) {
-		say(err, "gtsync init: cannot write %s: %s", h->ca_path, gt_strerror(rc));
+		say(err, _("gtsync init: cannot write %s: %s"), h->ca_path, gt_error_text(rc));
 		goto out;
 	}
 	made->ca = 1;
 	if ((rc = gt_key_save(k, h->key_path)) != GT_OK) {
-		say(err, "gtsync init: cannot write %s: %s", h->key_path, gt_strerror(rc));
+		say(err, _("gtsync init: cannot write %s: %s"), h->key_path, gt_error_text(rc));
 		goto out;
 	}
 	made->key = 1;
 	if ((rc = gt_key_save_public(k, h->pub_path)) != GT_OK && rc != GT_EEXIST) {
-		say(err, "gtsync init: cannot write %s: %s", h->pub_path, gt_strerror(rc));
+		say(err, _("gtsync init: cannot write %s: %s"), h->pub_path, gt_error_text(rc));
 		goto out;
 	}
 	made->pub = rc == GT_OK;
@@ -177,7 +178,7 @@ static int init_store(struct gt_home *h, const char *server, const char *org,
 	int rc;
 
 	if ((rc = gt_cstore_create(h->db_path, &st)) != GT_OK) {
-		say(err, "gtsync init: cannot create %s: %s", h->db_path, gt_strerror(rc));
+		say(err, _("gtsync init: cannot create %s: %s"), h->db_path, gt_error_text(rc));
 		return rc;
 	}
 	made->db = 1;
@@ -187,7 +188,7 @@ static int init_store(struct gt_home *h, const char *server, const char *org,
 	    (rc = gt_cstore_config_set(st, GT_CSTORE_CFG_KEY_ID, info->key_id)) != GT_OK ||
 	    (rc = gt_cstore_config_set_u64(st, GT_CSTORE_CFG_NEXT_SEQ, 1)) != GT_OK ||
 	    (rc = gt_cstore_commit(st)) != GT_OK)
-		say(err, "gtsync init: cannot write %s: %s", h->db_path, gt_cstore_errmsg(st));
+		say(err, _("gtsync init: cannot write %s: %s"), h->db_path, gt_cstore_errmsg(st));
 	gt_cstore_close(st);
 	return rc;
 }
@@ -245,22 +246,22 @@ int gt_home_open(const char *dir, FILE *err, struct gt_home **out)
 		return GT_ENOMEM;
 	h->err = err;
 	if ((rc = set_paths(h, dir)) != GT_OK) {
-		say(err, "gtsync: the home path is too long");
+		say(err, _("gtsync: the home path is too long"));
 		goto fail;
 	}
 	rc = gt_cstore_open(h->db_path, &h->st);
 	if (rc == GT_ENOENT) {
 		say(err,
-		    "gtsync: %s is not a gtsync home (no %s); run 'gtsync init --home %s "
-		    "--server HOST:PORT --org CODE --ca CERT.pem' first, or set --home or %s",
+		    _("gtsync: %s is not a gtsync home (no %s); run 'gtsync init --home %s "
+		      "--server HOST:PORT --org CODE --ca CERT.pem' first, or set --home or %s"),
 		    dir, GT_HOME_DB, dir, GT_HOME_ENV);
 		goto fail;
 	}
 	if (rc != GT_OK) {
-		say(err, "gtsync: cannot open %s: %s", h->db_path,
-		    rc == GT_ECORRUPT  ? "it is not a gtsync client store"
-		    : rc == GT_ENOTSUP ? "a newer version of gtsync wrote it; use that version"
-		                       : gt_strerror(rc));
+		say(err, _("gtsync: cannot open %s: %s"), h->db_path,
+		    rc == GT_ECORRUPT  ? _("it is not a gtsync client store")
+		    : rc == GT_ENOTSUP ? _("a newer version of gtsync wrote it; use that version")
+		                       : gt_error_text(rc));
 		goto fail;
 	}
 	if ((rc = gt_cstore_config_get(h->st, GT_CSTORE_CFG_SERVER, h->server,
@@ -269,8 +270,8 @@ int gt_home_open(const char *dir, FILE *err, struct gt_home **out)
 	        GT_OK ||
 	    (rc = gt_cstore_config_get(h->st, GT_CSTORE_CFG_KEY_ID, h->key_id,
 	                               sizeof(h->key_id))) != GT_OK) {
-		say(err, "gtsync: %s lacks its settings (%s); initialise a new home", h->db_path,
-		    gt_strerror(rc));
+		say(err, _("gtsync: %s lacks its settings (%s); initialise a new home"), h->db_path,
+		    gt_error_text(rc));
 		rc = GT_ECORRUPT;
 		goto fail;
 	}
@@ -280,7 +281,7 @@ int gt_home_open(const char *dir, FILE *err, struct gt_home **out)
 	if (rc == GT_OK && !gt_i18n_known(h->lang))
 		h->lang[0] = '\0'; /* a language this version does not speak */
 	if (rc != GT_OK && rc != GT_ENOENT) {
-		say(err, "gtsync: cannot read %s: %s", h->db_path, gt_cstore_errmsg(h->st));
+		say(err, _("gtsync: cannot read %s: %s"), h->db_path, gt_cstore_errmsg(h->st));
 		goto fail;
 	}
 	*out = h;
@@ -326,14 +327,14 @@ int gt_home_key(struct gt_home *h)
 		return GT_OK;
 	rc = gt_key_load_why(h->key_path, &h->key, &why);
 	if (rc != GT_OK) {
-		say(h->err, "gtsync: cannot use the key %s: %s", h->key_path,
-		    why ? why : gt_strerror(rc));
+		say(h->err, _("gtsync: cannot use the key %s: %s"), h->key_path,
+		    why ? why : gt_error_text(rc));
 		return rc;
 	}
 	if (gt_key_id(h->key, id) != GT_OK || strcmp(id, h->key_id) != 0) {
 		say(h->err,
-		    "gtsync: the key %s (id %s) is not the key this home was set up with "
-		    "(id %s)",
+		    _("gtsync: the key %s (id %s) is not the key this home was set up with "
+		      "(id %s)"),
 		    h->key_path, id, h->key_id);
 		gt_key_free(h->key);
 		h->key = NULL;
@@ -378,8 +379,8 @@ int gt_home_connect(struct gt_home *h, uint32_t timeout_ms, struct gt_session **
 	}
 	if (ar->org_unit != NULL && strcmp(ar->org_unit, h->org) != 0)
 		say(h->err,
-		    "gtsync: warning: the server registered this key for org unit %s, but this "
-		    "home was set up for %s",
+		    _("gtsync: warning: the server registered this key for org unit %s, but this "
+		      "home was set up for %s"),
 		    ar->org_unit, h->org);
 	if (auth != NULL)
 		*auth = res;
@@ -408,13 +409,13 @@ int gt_home_request(struct gt_home *h, const char *what, uint32_t timeout_ms, gt
 		return GT_OK;
 	if ((*reply)->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR) {
 		const Gtsync__V1__Error *e = (*reply)->error;
-		say(h->err, "%s: the server refused: %s", what,
-		    e->message && e->message[0] ? e->message : gt_strerror(e->code));
+		say(h->err, _("%s: the server refused: %s"), what,
+		    gt_servermsg_error(e->code, e->message));
 		rc = e->code < 0 && e->code >= GT_ERR_MIN ? e->code : GT_EPROTO;
 		if (gt_home_transient(rc))
 			rc = GT_EPROTO; /* a refusal, not a lost link */
 	} else {
-		say(h->err, "%s: the server answered out of turn", what);
+		say(h->err, _("%s: the server answered out of turn"), what);
 		rc = GT_EPROTO;
 	}
 	gt_wire_envelope_free(*reply);
@@ -451,33 +452,34 @@ void gt_home_explain(struct gt_home *h, const char *what, const struct gt_sessio
 	case GT_ENET:
 	case GT_ETIMEDOUT:
 	case GT_ECLOSED:
-		say(h->err, "%s: the server %s is unreachable (%s)", what, h->server,
-		    err->message[0] ? err->message : gt_strerror(err->code));
+		say(h->err, _("%s: the server %s is unreachable (%s)"), what, h->server,
+		    err->message[0] ? err->message : gt_error_text(err->code));
 		break;
 	case GT_ETLS:
 		say(h->err,
-		    "%s: refused: the server at %s did not present the pinned certificate %s (%s). "
-		    "Nothing was sent. If the server's certificate was replaced, get its new "
-		    "tls-cert.pem from the central administrator and copy it to %s.",
-		    what, h->server, h->ca_path, err->message[0] ? err->message : "TLS failure",
+		    _("%s: refused: the server at %s did not present the pinned certificate %s "
+		      "(%s). "
+		      "Nothing was sent. If the server's certificate was replaced, get its new "
+		      "tls-cert.pem from the central administrator and copy it to %s."),
+		    what, h->server, h->ca_path, err->message[0] ? err->message : _("TLS failure"),
 		    h->ca_path);
 		break;
 	case GT_EKEY:
 		if (h->key != NULL)
 			(void)gt_key_public_b64(h->key, b64);
-		say(h->err, "%s: the server does not accept this key: %s.", what,
-		    err->message[0] ? err->message : "not registered or revoked");
-		say(h->err, "Give the central administrator this key id: %s",
+		say(h->err, _("%s: the server does not accept this key: %s."), what,
+		    err->message[0] ? err->message : _("not registered or revoked"));
+		say(h->err, _("Give the central administrator this key id: %s"),
 		    err->key_id[0] ? err->key_id : h->key_id);
-		say(h->err, "and public key: %s", b64[0] ? b64 : "(see key.pub)");
+		say(h->err, _("and public key: %s"), b64[0] ? b64 : _("(see key.pub)"));
 		say(h->err,
-		    "(they register it with: gtsync-server key add --org %s --role ROLE --pubkey "
-		    "%s)",
+		    _("(they register it with: gtsync-server key add --org %s --role ROLE --pubkey "
+		      "%s)"),
 		    h->org, b64[0] ? b64 : "...");
 		break;
 	default:
-		say(h->err, "%s: cannot work with the server %s: %s", what, h->server,
-		    err->message[0] ? err->message : gt_strerror(err->code));
+		say(h->err, _("%s: cannot work with the server %s: %s"), what, h->server,
+		    err->message[0] ? err->message : gt_error_text(err->code));
 		break;
 	}
 }
@@ -495,7 +497,7 @@ int gt_home_meta(struct gt_home *h, const char *what, struct gt_meta **out)
 	if (rc == GT_ENOENT) {
 		/* A home just enrolled fetches its state on first use: no step to remember. */
 		struct gt_metapull_opts o = {.out = h->err};
-		say(h->err, "%s: no metadata yet; fetching it from the server", what);
+		say(h->err, _("%s: no metadata yet; fetching it from the server"), what);
 		if (gt_metapull_run(h, &o, NULL) == GT_OK) {
 			gt_meta_errors_clear(errs);
 			gt_meta_errors_init(errs);
@@ -503,12 +505,12 @@ int gt_home_meta(struct gt_home *h, const char *what, struct gt_meta **out)
 		}
 	}
 	if (rc == GT_ENOENT)
-		say(h->err, "%s: no metadata yet; run 'gtsync metadata pull' first", what);
+		say(h->err, _("%s: no metadata yet; run 'gtsync metadata pull' first"), what);
 	else if (rc != GT_OK)
 		say(h->err,
-		    "%s: the stored metadata cannot be read (%s%s%s); run 'gtsync metadata "
-		    "pull' again",
-		    what, gt_strerror(rc), errs->count ? ": " : "",
+		    _("%s: the stored metadata cannot be read (%s%s%s); run 'gtsync metadata "
+		      "pull' again"),
+		    what, gt_error_text(rc), errs->count ? ": " : "",
 		    errs->count ? errs->items[0].text : "");
 	gt_meta_errors_clear(errs);
 	free(errs);

@@ -768,7 +768,7 @@ int gt_import_file(struct gt_home *h, const char *path, const struct gt_import_o
 	if (rc != GT_OK) {
 		gt_home_say(h, _("gtsync import: cannot read %s: %s"), path,
 		            rc == GT_ETOOBIG ? _("the file is larger than the import limit")
-		                             : gt_strerror(rc));
+		                             : gt_error_text(rc));
 		return rc;
 	}
 	rc = gt_import_buffer(h, path, buf, len, o, r);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "i18n.h"
 #include "termtext.h"
 
 #define WHAT "gtsync metadata pull"
@@ -63,8 +64,8 @@ static int check_files(struct gt_home *h, const Gtsync__V1__MetadataReply *rep,
 	gt_meta_errors_init(errs);
 	if (rep->n_files == 0) {
 		if (h->err != NULL)
-			fprintf(h->err, WHAT ": the server has no metadata loaded yet "
-			                     "(gtsync-server metadata load)\n");
+			fprintf(h->err, _("gtsync metadata pull: the server has no metadata loaded "
+			                  "yet (gtsync-server metadata load)\n"));
 		rc = GT_ENOENT;
 		goto out;
 	}
@@ -80,8 +81,8 @@ static int check_files(struct gt_home *h, const Gtsync__V1__MetadataReply *rep,
 			gt_termtext_put(h->err, errs->items[i].text, 0);
 			fputc('\n', h->err);
 		}
-		fprintf(h->err, WHAT ": the server's metadata does not load here; nothing was "
-		                     "stored\n");
+		fprintf(h->err, _("gtsync metadata pull: the server's metadata does not load here; "
+		                  "nothing was stored\n"));
 	}
 out:
 	if (errs != NULL)
@@ -98,13 +99,13 @@ static void summary(FILE *out, const struct gt_metapull_result *r, int known)
 	if (out == NULL)
 		return;
 	if (r->unchanged)
-		fprintf(out, "metadata version %" PRIu64 " unchanged", r->version);
+		fprintf(out, _("metadata version %" PRIu64 " unchanged"), r->version);
 	else
-		fprintf(out, "metadata version %" PRIu64 ": %zu files", r->version, r->files);
+		fprintf(out, _("metadata version %" PRIu64 ": %zu files"), r->version, r->files);
 	if (known)
-		fprintf(out, ", %zu data sets, %zu data elements, %zu rules", r->datasets,
+		fprintf(out, _(", %zu data sets, %zu data elements, %zu rules"), r->datasets,
 		        r->elements, r->rules);
-	fprintf(out, "; %" PRIu64 " org units in scope\n", r->org_units);
+	fprintf(out, _("; %" PRIu64 " org units in scope\n"), r->org_units);
 }
 
 int gt_metapull_run(struct gt_home *h, const struct gt_metapull_opts *o,
@@ -127,7 +128,7 @@ int gt_metapull_run(struct gt_home *h, const struct gt_metapull_opts *o,
 		goto out;
 	if ((rc = gt_cstore_metadata_save(h->st, rep)) != GT_OK) {
 		if (h->err != NULL)
-			fprintf(h->err, WHAT ": cannot store the metadata: %s\n",
+			fprintf(h->err, _("gtsync metadata pull: cannot store the metadata: %s\n"),
 			        gt_cstore_errmsg(h->st));
 		goto out;
 	}

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "error.h"
+#include "i18n.h"
 #include "progress.h"
+#include "servermsg.h"
 #include "termtext.h"
 
 int gt_pull_chunks(struct gt_home *h, struct gt_session *s, const char *what, const char *org,
@@ -36,12 +38,12 @@ int gt_pull_chunks(struct gt_home *h, struct gt_session *s, const char *what, co
 			const Gtsync__V1__Error *e = reply->error;
 			err.code = e->code < 0 && e->code >= GT_ERR_MIN ? e->code : GT_EPROTO;
 			snprintf(err.message, sizeof(err.message), "%s",
-			         e->message ? e->message : gt_strerror(err.code));
+			         gt_servermsg_error(err.code, e->message));
 			snprintf(err.key_id, sizeof(err.key_id), "%s", e->key_id ? e->key_id : "");
 			gt_wire_envelope_free(reply);
 			if (err.code == GT_EPERM)
-				gt_home_say(h, "%s: the server refused to send %s's data: %s", what,
-				            org, err.message);
+				gt_home_say(h, _("%s: the server refused to send %s's data: %s"),
+				            what, org, err.message);
 			else
 				gt_home_explain(h, what, &err);
 			rc = err.code;
@@ -49,14 +51,14 @@ int gt_pull_chunks(struct gt_home *h, struct gt_session *s, const char *what, co
 		}
 		if (reply->body_case != GTSYNC__V1__ENVELOPE__BODY_PULL_CHUNK) {
 			gt_wire_envelope_free(reply);
-			gt_home_say(h, "%s: the server answered out of turn", what);
+			gt_home_say(h, _("%s: the server answered out of turn"), what);
 			rc = GT_EPROTO;
 			break;
 		}
 		const Gtsync__V1__PullChunk *c = reply->pull_chunk;
 		if (c->next_cursor < cursor) {
 			gt_wire_envelope_free(reply);
-			gt_home_say(h, "%s: the server sent a cursor that goes back", what);
+			gt_home_say(h, _("%s: the server sent a cursor that goes back"), what);
 			rc = GT_EPROTO;
 			break;
 		}
@@ -96,8 +98,8 @@ static int apply_chunk(void *arg, const Gtsync__V1__PullChunk *c)
 
 	if (rc != GT_OK) {
 		gt_home_say(a->h,
-		            "gtsync pull: cannot store the chunk: %s; the replica keeps what "
-		            "it had, and the next pull resumes from there",
+		            _("gtsync pull: cannot store the chunk: %s; the replica keeps what "
+		              "it had, and the next pull resumes from there"),
 		            gt_cstore_errmsg(a->h->st));
 		return rc;
 	}
@@ -119,7 +121,8 @@ int gt_pull_run(struct gt_home *h, const struct gt_pull_opts *o, struct gt_pull_
 		res = &local;
 	memset(res, 0, sizeof(*res));
 	if ((rc = gt_cstore_pull_cursor(h->st, a.org, &cursor)) != GT_OK) {
-		gt_home_say(h, "gtsync pull: cannot read the cursor: %s", gt_cstore_errmsg(h->st));
+		gt_home_say(h, _("gtsync pull: cannot read the cursor: %s"),
+		            gt_cstore_errmsg(h->st));
 		return rc;
 	}
 	res->cursor = cursor;
@@ -128,15 +131,16 @@ int gt_pull_run(struct gt_home *h, const struct gt_pull_opts *o, struct gt_pull_
 		gt_home_explain(h, "gtsync pull", &err);
 		return rc;
 	}
-	gt_progress_start(&a.bar, o->progress, 0, "pull", "values", 0);
+	gt_progress_start(&a.bar, o->progress, 0, "pull", _("values"), 0);
 	rc = gt_pull_chunks(h, s, "gtsync pull", a.org, cursor, o, apply_chunk, &a, res);
 	gt_progress_end(&a.bar);
 	gt_session_close(s);
 	if (rc == GT_OK)
 		gt_termtext_line(o->out,
-		                 "pull: %" PRIu64 " values and %" PRIu64
-		                 " report states in %" PRIu64 " chunks for %s; %s",
+		                 _("pull: %" PRIu64 " values and %" PRIu64
+		                   " report states in %" PRIu64 " chunks for %s; %s"),
 		                 res->values, res->states, res->chunks, a.org,
-		                 res->complete ? "the replica is up to date" : "more is waiting");
+		                 res->complete ? _("the replica is up to date")
+		                               : _("more is waiting"));
 	return rc;
 }

@@ -12,9 +12,11 @@
 #include "backoff.h"
 #include "crypto.h"
 #include "error.h"
+#include "i18n.h"
 #include "progress.h"
 #include "protonames.h"
 #include "roleset.h"
+#include "servermsg.h"
 #include "termtext.h"
 
 #define SOFTWARE "gtsync/0.1.0"
@@ -285,7 +287,7 @@ static int pack_action_batch(struct pusher *p, struct gt_cstore_batch *b, int64_
 	if (rc != GT_OK) {
 		p->local = 1;
 		bar_break(p);
-		say(p->h, "gtsync push: cannot read the saved workflow actions: %s",
+		say(p->h, _("gtsync push: cannot read the saved workflow actions: %s"),
 		    gt_cstore_errmsg(p->h->st));
 		goto out;
 	}
@@ -303,7 +305,7 @@ static int pack_action_batch(struct pusher *p, struct gt_cstore_batch *b, int64_
 	if (b->len > p->frame_budget) {
 		bar_break(p);
 		say(p->h,
-		    "gtsync push: a workflow action is too large for the server's frame limit");
+		    _("gtsync push: a workflow action is too large for the server's frame limit"));
 		rc = GT_ETOOBIG;
 		goto out;
 	}
@@ -341,14 +343,14 @@ static int make_batch(struct pusher *p, struct gt_cstore_batch *b)
 	if ((rc = gt_cstore_begin(p->h->st)) != GT_OK) {
 		p->local = 1;
 		bar_break(p);
-		say(p->h, "gtsync push: cannot use the outbox: %s", gt_cstore_errmsg(p->h->st));
+		say(p->h, _("gtsync push: cannot use the outbox: %s"), gt_cstore_errmsg(p->h->st));
 		return rc;
 	}
 	rc = gt_cstore_queued_take(p->h->st, p->max_values, p->frame_budget / 2, &rows, &n);
 	if (rc != GT_OK) {
 		p->local = 1;
 		bar_break(p);
-		say(p->h, "gtsync push: cannot read the outbox: %s", gt_cstore_errmsg(p->h->st));
+		say(p->h, _("gtsync push: cannot read the outbox: %s"), gt_cstore_errmsg(p->h->st));
 		goto out;
 	}
 	taken = n;
@@ -370,7 +372,8 @@ static int make_batch(struct pusher *p, struct gt_cstore_batch *b)
 		goto out;
 	if (b->len > p->frame_budget) {
 		bar_break(p);
-		say(p->h, "gtsync push: value %s %s %s is too large for the server's frame limit",
+		say(p->h,
+		    _("gtsync push: value %s %s %s is too large for the server's frame limit"),
 		    rows[0].data_element, rows[0].period, rows[0].coc);
 		rc = GT_ETOOBIG;
 		goto out;
@@ -391,8 +394,8 @@ saved:
 		p->local = 1;
 		bar_break(p);
 		say(p->h,
-		    "gtsync push: cannot save batch %" PRIu64 ": %s. Nothing of it was sent and "
-		    "the outbox is unchanged.",
+		    _("gtsync push: cannot save batch %" PRIu64 ": %s. Nothing of it was sent and "
+		      "the outbox is unchanged."),
 		    seq, gt_cstore_errmsg(p->h->st));
 		goto out;
 	}
@@ -436,7 +439,8 @@ static int send_batch(struct pusher *p, const struct gt_cstore_batch *b)
 	}
 	if (rc != GT_OK) {
 		bar_break(p);
-		say(p->h, "gtsync push: the connection to %s was lost while sending", p->h->server);
+		say(p->h, _("gtsync push: the connection to %s was lost while sending"),
+		    p->h->server);
 		return GT_ECLOSED;
 	}
 	p->inflight[p->ninflight].rid = rid;
@@ -479,12 +483,15 @@ static int send_next(struct pusher *p)
 static int refused(struct pusher *p, const struct inflight *f, int code, const char *msg)
 {
 	int64_t now = gt_clock_wall_ms();
+	const char *shown;
 	int disp, rc;
 
 	if (code >= 0 || code < GT_ERR_MIN)
 		code = GT_EPROTO;
 	if (msg == NULL || msg[0] == '\0')
 		msg = gt_strerror(code);
+	/* The store keeps the server's words; a person reads them in their language. */
+	shown = gt_servermsg_error(code, msg);
 	if (refusal_passes(code))
 		disp = GT_CSTORE_RETRY;
 	else if ((code == GT_ETOOBIG || code == GT_ECONFLICT) && p->requeues < GT_PUSH_MAX_REQUEUES)
@@ -495,8 +502,8 @@ static int refused(struct pusher *p, const struct inflight *f, int code, const c
 	if (rc != GT_OK) {
 		p->local = 1;
 		bar_break(p);
-		say(p->h, "gtsync push: cannot record the refusal of batch %" PRIu64 ": %s", f->seq,
-		    gt_cstore_errmsg(p->h->st));
+		say(p->h, _("gtsync push: cannot record the refusal of batch %" PRIu64 ": %s"),
+		    f->seq, gt_cstore_errmsg(p->h->st));
 		return rc;
 	}
 	bar_break(p);
@@ -504,20 +511,25 @@ static int refused(struct pusher *p, const struct inflight *f, int code, const c
 	case GT_CSTORE_RETRY:
 		p->r->batches_retry++;
 		p->retry_code = code;
-		snprintf(p->retry_msg, sizeof(p->retry_msg), "%s", msg);
+		snprintf(p->retry_msg, sizeof(p->retry_msg), "%s", shown);
 		say(p->h,
-		    "gtsync push: the server could not take batch %" PRIu64 " now (%s); it "
-		    "stays saved and is sent again",
-		    f->seq, msg);
+		    _("gtsync push: the server could not take batch %" PRIu64 " now (%s); it "
+		      "stays saved and is sent again"),
+		    f->seq, shown);
 		break;
 	case GT_CSTORE_REQUEUE:
 		p->requeues++;
 		p->queue_empty = 0;
-		say(p->h,
-		    "gtsync push: the server refused batch %" PRIu64 " (%s); its %" PRIu32
-		    " %s queued again in a new batch",
-		    f->seq, msg, f->n_actions ? f->n_actions : f->n_values,
-		    f->n_actions ? "workflow actions are" : "values are");
+		if (f->n_actions > 0)
+			say(p->h,
+			    _("gtsync push: the server refused batch %" PRIu64 " (%s); its %" PRIu32
+			      " workflow actions are queued again in a new batch"),
+			    f->seq, shown, f->n_actions);
+		else
+			say(p->h,
+			    _("gtsync push: the server refused batch %" PRIu64 " (%s); its %" PRIu32
+			      " values are queued again in a new batch"),
+			    f->seq, shown, f->n_values);
 		break;
 	default:
 		p->r->batches_refused++;
@@ -526,16 +538,16 @@ static int refused(struct pusher *p, const struct inflight *f, int code, const c
 		progress(p, f->n_values);
 		if (f->n_actions > 0)
 			say(p->h,
-			    "gtsync push: the server refused batch %" PRIu64
-			    " for good: %s. Its %" PRIu32
-			    " workflow actions are marked refused (see 'gtsync status').",
-			    f->seq, msg, f->n_actions);
+			    _("gtsync push: the server refused batch %" PRIu64
+			      " for good: %s. Its %" PRIu32
+			      " workflow actions are marked refused (see 'gtsync status')."),
+			    f->seq, shown, f->n_actions);
 		else
 			say(p->h,
-			    "gtsync push: the server refused batch %" PRIu64
-			    " for good: %s. Its %" PRIu32 " values are marked refused (see "
-			    "'gtsync status') and are not sent again.",
-			    f->seq, msg, f->n_values);
+			    _("gtsync push: the server refused batch %" PRIu64
+			      " for good: %s. Its %" PRIu32 " values are marked refused (see "
+			      "'gtsync status') and are not sent again."),
+			    f->seq, shown, f->n_values);
 		break;
 	}
 	return GT_OK;
@@ -558,8 +570,8 @@ static int on_reply(struct pusher *p, gt_envelope *env)
 			const Gtsync__V1__Error *e = env->error;
 			int code = e->code < 0 && e->code >= GT_ERR_MIN ? e->code : GT_EPROTO;
 			bar_break(p);
-			say(p->h, "gtsync push: the server closed the connection: %s",
-			    e->message && e->message[0] ? e->message : gt_strerror(code));
+			say(p->h, _("gtsync push: the server closed the connection: %s"),
+			    gt_servermsg_error(code, e->message));
 			return gt_home_transient(code) ? code : GT_EPROTO;
 		}
 		return GT_OK; /* not ours to handle */
@@ -572,7 +584,7 @@ static int on_reply(struct pusher *p, gt_envelope *env)
 	}
 	if (env->body_case != GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK) {
 		bar_break(p);
-		say(p->h, "gtsync push: the server answered a batch with something else");
+		say(p->h, _("gtsync push: the server answered a batch with something else"));
 		return GT_EPROTO;
 	}
 	const Gtsync__V1__PushAck *ack = env->push_ack;
@@ -585,8 +597,8 @@ static int on_reply(struct pusher *p, gt_envelope *env)
 			p->local = 1;
 			bar_break(p);
 			say(p->h,
-			    "gtsync push: batch %" PRIu64 " was %s, but that cannot be recorded "
-			    "here (%s); it will be sent again and acknowledged as a duplicate",
+			    _("gtsync push: batch %" PRIu64 " was %s, but that cannot be recorded "
+			      "here (%s); it will be sent again and acknowledged as a duplicate"),
 			    f.seq, gt_protonames_status((int)ack->status),
 			    gt_cstore_errmsg(p->h->st));
 			return rc;
@@ -614,8 +626,8 @@ static int on_reply(struct pusher *p, gt_envelope *env)
 	default:
 		bar_break(p);
 		say(p->h,
-		    "gtsync push: the server answered batch %" PRIu64 " with an unknown "
-		    "status",
+		    _("gtsync push: the server answered batch %" PRIu64 " with an unknown "
+		      "status"),
 		    f.seq);
 		return GT_EPROTO;
 	}
@@ -653,9 +665,9 @@ static int session_checks(struct pusher *p, const Gtsync__V1__AuthResult *ar)
 	    ar->metadata_version != 0 && mdv != ar->metadata_version) {
 		bar_break(p);
 		say(h,
-		    "gtsync push: note: the server has metadata version %" PRIu64
-		    " and this client %" PRIu64
-		    "; run 'gtsync metadata pull' to check values against the server's",
+		    _("gtsync push: note: the server has metadata version %" PRIu64
+		      " and this client %" PRIu64
+		      "; run 'gtsync metadata pull' to check values against the server's"),
 		    ar->metadata_version, mdv);
 	}
 	if ((rc = gt_cstore_unsent(h->st, &values_unsent)) != GT_OK) {
@@ -666,9 +678,9 @@ static int session_checks(struct pusher *p, const Gtsync__V1__AuthResult *ar)
 	    values_unsent > 0) {
 		bar_break(p);
 		say(h,
-		    "gtsync push: this key is registered as %s for %s; only an operator key may "
-		    "write data values. Nothing was sent; the values stay queued.",
-		    h->role[0] ? h->role : "another role", ar->org_unit ? ar->org_unit : "?");
+		    _("gtsync push: this key is registered as %s for %s; only an operator key may "
+		      "write data values. Nothing was sent; the values stay queued."),
+		    h->role[0] ? h->role : _("another role"), ar->org_unit ? ar->org_unit : "?");
 		return GT_EPERM;
 	}
 	return GT_OK;
@@ -729,7 +741,7 @@ static int session_once(struct pusher *p)
 		bar_break(p);
 		gt_home_explain(h, "gtsync push", &err);
 		(void)gt_cstore_config_set(h->st, GT_CSTORE_CFG_LAST_ERROR,
-		                           err.message[0] ? err.message : gt_strerror(rc));
+		                           err.message[0] ? err.message : gt_error_text(rc));
 		return rc;
 	}
 	session_limits(p, auth->auth_result);
@@ -739,7 +751,8 @@ static int session_once(struct pusher *p)
 	if (rc != GT_OK) {
 		p->local = 1;
 		bar_break(p);
-		say(h, "gtsync push: cannot read the saved batches: %s", gt_cstore_errmsg(h->st));
+		say(h, _("gtsync push: cannot read the saved batches: %s"),
+		    gt_cstore_errmsg(h->st));
 		goto out;
 	}
 	p->inflight = calloc(p->window, sizeof(*p->inflight));
@@ -787,17 +800,17 @@ int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_
 	p.o = o;
 	p.r = res;
 	if ((rc = gt_cstore_status(h->st, &st)) != GT_OK) {
-		say(h, "gtsync push: cannot read the outbox: %s", gt_cstore_errmsg(h->st));
+		say(h, _("gtsync push: cannot read the outbox: %s"), gt_cstore_errmsg(h->st));
 		return rc;
 	}
 	p.total = st.values[GT_CSTORE_QUEUED] + st.values[GT_CSTORE_BATCHED];
 	if (p.total == 0 && st.actions[GT_CSTORE_QUEUED] == 0 &&
 	    st.batches[GT_CSTORE_BATCH_PENDING] == 0) {
 		if (o->out != NULL)
-			fprintf(o->out, "push: nothing to send\n");
+			fprintf(o->out, _("push: nothing to send\n"));
 		return GT_OK;
 	}
-	gt_progress_start(&p.bar, o->progress, 0, "push", "values", p.total);
+	gt_progress_start(&p.bar, o->progress, 0, "push", _("values"), p.total);
 	for (;;) {
 		uint64_t before = res->values_acked + res->values_conflict + res->values_refused +
 		                  res->batches_dup;
@@ -818,8 +831,8 @@ int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_
 		(void)gt_cstore_unsent(h->st, &left);
 		bar_break(&p);
 		say(h,
-		    "gtsync push: %" PRIu64
-		    " values stay queued; retrying in %.1f s (try %u of %u)",
+		    _("gtsync push: %" PRIu64
+		      " values stay queued; retrying in %.1f s (try %u of %u)"),
 		    left, d / 1000.0, attempt + 1, tries);
 		sleep_ms(d);
 	}
@@ -832,25 +845,31 @@ int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_
 		(void)gt_cstore_config_set(h->st, GT_CSTORE_CFG_LAST_ERROR, "");
 	} else if (!p.local && gt_home_transient(rc)) {
 		say(h,
-		    "gtsync push: gave up for now after %u %s; %" PRIu64 " values stay queued and "
-		    "go out with the next 'gtsync push'",
-		    res->tries, res->tries == 1 ? "try" : "tries", res->values_left);
+		    P_("gtsync push: gave up for now after %u try; %" PRIu64
+		       " values stay queued and go out with the next 'gtsync push'",
+		       "gtsync push: gave up for now after %u tries; %" PRIu64
+		       " values stay queued and go out with the next 'gtsync push'",
+		       res->tries),
+		    res->tries, res->values_left);
 	}
 	if (o->out != NULL)
 		fprintf(o->out,
-		        "push: %" PRIu64 " %s sent (%" PRIu64 " new, %" PRIu64
-		        " already on the server), %" PRIu64 " values acknowledged, %" PRIu64
-		        " in conflict, %" PRIu64 " refused, %" PRIu64 " left to send\n",
-		        res->batches_sent, res->batches_sent == 1 ? "batch" : "batches",
-		        res->batches_made, res->batches_dup, res->values_acked,
+		        P_("push: %" PRIu64 " batch sent (%" PRIu64 " new, %" PRIu64
+		           " already on the server), %" PRIu64 " values acknowledged, %" PRIu64
+		           " in conflict, %" PRIu64 " refused, %" PRIu64 " left to send\n",
+		           "push: %" PRIu64 " batches sent (%" PRIu64 " new, %" PRIu64
+		           " already on the server), %" PRIu64 " values acknowledged, %" PRIu64
+		           " in conflict, %" PRIu64 " refused, %" PRIu64 " left to send\n",
+		           (unsigned long)res->batches_sent),
+		        res->batches_sent, res->batches_made, res->batches_dup, res->values_acked,
 		        res->values_conflict, res->values_refused, res->values_left);
 	if (o->out != NULL &&
 	    res->actions_applied + res->actions_skipped + res->actions_refused + res->actions_dup >
 	        0)
 		fprintf(o->out,
-		        "push: workflow actions: %" PRIu64 " applied, %" PRIu64
-		        " skipped by the server, %" PRIu64 " refused, %" PRIu64
-		        " already on the server (see 'gtsync status')\n",
+		        _("push: workflow actions: %" PRIu64 " applied, %" PRIu64
+		          " skipped by the server, %" PRIu64 " refused, %" PRIu64
+		          " already on the server (see 'gtsync status')\n"),
 		        res->actions_applied, res->actions_skipped, res->actions_refused,
 		        res->actions_dup);
 	if (rc == GT_OK && res->batches_refused > 0)

@@ -9,7 +9,9 @@
 #include "addr.h"
 #include "auth.h"
 #include "error.h"
+#include "i18n.h"
 #include "peer.h"
+#include "servermsg.h"
 
 /* Envelopes received but not yet taken by the caller. */
 #define SESSION_MAX_QUEUED 4096u
@@ -45,7 +47,7 @@ static void set_err(struct gt_session_err *err, int code, const char *msg, const
 	if (err == NULL)
 		return;
 	err->code = code;
-	snprintf(err->message, sizeof(err->message), "%s", msg ? msg : gt_strerror(code));
+	snprintf(err->message, sizeof(err->message), "%s", msg ? msg : gt_error_text(code));
 	snprintf(err->key_id, sizeof(err->key_id), "%s", key_id ? key_id : "");
 }
 
@@ -155,7 +157,7 @@ static int error_from_envelope(const gt_envelope *env, struct gt_session_err *er
 {
 	const Gtsync__V1__Error *e = env->error;
 	int code = e->code < 0 && e->code >= GT_ERR_MIN ? e->code : GT_EPROTO;
-	set_err(err, code, e->message && *e->message ? e->message : gt_strerror(code), e->key_id);
+	set_err(err, code, gt_servermsg_error(code, e->message), e->key_id);
 	return code;
 }
 
@@ -170,7 +172,7 @@ int gt_session_recv(struct gt_session *s, gt_envelope **out, struct gt_session_e
 		return GT_OK;
 	}
 	if (rc == GT_ETIMEDOUT)
-		set_err(err, rc, "the server did not answer in time", NULL);
+		set_err(err, rc, _("the server did not answer in time"), NULL);
 	else
 		set_err(err, rc, s->fail_why, NULL);
 	return rc;
@@ -233,7 +235,7 @@ static int expect(struct gt_session *s, Gtsync__V1__Envelope__BodyCase want, gt_
 		rc = error_from_envelope(env, err);
 	else {
 		rc = GT_EPROTO;
-		set_err(err, rc, "the server answered out of turn", NULL);
+		set_err(err, rc, _("the server answered out of turn"), NULL);
 	}
 	gt_wire_envelope_free(env);
 	return rc;
@@ -263,7 +265,7 @@ static int authenticate(struct gt_session *s, gt_envelope **result, struct gt_se
 	s->challenge_rid = challenge->request_id;
 	if (challenge->auth_challenge->nonce.len != GT_NONCE_LEN) {
 		rc = GT_EPROTO;
-		set_err(err, rc, "the server's challenge is malformed", NULL);
+		set_err(err, rc, _("the server's challenge is malformed"), NULL);
 		goto out;
 	}
 	if ((rc = gt_peer_exporter(&s->peer, exporter)) != GT_OK ||
@@ -302,7 +304,7 @@ int gt_session_open(const struct gt_session_opts *opts, struct gt_session **out,
 		*result = NULL;
 	set_err(err, 0, "", NULL);
 	if (gt_addr_parse(opts->server, &addr) != GT_OK) {
-		set_err(err, GT_EINVAL, "the server address is not HOST:PORT", NULL);
+		set_err(err, GT_EINVAL, _("the server address is not HOST:PORT"), NULL);
 		return GT_EINVAL;
 	}
 	s = calloc(1, sizeof(*s));
@@ -324,7 +326,7 @@ int gt_session_open(const struct gt_session_opts *opts, struct gt_session **out,
 
 	rc = gt_tls_client_ctx_new(opts->ca_path, NULL, &s->tls);
 	if (rc != GT_OK) {
-		set_err(err, rc, "the pinned server certificate (--ca) cannot be read", NULL);
+		set_err(err, rc, _("the pinned server certificate (--ca) cannot be read"), NULL);
 		goto fail;
 	}
 	rc = gt_peer_connect(&s->peer, &s->loop, s->tls, (const struct sockaddr *)&addr,
@@ -337,11 +339,11 @@ int gt_session_open(const struct gt_session_opts *opts, struct gt_session **out,
 	rc = run_until(s, cond_opened);
 	if (rc != GT_OK) {
 		if (rc == GT_ETIMEDOUT)
-			set_err(err, rc, "the server did not answer in time", NULL);
+			set_err(err, rc, _("the server did not answer in time"), NULL);
 		else if (rc == GT_ETLS)
 			set_err(err, rc, s->fail_why, NULL);
 		else
-			set_err(err, rc, gt_strerror(rc), NULL);
+			set_err(err, rc, gt_error_text(rc), NULL);
 		goto fail;
 	}
 	rc = authenticate(s, &res, err);

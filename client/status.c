@@ -9,7 +9,9 @@
 
 #include "chain.h"
 #include "error.h"
+#include "i18n.h"
 #include "protonames.h"
+#include "servermsg.h"
 #include "termtext.h"
 
 /* The settings status shows, and their times as a person reads them. */
@@ -30,6 +32,12 @@ static void format_time(uint64_t ms, char *buf, size_t len)
 		return;
 	}
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* A time of the settings for a person: "never" in the home's language. */
+static const char *human_time(const char *t)
+{
+	return strcmp(t, "never") == 0 ? _("never") : t;
 }
 
 /* Writes key=value, quoting the value (quotes and backslashes escaped) when it is empty or
@@ -78,7 +86,7 @@ static int print_problem(void *arg, const struct gt_cstore_problem *p)
 {
 	struct problems *x = arg;
 	FILE *out = x->out;
-	const char *word = p->state == GT_CSTORE_CONFLICT ? "conflict" : "refused";
+	const char *word = p->state == GT_CSTORE_CONFLICT ? N_("conflict") : N_("refused");
 	struct gt_termtext t = {0};
 
 	if (x->plain) {
@@ -95,20 +103,22 @@ static int print_problem(void *arg, const struct gt_cstore_problem *p)
 	if (p->state != x->last_state || p->reason != x->last_reason) {
 		if (x->last_state == GT_CSTORE_CONFLICT && p->state != GT_CSTORE_CONFLICT)
 			fprintf(out, "\n");
-		fprintf(out, "  %s %s: %s\n", word, problem_reason(p),
-		        gt_termtext_str(&t, p->message));
+		fprintf(out, "  %s %s: %s\n", _(word), problem_reason(p),
+		        gt_termtext_str(&t, p->state == GT_CSTORE_CONFLICT
+		                                ? gt_servermsg_conflict(p->reason, p->message)
+		                                : gt_servermsg_error(p->reason, p->message)));
 		x->last_state = p->state;
 		x->last_reason = p->reason;
 		x->shown = 0;
 	}
 	if (x->shown++ < GT_STATUS_MAX_LISTED)
-		fprintf(out, "    %s %s %s %s = %s  (%s, batch %" PRIu64 ")\n",
+		fprintf(out, _("    %s %s %s %s = %s  (%s, batch %" PRIu64 ")\n"),
 		        gt_termtext_str(&t, p->data_element), gt_termtext_str(&t, p->period),
 		        gt_termtext_str(&t, p->org_unit),
 		        gt_termtext_str(&t, p->coc[0] ? p->coc : "-"),
 		        gt_termtext_str(&t, p->value), gt_termtext_str(&t, p->source), p->seq);
 	else if (x->shown == GT_STATUS_MAX_LISTED + 1)
-		fprintf(out, "    ... (more; 'gtsync status --format plain' lists all)\n");
+		fprintf(out, "%s\n", _("    ... (more; 'gtsync status --format plain' lists all)"));
 	gt_termtext_clear(&t);
 	return 0;
 }
@@ -120,16 +130,16 @@ static const char *action_outcome(const struct gt_cstore_action *a)
 {
 	switch (a->state) {
 	case GT_CSTORE_QUEUED:
-		return "queued";
+		return N_("queued");
 	case GT_CSTORE_BATCHED:
-		return "sent";
+		return N_("sent");
 	case GT_CSTORE_ACKED:
-		return a->status == GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE ? "duplicate"
-		                                                            : "applied";
+		return a->status == GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE ? N_("duplicate")
+		                                                            : N_("applied");
 	case GT_CSTORE_CONFLICT:
-		return "skipped";
+		return N_("skipped");
 	default:
-		return "refused";
+		return N_("refused");
 	}
 }
 
@@ -164,13 +174,19 @@ static void print_action(FILE *out, const struct gt_cstore_action *x, int plain)
 	}
 	fprintf(out, "  %-9s %s %s %s: %s", gt_protonames_kind(x->kind),
 	        gt_termtext_str(&t, x->dataset), gt_termtext_str(&t, x->period),
-	        gt_termtext_str(&t, x->org_unit), action_outcome(x));
+	        gt_termtext_str(&t, x->org_unit), _(action_outcome(x)));
 	if (x->state >= GT_CSTORE_CONFLICT)
-		fprintf(out, " (%s: %s)", action_why(x), gt_termtext_str(&t, x->message));
+		fprintf(out, " (%s: %s)", action_why(x),
+		        gt_termtext_str(&t, x->state == GT_CSTORE_CONFLICT
+		                                ? gt_servermsg_conflict(x->conflict, x->message)
+		                                : gt_servermsg_error(x->code, x->message)));
 	if (x->reason[0])
-		fprintf(out, "; reason: %s", gt_termtext_str(&t, x->reason));
+		fprintf(out, _("; reason: %s"), gt_termtext_str(&t, x->reason));
 	if (x->has_digest)
-		fprintf(out, "; signed %" PRIu64 " values", x->n_digested);
+		fprintf(out,
+		        P_("; signed %" PRIu64 " value", "; signed %" PRIu64 " values",
+		           (unsigned long)x->n_digested),
+		        x->n_digested);
 	fputc('\n', out);
 	gt_termtext_clear(&t);
 }
@@ -199,19 +215,19 @@ static int print_actions(struct gt_home *h, FILE *out, const struct gt_cstore_st
 	    h->st, plain ? GT_STATUS_ACTIONS_PLAIN : GT_STATUS_ACTIONS_HUMAN, &a, &n);
 	if (rc != GT_OK) {
 		if (h->err != NULL)
-			fprintf(h->err, "gtsync status: cannot read the workflow actions: %s\n",
+			fprintf(h->err, _("gtsync status: cannot read the workflow actions: %s\n"),
 			        gt_cstore_errmsg(h->st));
 		return rc;
 	}
 	if (!plain)
 		fprintf(out,
-		        "\nWorkflow actions: %" PRIu64 " applied, %" PRIu64
-		        " skipped by the server, %" PRIu64 " refused, %" PRIu64
-		        " waiting to be sent or answered%s\n",
+		        _("\nWorkflow actions: %" PRIu64 " applied, %" PRIu64
+		          " skipped by the server, %" PRIu64 " refused, %" PRIu64
+		          " waiting to be sent or answered%s\n"),
 		        st->actions[GT_CSTORE_ACKED], st->actions[GT_CSTORE_CONFLICT],
 		        st->actions[GT_CSTORE_REFUSED],
 		        st->actions[GT_CSTORE_QUEUED] + st->actions[GT_CSTORE_BATCHED],
-		        all > n ? " (the latest listed)" : "");
+		        all > n ? _(" (the latest listed)") : "");
 	for (size_t i = 0; i < n; i++)
 		print_action(out, &a[i], plain);
 	gt_cstore_actions_free(a, n);
@@ -239,7 +255,8 @@ static int print_unit(void *arg, const char *org, uint64_t n)
 		gt_termtext_put(u->out, org, 0);
 		for (size_t k = strlen(org); k < 8; k++)
 			fputc(' ', u->out);
-		fprintf(u->out, " %" PRIu64 " values\n", n);
+		fprintf(u->out,
+		        P_(" %" PRIu64 " value\n", " %" PRIu64 " values\n", (unsigned long)n), n);
 	}
 	return 0;
 }
@@ -305,31 +322,31 @@ static void header_human(FILE *out, struct gt_home *h, const struct gt_cstore_st
 {
 	struct gt_termtext t = {0};
 
-	fprintf(out, "gtsync home %s: org unit %s, key %s%s%s%s, server %s\n",
+	fprintf(out, _("gtsync home %s: org unit %s, key %s%s%s%s, server %s\n"),
 	        gt_termtext_str(&t, h->dir), gt_termtext_str(&t, h->org),
 	        gt_termtext_str(&t, h->key_id), h->role[0] ? " (" : "",
 	        gt_termtext_str(&t, h->role), h->role[0] ? ")" : "",
 	        gt_termtext_str(&t, h->server));
 	fprintf(out,
-	        "Outbox:  %" PRIu64 " queued, %" PRIu64 " sent and waiting for an ack, %" PRIu64
-	        " acknowledged, %" PRIu64 " in conflict, %" PRIu64 " refused\n",
+	        _("Outbox:  %" PRIu64 " queued, %" PRIu64 " sent and waiting for an ack, %" PRIu64
+	          " acknowledged, %" PRIu64 " in conflict, %" PRIu64 " refused\n"),
 	        st->values[GT_CSTORE_QUEUED], st->values[GT_CSTORE_BATCHED],
 	        st->values[GT_CSTORE_ACKED], st->values[GT_CSTORE_CONFLICT],
 	        st->values[GT_CSTORE_REFUSED]);
 	fprintf(out,
-	        "Batches: %" PRIu64 " waiting to be (re)sent, %" PRIu64 " acknowledged, %" PRIu64
-	        " refused\n",
+	        _("Batches: %" PRIu64 " waiting to be (re)sent, %" PRIu64 " acknowledged, %" PRIu64
+	          " refused\n"),
 	        st->batches[GT_CSTORE_BATCH_PENDING], st->batches[GT_CSTORE_BATCH_ACKED],
 	        st->batches[GT_CSTORE_BATCH_REFUSED]);
-	fprintf(out, "Last push that sent everything: %s; last attempt: %s%s%s\n", s->t_push,
-	        s->t_try, s->last_error[0] ? "; last error: " : "",
-	        gt_termtext_str(&t, s->last_error));
-	fprintf(out, "Last pull: %s; replica: %" PRIu64 " values of %" PRIu64 " org units\n",
-	        s->t_pull, st->replica_values, st->replica_units);
-	fprintf(out, "Metadata version: %" PRIu64 "%s\n", s->md_version,
-	        s->md_version ? "" : " (none yet: run 'gtsync metadata pull')");
+	fprintf(out, _("Last push that sent everything: %s; last attempt: %s%s%s\n"),
+	        human_time(s->t_push), human_time(s->t_try),
+	        s->last_error[0] ? _("; last error: ") : "", gt_termtext_str(&t, s->last_error));
+	fprintf(out, _("Last pull: %s; replica: %" PRIu64 " values of %" PRIu64 " org units\n"),
+	        human_time(s->t_pull), st->replica_values, st->replica_units);
+	fprintf(out, _("Metadata version: %" PRIu64 "%s\n"), s->md_version,
+	        s->md_version ? "" : _(" (none yet: run 'gtsync metadata pull')"));
 	if (st->values[GT_CSTORE_CONFLICT] + st->values[GT_CSTORE_REFUSED] > 0)
-		fprintf(out, "\nValues the server did not apply, by reason:\n");
+		fprintf(out, "\n%s\n", _("Values the server did not apply, by reason:"));
 	gt_termtext_clear(&t);
 }
 
@@ -346,7 +363,7 @@ int gt_status_print(struct gt_home *h, FILE *out, int plain)
 		rc = read_settings(h, &s);
 	if (rc != GT_OK) {
 		if (h->err != NULL)
-			fprintf(h->err, "gtsync status: cannot read %s: %s\n", h->db_path,
+			fprintf(h->err, _("gtsync status: cannot read %s: %s\n"), h->db_path,
 			        gt_cstore_errmsg(h->st));
 		return rc;
 	}
@@ -359,7 +376,7 @@ int gt_status_print(struct gt_home *h, FILE *out, int plain)
 		rc = print_actions(h, out, &st, plain);
 	if (rc == GT_OK && st.replica_units > 0) {
 		if (!plain)
-			fprintf(out, "\nReplica by org unit:\n");
+			fprintf(out, "\n%s\n", _("Replica by org unit:"));
 		rc = gt_cstore_replica_units(h->st, print_unit, &u);
 	}
 	return rc;

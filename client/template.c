@@ -397,7 +397,7 @@ int gt_template_write(struct gt_home *h, const struct gt_template_opts *o)
 		              "another --output, or move it away"),
 		            path);
 	} else if (rc != GT_OK) {
-		gt_home_say(h, _("gtsync template: cannot write %s: %s"), path, gt_strerror(rc));
+		gt_home_say(h, _("gtsync template: cannot write %s: %s"), path, gt_error_text(rc));
 	} else if (o->out != NULL) {
 		gt_termtext_line(o->out, _("template %s: %s, %zu sheets to fill in"), path, x.title,
 		                 x.form.nsec);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "i18n.h"
 #include "orgunit.h"
 #include "period.h"
 
@@ -60,14 +61,15 @@ static int check_option(const struct gt_meta_element *e, const char *coc,
 	if (gt_meta_element_option_index(e, coc) >= 0)
 		return GT_OK;
 	if (e->combo->is_default) {
-		snprintf(why, GT_VALCHECK_MAX_WHY,
-		         "%s has no breakdown: its categoryoptioncombo must be empty, not \"%s\"",
-		         e->code, coc);
+		snprintf(
+		    why, GT_VALCHECK_MAX_WHY,
+		    _("%s has no breakdown: its categoryoptioncombo must be empty, not \"%s\""),
+		    e->code, coc);
 	} else {
 		list_options(e, list, sizeof(list));
 		snprintf(why, GT_VALCHECK_MAX_WHY,
-		         "categoryoptioncombo \"%s\" is not one of %s's options (%s)", coc, e->code,
-		         list);
+		         _("categoryoptioncombo \"%s\" is not one of %s's options (%s)"), coc,
+		         e->code, list);
 	}
 	return GT_EINVAL;
 }
@@ -88,12 +90,13 @@ static int check_dataset(const struct gt_valcheck *c, const struct gt_meta_eleme
 	if (c->dataset != NULL && c->dataset[0] != '\0') {
 		only = gt_meta_dataset_find(c->meta, c->dataset);
 		if (only == NULL) {
-			snprintf(why, GT_VALCHECK_MAX_WHY, "unknown data set \"%s\"", c->dataset);
+			snprintf(why, GT_VALCHECK_MAX_WHY, _("unknown data set \"%s\""),
+			         c->dataset);
 			return GT_EINVAL;
 		}
 		if (!gt_meta_dataset_has_element(only, e)) {
-			snprintf(why, GT_VALCHECK_MAX_WHY, "data element %s is not in data set %s",
-			         e->code, only->code);
+			snprintf(why, GT_VALCHECK_MAX_WHY,
+			         _("data element %s is not in data set %s"), e->code, only->code);
 			return GT_EINVAL;
 		}
 	}
@@ -111,9 +114,9 @@ static int check_dataset(const struct gt_valcheck *c, const struct gt_meta_eleme
 	list_period_types(e, only, level, list, sizeof(list));
 	if (list[0] == '\0')
 		snprintf(why, GT_VALCHECK_MAX_WHY,
-		         "data element %s is not reported at this org unit's level", e->code);
+		         _("data element %s is not reported at this org unit's level"), e->code);
 	else
-		snprintf(why, GT_VALCHECK_MAX_WHY, "period %s is %s, but %s is reported %s",
+		snprintf(why, GT_VALCHECK_MAX_WHY, _("period %s is %s, but %s is reported %s"),
 		         v->period, gt_period_type_name(per->type), e->code, list);
 	return GT_EINVAL;
 }
@@ -128,25 +131,25 @@ static int check_value(const struct gt_meta_element *e, const char *value,
 	if (rc == GT_OK)
 		return GT_OK;
 	if (e->type == GT_META_TYPE_TEXT && rc == GT_ETOOBIG) {
-		snprintf(why, GT_VALCHECK_MAX_WHY, "value for %s is longer than %u bytes", e->code,
-		         e->max_length);
+		snprintf(why, GT_VALCHECK_MAX_WHY, _("value for %s is longer than %u bytes"),
+		         e->code, e->max_length);
 		return GT_EINVAL;
 	}
 	switch (e->type) {
 	case GT_META_TYPE_INT0:
-		want = "a whole number of 0 or more, without sign or leading zeros";
+		want = _("a whole number of 0 or more, without sign or leading zeros");
 		break;
 	case GT_META_TYPE_NUMBER:
-		want = "a number, with '.' for decimals";
+		want = _("a number, with '.' for decimals");
 		break;
 	case GT_META_TYPE_BOOL:
-		want = "true or false";
+		want = _("true or false");
 		break;
 	case GT_META_TYPE_TEXT:
-		want = "text";
+		want = _("text");
 		break;
 	}
-	snprintf(why, GT_VALCHECK_MAX_WHY, "value \"%.40s%s\" for %s must be %s", value,
+	snprintf(why, GT_VALCHECK_MAX_WHY, _("value \"%.40s%s\" for %s must be %s"), value,
 	         strlen(value) > 40 ? "..." : "", e->code, want);
 	return GT_EINVAL;
 }
@@ -164,21 +167,23 @@ int gt_valcheck_run(const struct gt_valcheck *c, const struct gt_valcheck_value 
 		*ds_out = NULL;
 	why[0] = '\0';
 	if ((e = gt_meta_element_find(c->meta, v->data_element)) == NULL) {
-		snprintf(why, GT_VALCHECK_MAX_WHY, "unknown data element \"%s\"", v->data_element);
+		snprintf(why, GT_VALCHECK_MAX_WHY, _("unknown data element \"%s\""),
+		         v->data_element);
 		return GT_EINVAL;
 	}
 	if (check_option(e, v->coc, why) != GT_OK)
 		return GT_EINVAL;
 	if (v->org_unit[0] == '\0' || strcmp(v->org_unit, c->own_org) != 0) {
-		snprintf(why, GT_VALCHECK_MAX_WHY,
-		         "org unit \"%s\" is not this office's (%s): a key writes only its own org "
-		         "unit's data",
-		         v->org_unit, c->own_org);
+		snprintf(
+		    why, GT_VALCHECK_MAX_WHY,
+		    _("org unit \"%s\" is not this office's (%s): a key writes only its own org "
+		      "unit's data"),
+		    v->org_unit, c->own_org);
 		return GT_EINVAL;
 	}
 	if (gt_period_parse(v->period, &per) != GT_OK) {
 		snprintf(why, GT_VALCHECK_MAX_WHY,
-		         "period \"%s\" is not a DHIS2 period id (2024, 2024S1, 2024Q1, 202401)",
+		         _("period \"%s\" is not a DHIS2 period id (2024, 2024S1, 2024Q1, 202401)"),
 		         v->period);
 		return GT_EINVAL;
 	}
@@ -186,7 +191,7 @@ int gt_valcheck_run(const struct gt_valcheck *c, const struct gt_valcheck_value 
 		return GT_EINVAL;
 	if (gt_period_start(&per, &start) != GT_OK ||
 	    gt_date_to_days(&start) > c->now_ms / 86400000) {
-		snprintf(why, GT_VALCHECK_MAX_WHY, "period %s has not started yet", v->period);
+		snprintf(why, GT_VALCHECK_MAX_WHY, _("period %s has not started yet"), v->period);
 		return GT_EINVAL;
 	}
 	if (!v->deleted && check_value(e, v->value, why) != GT_OK)

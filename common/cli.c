@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "i18n.h"
 
 static int is_help(const char *s)
 {
@@ -15,30 +16,59 @@ static int is_help(const char *s)
 static void print_list(FILE *out, const struct gt_cli_cmd *cmds)
 {
 	for (const struct gt_cli_cmd *c = cmds; c->name != NULL; c++)
-		fprintf(out, "  %-18s %s\n", c->name, c->summary);
+		fprintf(out, "  %-18s %s\n", c->name, c->summary ? _(c->summary) : "");
+}
+
+/* Prints a help text paragraph by paragraph, each translated on its own: a description may be
+ * marked pieces joined by blank lines (N_("a") "\n\n" N_("b")). */
+static void print_paragraphs(FILE *out, const char *text)
+{
+	char para[GT_CLI_PARA_MAX];
+
+	while (*text != '\0') {
+		const char *end = strstr(text, "\n\n");
+		size_t len = end != NULL ? (size_t)(end - text) : strlen(text);
+
+		if (len < sizeof(para)) {
+			memcpy(para, text, len);
+			para[len] = '\0';
+			fprintf(out, "\n%s\n", _(para));
+		} else {
+			fprintf(out, "\n%.*s\n", (int)len, text);
+		}
+		text += len;
+		if (end != NULL)
+			text += 2;
+	}
+}
+
+/* A usage line, translated when the catalogue has it. */
+static const char *usage_of(const struct gt_cli_cmd *cmd)
+{
+	return cmd->usage != NULL ? _(cmd->usage) : "";
 }
 
 void gt_cli_print_help(FILE *out, const char *prog, const char *path, const struct gt_cli_cmd *cmd)
 {
-	fprintf(out, "usage: %s %s %s\n", prog, path, cmd->usage ? cmd->usage : "");
+	fprintf(out, _("usage: %s %s %s\n"), prog, path, usage_of(cmd));
 	if (cmd->summary)
-		fprintf(out, "\n%s\n", cmd->summary);
+		fprintf(out, "\n%s\n", _(cmd->summary));
 	if (cmd->description)
-		fprintf(out, "\n%s\n", cmd->description);
+		print_paragraphs(out, cmd->description);
 	if (cmd->children) {
-		fprintf(out, "\ncommands:\n");
+		fprintf(out, "\n%s\n", _("commands:"));
 		print_list(out, cmd->children);
 	}
 	if (cmd->opts && cmd->opts[0].name) {
-		fprintf(out, "\noptions:\n");
+		fprintf(out, "\n%s\n", _("options:"));
 		for (const struct gt_cli_opt *o = cmd->opts; o->name != NULL; o++) {
 			char left[64];
 			snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
 			         o->arg ? o->arg : "");
-			fprintf(out, "  %-24s %s\n", left, o->help);
+			fprintf(out, "  %-24s %s\n", left, o->help ? _(o->help) : "");
 		}
 	}
-	fprintf(out, "  %-24s %s\n", "--help", "show this help and exit");
+	fprintf(out, "  %-24s %s\n", "--help", _("show this help and exit"));
 }
 
 const char *gt_cli_get(const struct gt_cli_cmd *cmd, const char *name)
@@ -71,7 +101,7 @@ int gt_cli_get_u32(const struct gt_cli_cmd *cmd, const char *prog, const char *n
 	errno = 0;
 	n = strtoul(v, &end, 10);
 	if (errno || *end || end == v || n < min || n > max) {
-		fprintf(stderr, "%s: --%s needs a whole number from %u to %u\n", prog, name, min,
+		fprintf(stderr, _("%s: --%s needs a whole number from %u to %u\n"), prog, name, min,
 		        max);
 		return GT_EINVAL;
 	}
@@ -113,7 +143,8 @@ static int parse_opts(const char *prog, const char *path, const struct gt_cli_cm
 		if (is_help(a))
 			return -2;
 		if (a[1] != '-') {
-			fprintf(stderr, "%s %s: unknown option '%s' (try --help)\n", prog, path, a);
+			fprintf(stderr, _("%s %s: unknown option '%s' (try --help)\n"), prog, path,
+			        a);
 			return -1;
 		}
 		const char *name = a + 2;
@@ -121,14 +152,14 @@ static int parse_opts(const char *prog, const char *path, const struct gt_cli_cm
 		size_t len = eq ? (size_t)(eq - name) : strlen(name);
 		struct gt_cli_opt *o = find_opt(cmd, name, len);
 		if (o == NULL) {
-			fprintf(stderr, "%s %s: unknown option '--%.*s' (try --help)\n", prog, path,
-			        (int)len, name);
+			fprintf(stderr, _("%s %s: unknown option '--%.*s' (try --help)\n"), prog,
+			        path, (int)len, name);
 			return -1;
 		}
 		if (o->arg == NULL) {
 			if (eq) {
-				fprintf(stderr, "%s %s: option '--%s' takes no value\n", prog, path,
-				        o->name);
+				fprintf(stderr, _("%s %s: option '--%s' takes no value\n"), prog,
+				        path, o->name);
 				return -1;
 			}
 			o->value = "1";
@@ -137,7 +168,7 @@ static int parse_opts(const char *prog, const char *path, const struct gt_cli_cm
 		} else if (i + 1 < argc) {
 			o->value = argv[++i];
 		} else {
-			fprintf(stderr, "%s %s: option '--%s' needs a value %s\n", prog, path,
+			fprintf(stderr, _("%s %s: option '--%s' needs a value %s\n"), prog, path,
 			        o->name, o->arg);
 			return -1;
 		}
@@ -160,7 +191,8 @@ static int run_cmd(const char *prog, char *path, size_t pathlen, const struct gt
 				return run_cmd(prog, path, pathlen, c, argc - 1, argv + 1, arg);
 			}
 		}
-		fprintf(stderr, "%s %s: unknown command '%s'\n\ncommands:\n", prog, path, argv[0]);
+		fprintf(stderr, _("%s %s: unknown command '%s'\n\ncommands:\n"), prog, path,
+		        argv[0]);
 		print_list(stderr, cmd->children);
 		return GT_CLI_EXIT_USAGE;
 	}
@@ -172,9 +204,11 @@ static int run_cmd(const char *prog, char *path, size_t pathlen, const struct gt
 	if (npos < 0)
 		return GT_CLI_EXIT_USAGE;
 	if (npos < cmd->min_args || (cmd->max_args >= 0 && npos > cmd->max_args)) {
-		fprintf(stderr, "%s %s: expected %s\nusage: %s %s %s\n", prog, path,
-		        npos < cmd->min_args ? "more arguments" : "fewer arguments", prog, path,
-		        cmd->usage ? cmd->usage : "");
+		fprintf(stderr,
+		        npos < cmd->min_args
+		            ? _("%s %s: expected more arguments\nusage: %s %s %s\n")
+		            : _("%s %s: expected fewer arguments\nusage: %s %s %s\n"),
+		        prog, path, prog, path, usage_of(cmd));
 		return GT_CLI_EXIT_USAGE;
 	}
 	return cmd->run(cmd, npos, argv, arg);
@@ -187,9 +221,11 @@ int gt_cli_main(const char *prog, const char *summary, const struct gt_cli_cmd *
 
 	if (argc < 2 || is_help(argv[1])) {
 		FILE *out = argc < 2 ? stderr : stdout;
-		fprintf(out, "usage: %s COMMAND [OPTIONS]\n\n%s\n\ncommands:\n", prog, summary);
+		fprintf(out, _("usage: %s COMMAND [OPTIONS]\n"), prog);
+		print_paragraphs(out, summary);
+		fprintf(out, "\n%s\n", _("commands:"));
 		print_list(out, cmds);
-		fprintf(out, "\nRun '%s COMMAND --help' for a command's options.\n", prog);
+		fprintf(out, _("\nRun '%s COMMAND --help' for a command's options.\n"), prog);
 		return argc < 2 ? GT_CLI_EXIT_USAGE : GT_CLI_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
@@ -202,7 +238,7 @@ int gt_cli_main(const char *prog, const char *summary, const struct gt_cli_cmd *
 			return run_cmd(prog, path, sizeof(path), c, argc - 2, argv + 2, arg);
 		}
 	}
-	fprintf(stderr, "%s: unknown command '%s'\n\ncommands:\n", prog, argv[1]);
+	fprintf(stderr, _("%s: unknown command '%s'\n\ncommands:\n"), prog, argv[1]);
 	print_list(stderr, cmds);
 	return GT_CLI_EXIT_USAGE;
 }

@@ -25,6 +25,9 @@ struct gt_cli_cmd {
 	const struct gt_cli_cmd *children; /* terminated by a zero entry; run is then NULL */
 };
 
+/* The longest paragraph of a help text translated as a whole (longer ones print as written). */
+#define GT_CLI_PARA_MAX 4096
+
 /* The text of a macro's value, for help texts that show the default the code uses:
  * "(default " GT_CLI_STR(GT_BACKOFF_TRIES) ")". The macro must be a plain literal. */
 #define GT_CLI_STR(x)  GT_CLI_STR_(x)

@@ -6,39 +6,41 @@
 #include <sqlite3.h>
 #include <uv.h>
 
+#include "i18n.h"
+
 static const struct {
 	int code;
 	const char *name;
 	const char *text;
 } gt_errors[] = {
-    {GT_OK, "GT_OK", "success"},
-    {GT_EINVAL, "GT_EINVAL", "malformed input"},
-    {GT_ENOMEM, "GT_ENOMEM", "out of memory"},
-    {GT_EAGAIN, "GT_EAGAIN", "more input needed"},
-    {GT_ETOOBIG, "GT_ETOOBIG", "larger than the configured limit"},
-    {GT_EIO, "GT_EIO", "input/output error"},
-    {GT_ENOENT, "GT_ENOENT", "not found"},
-    {GT_EEXIST, "GT_EEXIST", "already exists"},
-    {GT_EPERM, "GT_EPERM", "not authorized"},
-    {GT_ECRYPTO, "GT_ECRYPTO", "cryptographic operation failed"},
-    {GT_EBADSIG, "GT_EBADSIG", "signature does not verify"},
-    {GT_ETLS, "GT_ETLS", "TLS error"},
-    {GT_ESTORE, "GT_ESTORE", "store error"},
-    {GT_EBUSY, "GT_EBUSY", "busy, try again later"},
-    {GT_ECONFLICT, "GT_ECONFLICT", "conflicts with what is already recorded"},
-    {GT_ETIMEDOUT, "GT_ETIMEDOUT", "timed out"},
-    {GT_ECLOSED, "GT_ECLOSED", "connection closed by the peer"},
-    {GT_ENOSPC, "GT_ENOSPC", "no space left on the device"},
-    {GT_EPROTO, "GT_EPROTO", "protocol violation"},
-    {GT_ENOTSUP, "GT_ENOTSUP", "not supported"},
-    {GT_ECONNREFUSED, "GT_ECONNREFUSED", "connection refused"},
-    {GT_ECANCELED, "GT_ECANCELED", "canceled"},
-    {GT_ELOCKED, "GT_ELOCKED", "period is locked by an approval"},
-    {GT_ECORRUPT, "GT_ECORRUPT", "stored data is corrupt"},
-    {GT_ENET, "GT_ENET", "network unreachable"},
-    {GT_ESTATE, "GT_ESTATE", "not allowed in the current workflow state"},
-    {GT_EKEY, "GT_EKEY", "key not registered or revoked"},
-    {GT_ELIMIT, "GT_ELIMIT", "too many connections or requests"},
+    {GT_OK, "GT_OK", N_("success")},
+    {GT_EINVAL, "GT_EINVAL", N_("malformed input")},
+    {GT_ENOMEM, "GT_ENOMEM", N_("out of memory")},
+    {GT_EAGAIN, "GT_EAGAIN", N_("more input needed")},
+    {GT_ETOOBIG, "GT_ETOOBIG", N_("larger than the configured limit")},
+    {GT_EIO, "GT_EIO", N_("input/output error")},
+    {GT_ENOENT, "GT_ENOENT", N_("not found")},
+    {GT_EEXIST, "GT_EEXIST", N_("already exists")},
+    {GT_EPERM, "GT_EPERM", N_("not authorized")},
+    {GT_ECRYPTO, "GT_ECRYPTO", N_("cryptographic operation failed")},
+    {GT_EBADSIG, "GT_EBADSIG", N_("signature does not verify")},
+    {GT_ETLS, "GT_ETLS", N_("TLS error")},
+    {GT_ESTORE, "GT_ESTORE", N_("store error")},
+    {GT_EBUSY, "GT_EBUSY", N_("busy, try again later")},
+    {GT_ECONFLICT, "GT_ECONFLICT", N_("conflicts with what is already recorded")},
+    {GT_ETIMEDOUT, "GT_ETIMEDOUT", N_("timed out")},
+    {GT_ECLOSED, "GT_ECLOSED", N_("connection closed by the peer")},
+    {GT_ENOSPC, "GT_ENOSPC", N_("no space left on the device")},
+    {GT_EPROTO, "GT_EPROTO", N_("protocol violation")},
+    {GT_ENOTSUP, "GT_ENOTSUP", N_("not supported")},
+    {GT_ECONNREFUSED, "GT_ECONNREFUSED", N_("connection refused")},
+    {GT_ECANCELED, "GT_ECANCELED", N_("canceled")},
+    {GT_ELOCKED, "GT_ELOCKED", N_("period is locked by an approval")},
+    {GT_ECORRUPT, "GT_ECORRUPT", N_("stored data is corrupt")},
+    {GT_ENET, "GT_ENET", N_("network unreachable")},
+    {GT_ESTATE, "GT_ESTATE", N_("not allowed in the current workflow state")},
+    {GT_EKEY, "GT_EKEY", N_("key not registered or revoked")},
+    {GT_ELIMIT, "GT_ELIMIT", N_("too many connections or requests")},
 };
 
 static int gt_err_index(int code)
@@ -53,6 +55,12 @@ const char *gt_strerror(int code)
 {
 	int i = gt_err_index(code);
 	return i < 0 ? "unknown error" : gt_errors[i].text;
+}
+
+const char *gt_error_text(int code)
+{
+	int i = gt_err_index(code);
+	return i < 0 ? _("unknown error") : _(gt_errors[i].text);
 }
 
 const char *gt_errname(int code)

@@ -43,6 +43,10 @@ enum gt_err {
 /* Returns a static English sentence for code; never NULL, even for unknown codes. */
 const char *gt_strerror(int code);
 
+/* Returns gt_strerror()'s sentence in the language of the messages (gettext), for a person;
+ * logs and the protocol keep gt_strerror(). Static; never NULL. */
+const char *gt_error_text(int code);
+
 /* Returns the symbolic name ("GT_EINVAL") for code; "GT_E?" for unknown codes. */
 const char *gt_errname(int code);
 

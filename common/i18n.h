@@ -10,8 +10,9 @@
 
 /* Marks a string for translation and translates it. */
 #define _(s) dgettext(GT_TEXTDOMAIN, s)
-/* Marks a string for translation without translating it (tables; translate at use with _()). */
-#define N_(s) (s)
+/* Marks a string for translation without translating it (tables; translate at use with _()).
+ * It expands to the bare literal, so marked pieces concatenate: N_("a") "\n\n" N_("b"). */
+#define N_(s) s
 /* Marks and translates a string within a context (msgctxt), for short words that mean
  * different things in different places ("Mar" the month); falls back to s untranslated. */
 #define C_(ctx, s) gt_i18n_pgettext(ctx "\004" s, s)

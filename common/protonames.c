@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "i18n.h"
 #include "wire.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -88,46 +89,49 @@ static const struct {
 	const char *message;
 } conflicts[] = {
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_DATA_ELEMENT] =
-        {"unknown_data_element", "data element not in the server's metadata"},
-    [GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_ORG_UNIT] = {"unknown_org_unit",
-                                                                "org unit not known to the server"},
+        {"unknown_data_element", N_("data element not in the server's metadata")},
+    [GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_ORG_UNIT] =
+        {"unknown_org_unit", N_("org unit not known to the server")},
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_CATEGORY_OPTION_COMBO] =
-        {"unknown_category_option_combo", "category option combo not valid for the data element"},
+        {"unknown_category_option_combo",
+         N_("category option combo not valid for the data element")},
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_BAD_PERIOD] =
-        {"bad_period", "period malformed or of the wrong type for the data set"},
+        {"bad_period", N_("period malformed or of the wrong type for the data set")},
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_WRONG_VALUE_TYPE] =
-        {"wrong_value_type", "value does not match the data element's value type"},
+        {"wrong_value_type", N_("value does not match the data element's value type")},
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_STALE_REVISION] =
-        {"stale_revision", "a newer revision of the value is already stored"},
+        {"stale_revision", N_("a newer revision of the value is already stored")},
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_LOCKED_PERIOD] =
         {"locked_period",
-         "the period is approved and locked; it must be returned or unapproved first"},
+         N_("the period is approved and locked; it must be returned or unapproved first")},
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_EXPIRED_PERIOD] =
-        {"expired_period", "the period is past the data set's expiry days and not opened for "
-                           "late entry"},
+        {"expired_period", N_("the period is past the data set's expiry days and not opened for "
+                              "late entry")},
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_UNKNOWN_DATASET] =
-        {"unknown_dataset", "data set unknown, or not reported at this org unit's level"},
+        {"unknown_dataset", N_("data set unknown, or not reported at this org unit's level")},
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_INVALID_TRANSITION] =
-        {"invalid_transition", "not allowed in the report's current approval state"},
+        {"invalid_transition", N_("not allowed in the report's current approval state")},
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_DIGEST_MISMATCH] =
-        {"digest_mismatch", "the approval's digest does not match the stored data"},
+        {"digest_mismatch", N_("the approval's digest does not match the stored data")},
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_CHILDREN_NOT_READY] =
-        {"children_not_ready", "not every child unit is approved and accepted"},
+        {"children_not_ready", N_("not every child unit is approved and accepted")},
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_FUTURE_PERIOD] = {"future_period",
-                                                             "the period has not started yet"},
+                                                             N_("the period has not started yet")},
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_VALIDATION_ERROR] =
-        {"validation_error", "a validation rule of the data set fails"},
+        {"validation_error", N_("a validation rule of the data set fails")},
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_VALIDATION_WARNING] =
-        {"validation_warning", "a warning rule of the data set fails and was not acknowledged"},
+        {"validation_warning", N_("a warning rule of the data set fails and was not acknowledged")},
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_BAD_TEXT] =
-        {"bad_text", "a comment or reason holds control characters, is not UTF-8 or is too long"},
+        {"bad_text",
+         N_("a comment or reason holds control characters, is not UTF-8 or is too long")},
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_OUTSIDE_PLAN] =
-        {"outside_plan", "the indicator is not in the data set's plan, or the org unit is outside "
-                         "the plan's province"},
+        {"outside_plan",
+         N_("the indicator is not in the data set's plan, or the org unit is outside "
+            "the plan's province")},
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_EMPTY_REPORT] =
-        {"empty_report", "the report holds no values and no nil report was declared"},
+        {"empty_report", N_("the report holds no values and no nil report was declared")},
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_ELEMENT_NOT_IN_DATASET] =
-        {"element_not_in_dataset", "the data element belongs to another data set"},
+        {"element_not_in_dataset", N_("the data element belongs to another data set")},
 };
 
 const char *gt_protonames_conflict(int reason)
@@ -140,7 +144,7 @@ const char *gt_protonames_conflict(int reason)
 const char *gt_protonames_conflict_message(int reason)
 {
 	if (reason <= 0 || (size_t)reason >= NELEM(conflicts) || conflicts[reason].message == NULL)
-		return "item not applied";
+		return N_("item not applied");
 	return conflicts[reason].message;
 }
 

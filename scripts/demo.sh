@@ -167,9 +167,12 @@ for unit in $provinces $(districts 53) $(districts 36) ID; do
 		[ -f "samples/$unit/$f.csv" ] && files="$files samples/$unit/$f.csv"
 	done
 	# shellcheck disable=SC2086
-	imported=$(g "$unit" operator import $files 2>/dev/null | sed -n 's/.*: \([0-9]*\) values: .*/\1/p' |
-		awk '{s += $1} END {print s + 0}')
-	pushed=$(g "$unit" operator push 2>&1 | sed -n 's/.*, \([0-9]*\) values acknowledged.*/\1/p')
+	# The counts are read from the English wording (the client speaks the environment's
+	# language, Bahasa Indonesia by default).
+	imported=$(export LANGUAGE=en; g "$unit" operator import $files 2>/dev/null |
+		sed -n 's/.*: \([0-9]*\) values: .*/\1/p' | awk '{s += $1} END {print s + 0}')
+	pushed=$(export LANGUAGE=en; g "$unit" operator push 2>&1 |
+		sed -n 's/.*, \([0-9]*\) values acknowledged.*/\1/p')
 	printf '    %-6s %-32s %4s values imported, %4s acknowledged by the server\n' \
 		"$unit" "$(name_of "$unit")" "$imported" "$pushed"
 done
@@ -189,7 +192,7 @@ done
 step "An approved report is locked: Kabupaten Serang's operator corrects July's police reports"
 g 36.04 operator set KK_LP 202507 "" 3 --comment "satu laporan polisi terlambat dicatat" | indent
 g 36.04 operator push 2>&1 | indent
-g 36.04 operator status --format human | sed -n '/did not apply/,/^$/p' | indent
+g 36.04 operator status --format human | sed -n '/did not apply\|tidak diterapkan/,/^$/p' | indent
 
 step "Banten's aggregator returns Serang's KK report; the correction goes in; Serang approves again"
 g 36 aggregator return --dataset KK --period 2025 --org 36.04 \

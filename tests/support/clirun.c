@@ -53,6 +53,12 @@ static pid_t spawn(const char *outp, const char *errp, const char *home, const c
 			setenv("GTSYNC_HOME", home, 1);
 		else
 			unsetenv("GTSYNC_HOME");
+		/* English unless the test asks for another language: the client speaks Indonesian
+		 * by default, and most tests match its English text. */
+		setenv("LANGUAGE", "", 1);
+		unsetenv("LC_ALL");
+		unsetenv("LC_MESSAGES");
+		setenv("LANG", "en_US.UTF-8", 1);
 		for (int i = 0; env != NULL && env[i] != NULL; i++)
 			putenv((char *)env[i]);
 		execv(argv[0], argv);

@@ -15,8 +15,10 @@ struct gt_clirun {
 };
 
 /* Runs gtsync with args (NULL-terminated, without the program name) and GTSYNC_HOME=home
- * (NULL: unset), plus env (NULL-terminated "NAME=value" list; may be NULL). The run is killed
- * after timeout_s seconds (then status is 128 + SIGKILL). Aborts the test on failure to run. */
+ * (NULL: unset), in English (LANG=en_US.UTF-8, LANGUAGE, LC_ALL and LC_MESSAGES empty) plus
+ * env (NULL-terminated "NAME=value" list, which may set another language; may be NULL). The run is
+ * killed after timeout_s seconds (then status is 128 + SIGKILL). Aborts the test on failure to run.
+ */
 void gt_clirun(struct gt_clirun *r, const char *home, const char *const *env, unsigned timeout_s,
                const char *const *args);
 

@@ -168,6 +168,25 @@ static void test_refused_for_good(void **state)
 	assert_int_equal(gt_clirun_kv_num(r.out, "refused"), 1);
 	assert_int_equal(gt_clirun_kv_num(r.out, "batches_refused"), 1);
 	assert_non_null(strstr(r.out, "refused reason=GT_EPERM dataelement=KK_LP"));
+	/* The server's sentence is English: in English the client shows it, in Bahasa Indonesia
+	 * its own translation of the refusal's code instead (issue 12, item 2). */
+	const char *m = strstr(r.out, " message=\"");
+	char said[256];
+	assert_non_null(m);
+	m += strlen(" message=\"");
+	snprintf(said, sizeof(said), "%.*s", (int)strcspn(m, "\""), m);
+	assert_true(strlen(said) > 8);
+	gt_clirun_free(&r);
+	const char *human[] = {"status", "--format", "human", NULL};
+	const char *env_id[] = {"LANGUAGE=id", NULL};
+	gt_clirun(&r, home, NULL, 30, human);
+	assert_non_null(strstr(r.out, said));
+	gt_clirun_free(&r);
+	gt_clirun(&r, home, env_id, 30, human);
+	assert_int_equal(r.status, 0);
+	assert_null(strstr(r.out, said));
+	assert_non_null(strstr(r.out, "tidak berwenang"));
+	assert_non_null(strstr(r.out, "Nilai yang tidak diterapkan server"));
 	gt_clirun_free(&r);
 	gt_clirun(&r, home, NULL, 30, push);
 	assert_int_equal(r.status, 0);

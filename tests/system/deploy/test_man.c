@@ -13,9 +13,15 @@
 
 #include "testutil.h"
 
+/* Runs cmd in English (the page documents the English help; the client speaks Indonesian by
+ * default) and returns its output. Caller frees. */
 static char *capture(const char *cmd)
 {
-	FILE *p = popen(cmd, "r");
+	char line[1024];
+	FILE *p;
+
+	snprintf(line, sizeof(line), "LANGUAGE= LC_ALL= LC_MESSAGES= LANG=en_US.UTF-8 %s", cmd);
+	p = popen(line, "r");
 	size_t cap = 1 << 16, n = 0;
 	char *buf = malloc(cap);
 
