@@ -226,11 +226,11 @@ static enum MHD_Result redirect(struct MHD_Connection *c, const char *next, cons
 /* The request's path and query as the page links it back ("/ringkasan?org=..."). */
 static void self_url(struct MHD_Connection *c, const char *url, char *out, size_t len)
 {
-	static const char *const names[] = {"org", "ds", "pe"};
+	static const char *const names[] = {"org", "ds", "pe", "from", "to", "blok", "urut"};
 	size_t used = (size_t)snprintf(out, len, "%s", url);
 	char sep = '?';
 
-	for (size_t i = 0; i < 3 && used < len; i++) {
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && used < len; i++) {
 		const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, names[i]);
 		if (v == NULL)
 			continue;
@@ -273,6 +273,10 @@ static enum MHD_Result page(struct dash *d, struct MHD_Connection *c, const char
 	req.org = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "org");
 	req.ds = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ds");
 	req.pe = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "pe");
+	req.from = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
+	req.to = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to");
+	req.block = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "blok");
+	req.sort = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "urut");
 	req.format = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
 	if (gt_dashpage_render(&env, &req, &out) != GT_OK)
 		return send_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",

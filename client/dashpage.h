@@ -1,5 +1,5 @@
-/* The dashboard's pages: overview, drill-down and completeness as HTML and CSV, from cached
- * consolidated reports. */
+/* The dashboard's pages: overview, drill-down, completeness, trends and action plans as HTML
+ * and CSV, from cached consolidated reports. */
 #ifndef GT_DASHPAGE_H
 #define GT_DASHPAGE_H
 
@@ -43,8 +43,11 @@ struct gt_dashpage_env {
 struct gt_dashpage_req {
 	const char *path; /* "/ringkasan" */
 	const char *org, *ds, *pe;
-	const char *format; /* "csv" or NULL */
-	const char *self;   /* the request's path and query, for the language switch and back */
+	const char *from, *to; /* the trend page's range (periods of any type), or NULL */
+	const char *block;     /* the plan page's block filter, or NULL */
+	const char *sort;      /* the plan page's order ("selisih": by gap), or NULL */
+	const char *format;    /* "csv" or NULL */
+	const char *self;      /* the request's path and query, for the language switch and back */
 };
 
 /* A page: HTTP status, content type (static) and the body (caller frees). */
