@@ -582,8 +582,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* Fetches k and saves it in the cache, or notes why it failed. */
-static int fetch_one(struct dash *d, const struct gt_cstore_dash_key *k)
+int gt__dashboard_fetch(struct gt_home *h, const struct gt_cstore_dash_key *k)
 {
 	struct gt_fetch_opts fo = {0};
 	gt_envelope *reply = NULL;
@@ -591,7 +590,7 @@ static int fetch_one(struct dash *d, const struct gt_cstore_dash_key *k)
 	char *why = NULL;
 	size_t why_len = 0, len;
 	FILE *err = open_memstream(&why, &why_len);
-	FILE *saved = d->fetcher->err;
+	FILE *saved = h->err;
 	int rc;
 
 	fo.org = k->org;
@@ -599,9 +598,9 @@ static int fetch_one(struct dash *d, const struct gt_cstore_dash_key *k)
 	fo.period = k->period;
 	fo.per_child = 1;
 	fo.timeout_ms = FETCH_TIMEOUT_MS;
-	d->fetcher->err = err;
-	rc = gt_fetch_reply(d->fetcher, &fo, &reply);
-	d->fetcher->err = saved;
+	h->err = err;
+	rc = gt_fetch_reply(h, &fo, &reply);
+	h->err = saved;
 	if (err != NULL)
 		fclose(err);
 	if (rc == GT_OK) {
@@ -610,19 +609,24 @@ static int fetch_one(struct dash *d, const struct gt_cstore_dash_key *k)
 			rc = GT_ENOMEM;
 		else {
 			gtsync__v1__report_reply__pack(reply->report_reply, buf);
-			rc = gt_cstore_dash_put(d->fetcher->st, k, buf, len, gt_clock_wall_ms());
+			rc = gt_cstore_dash_put(h->st, k, buf, len, gt_clock_wall_ms());
 		}
 	} else {
 		/* The sentence without its trailing newline. */
 		if (why != NULL && why_len > 0 && why[why_len - 1] == '\n')
 			why[why_len - 1] = '\0';
-		(void)gt_cstore_dash_fail(d->fetcher->st, k,
-		                          why != NULL && why[0] ? why : gt_strerror(rc));
+		(void)gt_cstore_dash_fail(h->st, k, why != NULL && why[0] ? why : gt_strerror(rc));
 	}
 	free(buf);
 	free(why);
 	gt_wire_envelope_free(reply);
 	return rc;
+}
+
+/* Fetches k and saves it in the cache, or notes why it failed. */
+static int fetch_one(struct dash *d, const struct gt_cstore_dash_key *k)
+{
+	return gt__dashboard_fetch(d->fetcher, k);
 }
 
 /* Fetches up to MAX_ROUND reports fetched before older_ms (with those whose last fetch failed
@@ -733,22 +737,22 @@ static int tls_files(struct dash *d, const char *host, char **cert, char **key)
 	return rc;
 }
 
-/* The default data set (the first the metadata lists) and period (last year). */
-static void defaults(struct dash *d)
+void gt__dashboard_defaults(const struct gt_dashboard_opts *o, const struct gt_meta *meta,
+                            char ds[GT_CSTORE_DASH_DS_LEN], char pe[GT_CSTORE_DASH_PE_LEN])
 {
 	time_t now = time(NULL);
 	struct tm tm;
 
-	snprintf(d->ds, sizeof(d->ds), "%s",
-	         d->o->dataset != NULL                       ? d->o->dataset
-	         : d->meta != NULL && d->meta->ndatasets > 0 ? d->meta->datasets[0]->code
-	                                                     : "KK");
-	if (d->o->period != NULL) {
-		snprintf(d->pe, sizeof(d->pe), "%s", d->o->period);
+	snprintf(ds, GT_CSTORE_DASH_DS_LEN, "%s",
+	         o->dataset != NULL                    ? o->dataset
+	         : meta != NULL && meta->ndatasets > 0 ? meta->datasets[0]->code
+	                                               : "KK");
+	if (o->period != NULL) {
+		snprintf(pe, GT_CSTORE_DASH_PE_LEN, "%s", o->period);
 		return;
 	}
 	gmtime_r(&now, &tm);
-	snprintf(d->pe, sizeof(d->pe), "%d", tm.tm_year + 1900 - 1);
+	snprintf(pe, GT_CSTORE_DASH_PE_LEN, "%d", tm.tm_year + 1900 - 1);
 }
 
 /* The host of a HOST:PORT address (without brackets). */
@@ -812,7 +816,7 @@ int gt_dashboard_run(const struct gt_dashboard_opts *o)
 		goto out;
 	if ((rc = gt_home_meta(d.fetcher, "gtsync dashboard", &d.meta)) != GT_OK)
 		goto out;
-	defaults(&d);
+	gt__dashboard_defaults(o, d.meta, d.ds, d.pe);
 	if ((rc = token(d.csrf)) != GT_OK)
 		goto out;
 	if (tls) {

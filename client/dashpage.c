@@ -74,6 +74,32 @@ const char *gt_dashpage_css(void)
 	return css;
 }
 
+void gt_dashpage_file(const struct gt_dashpage_req *req, char *out, size_t len)
+{
+	const char *const vals[] = {req->org, req->ds,    req->pe,  req->from,
+	                            req->to,  req->block, req->sort};
+	const char *ext = req->format != NULL && strcmp(req->format, "csv") == 0 ? ".csv" : ".html";
+	size_t used = 0, elen = strlen(ext);
+
+	if (len == 0)
+		return;
+	for (const char *c = req->path[0] == '/' ? req->path + 1 : req->path;
+	     *c && used + elen + 1 < len; c++)
+		out[used++] = *c;
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		if (vals[i] == NULL || !vals[i][0])
+			continue;
+		if (used + elen + 2 < len)
+			out[used++] = '_';
+		for (const char *c = vals[i]; *c && used + elen + 1 < len; c++)
+			out[used++] = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+			                      (*c >= '0' && *c <= '9') || *c == '.' || *c == '-'
+			                  ? *c
+			                  : '-';
+	}
+	snprintf(out + used, len - used, "%s", ext);
+}
+
 /* A page under construction. */
 struct page {
 	const struct gt_dashpage_env *env;
@@ -109,19 +135,44 @@ static void urlenc(FILE *f, const char *s)
 	}
 }
 
-/* Writes the URL of page path for org, data set and period (any may be NULL: the page's). */
-static void link(struct page *p, const char *path, const char *org, const char *pe,
-                 const char *extra)
+/* Writes the address of the page t: its URL (with its query, escaped for an attribute), or in a
+ * static export its file's name, which is told to the exporter so it writes that page too. */
+static void href(struct page *p, const struct gt_dashpage_req *t)
 {
-	fputs(path, p->f);
-	fputs("?org=", p->f);
-	urlenc(p->f, org != NULL ? org : p->org);
-	fputs("&amp;ds=", p->f);
-	urlenc(p->f, p->ds);
-	fputs("&amp;pe=", p->f);
-	urlenc(p->f, pe != NULL ? pe : p->pe);
-	if (extra != NULL)
-		fputs(extra, p->f);
+	const char *const vals[] = {t->org, t->ds, t->pe, t->from, t->to, t->block, t->sort};
+	static const char *const names[] = {"org", "ds", "pe", "from", "to", "blok", "urut"};
+	char sep = '?';
+
+	if (p->env->linked != NULL) {
+		char file[GT_DASHPAGE_FILE_LEN];
+		gt_dashpage_file(t, file, sizeof(file));
+		esc(p, file);
+		p->env->linked(p->env->linked_arg, file, t);
+		return;
+	}
+	fputs(t->path, p->f);
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		if (vals[i] == NULL || !vals[i][0])
+			continue;
+		fprintf(p->f, "%s%s=", sep == '?' ? "?" : "&amp;", names[i]);
+		sep = '&';
+		urlenc(p->f, vals[i]);
+	}
+	if (t->format != NULL)
+		fprintf(p->f, "%sformat=%s", sep == '?' ? "?" : "&amp;", t->format);
+}
+
+/* Writes the address of page path for org, data set and period (any may be NULL: the page's),
+ * as CSV when csv is set. */
+static void link(struct page *p, const char *path, const char *org, const char *pe, int csv)
+{
+	struct gt_dashpage_req t = {.path = path,
+	                            .org = org != NULL ? org : p->org,
+	                            .ds = p->ds,
+	                            .pe = pe != NULL ? pe : p->pe,
+	                            .format = csv ? "csv" : NULL};
+
+	href(p, &t);
 }
 
 /* Writes a number as people write it in the language in use; a dash for none. */
@@ -205,26 +256,32 @@ static void head(struct page *p, const char *title)
 	      "href=\"data:,\"><title>",
 	      p->f);
 	esc(p, title);
-	fputs(" &ndash; gtsync</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body>"
-	      "<header><b>gtsync</b>",
-	      p->f);
+	fprintf(p->f,
+	        " &ndash; gtsync</title><link rel=\"stylesheet\" href=\"%s\"></head><body>"
+	        "<header><b>gtsync</b>",
+	        p->env->linked != NULL ? GT_DASHPAGE_CSS_FILE : "/style.css");
 	if (p->org != NULL && p->ds != NULL && p->pe != NULL) {
 		gt_human_period(p->pe, pe, sizeof(pe));
 		fputs("<nav><a href=\"", p->f);
-		link(p, "/ringkasan", NULL, NULL, NULL);
+		link(p, "/ringkasan", NULL, NULL, 0);
 		fprintf(p->f, "\">%s</a><a href=\"", _("Overview"));
-		link(p, "/wilayah", NULL, NULL, NULL);
+		link(p, "/wilayah", NULL, NULL, 0);
 		fprintf(p->f, "\">%s</a><a href=\"", _("Regions"));
-		link(p, "/tren", NULL, NULL, NULL);
+		link(p, "/tren", NULL, NULL, 0);
 		fprintf(p->f, "\">%s</a><a href=\"", _("Trends"));
-		link(p, "/kelengkapan", NULL, NULL, NULL);
+		link(p, "/kelengkapan", NULL, NULL, 0);
 		fprintf(p->f, "\">%s</a><a href=\"", _("Completeness"));
-		link(p, "/rencana", NULL, NULL, NULL);
+		link(p, "/rencana", NULL, NULL, 0);
 		fprintf(p->f, "\">%s</a></nav><span>", _("Action plans"));
 		esc(p, p->ds);
 		fputs(" &middot; ", p->f);
 		esc(p, pe);
 		fputs("</span>", p->f);
+	}
+	/* A static export is in one language: it has no switch. */
+	if (p->env->linked != NULL) {
+		fputs("</header><main>", p->f);
+		return;
 	}
 	fputs("<span class=\"lang\"><a href=\"/bahasa?l=id&amp;next=", p->f);
 	urlenc(p->f, p->req->self);
@@ -253,6 +310,10 @@ static void age(struct page *p, int64_t fetched_ms, const char *err)
 		esc(p, err);
 		fputs(")</span>", p->f);
 	}
+	if (p->env->linked != NULL) {
+		fputs("</div>", p->f);
+		return;
+	}
 	fputs(" <form class=\"inline\" method=\"post\" action=\"/segarkan\">"
 	      "<input type=\"hidden\" name=\"csrf\" value=\"",
 	      p->f);
@@ -277,10 +338,12 @@ static void problem(struct page *p, unsigned *status, unsigned code, const char 
 		esc(p, detail);
 		fputs("</q>", p->f);
 	}
-	fprintf(p->f, "</p><p><a href=\"/\">%s</a>", _("Back to the overview of your office"));
+	fprintf(p->f, "</p><p><a href=\"%s\">%s</a>",
+	        p->env->linked != NULL ? GT_DASHPAGE_INDEX_FILE : "/",
+	        _("Back to the overview of your office"));
 	if (p->org != NULL && p->ds != NULL && p->pe != NULL) {
 		fputs(" &middot; <a href=\"", p->f);
-		link(p, p->req->path, NULL, NULL, NULL);
+		link(p, p->req->path, NULL, NULL, 0);
 		fprintf(p->f, "\">%s</a>", _("Try again"));
 	}
 	fputs("</p>", p->f);
@@ -303,7 +366,7 @@ static void crumbs(struct page *p, const char *path)
 	for (int i = n - 1; i >= 0; i--) {
 		if (i > 0) {
 			fputs("<a href=\"", p->f);
-			link(p, path, chain[i], NULL, NULL);
+			link(p, path, chain[i], NULL, 0);
 			fputs("\">", p->f);
 			esc(p, ou_name(p, chain[i], &ou));
 			fputs("</a> &rsaquo; ", p->f);
@@ -371,7 +434,7 @@ static void tiles(struct page *p, const Gtsync__V1__ReportReply *rep)
 		        cclass(c->reported_units, c->expected));
 		esc(p, c->org_unit);
 		fputs("\" href=\"", p->f);
-		link(p, "/wilayah", c->org_unit, NULL, NULL);
+		link(p, "/wilayah", c->org_unit, NULL, 0);
 		fputs("\">", p->f);
 		esc(p, c->name);
 		fprintf(p->f, "<br><small>%u / %u %s</small></a></li>", c->reported_units,
@@ -521,7 +584,7 @@ static int acts(const struct page *p)
 {
 	const char *r = p->env->role != NULL ? p->env->role : "";
 
-	return strcmp(p->org, p->env->home_org) == 0 &&
+	return p->env->linked == NULL && strcmp(p->org, p->env->home_org) == 0 &&
 	       (strcmp(r, "aggregator") == 0 || strcmp(r, "secretariat") == 0 ||
 	        strcmp(r, "approver") == 0);
 }
@@ -533,7 +596,7 @@ static void child_table(struct page *p, const Gtsync__V1__ReportReply *rep)
 	size_t n = gt_repcharts_summed(p->dset, els, MAX_CHILD_COLS);
 
 	fprintf(p->f, "<h2>%s</h2><p class=\"csv\"><a href=\"", _("Units below"));
-	link(p, p->req->path, NULL, NULL, "&amp;format=csv");
+	link(p, p->req->path, NULL, NULL, 1);
 	fprintf(p->f, "\" download>%s</a></p>", _("Download as CSV"));
 	fprintf(p->f,
 	        "<table id=\"children\"><thead><tr><th>%s</th><th class=\"n\">%s</th>"
@@ -552,7 +615,7 @@ static void child_table(struct page *p, const Gtsync__V1__ReportReply *rep)
 		fputs("<tr data-org=\"", p->f);
 		esc(p, c->org_unit);
 		fputs("\"><td><a href=\"", p->f);
-		link(p, "/wilayah", c->org_unit, NULL, NULL);
+		link(p, "/wilayah", c->org_unit, NULL, 0);
 		fputs("\">", p->f);
 		esc(p, c->name);
 		fprintf(
@@ -851,7 +914,7 @@ static int page_matrix(struct page *p, unsigned *status, int csv)
 		fprintf(p->f, "<h1>%s</h1>", _("Completeness"));
 		age(p, at, err);
 		fprintf(p->f, "<p class=\"csv\"><a href=\"");
-		link(p, "/kelengkapan", NULL, NULL, "&amp;format=csv");
+		link(p, "/kelengkapan", NULL, NULL, 1);
 		fprintf(p->f, "\" download>%s</a></p><table id=\"matrix\"><thead><tr><th>%s</th>",
 		        _("Download as CSV"), _("Unit"));
 		for (int j = 0; j < np; j++) {
@@ -870,7 +933,7 @@ static int page_matrix(struct page *p, unsigned *status, int csv)
 			csvf(p->f, c->name);
 		} else {
 			fputs("<tr><th scope=\"row\"><a href=\"", p->f);
-			link(p, "/kelengkapan", c->org_unit, NULL, NULL);
+			link(p, "/kelengkapan", c->org_unit, NULL, 0);
 			fputs("\">", p->f);
 			esc(p, c->name);
 			fputs("</a></th>", p->f);
@@ -1181,7 +1244,8 @@ static int page_trend(struct page *p, unsigned *status, int csv)
 	fputs("</h1><p id=\"range-human\">", p->f);
 	esc(p, human);
 	fputs("</p>", p->f);
-	trend_form(p, from, to);
+	if (p->env->linked == NULL)
+		trend_form(p, from, to);
 	if (t->missing > 0)
 		fprintf(
 		    p->f, "<p class=\"age\" id=\"pending\" data-missing=\"%d\">%d %s</p>",
@@ -1189,12 +1253,17 @@ static int page_trend(struct page *p, unsigned *status, int csv)
 		    _("of the periods have not reached the dashboard yet: they are asked of the "
 		      "server now; reload the page in a moment."));
 	fputs("<p class=\"csv\"><a href=\"", p->f);
-	link(p, "/tren", NULL, NULL, NULL);
-	fputs("&amp;from=", p->f);
-	urlenc(p->f, from);
-	fputs("&amp;to=", p->f);
-	urlenc(p->f, to);
-	fprintf(p->f, "&amp;format=csv\" download>%s</a></p>", _("Download as CSV"));
+	{
+		struct gt_dashpage_req csvreq = {.path = "/tren",
+		                                 .org = p->org,
+		                                 .ds = p->ds,
+		                                 .pe = p->pe,
+		                                 .from = from,
+		                                 .to = to,
+		                                 .format = "csv"};
+		href(p, &csvreq);
+	}
+	fprintf(p->f, "\" download>%s</a></p>", _("Download as CSV"));
 	trend_charts(p, t);
 	foot(p);
 out:
@@ -1216,24 +1285,20 @@ static int plan_visible(const struct page *p, const struct gt_meta_plan *plan)
 	       gt_orgunit_contains(plan->scope_province, home) == 1;
 }
 
-/* The link to the plan page for data set ds, org unit org, year and block (any NULL: none). */
+/* The link to the plan page for data set ds, org unit org, year and block (any NULL: none),
+ * as CSV when csv is set. */
 static void plan_link(struct page *p, const char *ds, const char *org, const char *year,
-                      const char *block, const char *sort)
+                      const char *block, const char *sort, int csv)
 {
-	fputs("/rencana?org=", p->f);
-	urlenc(p->f, org);
-	fputs("&amp;ds=", p->f);
-	urlenc(p->f, ds);
-	fputs("&amp;pe=", p->f);
-	urlenc(p->f, year);
-	if (block != NULL && block[0]) {
-		fputs("&amp;blok=", p->f);
-		urlenc(p->f, block);
-	}
-	if (sort != NULL && sort[0]) {
-		fputs("&amp;urut=", p->f);
-		urlenc(p->f, sort);
-	}
+	struct gt_dashpage_req t = {.path = "/rencana",
+	                            .org = org,
+	                            .ds = ds,
+	                            .pe = year,
+	                            .block = block,
+	                            .sort = sort,
+	                            .format = csv ? "csv" : NULL};
+
+	href(p, &t);
 }
 
 /* Sorting of target rows by gap, largest first; rows without a target after them, each in
@@ -1387,7 +1452,7 @@ static int page_plan(struct page *p, unsigned *status, int csv)
 		plan_link(p, d->code,
 		          d->plan->scope_province != NULL ? d->plan->scope_province
 		                                          : p->env->home_org,
-		          year, NULL, sort);
+		          year, NULL, sort, 0);
 		fprintf(p->f, "\"%s>", d == p->dset ? " aria-current=\"page\"" : "");
 		esc(p, d->plan->code);
 		fputs("</a> ", p->f);
@@ -1398,12 +1463,12 @@ static int page_plan(struct page *p, unsigned *status, int csv)
 		char ys[16];
 		snprintf(ys, sizeof(ys), "%u", y);
 		fputs("<a href=\"", p->f);
-		plan_link(p, p->ds, p->org, ys, block, sort);
+		plan_link(p, p->ds, p->org, ys, block, sort, 0);
 		fprintf(p->f, "\"%s>%u</a> ", (int)y == pe.year ? " aria-current=\"page\"" : "", y);
 	}
 	fprintf(p->f, "</nav><nav class=\"filter\" id=\"blocks\" aria-label=\"%s\">%s: <a href=\"",
 	        _("blocks"), _("Block"));
-	plan_link(p, p->ds, p->org, year, NULL, sort);
+	plan_link(p, p->ds, p->org, year, NULL, sort, 0);
 	fprintf(p->f, "\"%s>%s</a> ", block == NULL ? " aria-current=\"page\"" : "", _("all"));
 	for (size_t i = 0; i < m->nblocks; i++) {
 		const struct gt_meta_block *b = m->blocks[i];
@@ -1412,7 +1477,7 @@ static int page_plan(struct page *p, unsigned *status, int csv)
 		fputs("<a data-block=\"", p->f);
 		esc(p, b->code);
 		fputs("\" href=\"", p->f);
-		plan_link(p, p->ds, p->org, year, b->code, sort);
+		plan_link(p, p->ds, p->org, year, b->code, sort, 0);
 		fprintf(p->f, "\"%s>",
 		        block != NULL && strcmp(block, b->code) == 0 ? " aria-current=\"page\""
 		                                                     : "");
@@ -1422,13 +1487,13 @@ static int page_plan(struct page *p, unsigned *status, int csv)
 	fprintf(p->f, "</nav><p id=\"plan-summary\">%zu %s, %zu %s, %zu %s</p>", n, _("indicators"),
 	        with_target, _("with a target this year"), reached, _("reached their target"));
 	fputs("<p class=\"csv\"><a href=\"", p->f);
-	plan_link(p, p->ds, p->org, year, block, sort);
-	fprintf(p->f, "&amp;format=csv\" download>%s</a></p>", _("Download as CSV"));
+	plan_link(p, p->ds, p->org, year, block, sort, 1);
+	fprintf(p->f, "\" download>%s</a></p>", _("Download as CSV"));
 	fprintf(p->f,
 	        "<table id=\"plan\"><thead><tr><th>%s</th><th>%s</th><th class=\"n\">%s</th>"
 	        "<th>%s</th><th class=\"n\">%s</th><th class=\"n\"><a id=\"sort-gap\" href=\"",
 	        _("Indicator"), _("Block"), _("Target"), _("Unit"), _("Achievement"));
-	plan_link(p, p->ds, p->org, year, block, sort != NULL ? NULL : "selisih");
+	plan_link(p, p->ds, p->org, year, block, sort != NULL ? NULL : "selisih", 0);
 	fprintf(p->f, "\">%s %s</a></th></tr></thead><tbody>", _("Gap"),
 	        sort != NULL ? "&darr;" : "&#8597;");
 	for (size_t i = 0; i < n; i++) {

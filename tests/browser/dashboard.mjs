@@ -11,9 +11,12 @@
 //                 by block and sorted by gap by clicks.
 //   MODE actions: (an aggregator's dashboard) a district's report returned from its page, with
 //                 a hostile reason shown as text.
+//   MODE export:  (BASE_URL a file:// directory written by `gtsync dashboard --export`) the
+//                 province's pages open from the files, their figures equal the reports, no
+//                 form or language switch is left, and every link names a file written.
 //   MODE offline: (the server stopped) the cached pages still show their figures and age.
 // Exits 0 when every check held, 1 with the failures listed otherwise.
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdirSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -281,6 +284,40 @@ if (mode === 'online') {
   await Promise.all([page.waitForEvent('load'), page.click('#back')]);
   check(await page.$(`${row} button[data-kind="accept"]`) === null, 'the returned district can still be accepted');
   check(await page.$(`${row} button[data-kind="return"]`) === null, 'the returned district can still be returned');
+} else if (mode === 'export') {
+  const dir = fileURLToPath(base);
+  await page.goto(base + 'index.html');
+  const totals = elementTotals(province.totals);
+  const cards = await page.$$eval('.card b[data-de]', (bs) => bs.map((b) => [b.dataset.de, b.dataset.v]));
+  check(cards.length > 0, 'the exported overview shows no headline figures');
+  for (const [de, v] of cards)
+    check(totals[de] === undefined ? v === '' : Number(v) === totals[de], `export overview: ${de} shows '${v}', report says ${totals[de]}`);
+  check(/WITA/.test(await page.textContent('#age')), 'the exported overview does not say how old its data is');
+  check(await page.$$eval('form', (f) => f.length) === 0, 'a form is left in the exported overview');
+  check(await page.$('a[lang="en"]') === null, 'the language switch is left in the export');
+  await shot('export-overview');
+  // By clicks from file to file: the regions page of the province, then a district.
+  await Promise.all([page.waitForURL(/wilayah_53_KK_2025\.html$/), page.click('header nav a >> nth=1')]);
+  await checkFigures(province, 'export province 53');
+  await Promise.all([page.waitForURL(/wilayah_53\.71_KK_2025\.html$/), page.click('#children tr[data-org="53.71"] a')]);
+  check((await page.textContent('#title')).trim() === 'Kota Kupang', 'the exported district page has the wrong title');
+  await Promise.all([page.waitForURL(/tren_53\.71_KK_2025\.html$/), page.click('header nav a >> nth=2')]);
+  check(await page.$('#chart-trend') !== null, 'the exported trend page has no chart');
+  // Every link of every page names a file of the export.
+  const files = readdirSync(dir);
+  const pages = files.filter((f) => f.endsWith('.html'));
+  check(pages.length > 10 && files.includes('style.css'), `the export wrote ${pages.length} pages`);
+  let links = 0;
+  for (const f of pages) {
+    const html = readFileSync(join(dir, f), 'utf8');
+    for (const m of html.matchAll(/href="([^"]*)"/g)) {
+      const h = m[1].replace(/&amp;/g, '&');
+      if (h.startsWith('data:')) continue;
+      links++;
+      check(!h.startsWith('/') && !h.includes('?') && existsSync(join(dir, h)), `${f} links to '${h}', which is not in the export`);
+    }
+  }
+  check(links > pages.length, `only ${links} links among ${pages.length} pages`);
 } else if (mode === 'offline') {
   await go('/wilayah?org=53&ds=KK&pe=2025');
   await checkFigures(province, 'offline province 53');
