@@ -761,12 +761,20 @@ static int get_report(struct page *p, unsigned *status, Gtsync__V1__ReportReply 
 	rc = p->env->get(p->env->get_arg, &k, 1, rep, fetched_ms, err, err_len);
 	if (rc == GT_ENOMEM)
 		return rc;
+	if (rc != GT_OK && err[0]) {
+		/* The server was asked and the fetch failed: say why, not that it is coming. */
+		problem(p, status, 503, _("The report could not be fetched"),
+		        _("The dashboard asked the server for this report and did not get it. The "
+		          "dashboard asks again at its next refresh; the server said:"),
+		        err);
+		return GT_ENOENT;
+	}
 	if (rc != GT_OK) {
 		problem(
-		    p, status, 503, _("Not available yet"),
-		    _("This report has not reached the dashboard yet, and the server could not be "
-		      "asked for it now. Try again once the link is back."),
-		    err);
+		    p, status, 503, _("The report is still being fetched"),
+		    _("The dashboard is asking the server for this report. Reload the page in a "
+		      "moment."),
+		    NULL);
 		return GT_ENOENT;
 	}
 	return GT_OK;
