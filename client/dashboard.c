@@ -9,8 +9,11 @@
  * at a time (so gettext's language switch per request is safe); the main thread fetches
  * reports from the server through the home's signed session (gt_fetch_reply()), in the
  * background every few minutes and at once when a page asks (SIGUSR1) or a person presses
- * "Refresh" (SIGUSR2), and saves them in the cache. With the server out of reach the pages
- * keep serving what the cache holds and say how old it is. */
+ * "Refresh" (SIGUSR2), and saves them in the cache. A page whose report was never fetched, and
+ * a workflow form waiting for the server's answer, never block the page thread: the connection
+ * is suspended (libmicrohttpd's suspend and resume) while the other requests go on, and the
+ * main thread resumes it after each round, when the page is rendered again. With the server out
+ * of reach the pages keep serving what the cache holds and say how old it is. */
 #include "dashboard.h"
 
 #include <arpa/inet.h>
@@ -56,6 +59,8 @@
 #define TOKEN_LEN 16
 /* How long a form waits for its workflow action to be answered. */
 #define ACTION_WAIT_S 90
+/* Most connections suspended at once while they wait (the connection limit). */
+#define MAX_HELD 64
 /* The cookies the dashboard sets. */
 #define COOKIE_LANG  "gtlang"
 #define COOKIE_TOKEN "gttoken"
@@ -93,10 +98,16 @@ struct dash {
 	char pe[GT_CSTORE_DASH_PE_LEN];
 	const char *zone;
 	pid_t self;
+	/* Connections suspended while their page or action waits; guarded by lock. */
+	struct MHD_Connection *held[MAX_HELD];
+	size_t nheld;
 };
 
-/* A POST in progress. */
+/* A request in progress: a POST's form, and for every request how long it may wait. */
 struct post {
+	int64_t deadline_ms; /* until when a page waits for a first fetch, an action its answer */
+	int renders;         /* how often the page was rendered (0: never) */
+	int acting;          /* the form's action was handed to the main thread */
 	struct MHD_PostProcessor *pp;
 	char csrf[2 * TOKEN_LEN + 1];
 	char next[512];
@@ -138,43 +149,75 @@ static int token_eq(const char *a, const char *b)
 	return a != NULL && strlen(a) == n && n > 0 && gt_crypto_equal(a, b, n);
 }
 
-/* The page thread's way to a report: the cache, and when it has none a first fetch asked of the
- * main thread (waited for when wait is set). */
+/* One rendering of a page: whether it asks for what is missing, and whether it has to wait. */
+struct render {
+	struct dash *d;
+	int first;   /* the request's first rendering: asks for what is missing */
+	int pending; /* a report the page waits for has not been fetched yet */
+};
+
+/* Suspends c until the main thread's next round (then the page is rendered again). Returns 0,
+ * or GT_EBUSY when too many connections wait already. */
+static int hold(struct dash *d, struct MHD_Connection *c)
+{
+	int rc = GT_EBUSY;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->nheld < MAX_HELD) {
+		MHD_suspend_connection(c);
+		d->held[d->nheld++] = c;
+		rc = GT_OK;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
+/* Resumes every suspended connection (the main thread, after a round). */
+static void release(struct dash *d)
+{
+	pthread_mutex_lock(&d->lock);
+	for (size_t i = 0; i < d->nheld; i++)
+		MHD_resume_connection(d->held[i]);
+	d->nheld = 0;
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* The page thread's way to a report: the cache; when it has none, a first fetch asked of the
+ * main thread (on the request's first rendering), and with wait the rendering marked pending,
+ * so the request is suspended and rendered again after the fetch. */
 static int get_report(void *arg, const struct gt_cstore_dash_key *k, int wait,
                       Gtsync__V1__ReportReply **rep, int64_t *fetched_ms, char *err, size_t err_len)
 {
-	struct dash *d = arg;
-	struct gt_cstore *st = d->web->st;
+	struct render *r = arg;
+	struct gt_cstore *st = r->d->web->st;
 	uint8_t *bytes = NULL;
 	size_t len = 0;
-	int rc, waited = 0;
+	int rc;
 	char why[256];
 
 	*rep = NULL;
 	*fetched_ms = 0;
-	for (;;) {
-		rc = gt_cstore_dash_get(st, k, &bytes, &len, fetched_ms, why, sizeof(why));
-		if (rc != GT_OK && rc != GT_ENOENT)
+	why[0] = '\0';
+	rc = gt_cstore_dash_get(st, k, &bytes, &len, fetched_ms, why, sizeof(why));
+	if (rc != GT_OK && rc != GT_ENOENT)
+		return rc;
+	if (rc == GT_ENOENT)
+		why[0] = '\0';
+	if (bytes == NULL && (rc == GT_ENOENT || r->first)) {
+		/* Asked again: a failure noted for a report never fetched is cleared. */
+		if ((rc = gt_cstore_dash_want(st, k, gt_clock_wall_ms())) != GT_OK)
 			return rc;
-		if (bytes != NULL)
-			break;
-		if (rc == GT_ENOENT || waited == 0) {
-			if ((rc = gt_cstore_dash_want(st, k, gt_clock_wall_ms())) != GT_OK)
-				return rc;
-			kill(d->self, SIGUSR1);
-		}
-		/* A first fetch that failed says so at once: do not wait for it again. */
-		if (!wait || waited >= WAIT_FIRST_MS || (waited > 0 && why[0])) {
-			if (err != NULL && err_len > 0)
-				snprintf(err, err_len, "%s", why);
-			return GT_ENOENT;
-		}
-		struct timespec ts = {0, 100 * 1000 * 1000};
-		nanosleep(&ts, NULL);
-		waited += 100;
+		kill(r->d->self, SIGUSR1);
+		why[0] = '\0';
 	}
 	if (err != NULL && err_len > 0)
 		snprintf(err, err_len, "%s", why);
+	if (bytes == NULL) {
+		/* A first fetch that failed says so at once: it is not waited for again. */
+		if (wait && !why[0])
+			r->pending = 1;
+		return GT_ENOENT;
+	}
 	*rep = gtsync__v1__report_reply__unpack(NULL, len, bytes);
 	free(bytes);
 	return *rep != NULL ? GT_OK : GT_ECORRUPT;
@@ -226,11 +269,11 @@ static enum MHD_Result redirect(struct MHD_Connection *c, const char *next, cons
 /* The request's path and query as the page links it back ("/ringkasan?org=..."). */
 static void self_url(struct MHD_Connection *c, const char *url, char *out, size_t len)
 {
-	static const char *const names[] = {"org", "ds", "pe"};
+	static const char *const names[] = {"org", "ds", "pe", "from", "to", "blok", "urut"};
 	size_t used = (size_t)snprintf(out, len, "%s", url);
 	char sep = '?';
 
-	for (size_t i = 0; i < 3 && used < len; i++) {
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && used < len; i++) {
 		const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, names[i]);
 		if (v == NULL)
 			continue;
@@ -248,8 +291,10 @@ static void self_url(struct MHD_Connection *c, const char *url, char *out, size_
 	}
 }
 
-static enum MHD_Result page(struct dash *d, struct MHD_Connection *c, const char *url)
+static enum MHD_Result page(struct dash *d, struct MHD_Connection *c, const char *url,
+                            struct post *st)
 {
+	struct render r = {.d = d, .first = st->renders == 0};
 	struct gt_dashpage_env env = {
 	    .st = d->web->st,
 	    .meta = d->meta,
@@ -261,7 +306,7 @@ static enum MHD_Result page(struct dash *d, struct MHD_Connection *c, const char
 	    .default_pe = d->pe,
 	    .now_ms = gt_clock_wall_ms(),
 	    .get = get_report,
-	    .get_arg = d,
+	    .get_arg = &r,
 	};
 	struct gt_dashpage_req req = {.path = url};
 	struct gt_dashpage_out out;
@@ -273,10 +318,20 @@ static enum MHD_Result page(struct dash *d, struct MHD_Connection *c, const char
 	req.org = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "org");
 	req.ds = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ds");
 	req.pe = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "pe");
+	req.from = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
+	req.to = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to");
+	req.block = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "blok");
+	req.sort = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "urut");
 	req.format = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
 	if (gt_dashpage_render(&env, &req, &out) != GT_OK)
 		return send_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
 		                 _("The dashboard ran out of memory; try again."));
+	st->renders++;
+	/* A first fetch to wait for: the connection waits aside, the other requests go on. */
+	if (r.pending && gt_clock_wall_ms() < st->deadline_ms && hold(d, c) == GT_OK) {
+		free(out.body);
+		return MHD_YES;
+	}
 	resp = MHD_create_response_from_buffer(out.len, out.body, MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL) {
 		free(out.body);
@@ -418,14 +473,27 @@ static int may_act(const struct dash *d)
 	       strcmp(d->web->role, "secretariat") == 0 || strcmp(d->web->role, "approver") == 0;
 }
 
-/* Hands a form's workflow action to the main thread and waits for the server's answer. */
+/* Hands a form's workflow action to the main thread, then (the request suspended meanwhile)
+ * answers with the outcome once the main thread has it, or after ACTION_WAIT_S. */
 static enum MHD_Result take_action(struct dash *d, struct MHD_Connection *c, struct post *p)
 {
 	struct action *a = &d->act;
 	struct action copy;
-	struct timespec until;
-	int kind, timed_out = 0;
+	int kind, answered;
 
+	if (p->acting) {
+		pthread_mutex_lock(&d->lock);
+		answered = a->done;
+		copy = *a;
+		/* A late answer is still recorded in the outbox; the slot frees itself when it
+		 * comes. */
+		if (answered)
+			a->pending = 0;
+		pthread_mutex_unlock(&d->lock);
+		if (!answered && gt_clock_wall_ms() < p->deadline_ms && hold(d, c) == GT_OK)
+			return MHD_YES;
+		return action_page(c, p, &copy, !answered);
+	}
 	if (strcmp(p->kind, "accept") == 0)
 		kind = GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_ACCEPT;
 	else if (strcmp(p->kind, "return") == 0)
@@ -446,7 +514,8 @@ static enum MHD_Result take_action(struct dash *d, struct MHD_Connection *c, str
 		    c, MHD_HTTP_BAD_REQUEST, "text/plain; charset=utf-8",
 		    _("A return needs a reason, so the office knows what to correct."));
 	pthread_mutex_lock(&d->lock);
-	if (a->pending) {
+	/* A slot whose answer came after its form stopped waiting is free again. */
+	if (a->pending && !a->done) {
 		pthread_mutex_unlock(&d->lock);
 		return send_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
 		                 _("Another action is being sent; try again in a moment."));
@@ -458,17 +527,14 @@ static enum MHD_Result take_action(struct dash *d, struct MHD_Connection *c, str
 	snprintf(a->ds, sizeof(a->ds), "%s", p->ds);
 	snprintf(a->pe, sizeof(a->pe), "%s", p->pe);
 	snprintf(a->reason, sizeof(a->reason), "%s", p->reason);
-	kill(d->self, SIGUSR1);
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ACTION_WAIT_S;
-	while (!a->done && !timed_out)
-		timed_out = pthread_cond_timedwait(&d->answered, &d->lock, &until) != 0;
-	copy = *a;
-	/* A late answer is still recorded in the outbox; the slot frees itself when it comes. */
-	if (a->done)
-		a->pending = 0;
 	pthread_mutex_unlock(&d->lock);
-	return action_page(c, p, &copy, !copy.done);
+	p->acting = 1;
+	p->deadline_ms = gt_clock_wall_ms() + (int64_t)ACTION_WAIT_S * 1000;
+	kill(d->self, SIGUSR1);
+	if (hold(d, c) == GT_OK)
+		return MHD_YES;
+	memset(&copy, 0, sizeof(copy));
+	return action_page(c, p, &copy, 1);
 }
 
 /* The request's language from its cookie, else the default. */
@@ -528,6 +594,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return send_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
 		                 _("The dashboard only shows pages and takes its own forms."));
+	if (*con_cls == NULL) {
+		struct post *g = calloc(1, sizeof(*g));
+		if (g == NULL)
+			return MHD_NO;
+		g->deadline_ms = gt_clock_wall_ms() + WAIT_FIRST_MS;
+		*con_cls = g;
+	}
 	if (strcmp(url, "/masuk") == 0) {
 		const char *t = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
 		char cookie[128];
@@ -559,7 +632,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	}
 	if (strcmp(url, "/") == 0)
 		return redirect(c, "/ringkasan", NULL);
-	return page(d, c, url);
+	return page(d, c, url, *con_cls);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -578,8 +651,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* Fetches k and saves it in the cache, or notes why it failed. */
-static int fetch_one(struct dash *d, const struct gt_cstore_dash_key *k)
+int gt__dashboard_fetch(struct gt_home *h, const struct gt_cstore_dash_key *k)
 {
 	struct gt_fetch_opts fo = {0};
 	gt_envelope *reply = NULL;
@@ -587,7 +659,7 @@ static int fetch_one(struct dash *d, const struct gt_cstore_dash_key *k)
 	char *why = NULL;
 	size_t why_len = 0, len;
 	FILE *err = open_memstream(&why, &why_len);
-	FILE *saved = d->fetcher->err;
+	FILE *saved = h->err;
 	int rc;
 
 	fo.org = k->org;
@@ -595,9 +667,9 @@ static int fetch_one(struct dash *d, const struct gt_cstore_dash_key *k)
 	fo.period = k->period;
 	fo.per_child = 1;
 	fo.timeout_ms = FETCH_TIMEOUT_MS;
-	d->fetcher->err = err;
-	rc = gt_fetch_reply(d->fetcher, &fo, &reply);
-	d->fetcher->err = saved;
+	h->err = err;
+	rc = gt_fetch_reply(h, &fo, &reply);
+	h->err = saved;
 	if (err != NULL)
 		fclose(err);
 	if (rc == GT_OK) {
@@ -606,19 +678,24 @@ static int fetch_one(struct dash *d, const struct gt_cstore_dash_key *k)
 			rc = GT_ENOMEM;
 		else {
 			gtsync__v1__report_reply__pack(reply->report_reply, buf);
-			rc = gt_cstore_dash_put(d->fetcher->st, k, buf, len, gt_clock_wall_ms());
+			rc = gt_cstore_dash_put(h->st, k, buf, len, gt_clock_wall_ms());
 		}
 	} else {
 		/* The sentence without its trailing newline. */
 		if (why != NULL && why_len > 0 && why[why_len - 1] == '\n')
 			why[why_len - 1] = '\0';
-		(void)gt_cstore_dash_fail(d->fetcher->st, k,
-		                          why != NULL && why[0] ? why : gt_strerror(rc));
+		(void)gt_cstore_dash_fail(h->st, k, why != NULL && why[0] ? why : gt_strerror(rc));
 	}
 	free(buf);
 	free(why);
 	gt_wire_envelope_free(reply);
 	return rc;
+}
+
+/* Fetches k and saves it in the cache, or notes why it failed. */
+static int fetch_one(struct dash *d, const struct gt_cstore_dash_key *k)
+{
+	return gt__dashboard_fetch(d->fetcher, k);
 }
 
 /* Fetches up to MAX_ROUND reports fetched before older_ms (with those whose last fetch failed
@@ -729,22 +806,22 @@ static int tls_files(struct dash *d, const char *host, char **cert, char **key)
 	return rc;
 }
 
-/* The default data set (the first the metadata lists) and period (last year). */
-static void defaults(struct dash *d)
+void gt__dashboard_defaults(const struct gt_dashboard_opts *o, const struct gt_meta *meta,
+                            char ds[GT_CSTORE_DASH_DS_LEN], char pe[GT_CSTORE_DASH_PE_LEN])
 {
 	time_t now = time(NULL);
 	struct tm tm;
 
-	snprintf(d->ds, sizeof(d->ds), "%s",
-	         d->o->dataset != NULL                       ? d->o->dataset
-	         : d->meta != NULL && d->meta->ndatasets > 0 ? d->meta->datasets[0]->code
-	                                                     : "KK");
-	if (d->o->period != NULL) {
-		snprintf(d->pe, sizeof(d->pe), "%s", d->o->period);
+	snprintf(ds, GT_CSTORE_DASH_DS_LEN, "%s",
+	         o->dataset != NULL                    ? o->dataset
+	         : meta != NULL && meta->ndatasets > 0 ? meta->datasets[0]->code
+	                                               : "KK");
+	if (o->period != NULL) {
+		snprintf(pe, GT_CSTORE_DASH_PE_LEN, "%s", o->period);
 		return;
 	}
 	gmtime_r(&now, &tm);
-	snprintf(d->pe, sizeof(d->pe), "%d", tm.tm_year + 1900 - 1);
+	snprintf(pe, GT_CSTORE_DASH_PE_LEN, "%d", tm.tm_year + 1900 - 1);
 }
 
 /* The host of a HOST:PORT address (without brackets). */
@@ -808,7 +885,7 @@ int gt_dashboard_run(const struct gt_dashboard_opts *o)
 		goto out;
 	if ((rc = gt_home_meta(d.fetcher, "gtsync dashboard", &d.meta)) != GT_OK)
 		goto out;
-	defaults(&d);
+	gt__dashboard_defaults(o, d.meta, d.ds, d.pe);
 	if ((rc = token(d.csrf)) != GT_OK)
 		goto out;
 	if (tls) {
@@ -827,11 +904,12 @@ int gt_dashboard_run(const struct gt_dashboard_opts *o)
 	/* Every thread (libmicrohttpd's included) leaves these signals to sigtimedwait below. */
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	mhd = MHD_start_daemon(
-	    MHD_USE_AUTO_INTERNAL_THREAD | (tls ? MHD_USE_TLS : 0), 0, NULL, NULL, handle, &d,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, completed,
-	    &d, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)30, tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, key,
-	    MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_END);
+	    MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | (tls ? MHD_USE_TLS : 0), 0,
+	    NULL, NULL, handle, &d, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, &d, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	    tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, key, MHD_OPTION_HTTPS_MEM_CERT, cert,
+	    MHD_OPTION_END);
 	if (mhd == NULL) {
 		fprintf(o->err, "gtsync dashboard: cannot listen on %s: %s\n", listen,
 		        strerror(errno ? errno : EADDRINUSE));
@@ -879,8 +957,12 @@ int gt_dashboard_run(const struct gt_dashboard_opts *o)
 			/* Reports a page asked for and never fetched. */
 			refresh(&d, 1, 0);
 		}
+		/* The pages and forms that waited are rendered again. */
+		release(&d);
 	}
 	rc = GT_OK;
+	/* libmicrohttpd stops only with no connection suspended. */
+	release(&d);
 	MHD_stop_daemon(mhd);
 unmask:
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

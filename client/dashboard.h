@@ -5,6 +5,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cstore_dash.h"
+#include "home.h"
+#include "metadata.h"
+
 /* Seconds between background refreshes by default. */
 #define GT_DASHBOARD_EVERY_S 300u
 /* The address the dashboard listens on by default. */
@@ -29,5 +33,21 @@ struct gt_dashboard_opts {
  * the server in the background and on request. Returns 0 after a signal, or the failure that
  * kept it from starting (told on o->err). */
 int gt_dashboard_run(const struct gt_dashboard_opts *o);
+
+/* Writes the pages as a static site into dir (made when missing): the overview as index.html,
+ * then every page linked from it for the home's unit and the units down to depth levels below
+ * it, from the cache, with what it lacks fetched from the server while it answers; one language
+ * (the one in use), no forms. Returns 0, or the failure told on o->err. */
+int gt_dashboard_export(const struct gt_dashboard_opts *o, const char *dir, unsigned depth);
+
+/* Internal to the dashboard's files (dashboard.c, dashexport.c). */
+
+/* Fetches k with h's signed session and saves it in h's cache, or notes there why it failed. */
+int gt__dashboard_fetch(struct gt_home *h, const struct gt_cstore_dash_key *k);
+
+/* The pages' default data set (o's, else the first the metadata lists) and period (o's, else
+ * last year). meta may be NULL. */
+void gt__dashboard_defaults(const struct gt_dashboard_opts *o, const struct gt_meta *meta,
+                            char ds[GT_CSTORE_DASH_DS_LEN], char pe[GT_CSTORE_DASH_PE_LEN]);
 
 #endif

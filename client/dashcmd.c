@@ -12,6 +12,8 @@
 
 /* Longest background refresh interval, in seconds (a day). */
 #define MAX_EVERY_S 86400ul
+/* Deepest export below the office's unit (a nation's districts are two levels down). */
+#define MAX_DEPTH 2ul
 
 struct gt_cli_opt gt_dashcmd_opts[] = {
     {"home", "DIR", "the client's home (default $" GT_HOME_ENV " or ~/" GT_HOME_DEFAULT ")", NULL},
@@ -24,6 +26,9 @@ struct gt_cli_opt gt_dashcmd_opts[] = {
     {"tls-cert", "CERT.pem", "the certificate for an address other than loopback", NULL},
     {"tls-key", "KEY.pem", "its private key", NULL},
     {"tls", NULL, "serve over TLS with the login token on loopback too", NULL},
+    {"export", "DIR", "write the pages as a static site into DIR instead of serving them", NULL},
+    {"depth", "N", "with --export: the levels of units below the office's to include (default 1)",
+     NULL},
     {0},
 };
 
@@ -31,6 +36,8 @@ int gt_dashcmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 {
 	struct gt_dashboard_opts o = {.out = stdout, .err = stderr};
 	const char *every = gt_cli_get(cmd, "every");
+	const char *export = gt_cli_get(cmd, "export"), *depth_s = gt_cli_get(cmd, "depth");
+	unsigned long depth = 1;
 	char dir[GT_PATH_MAX];
 	int minutes;
 	(void)argc;
@@ -71,5 +78,19 @@ int gt_dashcmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 		}
 		o.every_s = (unsigned)n;
 	}
+	if (depth_s != NULL) {
+		char *end;
+		errno = 0;
+		depth = strtoul(depth_s, &end, 10);
+		if (errno || *end || end == depth_s || depth > MAX_DEPTH || export == NULL) {
+			fprintf(stderr,
+			        "gtsync dashboard: --depth goes with --export and is 0 to %lu\n",
+			        MAX_DEPTH);
+			return GT_CLI_EXIT_USAGE;
+		}
+	}
+	if (export != NULL)
+		return gt_dashboard_export(&o, export, (unsigned)depth) == GT_OK ? GT_CLI_EXIT_OK
+		                                                                 : GT_CLI_EXIT_FAIL;
 	return gt_dashboard_run(&o) == GT_OK ? GT_CLI_EXIT_OK : GT_CLI_EXIT_FAIL;
 }

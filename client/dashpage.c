@@ -1,5 +1,6 @@
-/* The dashboard's pages: overview (Ringkasan), drill-down (Wilayah) and completeness
- * (Kelengkapan) as HTML and CSV, from cached consolidated reports. */
+/* The dashboard's pages: overview (Ringkasan), drill-down (Wilayah), completeness
+ * (Kelengkapan), trends over a period range (Tren) and the action plans' targets against
+ * achievement (Rencana aksi) as HTML and CSV, from cached consolidated reports. */
 #include "dashpage.h"
 
 #include <math.h>
@@ -26,6 +27,10 @@
 #define MAX_DEPTH 8
 /* Most periods a completeness matrix lays out (the months of a year). */
 #define MAX_PERIODS 12
+/* Most periods the trend page lays out (three years of months). */
+#define MAX_TREND 36
+/* Most figures without breakdown the trend page draws as lines. */
+#define MAX_TREND_LINES 4
 
 static const char css[] =
     "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:0;color:#111;font-size:15px;"
@@ -57,6 +62,8 @@ static const char css[] =
     "margin:0 .3em .2em 0}form.act input[type=text]{width:10em}"
     "figure.chart{margin:1em 0;max-width:44em}figure.chart svg{width:100%;height:auto}"
     "figcaption{font-weight:bold}table.chartdata{font-size:.85em}"
+    "nav.filter{margin:.4em 0}nav.filter a{margin-right:.6em}"
+    "nav.filter a[aria-current]{font-weight:bold;color:#000}"
     ".lang{margin-left:auto}"
     "@media print{header,nav,form,.lang,.csv{display:none}body{font-size:10pt}"
     "main{max-width:none}a{color:#000;text-decoration:none}"
@@ -65,6 +72,32 @@ static const char css[] =
 const char *gt_dashpage_css(void)
 {
 	return css;
+}
+
+void gt_dashpage_file(const struct gt_dashpage_req *req, char *out, size_t len)
+{
+	const char *const vals[] = {req->org, req->ds,    req->pe,  req->from,
+	                            req->to,  req->block, req->sort};
+	const char *ext = req->format != NULL && strcmp(req->format, "csv") == 0 ? ".csv" : ".html";
+	size_t used = 0, elen = strlen(ext);
+
+	if (len == 0)
+		return;
+	for (const char *c = req->path[0] == '/' ? req->path + 1 : req->path;
+	     *c && used + elen + 1 < len; c++)
+		out[used++] = *c;
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		if (vals[i] == NULL || !vals[i][0])
+			continue;
+		if (used + elen + 2 < len)
+			out[used++] = '_';
+		for (const char *c = vals[i]; *c && used + elen + 1 < len; c++)
+			out[used++] = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+			                      (*c >= '0' && *c <= '9') || *c == '.' || *c == '-'
+			                  ? *c
+			                  : '-';
+	}
+	snprintf(out + used, len - used, "%s", ext);
 }
 
 /* A page under construction. */
@@ -77,6 +110,9 @@ struct page {
 	const char *org, *ds, *pe;
 	const struct gt_meta_dataset *dset;
 	struct gt_cstore_orgunit ou;
+	/* A page that chooses its own org unit and period (the plan page) keeps them here. */
+	char org_buf[GT_ORGUNIT_MAX_LEN];
+	char pe_buf[GT_CSTORE_DASH_PE_LEN];
 };
 
 static int matrix_periods(struct page *p, char pes[MAX_PERIODS][GT_CSTORE_DASH_PE_LEN]);
@@ -99,19 +135,44 @@ static void urlenc(FILE *f, const char *s)
 	}
 }
 
-/* Writes the URL of page path for org, data set and period (any may be NULL: the page's). */
-static void link(struct page *p, const char *path, const char *org, const char *pe,
-                 const char *extra)
+/* Writes the address of the page t: its URL (with its query, escaped for an attribute), or in a
+ * static export its file's name, which is told to the exporter so it writes that page too. */
+static void href(struct page *p, const struct gt_dashpage_req *t)
 {
-	fputs(path, p->f);
-	fputs("?org=", p->f);
-	urlenc(p->f, org != NULL ? org : p->org);
-	fputs("&amp;ds=", p->f);
-	urlenc(p->f, p->ds);
-	fputs("&amp;pe=", p->f);
-	urlenc(p->f, pe != NULL ? pe : p->pe);
-	if (extra != NULL)
-		fputs(extra, p->f);
+	const char *const vals[] = {t->org, t->ds, t->pe, t->from, t->to, t->block, t->sort};
+	static const char *const names[] = {"org", "ds", "pe", "from", "to", "blok", "urut"};
+	char sep = '?';
+
+	if (p->env->linked != NULL) {
+		char file[GT_DASHPAGE_FILE_LEN];
+		gt_dashpage_file(t, file, sizeof(file));
+		esc(p, file);
+		p->env->linked(p->env->linked_arg, file, t);
+		return;
+	}
+	fputs(t->path, p->f);
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		if (vals[i] == NULL || !vals[i][0])
+			continue;
+		fprintf(p->f, "%s%s=", sep == '?' ? "?" : "&amp;", names[i]);
+		sep = '&';
+		urlenc(p->f, vals[i]);
+	}
+	if (t->format != NULL)
+		fprintf(p->f, "%sformat=%s", sep == '?' ? "?" : "&amp;", t->format);
+}
+
+/* Writes the address of page path for org, data set and period (any may be NULL: the page's),
+ * as CSV when csv is set. */
+static void link(struct page *p, const char *path, const char *org, const char *pe, int csv)
+{
+	struct gt_dashpage_req t = {.path = path,
+	                            .org = org != NULL ? org : p->org,
+	                            .ds = p->ds,
+	                            .pe = pe != NULL ? pe : p->pe,
+	                            .format = csv ? "csv" : NULL};
+
+	href(p, &t);
 }
 
 /* Writes a number as people write it in the language in use; a dash for none. */
@@ -195,22 +256,32 @@ static void head(struct page *p, const char *title)
 	      "href=\"data:,\"><title>",
 	      p->f);
 	esc(p, title);
-	fputs(" &ndash; gtsync</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body>"
-	      "<header><b>gtsync</b>",
-	      p->f);
+	fprintf(p->f,
+	        " &ndash; gtsync</title><link rel=\"stylesheet\" href=\"%s\"></head><body>"
+	        "<header><b>gtsync</b>",
+	        p->env->linked != NULL ? GT_DASHPAGE_CSS_FILE : "/style.css");
 	if (p->org != NULL && p->ds != NULL && p->pe != NULL) {
 		gt_human_period(p->pe, pe, sizeof(pe));
 		fputs("<nav><a href=\"", p->f);
-		link(p, "/ringkasan", NULL, NULL, NULL);
+		link(p, "/ringkasan", NULL, NULL, 0);
 		fprintf(p->f, "\">%s</a><a href=\"", _("Overview"));
-		link(p, "/wilayah", NULL, NULL, NULL);
+		link(p, "/wilayah", NULL, NULL, 0);
 		fprintf(p->f, "\">%s</a><a href=\"", _("Regions"));
-		link(p, "/kelengkapan", NULL, NULL, NULL);
-		fprintf(p->f, "\">%s</a></nav><span>", _("Completeness"));
+		link(p, "/tren", NULL, NULL, 0);
+		fprintf(p->f, "\">%s</a><a href=\"", _("Trends"));
+		link(p, "/kelengkapan", NULL, NULL, 0);
+		fprintf(p->f, "\">%s</a><a href=\"", _("Completeness"));
+		link(p, "/rencana", NULL, NULL, 0);
+		fprintf(p->f, "\">%s</a></nav><span>", _("Action plans"));
 		esc(p, p->ds);
 		fputs(" &middot; ", p->f);
 		esc(p, pe);
 		fputs("</span>", p->f);
+	}
+	/* A static export is in one language: it has no switch. */
+	if (p->env->linked != NULL) {
+		fputs("</header><main>", p->f);
+		return;
 	}
 	fputs("<span class=\"lang\"><a href=\"/bahasa?l=id&amp;next=", p->f);
 	urlenc(p->f, p->req->self);
@@ -239,6 +310,10 @@ static void age(struct page *p, int64_t fetched_ms, const char *err)
 		esc(p, err);
 		fputs(")</span>", p->f);
 	}
+	if (p->env->linked != NULL) {
+		fputs("</div>", p->f);
+		return;
+	}
 	fputs(" <form class=\"inline\" method=\"post\" action=\"/segarkan\">"
 	      "<input type=\"hidden\" name=\"csrf\" value=\"",
 	      p->f);
@@ -263,10 +338,12 @@ static void problem(struct page *p, unsigned *status, unsigned code, const char 
 		esc(p, detail);
 		fputs("</q>", p->f);
 	}
-	fprintf(p->f, "</p><p><a href=\"/\">%s</a>", _("Back to the overview of your office"));
+	fprintf(p->f, "</p><p><a href=\"%s\">%s</a>",
+	        p->env->linked != NULL ? GT_DASHPAGE_INDEX_FILE : "/",
+	        _("Back to the overview of your office"));
 	if (p->org != NULL && p->ds != NULL && p->pe != NULL) {
 		fputs(" &middot; <a href=\"", p->f);
-		link(p, p->req->path, NULL, NULL, NULL);
+		link(p, p->req->path, NULL, NULL, 0);
 		fprintf(p->f, "\">%s</a>", _("Try again"));
 	}
 	fputs("</p>", p->f);
@@ -289,7 +366,7 @@ static void crumbs(struct page *p, const char *path)
 	for (int i = n - 1; i >= 0; i--) {
 		if (i > 0) {
 			fputs("<a href=\"", p->f);
-			link(p, path, chain[i], NULL, NULL);
+			link(p, path, chain[i], NULL, 0);
 			fputs("\">", p->f);
 			esc(p, ou_name(p, chain[i], &ou));
 			fputs("</a> &rsaquo; ", p->f);
@@ -357,7 +434,7 @@ static void tiles(struct page *p, const Gtsync__V1__ReportReply *rep)
 		        cclass(c->reported_units, c->expected));
 		esc(p, c->org_unit);
 		fputs("\" href=\"", p->f);
-		link(p, "/wilayah", c->org_unit, NULL, NULL);
+		link(p, "/wilayah", c->org_unit, NULL, 0);
 		fputs("\">", p->f);
 		esc(p, c->name);
 		fprintf(p->f, "<br><small>%u / %u %s</small></a></li>", c->reported_units,
@@ -410,7 +487,7 @@ static void charts(struct page *p, const Gtsync__V1__ReportReply *rep)
 
 	fprintf(p->f, "<h2>%s</h2><div class=\"charts\">", _("Trends"));
 	if (ne > 0 && np > 1) {
-		struct gt_svgchart_series ser[2];
+		struct gt_svgchart_series ser[2] = {{0}};
 		struct gt_svgchart c = {.id = "chart-months", .title = _("By month")};
 		for (int j = 0; j < np; j++) {
 			struct gt_cstore_dash_key k;
@@ -435,6 +512,7 @@ static void charts(struct page *p, const Gtsync__V1__ReportReply *rep)
 		for (size_t e = 0; e < ne; e++) {
 			ser[e].name = els[e]->name;
 			ser[e].values = month_vals[e];
+			ser[e].code = els[e]->code;
 		}
 		c.labels = labels;
 		c.nlabels = (size_t)np;
@@ -506,7 +584,7 @@ static int acts(const struct page *p)
 {
 	const char *r = p->env->role != NULL ? p->env->role : "";
 
-	return strcmp(p->org, p->env->home_org) == 0 &&
+	return p->env->linked == NULL && strcmp(p->org, p->env->home_org) == 0 &&
 	       (strcmp(r, "aggregator") == 0 || strcmp(r, "secretariat") == 0 ||
 	        strcmp(r, "approver") == 0);
 }
@@ -518,7 +596,7 @@ static void child_table(struct page *p, const Gtsync__V1__ReportReply *rep)
 	size_t n = gt_repcharts_summed(p->dset, els, MAX_CHILD_COLS);
 
 	fprintf(p->f, "<h2>%s</h2><p class=\"csv\"><a href=\"", _("Units below"));
-	link(p, p->req->path, NULL, NULL, "&amp;format=csv");
+	link(p, p->req->path, NULL, NULL, 1);
 	fprintf(p->f, "\" download>%s</a></p>", _("Download as CSV"));
 	fprintf(p->f,
 	        "<table id=\"children\"><thead><tr><th>%s</th><th class=\"n\">%s</th>"
@@ -537,7 +615,7 @@ static void child_table(struct page *p, const Gtsync__V1__ReportReply *rep)
 		fputs("<tr data-org=\"", p->f);
 		esc(p, c->org_unit);
 		fputs("\"><td><a href=\"", p->f);
-		link(p, "/wilayah", c->org_unit, NULL, NULL);
+		link(p, "/wilayah", c->org_unit, NULL, 0);
 		fputs("\">", p->f);
 		esc(p, c->name);
 		fprintf(
@@ -683,12 +761,20 @@ static int get_report(struct page *p, unsigned *status, Gtsync__V1__ReportReply 
 	rc = p->env->get(p->env->get_arg, &k, 1, rep, fetched_ms, err, err_len);
 	if (rc == GT_ENOMEM)
 		return rc;
+	if (rc != GT_OK && err[0]) {
+		/* The server was asked and the fetch failed: say why, not that it is coming. */
+		problem(p, status, 503, _("The report could not be fetched"),
+		        _("The dashboard asked the server for this report and did not get it. The "
+		          "dashboard asks again at its next refresh; the server said:"),
+		        err);
+		return GT_ENOENT;
+	}
 	if (rc != GT_OK) {
 		problem(
-		    p, status, 503, _("Not available yet"),
-		    _("This report has not reached the dashboard yet, and the server could not be "
-		      "asked for it now. Try again once the link is back."),
-		    err);
+		    p, status, 503, _("The report is still being fetched"),
+		    _("The dashboard is asking the server for this report. Reload the page in a "
+		      "moment."),
+		    NULL);
 		return GT_ENOENT;
 	}
 	return GT_OK;
@@ -836,7 +922,7 @@ static int page_matrix(struct page *p, unsigned *status, int csv)
 		fprintf(p->f, "<h1>%s</h1>", _("Completeness"));
 		age(p, at, err);
 		fprintf(p->f, "<p class=\"csv\"><a href=\"");
-		link(p, "/kelengkapan", NULL, NULL, "&amp;format=csv");
+		link(p, "/kelengkapan", NULL, NULL, 1);
 		fprintf(p->f, "\" download>%s</a></p><table id=\"matrix\"><thead><tr><th>%s</th>",
 		        _("Download as CSV"), _("Unit"));
 		for (int j = 0; j < np; j++) {
@@ -855,7 +941,7 @@ static int page_matrix(struct page *p, unsigned *status, int csv)
 			csvf(p->f, c->name);
 		} else {
 			fputs("<tr><th scope=\"row\"><a href=\"", p->f);
-			link(p, "/kelengkapan", c->org_unit, NULL, NULL);
+			link(p, "/kelengkapan", c->org_unit, NULL, 0);
 			fputs("\">", p->f);
 			esc(p, c->name);
 			fputs("</a></th>", p->f);
@@ -910,6 +996,543 @@ static int param_ok(const char *s)
 	return 1;
 }
 
+/* The trend page's periods: every period of the data set's type from the start of the range's
+ * first period to the end of its last (the page's period when the range is not given). */
+struct trend {
+	int n;
+	char pes[MAX_TREND][GT_CSTORE_DASH_PE_LEN];
+	char labels[MAX_TREND][GT_HUMAN_MAX];
+	const char *lp[MAX_TREND], *kp[MAX_TREND];
+	Gtsync__V1__ReportReply *rep[MAX_TREND];
+	int missing; /* periods not fetched yet */
+};
+
+/* Lays out the range's periods into t; GT_EINVAL when the range is not one (unparsable, end
+ * before start, or longer than MAX_TREND periods). */
+static int trend_range(struct page *p, const char *from, const char *to, struct trend *t)
+{
+	enum gt_period_type type = p->dset != NULL ? p->dset->period_type : GT_PERIOD_MONTHLY;
+	struct gt_period a, b, cur, last;
+	struct gt_date da, db;
+
+	t->n = 0;
+	if (!param_ok(from) || !param_ok(to) || gt_period_parse(from, &a) != GT_OK ||
+	    gt_period_parse(to, &b) != GT_OK || gt_period_start(&a, &da) != GT_OK ||
+	    gt_period_end(&b, &db) != GT_OK || gt_period_from_date(type, &da, &cur) != GT_OK ||
+	    gt_period_from_date(type, &db, &last) != GT_OK)
+		return GT_EINVAL;
+	for (;;) {
+		if (t->n >= MAX_TREND)
+			return GT_EINVAL;
+		if (gt_period_format(&cur, t->pes[t->n], GT_CSTORE_DASH_PE_LEN) != GT_OK)
+			return GT_EINVAL;
+		t->n++;
+		if (cur.year == last.year && cur.index == last.index)
+			break;
+		if (cur.year > last.year || (cur.year == last.year && cur.index > last.index) ||
+		    gt_period_next(&cur, &cur) != GT_OK) {
+			t->n = 0;
+			return GT_EINVAL;
+		}
+	}
+	return GT_OK;
+}
+
+/* Gets the reports of the range's periods: those cached at once, then (while the server
+ * answers) a wait for the first fetch of the others, which the refresher takes together. */
+static void trend_get(struct page *p, struct trend *t)
+{
+	int wait = 1;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (int j = 0; j < t->n; j++) {
+			struct gt_cstore_dash_key k;
+			char err[256] = "";
+			int64_t at;
+			if (t->rep[j] != NULL)
+				continue;
+			snprintf(k.org, sizeof(k.org), "%s", p->org);
+			snprintf(k.dataset, sizeof(k.dataset), "%s", p->ds);
+			memcpy(k.period, t->pes[j], sizeof(k.period));
+			int rc = p->env->get(p->env->get_arg, &k, pass == 1 && wait, &t->rep[j],
+			                     &at, err, sizeof(err));
+			/* A server that does not answer in time is not waited for again. */
+			if (pass == 1 && rc != GT_OK)
+				wait = 0;
+		}
+	}
+	t->missing = 0;
+	for (int j = 0; j < t->n; j++)
+		t->missing += t->rep[j] == NULL;
+}
+
+/* Short labels: "Jan" when the range lies in one year, else "Jan 2025"; other types as
+ * people say them. */
+static void trend_labels(struct page *p, struct trend *t)
+{
+	int one_year = t->n > 0 && strncmp(t->pes[0], t->pes[t->n - 1], 4) == 0;
+
+	for (int j = 0; j < t->n; j++) {
+		gt_human_period(t->pes[j], t->labels[j], sizeof(t->labels[j]));
+		if (p->dset != NULL && p->dset->period_type == GT_PERIOD_MONTHLY) {
+			char *sp = strrchr(t->labels[j], ' ');
+			if (one_year || sp == NULL)
+				t->labels[j][3] = '\0';
+			else
+				memmove(t->labels[j] + 3, sp, strlen(sp) + 1);
+		}
+		t->lp[j] = t->labels[j];
+		t->kp[j] = t->pes[j];
+	}
+}
+
+/* The charts of the range: the data set's summed figures without breakdown as lines, each
+ * breakdown as stacked bars per period, the law-enforcement stages as a funnel of the range. */
+static void trend_charts(struct page *p, struct trend *t)
+{
+	const struct gt_meta_element *els[MAX_TREND_LINES];
+	double vals[GT_SVGCHART_MAX_SERIES][MAX_TREND];
+	struct gt_svgchart_series ser[GT_SVGCHART_MAX_SERIES];
+	size_t ne = 0;
+
+	for (size_t i = 0; p->dset != NULL && i < p->dset->nelements && ne < MAX_TREND_LINES; i++) {
+		const struct gt_meta_element *e = p->dset->elements[i];
+		if (e->aggregation == GT_META_AGG_SUM && !e->builtin && e->combo->is_default)
+			els[ne++] = e;
+	}
+	if (ne > 0) {
+		struct gt_svgchart c = {.id = "chart-trend",
+		                        .title = _("By period"),
+		                        .labels = t->lp,
+		                        .nlabels = (size_t)t->n,
+		                        .keys = t->kp,
+		                        .series = ser,
+		                        .nseries = ne};
+		for (size_t e = 0; e < ne; e++) {
+			for (int j = 0; j < t->n; j++)
+				vals[e][j] =
+				    t->rep[j] != NULL
+				        ? gt_repcharts_total(t->rep[j]->totals, t->rep[j]->n_totals,
+				                             els[e]->code)
+				        : NAN;
+			ser[e] = (struct gt_svgchart_series){els[e]->name, vals[e], els[e]->code};
+		}
+		gt_svgchart_line(p->f, &c);
+	}
+	for (size_t i = 0; p->dset != NULL && i < p->dset->nelements; i++) {
+		const struct gt_meta_element *e = p->dset->elements[i];
+		const struct gt_meta_combo *cb = e->combo;
+		char id[GT_HUMAN_MAX + 8], title[2 * GT_HUMAN_MAX];
+		size_t no =
+		    cb->noptions < GT_SVGCHART_MAX_SERIES ? cb->noptions : GT_SVGCHART_MAX_SERIES;
+		if (e->aggregation != GT_META_AGG_SUM || e->builtin || cb->is_default)
+			continue;
+		snprintf(id, sizeof(id), "chart-%s", e->code);
+		for (char *c = id; *c; c++)
+			if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+			      (*c >= '0' && *c <= '9')))
+				*c = '-';
+		snprintf(title, sizeof(title), "%s (%s)", e->name, cb->name);
+		if (strcmp(cb->code, GT_REPCHARTS_FUNNEL_COMBO) == 0) {
+			/* The stages over the whole range, one value per stage. */
+			const char *labels[GT_SVGCHART_MAX_SERIES];
+			double sum[GT_SVGCHART_MAX_SERIES];
+			struct gt_svgchart_series one = {e->name, sum, e->code};
+			struct gt_svgchart c = {.id = id,
+			                        .title = title,
+			                        .labels = labels,
+			                        .nlabels = no,
+			                        .series = &one,
+			                        .nseries = 1};
+			for (size_t o = 0; o < no; o++) {
+				labels[o] = cb->options[o].name;
+				sum[o] = NAN;
+				for (int j = 0; j < t->n; j++) {
+					double v = t->rep[j] != NULL
+					               ? gt_rmodel_find(
+					                     t->rep[j]->totals, t->rep[j]->n_totals,
+					                     e->code, cb->options[o].code)
+					               : NAN;
+					if (isfinite(v))
+						sum[o] = isfinite(sum[o]) ? sum[o] + v : v;
+				}
+			}
+			gt_svgchart_funnel(p->f, &c);
+			continue;
+		}
+		struct gt_svgchart c = {.id = id,
+		                        .title = title,
+		                        .labels = t->lp,
+		                        .nlabels = (size_t)t->n,
+		                        .keys = t->kp,
+		                        .series = ser,
+		                        .nseries = no};
+		for (size_t o = 0; o < no; o++) {
+			for (int j = 0; j < t->n; j++)
+				vals[o][j] =
+				    t->rep[j] != NULL
+				        ? gt_rmodel_find(t->rep[j]->totals, t->rep[j]->n_totals,
+				                         e->code, cb->options[o].code)
+				        : NAN;
+			ser[o] = (struct gt_svgchart_series){cb->options[o].name, vals[o],
+			                                     cb->options[o].code};
+		}
+		gt_svgchart_bars(p->f, &c);
+	}
+}
+
+/* The range form: from and to as period ids, the page's org unit, data set and period kept. */
+static void trend_form(struct page *p, const char *from, const char *to)
+{
+	fputs("<form class=\"range\" id=\"range\" method=\"get\" action=\"/tren\">"
+	      "<input type=\"hidden\" name=\"org\" value=\"",
+	      p->f);
+	esc(p, p->org);
+	fputs("\"><input type=\"hidden\" name=\"ds\" value=\"", p->f);
+	esc(p, p->ds);
+	fputs("\"><input type=\"hidden\" name=\"pe\" value=\"", p->f);
+	esc(p, p->pe);
+	fprintf(p->f, "\"><label>%s <input type=\"text\" name=\"from\" size=\"8\" value=\"",
+	        _("from"));
+	esc(p, from);
+	fprintf(p->f, "\"></label> <label>%s <input type=\"text\" name=\"to\" size=\"8\" value=\"",
+	        _("to"));
+	esc(p, to);
+	fprintf(p->f, "\"></label> <button type=\"submit\">%s</button> <small>%s</small></form>",
+	        _("Show"), _("(periods as 202401, 2024Q1 or 2024)"));
+}
+
+static int page_trend(struct page *p, unsigned *status, int csv)
+{
+	struct trend *t = calloc(1, sizeof(*t));
+	const char *from = p->req->from != NULL ? p->req->from : p->pe;
+	const char *to = p->req->to != NULL ? p->req->to : p->pe;
+	char human[2 * GT_HUMAN_MAX];
+
+	if (t == NULL)
+		return GT_ENOMEM;
+	if (trend_range(p, from, to, t) != GT_OK) {
+		char bad[2 * GT_DASHPAGE_MAX_PARAM + 8];
+		snprintf(bad, sizeof(bad), "%s .. %s", from != NULL ? from : "",
+		         to != NULL ? to : "");
+		problem(
+		    p, status, 404, _("Unknown period range"),
+		    _("This is not a range of periods the trend page can show (the start before "
+		      "the end, at most 36 periods):"),
+		    bad);
+		free(t);
+		return GT_OK;
+	}
+	trend_get(p, t);
+	trend_labels(p, t);
+	if (csv) {
+		fputs("period,data_element,category_option_combo,value\r\n", p->f);
+		for (int j = 0; j < t->n; j++) {
+			for (size_t i = 0; t->rep[j] != NULL && i < t->rep[j]->n_totals; i++) {
+				const Gtsync__V1__ReportValue *v = t->rep[j]->totals[i];
+				if (gt_rmodel_has_text(v->text) || !isfinite(v->value))
+					continue;
+				fprintf(p->f, "%s,", t->pes[j]);
+				csvf(p->f, v->data_element);
+				fputc(',', p->f);
+				csvf(p->f, v->category_option_combo);
+				fputc(',', p->f);
+				rawnum(p->f, v->value);
+				fputs("\r\n", p->f);
+			}
+		}
+		goto out;
+	}
+	head(p, _("Trends"));
+	crumbs(p, "/tren");
+	if (gt_human_period_range(t->pes[0], t->pes[t->n - 1], human, sizeof(human)) != GT_OK)
+		snprintf(human, sizeof(human), "%s", from);
+	fprintf(p->f, "<h1>%s: ", _("Trends"));
+	esc(p, ou_name(p, p->org, &p->ou));
+	fputs("</h1><p id=\"range-human\">", p->f);
+	esc(p, human);
+	fputs("</p>", p->f);
+	if (p->env->linked == NULL)
+		trend_form(p, from, to);
+	if (t->missing > 0)
+		fprintf(
+		    p->f, "<p class=\"age\" id=\"pending\" data-missing=\"%d\">%d %s</p>",
+		    t->missing, t->missing,
+		    _("of the periods have not reached the dashboard yet: they are asked of the "
+		      "server now; reload the page in a moment."));
+	fputs("<p class=\"csv\"><a href=\"", p->f);
+	{
+		struct gt_dashpage_req csvreq = {.path = "/tren",
+		                                 .org = p->org,
+		                                 .ds = p->ds,
+		                                 .pe = p->pe,
+		                                 .from = from,
+		                                 .to = to,
+		                                 .format = "csv"};
+		href(p, &csvreq);
+	}
+	fprintf(p->f, "\" download>%s</a></p>", _("Download as CSV"));
+	trend_charts(p, t);
+	foot(p);
+out:
+	for (int j = 0; j < t->n; j++)
+		if (t->rep[j] != NULL)
+			gtsync__v1__report_reply__free_unpacked(t->rep[j], NULL);
+	free(t);
+	return GT_OK;
+}
+
+/* Whether the key's office sees plan: a national plan always, a province's plan when the
+ * office contains the province or lies in it. */
+static int plan_visible(const struct page *p, const struct gt_meta_plan *plan)
+{
+	const char *home = p->env->home_org;
+
+	return plan->scope_province == NULL ||
+	       gt_orgunit_contains(home, plan->scope_province) == 1 ||
+	       gt_orgunit_contains(plan->scope_province, home) == 1;
+}
+
+/* The link to the plan page for data set ds, org unit org, year and block (any NULL: none),
+ * as CSV when csv is set. */
+static void plan_link(struct page *p, const char *ds, const char *org, const char *year,
+                      const char *block, const char *sort, int csv)
+{
+	struct gt_dashpage_req t = {.path = "/rencana",
+	                            .org = org,
+	                            .ds = ds,
+	                            .pe = year,
+	                            .block = block,
+	                            .sort = sort,
+	                            .format = csv ? "csv" : NULL};
+
+	href(p, &t);
+}
+
+/* Sorting of target rows by gap, largest first; rows without a target after them, each in
+ * catalogue order. */
+struct plan_row {
+	const Gtsync__V1__TargetRow *r;
+	const struct gt_meta_indicator *ind;
+	size_t order;
+};
+
+static int by_gap(const void *a, const void *b)
+{
+	const struct plan_row *x = a, *y = b;
+
+	if (x->r->has_target != y->r->has_target)
+		return x->r->has_target ? -1 : 1;
+	if (x->r->has_target && x->r->gap != y->r->gap)
+		return x->r->gap > y->r->gap ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* A number for a data attribute: the raw number, "" when there is none. */
+static void plan_num(struct page *p, const char *de, double v, int has)
+{
+	fprintf(p->f, "<td class=\"n\" data-c=\"%s\" data-v=\"", de);
+	if (has)
+		rawnum(p->f, v);
+	fputs("\">", p->f);
+	if (has)
+		num(p, v);
+	else
+		fputs("&ndash;", p->f);
+	fputs("</td>", p->f);
+}
+
+static int page_plan(struct page *p, unsigned *status, int csv)
+{
+	const struct gt_meta *m = p->env->meta;
+	const char *block = p->req->block, *sort = p->req->sort;
+	const struct gt_meta_plan *plan;
+	Gtsync__V1__ReportReply *rep = NULL;
+	struct plan_row *rows = NULL;
+	struct gt_period pe;
+	char *year = p->pe_buf, *org = p->org_buf, err[256];
+	size_t n = 0, with_target = 0, reached = 0;
+	int64_t at;
+	int rc;
+
+	if (m == NULL || p->dset == NULL) {
+		problem(p, status, 503, _("No action plans yet"),
+		        _("The dashboard has no metadata yet: run gtsync metadata pull."), NULL);
+		return GT_OK;
+	}
+	/* Another data set than a plan's: the first plan the office sees. */
+	if (p->dset->plan == NULL || !plan_visible(p, p->dset->plan)) {
+		const struct gt_meta_dataset *first = NULL;
+		for (size_t i = 0; i < m->ndatasets && first == NULL; i++)
+			if (m->datasets[i]->plan != NULL && plan_visible(p, m->datasets[i]->plan))
+				first = m->datasets[i];
+		if (first == NULL) {
+			problem(p, status, 404, _("No action plans yet"),
+			        _("No action plan in the metadata covers your office."), NULL);
+			return GT_OK;
+		}
+		p->dset = first;
+		p->ds = first->code;
+	}
+	plan = p->dset->plan;
+	/* The plan's year nearest the page's period. */
+	if (gt_period_parse(p->pe, &pe) != GT_OK)
+		pe.year = (int)plan->last_year;
+	if (pe.year < (int)plan->first_year)
+		pe.year = (int)plan->first_year;
+	if (pe.year > (int)plan->last_year)
+		pe.year = (int)plan->last_year;
+	snprintf(year, sizeof(p->pe_buf), "%d", pe.year);
+	p->pe = year;
+	/* A province's plan is read at the province when the page's unit lies outside it. */
+	snprintf(org, sizeof(p->org_buf), "%s", p->org);
+	if (plan->scope_province != NULL && gt_orgunit_contains(plan->scope_province, p->org) != 1)
+		snprintf(org, sizeof(p->org_buf), "%s", plan->scope_province);
+	p->org = org;
+	if (block != NULL && (!param_ok(block) || gt_meta_block_find(m, block) == NULL ||
+	                      gt_meta_block_find(m, block)->plan != plan))
+		block = NULL;
+	if (sort != NULL && strcmp(sort, "selisih") != 0)
+		sort = NULL;
+	if ((rc = get_report(p, status, &rep, &at, err, sizeof(err))) != GT_OK)
+		return rc == GT_ENOENT ? GT_OK : rc;
+	if (rep->n_targets > 0 && (rows = calloc(rep->n_targets, sizeof(*rows))) == NULL) {
+		rc = GT_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < rep->n_targets; i++) {
+		const struct gt_meta_indicator *ind =
+		    gt_meta_indicator_find(m, rep->targets[i]->indicator);
+		if (block != NULL && (ind == NULL || strcmp(ind->block->code, block) != 0))
+			continue;
+		rows[n].r = rep->targets[i];
+		rows[n].ind = ind;
+		rows[n].order = i;
+		with_target += rep->targets[i]->has_target;
+		reached += rep->targets[i]->has_target &&
+		           rep->targets[i]->achieved >= rep->targets[i]->target;
+		n++;
+	}
+	if (sort != NULL && n > 1)
+		qsort(rows, n, sizeof(*rows), by_gap);
+	if (csv) {
+		fputs("indicator,name,block,year,target,unit,achieved,gap,target_text\r\n", p->f);
+		for (size_t i = 0; i < n; i++) {
+			const Gtsync__V1__TargetRow *r = rows[i].r;
+			csvf(p->f, r->indicator);
+			fputc(',', p->f);
+			csvf(p->f, r->name);
+			fputc(',', p->f);
+			csvf(p->f, rows[i].ind != NULL ? rows[i].ind->block->code : "");
+			fprintf(p->f, ",%s,", year);
+			if (r->has_target)
+				rawnum(p->f, r->target);
+			fputc(',', p->f);
+			csvf(p->f, r->unit);
+			fputc(',', p->f);
+			rawnum(p->f, r->achieved);
+			fputc(',', p->f);
+			if (r->has_target)
+				rawnum(p->f, r->gap);
+			fputc(',', p->f);
+			csvf(p->f, r->target_raw);
+			fputs("\r\n", p->f);
+		}
+		goto out;
+	}
+	head(p, _("Action plans"));
+	fprintf(p->f, "<h1>%s</h1><p id=\"plan-name\">", _("Action plans"));
+	esc(p, plan->name);
+	fputs(" &middot; ", p->f);
+	esc(p, ou_name(p, p->org, &p->ou));
+	fputs("</p>", p->f);
+	age(p, at, err);
+	/* The plans the office sees (the national plan and the provinces' plans). */
+	fprintf(p->f, "<nav class=\"filter\" id=\"plans\" aria-label=\"%s\">%s: ", _("plans"),
+	        _("Plan"));
+	for (size_t i = 0; i < m->ndatasets; i++) {
+		const struct gt_meta_dataset *d = m->datasets[i];
+		if (d->plan == NULL || !plan_visible(p, d->plan))
+			continue;
+		fputs("<a data-ds=\"", p->f);
+		esc(p, d->code);
+		fputs("\" href=\"", p->f);
+		plan_link(p, d->code,
+		          d->plan->scope_province != NULL ? d->plan->scope_province
+		                                          : p->env->home_org,
+		          year, NULL, sort, 0);
+		fprintf(p->f, "\"%s>", d == p->dset ? " aria-current=\"page\"" : "");
+		esc(p, d->plan->code);
+		fputs("</a> ", p->f);
+	}
+	fprintf(p->f, "</nav><nav class=\"filter\" id=\"years\" aria-label=\"%s\">%s: ", _("years"),
+	        _("Year"));
+	for (unsigned y = plan->first_year; y <= plan->last_year; y++) {
+		char ys[16];
+		snprintf(ys, sizeof(ys), "%u", y);
+		fputs("<a href=\"", p->f);
+		plan_link(p, p->ds, p->org, ys, block, sort, 0);
+		fprintf(p->f, "\"%s>%u</a> ", (int)y == pe.year ? " aria-current=\"page\"" : "", y);
+	}
+	fprintf(p->f, "</nav><nav class=\"filter\" id=\"blocks\" aria-label=\"%s\">%s: <a href=\"",
+	        _("blocks"), _("Block"));
+	plan_link(p, p->ds, p->org, year, NULL, sort, 0);
+	fprintf(p->f, "\"%s>%s</a> ", block == NULL ? " aria-current=\"page\"" : "", _("all"));
+	for (size_t i = 0; i < m->nblocks; i++) {
+		const struct gt_meta_block *b = m->blocks[i];
+		if (b->plan != plan)
+			continue;
+		fputs("<a data-block=\"", p->f);
+		esc(p, b->code);
+		fputs("\" href=\"", p->f);
+		plan_link(p, p->ds, p->org, year, b->code, sort, 0);
+		fprintf(p->f, "\"%s>",
+		        block != NULL && strcmp(block, b->code) == 0 ? " aria-current=\"page\""
+		                                                     : "");
+		esc(p, b->name);
+		fputs("</a> ", p->f);
+	}
+	fprintf(p->f, "</nav><p id=\"plan-summary\">%zu %s, %zu %s, %zu %s</p>", n, _("indicators"),
+	        with_target, _("with a target this year"), reached, _("reached their target"));
+	fputs("<p class=\"csv\"><a href=\"", p->f);
+	plan_link(p, p->ds, p->org, year, block, sort, 1);
+	fprintf(p->f, "\" download>%s</a></p>", _("Download as CSV"));
+	fprintf(p->f,
+	        "<table id=\"plan\"><thead><tr><th>%s</th><th>%s</th><th class=\"n\">%s</th>"
+	        "<th>%s</th><th class=\"n\">%s</th><th class=\"n\"><a id=\"sort-gap\" href=\"",
+	        _("Indicator"), _("Block"), _("Target"), _("Unit"), _("Achievement"));
+	plan_link(p, p->ds, p->org, year, block, sort != NULL ? NULL : "selisih", 0);
+	fprintf(p->f, "\">%s %s</a></th></tr></thead><tbody>", _("Gap"),
+	        sort != NULL ? "&darr;" : "&#8597;");
+	for (size_t i = 0; i < n; i++) {
+		const Gtsync__V1__TargetRow *r = rows[i].r;
+		fputs("<tr data-ind=\"", p->f);
+		esc(p, r->indicator);
+		fputs("\"><td>", p->f);
+		esc(p, r->name);
+		fputs(" <small>", p->f);
+		esc(p, r->indicator);
+		fputs("</small></td><td>", p->f);
+		esc(p, rows[i].ind != NULL ? rows[i].ind->block->name : "");
+		fputs("</td>", p->f);
+		plan_num(p, "target", r->target, r->has_target);
+		fputs("<td>", p->f);
+		esc(p, r->has_target ? r->unit : r->target_raw);
+		fputs("</td>", p->f);
+		plan_num(p, "achieved", r->achieved, 1);
+		plan_num(p, "gap", r->gap, r->has_target);
+		fputs("</tr>", p->f);
+	}
+	if (n == 0)
+		fprintf(p->f, "<tr><td colspan=\"6\">%s</td></tr>", _("No indicators."));
+	fputs("</tbody></table>", p->f);
+	foot(p);
+out:
+	free(rows);
+	gtsync__v1__report_reply__free_unpacked(rep, NULL);
+	return rc;
+}
+
 /* Checks the page's org unit, data set and period; renders the page saying which is unknown. */
 static int check_params(struct page *p, unsigned *status)
 {
@@ -956,12 +1579,17 @@ int gt_dashpage_render(const struct gt_dashpage_env *env, const struct gt_dashpa
 	p.ds = req->ds != NULL ? req->ds : env->default_ds;
 	p.pe = req->pe != NULL ? req->pe : env->default_pe;
 	if (strcmp(req->path, "/ringkasan") == 0 || strcmp(req->path, "/wilayah") == 0 ||
-	    strcmp(req->path, "/kelengkapan") == 0) {
+	    strcmp(req->path, "/kelengkapan") == 0 || strcmp(req->path, "/tren") == 0 ||
+	    strcmp(req->path, "/rencana") == 0) {
 		if (check_params(&p, &status)) {
-			if (req->path[1] == 'r')
+			if (strcmp(req->path, "/ringkasan") == 0)
 				rc = page_overview(&p, &status, csv);
 			else if (req->path[1] == 'w')
 				rc = page_region(&p, &status, csv);
+			else if (req->path[1] == 't')
+				rc = page_trend(&p, &status, csv);
+			else if (req->path[1] == 'r' && req->path[2] == 'e')
+				rc = page_plan(&p, &status, csv);
 			else
 				rc = page_matrix(&p, &status, csv);
 			if (csv && status == 200)

@@ -1,5 +1,5 @@
-/* The dashboard's pages: overview, drill-down and completeness as HTML and CSV, from cached
- * consolidated reports. */
+/* The dashboard's pages: overview, drill-down, completeness, trends and action plans as HTML
+ * and CSV, from cached consolidated reports. */
 #ifndef GT_DASHPAGE_H
 #define GT_DASHPAGE_H
 
@@ -24,6 +24,20 @@ typedef int (*gt_dashpage_get_fn)(void *arg, const struct gt_cstore_dash_key *k,
                                   Gtsync__V1__ReportReply **rep, int64_t *fetched_ms, char *err,
                                   size_t err_len);
 
+struct gt_dashpage_req;
+
+/*
+ * In a static export (gtsync dashboard --export), told the file of every page a page links to
+ * and the page's request (borrowed for the call), so the exporter writes it in turn.
+ */
+typedef void (*gt_dashpage_link_fn)(void *arg, const char *file, const struct gt_dashpage_req *req);
+
+/* A static export's file names: the first page, the style sheet. */
+#define GT_DASHPAGE_INDEX_FILE "index.html"
+#define GT_DASHPAGE_CSS_FILE   "style.css"
+/* Size of a buffer for a page's file name. */
+#define GT_DASHPAGE_FILE_LEN 512u
+
 /* What every page needs; borrowed. */
 struct gt_dashpage_env {
 	struct gt_cstore *st;       /* org-unit names and parents */
@@ -37,14 +51,21 @@ struct gt_dashpage_env {
 	int64_t now_ms;
 	gt_dashpage_get_fn get;
 	void *get_arg;
+	/* Set for a static export: links name files, and the forms (refresh, actions, the
+	 * language switch, the trend range) are left out. NULL when serving. */
+	gt_dashpage_link_fn linked;
+	void *linked_arg;
 };
 
 /* A request as a page sees it: the path and its query parameters (NULL when absent). */
 struct gt_dashpage_req {
 	const char *path; /* "/ringkasan" */
 	const char *org, *ds, *pe;
-	const char *format; /* "csv" or NULL */
-	const char *self;   /* the request's path and query, for the language switch and back */
+	const char *from, *to; /* the trend page's range (periods of any type), or NULL */
+	const char *block;     /* the plan page's block filter, or NULL */
+	const char *sort;      /* the plan page's order ("selisih": by gap), or NULL */
+	const char *format;    /* "csv" or NULL */
+	const char *self;      /* the request's path and query, for the language switch and back */
 };
 
 /* A page: HTTP status, content type (static) and the body (caller frees). */
@@ -61,6 +82,11 @@ struct gt_dashpage_out {
  * Returns 0 or GT_ENOMEM. */
 int gt_dashpage_render(const struct gt_dashpage_env *env, const struct gt_dashpage_req *req,
                        struct gt_dashpage_out *out);
+
+/* Writes the name of the file that holds the page req asks for in a static export
+ * ("wilayah_53.71_KK_2025.html"; ".csv" for a CSV): the path and every parameter given, each
+ * character other than a letter, digit, '.' or '-' written as '-'; cut to len. */
+void gt_dashpage_file(const struct gt_dashpage_req *req, char *out, size_t len);
 
 /* The dashboard's style sheet (static, NUL-terminated). */
 const char *gt_dashpage_css(void);

@@ -63,11 +63,12 @@ void gt_repcharts_children(FILE *out, const Gtsync__V1__ReportReply *rep,
 		                                                    : GT_REPCHARTS_MAX_BARS;
 		size_t no = bd->combo->noptions < GT_SVGCHART_MAX_SERIES ? bd->combo->noptions
 		                                                         : GT_SVGCHART_MAX_SERIES;
-		struct gt_svgchart_series ser[GT_SVGCHART_MAX_SERIES];
+		struct gt_svgchart_series ser[GT_SVGCHART_MAX_SERIES] = {{0}};
 		double vals[GT_SVGCHART_MAX_SERIES][GT_REPCHARTS_MAX_BARS];
 		struct gt_svgchart c = {.id = "chart-breakdown", .title = bd->name};
 		for (size_t o = 0; o < no; o++) {
 			ser[o].name = bd->combo->options[o].name;
+			ser[o].code = bd->combo->options[o].code;
 			ser[o].values = vals[o];
 			for (size_t i = 0; i < nc; i++)
 				vals[o][i] = gt_rmodel_find(rep->children[i]->values,
@@ -86,7 +87,8 @@ void gt_repcharts_children(FILE *out, const Gtsync__V1__ReportReply *rep,
 		size_t no = fn->combo->noptions < GT_REPCHARTS_MAX_BARS ? fn->combo->noptions
 		                                                        : GT_REPCHARTS_MAX_BARS;
 		double vals[GT_REPCHARTS_MAX_BARS];
-		struct gt_svgchart_series ser = {.name = fn->name, .values = vals};
+		struct gt_svgchart_series ser = {
+		    .name = fn->name, .values = vals, .code = fn->code};
 		struct gt_svgchart c = {.id = "chart-stages", .title = fn->name};
 		for (size_t o = 0; o < no; o++) {
 			labels[o] = fn->combo->options[o].name;

@@ -7,6 +7,7 @@
 #include "error.h"
 #include "html.h"
 #include "humanfmt.h"
+#include "rmodel.h"
 
 /* The drawing's size in user units, and its margins. */
 #define W      640
@@ -132,12 +133,28 @@ static void close_figure(FILE *out, const struct gt_svgchart *c, int legend)
 	}
 	fputs("</tr></thead><tbody>", out);
 	for (size_t i = 0; i < n; i++) {
-		fputs("<tr><th scope=\"row\">", out);
+		fputs("<tr", out);
+		if (c->keys != NULL) {
+			fputs(" data-k=\"", out);
+			gt_html_escape(out, c->keys[i]);
+			fputc('"', out);
+		}
+		fputs("><th scope=\"row\">", out);
 		gt_html_escape(out, c->labels[i]);
 		fputs("</th>", out);
 		for (size_t s = 0; s < ns; s++) {
-			fputs("<td class=\"n\">", out);
-			num(out, c->series[s].values[i]);
+			double v = c->series[s].values[i];
+			char raw[GT_RMODEL_NUM_LEN] = "";
+			if (isfinite(v))
+				gt_rmodel_number(v, raw, sizeof(raw));
+			fputs("<td class=\"n\"", out);
+			if (c->series[s].code != NULL) {
+				fputs(" data-s=\"", out);
+				gt_html_escape(out, c->series[s].code);
+				fputc('"', out);
+			}
+			fprintf(out, " data-v=\"%s\">", raw);
+			num(out, v);
 			fputs("</td>", out);
 		}
 		fputs("</tr>", out);

@@ -14,6 +14,7 @@
 struct gt_svgchart_series {
 	const char *name;
 	const double *values;
+	const char *code; /* optional: written as data-s on the table's cells, for checking */
 };
 
 /* A chart's data; borrowed. */
@@ -22,6 +23,7 @@ struct gt_svgchart {
 	const char *title; /* the caption */
 	const char *const *labels;
 	size_t nlabels;
+	const char *const *keys; /* optional, one per label: data-k on the table's rows */
 	const struct gt_svgchart_series *series;
 	size_t nseries;
 };

@@ -1,23 +1,32 @@
 // The dashboard in a real browser (issue 11, item 3): Debian's chromium driven by
-// playwright-core. Usage: node dashboard.mjs MODE BASE_URL OUT_DIR ID.json 53.json
+// playwright-core. Usage: node dashboard.mjs MODE BASE_URL OUT_DIR ID.json 53.json MONTHS.json
 //   MODE online:  every page loads without console errors or failed requests; the overview's
 //                 and the province's figures equal `gtsync report --format json`; tile ->
 //                 province -> district by clicks and back by the breadcrumb; the language
-//                 switch is remembered; hostile names stay text; screenshots are not blank.
+//                 switch is remembered; hostile names stay text; screenshots are not blank;
+//                 the trend page over a period range equals each month's report (MONTHS.json,
+//                 {"202501": report, ...}), its range form works and a bad range says so; the
+//                 action-plan page shows NTT's 2022 targets as the catalogue has them
+//                 (metadata/rad-ntt-2020.gtm), the achievement entered and the gap, filtered
+//                 by block and sorted by gap by clicks.
 //   MODE actions: (an aggregator's dashboard) a district's report returned from its page, with
 //                 a hostile reason shown as text.
+//   MODE export:  (BASE_URL a file:// directory written by `gtsync dashboard --export`) the
+//                 province's pages open from the files, their figures equal the reports, no
+//                 form or language switch is left, and every link names a file written.
 //   MODE offline: (the server stopped) the cached pages still show their figures and age.
 // Exits 0 when every check held, 1 with the failures listed otherwise.
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdirSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { chromium } = await import(join(here, 'node_modules', 'playwright-core', 'index.mjs'));
 
-const [mode, base, outDir, idJson, provJson] = process.argv.slice(2);
+const [mode, base, outDir, idJson, provJson, monthsJson] = process.argv.slice(2);
 const national = JSON.parse(readFileSync(idJson, 'utf8'));
 const province = JSON.parse(readFileSync(provJson, 'utf8'));
+const months = monthsJson ? JSON.parse(readFileSync(monthsJson, 'utf8')) : {};
 mkdirSync(outDir, { recursive: true });
 
 const failures = [];
@@ -139,6 +148,109 @@ if (mode === 'online') {
   check(await page.$$eval('#matrix tbody tr', (r) => r.length) === province.children.length, 'the matrix has a row per unit');
   await shot('completeness');
 
+  // The trend page (item 1 of what remained): the province's months from December 2024 to
+  // March 2025. Months not cached yet are fetched in the background: reload until all are in.
+  const trendPath = '/tren?org=53&ds=KK&pe=2025&from=202412&to=202503';
+  await go(trendPath);
+  for (let i = 0; i < 60 && await page.$('#pending') !== null; i++) {
+    await page.waitForTimeout(500);
+    await go(trendPath);
+  }
+  check(await page.$('#pending') === null, 'the trend page still waits for months: ' + await page.textContent('main'));
+  const trendKeys = await page.$$eval('#chart-trend tbody tr', (rs) => rs.map((r) => r.dataset.k));
+  check(JSON.stringify(trendKeys) === JSON.stringify(['202412', '202501', '202502', '202503']),
+        `the trend line's periods are ${trendKeys}`);
+  check(await page.$$eval('#chart-trend svg polyline', (l) => l.length) > 0, 'the trend line draws no line');
+  check(await page.$$eval('#chart-KK-KORBAN svg rect', (r) => r.length) > 0, 'the sex and age chart draws no bars');
+  check(await page.$('#chart-KK-KORBAN-WNI') !== null, 'no chart of victims abroad against at home');
+  check(await page.$('#chart-KK-PERKARA svg.funnel') !== null, 'no funnel of the law-enforcement stages');
+  check(await page.$('#chart-KK-PELAKU') !== null, 'no chart of the perpetrators');
+  check(/Desember 2024.Maret 2025/.test(await page.textContent('#range-human')),
+        `the range reads '${await page.textContent('#range-human')}'`);
+  let trendChecked = 0;
+  for (const k of Object.keys(months)) {
+    const rep = months[k];
+    const totals = elementTotals(rep.totals);
+    const line = await page.$$eval(`#chart-trend tr[data-k="${k}"] td[data-s]`, (tds) => tds.map((td) => [td.dataset.s, td.dataset.v]));
+    check(line.length > 0, `the trend line has no row for ${k}`);
+    for (const [de, v] of line) {
+      check(totals[de] === undefined ? v === '' : Number(v) === totals[de], `trend ${k}: ${de} shows '${v}', report says ${totals[de]}`);
+      trendChecked += totals[de] !== undefined;
+    }
+    const bars = await page.$$eval(`#chart-KK-KORBAN tr[data-k="${k}"] td[data-s]`, (tds) => tds.map((td) => [td.dataset.s, td.dataset.v]));
+    check(bars.length === 4, `the sex and age bars of ${k} have ${bars.length} parts`);
+    for (const [coc, v] of bars) {
+      const t = rep.totals.find((x) => x.dataElement === 'KK_KORBAN' && x.categoryOptionCombo === coc);
+      check(t === undefined ? v === '' : Number(v) === t.value, `trend ${k}: KK_KORBAN/${coc} shows '${v}', report says ${t && t.value}`);
+      trendChecked += t !== undefined;
+    }
+  }
+  check(trendChecked >= 6, `only ${trendChecked} trend figures could be compared with the reports`);
+  await shot('trends');
+  // The range form narrows the page, and the URL carries the range.
+  await page.fill('#range input[name="from"]', '202501');
+  await page.fill('#range input[name="to"]', '202502');
+  await Promise.all([page.waitForURL(/from=202501&to=202502/), page.click('#range button')]);
+  check(await page.$$eval('#chart-trend tbody tr', (r) => r.length) === 2, 'the narrowed range does not show two months');
+  // A range whose end comes before its start: a page that says so.
+  expectProblem = true;
+  const bad = await page.goto(base + '/tren?org=53&ds=KK&pe=2025&from=202503&to=202501');
+  check(bad.status() === 404 && await page.$('#problem') !== null, 'a backwards range is not refused with a page');
+  expectProblem = false;
+
+  // The action-plan page (item 2 of what remained): NTT's plan in 2022 for the province, the
+  // targets read here from the catalogue itself, the achievement the fixture entered (53.71:
+  // A1.A.01 = 1, A1.A.02 = 3), the gap their difference.
+  const cat = readFileSync(join(here, '..', '..', 'metadata', 'rad-ntt-2020.gtm'), 'utf8');
+  const want = new Map();
+  let ind = null;
+  for (const line of cat.split('\n')) {
+    let mt = line.match(/^indicator (\S+) /);
+    if (mt) { ind = { code: mt[1], target: null, block: null }; want.set(ind.code, ind); continue; }
+    if (/^\S/.test(line)) { ind = null; continue; }
+    if (ind === null) continue;
+    mt = line.match(/^\s+block (\S+)/);
+    if (mt) ind.block = mt[1];
+    mt = line.match(/^\s+target 2022 ([0-9.]+) /);
+    if (mt) ind.target = (ind.target || 0) + Number(mt[1]);
+  }
+  const achieved = { 'RADNTT2020.A1.A.01': 1, 'RADNTT2020.A1.A.02': 3 };
+  await go('/ringkasan');
+  await Promise.all([page.waitForURL(/\/rencana\?/), page.click('header nav a[href^="/rencana"]')]);
+  await Promise.all([page.waitForURL(/ds=ACH_RADNTT2020/), page.click('#plans a[data-ds="ACH_RADNTT2020"]')]);
+  await Promise.all([page.waitForURL(/pe=2022/), page.click('#years a >> text=2022')]);
+  const planRows = async () => page.$$eval('#plan tbody tr[data-ind]', (rs) => rs.map((r) => {
+    const v = (c) => r.querySelector(`td[data-c="${c}"]`).dataset.v;
+    return { code: r.dataset.ind, target: v('target'), achieved: v('achieved'), gap: v('gap') };
+  }));
+  let rows = await planRows();
+  check(rows.length === want.size, `the plan page shows ${rows.length} indicators, the catalogue has ${want.size}`);
+  for (const r of rows) {
+    const w = want.get(r.code);
+    check(w !== undefined, `the plan page shows ${r.code}, which the catalogue lacks`);
+    if (w === undefined) continue;
+    const a = achieved[r.code] || 0;
+    check(w.target === null ? r.target === '' : Number(r.target) === w.target, `plan ${r.code}: target '${r.target}', catalogue ${w.target}`);
+    check(Number(r.achieved) === a, `plan ${r.code}: achievement '${r.achieved}', entered ${a}`);
+    check(w.target === null ? r.gap === '' : Number(r.gap) === w.target - a, `plan ${r.code}: gap '${r.gap}', want ${w.target - a}`);
+  }
+  await shot('action-plan');
+  // Sorted by gap, largest first (those without a target after them).
+  await Promise.all([page.waitForURL(/urut=selisih/), page.click('#sort-gap')]);
+  rows = await planRows();
+  const gaps = rows.filter((r) => r.gap !== '').map((r) => Number(r.gap));
+  check(gaps.length > 1 && gaps.every((g, i) => i === 0 || gaps[i - 1] >= g), `the gaps are not in order: ${gaps}`);
+  check(rows.findIndex((r) => r.gap === '') === -1 || rows.slice(rows.findIndex((r) => r.gap === '')).every((r) => r.gap === ''),
+        'an indicator without a target sorts among those with one');
+  // One block only, the sort kept.
+  const blockCode = 'RADNTT2020.A1';
+  await Promise.all([page.waitForURL(/blok=RADNTT2020\.A1/), page.click(`#blocks a[data-block="${blockCode}"]`)]);
+  check(/urut=selisih/.test(page.url()), 'the block filter dropped the sort');
+  rows = await planRows();
+  const inBlock = [...want.values()].filter((w) => w.block === blockCode).length;
+  check(rows.length === inBlock && rows.every((r) => want.get(r.code).block === blockCode),
+        `the block filter shows ${rows.length} indicators, the block has ${inBlock}`);
+
   // The language switch, remembered across pages.
   await go('/ringkasan');
   check(await page.getAttribute('html', 'lang') === 'id', 'the default language is not Indonesian');
@@ -172,6 +284,40 @@ if (mode === 'online') {
   await Promise.all([page.waitForEvent('load'), page.click('#back')]);
   check(await page.$(`${row} button[data-kind="accept"]`) === null, 'the returned district can still be accepted');
   check(await page.$(`${row} button[data-kind="return"]`) === null, 'the returned district can still be returned');
+} else if (mode === 'export') {
+  const dir = fileURLToPath(base);
+  await page.goto(base + 'index.html');
+  const totals = elementTotals(province.totals);
+  const cards = await page.$$eval('.card b[data-de]', (bs) => bs.map((b) => [b.dataset.de, b.dataset.v]));
+  check(cards.length > 0, 'the exported overview shows no headline figures');
+  for (const [de, v] of cards)
+    check(totals[de] === undefined ? v === '' : Number(v) === totals[de], `export overview: ${de} shows '${v}', report says ${totals[de]}`);
+  check(/WITA/.test(await page.textContent('#age')), 'the exported overview does not say how old its data is');
+  check(await page.$$eval('form', (f) => f.length) === 0, 'a form is left in the exported overview');
+  check(await page.$('a[lang="en"]') === null, 'the language switch is left in the export');
+  await shot('export-overview');
+  // By clicks from file to file: the regions page of the province, then a district.
+  await Promise.all([page.waitForURL(/wilayah_53_KK_2025\.html$/), page.click('header nav a >> nth=1')]);
+  await checkFigures(province, 'export province 53');
+  await Promise.all([page.waitForURL(/wilayah_53\.71_KK_2025\.html$/), page.click('#children tr[data-org="53.71"] a')]);
+  check((await page.textContent('#title')).trim() === 'Kota Kupang', 'the exported district page has the wrong title');
+  await Promise.all([page.waitForURL(/tren_53\.71_KK_2025\.html$/), page.click('header nav a >> nth=2')]);
+  check(await page.$('#chart-trend') !== null, 'the exported trend page has no chart');
+  // Every link of every page names a file of the export.
+  const files = readdirSync(dir);
+  const pages = files.filter((f) => f.endsWith('.html'));
+  check(pages.length > 10 && files.includes('style.css'), `the export wrote ${pages.length} pages`);
+  let links = 0;
+  for (const f of pages) {
+    const html = readFileSync(join(dir, f), 'utf8');
+    for (const m of html.matchAll(/href="([^"]*)"/g)) {
+      const h = m[1].replace(/&amp;/g, '&');
+      if (h.startsWith('data:')) continue;
+      links++;
+      check(!h.startsWith('/') && !h.includes('?') && existsSync(join(dir, h)), `${f} links to '${h}', which is not in the export`);
+    }
+  }
+  check(links > pages.length, `only ${links} links among ${pages.length} pages`);
 } else if (mode === 'offline') {
   await go('/wilayah?org=53&ds=KK&pe=2025');
   await checkFigures(province, 'offline province 53');

@@ -1,6 +1,8 @@
 /* The dashboard in a real browser (issue 11, items 3 and 4): the fixture's server and
  * dashboard, and tests/browser/dashboard.mjs driving Debian's chromium through playwright-core:
- * the secretariat's pages online, a province's aggregator returning a district's report, and
+ * the secretariat's pages online (the trend page over a period range among them), a province's
+ * aggregator returning a district's report, its pages exported as a static site and opened from
+ * the files, and
  * the cached pages with the server stopped. Skipped (exit 77, which ctest reports as skipped) only
  * when chromium is absent; a missing playwright-core is a failure (setup.sh --test installs it). */
 #include <setjmp.h>
@@ -38,20 +40,43 @@ static void write_file(const char *path, const char *text)
 }
 
 /* Runs the browser script in mode; fails the test when a check failed. */
-static void run_browser(struct gt_dashfx *f, const char *mode, const char *id_json,
-                        const char *prov_json)
+static void run_browser_at(struct gt_dashfx *f, const char *base, const char *mode,
+                           const char *id_json, const char *prov_json)
 {
 	char cmd[8192];
 	int n, st;
 
 	n = snprintf(cmd, sizeof(cmd),
-	             "node '%s/tests/browser/dashboard.mjs' %s '%s' '%s/browser-shots' '%s' '%s'",
-	             GT_SOURCE_DIR, mode, f->url, GT_BINARY_DIR, id_json, prov_json);
+	             "node '%s/tests/browser/dashboard.mjs' %s '%s' '%s/browser-shots' '%s' '%s' "
+	             "'%s/53-months.json'",
+	             GT_SOURCE_DIR, mode, base, GT_BINARY_DIR, id_json, prov_json, f->ts.dir);
 	if (n < 0 || (size_t)n >= sizeof(cmd))
 		fail_msg("the browser command does not fit in %zu bytes", sizeof(cmd));
 	st = system(cmd);
-	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		/* What the dashboard itself said, for the diagnosis. */
+		FILE *e = fopen(f->bg.err, "r");
+		int c;
+		int ws = 0;
+		if (f->running && waitpid(f->bg.pid, &ws, WNOHANG) == f->bg.pid) {
+			f->running = 0;
+			fprintf(stderr, "--- gtsync dashboard ended: %s %d\n",
+			        WIFSIGNALED(ws) ? "signal" : "exit status",
+			        WIFSIGNALED(ws) ? WTERMSIG(ws) : WEXITSTATUS(ws));
+		}
+		fprintf(stderr, "--- gtsync dashboard's standard error:\n");
+		while (e != NULL && (c = fgetc(e)) != EOF)
+			fputc(c, stderr);
+		if (e != NULL)
+			fclose(e);
 		fail_msg("the browser checks (%s) failed: see above", mode);
+	}
+}
+
+static void run_browser(struct gt_dashfx *f, const char *mode, const char *id_json,
+                        const char *prov_json)
+{
+	run_browser_at(f, f->url, mode, id_json, prov_json);
 }
 
 static struct gt_dashfx f;
@@ -88,6 +113,22 @@ static void test_dashboard_in_browser(void **state)
 	json = gt_dashfx_report_json(f.centre, "53");
 	write_file(prov_json, json);
 	free(json);
+	/* The province's months, for the trend page: {"202501": report, ...}. */
+	{
+		static const char *const months[] = {"202412", "202501", "202502", "202503"};
+		char months_json[GT_PATH_MAX + 16];
+		FILE *m;
+		snprintf(months_json, sizeof(months_json), "%s/53-months.json", f.ts.dir);
+		m = fopen(months_json, "w");
+		assert_non_null(m);
+		for (size_t i = 0; i < sizeof(months) / sizeof(months[0]); i++) {
+			json = gt_dashfx_report_json_pe(f.centre, "53", months[i]);
+			fprintf(m, "%s\"%s\": %s", i ? ",\n" : "{", months[i], json);
+			free(json);
+		}
+		fputs("}\n", m);
+		assert_int_equal(fclose(m), 0);
+	}
 	run_browser(&f, "online", id_json, prov_json);
 	gt_dashfx_stop(&f);
 
@@ -99,6 +140,21 @@ static void test_dashboard_in_browser(void **state)
 	gt_clirun_free(&r);
 	gt_dashfx_start(&f, f.ag53);
 	run_browser(&f, "actions", id_json, prov_json);
+
+	/* The aggregator's pages as a static site (item 3 of what remained), opened from the files
+	 * themselves: `gtsync dashboard --export DIR` beside the running dashboard. */
+	{
+		char dir[GT_PATH_MAX], base[GT_PATH_MAX + 16];
+		const char *exp[] = {"dashboard", "--export", dir,      "--period", "2025",
+		                     "--dataset", "KK",       "--zone", "WITA",     NULL};
+		snprintf(dir, sizeof(dir), "%s/export", f.ts.dir);
+		gt_clirun(&r, f.ag53, NULL, 240, exp);
+		if (r.status != 0 || strstr(r.out, "index.html") == NULL)
+			fail_msg("the export failed (%d):\n%s%s", r.status, r.out, r.err);
+		gt_clirun_free(&r);
+		snprintf(base, sizeof(base), "file://%s/", dir);
+		run_browser_at(&f, base, "export", id_json, prov_json);
+	}
 
 	/* The aggregator's cached pages with the server stopped. */
 	assert_int_equal(gt_testserver_stop(&f.ts), 0);

@@ -49,6 +49,29 @@ static void enter(struct gt_dashfx *f, const char *home, const char *org, int ba
 	gt_clirun_free(&r);
 }
 
+/* Writes and pushes 53.71's achievement of two indicators of NTT's action plan in 2022 (the
+ * plan page's figures: A1.A.01 reaches its target of 1, A1.A.02 passes it with 3). */
+static void enter_plan(struct gt_dashfx *f, const char *home)
+{
+	char path[GT_PATH_MAX];
+	struct gt_clirun r;
+
+	snprintf(path, sizeof(path), "%s/ach-53.71.csv", f->ts.dir);
+	gt_clirun_write(path, "dataelement,period,orgunit,categoryoptioncombo,value,comment\n"
+	                      "ACH,2022,53.71,RADNTT2020.A1.A.01,1,\n"
+	                      "ACH,2022,53.71,RADNTT2020.A1.A.02,3,\n");
+	const char *imp[] = {"import", path, NULL};
+	gt_clirun(&r, home, NULL, 60, imp);
+	if (r.status != 0)
+		fail_msg("import failed:\n%s%s", r.out, r.err);
+	gt_clirun_free(&r);
+	const char *push[] = {"push", "--no-retry", NULL};
+	gt_clirun(&r, home, NULL, 60, push);
+	if (r.status != 0)
+		fail_msg("push failed:\n%s%s", r.out, r.err);
+	gt_clirun_free(&r);
+}
+
 void gt_dashfx_setup(struct gt_dashfx *f)
 {
 	char op71[GT_PATH_MAX], op72[GT_PATH_MAX];
@@ -59,13 +82,15 @@ void gt_dashfx_setup(struct gt_dashfx *f)
 	gt_testserver_import(&f->ts, "code,name,level\n53.73,\"<script>alert(1)</script>\"\">"
 	                             "<img src=x onerror=alert(2)>\",district\n");
 	gt_testserver_start(&f->ts, NULL);
-	gt_testserver_open_late(&f->ts, "53.71 53.72", "2025");
+	/* 2022: the plan page's achievement year, long past its 365 days of expiry. */
+	gt_testserver_open_late(&f->ts, "53.71 53.72", "2022 2025");
 	gt_clirun_client(&f->ts, "op71", "53.71", "operator", op71, sizeof(op71));
 	gt_clirun_client(&f->ts, "op72", "53.72", "operator", op72, sizeof(op72));
 	gt_clirun_client(&f->ts, "centre", "ID", "secretariat", f->centre, sizeof(f->centre));
 	gt_clirun_client(&f->ts, "ag53", "53", "aggregator", f->ag53, sizeof(f->ag53));
 	enter(f, op71, "53.71", 4);
 	enter(f, op72, "53.72", 7);
+	enter_plan(f, op71);
 }
 
 /* Starts the dashboard and waits for the line with its address; with tls the login line too. */
@@ -228,9 +253,14 @@ void gt_dashfx_resp_free(struct gt_dashfx_resp *r)
 
 char *gt_dashfx_report_json(const char *home, const char *org)
 {
+	return gt_dashfx_report_json_pe(home, org, "2025");
+}
+
+char *gt_dashfx_report_json_pe(const char *home, const char *org, const char *pe)
+{
 	struct gt_clirun r;
 	const char *args[] = {"report",   "--org", org,        "--dataset", "KK",
-	                      "--period", "2025",  "--format", "json",      NULL};
+	                      "--period", pe,      "--format", "json",      NULL};
 	char *out;
 
 	gt_clirun(&r, home, NULL, 60, args);

@@ -21,7 +21,8 @@ struct gt_dashfx {
 };
 
 /* Starts the server, registers the homes, enters and pushes three months of 2025 KK figures
- * for 53.71 and 53.72. Aborts the test on failure. */
+ * for 53.71 and 53.72, and 53.71's 2022 achievement of NTT's action plan (RADNTT2020.A1.A.01:
+ * 1, RADNTT2020.A1.A.02: 3). Aborts the test on failure. */
 void gt_dashfx_setup(struct gt_dashfx *f);
 
 /* Starts the dashboard for home (period 2025) and waits for its address. */
@@ -53,5 +54,8 @@ void gt_dashfx_resp_free(struct gt_dashfx_resp *r);
 
 /* The report of org as `gtsync report --format json` gives it to home (caller frees). */
 char *gt_dashfx_report_json(const char *home, const char *org);
+
+/* The same for KK in period pe (caller frees). */
+char *gt_dashfx_report_json_pe(const char *home, const char *org, const char *pe);
 
 #endif

@@ -1,15 +1,20 @@
 /* gtsync dashboard over HTTP (issue 11, items 1 and 2): pages served from the home's cache
  * with a Content-Security-Policy, figures equal to `gtsync report --format json`, hostile names
  * escaped, unknown org units, data sets, periods and pages answered with a page that says so,
- * CSV downloads, the remembered language, CSRF-checked forms, and the cached pages with their
- * age once the server is gone. */
+ * CSV downloads, the remembered language, CSRF-checked forms, pages served while another waits
+ * for its first fetch, and the cached pages with their age once the server is gone. */
+#include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -230,6 +235,62 @@ static void test_refresh_needs_csrf(void **state)
 	gt_dashfx_resp_free(&r);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Issue 11 (what remained, item 4): a page waiting for its report's first fetch does not hold
+ * up the others. With the server frozen (SIGSTOP: connections are accepted but never answered)
+ * a never-fetched page waits, and meanwhile the style sheet and a cached page answer at once
+ * (the page thread used to wait up to 8 s for the fetch, serving nothing else). */
+static void test_pages_served_while_one_waits(void **state)
+{
+	struct gt_dashfx_resp r;
+	char url[256];
+	pid_t slow;
+	int st;
+	double t0, took;
+	(void)state;
+
+	get(PAGE_53, 200, &r); /* cached before the server freezes */
+	gt_dashfx_resp_free(&r);
+	assert_int_equal(kill(fx.ts.pid, SIGSTOP), 0);
+	snprintf(url, sizeof(url), "%s/wilayah?org=53&ds=KK&pe=2021", fx.url);
+	slow = fork();
+	assert_true(slow >= 0);
+	if (slow == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0) {
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		execlp("curl", "curl", "-s", "--max-time", "30", url, (char *)NULL);
+		_exit(127);
+	}
+	/* The slow page is in its wait. */
+	struct timespec pause = {0, 500 * 1000 * 1000};
+	nanosleep(&pause, NULL);
+	assert_int_equal(waitpid(slow, &st, WNOHANG), 0);
+	t0 = now_s();
+	get("/style.css", 200, &r);
+	gt_dashfx_resp_free(&r);
+	get(PAGE_53, 200, &r);
+	has(r.body, "data-de=\"KK_KORBAN\"");
+	gt_dashfx_resp_free(&r);
+	took = now_s() - t0;
+	/* The waiting page is still waiting: the two answers did not come after it. */
+	int waiting = waitpid(slow, &st, WNOHANG) == 0;
+	assert_int_equal(kill(fx.ts.pid, SIGCONT), 0);
+	assert_int_equal(waitpid(slow, &st, 0), slow);
+	assert_true(waiting);
+	if (took > 3.0)
+		fail_msg("two pages took %.1f s while another waited for its first fetch", took);
+}
+
 /* Last: with the server stopped the cached pages still show, with their age; a report never
  * fetched gets a page that says so. */
 static void test_offline(void **state)
@@ -257,6 +318,7 @@ int main(void)
 	    cmocka_unit_test(test_csv_download),
 	    cmocka_unit_test(test_language_remembered),
 	    cmocka_unit_test(test_refresh_needs_csrf),
+	    cmocka_unit_test(test_pages_served_while_one_waits),
 	    cmocka_unit_test(test_offline),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

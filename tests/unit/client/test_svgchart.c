@@ -19,8 +19,9 @@
 static const char *const labels[] = {"Jan", "Feb", "<b>Mar</b>"};
 static const double a[] = {3, 10, NAN};
 static const double b[] = {1, 2, 4};
-static const struct gt_svgchart_series series[] = {{"Perempuan \"dewasa\"", a},
-                                                   {"<script>x</script>", b}};
+static const char *const keys[] = {"202501", "202502", "<k>"};
+static const struct gt_svgchart_series series[] = {{"Perempuan \"dewasa\"", a, "PD"},
+                                                   {"<script>x</script>", b, NULL}};
 
 /* Renders with fn into a string (caller frees). */
 static char *render(int (*fn)(FILE *, const struct gt_svgchart *), const struct gt_svgchart *c,
@@ -47,8 +48,12 @@ static void common_checks(const char *s)
 	assert_null(strstr(s, "<script"));
 	assert_null(strstr(s, "style="));
 	/* The data table holds the numbers, a dash for none. */
-	assert_non_null(strstr(s, "<td class=\"n\">10</td>"));
-	assert_non_null(strstr(s, "<td class=\"n\">&ndash;</td>"));
+	assert_non_null(strstr(s, "<td class=\"n\" data-s=\"PD\" data-v=\"10\">10</td>"));
+	assert_non_null(strstr(s, "<td class=\"n\" data-s=\"PD\" data-v=\"\">&ndash;</td>"));
+	assert_non_null(strstr(s, "<td class=\"n\" data-v=\"4\">4</td>"));
+	/* The rows carry their keys (the dashboard's trend page: period ids), escaped. */
+	assert_non_null(strstr(s, "<tr data-k=\"202502\"><th scope=\"row\">Feb</th>"));
+	assert_non_null(strstr(s, "<tr data-k=\"&lt;k&gt;\">"));
 }
 
 static void test_charts(void **state)
@@ -57,6 +62,7 @@ static void test_charts(void **state)
 	                        .title = "Korban <i>TPPO</i>",
 	                        .labels = labels,
 	                        .nlabels = 3,
+	                        .keys = keys,
 	                        .series = series,
 	                        .nseries = 2};
 	char *s;
