@@ -130,9 +130,10 @@ int gt_pull_run(struct gt_home *h, const struct gt_pull_opts *o, struct gt_pull_
 		res = &local;
 	memset(res, 0, sizeof(*res));
 	if (reader_only(h)) {
-		gt_home_say(h, _("gtsync pull: this is a reader key: it receives consolidated reports "
-		                 "only ('gtsync report'), not the per-unit values, comments or "
-		                 "batches a pull brings"));
+		gt_home_say(h,
+		            _("gtsync pull: this is a reader key: it receives consolidated reports "
+		              "only ('gtsync report'), not the per-unit values, comments or "
+		              "batches a pull brings"));
 		return GT_EPERM;
 	}
 	if ((rc = gt_cstore_pull_cursor(h->st, a.org, &cursor)) != GT_OK) {

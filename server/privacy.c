@@ -24,8 +24,7 @@ static void strip_text(Gtsync__V1__ReportValue **v, size_t n)
 }
 
 int gt_privacy_reader_report(struct gt_store *st, const struct gt_snapshot *snap,
-                             const char *dataset, const char *period,
-                             Gtsync__V1__ReportReply *rep)
+                             const char *dataset, const char *period, Gtsync__V1__ReportReply *rep)
 {
 	(void)st;
 	(void)snap;

@@ -23,7 +23,6 @@ int gt_privacy_reader_only(unsigned roles);
  * GT_E* code (the report is then not to be sent).
  */
 int gt_privacy_reader_report(struct gt_store *st, const struct gt_snapshot *snap,
-                             const char *dataset, const char *period,
-                             Gtsync__V1__ReportReply *rep);
+                             const char *dataset, const char *period, Gtsync__V1__ReportReply *rep);
 
 #endif

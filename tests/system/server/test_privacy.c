@@ -176,7 +176,8 @@ static void reader_may_not_pull(void **state)
 	assert_int_equal(gt_session_call(s, &env, &reply, &err), 0);
 	assert_int_equal(reply->body_case, GTSYNC__V1__ENVELOPE__BODY_ERROR);
 	assert_int_equal(reply->error->code, GT_EPERM);
-	assert_non_null(strstr(reply->error->message, "a reader key gets consolidated reports only"));
+	assert_non_null(
+	    strstr(reply->error->message, "a reader key gets consolidated reports only"));
 	gt_wire_envelope_free(reply);
 	gt_session_close(s);
 
