@@ -5,6 +5,7 @@
 
 #include "wire.h"
 
+struct gt_report;
 struct gt_snapshot;
 struct gt_store;
 
@@ -13,16 +14,17 @@ struct gt_store;
 int gt_privacy_reader_only(unsigned roles);
 
 /*
- * Turns rep, a report built for dataset and period, into what a reader may see, in place:
+ * Turns r's reply, a report built for dataset and period, into what a reader may see, in place:
  * comments, text values, the history (reasons, key labels) and the rule violations (a unit's
  * values in words) are removed; the cells of elements with a disclosure threshold are
  * suppressed as docs/PRIVACY.md says (all of them for a period finer than a year; for a year,
  * the cells the suppression pattern of the whole org-unit tree hides), each marked suppressed
- * with its value and count zeroed. st and snap are read (borrowed). The strings the report
- * points to stay owned by the report; replaced ones point to static storage. Returns 0 or a
+ * with its value and count zeroed; cells the report lacks are added, so that absence says
+ * nothing. st and snap are read (borrowed); what is added lives in r; replaced strings point
+ * to static storage or to snap's metadata (send the reply while snap is held). Returns 0 or a
  * GT_E* code (the report is then not to be sent).
  */
 int gt_privacy_reader_report(struct gt_store *st, const struct gt_snapshot *snap,
-                             const char *dataset, const char *period, Gtsync__V1__ReportReply *rep);
+                             const char *dataset, const char *period, struct gt_report *r);
 
 #endif

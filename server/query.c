@@ -184,8 +184,7 @@ static void do_report(struct query_job *j, struct gt_store *st)
 	/* A reader key never receives the raw report: the reader's view is made here, off the
 	 * loop, before anything is sent (issue 14). */
 	if (j->rc == GT_OK && j->reader_only) {
-		j->rc = gt_privacy_reader_report(st, j->snap, q->dataset, q->period,
-		                                 gt_report_reply(j->report));
+		j->rc = gt_privacy_reader_report(st, j->snap, q->dataset, q->period, j->report);
 		if (j->rc != GT_OK)
 			j->why = "the reader's view of the report could not be made";
 	}

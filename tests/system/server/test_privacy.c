@@ -194,7 +194,8 @@ static void reader_may_not_pull(void **state)
 	struct gt_clirun r;
 	const char *pull[] = {"pull", NULL};
 	gt_clirun_client(&fx->ts, "rd53", "53", "reader", home, sizeof(home));
-	gt_clirun(&r, home, NULL, 60, pull);
+	const char *en[] = {"LANGUAGE=", "LC_ALL=", "LC_MESSAGES=", "LANG=en_US.UTF-8", NULL};
+	gt_clirun(&r, home, en, 60, pull);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "reader"));
 	assert_non_null(strstr(r.err, "consolidated reports only"));
@@ -225,11 +226,61 @@ static void reader_report_has_no_free_text(void **state)
 	gt_wire_envelope_free(rd);
 }
 
+/* Whether the cell (de, coc) in vals is withheld: marked, with nothing of its value left. */
+static int withheld(Gtsync__V1__ReportValue *const *vals, size_t n, const char *de, const char *coc)
+{
+	const Gtsync__V1__ReportValue *v = cell(vals, n, de, coc);
+
+	if (v == NULL)
+		fail_msg("%s %s is missing: a reader must see it withheld, not absent", de, coc);
+	return v->suppressed && v->value == 0.0 && v->count == 0;
+}
+
+/* issue 14: a reader's yearly report withholds the district with 2 girls and a partner
+ * district (the province's figures would give her away otherwise), keeps the province's
+ * figures and the counts without a threshold; a month shows no count of victims at all; the
+ * aggregator sees every figure. */
+static void reader_sees_no_small_cell(void **state)
+{
+	(void)state;
+	gt_envelope *rd = report(fx->reader, fx->year), *agg = report(fx->aggregator, fx->year);
+	const Gtsync__V1__ReportReply *r = rd->report_reply;
+	const Gtsync__V1__ChildReport *a = child(r, "53.71"), *b = child(r, "53.72");
+
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_true(cell(r->totals, r->n_totals, "KK_KORBAN", "PD")->value == 21.0);
+	assert_true(cell(r->totals, r->n_totals, "KK_KORBAN", "AP")->value == 9.0);
+	assert_false(cell(r->totals, r->n_totals, "KK_KORBAN", "AP")->suppressed);
+	assert_true(withheld(a->values, a->n_values, "KK_KORBAN", "AP"));
+	assert_true(withheld(a->values, a->n_values, "KK_KORBAN", "PD"));
+	assert_true(withheld(a->values, a->n_values, "KK_KORBAN", "LD"));
+	assert_true(withheld(a->values, a->n_values, "KK_KORBAN_TOTAL", ""));
+	assert_true(withheld(b->values, b->n_values, "KK_KORBAN", "AP"));
+	assert_true(withheld(b->values, b->n_values, "KK_KORBAN_TOTAL", ""));
+	assert_true(cell(a->values, a->n_values, "KK_LP", "")->value == 3.0);
+	assert_false(cell(a->values, a->n_values, "KK_LP", "")->suppressed);
+	const Gtsync__V1__ChildReport *ra = child(agg->report_reply, "53.71");
+	assert_true(cell(ra->values, ra->n_values, "KK_KORBAN", "AP")->value == 2.0);
+	assert_false(cell(ra->values, ra->n_values, "KK_KORBAN", "AP")->suppressed);
+	gt_wire_envelope_free(rd);
+	gt_wire_envelope_free(agg);
+
+	rd = report(fx->reader, fx->month);
+	r = rd->report_reply;
+	assert_true(withheld(r->totals, r->n_totals, "KK_KORBAN", "PD"));
+	assert_true(
+	    withheld(child(r, "53.72")->values, child(r, "53.72")->n_values, "KK_KORBAN", "PD"));
+	assert_true(cell(r->totals, r->n_totals, "KK_LP", "")->value == 7.0);
+	gt_wire_envelope_free(rd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(reader_may_not_pull),
 	    cmocka_unit_test(reader_report_has_no_free_text),
+	    cmocka_unit_test(reader_sees_no_small_cell),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
