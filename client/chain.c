@@ -15,6 +15,7 @@
 #include "i18n.h"
 #include "orgunit.h"
 #include "period.h"
+#include "piiscreen.h"
 #include "protonames.h"
 #include "push.h"
 #include "servermsg.h"
@@ -61,6 +62,7 @@ static int check(struct gt_home *h, const char *what, const struct gt_meta *meta
 {
 	const struct gt_meta_dataset *ds = gt_meta_dataset_find(meta, o->dataset);
 	struct gt_period p;
+	char why[512];
 
 	if (ds == NULL) {
 		gt_home_say(h,
@@ -89,6 +91,10 @@ static int check(struct gt_home *h, const char *what, const struct gt_meta *meta
 	if (o->reason != NULL && strlen(o->reason) > GT_CHAIN_MAX_REASON) {
 		gt_home_say(h, _("%s: the reason is longer than %u bytes"), what,
 		            GT_CHAIN_MAX_REASON);
+		return GT_EINVAL;
+	}
+	if (gt_piiscreen_check(_("reason"), o->reason, why, sizeof(why)) != GT_OK) {
+		gt_home_say(h, _("%s: %s; nothing was queued"), what, why);
 		return GT_EINVAL;
 	}
 	return check_extras(h, what, meta, ds, o);

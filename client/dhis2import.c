@@ -272,8 +272,8 @@ static void check_all(struct gt_home *h, const struct gt_meta *meta, const char 
 
 	for (size_t i = 0; i < d->n_values; i++) {
 		const struct gt_dhis2import_value *v = &d->values[i];
-		struct gt_valcheck_value cv = {v->data_element, v->period, v->org_unit,
-		                               v->coc,          v->value,  v->deleted};
+		struct gt_valcheck_value cv = {v->data_element, v->period,  v->org_unit, v->coc,
+		                               v->value,        v->deleted, v->comment};
 		if (gt_valcheck_run(&vc, &cv, NULL, why) != GT_OK) {
 			error(d, "%s: %s", v->path, why);
 			continue;

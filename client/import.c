@@ -436,6 +436,7 @@ static void check_row(struct import *im, size_t i)
 	v.coc = f[GT_CSV_COC];
 	v.value = r->value;
 	v.deleted = 0;
+	v.comment = f[GT_CSV_COMMENT];
 	if (gt_valcheck_run(&im->vc, &v, NULL, why) != GT_OK) {
 		gt_csvimport_error(im->c, row->line, "%s", why);
 		return;
@@ -799,6 +800,7 @@ int gt_import_one(struct gt_home *h, const char *data_element, const char *perio
 	v.coc = coc;
 	v.value = value ? value : "";
 	v.deleted = deleted;
+	v.comment = comment;
 	if (!deleted && (value == NULL || value[0] == '\0')) {
 		gt_home_say(h, _("gtsync set: give a VALUE, or --delete to delete the value"));
 		rc = GT_EINVAL;

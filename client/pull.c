@@ -8,6 +8,7 @@
 #include "error.h"
 #include "i18n.h"
 #include "progress.h"
+#include "roleset.h"
 #include "servermsg.h"
 #include "termtext.h"
 
@@ -108,6 +109,15 @@ static int apply_chunk(void *arg, const Gtsync__V1__PullChunk *c)
 	return GT_OK;
 }
 
+/* Whether the key held no role but reader at its last login (the server refuses its pulls). */
+static int reader_only(const struct gt_home *h)
+{
+	unsigned roles = 0;
+
+	return h->role[0] != '\0' && gt_roleset_parse(h->role, &roles) == GT_OK &&
+	       roles == GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_READER);
+}
+
 int gt_pull_run(struct gt_home *h, const struct gt_pull_opts *o, struct gt_pull_result *res)
 {
 	struct gt_pull_result local;
@@ -120,6 +130,13 @@ int gt_pull_run(struct gt_home *h, const struct gt_pull_opts *o, struct gt_pull_
 	if (res == NULL)
 		res = &local;
 	memset(res, 0, sizeof(*res));
+	if (reader_only(h)) {
+		gt_home_say(h,
+		            _("gtsync pull: this is a reader key: it receives consolidated reports "
+		              "only ('gtsync report'), not the per-unit values, comments or "
+		              "batches a pull brings"));
+		return GT_EPERM;
+	}
 	if ((rc = gt_cstore_pull_cursor(h->st, a.org, &cursor)) != GT_OK) {
 		gt_home_say(h, _("gtsync pull: cannot read the cursor: %s"),
 		            gt_cstore_errmsg(h->st));

@@ -59,6 +59,8 @@ double gt_rmodel_find(Gtsync__V1__ReportValue *const *values, size_t n, const ch
 	for (size_t i = 0; i < n; i++) {
 		if (!same_key(values[i], element, option))
 			continue;
+		if (values[i]->suppressed)
+			return NAN; /* withheld from a reader: no figure, not 0 (issue 14) */
 		sum = isnan(sum) ? values[i]->value : sum + values[i]->value;
 	}
 	return sum;
@@ -75,6 +77,8 @@ static uint64_t children_count(const Gtsync__V1__ReportReply *rep, const char *e
 		const Gtsync__V1__ChildReport *ch = rep->children[c];
 		for (size_t i = 0; i < ch->n_values; i++) {
 			if (same_key(ch->values[i], element, option)) {
+				if (ch->values[i]->suppressed)
+					return UINT64_MAX; /* withheld: no own part can be told */
 				count += ch->values[i]->count;
 				*sum += ch->values[i]->value;
 			}
@@ -111,7 +115,7 @@ double gt_rmodel_own(const Gtsync__V1__ReportReply *rep, const char *element, co
 		double sum;
 		if (!same_key(v, element, option))
 			continue;
-		if (v->count <= children_count(rep, element, option, &sum))
+		if (v->suppressed || v->count <= children_count(rep, element, option, &sum))
 			return NAN;
 		return v->value - sum;
 	}
@@ -233,6 +237,8 @@ const Gtsync__V1__ReportValue *gt_rmodel_value(Gtsync__V1__ReportValue *const *v
 
 const char *gt_rmodel_value_text(const Gtsync__V1__ReportValue *v, char num[GT_RMODEL_NUM_LEN])
 {
+	if (v->suppressed)
+		return GT_RMODEL_WITHHELD;
 	if (gt_rmodel_has_text(v->text))
 		return v->text;
 	gt_rmodel_number(v->value, num, GT_RMODEL_NUM_LEN);

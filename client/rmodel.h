@@ -17,6 +17,10 @@
  * write them.
  */
 
+/* How every report writes a cell withheld from a reader (docs/PRIVACY.md): the same mark for
+ * every withheld cell, whatever its figure, so that the mark itself tells nothing. */
+#define GT_RMODEL_WITHHELD "*"
+
 /* Longest number gt_rmodel_number() writes, with its NUL. */
 #define GT_RMODEL_NUM_LEN 64
 
@@ -33,7 +37,7 @@ const char *gt_rmodel_name(const struct gt_rmodel_names *names, const Gtsync__V1
                            const char *code);
 
 /* The value of (element, option) among values[0..n) (entries of the same key added), or NAN
- * when there is none. */
+ * when there is none or it is withheld from a reader. */
 double gt_rmodel_find(Gtsync__V1__ReportValue *const *values, size_t n, const char *element,
                       const char *option);
 
@@ -43,7 +47,7 @@ double gt_rmodel_find(Gtsync__V1__ReportValue *const *values, size_t n, const ch
 int gt_rmodel_has_own(const Gtsync__V1__ReportReply *rep);
 
 /* The org unit's own figure of (element, option): the total less its children's values, or
- * NAN when the unit stored none of that key. */
+ * NAN when the unit stored none of that key or a figure is withheld from a reader. */
 double gt_rmodel_own(const Gtsync__V1__ReportReply *rep, const char *element, const char *option);
 
 /* Where a table of figures comes from: a list of values (the totals, a child's), or the unit's
@@ -84,8 +88,8 @@ int gt_rmodel_rows(const Gtsync__V1__ReportReply *rep, const struct gt_meta *met
 const Gtsync__V1__ReportValue *gt_rmodel_value(Gtsync__V1__ReportValue *const *vals, size_t n,
                                                const struct gt_rmodel_row *row);
 
-/* The text of a value as the reports write it: its text in full for an answer (borrowed from
- * v), else its number written into num. */
+/* The text of a value as the reports write it: GT_RMODEL_WITHHELD for a withheld cell, its
+ * text in full for an answer (borrowed from v), else its number written into num. */
 const char *gt_rmodel_value_text(const Gtsync__V1__ReportValue *v, char num[GT_RMODEL_NUM_LEN]);
 
 /* Formats a report number: a whole number without decimals, else up to 15 significant digits;

@@ -8,6 +8,7 @@
 #include "i18n.h"
 #include "orgunit.h"
 #include "period.h"
+#include "piiscreen.h"
 
 /* Whether period p has the period type of data set ds. */
 static int period_fits(const struct gt_meta_dataset *ds, const struct gt_period *p)
@@ -195,6 +196,22 @@ int gt_valcheck_run(const struct gt_valcheck *c, const struct gt_valcheck_value 
 		return GT_EINVAL;
 	}
 	if (!v->deleted && check_value(e, v->value, why) != GT_OK)
+		return GT_EINVAL;
+	if (v->comment != NULL && v->comment[0] != '\0' && !e->comments) {
+		if (e->victims)
+			snprintf(why, GT_VALCHECK_MAX_WHY,
+			         _("%s counts victims: it takes no comment, since a comment could "
+			           "identify a person"),
+			         e->code);
+		else
+			snprintf(why, GT_VALCHECK_MAX_WHY,
+			         _("%s takes no comment (its metadata says so)"), e->code);
+		return GT_EINVAL;
+	}
+	if (gt_piiscreen_check(_("comment"), v->comment, why, GT_VALCHECK_MAX_WHY) != GT_OK)
+		return GT_EINVAL;
+	if (!v->deleted && e->type == GT_META_TYPE_TEXT &&
+	    gt_piiscreen_check(_("value"), v->value, why, GT_VALCHECK_MAX_WHY) != GT_OK)
 		return GT_EINVAL;
 	if (ds_out != NULL && nfit == 1)
 		*ds_out = found;

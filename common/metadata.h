@@ -46,6 +46,11 @@
 /* Defaults for a data set that does not say. */
 #define GT_META_DEFAULT_TIMELY 15u
 #define GT_META_DEFAULT_EXPIRY 0u
+/* The disclosure threshold of a count of victims that does not give one: published cells
+ * from 1 to 4 are suppressed (docs/PRIVACY.md). */
+#define GT_META_DEFAULT_DISCLOSURE 5u
+/* The largest disclosure threshold a data set or element may give. */
+#define GT_META_MAX_DISCLOSURE 1000u
 
 /* The reserved element and combo through which plan achievement is reported: the element
  * ACH, whose options are the indicators of every loaded plan (see FORMAT.md). */
@@ -137,7 +142,10 @@ struct gt_meta_element {
 	int builtin;    /* the ACH element */
 	enum gt_meta_value_type type;
 	enum gt_meta_aggregation aggregation;
-	uint32_t max_length;               /* text only: largest value in bytes */
+	uint32_t max_length; /* text only: largest value in bytes */
+	int victims;         /* counts victims ("victims yes") */
+	int comments;        /* comments allowed (default: unless victims) */
+	unsigned disclosure; /* published cells 1..disclosure-1 are suppressed; 0: none */
 	const struct gt_meta_combo *combo; /* never NULL: the default combo when none given */
 	const struct gt_meta_dataset *const *datasets; /* the data sets that contain it */
 	size_t ndatasets;
@@ -155,6 +163,7 @@ struct gt_meta_dataset {
 	unsigned timely_days; /* days after the period's end a report counts as on time */
 	unsigned expiry_days; /* days after the period's end values can be entered; 0: never */
 	const struct gt_meta_plan *plan; /* an achievement data set's plan, or NULL */
+	unsigned disclosure; /* the threshold of its elements that give none ("disclosure N") */
 	const struct gt_meta_element *const *elements;
 	size_t nelements;
 	const uint32_t *sorted; /* element indexes in ascending order (internal, for lookups) */

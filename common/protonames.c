@@ -122,8 +122,8 @@ static const struct {
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_VALIDATION_WARNING] =
         {"validation_warning", N_("a warning rule of the data set fails and was not acknowledged")},
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_BAD_TEXT] =
-        {"bad_text",
-         N_("a comment or reason holds control characters, is not UTF-8 or is too long")},
+        {"bad_text", N_("a comment or reason holds control characters, is not UTF-8, is too long, "
+                        "is not allowed there or holds what identifies a person")},
     [GTSYNC__V1__CONFLICT_REASON__CONFLICT_OUTSIDE_PLAN] =
         {"outside_plan",
          N_("the indicator is not in the data set's plan, or the org unit is outside "

@@ -98,8 +98,9 @@ def unit_year(org):
         korban = split(rng, total, SEXAGE_SHARE)
         for coc, v in zip(SEXAGE, korban):
             kk.append(row("KK_KORBAN", period, org, coc, v))
+        # A note goes on the police reports: counts of victims take no comment (issue 14).
         comment = note if (m == 5 and note) else ""
-        kk.append(row("KK_KORBAN_TOTAL", period, org, "", total, comment))
+        kk.append(row("KK_KORBAN_TOTAL", period, org, "", total))
         # Nearly all victims are Indonesian; a foreign victim now and then.
         foreign = 1 if total > 0 and rng.random() < 0.08 else 0
         wni = total - foreign
@@ -107,7 +108,7 @@ def unit_year(org):
         kk.append(row("KK_KORBAN_WNI", period, org, "LUAR_NEGERI", luar))
         kk.append(row("KK_KORBAN_WNI", period, org, "DALAM_NEGERI", wni - luar))
         lp = (total + rng.randint(0, 2)) // 3
-        kk.append(row("KK_LP", period, org, "", lp))
+        kk.append(row("KK_LP", period, org, "", lp, comment))
         kk.append(row("KK_PERKARA", period, org, "PENYIDIKAN", lp))
         kk.append(row("KK_PERKARA", period, org, "PENUNTUTAN", binom(rng, lp, 0.6)))
         kk.append(row("KK_PERKARA", period, org, "PUTUSAN", binom(rng, lp, 0.4)))

@@ -8,7 +8,7 @@ protobuf-c-compiler libsqlite3-dev libssl-dev openssl libsystemd-dev scdoc libmi
 libxlsxwriter-dev libzip-dev libexpat1-dev libpq-dev"
 # Packages for the test suite (unit tests, sanitizers, fuzz corpus replay).
 # systemd (systemd-analyze verify) and lintian check the service units and the Debian package.
-TEST_PKGS="libcmocka-dev sqlite3 clang-format git systemd lintian"
+TEST_PKGS="libcmocka-dev sqlite3 clang-format git systemd lintian libglpk-dev"
 # The dashboard's tests: curl asks it over HTTP, Debian's chromium runs the browser test.
 TEST_PKGS="$TEST_PKGS curl chromium"
 # The PostgreSQL mirror's test runs a throwaway cluster on loopback.

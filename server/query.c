@@ -11,6 +11,7 @@
 #include "error.h"
 #include "export.h"
 #include "metadata.h"
+#include "privacy.h"
 #include "protoconv.h"
 #include "readpool.h"
 #include "report.h"
@@ -27,6 +28,7 @@ struct query_job {
 	struct gt_readpool *readers;
 	gt_envelope *env;
 	uint32_t pull_max;
+	int reader_only; /* the key reads as a reader: reports in the reader's view */
 	int64_t now_ms;
 	int rc;
 	const char *why;
@@ -179,6 +181,13 @@ static void do_report(struct query_job *j, struct gt_store *st)
 	const Gtsync__V1__ReportRequest *q = j->env->report_request;
 	j->rc = gt_report_build(st, j->snap, q->org_unit, q->dataset, q->period, q->per_child,
 	                        j->now_ms, &j->report, &j->why);
+	/* A reader key never receives the raw report: the reader's view is made here, off the
+	 * loop, before anything is sent (issue 14). */
+	if (j->rc == GT_OK && j->reader_only) {
+		j->rc = gt_privacy_reader_report(st, j->snap, q->dataset, q->period, j->report);
+		if (j->rc != GT_OK)
+			j->why = "the reader's view of the report could not be made";
+	}
 }
 
 static void work_cb(uv_work_t *req)
@@ -409,11 +418,17 @@ void gt__query_submit(struct gt_conn *c, gt_envelope *env)
 	const char *why = NULL;
 	struct query_job *j;
 
-	/* Raw per-unit values go only to the roles of the chain, never to a reader key. */
+	/* Raw per-unit values go only to the roles of the chain, never to a reader key: it
+	 * gets consolidated reports only (issue 14). */
 	if (env->body_case == GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST &&
-	    (c->roles & ~GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_READER)) == 0) {
+	    gt_privacy_reader_only(c->roles)) {
 		org = NULL;
 		why = "a reader key may not export raw values";
+	}
+	if (env->body_case == GTSYNC__V1__ENVELOPE__BODY_PULL && gt_privacy_reader_only(c->roles)) {
+		org = NULL;
+		why = "a reader key gets consolidated reports only: no pull of per-unit values, "
+		      "comments or batches";
 	}
 	if (why != NULL || (org != NULL && gt_authz_read(&p, org, &why) != GT_OK)) {
 		gt_log_event(&c->srv->log, GT_LOG_WARN, "read_refused", "key=%s org=%s asked=%s",
@@ -438,6 +453,7 @@ void gt__query_submit(struct gt_conn *c, gt_envelope *env)
 	j->pull_max = c->srv->cfg.pull_max_items;
 	j->max_frame = c->srv->cfg.max_frame;
 	j->now_ms = gt_clock_wall_ms();
+	j->reader_only = gt_privacy_reader_only(c->roles);
 	gt__conn_ref(c);
 	if (uv_queue_work(c->srv->loop, &j->req, work_cb, after_cb) != 0) {
 		gt_snapshot_unref(j->snap);

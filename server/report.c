@@ -85,6 +85,15 @@ void gt_report_free(struct gt_report *r)
 	free(r);
 }
 
+void *gt_report_alloc(struct gt_report *r, size_t n)
+{
+	void *p = rp_alloc(r, n);
+
+	if (p != NULL)
+		memset(p, 0, n);
+	return p;
+}
+
 Gtsync__V1__ReportReply *gt_report_reply(struct gt_report *r)
 {
 	return &r->reply;

@@ -23,6 +23,10 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 /* The report as a wire message; borrowed from r. */
 Gtsync__V1__ReportReply *gt_report_reply(struct gt_report *r);
 
+/* n zeroed bytes that live as long as r (freed by gt_report_free()), for what is added to its
+ * reply after it is built; NULL when out of memory. */
+void *gt_report_alloc(struct gt_report *r, size_t n);
+
 /* Frees a report; accepts NULL. */
 void gt_report_free(struct gt_report *r);
 

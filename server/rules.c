@@ -12,6 +12,7 @@
 #include "metadata.h"
 #include "orgunit.h"
 #include "period.h"
+#include "piiscreen.h"
 #include "protonames.h"
 #include "report.h"
 #include "ruletext.h"
@@ -383,6 +384,21 @@ static uint8_t check_expiry(const struct gt_meta_dataset *ds, const struct gt_pe
 	return R_EXPIRED;
 }
 
+/* Whether free text named what holds what identifies a person (issue 14): 1 when it is free of
+ * it, else 0 with why filled. The server's words are English, as its other reasons. */
+static int identity_free(const char *what, const char *s, char *why, size_t len)
+{
+	struct gt_pii_hit hit;
+
+	if (s == NULL || !gt_piiscreen_find(s, strlen(s), &hit))
+		return 1;
+	say(why, len,
+	    "the %s holds what looks like %s (at byte %zu): gtsync keeps no detail that "
+	    "identifies a person (NIK, passport, phone, e-mail)",
+	    what, gt_piiscreen_kind_en(hit.kind), hit.offset + 1);
+	return 0;
+}
+
 static uint8_t check_value(const struct gt_snapshot *snap, const Gtsync__V1__DataValue *v,
                            int64_t today, char *why, size_t len)
 {
@@ -434,6 +450,17 @@ static uint8_t check_value(const struct gt_snapshot *snap, const Gtsync__V1__Dat
 		return R_VALUE_TYPE;
 	}
 	if (!text_fit("comment", v->comment, GT_MAX_COMMENT_LEN, 1, why, len))
+		return R_BAD_TEXT;
+	if (v->comment != NULL && v->comment[0] != '\0' && !e->comments) {
+		say(why, len, "comments are not kept on %s%s", e->code,
+		    e->victims ? ": it counts victims, and a comment could identify one"
+		               : " (its metadata says comments no)");
+		return R_BAD_TEXT;
+	}
+	if (!identity_free("comment", v->comment, why, len))
+		return R_BAD_TEXT;
+	if (!v->deleted && e->type == GT_META_TYPE_TEXT &&
+	    !identity_free("value", v->value, why, len))
 		return R_BAD_TEXT;
 	return check_expiry(ds, &per, v->period, today, why, len);
 }
@@ -496,7 +523,8 @@ static uint8_t check_action(const struct gt_snapshot *snap, const Gtsync__V1__Wo
 		reason = 0; /* opening a period that has not started is pointless but harmless */
 	if (reason != 0)
 		return reason;
-	if (!text_fit("reason", a->reason, GT_RULES_MAX_REASON, 0, why, len))
+	if (!text_fit("reason", a->reason, GT_RULES_MAX_REASON, 0, why, len) ||
+	    !identity_free("reason", a->reason, why, len))
 		return R_BAD_TEXT;
 	if (a->n_acknowledged_rules > GT_RULES_MAX_ACKNOWLEDGED) {
 		say(why, len, "%zu rules acknowledged; at most %u", a->n_acknowledged_rules,

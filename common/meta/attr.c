@@ -15,19 +15,21 @@ static const char *const level_words[] = {"national", "province", "district", NU
 static const char *const op_words[] = {"eq", "ne", "le", "lt", "ge", "gt", NULL};
 static const char *const missing_words[] = {"skip-all", "skip-any", "never", NULL};
 static const char *const severity_words[] = {"error", "warning", NULL};
+static const char *const yes_no_words[] = {"no", "yes", NULL};
 static const char *const kind_ind_words[] = {"", "process", "result", "output", "outcome", NULL};
 
 static const struct kwdef kw_combo[] = {{"option", 1, 2, true}, {NULL, 0, 0, false}};
 
 static const struct kwdef kw_element[] = {
     {"type", 1, 1, false},        {"aggregation", 1, 1, false}, {"combo", 1, 1, false},
-    {"description", 1, 1, false}, {"maxlength", 1, 1, false},   {NULL, 0, 0, false},
+    {"description", 1, 1, false}, {"maxlength", 1, 1, false},   {"victims", 1, 1, false},
+    {"comments", 1, 1, false},    {"disclosure", 1, 1, false},  {NULL, 0, 0, false},
 };
 
 static const struct kwdef kw_dataset[] = {
-    {"period", 1, 1, false},      {"levels", 1, 0, false},  {"timely", 1, 1, false},
-    {"expiry", 1, 1, false},      {"elements", 1, 0, true}, {"plan", 1, 1, false},
-    {"description", 1, 1, false}, {NULL, 0, 0, false},
+    {"period", 1, 1, false},      {"levels", 1, 0, false},     {"timely", 1, 1, false},
+    {"expiry", 1, 1, false},      {"elements", 1, 0, true},    {"plan", 1, 1, false},
+    {"description", 1, 1, false}, {"disclosure", 1, 1, false}, {NULL, 0, 0, false},
 };
 
 static const struct kwdef kw_rule[] = {
@@ -164,6 +166,33 @@ static int word_index(const char *const *words, const char *w)
 	return -1;
 }
 
+/* A disclosure threshold: 0 (none) to GT_META_MAX_DISCLOSURE. */
+static int disclosure_arg(struct ld *L, const struct tok *t, unsigned *out)
+{
+	unsigned long v;
+
+	if (!gt__meta_uint_parse(t->s, GT_META_MAX_DISCLOSURE, &v)) {
+		ERR(L, "invalid disclosure \"%s\" (a threshold from 0, none, to %u)",
+		    gt__meta_show(L, t->s), GT_META_MAX_DISCLOSURE);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* yes or no into *out. */
+static int yes_no_arg(struct ld *L, const struct tok *t, const char *what, int *out)
+{
+	int i = word_index(yes_no_words, t->s);
+
+	if (i < 0) {
+		ERR(L, "%s takes yes or no, not \"%s\"", what, gt__meta_show(L, t->s));
+		return -1;
+	}
+	*out = i;
+	return 0;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Attributes of each kind. a[0..na) are the arguments after the keyword. */
 
@@ -228,6 +257,14 @@ static int attr_element(struct ld *L, struct w_element *w, int kw, const struct 
 		w->pub.max_length = (uint32_t)v;
 		w->maxlen_line = L->line;
 		return 0;
+	case A_VICTIMS:
+		w->victims_line = L->line;
+		return yes_no_arg(L, &a[0], "victims", &w->pub.victims);
+	case A_COMMENTS:
+		return yes_no_arg(L, &a[0], "comments", &w->pub.comments);
+	case A_EDISCLOSURE:
+		w->disclosure_line = L->line;
+		return disclosure_arg(L, &a[0], &w->pub.disclosure);
 	}
 	return 0;
 }
@@ -290,6 +327,8 @@ static int attr_dataset(struct ld *L, struct w_dataset *w, int kw, const struct 
 		return ref_arg(L, &a[0], "plan", &w->plan);
 	case A_DDESCRIPTION:
 		return text_arg(L, &a[0], &w->pub.description);
+	case A_DDISCLOSURE:
+		return disclosure_arg(L, &a[0], &w->pub.disclosure);
 	}
 	return 0;
 }

@@ -111,6 +111,8 @@ struct w_element {
 	unsigned type_line;
 	unsigned agg_line;
 	unsigned maxlen_line;
+	unsigned victims_line;
+	unsigned disclosure_line;
 };
 
 struct w_dataset {
@@ -195,8 +197,26 @@ struct kwdef {
 
 /* Attribute indexes of each kind, in the order of its keyword table in attr.c. */
 enum { A_OPTION };
-enum { A_TYPE, A_AGGREGATION, A_COMBO, A_EDESCRIPTION, A_MAXLENGTH };
-enum { A_PERIOD, A_LEVELS, A_TIMELY, A_EXPIRY, A_ELEMENTS, A_DPLAN, A_DDESCRIPTION };
+enum {
+	A_TYPE,
+	A_AGGREGATION,
+	A_COMBO,
+	A_EDESCRIPTION,
+	A_MAXLENGTH,
+	A_VICTIMS,
+	A_COMMENTS,
+	A_EDISCLOSURE,
+};
+enum {
+	A_PERIOD,
+	A_LEVELS,
+	A_TIMELY,
+	A_EXPIRY,
+	A_ELEMENTS,
+	A_DPLAN,
+	A_DDESCRIPTION,
+	A_DDISCLOSURE,
+};
 enum { A_RDATASET, A_LEFT, A_OP, A_RIGHT, A_MISSING, A_RDESCRIPTION, A_SEVERITY };
 enum { A_YEARS, A_SCOPE, A_SOURCE };
 enum { A_BPLAN, A_LEAD, A_BCOORDINATOR, A_BLINE };

@@ -242,6 +242,7 @@ static void add_achievement(struct ld *L)
 	e->pub.type = GT_META_TYPE_NUMBER;
 	e->pub.aggregation = GT_META_AGG_SUM;
 	e->pub.max_length = GT_META_MAX_TEXT;
+	e->pub.comments = 1;
 	e->pub.combo = &c->pub;
 	e->h.seen = (1u << A_TYPE);
 	if (gt__meta_ktab_add(&L->ix->arena, &L->ix->tabs[K_COMBO], c->pub.code, c) != 0 ||
@@ -272,6 +273,16 @@ static void resolve_elements(struct ld *L)
 		if ((w->h.seen & (1u << A_MAXLENGTH)) && w->pub.type != GT_META_TYPE_TEXT)
 			ERR_REC(L, w, w->maxlen_line, "element %s: maxlength needs type text",
 			        w->pub.code);
+		if (w->pub.victims && !numeric)
+			ERR_REC(L, w, w->victims_line,
+			        "element %s: victims yes needs type int0 or number (a count)",
+			        w->pub.code);
+		if ((w->h.seen & (1u << A_EDISCLOSURE)) && w->pub.disclosure > 0 && !numeric)
+			ERR_REC(L, w, w->disclosure_line,
+			        "element %s: a disclosure threshold needs type int0 or number",
+			        w->pub.code);
+		if (!(w->h.seen & (1u << A_COMMENTS)))
+			w->pub.comments = !w->pub.victims;
 		if (w->combo.code == NULL) {
 			w->pub.combo = &L->ix->default_combo;
 		} else {
@@ -406,6 +417,34 @@ static void resolve_datasets(struct ld *L)
 	}
 }
 
+/* Each element's disclosure threshold when it gives none: the largest its data sets give, else
+ * GT_META_DEFAULT_DISCLOSURE for a count of victims and 0 for anything else. Text and bool
+ * values are never suppressed (they are not published as cells). */
+static void resolve_disclosure(struct ld *L)
+{
+	struct ktab *te = &L->ix->tabs[K_ELEMENT];
+
+	for (uint32_t i = 0; i < te->n; i++) {
+		struct w_element *e = te->recs[i];
+		unsigned d = 0;
+		bool given = false;
+
+		if (e->pub.builtin || (e->h.seen & (1u << A_EDISCLOSURE)))
+			continue;
+		if (e->pub.type != GT_META_TYPE_INT0 && e->pub.type != GT_META_TYPE_NUMBER)
+			continue;
+		for (size_t k = 0; k < e->pub.ndatasets; k++) {
+			const struct w_dataset *w = (const struct w_dataset *)e->pub.datasets[k];
+			if (!(w->h.seen & (1u << A_DDISCLOSURE)))
+				continue;
+			given = true;
+			if (w->pub.disclosure > d)
+				d = w->pub.disclosure;
+		}
+		e->pub.disclosure = given ? d : e->pub.victims ? GT_META_DEFAULT_DISCLOSURE : 0;
+	}
+}
+
 /* Resolves one operand text: a number, ELEMENT, or ELEMENT.OPTION. */
 static int resolve_operand(struct ld *L, struct w_rule *w, const struct w_operand *o,
                            struct gt_meta_operand *out)
@@ -503,5 +542,7 @@ void gt__meta_resolve_all(struct ld *L)
 	add_achievement(L);
 	resolve_elements(L);
 	resolve_datasets(L);
+	if (!L->stop)
+		resolve_disclosure(L);
 	resolve_rules(L);
 }

@@ -18,11 +18,11 @@
 
 static const char d1_csv[] = "dataelement,period,orgunit,categoryoptioncombo,value,comment\n"
                              "KK_KORBAN,202607,53.71,PD,4,\n"
-                             "KK_KORBAN,202607,53.71,AP,2,\"dua anak, satu kasus\"\n"
+                             "KK_KORBAN,202607,53.71,AP,2,\n"
                              "KK_KORBAN,202607,53.71,LD,1,\n"
                              "KK_KORBAN,202607,53.71,AL,0,\n"
                              "KK_KORBAN_TOTAL,202607,53.71,,7,\n"
-                             "KK_LP,202607,53.71,,3,\n"
+                             "KK_LP,202607,53.71,,3,\"dua anak, satu kasus\"\n"
                              "KK_LP,202608,53.71,,2,\n"
                              "GT_SK,2026S1,53.71,,true,\n"
                              "GT_RAPAT_PLENO,2026S1,53.71,,2,\n";

@@ -47,9 +47,9 @@ static const char *const DHIS2_STATES[] = {
 
 static const char d1_csv[] = "dataelement,period,orgunit,categoryoptioncombo,value,comment\n"
                              "KK_KORBAN,202607,53.71,PD,4,\n"
-                             "KK_KORBAN,202607,53.71,AP,2,\"dua anak, satu kasus\"\n"
+                             "KK_KORBAN,202607,53.71,AP,2,\n"
                              "KK_KORBAN_TOTAL,202607,53.71,,6,\n"
-                             "KK_LP,202607,53.71,,3,\n"
+                             "KK_LP,202607,53.71,,3,\"dua anak, satu kasus\"\n"
                              "KK_LP,202608,53.71,,2,\n"
                              "GT_SK,2026S1,53.71,,true,\n";
 static const char d2_csv[] = "dataelement,period,orgunit,categoryoptioncombo,value,comment\n"
@@ -297,8 +297,9 @@ static void test_export(void **state)
 	dv = find(dvs, "KK_KORBAN", "53.71", "AP", "202607");
 	assert_non_null(dv);
 	assert_string_equal(str(dv, "value"), "2");
-	assert_string_equal(str(dv, "comment"), "dua anak, satu kasus");
 	assert_string_equal(str(dv, "storedBy"), d1_label);
+	assert_string_equal(str(find(dvs, "KK_LP", "53.71", "default", "202607"), "comment"),
+	                    "dua anak, satu kasus");
 	dv = find(dvs, "KK_LP", "53.71", "default", "202608");
 	assert_non_null(dv);
 	assert_string_equal(str(dv, "value"), "2");
@@ -426,7 +427,7 @@ static void test_export(void **state)
 	assert_non_null(dv);
 	assert_string_equal(str(dv, "value"), "7");
 	assert_string_equal(str(dv, "comment"), comment);
-	assert_string_equal(str(find(dvs, "KK_KORBAN", "53.71", "AP", "202607"), "comment"),
+	assert_string_equal(str(find(dvs, "KK_LP", "53.71", "default", "202607"), "comment"),
 	                    "dua anak, satu kasus");
 	json_decref(doc);
 

@@ -78,7 +78,7 @@ static void read_csv(const char *path, struct csv *c)
 
 struct fx {
 	struct gt_testserver ts;
-	struct gt_key *reader; /* national reader */
+	struct gt_key *reader; /* the secretariat: raw national figures (a reader's are suppressed) */
 };
 
 static int setup(void **state)
@@ -115,7 +115,7 @@ static int setup(void **state)
 	fclose(m);
 	gt_testserver_import(&f->ts, csv);
 	free(csv);
-	f->reader = gt_testserver_key(&f->ts, "ID", "reader");
+	f->reader = gt_testserver_key(&f->ts, "ID", "secretariat");
 	gt_testserver_start(&f->ts, NULL);
 	*state = f;
 	return 0;

@@ -159,9 +159,9 @@ static void test_good_file(void **state)
 	assert_int_equal(import(f,
 	                        "dataelement,period,orgunit,categoryoptioncombo,value,comment\n"
 	                        "KK_KORBAN,202607,53.71,PD,4,\n"
-	                        "KK_KORBAN,202607,,AP,2,\"dua, anak\"\n"
+	                        "KK_KORBAN,202607,,AP,2,\n"
 	                        "KK_KORBAN_TOTAL,202607,53.71,,6,\n"
-	                        "GT_SK,2026S1,53.71,,true,\n",
+	                        "GT_SK,2026S1,53.71,,true,\"SK Bupati, 2026\"\n",
 	                        NULL, &r),
 	                 GT_OK);
 	assert_int_equal(r.rows, 4);
@@ -182,6 +182,19 @@ static void test_good_file(void **state)
 	/* KK_KORBAN now sums to 7 against a total of 6: rule KK_R_TOTAL warns. */
 	assert_int_equal(r.warnings, 1);
 	assert_non_null(strstr(f->err, "KK_R_TOTAL"));
+	/* issue 14: a comment on a count of victims, or one with a phone number, is refused
+	 * with its line, and nothing of the file is queued. */
+	assert_int_not_equal(import(f,
+	                            "dataelement,period,categoryoptioncombo,value,comment\n"
+	                            "KK_KORBAN,202608,PD,1,\"dua, anak\"\n"
+	                            "KK_LP,202608,,1,pelapor 0812 3456 7890\n",
+	                            NULL, &r),
+	                     GT_OK);
+	assert_int_equal(r.errors, 2);
+	assert_non_null(strstr(f->err, ":2: KK_KORBAN counts victims"));
+	assert_non_null(strstr(f->err, ":3: the comment holds what looks like a phone number"));
+	assert_null(strstr(f->err, "3456"));
+	assert_int_equal(queued(f), 4);
 }
 
 static void test_bad_file_queues_nothing(void **state)

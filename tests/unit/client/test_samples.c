@@ -83,7 +83,8 @@ static void test_samples_valid_and_consistent(void **state)
 				const char *const *r = u.csv[f].rows[i].field;
 				struct gt_valcheck_value v = {
 				    r[GT_CSV_DATAELEMENT], r[GT_CSV_PERIOD], r[GT_CSV_ORGUNIT],
-				    r[GT_CSV_COC],         r[GT_CSV_VALUE],  0};
+				    r[GT_CSV_COC],         r[GT_CSV_VALUE],  0,
+				    r[GT_CSV_COMMENT]};
 				if (gt_valcheck_run(&vc, &v, NULL, why) != GT_OK)
 					fail_msg("%s:%lu: %s", path, u.csv[f].rows[i].line, why);
 			}

@@ -34,8 +34,45 @@ static int check(const char *org, const char *dataset, const char *de, const cha
                  const char *ou, const char *coc, const char *value, char *why)
 {
 	struct gt_valcheck c = {meta, org ? org : "53.71", dataset, NOW_MS};
-	struct gt_valcheck_value v = {de, period, ou, coc, value, 0};
+	struct gt_valcheck_value v = {de, period, ou, coc, value, 0, NULL};
 	return gt_valcheck_run(&c, &v, NULL, why);
+}
+
+/* Checks one value of 53.71 with a comment. */
+static int check_comment(const char *de, const char *period, const char *coc, const char *value,
+                         const char *comment, char *why)
+{
+	struct gt_valcheck c = {meta, "53.71", NULL, NOW_MS};
+	struct gt_valcheck_value v = {de, period, "53.71", coc, value, 0, comment};
+	return gt_valcheck_run(&c, &v, NULL, why);
+}
+
+/* issue 14 (no identity in free text): the client refuses before queueing what the server
+ * would refuse: a comment on a count of victims, identifying details in a comment or a text
+ * value; ordinary comments pass. */
+static void test_identity(void **state)
+{
+	char why[GT_VALCHECK_MAX_WHY];
+	(void)state;
+
+	assert_int_equal(check_comment("KK_LP", "202607", "", "2", "PP No. 22 Tahun 2021", why), 0);
+	assert_int_equal(check_comment("KK_LP", "202607", "", "2", "", why), 0);
+	assert_int_equal(check_comment("KK_KORBAN", "202607", "AP", "1", "", why), 0);
+	assert_int_equal(check_comment("KK_KORBAN", "202607", "AP", "1", "dua anak", why),
+	                 GT_EINVAL);
+	assert_non_null(strstr(why, "KK_KORBAN counts victims"));
+	assert_int_equal(check_comment("KK_LP", "202607", "", "2", "pelapor 081234567890", why),
+	                 GT_EINVAL);
+	assert_non_null(strstr(why, "comment"));
+	assert_non_null(strstr(why, "a phone number"));
+	assert_null(strstr(why, "081234567890"));
+	assert_int_equal(
+	    check_comment("GT_CATATAN", "2026S1", "", "hubungi ketua: k@gt.go.id", NULL, why),
+	    GT_EINVAL);
+	assert_non_null(strstr(why, "an e-mail address"));
+	assert_int_equal(check_comment("GT_CATATAN", "2026S1", "",
+	                               "Perpres 49/2023, anggaran Rp 1.500.000", NULL, why),
+	                 0);
 }
 
 static void test_accepts(void **state)
@@ -58,12 +95,12 @@ static void test_accepts(void **state)
 	assert_int_equal(check("ID", NULL, "GT_RAPAT_PLENO", "2026S1", "ID", "", "2", why), 0);
 
 	struct gt_valcheck c = {meta, "53.71", NULL, NOW_MS};
-	struct gt_valcheck_value v = {"KK_LP", "202607", "53.71", "", "3", 0};
+	struct gt_valcheck_value v = {"KK_LP", "202607", "53.71", "", "3", 0, NULL};
 	assert_int_equal(gt_valcheck_run(&c, &v, &ds, why), 0);
 	assert_non_null(ds);
 	assert_string_equal(ds->code, "KK");
 	/* A deletion carries no value to check. */
-	struct gt_valcheck_value del = {"KK_LP", "202607", "53.71", "", "", 1};
+	struct gt_valcheck_value del = {"KK_LP", "202607", "53.71", "", "", 1, NULL};
 	assert_int_equal(gt_valcheck_run(&c, &del, NULL, why), 0);
 }
 
@@ -142,6 +179,7 @@ int main(void)
 	    cmocka_unit_test(test_accepts),
 	    cmocka_unit_test(test_refuses),
 	    cmocka_unit_test(test_long_text),
+	    cmocka_unit_test(test_identity),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -241,6 +241,64 @@ static void csv_add(struct csv *c, const char *de, const char *pe, const char *o
 
 /* ------------------------------------------------------------------------------------------ */
 
+/* issue 14: elements say whether they count victims, whether comments are allowed and their
+ * disclosure threshold; data sets give a threshold to their elements that give none. */
+static void privacy_attributes(void **state)
+{
+	struct gt_meta *m = NULL;
+	struct gt_meta_errors errs = {0};
+	const struct gt_meta_element *e;
+	(void)state;
+
+	assert_int_equal(load_text("p.gtm",
+	                           "gtsync-metadata 1\n"
+	                           "dataset A \"A\"\n  period yearly\n  levels district\n"
+	                           "  elements V W C T N\n"
+	                           "dataset B \"B\"\n  period yearly\n  levels district\n"
+	                           "  disclosure 3\n  elements N\n"
+	                           "element V \"V\"\n  type int0\n  victims yes\n"
+	                           "element W \"W\"\n  type int0\n  victims yes\n"
+	                           "  comments yes\n  disclosure 10\n"
+	                           "element C \"C\"\n  type int0\n  comments no\n"
+	                           "element T \"T\"\n  type text\n"
+	                           "element N \"N\"\n  type number\n",
+	                           &m, &errs),
+	                 0);
+	e = gt_meta_element_find(m, "V");
+	assert_true(e->victims && !e->comments && e->disclosure == GT_META_DEFAULT_DISCLOSURE);
+	e = gt_meta_element_find(m, "W");
+	assert_true(e->victims && e->comments && e->disclosure == 10);
+	e = gt_meta_element_find(m, "C");
+	assert_true(!e->victims && !e->comments && e->disclosure == 0);
+	e = gt_meta_element_find(m, "T");
+	assert_true(!e->victims && e->comments && e->disclosure == 0);
+	e = gt_meta_element_find(m, "N");
+	assert_int_equal(e->disclosure, 3);
+	gt_meta_free(m);
+
+	/* The shipped metadata: victims are counted with suppression and without comments. */
+	m = load_own();
+	e = gt_meta_element_find(m, "KK_KORBAN");
+	assert_true(e->victims && !e->comments && e->disclosure == 5);
+	e = gt_meta_element_find(m, "KK_LP");
+	assert_true(!e->victims && e->comments && e->disclosure == 0);
+	gt_meta_free(m);
+
+	assert_int_equal(load_text("q.gtm",
+	                           "gtsync-metadata 1\n"
+	                           "element T \"T\"\n  type text\n  victims yes\n"
+	                           "element U \"U\"\n  type int0\n  disclosure 1001\n"
+	                           "element X \"X\"\n  type int0\n  comments maybe\n",
+	                           &m, &errs),
+	                 GT_EINVAL);
+	assert_true(has_error(&errs, "q.gtm:4: element T: victims yes needs type int0 or number "
+	                             "(a count)"));
+	assert_true(has_error(&errs, "q.gtm:7: invalid disclosure \"1001\" (a threshold from 0, "
+	                             "none, to 1000)"));
+	assert_true(has_error(&errs, "q.gtm:10: comments takes yes or no, not \"maybe\""));
+	gt_meta_errors_clear(&errs);
+}
+
 static void own_set_loads(void **state)
 {
 	struct gt_meta *m = load_own();
@@ -1326,6 +1384,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(own_set_loads),
+	    cmocka_unit_test(privacy_attributes),
 	    cmocka_unit_test(metadata_dir_loads),
 	    cmocka_unit_test(bad_files_refused),
 	    cmocka_unit_test(good_and_bad_dir_loads_nothing),

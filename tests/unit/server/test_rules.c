@@ -333,6 +333,70 @@ static void control_characters_refused(void **state)
 	gt_store_batch_out_free(&out);
 }
 
+/* issue 14 (no identity in free text): the server itself refuses, whatever the client checked,
+ * a comment on a count of victims, and a NIK, passport, phone number or e-mail address in a
+ * comment, a text value or a workflow reason; regulation numbers, amounts and dates pass. */
+static void identity_refused(void **state)
+{
+	struct fixture *f = *state;
+	const struct gt_test_val v[] = {
+	    {"KK_LP", "202501", "53.71", "", "1", 1, 0, NULL, "PP No. 22 Tahun 2021; Rp 1.500.000"},
+	    {"KK_LP", "202502", "53.71", "", "1", 1, 0, NULL, "ibu korban 0812-3456-7890"},
+	    {"KK_LP", "202503", "53.71", "", "1", 1, 0, NULL, "NIK 5371014507990003"},
+	    {"KK_PELAKU", "202501", "53.71", "PERORANGAN", "1", 1, 0, NULL, "pelaku@contoh.co.id"},
+	    {"GT_CATATAN", "2025S1", "53.71", "", "paspor A1234567 ditahan", 1, 0, NULL, NULL},
+	    {"GT_CATATAN", "2024S2", "53.71", "", "Perpres 49/2023 dilaksanakan 31.12.2024", 1, 0,
+	     NULL, NULL},
+	    {"KK_KORBAN", "202501", "53.71", "AP", "1", 1, 0, NULL, "dua anak dari Kupang"},
+	};
+	struct gt_store_batch_out out = run(f, K_5371, NOW, v, 7, NULL, 0);
+
+	assert_int_equal(out.values.imported, 2);
+	assert_int_equal(out.n_conflicts, 1);
+	assert_int_equal(out.conflicts[0].reason, REASON(BAD_TEXT));
+	assert_int_equal(out.conflicts[0].n_indexes, 5);
+	assert_non_null(strstr(out.conflicts[0].message, "a phone number"));
+	/* The server's message does not repeat the number. */
+	assert_null(strstr(out.conflicts[0].message, "3456"));
+	gt_store_batch_out_free(&out);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM datavalues WHERE comment LIKE '%0812%' "
+	                           "OR comment LIKE '%5371014%' OR value LIKE '%A1234567%'"),
+	                 0);
+
+	/* One at a time, each says what it saw. */
+	const struct {
+		struct gt_test_val v;
+		const char *words;
+	} one[] = {
+	    {{"KK_LP", "202502", "53.71", "", "1", 1, 0, NULL, "NIK 5371014507990003"}, "a NIK"},
+	    {{"KK_PELAKU", "202502", "53.71", "PERORANGAN", "1", 1, 0, NULL, "x@contoh.com"},
+	     "an e-mail address"},
+	    {{"GT_CATATAN", "2025S1", "53.71", "", "paspor A1234567", 1, 0, NULL, NULL},
+	     "the value holds what looks like a passport number"},
+	    {{"KK_KORBAN", "202502", "53.71", "PD", "1", 1, 0, NULL, "satu"},
+	     "comments are not kept on KK_KORBAN: it counts victims"},
+	};
+	for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
+		out = run(f, K_5371, NOW, &one[i].v, 1, NULL, 0);
+		expect_reason(&out, REASON(BAD_TEXT), one[i].words);
+		gt_store_batch_out_free(&out);
+	}
+
+	const struct gt_test_act a[] = {
+	    {WF(RETURN), "KK", "2025", "53.71", "hubungi operator di +62 812 3456 7890"},
+	};
+	set_state(f, "KK", "2025", "53.71", STATE(SUBMITTED));
+	out = run(f, K_53, NOW, NULL, 0, a, 1);
+	expect_reason(&out, REASON(BAD_TEXT), "the reason holds what looks like a phone number");
+	gt_store_batch_out_free(&out);
+	const struct gt_test_act ok[] = {
+	    {WF(RETURN), "KK", "2025", "53.71", "angka Januari tidak sesuai PP No. 22 Tahun 2021"},
+	};
+	out = run(f, K_53, NOW, NULL, 0, ok, 1);
+	assert_int_equal(out.status, STATUS(OK));
+	gt_store_batch_out_free(&out);
+}
+
 /* issue 10 item 8: reasons are bounded. */
 static void reasons_bounded(void **state)
 {
@@ -833,6 +897,7 @@ int main(void)
 	    cmocka_unit_test(transitions_match_docs),
 	    cmocka_unit_test_setup_teardown(check_messages, setup, teardown),
 	    cmocka_unit_test_setup_teardown(control_characters_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(identity_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(reasons_bounded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(achievement_plans, setup, teardown),
 	    cmocka_unit_test_setup_teardown(lock_whatever_the_value_names, setup, teardown),
