@@ -168,6 +168,14 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_META_VER_INS] = "INSERT INTO metadata_version(version, digest, loaded_at_ms) "
                        "VALUES(?1, ?2, ?3)",
     [Q_META_FILES] = "SELECT name, content, sha256 FROM metadata_files ORDER BY name",
+
+    [Q_TREE_SIZE] = "SELECT coalesce(max(leaf) + 1, 0) FROM log_leaves",
+    [Q_TREE_NODES] = "SELECT count(*) FROM log_nodes",
+    [Q_TREE_LEAF_INS] = "INSERT INTO log_leaves(leaf, kind, log_index, entry) "
+                        "VALUES(?1, ?2, ?3, ?4)",
+    [Q_TREE_LEAF_OF] = "SELECT leaf FROM log_leaves WHERE log_index = ?1",
+    [Q_TREE_NODE_GET] = "SELECT hash FROM log_nodes WHERE level = ?1 AND idx = ?2",
+    [Q_TREE_NODE_PUT] = "INSERT INTO log_nodes(level, idx, hash) VALUES(?1, ?2, ?3)",
 };
 
 /*
@@ -697,10 +705,35 @@ static int migrate_v5(struct gt_store *st)
 	            "adding role sets and labels to keys");
 }
 
+/* Version 5 to 6: the transparency log (issue 14). log_leaves lists the tree's leaves in
+ * order: a logged batch by its log_index (its entry is computed from the log), a key record
+ * with its entry's bytes. log_nodes keeps the root of every complete subtree by (level,
+ * index), level 0 being the leaf hashes, so that appending and every proof read O(log n)
+ * rows. The tree is built over the existing log, in log order. */
+static int migrate_v6(struct gt_store *st)
+{
+	int rc = exec(st,
+	              "CREATE TABLE log_leaves("
+	              " leaf INTEGER PRIMARY KEY,"
+	              " kind INTEGER NOT NULL,"
+	              " log_index INTEGER UNIQUE REFERENCES batch_log(log_index),"
+	              " entry BLOB"
+	              ");"
+	              "CREATE TABLE log_nodes("
+	              " level INTEGER NOT NULL,"
+	              " idx INTEGER NOT NULL,"
+	              " hash BLOB NOT NULL CHECK(length(hash) = 32),"
+	              " PRIMARY KEY(level, idx)"
+	              ") WITHOUT ROWID;",
+	              "adding the transparency log");
+
+	return rc != 0 ? rc : gt__store_tree_build(st);
+}
+
 /* Migration steps: migrations[v] takes the schema from version v to v + 1, inside the
  * transaction that also sets the new user_version. */
 static int (*const migrations[GT_STORE_SCHEMA_VERSION])(struct gt_store *st) = {
-    migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5};
+    migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5, migrate_v6};
 
 static int migrate(struct gt_store *st, int64_t from)
 {

@@ -372,6 +372,13 @@ int gt_store_log_append(struct gt_store *st, const struct gt_store_log_in *in, u
 		rc = gt__store_err(st, GT_EEXIST, "the batch or its sequence is already logged");
 	if (rc == 0)
 		*log_index = (uint64_t)sqlite3_last_insert_rowid(st->db);
+	/* Its leaf in the transparency log, in the same transaction (issue 14). */
+	if (rc == 0)
+		rc = gt__store_tree_append_batch(st, *log_index, in->hash,
+		                                 in->len > 0 ? in->signature : NULL,
+		                                 in->len > 0 ? in->sig_len : 0);
+	if (rc != 0)
+		*log_index = 0;
 	return rc;
 }
 
