@@ -176,6 +176,8 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_TREE_LEAF_OF] = "SELECT leaf FROM log_leaves WHERE log_index = ?1",
     [Q_TREE_NODE_GET] = "SELECT hash FROM log_nodes WHERE level = ?1 AND idx = ?2",
     [Q_TREE_NODE_PUT] = "INSERT INTO log_nodes(level, idx, hash) VALUES(?1, ?2, ?3)",
+    [Q_TREE_ENTRY] = "SELECT l.kind, l.entry, b.batch_hash, b.signature FROM log_leaves AS l "
+                     "LEFT JOIN batch_log AS b ON b.log_index = l.log_index WHERE l.leaf = ?1",
 };
 
 /*

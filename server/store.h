@@ -421,6 +421,10 @@ int gt_store_tree_inclusion(struct gt_store *st, uint64_t leaf, uint64_t size,
 int gt_store_tree_consistency(struct gt_store *st, uint64_t old_size, uint64_t size,
                               uint8_t proof[GT_MERKLE_MAX_PROOF][GT_MERKLE_HASH_LEN], size_t *n);
 
+/* The entry of leaf (its kind byte first) into a new buffer *entry of *len bytes; caller
+ * frees. GT_ENOENT for a leaf beyond the tree, GT_ECORRUPT for one whose batch is gone. */
+int gt_store_tree_entry(struct gt_store *st, uint64_t leaf, uint8_t **entry, size_t *len);
+
 /* The leaf of logged batch log_index; GT_ENOENT when it has none. */
 int gt_store_tree_leaf_of(struct gt_store *st, uint64_t log_index, uint64_t *leaf);
 

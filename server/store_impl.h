@@ -81,6 +81,7 @@ enum gt__store_sql {
 	Q_TREE_LEAF_OF,
 	Q_TREE_NODE_GET,
 	Q_TREE_NODE_PUT,
+	Q_TREE_ENTRY,
 	Q_COUNT
 };
 

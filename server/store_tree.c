@@ -3,6 +3,7 @@
 #include "store_impl.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
@@ -218,6 +219,50 @@ int gt_store_tree_leaf_of(struct gt_store *st, uint64_t log_index, uint64_t *lea
 	                         : gt__store_sqlerr(st, rc, "finding a batch's leaf");
 	sqlite3_reset(s);
 	return rc;
+}
+
+int gt_store_tree_entry(struct gt_store *st, uint64_t leaf, uint8_t **entry, size_t *len)
+{
+	sqlite3_stmt *s = gt__store_q(st, Q_TREE_ENTRY);
+	uint8_t *buf = NULL;
+	size_t n = 0;
+	int rc;
+
+	*entry = NULL;
+	*len = 0;
+	if (s == NULL)
+		return GT_ESTORE;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)leaf);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		rc = gt__store_err(st, GT_ENOENT, "no leaf %llu", (unsigned long long)leaf);
+	} else if (rc != SQLITE_ROW) {
+		rc = gt__store_sqlerr(st, rc, "reading a leaf");
+	} else if (sqlite3_column_int(s, 0) != GT_LOGLEAF_BATCH) {
+		n = (size_t)sqlite3_column_bytes(s, 1);
+		buf = malloc(n > 0 ? n : 1);
+		rc = buf == NULL ? gt__store_err(st, GT_ENOMEM, "out of memory") : 0;
+		if (rc == 0 && n > 0)
+			memcpy(buf, sqlite3_column_blob(s, 1), n);
+	} else if (sqlite3_column_bytes(s, 2) != GT_SHA256_LEN ||
+	           sqlite3_column_bytes(s, 3) > (int)GT_ED25519_SIG_LEN) {
+		rc = gt__store_err(st, GT_ECORRUPT, "leaf %llu names a batch the log lacks",
+		                   (unsigned long long)leaf);
+	} else {
+		buf = malloc(GT_LOGLEAF_BATCH_MAX);
+		rc = buf == NULL
+		         ? gt__store_err(st, GT_ENOMEM, "out of memory")
+		         : gt_logleaf_batch(sqlite3_column_blob(s, 2), sqlite3_column_blob(s, 3),
+		                            (size_t)sqlite3_column_bytes(s, 3), buf, &n);
+	}
+	sqlite3_reset(s);
+	if (rc != 0) {
+		free(buf);
+		return rc;
+	}
+	*entry = buf;
+	*len = n;
+	return 0;
 }
 
 /* ---- Checking the tree against the log ------------------------------------------------ */
