@@ -66,7 +66,7 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_LOG_BY_HASH] = "SELECT log_index FROM batch_log WHERE batch_hash = ?1",
     [Q_LOG_BY_KEYSEQ] = "SELECT log_index FROM batch_log WHERE key_id = ?1 AND sequence = ?2",
     [Q_LOG_INS] = "INSERT INTO batch_log(batch_hash, key_id, sequence, org_unit, batch, "
-                  "signature, received_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                  "signature, received_at_ms, leaf) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [Q_LOG_NEXT] = "SELECT log_index, batch, signature, batch_hash, key_id, sequence, "
                    "org_unit, received_at_ms FROM batch_log WHERE log_index > ?1 "
                    "ORDER BY log_index LIMIT 1",
@@ -169,15 +169,15 @@ static const char *const sql_text[Q_COUNT] = {
                        "VALUES(?1, ?2, ?3)",
     [Q_META_FILES] = "SELECT name, content, sha256 FROM metadata_files ORDER BY name",
 
-    [Q_TREE_SIZE] = "SELECT coalesce(max(leaf) + 1, 0) FROM log_leaves",
-    [Q_TREE_NODES] = "SELECT count(*) FROM log_nodes",
-    [Q_TREE_LEAF_INS] = "INSERT INTO log_leaves(leaf, kind, log_index, entry) "
-                        "VALUES(?1, ?2, ?3, ?4)",
-    [Q_TREE_LEAF_OF] = "SELECT leaf FROM log_leaves WHERE log_index = ?1",
-    [Q_TREE_NODE_GET] = "SELECT hash FROM log_nodes WHERE level = ?1 AND idx = ?2",
-    [Q_TREE_NODE_PUT] = "INSERT INTO log_nodes(level, idx, hash) VALUES(?1, ?2, ?3)",
-    [Q_TREE_ENTRY] = "SELECT l.kind, l.entry, b.batch_hash, b.signature FROM log_leaves AS l "
-                     "LEFT JOIN batch_log AS b ON b.log_index = l.log_index WHERE l.leaf = ?1",
+    [Q_TREE_SIZE] = "SELECT coalesce((max(id) >> 6) + 1, 0) FROM log_tree",
+    [Q_TREE_NODES] = "SELECT count(*) FROM log_tree",
+    [Q_TREE_LEAF_INS] = "INSERT INTO log_tree(id, hash, kind, log_index, entry) "
+                        "VALUES(?1, ?2, ?3, ?4, ?5)",
+    [Q_TREE_LEAF_OF] = "SELECT leaf FROM batch_log WHERE log_index = ?1",
+    [Q_TREE_NODE_GET] = "SELECT hash FROM log_tree WHERE id = ?1",
+    [Q_TREE_NODE_PUT] = "INSERT INTO log_tree(id, hash) VALUES(?1, ?2)",
+    [Q_TREE_ENTRY] = "SELECT t.kind, t.entry, b.batch_hash, b.signature FROM log_tree AS t "
+                     "LEFT JOIN batch_log AS b ON b.log_index = t.log_index WHERE t.id = ?1",
 };
 
 /*
@@ -707,26 +707,23 @@ static int migrate_v5(struct gt_store *st)
 	            "adding role sets and labels to keys");
 }
 
-/* Version 5 to 6: the transparency log (issue 14). log_leaves lists the tree's leaves in
- * order: a logged batch by its log_index (its entry is computed from the log), a key record
- * with its entry's bytes. log_nodes keeps the root of every complete subtree by (level,
- * index), level 0 being the leaf hashes, so that appending and every proof read O(log n)
- * rows. The tree is built over the existing log, in log order. */
+/* Version 5 to 6: the transparency log (issue 14). log_tree keeps the hash of every complete
+ * subtree of the Merkle tree in one table, in the order appending creates them: the nodes the
+ * append of leaf i closes have ids i * 64 + level (level 0 the leaf itself), so an append
+ * writes at the table's end and a node is one primary-key read. A leaf's row also says what it
+ * logs: a batch by its log_index (its entry is computed from the log), any other entry by its
+ * bytes. batch_log.leaf is a batch's leaf. The tree is built over the existing log, in order. */
 static int migrate_v6(struct gt_store *st)
 {
 	int rc = exec(st,
-	              "CREATE TABLE log_leaves("
-	              " leaf INTEGER PRIMARY KEY,"
-	              " kind INTEGER NOT NULL,"
-	              " log_index INTEGER UNIQUE REFERENCES batch_log(log_index),"
+	              "ALTER TABLE batch_log ADD COLUMN leaf INTEGER;"
+	              "CREATE TABLE log_tree("
+	              " id INTEGER PRIMARY KEY,"
+	              " hash BLOB NOT NULL,"
+	              " kind INTEGER,"
+	              " log_index INTEGER,"
 	              " entry BLOB"
-	              ");"
-	              "CREATE TABLE log_nodes("
-	              " level INTEGER NOT NULL,"
-	              " idx INTEGER NOT NULL,"
-	              " hash BLOB NOT NULL CHECK(length(hash) = 32),"
-	              " PRIMARY KEY(level, idx)"
-	              ") WITHOUT ROWID;",
+	              ");",
 	              "adding the transparency log");
 
 	return rc != 0 ? rc : gt__store_tree_build(st);

@@ -152,14 +152,16 @@ int gt__store_bind_subtree(sqlite3_stmt *s, int first, const struct gt__store_su
  * error message. */
 int gt__store_count(struct gt_store *st, int q, const char *what, uint64_t *out);
 
-/* Appends a leaf to the transparency log's tree inside the open transaction: its row (kind,
- * the batch's log_index or 0, the entry bytes for entries the log does not hold, else NULL)
- * and the complete-subtree nodes it closes. *leaf is its position. */
-int gt__store_tree_append(struct gt_store *st, int kind, uint64_t log_index, const uint8_t *entry,
-                          size_t len, const uint8_t leaf_hash[GT_MERKLE_HASH_LEN], uint64_t *leaf);
+/* Appends leaf number size (the tree's size) to the transparency log's tree inside the open
+ * transaction: its row (kind, the batch's log_index or 0, the entry bytes for entries the log
+ * does not hold, else NULL) and the complete-subtree nodes it closes. */
+int gt__store_tree_append(struct gt_store *st, uint64_t size, int kind, uint64_t log_index,
+                          const uint8_t *entry, size_t len,
+                          const uint8_t leaf_hash[GT_MERKLE_HASH_LEN]);
 
-/* Appends the leaf of logged batch log_index (its hash and signature, see common/logleaf.h). */
-int gt__store_tree_append_batch(struct gt_store *st, uint64_t log_index,
+/* Appends the leaf of logged batch log_index (its hash and signature, see common/logleaf.h) as
+ * leaf number size. */
+int gt__store_tree_append_batch(struct gt_store *st, uint64_t size, uint64_t log_index,
                                 const uint8_t hash[GT_SHA256_LEN], const uint8_t *sig,
                                 size_t sig_len);
 

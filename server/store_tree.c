@@ -9,6 +9,15 @@
 #include "error.h"
 #include "logleaf.h"
 
+/* Most leaves the tree takes: node ids are leaf * 64 + level in a signed 64-bit integer. */
+#define TREE_MAX_LEAVES ((uint64_t)1 << 56)
+
+/* The id of node (level, index): the append of its last leaf created it. */
+static sqlite3_int64 node_id(unsigned level, uint64_t index)
+{
+	return (sqlite3_int64)(((((index + 1) << level) - 1) << 6) | level);
+}
+
 static int node_get(void *arg, unsigned level, uint64_t index, uint8_t out[GT_MERKLE_HASH_LEN])
 {
 	struct gt_store *st = arg;
@@ -17,8 +26,7 @@ static int node_get(void *arg, unsigned level, uint64_t index, uint8_t out[GT_ME
 
 	if (s == NULL)
 		return GT_ESTORE;
-	sqlite3_bind_int(s, 1, (int)level);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)index);
+	sqlite3_bind_int64(s, 1, node_id(level, index));
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 0) == GT_MERKLE_HASH_LEN) {
 		memcpy(out, sqlite3_column_blob(s, 0), GT_MERKLE_HASH_LEN);
@@ -33,18 +41,38 @@ static int node_get(void *arg, unsigned level, uint64_t index, uint8_t out[GT_ME
 	return rc;
 }
 
+/* A leaf being appended: what its row says besides its hash. */
+struct leaf_row {
+	struct gt_store *st;
+	int kind;
+	uint64_t log_index;
+	const uint8_t *entry;
+	size_t len;
+};
+
 static int node_put(void *arg, unsigned level, uint64_t index,
                     const uint8_t hash[GT_MERKLE_HASH_LEN])
 {
-	struct gt_store *st = arg;
-	sqlite3_stmt *s = gt__store_q(st, Q_TREE_NODE_PUT);
+	struct leaf_row *l = arg;
+	sqlite3_stmt *s = gt__store_q(l->st, level == 0 ? Q_TREE_LEAF_INS : Q_TREE_NODE_PUT);
 
 	if (s == NULL)
 		return GT_ESTORE;
-	sqlite3_bind_int(s, 1, (int)level);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)index);
-	sqlite3_bind_blob(s, 3, hash, GT_MERKLE_HASH_LEN, SQLITE_STATIC);
-	return gt__store_run(st, s, "storing a tree node");
+	sqlite3_bind_int64(s, 1, node_id(level, index));
+	sqlite3_bind_blob(s, 2, hash, GT_MERKLE_HASH_LEN, SQLITE_STATIC);
+	if (level == 0) {
+		sqlite3_bind_int(s, 3, l->kind);
+		if (l->log_index > 0)
+			sqlite3_bind_int64(s, 4, (sqlite3_int64)l->log_index);
+		if (l->entry != NULL)
+			sqlite3_bind_blob64(s, 5, l->entry, l->len, SQLITE_STATIC);
+	}
+	return gt__store_run(l->st, s, "storing a tree node");
+}
+
+static int append_get(void *arg, unsigned level, uint64_t index, uint8_t out[GT_MERKLE_HASH_LEN])
+{
+	return node_get(((struct leaf_row *)arg)->st, level, index, out);
 }
 
 int gt_store_tree_size(struct gt_store *st, uint64_t *size)
@@ -52,75 +80,72 @@ int gt_store_tree_size(struct gt_store *st, uint64_t *size)
 	return gt__store_count(st, Q_TREE_SIZE, "reading the tree size", size);
 }
 
-int gt__store_tree_append(struct gt_store *st, int kind, uint64_t log_index, const uint8_t *entry,
-                          size_t len, const uint8_t leaf_hash[GT_MERKLE_HASH_LEN], uint64_t *leaf)
+int gt__store_tree_append(struct gt_store *st, uint64_t size, int kind, uint64_t log_index,
+                          const uint8_t *entry, size_t len,
+                          const uint8_t leaf_hash[GT_MERKLE_HASH_LEN])
 {
-	sqlite3_stmt *s;
-	uint64_t size;
+	struct leaf_row l = {st, kind, log_index, entry, len};
 	int rc;
 
-	*leaf = 0;
-	rc = gt_store_tree_size(st, &size);
-	if (rc != 0)
-		return rc;
-	if ((s = gt__store_q(st, Q_TREE_LEAF_INS)) == NULL)
-		return GT_ESTORE;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)size);
-	sqlite3_bind_int(s, 2, kind);
-	if (log_index > 0)
-		sqlite3_bind_int64(s, 3, (sqlite3_int64)log_index);
-	if (entry != NULL)
-		sqlite3_bind_blob64(s, 4, entry, len, SQLITE_STATIC);
-	rc = gt__store_run(st, s, "appending a leaf to the tree");
-	if (rc == 0)
-		rc = gt_merkle_append(size, leaf_hash, node_get, node_put, st);
-	if (rc == 0)
-		*leaf = size;
+	if (size >= TREE_MAX_LEAVES)
+		return gt__store_err(st, GT_ETOOBIG, "the transparency log is full");
+	rc = gt_merkle_append(size, leaf_hash, append_get, node_put, &l);
+	if (rc != 0 && rc != GT_ESTORE && rc != GT_ECORRUPT && rc != GT_EEXIST)
+		gt__store_err(st, rc, "appending to the transparency log: %s", gt_strerror(rc));
 	return rc;
 }
 
-int gt__store_tree_append_batch(struct gt_store *st, uint64_t log_index,
+int gt__store_tree_append_batch(struct gt_store *st, uint64_t size, uint64_t log_index,
                                 const uint8_t hash[GT_SHA256_LEN], const uint8_t *sig,
                                 size_t sig_len)
 {
 	uint8_t leaf_hash[GT_MERKLE_HASH_LEN];
-	uint64_t leaf;
 	int rc = gt_logleaf_batch_hash(hash, sig, sig_len, leaf_hash);
 
 	if (rc != 0)
 		return gt__store_err(st, rc, "hashing a batch's log entry");
-	return gt__store_tree_append(st, GT_LOGLEAF_BATCH, log_index, NULL, 0, leaf_hash, &leaf);
+	return gt__store_tree_append(st, size, GT_LOGLEAF_BATCH, log_index, NULL, 0, leaf_hash);
 }
 
 int gt__store_tree_build(struct gt_store *st)
 {
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s = NULL, *set = NULL;
+	uint64_t size = 0;
 	int rc = sqlite3_prepare_v2(
 	    st->db, "SELECT log_index, batch_hash, signature FROM batch_log ORDER BY log_index", -1,
 	    &s, NULL);
 
-	if (rc != SQLITE_OK)
-		return gt__store_sqlerr(st, rc, "reading the log to build its tree");
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(
+		    st->db, "UPDATE batch_log SET leaf = ?2 WHERE log_index = ?1", -1, &set, NULL);
+	if (rc != SQLITE_OK) {
+		rc = gt__store_sqlerr(st, rc, "reading the log to build its tree");
+		goto out;
+	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		sqlite3_int64 li = sqlite3_column_int64(s, 0);
 		size_t sig_len = (size_t)sqlite3_column_bytes(s, 2);
 
 		if (sqlite3_column_bytes(s, 1) != GT_SHA256_LEN || sig_len > GT_ED25519_SIG_LEN) {
 			rc = gt__store_err(st, GT_ECORRUPT,
 			                   "batch %lld has a malformed hash or signature",
-			                   (long long)sqlite3_column_int64(s, 0));
-			break;
+			                   (long long)li);
+			goto out;
 		}
-		rc = gt__store_tree_append_batch(st, (uint64_t)sqlite3_column_int64(s, 0),
-		                                 sqlite3_column_blob(s, 1),
+		rc = gt__store_tree_append_batch(st, size, (uint64_t)li, sqlite3_column_blob(s, 1),
 		                                 sqlite3_column_blob(s, 2), sig_len);
 		if (rc != 0)
-			break;
+			goto out;
+		sqlite3_bind_int64(set, 1, li);
+		sqlite3_bind_int64(set, 2, (sqlite3_int64)size);
+		if ((rc = gt__store_run(st, set, "recording a batch's leaf")) != 0)
+			goto out;
+		size++;
 	}
-	if (rc == SQLITE_DONE)
-		rc = 0;
-	else if (rc > 0)
-		rc = gt__store_sqlerr(st, rc, "reading the log to build its tree");
+	rc = rc == SQLITE_DONE ? 0 : gt__store_sqlerr(st, rc, "reading the log to build its tree");
+out:
 	sqlite3_finalize(s);
+	sqlite3_finalize(set);
 	return rc;
 }
 
@@ -211,6 +236,8 @@ int gt_store_tree_leaf_of(struct gt_store *st, uint64_t log_index, uint64_t *lea
 		return GT_ESTORE;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)log_index);
 	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_NULL)
+		rc = SQLITE_DONE;
 	if (rc == SQLITE_ROW)
 		*leaf = (uint64_t)sqlite3_column_int64(s, 0);
 	rc = rc == SQLITE_ROW    ? 0
@@ -232,7 +259,9 @@ int gt_store_tree_entry(struct gt_store *st, uint64_t leaf, uint8_t **entry, siz
 	*len = 0;
 	if (s == NULL)
 		return GT_ESTORE;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)leaf);
+	if (leaf >= TREE_MAX_LEAVES)
+		return gt__store_err(st, GT_ENOENT, "no leaf %llu", (unsigned long long)leaf);
+	sqlite3_bind_int64(s, 1, node_id(0, leaf));
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_DONE) {
 		rc = gt__store_err(st, GT_ENOENT, "no leaf %llu", (unsigned long long)leaf);
@@ -348,9 +377,9 @@ int gt_store_tree_check(struct gt_store *st, struct gt_store_tree_check *out)
 	if (rc != 0)
 		return rc;
 	rc = sqlite3_prepare_v2(st->db,
-	                        "SELECT l.leaf, l.kind, l.log_index, l.entry, b.batch_hash, "
-	                        "b.signature FROM log_leaves AS l LEFT JOIN batch_log AS b "
-	                        "ON b.log_index = l.log_index ORDER BY l.leaf",
+	                        "SELECT t.id >> 6, t.kind, t.log_index, t.entry, b.batch_hash, "
+	                        "b.signature, b.leaf FROM log_tree AS t LEFT JOIN batch_log AS b "
+	                        "ON b.log_index = t.log_index WHERE (t.id & 63) = 0 ORDER BY t.id",
 	                        -1, &s, NULL);
 	if (rc != SQLITE_OK) {
 		rc = gt__store_sqlerr(st, rc, "reading the tree's leaves");
@@ -369,6 +398,15 @@ int gt_store_tree_check(struct gt_store *st, struct gt_store_tree_check *out)
 		if (sqlite3_column_int(s, 1) == GT_LOGLEAF_BATCH) {
 			uint64_t li = (uint64_t)sqlite3_column_int64(s, 2);
 
+			if (sqlite3_column_type(s, 4) != SQLITE_NULL &&
+			    (sqlite3_column_type(s, 6) == SQLITE_NULL ||
+			     (uint64_t)sqlite3_column_int64(s, 6) != leaf)) {
+				snprintf(out->why, sizeof(out->why),
+				         "batch %llu does not name leaf %llu as its own",
+				         (unsigned long long)li, (unsigned long long)leaf);
+				rc = GT_ECORRUPT;
+				goto out;
+			}
 			if (li <= last_index) {
 				snprintf(out->why, sizeof(out->why),
 				         "leaf %llu names batch %llu out of the log's order",

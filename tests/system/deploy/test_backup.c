@@ -330,8 +330,8 @@ static void backup_under_load(void **state)
 		char cmd[9000];
 
 		snprintf(cmd, sizeof(cmd),
-		         "sqlite3 '%s/gtsync.db' \"UPDATE log_nodes SET hash = zeroblob(32) "
-		         "WHERE level = 1 AND idx = 0\"",
+		         "sqlite3 '%s/gtsync.db' \"UPDATE log_tree SET hash = zeroblob(32) "
+		         "WHERE id = 65\"",
 		         f->restored);
 		assert_int_equal(system(cmd), 0);
 		assert_int_equal(server_cmd(f, v), 1);

@@ -186,7 +186,8 @@ static void an_older_store_gets_its_tree(void **state)
 	assert_int_equal(gt_store_tree_head(f->st, &size, before), 0);
 	gt_store_close(f->st);
 	f->st = NULL;
-	exec_sql(f->path, "DROP TABLE log_leaves; DROP TABLE log_nodes; PRAGMA user_version = 5;");
+	exec_sql(f->path, "DROP TABLE log_tree; ALTER TABLE batch_log DROP COLUMN leaf; "
+	                  "PRAGMA user_version = 5;");
 	assert_int_equal(gt_store_open(f->path, 0, &f->st), 0);
 	assert_int_equal(gt_store_tree_head(f->st, &size, after), 0);
 	assert_int_equal(size, N_BATCHES);
@@ -205,11 +206,16 @@ static void the_check_finds_changes_behind_its_back(void **state)
 	    /* A batch removed from the log. */
 	    {"DELETE FROM batch_log WHERE log_index = 37", "not in the log"},
 	    /* A node of the tree rewritten. */
-	    {"UPDATE log_nodes SET hash = zeroblob(32) WHERE level = 2 AND idx = 3", "differs"},
+	    {"UPDATE log_tree SET hash = zeroblob(32) WHERE id = ((4 << 2) - 1) * 64 + 2",
+	     "tree node 2/3 differs"},
 	    /* A leaf removed from the tree. */
-	    {"DELETE FROM log_leaves WHERE leaf = 36", "batches but the tree"},
+	    {"DELETE FROM log_tree WHERE id = 36 * 64", "batches but the tree"},
+	    /* A leaf in the middle removed. */
+	    {"DELETE FROM log_tree WHERE id = 20 * 64", "leaf 20 is missing"},
+	    /* A batch's leaf renamed. */
+	    {"UPDATE batch_log SET leaf = 3 WHERE log_index = 5", "does not name leaf 4"},
 	    /* A node added. */
-	    {"INSERT INTO log_nodes VALUES(9, 9, zeroblob(32))", "nodes where"},
+	    {"INSERT INTO log_tree(id, hash) VALUES(9 * 64 + 9, zeroblob(32))", "nodes where"},
 	};
 	struct fixture *f = *state;
 	struct gt_store_tree_check c;
