@@ -13,6 +13,8 @@
 #include "backoff.h"
 #include "chain.h"
 #include "cli.h"
+#include "clock.h"
+#include "cstore_tree.h"
 #include "dashboard.h"
 #include "dashcmd.h"
 #include "dhis2export.h"
@@ -34,6 +36,7 @@
 #include "template.h"
 #include "termtext.h"
 #include "testhooks.h"
+#include "treelog.h"
 
 #define OK          GT_CLI_EXIT_OK
 #define FAIL        GT_CLI_EXIT_FAIL
@@ -476,6 +479,38 @@ static int cmd_status(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	return rc == GT_OK ? OK : FAIL;
 }
 
+/* ---- alarm (the server's transparency log, issue 14) ---- */
+
+static int cmd_alarm(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	struct gt_home *h;
+	int rc;
+	(void)argc;
+	(void)argv;
+	(void)arg;
+
+	if (open_home(cmd, &h) != GT_OK)
+		return FAIL;
+	if (!gt_treelog_print_alarm(h, stdout)) {
+		printf("%s\n", _("no alarm: the server's log extended what this office verified"));
+		gt_home_close(h);
+		return OK;
+	}
+	if (!gt_cli_get(cmd, "acknowledge")) {
+		gt_home_close(h);
+		return FAIL;
+	}
+	rc = gt_cstore_tree_alarm_ack(h->st, gt_clock_wall_ms());
+	if (rc == GT_OK)
+		printf("%s\n", _("alarm acknowledged: the next exchange starts again from the tree "
+		                 "head the server shows then"));
+	else
+		fprintf(stderr, _("gtsync alarm: cannot acknowledge: %s\n"),
+		        gt_cstore_errmsg(h->st));
+	gt_home_close(h);
+	return rc == GT_OK ? OK : FAIL;
+}
+
 /* ---- report ---- */
 
 static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
@@ -787,6 +822,12 @@ static struct gt_cli_opt status_opts[] = {
     {"format", "FORMAT", N_("human or plain key=value lines (default: human on a terminal)"), NULL},
     {0},
 };
+static struct gt_cli_opt alarm_opts[] = {
+    HOME_OPT,
+    {"acknowledge", NULL, "acknowledge the alarm, after the central secretariat explained it",
+     NULL},
+    {0},
+};
 static struct gt_cli_opt report_opts[] = {
     HOME_OPT,
     {"org", "CODE", N_("the org unit to report on (default: the key's)"), NULL},
@@ -909,6 +950,14 @@ static const struct gt_cli_cmd client_cmds[] = {
      N_("Values the server skipped are listed grouped by reason. Not on a terminal (or with "
         "--format plain) the output is key=value lines."),
      status_opts, 0, 0, cmd_status, NULL},
+    {"alarm", N_("show or acknowledge an alarm about the server's log"),
+     N_("[--home DIR] [--acknowledge]"),
+     N_("Every exchange checks that the server's signed log extends the one this office last "
+        "verified and holds its acknowledged batches. When it does not, gtsync raises an alarm, "
+        "shows both tree heads, and sends or takes nothing more. After the central secretariat "
+        "explained what happened, --acknowledge clears the alarm; the next exchange then trusts "
+        "the tree head the server shows. Exits 1 while an alarm is open."),
+     alarm_opts, 0, 0, cmd_alarm, NULL},
     {"report", N_("show the server's consolidated report"),
      N_("[--home DIR] [--org CODE] --dataset DS --period P [--format FORMAT] [--output FILE]"),
      N_("Totals for the org unit's subtree with a column per child org unit, and which units "

@@ -72,12 +72,25 @@ static const char schema_v4[] =
     " reply BLOB, fetched_ms INTEGER NOT NULL DEFAULT 0, wanted_ms INTEGER NOT NULL DEFAULT 0,"
     " error TEXT NOT NULL DEFAULT '', PRIMARY KEY(org, dataset, period));";
 
+/* Version 5: the transparency log (issue 14): the last tree head the client verified, the
+ * alarms raised when the server's history did not extend it (kept until an operator
+ * acknowledges them), and the leaf at which each acknowledged batch was proven included. */
+static const char schema_v5[] =
+    "CREATE TABLE tree_head(id INTEGER PRIMARY KEY CHECK(id = 1), size INTEGER NOT NULL,"
+    " root BLOB NOT NULL, timestamp_ms INTEGER NOT NULL, signature BLOB NOT NULL,"
+    " server_key BLOB NOT NULL, verified_at_ms INTEGER NOT NULL);"
+    "CREATE TABLE tree_alarm(id INTEGER PRIMARY KEY, raised_at_ms INTEGER NOT NULL,"
+    " held_size INTEGER NOT NULL, held_root BLOB NOT NULL, seen_size INTEGER NOT NULL,"
+    " seen_root BLOB NOT NULL, what TEXT NOT NULL, acknowledged_at_ms INTEGER);"
+    "ALTER TABLE batch ADD COLUMN leaf INTEGER;";
+
 /* The schema's history: entry v takes a store from version v to v + 1. */
 static const struct gt_sqldb_migration migrations[] = {
     {"settings, metadata, outbox, batches and replica", schema_v1, NULL},
     {"workflow actions in the outbox", schema_v2, NULL},
     {"late entry and acknowledged warnings of workflow actions", schema_v3, NULL},
     {"the dashboard's cache of reports", schema_v4, NULL},
+    {"the transparency log's tree head and alarms", schema_v5, NULL},
 };
 
 static const struct gt_sqldb_stmt sqls[Q_N] = {
@@ -221,6 +234,29 @@ static const struct gt_sqldb_stmt sqls[Q_N] = {
                   " error=CASE WHEN reply IS NULL THEN '' ELSE error END"},
     [Q_D_FAIL] = {"noting a failed fetch in the dashboard's cache",
                   "UPDATE dash_report SET error=?4 WHERE org=?1 AND dataset=?2 AND period=?3"},
+    [Q_T_HEAD_GET] = {"reading the log's tree head",
+                      "SELECT size, root, timestamp_ms, signature, server_key, verified_at_ms"
+                      " FROM tree_head WHERE id=1"},
+    [Q_T_HEAD_PUT] = {"saving the log's tree head",
+                      "INSERT INTO tree_head(id, size, root, timestamp_ms, signature,"
+                      " server_key, verified_at_ms) VALUES(1,?1,?2,?3,?4,?5,?6)"
+                      " ON CONFLICT(id) DO UPDATE SET size=excluded.size, root=excluded.root,"
+                      " timestamp_ms=excluded.timestamp_ms, signature=excluded.signature,"
+                      " server_key=excluded.server_key, verified_at_ms=excluded.verified_at_ms"},
+    [Q_T_HEAD_DEL] = {"forgetting the log's tree head", "DELETE FROM tree_head"},
+    [Q_T_ALARM_GET] = {"reading the log's alarm",
+                       "SELECT raised_at_ms, held_size, held_root, seen_size, seen_root, what"
+                       " FROM tree_alarm WHERE acknowledged_at_ms IS NULL ORDER BY id LIMIT 1"},
+    [Q_T_ALARM_INS] = {"raising the log's alarm",
+                       "INSERT INTO tree_alarm(raised_at_ms, held_size, held_root, seen_size,"
+                       " seen_root, what) VALUES(?1,?2,?3,?4,?5,?6)"},
+    [Q_T_ALARM_ACK] = {"acknowledging the log's alarm",
+                       "UPDATE tree_alarm SET acknowledged_at_ms=?1"
+                       " WHERE acknowledged_at_ms IS NULL"},
+    [Q_T_UNPROVEN] = {"reading the batches to prove",
+                      "SELECT seq, bytes, signature FROM batch WHERE state=1 AND leaf IS NULL"
+                      " AND length(bytes) > 0 ORDER BY seq LIMIT ?1"},
+    [Q_T_PROVEN] = {"recording a batch's leaf", "UPDATE batch SET leaf=?2 WHERE seq=?1"},
     [Q_D_DUE] = {"listing the dashboard's reports to refresh",
                  "SELECT org, dataset, period FROM dash_report WHERE fetched_ms < ?1"
                  " AND (?3 OR error = '')"

@@ -68,6 +68,15 @@ enum gt__cstore_sql {
 	Q_D_WANT,
 	Q_D_FAIL,
 	Q_D_DUE,
+	/* the transparency log (cstore_tree.c) */
+	Q_T_HEAD_GET,
+	Q_T_HEAD_PUT,
+	Q_T_HEAD_DEL,
+	Q_T_ALARM_GET,
+	Q_T_ALARM_INS,
+	Q_T_ALARM_ACK,
+	Q_T_UNPROVEN,
+	Q_T_PROVEN,
 	Q_N
 };
 

@@ -20,6 +20,7 @@
 #include "servermsg.h"
 #include "termtext.h"
 #include "tls.h"
+#include "treelog.h"
 
 static void say(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -361,6 +362,9 @@ int gt_home_connect(struct gt_home *h, uint32_t timeout_ms, struct gt_session **
 		         "above)");
 		return rc;
 	}
+	/* An open alarm about the server's log stops every exchange (issue 14). */
+	if ((rc = gt_treelog_refuse(h, err)) != GT_OK)
+		return rc;
 	o.server = h->server;
 	o.ca_path = h->ca_path;
 	o.key = h->key;
@@ -368,6 +372,13 @@ int gt_home_connect(struct gt_home *h, uint32_t timeout_ms, struct gt_session **
 	rc = gt_session_open(&o, s, &res, err);
 	if (rc != GT_OK)
 		return rc;
+	/* Every session checks that the server's log extends what this office verified. */
+	if ((rc = gt_treelog_check(h, *s, err)) != GT_OK) {
+		gt_session_close(*s);
+		*s = NULL;
+		gt_wire_envelope_free(res);
+		return rc;
+	}
 	const Gtsync__V1__AuthResult *ar = res->auth_result;
 	char roles[GT_ROLESET_TEXT_MAX];
 	unsigned set = gt_roleset_of_auth(ar);

@@ -32,6 +32,8 @@ struct gt_session {
 	char key_id[GT_KEY_ID_LEN + 1];
 	const char *hello_key_id; /* test hook, borrowed from the opts */
 	uint64_t challenge_rid;
+	uint8_t server_key[GT_ED25519_PUB_LEN]; /* the server's signing key, from its challenge */
+	int have_server_key;
 	int peer_live; /* peer created and not yet closed */
 	int opened;    /* TLS is up */
 	int failed;    /* peer reported an error */
@@ -263,6 +265,11 @@ static int authenticate(struct gt_session *s, gt_envelope **result, struct gt_se
 	if (rc != GT_OK)
 		goto out;
 	s->challenge_rid = challenge->request_id;
+	if (challenge->auth_challenge->server_public_key.len == GT_ED25519_PUB_LEN) {
+		memcpy(s->server_key, challenge->auth_challenge->server_public_key.data,
+		       GT_ED25519_PUB_LEN);
+		s->have_server_key = 1;
+	}
 	if (challenge->auth_challenge->nonce.len != GT_NONCE_LEN) {
 		rc = GT_EPROTO;
 		set_err(err, rc, _("the server's challenge is malformed"), NULL);
@@ -362,6 +369,14 @@ int gt_session_open(const struct gt_session_opts *opts, struct gt_session **out,
 fail:
 	gt_session_close(s);
 	return rc;
+}
+
+int gt_session_server_key(const struct gt_session *s, uint8_t out[GT_ED25519_PUB_LEN])
+{
+	if (!s->have_server_key)
+		return GT_ENOENT;
+	memcpy(out, s->server_key, GT_ED25519_PUB_LEN);
+	return GT_OK;
 }
 
 uint64_t gt_session_challenge_rid(const struct gt_session *s)

@@ -39,6 +39,10 @@ struct gt_session_opts {
 int gt_session_open(const struct gt_session_opts *opts, struct gt_session **out,
                     gt_envelope **result, struct gt_session_err *err);
 
+/* Copies the server's signing key (the raw Ed25519 key its AuthChallenge named, behind the
+ * pinned TLS certificate) into out; GT_ENOENT when the challenge named none. */
+int gt_session_server_key(const struct gt_session *s, uint8_t out[GT_ED25519_PUB_LEN]);
+
 /* The request id the server's AuthChallenge carried (0, as the protocol says). */
 uint64_t gt_session_challenge_rid(const struct gt_session *s);
 

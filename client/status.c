@@ -13,6 +13,7 @@
 #include "protonames.h"
 #include "servermsg.h"
 #include "termtext.h"
+#include "treelog.h"
 
 /* The settings status shows, and their times as a person reads them. */
 struct settings {
@@ -367,6 +368,9 @@ int gt_status_print(struct gt_home *h, FILE *out, int plain)
 			        gt_cstore_errmsg(h->st));
 		return rc;
 	}
+	/* An alarm about the server's log comes first, until an operator acknowledges it. */
+	if (gt_treelog_print_alarm(h, out) && !plain)
+		fprintf(out, "\n");
 	if (plain)
 		header_plain(out, h, &st, &s);
 	else

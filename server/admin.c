@@ -506,6 +506,24 @@ static int cmd_rebuild(const struct gt_cli_cmd *cmd, int argc, char **argv, void
 
 	if (open_store(cmd, &p, &st) != GT_OK)
 		return FAIL;
+	/* The tables are rebuilt from the log, never the tree: a tree that disagrees with the
+	 * log means the log changed since it was appended, which a rebuild must not hide. */
+	{
+		struct gt_store_tree_check tc;
+
+		rc = gt_store_tree_check(st, &tc);
+		if (rc != GT_OK) {
+			fprintf(
+			    stderr,
+			    "gtsync-server rebuild: the transparency log does not agree with "
+			    "the batch log: %s; nothing was changed (see gtsync-server verify)\n",
+			    rc == GT_ECORRUPT ? tc.why : gt_store_errmsg(st));
+			gt_store_close(st);
+			return FAIL;
+		}
+		printf("transparency log: %llu leaves agree with the batch log\n",
+		       (unsigned long long)tc.leaves);
+	}
 	rc = gt_snapshot_load(st, &snap);
 	if (rc == GT_OK)
 		rc = gt_store_rebuild_begin(st);

@@ -301,6 +301,28 @@ static int verify_all(struct gt_store *st, const char *label, struct verify_sum 
 	printf("  batch log: %llu batches; %s\n", (unsigned long long)lc.batches,
 	       lc.problems ? "PROBLEMS (see above)" : "every hash and signature verifies");
 	fflush(stdout);
+	/* The transparency log's tree, recomputed from the log (issue 14). */
+	{
+		struct gt_store_tree_check tc;
+
+		rc = gt_store_tree_check(st, &tc);
+		if (rc == GT_ECORRUPT) {
+			fprintf(stderr, "%s: transparency log: %s\n", label, tc.why);
+			v->bad++;
+		} else if (rc != GT_OK) {
+			fprintf(stderr, "%s: reading the transparency log: %s\n", label,
+			        gt_store_errmsg(st));
+			v->failed = 1;
+			return FAIL;
+		}
+		printf("  transparency log: %llu leaves (%llu batches, %llu key records); %s\n",
+		       (unsigned long long)tc.leaves, (unsigned long long)tc.batches,
+		       (unsigned long long)tc.keys,
+		       rc == GT_OK ? "the tree agrees with the log" : "DIFFERS (see above)");
+		fflush(stdout);
+		if (rc != GT_OK)
+			lc.problems++;
+	}
 	if (lc.problems != 0 || v->problems != 0) {
 		printf("  rebuild: not tried (the problems above come first)\n");
 		return FAIL;

@@ -14,6 +14,7 @@
 #include "roleset.h"
 #include "server.h"
 #include "store.h"
+#include "treeq.h"
 
 #include <time.h>
 
@@ -464,6 +465,10 @@ static void on_request(struct gt_conn *c, gt_envelope *env)
 		return;
 	case GTSYNC__V1__ENVELOPE__BODY_ENROL_REQUEST:
 		gt__enrol_submit(c, env);
+		return;
+	case GTSYNC__V1__ENVELOPE__BODY_TREE_HEAD_REQUEST:
+	case GTSYNC__V1__ENVELOPE__BODY_PROOF_REQUEST:
+		gt__treeq_submit(c, env);
 		return;
 	default:
 		gt__conn_request_done(c);

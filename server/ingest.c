@@ -39,6 +39,7 @@ struct push_job {
 	struct gt_ingest_checked chk;
 	/* Results of the apply. */
 	struct gt_store_batch_out out;
+	uint64_t tree_size; /* the transparency log's size once it held the batch */
 	char errmsg[256];
 };
 
@@ -138,6 +139,7 @@ static void send_ack(struct push_job *j, int code, const char *message)
 	} else {
 		ack.status = j->out.status;
 		ack.log_index = j->out.log_index;
+		ack.tree_size = j->tree_size;
 		counts.imported =
 		    j->out.values.imported + j->out.completions.imported + j->out.actions.imported;
 		counts.updated = j->out.values.updated + j->out.completions.updated;
@@ -219,6 +221,12 @@ static int apply_cb(struct gt_store *st, struct gt_wjob *w)
 	    .why_len = sizeof(j->errmsg),
 	};
 	int rc = gt_rules_apply(st, &in, &j->out);
+	uint64_t leaf = 0;
+
+	/* The ack says which tree first holds the batch, for the client's inclusion proof. */
+	if (rc == GT_OK && j->out.log_index != 0 &&
+	    gt_store_tree_leaf_of(st, j->out.log_index, &leaf) == GT_OK)
+		j->tree_size = leaf + 1;
 	if (rc != GT_OK && j->errmsg[0] == '\0')
 		snprintf(j->errmsg, sizeof(j->errmsg), "%s", gt_store_errmsg(st));
 	return rc;

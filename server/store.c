@@ -66,7 +66,7 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_LOG_BY_HASH] = "SELECT log_index FROM batch_log WHERE batch_hash = ?1",
     [Q_LOG_BY_KEYSEQ] = "SELECT log_index FROM batch_log WHERE key_id = ?1 AND sequence = ?2",
     [Q_LOG_INS] = "INSERT INTO batch_log(batch_hash, key_id, sequence, org_unit, batch, "
-                  "signature, received_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                  "signature, received_at_ms, leaf) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [Q_LOG_NEXT] = "SELECT log_index, batch, signature, batch_hash, key_id, sequence, "
                    "org_unit, received_at_ms FROM batch_log WHERE log_index > ?1 "
                    "ORDER BY log_index LIMIT 1",
@@ -168,6 +168,16 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_META_VER_INS] = "INSERT INTO metadata_version(version, digest, loaded_at_ms) "
                        "VALUES(?1, ?2, ?3)",
     [Q_META_FILES] = "SELECT name, content, sha256 FROM metadata_files ORDER BY name",
+
+    [Q_TREE_SIZE] = "SELECT coalesce((max(id) >> 6) + 1, 0) FROM log_tree",
+    [Q_TREE_NODES] = "SELECT count(*) FROM log_tree",
+    [Q_TREE_LEAF_INS] = "INSERT INTO log_tree(id, hash, kind, log_index, entry) "
+                        "VALUES(?1, ?2, ?3, ?4, ?5)",
+    [Q_TREE_LEAF_OF] = "SELECT leaf FROM batch_log WHERE log_index = ?1",
+    [Q_TREE_NODE_GET] = "SELECT hash FROM log_tree WHERE id = ?1",
+    [Q_TREE_NODE_PUT] = "INSERT INTO log_tree(id, hash) VALUES(?1, ?2)",
+    [Q_TREE_ENTRY] = "SELECT t.kind, t.entry, b.batch_hash, b.signature FROM log_tree AS t "
+                     "LEFT JOIN batch_log AS b ON b.log_index = t.log_index WHERE t.id = ?1",
 };
 
 /*
@@ -697,10 +707,32 @@ static int migrate_v5(struct gt_store *st)
 	            "adding role sets and labels to keys");
 }
 
+/* Version 5 to 6: the transparency log (issue 14). log_tree keeps the hash of every complete
+ * subtree of the Merkle tree in one table, in the order appending creates them: the nodes the
+ * append of leaf i closes have ids i * 64 + level (level 0 the leaf itself), so an append
+ * writes at the table's end and a node is one primary-key read. A leaf's row also says what it
+ * logs: a batch by its log_index (its entry is computed from the log), any other entry by its
+ * bytes. batch_log.leaf is a batch's leaf. The tree is built over the existing log, in order. */
+static int migrate_v6(struct gt_store *st)
+{
+	int rc = exec(st,
+	              "ALTER TABLE batch_log ADD COLUMN leaf INTEGER;"
+	              "CREATE TABLE log_tree("
+	              " id INTEGER PRIMARY KEY,"
+	              " hash BLOB NOT NULL,"
+	              " kind INTEGER,"
+	              " log_index INTEGER,"
+	              " entry BLOB"
+	              ");",
+	              "adding the transparency log");
+
+	return rc != 0 ? rc : gt__store_tree_build(st);
+}
+
 /* Migration steps: migrations[v] takes the schema from version v to v + 1, inside the
  * transaction that also sets the new user_version. */
 static int (*const migrations[GT_STORE_SCHEMA_VERSION])(struct gt_store *st) = {
-    migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5};
+    migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5, migrate_v6};
 
 static int migrate(struct gt_store *st, int64_t from)
 {

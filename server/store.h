@@ -8,6 +8,7 @@
 #include "gtlimits.h"
 #include "key.h"
 #include "keylabel.h"
+#include "merkle.h"
 #include "orgcsv.h"
 #include "orgunit.h"
 #include "wire.h"
@@ -26,7 +27,7 @@
 struct gt_store;
 
 /* The schema version this build writes, kept in PRAGMA user_version. */
-#define GT_STORE_SCHEMA_VERSION 5
+#define GT_STORE_SCHEMA_VERSION 6
 /* Milliseconds a connection waits for a lock held by another connection. */
 #define GT_STORE_BUSY_TIMEOUT_MS 5000
 /* Longest org-unit name the store accepts. */
@@ -393,6 +394,52 @@ int gt_store_log_count(struct gt_store *st, uint64_t *count);
  * The caller then re-applies each logged batch and commits, or rolls back to keep the old
  * tables. */
 int gt_store_rebuild_begin(struct gt_store *st);
+
+/* ---- Transparency log (server/store_tree.c) ------------------------------------------ */
+
+/*
+ * The log is an RFC 9162 Merkle tree with one leaf per logged entry (a batch as it is
+ * appended to the batch log, in the same transaction; a key record), specified in
+ * docs/PROTOCOL.md. Sizes count leaves; a leaf's position starts at 0.
+ */
+
+/* Number of leaves in the tree. */
+int gt_store_tree_size(struct gt_store *st, uint64_t *size);
+
+/* The current size and root, from one read snapshot. */
+int gt_store_tree_head(struct gt_store *st, uint64_t *size, uint8_t root[GT_MERKLE_HASH_LEN]);
+
+/* The root of the tree's first size leaves; GT_EINVAL for a size beyond the tree. */
+int gt_store_tree_root(struct gt_store *st, uint64_t size, uint8_t root[GT_MERKLE_HASH_LEN]);
+
+/* The inclusion proof of leaf in the tree's first size leaves, into proof[0..*n). */
+int gt_store_tree_inclusion(struct gt_store *st, uint64_t leaf, uint64_t size,
+                            uint8_t proof[GT_MERKLE_MAX_PROOF][GT_MERKLE_HASH_LEN], size_t *n);
+
+/* The consistency proof from the first old_size leaves to the first size, into
+ * proof[0..*n). */
+int gt_store_tree_consistency(struct gt_store *st, uint64_t old_size, uint64_t size,
+                              uint8_t proof[GT_MERKLE_MAX_PROOF][GT_MERKLE_HASH_LEN], size_t *n);
+
+/* The entry of leaf (its kind byte first) into a new buffer *entry of *len bytes; caller
+ * frees. GT_ENOENT for a leaf beyond the tree, GT_ECORRUPT for one whose batch is gone. */
+int gt_store_tree_entry(struct gt_store *st, uint64_t leaf, uint8_t **entry, size_t *len);
+
+/* The leaf of logged batch log_index; GT_ENOENT when it has none. */
+int gt_store_tree_leaf_of(struct gt_store *st, uint64_t log_index, uint64_t *leaf);
+
+/* What gt_store_tree_check() found. */
+struct gt_store_tree_check {
+	uint64_t leaves;  /* leaves read */
+	uint64_t batches; /* of them batches */
+	uint64_t keys;    /* of them key records */
+	char why[192];    /* the first disagreement, or "" */
+};
+
+/* Recomputes the tree from the log: every leaf from the batch it names (or its own entry),
+ * every node from its leaves, compared with the stored ones; every batch must have its leaf,
+ * in log order. Returns 0 when all agree, GT_ECORRUPT with out->why when they do not. */
+int gt_store_tree_check(struct gt_store *st, struct gt_store_tree_check *out);
 
 /* ---- Workflow records (the rules live in server/rules.c) ------------------------------- */
 

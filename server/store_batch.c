@@ -347,6 +347,7 @@ int gt_store_log_by_sequence(struct gt_store *st, const char *key_id, uint64_t s
 int gt_store_log_append(struct gt_store *st, const struct gt_store_log_in *in, uint64_t *log_index)
 {
 	sqlite3_stmt *s;
+	uint64_t leaf = 0;
 	int rc;
 
 	*log_index = 0;
@@ -356,6 +357,9 @@ int gt_store_log_append(struct gt_store *st, const struct gt_store_log_in *in, u
 		return gt__store_err(st, GT_EINVAL, "batch sequence out of range");
 	if ((in->bytes == NULL) != (in->len == 0) || (in->len > 0 && in->signature == NULL))
 		return gt__store_err(st, GT_EINVAL, "batch bytes or signature missing");
+	/* The batch's leaf in the transparency log is the tree's next one. */
+	if ((rc = gt_store_tree_size(st, &leaf)) != 0)
+		return rc;
 	if ((s = gt__store_q(st, Q_LOG_INS)) == NULL)
 		return GT_ESTORE;
 	sqlite3_bind_blob(s, 1, in->hash, GT_SHA256_LEN, SQLITE_STATIC);
@@ -367,11 +371,19 @@ int gt_store_log_append(struct gt_store *st, const struct gt_store_log_in *in, u
 	sqlite3_bind_blob64(s, 6, in->len > 0 ? (const void *)in->signature : "",
 	                    in->len > 0 ? in->sig_len : 0, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 7, in->received_at_ms);
+	sqlite3_bind_int64(s, 8, (sqlite3_int64)leaf);
 	rc = gt__store_run(st, s, "appending to the batch log");
 	if (rc == GT_EEXIST || rc == GT_ECONFLICT)
 		rc = gt__store_err(st, GT_EEXIST, "the batch or its sequence is already logged");
 	if (rc == 0)
 		*log_index = (uint64_t)sqlite3_last_insert_rowid(st->db);
+	/* Its leaf in the transparency log, in the same transaction (issue 14). */
+	if (rc == 0)
+		rc = gt__store_tree_append_batch(st, leaf, *log_index, in->hash,
+		                                 in->len > 0 ? in->signature : NULL,
+		                                 in->len > 0 ? in->sig_len : 0);
+	if (rc != 0)
+		*log_index = 0;
 	return rc;
 }
 

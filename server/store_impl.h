@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include "merkle.h"
 #include "store.h"
 
 /* Every SQL statement of the store, prepared on first use and cached in the handle. */
@@ -73,6 +74,14 @@ enum gt__store_sql {
 	Q_META_FILES,
 	Q_LOG_OUTCOME_SET,
 	Q_LOG_OUTCOME_GET,
+	/* transparency log (server/store_tree.c) */
+	Q_TREE_SIZE,
+	Q_TREE_NODES,
+	Q_TREE_LEAF_INS,
+	Q_TREE_LEAF_OF,
+	Q_TREE_NODE_GET,
+	Q_TREE_NODE_PUT,
+	Q_TREE_ENTRY,
 	Q_COUNT
 };
 
@@ -142,5 +151,21 @@ int gt__store_bind_subtree(sqlite3_stmt *s, int first, const struct gt__store_su
 /* Runs cached query q, which returns one integer (a count), into *out; what names it in the
  * error message. */
 int gt__store_count(struct gt_store *st, int q, const char *what, uint64_t *out);
+
+/* Appends leaf number size (the tree's size) to the transparency log's tree inside the open
+ * transaction: its row (kind, the batch's log_index or 0, the entry bytes for entries the log
+ * does not hold, else NULL) and the complete-subtree nodes it closes. */
+int gt__store_tree_append(struct gt_store *st, uint64_t size, int kind, uint64_t log_index,
+                          const uint8_t *entry, size_t len,
+                          const uint8_t leaf_hash[GT_MERKLE_HASH_LEN]);
+
+/* Appends the leaf of logged batch log_index (its hash and signature, see common/logleaf.h) as
+ * leaf number size. */
+int gt__store_tree_append_batch(struct gt_store *st, uint64_t size, uint64_t log_index,
+                                const uint8_t hash[GT_SHA256_LEN], const uint8_t *sig,
+                                size_t sig_len);
+
+/* Builds the tree over the whole batch log, in log order (the migration to schema 6). */
+int gt__store_tree_build(struct gt_store *st);
 
 #endif

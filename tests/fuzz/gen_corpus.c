@@ -508,6 +508,55 @@ int main(int argc, char **argv)
 	env.enrol_reply = &enp;
 	put_envelope("valid-enrol-reply", &env, &frames);
 
+	/* The transparency log (issue 14): head and proof requests and replies. */
+	Gtsync__V1__TreeHeadRequest thr = GTSYNC__V1__TREE_HEAD_REQUEST__INIT;
+	thr.tree_size = 1204;
+	env.request_id = 10;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_TREE_HEAD_REQUEST;
+	env.tree_head_request = &thr;
+	put_envelope("valid-tree-head-request", &env, NULL);
+	Gtsync__V1__TreeHead th = GTSYNC__V1__TREE_HEAD__INIT;
+	th.tree_size = 1204;
+	th.root_hash.data = bytes64;
+	th.root_hash.len = 32;
+	th.timestamp_ms = 1764000003000;
+	th.signature.data = bytes64;
+	th.signature.len = 64;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_TREE_HEAD;
+	env.tree_head = &th;
+	put_envelope("valid-tree-head", &env, NULL);
+	Gtsync__V1__ProofRequest prq = GTSYNC__V1__PROOF_REQUEST__INIT;
+	uint64_t leaves[2] = {0, 1203};
+	ProtobufCBinaryData hashes[1] = {{32, bytes64}};
+	prq.tree_size = 1204;
+	prq.old_size = 1000;
+	prq.leaf_indexes = leaves;
+	prq.n_leaf_indexes = 2;
+	prq.batch_hashes = hashes;
+	prq.n_batch_hashes = 1;
+	env.request_id = 11;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PROOF_REQUEST;
+	env.proof_request = &prq;
+	put_envelope("valid-proof-request", &env, NULL);
+	Gtsync__V1__ProofReply prp = GTSYNC__V1__PROOF_REPLY__INIT;
+	Gtsync__V1__InclusionProof ip = GTSYNC__V1__INCLUSION_PROOF__INIT, *ipp = &ip;
+	ProtobufCBinaryData nodes[3] = {{32, bytes64}, {32, bytes64 + 16}, {32, bytes64 + 32}};
+	ip.leaf_index = 1203;
+	ip.batch_hash.data = bytes64;
+	ip.batch_hash.len = 32;
+	ip.path = nodes;
+	ip.n_path = 3;
+	ip.leaf_entry.data = bytes64;
+	ip.leaf_entry.len = 64;
+	prp.head = &th;
+	prp.consistency = nodes;
+	prp.n_consistency = 3;
+	prp.inclusions = &ipp;
+	prp.n_inclusions = 1;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PROOF_REPLY;
+	env.proof_reply = &prp;
+	put_envelope("valid-proof-reply", &env, NULL);
+
 	/* Malformed envelopes: no body, truncated, a bad tag, an over-long varint. */
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY__NOT_SET;
 	env.request_id = 9;

@@ -298,6 +298,7 @@ static void backup_under_load(void **state)
 		assert_int_equal(server_cmd(f, a1), 0);
 		text = slurp(f->out);
 		assert_non_null(strstr(text, "every derived table equals the stored one"));
+		assert_non_null(strstr(text, "the tree agrees with the log"));
 		free(text);
 		assert_int_equal(server_cmd(f, a2), 0);
 	}
@@ -320,6 +321,29 @@ static void backup_under_load(void **state)
 		snprintf(b, sizeof(b), "%s/signing-key.pem", f->restored);
 		assert_int_equal(stat(b, &sb), 0);
 		assert_int_equal(sb.st_mode & 0777, 0600);
+	}
+	/* Issue 14: a node of the transparency log changed behind the store's back: verify
+	 * names it and exits 1, and rebuild refuses to go on (the tables stay as they were). */
+	{
+		const char *v[] = {"verify", "--data", f->restored, NULL};
+		const char *r[] = {"rebuild", "--data", f->restored, NULL};
+		char cmd[9000];
+
+		snprintf(cmd, sizeof(cmd),
+		         "sqlite3 '%s/gtsync.db' \"UPDATE log_tree SET hash = zeroblob(32) "
+		         "WHERE id = 65\"",
+		         f->restored);
+		assert_int_equal(system(cmd), 0);
+		assert_int_equal(server_cmd(f, v), 1);
+		text = slurp(f->err);
+		if (strstr(text, "transparency log: tree node 1/0 differs") == NULL)
+			fail_msg("verify of a tampered tree: %s", text);
+		free(text);
+		assert_int_equal(server_cmd(f, r), 1);
+		text = slurp(f->err);
+		if (strstr(text, "does not agree with the batch log") == NULL)
+			fail_msg("rebuild over a tampered tree: %s", text);
+		free(text);
 	}
 }
 

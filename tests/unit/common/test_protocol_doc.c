@@ -15,9 +15,11 @@
 #include "crypto.h"
 #include "error.h"
 #include "key.h"
+#include "logleaf.h"
 #include "protonames.h"
 #include "testutil.h"
 #include "tls.h"
+#include "treehead.h"
 #include "wire.h"
 
 static char *doc;
@@ -91,6 +93,12 @@ static void exact_strings(void **state)
 	has_row("\"gtsync-approval-v1\\n\" DATASET \"\\t\" PERIOD \"\\t\" ORGUNIT \"\\n\"");
 	has_row("the first 8 bytes of\n  SHA-256(raw 32-byte Ed25519 public key), as 16 lower-case "
 	        "hex");
+	/* Issue 14: the signed tree head's bytes, and the batch leaf's kind. */
+	has_row("\"" GT_TREEHEAD_DOMAIN "\" (19 bytes) || 0x00 || tree_size (8 bytes, big-endian)");
+	assert_int_equal(strlen(GT_TREEHEAD_DOMAIN), 19);
+	assert_int_equal(GT_TREEHEAD_MSG_LEN, 68);
+	assert_int_equal(GT_LOGLEAF_BATCH, 1);
+	has_row("| 1, a signed batch | 0x01 \\|\\| SHA-256(batch bytes as signed) (32 bytes)");
 }
 
 int main(void)

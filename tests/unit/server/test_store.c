@@ -360,6 +360,8 @@ static void migrates_single_role_keys(void **state)
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(
 	    sqlite3_exec(db,
+	                 "DROP TABLE log_tree;"
+	                 "ALTER TABLE batch_log DROP COLUMN leaf;"
 	                 "ALTER TABLE keys DROP COLUMN roles;"
 	                 "ALTER TABLE keys DROP COLUMN roles_held;"
 	                 "ALTER TABLE keys DROP COLUMN label;"

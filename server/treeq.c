@@ -1,0 +1,275 @@
+/* Transparency-log requests: signed tree heads and proofs, read from one snapshot off the loop. */
+#include "treeq.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "error.h"
+#include "readpool.h"
+#include "server.h"
+#include "store.h"
+#include "store_ops.h"
+#include "treehead.h"
+
+/* One inclusion proof found. */
+struct found {
+	uint64_t leaf;
+	const uint8_t *batch_hash; /* borrowed from the request, or NULL */
+	uint8_t path[GT_MERKLE_MAX_PROOF][GT_MERKLE_HASH_LEN];
+	size_t n;
+	uint8_t *entry;
+	size_t entry_len;
+};
+
+struct treeq_job {
+	uv_work_t req;
+	struct gt_conn *c;
+	struct gt_readpool *readers;
+	const struct gt_key *signing_key;
+	gt_envelope *env;
+	int64_t now_ms;
+	int rc;
+	const char *why;
+	/* Results */
+	struct gt_treehead head;
+	uint8_t consistency[GT_MERKLE_MAX_PROOF][GT_MERKLE_HASH_LEN];
+	size_t n_consistency;
+	struct found *found;
+	size_t n_found;
+};
+
+/* The head of the tree of size leaves (0: the current tree), signed. */
+static int head_of(struct treeq_job *j, struct gt_store *st, uint64_t size)
+{
+	uint64_t have = 0;
+	int rc = gt_store_tree_size(st, &have);
+
+	if (rc != GT_OK)
+		return rc;
+	if (size > have) {
+		j->why = "the transparency log is not that large";
+		return GT_EINVAL;
+	}
+	j->head.size = size != 0 ? size : have;
+	rc = gt_store_tree_root(st, j->head.size, j->head.root);
+	if (rc != GT_OK)
+		return rc;
+	j->head.timestamp_ms = j->now_ms;
+	return gt_treehead_sign(j->signing_key, &j->head);
+}
+
+static int add_inclusion(struct treeq_job *j, struct gt_store *st, uint64_t leaf,
+                         const uint8_t *batch_hash)
+{
+	struct found *f = &j->found[j->n_found];
+	int rc;
+
+	if (leaf >= j->head.size) {
+		j->why = "that leaf is not in the tree asked about";
+		return GT_ENOENT;
+	}
+	f->leaf = leaf;
+	f->batch_hash = batch_hash;
+	rc = gt_store_tree_inclusion(st, leaf, j->head.size, f->path, &f->n);
+	if (rc == GT_OK)
+		rc = gt_store_tree_entry(st, leaf, &f->entry, &f->entry_len);
+	if (rc == GT_OK)
+		j->n_found++;
+	return rc;
+}
+
+static int do_proofs(struct treeq_job *j, struct gt_store *st)
+{
+	const Gtsync__V1__ProofRequest *p = j->env->proof_request;
+	size_t want = p->n_leaf_indexes + p->n_batch_hashes;
+	int rc;
+
+	if (want > GT_TREEQ_MAX_INCLUSIONS) {
+		j->why = "too many inclusion proofs in one request (at most 256)";
+		return GT_ETOOBIG;
+	}
+	if ((rc = head_of(j, st, p->tree_size)) != GT_OK)
+		return rc;
+	if (p->old_size > j->head.size) {
+		j->why = "the old tree is larger than the new one";
+		return GT_EINVAL;
+	}
+	if (p->old_size != 0) {
+		rc = gt_store_tree_consistency(st, p->old_size, j->head.size, j->consistency,
+		                               &j->n_consistency);
+		if (rc != GT_OK)
+			return rc;
+	}
+	j->found = calloc(want + 1, sizeof(*j->found));
+	if (j->found == NULL)
+		return GT_ENOMEM;
+	for (size_t i = 0; i < p->n_leaf_indexes && rc == GT_OK; i++)
+		rc = add_inclusion(j, st, p->leaf_indexes[i], NULL);
+	for (size_t i = 0; i < p->n_batch_hashes && rc == GT_OK; i++) {
+		const ProtobufCBinaryData *h = &p->batch_hashes[i];
+		uint64_t log_index = 0, leaf = 0;
+
+		if (h->len != GT_SHA256_LEN) {
+			j->why = "a batch hash is 32 bytes";
+			return GT_EINVAL;
+		}
+		rc = gt_store_log_lookup(st, h->data, &log_index);
+		if (rc == GT_OK && log_index == 0) {
+			j->why = "no such batch in the log";
+			return GT_ENOENT;
+		}
+		if (rc == GT_OK)
+			rc = gt_store_tree_leaf_of(st, log_index, &leaf);
+		if (rc == GT_OK)
+			rc = add_inclusion(j, st, leaf, h->data);
+	}
+	return rc;
+}
+
+static void work_cb(uv_work_t *req)
+{
+	struct treeq_job *j = req->data;
+	struct gt_store *st = NULL;
+
+	if ((j->rc = gt_readpool_get(j->readers, &st)) != GT_OK) {
+		j->why = "the store could not be opened for reading";
+		return;
+	}
+	/* Every size, node and entry of one reply from one snapshot. */
+	j->rc = gt_store_snapshot_begin(st);
+	if (j->rc == GT_OK) {
+		if (j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_TREE_HEAD_REQUEST)
+			j->rc = head_of(j, st, j->env->tree_head_request->tree_size);
+		else
+			j->rc = do_proofs(j, st);
+		gt_store_snapshot_end(st);
+	}
+	if (j->rc != GT_OK && j->why == NULL)
+		j->why = "the transparency log could not be read";
+	gt_readpool_put(j->readers, st);
+}
+
+static void fill_head(Gtsync__V1__TreeHead *th, struct gt_treehead *h)
+{
+	gtsync__v1__tree_head__init(th);
+	th->tree_size = h->size;
+	th->root_hash.data = h->root;
+	th->root_hash.len = sizeof(h->root);
+	th->timestamp_ms = h->timestamp_ms;
+	th->signature.data = h->signature;
+	th->signature.len = sizeof(h->signature);
+}
+
+static void reply_proofs(struct treeq_job *j, Gtsync__V1__Envelope *env,
+                         Gtsync__V1__ProofReply *rep)
+{
+	Gtsync__V1__InclusionProof *inc = calloc(j->n_found + 1, sizeof(*inc));
+	Gtsync__V1__InclusionProof **incp = calloc(j->n_found + 1, sizeof(*incp));
+	ProtobufCBinaryData *cons = calloc(j->n_consistency + 1, sizeof(*cons));
+	ProtobufCBinaryData *paths = NULL;
+	size_t n_paths = 0;
+
+	for (size_t i = 0; i < j->n_found; i++)
+		n_paths += j->found[i].n;
+	paths = calloc(n_paths + 1, sizeof(*paths));
+	if (inc == NULL || incp == NULL || cons == NULL || paths == NULL) {
+		gt__conn_error(j->c, env->request_id, GT_ENOMEM, NULL, 0);
+		goto out;
+	}
+	for (size_t i = 0; i < j->n_consistency; i++) {
+		cons[i].data = j->consistency[i];
+		cons[i].len = GT_MERKLE_HASH_LEN;
+	}
+	rep->consistency = cons;
+	rep->n_consistency = j->n_consistency;
+	n_paths = 0;
+	for (size_t i = 0; i < j->n_found; i++) {
+		struct found *f = &j->found[i];
+
+		gtsync__v1__inclusion_proof__init(&inc[i]);
+		inc[i].leaf_index = f->leaf;
+		if (f->batch_hash != NULL) {
+			inc[i].batch_hash.data = (uint8_t *)f->batch_hash;
+			inc[i].batch_hash.len = GT_SHA256_LEN;
+		}
+		inc[i].path = &paths[n_paths];
+		inc[i].n_path = f->n;
+		for (size_t k = 0; k < f->n; k++) {
+			paths[n_paths].data = f->path[k];
+			paths[n_paths].len = GT_MERKLE_HASH_LEN;
+			n_paths++;
+		}
+		inc[i].leaf_entry.data = f->entry;
+		inc[i].leaf_entry.len = f->entry_len;
+		incp[i] = &inc[i];
+	}
+	rep->inclusions = incp;
+	rep->n_inclusions = j->n_found;
+	env->body_case = GTSYNC__V1__ENVELOPE__BODY_PROOF_REPLY;
+	env->proof_reply = rep;
+	gt__conn_reply(j->c, env);
+out:
+	free(inc);
+	free(incp);
+	free(cons);
+	free(paths);
+}
+
+static void after_cb(uv_work_t *req, int status)
+{
+	struct treeq_job *j = req->data;
+	struct gt_conn *c = j->c;
+	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
+	Gtsync__V1__TreeHead th;
+	Gtsync__V1__ProofReply rep = GTSYNC__V1__PROOF_REPLY__INIT;
+
+	env.request_id = j->env->request_id;
+	if (status != 0) {
+		gt__conn_error(c, env.request_id, GT_ECANCELED, "the server is shutting down", 0);
+	} else if (j->rc != GT_OK) {
+		gt__conn_error(c, env.request_id, j->rc, j->why, 0);
+	} else if (j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_TREE_HEAD_REQUEST) {
+		fill_head(&th, &j->head);
+		env.body_case = GTSYNC__V1__ENVELOPE__BODY_TREE_HEAD;
+		env.tree_head = &th;
+		gt__conn_reply(c, &env);
+	} else {
+		fill_head(&th, &j->head);
+		rep.head = &th;
+		reply_proofs(j, &env, &rep);
+	}
+	for (size_t i = 0; i < j->n_found; i++)
+		free(j->found[i].entry);
+	free(j->found);
+	gt_wire_envelope_free(j->env);
+	free(j);
+	gt__conn_request_done(c);
+	gt__conn_unref(c);
+}
+
+void gt__treeq_submit(struct gt_conn *c, gt_envelope *env)
+{
+	struct treeq_job *j = calloc(1, sizeof(*j));
+
+	if (j == NULL) {
+		gt__conn_error(c, env->request_id, GT_ENOMEM, NULL, 0);
+		gt__conn_request_done(c);
+		gt_wire_envelope_free(env);
+		return;
+	}
+	j->req.data = j;
+	j->c = c;
+	j->env = env;
+	j->readers = c->srv->readers;
+	j->signing_key = c->srv->signing_key;
+	j->now_ms = gt_clock_wall_ms();
+	gt__conn_ref(c);
+	if (uv_queue_work(c->srv->loop, &j->req, work_cb, after_cb) != 0) {
+		free(j);
+		gt__conn_error(c, env->request_id, GT_EBUSY, NULL, 0);
+		gt__conn_request_done(c);
+		gt_wire_envelope_free(env);
+		gt__conn_unref(c);
+	}
+}

@@ -1,0 +1,263 @@
+/* Tests for server/store_tree.c: the transparency log kept with the batch log (issue 14):
+ * its root and proofs agree with the definition, it is built when an older store migrates,
+ * it rolls back with the batch, and its check finds a log or a tree changed behind it. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "error.h"
+#include "logleaf.h"
+#include "merkle.h"
+#include "store.h"
+#include "testutil.h"
+
+#define N_BATCHES 37u
+#define H         GT_MERKLE_HASH_LEN
+
+struct fixture {
+	char *dir;
+	char *path;
+	struct gt_store *st;
+	char key[GT_KEY_ID_LEN + 1];
+	uint8_t leaves[N_BATCHES][H]; /* the leaf hash of each batch, computed here */
+};
+
+/* Batch i: its hash and signature are made up (the store does not verify them); every fifth
+ * is logged without its bytes, as a batch of which nothing applied is. */
+static void append_batch(struct fixture *f, unsigned i)
+{
+	uint8_t hash[GT_SHA256_LEN], sig[GT_ED25519_SIG_LEN], bytes[16];
+	uint64_t idx = 0;
+	int kept = i % 5 != 4;
+
+	memset(hash, 0, sizeof(hash));
+	hash[0] = (uint8_t)i;
+	hash[1] = 0xa5;
+	memset(sig, (int)(i * 3 + 1), sizeof(sig));
+	memset(bytes, 'b', sizeof(bytes));
+	struct gt_store_log_in li = {hash,
+	                             f->key,
+	                             i + 1,
+	                             "53.71",
+	                             kept ? bytes : NULL,
+	                             kept ? sizeof(bytes) : 0,
+	                             kept ? sig : NULL,
+	                             kept ? sizeof(sig) : 0,
+	                             1000 + i};
+	assert_int_equal(gt_store_log_append(f->st, &li, &idx), 0);
+	assert_int_equal(idx, i + 1);
+	assert_int_equal(
+	    gt_logleaf_batch_hash(hash, kept ? sig : NULL, kept ? sizeof(sig) : 0, f->leaves[i]),
+	    0);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct gt_store_import_result res;
+	const char *csv = "code,name,level\n53,Nusa Tenggara Timur,province\n"
+	                  "53.71,Kota Kupang,district\n";
+	uint8_t pub[32];
+
+	assert_non_null(f);
+	f->dir = gt_test_tmpdir("tree");
+	assert_true(asprintf(&f->path, "%s/gtsync.db", f->dir) > 0);
+	assert_int_equal(gt_store_open(f->path, 1, &f->st), 0);
+	assert_int_equal(
+	    gt_store_orgunit_import_buf(f->st, (const uint8_t *)csv, strlen(csv), &res), 0);
+	memset(pub, 7, sizeof(pub));
+	assert_int_equal(
+	    gt_store_key_add(f->st, pub, "53.71", GTSYNC__V1__ROLE__ROLE_OPERATOR, 1, f->key), 0);
+	for (unsigned i = 0; i < N_BATCHES; i++)
+		append_batch(f, i);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	gt_store_close(f->st);
+	gt_test_rmtree(f->dir);
+	free(f->dir);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+/* Leaf hashes kept in memory, read as complete subtrees (computed from their leaves). */
+static int mem_get(void *arg, unsigned level, uint64_t index, uint8_t out[H])
+{
+	const uint8_t(*l)[H] = arg;
+	uint8_t a[H], b[H];
+
+	if (level == 0) {
+		memcpy(out, l[index], H);
+		return 0;
+	}
+	mem_get(arg, level - 1, index * 2, a);
+	mem_get(arg, level - 1, index * 2 + 1, b);
+	return gt_merkle_node_hash(a, b, out);
+}
+
+static void exec_sql(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void roots_and_proofs_agree_with_the_definition(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t root[H], want[H], proof[GT_MERKLE_MAX_PROOF][H];
+	const uint8_t(*p)[H] = (const uint8_t(*)[H])proof;
+	uint64_t size = 0, leaf = 0;
+	size_t n;
+
+	assert_int_equal(gt_store_tree_head(f->st, &size, root), 0);
+	assert_int_equal(size, N_BATCHES);
+	assert_int_equal(gt_merkle_root(N_BATCHES, mem_get, f->leaves, want), 0);
+	assert_memory_equal(root, want, H);
+	for (uint64_t s = 1; s <= N_BATCHES; s++) {
+		uint8_t r[H];
+
+		assert_int_equal(gt_store_tree_root(f->st, s, r), 0);
+		assert_int_equal(gt_merkle_root(s, mem_get, f->leaves, want), 0);
+		assert_memory_equal(r, want, H);
+		for (uint64_t m = 0; m < s; m++) {
+			assert_int_equal(gt_store_tree_inclusion(f->st, m, s, proof, &n), 0);
+			assert_int_equal(gt_merkle_inclusion_verify(m, s, f->leaves[m], p, n, r),
+			                 0);
+		}
+		assert_int_equal(gt_store_tree_consistency(f->st, s, N_BATCHES, proof, &n), 0);
+		assert_int_equal(gt_merkle_consistency_verify(s, N_BATCHES, r, root, p, n), 0);
+	}
+	/* Batch log_index i + 1 is leaf i here (no key record between them). */
+	assert_int_equal(gt_store_tree_leaf_of(f->st, 9, &leaf), 0);
+	assert_int_equal(leaf, 8);
+	assert_int_equal(gt_store_tree_leaf_of(f->st, 99, &leaf), GT_ENOENT);
+	/* No proof or root beyond the tree. */
+	assert_int_equal(gt_store_tree_root(f->st, N_BATCHES + 1, root), GT_EINVAL);
+	assert_int_equal(gt_store_tree_inclusion(f->st, 0, N_BATCHES + 1, proof, &n), GT_EINVAL);
+	assert_int_equal(gt_store_tree_consistency(f->st, 3, N_BATCHES + 1, proof, &n), GT_EINVAL);
+}
+
+/* A batch rolled back takes its leaf with it. */
+static void the_leaf_rolls_back_with_its_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct gt_store_tree_check c;
+	uint8_t hash[GT_SHA256_LEN] = {0xee};
+	uint64_t idx = 0, size = 0;
+	struct gt_store_log_in li = {hash, f->key, 999, "53.71", NULL, 0, NULL, 0, 5};
+
+	assert_int_equal(gt_store_begin(f->st), 0);
+	assert_int_equal(gt_store_log_append(f->st, &li, &idx), 0);
+	assert_int_equal(gt_store_tree_size(f->st, &size), 0);
+	assert_int_equal(size, N_BATCHES + 1);
+	assert_int_equal(gt_store_rollback(f->st), 0);
+	assert_int_equal(gt_store_tree_size(f->st, &size), 0);
+	assert_int_equal(size, N_BATCHES);
+	if (gt_store_tree_check(f->st, &c) != 0)
+		fail_msg("%s", gt_store_errmsg(f->st));
+	assert_int_equal(c.leaves, N_BATCHES);
+	assert_int_equal(c.batches, N_BATCHES);
+}
+
+/* A store of schema 5 (no tree) migrates: the tree is built over its log, in order. */
+static void an_older_store_gets_its_tree(void **state)
+{
+	struct fixture *f = *state;
+	struct gt_store_tree_check c;
+	uint8_t before[H], after[H];
+	uint64_t size = 0;
+
+	assert_int_equal(gt_store_tree_head(f->st, &size, before), 0);
+	gt_store_close(f->st);
+	f->st = NULL;
+	exec_sql(f->path, "DROP TABLE log_tree; ALTER TABLE batch_log DROP COLUMN leaf; "
+	                  "PRAGMA user_version = 5;");
+	assert_int_equal(gt_store_open(f->path, 0, &f->st), 0);
+	assert_int_equal(gt_store_tree_head(f->st, &size, after), 0);
+	assert_int_equal(size, N_BATCHES);
+	assert_memory_equal(before, after, H);
+	assert_int_equal(gt_store_tree_check(f->st, &c), 0);
+}
+
+/* Each change made behind the store's back is found, and named. */
+static void the_check_finds_changes_behind_its_back(void **state)
+{
+	static const struct {
+		const char *sql, *says;
+	} cases[] = {
+	    /* A log entry rewritten (another signature). */
+	    {"UPDATE batch_log SET signature = zeroblob(64) WHERE log_index = 5", "differs"},
+	    /* A batch removed from the log. */
+	    {"DELETE FROM batch_log WHERE log_index = 37", "not in the log"},
+	    /* A node of the tree rewritten. */
+	    {"UPDATE log_tree SET hash = zeroblob(32) WHERE id = ((4 << 2) - 1) * 64 + 2",
+	     "tree node 2/3 differs"},
+	    /* A leaf removed from the tree. */
+	    {"DELETE FROM log_tree WHERE id = 36 * 64", "batches but the tree"},
+	    /* A leaf in the middle removed. */
+	    {"DELETE FROM log_tree WHERE id = 20 * 64", "leaf 20 is missing"},
+	    /* A batch's leaf renamed. */
+	    {"UPDATE batch_log SET leaf = 3 WHERE log_index = 5", "does not name leaf 4"},
+	    /* A node added. */
+	    {"INSERT INTO log_tree(id, hash) VALUES(9 * 64 + 9, zeroblob(32))", "nodes where"},
+	};
+	struct fixture *f = *state;
+	struct gt_store_tree_check c;
+
+	assert_int_equal(gt_store_tree_check(f->st, &c), 0);
+	assert_string_equal(c.why, "");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *copy = NULL;
+
+		/* Each case on its own copy of the store. */
+		gt_store_close(f->st);
+		f->st = NULL;
+		assert_true(asprintf(&copy, "%s/copy%zu.db", f->dir, i) > 0);
+		exec_sql(f->path, "PRAGMA wal_checkpoint(TRUNCATE)");
+		{
+			char *cmd = NULL;
+			assert_true(asprintf(&cmd, "cp '%s' '%s'", f->path, copy) > 0);
+			assert_int_equal(system(cmd), 0);
+			free(cmd);
+		}
+		exec_sql(copy, cases[i].sql);
+		assert_int_equal(gt_store_open(copy, 0, &f->st), 0);
+		assert_int_equal(gt_store_tree_check(f->st, &c), GT_ECORRUPT);
+		if (strstr(c.why, cases[i].says) == NULL)
+			fail_msg("case %zu: \"%s\" does not say \"%s\"", i, c.why, cases[i].says);
+		assert_non_null(strstr(gt_store_errmsg(f->st), cases[i].says));
+		gt_store_close(f->st);
+		f->st = NULL;
+		free(copy);
+		assert_int_equal(gt_store_open(f->path, 0, &f->st), 0);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(roots_and_proofs_agree_with_the_definition, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(the_leaf_rolls_back_with_its_batch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(an_older_store_gets_its_tree, setup, teardown),
+	    cmocka_unit_test_setup_teardown(the_check_finds_changes_behind_its_back, setup,
+	                                    teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
