@@ -143,17 +143,23 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	rc = gt_home_init(dir, server, org, ca, &info, stderr);
 	if (rc != GT_OK)
 		return FAIL;
-	if (lang != NULL) {
-		if ((rc = gt_home_open(dir, stderr, &h)) == GT_OK)
+	/* The roles asked for are kept, so that 'gtsync key' repeats the same request before
+	 * the first login tells the home what the key holds. */
+	if ((rc = gt_home_open(dir, stderr, &h)) == GT_OK) {
+		char asked[GT_ROLESET_TEXT_MAX];
+		rc = gt_cstore_config_set(h->st, GT_CSTORE_CFG_ROLE_ASKED,
+		                          gt_roleset_format(roles, asked, sizeof(asked)));
+		if (rc == GT_OK && lang != NULL)
 			rc = gt_home_set_lang(h, lang);
-		gt_home_close(h);
-		if (rc != GT_OK) {
-			fprintf(stderr, _("gtsync init: cannot store the language: %s\n"),
-			        gt_error_text(rc));
-			return FAIL;
-		}
-		gt_i18n_use(lang);
 	}
+	gt_home_close(h);
+	if (rc != GT_OK) {
+		fprintf(stderr, _("gtsync init: cannot store the home's settings: %s\n"),
+		        gt_error_text(rc));
+		return FAIL;
+	}
+	if (lang != NULL)
+		gt_i18n_use(lang);
 	gt_termtext_line(stdout, _("gtsync home %s is ready for org unit %s, server %s"), dir, org,
 	                 server);
 	gt_termtext_line(stdout, _("key id:     %s"), info.key_id);
@@ -180,16 +186,27 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 
 /* ---- key ---- */
 
-/* Prints the home's enrolment request again, for the roles it holds (operator before the
- * first login). */
+/* The roles of the home's enrolment request: those the key holds once the server said so,
+ * before that those gtsync init asked for (operator for a home made before they were kept). */
+static const char *request_roles(const struct gt_home *h, char *buf, size_t cap)
+{
+	if (h->role[0] != '\0')
+		return h->role;
+	if (gt_cstore_config_get(h->st, GT_CSTORE_CFG_ROLE_ASKED, buf, cap) == GT_OK &&
+	    buf[0] != '\0')
+		return buf;
+	return "operator";
+}
+
+/* Prints the home's enrolment request again (see request_roles()). */
 static void print_request(const struct gt_home *h, const char *b64)
 {
-	char line[GT_ENROL_LINE_MAX];
+	char line[GT_ENROL_LINE_MAX], asked[GT_ROLESET_TEXT_MAX];
 	uint8_t pub[GT_ED25519_PUB_LEN];
 	struct gt_enrol req;
 	unsigned roles;
 
-	if (gt_roleset_parse(h->role[0] ? h->role : "operator", &roles) != GT_OK ||
+	if (gt_roleset_parse(request_roles(h, asked, sizeof(asked)), &roles) != GT_OK ||
 	    gt_key_public_from_b64(b64, strlen(b64), pub) != GT_OK ||
 	    gt_enrol_make(pub, h->org, roles, &req) != GT_OK ||
 	    gt_enrol_format(&req, line, sizeof(line)) != GT_OK)
@@ -216,8 +233,13 @@ static int cmd_key(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 		gt_termtext_line(stdout, _("key id:     %s"), h->key_id);
 		gt_termtext_line(stdout, _("public key: %s"), b64);
 		gt_termtext_line(stdout, _("org unit:   %s"), h->org);
-		gt_termtext_line(stdout, _("role:       %s"),
-		                 h->role[0] ? h->role : _("(not known until the first login)"));
+		char asked[GT_ROLESET_TEXT_MAX];
+		if (h->role[0] != '\0')
+			gt_termtext_line(stdout, _("role:       %s"), h->role);
+		else
+			gt_termtext_line(
+			    stdout, _("role:       %s asked for (known after the first login)"),
+			    request_roles(h, asked, sizeof(asked)));
 		print_request(h, b64);
 	}
 	gt_home_close(h);

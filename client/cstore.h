@@ -37,8 +37,9 @@
 #define GT_CSTORE_CFG_SERVER       "server" /* HOST:PORT */
 #define GT_CSTORE_CFG_ORG          "org"    /* the key's org unit */
 #define GT_CSTORE_CFG_KEY_ID       "key_id"
-#define GT_CSTORE_CFG_ROLE         "role"          /* as the server said at the last login */
-#define GT_CSTORE_CFG_NEXT_SEQ     "next_sequence" /* the lowest batch sequence never used */
+#define GT_CSTORE_CFG_ROLE         "role"           /* as the server said at the last login */
+#define GT_CSTORE_CFG_ROLE_ASKED   "role_requested" /* what gtsync init's request asked for */
+#define GT_CSTORE_CFG_NEXT_SEQ     "next_sequence"  /* the lowest batch sequence never used */
 #define GT_CSTORE_CFG_MD_VERSION   "metadata_version"
 #define GT_CSTORE_CFG_LAST_PUSH    "last_push_ms" /* last push that left nothing to send */
 #define GT_CSTORE_CFG_LAST_PULL    "last_pull_ms"

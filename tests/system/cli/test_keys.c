@@ -209,6 +209,10 @@ static void enrol_by_request(void **state)
 	/* Not enrolled yet: the server says so. */
 	const char *md[] = {"metadata", "pull", NULL};
 	says(home, 1, "not registered", md);
+	/* Before the first login, 'gtsync key' repeats the very request, roles included. */
+	const char *key[] = {"key", NULL};
+	says(home, 0, line, key);
+	says(home, 0, "operator,approver asked for", key);
 
 	/* One digit mistyped in the copy the centre got: refused, nothing registered. */
 	snprintf(bad, sizeof(bad), "%s", line);

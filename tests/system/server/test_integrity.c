@@ -598,6 +598,8 @@ static void nil_reports_and_the_top_of_the_chain(void **state)
 
 int main(void)
 {
+	/* The server's own sentences are checked: the client shows them as said in English. */
+	setenv("LANGUAGE", "en", 1);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(approval_not_bypassed_by_another_dataset, setup,
 	                                    teardown),
