@@ -58,8 +58,9 @@ struct gt_tls_conn {
 	unsigned closing : 1;        /* gt_tls_conn_close() was called */
 	int err;
 	char reason[GT_TLS_REASON_LEN];
-	uint8_t rbuf[GT_TLS_READ_BUF];
-	uint8_t pbuf[GT_TLS_READ_CHUNK];
+	/* No read buffers live here: the socket's is allocated for one read (on_alloc to
+	 * on_read) and the plaintext's is on the stack of conn_process(), so an idle
+	 * connection holds neither (issue 17). */
 };
 
 /* One uv_write of ciphertext with the owner's completion; freed in its callback. */
@@ -122,6 +123,9 @@ static int ctx_base(const SSL_METHOD *method, int is_server, struct gt_tls_ctx *
 	SSL_CTX_set_options(x->ssl_ctx,
 	                    SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET);
 	SSL_CTX_set_session_cache_mode(x->ssl_ctx, SSL_SESS_CACHE_OFF);
+	/* An idle connection keeps no record buffers: OpenSSL frees them between records
+	 * (issue 17, memory per idle connection). */
+	SSL_CTX_set_mode(x->ssl_ctx, SSL_MODE_RELEASE_BUFFERS);
 	SSL_CTX_set_default_passwd_cb(x->ssl_ctx, no_password);
 	*out = x;
 	x = NULL;
@@ -273,11 +277,15 @@ static void update_reading(struct gt_tls_conn *c, int now)
 	}
 }
 
+/* The buffer of one socket read, freed by on_read (libuv then gives UV_ENOBUFS when the
+ * allocation failed). */
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 {
-	struct gt_tls_conn *c = handle->data;
+	char *p = malloc(GT_TLS_READ_BUF);
 
-	*buf = uv_buf_init((char *)c->rbuf, sizeof(c->rbuf));
+	(void)handle;
+	(void)suggested;
+	*buf = uv_buf_init(p, p != NULL ? GT_TLS_READ_BUF : 0);
 }
 
 static void on_write(uv_write_t *req, int status)
@@ -391,6 +399,7 @@ static void conn_check_eof(struct gt_tls_conn *c)
 /* Drives the handshake, then delivers plaintext while the owner reads. */
 static void conn_process(struct gt_tls_conn *c)
 {
+	uint8_t pbuf[GT_TLS_READ_CHUNK];
 	size_t n;
 	int r, se;
 
@@ -417,8 +426,8 @@ static void conn_process(struct gt_tls_conn *c)
 	}
 	while (!c->paused && !c->failed && !c->closing) {
 		ERR_clear_error();
-		if (SSL_read_ex(c->ssl, c->pbuf, sizeof(c->pbuf), &n) == 1) {
-			c->cbs.on_data(c, c->pbuf, n);
+		if (SSL_read_ex(c->ssl, pbuf, sizeof(pbuf), &n) == 1) {
+			c->cbs.on_data(c, pbuf, n);
 			continue;
 		}
 		se = SSL_get_error(c->ssl, 0);
@@ -440,7 +449,13 @@ static void conn_process(struct gt_tls_conn *c)
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
 	struct gt_tls_conn *c = stream->data;
+	int taken = 0;
 
+	/* The ciphertext goes into the TLS input at once, so the read's buffer is freed before
+	 * the plaintext is processed; a read that is not wanted is dropped with it. */
+	if (nread > 0 && !c->failed && !c->closing)
+		taken = BIO_write(c->rbio, buf->base, (int)nread) == (int)nread;
+	free(buf->base);
 	if (nread == 0 || c->failed || c->closing)
 		return;
 	if (nread == UV_EOF) {
@@ -454,7 +469,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 		          uv_strerror((int)nread));
 		return;
 	}
-	if (BIO_write(c->rbio, buf->base, (int)nread) != (int)nread) {
+	if (!taken) {
 		ERR_clear_error();
 		conn_fail(c, GT_ENOMEM, 1, "cannot buffer received data");
 		return;
