@@ -601,6 +601,7 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	    opt_range(cmd, "max-conns-per-addr", 1, GT_RUN_MAX_COUNT, &cfg.max_conns_per_addr) ||
 	    opt_range(cmd, "max-handshakes", 1, GT_RUN_MAX_COUNT, &cfg.max_handshakes) ||
 	    opt_range(cmd, "max-inflight", 1, GT_RUN_MAX_COUNT, &cfg.max_inflight) ||
+	    opt_range(cmd, "max-waiting-mib", 1, 65536, &cfg.max_waiting_mib) ||
 	    opt_range(cmd, "handshake-timeout", 1, GT_RUN_MAX_TIMEOUT_S, &hs_s) ||
 	    opt_range(cmd, "idle-timeout", 1, GT_RUN_MAX_TIMEOUT_S, &idle_s) ||
 	    opt_range(cmd, "frame-deadline", 1, GT_RUN_MAX_TIMEOUT_S, &frame_s))
@@ -691,6 +692,12 @@ static struct gt_cli_opt run_opts[] = {
     {"max-handshakes", "N",
      "most connections not yet authenticated (default " GT_CLI_STR(
          GT_SERVER_DEFAULT_MAX_HANDSHAKES) ")",
+     NULL},
+    {"max-waiting-mib", "MIB",
+     "most pushes received and not yet admitted to verification, all connections together, "
+     "in MiB (default " GT_CLI_STR(
+         GT_SERVER_DEFAULT_MAX_WAITING_MIB) "); past it the server "
+                                            "stops reading until half of it is free",
      NULL},
     {"max-inflight", "N",
      "most requests awaiting a reply per connection (default " GT_CLI_STR(

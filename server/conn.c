@@ -15,6 +15,7 @@
 #include "server.h"
 #include "store.h"
 #include "treeq.h"
+#include "writer.h"
 
 #include <time.h>
 
@@ -56,7 +57,7 @@ static void on_reply_written(struct gt_tls_conn *tc, int status, void *arg)
 	struct gt_conn *c = arg;
 	(void)tc;
 	(void)status;
-	if (c->state != GT_CONN_CLOSING && !c->doomed &&
+	if (c->state != GT_CONN_CLOSING && !c->doomed && !c->held &&
 	    gt_peer_queued(&c->peer) < CONN_BACKLOG_HIGH / 2)
 		gt_peer_read_start(&c->peer);
 	gt__conn_unref(c);
@@ -116,6 +117,44 @@ void gt__conn_error(struct gt_conn *c, uint64_t rid, int code, const char *msg, 
 	c->hs_deadline = now_ms(c) + CONN_DOOM_GRACE_MS;
 	c->frame_deadline = c->idle_deadline = 0;
 	conn_arm(c);
+}
+
+/* The bound in bytes. */
+static size_t waiting_bound(const struct gt_server *srv)
+{
+	return (size_t)srv->cfg.max_waiting_mib * 1024u * 1024u;
+}
+
+void gt__conn_hold_if_full(struct gt_conn *c)
+{
+	struct gt_server *srv = c->srv;
+
+	if (c->held || c->state == GT_CONN_CLOSING ||
+	    gt_writer_waiting_bytes(srv->writer) <= waiting_bound(srv))
+		return;
+	c->held = 1;
+	if (srv->nheld++ == 0)
+		gt_log_event(&srv->log, GT_LOG_INFO, "reads_held", "waiting_bytes=%zu bound=%zu",
+		             gt_writer_waiting_bytes(srv->writer), waiting_bound(srv));
+	gt_peer_read_stop(&c->peer);
+}
+
+void gt__server_resume_held(struct gt_server *srv)
+{
+	struct gt_conn *c;
+
+	if (srv->nheld == 0 || gt_writer_waiting_bytes(srv->writer) > waiting_bound(srv) / 2)
+		return;
+	gt_log_event(&srv->log, GT_LOG_INFO, "reads_resumed", "connections=%u waiting_bytes=%zu",
+	             srv->nheld, gt_writer_waiting_bytes(srv->writer));
+	for (c = srv->conns; c != NULL && srv->nheld > 0; c = c->next) {
+		if (!c->held)
+			continue;
+		c->held = 0;
+		srv->nheld--;
+		if (!c->doomed && gt_peer_queued(&c->peer) < CONN_BACKLOG_HIGH / 2)
+			gt_peer_read_start(&c->peer);
+	}
 }
 
 void gt__conn_request_done(struct gt_conn *c)
@@ -214,6 +253,10 @@ static void conn_close(struct gt_conn *c)
 		return;
 	c->state = GT_CONN_CLOSING;
 	unlink_conn(c);
+	if (c->held) {
+		c->held = 0;
+		c->srv->nheld--;
+	}
 	gt_log_event(&c->srv->log, GT_LOG_INFO, "conn_close",
 	             "peer=%s key=%s batches=%llu values=%llu", c->addr,
 	             c->key_id[0] ? c->key_id : "-", (unsigned long long)c->batches,

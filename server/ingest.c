@@ -198,6 +198,7 @@ static void finish(struct push_job *j)
 	struct gt_conn *c = j->c;
 	if (j->admitted)
 		gt_writer_release(c->srv->writer, &j->ticket);
+	gt__server_resume_held(c->srv);
 	gt__conn_request_done(c);
 	job_free(j);
 	gt__conn_unref(c);
@@ -359,4 +360,5 @@ void gt__ingest_push(struct gt_conn *c, gt_envelope *env)
 	/* Verification decodes the batch: admission bounds how many decoded batches wait for
 	 * the writer at once; the others wait here as the bytes that arrived. */
 	gt_writer_admit(c->srv->writer, &j->ticket, env->push->batch.len + 1);
+	gt__conn_hold_if_full(c);
 }

@@ -32,6 +32,7 @@ void gt_server_config_defaults(struct gt_server_config *cfg)
 	cfg->idle_timeout_ms = GT_SERVER_DEFAULT_IDLE_MS;
 	cfg->frame_deadline_ms = GT_SERVER_DEFAULT_FRAME_DEADLINE_MS;
 	cfg->max_inflight = GT_SERVER_DEFAULT_MAX_INFLIGHT;
+	cfg->max_waiting_mib = GT_SERVER_DEFAULT_MAX_WAITING_MIB;
 	cfg->pull_max_items = GT_SERVER_DEFAULT_PULL_ITEMS;
 	cfg->readers = GT_SERVER_DEFAULT_READERS;
 	cfg->log_level = GT_LOG_INFO;

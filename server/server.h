@@ -32,6 +32,7 @@ struct gt_server_config {
 	uint32_t idle_timeout_ms;      /* no request, nothing in flight */
 	uint32_t frame_deadline_ms;    /* a started frame must arrive in full */
 	uint32_t max_inflight;         /* requests per connection awaiting a reply */
+	uint32_t max_waiting_mib;      /* received pushes not yet admitted, all connections */
 	uint32_t pull_max_items;       /* per chunk */
 	uint32_t readers;              /* read-only store handles */
 	FILE *log_out;                 /* default stderr */
@@ -47,6 +48,7 @@ struct gt_server_config {
 #define GT_SERVER_DEFAULT_IDLE_S             120
 #define GT_SERVER_DEFAULT_FRAME_DEADLINE_S   30
 #define GT_SERVER_DEFAULT_MAX_INFLIGHT       32
+#define GT_SERVER_DEFAULT_MAX_WAITING_MIB    64
 #define GT_SERVER_DEFAULT_HANDSHAKE_MS       (GT_SERVER_DEFAULT_HANDSHAKE_S * 1000u)
 #define GT_SERVER_DEFAULT_IDLE_MS            (GT_SERVER_DEFAULT_IDLE_S * 1000u)
 #define GT_SERVER_DEFAULT_FRAME_DEADLINE_MS  (GT_SERVER_DEFAULT_FRAME_DEADLINE_S * 1000u)
@@ -83,6 +85,7 @@ struct gt_conn {
 	int doomed;     /* a fatal error is being sent; close when written */
 	int over_limit; /* accepted over the global limit only to be told so */
 	int unauth;     /* counted in the server's connections not yet authenticated */
+	int held;       /* not read while the server's received pushes are over their bound */
 	uint64_t hs_deadline, frame_deadline, idle_deadline; /* loop ms; 0: none */
 	uint32_t inflight;
 	uint8_t nonce[GT_NONCE_LEN];
@@ -111,6 +114,7 @@ struct gt_server {
 	struct gt_snapshot *snap;
 	struct gt_conn *conns;
 	uint32_t nconns;    /* connections within the limit */
+	uint32_t nheld;     /* connections with held reads (struct gt_conn.held) */
 	uint32_t nrefusing; /* over-limit connections being told to come back later */
 	uint32_t nunauth;   /* connections not yet authenticated (the handshake budget) */
 	int stopping;
@@ -155,6 +159,12 @@ void gt__conn_error(struct gt_conn *c, uint64_t rid, int code, const char *msg, 
 
 /* Marks one request of c done (in-flight count), re-arming the idle deadline. */
 void gt__conn_request_done(struct gt_conn *c);
+
+/* The global bound on received, not yet admitted pushes (issue 17): after c's push joined the
+ * admission queue, stops reading c while the queue weighs more than --max-waiting-mib; after a
+ * release, reads again on every held connection once the queue is down to half of it. */
+void gt__conn_hold_if_full(struct gt_conn *c);
+void gt__server_resume_held(struct gt_server *srv);
 
 /* Closes every connection (shutdown). */
 void gt__conn_close_all(struct gt_server *srv);

@@ -22,7 +22,7 @@ struct gt_writer {
 	int thread_running;
 	int closing;
 	/* Admission (loop thread only). */
-	size_t admitted_bytes, nwaiting;
+	size_t admitted_bytes, nwaiting, waiting_bytes;
 	struct gt_writer_ticket *wait_head, *wait_tail;
 	struct gt_writer_ticket *order_head, *order_tail; /* started, not yet passed on */
 	void (*close_cb)(void *arg);
@@ -305,6 +305,7 @@ void gt_writer_admit(struct gt_writer *w, struct gt_writer_ticket *t, size_t byt
 		w->wait_head = t;
 	w->wait_tail = t;
 	w->nwaiting++;
+	w->waiting_bytes += bytes;
 }
 
 void gt_writer_release(struct gt_writer *w, struct gt_writer_ticket *t)
@@ -326,9 +327,15 @@ void gt_writer_release(struct gt_writer *w, struct gt_writer_ticket *t)
 		if (w->wait_head == NULL)
 			w->wait_tail = NULL;
 		w->nwaiting--;
+		w->waiting_bytes -= n->bytes;
 		n->next = NULL;
 		start_ticket(w, n); /* may release (and so start others) before returning */
 	}
+}
+
+size_t gt_writer_waiting_bytes(const struct gt_writer *w)
+{
+	return w->waiting_bytes;
 }
 
 size_t gt_writer_waiting(const struct gt_writer *w)

@@ -76,6 +76,9 @@ void gt_writer_release(struct gt_writer *w, struct gt_writer_ticket *t);
 /* Number of tickets waiting for admission. */
 size_t gt_writer_waiting(const struct gt_writer *w);
 
+/* The weight (received batch bytes) of the tickets waiting for admission. */
+size_t gt_writer_waiting_bytes(const struct gt_writer *w);
+
 /* Number of jobs queued or being applied, and not yet completed on the loop. */
 size_t gt_writer_pending(const struct gt_writer *w);
 
