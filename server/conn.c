@@ -152,6 +152,11 @@ void gt__server_resume_held(struct gt_server *srv)
 			continue;
 		c->held = 0;
 		srv->nheld--;
+		if (c->partial) {
+			/* The frame's sender gets its full time again from now. */
+			c->frame_deadline = now_ms(c) + srv->cfg.frame_deadline_ms;
+			conn_arm(c);
+		}
 		if (!c->doomed && gt_peer_queued(&c->peer) < CONN_BACKLOG_HIGH / 2)
 			gt_peer_read_start(&c->peer);
 	}
@@ -188,7 +193,7 @@ static void on_timer(uv_timer_t *t)
 		gt__conn_error(c, 0, GT_ETIMEDOUT, "the handshake did not finish in time", 1);
 		return;
 	}
-	if (c->frame_deadline && now >= c->frame_deadline) {
+	if (c->frame_deadline && !c->held && now >= c->frame_deadline) {
 		gt__conn_error(c, 0, GT_ETIMEDOUT,
 		               "a frame did not arrive in full before the deadline", 1);
 		return;
@@ -203,7 +208,8 @@ static void on_timer(uv_timer_t *t)
 static void conn_arm(struct gt_conn *c)
 {
 	uint64_t next = 0;
-	uint64_t d[3] = {c->hs_deadline, c->frame_deadline,
+	/* A held connection's frame is late through the server's doing: no deadline then. */
+	uint64_t d[3] = {c->hs_deadline, c->held ? 0 : c->frame_deadline,
 	                 c->inflight == 0 ? c->idle_deadline : 0};
 	uint64_t now = now_ms(c);
 
