@@ -78,7 +78,8 @@ static void read_csv(const char *path, struct csv *c)
 
 struct fx {
 	struct gt_testserver ts;
-	struct gt_key *reader; /* the secretariat: raw national figures (a reader's are suppressed) */
+	struct gt_key
+	    *reader; /* the secretariat: raw national figures (a reader's are suppressed) */
 };
 
 static int setup(void **state)
