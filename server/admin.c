@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "addr.h"
+#include "admin_audit.h"
 #include "admin_ops.h"
 #include "authz.h"
 #include "cli.h"
@@ -602,6 +603,7 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	    opt_range(cmd, "max-handshakes", 1, GT_RUN_MAX_COUNT, &cfg.max_handshakes) ||
 	    opt_range(cmd, "max-inflight", 1, GT_RUN_MAX_COUNT, &cfg.max_inflight) ||
 	    opt_range(cmd, "max-waiting-mib", 1, 65536, &cfg.max_waiting_mib) ||
+	    opt_range(cmd, "read-log-days", 0, GT_SERVER_MAX_READ_LOG_DAYS, &cfg.read_log_days) ||
 	    opt_range(cmd, "handshake-timeout", 1, GT_RUN_MAX_TIMEOUT_S, &hs_s) ||
 	    opt_range(cmd, "idle-timeout", 1, GT_RUN_MAX_TIMEOUT_S, &idle_s) ||
 	    opt_range(cmd, "frame-deadline", 1, GT_RUN_MAX_TIMEOUT_S, &frame_s))
@@ -712,6 +714,10 @@ static struct gt_cli_opt run_opts[] = {
      "a started frame must arrive within (default " GT_CLI_STR(
          GT_SERVER_DEFAULT_FRAME_DEADLINE_S) ")",
      NULL},
+    {"read-log-days", "DAYS",
+     "keep the record of reports, pulls and exports served this many days; 0 keeps it all "
+     "(default " GT_CLI_STR(GT_SERVER_DEFAULT_READ_LOG_DAYS) ")",
+     NULL},
     {"log-level", "LEVEL", "debug, info, warn or error (default info)", NULL},
     {0},
 };
@@ -779,12 +785,25 @@ static const struct gt_cli_cmd key_cmds[] = {
     {0},
 };
 
+static const struct gt_cli_cmd audit_cmds[] = {
+    {"reads", "list the reports, pulls and exports served: which key, what, when",
+     "--data DIR [--since YYYY-MM-DD] [--key KEYID]",
+     "Every report, pull and export the server answers is recorded with the key (its org "
+     "unit, roles and label), what was read (org unit, data set, period) and how many values, "
+     "and kept for 'run --read-log-days' days (default " GT_CLI_STR(
+         GT_SERVER_DEFAULT_READ_LOG_DAYS) "). Reads the store; a running server is not "
+                                          "disturbed.",
+     gt__audit_reads_opts, 0, 0, gt__cmd_audit_reads, NULL},
+    {0},
+};
+
 static const struct gt_cli_cmd server_cmds[] = {
     {"init", "create the store, TLS certificate and signing key", "--data DIR [--name NAME]",
      "Creates what is missing and never overwrites what exists.", init_opts, 0, 0, cmd_init, NULL},
     {"orgunits", "manage org units", "COMMAND", NULL, NULL, 0, 0, NULL, orgunit_cmds},
     {"metadata", "manage data-set definitions", "COMMAND", NULL, NULL, 0, 0, NULL, metadata_cmds},
     {"key", "register, revoke and list client keys", "COMMAND", NULL, NULL, 0, 0, NULL, key_cmds},
+    {"audit", "what was read, by whom and when", "COMMAND", NULL, NULL, 0, 0, NULL, audit_cmds},
     {"rebuild", "recompute every table from the signed batch log", "--data DIR",
      "Verifies every logged batch again and re-applies it in log order, in one transaction. "
      "Stop the server first.",

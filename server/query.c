@@ -2,6 +2,7 @@
  */
 #include "query.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,8 +12,10 @@
 #include "error.h"
 #include "export.h"
 #include "metadata.h"
+#include "period.h"
 #include "privacy.h"
 #include "protoconv.h"
+#include "readlog.h"
 #include "readpool.h"
 #include "report.h"
 #include "roleset.h"
@@ -353,6 +356,45 @@ out:
 	free(parents);
 }
 
+static const char *or_empty(const char *s);
+
+/* Records a read that was served (issue 14): what, for which unit, how many values. */
+static void note_read(struct query_job *j)
+{
+	const gt_envelope *e = j->env;
+	struct gt_conn *c = j->c;
+	char range[2 * GT_PERIOD_MAX_LEN + 4];
+	uint64_t items = 0;
+
+	switch (e->body_case) {
+	case GTSYNC__V1__ENVELOPE__BODY_PULL:
+		gt__readlog_note(c->srv, c->key_id, c->org_unit, c->roles, "pull",
+		                 e->pull->org_unit, e->pull->dataset, "", j->pull.n_values,
+		                 gt_clock_wall_ms());
+		break;
+	case GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST:
+		snprintf(range, sizeof(range), "%.*s..%.*s", (int)GT_PERIOD_MAX_LEN,
+		         or_empty(e->export_request->start_period), (int)GT_PERIOD_MAX_LEN,
+		         or_empty(e->export_request->end_period));
+		gt__readlog_note(c->srv, c->key_id, c->org_unit, c->roles, "export",
+		                 e->export_request->org_unit, e->export_request->dataset, range,
+		                 j->export ? j->export->out.n_values : 0, gt_clock_wall_ms());
+		break;
+	case GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST: {
+		const Gtsync__V1__ReportReply *r = gt_report_reply(j->report);
+		items = r->n_totals;
+		for (size_t i = 0; i < r->n_children; i++)
+			items += r->children[i]->n_values;
+		gt__readlog_note(c->srv, c->key_id, c->org_unit, c->roles, "report",
+		                 e->report_request->org_unit, e->report_request->dataset,
+		                 e->report_request->period, items, gt_clock_wall_ms());
+		break;
+	}
+	default:
+		break;
+	}
+}
+
 static void after_cb(uv_work_t *req, int status)
 {
 	struct query_job *j = req->data;
@@ -367,14 +409,17 @@ static void after_cb(uv_work_t *req, int status)
 		gt__conn_error(c, rid, j->rc, j->why ? j->why : gt_strerror(j->rc), 0);
 	} else if (j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_PULL) {
 		reply_pull(j);
+		note_read(j);
 	} else if (j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST) {
 		gt__export_reply(c, rid, j->export);
+		note_read(j);
 	} else {
 		Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
 		env.request_id = rid;
 		env.body_case = GTSYNC__V1__ENVELOPE__BODY_REPORT_REPLY;
 		env.report_reply = gt_report_reply(j->report);
 		gt__conn_reply(c, &env);
+		note_read(j);
 	}
 	gt_store_pull_free(&j->pull);
 	for (size_t i = 0; i < j->nbatches; i++)

@@ -34,6 +34,7 @@ void gt_server_config_defaults(struct gt_server_config *cfg)
 	cfg->max_inflight = GT_SERVER_DEFAULT_MAX_INFLIGHT;
 	cfg->max_waiting_mib = GT_SERVER_DEFAULT_MAX_WAITING_MIB;
 	cfg->pull_max_items = GT_SERVER_DEFAULT_PULL_ITEMS;
+	cfg->read_log_days = GT_SERVER_DEFAULT_READ_LOG_DAYS;
 	cfg->readers = GT_SERVER_DEFAULT_READERS;
 	cfg->log_level = GT_LOG_INFO;
 }

@@ -35,6 +35,7 @@ struct gt_server_config {
 	uint32_t max_waiting_mib;      /* received pushes not yet admitted, all connections */
 	uint32_t pull_max_items;       /* per chunk */
 	uint32_t readers;              /* read-only store handles */
+	uint32_t read_log_days;        /* days reads are kept in the read log; 0: forever */
 	FILE *log_out;                 /* default stderr */
 	enum gt_log_level log_level;
 };
@@ -49,6 +50,8 @@ struct gt_server_config {
 #define GT_SERVER_DEFAULT_FRAME_DEADLINE_S   30
 #define GT_SERVER_DEFAULT_MAX_INFLIGHT       32
 #define GT_SERVER_DEFAULT_MAX_WAITING_MIB    64
+#define GT_SERVER_DEFAULT_READ_LOG_DAYS      730
+#define GT_SERVER_MAX_READ_LOG_DAYS          36500
 #define GT_SERVER_DEFAULT_HANDSHAKE_MS       (GT_SERVER_DEFAULT_HANDSHAKE_S * 1000u)
 #define GT_SERVER_DEFAULT_IDLE_MS            (GT_SERVER_DEFAULT_IDLE_S * 1000u)
 #define GT_SERVER_DEFAULT_FRAME_DEADLINE_MS  (GT_SERVER_DEFAULT_FRAME_DEADLINE_S * 1000u)

@@ -729,10 +729,31 @@ static int migrate_v6(struct gt_store *st)
 	return rc != 0 ? rc : gt__store_tree_build(st);
 }
 
+/* The read log (issue 14): each report, pull and export served, with the key, its scope and
+ * the time, so that reads of consolidated data are attributable; kept for a configured number
+ * of days (server/store_reads.c). Its own step, whatever number it takes in the sequence. */
+static int migrate_read_log(struct gt_store *st)
+{
+	return exec(st,
+	            "CREATE TABLE read_log("
+	            " id INTEGER PRIMARY KEY,"
+	            " at_ms INTEGER NOT NULL,"
+	            " key_id TEXT NOT NULL,"
+	            " key_org TEXT NOT NULL,"
+	            " roles INTEGER NOT NULL,"
+	            " kind TEXT NOT NULL,"
+	            " org_unit TEXT NOT NULL,"
+	            " dataset TEXT NOT NULL,"
+	            " period TEXT NOT NULL,"
+	            " items INTEGER NOT NULL);"
+	            "CREATE INDEX read_log_at ON read_log(at_ms);",
+	            "adding the read log");
+}
+
 /* Migration steps: migrations[v] takes the schema from version v to v + 1, inside the
  * transaction that also sets the new user_version. */
 static int (*const migrations[GT_STORE_SCHEMA_VERSION])(struct gt_store *st) = {
-    migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5, migrate_v6};
+    migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5, migrate_v6, migrate_read_log};
 
 static int migrate(struct gt_store *st, int64_t from)
 {

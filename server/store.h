@@ -27,7 +27,7 @@
 struct gt_store;
 
 /* The schema version this build writes, kept in PRAGMA user_version. */
-#define GT_STORE_SCHEMA_VERSION 6
+#define GT_STORE_SCHEMA_VERSION 7
 /* Milliseconds a connection waits for a lock held by another connection. */
 #define GT_STORE_BUSY_TIMEOUT_MS 5000
 /* Longest org-unit name the store accepts. */

@@ -8,12 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <signal.h>
 
 #include "clirun.h"
 #include "error.h"
+#include "key.h"
 #include "session.h"
 #include "testserver.h"
 #include "testutil.h"
@@ -275,12 +277,53 @@ static void reader_sees_no_small_cell(void **state)
 	gt_wire_envelope_free(rd);
 }
 
+/* issue 14: every report served is recorded with the key, what was read and when, and the
+ * secretariat lists it with `gtsync-server audit reads`; a refused read is not one served. */
+static void reads_are_recorded(void **state)
+{
+	char id[GT_KEY_ID_LEN + 1], cmd[4600], line[512], want[128];
+	int found = 0;
+	(void)state;
+
+	assert_int_equal(gt_key_id(fx->reader, id), 0);
+	gt_wire_envelope_free(report(fx->reader, fx->year));
+	snprintf(want, sizeof(want), "report  53      KK");
+	snprintf(cmd, sizeof(cmd), "%s/server/gtsync-server audit reads --data '%s' --key %s",
+	         GT_BINARY_DIR, fx->ts.data, id);
+	/* The writer records reads with its next group: give it a moment. */
+	for (int tries = 0; tries < 50 && !found; tries++) {
+		FILE *p = popen(cmd, "r");
+		assert_non_null(p);
+		while (fgets(line, sizeof(line), p) != NULL)
+			if (strstr(line, id) != NULL && strstr(line, want) != NULL &&
+			    strstr(line, fx->year) != NULL && strstr(line, "reader") != NULL)
+				found = 1;
+		assert_int_equal(pclose(p), 0);
+		if (!found)
+			usleep(100000);
+	}
+	assert_true(found);
+	/* The aggregator's reads are its own; the reader's refused pull is not listed. */
+	snprintf(cmd, sizeof(cmd), "%s/server/gtsync-server audit reads --data '%s' --key %s",
+	         GT_BINARY_DIR, fx->ts.data, id);
+	FILE *p = popen(cmd, "r");
+	while (fgets(line, sizeof(line), p) != NULL)
+		assert_null(strstr(line, " pull "));
+	assert_int_equal(pclose(p), 0);
+	snprintf(cmd, sizeof(cmd),
+	         "%s/server/gtsync-server audit reads --data '%s' --since 2020-13-01",
+	         GT_BINARY_DIR, fx->ts.data);
+	p = popen(cmd, "r");
+	assert_int_not_equal(pclose(p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(reader_may_not_pull),
 	    cmocka_unit_test(reader_report_has_no_free_text),
 	    cmocka_unit_test(reader_sees_no_small_cell),
+	    cmocka_unit_test(reads_are_recorded),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

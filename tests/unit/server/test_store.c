@@ -365,6 +365,7 @@ static void migrates_single_role_keys(void **state)
 	                 "ALTER TABLE keys DROP COLUMN roles;"
 	                 "ALTER TABLE keys DROP COLUMN roles_held;"
 	                 "ALTER TABLE keys DROP COLUMN label;"
+	                 "DROP TABLE read_log;" /* added at a later version (issue 14) */
 	                 "INSERT INTO keys(key_id, public_key, org_unit, role, added_at_ms) "
 	                 "VALUES('00000000000000aa', zeroblob(32), '53.71', 2, 5);"
 	                 "PRAGMA user_version = 4;",
