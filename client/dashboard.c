@@ -97,6 +97,7 @@ struct dash {
 	char ds[GT_CSTORE_DASH_DS_LEN];
 	char pe[GT_CSTORE_DASH_PE_LEN];
 	const char *zone;
+	char zone_buf[GT_TZ_NAME_MAX];
 	pid_t self;
 	/* Connections suspended while their page or action waits; guarded by lock. */
 	struct MHD_Connection *held[MAX_HELD];
@@ -824,6 +825,20 @@ void gt__dashboard_defaults(const struct gt_dashboard_opts *o, const struct gt_m
 	snprintf(pe, GT_CSTORE_DASH_PE_LEN, "%d", tm.tm_year + 1900 - 1);
 }
 
+const char *gt__dashboard_zone(const struct gt_dashboard_opts *o, struct gt_home *h,
+                               char buf[GT_TZ_NAME_MAX])
+{
+	struct gt_cstore_orgunit ou;
+
+	if (o->zone != NULL)
+		return o->zone;
+	if (gt_cstore_orgunit_get(h->st, h->org, &ou) == GT_OK && ou.time_zone[0]) {
+		snprintf(buf, GT_TZ_NAME_MAX, "%s", ou.time_zone);
+		return buf;
+	}
+	return "WIB";
+}
+
 /* The host of a HOST:PORT address (without brackets). */
 static void host_of(const char *listen, char *out, size_t len)
 {
@@ -855,7 +870,6 @@ int gt_dashboard_run(const struct gt_dashboard_opts *o)
 	struct dash d = {.o = o,
 	                 .lock = PTHREAD_MUTEX_INITIALIZER,
 	                 .answered = PTHREAD_COND_INITIALIZER,
-	                 .zone = o->zone != NULL ? o->zone : "WIB",
 	                 .self = getpid()};
 	const char *listen = o->listen != NULL ? o->listen : GT_DASHBOARD_LISTEN;
 	struct sockaddr_storage ss;
@@ -886,6 +900,7 @@ int gt_dashboard_run(const struct gt_dashboard_opts *o)
 	if ((rc = gt_home_meta(d.fetcher, "gtsync dashboard", &d.meta)) != GT_OK)
 		goto out;
 	gt__dashboard_defaults(o, d.meta, d.ds, d.pe);
+	d.zone = gt__dashboard_zone(o, d.web, d.zone_buf);
 	if ((rc = token(d.csrf)) != GT_OK)
 		goto out;
 	if (tls) {

@@ -235,6 +235,28 @@ static void test_refresh_needs_csrf(void **state)
 	gt_dashfx_resp_free(&r);
 }
 
+/* Issue 11 (what remained, item 4): without --zone, the data's age is told in the office's own
+ * zone, as its org unit has it on the server: WITA for the province of NTT, WIB for the centre
+ * (the capital's; the nation has no zone of its own). */
+static void test_age_in_office_zone(void **state)
+{
+	struct gt_dashfx_resp r;
+	(void)state;
+
+	gt_dashfx_stop(&fx);
+	fx.own_zone = 1;
+	gt_dashfx_start(&fx, fx.ag53);
+	get(PAGE_53, 200, &r);
+	has(r.body, " WITA</time>");
+	gt_dashfx_resp_free(&r);
+	gt_dashfx_stop(&fx);
+	gt_dashfx_start(&fx, fx.centre);
+	get(PAGE_53, 200, &r);
+	has(r.body, " WIB</time>");
+	gt_dashfx_resp_free(&r);
+	fx.own_zone = 0;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -318,6 +340,7 @@ int main(void)
 	    cmocka_unit_test(test_csv_download),
 	    cmocka_unit_test(test_language_remembered),
 	    cmocka_unit_test(test_refresh_needs_csrf),
+	    cmocka_unit_test(test_age_in_office_zone),
 	    cmocka_unit_test(test_pages_served_while_one_waits),
 	    cmocka_unit_test(test_offline),
 	};

@@ -130,6 +130,7 @@ static void test_upgrade_from_v1(void **state)
 	assert_int_equal(sqlite3_exec(db,
 	                              "DROP TABLE action; ALTER TABLE batch DROP COLUMN n_actions;"
 	                              "DROP TABLE dash_report;"
+	                              "ALTER TABLE orgunit DROP COLUMN time_zone;"
 	                              "PRAGMA user_version=1;",
 	                              NULL, NULL, NULL),
 	                 SQLITE_OK);
@@ -145,7 +146,7 @@ static void test_upgrade_from_v1(void **state)
 	gt_cstore_close(f->st);
 	f->st = NULL;
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=5;", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=99;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(gt_cstore_open(f->path, &f->st), GT_ENOTSUP);
 	assert_null(f->st);
