@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -852,6 +853,42 @@ static void host_of(const char *listen, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, listen);
 }
 
+/* Opens url in the desktop's browser: $BROWSER's first command when set (the convention of a
+ * colon-separated list), else xdg-open. A grandchild runs it, so no child is left to reap. */
+static void open_browser(const char *url)
+{
+	const char *b = getenv("BROWSER");
+	char cmd[GT_PATH_MAX];
+	pid_t pid;
+
+	if (b != NULL && b[0]) {
+		size_t n = strcspn(b, ":");
+		snprintf(cmd, sizeof(cmd), "%.*s", (int)n, b);
+	} else {
+		snprintf(cmd, sizeof(cmd), "xdg-open");
+	}
+	pid = fork();
+	if (pid < 0)
+		return;
+	if (pid == 0) {
+		if (fork() == 0) {
+			int null = open("/dev/null", O_RDWR);
+			sigset_t none;
+			sigemptyset(&none);
+			pthread_sigmask(SIG_SETMASK, &none, NULL);
+			if (null >= 0) {
+				dup2(null, 0);
+				dup2(null, 1);
+				dup2(null, 2);
+			}
+			execlp(cmd, cmd, url, (char *)NULL);
+			_exit(127);
+		}
+		_exit(0);
+	}
+	(void)waitpid(pid, NULL, 0);
+}
+
 static int is_loopback(const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET) {
@@ -944,15 +981,8 @@ int gt_dashboard_run(const struct gt_dashboard_opts *o)
 		fprintf(o->out, "dashboard: data set %s, period %s; stop with Ctrl-C\n", d.ds,
 		        d.pe);
 		fflush(o->out);
-		if (o->open_browser && fork() == 0) {
-			int null = open("/dev/null", O_RDWR);
-			if (null >= 0) {
-				dup2(null, 1);
-				dup2(null, 2);
-			}
-			execlp("xdg-open", "xdg-open", url, (char *)NULL);
-			_exit(127);
-		}
+		if (o->open_browser)
+			open_browser(url);
 	}
 	for (;;) {
 		struct timespec wait = {1, 0};

@@ -103,6 +103,8 @@ static void start(struct gt_dashfx *f, const char *home, int tls, char *login, s
 	                      "2025",      "--dataset", "KK",          NULL,
 	                      NULL,        NULL,        NULL};
 	size_t n = 7;
+	char browser_env[GT_PATH_MAX + 16];
+	const char *env[] = {NULL, NULL};
 
 	/* Without --zone the dashboard tells times in the office's own zone. */
 	if (!f->own_zone) {
@@ -111,11 +113,16 @@ static void start(struct gt_dashfx *f, const char *home, int tls, char *login, s
 	}
 	if (tls)
 		args[n++] = "--tls";
+	if (f->browser[0]) {
+		snprintf(browser_env, sizeof(browser_env), "BROWSER=%s", f->browser);
+		env[0] = browser_env;
+		args[n++] = "--open";
+	}
 	char line[256];
 	unsigned port = 0;
 	int have_login = !tls;
 
-	gt_clirun_spawn(&f->bg, f->ts.dir, home, NULL, args);
+	gt_clirun_spawn(&f->bg, f->ts.dir, home, env, args);
 	f->running = 1;
 	for (int i = 0; i < 200 && (port == 0 || !have_login); i++) {
 		FILE *out = fopen(f->bg.out, "r");

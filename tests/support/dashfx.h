@@ -19,6 +19,8 @@ struct gt_dashfx {
 	int running;
 	char url[128]; /* "http://127.0.0.1:PORT" (https with TLS) */
 	int own_zone;  /* start without --zone WITA (the office's own zone) */
+	/* When set: start with --open and BROWSER set to this program. */
+	char browser[GT_PATH_MAX];
 };
 
 /* Starts the server, registers the homes, enters and pushes three months of 2025 KK figures

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -257,6 +258,39 @@ static void test_age_in_office_zone(void **state)
 	fx.own_zone = 0;
 }
 
+/* Issue 11 (what remained, item 5): --open opens the dashboard's own address in the desktop's
+ * browser, $BROWSER here: a script that records what it was given. */
+static void test_open_in_browser(void **state)
+{
+	char script[GT_PATH_MAX], seen[GT_PATH_MAX], text[GT_PATH_MAX * 2 + 64], want[160];
+	char got[256] = "";
+	(void)state;
+
+	snprintf(script, sizeof(script), "%s/browser.sh", fx.ts.dir);
+	snprintf(seen, sizeof(seen), "%s/browser.seen", fx.ts.dir);
+	snprintf(text, sizeof(text),
+	         "#!/bin/sh\nprintf '%%s' \"$1\" > '%s.tmp' && mv '%s.tmp' '%s'\n", seen, seen,
+	         seen);
+	gt_clirun_write(script, text);
+	assert_int_equal(chmod(script, 0755), 0);
+	gt_dashfx_stop(&fx);
+	snprintf(fx.browser, sizeof(fx.browser), "%s", script);
+	gt_dashfx_start(&fx, fx.centre);
+	fx.browser[0] = '\0';
+	for (int i = 0; i < 100 && access(seen, R_OK) != 0; i++) {
+		struct timespec pause = {0, 50 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+	}
+	FILE *in = fopen(seen, "r");
+	if (in == NULL)
+		fail_msg("--open did not run $BROWSER");
+	if (fgets(got, sizeof(got), in) == NULL)
+		got[0] = '\0';
+	fclose(in);
+	snprintf(want, sizeof(want), "%s/", fx.url);
+	assert_string_equal(got, want);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -341,6 +375,7 @@ int main(void)
 	    cmocka_unit_test(test_language_remembered),
 	    cmocka_unit_test(test_refresh_needs_csrf),
 	    cmocka_unit_test(test_age_in_office_zone),
+	    cmocka_unit_test(test_open_in_browser),
 	    cmocka_unit_test(test_pages_served_while_one_waits),
 	    cmocka_unit_test(test_offline),
 	};
