@@ -262,7 +262,7 @@ static void test_age_in_office_zone(void **state)
  * browser, $BROWSER here: a script that records what it was given. */
 static void test_open_in_browser(void **state)
 {
-	char script[GT_PATH_MAX], seen[GT_PATH_MAX], text[GT_PATH_MAX * 2 + 64], want[160];
+	char script[GT_PATH_MAX], seen[GT_PATH_MAX], text[GT_PATH_MAX * 4 + 64], want[160];
 	char got[256] = "";
 	(void)state;
 
