@@ -147,20 +147,25 @@ static int units(const char *db, char (*prov)[16], char (*dist)[16], size_t *per
 	int rc = sqlite3_open(db, &s) == SQLITE_OK ? GT_OK : GT_ESTORE;
 
 	sqlite3_exec(s, "BEGIN", NULL, NULL, NULL);
-	sqlite3_exec(s, "INSERT INTO orgunit VALUES('ID','Indonesia',1,'')", NULL, NULL, NULL);
+	sqlite3_exec(s,
+	             "INSERT INTO orgunit(code, name, level, parent) VALUES('ID','Indonesia',1,'')",
+	             NULL, NULL, NULL);
 	for (size_t p = 0; p < PROVINCES && rc == GT_OK; p++) {
 		char sql[256];
 		size_t n = DISTRICTS / PROVINCES + (p < DISTRICTS % PROVINCES);
 		snprintf(prov[p], 16, "%zu", 11 + p);
-		snprintf(sql, sizeof(sql), "INSERT INTO orgunit VALUES('%s','Provinsi %s',2,'ID')",
+		snprintf(sql, sizeof(sql),
+		         "INSERT INTO orgunit(code, name, level, parent) VALUES('%s','Provinsi "
+		         "%s',2,'ID')",
 		         prov[p], prov[p]);
 		sqlite3_exec(s, sql, NULL, NULL, NULL);
 		per_prov[p] = n;
 		for (size_t i = 0; i < n; i++, d++) {
 			snprintf(dist[d], 16, "%.2s.%02u", prov[p], (unsigned)(i + 1) % 100u);
 			snprintf(sql, sizeof(sql),
-			         "INSERT INTO orgunit VALUES('%s','Kabupaten %s',3,'%s')", dist[d],
-			         dist[d], prov[p]);
+			         "INSERT INTO orgunit(code, name, level, parent) "
+			         "VALUES('%s','Kabupaten %s',3,'%s')",
+			         dist[d], dist[d], prov[p]);
 			sqlite3_exec(s, sql, NULL, NULL, NULL);
 		}
 	}
@@ -280,6 +285,8 @@ int main(int argc, char **argv)
 		    time_page(&b, "/wilayah", "31", dsets[s], "2025", "region-province") != GT_OK ||
 		    time_page(&b, "/kelengkapan", "ID", dsets[s], "2025", "completeness") !=
 		        GT_OK ||
+		    time_page(&b, "/tren", "ID", dsets[s], "2025", "trend-national") != GT_OK ||
+		    time_page(&b, "/tren", "31", dsets[s], "2025", "trend-province") != GT_OK ||
 		    time_page(&b, "/ringkasan", "ID", dsets[s], "2025", "overview-csv") != GT_OK)
 			goto out;
 	}

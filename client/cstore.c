@@ -84,6 +84,12 @@ static const char schema_v5[] =
     " seen_root BLOB NOT NULL, what TEXT NOT NULL, acknowledged_at_ms INTEGER);"
     "ALTER TABLE batch ADD COLUMN leaf INTEGER;";
 
+/* The org units' legal time zones ("WIB", "WITA", "WIT"; "" unknown), as the server sends
+ * them, so the dashboard tells an office's times in its own zone. Version 6, after the
+ * transparency log's 5. */
+static const char schema_tz[] =
+    "ALTER TABLE orgunit ADD COLUMN time_zone TEXT NOT NULL DEFAULT '';";
+
 /* The schema's history: entry v takes a store from version v to v + 1. */
 static const struct gt_sqldb_migration migrations[] = {
     {"settings, metadata, outbox, batches and replica", schema_v1, NULL},
@@ -91,6 +97,7 @@ static const struct gt_sqldb_migration migrations[] = {
     {"late entry and acknowledged warnings of workflow actions", schema_v3, NULL},
     {"the dashboard's cache of reports", schema_v4, NULL},
     {"the transparency log's tree head and alarms", schema_v5, NULL},
+    {"the org units' time zones", schema_tz, NULL},
 };
 
 static const struct gt_sqldb_stmt sqls[Q_N] = {
@@ -103,9 +110,9 @@ static const struct gt_sqldb_stmt sqls[Q_N] = {
     [Q_MF_ALL] = {"reading the metadata", "SELECT name, content FROM meta_file ORDER BY name"},
     [Q_OU_DEL] = {"replacing the org units", "DELETE FROM orgunit"},
     [Q_OU_INS] = {"storing an org unit", "INSERT OR REPLACE INTO orgunit(code, name, level,"
-                                         " parent) VALUES(?1,?2,?3,?4)"},
+                                         " parent, time_zone) VALUES(?1,?2,?3,?4,?5)"},
     [Q_OU_GET] = {"reading an org unit",
-                  "SELECT code, name, level, parent FROM orgunit WHERE code=?1"},
+                  "SELECT code, name, level, parent, time_zone FROM orgunit WHERE code=?1"},
     [Q_OU_COUNT] = {"counting the org units", "SELECT count(*) FROM orgunit"},
     [Q_KEY_LATEST] = {"reading the outbox",
                       "SELECT id, state, value, comment, dataset, deleted FROM outbox"
@@ -444,6 +451,7 @@ static int save_orgunits(struct gt_cstore *st, const Gtsync__V1__MetadataReply *
 		gt_sqldb_bind_text(s, 2, u->name);
 		sqlite3_bind_int(s, 3, (int)u->level);
 		gt_sqldb_bind_text(s, 4, u->parent);
+		gt_sqldb_bind_text(s, 5, u->time_zone != NULL ? u->time_zone : "");
 		rc = gt_sqldb_run(st->db, s);
 	}
 	return rc;
@@ -558,6 +566,7 @@ int gt_cstore_orgunit_get(struct gt_cstore *st, const char *code, struct gt_csto
 	snprintf(out->name, sizeof(out->name), "%s", gt_sqldb_col_text(s, 1));
 	out->level = sqlite3_column_int(s, 2);
 	snprintf(out->parent, sizeof(out->parent), "%s", gt_sqldb_col_text(s, 3));
+	snprintf(out->time_zone, sizeof(out->time_zone), "%s", gt_sqldb_col_text(s, 4));
 	gt_sqldb_reset(s);
 	return GT_OK;
 }

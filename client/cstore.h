@@ -8,6 +8,7 @@
 #include "gtlimits.h"
 #include "metadata.h"
 #include "orgunit.h"
+#include "timezone.h"
 #include "wire.h"
 
 /*
@@ -110,6 +111,7 @@ struct gt_cstore_orgunit {
 	char name[256];
 	int level;
 	char parent[GT_ORGUNIT_MAX_LEN];
+	char time_zone[GT_TZ_NAME_MAX]; /* "WIB", "WITA", "WIT"; "" when the server gave none */
 };
 
 /* Looks up a stored org unit; GT_ENOENT if not in the pulled scope. */

@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -97,6 +98,7 @@ struct dash {
 	char ds[GT_CSTORE_DASH_DS_LEN];
 	char pe[GT_CSTORE_DASH_PE_LEN];
 	const char *zone;
+	char zone_buf[GT_TZ_NAME_MAX];
 	pid_t self;
 	/* Connections suspended while their page or action waits; guarded by lock. */
 	struct MHD_Connection *held[MAX_HELD];
@@ -824,6 +826,20 @@ void gt__dashboard_defaults(const struct gt_dashboard_opts *o, const struct gt_m
 	snprintf(pe, GT_CSTORE_DASH_PE_LEN, "%d", tm.tm_year + 1900 - 1);
 }
 
+const char *gt__dashboard_zone(const struct gt_dashboard_opts *o, struct gt_home *h,
+                               char buf[GT_TZ_NAME_MAX])
+{
+	struct gt_cstore_orgunit ou;
+
+	if (o->zone != NULL)
+		return o->zone;
+	if (gt_cstore_orgunit_get(h->st, h->org, &ou) == GT_OK && ou.time_zone[0]) {
+		snprintf(buf, GT_TZ_NAME_MAX, "%s", ou.time_zone);
+		return buf;
+	}
+	return "WIB";
+}
+
 /* The host of a HOST:PORT address (without brackets). */
 static void host_of(const char *listen, char *out, size_t len)
 {
@@ -835,6 +851,42 @@ static void host_of(const char *listen, char *out, size_t len)
 		n -= 2;
 	}
 	snprintf(out, len, "%.*s", (int)n, listen);
+}
+
+/* Opens url in the desktop's browser: $BROWSER's first command when set (the convention of a
+ * colon-separated list), else xdg-open. A grandchild runs it, so no child is left to reap. */
+static void open_browser(const char *url)
+{
+	const char *b = getenv("BROWSER");
+	char cmd[GT_PATH_MAX];
+	pid_t pid;
+
+	if (b != NULL && b[0]) {
+		size_t n = strcspn(b, ":");
+		snprintf(cmd, sizeof(cmd), "%.*s", (int)n, b);
+	} else {
+		snprintf(cmd, sizeof(cmd), "xdg-open");
+	}
+	pid = fork();
+	if (pid < 0)
+		return;
+	if (pid == 0) {
+		if (fork() == 0) {
+			int null = open("/dev/null", O_RDWR);
+			sigset_t none;
+			sigemptyset(&none);
+			pthread_sigmask(SIG_SETMASK, &none, NULL);
+			if (null >= 0) {
+				dup2(null, 0);
+				dup2(null, 1);
+				dup2(null, 2);
+			}
+			execlp(cmd, cmd, url, (char *)NULL);
+			_exit(127);
+		}
+		_exit(0);
+	}
+	(void)waitpid(pid, NULL, 0);
 }
 
 static int is_loopback(const struct sockaddr_storage *ss)
@@ -855,7 +907,6 @@ int gt_dashboard_run(const struct gt_dashboard_opts *o)
 	struct dash d = {.o = o,
 	                 .lock = PTHREAD_MUTEX_INITIALIZER,
 	                 .answered = PTHREAD_COND_INITIALIZER,
-	                 .zone = o->zone != NULL ? o->zone : "WIB",
 	                 .self = getpid()};
 	const char *listen = o->listen != NULL ? o->listen : GT_DASHBOARD_LISTEN;
 	struct sockaddr_storage ss;
@@ -886,6 +937,7 @@ int gt_dashboard_run(const struct gt_dashboard_opts *o)
 	if ((rc = gt_home_meta(d.fetcher, "gtsync dashboard", &d.meta)) != GT_OK)
 		goto out;
 	gt__dashboard_defaults(o, d.meta, d.ds, d.pe);
+	d.zone = gt__dashboard_zone(o, d.web, d.zone_buf);
 	if ((rc = token(d.csrf)) != GT_OK)
 		goto out;
 	if (tls) {
@@ -929,15 +981,8 @@ int gt_dashboard_run(const struct gt_dashboard_opts *o)
 		fprintf(o->out, "dashboard: data set %s, period %s; stop with Ctrl-C\n", d.ds,
 		        d.pe);
 		fflush(o->out);
-		if (o->open_browser && fork() == 0) {
-			int null = open("/dev/null", O_RDWR);
-			if (null >= 0) {
-				dup2(null, 1);
-				dup2(null, 2);
-			}
-			execlp("xdg-open", "xdg-open", url, (char *)NULL);
-			_exit(127);
-		}
+		if (o->open_browser)
+			open_browser(url);
 	}
 	for (;;) {
 		struct timespec wait = {1, 0};

@@ -8,6 +8,7 @@
 #include "cstore_dash.h"
 #include "home.h"
 #include "metadata.h"
+#include "timezone.h"
 
 /* Seconds between background refreshes by default. */
 #define GT_DASHBOARD_EVERY_S 300u
@@ -19,7 +20,7 @@ struct gt_dashboard_opts {
 	const char *listen;   /* HOST:PORT; NULL: GT_DASHBOARD_LISTEN */
 	const char *dataset;  /* the pages' default data set; NULL: the first known */
 	const char *period;   /* the pages' default period; NULL: last year */
-	const char *zone;     /* "WIB", "WITA" or "WIT" for times; NULL: WIB */
+	const char *zone;     /* "WIB", "WITA" or "WIT" for times; NULL: the office's own zone */
 	const char *tls_cert; /* PEM files for an address other than loopback; NULL: made */
 	const char *tls_key;
 	unsigned every_s; /* background refresh interval; 0: GT_DASHBOARD_EVERY_S */
@@ -47,6 +48,11 @@ int gt__dashboard_fetch(struct gt_home *h, const struct gt_cstore_dash_key *k);
 
 /* The pages' default data set (o's, else the first the metadata lists) and period (o's, else
  * last year). meta may be NULL. */
+/* The zone the pages tell times in: o's, else the office's org unit's as the server gave it,
+ * else WIB (the capital's). Borrowed from o, or written into buf. */
+const char *gt__dashboard_zone(const struct gt_dashboard_opts *o, struct gt_home *h,
+                               char buf[GT_TZ_NAME_MAX]);
+
 void gt__dashboard_defaults(const struct gt_dashboard_opts *o, const struct gt_meta *meta,
                             char ds[GT_CSTORE_DASH_DS_LEN], char pe[GT_CSTORE_DASH_PE_LEN]);
 

@@ -156,6 +156,8 @@ int gt_dashboard_export(const struct gt_dashboard_opts *o, const char *dir, unsi
 	struct export x = {.depth = depth};
 	struct gt_meta *meta = NULL;
 	char ds[GT_CSTORE_DASH_DS_LEN], pe[GT_CSTORE_DASH_PE_LEN], path[GT_PATH_MAX];
+	char zone_buf[GT_TZ_NAME_MAX];
+	const char *zone;
 	const char *css = gt_dashpage_css();
 	int rc;
 
@@ -169,6 +171,7 @@ int gt_dashboard_export(const struct gt_dashboard_opts *o, const char *dir, unsi
 		goto out;
 	gt__dashboard_defaults(o, meta, ds, pe);
 	x.home_level = gt_orgunit_level(x.h->org);
+	zone = gt__dashboard_zone(o, x.h, zone_buf);
 	{
 		struct gt_dashpage_req first = {
 		    .path = "/ringkasan", .org = x.h->org, .ds = ds, .pe = pe};
@@ -183,7 +186,7 @@ int gt_dashboard_export(const struct gt_dashboard_opts *o, const char *dir, unsi
 		    .st = x.h->st,
 		    .meta = meta,
 		    .home_org = x.h->org,
-		    .zone = o->zone != NULL ? o->zone : "WIB",
+		    .zone = zone,
 		    .csrf = "",
 		    .role = x.h->role,
 		    .default_ds = ds,

@@ -1,4 +1,5 @@
-/* The chair's report: one self-contained, printable HTML page of a consolidated report. */
+/* The chair's report: one self-contained, printable HTML page of a consolidated report, in the
+ * language in use (common/i18n.h), one language at a time. */
 #include "html.h"
 
 #include <math.h>
@@ -6,6 +7,8 @@
 
 #include "chain.h"
 #include "error.h"
+#include "humanfmt.h"
+#include "i18n.h"
 #include "protonames.h"
 #include "repcharts.h"
 
@@ -96,15 +99,15 @@ static const char *state_name(int state)
 {
 	switch (state) {
 	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_SUBMITTED:
-		return "diajukan (submitted)";
+		return _("submitted");
 	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED:
-		return "disetujui (approved)";
+		return _("approved");
 	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED:
-		return "diterima (accepted)";
+		return _("accepted");
 	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_RETURNED:
-		return "dikembalikan (returned)";
+		return _("returned");
 	default:
-		return "terbuka (open)";
+		return _("open");
 	}
 }
 
@@ -226,10 +229,10 @@ static void answers(FILE *out, const struct gt_meta_dataset *ds,
 		if (v == NULL || v->count == 0)
 			continue;
 		if (!any)
-			fputs("<table><colgroup><col style=\"width:36%\"><col></colgroup>\n"
-			      "<tr class=group><th>Pertanyaan (question)</th><th>Jawaban (answers)"
-			      "</th></tr>\n",
-			      out);
+			fprintf(out,
+			        "<table><colgroup><col style=\"width:36%%\"><col></colgroup>\n"
+			        "<tr class=group><th>%s</th><th>%s</th></tr>\n",
+			        _("Question"), _("Answers"));
 		any = 1;
 		fputs("<tr><td>", out);
 		gt_html_escape(out, el->name);
@@ -237,10 +240,9 @@ static void answers(FILE *out, const struct gt_meta_dataset *ds,
 		gt_html_escape(out, el->code);
 		fputs("</span></td><td>", out);
 		if (el->type == GT_META_TYPE_BOOL) {
-			fprintf(out, "ya (yes) dalam <b>%.0f</b> dari %u laporan (reports)",
-			        v->value, v->count);
+			fprintf(out, _("yes in <b>%.0f</b> of %u reports"), v->value, v->count);
 		} else {
-			fprintf(out, "%u laporan (reports)", v->count);
+			fprintf(out, _("%u reports"), v->count);
 			if (v->text != NULL && v->text[0] != '\0') {
 				fputs("; ", out);
 				gt_html_escape(out, own);
@@ -279,21 +281,18 @@ static void cards(FILE *out, const Gtsync__V1__ReportReply *rep)
 	for (size_t i = 0; i < rep->n_children; i++)
 		accepted +=
 		    rep->children[i]->state == GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED;
-	fprintf(out,
-	        "<div class=cards><div class=card><b class=%s>%u / %u</b>unit melapor (units "
-	        "reported, ",
-	        c->reported < c->expected ? "bad" : "ok", c->reported, c->expected);
+	fprintf(out, "<div class=cards><div class=card><b class=%s>%u / %u</b>%s (",
+	        c->reported < c->expected ? "bad" : "ok", c->reported, c->expected,
+	        _("units reported"));
 	percent(out, c->reported, c->expected);
-	fprintf(out, ")</div><div class=card><b class=%s>%u / %u</b>tepat waktu (on time, ",
-	        c->on_time < c->reported ? "warn" : "ok", c->on_time, c->reported);
+	fprintf(out, ")</div><div class=card><b class=%s>%u / %u</b>%s (",
+	        c->on_time < c->reported ? "warn" : "ok", c->on_time, c->reported, _("on time"));
 	percent(out, c->on_time, c->reported);
 	fputs(")</div>", out);
 	if (rep->n_children > 0)
-		fprintf(
-		    out,
-		    "<div class=card><b class=%s>%u / %zu</b>laporan wilayah diterima (regional "
-		    "reports accepted)</div>",
-		    accepted < rep->n_children ? "warn" : "ok", accepted, rep->n_children);
+		fprintf(out, "<div class=card><b class=%s>%u / %zu</b>%s</div>",
+		        accepted < rep->n_children ? "warn" : "ok", accepted, rep->n_children,
+		        _("regional reports accepted"));
 	fputs("</div>\n", out);
 }
 
@@ -302,28 +301,31 @@ static void completeness(FILE *out, const Gtsync__V1__ReportReply *rep,
 {
 	const Gtsync__V1__Completeness *c = rep->completeness;
 
-	fputs("<section><h2>Kelengkapan dan ketepatan waktu (completeness and timeliness)</h2>\n",
-	      out);
+	fprintf(out, "<section><h2>%s</h2>\n", _("Completeness and timeliness"));
 	if (c != NULL) {
-		fprintf(out, "<p>%u dari %u unit melapor (", c->reported, c->expected);
+		fputs("<p>", out);
+		fprintf(out, _("%u of %u units reported"), c->reported, c->expected);
+		fputs(" (", out);
 		percent(out, c->reported, c->expected);
-		fprintf(out, "), %u tepat waktu (", c->on_time);
+		fprintf(out, "), %u %s (", c->on_time, _("on time"));
 		percent(out, c->on_time, c->reported);
 		fputs(").", out);
-		if (ds != NULL)
-			fprintf(
-			    out,
-			    " <span class=small>Tepat waktu: data pertama diterima paling lambat "
-			    "%u hari setelah periode berakhir (on time: first data received "
-			    "within %u days after the period ends).</span>",
-			    ds->timely_days, ds->timely_days);
+		if (ds != NULL) {
+			fputs(" <span class=small>", out);
+			fprintf(out,
+			        _("On time: the first data received at most %u days after the "
+			          "period ends."),
+			        ds->timely_days);
+			fputs("</span>", out);
+		}
 		fputs("</p>\n", out);
 	}
 	if (rep->n_children > 0) {
-		fputs("<table><tr><th>Wilayah (region)</th><th>Kode</th><th class=n>Diharapkan"
-		      "</th><th class=n>Melapor</th><th class=n>%</th><th class=n>Tepat waktu"
-		      "</th><th>Status persetujuan (approval)</th></tr>\n",
-		      out);
+		fprintf(out,
+		        "<table><tr><th>%s</th><th>%s</th><th class=n>%s</th><th class=n>%s</th>"
+		        "<th class=n>%%</th><th class=n>%s</th><th>%s</th></tr>\n",
+		        _("Region"), _("Code"), _("Expected"), _("Reporting"), _("On time"),
+		        _("Approval state"));
 		for (size_t i = 0; i < rep->n_children; i++) {
 			const Gtsync__V1__ChildReport *ch = rep->children[i];
 			fputs("<tr><td>", out);
@@ -366,10 +368,11 @@ static void targets(FILE *out, const Gtsync__V1__ReportReply *rep)
 {
 	if (rep->n_targets == 0)
 		return;
-	fputs("<section><h2>Target, capaian dan selisih (target, achievement, gap)</h2>\n"
-	      "<table><tr><th>Indikator</th><th class=n>Target</th><th>Satuan</th>"
-	      "<th class=n>Capaian</th><th class=n>Selisih</th></tr>\n",
-	      out);
+	fprintf(out,
+	        "<section><h2>%s</h2>\n<table><tr><th>%s</th><th class=n>%s</th><th>%s</th>"
+	        "<th class=n>%s</th><th class=n>%s</th></tr>\n",
+	        _("Target, achievement and gap"), _("Indicator"), _("Target"), _("Unit of measure"),
+	        _("Achievement"), _("Gap"));
 	for (size_t i = 0; i < rep->n_targets; i++) {
 		const Gtsync__V1__TargetRow *tr = rep->targets[i];
 		fputs("<tr><td>", out);
@@ -393,19 +396,44 @@ static void targets(FILE *out, const Gtsync__V1__ReportReply *rep)
 	fputs("</table></section>\n", out);
 }
 
+/* A workflow step as a person names it. */
+static const char *kind_text(int kind)
+{
+	switch (kind) {
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_SUBMIT:
+		return _("submitted");
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_APPROVE:
+		return _("approved");
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_ACCEPT:
+		return _("accepted");
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN:
+		return _("returned");
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_UNAPPROVE:
+		return _("approval withdrawn");
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_NIL_REPORT:
+		return _("nothing to report declared");
+	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_OPEN_LATE:
+		return _("opened for late entry");
+	default:
+		return gt_protonames_kind(kind);
+	}
+}
+
 static void history(FILE *out, const Gtsync__V1__ReportReply *rep)
 {
 	if (rep->n_history == 0)
 		return;
-	fputs("<section><h2>Riwayat persetujuan (signed approval history)</h2>\n<table><tr>"
-	      "<th>Waktu (time)</th><th>Tindakan (action)</th><th>Kunci (key)</th>"
-	      "<th>Alasan (reason)</th></tr>\n",
-	      out);
+	fprintf(out,
+	        "<section><h2>%s</h2>\n<table><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+	        "</tr>\n",
+	        _("Signed approval history"), _("Time"), _("Action"), _("Key"), _("Reason"));
 	for (size_t i = 0; i < rep->n_history; i++) {
 		const Gtsync__V1__WorkflowEvent *ev = rep->history[i];
 		char at[64];
 		when(ev->at_ms, at, sizeof(at));
-		fprintf(out, "<tr><td>%s</td><td>%s</td><td>", at, gt_protonames_kind(ev->kind));
+		fprintf(out, "<tr><td>%s</td><td>", at);
+		gt_html_escape(out, kind_text(ev->kind));
+		fputs("</td><td>", out);
 		const char *role = gt_rmodel_event_role(ev);
 		gt_html_escape(out, gt_rmodel_event_who(ev));
 		if (role != NULL) {
@@ -429,15 +457,20 @@ int gt_html_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
                    const struct gt_rmodel_names *names)
 {
 	const struct gt_meta_dataset *ds = meta ? gt_meta_dataset_find(meta, rep->dataset) : NULL;
-	char at[64];
+	char at[64], pe[GT_HUMAN_MAX];
 
 	when(rep->generated_at_ms, at, sizeof(at));
-	fputs("<!DOCTYPE html>\n<html lang=id><head><meta charset=utf-8>\n<title>", out);
+	/* The period as people say it: "Januari–Desember 2025" for a year of monthly reports. */
+	if (ds == NULL || ds->period_type != GT_PERIOD_MONTHLY ||
+	    gt_human_period_range(rep->period, rep->period, pe, sizeof(pe)) != GT_OK)
+		gt_human_period(rep->period, pe, sizeof(pe));
+	fprintf(out, "<!DOCTYPE html>\n<html lang=%s><head><meta charset=utf-8>\n<title>",
+	        gt_i18n_lang());
 	gt_html_escape(out, ds ? ds->name : rep->dataset);
 	fputs(" &mdash; ", out);
 	gt_html_escape(out, rep->org_name);
 	fputs(" ", out);
-	gt_html_escape(out, rep->period);
+	gt_html_escape(out, pe);
 	fprintf(out, "</title>\n<style>%s</style></head><body>\n", style);
 
 	fputs("<h1>", out);
@@ -446,24 +479,22 @@ int gt_html_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 	gt_html_escape(out, rep->org_name);
 	fputs("</b> (", out);
 	gt_html_escape(out, rep->org_unit);
-	fputs(") &middot; periode <b>", out);
-	gt_html_escape(out, rep->period);
-	fputs("</b> &middot; data set ", out);
+	fprintf(out, ") &middot; %s <b>", _("period"));
+	gt_html_escape(out, pe);
+	fprintf(out, "</b> &middot; %s ", _("data set"));
 	gt_html_escape(out, rep->dataset);
-	fputs(" &middot; dibuat (generated) ", out);
+	fprintf(out, " &middot; %s ", _("generated"));
 	gt_html_escape(out, at);
-	fputs("<br>Status persetujuan laporan ini (this report's approval): ", out);
+	fprintf(out, "<br>%s: ", _("This report's approval state"));
 	state_span(out, rep->state);
 	fputs("</p>\n", out);
 	cards(out, rep);
 	completeness(out, rep, ds, names);
 
-	fputs("<section><h2>Jumlah (totals)</h2>\n", out);
+	fprintf(out, "<section><h2>%s</h2>\n", _("Totals"));
 	struct gt_rmodel_source src = {rep, rep->totals, rep->n_totals, 0};
 	if (rep->n_totals == 0)
-		fputs("<p class=warn>Belum ada data untuk periode ini (no values for this "
-		      "period).</p>\n",
-		      out);
+		fprintf(out, "<p class=warn>%s</p>\n", _("No values for this period yet."));
 	else
 		values_table(out, ds, &src);
 	answers(out, ds, rep->totals, rep->n_totals, rep->org_name);
@@ -479,12 +510,13 @@ int gt_html_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 		gt_html_escape(out, ch->name);
 		fputs(" (", out);
 		gt_html_escape(out, ch->org_unit);
-		fputs(")</h2>\n<p>Status: ", out);
+		fprintf(out, ")</h2>\n<p>%s: ", _("Approval state"));
 		state_span(out, ch->state);
-		fprintf(out, " &middot; %u dari %u unit melapor (units reported)</p>\n",
-		        ch->reported_units, ch->expected);
+		fputs(" &middot; ", out);
+		fprintf(out, _("%u of %u units reported"), ch->reported_units, ch->expected);
+		fputs("</p>\n", out);
 		if (ch->n_values == 0) {
-			fputs("<p class=warn>Belum ada data (no data).</p>\n", out);
+			fprintf(out, "<p class=warn>%s</p>\n", _("No data yet."));
 		} else {
 			struct gt_rmodel_source cs = {rep, ch->values, ch->n_values, 0};
 			values_table(out, ds, &cs);
@@ -498,14 +530,12 @@ int gt_html_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 		gt_html_escape(out, rep->org_name);
 		fputs(" (", out);
 		gt_html_escape(out, rep->org_unit);
-		fputs("): data sendiri (its own figures)</h2>\n", out);
+		fprintf(out, "): %s</h2>\n", _("its own figures"));
 		values_table(out, ds, &os);
 		fputs("</section>\n", out);
 	}
 	history(out, rep);
-	fputs("<p class=small>gtsync &middot; setiap angka berasal dari batch bertanda tangan "
-	      "unit pelapor (every figure comes from signed batches of the reporting units)</p>\n"
-	      "</body></html>\n",
-	      out);
+	fprintf(out, "<p class=small>gtsync &middot; %s</p>\n</body></html>\n",
+	        _("every figure comes from signed batches of the reporting units"));
 	return ferror(out) ? GT_EIO : GT_OK;
 }

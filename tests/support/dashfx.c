@@ -78,9 +78,12 @@ void gt_dashfx_setup(struct gt_dashfx *f)
 
 	memset(f, 0, sizeof(*f));
 	gt_testserver_setup(&f->ts);
-	/* A district whose name is hostile markup: every page must show it as text. */
-	gt_testserver_import(&f->ts, "code,name,level\n53.73,\"<script>alert(1)</script>\"\">"
-	                             "<img src=x onerror=alert(2)>\",district\n");
+	/* A district whose name is hostile markup: every page must show it as text. NTT's zone
+	 * (WITA), for the age told in the office's own zone. */
+	gt_testserver_import(&f->ts,
+	                     "code,name,level,timezone\n53,Nusa Tenggara Timur,province,WITA\n"
+	                     "53.73,\"<script>alert(1)</script>\"\"><img src=x onerror=alert(2)>\","
+	                     "district,WITA\n");
 	gt_testserver_start(&f->ts, NULL);
 	/* 2022: the plan page's achievement year, long past its 365 days of expiry. */
 	gt_testserver_open_late(&f->ts, "53.71 53.72", "2022 2025");
@@ -96,14 +99,30 @@ void gt_dashfx_setup(struct gt_dashfx *f)
 /* Starts the dashboard and waits for the line with its address; with tls the login line too. */
 static void start(struct gt_dashfx *f, const char *home, int tls, char *login, size_t len)
 {
-	const char *args[] = {"dashboard", "--listen",           "127.0.0.1:0", "--period",
-	                      "2025",      "--dataset",          "KK",          "--zone",
-	                      "WITA",      tls ? "--tls" : NULL, NULL};
+	const char *args[] = {"dashboard", "--listen",  "127.0.0.1:0", "--period",
+	                      "2025",      "--dataset", "KK",          NULL,
+	                      NULL,        NULL,        NULL};
+	size_t n = 7;
+	char browser_env[GT_PATH_MAX + 16];
+	const char *env[] = {NULL, NULL};
+
+	/* Without --zone the dashboard tells times in the office's own zone. */
+	if (!f->own_zone) {
+		args[n++] = "--zone";
+		args[n++] = "WITA";
+	}
+	if (tls)
+		args[n++] = "--tls";
+	if (f->browser[0]) {
+		snprintf(browser_env, sizeof(browser_env), "BROWSER=%s", f->browser);
+		env[0] = browser_env;
+		args[n++] = "--open";
+	}
 	char line[256];
 	unsigned port = 0;
 	int have_login = !tls;
 
-	gt_clirun_spawn(&f->bg, f->ts.dir, home, NULL, args);
+	gt_clirun_spawn(&f->bg, f->ts.dir, home, env, args);
 	f->running = 1;
 	for (int i = 0; i < 200 && (port == 0 || !have_login); i++) {
 		FILE *out = fopen(f->bg.out, "r");

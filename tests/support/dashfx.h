@@ -18,6 +18,9 @@ struct gt_dashfx {
 	struct gt_clirun_bg bg;
 	int running;
 	char url[128]; /* "http://127.0.0.1:PORT" (https with TLS) */
+	int own_zone;  /* start without --zone WITA (the office's own zone) */
+	/* When set: start with --open and BROWSER set to this program. */
+	char browser[GT_PATH_MAX];
 };
 
 /* Starts the server, registers the homes, enters and pushes three months of 2025 KK figures

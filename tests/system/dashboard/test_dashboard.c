@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -235,6 +236,61 @@ static void test_refresh_needs_csrf(void **state)
 	gt_dashfx_resp_free(&r);
 }
 
+/* Issue 11 (what remained, item 4): without --zone, the data's age is told in the office's own
+ * zone, as its org unit has it on the server: WITA for the province of NTT, WIB for the centre
+ * (the capital's; the nation has no zone of its own). */
+static void test_age_in_office_zone(void **state)
+{
+	struct gt_dashfx_resp r;
+	(void)state;
+
+	gt_dashfx_stop(&fx);
+	fx.own_zone = 1;
+	gt_dashfx_start(&fx, fx.ag53);
+	get(PAGE_53, 200, &r);
+	has(r.body, " WITA</time>");
+	gt_dashfx_resp_free(&r);
+	gt_dashfx_stop(&fx);
+	gt_dashfx_start(&fx, fx.centre);
+	get(PAGE_53, 200, &r);
+	has(r.body, " WIB</time>");
+	gt_dashfx_resp_free(&r);
+	fx.own_zone = 0;
+}
+
+/* Issue 11 (what remained, item 5): --open opens the dashboard's own address in the desktop's
+ * browser, $BROWSER here: a script that records what it was given. */
+static void test_open_in_browser(void **state)
+{
+	char script[GT_PATH_MAX], seen[GT_PATH_MAX], text[GT_PATH_MAX * 4 + 64], want[160];
+	char got[256] = "";
+	(void)state;
+
+	snprintf(script, sizeof(script), "%s/browser.sh", fx.ts.dir);
+	snprintf(seen, sizeof(seen), "%s/browser.seen", fx.ts.dir);
+	snprintf(text, sizeof(text),
+	         "#!/bin/sh\nprintf '%%s' \"$1\" > '%s.tmp' && mv '%s.tmp' '%s'\n", seen, seen,
+	         seen);
+	gt_clirun_write(script, text);
+	assert_int_equal(chmod(script, 0755), 0);
+	gt_dashfx_stop(&fx);
+	snprintf(fx.browser, sizeof(fx.browser), "%s", script);
+	gt_dashfx_start(&fx, fx.centre);
+	fx.browser[0] = '\0';
+	for (int i = 0; i < 100 && access(seen, R_OK) != 0; i++) {
+		struct timespec pause = {0, 50 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+	}
+	FILE *in = fopen(seen, "r");
+	if (in == NULL)
+		fail_msg("--open did not run $BROWSER");
+	if (fgets(got, sizeof(got), in) == NULL)
+		got[0] = '\0';
+	fclose(in);
+	snprintf(want, sizeof(want), "%s/", fx.url);
+	assert_string_equal(got, want);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -318,6 +374,8 @@ int main(void)
 	    cmocka_unit_test(test_csv_download),
 	    cmocka_unit_test(test_language_remembered),
 	    cmocka_unit_test(test_refresh_needs_csrf),
+	    cmocka_unit_test(test_age_in_office_zone),
+	    cmocka_unit_test(test_open_in_browser),
 	    cmocka_unit_test(test_pages_served_while_one_waits),
 	    cmocka_unit_test(test_offline),
 	};

@@ -132,6 +132,7 @@ static void test_upgrade_from_v1(void **state)
 	                              "DROP TABLE dash_report;"
 	                              "DROP TABLE tree_head; DROP TABLE tree_alarm;"
 	                              "ALTER TABLE batch DROP COLUMN leaf;"
+	                              "ALTER TABLE orgunit DROP COLUMN time_zone;"
 	                              "PRAGMA user_version=1;",
 	                              NULL, NULL, NULL),
 	                 SQLITE_OK);
@@ -147,7 +148,7 @@ static void test_upgrade_from_v1(void **state)
 	gt_cstore_close(f->st);
 	f->st = NULL;
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=6;", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=99;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(gt_cstore_open(f->path, &f->st), GT_ENOTSUP);
 	assert_null(f->st);

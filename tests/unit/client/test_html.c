@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "html.h"
+#include "i18n.h"
 #include "metadata.h"
 
 static Gtsync__V1__ReportValue *val(Gtsync__V1__ReportValue *v, const char *de, const char *coc,
@@ -83,6 +84,7 @@ static void national_report(void **state)
 	rep.n_children = 2;
 	rep.completeness = &comp;
 
+	gt_i18n_use(GT_LANG_ID);
 	char *html = render(&rep, meta);
 	assert_non_null(strstr(html, "<!DOCTYPE html>"));
 	assert_non_null(strstr(html, "Kasus dan korban TPPO"));
@@ -93,7 +95,14 @@ static void national_report(void **state)
 	assert_non_null(strstr(html, "<td class=\"n total\">554</td>"));
 	/* Completeness, states, missing units. */
 	assert_non_null(strstr(html, "5 dari 6 unit melapor"));
-	assert_non_null(strstr(html, "diterima (accepted)"));
+	assert_non_null(strstr(html, ">diterima</span>"));
+	/* One language at a time (issue 11, what remained, item 5): no English glosses, and the
+	 * period as people say it (a year of a monthly data set). */
+	assert_non_null(strstr(html, "<html lang=id>"));
+	assert_null(strstr(html, "(accepted)"));
+	assert_null(strstr(html, "(units reported"));
+	assert_non_null(strstr(html, "Januari\xe2\x80\x93"
+	                             "Desember 2024"));
 	assert_non_null(strstr(html, "36.71"));
 	/* A table per province. */
 	assert_non_null(strstr(html, "<section class=child><h2>Nusa Tenggara Timur (53)"));
@@ -112,6 +121,19 @@ static void national_report(void **state)
 	assert_null(strstr(html, "http://"));
 	assert_null(strstr(html, "https://"));
 	free(html);
+
+	/* The same report in English, without Indonesian words. */
+	gt_i18n_use(GT_LANG_EN);
+	html = render(&rep, meta);
+	assert_non_null(strstr(html, "<html lang=en>"));
+	assert_non_null(strstr(html, "5 of 6 units reported"));
+	assert_non_null(strstr(html, ">accepted</span>"));
+	assert_non_null(strstr(html, "January\xe2\x80\x93"
+	                             "December 2024"));
+	assert_null(strstr(html, "unit melapor"));
+	assert_null(strstr(html, ">diterima</span>"));
+	free(html);
+	gt_i18n_use(GT_LANG_ID);
 
 	/* Without metadata it still renders every value. */
 	html = render(&rep, NULL);
@@ -141,5 +163,7 @@ int main(void)
 	    cmocka_unit_test(national_report),
 	    cmocka_unit_test(escaping),
 	};
+
+	gt_i18n_setup();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
