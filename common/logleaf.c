@@ -1,9 +1,11 @@
 /* The entries of gtsync's transparency log, as the leaves of its Merkle tree hash them. */
 #include "logleaf.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
+#include "gtsync.pb-c.h"
 
 int gt_logleaf_batch(const uint8_t hash[GT_SHA256_LEN], const uint8_t *sig, size_t sig_len,
                      uint8_t out[GT_LOGLEAF_BATCH_MAX], size_t *len)
@@ -27,4 +29,75 @@ int gt_logleaf_batch_hash(const uint8_t hash[GT_SHA256_LEN], const uint8_t *sig,
 	int rc = gt_logleaf_batch(hash, sig, sig_len, entry, &len);
 
 	return rc != 0 ? rc : gt_merkle_leaf_hash(entry, len, out);
+}
+
+/* The bytes the centre signs for a record: the domain, 0x00, the record. Caller frees. */
+static uint8_t *signed_bytes(const uint8_t *rec, size_t n, size_t *len)
+{
+	uint8_t *m = malloc(sizeof(GT_LOGLEAF_KEY_DOMAIN) + n);
+
+	if (m == NULL)
+		return NULL;
+	memcpy(m, GT_LOGLEAF_KEY_DOMAIN, sizeof(GT_LOGLEAF_KEY_DOMAIN));
+	if (n > 0)
+		memcpy(m + sizeof(GT_LOGLEAF_KEY_DOMAIN), rec, n);
+	*len = sizeof(GT_LOGLEAF_KEY_DOMAIN) + n;
+	return m;
+}
+
+int gt_logleaf_key(const struct gt_logleaf_keyrec *r, const struct gt_key *signer, uint8_t **out,
+                   size_t *len)
+{
+	Gtsync__V1__KeyRecord kr = GTSYNC__V1__KEY_RECORD__INIT;
+	uint8_t *e = NULL, *m = NULL;
+	size_t n, mlen = 0;
+	int rc = 0;
+
+	*out = NULL;
+	*len = 0;
+	if (r == NULL || r->key_id == NULL || r->public_key == NULL || r->org_unit == NULL)
+		return GT_EINVAL;
+	kr.action = (Gtsync__V1__KeyAction)r->action;
+	kr.key_id = (char *)r->key_id;
+	kr.public_key.data = (uint8_t *)r->public_key;
+	kr.public_key.len = GT_ED25519_PUB_LEN;
+	kr.org_unit = (char *)r->org_unit;
+	kr.roles = r->roles;
+	kr.at_ms = r->at_ms;
+	n = gtsync__v1__key_record__get_packed_size(&kr);
+	if (n > GT_LOGLEAF_KEY_MAX - 1 - GT_ED25519_SIG_LEN)
+		return GT_ETOOBIG;
+	e = calloc(1, 1 + GT_ED25519_SIG_LEN + n);
+	if (e == NULL)
+		return GT_ENOMEM;
+	e[0] = GT_LOGLEAF_KEY;
+	gtsync__v1__key_record__pack(&kr, e + 1 + GT_ED25519_SIG_LEN);
+	if (signer != NULL) {
+		m = signed_bytes(e + 1 + GT_ED25519_SIG_LEN, n, &mlen);
+		rc = m == NULL ? GT_ENOMEM : gt_key_sign(signer, m, mlen, e + 1);
+		free(m);
+	}
+	if (rc != 0) {
+		free(e);
+		return rc;
+	}
+	*out = e;
+	*len = 1 + GT_ED25519_SIG_LEN + n;
+	return 0;
+}
+
+int gt_logleaf_key_verify(const uint8_t *entry, size_t len, const uint8_t pub[GT_ED25519_PUB_LEN])
+{
+	uint8_t *m;
+	size_t mlen = 0;
+	int rc;
+
+	if (entry == NULL || len < 1 + GT_ED25519_SIG_LEN || entry[0] != GT_LOGLEAF_KEY)
+		return GT_EBADSIG;
+	m = signed_bytes(entry + 1 + GT_ED25519_SIG_LEN, len - 1 - GT_ED25519_SIG_LEN, &mlen);
+	if (m == NULL)
+		return GT_ENOMEM;
+	rc = gt_key_verify(pub, m, mlen, entry + 1);
+	free(m);
+	return rc;
 }

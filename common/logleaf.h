@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "gtlimits.h"
+#include "key.h"
 #include "merkle.h"
 
 /* The first byte of a leaf entry says what it logs (docs/PROTOCOL.md, "Transparency log"). */
@@ -13,6 +14,33 @@ enum gt_logleaf_kind {
 	GT_LOGLEAF_BATCH = 1, /* a signed batch: hash of its bytes, then the signature */
 	GT_LOGLEAF_KEY = 2,   /* a key record, then the centre's signature over it */
 };
+
+/* The domain string the centre's signature over a key record starts with. */
+#define GT_LOGLEAF_KEY_DOMAIN "gtsync-key-record-v1"
+
+/* Longest key record entry accepted. */
+#define GT_LOGLEAF_KEY_MAX 512u
+
+/* A key record (KeyRecord in proto/gtsync.proto). Strings borrowed. */
+struct gt_logleaf_keyrec {
+	int action; /* Gtsync__V1__KeyAction */
+	const char *key_id;
+	const uint8_t *public_key; /* GT_ED25519_PUB_LEN bytes */
+	const char *org_unit;
+	unsigned roles;
+	int64_t at_ms;
+};
+
+/* Writes the entry of key record r into a new buffer *out of *len bytes (caller frees): 0x02,
+ * the centre's Ed25519 signature (by signer, borrowed) over GT_LOGLEAF_KEY_DOMAIN, 0x00 and
+ * the packed record, then the packed record. Without a signer (a store changed without the
+ * signing key at hand) the signature is 64 zero bytes, which no key verifies. */
+int gt_logleaf_key(const struct gt_logleaf_keyrec *r, const struct gt_key *signer, uint8_t **out,
+                   size_t *len);
+
+/* Checks a key record entry: its kind, and the signature with the centre's key pub. 0, or
+ * GT_EBADSIG (also for an entry too short or not a key record). */
+int gt_logleaf_key_verify(const uint8_t *entry, size_t len, const uint8_t pub[GT_ED25519_PUB_LEN]);
 
 /* Longest batch entry: the kind, the batch hash and an Ed25519 signature. */
 #define GT_LOGLEAF_BATCH_MAX (1u + GT_SHA256_LEN + GT_ED25519_SIG_LEN)

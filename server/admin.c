@@ -69,6 +69,19 @@ static int open_store(const struct gt_cli_cmd *cmd, struct gt_paths *p, struct g
 	else if (rc != GT_OK)
 		fprintf(stderr, "gtsync-server: cannot open the store %s: %s\n", p->db,
 		        gt_strerror(rc));
+	/* Key records go into the transparency log signed with the centre's signing key. */
+	if (rc == GT_OK) {
+		struct gt_key *k = NULL;
+
+		if (gt_key_load(p->signing_key, &k) == GT_OK)
+			gt_store_take_signer(*st, k);
+		else
+			fprintf(
+			    stderr,
+			    "gtsync-server: warning: cannot read the signing key %s: key records "
+			    "are logged unsigned\n",
+			    p->signing_key);
+	}
 	return rc;
 }
 

@@ -107,7 +107,7 @@ int gt_server_open(uv_loop_t *loop, const struct gt_server_config *cfg, struct g
 	}
 	if ((rc = gt_readpool_new(srv->db_path, cfg->readers, &srv->readers)) != GT_OK)
 		goto fail;
-	if ((rc = gt_writer_open(loop, srv->db_path, &srv->writer)) != GT_OK)
+	if ((rc = gt_writer_open(loop, srv->db_path, srv->signing_key, &srv->writer)) != GT_OK)
 		goto fail;
 	*out = srv;
 	return GT_OK;

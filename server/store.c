@@ -928,6 +928,7 @@ void gt_store_close(struct gt_store *st)
 	for (int i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(st->q[i]);
 	sqlite3_close(st->db);
+	gt_key_free(st->signer_owned);
 	free(st->copy);
 	free(st->json[0]);
 	free(st->json[1]);

@@ -403,6 +403,13 @@ int gt_store_rebuild_begin(struct gt_store *st);
  * docs/PROTOCOL.md. Sizes count leaves; a leaf's position starts at 0.
  */
 
+/* Sets the key (borrowed, a private key; NULL for none) that signs the key records this
+ * handle appends: the server's signing key. Without one, key records carry no signature. */
+void gt_store_set_signer(struct gt_store *st, const struct gt_key *signer);
+
+/* As gt_store_set_signer(), the store taking signer: gt_store_close() frees it. */
+void gt_store_take_signer(struct gt_store *st, struct gt_key *signer);
+
 /* Number of leaves in the tree. */
 int gt_store_tree_size(struct gt_store *st, uint64_t *size);
 

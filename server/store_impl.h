@@ -88,7 +88,9 @@ enum gt__store_sql {
 struct gt_store {
 	sqlite3 *db;
 	int readonly;
-	uint64_t change_seq; /* last assigned; valid inside a write transaction */
+	const struct gt_key *signer; /* signs key records of the transparency log */
+	struct gt_key *signer_owned; /* the same when the store owns it, else NULL */
+	uint64_t change_seq;         /* last assigned; valid inside a write transaction */
 	sqlite3_stmt *q[Q_COUNT];
 	char errmsg[256];
 	/* Reused buffers, so that steady-state work allocates nothing. */
@@ -164,6 +166,11 @@ int gt__store_tree_append(struct gt_store *st, uint64_t size, int kind, uint64_t
 int gt__store_tree_append_batch(struct gt_store *st, uint64_t size, uint64_t log_index,
                                 const uint8_t hash[GT_SHA256_LEN], const uint8_t *sig,
                                 size_t sig_len);
+
+/* Appends a key record (action, the key as it is after the change, at_ms) to the
+ * transparency log, signed by the store's signer (gt_store_set_signer()). */
+int gt__store_tree_append_key(struct gt_store *st, int action, const struct gt_store_key *k,
+                              int64_t at_ms);
 
 /* Builds the tree over the whole batch log, in log order (the migration to schema 6). */
 int gt__store_tree_build(struct gt_store *st);

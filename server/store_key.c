@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "error.h"
 #include "roleset.h"
 
@@ -109,6 +110,12 @@ int gt_store_key_register(struct gt_store *st, const uint8_t public_key[GT_ED255
 	rc = gt__store_run(st, s, "storing a key");
 	if (rc == 0)
 		rc = gt__store_admin_bump(st);
+	/* The registration is a signed record of the transparency log (issue 14). */
+	if (rc == 0)
+		rc = gt_store_key_get(st, key_id, &existing);
+	if (rc == 0)
+		rc = gt__store_tree_append_key(st, GTSYNC__V1__KEY_ACTION__KEY_REGISTERED,
+		                               &existing, now_ms);
 out:
 	rc = gt_store_scope_leave(st, &tx, rc);
 	if (rc == 0 && key_id_out != NULL)
@@ -192,6 +199,12 @@ static int change_roles(struct gt_store *st, const char *key_id, unsigned add, u
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)roles);
 	sqlite3_bind_int(s, 3, gt_roleset_first(roles));
 	rc = key_write(st, s, "changing a key's roles");
+	/* The change is a signed record of the transparency log, at the time it is made. */
+	if (rc == 0) {
+		k.roles = roles;
+		rc = gt__store_tree_append_key(st, GTSYNC__V1__KEY_ACTION__KEY_ROLES_CHANGED, &k,
+		                               gt_clock_wall_ms());
+	}
 out:
 	return gt_store_scope_leave(st, &tx, rc);
 }
@@ -272,6 +285,8 @@ int gt_store_key_revoke(struct gt_store *st, const char *key_id, int64_t now_ms)
 	sqlite3_bind_text(s, 1, key_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now_ms);
 	rc = key_write(st, s, "revoking a key");
+	if (rc == 0)
+		rc = gt__store_tree_append_key(st, GTSYNC__V1__KEY_ACTION__KEY_REVOKED, &k, now_ms);
 out:
 	return gt_store_scope_leave(st, &tx, rc);
 }

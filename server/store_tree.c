@@ -107,11 +107,81 @@ int gt__store_tree_append_batch(struct gt_store *st, uint64_t size, uint64_t log
 	return gt__store_tree_append(st, size, GT_LOGLEAF_BATCH, log_index, NULL, 0, leaf_hash);
 }
 
+void gt_store_set_signer(struct gt_store *st, const struct gt_key *signer)
+{
+	gt_key_free(st->signer_owned);
+	st->signer_owned = NULL;
+	st->signer = signer;
+}
+
+void gt_store_take_signer(struct gt_store *st, struct gt_key *signer)
+{
+	gt_store_set_signer(st, signer);
+	st->signer_owned = signer;
+}
+
+int gt__store_tree_append_key(struct gt_store *st, int action, const struct gt_store_key *k,
+                              int64_t at_ms)
+{
+	struct gt_logleaf_keyrec r = {action,      k->key_id, k->public_key,
+	                              k->org_unit, k->roles,  at_ms};
+	uint8_t leaf_hash[GT_MERKLE_HASH_LEN], *entry = NULL;
+	uint64_t size = 0;
+	size_t len = 0;
+	int rc = gt_logleaf_key(&r, st->signer, &entry, &len);
+
+	if (rc != 0)
+		return gt__store_err(st, rc, "writing a key record: %s", gt_strerror(rc));
+	rc = gt_merkle_leaf_hash(entry, len, leaf_hash);
+	if (rc == 0)
+		rc = gt_store_tree_size(st, &size);
+	if (rc == 0)
+		rc = gt__store_tree_append(st, size, GT_LOGLEAF_KEY, 0, entry, len, leaf_hash);
+	free(entry);
+	return rc;
+}
+
+/* Appends a record of action for every key sql lists (its id and the action's time), in
+ * that order: the keys a store held before its log had records. */
+static int build_keys(struct gt_store *st, int action, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return gt__store_sqlerr(st, rc, "reading the keys to log them");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct gt_store_key k;
+
+		rc = gt_store_key_get(st, (const char *)sqlite3_column_text(s, 0), &k);
+		if (rc == 0)
+			rc = gt__store_tree_append_key(st, action, &k, sqlite3_column_int64(s, 1));
+		if (rc != 0)
+			break;
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = gt__store_sqlerr(st, rc, "reading the keys to log them");
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int gt__store_tree_build(struct gt_store *st)
 {
 	sqlite3_stmt *s = NULL, *set = NULL;
 	uint64_t size = 0;
-	int rc = sqlite3_prepare_v2(
+	int rc;
+
+	/* The keys first, as registered; their revocations after the batches they signed. The
+	 * records are unsigned: a migration runs before the signing key is at hand. */
+	rc = build_keys(st, GTSYNC__V1__KEY_ACTION__KEY_REGISTERED,
+	                "SELECT key_id, added_at_ms FROM keys ORDER BY added_at_ms, key_id");
+	if (rc == 0)
+		rc = gt_store_tree_size(st, &size);
+	if (rc != 0)
+		return rc;
+	rc = sqlite3_prepare_v2(
 	    st->db, "SELECT log_index, batch_hash, signature FROM batch_log ORDER BY log_index", -1,
 	    &s, NULL);
 
@@ -143,6 +213,11 @@ int gt__store_tree_build(struct gt_store *st)
 		size++;
 	}
 	rc = rc == SQLITE_DONE ? 0 : gt__store_sqlerr(st, rc, "reading the log to build its tree");
+	if (rc == 0)
+		rc = build_keys(
+		    st, GTSYNC__V1__KEY_ACTION__KEY_REVOKED,
+		    "SELECT key_id, revoked_at_ms FROM keys WHERE revoked_at_ms IS NOT NULL "
+		    "ORDER BY revoked_at_ms, key_id");
 out:
 	sqlite3_finalize(s);
 	sqlite3_finalize(set);

@@ -156,7 +156,8 @@ static void on_async(uv_async_t *a)
 		finish_close(w);
 }
 
-int gt_writer_open(uv_loop_t *loop, const char *db_path, struct gt_writer **out)
+int gt_writer_open(uv_loop_t *loop, const char *db_path, const struct gt_key *signer,
+                   struct gt_writer **out)
 {
 	struct gt_writer *w;
 	int rc;
@@ -171,6 +172,7 @@ int gt_writer_open(uv_loop_t *loop, const char *db_path, struct gt_writer **out)
 		free(w);
 		return rc;
 	}
+	gt_store_set_signer(w->st, signer);
 	if (uv_mutex_init(&w->mu) != 0) {
 		rc = GT_ENOMEM;
 		goto fail_store;

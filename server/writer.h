@@ -7,6 +7,7 @@
 #include <uv.h>
 
 struct gt_store;
+struct gt_key;
 struct gt_writer;
 
 /* A unit of work for the writer, embedded in the caller's own job struct. */
@@ -47,8 +48,10 @@ struct gt_writer_ticket {
 #define GT_WRITER_MAX_GROUP_ITEMS 200000u
 
 /* Opens the writer's store handle on db_path (borrowed) and starts its thread; jobs complete
- * through loop. Caller stops it with gt_writer_close(). */
-int gt_writer_open(uv_loop_t *loop, const char *db_path, struct gt_writer **out);
+ * through loop. signer (borrowed for the writer's life; NULL for none) signs the key records
+ * the writer appends to the transparency log. Caller stops it with gt_writer_close(). */
+int gt_writer_open(uv_loop_t *loop, const char *db_path, const struct gt_key *signer,
+                   struct gt_writer **out);
 
 /* Queues job (borrowed until its done callback). Thread-safe; returns GT_ESTATE after
  * gt_writer_close() started, and then done never fires. */

@@ -215,6 +215,36 @@ static void heads_acks_and_proofs(void **state)
 		}
 		gt_wire_envelope_free(reply);
 	}
+	/* The keys the centre registered are records of the log, signed with its key: ask for
+	 * every leaf before the first batch. */
+	{
+		gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply;
+		Gtsync__V1__ProofRequest rq = GTSYNC__V1__PROOF_REQUEST__INIT;
+		uint64_t leaves[64];
+		size_t n = sizes[0] - 1, keys = 0;
+
+		assert_true(n >= 1 && n <= 64);
+		for (size_t i = 0; i < n; i++)
+			leaves[i] = i;
+		rq.leaf_indexes = leaves;
+		rq.n_leaf_indexes = n;
+		env.body_case = GTSYNC__V1__ENVELOPE__BODY_PROOF_REQUEST;
+		env.proof_request = &rq;
+		reply = call(s, &env);
+		assert_int_equal(reply->body_case, GTSYNC__V1__ENVELOPE__BODY_PROOF_REPLY);
+		for (size_t i = 0; i < reply->proof_reply->n_inclusions; i++) {
+			const ProtobufCBinaryData *e =
+			    &reply->proof_reply->inclusions[i]->leaf_entry;
+
+			if (e->len == 0 || e->data[0] != GT_LOGLEAF_KEY)
+				continue;
+			assert_int_equal(gt_logleaf_key_verify(e->data, e->len, f->server_pub), 0);
+			keys++;
+		}
+		/* The operator's key, and the secretariat key that opened late entry. */
+		assert_true(keys >= 2);
+		gt_wire_envelope_free(reply);
+	}
 	/* A past tree's head is the same root, signed now. */
 	head(s, h3.size, &past);
 	assert_int_equal(gt_treehead_verify(f->server_pub, &past), 0);

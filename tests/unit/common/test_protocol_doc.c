@@ -99,6 +99,10 @@ static void exact_strings(void **state)
 	assert_int_equal(GT_TREEHEAD_MSG_LEN, 68);
 	assert_int_equal(GT_LOGLEAF_BATCH, 1);
 	has_row("| 1, a signed batch | 0x01 \\|\\| SHA-256(batch bytes as signed) (32 bytes)");
+	has_row("covers \"" GT_LOGLEAF_KEY_DOMAIN
+	        "\" (20 bytes) \\|\\| 0x00 \\|\\| the packed record");
+	assert_int_equal(strlen(GT_LOGLEAF_KEY_DOMAIN), 20);
+	assert_int_equal(GT_LOGLEAF_KEY, 2);
 }
 
 int main(void)

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "error.h"
+#include "key.h"
 #include "logleaf.h"
 #include "merkle.h"
 #include "store.h"
@@ -26,7 +27,10 @@ struct fixture {
 	char *path;
 	struct gt_store *st;
 	char key[GT_KEY_ID_LEN + 1];
-	uint8_t leaves[N_BATCHES][H]; /* the leaf hash of each batch, computed here */
+	struct gt_key *centre; /* the server's signing key, signing key records */
+	uint8_t centre_pub[GT_ED25519_PUB_LEN];
+	/* The leaf hash of each leaf, computed here: the key's registration, then the batches. */
+	uint8_t leaves[N_BATCHES + 1][H];
 };
 
 /* Batch i: its hash and signature are made up (the store does not verify them); every fifth
@@ -53,9 +57,9 @@ static void append_batch(struct fixture *f, unsigned i)
 	                             1000 + i};
 	assert_int_equal(gt_store_log_append(f->st, &li, &idx), 0);
 	assert_int_equal(idx, i + 1);
-	assert_int_equal(
-	    gt_logleaf_batch_hash(hash, kept ? sig : NULL, kept ? sizeof(sig) : 0, f->leaves[i]),
-	    0);
+	assert_int_equal(gt_logleaf_batch_hash(hash, kept ? sig : NULL, kept ? sizeof(sig) : 0,
+	                                       f->leaves[i + 1]),
+	                 0);
 }
 
 static int setup(void **state)
@@ -72,9 +76,26 @@ static int setup(void **state)
 	assert_int_equal(gt_store_open(f->path, 1, &f->st), 0);
 	assert_int_equal(
 	    gt_store_orgunit_import_buf(f->st, (const uint8_t *)csv, strlen(csv), &res), 0);
+	assert_int_equal(gt_key_generate(&f->centre), 0);
+	assert_int_equal(gt_key_public(f->centre, f->centre_pub), 0);
+	gt_store_set_signer(f->st, f->centre);
 	memset(pub, 7, sizeof(pub));
 	assert_int_equal(
 	    gt_store_key_add(f->st, pub, "53.71", GTSYNC__V1__ROLE__ROLE_OPERATOR, 1, f->key), 0);
+	/* The registration is leaf 0, a key record signed by the centre. */
+	{
+		uint8_t *entry = NULL;
+		size_t len = 0;
+
+		assert_int_equal(gt_store_tree_entry(f->st, 0, &entry, &len), 0);
+		assert_int_equal(entry[0], GT_LOGLEAF_KEY);
+		assert_int_equal(gt_logleaf_key_verify(entry, len, f->centre_pub), 0);
+		entry[len - 1] ^= 1;
+		assert_int_equal(gt_logleaf_key_verify(entry, len, f->centre_pub), GT_EBADSIG);
+		entry[len - 1] ^= 1;
+		assert_int_equal(gt_merkle_leaf_hash(entry, len, f->leaves[0]), 0);
+		free(entry);
+	}
 	for (unsigned i = 0; i < N_BATCHES; i++)
 		append_batch(f, i);
 	*state = f;
@@ -86,6 +107,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	gt_store_close(f->st);
+	gt_key_free(f->centre);
 	gt_test_rmtree(f->dir);
 	free(f->dir);
 	free(f->path);
@@ -126,10 +148,10 @@ static void roots_and_proofs_agree_with_the_definition(void **state)
 	size_t n;
 
 	assert_int_equal(gt_store_tree_head(f->st, &size, root), 0);
-	assert_int_equal(size, N_BATCHES);
-	assert_int_equal(gt_merkle_root(N_BATCHES, mem_get, f->leaves, want), 0);
+	assert_int_equal(size, N_BATCHES + 1);
+	assert_int_equal(gt_merkle_root(N_BATCHES + 1, mem_get, f->leaves, want), 0);
 	assert_memory_equal(root, want, H);
-	for (uint64_t s = 1; s <= N_BATCHES; s++) {
+	for (uint64_t s = 1; s <= N_BATCHES + 1; s++) {
 		uint8_t r[H];
 
 		assert_int_equal(gt_store_tree_root(f->st, s, r), 0);
@@ -140,17 +162,17 @@ static void roots_and_proofs_agree_with_the_definition(void **state)
 			assert_int_equal(gt_merkle_inclusion_verify(m, s, f->leaves[m], p, n, r),
 			                 0);
 		}
-		assert_int_equal(gt_store_tree_consistency(f->st, s, N_BATCHES, proof, &n), 0);
-		assert_int_equal(gt_merkle_consistency_verify(s, N_BATCHES, r, root, p, n), 0);
+		assert_int_equal(gt_store_tree_consistency(f->st, s, N_BATCHES + 1, proof, &n), 0);
+		assert_int_equal(gt_merkle_consistency_verify(s, N_BATCHES + 1, r, root, p, n), 0);
 	}
-	/* Batch log_index i + 1 is leaf i here (no key record between them). */
+	/* Batch log_index i is leaf i here (after the key's registration). */
 	assert_int_equal(gt_store_tree_leaf_of(f->st, 9, &leaf), 0);
-	assert_int_equal(leaf, 8);
+	assert_int_equal(leaf, 9);
 	assert_int_equal(gt_store_tree_leaf_of(f->st, 99, &leaf), GT_ENOENT);
 	/* No proof or root beyond the tree. */
-	assert_int_equal(gt_store_tree_root(f->st, N_BATCHES + 1, root), GT_EINVAL);
-	assert_int_equal(gt_store_tree_inclusion(f->st, 0, N_BATCHES + 1, proof, &n), GT_EINVAL);
-	assert_int_equal(gt_store_tree_consistency(f->st, 3, N_BATCHES + 1, proof, &n), GT_EINVAL);
+	assert_int_equal(gt_store_tree_root(f->st, N_BATCHES + 2, root), GT_EINVAL);
+	assert_int_equal(gt_store_tree_inclusion(f->st, 0, N_BATCHES + 2, proof, &n), GT_EINVAL);
+	assert_int_equal(gt_store_tree_consistency(f->st, 3, N_BATCHES + 2, proof, &n), GT_EINVAL);
 }
 
 /* A batch rolled back takes its leaf with it. */
@@ -165,14 +187,15 @@ static void the_leaf_rolls_back_with_its_batch(void **state)
 	assert_int_equal(gt_store_begin(f->st), 0);
 	assert_int_equal(gt_store_log_append(f->st, &li, &idx), 0);
 	assert_int_equal(gt_store_tree_size(f->st, &size), 0);
-	assert_int_equal(size, N_BATCHES + 1);
+	assert_int_equal(size, N_BATCHES + 2);
 	assert_int_equal(gt_store_rollback(f->st), 0);
 	assert_int_equal(gt_store_tree_size(f->st, &size), 0);
-	assert_int_equal(size, N_BATCHES);
+	assert_int_equal(size, N_BATCHES + 1);
 	if (gt_store_tree_check(f->st, &c) != 0)
 		fail_msg("%s", gt_store_errmsg(f->st));
-	assert_int_equal(c.leaves, N_BATCHES);
+	assert_int_equal(c.leaves, N_BATCHES + 1);
 	assert_int_equal(c.batches, N_BATCHES);
+	assert_int_equal(c.keys, 1);
 }
 
 /* A store of schema 5 (no tree) migrates: the tree is built over its log, in order. */
@@ -183,14 +206,24 @@ static void an_older_store_gets_its_tree(void **state)
 	uint8_t before[H], after[H];
 	uint64_t size = 0;
 
-	assert_int_equal(gt_store_tree_head(f->st, &size, before), 0);
+	uint8_t *entry = NULL;
+	size_t len = 0;
+
 	gt_store_close(f->st);
 	f->st = NULL;
 	exec_sql(f->path, "DROP TABLE log_tree; ALTER TABLE batch_log DROP COLUMN leaf; "
 	                  "PRAGMA user_version = 5;");
 	assert_int_equal(gt_store_open(f->path, 0, &f->st), 0);
 	assert_int_equal(gt_store_tree_head(f->st, &size, after), 0);
-	assert_int_equal(size, N_BATCHES);
+	/* The key a schema-5 store held is recorded first, unsigned (a migration has no signing
+	 * key at hand), then the batches in log order. */
+	assert_int_equal(size, N_BATCHES + 1);
+	assert_int_equal(gt_store_tree_entry(f->st, 0, &entry, &len), 0);
+	assert_int_equal(entry[0], GT_LOGLEAF_KEY);
+	assert_int_equal(gt_logleaf_key_verify(entry, len, f->centre_pub), GT_EBADSIG);
+	assert_int_equal(gt_merkle_leaf_hash(entry, len, f->leaves[0]), 0);
+	free(entry);
+	assert_int_equal(gt_merkle_root(N_BATCHES + 1, mem_get, f->leaves, before), 0);
 	assert_memory_equal(before, after, H);
 	assert_int_equal(gt_store_tree_check(f->st, &c), 0);
 }
@@ -209,11 +242,11 @@ static void the_check_finds_changes_behind_its_back(void **state)
 	    {"UPDATE log_tree SET hash = zeroblob(32) WHERE id = ((4 << 2) - 1) * 64 + 2",
 	     "tree node 2/3 differs"},
 	    /* A leaf removed from the tree. */
-	    {"DELETE FROM log_tree WHERE id = 36 * 64", "batches but the tree"},
+	    {"DELETE FROM log_tree WHERE id = 37 * 64", "batches but the tree"},
 	    /* A leaf in the middle removed. */
 	    {"DELETE FROM log_tree WHERE id = 20 * 64", "leaf 20 is missing"},
 	    /* A batch's leaf renamed. */
-	    {"UPDATE batch_log SET leaf = 3 WHERE log_index = 5", "does not name leaf 4"},
+	    {"UPDATE batch_log SET leaf = 3 WHERE log_index = 5", "does not name leaf 5"},
 	    /* A node added. */
 	    {"INSERT INTO log_tree(id, hash) VALUES(9 * 64 + 9, zeroblob(32))", "nodes where"},
 	};

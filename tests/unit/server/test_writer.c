@@ -34,7 +34,7 @@ static int setup(void **state)
 	assert_int_equal(gt_store_open(f->path, 1, &st), 0);
 	gt_store_close(st);
 	assert_int_equal(uv_loop_init(&f->loop), 0);
-	assert_int_equal(gt_writer_open(&f->loop, f->path, &f->w), 0);
+	assert_int_equal(gt_writer_open(&f->loop, f->path, NULL, &f->w), 0);
 	*state = f;
 	return 0;
 }
