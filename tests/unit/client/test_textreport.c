@@ -203,6 +203,17 @@ static void text_report(void **state)
 	assert_null(strstr(t, "Completeness"));
 	assert_null(strstr(t, "Totals"));
 	free(t);
+	/* Machine formats keep their forms in any language: plain numbers, ISO times. */
+	t = render(&f.rep, meta, &names, "csv");
+	assert_non_null(strstr(t, ",4330,"));
+	assert_null(strstr(t, "4.330"));
+	free(t);
+	t = render(&f.rep, meta, &names, "json");
+	assert_non_null(strstr(t, "4330"));
+	assert_null(strstr(t, "4.330"));
+	assert_non_null(strstr(t, "2026-01-01T00:00:00Z"));
+	assert_null(strstr(t, "WIT"));
+	free(t);
 	assert_int_equal(gt_i18n_use(GT_LANG_EN), 0);
 	gt_meta_free(meta);
 }
