@@ -151,7 +151,8 @@ static int report_outcome(struct gt_home *h, const char *what, const struct gt_c
 				    _("%s %s %s %s: applied; the report is now %s (batch %" PRIu64
 				      ")"),
 				    gt_protonames_kind(a.kind), a.dataset, a.period, a.org_unit,
-				    gt_protonames_state(gt_protonames_kind_state(a.kind)), a.seq);
+				    _(gt_protonames_state(gt_protonames_kind_state(a.kind))),
+				    a.seq);
 		}
 		break;
 	case GT_CSTORE_CONFLICT:

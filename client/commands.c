@@ -27,6 +27,7 @@
 #include "home.h"
 #include "i18n.h"
 #include "import.h"
+#include "langask.h"
 #include "metapull.h"
 #include "pull.h"
 #include "push.h"
@@ -140,6 +141,10 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 		        _("gtsync init: --lang is id (Bahasa Indonesia) or en (English)\n"));
 		return USAGE;
 	}
+	/* A new home asks a person at a terminal (Bahasa Indonesia unless they choose English);
+	 * elsewhere it asks nothing and the environment's language, else Indonesian, holds. */
+	if (lang == NULL && isatty(fileno(stdin)))
+		lang = gt_langask(stdin, stdout);
 	rc = gt_home_init(dir, server, org, ca, &info, stderr);
 	if (rc != GT_OK)
 		return FAIL;

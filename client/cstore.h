@@ -47,6 +47,8 @@
 #define GT_CSTORE_CFG_LAST_ATTEMPT "last_attempt_ms" /* last push attempt, successful or not */
 #define GT_CSTORE_CFG_LAST_ERROR   "last_error"      /* why the last push attempt failed, or "" */
 #define GT_CSTORE_CFG_LANG         "lang" /* the home's language (id, en); unset: the environment's */
+/* The office's time zone (WIB, WITA, WIT), from the org-unit list at metadata pull. */
+#define GT_CSTORE_CFG_ZONE "zone"
 
 /* Longest setting value, with its NUL. */
 #define GT_CSTORE_MAX_CONFIG 512u

@@ -8,6 +8,7 @@
 #include "fileio.h"
 #include "i18n.h"
 #include "termtext.h"
+#include "timezone.h"
 
 #define WHAT "gtsync report"
 /* Mode of a report file: a report holds no secret, and the directory decides who reads it. */
@@ -91,12 +92,14 @@ int gt_fetch_report(struct gt_home *h, const struct gt_fetch_opts *o)
 {
 	struct gt_meta *meta = load_meta(h);
 	struct ou_names nm = {.h = h};
-	struct gt_rmodel_names names = {ou_name, &nm};
+	char zone[GT_TZ_NAME_MAX];
+	struct gt_rmodel_names names = {ou_name, &nm, zone};
 	const Gtsync__V1__ReportReply *rep;
 	gt_envelope *reply = NULL;
 	struct gt_termtext t = {0};
 	int rc;
 
+	gt_home_zone(h, zone, sizeof(zone));
 	if ((rc = ask(h, o, &reply)) != GT_OK)
 		goto out;
 	rep = reply->report_reply;

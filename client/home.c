@@ -292,6 +292,14 @@ fail:
 	return rc;
 }
 
+void gt_home_zone(struct gt_home *h, char *out, size_t len)
+{
+	if (len == 0)
+		return;
+	if (gt_cstore_config_get(h->st, GT_CSTORE_CFG_ZONE, out, len) != GT_OK)
+		out[0] = '\0';
+}
+
 int gt_home_set_lang(struct gt_home *h, const char *lang)
 {
 	int rc;

@@ -97,6 +97,10 @@ void gt_home_explain(struct gt_home *h, const char *what, const struct gt_sessio
  * whole (termtext.h), with a newline. */
 void gt_home_say(struct gt_home *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Writes the office's time zone ("WIB", "WITA", "WIT"), as the last metadata pull found it in
+ * the org-unit list, into out; "" when not known (times are then shown in WIB). */
+void gt_home_zone(struct gt_home *h, char *out, size_t len);
+
 /* Stores lang ("id" or "en") as the home's language; GT_EINVAL for another. */
 int gt_home_set_lang(struct gt_home *h, const char *lang);
 

@@ -504,7 +504,7 @@ static int queue_all(struct import *im, struct gt_import_result *r)
 
 	if ((rc = gt_cstore_begin(im->h->st)) != GT_OK)
 		return rc;
-	gt_progress_start(&bar, im->o->progress, 0, "queue", "values", im->c->n_rows);
+	gt_progress_start(&bar, im->o->progress, 0, "queue", _("values"), im->c->n_rows);
 	for (size_t i = 0; i < im->c->n_rows && rc == GT_OK; i++) {
 		if ((rc = queue_row(im, i, &what)) != GT_OK)
 			break;
@@ -535,14 +535,16 @@ static void print_summary(FILE *out, const char *name, const struct gt_import_re
 		return;
 	if (r->replaced)
 		used += (size_t)snprintf(more + used, sizeof(more) - used,
-		                         ", %zu replacing values still queued", r->replaced);
+		                         _(", %zu replacing values still queued"), r->replaced);
 	if (r->unchanged && used < sizeof(more))
 		used += (size_t)snprintf(more + used, sizeof(more) - used,
-		                         ", %zu unchanged (already entered)", r->unchanged);
+		                         _(", %zu unchanged (already entered)"), r->unchanged);
 	if (r->warnings && used < sizeof(more))
-		snprintf(more + used, sizeof(more) - used, "; %zu validation rule %s (see above)",
-		         r->warnings, r->warnings == 1 ? "warning" : "warnings");
-	gt_termtext_line(out, "import %s: %zu values: %zu queued%s", name, r->rows, r->queued,
+		snprintf(more + used, sizeof(more) - used,
+		         P_("; %zu validation rule warning (see above)",
+		            "; %zu validation rule warnings (see above)", r->warnings),
+		         r->warnings);
+	gt_termtext_line(out, _("import %s: %zu values: %zu queued%s"), name, r->rows, r->queued,
 	                 more);
 }
 
@@ -723,7 +725,7 @@ int gt_import_buffer(struct gt_home *h, const char *name, const uint8_t *buf, si
 	r->rows = c->n_rows;
 	if ((rc = import_init(&im, c)) != GT_OK)
 		goto out;
-	gt_progress_start(&bar, o->progress, 0, "check", "rows", c->n_rows);
+	gt_progress_start(&bar, o->progress, 0, "check", _("rows"), c->n_rows);
 	for (size_t i = 0; i < c->n_rows; i++) {
 		gt_progress_set(&bar, i + 1, 0);
 		check_row(&im, i);
@@ -825,16 +827,16 @@ int gt_import_one(struct gt_home *h, const char *data_element, const char *perio
 	rc = gt_cstore_queue(h->st, &cv, gt_clock_wall_ms(), &what);
 	if (rc != GT_OK) {
 		gt_home_say(h,
-		            "gtsync set: cannot queue the value: %s; the outbox is "
-		            "unchanged",
+		            _("gtsync set: cannot queue the value: %s; the outbox is "
+		              "unchanged"),
 		            gt_cstore_errmsg(h->st));
 		goto out;
 	}
 	gt_termtext_line(o->out, "set %s %s %s %s: %s", data_element, period, coc[0] ? coc : "-",
-	                 deleted ? "(delete)" : value,
-	                 what == GT_CSTORE_UNCHANGED  ? "unchanged (already entered)"
-	                 : what == GT_CSTORE_REPLACED ? "queued (replacing a queued value)"
-	                                              : "queued");
+	                 deleted ? _("(delete)") : value,
+	                 what == GT_CSTORE_UNCHANGED  ? _("unchanged (already entered)")
+	                 : what == GT_CSTORE_REPLACED ? _("queued (replacing a queued value)")
+	                                              : _("queued"));
 out:
 	gt_meta_free(meta);
 	return rc;

@@ -108,6 +108,26 @@ static void summary(FILE *out, const struct gt_metapull_result *r, int known)
 	fprintf(out, _("; %" PRIu64 " org units in scope\n"), r->org_units);
 }
 
+/* The time zone of org unit code in the reply: its own, else its nearest ancestor's (a
+ * district listed without one takes its province's); "" when none is known. */
+static const char *zone_of(const Gtsync__V1__MetadataReply *rep, const char *code)
+{
+	/* Org units are at most three levels deep (ID, province, district). */
+	for (int depth = 0; depth < 4 && code != NULL && code[0] != '\0'; depth++) {
+		const Gtsync__V1__OrgUnit *u = NULL;
+		for (size_t i = 0; i < rep->n_org_units && u == NULL; i++)
+			if (rep->org_units[i]->code != NULL &&
+			    strcmp(rep->org_units[i]->code, code) == 0)
+				u = rep->org_units[i];
+		if (u == NULL)
+			return "";
+		if (u->time_zone != NULL && u->time_zone[0] != '\0')
+			return u->time_zone;
+		code = u->parent;
+	}
+	return "";
+}
+
 int gt_metapull_run(struct gt_home *h, const struct gt_metapull_opts *o,
                     struct gt_metapull_result *r)
 {
@@ -133,6 +153,9 @@ int gt_metapull_run(struct gt_home *h, const struct gt_metapull_opts *o,
 		goto out;
 	}
 	(void)gt_cstore_orgunit_count(h->st, &r->org_units);
+	/* Times are shown to this office in its zone (issue 12). */
+	if (zone_of(rep, h->org)[0] != '\0')
+		(void)gt_cstore_config_set(h->st, GT_CSTORE_CFG_ZONE, zone_of(rep, h->org));
 	m = meta != NULL ? meta : have;
 	r->version = rep->version;
 	r->unchanged = rep->unchanged;

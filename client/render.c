@@ -6,19 +6,20 @@
 #include "csvreport.h"
 #include "error.h"
 #include "html.h"
+#include "i18n.h"
 #include "jsonreport.h"
 #include "tablereport.h"
 #include "textreport.h"
 
 /* The formats, the default first. */
 static const struct gt_render_format formats[] = {
-    {"table", "a table for the terminal: a row per element and option, a column per child",
+    {"table", N_("a table for the terminal: a row per element and option, a column per child"),
      gt_table_report},
-    {"text", "the chair's report for a terminal or a printer", gt_text_report},
-    {"html", "the chair's report as one page to open and print", gt_html_report},
-    {"csv", "one line per value, for spreadsheets", gt_csv_report},
-    {"json", "the whole report", gt_json_report},
-    {"dhis2", "a DHIS2 dataValueSets document of the totals", gt_dhis2_report},
+    {"text", N_("the chair's report for a terminal or a printer"), gt_text_report},
+    {"html", N_("the chair's report as one page to open and print"), gt_html_report},
+    {"csv", N_("one line per value, for spreadsheets"), gt_csv_report},
+    {"json", N_("the whole report"), gt_json_report},
+    {"dhis2", N_("a DHIS2 dataValueSets document of the totals"), gt_dhis2_report},
 };
 
 #define N_FORMATS (sizeof(formats) / sizeof(formats[0]))
@@ -46,9 +47,9 @@ void gt_render_format_list(char *buf, size_t len, int with_help)
 		return;
 	buf[0] = '\0';
 	for (size_t i = 0; i < N_FORMATS && used < len; i++) {
-		const char *sep = i == 0 ? "" : i + 1 == N_FORMATS ? " or " : ", ";
+		const char *sep = i == 0 ? "" : i + 1 == N_FORMATS ? _(" or ") : ", ";
 		int n = with_help ? snprintf(buf + used, len - used, "%s%s (%s)", sep,
-		                             formats[i].name, formats[i].help)
+		                             formats[i].name, _(formats[i].help))
 		                  : snprintf(buf + used, len - used, "%s%s", sep, formats[i].name);
 		if (n < 0)
 			break;

@@ -29,6 +29,9 @@ struct gt_rmodel_names {
 	/* Returns code's name, or NULL when unknown; borrowed until the next call. */
 	const char *(*name)(void *arg, const char *code);
 	void *arg;
+	/* The office's time zone ("WIB", "WITA", "WIT") for the times a person reads; NULL or
+	 * "" for WIB. Borrowed. */
+	const char *zone;
 };
 
 /* The name of code through names (either may be NULL), else the name of a child of rep with

@@ -9,10 +9,12 @@
 
 #include "chain.h"
 #include "error.h"
+#include "humanfmt.h"
 #include "i18n.h"
 #include "protonames.h"
 #include "servermsg.h"
 #include "termtext.h"
+#include "timezone.h"
 #include "treelog.h"
 
 /* The settings status shows, and their times as a person reads them. */
@@ -35,10 +37,23 @@ static void format_time(uint64_t ms, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* A time of the settings for a person: "never" in the home's language. */
-static const char *human_time(const char *t)
+/* A time for a person: "3 Des 2026 14:05 WITA" in the office's zone, or "never", in the
+ * language in use; buf holds GT_HUMAN_MAX bytes. */
+static const char *human_time(uint64_t ms, const char *zone, char *buf)
 {
-	return strcmp(t, "never") == 0 ? _("never") : t;
+	if (ms == 0 ||
+	    gt_human_time((int64_t)ms, zone[0] ? zone : NULL, buf, GT_HUMAN_MAX) != GT_OK)
+		return _("never");
+	return buf;
+}
+
+/* A count for a person, grouped as the language groups thousands ("4.330", "4,330"); buf
+ * holds GT_HUMAN_MAX bytes. */
+static const char *human_count(uint64_t n, char *buf)
+{
+	if (gt_human_number((double)n, buf, GT_HUMAN_MAX) != GT_OK)
+		snprintf(buf, GT_HUMAN_MAX, "%" PRIu64, n);
+	return buf;
 }
 
 /* Writes key=value, quoting the value (quotes and backslashes escaped) when it is empty or
@@ -322,28 +337,32 @@ static void header_human(FILE *out, struct gt_home *h, const struct gt_cstore_st
                          const struct settings *s)
 {
 	struct gt_termtext t = {0};
+	char zone[GT_TZ_NAME_MAX], n[5][GT_HUMAN_MAX];
 
+	gt_home_zone(h, zone, sizeof(zone));
 	fprintf(out, _("gtsync home %s: org unit %s, key %s%s%s%s, server %s\n"),
 	        gt_termtext_str(&t, h->dir), gt_termtext_str(&t, h->org),
 	        gt_termtext_str(&t, h->key_id), h->role[0] ? " (" : "",
 	        gt_termtext_str(&t, h->role), h->role[0] ? ")" : "",
 	        gt_termtext_str(&t, h->server));
 	fprintf(out,
-	        _("Outbox:  %" PRIu64 " queued, %" PRIu64 " sent and waiting for an ack, %" PRIu64
-	          " acknowledged, %" PRIu64 " in conflict, %" PRIu64 " refused\n"),
-	        st->values[GT_CSTORE_QUEUED], st->values[GT_CSTORE_BATCHED],
-	        st->values[GT_CSTORE_ACKED], st->values[GT_CSTORE_CONFLICT],
-	        st->values[GT_CSTORE_REFUSED]);
-	fprintf(out,
-	        _("Batches: %" PRIu64 " waiting to be (re)sent, %" PRIu64 " acknowledged, %" PRIu64
-	          " refused\n"),
-	        st->batches[GT_CSTORE_BATCH_PENDING], st->batches[GT_CSTORE_BATCH_ACKED],
-	        st->batches[GT_CSTORE_BATCH_REFUSED]);
+	        _("Outbox:  %s queued, %s sent and waiting for an ack, %s acknowledged, %s in "
+	          "conflict, %s refused\n"),
+	        human_count(st->values[GT_CSTORE_QUEUED], n[0]),
+	        human_count(st->values[GT_CSTORE_BATCHED], n[1]),
+	        human_count(st->values[GT_CSTORE_ACKED], n[2]),
+	        human_count(st->values[GT_CSTORE_CONFLICT], n[3]),
+	        human_count(st->values[GT_CSTORE_REFUSED], n[4]));
+	fprintf(out, _("Batches: %s waiting to be (re)sent, %s acknowledged, %s refused\n"),
+	        human_count(st->batches[GT_CSTORE_BATCH_PENDING], n[0]),
+	        human_count(st->batches[GT_CSTORE_BATCH_ACKED], n[1]),
+	        human_count(st->batches[GT_CSTORE_BATCH_REFUSED], n[2]));
 	fprintf(out, _("Last push that sent everything: %s; last attempt: %s%s%s\n"),
-	        human_time(s->t_push), human_time(s->t_try),
+	        human_time(s->last_push, zone, n[0]), human_time(s->last_try, zone, n[1]),
 	        s->last_error[0] ? _("; last error: ") : "", gt_termtext_str(&t, s->last_error));
-	fprintf(out, _("Last pull: %s; replica: %" PRIu64 " values of %" PRIu64 " org units\n"),
-	        human_time(s->t_pull), st->replica_values, st->replica_units);
+	fprintf(out, _("Last pull: %s; replica: %s values of %s org units\n"),
+	        human_time(s->last_pull, zone, n[0]), human_count(st->replica_values, n[1]),
+	        human_count(st->replica_units, n[2]));
 	fprintf(out, _("Metadata version: %" PRIu64 "%s\n"), s->md_version,
 	        s->md_version ? "" : _(" (none yet: run 'gtsync metadata pull')"));
 	if (st->values[GT_CSTORE_CONFLICT] + st->values[GT_CSTORE_REFUSED] > 0)

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "error.h"
+#include "humanfmt.h"
+#include "i18n.h"
 #include "termtext.h"
 
 /* Widest column of figures; longer texts are cut to it. */
@@ -38,27 +40,29 @@ static void heading(FILE *out, const Gtsync__V1__ReportReply *rep, const struct 
 	const Gtsync__V1__Completeness *cp = rep->completeness;
 	const struct gt_meta_dataset *ds =
 	    meta ? gt_meta_dataset_find(meta, gt_rmodel_str(rep->dataset)) : NULL;
+	char period[GT_HUMAN_MAX];
 
 	gt_termtext_put(out, ds ? ds->name : gt_rmodel_str(rep->dataset), 0);
 	fputs(" (", out);
 	gt_termtext_put(out, rep->dataset, 0);
 	fputs("), ", out);
 	gt_termtext_put(out, gt_rmodel_has_text(rep->org_name) ? rep->org_name : rep->org_unit, 0);
-	fputs(", period ", out);
-	gt_termtext_put(out, rep->period, 0);
-	fputc('\n', out);
+	if (gt_human_period(gt_rmodel_str(rep->period), period, sizeof(period)) != GT_OK)
+		gt_termtext_escape(period, sizeof(period), rep->period, 0);
+	fprintf(out, _(", period %s\n"), period);
 	if (cp != NULL) {
-		fprintf(out,
-		        "Reporting units: %" PRIu32 " of %" PRIu32 " reported, %" PRIu32 " on time",
-		        cp->reported, cp->expected, cp->on_time);
+		fprintf(
+		    out,
+		    _("Reporting units: %" PRIu32 " of %" PRIu32 " reported, %" PRIu32 " on time"),
+		    cp->reported, cp->expected, cp->on_time);
 		if (cp->n_missing > 0) {
-			fprintf(out, "; not reported:");
+			fputs(_("; not reported:"), out);
 			for (size_t i = 0; i < cp->n_missing && i < MAX_MISSING; i++) {
 				fputc(' ', out);
 				gt_termtext_put(out, cp->missing[i], 0);
 			}
 			if (cp->n_missing > MAX_MISSING)
-				fprintf(out, " and %zu more", cp->n_missing - MAX_MISSING);
+				fprintf(out, _(" and %zu more"), cp->n_missing - MAX_MISSING);
 		}
 		fprintf(out, "\n");
 	}
@@ -98,8 +102,9 @@ static void children(FILE *out, const Gtsync__V1__ReportReply *rep, size_t wcol)
 			fputc(' ', out);
 		fputc(' ', out);
 		gt_termtext_put(out, ch->name, 0);
-		fprintf(out, ": %" PRIu32 " of %" PRIu32 " units reported%s\n", ch->reported_units,
-		        ch->expected, ch->reported && !ch->on_time ? " (late)" : "");
+		fprintf(out, _(": %" PRIu32 " of %" PRIu32 " units reported%s\n"),
+		        ch->reported_units, ch->expected,
+		        ch->reported && !ch->on_time ? _(" (late)") : "");
 	}
 }
 
@@ -116,7 +121,7 @@ int gt_table_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct 
 		return rc;
 	heading(out, rep, meta);
 	if (nrows == 0) {
-		fprintf(out, "(no values reported for this period)\n");
+		fprintf(out, "%s\n", _("(no values reported for this period)"));
 		free(rows);
 		return GT_OK;
 	}
@@ -133,12 +138,12 @@ int gt_table_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct 
 	}
 	if (wcol > MAX_COL)
 		wcol = MAX_COL;
-	fprintf(out, "%-*s  %-*s", (int)wel, "Data element", (int)wopt, "Option");
+	fprintf(out, "%-*s  %-*s", (int)wel, _("Data element"), (int)wopt, _("Option"));
 	for (size_t c = 0; c < rep->n_children; c++) {
 		gt_termtext_escape(buf, sizeof(buf), rep->children[c]->org_unit, 0);
 		fprintf(out, "  %*.*s", (int)wcol, (int)wcol, buf);
 	}
-	fprintf(out, "  %*s\n", (int)wcol, "Total");
+	fprintf(out, "  %*s\n", (int)wcol, _("Total"));
 	for (size_t i = 0; i < nrows; i++) {
 		gt_termtext_escape(el, sizeof(el), rows[i].element, 0);
 		gt_termtext_escape(opt, sizeof(opt), rows[i].coc[0] ? rows[i].coc : "-", 0);

@@ -7,6 +7,8 @@
 
 #include "chain.h"
 #include "error.h"
+#include "humanfmt.h"
+#include "i18n.h"
 #include "protonames.h"
 #include "termtext.h"
 
@@ -95,19 +97,24 @@ static void put_pad(FILE *out, const char *s, size_t w)
 
 static void fig(FILE *out, double v, int w)
 {
-	char buf[GT_RMODEL_NUM_LEN];
+	char buf[GT_HUMAN_MAX];
 
+	/* Grouped as the language groups thousands: 4.330 in Bahasa Indonesia (issue 12). */
 	if (isnan(v))
 		snprintf(buf, sizeof(buf), "-");
-	else
+	else if (gt_human_number(v, buf, sizeof(buf)) != GT_OK)
 		gt_rmodel_number(v, buf, sizeof(buf));
 	fprintf(out, " %*s", w, buf);
 }
 
 static void percent(char *buf, size_t len, uint32_t part, uint32_t whole)
 {
+	char num[GT_HUMAN_MAX];
+
 	if (whole == 0)
 		snprintf(buf, len, "-");
+	else if (gt_human_number(round(1000.0 * part / whole) / 10.0, num, sizeof(num)) == GT_OK)
+		snprintf(buf, len, "%s%%", num);
 	else
 		snprintf(buf, len, "%.1f%%", 100.0 * part / whole);
 }
@@ -123,10 +130,13 @@ static void heading(FILE *out, const char *title)
 	fputc('\n', out);
 }
 
-/* Writes ms as "2025-01-31 14:05", with " UTC" when zone is set; "-" when unknown. */
-static void when(int64_t ms, char *buf, size_t len, int zone)
+/* Writes ms as people read it in the office's zone: "31 Jan 2025 21:05 WIB"; "-" when
+ * unknown. zone is "WIB", "WITA", "WIT", or NULL or "" (WIB). */
+static void when(int64_t ms, char *buf, size_t len, const char *zone)
 {
-	gt_rmodel_time(ms, zone ? GT_RMODEL_TIME_MINUTE_UTC : GT_RMODEL_TIME_MINUTE, buf, len);
+	buf[0] = '\0';
+	if (ms <= 0 || gt_human_time(ms, zone != NULL && zone[0] ? zone : NULL, buf, len) != GT_OK)
+		buf[0] = '\0';
 	if (buf[0] == '\0')
 		snprintf(buf, len, "-");
 }
@@ -182,14 +192,14 @@ static void group_table(FILE *out, const struct gt_meta_dataset *ds, size_t g,
 		namew = (size_t)room;
 	/* One heading line: the combo's name, the option codes, the total. */
 	fputs(indent, out);
-	put_cut(out, combo->is_default ? "Data element" : combo->name, namew, 1, 0);
+	put_cut(out, combo->is_default ? _("Data element") : combo->name, namew, 1, 0);
 	for (size_t o = 0; o < nopt; o++) {
 		fputc(' ', out);
 		for (size_t k = width(combo->options[o].code); k < optw[o]; k++)
 			fputc(' ', out);
 		put_cut(out, combo->options[o].code, optw[o], 0, 0);
 	}
-	fprintf(out, " %*s\n", FIG_W, "Jumlah");
+	fprintf(out, " %*s\n", FIG_W, _("Total"));
 	for (size_t e = g; e < ds->nelements; e++) {
 		const struct gt_meta_element *el = ds->elements[e];
 		double total = 0;
@@ -259,15 +269,18 @@ static void answers(FILE *out, const struct gt_meta_dataset *ds,
 		if (v == NULL || v->count == 0)
 			continue;
 		if (!any)
-			fprintf(out, "\n%sOther answers:\n", indent);
+			fprintf(out, "\n%s%s\n", indent, _("Other answers:"));
 		any = 1;
 		fprintf(out, "%s  ", indent);
 		put_cut(out, el->name, 48, 1, 0);
 		if (el->type == GT_META_TYPE_BOOL)
-			fprintf(out, " yes in %.0f of %" PRIu32 " reports", v->value, v->count);
+			fprintf(out,
+			        P_(" yes in %.0f of %" PRIu32 " report",
+			           " yes in %.0f of %" PRIu32 " reports", v->count),
+			        v->value, v->count);
 		else
-			fprintf(out, " %" PRIu32 " %s", v->count,
-			        v->count == 1 ? "report" : "reports");
+			fprintf(out, P_(" %" PRIu32 " report", " %" PRIu32 " reports", v->count),
+			        v->count);
 		if (el->type != GT_META_TYPE_BOOL && gt_rmodel_has_text(v->text)) {
 			/* One line: line breaks and tabs become spaces; cut at a character. */
 			fprintf(out, "\n%s    ", indent);
@@ -280,11 +293,14 @@ static void answers(FILE *out, const struct gt_meta_dataset *ds,
 }
 
 /* The title lines: the data set, the unit, the period, when, the approval state. */
-static void title(FILE *out, const Gtsync__V1__ReportReply *rep, const struct gt_meta_dataset *ds)
+static void title(FILE *out, const Gtsync__V1__ReportReply *rep, const struct gt_meta_dataset *ds,
+                  const char *zone)
 {
-	char at[64];
+	char at[GT_HUMAN_MAX], period[GT_HUMAN_MAX];
 
-	when(rep->generated_at_ms, at, sizeof(at), 1);
+	when(rep->generated_at_ms, at, sizeof(at), zone);
+	if (gt_human_period(gt_rmodel_str(rep->period), period, sizeof(period)) != GT_OK)
+		gt_termtext_escape(period, sizeof(period), rep->period, 0);
 	put(out, ds ? ds->name : rep->dataset);
 	fputs(" (", out);
 	put(out, rep->dataset);
@@ -292,10 +308,10 @@ static void title(FILE *out, const Gtsync__V1__ReportReply *rep, const struct gt
 	put(out, org_label(rep));
 	fputs(" (", out);
 	put(out, rep->org_unit);
-	fputs("), period ", out);
-	put(out, rep->period);
-	fprintf(out, "; generated %s\n", at);
-	fprintf(out, "Approval state of this report: %s\n", gt_protonames_state((int)rep->state));
+	fputs(")", out);
+	fprintf(out, _(", period %s; generated %s\n"), period, at);
+	fprintf(out, _("Approval state of this report: %s\n"),
+	        _(gt_protonames_state((int)rep->state)));
 }
 
 /* Completeness and timeliness: in all, per child, and the units that did not report. */
@@ -303,20 +319,20 @@ static void completeness(FILE *out, const Gtsync__V1__ReportReply *rep,
                          const struct gt_rmodel_names *names)
 {
 	const Gtsync__V1__Completeness *c = rep->completeness;
-	char pct[32], pct2[32];
+	char pct[GT_HUMAN_MAX + 2], pct2[GT_HUMAN_MAX + 2];
 
-	heading(out, "Completeness and timeliness");
+	heading(out, _("Completeness and timeliness"));
 	if (c != NULL) {
 		percent(pct, sizeof(pct), c->reported, c->expected);
 		percent(pct2, sizeof(pct2), c->on_time, c->reported);
 		fprintf(out,
-		        "%" PRIu32 " of %" PRIu32 " reporting units reported (%s); %" PRIu32
-		        " of them on time (%s)\n",
+		        _("%" PRIu32 " of %" PRIu32 " reporting units reported (%s); %" PRIu32
+		          " of them on time (%s)\n"),
 		        c->reported, c->expected, pct, c->on_time, pct2);
 	}
 	if (rep->n_children > 0) {
-		fprintf(out, "\n  %-30s %-6s %8s %8s %7s %8s  %s\n", "Region", "Code", "Expected",
-		        "Reported", "%", "On time", "Approval");
+		fprintf(out, "\n  %-30s %-6s %8s %8s %7s %8s  %s\n", _("Region"), _("Code"),
+		        _("Expected"), _("Reported"), "%", _("On time"), _("Approval"));
 		for (size_t i = 0; i < rep->n_children; i++) {
 			const Gtsync__V1__ChildReport *ch = rep->children[i];
 			percent(pct, sizeof(pct), ch->reported_units, ch->expected);
@@ -326,16 +342,16 @@ static void completeness(FILE *out, const Gtsync__V1__ReportReply *rep,
 			put_pad(out, ch->org_unit, 6);
 			fprintf(out, " %8" PRIu32 " %8" PRIu32 " %7s %8" PRIu32 "  %s\n",
 			        ch->expected, ch->reported_units, pct, ch->on_time_units,
-			        gt_protonames_state((int)ch->state));
+			        _(gt_protonames_state((int)ch->state)));
 		}
 	}
 	if (c == NULL)
 		return;
 	if (c->n_missing == 0) {
-		fputs("\nEvery unit expected to report has reported.\n", out);
+		fprintf(out, "\n%s\n", _("Every unit expected to report has reported."));
 		return;
 	}
-	fprintf(out, "\nNot reported (%zu):\n", c->n_missing);
+	fprintf(out, _("\nNot reported (%zu):\n"), c->n_missing);
 	for (size_t i = 0; i < c->n_missing; i++) {
 		const char *nm = gt_rmodel_name(names, rep, gt_rmodel_str(c->missing[i]));
 		fputs("  ", out);
@@ -354,7 +370,7 @@ static void declarations(FILE *out, const Gtsync__V1__ReportReply *rep,
 	const Gtsync__V1__Completeness *c = rep->completeness;
 
 	if (c != NULL && c->n_nil_reports > 0) {
-		fprintf(out, "\nNothing to report, declared (laporan nihil) (%zu):\n",
+		fprintf(out, _("\nNothing to report, declared (laporan nihil) (%zu):\n"),
 		        c->n_nil_reports);
 		for (size_t i = 0; i < c->n_nil_reports; i++) {
 			fputs("  ", out);
@@ -366,7 +382,7 @@ static void declarations(FILE *out, const Gtsync__V1__ReportReply *rep,
 	}
 	if (rep->n_violations == 0)
 		return;
-	heading(out, "Approved data that breaks a validation rule");
+	heading(out, _("Approved data that breaks a validation rule"));
 	for (size_t i = 0; i < rep->n_violations; i++) {
 		const Gtsync__V1__RuleViolation *v = rep->violations[i];
 		fputs("  ", out);
@@ -377,7 +393,9 @@ static void declarations(FILE *out, const Gtsync__V1__ReportReply *rep,
 		put(out, v->rule);
 		fputs(": ", out);
 		put(out, v->text);
-		fputs(v->warning ? " (warning, acknowledged)\n" : "\n", out);
+		if (v->warning)
+			fputs(_(" (warning, acknowledged)"), out);
+		fputc('\n', out);
 	}
 }
 
@@ -386,9 +404,9 @@ static void targets(FILE *out, const Gtsync__V1__ReportReply *rep)
 {
 	if (rep->n_targets == 0)
 		return;
-	heading(out, "Targets, achievement and gap");
-	fprintf(out, "%-40s %12s %12s %12s  %s\n", "Indicator", "Target", "Achieved", "Gap",
-	        "Unit");
+	heading(out, _("Targets, achievement and gap"));
+	fprintf(out, "%-40s %12s %12s %12s  %s\n", _("Indicator"), _("Target"), _("Achieved"),
+	        _("Gap"), _("Unit"));
 	for (size_t i = 0; i < rep->n_targets; i++) {
 		const Gtsync__V1__TargetRow *t = rep->targets[i];
 		char name[256];
@@ -408,7 +426,7 @@ static void targets(FILE *out, const Gtsync__V1__ReportReply *rep)
 		put(out, t->unit);
 		fputc('\n', out);
 		if (!t->has_target && gt_rmodel_has_text(t->target_raw)) {
-			fputs("    target: ", out);
+			fputs(_("    target: "), out);
 			put_cut(out, t->target_raw, GT_TEXT_WIDTH - 12, 0, 0);
 			fputc('\n', out);
 		}
@@ -432,11 +450,12 @@ static void parts(FILE *out, const Gtsync__V1__ReportReply *rep, const struct gt
 	for (size_t i = 0; i < rep->n_children; i++) {
 		const Gtsync__V1__ChildReport *ch = rep->children[i];
 		char suffix[128];
-		snprintf(suffix, sizeof(suffix), ": %s, %" PRIu32 " of %" PRIu32 " units reported",
-		         gt_protonames_state((int)ch->state), ch->reported_units, ch->expected);
+		snprintf(suffix, sizeof(suffix),
+		         _(": %s, %" PRIu32 " of %" PRIu32 " units reported"),
+		         _(gt_protonames_state((int)ch->state)), ch->reported_units, ch->expected);
 		unit_heading(out, ch->name, ch->org_unit, suffix);
 		if (ch->n_values == 0) {
-			fputs("No data.\n", out);
+			fprintf(out, "%s\n", _("No data."));
 			continue;
 		}
 		struct gt_rmodel_source cs = {rep, ch->values, ch->n_values, 0};
@@ -445,41 +464,41 @@ static void parts(FILE *out, const Gtsync__V1__ReportReply *rep, const struct gt
 	}
 	if (gt_rmodel_has_own(rep)) {
 		struct gt_rmodel_source os = {rep, NULL, 0, 1};
-		unit_heading(out, org_label(rep), rep->org_unit, ": its own figures");
+		unit_heading(out, org_label(rep), rep->org_unit, _(": its own figures"));
 		tables(out, ds, &os, "");
 	}
 }
 
 /* The signed approval history, oldest first. */
-static void history(FILE *out, const Gtsync__V1__ReportReply *rep)
+static void history(FILE *out, const Gtsync__V1__ReportReply *rep, const char *zone)
 {
-	char at[64];
+	char at[GT_HUMAN_MAX];
 
 	if (rep->n_history == 0)
 		return;
-	heading(out, "Signed approval history");
+	heading(out, _("Signed approval history"));
 	for (size_t i = 0; i < rep->n_history; i++) {
 		const Gtsync__V1__WorkflowEvent *ev = rep->history[i];
-		when(ev->at_ms, at, sizeof(at), 0);
+		when(ev->at_ms, at, sizeof(at), zone);
 		const char *role = gt_rmodel_event_role(ev);
 		fprintf(out, "  %s  %-9s ", at, gt_protonames_kind((int)ev->kind));
 		if (gt_rmodel_has_text(ev->key_label)) {
 			/* The label names the office and person; the key id stays for checking. */
 			put(out, ev->key_label);
-			fprintf(out, " (%s%skey ", role ? role : "", role ? ", " : "");
+			fprintf(out, " (%s%s%s ", role ? role : "", role ? ", " : "", _("key"));
 			put(out, ev->key_id);
 			fputc(')', out);
 		} else {
-			fputs("key ", out);
+			fprintf(out, "%s ", _("key"));
 			put(out, ev->key_id);
 			if (role != NULL)
 				fprintf(out, " (%s)", role);
 		}
 		if (gt_rmodel_has_text(ev->reason)) {
 			/* After a label the reason gets its own line: the page stays narrow. */
-			fputs(gt_rmodel_has_text(ev->key_label) ? "\n                     reason: "
-			                                        : "  reason: ",
+			fputs(gt_rmodel_has_text(ev->key_label) ? "\n                     " : "  ",
 			      out);
+			fputs(_("reason: "), out);
 			put(out, ev->reason);
 		}
 		fputc('\n', out);
@@ -493,17 +512,19 @@ int gt_text_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 	    meta ? gt_meta_dataset_find(meta, gt_rmodel_str(rep->dataset)) : NULL;
 	struct gt_rmodel_source src = {rep, rep->totals, rep->n_totals, 0};
 
-	title(out, rep, ds);
+	const char *zone = names != NULL ? names->zone : NULL;
+
+	title(out, rep, ds, zone);
 	completeness(out, rep, names);
 	declarations(out, rep, names);
-	heading(out, "Totals");
+	heading(out, _("Totals"));
 	if (rep->n_totals == 0)
-		fputs("No values were reported for this period.\n", out);
+		fprintf(out, "%s\n", _("No values were reported for this period."));
 	tables(out, ds, &src, "");
 	answers(out, ds, rep->totals, rep->n_totals, "", org_label(rep));
 	targets(out, rep);
 	parts(out, rep, ds);
-	history(out, rep);
-	fputs("\nEvery figure comes from signed batches of the reporting units.\n", out);
+	history(out, rep, zone);
+	fprintf(out, "\n%s\n", _("Every figure comes from signed batches of the reporting units."));
 	return ferror(out) ? GT_EIO : GT_OK;
 }

@@ -10,6 +10,7 @@
 #include <zip.h>
 
 #include "error.h"
+#include "i18n.h"
 
 /* Bytes read from a part at a time. */
 #define XLSX_CHUNK 65536u
@@ -137,7 +138,7 @@ static char *dup(struct rd *r, const char *s)
 {
 	char *d = strdup(s ? s : "");
 	if (d == NULL)
-		fail(r, GT_ENOMEM, "out of memory");
+		fail(r, GT_ENOMEM, _("out of memory"));
 	return d;
 }
 
@@ -148,7 +149,7 @@ static void on_text(void *arg, const XML_Char *s, int len)
 	if (!r->gather || len <= 0)
 		return;
 	if ((size_t)len > GT_XLSX_MAX_TEXT - r->text_len) {
-		fail(r, GT_ETOOBIG, "a cell holds more than %u bytes of text", GT_XLSX_MAX_TEXT);
+		fail(r, GT_ETOOBIG, _("a cell holds more than %u bytes of text"), GT_XLSX_MAX_TEXT);
 		return;
 	}
 	memcpy(r->text + r->text_len, s, (size_t)len);
@@ -186,14 +187,14 @@ static void add_cell(struct rd *r, const char *text)
 	if (text == NULL || text[0] == '\0')
 		return;
 	if (r->total_cells == GT_XLSX_MAX_CELLS) {
-		fail(r, GT_ETOOBIG, "the workbook holds more than %u cells", GT_XLSX_MAX_CELLS);
+		fail(r, GT_ETOOBIG, _("the workbook holds more than %u cells"), GT_XLSX_MAX_CELLS);
 		return;
 	}
 	if (s->ncells == r->cells_cap) {
 		size_t cap = r->cells_cap ? r->cells_cap * 2 : 64;
 		void *np = realloc(s->cells, cap * sizeof(*s->cells));
 		if (np == NULL) {
-			fail(r, GT_ENOMEM, "out of memory");
+			fail(r, GT_ENOMEM, _("out of memory"));
 			return;
 		}
 		s->cells = np;
@@ -220,7 +221,7 @@ static void end_cell(struct rd *r)
 			return;
 		i = strtoul(r->text, &end, 10);
 		if (*end != '\0' || i >= r->nsst) {
-			fail(r, GT_EINVAL, "a cell names shared string %s, which the file lacks",
+			fail(r, GT_EINVAL, _("a cell names shared string %s, which the file lacks"),
 			     r->text);
 			return;
 		}
@@ -241,13 +242,13 @@ static void sheet_start(struct rd *r, const char *name, const XML_Char **atts)
 			char *end;
 			unsigned long v = strtoul(n, &end, 10);
 			if (*end != '\0' || v == 0 || v > GT_XLSX_MAX_ROWS) {
-				fail(r, GT_EINVAL, "a row has a bad number \"%.20s\"", n);
+				fail(r, GT_EINVAL, _("a row has a bad number \"%.20s\""), n);
 				return;
 			}
 			rw = (uint32_t)(v - 1);
 		}
 		if (rw >= GT_XLSX_MAX_ROWS) {
-			fail(r, GT_ETOOBIG, "a sheet has more than %u rows", GT_XLSX_MAX_ROWS);
+			fail(r, GT_ETOOBIG, _("a sheet has more than %u rows"), GT_XLSX_MAX_ROWS);
 			return;
 		}
 		r->row = rw;
@@ -258,11 +259,11 @@ static void sheet_start(struct rd *r, const char *name, const XML_Char **atts)
 		r->cell_row = r->row;
 		r->cell_col = r->col;
 		if (ref != NULL && parse_ref(ref, &r->cell_row, &r->cell_col) != GT_OK) {
-			fail(r, GT_EINVAL, "a cell has a bad reference \"%.20s\"", ref);
+			fail(r, GT_EINVAL, _("a cell has a bad reference \"%.20s\""), ref);
 			return;
 		}
 		if (r->cell_col >= GT_XLSX_MAX_COLS) {
-			fail(r, GT_ETOOBIG, "a row has more than %u columns", GT_XLSX_MAX_COLS);
+			fail(r, GT_ETOOBIG, _("a row has more than %u columns"), GT_XLSX_MAX_COLS);
 			return;
 		}
 		r->col = r->cell_col + 1;
@@ -316,7 +317,7 @@ static void strings_end(struct rd *r, const char *name)
 	} else if (strcmp(name, "si") == 0 && r->in_si) {
 		r->in_si = 0;
 		if (r->nsst == GT_XLSX_MAX_STRINGS) {
-			fail(r, GT_ETOOBIG, "the workbook holds more than %u strings",
+			fail(r, GT_ETOOBIG, _("the workbook holds more than %u strings"),
 			     GT_XLSX_MAX_STRINGS);
 			return;
 		}
@@ -324,7 +325,7 @@ static void strings_end(struct rd *r, const char *name)
 			size_t cap = r->sst_cap ? r->sst_cap * 2 : 64;
 			void *np = realloc(r->sst, cap * sizeof(*r->sst));
 			if (np == NULL) {
-				fail(r, GT_ENOMEM, "out of memory");
+				fail(r, GT_ENOMEM, _("out of memory"));
 				return;
 			}
 			r->sst = np;
@@ -345,11 +346,11 @@ static void workbook_start(struct rd *r, const char *name, const XML_Char **atts
 	sname = attr(atts, "name");
 	rid = attr(atts, "id");
 	if (sname == NULL || rid == NULL) {
-		fail(r, GT_EINVAL, "a sheet of the workbook has no name or part");
+		fail(r, GT_EINVAL, _("a sheet of the workbook has no name or part"));
 		return;
 	}
 	if (r->nrefs == GT_XLSX_MAX_SHEETS) {
-		fail(r, GT_ETOOBIG, "the workbook has more than %u sheets", GT_XLSX_MAX_SHEETS);
+		fail(r, GT_ETOOBIG, _("the workbook has more than %u sheets"), GT_XLSX_MAX_SHEETS);
 		return;
 	}
 	r->refs[r->nrefs].name = dup(r, sname);
@@ -375,7 +376,7 @@ static void rels_start(struct rd *r, const char *name, const XML_Char **atts)
 		/* Targets are relative to xl/, or absolute within the package. */
 		n = strlen(target) + 4;
 		if ((r->refs[i].target = malloc(n)) == NULL) {
-			fail(r, GT_ENOMEM, "out of memory");
+			fail(r, GT_ENOMEM, _("out of memory"));
 			return;
 		}
 		if (target[0] == '/')
@@ -438,13 +439,13 @@ static int read_part(struct rd *r, zip_t *z, const char *name, enum part_kind ki
 	if (zip_name_locate(z, name, 0) < 0) {
 		if (optional)
 			return GT_ENOENT;
-		fail(r, GT_EINVAL, "the file has no %s: it is not an Excel workbook", name);
+		fail(r, GT_EINVAL, _("the file has no %s: it is not an Excel workbook"), name);
 		return r->rc;
 	}
 	r->p = XML_ParserCreateNS(NULL, '|');
 	chunk = malloc(XLSX_CHUNK);
 	if (r->p == NULL || chunk == NULL) {
-		fail(r, GT_ENOMEM, "out of memory");
+		fail(r, GT_ENOMEM, _("out of memory"));
 		goto out;
 	}
 	XML_SetUserData(r->p, r);
@@ -452,25 +453,25 @@ static int read_part(struct rd *r, zip_t *z, const char *name, enum part_kind ki
 	XML_SetCharacterDataHandler(r->p, on_text);
 	XML_SetStartDoctypeDeclHandler(r->p, on_doctype);
 	if ((zf = zip_fopen(z, name, 0)) == NULL) {
-		fail(r, GT_EINVAL, "cannot open %s inside the file: %s", name, zip_strerror(z));
+		fail(r, GT_EINVAL, _("cannot open %s inside the file: %s"), name, zip_strerror(z));
 		goto out;
 	}
 	while (r->rc == GT_OK && (n = zip_fread(zf, chunk, XLSX_CHUNK)) > 0) {
 		if ((size_t)n > GT_XLSX_MAX_PART - total) {
-			fail(r, GT_ETOOBIG, "%s is larger than %u bytes once unpacked", name,
+			fail(r, GT_ETOOBIG, _("%s is larger than %u bytes once unpacked"), name,
 			     GT_XLSX_MAX_PART);
 			break;
 		}
 		total += (size_t)n;
 		if (XML_Parse(r->p, chunk, (int)n, 0) == XML_STATUS_ERROR && r->rc == GT_OK)
-			fail(r, GT_EINVAL, "%s is not well-formed XML (line %lu): %s", name,
+			fail(r, GT_EINVAL, _("%s is not well-formed XML (line %lu): %s"), name,
 			     (unsigned long)XML_GetCurrentLineNumber(r->p),
 			     XML_ErrorString(XML_GetErrorCode(r->p)));
 	}
 	if (r->rc == GT_OK && n < 0)
-		fail(r, GT_EINVAL, "cannot unpack %s: %s", name, zip_file_strerror(zf));
+		fail(r, GT_EINVAL, _("cannot unpack %s: %s"), name, zip_file_strerror(zf));
 	if (r->rc == GT_OK && XML_Parse(r->p, chunk, 0, 1) == XML_STATUS_ERROR)
-		fail(r, GT_EINVAL, "%s is not well-formed XML (line %lu): %s", name,
+		fail(r, GT_EINVAL, _("%s is not well-formed XML (line %lu): %s"), name,
 		     (unsigned long)XML_GetCurrentLineNumber(r->p),
 		     XML_ErrorString(XML_GetErrorCode(r->p)));
 out:
@@ -510,6 +511,22 @@ static void tidy_sheet(struct gt_xlsx_sheet *s)
 	s->ncells = out;
 }
 
+/* Whether the zip container is an OpenDocument spreadsheet (LibreOffice's .ods): its first
+ * entry "mimetype" names the type. */
+static int is_ods(zip_t *z)
+{
+	static const char ods[] = "application/vnd.oasis.opendocument.spreadsheet";
+	char type[sizeof(ods)] = "";
+	zip_file_t *f;
+	zip_int64_t n;
+
+	if (zip_name_locate(z, "mimetype", 0) < 0 || (f = zip_fopen(z, "mimetype", 0)) == NULL)
+		return 0;
+	n = zip_fread(f, type, sizeof(type) - 1);
+	zip_fclose(f);
+	return n == (zip_int64_t)(sizeof(ods) - 1) && memcmp(type, ods, sizeof(ods) - 1) == 0;
+}
+
 int gt_xlsx_read(const uint8_t *buf, size_t len, struct gt_xlsx *x)
 {
 	struct rd *r = NULL;
@@ -536,7 +553,7 @@ int gt_xlsx_read(const uint8_t *buf, size_t len, struct gt_xlsx *x)
 	if (!gt_xlsx_is_zip(buf, len) ||
 	    (src = zip_source_buffer_create(buf, len, 0, &ze)) == NULL ||
 	    (z = zip_open_from_source(src, ZIP_RDONLY, &ze)) == NULL) {
-		fail(r, GT_EINVAL, "the file is not a zip container, so not an .xlsx workbook");
+		fail(r, GT_EINVAL, _("the file is not a zip container, so not an .xlsx workbook"));
 		zip_error_fini(&ze);
 		if (src != NULL)
 			zip_source_free(src);
@@ -544,6 +561,16 @@ int gt_xlsx_read(const uint8_t *buf, size_t len, struct gt_xlsx *x)
 		goto out;
 	}
 	zip_error_fini(&ze);
+	if (is_ods(z)) {
+		fail(
+		    r, GT_EINVAL, "%s",
+		    _("this is an OpenDocument spreadsheet (.ods, LibreOffice's own format), which "
+		      "gtsync does not read: in LibreOffice choose File > Save As and save it as "
+		      "an "
+		      "Excel workbook (.xlsx) or as CSV (UTF-8), then import that file"));
+		rc = r->rc;
+		goto out;
+	}
 	if ((rc = read_part(r, z, "xl/workbook.xml", PART_WORKBOOK, 0)) != GT_OK)
 		goto out;
 	if ((rc = read_part(r, z, "xl/_rels/workbook.xml.rels", PART_RELS, 0)) != GT_OK)
@@ -561,7 +588,7 @@ int gt_xlsx_read(const uint8_t *buf, size_t len, struct gt_xlsx *x)
 		s->name = r->refs[i].name;
 		r->refs[i].name = NULL;
 		if (r->refs[i].target == NULL) {
-			fail(r, GT_EINVAL, "sheet '%s' has no part in the file", s->name);
+			fail(r, GT_EINVAL, _("sheet '%s' has no part in the file"), s->name);
 			rc = r->rc;
 			goto out;
 		}

@@ -28,11 +28,11 @@ static int find(const char *const *table, size_t n, const char *name)
 }
 
 static const char *const states[] = {
-    [GTSYNC__V1__APPROVAL_STATE__APPROVAL_OPEN] = "open",
-    [GTSYNC__V1__APPROVAL_STATE__APPROVAL_SUBMITTED] = "submitted",
-    [GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED] = "approved",
-    [GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED] = "accepted",
-    [GTSYNC__V1__APPROVAL_STATE__APPROVAL_RETURNED] = "returned",
+    [GTSYNC__V1__APPROVAL_STATE__APPROVAL_OPEN] = N_("open"),
+    [GTSYNC__V1__APPROVAL_STATE__APPROVAL_SUBMITTED] = N_("submitted"),
+    [GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED] = N_("approved"),
+    [GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED] = N_("accepted"),
+    [GTSYNC__V1__APPROVAL_STATE__APPROVAL_RETURNED] = N_("returned"),
 };
 
 const char *gt_protonames_state(int state)

@@ -45,6 +45,13 @@ static pid_t spawn(const char *outp, const char *errp, const char *home, const c
 		int e = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (o < 0 || e < 0)
 			_exit(126);
+		/* No terminal on stdin: a run never waits for a person (gtsync init asks for
+		 * the language only at a terminal). */
+		int in = open("/dev/null", O_RDONLY);
+		if (in >= 0) {
+			dup2(in, 0);
+			close(in);
+		}
 		dup2(o, 1);
 		dup2(e, 2);
 		close(o);

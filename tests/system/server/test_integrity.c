@@ -18,6 +18,7 @@
 
 #include "clock.h"
 #include "error.h"
+#include "i18n.h"
 #include "period.h"
 #include "rules.h"
 #include "session.h"
@@ -598,8 +599,8 @@ static void nil_reports_and_the_top_of_the_chain(void **state)
 
 int main(void)
 {
-	/* The server's own sentences are checked: the client shows them as said in English. */
-	setenv("LANGUAGE", "en", 1);
+	/* The sessions here read the server's own words: English (issue 12, servermsg.h). */
+	gt_i18n_use(GT_LANG_EN);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(approval_not_bypassed_by_another_dataset, setup,
 	                                    teardown),

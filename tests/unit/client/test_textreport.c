@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "i18n.h"
+
 #include "error.h"
 #include "metadata.h"
 #include "render.h"
@@ -134,27 +136,28 @@ static void text_report(void **state)
 {
 	struct gt_meta *meta = NULL;
 	struct fx f;
-	struct gt_rmodel_names names = {name_of, NULL};
+	struct gt_rmodel_names names = {name_of, NULL, NULL};
 	(void)state;
 
 	assert_int_equal(gt_meta_load_dir(GT_SOURCE_DIR "/metadata", &meta, NULL), 0);
 	province(&f);
+	assert_int_equal(gt_i18n_use(GT_LANG_EN), 0);
 	char *t = render(&f.rep, meta, &names, "text");
 	assert_non_null(strstr(t, "Kasus dan korban TPPO (KK)\n"));
 	assert_non_null(
-	    strstr(t, "Nusa Tenggara Timur (53), period 2025; generated 2026-01-01 00:00 UTC"));
+	    strstr(t, "Nusa Tenggara Timur (53), period 2025; generated 1 Jan 2026 07:00 WIB"));
 	assert_non_null(strstr(t, "Approval state of this report: submitted"));
 	/* Completeness per child, with states; the missing unit named. */
-	assert_non_null(strstr(t, "3 of 4 reporting units reported (75.0%); 1 of them on time "
+	assert_non_null(strstr(t, "3 of 4 reporting units reported (75%); 1 of them on time "
 	                          "(33.3%)"));
 	assert_non_null(strstr(t, "  Kabupaten Kupang               53.01         1        1  "
-	                          "100.0%        1  accepted\n"));
+	                          "  100%        1  accepted\n"));
 	assert_non_null(strstr(t, "  Kota Kupang                    53.71 "));
 	assert_non_null(strstr(t, "returned\n"));
 	assert_non_null(strstr(t, "Not reported (1):\n  36.71    Kota Tangerang\n"));
 	/* The sex x age table: options as columns, the row total; the legend below. */
 	assert_non_null(strstr(t, "Jenis kelamin dan umur           PD      AP      LD      AL"
-	                          "       Jumlah\n"
+	                          "        Total\n"
 	                          "Korban TPPO teridentifikasi      12       1       0       0"
 	                          "           13\n"));
 	assert_non_null(strstr(t, "(PD Perempuan dewasa, AP Anak perempuan"));
@@ -166,7 +169,7 @@ static void text_report(void **state)
 	assert_non_null(strstr(own, "Korban TPPO teridentifikasi       3       0       0       0"));
 	assert_non_null(strstr(own, "Laporan polisi yang diterima                  0\n"));
 	/* The signed history. */
-	assert_non_null(strstr(t, "2026-01-01 00:00  approve   key ab12cd34ef56ab78\n"));
+	assert_non_null(strstr(t, "1 Jan 2026 07:00 WIB  approve   key ab12cd34ef56ab78\n"));
 	assert_non_null(strstr(t, "return    Sekretariat GT Provinsi NTT \xe2\x80\x94 agregator "
 	                          "(aggregator, key ab12cd34ef56ab78)\n"
 	                          "                     reason: angka Juli perlu diperiksa\n"));
@@ -184,6 +187,34 @@ static void text_report(void **state)
 	assert_non_null(strstr(t, "KK_KORBAN                      PD                       12\n"));
 	assert_non_null(strstr(t, "Not reported (1):\n  36.71    \n"));
 	free(t);
+
+	/* In Bahasa Indonesia (issue 12, item 3): the words, the period as people say it, the
+	 * times in the office's zone with its name, thousands grouped with '.'. */
+	assert_int_equal(gt_i18n_use(GT_LANG_ID), 0);
+	names.zone = "WIT";
+	f.tv[0].value = 4330;
+	t = render(&f.rep, meta, &names, "text");
+	assert_non_null(
+	    strstr(t, "Nusa Tenggara Timur (53), periode 2025; dibuat 1 Jan 2026 09:00 WIT"));
+	assert_non_null(strstr(t, "Status persetujuan laporan ini: diajukan"));
+	assert_non_null(strstr(t, "Korban TPPO teridentifikasi   4.330"));
+	assert_non_null(strstr(t, "1 Jan 2026 09:00 WIT  approve"));
+	assert_non_null(strstr(t, "(33,3%)"));
+	assert_null(strstr(t, "Completeness"));
+	assert_null(strstr(t, "Totals"));
+	free(t);
+	/* Machine formats keep their forms in any language: plain numbers, ISO times. */
+	t = render(&f.rep, meta, &names, "csv");
+	assert_non_null(strstr(t, ",4330,"));
+	assert_null(strstr(t, "4.330"));
+	free(t);
+	t = render(&f.rep, meta, &names, "json");
+	assert_non_null(strstr(t, "4330"));
+	assert_null(strstr(t, "4.330"));
+	assert_non_null(strstr(t, "2026-01-01T00:00:00Z"));
+	assert_null(strstr(t, "WIT"));
+	free(t);
+	assert_int_equal(gt_i18n_use(GT_LANG_EN), 0);
 	gt_meta_free(meta);
 }
 
@@ -294,7 +325,7 @@ static void hostile_text_escaped(void **state)
 static void helpers(void **state)
 {
 	struct fx f;
-	struct gt_rmodel_names names = {name_of, NULL};
+	struct gt_rmodel_names names = {name_of, NULL, NULL};
 	(void)state;
 
 	province(&f);
@@ -326,6 +357,13 @@ static void helpers(void **state)
 	assert_false(gt_rmodel_has_own(&f.rep));
 }
 
+/* The catalogues of the build tree, English unless a test asks for Bahasa Indonesia. */
+static int group_setup(void **state)
+{
+	(void)state;
+	return gt_i18n_setup() || gt_i18n_use(GT_LANG_EN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,5 +372,5 @@ int main(void)
 	    cmocka_unit_test(helpers),
 	    cmocka_unit_test(hostile_text_escaped),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, NULL);
 }

@@ -101,6 +101,36 @@ static void test_en_complete(void **state)
 	check_catalogue(*state, "en");
 }
 
+/* Lists the entries of a catalogue whose translation is the English msgid itself while the
+ * msgid is an English sentence (it holds " the ", " is ", " of "...): copied, not translated. */
+static int copied_english(const char *po, char *out, size_t len)
+{
+	char cmd[4096];
+
+	snprintf(cmd, sizeof(cmd),
+	         "msgcat --no-wrap '%s' | awk '/^msgid \"/ { id = substr($0, 7); next } "
+	         "/^msgstr \"/ { s = substr($0, 8); if (s == id && id ~ / (the|is|are|of|and|"
+	         "not|to|with) /) print id; id = \"\" }'",
+	         po);
+	return run(cmd, out, len);
+}
+
+/* The Indonesian catalogue holds no English sentence passed off as its translation. */
+static void test_id_not_copied(void **state)
+{
+	char po[1100], out[8192];
+	(void)state;
+
+	snprintf(po, sizeof(po), "%s/po/id.po", GT_SOURCE_DIR);
+	copied_english(po, out, sizeof(out));
+	if (out[0] != '\0')
+		fail_msg("po/id.po keeps English text as its translation:\n%s", out);
+	/* The check can fail: the English catalogue is exactly that. */
+	snprintf(po, sizeof(po), "%s/po/en.po", GT_SOURCE_DIR);
+	copied_english(po, out, sizeof(out));
+	assert_true(out[0] != '\0');
+}
+
 /* The check can fail: a catalogue without one of the sources' strings is caught. */
 static void test_missing_string_caught(void **state)
 {
@@ -121,6 +151,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_id_complete),
 	    cmocka_unit_test(test_en_complete),
+	    cmocka_unit_test(test_id_not_copied),
 	    cmocka_unit_test(test_missing_string_caught),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
