@@ -70,7 +70,8 @@ static void rewrite_history(struct gt_testserver *ts, const char *sql)
 	assert_int_equal(gt_testserver_stop(ts), 0);
 	snprintf(cmd, sizeof(cmd),
 	         "sqlite3 '%s/gtsync.db' \"%s; DROP TABLE log_tree; "
-	         "ALTER TABLE batch_log DROP COLUMN leaf; PRAGMA user_version = 5;\"",
+	         "ALTER TABLE batch_log DROP COLUMN leaf; DROP TABLE read_log; PRAGMA user_version "
+	         "= 5;\"",
 	         ts->data, sql);
 	assert_int_equal(system(cmd), 0);
 	gt_testserver_start(ts, again);
