@@ -681,7 +681,7 @@ static int round_once(struct mirror *m, int *idle)
 	rc = gt_store_mirror_begin(m->st);
 	if (rc != GT_OK)
 		return rc;
-	rc = gt_store_mirror_positions(m->st, m->log_index, &pos);
+	rc = gt_store_mirror_positions(m->st, m->log_index, m->change_seq, &pos);
 	if (rc != GT_OK)
 		goto out;
 	if (pos.log_index < m->log_index || pos.change_seq < m->change_seq) {
@@ -700,8 +700,12 @@ static int round_once(struct mirror *m, int *idle)
 		m->caught_up = 1;
 		goto out;
 	}
-	if (m->caught_up && pos.next_received_ms > 0) {
-		int64_t lag = gt_clock_wall_ms() - pos.next_received_ms;
+	/* The lag: the age of the oldest batch, or changed value, not yet in PostgreSQL. */
+	int64_t oldest = pos.next_received_ms;
+	if (pos.next_changed_ms > 0 && (oldest == 0 || pos.next_changed_ms < oldest))
+		oldest = pos.next_changed_ms;
+	if (m->caught_up && oldest > 0) {
+		int64_t lag = gt_clock_wall_ms() - oldest;
 		if (lag > m->stats.max_lag_ms)
 			m->stats.max_lag_ms = lag;
 	}

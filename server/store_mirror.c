@@ -96,7 +96,7 @@ static int one_int(struct gt_store *st, const char *sql, int64_t arg, int64_t *o
 	return rc == SQLITE_OK ? GT_OK : gt__store_sqlerr(st, rc, "reading the store's positions");
 }
 
-int gt_store_mirror_positions(struct gt_store *st, int64_t log_after,
+int gt_store_mirror_positions(struct gt_store *st, int64_t log_after, int64_t seq_after,
                               struct gt_store_mirror_pos *out)
 {
 	uint64_t admin = 0;
@@ -114,6 +114,11 @@ int gt_store_mirror_positions(struct gt_store *st, int64_t log_after,
 		             "SELECT received_at_ms FROM batch_log WHERE log_index > ?1 "
 		             "ORDER BY log_index LIMIT 1",
 		             log_after, &out->next_received_ms);
+	if (rc == GT_OK)
+		rc = one_int(st,
+		             "SELECT updated_at_ms FROM datavalues WHERE change_seq > ?1 "
+		             "ORDER BY change_seq LIMIT 1",
+		             seq_after, &out->next_changed_ms);
 	if (rc == GT_OK)
 		out->admin_seq = admin;
 	else

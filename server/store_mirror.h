@@ -56,14 +56,16 @@ int gt_store_mirror_begin(struct gt_store *st);
 void gt_store_mirror_end(struct gt_store *st);
 
 /* The store's positions: the admin change counter, the last change sequence, the last log
- * index and the receipt time of the log entry after log_after (0 when there is none). */
+ * index, the receipt time of the log entry after log_after and the update time of the value
+ * changed after seq_after (each 0 when there is none). */
 struct gt_store_mirror_pos {
 	uint64_t admin_seq;
 	int64_t change_seq;
 	int64_t log_index;
 	int64_t next_received_ms;
+	int64_t next_changed_ms;
 };
-int gt_store_mirror_positions(struct gt_store *st, int64_t log_after,
+int gt_store_mirror_positions(struct gt_store *st, int64_t log_after, int64_t seq_after,
                               struct gt_store_mirror_pos *out);
 
 /* Calls cb for every row of src: whole tables for the first three sources; for the log, the
