@@ -119,6 +119,13 @@ void gt__conn_error(struct gt_conn *c, uint64_t rid, int code, const char *msg, 
 	conn_arm(c);
 }
 
+void gt__conn_refuse(struct gt_conn *c, gt_envelope *env, int code, const char *why)
+{
+	gt__conn_error(c, env->request_id, code, why, 0);
+	gt__conn_request_done(c);
+	gt_wire_envelope_free(env);
+}
+
 /* The bound in bytes. */
 static size_t waiting_bound(const struct gt_server *srv)
 {

@@ -336,9 +336,7 @@ void gt__ingest_push(struct gt_conn *c, gt_envelope *env)
 	struct push_job *j = calloc(1, sizeof(*j));
 
 	if (j == NULL) {
-		gt__conn_error(c, env->request_id, GT_ENOMEM, NULL, 0);
-		gt__conn_request_done(c);
-		gt_wire_envelope_free(env);
+		gt__conn_refuse(c, env, GT_ENOMEM, NULL);
 		return;
 	}
 	j->req.data = j;

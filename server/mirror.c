@@ -269,7 +269,7 @@ static const char *const names_tables[][3] = {
  * emptied at each commit). */
 static int prepare(struct mirror *m)
 {
-	char sql[MIRROR_SQL_MAX], name[8];
+	char sql[MIRROR_SQL_MAX], name[16];
 	int rc = GT_OK;
 
 	for (int s = 0; s < GT_MIRROR_SRC_COUNT && rc == GT_OK; s++) {
@@ -482,7 +482,7 @@ static int copy_src(struct mirror *m, enum gt_store_mirror_src src, int64_t afte
                     uint64_t *rows)
 {
 	struct copy_ctx c = {.m = m};
-	char sql[MIRROR_SQL_MAX], stmt[8];
+	char sql[MIRROR_SQL_MAX], stmt[16];
 	PGresult *res = NULL;
 	int rc, scan;
 
@@ -530,7 +530,7 @@ out:
 /* Upserts one named-table row of text fields. */
 static int send_names(struct mirror *m, int table, const char *const *vals, int n)
 {
-	char stmt[8];
+	char stmt[16];
 
 	snprintf(stmt, sizeof(stmt), "n%d", table);
 	return pg_exec_prepared(m, stmt, n, vals, "writing names");

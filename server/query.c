@@ -478,16 +478,12 @@ void gt__query_submit(struct gt_conn *c, gt_envelope *env)
 	if (why != NULL || (org != NULL && gt_authz_read(&p, org, &why) != GT_OK)) {
 		gt_log_event(&c->srv->log, GT_LOG_WARN, "read_refused", "key=%s org=%s asked=%s",
 		             c->key_id, c->org_unit, or_empty(request_org(env)));
-		gt__conn_error(c, env->request_id, GT_EPERM, why, 0);
-		gt__conn_request_done(c);
-		gt_wire_envelope_free(env);
+		gt__conn_refuse(c, env, GT_EPERM, why);
 		return;
 	}
 	j = calloc(1, sizeof(*j));
 	if (j == NULL) {
-		gt__conn_error(c, env->request_id, GT_ENOMEM, NULL, 0);
-		gt__conn_request_done(c);
-		gt_wire_envelope_free(env);
+		gt__conn_refuse(c, env, GT_ENOMEM, NULL);
 		return;
 	}
 	j->req.data = j;
@@ -503,9 +499,7 @@ void gt__query_submit(struct gt_conn *c, gt_envelope *env)
 	if (uv_queue_work(c->srv->loop, &j->req, work_cb, after_cb) != 0) {
 		gt_snapshot_unref(j->snap);
 		free(j);
-		gt__conn_error(c, env->request_id, GT_EBUSY, NULL, 0);
-		gt__conn_request_done(c);
-		gt_wire_envelope_free(env);
+		gt__conn_refuse(c, env, GT_EBUSY, NULL);
 		gt__conn_unref(c);
 	}
 }

@@ -163,6 +163,10 @@ void gt__conn_error(struct gt_conn *c, uint64_t rid, int code, const char *msg, 
 /* Marks one request of c done (in-flight count), re-arming the idle deadline. */
 void gt__conn_request_done(struct gt_conn *c);
 
+/* Answers the request env with an error (code, why: NULL for the code's own words), ends it
+ * and frees env: a request handler's way to refuse before any work is queued. */
+void gt__conn_refuse(struct gt_conn *c, gt_envelope *env, int code, const char *why);
+
 /* The global bound on received, not yet admitted pushes (issue 17): after c's push joined the
  * admission queue, stops reading c while the queue weighs more than --max-waiting-mib; after a
  * release, reads again on every held connection once the queue is down to half of it. */

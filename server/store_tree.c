@@ -224,17 +224,25 @@ out:
 	return rc;
 }
 
-int gt_store_tree_root(struct gt_store *st, uint64_t size, uint8_t root[GT_MERKLE_HASH_LEN])
+/* Whether the stored tree has at least size leaves (GT_EINVAL saying so when not). */
+static int tree_holds(struct gt_store *st, uint64_t size)
 {
 	uint64_t have;
+	int rc = gt_store_tree_size(st, &have);
+
+	if (rc == 0 && size > have)
+		rc = gt__store_err(st, GT_EINVAL, "the tree has %llu leaves, not %llu",
+		                   (unsigned long long)have, (unsigned long long)size);
+	return rc;
+}
+
+int gt_store_tree_root(struct gt_store *st, uint64_t size, uint8_t root[GT_MERKLE_HASH_LEN])
+{
 	int own, rc = gt__store_read_begin(st, &own);
 
 	if (rc != 0)
 		return rc;
-	rc = gt_store_tree_size(st, &have);
-	if (rc == 0 && size > have)
-		rc = gt__store_err(st, GT_EINVAL, "the tree has %llu leaves, not %llu",
-		                   (unsigned long long)have, (unsigned long long)size);
+	rc = tree_holds(st, size);
 	if (rc == 0)
 		rc = gt_merkle_root(size, node_get, st, root);
 	gt__store_read_end(st, own);
@@ -258,7 +266,6 @@ int gt_store_tree_head(struct gt_store *st, uint64_t *size, uint8_t root[GT_MERK
 int gt_store_tree_inclusion(struct gt_store *st, uint64_t leaf, uint64_t size,
                             uint8_t proof[GT_MERKLE_MAX_PROOF][GT_MERKLE_HASH_LEN], size_t *n)
 {
-	uint64_t have;
 	int own, rc;
 
 	*n = 0;
@@ -268,10 +275,7 @@ int gt_store_tree_inclusion(struct gt_store *st, uint64_t leaf, uint64_t size,
 	rc = gt__store_read_begin(st, &own);
 	if (rc != 0)
 		return rc;
-	rc = gt_store_tree_size(st, &have);
-	if (rc == 0 && size > have)
-		rc = gt__store_err(st, GT_EINVAL, "the tree has %llu leaves, not %llu",
-		                   (unsigned long long)have, (unsigned long long)size);
+	rc = tree_holds(st, size);
 	if (rc == 0)
 		rc = gt_merkle_inclusion_proof(leaf, size, node_get, st, proof, n);
 	gt__store_read_end(st, own);
@@ -281,7 +285,6 @@ int gt_store_tree_inclusion(struct gt_store *st, uint64_t leaf, uint64_t size,
 int gt_store_tree_consistency(struct gt_store *st, uint64_t old_size, uint64_t size,
                               uint8_t proof[GT_MERKLE_MAX_PROOF][GT_MERKLE_HASH_LEN], size_t *n)
 {
-	uint64_t have;
 	int own, rc;
 
 	*n = 0;
@@ -291,10 +294,7 @@ int gt_store_tree_consistency(struct gt_store *st, uint64_t old_size, uint64_t s
 	rc = gt__store_read_begin(st, &own);
 	if (rc != 0)
 		return rc;
-	rc = gt_store_tree_size(st, &have);
-	if (rc == 0 && size > have)
-		rc = gt__store_err(st, GT_EINVAL, "the tree has %llu leaves, not %llu",
-		                   (unsigned long long)have, (unsigned long long)size);
+	rc = tree_holds(st, size);
 	if (rc == 0)
 		rc = gt_merkle_consistency_proof(old_size, size, node_get, st, proof, n);
 	gt__store_read_end(st, own);

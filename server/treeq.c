@@ -253,9 +253,7 @@ void gt__treeq_submit(struct gt_conn *c, gt_envelope *env)
 	struct treeq_job *j = calloc(1, sizeof(*j));
 
 	if (j == NULL) {
-		gt__conn_error(c, env->request_id, GT_ENOMEM, NULL, 0);
-		gt__conn_request_done(c);
-		gt_wire_envelope_free(env);
+		gt__conn_refuse(c, env, GT_ENOMEM, NULL);
 		return;
 	}
 	j->req.data = j;
@@ -267,9 +265,7 @@ void gt__treeq_submit(struct gt_conn *c, gt_envelope *env)
 	gt__conn_ref(c);
 	if (uv_queue_work(c->srv->loop, &j->req, work_cb, after_cb) != 0) {
 		free(j);
-		gt__conn_error(c, env->request_id, GT_EBUSY, NULL, 0);
-		gt__conn_request_done(c);
-		gt_wire_envelope_free(env);
+		gt__conn_refuse(c, env, GT_EBUSY, NULL);
 		gt__conn_unref(c);
 	}
 }
