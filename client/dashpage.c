@@ -226,23 +226,12 @@ static const char *cclass(uint32_t reported, uint32_t expected)
 	return "c0";
 }
 
-/* A state's name for a person. */
+/* A state's name for a person; a unit with no state yet has not started. */
 static const char *state_text(int state)
 {
-	switch (state) {
-	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_OPEN:
-		return _("open");
-	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_SUBMITTED:
-		return _("submitted");
-	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED:
-		return _("approved");
-	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED:
-		return _("accepted");
-	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_RETURNED:
-		return _("returned");
-	default:
+	if (state == GTSYNC__V1__APPROVAL_STATE__APPROVAL_STATE_UNSPECIFIED)
 		return _("not started");
-	}
+	return _(gt_protonames_state(state));
 }
 
 static void head(struct page *p, const char *title)

@@ -95,22 +95,6 @@ static void number(FILE *out, double v)
 	}
 }
 
-static const char *state_name(int state)
-{
-	switch (state) {
-	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_SUBMITTED:
-		return _("submitted");
-	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED:
-		return _("approved");
-	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED:
-		return _("accepted");
-	case GTSYNC__V1__APPROVAL_STATE__APPROVAL_RETURNED:
-		return _("returned");
-	default:
-		return _("open");
-	}
-}
-
 static const char *state_class(int state)
 {
 	switch (state) {
@@ -126,7 +110,8 @@ static const char *state_class(int state)
 
 static void state_span(FILE *out, int state)
 {
-	fprintf(out, "<span class=\"state %s\">%s</span>", state_class(state), state_name(state));
+	fprintf(out, "<span class=\"state %s\">%s</span>", state_class(state),
+	        _(gt_protonames_state(state)));
 }
 
 /* The option columns a combo takes in the values table (0 for the default combo). */
