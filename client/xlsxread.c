@@ -1,8 +1,10 @@
 /* Reads the cells of an Excel workbook (.xlsx): the zip container through libzip, the XML
- * parts through expat; no store, no metadata. */
+ * parts through libxml2's streaming (SAX2 push) parser, the same XML library that reads and
+ * writes ADX; no store, no metadata. */
 #include "xlsxread.h"
 
-#include <expat.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,7 +81,7 @@ struct sheet_ref {
 
 struct rd {
 	struct gt_xlsx *x;
-	XML_Parser p;
+	xmlParserCtxtPtr p;
 	enum part_kind kind;
 	int rc; /* the first failure: stops the parse */
 	/* The workbook's sheets, then their parts. */
@@ -116,21 +118,39 @@ static void fail(struct rd *r, int rc, const char *fmt, ...)
 	vsnprintf(r->x->err, sizeof(r->x->err), fmt, ap);
 	va_end(ap);
 	if (r->p != NULL)
-		XML_StopParser(r->p, XML_FALSE);
+		xmlStopParser(r->p);
 }
 
-/* The local part of an expanded name "namespace|local". */
-static const char *local(const XML_Char *name)
-{
-	const char *bar = strrchr(name, '|');
-	return bar ? bar + 1 : name;
-}
+/* Longest attribute value kept (references, names, relationship targets). */
+#define XLSX_MAX_ATTR 512u
 
-static const char *attr(const XML_Char **atts, const char *name)
+/* An element's attributes as libxml2's SAX2 hands them over: five pointers each (local name,
+ * prefix, namespace, value start, value end), values not NUL-terminated. */
+struct atts {
+	const xmlChar **a;
+	int n;
+	char buf[4][XLSX_MAX_ATTR + 1];
+	int used;
+};
+
+/* The value of attribute name (any namespace), copied into one of the slots of at; NULL when
+ * absent or longer than XLSX_MAX_ATTR. */
+static const char *attr(struct atts *at, const char *name)
 {
-	for (size_t i = 0; atts[i] != NULL; i += 2)
-		if (strcmp(local(atts[i]), name) == 0)
-			return atts[i + 1];
+	for (int i = 0; i < at->n; i++) {
+		const xmlChar **e = at->a + 5 * i;
+		size_t len;
+		char *out;
+		if (strcmp((const char *)e[0], name) != 0)
+			continue;
+		len = (size_t)(e[4] - e[3]);
+		if (len > XLSX_MAX_ATTR || at->used == 4)
+			return NULL;
+		out = at->buf[at->used++];
+		memcpy(out, e[3], len);
+		out[len] = '\0';
+		return out;
+	}
 	return NULL;
 }
 
@@ -142,7 +162,7 @@ static char *dup(struct rd *r, const char *s)
 	return d;
 }
 
-static void on_text(void *arg, const XML_Char *s, int len)
+static void on_text(void *arg, const xmlChar *s, int len)
 {
 	struct rd *r = arg;
 
@@ -233,7 +253,7 @@ static void end_cell(struct rd *r)
 	}
 }
 
-static void sheet_start(struct rd *r, const char *name, const XML_Char **atts)
+static void sheet_start(struct rd *r, const char *name, struct atts *atts)
 {
 	if (strcmp(name, "row") == 0) {
 		const char *n = attr(atts, "r");
@@ -337,7 +357,7 @@ static void strings_end(struct rd *r, const char *name)
 	}
 }
 
-static void workbook_start(struct rd *r, const char *name, const XML_Char **atts)
+static void workbook_start(struct rd *r, const char *name, struct atts *atts)
 {
 	const char *sname, *rid;
 
@@ -358,7 +378,7 @@ static void workbook_start(struct rd *r, const char *name, const XML_Char **atts
 	r->nrefs++;
 }
 
-static void rels_start(struct rd *r, const char *name, const XML_Char **atts)
+static void rels_start(struct rd *r, const char *name, struct atts *atts)
 {
 	const char *id, *target;
 
@@ -386,10 +406,18 @@ static void rels_start(struct rd *r, const char *name, const XML_Char **atts)
 	}
 }
 
-static void XMLCALL on_start(void *arg, const XML_Char *name, const XML_Char **atts)
+static void on_start(void *arg, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+                     int nb_namespaces, const xmlChar **namespaces, int nb_attributes,
+                     int nb_defaulted, const xmlChar **attributes)
 {
 	struct rd *r = arg;
-	const char *n = local(name);
+	const char *n = (const char *)localname;
+	struct atts at = {.a = attributes, .n = nb_attributes};
+	struct atts *atts = &at;
+
+	(void)prefix, (void)uri, (void)nb_namespaces, (void)namespaces, (void)nb_defaulted;
+	if (r->rc != GT_OK)
+		return;
 
 	switch (r->kind) {
 	case PART_WORKBOOK:
@@ -407,30 +435,50 @@ static void XMLCALL on_start(void *arg, const XML_Char *name, const XML_Char **a
 	}
 }
 
-static void XMLCALL on_end(void *arg, const XML_Char *name)
+static void on_end(void *arg, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
 {
 	struct rd *r = arg;
-	const char *n = local(name);
+	const char *n = (const char *)localname;
 
+	(void)prefix, (void)uri;
+	if (r->rc != GT_OK)
+		return;
 	if (r->kind == PART_STRINGS)
 		strings_end(r, n);
 	else if (r->kind == PART_SHEET)
 		sheet_end(r, n);
 }
 
-static void XMLCALL on_doctype(void *arg, const XML_Char *name, const XML_Char *sysid,
-                               const XML_Char *pubid, int has_internal)
+static void on_doctype(void *arg, const xmlChar *name, const xmlChar *external_id,
+                       const xmlChar *system_id)
 {
-	fail(arg, GT_EINVAL,
-	     "a part of the file declares a document type, which a workbook "
-	     "never does");
+	(void)name, (void)external_id, (void)system_id;
+	fail(arg, GT_EINVAL, "%s",
+	     _("a part of the file declares a document type, which a workbook never does"));
 }
 
-/* Reads the part name of zip z through expat as kind. A missing part is GT_ENOENT (no error
+/* Records a well-formedness failure of part name with libxml2's line and message. */
+static void xml_failed(struct rd *r, const char *name)
+{
+	const xmlError *e = xmlCtxtGetLastError(r->p);
+	char msg[160] = "";
+
+	if (r->rc != GT_OK)
+		return;
+	if (e != NULL && e->message != NULL) {
+		snprintf(msg, sizeof(msg), "%s", e->message);
+		msg[strcspn(msg, "\n")] = '\0';
+	}
+	fail(r, GT_EINVAL, _("%s is not well-formed XML (line %lu): %s"), name,
+	     (unsigned long)(e != NULL && e->line > 0 ? e->line : 0), msg);
+}
+
+/* Reads the part name of zip z through libxml2 as kind. A missing part is GT_ENOENT (no error
  * set) when optional. */
 static int read_part(struct rd *r, zip_t *z, const char *name, enum part_kind kind, int optional)
 {
 	zip_file_t *zf = NULL;
+	xmlSAXHandler sax;
 	char *chunk = NULL;
 	size_t total = 0;
 	zip_int64_t n = 0;
@@ -442,20 +490,34 @@ static int read_part(struct rd *r, zip_t *z, const char *name, enum part_kind ki
 		fail(r, GT_EINVAL, _("the file has no %s: it is not an Excel workbook"), name);
 		return r->rc;
 	}
-	r->p = XML_ParserCreateNS(NULL, '|');
 	chunk = malloc(XLSX_CHUNK);
-	if (r->p == NULL || chunk == NULL) {
+	if (chunk == NULL) {
 		fail(r, GT_ENOMEM, _("out of memory"));
 		goto out;
 	}
-	XML_SetUserData(r->p, r);
-	XML_SetElementHandler(r->p, on_start, on_end);
-	XML_SetCharacterDataHandler(r->p, on_text);
-	XML_SetStartDoctypeDeclHandler(r->p, on_doctype);
 	if ((zf = zip_fopen(z, name, 0)) == NULL) {
 		fail(r, GT_EINVAL, _("cannot open %s inside the file: %s"), name, zip_strerror(z));
 		goto out;
 	}
+	/* The SAX2 callbacks only: no tree is built, nothing is fetched from the network, a
+	 * document type declaration stops the parse before any entity can be declared (so
+	 * XML_PARSE_NOENT, which attribute values need to arrive decoded, only ever replaces the
+	 * five predefined entities and character references), and errors are read from the
+	 * context after each chunk rather than printed (XML_PARSE_NOERROR). */
+	memset(&sax, 0, sizeof(sax));
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElementNs = on_start;
+	sax.endElementNs = on_end;
+	sax.characters = on_text;
+	sax.cdataBlock = on_text;
+	sax.internalSubset = on_doctype;
+	r->p = xmlCreatePushParserCtxt(&sax, r, NULL, 0, name);
+	if (r->p == NULL) {
+		fail(r, GT_ENOMEM, _("out of memory"));
+		goto out;
+	}
+	xmlCtxtUseOptions(r->p, XML_PARSE_NONET | XML_PARSE_NOENT | XML_PARSE_NOERROR |
+	                            XML_PARSE_NOWARNING);
 	while (r->rc == GT_OK && (n = zip_fread(zf, chunk, XLSX_CHUNK)) > 0) {
 		if ((size_t)n > GT_XLSX_MAX_PART - total) {
 			fail(r, GT_ETOOBIG, _("%s is larger than %u bytes once unpacked"), name,
@@ -463,22 +525,18 @@ static int read_part(struct rd *r, zip_t *z, const char *name, enum part_kind ki
 			break;
 		}
 		total += (size_t)n;
-		if (XML_Parse(r->p, chunk, (int)n, 0) == XML_STATUS_ERROR && r->rc == GT_OK)
-			fail(r, GT_EINVAL, _("%s is not well-formed XML (line %lu): %s"), name,
-			     (unsigned long)XML_GetCurrentLineNumber(r->p),
-			     XML_ErrorString(XML_GetErrorCode(r->p)));
+		if (xmlParseChunk(r->p, chunk, (int)n, 0) != 0)
+			xml_failed(r, name);
 	}
 	if (r->rc == GT_OK && n < 0)
 		fail(r, GT_EINVAL, _("cannot unpack %s: %s"), name, zip_file_strerror(zf));
-	if (r->rc == GT_OK && XML_Parse(r->p, chunk, 0, 1) == XML_STATUS_ERROR)
-		fail(r, GT_EINVAL, _("%s is not well-formed XML (line %lu): %s"), name,
-		     (unsigned long)XML_GetCurrentLineNumber(r->p),
-		     XML_ErrorString(XML_GetErrorCode(r->p)));
+	if (r->rc == GT_OK && (xmlParseChunk(r->p, chunk, 0, 1) != 0 || !r->p->wellFormed))
+		xml_failed(r, name);
 out:
 	if (zf != NULL)
 		zip_fclose(zf);
 	if (r->p != NULL)
-		XML_ParserFree(r->p);
+		xmlFreeParserCtxt(r->p);
 	r->p = NULL;
 	free(chunk);
 	return r->rc;

@@ -1,5 +1,5 @@
 /* Reads the cells of an Excel workbook (.xlsx): the zip container through libzip, the XML
- * parts through expat; no store, no metadata. */
+ * parts through libxml2; no store, no metadata. */
 #ifndef GT_XLSXREAD_H
 #define GT_XLSXREAD_H
 

@@ -5,7 +5,7 @@ set -eu
 # Packages to build and run gtsync.
 BUILD_PKGS="build-essential cmake pkg-config gettext libuv1-dev libprotobuf-c-dev \
 protobuf-c-compiler libsqlite3-dev libssl-dev openssl libsystemd-dev scdoc libmicrohttpd-dev libjansson-dev libxml2-dev \
-libxlsxwriter-dev libzip-dev libexpat1-dev libpq-dev"
+libxlsxwriter-dev libzip-dev libpq-dev"
 # Packages for the test suite (unit tests, sanitizers, fuzz corpus replay).
 # systemd (systemd-analyze verify) and lintian check the service units and the Debian package.
 TEST_PKGS="libcmocka-dev sqlite3 clang-format git systemd lintian libglpk-dev"

@@ -1,4 +1,4 @@
-/* Fuzzes the workbook reader and the form decoder over it (libzip, expat): no crash, bounded
+/* Fuzzes the workbook reader and the form decoder over it (libzip, libxml2): no crash, bounded
  * output, consistent results. */
 #include <stdint.h>
 #include <stdlib.h>
