@@ -208,12 +208,65 @@ static int run(struct gt_store *st, const char *sql, const struct gt_store_expor
 	return rc == SQLITE_DONE ? GT_OK : gt__store_sqlerr(st, rc, "export");
 }
 
+/* Whether code is one of the n codes of list. */
+static int listed(const char *const *list, size_t n, const char *code)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], code) == 0)
+			return 1;
+	return 0;
+}
+
+/* Appends to out the values of q after its cursor, at most limit. sqlite seeks each listed
+ * (element, period) pair and only filters by the cursor, so the lists themselves start at the
+ * cursor: first the cursor's element from the cursor's period on, then the elements after it.
+ * Listing every element again would make each chunk step over all the rows already exported
+ * (quadratic in a national export). */
+static int export_values(struct gt_store *st, const struct gt_store_export_query *q,
+                         const struct gt__store_subtree *t, uint32_t limit,
+                         struct gt_store_export_out *out)
+{
+	size_t most = q->n_elements > q->n_periods ? q->n_elements : q->n_periods, n = 0, rows;
+	const char *elements = NULL, *periods = NULL;
+	const char **pick = NULL;
+	int rc = GT_OK;
+
+	if (q->elements == NULL || q->periods == NULL)
+		return GT_OK;
+	if ((pick = calloc(most ? most : 1, sizeof(*pick))) == NULL)
+		return gt__store_err(st, GT_ENOMEM, "out of memory");
+	if (q->after != NULL && listed(q->elements, q->n_elements, q->after[0])) {
+		for (size_t i = 0; i < q->n_periods; i++)
+			if (strcmp(q->periods[i], q->after[1]) >= 0)
+				pick[n++] = q->periods[i];
+		rc = gt__store_json_list(st, 0, &q->after[0], 1, &elements);
+		if (rc == 0)
+			rc = gt__store_json_list(st, 1, pick, n, &periods);
+		if (rc == 0 && n > 0)
+			rc = run(st, SQL_VALUES, q, t, elements, periods, limit, out, read_value,
+			         &rows);
+	}
+	n = 0;
+	for (size_t i = 0; i < q->n_elements; i++)
+		if (q->after == NULL || strcmp(q->elements[i], q->after[0]) > 0)
+			pick[n++] = q->elements[i];
+	if (rc == 0)
+		rc = gt__store_json_list(st, 0, pick, n, &elements);
+	if (rc == 0)
+		rc = gt__store_json_list(st, 1, q->periods, q->n_periods, &periods);
+	if (rc == 0 && n > 0 && out->n_values < limit)
+		rc = run(st, SQL_VALUES, q, t, elements, periods, limit - (uint32_t)out->n_values,
+		         out, read_value, &rows);
+	free(pick);
+	return rc;
+}
+
 int gt_store_export(struct gt_store *st, const struct gt_store_export_query *q,
                     struct gt_store_export_out *out)
 {
 	struct gt__store_subtree t;
 	uint32_t max = q->max_items;
-	const char *elements = NULL, *periods = NULL;
+	const char *periods = NULL;
 	size_t rows = 0;
 	int own = 0, rc;
 
@@ -226,11 +279,7 @@ int gt_store_export(struct gt_store *st, const struct gt_store_export_query *q,
 		return rc;
 	if ((rc = gt__store_read_begin(st, &own)) != 0)
 		return rc;
-	rc = gt__store_json_list(st, 0, q->elements, q->n_elements, &elements);
-	if (rc == 0)
-		rc = gt__store_json_list(st, 1, q->periods, q->n_periods, &periods);
-	if (rc == 0 && elements != NULL && periods != NULL)
-		rc = run(st, SQL_VALUES, q, &t, elements, periods, max + 1, out, read_value, &rows);
+	rc = export_values(st, q, &t, max + 1, out);
 	if (rc == 0 && out->n_values > max) {
 		out->n_values = max;
 		out->more = 1;

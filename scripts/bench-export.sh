@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Measures a national year's DHIS2 and ADX export end to end (issue 15), on loopback.
+#
+# Builds a Release tree (build-bench/), sets up a throwaway centre with the real 552 units,
+# loads a year of KK, LY and GT for every unit (as scripts/bench.sh's national report step
+# does), enrols a secretariat key for ID the way an office would (`gtsync init`, then
+# `gtsync-server key enrol`), and runs, REPS times, `gtsync export --org ID --descendants` for
+# each data set over the year, as dhis2 JSON and as ADX. For each run it prints the wall time,
+# the values written, the document's size, the client's peak resident memory (from
+# /usr/bin/time when present, else from the shell's rusage of the child) and the server's peak
+# (VmHWM, read after the last run). Prints medians. Everything started is stopped and removed.
+set -euo pipefail
+
+usage() {
+	cat <<EOF
+usage: scripts/bench-export.sh [--quick] [--keep]
+  --quick   one repetition, KK only
+  --keep    keep the temporary directory (data, logs, exported documents)
+EOF
+}
+
+QUICK=0
+KEEP=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--quick) QUICK=1 ;;
+	--keep) KEEP=1 ;;
+	-h | --help)
+		usage
+		exit 0
+		;;
+	*)
+		echo "bench-export.sh: unknown option '$1'" >&2
+		usage >&2
+		exit 2
+		;;
+	esac
+	shift
+done
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD="$ROOT/build-bench"
+if [ "$QUICK" = 1 ]; then
+	REPS=1
+	DATASETS="KK"
+else
+	REPS=3
+	DATASETS="KK LY GT"
+fi
+say() { printf '%s bench-export: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() {
+	say "error: $*"
+	exit 1
+}
+T() { timeout --kill-after=10 "$@"; }
+REAL_CSV="$ROOT/../shared/data/wilayah-kemendagri-2025.csv"
+[ -f "$REAL_CSV" ] || REAL_CSV="$ROOT/data/orgunits/wilayah-kemendagri-2025.csv"
+
+say "building (Release) in $BUILD"
+mkdir -p "$BUILD"
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DGT_WERROR=ON -DBUILD_TESTING=OFF \
+	>"$BUILD/build.log" 2>&1 || die "cmake failed; see $BUILD/build.log"
+cmake --build "$BUILD" -j2 --target gtsync-server gtsync loadgen >>"$BUILD/build.log" 2>&1 ||
+	die "build failed; see $BUILD/build.log"
+SERVER="$BUILD/server/gtsync-server"
+CLIENT="$BUILD/client/gtsync"
+LOADGEN="$BUILD/bench/loadgen"
+
+TMP=$(mktemp -d /tmp/gtsync-bench-export.XXXXXX)
+SPID=""
+cleanup() {
+	[ -n "$SPID" ] && kill -TERM "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null || true
+	if [ "$KEEP" = 1 ]; then say "kept $TMP"; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- The centre: the real units, a year of every data set ----
+YEAR=2024 # the load generator's latest year (bench/support: GT_BENCH_DEF_LAST_YEAR)
+DATA="$TMP/centre"
+"$SERVER" init --data "$DATA" >/dev/null
+"$SERVER" orgunits import --data "$DATA" "$REAL_CSV" >/dev/null
+"$SERVER" metadata load --data "$DATA" "$ROOT/metadata" >/dev/null
+"$LOADGEN" keys --data "$DATA" --orgunits "$REAL_CSV" --units all --reader >/dev/null
+# Every client comes from 127.0.0.1: lift the per-address limits as scripts/bench.sh does.
+"$SERVER" run --data "$DATA" --listen 127.0.0.1:0 --max-conns 4096 --max-conns-per-addr 4096 \
+	--max-handshakes 4096 >"$TMP/server.log" 2>&1 &
+SPID=$!
+PORT=""
+for _ in $(seq 1 200); do
+	PORT=$(sed -n 's/.*listening addr=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/server.log" | head -n 1)
+	[ -n "$PORT" ] && break
+	sleep 0.1
+done
+[ -n "$PORT" ] || die "the server did not listen; see $TMP/server.log"
+say "loading a year of KK, LY and GT for the 552 real units"
+T 600 "$LOADGEN" open-late --server "127.0.0.1:$PORT" --ca "$DATA/tls-cert.pem" \
+	--orgunits "$REAL_CSV" --units all --years 1 --metadata "$ROOT/metadata" \
+	>"$TMP/open-late.txt" 2>&1 || die "open-late failed; see $TMP/open-late.txt"
+T 600 "$LOADGEN" run --server "127.0.0.1:$PORT" --ca "$DATA/tls-cert.pem" --clients 552 \
+	--datasets KK,LY,GT --years 1 --batches 0 --inflight 4 --metadata "$ROOT/metadata" \
+	>"$TMP/load.txt" 2>&1 || die "loading failed; see $TMP/load.txt"
+
+# ---- The secretariat's home, enrolled as an office would be ----
+HOME_DIR="$TMP/secretariat"
+"$CLIENT" init --home "$HOME_DIR" --server "127.0.0.1:$PORT" --org ID --ca "$DATA/tls-cert.pem" \
+	--role secretariat --lang en >"$TMP/init.txt" 2>&1 || die "gtsync init failed; see $TMP/init.txt"
+grep -o 'gtsync-enrol-1 .*' "$TMP/init.txt" >"$TMP/request" || die "no enrolment line; see $TMP/init.txt"
+"$SERVER" key enrol --data "$DATA" --request "$TMP/request" --label "Sekretariat pusat - bench" \
+	>/dev/null || die "the centre did not enrol the secretariat's key"
+# The running server picks the new key up within seconds.
+for _ in $(seq 1 100); do
+	"$CLIENT" status --home "$HOME_DIR" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+
+# peak_kb CMD...: runs CMD, prints "seconds peak_kib" (peak resident memory of CMD).
+peak_kb() {
+	local t0 t1 rss
+	t0=$(date +%s.%N)
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f '%M' -o "$TMP/time.out" "$@" >/dev/null 2>"$TMP/export.err" ||
+			die "export failed: $(tail -n 3 "$TMP/export.err")"
+		rss=$(tail -n 1 "$TMP/time.out")
+	else
+		"$@" >/dev/null 2>"$TMP/export.err" || die "export failed: $(tail -n 3 "$TMP/export.err")"
+		rss=$(python3 -c 'import resource; print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' 2>/dev/null || echo 0)
+	fi
+	t1=$(date +%s.%N)
+	awk -v a="$t0" -v b="$t1" -v r="$rss" 'BEGIN { printf "%.2f %d\n", b - a, r }'
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+echo "national export, ID --descendants, $YEAR, 552 units, $REPS reps (medians):"
+printf '  %-6s %-5s %10s %10s %12s %14s\n' format ds seconds values bytes "client peak"
+for fmt in dhis2 adx; do
+	for ds in $DATASETS; do
+		SECS=""
+		PEAK=""
+		OUTF="$TMP/export-$ds.$fmt"
+		for rep in $(seq 1 "$REPS"); do
+			say "rep $rep: $fmt $ds"
+			r=$(peak_kb timeout --kill-after=10 600 "$CLIENT" export --home "$HOME_DIR" --format "$fmt" --org ID \
+				--descendants --dataset "$ds" --start "${YEAR}01" --end "${YEAR}12" \
+				--output "$OUTF")
+			SECS="$SECS ${r% *}"
+			PEAK="$PEAK ${r#* }"
+		done
+		if [ "$fmt" = dhis2 ]; then
+			n=$(grep -o '"dataElement"' "$OUTF" | wc -l)
+		else
+			n=$(grep -o '<dataValue ' "$OUTF" | wc -l)
+		fi
+		printf '  %-6s %-5s %10s %10s %12s %11s KiB\n' "$fmt" "$ds" \
+			"$(echo $SECS | tr ' ' '\n' | median)" "$n" "$(stat -c %s "$OUTF")" \
+			"$(echo $PEAK | tr ' ' '\n' | median)"
+	done
+done
+echo "  server peak (VmHWM) after the exports: $(awk '/VmHWM/ { print $2, $3 }' "/proc/$SPID/status")"
+echo "  load average $(cut -d' ' -f1-3 /proc/loadavg)"
