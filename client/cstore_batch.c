@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "vec.h"
 
 int gt_cstore_next_sequence(struct gt_cstore *st, uint64_t server_last, uint64_t *seq)
 {
@@ -137,15 +138,9 @@ int gt_cstore_batches_pending(struct gt_cstore *st, struct gt_cstore_batch **out
 	if (s == NULL)
 		return GT_ESTORE;
 	while ((rc = gt_sqldb_step(st->db, s)) == 1) {
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct gt_cstore_batch *nb = realloc(b, ncap * sizeof(*nb));
-			if (nb == NULL) {
-				rc = GT_ENOMEM;
-				break;
-			}
-			b = nb;
-			cap = ncap;
+		if (GT_VEC_RESERVE(b, cap, n + 1) != GT_OK) {
+			rc = GT_ENOMEM;
+			break;
 		}
 		if ((rc = read_batch(st, s, &b[n])) != GT_OK)
 			break;

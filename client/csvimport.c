@@ -9,6 +9,7 @@
 #include "csv.h"
 #include "error.h"
 #include "i18n.h"
+#include "vec.h"
 
 static const struct gt_csv_column columns[GT_CSV_NCOLS] = {
     [GT_CSV_DATAELEMENT] = {"dataelement", 1},
@@ -67,14 +68,8 @@ int gt_csvimport_place(struct gt_csvimport *c, unsigned long *line, const char *
 	*line = 0;
 	if (c->n_where == GT_CSVIMPORT_MAX_ROWS)
 		return GT_ETOOBIG;
-	if (c->n_where == c->where_cap) {
-		size_t cap = c->where_cap ? c->where_cap * 2 : 64;
-		void *np = realloc(c->where, cap * sizeof(*c->where));
-		if (np == NULL)
-			return GT_ENOMEM;
-		c->where = np;
-		c->where_cap = cap;
-	}
+	if (GT_VEC_RESERVE(c->where, c->where_cap, c->n_where + 1) != GT_OK)
+		return GT_ENOMEM;
 	va_start(ap, fmt);
 	vsnprintf(c->where[c->n_where], sizeof(c->where[0]), fmt, ap);
 	va_end(ap);
@@ -94,18 +89,8 @@ static int store_text(struct gt_csvimport *c, const char *s, size_t n, size_t *o
 {
 	if (n >= SIZE_MAX - c->text_used)
 		return GT_ETOOBIG;
-	if (c->text_used + n + 1 > c->text_cap) {
-		size_t cap = c->text_cap ? c->text_cap : 4096;
-		char *np;
-
-		while (cap < c->text_used + n + 1)
-			cap = cap > SIZE_MAX / 2 ? c->text_used + n + 1 : cap * 2;
-		np = realloc(c->text, cap);
-		if (np == NULL)
-			return GT_ENOMEM;
-		c->text = np;
-		c->text_cap = cap;
-	}
+	if (GT_VEC_RESERVE(c->text, c->text_cap, c->text_used + n + 1) != GT_OK)
+		return GT_ENOMEM;
 	memcpy(c->text + c->text_used, s, n);
 	c->text[c->text_used + n] = '\0';
 	*off = c->text_used;

@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "i18n.h"
+#include "vec.h"
 
 /* Bytes read from a part at a time. */
 #define XLSX_CHUNK 65536u
@@ -210,15 +211,9 @@ static void add_cell(struct rd *r, const char *text)
 		fail(r, GT_ETOOBIG, _("the workbook holds more than %u cells"), GT_XLSX_MAX_CELLS);
 		return;
 	}
-	if (s->ncells == r->cells_cap) {
-		size_t cap = r->cells_cap ? r->cells_cap * 2 : 64;
-		void *np = realloc(s->cells, cap * sizeof(*s->cells));
-		if (np == NULL) {
-			fail(r, GT_ENOMEM, _("out of memory"));
-			return;
-		}
-		s->cells = np;
-		r->cells_cap = cap;
+	if (GT_VEC_RESERVE(s->cells, r->cells_cap, s->ncells + 1) != GT_OK) {
+		fail(r, GT_ENOMEM, _("out of memory"));
+		return;
 	}
 	s->cells[s->ncells].row = r->cell_row;
 	s->cells[s->ncells].col = r->cell_col;
@@ -341,15 +336,9 @@ static void strings_end(struct rd *r, const char *name)
 			     GT_XLSX_MAX_STRINGS);
 			return;
 		}
-		if (r->nsst == r->sst_cap) {
-			size_t cap = r->sst_cap ? r->sst_cap * 2 : 64;
-			void *np = realloc(r->sst, cap * sizeof(*r->sst));
-			if (np == NULL) {
-				fail(r, GT_ENOMEM, _("out of memory"));
-				return;
-			}
-			r->sst = np;
-			r->sst_cap = cap;
+		if (GT_VEC_RESERVE(r->sst, r->sst_cap, r->nsst + 1) != GT_OK) {
+			fail(r, GT_ENOMEM, _("out of memory"));
+			return;
 		}
 		r->text[r->text_len] = '\0';
 		if ((r->sst[r->nsst] = dup(r, r->text)) != NULL)

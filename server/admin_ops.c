@@ -18,6 +18,7 @@
 #include "store.h"
 #include "store_ops.h"
 #include "timezone.h"
+#include "vec.h"
 
 #define FAIL  GT_CLI_EXIT_FAIL
 #define USAGE GT_CLI_EXIT_USAGE
@@ -326,14 +327,8 @@ static int collect_unit(void *arg, const char *org, uint64_t batches, uint64_t l
 {
 	struct unit_rows *u = arg;
 
-	if (u->n == u->cap) {
-		size_t cap = u->cap ? u->cap * 2 : 64;
-		struct unit_row *r = realloc(u->rows, cap * sizeof(*r));
-		if (r == NULL)
-			return GT_ENOMEM;
-		u->rows = r;
-		u->cap = cap;
-	}
+	if (GT_VEC_RESERVE(u->rows, u->cap, u->n + 1) != GT_OK)
+		return GT_ENOMEM;
 	snprintf(u->rows[u->n].org, sizeof(u->rows[u->n].org), "%s", org);
 	u->rows[u->n].batches = batches;
 	u->rows[u->n].last = last_index;

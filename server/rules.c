@@ -18,6 +18,7 @@
 #include "ruletext.h"
 #include "snapshot.h"
 #include "store.h"
+#include "vec.h"
 
 #define ST_OPEN      GTSYNC__V1__APPROVAL_STATE__APPROVAL_OPEN
 #define ST_SUBMITTED GTSYNC__V1__APPROVAL_STATE__APPROVAL_SUBMITTED
@@ -1098,26 +1099,14 @@ static int skip(struct rb *r, int kind, int reason, size_t index)
 	char why[sizeof(r->why)];
 	struct note *n;
 
-	if (r->nskips == r->capskips) {
-		size_t ncap = r->capskips ? 2 * r->capskips : 64;
-		struct skip *p = realloc(r->skips, ncap * sizeof(*p));
-		if (p == NULL)
-			return GT_ENOMEM;
-		r->skips = p;
-		r->capskips = ncap;
-	}
+	if (GT_VEC_RESERVE(r->skips, r->capskips, r->nskips + 1) != GT_OK)
+		return GT_ENOMEM;
 	r->skips[r->nskips++] = (struct skip){(uint8_t)kind, (uint8_t)reason, (uint32_t)index};
 	for (size_t i = 0; i < r->nnotes; i++)
 		if (r->notes[i].kind == kind && r->notes[i].reason == reason)
 			return GT_OK;
-	if (r->nnotes == r->capnotes) {
-		size_t ncap = r->capnotes ? 2 * r->capnotes : 4;
-		struct note *p = realloc(r->notes, ncap * sizeof(*p));
-		if (p == NULL)
-			return GT_ENOMEM;
-		r->notes = p;
-		r->capnotes = ncap;
-	}
+	if (GT_VEC_RESERVE(r->notes, r->capnotes, r->nnotes + 1) != GT_OK)
+		return GT_ENOMEM;
 	n = &r->notes[r->nnotes++];
 	n->kind = (uint8_t)kind;
 	n->reason = (uint8_t)reason;

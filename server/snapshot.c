@@ -8,6 +8,7 @@
 #include "metadata.h"
 #include "store.h"
 #include "timezone.h"
+#include "vec.h"
 
 struct ou_load {
 	struct gt_snap_ou *ous;
@@ -18,14 +19,8 @@ static int add_ou(void *arg, const struct gt_store_orgunit *u)
 {
 	struct ou_load *l = arg;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 1024;
-		struct gt_snap_ou *p = realloc(l->ous, cap * sizeof(*p));
-		if (p == NULL)
-			return GT_ENOMEM;
-		l->ous = p;
-		l->cap = cap;
-	}
+	if (GT_VEC_RESERVE(l->ous, l->cap, l->n + 1) != GT_OK)
+		return GT_ENOMEM;
 	struct gt_snap_ou *o = &l->ous[l->n];
 	memcpy(o->code, u->code, sizeof(o->code));
 	o->level = u->level;

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "error.h"
 #include "roleset.h"
+#include "vec.h"
 
 static void copy_text(char *dst, size_t cap, const unsigned char *src)
 {
@@ -294,21 +295,16 @@ out:
 int gt_store_key_list(struct gt_store *st, gt_store_key_cb cb, void *arg)
 {
 	sqlite3_stmt *s = gt__store_q(st, Q_KEY_LIST);
-	struct gt_store_key *keys = NULL, *grown;
+	struct gt_store_key *keys = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
 
 	if (s == NULL)
 		return GT_ESTORE;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			grown = realloc(keys, cap * sizeof(*keys));
-			if (grown == NULL) {
-				rc = gt__store_err(st, GT_ENOMEM, "out of memory");
-				goto out;
-			}
-			keys = grown;
+		if (GT_VEC_RESERVE(keys, cap, n + 1) != GT_OK) {
+			rc = gt__store_err(st, GT_ENOMEM, "out of memory");
+			goto out;
 		}
 		row_key(s, &keys[n++]);
 	}

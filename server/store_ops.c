@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "store_impl.h"
+#include "vec.h"
 
 /* The table a backup carries its files and facts in; never in a live store. */
 #define BACKUP_TABLE "gt_backup"
@@ -499,21 +500,16 @@ int gt_store_last_batches(struct gt_store *st, gt_store_unit_last_cb cb, void *a
 	    "last) "
 	    "FROM (SELECT org_unit, count(*) AS n, max(log_index) AS last FROM batch_log "
 	    "GROUP BY org_unit) ORDER BY org_unit";
-	struct unit_last *units = NULL, *grown;
+	struct unit_last *units = NULL;
 	size_t n = 0, cap = 0;
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
 
 	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		rc = SQLITE_OK;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			grown = realloc(units, cap * sizeof(*units));
-			if (grown == NULL) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			units = grown;
+		if (GT_VEC_RESERVE(units, cap, n + 1) != GT_OK) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
 		snprintf(units[n].org, sizeof(units[n].org), "%s",
 		         sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0) : "");

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "vec.h"
 
 static void copy_text(char *dst, size_t cap, const unsigned char *src)
 {
@@ -52,19 +53,14 @@ int gt_store_orgunit_get(struct gt_store *st, const char *code, struct gt_store_
  * before any callback runs, so callbacks may use the store freely (e.g. recurse). */
 static int orgunit_iter(struct gt_store *st, sqlite3_stmt *s, gt_store_orgunit_cb cb, void *arg)
 {
-	struct gt_store_orgunit *units = NULL, *grown;
+	struct gt_store_orgunit *units = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap == 0 ? 64 : cap * 2;
-			grown = realloc(units, cap * sizeof(*units));
-			if (grown == NULL) {
-				rc = gt__store_err(st, GT_ENOMEM, "out of memory");
-				goto out;
-			}
-			units = grown;
+		if (GT_VEC_RESERVE(units, cap, n + 1) != GT_OK) {
+			rc = gt__store_err(st, GT_ENOMEM, "out of memory");
+			goto out;
 		}
 		row_orgunit(s, &units[n++]);
 	}

@@ -9,6 +9,7 @@
 #include "server.h"
 #include "snapshot.h"
 #include "store.h"
+#include "vec.h"
 
 /* Tells a revoked key's open connections why they are closed. */
 #define GT_WATCH_REVOKED_MSG                                                                       \
@@ -50,14 +51,8 @@ static int collect_key(void *arg, const struct gt_store_key *k)
 {
 	struct gt_watch *w = arg;
 
-	if (w->nkeys == w->capkeys) {
-		size_t cap = w->capkeys == 0 ? 64 : w->capkeys * 2;
-		void *grown = realloc(w->keys, cap * sizeof(*w->keys));
-		if (grown == NULL)
-			return GT_ENOMEM;
-		w->keys = grown;
-		w->capkeys = cap;
-	}
+	if (GT_VEC_RESERVE(w->keys, w->capkeys, w->nkeys + 1) != GT_OK)
+		return GT_ENOMEM;
 	snprintf(w->keys[w->nkeys].key_id, sizeof(w->keys[0].key_id), "%s", k->key_id);
 	w->keys[w->nkeys].roles = k->roles;
 	w->keys[w->nkeys].revoked = k->revoked;
