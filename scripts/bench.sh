@@ -16,7 +16,8 @@ set -euo pipefail
 usage() {
 	cat <<EOF
 usage: scripts/bench.sh [--quick] [--keep] [--no-pg] [--results DIR]
-  --quick        a smoke run of about a minute (one repetition, small loads)
+  --quick        a smoke run of about a minute (one repetition, small loads), then the
+                 callgrind regression guard (scripts/perfguard.sh)
   --keep         keep the temporary directory (data, logs, raw outputs)
   --no-pg        skip the PostgreSQL baseline
   --results DIR  copy the raw outputs and the summary to DIR
@@ -469,4 +470,11 @@ if [ -n "$RESULTS" ]; then
 	cp "$OUT"/*.txt "$RESULTS"/
 	cp "$TMP"/server-*.log "$RESULTS"/ 2>/dev/null || true
 	say "raw outputs in $RESULTS"
+fi
+
+# The quick run ends with the regression guard: instruction counts (callgrind) of the store's
+# apply and the national report against bench/perf-baseline.txt (scripts/perfguard.sh).
+if [ "$QUICK" = 1 ]; then
+	say "the performance regression guard (callgrind)"
+	bash "$ROOT/scripts/perfguard.sh" --build "$BUILD"
 fi

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The test command: checks the formatting, builds gtsync three ways with warnings as errors
 # (AddressSanitizer + UndefinedBehaviorSanitizer, Release, plain) and runs the whole test suite
-# in the sanitizer and plain builds. Exits non-zero on any failure.
+# in the sanitizer and plain builds, then the callgrind regression guard (scripts/perfguard.sh) on
+# the Release build. Exits non-zero on any failure.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -12,7 +13,7 @@ case "${1:-}" in
 	echo "usage: scripts/check.sh [--quick]"
 	echo "  checks clang-format, builds build-san/ (ASan+UBSan), build-release/ (Release, -O3)"
 	echo "  and build/ (plain), all with warnings as errors, and runs ctest in build-san/ and"
-	echo "  build/ (labels: unit, system, fuzz);"
+	echo "  build/ (labels: unit, system, fuzz), then scripts/perfguard.sh on build-release/;"
 	echo "  --quick builds build/ only and runs the unit tests (ctest -L unit)"
 	exit 0
 	;;
@@ -68,3 +69,7 @@ configure_build build-san -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGT_ASAN=ON -DGT_UB
 configure_build build-release -DCMAKE_BUILD_TYPE=Release
 configure_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 run_tests build
+# The performance regression guard: instruction counts of the store's apply and the national
+# report in the Release build against bench/perf-baseline.txt (about 2 minutes).
+echo "== perfguard build-release"
+bash scripts/perfguard.sh --build build-release

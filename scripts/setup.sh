@@ -13,8 +13,10 @@ TEST_PKGS="libcmocka-dev sqlite3 clang-format git systemd lintian libglpk-dev"
 TEST_PKGS="$TEST_PKGS curl chromium"
 # The PostgreSQL mirror's test runs a throwaway cluster on loopback.
 TEST_PKGS="$TEST_PKGS postgresql"
+# The performance regression guard (scripts/perfguard.sh) counts instructions with callgrind.
+TEST_PKGS="$TEST_PKGS valgrind"
 # Packages for the PostgreSQL baseline of scripts/bench.sh (libpq-dev is a build package).
-BENCH_PKGS="postgresql"
+BENCH_PKGS="postgresql valgrind"
 
 want="$BUILD_PKGS"
 case "${1:-}" in
