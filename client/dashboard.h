@@ -43,8 +43,18 @@ int gt_dashboard_export(const struct gt_dashboard_opts *o, const char *dir, unsi
 
 /* Internal to the dashboard's files (dashboard.c, dashexport.c). */
 
-/* Fetches k with h's signed session and saves it in h's cache, or notes there why it failed. */
-int gt__dashboard_fetch(struct gt_home *h, const struct gt_cstore_dash_key *k);
+/* What one fetch brought: whether the server said the cached report is unchanged (its cursor
+ * still current) and the bytes of the reply. */
+struct gt__dash_fetched {
+	int unchanged;
+	size_t reply_bytes;
+};
+
+/* Fetches k with h's signed session and saves it in h's cache, or notes there why it failed.
+ * The cached report's cursor goes along: when the server says nothing changed, the cache
+ * keeps its report and only its time is renewed. got (may be NULL) says what came. */
+int gt__dashboard_fetch(struct gt_home *h, const struct gt_cstore_dash_key *k,
+                        struct gt__dash_fetched *got);
 
 /* The pages' default data set (o's, else the first the metadata lists) and period (o's, else
  * last year). meta may be NULL. */

@@ -57,7 +57,7 @@ static int get(void *arg, const struct gt_cstore_dash_key *k, int wait,
 	if (rc != GT_OK && rc != GT_ENOENT)
 		return rc;
 	if (bytes == NULL && !x->unreachable) {
-		int f = gt__dashboard_fetch(x->h, k);
+		int f = gt__dashboard_fetch(x->h, k, NULL);
 		if (f != GT_OK && gt_home_transient(f))
 			x->unreachable = 1;
 		rc = gt_cstore_dash_get(x->h->st, k, &bytes, &len, fetched_ms, err, err_len);
