@@ -26,6 +26,8 @@ struct gt_dashboard_opts {
 	unsigned every_s; /* background refresh interval; 0: GT_DASHBOARD_EVERY_S */
 	int open_browser; /* run xdg-open on the address */
 	int tls;          /* TLS and the login token on loopback too */
+	int public_view;  /* the export is for publishing: every report the reader's view, fetched
+	                   * afresh from the server (never the raw cache; issue 14) */
 	FILE *out;        /* the address and token lines */
 	FILE *err;        /* sentences for a person */
 };

@@ -178,6 +178,16 @@ static void link(struct page *p, const char *path, const char *org, const char *
 	href(p, &t);
 }
 
+/* Whether a value of element among vals is withheld (a reader's or a public view, issue 14). */
+static int withheld(Gtsync__V1__ReportValue *const *vals, size_t n, const char *element)
+{
+	for (size_t i = 0; i < n; i++)
+		if (vals[i]->suppressed && vals[i]->data_element != NULL &&
+		    strcmp(vals[i]->data_element, element) == 0)
+			return 1;
+	return 0;
+}
+
 /* Writes a number as people write it in the language in use; a dash for none. */
 static void num(struct page *p, double v)
 {
@@ -619,6 +629,12 @@ static void child_table(struct page *p, const Gtsync__V1__ReportReply *rep)
 			double v = gt_repcharts_total(c->values, c->n_values, els[j]->code);
 			fputs("<td class=\"n\" data-de=\"", p->f);
 			esc(p, els[j]->code);
+			if (withheld(c->values, c->n_values, els[j]->code)) {
+				fputs("\" data-v=\"\" data-withheld=\"1\">" GT_RMODEL_WITHHELD
+				      "</td>",
+				      p->f);
+				continue;
+			}
 			fputs("\" data-v=\"", p->f);
 			rawnum(p->f, v);
 			fputs("\">", p->f);
@@ -674,7 +690,11 @@ static int figures(struct page *p, const Gtsync__V1__ReportReply *rep)
 		fputs("\" data-coc=\"", p->f);
 		esc(p, rows[i].coc);
 		fputs("\" data-v=\"", p->f);
-		if (gt_rmodel_has_text(v->text)) {
+		if (v->suppressed) {
+			/* Withheld from a reader or a public output (issue 14): the mark, no
+			 * figure. */
+			fputs("\" data-withheld=\"1\">" GT_RMODEL_WITHHELD, p->f);
+		} else if (gt_rmodel_has_text(v->text)) {
 			esc(p, v->text);
 			fputs("\">", p->f);
 			esc(p, v->text);
@@ -734,7 +754,11 @@ static void child_csv(struct page *p, const Gtsync__V1__ReportReply *rep)
 		        gt_protonames_state((int)c->state));
 		for (size_t j = 0; j < n; j++) {
 			fputc(',', p->f);
-			rawnum(p->f, gt_repcharts_total(c->values, c->n_values, els[j]->code));
+			if (withheld(c->values, c->n_values, els[j]->code))
+				fputs(GT_RMODEL_WITHHELD, p->f);
+			else
+				rawnum(p->f,
+				       gt_repcharts_total(c->values, c->n_values, els[j]->code));
 		}
 		fputs("\r\n", p->f);
 	}
@@ -1248,7 +1272,10 @@ static int page_trend(struct page *p, unsigned *status, int csv)
 				fputc(',', p->f);
 				csvf(p->f, v->category_option_combo);
 				fputc(',', p->f);
-				rawnum(p->f, v->value);
+				if (v->suppressed)
+					fputs(GT_RMODEL_WITHHELD, p->f);
+				else
+					rawnum(p->f, v->value);
 				fputs("\r\n", p->f);
 			}
 		}
