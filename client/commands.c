@@ -554,6 +554,7 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	o.org = gt_cli_get(cmd, "org");
 	o.output = gt_cli_get(cmd, "output");
 	o.per_child = gt_cli_get(cmd, "no-children") == NULL;
+	o.public_view = gt_cli_get(cmd, "public") != NULL;
 	o.format = gt_render_format_find(gt_cli_get(cmd, "format"));
 	o.out = stdout;
 	if (o.dataset == NULL || o.period == NULL) {
@@ -865,6 +866,9 @@ static struct gt_cli_opt report_opts[] = {
     {"output", "FILE", N_("write the report to FILE (replaced whole) instead of the terminal"),
      NULL},
     {"no-children", NULL, N_("leave out the per-child breakdown"), NULL},
+    {"public", NULL,
+     N_("figures as a reader sees them, for publishing: small counts of victims withheld (*)"),
+     NULL},
     {0},
 };
 static struct gt_cli_opt export_opts[] = {
@@ -986,7 +990,8 @@ static const struct gt_cli_cmd client_cmds[] = {
         "the tree head the server shows. Exits 1 while an alarm is open."),
      alarm_opts, 0, 0, cmd_alarm, NULL},
     {"report", N_("show the server's consolidated report"),
-     N_("[--home DIR] [--org CODE] --dataset DS --period P [--format FORMAT] [--output FILE]"),
+     N_("[--home DIR] [--org CODE] --dataset DS --period P [--format FORMAT] [--output FILE] "
+        "[--public]"),
      N_("Totals for the org unit's subtree with a column per child org unit, and which units "
         "reported. text and html are the chair's report: totals with the breakdowns (sex x "
         "age), a part per child, completeness and timeliness per child, the approval chain's "
@@ -997,7 +1002,10 @@ static const struct gt_cli_cmd client_cmds[] = {
         "leading quote. dhis2 writes a dataValueSets JSON document (dataSet, period, orgUnit, "
         "dataValues with dataElement, categoryOptionCombo, value, comment) of the totals. With "
         "--output the file is written whole through a new temporary file beside it, or not at "
-        "all."),
+        "all. With --public (and always for a reader key) the server sends the reader's view, "
+        "for publishing: no comments, text or history, and every small count of victims, and "
+        "what would let one be computed, withheld (written *; left out of dhis2) "
+        "(docs/PRIVACY.md)."),
      report_opts, 0, 0, cmd_report, NULL},
     {"export", N_("export raw values for another system (DHIS2, ADX)"),
      N_("[--home DIR] --format dhis2|dhis2-metadata [--org CODE] [--children|--descendants] "

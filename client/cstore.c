@@ -239,6 +239,9 @@ static const struct gt_sqldb_stmt sqls[Q_N] = {
                   " ON CONFLICT(org, dataset, period) DO UPDATE SET"
                   " wanted_ms=max(wanted_ms, excluded.wanted_ms),"
                   " error=CASE WHEN reply IS NULL THEN '' ELSE error END"},
+    [Q_D_TOUCH] = {"renewing a report's time in the dashboard's cache",
+                   "UPDATE dash_report SET fetched_ms=?4, error='' WHERE org=?1 AND dataset=?2"
+                   " AND period=?3 AND reply IS NOT NULL"},
     [Q_D_FAIL] = {"noting a failed fetch in the dashboard's cache",
                   "UPDATE dash_report SET error=?4 WHERE org=?1 AND dataset=?2 AND period=?3"},
     [Q_T_HEAD_GET] = {"reading the log's tree head",

@@ -71,6 +71,17 @@ int gt_cstore_dash_put(struct gt_cstore *st, const struct gt_cstore_dash_key *k,
 	return gt_sqldb_run(st->db, s);
 }
 
+int gt_cstore_dash_touch(struct gt_cstore *st, const struct gt_cstore_dash_key *k, int64_t now_ms)
+{
+	sqlite3_stmt *s = gt_sqldb_stmt(st->db, Q_D_TOUCH);
+
+	if (s == NULL)
+		return GT_ESTORE;
+	bind_key(s, k);
+	sqlite3_bind_int64(s, 4, now_ms);
+	return gt_sqldb_run(st->db, s);
+}
+
 int gt_cstore_dash_want(struct gt_cstore *st, const struct gt_cstore_dash_key *k, int64_t now_ms)
 {
 	sqlite3_stmt *s = gt_sqldb_stmt(st->db, Q_D_WANT);

@@ -33,6 +33,10 @@ int gt_cstore_dash_get(struct gt_cstore *st, const struct gt_cstore_dash_key *k,
 int gt_cstore_dash_put(struct gt_cstore *st, const struct gt_cstore_dash_key *k,
                        const uint8_t *bytes, size_t len, int64_t now_ms);
 
+/* Renews the time of k's cached reply to now_ms, clearing a failure noted: the server said it
+ * is unchanged. */
+int gt_cstore_dash_touch(struct gt_cstore *st, const struct gt_cstore_dash_key *k, int64_t now_ms);
+
 /* Notes that a page wants k (at now_ms), so the refresher fetches it; a failure noted for a
  * key never fetched is cleared, so it is tried again. */
 int gt_cstore_dash_want(struct gt_cstore *st, const struct gt_cstore_dash_key *k, int64_t now_ms);

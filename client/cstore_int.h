@@ -68,6 +68,7 @@ enum gt__cstore_sql {
 	Q_D_WANT,
 	Q_D_FAIL,
 	Q_D_DUE,
+	Q_D_TOUCH,
 	/* the transparency log (cstore_tree.c) */
 	Q_T_HEAD_GET,
 	Q_T_HEAD_PUT,

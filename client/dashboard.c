@@ -54,6 +54,8 @@
 #define FETCH_TIMEOUT_MS 15000
 /* Most reports fetched in one round. */
 #define MAX_ROUND 64
+/* Longest report cursor kept for a refresh (the server's are 17 bytes). */
+#define MAX_CURSOR 64
 /* Largest form a POST may send. */
 #define MAX_FORM 4096
 /* The bytes of the CSRF and login tokens (written as hex). */
@@ -653,34 +655,72 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-int gt__dashboard_fetch(struct gt_home *h, const struct gt_cstore_dash_key *k)
+/* Copies the cursor of the cached reply bytes (old, len) into cur; *cur_len is 0 without one. */
+static void cached_cursor(const uint8_t *old, size_t len, uint8_t *cur, size_t cap, size_t *cur_len)
+{
+	Gtsync__V1__ReportReply *rep;
+
+	*cur_len = 0;
+	if (old == NULL || (rep = gtsync__v1__report_reply__unpack(NULL, len, old)) == NULL)
+		return;
+	if (rep->cursor.len > 0 && rep->cursor.len <= cap) {
+		memcpy(cur, rep->cursor.data, rep->cursor.len);
+		*cur_len = rep->cursor.len;
+	}
+	gtsync__v1__report_reply__free_unpacked(rep, NULL);
+}
+
+int gt__dashboard_fetch(struct gt_home *h, const struct gt_cstore_dash_key *k,
+                        struct gt__dash_fetched *got)
 {
 	struct gt_fetch_opts fo = {0};
 	gt_envelope *reply = NULL;
-	uint8_t *buf = NULL;
+	uint8_t *buf = NULL, *old = NULL, cur[MAX_CURSOR];
 	char *why = NULL;
-	size_t why_len = 0, len;
-	FILE *err = open_memstream(&why, &why_len);
+	size_t why_len = 0, len, old_len = 0, cur_len = 0;
+	int64_t old_ms = 0;
+	FILE *err;
 	FILE *saved = h->err;
 	int rc;
 
+	if (got != NULL)
+		memset(got, 0, sizeof(*got));
+	/* The cached report's cursor: the server answers "unchanged" while it is current. */
+	if (gt_cstore_dash_get(h->st, k, &old, &old_len, &old_ms, NULL, 0) == GT_OK)
+		cached_cursor(old, old_len, cur, sizeof(cur), &cur_len);
 	fo.org = k->org;
 	fo.dataset = k->dataset;
 	fo.period = k->period;
 	fo.per_child = 1;
 	fo.timeout_ms = FETCH_TIMEOUT_MS;
+	fo.since = cur_len > 0 ? cur : NULL;
+	fo.since_len = cur_len;
+	err = open_memstream(&why, &why_len);
 	h->err = err;
 	rc = gt_fetch_reply(h, &fo, &reply);
 	h->err = saved;
 	if (err != NULL)
 		fclose(err);
 	if (rc == GT_OK) {
-		len = gtsync__v1__report_reply__get_packed_size(reply->report_reply);
-		if ((buf = malloc(len ? len : 1)) == NULL)
-			rc = GT_ENOMEM;
-		else {
-			gtsync__v1__report_reply__pack(reply->report_reply, buf);
-			rc = gt_cstore_dash_put(h->st, k, buf, len, gt_clock_wall_ms());
+		const Gtsync__V1__ReportReply *rep = reply->report_reply;
+		if (got != NULL)
+			got->reply_bytes = gtsync__v1__envelope__get_packed_size(reply);
+		if (rep->unchanged && cur_len > 0) {
+			/* The cached report stands: only its time is renewed. */
+			if (got != NULL)
+				got->unchanged = 1;
+			rc = gt_cstore_dash_touch(h->st, k, gt_clock_wall_ms());
+		} else if (rep->unchanged) {
+			rc = GT_EPROTO; /* unchanged against a cursor never sent */
+			(void)gt_cstore_dash_fail(h->st, k, gt_strerror(rc));
+		} else {
+			len = gtsync__v1__report_reply__get_packed_size(rep);
+			if ((buf = malloc(len ? len : 1)) == NULL)
+				rc = GT_ENOMEM;
+			else {
+				gtsync__v1__report_reply__pack(rep, buf);
+				rc = gt_cstore_dash_put(h->st, k, buf, len, gt_clock_wall_ms());
+			}
 		}
 	} else {
 		/* The sentence without its trailing newline. */
@@ -689,6 +729,7 @@ int gt__dashboard_fetch(struct gt_home *h, const struct gt_cstore_dash_key *k)
 		(void)gt_cstore_dash_fail(h->st, k, why != NULL && why[0] ? why : gt_strerror(rc));
 	}
 	free(buf);
+	free(old);
 	free(why);
 	gt_wire_envelope_free(reply);
 	return rc;
@@ -697,7 +738,7 @@ int gt__dashboard_fetch(struct gt_home *h, const struct gt_cstore_dash_key *k)
 /* Fetches k and saves it in the cache, or notes why it failed. */
 static int fetch_one(struct dash *d, const struct gt_cstore_dash_key *k)
 {
-	return gt__dashboard_fetch(d->fetcher, k);
+	return gt__dashboard_fetch(d->fetcher, k, NULL);
 }
 
 /* Fetches up to MAX_ROUND reports fetched before older_ms (with those whose last fetch failed

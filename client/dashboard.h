@@ -26,6 +26,8 @@ struct gt_dashboard_opts {
 	unsigned every_s; /* background refresh interval; 0: GT_DASHBOARD_EVERY_S */
 	int open_browser; /* run xdg-open on the address */
 	int tls;          /* TLS and the login token on loopback too */
+	int public_view;  /* the export is for publishing: every report the reader's view, fetched
+	                   * afresh from the server (never the raw cache; issue 14) */
 	FILE *out;        /* the address and token lines */
 	FILE *err;        /* sentences for a person */
 };
@@ -43,8 +45,18 @@ int gt_dashboard_export(const struct gt_dashboard_opts *o, const char *dir, unsi
 
 /* Internal to the dashboard's files (dashboard.c, dashexport.c). */
 
-/* Fetches k with h's signed session and saves it in h's cache, or notes there why it failed. */
-int gt__dashboard_fetch(struct gt_home *h, const struct gt_cstore_dash_key *k);
+/* What one fetch brought: whether the server said the cached report is unchanged (its cursor
+ * still current) and the bytes of the reply. */
+struct gt__dash_fetched {
+	int unchanged;
+	size_t reply_bytes;
+};
+
+/* Fetches k with h's signed session and saves it in h's cache, or notes there why it failed.
+ * The cached report's cursor goes along: when the server says nothing changed, the cache
+ * keeps its report and only its time is renewed. got (may be NULL) says what came. */
+int gt__dashboard_fetch(struct gt_home *h, const struct gt_cstore_dash_key *k,
+                        struct gt__dash_fetched *got);
 
 /* The pages' default data set (o's, else the first the metadata lists) and period (o's, else
  * last year). meta may be NULL. */

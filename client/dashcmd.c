@@ -30,6 +30,10 @@ struct gt_cli_opt gt_dashcmd_opts[] = {
     {"export", "DIR", "write the pages as a static site into DIR instead of serving them", NULL},
     {"depth", "N", "with --export: the levels of units below the office's to include (default 1)",
      NULL},
+    {"public", NULL,
+     "with --export: for publishing, every figure as a reader sees it (small counts of victims "
+     "withheld), fetched afresh from the server",
+     NULL},
     {0},
 };
 
@@ -89,6 +93,11 @@ int gt_dashcmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 			        MAX_DEPTH);
 			return GT_CLI_EXIT_USAGE;
 		}
+	}
+	o.public_view = gt_cli_get(cmd, "public") != NULL;
+	if (o.public_view && export == NULL) {
+		fprintf(stderr, "gtsync dashboard: --public goes with --export\n");
+		return GT_CLI_EXIT_USAGE;
 	}
 	if (export != NULL)
 		return gt_dashboard_export(&o, export, (unsigned)depth) == GT_OK ? GT_CLI_EXIT_OK

@@ -11,6 +11,7 @@
 #include "dashboard.h"
 #include "dashpage.h"
 #include "error.h"
+#include "fetch.h"
 #include "fileio.h"
 #include "gtlimits.h"
 #include "i18n.h"
@@ -30,9 +31,21 @@ struct item {
 	unsigned has; /* bit i: the i-th value of org..format is given */
 };
 
+/* A report fetched for a public export: the reply's bytes, or why there is none. */
+struct fetched {
+	struct gt_cstore_dash_key k;
+	uint8_t *bytes; /* NULL: not available */
+	size_t len;
+	int64_t at_ms;
+	char err[256];
+};
+
 struct export
 {
 	struct gt_home *h;
+	int public_view; /* every report the reader's view, from the server (issue 14) */
+	struct fetched *fetched;
+	size_t nfetched, capfetched;
 	unsigned depth;
 	int home_level;
 	int unreachable; /* the server did not answer: no more fetches */
@@ -41,6 +54,62 @@ struct export
 	int nomem;
 	size_t missing; /* pages whose report was not available */
 };
+
+/* A public export's way to a report: the reader's view, asked of the server once per report
+ * and kept in memory only, so that no raw figure of the cache can reach a published page. */
+static int get_public(struct export *x, const struct gt_cstore_dash_key *k,
+                      Gtsync__V1__ReportReply **rep, int64_t *fetched_ms, char *err, size_t err_len)
+{
+	struct fetched *f = NULL;
+
+	for (size_t i = 0; i < x->nfetched && f == NULL; i++)
+		if (memcmp(&x->fetched[i].k, k, sizeof(*k)) == 0)
+			f = &x->fetched[i];
+	if (f == NULL) {
+		struct gt_fetch_opts fo = {0};
+		gt_envelope *reply = NULL;
+		int rc;
+		if (x->nfetched == x->capfetched) {
+			size_t cap = x->capfetched ? 2 * x->capfetched : 16;
+			struct fetched *grown = realloc(x->fetched, cap * sizeof(*grown));
+			if (grown == NULL)
+				return GT_ENOMEM;
+			x->fetched = grown;
+			x->capfetched = cap;
+		}
+		f = &x->fetched[x->nfetched++];
+		memset(f, 0, sizeof(*f));
+		f->k = *k;
+		fo.org = k->org;
+		fo.dataset = k->dataset;
+		fo.period = k->period;
+		fo.per_child = 1;
+		fo.public_view = 1;
+		rc = x->unreachable ? GT_ECONNREFUSED : gt_fetch_reply(x->h, &fo, &reply);
+		if (rc == GT_OK) {
+			f->len = gtsync__v1__report_reply__get_packed_size(reply->report_reply);
+			if ((f->bytes = malloc(f->len ? f->len : 1)) == NULL)
+				rc = GT_ENOMEM;
+			else
+				gtsync__v1__report_reply__pack(reply->report_reply, f->bytes);
+			f->at_ms = gt_clock_wall_ms();
+		} else {
+			if (gt_home_transient(rc))
+				x->unreachable = 1;
+			snprintf(f->err, sizeof(f->err), "%s", gt_strerror(rc));
+		}
+		gt_wire_envelope_free(reply);
+		if (rc == GT_ENOMEM)
+			return rc;
+	}
+	*fetched_ms = f->at_ms;
+	if (err != NULL && err_len > 0)
+		snprintf(err, err_len, "%s", f->err);
+	if (f->bytes == NULL)
+		return GT_ENOENT;
+	*rep = gtsync__v1__report_reply__unpack(NULL, f->len, f->bytes);
+	return *rep != NULL ? GT_OK : GT_ECORRUPT;
+}
 
 /* The export's way to a report: the cache, else one fetch while the server answers. */
 static int get(void *arg, const struct gt_cstore_dash_key *k, int wait,
@@ -53,11 +122,15 @@ static int get(void *arg, const struct gt_cstore_dash_key *k, int wait,
 	(void)wait;
 
 	*rep = NULL;
+	if (x->public_view) {
+		*fetched_ms = 0;
+		return get_public(x, k, rep, fetched_ms, err, err_len);
+	}
 	rc = gt_cstore_dash_get(x->h->st, k, &bytes, &len, fetched_ms, err, err_len);
 	if (rc != GT_OK && rc != GT_ENOENT)
 		return rc;
 	if (bytes == NULL && !x->unreachable) {
-		int f = gt__dashboard_fetch(x->h, k);
+		int f = gt__dashboard_fetch(x->h, k, NULL);
 		if (f != GT_OK && gt_home_transient(f))
 			x->unreachable = 1;
 		rc = gt_cstore_dash_get(x->h->st, k, &bytes, &len, fetched_ms, err, err_len);
@@ -153,7 +226,7 @@ static int outside(const char *path)
 
 int gt_dashboard_export(const struct gt_dashboard_opts *o, const char *dir, unsigned depth)
 {
-	struct export x = {.depth = depth};
+	struct export x = {.depth = depth, .public_view = o->public_view};
 	struct gt_meta *meta = NULL;
 	char ds[GT_CSTORE_DASH_DS_LEN], pe[GT_CSTORE_DASH_PE_LEN], path[GT_PATH_MAX];
 	char zone_buf[GT_TZ_NAME_MAX];
@@ -245,6 +318,9 @@ int gt_dashboard_export(const struct gt_dashboard_opts *o, const char *dir, unsi
 told:
 	fprintf(o->err, "gtsync dashboard: the export into %s failed: %s\n", dir, gt_strerror(rc));
 out:
+	for (size_t i = 0; i < x.nfetched; i++)
+		free(x.fetched[i].bytes);
+	free(x.fetched);
 	free(x.items);
 	gt_meta_free(meta);
 	gt_home_close(x.h);

@@ -57,7 +57,10 @@ static const char css[] =
     "ol.pipe li{border:1px solid #888;padding:.4em .8em;background:#f4f4f4}"
     "ol.pipe li b{display:block;font-size:1.4em}"
     ".crumbs{margin:.6em 0}.crumbs a{margin-right:.3em}"
-    "td.cell{min-width:3.5em;text-align:center}"
+    "td.cell{min-width:3.5em;text-align:center;position:relative}"
+    "td.cell .tip{display:none;position:absolute;left:0;top:100%;z-index:2;width:16em;"
+    "background:#fff;border:1px solid #333;padding:.3em;text-align:left;font-size:.85em}"
+    "td.cell:hover .tip,td.cell:focus .tip{display:block}"
     "form.inline{display:inline}button{font:inherit}form.act{display:inline-block;"
     "margin:0 .3em .2em 0}form.act input[type=text]{width:10em}"
     "figure.chart{margin:1em 0;max-width:44em}figure.chart svg{width:100%;height:auto}"
@@ -173,6 +176,16 @@ static void link(struct page *p, const char *path, const char *org, const char *
 	                            .format = csv ? "csv" : NULL};
 
 	href(p, &t);
+}
+
+/* Whether a value of element among vals is withheld (a reader's or a public view, issue 14). */
+static int withheld(Gtsync__V1__ReportValue *const *vals, size_t n, const char *element)
+{
+	for (size_t i = 0; i < n; i++)
+		if (vals[i]->suppressed && vals[i]->data_element != NULL &&
+		    strcmp(vals[i]->data_element, element) == 0)
+			return 1;
+	return 0;
 }
 
 /* Writes a number as people write it in the language in use; a dash for none. */
@@ -616,6 +629,12 @@ static void child_table(struct page *p, const Gtsync__V1__ReportReply *rep)
 			double v = gt_repcharts_total(c->values, c->n_values, els[j]->code);
 			fputs("<td class=\"n\" data-de=\"", p->f);
 			esc(p, els[j]->code);
+			if (withheld(c->values, c->n_values, els[j]->code)) {
+				fputs("\" data-v=\"\" data-withheld=\"1\">" GT_RMODEL_WITHHELD
+				      "</td>",
+				      p->f);
+				continue;
+			}
 			fputs("\" data-v=\"", p->f);
 			rawnum(p->f, v);
 			fputs("\">", p->f);
@@ -671,7 +690,11 @@ static int figures(struct page *p, const Gtsync__V1__ReportReply *rep)
 		fputs("\" data-coc=\"", p->f);
 		esc(p, rows[i].coc);
 		fputs("\" data-v=\"", p->f);
-		if (gt_rmodel_has_text(v->text)) {
+		if (v->suppressed) {
+			/* Withheld from a reader or a public output (issue 14): the mark, no
+			 * figure. */
+			fputs("\" data-withheld=\"1\">" GT_RMODEL_WITHHELD, p->f);
+		} else if (gt_rmodel_has_text(v->text)) {
 			esc(p, v->text);
 			fputs("\">", p->f);
 			esc(p, v->text);
@@ -731,7 +754,11 @@ static void child_csv(struct page *p, const Gtsync__V1__ReportReply *rep)
 		        gt_protonames_state((int)c->state));
 		for (size_t j = 0; j < n; j++) {
 			fputc(',', p->f);
-			rawnum(p->f, gt_repcharts_total(c->values, c->n_values, els[j]->code));
+			if (withheld(c->values, c->n_values, els[j]->code))
+				fputs(GT_RMODEL_WITHHELD, p->f);
+			else
+				rawnum(p->f,
+				       gt_repcharts_total(c->values, c->n_values, els[j]->code));
 		}
 		fputs("\r\n", p->f);
 	}
@@ -881,6 +908,30 @@ static int matrix_periods(struct page *p, char pes[MAX_PERIODS][GT_CSTORE_DASH_P
 	return count;
 }
 
+/* One cell of the completeness matrix: reported of expected, coloured, and on hover or focus
+ * (a tooltip of its own, also its accessible description) the counts and when the child's
+ * first value for the period arrived, in the office's zone (issue 11 item 4). */
+static void matrix_cell(struct page *p, const Gtsync__V1__ChildReport *cc, size_t row, int col)
+{
+	char when[GT_HUMAN_MAX], tip[GT_HUMAN_MAX + 256];
+
+	snprintf(tip, sizeof(tip), "%u %s, %u %s", cc->reported_units, _("reported"),
+	         cc->on_time_units, _("on time"));
+	if (cc->first_arrival_ms > 0 &&
+	    gt_human_time(cc->first_arrival_ms, p->env->zone, when, sizeof(when)) == GT_OK) {
+		size_t used = strlen(tip);
+		snprintf(tip + used, sizeof(tip) - used, "; %s %s", _("first arrived"), when);
+	}
+	fprintf(p->f,
+	        "<td class=\"cell %s\" tabindex=\"0\" aria-describedby=\"tip-%zu-%d\" title=\"",
+	        cclass(cc->reported_units, cc->expected), row, col);
+	esc(p, tip);
+	fprintf(p->f, "\">%u/%u<span class=\"tip\" role=\"tooltip\" id=\"tip-%zu-%d\">",
+	        cc->reported_units, cc->expected, row, col);
+	esc(p, tip);
+	fputs("</span></td>", p->f);
+}
+
 static int page_matrix(struct page *p, unsigned *status, int csv)
 {
 	Gtsync__V1__ReportReply *rep = NULL, *cols[MAX_PERIODS] = {0};
@@ -952,12 +1003,7 @@ static int page_matrix(struct page *p, unsigned *status, int csv)
 				        _("not fetched yet"));
 				continue;
 			}
-			fprintf(p->f,
-			        "<td class=\"cell %s\" tabindex=\"0\" title=\"%u %s, %u "
-			        "%s\">%u/%u</td>",
-			        cclass(cc->reported_units, cc->expected), cc->reported_units,
-			        _("reported"), cc->on_time_units, _("on time"), cc->reported_units,
-			        cc->expected);
+			matrix_cell(p, cc, i, j);
 		}
 		fputs(csv ? "\r\n" : "</tr>", p->f);
 	}
@@ -1226,7 +1272,10 @@ static int page_trend(struct page *p, unsigned *status, int csv)
 				fputc(',', p->f);
 				csvf(p->f, v->category_option_combo);
 				fputc(',', p->f);
-				rawnum(p->f, v->value);
+				if (v->suppressed)
+					fputs(GT_RMODEL_WITHHELD, p->f);
+				else
+					rawnum(p->f, v->value);
 				fputs("\r\n", p->f);
 			}
 		}

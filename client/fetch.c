@@ -54,6 +54,11 @@ static int ask(struct gt_home *h, const struct gt_fetch_opts *o, gt_envelope **r
 	req.dataset = (char *)o->dataset;
 	req.period = (char *)o->period;
 	req.per_child = o->per_child != 0;
+	req.public_view = o->public_view != 0;
+	if (o->since != NULL) {
+		req.since.data = (uint8_t *)o->since;
+		req.since.len = o->since_len;
+	}
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST;
 	env.report_request = &req;
 	return gt_home_request(h, WHAT, o->timeout_ms, &env,

@@ -9,10 +9,13 @@
 #include "render.h"
 
 struct gt_fetch_opts {
-	const char *org;     /* the report's org unit; NULL: the key's own */
-	const char *dataset; /* KK */
-	const char *period;  /* any DHIS2 period; finer periods roll up into it */
-	int per_child;       /* ask for the per-child breakdown */
+	const char *org;      /* the report's org unit; NULL: the key's own */
+	const char *dataset;  /* KK */
+	const char *period;   /* any DHIS2 period; finer periods roll up into it */
+	int per_child;        /* ask for the per-child breakdown */
+	int public_view;      /* ask for the reader's (suppressed) view, as published (issue 14) */
+	const uint8_t *since; /* the cursor of the reply the caller holds (borrowed); NULL: none */
+	size_t since_len;
 	const struct gt_render_format *format;
 	const char *output;  /* a file to write (replaced whole); NULL: o->out */
 	uint32_t timeout_ms; /* connect and wait for the reply (0: the session default) */

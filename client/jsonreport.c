@@ -43,11 +43,15 @@ static json_t *json_values(Gtsync__V1__ReportValue *const *vals, size_t n,
 		}
 		put_str(o, "dataElement", rows[i].element, &rc);
 		put_str(o, "categoryOptionCombo", rows[i].coc, &rc);
+		/* A withheld cell has no figure at all (issue 14), not a 0. */
 		put(o, "value",
-		    gt_rmodel_has_text(v->text) ? gt_jsonout_string(v->text)
-		                                : gt_jsonout_number(v->value),
+		    v->suppressed                 ? json_null()
+		    : gt_rmodel_has_text(v->text) ? gt_jsonout_string(v->text)
+		                                  : gt_jsonout_number(v->value),
 		    &rc);
 		put(o, "count", json_integer(v->count), &rc);
+		if (v->suppressed)
+			put(o, "suppressed", json_true(), &rc);
 		if (gt_rmodel_has_text(v->comment))
 			put_str(o, "comment", v->comment, &rc);
 		if (rc == GT_OK)
@@ -199,7 +203,8 @@ int gt_dhis2_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct 
 		const Gtsync__V1__ReportValue *v =
 		    gt_rmodel_value(rep->totals, rep->n_totals, &rows[i]);
 		json_t *o;
-		if (v == NULL)
+		/* DHIS2 has no mark for a withheld figure: the cell is left out (issue 14). */
+		if (v == NULL || v->suppressed)
 			continue;
 		o = json_object();
 		rc = o != NULL ? GT_OK : GT_ENOMEM;

@@ -20,6 +20,8 @@ double gt_repcharts_total(Gtsync__V1__ReportValue *const *vals, size_t n, const 
 		if (vals[i]->data_element == NULL || strcmp(vals[i]->data_element, element) != 0 ||
 		    gt_rmodel_has_text(vals[i]->text) || !isfinite(vals[i]->value))
 			continue;
+		if (vals[i]->suppressed)
+			return NAN; /* a part withheld (issue 14): the total cannot be told */
 		sum = isfinite(sum) ? sum + vals[i]->value : vals[i]->value;
 	}
 	return sum;

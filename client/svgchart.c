@@ -178,16 +178,34 @@ int gt_svgchart_line(FILE *out, const struct gt_svgchart *c)
 	axis(out, top);
 	for (size_t s = 0; s < ns; s++) {
 		const char *col = colours[s % (sizeof(colours) / sizeof(colours[0]))];
-		fprintf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
-		        col);
+		/* A label without a value (a month not reported) is a gap: the line breaks there
+		 * instead of falling to 0, one polyline per run of values. */
+		for (size_t i = 0; i < n; i++) {
+			if (!isfinite(c->series[s].values[i]))
+				continue;
+			size_t end = i;
+			while (end + 1 < n && isfinite(c->series[s].values[end + 1]))
+				end++;
+			if (end > i) {
+				fprintf(out,
+				        "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
+				        "points=\"",
+				        col);
+				for (size_t k = i; k <= end; k++)
+					fprintf(out, "%s%.1f,%.1f", k > i ? " " : "",
+					        x0 + step * (double)k,
+					        TOP + (H - TOP - BOTTOM) *
+					                  (1.0 - val(c, s, k) / top));
+				fputs("\"/>", out);
+			}
+			i = end;
+		}
 		for (size_t i = 0; i < n; i++)
-			fprintf(out, "%s%.1f,%.1f", i ? " " : "", x0 + step * (double)i,
-			        TOP + (H - TOP - BOTTOM) * (1.0 - val(c, s, i) / top));
-		fputs("\"/>", out);
-		for (size_t i = 0; i < n; i++)
-			fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>",
-			        x0 + step * (double)i,
-			        TOP + (H - TOP - BOTTOM) * (1.0 - val(c, s, i) / top), col);
+			if (isfinite(c->series[s].values[i]))
+				fprintf(out,
+				        "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>",
+				        x0 + step * (double)i,
+				        TOP + (H - TOP - BOTTOM) * (1.0 - val(c, s, i) / top), col);
 	}
 	xlabels(out, c, x0, step);
 	close_figure(out, c, 1);

@@ -24,6 +24,9 @@
 #include "store.h"
 #include "timezone.h"
 
+/* Bytes of a report cursor: change sequence and metadata version (big-endian), and the view. */
+#define GT__REPORT_CURSOR_LEN 17
+
 struct query_job {
 	uv_work_t req;
 	struct gt_conn *c;
@@ -42,6 +45,8 @@ struct query_job {
 	size_t nbatches;
 	uint32_t max_frame;
 	struct gt_report *report;
+	uint8_t cursor[GT__REPORT_CURSOR_LEN]; /* the report's cursor (issue 11) */
+	int unchanged;                         /* nothing changed since the request's cursor */
 	struct gt__export *export;
 };
 
@@ -179,14 +184,46 @@ static void do_pull(struct query_job *j, struct gt_store *st)
 		j->why = "the store could not be read";
 }
 
+/* A report's cursor: the store's change sequence, the metadata version and the view, each
+ * read before the report is built (a change while it is built makes the next one differ). */
+static void report_cursor(uint8_t out[GT__REPORT_CURSOR_LEN], uint64_t seq, uint64_t md_version,
+                          int reader_view)
+{
+	for (int i = 0; i < 8; i++) {
+		out[i] = (uint8_t)(seq >> (56 - 8 * i));
+		out[8 + i] = (uint8_t)(md_version >> (56 - 8 * i));
+	}
+	out[16] = reader_view ? 1 : 0;
+}
+
 static void do_report(struct query_job *j, struct gt_store *st)
 {
 	const Gtsync__V1__ReportRequest *q = j->env->report_request;
+	int reader_view = j->reader_only || q->public_view;
+	struct gt_period pe;
+	uint64_t seq = 0;
+
+	/* The cursor is read first: a change that lands while the report is built makes the
+	 * next request's cursor differ, so a refresh never keeps a stale report. */
+	if ((j->rc = gt_store_change_seq(st, &seq)) != GT_OK) {
+		j->why = "the store could not be read";
+		return;
+	}
+	report_cursor(j->cursor, seq, j->snap->md_version, reader_view);
+	/* Unchanged: the same cursor for a known org unit and data set needs no report. */
+	if (q->since.len == GT__REPORT_CURSOR_LEN &&
+	    memcmp(q->since.data, j->cursor, GT__REPORT_CURSOR_LEN) == 0 &&
+	    gt_snapshot_orgunit(j->snap, q->org_unit) != NULL &&
+	    gt_period_parse(q->period, &pe) == GT_OK && j->snap->meta != NULL &&
+	    gt_meta_dataset_find(j->snap->meta, q->dataset) != NULL) {
+		j->unchanged = 1;
+		return;
+	}
 	j->rc = gt_report_build(st, j->snap, q->org_unit, q->dataset, q->period, q->per_child,
 	                        j->now_ms, &j->report, &j->why);
-	/* A reader key never receives the raw report: the reader's view is made here, off the
-	 * loop, before anything is sent (issue 14). */
-	if (j->rc == GT_OK && j->reader_only) {
+	/* A reader key never receives the raw report, nor does a request for the public view:
+	 * the reader's view is made here, off the loop, before anything is sent (issue 14). */
+	if (j->rc == GT_OK && reader_view) {
 		j->rc = gt_privacy_reader_report(st, j->snap, q->dataset, q->period, j->report);
 		if (j->rc != GT_OK)
 			j->why = "the reader's view of the report could not be made";
@@ -381,9 +418,9 @@ static void note_read(struct query_job *j)
 		                 j->export ? j->export->out.n_values : 0, gt_clock_wall_ms());
 		break;
 	case GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST: {
-		const Gtsync__V1__ReportReply *r = gt_report_reply(j->report);
-		items = r->n_totals;
-		for (size_t i = 0; i < r->n_children; i++)
+		const Gtsync__V1__ReportReply *r = j->report ? gt_report_reply(j->report) : NULL;
+		items = r ? r->n_totals : 0;
+		for (size_t i = 0; r && i < r->n_children; i++)
 			items += r->children[i]->n_values;
 		gt__readlog_note(c->srv, c->key_id, c->org_unit, c->roles, "report",
 		                 e->report_request->org_unit, e->report_request->dataset,
@@ -393,6 +430,35 @@ static void note_read(struct query_job *j)
 	default:
 		break;
 	}
+}
+
+/* The report, or when nothing changed since the request's cursor only the request's names and
+ * the cursor (issue 11: a dashboard's refresh of an unchanged report is a few dozen bytes). */
+static void reply_report(struct query_job *j)
+{
+	const Gtsync__V1__ReportRequest *q = j->env->report_request;
+	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
+	Gtsync__V1__ReportReply small = GTSYNC__V1__REPORT_REPLY__INIT;
+	Gtsync__V1__ReportReply *r = &small;
+
+	if (j->unchanged) {
+		small.org_unit = q->org_unit;
+		small.dataset = q->dataset;
+		small.period = q->period;
+		small.generated_at_ms = j->now_ms;
+		small.unchanged = 1;
+	} else {
+		r = gt_report_reply(j->report);
+	}
+	r->cursor.data = j->cursor;
+	r->cursor.len = sizeof(j->cursor);
+	env.request_id = j->env->request_id;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_REPORT_REPLY;
+	env.report_reply = r;
+	gt__conn_reply(j->c, &env);
+	/* The report's memory must not free the cursor, which lives in the job. */
+	r->cursor.data = NULL;
+	r->cursor.len = 0;
 }
 
 static void after_cb(uv_work_t *req, int status)
@@ -414,11 +480,7 @@ static void after_cb(uv_work_t *req, int status)
 		gt__export_reply(c, rid, j->export);
 		note_read(j);
 	} else {
-		Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
-		env.request_id = rid;
-		env.body_case = GTSYNC__V1__ENVELOPE__BODY_REPORT_REPLY;
-		env.report_reply = gt_report_reply(j->report);
-		gt__conn_reply(c, &env);
+		reply_report(j);
 		note_read(j);
 	}
 	gt_store_pull_free(&j->pull);

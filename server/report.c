@@ -879,6 +879,21 @@ static int add_completeness(struct build *b, const struct gt_meta_dataset *ds, c
 	return GT_OK;
 }
 
+/* Each child's first arrival: when the first value of its subtree for the period was stored
+ * (the dashboard's completeness matrix shows it, issue 11). */
+static int add_first_arrivals(struct build *b)
+{
+	for (size_t k = 0; k < b->snap->nous; k++) {
+		long ch = b->unit_child[k];
+		if (ch < 0 || b->unit_count[k] == 0)
+			continue;
+		Gtsync__V1__ChildReport *m = b->children[ch].msg;
+		if (m->first_arrival_ms == 0 || b->unit_first[k] < m->first_arrival_ms)
+			m->first_arrival_ms = b->unit_first[k];
+	}
+	return GT_OK;
+}
+
 /* The children's summary lines, in the reply when asked for. */
 static int add_child_lines(struct build *b, int per_child)
 {
@@ -994,6 +1009,7 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
 	    (rc = make_cells(&b, ds)) != GT_OK || (rc = add_children(&b, ds, period)) != GT_OK ||
 	    (rc = add_values(&b, periods, nperiods, per_child)) != GT_OK ||
 	    (rc = add_completeness(&b, ds, period)) != GT_OK ||
+	    (rc = add_first_arrivals(&b)) != GT_OK ||
 	    (rc = add_child_lines(&b, per_child)) != GT_OK ||
 	    (rc = add_violations(&b, ds, period)) != GT_OK)
 		goto out;

@@ -146,6 +146,22 @@ if (mode === 'online') {
   // The completeness matrix.
   await go('/kelengkapan?org=53&ds=KK&pe=2025');
   check(await page.$$eval('#matrix tbody tr', (r) => r.length) === province.children.length, 'the matrix has a row per unit');
+  // Issue 11 item 4: a cell tells, on focus (and hover), when the unit's first value of the
+  // month arrived, in the office's zone (WITA); hidden until then.
+  // The months are fetched in the background: reload until January's cell is in.
+  const cellSel = '#matrix tbody tr:has(th a:text-is("Kota Kupang")) td.cell >> nth=0';
+  const tip = page.locator(cellSel).locator('.tip');
+  for (let i = 0; i < 60 && await tip.count() === 0; i++) {
+    await page.waitForTimeout(500);
+    await go('/kelengkapan?org=53&ds=KK&pe=2025');
+  }
+  check(!(await tip.isVisible()), 'the first-arrival tooltip shows before focus');
+  await page.locator(cellSel).focus();
+  check(await tip.isVisible(), 'the first-arrival tooltip does not show on focus');
+  const tipText = await tip.textContent();
+  check(/(pertama tiba|first arrived) .*\d{4}.* WITA/.test(tipText), `the first-arrival tooltip reads '${tipText}'`);
+  const described = await page.locator(cellSel).getAttribute('aria-describedby');
+  check(described && await page.locator('#' + described).count() === 1, 'the cell is not described by its tooltip');
   await shot('completeness');
 
   // The trend page (item 1 of what remained): the province's months from December 2024 to
@@ -161,6 +177,12 @@ if (mode === 'online') {
   check(JSON.stringify(trendKeys) === JSON.stringify(['202412', '202501', '202502', '202503']),
         `the trend line's periods are ${trendKeys}`);
   check(await page.$$eval('#chart-trend svg polyline', (l) => l.length) > 0, 'the trend line draws no line');
+  // December 2024 has no figures: a gap in the line, not a point at 0 (one point per value
+  // the data table shows).
+  const points = await page.$$eval('#chart-trend svg circle', (c) => c.length);
+  const valued = await page.$$eval('#chart-trend td[data-s]', (tds) => tds.filter((td) => td.dataset.v !== '').length);
+  const blank = await page.$$eval('#chart-trend tr[data-k="202412"] td[data-s]', (tds) => tds.filter((td) => td.dataset.v === '').length);
+  check(blank > 0 && points === valued, `the trend line has ${points} points for ${valued} values (December 2024 empty in ${blank} series)`);
   check(await page.$$eval('#chart-KK-KORBAN svg rect', (r) => r.length) > 0, 'the sex and age chart draws no bars');
   check(await page.$('#chart-KK-KORBAN-WNI') !== null, 'no chart of victims abroad against at home');
   check(await page.$('#chart-KK-PERKARA svg.funnel') !== null, 'no funnel of the law-enforcement stages');

@@ -371,6 +371,12 @@ int main(int argc, char **argv)
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST;
 	env.report_request = &rreq;
 	put_envelope("valid-report-request", &env, &frames);
+	/* A refresh with a cursor, for the public view (issues 11 and 14). */
+	static uint8_t cursor[17] = {0, 0, 0, 0, 0, 0, 0, 42, 0, 0, 0, 0, 0, 0, 0, 3, 1};
+	rreq.since.data = cursor;
+	rreq.since.len = sizeof(cursor);
+	rreq.public_view = 1;
+	put_envelope("valid-report-request-since", &env, &frames);
 
 	Gtsync__V1__ReportValue rv = GTSYNC__V1__REPORT_VALUE__INIT;
 	Gtsync__V1__ReportValue *rvs[1] = {&rv};
@@ -390,6 +396,7 @@ int main(int argc, char **argv)
 	child.expected = 1;
 	child.reported_units = 1;
 	child.on_time_units = 1;
+	child.first_arrival_ms = 1764000000000;
 	char *missing[2] = {"53.01", "53.02"};
 	Gtsync__V1__Completeness comp = GTSYNC__V1__COMPLETENESS__INIT;
 	comp.expected = 23;
@@ -426,7 +433,20 @@ int main(int argc, char **argv)
 	rrep.history = evs;
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_REPORT_REPLY;
 	env.report_reply = &rrep;
+	rrep.cursor.data = cursor;
+	rrep.cursor.len = sizeof(cursor);
 	put_envelope("valid-report-reply", &env, &frames);
+	/* An unchanged reply: the names and the cursor only. */
+	Gtsync__V1__ReportReply same = GTSYNC__V1__REPORT_REPLY__INIT;
+	same.org_unit = "53";
+	same.dataset = "GT_TRIWULAN";
+	same.period = "2024";
+	same.generated_at_ms = 1764000002000;
+	same.cursor.data = cursor;
+	same.cursor.len = sizeof(cursor);
+	same.unchanged = 1;
+	env.report_reply = &same;
+	put_envelope("valid-report-reply-unchanged", &env, &frames);
 
 	Gtsync__V1__Error err = GTSYNC__V1__ERROR__INIT;
 	err.code = GT_EKEY;

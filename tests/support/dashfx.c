@@ -74,7 +74,7 @@ static void enter_plan(struct gt_dashfx *f, const char *home)
 
 void gt_dashfx_setup(struct gt_dashfx *f)
 {
-	char op71[GT_PATH_MAX], op72[GT_PATH_MAX];
+	char op72[GT_PATH_MAX];
 
 	memset(f, 0, sizeof(*f));
 	gt_testserver_setup(&f->ts);
@@ -87,13 +87,13 @@ void gt_dashfx_setup(struct gt_dashfx *f)
 	gt_testserver_start(&f->ts, NULL);
 	/* 2022: the plan page's achievement year, long past its 365 days of expiry. */
 	gt_testserver_open_late(&f->ts, "53.71 53.72", "2022 2025");
-	gt_clirun_client(&f->ts, "op71", "53.71", "operator", op71, sizeof(op71));
+	gt_clirun_client(&f->ts, "op71", "53.71", "operator", f->op71, sizeof(f->op71));
 	gt_clirun_client(&f->ts, "op72", "53.72", "operator", op72, sizeof(op72));
 	gt_clirun_client(&f->ts, "centre", "ID", "secretariat", f->centre, sizeof(f->centre));
 	gt_clirun_client(&f->ts, "ag53", "53", "aggregator", f->ag53, sizeof(f->ag53));
-	enter(f, op71, "53.71", 4);
+	enter(f, f->op71, "53.71", 4);
 	enter(f, op72, "53.72", 7);
-	enter_plan(f, op71);
+	enter_plan(f, f->op71);
 }
 
 /* Starts the dashboard and waits for the line with its address; with tls the login line too. */

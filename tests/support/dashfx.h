@@ -15,6 +15,7 @@ struct gt_dashfx {
 	struct gt_testserver ts;
 	char centre[GT_PATH_MAX]; /* the secretariat's home (ID) */
 	char ag53[GT_PATH_MAX];   /* the province's aggregator (53) */
+	char op71[GT_PATH_MAX];   /* 53.71's operator */
 	struct gt_clirun_bg bg;
 	int running;
 	char url[128]; /* "http://127.0.0.1:PORT" (https with TLS) */

@@ -120,8 +120,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Asks k for a report of 53 (per child) and returns the reply envelope. */
-static gt_envelope *report(const struct gt_key *k, const char *period)
+/* Asks k for a report of 53 (per child), with a cursor (since, may be NULL) and for the public
+ * view when public_view is set, and returns the reply envelope. */
+static gt_envelope *report_ex(const struct gt_key *k, const char *period,
+                              const ProtobufCBinaryData *since, int public_view)
 {
 	struct gt_session *s = gt_testserver_session(&fx->ts, k, NULL);
 	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
@@ -133,11 +135,20 @@ static gt_envelope *report(const struct gt_key *k, const char *period)
 	rq.dataset = "KK";
 	rq.period = (char *)period;
 	rq.per_child = 1;
+	if (since != NULL)
+		rq.since = *since;
+	rq.public_view = public_view != 0;
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST;
 	env.report_request = &rq;
 	assert_int_equal(gt_session_call(s, &env, &reply, &err), 0);
 	gt_session_close(s);
 	return reply;
+}
+
+/* Asks k for a report of 53 (per child) and returns the reply envelope. */
+static gt_envelope *report(const struct gt_key *k, const char *period)
+{
+	return report_ex(k, period, NULL, 0);
 }
 
 /* The child report of org in rep, or NULL. */
@@ -317,6 +328,102 @@ static void reads_are_recorded(void **state)
 	assert_int_not_equal(pclose(p), 0);
 }
 
+/* issue 11 item "a refresh pulls only what changed": a report carries a cursor; asked again
+ * with it while nothing changed, the reply is a small `unchanged` one; after a push the same
+ * cursor brings the whole new report. The cursor of one view does not serve the other. */
+static void report_cursor_unchanged(void **state)
+{
+	(void)state;
+	gt_envelope *full = report(fx->aggregator, fx->year), *again, *after;
+	ProtobufCBinaryData cur;
+	size_t full_len, again_len;
+
+	assert_int_equal(full->body_case, GTSYNC__V1__ENVELOPE__BODY_REPORT_REPLY);
+	assert_false(full->report_reply->unchanged);
+	cur = full->report_reply->cursor;
+	assert_true(cur.len > 0);
+	again = report_ex(fx->aggregator, fx->year, &cur, 0);
+	assert_int_equal(again->body_case, GTSYNC__V1__ENVELOPE__BODY_REPORT_REPLY);
+	assert_true(again->report_reply->unchanged);
+	assert_int_equal(again->report_reply->n_totals, 0);
+	assert_int_equal(again->report_reply->n_children, 0);
+	assert_memory_equal(again->report_reply->cursor.data, cur.data, cur.len);
+	full_len = gtsync__v1__envelope__get_packed_size(full);
+	again_len = gtsync__v1__envelope__get_packed_size(again);
+	print_message("report of 53 for %s: %zu bytes; unchanged reply: %zu bytes\n", fx->year,
+	              full_len, again_len);
+	assert_true(again_len * 4 < full_len);
+	/* The public view is another view: the raw view's cursor does not stand for it. */
+	gt_envelope *pub = report_ex(fx->aggregator, fx->year, &cur, 1);
+	assert_false(pub->report_reply->unchanged);
+	assert_true(pub->report_reply->n_totals > 0);
+	gt_wire_envelope_free(pub);
+	/* A push makes it change. */
+	const struct val c[] = {{"KK_PELAKU", "PERORANGAN", "5", NULL}};
+	push("53.71", fx->month, c, 1);
+	after = report_ex(fx->aggregator, fx->year, &cur, 0);
+	assert_false(after->report_reply->unchanged);
+	assert_true(cell(child(after->report_reply, "53.71")->values,
+	                 child(after->report_reply, "53.71")->n_values, "KK_PELAKU", "PERORANGAN")
+	                ->value == 5.0);
+	assert_true(after->report_reply->cursor.len == cur.len &&
+	            memcmp(after->report_reply->cursor.data, cur.data, cur.len) != 0);
+	/* A cursor of the wrong length is no cursor. */
+	ProtobufCBinaryData bad = {3, (uint8_t *)"abc"};
+	gt_envelope *b = report_ex(fx->aggregator, fx->year, &bad, 0);
+	assert_false(b->report_reply->unchanged);
+	gt_wire_envelope_free(b);
+	gt_wire_envelope_free(full);
+	gt_wire_envelope_free(again);
+	gt_wire_envelope_free(after);
+}
+
+/* issue 14 item --public: a key of the chain asking for the public view gets exactly the
+ * reader's view (the small cells withheld, no comment). */
+static void public_view_is_the_readers(void **state)
+{
+	(void)state;
+	gt_envelope *pub = report_ex(fx->aggregator, fx->year, NULL, 1);
+	gt_envelope *rd = report(fx->reader, fx->year);
+	const Gtsync__V1__ChildReport *a = child(pub->report_reply, "53.71");
+
+	assert_non_null(a);
+	assert_true(withheld(a->values, a->n_values, "KK_KORBAN", "AP"));
+	assert_string_equal(cell(a->values, a->n_values, "KK_LP", "")->comment, "");
+	assert_int_equal(pub->report_reply->n_history, 0);
+	/* The same figures as the reader's, cell for cell. */
+	Gtsync__V1__ReportReply *x = pub->report_reply, *y = rd->report_reply;
+	assert_int_equal(x->n_totals, y->n_totals);
+	for (size_t i = 0; i < x->n_totals; i++) {
+		const Gtsync__V1__ReportValue *v =
+		    cell(y->totals, y->n_totals, x->totals[i]->data_element,
+		         x->totals[i]->category_option_combo);
+		assert_non_null(v);
+		assert_true(v->value == x->totals[i]->value);
+		assert_int_equal(v->suppressed, x->totals[i]->suppressed);
+	}
+	gt_wire_envelope_free(pub);
+	gt_wire_envelope_free(rd);
+}
+
+/* issue 11 item 4: each child carries when its first value for the period arrived. */
+static void child_first_arrival(void **state)
+{
+	(void)state;
+	int64_t now_ms = (int64_t)time(NULL) * 1000;
+	gt_envelope *rep = report(fx->aggregator, fx->month);
+	const Gtsync__V1__ChildReport *a = child(rep->report_reply, "53.71");
+	const Gtsync__V1__ChildReport *z = child(rep->report_reply, "53.73");
+
+	assert_non_null(a);
+	assert_true(a->first_arrival_ms > now_ms - 3600 * 1000);
+	assert_true(a->first_arrival_ms <= now_ms + 1000);
+	/* A child without values has none. */
+	if (z != NULL)
+		assert_true(z->first_arrival_ms == 0);
+	gt_wire_envelope_free(rep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +431,9 @@ int main(void)
 	    cmocka_unit_test(reader_report_has_no_free_text),
 	    cmocka_unit_test(reader_sees_no_small_cell),
 	    cmocka_unit_test(reads_are_recorded),
+	    cmocka_unit_test(public_view_is_the_readers),
+	    cmocka_unit_test(child_first_arrival),
+	    cmocka_unit_test(report_cursor_unchanged),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

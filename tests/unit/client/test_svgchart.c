@@ -88,6 +88,53 @@ static void test_charts(void **state)
 	free(s);
 }
 
+/* Counts the occurrences of needle in s. */
+static size_t count(const char *s, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *at = s; (at = strstr(at, needle)) != NULL; at++)
+		n++;
+	return n;
+}
+
+/* issue 11 (Tren): a month without a value is a gap in the line, not a fall to 0: the line
+ * breaks into one polyline per run of values, with no point at the missing month. */
+static void test_line_gap(void **state)
+{
+	static const char *const ml[] = {"Jan", "Feb", "Mar", "Apr", "Mei"};
+	static const double v[] = {5, 6, NAN, 4, 8};
+	static const double lone[] = {NAN, 7, NAN, NAN, NAN};
+	const struct gt_svgchart_series one[] = {{"v", v, "V"}};
+	struct gt_svgchart c = {
+	    .id = "g", .title = "t", .labels = ml, .nlabels = 5, .series = one, .nseries = 1};
+	char *s;
+	(void)state;
+
+	s = render(gt_svgchart_line, &c, GT_OK);
+	assert_int_equal(count(s, "<polyline"), 2);
+	assert_int_equal(count(s, "<circle"), 4);
+	/* Each polyline has two points: Jan-Feb and Apr-Mei; none reaches March's place. */
+	const char *pl = strstr(s, "points=\"");
+	assert_non_null(pl);
+	const char *q = strchr(pl + 8, '"');
+	size_t spaces = 0;
+	for (const char *x = pl + 8; x < q; x++)
+		spaces += *x == ' ';
+	assert_int_equal(spaces, 1);
+	/* The data table shows March as none, not as 0. */
+	assert_int_equal(count(s, "data-v=\"\""), 1);
+	free(s);
+
+	/* A single value between gaps: a point, no line. */
+	const struct gt_svgchart_series l1[] = {{"v", lone, "V"}};
+	c.series = l1;
+	s = render(gt_svgchart_line, &c, GT_OK);
+	assert_int_equal(count(s, "<polyline"), 0);
+	assert_int_equal(count(s, "<circle"), 1);
+	free(s);
+}
+
 static void test_empty_refused(void **state)
 {
 	struct gt_svgchart c = {.id = "c1",
@@ -113,6 +160,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_charts),
+	    cmocka_unit_test(test_line_gap),
 	    cmocka_unit_test(test_empty_refused),
 	};
 	gt_i18n_setup();
