@@ -7,14 +7,16 @@
 #include "error.h"
 #include "logleaf.h"
 
-/* Leaves from ?1 to ?2 (node ids of level 0), a batch's row only when it kept its bytes and its
- * org unit is in the subtree bound to ?3..?5. */
+/* Leaves from ?1 to ?2 (node ids of level 0): key records; a batch's leaf when the batch kept
+ * its bytes and its org unit is in the subtree bound to ?3..?5, or when the log lost the batch
+ * (its row is gone). */
 static const char leaves_sql[] =
     "SELECT t.id >> 6, t.kind, t.entry, b.org_unit, b.log_index, b.batch_hash, b.signature, "
     "b.batch FROM log_tree AS t LEFT JOIN batch_log AS b ON b.log_index = t.log_index "
     "WHERE t.id >= ?1 AND t.id < ?2 AND (t.id & 63) = 0 AND (t.kind = 2 OR "
-    "(t.kind = 1 AND length(b.batch) > 0 AND (?3 IS NULL OR b.org_unit = ?3 OR "
-    "(b.org_unit >= ?4 AND b.org_unit < ?5)))) ORDER BY t.id";
+    "(t.kind = 1 AND (b.log_index IS NULL OR length(b.batch) > 0 AND (?3 IS NULL OR b.org_unit = "
+    "?3 OR "
+    "(b.org_unit >= ?4 AND b.org_unit < ?5))))) ORDER BY t.id";
 
 /* Fills e from the current row; 0, or GT_ECORRUPT for a batch row whose hash or signature
  * has the wrong length. */
@@ -28,6 +30,8 @@ static int row_entry(struct gt_store *st, sqlite3_stmt *s, struct gt_store_leaf 
 		e->entry_len = (size_t)sqlite3_column_bytes(s, 2);
 		return 0;
 	}
+	if (sqlite3_column_type(s, 4) == SQLITE_NULL)
+		return 0; /* the log lost the batch: no hash, no bytes */
 	e->org_unit = (const char *)sqlite3_column_text(s, 3);
 	e->log_index = (uint64_t)sqlite3_column_int64(s, 4);
 	if (sqlite3_column_bytes(s, 5) != GT_SHA256_LEN ||
