@@ -9,6 +9,7 @@
 
 #include "crypto.h"
 #include "cstore_tree.h"
+#include "digest.h"
 #include "error.h"
 #include "humanfmt.h"
 #include "i18n.h"
@@ -41,6 +42,15 @@ struct vval {
 	const Gtsync__V1__DataValue *v; /* borrowed from a decoded batch */
 	size_t batch;                   /* its batch's place in verify.batches */
 	uint64_t order;                 /* leaf * 2^32 + item index */
+};
+
+/* An applied approval of the data set whose periods all lie within the report's: its digest is
+ * recomputed from the batches before it. */
+struct vappr {
+	uint64_t leaf;
+	const Gtsync__V1__WorkflowAction *a; /* borrowed from a decoded batch */
+	char periods[GT_PERIOD_MAX_WITHIN][GT_PERIOD_MAX_LEN + 1];
+	size_t nperiods;
 };
 
 /* A figure: a total (scope "") or a child's, of one (element, option). */
@@ -80,6 +90,10 @@ struct verify {
 	uint64_t *leaves;
 	ProtobufCBinaryData *entries;
 	size_t nleaves, capleaves, capentries;
+	/* Approvals to check */
+	struct vappr *apprs;
+	size_t napprs, capapprs;
+	uint64_t approvals_ok;
 	/* Figures recomputed */
 	struct vcell *cells;
 	size_t ncells, capcells;
@@ -210,6 +224,37 @@ static int add_unit(struct verify *v, const char *org)
 	return GT_OK;
 }
 
+/* Keeps the batch's applied approvals of the data set whose periods lie within the report's,
+ * for units of the subtree: their digests can be recomputed from what was fetched. */
+static int add_approvals(struct verify *v, const Gtsync__V1__LogEntry *e, const gt_batch *b)
+{
+	for (size_t i = 0; i < b->n_actions; i++) {
+		const Gtsync__V1__WorkflowAction *a = b->actions[i];
+		struct vappr *ap;
+		int within = 1;
+
+		if (a->kind != GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_APPROVE ||
+		    skipped(e->skipped_actions, e->n_skipped_actions, i) || a->dataset == NULL ||
+		    strcmp(a->dataset, v->ds->code) != 0 || a->data_digest.len != GT_SHA256_LEN ||
+		    a->org_unit == NULL || gt_orgunit_contains(v->root, a->org_unit) != 1)
+			continue;
+		if (grow((void **)&v->apprs, &v->capapprs, v->napprs, sizeof(*v->apprs)) != GT_OK)
+			return GT_ENOMEM;
+		ap = &v->apprs[v->napprs];
+		if (gt_period_within(v->ds->period_type, a->period, ap->periods, &ap->nperiods) !=
+		    GT_OK)
+			continue;
+		for (size_t k = 0; k < ap->nperiods && within; k++)
+			within = is_period(v, ap->periods[k]);
+		if (!within)
+			continue; /* values outside the report's period were not fetched */
+		ap->leaf = e->leaf_index;
+		ap->a = a;
+		v->napprs++;
+	}
+	return GT_OK;
+}
+
 /* Checks a signed batch's entry, bytes, key and signature; keeps its values of the report's
  * cells. */
 static int on_batch(struct verify *v, const Gtsync__V1__LogEntry *e)
@@ -290,6 +335,10 @@ static int on_batch(struct verify *v, const Gtsync__V1__LogEntry *e)
 		v->vals[v->nvals].order = (uint64_t)e->leaf_index << 32 | (uint64_t)i;
 		v->nvals++;
 		kept++;
+	}
+	if ((rc = add_approvals(v, e, b)) != GT_OK) {
+		gt_wire_batch_free(b);
+		return rc;
 	}
 	v->batches[v->nbatches++] = b;
 	v->res.batches++;
@@ -489,6 +538,59 @@ static int recompute(struct verify *v, char (**children)[8])
 	return GT_OK;
 }
 
+/* Recomputes the digest of approval ap from the values of the batches logged before it (an
+ * action takes effect before its own batch's values), v->vals sorted in canonical order. */
+static int check_approval(struct verify *v, const struct vappr *ap)
+{
+	const Gtsync__V1__WorkflowAction *a = ap->a;
+	struct gt_digest *d = NULL;
+	uint8_t got[GT_SHA256_LEN];
+	uint64_t count = 0, before = ap->leaf << 32;
+	size_t i = 0;
+	int rc = gt_digest_begin(a->dataset, a->period, a->org_unit, &d);
+
+	while (rc == GT_OK && i < v->nvals) {
+		struct gt_merge_held held = {0, 0, {0}};
+		const struct vval *win = NULL;
+		size_t k = i;
+		int in = 0;
+
+		for (; k < v->nvals && same_key(&v->vals[i], &v->vals[k]); k++) {
+			const struct vval *c = &v->vals[k];
+			const uint8_t *hash = v->hashes[c->batch];
+
+			if (c->order >= before || !gt_merge_wins(&held, c->v->revision, hash))
+				continue;
+			held.exists = 1;
+			held.revision = c->v->revision;
+			memcpy(held.origin_batch, hash, GT_SHA256_LEN);
+			win = c;
+		}
+		for (size_t p = 0; win != NULL && p < ap->nperiods; p++)
+			in |= strcmp(ap->periods[p], win->v->period) == 0;
+		if (win != NULL && !win->v->deleted && in &&
+		    gt_orgunit_contains(a->org_unit, win->v->org_unit) == 1)
+			rc = gt_digest_add(
+			    d, win->v->data_element, win->v->period, win->v->org_unit,
+			    win->v->category_option_combo ? win->v->category_option_combo : "",
+			    win->v->value ? win->v->value : "");
+		i = k;
+	}
+	if (rc == GT_OK)
+		rc = gt_digest_end(d, got, &count);
+	gt_digest_free(d);
+	if (rc != GT_OK && rc != GT_EINVAL)
+		return rc;
+	if (rc == GT_EINVAL || memcmp(got, a->data_digest.data, GT_SHA256_LEN) != 0)
+		problem(v,
+		        _("leaf %llu: the approval of %s %s at %s signed a digest that the signed "
+		          "batches before it do not give"),
+		        (unsigned long long)ap->leaf, a->dataset, a->period, a->org_unit);
+	else
+		v->approvals_ok++;
+	return GT_OK;
+}
+
 static void num_text(double x, char out[GT_HUMAN_MAX])
 {
 	if (gt_human_number(x, out, GT_HUMAN_MAX) != GT_OK)
@@ -654,6 +756,7 @@ static void verify_free(struct verify *v)
 	free(v->units);
 	free(v->vals);
 	free(v->cells);
+	free(v->apprs);
 	gt_meta_free(v->meta);
 	gt_termtext_clear(&v->tt);
 }
@@ -709,6 +812,9 @@ int gt_verify_run(struct gt_home *h, const struct gt_verify_opts *o, struct gt_v
 	}
 	if ((rc = recompute(&v, &children)) != GT_OK)
 		goto out;
+	for (size_t i = 0; i < v.napprs; i++)
+		if ((rc = check_approval(&v, &v.apprs[i])) != GT_OK)
+			goto out;
 	compare(&v, report->report_reply);
 	v.res.units = v.nunits;
 	v.res.tree_size = v.held.head.size;
@@ -739,7 +845,16 @@ int gt_verify_run(struct gt_home *h, const struct gt_verify_opts *o, struct gt_v
 		          "head "
 		          "%s\n"),
 		        n1, n2, n3, n4);
+	if (v.approvals_ok > 0) {
+		num_text((double)v.approvals_ok, n1);
+		fprintf(v.out,
+		        P_("approvals: %s signed digest matches the signed batches\n",
+		           "approvals: %s signed digests match the signed batches\n",
+		           (unsigned long)v.approvals_ok),
+		        n1);
+	}
 out:
+	v.res.approvals = v.approvals_ok;
 	if (res != NULL)
 		*res = v.res;
 	free(children);

@@ -25,6 +25,7 @@ struct gt_verify_result {
 	uint64_t bytes;     /* bytes of log entries fetched */
 	uint64_t tree_size; /* the tree head the entries were proven in */
 	uint64_t problems;  /* differences and failed checks */
+	uint64_t approvals; /* approvals whose signed digest the batches give */
 	double victims;     /* the report's count of victims (or sum of its figures) */
 };
 

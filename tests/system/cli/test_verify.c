@@ -49,12 +49,13 @@ struct homes {
 	char d1[4200], d2[4200], prov[4200];
 };
 
-/* Three batches: 53.71 twice (the second a newer revision of the same cells), 53.72 once.
- * The province's victims: 5 (53.71's newer figures) + 4 = 9. */
+/* Four batches: 53.71 twice (the second a newer revision of the same cells), 53.72 once with
+ * values and once with its approval. The province's victims: 5 (53.71's newer figures) + 4 =
+ * 9. */
 static void populate(struct gt_testserver *ts, struct homes *h)
 {
 	gt_clirun_client(ts, "d1", "53.71", "operator", h->d1, sizeof(h->d1));
-	gt_clirun_client(ts, "d2", "53.72", "operator", h->d2, sizeof(h->d2));
+	gt_clirun_client(ts, "d2", "53.72", "operator,approver", h->d2, sizeof(h->d2));
 	gt_clirun_client(ts, "prov", "53", "aggregator", h->prov, sizeof(h->prov));
 	set_value(h->d1, "KK_KORBAN", "PD", "3");
 	set_value(h->d1, "KK_KORBAN_TOTAL", "", "3");
@@ -62,6 +63,13 @@ static void populate(struct gt_testserver *ts, struct homes *h)
 	set_value(h->d2, "KK_KORBAN", "PD", "4");
 	set_value(h->d2, "KK_KORBAN_TOTAL", "", "4");
 	run_ok(h->d2, push);
+	/* 53.72 approves its month: the digest it signs is checked against the batches too. */
+	{
+		const char *const approve[] = {"approve",  "--dataset", "KK",
+		                               "--period", "202401",    NULL};
+		run_ok(h->d2, approve);
+		run_ok(h->d2, push);
+	}
 	set_value(h->d1, "KK_KORBAN", "PD", "5");
 	set_value(h->d1, "KK_KORBAN_TOTAL", "", "5");
 	run_ok(h->d1, push);
@@ -118,10 +126,12 @@ static void an_honest_store_verifies(void **state)
 	gt_clirun(&r, h.prov, env_en, 120, verify53);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (r.status != 0 ||
-	    strstr(r.out, "verified: 9 victims = 3 signed batches from 2 units, tree head ") ==
+	    strstr(r.out, "verified: 9 victims = 4 signed batches from 2 units, tree head ") ==
 	        NULL)
 		fail_msg("verify: %d %s%s", r.status, r.out, r.err);
-	print_message("verify of 53 KK 2024 (3 batches): %.0f ms\n",
+	if (strstr(r.out, "approvals: 1 signed digest matches the signed batches") == NULL)
+		fail_msg("verify should check 53.72's approval: %s", r.out);
+	print_message("verify of 53 KK 2024 (4 batches, 1 approval): %.0f ms\n",
 	              (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 	                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	gt_clirun_free(&r);
@@ -177,19 +187,24 @@ static void a_changed_value_is_caught(void **state)
 	verify_fails(h.prov, says);
 }
 
-/* (b) A batch removed from the batch log: its leaf has nothing behind it, and the figures it
- * gave have no signed batch. */
+/* (b) A batch removed from the batch log: its leaf has nothing behind it, the figures it gave
+ * have no signed batch, and the approval signed over them no longer matches. */
 static void a_removed_batch_is_caught(void **state)
 {
 	struct gt_testserver *ts = *state;
 	struct homes h;
 	const char *const says[] = {"the server's log lost the batch behind it",
+	                            "the approval of KK 202401 at 53.72 signed a digest that the "
+	                            "signed batches before it do not give",
 	                            "differs: KK_KORBAN_TOTAL - at 53.72: the server's report says "
 	                            "4 (1 values), the signed batches give 0 (0 values)",
 	                            NULL};
 
 	populate(ts, &h);
-	tamper(ts, "DELETE FROM batch_log WHERE org_unit = '53.72'", NULL);
+	tamper(ts,
+	       "DELETE FROM batch_log WHERE log_index = (SELECT min(log_index) FROM batch_log "
+	       "WHERE org_unit = '53.72')",
+	       NULL);
 	verify_fails(h.prov, says);
 }
 
@@ -201,7 +216,8 @@ static void rewrite_bytes(sqlite3 *db)
 	int n, done = 0;
 
 	assert_int_equal(sqlite3_prepare_v2(db,
-	                                    "SELECT batch FROM batch_log WHERE org_unit = '53.72'",
+	                                    "SELECT batch FROM batch_log WHERE org_unit = '53.72' "
+	                                    "ORDER BY log_index LIMIT 1",
 	                                    -1, &s, NULL),
 	                 SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
@@ -218,8 +234,10 @@ static void rewrite_bytes(sqlite3 *db)
 		}
 	assert_true(done > 0);
 	assert_int_equal(
-	    sqlite3_prepare_v2(db, "UPDATE batch_log SET batch = ?1 WHERE org_unit = '53.72'", -1,
-	                       &s, NULL),
+	    sqlite3_prepare_v2(db,
+	                       "UPDATE batch_log SET batch = ?1 WHERE log_index = (SELECT "
+	                       "min(log_index) FROM batch_log WHERE org_unit = '53.72')",
+	                       -1, &s, NULL),
 	    SQLITE_OK);
 	sqlite3_bind_blob(s, 1, copy, n, SQLITE_TRANSIENT);
 	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
