@@ -464,8 +464,15 @@ static void child_of(const char *root, const char *org, char out[GT_ORGUNIT_MAX_
 	if (lo <= lr)
 		return;
 	snprintf(out, GT_ORGUNIT_MAX_LEN, "%s", org);
-	while (lo > lr + 1 && gt_orgunit_parent(out, out, GT_ORGUNIT_MAX_LEN) == GT_OK)
+	while (lo > lr + 1) {
+		char up[GT_ORGUNIT_MAX_LEN];
+
+		/* gt_orgunit_parent() writes its answer over its output first: not in place. */
+		if (gt_orgunit_parent(out, up, sizeof(up)) != GT_OK)
+			break;
+		memcpy(out, up, sizeof(up));
 		lo--;
+	}
 }
 
 /* Adds a winning value to its total and its child's figure, by the report's rules: a sum

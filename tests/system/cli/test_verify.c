@@ -141,6 +141,20 @@ static void an_honest_store_verifies(void **state)
 	    strstr(r.out, "verified: 5 victims = 2 signed batches from 1 units") == NULL)
 		fail_msg("verify as the district: %d %s%s", r.status, r.out, r.err);
 	gt_clirun_free(&r);
+	/* The nation's report, verified by the secretariat: the districts' figures roll up
+	 * through their province (issue 14 item: any key whose scope covers the org). */
+	{
+		const char *const national[] = {"verify", "--org",    "ID",   "--dataset",
+		                                "KK",     "--period", "2024", NULL};
+		char sec[4200];
+
+		gt_clirun_client(ts, "sec", "ID", "secretariat", sec, sizeof(sec));
+		gt_clirun(&r, sec, env_en, 120, national);
+		if (r.status != 0 || strstr(r.out, "verified: 9 victims = ") == NULL ||
+		    strstr(r.out, " from 2 units, tree head ") == NULL)
+			fail_msg("verify as the secretariat: %d %s%s", r.status, r.out, r.err);
+		gt_clirun_free(&r);
+	}
 	/* In Bahasa Indonesia where the office speaks it. */
 	{
 		const char *const env_id[] = {"LANGUAGE=", "LC_ALL=", "LC_MESSAGES=", "LANG=C",
