@@ -38,6 +38,7 @@
 #include "termtext.h"
 #include "testhooks.h"
 #include "treelog.h"
+#include "verify.h"
 
 #define OK          GT_CLI_EXIT_OK
 #define FAIL        GT_CLI_EXIT_FAIL
@@ -575,6 +576,33 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	return exit_for(rc);
 }
 
+/* ---- verify (issue 14) ---- */
+
+static int cmd_verify(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	struct gt_verify_opts o = {0};
+	struct gt_home *h;
+	int rc;
+	(void)argc;
+	(void)argv;
+	(void)arg;
+
+	o.org = gt_cli_get(cmd, "org");
+	o.dataset = gt_cli_get(cmd, "dataset");
+	o.period = gt_cli_get(cmd, "period");
+	o.out = stdout;
+	if (o.dataset == NULL || o.period == NULL) {
+		fprintf(stderr,
+		        _("gtsync verify: --dataset and --period are required (see --help)\n"));
+		return USAGE;
+	}
+	if (open_home(cmd, &h) != GT_OK)
+		return FAIL;
+	rc = gt_verify_run(h, &o, NULL);
+	gt_home_close(h);
+	return exit_for(rc);
+}
+
 /* ---- export ---- */
 
 static int cmd_export(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
@@ -871,6 +899,13 @@ static struct gt_cli_opt report_opts[] = {
      NULL},
     {0},
 };
+static struct gt_cli_opt verify_opts[] = {
+    HOME_OPT,
+    {"org", "CODE", N_("the org unit whose report is verified (default: the key's)"), NULL},
+    {"dataset", "DS", N_("the data set (KK, LY, GT)"), NULL},
+    {"period", "PERIOD", N_("the report's period (2025 for a year of monthly reports)"), NULL},
+    {0},
+};
 static struct gt_cli_opt export_opts[] = {
     HOME_OPT,
     {"format", "FORMAT",
@@ -1007,6 +1042,19 @@ static const struct gt_cli_cmd client_cmds[] = {
         "what would let one be computed, withheld (written *; left out of dhis2) "
         "(docs/PRIVACY.md)."),
      report_opts, 0, 0, cmd_report, NULL},
+    {"verify", N_("check a report's figures against the signed batches behind them"),
+     N_("[--home DIR] [--org CODE] --dataset DS --period P"),
+     N_("Fetches the server's report and the entries of its transparency log behind it: the "
+        "signed batches of the subtree's units with values or actions of the data set and "
+        "period, and the key records of their keys. Checks each key record's signature by the "
+        "server's key, each batch's bytes against the hash the log holds and its signature "
+        "against the key valid at that point of the log (registered, not revoked, of the "
+        "batch's unit and role), and each entry's inclusion in the tree head this office "
+        "verified; then applies the revision rule again and recomputes every total and "
+        "per-child figure. Prints 'verified: ...' with the counts, or each figure that differs "
+        "and each check that fails, and exits 1. A reader key is refused: it never receives "
+        "the batches."),
+     verify_opts, 0, 0, cmd_verify, NULL},
     {"export", N_("export raw values for another system (DHIS2, ADX)"),
      N_("[--home DIR] --format dhis2|dhis2-metadata [--org CODE] [--children|--descendants] "
         "--dataset DS --start P --end P [--id-scheme code|uid] [--output FILE]"),

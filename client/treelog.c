@@ -320,3 +320,96 @@ int gt_treelog_print_alarm(struct gt_home *h, FILE *out)
 	      "then run 'gtsync alarm --acknowledge'."));
 	return 1;
 }
+
+/* Checks one ProofReply against the held head and the entries asked (n of them). */
+static int check_leaves(const Gtsync__V1__ProofReply *pr, const struct gt_cstore_tree_head *held,
+                        const uint64_t *leaves, const ProtobufCBinaryData *entries, size_t n,
+                        size_t *bad, char *why, size_t why_len)
+{
+	uint8_t path[GT_MERKLE_MAX_PROOF][GT_MERKLE_HASH_LEN];
+	struct gt_treehead head;
+
+	*bad = 0;
+	memset(&head, 0, sizeof(head));
+	if (pr->head == NULL || pr->head->root_hash.len != GT_MERKLE_HASH_LEN ||
+	    pr->head->signature.len != GT_ED25519_SIG_LEN) {
+		snprintf(why, why_len, "%s", _("the server's tree head is malformed"));
+		return GT_EBADSIG;
+	}
+	head.size = pr->head->tree_size;
+	head.timestamp_ms = pr->head->timestamp_ms;
+	memcpy(head.root, pr->head->root_hash.data, GT_MERKLE_HASH_LEN);
+	memcpy(head.signature, pr->head->signature.data, GT_ED25519_SIG_LEN);
+	if (gt_treehead_verify(held->server_key, &head) != GT_OK || head.size != held->head.size ||
+	    memcmp(head.root, held->head.root, GT_MERKLE_HASH_LEN) != 0) {
+		snprintf(why, why_len, "%s",
+		         _("the server proved against a tree head other than the one this office "
+		           "verified"));
+		return GT_EBADSIG;
+	}
+	if (pr->n_inclusions != n) {
+		snprintf(why, why_len, "%s", _("the server did not prove every entry asked about"));
+		return GT_EBADSIG;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const Gtsync__V1__InclusionProof *ip = pr->inclusions[i];
+		uint8_t leaf[GT_MERKLE_HASH_LEN];
+
+		if (ip->leaf_index != leaves[i] || ip->leaf_entry.len != entries[i].len ||
+		    (entries[i].len > 0 &&
+		     memcmp(ip->leaf_entry.data, entries[i].data, entries[i].len) != 0) ||
+		    nodes(ip->path, ip->n_path, path) != 0 ||
+		    gt_merkle_leaf_hash(entries[i].data, entries[i].len, leaf) != GT_OK ||
+		    gt_merkle_inclusion_verify(leaves[i], held->head.size, leaf,
+		                               (const uint8_t(*)[32])path, ip->n_path,
+		                               held->head.root) != GT_OK) {
+			*bad = i;
+			snprintf(
+			    why, why_len,
+			    _("the entry of leaf %llu is not in the tree this office verified"),
+			    (unsigned long long)leaves[i]);
+			return GT_EBADSIG;
+		}
+	}
+	return GT_OK;
+}
+
+int gt_treelog_prove_leaves(struct gt_session *s, const struct gt_cstore_tree_head *held,
+                            const uint64_t *leaves, const ProtobufCBinaryData *entries, size_t n,
+                            size_t *bad, char *why, size_t why_len, struct gt_session_err *err)
+{
+	int rc = GT_OK;
+
+	*bad = 0;
+	for (size_t done = 0; done < n && rc == GT_OK;) {
+		size_t k = n - done > GT_TREELOG_PROVE_LEAVES ? GT_TREELOG_PROVE_LEAVES : n - done;
+		gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
+		Gtsync__V1__ProofRequest rq = GTSYNC__V1__PROOF_REQUEST__INIT;
+
+		rq.tree_size = held->head.size;
+		rq.leaf_indexes = (uint64_t *)&leaves[done];
+		rq.n_leaf_indexes = k;
+		env.body_case = GTSYNC__V1__ENVELOPE__BODY_PROOF_REQUEST;
+		env.proof_request = &rq;
+		if ((rc = gt_session_call(s, &env, &reply, err)) != GT_OK)
+			return rc;
+		if (reply->body_case == GTSYNC__V1__ENVELOPE__BODY_PROOF_REPLY) {
+			rc = check_leaves(reply->proof_reply, held, &leaves[done], &entries[done],
+			                  k, bad, why, why_len);
+			*bad += done;
+		} else {
+			*bad = done;
+			snprintf(why, why_len,
+			         _("the server refused to prove leaves %llu and on: %s"),
+			         (unsigned long long)leaves[done],
+			         reply->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR &&
+			                 reply->error->message != NULL
+			             ? reply->error->message
+			             : "?");
+			rc = GT_EBADSIG;
+		}
+		gt_wire_envelope_free(reply);
+		done += k;
+	}
+	return rc;
+}

@@ -101,3 +101,33 @@ int gt_logleaf_key_verify(const uint8_t *entry, size_t len, const uint8_t pub[GT
 	free(m);
 	return rc;
 }
+
+int gt_logleaf_key_parse(const uint8_t *entry, size_t len, struct gt_logleaf_keyinfo *out)
+{
+	Gtsync__V1__KeyRecord *kr = NULL;
+	const size_t head = 1 + GT_ED25519_SIG_LEN;
+	int rc = GT_EINVAL;
+
+	memset(out, 0, sizeof(*out));
+	if (entry == NULL || len < head || len > GT_LOGLEAF_KEY_MAX || entry[0] != GT_LOGLEAF_KEY)
+		return GT_EINVAL;
+	kr = gtsync__v1__key_record__unpack(NULL, len - head, entry + head);
+	if (kr == NULL)
+		return GT_EINVAL;
+	if (kr->action < GTSYNC__V1__KEY_ACTION__KEY_REGISTERED ||
+	    kr->action > GTSYNC__V1__KEY_ACTION__KEY_REVOKED ||
+	    kr->public_key.len != GT_ED25519_PUB_LEN || kr->key_id == NULL ||
+	    strlen(kr->key_id) != GT_KEY_ID_LEN || kr->org_unit == NULL ||
+	    gt_orgunit_valid(kr->org_unit) != 0 || strlen(kr->org_unit) >= GT_ORGUNIT_MAX_LEN)
+		goto out;
+	out->action = (int)kr->action;
+	memcpy(out->key_id, kr->key_id, GT_KEY_ID_LEN);
+	memcpy(out->public_key, kr->public_key.data, GT_ED25519_PUB_LEN);
+	memcpy(out->org_unit, kr->org_unit, strlen(kr->org_unit));
+	out->roles = kr->roles;
+	out->at_ms = kr->at_ms;
+	rc = GT_OK;
+out:
+	gtsync__v1__key_record__free_unpacked(kr, NULL);
+	return rc;
+}

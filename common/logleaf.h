@@ -8,6 +8,7 @@
 #include "gtlimits.h"
 #include "key.h"
 #include "merkle.h"
+#include "orgunit.h"
 
 /* The first byte of a leaf entry says what it logs (docs/PROTOCOL.md, "Transparency log"). */
 enum gt_logleaf_kind {
@@ -41,6 +42,22 @@ int gt_logleaf_key(const struct gt_logleaf_keyrec *r, const struct gt_key *signe
 /* Checks a key record entry: its kind, and the signature with the centre's key pub. 0, or
  * GT_EBADSIG (also for an entry too short or not a key record). */
 int gt_logleaf_key_verify(const uint8_t *entry, size_t len, const uint8_t pub[GT_ED25519_PUB_LEN]);
+
+/* A key record read back from its entry (gt_logleaf_key_parse()): strings copied in. */
+struct gt_logleaf_keyinfo {
+	int action; /* Gtsync__V1__KeyAction */
+	char key_id[GT_KEY_ID_LEN + 1];
+	uint8_t public_key[GT_ED25519_PUB_LEN];
+	char org_unit[GT_ORGUNIT_MAX_LEN];
+	unsigned roles;
+	int64_t at_ms;
+};
+
+/* Reads the record of a key record entry (it does not check the signature: see
+ * gt_logleaf_key_verify()) into out. GT_EINVAL for an entry that is not a key record, too
+ * long, malformed, with a key id, public key or org unit of the wrong length, or an unknown
+ * action; out is then zeroed. entry is borrowed. */
+int gt_logleaf_key_parse(const uint8_t *entry, size_t len, struct gt_logleaf_keyinfo *out);
 
 /* Longest batch entry: the kind, the batch hash and an Ed25519 signature. */
 #define GT_LOGLEAF_BATCH_MAX (1u + GT_SHA256_LEN + GT_ED25519_SIG_LEN)

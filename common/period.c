@@ -316,3 +316,28 @@ int gt_date_from_days(int64_t days, struct gt_date *d)
 	d->day = (int)(doy - (153 * mp + 2) / 5 + 1);
 	return GT_OK;
 }
+
+int gt_period_within(enum gt_period_type type, const char *period,
+                     char out[GT_PERIOD_MAX_WITHIN][GT_PERIOD_MAX_LEN + 1], size_t *n)
+{
+	struct gt_period outer, cur;
+	struct gt_date start;
+	size_t count = 0;
+
+	*n = 0;
+	if (period == NULL || gt_period_parse(period, &outer) != GT_OK ||
+	    gt_period_start(&outer, &start) != GT_OK ||
+	    gt_period_from_date(type, &start, &cur) != GT_OK)
+		return GT_EINVAL;
+	while (count < GT_PERIOD_MAX_WITHIN && gt_period_contains(&outer, &cur) == 1) {
+		if (gt_period_format(&cur, out[count], GT_PERIOD_MAX_LEN + 1) != GT_OK)
+			return GT_EINVAL;
+		count++;
+		if (gt_period_next(&cur, &cur) != GT_OK)
+			break;
+	}
+	if (count == 0)
+		return GT_EINVAL;
+	*n = count;
+	return GT_OK;
+}

@@ -103,4 +103,13 @@ int64_t gt_date_to_days(const struct gt_date *d);
  * 1..9999. */
 int gt_date_from_days(int64_t days, struct gt_date *d);
 
+/* Most periods of one type within another: the twelve months of a year. */
+#define GT_PERIOD_MAX_WITHIN 12
+
+/* Writes the periods of type that lie within period (a DHIS2 id of that type or coarser), in
+ * order, into out[0..*n): "2025" of monthly is 202501..202512. GT_EINVAL when period does not
+ * parse or is finer than type (no period of type lies within it). */
+int gt_period_within(enum gt_period_type type, const char *period,
+                     char out[GT_PERIOD_MAX_WITHIN][GT_PERIOD_MAX_LEN + 1], size_t *n);
+
 #endif

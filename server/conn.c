@@ -8,6 +8,7 @@
 #include "error.h"
 #include "ingest.h"
 #include "keyenrol.h"
+#include "logq.h"
 #include "protonames.h"
 #include "query.h"
 #include "readpool.h"
@@ -525,6 +526,9 @@ static void on_request(struct gt_conn *c, gt_envelope *env)
 	case GTSYNC__V1__ENVELOPE__BODY_TREE_HEAD_REQUEST:
 	case GTSYNC__V1__ENVELOPE__BODY_PROOF_REQUEST:
 		gt__treeq_submit(c, env);
+		return;
+	case GTSYNC__V1__ENVELOPE__BODY_LOG_ENTRIES_REQUEST:
+		gt__logq_submit(c, env);
 		return;
 	default:
 		gt__conn_request_done(c);

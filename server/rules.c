@@ -9,6 +9,7 @@
 
 #include "digest.h"
 #include "error.h"
+#include "merge.h"
 #include "metadata.h"
 #include "orgunit.h"
 #include "period.h"
@@ -1458,15 +1459,17 @@ static const struct gt_meta_dataset *dataset_of(const struct rb *r, const Gtsync
 	return option < 0 ? NULL : value_dataset(r->meta, e, option, v->dataset, &reason, NULL, 0);
 }
 
-/* The revision rule: the higher revision wins; an equal revision goes to the larger batch
- * hash (bytewise), so the result does not depend on arrival order; the same key twice in one
- * batch goes to the later item (its hash is the stored one). */
+/* The revision rule (common/merge.h), shared with every verifier: the higher revision wins; an
+ * equal revision goes to the larger batch hash (bytewise), so the result does not depend on
+ * arrival order; the same key twice in one batch goes to the later item (its hash is the
+ * stored one). */
 static int value_wins(const struct gt_store_value_head *h, uint64_t revision,
                       const uint8_t hash[GT_SHA256_LEN])
 {
-	if (!h->exists || revision > h->revision)
-		return 1;
-	return revision == h->revision && memcmp(hash, h->origin_batch, GT_SHA256_LEN) >= 0;
+	struct gt_merge_held held = {h->exists, h->revision, {0}};
+
+	memcpy(held.origin_batch, h->origin_batch, GT_SHA256_LEN);
+	return gt_merge_wins(&held, revision, hash);
 }
 
 static int apply_value(struct rb *r, size_t i)

@@ -432,6 +432,34 @@ int gt_store_tree_consistency(struct gt_store *st, uint64_t old_size, uint64_t s
  * frees. GT_ENOENT for a leaf beyond the tree, GT_ECORRUPT for one whose batch is gone. */
 int gt_store_tree_entry(struct gt_store *st, uint64_t leaf, uint8_t **entry, size_t *len);
 
+/* One leaf of the transparency log as gt_store_log_leaves() reads it. Borrowed for the
+ * callback. A key record (kind 2) has its entry; a batch (kind 1) its org unit, log index,
+ * hash, signature and bytes (its entry is gt_logleaf_batch() of hash and signature), or none
+ * of them (hash NULL) when the log lost the batch behind the leaf. */
+struct gt_store_leaf {
+	uint64_t leaf;
+	int kind; /* enum gt_logleaf_kind */
+	const uint8_t *entry;
+	size_t entry_len;
+	const char *org_unit;
+	uint64_t log_index;
+	const uint8_t *hash; /* GT_SHA256_LEN bytes */
+	const uint8_t *signature;
+	size_t sig_len;
+	const uint8_t *batch;
+	size_t len;
+};
+
+/* Called for each leaf; returns 0 to go on, a positive number to stop, or a GT_E* code. */
+typedef int (*gt_store_leaf_cb)(void *arg, const struct gt_store_leaf *e);
+
+/* Calls cb, in leaf order, for the leaves from start to end (excluded) that are key records,
+ * or batches kept with their bytes whose org unit is org_root or below it (the log behind a
+ * subtree's figures, issue 14), or batches the log lost (whose unit is not known). One read
+ * snapshot when none is open. 0 (also when cb stopped the walk), cb's error, or a store error. */
+int gt_store_log_leaves(struct gt_store *st, const char *org_root, uint64_t start, uint64_t end,
+                        gt_store_leaf_cb cb, void *arg);
+
 /* The leaf of logged batch log_index; GT_ENOENT when it has none. */
 int gt_store_tree_leaf_of(struct gt_store *st, uint64_t log_index, uint64_t *leaf);
 

@@ -2,12 +2,12 @@
  * completions, workflow events and states) as the rules decided them, and rebuild. */
 #include "store_impl.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
+#include "merge.h"
 
 static const char *str(const char *s)
 {
@@ -25,44 +25,6 @@ static void bind_key(sqlite3_stmt *s, const char *a, const char *period, const c
 	bind_str(s, 1, a);
 	bind_str(s, 2, period);
 	bind_str(s, 3, org_unit);
-}
-
-/* Parses a plain decimal number ([+-]digits[.digits][e[+-]digits]) for report sums; anything
- * else (text, hex, inf, nan, spaces) is not a number. Returns 1 and sets *out if it is. */
-static int parse_num(const char *s, double *out)
-{
-	const char *p = s;
-	char *end;
-	int digits = 0;
-
-	if (*p == '+' || *p == '-')
-		p++;
-	while (*p >= '0' && *p <= '9') {
-		p++;
-		digits++;
-	}
-	if (*p == '.') {
-		p++;
-		while (*p >= '0' && *p <= '9') {
-			p++;
-			digits++;
-		}
-	}
-	if (digits == 0)
-		return 0;
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		if (!(*p >= '0' && *p <= '9'))
-			return 0;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	if (*p != '\0')
-		return 0;
-	*out = strtod(s, &end);
-	return *end == '\0' && isfinite(*out);
 }
 
 /* ---- Outcomes ------------------------------------------------------------------------ */
@@ -432,7 +394,7 @@ int gt_store_value_put(struct gt_store *st, const struct gt_store_value_in *v)
 	bind_str(s, 6, v->comment);
 	sqlite3_bind_int64(s, 7, (sqlite3_int64)v->revision);
 	sqlite3_bind_int(s, 8, v->deleted ? 1 : 0);
-	if (parse_num(str(v->value), &num))
+	if (gt_merge_number(str(v->value), &num))
 		sqlite3_bind_double(s, 9, num);
 	else
 		sqlite3_bind_null(s, 9);

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "error.h"
 #include "frame.h"
+#include "logleaf.h"
 #include "wire.h"
 
 static const char *out_dir;
@@ -576,6 +577,66 @@ int main(int argc, char **argv)
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PROOF_REPLY;
 	env.proof_reply = &prp;
 	put_envelope("valid-proof-reply", &env, NULL);
+
+	/* The log entries behind a report (issue 14, gtsync verify): request and reply, a batch's
+	 * entry with its bytes and skip lists, a key record's, a lost batch's. */
+	Gtsync__V1__LogEntriesRequest lrq = GTSYNC__V1__LOG_ENTRIES_REQUEST__INIT;
+	lrq.org_unit = "53";
+	lrq.dataset = "KK";
+	lrq.period = "2025";
+	lrq.tree_size = 1204;
+	lrq.start_leaf = 256;
+	lrq.max_entries = 256;
+	env.request_id = 12;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_LOG_ENTRIES_REQUEST;
+	env.log_entries_request = &lrq;
+	put_envelope("valid-log-entries-request", &env, &frames);
+	Gtsync__V1__LogEntriesReply lrp = GTSYNC__V1__LOG_ENTRIES_REPLY__INIT;
+	Gtsync__V1__LogEntry le[3], *lep[3] = {&le[0], &le[1], &le[2]};
+	uint32_t skipped[3] = {0, 2, 5};
+	for (int i = 0; i < 3; i++)
+		gtsync__v1__log_entry__init(&le[i]);
+	le[0].leaf_index = 300;
+	le[0].leaf_entry = bin(bytes64, 64);
+	le[0].batch = bin(full, full_len < 200 ? full_len : 200);
+	le[0].skipped_values = skipped;
+	le[0].n_skipped_values = 2;
+	le[0].skipped_actions = skipped + 2;
+	le[0].n_skipped_actions = 1;
+	le[1].leaf_index = 301;
+	le[1].leaf_entry = bin(bytes64 + 8, 56);
+	le[2].leaf_index = 302;
+	lrp.tree_size = 1204;
+	lrp.entries = lep;
+	lrp.n_entries = 3;
+	lrp.next_leaf = 512;
+	lrp.more = 1;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_LOG_ENTRIES_REPLY;
+	env.log_entries_reply = &lrp;
+	put_envelope("valid-log-entries-reply", &env, &frames);
+
+	/* Key record entries of the transparency log (fuzz_logleaf). */
+	{
+		struct gt_logleaf_keyrec kr = {
+		    GTSYNC__V1__KEY_ACTION__KEY_REGISTERED, "0123456789abcdef", bytes64, "53.71",
+		    1u << GTSYNC__V1__ROLE__ROLE_OPERATOR,  1764000000000};
+		uint8_t *entry = NULL;
+		size_t elen = 0;
+
+		if (gt_logleaf_key(&kr, NULL, &entry, &elen) != GT_OK)
+			die("key record failed");
+		put("logleaf", "valid-key-registered", entry, elen);
+		put("logleaf", "bad-truncated", entry, elen - 3);
+		entry[0] = GT_LOGLEAF_BATCH;
+		put("logleaf", "bad-batch-kind", entry, elen);
+		free(entry);
+		kr.action = GTSYNC__V1__KEY_ACTION__KEY_REVOKED;
+		kr.org_unit = "ID";
+		if (gt_logleaf_key(&kr, NULL, &entry, &elen) != GT_OK)
+			die("key record failed");
+		put("logleaf", "valid-key-revoked", entry, elen);
+		free(entry);
+	}
 
 	/* Malformed envelopes: no body, truncated, a bad tag, an over-long varint. */
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY__NOT_SET;

@@ -507,6 +507,31 @@ static void date_text(void **state)
 	assert_int_equal(gt_date_format(&d, buf, 10), GT_ETOOBIG);
 }
 
+/* The periods of a type within another, as reports sum them and verifiers check them
+ * (issue 14): months of a year, quarters of a half, a month of itself; none finer. */
+static void periods_within(void **state)
+{
+	char list[GT_PERIOD_MAX_WITHIN][GT_PERIOD_MAX_LEN + 1];
+	size_t n = 99;
+	(void)state;
+
+	assert_int_equal(gt_period_within(GT_PERIOD_MONTHLY, "2025", list, &n), GT_OK);
+	assert_int_equal(n, 12);
+	assert_string_equal(list[0], "202501");
+	assert_string_equal(list[11], "202512");
+	assert_int_equal(gt_period_within(GT_PERIOD_QUARTERLY, "2025S2", list, &n), GT_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0], "2025Q3");
+	assert_string_equal(list[1], "2025Q4");
+	assert_int_equal(gt_period_within(GT_PERIOD_MONTHLY, "202503", list, &n), GT_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0], "202503");
+	assert_int_equal(gt_period_within(GT_PERIOD_YEARLY, "202503", list, &n), GT_EINVAL);
+	assert_int_equal(n, 0);
+	assert_int_equal(gt_period_within(GT_PERIOD_MONTHLY, "2025X", list, &n), GT_EINVAL);
+	assert_int_equal(gt_period_within(GT_PERIOD_MONTHLY, NULL, list, &n), GT_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -523,6 +548,7 @@ int main(void)
 	    cmocka_unit_test(type_names),
 	    cmocka_unit_test(dates),
 	    cmocka_unit_test(date_text),
+	    cmocka_unit_test(periods_within),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,289 @@
+/* Integration (issue 14): `gtsync verify` checks a report's figures against the signed batches
+ * behind them, with the real server. Districts push; a province's aggregator verifies the
+ * province's report (and it must say "verified" with the right counts); then the centre's store
+ * is changed behind the server's back — a value changed in the values table, a batch removed
+ * from the batch log, a logged batch's bytes rewritten — and verify catches each one with its
+ * own sentence and exits 1. A reader key is refused. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "clirun.h"
+#include "testserver.h"
+
+/* English messages, whatever the machine's locale. */
+static const char *const env_en[] = {"LANGUAGE=", "LC_ALL=", "LC_MESSAGES=", "LANG=en_US.UTF-8",
+                                     NULL};
+
+static void run_ok(const char *home, const char *const *args)
+{
+	struct gt_clirun r;
+
+	gt_clirun(&r, home, env_en, 60, args);
+	if (r.status != 0)
+		fail_msg("gtsync %s failed (%d): %s%s", args[0], r.status, r.out, r.err);
+	gt_clirun_free(&r);
+}
+
+static void set_value(const char *home, const char *element, const char *coc, const char *value)
+{
+	const char *const set[] = {"set", "--dataset", "KK", element, "202401", coc, value, NULL};
+	run_ok(home, set);
+}
+
+static const char *const push[] = {"push", "--no-retry", NULL};
+static const char *const verify53[] = {"verify", "--org",    "53",   "--dataset",
+                                       "KK",     "--period", "2024", NULL};
+
+/* The homes of one test: two districts' operators and the province's aggregator. */
+struct homes {
+	char d1[4200], d2[4200], prov[4200];
+};
+
+/* Four batches: 53.71 twice (the second a newer revision of the same cells), 53.72 once with
+ * values and once with its approval. The province's victims: 5 (53.71's newer figures) + 4 =
+ * 9. */
+static void populate(struct gt_testserver *ts, struct homes *h)
+{
+	gt_clirun_client(ts, "d1", "53.71", "operator", h->d1, sizeof(h->d1));
+	gt_clirun_client(ts, "d2", "53.72", "operator,approver", h->d2, sizeof(h->d2));
+	gt_clirun_client(ts, "prov", "53", "aggregator", h->prov, sizeof(h->prov));
+	set_value(h->d1, "KK_KORBAN", "PD", "3");
+	set_value(h->d1, "KK_KORBAN_TOTAL", "", "3");
+	run_ok(h->d1, push);
+	set_value(h->d2, "KK_KORBAN", "PD", "4");
+	set_value(h->d2, "KK_KORBAN_TOTAL", "", "4");
+	run_ok(h->d2, push);
+	/* 53.72 approves its month: the digest it signs is checked against the batches too. */
+	{
+		const char *const approve[] = {"approve",  "--dataset", "KK",
+		                               "--period", "202401",    NULL};
+		run_ok(h->d2, approve);
+		run_ok(h->d2, push);
+	}
+	set_value(h->d1, "KK_KORBAN", "PD", "5");
+	set_value(h->d1, "KK_KORBAN_TOTAL", "", "5");
+	run_ok(h->d1, push);
+}
+
+/* Runs verify53 as the province and expects it to fail with each of says on stdout. */
+static void verify_fails(const char *home, const char *const *says)
+{
+	struct gt_clirun r;
+
+	gt_clirun(&r, home, env_en, 120, verify53);
+	if (r.status != 1 || strstr(r.out, "NOT verified:") == NULL ||
+	    strstr(r.out, "verified: 9 victims") != NULL)
+		fail_msg("verify should fail (1), got %d: %s%s", r.status, r.out, r.err);
+	for (; *says != NULL; says++)
+		if (strstr(r.out, *says) == NULL)
+			fail_msg("verify should say \"%s\": %s%s", *says, r.out, r.err);
+	gt_clirun_free(&r);
+}
+
+/* Stops the server, changes its store with sql (or fn), starts it again. */
+static void tamper(struct gt_testserver *ts, const char *sql, void (*fn)(sqlite3 *db))
+{
+	char path[GT_PATH_MAX], listen[64];
+	const char *again[] = {"--listen", listen, NULL};
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", ts->port);
+	assert_int_equal(gt_testserver_stop(ts), 0);
+	snprintf(path, sizeof(path), "%s/gtsync.db", ts->data);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sql != NULL && sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("tampering: %s", msg);
+	if (fn != NULL)
+		fn(db);
+	assert_int_equal(sqlite3_changes(db) > 0, 1);
+	sqlite3_close(db);
+	gt_testserver_start(ts, again);
+}
+
+/* The untampered store verifies, with the right counts; a district verifies its own unit. The
+ * test can fail: a wrong count or a missing batch would show in these lines. */
+static void an_honest_store_verifies(void **state)
+{
+	struct gt_testserver *ts = *state;
+	struct homes h;
+	struct gt_clirun r;
+	const char *const own[] = {"verify", "--dataset", "KK", "--period", "2024", NULL};
+	struct timespec t0, t1;
+
+	populate(ts, &h);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	gt_clirun(&r, h.prov, env_en, 120, verify53);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (r.status != 0 ||
+	    strstr(r.out, "verified: 9 victims = 4 signed batches from 2 units, tree head ") ==
+	        NULL)
+		fail_msg("verify: %d %s%s", r.status, r.out, r.err);
+	if (strstr(r.out, "approvals: 1 signed digest matches the signed batches") == NULL)
+		fail_msg("verify should check 53.72's approval: %s", r.out);
+	print_message("verify of 53 KK 2024 (4 batches, 1 approval): %.0f ms\n",
+	              (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	gt_clirun_free(&r);
+	/* The district's own report: 53.71's newer figures, from its two batches. */
+	gt_clirun(&r, h.d1, env_en, 120, own);
+	if (r.status != 0 ||
+	    strstr(r.out, "verified: 5 victims = 2 signed batches from 1 units") == NULL)
+		fail_msg("verify as the district: %d %s%s", r.status, r.out, r.err);
+	gt_clirun_free(&r);
+	/* The nation's report, verified by the secretariat: the districts' figures roll up
+	 * through their province (issue 14 item: any key whose scope covers the org). */
+	{
+		const char *const national[] = {"verify", "--org",    "ID",   "--dataset",
+		                                "KK",     "--period", "2024", NULL};
+		char sec[4200];
+
+		gt_clirun_client(ts, "sec", "ID", "secretariat", sec, sizeof(sec));
+		gt_clirun(&r, sec, env_en, 120, national);
+		if (r.status != 0 || strstr(r.out, "verified: 9 victims = ") == NULL ||
+		    strstr(r.out, " from 2 units, tree head ") == NULL)
+			fail_msg("verify as the secretariat: %d %s%s", r.status, r.out, r.err);
+		gt_clirun_free(&r);
+	}
+	/* In Bahasa Indonesia where the office speaks it. */
+	{
+		const char *const env_id[] = {"LANGUAGE=", "LC_ALL=", "LC_MESSAGES=", "LANG=C",
+		                              NULL};
+
+		gt_clirun(&r, h.prov, env_id, 120, verify53);
+		if (r.status != 0 || strstr(r.out, "terverifikasi: 9 korban") == NULL)
+			fail_msg("verify in Bahasa Indonesia: %d %s%s", r.status, r.out, r.err);
+		gt_clirun_free(&r);
+	}
+}
+
+/* A reader key gets consolidated reports only: no batches, so no verify. */
+static void a_reader_is_refused(void **state)
+{
+	struct gt_testserver *ts = *state;
+	struct gt_clirun r;
+	char home[4200];
+
+	gt_clirun_client(ts, "reader", "53", "reader", home, sizeof(home));
+	gt_clirun(&r, home, env_en, 60, verify53);
+	if (r.status != 1 || strstr(r.err, "a reader key cannot verify a report") == NULL)
+		fail_msg("a reader's verify: %d %s%s", r.status, r.out, r.err);
+	gt_clirun_free(&r);
+}
+
+/* (a) A value changed in the values table: the report no longer matches the batches. */
+static void a_changed_value_is_caught(void **state)
+{
+	struct gt_testserver *ts = *state;
+	struct homes h;
+	const char *const says[] = {
+	    "differs: KK_KORBAN_TOTAL - at 53 (total): the server's "
+	    "report says 10 (2 values), the signed batches give 9 (2 values)",
+	    "differs: KK_KORBAN_TOTAL - at 53.72: the server's report says "
+	    "5 (1 values), the signed batches give 4 (1 values)",
+	    NULL};
+
+	populate(ts, &h);
+	tamper(ts,
+	       "UPDATE datavalues SET value = '5', num = 5 WHERE data_element = "
+	       "'KK_KORBAN_TOTAL' AND org_unit = '53.72'",
+	       NULL);
+	verify_fails(h.prov, says);
+}
+
+/* (b) A batch removed from the batch log: its leaf has nothing behind it, the figures it gave
+ * have no signed batch, and the approval signed over them no longer matches. */
+static void a_removed_batch_is_caught(void **state)
+{
+	struct gt_testserver *ts = *state;
+	struct homes h;
+	const char *const says[] = {"the server's log lost the batch behind it",
+	                            "the approval of KK 202401 at 53.72 signed a digest that the "
+	                            "signed batches before it do not give",
+	                            "differs: KK_KORBAN_TOTAL - at 53.72: the server's report says "
+	                            "4 (1 values), the signed batches give 0 (0 values)",
+	                            NULL};
+
+	populate(ts, &h);
+	tamper(ts,
+	       "DELETE FROM batch_log WHERE log_index = (SELECT min(log_index) FROM batch_log "
+	       "WHERE org_unit = '53.72')",
+	       NULL);
+	verify_fails(h.prov, says);
+}
+
+/* Rewrites the value "4" of 53.72's batch into "8" in the batch's bytes. */
+static void rewrite_bytes(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	uint8_t *copy;
+	int n, done = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "SELECT batch FROM batch_log WHERE org_unit = '53.72' "
+	                                    "ORDER BY log_index LIMIT 1",
+	                                    -1, &s, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_bytes(s, 0);
+	copy = malloc((size_t)n);
+	assert_non_null(copy);
+	memcpy(copy, sqlite3_column_blob(s, 0), (size_t)n);
+	sqlite3_finalize(s);
+	/* DataValue.value (field 5, one byte "4"): 0x2a 0x01 '4'. */
+	for (int i = 0; i + 2 < n; i++)
+		if (copy[i] == 0x2a && copy[i + 1] == 0x01 && copy[i + 2] == '4') {
+			copy[i + 2] = '8';
+			done++;
+		}
+	assert_true(done > 0);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db,
+	                       "UPDATE batch_log SET batch = ?1 WHERE log_index = (SELECT "
+	                       "min(log_index) FROM batch_log WHERE org_unit = '53.72')",
+	                       -1, &s, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_blob(s, 1, copy, n, SQLITE_TRANSIENT);
+	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
+	free(copy);
+}
+
+/* (c) A logged batch's bytes rewritten: they are not the bytes whose hash the log holds. */
+static void a_rewritten_entry_is_caught(void **state)
+{
+	struct gt_testserver *ts = *state;
+	struct homes h;
+	const char *const says[] = {"the batch's bytes were rewritten", NULL};
+
+	populate(ts, &h);
+	tamper(ts, NULL, rewrite_bytes);
+	verify_fails(h.prov, says);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(an_honest_store_verifies, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(a_reader_is_refused, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(a_changed_value_is_caught, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(a_removed_batch_is_caught, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(a_rewritten_entry_is_caught, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
