@@ -80,8 +80,8 @@ static int check(struct gt_home *h, const char *what, const struct gt_meta *meta
 		gt_home_say(h,
 		            _("%s: data set %s is reported %s; a report is approved for a %s "
 		              "period or a coarser one (e.g. the year), not %s"),
-		            what, ds->code, gt_period_type_name(ds->period_type),
-		            gt_period_type_name(ds->period_type), o->period);
+		            what, ds->code, gt_period_type_text(ds->period_type),
+		            gt_period_type_text(ds->period_type), o->period);
 		return GT_EINVAL;
 	}
 	if (gt_orgunit_valid(org) != GT_OK) {

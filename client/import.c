@@ -504,7 +504,8 @@ static int queue_all(struct import *im, struct gt_import_result *r)
 
 	if ((rc = gt_cstore_begin(im->h->st)) != GT_OK)
 		return rc;
-	gt_progress_start(&bar, im->o->progress, 0, "queue", _("values"), im->c->n_rows);
+	gt_progress_start(&bar, im->o->progress, 0, C_("progress", "queue"), _("values"),
+	                  im->c->n_rows);
 	for (size_t i = 0; i < im->c->n_rows && rc == GT_OK; i++) {
 		if ((rc = queue_row(im, i, &what)) != GT_OK)
 			break;
@@ -725,7 +726,7 @@ int gt_import_buffer(struct gt_home *h, const char *name, const uint8_t *buf, si
 	r->rows = c->n_rows;
 	if ((rc = import_init(&im, c)) != GT_OK)
 		goto out;
-	gt_progress_start(&bar, o->progress, 0, "check", _("rows"), c->n_rows);
+	gt_progress_start(&bar, o->progress, 0, C_("progress", "check"), _("rows"), c->n_rows);
 	for (size_t i = 0; i < c->n_rows; i++) {
 		gt_progress_set(&bar, i + 1, 0);
 		check_row(&im, i);

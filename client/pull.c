@@ -148,7 +148,7 @@ int gt_pull_run(struct gt_home *h, const struct gt_pull_opts *o, struct gt_pull_
 		gt_home_explain(h, "gtsync pull", &err);
 		return rc;
 	}
-	gt_progress_start(&a.bar, o->progress, 0, "pull", _("values"), 0);
+	gt_progress_start(&a.bar, o->progress, 0, C_("progress", "pull"), _("values"), 0);
 	rc = gt_pull_chunks(h, s, "gtsync pull", a.org, cursor, o, apply_chunk, &a, res);
 	gt_progress_end(&a.bar);
 	gt_session_close(s);

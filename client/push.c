@@ -810,7 +810,7 @@ int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_
 			fprintf(o->out, _("push: nothing to send\n"));
 		return GT_OK;
 	}
-	gt_progress_start(&p.bar, o->progress, 0, "push", _("values"), p.total);
+	gt_progress_start(&p.bar, o->progress, 0, C_("progress", "push"), _("values"), p.total);
 	for (;;) {
 		uint64_t before = res->values_acked + res->values_conflict + res->values_refused +
 		                  res->batches_dup;

@@ -339,7 +339,7 @@ static int check_form(struct form_ctx *x, const struct gt_template_opts *o)
 	}
 	if (per.type != x->ds->period_type) {
 		gt_home_say(x->h, _("gtsync template: %s is reported %s; --period %s is not"),
-		            x->ds->code, gt_period_type_name(x->ds->period_type), o->period);
+		            x->ds->code, gt_period_type_text(x->ds->period_type), o->period);
 		return GT_EINVAL;
 	}
 	if (level > 0 && !gt_meta_dataset_reports_at(x->ds, level)) {
