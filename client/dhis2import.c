@@ -12,6 +12,7 @@
 #include "dhis2uid.h"
 #include "error.h"
 #include "fileio.h"
+#include "humanfmt.h"
 #include "i18n.h"
 #include "termtext.h"
 #include "valcheck.h"
@@ -331,6 +332,7 @@ int gt_dhis2import_run(struct gt_home *h, const char *path, const char *dataset,
 {
 	struct gt_dhis2import d = {0};
 	struct gt_meta *meta = NULL;
+	char nv[GT_HUMAN_MAX], nq[GT_HUMAN_MAX];
 	uint8_t *buf = NULL;
 	size_t len = 0, queued = 0;
 	int rc;
@@ -374,9 +376,11 @@ int gt_dhis2import_run(struct gt_home *h, const char *path, const char *dataset,
 		    path, gt_cstore_errmsg(h->st));
 		goto out;
 	}
+	/* The counts grouped as the language writes them ("1.200" in Indonesian). */
+	gt_human_number((double)d.n_values, nv, sizeof(nv));
+	gt_human_number((double)queued, nq, sizeof(nq));
 	if (out != NULL)
-		gt_termtext_line(out, _("import %s: %zu values: %zu queued"), path, d.n_values,
-		                 queued);
+		gt_termtext_line(out, _("import %s: %s values: %s queued%s"), path, nv, nq, "");
 out:
 	gt_dhis2import_free(&d);
 	gt_meta_free(meta);

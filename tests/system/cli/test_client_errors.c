@@ -369,6 +369,57 @@ static void test_server_disk_full(void **state)
 	assert_int_equal(gt_testserver_stop(ts), 0);
 }
 
+/* Writes dir/name: 1,200 values of KK_LP (every month of 1900-1999), each month's value plus
+ * add. */
+static void many_values(const char *dir, const char *name, int add, char *path, size_t len)
+{
+	size_t used, cap = 64u << 10;
+	char *text = malloc(cap);
+
+	assert_non_null(text);
+	used = (size_t)snprintf(text, cap, "dataelement,period,value\n");
+	for (int y = 1900; y < 2000; y++)
+		for (int m = 1; m <= 12; m++)
+			used += (size_t)snprintf(text + used, cap - used, "KK_LP,%d%02d,%d\n", y, m,
+			                         m + add);
+	snprintf(path, len, "%s/%s", dir, name);
+	gt_clirun_write(path, text);
+	free(text);
+}
+
+/* The push summary's counts grouped as the language writes them (issue 12, what remained, item
+ * 2): 1,200 values read "1.200 nilai diakui" in Indonesian, and "1,200" in English. */
+static void test_push_summary_grouped(void **state)
+{
+	struct gt_testserver *ts = *state;
+	static const char *const id[] = {"LANGUAGE=id", NULL};
+	struct gt_clirun r;
+	char home[4200], path[4300];
+
+	gt_clirun_client(ts, "grp", "53.71", "operator", home, sizeof(home));
+	open_old_years(ts);
+	many_values(ts->dir, "many-id.csv", 0, path, sizeof(path));
+	const char *imp[] = {"import", path, NULL};
+	gt_clirun(&r, home, id, 60, imp);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "1.200 nilai"));
+	gt_clirun_free(&r);
+	const char *push[] = {"push", "--no-retry", NULL};
+	gt_clirun(&r, home, id, 60, push);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "1.200 nilai diakui, 0 konflik"));
+	gt_clirun_free(&r);
+	/* In English the same summary groups with commas. */
+	many_values(ts->dir, "many-en.csv", 1, path, sizeof(path));
+	gt_clirun(&r, home, NULL, 60, imp);
+	assert_int_equal(r.status, 0);
+	gt_clirun_free(&r);
+	gt_clirun(&r, home, NULL, 60, push);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "1,200 values acknowledged, 0 in conflict"));
+	gt_clirun_free(&r);
+}
+
 static void test_help_everywhere(void **state)
 {
 	static const char *const cmds[][3] = {
@@ -415,6 +466,8 @@ int main(void)
 	                                    gt_clirun_server_teardown),
 	    cmocka_unit_test_setup_teardown(test_server_disk_full, small_fs_setup,
 	                                    small_fs_teardown),
+	    cmocka_unit_test_setup_teardown(test_push_summary_grouped, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
 	    cmocka_unit_test(test_help_everywhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
