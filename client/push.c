@@ -483,6 +483,7 @@ static int send_next(struct pusher *p)
  * or a code that ends the session. */
 static int refused(struct pusher *p, const struct inflight *f, int code, const char *msg)
 {
+	char sm[GT_SERVERMSG_MAX];
 	int64_t now = gt_clock_wall_ms();
 	const char *shown;
 	int disp, rc;
@@ -492,7 +493,7 @@ static int refused(struct pusher *p, const struct inflight *f, int code, const c
 	if (msg == NULL || msg[0] == '\0')
 		msg = gt_strerror(code);
 	/* The store keeps the server's words; a person reads them in their language. */
-	shown = gt_servermsg_error(code, msg);
+	shown = gt_servermsg_error(code, msg, sm);
 	if (refusal_passes(code))
 		disp = GT_CSTORE_RETRY;
 	else if ((code == GT_ETOOBIG || code == GT_ECONFLICT) && p->requeues < GT_PUSH_MAX_REQUEUES)
@@ -557,6 +558,7 @@ static int refused(struct pusher *p, const struct inflight *f, int code, const c
 /* Handles one envelope from the server. Returns 0, or a code that ends the session. */
 static int on_reply(struct pusher *p, gt_envelope *env)
 {
+	char sm[GT_SERVERMSG_MAX];
 	struct inflight f;
 	size_t i;
 	uint32_t conflicts = 0;
@@ -572,7 +574,7 @@ static int on_reply(struct pusher *p, gt_envelope *env)
 			int code = e->code < 0 && e->code >= GT_ERR_MIN ? e->code : GT_EPROTO;
 			bar_break(p);
 			say(p->h, _("gtsync push: the server closed the connection: %s"),
-			    gt_servermsg_error(code, e->message));
+			    gt_servermsg_error(code, e->message, sm));
 			return gt_home_transient(code) ? code : GT_EPROTO;
 		}
 		return GT_OK; /* not ours to handle */
