@@ -17,6 +17,7 @@
 #include "jsonout.h"
 #include "protonames.h"
 #include "rmodel.h"
+#include "servermsg.h"
 
 #define WHAT "gtsync export"
 /* Mode of an export file: the directory decides who reads it. */
@@ -230,9 +231,11 @@ static int refused(struct gt_home *h, gt_envelope *reply, const char *org)
 {
 	const Gtsync__V1__Error *e = reply->error;
 	int code = e->code < 0 && e->code >= GT_ERR_MIN ? e->code : GT_EPROTO;
+	char sm[GT_SERVERMSG_MAX];
 
+	/* The server's sentence in the user's language (client/servermsg.h). */
 	gt_home_say(h, _("%s: the server refused the export of %s: %s"), WHAT, org,
-	            e->message && e->message[0] ? e->message : gt_error_text(code));
+	            gt_servermsg_error(code, e->message, sm));
 	return code;
 }
 
