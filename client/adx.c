@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "error.h"
+#include "i18n.h"
 #include "period.h"
 #include "rmodel.h"
 
@@ -225,7 +226,7 @@ static void decode_value(struct gt_dhis2import *d, xmlNodePtr n, const char *whe
 	int others = 0;
 
 	if (de == NULL || val == NULL) {
-		gt__dhis2import_error(d, "%s: needs %s", where,
+		gt__dhis2import_error(d, _("%s: needs %s"), where,
 		                      de == NULL ? "@dataElement" : "@value");
 		return;
 	}
@@ -234,8 +235,8 @@ static void decode_value(struct gt_dhis2import *d, xmlNodePtr n, const char *whe
 		if (strcmp(an, "dataElement") == 0 || strcmp(an, "value") == 0)
 			continue;
 		if (others++ > 0) {
-			gt__dhis2import_error(d, "%s@%s: gtsync's combos have one category", where,
-			                      an);
+			gt__dhis2import_error(d, _("%s@%s: gtsync's combos have one category"),
+			                      where, an);
 			return;
 		}
 		coc = prop(d, n, an);
@@ -254,8 +255,8 @@ static void decode_value(struct gt_dhis2import *d, xmlNodePtr n, const char *whe
 	v->data_element = gt__dhis2import_element(meta, de);
 	if (v->data_element == NULL) {
 		gt__dhis2import_error(
-		    d, "%s@dataElement: \"%s\" is neither a data element's code nor its UID", where,
-		    de);
+		    d, _("%s@dataElement: \"%s\" is neither a data element's code nor its UID"),
+		    where, de);
 		return;
 	}
 	v->period = period;
@@ -278,7 +279,7 @@ int gt_adx_decode(const uint8_t *buf, size_t len, const struct gt_meta *meta, co
 	if (out->errors == NULL)
 		return GT_ENOMEM;
 	if (len > GT_DHIS2IMPORT_MAX_INPUT || len > INT32_MAX) {
-		gt__dhis2import_error(out, "the document is larger than %u bytes",
+		gt__dhis2import_error(out, _("the document is larger than %u bytes"),
 		                      GT_DHIS2IMPORT_MAX_INPUT);
 		return GT_OK;
 	}
@@ -287,7 +288,7 @@ int gt_adx_decode(const uint8_t *buf, size_t len, const struct gt_meta *meta, co
 	                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (doc == NULL) {
 		const xmlError *e = xmlGetLastError();
-		gt__dhis2import_error(out, "line %d: not well-formed XML", e ? e->line : 0);
+		gt__dhis2import_error(out, _("line %d: not well-formed XML"), e ? e->line : 0);
 		return GT_OK;
 	}
 	out->doc = doc;
@@ -295,7 +296,7 @@ int gt_adx_decode(const uint8_t *buf, size_t len, const struct gt_meta *meta, co
 	root = xmlDocGetRootElement(doc);
 	if (root == NULL || !is(root, "adx") || root->ns == NULL ||
 	    strcmp((const char *)root->ns->href, GT_ADX_NS) != 0) {
-		gt__dhis2import_error(out, "/: the root must be adx in the namespace %s",
+		gt__dhis2import_error(out, _("/: the root must be adx in the namespace %s"),
 		                      GT_ADX_NS);
 		return GT_OK;
 	}
@@ -319,14 +320,14 @@ int gt_adx_decode(const uint8_t *buf, size_t len, const struct gt_meta *meta, co
 		org = prop(out, gn, "orgUnit");
 		period = prop(out, gn, "period");
 		if (org == NULL || period == NULL) {
-			gt__dhis2import_error(out, "%s: needs %s", where,
+			gt__dhis2import_error(out, _("%s: needs %s"), where,
 			                      org == NULL ? "@orgUnit" : "@period");
 			continue;
 		}
 		if (gt_adx_period_parse(period, pe, sizeof(pe)) != GT_OK) {
 			gt__dhis2import_error(
-			    out, "%s@period: \"%s\" is not an ADX period (2026-07-01/P1M)", where,
-			    period);
+			    out, _("%s@period: \"%s\" is not an ADX period (2026-07-01/P1M)"),
+			    where, period);
 			continue;
 		}
 		dpe = gt__dhis2import_keep(out, strdup(pe));

@@ -80,8 +80,8 @@ static int check(struct gt_home *h, const char *what, const struct gt_meta *meta
 		gt_home_say(h,
 		            _("%s: data set %s is reported %s; a report is approved for a %s "
 		              "period or a coarser one (e.g. the year), not %s"),
-		            what, ds->code, gt_period_type_name(ds->period_type),
-		            gt_period_type_name(ds->period_type), o->period);
+		            what, ds->code, gt_period_type_text(ds->period_type),
+		            gt_period_type_text(ds->period_type), o->period);
 		return GT_EINVAL;
 	}
 	if (gt_orgunit_valid(org) != GT_OK) {
@@ -117,6 +117,7 @@ static const char *cause_of(const struct gt_cstore_action *a)
 static int report_outcome(struct gt_home *h, const char *what, const struct gt_chain_opts *o,
                           struct gt_chain_result *r)
 {
+	char sm[GT_SERVERMSG_MAX];
 	struct gt_cstore_action a;
 	int rc = gt_cstore_action_get(h->st, r->action_id, &a);
 
@@ -159,14 +160,15 @@ static int report_outcome(struct gt_home *h, const char *what, const struct gt_c
 		r->outcome = GT_CHAIN_SKIPPED;
 		r->conflict = a.conflict;
 		gt_home_say(h, _("%s: %s %s %s: skipped by the server: %s (%s)"), what, a.dataset,
-		            a.period, a.org_unit, gt_servermsg_conflict(a.conflict, cause_of(&a)),
+		            a.period, a.org_unit,
+		            gt_servermsg_conflict(a.conflict, cause_of(&a), sm),
 		            gt_protonames_conflict(a.conflict));
 		break;
 	case GT_CSTORE_REFUSED:
 		r->outcome = GT_CHAIN_REFUSED;
 		r->code = a.code;
 		gt_home_say(h, _("%s: %s %s %s: refused by the server: %s"), what, a.dataset,
-		            a.period, a.org_unit, gt_servermsg_error(a.code, a.message));
+		            a.period, a.org_unit, gt_servermsg_error(a.code, a.message, sm));
 		break;
 	default:
 		r->outcome = GT_CHAIN_UNSENT;

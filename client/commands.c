@@ -417,6 +417,10 @@ static int cmd_template(const struct gt_cli_cmd *cmd, int argc, char **argv, voi
 	o.dataset = gt_cli_get(cmd, "dataset");
 	o.period = gt_cli_get(cmd, "period");
 	o.output = gt_cli_get(cmd, "output");
+	/* --prefill: the period's own values; --prefill-from P: another period's. */
+	o.prefill = gt_cli_get(cmd, "prefill-from");
+	if (o.prefill == NULL && gt_cli_get(cmd, "prefill") != NULL)
+		o.prefill = o.period;
 	o.out = stdout;
 	rc = gt_template_write(h, &o);
 	gt_home_close(h);
@@ -853,6 +857,14 @@ static struct gt_cli_opt template_opts[] = {
     {"format", "FORMAT", N_("xlsx (default) or csv (the same grid as a CSV file)"), NULL},
     {"output", "FILE", N_("the file to write (default DS-PERIOD-ORG.xlsx here; never replaced)"),
      NULL},
+    {"prefill", NULL,
+     N_("fill the cells with the values this home already has for the period (queued, sent "
+        "or pulled), to correct them"),
+     NULL},
+    {"prefill-from", "PERIOD",
+     N_("fill the cells with another period's values instead (the previous month's, to start "
+        "from its figures)"),
+     NULL},
     {0},
 };
 static struct gt_cli_opt push_opts[] = {
@@ -989,12 +1001,16 @@ static const struct gt_cli_cmd client_cmds[] = {
         "breakdown). The value is checked like an import row."),
      set_opts, 3, 4, cmd_set, NULL},
     {"template", N_("write a spreadsheet form to fill in and import"),
-     N_("[--home DIR] --dataset DS --period P [--format xlsx|csv] [--output FILE]"),
+     N_("[--home DIR] --dataset DS --period P [--format xlsx|csv] [--output FILE] "
+        "[--prefill | --prefill-from PERIOD]"),
      N_("Writes the data set's form for this office and period: a sheet of instructions, then "
         "a sheet per part of the form with the data set's names, the cells to fill in unlocked "
         "and checked (whole numbers of 0 or more, Ya/Tidak lists), everything else locked, and "
         "the codes in hidden cells. Fill it in Excel or LibreOffice and give it to 'gtsync "
-        "import'. --format csv writes the same grid as a CSV file, importable the same way."),
+        "import'. --format csv writes the same grid as a CSV file, importable the same way. "
+        "--prefill fills the cells with the values already entered or pulled for the period, "
+        "--prefill-from with those of another period; importing the form unchanged queues "
+        "nothing."),
      template_opts, 0, 0, cmd_template, NULL},
     {"push", N_("send queued values and workflow actions to the server"),
      N_("[--home DIR] [--no-retry] [--retries N]"),

@@ -156,6 +156,12 @@ int gt_cstore_queue(struct gt_cstore *st, const struct gt_cstore_value *v, int64
 int gt_cstore_latest_number(struct gt_cstore *st, const char *data_element, const char *period,
                             const char *org_unit, const char *coc, double *v);
 
+/* Reads the latest value entered for a key as gt_cstore_latest_number() finds it, as its text
+ * into buf[0..len) ("" on any failure). GT_ENOENT when there is none or it is deleted;
+ * GT_ETOOBIG when it does not fit. */
+int gt_cstore_latest_text(struct gt_cstore *st, const char *data_element, const char *period,
+                          const char *org_unit, const char *coc, char *buf, size_t len);
+
 /* A queued change read back for packing. */
 struct gt_cstore_outrow {
 	int64_t id;

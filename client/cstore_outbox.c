@@ -178,6 +178,42 @@ int gt_cstore_latest_number(struct gt_cstore *st, const char *data_element, cons
 	return GT_ENOENT;
 }
 
+int gt_cstore_latest_text(struct gt_cstore *st, const char *data_element, const char *period,
+                          const char *org_unit, const char *coc, char *buf, size_t len)
+{
+	struct gt_cstore_value key = {
+	    .data_element = data_element, .period = period, .org_unit = org_unit, .coc = coc};
+	static const int ids[2] = {Q_KEY_NUMBER, Q_R_NUMBER};
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (int i = 0; i < 2; i++) {
+		sqlite3_stmt *s = gt_sqldb_stmt(st->db, ids[i]);
+		int rc;
+		if (s == NULL)
+			return GT_ESTORE;
+		bind_key(s, &key);
+		rc = gt_sqldb_step(st->db, s);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			const char *t = gt_sqldb_col_text(s, 0);
+			size_t n = strlen(t);
+			if (sqlite3_column_int(s, 1))
+				rc = GT_ENOENT;
+			else if (n >= len)
+				rc = GT_ETOOBIG;
+			else {
+				memcpy(buf, t, n + 1);
+				rc = GT_OK;
+			}
+			gt_sqldb_reset(s);
+			return rc;
+		}
+	}
+	return GT_ENOENT;
+}
+
 void gt_cstore_outrows_free(struct gt_cstore_outrow *rows, size_t n)
 {
 	if (rows == NULL)

@@ -13,9 +13,11 @@
 #include "adx.h"
 #include "dhis2uid.h"
 #include "error.h"
+#include "i18n.h"
 #include "jsonout.h"
 #include "protonames.h"
 #include "rmodel.h"
+#include "servermsg.h"
 
 #define WHAT "gtsync export"
 /* Mode of an export file: the directory decides who reads it. */
@@ -229,9 +231,11 @@ static int refused(struct gt_home *h, gt_envelope *reply, const char *org)
 {
 	const Gtsync__V1__Error *e = reply->error;
 	int code = e->code < 0 && e->code >= GT_ERR_MIN ? e->code : GT_EPROTO;
+	char sm[GT_SERVERMSG_MAX];
 
-	gt_home_say(h, "%s: the server refused the export of %s: %s", WHAT, org,
-	            e->message && e->message[0] ? e->message : gt_error_text(code));
+	/* The server's sentence in the user's language (client/servermsg.h). */
+	gt_home_say(h, _("%s: the server refused the export of %s: %s"), WHAT, org,
+	            gt_servermsg_error(code, e->message, sm));
 	return code;
 }
 
@@ -285,7 +289,7 @@ static int fetch(struct gt_home *h, struct gt_session *s, const struct gt_dhis2e
 		if (reply->body_case != GTSYNC__V1__ENVELOPE__BODY_EXPORT_CHUNK ||
 		    (reply->export_chunk->more && reply->export_chunk->n_next_after != 4)) {
 			gt_wire_envelope_free(reply);
-			gt_home_say(h, "%s: the server answered out of turn", WHAT);
+			gt_home_say(h, _("%s: the server answered out of turn"), WHAT);
 			rc = GT_EPROTO;
 			break;
 		}
@@ -335,7 +339,8 @@ int gt_dhis2export_run(struct gt_home *h, const struct gt_dhis2export_opts *o, u
 		fd = mkstemp(tmp);
 		f = fd >= 0 ? fdopen(fd, "w") : NULL;
 		if (f == NULL) {
-			gt_home_say(h, "%s: cannot write %s: %s", WHAT, o->output, strerror(errno));
+			gt_home_say(h, _("%s: cannot write %s: %s"), WHAT, o->output,
+			            strerror(errno));
 			if (fd >= 0) {
 				close(fd);
 				unlink(tmp);
@@ -372,7 +377,7 @@ int gt_dhis2export_run(struct gt_home *h, const struct gt_dhis2export_opts *o, u
 		if (rc != GT_OK)
 			unlink(tmp);
 		if (rc == GT_EIO)
-			gt_home_say(h, "%s: cannot write %s", WHAT, o->output);
+			gt_home_say(h, _("%s: cannot write %s"), WHAT, o->output);
 		free(tmp);
 	}
 	return rc;

@@ -12,6 +12,8 @@
 #include "dhis2uid.h"
 #include "error.h"
 #include "fileio.h"
+#include "humanfmt.h"
+#include "i18n.h"
 #include "termtext.h"
 #include "valcheck.h"
 
@@ -121,7 +123,7 @@ static int text(struct gt_dhis2import *d, const json_t *o, const char *path, con
 		return 0;
 	if (json_is_string(v)) {
 		if (strlen(json_string_value(v)) != json_string_length(v)) {
-			error(d, "%s.%s: holds a NUL character", path, key);
+			error(d, _("%s.%s: holds a NUL character"), path, key);
 			return -1;
 		}
 		*out = json_string_value(v);
@@ -136,8 +138,9 @@ static int text(struct gt_dhis2import *d, const json_t *o, const char *path, con
 		*out = json_is_true(v) ? "true" : "false";
 		return 0;
 	}
-	error(d, "%s.%s: must be a string%s", path, key,
-	      allow_scalar && json_is_real(v) ? " (write a fraction as text, e.g. \"2.5\")" : "");
+	error(d, _("%s.%s: must be a string%s"), path, key,
+	      allow_scalar && json_is_real(v) ? _(" (write a fraction as text, e.g. \"2.5\")")
+	                                      : "");
 	return -1;
 }
 
@@ -153,7 +156,7 @@ static void decode_value(struct gt_dhis2import *d, const json_t *dv, size_t i,
 	memset(v, 0, sizeof(*v));
 	snprintf(v->path, sizeof(v->path), "dataValues[%zu]", i);
 	if (!json_is_object(dv)) {
-		error(d, "%s: must be an object", v->path);
+		error(d, _("%s: must be an object"), v->path);
 		return;
 	}
 	bad |= text(d, dv, v->path, "dataElement", 0, &de);
@@ -165,30 +168,30 @@ static void decode_value(struct gt_dhis2import *d, const json_t *dv, size_t i,
 	bad |= text(d, dv, v->path, "comment", 0, &comment);
 	const json_t *del = json_object_get(dv, "deleted");
 	if (del != NULL && !json_is_boolean(del)) {
-		error(d, "%s.deleted: must be true or false", v->path);
+		error(d, _("%s.deleted: must be true or false"), v->path);
 		bad = 1;
 	}
 	if (bad)
 		return;
 	v->deleted = del != NULL && json_is_true(del);
 	if (de == NULL || pe == NULL || ou == NULL || (val == NULL && !v->deleted)) {
-		error(d, "%s: needs %s", v->path,
+		error(d, _("%s: needs %s"), v->path,
 		      de == NULL   ? "dataElement"
-		      : pe == NULL ? "period (here or at the top)"
-		      : ou == NULL ? "orgUnit (here or at the top)"
+		      : pe == NULL ? _("period (here or at the top)")
+		      : ou == NULL ? _("orgUnit (here or at the top)")
 		                   : "value");
 		return;
 	}
 	if (gt__dhis2import_coc(meta, aoc)[0] != '\0') {
 		error(d,
-		      "%s.attributeOptionCombo: \"%s\": gtsync has only the default attribute "
-		      "combo",
+		      _("%s.attributeOptionCombo: \"%s\": gtsync has only the default attribute "
+		        "combo"),
 		      v->path, aoc);
 		return;
 	}
 	v->data_element = gt__dhis2import_element(meta, de);
 	if (v->data_element == NULL) {
-		error(d, "%s.dataElement: \"%s\" is neither a data element's code nor its UID",
+		error(d, _("%s.dataElement: \"%s\" is neither a data element's code nor its UID"),
 		      v->path, de);
 		return;
 	}
@@ -212,18 +215,18 @@ int gt_dhis2import_decode(const uint8_t *buf, size_t len, const struct gt_meta *
 	if (out->errors == NULL)
 		return GT_ENOMEM;
 	if (len > GT_DHIS2IMPORT_MAX_INPUT) {
-		error(out, "the document is larger than %u bytes", GT_DHIS2IMPORT_MAX_INPUT);
+		error(out, _("the document is larger than %u bytes"), GT_DHIS2IMPORT_MAX_INPUT);
 		return GT_OK;
 	}
 	doc = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &e);
 	if (doc == NULL) {
-		error(out, "line %d, column %d: not JSON: %s", e.line, e.column, e.text);
+		error(out, _("line %d, column %d: not JSON: %s"), e.line, e.column, e.text);
 		return GT_OK;
 	}
 	out->doc = doc;
 	out->free_doc = json_free_doc;
 	if (!json_is_object(doc)) {
-		error(out, "$: must be an object with dataValues");
+		error(out, _("$: must be an object with dataValues"));
 		return GT_OK;
 	}
 	if (text(out, doc, "$", "dataSet", 0, &top_ds) ||
@@ -232,11 +235,11 @@ int gt_dhis2import_decode(const uint8_t *buf, size_t len, const struct gt_meta *
 	(void)top_ds;
 	dvs = json_object_get(doc, "dataValues");
 	if (!json_is_array(dvs)) {
-		error(out, "$.dataValues: must be an array");
+		error(out, _("$.dataValues: must be an array"));
 		return GT_OK;
 	}
 	if (json_array_size(dvs) > GT_DHIS2IMPORT_MAX_VALUES) {
-		error(out, "$.dataValues: more than %u values", GT_DHIS2IMPORT_MAX_VALUES);
+		error(out, _("$.dataValues: more than %u values"), GT_DHIS2IMPORT_MAX_VALUES);
 		return GT_OK;
 	}
 	out->values = calloc(json_array_size(dvs) + 1, sizeof(*out->values));
@@ -284,7 +287,7 @@ static void check_all(struct gt_home *h, const struct gt_meta *meta, const char 
 			if (strcmp(w->data_element, v->data_element) == 0 &&
 			    strcmp(w->period, v->period) == 0 && strcmp(w->coc, v->coc) == 0 &&
 			    strcmp(w->org_unit, v->org_unit) == 0) {
-				error(d, "%s: the same value as %s", v->path, w->path);
+				error(d, _("%s: the same value as %s"), v->path, w->path);
 				break;
 			}
 		}
@@ -329,14 +332,15 @@ int gt_dhis2import_run(struct gt_home *h, const char *path, const char *dataset,
 {
 	struct gt_dhis2import d = {0};
 	struct gt_meta *meta = NULL;
+	char nv[GT_HUMAN_MAX], nq[GT_HUMAN_MAX];
 	uint8_t *buf = NULL;
 	size_t len = 0, queued = 0;
 	int rc;
 
 	rc = gt_file_read(path, GT_DHIS2IMPORT_MAX_INPUT, &buf, &len);
 	if (rc != GT_OK) {
-		gt_home_say(h, "gtsync import: cannot read %s: %s", path,
-		            rc == GT_ETOOBIG ? "the file is larger than the import limit"
+		gt_home_say(h, _("gtsync import: cannot read %s: %s"), path,
+		            rc == GT_ETOOBIG ? _("the file is larger than the import limit")
 		                             : gt_error_text(rc));
 		return rc;
 	}
@@ -350,12 +354,16 @@ int gt_dhis2import_run(struct gt_home *h, const char *path, const char *dataset,
 		for (size_t i = 0; i < d.n_errors; i++)
 			gt_home_say(h, "%s: %s", path, d.errors[i]);
 		if (d.errors_total > d.n_errors)
-			gt_home_say(h, "%s: ... and %zu more errors", path,
+			gt_home_say(h, _("%s: ... and %zu more errors"), path,
 			            d.errors_total - d.n_errors);
-		gt_home_say(h,
-		            "gtsync import: %s: %zu %s; nothing from this file was queued. Fix the "
-		            "values above and import the file again.",
-		            path, d.errors_total, d.errors_total == 1 ? "error" : "errors");
+		gt_home_say(
+		    h,
+		    P_("gtsync import: %s: %zu error; nothing from this file was queued. Fix "
+		       "the values above and import the file again.",
+		       "gtsync import: %s: %zu errors; nothing from this file was queued. Fix "
+		       "the values above and import the file again.",
+		       d.errors_total),
+		    path, d.errors_total);
 		rc = GT_EINVAL;
 		goto out;
 	}
@@ -363,14 +371,16 @@ int gt_dhis2import_run(struct gt_home *h, const char *path, const char *dataset,
 	if (rc != GT_OK) {
 		gt_home_say(
 		    h,
-		    "gtsync import: %s: cannot queue the values: %s. Nothing from this file "
-		    "was queued; the outbox is unchanged.",
+		    _("gtsync import: %s: cannot queue the values: %s. Nothing from this file "
+		      "was queued; the outbox is unchanged."),
 		    path, gt_cstore_errmsg(h->st));
 		goto out;
 	}
+	/* The counts grouped as the language writes them ("1.200" in Indonesian). */
+	gt_human_number((double)d.n_values, nv, sizeof(nv));
+	gt_human_number((double)queued, nq, sizeof(nq));
 	if (out != NULL)
-		gt_termtext_line(out, "import %s: %zu values: %zu queued", path, d.n_values,
-		                 queued);
+		gt_termtext_line(out, _("import %s: %s values: %s queued%s"), path, nv, nq, "");
 out:
 	gt_dhis2import_free(&d);
 	gt_meta_free(meta);

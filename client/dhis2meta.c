@@ -8,6 +8,7 @@
 #include "dhis2uid.h"
 #include "error.h"
 #include "fileio.h"
+#include "i18n.h"
 #include "jsonout.h"
 
 #define WHAT "gtsync export"
@@ -273,7 +274,7 @@ int gt_dhis2meta_run(struct gt_home *h, const char *output, uint32_t timeout_ms,
 	rc = gt_meta_load_buffers(names, bufs, lens, rep->n_files, &meta, errs);
 	gt_meta_errors_clear(errs);
 	if (rc != GT_OK) {
-		gt_home_say(h, "%s: the server's metadata does not load", WHAT);
+		gt_home_say(h, _("%s: the server's metadata does not load"), WHAT);
 		goto out;
 	}
 	if (output == NULL) {
@@ -287,7 +288,7 @@ int gt_dhis2meta_run(struct gt_home *h, const char *output, uint32_t timeout_ms,
 	if (rc == GT_OK)
 		rc = gt_file_write(output, doc, len, 0644, 1);
 	if (rc != GT_OK)
-		gt_home_say(h, "%s: cannot write %s: %s", WHAT, output, gt_error_text(rc));
+		gt_home_say(h, _("%s: cannot write %s: %s"), WHAT, output, gt_error_text(rc));
 out:
 	free(doc);
 	gt_meta_free(meta);

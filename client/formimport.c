@@ -8,6 +8,7 @@
 
 #include "csv.h"
 #include "error.h"
+#include "i18n.h"
 #include "template.h"
 #include "xlsxread.h"
 
@@ -57,7 +58,7 @@ static int place(struct gt_csvimport *c, unsigned long *line, const char *sheet,
 	char ref[GT_XLSX_REF_LEN];
 
 	gt_xlsx_ref(r, col, ref);
-	return gt_csvimport_place(c, line, "Sheet '%s', cell %s", sheet, ref);
+	return gt_csvimport_place(c, line, _("Sheet '%s', cell %s"), sheet, ref);
 }
 
 /* Reads a sheet of a template. */
@@ -74,8 +75,8 @@ static int xlsx_template(const struct gt_xlsx_sheet *s, struct gt_csvimport *c)
 			return rc;
 		gt_csvimport_error(
 		    c, line,
-		    "this form was written by another version of gtsync; write a new "
-		    "one with 'gtsync template'");
+		    _("this form was written by another version of gtsync; write a new "
+		      "one with 'gtsync template'"));
 		return GT_OK;
 	}
 	for (size_t i = 0; i < s->ncells; i++) {
@@ -91,8 +92,8 @@ static int xlsx_template(const struct gt_xlsx_sheet *s, struct gt_csvimport *c)
 		if (row_code[0] == '\0' || col_code[0] == '\0') {
 			gt_csvimport_error(
 			    c, line,
-			    "a figure outside the form's cells (rows or columns were "
-			    "added or moved?)");
+			    _("a figure outside the form's cells (rows or columns were "
+			      "added or moved?)"));
 			continue;
 		}
 		if ((rc = go_on(add_value(c, line, by_elements, row_code, col_code, cell->text,
@@ -181,8 +182,8 @@ int gt_formimport_xlsx(const uint8_t *buf, size_t len, struct gt_csvimport *c)
 	}
 	if (rc == GT_OK && used == 0)
 		gt_csvimport_error(c, 0,
-		                   "no sheet of this workbook is a gtsync form or has the columns "
-		                   "dataelement and value on its first row");
+		                   _("no sheet of this workbook is a gtsync form or has the "
+		                     "columns dataelement and value on its first row"));
 out:
 	gt_xlsx_free(&x);
 	gt_csvimport_end(c);
@@ -262,15 +263,15 @@ static int grid_row(struct grid_section *g, const struct gt_csv_reader *rd,
 		if (vn == 0)
 			continue;
 		gt_xlsx_ref((uint32_t)(gt_csv_line(rd) - 1), (uint32_t)i, ref);
-		if ((rc = gt_csvimport_place(c, &line, "cell %s (line %lu)", ref,
+		if ((rc = gt_csvimport_place(c, &line, _("cell %s (line %lu)"), ref,
 		                             gt_csv_line(rd))) != GT_OK)
 			return rc;
 		if (!g->open || i - GT_FORM_COL_FIRST >= g->n ||
 		    g->codes[i - GT_FORM_COL_FIRST][0] == '\0' || code[0] == '\0') {
 			gt_csvimport_error(
 			    c, line,
-			    "a figure outside the form's cells (rows or columns were "
-			    "added or moved?)");
+			    _("a figure outside the form's cells (rows or columns were "
+			      "added or moved?)"));
 			continue;
 		}
 		if (vn > GT_CSVIMPORT_MAX_VALUE)
@@ -313,8 +314,8 @@ int gt_formimport_grid(const uint8_t *buf, size_t len, struct gt_csvimport *c)
 			if (strcmp(gt_csv_field(rd, 1, NULL), GT_FORM_VERSION) != 0) {
 				gt_csvimport_error(
 				    c, gt_csv_line(rd),
-				    "this form was written by another version of gtsync; "
-				    "write a new one with 'gtsync template'");
+				    _("this form was written by another version of gtsync; "
+				      "write a new one with 'gtsync template'"));
 				break;
 			}
 			snprintf(period, sizeof(period), "%s", gt_csv_field(rd, 3, NULL));

@@ -411,6 +411,7 @@ int gt_home_connect(struct gt_home *h, uint32_t timeout_ms, struct gt_session **
 int gt_home_request(struct gt_home *h, const char *what, uint32_t timeout_ms, gt_envelope *env,
                     int want, gt_envelope **reply)
 {
+	char sm[GT_SERVERMSG_MAX];
 	struct gt_session *s = NULL;
 	struct gt_session_err err;
 	int rc;
@@ -429,7 +430,7 @@ int gt_home_request(struct gt_home *h, const char *what, uint32_t timeout_ms, gt
 	if ((*reply)->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR) {
 		const Gtsync__V1__Error *e = (*reply)->error;
 		say(h->err, _("%s: the server refused: %s"), what,
-		    gt_servermsg_error(e->code, e->message));
+		    gt_servermsg_error(e->code, e->message, sm));
 		rc = e->code < 0 && e->code >= GT_ERR_MIN ? e->code : GT_EPROTO;
 		if (gt_home_transient(rc))
 			rc = GT_EPROTO; /* a refusal, not a lost link */

@@ -68,31 +68,18 @@ void gt_html_escape(FILE *out, const char *s)
 	}
 }
 
-/* Writes a figure; whole numbers from 10000 up in groups of three digits (narrow no-break
- * spaces), so a budget in rupiah reads at a glance. */
+/* Writes a figure as the language writes it (common/humanfmt.h): Indonesian "4.330" and
+ * "2,5", English "4,330" and "2.5", as the summary table and the charts do (issue 12). */
 static void number(FILE *out, double v)
 {
-	char buf[GT_RMODEL_NUM_LEN];
-	size_t len, start, lead;
+	char buf[GT_HUMAN_MAX];
 
 	if (!isfinite(v)) {
 		fputs("&ndash;", out);
 		return;
 	}
-	gt_rmodel_number(v, buf, sizeof(buf));
-	len = strlen(buf);
-	start = buf[0] == '-';
-	if (strspn(buf + start, "0123456789") != len - start || len - start < 5) {
-		fputs(buf, out);
-		return;
-	}
-	fwrite(buf, 1, start, out);
-	lead = (len - start) % 3 ? (len - start) % 3 : 3;
-	fwrite(buf + start, 1, lead, out);
-	for (size_t i = start + lead; i < len; i += 3) {
-		fputs("&#8239;", out);
-		fwrite(buf + i, 1, 3, out);
-	}
+	gt_human_number(v, buf, sizeof(buf));
+	gt_html_escape(out, buf);
 }
 
 static const char *state_class(int state)
@@ -129,9 +116,8 @@ static void values_table(FILE *out, const struct gt_meta_dataset *ds,
 	size_t cols = 0;
 
 	if (ds == NULL) {
-		fputs(
-		    "<table><tr><th>Data element</th><th>Option</th><th class=n>Value</th></tr>\n",
-		    out);
+		fprintf(out, "<table><tr><th>%s</th><th>%s</th><th class=n>%s</th></tr>\n",
+		        _("Data element"), _("Option"), _("Value"));
 		for (size_t i = 0; i < src->n; i++) {
 			fputs("<tr><td>", out);
 			gt_html_escape(out, src->values[i]->data_element);
@@ -158,7 +144,7 @@ static void values_table(FILE *out, const struct gt_meta_dataset *ds,
 		if (!gt_rmodel_group_start(ds, g))
 			continue;
 		fputs("<tr class=group><th>", out);
-		gt_html_escape(out, nc ? combo->name : "Data element");
+		gt_html_escape(out, nc ? combo->name : _("Data element"));
 		fputs("</th>", out);
 		for (size_t c = 0; c < nc; c++) {
 			fputs("<th class=n>", out);
@@ -167,7 +153,7 @@ static void values_table(FILE *out, const struct gt_meta_dataset *ds,
 		}
 		if (nc < cols)
 			fprintf(out, "<th colspan=%zu></th>", cols - nc);
-		fputs("<th class=n>Jumlah</th></tr>\n", out);
+		fprintf(out, "<th class=n>%s</th></tr>\n", _("Total"));
 		for (size_t e = g; e < ds->nelements; e++) {
 			const struct gt_meta_element *el = ds->elements[e];
 			double total = 0;
@@ -250,9 +236,13 @@ static void percent(FILE *out, uint32_t part, uint32_t whole)
 		fprintf(out, "%.1f%%", 100.0 * part / whole);
 }
 
-static void when(int64_t ms, char *buf, size_t len)
+/* Writes ms in the office's zone ("3 Des 2026 14:05 WITA"; zone NULL or "": WIB), as the
+ * text report and the dashboard do (issue 12); "-" when unknown. */
+static void when(int64_t ms, const char *zone, char *buf, size_t len)
 {
-	gt_rmodel_time(ms, GT_RMODEL_TIME_MINUTE_UTC, buf, len);
+	buf[0] = '\0';
+	if (ms <= 0 || gt_human_time(ms, zone != NULL && zone[0] ? zone : NULL, buf, len) != GT_OK)
+		snprintf(buf, len, "-");
 }
 
 /* The headline figures: units reported, on time, children accepted. */
@@ -327,7 +317,7 @@ static void completeness(FILE *out, const Gtsync__V1__ReportReply *rep,
 		fputs("</table>\n", out);
 	}
 	if (c != NULL && c->n_missing > 0) {
-		fprintf(out, "<h3 class=bad>Belum melapor (not reported): %zu</h3>\n<p>",
+		fprintf(out, "<h3 class=bad>%s: %zu</h3>\n<p>", _("Not reported yet"),
 		        c->n_missing);
 		for (size_t i = 0; i < c->n_missing; i++) {
 			const char *nm = gt_rmodel_name(names, rep, c->missing[i]);
@@ -341,10 +331,8 @@ static void completeness(FILE *out, const Gtsync__V1__ReportReply *rep,
 		}
 		fputs("</p>\n", out);
 	} else if (c != NULL) {
-		fputs(
-		    "<p class=ok>Semua unit yang diharapkan telah melapor (every unit expected to "
-		    "report has reported).</p>\n",
-		    out);
+		fprintf(out, "<p class=ok>%s</p>\n",
+		        _("Every unit expected to report has reported."));
 	}
 	fputs("</section>\n", out);
 }
@@ -404,7 +392,7 @@ static const char *kind_text(int kind)
 	}
 }
 
-static void history(FILE *out, const Gtsync__V1__ReportReply *rep)
+static void history(FILE *out, const Gtsync__V1__ReportReply *rep, const char *zone)
 {
 	if (rep->n_history == 0)
 		return;
@@ -414,8 +402,8 @@ static void history(FILE *out, const Gtsync__V1__ReportReply *rep)
 	        _("Signed approval history"), _("Time"), _("Action"), _("Key"), _("Reason"));
 	for (size_t i = 0; i < rep->n_history; i++) {
 		const Gtsync__V1__WorkflowEvent *ev = rep->history[i];
-		char at[64];
-		when(ev->at_ms, at, sizeof(at));
+		char at[GT_HUMAN_MAX];
+		when(ev->at_ms, zone, at, sizeof(at));
 		fprintf(out, "<tr><td>%s</td><td>", at);
 		gt_html_escape(out, kind_text(ev->kind));
 		fputs("</td><td>", out);
@@ -442,9 +430,10 @@ int gt_html_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
                    const struct gt_rmodel_names *names)
 {
 	const struct gt_meta_dataset *ds = meta ? gt_meta_dataset_find(meta, rep->dataset) : NULL;
-	char at[64], pe[GT_HUMAN_MAX];
+	const char *zone = names != NULL ? names->zone : NULL;
+	char at[GT_HUMAN_MAX], pe[GT_HUMAN_MAX];
 
-	when(rep->generated_at_ms, at, sizeof(at));
+	when(rep->generated_at_ms, zone, at, sizeof(at));
 	/* The period as people say it: "Januari–Desember 2025" for a year of monthly reports. */
 	if (ds == NULL || ds->period_type != GT_PERIOD_MONTHLY ||
 	    gt_human_period_range(rep->period, rep->period, pe, sizeof(pe)) != GT_OK)
@@ -519,7 +508,7 @@ int gt_html_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 		values_table(out, ds, &os);
 		fputs("</section>\n", out);
 	}
-	history(out, rep);
+	history(out, rep, zone);
 	fprintf(out, "<p class=small>gtsync &middot; %s</p>\n</body></html>\n",
 	        _("every figure comes from signed batches of the reporting units"));
 	return ferror(out) ? GT_EIO : GT_OK;

@@ -504,7 +504,8 @@ static int queue_all(struct import *im, struct gt_import_result *r)
 
 	if ((rc = gt_cstore_begin(im->h->st)) != GT_OK)
 		return rc;
-	gt_progress_start(&bar, im->o->progress, 0, "queue", _("values"), im->c->n_rows);
+	gt_progress_start(&bar, im->o->progress, 0, C_("progress", "queue"), _("values"),
+	                  im->c->n_rows);
 	for (size_t i = 0; i < im->c->n_rows && rc == GT_OK; i++) {
 		if ((rc = queue_row(im, i, &what)) != GT_OK)
 			break;
@@ -528,24 +529,28 @@ static int queue_all(struct import *im, struct gt_import_result *r)
 
 static void print_summary(FILE *out, const char *name, const struct gt_import_result *r)
 {
-	char more[256] = "";
+	char more[256] = "", n[4][GT_HUMAN_MAX];
 	size_t used = 0;
 
 	if (out == NULL)
 		return;
+	/* The counts grouped as the language writes them ("1.200" in Indonesian). */
+	gt_human_number((double)r->rows, n[0], sizeof(n[0]));
+	gt_human_number((double)r->queued, n[1], sizeof(n[1]));
+	gt_human_number((double)r->replaced, n[2], sizeof(n[2]));
+	gt_human_number((double)r->unchanged, n[3], sizeof(n[3]));
 	if (r->replaced)
 		used += (size_t)snprintf(more + used, sizeof(more) - used,
-		                         _(", %zu replacing values still queued"), r->replaced);
+		                         _(", %s replacing values still queued"), n[2]);
 	if (r->unchanged && used < sizeof(more))
 		used += (size_t)snprintf(more + used, sizeof(more) - used,
-		                         _(", %zu unchanged (already entered)"), r->unchanged);
+		                         _(", %s unchanged (already entered)"), n[3]);
 	if (r->warnings && used < sizeof(more))
 		snprintf(more + used, sizeof(more) - used,
 		         P_("; %zu validation rule warning (see above)",
 		            "; %zu validation rule warnings (see above)", r->warnings),
 		         r->warnings);
-	gt_termtext_line(out, _("import %s: %zu values: %zu queued%s"), name, r->rows, r->queued,
-	                 more);
+	gt_termtext_line(out, _("import %s: %s values: %s queued%s"), name, n[0], n[1], more);
 }
 
 /* Sets up a value checker for the home's org unit and the import's data set. */
@@ -725,7 +730,7 @@ int gt_import_buffer(struct gt_home *h, const char *name, const uint8_t *buf, si
 	r->rows = c->n_rows;
 	if ((rc = import_init(&im, c)) != GT_OK)
 		goto out;
-	gt_progress_start(&bar, o->progress, 0, "check", _("rows"), c->n_rows);
+	gt_progress_start(&bar, o->progress, 0, C_("progress", "check"), _("rows"), c->n_rows);
 	for (size_t i = 0; i < c->n_rows; i++) {
 		gt_progress_set(&bar, i + 1, 0);
 		check_row(&im, i);

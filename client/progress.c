@@ -1,10 +1,11 @@
 /* A progress bar for long work on a terminal; silent when the output is not one. */
 #include "progress.h"
 
-#include <inttypes.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "humanfmt.h"
 
 static int64_t mono_ms(void)
 {
@@ -16,21 +17,24 @@ static int64_t mono_ms(void)
 void gt_progress_format(char *buf, size_t len, const char *label, const char *unit, uint64_t done,
                         uint64_t total)
 {
-	char bar[GT_PROGRESS_WIDTH + 1];
+	char bar[GT_PROGRESS_WIDTH + 1], d[GT_HUMAN_MAX], t[GT_HUMAN_MAX];
 
 	if (len == 0)
 		return;
+	if (total != 0 && done > total)
+		done = total;
+	/* The counts grouped as the language writes them (12.000 in Indonesian). */
+	gt_human_number((double)done, d, sizeof(d));
+	gt_human_number((double)total, t, sizeof(t));
 	if (total == 0) {
-		snprintf(buf, len, "%s %" PRIu64 " %s", label, done, unit);
+		snprintf(buf, len, "%s %s %s", label, d, unit);
 		return;
 	}
-	if (done > total)
-		done = total;
 	size_t fill = (size_t)((double)done / (double)total * GT_PROGRESS_WIDTH);
 	memset(bar, '#', fill);
 	memset(bar + fill, ' ', GT_PROGRESS_WIDTH - fill);
 	bar[GT_PROGRESS_WIDTH] = '\0';
-	snprintf(buf, len, "%s [%s] %" PRIu64 "/%" PRIu64 " %s", label, bar, done, total, unit);
+	snprintf(buf, len, "%s [%s] %s/%s %s", label, bar, d, t, unit);
 }
 
 static void draw(struct gt_progress *p)

@@ -33,7 +33,8 @@ void gt_progress_set(struct gt_progress *p, uint64_t done, uint64_t total);
 void gt_progress_end(struct gt_progress *p);
 
 /* Writes the bar for done/total into buf[0..len), without a line ending ("label [####   ]
- * 12/40 values"); for tests and for the drawing itself. */
+ * 12/40 values"), the counts grouped as the language in use writes them ("12.000/40.000" in
+ * Indonesian); for tests and for the drawing itself. */
 void gt_progress_format(char *buf, size_t len, const char *label, const char *unit, uint64_t done,
                         uint64_t total);
 

@@ -16,6 +16,7 @@ int gt_pull_chunks(struct gt_home *h, struct gt_session *s, const char *what, co
                    uint64_t cursor, const struct gt_pull_opts *o, gt_pull_chunk_fn cb, void *arg,
                    struct gt_pull_result *res)
 {
+	char sm[GT_SERVERMSG_MAX];
 	struct gt_session_err err;
 	int rc = GT_OK;
 
@@ -39,7 +40,7 @@ int gt_pull_chunks(struct gt_home *h, struct gt_session *s, const char *what, co
 			const Gtsync__V1__Error *e = reply->error;
 			err.code = e->code < 0 && e->code >= GT_ERR_MIN ? e->code : GT_EPROTO;
 			snprintf(err.message, sizeof(err.message), "%s",
-			         gt_servermsg_error(err.code, e->message));
+			         gt_servermsg_error(err.code, e->message, sm));
 			snprintf(err.key_id, sizeof(err.key_id), "%s", e->key_id ? e->key_id : "");
 			gt_wire_envelope_free(reply);
 			if (err.code == GT_EPERM)
@@ -148,7 +149,7 @@ int gt_pull_run(struct gt_home *h, const struct gt_pull_opts *o, struct gt_pull_
 		gt_home_explain(h, "gtsync pull", &err);
 		return rc;
 	}
-	gt_progress_start(&a.bar, o->progress, 0, "pull", _("values"), 0);
+	gt_progress_start(&a.bar, o->progress, 0, C_("progress", "pull"), _("values"), 0);
 	rc = gt_pull_chunks(h, s, "gtsync pull", a.org, cursor, o, apply_chunk, &a, res);
 	gt_progress_end(&a.bar);
 	gt_session_close(s);

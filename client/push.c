@@ -12,6 +12,7 @@
 #include "backoff.h"
 #include "crypto.h"
 #include "error.h"
+#include "humanfmt.h"
 #include "i18n.h"
 #include "progress.h"
 #include "protonames.h"
@@ -482,6 +483,7 @@ static int send_next(struct pusher *p)
  * or a code that ends the session. */
 static int refused(struct pusher *p, const struct inflight *f, int code, const char *msg)
 {
+	char sm[GT_SERVERMSG_MAX];
 	int64_t now = gt_clock_wall_ms();
 	const char *shown;
 	int disp, rc;
@@ -491,7 +493,7 @@ static int refused(struct pusher *p, const struct inflight *f, int code, const c
 	if (msg == NULL || msg[0] == '\0')
 		msg = gt_strerror(code);
 	/* The store keeps the server's words; a person reads them in their language. */
-	shown = gt_servermsg_error(code, msg);
+	shown = gt_servermsg_error(code, msg, sm);
 	if (refusal_passes(code))
 		disp = GT_CSTORE_RETRY;
 	else if ((code == GT_ETOOBIG || code == GT_ECONFLICT) && p->requeues < GT_PUSH_MAX_REQUEUES)
@@ -556,6 +558,7 @@ static int refused(struct pusher *p, const struct inflight *f, int code, const c
 /* Handles one envelope from the server. Returns 0, or a code that ends the session. */
 static int on_reply(struct pusher *p, gt_envelope *env)
 {
+	char sm[GT_SERVERMSG_MAX];
 	struct inflight f;
 	size_t i;
 	uint32_t conflicts = 0;
@@ -571,7 +574,7 @@ static int on_reply(struct pusher *p, gt_envelope *env)
 			int code = e->code < 0 && e->code >= GT_ERR_MIN ? e->code : GT_EPROTO;
 			bar_break(p);
 			say(p->h, _("gtsync push: the server closed the connection: %s"),
-			    gt_servermsg_error(code, e->message));
+			    gt_servermsg_error(code, e->message, sm));
 			return gt_home_transient(code) ? code : GT_EPROTO;
 		}
 		return GT_OK; /* not ours to handle */
@@ -781,8 +784,16 @@ static void sleep_ms(uint32_t ms)
 		;
 }
 
+/* Writes a count as the language groups it (Indonesian "4.330", English "4,330"); returns buf. */
+static const char *count(uint64_t v, char buf[GT_HUMAN_MAX])
+{
+	gt_human_number((double)v, buf, GT_HUMAN_MAX);
+	return buf;
+}
+
 int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_result *res)
 {
+	char n[7][GT_HUMAN_MAX];
 	struct gt_push_result local;
 	struct pusher p;
 	unsigned tries = o->tries ? o->tries : GT_BACKOFF_TRIES;
@@ -810,7 +821,7 @@ int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_
 			fprintf(o->out, _("push: nothing to send\n"));
 		return GT_OK;
 	}
-	gt_progress_start(&p.bar, o->progress, 0, "push", _("values"), p.total);
+	gt_progress_start(&p.bar, o->progress, 0, C_("progress", "push"), _("values"), p.total);
 	for (;;) {
 		uint64_t before = res->values_acked + res->values_conflict + res->values_refused +
 		                  res->batches_dup;
@@ -830,10 +841,8 @@ int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_
 		uint64_t left = 0;
 		(void)gt_cstore_unsent(h->st, &left);
 		bar_break(&p);
-		say(h,
-		    _("gtsync push: %" PRIu64
-		      " values stay queued; retrying in %.1f s (try %u of %u)"),
-		    left, d / 1000.0, attempt + 1, tries);
+		say(h, _("gtsync push: %s values stay queued; retrying in %.1f s (try %u of %u)"),
+		    count(left, n[0]), d / 1000.0, attempt + 1, tries);
 		sleep_ms(d);
 	}
 	gt_progress_end(&p.bar);
@@ -845,33 +854,32 @@ int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_
 		(void)gt_cstore_config_set(h->st, GT_CSTORE_CFG_LAST_ERROR, "");
 	} else if (!p.local && gt_home_transient(rc)) {
 		say(h,
-		    P_("gtsync push: gave up for now after %u try; %" PRIu64
-		       " values stay queued and go out with the next 'gtsync push'",
-		       "gtsync push: gave up for now after %u tries; %" PRIu64
-		       " values stay queued and go out with the next 'gtsync push'",
+		    P_("gtsync push: gave up for now after %u try; %s values stay queued and go "
+		       "out with the next 'gtsync push'",
+		       "gtsync push: gave up for now after %u tries; %s values stay queued and go "
+		       "out with the next 'gtsync push'",
 		       res->tries),
-		    res->tries, res->values_left);
+		    res->tries, count(res->values_left, n[0]));
 	}
 	if (o->out != NULL)
 		fprintf(o->out,
-		        P_("push: %" PRIu64 " batch sent (%" PRIu64 " new, %" PRIu64
-		           " already on the server), %" PRIu64 " values acknowledged, %" PRIu64
-		           " in conflict, %" PRIu64 " refused, %" PRIu64 " left to send\n",
-		           "push: %" PRIu64 " batches sent (%" PRIu64 " new, %" PRIu64
-		           " already on the server), %" PRIu64 " values acknowledged, %" PRIu64
-		           " in conflict, %" PRIu64 " refused, %" PRIu64 " left to send\n",
+		        P_("push: %s batch sent (%s new, %s already on the server), %s values "
+		           "acknowledged, %s in conflict, %s refused, %s left to send\n",
+		           "push: %s batches sent (%s new, %s already on the server), %s values "
+		           "acknowledged, %s in conflict, %s refused, %s left to send\n",
 		           (unsigned long)res->batches_sent),
-		        res->batches_sent, res->batches_made, res->batches_dup, res->values_acked,
-		        res->values_conflict, res->values_refused, res->values_left);
+		        count(res->batches_sent, n[0]), count(res->batches_made, n[1]),
+		        count(res->batches_dup, n[2]), count(res->values_acked, n[3]),
+		        count(res->values_conflict, n[4]), count(res->values_refused, n[5]),
+		        count(res->values_left, n[6]));
 	if (o->out != NULL &&
 	    res->actions_applied + res->actions_skipped + res->actions_refused + res->actions_dup >
 	        0)
 		fprintf(o->out,
-		        _("push: workflow actions: %" PRIu64 " applied, %" PRIu64
-		          " skipped by the server, %" PRIu64 " refused, %" PRIu64
-		          " already on the server (see 'gtsync status')\n"),
-		        res->actions_applied, res->actions_skipped, res->actions_refused,
-		        res->actions_dup);
+		        _("push: workflow actions: %s applied, %s skipped by the server, %s "
+		          "refused, %s already on the server (see 'gtsync status')\n"),
+		        count(res->actions_applied, n[0]), count(res->actions_skipped, n[1]),
+		        count(res->actions_refused, n[2]), count(res->actions_dup, n[3]));
 	if (rc == GT_OK && res->batches_refused > 0)
 		rc = GT_EPERM;
 	return rc;

@@ -157,9 +157,10 @@ static gt_envelope *dequeue(struct gt_session *s)
 /* Fills err from an Error envelope. */
 static int error_from_envelope(const gt_envelope *env, struct gt_session_err *err)
 {
+	char sm[GT_SERVERMSG_MAX];
 	const Gtsync__V1__Error *e = env->error;
 	int code = e->code < 0 && e->code >= GT_ERR_MIN ? e->code : GT_EPROTO;
-	set_err(err, code, gt_servermsg_error(code, e->message), e->key_id);
+	set_err(err, code, gt_servermsg_error(code, e->message, sm), e->key_id);
 	return code;
 }
 

@@ -100,6 +100,7 @@ static const char *problem_reason(const struct gt_cstore_problem *p)
 
 static int print_problem(void *arg, const struct gt_cstore_problem *p)
 {
+	char sm[GT_SERVERMSG_MAX];
 	struct problems *x = arg;
 	FILE *out = x->out;
 	const char *word = p->state == GT_CSTORE_CONFLICT ? N_("conflict") : N_("refused");
@@ -121,8 +122,8 @@ static int print_problem(void *arg, const struct gt_cstore_problem *p)
 			fprintf(out, "\n");
 		fprintf(out, "  %s %s: %s\n", _(word), problem_reason(p),
 		        gt_termtext_str(&t, p->state == GT_CSTORE_CONFLICT
-		                                ? gt_servermsg_conflict(p->reason, p->message)
-		                                : gt_servermsg_error(p->reason, p->message)));
+		                                ? gt_servermsg_conflict(p->reason, p->message, sm)
+		                                : gt_servermsg_error(p->reason, p->message, sm)));
 		x->last_state = p->state;
 		x->last_reason = p->reason;
 		x->shown = 0;
@@ -168,6 +169,7 @@ static const char *action_why(const struct gt_cstore_action *x)
 
 static void print_action(FILE *out, const struct gt_cstore_action *x, int plain)
 {
+	char sm[GT_SERVERMSG_MAX];
 	struct gt_termtext t = {0};
 
 	if (plain) {
@@ -194,8 +196,8 @@ static void print_action(FILE *out, const struct gt_cstore_action *x, int plain)
 	if (x->state >= GT_CSTORE_CONFLICT)
 		fprintf(out, " (%s: %s)", action_why(x),
 		        gt_termtext_str(&t, x->state == GT_CSTORE_CONFLICT
-		                                ? gt_servermsg_conflict(x->conflict, x->message)
-		                                : gt_servermsg_error(x->code, x->message)));
+		                                ? gt_servermsg_conflict(x->conflict, x->message, sm)
+		                                : gt_servermsg_error(x->code, x->message, sm)));
 	if (x->reason[0])
 		fprintf(out, _("; reason: %s"), gt_termtext_str(&t, x->reason));
 	if (x->has_digest)

@@ -7,6 +7,7 @@
 #include <xlsxwriter.h>
 
 #include "buf.h"
+#include "cstore.h"
 #include "error.h"
 #include "fileio.h"
 #include "formlayout.h"
@@ -36,10 +37,32 @@ struct form_ctx {
 	const struct gt_meta *meta;
 	const struct gt_meta_dataset *ds;
 	const char *period;
+	const char *prefill; /* the period whose values fill the cells; NULL: blank cells */
+	size_t prefilled;    /* cells filled */
 	struct gt_form form;
 	char title[512];
 	char org_name[300];
 };
+
+/* The value the home knows for the cell of element e, option opt, in x->prefill (the latest
+ * entered and not deleted: the outbox's, else the replica's), as the form shows it (Ya/Tidak
+ * for yes/no) into buf. Returns 1 when there is one, else 0 (buf ""). */
+static int prefill_value(struct form_ctx *x, const struct gt_meta_element *e, uint32_t opt,
+                         char *buf, size_t len)
+{
+	const char *coc = e->combo->is_default ? "" : e->combo->options[opt].code;
+
+	buf[0] = '\0';
+	if (x->prefill == NULL || gt_cstore_latest_text(x->h->st, e->code, x->prefill, x->h->org,
+	                                                coc, buf, len) != GT_OK) {
+		buf[0] = '\0';
+		return 0;
+	}
+	if (e->type == GT_META_TYPE_BOOL)
+		snprintf(buf, len, "%s", strcmp(buf, "true") == 0 ? "Ya" : "Tidak");
+	x->prefilled++;
+	return 1;
+}
 
 /* The hint under the title of a section: what its cells take. */
 static const char *section_hint(const struct gt_form_section *s)
@@ -193,9 +216,16 @@ static void xlsx_section(lxw_workbook *wb, struct form_ctx *x, const struct gt_f
 			const struct gt_meta_element *e;
 			uint32_t opt;
 			lxw_col_t col = (lxw_col_t)(GT_FORM_COL_FIRST + c);
+			lxw_format *fmt;
+			char v[GT_MAX_VALUE_LEN + 1];
 			gt_form_cell(s, r, c, &e, &opt);
-			worksheet_write_blank(ws, row, col,
-			                      e->type == GT_META_TYPE_TEXT ? f->text : f->input);
+			fmt = e->type == GT_META_TYPE_TEXT ? f->text : f->input;
+			if (!prefill_value(x, e, opt, v, sizeof(v)))
+				worksheet_write_blank(ws, row, col, fmt);
+			else if (e->type == GT_META_TYPE_INT0 || e->type == GT_META_TYPE_NUMBER)
+				worksheet_write_number(ws, row, col, strtod(v, NULL), fmt);
+			else
+				worksheet_write_string(ws, row, col, v, fmt);
 			xlsx_validate(ws, row, col, e);
 		}
 	}
@@ -303,8 +333,14 @@ static int csv_grid(struct form_ctx *x, struct gt_buf *b)
 			gt_form_row_label(s, r, &code, &name);
 			rc = csv_field(b, code, 1);
 			rc = rc == GT_OK ? csv_field(b, name, 0) : rc;
-			for (size_t c = 0; c < cols && rc == GT_OK; c++)
-				rc = gt_buf_append(b, ",", 1);
+			for (size_t c = 0; c < cols && rc == GT_OK; c++) {
+				const struct gt_meta_element *e;
+				uint32_t opt;
+				char v[GT_MAX_VALUE_LEN + 1];
+				gt_form_cell(s, r, c, &e, &opt);
+				prefill_value(x, e, opt, v, sizeof(v));
+				rc = csv_field(b, v, 0);
+			}
 			rc = rc == GT_OK ? gt_buf_append(b, "\r\n", 2) : rc;
 		}
 		rc = rc == GT_OK ? gt_buf_append(b, "\r\n", 2) : rc;
@@ -339,7 +375,7 @@ static int check_form(struct form_ctx *x, const struct gt_template_opts *o)
 	}
 	if (per.type != x->ds->period_type) {
 		gt_home_say(x->h, _("gtsync template: %s is reported %s; --period %s is not"),
-		            x->ds->code, gt_period_type_name(x->ds->period_type), o->period);
+		            x->ds->code, gt_period_type_text(x->ds->period_type), o->period);
 		return GT_EINVAL;
 	}
 	if (level > 0 && !gt_meta_dataset_reports_at(x->ds, level)) {
@@ -347,7 +383,16 @@ static int check_form(struct form_ctx *x, const struct gt_template_opts *o)
 		            x->ds->code, x->h->org);
 		return GT_EINVAL;
 	}
+	if (o->prefill != NULL &&
+	    (gt_period_parse(o->prefill, &per) != GT_OK || per.type != x->ds->period_type)) {
+		gt_home_say(x->h,
+		            _("gtsync template: --prefill-from %s is not a period of %s (it is "
+		              "reported %s)"),
+		            o->prefill, x->ds->code, gt_period_type_text(x->ds->period_type));
+		return GT_EINVAL;
+	}
 	x->period = o->period;
+	x->prefill = o->prefill;
 	snprintf(x->org_name, sizeof(x->org_name), "%s", x->h->org);
 	if (gt_cstore_orgunit_get(x->h->st, x->h->org, &ou) == GT_OK)
 		snprintf(x->org_name, sizeof(x->org_name), "%s", ou.name);
@@ -401,6 +446,14 @@ int gt_template_write(struct gt_home *h, const struct gt_template_opts *o)
 	} else if (o->out != NULL) {
 		gt_termtext_line(o->out, _("template %s: %s, %zu sheets to fill in"), path, x.title,
 		                 x.form.nsec);
+		if (x.prefill != NULL) {
+			char n[GT_HUMAN_MAX], pe[GT_HUMAN_MAX];
+			gt_human_number((double)x.prefilled, n, sizeof(n));
+			gt_human_period(x.prefill, pe, sizeof(pe));
+			gt_termtext_line(o->out,
+			                 _("template %s: %s cells filled with the values of %s"),
+			                 path, n, pe);
+		}
 	}
 out:
 	free(bytes);

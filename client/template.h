@@ -49,14 +49,19 @@ struct gt_template_opts {
 	const char *dataset; /* required */
 	const char *period;  /* required: a period of the data set's type */
 	const char *output;  /* the file to write (NULL: DS-PERIOD-ORG.xlsx / .csv here) */
+	/* A period of the data set's type whose values the home knows (the latest entered, from
+	 * the outbox, else the pulled replica) fill the input cells: period itself to correct
+	 * what was entered, or an earlier one to start from its figures. NULL: blank cells. */
+	const char *prefill;
 	enum gt_template_format format;
 	FILE *out; /* the line saying what was written (NULL: none) */
 };
 
 /* Writes the form of o->dataset for the home's org unit and o->period, from the metadata
- * pulled into h. Errors are said to h->err: an unknown data set, a period that does not parse
- * or is not of the data set's type, a data set not reported at the home's level (GT_EINVAL);
- * a file that cannot be written (GT_EIO; no partial file is left). */
+ * pulled into h, its cells filled from o->prefill's values when given. Errors are said to h->err:
+ * an unknown data set, a period that does not parse or is not of the data set's type, a data set
+ * not reported at the home's level (GT_EINVAL); a file that cannot be written (GT_EIO; no partial
+ * file is left). */
 int gt_template_write(struct gt_home *h, const struct gt_template_opts *o);
 
 /* Parses a --format value ("xlsx", "csv"); GT_EINVAL for any other. */

@@ -46,7 +46,7 @@ static void list_period_types(const struct gt_meta_element *e, const struct gt_m
 		if ((only != NULL && ds != only) || !gt_meta_dataset_reports_at(ds, level))
 			continue;
 		n = snprintf(buf + used, len - used, "%s%s (%s)", used ? ", " : "",
-		             gt_period_type_name(ds->period_type), ds->code);
+		             gt_period_type_text(ds->period_type), ds->code);
 		if (n < 0)
 			break;
 		used += (size_t)n;
@@ -118,7 +118,7 @@ static int check_dataset(const struct gt_valcheck *c, const struct gt_meta_eleme
 		         _("data element %s is not reported at this org unit's level"), e->code);
 	else
 		snprintf(why, GT_VALCHECK_MAX_WHY, _("period %s is %s, but %s is reported %s"),
-		         v->period, gt_period_type_name(per->type), e->code, list);
+		         v->period, gt_period_type_text(per->type), e->code, list);
 	return GT_EINVAL;
 }
 

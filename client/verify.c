@@ -374,8 +374,10 @@ static int fetch_entries(struct verify *v, struct gt_session *s)
 			return rc;
 		}
 		if (reply->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR) {
-			gt_home_say(v->h, _("%s: the server refused: %s"), WHAT,
-			            gt_servermsg_error(reply->error->code, reply->error->message));
+			char sm[GT_SERVERMSG_MAX];
+			gt_home_say(
+			    v->h, _("%s: the server refused: %s"), WHAT,
+			    gt_servermsg_error(reply->error->code, reply->error->message, sm));
 			rc = reply->error->code < 0 && reply->error->code >= GT_ERR_MIN
 			         ? reply->error->code
 			         : GT_EPROTO;
@@ -701,8 +703,10 @@ static int ask_report(struct verify *v, struct gt_session *s, gt_envelope **repl
 	if ((*reply)->body_case == GTSYNC__V1__ENVELOPE__BODY_REPORT_REPLY)
 		return GT_OK;
 	if ((*reply)->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR) {
-		gt_home_say(v->h, _("%s: the server refused: %s"), WHAT,
-		            gt_servermsg_error((*reply)->error->code, (*reply)->error->message));
+		char sm[GT_SERVERMSG_MAX];
+		gt_home_say(
+		    v->h, _("%s: the server refused: %s"), WHAT,
+		    gt_servermsg_error((*reply)->error->code, (*reply)->error->message, sm));
 		rc = (*reply)->error->code < 0 && (*reply)->error->code >= GT_ERR_MIN
 		         ? (*reply)->error->code
 		         : GT_EPROTO;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "i18n.h"
 
 /* ---- The error list ---- */
 
@@ -128,11 +129,11 @@ int gt_csv_check_text(const char *s, size_t n, int flags, unsigned *ctl)
 enum problem { P_NONE, P_NUL, P_CR, P_QUOTE, P_AFTER, P_OPEN, P_LONG, P_FIELDS };
 
 static const char *const problem_text[] = {
-    [P_CR] = "a carriage return without a line feed (lines end with LF or CRLF)",
-    [P_QUOTE] = "a quote inside an unquoted field (quote the whole field and write the quote "
-                "twice)",
-    [P_AFTER] = "text follows a closing quote (a quote inside a field is written twice)",
-    [P_OPEN] = "a quoted field is not closed before the end of the file",
+    [P_CR] = N_("a carriage return without a line feed (lines end with LF or CRLF)"),
+    [P_QUOTE] = N_("a quote inside an unquoted field (quote the whole field and write the "
+                   "quote twice)"),
+    [P_AFTER] = N_("text follows a closing quote (a quote inside a field is written twice)"),
+    [P_OPEN] = N_("a quoted field is not closed before the end of the file"),
 };
 
 /* Byte classes of the scanner: the bytes that end a run of plain text. */
@@ -307,24 +308,24 @@ static void report_problem(struct gt_csv_reader *rd, const char *prefix)
 	case P_NUL:
 		for (size_t k = 0; rd->header_n > 0 && k < rd->n_cols; k++) {
 			if (rd->col[k] >= 0 && (size_t)rd->col[k] == rd->problem_field) {
-				gt_csv_error(&rd->errs, line, "%scolumn %s holds a NUL byte",
+				gt_csv_error(&rd->errs, line, _("%scolumn %s holds a NUL byte"),
 				             prefix, rd->cols[k].name);
 				return;
 			}
 		}
-		gt_csv_error(&rd->errs, line, "%sfield %zu holds a NUL byte", prefix,
+		gt_csv_error(&rd->errs, line, _("%sfield %zu holds a NUL byte"), prefix,
 		             rd->problem_field + 1);
 		return;
 	case P_LONG:
-		gt_csv_error(&rd->errs, line, "%sthe record is longer than %zu bytes", prefix,
+		gt_csv_error(&rd->errs, line, _("%sthe record is longer than %zu bytes"), prefix,
 		             rd->lim.max_record);
 		return;
 	case P_FIELDS:
-		gt_csv_error(&rd->errs, line, "%sthe record has more than %zu fields", prefix,
+		gt_csv_error(&rd->errs, line, _("%sthe record has more than %zu fields"), prefix,
 		             rd->lim.max_fields);
 		return;
 	default:
-		gt_csv_error(&rd->errs, line, "%s%s", prefix, problem_text[rd->problem]);
+		gt_csv_error(&rd->errs, line, "%s%s", prefix, _(problem_text[rd->problem]));
 		return;
 	}
 }
@@ -355,7 +356,7 @@ static size_t list_names(const struct gt_csv_reader *rd, enum pick pick, int quo
 	for (size_t k = 0; k < rd->n_cols; k++)
 		count += (size_t)picked(rd, k, pick);
 	for (size_t k = 0; k < rd->n_cols; k++) {
-		const char *sep = done == 0 ? "" : done + 1 == count ? " and " : ", ";
+		const char *sep = done == 0 ? "" : done + 1 == count ? _(" and ") : ", ";
 		int w;
 
 		if (!picked(rd, k, pick))
@@ -379,7 +380,7 @@ static void header_hint(const struct gt_csv_reader *rd, char *out, size_t cap)
 	if (list_names(rd, PICK_OPTIONAL, 0, opt, sizeof(opt)) == 0)
 		snprintf(out, cap, "%s", req);
 	else
-		snprintf(out, cap, "%s, and may name %s", req, opt);
+		snprintf(out, cap, _("%s, and may name %s"), req, opt);
 }
 
 static int ascii_case_equal(const char *s, size_t n, const char *name)
@@ -419,7 +420,7 @@ static int read_header(struct gt_csv_reader *rd)
 	int rc = 0;
 
 	if (rd->problem != P_NONE) {
-		report_problem(rd, "header: ");
+		report_problem(rd, _("header: "));
 		return GT_EINVAL;
 	}
 	for (size_t i = 0; i < rd->n_fields; i++) {
@@ -431,7 +432,7 @@ static int read_header(struct gt_csv_reader *rd)
 				continue;
 			if (rd->col[k] >= 0) {
 				gt_csv_error(&rd->errs, rd->rec_line,
-				             "header: column \"%s\" appears twice",
+				             _("header: column \"%s\" appears twice"),
 				             rd->cols[k].name);
 				rc = GT_EINVAL;
 			}
@@ -442,8 +443,10 @@ static int read_header(struct gt_csv_reader *rd)
 	if (n_missing > 0) {
 		header_hint(rd, hint, sizeof(hint));
 		gt_csv_error(&rd->errs, rd->rec_line,
-		             "header: no column%s %s (the first line must name the columns %s)",
-		             n_missing > 1 ? "s" : "", missing, hint);
+		             P_("header: no column %s (the first line must name the columns %s)",
+		                "header: no columns %s (the first line must name the columns %s)",
+		                n_missing),
+		             missing, hint);
 		rc = GT_EINVAL;
 	}
 	/* Empty names at the end are a spreadsheet's unused columns. */
@@ -475,7 +478,7 @@ int gt_csv_open(struct gt_csv_reader **out, const uint8_t *buf, size_t len,
 	    n_cols > GT_CSV_MAX_COLUMNS || errs == NULL)
 		return GT_EINVAL;
 	if (len > lim->max_input) {
-		gt_csv_error(errs, 0, "the file is larger than %zu bytes", lim->max_input);
+		gt_csv_error(errs, 0, _("the file is larger than %zu bytes"), lim->max_input);
 		return GT_ETOOBIG;
 	}
 	/* A record's fields hold at most the input's bytes, and one NUL each. */
@@ -517,10 +520,11 @@ int gt_csv_next(struct gt_csv_reader *rd)
 				char hint[512];
 
 				header_hint(rd, hint, sizeof(hint));
-				gt_csv_error(&rd->errs, 0,
-				             "the file is empty: expected a header line that names "
-				             "the columns %s",
-				             hint);
+				gt_csv_error(
+				    &rd->errs, 0,
+				    _("the file is empty: expected a header line that names "
+				      "the columns %s"),
+				    hint);
 			}
 			break;
 		}
@@ -529,7 +533,7 @@ int gt_csv_next(struct gt_csv_reader *rd)
 		if (rd->lim.raw) {
 			if (rd->rows == rd->lim.max_rows) {
 				gt_csv_error(&rd->errs, rd->rec_line,
-				             "the file holds more than %zu records",
+				             _("the file holds more than %zu records"),
 				             rd->lim.max_rows);
 				rd->done = 1;
 				return GT_ETOOBIG;
@@ -548,7 +552,7 @@ int gt_csv_next(struct gt_csv_reader *rd)
 		}
 		if (rd->rows == rd->lim.max_rows) {
 			gt_csv_error(&rd->errs, rd->rec_line,
-			             "the file holds more than %zu records", rd->lim.max_rows);
+			             _("the file holds more than %zu records"), rd->lim.max_rows);
 			rd->done = 1;
 			return GT_ETOOBIG;
 		}
@@ -559,8 +563,9 @@ int gt_csv_next(struct gt_csv_reader *rd)
 		}
 		if (rd->n_fields != rd->header_n &&
 		    !(rd->n_fields > rd->header_n && empty_from(rd, rd->header_n))) {
-			gt_csv_error(&rd->errs, rd->rec_line, "%zu fields, but the header has %zu",
-			             rd->n_fields, rd->header_n);
+			gt_csv_error(&rd->errs, rd->rec_line,
+			             _("%zu fields, but the header has %zu"), rd->n_fields,
+			             rd->header_n);
 			continue;
 		}
 		return 1;

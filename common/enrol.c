@@ -6,6 +6,7 @@
 
 #include "encode.h"
 #include "error.h"
+#include "i18n.h"
 #include "roleset.h"
 
 /* The fields of a request line, GT_ENROL_MAGIC included. */
@@ -116,53 +117,55 @@ int gt_enrol_parse(const char *text, size_t len, struct gt_enrol *e, const char 
 	memset(e, 0, sizeof(*e));
 	*why = NULL;
 	if (text == NULL || !find_line(text, len, &start, &n)) {
-		*why = "no enrolment request (a line starting with " GT_ENROL_MAGIC ") was found";
+		/* The magic is written out: a translated sentence cannot be pieced together. */
+		*why = _("no enrolment request (a line starting with gtsync-enrol-1) was found");
 		goto out;
 	}
 	if (n >= sizeof(line)) {
-		*why = "the enrolment request line is too long";
+		*why = _("the enrolment request line is too long");
 		goto out;
 	}
 	memcpy(line, start, n);
 	line[n] = '\0';
 	if (memchr(line, '\0', n) != NULL) {
-		*why = "the enrolment request holds a NUL byte";
+		*why = _("the enrolment request holds a NUL byte");
 		goto out;
 	}
 	for (t = strtok_r(line, " \t", &save); t != NULL; t = strtok_r(NULL, " \t", &save)) {
 		if (nf == ENROL_FIELDS) {
-			*why = "the enrolment request has more than six fields";
+			*why = _("the enrolment request has more than six fields");
 			goto out;
 		}
 		field[nf++] = t;
 	}
 	if (nf != ENROL_FIELDS || strcmp(field[0], GT_ENROL_MAGIC) != 0) {
-		*why = "the enrolment request needs six fields: " GT_ENROL_MAGIC
-		       " KEYID ORG ROLES PUBLIC-KEY CHECK";
+		*why = _("the enrolment request needs six fields: gtsync-enrol-1 KEYID ORG ROLES "
+		         "PUBLIC-KEY CHECK");
 		goto out;
 	}
 	if (gt_orgunit_valid(field[2]) != GT_OK || strlen(field[2]) >= sizeof(e->org_unit)) {
-		*why = "the enrolment request's org unit is not a code (ID, 53, 53.71)";
+		*why = _("the enrolment request's org unit is not a code (ID, 53, 53.71)");
 		goto out;
 	}
 	if (gt_roleset_parse(field[3], &e->roles) != GT_OK) {
-		*why = "the enrolment request's roles are not a list of roles";
+		*why = _("the enrolment request's roles are not a list of roles");
 		goto out;
 	}
 	if (gt_key_public_from_b64(field[4], strlen(field[4]), e->public_key) != GT_OK) {
-		*why = "the enrolment request's public key is not a base64 Ed25519 key";
+		*why = _("the enrolment request's public key is not a base64 Ed25519 key");
 		goto out;
 	}
 	if (gt_key_id_from_public(e->public_key, key_id) != GT_OK ||
 	    strcmp(key_id, field[1]) != 0) {
-		*why = "the enrolment request's key id is not its public key's: it was changed or "
-		       "mistyped";
+		*why =
+		    _("the enrolment request's key id is not its public key's: it was changed or "
+		      "mistyped");
 		goto out;
 	}
 	if (gt_enrol_check(e->public_key, field[2], e->roles, check) != GT_OK ||
 	    strcmp(check, field[5]) != 0) {
-		*why = "the enrolment request's check does not match: a field was changed or "
-		       "mistyped";
+		*why = _("the enrolment request's check does not match: a field was changed or "
+		         "mistyped");
 		goto out;
 	}
 	memcpy(e->key_id, key_id, sizeof(key_id));

@@ -46,7 +46,7 @@ int gt_enrol_format(const struct gt_enrol *e, char *out, size_t cap);
  * GT_ENROL_MAGIC, blanks around it ignored, so a whole message or file may be given. Checks
  * every field: the org unit code, the role list, the key, that the key id is the key's and that
  * the check matches (a word or digit mistyped is caught). Returns 0 with e filled, or
- * GT_EINVAL with *why a static sentence (e zeroed). Borrowed: text. */
+ * GT_EINVAL with *why a static sentence in the language in use (e zeroed). Borrowed: text. */
 int gt_enrol_parse(const char *text, size_t len, struct gt_enrol *e, const char **why);
 
 #endif

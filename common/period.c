@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "i18n.h"
 
 static const char *const type_names[] = {
     [GT_PERIOD_MONTHLY] = "monthly",
@@ -234,6 +235,22 @@ int gt_period_type_parse(const char *name, enum gt_period_type *out)
 const char *gt_period_type_name(enum gt_period_type type)
 {
 	return type_known(type) ? type_names[type] : "unknown";
+}
+
+const char *gt_period_type_text(enum gt_period_type type)
+{
+	switch (type) {
+	case GT_PERIOD_MONTHLY:
+		return C_("period type", "monthly");
+	case GT_PERIOD_QUARTERLY:
+		return C_("period type", "quarterly");
+	case GT_PERIOD_SIXMONTHLY:
+		return C_("period type", "six-monthly");
+	case GT_PERIOD_YEARLY:
+		return C_("period type", "yearly");
+	default:
+		return C_("period type", "of an unknown type");
+	}
 }
 
 int gt_date_check(const struct gt_date *d)

@@ -83,6 +83,10 @@ int gt_period_type_parse(const char *name, enum gt_period_type *out);
  * the enum; never NULL. */
 const char *gt_period_type_name(enum gt_period_type type);
 
+/* The period type as a person reads it in a sentence, in the language in use ("monthly",
+ * Indonesian "bulanan"); gt_period_type_name() stays the machine name. Static; never NULL. */
+const char *gt_period_type_text(enum gt_period_type type);
+
 /* Returns 0 if d is a real day (month 1..12, day within the month, year 1..9999), GT_EINVAL
  * otherwise. */
 int gt_date_check(const struct gt_date *d);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "i18n.h"
 #include "orgunit.h"
 #include "roleset.h"
 
@@ -22,7 +23,7 @@ int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit
 {
 	*why = NULL;
 	if (gt_orgunit_valid(org_unit) != GT_OK) {
-		*why = "workflow action names a malformed org unit";
+		*why = N_("workflow action names a malformed org unit");
 		return GT_EPERM;
 	}
 	switch (kind) {
@@ -37,13 +38,14 @@ int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit
 		/* fall through */
 	case GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_NIL_REPORT:
 		if (!gt_roleset_has(p->roles, GTSYNC__V1__ROLE__ROLE_APPROVER)) {
-			*why = "only an approver key may submit, approve or unapprove (or declare "
+			*why =
+			    N_("only an approver key may submit, approve or unapprove (or declare "
 			       "a nil "
-			       "report); the secretariat approves the national report";
+			       "report); the secretariat approves the national report");
 			return GT_EPERM;
 		}
 		if (strcmp(org_unit, p->org_unit) != 0) {
-			*why = "an approver may act only on its own org unit's reports";
+			*why = N_("an approver may act only on its own org unit's reports");
 			return GT_EPERM;
 		}
 		return GT_OK;
@@ -53,7 +55,7 @@ int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit
 		int want = level == GT_ORGUNIT_LEVEL_PROVINCE ? GTSYNC__V1__ROLE__ROLE_SECRETARIAT
 		                                              : GTSYNC__V1__ROLE__ROLE_AGGREGATOR;
 		if (level < GT_ORGUNIT_LEVEL_PROVINCE) {
-			*why = "the national report has no parent to accept or return it";
+			*why = N_("the national report has no parent to accept or return it");
 			return GT_EPERM;
 		}
 		if (!gt_roleset_has(p->roles, want) || !is_parent_of(p, org_unit)) {
@@ -79,7 +81,7 @@ int gt_authz_action(const struct gt_principal *p, int kind, const char *org_unit
 		    "may open a report for late entry";
 		return GT_EPERM;
 	default:
-		*why = "unknown workflow action";
+		*why = N_("unknown workflow action");
 		return GT_EPERM;
 	}
 }
@@ -93,17 +95,17 @@ int gt_authz_enrol(const struct gt_principal *p, const char *org_unit, unsigned 
 	*why = NULL;
 	if (!gt_roleset_has(p->roles, GTSYNC__V1__ROLE__ROLE_AGGREGATOR) ||
 	    gt_orgunit_level(p->org_unit) != GT_ORGUNIT_LEVEL_PROVINCE) {
-		*why = "only a province's aggregator may enrol keys over the wire; the centre "
-		       "enrols with gtsync-server key enrol";
+		*why = N_("only a province's aggregator may enrol keys over the wire; the centre "
+		          "enrols with gtsync-server key enrol");
 		return GT_EPERM;
 	}
 	if (gt_orgunit_valid(org_unit) != GT_OK ||
 	    gt_orgunit_level(org_unit) != GT_ORGUNIT_LEVEL_DISTRICT || !is_parent_of(p, org_unit)) {
-		*why = "an aggregator may enrol keys only for its own province's districts";
+		*why = N_("an aggregator may enrol keys only for its own province's districts");
 		return GT_EPERM;
 	}
 	if (roles == 0 || (roles & ~office) != 0) {
-		*why = "an aggregator may enrol only operator and approver keys";
+		*why = N_("an aggregator may enrol only operator and approver keys");
 		return GT_EPERM;
 	}
 	return GT_OK;
@@ -113,7 +115,7 @@ int gt_authz_read(const struct gt_principal *p, const char *org_unit, const char
 {
 	*why = NULL;
 	if (gt_orgunit_contains(p->org_unit, org_unit) != 1) {
-		*why = "the org unit is outside the key's scope";
+		*why = N_("the org unit is outside the key's scope");
 		return GT_EPERM;
 	}
 	return GT_OK;
@@ -122,11 +124,11 @@ int gt_authz_read(const struct gt_principal *p, const char *org_unit, const char
 static int may_write_values(const struct gt_principal *p, const char *org_unit, const char **why)
 {
 	if (!gt_roleset_has(p->roles, GTSYNC__V1__ROLE__ROLE_OPERATOR)) {
-		*why = "only an operator key may write data values";
+		*why = N_("only an operator key may write data values");
 		return GT_EPERM;
 	}
 	if (strcmp(org_unit, p->org_unit) != 0) {
-		*why = "an operator may write only its own org unit's data";
+		*why = N_("an operator may write only its own org unit's data");
 		return GT_EPERM;
 	}
 	return GT_OK;
@@ -139,11 +141,11 @@ int gt_authz_batch(const struct gt_principal *p, const gt_batch *b, const char *
 	*why = NULL;
 	*item = -1;
 	if (strcmp(b->key_id, p->key_id) != 0) {
-		*why = "the batch names another key than the connection's";
+		*why = N_("the batch names another key than the connection's");
 		goto out;
 	}
 	if (strcmp(b->org_unit, p->org_unit) != 0) {
-		*why = "the batch names another org unit than the key's";
+		*why = N_("the batch names another org unit than the key's");
 		goto out;
 	}
 	for (size_t i = 0; i < b->n_values; i++) {
@@ -157,7 +159,8 @@ int gt_authz_batch(const struct gt_principal *p, const gt_batch *b, const char *
 		int role_ok = gt_roleset_has(p->roles, GTSYNC__V1__ROLE__ROLE_OPERATOR) ||
 		              gt_roleset_has(p->roles, GTSYNC__V1__ROLE__ROLE_APPROVER);
 		if (!role_ok || strcmp(ou, p->org_unit) != 0) {
-			*why = "only the org unit's operator or approver may register completeness";
+			*why = N_(
+			    "only the org unit's operator or approver may register completeness");
 			*item = (int)i;
 			goto out;
 		}

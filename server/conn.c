@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "crypto.h"
 #include "error.h"
+#include "i18n.h"
 #include "ingest.h"
 #include "keyenrol.h"
 #include "logq.h"
@@ -76,7 +77,7 @@ void gt__conn_reply(struct gt_conn *c, gt_envelope *env)
 		gt__conn_unref(c);
 		if (rc == GT_ETOOBIG)
 			gt__conn_error(c, env->request_id, GT_ETOOBIG,
-			               "the reply is larger than the frame limit", 0);
+			               N_("the reply is larger than the frame limit"), 0);
 		return;
 	}
 	if (gt_peer_queued(&c->peer) >= CONN_BACKLOG_HIGH)
@@ -198,16 +199,16 @@ static void on_timer(uv_timer_t *t)
 		return;
 	}
 	if (c->hs_deadline && now >= c->hs_deadline) {
-		gt__conn_error(c, 0, GT_ETIMEDOUT, "the handshake did not finish in time", 1);
+		gt__conn_error(c, 0, GT_ETIMEDOUT, N_("the handshake did not finish in time"), 1);
 		return;
 	}
 	if (c->frame_deadline && !c->held && now >= c->frame_deadline) {
 		gt__conn_error(c, 0, GT_ETIMEDOUT,
-		               "a frame did not arrive in full before the deadline", 1);
+		               N_("a frame did not arrive in full before the deadline"), 1);
 		return;
 	}
 	if (c->idle_deadline && now >= c->idle_deadline && c->inflight == 0) {
-		gt__conn_error(c, 0, GT_ETIMEDOUT, "the connection was idle too long", 1);
+		gt__conn_error(c, 0, GT_ETIMEDOUT, N_("the connection was idle too long"), 1);
 		return;
 	}
 	conn_arm(c);
@@ -312,25 +313,27 @@ static void auth_work_cb(uv_work_t *req)
 
 	w->rc = gt_auth_verify(w->pub, w->nonce, w->exporter, w->sig);
 	if (w->rc != GT_OK) {
-		w->why = "the key's proof does not verify";
+		w->why = N_("the key's proof does not verify");
 		return;
 	}
 	if ((w->rc = gt_key_id_from_public(w->pub, key_id)) != GT_OK)
 		return;
 	if ((w->rc = gt_readpool_get(w->readers, &st)) != GT_OK) {
-		w->why = "the store cannot be read";
+		w->why = N_("the store cannot be read");
 		return;
 	}
 	w->rc = gt_store_key_get(st, key_id, &w->key);
 	if (w->rc == GT_ENOENT) {
 		w->rc = GT_EKEY;
-		w->why = "this key is not registered; give its key id to the central administrator";
+		w->why =
+		    N_("this key is not registered; give its key id to the central administrator");
 	} else if (w->rc == GT_OK && w->key.revoked) {
 		w->rc = GT_EKEY;
-		w->why = "this key has been revoked; ask the central administrator for a new one";
+		w->why =
+		    N_("this key has been revoked; ask the central administrator for a new one");
 	} else if (w->rc == GT_OK && !gt_crypto_equal(w->key.public_key, w->pub, sizeof(w->pub))) {
 		w->rc = GT_EKEY;
-		w->why = "this key does not match the registered key";
+		w->why = N_("this key does not match the registered key");
 	} else if (w->rc == GT_OK) {
 		w->rc = gt_store_key_last_sequence(st, key_id, &w->last_seq);
 	}
@@ -357,7 +360,7 @@ static void auth_after_cb(uv_work_t *req, int status)
 	gt_key_id_from_public(w->pub, c->key_id);
 	if (status == 0 && w->rc == GT_OK && strcmp(c->hello_key, c->key_id) != 0) {
 		w->rc = GT_EKEY;
-		w->why = "the key proved is not the key named in Hello";
+		w->why = N_("the key proved is not the key named in Hello");
 	}
 	if (status != 0 || w->rc != GT_OK) {
 		int code = status != 0 ? GT_ECANCELED : w->rc;
@@ -366,7 +369,7 @@ static void auth_after_cb(uv_work_t *req, int status)
 		goto out;
 	}
 	if (count_key_conns(srv, c->key_id) >= srv->cfg.max_conns_per_key) {
-		gt__conn_error(c, w->rid, GT_ELIMIT, "too many connections for this key", 1);
+		gt__conn_error(c, w->rid, GT_ELIMIT, N_("too many connections for this key"), 1);
 		goto out;
 	}
 	/* Authenticated: requests up to the full frame limit, each still bounded in shape. */
@@ -420,7 +423,7 @@ static void on_hello(struct gt_conn *c, gt_envelope *env)
 
 	if (env->hello->protocol_version != GTSYNC__V1__PROTOCOL_VERSION__PROTOCOL_VERSION_1) {
 		gt__conn_error(c, env->request_id, GT_ENOTSUP,
-		               "this server speaks protocol version 1; update the client", 1);
+		               N_("this server speaks protocol version 1; update the client"), 1);
 		return;
 	}
 	if (gt_crypto_random(c->nonce, sizeof(c->nonce)) != GT_OK) {
@@ -447,7 +450,7 @@ static void on_proof(struct gt_conn *c, gt_envelope *env)
 	struct auth_work *w;
 
 	if (p->public_key.len != GT_ED25519_PUB_LEN || p->signature.len != GT_ED25519_SIG_LEN) {
-		gt__conn_error(c, env->request_id, GT_EPROTO, "malformed key proof", 1);
+		gt__conn_error(c, env->request_id, GT_EPROTO, N_("malformed key proof"), 1);
 		return;
 	}
 	w = calloc(1, sizeof(*w));
@@ -464,7 +467,7 @@ static void on_proof(struct gt_conn *c, gt_envelope *env)
 	memcpy(w->nonce, c->nonce, sizeof(w->nonce));
 	if (gt_peer_exporter(&c->peer, w->exporter) != GT_OK) {
 		free(w);
-		gt__conn_error(c, env->request_id, GT_ETLS, "no channel binding available", 1);
+		gt__conn_error(c, env->request_id, GT_ETLS, N_("no channel binding available"), 1);
 		return;
 	}
 	/* A nonce answers one proof only. */
@@ -497,13 +500,13 @@ static void on_request(struct gt_conn *c, gt_envelope *env)
 	}
 	if (srv->stopping) {
 		gt__conn_error(c, env->request_id, GT_EBUSY,
-		               "the server is shutting down; try again shortly", 0);
+		               N_("the server is shutting down; try again shortly"), 0);
 		gt_wire_envelope_free(env);
 		return;
 	}
 	if (c->inflight >= srv->cfg.max_inflight) {
 		gt__conn_error(c, env->request_id, GT_ELIMIT,
-		               "too many requests in flight on this connection", 0);
+		               N_("too many requests in flight on this connection"), 0);
 		gt_wire_envelope_free(env);
 		return;
 	}
@@ -532,7 +535,7 @@ static void on_request(struct gt_conn *c, gt_envelope *env)
 		return;
 	default:
 		gt__conn_request_done(c);
-		gt__conn_error(c, env->request_id, GT_EPROTO, "unexpected message", 1);
+		gt__conn_error(c, env->request_id, GT_EPROTO, N_("unexpected message"), 1);
 		gt_wire_envelope_free(env);
 		return;
 	}
@@ -554,20 +557,22 @@ static void on_envelope(struct gt_peer *p, gt_envelope *env)
 		if (bc == GTSYNC__V1__ENVELOPE__BODY_HELLO)
 			on_hello(c, env);
 		else
-			gt__conn_error(c, env->request_id, GT_EPROTO, "expected Hello first", 1);
+			gt__conn_error(c, env->request_id, GT_EPROTO, N_("expected Hello first"),
+			               1);
 		break;
 	case GT_CONN_PROOF:
 		if (bc == GTSYNC__V1__ENVELOPE__BODY_AUTH_PROOF)
 			on_proof(c, env);
 		else
-			gt__conn_error(c, env->request_id, GT_EPROTO, "expected the key proof", 1);
+			gt__conn_error(c, env->request_id, GT_EPROTO, N_("expected the key proof"),
+			               1);
 		break;
 	case GT_CONN_READY:
 		on_request(c, env);
 		return; /* on_request owns env */
 	case GT_CONN_CHECKING:
 		gt__conn_error(c, env->request_id, GT_EPROTO,
-		               "request sent before authentication finished", 1);
+		               N_("request sent before authentication finished"), 1);
 		break;
 	default:
 		break;
@@ -582,10 +587,11 @@ static void on_open(struct gt_peer *p)
 		return;
 	c->state = GT_CONN_HELLO;
 	if (c->over_limit)
-		gt__conn_error(c, 0, GT_ELIMIT,
-		               "the server has too many connections; your data stays queued, try "
-		               "again in a minute",
-		               1);
+		gt__conn_error(
+		    c, 0, GT_ELIMIT,
+		    N_("the server has too many connections; your data stays queued, try "
+		       "again in a minute"),
+		    1);
 }
 
 static void on_partial(struct gt_peer *p, int pending)
@@ -712,9 +718,9 @@ void gt__conn_on_connection(uv_stream_t *listener, int status)
 	(void)gt_peer_set_in_limits(&c->peer, GT_PREAUTH_MAX_FRAME, GT_PREAUTH_MAX_FIELDS);
 	const char *refuse = NULL;
 	if (srv->nunauth >= srv->cfg.max_handshakes)
-		refuse = "too many connections still in the handshake";
+		refuse = N_("too many connections still in the handshake");
 	else if (count_addr_conns(srv, c->ip) >= srv->cfg.max_conns_per_addr)
-		refuse = "too many connections from this address";
+		refuse = N_("too many connections from this address");
 	c->next = srv->conns;
 	if (srv->conns)
 		srv->conns->prev = c;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "i18n.h"
 #include "metadata.h"
 #include "period.h"
 #include "protoconv.h"
@@ -81,15 +82,15 @@ int gt__export_run(struct gt_store *st, const struct gt_snapshot *snap,
 	*why = NULL;
 	ds = snap->meta ? gt_meta_dataset_find(snap->meta, q->dataset) : NULL;
 	if (ds == NULL) {
-		*why = "unknown data set";
+		*why = N_("unknown data set");
 		return GT_ENOENT;
 	}
 	if (range_days(q->start_period, q->end_period, &first, &last) != GT_OK) {
-		*why = "the start and end must be DHIS2 periods, the start not after the end";
+		*why = N_("the start and end must be DHIS2 periods, the start not after the end");
 		return GT_EINVAL;
 	}
 	if (q->n_after != 0 && q->n_after != 4) {
-		*why = "an export's 'after' holds four codes";
+		*why = N_("an export's 'after' holds four codes");
 		return GT_EINVAL;
 	}
 	x = calloc(1, sizeof(*x));
@@ -110,7 +111,8 @@ int gt__export_run(struct gt_store *st, const struct gt_snapshot *snap,
 	for (int t = (int)ds->period_type + 1; rc == GT_OK && t <= GT_PERIOD_YEARLY; t++)
 		rc = add_periods(x, (enum gt_period_type)t, first, last);
 	if (rc != GT_OK) {
-		*why = rc == GT_ETOOBIG ? "the range holds too many periods" : "bad period range";
+		*why = rc == GT_ETOOBIG ? N_("the range holds too many periods")
+		                        : N_("bad period range");
 		goto out;
 	}
 	for (size_t i = 0; i < x->n_state_periods; i++)
@@ -132,7 +134,7 @@ int gt__export_run(struct gt_store *st, const struct gt_snapshot *snap,
 	sq.with_registrations = q->n_after == 0;
 	rc = gt_store_export(st, &sq, &x->out);
 	if (rc != GT_OK)
-		*why = rc == GT_ETOOBIG ? gt_store_errmsg(st) : "the store could not be read";
+		*why = rc == GT_ETOOBIG ? gt_store_errmsg(st) : N_("the store could not be read");
 	else
 		fit(&x->out, budget);
 out:

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "crypto.h"
 #include "error.h"
+#include "i18n.h"
 #include "key.h"
 #include "protonames.h"
 #include "server.h"
@@ -66,26 +67,27 @@ int gt_ingest_check(const struct gt_ingest_req *req, struct gt_ingest_checked *o
 
 	memset(out, 0, sizeof(*out));
 	if (req->sig_len != GT_ED25519_SIG_LEN) {
-		out->why = "the signature is not 64 bytes";
+		out->why = N_("the signature is not 64 bytes");
 		rc = GT_EBADSIG;
 		goto refused;
 	}
 	if (gt_key_verify(req->pub, req->bytes, req->len, req->sig) != GT_OK) {
-		out->why = "the batch signature does not verify with the connection's key";
+		out->why = N_("the batch signature does not verify with the connection's key");
 		rc = GT_EBADSIG;
 		goto refused;
 	}
 	rc = gt_wire_batch_decode(req->bytes, req->len, &lim, &out->batch);
 	if (rc != GT_OK) {
-		out->why = rc == GT_ETOOBIG ? "the batch holds more items than the server allows"
-		                            : "the batch is malformed";
+		out->why = rc == GT_ETOOBIG
+		               ? N_("the batch holds more items than the server allows")
+		               : N_("the batch is malformed");
 		goto refused;
 	}
 	out->batch_id_len = out->batch->batch_id.len;
 	memcpy(out->batch_id, out->batch->batch_id.data, out->batch_id_len);
 	out->sequence = out->batch->sequence;
 	if (!revisions_fit(out->batch)) {
-		out->why = "a value's revision is above 2^63 - 1";
+		out->why = N_("a value's revision is above 2^63 - 1");
 		rc = GT_EINVAL;
 		goto refused;
 	}
@@ -147,7 +149,7 @@ static void send_ack(struct push_job *j, int code, const char *message)
 		counts.ignored =
 		    j->out.values.ignored + j->out.completions.ignored + j->out.actions.ignored;
 		ack.message = j->out.status == GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE
-		                  ? "this batch was already stored; nothing was applied twice"
+		                  ? N_("this batch was already stored; nothing was applied twice")
 		                  : "stored";
 		if (j->out.n_conflicts > 0) {
 			cf = calloc(j->out.n_conflicts, sizeof(*cf));
@@ -235,8 +237,8 @@ static int apply_cb(struct gt_store *st, struct gt_wjob *w)
 
 /* What a client and the log are told once the store reported corruption (issue 10, item 12). */
 #define GT_INGEST_CORRUPT_MSG                                                                      \
-	"the server's store is damaged and takes no more data until the central administrator "    \
-	"restores it; the batch was not stored, keep it queued and send it again later"
+	N_("the server's store is damaged and takes no more data until the central administrator " \
+	   "restores it; the batch was not stored, keep it queued and send it again later")
 #define GT_INGEST_CORRUPT_LOG                                                                      \
 	"the store reported corruption; nothing more is written. Stop the server, run "            \
 	"gtsync-server verify, and restore the last good backup (gtsync-server restore)"
@@ -256,20 +258,20 @@ static void done_cb(struct gt_wjob *w, int commit_rc)
 	} else if (commit_rc != GT_OK) {
 		send_ack(j, commit_rc,
 		         commit_rc == GT_ENOSPC
-		             ? "the server's disk is full; the batch was not stored, keep it "
-		               "queued and send it again later"
-		             : "the server could not store the batch; keep it queued and send "
-		               "it again later");
+		             ? N_("the server's disk is full; the batch was not stored, keep it "
+		                  "queued and send it again later")
+		             : N_("the server could not store the batch; keep it queued and send "
+		                  "it again later"));
 	} else if (w->rc == GT_ECONFLICT) {
 		send_ack(j, GT_ECONFLICT,
 		         j->errmsg[0]
 		             ? j->errmsg
-		             : "this key already sent another batch with the same sequence "
-		               "number");
+		             : N_("this key already sent another batch with the same sequence "
+		                  "number"));
 	} else if (w->rc != GT_OK) {
 		send_ack(j, w->rc,
-		         w->rc == GT_ENOSPC ? "the server's disk is full"
-		                            : "the server could not store the batch");
+		         w->rc == GT_ENOSPC ? N_("the server's disk is full")
+		                            : N_("the server could not store the batch"));
 	} else {
 		send_ack(j, 0, NULL);
 	}
@@ -303,7 +305,7 @@ static void check_after_cb(uv_work_t *req, int status)
 	size_t weight;
 
 	if (status != 0) {
-		send_ack(j, GT_ECANCELED, "the server is shutting down");
+		send_ack(j, GT_ECANCELED, N_("the server is shutting down"));
 		finish(j);
 		return;
 	}
@@ -326,7 +328,7 @@ static void start_check(struct gt_writer_ticket *t)
 
 	j->admitted = 1;
 	if (uv_queue_work(j->c->srv->loop, &j->req, check_work_cb, check_after_cb) != 0) {
-		send_ack(j, GT_EBUSY, "the server is busy; send the batch again later");
+		send_ack(j, GT_EBUSY, N_("the server is busy; send the batch again later"));
 		finish(j);
 	}
 }

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "enrol.h"
 #include "error.h"
+#include "i18n.h"
 #include "keylabel.h"
 #include "roleset.h"
 #include "server.h"
@@ -49,13 +50,14 @@ static void done_cb(struct gt_wjob *w, int commit_rc)
 	             "by=%s key=%s org=%s roles=%s outcome=%s", j->by, j->req.key_id,
 	             j->req.org_unit, roles_text, rc ? gt_strerror(rc) : "registered");
 	if (rc == GT_EEXIST) {
-		gt__conn_error(c, j->rid, GT_EEXIST, "this key is already registered", 0);
+		gt__conn_error(c, j->rid, GT_EEXIST, N_("this key is already registered"), 0);
 	} else if (rc != GT_OK) {
 		gt__conn_error(c, j->rid, rc,
-		               commit_rc != GT_OK ? "the server could not store the key; try again "
-		                                    "later"
-		               : j->errmsg[0]     ? j->errmsg
-		                                  : gt_strerror(rc),
+		               commit_rc != GT_OK
+		                   ? N_("the server could not store the key; try again "
+		                        "later")
+		               : j->errmsg[0] ? j->errmsg
+		                              : gt_strerror(rc),
 		               0);
 	} else {
 		Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
@@ -109,7 +111,7 @@ void gt__enrol_submit(struct gt_conn *c, gt_envelope *env)
 	if (gt_writer_submit(c->srv->writer, &j->wjob) != GT_OK) {
 		gt__conn_unref(c);
 		rc = GT_EBUSY;
-		why = "the server is shutting down; try again shortly";
+		why = N_("the server is shutting down; try again shortly");
 		goto refuse;
 	}
 	gt_wire_envelope_free(env);

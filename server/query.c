@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "error.h"
 #include "export.h"
+#include "i18n.h"
 #include "metadata.h"
 #include "period.h"
 #include "privacy.h"
@@ -162,7 +163,7 @@ static void do_pull(struct query_job *j, struct gt_store *st)
 		    j->snap->meta ? gt_meta_dataset_find(j->snap->meta, p->dataset) : NULL;
 		if (ds == NULL) {
 			j->rc = GT_ENOENT;
-			j->why = "unknown data set";
+			j->why = N_("unknown data set");
 			return;
 		}
 		j->filter_elements = calloc(ds->nelements + 1, sizeof(*j->filter_elements));
@@ -181,7 +182,7 @@ static void do_pull(struct query_job *j, struct gt_store *st)
 	if (j->rc == GT_OK && p->include_batches)
 		j->rc = add_batches(j, st);
 	if (j->rc != GT_OK && j->why == NULL)
-		j->why = "the store could not be read";
+		j->why = N_("the store could not be read");
 }
 
 /* A report's cursor: the store's change sequence, the metadata version and the view, each
@@ -226,7 +227,7 @@ static void do_report(struct query_job *j, struct gt_store *st)
 	if (j->rc == GT_OK && reader_view) {
 		j->rc = gt_privacy_reader_report(st, j->snap, q->dataset, q->period, j->report);
 		if (j->rc != GT_OK)
-			j->why = "the reader's view of the report could not be made";
+			j->why = N_("the reader's view of the report could not be made");
 	}
 }
 
@@ -238,7 +239,7 @@ static void work_cb(uv_work_t *req)
 	if (j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_METADATA_REQUEST)
 		return; /* answered from the snapshot */
 	if ((j->rc = gt_readpool_get(j->readers, &st)) != GT_OK) {
-		j->why = "the store could not be opened for reading";
+		j->why = N_("the store could not be opened for reading");
 		return;
 	}
 	if (j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_PULL)
@@ -468,7 +469,7 @@ static void after_cb(uv_work_t *req, int status)
 	uint64_t rid = j->env->request_id;
 
 	if (status != 0) {
-		gt__conn_error(c, rid, GT_ECANCELED, "the server is shutting down", 0);
+		gt__conn_error(c, rid, GT_ECANCELED, N_("the server is shutting down"), 0);
 	} else if (j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_METADATA_REQUEST) {
 		reply_metadata(j);
 	} else if (j->rc != GT_OK) {
@@ -530,12 +531,12 @@ void gt__query_submit(struct gt_conn *c, gt_envelope *env)
 	if (env->body_case == GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST &&
 	    gt_privacy_reader_only(c->roles)) {
 		org = NULL;
-		why = "a reader key may not export raw values";
+		why = N_("a reader key may not export raw values");
 	}
 	if (env->body_case == GTSYNC__V1__ENVELOPE__BODY_PULL && gt_privacy_reader_only(c->roles)) {
 		org = NULL;
-		why = "a reader key gets consolidated reports only: no pull of per-unit values, "
-		      "comments or batches";
+		why = N_("a reader key gets consolidated reports only: no pull of per-unit values, "
+		         "comments or batches");
 	}
 	if (why != NULL || (org != NULL && gt_authz_read(&p, org, &why) != GT_OK)) {
 		gt_log_event(&c->srv->log, GT_LOG_WARN, "read_refused", "key=%s org=%s asked=%s",

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "i18n.h"
 #include "readpool.h"
 #include "server.h"
 #include "snapshot.h"
@@ -13,8 +14,9 @@
 
 /* Tells a revoked key's open connections why they are closed. */
 #define GT_WATCH_REVOKED_MSG                                                                       \
-	"this key has been revoked; the connection is closed. Ask the central administrator for "  \
-	"a new key"
+	N_("this key has been revoked; the connection is closed. Ask the central administrator "   \
+	   "for "                                                                                  \
+	   "a new key")
 
 /* What a live connection needs to know of its key after an admin change. */
 struct watch_key {

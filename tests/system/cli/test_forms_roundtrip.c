@@ -164,6 +164,63 @@ static void test_forms_round_trip(void **state)
 	expect_line(r.out, "KK_PERKARA,202611,53.72,PUTUSAN,1,1,");
 	expect_line(r.out, "KK_PELAKU,202611,53,PERORANGAN,5,2,");
 	gt_clirun_free(&r);
+
+	/* --prefill (issue 12, what remained, item 5): the form of the same period filled with the
+	 * values the home entered is, cell for cell, the form the script filled... */
+	char pre[4300], next[4300];
+	snprintf(pre, sizeof(pre), "%s/kk-prefilled.csv", ts->dir);
+	const char *tmpl_pre[] = {"template", "--dataset", "KK", "--period",  "202611", "--format",
+	                          "csv",      "--output",  pre,  "--prefill", NULL};
+	run_ok(d2, tmpl_pre, &r);
+	assert_non_null(strstr(r.out, "13 cells filled with the values of November 2026"));
+	gt_clirun_free(&r);
+	uint8_t *want = gt_test_read_file(filled, &len);
+	size_t got_len;
+	uint8_t *got = gt_test_read_file(pre, &got_len);
+	assert_non_null(want);
+	assert_non_null(got);
+	assert_int_equal(got_len, len);
+	assert_memory_equal(got, want, len);
+	free(want);
+	free(got);
+	/* ...so importing it unchanged queues nothing. */
+	const char *imp_pre[] = {"import", pre, NULL};
+	run_ok(d2, imp_pre, &r);
+	assert_non_null(strstr(r.out, "13 values: 0 queued, 13 unchanged"));
+	gt_clirun_free(&r);
+	/* --prefill-from: December's Excel form starts from November's figures; imported as it
+	 * is and pushed, the province's December report holds them. */
+	snprintf(next, sizeof(next), "%s/kk-202612.xlsx", ts->dir);
+	const char *tmpl_next[] = {"template", "--dataset", "KK", "--period",
+	                           "202612",   "--output",  next, "--prefill-from",
+	                           "202611",   NULL};
+	run_ok(d2, tmpl_next, &r);
+	assert_non_null(strstr(r.out, "13 cells filled"));
+	gt_clirun_free(&r);
+	const char *imp_next[] = {"import", next, NULL};
+	run_ok(d2, imp_next, &r);
+	assert_non_null(strstr(r.out, "13 values: 13 queued"));
+	gt_clirun_free(&r);
+	run_ok(d2, push, &r);
+	assert_non_null(strstr(r.out, "13 values acknowledged, 0 in conflict"));
+	gt_clirun_free(&r);
+	const char *rep12[] = {"report",   "--org",  "53",       "--dataset", "KK",
+	                       "--period", "202612", "--format", "csv",       NULL};
+	run_ok(prov, rep12, &r);
+	expect_line(r.out, "KK_KORBAN,202612,53.72,PD,4,1,");
+	expect_line(r.out, "KK_KORBAN,202612,53.72,AL,1,1,");
+	expect_line(r.out, "KK_PELAKU,202612,53.72,PERORANGAN,2,1,");
+	gt_clirun_free(&r);
+	/* A period of another type is refused, in words. */
+	snprintf(next, sizeof(next), "%s/kk-bad.xlsx", ts->dir);
+	const char *tmpl_bad[] = {"template", "--dataset", "KK", "--period",
+	                          "202612",   "--output",  next, "--prefill-from",
+	                          "2026",     NULL};
+	gt_clirun(&r, d2, NULL, 60, tmpl_bad);
+	assert_int_not_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "--prefill-from 2026 is not a period of KK"));
+	gt_clirun_free(&r);
+	assert_int_equal(access(next, F_OK), -1);
 }
 
 int main(void)

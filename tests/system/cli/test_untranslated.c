@@ -1,8 +1,9 @@
 /* No untranslated text on the demo's path (issue 12, item 5): the client commands the demo runs
  * (init, metadata pull, import, push, a locked-period conflict, status, approve, pull, accept,
- * return, report, help and usage errors) run in Bahasa Indonesia, and their output must not hold
- * an English sentence of the catalogue whose Indonesian differs (text printed without gettext);
- * run in English, it must not hold such an Indonesian sentence either. */
+ * return, report, help and usage errors), the HTML report's page, and the errors of DHIS2, ADX
+ * and CSV files with mistakes (what remained, item 6) run in Bahasa Indonesia, and their output
+ * must not hold an English sentence of the catalogue whose Indonesian differs (text printed without
+ * gettext); run in English, it must not hold such an Indonesian sentence either. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -190,15 +191,43 @@ static void run(struct run *all, const char *home, const char *const *env, const
 	gt_clirun_free(&r);
 }
 
+/* Appends the file at path (a report written with --output) to all. */
+static void append_file(struct run *all, const char *path)
+{
+	size_t n;
+	char *t = (char *)gt_test_read_file(path, &n);
+
+	assert_non_null(t);
+	all->text = realloc(all->text, all->len + n + 2);
+	assert_non_null(all->text);
+	memcpy(all->text + all->len, t, n);
+	all->len += n;
+	all->text[all->len] = '\0';
+	free(t);
+}
+
 /* The demo's path, in one language: every command's output. */
 static void demo_path(struct gt_testserver *ts, const char *lang, const char *const *env,
                       struct run *out)
 {
 	char op[4200], ap[4200], ag[4200], fresh[4300], csv[4400], html[4400];
+	char bad_json[4400], bad_adx[4400], bad_csv[4400];
 
 	snprintf(csv, sizeof(csv), "%s/samples/53.71/kasus.csv", GT_SOURCE_DIR);
 	snprintf(fresh, sizeof(fresh), "%s/fresh-%s", ts->dir, lang);
 	snprintf(html, sizeof(html), "%s/report-%s.html", ts->dir, lang);
+	/* Files with mistakes, for the import's errors (issue 12, what remained, item 6). */
+	snprintf(bad_json, sizeof(bad_json), "%s/bad-%s.json", ts->dir, lang);
+	gt_clirun_write(bad_json, "{\"dataValues\": [{\"dataElement\": \"KK_LP\", \"period\": "
+	                          "\"202507\", \"value\": 2.5}, {\"period\": \"202507\"}, "
+	                          "{\"dataElement\": \"NOPE\", \"period\": \"202507\", "
+	                          "\"orgUnit\": \"53.71\", \"value\": \"1\"}, 7]}");
+	snprintf(bad_adx, sizeof(bad_adx), "%s/bad-%s.xml", ts->dir, lang);
+	gt_clirun_write(bad_adx, "<adx xmlns=\"urn:ihe:qrph:adx:2015\"><group orgUnit=\"53.71\" "
+	                         "period=\"2025-07\"><dataValue dataElement=\"KK_LP\" "
+	                         "value=\"1\"/></group></adx>");
+	snprintf(bad_csv, sizeof(bad_csv), "%s/bad-%s.csv", ts->dir, lang);
+	gt_clirun_write(bad_csv, "dataelement,period,value\nKK_LP,202507,1,extra\n\"open,1\n");
 	char name[3][16];
 	snprintf(name[0], sizeof(name[0]), "op-%s", lang);
 	snprintf(name[1], sizeof(name[1]), "ap-%s", lang);
@@ -226,6 +255,9 @@ static void demo_path(struct gt_testserver *ts, const char *lang, const char *co
 	                             "2025",   "--format",  "text", NULL};
 	const char *report_html[] = {"report",   "--dataset", "KK",       "--period", "2025",
 	                             "--format", "html",      "--output", html,       NULL};
+	const char *imp_json[] = {"import", "--format", "dhis2", bad_json, NULL};
+	const char *imp_adx[] = {"import", "--format", "adx", bad_adx, NULL};
+	const char *imp_csv[] = {"import", bad_csv, NULL};
 	const char *help[] = {"--help", NULL};
 	const char *push_help[] = {"push", "--help", NULL};
 	const char *bad[] = {"report", "--dataset", "KK", NULL};
@@ -248,6 +280,10 @@ static void demo_path(struct gt_testserver *ts, const char *lang, const char *co
 	run(out, ag, env, report);
 	run(out, ag, env, report_text);
 	run(out, ag, env, report_html);
+	append_file(out, html);
+	run(out, op, env, imp_json);
+	run(out, op, env, imp_adx);
+	run(out, op, env, imp_csv);
 	run(out, ag, env, status);
 	run(out, op, env, help);
 	run(out, op, env, push_help);
@@ -275,6 +311,11 @@ static void indonesian_output_is_translated(void **state)
 	/* The run did speak Indonesian (and so the check below means something). */
 	assert_non_null(strstr(out.text, "Kotak keluar"));
 	assert_non_null(strstr(out.text, "Kelengkapan dan ketepatan waktu"));
+	/* The HTML report and the DHIS2, ADX and CSV import errors were part of it. */
+	assert_non_null(strstr(out.text, "<html lang=id>"));
+	assert_non_null(strstr(out.text, "harus berupa objek"));
+	assert_non_null(strstr(out.text, "bukan periode ADX"));
+	assert_non_null(strstr(out.text, "padahal baris judul memiliki"));
 	assert_int_equal(foreign(out.text, &en, &id, "id"), 0);
 	free(out.text);
 	pieces_free(&en);
@@ -291,6 +332,10 @@ static void english_output_has_no_indonesian(void **state)
 	demo_path(ts, "en", env_en, &out);
 	assert_non_null(strstr(out.text, "Outbox:"));
 	assert_non_null(strstr(out.text, "Completeness and timeliness"));
+	assert_non_null(strstr(out.text, "<html lang=en>"));
+	assert_non_null(strstr(out.text, "must be an object"));
+	assert_non_null(strstr(out.text, "is not an ADX period"));
+	assert_non_null(strstr(out.text, "but the header has"));
 	assert_int_equal(foreign(out.text, &id, &en, "en"), 0);
 	free(out.text);
 	pieces_free(&en);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "backoff.h"
+#include "i18n.h"
 #include "progress.h"
 
 static void test_delays_grow_and_cap(void **state)
@@ -55,6 +56,13 @@ static void test_progress_text(void **state)
 	assert_string_equal(buf, "push [##############################] 40/40 values");
 	gt_progress_format(buf, sizeof(buf), "pull", "values", 7, 0);
 	assert_string_equal(buf, "pull 7 values");
+	/* The counts grouped as the language writes them (issue 12, what remained, item 1). */
+	gt_i18n_use(GT_LANG_ID);
+	gt_progress_format(buf, sizeof(buf), "kirim", "nilai", 12000, 40000);
+	assert_string_equal(buf, "kirim [#########                     ] 12.000/40.000 nilai");
+	gt_i18n_use(GT_LANG_EN);
+	gt_progress_format(buf, sizeof(buf), "push", "values", 12000, 0);
+	assert_string_equal(buf, "push 12,000 values");
 
 	/* Not a terminal: nothing is drawn. */
 	char *out = NULL;

@@ -24,6 +24,17 @@ static Gtsync__V1__ReportValue *val(Gtsync__V1__ReportValue *v, const char *de, 
 	return v;
 }
 
+static char *render_in(const Gtsync__V1__ReportReply *rep, const struct gt_meta *meta,
+                       const struct gt_rmodel_names *names)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	assert_int_equal(gt_html_report(m, rep, meta, names), 0);
+	fclose(m);
+	return text;
+}
+
 static char *render(const Gtsync__V1__ReportReply *rep, const struct gt_meta *meta)
 {
 	char *text = NULL;
@@ -90,8 +101,12 @@ static void national_report(void **state)
 	assert_non_null(strstr(html, "Kasus dan korban TPPO"));
 	/* The sex x age breakdown and its total: 2,047 + 272 + 318 + 11 = 2,648. */
 	assert_non_null(strstr(html, "Perempuan dewasa"));
-	assert_non_null(strstr(html, "<td class=n>2047</td>"));
-	assert_non_null(strstr(html, "<td class=\"n total\">2648</td>"));
+	/* Numbers grouped as Indonesian writes them (issue 12, what remained, item 1). */
+	assert_non_null(strstr(html, "<td class=n>2.047</td>"));
+	assert_non_null(strstr(html, "<td class=\"n total\">2.648</td>"));
+	assert_non_null(strstr(html, "<th class=n>Jumlah</th>"));
+	assert_non_null(strstr(html, "Belum melapor: 1</h3>"));
+	assert_null(strstr(html, "not reported"));
 	assert_non_null(strstr(html, "<td class=\"n total\">554</td>"));
 	/* Completeness, states, missing units. */
 	assert_non_null(strstr(html, "5 dari 6 unit melapor"));
@@ -130,15 +145,40 @@ static void national_report(void **state)
 	assert_non_null(strstr(html, ">accepted</span>"));
 	assert_non_null(strstr(html, "January\xe2\x80\x93"
 	                             "December 2024"));
+	assert_non_null(strstr(html, "<td class=\"n total\">2,648</td>"));
+	assert_non_null(strstr(html, "<th class=n>Total</th>"));
+	assert_non_null(strstr(html, "Not reported yet: 1</h3>"));
+	assert_null(strstr(html, "Belum"));
+	assert_null(strstr(html, "<th class=n>Jumlah</th>"));
 	assert_null(strstr(html, "unit melapor"));
 	assert_null(strstr(html, ">diterima</span>"));
 	free(html);
 	gt_i18n_use(GT_LANG_ID);
 
-	/* Without metadata it still renders every value. */
+	/* Without metadata it still renders every value, under Indonesian headings. */
 	html = render(&rep, NULL);
 	assert_non_null(strstr(html, "KK_KORBAN"));
-	assert_non_null(strstr(html, "2047"));
+	assert_non_null(strstr(html, "2.047"));
+	assert_non_null(strstr(html, "<th>Elemen data</th>"));
+	assert_null(strstr(html, "Data element"));
+	free(html);
+
+	/* Times in the office's zone, not UTC (issue 12, what remained, item 3): 2026-12-03
+	 * 06:05 UTC is 14:05 WITA, 13:05 WIB. */
+	Gtsync__V1__WorkflowEvent ev = GTSYNC__V1__WORKFLOW_EVENT__INIT, *evp = &ev;
+	struct gt_rmodel_names wita = {NULL, NULL, "WITA"};
+	ev.kind = GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_ACCEPT;
+	ev.at_ms = 1796277900000LL;
+	rep.history = &evp;
+	rep.n_history = 1;
+	rep.generated_at_ms = 1796277900000LL;
+	html = render_in(&rep, meta, &wita);
+	assert_non_null(strstr(html, "3 Des 2026 14:05 WITA"));
+	assert_null(strstr(html, "UTC"));
+	free(html);
+	html = render(&rep, meta);
+	assert_non_null(strstr(html, "3 Des 2026 13:05 WIB"));
+	assert_null(strstr(html, "UTC"));
 	free(html);
 	gt_meta_free(meta);
 	gt_meta_errors_clear(&errs);

@@ -130,7 +130,7 @@ static void test_refuses(void **state)
 	assert_non_null(strstr(why, "quarterly"));
 	assert_non_null(strstr(why, "monthly (KK)"));
 	assert_int_equal(check(NULL, NULL, "GT_SK", "202607", "53.71", "", "true", why), GT_EINVAL);
-	assert_non_null(strstr(why, "sixmonthly (GT)"));
+	assert_non_null(strstr(why, "six-monthly (GT)"));
 
 	/* KK is not reported at the national level. */
 	assert_int_equal(check("ID", NULL, "KK_LP", "202607", "ID", "", "1", why), GT_EINVAL);
