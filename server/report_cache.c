@@ -16,6 +16,10 @@
 #define GT_REPORT_CACHE_BYTES   (8u << 20)
 
 /*
+ * Whatever gt_report_build_full() reads must be covered here: the request in the key, the
+ * snapshot by identity, the store's tables by gt_store_report_changed(). A report that comes
+ * to read more (another table, a field of the request) must widen the key or the probe.
+ *
  * One report as it was built (before any reader's view), packed, with what it was built
  * from: the request, the snapshot and the store's stamp. checked is the change_seq up to
  * which the store is known to hold nothing new for the report: it moves forward at each
