@@ -26,6 +26,7 @@ struct opts {
 	unsigned rounds;
 	const char *dir;
 	int keep;
+	int rollup; /* also apply through a store that maintains rollups by trigger */
 };
 
 struct batch {
@@ -249,29 +250,105 @@ __attribute__((noinline)) static double direct_group(sqlite3 *db, sqlite3_stmt *
 	return now_s() - t0;
 }
 
+/*
+ * What writer-maintained rollups would cost on apply (issue 17), measured rather than guessed:
+ * triggers keep a sum and a count per (element, period, coc, org unit) for the unit and each
+ * of its ancestors (district, province, nation) in the same transaction as the value, the old
+ * value subtracted when a value is replaced. It is a lower bound for the real thing, which
+ * would also keep per-unit counts and first arrival for completeness and timeliness.
+ */
+static const char rollup_sql[] =
+    "CREATE TABLE rollups(de TEXT NOT NULL, pe TEXT NOT NULL, ou TEXT NOT NULL,"
+    " coc TEXT NOT NULL, sum REAL NOT NULL, cnt INTEGER NOT NULL,"
+    " PRIMARY KEY(de, pe, ou, coc)) WITHOUT ROWID;"
+    "CREATE TRIGGER rollup_ins AFTER INSERT ON datavalues"
+    " WHEN NEW.deleted = 0 AND NEW.num IS NOT NULL BEGIN"
+    " INSERT INTO rollups(de, pe, ou, coc, sum, cnt)"
+    " SELECT NEW.data_element, NEW.period, a.ou, NEW.coc, NEW.num, 1 FROM ("
+    "  SELECT NEW.org_unit AS ou UNION ALL"
+    "  SELECT substr(NEW.org_unit, 1, instr(NEW.org_unit, '.') - 1)"
+    "   WHERE instr(NEW.org_unit, '.') > 0 UNION ALL SELECT 'ID') AS a WHERE 1"
+    " ON CONFLICT(de, pe, ou, coc) DO UPDATE SET sum = sum + excluded.sum,"
+    " cnt = cnt + excluded.cnt; END;"
+    "CREATE TRIGGER rollup_upd AFTER UPDATE ON datavalues BEGIN"
+    " INSERT INTO rollups(de, pe, ou, coc, sum, cnt)"
+    " SELECT NEW.data_element, NEW.period, a.ou, NEW.coc,"
+    "  (CASE WHEN NEW.deleted = 0 THEN coalesce(NEW.num, 0) ELSE 0 END) -"
+    "  (CASE WHEN OLD.deleted = 0 THEN coalesce(OLD.num, 0) ELSE 0 END),"
+    "  (NEW.deleted = 0 AND NEW.num IS NOT NULL) - (OLD.deleted = 0 AND OLD.num IS NOT NULL)"
+    " FROM (SELECT NEW.org_unit AS ou UNION ALL"
+    "  SELECT substr(NEW.org_unit, 1, instr(NEW.org_unit, '.') - 1)"
+    "   WHERE instr(NEW.org_unit, '.') > 0 UNION ALL SELECT 'ID') AS a WHERE 1"
+    " ON CONFLICT(de, pe, ou, coc) DO UPDATE SET sum = sum + excluded.sum,"
+    " cnt = cnt + excluded.cnt; END;";
+
+static void add_rollups(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	check_sql(db, sqlite3_open(path, &db), "opening the rollup store");
+	check_sql(db, sqlite3_exec(db, rollup_sql, NULL, NULL, NULL), "creating rollups");
+	sqlite3_close(db);
+}
+
+/* Checks that the triggers kept the national sums of the values: the probe measured rollups
+ * that work. */
+static void check_rollups(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+
+	check_sql(db, sqlite3_open(path, &db), "opening the rollup store");
+	check_sql(db,
+	          sqlite3_prepare_v2(db,
+	                             "SELECT (SELECT total(sum) FROM rollups WHERE ou = 'ID'),"
+	                             " (SELECT total(num) FROM datavalues WHERE deleted = 0),"
+	                             " (SELECT total(cnt) FROM rollups WHERE ou = '53'),"
+	                             " (SELECT count(num) FROM datavalues WHERE deleted = 0)",
+	                             -1, &s, NULL),
+	          "preparing the rollup check");
+	check_sql(db, sqlite3_step(s), "checking rollups");
+	if (sqlite3_column_double(s, 0) != sqlite3_column_double(s, 1) ||
+	    sqlite3_column_double(s, 2) != sqlite3_column_double(s, 3)) {
+		fprintf(stderr, "store_bench: the rollups do not match the values\n");
+		exit(1);
+	}
+	printf("rollups checked: national sum %.0f over %.0f values\n", sqlite3_column_double(s, 0),
+	       sqlite3_column_double(s, 3));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 	        "usage: store_bench [--batches N] [--values K] [--group G] [--rounds R] "
-	        "[--dir DIR] [--keep]\n"
+	        "[--dir DIR] [--keep] [--rollups]\n"
 	        "Applies N batches of K values through the store, G batches per commit, R rounds\n"
 	        "(round 1 writes new keys, later rounds the same keys at higher revisions), then\n"
 	        "upserts the same rows straight into sqlite with the same commits (WAL,\n"
-	        "synchronous=FULL) and prints both rates and their ratio.\n");
+	        "synchronous=FULL) and prints both rates and their ratio. With --rollups, also\n"
+	        "through a second store whose values maintain rollups per (element, period, coc,\n"
+	        "unit and ancestor) by trigger, and its rate over the plain store's.\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"batches", required_argument, NULL, 'n'}, {"values", required_argument, NULL, 'k'},
-	    {"group", required_argument, NULL, 'g'},   {"rounds", required_argument, NULL, 'r'},
-	    {"dir", required_argument, NULL, 'd'},     {"keep", no_argument, NULL, 'K'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	    {"batches", required_argument, NULL, 'n'},
+	    {"values", required_argument, NULL, 'k'},
+	    {"group", required_argument, NULL, 'g'},
+	    {"rounds", required_argument, NULL, 'r'},
+	    {"dir", required_argument, NULL, 'd'},
+	    {"keep", no_argument, NULL, 'K'},
+	    {"rollups", no_argument, NULL, 'R'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct opts o = {200, 500, 1, 2, NULL, 0};
+	struct opts o = {200, 500, 1, 2, NULL, 0, 0};
 	char keys[BENCH_DISTRICTS][GT_KEY_ID_LEN + 1];
-	char dirbuf[256], store_path[512], direct_path[512];
-	struct gt_store *st = NULL;
+	char dirbuf[256], store_path[512], direct_path[512], rollup_path[512];
+	struct gt_store *st = NULL, *st2 = NULL;
 	sqlite3 *db;
 	sqlite3_stmt *up;
 	int c, rc;
@@ -296,6 +373,9 @@ int main(int argc, char **argv)
 		case 'K':
 			o.keep = 1;
 			break;
+		case 'R':
+			o.rollup = 1;
+			break;
 		default:
 			usage();
 			return c == 'h' ? 0 : 2;
@@ -319,21 +399,36 @@ int main(int argc, char **argv)
 	}
 	snprintf(store_path, sizeof(store_path), "%s/store.db", o.dir);
 	snprintf(direct_path, sizeof(direct_path), "%s/direct.db", o.dir);
+	snprintf(rollup_path, sizeof(rollup_path), "%s/rollup.db", o.dir);
 	rc = gt_store_open(store_path, 1, &st);
 	if (rc != 0)
 		die(store_path, rc);
 	setup_store(st, keys);
+	if (o.rollup) {
+		char keys2[BENCH_DISTRICTS][GT_KEY_ID_LEN + 1];
+
+		if ((rc = gt_store_open(rollup_path, 1, &st2)) != 0)
+			die(rollup_path, rc);
+		setup_store(st2, keys2);
+		if (memcmp(keys, keys2, sizeof(keys)) != 0)
+			die("the two stores' keys differ", GT_ESTATE);
+		add_rollups(rollup_path);
+	}
 	db = open_direct(direct_path);
 	up = prepare_upsert(db);
 
 	printf("store_bench: %u batches x %u values, %u batch(es) per commit, WAL, "
 	       "synchronous=FULL, in %s\n",
 	       o.batches, o.values, o.group, o.dir);
-	printf("%-6s %14s %14s %7s\n", "round", "store v/s", "direct v/s", "ratio");
+	if (o.rollup)
+		printf("%-6s %14s %14s %7s %14s %13s\n", "round", "store v/s", "direct v/s",
+		       "ratio", "rollups v/s", "rollups/store");
+	else
+		printf("%-6s %14s %14s %7s\n", "round", "store v/s", "direct v/s", "ratio");
 	for (unsigned r = 0; r < o.rounds; r++) {
 		struct batch *bs = calloc(o.batches, sizeof(*bs));
-		uint64_t applied = 0;
-		double ts, td, total = (double)o.batches * o.values;
+		uint64_t applied = 0, applied2 = 0;
+		double ts, td, tr, total = (double)o.batches * o.values;
 
 		if (bs == NULL)
 			die("allocating", GT_ENOMEM);
@@ -341,19 +436,26 @@ int main(int argc, char **argv)
 			build(&bs[i], &o, i, r, keys);
 		/* Alternate the two sides group by group, so that load from other processes
 		 * on the machine falls on both alike. */
-		ts = td = 0;
+		ts = td = tr = 0;
 		for (unsigned i = 0; i < o.batches; i += o.group) {
 			unsigned end = i + o.group < o.batches ? i + o.group : o.batches;
 
 			ts += store_group(st, bs, i, end, &applied);
 			td += direct_group(db, up, bs, i, end);
+			if (st2 != NULL)
+				tr += store_group(st2, bs, i, end, &applied2);
 		}
 		if (applied != (uint64_t)o.batches * o.values) {
 			fprintf(stderr, "store_bench: applied %llu values, expected %.0f\n",
 			        (unsigned long long)applied, total);
 			return 1;
 		}
-		printf("%-6u %14.0f %14.0f %7.2f\n", r + 1, total / ts, total / td, td / ts);
+		if (st2 != NULL)
+			printf("%-6u %14.0f %14.0f %7.2f %14.0f %13.2f\n", r + 1, total / ts,
+			       total / td, td / ts, total / tr, ts / tr);
+		else
+			printf("%-6u %14.0f %14.0f %7.2f\n", r + 1, total / ts, total / td,
+			       td / ts);
 		for (unsigned i = 0; i < o.batches; i++) {
 			free(bs[i].bytes);
 			gt_wire_batch_free(bs[i].dec);
@@ -361,12 +463,16 @@ int main(int argc, char **argv)
 		free(bs);
 	}
 	gt_store_close(st);
+	gt_store_close(st2);
+	if (o.rollup)
+		check_rollups(rollup_path);
 	sqlite3_finalize(up);
 	sqlite3_close(db);
 	if (!o.keep) {
 		char p[600];
 		const char *const files[] = {"store.db",  "store.db-wal",  "store.db-shm",
-		                             "direct.db", "direct.db-wal", "direct.db-shm"};
+		                             "direct.db", "direct.db-wal", "direct.db-shm",
+		                             "rollup.db", "rollup.db-wal", "rollup.db-shm"};
 
 		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 			snprintf(p, sizeof(p), "%s/%s", o.dir, files[i]);

@@ -127,6 +127,40 @@ int gt_report_periods(const char *type_name, const char *period, char ***periods
 	return GT_OK;
 }
 
+/* protobuf-c's allocator over a report's memory: what the decoder allocates is freed with the
+ * report, so a decoded reply is owned like a built one. */
+static void *unpack_alloc(void *data, size_t n)
+{
+	return rp_alloc(data, n);
+}
+
+static void unpack_free(void *data, void *p)
+{
+	(void)data;
+	(void)p; /* freed with the report */
+}
+
+int gt__report_unpack(const uint8_t *buf, size_t len, int64_t now_ms, struct gt_report **out)
+{
+	struct gt_report *r = calloc(1, sizeof(*r));
+	ProtobufCAllocator a = {unpack_alloc, unpack_free, r};
+	Gtsync__V1__ReportReply *m;
+
+	*out = NULL;
+	if (r == NULL)
+		return GT_ENOMEM;
+	m = gtsync__v1__report_reply__unpack(&a, len, buf);
+	if (m == NULL || r->failed) {
+		int rc = r->failed ? GT_ENOMEM : GT_EPROTO;
+		gt_report_free(r);
+		return rc;
+	}
+	r->reply = *m;
+	r->reply.generated_at_ms = now_ms;
+	*out = r;
+	return GT_OK;
+}
+
 /* ---- Building ---- */
 
 /* A sum of values and how many contributed. */
@@ -953,9 +987,9 @@ static int add_violations(struct build *b, const struct gt_meta_dataset *ds, con
 	return rc;
 }
 
-int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const char *org_unit,
-                    const char *dataset, const char *period, int per_child, int64_t now_ms,
-                    struct gt_report **out, const char **why)
+int gt_report_build_full(struct gt_store *st, const struct gt_snapshot *snap, const char *org_unit,
+                         const char *dataset, const char *period, int per_child, int64_t now_ms,
+                         struct gt_report **out, const char **why)
 {
 	const struct gt_meta_dataset *ds = NULL;
 	const struct gt_snap_ou *root;

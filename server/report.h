@@ -20,6 +20,21 @@ int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const c
                     const char *dataset, const char *period, int per_child, int64_t now_ms,
                     struct gt_report **out, const char **why);
 
+/* The same report always computed in full from the stored values, bypassing the cache that
+ * gt_report_build() keeps on st (server/report_cache.c): the reference the cache is tested
+ * and measured against. Same arguments, ownership and results. */
+int gt_report_build_full(struct gt_store *st, const struct gt_snapshot *snap, const char *org_unit,
+                         const char *dataset, const char *period, int per_child, int64_t now_ms,
+                         struct gt_report **out, const char **why);
+
+/* How many reports st's cache has served (for tests). */
+uint64_t gt__report_cache_hits(struct gt_store *st);
+
+/* Makes a report from a packed ReportReply (a cached one) with generated_at_ms set to now_ms;
+ * the bytes are borrowed for the call. Caller frees *out with gt_report_free(). GT_EPROTO
+ * when the bytes do not decode. */
+int gt__report_unpack(const uint8_t *buf, size_t len, int64_t now_ms, struct gt_report **out);
+
 /* The report as a wire message; borrowed from r. */
 Gtsync__V1__ReportReply *gt_report_reply(struct gt_report *r);
 

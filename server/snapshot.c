@@ -119,6 +119,7 @@ int gt_snapshot_load(struct gt_store *st, struct gt_snapshot **out)
 {
 	struct gt_snapshot *s;
 	struct ou_load l = {0};
+	uint64_t after = 0;
 	int rc;
 
 	*out = NULL;
@@ -126,6 +127,8 @@ int gt_snapshot_load(struct gt_store *st, struct gt_snapshot **out)
 	if (s == NULL)
 		return GT_ENOMEM;
 	s->refs = 1;
+	if ((rc = gt_store_admin_seq(st, &s->admin_seq)) != GT_OK)
+		goto fail;
 	rc = gt_store_orgunit_foreach(st, add_ou, &l);
 	s->ous = l.ous;
 	s->nous = l.n;
@@ -133,8 +136,9 @@ int gt_snapshot_load(struct gt_store *st, struct gt_snapshot **out)
 		goto fail;
 	qsort(s->ous, s->nous, sizeof(*s->ous), cmp_ou);
 	inherit_zones(s);
-	if ((rc = load_files(s, st)) != GT_OK)
+	if ((rc = load_files(s, st)) != GT_OK || (rc = gt_store_admin_seq(st, &after)) != GT_OK)
 		goto fail;
+	s->admin_known = after == s->admin_seq;
 	*out = s;
 	return GT_OK;
 fail:

@@ -22,7 +22,11 @@ struct gt_snap_ou {
  * read a snapshot it holds a reference to. */
 struct gt_snapshot {
 	int refs;
-	uint64_t md_version;    /* the store's metadata version; 0 when none is loaded */
+	uint64_t md_version; /* the store's metadata version; 0 when none is loaded */
+	/* The store's admin counter when the snapshot was loaded; valid when admin_known (the
+	 * counter did not move during the load), so that cached reports know their snapshot. */
+	uint64_t admin_seq;
+	int admin_known;
 	struct gt_meta *meta;   /* NULL when no metadata is loaded */
 	struct gt_snap_ou *ous; /* sorted by code */
 	size_t nous;

@@ -160,6 +160,16 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_COMPLETED] = "SELECT org_unit, period, at_ms FROM completions WHERE dataset = ?1 "
                     "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
                         3, 4, 5) " AND completed = 1 ORDER BY org_unit, period",
+    /* Whether anything a report of (dataset, periods) reads changed after a change_seq: each
+     * walks the change_seq index from there, so it costs what changed since, not the table. */
+    [Q_CHANGED_DV] = "SELECT 1 FROM datavalues INDEXED BY datavalues_seq WHERE change_seq > ?1 "
+                     "AND period IN (SELECT value FROM json_each(?2)) LIMIT 1",
+    [Q_CHANGED_WE] = "SELECT 1 FROM workflow_events INDEXED BY workflow_events_seq "
+                     "WHERE change_seq > ?1 AND dataset = ?2 LIMIT 1",
+    [Q_CHANGED_WS] = "SELECT 1 FROM workflow_state INDEXED BY workflow_state_seq "
+                     "WHERE change_seq > ?1 AND dataset = ?2 LIMIT 1",
+    [Q_CHANGED_CO] = "SELECT 1 FROM completions INDEXED BY completions_seq "
+                     "WHERE change_seq > ?1 AND dataset = ?2 LIMIT 1",
 
     [Q_META_VERSION] = "SELECT version, digest, loaded_at_ms FROM metadata_version "
                        "ORDER BY version DESC LIMIT 1",
@@ -929,6 +939,8 @@ void gt_store_close(struct gt_store *st)
 		sqlite3_finalize(st->q[i]);
 	sqlite3_close(st->db);
 	gt_key_free(st->signer_owned);
+	if (st->attached_free != NULL)
+		st->attached_free(st->attached);
 	free(st->copy);
 	free(st->json[0]);
 	free(st->json[1]);

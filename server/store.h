@@ -666,6 +666,31 @@ typedef int (*gt_store_unit_period_cb)(void *arg, const char *org_unit, const ch
 int gt_store_workflow_units(struct gt_store *st, const struct gt_store_report_query *q,
                             const char *dataset, int kind, gt_store_unit_period_cb cb, void *arg);
 
+/* Where the store stood for a cached report: the change counter (values, completions,
+ * workflow) and the admin counter (keys, org units, metadata), read in one snapshot. */
+struct gt_store_stamp {
+	uint64_t change_seq;
+	uint64_t admin_seq;
+};
+
+/* Reads the store's stamp into *now and sets *changed when anything a report of dataset over
+ * periods[0..n) reads may have changed since change_seq since: a value of one of those periods
+ * (any element: validation rules may read others), a workflow event or state or a completion
+ * of the data set (any period: nil reports of coarser periods count), or a change counter
+ * that went back (a rebuild). The admin counter is only reported: the caller compares it.
+ * Costs what changed since, not the size of the tables; since UINT64_MAX reads the stamp
+ * alone (*changed is then set). */
+int gt_store_report_changed(struct gt_store *st, uint64_t since, const char *dataset,
+                            const char *const *periods, size_t n, struct gt_store_stamp *now,
+                            int *changed);
+
+/* Attaches p to the handle, freed by free_fn (may be NULL) when the handle is closed or
+ * another is attached: a reader's cache lives as long as its handle. p is owned by st. */
+void gt_store_attach(struct gt_store *st, void *p, void (*free_fn)(void *));
+
+/* What is attached to the handle, or NULL; borrowed. */
+void *gt_store_attached(struct gt_store *st);
+
 /* ---- Metadata ---------------------------------------------------------------------------- */
 
 struct gt_store_metafile {

@@ -66,6 +66,10 @@ enum gt__store_sql {
 	Q_UNITS,
 	Q_ROWS,
 	Q_COMPLETED,
+	Q_CHANGED_DV,
+	Q_CHANGED_WE,
+	Q_CHANGED_WS,
+	Q_CHANGED_CO,
 	/* metadata */
 	Q_META_VERSION,
 	Q_META_DEL,
@@ -98,6 +102,9 @@ struct gt_store {
 	size_t copy_cap;
 	char *json[2]; /* filter lists as JSON arrays */
 	size_t json_cap[2];
+	/* What a reader of the handle keeps beside it (server/report_cache.c), freed with it. */
+	void *attached;
+	void (*attached_free)(void *);
 };
 
 /* Opens an empty in-memory database as a writable store handle, configured like any other

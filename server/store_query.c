@@ -465,6 +465,82 @@ const char *gt_store_row_comment(const struct gt_store_row *row)
 	return col_text((sqlite3_stmt *)row->priv, 6);
 }
 
+/* Steps a change probe bound by the caller: *changed is set when it finds a row. */
+static int probe(struct gt_store *st, sqlite3_stmt *s, int *changed)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		*changed = 1;
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+	         ? 0
+	         : gt__store_sqlerr(st, rc, "looking for changes");
+	sqlite3_reset(s);
+	return rc;
+}
+
+int gt_store_report_changed(struct gt_store *st, uint64_t since, const char *dataset,
+                            const char *const *periods, size_t n, struct gt_store_stamp *now,
+                            int *changed)
+{
+	static const enum gt__store_sql by_dataset[] = {Q_CHANGED_WE, Q_CHANGED_WS, Q_CHANGED_CO};
+	const char *plist = NULL;
+	sqlite3_stmt *s;
+	int own, rc;
+
+	memset(now, 0, sizeof(*now));
+	*changed = 0;
+	if (dataset == NULL || (periods == NULL && n > 0))
+		return gt__store_err(st, GT_EINVAL, "change probe without data set or periods");
+	rc = gt__store_read_begin(st, &own);
+	if (rc != 0)
+		return rc;
+	if ((rc = gt_store_change_seq(st, &now->change_seq)) != 0 ||
+	    (rc = gt_store_admin_seq(st, &now->admin_seq)) != 0)
+		goto out;
+	if (now->change_seq < since) {
+		*changed = 1; /* the counter went back: derived tables were rebuilt */
+		goto out;
+	}
+	if (now->change_seq == since)
+		goto out;
+	if ((rc = gt__store_json_list(st, 1, periods, n, &plist)) != 0)
+		goto out;
+	if ((s = gt__store_q(st, Q_CHANGED_DV)) == NULL) {
+		rc = GT_ESTORE;
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)since);
+	sqlite3_bind_text(s, 2, plist, -1, SQLITE_STATIC);
+	rc = probe(st, s, changed);
+	for (size_t i = 0; rc == 0 && !*changed && i < sizeof(by_dataset) / sizeof(*by_dataset);
+	     i++) {
+		if ((s = gt__store_q(st, by_dataset[i])) == NULL) {
+			rc = GT_ESTORE;
+			break;
+		}
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)since);
+		sqlite3_bind_text(s, 2, dataset, -1, SQLITE_STATIC);
+		rc = probe(st, s, changed);
+	}
+out:
+	gt__store_read_end(st, own);
+	return rc;
+}
+
+void gt_store_attach(struct gt_store *st, void *p, void (*free_fn)(void *))
+{
+	if (st->attached_free != NULL)
+		st->attached_free(st->attached);
+	st->attached = p;
+	st->attached_free = free_fn;
+}
+
+void *gt_store_attached(struct gt_store *st)
+{
+	return st->attached;
+}
+
 int gt_store_reported_units(struct gt_store *st, const struct gt_store_report_query *q,
                             gt_store_unit_cb cb, void *arg)
 {

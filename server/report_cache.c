@@ -1,0 +1,211 @@
+/* Rendered reports kept per read handle, reused until the store changes what they read. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "metadata.h"
+#include "period.h"
+#include "snapshot.h"
+#include "store.h"
+
+/* Reports kept per read handle, and the bytes they may take together: a national report of a
+ * year is about 50 KiB packed, so the budget holds well over a hundred of them. */
+#define GT_REPORT_CACHE_ENTRIES 32
+#define GT_REPORT_CACHE_BYTES   (8u << 20)
+
+/*
+ * Whatever gt_report_build_full() reads must be covered here: the request in the key, the
+ * snapshot by identity, the store's tables by gt_store_report_changed(). A report that comes
+ * to read more (another table, a field of the request) must widen the key or the probe.
+ *
+ * One report as it was built (before any reader's view), packed, with what it was built
+ * from: the request, the snapshot and the store's stamp. checked is the change_seq up to
+ * which the store is known to hold nothing new for the report: it moves forward at each
+ * look-up that finds nothing relevant, so that the next look-up walks only newer changes.
+ */
+struct entry {
+	char *key; /* org unit, data set, period and per_child, separated by '\n' */
+	const struct gt_snapshot *snap;
+	uint64_t snap_admin_seq;
+	uint64_t admin_seq;
+	uint64_t checked;
+	uint8_t *packed;
+	size_t len;
+	uint64_t used; /* the cache's clock at the last hit, for eviction */
+};
+
+struct gt_report_cache {
+	struct entry e[GT_REPORT_CACHE_ENTRIES];
+	size_t bytes;
+	uint64_t clock;
+	uint64_t hits;
+};
+
+static void entry_clear(struct gt_report_cache *c, struct entry *e)
+{
+	c->bytes -= e->len;
+	free(e->key);
+	free(e->packed);
+	memset(e, 0, sizeof(*e));
+}
+
+static void cache_free(void *p)
+{
+	struct gt_report_cache *c = p;
+
+	for (size_t i = 0; c != NULL && i < GT_REPORT_CACHE_ENTRIES; i++)
+		entry_clear(c, &c->e[i]);
+	free(c);
+}
+
+static char *make_key(const char *org, const char *dataset, const char *period, int per_child)
+{
+	size_t n = strlen(org) + strlen(dataset) + strlen(period) + 5;
+	char *k = malloc(n);
+
+	if (k != NULL) {
+		strcpy(k, org);
+		strcat(k, "\n");
+		strcat(k, dataset);
+		strcat(k, "\n");
+		strcat(k, period);
+		strcat(k, per_child ? "\n1" : "\n0");
+	}
+	return k;
+}
+
+static struct entry *find(struct gt_report_cache *c, const char *key,
+                          const struct gt_snapshot *snap)
+{
+	for (size_t i = 0; i < GT_REPORT_CACHE_ENTRIES; i++) {
+		struct entry *e = &c->e[i];
+		if (e->key != NULL && e->snap == snap && e->snap_admin_seq == snap->admin_seq &&
+		    strcmp(e->key, key) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* Keeps a packed copy of r under key, evicting the least recently used entries to make room.
+ * Nothing is kept when the report alone exceeds the budget or memory runs out: the cache is
+ * only ever an optimisation. */
+static void keep(struct gt_report_cache *c, char *key, const struct gt_snapshot *snap,
+                 const struct gt_store_stamp *stamp, struct gt_report *r)
+{
+	const Gtsync__V1__ReportReply *m = gt_report_reply(r);
+	size_t len = gtsync__v1__report_reply__get_packed_size(m);
+	struct entry *slot = NULL;
+	uint8_t *buf;
+
+	if (len > GT_REPORT_CACHE_BYTES || (buf = malloc(len ? len : 1)) == NULL) {
+		free(key);
+		return;
+	}
+	gtsync__v1__report_reply__pack(m, buf);
+	for (;;) {
+		struct entry *old = NULL;
+		slot = NULL;
+		for (size_t i = 0; i < GT_REPORT_CACHE_ENTRIES; i++) {
+			struct entry *e = &c->e[i];
+			if (e->key == NULL && slot == NULL)
+				slot = e;
+			if (e->key != NULL && (old == NULL || e->used < old->used))
+				old = e;
+		}
+		if (slot != NULL && c->bytes + len <= GT_REPORT_CACHE_BYTES)
+			break;
+		entry_clear(c, old); /* old is set: the cache is full or over budget */
+	}
+	slot->key = key;
+	slot->snap = snap;
+	slot->snap_admin_seq = snap->admin_seq;
+	slot->admin_seq = stamp->admin_seq;
+	slot->checked = stamp->change_seq;
+	slot->packed = buf;
+	slot->len = len;
+	slot->used = ++c->clock;
+	c->bytes += len;
+}
+
+/* The periods the store is probed for: those the report reads (its data set's type). */
+static int report_periods(const struct gt_snapshot *snap, const char *dataset, const char *period,
+                          char ***periods, size_t *n)
+{
+	const struct gt_meta_dataset *ds;
+
+	*periods = NULL;
+	*n = 0;
+	if (snap->meta == NULL || (ds = gt_meta_dataset_find(snap->meta, dataset)) == NULL)
+		return GT_ENOENT;
+	return gt_report_periods(gt_period_type_name(ds->period_type), period, periods, n);
+}
+
+uint64_t gt__report_cache_hits(struct gt_store *st)
+{
+	const struct gt_report_cache *c = gt_store_attached(st);
+
+	return c != NULL ? c->hits : 0;
+}
+
+int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const char *org_unit,
+                    const char *dataset, const char *period, int per_child, int64_t now_ms,
+                    struct gt_report **out, const char **why)
+{
+	struct gt_report_cache *c = gt_store_attached(st);
+	struct gt_store_stamp stamp = {0};
+	struct entry *e;
+	char **periods = NULL;
+	size_t nperiods = 0;
+	char *key = NULL;
+	int changed = 1, rc;
+
+	*out = NULL;
+	*why = NULL;
+	/* Whatever the cache cannot vouch for is computed in full, errors included. */
+	if (!snap->admin_known || report_periods(snap, dataset, period, &periods, &nperiods) != 0 ||
+	    (key = make_key(org_unit, dataset, period, per_child)) == NULL)
+		goto full;
+	if (c == NULL) {
+		if ((c = calloc(1, sizeof(*c))) == NULL) {
+			free(key);
+			key = NULL;
+			goto full;
+		}
+		gt_store_attach(st, c, cache_free);
+	}
+	if ((e = find(c, key, snap)) != NULL) {
+		rc = gt_store_report_changed(st, e->checked, dataset, (const char *const *)periods,
+		                             nperiods, &stamp, &changed);
+		if (rc == GT_OK && !changed && stamp.admin_seq == e->admin_seq) {
+			e->checked = stamp.change_seq;
+			e->used = ++c->clock;
+			rc = gt__report_unpack(e->packed, e->len, now_ms, out);
+			if (rc == GT_OK) {
+				c->hits++;
+				goto out;
+			}
+		}
+		entry_clear(c, e);
+	}
+	/* The stamp is read before the values: a change committed while the report is built
+	 * is newer than the stamp, and the next look-up sees it. */
+	if (gt_store_report_changed(st, UINT64_MAX, dataset, (const char *const *)periods, nperiods,
+	                            &stamp, &changed) != GT_OK) {
+		free(key);
+		key = NULL;
+	}
+full:
+	rc = gt_report_build_full(st, snap, org_unit, dataset, period, per_child, now_ms, out, why);
+	if (rc == GT_OK && key != NULL) {
+		keep(c, key, snap, &stamp, *out);
+		key = NULL;
+	}
+out:
+	free(key);
+	for (size_t i = 0; i < nperiods; i++)
+		free(periods[i]);
+	free(periods);
+	return rc;
+}
