@@ -53,8 +53,6 @@ die() {
 	exit 1
 }
 T() { timeout --kill-after=10 "$@"; }
-REAL_CSV="$ROOT/../shared/data/wilayah-kemendagri-2025.csv"
-[ -f "$REAL_CSV" ] || REAL_CSV="$ROOT/data/orgunits/wilayah-kemendagri-2025.csv"
 
 say "building (Release) in $BUILD"
 mkdir -p "$BUILD"
@@ -76,30 +74,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- The centre: the real units, a year of every data set ----
+. "$ROOT/scripts/benchlib.sh"
 YEAR=2024 # the load generator's latest year (bench/support: GT_BENCH_DEF_LAST_YEAR)
 DATA="$TMP/centre"
-"$SERVER" init --data "$DATA" >/dev/null
-"$SERVER" orgunits import --data "$DATA" "$REAL_CSV" >/dev/null
-"$SERVER" metadata load --data "$DATA" "$ROOT/metadata" >/dev/null
-"$LOADGEN" keys --data "$DATA" --orgunits "$REAL_CSV" --units all --reader >/dev/null
-# Every client comes from 127.0.0.1: lift the per-address limits as scripts/bench.sh does.
-"$SERVER" run --data "$DATA" --listen 127.0.0.1:0 --max-conns 4096 --max-conns-per-addr 4096 \
-	--max-handshakes 4096 >"$TMP/server.log" 2>&1 &
-SPID=$!
-PORT=""
-for _ in $(seq 1 200); do
-	PORT=$(sed -n 's/.*listening addr=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/server.log" | head -n 1)
-	[ -n "$PORT" ] && break
-	sleep 0.1
-done
-[ -n "$PORT" ] || die "the server did not listen; see $TMP/server.log"
+bench_centre "$DATA" "$REAL_CSV" --units all
+bench_serve "$DATA" "$TMP/server.log"
 say "loading a year of KK, LY and GT for the 552 real units"
-T 600 "$LOADGEN" open-late --server "127.0.0.1:$PORT" --ca "$DATA/tls-cert.pem" \
-	--orgunits "$REAL_CSV" --units all --years 1 --metadata "$ROOT/metadata" \
-	>"$TMP/open-late.txt" 2>&1 || die "open-late failed; see $TMP/open-late.txt"
-T 600 "$LOADGEN" run --server "127.0.0.1:$PORT" --ca "$DATA/tls-cert.pem" --clients 552 \
-	--datasets KK,LY,GT --years 1 --batches 0 --inflight 4 --metadata "$ROOT/metadata" \
-	>"$TMP/load.txt" 2>&1 || die "loading failed; see $TMP/load.txt"
+bench_load_year "$DATA" KK,LY,GT
 
 # ---- The secretariat's home, enrolled as an office would be ----
 HOME_DIR="$TMP/secretariat"

@@ -53,8 +53,6 @@ die() {
 	exit 1
 }
 T() { timeout --kill-after=10 "$@"; }
-REAL_CSV="$ROOT/../shared/data/wilayah-kemendagri-2025.csv"
-[ -f "$REAL_CSV" ] || REAL_CSV="$ROOT/data/orgunits/wilayah-kemendagri-2025.csv"
 
 say "building (Release) in $BUILD"
 mkdir -p "$BUILD"
@@ -89,22 +87,12 @@ CONNINFO=$(sh "$PGCLUSTER" start "$PGDIR" "$PGPORT") || die "PostgreSQL did not 
 say "PostgreSQL on 127.0.0.1:$PGPORT"
 
 # ---- The centre ----
+. "$ROOT/scripts/benchlib.sh"
 DATA="$TMP/centre"
 OU_CSV="$TMP/orgunits.csv"
 "$LOADGEN" orgunits --real "$REAL_CSV" --districts $CLIENTS --out "$OU_CSV" >/dev/null
-"$SERVER" init --data "$DATA" >/dev/null
-"$SERVER" orgunits import --data "$DATA" "$OU_CSV" >/dev/null
-"$SERVER" metadata load --data "$DATA" "$ROOT/metadata" >/dev/null
-"$LOADGEN" keys --data "$DATA" --orgunits "$OU_CSV" --clients $CLIENTS --reader >/dev/null
-"$SERVER" run --data "$DATA" --listen 127.0.0.1:0 --max-conns 4096 >"$TMP/server.log" 2>&1 &
-SPID=$!
-PORT=""
-for _ in $(seq 1 200); do
-	PORT=$(sed -n 's/.*listening addr=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/server.log" | head -n 1)
-	[ -n "$PORT" ] && break
-	sleep 0.1
-done
-[ -n "$PORT" ] || die "the server did not listen; see $TMP/server.log"
+bench_centre "$DATA" "$OU_CSV" --clients $CLIENTS
+bench_serve "$DATA" "$TMP/server.log"
 T 600 "$LOADGEN" open-late --server "127.0.0.1:$PORT" --ca "$DATA/tls-cert.pem" \
 	--orgunits "$OU_CSV" --clients $CLIENTS --datasets KK,LY --metadata "$ROOT/metadata" \
 	>"$TMP/open-late.txt" 2>&1 || die "open-late failed; see $TMP/open-late.txt"

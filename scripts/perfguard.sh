@@ -62,8 +62,6 @@ die() {
 }
 command -v valgrind >/dev/null || die "valgrind is missing (sh scripts/setup.sh --test installs it)"
 BASELINE="$ROOT/bench/perf-baseline.txt"
-REAL_CSV="$ROOT/../shared/data/wilayah-kemendagri-2025.csv"
-[ -f "$REAL_CSV" ] || REAL_CSV="$ROOT/data/orgunits/wilayah-kemendagri-2025.csv"
 
 if [ ! -x "$BUILD/bench/store_bench" ] || [ ! -x "$BUILD/bench/report_bench" ]; then
 	say "building (Release) in $BUILD"
@@ -111,27 +109,11 @@ DIRECT=$((DIRECT / N_VALUES))
 
 # ---- The national report: the real 552 units, a year of KK ----
 say "loading a year of KK for the 552 real units"
+. "$ROOT/scripts/benchlib.sh"
 DATA="$TMP/national"
-"$SERVER" init --data "$DATA" >/dev/null
-"$SERVER" orgunits import --data "$DATA" "$REAL_CSV" >/dev/null
-"$SERVER" metadata load --data "$DATA" "$ROOT/metadata" >/dev/null
-"$LOADGEN" keys --data "$DATA" --orgunits "$REAL_CSV" --units all --reader >/dev/null
-"$SERVER" run --data "$DATA" --listen 127.0.0.1:0 --max-conns 4096 --max-conns-per-addr 4096 \
-	--max-handshakes 4096 >"$TMP/server.log" 2>&1 &
-SPID=$!
-PORT=""
-for _ in $(seq 1 200); do
-	PORT=$(sed -n 's/.*listening addr=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/server.log" | head -n 1)
-	[ -n "$PORT" ] && break
-	sleep 0.1
-done
-[ -n "$PORT" ] || die "the server did not listen; see $TMP/server.log"
-timeout 600 "$LOADGEN" open-late --server "127.0.0.1:$PORT" --ca "$DATA/tls-cert.pem" \
-	--orgunits "$REAL_CSV" --units all --years 1 --datasets KK --metadata "$ROOT/metadata" \
-	>"$TMP/open-late.txt" 2>&1 || die "open-late failed: $(tail -n 3 "$TMP/open-late.txt")"
-timeout 600 "$LOADGEN" run --server "127.0.0.1:$PORT" --ca "$DATA/tls-cert.pem" --clients 552 \
-	--datasets KK --years 1 --batches 0 --inflight 4 --metadata "$ROOT/metadata" \
-	>"$TMP/load.txt" 2>&1 || die "loading failed: $(tail -n 3 "$TMP/load.txt")"
+bench_centre "$DATA" "$REAL_CSV" --units all
+bench_serve "$DATA" "$TMP/server.log"
+bench_load_year "$DATA" KK
 kill -TERM "$SPID"
 wait "$SPID" || true
 SPID=""

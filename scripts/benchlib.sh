@@ -1,0 +1,52 @@
+# Pieces the benchmark scripts share (bench-export.sh, perfguard.sh, bench-mirror.sh): sourced
+# by bash, never run. The caller defines ROOT (the checkout), SERVER and LOADGEN (programs of
+# its build), TMP (its temporary directory) and die() (prints and exits).
+
+# The official org-unit list: ../shared's copy beside the clone, else the one shipped.
+REAL_CSV="$ROOT/../shared/data/wilayah-kemendagri-2025.csv"
+[ -f "$REAL_CSV" ] || REAL_CSV="$ROOT/data/orgunits/wilayah-kemendagri-2025.csv"
+
+# bench_centre DATA CSV [LOADGEN-KEYS-OPTION...]: a centre in DATA with the org units of CSV,
+# the shipped metadata, and the load generator's keys (e.g. --units all, or --clients N).
+bench_centre() {
+	local data=$1 csv=$2
+	shift 2
+	"$SERVER" init --data "$data" >/dev/null || die "gtsync-server init failed"
+	"$SERVER" orgunits import --data "$data" "$csv" >/dev/null || die "org-unit import failed"
+	"$SERVER" metadata load --data "$data" "$ROOT/metadata" >/dev/null || die "metadata load failed"
+	"$LOADGEN" keys --data "$data" --orgunits "$csv" "$@" --reader >/dev/null ||
+		die "loadgen keys failed"
+}
+
+# bench_serve DATA LOG [RUN-OPTION...]: starts the server on a free loopback port with the
+# per-address limits lifted (every benchmark client comes from 127.0.0.1, as in bench.sh);
+# sets SPID and PORT once it listens.
+bench_serve() {
+	local data=$1 log=$2
+	shift 2
+	"$SERVER" run --data "$data" --listen 127.0.0.1:0 --max-conns 4096 \
+		--max-conns-per-addr 4096 --max-handshakes 4096 "$@" >"$log" 2>&1 &
+	SPID=$!
+	PORT=""
+	for _ in $(seq 1 200); do
+		PORT=$(sed -n 's/.*listening addr=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -n 1)
+		[ -n "$PORT" ] && return 0
+		sleep 0.1
+	done
+	die "the server did not listen; see $log"
+}
+
+# bench_load_year DATA DATASETS: every unit of the real list (552) pushes a year of DATASETS
+# (comma-separated) to the server on PORT, after the secretariat opened that year for late
+# entry (the load generator's years are past the data sets' expiry).
+bench_load_year() {
+	local data=$1 datasets=$2
+	timeout --kill-after=10 600 "$LOADGEN" open-late --server "127.0.0.1:$PORT" \
+		--ca "$data/tls-cert.pem" --orgunits "$REAL_CSV" --units all --years 1 \
+		--datasets "$datasets" --metadata "$ROOT/metadata" >"$TMP/open-late.txt" 2>&1 ||
+		die "open-late failed: $(tail -n 3 "$TMP/open-late.txt")"
+	timeout --kill-after=10 600 "$LOADGEN" run --server "127.0.0.1:$PORT" \
+		--ca "$data/tls-cert.pem" --clients 552 --datasets "$datasets" --years 1 --batches 0 \
+		--inflight 4 --metadata "$ROOT/metadata" >"$TMP/load.txt" 2>&1 ||
+		die "loading failed: $(tail -n 3 "$TMP/load.txt")"
+}
