@@ -1072,7 +1072,7 @@ static const struct gt_cli_cmd client_cmds[] = {
         "the batches."),
      verify_opts, 0, 0, cmd_verify, NULL},
     {"export", N_("export raw values for another system (DHIS2, ADX)"),
-     N_("[--home DIR] --format dhis2|dhis2-metadata [--org CODE] [--children|--descendants] "
+     N_("[--home DIR] --format dhis2|dhis2-metadata|adx [--org CODE] [--children|--descendants] "
         "--dataset DS --start P --end P [--id-scheme code|uid] [--output FILE]"),
      N_("Fetches the stored values of the data set for the org unit (with --children its "
         "direct children, with --descendants its whole subtree) and every period of the data "
