@@ -659,26 +659,30 @@ static void compare(struct verify *v, const Gtsync__V1__ReportReply *rep)
 	}
 }
 
-/* The report's count of victims: the totals of its victims element without a breakdown, or
- * of its first victims element; *found 0 when it counts none (then every total is summed). */
+/* The report's count of victims: the largest total of its victims elements (each counts the
+ * same persons, whole or by a breakdown, or a part of them); *found 0 when it counts none (then
+ * every total is summed). */
 static double victims(const struct verify *v, const Gtsync__V1__ReportReply *rep, int *found)
 {
-	const struct gt_meta_element *pick = NULL;
-	double sum = 0;
+	double best = 0, all = 0;
 
+	*found = 0;
 	for (size_t i = 0; i < v->ds->nelements; i++) {
 		const struct gt_meta_element *e = v->ds->elements[i];
+		double sum = 0;
 
 		if (!e->victims || e->aggregation != GT_META_AGG_SUM)
 			continue;
-		if (pick == NULL || (e->combo->noptions == 1 && pick->combo->noptions != 1))
-			pick = e;
+		*found = 1;
+		for (size_t k = 0; k < rep->n_totals; k++)
+			if (strcmp(rep->totals[k]->data_element, e->code) == 0)
+				sum += rep->totals[k]->value;
+		if (sum > best)
+			best = sum;
 	}
-	*found = pick != NULL;
-	for (size_t i = 0; i < rep->n_totals; i++)
-		if (pick == NULL || strcmp(rep->totals[i]->data_element, pick->code) == 0)
-			sum += rep->totals[i]->value;
-	return sum;
+	for (size_t k = 0; k < rep->n_totals; k++)
+		all += rep->totals[k]->value;
+	return *found ? best : all;
 }
 
 /* Asks for the server's report (with the per-child part) on the session. */
