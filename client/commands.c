@@ -627,6 +627,7 @@ static int cmd_export(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	o.end = gt_cli_get(cmd, "end");
 	o.output = gt_cli_get(cmd, "output");
 	o.out = stdout;
+	o.public_view = gt_cli_get(cmd, "public") != NULL;
 	o.scope = gt_cli_get(cmd, "descendants") ? GTSYNC__V1__EXPORT_SCOPE__EXPORT_DESCENDANTS
 	          : gt_cli_get(cmd, "children")  ? GTSYNC__V1__EXPORT_SCOPE__EXPORT_CHILDREN
 	                                         : GTSYNC__V1__EXPORT_SCOPE__EXPORT_SELF;
@@ -934,6 +935,10 @@ static struct gt_cli_opt export_opts[] = {
     {"output", "FILE", N_("write to FILE (replaced only when complete) instead of the terminal"),
      NULL},
     {"chunk", "N", N_("values per request (default: the server's cap)"), NULL},
+    {"public", NULL,
+     N_("for publishing: leave out counts of victims (and every element with a disclosure "
+        "threshold), text elements, comments and signers"),
+     NULL},
     {0},
 };
 static struct gt_cli_opt chain_opts[] = {

@@ -274,6 +274,7 @@ static int fetch(struct gt_home *h, struct gt_session *s, const struct gt_dhis2e
 		req.after = after;
 		req.n_after = n_after;
 		req.max_items = o->chunk;
+		req.public_view = o->public_view != 0;
 		env.body_case = GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST;
 		env.export_request = &req;
 		rc = gt_session_call(s, &env, &reply, &err);

@@ -48,6 +48,7 @@ struct gt_dhis2export_opts {
 	const char *output;  /* a file, written through a temporary and renamed; NULL: out */
 	uint32_t chunk;      /* values per request (0: the server's cap) */
 	uint32_t timeout_ms; /* 0: the session default */
+	int public_view;     /* for publishing: the server leaves out what a reader may not see */
 	FILE *out;
 };
 

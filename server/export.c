@@ -103,8 +103,13 @@ int gt__export_run(struct gt_store *st, const struct gt_snapshot *snap,
 		rc = GT_ENOMEM;
 		goto out;
 	}
+	/* A public export (issue 14) leaves out whole elements: raw per-unit values of a count
+	 * with a disclosure threshold are never published (a reader's report shows their
+	 * suppressed yearly figures), nor a unit's own words. */
 	for (size_t i = 0; i < ds->nelements; i++)
-		x->elements[i] = ds->elements[i]->code;
+		if (!q->public_view || (ds->elements[i]->disclosure == 0 &&
+		                        ds->elements[i]->type != GT_META_TYPE_TEXT))
+			x->elements[x->n_elements++] = ds->elements[i]->code;
 	/* The data set's own periods first, then the coarser ones approvals may name. */
 	rc = add_periods(x, ds->period_type, first, last);
 	x->n_periods = x->n_state_periods;
@@ -124,7 +129,7 @@ int gt__export_run(struct gt_store *st, const struct gt_snapshot *snap,
 	               : GT_STORE_EXPORT_SELF;
 	sq.dataset = ds->code;
 	sq.elements = x->elements;
-	sq.n_elements = ds->nelements;
+	sq.n_elements = x->n_elements;
 	sq.periods = x->period_ptrs;
 	sq.n_periods = x->n_periods;
 	sq.state_periods = x->period_ptrs;
@@ -142,6 +147,7 @@ out:
 		gt__export_free(x);
 		return rc;
 	}
+	x->public_view = q->public_view;
 	*out = x;
 	return GT_OK;
 }
@@ -170,8 +176,13 @@ void gt__export_reply(struct gt_conn *c, uint64_t rid, const struct gt__export *
 		gt__protoconv_value(&dv[i], v);
 		gtsync__v1__exported_value__init(&ev[i]);
 		ev[i].value = &dv[i];
-		ev[i].stored_by = (char *)o->values[i].key_id;
-		ev[i].stored_by_label = (char *)o->values[i].key_label;
+		if (x->public_view) {
+			/* Published: no comment (free text about a case), no signer. */
+			dv[i].comment = "";
+		} else {
+			ev[i].stored_by = (char *)o->values[i].key_id;
+			ev[i].stored_by_label = (char *)o->values[i].key_label;
+		}
 		ev[i].created_at_ms = v->created_at_ms;
 		ev[i].updated_at_ms = v->updated_at_ms;
 		ev[i].origin_batch.data = (uint8_t *)v->origin_batch;

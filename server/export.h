@@ -15,7 +15,9 @@ struct gt_conn;
 /* One answered export chunk, between the reading thread and the reply. */
 struct gt__export {
 	struct gt_store_export_out out;
-	const char **elements;
+	const char **elements; /* the elements exported (a public export leaves some out) */
+	size_t n_elements;
+	int public_view; /* for publishing: no comments, no signers (issue 14) */
 	char (*periods)[GT_PERIOD_MAX_LEN];
 	const char **period_ptrs;
 	size_t n_periods, n_state_periods;

@@ -485,6 +485,9 @@ int main(int argc, char **argv)
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST;
 	env.export_request = &exr;
 	put_envelope("valid-export-request", &env, &frames);
+	exr.public_view = 1; /* for publishing (issue 14) */
+	put_envelope("valid-export-request-public", &env, &frames);
+	exr.public_view = 0;
 	Gtsync__V1__DataValue exdv = GTSYNC__V1__DATA_VALUE__INIT;
 	exdv.data_element = "KK_KORBAN";
 	exdv.period = "202501";

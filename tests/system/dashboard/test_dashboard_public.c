@@ -274,12 +274,62 @@ static void dashboard_export_public(void **state)
 	gt_clirun_free(&r);
 }
 
+/* `gtsync export --public`: raw per-unit values of counts of victims never leave; the other
+ * elements do, without comments or signers. Without --public the same export holds them. */
+static void export_public(void **state)
+{
+	struct gt_clirun r;
+	(void)state;
+
+	for (int pub = 0; pub <= 1; pub++) {
+		const char *args[] = {"export",
+		                      "--format",
+		                      "dhis2",
+		                      "--org",
+		                      "53",
+		                      "--descendants",
+		                      "--dataset",
+		                      "KK",
+		                      "--start",
+		                      "202501",
+		                      "--end",
+		                      "202512",
+		                      pub ? "--public" : NULL,
+		                      NULL};
+		size_t victims_n = 0, others = 0;
+		gt_clirun(&r, fx.ag53, NULL, 60, args);
+		if (r.status != 0)
+			fail_msg("export failed:\n%s%s", r.out, r.err);
+		struct mj *doc = mj_parse(r.out, strlen(r.out));
+		assert_non_null(doc);
+		const struct mj *dvs = mj_get(doc, "dataValues");
+		assert_non_null(dvs);
+		for (size_t i = 0; i < dvs->n; i++) {
+			const struct mj *v = dvs->items[i], *by = mj_get(v, "storedBy");
+			if (victims(mj_get(v, "dataElement")->str))
+				victims_n++;
+			else
+				others++;
+			if (pub)
+				assert_true(by == NULL || by->t != MJ_STR || by->str[0] == '\0');
+		}
+		if (pub)
+			assert_int_equal(victims_n, 0);
+		else
+			assert_true(victims_n > 0);
+		assert_true(others > 0);
+		mj_free(doc);
+		gt_clirun_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(report_public_csv),
 	    cmocka_unit_test(report_public_json_dhis2),
 	    cmocka_unit_test(dashboard_export_public),
+	    cmocka_unit_test(export_public),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

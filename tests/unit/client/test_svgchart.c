@@ -34,7 +34,11 @@ static char *render(int (*fn)(FILE *, const struct gt_svgchart *), const struct 
 	assert_non_null(m);
 	assert_int_equal(fn(m, c), want);
 	fclose(m);
-	return buf;
+	/* A copy: GCC's -O3 dangling-pointer check takes the stream's buffer for a local. */
+	char *copy = strdup(buf);
+	free(buf);
+	assert_non_null(copy);
+	return copy;
 }
 
 static void common_checks(const char *s)
@@ -98,6 +102,19 @@ static size_t count(const char *s, const char *needle)
 	return n;
 }
 
+/* The spaces in the first points attribute of s (points less one); -1 without one. */
+static int first_points_spaces(const char *s)
+{
+	size_t at = strstr(s, "points=\"") ? (size_t)(strstr(s, "points=\"") - s) + 8 : 0;
+	int spaces = 0;
+
+	if (at == 0)
+		return -1;
+	for (size_t i = at; s[i] != '\0' && s[i] != '"'; i++)
+		spaces += s[i] == ' ';
+	return spaces;
+}
+
 /* issue 11 (Tren): a month without a value is a gap in the line, not a fall to 0: the line
  * breaks into one polyline per run of values, with no point at the missing month. */
 static void test_line_gap(void **state)
@@ -115,13 +132,7 @@ static void test_line_gap(void **state)
 	assert_int_equal(count(s, "<polyline"), 2);
 	assert_int_equal(count(s, "<circle"), 4);
 	/* Each polyline has two points: Jan-Feb and Apr-Mei; none reaches March's place. */
-	const char *pl = strstr(s, "points=\"");
-	assert_non_null(pl);
-	const char *q = strchr(pl + 8, '"');
-	size_t spaces = 0;
-	for (const char *x = pl + 8; x < q; x++)
-		spaces += *x == ' ';
-	assert_int_equal(spaces, 1);
+	assert_int_equal(first_points_spaces(s), 1);
 	/* The data table shows March as none, not as 0. */
 	assert_int_equal(count(s, "data-v=\"\""), 1);
 	free(s);
