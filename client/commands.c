@@ -1078,7 +1078,7 @@ static const struct gt_cli_cmd client_cmds[] = {
      verify_opts, 0, 0, cmd_verify, NULL},
     {"export", N_("export raw values for another system (DHIS2, ADX)"),
      N_("[--home DIR] --format dhis2|dhis2-metadata|adx [--org CODE] [--children|--descendants] "
-        "--dataset DS --start P --end P [--id-scheme code|uid] [--output FILE]"),
+        "--dataset DS --start P --end P [--id-scheme code|uid] [--public] [--output FILE]"),
      N_("Fetches the stored values of the data set for the org unit (with --children its "
         "direct children, with --descendants its whole subtree) and every period of the data "
         "set's type within the range, as each unit entered them: never consolidated totals. "

@@ -9,6 +9,7 @@
 #include "error.h"
 #include "home.h"
 #include "humanfmt.h"
+#include "i18n.h"
 
 /* Longest background refresh interval, in seconds (a day). */
 #define MAX_EVERY_S 86400ul
@@ -16,23 +17,25 @@
 #define MAX_DEPTH 2ul
 
 struct gt_cli_opt gt_dashcmd_opts[] = {
-    {"home", "DIR", "the client's home (default $" GT_HOME_ENV " or ~/" GT_HOME_DEFAULT ")", NULL},
-    {"listen", "HOST:PORT", "where to serve the pages (default " GT_DASHBOARD_LISTEN ")", NULL},
-    {"open", NULL, "open the dashboard in the desktop's browser", NULL},
-    {"dataset", "DS", "the data set the pages open with (default: the first, KK)", NULL},
-    {"period", "PERIOD", "the period the pages open with (default: last year)", NULL},
+    {"home", "DIR", N_("the client's home (default $GTSYNC_HOME or ~/.gtsync)"), NULL},
+    {"listen", "HOST:PORT", N_("where to serve the pages (default 127.0.0.1:8080)"), NULL},
+    {"open", NULL, N_("open the dashboard in the desktop's browser"), NULL},
+    {"dataset", "DS", N_("the data set the pages open with (default: the first, KK)"), NULL},
+    {"period", "PERIOD", N_("the period the pages open with (default: last year)"), NULL},
     {"zone", "ZONE",
-     "WIB, WITA or WIT: the time zone of the times shown (default: the office's own)", NULL},
-    {"every", "SECONDS", "refresh the reports in the background this often (default 300)", NULL},
-    {"tls-cert", "CERT.pem", "the certificate for an address other than loopback", NULL},
-    {"tls-key", "KEY.pem", "its private key", NULL},
-    {"tls", NULL, "serve over TLS with the login token on loopback too", NULL},
-    {"export", "DIR", "write the pages as a static site into DIR instead of serving them", NULL},
-    {"depth", "N", "with --export: the levels of units below the office's to include (default 1)",
+     N_("WIB, WITA or WIT: the time zone of the times shown (default: the office's own)"), NULL},
+    {"every", "SECONDS", N_("refresh the reports in the background this often (default 300)"),
      NULL},
+    {"tls-cert", "CERT.pem", N_("the certificate for an address other than loopback"), NULL},
+    {"tls-key", "KEY.pem", N_("its private key"), NULL},
+    {"tls", NULL, N_("serve over TLS with the login token on loopback too"), NULL},
+    {"export", "DIR", N_("write the pages as a static site into DIR instead of serving them"),
+     NULL},
+    {"depth", "N",
+     N_("with --export: the levels of units below the office's to include (default 1)"), NULL},
     {"public", NULL,
-     "with --export: for publishing, every figure as a reader sees it (small counts of victims "
-     "withheld), fetched afresh from the server",
+     N_("with --export: for publishing, every figure as a reader sees it (small counts of victims "
+        "withheld), fetched afresh from the server"),
      NULL},
     {0},
 };
