@@ -197,14 +197,6 @@ static int is_period(const struct verify *v, const char *p)
 	return 0;
 }
 
-static int in_dataset(const struct gt_meta_dataset *ds, const char *element)
-{
-	for (size_t i = 0; element != NULL && i < ds->nelements; i++)
-		if (strcmp(ds->elements[i]->code, element) == 0)
-			return 1;
-	return 0;
-}
-
 static int skipped(const uint32_t *list, size_t n, size_t i)
 {
 	for (size_t k = 0; k < n; k++)
@@ -323,8 +315,8 @@ static int on_batch(struct verify *v, const Gtsync__V1__LogEntry *e)
 		const Gtsync__V1__DataValue *dv = b->values[i];
 
 		if (skipped(e->skipped_values, e->n_skipped_values, i) ||
-		    !in_dataset(v->ds, dv->data_element) || !is_period(v, dv->period) ||
-		    gt_orgunit_contains(v->root, dv->org_unit) != 1)
+		    !gt_meta_dataset_has_code(v->ds, dv->data_element) ||
+		    !is_period(v, dv->period) || gt_orgunit_contains(v->root, dv->org_unit) != 1)
 			continue;
 		if (grow((void **)&v->vals, &v->capvals, v->nvals, sizeof(*v->vals)) != GT_OK) {
 			gt_wire_batch_free(b);

@@ -378,6 +378,10 @@ int gt_meta_value_check(const struct gt_meta_element *e, const char *value);
 /* Returns 1 if ds contains e, 0 if not. O(log n). */
 int gt_meta_dataset_has_element(const struct gt_meta_dataset *ds, const struct gt_meta_element *e);
 
+/* Returns 1 if ds contains an element whose code is code (NULL: 0), 0 if not. O(n), for
+ * callers that hold a code from outside input rather than a resolved element. */
+int gt_meta_dataset_has_code(const struct gt_meta_dataset *ds, const char *code);
+
 /* Returns the one data set that contains e, or NULL when none or several do (a value of such
  * an element must name its data set). */
 const struct gt_meta_dataset *gt_meta_dataset_for_element(const struct gt_meta_element *e);

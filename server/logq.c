@@ -67,14 +67,6 @@ static int is_period(const struct logq_job *j, const char *p)
 	return 0;
 }
 
-static int in_dataset(const struct gt_meta_dataset *ds, const char *element)
-{
-	for (size_t i = 0; element != NULL && i < ds->nelements; i++)
-		if (strcmp(ds->elements[i]->code, element) == 0)
-			return 1;
-	return 0;
-}
-
 /* Whether batch b holds a value of the data set's elements in one of its periods, or a
  * completion or action of the data set. */
 static int relevant(const struct logq_job *j, const gt_batch *b)
@@ -83,7 +75,7 @@ static int relevant(const struct logq_job *j, const gt_batch *b)
 
 	for (size_t i = 0; i < b->n_values; i++)
 		if (is_period(j, b->values[i]->period) &&
-		    in_dataset(j->ds, b->values[i]->data_element))
+		    gt_meta_dataset_has_code(j->ds, b->values[i]->data_element))
 			return 1;
 	for (size_t i = 0; i < b->n_completions; i++)
 		if (b->completions[i]->dataset && strcmp(b->completions[i]->dataset, code) == 0)

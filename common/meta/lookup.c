@@ -116,6 +116,14 @@ int gt_meta_value_check(const struct gt_meta_element *e, const char *value)
 	return GT_EINVAL;
 }
 
+int gt_meta_dataset_has_code(const struct gt_meta_dataset *ds, const char *code)
+{
+	for (size_t i = 0; ds != NULL && code != NULL && i < ds->nelements; i++)
+		if (strcmp(ds->elements[i]->code, code) == 0)
+			return 1;
+	return 0;
+}
+
 int gt_meta_dataset_has_element(const struct gt_meta_dataset *ds, const struct gt_meta_element *e)
 {
 	size_t lo = 0, hi;
