@@ -24,6 +24,7 @@
 #include "session.h"
 #include "termtext.h"
 #include "treelog.h"
+#include "vec.h"
 #include "wire.h"
 
 #define WHAT "gtsync verify"
@@ -101,24 +102,6 @@ struct verify {
 	struct gt_termtext tt;
 };
 
-static int grow(void **p, size_t *cap, size_t n, size_t size)
-{
-	size_t c;
-	void *np;
-
-	if (n < *cap)
-		return GT_OK;
-	c = *cap != 0 ? *cap * 2 : 64;
-	if (c > SIZE_MAX / size)
-		return GT_ENOMEM;
-	np = realloc(*p, c * size);
-	if (np == NULL)
-		return GT_ENOMEM;
-	*p = np;
-	*cap = c;
-	return GT_OK;
-}
-
 /* One problem found: a line for a person. */
 static void problem(struct verify *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -147,9 +130,9 @@ static int keep_leaf(struct verify *v, uint64_t leaf, const ProtobufCBinaryData 
 {
 	uint8_t *copy;
 
-	if (grow((void **)&v->leaves, &v->capleaves, v->nleaves, sizeof(*v->leaves)) != GT_OK)
+	if (GT_VEC_RESERVE(v->leaves, v->capleaves, v->nleaves + 1) != GT_OK)
 		return GT_ENOMEM;
-	if (grow((void **)&v->entries, &v->capentries, v->nleaves, sizeof(*v->entries)) != GT_OK)
+	if (GT_VEC_RESERVE(v->entries, v->capentries, v->nleaves + 1) != GT_OK)
 		return GT_ENOMEM;
 	copy = malloc(entry->len + 1);
 	if (copy == NULL)
@@ -176,7 +159,7 @@ static int on_key(struct verify *v, const Gtsync__V1__LogEntry *e)
 		return GT_OK;
 	}
 	if ((vk = key_find(v, k.key_id)) == NULL) {
-		if (grow((void **)&v->keys, &v->capkeys, v->nkeys, sizeof(*v->keys)) != GT_OK)
+		if (GT_VEC_RESERVE(v->keys, v->capkeys, v->nkeys + 1) != GT_OK)
 			return GT_ENOMEM;
 		vk = &v->keys[v->nkeys++];
 		memset(vk, 0, sizeof(*vk));
@@ -210,7 +193,7 @@ static int add_unit(struct verify *v, const char *org)
 	for (size_t i = 0; i < v->nunits; i++)
 		if (strcmp(v->units[i], org) == 0)
 			return GT_OK;
-	if (grow((void **)&v->units, &v->capunits, v->nunits, sizeof(*v->units)) != GT_OK)
+	if (GT_VEC_RESERVE(v->units, v->capunits, v->nunits + 1) != GT_OK)
 		return GT_ENOMEM;
 	snprintf(v->units[v->nunits++], GT_ORGUNIT_MAX_LEN, "%s", org);
 	return GT_OK;
@@ -230,7 +213,7 @@ static int add_approvals(struct verify *v, const Gtsync__V1__LogEntry *e, const 
 		    strcmp(a->dataset, v->ds->code) != 0 || a->data_digest.len != GT_SHA256_LEN ||
 		    a->org_unit == NULL || gt_orgunit_contains(v->root, a->org_unit) != 1)
 			continue;
-		if (grow((void **)&v->apprs, &v->capapprs, v->napprs, sizeof(*v->apprs)) != GT_OK)
+		if (GT_VEC_RESERVE(v->apprs, v->capapprs, v->napprs + 1) != GT_OK)
 			return GT_ENOMEM;
 		ap = &v->apprs[v->napprs];
 		if (gt_period_within(v->ds->period_type, a->period, ap->periods, &ap->nperiods) !=
@@ -305,8 +288,8 @@ static int on_batch(struct verify *v, const Gtsync__V1__LogEntry *e)
 		        b->key_id, (unsigned long long)b->sequence, b->org_unit);
 		goto drop;
 	}
-	if (grow((void **)&v->batches, &v->capbatches, v->nbatches, sizeof(*v->batches)) != GT_OK ||
-	    grow((void **)&v->hashes, &v->caphashes, v->nbatches, sizeof(*v->hashes)) != GT_OK) {
+	if (GT_VEC_RESERVE(v->batches, v->capbatches, v->nbatches + 1) != GT_OK ||
+	    GT_VEC_RESERVE(v->hashes, v->caphashes, v->nbatches + 1) != GT_OK) {
 		gt_wire_batch_free(b);
 		return GT_ENOMEM;
 	}
@@ -318,7 +301,7 @@ static int on_batch(struct verify *v, const Gtsync__V1__LogEntry *e)
 		    !gt_meta_dataset_has_code(v->ds, dv->data_element) ||
 		    !is_period(v, dv->period) || gt_orgunit_contains(v->root, dv->org_unit) != 1)
 			continue;
-		if (grow((void **)&v->vals, &v->capvals, v->nvals, sizeof(*v->vals)) != GT_OK) {
+		if (GT_VEC_RESERVE(v->vals, v->capvals, v->nvals + 1) != GT_OK) {
 			gt_wire_batch_free(b);
 			return GT_ENOMEM;
 		}
@@ -440,7 +423,7 @@ static struct vcell *cell(struct verify *v, const char *scope, const char *eleme
 		if (strcmp(v->cells[i].scope, scope) == 0 &&
 		    strcmp(v->cells[i].element, element) == 0 && strcmp(v->cells[i].coc, coc) == 0)
 			return &v->cells[i];
-	if (grow((void **)&v->cells, &v->capcells, v->ncells, sizeof(*v->cells)) != GT_OK)
+	if (GT_VEC_RESERVE(v->cells, v->capcells, v->ncells + 1) != GT_OK)
 		return NULL;
 	memset(&v->cells[v->ncells], 0, sizeof(v->cells[0]));
 	v->cells[v->ncells].scope = scope;
