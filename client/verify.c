@@ -43,6 +43,7 @@ struct vval {
 	const Gtsync__V1__DataValue *v; /* borrowed from a decoded batch */
 	size_t batch;                   /* its batch's place in verify.batches */
 	uint64_t order;                 /* leaf * 2^32 + item index */
+	size_t rv;                      /* its place in res.values */
 };
 
 /* An applied approval of the data set whose periods all lie within the report's: its digest is
@@ -99,6 +100,7 @@ struct verify {
 	struct vcell *cells;
 	size_t ncells, capcells;
 	struct gt_verify_result res;
+	size_t nlist_cap, nvalues_cap, ndiffs_cap; /* res's arrays' capacities */
 	struct gt_termtext tt;
 };
 
@@ -199,6 +201,56 @@ static int add_unit(struct verify *v, const char *org)
 	return GT_OK;
 }
 
+/* Lists a decoded batch in the result (signature not yet checked); *at gets its place. */
+static int list_batch(struct verify *v, const Gtsync__V1__LogEntry *e, const gt_batch *b,
+                      size_t *at)
+{
+	struct gt_verify_batch *lb;
+	size_t cap = v->nlist_cap;
+
+	if (GT_VEC_RESERVE(v->res.list, cap, v->res.nlist + 1) != GT_OK)
+		return GT_ENOMEM;
+	v->nlist_cap = cap;
+	lb = &v->res.list[v->res.nlist];
+	memset(lb, 0, sizeof(*lb));
+	lb->leaf = e->leaf_index;
+	lb->sequence = b->sequence;
+	lb->created_ms = b->created_at_ms;
+	snprintf(lb->org, sizeof(lb->org), "%s", b->org_unit != NULL ? b->org_unit : "");
+	snprintf(lb->key_id, sizeof(lb->key_id), "%s", b->key_id != NULL ? b->key_id : "");
+	*at = v->res.nlist++;
+	return GT_OK;
+}
+
+/* Lists value dv of the batch listed at lb in the result; *at gets its place. */
+static int list_value(struct verify *v, const Gtsync__V1__DataValue *dv, size_t lb, size_t *at)
+{
+	struct gt_verify_value *rv;
+	size_t cap = v->nvalues_cap;
+	double num = NAN;
+
+	if (GT_VEC_RESERVE(v->res.values, cap, v->res.nvalues + 1) != GT_OK)
+		return GT_ENOMEM;
+	v->nvalues_cap = cap;
+	rv = &v->res.values[v->res.nvalues];
+	memset(rv, 0, sizeof(*rv));
+	rv->element = strdup(dv->data_element);
+	rv->coc = strdup(dv->category_option_combo ? dv->category_option_combo : "");
+	if (rv->element == NULL || rv->coc == NULL) {
+		free(rv->element);
+		free(rv->coc);
+		return GT_ENOMEM;
+	}
+	snprintf(rv->org, sizeof(rv->org), "%s", dv->org_unit);
+	if (!gt_merge_number(dv->value, &num))
+		num = NAN;
+	rv->number = num;
+	rv->batch = lb;
+	v->res.list[lb].nvalues++;
+	*at = v->res.nvalues++;
+	return GT_OK;
+}
+
 /* Keeps the batch's applied approvals of the data set whose periods lie within the report's,
  * for units of the subtree: their digests can be recomputed from what was fetched. */
 static int add_approvals(struct verify *v, const Gtsync__V1__LogEntry *e, const gt_batch *b)
@@ -240,7 +292,7 @@ static int on_batch(struct verify *v, const Gtsync__V1__LogEntry *e)
 	uint8_t hash[GT_SHA256_LEN];
 	gt_batch *b = NULL;
 	struct vkey *k;
-	size_t kept = 0;
+	size_t kept = 0, at = 0;
 	int rc;
 
 	if (e->leaf_entry.len == 0) {
@@ -269,7 +321,12 @@ static int on_batch(struct verify *v, const Gtsync__V1__LogEntry *e)
 		problem(v, _("leaf %llu: the signed bytes are not a well-formed batch"), leaf);
 		return GT_OK;
 	}
+	if ((rc = list_batch(v, e, b, &at)) != GT_OK) {
+		gt_wire_batch_free(b);
+		return rc;
+	}
 	k = key_find(v, b->key_id);
+	v->res.list[at].roles = k != NULL ? k->roles : 0;
 	if (k == NULL || k->revoked) {
 		problem(v,
 		        _("leaf %llu: batch %llu is signed by key %s, which the log does not show "
@@ -294,6 +351,7 @@ static int on_batch(struct verify *v, const Gtsync__V1__LogEntry *e)
 		return GT_ENOMEM;
 	}
 	memcpy(v->hashes[v->nbatches], hash, GT_SHA256_LEN);
+	v->res.list[at].signature_ok = 1;
 	for (size_t i = 0; i < b->n_values; i++) {
 		const Gtsync__V1__DataValue *dv = b->values[i];
 
@@ -308,6 +366,10 @@ static int on_batch(struct verify *v, const Gtsync__V1__LogEntry *e)
 		v->vals[v->nvals].v = dv;
 		v->vals[v->nvals].batch = v->nbatches;
 		v->vals[v->nvals].order = (uint64_t)e->leaf_index << 32 | (uint64_t)i;
+		if ((rc = list_value(v, dv, at, &v->vals[v->nvals].rv)) != GT_OK) {
+			gt_wire_batch_free(b);
+			return rc;
+		}
 		v->nvals++;
 		kept++;
 	}
@@ -516,6 +578,8 @@ static int recompute(struct verify *v, char (**children)[8])
 			int rc = add_value(v, win->v, &(*children)[i]);
 			if (rc != GT_OK)
 				return rc;
+			v->res.values[win->rv].won = 1;
+			v->res.list[v->res.values[win->rv].batch].nwon++;
 		}
 		i = k;
 	}
@@ -581,6 +645,34 @@ static void num_text(double x, char out[GT_HUMAN_MAX])
 		snprintf(out, GT_HUMAN_MAX, "%g", x);
 }
 
+/* Notes a differing figure in the result (the problem line says it to a person). */
+static void add_diff(struct verify *v, const char *scope, const char *element, const char *coc,
+                     const Gtsync__V1__ReportValue *rv, const struct vcell *c)
+{
+	struct gt_verify_diff *d;
+	size_t cap = v->ndiffs_cap;
+
+	if (GT_VEC_RESERVE(v->res.diffs, cap, v->res.ndiffs + 1) != GT_OK)
+		return; /* the problem line still says it */
+	v->ndiffs_cap = cap;
+	d = &v->res.diffs[v->res.ndiffs];
+	memset(d, 0, sizeof(*d));
+	d->element = strdup(element);
+	d->coc = strdup(coc);
+	if (d->element == NULL || d->coc == NULL) {
+		free(d->element);
+		free(d->coc);
+		return;
+	}
+	snprintf(d->scope, sizeof(d->scope), "%s", scope);
+	d->in_report = rv != NULL;
+	d->reported = rv != NULL ? rv->value : 0;
+	d->reported_count = rv != NULL ? rv->count : 0;
+	d->recomputed = c->value;
+	d->recomputed_count = c->count;
+	v->res.ndiffs++;
+}
+
 /* Compares one figure of the server's report with the recomputed one. */
 static void compare_one(struct verify *v, const char *scope, const Gtsync__V1__ReportValue *rv)
 {
@@ -597,6 +689,7 @@ static void compare_one(struct verify *v, const char *scope, const Gtsync__V1__R
 	if (rv->suppressed)
 		return;
 	if (fabs(c->value - rv->value) > 1e-9 || c->count != rv->count) {
+		add_diff(v, scope, rv->data_element ? rv->data_element : "", coc, rv, c);
 		num_text(rv->value, a);
 		num_text(c->value, b);
 		problem(
@@ -623,6 +716,7 @@ static void compare(struct verify *v, const Gtsync__V1__ReportReply *rep)
 
 		if (c->seen || c->count == 0)
 			continue;
+		add_diff(v, c->scope, c->element, c->coc, NULL, c);
 		num_text(c->value, b);
 		problem(
 		    v,
@@ -751,6 +845,47 @@ static void verify_free(struct verify *v)
 	gt_termtext_clear(&v->tt);
 }
 
+/* Marks the listed batches whose leaves come before the first unproven one (the leaves kept
+ * in leaf order, first_bad their count when every one is proven) as included. */
+static void mark_proven(struct verify *v, size_t first_bad)
+{
+	uint64_t limit = first_bad < v->nleaves ? v->leaves[first_bad] : UINT64_MAX;
+
+	for (size_t i = 0; i < v->res.nlist; i++)
+		v->res.list[i].included = v->res.list[i].leaf < limit;
+}
+
+/* Gives the listed batches' keys the labels the report's history shows for them. */
+static void label_keys(struct verify *v, const Gtsync__V1__ReportReply *rep)
+{
+	for (size_t i = 0; i < v->res.nlist; i++)
+		for (size_t k = 0; k < rep->n_history; k++) {
+			const Gtsync__V1__WorkflowEvent *ev = rep->history[k];
+			if (ev->key_id != NULL && ev->key_label != NULL && ev->key_label[0] &&
+			    strcmp(ev->key_id, v->res.list[i].key_id) == 0)
+				snprintf(v->res.list[i].key_label, sizeof(v->res.list[i].key_label),
+				         "%s", ev->key_label);
+		}
+}
+
+void gt_verify_result_free(struct gt_verify_result *res)
+{
+	if (res == NULL)
+		return;
+	for (size_t i = 0; i < res->nvalues; i++) {
+		free(res->values[i].element);
+		free(res->values[i].coc);
+	}
+	for (size_t i = 0; i < res->ndiffs; i++) {
+		free(res->diffs[i].element);
+		free(res->diffs[i].coc);
+	}
+	free(res->values);
+	free(res->diffs);
+	free(res->list);
+	memset(res, 0, sizeof(*res));
+}
+
 int gt_verify_run(struct gt_home *h, const struct gt_verify_opts *o, struct gt_verify_result *res)
 {
 	struct verify v;
@@ -759,7 +894,7 @@ int gt_verify_run(struct gt_home *h, const struct gt_verify_opts *o, struct gt_v
 	char(*children)[8] = NULL;
 	char why[256], n1[GT_HUMAN_MAX], n2[GT_HUMAN_MAX], n3[GT_HUMAN_MAX], n4[GT_HUMAN_MAX];
 	struct gt_session_err err;
-	size_t bad = 0;
+	size_t bad = 0, proven;
 	int rc, found;
 
 	memset(&v, 0, sizeof(v));
@@ -791,15 +926,19 @@ int gt_verify_run(struct gt_home *h, const struct gt_verify_opts *o, struct gt_v
 	    (rc = fetch_entries(&v, s)) != GT_OK)
 		goto out;
 	memset(&err, 0, sizeof(err));
+	proven = v.nleaves;
 	rc = gt_treelog_prove_leaves(s, &v.held, v.leaves, v.entries, v.nleaves, &bad, why,
 	                             sizeof(why), &err);
 	if (rc == GT_EBADSIG) {
 		problem(&v, "%s", why);
+		proven = bad;
 		rc = GT_OK;
 	} else if (rc != GT_OK) {
 		gt_home_explain(h, WHAT, &err);
 		goto out;
 	}
+	mark_proven(&v, proven);
+	label_keys(&v, report->report_reply);
 	if ((rc = recompute(&v, &children)) != GT_OK)
 		goto out;
 	for (size_t i = 0; i < v.napprs; i++)
@@ -809,6 +948,7 @@ int gt_verify_run(struct gt_home *h, const struct gt_verify_opts *o, struct gt_v
 	v.res.units = v.nunits;
 	v.res.tree_size = v.held.head.size;
 	v.res.victims = victims(&v, report->report_reply, &found);
+	v.res.victims_found = found;
 	if (v.res.problems > 0) {
 		fprintf(
 		    v.out,
@@ -847,6 +987,8 @@ out:
 	v.res.approvals = v.approvals_ok;
 	if (res != NULL)
 		*res = v.res;
+	else
+		gt_verify_result_free(&v.res);
 	free(children);
 	gt_wire_envelope_free(report);
 	gt_session_close(s);

@@ -18,7 +18,10 @@
 #include <sqlite3.h>
 
 #include "clirun.h"
+#include "error.h"
+#include "home.h"
 #include "testserver.h"
+#include "verify.h"
 
 /* English messages, whatever the machine's locale. */
 static const char *const env_en[] = {"LANGUAGE=", "LC_ALL=", "LC_MESSAGES=", "LANG=en_US.UTF-8",
@@ -271,6 +274,114 @@ static void a_rewritten_entry_is_caught(void **state)
 	verify_fails(h.prov, says);
 }
 
+/* Verifies the province's report in this process: the result's per-batch list (the
+ * dashboard's provenance page reads it). */
+static int verify_here(const char *home, struct gt_verify_result *res)
+{
+	struct gt_verify_opts o = {.org = "53", .dataset = "KK", .period = "2024"};
+	struct gt_home *h = NULL;
+	FILE *out = tmpfile();
+	int rc;
+
+	assert_non_null(out);
+	o.out = out;
+	assert_int_equal(gt_home_open(home, out, &h), GT_OK);
+	rc = gt_verify_run(h, &o, res);
+	gt_home_close(h);
+	fclose(out);
+	return rc;
+}
+
+/* The batches of unit org in the result's list, and how many of their values count. */
+static size_t batches_of(const struct gt_verify_result *res, const char *org, size_t *won)
+{
+	size_t n = 0;
+
+	*won = 0;
+	for (size_t i = 0; i < res->nlist; i++) {
+		if (strcmp(res->list[i].org, org) != 0)
+			continue;
+		n++;
+		*won += res->list[i].nwon;
+	}
+	return n;
+}
+
+/* The result lists every batch pushed, per unit, with its key, role, time, verified signature
+ * and inclusion; the values that count are the newest revisions; after a value is changed
+ * behind the server's back, the differences name the exact cells. */
+static void the_result_lists_the_batches(void **state)
+{
+	struct gt_testserver *ts = *state;
+	struct gt_verify_result res;
+	struct homes h;
+	size_t won71, won72, diffs53 = 0;
+	uint64_t prev_leaf = 0;
+
+	populate(ts, &h);
+	assert_int_equal(verify_here(h.prov, &res), GT_OK);
+	/* 53.71 pushed twice, 53.72 twice (its values, then its approval). */
+	assert_int_equal(res.nlist, 4);
+	assert_int_equal(batches_of(&res, "53.71", &won71), 2);
+	assert_int_equal(batches_of(&res, "53.72", &won72), 2);
+	/* 53.71's newer batch wins both its cells; 53.72's one batch of values both of its. */
+	assert_int_equal(won71, 2);
+	assert_int_equal(won72, 2);
+	assert_int_equal(res.batches, 4);
+	assert_int_equal(res.units, 2);
+	assert_int_equal(res.ndiffs, 0);
+	for (size_t i = 0; i < res.nlist; i++) {
+		const struct gt_verify_batch *b = &res.list[i];
+		assert_true(b->signature_ok);
+		assert_true(b->included);
+		assert_true(b->leaf >= prev_leaf);
+		assert_true(b->leaf < res.tree_size);
+		assert_int_equal(strlen(b->key_id), 16);
+		assert_true(b->created_ms > 1700000000000LL);
+		assert_true(b->roles != 0);
+		prev_leaf = b->leaf;
+	}
+	/* The first of 53.71's batches is superseded: none of its values counts. */
+	for (size_t i = 0; i < res.nlist; i++)
+		if (strcmp(res.list[i].org, "53.71") == 0) {
+			assert_int_equal(res.list[i].nvalues, 2);
+			assert_int_equal(res.list[i].nwon, 0);
+			break;
+		}
+	for (size_t i = 0; i < res.nvalues; i++)
+		assert_true(res.values[i].batch < res.nlist);
+	gt_verify_result_free(&res);
+	gt_verify_result_free(&res); /* twice, and NULL: both fine */
+	gt_verify_result_free(NULL);
+
+	tamper(ts,
+	       "UPDATE datavalues SET value = '5', num = 5 WHERE data_element = "
+	       "'KK_KORBAN_TOTAL' AND org_unit = '53.72'",
+	       NULL);
+	assert_int_equal(verify_here(h.prov, &res), GT_ECORRUPT);
+	assert_int_equal(res.ndiffs, 2);
+	for (size_t i = 0; i < res.ndiffs; i++) {
+		const struct gt_verify_diff *d = &res.diffs[i];
+		assert_string_equal(d->element, "KK_KORBAN_TOTAL");
+		assert_string_equal(d->coc, "");
+		assert_true(d->in_report);
+		assert_true(d->reported - d->recomputed == 1.0);
+		if (d->scope[0] == '\0') {
+			assert_true(d->reported == 10.0);
+			diffs53++;
+		} else {
+			assert_string_equal(d->scope, "53.72");
+			assert_true(d->recomputed == 4.0);
+		}
+	}
+	assert_int_equal(diffs53, 1);
+	/* The batches themselves still check: the store, not the log, was changed. */
+	assert_int_equal(res.nlist, 4);
+	for (size_t i = 0; i < res.nlist; i++)
+		assert_true(res.list[i].signature_ok && res.list[i].included);
+	gt_verify_result_free(&res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +394,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(a_removed_batch_is_caught, gt_clirun_server_setup,
 	                                    gt_clirun_server_teardown),
 	    cmocka_unit_test_setup_teardown(a_rewritten_entry_is_caught, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(the_result_lists_the_batches, gt_clirun_server_setup,
 	                                    gt_clirun_server_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
