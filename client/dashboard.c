@@ -13,7 +13,12 @@
  * a workflow form waiting for the server's answer, never block the page thread: the connection
  * is suspended (libmicrohttpd's suspend and resume) while the other requests go on, and the
  * main thread resumes it after each round, when the page is rendered again. With the server out
- * of reach the pages keep serving what the cache holds and say how old it is. */
+ * of reach the pages keep serving what the cache holds and say how old it is.
+ *
+ * The provenance page (Asal angka) asks the main thread to verify a report (gt_verify_run():
+ * the signed batches behind it, their signatures and inclusion proofs, the figures recomputed)
+ * and reloads itself while the verification runs; the last result of each report is kept in
+ * memory, under its own lock, which the page thread holds while it renders that page. */
 #include "dashboard.h"
 
 #include <arpa/inet.h>
@@ -47,6 +52,7 @@
 #include "i18n.h"
 #include "protonames.h"
 #include "tlscert.h"
+#include "verify.h"
 
 /* How long a page waits for a first fetch of its report. */
 #define WAIT_FIRST_MS 8000
@@ -67,6 +73,8 @@
 /* The cookies the dashboard sets. */
 #define COOKIE_LANG  "gtlang"
 #define COOKIE_TOKEN "gttoken"
+/* Most reports whose last verification the provenance page keeps. */
+#define MAX_PROVS 16
 /* Files of the certificate made for an address other than loopback, in the home. */
 #define DASH_CERT "dashboard-cert.pem"
 #define DASH_KEY  "dashboard-key.pem"
@@ -87,6 +95,22 @@ struct action {
 	char said[512];                /* what the chain told a person, on failure */
 };
 
+/* A report's verification for the provenance page: asked for, running, and its last result;
+ * guarded by struct dash's prov_lock. */
+struct provrun {
+	int used;
+	struct gt_cstore_dash_key k;
+	int asked, running;
+	int64_t asked_ms, touched_ms;
+	int has_res, verified;
+	int64_t done_ms;
+	struct gt_verify_result res; /* owned */
+	char *said;                  /* owned: what the verification wrote */
+	int failed_rc, failed_offline;
+	char failed_why[512];
+	int64_t failed_ms;
+};
+
 struct dash {
 	const struct gt_dashboard_opts *o;
 	pthread_mutex_t lock;
@@ -105,6 +129,8 @@ struct dash {
 	/* Connections suspended while their page or action waits; guarded by lock. */
 	struct MHD_Connection *held[MAX_HELD];
 	size_t nheld;
+	pthread_mutex_t prov_lock;
+	struct provrun provs[MAX_PROVS];
 };
 
 /* A request in progress: a POST's form, and for every request how long it may wait. */
@@ -227,6 +253,144 @@ static int get_report(void *arg, const struct gt_cstore_dash_key *k, int wait,
 	return *rep != NULL ? GT_OK : GT_ECORRUPT;
 }
 
+/* The slot of k's verification, made (in place of the one asked for longest ago that does not
+ * run) when create is set; NULL when none. prov_lock held. */
+static struct provrun *prov_slot(struct dash *d, const struct gt_cstore_dash_key *k, int create)
+{
+	struct provrun *free_slot = NULL;
+
+	for (size_t i = 0; i < MAX_PROVS; i++) {
+		struct provrun *r = &d->provs[i];
+		if (r->used && strcmp(r->k.org, k->org) == 0 &&
+		    strcmp(r->k.dataset, k->dataset) == 0 && strcmp(r->k.period, k->period) == 0)
+			return r;
+		if (!r->used && free_slot == NULL)
+			free_slot = r;
+	}
+	if (!create)
+		return NULL;
+	for (size_t i = 0; free_slot == NULL && i < MAX_PROVS; i++) {
+		struct provrun *r = &d->provs[i];
+		if (!r->running && !r->asked &&
+		    (free_slot == NULL || r->touched_ms < free_slot->touched_ms))
+			free_slot = r;
+	}
+	if (free_slot == NULL)
+		return NULL;
+	gt_verify_result_free(&free_slot->res);
+	free(free_slot->said);
+	memset(free_slot, 0, sizeof(*free_slot));
+	free_slot->used = 1;
+	free_slot->k = *k;
+	return free_slot;
+}
+
+/* Asks the main thread to verify r's report (unless it is already asked for). prov_lock held. */
+static void prov_ask(struct dash *d, struct provrun *r)
+{
+	if (r->asked || r->running)
+		return;
+	r->asked = 1;
+	r->asked_ms = gt_clock_wall_ms();
+	kill(d->self, SIGUSR1);
+}
+
+/* The provenance page's way to a verification (gt_dashpage_prov_fn); the page thread holds
+ * prov_lock while it renders the page, so what *out borrows stays put. */
+static int get_prov(void *arg, const struct gt_cstore_dash_key *k, struct gt_dashpage_prov *out)
+{
+	struct dash *d = arg;
+	struct provrun *r = prov_slot(d, k, 0);
+
+	memset(out, 0, sizeof(*out));
+	if (r == NULL) {
+		if ((r = prov_slot(d, k, 1)) == NULL) {
+			/* Every slot runs or waits: the page says it is checking and reloads. */
+			out->running = 1;
+			out->started_ms = gt_clock_wall_ms();
+			return GT_OK;
+		}
+		prov_ask(d, r);
+	}
+	r->touched_ms = gt_clock_wall_ms();
+	out->running = r->asked || r->running;
+	out->started_ms = r->asked_ms;
+	out->res = r->has_res ? &r->res : NULL;
+	out->verified = r->verified;
+	out->done_ms = r->done_ms;
+	out->said = r->said != NULL ? r->said : "";
+	out->failed_rc = r->failed_rc;
+	out->failed_offline = r->failed_offline;
+	out->failed_why = r->failed_why;
+	out->failed_ms = r->failed_ms;
+	return GT_OK;
+}
+
+/* Runs the verifications the provenance page asked for, one after the other (the main
+ * thread), keeping each one's result; a failed one keeps the last result and notes why. */
+static void run_provs(struct dash *d)
+{
+	for (;;) {
+		struct gt_verify_opts vo = {0};
+		struct gt_verify_result res;
+		struct gt_cstore_dash_key k;
+		struct provrun *r = NULL;
+		char *said = NULL;
+		size_t said_len = 0;
+		FILE *out, *saved = d->fetcher->err;
+		int rc;
+
+		pthread_mutex_lock(&d->prov_lock);
+		for (size_t i = 0; i < MAX_PROVS && r == NULL; i++)
+			if (d->provs[i].used && d->provs[i].asked && !d->provs[i].running)
+				r = &d->provs[i];
+		if (r != NULL) {
+			r->asked = 0;
+			r->running = 1;
+			k = r->k;
+		}
+		pthread_mutex_unlock(&d->prov_lock);
+		if (r == NULL)
+			return;
+		vo.org = k.org;
+		vo.dataset = k.dataset;
+		vo.period = k.period;
+		out = open_memstream(&said, &said_len);
+		vo.out = out;
+		d->fetcher->err = out;
+		rc = gt_verify_run(d->fetcher, &vo, &res);
+		d->fetcher->err = saved;
+		if (out != NULL)
+			fclose(out);
+		pthread_mutex_lock(&d->prov_lock);
+		r->running = 0;
+		if (rc == GT_OK || rc == GT_ECORRUPT) {
+			gt_verify_result_free(&r->res);
+			free(r->said);
+			r->res = res;
+			r->said = said;
+			said = NULL;
+			r->has_res = 1;
+			r->verified = rc == GT_OK;
+			r->done_ms = gt_clock_wall_ms();
+			r->failed_rc = 0;
+			r->failed_why[0] = '\0';
+		} else {
+			gt_verify_result_free(&res);
+			r->failed_rc = rc;
+			r->failed_offline = gt_home_transient(rc);
+			r->failed_ms = gt_clock_wall_ms();
+			/* The sentence without its trailing newline. */
+			if (said != NULL && said_len > 0 && said[said_len - 1] == '\n')
+				said[said_len - 1] = '\0';
+			snprintf(r->failed_why, sizeof(r->failed_why), "%s",
+			         said != NULL && said[0] ? said : gt_strerror(rc));
+		}
+		pthread_mutex_unlock(&d->prov_lock);
+		free(said);
+	}
+}
+
 /* Queues resp with the headers every answer carries, and frees it. */
 static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, struct MHD_Response *resp)
 {
@@ -273,7 +437,8 @@ static enum MHD_Result redirect(struct MHD_Connection *c, const char *next, cons
 /* The request's path and query as the page links it back ("/ringkasan?org=..."). */
 static void self_url(struct MHD_Connection *c, const char *url, char *out, size_t len)
 {
-	static const char *const names[] = {"org", "ds", "pe", "from", "to", "blok", "urut"};
+	static const char *const names[] = {"org",  "ds",   "pe", "from", "to",
+	                                    "blok", "urut", "de", "coc",  "unit"};
 	size_t used = (size_t)snprintf(out, len, "%s", url);
 	char sep = '?';
 
@@ -311,11 +476,14 @@ static enum MHD_Result page(struct dash *d, struct MHD_Connection *c, const char
 	    .now_ms = gt_clock_wall_ms(),
 	    .get = get_report,
 	    .get_arg = &r,
+	    .prov = get_prov,
+	    .prov_arg = d,
 	};
 	struct gt_dashpage_req req = {.path = url};
 	struct gt_dashpage_out out;
 	struct MHD_Response *resp;
 	char self[1024];
+	int rc;
 
 	self_url(c, url, self, sizeof(self));
 	req.self = self;
@@ -327,7 +495,14 @@ static enum MHD_Result page(struct dash *d, struct MHD_Connection *c, const char
 	req.block = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "blok");
 	req.sort = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "urut");
 	req.format = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
-	if (gt_dashpage_render(&env, &req, &out) != GT_OK)
+	req.element = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "de");
+	req.coc = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "coc");
+	req.unit = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "unit");
+	/* The provenance page borrows the verifications' results while it renders. */
+	pthread_mutex_lock(&d->prov_lock);
+	rc = gt_dashpage_render(&env, &req, &out);
+	pthread_mutex_unlock(&d->prov_lock);
+	if (rc != GT_OK)
 		return send_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
 		                 _("The dashboard ran out of memory; try again."));
 	st->renders++;
@@ -541,6 +716,27 @@ static enum MHD_Result take_action(struct dash *d, struct MHD_Connection *c, str
 	return action_page(c, p, &copy, 1);
 }
 
+/* The provenance page's "Verify again": asks the main thread for a new verification of the
+ * form's report, then back to the page (which shows it running). A reader's key is refused by
+ * the server; its page says so without asking. */
+static enum MHD_Result verify_again(struct dash *d, struct MHD_Connection *c, const struct post *p)
+{
+	struct gt_cstore_dash_key k;
+	struct provrun *r;
+
+	if (!p->org[0] || !p->ds[0] || !p->pe[0])
+		return send_text(c, MHD_HTTP_BAD_REQUEST, "text/plain; charset=utf-8",
+		                 _("The form does not name a report."));
+	snprintf(k.org, sizeof(k.org), "%s", p->org);
+	snprintf(k.dataset, sizeof(k.dataset), "%s", p->ds);
+	snprintf(k.period, sizeof(k.period), "%s", p->pe);
+	pthread_mutex_lock(&d->prov_lock);
+	if ((r = prov_slot(d, &k, 1)) != NULL)
+		prov_ask(d, r);
+	pthread_mutex_unlock(&d->prov_lock);
+	return redirect(c, p->next, NULL);
+}
+
 /* The request's language from its cookie, else the default. */
 static void use_lang(struct MHD_Connection *c)
 {
@@ -592,6 +788,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		}
 		if (strcmp(url, "/tindakan") == 0)
 			return take_action(d, c, p);
+		if (strcmp(url, "/periksa") == 0)
+			return verify_again(d, c, p);
 		return send_text(c, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8",
 		                 _("The dashboard has no such form."));
 	}
@@ -948,6 +1146,7 @@ int gt_dashboard_run(const struct gt_dashboard_opts *o)
 	struct dash d = {.o = o,
 	                 .lock = PTHREAD_MUTEX_INITIALIZER,
 	                 .answered = PTHREAD_COND_INITIALIZER,
+	                 .prov_lock = PTHREAD_MUTEX_INITIALIZER,
 	                 .self = getpid()};
 	const char *listen = o->listen != NULL ? o->listen : GT_DASHBOARD_LISTEN;
 	struct sockaddr_storage ss;
@@ -1032,6 +1231,7 @@ int gt_dashboard_run(const struct gt_dashboard_opts *o)
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
 		run_action(&d);
+		run_provs(&d);
 		now = gt_clock_wall_ms();
 		if (sig == SIGUSR2) {
 			refresh(&d, now + 1, 1);
@@ -1058,6 +1258,10 @@ out:
 		free(key);
 	}
 	free(cert);
+	for (size_t i = 0; i < MAX_PROVS; i++) {
+		gt_verify_result_free(&d.provs[i].res);
+		free(d.provs[i].said);
+	}
 	gt_meta_free(d.meta);
 	gt_home_close(d.web);
 	gt_home_close(d.fetcher);

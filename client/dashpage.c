@@ -1,6 +1,7 @@
 /* The dashboard's pages: overview (Ringkasan), drill-down (Wilayah), completeness
- * (Kelengkapan), trends over a period range (Tren) and the action plans' targets against
- * achievement (Rencana aksi) as HTML and CSV, from cached consolidated reports. */
+ * (Kelengkapan), trends over a period range (Tren), the action plans' targets against
+ * achievement (Rencana aksi) and where a figure comes from (Asal angka) as HTML and CSV, from
+ * cached consolidated reports and the dashboard's own verifications. */
 #include "dashpage.h"
 
 #include <math.h>
@@ -17,6 +18,7 @@
 #include "protonames.h"
 #include "repcharts.h"
 #include "rmodel.h"
+#include "roleset.h"
 #include "svgchart.h"
 
 /* Most summed elements the overview shows as headline figures. */
@@ -68,7 +70,11 @@ static const char css[] =
     "nav.filter{margin:.4em 0}nav.filter a{margin-right:.6em}"
     "nav.filter a[aria-current]{font-weight:bold;color:#000}"
     ".lang{margin-left:auto}"
-    "@media print{header,nav,form,.lang,.csv{display:none}body{font-size:10pt}"
+    ".verdict{font-weight:bold;padding:.4em .6em;border:1px solid #888}.verdict.ok{"
+    "background:#d9ead3}.verdict.bad{background:#f4c7c3}.verdict.wait{background:#fff3c4}"
+    "td.ok{color:#060}td.bad{color:#a00;font-weight:bold}tr.this td{background:#f4c7c3}"
+    "a.prov{color:inherit}details pre{white-space:pre-wrap}"
+    "@media print{header,nav,form,form.inline,form.act,.lang,.csv{display:none}body{font-size:10pt}"
     "main{max-width:none}a{color:#000;text-decoration:none}"
     "@page{size:A4;margin:15mm}}";
 
@@ -79,8 +85,8 @@ const char *gt_dashpage_css(void)
 
 void gt_dashpage_file(const struct gt_dashpage_req *req, char *out, size_t len)
 {
-	const char *const vals[] = {req->org, req->ds,    req->pe,  req->from,
-	                            req->to,  req->block, req->sort};
+	const char *const vals[] = {req->org,   req->ds,   req->pe,      req->from, req->to,
+	                            req->block, req->sort, req->element, req->coc,  req->unit};
 	const char *ext = req->format != NULL && strcmp(req->format, "csv") == 0 ? ".csv" : ".html";
 	size_t used = 0, elen = strlen(ext);
 
@@ -116,6 +122,7 @@ struct page {
 	/* A page that chooses its own org unit and period (the plan page) keeps them here. */
 	char org_buf[GT_ORGUNIT_MAX_LEN];
 	char pe_buf[GT_CSTORE_DASH_PE_LEN];
+	int refresh_s; /* the page reloads itself after this many seconds (0: never) */
 };
 
 static int matrix_periods(struct page *p, char pes[MAX_PERIODS][GT_CSTORE_DASH_PE_LEN]);
@@ -142,8 +149,10 @@ static void urlenc(FILE *f, const char *s)
  * static export its file's name, which is told to the exporter so it writes that page too. */
 static void href(struct page *p, const struct gt_dashpage_req *t)
 {
-	const char *const vals[] = {t->org, t->ds, t->pe, t->from, t->to, t->block, t->sort};
-	static const char *const names[] = {"org", "ds", "pe", "from", "to", "blok", "urut"};
+	const char *const vals[] = {t->org,   t->ds,   t->pe,      t->from, t->to,
+	                            t->block, t->sort, t->element, t->coc,  t->unit};
+	static const char *const names[] = {"org",  "ds",   "pe", "from", "to",
+	                                    "blok", "urut", "de", "coc",  "unit"};
 	char sep = '?';
 
 	if (p->env->linked != NULL) {
@@ -178,6 +187,26 @@ static void link(struct page *p, const char *path, const char *org, const char *
 	href(p, &t);
 }
 
+/* Opens a link to the provenance page of a figure (its element, option and unit, each NULL:
+ * any) when the dashboard serves that page; returns whether it did (the caller closes it). */
+static int prov_link(struct page *p, const char *element, const char *coc, const char *unit)
+{
+	struct gt_dashpage_req t = {.path = "/asal",
+	                            .org = p->org,
+	                            .ds = p->ds,
+	                            .pe = p->pe,
+	                            .element = element,
+	                            .coc = coc,
+	                            .unit = unit};
+
+	if (p->env->prov == NULL)
+		return 0;
+	fprintf(p->f, "<a class=\"prov\" title=\"%s\" href=\"", _("Where this figure comes from"));
+	href(p, &t);
+	fputs("\">", p->f);
+	return 1;
+}
+
 /* Whether a value of element among vals is withheld (a reader's or a public view, issue 14). */
 static int withheld(Gtsync__V1__ReportValue *const *vals, size_t n, const char *element)
 {
@@ -188,11 +217,16 @@ static int withheld(Gtsync__V1__ReportValue *const *vals, size_t n, const char *
 	return 0;
 }
 
-/* Writes a number as people write it in the language in use; a dash for none. */
+/* Writes a number as people write it in the language in use; a dash for none, the withheld
+ * mark for a withheld one. */
 static void num(struct page *p, double v)
 {
 	char buf[GT_HUMAN_MAX];
 
+	if (gt_rmodel_is_withheld(v)) {
+		fputs(GT_RMODEL_WITHHELD, p->f);
+		return;
+	}
 	if (!isfinite(v)) {
 		fputs("&ndash;", p->f);
 		return;
@@ -255,8 +289,11 @@ static void head(struct page *p, const char *title)
 	esc(p, gt_i18n_lang());
 	fputs("\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
 	      "content=\"width=device-width,initial-scale=1\"><link rel=\"icon\" "
-	      "href=\"data:,\"><title>",
+	      "href=\"data:,\">",
 	      p->f);
+	if (p->refresh_s > 0)
+		fprintf(p->f, "<meta http-equiv=\"refresh\" content=\"%d\">", p->refresh_s);
+	fputs("<title>", p->f);
 	esc(p, title);
 	fprintf(p->f,
 	        " &ndash; gtsync</title><link rel=\"stylesheet\" href=\"%s\"></head><body>"
@@ -399,9 +436,16 @@ static void headline(struct page *p, const Gtsync__V1__ReportReply *rep,
 		esc(p, els[i]->code);
 		fputs("\" data-v=\"", p->f);
 		rawnum(p->f, v);
-		fputs("\">", p->f);
-		num(p, v);
-		fputs("</b>", p->f);
+		if (withheld(rep->totals, rep->n_totals, els[i]->code)) {
+			/* A part withheld (issue 14): the mark the tables show, not a dash. */
+			fputs("\" data-withheld=\"1\">" GT_RMODEL_WITHHELD "</b>", p->f);
+		} else {
+			int a;
+			fputs("\">", p->f);
+			a = isfinite(v) && prov_link(p, els[i]->code, NULL, NULL);
+			num(p, v);
+			fputs(a ? "</a></b>" : "</b>", p->f);
+		}
 		if (isfinite(v) && isfinite(pv)) {
 			double d = v - pv;
 			fprintf(p->f, "<span class=\"%s\">%s",
@@ -627,6 +671,7 @@ static void child_table(struct page *p, const Gtsync__V1__ReportReply *rep)
 		    c->on_time_units, state_text((int)c->state));
 		for (size_t j = 0; j < n; j++) {
 			double v = gt_repcharts_total(c->values, c->n_values, els[j]->code);
+			int a;
 			fputs("<td class=\"n\" data-de=\"", p->f);
 			esc(p, els[j]->code);
 			if (withheld(c->values, c->n_values, els[j]->code)) {
@@ -638,8 +683,9 @@ static void child_table(struct page *p, const Gtsync__V1__ReportReply *rep)
 			fputs("\" data-v=\"", p->f);
 			rawnum(p->f, v);
 			fputs("\">", p->f);
+			a = isfinite(v) && prov_link(p, els[j]->code, NULL, c->org_unit);
 			num(p, v);
-			fputs("</td>", p->f);
+			fputs(a ? "</a></td>" : "</td>", p->f);
 		}
 		if (acts(p)) {
 			int st = (int)c->state;
@@ -699,9 +745,13 @@ static int figures(struct page *p, const Gtsync__V1__ReportReply *rep)
 			fputs("\">", p->f);
 			esc(p, v->text);
 		} else {
+			int a;
 			rawnum(p->f, v->value);
 			fputs("\">", p->f);
+			a = prov_link(p, rows[i].element, rows[i].coc, NULL);
 			num(p, v->value);
+			if (a)
+				fputs("</a>", p->f);
 		}
 		fputs("</td></tr>", p->f);
 	}
@@ -1571,6 +1621,451 @@ out:
 	return rc;
 }
 
+/* Whether value rv of a verification belongs to the provenance page's figure: of its element,
+ * option and unit, each when the page names one. */
+static int prov_match(const struct page *p, const struct gt_verify_value *rv)
+{
+	const struct gt_dashpage_req *r = p->req;
+
+	return (r->element == NULL || strcmp(rv->element, r->element) == 0) &&
+	       (r->coc == NULL || strcmp(rv->coc, r->coc) == 0) &&
+	       (r->unit == NULL || gt_orgunit_contains(r->unit, rv->org) == 1);
+}
+
+/* Whether diff d is a cell of the provenance page's figure. */
+static int prov_diff_match(const struct page *p, const struct gt_verify_diff *d)
+{
+	const struct gt_dashpage_req *r = p->req;
+
+	return (r->element == NULL || strcmp(d->element, r->element) == 0) &&
+	       (r->coc == NULL || strcmp(d->coc, r->coc) == 0) &&
+	       (r->unit == NULL ? d->scope[0] == '\0' : strcmp(d->scope, r->unit) == 0);
+}
+
+static int cmp_org(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The provenance page's figure out of a verification: which listed batches hold its values
+ * (shown[i], counted[i] of them counting), its value, and how many batches and units it comes
+ * from. */
+struct prov_fig {
+	unsigned char *shown;
+	size_t *counted;
+	double value;
+	size_t batches, units;
+	int numeric;
+};
+
+static int prov_figure(struct page *p, const struct gt_verify_result *res, struct prov_fig *fig)
+{
+	const char **orgs = NULL;
+	int all = p->req->element == NULL && p->req->coc == NULL && p->req->unit == NULL;
+
+	memset(fig, 0, sizeof(*fig));
+	fig->shown = calloc(res->nlist + 1, 1);
+	fig->counted = calloc(res->nlist + 1, sizeof(*fig->counted));
+	orgs = calloc(res->nlist + 1, sizeof(*orgs));
+	if (fig->shown == NULL || fig->counted == NULL || orgs == NULL) {
+		free(orgs);
+		return GT_ENOMEM;
+	}
+	for (size_t i = 0; i < res->nlist && all; i++)
+		fig->shown[i] = 1;
+	for (size_t i = 0; i < res->nvalues; i++) {
+		const struct gt_verify_value *rv = &res->values[i];
+		if (!prov_match(p, rv))
+			continue;
+		fig->shown[rv->batch] = 1;
+		if (!rv->won)
+			continue;
+		fig->counted[rv->batch]++;
+		if (isfinite(rv->number)) {
+			fig->value += rv->number;
+			fig->numeric = 1;
+		}
+	}
+	for (size_t i = 0; i < res->nlist; i++)
+		if (fig->counted[i] > 0)
+			orgs[fig->batches++] = res->list[i].org;
+	qsort(orgs, fig->batches, sizeof(*orgs), cmp_org);
+	for (size_t i = 0; i < fig->batches; i++)
+		fig->units += i == 0 || strcmp(orgs[i], orgs[i - 1]) != 0;
+	free(orgs);
+	return GT_OK;
+}
+
+/* The label of the key that signed b: the one the server gave, else its unit's name. */
+static const char *prov_key_label(struct page *p, const struct gt_verify_batch *b,
+                                  struct gt_cstore_orgunit *ou)
+{
+	return b->key_label[0] ? b->key_label : ou_name(p, b->org, ou);
+}
+
+/* The provenance page's batches as CSV. */
+static void prov_csv(struct page *p, const struct gt_verify_result *res, const struct prov_fig *fig)
+{
+	struct gt_cstore_orgunit ou;
+	char roles[GT_ROLESET_TEXT_MAX], when[GT_RMODEL_NUM_LEN];
+
+	fputs("leaf,org_unit,unit_name,key_id,key_label,key_roles,signed_at,sequence,"
+	      "signature_verified,in_tree_head,values,values_counted\r\n",
+	      p->f);
+	for (size_t i = 0; i < res->nlist; i++) {
+		const struct gt_verify_batch *b = &res->list[i];
+		if (!fig->shown[i])
+			continue;
+		fprintf(p->f, "%llu,", (unsigned long long)b->leaf);
+		csvf(p->f, b->org);
+		fputc(',', p->f);
+		csvf(p->f, ou_name(p, b->org, &ou));
+		fputc(',', p->f);
+		csvf(p->f, b->key_id);
+		fputc(',', p->f);
+		csvf(p->f, b->key_label);
+		fputc(',', p->f);
+		csvf(p->f, gt_roleset_format(b->roles, roles, sizeof(roles)));
+		gt_rmodel_time(b->created_ms, GT_RMODEL_TIME_ISO, when, sizeof(when));
+		fprintf(p->f, ",%s,%llu,%d,%d,%zu,%zu\r\n", when, (unsigned long long)b->sequence,
+		        b->signature_ok, b->included, b->nvalues, fig->counted[i]);
+	}
+}
+
+/* The verdict of the provenance page: the whole report's, as `gtsync verify` says it, then
+ * the figure's own. */
+static void prov_verdict(struct page *p, const struct gt_dashpage_prov *pv,
+                         const struct prov_fig *fig)
+{
+	const struct gt_verify_result *res = pv->res;
+	char n1[GT_HUMAN_MAX], n2[GT_HUMAN_MAX], n3[GT_HUMAN_MAX], n4[GT_HUMAN_MAX];
+	char when[GT_HUMAN_MAX];
+
+	gt_human_number((double)res->batches, n2, sizeof(n2));
+	gt_human_number((double)res->units, n3, sizeof(n3));
+	gt_human_number((double)res->tree_size, n4, sizeof(n4));
+	gt_human_number(res->victims, n1, sizeof(n1));
+	fprintf(p->f, "<p class=\"verdict %s\" id=\"verdict\" data-state=\"%s\">",
+	        pv->verified ? "ok" : "bad", pv->verified ? "verified" : "differs");
+	if (pv->verified && res->victims_found)
+		fprintf(p->f,
+		        _("verified: %s victims = %s signed batches from %s units, tree head %s"),
+		        n1, n2, n3, n4);
+	else if (pv->verified)
+		fprintf(p->f,
+		        _("verified: figures summing to %s = %s signed batches from %s units, tree "
+		          "head %s"),
+		        n1, n2, n3, n4);
+	else
+		fprintf(p->f,
+		        P_("NOT verified: %llu difference between the server's report and its "
+		           "signed log",
+		           "NOT verified: %llu differences between the server's report and its "
+		           "signed log",
+		           (unsigned long)res->problems),
+		        (unsigned long long)res->problems);
+	fputs("</p>", p->f);
+	if (p->req->element != NULL || p->req->unit != NULL) {
+		gt_human_number(fig->value, n1, sizeof(n1));
+		gt_human_number((double)fig->batches, n2, sizeof(n2));
+		gt_human_number((double)fig->units, n3, sizeof(n3));
+		fprintf(p->f, "<p id=\"figure-verdict\" data-v=\"");
+		rawnum(p->f, fig->numeric ? fig->value : NAN);
+		fprintf(p->f, "\" data-batches=\"%zu\" data-units=\"%zu\">", fig->batches,
+		        fig->units);
+		fprintf(p->f, _("This figure: %s = %s signed batches from %s units"),
+		        fig->numeric ? n1 : "&ndash;", n2, n3);
+		fputs("</p>", p->f);
+	}
+	gt_human_time(pv->done_ms, p->env->zone, when, sizeof(when));
+	fprintf(p->f, "<p class=\"age\">%s <time id=\"verified-at\">",
+	        _("checked by this dashboard at"));
+	esc(p, when);
+	fputs("</time></p>", p->f);
+}
+
+/* The cells that differ between the server's report and the signed batches. */
+static void prov_diffs(struct page *p, const struct gt_verify_result *res)
+{
+	struct gt_cstore_orgunit ou;
+
+	if (res->ndiffs == 0)
+		return;
+	fprintf(p->f,
+	        "<h2>%s</h2><table id=\"diffs\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+	        "<th class=\"n\">%s</th><th class=\"n\">%s</th></tr></thead><tbody>",
+	        _("Cells that differ"), _("Data element"), _("Breakdown"), _("Unit"),
+	        _("The server's report"), _("The signed batches"));
+	for (size_t i = 0; i < res->ndiffs; i++) {
+		const struct gt_verify_diff *d = &res->diffs[i];
+		const struct gt_meta_element *e =
+		    p->env->meta != NULL ? gt_meta_element_find(p->env->meta, d->element) : NULL;
+		int opt = e != NULL ? gt_meta_element_option_index(e, d->coc) : -1;
+		fputs("<tr data-de=\"", p->f);
+		esc(p, d->element);
+		fputs("\" data-coc=\"", p->f);
+		esc(p, d->coc);
+		fputs("\" data-scope=\"", p->f);
+		esc(p, d->scope);
+		fprintf(p->f, "\"%s><td>", prov_diff_match(p, d) ? " class=\"this\"" : "");
+		esc(p, e != NULL ? e->name : d->element);
+		fputs("</td><td>", p->f);
+		esc(p, opt >= 0 && !e->combo->is_default ? e->combo->options[opt].name : d->coc);
+		fputs("</td><td>", p->f);
+		esc(p, ou_name(p, d->scope[0] ? d->scope : p->org, &ou));
+		if (!d->scope[0])
+			fprintf(p->f, " (%s)", _("total"));
+		fputs("</td><td class=\"n\" data-v=\"", p->f);
+		if (d->in_report)
+			rawnum(p->f, d->reported);
+		fputs("\">", p->f);
+		if (d->in_report)
+			num(p, d->reported);
+		else
+			fprintf(p->f, "%s", _("not shown"));
+		fputs("</td><td class=\"n\" data-v=\"", p->f);
+		rawnum(p->f, d->recomputed);
+		fputs("\">", p->f);
+		num(p, d->recomputed);
+		fputs("</td></tr>", p->f);
+	}
+	fputs("</tbody></table>", p->f);
+}
+
+/* The signed batches the figure comes from. */
+static void prov_batches(struct page *p, const struct gt_verify_result *res,
+                         const struct prov_fig *fig)
+{
+	struct gt_cstore_orgunit ou;
+	char roles[GT_ROLESET_TEXT_MAX], when[GT_HUMAN_MAX];
+	size_t shown = 0;
+
+	fprintf(p->f, "<h2>%s</h2><p class=\"csv\"><a href=\"", _("Signed batches"));
+	{
+		struct gt_dashpage_req t = *p->req;
+		t.org = p->org;
+		t.ds = p->ds;
+		t.pe = p->pe;
+		t.format = "csv";
+		href(p, &t);
+	}
+	fprintf(p->f, "\" download>%s</a></p>", _("Download as CSV"));
+	fprintf(p->f,
+	        "<table id=\"batches\"><thead><tr><th class=\"n\">%s</th><th>%s</th><th>%s</th>"
+	        "<th>%s</th><th class=\"n\">%s</th><th>%s</th><th>%s</th><th class=\"n\">%s</th>"
+	        "</tr></thead><tbody>",
+	        _("Leaf"), _("Unit"), _("Signing key"), _("Signed at"), _("Sequence"),
+	        _("Signature"), _("In the tree head"), _("Values counted"));
+	for (size_t i = 0; i < res->nlist; i++) {
+		const struct gt_verify_batch *b = &res->list[i];
+		if (!fig->shown[i])
+			continue;
+		shown++;
+		fprintf(p->f, "<tr data-leaf=\"%llu\" data-org=\"", (unsigned long long)b->leaf);
+		esc(p, b->org);
+		fprintf(p->f, "\" data-sig=\"%d\" data-incl=\"%d\"><td class=\"n\">%llu</td><td>",
+		        b->signature_ok, b->included, (unsigned long long)b->leaf);
+		esc(p, ou_name(p, b->org, &ou));
+		fputs(" <small>", p->f);
+		esc(p, b->org);
+		fputs("</small></td><td>", p->f);
+		esc(p, prov_key_label(p, b, &ou));
+		fputs(" &middot; ", p->f);
+		esc(p, gt_roleset_format(b->roles, roles, sizeof(roles)));
+		fputs(" <small><code>", p->f);
+		esc(p, b->key_id);
+		fputs("</code></small></td><td>", p->f);
+		gt_human_time(b->created_ms, p->env->zone, when, sizeof(when));
+		esc(p, when);
+		fprintf(p->f, "</td><td class=\"n\">%llu</td>", (unsigned long long)b->sequence);
+		fprintf(p->f, "<td class=\"%s\">%s</td>", b->signature_ok ? "ok" : "bad",
+		        b->signature_ok ? _("verified") : _("NOT verified"));
+		fprintf(p->f, "<td class=\"%s\">%s</td>", b->included ? "ok" : "bad",
+		        b->included ? _("included") : _("NOT proven"));
+		fprintf(p->f, "<td class=\"n\">%zu / %zu</td></tr>", fig->counted[i], b->nvalues);
+	}
+	if (shown == 0)
+		fprintf(p->f, "<tr><td colspan=\"8\">%s</td></tr>",
+		        _("No signed batch holds a value of this figure."));
+	fputs("</tbody></table>", p->f);
+}
+
+/* A note on the provenance page instead of a verdict: state (data-state) and a sentence. */
+static void prov_note(struct page *p, const char *state, const char *text, const char *detail)
+{
+	fprintf(p->f, "<p class=\"verdict wait\" id=\"verdict\" data-state=\"%s\">", state);
+	esc(p, text);
+	if (detail != NULL && detail[0]) {
+		fputs(" <q>", p->f);
+		esc(p, detail);
+		fputs("</q>", p->f);
+	}
+	fputs("</p>", p->f);
+}
+
+/* The "verify again" form. */
+static void prov_again(struct page *p)
+{
+	fputs("<form class=\"inline\" method=\"post\" action=\"/periksa\">"
+	      "<input type=\"hidden\" name=\"csrf\" value=\"",
+	      p->f);
+	esc(p, p->env->csrf);
+	fputs("\"><input type=\"hidden\" name=\"org\" value=\"", p->f);
+	esc(p, p->org);
+	fputs("\"><input type=\"hidden\" name=\"ds\" value=\"", p->f);
+	esc(p, p->ds);
+	fputs("\"><input type=\"hidden\" name=\"pe\" value=\"", p->f);
+	esc(p, p->pe);
+	fputs("\"><input type=\"hidden\" name=\"next\" value=\"", p->f);
+	esc(p, p->req->self);
+	fprintf(p->f, "\"><button type=\"submit\" id=\"verify-again\">%s</button></form>",
+	        _("Verify again"));
+}
+
+/* Asal angka: the signed batches a figure comes from, checked by the dashboard itself. */
+static int page_prov(struct page *p, unsigned *status, int csv)
+{
+	struct gt_dashpage_prov pv;
+	struct gt_cstore_dash_key k;
+	struct prov_fig fig;
+	struct gt_cstore_orgunit ou;
+	const char *r = p->env->role != NULL ? p->env->role : "";
+	char pe[GT_HUMAN_MAX];
+	int rc;
+
+	memset(&pv, 0, sizeof(pv));
+	memset(&fig, 0, sizeof(fig));
+	if ((p->req->element != NULL && !param_ok(p->req->element)) ||
+	    (p->req->coc != NULL && !param_ok(p->req->coc)) ||
+	    (p->req->unit != NULL && gt_orgunit_valid(p->req->unit) != 0)) {
+		problem(p, status, 404, _("Unknown figure"),
+		        _("This address does not name a figure of the report."), NULL);
+		return GT_OK;
+	}
+	if (p->env->prov == NULL) {
+		problem(p, status, 404, _("Not in a static export"),
+		        _("Where a figure comes from is checked by the running dashboard against "
+		          "the server; a static export cannot check it."),
+		        NULL);
+		return GT_OK;
+	}
+	if (strcmp(r, "reader") != 0) {
+		snprintf(k.org, sizeof(k.org), "%s", p->org);
+		snprintf(k.dataset, sizeof(k.dataset), "%s", p->ds);
+		snprintf(k.period, sizeof(k.period), "%s", p->pe);
+		if ((rc = p->env->prov(p->env->prov_arg, &k, &pv)) != GT_OK)
+			return rc;
+	}
+	if (pv.res != NULL && (rc = prov_figure(p, pv.res, &fig)) != GT_OK)
+		return rc;
+	if (csv) {
+		if (pv.res != NULL)
+			prov_csv(p, pv.res, &fig);
+		else
+			*status = 503;
+		goto out;
+	}
+	if (pv.running)
+		p->refresh_s = 2;
+	head(p, _("Where the figure comes from"));
+	fprintf(p->f, "<h1>%s</h1><p id=\"figure\">", _("Where the figure comes from"));
+	if (p->req->element != NULL) {
+		const struct gt_meta_element *e =
+		    p->env->meta != NULL ? gt_meta_element_find(p->env->meta, p->req->element)
+		                         : NULL;
+		int opt = e != NULL && p->req->coc != NULL
+		              ? gt_meta_element_option_index(e, p->req->coc)
+		              : -1;
+		fputs("<b>", p->f);
+		esc(p, e != NULL ? e->name : p->req->element);
+		if (opt >= 0 && !e->combo->is_default) {
+			fputs(" &middot; ", p->f);
+			esc(p, e->combo->options[opt].name);
+		}
+		fputs("</b> &middot; ", p->f);
+	} else {
+		fprintf(p->f, "<b>%s</b> &middot; ", _("every figure of the report"));
+	}
+	esc(p, ou_name(p, p->req->unit != NULL ? p->req->unit : p->org, &ou));
+	fputs(" &middot; ", p->f);
+	esc(p, p->ds);
+	fputs(" &middot; ", p->f);
+	gt_human_period(p->pe, pe, sizeof(pe));
+	esc(p, pe);
+	fputs("</p>", p->f);
+	if (strcmp(r, "reader") == 0) {
+		prov_note(
+		    p, "refused",
+		    _("This office's key is a reader's: it sees consolidated figures only, never "
+		      "the signed batches behind them (docs/PRIVACY.md), so the dashboard cannot "
+		      "check where a figure comes from. The province's aggregator or the "
+		      "secretariat can."),
+		    NULL);
+		foot(p);
+		goto out;
+	}
+	fputs("<div class=\"age\">", p->f);
+	if (pv.running) {
+		char secs[32];
+		snprintf(secs, sizeof(secs), "%lld",
+		         (long long)((p->env->now_ms - pv.started_ms) / 1000));
+		fprintf(p->f, "<p class=\"verdict wait\" id=\"checking\" role=\"status\">%s <span>",
+		        _("Checking the signed batches with the server\xe2\x80\xa6"));
+		esc(p, secs);
+		fprintf(p->f, " %s</span></p>", _("seconds"));
+	} else {
+		prov_again(p);
+	}
+	fputs("</div>", p->f);
+	if (pv.failed_rc == GT_EPERM)
+		prov_note(p, "refused",
+		          _("The server does not let this office's key fetch the signed batches: "
+		            "only the units' aggregators and the secretariat can check where a "
+		            "figure comes from."),
+		          NULL);
+	else if (pv.failed_rc != 0 && !pv.running && pv.failed_offline)
+		prov_note(
+		    p, "unreachable",
+		    _("The server cannot be reached, so the figures could not be checked now: "
+		      "checking needs the server, and the dashboard cannot verify offline."),
+		    pv.failed_why);
+	else if (pv.failed_rc != 0 && !pv.running)
+		prov_note(p, "failed", _("The figures could not be checked:"), pv.failed_why);
+	if (pv.res == NULL) {
+		if (!pv.running && pv.failed_rc == 0)
+			prov_note(p, "none", _("Not checked yet."), NULL);
+		foot(p);
+		goto out;
+	}
+	if (pv.failed_rc != 0) {
+		char when[GT_HUMAN_MAX];
+		gt_human_time(pv.done_ms, p->env->zone, when, sizeof(when));
+		fprintf(p->f, "<p id=\"last\">%s ", _("The last verification, made at"));
+		esc(p, when);
+		fputs(":</p>", p->f);
+	}
+	prov_verdict(p, &pv, &fig);
+	prov_diffs(p, pv.res);
+	prov_batches(p, pv.res, &fig);
+	fprintf(p->f, "<details><summary>%s</summary><p>%s</p>", _("What was checked"),
+	        _("The dashboard fetched the log entries behind the report from the server, "
+	          "checked every key record's signature by the server's key, every batch's "
+	          "bytes against its logged hash and its signature against the key valid at "
+	          "its leaf, every entry's inclusion in the tree head this office verified, "
+	          "then re-applied the revision rule and recomputed every figure."));
+	if (pv.said != NULL && pv.said[0]) {
+		fputs("<pre id=\"said\">", p->f);
+		esc(p, pv.said);
+		fputs("</pre>", p->f);
+	}
+	fputs("</details>", p->f);
+	foot(p);
+out:
+	free(fig.shown);
+	free(fig.counted);
+	return GT_OK;
+}
+
 /* Checks the page's org unit, data set and period; renders the page saying which is unknown. */
 static int check_params(struct page *p, unsigned *status)
 {
@@ -1618,7 +2113,7 @@ int gt_dashpage_render(const struct gt_dashpage_env *env, const struct gt_dashpa
 	p.pe = req->pe != NULL ? req->pe : env->default_pe;
 	if (strcmp(req->path, "/ringkasan") == 0 || strcmp(req->path, "/wilayah") == 0 ||
 	    strcmp(req->path, "/kelengkapan") == 0 || strcmp(req->path, "/tren") == 0 ||
-	    strcmp(req->path, "/rencana") == 0) {
+	    strcmp(req->path, "/rencana") == 0 || strcmp(req->path, "/asal") == 0) {
 		if (check_params(&p, &status)) {
 			if (strcmp(req->path, "/ringkasan") == 0)
 				rc = page_overview(&p, &status, csv);
@@ -1628,6 +2123,8 @@ int gt_dashpage_render(const struct gt_dashpage_env *env, const struct gt_dashpa
 				rc = page_trend(&p, &status, csv);
 			else if (req->path[1] == 'r' && req->path[2] == 'e')
 				rc = page_plan(&p, &status, csv);
+			else if (req->path[1] == 'a')
+				rc = page_prov(&p, &status, csv);
 			else
 				rc = page_matrix(&p, &status, csv);
 			if (csv && status == 200)

@@ -1,5 +1,5 @@
-/* The dashboard's pages: overview, drill-down, completeness, trends and action plans as HTML
- * and CSV, from cached consolidated reports. */
+/* The dashboard's pages: overview, drill-down, completeness, trends, action plans and where a
+ * figure comes from, as HTML and CSV, from cached consolidated reports and verifications. */
 #ifndef GT_DASHPAGE_H
 #define GT_DASHPAGE_H
 
@@ -9,6 +9,7 @@
 #include "cstore.h"
 #include "cstore_dash.h"
 #include "metadata.h"
+#include "verify.h"
 #include "wire.h"
 
 /* Largest query parameter a page accepts (longer ones are "unknown"). */
@@ -25,6 +26,29 @@ typedef int (*gt_dashpage_get_fn)(void *arg, const struct gt_cstore_dash_key *k,
                                   size_t err_len);
 
 struct gt_dashpage_req;
+
+/* What the provenance page (Asal angka) knows of the verification of a report; borrowed for
+ * the rendering. */
+struct gt_dashpage_prov {
+	int running;                        /* a verification is asked for or under way */
+	int64_t started_ms;                 /* when it was asked for */
+	const struct gt_verify_result *res; /* the last verification that ran through, or NULL */
+	int verified;                       /* res found everything in order */
+	int64_t done_ms;                    /* when res was made */
+	const char *said;                   /* what the verification wrote ("" none) */
+	int failed_rc;                      /* the last attempt's failure (0: none) */
+	int failed_offline;                 /* it failed for want of the server */
+	const char *failed_why;             /* its sentence ("" none) */
+	int64_t failed_ms;
+};
+
+/*
+ * The provenance page's way to the verification of k: fills *out (borrowed until the page is
+ * rendered) and, when none was ever asked for, asks for one (run off the page's thread).
+ * Returns 0 or GT_ENOMEM.
+ */
+typedef int (*gt_dashpage_prov_fn)(void *arg, const struct gt_cstore_dash_key *k,
+                                   struct gt_dashpage_prov *out);
 
 /*
  * In a static export (gtsync dashboard --export), told the file of every page a page links to
@@ -51,6 +75,10 @@ struct gt_dashpage_env {
 	int64_t now_ms;
 	gt_dashpage_get_fn get;
 	void *get_arg;
+	/* The provenance page's verifications; NULL in a static export (the page and its links
+	 * are left out: a verification needs the server). */
+	gt_dashpage_prov_fn prov;
+	void *prov_arg;
 	/* Set for a static export: links name files, and the forms (refresh, actions, the
 	 * language switch, the trend range) are left out. NULL when serving. */
 	gt_dashpage_link_fn linked;
@@ -64,8 +92,11 @@ struct gt_dashpage_req {
 	const char *from, *to; /* the trend page's range (periods of any type), or NULL */
 	const char *block;     /* the plan page's block filter, or NULL */
 	const char *sort;      /* the plan page's order ("selisih": by gap), or NULL */
-	const char *format;    /* "csv" or NULL */
-	const char *self;      /* the request's path and query, for the language switch and back */
+	const char *element;   /* the provenance page's figure: its element, option and unit */
+	const char *coc;       /* (each NULL: any) */
+	const char *unit;
+	const char *format; /* "csv" or NULL */
+	const char *self;   /* the request's path and query, for the language switch and back */
 };
 
 /* A page: HTTP status, content type (static) and the body (caller frees). */

@@ -21,7 +21,7 @@ double gt_repcharts_total(Gtsync__V1__ReportValue *const *vals, size_t n, const 
 		    gt_rmodel_has_text(vals[i]->text) || !isfinite(vals[i]->value))
 			continue;
 		if (vals[i]->suppressed)
-			return NAN; /* a part withheld (issue 14): the total cannot be told */
+			return gt_rmodel_withheld_value(); /* a part withheld (issue 14) */
 		sum = isfinite(sum) ? sum + vals[i]->value : vals[i]->value;
 	}
 	return sum;
@@ -109,6 +109,10 @@ static void num(FILE *out, double v)
 {
 	char buf[GT_HUMAN_MAX];
 
+	if (gt_rmodel_is_withheld(v)) {
+		fputs(GT_RMODEL_WITHHELD, out);
+		return;
+	}
 	if (!isfinite(v)) {
 		fputs("&ndash;", out);
 		return;

@@ -16,8 +16,8 @@
 /* Most key figures (columns) of the summary matrix. */
 #define GT_REPCHARTS_MAX_COLS 6u
 
-/* The sum of every numeric value of element among vals[0..n), or NAN when there is none or one
- * is withheld (suppressed). */
+/* The sum of every numeric value of element among vals[0..n), NAN when there is none, or
+ * gt_rmodel_withheld_value() when one is withheld (suppressed). */
 double gt_repcharts_total(Gtsync__V1__ReportValue *const *vals, size_t n, const char *element);
 
 /* The data set's summed numeric elements (the key figures), at most max, into out; the count. */

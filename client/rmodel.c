@@ -51,6 +51,16 @@ static int same_key(const Gtsync__V1__ReportValue *v, const char *element, const
 	       strcmp(gt_rmodel_str(v->category_option_combo), option) == 0;
 }
 
+double gt_rmodel_withheld_value(void)
+{
+	return copysign(NAN, -1.0);
+}
+
+int gt_rmodel_is_withheld(double v)
+{
+	return isnan(v) && signbit(v);
+}
+
 double gt_rmodel_find(Gtsync__V1__ReportValue *const *values, size_t n, const char *element,
                       const char *option)
 {
@@ -60,7 +70,7 @@ double gt_rmodel_find(Gtsync__V1__ReportValue *const *values, size_t n, const ch
 		if (!same_key(values[i], element, option))
 			continue;
 		if (values[i]->suppressed)
-			return NAN; /* withheld from a reader: no figure, not 0 (issue 14) */
+			return gt_rmodel_withheld_value(); /* no figure, not 0 (issue 14) */
 		sum = isnan(sum) ? values[i]->value : sum + values[i]->value;
 	}
 	return sum;

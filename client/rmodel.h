@@ -39,8 +39,16 @@ struct gt_rmodel_names {
 const char *gt_rmodel_name(const struct gt_rmodel_names *names, const Gtsync__V1__ReportReply *rep,
                            const char *code);
 
-/* The value of (element, option) among values[0..n) (entries of the same key added), or NAN
- * when there is none or it is withheld from a reader. */
+/* The number a withheld cell stands as in charts and headline figures: a NaN with its sign set,
+ * so it is "no number" to every arithmetic check, yet the writers tell it from a missing one
+ * and write GT_RMODEL_WITHHELD rather than a dash (issue 14). */
+double gt_rmodel_withheld_value(void);
+
+/* Whether v is gt_rmodel_withheld_value(). */
+int gt_rmodel_is_withheld(double v);
+
+/* The value of (element, option) among values[0..n) (entries of the same key added), NAN when
+ * there is none, or gt_rmodel_withheld_value() when it is withheld from a reader. */
 double gt_rmodel_find(Gtsync__V1__ReportValue *const *values, size_t n, const char *element,
                       const char *option);
 

@@ -43,6 +43,10 @@ static void num(FILE *out, double v)
 {
 	char buf[GT_HUMAN_MAX];
 
+	if (gt_rmodel_is_withheld(v)) {
+		fputs(GT_RMODEL_WITHHELD, out);
+		return;
+	}
 	if (!isfinite(v)) {
 		fputs("&ndash;", out);
 		return;
@@ -153,7 +157,8 @@ static void close_figure(FILE *out, const struct gt_svgchart *c, int legend)
 				gt_html_escape(out, c->series[s].code);
 				fputc('"', out);
 			}
-			fprintf(out, " data-v=\"%s\">", raw);
+			fprintf(out, " data-v=\"%s\"%s>", raw,
+			        gt_rmodel_is_withheld(v) ? " data-withheld=\"1\"" : "");
 			num(out, v);
 			fputs("</td>", out);
 		}

@@ -15,6 +15,14 @@
 //                 province's pages open from the files, their figures equal the reports, no
 //                 form or language switch is left, and every link names a file written.
 //   MODE offline: (the server stopped) the cached pages still show their figures and age.
+//   MODE provenance: (an aggregator's dashboard) from a drill-down cell and a headline figure by
+//                 clicks to the provenance page: the verdict, the batches with verified
+//                 signatures and inclusion, the figure recomputed, the CSV, print, English.
+//   MODE prov-offline: (the server stopped) the last verification with its time; checking
+//                 again says it cannot be done offline.
+//   MODE tampered: (a value changed in the server's sqlite) checking again shows the cell.
+//   MODE reader:  (a reader's dashboard; 53.json the reader's report) the provenance page says
+//                 a reader cannot verify; withheld parts show as "*" in cards and charts.
 // Exits 0 when every check held, 1 with the failures listed otherwise.
 import { readFileSync, mkdirSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -346,6 +354,114 @@ if (mode === 'online') {
   const age = await page.textContent('#age');
   check(/WITA/.test(age), `offline: the page does not say how old its data is ('${age}')`);
   await shot('offline');
+} else if (mode === 'provenance') {
+  // Asal angka (issue 11 item 6, issue 14): from a figure of the drill-down table, by a click,
+  // the signed batches it comes from, checked by the dashboard itself.
+  await go('/wilayah?org=53&ds=KK&pe=2025');
+  const cellSel = '#children tr[data-org="53.71"] td[data-de="KK_KORBAN_TOTAL"]';
+  const cellV = await page.getAttribute(cellSel, 'data-v');
+  check(cellV !== null && cellV !== '', `no figure of KK_KORBAN_TOTAL for 53.71 ('${cellV}')`);
+  await Promise.all([page.waitForURL(/\/asal\?org=53&.*de=KK_KORBAN_TOTAL.*unit=53\.71/), page.click(`${cellSel} a.prov`)]);
+  // The page reloads itself while it checks; it says so meanwhile.
+  await page.waitForSelector('#verdict[data-state]', { timeout: 120000 });
+  check(await page.getAttribute('#verdict', 'data-state') === 'verified', 'the figure is not verified: ' + await page.textContent('main'));
+  const verdict = await page.textContent('#verdict');
+  check(/terverifikasi: \d+ korban = \d+ batch bertanda tangan dari \d+ unit, kepala pohon \d+/.test(verdict), `the verdict reads '${verdict}'`);
+  check(await page.getAttribute('#figure-verdict', 'data-v') === cellV, `the figure recomputed is ${await page.getAttribute('#figure-verdict', 'data-v')}, the table shows ${cellV}`);
+  const rows = await page.$$eval('#batches tbody tr[data-leaf]', (rs) => rs.map((r) => ({
+    leaf: r.dataset.leaf, org: r.dataset.org, sig: r.dataset.sig, incl: r.dataset.incl, key: r.cells[2].textContent })));
+  check(rows.length > 0, 'no signed batch is listed');
+  check(rows.length >= Number(await page.getAttribute('#figure-verdict', 'data-batches')), 'fewer batches listed than counted');
+  for (const r of rows) {
+    check(r.org === '53.71', `batch ${r.leaf} comes from ${r.org}, not from the cell's unit`);
+    check(r.sig === '1' && r.incl === '1', `batch ${r.leaf}: signature ${r.sig}, inclusion ${r.incl}`);
+    check(/\S.* · operator/.test(r.key) && !/^\s*[0-9a-f]{16}\s*$/.test(r.key), `batch ${r.leaf}'s key reads '${r.key}' (label and role wanted)`);
+  }
+  // The table as CSV: one line per batch listed.
+  const csvHref = await page.getAttribute('.csv a', 'href');
+  const csv = await page.request.get(base + csvHref);
+  check(csv.status() === 200 && /text\/csv/.test(csv.headers()['content-type']), `the CSV answers ${csv.status()}`);
+  const lines = (await csv.text()).trim().split('\r\n');
+  check(lines[0].startsWith('leaf,org_unit,') && lines.length === rows.length + 1, `the CSV has ${lines.length} lines for ${rows.length} batches`);
+  check(lines.slice(1).every((l) => /,1,1,\d+,\d+$/.test(l)), 'a CSV line does not say the signature verified and included');
+  await shot('provenance');
+  // Printed: no header, navigation nor form.
+  await page.emulateMedia({ media: 'print' });
+  const printed = await page.evaluate(() => ({ print: matchMedia('print').matches,
+    header: getComputedStyle(document.querySelector('header')).display,
+    form: getComputedStyle(document.querySelector('#verify-again').form).display }));
+  check(printed.print && printed.header === 'none' && printed.form === 'none', 'the form or the header prints: ' + JSON.stringify(printed));
+  await page.emulateMedia({ media: 'screen' });
+  // In English, through the switch.
+  await Promise.all([page.waitForEvent('load'), page.click('a[lang="en"]')]);
+  check(/verified: \d+ victims = \d+ signed batches from \d+ units, tree head \d+/.test(await page.textContent('#verdict')), 'the English verdict reads ' + await page.textContent('#verdict'));
+  await Promise.all([page.waitForEvent('load'), page.click('a[lang="id"]')]);
+  // From a headline figure of the overview: the whole province's figure.
+  await go('/ringkasan?org=53&ds=KK&pe=2025');
+  const card = await page.$eval('.card b[data-de] a.prov', (a) => ({ de: a.parentElement.dataset.de, v: a.parentElement.dataset.v }));
+  await Promise.all([page.waitForURL(/\/asal\?/), page.click('.card b[data-de] a.prov')]);
+  await page.waitForSelector('#verdict[data-state]', { timeout: 120000 });
+  check(await page.getAttribute('#verdict', 'data-state') === 'verified', 'the headline figure is not verified');
+  check(await page.getAttribute('#figure-verdict', 'data-v') === card.v, `the headline ${card.de} recomputed is ${await page.getAttribute('#figure-verdict', 'data-v')}, the card shows ${card.v}`);
+  const orgs = new Set(await page.$$eval('#batches tbody tr[data-leaf]', (rs) => rs.map((r) => r.dataset.org)));
+  check(orgs.has('53.71') && orgs.has('53.72'), `the province's figure lists batches of ${[...orgs]}`);
+  await shot('provenance-province');
+} else if (mode === 'prov-offline') {
+  // The server stopped: the last verification stays, with its time; checking again says
+  // that the dashboard cannot verify offline.
+  await go('/asal?org=53&ds=KK&pe=2025&de=KK_KORBAN_TOTAL&unit=53.71');
+  check(await page.getAttribute('#verdict', 'data-state') === 'verified', 'the last verification is not shown offline');
+  await Promise.all([page.waitForEvent('load'), page.click('#verify-again')]);
+  await page.waitForSelector('#verdict[data-state="unreachable"]', { timeout: 120000 });
+  check(await page.$('#last') !== null && /\d{4}/.test(await page.textContent('#last')), 'the time of the last verification is not said');
+  check(await page.$$eval('#batches tbody tr[data-leaf]', (r) => r.length) > 0, 'the last verification\'s batches are gone');
+} else if (mode === 'tampered') {
+  // A value changed in the server's store behind its back: checking again shows the cell.
+  await go('/asal?org=53&ds=KK&pe=2025&de=KK_KORBAN_TOTAL&unit=53.71');
+  await Promise.all([page.waitForEvent('load'), page.click('#verify-again')]);
+  await page.waitForSelector('#verdict[data-state="differs"]', { timeout: 120000 });
+  check(/TIDAK terverifikasi/.test(await page.textContent('#verdict')), 'the verdict does not say NOT verified');
+  const diff = await page.$$eval('#diffs tr.this', (rs) => rs.map((r) => ({ de: r.dataset.de, scope: r.dataset.scope,
+    server: r.cells[3].dataset.v, signed: r.cells[4].dataset.v })));
+  check(diff.length === 1 && diff[0].de === 'KK_KORBAN_TOTAL' && diff[0].scope === '53.71', 'the differing cell is not shown: ' + JSON.stringify(diff));
+  if (diff.length === 1)
+    check(Number(diff[0].server) === Number(diff[0].signed) + 90, `the cell differs by ${diff[0].server} - ${diff[0].signed}, 90 was added`);
+  await shot('provenance-tampered');
+} else if (mode === 'reader') {
+  // A reader's key: the page says politely that it cannot check, and runs nothing.
+  await go('/asal?org=53&ds=KK&pe=2025');
+  check(await page.getAttribute('#verdict', 'data-state') === 'refused', 'the reader is not told it cannot verify');
+  // Withheld parts (issue 14): the month chart's table marks them as the tables do, never a dash.
+  const path = '/ringkasan?org=53&ds=KK&pe=2025';
+  await go(path);
+  const marks = async () => page.$$eval('#chart-months td[data-withheld="1"]', (tds) => tds.map((td) => td.textContent));
+  for (let i = 0; i < 60 && (await marks()).length === 0; i++) {
+    await page.waitForTimeout(500);
+    await go(path);
+  }
+  const m = await marks();
+  check(m.length > 0 && m.every((t) => t === '*'), `the month chart marks ${JSON.stringify(m)}`);
+  const cards = await page.$$eval('.card b[data-de]', (bs) => bs.map((b) => ({ de: b.dataset.de, w: b.dataset.withheld, t: b.textContent })));
+  // A card is marked exactly when the reader's report withholds a part of its total, and then
+  // reads "*"; otherwise it shows the total (a dash only for an element with no value at all).
+  const withheldTotals = new Set(province.totals.filter((t) => t.value === null).map((t) => t.dataElement));
+  const shownTotals = new Set(province.totals.filter((t) => typeof t.value === 'number').map((t) => t.dataElement));
+  for (const c of cards) {
+    check(withheldTotals.has(c.de) === (c.w === '1'), `the card ${c.de} (withheld ${c.w}) against the reader's report`);
+    check(c.w === '1' ? c.t === '*' : !shownTotals.has(c.de) || /\d/.test(c.t), `the card ${c.de} reads '${c.t}'`);
+  }
+  // A month's overview: one victim (AP) a month per district is a small cell, so a part of
+  // the victims' total is withheld and its card reads "*".
+  const month = '/ringkasan?org=53&ds=KK&pe=202501';
+  await go(month);
+  for (let i = 0; i < 60 && await page.$('.card b[data-de]') === null; i++) {
+    await page.waitForTimeout(500);
+    await go(month);
+  }
+  const mcards = await page.$$eval('.card b[data-de]', (bs) => bs.map((b) => ({ de: b.dataset.de, w: b.dataset.withheld, t: b.textContent })));
+  check(mcards.some((c) => c.de === 'KK_KORBAN' && c.w === '1' && c.t === '*'), 'the month\'s victims card is not marked withheld: ' + JSON.stringify(mcards));
+  check(mcards.every((c) => c.w !== '1' || c.t === '*'), 'a withheld card reads other than "*": ' + JSON.stringify(mcards));
+  await shot('reader-month');
 } else {
   fail('unknown mode ' + mode);
 }

@@ -1,10 +1,12 @@
 /* The dashboard in a real browser (issue 11, items 3 and 4): the fixture's server and
  * dashboard, and tests/browser/dashboard.mjs driving Debian's chromium through playwright-core:
  * the secretariat's pages online (the trend page over a period range among them), a province's
- * aggregator returning a district's report, its pages exported as a static site and opened from
- * the files, and
- * the cached pages with the server stopped. Skipped (exit 77, which ctest reports as skipped) only
- * when chromium is absent; a missing playwright-core is a failure (setup.sh --test installs it). */
+ * aggregator returning a district's report and following a figure to the signed batches it
+ * comes from (the provenance page, verified by the dashboard, then a tamper caught), its pages
+ * exported as a static site and opened from the files, the cached pages with the server
+ * stopped, and a reader's dashboard (no verification; withheld parts marked). Skipped (exit 77,
+ * which ctest reports as skipped) only when chromium is absent; a missing playwright-core is a
+ * failure (setup.sh --test installs it). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -140,6 +142,8 @@ static void test_dashboard_in_browser(void **state)
 	gt_clirun_free(&r);
 	gt_dashfx_start(&f, f.ag53);
 	run_browser(&f, "actions", id_json, prov_json);
+	/* Where a figure comes from (Asal angka), verified by the dashboard itself. */
+	run_browser(&f, "provenance", id_json, prov_json);
 
 	/* The aggregator's pages as a static site (item 3 of what remained), opened from the files
 	 * themselves: `gtsync dashboard --export DIR` beside the running dashboard. */
@@ -159,7 +163,38 @@ static void test_dashboard_in_browser(void **state)
 	/* The aggregator's cached pages with the server stopped. */
 	assert_int_equal(gt_testserver_stop(&f.ts), 0);
 	run_browser(&f, "offline", id_json, prov_json);
+	run_browser(&f, "prov-offline", id_json, prov_json);
+
+	/* A value changed in the server's store behind its back: the provenance page shows the
+	 * cell that differs (as tests/system/cli/test_verify.c does for the CLI). */
+	{
+		char listen[64];
+		const char *again[] = {"--listen", listen, NULL};
+		snprintf(listen, sizeof(listen), "127.0.0.1:%d", f.ts.port);
+		gt_testserver_start(&f.ts, again);
+	}
+	gt_testserver_tamper(
+	    &f.ts,
+	    "UPDATE datavalues SET value = CAST(num + 90 AS INTEGER), num = num + 90 "
+	    "WHERE data_element = 'KK_KORBAN_TOTAL' AND org_unit = '53.71' AND "
+	    "period = '202501'",
+	    NULL);
+	run_browser(&f, "tampered", id_json, prov_json);
 	gt_dashfx_stop(&f);
+
+	/* A reader's dashboard: the provenance page says it cannot verify; withheld parts show
+	 * as the tables show them. */
+	{
+		char rd[GT_PATH_MAX], rd_json[GT_PATH_MAX + 16];
+		gt_clirun_client(&f.ts, "rd53", "53", "reader", rd, sizeof(rd));
+		snprintf(rd_json, sizeof(rd_json), "%s/53-reader.json", f.ts.dir);
+		json = gt_dashfx_report_json(rd, "53");
+		write_file(rd_json, json);
+		free(json);
+		gt_dashfx_start(&f, rd);
+		run_browser(&f, "reader", id_json, rd_json);
+		gt_dashfx_stop(&f);
+	}
 }
 
 int main(void)

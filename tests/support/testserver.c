@@ -227,6 +227,31 @@ int gt_testserver_stop(struct gt_testserver *ts)
 	return -1;
 }
 
+void gt_testserver_tamper(struct gt_testserver *ts, const char *sql, void (*fn)(sqlite3 *db))
+{
+	char path[GT_PATH_MAX], listen[64];
+	const char *again[] = {"--listen", listen, NULL};
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", ts->port);
+	if (gt_testserver_stop(ts) != 0)
+		die("tamper: the server did not stop cleanly");
+	snprintf(path, sizeof(path), "%s/gtsync.db", ts->data);
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		die("tamper: cannot open the server's store");
+	if (sql != NULL && sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fprintf(stderr, "tampering: %s\n", msg != NULL ? msg : "?");
+		die("tamper: the SQL failed");
+	}
+	if (fn != NULL)
+		fn(db);
+	if (sqlite3_changes(db) <= 0)
+		die("tamper: nothing was changed");
+	sqlite3_close(db);
+	gt_testserver_start(ts, again);
+}
+
 void gt_testserver_kill(struct gt_testserver *ts)
 {
 	int status;

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <sqlite3.h>
+
 #include "gtlimits.h"
 #include "key.h"
 #include "session.h"
@@ -46,6 +48,11 @@ void gt_testserver_start(struct gt_testserver *ts, const char *const *extra);
 
 /* Stops the server with SIGTERM and returns its exit status (-1 if it had to be killed). */
 int gt_testserver_stop(struct gt_testserver *ts);
+
+/* Changes the server's store behind its back: stops it, runs sql (may be NULL) and then fn
+ * (may be NULL) on its sqlite file, checks that they changed something, and starts it again on
+ * the same port. Aborts the test on failure. */
+void gt_testserver_tamper(struct gt_testserver *ts, const char *sql, void (*fn)(sqlite3 *db));
 
 /* Kills the server with SIGKILL and reaps it. */
 void gt_testserver_kill(struct gt_testserver *ts);

@@ -93,27 +93,6 @@ static void verify_fails(const char *home, const char *const *says)
 	gt_clirun_free(&r);
 }
 
-/* Stops the server, changes its store with sql (or fn), starts it again. */
-static void tamper(struct gt_testserver *ts, const char *sql, void (*fn)(sqlite3 *db))
-{
-	char path[GT_PATH_MAX], listen[64];
-	const char *again[] = {"--listen", listen, NULL};
-	sqlite3 *db = NULL;
-	char *msg = NULL;
-
-	snprintf(listen, sizeof(listen), "127.0.0.1:%d", ts->port);
-	assert_int_equal(gt_testserver_stop(ts), 0);
-	snprintf(path, sizeof(path), "%s/gtsync.db", ts->data);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (sql != NULL && sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("tampering: %s", msg);
-	if (fn != NULL)
-		fn(db);
-	assert_int_equal(sqlite3_changes(db) > 0, 1);
-	sqlite3_close(db);
-	gt_testserver_start(ts, again);
-}
-
 /* The untampered store verifies, with the right counts; a district verifies its own unit. The
  * test can fail: a wrong count or a missing batch would show in these lines. */
 static void an_honest_store_verifies(void **state)
@@ -197,10 +176,10 @@ static void a_changed_value_is_caught(void **state)
 	    NULL};
 
 	populate(ts, &h);
-	tamper(ts,
-	       "UPDATE datavalues SET value = '5', num = 5 WHERE data_element = "
-	       "'KK_KORBAN_TOTAL' AND org_unit = '53.72'",
-	       NULL);
+	gt_testserver_tamper(ts,
+	                     "UPDATE datavalues SET value = '5', num = 5 WHERE data_element = "
+	                     "'KK_KORBAN_TOTAL' AND org_unit = '53.72'",
+	                     NULL);
 	verify_fails(h.prov, says);
 }
 
@@ -218,10 +197,11 @@ static void a_removed_batch_is_caught(void **state)
 	                            NULL};
 
 	populate(ts, &h);
-	tamper(ts,
-	       "DELETE FROM batch_log WHERE log_index = (SELECT min(log_index) FROM batch_log "
-	       "WHERE org_unit = '53.72')",
-	       NULL);
+	gt_testserver_tamper(
+	    ts,
+	    "DELETE FROM batch_log WHERE log_index = (SELECT min(log_index) FROM batch_log "
+	    "WHERE org_unit = '53.72')",
+	    NULL);
 	verify_fails(h.prov, says);
 }
 
@@ -270,7 +250,7 @@ static void a_rewritten_entry_is_caught(void **state)
 	const char *const says[] = {"the batch's bytes were rewritten", NULL};
 
 	populate(ts, &h);
-	tamper(ts, NULL, rewrite_bytes);
+	gt_testserver_tamper(ts, NULL, rewrite_bytes);
 	verify_fails(h.prov, says);
 }
 
@@ -354,10 +334,10 @@ static void the_result_lists_the_batches(void **state)
 	gt_verify_result_free(&res); /* twice, and NULL: both fine */
 	gt_verify_result_free(NULL);
 
-	tamper(ts,
-	       "UPDATE datavalues SET value = '5', num = 5 WHERE data_element = "
-	       "'KK_KORBAN_TOTAL' AND org_unit = '53.72'",
-	       NULL);
+	gt_testserver_tamper(ts,
+	                     "UPDATE datavalues SET value = '5', num = 5 WHERE data_element = "
+	                     "'KK_KORBAN_TOTAL' AND org_unit = '53.72'",
+	                     NULL);
 	assert_int_equal(verify_here(h.prov, &res), GT_ECORRUPT);
 	assert_int_equal(res.ndiffs, 2);
 	for (size_t i = 0; i < res.ndiffs; i++) {
