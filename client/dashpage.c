@@ -1855,7 +1855,7 @@ static void prov_batches(struct page *p, const struct gt_verify_result *res,
 	        "<th>%s</th><th class=\"n\">%s</th><th>%s</th><th>%s</th><th class=\"n\">%s</th>"
 	        "</tr></thead><tbody>",
 	        _("Leaf"), _("Unit"), _("Signing key"), _("Signed at"), _("Sequence"),
-	        _("Signature"), _("In the tree head"), _("Values counted"));
+	        _("Signature"), _("In the tree head"), _("Values counted / in the batch"));
 	for (size_t i = 0; i < res->nlist; i++) {
 		const struct gt_verify_batch *b = &res->list[i];
 		if (!fig->shown[i])
