@@ -25,8 +25,9 @@
 #include "store.h"
 #include "timezone.h"
 
-/* Bytes of a report cursor: change sequence and metadata version (big-endian), and the view. */
-#define GT__REPORT_CURSOR_LEN 17
+/* Bytes of a report cursor: the store's change and admin sequences and the metadata version
+ * (big-endian), and the view. */
+#define GT__REPORT_CURSOR_LEN 25
 
 struct query_job {
 	uv_work_t req;
@@ -185,38 +186,95 @@ static void do_pull(struct query_job *j, struct gt_store *st)
 		j->why = N_("the store could not be read");
 }
 
-/* A report's cursor: the store's change sequence, the metadata version and the view, each
- * read before the report is built (a change while it is built makes the next one differ). */
-static void report_cursor(uint8_t out[GT__REPORT_CURSOR_LEN], uint64_t seq, uint64_t md_version,
-                          int reader_view)
+/* A report's cursor: the store's stamp (change and admin sequences), the metadata version and
+ * the view, each read before the report is built (a change while it is built is newer). */
+static void report_cursor(uint8_t out[GT__REPORT_CURSOR_LEN], const struct gt_store_stamp *now,
+                          uint64_t md_version, int reader_view)
 {
 	for (int i = 0; i < 8; i++) {
-		out[i] = (uint8_t)(seq >> (56 - 8 * i));
-		out[8 + i] = (uint8_t)(md_version >> (56 - 8 * i));
+		out[i] = (uint8_t)(now->change_seq >> (56 - 8 * i));
+		out[8 + i] = (uint8_t)(now->admin_seq >> (56 - 8 * i));
+		out[16 + i] = (uint8_t)(md_version >> (56 - 8 * i));
 	}
-	out[16] = reader_view ? 1 : 0;
+	out[24] = reader_view ? 1 : 0;
+}
+
+/* Reads a cursor the client sent back; 0 when it is not one of this server's. */
+static int read_cursor(const ProtobufCBinaryData *b, struct gt_store_stamp *at,
+                       uint64_t *md_version, int *reader_view)
+{
+	memset(at, 0, sizeof(*at));
+	*md_version = 0;
+	*reader_view = 0;
+	if (b->len != GT__REPORT_CURSOR_LEN || b->data[24] > 1)
+		return 0;
+	for (int i = 0; i < 8; i++) {
+		at->change_seq = at->change_seq << 8 | b->data[i];
+		at->admin_seq = at->admin_seq << 8 | b->data[8 + i];
+		*md_version = *md_version << 8 | b->data[16 + i];
+	}
+	*reader_view = b->data[24];
+	return 1;
+}
+
+/* Whether the report q asks for reads nothing changed since the cursor it sent back (the
+ * probe of the server's report cache: the data set's values of the report's periods, its
+ * workflow and completions, and the org units and keys), with *now the store's stamp either
+ * way. The report cache (report_cache.c) relies on the same probe. */
+static int report_unchanged(struct query_job *j, struct gt_store *st, int reader_view,
+                            struct gt_store_stamp *now)
+{
+	const Gtsync__V1__ReportRequest *q = j->env->report_request;
+	const struct gt_meta_dataset *ds = NULL;
+	struct gt_store_stamp at;
+	uint64_t md;
+	char **periods = NULL;
+	size_t n = 0;
+	int view, changed = 1, rc;
+
+	if (j->snap->meta != NULL)
+		ds = gt_meta_dataset_find(j->snap->meta, q->dataset);
+	if (ds == NULL || gt_snapshot_orgunit(j->snap, q->org_unit) == NULL ||
+	    gt_report_periods(gt_period_type_name(ds->period_type), q->period, &periods, &n) != 0) {
+		periods = NULL; /* an unknown report: the probe only reads the stamp */
+		n = 0;
+	}
+	rc = gt_store_report_changed(st, UINT64_MAX, q->dataset != NULL ? q->dataset : "",
+	                             (const char *const *)periods, n, now, &changed);
+	if (rc == GT_OK && ds != NULL && periods != NULL &&
+	    read_cursor(&q->since, &at, &md, &view) && md == j->snap->md_version &&
+	    view == reader_view && at.admin_seq == now->admin_seq &&
+	    at.change_seq <= now->change_seq)
+		rc = gt_store_report_changed(st, at.change_seq, q->dataset,
+		                             (const char *const *)periods, n, &at, &changed);
+	else
+		changed = 1;
+	for (size_t i = 0; i < n; i++)
+		free(periods[i]);
+	free(periods);
+	if (rc != GT_OK)
+		return rc;
+	return changed ? 0 : 1;
 }
 
 static void do_report(struct query_job *j, struct gt_store *st)
 {
 	const Gtsync__V1__ReportRequest *q = j->env->report_request;
 	int reader_view = j->reader_only || q->public_view;
-	struct gt_period pe;
-	uint64_t seq = 0;
+	struct gt_store_stamp now;
+	int same;
 
 	/* The cursor is read first: a change that lands while the report is built makes the
 	 * next request's cursor differ, so a refresh never keeps a stale report. */
-	if ((j->rc = gt_store_change_seq(st, &seq)) != GT_OK) {
+	if ((same = report_unchanged(j, st, reader_view, &now)) < 0) {
+		j->rc = same;
 		j->why = "the store could not be read";
 		return;
 	}
-	report_cursor(j->cursor, seq, j->snap->md_version, reader_view);
-	/* Unchanged: the same cursor for a known org unit and data set needs no report. */
-	if (q->since.len == GT__REPORT_CURSOR_LEN &&
-	    memcmp(q->since.data, j->cursor, GT__REPORT_CURSOR_LEN) == 0 &&
-	    gt_snapshot_orgunit(j->snap, q->org_unit) != NULL &&
-	    gt_period_parse(q->period, &pe) == GT_OK && j->snap->meta != NULL &&
-	    gt_meta_dataset_find(j->snap->meta, q->dataset) != NULL) {
+	report_cursor(j->cursor, &now, j->snap->md_version, reader_view);
+	/* Unchanged: nothing the report reads changed since the cursor sent back (issue 11: per
+	 * report, so a change elsewhere keeps this one). */
+	if (same) {
 		j->unchanged = 1;
 		return;
 	}
