@@ -187,6 +187,25 @@ static void link(struct page *p, const char *path, const char *org, const char *
 	href(p, &t);
 }
 
+/* A hidden field of a form: name (static) and its value, escaped. */
+static void hidden(struct page *p, const char *name, const char *value)
+{
+	fprintf(p->f, "<input type=\"hidden\" name=\"%s\" value=\"", name);
+	esc(p, value);
+	fputs("\">", p->f);
+}
+
+/* The hidden fields of a form on the page's report: the CSRF token, the org unit, data set and
+ * period (org NULL: the page's), and the page to come back to. */
+static void report_fields(struct page *p, const char *org)
+{
+	hidden(p, "csrf", p->env->csrf);
+	hidden(p, "org", org != NULL ? org : p->org);
+	hidden(p, "ds", p->ds);
+	hidden(p, "pe", p->pe);
+	hidden(p, "next", p->req->self);
+}
+
 /* Opens a link to the provenance page of a figure (its element, option and unit, each NULL:
  * any) when the dashboard serves that page; returns whether it did (the caller closes it). */
 static int prov_link(struct page *p, const char *element, const char *coc, const char *unit)
@@ -353,13 +372,10 @@ static void age(struct page *p, int64_t fetched_ms, const char *err)
 		fputs("</div>", p->f);
 		return;
 	}
-	fputs(" <form class=\"inline\" method=\"post\" action=\"/segarkan\">"
-	      "<input type=\"hidden\" name=\"csrf\" value=\"",
-	      p->f);
-	esc(p, p->env->csrf);
-	fputs("\"><input type=\"hidden\" name=\"next\" value=\"", p->f);
-	esc(p, p->req->self);
-	fprintf(p->f, "\"><button type=\"submit\">%s</button></form></div>", _("Refresh now"));
+	fputs(" <form class=\"inline\" method=\"post\" action=\"/segarkan\">", p->f);
+	hidden(p, "csrf", p->env->csrf);
+	hidden(p, "next", p->req->self);
+	fprintf(p->f, "<button type=\"submit\">%s</button></form></div>", _("Refresh now"));
 }
 
 /* A friendly page for what cannot be shown, with links back; status 404 or 503. */
@@ -602,20 +618,9 @@ static void missing(struct page *p, const Gtsync__V1__ReportReply *rep)
  * asks for its reason. */
 static void action_form(struct page *p, const char *kind, const char *org, const char *button)
 {
-	fputs("<form class=\"act\" method=\"post\" action=\"/tindakan\">"
-	      "<input type=\"hidden\" name=\"csrf\" value=\"",
-	      p->f);
-	esc(p, p->env->csrf);
-	fprintf(p->f, "\"><input type=\"hidden\" name=\"kind\" value=\"%s\">", kind);
-	fputs("<input type=\"hidden\" name=\"org\" value=\"", p->f);
-	esc(p, org);
-	fputs("\"><input type=\"hidden\" name=\"ds\" value=\"", p->f);
-	esc(p, p->ds);
-	fputs("\"><input type=\"hidden\" name=\"pe\" value=\"", p->f);
-	esc(p, p->pe);
-	fputs("\"><input type=\"hidden\" name=\"next\" value=\"", p->f);
-	esc(p, p->req->self);
-	fputs("\">", p->f);
+	fputs("<form class=\"act\" method=\"post\" action=\"/tindakan\">", p->f);
+	hidden(p, "kind", kind);
+	report_fields(p, org);
 	if (strcmp(kind, "return") == 0)
 		fprintf(p->f,
 		        "<input type=\"text\" name=\"reason\" required maxlength=\"500\" "
@@ -1906,19 +1911,9 @@ static void prov_note(struct page *p, const char *state, const char *text, const
 /* The "verify again" form. */
 static void prov_again(struct page *p)
 {
-	fputs("<form class=\"inline\" method=\"post\" action=\"/periksa\">"
-	      "<input type=\"hidden\" name=\"csrf\" value=\"",
-	      p->f);
-	esc(p, p->env->csrf);
-	fputs("\"><input type=\"hidden\" name=\"org\" value=\"", p->f);
-	esc(p, p->org);
-	fputs("\"><input type=\"hidden\" name=\"ds\" value=\"", p->f);
-	esc(p, p->ds);
-	fputs("\"><input type=\"hidden\" name=\"pe\" value=\"", p->f);
-	esc(p, p->pe);
-	fputs("\"><input type=\"hidden\" name=\"next\" value=\"", p->f);
-	esc(p, p->req->self);
-	fprintf(p->f, "\"><button type=\"submit\" id=\"verify-again\">%s</button></form>",
+	fputs("<form class=\"inline\" method=\"post\" action=\"/periksa\">", p->f);
+	report_fields(p, NULL);
+	fprintf(p->f, "<button type=\"submit\" id=\"verify-again\">%s</button></form>",
 	        _("Verify again"));
 }
 
