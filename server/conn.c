@@ -14,7 +14,7 @@
 #include "query.h"
 #include "readpool.h"
 #include "roleset.h"
-#include "server.h"
+#include "server_int.h"
 #include "store.h"
 #include "treeq.h"
 #include "writer.h"

@@ -19,7 +19,7 @@
 #include "error.h"
 #include "protonames.h"
 #include "roleset.h"
-#include "server.h"
+#include "server_int.h"
 #include "snapshot.h"
 
 struct gt_control {

@@ -9,7 +9,7 @@
 #include "metadata.h"
 #include "period.h"
 #include "protoconv.h"
-#include "server.h"
+#include "server_int.h"
 
 /* The first and last day of the range [start, end]; GT_EINVAL for a bad period or an empty
  * range. */

@@ -12,7 +12,7 @@
 #include "i18n.h"
 #include "key.h"
 #include "protonames.h"
-#include "server.h"
+#include "server_int.h"
 #include "snapshot.h"
 #include "store.h"
 #include "writer.h"

@@ -12,7 +12,7 @@
 #include "i18n.h"
 #include "keylabel.h"
 #include "roleset.h"
-#include "server.h"
+#include "server_int.h"
 #include "store.h"
 #include "writer.h"
 

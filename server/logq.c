@@ -16,7 +16,7 @@
 #include "readlog.h"
 #include "readpool.h"
 #include "report.h"
-#include "server.h"
+#include "server_int.h"
 #include "snapshot.h"
 #include "store.h"
 #include "store_ops.h"

@@ -20,7 +20,7 @@
 #include "readpool.h"
 #include "report.h"
 #include "roleset.h"
-#include "server.h"
+#include "server_int.h"
 #include "snapshot.h"
 #include "store.h"
 #include "timezone.h"

@@ -7,7 +7,7 @@
 #include "clock.h"
 #include "error.h"
 #include "readpool.h"
-#include "server.h"
+#include "server_int.h"
 #include "store.h"
 #include "store_ops.h"
 #include "treehead.h"

@@ -7,7 +7,7 @@
 #include "error.h"
 #include "i18n.h"
 #include "readpool.h"
-#include "server.h"
+#include "server_int.h"
 #include "snapshot.h"
 #include "store.h"
 #include "vec.h"
