@@ -1,4 +1,5 @@
 /* The server context: configuration, listener, connections, writer, read pool, shutdown. */
+#include "conn.h"
 #include "server_int.h"
 
 #include <signal.h>
