@@ -33,6 +33,7 @@
 #include "snapshot.h"
 #include "store.h"
 #include "tlscert.h"
+#include "vec.h"
 
 #define FAIL  GT_CLI_EXIT_FAIL
 #define USAGE GT_CLI_EXIT_USAGE
@@ -296,7 +297,7 @@ static int mdfiles_collect(struct mdfiles *f, const char *path)
 	DIR *d;
 	struct dirent *e;
 	char **list = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	int rc = GT_OK;
 
 	if (stat(path, &st) != 0) {
@@ -311,12 +312,10 @@ static int mdfiles_collect(struct mdfiles *f, const char *path)
 		size_t len = strlen(e->d_name);
 		if (len < 5 || strcmp(e->d_name + len - 4, ".gtm") != 0)
 			continue;
-		char **nl = realloc(list, (n + 1) * sizeof(*nl));
-		if (nl == NULL) {
+		if (GT_VEC_RESERVE(list, cap, n + 1) != GT_OK) {
 			rc = GT_ENOMEM;
 			break;
 		}
-		list = nl;
 		if (asprintf(&list[n], "%s/%s", path, e->d_name) < 0) {
 			rc = GT_ENOMEM;
 			break;
