@@ -15,4 +15,8 @@ struct gt_storefx {
 int gt_storefx_setup(void **state);
 int gt_storefx_teardown(void **state);
 
+/* A cmocka test entry that runs fn on a fresh store. */
+#define GT_STOREFX_TEST(fn)                                                                        \
+	cmocka_unit_test_setup_teardown(fn, gt_storefx_setup, gt_storefx_teardown)
+
 #endif

@@ -407,16 +407,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(open_missing_and_create),
 	    cmocka_unit_test(open_refuses_foreign_files),
-	    cmocka_unit_test_setup_teardown(reopen_keeps_data, gt_storefx_setup,
-	                                    gt_storefx_teardown),
-	    cmocka_unit_test_setup_teardown(readonly_handle, gt_storefx_setup, gt_storefx_teardown),
-	    cmocka_unit_test_setup_teardown(transactions, gt_storefx_setup, gt_storefx_teardown),
-	    cmocka_unit_test_setup_teardown(keys, gt_storefx_setup, gt_storefx_teardown),
-	    cmocka_unit_test_setup_teardown(key_roles_and_labels, gt_storefx_setup,
-	                                    gt_storefx_teardown),
-	    cmocka_unit_test_setup_teardown(migrates_single_role_keys, gt_storefx_setup,
-	                                    gt_storefx_teardown),
-	    cmocka_unit_test_setup_teardown(metadata, gt_storefx_setup, gt_storefx_teardown),
+	    GT_STOREFX_TEST(reopen_keeps_data),
+	    GT_STOREFX_TEST(readonly_handle),
+	    GT_STOREFX_TEST(transactions),
+	    GT_STOREFX_TEST(keys),
+	    GT_STOREFX_TEST(key_roles_and_labels),
+	    GT_STOREFX_TEST(migrates_single_role_keys),
+	    GT_STOREFX_TEST(metadata),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
