@@ -229,7 +229,7 @@ struct mdfiles {
 	char **paths;
 	uint8_t **data;
 	size_t *lens;
-	size_t n, cap;
+	size_t n, cap_names, cap_paths, cap_data, cap_lens;
 };
 
 static void mdfiles_free(struct mdfiles *f)
@@ -250,24 +250,11 @@ static int mdfiles_add(struct mdfiles *f, const char *path)
 	const char *base = strrchr(path, '/');
 	int rc;
 
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 16;
-		char **nn = realloc(f->names, cap * sizeof(*nn));
-		if (nn)
-			f->names = nn;
-		char **np = realloc(f->paths, cap * sizeof(*np));
-		if (np)
-			f->paths = np;
-		uint8_t **nd = realloc(f->data, cap * sizeof(*nd));
-		if (nd)
-			f->data = nd;
-		size_t *nl = realloc(f->lens, cap * sizeof(*nl));
-		if (nl)
-			f->lens = nl;
-		if (!nn || !np || !nd || !nl)
-			return GT_ENOMEM;
-		f->cap = cap;
-	}
+	if (GT_VEC_RESERVE(f->names, f->cap_names, f->n + 1) != GT_OK ||
+	    GT_VEC_RESERVE(f->paths, f->cap_paths, f->n + 1) != GT_OK ||
+	    GT_VEC_RESERVE(f->data, f->cap_data, f->n + 1) != GT_OK ||
+	    GT_VEC_RESERVE(f->lens, f->cap_lens, f->n + 1) != GT_OK)
+		return GT_ENOMEM;
 	rc = gt_file_read(path, GT_META_MAX_FILE, &f->data[f->n], &f->lens[f->n]);
 	if (rc != GT_OK) {
 		fprintf(stderr, "%s: cannot read: %s\n", path, gt_strerror(rc));
