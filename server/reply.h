@@ -21,7 +21,7 @@ struct gt__reply_ops {
 	/* Sends a reply envelope (borrowed) if the asker is still there. */
 	void (*send)(struct gt__reply *r, gt_envelope *env);
 	/* Sends an Error reply for request rid; then closes the asker if fatal. */
-	void (*fail)(struct gt__reply *r, uint64_t rid, int code, const char *msg, int fatal);
+	void (*error)(struct gt__reply *r, uint64_t rid, int code, const char *msg, int fatal);
 	/* Marks one request done (the in-flight count), re-arming the idle deadline. */
 	void (*done)(struct gt__reply *r);
 	/* A push joined the admission queue: stops reading the asker while the queue is over its
@@ -62,7 +62,7 @@ static inline void gt__reply_send(struct gt__reply *r, gt_envelope *env)
 static inline void gt__reply_fail(struct gt__reply *r, uint64_t rid, int code, const char *msg,
                                   int fatal)
 {
-	r->ops->fail(r, rid, code, msg, fatal);
+	r->ops->error(r, rid, code, msg, fatal);
 }
 
 static inline void gt__reply_done(struct gt__reply *r)
@@ -85,7 +85,7 @@ static inline void gt__reply_released(struct gt__reply *r)
 static inline void gt__reply_refuse(struct gt__reply *r, gt_envelope *env, int code,
                                     const char *why)
 {
-	r->ops->fail(r, env->request_id, code, why, 0);
+	r->ops->error(r, env->request_id, code, why, 0);
 	r->ops->done(r);
 	gt_wire_envelope_free(env);
 }
