@@ -10,6 +10,7 @@
 #include "orgunit.h"
 #include "period.h"
 #include "pull.h"
+#include "vec.h"
 
 struct entry {
 	char *e, *p, *o, *c, *v;
@@ -105,18 +106,10 @@ int gt_approval_add(struct gt_approval *a, const Gtsync__V1__PullChunk *chunk)
 
 		if (v == NULL || !covers(a, v))
 			continue;
-		if (a->n == a->cap) {
-			size_t cap = a->cap ? a->cap * 2 : 256;
-			if (a->n >= GT_APPROVAL_MAX_VALUES)
-				return GT_ETOOBIG;
-			if (cap > GT_APPROVAL_MAX_VALUES)
-				cap = GT_APPROVAL_MAX_VALUES;
-			struct entry *nv = realloc(a->v, cap * sizeof(*nv));
-			if (nv == NULL)
-				return GT_ENOMEM;
-			a->v = nv;
-			a->cap = cap;
-		}
+		if (a->n >= GT_APPROVAL_MAX_VALUES)
+			return GT_ETOOBIG;
+		if (GT_VEC_RESERVE(a->v, a->cap, a->n + 1) != GT_OK)
+			return GT_ENOMEM;
 		x = &a->v[a->n];
 		x->e = dup(v->data_element);
 		x->p = dup(v->period);

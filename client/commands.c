@@ -545,6 +545,22 @@ static int cmd_alarm(const struct gt_cli_cmd *cmd, int argc, char **argv, void *
 
 /* ---- report ---- */
 
+/* Reads the report a command names (--org, --dataset, --period); prints the usage error and
+ * returns USAGE when --dataset or --period is missing, else OK. */
+static int report_names(const struct gt_cli_cmd *cmd, const char **org, const char **dataset,
+                        const char **period)
+{
+	*org = gt_cli_get(cmd, "org");
+	*dataset = gt_cli_get(cmd, "dataset");
+	*period = gt_cli_get(cmd, "period");
+	if (*dataset == NULL || *period == NULL) {
+		fprintf(stderr, _("gtsync %s: --dataset and --period are required (see --help)\n"),
+		        cmd->name);
+		return USAGE;
+	}
+	return OK;
+}
+
 static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
 	struct gt_fetch_opts o = {0};
@@ -554,19 +570,13 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	(void)argv;
 	(void)arg;
 
-	o.dataset = gt_cli_get(cmd, "dataset");
-	o.period = gt_cli_get(cmd, "period");
-	o.org = gt_cli_get(cmd, "org");
+	if (report_names(cmd, &o.org, &o.dataset, &o.period) != OK)
+		return USAGE;
 	o.output = gt_cli_get(cmd, "output");
 	o.per_child = gt_cli_get(cmd, "no-children") == NULL;
 	o.public_view = gt_cli_get(cmd, "public") != NULL;
 	o.format = gt_render_format_find(gt_cli_get(cmd, "format"));
 	o.out = stdout;
-	if (o.dataset == NULL || o.period == NULL) {
-		fprintf(stderr,
-		        _("gtsync report: --dataset and --period are required (see --help)\n"));
-		return USAGE;
-	}
 	if (o.format == NULL) {
 		char list[256];
 		gt_render_format_list(list, sizeof(list), 0);
@@ -591,15 +601,9 @@ static int cmd_verify(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	(void)argv;
 	(void)arg;
 
-	o.org = gt_cli_get(cmd, "org");
-	o.dataset = gt_cli_get(cmd, "dataset");
-	o.period = gt_cli_get(cmd, "period");
-	o.out = stdout;
-	if (o.dataset == NULL || o.period == NULL) {
-		fprintf(stderr,
-		        _("gtsync verify: --dataset and --period are required (see --help)\n"));
+	if (report_names(cmd, &o.org, &o.dataset, &o.period) != OK)
 		return USAGE;
-	}
+	o.out = stdout;
 	if (open_home(cmd, &h) != GT_OK)
 		return FAIL;
 	rc = gt_verify_run(h, &o, NULL);
@@ -690,17 +694,11 @@ static int run_chain(const struct gt_cli_cmd *cmd, int kind)
 	int rc;
 
 	o.kind = kind;
-	o.dataset = gt_cli_get(cmd, "dataset");
-	o.period = gt_cli_get(cmd, "period");
-	o.org = gt_cli_get(cmd, "org");
+	if (report_names(cmd, &o.org, &o.dataset, &o.period) != OK)
+		return USAGE;
 	o.reason = gt_cli_get(cmd, "reason");
 	o.until = gt_cli_get(cmd, "until");
 	o.acknowledge = gt_cli_get(cmd, "acknowledge");
-	if (o.dataset == NULL || o.period == NULL) {
-		fprintf(stderr, _("gtsync %s: --dataset and --period are required (see --help)\n"),
-		        cmd->name);
-		return USAGE;
-	}
 	if ((kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_ACCEPT ||
 	     kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_RETURN ||
 	     kind == GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_OPEN_LATE) &&

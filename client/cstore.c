@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "vec.h"
 
 /* How long a writer waits for another gtsync process holding the store. */
 #define CSTORE_BUSY_MS 10000
@@ -479,7 +480,7 @@ struct files {
 	char **names;
 	uint8_t **bufs;
 	size_t *lens;
-	size_t n, cap;
+	size_t n, cap_names, cap_bufs, cap_lens;
 };
 
 static void files_free(struct files *f)
@@ -496,21 +497,10 @@ static void files_free(struct files *f)
 /* Appends a copy of (name, blob[0..len)). */
 static int files_add(struct files *f, const char *name, const void *blob, size_t len)
 {
-	if (f->n == f->cap) {
-		size_t ncap = f->cap ? f->cap * 2 : 8;
-		char **nn = realloc(f->names, ncap * sizeof(*nn));
-		if (nn != NULL)
-			f->names = nn;
-		uint8_t **nb = realloc(f->bufs, ncap * sizeof(*nb));
-		if (nb != NULL)
-			f->bufs = nb;
-		size_t *nl = realloc(f->lens, ncap * sizeof(*nl));
-		if (nl != NULL)
-			f->lens = nl;
-		if (nn == NULL || nb == NULL || nl == NULL)
-			return GT_ENOMEM;
-		f->cap = ncap;
-	}
+	if (GT_VEC_RESERVE(f->names, f->cap_names, f->n + 1) != GT_OK ||
+	    GT_VEC_RESERVE(f->bufs, f->cap_bufs, f->n + 1) != GT_OK ||
+	    GT_VEC_RESERVE(f->lens, f->cap_lens, f->n + 1) != GT_OK)
+		return GT_ENOMEM;
 	f->names[f->n] = strdup(name);
 	f->bufs[f->n] = malloc(len ? len : 1);
 	if (f->names[f->n] == NULL || f->bufs[f->n] == NULL) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "vec.h"
 
 /* Rows read per allocation step when packing (a batch holds thousands of values). */
 #define TAKE_STEP 4096u
@@ -274,16 +275,11 @@ int gt_cstore_queued_take(struct gt_cstore *st, size_t max_values, size_t max_by
 			size += (size_t)sqlite3_column_bytes(s, i);
 		if (n > 0 && bytes + size > max_bytes)
 			break;
-		if (n == cap) {
-			struct gt_cstore_outrow *nr = realloc(rows, cap * 2 * sizeof(*nr));
-			if (nr == NULL) {
-				rc = GT_ENOMEM;
-				break;
-			}
-			rows = nr;
-			memset(rows + cap, 0, cap * sizeof(*rows));
-			cap *= 2;
+		if (GT_VEC_RESERVE(rows, cap, n + 1) != GT_OK) {
+			rc = GT_ENOMEM;
+			break;
 		}
+		memset(&rows[n], 0, sizeof(*rows));
 		rc = read_outrow(s, &rows[n++]);
 		if (rc != GT_OK)
 			break;
@@ -391,15 +387,9 @@ int gt__cstore_read_actions(struct gt_cstore *st, sqlite3_stmt *s, struct gt_cst
 	*out = NULL;
 	*n_out = 0;
 	while ((rc = gt_sqldb_step(st->db, s)) == 1) {
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			struct gt_cstore_action *na = realloc(a, ncap * sizeof(*na));
-			if (na == NULL) {
-				rc = GT_ENOMEM;
-				break;
-			}
-			a = na;
-			cap = ncap;
+		if (GT_VEC_RESERVE(a, cap, n + 1) != GT_OK) {
+			rc = GT_ENOMEM;
+			break;
 		}
 		if ((rc = gt__cstore_read_action(s, &a[n])) != GT_OK)
 			break;

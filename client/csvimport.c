@@ -175,19 +175,9 @@ int gt_csvimport_add(struct gt_csvimport *c, unsigned long line, const char *con
 	}
 	if (bad)
 		return GT_EINVAL;
-	if (c->n_rows == c->rows_cap) {
-		size_t cap = c->rows_cap ? c->rows_cap * 2 : 64;
-		void *np = realloc(c->offs, cap * sizeof(*c->offs));
-
-		if (np == NULL)
-			return GT_ENOMEM;
-		c->offs = np;
-		np = realloc(c->rows, cap * sizeof(*c->rows));
-		if (np == NULL)
-			return GT_ENOMEM;
-		c->rows = np;
-		c->rows_cap = cap;
-	}
+	if (GT_VEC_RESERVE(c->offs, c->offs_cap, c->n_rows + 1) != GT_OK ||
+	    GT_VEC_RESERVE(c->rows, c->rows_cap, c->n_rows + 1) != GT_OK)
+		return GT_ENOMEM;
 	memcpy(c->offs[c->n_rows], off, sizeof(off));
 	memset(&c->rows[c->n_rows], 0, sizeof(c->rows[0]));
 	c->rows[c->n_rows].line = line;

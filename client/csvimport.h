@@ -82,7 +82,7 @@ struct gt_csvimport {
 	char *text;
 	size_t text_used, text_cap;
 	size_t (*offs)[GT_CSV_NCOLS];
-	size_t rows_cap;
+	size_t rows_cap, offs_cap;
 };
 
 /* Decodes buf[0..len) (borrowed) into *c, which is cleared first. Returns 0 when the input is

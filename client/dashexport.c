@@ -16,6 +16,7 @@
 #include "gtlimits.h"
 #include "i18n.h"
 #include "orgunit.h"
+#include "vec.h"
 
 /* Most files one export writes (the pages past it are not linked to a file of their own). */
 #define MAX_FILES 5000u
@@ -69,14 +70,8 @@ static int get_public(struct export *x, const struct gt_cstore_dash_key *k,
 		struct gt_fetch_opts fo = {0};
 		gt_envelope *reply = NULL;
 		int rc;
-		if (x->nfetched == x->capfetched) {
-			size_t cap = x->capfetched ? 2 * x->capfetched : 16;
-			struct fetched *grown = realloc(x->fetched, cap * sizeof(*grown));
-			if (grown == NULL)
-				return GT_ENOMEM;
-			x->fetched = grown;
-			x->capfetched = cap;
-		}
+		if (GT_VEC_RESERVE(x->fetched, x->capfetched, x->nfetched + 1) != GT_OK)
+			return GT_ENOMEM;
 		f = &x->fetched[x->nfetched++];
 		memset(f, 0, sizeof(*f));
 		f->k = *k;
@@ -163,15 +158,9 @@ static void linked(void *arg, const char *file, const struct gt_dashpage_req *re
 			return;
 	if (x->n >= MAX_FILES)
 		return;
-	if (x->n == x->cap) {
-		size_t cap = x->cap ? 2 * x->cap : 64;
-		struct item *grown = realloc(x->items, cap * sizeof(*grown));
-		if (grown == NULL) {
-			x->nomem = 1;
-			return;
-		}
-		x->items = grown;
-		x->cap = cap;
+	if (GT_VEC_RESERVE(x->items, x->cap, x->n + 1) != GT_OK) {
+		x->nomem = 1;
+		return;
 	}
 	it = &x->items[x->n++];
 	memset(it, 0, sizeof(*it));

@@ -16,6 +16,7 @@
 #include "i18n.h"
 #include "termtext.h"
 #include "valcheck.h"
+#include "vec.h"
 
 #define error gt__dhis2import_error
 #define keep  gt__dhis2import_keep
@@ -44,16 +45,12 @@ void gt__dhis2import_error(struct gt_dhis2import *d, const char *fmt, ...)
 /* Keeps s (malloc'd) for the document's lifetime; NULL when out of memory (s is freed). */
 const char *gt__dhis2import_keep(struct gt_dhis2import *d, char *s)
 {
-	char **n;
-
 	if (s == NULL)
 		return NULL;
-	n = realloc(d->own, (d->n_own + 1) * sizeof(*n));
-	if (n == NULL) {
+	if (GT_VEC_RESERVE(d->own, d->cap_own, d->n_own + 1) != GT_OK) {
 		free(s);
 		return NULL;
 	}
-	d->own = n;
 	d->own[d->n_own++] = s;
 	return s;
 }

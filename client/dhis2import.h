@@ -30,7 +30,7 @@ struct gt_dhis2import {
 	void *doc;                   /* the parsed document, owning the strings */
 	void (*free_doc)(void *doc); /* how to free it */
 	char **own;                  /* strings made for mapped identifiers */
-	size_t n_own;
+	size_t n_own, cap_own;
 };
 
 /* A decoder of a document of one format (gt_dhis2import_decode(), gt_adx_decode()). */

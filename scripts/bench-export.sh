@@ -19,26 +19,10 @@ usage: scripts/bench-export.sh [--quick] [--keep]
 EOF
 }
 
-QUICK=0
-KEEP=0
-while [ $# -gt 0 ]; do
-	case "$1" in
-	--quick) QUICK=1 ;;
-	--keep) KEEP=1 ;;
-	-h | --help)
-		usage
-		exit 0
-		;;
-	*)
-		echo "bench-export.sh: unknown option '$1'" >&2
-		usage >&2
-		exit 2
-		;;
-	esac
-	shift
-done
-
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH_NAME=bench-export
+. "$ROOT/scripts/benchlib.sh"
+bench_options "$@"
 BUILD="$ROOT/build-bench"
 if [ "$QUICK" = 1 ]; then
 	REPS=1
@@ -47,19 +31,7 @@ else
 	REPS=3
 	DATASETS="KK LY GT"
 fi
-say() { printf '%s bench-export: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() {
-	say "error: $*"
-	exit 1
-}
-T() { timeout --kill-after=10 "$@"; }
-
-say "building (Release) in $BUILD"
-mkdir -p "$BUILD"
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DGT_WERROR=ON -DBUILD_TESTING=OFF \
-	>"$BUILD/build.log" 2>&1 || die "cmake failed; see $BUILD/build.log"
-cmake --build "$BUILD" -j2 --target gtsync-server gtsync loadgen >>"$BUILD/build.log" 2>&1 ||
-	die "build failed; see $BUILD/build.log"
+bench_build "$BUILD" gtsync-server gtsync loadgen
 SERVER="$BUILD/server/gtsync-server"
 CLIENT="$BUILD/client/gtsync"
 LOADGEN="$BUILD/bench/loadgen"
@@ -74,7 +46,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- The centre: the real units, a year of every data set ----
-. "$ROOT/scripts/benchlib.sh"
 YEAR=2024 # the load generator's latest year (bench/support: GT_BENCH_DEF_LAST_YEAR)
 DATA="$TMP/centre"
 bench_centre "$DATA" "$REAL_CSV" --units all

@@ -18,26 +18,10 @@ usage: scripts/bench-mirror.sh [--quick] [--keep]
 EOF
 }
 
-QUICK=0
-KEEP=0
-while [ $# -gt 0 ]; do
-	case "$1" in
-	--quick) QUICK=1 ;;
-	--keep) KEEP=1 ;;
-	-h | --help)
-		usage
-		exit 0
-		;;
-	*)
-		echo "bench-mirror.sh: unknown option '$1'" >&2
-		usage >&2
-		exit 2
-		;;
-	esac
-	shift
-done
-
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH_NAME=bench-mirror
+. "$ROOT/scripts/benchlib.sh"
+bench_options "$@"
 BUILD="$ROOT/build-bench"
 CLIENTS=100
 if [ "$QUICK" = 1 ]; then
@@ -47,19 +31,7 @@ else
 	REPS=3
 	BATCHES=40
 fi
-say() { printf '%s bench-mirror: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() {
-	say "error: $*"
-	exit 1
-}
-T() { timeout --kill-after=10 "$@"; }
-
-say "building (Release) in $BUILD"
-mkdir -p "$BUILD"
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DGT_WERROR=ON -DBUILD_TESTING=OFF \
-	>"$BUILD/build.log" 2>&1 || die "cmake failed; see $BUILD/build.log"
-cmake --build "$BUILD" -j2 --target gtsync-server loadgen >>"$BUILD/build.log" 2>&1 ||
-	die "build failed; see $BUILD/build.log"
+bench_build "$BUILD" gtsync-server loadgen
 SERVER="$BUILD/server/gtsync-server"
 LOADGEN="$BUILD/bench/loadgen"
 PGCLUSTER="$ROOT/tests/support/pgcluster.sh"
@@ -87,7 +59,6 @@ CONNINFO=$(sh "$PGCLUSTER" start "$PGDIR" "$PGPORT") || die "PostgreSQL did not 
 say "PostgreSQL on 127.0.0.1:$PGPORT"
 
 # ---- The centre ----
-. "$ROOT/scripts/benchlib.sh"
 DATA="$TMP/centre"
 OU_CSV="$TMP/orgunits.csv"
 "$LOADGEN" orgunits --real "$REAL_CSV" --districts $CLIENTS --out "$OU_CSV" >/dev/null

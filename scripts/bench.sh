@@ -24,34 +24,27 @@ usage: scripts/bench.sh [--quick] [--keep] [--no-pg] [--results DIR]
 EOF
 }
 
-QUICK=0
-KEEP=0
-PG=1
-RESULTS=""
-while [ $# -gt 0 ]; do
+# The options only this benchmark takes (benchlib.sh: bench_options).
+bench_option() {
 	case "$1" in
-	--quick) QUICK=1 ;;
-	--keep) KEEP=1 ;;
-	--no-pg) PG=0 ;;
+	--no-pg)
+		PG=0
+		BENCH_USED=1
+		;;
 	--results)
 		[ $# -ge 2 ] || { usage >&2; exit 2; }
 		RESULTS="$2"
-		shift
-		;;
-	-h | --help)
-		usage
-		exit 0
-		;;
-	*)
-		echo "bench.sh: unknown option '$1'" >&2
-		usage >&2
-		exit 2
+		BENCH_USED=2
 		;;
 	esac
-	shift
-done
+}
 
+PG=1
+RESULTS=""
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH_NAME=bench
+. "$ROOT/scripts/benchlib.sh"
+bench_options "$@"
 REAL_CSV="$ROOT/../shared/data/wilayah-kemendagri-2025.csv"
 BUILD="$ROOT/build-bench"
 CLIENTS_LIST="1 10 100 1000"
@@ -75,13 +68,6 @@ INFLIGHT=4     # batches in flight per connection in the throughput sweep
 OPEN_INTERVAL=100 # ms between a client's batches in the open-loop latency run
 GROUP_WIDE=64  # batches per commit for the grouped sqlite figure
 
-# Every measuring command is bounded: a hung run is killed and reported as a failure.
-T() { timeout --kill-after=10 "$@"; }
-say() { printf '%s bench: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() {
-	say "error: $*"
-	exit 1
-}
 
 [ -f "$REAL_CSV" ] || die "the org-unit list $REAL_CSV is missing"
 
@@ -101,15 +87,10 @@ PGBIN=""
 [ "$PG" = 0 ] || [ -n "$PGBIN" ] || die "no PostgreSQL server binaries under /usr/lib/postgresql"
 
 # ---- Build ----
-say "building (Release) in $BUILD"
-mkdir -p "$BUILD"
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DGT_WERROR=ON -DBUILD_TESTING=OFF \
-	>"$BUILD/build.log" 2>&1 || die "cmake failed; see $BUILD/build.log"
 TARGETS="gtsync-server loadgen store_bench report_bench"
 [ "$PG" = 1 ] && TARGETS="$TARGETS pg_load"
 # shellcheck disable=SC2086
-cmake --build "$BUILD" -j2 --target $TARGETS >>"$BUILD/build.log" 2>&1 ||
-	die "build failed; see $BUILD/build.log"
+bench_build "$BUILD" $TARGETS
 SERVER="$BUILD/server/gtsync-server"
 LOADGEN="$BUILD/bench/loadgen"
 STORE_BENCH="$BUILD/bench/store_bench"

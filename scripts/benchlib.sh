@@ -1,6 +1,63 @@
-# Pieces the benchmark scripts share (bench-export.sh, perfguard.sh, bench-mirror.sh): sourced
-# by bash, never run. The caller defines ROOT (the checkout), SERVER and LOADGEN (programs of
-# its build), TMP (its temporary directory) and die() (prints and exits).
+# shellcheck shell=bash
+# Pieces the benchmark scripts share (bench.sh, bench-export.sh, bench-mirror.sh, perfguard.sh):
+# sourced by bash, never run. The caller sets BENCH_NAME (its name in messages) and ROOT (the
+# checkout) before sourcing, and defines usage(); the centre and load functions also use
+# SERVER and LOADGEN (programs of its build) and TMP (its temporary directory).
+
+# Messages on stderr with the time and the script's name; die() ends the script with status 1.
+say() { printf '%s %s: %s\n' "$(date +%H:%M:%S)" "$BENCH_NAME" "$*" >&2; }
+die() {
+	say "error: $*"
+	exit 1
+}
+# Every measuring command is bounded: a hung run is killed and reported as a failure.
+T() { timeout --kill-after=10 "$@"; }
+
+# bench_options ARG...: the options every benchmark takes, --quick (QUICK=1), --keep (KEEP=1)
+# and -h/--help (usage, exit 0). Another option goes to the caller's bench_option OPTION
+# [ARG...] when it defines one, which sets BENCH_USED to the arguments it took (0: not its
+# own); an option nobody takes prints the usage and exits 2.
+# shellcheck disable=SC2034 # QUICK and KEEP are the caller's
+bench_options() {
+	QUICK=0
+	KEEP=0
+	while [ $# -gt 0 ]; do
+		BENCH_USED=1
+		case "$1" in
+		--quick) QUICK=1 ;;
+		--keep) KEEP=1 ;;
+		-h | --help)
+			usage
+			exit 0
+			;;
+		*)
+			BENCH_USED=0
+			if declare -F bench_option >/dev/null; then
+				bench_option "$@"
+			fi
+			if [ "$BENCH_USED" = 0 ]; then
+				echo "$BENCH_NAME.sh: unknown option '$1'" >&2
+				usage >&2
+				exit 2
+			fi
+			;;
+		esac
+		shift "$BENCH_USED"
+	done
+}
+
+# bench_build DIR TARGET...: configures a Release tree without tests in DIR and builds the
+# TARGETs; the log is DIR/build.log.
+bench_build() {
+	local build=$1
+	shift
+	say "building (Release) in $build"
+	mkdir -p "$build"
+	cmake -S "$ROOT" -B "$build" -DCMAKE_BUILD_TYPE=Release -DGT_WERROR=ON -DBUILD_TESTING=OFF \
+		>"$build/build.log" 2>&1 || die "cmake failed; see $build/build.log"
+	cmake --build "$build" -j2 --target "$@" >>"$build/build.log" 2>&1 ||
+		die "build failed; see $build/build.log"
+}
 
 # The official org-unit list: ../shared's copy beside the clone, else the one shipped.
 REAL_CSV="$ROOT/../shared/data/wilayah-kemendagri-2025.csv"

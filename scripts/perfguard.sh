@@ -29,6 +29,8 @@ EOF
 }
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH_NAME=perfguard
+. "$ROOT/scripts/benchlib.sh"
 BUILD="$ROOT/build-release"
 UPDATE=0
 TOL=""
@@ -55,11 +57,6 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-say() { printf '%s perfguard: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() {
-	say "error: $*"
-	exit 1
-}
 command -v valgrind >/dev/null || die "valgrind is missing (sh scripts/setup.sh --test installs it)"
 BASELINE="$ROOT/bench/perf-baseline.txt"
 
@@ -109,7 +106,6 @@ DIRECT=$((DIRECT / N_VALUES))
 
 # ---- The national report: the real 552 units, a year of KK ----
 say "loading a year of KK for the 552 real units"
-. "$ROOT/scripts/benchlib.sh"
 DATA="$TMP/national"
 bench_centre "$DATA" "$REAL_CSV" --units all
 bench_serve "$DATA" "$TMP/server.log"

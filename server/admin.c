@@ -33,6 +33,7 @@
 #include "snapshot.h"
 #include "store.h"
 #include "tlscert.h"
+#include "vec.h"
 
 #define FAIL  GT_CLI_EXIT_FAIL
 #define USAGE GT_CLI_EXIT_USAGE
@@ -228,7 +229,7 @@ struct mdfiles {
 	char **paths;
 	uint8_t **data;
 	size_t *lens;
-	size_t n, cap;
+	size_t n, cap_names, cap_paths, cap_data, cap_lens;
 };
 
 static void mdfiles_free(struct mdfiles *f)
@@ -249,24 +250,11 @@ static int mdfiles_add(struct mdfiles *f, const char *path)
 	const char *base = strrchr(path, '/');
 	int rc;
 
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 16;
-		char **nn = realloc(f->names, cap * sizeof(*nn));
-		if (nn)
-			f->names = nn;
-		char **np = realloc(f->paths, cap * sizeof(*np));
-		if (np)
-			f->paths = np;
-		uint8_t **nd = realloc(f->data, cap * sizeof(*nd));
-		if (nd)
-			f->data = nd;
-		size_t *nl = realloc(f->lens, cap * sizeof(*nl));
-		if (nl)
-			f->lens = nl;
-		if (!nn || !np || !nd || !nl)
-			return GT_ENOMEM;
-		f->cap = cap;
-	}
+	if (GT_VEC_RESERVE(f->names, f->cap_names, f->n + 1) != GT_OK ||
+	    GT_VEC_RESERVE(f->paths, f->cap_paths, f->n + 1) != GT_OK ||
+	    GT_VEC_RESERVE(f->data, f->cap_data, f->n + 1) != GT_OK ||
+	    GT_VEC_RESERVE(f->lens, f->cap_lens, f->n + 1) != GT_OK)
+		return GT_ENOMEM;
 	rc = gt_file_read(path, GT_META_MAX_FILE, &f->data[f->n], &f->lens[f->n]);
 	if (rc != GT_OK) {
 		fprintf(stderr, "%s: cannot read: %s\n", path, gt_strerror(rc));
@@ -296,7 +284,7 @@ static int mdfiles_collect(struct mdfiles *f, const char *path)
 	DIR *d;
 	struct dirent *e;
 	char **list = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	int rc = GT_OK;
 
 	if (stat(path, &st) != 0) {
@@ -311,12 +299,10 @@ static int mdfiles_collect(struct mdfiles *f, const char *path)
 		size_t len = strlen(e->d_name);
 		if (len < 5 || strcmp(e->d_name + len - 4, ".gtm") != 0)
 			continue;
-		char **nl = realloc(list, (n + 1) * sizeof(*nl));
-		if (nl == NULL) {
+		if (GT_VEC_RESERVE(list, cap, n + 1) != GT_OK) {
 			rc = GT_ENOMEM;
 			break;
 		}
-		list = nl;
 		if (asprintf(&list[n], "%s/%s", path, e->d_name) < 0) {
 			rc = GT_ENOMEM;
 			break;

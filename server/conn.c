@@ -4,6 +4,8 @@
 
 #include "auth.h"
 #include "clock.h"
+#include "conn.h"
+#include "container.h"
 #include "crypto.h"
 #include "error.h"
 #include "i18n.h"
@@ -14,7 +16,6 @@
 #include "query.h"
 #include "readpool.h"
 #include "roleset.h"
-#include "server.h"
 #include "store.h"
 #include "treeq.h"
 #include "writer.h"
@@ -27,12 +28,12 @@
 static void conn_close(struct gt_conn *c);
 static void conn_arm(struct gt_conn *c);
 
-void gt__conn_ref(struct gt_conn *c)
+static void conn_ref(struct gt_conn *c)
 {
 	c->refs++;
 }
 
-void gt__conn_unref(struct gt_conn *c)
+static void conn_unref(struct gt_conn *c)
 {
 	struct gt_server *srv = c->srv;
 
@@ -50,8 +51,8 @@ static uint64_t now_ms(const struct gt_conn *c)
 static void log_conn(struct gt_conn *c, enum gt_log_level lvl, const char *event, const char *why)
 {
 	gt_log_event(&c->srv->log, lvl, event, "peer=%s key=%s org=%s reason=%s", c->addr,
-	             c->key_id[0] ? c->key_id : "-", c->org_unit[0] ? c->org_unit : "-",
-	             why ? why : "-");
+	             c->rep.key_id[0] ? c->rep.key_id : "-",
+	             c->rep.org_unit[0] ? c->rep.org_unit : "-", why ? why : "-");
 }
 
 static void on_reply_written(struct gt_tls_conn *tc, int status, void *arg)
@@ -62,19 +63,19 @@ static void on_reply_written(struct gt_tls_conn *tc, int status, void *arg)
 	if (c->state != GT_CONN_CLOSING && !c->doomed && !c->held &&
 	    gt_peer_queued(&c->peer) < CONN_BACKLOG_HIGH / 2)
 		gt_peer_read_start(&c->peer);
-	gt__conn_unref(c);
+	conn_unref(c);
 }
 
-void gt__conn_reply(struct gt_conn *c, gt_envelope *env)
+static void conn_reply(struct gt_conn *c, gt_envelope *env)
 {
 	int rc;
 
 	if (c->state == GT_CONN_CLOSING || c->doomed)
 		return;
-	gt__conn_ref(c);
+	conn_ref(c);
 	rc = gt_peer_send(&c->peer, env, on_reply_written, c);
 	if (rc != GT_OK) {
-		gt__conn_unref(c);
+		conn_unref(c);
 		if (rc == GT_ETOOBIG)
 			gt__conn_error(c, env->request_id, GT_ETOOBIG,
 			               N_("the reply is larger than the frame limit"), 0);
@@ -93,12 +94,12 @@ static void on_fatal_written(struct gt_tls_conn *tc, int status, void *arg)
 	(void)tc;
 	(void)status;
 	conn_close(c);
-	gt__conn_unref(c);
+	conn_unref(c);
 }
 
 void gt__conn_error(struct gt_conn *c, uint64_t rid, int code, const char *msg, int fatal)
 {
-	const char *key_id = code == GT_EKEY ? c->key_id : NULL;
+	const char *key_id = code == GT_EKEY ? c->rep.key_id : NULL;
 
 	if (c->state == GT_CONN_CLOSING || c->doomed)
 		return;
@@ -109,9 +110,9 @@ void gt__conn_error(struct gt_conn *c, uint64_t rid, int code, const char *msg, 
 	log_conn(c, GT_LOG_WARN, "conn_refused", msg ? msg : gt_strerror(code));
 	c->doomed = 1;
 	gt_peer_read_stop(&c->peer);
-	gt__conn_ref(c);
+	conn_ref(c);
 	if (gt_peer_send_error(&c->peer, rid, code, msg, key_id, on_fatal_written, c) != GT_OK) {
-		gt__conn_unref(c);
+		conn_unref(c);
 		conn_close(c);
 		return;
 	}
@@ -121,20 +122,13 @@ void gt__conn_error(struct gt_conn *c, uint64_t rid, int code, const char *msg, 
 	conn_arm(c);
 }
 
-void gt__conn_refuse(struct gt_conn *c, gt_envelope *env, int code, const char *why)
-{
-	gt__conn_error(c, env->request_id, code, why, 0);
-	gt__conn_request_done(c);
-	gt_wire_envelope_free(env);
-}
-
 /* The bound in bytes. */
 static size_t waiting_bound(const struct gt_server *srv)
 {
 	return (size_t)srv->cfg.max_waiting_mib * 1024u * 1024u;
 }
 
-void gt__conn_hold_if_full(struct gt_conn *c)
+static void conn_hold_if_full(struct gt_conn *c)
 {
 	struct gt_server *srv = c->srv;
 
@@ -148,7 +142,7 @@ void gt__conn_hold_if_full(struct gt_conn *c)
 	gt_peer_read_stop(&c->peer);
 }
 
-void gt__server_resume_held(struct gt_server *srv)
+static void server_resume_held(struct gt_server *srv)
 {
 	struct gt_conn *c;
 
@@ -171,7 +165,7 @@ void gt__server_resume_held(struct gt_server *srv)
 	}
 }
 
-void gt__conn_request_done(struct gt_conn *c)
+static void conn_request_done(struct gt_conn *c)
 {
 	if (c->inflight > 0)
 		c->inflight--;
@@ -181,6 +175,58 @@ void gt__conn_request_done(struct gt_conn *c)
 	}
 	gt__server_maybe_finish(c->srv);
 }
+
+/* ---- The reply interface the request handlers answer through (reply.h) ---- */
+
+static struct gt_conn *conn_of(struct gt__reply *r)
+{
+	return GT_CONTAINER_OF(r, struct gt_conn, rep);
+}
+
+static void rep_ref(struct gt__reply *r)
+{
+	conn_ref(conn_of(r));
+}
+
+static void rep_unref(struct gt__reply *r)
+{
+	conn_unref(conn_of(r));
+}
+
+static void rep_send(struct gt__reply *r, gt_envelope *env)
+{
+	conn_reply(conn_of(r), env);
+}
+
+static void rep_fail(struct gt__reply *r, uint64_t rid, int code, const char *msg, int fatal)
+{
+	gt__conn_error(conn_of(r), rid, code, msg, fatal);
+}
+
+static void rep_done(struct gt__reply *r)
+{
+	conn_request_done(conn_of(r));
+}
+
+static void rep_admitted(struct gt__reply *r)
+{
+	conn_hold_if_full(conn_of(r));
+}
+
+static void rep_released(struct gt__reply *r)
+{
+	server_resume_held(r->srv);
+}
+
+static const struct gt__reply_ops conn_reply_ops = {
+    .ref = rep_ref,
+    .unref = rep_unref,
+    .send = rep_send,
+    .error = rep_fail,
+    .done = rep_done,
+    .admitted = rep_admitted,
+    .released = rep_released,
+};
 
 /* ---- Deadlines ---- */
 
@@ -238,7 +284,7 @@ static void conn_arm(struct gt_conn *c)
 
 static void on_timer_closed(uv_handle_t *h)
 {
-	gt__conn_unref(h->data);
+	conn_unref(h->data);
 }
 
 static void unlink_conn(struct gt_conn *c)
@@ -274,8 +320,8 @@ static void conn_close(struct gt_conn *c)
 	}
 	gt_log_event(&c->srv->log, GT_LOG_INFO, "conn_close",
 	             "peer=%s key=%s batches=%llu values=%llu", c->addr,
-	             c->key_id[0] ? c->key_id : "-", (unsigned long long)c->batches,
-	             (unsigned long long)c->values);
+	             c->rep.key_id[0] ? c->rep.key_id : "-", (unsigned long long)c->rep.batches,
+	             (unsigned long long)c->rep.values);
 	uv_timer_stop(&c->timer);
 	uv_close((uv_handle_t *)&c->timer, on_timer_closed);
 	gt_peer_close(&c->peer);
@@ -344,7 +390,7 @@ static uint32_t count_key_conns(struct gt_server *srv, const char *key_id)
 {
 	uint32_t n = 0;
 	for (struct gt_conn *o = srv->conns; o != NULL; o = o->next)
-		if (o->state == GT_CONN_READY && strcmp(o->key_id, key_id) == 0)
+		if (o->state == GT_CONN_READY && strcmp(o->rep.key_id, key_id) == 0)
 			n++;
 	return n;
 }
@@ -357,8 +403,8 @@ static void auth_after_cb(uv_work_t *req, int status)
 
 	if (c->state != GT_CONN_CHECKING)
 		goto out;
-	gt_key_id_from_public(w->pub, c->key_id);
-	if (status == 0 && w->rc == GT_OK && strcmp(c->hello_key, c->key_id) != 0) {
+	gt_key_id_from_public(w->pub, c->rep.key_id);
+	if (status == 0 && w->rc == GT_OK && strcmp(c->hello_key, c->rep.key_id) != 0) {
 		w->rc = GT_EKEY;
 		w->why = N_("the key proved is not the key named in Hello");
 	}
@@ -368,7 +414,7 @@ static void auth_after_cb(uv_work_t *req, int status)
 		               w->why ? w->why : gt_strerror(code), 1);
 		goto out;
 	}
-	if (count_key_conns(srv, c->key_id) >= srv->cfg.max_conns_per_key) {
+	if (count_key_conns(srv, c->rep.key_id) >= srv->cfg.max_conns_per_key) {
 		gt__conn_error(c, w->rid, GT_ELIMIT, N_("too many connections for this key"), 1);
 		goto out;
 	}
@@ -382,9 +428,9 @@ static void auth_after_cb(uv_work_t *req, int status)
 		c->unauth = 0;
 		srv->nunauth--;
 	}
-	memcpy(c->pub, w->pub, sizeof(c->pub));
-	snprintf(c->org_unit, sizeof(c->org_unit), "%s", w->key.org_unit);
-	c->roles = w->key.roles;
+	memcpy(c->rep.pub, w->pub, sizeof(c->rep.pub));
+	snprintf(c->rep.org_unit, sizeof(c->rep.org_unit), "%s", w->key.org_unit);
+	c->rep.roles = w->key.roles;
 	c->state = GT_CONN_READY;
 	c->hs_deadline = 0;
 	c->idle_deadline = now_ms(c) + srv->cfg.idle_timeout_ms;
@@ -394,10 +440,10 @@ static void auth_after_cb(uv_work_t *req, int status)
 	Gtsync__V1__AuthResult res = GTSYNC__V1__AUTH_RESULT__INIT;
 	Gtsync__V1__Role roles[GT_ROLESET_COUNT];
 	char rtext[GT_ROLESET_TEXT_MAX];
-	res.key_id = c->key_id;
-	res.org_unit = c->org_unit;
-	res.role = (Gtsync__V1__Role)gt_roleset_first(c->roles);
-	res.n_roles = gt_roleset_list(c->roles, roles);
+	res.key_id = c->rep.key_id;
+	res.org_unit = c->rep.org_unit;
+	res.role = (Gtsync__V1__Role)gt_roleset_first(c->rep.roles);
+	res.n_roles = gt_roleset_list(c->rep.roles, roles);
 	res.roles = roles;
 	res.last_sequence = w->last_seq;
 	res.max_frame_bytes = srv->cfg.max_frame;
@@ -408,12 +454,12 @@ static void auth_after_cb(uv_work_t *req, int status)
 	env.request_id = w->rid;
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_AUTH_RESULT;
 	env.auth_result = &res;
-	gt__conn_reply(c, &env);
-	log_conn(c, GT_LOG_INFO, "auth_ok", gt_roleset_format(c->roles, rtext, sizeof(rtext)));
+	conn_reply(c, &env);
+	log_conn(c, GT_LOG_INFO, "auth_ok", gt_roleset_format(c->rep.roles, rtext, sizeof(rtext)));
 out:
 	gt_crypto_wipe(w, sizeof(*w));
 	free(w);
-	gt__conn_unref(c);
+	conn_unref(c);
 }
 
 static void on_hello(struct gt_conn *c, gt_envelope *env)
@@ -441,7 +487,7 @@ static void on_hello(struct gt_conn *c, gt_envelope *env)
 	out.body_case = GTSYNC__V1__ENVELOPE__BODY_AUTH_CHALLENGE;
 	out.auth_challenge = &ch;
 	c->state = GT_CONN_PROOF;
-	gt__conn_reply(c, &out);
+	conn_reply(c, &out);
 }
 
 static void on_proof(struct gt_conn *c, gt_envelope *env)
@@ -473,10 +519,10 @@ static void on_proof(struct gt_conn *c, gt_envelope *env)
 	/* A nonce answers one proof only. */
 	gt_crypto_wipe(c->nonce, sizeof(c->nonce));
 	c->state = GT_CONN_CHECKING;
-	gt__conn_ref(c);
+	conn_ref(c);
 	if (uv_queue_work(c->srv->loop, &w->req, auth_work_cb, auth_after_cb) != 0) {
 		free(w);
-		gt__conn_unref(c);
+		conn_unref(c);
 		gt__conn_error(c, env->request_id, GT_EBUSY, NULL, 1);
 	}
 }
@@ -494,7 +540,7 @@ static void on_request(struct gt_conn *c, gt_envelope *env)
 		out.request_id = env->request_id;
 		out.body_case = GTSYNC__V1__ENVELOPE__BODY_PONG;
 		out.pong = &pong;
-		gt__conn_reply(c, &out);
+		conn_reply(c, &out);
 		gt_wire_envelope_free(env);
 		return;
 	}
@@ -515,26 +561,26 @@ static void on_request(struct gt_conn *c, gt_envelope *env)
 	conn_arm(c);
 	switch (env->body_case) {
 	case GTSYNC__V1__ENVELOPE__BODY_PUSH:
-		gt__ingest_push(c, env);
+		gt__ingest_push(&c->rep, env);
 		return;
 	case GTSYNC__V1__ENVELOPE__BODY_PULL:
 	case GTSYNC__V1__ENVELOPE__BODY_METADATA_REQUEST:
 	case GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST:
 	case GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST:
-		gt__query_submit(c, env);
+		gt__query_submit(&c->rep, env);
 		return;
 	case GTSYNC__V1__ENVELOPE__BODY_ENROL_REQUEST:
-		gt__enrol_submit(c, env);
+		gt__enrol_submit(&c->rep, env);
 		return;
 	case GTSYNC__V1__ENVELOPE__BODY_TREE_HEAD_REQUEST:
 	case GTSYNC__V1__ENVELOPE__BODY_PROOF_REQUEST:
-		gt__treeq_submit(c, env);
+		gt__treeq_submit(&c->rep, env);
 		return;
 	case GTSYNC__V1__ENVELOPE__BODY_LOG_ENTRIES_REQUEST:
-		gt__logq_submit(c, env);
+		gt__logq_submit(&c->rep, env);
 		return;
 	default:
-		gt__conn_request_done(c);
+		conn_request_done(c);
 		gt__conn_error(c, env->request_id, GT_EPROTO, N_("unexpected message"), 1);
 		gt_wire_envelope_free(env);
 		return;
@@ -626,7 +672,7 @@ static void on_error(struct gt_peer *p, int err, const char *why)
 static void on_closed(struct gt_peer *p)
 {
 	struct gt_conn *c = gt_peer_arg(p);
-	gt__conn_unref(c);
+	conn_unref(c);
 }
 
 static const struct gt_peer_cbs conn_cbs = {
@@ -702,6 +748,8 @@ void gt__conn_on_connection(uv_stream_t *listener, int status)
 		return;
 	}
 	c->srv = srv;
+	c->rep.ops = &conn_reply_ops;
+	c->rep.srv = srv;
 	rc = gt_peer_accept(&c->peer, srv->tls, listener, srv->cfg.max_frame, &conn_cbs, c);
 	if (rc != GT_OK) {
 		gt_log_event(&srv->log, GT_LOG_WARN, "accept_error", "reason=%s", gt_strerror(rc));

@@ -16,10 +16,10 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "conn.h"
 #include "error.h"
 #include "protonames.h"
 #include "roleset.h"
-#include "server.h"
 #include "snapshot.h"
 
 struct gt_control {
@@ -96,11 +96,13 @@ static void status_text(struct gt_control *c, struct gt_buf *b)
 		char roles[GT_ROLESET_TEXT_MAX];
 
 		put(b, "conn addr=%s key=%s org=%s role=%s state=%s batches=%llu values=%llu\n",
-		    k->addr, k->key_id[0] ? k->key_id : "-", k->org_unit[0] ? k->org_unit : "-",
-		    k->state == GT_CONN_READY ? gt_roleset_format(k->roles, roles, sizeof(roles))
-		                              : "-",
+		    k->addr, k->rep.key_id[0] ? k->rep.key_id : "-",
+		    k->rep.org_unit[0] ? k->rep.org_unit : "-",
+		    k->state == GT_CONN_READY
+		        ? gt_roleset_format(k->rep.roles, roles, sizeof(roles))
+		        : "-",
 		    st < sizeof(state_names) / sizeof(state_names[0]) ? state_names[st] : "?",
-		    (unsigned long long)k->batches, (unsigned long long)k->values);
+		    (unsigned long long)k->rep.batches, (unsigned long long)k->rep.values);
 	}
 	put(b, "end=1\n");
 }

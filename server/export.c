@@ -9,7 +9,8 @@
 #include "metadata.h"
 #include "period.h"
 #include "protoconv.h"
-#include "server.h"
+#include "reply.h"
+#include "server_int.h"
 
 /* The first and last day of the range [start, end]; GT_EINVAL for a bad period or an empty
  * range. */
@@ -152,7 +153,7 @@ out:
 	return GT_OK;
 }
 
-void gt__export_reply(struct gt_conn *c, uint64_t rid, const struct gt__export *x)
+void gt__export_reply(struct gt__reply *r, uint64_t rid, const struct gt__export *x)
 {
 	const struct gt_store_export_out *o = &x->out;
 	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
@@ -168,7 +169,7 @@ void gt__export_reply(struct gt_conn *c, uint64_t rid, const struct gt__export *
 	char *after[4];
 
 	if (!ev || !evp || !dv || !ws || !wsp || !pc || !pcp || !cr) {
-		gt__conn_error(c, rid, GT_ENOMEM, NULL, 0);
+		gt__reply_fail(r, rid, GT_ENOMEM, NULL, 0);
 		goto out;
 	}
 	for (size_t i = 0; i < o->n_values; i++) {
@@ -216,7 +217,7 @@ void gt__export_reply(struct gt_conn *c, uint64_t rid, const struct gt__export *
 	env.request_id = rid;
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_EXPORT_CHUNK;
 	env.export_chunk = &chunk;
-	gt__conn_reply(c, &env);
+	gt__reply_send(r, &env);
 out:
 	free(ev);
 	free(evp);

@@ -7,7 +7,7 @@
 #include "store_export.h"
 #include "wire.h"
 
-struct gt_conn;
+struct gt__reply;
 
 /* Periods one export may cover (of all types together). */
 #define GT_EXPORT_MAX_PERIODS 2000u
@@ -32,7 +32,7 @@ int gt__export_run(struct gt_store *st, const struct gt_snapshot *snap,
                    const char **why);
 
 /* Fills env (request id rid) with the ExportChunk of x and sends it on c. */
-void gt__export_reply(struct gt_conn *c, uint64_t rid, const struct gt__export *x);
+void gt__export_reply(struct gt__reply *r, uint64_t rid, const struct gt__export *x);
 
 /* Frees x; accepts NULL. */
 void gt__export_free(struct gt__export *x);

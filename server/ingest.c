@@ -12,7 +12,8 @@
 #include "i18n.h"
 #include "key.h"
 #include "protonames.h"
-#include "server.h"
+#include "reply.h"
+#include "server_int.h"
 #include "snapshot.h"
 #include "store.h"
 #include "writer.h"
@@ -23,7 +24,7 @@ struct push_job {
 	struct gt_writer_ticket ticket;
 	int admitted; /* the ticket started: its weight is released in finish() */
 	struct gt_wjob wjob;
-	struct gt_conn *c;
+	struct gt__reply *r;
 	struct gt_snapshot *snap;
 	gt_envelope *env; /* owns the batch bytes and signature */
 	uint64_t rid;
@@ -123,12 +124,12 @@ static void job_free(struct push_job *j)
 /* Sends the ack for j: refused (code, message) when code != 0, else from j->out. */
 static void send_ack(struct push_job *j, int code, const char *message)
 {
-	struct gt_conn *c = j->c;
+	struct gt__reply *r = j->r;
 	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
 	Gtsync__V1__PushAck ack = GTSYNC__V1__PUSH_ACK__INIT;
 	Gtsync__V1__ImportCount counts = GTSYNC__V1__IMPORT_COUNT__INIT;
 	Gtsync__V1__Conflict *cf = NULL, **cfp = NULL;
-	uint64_t ms = uv_now(c->srv->loop) - j->started_ms;
+	uint64_t ms = uv_now(r->srv->loop) - j->started_ms;
 
 	ack.counts = &counts;
 	ack.batch_id.data = j->chk.batch_id;
@@ -176,16 +177,16 @@ static void send_ack(struct push_job *j, int code, const char *message)
 	env.request_id = j->rid;
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK;
 	env.push_ack = &ack;
-	gt__conn_reply(c, &env);
+	gt__reply_send(r, &env);
 	free(cf);
 	free(cfp);
 
 	if (code == 0) {
-		c->batches++;
-		c->values += j->chk.batch ? j->chk.batch->n_values : 0;
+		r->batches++;
+		r->values += j->chk.batch ? j->chk.batch->n_values : 0;
 	}
 	gt_log_event(
-	    &c->srv->log, code ? GT_LOG_WARN : GT_LOG_INFO, "batch",
+	    &r->srv->log, code ? GT_LOG_WARN : GT_LOG_INFO, "batch",
 	    "key=%s org=%s seq=%llu outcome=%s values=%zu imported=%u updated=%u "
 	    "ignored=%u ms=%llu reason=%s",
 	    j->key_id, j->org_unit, (unsigned long long)j->chk.sequence,
@@ -197,13 +198,13 @@ static void send_ack(struct push_job *j, int code, const char *message)
 
 static void finish(struct push_job *j)
 {
-	struct gt_conn *c = j->c;
+	struct gt__reply *r = j->r;
 	if (j->admitted)
-		gt_writer_release(c->srv->writer, &j->ticket);
-	gt__server_resume_held(c->srv);
-	gt__conn_request_done(c);
+		gt_writer_release(r->srv->writer, &j->ticket);
+	gt__reply_released(r);
+	gt__reply_done(r);
 	job_free(j);
-	gt__conn_unref(c);
+	gt__reply_unref(r);
 }
 
 static int apply_cb(struct gt_store *st, struct gt_wjob *w)
@@ -248,7 +249,7 @@ static void done_cb(struct gt_wjob *w, int commit_rc)
 	struct push_job *j = (struct push_job *)((char *)w - offsetof(struct push_job, wjob));
 
 	if (commit_rc == GT_ECORRUPT || w->rc == GT_ECORRUPT) {
-		struct gt_server *srv = j->c->srv;
+		struct gt_server *srv = j->r->srv;
 		if (!srv->store_corrupt) {
 			srv->store_corrupt = 1;
 			gt_log_event(&srv->log, GT_LOG_ERROR, "store_corrupt", "path=%s reason=%s",
@@ -319,7 +320,7 @@ static void check_after_cb(uv_work_t *req, int status)
 	j->wjob.done = done_cb;
 	j->wjob.weight = weight;
 	/* In the order the batches were admitted (sequences only increase). */
-	gt_writer_pass(j->c->srv->writer, &j->ticket, &j->wjob);
+	gt_writer_pass(j->r->srv->writer, &j->ticket, &j->wjob);
 }
 
 static void start_check(struct gt_writer_ticket *t)
@@ -327,38 +328,38 @@ static void start_check(struct gt_writer_ticket *t)
 	struct push_job *j = (struct push_job *)((char *)t - offsetof(struct push_job, ticket));
 
 	j->admitted = 1;
-	if (uv_queue_work(j->c->srv->loop, &j->req, check_work_cb, check_after_cb) != 0) {
+	if (uv_queue_work(j->r->srv->loop, &j->req, check_work_cb, check_after_cb) != 0) {
 		send_ack(j, GT_EBUSY, N_("the server is busy; send the batch again later"));
 		finish(j);
 	}
 }
 
-void gt__ingest_push(struct gt_conn *c, gt_envelope *env)
+void gt__ingest_push(struct gt__reply *r, gt_envelope *env)
 {
 	struct push_job *j = calloc(1, sizeof(*j));
 
 	if (j == NULL) {
-		gt__conn_refuse(c, env, GT_ENOMEM, NULL);
+		gt__reply_refuse(r, env, GT_ENOMEM, NULL);
 		return;
 	}
 	j->req.data = j;
-	j->c = c;
+	j->r = r;
 	j->env = env;
 	j->rid = env->request_id;
-	j->snap = gt_snapshot_ref(c->srv->snap);
-	memcpy(j->key_id, c->key_id, sizeof(j->key_id));
-	memcpy(j->org_unit, c->org_unit, sizeof(j->org_unit));
-	memcpy(j->pub, c->pub, sizeof(j->pub));
+	j->snap = gt_snapshot_ref(r->srv->snap);
+	memcpy(j->key_id, r->key_id, sizeof(j->key_id));
+	memcpy(j->org_unit, r->org_unit, sizeof(j->org_unit));
+	memcpy(j->pub, r->pub, sizeof(j->pub));
 	j->p.key_id = j->key_id;
 	j->p.org_unit = j->org_unit;
-	j->p.roles = c->roles;
-	j->max_values = c->srv->cfg.max_values_per_batch;
-	j->started_ms = uv_now(c->srv->loop);
+	j->p.roles = r->roles;
+	j->max_values = r->srv->cfg.max_values_per_batch;
+	j->started_ms = uv_now(r->srv->loop);
 	j->now_ms = gt_clock_wall_ms();
 	j->ticket.start = start_check;
-	gt__conn_ref(c);
+	gt__reply_ref(r);
 	/* Verification decodes the batch: admission bounds how many decoded batches wait for
 	 * the writer at once; the others wait here as the bytes that arrived. */
-	gt_writer_admit(c->srv->writer, &j->ticket, env->push->batch.len + 1);
-	gt__conn_hold_if_full(c);
+	gt_writer_admit(r->srv->writer, &j->ticket, env->push->batch.len + 1);
+	gt__reply_admitted(r);
 }

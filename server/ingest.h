@@ -8,12 +8,12 @@
 #include "rules.h"
 #include "wire.h"
 
-struct gt_conn;
+struct gt__reply;
 struct gt_snapshot;
 
 /* Handles a PushRequest envelope from an authenticated connection; takes env. The reply (a
  * PushAck) is sent once the batch is durable, or at once when it is refused. */
-void gt__ingest_push(struct gt_conn *c, gt_envelope *env);
+void gt__ingest_push(struct gt__reply *r, gt_envelope *env);
 
 /* A signed batch to check as the server does before applying it. Borrowed. */
 struct gt_ingest_req {

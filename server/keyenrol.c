@@ -11,14 +11,15 @@
 #include "error.h"
 #include "i18n.h"
 #include "keylabel.h"
+#include "reply.h"
 #include "roleset.h"
-#include "server.h"
+#include "server_int.h"
 #include "store.h"
 #include "writer.h"
 
 struct enrol_job {
 	struct gt_wjob wjob;
-	struct gt_conn *c;
+	struct gt__reply *r;
 	uint64_t rid;
 	struct gt_enrol req;
 	char label[GT_KEYLABEL_MAX];
@@ -41,18 +42,18 @@ static int apply_cb(struct gt_store *st, struct gt_wjob *w)
 static void done_cb(struct gt_wjob *w, int commit_rc)
 {
 	struct enrol_job *j = (struct enrol_job *)((char *)w - offsetof(struct enrol_job, wjob));
-	struct gt_conn *c = j->c;
+	struct gt__reply *r = j->r;
 	char roles_text[GT_ROLESET_TEXT_MAX];
 	int rc = commit_rc != GT_OK ? commit_rc : w->rc;
 
 	gt_roleset_format(j->req.roles, roles_text, sizeof(roles_text));
-	gt_log_event(&c->srv->log, rc ? GT_LOG_WARN : GT_LOG_INFO, "key_enrol",
+	gt_log_event(&r->srv->log, rc ? GT_LOG_WARN : GT_LOG_INFO, "key_enrol",
 	             "by=%s key=%s org=%s roles=%s outcome=%s", j->by, j->req.key_id,
 	             j->req.org_unit, roles_text, rc ? gt_strerror(rc) : "registered");
 	if (rc == GT_EEXIST) {
-		gt__conn_error(c, j->rid, GT_EEXIST, N_("this key is already registered"), 0);
+		gt__reply_fail(r, j->rid, GT_EEXIST, N_("this key is already registered"), 0);
 	} else if (rc != GT_OK) {
-		gt__conn_error(c, j->rid, rc,
+		gt__reply_fail(r, j->rid, rc,
 		               commit_rc != GT_OK
 		                   ? N_("the server could not store the key; try again "
 		                        "later")
@@ -72,17 +73,17 @@ static void done_cb(struct gt_wjob *w, int commit_rc)
 		env.request_id = j->rid;
 		env.body_case = GTSYNC__V1__ENVELOPE__BODY_ENROL_REPLY;
 		env.enrol_reply = &rep;
-		gt__conn_reply(c, &env);
+		gt__reply_send(r, &env);
 	}
-	gt__conn_request_done(c);
+	gt__reply_done(r);
 	free(j);
-	gt__conn_unref(c);
+	gt__reply_unref(r);
 }
 
-void gt__enrol_submit(struct gt_conn *c, gt_envelope *env)
+void gt__enrol_submit(struct gt__reply *r, gt_envelope *env)
 {
 	const Gtsync__V1__EnrolRequest *rq = env->enrol_request;
-	struct gt_principal p = {c->key_id, c->org_unit, c->roles};
+	struct gt_principal p = {r->key_id, r->org_unit, r->roles};
 	struct enrol_job *j = calloc(1, sizeof(*j));
 	const char *why = NULL;
 	const char *label = rq != NULL && rq->label != NULL ? rq->label : "";
@@ -100,16 +101,16 @@ void gt__enrol_submit(struct gt_conn *c, gt_envelope *env)
 	if (rc != GT_OK)
 		goto refuse;
 	snprintf(j->label, sizeof(j->label), "%s", label);
-	memcpy(j->by, c->key_id, sizeof(j->by));
-	j->c = c;
+	memcpy(j->by, r->key_id, sizeof(j->by));
+	j->r = r;
 	j->rid = env->request_id;
 	j->now_ms = gt_clock_wall_ms();
 	j->wjob.apply = apply_cb;
 	j->wjob.done = done_cb;
 	j->wjob.weight = 1;
-	gt__conn_ref(c);
-	if (gt_writer_submit(c->srv->writer, &j->wjob) != GT_OK) {
-		gt__conn_unref(c);
+	gt__reply_ref(r);
+	if (gt_writer_submit(r->srv->writer, &j->wjob) != GT_OK) {
+		gt__reply_unref(r);
 		rc = GT_EBUSY;
 		why = N_("the server is shutting down; try again shortly");
 		goto refuse;
@@ -118,11 +119,11 @@ void gt__enrol_submit(struct gt_conn *c, gt_envelope *env)
 	return;
 refuse:
 	if (rc != GT_ENOMEM)
-		gt_log_event(&c->srv->log, GT_LOG_WARN, "key_enrol",
-		             "by=%s outcome=refused reason=%s", c->key_id,
+		gt_log_event(&r->srv->log, GT_LOG_WARN, "key_enrol",
+		             "by=%s outcome=refused reason=%s", r->key_id,
 		             why ? why : gt_strerror(rc));
-	gt__conn_error(c, env->request_id, rc, why, 0);
-	gt__conn_request_done(c);
+	gt__reply_fail(r, env->request_id, rc, why, 0);
+	gt__reply_done(r);
 	free(j);
 	gt_wire_envelope_free(env);
 }

@@ -4,11 +4,11 @@
 
 #include "wire.h"
 
-struct gt_conn;
+struct gt__reply;
 
 /* Handles an EnrolRequest on c (an authenticated connection): checks the line and the
  * connection's authority (gt_authz_enrol()), registers the key through the writer and answers
  * EnrolReply or an Error. Takes env (freed when done). */
-void gt__enrol_submit(struct gt_conn *c, gt_envelope *env);
+void gt__enrol_submit(struct gt__reply *r, gt_envelope *env);
 
 #endif

@@ -15,8 +15,9 @@
 #include "privacy.h"
 #include "readlog.h"
 #include "readpool.h"
+#include "reply.h"
 #include "report.h"
-#include "server.h"
+#include "server_int.h"
 #include "snapshot.h"
 #include "store.h"
 #include "store_ops.h"
@@ -34,7 +35,7 @@ struct found {
 
 struct logq_job {
 	uv_work_t req;
-	struct gt_conn *c;
+	struct gt__reply *r;
 	struct gt_snapshot *snap;
 	struct gt_readpool *readers;
 	gt_envelope *env;
@@ -259,7 +260,7 @@ static void reply(struct logq_job *j)
 	Gtsync__V1__LogEntry **ep = calloc(j->n_found + 1, sizeof(*ep));
 
 	if (e == NULL || ep == NULL) {
-		gt__conn_error(j->c, j->env->request_id, GT_ENOMEM, NULL, 0);
+		gt__reply_fail(j->r, j->env->request_id, GT_ENOMEM, NULL, 0);
 		goto out;
 	}
 	for (size_t i = 0; i < j->n_found; i++) {
@@ -285,7 +286,7 @@ static void reply(struct logq_job *j)
 	env.request_id = j->env->request_id;
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_LOG_ENTRIES_REPLY;
 	env.log_entries_reply = &rep;
-	gt__conn_reply(j->c, &env);
+	gt__reply_send(j->r, &env);
 out:
 	free(e);
 	free(ep);
@@ -310,59 +311,46 @@ static void job_free(struct logq_job *j)
 static void after_cb(uv_work_t *req, int status)
 {
 	struct logq_job *j = req->data;
-	struct gt_conn *c = j->c;
+	struct gt__reply *r = j->r;
 	const Gtsync__V1__LogEntriesRequest *q = j->env->log_entries_request;
 
-	if (status != 0) {
-		gt__conn_error(c, j->env->request_id, GT_ECANCELED, "the server is shutting down",
-		               0);
-	} else if (j->rc != GT_OK) {
-		gt__conn_error(c, j->env->request_id, j->rc, j->why, 0);
-	} else {
+	if (!gt__reply_failed(r, j->env->request_id, status, j->rc, j->why)) {
 		reply(j);
 		/* Batches carry raw values: the read is recorded like a pull's. */
-		gt__readlog_note(c->srv, c->key_id, c->org_unit, c->roles, "log", q->org_unit,
-		                 q->dataset, q->period, j->n_batches, gt_clock_wall_ms());
+		gt__reply_note_read(r, "log", q->org_unit, q->dataset, q->period, j->n_batches);
 	}
 	job_free(j);
-	gt__conn_request_done(c);
-	gt__conn_unref(c);
+	gt__reply_end(r);
 }
 
-void gt__logq_submit(struct gt_conn *c, gt_envelope *env)
+void gt__logq_submit(struct gt__reply *r, gt_envelope *env)
 {
-	struct gt_principal p = {c->key_id, c->org_unit, c->roles};
 	const Gtsync__V1__LogEntriesRequest *q = env->log_entries_request;
-	const char *why = NULL;
 	struct logq_job *j;
 	int rc;
 
-	if (gt_privacy_reader_only(c->roles)) {
-		gt__conn_refuse(
-		    c, env, GT_EPERM,
+	if (gt_privacy_reader_only(r->roles)) {
+		gt__reply_refuse(
+		    r, env, GT_EPERM,
 		    "a reader key gets consolidated reports only: no log entries, which "
 		    "carry the batches' values");
 		return;
 	}
-	if (gt_authz_read(&p, q->org_unit, &why) != GT_OK) {
-		gt_log_event(&c->srv->log, GT_LOG_WARN, "read_refused", "key=%s org=%s asked=%s",
-		             c->key_id, c->org_unit, q->org_unit ? q->org_unit : "");
-		gt__conn_refuse(c, env, GT_EPERM, why);
+	if (gt__reply_read_allowed(r, env, q->org_unit, NULL) != GT_OK)
 		return;
-	}
 	j = calloc(1, sizeof(*j));
 	if (j == NULL) {
-		gt__conn_refuse(c, env, GT_ENOMEM, NULL);
+		gt__reply_refuse(r, env, GT_ENOMEM, NULL);
 		return;
 	}
-	j->snap = gt_snapshot_ref(c->srv->snap);
+	j->snap = gt_snapshot_ref(r->srv->snap);
 	j->ds = j->snap != NULL && j->snap->meta != NULL
 	            ? gt_meta_dataset_find(j->snap->meta, q->dataset)
 	            : NULL;
 	if (j->ds == NULL) {
 		gt_snapshot_unref(j->snap);
 		free(j);
-		gt__conn_refuse(c, env, GT_ENOENT, "unknown data set");
+		gt__reply_refuse(r, env, GT_ENOENT, "unknown data set");
 		return;
 	}
 	rc = gt_report_periods(gt_period_type_name(j->ds->period_type), q->period, &j->periods,
@@ -370,22 +358,20 @@ void gt__logq_submit(struct gt_conn *c, gt_envelope *env)
 	if (rc != GT_OK) {
 		gt_snapshot_unref(j->snap);
 		free(j);
-		gt__conn_refuse(c, env, rc,
-		                "the period is malformed or finer than the data set's period type");
+		gt__reply_refuse(
+		    r, env, rc, "the period is malformed or finer than the data set's period type");
 		return;
 	}
 	j->req.data = j;
-	j->c = c;
+	j->r = r;
 	j->env = env;
-	j->readers = c->srv->readers;
-	j->budget = c->srv->cfg.max_frame / 2;
+	j->readers = r->srv->readers;
+	j->budget = r->srv->cfg.max_frame / 2;
 	j->max = q->max_entries == 0 || q->max_entries > GT_LOGQ_MAX_ENTRIES ? GT_LOGQ_MAX_ENTRIES
 	                                                                     : q->max_entries;
-	gt__conn_ref(c);
-	if (uv_queue_work(c->srv->loop, &j->req, work_cb, after_cb) != 0) {
+	if (gt__reply_queue(r, &j->req, work_cb, after_cb) != GT_OK) {
 		j->env = NULL;
 		job_free(j);
-		gt__conn_refuse(c, env, GT_EBUSY, NULL);
-		gt__conn_unref(c);
+		gt__reply_refuse(r, env, GT_EBUSY, NULL);
 	}
 }

@@ -4,7 +4,7 @@
 
 #include "wire.h"
 
-struct gt_conn;
+struct gt__reply;
 
 /* Most entries one LogEntriesReply holds; a request for more gets this many. */
 #define GT_LOGQ_MAX_ENTRIES 256u
@@ -16,6 +16,6 @@ struct gt_conn;
  * org unit must be in the key's scope, and a key that holds no role but reader is refused
  * (GT_EPERM): the entries carry the batches' raw values. Each reply is recorded in the read
  * log ("log"). */
-void gt__logq_submit(struct gt_conn *c, gt_envelope *env);
+void gt__logq_submit(struct gt__reply *r, gt_envelope *env);
 
 #endif

@@ -9,6 +9,7 @@
 #include "csv.h"
 #include "error.h"
 #include "timezone.h"
+#include "vec.h"
 
 /* Columns the header must name. */
 enum { COL_CODE, COL_NAME, COL_LEVEL, COL_TZ, COL_COUNT };
@@ -95,18 +96,8 @@ static int add_row(struct gt_orgcsv *csv, const struct gt_csv_reader *rd, size_t
 		                    printable(code, code_n, tmp));
 		return 0;
 	}
-	if (csv->n_rows == *cap) {
-		size_t ncap = *cap == 0 ? 64 : *cap * 2;
-		struct gt_orgcsv_row *nrows;
-
-		if (ncap > GT_ORGCSV_MAX_ROWS)
-			ncap = GT_ORGCSV_MAX_ROWS;
-		nrows = realloc(csv->rows, ncap * sizeof(*nrows));
-		if (nrows == NULL)
-			return GT_ENOMEM;
-		csv->rows = nrows;
-		*cap = ncap;
-	}
+	if (gt_vec_reserve(&csv->rows, cap, csv->n_rows + 1, sizeof(*csv->rows)) != GT_OK)
+		return GT_ENOMEM;
 	row = &csv->rows[csv->n_rows];
 	memset(row, 0, sizeof(*row));
 	memcpy(row->code, code, code_n);

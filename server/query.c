@@ -18,9 +18,10 @@
 #include "protoconv.h"
 #include "readlog.h"
 #include "readpool.h"
+#include "reply.h"
 #include "report.h"
 #include "roleset.h"
-#include "server.h"
+#include "server_int.h"
 #include "snapshot.h"
 #include "store.h"
 #include "timezone.h"
@@ -31,7 +32,7 @@
 
 struct query_job {
 	uv_work_t req;
-	struct gt_conn *c;
+	struct gt__reply *r;
 	struct gt_snapshot *snap;
 	struct gt_readpool *readers;
 	gt_envelope *env;
@@ -327,7 +328,7 @@ static void reply_pull(struct query_job *j)
 	Gtsync__V1__SignedBatch **sbp = calloc(j->nbatches + 1, sizeof(*sbp));
 
 	if (!pv || !pvp || !dv || !ws || !wsp || !pc || !pcp || !cr || !sb || !sbp) {
-		gt__conn_error(j->c, j->env->request_id, GT_ENOMEM, NULL, 0);
+		gt__reply_fail(j->r, j->env->request_id, GT_ENOMEM, NULL, 0);
 		goto out;
 	}
 	for (size_t i = 0; i < o->n_values; i++) {
@@ -374,7 +375,7 @@ static void reply_pull(struct query_job *j)
 	env.request_id = j->env->request_id;
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PULL_CHUNK;
 	env.pull_chunk = &chunk;
-	gt__conn_reply(j->c, &env);
+	gt__reply_send(j->r, &env);
 out:
 	free(pv);
 	free(pvp);
@@ -402,7 +403,7 @@ static void reply_metadata(struct query_job *j)
 	size_t n = 0;
 
 	if (!f || !fp || !ou || !oup || !parents) {
-		gt__conn_error(j->c, j->env->request_id, GT_ENOMEM, NULL, 0);
+		gt__reply_fail(j->r, j->env->request_id, GT_ENOMEM, NULL, 0);
 		goto out;
 	}
 	rep.version = s->md_version;
@@ -424,8 +425,8 @@ static void reply_metadata(struct query_job *j)
 	/* Org units in the key's scope: its subtree and the chain above it. */
 	for (size_t i = 0; i < s->nous; i++) {
 		const struct gt_snap_ou *u = &s->ous[i];
-		if (gt_orgunit_contains(j->c->org_unit, u->code) != 1 &&
-		    gt_orgunit_contains(u->code, j->c->org_unit) != 1)
+		if (gt_orgunit_contains(j->r->org_unit, u->code) != 1 &&
+		    gt_orgunit_contains(u->code, j->r->org_unit) != 1)
 			continue;
 		gtsync__v1__org_unit__init(&ou[n]);
 		ou[n].code = (char *)u->code;
@@ -443,7 +444,7 @@ static void reply_metadata(struct query_job *j)
 	env.request_id = j->env->request_id;
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_METADATA_REPLY;
 	env.metadata_reply = &rep;
-	gt__conn_reply(j->c, &env);
+	gt__reply_send(j->r, &env);
 out:
 	free(f);
 	free(fp);
@@ -458,32 +459,30 @@ static const char *or_empty(const char *s);
 static void note_read(struct query_job *j)
 {
 	const gt_envelope *e = j->env;
-	struct gt_conn *c = j->c;
+	struct gt__reply *r = j->r;
 	char range[2 * GT_PERIOD_MAX_LEN + 4];
 	uint64_t items = 0;
 
 	switch (e->body_case) {
 	case GTSYNC__V1__ENVELOPE__BODY_PULL:
-		gt__readlog_note(c->srv, c->key_id, c->org_unit, c->roles, "pull",
-		                 e->pull->org_unit, e->pull->dataset, "", j->pull.n_values,
-		                 gt_clock_wall_ms());
+		gt__reply_note_read(r, "pull", e->pull->org_unit, e->pull->dataset, "",
+		                    j->pull.n_values);
 		break;
 	case GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST:
 		snprintf(range, sizeof(range), "%.*s..%.*s", (int)GT_PERIOD_MAX_LEN,
 		         or_empty(e->export_request->start_period), (int)GT_PERIOD_MAX_LEN,
 		         or_empty(e->export_request->end_period));
-		gt__readlog_note(c->srv, c->key_id, c->org_unit, c->roles, "export",
-		                 e->export_request->org_unit, e->export_request->dataset, range,
-		                 j->export ? j->export->out.n_values : 0, gt_clock_wall_ms());
+		gt__reply_note_read(r, "export", e->export_request->org_unit,
+		                    e->export_request->dataset, range,
+		                    j->export ? j->export->out.n_values : 0);
 		break;
 	case GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST: {
-		const Gtsync__V1__ReportReply *r = j->report ? gt_report_reply(j->report) : NULL;
-		items = r ? r->n_totals : 0;
-		for (size_t i = 0; r && i < r->n_children; i++)
-			items += r->children[i]->n_values;
-		gt__readlog_note(c->srv, c->key_id, c->org_unit, c->roles, "report",
-		                 e->report_request->org_unit, e->report_request->dataset,
-		                 e->report_request->period, items, gt_clock_wall_ms());
+		const Gtsync__V1__ReportReply *rr = j->report ? gt_report_reply(j->report) : NULL;
+		items = rr ? rr->n_totals : 0;
+		for (size_t i = 0; rr && i < rr->n_children; i++)
+			items += rr->children[i]->n_values;
+		gt__reply_note_read(r, "report", e->report_request->org_unit,
+		                    e->report_request->dataset, e->report_request->period, items);
 		break;
 	}
 	default:
@@ -514,7 +513,7 @@ static void reply_report(struct query_job *j)
 	env.request_id = j->env->request_id;
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_REPORT_REPLY;
 	env.report_reply = r;
-	gt__conn_reply(j->c, &env);
+	gt__reply_send(j->r, &env);
 	/* The report's memory must not free the cursor, which lives in the job. */
 	r->cursor.data = NULL;
 	r->cursor.len = 0;
@@ -523,20 +522,18 @@ static void reply_report(struct query_job *j)
 static void after_cb(uv_work_t *req, int status)
 {
 	struct query_job *j = req->data;
-	struct gt_conn *c = j->c;
+	struct gt__reply *r = j->r;
 	uint64_t rid = j->env->request_id;
 
-	if (status != 0) {
-		gt__conn_error(c, rid, GT_ECANCELED, N_("the server is shutting down"), 0);
-	} else if (j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_METADATA_REQUEST) {
+	if (status == 0 && j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_METADATA_REQUEST) {
 		reply_metadata(j);
-	} else if (j->rc != GT_OK) {
-		gt__conn_error(c, rid, j->rc, j->why ? j->why : gt_strerror(j->rc), 0);
+	} else if (gt__reply_failed(r, rid, status, j->rc, j->why)) {
+		/* Answered. */
 	} else if (j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_PULL) {
 		reply_pull(j);
 		note_read(j);
 	} else if (j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST) {
-		gt__export_reply(c, rid, j->export);
+		gt__export_reply(r, rid, j->export);
 		note_read(j);
 	} else {
 		reply_report(j);
@@ -552,8 +549,7 @@ static void after_cb(uv_work_t *req, int status)
 	gt_snapshot_unref(j->snap);
 	gt_wire_envelope_free(j->env);
 	free(j);
-	gt__conn_request_done(c);
-	gt__conn_unref(c);
+	gt__reply_end(r);
 }
 
 /* s, or "" for NULL. */
@@ -577,50 +573,38 @@ static const char *request_org(const gt_envelope *env)
 	}
 }
 
-void gt__query_submit(struct gt_conn *c, gt_envelope *env)
+void gt__query_submit(struct gt__reply *r, gt_envelope *env)
 {
-	struct gt_principal p = {c->key_id, c->org_unit, c->roles};
-	const char *org = request_org(env);
 	const char *why = NULL;
 	struct query_job *j;
 
 	/* Raw per-unit values go only to the roles of the chain, never to a reader key: it
 	 * gets consolidated reports only (issue 14). */
 	if (env->body_case == GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST &&
-	    gt_privacy_reader_only(c->roles)) {
-		org = NULL;
+	    gt_privacy_reader_only(r->roles))
 		why = N_("a reader key may not export raw values");
-	}
-	if (env->body_case == GTSYNC__V1__ENVELOPE__BODY_PULL && gt_privacy_reader_only(c->roles)) {
-		org = NULL;
+	if (env->body_case == GTSYNC__V1__ENVELOPE__BODY_PULL && gt_privacy_reader_only(r->roles))
 		why = N_("a reader key gets consolidated reports only: no pull of per-unit values, "
 		         "comments or batches");
-	}
-	if (why != NULL || (org != NULL && gt_authz_read(&p, org, &why) != GT_OK)) {
-		gt_log_event(&c->srv->log, GT_LOG_WARN, "read_refused", "key=%s org=%s asked=%s",
-		             c->key_id, c->org_unit, or_empty(request_org(env)));
-		gt__conn_refuse(c, env, GT_EPERM, why);
+	if (gt__reply_read_allowed(r, env, request_org(env), why) != GT_OK)
 		return;
-	}
 	j = calloc(1, sizeof(*j));
 	if (j == NULL) {
-		gt__conn_refuse(c, env, GT_ENOMEM, NULL);
+		gt__reply_refuse(r, env, GT_ENOMEM, NULL);
 		return;
 	}
 	j->req.data = j;
-	j->c = c;
+	j->r = r;
 	j->env = env;
-	j->snap = gt_snapshot_ref(c->srv->snap);
-	j->readers = c->srv->readers;
-	j->pull_max = c->srv->cfg.pull_max_items;
-	j->max_frame = c->srv->cfg.max_frame;
+	j->snap = gt_snapshot_ref(r->srv->snap);
+	j->readers = r->srv->readers;
+	j->pull_max = r->srv->cfg.pull_max_items;
+	j->max_frame = r->srv->cfg.max_frame;
 	j->now_ms = gt_clock_wall_ms();
-	j->reader_only = gt_privacy_reader_only(c->roles);
-	gt__conn_ref(c);
-	if (uv_queue_work(c->srv->loop, &j->req, work_cb, after_cb) != 0) {
+	j->reader_only = gt_privacy_reader_only(r->roles);
+	if (gt__reply_queue(r, &j->req, work_cb, after_cb) != GT_OK) {
 		gt_snapshot_unref(j->snap);
 		free(j);
-		gt__conn_refuse(c, env, GT_EBUSY, NULL);
-		gt__conn_unref(c);
+		gt__reply_refuse(r, env, GT_EBUSY, NULL);
 	}
 }

@@ -6,12 +6,12 @@
 
 #include "wire.h"
 
-struct gt_conn;
+struct gt__reply;
 struct gt_server;
 
 /* Handles a PullRequest, MetadataRequest or ReportRequest from an authenticated connection;
  * takes env. The reply is sent when ready. */
-void gt__query_submit(struct gt_conn *c, gt_envelope *env);
+void gt__query_submit(struct gt__reply *r, gt_envelope *env);
 
 /* The metadata version clients should hold (for AuthResult). */
 uint64_t gt__query_metadata_version(const struct gt_server *srv);

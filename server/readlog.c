@@ -7,7 +7,7 @@
 
 #include "error.h"
 #include "log.h"
-#include "server.h"
+#include "server_int.h"
 #include "store_reads.h"
 #include "writer.h"
 

@@ -1,5 +1,6 @@
 /* The server context: configuration, listener, connections, writer, read pool, shutdown. */
-#include "server.h"
+#include "conn.h"
+#include "server_int.h"
 
 #include <signal.h>
 #include <stdlib.h>

@@ -12,6 +12,7 @@
 
 #include "crypto.h"
 #include "error.h"
+#include "vec.h"
 
 /* The subtree condition on org_unit, with its three parameters starting at ?N. */
 #define SUBTREE(a, b, c)                                                                           \
@@ -1079,15 +1080,9 @@ static int read_files(struct gt_store *st, struct gt_store_metadata *md)
 		uint8_t *content;
 		char *dup;
 
-		if (md->n_files == cap) {
-			size_t ncap = cap == 0 ? 8 : cap * 2;
-			f = realloc(md->files, ncap * sizeof(*f));
-			if (f == NULL) {
-				rc = GT_ENOMEM;
-				goto out;
-			}
-			md->files = f;
-			cap = ncap;
+		if (GT_VEC_RESERVE(md->files, cap, md->n_files + 1) != GT_OK) {
+			rc = GT_ENOMEM;
+			goto out;
 		}
 		content = malloc(len > 0 ? len : 1);
 		dup = name != NULL ? strdup((const char *)name) : NULL;

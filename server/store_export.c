@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "store_impl.h"
+#include "vec.h"
 
 /* The units of the scope: ?3 the scope, ?4 the org unit, ?5 and ?6 its subtree's bounds. */
 #define SCOPE_SQL(col)                                                                             \
@@ -53,14 +54,8 @@ static int copy_cols(struct gt_store_export_out *out, sqlite3_stmt *s, const int
 
 	for (size_t i = 0; i < n; i++)
 		need += (size_t)sqlite3_column_bytes(s, cols[i]) + 1;
-	if (out->n_blocks == out->cap_blocks) {
-		size_t ncap = out->cap_blocks ? out->cap_blocks * 2 : 256;
-		char **nb = realloc(out->blocks, ncap * sizeof(*nb));
-		if (nb == NULL)
-			return GT_ENOMEM;
-		out->blocks = nb;
-		out->cap_blocks = ncap;
-	}
+	if (GT_VEC_RESERVE(out->blocks, out->cap_blocks, out->n_blocks + 1) != GT_OK)
+		return GT_ENOMEM;
 	blk = malloc(need ? need : 1);
 	if (blk == NULL)
 		return GT_ENOMEM;
@@ -85,20 +80,6 @@ static void col_hash(sqlite3_stmt *s, int i, uint8_t out[GT_SHA256_LEN])
 		memset(out, 0, GT_SHA256_LEN);
 }
 
-/* Grows *arr (of element size sz) to hold n + 1. */
-static int grow(void **arr, size_t n, size_t sz)
-{
-	void *p;
-
-	if ((n & (n - 1)) != 0 && n != 0)
-		return GT_OK; /* capacity is the next power of two at or above n */
-	p = realloc(*arr, (n ? n * 2 : 1) * sz);
-	if (p == NULL)
-		return GT_ENOMEM;
-	*arr = p;
-	return GT_OK;
-}
-
 static int read_value(struct gt_store_export_out *out, sqlite3_stmt *s)
 {
 	static const int cols[] = {0, 1, 2, 3, 4, 5, 12, 13};
@@ -106,7 +87,7 @@ static int read_value(struct gt_store_export_out *out, sqlite3_stmt *s)
 	struct gt_store_export_value *e;
 	int rc;
 
-	if ((rc = grow((void **)&out->values, out->n_values, sizeof(*out->values))) != GT_OK)
+	if ((rc = GT_VEC_RESERVE(out->values, out->cap_values, out->n_values + 1)) != GT_OK)
 		return rc;
 	if ((rc = copy_cols(out, s, cols, 8, strs)) != GT_OK)
 		return rc;
@@ -136,7 +117,8 @@ static int read_completion(struct gt_store_export_out *out, sqlite3_stmt *s)
 	struct gt_store_completion *c;
 	int rc;
 
-	if ((rc = grow((void **)&out->completions, out->n_completions, sizeof(*c))) != GT_OK)
+	if ((rc = GT_VEC_RESERVE(out->completions, out->cap_completions, out->n_completions + 1)) !=
+	    GT_OK)
 		return rc;
 	if ((rc = copy_cols(out, s, cols, 3, strs)) != GT_OK)
 		return rc;
@@ -159,7 +141,7 @@ static int read_state(struct gt_store_export_out *out, sqlite3_stmt *s)
 	struct gt_store_wfstate *w;
 	int rc;
 
-	if ((rc = grow((void **)&out->states, out->n_states, sizeof(*w))) != GT_OK)
+	if ((rc = GT_VEC_RESERVE(out->states, out->cap_states, out->n_states + 1)) != GT_OK)
 		return rc;
 	if ((rc = copy_cols(out, s, cols, 3, strs)) != GT_OK)
 		return rc;

@@ -41,11 +41,11 @@ struct gt_store_export_value {
 /* An export chunk; every string lives until gt_store_export_free(). */
 struct gt_store_export_out {
 	struct gt_store_export_value *values;
-	size_t n_values;
+	size_t n_values, cap_values;
 	struct gt_store_completion *completions;
-	size_t n_completions;
+	size_t n_completions, cap_completions;
 	struct gt_store_wfstate *states;
-	size_t n_states;
+	size_t n_states, cap_states;
 	int more; /* values remain after the last one */
 	char **blocks;
 	size_t n_blocks, cap_blocks;

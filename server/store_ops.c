@@ -599,7 +599,7 @@ int gt_store_empty_tables(struct gt_store *st, char ***names)
 {
 	sqlite3_stmt *s = NULL;
 	char **list = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	int rc;
 
 	*names = NULL;
@@ -623,10 +623,8 @@ int gt_store_empty_tables(struct gt_store *st, char ***names)
 		has = sqlite3_step(one);
 		sqlite3_finalize(one);
 		if (has == SQLITE_DONE) {
-			char **grown = realloc(list, (n + 2) * sizeof(*list));
-			if (grown == NULL)
+			if (GT_VEC_RESERVE(list, cap, n + 2) != GT_OK)
 				break;
-			list = grown;
 			list[n] = strdup(name);
 			list[n + 1] = NULL;
 			if (list[n] == NULL)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "vec.h"
 
 /* ---- An arena for pulled strings: blocks never move, so pointers stay valid. ------------ */
 
@@ -108,23 +109,6 @@ static int row_value(sqlite3_stmt *s, struct gt_store_arena *a, struct gt_store_
 	return 0;
 }
 
-/* Grows a pull array to hold n + 1 entries of size sz. */
-static int grow(void **arr, size_t *cap, size_t n, size_t sz)
-{
-	void *p;
-	size_t ncap;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap == 0 ? 64 : *cap * 2;
-	p = realloc(*arr, ncap * sz);
-	if (p == NULL)
-		return GT_ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 void gt_store_pull_free(struct gt_store_pull_out *out)
 {
 	if (out == NULL)
@@ -155,7 +139,7 @@ static int pull_values(struct gt_store *st, sqlite3_stmt *s, struct gt_store_pul
 	int rc;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (grow((void **)&out->values, &cap, out->n_values, sizeof(*out->values)) != 0 ||
+		if (GT_VEC_RESERVE(out->values, cap, out->n_values + 1) != GT_OK ||
 		    row_value(s, out->arena, &out->values[out->n_values]) != 0)
 			return gt__store_err(st, GT_ENOMEM, "out of memory");
 		out->n_values++;
@@ -171,8 +155,7 @@ static int pull_completions(struct gt_store *st, sqlite3_stmt *s, struct gt_stor
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct gt_store_completion *c;
 
-		if (grow((void **)&out->completions, &cap, out->n_completions,
-		         sizeof(*out->completions)) != 0)
+		if (GT_VEC_RESERVE(out->completions, cap, out->n_completions + 1) != GT_OK)
 			return gt__store_err(st, GT_ENOMEM, "out of memory");
 		c = &out->completions[out->n_completions];
 		c->dataset = col_str(out->arena, s, 0);
@@ -197,7 +180,7 @@ static int pull_states(struct gt_store *st, sqlite3_stmt *s, struct gt_store_pul
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct gt_store_wfstate *w;
 
-		if (grow((void **)&out->states, &cap, out->n_states, sizeof(*out->states)) != 0)
+		if (GT_VEC_RESERVE(out->states, cap, out->n_states + 1) != GT_OK)
 			return gt__store_err(st, GT_ENOMEM, "out of memory");
 		w = &out->states[out->n_states];
 		w->dataset = col_str(out->arena, s, 0);

@@ -7,7 +7,8 @@
 #include "clock.h"
 #include "error.h"
 #include "readpool.h"
-#include "server.h"
+#include "reply.h"
+#include "server_int.h"
 #include "store.h"
 #include "store_ops.h"
 #include "treehead.h"
@@ -24,7 +25,7 @@ struct found {
 
 struct treeq_job {
 	uv_work_t req;
-	struct gt_conn *c;
+	struct gt__reply *r;
 	struct gt_readpool *readers;
 	const struct gt_key *signing_key;
 	gt_envelope *env;
@@ -174,7 +175,7 @@ static void reply_proofs(struct treeq_job *j, Gtsync__V1__Envelope *env,
 		n_paths += j->found[i].n;
 	paths = calloc(n_paths + 1, sizeof(*paths));
 	if (inc == NULL || incp == NULL || cons == NULL || paths == NULL) {
-		gt__conn_error(j->c, env->request_id, GT_ENOMEM, NULL, 0);
+		gt__reply_fail(j->r, env->request_id, GT_ENOMEM, NULL, 0);
 		goto out;
 	}
 	for (size_t i = 0; i < j->n_consistency; i++) {
@@ -208,7 +209,7 @@ static void reply_proofs(struct treeq_job *j, Gtsync__V1__Envelope *env,
 	rep->n_inclusions = j->n_found;
 	env->body_case = GTSYNC__V1__ENVELOPE__BODY_PROOF_REPLY;
 	env->proof_reply = rep;
-	gt__conn_reply(j->c, env);
+	gt__reply_send(j->r, env);
 out:
 	free(inc);
 	free(incp);
@@ -219,21 +220,19 @@ out:
 static void after_cb(uv_work_t *req, int status)
 {
 	struct treeq_job *j = req->data;
-	struct gt_conn *c = j->c;
+	struct gt__reply *r = j->r;
 	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
 	Gtsync__V1__TreeHead th;
 	Gtsync__V1__ProofReply rep = GTSYNC__V1__PROOF_REPLY__INIT;
 
 	env.request_id = j->env->request_id;
-	if (status != 0) {
-		gt__conn_error(c, env.request_id, GT_ECANCELED, "the server is shutting down", 0);
-	} else if (j->rc != GT_OK) {
-		gt__conn_error(c, env.request_id, j->rc, j->why, 0);
+	if (gt__reply_failed(r, env.request_id, status, j->rc, j->why)) {
+		/* Answered. */
 	} else if (j->env->body_case == GTSYNC__V1__ENVELOPE__BODY_TREE_HEAD_REQUEST) {
 		fill_head(&th, &j->head);
 		env.body_case = GTSYNC__V1__ENVELOPE__BODY_TREE_HEAD;
 		env.tree_head = &th;
-		gt__conn_reply(c, &env);
+		gt__reply_send(r, &env);
 	} else {
 		fill_head(&th, &j->head);
 		rep.head = &th;
@@ -244,28 +243,25 @@ static void after_cb(uv_work_t *req, int status)
 	free(j->found);
 	gt_wire_envelope_free(j->env);
 	free(j);
-	gt__conn_request_done(c);
-	gt__conn_unref(c);
+	gt__reply_end(r);
 }
 
-void gt__treeq_submit(struct gt_conn *c, gt_envelope *env)
+void gt__treeq_submit(struct gt__reply *r, gt_envelope *env)
 {
 	struct treeq_job *j = calloc(1, sizeof(*j));
 
 	if (j == NULL) {
-		gt__conn_refuse(c, env, GT_ENOMEM, NULL);
+		gt__reply_refuse(r, env, GT_ENOMEM, NULL);
 		return;
 	}
 	j->req.data = j;
-	j->c = c;
+	j->r = r;
 	j->env = env;
-	j->readers = c->srv->readers;
-	j->signing_key = c->srv->signing_key;
+	j->readers = r->srv->readers;
+	j->signing_key = r->srv->signing_key;
 	j->now_ms = gt_clock_wall_ms();
-	gt__conn_ref(c);
-	if (uv_queue_work(c->srv->loop, &j->req, work_cb, after_cb) != 0) {
+	if (gt__reply_queue(r, &j->req, work_cb, after_cb) != GT_OK) {
 		free(j);
-		gt__conn_refuse(c, env, GT_EBUSY, NULL);
-		gt__conn_unref(c);
+		gt__reply_refuse(r, env, GT_EBUSY, NULL);
 	}
 }

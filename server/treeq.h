@@ -4,7 +4,7 @@
 
 #include "wire.h"
 
-struct gt_conn;
+struct gt__reply;
 
 /* Most inclusion proofs one ProofRequest may ask for; a request for more is GT_ETOOBIG. */
 #define GT_TREEQ_MAX_INCLUSIONS 256u
@@ -12,6 +12,6 @@ struct gt_conn;
 /* Handles a TreeHeadRequest or ProofRequest from an authenticated connection, off the loop;
  * takes env. Any key may ask: heads and proofs carry hashes, and leaf entries hold batch
  * hashes and signatures or key records, never values. */
-void gt__treeq_submit(struct gt_conn *c, gt_envelope *env);
+void gt__treeq_submit(struct gt__reply *r, gt_envelope *env);
 
 #endif

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn.h"
 #include "error.h"
 #include "i18n.h"
 #include "readpool.h"
-#include "server.h"
 #include "snapshot.h"
 #include "store.h"
 #include "vec.h"
@@ -110,15 +110,15 @@ static void apply(struct gt_watch *w)
 		next = c->next;
 		if (c->state != GT_CONN_READY || c->doomed)
 			continue;
-		const struct watch_key *k = find_key(w, c->key_id);
+		const struct watch_key *k = find_key(w, c->rep.key_id);
 		if (k == NULL || k->revoked) {
 			gt__conn_error(c, 0, GT_EKEY, GT_WATCH_REVOKED_MSG, 1);
 			closed++;
-		} else if (k->roles != c->roles) {
+		} else if (k->roles != c->rep.roles) {
 			/* A role granted or taken away applies to the next request of a live
 			 * connection; requests already admitted keep the roles they were checked
 			 * by. */
-			c->roles = k->roles;
+			c->rep.roles = k->roles;
 			changed++;
 		}
 	}

@@ -4,13 +4,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 #include "cstore.h"
 #include "key.h"
@@ -148,6 +154,21 @@ void gt_clirun(struct gt_clirun *r, const char *home, const char *const *env, un
 	r->err = slurp(errp);
 	gt_test_rmtree(dir);
 	free(dir);
+}
+
+void gt_clirun_ok(struct gt_clirun *r, const char *home, const char *const *args,
+                  unsigned timeout_s)
+{
+	struct gt_clirun mine;
+
+	if (r == NULL)
+		r = &mine;
+	gt_clirun(r, home, NULL, timeout_s, args);
+	if (r->status != 0)
+		fail_msg("gtsync %s %s exited %d:\n%s%s", args[0],
+		         args[0] && args[1] ? args[1] : "", r->status, r->out, r->err);
+	if (r == &mine)
+		gt_clirun_free(r);
 }
 
 void gt_clirun_free(struct gt_clirun *r)
@@ -361,4 +382,24 @@ int gt_clirun_server_teardown(void **state)
 	free(ts);
 	*state = NULL;
 	return 0;
+}
+
+int gt_clirun_fx_teardown(struct gt_testserver *ts, void *fx)
+{
+	void *state = ts;
+
+	gt_clirun_server_teardown(&state);
+	free(fx);
+	return 0;
+}
+
+void gt_clirun_says(const char *home, int want, const char *needle, const char *const *args)
+{
+	struct gt_clirun r;
+
+	gt_clirun(&r, home, NULL, 60, args);
+	if (r.status != want || (strstr(r.out, needle) == NULL && strstr(r.err, needle) == NULL))
+		fail_msg("gtsync %s: exit %d (expected %d), expected '%s' in:\n%s%s", args[0],
+		         r.status, want, needle, r.out, r.err);
+	gt_clirun_free(&r);
 }

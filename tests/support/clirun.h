@@ -22,6 +22,11 @@ struct gt_clirun {
 void gt_clirun(struct gt_clirun *r, const char *home, const char *const *env, unsigned timeout_s,
                const char *const *args);
 
+/* Runs gtsync like gt_clirun() in English, and fails the test, showing what it wrote, unless it
+ * exits 0. r (caller frees) keeps the output; NULL: it is freed here. */
+void gt_clirun_ok(struct gt_clirun *r, const char *home, const char *const *args,
+                  unsigned timeout_s);
+
 /* A run in the background. */
 struct gt_clirun_bg {
 	pid_t pid;
@@ -84,3 +89,11 @@ void gt_clirun_key_id(const char *home, char *out, size_t len);
  * teardown stops it and removes its directory even when the test failed. */
 int gt_clirun_server_setup(void **state);
 int gt_clirun_server_teardown(void **state);
+
+/* A CLI test's teardown: stops and removes ts (as gt_clirun_server_teardown()) and frees fx,
+ * the test's fixture that held it. */
+int gt_clirun_fx_teardown(struct gt_testserver *ts, void *fx);
+
+/* Runs gtsync in home (in English) and fails the test unless it exits want and its output
+ * (stdout or stderr) says needle. */
+void gt_clirun_says(const char *home, int want, const char *needle, const char *const *args);

@@ -12,6 +12,8 @@
 
 #include "crypto.h"
 #include "metadata.h"
+#include "rules.h"
+#include "snapshot.h"
 #include "store.h"
 
 void gt_test_build(struct gt_test_built *out, const char *key_id, const char *org, uint64_t seq,
@@ -99,6 +101,32 @@ void gt_test_unbuild(struct gt_test_built *b)
 	free(b->bytes);
 	gt_wire_batch_free(b->dec);
 	memset(b, 0, sizeof(*b));
+}
+
+void gt_test_rules_in(struct gt_rules_batch *in, const struct gt_snapshot *snap,
+                      const struct gt_test_built *b, int64_t at_ms)
+{
+	memset(in, 0, sizeof(*in));
+	in->snap = snap;
+	in->batch = b->dec;
+	in->bytes = b->bytes;
+	in->len = b->len;
+	in->signature = b->sig;
+	in->sig_len = sizeof(b->sig);
+	in->hash = b->hash;
+	in->received_at_ms = at_ms;
+}
+
+void gt_test_apply_plain(struct gt_store *st, const struct gt_test_built *b, int64_t at_ms)
+{
+	static const struct gt_snapshot no_metadata;
+	struct gt_rules_batch in;
+	struct gt_store_batch_out out;
+
+	gt_test_rules_in(&in, &no_metadata, b, at_ms);
+	assert_int_equal(gt_rules_apply(st, &in, &out), 0);
+	assert_int_equal(out.status, GTSYNC__V1__PUSH_STATUS__PUSH_OK);
+	gt_store_batch_out_free(&out);
 }
 
 void gt_test_store_metadata(struct gt_store *st)

@@ -49,6 +49,17 @@ void gt_test_build(struct gt_test_built *out, const char *key_id, const char *or
 void gt_test_unbuild(struct gt_test_built *b);
 
 struct gt_store;
+struct gt_snapshot;
+struct gt_rules_batch;
+
+/* Fills in for applying b received at at_ms with snap's metadata (both borrowed), as ingest
+ * does; the caller adds verdicts and why when it has them. */
+void gt_test_rules_in(struct gt_rules_batch *in, const struct gt_snapshot *snap,
+                      const struct gt_test_built *b, int64_t at_ms);
+
+/* Applies b to st through the rules, received at at_ms, with no metadata (so no rules but the
+ * log and revisions), and asserts that it was stored (PUSH_OK). */
+void gt_test_apply_plain(struct gt_store *st, const struct gt_test_built *b, int64_t at_ms);
 
 /* Loads the source tree's metadata/ into st as `metadata load` does. Aborts on failure. */
 void gt_test_store_metadata(struct gt_store *st);

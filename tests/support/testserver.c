@@ -342,6 +342,48 @@ gt_envelope *gt_test_push(struct gt_session *s, const struct gt_test_signed *sb)
 	return reply;
 }
 
+uint64_t gt_test_push_value(struct gt_session *s, const struct gt_key *k, const char *org,
+                            uint64_t seq, const char *period, const char *value,
+                            struct gt_test_signed *sb)
+{
+	gt_batch b = GTSYNC__V1__BATCH__INIT;
+	Gtsync__V1__DataValue v = GTSYNC__V1__DATA_VALUE__INIT, *vp = &v;
+	struct gt_test_signed mine;
+	gt_envelope *ack;
+	uint64_t size;
+
+	v.data_element = "KK_KORBAN";
+	v.category_option_combo = "PD";
+	v.org_unit = (char *)org;
+	v.period = (char *)period;
+	v.value = (char *)value;
+	v.revision = seq;
+	b.values = &vp;
+	b.n_values = 1;
+	gt_test_sign_batch(k, org, seq, &b, &mine);
+	ack = gt_test_push(s, &mine);
+	if (ack->push_ack->status != GTSYNC__V1__PUSH_STATUS__PUSH_OK)
+		die("the value was not stored");
+	size = ack->push_ack->tree_size;
+	gt_wire_envelope_free(ack);
+	if (sb != NULL)
+		*sb = mine;
+	else
+		free(mine.bytes);
+	return size;
+}
+
+void gt_testserver_signing_pub(const struct gt_testserver *ts, uint8_t pub[GT_ED25519_PUB_LEN])
+{
+	struct gt_key *sk = NULL;
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/signing-key.pem", ts->data);
+	if (gt_key_load(path, &sk) != 0 || gt_key_public(sk, pub) != 0)
+		die("reading the server's signing key");
+	gt_key_free(sk);
+}
+
 void gt_testserver_open_late(struct gt_testserver *ts, const char *orgs, const char *periods)
 {
 	struct gt_meta *m = NULL;

@@ -87,6 +87,16 @@ void gt_test_sign_batch(const struct gt_key *k, const char *org, uint64_t seq, g
  * gt_wire_envelope_free()). */
 gt_envelope *gt_test_push(struct gt_session *s, const struct gt_test_signed *sb);
 
+/* Pushes one value of KK_KORBAN, option PD (org, period, value, revision seq) as k's batch seq
+ * on s and aborts unless it was stored (PUSH_OK). Returns the ack's tree size; *sb (when not
+ * NULL) keeps the signed batch (caller frees sb->bytes). */
+uint64_t gt_test_push_value(struct gt_session *s, const struct gt_key *k, const char *org,
+                            uint64_t seq, const char *period, const char *value,
+                            struct gt_test_signed *sb);
+
+/* The server's signing public key, from ts's data dir. Aborts on failure. */
+void gt_testserver_signing_pub(const struct gt_testserver *ts, uint8_t pub[GT_ED25519_PUB_LEN]);
+
 /* Opens every data set reported at each org unit's level for late entry in each period
  * (space-separated lists: "53.71 53.72", "2024 2025") until 90 days from now, as the central
  * secretariat does with a signed open-late action: tests with fixed historical periods go

@@ -55,11 +55,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	void *ts = f->ts;
 
-	gt_clirun_server_teardown(&ts);
-	free(f);
-	return 0;
+	return gt_clirun_fx_teardown(f->ts, f);
 }
 
 /* Runs gtsync in home; returns the exit status, the output in r (caller frees). */

@@ -55,14 +55,6 @@ static void expect_line(const char *text, const char *line)
 	free(got);
 }
 
-static void run_ok(const char *home, const char *const *args, struct gt_clirun *r)
-{
-	gt_clirun(r, home, NULL, 60, args);
-	if (r->status != 0)
-		fail_msg("gtsync %s %s exited %d:\n%s%s", args[0], args[1] ? args[1] : "",
-		         r->status, r->out, r->err);
-}
-
 static void test_flow(void **state)
 {
 	struct gt_testserver *ts = *state;
@@ -92,7 +84,7 @@ static void test_flow(void **state)
 	            strstr(r.err, "tidak ada isi berkas ini yang diantrekan") != NULL);
 	gt_clirun_free(&r);
 	const char *status[] = {"status", "--format", "plain", NULL};
-	run_ok(d1, status, &r);
+	gt_clirun_ok(&r, d1, status, 60);
 	assert_int_equal(gt_clirun_kv_num(r.out, "queued"), 0);
 	assert_int_equal(gt_clirun_kv_num(r.out, "metadata_version"), 1);
 	gt_clirun_free(&r);
@@ -101,25 +93,25 @@ static void test_flow(void **state)
 	snprintf(path, sizeof(path), "%s/d1.csv", ts->dir);
 	gt_clirun_write(path, d1_csv);
 	const char *imp1[] = {"import", path, NULL};
-	run_ok(d1, imp1, &r);
+	gt_clirun_ok(&r, d1, imp1, 60);
 	assert_non_null(strstr(r.out, "9 values: 9 queued"));
 	gt_clirun_free(&r);
 	snprintf(path, sizeof(path), "%s/d2.csv", ts->dir);
 	gt_clirun_write(path, d2_csv);
 	const char *imp2[] = {"import", path, NULL};
-	run_ok(d2, imp2, &r);
+	gt_clirun_ok(&r, d2, imp2, 60);
 	gt_clirun_free(&r);
-	run_ok(d1, status, &r);
+	gt_clirun_ok(&r, d1, status, 60);
 	assert_int_equal(gt_clirun_kv_num(r.out, "queued"), 9);
 	gt_clirun_free(&r);
 
 	const char *push[] = {"push", "--no-retry", NULL};
-	run_ok(d1, push, &r);
+	gt_clirun_ok(&r, d1, push, 60);
 	assert_non_null(strstr(r.out, "9 values acknowledged, 0 in conflict, 0 refused, 0 left"));
 	gt_clirun_free(&r);
-	run_ok(d2, push, &r);
+	gt_clirun_ok(&r, d2, push, 60);
 	gt_clirun_free(&r);
-	run_ok(d1, status, &r);
+	gt_clirun_ok(&r, d1, status, 60);
 	assert_int_equal(gt_clirun_kv_num(r.out, "queued"), 0);
 	assert_int_equal(gt_clirun_kv_num(r.out, "batched"), 0);
 	assert_int_equal(gt_clirun_kv_num(r.out, "acknowledged"), 9);
@@ -128,14 +120,14 @@ static void test_flow(void **state)
 	assert_string_not_equal(gt_clirun_kv(r.out, "last_push", buf, sizeof(buf)), "never");
 	assert_string_equal(gt_clirun_kv(r.out, "role", buf, sizeof(buf)), "operator");
 	gt_clirun_free(&r);
-	run_ok(d1, push, &r);
+	gt_clirun_ok(&r, d1, push, 60);
 	assert_non_null(strstr(r.out, "nothing to send"));
 	gt_clirun_free(&r);
 
 	/* The province's consolidated report: months roll up into the quarter. */
 	const char *rep_csv[] = {"report",   "--org",  "53",       "--dataset", "KK",
 	                         "--period", "2026Q3", "--format", "csv",       NULL};
-	run_ok(prov, rep_csv, &r);
+	gt_clirun_ok(&r, prov, rep_csv, 60);
 	expect_line(r.out, "KK_LP,2026Q3,53,,10,4,");
 	expect_line(r.out, "KK_KORBAN,2026Q3,53,PD,9,2,");
 	expect_line(r.out, "KK_KORBAN_TOTAL,2026Q3,53,,12,2,");
@@ -146,7 +138,7 @@ static void test_flow(void **state)
 	/* The DHIS2 export is a dataValueSets document with exactly DHIS2's field names. */
 	const char *rep_dhis2[] = {"report",   "--org",  "53",       "--dataset", "KK",
 	                           "--period", "2026Q3", "--format", "dhis2",     NULL};
-	run_ok(prov, rep_dhis2, &r);
+	gt_clirun_ok(&r, prov, rep_dhis2, 60);
 	struct mj *doc = mj_parse(r.out, strlen(r.out));
 	assert_non_null(doc);
 	static const char *const top[] = {"dataSet", "period", "orgUnit", "dataValues", NULL};
@@ -177,7 +169,7 @@ static void test_flow(void **state)
 
 	const char *rep_json[] = {"report",   "--org",  "53",       "--dataset", "KK",
 	                          "--period", "2026Q3", "--format", "json",      NULL};
-	run_ok(prov, rep_json, &r);
+	gt_clirun_ok(&r, prov, rep_json, 60);
 	doc = mj_parse(r.out, strlen(r.out));
 	assert_non_null(doc);
 	const struct mj *cp = mj_get(doc, "completeness");
@@ -190,7 +182,7 @@ static void test_flow(void **state)
 
 	const char *rep_table[] = {"report", "--org",    "53",     "--dataset",
 	                           "KK",     "--period", "2026Q3", NULL};
-	run_ok(prov, rep_table, &r);
+	gt_clirun_ok(&r, prov, rep_table, 60);
 	/* The period as people say it (issue 12). */
 	assert_non_null(strstr(r.out, "Kasus dan korban TPPO (KK), Nusa Tenggara Timur, period "
 	                              "Quarter 3 2026"));
@@ -206,7 +198,7 @@ static void test_flow(void **state)
 
 	/* The province pulls: its replica equals the server's data for its districts-> */
 	const char *pull[] = {"pull", NULL};
-	run_ok(prov, pull, &r);
+	gt_clirun_ok(&r, prov, pull, 60);
 	assert_non_null(strstr(r.out, "13 values"));
 	assert_non_null(strstr(r.out, "up to date"));
 	gt_clirun_free(&r);
@@ -219,7 +211,7 @@ static void test_flow(void **state)
 		assert_string_equal(replica.lines[i], server.lines[i]);
 	gt_clirun_values_free(&server);
 	gt_clirun_values_free(&replica);
-	run_ok(prov, status, &r);
+	gt_clirun_ok(&r, prov, status, 60);
 	assert_int_equal(gt_clirun_kv_num(r.out, "replica_values"), 13);
 	assert_int_equal(gt_clirun_kv_num(r.out, "replica_units"), 2);
 	assert_string_equal(gt_clirun_kv(r.out, "role", buf, sizeof(buf)), "aggregator");

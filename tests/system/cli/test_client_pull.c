@@ -16,13 +16,6 @@
 #include "clirun.h"
 #include "testserver.h"
 
-static void run_ok(const char *home, const char *const *args, struct gt_clirun *r)
-{
-	gt_clirun(r, home, NULL, 120, args);
-	if (r->status != 0)
-		fail_msg("gtsync %s exited %d:\n%s%s", args[0], r->status, r->out, r->err);
-}
-
 /* Imports n values of KK_KORBAN (four options per month, back from 2026-09) and pushes. */
 static void push_values(struct gt_testserver *ts, const char *home, int n, int tag)
 {
@@ -43,10 +36,10 @@ static void push_values(struct gt_testserver *ts, const char *home, int n, int t
 	gt_clirun_write(path, text);
 	free(text);
 	const char *imp[] = {"import", path, NULL};
-	run_ok(home, imp, &r);
+	gt_clirun_ok(&r, home, imp, 120);
 	gt_clirun_free(&r);
 	const char *push[] = {"push", "--no-retry", NULL};
-	run_ok(home, push, &r);
+	gt_clirun_ok(&r, home, push, 120);
 	gt_clirun_free(&r);
 }
 
@@ -81,31 +74,31 @@ static void test_resumable_pull(void **state)
 
 	/* Two chunks of five, then stop: the cursor is saved with them. */
 	const char *pull_part[] = {"pull", "--chunk", "5", "--max-chunks", "2", NULL};
-	run_ok(prov, pull_part, &r);
+	gt_clirun_ok(&r, prov, pull_part, 120);
 	assert_non_null(strstr(r.out, "10 values"));
 	assert_non_null(strstr(r.out, "more is waiting"));
 	gt_clirun_free(&r);
-	run_ok(prov, status, &r);
+	gt_clirun_ok(&r, prov, status, 120);
 	assert_int_equal(gt_clirun_kv_num(r.out, "replica_values"), 10);
 	gt_clirun_free(&r);
 	/* The rest, from the cursor. */
 	const char *pull[] = {"pull", "--chunk", "5", NULL};
-	run_ok(prov, pull, &r);
+	gt_clirun_ok(&r, prov, pull, 120);
 	assert_non_null(strstr(r.out, "30 values"));
 	assert_non_null(strstr(r.out, "up to date"));
 	gt_clirun_free(&r);
 	expect_replica_equals_server(ts, prov);
-	run_ok(prov, status, &r);
+	gt_clirun_ok(&r, prov, status, 120);
 	assert_int_equal(gt_clirun_kv_num(r.out, "replica_values"), 40);
 	assert_int_equal(gt_clirun_kv_num(r.out, "replica_units"), 2); /* not 36.71 */
 	gt_clirun_free(&r);
 
 	/* Nothing new: an empty pull. New values: only the changes come. */
-	run_ok(prov, pull, &r);
+	gt_clirun_ok(&r, prov, pull, 120);
 	assert_non_null(strstr(r.out, "0 values"));
 	gt_clirun_free(&r);
 	push_values(ts, d1, 8, 2); /* changes 8 of d1's values */
-	run_ok(prov, pull, &r);
+	gt_clirun_ok(&r, prov, pull, 120);
 	assert_non_null(strstr(r.out, "8 values"));
 	gt_clirun_free(&r);
 	expect_replica_equals_server(ts, prov);
@@ -121,7 +114,7 @@ static void test_resumable_pull(void **state)
 		gt_clirun_wait(&r, &bg, 60);
 		gt_clirun_free(&r);
 	}
-	run_ok(prov, pull, &r);
+	gt_clirun_ok(&r, prov, pull, 120);
 	gt_clirun_free(&r);
 	expect_replica_equals_server(ts, prov);
 

@@ -18,13 +18,6 @@
 #include "testserver.h"
 #include "testutil.h"
 
-static void run_ok(const char *home, const char *const *args, struct gt_clirun *r)
-{
-	gt_clirun(r, home, NULL, 60, args);
-	if (r->status != 0)
-		fail_msg("gtsync %s exited %d:\n%s%s", args[0], r->status, r->out, r->err);
-}
-
 static void expect_line(const char *text, const char *line)
 {
 	const char *p = text;
@@ -96,7 +89,7 @@ static void test_forms_round_trip(void **state)
 	snprintf(form, sizeof(form), "%s/kk-form.csv", ts->dir);
 	const char *tmpl[] = {"template", "--dataset", "KK",       "--period", "202611",
 	                      "--format", "csv",       "--output", form,       NULL};
-	run_ok(d2, tmpl, &r);
+	gt_clirun_ok(&r, d2, tmpl, 60);
 	assert_non_null(strstr(r.out, form));
 	gt_clirun_free(&r);
 	/* A second template never replaces a filled one. */
@@ -111,7 +104,7 @@ static void test_forms_round_trip(void **state)
 	free(text);
 	free(grid);
 	const char *imp2[] = {"import", filled, NULL};
-	run_ok(d2, imp2, &r);
+	gt_clirun_ok(&r, d2, imp2, 60);
 	assert_non_null(strstr(r.out, "13 values: 13 queued"));
 	gt_clirun_free(&r);
 
@@ -138,22 +131,22 @@ static void test_forms_round_trip(void **state)
 	/* 53.71: the Excel form filled and saved by LibreOffice. */
 	snprintf(fixture, sizeof(fixture), "%s/tests/data/forms/kk-filled-lo.xlsx", GT_SOURCE_DIR);
 	const char *imp1[] = {"import", fixture, NULL};
-	run_ok(d1, imp1, &r);
+	gt_clirun_ok(&r, d1, imp1, 60);
 	assert_non_null(strstr(r.out, "13 values: 13 queued"));
 	gt_clirun_free(&r);
 
 	const char *push[] = {"push", "--no-retry", NULL};
-	run_ok(d1, push, &r);
+	gt_clirun_ok(&r, d1, push, 60);
 	assert_non_null(strstr(r.out, "13 values acknowledged, 0 in conflict"));
 	gt_clirun_free(&r);
-	run_ok(d2, push, &r);
+	gt_clirun_ok(&r, d2, push, 60);
 	assert_non_null(strstr(r.out, "13 values acknowledged, 0 in conflict"));
 	gt_clirun_free(&r);
 
 	/* The province's report: each district's figures and their sums. */
 	const char *rep[] = {"report",   "--org",  "53",       "--dataset", "KK",
 	                     "--period", "202611", "--format", "csv",       NULL};
-	run_ok(prov, rep, &r);
+	gt_clirun_ok(&r, prov, rep, 60);
 	expect_line(r.out, "KK_KORBAN,202611,53.72,PD,4,1,");
 	expect_line(r.out, "KK_KORBAN,202611,53.72,AL,1,1,");
 	expect_line(r.out, "KK_KORBAN,202611,53.71,PD,3,1,");
@@ -171,7 +164,7 @@ static void test_forms_round_trip(void **state)
 	snprintf(pre, sizeof(pre), "%s/kk-prefilled.csv", ts->dir);
 	const char *tmpl_pre[] = {"template", "--dataset", "KK", "--period",  "202611", "--format",
 	                          "csv",      "--output",  pre,  "--prefill", NULL};
-	run_ok(d2, tmpl_pre, &r);
+	gt_clirun_ok(&r, d2, tmpl_pre, 60);
 	assert_non_null(strstr(r.out, "13 cells filled with the values of November 2026"));
 	gt_clirun_free(&r);
 	uint8_t *want = gt_test_read_file(filled, &len);
@@ -185,7 +178,7 @@ static void test_forms_round_trip(void **state)
 	free(got);
 	/* ...so importing it unchanged queues nothing. */
 	const char *imp_pre[] = {"import", pre, NULL};
-	run_ok(d2, imp_pre, &r);
+	gt_clirun_ok(&r, d2, imp_pre, 60);
 	assert_non_null(strstr(r.out, "13 values: 0 queued, 13 unchanged"));
 	gt_clirun_free(&r);
 	/* --prefill-from: December's Excel form starts from November's figures; imported as it
@@ -194,19 +187,19 @@ static void test_forms_round_trip(void **state)
 	const char *tmpl_next[] = {"template", "--dataset", "KK", "--period",
 	                           "202612",   "--output",  next, "--prefill-from",
 	                           "202611",   NULL};
-	run_ok(d2, tmpl_next, &r);
+	gt_clirun_ok(&r, d2, tmpl_next, 60);
 	assert_non_null(strstr(r.out, "13 cells filled"));
 	gt_clirun_free(&r);
 	const char *imp_next[] = {"import", next, NULL};
-	run_ok(d2, imp_next, &r);
+	gt_clirun_ok(&r, d2, imp_next, 60);
 	assert_non_null(strstr(r.out, "13 values: 13 queued"));
 	gt_clirun_free(&r);
-	run_ok(d2, push, &r);
+	gt_clirun_ok(&r, d2, push, 60);
 	assert_non_null(strstr(r.out, "13 values acknowledged, 0 in conflict"));
 	gt_clirun_free(&r);
 	const char *rep12[] = {"report",   "--org",  "53",       "--dataset", "KK",
 	                       "--period", "202612", "--format", "csv",       NULL};
-	run_ok(prov, rep12, &r);
+	gt_clirun_ok(&r, prov, rep12, 60);
 	expect_line(r.out, "KK_KORBAN,202612,53.72,PD,4,1,");
 	expect_line(r.out, "KK_KORBAN,202612,53.72,AL,1,1,");
 	expect_line(r.out, "KK_PELAKU,202612,53.72,PERORANGAN,2,1,");

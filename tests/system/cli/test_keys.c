@@ -40,26 +40,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	void *ts = f->ts;
 
-	gt_clirun_server_teardown(&ts);
-	free(f);
-	return 0;
-}
-
-/* Runs gtsync in home, in English, and checks its exit status and that its output says
- * needle. */
-static void says(const char *home, int want, const char *needle, const char *const *args)
-{
-	static const char *const env_en[] = {
-	    "LANGUAGE=", "LC_ALL=", "LC_MESSAGES=", "LANG=en_US.UTF-8", NULL};
-	struct gt_clirun r;
-
-	gt_clirun(&r, home, env_en, 60, args);
-	if (r.status != want || (strstr(r.out, needle) == NULL && strstr(r.err, needle) == NULL))
-		fail_msg("gtsync %s: exit %d (expected %d), expected '%s' in:\n%s%s", args[0],
-		         r.status, want, needle, r.out, r.err);
-	gt_clirun_free(&r);
+	return gt_clirun_fx_teardown(f->ts, f);
 }
 
 /* Runs gtsync-server CMD... --data DATA and returns its standard output and error (caller
@@ -117,20 +99,21 @@ static void one_key_two_roles(void **state)
 	char buf[64];
 
 	/* The one district machine enters its figures and submits its report. */
-	says(f->both, 0, "queued", set);
-	says(f->both, 0, "1 values acknowledged", push);
+	gt_clirun_says(f->both, 0, "queued", set);
+	gt_clirun_says(f->both, 0, "1 values acknowledged", push);
 	gt_clirun(&r, f->both, NULL, 60, status);
 	assert_string_equal(gt_clirun_kv(r.out, "role", buf, sizeof(buf)), "operator,approver");
 	gt_clirun_free(&r);
-	says(f->both, 0, "submit KK 2024 53.71: applied", submit);
+	gt_clirun_says(f->both, 0, "submit KK 2024 53.71: applied", submit);
 
 	/* The approver role is taken: the next login may still push, but not act. */
 	snprintf(args, sizeof(args), "key revoke-role --role approver %s", f->key_id);
 	server_says(f, 0, "now holds: operator", args);
-	says(f->both, 1, "refused by the server: only an approver key may submit", approve);
+	gt_clirun_says(f->both, 1, "refused by the server: only an approver key may submit",
+	               approve);
 	const char *set2[] = {"set", "KK_LP", "202402", "", "4", NULL};
-	says(f->both, 0, "queued", set2);
-	says(f->both, 0, "1 values acknowledged", push);
+	gt_clirun_says(f->both, 0, "queued", set2);
+	gt_clirun_says(f->both, 0, "1 values acknowledged", push);
 	/* The last role cannot be taken; a role it does not hold neither. */
 	snprintf(args, sizeof(args), "key revoke-role --role operator %s", f->key_id);
 	server_says(f, 1, "revoke the key instead", args);
@@ -142,10 +125,10 @@ static void one_key_two_roles(void **state)
 	server_says(f, 0, "now holds: operator,approver", args);
 	snprintf(args, sizeof(args), "key revoke-role --role operator %s", f->key_id);
 	server_says(f, 0, "now holds: approver", args);
-	says(f->both, 0, "approve KK 2024 53.71: applied", approve);
+	gt_clirun_says(f->both, 0, "approve KK 2024 53.71: applied", approve);
 	const char *set3[] = {"set", "KK_LP", "202403", "", "5", NULL};
 	/* The client learnt the roles at that login: it queues nothing. */
-	says(f->both, 1, "registered as approver; only an operator key may write", set3);
+	gt_clirun_says(f->both, 1, "registered as approver; only an operator key may write", set3);
 
 	/* Labels and filters in key list. */
 	snprintf(args, sizeof(args), "key label %s '" LABEL "'", f->key_id);
@@ -159,11 +142,11 @@ static void one_key_two_roles(void **state)
 	 * in text, JSON and HTML alike. */
 	const char *text[] = {"report",   "--org", "53.71",    "--dataset", "KK",
 	                      "--period", "2024",  "--format", "text",      NULL};
-	says(f->both, 0, "submit    " LABEL " (approver, key ", text);
+	gt_clirun_says(f->both, 0, "submit    " LABEL " (approver, key ", text);
 	const char *json[] = {"report",   "--org", "53.71",    "--dataset", "KK",
 	                      "--period", "2024",  "--format", "json",      NULL};
-	says(f->both, 0, "\"by\": \"" LABEL "\"", json);
-	says(f->both, 0, "\"role\": \"approver\"", json);
+	gt_clirun_says(f->both, 0, "\"by\": \"" LABEL "\"", json);
+	gt_clirun_says(f->both, 0, "\"role\": \"approver\"", json);
 
 	/* The log signed under the roles held then still rebuilds and verifies. */
 	assert_int_equal(gt_testserver_stop(f->ts), 0);
@@ -208,11 +191,11 @@ static void enrol_by_request(void **state)
 
 	/* Not enrolled yet: the server says so. */
 	const char *md[] = {"metadata", "pull", NULL};
-	says(home, 1, "not registered", md);
+	gt_clirun_says(home, 1, "not registered", md);
 	/* Before the first login, 'gtsync key' repeats the very request, roles included. */
 	const char *key[] = {"key", NULL};
-	says(home, 0, line, key);
-	says(home, 0, "operator,approver asked for", key);
+	gt_clirun_says(home, 0, line, key);
+	gt_clirun_says(home, 0, "operator,approver asked for", key);
 
 	/* One digit mistyped in the copy the centre got: refused, nothing registered. */
 	snprintf(bad, sizeof(bad), "%s", line);
@@ -238,9 +221,9 @@ static void enrol_by_request(void **state)
 
 	/* The office works at once: its first command fetches the metadata. */
 	const char *set[] = {"set", "KK_LP", "202401", "", "2", NULL};
-	says(home, 0, "queued", set);
+	gt_clirun_says(home, 0, "queued", set);
 	const char *push[] = {"push", "--no-retry", NULL};
-	says(home, 0, "1 values acknowledged", push);
+	gt_clirun_says(home, 0, "1 values acknowledged", push);
 }
 
 /* Sets up a home for org asking for roles and returns its request line. */
@@ -276,22 +259,22 @@ static void aggregator_enrols_its_districts(void **state)
 	/* Banten's aggregator may not enrol a district of Nusa Tenggara Timur, nor NTT's one of
 	 * Banten's. */
 	const char *wrong[] = {"enrol", "--request", line, NULL};
-	says(ag36, 1, "only for its own province's districts", wrong);
+	gt_clirun_says(ag36, 1, "only for its own province's districts", wrong);
 	const char *wrong2[] = {"enrol", "--request", line36, NULL};
-	says(ag53, 1, "only for its own province's districts", wrong2);
+	gt_clirun_says(ag53, 1, "only for its own province's districts", wrong2);
 	/* A district's own key may not enrol anyone. */
-	says(f->both, 1, "only a province's aggregator may enrol", wrong);
+	gt_clirun_says(f->both, 1, "only a province's aggregator may enrol", wrong);
 	/* Nor may an aggregator enrol another aggregator. */
 	char agh[4200];
 	new_office(f, "ag53b", "53", "aggregator", agh, sizeof(agh), agline, sizeof(agline));
 	const char *wrong3[] = {"enrol", "--request", agline, NULL};
-	says(ag53, 1, "only for its own province's districts", wrong3);
+	gt_clirun_says(ag53, 1, "only for its own province's districts", wrong3);
 	/* Nor a district key with a province's role. */
 	char mixh[4200], mixline[300];
 	new_office(f, "d5372x", "53.72", "operator,aggregator", mixh, sizeof(mixh), mixline,
 	           sizeof(mixline));
 	const char *wrong4[] = {"enrol", "--request", mixline, NULL};
-	says(ag53, 1, "only operator and approver keys", wrong4);
+	gt_clirun_says(ag53, 1, "only operator and approver keys", wrong4);
 	char *out = server_cmd(f, "key list --org 53.72", &status);
 	assert_non_null(strstr(out, "(no key matches)"));
 	free(out);
@@ -299,13 +282,13 @@ static void aggregator_enrols_its_districts(void **state)
 	/* Its own district: enrolled with its label; the district works at once. */
 	const char *right[] = {"enrol", "--request", line, "--label", "Kabupaten 53.72 - operator",
 	                       NULL};
-	says(ag53, 0, "enrolled for 53.72 as operator,approver; check ", right);
-	says(ag53, 1, "already registered", right);
+	gt_clirun_says(ag53, 0, "enrolled for 53.72 as operator,approver; check ", right);
+	gt_clirun_says(ag53, 1, "already registered", right);
 	server_says(f, 0, "Kabupaten 53.72 - operator", "key list --org 53 --role operator");
 	const char *set[] = {"set", "KK_LP", "202401", "", "6", NULL};
-	says(home, 0, "queued", set);
+	gt_clirun_says(home, 0, "queued", set);
 	const char *push[] = {"push", "--no-retry", NULL};
-	says(home, 0, "1 values acknowledged", push);
+	gt_clirun_says(home, 0, "1 values acknowledged", push);
 	/* The server's log says who enrolled whom. */
 	assert_true(gt_testserver_log_count(f->ts, "outcome=registered") == 1);
 	assert_true(gt_testserver_log_count(f->ts, "outcome=refused") >= 5);

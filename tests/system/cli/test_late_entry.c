@@ -39,23 +39,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	void *ts = f->ts;
 
-	gt_clirun_server_teardown(&ts);
-	free(f);
-	return 0;
-}
-
-/* Runs gtsync in home and checks its exit status and that its output says needle. */
-static void says(const char *home, int want, const char *needle, const char *const *args)
-{
-	struct gt_clirun r;
-
-	gt_clirun(&r, home, NULL, 60, args);
-	if (r.status != want || (strstr(r.out, needle) == NULL && strstr(r.err, needle) == NULL))
-		fail_msg("gtsync %s: exit %d (expected %d), expected '%s' in:\n%s%s", args[0],
-		         r.status, want, needle, r.out, r.err);
-	gt_clirun_free(&r);
+	return gt_clirun_fx_teardown(f->ts, f);
 }
 
 /* Sets one value as the operator and pushes it; the push's output must say needle. */
@@ -65,8 +50,8 @@ static void enter(struct fx *f, const char *de, const char *period, const char *
 	const char *set[] = {"set", de, period, "", value, NULL};
 	const char *push[] = {"push", "--no-retry", NULL};
 
-	says(f->op, 0, "queued", set);
-	says(f->op, 0, needle, push);
+	gt_clirun_says(f->op, 0, "queued", set);
+	gt_clirun_says(f->op, 0, needle, push);
 }
 
 static void late_entry_and_warnings(void **state)
@@ -81,12 +66,13 @@ static void late_entry_and_warnings(void **state)
 	enter(f, "KK_LP", "202306", "4", "0 values acknowledged, 1 in conflict");
 	const char *no_day[] = {"open-late", "--dataset", "KK", "--period",   "2023", "--org",
 	                        "53.71",     "--reason",  "ok", "--no-retry", NULL};
-	says(f->ag, 1, "--until needs the last day of late entry", no_day);
+	gt_clirun_says(f->ag, 1, "--until needs the last day of late entry", no_day);
 	const char *open[] = {"open-late", "--dataset",  "KK",      "--period", "2023",
 	                      "--org",     "53.71",      "--until", until,      "--reason",
 	                      "telat",     "--no-retry", NULL};
-	says(f->ap, 1, "refused by the server: only the province's aggregator", open);
-	says(f->ag, 0, "open-late KK 2023 53.71: applied; it is in the report's history", open);
+	gt_clirun_says(f->ap, 1, "refused by the server: only the province's aggregator", open);
+	gt_clirun_says(f->ag, 0, "open-late KK 2023 53.71: applied; it is in the report's history",
+	               open);
 	enter(f, "KK_LP", "202306", "5", "1 values acknowledged");
 
 	/* No plenary in the semester: a warning the approver acknowledges. */
@@ -94,16 +80,17 @@ static void late_entry_and_warnings(void **state)
 	enter(f, "GT_RAPAT_SUBGT", "2025S1", "3", "1 values acknowledged");
 	const char *approve[] = {"approve", "--dataset",  "GT", "--period",
 	                         "2025S1",  "--no-retry", NULL};
-	says(f->ap, 1,
-	     "warning GT_R_PLENO fails for 2025S1: Rapat koordinasi pleno yang dilaksanakan (0) < "
-	     "1; acknowledge GT_R_PLENO to go ahead (validation_warning)",
-	     approve);
+	gt_clirun_says(
+	    f->ap, 1,
+	    "warning GT_R_PLENO fails for 2025S1: Rapat koordinasi pleno yang dilaksanakan (0) < "
+	    "1; acknowledge GT_R_PLENO to go ahead (validation_warning)",
+	    approve);
 	const char *wrong[] = {"approve", "--dataset",     "GT",         "--period",
 	                       "2025S1",  "--acknowledge", "KK_R_TOTAL", NULL};
-	says(f->ap, 1, "KK_R_TOTAL is not a validation rule of data set GT", wrong);
+	gt_clirun_says(f->ap, 1, "KK_R_TOTAL is not a validation rule of data set GT", wrong);
 	const char *acked[] = {"approve",       "--dataset",  "GT",         "--period", "2025S1",
 	                       "--acknowledge", "GT_R_PLENO", "--no-retry", NULL};
-	says(f->ap, 0, "approve GT 2025S1 53.71: applied", acked);
+	gt_clirun_says(f->ap, 0, "approve GT 2025S1 53.71: applied", acked);
 }
 
 int main(void)

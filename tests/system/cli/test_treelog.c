@@ -17,26 +17,12 @@
 #include "clirun.h"
 #include "testserver.h"
 
-/* English messages, whatever the machine's locale. */
-static const char *const env_en[] = {"LANGUAGE=", "LC_ALL=", "LC_MESSAGES=", "LANG=en_US.UTF-8",
-                                     NULL};
-
-static void run_ok(const char *home, const char *const *args)
-{
-	struct gt_clirun r;
-
-	gt_clirun(&r, home, env_en, 60, args);
-	if (r.status != 0)
-		fail_msg("gtsync %s failed (%d): %s%s", args[0], r.status, r.out, r.err);
-	gt_clirun_free(&r);
-}
-
 /* Runs args, which must fail with the alarm on stderr. */
 static void run_alarm(const char *home, const char *const *args, const char *says)
 {
 	struct gt_clirun r;
 
-	gt_clirun(&r, home, env_en, 60, args);
+	gt_clirun(&r, home, NULL, 60, args);
 	if (r.status == 0 || strstr(r.err, "ALARM: the server's history changed") == NULL ||
 	    strstr(r.err, says) == NULL)
 		fail_msg("gtsync %s: expected the alarm (%s), got %d: %s%s", args[0], says,
@@ -87,7 +73,7 @@ static void set_value(const char *home, const char *value)
 {
 	const char *const set[] = {"set",    "--dataset", "KK",  "KK_KORBAN",
 	                           "202401", "PD",        value, NULL};
-	run_ok(home, set);
+	gt_clirun_ok(NULL, home, set, 60);
 }
 
 /* A log entry rewritten: the consistency proof from the office's head fails. */
@@ -99,8 +85,8 @@ static void a_rewritten_history_raises_the_alarm(void **state)
 
 	gt_clirun_client(ts, "d1", "53.71", "operator", home, sizeof(home));
 	set_value(home, "3");
-	run_ok(home, push);
-	run_ok(home, pull);
+	gt_clirun_ok(NULL, home, push, 60);
+	gt_clirun_ok(NULL, home, pull, 60);
 	/* The office holds a verified head, and its batch was proven included. */
 	assert_true(client_scalar(home, "SELECT size FROM tree_head") >= 2);
 	assert_int_equal(client_scalar(home, "SELECT count(*) FROM batch WHERE leaf IS NULL"), 0);
@@ -122,21 +108,21 @@ static void a_rewritten_history_raises_the_alarm(void **state)
 			fail_msg("the alarm in Bahasa Indonesia: %s", r.err);
 		gt_clirun_free(&r);
 	}
-	gt_clirun(&r, home, env_en, 60, status);
+	gt_clirun(&r, home, NULL, 60, status);
 	assert_non_null(strstr(r.out, "ALARM (raised"));
 	assert_non_null(strstr(r.out, "tree head this office verified:"));
 	assert_non_null(strstr(r.out, "tree head the server showed:"));
 	gt_clirun_free(&r);
-	gt_clirun(&r, home, env_en, 60, alarm);
+	gt_clirun(&r, home, NULL, 60, alarm);
 	assert_int_equal(r.status, 1);
 	gt_clirun_free(&r);
 	/* An operator acknowledges it: exchanges resume from the server's head. */
-	run_ok(home, ack);
-	run_ok(home, pull);
-	gt_clirun(&r, home, env_en, 60, status);
+	gt_clirun_ok(NULL, home, ack, 60);
+	gt_clirun_ok(NULL, home, pull, 60);
+	gt_clirun(&r, home, NULL, 60, status);
 	assert_null(strstr(r.out, "ALARM (raised"));
 	gt_clirun_free(&r);
-	run_ok(home, alarm);
+	gt_clirun_ok(NULL, home, alarm, 60);
 }
 
 /* An acknowledged batch removed from the log (and its tree recomputed): its inclusion proof
@@ -147,9 +133,9 @@ static void a_removed_batch_raises_the_alarm(void **state)
 	char home[4200];
 
 	gt_clirun_client(ts, "d2", "53.72", "operator", home, sizeof(home));
-	run_ok(home, pull);
+	gt_clirun_ok(NULL, home, pull, 60);
 	set_value(home, "4");
-	run_ok(home, push);
+	gt_clirun_ok(NULL, home, push, 60);
 	/* Not proven yet: it was acknowledged after this session's check. */
 	assert_int_equal(client_scalar(home, "SELECT count(*) FROM batch WHERE leaf IS NULL"), 1);
 	/* The batch and its leaf with the nodes its append made, the rest of the tree kept. */

@@ -58,13 +58,6 @@ static const char d2_csv[] = "dataelement,period,orgunit,categoryoptioncombo,val
                              "KK_LP,202608,53.72,,4,\n"
                              "KK_LP,202512,53.72,,9,\n";
 
-static void run_ok(const char *home, const char *const *args, struct gt_clirun *r)
-{
-	gt_clirun(r, home, NULL, 60, args);
-	if (r->status != 0)
-		fail_msg("gtsync %s exited %d:\n%s%s", args[0], r->status, r->out, r->err);
-}
-
 static void import_push(struct gt_testserver *ts, const char *home, const char *name,
                         const char *csv)
 {
@@ -74,10 +67,10 @@ static void import_push(struct gt_testserver *ts, const char *home, const char *
 	snprintf(path, sizeof(path), "%s/%s.csv", ts->dir, name);
 	gt_clirun_write(path, csv);
 	const char *imp[] = {"import", path, NULL};
-	run_ok(home, imp, &r);
+	gt_clirun_ok(&r, home, imp, 60);
 	gt_clirun_free(&r);
 	const char *push[] = {"push", "--no-retry", NULL};
-	run_ok(home, push, &r);
+	gt_clirun_ok(&r, home, push, 60);
 	gt_clirun_free(&r);
 }
 
@@ -107,7 +100,7 @@ static json_t *export_doc(const char *home, const char *const *args)
 	json_error_t e;
 	json_t *doc;
 
-	run_ok(home, args, &r);
+	gt_clirun_ok(&r, home, args, 60);
 	doc = json_loads(r.out, 0, &e);
 	if (doc == NULL)
 		fail_msg("not JSON (%s at line %d):\n%s", e.text, e.line, r.out);
@@ -253,23 +246,23 @@ static void test_export(void **state)
 	memset(comment, 'x', 2000);
 	memcpy(comment, "\"kutip\" \\ baris\nbaru é ", 24);
 	const char *set[] = {"set", "KK_LP", "202609", "", "7", "--comment", comment, NULL};
-	run_ok(d1, set, &r);
+	gt_clirun_ok(&r, d1, set, 60);
 	gt_clirun_free(&r);
 	const char *push[] = {"push", "--no-retry", NULL};
-	run_ok(d1, push, &r);
+	gt_clirun_ok(&r, d1, push, 60);
 	gt_clirun_free(&r);
 
 	/* The district's approver approves July: the export carries the state as DHIS2 names it. */
 	char a1[4200];
 	gt_clirun_client(ts, "a1", "53.71", "approver", a1, sizeof(a1));
 	const char *approve[] = {"approve", "--dataset", "KK", "--period", "202607", NULL};
-	run_ok(a1, approve, &r);
+	gt_clirun_ok(&r, a1, approve, 60);
 	gt_clirun_free(&r);
 	/* 53.72 had nothing to report in October: its nil report is a complete registration. */
 	char a2[4200];
 	gt_clirun_client(ts, "a2", "53.72", "approver", a2, sizeof(a2));
 	const char *nil[] = {"nil-report", "--dataset", "KK", "--period", "202610", NULL};
-	run_ok(a2, nil, &r);
+	gt_clirun_ok(&r, a2, nil, 60);
 	gt_clirun_free(&r);
 
 	/* The province's subtree, a year of the monthly data set: every district value as
@@ -386,7 +379,7 @@ static void test_export(void **state)
 	const char *file[] = {"export",   "--format", "dhis2",  "--org", "53",     "--dataset",
 	                      "KK",       "--start",  "202601", "--end", "202612", "--descendants",
 	                      "--output", path,       NULL};
-	run_ok(prov, file, &r);
+	gt_clirun_ok(&r, prov, file, 60);
 	assert_non_null(strstr(r.out, "9 values written to"));
 	gt_clirun_free(&r);
 	json_error_t e;
@@ -402,16 +395,16 @@ static void test_export(void **state)
 	const char *d1_uid[] = {"export", "--format", "dhis2",  "--org", "53.71",  "--dataset",
 	                        "KK",     "--start",  "202601", "--end", "202612", "--id-scheme",
 	                        "uid",    "--output", path,     NULL};
-	run_ok(prov, d1_uid, &r);
+	gt_clirun_ok(&r, prov, d1_uid, 60);
 	assert_non_null(strstr(r.out, "6 values written"));
 	gt_clirun_free(&r);
 	char d1b[4200];
 	gt_clirun_client(ts, "d1b", "53.71", "operator", d1b, sizeof(d1b));
 	const char *imp[] = {"import", "--format", "dhis2", path, NULL};
-	run_ok(d1b, imp, &r);
+	gt_clirun_ok(&r, d1b, imp, 60);
 	assert_non_null(strstr(r.out, "6 values: 6 queued"));
 	gt_clirun_free(&r);
-	run_ok(d1b, push, &r);
+	gt_clirun_ok(&r, d1b, push, 60);
 	gt_clirun_free(&r);
 	const char *d1_code[] = {"export", "--format", "dhis2",  "--org", "53.71",  "--dataset",
 	                         "KK",     "--start",  "202601", "--end", "202612", NULL};
@@ -461,7 +454,7 @@ static void test_export(void **state)
 	assert_null(strstr(r.err, "dataValues[0]"));
 	gt_clirun_free(&r);
 	const char *status[] = {"status", "--format", "plain", NULL};
-	run_ok(d1b, status, &r);
+	gt_clirun_ok(&r, d1b, status, 60);
 	assert_int_equal(gt_clirun_kv_num(r.out, "queued"), 0);
 	gt_clirun_free(&r);
 
@@ -474,7 +467,7 @@ static void test_export(void **state)
 	const char *adx[] = {"export",    "--format", "adx",     "--org",  "53.71",
 	                     "--dataset", "KK",       "--start", "202601", "--end",
 	                     "202612",    "--output", path,      NULL};
-	run_ok(prov, adx, &r);
+	gt_clirun_ok(&r, prov, adx, 60);
 	assert_non_null(strstr(r.out, "6 values written"));
 	gt_clirun_free(&r);
 	xmlDocPtr x = xmlReadFile(path, NULL, XML_PARSE_NONET);
@@ -513,10 +506,10 @@ static void test_export(void **state)
 	char d1c[4200];
 	gt_clirun_client(ts, "d1c", "53.71", "operator", d1c, sizeof(d1c));
 	const char *imp_adx[] = {"import", "--format", "adx", path, NULL};
-	run_ok(d1c, imp_adx, &r);
+	gt_clirun_ok(&r, d1c, imp_adx, 60);
 	assert_non_null(strstr(r.out, "6 values: 6 queued"));
 	gt_clirun_free(&r);
-	run_ok(d1c, push, &r);
+	gt_clirun_ok(&r, d1c, push, 60);
 	gt_clirun_free(&r);
 	doc = export_doc(prov, d1_code);
 	dvs = json_object_get(doc, "dataValues");

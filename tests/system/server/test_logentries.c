@@ -32,8 +32,6 @@ struct fx {
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct gt_key *sk = NULL;
-	char path[4200];
 
 	signal(SIGPIPE, SIG_IGN);
 	gt_testserver_setup(&f->ts);
@@ -42,10 +40,7 @@ static int setup(void **state)
 	f->agg = gt_testserver_key(&f->ts, "53", "aggregator");
 	f->reader = gt_testserver_key(&f->ts, "53", "reader");
 	f->other = gt_testserver_key(&f->ts, "36.01", "operator");
-	snprintf(path, sizeof(path), "%s/signing-key.pem", f->ts.data);
-	assert_int_equal(gt_key_load(path, &sk), 0);
-	assert_int_equal(gt_key_public(sk, f->server_pub), 0);
-	gt_key_free(sk);
+	gt_testserver_signing_pub(&f->ts, f->server_pub);
 	gt_testserver_start(&f->ts, NULL);
 	gt_testserver_open_late(&f->ts, "53.71 53.72 36.01", "2024");
 	*state = f;
@@ -71,24 +66,8 @@ static void push_one(struct gt_testserver *ts, const struct gt_key *k, const cha
                      uint64_t seq, const char *period)
 {
 	struct gt_session *s = gt_testserver_session(ts, k, NULL);
-	gt_batch b = GTSYNC__V1__BATCH__INIT;
-	Gtsync__V1__DataValue v = GTSYNC__V1__DATA_VALUE__INIT, *vp = &v;
-	struct gt_test_signed sb;
-	gt_envelope *ack;
 
-	v.data_element = "KK_KORBAN";
-	v.category_option_combo = "PD";
-	v.org_unit = (char *)org;
-	v.period = (char *)period;
-	v.value = "2";
-	v.revision = seq;
-	b.values = &vp;
-	b.n_values = 1;
-	gt_test_sign_batch(k, org, seq, &b, &sb);
-	ack = gt_test_push(s, &sb);
-	assert_int_equal(ack->push_ack->status, GTSYNC__V1__PUSH_STATUS__PUSH_OK);
-	gt_wire_envelope_free(ack);
-	free(sb.bytes);
+	gt_test_push_value(s, k, org, seq, period, "2", NULL);
 	gt_session_close(s);
 }
 

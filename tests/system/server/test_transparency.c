@@ -32,16 +32,11 @@ struct fx {
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct gt_key *sk = NULL;
-	char path[4200];
 
 	signal(SIGPIPE, SIG_IGN);
 	gt_testserver_setup(&f->ts);
 	f->op = gt_testserver_key(&f->ts, "53.71", "operator");
-	snprintf(path, sizeof(path), "%s/signing-key.pem", f->ts.data);
-	assert_int_equal(gt_key_load(path, &sk), 0);
-	assert_int_equal(gt_key_public(sk, f->server_pub), 0);
-	gt_key_free(sk);
+	gt_testserver_signing_pub(&f->ts, f->server_pub);
 	gt_testserver_start(&f->ts, NULL);
 	gt_testserver_open_late(&f->ts, "53.71", "2024");
 	*state = f;
@@ -63,29 +58,14 @@ static int teardown(void **state)
 static uint64_t push_one(struct gt_session *s, const struct gt_key *k, uint64_t seq,
                          uint8_t hash[GT_SHA256_LEN], uint8_t sig[GT_ED25519_SIG_LEN])
 {
-	gt_batch b = GTSYNC__V1__BATCH__INIT;
-	Gtsync__V1__DataValue v = GTSYNC__V1__DATA_VALUE__INIT, *vp = &v;
 	struct gt_test_signed sb;
-	gt_envelope *ack;
 	char val[16];
 	uint64_t size;
 
 	snprintf(val, sizeof(val), "%llu", (unsigned long long)seq);
-	v.data_element = "KK_KORBAN";
-	v.category_option_combo = "PD";
-	v.org_unit = "53.71";
-	v.period = "202401";
-	v.value = val;
-	v.revision = seq;
-	b.values = &vp;
-	b.n_values = 1;
-	gt_test_sign_batch(k, "53.71", seq, &b, &sb);
+	size = gt_test_push_value(s, k, "53.71", seq, "202401", val, &sb);
 	assert_int_equal(gt_crypto_sha256(sb.bytes, sb.len, hash), 0);
 	memcpy(sig, sb.sig, GT_ED25519_SIG_LEN);
-	ack = gt_test_push(s, &sb);
-	assert_int_equal(ack->push_ack->status, GTSYNC__V1__PUSH_STATUS__PUSH_OK);
-	size = ack->push_ack->tree_size;
-	gt_wire_envelope_free(ack);
 	free(sb.bytes);
 	return size;
 }

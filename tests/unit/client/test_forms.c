@@ -18,95 +18,30 @@
 #include "formimport.h"
 #include "formlayout.h"
 #include "home.h"
+#include "homefx.h"
 #include "import.h"
 #include "template.h"
 #include "testutil.h"
 #include "tlscert.h"
 #include "xlsxread.h"
 
-struct fx {
-	char *dir;
-	char home[1024];
-	struct gt_home *h;
-	char *err; /* what the import said to the person */
-	size_t err_len;
-	FILE *errf;
-};
-
-/* Stores the project's metadata and a small scope in the home, as `metadata pull` would. */
-static void store_metadata(struct gt_home *h)
-{
-	static const char *const names[] = {"combos.gtm", "kasus.gtm", "kelembagaan.gtm",
-	                                    "layanan.gtm"};
-	Gtsync__V1__MetadataFile mf[4], *mfp[4];
-	Gtsync__V1__OrgUnit ou[3], *oup[3];
-	uint8_t *data[4];
-	size_t lens[4];
-	char path[1024];
-
-	for (int i = 0; i < 4; i++) {
-		snprintf(path, sizeof(path), "%s/metadata/%s", GT_SOURCE_DIR, names[i]);
-		assert_int_equal(gt_file_read(path, 1 << 22, &data[i], &lens[i]), GT_OK);
-		gtsync__v1__metadata_file__init(&mf[i]);
-		mf[i].name = (char *)names[i];
-		mf[i].content.data = data[i];
-		mf[i].content.len = lens[i];
-		mfp[i] = &mf[i];
-	}
-	const char *codes[3] = {"ID", "53", "53.71"};
-	for (int i = 0; i < 3; i++) {
-		gtsync__v1__org_unit__init(&ou[i]);
-		ou[i].code = (char *)codes[i];
-		ou[i].name = (char *)codes[i];
-		ou[i].level = (uint32_t)i + 1;
-		oup[i] = &ou[i];
-	}
-	Gtsync__V1__MetadataReply rep = GTSYNC__V1__METADATA_REPLY__INIT;
-	rep.version = 1;
-	rep.files = mfp;
-	rep.n_files = 4;
-	rep.org_units = oup;
-	rep.n_org_units = 3;
-	assert_int_equal(gt_cstore_metadata_save(h->st, &rep), GT_OK);
-	for (int i = 0; i < 4; i++)
-		free(data[i]);
-}
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	struct gt_home_init_info info;
-	char cert[1100], key[1100];
+	struct gt_homefx *f;
 
-	f->dir = gt_test_tmpdir("forms");
-	snprintf(cert, sizeof(cert), "%s/cert.pem", f->dir);
-	snprintf(key, sizeof(key), "%s/key.pem", f->dir);
-	snprintf(f->home, sizeof(f->home), "%s/home", f->dir);
-	if (gt_tlscert_make_self_signed(cert, key, "localhost", 30) != GT_OK)
+	if (gt_homefx_open("forms", &f) != 0)
 		return -1;
-	if (gt_home_init(f->home, "127.0.0.1:7443", "53.71", cert, &info, stderr) != GT_OK)
-		return -1;
-	f->errf = open_memstream(&f->err, &f->err_len);
-	if (gt_home_open(f->home, f->errf, &f->h) != GT_OK)
-		return -1;
-	store_metadata(f->h);
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	gt_home_close(f->h);
-	fclose(f->errf);
-	free(f->err);
-	gt_test_rmtree(f->dir);
-	free(f->dir);
-	free(f);
+	gt_homefx_close(*state);
 	return 0;
 }
 
-static uint64_t queued(struct fx *f)
+static uint64_t queued(struct gt_homefx *f)
 {
 	struct gt_cstore_status s;
 	assert_int_equal(gt_cstore_status(f->h->st, &s), GT_OK);
@@ -114,7 +49,7 @@ static uint64_t queued(struct fx *f)
 }
 
 /* The value entered for a key, which must exist. */
-static double entered(struct fx *f, const char *de, const char *period, const char *coc)
+static double entered(struct gt_homefx *f, const char *de, const char *period, const char *coc)
 {
 	double v = -1;
 	assert_int_equal(gt_cstore_latest_number(f->h->st, de, period, "53.71", coc, &v), GT_OK);
@@ -123,7 +58,7 @@ static double entered(struct fx *f, const char *de, const char *period, const ch
 
 /* Whether the value entered for a key (of any type) is value: importing it again changes
  * nothing. */
-static int holds(struct fx *f, const char *de, const char *period, const char *coc,
+static int holds(struct gt_homefx *f, const char *de, const char *period, const char *coc,
                  const char *value)
 {
 	struct gt_import_opts o = {0};
@@ -139,7 +74,7 @@ static int holds(struct fx *f, const char *de, const char *period, const char *c
 }
 
 /* Forgets what the import said so far. */
-static void said_reset(struct fx *f)
+static void said_reset(struct gt_homefx *f)
 {
 	fflush(f->errf);
 	rewind(f->errf);
@@ -147,13 +82,13 @@ static void said_reset(struct fx *f)
 		f->err[0] = '\0';
 }
 
-static int said(struct fx *f, const char *needle)
+static int said(struct gt_homefx *f, const char *needle)
 {
 	fflush(f->errf);
 	return f->err != NULL && strstr(f->err, needle) != NULL;
 }
 
-static int import_text(struct fx *f, const char *name, const void *buf, size_t len,
+static int import_text(struct gt_homefx *f, const char *name, const void *buf, size_t len,
                        struct gt_import_result *r)
 {
 	struct gt_import_opts o = {0};
@@ -162,7 +97,7 @@ static int import_text(struct fx *f, const char *name, const void *buf, size_t l
 	return rc;
 }
 
-static int import_fixture(struct fx *f, const char *name, struct gt_import_result *r)
+static int import_fixture(struct gt_homefx *f, const char *name, struct gt_import_result *r)
 {
 	char path[1024];
 	struct gt_import_opts o = {0};
@@ -174,7 +109,7 @@ static int import_fixture(struct fx *f, const char *name, struct gt_import_resul
 	return rc;
 }
 
-static void write_template(struct fx *f, const char *ds, const char *period,
+static void write_template(struct gt_homefx *f, const char *ds, const char *period,
                            enum gt_template_format fmt, char *path, size_t len)
 {
 	struct gt_template_opts o = {.dataset = ds, .period = period, .format = fmt};
@@ -189,7 +124,7 @@ static void write_template(struct fx *f, const char *ds, const char *period,
  * in the hidden first row and column; it reads back to no values at all. */
 static void test_template_xlsx(void **state)
 {
-	struct fx *f = *state;
+	struct gt_homefx *f = *state;
 	struct gt_import_result r;
 	struct gt_xlsx x;
 	struct gt_template_opts o = {.dataset = "KK", .period = "202611"};
@@ -237,7 +172,7 @@ static void test_template_xlsx(void **state)
  * limits and unique. */
 static void test_layout(void **state)
 {
-	struct fx *f = *state;
+	struct gt_homefx *f = *state;
 	struct gt_meta *meta = NULL;
 	struct gt_form form;
 
@@ -264,7 +199,7 @@ static void test_layout(void **state)
 /* Item 2: a template filled in LibreOffice and saved as .xlsx imports whole. */
 static void test_filled_by_libreoffice(void **state)
 {
-	struct fx *f = *state;
+	struct gt_homefx *f = *state;
 	struct gt_import_result r;
 
 	assert_int_equal(import_fixture(f, "kk-filled-lo.xlsx", &r), GT_OK);
@@ -290,7 +225,7 @@ static void test_filled_by_libreoffice(void **state)
 /* Item 2: bad cells are named by sheet and cell, and nothing is queued. */
 static void test_bad_cells_named(void **state)
 {
-	struct fx *f = *state;
+	struct gt_homefx *f = *state;
 	struct gt_import_result r;
 
 	assert_int_equal(import_fixture(f, "kk-bad-lo.xlsx", &r), GT_EINVAL);
@@ -305,7 +240,7 @@ static void test_bad_cells_named(void **state)
 /* Item 2: a sheet in DHIS2's long layout, made by LibreOffice from a semicolon CSV. */
 static void test_long_layout_sheet(void **state)
 {
-	struct fx *f = *state;
+	struct gt_homefx *f = *state;
 	struct gt_import_result r;
 
 	assert_int_equal(import_fixture(f, "long-lo.xlsx", &r), GT_OK);
@@ -318,7 +253,7 @@ static void test_long_layout_sheet(void **state)
  * imports back; a figure outside the grid is named by its cell. */
 static void test_template_csv_round_trip(void **state)
 {
-	struct fx *f = *state;
+	struct gt_homefx *f = *state;
 	struct gt_import_result r;
 	char path[1100];
 	uint8_t *buf;
@@ -372,7 +307,7 @@ static void test_template_csv_round_trip(void **state)
  * as Excel on an Indonesian Windows machine saves it; trailing empty columns and rows. */
 static void test_excel_indonesia_csv(void **state)
 {
-	struct fx *f = *state;
+	struct gt_homefx *f = *state;
 	struct gt_import_result r;
 	/* "Kab. Kupang – catatan" with an en dash (0x96) and "é" (0xe9) in Windows-1252. */
 	static const char text[] = "dataelement;period;categoryoptioncombo;value;comment;;\r\n"
@@ -392,7 +327,7 @@ static void test_excel_indonesia_csv(void **state)
 /* Item 3: numbers that cannot be told apart are refused with what to write. */
 static void test_ambiguous_numbers(void **state)
 {
-	struct fx *f = *state;
+	struct gt_homefx *f = *state;
 	struct gt_import_result r;
 	static const char text[] = "dataelement,period,value\n"
 	                           "GT_ANGGARAN_JUMLAH,2026S2,2.500\n"
@@ -410,7 +345,7 @@ static void test_ambiguous_numbers(void **state)
  * that is neither UTF-8 nor Windows-1252 are answered with what to do. */
 static void test_not_plain_csv(void **state)
 {
-	struct fx *f = *state;
+	struct gt_homefx *f = *state;
 	struct gt_import_result r;
 	static const char u16[] =
 	    "\xff\xfe"
@@ -445,7 +380,7 @@ static void test_not_plain_csv(void **state)
 /* Item 4: the home keeps the language `gtsync init --lang` gave it. */
 static void test_home_lang(void **state)
 {
-	struct fx *f = *state;
+	struct gt_homefx *f = *state;
 
 	assert_string_equal(f->h->lang, "");
 	assert_int_equal(gt_home_set_lang(f->h, "fr"), GT_EINVAL);

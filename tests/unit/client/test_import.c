@@ -17,93 +17,29 @@
 #include "error.h"
 #include "fileio.h"
 #include "home.h"
+#include "homefx.h"
 #include "import.h"
 #include "testutil.h"
 #include "tlscert.h"
 
-struct fx {
-	char *dir;
-	char home[1024];
-	struct gt_home *h;
-	char *err; /* what the import said to the person */
-	size_t err_len;
-	FILE *errf;
-};
-
-/* Stores the project's metadata and a small scope in the home, as `metadata pull` would. */
-static void store_metadata(struct gt_home *h)
-{
-	static const char *const names[] = {"combos.gtm", "kasus.gtm", "kelembagaan.gtm",
-	                                    "layanan.gtm"};
-	Gtsync__V1__MetadataFile mf[4], *mfp[4];
-	Gtsync__V1__OrgUnit ou[3], *oup[3];
-	uint8_t *data[4];
-	size_t lens[4];
-	char path[1024];
-
-	for (int i = 0; i < 4; i++) {
-		snprintf(path, sizeof(path), "%s/metadata/%s", GT_SOURCE_DIR, names[i]);
-		assert_int_equal(gt_file_read(path, 1 << 22, &data[i], &lens[i]), GT_OK);
-		gtsync__v1__metadata_file__init(&mf[i]);
-		mf[i].name = (char *)names[i];
-		mf[i].content.data = data[i];
-		mf[i].content.len = lens[i];
-		mfp[i] = &mf[i];
-	}
-	const char *codes[3] = {"ID", "53", "53.71"};
-	for (int i = 0; i < 3; i++) {
-		gtsync__v1__org_unit__init(&ou[i]);
-		ou[i].code = (char *)codes[i];
-		ou[i].name = (char *)codes[i];
-		ou[i].level = (uint32_t)i + 1;
-		oup[i] = &ou[i];
-	}
-	Gtsync__V1__MetadataReply rep = GTSYNC__V1__METADATA_REPLY__INIT;
-	rep.version = 1;
-	rep.files = mfp;
-	rep.n_files = 4;
-	rep.org_units = oup;
-	rep.n_org_units = 3;
-	assert_int_equal(gt_cstore_metadata_save(h->st, &rep), GT_OK);
-	for (int i = 0; i < 4; i++)
-		free(data[i]);
-}
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	struct gt_home_init_info info;
-	char cert[1100], key[1100];
+	struct gt_homefx *f;
 
-	f->dir = gt_test_tmpdir("import");
-	snprintf(cert, sizeof(cert), "%s/cert.pem", f->dir);
-	snprintf(key, sizeof(key), "%s/key.pem", f->dir);
-	snprintf(f->home, sizeof(f->home), "%s/home", f->dir);
-	if (gt_tlscert_make_self_signed(cert, key, "localhost", 30) != GT_OK)
+	if (gt_homefx_open("import", &f) != 0)
 		return -1;
-	if (gt_home_init(f->home, "127.0.0.1:7443", "53.71", cert, &info, stderr) != GT_OK)
-		return -1;
-	f->errf = open_memstream(&f->err, &f->err_len);
-	if (gt_home_open(f->home, f->errf, &f->h) != GT_OK)
-		return -1;
-	store_metadata(f->h);
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	gt_home_close(f->h);
-	fclose(f->errf);
-	free(f->err);
-	gt_test_rmtree(f->dir);
-	free(f->dir);
-	free(f);
+	gt_homefx_close(*state);
 	return 0;
 }
 
-static int import(struct fx *f, const char *text, const char *period, struct gt_import_result *r)
+static int import(struct gt_homefx *f, const char *text, const char *period,
+                  struct gt_import_result *r)
 {
 	struct gt_import_opts o = {.period = period};
 	int rc = gt_import_buffer(f->h, "test.csv", (const uint8_t *)text, strlen(text), &o, r);
@@ -111,7 +47,7 @@ static int import(struct fx *f, const char *text, const char *period, struct gt_
 	return rc;
 }
 
-static uint64_t queued(struct fx *f)
+static uint64_t queued(struct gt_homefx *f)
 {
 	struct gt_cstore_status s;
 	assert_int_equal(gt_cstore_status(f->h->st, &s), GT_OK);
@@ -120,7 +56,7 @@ static uint64_t queued(struct fx *f)
 
 static void test_home_init(void **state)
 {
-	struct fx *f = *state;
+	struct gt_homefx *f = *state;
 	struct gt_home_init_info info;
 	struct stat sb;
 	char path[1200];
@@ -153,7 +89,7 @@ static void test_home_init(void **state)
 
 static void test_good_file(void **state)
 {
-	struct fx *f = *state;
+	struct gt_homefx *f = *state;
 	struct gt_import_result r;
 
 	assert_int_equal(import(f,
@@ -199,7 +135,7 @@ static void test_good_file(void **state)
 
 static void test_bad_file_queues_nothing(void **state)
 {
-	struct fx *f = *state;
+	struct gt_homefx *f = *state;
 	struct gt_import_result r;
 
 	assert_int_equal(import(f,
@@ -236,7 +172,7 @@ static void test_bad_file_queues_nothing(void **state)
 
 static void test_period_option(void **state)
 {
-	struct fx *f = *state;
+	struct gt_homefx *f = *state;
 	struct gt_import_result r;
 
 	/* --period fills empty cells; a row of another period is an error. */
@@ -254,7 +190,7 @@ static void test_period_option(void **state)
 
 static void test_set_and_role(void **state)
 {
-	struct fx *f = *state;
+	struct gt_homefx *f = *state;
 	struct gt_import_opts o = {0};
 	char *out = NULL;
 	size_t len = 0;
@@ -286,7 +222,7 @@ static void test_set_and_role(void **state)
 /* Disk full during the import's transaction: the outbox is as it was. */
 static void test_disk_full(void **state)
 {
-	struct fx *f = *state;
+	struct gt_homefx *f = *state;
 	struct stat sb;
 	char *text;
 	size_t used = 0, cap = 2u << 20;

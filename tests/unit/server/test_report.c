@@ -46,56 +46,22 @@ struct val {
 static void push_commented(struct fixture *f, int k, const struct val *v,
                            const char *const *comments, size_t nv, int64_t at_ms)
 {
-	Gtsync__V1__Batch b = GTSYNC__V1__BATCH__INIT;
-	Gtsync__V1__DataValue dv[16], *dvp[16];
-	static const struct gt_snapshot no_metadata; /* no rules but the log and revisions */
-	struct gt_rules_batch in = {.snap = &no_metadata};
-	struct gt_store_batch_out out;
-	uint8_t id[GT_BATCH_ID_LEN], hash[GT_SHA256_LEN], sig[GT_ED25519_SIG_LEN];
-	uint8_t *bytes = NULL;
-	size_t len = 0;
-	gt_batch *dec = NULL;
+	struct gt_test_val tv[16];
+	struct gt_test_built b;
 
 	assert_true(nv <= 16);
-	f->seq++;
-	memset(id, 0, sizeof(id));
-	memcpy(id, &f->seq, sizeof(f->seq));
-	b.format_version = 1;
-	b.batch_id.data = id;
-	b.batch_id.len = sizeof(id);
-	b.key_id = f->key[k];
-	b.org_unit = (char *)key_org[k];
-	b.sequence = f->seq;
-	for (size_t i = 0; i < nv; i++) {
-		gtsync__v1__data_value__init(&dv[i]);
-		dv[i].data_element = (char *)v[i].de;
-		dv[i].period = (char *)v[i].pe;
-		dv[i].org_unit = (char *)key_org[k];
-		dv[i].category_option_combo = (char *)v[i].coc;
-		dv[i].value = (char *)v[i].value;
-		dv[i].revision = 1;
-		dv[i].deleted = v[i].del;
-		dv[i].comment = (char *)(comments != NULL ? comments[i] : "");
-		dvp[i] = &dv[i];
-	}
-	b.values = dvp;
-	b.n_values = nv;
-	assert_int_equal(gt_wire_batch_pack(&b, &bytes, &len), 0);
-	assert_int_equal(gt_wire_batch_decode(bytes, len, NULL, &dec), 0);
-	assert_int_equal(gt_crypto_sha256(bytes, len, hash), 0);
-	memset(sig, 0x5a, sizeof(sig)); /* the store does not verify signatures */
-	in.bytes = bytes;
-	in.len = len;
-	in.signature = sig;
-	in.sig_len = sizeof(sig);
-	in.hash = hash;
-	in.batch = dec;
-	in.received_at_ms = at_ms;
-	assert_int_equal(gt_rules_apply(f->st, &in, &out), 0);
-	assert_int_equal(out.status, GTSYNC__V1__PUSH_STATUS__PUSH_OK);
-	gt_store_batch_out_free(&out);
-	gt_wire_batch_free(dec);
-	free(bytes);
+	for (size_t i = 0; i < nv; i++)
+		tv[i] = (struct gt_test_val){.de = v[i].de,
+		                             .pe = v[i].pe,
+		                             .ou = key_org[k],
+		                             .coc = v[i].coc,
+		                             .value = v[i].value,
+		                             .rev = 1,
+		                             .del = v[i].del,
+		                             .comment = comments != NULL ? comments[i] : ""};
+	gt_test_build(&b, f->key[k], key_org[k], ++f->seq, 0, tv, nv, NULL, 0, NULL, 0);
+	gt_test_apply_plain(f->st, &b, at_ms);
+	gt_test_unbuild(&b);
 }
 
 static void push(struct fixture *f, int k, const struct val *v, size_t nv, int64_t at_ms)

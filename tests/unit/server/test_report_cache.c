@@ -48,51 +48,20 @@ static uint32_t rnd(struct fixture *f, uint32_t n)
 static void push_one(struct fixture *f, int u, const char *de, const char *pe, const char *coc,
                      const char *value, const char *comment, int del, int64_t at_ms)
 {
-	Gtsync__V1__Batch b = GTSYNC__V1__BATCH__INIT;
-	Gtsync__V1__DataValue dv = GTSYNC__V1__DATA_VALUE__INIT, *dvp = &dv;
-	static const struct gt_snapshot no_metadata; /* no rules but the log and revisions */
-	struct gt_rules_batch in = {.snap = &no_metadata};
-	struct gt_store_batch_out out;
-	uint8_t id[GT_BATCH_ID_LEN], hash[GT_SHA256_LEN], sig[GT_ED25519_SIG_LEN];
-	uint8_t *bytes = NULL;
-	size_t len = 0;
-	gt_batch *dec = NULL;
+	/* A correction: each revision replaces what is stored. */
+	struct gt_test_val v = {.de = de,
+	                        .pe = pe,
+	                        .ou = unit[u],
+	                        .coc = coc,
+	                        .value = value,
+	                        .rev = ++f->revision,
+	                        .del = del,
+	                        .comment = comment};
+	struct gt_test_built b;
 
-	f->seq++;
-	memset(id, 0, sizeof(id));
-	memcpy(id, &f->seq, sizeof(f->seq));
-	b.format_version = 1;
-	b.batch_id.data = id;
-	b.batch_id.len = sizeof(id);
-	b.key_id = f->key[u];
-	b.org_unit = (char *)unit[u];
-	b.sequence = f->seq;
-	dv.data_element = (char *)de;
-	dv.period = (char *)pe;
-	dv.org_unit = (char *)unit[u];
-	dv.category_option_combo = (char *)coc;
-	dv.value = (char *)value;
-	dv.revision = ++f->revision; /* a correction: it replaces what is stored */
-	dv.deleted = del;
-	dv.comment = (char *)comment;
-	b.values = &dvp;
-	b.n_values = 1;
-	assert_int_equal(gt_wire_batch_pack(&b, &bytes, &len), 0);
-	assert_int_equal(gt_wire_batch_decode(bytes, len, NULL, &dec), 0);
-	assert_int_equal(gt_crypto_sha256(bytes, len, hash), 0);
-	memset(sig, 0x5a, sizeof(sig)); /* the store does not verify signatures */
-	in.bytes = bytes;
-	in.len = len;
-	in.signature = sig;
-	in.sig_len = sizeof(sig);
-	in.hash = hash;
-	in.batch = dec;
-	in.received_at_ms = at_ms;
-	assert_int_equal(gt_rules_apply(f->w, &in, &out), 0);
-	assert_int_equal(out.status, GTSYNC__V1__PUSH_STATUS__PUSH_OK);
-	gt_store_batch_out_free(&out);
-	gt_wire_batch_free(dec);
-	free(bytes);
+	gt_test_build(&b, f->key[u], unit[u], ++f->seq, 0, &v, 1, NULL, 0, NULL, 0);
+	gt_test_apply_plain(f->w, &b, at_ms);
+	gt_test_unbuild(&b);
 }
 
 /* Records a workflow event and, for a state, the unit's new approval state. */

@@ -97,22 +97,14 @@ static int apply_built(struct fixture *f, const struct gt_test_built *b, int64_t
                        struct gt_store_batch_out *out, char *why, size_t why_len)
 {
 	struct gt_rules_verdicts v;
+	struct gt_rules_batch in;
 	int rc;
 
 	assert_int_equal(gt_rules_check(f->snap, b->dec, at_ms, &v), 0);
-	struct gt_rules_batch in = {
-	    .snap = f->snap,
-	    .batch = b->dec,
-	    .bytes = b->bytes,
-	    .len = b->len,
-	    .signature = b->sig,
-	    .sig_len = sizeof(b->sig),
-	    .hash = b->hash,
-	    .received_at_ms = at_ms,
-	    .verdicts = &v,
-	    .why = why,
-	    .why_len = why_len,
-	};
+	gt_test_rules_in(&in, f->snap, b, at_ms);
+	in.verdicts = &v;
+	in.why = why;
+	in.why_len = why_len;
 	rc = gt_rules_apply(f->st, &in, out);
 	gt_rules_verdicts_free(&v);
 	return rc;

@@ -15,37 +15,8 @@
 #include "key.h"
 #include "roleset.h"
 #include "store.h"
+#include "storefx.h"
 #include "testutil.h"
-
-struct fixture {
-	char *dir;
-	char *path;
-	struct gt_store *st;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->dir = gt_test_tmpdir("store");
-	assert_true(asprintf(&f->path, "%s/gtsync.db", f->dir) > 0);
-	assert_int_equal(gt_store_open(f->path, 1, &f->st), 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	gt_store_close(f->st);
-	gt_test_rmtree(f->dir);
-	free(f->dir);
-	free(f->path);
-	free(f);
-	return 0;
-}
 
 /* Reads one integer with a separate sqlite connection (the test's own view of the file). */
 static long long peek_int(const char *path, const char *sql)
@@ -151,7 +122,7 @@ static void open_refuses_foreign_files(void **state)
 
 static void reopen_keeps_data(void **state)
 {
-	struct fixture *f = *state;
+	struct gt_storefx *f = *state;
 	struct gt_store_orgunit u;
 	uint8_t pub[32];
 	char id[GT_KEY_ID_LEN + 1];
@@ -172,7 +143,7 @@ static void reopen_keeps_data(void **state)
 
 static void readonly_handle(void **state)
 {
-	struct fixture *f = *state;
+	struct gt_storefx *f = *state;
 	struct gt_store *ro = NULL;
 	struct gt_store_orgunit u;
 	uint8_t pub[32];
@@ -191,7 +162,7 @@ static void readonly_handle(void **state)
 
 static void transactions(void **state)
 {
-	struct fixture *f = *state;
+	struct gt_storefx *f = *state;
 	struct gt_store_orgunit u;
 
 	assert_int_equal(gt_store_rollback(f->st), 0); /* none open: no-op */
@@ -228,7 +199,7 @@ static int key_cb(void *arg, const struct gt_store_key *k)
 
 static void keys(void **state)
 {
-	struct fixture *f = *state;
+	struct gt_storefx *f = *state;
 	struct gt_key *key = NULL;
 	uint8_t pub[32], pub2[32];
 	char id[GT_KEY_ID_LEN + 1], expect[GT_KEY_ID_LEN + 1], id2[GT_KEY_ID_LEN + 1];
@@ -293,7 +264,7 @@ static void keys(void **state)
  * ever held kept for the log's sake. */
 static void key_roles_and_labels(void **state)
 {
-	struct fixture *f = *state;
+	struct gt_storefx *f = *state;
 	const unsigned op = GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_OPERATOR);
 	const unsigned appr = GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_APPROVER);
 	uint8_t pub[32];
@@ -350,7 +321,7 @@ static void key_roles_and_labels(void **state)
  * keys keep their one role and have no label. */
 static void migrates_single_role_keys(void **state)
 {
-	struct fixture *f = *state;
+	struct gt_storefx *f = *state;
 	struct gt_store_key k;
 	sqlite3 *db = NULL;
 
@@ -382,7 +353,7 @@ static void migrates_single_role_keys(void **state)
 
 static void metadata(void **state)
 {
-	struct fixture *f = *state;
+	struct gt_storefx *f = *state;
 	struct gt_store_metadata md;
 	struct gt_store_metafile files[2] = {
 	    {.name = "kasus.gtm", .content = (const uint8_t *)"gtsync-metadata 1\n", .len = 18},
@@ -436,13 +407,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(open_missing_and_create),
 	    cmocka_unit_test(open_refuses_foreign_files),
-	    cmocka_unit_test_setup_teardown(reopen_keeps_data, setup, teardown),
-	    cmocka_unit_test_setup_teardown(readonly_handle, setup, teardown),
-	    cmocka_unit_test_setup_teardown(transactions, setup, teardown),
-	    cmocka_unit_test_setup_teardown(keys, setup, teardown),
-	    cmocka_unit_test_setup_teardown(key_roles_and_labels, setup, teardown),
-	    cmocka_unit_test_setup_teardown(migrates_single_role_keys, setup, teardown),
-	    cmocka_unit_test_setup_teardown(metadata, setup, teardown),
+	    GT_STOREFX_TEST(reopen_keeps_data),
+	    GT_STOREFX_TEST(readonly_handle),
+	    GT_STOREFX_TEST(transactions),
+	    GT_STOREFX_TEST(keys),
+	    GT_STOREFX_TEST(key_roles_and_labels),
+	    GT_STOREFX_TEST(migrates_single_role_keys),
+	    GT_STOREFX_TEST(metadata),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

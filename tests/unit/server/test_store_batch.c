@@ -102,16 +102,9 @@ static int teardown(void **state)
 static int apply(struct fixture *f, struct gt_store *st, const struct gt_test_built *b, int64_t at,
                  struct gt_store_batch_out *out)
 {
-	struct gt_rules_batch in = {
-	    .snap = f->snap,
-	    .batch = b->dec,
-	    .bytes = b->bytes,
-	    .len = b->len,
-	    .signature = b->sig,
-	    .sig_len = sizeof(b->sig),
-	    .hash = b->hash,
-	    .received_at_ms = at,
-	};
+	struct gt_rules_batch in;
+
+	gt_test_rules_in(&in, f->snap, b, at);
 	return gt_rules_apply(st, &in, out);
 }
 

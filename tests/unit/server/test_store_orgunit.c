@@ -13,45 +13,16 @@
 #include "orgcsv.h"
 #include "snapshot.h"
 #include "store.h"
+#include "storefx.h"
 #include "testutil.h"
 #include "timezone.h"
-
-struct fixture {
-	char *dir;
-	char *path;
-	struct gt_store *st;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->dir = gt_test_tmpdir("orgunit");
-	assert_true(asprintf(&f->path, "%s/gtsync.db", f->dir) > 0);
-	assert_int_equal(gt_store_open(f->path, 1, &f->st), 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	gt_store_close(f->st);
-	gt_test_rmtree(f->dir);
-	free(f->dir);
-	free(f->path);
-	free(f);
-	return 0;
-}
 
 static int parse(const char *text, struct gt_orgcsv *csv)
 {
 	return gt_orgcsv_parse((const uint8_t *)text, strlen(text), csv);
 }
 
-static int import(struct fixture *f, const char *text, struct gt_store_import_result *res)
+static int import(struct gt_storefx *f, const char *text, struct gt_store_import_result *res)
 {
 	return gt_store_orgunit_import_buf(f->st, (const uint8_t *)text, strlen(text), res);
 }
@@ -75,7 +46,7 @@ static void assert_error_lines(const struct gt_orgcsv_error *errors, size_t n, .
 	assert_int_equal(i, n);
 }
 
-static size_t count_units(struct fixture *f)
+static size_t count_units(struct gt_storefx *f)
 {
 	size_t n = 0;
 
@@ -289,7 +260,7 @@ static void csv_row_limit(void **state)
 
 static void root_exists(void **state)
 {
-	struct fixture *f = *state;
+	struct gt_storefx *f = *state;
 	struct gt_store_orgunit u;
 
 	assert_int_equal(gt_store_orgunit_get(f->st, "ID", &u), 0);
@@ -302,7 +273,7 @@ static void root_exists(void **state)
 
 static void import_small_and_reimport(void **state)
 {
-	struct fixture *f = *state;
+	struct gt_storefx *f = *state;
 	struct gt_store_import_result res;
 	struct gt_store_orgunit u;
 
@@ -338,7 +309,7 @@ static void import_small_and_reimport(void **state)
 
 static void import_all_or_nothing(void **state)
 {
-	struct fixture *f = *state;
+	struct gt_storefx *f = *state;
 	struct gt_store_import_result res;
 	struct gt_store_orgunit u;
 
@@ -412,7 +383,7 @@ static int stop_cb(void *arg, const struct gt_store_orgunit *u)
 
 static void iterate(void **state)
 {
-	struct fixture *f = *state;
+	struct gt_storefx *f = *state;
 	struct gt_store_import_result res;
 	struct collect c = {.st = f->st};
 	int calls = 0;
@@ -471,7 +442,7 @@ static int real_cb(void *arg, const struct gt_store_orgunit *u)
 
 static void import_real_list(void **state)
 {
-	struct fixture *f = *state;
+	struct gt_storefx *f = *state;
 	struct gt_store_import_result res;
 	struct gt_store_orgunit u;
 	struct real_check r = {.st = f->st};
@@ -501,7 +472,7 @@ static void import_real_list(void **state)
 
 static void import_file_errors(void **state)
 {
-	struct fixture *f = *state;
+	struct gt_storefx *f = *state;
 	struct gt_store_import_result res;
 	char *path = NULL;
 
@@ -522,7 +493,7 @@ static void import_file_errors(void **state)
  * still import, a bad zone is an error on its line, and a re-import without zones keeps them. */
 static void csv_timezone_column(void **state)
 {
-	struct fixture *f = *state;
+	struct gt_storefx *f = *state;
 	struct gt_orgcsv csv;
 	struct gt_store_import_result res;
 	struct gt_store_orgunit u;
@@ -609,7 +580,7 @@ static int zone_cb(void *arg, const struct gt_store_orgunit *u)
  * province, and is the default of `orgunits import`. */
 static void shipped_list_zones(void **state)
 {
-	struct fixture *f = *state;
+	struct gt_storefx *f = *state;
 	struct gt_store_import_result res;
 	struct zone_check *z = calloc(1, sizeof(*z));
 	static const struct {
@@ -681,14 +652,14 @@ int main(void)
 	    cmocka_unit_test(csv_structural_limits),
 	    cmocka_unit_test(csv_error_cap),
 	    cmocka_unit_test(csv_row_limit),
-	    cmocka_unit_test_setup_teardown(root_exists, setup, teardown),
-	    cmocka_unit_test_setup_teardown(import_small_and_reimport, setup, teardown),
-	    cmocka_unit_test_setup_teardown(import_all_or_nothing, setup, teardown),
-	    cmocka_unit_test_setup_teardown(iterate, setup, teardown),
-	    cmocka_unit_test_setup_teardown(import_real_list, setup, teardown),
-	    cmocka_unit_test_setup_teardown(import_file_errors, setup, teardown),
-	    cmocka_unit_test_setup_teardown(csv_timezone_column, setup, teardown),
-	    cmocka_unit_test_setup_teardown(shipped_list_zones, setup, teardown),
+	    GT_STOREFX_TEST(root_exists),
+	    GT_STOREFX_TEST(import_small_and_reimport),
+	    GT_STOREFX_TEST(import_all_or_nothing),
+	    GT_STOREFX_TEST(iterate),
+	    GT_STOREFX_TEST(import_real_list),
+	    GT_STOREFX_TEST(import_file_errors),
+	    GT_STOREFX_TEST(csv_timezone_column),
+	    GT_STOREFX_TEST(shipped_list_zones),
 	    cmocka_unit_test(shipped_list_matches_reference),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

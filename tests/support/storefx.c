@@ -1,0 +1,37 @@
+/* A server store in a temporary directory for the store's unit tests (storefx.h). */
+#define _GNU_SOURCE
+#include "storefx.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+int gt_storefx_setup(void **state)
+{
+	struct gt_storefx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->dir = gt_test_tmpdir("store");
+	assert_true(asprintf(&f->path, "%s/gtsync.db", f->dir) > 0);
+	assert_int_equal(gt_store_open(f->path, 1, &f->st), 0);
+	*state = f;
+	return 0;
+}
+
+int gt_storefx_teardown(void **state)
+{
+	struct gt_storefx *f = *state;
+
+	gt_store_close(f->st);
+	gt_test_rmtree(f->dir);
+	free(f->dir);
+	free(f->path);
+	free(f);
+	return 0;
+}

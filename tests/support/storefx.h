@@ -1,0 +1,22 @@
+/* A server store in a temporary directory for the store's unit tests. */
+#ifndef GT_STOREFX_H
+#define GT_STOREFX_H
+
+#include "store.h"
+
+struct gt_storefx {
+	char *dir;
+	char *path; /* dir/gtsync.db */
+	struct gt_store *st;
+};
+
+/* cmocka setup and teardown: a new store, opened for writing, in a new directory; *state is
+ * the fixture. */
+int gt_storefx_setup(void **state);
+int gt_storefx_teardown(void **state);
+
+/* A cmocka test entry that runs fn on a fresh store. */
+#define GT_STOREFX_TEST(fn)                                                                        \
+	cmocka_unit_test_setup_teardown(fn, gt_storefx_setup, gt_storefx_teardown)
+
+#endif
