@@ -1089,7 +1089,11 @@ static const struct gt_cli_cmd client_cmds[] = {
         "combos, option combos and the org units in the key's scope as one DHIS2 metadata "
         "package, each with a UID derived from its code (the uid id scheme's). adx writes the "
         "values as an ADX XML document (IHE's Aggregate Data Exchange). docs/DHIS2.md says how "
-        "to import them into DHIS2."),
+        "to import them into DHIS2. With --public (and always for a reader key) the server "
+        "sends what may be published: no comments, signers or text values, no count of "
+        "victims of a month, quarter or half year, and for each whole year of the range every "
+        "unit's yearly count of victims that small-cell suppression shows; the rest is left "
+        "out (docs/PRIVACY.md)."),
      export_opts, 0, 0, cmd_export, NULL},
     {"submit", N_("mark the office's report for a period as submitted (its approver's key)"),
      N_("[--home DIR] --dataset DS --period P [--org CODE]"), CHAIN_HELP, chain_opts, 0, 0,

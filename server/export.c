@@ -1,15 +1,19 @@
 /* The export request: a data set's raw values, completions and approvals in a key's scope. */
 #include "export.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
 #include "i18n.h"
 #include "metadata.h"
+#include "orgunit.h"
 #include "period.h"
+#include "privacy.h"
 #include "protoconv.h"
 #include "server.h"
+#include "vec.h"
 
 /* The first and last day of the range [start, end]; GT_EINVAL for a bad period or an empty
  * range. */
@@ -49,6 +53,70 @@ static int add_periods(struct gt__export *x, enum gt_period_type type, int64_t f
 		if (gt_period_next(&p, &p) != GT_OK)
 			return GT_OK;
 	}
+}
+
+/* What the published cells of a public export are gathered with. */
+struct cells {
+	struct gt__export *x;
+	const Gtsync__V1__ExportRequest *q;
+	const char *period;
+	size_t bytes, budget;
+};
+
+/* Whether the unit of code lies in the export's scope. */
+static int in_scope(void *arg, const char *code)
+{
+	const Gtsync__V1__ExportRequest *q = ((struct cells *)arg)->q;
+	char up[GT_ORGUNIT_MAX_LEN];
+
+	if (strcmp(code, q->org_unit) == 0)
+		return 1;
+	if (q->scope == GTSYNC__V1__EXPORT_SCOPE__EXPORT_DESCENDANTS)
+		return gt_orgunit_contains(q->org_unit, code);
+	return q->scope == GTSYNC__V1__EXPORT_SCOPE__EXPORT_CHILDREN &&
+	       gt_orgunit_parent(code, up, sizeof(up)) == GT_OK && strcmp(up, q->org_unit) == 0;
+}
+
+/* Keeps one published cell; GT_ETOOBIG when the cells alone would not fit a reply. */
+static int keep_cell(void *arg, const struct gt_privacy_cell *c)
+{
+	struct cells *k = arg;
+	struct gt__export *x = k->x;
+	struct gt__export_cell *e;
+
+	k->bytes += strlen(c->org_unit) + strlen(c->element) + strlen(c->coc) + 160;
+	if (k->bytes > k->budget)
+		return GT_ETOOBIG;
+	if (GT_VEC_RESERVE(x->cells, x->cap_cells, x->n_cells + 1) != GT_OK)
+		return GT_ENOMEM;
+	e = &x->cells[x->n_cells++];
+	e->org_unit = c->org_unit;
+	e->element = c->element;
+	e->coc = c->coc;
+	snprintf(e->period, sizeof(e->period), "%s", k->period);
+	snprintf(e->value, sizeof(e->value), "%.15g", c->value);
+	return GT_OK;
+}
+
+/* A public export's first chunk: for every whole year of the range, the units' yearly figures
+ * of the elements with a disclosure threshold that the year's suppression pattern shows
+ * (their values of finer periods are never published). Returns the budget left in *left. */
+static int public_cells(struct gt_store *st, const struct gt_snapshot *snap,
+                        const struct gt_meta_dataset *ds, const Gtsync__V1__ExportRequest *q,
+                        struct gt__export *x, size_t budget, size_t *left)
+{
+	struct cells k = {x, q, NULL, 0, budget};
+	struct gt_privacy_sink sink = {in_scope, keep_cell, &k};
+	struct gt_period per;
+	int rc = GT_OK;
+
+	for (size_t i = 0; i < x->n_state_periods && rc == GT_OK; i++)
+		if (gt_period_parse(x->periods[i], &per) == GT_OK && per.type == GT_PERIOD_YEARLY) {
+			k.period = x->periods[i];
+			rc = gt_privacy_public_year(st, snap, ds, x->periods[i], &sink);
+		}
+	*left = budget > k.bytes ? budget - k.bytes : 0;
+	return rc;
 }
 
 /* Cuts the chunk's values where their text passes budget bytes (at least one stays). */
@@ -103,9 +171,9 @@ int gt__export_run(struct gt_store *st, const struct gt_snapshot *snap,
 		rc = GT_ENOMEM;
 		goto out;
 	}
-	/* A public export (issue 14) leaves out whole elements: raw per-unit values of a count
-	 * with a disclosure threshold are never published (a reader's report shows their
-	 * suppressed yearly figures), nor a unit's own words. */
+	/* A public export (issue 14) leaves out of the stored values those of counts with a
+	 * disclosure threshold (a month, a quarter or a half year could be subtracted from its
+	 * year; their yearly figures come suppressed below) and a unit's own words. */
 	for (size_t i = 0; i < ds->nelements; i++)
 		if (!q->public_view || (ds->elements[i]->disclosure == 0 &&
 		                        ds->elements[i]->type != GT_META_TYPE_TEXT))
@@ -137,6 +205,12 @@ int gt__export_run(struct gt_store *st, const struct gt_snapshot *snap,
 	sq.after = q->n_after == 4 ? (const char *const *)q->after : NULL;
 	sq.max_items = q->max_items;
 	sq.with_registrations = q->n_after == 0;
+	if (q->public_view && q->n_after == 0 &&
+	    (rc = public_cells(st, snap, ds, q, x, budget, &budget)) != GT_OK) {
+		*why = rc == GT_ETOOBIG ? N_("too many published figures: export a smaller scope")
+		                        : N_("the public figures could not be made");
+		goto out;
+	}
 	rc = gt_store_export(st, &sq, &x->out);
 	if (rc != GT_OK)
 		*why = rc == GT_ETOOBIG ? gt_store_errmsg(st) : N_("the store could not be read");
@@ -157,9 +231,10 @@ void gt__export_reply(struct gt_conn *c, uint64_t rid, const struct gt__export *
 	const struct gt_store_export_out *o = &x->out;
 	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
 	Gtsync__V1__ExportChunk chunk = GTSYNC__V1__EXPORT_CHUNK__INIT;
-	Gtsync__V1__ExportedValue *ev = calloc(o->n_values + 1, sizeof(*ev));
-	Gtsync__V1__ExportedValue **evp = calloc(o->n_values + 1, sizeof(*evp));
-	Gtsync__V1__DataValue *dv = calloc(o->n_values + 1, sizeof(*dv));
+	size_t nv = x->n_cells + o->n_values;
+	Gtsync__V1__ExportedValue *ev = calloc(nv + 1, sizeof(*ev));
+	Gtsync__V1__ExportedValue **evp = calloc(nv + 1, sizeof(*evp));
+	Gtsync__V1__DataValue *dv = calloc(nv + 1, sizeof(*dv));
 	Gtsync__V1__WorkflowState *ws = calloc(o->n_states + 1, sizeof(*ws));
 	Gtsync__V1__WorkflowState **wsp = calloc(o->n_states + 1, sizeof(*wsp));
 	Gtsync__V1__PulledCompletion *pc = calloc(o->n_completions + 1, sizeof(*pc));
@@ -171,8 +246,22 @@ void gt__export_reply(struct gt_conn *c, uint64_t rid, const struct gt__export *
 		gt__conn_error(c, rid, GT_ENOMEM, NULL, 0);
 		goto out;
 	}
-	for (size_t i = 0; i < o->n_values; i++) {
-		const struct gt_store_value *v = &o->values[i].v;
+	/* Published yearly figures: a sum, so no revision, batch, signer or time of its own. */
+	for (size_t i = 0; i < x->n_cells; i++) {
+		const struct gt__export_cell *e = &x->cells[i];
+		gtsync__v1__data_value__init(&dv[i]);
+		dv[i].data_element = (char *)e->element;
+		dv[i].category_option_combo = (char *)e->coc;
+		dv[i].org_unit = (char *)e->org_unit;
+		dv[i].period = (char *)e->period;
+		dv[i].value = (char *)e->value;
+		gtsync__v1__exported_value__init(&ev[i]);
+		ev[i].value = &dv[i];
+		evp[i] = &ev[i];
+	}
+	for (size_t j = 0; j < o->n_values; j++) {
+		const struct gt_store_value *v = &o->values[j].v;
+		size_t i = x->n_cells + j;
 		gt__protoconv_value(&dv[i], v);
 		gtsync__v1__exported_value__init(&ev[i]);
 		ev[i].value = &dv[i];
@@ -180,8 +269,8 @@ void gt__export_reply(struct gt_conn *c, uint64_t rid, const struct gt__export *
 			/* Published: no comment (free text about a case), no signer. */
 			dv[i].comment = "";
 		} else {
-			ev[i].stored_by = (char *)o->values[i].key_id;
-			ev[i].stored_by_label = (char *)o->values[i].key_label;
+			ev[i].stored_by = (char *)o->values[j].key_id;
+			ev[i].stored_by_label = (char *)o->values[j].key_label;
 		}
 		ev[i].created_at_ms = v->created_at_ms;
 		ev[i].updated_at_ms = v->updated_at_ms;
@@ -207,7 +296,7 @@ void gt__export_reply(struct gt_conn *c, uint64_t rid, const struct gt__export *
 		chunk.n_next_after = 4;
 	}
 	chunk.values = evp;
-	chunk.n_values = o->n_values;
+	chunk.n_values = nv;
 	chunk.more = o->more;
 	chunk.states = wsp;
 	chunk.n_states = o->n_states;
@@ -233,6 +322,7 @@ void gt__export_free(struct gt__export *x)
 	if (x == NULL)
 		return;
 	gt_store_export_free(&x->out);
+	free(x->cells);
 	free(x->elements);
 	free(x->periods);
 	free(x->period_ptrs);
