@@ -136,10 +136,11 @@ for fmt in dhis2 adx; do
 		done
 		for view in $VIEWS; do
 			OUTF="$TMP/export-$ds-$view.$fmt"
+			# (A public export may hold no value: grep's status is not a failure.)
 			if [ "$fmt" = dhis2 ]; then
-				n=$(grep -o '"dataElement"' "$OUTF" | wc -l)
+				n=$( (grep -o '"dataElement"' "$OUTF" || true) | wc -l)
 			else
-				n=$(grep -o '<dataValue ' "$OUTF" | wc -l)
+				n=$( (grep -o '<dataValue ' "$OUTF" || true) | wc -l)
 			fi
 			eval "SECS=\$SECS_$view; PEAK=\$PEAK_$view"
 			printf '  %-6s %-5s %-6s %10s %10s %12s %11s KiB\n' "$fmt" "$ds" "$view" \

@@ -1,6 +1,7 @@
 /* The export request: a data set's raw values, completions and approvals in a key's scope. */
 #include "export.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,13 +56,18 @@ static int add_periods(struct gt__export *x, enum gt_period_type type, int64_t f
 	}
 }
 
-/* What the published cells of a public export are gathered with. */
+/* What the published cells of a public export are gathered with: the cells from skip on, at
+ * most max of them within budget bytes (the rest waits for the next chunk). */
 struct cells {
 	struct gt__export *x;
 	const Gtsync__V1__ExportRequest *q;
 	const char *period;
-	size_t bytes, budget;
+	uint64_t index, skip;
+	size_t bytes, budget, max;
 };
+
+/* What keep_cell() returns to stop the walk when the chunk is full. */
+#define CELLS_FULL 1
 
 /* Whether the unit of code lies in the export's scope. */
 static int in_scope(void *arg, const char *code)
@@ -77,16 +83,24 @@ static int in_scope(void *arg, const char *code)
 	       gt_orgunit_parent(code, up, sizeof(up)) == GT_OK && strcmp(up, q->org_unit) == 0;
 }
 
-/* Keeps one published cell; GT_ETOOBIG when the cells alone would not fit a reply. */
+/* Keeps one published cell, unless it was sent before (index below skip); CELLS_FULL when the
+ * chunk holds what it may (at least one cell). */
 static int keep_cell(void *arg, const struct gt_privacy_cell *c)
 {
 	struct cells *k = arg;
 	struct gt__export *x = k->x;
 	struct gt__export_cell *e;
+	size_t need;
 
-	k->bytes += strlen(c->org_unit) + strlen(c->element) + strlen(c->coc) + 160;
-	if (k->bytes > k->budget)
-		return GT_ETOOBIG;
+	if (k->index < k->skip) {
+		k->index++;
+		return GT_OK;
+	}
+	/* The cell's encoded size with room for the field tags and lengths. */
+	need = strlen(c->org_unit) + strlen(c->element) + strlen(c->coc) + GT_PERIOD_MAX_LEN +
+	       sizeof(e->value) + 32;
+	if (x->n_cells >= k->max || (x->n_cells > 0 && k->bytes + need > k->budget))
+		return CELLS_FULL;
 	if (GT_VEC_RESERVE(x->cells, x->cap_cells, x->n_cells + 1) != GT_OK)
 		return GT_ENOMEM;
 	e = &x->cells[x->n_cells++];
@@ -95,17 +109,20 @@ static int keep_cell(void *arg, const struct gt_privacy_cell *c)
 	e->coc = c->coc;
 	snprintf(e->period, sizeof(e->period), "%s", k->period);
 	snprintf(e->value, sizeof(e->value), "%.15g", c->value);
+	k->bytes += need;
+	k->index++;
 	return GT_OK;
 }
 
-/* A public export's first chunk: for every whole year of the range, the units' yearly figures
- * of the elements with a disclosure threshold that the year's suppression pattern shows
- * (their values of finer periods are never published). Returns the budget left in *left. */
+/* The published cells of a public export, after its stored values: for every whole year of
+ * the range, the units' yearly figures of the elements with a disclosure threshold that the
+ * year's suppression pattern shows (their values of finer periods are never published), from
+ * the skip-th on, within budget bytes and max cells; x->cells_next is set when more remain. */
 static int public_cells(struct gt_store *st, const struct gt_snapshot *snap,
                         const struct gt_meta_dataset *ds, const Gtsync__V1__ExportRequest *q,
-                        struct gt__export *x, size_t budget, size_t *left)
+                        struct gt__export *x, uint64_t skip, size_t budget, size_t max)
 {
-	struct cells k = {x, q, NULL, 0, budget};
+	struct cells k = {x, q, NULL, 0, skip, 0, budget, max};
 	struct gt_privacy_sink sink = {in_scope, keep_cell, &k};
 	struct gt_period per;
 	int rc = GT_OK;
@@ -115,8 +132,31 @@ static int public_cells(struct gt_store *st, const struct gt_snapshot *snap,
 			k.period = x->periods[i];
 			rc = gt_privacy_public_year(st, snap, ds, x->periods[i], &sink);
 		}
-	*left = budget > k.bytes ? budget - k.bytes : 0;
+	if (rc == CELLS_FULL) {
+		snprintf(x->cells_next, sizeof(x->cells_next), "%" PRIu64, k.index);
+		rc = GT_OK;
+	}
 	return rc;
+}
+
+/* Whether q continues a public export in its published cells: after = ("", "", "", N), the
+ * cells from the N-th on (a stored value's element is never empty); *skip gets N. */
+static int cells_cursor(const Gtsync__V1__ExportRequest *q, uint64_t *skip)
+{
+	char *end;
+
+	*skip = 0;
+	if (!q->public_view || q->n_after != 4 || q->after[0][0] != '\0')
+		return 0;
+	*skip = strtoull(q->after[3], &end, 10);
+	return end != q->after[3] && *end == '\0';
+}
+
+/* What a stored value takes of a chunk's budget. */
+static size_t value_bytes(const struct gt_store_value *v)
+{
+	return strlen(v->value) + strlen(v->comment) + strlen(v->data_element) + strlen(v->coc) +
+	       strlen(v->org_unit) + 128;
 }
 
 /* Cuts the chunk's values where their text passes budget bytes (at least one stays). */
@@ -125,9 +165,7 @@ static void fit(struct gt_store_export_out *o, size_t budget)
 	size_t used = 0;
 
 	for (size_t i = 0; i < o->n_values; i++) {
-		const struct gt_store_value *v = &o->values[i].v;
-		used += strlen(v->value) + strlen(v->comment) + strlen(v->data_element) +
-		        strlen(v->coc) + strlen(v->org_unit) + 128;
+		used += value_bytes(&o->values[i].v);
 		if (used > budget && i > 0) {
 			o->n_values = i;
 			o->more = 1;
@@ -144,6 +182,8 @@ int gt__export_run(struct gt_store *st, const struct gt_snapshot *snap,
 	struct gt_store_export_query sq = {0};
 	struct gt__export *x = NULL;
 	int64_t first, last;
+	uint64_t skip;
+	size_t max;
 	int rc;
 
 	*out = NULL;
@@ -205,17 +245,37 @@ int gt__export_run(struct gt_store *st, const struct gt_snapshot *snap,
 	sq.after = q->n_after == 4 ? (const char *const *)q->after : NULL;
 	sq.max_items = q->max_items;
 	sq.with_registrations = q->n_after == 0;
-	if (q->public_view && q->n_after == 0 &&
-	    (rc = public_cells(st, snap, ds, q, x, budget, &budget)) != GT_OK) {
-		*why = rc == GT_ETOOBIG ? N_("too many published figures: export a smaller scope")
-		                        : N_("the public figures could not be made");
+	max = q->max_items == 0 || q->max_items > GT_STORE_EXPORT_MAX_ITEMS
+	          ? GT_STORE_EXPORT_MAX_ITEMS
+	          : q->max_items;
+	/* A public export's published cells follow its stored values, paged by their place. */
+	if (cells_cursor(q, &skip)) {
+		rc = public_cells(st, snap, ds, q, x, skip, budget, max);
+		if (rc != GT_OK)
+			*why = N_("the public figures could not be made");
+		goto out;
+	}
+	if (q->n_after == 4 && q->after[0][0] == '\0') {
+		*why = N_("an export's 'after' names no value");
+		rc = GT_EINVAL;
 		goto out;
 	}
 	rc = gt_store_export(st, &sq, &x->out);
-	if (rc != GT_OK)
+	if (rc != GT_OK) {
 		*why = rc == GT_ETOOBIG ? gt_store_errmsg(st) : N_("the store could not be read");
-	else
-		fit(&x->out, budget);
+		goto out;
+	}
+	fit(&x->out, budget);
+	/* Full already (max values): the walk stops at the first cell and says where to go on. */
+	if (q->public_view && !x->out.more) {
+		size_t used = 0;
+		for (size_t i = 0; i < x->out.n_values; i++)
+			used += value_bytes(&x->out.values[i].v);
+		rc = public_cells(st, snap, ds, q, x, 0, budget > used ? budget - used : 0,
+		                  max > x->out.n_values ? max - x->out.n_values : 0);
+		if (rc != GT_OK)
+			*why = N_("the public figures could not be made");
+	}
 out:
 	if (rc != GT_OK) {
 		gt__export_free(x);
@@ -246,9 +306,11 @@ void gt__export_reply(struct gt_conn *c, uint64_t rid, const struct gt__export *
 		gt__conn_error(c, rid, GT_ENOMEM, NULL, 0);
 		goto out;
 	}
-	/* Published yearly figures: a sum, so no revision, batch, signer or time of its own. */
-	for (size_t i = 0; i < x->n_cells; i++) {
-		const struct gt__export_cell *e = &x->cells[i];
+	/* Published yearly figures, after the stored values: a sum, so no revision, batch,
+	 * signer or time of its own. */
+	for (size_t j = 0; j < x->n_cells; j++) {
+		const struct gt__export_cell *e = &x->cells[j];
+		size_t i = o->n_values + j;
 		gtsync__v1__data_value__init(&dv[i]);
 		dv[i].data_element = (char *)e->element;
 		dv[i].category_option_combo = (char *)e->coc;
@@ -259,9 +321,8 @@ void gt__export_reply(struct gt_conn *c, uint64_t rid, const struct gt__export *
 		ev[i].value = &dv[i];
 		evp[i] = &ev[i];
 	}
-	for (size_t j = 0; j < o->n_values; j++) {
-		const struct gt_store_value *v = &o->values[j].v;
-		size_t i = x->n_cells + j;
+	for (size_t i = 0; i < o->n_values; i++) {
+		const struct gt_store_value *v = &o->values[i].v;
 		gt__protoconv_value(&dv[i], v);
 		gtsync__v1__exported_value__init(&ev[i]);
 		ev[i].value = &dv[i];
@@ -269,8 +330,8 @@ void gt__export_reply(struct gt_conn *c, uint64_t rid, const struct gt__export *
 			/* Published: no comment (free text about a case), no signer. */
 			dv[i].comment = "";
 		} else {
-			ev[i].stored_by = (char *)o->values[j].key_id;
-			ev[i].stored_by_label = (char *)o->values[j].key_label;
+			ev[i].stored_by = (char *)o->values[i].key_id;
+			ev[i].stored_by_label = (char *)o->values[i].key_label;
 		}
 		ev[i].created_at_ms = v->created_at_ms;
 		ev[i].updated_at_ms = v->updated_at_ms;
@@ -294,10 +355,16 @@ void gt__export_reply(struct gt_conn *c, uint64_t rid, const struct gt__export *
 		after[3] = (char *)last->coc;
 		chunk.next_after = after;
 		chunk.n_next_after = 4;
+	} else if (x->cells_next[0] != '\0') {
+		/* The published cells go on: after = ("", "", "", the next one's place). */
+		after[0] = after[1] = after[2] = "";
+		after[3] = (char *)x->cells_next;
+		chunk.next_after = after;
+		chunk.n_next_after = 4;
 	}
 	chunk.values = evp;
 	chunk.n_values = nv;
-	chunk.more = o->more;
+	chunk.more = o->more || x->cells_next[0] != '\0';
 	chunk.states = wsp;
 	chunk.n_states = o->n_states;
 	chunk.completions = pcp;

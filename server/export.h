@@ -12,8 +12,8 @@ struct gt_conn;
 /* Periods one export may cover (of all types together). */
 #define GT_EXPORT_MAX_PERIODS 2000u
 
-/* A published yearly figure of an element with a disclosure threshold (a public export's first
- * chunk; docs/PRIVACY.md). The codes point into the snapshot's metadata and units. */
+/* A published yearly figure of an element with a disclosure threshold (a public export's last
+ * chunks; docs/PRIVACY.md). The codes point into the snapshot's metadata and units. */
 struct gt__export_cell {
 	const char *org_unit, *element, *coc;
 	char period[GT_PERIOD_MAX_LEN];
@@ -23,8 +23,9 @@ struct gt__export_cell {
 /* One answered export chunk, between the reading thread and the reply. */
 struct gt__export {
 	struct gt_store_export_out out;
-	struct gt__export_cell *cells; /* sent before out's values */
+	struct gt__export_cell *cells; /* sent after out's values (a public export's last) */
 	size_t n_cells, cap_cells;
+	char cells_next[24];   /* the next published cell's place when more remain, else "" */
 	const char **elements; /* the elements exported (a public export leaves some out) */
 	size_t n_elements;
 	int public_view; /* for publishing: no comments, no signers (issue 14) */

@@ -630,6 +630,11 @@ static void reader_export_public(void **state)
 	const Gtsync__V1__DataValue *shown = exported(rd, n, "KK_KORBAN", "PD", "53.73", fx->year);
 	assert_non_null(shown);
 	assert_string_equal(shown->value, "20");
+	/* Paged by fours, the yearly cells come once each: 53.73's PD, AP and total. */
+	size_t yearly = 0;
+	for (size_t i = 0; i < n; i++)
+		yearly += victims(rd[i]->value->data_element);
+	assert_int_equal(yearly, 3);
 
 	/* The auditor, over 53's own part and its districts, with the truth from the aggregator's
 	 * raw report. */
