@@ -585,6 +585,7 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 static int cmd_verify(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
 	struct gt_verify_opts o = {0};
+	unsigned long max = 0;
 	struct gt_home *h;
 	int rc;
 	(void)argc;
@@ -600,6 +601,9 @@ static int cmd_verify(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 		        _("gtsync verify: --dataset and --period are required (see --help)\n"));
 		return USAGE;
 	}
+	if (opt_uint(cmd, "max-entries", GT_VERIFY_MAX_ENTRIES, &max) != GT_OK)
+		return USAGE;
+	o.max_entries = (uint32_t)max;
 	if (open_home(cmd, &h) != GT_OK)
 		return FAIL;
 	rc = gt_verify_run(h, &o, NULL);
@@ -917,6 +921,9 @@ static struct gt_cli_opt verify_opts[] = {
     {"org", "CODE", N_("the org unit whose report is verified (default: the key's)"), NULL},
     {"dataset", "DS", N_("the data set (KK, LY, GT)"), NULL},
     {"period", "PERIOD", N_("the report's period (2025 for a year of monthly reports)"), NULL},
+    /* The number is GT_VERIFY_MAX_ENTRIES (a literal, for the catalogues). */
+    {"max-entries", "N", N_("stop with an error past N log entries (default and most: 200000)"),
+     NULL},
     {0},
 };
 static struct gt_cli_opt export_opts[] = {
