@@ -58,6 +58,8 @@ void gt__readlog_note(struct gt_server *srv, const char *key_id, const char *key
 	struct read_job *j;
 	char *p;
 
+	if (srv->cfg.read_log_off)
+		return;
 	for (int i = 0; i < 6; i++) {
 		size_t n = strlen(in[i] != NULL ? in[i] : "");
 		if (n > GT_READLOG_MAX_FIELD) {

@@ -188,6 +188,9 @@ int gt_server_start(struct gt_server *srv)
 	}
 	gt_log_event(&srv->log, GT_LOG_INFO, "listening", "addr=%s max_conns=%u max_frame=%u",
 	             srv->listen_addr, srv->cfg.max_conns, srv->cfg.max_frame);
+	if (srv->cfg.read_log_off)
+		gt_log_event(&srv->log, GT_LOG_WARN, "read_log_off",
+		             "reads served are not recorded (a benchmark's switch)");
 	gt_notify_ready(srv->listen_addr);
 	return GT_OK;
 }

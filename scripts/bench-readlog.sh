@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Measures what the read log costs (issue 14): reports served per second with every read
+# recorded, and with the benchmark's switch that records none, on loopback.
+#
+# Builds a Release tree (build-bench/), sets up a throwaway centre with the real 552 units and a
+# year of KK (as bench-export.sh does), then REPS times, alternating, starts the server with the
+# read log on and with `--bench-no-read-log`, and runs CLIENTS concurrent `loadgen report`
+# clients (the bench's secretariat key) asking REQUESTS reports each of ORG's KK for the year.
+# Reports per second are all the reports over the wall time of the clients. Prints the medians
+# and the ratio on/off, and how many reads the log holds after the "on" runs.
+set -euo pipefail
+
+usage() {
+	cat <<EOF
+usage: scripts/bench-readlog.sh [--quick] [--keep] [--org CODE] [--clients N] [--requests N]
+  --quick      one repetition of each
+  --keep       keep the temporary directory (data, logs)
+  --org CODE   the report's org unit (default 53, a province with its districts)
+  --clients N  concurrent clients (default 4)
+  --requests N reports per client per run (default 200)
+EOF
+}
+
+QUICK=0
+KEEP=0
+ORG=53
+CLIENTS=4
+REQUESTS=200
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--quick) QUICK=1 ;;
+	--keep) KEEP=1 ;;
+	--org) ORG=$2; shift ;;
+	--clients) CLIENTS=$2; shift ;;
+	--requests) REQUESTS=$2; shift ;;
+	-h | --help)
+		usage
+		exit 0
+		;;
+	*)
+		echo "bench-readlog.sh: unknown option '$1'" >&2
+		usage >&2
+		exit 2
+		;;
+	esac
+	shift
+done
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD="$ROOT/build-bench"
+REPS=5
+[ "$QUICK" = 1 ] && REPS=1
+say() { printf '%s bench-readlog: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() {
+	say "error: $*"
+	exit 1
+}
+
+say "building (Release) in $BUILD"
+mkdir -p "$BUILD"
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DGT_WERROR=ON -DBUILD_TESTING=OFF \
+	>"$BUILD/build.log" 2>&1 || die "cmake failed; see $BUILD/build.log"
+cmake --build "$BUILD" -j2 --target gtsync-server loadgen >>"$BUILD/build.log" 2>&1 ||
+	die "build failed; see $BUILD/build.log"
+SERVER="$BUILD/server/gtsync-server"
+LOADGEN="$BUILD/bench/loadgen"
+
+TMP=$(mktemp -d /tmp/gtsync-bench-readlog.XXXXXX)
+SPID=""
+cleanup() {
+	[ -n "$SPID" ] && kill -TERM "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null || true
+	if [ "$KEEP" = 1 ]; then say "kept $TMP"; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+. "$ROOT/scripts/benchlib.sh"
+YEAR=2024 # the load generator's latest year (bench/support: GT_BENCH_DEF_LAST_YEAR)
+DATA="$TMP/centre"
+bench_centre "$DATA" "$REAL_CSV" --units all
+bench_serve "$DATA" "$TMP/server-load.log"
+say "loading a year of KK for the 552 real units"
+bench_load_year "$DATA" KK
+
+stop() {
+	kill -TERM "$SPID"
+	for _ in $(seq 1 150); do
+		kill -0 "$SPID" 2>/dev/null || { wait "$SPID" 2>/dev/null || true; SPID=""; return 0; }
+		sleep 0.1
+	done
+	die "the server did not stop on SIGTERM"
+}
+stop
+
+# run MODE REP: one run of the clients against a server started for MODE; prints reports/s.
+run() {
+	local mode=$1 rep=$2 t0 t1 pids="" i
+	if [ "$mode" = off ]; then
+		bench_serve "$DATA" "$TMP/server-$mode-$rep.log" --bench-no-read-log
+	else
+		bench_serve "$DATA" "$TMP/server-$mode-$rep.log"
+	fi
+	t0=$(date +%s.%N)
+	for i in $(seq 1 "$CLIENTS"); do
+		timeout --kill-after=10 600 "$LOADGEN" report --server "127.0.0.1:$PORT" \
+			--ca "$DATA/tls-cert.pem" --org "$ORG" --dataset KK --period "$YEAR" \
+			--requests "$REQUESTS" --warmup 0 >"$TMP/report-$mode-$rep-$i.txt" 2>&1 &
+		pids="$pids $!"
+	done
+	for p in $pids; do
+		wait "$p" || die "a report client failed; see $TMP/report-$mode-$rep-*.txt"
+	done
+	t1=$(date +%s.%N)
+	stop
+	awk -v a="$t0" -v b="$t1" -v n="$((CLIENTS * REQUESTS))" 'BEGIN { printf "%.1f\n", n / (b - a) }'
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+ON=""
+OFF=""
+for rep in $(seq 1 "$REPS"); do
+	# Alternating, the first mode by turns, so load drifts hit both alike.
+	if [ $((rep % 2)) = 1 ]; then order="on off"; else order="off on"; fi
+	for mode in $order; do
+		say "rep $rep: read log $mode"
+		r=$(run "$mode" "$rep")
+		if [ "$mode" = on ]; then ON="$ON $r"; else OFF="$OFF $r"; fi
+	done
+done
+MON=$(echo $ON | tr ' ' '\n' | median)
+MOFF=$(echo $OFF | tr ' ' '\n' | median)
+READS=$("$SERVER" audit reads --data "$DATA" 2>/dev/null | grep -c ' report ' || true)
+echo "reports of $ORG KK/$YEAR, $CLIENTS clients x $REQUESTS, $REPS reps (reports/s):"
+echo "  read log on:  $ON (median $MON)"
+echo "  read log off: $OFF (median $MOFF)"
+awk -v a="$MON" -v b="$MOFF" 'BEGIN { printf "  on/off: %.3f\n", a / b }'
+echo "  reports in the read log after the runs: $READS (expected $((REPS * CLIENTS * REQUESTS)))"
+echo "  load average $(cut -d' ' -f1-3 /proc/loadavg)"
