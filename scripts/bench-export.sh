@@ -57,27 +57,10 @@ die() {
 }
 T() { timeout --kill-after=10 "$@"; }
 
-say "building (Release) in $BUILD"
-mkdir -p "$BUILD"
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DGT_WERROR=ON -DBUILD_TESTING=OFF \
-	>"$BUILD/build.log" 2>&1 || die "cmake failed; see $BUILD/build.log"
-cmake --build "$BUILD" -j2 --target gtsync-server gtsync loadgen >>"$BUILD/build.log" 2>&1 ||
-	die "build failed; see $BUILD/build.log"
-SERVER="$BUILD/server/gtsync-server"
-CLIENT="$BUILD/client/gtsync"
-LOADGEN="$BUILD/bench/loadgen"
-
-TMP=$(mktemp -d /tmp/gtsync-bench-export.XXXXXX)
-SPID=""
-cleanup() {
-	[ -n "$SPID" ] && kill -TERM "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null || true
-	if [ "$KEEP" = 1 ]; then say "kept $TMP"; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$ROOT/scripts/benchlib.sh"
+bench_setup export gtsync-server gtsync loadgen
 
 # ---- The centre: the real units, a year of every data set ----
-. "$ROOT/scripts/benchlib.sh"
 YEAR=2024 # the load generator's latest year (bench/support: GT_BENCH_DEF_LAST_YEAR)
 DATA="$TMP/centre"
 bench_centre "$DATA" "$REAL_CSV" --units all
