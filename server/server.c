@@ -11,6 +11,7 @@
 #include "error.h"
 #include "notify.h"
 #include "paths.h"
+#include "readlog.h"
 #include "readpool.h"
 #include "snapshot.h"
 #include "store.h"
@@ -154,6 +155,8 @@ int gt_server_start(struct gt_server *srv)
 		return GT_EINVAL;
 	if ((rc = start_control(srv)) != GT_OK)
 		return rc;
+	if ((rc = gt__readlog_open(srv, &srv->readlog)) != GT_OK)
+		return rc;
 	if ((rc = gt_err_from_uv(uv_tcp_init(srv->loop, &srv->listener))) != GT_OK)
 		return rc;
 	srv->listener.data = srv;
@@ -225,6 +228,9 @@ void gt__server_maybe_finish(struct gt_server *srv)
 		return;
 	srv->stopping = 2;
 	gt__conn_close_all(srv);
+	/* The reads still waiting go to the writer before it closes. */
+	gt__readlog_close(srv->readlog);
+	srv->readlog = NULL;
 	gt_writer_close(srv->writer, on_writer_closed, srv);
 }
 
