@@ -717,6 +717,41 @@ static void reader_export_public(void **state)
 	free_export(pub, kpub, nkpub);
 }
 
+/* How many reports of the aggregator's key the read log lists. */
+static int aggregator_reports(void)
+{
+	char id[GT_KEY_ID_LEN + 1], cmd[4600], line[512];
+	int n = 0;
+
+	assert_int_equal(gt_key_id(fx->aggregator, id), 0);
+	snprintf(cmd, sizeof(cmd), "%s/server/gtsync-server audit reads --data '%s' --key %s",
+	         GT_BINARY_DIR, fx->ts.data, id);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p) != NULL)
+		n += strstr(line, " report ") != NULL;
+	assert_int_equal(pclose(p), 0);
+	return n;
+}
+
+/* issue 14: reads wait for the writer in batches (server/readlog.c); a server stopped right
+ * after a report still records it before its writer closes. */
+static void reads_waiting_at_stop_are_kept(void **state)
+{
+	char listen[64];
+	const char *again[] = {"--listen", listen, NULL};
+	(void)state;
+
+	/* What earlier tests read is in the log once the batch's 200 ms have passed. */
+	usleep(400000);
+	int before = aggregator_reports();
+	gt_wire_envelope_free(report(fx->aggregator, fx->month));
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", fx->ts.port);
+	assert_int_equal(gt_testserver_stop(&fx->ts), 0);
+	assert_int_equal(aggregator_reports(), before + 1);
+	gt_testserver_start(&fx->ts, again);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -728,6 +763,7 @@ int main(void)
 	    cmocka_unit_test(child_first_arrival),
 	    cmocka_unit_test(report_cursor_unchanged),
 	    cmocka_unit_test(reader_export_public),
+	    cmocka_unit_test(reads_waiting_at_stop_are_kept),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
