@@ -12,12 +12,13 @@ set -euo pipefail
 
 usage() {
 	cat <<EOF
-usage: scripts/bench-readlog.sh [--quick] [--keep] [--org CODE] [--clients N] [--requests N]
+usage: scripts/bench-readlog.sh [--quick] [--keep] [--org CODE] [--clients N] [--requests N] [--reps N]
   --quick      one repetition of each
   --keep       keep the temporary directory (data, logs)
   --org CODE   the report's org unit (default 53, a province with its districts)
   --clients N  concurrent clients (default 4)
-  --requests N reports per client per run (default 200)
+  --requests N reports per client per run (default 2000)
+  --reps N     repetitions of each (default 7)
 EOF
 }
 
@@ -25,7 +26,8 @@ QUICK=0
 KEEP=0
 ORG=53
 CLIENTS=4
-REQUESTS=200
+REQUESTS=2000
+REPS=7
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) QUICK=1 ;;
@@ -33,6 +35,7 @@ while [ $# -gt 0 ]; do
 	--org) ORG=$2; shift ;;
 	--clients) CLIENTS=$2; shift ;;
 	--requests) REQUESTS=$2; shift ;;
+	--reps) REPS=$2; shift ;;
 	-h | --help)
 		usage
 		exit 0
@@ -48,7 +51,6 @@ done
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD="$ROOT/build-bench"
-REPS=5
 [ "$QUICK" = 1 ] && REPS=1
 say() { printf '%s bench-readlog: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() {

@@ -51,6 +51,7 @@ bench_centre() {
 bench_serve() {
 	local data=$1 log=$2
 	shift 2
+	: >"$log" # (read below before the server's shell may have made it)
 	"$SERVER" run --data "$data" --listen 127.0.0.1:0 --max-conns 4096 \
 		--max-conns-per-addr 4096 --max-handshakes 4096 "$@" >"$log" 2>&1 &
 	SPID=$!
