@@ -595,6 +595,7 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 static int cmd_verify(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
 	struct gt_verify_opts o = {0};
+	unsigned long max = 0;
 	struct gt_home *h;
 	int rc;
 	(void)argc;
@@ -604,6 +605,9 @@ static int cmd_verify(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	if (report_names(cmd, &o.org, &o.dataset, &o.period) != OK)
 		return USAGE;
 	o.out = stdout;
+	if (opt_uint(cmd, "max-entries", GT_VERIFY_MAX_ENTRIES, &max) != GT_OK)
+		return USAGE;
+	o.max_entries = (uint32_t)max;
 	if (open_home(cmd, &h) != GT_OK)
 		return FAIL;
 	rc = gt_verify_run(h, &o, NULL);
@@ -915,6 +919,9 @@ static struct gt_cli_opt verify_opts[] = {
     {"org", "CODE", N_("the org unit whose report is verified (default: the key's)"), NULL},
     {"dataset", "DS", N_("the data set (KK, LY, GT)"), NULL},
     {"period", "PERIOD", N_("the report's period (2025 for a year of monthly reports)"), NULL},
+    /* The number is GT_VERIFY_MAX_ENTRIES (a literal, for the catalogues). */
+    {"max-entries", "N", N_("stop with an error past N log entries (default and most: 200000)"),
+     NULL},
     {0},
 };
 static struct gt_cli_opt export_opts[] = {
@@ -1087,7 +1094,11 @@ static const struct gt_cli_cmd client_cmds[] = {
         "combos, option combos and the org units in the key's scope as one DHIS2 metadata "
         "package, each with a UID derived from its code (the uid id scheme's). adx writes the "
         "values as an ADX XML document (IHE's Aggregate Data Exchange). docs/DHIS2.md says how "
-        "to import them into DHIS2."),
+        "to import them into DHIS2. With --public (and always for a reader key) the server "
+        "sends what may be published: no comments, signers or text values, no count of "
+        "victims of a month, quarter or half year, and for each whole year of the range every "
+        "unit's yearly count of victims that small-cell suppression shows; the rest is left "
+        "out (docs/PRIVACY.md)."),
      export_opts, 0, 0, cmd_export, NULL},
     {"submit", N_("mark the office's report for a period as submitted (its approver's key)"),
      N_("[--home DIR] --dataset DS --period P [--org CODE]"), CHAIN_HELP, chain_opts, 0, 0,

@@ -273,8 +273,18 @@ static int add_approvals(struct verify *v, const Gtsync__V1__LogEntry *e, const 
 			continue;
 		for (size_t k = 0; k < ap->nperiods && within; k++)
 			within = is_period(v, ap->periods[k]);
-		if (!within)
-			continue; /* values outside the report's period were not fetched */
+		if (!within) {
+			/* Its digest covers values of periods that were not fetched: named, not
+			 * checked, so that "verified" never seems to vouch for it. */
+			fprintf(
+			    v->out,
+			    _("  not checked: the approval of %s %s at %s (leaf %llu) covers more "
+			      "than %s; verify %s to check its digest\n"),
+			    a->dataset, a->period, a->org_unit, (unsigned long long)e->leaf_index,
+			    v->o->period, a->period);
+			v->res.uncovered++;
+			continue;
+		}
 		ap->leaf = e->leaf_index;
 		ap->a = a;
 		v->napprs++;
@@ -385,9 +395,17 @@ drop:
 	return GT_OK;
 }
 
-/* Fetches the entries page by page, in leaf order, reading each as it comes. */
+static void num_text(double x, char out[GT_HUMAN_MAX])
+{
+	if (gt_human_number(x, out, GT_HUMAN_MAX) != GT_OK)
+		snprintf(out, GT_HUMAN_MAX, "%g", x);
+}
+
+/* Fetches the entries page by page, in leaf order, reading each as it comes, at most the
+ * options' cap (GT_ETOOBIG before a page would pass it). */
 static int fetch_entries(struct verify *v, struct gt_session *s)
 {
+	uint64_t max = v->o->max_entries ? v->o->max_entries : GT_VERIFY_MAX_ENTRIES;
 	uint64_t start = 0;
 	int more = 1, rc = GT_OK;
 
@@ -429,6 +447,18 @@ static int fetch_entries(struct verify *v, struct gt_session *s)
 			return GT_EPROTO;
 		}
 		r = reply->log_entries_reply;
+		if (r->n_entries > max - v->res.entries) {
+			char n1[GT_HUMAN_MAX];
+			num_text((double)max, n1);
+			gt_home_say(
+			    v->h,
+			    _("%s: the log holds more than %s entries behind this report, the "
+			      "most one verification takes: verify a smaller unit or a shorter "
+			      "period"),
+			    WHAT, n1);
+			gt_wire_envelope_free(reply);
+			return GT_ETOOBIG;
+		}
 		for (size_t i = 0; i < r->n_entries && rc == GT_OK; i++) {
 			const Gtsync__V1__LogEntry *e = r->entries[i];
 
@@ -637,12 +667,6 @@ static int check_approval(struct verify *v, const struct vappr *ap)
 	else
 		v->approvals_ok++;
 	return GT_OK;
-}
-
-static void num_text(double x, char out[GT_HUMAN_MAX])
-{
-	if (gt_human_number(x, out, GT_HUMAN_MAX) != GT_OK)
-		snprintf(out, GT_HUMAN_MAX, "%g", x);
 }
 
 /* Notes a differing figure in the result (the problem line says it to a person). */

@@ -13,11 +13,16 @@
 /* Entries asked for in one LogEntriesRequest (the server caps it at 256). */
 #define GT_VERIFY_PAGE 256u
 
+/* Log entries (batches and key records) one verification takes at most: a national year is a
+ * few thousand batches; past this the client stops, before keeping more in memory. */
+#define GT_VERIFY_MAX_ENTRIES 200000
+
 struct gt_verify_opts {
-	const char *org;     /* the report's org unit; NULL: the key's own */
-	const char *dataset; /* KK */
-	const char *period;  /* any DHIS2 period of the data set's type or coarser */
-	FILE *out;           /* the verdict and each difference */
+	const char *org;      /* the report's org unit; NULL: the key's own */
+	const char *dataset;  /* KK */
+	const char *period;   /* any DHIS2 period of the data set's type or coarser */
+	uint32_t max_entries; /* log entries taken at most; 0: GT_VERIFY_MAX_ENTRIES */
+	FILE *out;            /* the verdict and each difference */
 };
 
 /* A value of the report's cells in a signed batch (the provenance page filters by it). */
@@ -65,6 +70,7 @@ struct gt_verify_result {
 	uint64_t tree_size; /* the tree head the entries were proven in */
 	uint64_t problems;  /* differences and failed checks */
 	uint64_t approvals; /* approvals whose signed digest the batches give */
+	uint64_t uncovered; /* approvals of a coarser period, not checked (named in the output) */
 	double victims;     /* the report's count of victims (or sum of its figures) */
 	int victims_found;  /* the data set counts victims (else victims sums every total) */
 	struct gt_verify_batch *list; /* every signed batch fetched, in leaf order */
@@ -83,8 +89,10 @@ struct gt_verify_result {
  * valid at its leaf (registered, not revoked, of the batch's unit, with the role its items
  * need), every entry's inclusion in the verified tree head, re-applies the revision rule
  * (common/merge.h) and recomputes every total and per-child figure, then compares them with
- * the report. Writes "verified: ..." or each difference to o->out. Returns 0 when everything
- * checks; GT_ECORRUPT when something differs; GT_EPERM for a reader key (it may not have
+ * the report. Writes "verified: ..." or each difference to o->out, and names each approval
+ * of the subtree that covers more than the report's period (its digest needs values verify did
+ * not fetch: not checked). Returns 0 when everything checks; GT_ECORRUPT when something
+ * differs; GT_ETOOBIG past o->max_entries log entries; GT_EPERM for a reader key (it may not have
  * the batches); else the session's or the server's failure (explained on h->err). *res
  * (optional) gets the figures, the batches and the differences, also when the verification
  * failed part way (free it with gt_verify_result_free() in every case).

@@ -13,10 +13,22 @@ set -euo pipefail
 
 usage() {
 	cat <<EOF
-usage: scripts/bench-export.sh [--quick] [--keep]
+usage: scripts/bench-export.sh [--quick] [--keep] [--public]
   --quick   one repetition, KK only
   --keep    keep the temporary directory (data, logs, exported documents)
+  --public  also each export with --public (the published view, issue 14), interleaved
 EOF
+}
+
+VIEWS="raw"
+# The option of this benchmark besides those of bench_options (benchlib.sh).
+bench_option() {
+	case "$1" in
+	--public)
+		VIEWS="raw public"
+		BENCH_USED=1
+		;;
+	esac
 }
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,19 +43,7 @@ else
 	REPS=3
 	DATASETS="KK LY GT"
 fi
-bench_build "$BUILD" gtsync-server gtsync loadgen
-SERVER="$BUILD/server/gtsync-server"
-CLIENT="$BUILD/client/gtsync"
-LOADGEN="$BUILD/bench/loadgen"
-
-TMP=$(mktemp -d /tmp/gtsync-bench-export.XXXXXX)
-SPID=""
-cleanup() {
-	[ -n "$SPID" ] && kill -TERM "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null || true
-	if [ "$KEEP" = 1 ]; then say "kept $TMP"; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_setup export gtsync-server gtsync loadgen
 
 # ---- The centre: the real units, a year of every data set ----
 YEAR=2024 # the load generator's latest year (bench/support: GT_BENCH_DEF_LAST_YEAR)
@@ -84,28 +84,37 @@ peak_kb() {
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "national export, ID --descendants, $YEAR, 552 units, $REPS reps (medians):"
-printf '  %-6s %-5s %10s %10s %12s %14s\n' format ds seconds values bytes "client peak"
+printf '  %-6s %-5s %-6s %10s %10s %12s %14s\n' format ds view seconds values bytes "client peak"
 for fmt in dhis2 adx; do
 	for ds in $DATASETS; do
-		SECS=""
-		PEAK=""
-		OUTF="$TMP/export-$ds.$fmt"
-		for rep in $(seq 1 "$REPS"); do
-			say "rep $rep: $fmt $ds"
-			r=$(peak_kb timeout --kill-after=10 600 "$CLIENT" export --home "$HOME_DIR" --format "$fmt" --org ID \
-				--descendants --dataset "$ds" --start "${YEAR}01" --end "${YEAR}12" \
-				--output "$OUTF")
-			SECS="$SECS ${r% *}"
-			PEAK="$PEAK ${r#* }"
+		# The views of one export alternate rep by rep, so load drifts hit both alike.
+		for view in $VIEWS; do
+			eval "SECS_$view=''; PEAK_$view=''"
 		done
-		if [ "$fmt" = dhis2 ]; then
-			n=$(grep -o '"dataElement"' "$OUTF" | wc -l)
-		else
-			n=$(grep -o '<dataValue ' "$OUTF" | wc -l)
-		fi
-		printf '  %-6s %-5s %10s %10s %12s %11s KiB\n' "$fmt" "$ds" \
-			"$(echo $SECS | tr ' ' '\n' | median)" "$n" "$(stat -c %s "$OUTF")" \
-			"$(echo $PEAK | tr ' ' '\n' | median)"
+		for rep in $(seq 1 "$REPS"); do
+			for view in $VIEWS; do
+				say "rep $rep: $fmt $ds $view"
+				PUB=""
+				[ "$view" = public ] && PUB="--public"
+				r=$(peak_kb timeout --kill-after=10 600 "$CLIENT" export --home "$HOME_DIR" --format "$fmt" --org ID \
+					--descendants --dataset "$ds" --start "${YEAR}01" --end "${YEAR}12" $PUB \
+					--output "$TMP/export-$ds-$view.$fmt")
+				eval "SECS_$view=\"\$SECS_$view ${r% *}\"; PEAK_$view=\"\$PEAK_$view ${r#* }\""
+			done
+		done
+		for view in $VIEWS; do
+			OUTF="$TMP/export-$ds-$view.$fmt"
+			# (A public export may hold no value: grep's status is not a failure.)
+			if [ "$fmt" = dhis2 ]; then
+				n=$( (grep -o '"dataElement"' "$OUTF" || true) | wc -l)
+			else
+				n=$( (grep -o '<dataValue ' "$OUTF" || true) | wc -l)
+			fi
+			eval "SECS=\$SECS_$view; PEAK=\$PEAK_$view"
+			printf '  %-6s %-5s %-6s %10s %10s %12s %11s KiB\n' "$fmt" "$ds" "$view" \
+				"$(echo $SECS | tr ' ' '\n' | median)" "$n" "$(stat -c %s "$OUTF")" \
+				"$(echo $PEAK | tr ' ' '\n' | median)"
+		done
 	done
 done
 echo "  server peak (VmHWM) after the exports: $(awk '/VmHWM/ { print $2, $3 }' "/proc/$SPID/status")"

@@ -607,6 +607,7 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	    opt_range(cmd, "idle-timeout", 1, GT_RUN_MAX_TIMEOUT_S, &idle_s) ||
 	    opt_range(cmd, "frame-deadline", 1, GT_RUN_MAX_TIMEOUT_S, &frame_s))
 		return USAGE;
+	cfg.read_log_off = gt_cli_get(cmd, "bench-no-read-log") != NULL;
 	/* In range, so the products fit in 32 bits. */
 	if (hs_s)
 		cfg.handshake_timeout_ms = hs_s * 1000u;
@@ -716,6 +717,10 @@ static struct gt_cli_opt run_opts[] = {
     {"read-log-days", "DAYS",
      "keep the record of reports, pulls and exports served this many days; 0 keeps it all "
      "(default " GT_CLI_STR(GT_SERVER_DEFAULT_READ_LOG_DAYS) ")",
+     NULL},
+    {"bench-no-read-log", NULL,
+     "for benchmarks only (scripts/bench-readlog.sh): record no read, to measure what the read "
+     "log costs; never in service, where every read served is recorded",
      NULL},
     {"log-level", "LEVEL", "debug, info, warn or error (default info)", NULL},
     {0},

@@ -286,3 +286,45 @@ out:
 	plan_free(&p);
 	return rc;
 }
+
+int gt_privacy_public_year(struct gt_store *st, const struct gt_snapshot *snap,
+                           const struct gt_meta_dataset *ds, const char *year,
+                           const struct gt_privacy_sink *sink)
+{
+	struct plan p = {0};
+	struct gt_period per;
+	uint8_t *kid_hidden = NULL; /* per unit: whether one of its children is withheld */
+	int rc;
+
+	if (gt_period_parse(year, &per) != GT_OK || per.type != GT_PERIOD_YEARLY)
+		return GT_EINVAL;
+	p.snap = snap;
+	p.ds = ds;
+	if ((rc = plan_columns(&p)) != GT_OK || p.ncols == 0 || (rc = plan_units(&p)) != GT_OK ||
+	    (rc = plan_decide(&p, st, year)) != GT_OK)
+		goto out;
+	if ((kid_hidden = calloc(p.nunits + 1, 1)) == NULL) {
+		rc = GT_ENOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < p.nunits; k++)
+		if (p.hidden[k] && p.parent[k] >= 0)
+			kid_hidden[p.parent[k]] = 1;
+	for (size_t k = 0; k < p.nunits && rc == GT_OK; k++) {
+		const char *code = snap->ous[p.snap_of[k]].code;
+		if (!p.own[k] || p.hidden[k] || kid_hidden[k] || !sink->keep(sink->arg, code))
+			continue;
+		for (size_t c = 0; c < p.ncols && rc == GT_OK; c++) {
+			struct gt_privacy_cell cell = {
+			    code, p.cols[c].e->code,
+			    p.cols[c].e->combo->options[p.cols[c].option].code,
+			    p.values[k * p.ncols + c]};
+			if (cell.value != 0)
+				rc = sink->emit(sink->arg, &cell);
+		}
+	}
+out:
+	free(kid_hidden);
+	plan_free(&p);
+	return rc;
+}

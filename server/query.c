@@ -578,11 +578,12 @@ void gt__query_submit(struct gt__reply *r, gt_envelope *env)
 	const char *why = NULL;
 	struct query_job *j;
 
-	/* Raw per-unit values go only to the roles of the chain, never to a reader key: it
-	 * gets consolidated reports only (issue 14). */
+	/* A reader key's export is always the public one, whatever the request says: no values of
+	 * finer periods of counts with a disclosure threshold, their yearly figures suppressed,
+	 * no comments, text or signers (issue 14). */
 	if (env->body_case == GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST &&
 	    gt_privacy_reader_only(r->roles))
-		why = N_("a reader key may not export raw values");
+		env->export_request->public_view = 1;
 	if (env->body_case == GTSYNC__V1__ENVELOPE__BODY_PULL && gt_privacy_reader_only(r->roles))
 		why = N_("a reader key gets consolidated reports only: no pull of per-unit values, "
 		         "comments or batches");

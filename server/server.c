@@ -12,6 +12,7 @@
 #include "error.h"
 #include "notify.h"
 #include "paths.h"
+#include "readlog.h"
 #include "readpool.h"
 #include "snapshot.h"
 #include "store.h"
@@ -155,6 +156,8 @@ int gt_server_start(struct gt_server *srv)
 		return GT_EINVAL;
 	if ((rc = start_control(srv)) != GT_OK)
 		return rc;
+	if ((rc = gt__readlog_open(srv, &srv->readlog)) != GT_OK)
+		return rc;
 	if ((rc = gt_err_from_uv(uv_tcp_init(srv->loop, &srv->listener))) != GT_OK)
 		return rc;
 	srv->listener.data = srv;
@@ -189,6 +192,9 @@ int gt_server_start(struct gt_server *srv)
 	}
 	gt_log_event(&srv->log, GT_LOG_INFO, "listening", "addr=%s max_conns=%u max_frame=%u",
 	             srv->listen_addr, srv->cfg.max_conns, srv->cfg.max_frame);
+	if (srv->cfg.read_log_off)
+		gt_log_event(&srv->log, GT_LOG_WARN, "read_log_off",
+		             "reads served are not recorded (a benchmark's switch)");
 	gt_notify_ready(srv->listen_addr);
 	return GT_OK;
 }
@@ -223,6 +229,9 @@ void gt__server_maybe_finish(struct gt_server *srv)
 		return;
 	srv->stopping = 2;
 	gt__conn_close_all(srv);
+	/* The reads still waiting go to the writer before it closes. */
+	gt__readlog_close(srv->readlog);
+	srv->readlog = NULL;
 	gt_writer_close(srv->writer, on_writer_closed, srv);
 }
 

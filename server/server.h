@@ -28,6 +28,7 @@ struct gt_server_config {
 	uint32_t pull_max_items;       /* per chunk */
 	uint32_t readers;              /* read-only store handles */
 	uint32_t read_log_days;        /* days reads are kept in the read log; 0: forever */
+	int read_log_off;              /* benchmarks only: record no read (its cost, issue 14) */
 	FILE *log_out;                 /* default stderr */
 	enum gt_log_level log_level;
 };

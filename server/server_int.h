@@ -29,6 +29,7 @@ struct gt_server {
 	uint8_t signing_pub[GT_ED25519_PUB_LEN];
 	char db_path[GT_PATH_MAX];
 	struct gt_writer *writer;
+	struct gt__readlog *readlog; /* reads waiting for the writer (readlog.h) */
 	struct gt_readpool *readers;
 	struct gt_snapshot *snap;
 	struct gt_conn *conns;

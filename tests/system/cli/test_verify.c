@@ -362,6 +362,62 @@ static void the_result_lists_the_batches(void **state)
 	gt_verify_result_free(&res);
 }
 
+/* issue 14: a year's approval covers values of months a month's verify does not fetch: the
+ * month's verify names it as not checked (and still verifies what it covers); the year's
+ * verify checks its digest. */
+static void a_coarser_approval_is_named(void **state)
+{
+	struct gt_testserver *ts = *state;
+	struct homes h;
+	struct gt_clirun r;
+	const char *const year[] = {"approve", "--dataset", "KK", "--period", "2024", NULL};
+	const char *const month[] = {"verify", "--org",    "53",     "--dataset",
+	                             "KK",     "--period", "202401", NULL};
+
+	populate(ts, &h);
+	run_ok(h.d2, year);
+	run_ok(h.d2, push);
+	gt_clirun(&r, h.prov, env_en, 120, month);
+	if (r.status != 0 ||
+	    strstr(r.out, "not checked: the approval of KK 2024 at 53.72 (leaf ") == NULL ||
+	    strstr(r.out, "covers more than 202401; verify 2024 to check its digest") == NULL ||
+	    strstr(r.out, "approvals: 1 signed digest matches") == NULL)
+		fail_msg("the month's verify should name the year's approval: %d %s%s", r.status,
+		         r.out, r.err);
+	gt_clirun_free(&r);
+	gt_clirun(&r, h.prov, env_en, 120, verify53);
+	if (r.status != 0 || strstr(r.out, "not checked") != NULL ||
+	    strstr(r.out, "approvals: 2 signed digests match the signed batches") == NULL)
+		fail_msg("the year's verify should check both approvals: %d %s%s", r.status, r.out,
+		         r.err);
+	gt_clirun_free(&r);
+}
+
+/* issue 14: verify takes at most --max-entries log entries (GT_VERIFY_MAX_ENTRIES by default)
+ * and says so, rather than holding whatever the server sends. */
+static void the_entry_cap_holds(void **state)
+{
+	struct gt_testserver *ts = *state;
+	struct homes h;
+	struct gt_clirun r;
+	const char *capped[] = {"verify", "--org",         "53", "--dataset", "KK", "--period",
+	                        "2024",   "--max-entries", "3",  NULL};
+
+	populate(ts, &h);
+	gt_clirun(&r, h.prov, env_en, 120, capped);
+	if (r.status != 1 ||
+	    strstr(r.err, "the log holds more than 3 entries behind this report, "
+	                  "the most one verification takes") == NULL ||
+	    strstr(r.out, "verified") != NULL)
+		fail_msg("verify past its cap: %d %s%s", r.status, r.out, r.err);
+	gt_clirun_free(&r);
+	capped[8] = "100";
+	gt_clirun(&r, h.prov, env_en, 120, capped);
+	if (r.status != 0 || strstr(r.out, "verified: 9 victims") == NULL)
+		fail_msg("verify under its cap: %d %s%s", r.status, r.out, r.err);
+	gt_clirun_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +432,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(a_rewritten_entry_is_caught, gt_clirun_server_setup,
 	                                    gt_clirun_server_teardown),
 	    cmocka_unit_test_setup_teardown(the_result_lists_the_batches, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(a_coarser_approval_is_named, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(the_entry_cap_holds, gt_clirun_server_setup,
 	                                    gt_clirun_server_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

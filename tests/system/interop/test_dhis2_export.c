@@ -530,11 +530,25 @@ static void test_export(void **state)
 	assert_non_null(strstr(r.err, "group[1]@period: \"2026-08-02/P1M\""));
 	gt_clirun_free(&r);
 
-	/* Refusals: a reader key gets no raw values; a district cannot export its province. */
-	gt_clirun(&r, reader, NULL, 60, all);
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "a reader key may not export raw values"));
-	gt_clirun_free(&r);
+	/* A reader key's export is the public one without --public: no comment, no signer, no
+	 * count of victims of a month (issue 14). */
+	doc = export_doc(reader, all);
+	dvs = json_object_get(doc, "dataValues");
+	assert_true(json_array_size(dvs) > 0);
+	for (size_t k = 0; k < json_array_size(dvs); k++) {
+		const json_t *v = json_array_get(dvs, k);
+		const json_t *by = json_object_get(v, "storedBy"),
+		             *c = json_object_get(v, "comment");
+		double n = atof(str(v, "value"));
+		assert_true(by == NULL || json_string_length(by) == 0);
+		assert_true(c == NULL || json_string_length(c) == 0);
+		if (strstr(str(v, "dataElement"), "KORBAN") != NULL) {
+			assert_string_equal(str(v, "period"), "2026");
+			assert_false(n >= 1 && n <= 4);
+		}
+	}
+	json_decref(doc);
+	/* Refusals: a district cannot export its province. */
 	gt_clirun(&r, d1, NULL, 60, all);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "outside the key's scope"));

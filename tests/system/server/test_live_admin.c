@@ -134,29 +134,27 @@ static void revocation_and_new_units_apply_live(void **state)
 	gt_testserver_teardown(&ts);
 }
 
-/* Asks s for the first chunk of a raw export of org: 1 if a chunk came back, 0 if the server
- * refused (err then says why). */
-static int export_allowed(struct gt_session *s, const char *org, struct gt_session_err *err)
+/* Asks s for the first chunk of a pull of org's values: 1 if a chunk came back, 0 if the server
+ * refused (err then says why). A reader-only key is refused pulls (issue 14); its exports are
+ * served, in the public view. */
+static int pull_allowed(struct gt_session *s, const char *org, struct gt_session_err *err)
 {
 	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
-	Gtsync__V1__ExportRequest er = GTSYNC__V1__EXPORT_REQUEST__INIT;
+	Gtsync__V1__PullRequest pr = GTSYNC__V1__PULL_REQUEST__INIT;
 
-	er.org_unit = (char *)org;
-	er.dataset = "KK";
-	er.start_period = "2025";
-	er.end_period = "2025";
-	env.body_case = GTSYNC__V1__ENVELOPE__BODY_EXPORT_REQUEST;
-	env.export_request = &er;
-	return call_for(s, &env, GTSYNC__V1__ENVELOPE__BODY_EXPORT_CHUNK, err);
+	pr.org_unit = (char *)org;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PULL;
+	env.pull = &pr;
+	return call_for(s, &env, GTSYNC__V1__ENVELOPE__BODY_PULL_CHUNK, err);
 }
 
-/* Waits (bounded) until export_allowed() on s answers want. */
-static int export_becomes(struct gt_session *s, int want, struct gt_session_err *err)
+/* Waits (bounded) until pull_allowed() on s answers want. */
+static int pull_becomes(struct gt_session *s, int want, struct gt_session_err *err)
 {
 	int64_t t0 = mono_ms();
 	int got;
 
-	while ((got = export_allowed(s, "53", err)) != want && mono_ms() - t0 < WITHIN_MS)
+	while ((got = pull_allowed(s, "53", err)) != want && mono_ms() - t0 < WITHIN_MS)
 		usleep(100 * 1000);
 	return got == want;
 }
@@ -174,20 +172,20 @@ static void role_changes_apply_to_open_connections(void **state)
 	gt_testserver_start(&ts, NULL);
 	struct gt_session *s = gt_testserver_session(&ts, k, NULL);
 	assert_non_null(s);
-	assert_true(export_allowed(s, "53", &err));
+	assert_true(pull_allowed(s, "53", &err));
 
-	/* The aggregator role is taken away: the same connection is refused raw exports. */
+	/* The aggregator role is taken away: the same connection is refused pulls. */
 	gt_key_id(k, id);
 	const char *take[] = {"key", "revoke-role", "--role", "aggregator", id, NULL};
 	assert_int_equal(gt_testserver_admin(&ts, take), 0);
-	assert_true(export_becomes(s, 0, &err));
+	assert_true(pull_becomes(s, 0, &err));
 	assert_int_equal(err.code, GT_EPERM);
 	assert_non_null(strstr(err.message, "reader"));
 
-	/* Given back: the connection may export again, still without logging in anew. */
+	/* Given back: the connection may pull again, still without logging in anew. */
 	const char *give[] = {"key", "grant", "--role", "aggregator", id, NULL};
 	assert_int_equal(gt_testserver_admin(&ts, give), 0);
-	assert_true(export_becomes(s, 1, &err));
+	assert_true(pull_becomes(s, 1, &err));
 	gt_session_close(s);
 	assert_true(gt_testserver_log_count(&ts, "role_changes=1") >= 2);
 
