@@ -873,6 +873,148 @@ static uint64_t report_digest(const Gtsync__V1__ReportReply *r)
 	return h;
 }
 
+/* Pushes a signed batch on s and waits for its ack; 0 when it was applied (OK), else prints
+ * why (what names the caller and seq the batch) and fails. */
+static int push_signed(struct gt_session *s, const uint8_t *bytes, size_t len, const uint8_t *sig,
+                       const char *what, uint64_t seq)
+{
+	Gtsync__V1__PushRequest pr = GTSYNC__V1__PUSH_REQUEST__INIT;
+	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
+	struct gt_session_err err;
+	const Gtsync__V1__PushAck *ack;
+	int rc;
+
+	pr.batch.data = (uint8_t *)bytes;
+	pr.batch.len = len;
+	pr.signature.data = (uint8_t *)sig;
+	pr.signature.len = GT_ED25519_SIG_LEN;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PUSH;
+	env.push = &pr;
+	if ((rc = gt_session_call(s, &env, &reply, &err)) != GT_OK) {
+		fprintf(stderr, PROG " %s: batch %llu: %s\n", what, (unsigned long long)seq,
+		        err.message);
+		return rc;
+	}
+	ack = reply->body_case == GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK ? reply->push_ack : NULL;
+	if (ack == NULL || ack->status != GTSYNC__V1__PUSH_STATUS__PUSH_OK) {
+		fprintf(stderr, PROG " %s: batch %llu not applied: %s\n", what,
+		        (unsigned long long)seq,
+		        ack == NULL        ? "no ack"
+		        : ack->n_conflicts ? ack->conflicts[0]->message
+		                           : ack->message);
+		rc = GT_EINVAL;
+	}
+	gt_wire_envelope_free(reply);
+	return rc;
+}
+
+/* Districts whose keys change the report's own values between requests (--churn): each
+ * pushes, in turn, a new revision of one month of the report's data set and year. */
+struct churn {
+	struct gt_bench_work *work;
+	struct gt_session **s;
+	struct gt_key **k;
+	char (*key_id)[GT_KEY_ID_LEN + 1];
+	char (*org)[GT_ORGUNIT_MAX_LEN];
+	uint64_t *seq;
+	uint32_t n;
+};
+
+static void churn_free(struct churn *ch)
+{
+	for (uint32_t i = 0; i < ch->n; i++) {
+		gt_session_close(ch->s[i]);
+		gt_key_free(ch->k[i]);
+	}
+	free(ch->s);
+	free(ch->k);
+	free(ch->key_id);
+	free(ch->org);
+	free(ch->seq);
+	gt_bench_work_free(ch->work);
+}
+
+/* Opens a session for each of the first n districts of the CSV (key i acts for unit i of the
+ * list keys registered: districts, or all units with --units all). */
+static int churn_open(const struct gt_cli_cmd *cmd, uint32_t n, struct churn *ch)
+{
+	const char *csv = gt_cli_get(cmd, "orgunits"),
+	           *units = gt_cli_get_or(cmd, "units", "districts");
+	const char *period = gt_cli_get_or(cmd, "period", GT_BENCH_DEF_PERIOD);
+	struct gt_bench_units u = {0};
+	int rc = GT_EINVAL;
+
+	memset(ch, 0, sizeof(*ch));
+	if (csv == NULL) {
+		fprintf(stderr, PROG " report: --churn needs --orgunits\n");
+		return GT_EINVAL;
+	}
+	ch->s = calloc(n, sizeof(*ch->s));
+	ch->k = calloc(n, sizeof(*ch->k));
+	ch->key_id = calloc(n, sizeof(*ch->key_id));
+	ch->org = calloc(n, sizeof(*ch->org));
+	ch->seq = calloc(n, sizeof(*ch->seq));
+	if (ch->s == NULL || ch->k == NULL || ch->key_id == NULL || ch->org == NULL ||
+	    ch->seq == NULL ||
+	    gt_bench_work_new(gt_cli_get_or(cmd, "metadata", GT_BENCH_DEF_METADATA),
+	                      gt_cli_get_or(cmd, "dataset", GT_BENCH_DEF_DATASET), atoi(period), 1,
+	                      &ch->work) != GT_OK ||
+	    gt_bench_units_read(
+	        csv, strcmp(units, "all") == 0 ? GT_BENCH_UNITS : GT_BENCH_DISTRICTS, &u) != GT_OK)
+		goto out;
+	for (size_t i = 0; i < u.n && ch->n < n; i++) {
+		struct gt_session_opts o = {0};
+		struct gt_session_err err;
+		gt_envelope *auth = NULL;
+		uint32_t c = ch->n;
+
+		if (gt_orgunit_level(u.codes[i]) != GT_ORGUNIT_LEVEL_DISTRICT)
+			continue;
+		if (gt_bench_key(gt_cli_get_or(cmd, "seed", DEF_SEED), "client", (uint32_t)i,
+		                 &ch->k[c]) != GT_OK ||
+		    gt_key_id(ch->k[c], ch->key_id[c]) != GT_OK)
+			goto out;
+		ch->n++;
+		o.server = gt_cli_get(cmd, "server");
+		o.ca_path = gt_cli_get(cmd, "ca");
+		o.key = ch->k[c];
+		o.timeout_ms = 60000;
+		if (gt_session_open(&o, &ch->s[c], &auth, &err) != GT_OK) {
+			fprintf(stderr, PROG " report: cannot open a session for %s: %s\n",
+			        u.codes[i], err.message);
+			goto out;
+		}
+		snprintf(ch->org[c], sizeof(ch->org[c]), "%s", u.codes[i]);
+		ch->seq[c] = auth->auth_result->last_sequence;
+		gt_wire_envelope_free(auth);
+	}
+	rc = ch->n == n ? GT_OK : GT_EINVAL;
+	if (rc != GT_OK)
+		fprintf(stderr, PROG " report: fewer than %u districts in %s\n", n, csv);
+out:
+	gt_bench_units_free(&u);
+	return rc;
+}
+
+/* Before request i: district i mod n pushes a new revision of one month of the report's data
+ * set (the months in turn), and waits for its ack. */
+static int churn_push(struct churn *ch, uint32_t i)
+{
+	uint32_t c = i % ch->n;
+	size_t per = ch->work->per_month, months = per ? ch->work->nslots / per : 0;
+	struct gt_bench_batch b;
+	int rc;
+
+	if (months == 0)
+		return GT_EINVAL;
+	rc = gt_bench_batch_build(ch->work, ch->k[c], ch->key_id[c], ch->org[c], ++ch->seq[c],
+	                          (i / ch->n % months) * per, per, &b);
+	if (rc == GT_OK)
+		rc = push_signed(ch->s[c], b.bytes, b.len, b.sig, "report --churn", b.seq);
+	free(b.bytes);
+	return rc;
+}
+
 static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
 	const char *server = gt_cli_get(cmd, "server"), *ca = gt_cli_get(cmd, "ca");
@@ -885,7 +1027,8 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	uint32_t n, warm;
 	size_t bytes = 0, children = 0, totals = 0;
 	uint64_t digest = 0;
-	uint32_t expected = 0, reported = 0;
+	uint32_t expected = 0, reported = 0, nchurn = 0;
+	struct churn ch = {0};
 	int rc = GT_CLI_EXIT_FAIL;
 	(void)argc;
 	(void)argv;
@@ -893,8 +1036,13 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 
 	if (ca == NULL || parse_loopback(server, &ss) ||
 	    gt_cli_get_u32(cmd, PROG, "requests", DEF_REQUESTS, 1, MAX_REQUESTS, &n) ||
-	    gt_cli_get_u32(cmd, PROG, "warmup", DEF_WARMUP, 0, MAX_REQUESTS, &warm))
+	    gt_cli_get_u32(cmd, PROG, "warmup", DEF_WARMUP, 0, MAX_REQUESTS, &warm) ||
+	    gt_cli_get_u32(cmd, PROG, "churn", 0, 0, MAX_CLIENTS, &nchurn))
 		return GT_CLI_EXIT_USAGE;
+	if (nchurn > 0 && churn_open(cmd, nchurn, &ch) != GT_OK) {
+		churn_free(&ch);
+		return GT_CLI_EXIT_FAIL;
+	}
 	if (gt_bench_key(gt_cli_get_or(cmd, "seed", DEF_SEED), "reader", 0, &k) != GT_OK)
 		return GT_CLI_EXIT_FAIL;
 	lat = calloc(n, sizeof(*lat));
@@ -916,6 +1064,9 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 		rq.dataset = (char *)gt_cli_get_or(cmd, "dataset", GT_BENCH_DEF_DATASET);
 		rq.period = (char *)gt_cli_get_or(cmd, "period", GT_BENCH_DEF_PERIOD);
 		rq.per_child = gt_cli_get(cmd, "no-per-child") == NULL;
+		/* The report's own values change between two requests (not timed). */
+		if (nchurn > 0 && churn_push(&ch, i) != GT_OK)
+			goto out;
 		env.body_case = GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST;
 		env.report_request = &rq;
 		t0 = gt_bench_now_us();
@@ -949,11 +1100,12 @@ static int cmd_report(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	       gt_cli_get_or(cmd, "period", GT_BENCH_DEF_PERIOD), bytes, totals, children, expected,
 	       reported, (unsigned long long)digest);
 	printf("RESULT requests=%u report_p50_ms=%.3f report_p99_ms=%.3f report_max_ms=%.3f "
-	       "bytes=%zu expected=%u reported=%u\n",
+	       "bytes=%zu expected=%u reported=%u churn=%u\n",
 	       n, ms(gt_bench_percentile(lat, n, 50)), ms(gt_bench_percentile(lat, n, 99)),
-	       ms(gt_bench_percentile(lat, n, 100)), bytes, expected, reported);
+	       ms(gt_bench_percentile(lat, n, 100)), bytes, expected, reported, nchurn);
 	rc = GT_CLI_EXIT_OK;
 out:
+	churn_free(&ch);
 	gt_session_close(s);
 	gt_key_free(k);
 	free(lat);
@@ -1016,6 +1168,14 @@ static struct gt_cli_opt report_opts[] = {
     {"requests", "N", "timed requests, one after another (default " GT_CLI_STR(DEF_REQUESTS) ")",
      NULL},
     {"warmup", "N", "untimed requests first (default " GT_CLI_STR(DEF_WARMUP) ")", NULL},
+    {"churn", "N",
+     "before each request one of N districts pushes a new revision of a month of the "
+     "report's data set and year (default 0: none)",
+     NULL},
+    {"orgunits", "CSV", "with --churn: the org units, as given to keys", NULL},
+    {"units", "districts|all", "with --churn: which units keys registered (default districts)",
+     NULL},
+    {"metadata", "DIR", "with --churn: the metadata directory (default metadata)", NULL},
     {"seed", "TEXT", "key seed (default " DEF_SEED ")", NULL},
     {0},
 };
@@ -1027,9 +1187,6 @@ static int push_actions(struct gt_session *s, const struct gt_key *k, const char
                         uint64_t seq, Gtsync__V1__WorkflowAction **acts, size_t n)
 {
 	gt_batch b = GTSYNC__V1__BATCH__INIT;
-	Gtsync__V1__PushRequest pr = GTSYNC__V1__PUSH_REQUEST__INIT;
-	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
-	struct gt_session_err err;
 	uint8_t id[GT_BATCH_ID_LEN], sig[GT_ED25519_SIG_LEN], *bytes = NULL;
 	size_t len = 0;
 	int rc;
@@ -1044,28 +1201,9 @@ static int push_actions(struct gt_session *s, const struct gt_key *k, const char
 	b.sequence = seq;
 	b.actions = acts;
 	b.n_actions = n;
-	if ((rc = gt_wire_batch_pack(&b, &bytes, &len)) != GT_OK ||
-	    (rc = gt_key_sign(k, bytes, len, sig)) != GT_OK)
-		goto out;
-	pr.batch.data = bytes;
-	pr.batch.len = len;
-	pr.signature.data = sig;
-	pr.signature.len = sizeof(sig);
-	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PUSH;
-	env.push = &pr;
-	if ((rc = gt_session_call(s, &env, &reply, &err)) != GT_OK)
-		goto out;
-	if (reply->body_case != GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK ||
-	    reply->push_ack->status != GTSYNC__V1__PUSH_STATUS__PUSH_OK) {
-		fprintf(stderr, PROG " open-late: batch %llu not applied: %s\n",
-		        (unsigned long long)seq,
-		        reply->body_case != GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK ? "no ack"
-		        : reply->push_ack->n_conflicts ? reply->push_ack->conflicts[0]->message
-		                                       : reply->push_ack->message);
-		rc = GT_EINVAL;
-	}
-out:
-	gt_wire_envelope_free(reply);
+	if ((rc = gt_wire_batch_pack(&b, &bytes, &len)) == GT_OK &&
+	    (rc = gt_key_sign(k, bytes, len, sig)) == GT_OK)
+		rc = push_signed(s, bytes, len, sig, "open-late", seq);
 	free(bytes);
 	return rc;
 }

@@ -8,15 +8,120 @@
 
 #include "benchdata.h"
 #include "cli.h"
+#include "crypto.h"
 #include "error.h"
+#include "orgunit.h"
 #include "privacy.h"
 #include "report.h"
+#include "rules.h"
 #include "snapshot.h"
 #include "store.h"
+#include "wire.h"
 
 #define PROG "report_bench"
 /* Timed reports unless --requests says otherwise. */
 #define DEF_REQUESTS 20
+
+/* With --changes: a district's key changes one month of the report's own values between two
+ * rounds, through the writer's rules on a writing handle (the path a pushed batch takes), so
+ * that each cached build is an update from the report's partial sums. */
+struct changer {
+	struct gt_store *w;
+	struct gt_bench_work *work;
+	struct gt_key *key;
+	char key_id[GT_KEY_ID_LEN + 1];
+	char org[GT_ORGUNIT_MAX_LEN];
+	uint64_t seq;
+};
+
+static void changer_free(struct changer *ch)
+{
+	gt_store_close(ch->w);
+	gt_bench_work_free(ch->work);
+	gt_key_free(ch->key);
+}
+
+/* Finds the first of the load generator's client keys that acts for a district. */
+static int changer_open(struct changer *ch, const char *db, const char *mddir, const char *ds,
+                        const char *period)
+{
+	struct gt_store_key k;
+
+	memset(ch, 0, sizeof(*ch));
+	if (gt_store_open(db, 0, &ch->w) != GT_OK ||
+	    gt_bench_work_new(mddir, ds, atoi(period), 1, &ch->work) != GT_OK ||
+	    ch->work->per_month == 0)
+		return GT_EINVAL;
+	for (uint32_t i = 0; i < 100; i++) {
+		gt_key_free(ch->key);
+		ch->key = NULL;
+		if (gt_bench_key("1", "client", i, &ch->key) != GT_OK ||
+		    gt_key_id(ch->key, ch->key_id) != GT_OK)
+			return GT_EINVAL;
+		if (gt_store_key_get(ch->w, ch->key_id, &k) == GT_OK &&
+		    gt_orgunit_level(k.org_unit) == GT_ORGUNIT_LEVEL_DISTRICT) {
+			snprintf(ch->org, sizeof(ch->org), "%s", k.org_unit);
+			return gt_store_key_last_sequence(ch->w, ch->key_id, &ch->seq);
+		}
+	}
+	return GT_ENOENT;
+}
+
+/* Applies a new revision of month round (of the year) of the district's values. */
+static int changer_apply(struct changer *ch, unsigned long round)
+{
+	/* No metadata: the rules check only the log and the revision rule, as in store_bench. */
+	static const struct gt_snapshot no_metadata;
+	size_t per = ch->work->per_month, months = ch->work->nslots / per;
+	struct gt_rules_batch in = {.snap = &no_metadata};
+	struct gt_store_batch_out out;
+	struct gt_bench_batch b;
+	uint8_t hash[GT_SHA256_LEN];
+	gt_batch *dec = NULL;
+	int rc;
+
+	rc = gt_bench_batch_build(ch->work, ch->key, ch->key_id, ch->org, ++ch->seq,
+	                          round % months * per, per, &b);
+	if (rc == GT_OK && (rc = gt_wire_batch_decode(b.bytes, b.len, NULL, &dec)) == GT_OK &&
+	    (rc = gt_crypto_sha256(b.bytes, b.len, hash)) == GT_OK &&
+	    (rc = gt_store_begin(ch->w)) == GT_OK) {
+		in.batch = dec;
+		in.bytes = b.bytes;
+		in.len = b.len;
+		in.signature = b.sig;
+		in.sig_len = sizeof(b.sig);
+		in.hash = hash;
+		in.received_at_ms = (int64_t)time(NULL) * 1000;
+		rc = gt_rules_apply(ch->w, &in, &out);
+		if (rc == GT_OK && out.values.imported + out.values.updated != per)
+			rc = GT_ECONFLICT;
+		gt_store_batch_out_free(&out);
+		rc = rc == GT_OK ? gt_store_commit(ch->w) : (gt_store_rollback(ch->w), rc);
+	}
+	gt_wire_batch_free(dec);
+	free(b.bytes);
+	return rc;
+}
+
+/* The cached builds, apart so that a profile counts the warm-up and the timed ones apart. */
+__attribute__((noinline)) static int build_cached(struct gt_store *st,
+                                                  const struct gt_snapshot *snap, const char *org,
+                                                  const char *ds, const char *period, int per_child,
+                                                  struct gt_report **out, const char **why)
+{
+	return gt_report_build(st, snap, org, ds, period, per_child, (int64_t)time(NULL) * 1000,
+	                       out, why);
+}
+
+__attribute__((noinline)) static int build_cached_timed(struct gt_store *st,
+                                                        const struct gt_snapshot *snap,
+                                                        const char *org, const char *ds,
+                                                        const char *period, int per_child,
+                                                        struct gt_report **out, const char **why)
+{
+	return gt_report_build(st, snap, org, ds, period, per_child, (int64_t)time(NULL) * 1000,
+	                       out, why);
+}
 
 static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
@@ -29,6 +134,8 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	int reader = gt_cli_get(cmd, "reader") != NULL;
 	unsigned long n = DEF_REQUESTS;
 	char db[GT_PATH_MAX];
+	struct changer ch = {0};
+	int changes = gt_cli_get(cmd, "changes") != NULL;
 	int rc = GT_CLI_EXIT_FAIL;
 	(void)argc;
 	(void)argv;
@@ -59,6 +166,12 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 		fprintf(stderr, PROG " run: cannot open %s\n", db);
 		goto out;
 	}
+	if (changes && changer_open(&ch, db, gt_cli_get_or(cmd, "metadata", GT_BENCH_DEF_METADATA),
+	                            ds, period) != GT_OK) {
+		fprintf(stderr,
+		        PROG " run: --changes: no district key of the load generator in %s\n", db);
+		goto out;
+	}
 	/* One untimed report first, as a server's reader handle has its cache warm. Each round
 	 * builds the report in full (the computation from the stored values) and then through
 	 * the handle's report cache (what the server does), so both are measured side by side
@@ -71,11 +184,13 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 		                               gt_cli_get(cmd, "no-per-child") == NULL,
 		                               (int64_t)time(NULL) * 1000, &r, &why);
 
+		if (err == GT_OK && changes && i > 0 && (err = changer_apply(&ch, i)) != GT_OK)
+			why = "--changes: the change was not applied";
 		t1 = gt_bench_now_us();
 		if (err == GT_OK)
-			err = gt_report_build(st, snap, org, ds, period,
-			                      gt_cli_get(cmd, "no-per-child") == NULL,
-			                      (int64_t)time(NULL) * 1000, &c, &why);
+			err = (i > 0 ? build_cached_timed : build_cached)(
+			    st, snap, org, ds, period, gt_cli_get(cmd, "no-per-child") == NULL, &c,
+			    &why);
 		if (err != GT_OK) {
 			fprintf(stderr, PROG " run: %s\n", why ? why : gt_strerror(err));
 			gt_report_free(r);
@@ -123,6 +238,7 @@ static int cmd_run(const struct gt_cli_cmd *cmd, int argc, char **argv, void *ar
 	}
 	rc = GT_CLI_EXIT_OK;
 out:
+	changer_free(&ch);
 	gt_snapshot_unref(snap);
 	gt_store_close(st);
 	free(lat);
@@ -139,6 +255,11 @@ static struct gt_cli_opt run_opts[] = {
     {"no-per-child", NULL, "omit the per-child breakdown", NULL},
     {"reader", NULL, "also time a reader key's view of each report (small cells withheld)", NULL},
     {"requests", "N", "timed reports (default " GT_CLI_STR(DEF_REQUESTS) ")", NULL},
+    {"changes", NULL,
+     "before each timed cached build, a district of the load generator's keys changes a month "
+     "of the report's own values (opens the store for writing)",
+     NULL},
+    {"metadata", "DIR", "with --changes: the metadata directory (default metadata)", NULL},
     {0},
 };
 

@@ -16,6 +16,9 @@
 #                         (the first round's cache miss included), divided by 5
 #   report_kk_cached_ir   the same through the read handle's report cache (gt_report_build),
 #                         as the server answers: one miss and four hits, divided by 5
+#   report_kk_update_ir   the same through the cache when a district's month of KK changed
+#                         before each build (report_bench --changes): an update from the
+#                         report's partial sums, per build (4 builds)
 set -euo pipefail
 
 usage() {
@@ -124,6 +127,15 @@ CACHED=$(inclusive "$TMP/report.cg" gt_report_build)
 [ -n "$REPORT" ] && [ -n "$CACHED" ] || die "no count for gt_report_build(_full) in the profile"
 REPORT=$((REPORT / (REQUESTS + 1)))
 CACHED=$((CACHED / (REQUESTS + 1)))
+say "callgrind: report_bench --changes, $REQUESTS updated national reports ID/KK/2024"
+timeout 900 valgrind --tool=callgrind --callgrind-out-file="$TMP/update.cg" \
+	"$BUILD/bench/report_bench" run --data "$DATA" --dataset KK --period 2024 \
+	--requests $REQUESTS --changes --metadata "$ROOT/metadata" >"$TMP/update.txt" \
+	2>"$TMP/update.err" ||
+	die "report_bench --changes under callgrind failed: $(tail -n 3 "$TMP/update.err")"
+UPDATED=$(inclusive "$TMP/update.cg" build_cached_timed)
+[ -n "$UPDATED" ] || die "no count for build_cached_timed in the profile"
+UPDATED=$((UPDATED / REQUESTS))
 
 if [ "$UPDATE" = 1 ]; then
 	tol=${TOL:-$(awk '$1 == "tolerance_pct" { print $2 }' "$BASELINE" 2>/dev/null || true)}
@@ -135,6 +147,7 @@ apply_ir_per_value $APPLY
 direct_ir_per_value $DIRECT
 report_kk_ir $REPORT
 report_kk_cached_ir $CACHED
+report_kk_update_ir $UPDATED
 EOF
 	say "baseline written: $BASELINE"
 	cat "$BASELINE"
@@ -162,5 +175,6 @@ check apply_ir_per_value "$APPLY"
 check direct_ir_per_value "$DIRECT"
 check report_kk_ir "$REPORT"
 check report_kk_cached_ir "$CACHED"
+check report_kk_update_ir "$UPDATED"
 echo "  the store's apply / direct sqlite: $(awk -v a="$APPLY" -v d="$DIRECT" 'BEGIN { printf "%.2f", a / d }') instructions per value"
 exit $fail

@@ -15,6 +15,7 @@
 #include "ruletext.h"
 #include "snapshot.h"
 #include "store.h"
+#include "vec.h"
 
 /* Every allocation of a report, released together. */
 struct gt_report {
@@ -167,7 +168,45 @@ int gt__report_unpack(const uint8_t *buf, size_t len, int64_t now_ms, struct gt_
 struct agg {
 	double sum;
 	uint32_t count;
-	const char *comment; /* the first value's comment, in the reply's memory; NULL: none */
+	const char *comment; /* the comment of a sum of one value (borrowed); NULL: none */
+};
+
+/*
+ * Partial sums: the values of one element in one period for one bucket of the subtree (bucket
+ * 0: the report's unit itself and any unit under no child; bucket 1 + k: child k and the units
+ * below it). A report is assembled from them, in full or after only the partials whose values
+ * changed were read again (the report cache keeps them between builds, issue 17): both ways
+ * add the same partials in the same order, so they give the same bytes.
+ */
+
+/* One cell of a partial. */
+struct psum {
+	double sum;
+	uint32_t count;
+	/* The first value's comment when it has one (owned): shown while count is 1. */
+	char *comment;
+};
+
+/* One option of an element aggregated "none" (yes/no, text) in a partial, in the order the
+ * options first appear in it. */
+struct pnone {
+	char *coc;
+	uint32_t count, ntrue;
+	char *text, *comment; /* the bucket owner's own value (owned), or NULL */
+};
+
+struct pnones {
+	struct pnone *v;
+	size_t n, cap;
+};
+
+struct gt__report_sums {
+	size_t nels, nperiods, nbuckets, ncells, nous; /* the shape they were made for */
+	struct psum *cells;                            /* [period][bucket][cell] */
+	struct pnones *nones; /* [element][period][bucket]; used for "none" elements only */
+	uint32_t *unit_count; /* per snapshot unit: values seen */
+	int64_t *unit_first;  /* per snapshot unit: when its first value was stored */
+	size_t bytes;         /* memory held, about */
 };
 
 struct child {
@@ -184,8 +223,9 @@ struct cell {
 
 /*
  * A report is one pass over the stored values of its data set, periods and subtree (in
- * element, period, org unit, coc order), aggregated here: totals and per-child sums per cell,
- * and per org unit the values seen and the latest change (completeness and timeliness).
+ * element, period, org unit, coc order) into partial sums (or a pass over only the partials
+ * that changed), assembled here: totals and per-child sums per cell, and per org unit the
+ * values seen and the first arrival (completeness and timeliness).
  */
 struct build {
 	struct gt_report *r;
@@ -203,13 +243,25 @@ struct build {
 	struct child *children; /* direct children of the root, in code order */
 	size_t nchildren;
 	struct agg *child_aggs; /* nchildren x ncells */
-	long *unit_child;       /* per snapshot unit: its child's index; -1 for the root */
-	uint32_t *unit_count;   /* per snapshot unit: values seen */
-	int64_t *unit_first;    /* per snapshot unit: when its first value was stored */
-	uint8_t *unit_nil;      /* per snapshot unit: a nil report declared */
-	size_t ntotals_cap;     /* totals' capacity, shared with the none-aggregation pass */
-	/* Lookup caches: consecutive rows share their element, and often their org unit. */
+	/* Per snapshot unit: its child's index; -1 for the root (or no child), -2 outside the
+	 * subtree. */
+	long *unit_child;
+	const uint32_t *unit_count; /* per snapshot unit: values seen (the sums') */
+	const int64_t *unit_first;  /* per snapshot unit: when its first value was stored */
+	uint8_t *unit_nil;          /* per snapshot unit: a nil report declared */
+	int *state;                 /* per snapshot unit: its approval state for the report */
+	size_t ntotals_cap;         /* totals' capacity, shared with the none-aggregation pass */
+	/* The partial sums, the periods they are kept for, and the partial a read fills. */
+	struct gt__report_sums *sums;
+	const char *const *periods;
+	size_t nperiods, nbuckets;
+	long scan_el, scan_bucket; /* -1: a full pass, which also counts the units' values */
+	uint8_t *dirty;            /* per partial (element, period, bucket): to read again */
+	uint8_t *dirty_unit;       /* per snapshot unit: its values to count again */
+	size_t nchanged, ndirty;
+	/* Lookup caches: consecutive rows share their element and period, often their unit. */
 	long cur_el;
+	long cur_period;
 	long cur_unit;
 	long last_cell;
 	char cur_org[GT_ORGUNIT_MAX_LEN];
@@ -337,92 +389,431 @@ static Gtsync__V1__ReportValue *value_slot(struct gt_report *r, Gtsync__V1__Repo
 	return *slot;
 }
 
-/* Adds a value of an element aggregated "none" (yes/no, text): the owner's own value is the
- * text; the number counts the "true" answers in the subtree. */
-static int add_none(struct gt_report *r, Gtsync__V1__ReportValue *rv, const char *owner,
-                    const struct gt_store_row *row)
+/* ---- Partial sums ---- */
+
+static char *sums_strdup(struct gt__report_sums *s, const char *text)
 {
-	rv->count++;
+	size_t n = strlen(text) + 1;
+	char *p = malloc(n);
+
+	if (p != NULL) {
+		memcpy(p, text, n);
+		s->bytes += n;
+	}
+	return p;
+}
+
+static void sums_strfree(struct gt__report_sums *s, char **p)
+{
+	if (*p != NULL)
+		s->bytes -= strlen(*p) + 1;
+	free(*p);
+	*p = NULL;
+}
+
+/* Empties the partial of element el (its cells, or its "none" options), period pi, bucket bk. */
+static void part_reset(struct build *b, size_t el, size_t pi, size_t bk)
+{
+	struct gt__report_sums *s = b->sums;
+
+	if (b->base[el] >= 0) {
+		struct psum *p =
+		    &s->cells[(pi * s->nbuckets + bk) * s->ncells + (size_t)b->base[el]];
+		for (size_t k = 0; k < b->els[el]->combo->noptions; k++) {
+			sums_strfree(s, &p[k].comment);
+			memset(&p[k], 0, sizeof(p[k]));
+		}
+		return;
+	}
+	struct pnones *l = &s->nones[(el * s->nperiods + pi) * s->nbuckets + bk];
+	for (size_t i = 0; i < l->n; i++) {
+		sums_strfree(s, &l->v[i].coc);
+		sums_strfree(s, &l->v[i].text);
+		sums_strfree(s, &l->v[i].comment);
+	}
+	s->bytes -= l->cap * sizeof(*l->v);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void gt__report_sums_free(struct gt__report_sums *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; s->nones != NULL && i < s->nels * s->nperiods * s->nbuckets; i++) {
+		for (size_t k = 0; k < s->nones[i].n; k++) {
+			free(s->nones[i].v[k].coc);
+			free(s->nones[i].v[k].text);
+			free(s->nones[i].v[k].comment);
+		}
+		free(s->nones[i].v);
+	}
+	for (size_t i = 0; s->cells != NULL && i < s->nperiods * s->nbuckets * s->ncells; i++)
+		free(s->cells[i].comment);
+	free(s->cells);
+	free(s->nones);
+	free(s->unit_count);
+	free(s->unit_first);
+	free(s);
+}
+
+size_t gt__report_sums_bytes(const struct gt__report_sums *s)
+{
+	return s != NULL ? s->bytes : 0;
+}
+
+/* New empty sums of b's shape. */
+static int sums_new(struct build *b, struct gt__report_sums **out)
+{
+	struct gt__report_sums *s = calloc(1, sizeof(*s));
+	size_t nous = b->snap->nous, ncellsp, nparts;
+
+	*out = NULL;
+	if (s == NULL)
+		return GT_ENOMEM;
+	s->nels = b->nels;
+	s->nperiods = b->nperiods;
+	s->nbuckets = b->nbuckets;
+	s->ncells = b->ncells;
+	s->nous = nous;
+	/* Bounded by the metadata and the snapshot, whose sizes are bounded; checked anyway. */
+	if (s->nbuckets != 0 && s->nperiods > SIZE_MAX / s->nbuckets / (s->ncells + s->nels + 1)) {
+		free(s);
+		return GT_ETOOBIG;
+	}
+	ncellsp = s->nperiods * s->nbuckets * s->ncells;
+	nparts = s->nels * s->nperiods * s->nbuckets;
+	s->cells = calloc(ncellsp + 1, sizeof(*s->cells));
+	s->nones = calloc(nparts + 1, sizeof(*s->nones));
+	s->unit_count = calloc(nous + 1, sizeof(*s->unit_count));
+	s->unit_first = calloc(nous + 1, sizeof(*s->unit_first));
+	if (s->cells == NULL || s->nones == NULL || s->unit_count == NULL ||
+	    s->unit_first == NULL) {
+		gt__report_sums_free(s);
+		return GT_ENOMEM;
+	}
+	s->bytes = sizeof(*s) + (ncellsp + 1) * sizeof(*s->cells) +
+	           (nparts + 1) * sizeof(*s->nones) +
+	           (nous + 1) * (sizeof(*s->unit_count) + sizeof(*s->unit_first));
+	*out = s;
+	return GT_OK;
+}
+
+/* Whether s was made for b's shape (the same snapshot and report give the same shape). */
+static int sums_fit(const struct build *b, const struct gt__report_sums *s)
+{
+	return s->nels == b->nels && s->nperiods == b->nperiods && s->nbuckets == b->nbuckets &&
+	       s->ncells == b->ncells && s->nous == b->snap->nous;
+}
+
+/* The unit whose own value a bucket's "none" options show: the report's unit for bucket 0,
+ * the child's for a child's. */
+static const char *bucket_owner(const struct build *b, size_t bk)
+{
+	return bk == 0 ? b->root->code : b->children[bk - 1].ou->code;
+}
+
+/* Adds a value of an element aggregated "none" (yes/no, text) to its partial: the number
+ * counts the "true" answers; the owner's own value is the text, with its comment. */
+static int pnone_add(struct gt__report_sums *s, struct pnones *l, const char *owner,
+                     const struct gt_store_row *row)
+{
+	struct pnone *n = NULL;
+
+	for (size_t i = 0; i < l->n && n == NULL; i++)
+		if (strcmp(l->v[i].coc, row->coc) == 0)
+			n = &l->v[i];
+	if (n == NULL) {
+		size_t cap = l->cap;
+		if (GT_VEC_RESERVE(l->v, l->cap, l->n + 1) != GT_OK)
+			return GT_ENOMEM;
+		s->bytes += (l->cap - cap) * sizeof(*l->v);
+		n = &l->v[l->n];
+		memset(n, 0, sizeof(*n));
+		if ((n->coc = sums_strdup(s, row->coc)) == NULL)
+			return GT_ENOMEM;
+		l->n++;
+	}
+	n->count++;
 	if (strcmp(row->text, "true") == 0)
-		rv->value += 1;
+		n->ntrue++;
 	if (strcmp(row->org_unit, owner) != 0)
-		return 0;
-	/* The comment goes with the text it was entered with (the latest period's). */
-	if ((rv->text = rp_strdup(r, row->text)) == NULL ||
-	    (rv->comment = rp_strdup(r, gt_store_row_comment(row))) == NULL)
+		return GT_OK;
+	/* The comment goes with the text it was entered with. */
+	sums_strfree(s, &n->text);
+	sums_strfree(s, &n->comment);
+	if ((n->text = sums_strdup(s, row->text)) == NULL ||
+	    (n->comment = sums_strdup(s, gt_store_row_comment(row))) == NULL)
 		return GT_ENOMEM;
-	return 0;
+	return GT_OK;
 }
 
-static int on_none(struct build *b, size_t u, const struct gt_store_row *row)
-{
-	Gtsync__V1__ReportReply *rep = &b->r->reply;
-	Gtsync__V1__ReportValue *rv =
-	    value_slot(b->r, &rep->totals, &rep->n_totals, &b->ntotals_cap, row->element, row->coc);
-	long ch = b->unit_child[u];
-
-	if (rv == NULL || add_none(b->r, rv, b->root->code, row) != 0)
-		return GT_ENOMEM;
-	if (ch < 0)
-		return 0;
-	struct child *c = &b->children[ch];
-	rv = value_slot(b->r, &c->msg->values, &c->msg->n_values, &c->nvalues_cap, row->element,
-	                row->coc);
-	if (rv == NULL || add_none(b->r, rv, c->ou->code, row) != 0)
-		return GT_ENOMEM;
-	return 0;
-}
-
-/* Adds a number to a cell, keeping the first value's comment: the cell shows it while it holds
- * that one value. */
-static int agg_add(struct gt_report *r, struct agg *a, const struct gt_store_row *row)
+/* Adds a number to a cell of a partial, keeping the first value's comment. */
+static int psum_add(struct gt__report_sums *s, struct psum *p, const struct gt_store_row *row)
 {
 	const char *comment;
 
-	a->sum += row->num;
-	if (a->count++ != 0)
-		return 0;
+	p->sum += row->num;
+	if (p->count++ != 0)
+		return GT_OK;
 	comment = gt_store_row_comment(row);
-	if (comment[0] != '\0' && (a->comment = rp_strdup(r, comment)) == NULL)
+	if (comment[0] != '\0' && (p->comment = sums_strdup(s, comment)) == NULL)
 		return GT_ENOMEM;
-	return 0;
+	return GT_OK;
 }
 
-static int on_row(void *arg, const struct gt_store_row *row)
+/* The index of period in b->periods, or -1; rows come period by period, so the current one
+ * is tried first. */
+static long find_period(struct build *b, const char *period)
 {
-	struct build *b = arg;
-	long cell, ch;
-	size_t u;
+	if (b->cur_period >= 0 && strcmp(b->periods[b->cur_period], period) == 0)
+		return b->cur_period;
+	for (size_t i = 0; i < b->nperiods; i++)
+		if (strcmp(b->periods[i], period) == 0)
+			return b->cur_period = (long)i;
+	return -1;
+}
 
-	/* The store hands back the codes it was given: the same pointer means the same element. */
-	if (b->cur_el < 0 || b->els[b->cur_el]->code != row->element)
-		b->cur_el = find_element(b, row->element);
-	if (strcmp(b->cur_org, row->org_unit) != 0) {
-		const struct gt_snap_ou *ou = gt_snapshot_orgunit(b->snap, row->org_unit);
-		size_t n = strlen(row->org_unit);
+/* The snapshot index of a row's unit, or -1 when it is not in the snapshot. */
+static long row_unit(struct build *b, const char *org_unit)
+{
+	if (strcmp(b->cur_org, org_unit) != 0) {
+		const struct gt_snap_ou *ou = gt_snapshot_orgunit(b->snap, org_unit);
+		size_t n = strlen(org_unit);
 
 		b->cur_unit = ou != NULL ? ou - b->snap->ous : -1;
 		/* A code too long to cache is looked up again each time (it is not a unit). */
 		if (n >= sizeof(b->cur_org))
 			n = 0;
-		memcpy(b->cur_org, row->org_unit, n);
+		memcpy(b->cur_org, org_unit, n);
 		b->cur_org[n] = '\0';
 	}
-	if (b->cur_el < 0 || b->cur_unit < 0)
+	return b->cur_unit;
+}
+
+/* Adds a row of element el, unit u (of the subtree) to its partial. */
+static int add_row(struct build *b, size_t el, size_t u, const struct gt_store_row *row)
+{
+	struct gt__report_sums *s = b->sums;
+	size_t bk = (size_t)(b->unit_child[u] + 1);
+	long pi = find_period(b, row->period), cell;
+
+	if (pi < 0)
+		return GT_OK;
+	if (b->base[el] < 0) {
+		if (row->text == NULL)
+			return GT_OK;
+		return pnone_add(s, &s->nones[(el * s->nperiods + (size_t)pi) * s->nbuckets + bk],
+		                 bucket_owner(b, bk), row);
+	}
+	if (!row->has_num || (cell = find_cell(b, el, row->coc)) < 0)
+		return GT_OK;
+	return psum_add(s, &s->cells[((size_t)pi * s->nbuckets + bk) * s->ncells + (size_t)cell],
+	                row);
+}
+
+/* A row of the full pass: counted for its unit (completeness, timeliness) and added to its
+ * partial. */
+static int on_row(void *arg, const struct gt_store_row *row)
+{
+	struct build *b = arg;
+	long unit;
+	size_t u;
+
+	/* The store hands back the codes it was given: the same pointer means the same element. */
+	if (b->cur_el < 0 || b->els[b->cur_el]->code != row->element)
+		b->cur_el = find_element(b, row->element);
+	unit = row_unit(b, row->org_unit);
+	if (b->cur_el < 0 || unit < 0 || b->unit_child[unit] < -1)
 		return 0; /* not in the metadata or the snapshot (a newer import): not reported */
-	u = (size_t)b->cur_unit;
-	if (b->unit_count[u]++ == 0 || row->created_at_ms < b->unit_first[u])
-		b->unit_first[u] = row->created_at_ms;
-	if (b->base[b->cur_el] < 0)
-		return row->text != NULL ? on_none(b, u, row) : 0;
-	if (!row->has_num || (cell = find_cell(b, (size_t)b->cur_el, row->coc)) < 0)
+	u = (size_t)unit;
+	if (b->sums->unit_count[u]++ == 0 || row->created_at_ms < b->sums->unit_first[u])
+		b->sums->unit_first[u] = row->created_at_ms;
+	return add_row(b, (size_t)b->cur_el, u, row);
+}
+
+/* A row read again for the partial (b->scan_el, its period, b->scan_bucket): the units of
+ * other buckets in the range read are left to their own partials. */
+static int on_part_row(void *arg, const struct gt_store_row *row)
+{
+	struct build *b = arg;
+	long unit = row_unit(b, row->org_unit);
+
+	if (unit < 0 || b->unit_child[unit] + 1 != b->scan_bucket)
 		return 0;
-	if (agg_add(b->r, &b->totals[cell], row) != 0)
+	return add_row(b, (size_t)b->scan_el, (size_t)unit, row);
+}
+
+/* Empties every partial and count, then reads every value of the report once. */
+static int sums_fill(struct build *b)
+{
+	struct gt__report_sums *s = b->sums;
+	const char **elements = calloc(b->nels + 1, sizeof(*elements));
+	int rc;
+
+	if (elements == NULL)
 		return GT_ENOMEM;
-	if ((ch = b->unit_child[u]) >= 0 &&
-	    agg_add(b->r, &b->child_aggs[(size_t)ch * b->ncells + (size_t)cell], row) != 0)
-		return GT_ENOMEM;
+	for (size_t el = 0; el < b->nels; el++)
+		for (size_t pi = 0; pi < b->nperiods; pi++)
+			for (size_t bk = 0; bk < b->nbuckets; bk++)
+				part_reset(b, el, pi, bk);
+	memset(s->unit_count, 0, s->nous * sizeof(*s->unit_count));
+	memset(s->unit_first, 0, s->nous * sizeof(*s->unit_first));
+	for (size_t i = 0; i < b->nels; i++)
+		elements[i] = b->els[i]->code;
+	struct gt_store_report_query q = {
+	    .org_root = b->root->code,
+	    .elements = elements,
+	    .n_elements = b->nels,
+	    .periods = b->periods,
+	    .n_periods = b->nperiods,
+	};
+	b->scan_el = -1;
+	rc = gt_store_report_rows(b->st, &q, on_row, b);
+	free(elements);
+	return rc;
+}
+
+/* A value changed since the sums were made: its partial and its unit's count are read again.
+ * Past a bound (a large share of the report) the whole report is read instead. */
+static int on_changed(void *arg, const char *element, const char *period, const char *org_unit)
+{
+	struct build *b = arg;
+	long el, pi, unit;
+	size_t part;
+
+	if (++b->nchanged > b->nels * b->nperiods * b->nbuckets + 64)
+		return GT_ETOOBIG;
+	if ((el = find_element(b, element)) < 0 || (unit = row_unit(b, org_unit)) < 0 ||
+	    b->unit_child[unit] < -1 || (pi = find_period(b, period)) < 0)
+		return 0; /* another data set's value, or a unit outside the report */
+	part = ((size_t)el * b->nperiods + (size_t)pi) * b->nbuckets +
+	       (size_t)(b->unit_child[unit] + 1);
+	b->ndirty += !b->dirty[part];
+	b->dirty[part] = 1;
+	b->dirty_unit[unit] = 1;
 	return 0;
+}
+
+/* Brings the sums up to date with the values changed after change_seq since: only the partials
+ * and units those values belong to are read again. */
+static int sums_update(struct build *b, uint64_t since)
+{
+	size_t nparts = b->nels * b->nperiods * b->nbuckets;
+	const char **elements = NULL;
+	int rc;
+
+	b->dirty = calloc(nparts + 1, 1);
+	b->dirty_unit = calloc(b->snap->nous + 1, 1);
+	if (b->dirty == NULL || b->dirty_unit == NULL)
+		return GT_ENOMEM;
+	rc = gt_store_changed_values(b->st, since, b->periods, b->nperiods, on_changed, b);
+	/* Reading a partial costs a statement: past an eighth of them, one pass is cheaper. */
+	if (rc == GT_ETOOBIG || (rc == GT_OK && b->ndirty > nparts / 8 + 1))
+		return sums_fill(b);
+	if (rc != GT_OK)
+		return rc;
+	for (size_t part = 0; part < nparts && rc == GT_OK; part++) {
+		size_t bk = part % b->nbuckets, pi = part / b->nbuckets % b->nperiods,
+		       el = part / b->nbuckets / b->nperiods;
+		if (!b->dirty[part])
+			continue;
+		part_reset(b, el, pi, bk);
+		b->scan_el = (long)el;
+		b->scan_bucket = (long)bk;
+		rc = gt_store_report_cell_rows(b->st, b->els[el]->code, b->periods[pi],
+		                               bucket_owner(b, bk), on_part_row, b);
+	}
+	if (rc != GT_OK || (elements = calloc(b->nels + 1, sizeof(*elements))) == NULL)
+		return rc != GT_OK ? rc : GT_ENOMEM;
+	for (size_t i = 0; i < b->nels; i++)
+		elements[i] = b->els[i]->code;
+	struct gt_store_report_query q = {.elements = elements,
+	                                  .n_elements = b->nels,
+	                                  .periods = b->periods,
+	                                  .n_periods = b->nperiods};
+	for (size_t u = 0; u < b->snap->nous && rc == GT_OK; u++)
+		if (b->dirty_unit[u])
+			rc = gt_store_unit_values(b->st, &q, b->snap->ous[u].code,
+			                          &b->sums->unit_count[u], &b->sums->unit_first[u]);
+	free(elements);
+	return rc;
+}
+
+/* Adds a partial's cell to a sum; the comment is kept while the sum holds one value. */
+static void agg_merge(struct agg *a, const struct psum *p)
+{
+	a->sum += p->sum;
+	a->count += p->count;
+	if (p->count == 1 && p->comment != NULL)
+		a->comment = p->comment;
+}
+
+/* Adds a partial's "none" options to a repeated field: their counts and, with_text, the
+ * owner's text when the partial has it (the latest period's wins: periods come in order). */
+static int none_merge(struct build *b, const struct pnones *l, const char *element, int with_text,
+                      Gtsync__V1__ReportValue ***arr, size_t *n, size_t *cap)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct pnone *p = &l->v[i];
+		Gtsync__V1__ReportValue *rv = value_slot(b->r, arr, n, cap, element, p->coc);
+
+		if (rv == NULL)
+			return GT_ENOMEM;
+		rv->count += p->count;
+		rv->value += p->ntrue;
+		if (with_text && p->text != NULL &&
+		    ((rv->text = rp_strdup(b->r, p->text)) == NULL ||
+		     (rv->comment = rp_strdup(b->r, p->comment)) == NULL))
+			return GT_ENOMEM;
+	}
+	return GT_OK;
+}
+
+/* The report's values from the partials: first the "none" elements' options, element by
+ * element, in the order they appear (period by period, bucket by bucket); then the sums. The
+ * totals show the report's unit's own text (bucket 0's), each child its own. */
+static int sums_assemble(struct build *b)
+{
+	const struct gt__report_sums *s = b->sums;
+	Gtsync__V1__ReportReply *rep = &b->r->reply;
+
+	for (size_t el = 0; el < b->nels; el++) {
+		const char *code = b->els[el]->code;
+		if (b->base[el] >= 0)
+			continue;
+		for (size_t pi = 0; pi < s->nperiods; pi++) {
+			for (size_t bk = 0; bk < s->nbuckets; bk++) {
+				const struct pnones *l =
+				    &s->nones[(el * s->nperiods + pi) * s->nbuckets + bk];
+				struct child *c = bk > 0 ? &b->children[bk - 1] : NULL;
+				int rc;
+				if (l->n == 0)
+					continue;
+				rc = none_merge(b, l, code, bk == 0, &rep->totals, &rep->n_totals,
+				                &b->ntotals_cap);
+				if (rc == GT_OK && c != NULL)
+					rc = none_merge(b, l, code, 1, &c->msg->values,
+					                &c->msg->n_values, &c->nvalues_cap);
+				if (rc != GT_OK)
+					return rc;
+			}
+		}
+	}
+	for (size_t pi = 0; pi < s->nperiods; pi++) {
+		for (size_t bk = 0; bk < s->nbuckets; bk++) {
+			const struct psum *p = &s->cells[(pi * s->nbuckets + bk) * s->ncells];
+			for (size_t cell = 0; cell < s->ncells; cell++) {
+				if (p[cell].count == 0)
+					continue;
+				agg_merge(&b->totals[cell], &p[cell]);
+				if (bk > 0)
+					agg_merge(&b->child_aggs[(bk - 1) * s->ncells + cell],
+					          &p[cell]);
+			}
+		}
+	}
+	return GT_OK;
 }
 
 /* Records the child of the root that contains unit u (the root itself has none). */
@@ -474,8 +865,10 @@ static int emit(struct build *b, const struct agg *aggs, Gtsync__V1__ReportValue
 		if (slot == NULL || (*slot = new_value(b->r, b->cells[i].e->code, b->cells[i].coc,
 		                                       aggs[i].sum, aggs[i].count)) == NULL)
 			return GT_ENOMEM;
-		if (aggs[i].count == 1 && aggs[i].comment != NULL)
-			((Gtsync__V1__ReportValue *)*slot)->comment = (char *)aggs[i].comment;
+		if (aggs[i].count == 1 && aggs[i].comment != NULL &&
+		    (((Gtsync__V1__ReportValue *)*slot)->comment =
+		         rp_strdup(b->r, aggs[i].comment)) == NULL)
+			return GT_ENOMEM;
 	}
 	return GT_OK;
 }
@@ -500,18 +893,39 @@ static void build_free(struct build *b)
 	free(b->children);
 	free(b->child_aggs);
 	free(b->unit_child);
-	free(b->unit_count);
-	free(b->unit_first);
+	free(b->state);
+	free(b->dirty);
+	free(b->dirty_unit);
 	free(b->unit_nil);
 	free(b->expected);
 }
 
-static int state_of(struct gt_store *st, const char *ds, const char *period, const char *org)
+/* The approval state of snapshot unit u for the report (read for the whole subtree at once). */
+static int state_of(const struct build *b, const struct gt_snap_ou *u)
 {
-	int state = GTSYNC__V1__APPROVAL_STATE__APPROVAL_OPEN;
-	if (gt_store_workflow_state_get(st, ds, period, org, &state) != GT_OK || state == 0)
-		state = GTSYNC__V1__APPROVAL_STATE__APPROVAL_OPEN;
-	return state;
+	return b->state[u - b->snap->ous];
+}
+
+static int on_state(void *arg, const char *org_unit, int state)
+{
+	struct build *b = arg;
+	const struct gt_snap_ou *u = gt_snapshot_orgunit(b->snap, org_unit);
+
+	if (u != NULL && state != 0)
+		b->state[u - b->snap->ous] = state;
+	return 0;
+}
+
+/* Reads the approval states of every unit of the subtree for the data set and period in one
+ * range scan; a unit without one is open. */
+static int load_states(struct build *b, const struct gt_meta_dataset *ds, const char *period)
+{
+	b->state = malloc((b->snap->nous + 1) * sizeof(*b->state));
+	if (b->state == NULL)
+		return GT_ENOMEM;
+	for (size_t i = 0; i < b->snap->nous; i++)
+		b->state[i] = GTSYNC__V1__APPROVAL_STATE__APPROVAL_OPEN;
+	return gt_store_workflow_states(b->st, ds->code, period, b->root->code, on_state, b);
 }
 
 struct history {
@@ -677,7 +1091,7 @@ static int add_header(struct build *b, const struct gt_meta_dataset *ds, const c
 	r->reply.period = rp_strdup(r, period);
 	r->reply.generated_at_ms = now_ms;
 	r->reply.completeness = &r->completeness;
-	r->reply.state = state_of(b->st, ds->code, period, b->root->code);
+	r->reply.state = state_of(b, b->root);
 	/* The latest events with the count of all: a history that stays readable. */
 	rc = gt_store_workflow_events(b->st, ds->code, period, b->root->code, GT_RULES_HISTORY,
 	                              &total, on_event, &hist);
@@ -712,42 +1126,40 @@ static int add_children(struct build *b, const struct gt_meta_dataset *ds, const
 		gtsync__v1__child_report__init(c->msg);
 		c->msg->org_unit = rp_strdup(r, u->code);
 		c->msg->name = rp_strdup(r, u->name);
-		c->msg->state = state_of(b->st, ds->code, period, u->code);
+		c->msg->state = state_of(b, u);
 	}
 	b->totals = calloc(b->ncells ? b->ncells : 1, sizeof(*b->totals));
 	b->child_aggs = calloc(b->ncells * b->nchildren + 1, sizeof(*b->child_aggs));
 	b->unit_child = malloc((snap->nous + 1) * sizeof(*b->unit_child));
-	b->unit_count = calloc(snap->nous + 1, sizeof(*b->unit_count));
-	b->unit_first = calloc(snap->nous + 1, sizeof(*b->unit_first));
-	if (!b->totals || !b->child_aggs || !b->unit_child || !b->unit_count || !b->unit_first)
+	if (!b->totals || !b->child_aggs || !b->unit_child)
 		return GT_ENOMEM;
+	b->nbuckets = b->nchildren + 1;
 	for (size_t i = 0; i < snap->nous; i++)
-		b->unit_child[i] = -1;
+		b->unit_child[i] = -2;
 	return gt_snapshot_subtree(snap, b->root->code, 0, map_unit, b);
 }
 
-/* The one pass over the stored values: every element (for completeness), in the order of
- * b->els, so that the row callback finds its element by position; then the sums. */
-static int add_values(struct build *b, char **periods, size_t nperiods, int per_child)
+/* The values: the partial sums read in full, or brought up to date with the values changed
+ * after change_seq since when b->sums holds an earlier build's of the same shape; then
+ * assembled into the totals and each child's values. */
+static int add_values(struct build *b, int per_child, uint64_t since)
 {
 	struct gt_report *r = b->r;
-	const char **elements = calloc(b->nels + 1, sizeof(*elements));
 	int rc;
 
-	if (elements == NULL)
-		return GT_ENOMEM;
-	for (size_t i = 0; i < b->nels; i++)
-		elements[i] = b->els[i]->code;
-	struct gt_store_report_query q = {
-	    .org_root = b->root->code,
-	    .elements = elements,
-	    .n_elements = b->nels,
-	    .periods = (const char *const *)periods,
-	    .n_periods = nperiods,
-	};
-	rc = gt_store_report_rows(b->st, &q, on_row, b);
-	free(elements);
+	if (b->sums != NULL && sums_fit(b, b->sums)) {
+		rc = sums_update(b, since);
+	} else {
+		gt__report_sums_free(b->sums);
+		b->sums = NULL;
+		if ((rc = sums_new(b, &b->sums)) == GT_OK)
+			rc = sums_fill(b);
+	}
 	if (rc != GT_OK)
+		return rc;
+	b->unit_count = b->sums->unit_count;
+	b->unit_first = b->sums->unit_first;
+	if ((rc = sums_assemble(b)) != GT_OK)
 		return rc;
 	if ((rc = emit(b, b->totals, &r->reply.totals, &r->reply.n_totals, &b->ntotals_cap)) !=
 	    GT_OK)
@@ -864,9 +1276,7 @@ static int add_completeness(struct build *b, const struct gt_meta_dataset *ds, c
 		/* On time: the unit's report arrived by the deadline (later corrections do not
 		 * make it late). */
 		int on_time = b->unit_count[k] > 0 && b->unit_first[k] <= b->deadline_ms;
-		int state = b->unit_count[k] > 0 || b->unit_nil[k]
-		                ? 0
-		                : state_of(b->st, ds->code, period, u->code);
+		int state = b->unit_count[k] > 0 || b->unit_nil[k] ? 0 : state_of(b, u);
 		int reported = b->unit_count[k] > 0 || b->unit_nil[k] ||
 		               state == GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED ||
 		               state == GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED;
@@ -977,7 +1387,7 @@ static int add_violations(struct build *b, const struct gt_meta_dataset *ds, con
 
 	for (size_t i = 0; i < b->nexpected && rc == GT_OK; i++) {
 		const struct gt_snap_ou *u = b->expected[i];
-		int state = state_of(b->st, ds->code, period, u->code);
+		int state = state_of(b, u);
 		if (state != GTSYNC__V1__APPROVAL_STATE__APPROVAL_APPROVED &&
 		    state != GTSYNC__V1__APPROVAL_STATE__APPROVAL_ACCEPTED)
 			continue;
@@ -987,9 +1397,10 @@ static int add_violations(struct build *b, const struct gt_meta_dataset *ds, con
 	return rc;
 }
 
-int gt_report_build_full(struct gt_store *st, const struct gt_snapshot *snap, const char *org_unit,
-                         const char *dataset, const char *period, int per_child, int64_t now_ms,
-                         struct gt_report **out, const char **why)
+int gt__report_build_sums(struct gt_store *st, const struct gt_snapshot *snap, const char *org_unit,
+                          const char *dataset, const char *period, int per_child, int64_t now_ms,
+                          uint64_t since, struct gt__report_sums **sums, struct gt_report **out,
+                          const char **why)
 {
 	const struct gt_meta_dataset *ds = NULL;
 	const struct gt_snap_ou *root;
@@ -1000,18 +1411,22 @@ int gt_report_build_full(struct gt_store *st, const struct gt_snapshot *snap, co
 
 	*out = NULL;
 	*why = NULL;
+	b.sums = *sums;
+	*sums = NULL;
 	if ((root = gt_snapshot_orgunit(snap, org_unit)) == NULL) {
 		*why = "unknown org unit";
-		return GT_ENOENT;
+		rc = GT_ENOENT;
+		goto out;
 	}
 	if (snap->meta == NULL || (ds = gt_meta_dataset_find(snap->meta, dataset)) == NULL) {
 		*why = "unknown data set";
-		return GT_ENOENT;
+		rc = GT_ENOENT;
+		goto out;
 	}
 	rc = gt_report_periods(gt_period_type_name(ds->period_type), period, &periods, &nperiods);
 	if (rc != GT_OK) {
 		*why = "the period is malformed or finer than the data set's period type";
-		return rc;
+		goto out;
 	}
 	if ((b.r = calloc(1, sizeof(*b.r))) == NULL) {
 		rc = GT_ENOMEM;
@@ -1020,13 +1435,18 @@ int gt_report_build_full(struct gt_store *st, const struct gt_snapshot *snap, co
 	b.st = st;
 	b.snap = snap;
 	b.root = root;
+	b.periods = (const char *const *)periods;
+	b.nperiods = nperiods;
 	b.cur_el = -1;
+	b.cur_period = -1;
 	b.cur_unit = -1;
 	b.last_cell = -1;
+	b.scan_el = -1;
 	b.deadline_ms = deadline_for(period, ds->timely_days);
-	if ((rc = add_header(&b, ds, period, now_ms)) != GT_OK ||
+	if ((rc = load_states(&b, ds, period)) != GT_OK ||
+	    (rc = add_header(&b, ds, period, now_ms)) != GT_OK ||
 	    (rc = make_cells(&b, ds)) != GT_OK || (rc = add_children(&b, ds, period)) != GT_OK ||
-	    (rc = add_values(&b, periods, nperiods, per_child)) != GT_OK ||
+	    (rc = add_values(&b, per_child, since)) != GT_OK ||
 	    (rc = add_completeness(&b, ds, period)) != GT_OK ||
 	    (rc = add_first_arrivals(&b)) != GT_OK ||
 	    (rc = add_child_lines(&b, per_child)) != GT_OK ||
@@ -1038,9 +1458,30 @@ out:
 		free(periods[i]);
 	free(periods);
 	build_free(&b);
-	if (rc == GT_OK)
+	if (rc == GT_OK) {
 		*out = b.r;
-	else
+		*sums = b.sums;
+	} else {
 		gt_report_free(b.r);
+		gt__report_sums_free(b.sums);
+	}
+	return rc;
+}
+
+int gt_report_build_full(struct gt_store *st, const struct gt_snapshot *snap, const char *org_unit,
+                         const char *dataset, const char *period, int per_child, int64_t now_ms,
+                         struct gt_report **out, const char **why)
+{
+	struct gt__report_sums *sums = NULL;
+	int own, rc;
+
+	*out = NULL;
+	*why = NULL;
+	if ((rc = gt_store_reading_begin(st, &own)) != GT_OK)
+		return rc;
+	rc = gt__report_build_sums(st, snap, org_unit, dataset, period, per_child, now_ms, 0, &sums,
+	                           out, why);
+	gt_store_reading_end(st, own);
+	gt__report_sums_free(sums);
 	return rc;
 }

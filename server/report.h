@@ -27,8 +27,32 @@ int gt_report_build_full(struct gt_store *st, const struct gt_snapshot *snap, co
                          const char *dataset, const char *period, int per_child, int64_t now_ms,
                          struct gt_report **out, const char **why);
 
-/* How many reports st's cache has served (for tests). */
+/* How many reports st's cache has served unchanged, and how many it brought up to date from
+ * their partial sums (for tests). */
 uint64_t gt__report_cache_hits(struct gt_store *st);
+uint64_t gt__report_cache_updates(struct gt_store *st);
+
+/* A report's partial sums (server/report.c): what the cache keeps to bring a report up to date
+ * by reading again only what changed. */
+struct gt__report_sums;
+
+/* Builds the report as gt_report_build_full() does, from partial sums: when *sums is NULL
+ * they are read in full; otherwise *sums must be those of an earlier build of the same report
+ * on the same snapshot, made when the store's change_seq was since, and only the values
+ * changed after since are read again (sums of another shape are read in full). On success
+ * *sums holds the sums of this build (owned by the caller: gt__report_sums_free()); on
+ * failure they are freed and *sums is NULL. The caller holds a read transaction
+ * (gt_store_reading_begin()) so that every read sees the store at one change_seq. */
+int gt__report_build_sums(struct gt_store *st, const struct gt_snapshot *snap, const char *org_unit,
+                          const char *dataset, const char *period, int per_child, int64_t now_ms,
+                          uint64_t since, struct gt__report_sums **sums, struct gt_report **out,
+                          const char **why);
+
+/* The memory partial sums hold, about; 0 for NULL. */
+size_t gt__report_sums_bytes(const struct gt__report_sums *s);
+
+/* Frees partial sums; accepts NULL. */
+void gt__report_sums_free(struct gt__report_sums *s);
 
 /* Makes a report from a packed ReportReply (a cached one) with generated_at_ms set to now_ms;
  * the bytes are borrowed for the call. Caller frees *out with gt_report_free(). GT_EPROTO

@@ -1,4 +1,5 @@
-/* Rendered reports kept per read handle, reused until the store changes what they read. */
+/* Rendered reports kept per read handle, reused until the store changes what they read, then
+ * brought up to date from their partial sums. */
 #include "report.h"
 
 #include <stdlib.h>
@@ -14,6 +15,9 @@
  * year is about 50 KiB packed, so the budget holds well over a hundred of them. */
 #define GT_REPORT_CACHE_ENTRIES 32
 #define GT_REPORT_CACHE_BYTES   (8u << 20)
+/* The partial sums one report may keep (a national year of LY per province holds about
+ * 0.5 MiB); a report with more is kept packed only, and computed in full when it changes. */
+#define GT_REPORT_CACHE_SUMS_BYTES (GT_REPORT_CACHE_BYTES / 4)
 
 /*
  * Whatever gt_report_build_full() reads must be covered here: the request in the key, the
@@ -21,9 +25,11 @@
  * to read more (another table, a field of the request) must widen the key or the probe.
  *
  * One report as it was built (before any reader's view), packed, with what it was built
- * from: the request, the snapshot and the store's stamp. checked is the change_seq up to
- * which the store is known to hold nothing new for the report: it moves forward at each
- * look-up that finds nothing relevant, so that the next look-up walks only newer changes.
+ * from: the request, the snapshot and the store's stamp, and its partial sums. checked is the
+ * change_seq up to which the store is known to hold nothing new for the report: it moves
+ * forward at each look-up that finds nothing relevant, so that the next look-up walks only
+ * newer changes. When something relevant changed, the report is built again from its partial
+ * sums, reading only the values changed after checked (gt__report_build_sums()).
  */
 struct entry {
 	char *key; /* org unit, data set, period and per_child, separated by '\n' */
@@ -33,7 +39,9 @@ struct entry {
 	uint64_t checked;
 	uint8_t *packed;
 	size_t len;
-	uint64_t used; /* the cache's clock at the last hit, for eviction */
+	struct gt__report_sums *sums; /* NULL: none kept */
+	size_t bytes;                 /* the packed report and the sums */
+	uint64_t used;                /* the cache's clock at the last hit, for eviction */
 };
 
 struct gt_report_cache {
@@ -41,13 +49,15 @@ struct gt_report_cache {
 	size_t bytes;
 	uint64_t clock;
 	uint64_t hits;
+	uint64_t updates;
 };
 
 static void entry_clear(struct gt_report_cache *c, struct entry *e)
 {
-	c->bytes -= e->len;
+	c->bytes -= e->bytes;
 	free(e->key);
 	free(e->packed);
+	gt__report_sums_free(e->sums);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -88,18 +98,25 @@ static struct entry *find(struct gt_report_cache *c, const char *key,
 	return NULL;
 }
 
-/* Keeps a packed copy of r under key, evicting the least recently used entries to make room.
- * Nothing is kept when the report alone exceeds the budget or memory runs out: the cache is
- * only ever an optimisation. */
+/* Keeps a packed copy of r and its sums (taken: freed here when not kept) under key, evicting
+ * the least recently used entries to make room. Nothing is kept when the report alone exceeds
+ * the budget or memory runs out: the cache is only ever an optimisation. */
 static void keep(struct gt_report_cache *c, char *key, const struct gt_snapshot *snap,
-                 const struct gt_store_stamp *stamp, struct gt_report *r)
+                 const struct gt_store_stamp *stamp, struct gt_report *r,
+                 struct gt__report_sums *sums)
 {
 	const Gtsync__V1__ReportReply *m = gt_report_reply(r);
-	size_t len = gtsync__v1__report_reply__get_packed_size(m);
+	size_t len = gtsync__v1__report_reply__get_packed_size(m), bytes;
 	struct entry *slot = NULL;
 	uint8_t *buf;
 
-	if (len > GT_REPORT_CACHE_BYTES || (buf = malloc(len ? len : 1)) == NULL) {
+	if (gt__report_sums_bytes(sums) > GT_REPORT_CACHE_SUMS_BYTES) {
+		gt__report_sums_free(sums);
+		sums = NULL;
+	}
+	bytes = len + gt__report_sums_bytes(sums);
+	if (bytes > GT_REPORT_CACHE_BYTES || (buf = malloc(len ? len : 1)) == NULL) {
+		gt__report_sums_free(sums);
 		free(key);
 		return;
 	}
@@ -114,7 +131,7 @@ static void keep(struct gt_report_cache *c, char *key, const struct gt_snapshot 
 			if (e->key != NULL && (old == NULL || e->used < old->used))
 				old = e;
 		}
-		if (slot != NULL && c->bytes + len <= GT_REPORT_CACHE_BYTES)
+		if (slot != NULL && c->bytes + bytes <= GT_REPORT_CACHE_BYTES)
 			break;
 		entry_clear(c, old); /* old is set: the cache is full or over budget */
 	}
@@ -125,8 +142,10 @@ static void keep(struct gt_report_cache *c, char *key, const struct gt_snapshot 
 	slot->checked = stamp->change_seq;
 	slot->packed = buf;
 	slot->len = len;
+	slot->sums = sums;
+	slot->bytes = bytes;
 	slot->used = ++c->clock;
-	c->bytes += len;
+	c->bytes += bytes;
 }
 
 /* The periods the store is probed for: those the report reads (its data set's type). */
@@ -149,60 +168,103 @@ uint64_t gt__report_cache_hits(struct gt_store *st)
 	return c != NULL ? c->hits : 0;
 }
 
+uint64_t gt__report_cache_updates(struct gt_store *st)
+{
+	const struct gt_report_cache *c = gt_store_attached(st);
+
+	return c != NULL ? c->updates : 0;
+}
+
+/* Looks key up in c: a hit sets *out; a changed entry hands its partial sums and their
+ * change_seq to *sums and *since (for an update) unless they cannot be brought up to date
+ * (a rebuild moved the counter back, or the admin counter moved); the entry is dropped. */
+static int lookup(struct gt_report_cache *c, struct gt_store *st, const char *key,
+                  const struct gt_snapshot *snap, const char *dataset, char **periods,
+                  size_t nperiods, int64_t now_ms, struct gt_report **out,
+                  struct gt__report_sums **sums, uint64_t *since)
+{
+	struct gt_store_stamp stamp = {0};
+	struct entry *e = find(c, key, snap);
+	int changed = 1, rc;
+
+	if (e == NULL)
+		return GT_ENOENT;
+	rc = gt_store_report_changed(st, e->checked, dataset, (const char *const *)periods,
+	                             nperiods, &stamp, &changed);
+	if (rc == GT_OK && !changed && stamp.admin_seq == e->admin_seq) {
+		e->checked = stamp.change_seq;
+		e->used = ++c->clock;
+		if (gt__report_unpack(e->packed, e->len, now_ms, out) == GT_OK) {
+			c->hits++;
+			return GT_OK;
+		}
+	}
+	if (rc == GT_OK && changed && stamp.admin_seq == e->admin_seq &&
+	    stamp.change_seq >= e->checked && e->sums != NULL) {
+		*sums = e->sums;
+		*since = e->checked;
+		c->bytes -= gt__report_sums_bytes(e->sums);
+		e->bytes -= gt__report_sums_bytes(e->sums);
+		e->sums = NULL;
+	}
+	entry_clear(c, e);
+	return GT_ENOENT;
+}
+
 int gt_report_build(struct gt_store *st, const struct gt_snapshot *snap, const char *org_unit,
                     const char *dataset, const char *period, int per_child, int64_t now_ms,
                     struct gt_report **out, const char **why)
 {
 	struct gt_report_cache *c = gt_store_attached(st);
 	struct gt_store_stamp stamp = {0};
-	struct entry *e;
+	struct gt__report_sums *sums = NULL;
 	char **periods = NULL;
 	size_t nperiods = 0;
 	char *key = NULL;
-	int changed = 1, rc;
+	uint64_t since = 0;
+	int changed, own, rc;
 
 	*out = NULL;
 	*why = NULL;
 	/* Whatever the cache cannot vouch for is computed in full, errors included. */
-	if (!snap->admin_known || report_periods(snap, dataset, period, &periods, &nperiods) != 0 ||
-	    (key = make_key(org_unit, dataset, period, per_child)) == NULL)
-		goto full;
-	if (c == NULL) {
-		if ((c = calloc(1, sizeof(*c))) == NULL) {
+	if (snap->admin_known && report_periods(snap, dataset, period, &periods, &nperiods) == 0 &&
+	    (key = make_key(org_unit, dataset, period, per_child)) != NULL && c == NULL) {
+		if ((c = calloc(1, sizeof(*c))) != NULL) {
+			gt_store_attach(st, c, cache_free);
+		} else {
 			free(key);
 			key = NULL;
-			goto full;
 		}
-		gt_store_attach(st, c, cache_free);
 	}
-	if ((e = find(c, key, snap)) != NULL) {
-		rc = gt_store_report_changed(st, e->checked, dataset, (const char *const *)periods,
-		                             nperiods, &stamp, &changed);
-		if (rc == GT_OK && !changed && stamp.admin_seq == e->admin_seq) {
-			e->checked = stamp.change_seq;
-			e->used = ++c->clock;
-			rc = gt__report_unpack(e->packed, e->len, now_ms, out);
-			if (rc == GT_OK) {
-				c->hits++;
-				goto out;
-			}
-		}
-		entry_clear(c, e);
+	if (key != NULL && lookup(c, st, key, snap, dataset, periods, nperiods, now_ms, out, &sums,
+	                          &since) == GT_OK) {
+		rc = GT_OK;
+		goto out;
 	}
-	/* The stamp is read before the values: a change committed while the report is built
-	 * is newer than the stamp, and the next look-up sees it. */
-	if (gt_store_report_changed(st, UINT64_MAX, dataset, (const char *const *)periods, nperiods,
+	/* One read transaction: the stamp and every value read agree, so the sums kept are
+	 * exactly those of the stamp's change_seq, and the next update starts from there. The
+	 * stamp is read first: a change committed meanwhile is newer, and the next look-up sees
+	 * it. */
+	if ((rc = gt_store_reading_begin(st, &own)) != GT_OK)
+		goto out;
+	if (key != NULL &&
+	    gt_store_report_changed(st, UINT64_MAX, dataset, (const char *const *)periods, nperiods,
 	                            &stamp, &changed) != GT_OK) {
 		free(key);
 		key = NULL;
 	}
-full:
-	rc = gt_report_build_full(st, snap, org_unit, dataset, period, per_child, now_ms, out, why);
+	if (sums != NULL)
+		c->updates++;
+	rc = gt__report_build_sums(st, snap, org_unit, dataset, period, per_child, now_ms, since,
+	                           &sums, out, why);
+	gt_store_reading_end(st, own);
 	if (rc == GT_OK && key != NULL) {
-		keep(c, key, snap, &stamp, *out);
+		keep(c, key, snap, &stamp, *out, sums);
 		key = NULL;
+		sums = NULL;
 	}
 out:
+	gt__report_sums_free(sums);
 	free(key);
 	for (size_t i = 0; i < nperiods; i++)
 		free(periods[i]);

@@ -153,8 +153,8 @@ static const char *const sql_text[Q_COUNT] = {
                 "FROM datavalues WHERE data_element IN (SELECT value FROM json_each(?1)) "
                 "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
                     3, 4, 5) " AND deleted = 0 GROUP BY org_unit ORDER BY org_unit",
-    [Q_ROWS] = "SELECT coc, org_unit, num, updated_at_ms, created_at_ms, value, comment "
-               "FROM datavalues "
+    [Q_ROWS] = "SELECT coc, org_unit, num, updated_at_ms, created_at_ms, value, comment, "
+               "period FROM datavalues "
                "WHERE data_element = ?1 "
                "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
                    3, 4, 5) " AND deleted = 0 ORDER BY period, org_unit, coc",
@@ -171,6 +171,21 @@ static const char *const sql_text[Q_COUNT] = {
                      "WHERE change_seq > ?1 AND dataset = ?2 LIMIT 1",
     [Q_CHANGED_CO] = "SELECT 1 FROM completions INDEXED BY completions_seq "
                      "WHERE change_seq > ?1 AND dataset = ?2 LIMIT 1",
+    /* What an incremental report reads (server/report.c): the keys of the values changed
+     * after a change_seq (the index covers them), one column of cells for one child, one
+     * unit's count of values, and the approval states of a subtree, each a range of a key. */
+    [Q_CHANGED_KEYS] = "SELECT data_element, period, org_unit FROM datavalues "
+                       "INDEXED BY datavalues_seq WHERE change_seq > ?1 "
+                       "AND period IN (SELECT value FROM json_each(?2)) ORDER BY change_seq",
+    [Q_ROWS_CELL] = "SELECT coc, org_unit, num, updated_at_ms, created_at_ms, value, comment, "
+                    "period FROM datavalues WHERE data_element = ?1 AND period = ?2 "
+                    "AND org_unit >= ?3 AND org_unit < ?4 AND deleted = 0 ORDER BY org_unit, coc",
+    [Q_UNIT_VALUES] = "SELECT count(*), coalesce(min(created_at_ms), 0) FROM datavalues "
+                      "WHERE data_element IN (SELECT value FROM json_each(?1)) "
+                      "AND period IN (SELECT value FROM json_each(?2)) AND org_unit = ?3 "
+                      "AND deleted = 0",
+    [Q_WS_SUBTREE] = "SELECT org_unit, state FROM workflow_state WHERE dataset = ?1 "
+                     "AND period = ?2 AND org_unit >= ?3 AND org_unit < ?4 ORDER BY org_unit",
 
     [Q_META_VERSION] = "SELECT version, digest, loaded_at_ms FROM metadata_version "
                        "ORDER BY version DESC LIMIT 1",

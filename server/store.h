@@ -627,6 +627,7 @@ struct gt_store_row {
 	const char *element; /* the query's entry (borrowed from q) */
 	const char *coc;
 	const char *org_unit;
+	const char *period;
 	int has_num; /* 0 for a value that is not a number: num is then 0 */
 	double num;
 	const char *text;      /* the value as stored when has_num is 0, else NULL */
@@ -683,6 +684,45 @@ struct gt_store_stamp {
 int gt_store_report_changed(struct gt_store *st, uint64_t since, const char *dataset,
                             const char *const *periods, size_t n, struct gt_store_stamp *now,
                             int *changed);
+
+/* Opens a read transaction on st when none is open, so that the reads until
+ * gt_store_reading_end() see one state of the store (a report's many queries agree with the
+ * stamp read first); *own says whether this call opened it. */
+int gt_store_reading_begin(struct gt_store *st, int *own);
+
+/* Ends the read transaction gt_store_reading_begin() opened, when own is set. */
+void gt_store_reading_end(struct gt_store *st, int own);
+
+/* Callback for changed values: the key of a value (strings borrowed for the call). Non-zero
+ * stops, and is returned. */
+typedef int (*gt_store_changed_cb)(void *arg, const char *element, const char *period,
+                                   const char *org_unit);
+
+/* Calls cb with the key of each value (deleted ones included) of one of periods[0..n) stored
+ * or changed after change_seq since, in change order. Walks the change_seq index from since,
+ * so it costs what changed since, not the size of the table. */
+int gt_store_changed_values(struct gt_store *st, uint64_t since, const char *const *periods,
+                            size_t n, gt_store_changed_cb cb, void *arg);
+
+/* Calls cb for each non-deleted value of element in period whose org unit is org_root or
+ * below it, in (org unit, coc) order, as gt_store_report_rows() gives rows (cb's element is
+ * element): one period of one element's cells for one part of a subtree. */
+int gt_store_report_cell_rows(struct gt_store *st, const char *element, const char *period,
+                              const char *org_root, gt_store_row_cb cb, void *arg);
+
+/* Sets *count to the number of non-deleted values org_unit itself (not the units below it) has
+ * for q's elements and periods, and *first_ms to when the first of them was stored (0 for
+ * none); q->org_root is not used. */
+int gt_store_unit_values(struct gt_store *st, const struct gt_store_report_query *q,
+                         const char *org_unit, uint32_t *count, int64_t *first_ms);
+
+/* Callback for approval states: a unit and its state. Non-zero stops, and is returned. */
+typedef int (*gt_store_state_cb)(void *arg, const char *org_unit, int state);
+
+/* Calls cb with each approval state recorded for dataset and period at org_root or a unit
+ * below it, in org-unit order: a subtree's states in one range scan. */
+int gt_store_workflow_states(struct gt_store *st, const char *dataset, const char *period,
+                             const char *org_root, gt_store_state_cb cb, void *arg);
 
 /* Attaches p to the handle, freed by free_fn (may be NULL) when the handle is closed or
  * another is attached: a reader's cache lives as long as its handle. p is owned by st. */

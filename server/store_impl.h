@@ -70,6 +70,10 @@ enum gt__store_sql {
 	Q_CHANGED_WE,
 	Q_CHANGED_WS,
 	Q_CHANGED_CO,
+	Q_CHANGED_KEYS,
+	Q_ROWS_CELL,
+	Q_UNIT_VALUES,
+	Q_WS_SUBTREE,
 	/* metadata */
 	Q_META_VERSION,
 	Q_META_DEL,

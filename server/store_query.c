@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "orgunit.h"
 #include "vec.h"
 
 /* ---- An arena for pulled strings: blocks never move, so pointers stay valid. ------------ */
@@ -389,6 +390,41 @@ out:
 	return rc;
 }
 
+/* Steps a statement of report rows (the columns of Q_ROWS) bound by the caller, calling cb
+ * with each row as a value of element, and resets it. */
+static int step_rows(struct gt_store *st, sqlite3_stmt *s, const char *element, gt_store_row_cb cb,
+                     void *arg)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct gt_store_row row = {
+		    .element = element,
+		    .coc = col_text(s, 0),
+		    .org_unit = col_text(s, 1),
+		    .period = col_text(s, 7),
+		    .has_num = sqlite3_column_type(s, 2) != SQLITE_NULL,
+		    .updated_at_ms = sqlite3_column_int64(s, 3),
+		    .created_at_ms = sqlite3_column_int64(s, 4),
+		    .priv = s,
+		};
+		/* The text is read only for values that are not numbers. */
+		if (row.has_num)
+			row.num = sqlite3_column_double(s, 2);
+		else
+			row.text = col_text(s, 5);
+		rc = cb(arg, &row);
+		if (rc != 0)
+			break;
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = gt__store_sqlerr(st, rc, "reading report rows");
+	sqlite3_reset(s);
+	return rc;
+}
+
 int gt_store_report_rows(struct gt_store *st, const struct gt_store_report_query *q,
                          gt_store_row_cb cb, void *arg)
 {
@@ -415,32 +451,148 @@ int gt_store_report_rows(struct gt_store *st, const struct gt_store_report_query
 		sqlite3_bind_text(s, 1, el, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, periods, -1, SQLITE_STATIC);
 		gt__store_bind_subtree(s, 3, &t);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			struct gt_store_row row = {
-			    .element = el,
-			    .coc = col_text(s, 0),
-			    .org_unit = col_text(s, 1),
-			    .has_num = sqlite3_column_type(s, 2) != SQLITE_NULL,
-			    .updated_at_ms = sqlite3_column_int64(s, 3),
-			    .created_at_ms = sqlite3_column_int64(s, 4),
-			    .priv = s,
-			};
-			/* The text is read only for values that are not numbers. */
-			if (row.has_num)
-				row.num = sqlite3_column_double(s, 2);
-			else
-				row.text = col_text(s, 5);
-			rc = cb(arg, &row);
-			if (rc != 0)
-				break;
-		}
-		if (rc == SQLITE_DONE)
-			rc = 0;
-		else if (rc > 0)
-			rc = gt__store_sqlerr(st, rc, "reading report rows");
-		sqlite3_reset(s);
+		rc = step_rows(st, s, el, cb, arg);
 	}
 	return rc;
+}
+
+/* The range of org-unit codes of code's subtree, [lo, hi): every code for the root, else the
+ * code itself and the codes below it ("53" and "53.xx"; '/' follows '.' in ASCII). */
+static int subtree_range(struct gt_store *st, const char *code, char *lo, char *hi, size_t len)
+{
+	size_t n = strlen(code);
+
+	if (gt_orgunit_valid(code) != 0)
+		return gt__store_err(st, GT_EINVAL, "not an org-unit code");
+	if (n + 2 > len)
+		return gt__store_err(st, GT_EINVAL, "org-unit code too long");
+	if (strcmp(code, GT_ORGUNIT_ROOT) == 0) {
+		lo[0] = '\0';
+		hi[0] = '\x7f'; /* above every code: codes are ASCII letters, digits and dots */
+		hi[1] = '\0';
+		return 0;
+	}
+	memcpy(lo, code, n + 1);
+	memcpy(hi, code, n);
+	hi[n] = '/';
+	hi[n + 1] = '\0';
+	return 0;
+}
+
+int gt_store_report_cell_rows(struct gt_store *st, const char *element, const char *period,
+                              const char *org_root, gt_store_row_cb cb, void *arg)
+{
+	char lo[GT_ORGUNIT_MAX_LEN + 2], hi[GT_ORGUNIT_MAX_LEN + 2];
+	sqlite3_stmt *s;
+	int rc;
+
+	if (element == NULL || period == NULL || org_root == NULL || cb == NULL)
+		return gt__store_err(st, GT_EINVAL, "incomplete report query");
+	if ((rc = subtree_range(st, org_root, lo, hi, sizeof(lo))) != 0)
+		return rc;
+	if ((s = gt__store_q(st, Q_ROWS_CELL)) == NULL)
+		return GT_ESTORE;
+	sqlite3_bind_text(s, 1, element, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, period, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, lo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, hi, -1, SQLITE_STATIC);
+	return step_rows(st, s, element, cb, arg);
+}
+
+int gt_store_unit_values(struct gt_store *st, const struct gt_store_report_query *q,
+                         const char *org_unit, uint32_t *count, int64_t *first_ms)
+{
+	const char *elements = NULL, *periods = NULL;
+	sqlite3_stmt *s;
+	int rc;
+
+	*count = 0;
+	*first_ms = 0;
+	if (q == NULL || q->elements == NULL || q->periods == NULL || org_unit == NULL)
+		return gt__store_err(st, GT_EINVAL, "report query without elements or periods");
+	if ((rc = gt__store_json_list(st, 0, q->elements, q->n_elements, &elements)) != 0 ||
+	    (rc = gt__store_json_list(st, 1, q->periods, q->n_periods, &periods)) != 0)
+		return rc;
+	if ((s = gt__store_q(st, Q_UNIT_VALUES)) == NULL)
+		return GT_ESTORE;
+	sqlite3_bind_text(s, 1, elements, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, periods, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, org_unit, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		sqlite3_int64 c = sqlite3_column_int64(s, 0);
+		*count = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
+		*first_ms = sqlite3_column_int64(s, 1);
+		rc = 0;
+	} else {
+		rc = gt__store_sqlerr(st, rc == SQLITE_DONE ? SQLITE_ERROR : rc, "counting values");
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+int gt_store_changed_values(struct gt_store *st, uint64_t since, const char *const *periods,
+                            size_t n, gt_store_changed_cb cb, void *arg)
+{
+	const char *plist = NULL;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (cb == NULL || (periods == NULL && n > 0))
+		return gt__store_err(st, GT_EINVAL, "change query without periods or callback");
+	if ((rc = gt__store_json_list(st, 1, periods, n, &plist)) != 0)
+		return rc;
+	if ((s = gt__store_q(st, Q_CHANGED_KEYS)) == NULL)
+		return GT_ESTORE;
+	sqlite3_bind_int64(s, 1, since > INT64_MAX ? INT64_MAX : (sqlite3_int64)since);
+	sqlite3_bind_text(s, 2, plist != NULL ? plist : "[]", -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((rc = cb(arg, col_text(s, 0), col_text(s, 1), col_text(s, 2))) != 0)
+			break;
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = gt__store_sqlerr(st, rc, "reading changed values");
+	sqlite3_reset(s);
+	return rc;
+}
+
+int gt_store_workflow_states(struct gt_store *st, const char *dataset, const char *period,
+                             const char *org_root, gt_store_state_cb cb, void *arg)
+{
+	char lo[GT_ORGUNIT_MAX_LEN + 2], hi[GT_ORGUNIT_MAX_LEN + 2];
+	sqlite3_stmt *s;
+	int rc;
+
+	if (dataset == NULL || period == NULL || org_root == NULL || cb == NULL)
+		return gt__store_err(st, GT_EINVAL, "incomplete workflow query");
+	if ((rc = subtree_range(st, org_root, lo, hi, sizeof(lo))) != 0)
+		return rc;
+	if ((s = gt__store_q(st, Q_WS_SUBTREE)) == NULL)
+		return GT_ESTORE;
+	sqlite3_bind_text(s, 1, dataset, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, period, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, lo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, hi, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((rc = cb(arg, col_text(s, 0), sqlite3_column_int(s, 1))) != 0)
+			break;
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = gt__store_sqlerr(st, rc, "reading approval states");
+	sqlite3_reset(s);
+	return rc;
+}
+
+int gt_store_reading_begin(struct gt_store *st, int *own)
+{
+	return gt__store_read_begin(st, own);
+}
+
+void gt_store_reading_end(struct gt_store *st, int own)
+{
+	gt__store_read_end(st, own);
 }
 
 const char *gt_store_row_comment(const struct gt_store_row *row)

@@ -214,9 +214,11 @@ static size_t compare_all(struct fixture *f, uint8_t **prev, size_t *prev_len)
 /* Issue 17 (national reports exact while data change): random pushes, corrections, deletions,
  * late data, values of other years, nil reports, approvals and admin changes; after each step
  * every cached report has the content of its full recomputation, a reader's view (small cells
- * suppressed after aggregation) included. The cache is seen to serve
- * (hits) and the reports are seen to change (the comparison is not between two stale
- * copies). */
+ * suppressed after aggregation) included. The cache is seen to serve (hits), to bring changed
+ * reports up to date from their partial sums (updates: reading again only the partials and
+ * units whose values changed; not marking a changed month's partials, or not counting a
+ * changed unit's values again, makes this fail), and the reports are seen to change (the
+ * comparison is not between two stale copies). */
 static void cached_equals_full_under_changes(void **state)
 {
 	struct fixture *f = *state;
@@ -231,7 +233,7 @@ static void cached_equals_full_under_changes(void **state)
 	uint8_t *prev[sizeof(reqs) / sizeof(*reqs)] = {0};
 	size_t prev_len[sizeof(reqs) / sizeof(*reqs)] = {0};
 	size_t changed = 0, unchanged_rounds = 0;
-	uint64_t hits0 = gt__report_cache_hits(f->rd);
+	uint64_t hits0 = gt__report_cache_hits(f->rd), updates0 = gt__report_cache_updates(f->rd);
 
 	compare_all(f, prev, prev_len);
 	for (int step = 0; step < STEPS; step++) {
@@ -276,6 +278,8 @@ static void cached_equals_full_under_changes(void **state)
 	assert_true(changed > STEPS / 2);
 	assert_true(unchanged_rounds > 10);
 	assert_true(gt__report_cache_hits(f->rd) - hits0 > STEPS);
+	/* Changed reports were brought up to date from their partial sums, not recomputed. */
+	assert_true(gt__report_cache_updates(f->rd) - updates0 > STEPS);
 }
 
 /* A change to another year's values, or to another data set's workflow, leaves a report
