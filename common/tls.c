@@ -734,6 +734,15 @@ size_t gt_tls_conn_write_queue_size(const struct gt_tls_conn *conn)
 	       BIO_ctrl_pending(conn->wbio);
 }
 
+size_t gt__tls_conn_input_alloc(const struct gt_tls_conn *conn)
+{
+	BUF_MEM *bm = NULL;
+
+	if (conn == NULL || BIO_get_mem_ptr(conn->rbio, &bm) != 1 || bm == NULL)
+		return 0;
+	return bm->max;
+}
+
 void gt_tls_conn_read_stop(struct gt_tls_conn *conn)
 {
 	if (conn == NULL || conn->paused)
