@@ -138,6 +138,10 @@ int gt_tls_conn_write(struct gt_tls_conn *conn, const uint8_t *data, size_t len,
  * while this is high, i.e. while the peer does not read its answers. */
 size_t gt_tls_conn_write_queue_size(const struct gt_tls_conn *conn);
 
+/* The bytes the connection's TLS input holds allocated (buffered ciphertext and room), for
+ * tests: an empty input gives back a large buffer (issue 17). */
+size_t gt__tls_conn_input_alloc(const struct gt_tls_conn *conn);
+
 /* Stops delivering plaintext (on_data) and stops reading the socket, so that TCP pushes back on
  * the peer. Takes effect immediately, even inside on_data. Reading is on after creation. The
  * handshake does not progress while reading is stopped. */

@@ -479,23 +479,41 @@ static int subtree_range(struct gt_store *st, const char *code, char *lo, char *
 	return 0;
 }
 
-int gt_store_report_cell_rows(struct gt_store *st, const char *element, const char *period,
-                              const char *org_root, gt_store_row_cb cb, void *arg)
+/* Statement id bound with a and b (borrowed until it is reset) and, as ?3 and ?4, the range
+ * of org_root's subtree; NULL with *rc set on failure. */
+static sqlite3_stmt *range_stmt(struct gt_store *st, enum gt__store_sql id, const char *a,
+                                const char *b, const char *org_root, int *rc)
 {
 	char lo[GT_ORGUNIT_MAX_LEN + 2], hi[GT_ORGUNIT_MAX_LEN + 2];
 	sqlite3_stmt *s;
+
+	if (a == NULL || b == NULL || org_root == NULL) {
+		*rc = gt__store_err(st, GT_EINVAL, "incomplete query");
+		return NULL;
+	}
+	if ((*rc = subtree_range(st, org_root, lo, hi, sizeof(lo))) != 0)
+		return NULL;
+	if ((s = gt__store_q(st, id)) == NULL) {
+		*rc = GT_ESTORE;
+		return NULL;
+	}
+	sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, b, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, lo, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, hi, -1, SQLITE_TRANSIENT);
+	return s;
+}
+
+int gt_store_report_cell_rows(struct gt_store *st, const char *element, const char *period,
+                              const char *org_root, gt_store_row_cb cb, void *arg)
+{
+	sqlite3_stmt *s;
 	int rc;
 
-	if (element == NULL || period == NULL || org_root == NULL || cb == NULL)
-		return gt__store_err(st, GT_EINVAL, "incomplete report query");
-	if ((rc = subtree_range(st, org_root, lo, hi, sizeof(lo))) != 0)
+	if (cb == NULL)
+		return gt__store_err(st, GT_EINVAL, "no callback");
+	if ((s = range_stmt(st, Q_ROWS_CELL, element, period, org_root, &rc)) == NULL)
 		return rc;
-	if ((s = gt__store_q(st, Q_ROWS_CELL)) == NULL)
-		return GT_ESTORE;
-	sqlite3_bind_text(s, 1, element, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, period, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, lo, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, hi, -1, SQLITE_STATIC);
 	return step_rows(st, s, element, cb, arg);
 }
 
@@ -560,20 +578,13 @@ int gt_store_changed_values(struct gt_store *st, uint64_t since, const char *con
 int gt_store_workflow_states(struct gt_store *st, const char *dataset, const char *period,
                              const char *org_root, gt_store_state_cb cb, void *arg)
 {
-	char lo[GT_ORGUNIT_MAX_LEN + 2], hi[GT_ORGUNIT_MAX_LEN + 2];
 	sqlite3_stmt *s;
 	int rc;
 
-	if (dataset == NULL || period == NULL || org_root == NULL || cb == NULL)
-		return gt__store_err(st, GT_EINVAL, "incomplete workflow query");
-	if ((rc = subtree_range(st, org_root, lo, hi, sizeof(lo))) != 0)
+	if (cb == NULL)
+		return gt__store_err(st, GT_EINVAL, "no callback");
+	if ((s = range_stmt(st, Q_WS_SUBTREE, dataset, period, org_root, &rc)) == NULL)
 		return rc;
-	if ((s = gt__store_q(st, Q_WS_SUBTREE)) == NULL)
-		return GT_ESTORE;
-	sqlite3_bind_text(s, 1, dataset, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, period, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, lo, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, hi, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		if ((rc = cb(arg, col_text(s, 0), sqlite3_column_int(s, 1))) != 0)
 			break;
