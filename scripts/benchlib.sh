@@ -63,6 +63,7 @@ bench_build() {
 # bench_setup NAME TARGET...: builds TARGETs (bench_build) in $BUILD, sets SERVER, CLIENT and
 # LOADGEN to the build's programs, makes TMP (/tmp/gtsync-bench-NAME.XXXXXX) and traps EXIT to
 # stop the server SPID (if any) and remove TMP (kept when KEEP=1).
+# shellcheck disable=SC2034 # CLIENT is the caller's
 bench_setup() {
 	local name=$1
 	shift
@@ -84,32 +85,6 @@ bench_cleanup() {
 # The official org-unit list: ../shared's copy beside the clone, else the one shipped.
 REAL_CSV="$ROOT/../shared/data/wilayah-kemendagri-2025.csv"
 [ -f "$REAL_CSV" ] || REAL_CSV="$ROOT/data/orgunits/wilayah-kemendagri-2025.csv"
-
-# bench_setup NAME TARGET...: builds TARGETs (Release, no tests) in $BUILD, sets SERVER, CLIENT
-# and LOADGEN to the build's programs, makes TMP (/tmp/gtsync-bench-NAME.XXXXXX) and traps EXIT
-# to stop the server SPID (if any) and remove TMP (kept when KEEP=1). Uses say() and die().
-bench_setup() {
-	local name=$1
-	shift
-	say "building (Release) in $BUILD"
-	mkdir -p "$BUILD"
-	cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DGT_WERROR=ON -DBUILD_TESTING=OFF \
-		>"$BUILD/build.log" 2>&1 || die "cmake failed; see $BUILD/build.log"
-	cmake --build "$BUILD" -j2 --target "$@" >>"$BUILD/build.log" 2>&1 ||
-		die "build failed; see $BUILD/build.log"
-	SERVER="$BUILD/server/gtsync-server"
-	CLIENT="$BUILD/client/gtsync"
-	LOADGEN="$BUILD/bench/loadgen"
-	TMP=$(mktemp -d "/tmp/gtsync-bench-$name.XXXXXX")
-	SPID=""
-	trap bench_cleanup EXIT
-	trap 'exit 130' INT TERM
-}
-
-bench_cleanup() {
-	[ -n "$SPID" ] && kill -TERM "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null || true
-	if [ "${KEEP:-0}" = 1 ]; then say "kept $TMP"; else rm -rf "$TMP"; fi
-}
 
 # bench_centre DATA CSV [LOADGEN-KEYS-OPTION...]: a centre in DATA with the org units of CSV,
 # the shipped metadata, and the load generator's keys (e.g. --units all, or --clients N).

@@ -296,14 +296,12 @@ void gt__export_reply(struct gt__reply *r, uint64_t rid, const struct gt__export
 	Gtsync__V1__ExportedValue *ev = calloc(nv + 1, sizeof(*ev));
 	Gtsync__V1__ExportedValue **evp = calloc(nv + 1, sizeof(*evp));
 	Gtsync__V1__DataValue *dv = calloc(nv + 1, sizeof(*dv));
-	Gtsync__V1__WorkflowState *ws = calloc(o->n_states + 1, sizeof(*ws));
-	Gtsync__V1__WorkflowState **wsp = calloc(o->n_states + 1, sizeof(*wsp));
-	Gtsync__V1__PulledCompletion *pc = calloc(o->n_completions + 1, sizeof(*pc));
-	Gtsync__V1__PulledCompletion **pcp = calloc(o->n_completions + 1, sizeof(*pcp));
-	Gtsync__V1__CompleteRegistration *cr = calloc(o->n_completions + 1, sizeof(*cr));
+	struct gt__protoconv_regs g = {0};
 	char *after[4];
 
-	if (!ev || !evp || !dv || !ws || !wsp || !pc || !pcp || !cr) {
+	if (!ev || !evp || !dv ||
+	    gt__protoconv_regs(&g, o->states, o->n_states, o->completions, o->n_completions) !=
+	        GT_OK) {
 		gt__reply_fail(r, rid, GT_ENOMEM, NULL, 0);
 		goto out;
 	}
@@ -340,14 +338,6 @@ void gt__export_reply(struct gt__reply *r, uint64_t rid, const struct gt__export
 		ev[i].origin_batch.len = sizeof(v->origin_batch);
 		evp[i] = &ev[i];
 	}
-	for (size_t i = 0; i < o->n_states; i++) {
-		gt__protoconv_state(&ws[i], &o->states[i]);
-		wsp[i] = &ws[i];
-	}
-	for (size_t i = 0; i < o->n_completions; i++) {
-		gt__protoconv_completion(&pc[i], &cr[i], &o->completions[i]);
-		pcp[i] = &pc[i];
-	}
 	if (o->more && o->n_values > 0) {
 		const struct gt_store_value *last = &o->values[o->n_values - 1].v;
 		after[0] = (char *)last->data_element;
@@ -366,9 +356,9 @@ void gt__export_reply(struct gt__reply *r, uint64_t rid, const struct gt__export
 	chunk.values = evp;
 	chunk.n_values = nv;
 	chunk.more = o->more || x->cells_next[0] != '\0';
-	chunk.states = wsp;
+	chunk.states = g.states;
 	chunk.n_states = o->n_states;
-	chunk.completions = pcp;
+	chunk.completions = g.completions;
 	chunk.n_completions = o->n_completions;
 	env.request_id = rid;
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_EXPORT_CHUNK;
@@ -378,11 +368,7 @@ out:
 	free(ev);
 	free(evp);
 	free(dv);
-	free(ws);
-	free(wsp);
-	free(pc);
-	free(pcp);
-	free(cr);
+	gt__protoconv_regs_free(&g);
 }
 
 void gt__export_free(struct gt__export *x)

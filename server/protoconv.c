@@ -1,6 +1,11 @@
 /* Store rows as protocol messages, shared by the pull and the export replies. */
 #include "protoconv.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
 void gt__protoconv_value(Gtsync__V1__DataValue *dv, const struct gt_store_value *v)
 {
 	gtsync__v1__data_value__init(dv);
@@ -40,4 +45,36 @@ void gt__protoconv_completion(Gtsync__V1__PulledCompletion *pc,
 	pc->origin_batch.data = (uint8_t *)k->origin_batch;
 	pc->origin_batch.len = sizeof(k->origin_batch);
 	pc->change_seq = k->change_seq;
+}
+
+int gt__protoconv_regs(struct gt__protoconv_regs *g, const struct gt_store_wfstate *states,
+                       size_t n_states, const struct gt_store_completion *completions,
+                       size_t n_completions)
+{
+	g->ws = calloc(n_states + 1, sizeof(*g->ws));
+	g->states = calloc(n_states + 1, sizeof(*g->states));
+	g->pc = calloc(n_completions + 1, sizeof(*g->pc));
+	g->completions = calloc(n_completions + 1, sizeof(*g->completions));
+	g->cr = calloc(n_completions + 1, sizeof(*g->cr));
+	if (!g->ws || !g->states || !g->pc || !g->completions || !g->cr)
+		return GT_ENOMEM;
+	for (size_t i = 0; i < n_states; i++) {
+		gt__protoconv_state(&g->ws[i], &states[i]);
+		g->states[i] = &g->ws[i];
+	}
+	for (size_t i = 0; i < n_completions; i++) {
+		gt__protoconv_completion(&g->pc[i], &g->cr[i], &completions[i]);
+		g->completions[i] = &g->pc[i];
+	}
+	return GT_OK;
+}
+
+void gt__protoconv_regs_free(struct gt__protoconv_regs *g)
+{
+	free(g->ws);
+	free(g->states);
+	free(g->pc);
+	free(g->completions);
+	free(g->cr);
+	memset(g, 0, sizeof(*g));
 }

@@ -319,15 +319,13 @@ static void reply_pull(struct query_job *j)
 	Gtsync__V1__PulledValue *pv = calloc(o->n_values + 1, sizeof(*pv));
 	Gtsync__V1__PulledValue **pvp = calloc(o->n_values + 1, sizeof(*pvp));
 	Gtsync__V1__DataValue *dv = calloc(o->n_values + 1, sizeof(*dv));
-	Gtsync__V1__WorkflowState *ws = calloc(o->n_states + 1, sizeof(*ws));
-	Gtsync__V1__WorkflowState **wsp = calloc(o->n_states + 1, sizeof(*wsp));
-	Gtsync__V1__PulledCompletion *pc = calloc(o->n_completions + 1, sizeof(*pc));
-	Gtsync__V1__PulledCompletion **pcp = calloc(o->n_completions + 1, sizeof(*pcp));
-	Gtsync__V1__CompleteRegistration *cr = calloc(o->n_completions + 1, sizeof(*cr));
 	Gtsync__V1__SignedBatch *sb = calloc(j->nbatches + 1, sizeof(*sb));
 	Gtsync__V1__SignedBatch **sbp = calloc(j->nbatches + 1, sizeof(*sbp));
+	struct gt__protoconv_regs g = {0};
 
-	if (!pv || !pvp || !dv || !ws || !wsp || !pc || !pcp || !cr || !sb || !sbp) {
+	if (!pv || !pvp || !dv || !sb || !sbp ||
+	    gt__protoconv_regs(&g, o->states, o->n_states, o->completions, o->n_completions) !=
+	        GT_OK) {
 		gt__reply_fail(j->r, j->env->request_id, GT_ENOMEM, NULL, 0);
 		goto out;
 	}
@@ -342,14 +340,6 @@ static void reply_pull(struct query_job *j)
 		pv[i].change_seq = v->change_seq;
 		pvp[i] = &pv[i];
 	}
-	for (size_t i = 0; i < o->n_states; i++) {
-		gt__protoconv_state(&ws[i], &o->states[i]);
-		wsp[i] = &ws[i];
-	}
-	for (size_t i = 0; i < o->n_completions; i++) {
-		gt__protoconv_completion(&pc[i], &cr[i], &o->completions[i]);
-		pcp[i] = &pc[i];
-	}
 	for (size_t i = 0; i < j->nbatches; i++) {
 		struct pulled_batch *b = &j->batches[i];
 		gtsync__v1__signed_batch__init(&sb[i]);
@@ -362,13 +352,13 @@ static void reply_pull(struct query_job *j)
 		sb[i].log_index = b->log_index;
 		sbp[i] = &sb[i];
 	}
-	chunk.completions = pcp;
+	chunk.completions = g.completions;
 	chunk.n_completions = o->n_completions;
 	chunk.batches = sbp;
 	chunk.n_batches = j->nbatches;
 	chunk.values = pvp;
 	chunk.n_values = o->n_values;
-	chunk.states = wsp;
+	chunk.states = g.states;
 	chunk.n_states = o->n_states;
 	chunk.next_cursor = o->next_cursor;
 	chunk.more = o->more;
@@ -380,11 +370,7 @@ out:
 	free(pv);
 	free(pvp);
 	free(dv);
-	free(ws);
-	free(wsp);
-	free(pc);
-	free(pcp);
-	free(cr);
+	gt__protoconv_regs_free(&g);
 	free(sb);
 	free(sbp);
 }
