@@ -725,6 +725,39 @@ static void compare_one(struct verify *v, const char *scope, const Gtsync__V1__R
 	}
 }
 
+static int cmp_code(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The report's completeness against the log, one way: a unit the report lists as not reported
+ * must hold no winning value of the data set for the period (a unit with values has reported,
+ * docs/PROTOCOL.md). */
+static int check_missing(struct verify *v, const Gtsync__V1__ReportReply *rep)
+{
+	const char **won;
+	size_t n = 0;
+
+	if (rep->completeness == NULL || rep->completeness->n_missing == 0)
+		return GT_OK;
+	if ((won = calloc(v->nvals + 1, sizeof(*won))) == NULL)
+		return GT_ENOMEM;
+	for (size_t i = 0; i < v->nvals; i++)
+		if (v->res.values[v->vals[i].rv].won)
+			won[n++] = v->vals[i].v->org_unit;
+	qsort(won, n, sizeof(*won), cmp_code);
+	for (size_t i = 0; i < rep->completeness->n_missing; i++) {
+		const char *m = rep->completeness->missing[i];
+		if (m != NULL && bsearch(&m, won, n, sizeof(*won), cmp_code) != NULL)
+			problem(v,
+			        _("differs: the server's report counts %s as not reported, but the "
+			          "signed batches hold its values for the period"),
+			        m);
+	}
+	free(won);
+	return GT_OK;
+}
+
 static void compare(struct verify *v, const Gtsync__V1__ReportReply *rep)
 {
 	char b[GT_HUMAN_MAX];
@@ -969,6 +1002,8 @@ int gt_verify_run(struct gt_home *h, const struct gt_verify_opts *o, struct gt_v
 		if ((rc = check_approval(&v, &v.apprs[i])) != GT_OK)
 			goto out;
 	compare(&v, report->report_reply);
+	if ((rc = check_missing(&v, report->report_reply)) != GT_OK)
+		goto out;
 	v.res.units = v.nunits;
 	v.res.tree_size = v.held.head.size;
 	v.res.victims = victims(&v, report->report_reply, &found);

@@ -89,13 +89,14 @@ struct gt_verify_result {
  * valid at its leaf (registered, not revoked, of the batch's unit, with the role its items
  * need), every entry's inclusion in the verified tree head, re-applies the revision rule
  * (common/merge.h) and recomputes every total and per-child figure, then compares them with
- * the report. Writes "verified: ..." or each difference to o->out, and names each approval
- * of the subtree that covers more than the report's period (its digest needs values verify did
- * not fetch: not checked). Returns 0 when everything checks; GT_ECORRUPT when something
- * differs; GT_ETOOBIG past o->max_entries log entries; GT_EPERM for a reader key (it may not have
- * the batches); else the session's or the server's failure (explained on h->err). *res
- * (optional) gets the figures, the batches and the differences, also when the verification
- * failed part way (free it with gt_verify_result_free() in every case).
+ * the report, and checks that no unit the report lists as not reported holds values. Writes
+ * "verified: ..." or each difference to o->out, and names each approval of the subtree that covers
+ * more than the report's period (its digest needs values verify did not fetch: not checked).
+ * Returns 0 when everything checks; GT_ECORRUPT when something differs; GT_ETOOBIG past
+ * o->max_entries log entries; GT_EPERM for a reader key (it may not have the batches); else the
+ * session's or the server's failure (explained on h->err). *res (optional) gets the figures, the
+ * batches and the differences, also when the verification failed part way (free it with
+ * gt_verify_result_free() in every case).
  */
 int gt_verify_run(struct gt_home *h, const struct gt_verify_opts *o, struct gt_verify_result *res);
 

@@ -362,6 +362,22 @@ static void the_result_lists_the_batches(void **state)
 	gt_verify_result_free(&res);
 }
 
+/* issue 14: a unit whose values the store lost is listed as not reported; the signed batches
+ * hold its values, so verify says the report's completeness is wrong too. */
+static void a_unit_shown_missing_is_caught(void **state)
+{
+	struct gt_testserver *ts = *state;
+	struct homes h;
+	const char *const says[] = {
+	    "the server's report counts 53.71 as not reported, but the signed batches hold its "
+	    "values for the period",
+	    NULL};
+
+	populate(ts, &h);
+	gt_testserver_tamper(ts, "DELETE FROM datavalues WHERE org_unit = '53.71'", NULL);
+	verify_fails(h.prov, says);
+}
+
 /* issue 14: a year's approval covers values of months a month's verify does not fetch: the
  * month's verify names it as not checked (and still verifies what it covers); the year's
  * verify checks its digest. */
@@ -432,6 +448,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(a_rewritten_entry_is_caught, gt_clirun_server_setup,
 	                                    gt_clirun_server_teardown),
 	    cmocka_unit_test_setup_teardown(the_result_lists_the_batches, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(a_unit_shown_missing_is_caught, gt_clirun_server_setup,
 	                                    gt_clirun_server_teardown),
 	    cmocka_unit_test_setup_teardown(a_coarser_approval_is_named, gt_clirun_server_setup,
 	                                    gt_clirun_server_teardown),
