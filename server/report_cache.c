@@ -11,12 +11,13 @@
 #include "snapshot.h"
 #include "store.h"
 
-/* Reports kept per read handle, and the bytes they may take together: a national report of a
- * year is about 50 KiB packed, so the budget holds well over a hundred of them. */
+/* Reports kept per read handle, and the bytes they may take together with their partial
+ * sums: a national report of a year is 18-47 KiB packed with 0.2-0.5 MiB of sums (a
+ * province's about 0.3 MiB), so the budget holds 14 to 32 of them. */
 #define GT_REPORT_CACHE_ENTRIES 32
 #define GT_REPORT_CACHE_BYTES   (8u << 20)
-/* The partial sums one report may keep (a national year of LY per province holds about
- * 0.5 MiB); a report with more is kept packed only, and computed in full when it changes. */
+/* The partial sums one report may keep (a national year of LY, by province, holds 0.5 MiB); a
+ * report with more is kept packed only, and computed in full when it changes. */
 #define GT_REPORT_CACHE_SUMS_BYTES (GT_REPORT_CACHE_BYTES / 4)
 
 /*
