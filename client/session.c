@@ -194,6 +194,31 @@ int gt_session_send(struct gt_session *s, gt_envelope *env, uint64_t *rid)
 	return rc;
 }
 
+/* Takes the first received Error not answering a request (the server's reason for closing
+ * the connection) off the queue, or NULL. */
+static gt_envelope *take_closing_error(struct gt_session *s)
+{
+	struct queued *prev = NULL, *q;
+	gt_envelope *env;
+
+	for (q = s->head; q != NULL; prev = q, q = q->next)
+		if (q->env->request_id == 0 &&
+		    q->env->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR)
+			break;
+	if (q == NULL)
+		return NULL;
+	if (prev != NULL)
+		prev->next = q->next;
+	else
+		s->head = q->next;
+	if (s->tail == q)
+		s->tail = prev;
+	s->nqueued--;
+	env = q->env;
+	free(q);
+	return env;
+}
+
 int gt_session_call(struct gt_session *s, gt_envelope *env, gt_envelope **reply,
                     struct gt_session_err *err)
 {
@@ -203,6 +228,9 @@ int gt_session_call(struct gt_session *s, gt_envelope *env, gt_envelope **reply,
 	*reply = NULL;
 	rc = gt_session_send(s, env, &rid);
 	if (rc != GT_OK) {
+		/* A connection the server closed with a reason answers with that reason. */
+		if ((*reply = take_closing_error(s)) != NULL)
+			return GT_OK;
 		set_err(err, rc, NULL, NULL);
 		return rc;
 	}
