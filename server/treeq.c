@@ -1,11 +1,15 @@
 /* Transparency-log requests: signed tree heads and proofs, read from one snapshot off the loop. */
 #include "treeq.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
 #include "error.h"
+#include "logleaf.h"
+#include "orgunit.h"
+#include "privacy.h"
 #include "readpool.h"
 #include "reply.h"
 #include "server_int.h"
@@ -29,6 +33,8 @@ struct treeq_job {
 	struct gt_readpool *readers;
 	const struct gt_key *signing_key;
 	gt_envelope *env;
+	char scope[GT_ORGUNIT_MAX_LEN]; /* the asking key's org unit: its subtree is readable */
+	int in_scope;                   /* the leaf check_scope() looks at is readable */
 	int64_t now_ms;
 	int rc;
 	const char *why;
@@ -60,6 +66,42 @@ static int head_of(struct treeq_job *j, struct gt_store *st, uint64_t size)
 	return gt_treehead_sign(j->signing_key, &j->head);
 }
 
+/* Tells whether a leaf gt_store_log_leaves() found within the key's subtree is readable by it:
+ * a batch of a unit of the subtree (the walk lists no other), a batch the log lost, or the
+ * record of a key of a unit of the subtree. */
+static int leaf_in_scope(void *arg, const struct gt_store_leaf *e)
+{
+	struct treeq_job *j = arg;
+	struct gt_logleaf_keyinfo k;
+
+	j->in_scope = e->kind != GT_LOGLEAF_KEY ||
+	              (gt_logleaf_key_parse(e->entry, e->entry_len, &k) == GT_OK &&
+	               gt_orgunit_contains(j->scope, k.org_unit) == 1);
+	return 1;
+}
+
+/* An inclusion proof tells a leaf's entry (a batch's hash and signature, which confirm a guess
+ * of its values, or a key record): it is given only for leaves of the key's subtree. A leaf
+ * asked by hash outside the scope is answered like one not in the log, so that the answer does
+ * not confirm a guessed batch either. */
+static int check_scope(struct treeq_job *j, struct gt_store *st, uint64_t leaf, int by_hash)
+{
+	int rc;
+
+	j->in_scope = 0;
+	rc = gt_store_log_leaves(st, j->scope, leaf, leaf + 1, leaf_in_scope, j);
+	if (rc != GT_OK)
+		return rc;
+	if (j->in_scope)
+		return GT_OK;
+	if (by_hash) {
+		j->why = "no such batch in the log within the key's scope";
+		return GT_ENOENT;
+	}
+	j->why = "that leaf is outside the key's scope";
+	return GT_EPERM;
+}
+
 static int add_inclusion(struct treeq_job *j, struct gt_store *st, uint64_t leaf,
                          const uint8_t *batch_hash)
 {
@@ -70,6 +112,8 @@ static int add_inclusion(struct treeq_job *j, struct gt_store *st, uint64_t leaf
 		j->why = "that leaf is not in the tree asked about";
 		return GT_ENOENT;
 	}
+	if ((rc = check_scope(j, st, leaf, batch_hash != NULL)) != GT_OK)
+		return rc;
 	f->leaf = leaf;
 	f->batch_hash = batch_hash;
 	rc = gt_store_tree_inclusion(st, leaf, j->head.size, f->path, &f->n);
@@ -117,7 +161,7 @@ static int do_proofs(struct treeq_job *j, struct gt_store *st)
 		}
 		rc = gt_store_log_lookup(st, h->data, &log_index);
 		if (rc == GT_OK && log_index == 0) {
-			j->why = "no such batch in the log";
+			j->why = "no such batch in the log within the key's scope";
 			return GT_ENOENT;
 		}
 		if (rc == GT_OK)
@@ -254,11 +298,21 @@ void gt__treeq_submit(struct gt__reply *r, gt_envelope *env)
 		gt__reply_refuse(r, env, GT_ENOMEM, NULL);
 		return;
 	}
+	if (env->body_case == GTSYNC__V1__ENVELOPE__BODY_PROOF_REQUEST &&
+	    env->proof_request->n_leaf_indexes + env->proof_request->n_batch_hashes > 0 &&
+	    gt_privacy_reader_only(r->roles)) {
+		free(j);
+		gt__reply_refuse(r, env, GT_EPERM,
+		                 "a reader key gets tree heads and consistency proofs only: no "
+		                 "inclusion proofs, whose leaves tell the units' batches");
+		return;
+	}
 	j->req.data = j;
 	j->r = r;
 	j->env = env;
 	j->readers = r->srv->readers;
 	j->signing_key = r->srv->signing_key;
+	snprintf(j->scope, sizeof(j->scope), "%s", r->org_unit);
 	j->now_ms = gt_clock_wall_ms();
 	if (gt__reply_queue(r, &j->req, work_cb, after_cb) != GT_OK) {
 		free(j);
