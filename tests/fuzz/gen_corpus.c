@@ -639,11 +639,13 @@ int main(int argc, char **argv)
 			die("key record failed");
 		put("logleaf", "valid-key-revoked", entry, elen);
 		free(entry);
+		/* A record with the key's label (field 7). */
 		kr.action = GTSYNC__V1__KEY_ACTION__KEY_ROLES_CHANGED;
 		kr.label = "Sekretariat GT Kota Kupang \xe2\x80\x94 operator 1";
-		if (gt_logleaf_key(&kr, NULL, &entry, &elen) != GT_OK)
+		if (gt_logleaf_key(&kr, NULL, &entry, &elen) == GT_OK)
+			put("logleaf", "valid-key-labelled", entry, elen);
+		else
 			die("key record failed");
-		put("logleaf", "valid-key-labelled", entry, elen);
 		free(entry);
 	}
 
