@@ -25,13 +25,28 @@ static size_t skipped_like(const struct gt_store_batch_out *o, const struct gt_s
 	return 0;
 }
 
+/* Whether an outcome was kept: a logged batch with bytes applied something, so a kept outcome
+ * counts it (stores from before outcomes were kept have none). */
+static int outcome_kept(const struct gt_store_batch_out *o)
+{
+	const struct gt_store_counts *k[3] = {&o->values, &o->completions, &o->actions};
+
+	for (int i = 0; i < 3; i++)
+		if (k[i]->imported || k[i]->updated || k[i]->deleted || k[i]->ignored)
+			return 1;
+	return 0;
+}
+
 /* Reports a batch the current rules treat more strictly than the rules it was applied by
- * (e.g. free text they now refuse): items it had applied are skipped now. Returns 1 when it
- * reported one. */
+ * (e.g. free text they now refuse): items it had applied are skipped now, or, when its first
+ * outcome was not kept, items are skipped at all. Returns 1 when it reported one. */
 static int report_refused_now(struct rebuild *r, const struct gt_store_log_entry *e,
                               const struct gt_store_batch_out *was,
                               const struct gt_store_batch_out *now)
 {
+	const char *what = outcome_kept(was) ? "item(s) it had applied"
+	                                     : "item(s) (its first outcome was not kept)";
+
 	for (size_t i = 0; i < now->n_conflicts; i++) {
 		const struct gt_store_conflict *c = &now->conflicts[i];
 		size_t before = skipped_like(was, c);
@@ -39,12 +54,12 @@ static int report_refused_now(struct rebuild *r, const struct gt_store_log_entry
 		if (c->n_indexes <= before)
 			continue;
 		if (r->err)
-			fprintf(r->err,
-			        "rebuild: batch %llu (key %s, %s): the current rules skip %zu "
-			        "item(s) it had applied: %s\n",
-			        (unsigned long long)e->log_index, e->key_id, e->org_unit,
-			        c->n_indexes - before,
-			        c->message[0] ? c->message : "(no reason kept)");
+			fprintf(
+			    r->err,
+			    "rebuild: batch %llu (key %s, %s): the current rules skip %zu %s: %s\n",
+			    (unsigned long long)e->log_index, e->key_id, e->org_unit,
+			    c->n_indexes - before, what,
+			    c->message[0] ? c->message : "(no reason kept)");
 		return 1;
 	}
 	return 0;
