@@ -108,11 +108,15 @@ static int add_inclusion(struct treeq_job *j, struct gt_store *st, uint64_t leaf
 	struct found *f = &j->found[j->n_found];
 	int rc;
 
+	/* A batch asked by hash is checked against the scope first: else a smaller tree's
+	 * answer would tell an outside key that the batch is logged. */
+	if (batch_hash != NULL && (rc = check_scope(j, st, leaf, 1)) != GT_OK)
+		return rc;
 	if (leaf >= j->head.size) {
 		j->why = "that leaf is not in the tree asked about";
 		return GT_ENOENT;
 	}
-	if ((rc = check_scope(j, st, leaf, batch_hash != NULL)) != GT_OK)
+	if (batch_hash == NULL && (rc = check_scope(j, st, leaf, 0)) != GT_OK)
 		return rc;
 	f->leaf = leaf;
 	f->batch_hash = batch_hash;

@@ -170,6 +170,30 @@ static void inclusion_proofs_keep_to_the_scope(void **state)
 	proven(prove(sp, 0, hash), leaf);
 	refused_with(prove(so, leaf, NULL), GT_EPERM);
 	refused_with(prove(so, 0, hash), GT_ENOENT);
+	/* Against a tree too small to hold it, the outside key learns no more. */
+	{
+		gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply;
+		Gtsync__V1__ProofRequest rq = GTSYNC__V1__PROOF_REQUEST__INIT;
+		uint8_t unknown[GT_SHA256_LEN] = {9, 9, 9};
+		ProtobufCBinaryData bh = {GT_SHA256_LEN, hash};
+		char logged[256], unlogged[256];
+
+		rq.tree_size = 1;
+		rq.batch_hashes = &bh;
+		rq.n_batch_hashes = 1;
+		env.body_case = GTSYNC__V1__ENVELOPE__BODY_PROOF_REQUEST;
+		env.proof_request = &rq;
+		for (int i = 0; i < 2; i++) {
+			bh.data = i == 0 ? hash : unknown;
+			reply = call(so, &env);
+			assert_int_equal(reply->body_case, GTSYNC__V1__ENVELOPE__BODY_ERROR);
+			assert_int_equal(reply->error->code, GT_ENOENT);
+			snprintf(i == 0 ? logged : unlogged, sizeof(logged), "%s",
+			         reply->error->message);
+			gt_wire_envelope_free(reply);
+		}
+		assert_string_equal(logged, unlogged);
+	}
 	refused_with(prove(sr, leaf, NULL), GT_EPERM);
 	refused_with(prove(sr, 0, hash), GT_EPERM);
 	for (int i = 0; i < 2; i++) {
