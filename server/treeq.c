@@ -66,35 +66,45 @@ static int head_of(struct treeq_job *j, struct gt_store *st, uint64_t size)
 	return gt_treehead_sign(j->signing_key, &j->head);
 }
 
-/* Tells whether a leaf gt_store_log_leaves() found within the key's subtree is readable by it:
- * a batch of a unit of the subtree (the walk lists no other), a batch the log lost, or the
- * record of a key of a unit of the subtree. */
-static int leaf_in_scope(void *arg, const struct gt_store_leaf *e)
+/* Notes whether a logged batch's unit is in the asking key's subtree. */
+static int on_logged(void *arg, const struct gt_store_log_entry *e)
 {
 	struct treeq_job *j = arg;
-	struct gt_logleaf_keyinfo k;
 
-	j->in_scope = e->kind != GT_LOGLEAF_KEY ||
-	              (gt_logleaf_key_parse(e->entry, e->entry_len, &k) == GT_OK &&
-	               gt_orgunit_contains(j->scope, k.org_unit) == 1);
-	return 1;
+	j->in_scope = e->org_unit != NULL && gt_orgunit_contains(j->scope, e->org_unit) == 1;
+	return 0;
 }
 
 /* An inclusion proof tells a leaf's entry (a batch's hash and signature, which confirm a guess
- * of its values, or a key record): it is given only for leaves of the key's subtree. A leaf
- * asked by hash outside the scope is answered like one not in the log, so that the answer does
- * not confirm a guessed batch either. */
-static int check_scope(struct treeq_job *j, struct gt_store *st, uint64_t leaf, int by_hash)
+ * of its values, or a key record): it is given only for leaves of the key's subtree, a batch
+ * of one of its units (also one kept without its bytes) or the record of one of its units'
+ * keys. The leaf is asked by batch_hash, or by index (batch_hash NULL). A batch asked by hash
+ * outside the scope is answered like one not in the log, so that the answer does not confirm a
+ * guessed batch either. */
+static int check_scope(struct treeq_job *j, struct gt_store *st, uint64_t leaf,
+                       const uint8_t *batch_hash)
 {
+	struct gt_logleaf_keyinfo k;
+	uint8_t *entry = NULL;
+	size_t len = 0;
 	int rc;
 
 	j->in_scope = 0;
-	rc = gt_store_log_leaves(st, j->scope, leaf, leaf + 1, leaf_in_scope, j);
-	if (rc != GT_OK)
+	if (batch_hash != NULL) {
+		rc = gt_store_log_find(st, batch_hash, on_logged, j);
+	} else if ((rc = gt_store_tree_entry(st, leaf, &entry, &len)) == GT_OK) {
+		if (len > 0 && entry[0] == GT_LOGLEAF_KEY)
+			j->in_scope = gt_logleaf_key_parse(entry, len, &k) == GT_OK &&
+			              gt_orgunit_contains(j->scope, k.org_unit) == 1;
+		else if (len >= 1 + GT_SHA256_LEN && entry[0] == GT_LOGLEAF_BATCH)
+			rc = gt_store_log_find(st, entry + 1, on_logged, j);
+		free(entry);
+	}
+	if (rc != GT_OK && rc != GT_ENOENT)
 		return rc;
 	if (j->in_scope)
 		return GT_OK;
-	if (by_hash) {
+	if (batch_hash != NULL) {
 		j->why = "no such batch in the log within the key's scope";
 		return GT_ENOENT;
 	}
@@ -110,13 +120,13 @@ static int add_inclusion(struct treeq_job *j, struct gt_store *st, uint64_t leaf
 
 	/* A batch asked by hash is checked against the scope first: else a smaller tree's
 	 * answer would tell an outside key that the batch is logged. */
-	if (batch_hash != NULL && (rc = check_scope(j, st, leaf, 1)) != GT_OK)
+	if (batch_hash != NULL && (rc = check_scope(j, st, leaf, batch_hash)) != GT_OK)
 		return rc;
 	if (leaf >= j->head.size) {
 		j->why = "that leaf is not in the tree asked about";
 		return GT_ENOENT;
 	}
-	if (batch_hash == NULL && (rc = check_scope(j, st, leaf, 0)) != GT_OK)
+	if (batch_hash == NULL && (rc = check_scope(j, st, leaf, NULL)) != GT_OK)
 		return rc;
 	f->leaf = leaf;
 	f->batch_hash = batch_hash;
