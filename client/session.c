@@ -138,20 +138,25 @@ int gt_session_flush(struct gt_session *s)
 	return run_until(s, cond_flushed);
 }
 
-static gt_envelope *dequeue(struct gt_session *s)
+/* Takes q (after prev, NULL for the head) off the queue and returns its envelope. */
+static gt_envelope *unqueue(struct gt_session *s, struct queued *prev, struct queued *q)
 {
-	struct queued *q = s->head;
-	gt_envelope *env;
+	gt_envelope *env = q->env;
 
-	if (q == NULL)
-		return NULL;
-	s->head = q->next;
-	if (s->head == NULL)
-		s->tail = NULL;
+	if (prev != NULL)
+		prev->next = q->next;
+	else
+		s->head = q->next;
+	if (s->tail == q)
+		s->tail = prev;
 	s->nqueued--;
-	env = q->env;
 	free(q);
 	return env;
+}
+
+static gt_envelope *dequeue(struct gt_session *s)
+{
+	return s->head != NULL ? unqueue(s, NULL, s->head) : NULL;
 }
 
 /* Fills err from an Error envelope. */
@@ -194,6 +199,19 @@ int gt_session_send(struct gt_session *s, gt_envelope *env, uint64_t *rid)
 	return rc;
 }
 
+/* Takes the first received Error not answering a request (the server's reason for closing
+ * the connection) off the queue, or NULL. */
+static gt_envelope *take_closing_error(struct gt_session *s)
+{
+	struct queued *prev = NULL, *q;
+
+	for (q = s->head; q != NULL; prev = q, q = q->next)
+		if (q->env->request_id == 0 &&
+		    q->env->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR)
+			return unqueue(s, prev, q);
+	return NULL;
+}
+
 int gt_session_call(struct gt_session *s, gt_envelope *env, gt_envelope **reply,
                     struct gt_session_err *err)
 {
@@ -203,6 +221,9 @@ int gt_session_call(struct gt_session *s, gt_envelope *env, gt_envelope **reply,
 	*reply = NULL;
 	rc = gt_session_send(s, env, &rid);
 	if (rc != GT_OK) {
+		/* A connection the server closed with a reason answers with that reason. */
+		if ((*reply = take_closing_error(s)) != NULL)
+			return GT_OK;
 		set_err(err, rc, NULL, NULL);
 		return rc;
 	}

@@ -36,6 +36,7 @@ struct vkey {
 	char org[GT_ORGUNIT_MAX_LEN];
 	unsigned roles;
 	int revoked;
+	char label[GT_KEYLABEL_MAX]; /* from its latest key record; "" when that has none */
 };
 
 /* A value of the report's cells found in a signed batch, in log order. */
@@ -128,6 +129,15 @@ static struct vkey *key_find(struct verify *v, const char *id)
 	return NULL;
 }
 
+/* How a problem names key k: its id, then its label when its key record gives one. */
+static const char *key_named(const struct vkey *k, char *buf, size_t n)
+{
+	if (k->label[0] == '\0')
+		return k->id;
+	snprintf(buf, n, "%s (%s)", k->id, k->label);
+	return buf;
+}
+
 static int keep_leaf(struct verify *v, uint64_t leaf, const ProtobufCBinaryData *entry)
 {
 	uint8_t *copy;
@@ -171,6 +181,9 @@ static int on_key(struct verify *v, const Gtsync__V1__LogEntry *e)
 	memcpy(vk->org, k.org_unit, sizeof(vk->org));
 	vk->roles = k.roles;
 	vk->revoked = k.action == GTSYNC__V1__KEY_ACTION__KEY_REVOKED;
+	/* Records written before key records carried labels keep the label known so far. */
+	if (k.label[0] != '\0')
+		memcpy(vk->label, k.label, sizeof(vk->label));
 	return keep_leaf(v, e->leaf_index, &e->leaf_entry);
 }
 
@@ -302,6 +315,7 @@ static int on_batch(struct verify *v, const Gtsync__V1__LogEntry *e)
 	uint8_t hash[GT_SHA256_LEN];
 	gt_batch *b = NULL;
 	struct vkey *k;
+	char kname[GT_KEY_ID_LEN + GT_KEYLABEL_MAX + 4];
 	size_t kept = 0, at = 0;
 	int rc;
 
@@ -341,18 +355,20 @@ static int on_batch(struct verify *v, const Gtsync__V1__LogEntry *e)
 		problem(v,
 		        _("leaf %llu: batch %llu is signed by key %s, which the log does not show "
 		          "registered and not revoked at that point"),
-		        leaf, (unsigned long long)b->sequence, b->key_id);
+		        leaf, (unsigned long long)b->sequence,
+		        k != NULL ? key_named(k, kname, sizeof(kname)) : b->key_id);
 		goto drop;
 	}
 	if (gt_key_verify(k->pub, e->batch.data, e->batch.len, ent + 1 + GT_SHA256_LEN) != GT_OK) {
 		problem(v, _("leaf %llu: the signature of batch %llu does not verify with key %s"),
-		        leaf, (unsigned long long)b->sequence, b->key_id);
+		        leaf, (unsigned long long)b->sequence, key_named(k, kname, sizeof(kname)));
 		goto drop;
 	}
 	if (strcmp(k->org, b->org_unit) != 0 ||
 	    (b->n_values > 0 && !gt_roleset_has(k->roles, GTSYNC__V1__ROLE__ROLE_OPERATOR))) {
 		problem(v, _("leaf %llu: key %s may not write batch %llu's values for %s"), leaf,
-		        b->key_id, (unsigned long long)b->sequence, b->org_unit);
+		        key_named(k, kname, sizeof(kname)), (unsigned long long)b->sequence,
+		        b->org_unit);
 		goto drop;
 	}
 	if (GT_VEC_RESERVE(v->batches, v->capbatches, v->nbatches + 1) != GT_OK ||
@@ -912,11 +928,17 @@ static void mark_proven(struct verify *v, size_t first_bad)
 		v->res.list[i].included = v->res.list[i].leaf < limit;
 }
 
-/* Gives the listed batches' keys the labels the report's history shows for them. */
+/* Gives the listed batches' keys the labels of their latest key records; keys whose records
+ * carry none (written before records carried labels) the labels the report's history shows. */
 static void label_keys(struct verify *v, const Gtsync__V1__ReportReply *rep)
 {
+	for (size_t i = 0; i < v->res.nlist; i++) {
+		const struct vkey *vk = key_find(v, v->res.list[i].key_id);
+		if (vk != NULL)
+			memcpy(v->res.list[i].key_label, vk->label, sizeof(vk->label));
+	}
 	for (size_t i = 0; i < v->res.nlist; i++)
-		for (size_t k = 0; k < rep->n_history; k++) {
+		for (size_t k = 0; k < rep->n_history && v->res.list[i].key_label[0] == '\0'; k++) {
 			const Gtsync__V1__WorkflowEvent *ev = rep->history[k];
 			if (ev->key_id != NULL && ev->key_label != NULL && ev->key_label[0] &&
 			    strcmp(ev->key_id, v->res.list[i].key_id) == 0)

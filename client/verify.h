@@ -42,7 +42,7 @@ struct gt_verify_batch {
 	int64_t created_ms; /* when the unit signed it (the unit's clock) */
 	char org[GT_ORGUNIT_MAX_LEN];
 	char key_id[GT_KEY_ID_LEN + 1];
-	char key_label[GT_KEYLABEL_MAX]; /* from the report's history; "" when it does not say */
+	char key_label[GT_KEYLABEL_MAX]; /* its latest key record's, else the history's; "" */
 	unsigned roles;   /* the key's roles at its leaf (common/roleset.h); 0 when unknown */
 	int signature_ok; /* its signature verified with the key valid at its leaf */
 	int included;     /* its entry proven in the verified tree head */

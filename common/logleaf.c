@@ -64,6 +64,8 @@ int gt_logleaf_key(const struct gt_logleaf_keyrec *r, const struct gt_key *signe
 	kr.org_unit = (char *)r->org_unit;
 	kr.roles = r->roles;
 	kr.at_ms = r->at_ms;
+	if (r->label != NULL && r->label[0] != '\0')
+		kr.label = (char *)r->label;
 	n = gtsync__v1__key_record__get_packed_size(&kr);
 	if (n > GT_LOGLEAF_KEY_MAX - 1 - GT_ED25519_SIG_LEN)
 		return GT_ETOOBIG;
@@ -106,6 +108,7 @@ int gt_logleaf_key_parse(const uint8_t *entry, size_t len, struct gt_logleaf_key
 {
 	Gtsync__V1__KeyRecord *kr = NULL;
 	const size_t head = 1 + GT_ED25519_SIG_LEN;
+	const char *why = NULL;
 	int rc = GT_EINVAL;
 
 	memset(out, 0, sizeof(*out));
@@ -118,7 +121,8 @@ int gt_logleaf_key_parse(const uint8_t *entry, size_t len, struct gt_logleaf_key
 	    kr->action > GTSYNC__V1__KEY_ACTION__KEY_REVOKED ||
 	    kr->public_key.len != GT_ED25519_PUB_LEN || kr->key_id == NULL ||
 	    strlen(kr->key_id) != GT_KEY_ID_LEN || kr->org_unit == NULL ||
-	    gt_orgunit_valid(kr->org_unit) != 0 || strlen(kr->org_unit) >= GT_ORGUNIT_MAX_LEN)
+	    gt_orgunit_valid(kr->org_unit) != 0 || strlen(kr->org_unit) >= GT_ORGUNIT_MAX_LEN ||
+	    (kr->label != NULL && gt_keylabel_check(kr->label, &why) != 0))
 		goto out;
 	out->action = (int)kr->action;
 	memcpy(out->key_id, kr->key_id, GT_KEY_ID_LEN);
@@ -126,6 +130,8 @@ int gt_logleaf_key_parse(const uint8_t *entry, size_t len, struct gt_logleaf_key
 	memcpy(out->org_unit, kr->org_unit, strlen(kr->org_unit));
 	out->roles = kr->roles;
 	out->at_ms = kr->at_ms;
+	if (kr->label != NULL)
+		memcpy(out->label, kr->label, strlen(kr->label));
 	rc = GT_OK;
 out:
 	gtsync__v1__key_record__free_unpacked(kr, NULL);

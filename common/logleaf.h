@@ -7,6 +7,7 @@
 
 #include "gtlimits.h"
 #include "key.h"
+#include "keylabel.h"
 #include "merkle.h"
 #include "orgunit.h"
 
@@ -30,6 +31,7 @@ struct gt_logleaf_keyrec {
 	const char *org_unit;
 	unsigned roles;
 	int64_t at_ms;
+	const char *label; /* the key's label; NULL or "" for none */
 };
 
 /* Writes the entry of key record r into a new buffer *out of *len bytes (caller frees): 0x02,
@@ -51,12 +53,13 @@ struct gt_logleaf_keyinfo {
 	char org_unit[GT_ORGUNIT_MAX_LEN];
 	unsigned roles;
 	int64_t at_ms;
+	char label[GT_KEYLABEL_MAX]; /* "" when the record has none (records before it did) */
 };
 
 /* Reads the record of a key record entry (it does not check the signature: see
  * gt_logleaf_key_verify()) into out. GT_EINVAL for an entry that is not a key record, too
- * long, malformed, with a key id, public key or org unit of the wrong length, or an unknown
- * action; out is then zeroed. entry is borrowed. */
+ * long, malformed, with a key id, public key or org unit of the wrong length, a label
+ * gt_keylabel_check() refuses, or an unknown action; out is then zeroed. entry is borrowed. */
 int gt_logleaf_key_parse(const uint8_t *entry, size_t len, struct gt_logleaf_keyinfo *out);
 
 /* Longest batch entry: the kind, the batch hash and an Ed25519 signature. */

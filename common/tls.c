@@ -60,6 +60,9 @@ struct gt_tls_conn {
 	unsigned fatal : 1;          /* OpenSSL saw a fatal error: no close_notify */
 	unsigned closing : 1;        /* gt_tls_conn_close() was called */
 	int err;
+	/* A write the peer's reset refused (a libuv status, 0 none): reported once what the peer
+	 * sent before it went has been read, since that may say why it went. */
+	int write_status;
 	char reason[GT_TLS_REASON_LEN];
 	/* No read buffers live here: the socket's is allocated for one read (on_alloc to
 	 * on_read) and the plaintext's is on the stack of conn_process(), so an idle
@@ -301,9 +304,26 @@ static void on_write(uv_write_t *req, int status)
 	free(w);
 	if (cb != NULL)
 		cb(c, gt_err_from_uv(status), arg);
-	if (status < 0 && status != UV_ECANCELED)
-		conn_fail(c, gt_err_from_uv(status), 1, "cannot write to the socket: %s",
-		          uv_strerror(status));
+	if (status >= 0 || status == UV_ECANCELED)
+		return;
+	if ((status == UV_EPIPE || status == UV_ECONNRESET) && c->reading && !c->failed &&
+	    !c->closing) {
+		/* The peer is gone, but its last frames (an error saying why) may still wait in
+		 * the socket: the read that follows delivers them, then reports the end. */
+		if (c->write_status == 0)
+			c->write_status = status;
+		return;
+	}
+	conn_fail(c, gt_err_from_uv(status), 1, "cannot write to the socket: %s",
+	          uv_strerror(status));
+}
+
+/* Reports a write failure held back for reading (on_write()) once reading stops. */
+static void conn_fail_held_write(struct gt_tls_conn *c, int now)
+{
+	if (c->write_status != 0 && !c->reading)
+		conn_fail(c, gt_err_from_uv(c->write_status), now, "cannot write to the socket: %s",
+		          uv_strerror(c->write_status));
 }
 
 /*
@@ -749,6 +769,7 @@ void gt_tls_conn_read_stop(struct gt_tls_conn *conn)
 		return;
 	conn->paused = 1;
 	update_reading(conn, 0);
+	conn_fail_held_write(conn, 0);
 }
 
 void gt_tls_conn_read_start(struct gt_tls_conn *conn)

@@ -536,6 +536,10 @@ static int cmd_rebuild(const struct gt_cli_cmd *cmd, int argc, char **argv, void
 	if (rc == GT_OK)
 		printf("rebuilt from the log: %llu batches, %llu values\n",
 		       (unsigned long long)r.batches, (unsigned long long)r.values);
+	if (rc == GT_OK && r.refused_now > 0)
+		printf("%llu batches lost items that today's rules refuse (listed on stderr): "
+		       "the tables no longer hold them\n",
+		       (unsigned long long)r.refused_now);
 	else
 		fprintf(stderr,
 		        "gtsync-server rebuild: failed (%s); the tables were kept as they "

@@ -58,8 +58,8 @@ static int change_roles(const struct gt_cli_cmd *cmd, char **argv, int grant)
 		return USAGE;
 	if (gt__admin_open_store(cmd, &p, &st) != GT_OK)
 		return FAIL;
-	rc = grant ? gt_store_key_grant(st, argv[0], set)
-	           : gt_store_key_revoke_roles(st, argv[0], set);
+	rc = grant ? gt_store_key_grant(st, argv[0], set, gt_clock_wall_ms())
+	           : gt_store_key_revoke_roles(st, argv[0], set, gt_clock_wall_ms());
 	if (rc == GT_OK)
 		rc = gt_store_key_get(st, argv[0], &k);
 	if (rc != GT_OK) {

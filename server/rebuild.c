@@ -16,13 +16,62 @@ struct rebuild {
 	struct gt_rebuild_stats *stats;
 };
 
+/* Items of conflict c's kind skipped for its reason in outcome o. */
+static size_t skipped_like(const struct gt_store_batch_out *o, const struct gt_store_conflict *c)
+{
+	for (size_t i = 0; i < o->n_conflicts; i++)
+		if (o->conflicts[i].kind == c->kind && o->conflicts[i].reason == c->reason)
+			return o->conflicts[i].n_indexes;
+	return 0;
+}
+
+/* Whether an outcome was kept: a logged batch with bytes applied something, so a kept outcome
+ * counts it (stores from before outcomes were kept have none). */
+static int outcome_kept(const struct gt_store_batch_out *o)
+{
+	const struct gt_store_counts *k[3] = {&o->values, &o->completions, &o->actions};
+
+	for (int i = 0; i < 3; i++)
+		if (k[i]->imported || k[i]->updated || k[i]->deleted || k[i]->ignored)
+			return 1;
+	return 0;
+}
+
+/* Reports a batch the current rules treat more strictly than the rules it was applied by
+ * (e.g. free text they now refuse): items it had applied are skipped now, or, when its first
+ * outcome was not kept, items are skipped at all. Returns 1 when it reported one. */
+static int report_refused_now(struct rebuild *r, const struct gt_store_log_entry *e,
+                              const struct gt_store_batch_out *was,
+                              const struct gt_store_batch_out *now)
+{
+	const char *what = outcome_kept(was) ? "item(s) it had applied"
+	                                     : "item(s) (its first outcome was not kept)";
+
+	for (size_t i = 0; i < now->n_conflicts; i++) {
+		const struct gt_store_conflict *c = &now->conflicts[i];
+		size_t before = skipped_like(was, c);
+
+		if (c->n_indexes <= before)
+			continue;
+		if (r->err)
+			fprintf(
+			    r->err,
+			    "rebuild: batch %llu (key %s, %s): the current rules skip %zu %s: %s\n",
+			    (unsigned long long)e->log_index, e->key_id, e->org_unit,
+			    c->n_indexes - before, what,
+			    c->message[0] ? c->message : "(no reason kept)");
+		return 1;
+	}
+	return 0;
+}
+
 static int rebuild_one(void *arg, const struct gt_store_log_entry *e)
 {
 	struct rebuild *r = arg;
 	struct gt_store_key key;
 	struct gt_principal p;
 	struct gt_ingest_checked chk;
-	struct gt_store_batch_out out = {0};
+	struct gt_store_batch_out out = {0}, was = {0};
 	int rc;
 
 	/* A batch of which nothing applied kept its hash and outcome only: nothing to redo. */
@@ -73,9 +122,15 @@ static int rebuild_one(void *arg, const struct gt_store_log_entry *e)
 	    .replay = 1,
 	    .log_index = e->log_index,
 	};
+	/* The outcome of its first application, which the replay replaces. */
+	if (gt_store_log_outcome_load(r->st, e->log_index, &was) != GT_OK)
+		gt_store_batch_out_free(&was);
 	rc = gt_rules_apply(r->st, &in, &out);
 	r->stats->batches++;
 	r->stats->values += chk.batch->n_values;
+	if (rc == GT_OK && report_refused_now(r, e, &was, &out))
+		r->stats->refused_now++;
+	gt_store_batch_out_free(&was);
 	gt_store_batch_out_free(&out);
 	gt_ingest_checked_free(&chk);
 	if (rc != GT_OK && r->err)
@@ -89,6 +144,6 @@ int gt_rebuild_replay(struct gt_store *st, struct gt_snapshot *snap, FILE *err,
 {
 	struct rebuild r = {.st = st, .snap = snap, .err = err, .stats = stats};
 
-	stats->batches = stats->values = 0;
+	stats->batches = stats->values = stats->refused_now = 0;
 	return gt_store_log_foreach(st, 0, rebuild_one, &r);
 }

@@ -11,6 +11,7 @@ struct gt_snapshot;
 /* What a replay did. */
 struct gt_rebuild_stats {
 	uint64_t batches, values;
+	uint64_t refused_now; /* batches losing items the current rules refuse (each reported) */
 };
 
 /* Verifies every logged batch of st again (signature, authorization, checks against snap)

@@ -151,15 +151,17 @@ int gt_store_key_add(struct gt_store *st, const uint8_t public_key[GT_ED25519_PU
                      const char *org_unit, int role, int64_t now_ms,
                      char key_id_out[GT_KEY_ID_LEN + 1]);
 
-/* Adds the roles of set add to a key's roles (GT_EINVAL for an invalid set). GT_ENOENT for
- * an unknown key, GT_ESTATE for a revoked one. Granting a role the key holds is harmless. */
-int gt_store_key_grant(struct gt_store *st, const char *key_id, unsigned add);
+/* Adds the roles of set add to a key's roles (GT_EINVAL for an invalid set), logging the
+ * change at now_ms. GT_ENOENT for an unknown key, GT_ESTATE for a revoked one. Granting a role
+ * the key holds is harmless. */
+int gt_store_key_grant(struct gt_store *st, const char *key_id, unsigned add, int64_t now_ms);
 
 /* Takes the roles of set drop from a key (GT_EINVAL for an invalid set). GT_ENOENT for an
  * unknown key; GT_ESTATE for a revoked key, for a role it does not hold, or when no role would
  * be left (revoke the key instead). The key keeps the roles in roles_held, so the batches it
- * signed while it held them still verify. */
-int gt_store_key_revoke_roles(struct gt_store *st, const char *key_id, unsigned drop);
+ * signed while it held them still verify. The change is logged at now_ms. */
+int gt_store_key_revoke_roles(struct gt_store *st, const char *key_id, unsigned drop,
+                              int64_t now_ms);
 
 /* Sets a key's label (gt_keylabel_check() must pass, else GT_EINVAL; "" clears it); works on
  * revoked keys too, whose batches are still named in histories. GT_ENOENT for an unknown key. */

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
 #include "error.h"
 #include "roleset.h"
 #include "vec.h"
@@ -167,8 +166,10 @@ static int key_write(struct gt_store *st, sqlite3_stmt *s, const char *what)
 	return rc;
 }
 
-/* Replaces the role set of a key that exists and is not revoked: add and drop are sets. */
-static int change_roles(struct gt_store *st, const char *key_id, unsigned add, unsigned drop)
+/* Replaces the role set of a key that exists and is not revoked: add and drop are sets; the
+ * change is logged at now_ms. */
+static int change_roles(struct gt_store *st, const char *key_id, unsigned add, unsigned drop,
+                        int64_t now_ms)
 {
 	char have[GT_ROLESET_TEXT_MAX];
 	struct gt_store_key k;
@@ -204,24 +205,25 @@ static int change_roles(struct gt_store *st, const char *key_id, unsigned add, u
 	if (rc == 0) {
 		k.roles = roles;
 		rc = gt__store_tree_append_key(st, GTSYNC__V1__KEY_ACTION__KEY_ROLES_CHANGED, &k,
-		                               gt_clock_wall_ms());
+		                               now_ms);
 	}
 out:
 	return gt_store_scope_leave(st, &tx, rc);
 }
 
-int gt_store_key_grant(struct gt_store *st, const char *key_id, unsigned add)
+int gt_store_key_grant(struct gt_store *st, const char *key_id, unsigned add, int64_t now_ms)
 {
 	if (!gt_roleset_valid(add))
 		return gt__store_err(st, GT_EINVAL, "no role or an unknown role");
-	return change_roles(st, key_id, add, 0);
+	return change_roles(st, key_id, add, 0, now_ms);
 }
 
-int gt_store_key_revoke_roles(struct gt_store *st, const char *key_id, unsigned drop)
+int gt_store_key_revoke_roles(struct gt_store *st, const char *key_id, unsigned drop,
+                              int64_t now_ms)
 {
 	if (!gt_roleset_valid(drop))
 		return gt__store_err(st, GT_EINVAL, "no role or an unknown role");
-	return change_roles(st, key_id, 0, drop);
+	return change_roles(st, key_id, 0, drop, now_ms);
 }
 
 int gt_store_key_set_label(struct gt_store *st, const char *key_id, const char *label)

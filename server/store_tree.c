@@ -123,8 +123,8 @@ void gt_store_take_signer(struct gt_store *st, struct gt_key *signer)
 int gt__store_tree_append_key(struct gt_store *st, int action, const struct gt_store_key *k,
                               int64_t at_ms)
 {
-	struct gt_logleaf_keyrec r = {action,      k->key_id, k->public_key,
-	                              k->org_unit, k->roles,  at_ms};
+	struct gt_logleaf_keyrec r = {action,   k->key_id, k->public_key, k->org_unit,
+	                              k->roles, at_ms,     k->label};
 	uint8_t leaf_hash[GT_MERKLE_HASH_LEN], *entry = NULL;
 	uint64_t size = 0;
 	size_t len = 0;

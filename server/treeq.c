@@ -1,11 +1,15 @@
 /* Transparency-log requests: signed tree heads and proofs, read from one snapshot off the loop. */
 #include "treeq.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
 #include "error.h"
+#include "logleaf.h"
+#include "orgunit.h"
+#include "privacy.h"
 #include "readpool.h"
 #include "reply.h"
 #include "server_int.h"
@@ -29,6 +33,8 @@ struct treeq_job {
 	struct gt_readpool *readers;
 	const struct gt_key *signing_key;
 	gt_envelope *env;
+	char scope[GT_ORGUNIT_MAX_LEN]; /* the asking key's org unit: its subtree is readable */
+	int in_scope;                   /* the leaf check_scope() looks at is readable */
 	int64_t now_ms;
 	int rc;
 	const char *why;
@@ -60,16 +66,68 @@ static int head_of(struct treeq_job *j, struct gt_store *st, uint64_t size)
 	return gt_treehead_sign(j->signing_key, &j->head);
 }
 
+/* Notes whether a logged batch's unit is in the asking key's subtree. */
+static int on_logged(void *arg, const struct gt_store_log_entry *e)
+{
+	struct treeq_job *j = arg;
+
+	j->in_scope = e->org_unit != NULL && gt_orgunit_contains(j->scope, e->org_unit) == 1;
+	return 0;
+}
+
+/* An inclusion proof tells a leaf's entry (a batch's hash and signature, which confirm a guess
+ * of its values, or a key record): it is given only for leaves of the key's subtree, a batch
+ * of one of its units (also one kept without its bytes) or the record of one of its units'
+ * keys. The leaf is asked by batch_hash, or by index (batch_hash NULL). A batch asked by hash
+ * outside the scope is answered like one not in the log, so that the answer does not confirm a
+ * guessed batch either. */
+static int check_scope(struct treeq_job *j, struct gt_store *st, uint64_t leaf,
+                       const uint8_t *batch_hash)
+{
+	struct gt_logleaf_keyinfo k;
+	uint8_t *entry = NULL;
+	size_t len = 0;
+	int rc;
+
+	j->in_scope = 0;
+	if (batch_hash != NULL) {
+		rc = gt_store_log_find(st, batch_hash, on_logged, j);
+	} else if ((rc = gt_store_tree_entry(st, leaf, &entry, &len)) == GT_OK) {
+		if (len > 0 && entry[0] == GT_LOGLEAF_KEY)
+			j->in_scope = gt_logleaf_key_parse(entry, len, &k) == GT_OK &&
+			              gt_orgunit_contains(j->scope, k.org_unit) == 1;
+		else if (len >= 1 + GT_SHA256_LEN && entry[0] == GT_LOGLEAF_BATCH)
+			rc = gt_store_log_find(st, entry + 1, on_logged, j);
+		free(entry);
+	}
+	if (rc != GT_OK && rc != GT_ENOENT)
+		return rc;
+	if (j->in_scope)
+		return GT_OK;
+	if (batch_hash != NULL) {
+		j->why = "no such batch in the log within the key's scope";
+		return GT_ENOENT;
+	}
+	j->why = "that leaf is outside the key's scope";
+	return GT_EPERM;
+}
+
 static int add_inclusion(struct treeq_job *j, struct gt_store *st, uint64_t leaf,
                          const uint8_t *batch_hash)
 {
 	struct found *f = &j->found[j->n_found];
 	int rc;
 
+	/* A batch asked by hash is checked against the scope first: else a smaller tree's
+	 * answer would tell an outside key that the batch is logged. */
+	if (batch_hash != NULL && (rc = check_scope(j, st, leaf, batch_hash)) != GT_OK)
+		return rc;
 	if (leaf >= j->head.size) {
 		j->why = "that leaf is not in the tree asked about";
 		return GT_ENOENT;
 	}
+	if (batch_hash == NULL && (rc = check_scope(j, st, leaf, NULL)) != GT_OK)
+		return rc;
 	f->leaf = leaf;
 	f->batch_hash = batch_hash;
 	rc = gt_store_tree_inclusion(st, leaf, j->head.size, f->path, &f->n);
@@ -117,7 +175,7 @@ static int do_proofs(struct treeq_job *j, struct gt_store *st)
 		}
 		rc = gt_store_log_lookup(st, h->data, &log_index);
 		if (rc == GT_OK && log_index == 0) {
-			j->why = "no such batch in the log";
+			j->why = "no such batch in the log within the key's scope";
 			return GT_ENOENT;
 		}
 		if (rc == GT_OK)
@@ -254,11 +312,21 @@ void gt__treeq_submit(struct gt__reply *r, gt_envelope *env)
 		gt__reply_refuse(r, env, GT_ENOMEM, NULL);
 		return;
 	}
+	if (env->body_case == GTSYNC__V1__ENVELOPE__BODY_PROOF_REQUEST &&
+	    env->proof_request->n_leaf_indexes + env->proof_request->n_batch_hashes > 0 &&
+	    gt_privacy_reader_only(r->roles)) {
+		free(j);
+		gt__reply_refuse(r, env, GT_EPERM,
+		                 "a reader key gets tree heads and consistency proofs only: no "
+		                 "inclusion proofs, whose leaves tell the units' batches");
+		return;
+	}
 	j->req.data = j;
 	j->r = r;
 	j->env = env;
 	j->readers = r->srv->readers;
 	j->signing_key = r->srv->signing_key;
+	snprintf(j->scope, sizeof(j->scope), "%s", r->org_unit);
 	j->now_ms = gt_clock_wall_ms();
 	if (gt__reply_queue(r, &j->req, work_cb, after_cb) != GT_OK) {
 		free(j);

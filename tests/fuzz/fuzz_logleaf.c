@@ -32,6 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.org_unit = k.org_unit;
 	r.roles = k.roles;
 	r.at_ms = k.at_ms;
+	r.label = k.label;
 	if (gt_logleaf_key(&r, NULL, &entry, &len) != GT_OK ||
 	    gt_logleaf_key_parse(entry, len, &back) != GT_OK || memcmp(&k, &back, sizeof(k)) != 0)
 		abort();

@@ -622,7 +622,7 @@ int main(int argc, char **argv)
 	{
 		struct gt_logleaf_keyrec kr = {
 		    GTSYNC__V1__KEY_ACTION__KEY_REGISTERED, "0123456789abcdef", bytes64, "53.71",
-		    1u << GTSYNC__V1__ROLE__ROLE_OPERATOR,  1764000000000};
+		    1u << GTSYNC__V1__ROLE__ROLE_OPERATOR,  1764000000000,      NULL};
 		uint8_t *entry = NULL;
 		size_t elen = 0;
 
@@ -638,6 +638,14 @@ int main(int argc, char **argv)
 		if (gt_logleaf_key(&kr, NULL, &entry, &elen) != GT_OK)
 			die("key record failed");
 		put("logleaf", "valid-key-revoked", entry, elen);
+		free(entry);
+		/* A record with the key's label (field 7). */
+		kr.action = GTSYNC__V1__KEY_ACTION__KEY_ROLES_CHANGED;
+		kr.label = "Sekretariat GT Kota Kupang \xe2\x80\x94 operator 1";
+		if (gt_logleaf_key(&kr, NULL, &entry, &elen) == GT_OK)
+			put("logleaf", "valid-key-labelled", entry, elen);
+		else
+			die("key record failed");
 		free(entry);
 	}
 

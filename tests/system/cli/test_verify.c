@@ -378,6 +378,45 @@ static void a_unit_shown_missing_is_caught(void **state)
 	verify_fails(h.prov, says);
 }
 
+/* issue 14: a key that took no action in the report's history (53.71's operator only pushed)
+ * is named by the label its latest key record carries; before it had one, it had none. */
+static void a_silent_key_is_named_by_its_label(void **state)
+{
+	static const char label[] = "Dinas PPPA Kota Kupang \xe2\x80\x94 operator 1";
+	struct gt_testserver *ts = *state;
+	struct gt_verify_result res;
+	struct homes h;
+	char id[GT_KEY_ID_LEN + 1] = "";
+	size_t n71 = 0;
+
+	populate(ts, &h);
+	assert_int_equal(verify_here(h.prov, &res), GT_OK);
+	for (size_t i = 0; i < res.nlist; i++)
+		if (strcmp(res.list[i].org, "53.71") == 0) {
+			assert_string_equal(res.list[i].key_label, "");
+			snprintf(id, sizeof(id), "%s", res.list[i].key_id);
+		}
+	gt_verify_result_free(&res);
+	assert_int_equal(strlen(id), GT_KEY_ID_LEN);
+
+	/* The label is logged with the key's next signed record, a role change. */
+	const char *const name[] = {"key", "label", id, label, NULL};
+	const char *const grant[] = {"key", "grant", "--role", "approver", id, NULL};
+	assert_int_equal(gt_testserver_admin(ts, name), 0);
+	assert_int_equal(gt_testserver_admin(ts, grant), 0);
+	assert_int_equal(verify_here(h.prov, &res), GT_OK);
+	for (size_t i = 0; i < res.nlist; i++) {
+		if (strcmp(res.list[i].org, "53.71") == 0) {
+			assert_string_equal(res.list[i].key_label, label);
+			n71++;
+		} else {
+			assert_string_not_equal(res.list[i].key_label, label);
+		}
+	}
+	assert_int_equal(n71, 2);
+	gt_verify_result_free(&res);
+}
+
 /* issue 14: a year's approval covers values of months a month's verify does not fetch: the
  * month's verify names it as not checked (and still verifies what it covers); the year's
  * verify checks its digest. */
@@ -451,6 +490,8 @@ int main(void)
 	                                    gt_clirun_server_teardown),
 	    cmocka_unit_test_setup_teardown(a_unit_shown_missing_is_caught, gt_clirun_server_setup,
 	                                    gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(a_silent_key_is_named_by_its_label,
+	                                    gt_clirun_server_setup, gt_clirun_server_teardown),
 	    cmocka_unit_test_setup_teardown(a_coarser_approval_is_named, gt_clirun_server_setup,
 	                                    gt_clirun_server_teardown),
 	    cmocka_unit_test_setup_teardown(the_entry_cap_holds, gt_clirun_server_setup,

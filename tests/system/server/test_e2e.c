@@ -696,6 +696,60 @@ static void rebuild_reproduces_tables(void **state)
 	gt_testserver_start(&f->ts, NULL);
 }
 
+/* A batch the rules at its arrival applied, which today's rules refuse in part (here a comment
+ * holding a phone number, with its stored outcome saying it applied everything, as it did
+ * before free text was screened): rebuild re-applies today's rules and says which batch lost
+ * what, instead of dropping it silently. */
+static void rebuild_reports_what_todays_rules_refuse(void **state)
+{
+	struct fx *f = *state;
+	struct gt_session *s = gt_testserver_session(&f->ts, f->op2, NULL);
+	gt_batch b = GTSYNC__V1__BATCH__INIT;
+	Gtsync__V1__DataValue v[2], *vp[2] = {&v[0], &v[1]};
+	struct gt_test_signed sb;
+	gt_envelope *ack;
+	char path[GT_PATH_MAX];
+	size_t len = 0;
+
+	assert_non_null(s);
+	for (int i = 0; i < 2; i++) {
+		gtsync__v1__data_value__init(&v[i]);
+		v[i].data_element = "KK_LP";
+		v[i].org_unit = "53.72";
+		v[i].period = i == 0 ? "202405" : "202406";
+		v[i].value = "2";
+		v[i].revision = 1;
+	}
+	v[1].comment = "pelapor dapat dihubungi di 0812-3456-7890";
+	b.values = vp;
+	b.n_values = 2;
+	gt_test_sign_batch(f->op2, "53.72", 9000, &b, &sb);
+	ack = gt_test_push(s, &sb);
+	assert_int_equal(ack->push_ack->status, GTSYNC__V1__PUSH_STATUS__PUSH_WARNING);
+	assert_int_equal(ack->push_ack->counts->ignored, 1);
+	gt_wire_envelope_free(ack);
+	free(sb.bytes);
+	gt_session_close(s);
+
+	/* The outcome kept says: 2 values imported, none skipped (format 2, the 12 counts, no
+	 * conflict groups, no runs: 15 little-endian words). */
+	gt_testserver_tamper(&f->ts,
+	                     "UPDATE batch_log SET outcome = X'0200000002000000' || zeroblob(52) "
+	                     "WHERE log_index = (SELECT MAX(log_index) FROM batch_log)",
+	                     NULL);
+	assert_int_equal(gt_testserver_stop(&f->ts), 0);
+	const char *args[] = {"rebuild", NULL};
+	assert_int_equal(gt_testserver_admin(&f->ts, args), 0);
+	snprintf(path, sizeof(path), "%s/admin.log", f->ts.dir);
+	char *log = (char *)gt_test_read_file(path, &len);
+	assert_non_null(log);
+	assert_non_null(strstr(log, "the current rules skip 1 item(s) it had applied"));
+	assert_non_null(strstr(log, "phone"));
+	assert_non_null(strstr(log, "1 batches lost items that today's rules refuse"));
+	free(log);
+	gt_testserver_start(&f->ts, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -710,6 +764,7 @@ int main(void)
 	    cmocka_unit_test(pull_carries_signed_batches),
 	    cmocka_unit_test(hundred_concurrent_clients),
 	    cmocka_unit_test(rebuild_reproduces_tables),
+	    cmocka_unit_test(rebuild_reports_what_todays_rules_refuse),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

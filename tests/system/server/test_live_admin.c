@@ -194,11 +194,79 @@ static void role_changes_apply_to_open_connections(void **state)
 	gt_testserver_teardown(&ts);
 }
 
+/* A revoked key's client that is not reading when the server closes its connection still gets
+ * the reason with its next request: whether that request's write fails on the reset an earlier
+ * write drew (even rounds), or the error and the close were read together with an earlier
+ * answer (odd rounds). Without the fix both give a bare "connection closed". */
+static void revoked_client_asleep_gets_the_reason(void **state)
+{
+	enum { ROUNDS = 4 };
+	struct gt_testserver ts;
+	struct gt_session_err err;
+	struct gt_key *k[ROUNDS];
+	struct gt_session *s[ROUNDS];
+	char id[GT_KEY_ID_LEN + 1];
+	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
+	Gtsync__V1__Ping p = GTSYNC__V1__PING__INIT;
+	(void)state;
+
+	signal(SIGPIPE, SIG_IGN);
+	gt_testserver_setup(&ts);
+	for (int i = 0; i < ROUNDS; i++)
+		k[i] = gt_testserver_key(&ts, "53.71", "operator");
+	gt_testserver_start(&ts, NULL);
+	for (int i = 0; i < ROUNDS; i++) {
+		s[i] = gt_testserver_session(&ts, k[i], NULL);
+		assert_non_null(s[i]);
+		assert_true(ping(s[i], &err));
+	}
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PING;
+	env.ping = &p;
+	for (int i = 0; i < ROUNDS; i++) {
+		if (i % 2 == 1) {
+			/* A request answered before the revocation, its answer not yet read. */
+			assert_int_equal(gt_session_send(s[i], &env, NULL), GT_OK);
+			usleep(200 * 1000);
+		}
+		gt_key_id(k[i], id);
+		const char *revoke[] = {"key", "revoke", id, NULL};
+		assert_int_equal(gt_testserver_admin(&ts, revoke), 0);
+		/* Wait, without reading, until the server has closed the connection. */
+		int64_t t0 = mono_ms();
+		while (gt_testserver_log_count(&ts, "revoked_conns_closed=1") < i + 1 &&
+		       mono_ms() - t0 < WITHIN_MS)
+			usleep(50 * 1000);
+		assert_true(gt_testserver_log_count(&ts, "revoked_conns_closed=1") >= i + 1);
+		usleep(300 * 1000);
+		if (i % 2 == 0) {
+			/* Two requests written into the closed connection before anything is read:
+			 * the second write fails on the reset the first one drew. */
+			(void)gt_session_send(s[i], &env, NULL);
+			usleep(50 * 1000);
+		} else {
+			/* The earlier answer, the error and the close are read in one go. */
+			gt_envelope *pong = NULL;
+			assert_int_equal(gt_session_recv(s[i], &pong, &err), GT_OK);
+			assert_int_equal(pong->body_case, GTSYNC__V1__ENVELOPE__BODY_PONG);
+			gt_wire_envelope_free(pong);
+		}
+		assert_false(ping(s[i], &err));
+		assert_int_equal(err.code, GT_EKEY);
+		assert_non_null(strstr(err.message, "revoked"));
+		gt_session_close(s[i]);
+	}
+	assert_int_equal(gt_testserver_stop(&ts), 0);
+	for (int i = 0; i < ROUNDS; i++)
+		gt_key_free(k[i]);
+	gt_testserver_teardown(&ts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(revocation_and_new_units_apply_live),
 	    cmocka_unit_test(role_changes_apply_to_open_connections),
+	    cmocka_unit_test(revoked_client_asleep_gets_the_reason),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -103,6 +103,124 @@ static void head(struct gt_session *s, uint64_t size, struct gt_treehead *h)
 	gt_wire_envelope_free(reply);
 }
 
+/* Asks s for the inclusion proof of leaf (hash NULL) or of the batch of SHA-256 hash, in the
+ * current tree; the reply (a ProofReply or an Error) is the caller's. */
+static gt_envelope *prove(struct gt_session *s, uint64_t leaf, const uint8_t *hash)
+{
+	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT;
+	Gtsync__V1__ProofRequest rq = GTSYNC__V1__PROOF_REQUEST__INIT;
+	ProtobufCBinaryData bh = {GT_SHA256_LEN, (uint8_t *)hash};
+
+	if (hash != NULL) {
+		rq.batch_hashes = &bh;
+		rq.n_batch_hashes = 1;
+	} else {
+		rq.leaf_indexes = &leaf;
+		rq.n_leaf_indexes = 1;
+	}
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PROOF_REQUEST;
+	env.proof_request = &rq;
+	return call(s, &env);
+}
+
+/* Expects reply to be an Error with code; frees it. */
+static void refused_with(gt_envelope *reply, int code)
+{
+	assert_int_equal(reply->body_case, GTSYNC__V1__ENVELOPE__BODY_ERROR);
+	assert_int_equal(reply->error->code, code);
+	gt_wire_envelope_free(reply);
+}
+
+/* Expects reply to be a ProofReply proving leaf; frees it. */
+static void proven(gt_envelope *reply, uint64_t leaf)
+{
+	assert_int_equal(reply->body_case, GTSYNC__V1__ENVELOPE__BODY_PROOF_REPLY);
+	assert_int_equal(reply->proof_reply->n_inclusions, 1);
+	assert_int_equal(reply->proof_reply->inclusions[0]->leaf_index, leaf);
+	assert_true(reply->proof_reply->inclusions[0]->leaf_entry.len > 0);
+	gt_wire_envelope_free(reply);
+}
+
+/* issue 14: an inclusion proof carries the leaf's entry (a batch's hash and signature, which
+ * confirm a guess of its values): a reader key gets none, and a key outside the batch's unit's
+ * scope is refused, by leaf, and by hash answered as if the batch were not logged; the unit's
+ * province is served. Tree heads and consistency proofs are for every key. */
+static void inclusion_proofs_keep_to_the_scope(void **state)
+{
+	struct fx *f = *state;
+	struct gt_key *other = gt_testserver_key(&f->ts, "53.72", "operator");
+	struct gt_key *prov = gt_testserver_key(&f->ts, "53", "aggregator");
+	struct gt_key *reader = gt_testserver_key(&f->ts, "53", "reader");
+	struct gt_session *s = gt_testserver_session(&f->ts, f->op, NULL);
+	struct gt_session *so = gt_testserver_session(&f->ts, other, NULL);
+	struct gt_session *sp = gt_testserver_session(&f->ts, prov, NULL);
+	struct gt_session *sr = gt_testserver_session(&f->ts, reader, NULL);
+	uint8_t hash[GT_SHA256_LEN], sig[GT_ED25519_SIG_LEN];
+	struct gt_treehead h;
+
+	assert_non_null(s);
+	assert_non_null(so);
+	assert_non_null(sp);
+	assert_non_null(sr);
+	uint64_t leaf = push_one(s, f->op, 1, hash, sig) - 1;
+
+	proven(prove(s, leaf, NULL), leaf);
+	proven(prove(s, 0, hash), leaf);
+	proven(prove(sp, leaf, NULL), leaf);
+	proven(prove(sp, 0, hash), leaf);
+	refused_with(prove(so, leaf, NULL), GT_EPERM);
+	refused_with(prove(so, 0, hash), GT_ENOENT);
+	/* Against a tree too small to hold it, the outside key learns no more. */
+	{
+		gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply;
+		Gtsync__V1__ProofRequest rq = GTSYNC__V1__PROOF_REQUEST__INIT;
+		uint8_t unknown[GT_SHA256_LEN] = {9, 9, 9};
+		ProtobufCBinaryData bh = {GT_SHA256_LEN, hash};
+		char logged[256], unlogged[256];
+
+		rq.tree_size = 1;
+		rq.batch_hashes = &bh;
+		rq.n_batch_hashes = 1;
+		env.body_case = GTSYNC__V1__ENVELOPE__BODY_PROOF_REQUEST;
+		env.proof_request = &rq;
+		for (int i = 0; i < 2; i++) {
+			bh.data = i == 0 ? hash : unknown;
+			reply = call(so, &env);
+			assert_int_equal(reply->body_case, GTSYNC__V1__ENVELOPE__BODY_ERROR);
+			assert_int_equal(reply->error->code, GT_ENOENT);
+			snprintf(i == 0 ? logged : unlogged, sizeof(logged), "%s",
+			         reply->error->message);
+			gt_wire_envelope_free(reply);
+		}
+		assert_string_equal(logged, unlogged);
+	}
+	refused_with(prove(sr, leaf, NULL), GT_EPERM);
+	refused_with(prove(sr, 0, hash), GT_EPERM);
+	for (int i = 0; i < 2; i++) {
+		struct gt_session *who = i == 0 ? so : sr;
+		gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply;
+		Gtsync__V1__ProofRequest rq = GTSYNC__V1__PROOF_REQUEST__INIT;
+
+		/* Heads and consistency proofs only: served to every key. */
+		head(who, 0, &h);
+		assert_int_equal(gt_treehead_verify(f->server_pub, &h), 0);
+		rq.old_size = 1;
+		env.body_case = GTSYNC__V1__ENVELOPE__BODY_PROOF_REQUEST;
+		env.proof_request = &rq;
+		reply = call(who, &env);
+		assert_int_equal(reply->body_case, GTSYNC__V1__ENVELOPE__BODY_PROOF_REPLY);
+		assert_int_equal(reply->proof_reply->n_inclusions, 0);
+		gt_wire_envelope_free(reply);
+	}
+	gt_session_close(s);
+	gt_session_close(so);
+	gt_session_close(sp);
+	gt_session_close(sr);
+	gt_key_free(other);
+	gt_key_free(prov);
+	gt_key_free(reader);
+}
+
 static void heads_acks_and_proofs(void **state)
 {
 	struct fx *f = *state;
@@ -196,34 +314,36 @@ static void heads_acks_and_proofs(void **state)
 		gt_wire_envelope_free(reply);
 	}
 	/* The keys the centre registered are records of the log, signed with its key: ask for
-	 * every leaf before the first batch. */
+	 * every leaf before the first batch, one at a time. The operator's own key record is
+	 * proven; the secretariat's, outside the operator's scope, is refused. */
 	{
-		gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply;
-		Gtsync__V1__ProofRequest rq = GTSYNC__V1__PROOF_REQUEST__INIT;
-		uint64_t leaves[64];
-		size_t n = sizes[0] - 1, keys = 0;
+		size_t n = sizes[0] - 1, keys = 0, refused = 0;
 
-		assert_true(n >= 1 && n <= 64);
-		for (size_t i = 0; i < n; i++)
-			leaves[i] = i;
-		rq.leaf_indexes = leaves;
-		rq.n_leaf_indexes = n;
-		env.body_case = GTSYNC__V1__ENVELOPE__BODY_PROOF_REQUEST;
-		env.proof_request = &rq;
-		reply = call(s, &env);
-		assert_int_equal(reply->body_case, GTSYNC__V1__ENVELOPE__BODY_PROOF_REPLY);
-		for (size_t i = 0; i < reply->proof_reply->n_inclusions; i++) {
-			const ProtobufCBinaryData *e =
-			    &reply->proof_reply->inclusions[i]->leaf_entry;
+		assert_true(n >= 2 && n <= 64);
+		for (size_t i = 0; i < n; i++) {
+			gt_envelope *reply = prove(s, i, NULL);
 
-			if (e->len == 0 || e->data[0] != GT_LOGLEAF_KEY)
+			if (reply->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR) {
+				assert_int_equal(reply->error->code, GT_EPERM);
+				refused++;
+				gt_wire_envelope_free(reply);
 				continue;
+			}
+			assert_int_equal(reply->body_case, GTSYNC__V1__ENVELOPE__BODY_PROOF_REPLY);
+			const ProtobufCBinaryData *e =
+			    &reply->proof_reply->inclusions[0]->leaf_entry;
+			struct gt_logleaf_keyinfo k;
+
+			assert_true(e->len > 0 && e->data[0] == GT_LOGLEAF_KEY);
 			assert_int_equal(gt_logleaf_key_verify(e->data, e->len, f->server_pub), 0);
+			assert_int_equal(gt_logleaf_key_parse(e->data, e->len, &k), 0);
+			assert_string_equal(k.org_unit, "53.71");
 			keys++;
+			gt_wire_envelope_free(reply);
 		}
 		/* The operator's key, and the secretariat key that opened late entry. */
-		assert_true(keys >= 2);
-		gt_wire_envelope_free(reply);
+		assert_true(keys >= 1);
+		assert_true(refused >= 1);
 	}
 	/* A past tree's head is the same root, signed now. */
 	head(s, h3.size, &past);
@@ -260,6 +380,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(heads_acks_and_proofs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(inclusion_proofs_keep_to_the_scope, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

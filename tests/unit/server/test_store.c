@@ -13,6 +13,7 @@
 #include "crypto.h"
 #include "error.h"
 #include "key.h"
+#include "logleaf.h"
 #include "roleset.h"
 #include "store.h"
 #include "storefx.h"
@@ -262,6 +263,20 @@ static void keys(void **state)
 
 /* Issue 13 (keys and offices): roles granted and taken on a key, labels, and the roles it
  * ever held kept for the log's sake. */
+/* The record of the newest leaf of st's log, which must be a key record. */
+static void last_key_record(struct gt_store *st, struct gt_logleaf_keyinfo *k)
+{
+	uint64_t size = 0;
+	uint8_t *entry = NULL;
+	size_t len = 0;
+
+	assert_int_equal(gt_store_tree_size(st, &size), 0);
+	assert_true(size > 0);
+	assert_int_equal(gt_store_tree_entry(st, size - 1, &entry, &len), 0);
+	assert_int_equal(gt_logleaf_key_parse(entry, len, k), 0);
+	free(entry);
+}
+
 static void key_roles_and_labels(void **state)
 {
 	struct gt_storefx *f = *state;
@@ -270,6 +285,7 @@ static void key_roles_and_labels(void **state)
 	uint8_t pub[32];
 	char id[GT_KEY_ID_LEN + 1], label[GT_KEYLABEL_MAX];
 	struct gt_store_key k;
+	struct gt_logleaf_keyinfo rec;
 
 	add_province(f->st);
 	memset(pub, 0x33, sizeof(pub));
@@ -291,20 +307,28 @@ static void key_roles_and_labels(void **state)
 	assert_string_equal(label, "");
 
 	/* Taking the approver role leaves the operator; the role stays among those held. */
-	assert_int_equal(gt_store_key_revoke_roles(f->st, id, appr), 0);
+	assert_int_equal(gt_store_key_revoke_roles(f->st, id, appr, 1234), 0);
 	assert_int_equal(gt_store_key_get(f->st, id, &k), 0);
 	assert_int_equal(k.roles, op);
 	assert_int_equal(k.roles_held, op | appr);
-	assert_int_equal(gt_store_key_revoke_roles(f->st, id, appr), GT_ESTATE);
+	/* The change is logged at the time the caller gives (issue 14), with the key's label. */
+	last_key_record(f->st, &rec);
+	assert_int_equal(rec.action, GTSYNC__V1__KEY_ACTION__KEY_ROLES_CHANGED);
+	assert_int_equal(rec.roles, op);
+	assert_int_equal(rec.at_ms, 1234);
+	assert_string_equal(rec.label, k.label);
+	assert_int_equal(gt_store_key_revoke_roles(f->st, id, appr, 5), GT_ESTATE);
 	/* The last role is not taken: the key is revoked instead. */
-	assert_int_equal(gt_store_key_revoke_roles(f->st, id, op), GT_ESTATE);
+	assert_int_equal(gt_store_key_revoke_roles(f->st, id, op, 5), GT_ESTATE);
 	assert_non_null(strstr(gt_store_errmsg(f->st), "revoke the key"));
-	assert_int_equal(gt_store_key_grant(f->st, id, GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_READER)),
-	                 0);
+	assert_int_equal(
+	    gt_store_key_grant(f->st, id, GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_READER), 5678), 0);
 	assert_int_equal(gt_store_key_get(f->st, id, &k), 0);
 	assert_int_equal(k.roles, op | GT_ROLE_BIT(GTSYNC__V1__ROLE__ROLE_READER));
-	assert_int_equal(gt_store_key_grant(f->st, "ffffffffffffffff", op), GT_ENOENT);
-	assert_int_equal(gt_store_key_grant(f->st, id, 0), GT_EINVAL);
+	last_key_record(f->st, &rec);
+	assert_int_equal(rec.at_ms, 5678);
+	assert_int_equal(gt_store_key_grant(f->st, "ffffffffffffffff", op, 5), GT_ENOENT);
+	assert_int_equal(gt_store_key_grant(f->st, id, 0, 5), GT_EINVAL);
 
 	assert_int_equal(gt_store_key_set_label(f->st, id, "Kota Kupang, operator 2"), 0);
 	assert_int_equal(gt_store_key_set_label(f->st, id, "\x1b[31m"), GT_EINVAL);
@@ -313,7 +337,7 @@ static void key_roles_and_labels(void **state)
 
 	/* A revoked key gains no role, but may still be labelled. */
 	assert_int_equal(gt_store_key_revoke(f->st, id, 9), 0);
-	assert_int_equal(gt_store_key_grant(f->st, id, appr), GT_ESTATE);
+	assert_int_equal(gt_store_key_grant(f->st, id, appr, 5), GT_ESTATE);
 	assert_int_equal(gt_store_key_set_label(f->st, id, ""), 0);
 }
 
