@@ -149,14 +149,17 @@ out:
 	return rc;
 }
 
-int gt_cstore_latest_number(struct gt_cstore *st, const char *data_element, const char *period,
-                            const char *org_unit, const char *coc, double *v)
+/* Steps to the newest value of the cell, the outbox's own before the replica's: returns 1 with
+ * *out on its row (value text, deleted flag; the caller resets it), 0 when neither holds the
+ * cell, or a negative GT_E* code. */
+static int latest_row(struct gt_cstore *st, const char *data_element, const char *period,
+                      const char *org_unit, const char *coc, sqlite3_stmt **out)
 {
 	struct gt_cstore_value key = {
 	    .data_element = data_element, .period = period, .org_unit = org_unit, .coc = coc};
 	static const int ids[2] = {Q_KEY_NUMBER, Q_R_NUMBER};
 
-	*v = 0;
+	*out = NULL;
 	for (int i = 0; i < 2; i++) {
 		sqlite3_stmt *s = gt_sqldb_stmt(st->db, ids[i]);
 		int rc;
@@ -167,52 +170,57 @@ int gt_cstore_latest_number(struct gt_cstore *st, const char *data_element, cons
 		if (rc < 0)
 			return rc;
 		if (rc == 1) {
-			char *end;
-			const char *t = gt_sqldb_col_text(s, 0);
-			int deleted = sqlite3_column_int(s, 1);
-			*v = strtod(t, &end);
-			rc = (deleted || *t == '\0' || *end != '\0') ? GT_ENOENT : GT_OK;
-			gt_sqldb_reset(s);
-			return rc;
+			*out = s;
+			return 1;
 		}
 	}
-	return GT_ENOENT;
+	return 0;
+}
+
+int gt_cstore_latest_number(struct gt_cstore *st, const char *data_element, const char *period,
+                            const char *org_unit, const char *coc, double *v)
+{
+	sqlite3_stmt *s;
+	const char *t;
+	char *end;
+	int rc;
+
+	*v = 0;
+	rc = latest_row(st, data_element, period, org_unit, coc, &s);
+	if (rc <= 0)
+		return rc == 0 ? GT_ENOENT : rc;
+	t = gt_sqldb_col_text(s, 0);
+	*v = strtod(t, &end);
+	rc = (sqlite3_column_int(s, 1) || *t == '\0' || *end != '\0') ? GT_ENOENT : GT_OK;
+	gt_sqldb_reset(s);
+	return rc;
 }
 
 int gt_cstore_latest_text(struct gt_cstore *st, const char *data_element, const char *period,
                           const char *org_unit, const char *coc, char *buf, size_t len)
 {
-	struct gt_cstore_value key = {
-	    .data_element = data_element, .period = period, .org_unit = org_unit, .coc = coc};
-	static const int ids[2] = {Q_KEY_NUMBER, Q_R_NUMBER};
+	sqlite3_stmt *s;
+	const char *t;
+	size_t n;
+	int rc;
 
 	if (len > 0)
 		buf[0] = '\0';
-	for (int i = 0; i < 2; i++) {
-		sqlite3_stmt *s = gt_sqldb_stmt(st->db, ids[i]);
-		int rc;
-		if (s == NULL)
-			return GT_ESTORE;
-		bind_key(s, &key);
-		rc = gt_sqldb_step(st->db, s);
-		if (rc < 0)
-			return rc;
-		if (rc == 1) {
-			const char *t = gt_sqldb_col_text(s, 0);
-			size_t n = strlen(t);
-			if (sqlite3_column_int(s, 1))
-				rc = GT_ENOENT;
-			else if (n >= len)
-				rc = GT_ETOOBIG;
-			else {
-				memcpy(buf, t, n + 1);
-				rc = GT_OK;
-			}
-			gt_sqldb_reset(s);
-			return rc;
-		}
+	rc = latest_row(st, data_element, period, org_unit, coc, &s);
+	if (rc <= 0)
+		return rc == 0 ? GT_ENOENT : rc;
+	t = gt_sqldb_col_text(s, 0);
+	n = strlen(t);
+	if (sqlite3_column_int(s, 1))
+		rc = GT_ENOENT;
+	else if (n >= len)
+		rc = GT_ETOOBIG;
+	else {
+		memcpy(buf, t, n + 1);
+		rc = GT_OK;
 	}
-	return GT_ENOENT;
+	gt_sqldb_reset(s);
+	return rc;
 }
 
 void gt_cstore_outrows_free(struct gt_cstore_outrow *rows, size_t n)
