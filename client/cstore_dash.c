@@ -71,9 +71,11 @@ int gt_cstore_dash_put(struct gt_cstore *st, const struct gt_cstore_dash_key *k,
 	return gt_sqldb_run(st->db, s);
 }
 
-int gt_cstore_dash_touch(struct gt_cstore *st, const struct gt_cstore_dash_key *k, int64_t now_ms)
+/* Runs statement q on the report's key and a time (parameters 1-3 and 4). */
+static int run_key_at(struct gt_cstore *st, int q, const struct gt_cstore_dash_key *k,
+                      int64_t now_ms)
 {
-	sqlite3_stmt *s = gt_sqldb_stmt(st->db, Q_D_TOUCH);
+	sqlite3_stmt *s = gt_sqldb_stmt(st->db, q);
 
 	if (s == NULL)
 		return GT_ESTORE;
@@ -82,15 +84,14 @@ int gt_cstore_dash_touch(struct gt_cstore *st, const struct gt_cstore_dash_key *
 	return gt_sqldb_run(st->db, s);
 }
 
+int gt_cstore_dash_touch(struct gt_cstore *st, const struct gt_cstore_dash_key *k, int64_t now_ms)
+{
+	return run_key_at(st, Q_D_TOUCH, k, now_ms);
+}
+
 int gt_cstore_dash_want(struct gt_cstore *st, const struct gt_cstore_dash_key *k, int64_t now_ms)
 {
-	sqlite3_stmt *s = gt_sqldb_stmt(st->db, Q_D_WANT);
-
-	if (s == NULL)
-		return GT_ESTORE;
-	bind_key(s, k);
-	sqlite3_bind_int64(s, 4, now_ms);
-	return gt_sqldb_run(st->db, s);
+	return run_key_at(st, Q_D_WANT, k, now_ms);
 }
 
 int gt_cstore_dash_fail(struct gt_cstore *st, const struct gt_cstore_dash_key *k, const char *why)
