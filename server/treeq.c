@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "error.h"
+#include "i18n.h"
 #include "logleaf.h"
 #include "orgunit.h"
 #include "privacy.h"
@@ -55,7 +56,7 @@ static int head_of(struct treeq_job *j, struct gt_store *st, uint64_t size)
 	if (rc != GT_OK)
 		return rc;
 	if (size > have) {
-		j->why = "the transparency log is not that large";
+		j->why = N_("the transparency log is not that large");
 		return GT_EINVAL;
 	}
 	j->head.size = size != 0 ? size : have;
@@ -105,10 +106,10 @@ static int check_scope(struct treeq_job *j, struct gt_store *st, uint64_t leaf,
 	if (j->in_scope)
 		return GT_OK;
 	if (batch_hash != NULL) {
-		j->why = "no such batch in the log within the key's scope";
+		j->why = N_("no such batch in the log within the key's scope");
 		return GT_ENOENT;
 	}
-	j->why = "that leaf is outside the key's scope";
+	j->why = N_("that leaf is outside the key's scope");
 	return GT_EPERM;
 }
 
@@ -123,7 +124,7 @@ static int add_inclusion(struct treeq_job *j, struct gt_store *st, uint64_t leaf
 	if (batch_hash != NULL && (rc = check_scope(j, st, leaf, batch_hash)) != GT_OK)
 		return rc;
 	if (leaf >= j->head.size) {
-		j->why = "that leaf is not in the tree asked about";
+		j->why = N_("that leaf is not in the tree asked about");
 		return GT_ENOENT;
 	}
 	if (batch_hash == NULL && (rc = check_scope(j, st, leaf, NULL)) != GT_OK)
@@ -145,13 +146,13 @@ static int do_proofs(struct treeq_job *j, struct gt_store *st)
 	int rc;
 
 	if (want > GT_TREEQ_MAX_INCLUSIONS) {
-		j->why = "too many inclusion proofs in one request (at most 256)";
+		j->why = N_("too many inclusion proofs in one request (at most 256)");
 		return GT_ETOOBIG;
 	}
 	if ((rc = head_of(j, st, p->tree_size)) != GT_OK)
 		return rc;
 	if (p->old_size > j->head.size) {
-		j->why = "the old tree is larger than the new one";
+		j->why = N_("the old tree is larger than the new one");
 		return GT_EINVAL;
 	}
 	if (p->old_size != 0) {
@@ -170,12 +171,12 @@ static int do_proofs(struct treeq_job *j, struct gt_store *st)
 		uint64_t log_index = 0, leaf = 0;
 
 		if (h->len != GT_SHA256_LEN) {
-			j->why = "a batch hash is 32 bytes";
+			j->why = N_("a batch hash is 32 bytes");
 			return GT_EINVAL;
 		}
 		rc = gt_store_log_lookup(st, h->data, &log_index);
 		if (rc == GT_OK && log_index == 0) {
-			j->why = "no such batch in the log within the key's scope";
+			j->why = N_("no such batch in the log within the key's scope");
 			return GT_ENOENT;
 		}
 		if (rc == GT_OK)
@@ -192,7 +193,7 @@ static void work_cb(uv_work_t *req)
 	struct gt_store *st = NULL;
 
 	if ((j->rc = gt_readpool_get(j->readers, &st)) != GT_OK) {
-		j->why = "the store could not be opened for reading";
+		j->why = N_("the store could not be opened for reading");
 		return;
 	}
 	/* Every size, node and entry of one reply from one snapshot. */
@@ -205,7 +206,7 @@ static void work_cb(uv_work_t *req)
 		gt_store_snapshot_end(st);
 	}
 	if (j->rc != GT_OK && j->why == NULL)
-		j->why = "the transparency log could not be read";
+		j->why = N_("the transparency log could not be read");
 	gt_readpool_put(j->readers, st);
 }
 
