@@ -78,19 +78,17 @@ static int raise_alarm(struct gt_home *h, const struct gt_cstore_tree_head *held
 }
 
 /* Whether entry is the leaf entry of batch u (with its signature, or without when the server
- * kept only the hash of a batch of which nothing applied). */
+ * kept only the hash of a batch of which nothing applied; with the time the server received
+ * it or, logged before leaves carried it, without). */
 static int entry_is_batch(const ProtobufCBinaryData *entry, const struct gt_cstore_unproven *u)
 {
-	uint8_t want[GT_LOGLEAF_BATCH_MAX];
-	size_t len;
+	struct gt_logleaf_batchinfo bi;
 
-	if (gt_logleaf_batch(u->hash, u->sig, u->sig_len, want, &len) == GT_OK &&
-	    entry->len == len && memcmp(entry->data, want, len) == 0)
-		return 1;
-	if (gt_logleaf_batch(u->hash, NULL, 0, want, &len) == GT_OK && entry->len == len &&
-	    memcmp(entry->data, want, len) == 0)
-		return 1;
-	return 0;
+	if (gt_logleaf_batch_parse(entry->data, entry->len, &bi) != GT_OK ||
+	    memcmp(bi.hash, u->hash, GT_SHA256_LEN) != 0)
+		return 0;
+	return bi.sig_len == 0 ||
+	       (bi.sig_len == u->sig_len && memcmp(bi.sig, u->sig, bi.sig_len) == 0);
 }
 
 /* Sends a ProofRequest for the current tree from old_size, with inclusion proofs of us. */

@@ -180,9 +180,12 @@ static int on_key(struct verify *v, const Gtsync__V1__LogEntry *e)
 	memcpy(vk->pub, k.public_key, sizeof(vk->pub));
 	memcpy(vk->org, k.org_unit, sizeof(vk->org));
 	vk->roles = k.roles;
-	vk->revoked = k.action == GTSYNC__V1__KEY_ACTION__KEY_REVOKED;
-	/* Records written before key records carried labels keep the label known so far. */
-	if (k.label[0] != '\0')
+	/* A label change leaves a revoked key revoked. */
+	if (k.action != GTSYNC__V1__KEY_ACTION__KEY_LABEL_CHANGED)
+		vk->revoked = k.action == GTSYNC__V1__KEY_ACTION__KEY_REVOKED;
+	/* Records written before key records carried labels keep the label known so far; a
+	 * label change sets it, also to none. */
+	if (k.label[0] != '\0' || k.action == GTSYNC__V1__KEY_ACTION__KEY_LABEL_CHANGED)
 		memcpy(vk->label, k.label, sizeof(vk->label));
 	return keep_leaf(v, e->leaf_index, &e->leaf_entry);
 }
@@ -312,6 +315,7 @@ static int on_batch(struct verify *v, const Gtsync__V1__LogEntry *e)
 	static const struct gt_limits any = {GT_MAX_FRAME_CEILING, UINT32_MAX};
 	unsigned long long leaf = (unsigned long long)e->leaf_index;
 	const uint8_t *ent = e->leaf_entry.data;
+	struct gt_logleaf_batchinfo bi;
 	uint8_t hash[GT_SHA256_LEN];
 	gt_batch *b = NULL;
 	struct vkey *k;
@@ -326,12 +330,12 @@ static int on_batch(struct verify *v, const Gtsync__V1__LogEntry *e)
 		        leaf);
 		return GT_OK;
 	}
-	if (e->leaf_entry.len != GT_LOGLEAF_BATCH_MAX || ent[0] != GT_LOGLEAF_BATCH) {
+	if (gt_logleaf_batch_parse(ent, e->leaf_entry.len, &bi) != GT_OK || bi.sig == NULL) {
 		problem(v, _("leaf %llu: its entry is not a signed batch's"), leaf);
 		return GT_OK;
 	}
 	if (gt_crypto_sha256(e->batch.data, e->batch.len, hash) != GT_OK ||
-	    memcmp(hash, ent + 1, GT_SHA256_LEN) != 0) {
+	    memcmp(hash, bi.hash, GT_SHA256_LEN) != 0) {
 		problem(
 		    v,
 		    _("leaf %llu: the batch's bytes were rewritten: they are not the bytes whose "
@@ -359,7 +363,7 @@ static int on_batch(struct verify *v, const Gtsync__V1__LogEntry *e)
 		        k != NULL ? key_named(k, kname, sizeof(kname)) : b->key_id);
 		goto drop;
 	}
-	if (gt_key_verify(k->pub, e->batch.data, e->batch.len, ent + 1 + GT_SHA256_LEN) != GT_OK) {
+	if (gt_key_verify(k->pub, e->batch.data, e->batch.len, bi.sig) != GT_OK) {
 		problem(v, _("leaf %llu: the signature of batch %llu does not verify with key %s"),
 		        leaf, (unsigned long long)b->sequence, key_named(k, kname, sizeof(kname)));
 		goto drop;

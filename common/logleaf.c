@@ -7,28 +7,68 @@
 #include "error.h"
 #include "gtsync.pb-c.h"
 
-int gt_logleaf_batch(const uint8_t hash[GT_SHA256_LEN], const uint8_t *sig, size_t sig_len,
-                     uint8_t out[GT_LOGLEAF_BATCH_MAX], size_t *len)
+int gt_logleaf_batch(const uint8_t hash[GT_SHA256_LEN], const int64_t *received_at_ms,
+                     const uint8_t *sig, size_t sig_len, uint8_t out[GT_LOGLEAF_BATCH_MAX],
+                     size_t *len)
 {
+	size_t at = 1 + GT_SHA256_LEN;
+
 	*len = 0;
 	if (hash == NULL || (sig == NULL && sig_len > 0) || sig_len > GT_ED25519_SIG_LEN)
 		return GT_EINVAL;
-	out[0] = GT_LOGLEAF_BATCH;
+	out[0] = received_at_ms != NULL ? GT_LOGLEAF_TIMED : GT_LOGLEAF_BATCH;
 	memcpy(out + 1, hash, GT_SHA256_LEN);
+	if (received_at_ms != NULL) {
+		uint64_t t = (uint64_t)*received_at_ms;
+		for (int i = 7; i >= 0; i--, t >>= 8)
+			out[at + (size_t)i] = (uint8_t)(t & 0xff);
+		at += 8;
+	}
 	if (sig_len > 0)
-		memcpy(out + 1 + GT_SHA256_LEN, sig, sig_len);
-	*len = 1 + GT_SHA256_LEN + sig_len;
+		memcpy(out + at, sig, sig_len);
+	*len = at + sig_len;
 	return 0;
 }
 
-int gt_logleaf_batch_hash(const uint8_t hash[GT_SHA256_LEN], const uint8_t *sig, size_t sig_len,
-                          uint8_t out[GT_MERKLE_HASH_LEN])
+int gt_logleaf_batch_hash(const uint8_t hash[GT_SHA256_LEN], const int64_t *received_at_ms,
+                          const uint8_t *sig, size_t sig_len, uint8_t out[GT_MERKLE_HASH_LEN])
 {
 	uint8_t entry[GT_LOGLEAF_BATCH_MAX];
 	size_t len;
-	int rc = gt_logleaf_batch(hash, sig, sig_len, entry, &len);
+	int rc = gt_logleaf_batch(hash, received_at_ms, sig, sig_len, entry, &len);
 
 	return rc != 0 ? rc : gt_merkle_leaf_hash(entry, len, out);
+}
+
+int gt_logleaf_is_batch(int kind)
+{
+	return kind == GT_LOGLEAF_BATCH || kind == GT_LOGLEAF_TIMED;
+}
+
+int gt_logleaf_batch_parse(const uint8_t *entry, size_t len, struct gt_logleaf_batchinfo *out)
+{
+	size_t head;
+
+	memset(out, 0, sizeof(*out));
+	if (entry == NULL || len < 1 || !gt_logleaf_is_batch(entry[0]))
+		return GT_EINVAL;
+	head = 1 + GT_SHA256_LEN + (entry[0] == GT_LOGLEAF_TIMED ? 8u : 0u);
+	if (len != head && len != head + GT_ED25519_SIG_LEN)
+		return GT_EINVAL;
+	out->kind = entry[0];
+	out->hash = entry + 1;
+	if (entry[0] == GT_LOGLEAF_TIMED) {
+		uint64_t t = 0;
+		for (size_t i = 0; i < 8; i++)
+			t = t << 8 | entry[1 + GT_SHA256_LEN + i];
+		out->timed = 1;
+		out->received_at_ms = (int64_t)t;
+	}
+	if (len > head) {
+		out->sig = entry + head;
+		out->sig_len = GT_ED25519_SIG_LEN;
+	}
+	return 0;
 }
 
 /* The bytes the centre signs for a record: the domain, 0x00, the record. Caller frees. */
@@ -118,7 +158,7 @@ int gt_logleaf_key_parse(const uint8_t *entry, size_t len, struct gt_logleaf_key
 	if (kr == NULL)
 		return GT_EINVAL;
 	if (kr->action < GTSYNC__V1__KEY_ACTION__KEY_REGISTERED ||
-	    kr->action > GTSYNC__V1__KEY_ACTION__KEY_REVOKED ||
+	    kr->action > GTSYNC__V1__KEY_ACTION__KEY_LABEL_CHANGED ||
 	    kr->public_key.len != GT_ED25519_PUB_LEN || kr->key_id == NULL ||
 	    strlen(kr->key_id) != GT_KEY_ID_LEN || kr->org_unit == NULL ||
 	    gt_orgunit_valid(kr->org_unit) != 0 || strlen(kr->org_unit) >= GT_ORGUNIT_MAX_LEN ||

@@ -15,6 +15,7 @@
 enum gt_logleaf_kind {
 	GT_LOGLEAF_BATCH = 1, /* a signed batch: hash of its bytes, then the signature */
 	GT_LOGLEAF_KEY = 2,   /* a key record, then the centre's signature over it */
+	GT_LOGLEAF_TIMED = 3, /* a signed batch with the time the server received it */
 };
 
 /* The domain string the centre's signature over a key record starts with. */
@@ -62,17 +63,39 @@ struct gt_logleaf_keyinfo {
  * gt_keylabel_check() refuses, or an unknown action; out is then zeroed. entry is borrowed. */
 int gt_logleaf_key_parse(const uint8_t *entry, size_t len, struct gt_logleaf_keyinfo *out);
 
-/* Longest batch entry: the kind, the batch hash and an Ed25519 signature. */
-#define GT_LOGLEAF_BATCH_MAX (1u + GT_SHA256_LEN + GT_ED25519_SIG_LEN)
+/* Longest batch entry: the kind, the batch hash, the time received and an Ed25519 signature. */
+#define GT_LOGLEAF_BATCH_MAX (1u + GT_SHA256_LEN + 8u + GT_ED25519_SIG_LEN)
 
-/* Writes the entry of a logged batch into out[0..*len): 0x01, SHA-256 of the batch bytes as
- * signed, then the signature (sig_len 0 for a batch logged without its bytes, whose signature
- * was not kept). GT_EINVAL for a signature longer than an Ed25519 one. */
-int gt_logleaf_batch(const uint8_t hash[GT_SHA256_LEN], const uint8_t *sig, size_t sig_len,
-                     uint8_t out[GT_LOGLEAF_BATCH_MAX], size_t *len);
+/* Writes the entry of a logged batch into out[0..*len): with received_at_ms NULL (a batch
+ * logged before the server logged receive times) kind 1: 0x01, SHA-256 of the batch bytes as
+ * signed, then the signature; else kind 3: 0x03, the hash, *received_at_ms as 8 bytes
+ * big-endian two's complement, then the signature. sig_len is 0 for a batch logged without
+ * its bytes, whose signature was not kept. GT_EINVAL for a signature longer than an Ed25519
+ * one. */
+int gt_logleaf_batch(const uint8_t hash[GT_SHA256_LEN], const int64_t *received_at_ms,
+                     const uint8_t *sig, size_t sig_len, uint8_t out[GT_LOGLEAF_BATCH_MAX],
+                     size_t *len);
 
-/* Writes the leaf hash of a logged batch (its entry hashed as an RFC 9162 leaf) into out. */
-int gt_logleaf_batch_hash(const uint8_t hash[GT_SHA256_LEN], const uint8_t *sig, size_t sig_len,
-                          uint8_t out[GT_MERKLE_HASH_LEN]);
+/* Writes the leaf hash of a logged batch (its entry, as gt_logleaf_batch() writes it, hashed
+ * as an RFC 9162 leaf) into out. */
+int gt_logleaf_batch_hash(const uint8_t hash[GT_SHA256_LEN], const int64_t *received_at_ms,
+                          const uint8_t *sig, size_t sig_len, uint8_t out[GT_MERKLE_HASH_LEN]);
+
+/* A batch entry read back (gt_logleaf_batch_parse()): pointers into the entry. */
+struct gt_logleaf_batchinfo {
+	int kind;            /* GT_LOGLEAF_BATCH or GT_LOGLEAF_TIMED */
+	const uint8_t *hash; /* GT_SHA256_LEN bytes */
+	int timed;           /* received_at_ms is the logged receive time (kind 3) */
+	int64_t received_at_ms;
+	const uint8_t *sig; /* sig_len bytes; NULL when the entry has none */
+	size_t sig_len;     /* GT_ED25519_SIG_LEN or 0 */
+};
+
+/* Reads a batch entry (kind 1 or 3, with or without its signature) into out. GT_EINVAL for
+ * any other entry; out is then zeroed. entry is borrowed. */
+int gt_logleaf_batch_parse(const uint8_t *entry, size_t len, struct gt_logleaf_batchinfo *out);
+
+/* Whether kind (an entry's first byte) is a batch's (1 or 3). */
+int gt_logleaf_is_batch(int kind);
 
 #endif

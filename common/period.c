@@ -358,3 +358,34 @@ int gt_period_within(enum gt_period_type type, const char *period,
 	*n = count;
 	return GT_OK;
 }
+
+int gt_period_overlapping(enum gt_period_type finest, const char *period,
+                          char out[GT_PERIOD_MAX_OVERLAP][GT_PERIOD_MAX_LEN + 1], size_t *n)
+{
+	char in[GT_PERIOD_MAX_WITHIN][GT_PERIOD_MAX_LEN + 1];
+	struct gt_period p, enc;
+	struct gt_date start;
+	size_t count = 0;
+
+	*n = 0;
+	if (period == NULL || gt_period_parse(period, &p) != GT_OK ||
+	    gt_period_start(&p, &start) != GT_OK)
+		return GT_EINVAL;
+	for (int t = (int)finest; t <= (int)GT_PERIOD_YEARLY; t++) {
+		size_t nin = 0;
+
+		if (t <= (int)p.type) {
+			if (gt_period_within((enum gt_period_type)t, period, in, &nin) != GT_OK)
+				return GT_EINVAL;
+		} else if (gt_period_from_date((enum gt_period_type)t, &start, &enc) != GT_OK ||
+		           gt_period_format(&enc, in[0], sizeof(in[0])) != GT_OK) {
+			return GT_EINVAL;
+		} else {
+			nin = 1;
+		}
+		for (size_t i = 0; i < nin && count < GT_PERIOD_MAX_OVERLAP; i++)
+			memcpy(out[count++], in[i], sizeof(in[i]));
+	}
+	*n = count;
+	return GT_OK;
+}

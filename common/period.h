@@ -116,4 +116,15 @@ int gt_date_from_days(int64_t days, struct gt_date *d);
 int gt_period_within(enum gt_period_type type, const char *period,
                      char out[GT_PERIOD_MAX_WITHIN][GT_PERIOD_MAX_LEN + 1], size_t *n);
 
+/* Most periods of one type or coarser that overlap a period: a year's twelve months, four
+ * quarters, two halves and itself. */
+#define GT_PERIOD_MAX_OVERLAP 19
+
+/* Writes the periods of type finest or coarser that overlap period into out[0..*n), finest
+ * type first: those of a type no coarser than period's lie within it, the coarser ones contain
+ * it ("2025Q1" of monthly: 202501..202503, 2025Q1, 2025S1, 2025). What a nil report of a data
+ * set of type finest may have been declared for. GT_EINVAL when period does not parse. */
+int gt_period_overlapping(enum gt_period_type finest, const char *period,
+                          char out[GT_PERIOD_MAX_OVERLAP][GT_PERIOD_MAX_LEN + 1], size_t *n);
+
 #endif

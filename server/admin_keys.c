@@ -103,7 +103,7 @@ int gt__cmd_key_label(const struct gt_cli_cmd *cmd, int argc, char **argv, void 
 	}
 	if (gt__admin_open_store(cmd, &p, &st) != GT_OK)
 		return FAIL;
-	rc = gt_store_key_set_label(st, argv[0], argv[1]);
+	rc = gt_store_key_set_label(st, argv[0], argv[1], gt_clock_wall_ms());
 	if (rc != GT_OK) {
 		rc = key_failed("key label", st, argv[0], rc);
 		goto out;

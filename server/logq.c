@@ -140,7 +140,8 @@ static int take_batch(struct logq_job *j, struct found *f, const struct gt_store
 	f->batch = malloc(e->len);
 	if (f->entry == NULL || f->batch == NULL)
 		return GT_ENOMEM;
-	rc = gt_logleaf_batch(e->hash, e->signature, e->sig_len, f->entry, &f->entry_len);
+	rc = gt_logleaf_batch(e->hash, e->kind == GT_LOGLEAF_TIMED ? &e->received_at_ms : NULL,
+	                      e->signature, e->sig_len, f->entry, &f->entry_len);
 	if (rc != GT_OK)
 		return rc;
 	memcpy(f->batch, e->batch, e->len);
@@ -184,7 +185,7 @@ static int on_leaf(void *arg, const struct gt_store_leaf *e)
 	f = &j->found[j->n_found];
 	memset(f, 0, sizeof(*f));
 	f->leaf = e->leaf;
-	rc = e->kind == GT_LOGLEAF_BATCH ? take_batch(j, f, e) : take_key(j, f, e);
+	rc = gt_logleaf_is_batch(e->kind) ? take_batch(j, f, e) : take_key(j, f, e);
 	if (rc < 0) {
 		free(f->entry);
 		free(f->batch);

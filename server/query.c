@@ -12,6 +12,7 @@
 #include "error.h"
 #include "export.h"
 #include "i18n.h"
+#include "logleaf.h"
 #include "metadata.h"
 #include "period.h"
 #include "privacy.h"
@@ -61,6 +62,7 @@ struct pulled_batch {
 	uint8_t pub[GT_ED25519_PUB_LEN];
 	uint8_t hash[GT_SHA256_LEN];
 	uint64_t log_index;
+	int64_t received_at_ms; /* the time its leaf covers; 0 for a kind 1 leaf */
 };
 
 uint64_t gt__query_metadata_version(const struct gt_server *srv)
@@ -74,6 +76,27 @@ struct found_batch {
 	size_t budget; /* bytes of batches the reply may still carry */
 	int rc;
 };
+
+/* The receive time batch log_index's leaf covers, into *at: 0 for a leaf of kind 1 (logged
+ * before leaves carried it) or a batch without a leaf. */
+static int leaf_time(struct gt_store *st, uint64_t log_index, int64_t *at)
+{
+	struct gt_logleaf_batchinfo bi;
+	uint8_t *entry = NULL;
+	size_t len = 0;
+	uint64_t leaf;
+	int rc = gt_store_tree_leaf_of(st, log_index, &leaf);
+
+	*at = 0;
+	if (rc == GT_ENOENT)
+		return GT_OK;
+	if (rc == GT_OK)
+		rc = gt_store_tree_entry(st, leaf, &entry, &len);
+	if (rc == GT_OK && gt_logleaf_batch_parse(entry, len, &bi) == GT_OK && bi.timed)
+		*at = bi.received_at_ms;
+	free(entry);
+	return rc;
+}
 
 static int keep_batch(void *arg, const struct gt_store_log_entry *e)
 {
@@ -96,6 +119,10 @@ static int keep_batch(void *arg, const struct gt_store_log_entry *e)
 	memcpy(pb->pub, key.public_key, GT_ED25519_PUB_LEN);
 	memcpy(pb->hash, e->hash, GT_SHA256_LEN);
 	pb->log_index = e->log_index;
+	if ((f->rc = leaf_time(f->st, e->log_index, &pb->received_at_ms)) != GT_OK) {
+		free(pb->bytes);
+		return f->rc;
+	}
 	j->nbatches++;
 	f->budget -= e->len + 256;
 	return 0;
@@ -350,6 +377,7 @@ static void reply_pull(struct query_job *j)
 		sb[i].public_key.data = b->pub;
 		sb[i].public_key.len = sizeof(b->pub);
 		sb[i].log_index = b->log_index;
+		sb[i].received_at_ms = b->received_at_ms;
 		sbp[i] = &sb[i];
 	}
 	chunk.completions = g.completions;

@@ -1188,52 +1188,28 @@ static int on_nil(void *arg, const char *org_unit, const char *period)
 }
 
 /* The periods a nil report may have been declared for: those of the data set's type or
- * coarser that overlap the report's period. */
+ * coarser that overlap the report's (common/period.c, which verifiers use too). */
 static int nil_periods(const struct gt_meta_dataset *ds, const char *period, char ***out, size_t *n)
 {
-	struct gt_period rp;
-	char **list = calloc(32, sizeof(*list));
+	char list[GT_PERIOD_MAX_OVERLAP][GT_PERIOD_MAX_LEN + 1];
 	size_t count = 0;
+	char **dup;
 
 	*out = NULL;
 	*n = 0;
-	if (list == NULL)
-		return GT_ENOMEM;
-	if (gt_period_parse(period, &rp) != GT_OK) {
-		free(list);
+	if (gt_period_overlapping(ds->period_type, period, list, &count) != GT_OK)
 		return GT_EINVAL;
-	}
-	for (int t = (int)ds->period_type; t <= GT_PERIOD_YEARLY; t++) {
-		char **in = NULL;
-		size_t nin = 0;
-		if (t <= (int)rp.type) {
-			/* Finer or equal: every period of type t inside the report's. */
-			if (gt_report_periods(gt_period_type_name((enum gt_period_type)t), period,
-			                      &in, &nin) != GT_OK)
-				continue;
-		} else {
-			/* Coarser: the one containing it. */
-			struct gt_date start;
-			struct gt_period enc;
-			in = calloc(1, sizeof(*in));
-			if (in == NULL || gt_period_start(&rp, &start) != GT_OK ||
-			    gt_period_from_date((enum gt_period_type)t, &start, &enc) != GT_OK ||
-			    (in[0] = malloc(GT_PERIOD_MAX_LEN)) == NULL) {
-				free(in);
-				continue;
-			}
-			gt_period_format(&enc, in[0], GT_PERIOD_MAX_LEN);
-			nin = 1;
+	if ((dup = calloc(count + 1, sizeof(*dup))) == NULL)
+		return GT_ENOMEM;
+	for (size_t i = 0; i < count; i++) {
+		if ((dup[i] = strdup(list[i])) == NULL) {
+			for (size_t k = 0; k < i; k++)
+				free(dup[k]);
+			free(dup);
+			return GT_ENOMEM;
 		}
-		for (size_t i = 0; i < nin; i++) {
-			if (count < 32)
-				list[count++] = in[i];
-			else
-				free(in[i]);
-		}
-		free(in);
 	}
-	*out = list;
+	*out = dup;
 	*n = count;
 	return GT_OK;
 }

@@ -60,33 +60,9 @@
 #define KIND_ACTION     GTSYNC__V1__ITEM_KIND__ITEM_ACTION
 #define KIND_MAX        KIND_ACTION
 
-#define B(state)  (1u << (state))
-#define ANY_STATE (B(ST_OPEN) | B(ST_SUBMITTED) | B(ST_APPROVED) | B(ST_ACCEPTED) | B(ST_RETURNED))
+#define B(state) (1u << (state))
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-
-/* ---- The transition table ------------------------------------------------------------------- */
-
-/* docs/SERVER.md's table, row for row (tests/unit/server/test_rules.c compares the two). */
-static const struct gt_rules_transition transitions[] = {
-    {K_SUBMIT, B(ST_OPEN) | B(ST_RETURNED), ST_SUBMITTED, GT_RULES_NEED_VALID},
-    {K_APPROVE, B(ST_OPEN) | B(ST_RETURNED) | B(ST_SUBMITTED), ST_APPROVED,
-     GT_RULES_NEED_CHILDREN | GT_RULES_NEED_DIGEST | GT_RULES_NEED_DATA | GT_RULES_NEED_VALID},
-    {K_ACCEPT, B(ST_APPROVED), ST_ACCEPTED, 0},
-    {K_RETURN, B(ST_SUBMITTED) | B(ST_APPROVED) | B(ST_ACCEPTED), ST_RETURNED,
-     GT_RULES_NEED_REASON | GT_RULES_NEED_PARENT_OPEN},
-    {K_UNAPPROVE, B(ST_APPROVED), ST_OPEN, 0},
-    {K_NIL, B(ST_OPEN) | B(ST_RETURNED) | B(ST_SUBMITTED), 0, GT_RULES_NEED_NO_DATA},
-    {K_LATE, ANY_STATE, 0, GT_RULES_NEED_REASON | GT_RULES_NEED_UNTIL},
-};
-
-const struct gt_rules_transition *gt_rules_transition(int kind)
-{
-	for (size_t i = 0; i < N(transitions); i++)
-		if (transitions[i].kind == kind)
-			return &transitions[i];
-	return NULL;
-}
 
 /* ---- Words --------------------------------------------------------------------------------- */
 
@@ -515,7 +491,7 @@ static uint8_t check_action(const struct gt_snapshot *snap, const Gtsync__V1__Wo
 	struct gt_date until;
 	uint8_t reason;
 
-	if (gt_rules_transition(a->kind) == NULL) {
+	if (gt_wfstate_transition(a->kind) == NULL) {
 		say(why, len, "unknown workflow action %d", a->kind);
 		return R_INVALID;
 	}
@@ -1256,17 +1232,17 @@ static void join_acknowledged(const Gtsync__V1__WorkflowAction *a, char *buf, si
 /* Checks the parts of an approval that look at the data: the digest, that there is data (or
  * a nil report), and the data set's validation rules. */
 static int decide_data(struct rb *r, const Gtsync__V1__WorkflowAction *a,
-                       const struct gt_rules_transition *t, const struct gt_meta_dataset *ds,
+                       const struct gt_wfstate_transition *t, const struct gt_meta_dataset *ds,
                        const struct gt_period *per, uint8_t *reason)
 {
 	const struct centry *d = NULL;
 	int rc;
 
-	if (t->need & (GT_RULES_NEED_DIGEST | GT_RULES_NEED_DATA)) {
+	if (t->need & (GT_WFSTATE_NEED_DIGEST | GT_WFSTATE_NEED_DATA)) {
 		if ((rc = digest_of(r, ds->code, a->period, a->org_unit, &d)) != GT_OK)
 			return rc;
 	}
-	if ((t->need & GT_RULES_NEED_DIGEST) &&
+	if ((t->need & GT_WFSTATE_NEED_DIGEST) &&
 	    (a->data_digest.len != GT_SHA256_LEN ||
 	     memcmp(a->data_digest.data, d->digest, GT_SHA256_LEN) != 0)) {
 		say(r->why, sizeof(r->why),
@@ -1277,7 +1253,7 @@ static int decide_data(struct rb *r, const Gtsync__V1__WorkflowAction *a,
 		*reason = R_DIGEST;
 		return GT_OK;
 	}
-	if ((t->need & GT_RULES_NEED_DATA) && d->count == 0) {
+	if ((t->need & GT_WFSTATE_NEED_DATA) && d->count == 0) {
 		int nil;
 		if ((rc = nil_declared(r, ds, per, a->org_unit, &nil)) != GT_OK)
 			return rc;
@@ -1290,7 +1266,7 @@ static int decide_data(struct rb *r, const Gtsync__V1__WorkflowAction *a,
 			return GT_OK;
 		}
 	}
-	if (t->need & GT_RULES_NEED_VALID) {
+	if (t->need & GT_WFSTATE_NEED_VALID) {
 		struct vfound f = {.a = a};
 		rc =
 		    gt_rules_validate(r->st, r->meta, ds, a->period, a->org_unit, on_violation, &f);
@@ -1311,7 +1287,7 @@ static int decide_data(struct rb *r, const Gtsync__V1__WorkflowAction *a,
 			return GT_OK;
 		}
 	}
-	if (t->need & GT_RULES_NEED_NO_DATA) {
+	if (t->need & GT_WFSTATE_NEED_NO_DATA) {
 		uint32_t n;
 		if ((rc = own_values(r, ds, a->period, a->org_unit, &n)) != GT_OK)
 			return rc;
@@ -1330,7 +1306,7 @@ static int decide_data(struct rb *r, const Gtsync__V1__WorkflowAction *a,
 static int decide_action(struct rb *r, size_t i, uint8_t *reason)
 {
 	const Gtsync__V1__WorkflowAction *a = r->b->actions[i];
-	const struct gt_rules_transition *t = gt_rules_transition(a->kind);
+	const struct gt_wfstate_transition *t = gt_wfstate_transition(a->kind);
 	const struct gt_meta_dataset *ds =
 	    r->meta ? gt_meta_dataset_find(r->meta, a->dataset) : NULL;
 	struct gt_period per;
@@ -1349,12 +1325,12 @@ static int decide_action(struct rb *r, size_t i, uint8_t *reason)
 		*reason = R_INVALID;
 		return GT_OK;
 	}
-	if ((t->need & GT_RULES_NEED_REASON) && blank(a->reason)) {
+	if ((t->need & GT_WFSTATE_NEED_REASON) && blank(a->reason)) {
 		say(r->why, sizeof(r->why), "a %s needs a reason", gt_protonames_kind(a->kind));
 		*reason = R_INVALID;
 		return GT_OK;
 	}
-	if (t->need & GT_RULES_NEED_PARENT_OPEN) {
+	if (t->need & GT_WFSTATE_NEED_PARENT_OPEN) {
 		char parent[GT_ORGUNIT_MAX_LEN];
 		int ps = ST_OPEN;
 		if (gt_orgunit_parent(a->org_unit, parent, sizeof(parent)) == GT_OK &&
@@ -1369,7 +1345,7 @@ static int decide_action(struct rb *r, size_t i, uint8_t *reason)
 			return GT_OK;
 		}
 	}
-	if (t->need & GT_RULES_NEED_CHILDREN) {
+	if (t->need & GT_WFSTATE_NEED_CHILDREN) {
 		int ready;
 		if ((rc = children_ready(r, ds, a->period, a->org_unit, &ready)) != GT_OK)
 			return rc;
@@ -1385,7 +1361,7 @@ static int decide_action(struct rb *r, size_t i, uint8_t *reason)
 static int apply_action(struct rb *r, size_t i)
 {
 	const Gtsync__V1__WorkflowAction *a = r->b->actions[i];
-	const struct gt_rules_transition *t = gt_rules_transition(a->kind);
+	const struct gt_wfstate_transition *t = gt_wfstate_transition(a->kind);
 	char acked[GT_RULES_MAX_ACKNOWLEDGED * (GT_MAX_CODE_LEN + 1) + 1];
 	struct centry *e;
 	struct gt_date until;

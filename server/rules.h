@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "gtlimits.h"
+#include "wfstate.h"
 #include "wire.h"
 
 struct gt_meta;
@@ -62,28 +63,8 @@ void gt_rules_verdicts_free(struct gt_rules_verdicts *v);
 
 /* ---- The approval chain's transitions ------------------------------------------------------ */
 
-/* What a transition needs besides the state it starts from. */
-enum gt_rules_need {
-	GT_RULES_NEED_REASON = 1u << 0,      /* a reason that is not blank */
-	GT_RULES_NEED_PARENT_OPEN = 1u << 1, /* the parent has not approved over the unit */
-	GT_RULES_NEED_CHILDREN = 1u << 2,    /* every child expected to report it is accepted */
-	GT_RULES_NEED_DIGEST = 1u << 3,      /* the digest equals the server's */
-	GT_RULES_NEED_DATA = 1u << 4,        /* values, or a nil report declared */
-	GT_RULES_NEED_VALID = 1u << 5,       /* no error rule fails; warnings acknowledged */
-	GT_RULES_NEED_NO_DATA = 1u << 6,     /* no values of its own (a nil report) */
-	GT_RULES_NEED_UNTIL = 1u << 7,       /* a last day of late entry */
-};
-
-/* One row of the transition table (docs/SERVER.md, "The reporting chain"). */
-struct gt_rules_transition {
-	int kind;      /* WorkflowKind */
-	unsigned from; /* the ApprovalStates it may start from, a bit (1u << state) each */
-	int to;        /* the ApprovalState it leads to; 0: the state stays */
-	unsigned need; /* enum gt_rules_need bits */
-};
-
-/* The row for a WorkflowKind, or NULL for an unknown kind. */
-const struct gt_rules_transition *gt_rules_transition(int kind);
+/* The transition table is common/wfstate.h's (gt_wfstate_transition()), which verifiers
+ * replay too. */
 
 /* ---- Applying a batch ----------------------------------------------------------------------- */
 

@@ -202,7 +202,8 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_TREE_LEAF_OF] = "SELECT leaf FROM batch_log WHERE log_index = ?1",
     [Q_TREE_NODE_GET] = "SELECT hash FROM log_tree WHERE id = ?1",
     [Q_TREE_NODE_PUT] = "INSERT INTO log_tree(id, hash) VALUES(?1, ?2)",
-    [Q_TREE_ENTRY] = "SELECT t.kind, t.entry, b.batch_hash, b.signature FROM log_tree AS t "
+    [Q_TREE_ENTRY] = "SELECT t.kind, t.entry, b.batch_hash, b.signature, b.received_at_ms "
+                     "FROM log_tree AS t "
                      "LEFT JOIN batch_log AS b ON b.log_index = t.log_index WHERE t.id = ?1",
 };
 

@@ -164,8 +164,11 @@ int gt_store_key_revoke_roles(struct gt_store *st, const char *key_id, unsigned 
                               int64_t now_ms);
 
 /* Sets a key's label (gt_keylabel_check() must pass, else GT_EINVAL; "" clears it); works on
- * revoked keys too, whose batches are still named in histories. GT_ENOENT for an unknown key. */
-int gt_store_key_set_label(struct gt_store *st, const char *key_id, const char *label);
+ * revoked keys too, whose batches are still named in histories. A label that changes is
+ * logged at now_ms as a KEY_LABEL_CHANGED record of the transparency log. GT_ENOENT for an
+ * unknown key. */
+int gt_store_key_set_label(struct gt_store *st, const char *key_id, const char *label,
+                           int64_t now_ms);
 
 /* Copies the label of key_id into out (cap bytes, GT_KEYLABEL_MAX is enough): the name a
  * report, a history or an export (DHIS2 storedBy) gives the key. When the key is unknown or
@@ -450,6 +453,7 @@ struct gt_store_leaf {
 	size_t sig_len;
 	const uint8_t *batch;
 	size_t len;
+	int64_t received_at_ms; /* a batch's: when the server received it */
 };
 
 /* Called for each leaf; returns 0 to go on, a positive number to stop, or a GT_E* code. */

@@ -341,7 +341,7 @@ int gt_store_log_append(struct gt_store *st, const struct gt_store_log_in *in, u
 		*log_index = (uint64_t)sqlite3_last_insert_rowid(st->db);
 	/* Its leaf in the transparency log, in the same transaction (issue 14). */
 	if (rc == 0)
-		rc = gt__store_tree_append_batch(st, leaf, *log_index, in->hash,
+		rc = gt__store_tree_append_batch(st, leaf, *log_index, in->hash, in->received_at_ms,
 		                                 in->len > 0 ? in->signature : NULL,
 		                                 in->len > 0 ? in->sig_len : 0);
 	if (rc != 0)

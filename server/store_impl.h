@@ -172,11 +172,12 @@ int gt__store_tree_append(struct gt_store *st, uint64_t size, int kind, uint64_t
                           const uint8_t *entry, size_t len,
                           const uint8_t leaf_hash[GT_MERKLE_HASH_LEN]);
 
-/* Appends the leaf of logged batch log_index (its hash and signature, see common/logleaf.h) as
- * leaf number size. */
+/* Appends the leaf of logged batch log_index as leaf number size: a kind 3 entry of its hash,
+ * the time the server received it and its signature (common/logleaf.h), all as the log
+ * stores them, so that a replay of the log writes the same leaf. */
 int gt__store_tree_append_batch(struct gt_store *st, uint64_t size, uint64_t log_index,
-                                const uint8_t hash[GT_SHA256_LEN], const uint8_t *sig,
-                                size_t sig_len);
+                                const uint8_t hash[GT_SHA256_LEN], int64_t received_at_ms,
+                                const uint8_t *sig, size_t sig_len);
 
 /* Appends a key record (action, the key as it is after the change, at_ms) to the
  * transparency log, signed by the store's signer (gt_store_set_signer()). */

@@ -226,7 +226,8 @@ int gt_store_key_revoke_roles(struct gt_store *st, const char *key_id, unsigned 
 	return change_roles(st, key_id, 0, drop, now_ms);
 }
 
-int gt_store_key_set_label(struct gt_store *st, const char *key_id, const char *label)
+int gt_store_key_set_label(struct gt_store *st, const char *key_id, const char *label,
+                           int64_t now_ms)
 {
 	struct gt_store_key k;
 	struct gt_store_scope tx;
@@ -249,6 +250,12 @@ int gt_store_key_set_label(struct gt_store *st, const char *key_id, const char *
 	sqlite3_bind_text(s, 1, k.key_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, label, -1, SQLITE_STATIC);
 	rc = key_write(st, s, "labelling a key");
+	/* A new label is a signed record of the transparency log of its own (issue 14). */
+	if (rc == 0 && strcmp(k.label, label) != 0) {
+		snprintf(k.label, sizeof(k.label), "%s", label);
+		rc = gt__store_tree_append_key(st, GTSYNC__V1__KEY_ACTION__KEY_LABEL_CHANGED, &k,
+		                               now_ms);
+	}
 out:
 	return gt_store_scope_leave(st, &tx, rc);
 }

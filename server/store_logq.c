@@ -12,9 +12,11 @@
  * (its row is gone). */
 static const char leaves_sql[] =
     "SELECT t.id >> 6, t.kind, t.entry, b.org_unit, b.log_index, b.batch_hash, b.signature, "
-    "b.batch FROM log_tree AS t LEFT JOIN batch_log AS b ON b.log_index = t.log_index "
+    "b.batch, b.received_at_ms FROM log_tree AS t LEFT JOIN batch_log AS b ON b.log_index = "
+    "t.log_index "
     "WHERE t.id >= ?1 AND t.id < ?2 AND (t.id & 63) = 0 AND (t.kind = 2 OR "
-    "(t.kind = 1 AND (b.log_index IS NULL OR length(b.batch) > 0 AND (?3 IS NULL OR b.org_unit = "
+    "(t.kind IN (1, 3) AND (b.log_index IS NULL OR length(b.batch) > 0 AND (?3 IS NULL OR "
+    "b.org_unit = "
     "?3 OR "
     "(b.org_unit >= ?4 AND b.org_unit < ?5))))) ORDER BY t.id";
 
@@ -25,7 +27,7 @@ static int row_entry(struct gt_store *st, sqlite3_stmt *s, struct gt_store_leaf 
 	memset(e, 0, sizeof(*e));
 	e->leaf = (uint64_t)sqlite3_column_int64(s, 0);
 	e->kind = sqlite3_column_int(s, 1);
-	if (e->kind != GT_LOGLEAF_BATCH) {
+	if (!gt_logleaf_is_batch(e->kind)) {
 		e->entry = sqlite3_column_blob(s, 2);
 		e->entry_len = (size_t)sqlite3_column_bytes(s, 2);
 		return 0;
@@ -43,6 +45,7 @@ static int row_entry(struct gt_store *st, sqlite3_stmt *s, struct gt_store_leaf 
 	e->sig_len = (size_t)sqlite3_column_bytes(s, 6);
 	e->batch = sqlite3_column_blob(s, 7);
 	e->len = (size_t)sqlite3_column_bytes(s, 7);
+	e->received_at_ms = sqlite3_column_int64(s, 8);
 	return 0;
 }
 

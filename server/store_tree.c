@@ -96,15 +96,21 @@ int gt__store_tree_append(struct gt_store *st, uint64_t size, int kind, uint64_t
 }
 
 int gt__store_tree_append_batch(struct gt_store *st, uint64_t size, uint64_t log_index,
-                                const uint8_t hash[GT_SHA256_LEN], const uint8_t *sig,
-                                size_t sig_len)
+                                const uint8_t hash[GT_SHA256_LEN], int64_t received_at_ms,
+                                const uint8_t *sig, size_t sig_len)
 {
 	uint8_t leaf_hash[GT_MERKLE_HASH_LEN];
-	int rc = gt_logleaf_batch_hash(hash, sig, sig_len, leaf_hash);
+	int rc = gt_logleaf_batch_hash(hash, &received_at_ms, sig, sig_len, leaf_hash);
 
 	if (rc != 0)
 		return gt__store_err(st, rc, "hashing a batch's log entry");
-	return gt__store_tree_append(st, size, GT_LOGLEAF_BATCH, log_index, NULL, 0, leaf_hash);
+	return gt__store_tree_append(st, size, GT_LOGLEAF_TIMED, log_index, NULL, 0, leaf_hash);
+}
+
+/* The receive time a batch leaf of kind covers: the logged one for kind 3, none for kind 1. */
+static const int64_t *leaf_time(int kind, const int64_t *received_at_ms)
+{
+	return kind == GT_LOGLEAF_TIMED ? received_at_ms : NULL;
 }
 
 void gt_store_set_signer(struct gt_store *st, const struct gt_key *signer)
@@ -182,8 +188,10 @@ int gt__store_tree_build(struct gt_store *st)
 	if (rc != 0)
 		return rc;
 	rc = sqlite3_prepare_v2(
-	    st->db, "SELECT log_index, batch_hash, signature FROM batch_log ORDER BY log_index", -1,
-	    &s, NULL);
+	    st->db,
+	    "SELECT log_index, batch_hash, signature, received_at_ms FROM batch_log "
+	    "ORDER BY log_index",
+	    -1, &s, NULL);
 
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(
@@ -203,6 +211,7 @@ int gt__store_tree_build(struct gt_store *st)
 			goto out;
 		}
 		rc = gt__store_tree_append_batch(st, size, (uint64_t)li, sqlite3_column_blob(s, 1),
+		                                 sqlite3_column_int64(s, 3),
 		                                 sqlite3_column_blob(s, 2), sig_len);
 		if (rc != 0)
 			goto out;
@@ -342,7 +351,7 @@ int gt_store_tree_entry(struct gt_store *st, uint64_t leaf, uint8_t **entry, siz
 		rc = gt__store_err(st, GT_ENOENT, "no leaf %llu", (unsigned long long)leaf);
 	} else if (rc != SQLITE_ROW) {
 		rc = gt__store_sqlerr(st, rc, "reading a leaf");
-	} else if (sqlite3_column_int(s, 0) != GT_LOGLEAF_BATCH) {
+	} else if (!gt_logleaf_is_batch(sqlite3_column_int(s, 0))) {
 		n = (size_t)sqlite3_column_bytes(s, 1);
 		buf = malloc(n > 0 ? n : 1);
 		rc = buf == NULL ? gt__store_err(st, GT_ENOMEM, "out of memory") : 0;
@@ -353,11 +362,14 @@ int gt_store_tree_entry(struct gt_store *st, uint64_t leaf, uint8_t **entry, siz
 		rc = gt__store_err(st, GT_ECORRUPT, "leaf %llu names a batch the log lacks",
 		                   (unsigned long long)leaf);
 	} else {
+		int64_t at = sqlite3_column_int64(s, 4);
+
 		buf = malloc(GT_LOGLEAF_BATCH_MAX);
-		rc = buf == NULL
-		         ? gt__store_err(st, GT_ENOMEM, "out of memory")
-		         : gt_logleaf_batch(sqlite3_column_blob(s, 2), sqlite3_column_blob(s, 3),
-		                            (size_t)sqlite3_column_bytes(s, 3), buf, &n);
+		rc = buf == NULL ? gt__store_err(st, GT_ENOMEM, "out of memory")
+		                 : gt_logleaf_batch(sqlite3_column_blob(s, 2),
+		                                    leaf_time(sqlite3_column_int(s, 0), &at),
+		                                    sqlite3_column_blob(s, 3),
+		                                    (size_t)sqlite3_column_bytes(s, 3), buf, &n);
 	}
 	sqlite3_reset(s);
 	if (rc != 0) {
@@ -413,9 +425,10 @@ static int recheck_leaf(struct recheck *r, sqlite3_stmt *s, uint64_t leaf,
                         uint8_t hash[GT_MERKLE_HASH_LEN])
 {
 	int kind = sqlite3_column_int(s, 1);
+	int64_t at = sqlite3_column_int64(s, 7);
 	size_t sig_len;
 
-	if (kind != GT_LOGLEAF_BATCH) {
+	if (!gt_logleaf_is_batch(kind)) {
 		if (sqlite3_column_type(s, 3) != SQLITE_BLOB)
 			goto bad;
 		r->out->keys++;
@@ -432,8 +445,8 @@ static int recheck_leaf(struct recheck *r, sqlite3_stmt *s, uint64_t leaf,
 	if (sqlite3_column_bytes(s, 4) != GT_SHA256_LEN || sig_len > GT_ED25519_SIG_LEN)
 		goto bad;
 	r->out->batches++;
-	return gt_logleaf_batch_hash(sqlite3_column_blob(s, 4), sqlite3_column_blob(s, 5), sig_len,
-	                             hash);
+	return gt_logleaf_batch_hash(sqlite3_column_blob(s, 4), leaf_time(kind, &at),
+	                             sqlite3_column_blob(s, 5), sig_len, hash);
 bad:
 	snprintf(r->out->why, sizeof(r->out->why), "leaf %llu is malformed",
 	         (unsigned long long)leaf);
@@ -451,11 +464,12 @@ int gt_store_tree_check(struct gt_store *st, struct gt_store_tree_check *out)
 	rc = gt__store_read_begin(st, &own);
 	if (rc != 0)
 		return rc;
-	rc = sqlite3_prepare_v2(st->db,
-	                        "SELECT t.id >> 6, t.kind, t.log_index, t.entry, b.batch_hash, "
-	                        "b.signature, b.leaf FROM log_tree AS t LEFT JOIN batch_log AS b "
-	                        "ON b.log_index = t.log_index WHERE (t.id & 63) = 0 ORDER BY t.id",
-	                        -1, &s, NULL);
+	rc = sqlite3_prepare_v2(
+	    st->db,
+	    "SELECT t.id >> 6, t.kind, t.log_index, t.entry, b.batch_hash, "
+	    "b.signature, b.leaf, b.received_at_ms FROM log_tree AS t LEFT JOIN batch_log AS b "
+	    "ON b.log_index = t.log_index WHERE (t.id & 63) = 0 ORDER BY t.id",
+	    -1, &s, NULL);
 	if (rc != SQLITE_OK) {
 		rc = gt__store_sqlerr(st, rc, "reading the tree's leaves");
 		goto out;
@@ -470,7 +484,7 @@ int gt_store_tree_check(struct gt_store *st, struct gt_store_tree_check *out)
 			rc = GT_ECORRUPT;
 			goto out;
 		}
-		if (sqlite3_column_int(s, 1) == GT_LOGLEAF_BATCH) {
+		if (gt_logleaf_is_batch(sqlite3_column_int(s, 1))) {
 			uint64_t li = (uint64_t)sqlite3_column_int64(s, 2);
 
 			if (sqlite3_column_type(s, 4) != SQLITE_NULL &&

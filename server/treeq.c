@@ -97,7 +97,7 @@ static int check_scope(struct treeq_job *j, struct gt_store *st, uint64_t leaf,
 		if (len > 0 && entry[0] == GT_LOGLEAF_KEY)
 			j->in_scope = gt_logleaf_key_parse(entry, len, &k) == GT_OK &&
 			              gt_orgunit_contains(j->scope, k.org_unit) == 1;
-		else if (len >= 1 + GT_SHA256_LEN && entry[0] == GT_LOGLEAF_BATCH)
+		else if (len >= 1 + GT_SHA256_LEN && gt_logleaf_is_batch(entry[0]))
 			rc = gt_store_log_find(st, entry + 1, on_logged, j);
 		free(entry);
 	}

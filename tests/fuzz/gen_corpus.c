@@ -647,6 +647,30 @@ int main(int argc, char **argv)
 		else
 			die("key record failed");
 		free(entry);
+		/* A label change of its own (KEY_LABEL_CHANGED). */
+		kr.action = GTSYNC__V1__KEY_ACTION__KEY_LABEL_CHANGED;
+		if (gt_logleaf_key(&kr, NULL, &entry, &elen) == GT_OK)
+			put("logleaf", "valid-key-label-changed", entry, elen);
+		else
+			die("key record failed");
+		free(entry);
+	}
+	/* Batch entries of both kinds: 1 (hash, signature), 3 (hash, time received, signature). */
+	{
+		uint8_t be[GT_LOGLEAF_BATCH_MAX];
+		int64_t at = 1764000000000;
+		size_t blen = 0;
+
+		if (gt_logleaf_batch(bytes64, NULL, bytes64, 64, be, &blen) != GT_OK)
+			die("batch entry failed");
+		put("logleaf", "valid-batch-kind1", be, blen);
+		if (gt_logleaf_batch(bytes64, &at, bytes64, 64, be, &blen) != GT_OK)
+			die("batch entry failed");
+		put("logleaf", "valid-batch-timed", be, blen);
+		put("logleaf", "bad-batch-timed-short", be, blen - 1);
+		if (gt_logleaf_batch(bytes64, &at, NULL, 0, be, &blen) != GT_OK)
+			die("batch entry failed");
+		put("logleaf", "valid-batch-timed-unsigned", be, blen);
 	}
 
 	/* Malformed envelopes: no body, truncated, a bad tag, an over-long varint. */

@@ -294,12 +294,19 @@ static void heads_acks_and_proofs(void **state)
 			uint8_t path[GT_MERKLE_MAX_PROOF][GT_MERKLE_HASH_LEN],
 			    leaf[GT_MERKLE_HASH_LEN];
 			uint8_t want[GT_LOGLEAF_BATCH_MAX];
+			struct gt_logleaf_batchinfo bi;
 			size_t want_len;
 
 			assert_int_equal(ip->leaf_index + 1, sizes[i]);
+			/* A kind 3 entry: the batch's hash, when it was received, its signature. */
 			assert_int_equal(
-			    gt_logleaf_batch(hash[i], sig[i], GT_ED25519_SIG_LEN, want, &want_len),
+			    gt_logleaf_batch_parse(ip->leaf_entry.data, ip->leaf_entry.len, &bi),
 			    0);
+			assert_int_equal(bi.kind, GT_LOGLEAF_TIMED);
+			assert_true(bi.received_at_ms > 0);
+			assert_int_equal(gt_logleaf_batch(hash[i], &bi.received_at_ms, sig[i],
+			                                  GT_ED25519_SIG_LEN, want, &want_len),
+			                 0);
 			assert_int_equal(ip->leaf_entry.len, want_len);
 			assert_memory_equal(ip->leaf_entry.data, want, want_len);
 			assert_int_equal(

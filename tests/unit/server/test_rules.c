@@ -228,7 +228,7 @@ static void transitions_match_docs(void **state)
 		}
 		if (n != 5 || gt_protonames_kind_parse(cells[0], &kind) != GT_OK)
 			continue;
-		const struct gt_rules_transition *t = gt_rules_transition(kind);
+		const struct gt_wfstate_transition *t = gt_wfstate_transition(kind);
 		assert_non_null(t);
 		if (states_of(cells[2]) != (int)t->from)
 			fail_msg("docs/SERVER.md says %s is allowed from \"%s\"; the code differs",

@@ -330,15 +330,29 @@ static void key_roles_and_labels(void **state)
 	assert_int_equal(gt_store_key_grant(f->st, "ffffffffffffffff", op, 5), GT_ENOENT);
 	assert_int_equal(gt_store_key_grant(f->st, id, 0, 5), GT_EINVAL);
 
-	assert_int_equal(gt_store_key_set_label(f->st, id, "Kota Kupang, operator 2"), 0);
-	assert_int_equal(gt_store_key_set_label(f->st, id, "\x1b[31m"), GT_EINVAL);
+	assert_int_equal(gt_store_key_set_label(f->st, id, "Kota Kupang, operator 2", 1000), 0);
+	assert_int_equal(gt_store_key_set_label(f->st, id, "\x1b[31m", 1000), GT_EINVAL);
 	assert_int_equal(gt_store_key_get(f->st, id, &k), 0);
 	assert_string_equal(k.label, "Kota Kupang, operator 2");
+	/* A new label is a record of its own (issue 14), at the caller's time; the same label
+	 * again logs nothing. */
+	last_key_record(f->st, &rec);
+	assert_int_equal(rec.action, GTSYNC__V1__KEY_ACTION__KEY_LABEL_CHANGED);
+	assert_string_equal(rec.label, "Kota Kupang, operator 2");
+	assert_int_equal(rec.at_ms, 1000);
+	assert_int_equal(rec.roles, k.roles);
+	assert_int_equal(gt_store_key_set_label(f->st, id, "Kota Kupang, operator 2", 2000), 0);
+	last_key_record(f->st, &rec);
+	assert_int_equal(rec.at_ms, 1000);
 
 	/* A revoked key gains no role, but may still be labelled. */
 	assert_int_equal(gt_store_key_revoke(f->st, id, 9), 0);
 	assert_int_equal(gt_store_key_grant(f->st, id, appr, 5), GT_ESTATE);
-	assert_int_equal(gt_store_key_set_label(f->st, id, ""), 0);
+	assert_int_equal(gt_store_key_set_label(f->st, id, "", 3000), 0);
+	last_key_record(f->st, &rec);
+	assert_int_equal(rec.action, GTSYNC__V1__KEY_ACTION__KEY_LABEL_CHANGED);
+	assert_string_equal(rec.label, "");
+	assert_int_equal(rec.at_ms, 3000);
 }
 
 /* Issue 13 (keys and offices): a store of schema version 4 (one role per key) migrates; its
