@@ -24,6 +24,7 @@
 #include "session.h"
 #include "termtext.h"
 #include "treelog.h"
+#include "vcomplete.h"
 #include "vec.h"
 #include "wire.h"
 
@@ -79,10 +80,15 @@ struct verify {
 	/* Keys, as of the leaf being read */
 	struct vkey *keys;
 	size_t nkeys, capkeys;
-	/* Batches decoded (kept: values point into them) and their hashes */
+	/* Batches decoded (kept: values point into them), their hashes, and when the server
+	 * received them as their leaves say (timed 0: a kind 1 leaf, which does not say) */
 	gt_batch **batches;
 	uint8_t (*hashes)[GT_SHA256_LEN];
-	size_t nbatches, capbatches, caphashes;
+	int64_t *recv;
+	uint8_t *timed;
+	size_t nbatches, capbatches, caphashes, caprecv, captimed;
+	/* Completeness, timeliness and report states recomputed */
+	struct gt_vcomplete *comp;
 	/* Units that signed a batch behind the figures */
 	char (*units)[GT_ORGUNIT_MAX_LEN];
 	size_t nunits, capunits;
@@ -274,7 +280,7 @@ static int add_approvals(struct verify *v, const Gtsync__V1__LogEntry *e, const 
 	for (size_t i = 0; i < b->n_actions; i++) {
 		const Gtsync__V1__WorkflowAction *a = b->actions[i];
 		struct vappr *ap;
-		int within = 1;
+		int within = 0;
 
 		if (a->kind != GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_APPROVE ||
 		    skipped(e->skipped_actions, e->n_skipped_actions, i) || a->dataset == NULL ||
@@ -287,9 +293,11 @@ static int add_approvals(struct verify *v, const Gtsync__V1__LogEntry *e, const 
 		if (gt_period_within(v->ds->period_type, a->period, ap->periods, &ap->nperiods) !=
 		    GT_OK)
 			continue;
-		for (size_t k = 0; k < ap->nperiods && within; k++)
-			within = is_period(v, ap->periods[k]);
-		if (!within) {
+		for (size_t k = 0; k < ap->nperiods; k++)
+			within += is_period(v, ap->periods[k]);
+		if (within == 0)
+			continue; /* another period's: it covers none of the report's values */
+		if ((size_t)within < ap->nperiods) {
 			/* Its digest covers values of periods that were not fetched: named, not
 			 * checked, so that "verified" never seems to vouch for it. */
 			fprintf(
@@ -306,6 +314,21 @@ static int add_approvals(struct verify *v, const Gtsync__V1__LogEntry *e, const 
 		v->napprs++;
 	}
 	return GT_OK;
+}
+
+/* Hands the batch's applied workflow actions of the data set, for units of the subtree, to
+ * the recomputation of completeness and report states, in batch order. */
+static void add_actions(struct verify *v, const Gtsync__V1__LogEntry *e, const gt_batch *b)
+{
+	for (size_t i = 0; i < b->n_actions; i++) {
+		const Gtsync__V1__WorkflowAction *a = b->actions[i];
+
+		if (skipped(e->skipped_actions, e->n_skipped_actions, i) || a->dataset == NULL ||
+		    strcmp(a->dataset, v->ds->code) != 0 || a->org_unit == NULL ||
+		    gt_orgunit_contains(v->root, a->org_unit) != 1)
+			continue;
+		gt_vcomplete_action(v->comp, e->leaf_index, a);
+	}
 }
 
 /* Checks a signed batch's entry, bytes, key and signature; keeps its values of the report's
@@ -376,11 +399,18 @@ static int on_batch(struct verify *v, const Gtsync__V1__LogEntry *e)
 		goto drop;
 	}
 	if (GT_VEC_RESERVE(v->batches, v->capbatches, v->nbatches + 1) != GT_OK ||
-	    GT_VEC_RESERVE(v->hashes, v->caphashes, v->nbatches + 1) != GT_OK) {
+	    GT_VEC_RESERVE(v->hashes, v->caphashes, v->nbatches + 1) != GT_OK ||
+	    GT_VEC_RESERVE(v->recv, v->caprecv, v->nbatches + 1) != GT_OK ||
+	    GT_VEC_RESERVE(v->timed, v->captimed, v->nbatches + 1) != GT_OK) {
 		gt_wire_batch_free(b);
 		return GT_ENOMEM;
 	}
 	memcpy(v->hashes[v->nbatches], hash, GT_SHA256_LEN);
+	v->recv[v->nbatches] = bi.received_at_ms;
+	v->timed[v->nbatches] = (uint8_t)bi.timed;
+	v->res.list[at].received_ms = bi.received_at_ms;
+	v->res.list[at].timed = bi.timed;
+	add_actions(v, e, b);
 	v->res.list[at].signature_ok = 1;
 	for (size_t i = 0; i < b->n_values; i++) {
 		const Gtsync__V1__DataValue *dv = b->values[i];
@@ -421,6 +451,36 @@ static void num_text(double x, char out[GT_HUMAN_MAX])
 		snprintf(out, GT_HUMAN_MAX, "%g", x);
 }
 
+/* Sends env on the session and takes a reply of body want into *reply (caller frees); an
+ * error reply or another body is said on h->err and returned as its code or GT_EPROTO. */
+static int call(struct verify *v, struct gt_session *s, gt_envelope *env, int want,
+                gt_envelope **reply)
+{
+	struct gt_session_err err;
+	int rc;
+
+	memset(&err, 0, sizeof(err));
+	if ((rc = gt_session_call(s, env, reply, &err)) != GT_OK) {
+		gt_home_explain(v->h, WHAT, &err);
+		return rc;
+	}
+	if ((int)(*reply)->body_case == want)
+		return GT_OK;
+	if ((*reply)->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR) {
+		char sm[GT_SERVERMSG_MAX];
+		gt_home_say(
+		    v->h, _("%s: the server refused: %s"), WHAT,
+		    gt_servermsg_error((*reply)->error->code, (*reply)->error->message, sm));
+		rc = (*reply)->error->code < 0 && (*reply)->error->code >= GT_ERR_MIN
+		         ? (*reply)->error->code
+		         : GT_EPROTO;
+	} else {
+		gt_home_say(v->h, _("%s: the server answered out of turn"), WHAT);
+		rc = GT_EPROTO;
+	}
+	return rc;
+}
+
 /* Fetches the entries page by page, in leaf order, reading each as it comes, at most the
  * options' cap (GT_ETOOBIG before a page would pass it). */
 static int fetch_entries(struct verify *v, struct gt_session *s)
@@ -432,7 +492,6 @@ static int fetch_entries(struct verify *v, struct gt_session *s)
 	while (more && rc == GT_OK) {
 		gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
 		Gtsync__V1__LogEntriesRequest rq = GTSYNC__V1__LOG_ENTRIES_REQUEST__INIT;
-		struct gt_session_err err;
 		const Gtsync__V1__LogEntriesReply *r;
 
 		rq.org_unit = (char *)v->root;
@@ -443,24 +502,12 @@ static int fetch_entries(struct verify *v, struct gt_session *s)
 		rq.max_entries = GT_VERIFY_PAGE;
 		env.body_case = GTSYNC__V1__ENVELOPE__BODY_LOG_ENTRIES_REQUEST;
 		env.log_entries_request = &rq;
-		memset(&err, 0, sizeof(err));
-		if ((rc = gt_session_call(s, &env, &reply, &err)) != GT_OK) {
-			gt_home_explain(v->h, WHAT, &err);
-			return rc;
-		}
-		if (reply->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR) {
-			char sm[GT_SERVERMSG_MAX];
-			gt_home_say(
-			    v->h, _("%s: the server refused: %s"), WHAT,
-			    gt_servermsg_error(reply->error->code, reply->error->message, sm));
-			rc = reply->error->code < 0 && reply->error->code >= GT_ERR_MIN
-			         ? reply->error->code
-			         : GT_EPROTO;
+		if ((rc = call(v, s, &env, GTSYNC__V1__ENVELOPE__BODY_LOG_ENTRIES_REPLY, &reply)) !=
+		    GT_OK) {
 			gt_wire_envelope_free(reply);
 			return rc;
 		}
-		if (reply->body_case != GTSYNC__V1__ENVELOPE__BODY_LOG_ENTRIES_REPLY ||
-		    reply->log_entries_reply->tree_size != v->held.head.size ||
+		if (reply->log_entries_reply->tree_size != v->held.head.size ||
 		    reply->log_entries_reply->next_leaf <= start) {
 			gt_home_say(v->h, _("%s: the server answered out of turn"), WHAT);
 			gt_wire_envelope_free(reply);
@@ -544,26 +591,6 @@ static struct vcell *cell(struct verify *v, const char *scope, const char *eleme
 	return &v->cells[v->ncells++];
 }
 
-/* The child of the root whose subtree holds org ("" for the root itself), into out. */
-static void child_of(const char *root, const char *org, char out[GT_ORGUNIT_MAX_LEN])
-{
-	int lr = gt_orgunit_level(root), lo = gt_orgunit_level(org);
-
-	out[0] = '\0';
-	if (lo <= lr)
-		return;
-	snprintf(out, GT_ORGUNIT_MAX_LEN, "%s", org);
-	while (lo > lr + 1) {
-		char up[GT_ORGUNIT_MAX_LEN];
-
-		/* gt_orgunit_parent() writes its answer over its output first: not in place. */
-		if (gt_orgunit_parent(out, up, sizeof(up)) != GT_OK)
-			break;
-		memcpy(out, up, sizeof(up));
-		lo--;
-	}
-}
-
 /* Adds a winning value to its total and its child's figure, by the report's rules: a sum
  * element's option with a number; an element aggregated "none" counts its texts, "true" as 1. */
 static int add_value(struct verify *v, const Gtsync__V1__DataValue *dv, char (*child)[8])
@@ -576,7 +603,7 @@ static int add_value(struct verify *v, const Gtsync__V1__DataValue *dv, char (*c
 
 	if (e == NULL)
 		return GT_OK;
-	child_of(v->root, dv->org_unit, *child);
+	gt_vcomplete_child_of(v->root, dv->org_unit, *child);
 	if ((*child)[0] != '\0')
 		scopes[1] = *child;
 	if (e->aggregation == GT_META_AGG_SUM) {
@@ -611,7 +638,7 @@ static int recompute(struct verify *v, char (**children)[8])
 	while (i < v->nvals) {
 		struct gt_merge_held held = {0, 0, {0}};
 		const struct vval *win = NULL;
-		size_t k = i;
+		size_t k = i, created = 0;
 
 		for (; k < v->nvals && same_key(&v->vals[i], &v->vals[k]); k++) {
 			const struct vval *c = &v->vals[k];
@@ -619,6 +646,10 @@ static int recompute(struct verify *v, char (**children)[8])
 
 			if (!gt_merge_wins(&held, c->v->revision, hash))
 				continue;
+			/* The row is created again by the first value written over none or over a
+			 * deletion (its creation time is when the server received that one). */
+			if (win == NULL || win->v->deleted)
+				created = c->batch;
 			held.exists = 1;
 			held.revision = c->v->revision;
 			memcpy(held.origin_batch, hash, GT_SHA256_LEN);
@@ -628,6 +659,8 @@ static int recompute(struct verify *v, char (**children)[8])
 			int rc = add_value(v, win->v, &(*children)[i]);
 			if (rc != GT_OK)
 				return rc;
+			gt_vcomplete_value(v->comp, win->v->org_unit, v->recv[created],
+			                   v->timed[created]);
 			v->res.values[win->rv].won = 1;
 			v->res.list[v->res.values[win->rv].batch].nwon++;
 		}
@@ -745,39 +778,6 @@ static void compare_one(struct verify *v, const char *scope, const Gtsync__V1__R
 	}
 }
 
-static int cmp_code(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The report's completeness against the log, one way: a unit the report lists as not reported
- * must hold no winning value of the data set for the period (a unit with values has reported,
- * docs/PROTOCOL.md). */
-static int check_missing(struct verify *v, const Gtsync__V1__ReportReply *rep)
-{
-	const char **won;
-	size_t n = 0;
-
-	if (rep->completeness == NULL || rep->completeness->n_missing == 0)
-		return GT_OK;
-	if ((won = calloc(v->nvals + 1, sizeof(*won))) == NULL)
-		return GT_ENOMEM;
-	for (size_t i = 0; i < v->nvals; i++)
-		if (v->res.values[v->vals[i].rv].won)
-			won[n++] = v->vals[i].v->org_unit;
-	qsort(won, n, sizeof(*won), cmp_code);
-	for (size_t i = 0; i < rep->completeness->n_missing; i++) {
-		const char *m = rep->completeness->missing[i];
-		if (m != NULL && bsearch(&m, won, n, sizeof(*won), cmp_code) != NULL)
-			problem(v,
-			        _("differs: the server's report counts %s as not reported, but the "
-			          "signed batches hold its values for the period"),
-			        m);
-	}
-	free(won);
-	return GT_OK;
-}
-
 static void compare(struct verify *v, const Gtsync__V1__ReportReply *rep)
 {
 	char b[GT_HUMAN_MAX];
@@ -836,34 +836,48 @@ static int ask_report(struct verify *v, struct gt_session *s, gt_envelope **repl
 {
 	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT;
 	Gtsync__V1__ReportRequest rq = GTSYNC__V1__REPORT_REQUEST__INIT;
-	struct gt_session_err err;
-	int rc;
 
-	memset(&err, 0, sizeof(err));
 	rq.org_unit = (char *)v->root;
 	rq.dataset = (char *)v->o->dataset;
 	rq.period = (char *)v->o->period;
 	rq.per_child = 1;
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_REPORT_REQUEST;
 	env.report_request = &rq;
-	if ((rc = gt_session_call(s, &env, reply, &err)) != GT_OK) {
-		gt_home_explain(v->h, WHAT, &err);
-		return rc;
+	return call(v, s, &env, GTSYNC__V1__ENVELOPE__BODY_REPORT_REPLY, reply);
+}
+
+/* Says a line of the completeness comparison: a finding, or a figure not checked. */
+static void comp_say(void *arg, int is_problem, const char *line)
+{
+	struct verify *v = arg;
+
+	if (is_problem) {
+		problem(v, "%s", line);
+		return;
 	}
-	if ((*reply)->body_case == GTSYNC__V1__ENVELOPE__BODY_REPORT_REPLY)
-		return GT_OK;
-	if ((*reply)->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR) {
-		char sm[GT_SERVERMSG_MAX];
-		gt_home_say(
-		    v->h, _("%s: the server refused: %s"), WHAT,
-		    gt_servermsg_error((*reply)->error->code, (*reply)->error->message, sm));
-		rc = (*reply)->error->code < 0 && (*reply)->error->code >= GT_ERR_MIN
-		         ? (*reply)->error->code
-		         : GT_EPROTO;
-	} else {
-		gt_home_say(v->h, _("%s: the server answered out of turn"), WHAT);
-		rc = GT_EPROTO;
+	fprintf(v->out, "  %s\n", gt_termtext_str(&v->tt, line));
+	gt_termtext_clear(&v->tt);
+	v->res.unchecked++;
+}
+
+/* Asks for the server's org-unit tree as it is now (its metadata, the key's scope) and starts
+ * the recomputation of completeness over it. */
+static int ask_orgunits(struct verify *v, struct gt_session *s)
+{
+	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
+	Gtsync__V1__MetadataRequest rq = GTSYNC__V1__METADATA_REQUEST__INIT;
+	const Gtsync__V1__MetadataReply *m;
+	int rc;
+
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_METADATA_REQUEST;
+	env.metadata_request = &rq;
+	if ((rc = call(v, s, &env, GTSYNC__V1__ENVELOPE__BODY_METADATA_REPLY, &reply)) == GT_OK) {
+		m = reply->metadata_reply;
+		rc = gt_vcomplete_new(v->root, v->ds, v->o->period,
+		                      (const Gtsync__V1__OrgUnit *const *)m->org_units,
+		                      m->n_org_units, comp_say, v, &v->comp);
 	}
+	gt_wire_envelope_free(reply);
 	return rc;
 }
 
@@ -909,6 +923,9 @@ static void verify_free(struct verify *v)
 		gt_wire_batch_free(v->batches[i]);
 	free(v->batches);
 	free(v->hashes);
+	free(v->recv);
+	free(v->timed);
+	gt_vcomplete_free(v->comp);
 	for (size_t i = 0; i < v->nleaves; i++)
 		free(v->entries[i].data);
 	free(v->entries);
@@ -1006,7 +1023,7 @@ int gt_verify_run(struct gt_home *h, const struct gt_verify_opts *o, struct gt_v
 		goto out;
 	}
 	if ((rc = login(&v, &s)) != GT_OK || (rc = ask_report(&v, s, &report)) != GT_OK ||
-	    (rc = fetch_entries(&v, s)) != GT_OK)
+	    (rc = ask_orgunits(&v, s)) != GT_OK || (rc = fetch_entries(&v, s)) != GT_OK)
 		goto out;
 	memset(&err, 0, sizeof(err));
 	proven = v.nleaves;
@@ -1028,8 +1045,7 @@ int gt_verify_run(struct gt_home *h, const struct gt_verify_opts *o, struct gt_v
 		if ((rc = check_approval(&v, &v.apprs[i])) != GT_OK)
 			goto out;
 	compare(&v, report->report_reply);
-	if ((rc = check_missing(&v, report->report_reply)) != GT_OK)
-		goto out;
+	gt_vcomplete_compare(v.comp, report->report_reply);
 	v.res.units = v.nunits;
 	v.res.tree_size = v.held.head.size;
 	v.res.victims = victims(&v, report->report_reply, &found);

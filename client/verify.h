@@ -43,10 +43,12 @@ struct gt_verify_batch {
 	char org[GT_ORGUNIT_MAX_LEN];
 	char key_id[GT_KEY_ID_LEN + 1];
 	char key_label[GT_KEYLABEL_MAX]; /* its latest key record's, else the history's; "" */
-	unsigned roles;   /* the key's roles at its leaf (common/roleset.h); 0 when unknown */
-	int signature_ok; /* its signature verified with the key valid at its leaf */
-	int included;     /* its entry proven in the verified tree head */
-	size_t nvalues;   /* its values of the report's cells, and how many counted */
+	unsigned roles;      /* the key's roles at its leaf (common/roleset.h); 0 when unknown */
+	int signature_ok;    /* its signature verified with the key valid at its leaf */
+	int timed;           /* its leaf covers when the server received it (kind 3) */
+	int64_t received_ms; /* then: when the server received it */
+	int included;        /* its entry proven in the verified tree head */
+	size_t nvalues;      /* its values of the report's cells, and how many counted */
 	size_t nwon;
 };
 
@@ -71,6 +73,7 @@ struct gt_verify_result {
 	uint64_t problems;  /* differences and failed checks */
 	uint64_t approvals; /* approvals whose signed digest the batches give */
 	uint64_t uncovered; /* approvals of a coarser period, not checked (named in the output) */
+	uint64_t unchecked; /* other figures not checked (named in the output, with why) */
 	double victims;     /* the report's count of victims (or sum of its figures) */
 	int victims_found;  /* the data set counts victims (else victims sums every total) */
 	struct gt_verify_batch *list; /* every signed batch fetched, in leaf order */

@@ -389,3 +389,13 @@ int gt_period_overlapping(enum gt_period_type finest, const char *period,
 	*n = count;
 	return GT_OK;
 }
+
+int64_t gt_period_deadline_ms(const char *period, unsigned timely_days)
+{
+	struct gt_period p;
+	struct gt_date end;
+
+	if (gt_period_parse(period, &p) != GT_OK || gt_period_end(&p, &end) != GT_OK)
+		return 0;
+	return (gt_date_to_days(&end) + 1 + (int64_t)timely_days) * 86400000;
+}

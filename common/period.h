@@ -116,6 +116,11 @@ int gt_date_from_days(int64_t days, struct gt_date *d);
 int gt_period_within(enum gt_period_type type, const char *period,
                      char out[GT_PERIOD_MAX_WITHIN][GT_PERIOD_MAX_LEN + 1], size_t *n);
 
+/* The end of the last day on which a report of period counts as on time, in ms since the
+ * epoch: the period's last day (inclusive), then timely_days more, ending at midnight UTC.
+ * A value first stored at or before it is on time. 0 for a period that does not parse. */
+int64_t gt_period_deadline_ms(const char *period, unsigned timely_days);
+
 /* Most periods of one type or coarser that overlap a period: a year's twelve months, four
  * quarters, two halves and itself. */
 #define GT_PERIOD_MAX_OVERLAP 19

@@ -873,17 +873,6 @@ static int emit(struct build *b, const struct agg *aggs, Gtsync__V1__ReportValue
 	return GT_OK;
 }
 
-static int64_t deadline_for(const char *period, unsigned timely_days)
-{
-	struct gt_period p;
-	struct gt_date end;
-
-	if (gt_period_parse(period, &p) != GT_OK || gt_period_end(&p, &end) != GT_OK)
-		return 0;
-	/* The end date is inclusive: the deadline is the end of that day plus the timely days. */
-	return (gt_date_to_days(&end) + 1 + (int64_t)timely_days) * 86400000;
-}
-
 static void build_free(struct build *b)
 {
 	free(b->els);
@@ -1418,7 +1407,7 @@ int gt__report_build_sums(struct gt_store *st, const struct gt_snapshot *snap, c
 	b.cur_unit = -1;
 	b.last_cell = -1;
 	b.scan_el = -1;
-	b.deadline_ms = deadline_for(period, ds->timely_days);
+	b.deadline_ms = gt_period_deadline_ms(period, ds->timely_days);
 	if ((rc = load_states(&b, ds, period)) != GT_OK ||
 	    (rc = add_header(&b, ds, period, now_ms)) != GT_OK ||
 	    (rc = make_cells(&b, ds)) != GT_OK || (rc = add_children(&b, ds, period)) != GT_OK ||

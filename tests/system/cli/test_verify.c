@@ -369,8 +369,13 @@ static void a_unit_shown_missing_is_caught(void **state)
 	struct gt_testserver *ts = *state;
 	struct homes h;
 	const char *const says[] = {
-	    "the server's report counts 53.71 as not reported, but the signed batches hold its "
-	    "values for the period",
+	    "differs: the server's report counts 53.71 as not reported, but the signed log shows "
+	    "its values for the period",
+	    "differs: the server's report counts 1 of 3 units as reported; the signed log shows 2",
+	    "differs: at 53.71 the server's report counts 0 of 1 units as reported, 0 on time; the "
+	    "signed log shows 1 of 1, 0 on time",
+	    "differs: the server's report shows no value of 53.71 arrived; the signed log says the "
+	    "first arrived ",
 	    NULL};
 
 	populate(ts, &h);
@@ -399,11 +404,9 @@ static void a_silent_key_is_named_by_its_label(void **state)
 	gt_verify_result_free(&res);
 	assert_int_equal(strlen(id), GT_KEY_ID_LEN);
 
-	/* The label is logged with the key's next signed record, a role change. */
+	/* A new label is a signed record of its own (KEY_LABEL_CHANGED), logged at once. */
 	const char *const name[] = {"key", "label", id, label, NULL};
-	const char *const grant[] = {"key", "grant", "--role", "approver", id, NULL};
 	assert_int_equal(gt_testserver_admin(ts, name), 0);
-	assert_int_equal(gt_testserver_admin(ts, grant), 0);
 	assert_int_equal(verify_here(h.prov, &res), GT_OK);
 	for (size_t i = 0; i < res.nlist; i++) {
 		if (strcmp(res.list[i].org, "53.71") == 0) {
@@ -415,6 +418,133 @@ static void a_silent_key_is_named_by_its_label(void **state)
 	}
 	assert_int_equal(n71, 2);
 	gt_verify_result_free(&res);
+}
+
+/* Runs verify with args as the province and expects it to pass. */
+static void verify_passes(const char *home, const char *const *args)
+{
+	struct gt_clirun r;
+
+	gt_clirun(&r, home, env_en, 120, args);
+	if (r.status != 0 || strstr(r.out, "verified: ") == NULL)
+		fail_msg("verify should pass: %d %s%s", r.status, r.out, r.err);
+	gt_clirun_free(&r);
+}
+
+/* Runs verify with args as the province and expects it to fail with each of says. */
+static void verify_fails_with(const char *home, const char *const *args, const char *const *says)
+{
+	struct gt_clirun r;
+
+	gt_clirun(&r, home, env_en, 120, args);
+	if (r.status != 1 || strstr(r.out, "NOT verified:") == NULL)
+		fail_msg("verify should fail (1), got %d: %s%s", r.status, r.out, r.err);
+	for (; *says != NULL; says++)
+		if (strstr(r.out, *says) == NULL)
+			fail_msg("verify should say \"%s\": %s%s", *says, r.out, r.err);
+	gt_clirun_free(&r);
+}
+
+static const char *const verify53_feb[] = {"verify", "--org",    "53",     "--dataset",
+                                           "KK",     "--period", "202402", NULL};
+static const char *const verify53_jan[] = {"verify", "--org",    "53",     "--dataset",
+                                           "KK",     "--period", "202401", NULL};
+
+/* issue 14: a nil report counts its unit as reported; every nil report the server lists must be
+ * a signed WORKFLOW_NIL_REPORT of the entries, and every signed one must be listed. */
+static void a_changed_nil_report_is_caught(void **state)
+{
+	struct gt_testserver *ts = *state;
+	struct homes h;
+	const char *const nil[] = {"nil-report", "--dataset", "KK", "--period", "202402", NULL};
+	const char *const forged[] = {
+	    "differs: the server's report lists a nil report of 53.71, but the signed log holds no "
+	    "nil report of it for KK 202402",
+	    "differs: the server's report counts 2 of 3 units as reported; the signed log shows 1",
+	    "differs: at 53.71 the server's report counts 1 of 1 units as reported, 0 on time; the "
+	    "signed log shows 0 of 1, 0 on time",
+	    NULL};
+	const char *const removed[] = {
+	    "differs: the signed log holds a nil report of 53.72 for the period, which the "
+	    "server's report does not list",
+	    "differs: the server's report counts 53.72 as not reported, but the signed log shows "
+	    "its nil report for the period",
+	    NULL};
+
+	populate(ts, &h);
+	run_ok(h.d2, nil);
+	run_ok(h.d2, push);
+	verify_passes(h.prov, verify53_feb);
+	/* A nil report of 53.71 that no key signed. */
+	gt_testserver_tamper(
+	    ts,
+	    "INSERT INTO workflow_events(dataset, period, org_unit, kind, key_id, "
+	    "at_ms, reason, data_digest, origin_batch, change_seq) SELECT dataset, "
+	    "period, '53.71', kind, key_id, at_ms, reason, data_digest, "
+	    "origin_batch, change_seq + 1000 FROM workflow_events WHERE kind = 6",
+	    NULL);
+	verify_fails_with(h.prov, verify53_feb, forged);
+	/* 53.72's signed one, gone from the store. */
+	gt_testserver_tamper(ts, "DELETE FROM workflow_events WHERE kind = 6", NULL);
+	verify_fails_with(h.prov, verify53_feb, removed);
+}
+
+/* issue 14: the time the server received a batch is in the batch's leaf (kind 3): changed in
+ * the store, the leaf no longer proves in the signed tree. */
+static void a_changed_receive_time_is_caught(void **state)
+{
+	struct gt_testserver *ts = *state;
+	struct homes h;
+	const char *const says[] = {
+	    "is not in the tree this office verified",
+	    "differs: the server's report says the first value of 53.72 arrived ", NULL};
+
+	populate(ts, &h);
+	gt_testserver_tamper(ts,
+	                     "UPDATE batch_log SET received_at_ms = received_at_ms - 86400000 "
+	                     "WHERE org_unit = '53.72'",
+	                     NULL);
+	verify_fails(h.prov, says);
+}
+
+/* issue 14: on time is recomputed from the receive times the signed leaves cover: a value's
+ * arrival moved before the deadline in the store makes the server count a unit on time that
+ * the log shows late. */
+static void a_changed_arrival_is_caught(void **state)
+{
+	struct gt_testserver *ts = *state;
+	struct homes h;
+	const char *const says[] = {
+	    "differs: the server's report counts 1 units as reported on time; the signed log "
+	    "shows 0",
+	    "differs: at 53.72 the server's report counts 1 of 1 units as reported, 1 on time; the "
+	    "signed log shows 1 of 1, 0 on time",
+	    "differs: the server's report says the first value of 53.72 arrived ", NULL};
+
+	populate(ts, &h);
+	/* 15 January 2024, before the end of January and its grace days. */
+	gt_testserver_tamper(
+	    ts, "UPDATE datavalues SET created_at_ms = 1705300000000 WHERE org_unit = '53.72'",
+	    NULL);
+	verify_fails(h.prov, says);
+}
+
+/* issue 14: report states are replayed from the signed workflow actions with the server's
+ * state machine (common/wfstate.c): a state changed in the store differs. */
+static void a_changed_state_is_caught(void **state)
+{
+	struct gt_testserver *ts = *state;
+	struct homes h;
+	const char *const says[] = {
+	    "differs: the server's report says the report KK 202401 of 53.72 is ", NULL};
+
+	populate(ts, &h);
+	verify_passes(h.prov, verify53_jan);
+	gt_testserver_tamper(ts,
+	                     "UPDATE workflow_state SET state = 5 WHERE org_unit = '53.72' AND "
+	                     "period = '202401'",
+	                     NULL);
+	verify_fails_with(h.prov, verify53_jan, says);
 }
 
 /* issue 14: a year's approval covers values of months a month's verify does not fetch: the
@@ -495,6 +625,14 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(a_coarser_approval_is_named, gt_clirun_server_setup,
 	                                    gt_clirun_server_teardown),
 	    cmocka_unit_test_setup_teardown(the_entry_cap_holds, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(a_changed_nil_report_is_caught, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(a_changed_receive_time_is_caught,
+	                                    gt_clirun_server_setup, gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(a_changed_arrival_is_caught, gt_clirun_server_setup,
+	                                    gt_clirun_server_teardown),
+	    cmocka_unit_test_setup_teardown(a_changed_state_is_caught, gt_clirun_server_setup,
 	                                    gt_clirun_server_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
