@@ -316,6 +316,7 @@ int main(int argc, char **argv)
 	sb.signature = bin(bytes64, 64);
 	sb.public_key = bin(bytes64, 32);
 	sb.log_index = 77;
+	sb.received_at_ms = 1764000000000; /* its leaf is of kind 3 (issue 14) */
 	Gtsync__V1__PullChunk chunk = GTSYNC__V1__PULL_CHUNK__INIT;
 	chunk.n_values = 1;
 	chunk.values = pvs;

@@ -103,6 +103,14 @@ static void exact_strings(void **state)
 	        "\" (20 bytes) \\|\\| 0x00 \\|\\| the packed record");
 	assert_int_equal(strlen(GT_LOGLEAF_KEY_DOMAIN), 20);
 	assert_int_equal(GT_LOGLEAF_KEY, 2);
+	/* The batch leaf with its receive time, and the key record of a label change. */
+	assert_int_equal(GT_LOGLEAF_TIMED, 3);
+	assert_int_equal(GT_LOGLEAF_BATCH_MAX, 1 + 32 + 8 + 64);
+	has_row("| 3, a signed batch with its receive time | 0x03 \\|\\| SHA-256(batch bytes as "
+	        "signed) (32 bytes) \\|\\| received_at_ms (8 bytes, big-endian two's complement");
+	has_row("(41 bytes) |");
+	assert_int_equal(GTSYNC__V1__KEY_ACTION__KEY_LABEL_CHANGED, 4);
+	has_row("(`KEY_LABEL_CHANGED`, 4, with `gtsync-server key label`");
 }
 
 int main(void)
