@@ -18,6 +18,7 @@
 
 #include "crypto.h"
 #include "error.h"
+#include "logleaf.h"
 #include "session.h"
 #include "store.h"
 #include "testserver.h"
@@ -456,6 +457,27 @@ static void only_tls13_offered(void **state)
 	assert_true(gt_testserver_alive(&f->ts));
 }
 
+/* The leaf entry the server proves for the batch of this hash (ProofRequest by hash). */
+static void proven_entry(struct gt_session *s, const uint8_t hash[32], uint8_t *out, size_t *len)
+{
+	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
+	Gtsync__V1__ProofRequest rq = GTSYNC__V1__PROOF_REQUEST__INIT;
+	ProtobufCBinaryData h = {32, (uint8_t *)hash};
+	struct gt_session_err err;
+
+	rq.batch_hashes = &h;
+	rq.n_batch_hashes = 1;
+	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PROOF_REQUEST;
+	env.proof_request = &rq;
+	assert_int_equal(gt_session_call(s, &env, &reply, &err), 0);
+	assert_int_equal(reply->body_case, GTSYNC__V1__ENVELOPE__BODY_PROOF_REPLY);
+	assert_int_equal(reply->proof_reply->n_inclusions, 1);
+	*len = reply->proof_reply->inclusions[0]->leaf_entry.len;
+	assert_true(*len <= GT_LOGLEAF_BATCH_MAX);
+	memcpy(out, reply->proof_reply->inclusions[0]->leaf_entry.data, *len);
+	gt_wire_envelope_free(reply);
+}
+
 static gt_envelope *pull_once(struct gt_session *s, const char *org, const char *dataset,
                               int with_batches)
 {
@@ -503,6 +525,22 @@ static void pull_carries_signed_batches(void **state)
 	assert_true(c->n_batches > 0);
 	assert_int_equal(c->n_completions, 1);
 	assert_string_equal(c->completions[0]->registration->org_unit, "53.71");
+	/* issue 14: each returned batch says when the server received it, and its bytes,
+	 * signature and that time give exactly the leaf entry the server proves (kind 3). */
+	for (size_t k = 0; k < c->n_batches; k++) {
+		const Gtsync__V1__SignedBatch *sbk = c->batches[k];
+		uint8_t hash[32], want[GT_LOGLEAF_BATCH_MAX], got[GT_LOGLEAF_BATCH_MAX];
+		size_t want_len = 0, got_len = 0;
+
+		assert_true(sbk->received_at_ms > 1700000000000LL);
+		gt_crypto_sha256(sbk->batch.data, sbk->batch.len, hash);
+		assert_int_equal(gt_logleaf_batch(hash, &sbk->received_at_ms, sbk->signature.data,
+		                                  sbk->signature.len, want, &want_len),
+		                 0);
+		proven_entry(s, hash, got, &got_len);
+		assert_int_equal(got_len, want_len);
+		assert_memory_equal(got, want, want_len);
+	}
 	/* Every value came from a returned batch whose signature verifies and that holds it. */
 	for (size_t i = 0; i < c->n_values; i++) {
 		int found = 0;
