@@ -328,6 +328,18 @@ static void compare_units(struct gt_vcomplete *c, const Gtsync__V1__Completeness
 	}
 }
 
+/* A unit's report state as the server's report gives it (0: not given) against the replay. */
+static void compare_state(struct gt_vcomplete *c, const struct vunit *u, int server)
+{
+	if (u == NULL || !u->state_known || server == 0 || server == u->state)
+		return;
+	say(c, 1,
+	    _("differs: the server's report says the report %s %s of %s is %s; the signed "
+	      "workflow actions leave it %s"),
+	    c->ds->code, c->period, u->code, gt_protonames_state(server),
+	    gt_protonames_state(u->state));
+}
+
 static void time_text(int64_t ms, char out[GT_HUMAN_MAX])
 {
 	if (gt_human_time(ms, NULL, out, GT_HUMAN_MAX) != GT_OK)
@@ -353,12 +365,7 @@ static void compare_child(struct gt_vcomplete *c, const Gtsync__V1__Completeness
 		      "time; the signed log shows %u of %u, %u on time"),
 		    ch->org_unit, ch->reported_units, ch->expected, ch->on_time_units, t.reported,
 		    t.expected, t.on_time);
-	if (cu != NULL && cu->state_known && ch->state != 0 && (int)ch->state != cu->state)
-		say(c, 1,
-		    _("differs: the server's report says the report %s %s of %s is %s; the signed "
-		      "workflow actions leave it %s"),
-		    c->ds->code, c->period, ch->org_unit, gt_protonames_state(ch->state),
-		    gt_protonames_state(cu->state));
+	compare_state(c, cu, (int)ch->state);
 	if (t.first_unknown)
 		return;
 	if (t.has_first ? ch->first_arrival_ms == t.first : ch->first_arrival_ms == 0)
@@ -417,12 +424,7 @@ void gt_vcomplete_compare(struct gt_vcomplete *c, const Gtsync__V1__ReportReply 
 	for (size_t i = 0; i < rep->n_children; i++)
 		if (rep->children[i]->org_unit != NULL)
 			compare_child(c, cp, rep->children[i]);
-	if (root != NULL && root->state_known && rep->state != 0 && (int)rep->state != root->state)
-		say(c, 1,
-		    _("differs: the server's report says the report %s %s of %s is %s; the signed "
-		      "workflow actions leave it %s"),
-		    c->ds->code, c->period, c->root, gt_protonames_state(rep->state),
-		    gt_protonames_state(root->state));
+	compare_state(c, root, (int)rep->state);
 }
 
 void gt_vcomplete_free(struct gt_vcomplete *c)

@@ -100,12 +100,32 @@ Gtsync__V1__ReportReply *gt_report_reply(struct gt_report *r)
 	return &r->reply;
 }
 
+/* Copies list[0..count) into a new array of strings *out (caller frees each and the array). */
+static int dup_periods(char (*list)[GT_PERIOD_MAX_LEN + 1], size_t count, char ***out)
+{
+	char **dup = calloc(count + 1, sizeof(*dup));
+
+	*out = NULL;
+	if (dup == NULL)
+		return GT_ENOMEM;
+	for (size_t i = 0; i < count; i++) {
+		if ((dup[i] = strdup(list[i])) == NULL) {
+			for (size_t k = 0; k < i; k++)
+				free(dup[k]);
+			free(dup);
+			return GT_ENOMEM;
+		}
+	}
+	*out = dup;
+	return GT_OK;
+}
+
 int gt_report_periods(const char *type_name, const char *period, char ***periods, size_t *n)
 {
 	char list[GT_PERIOD_MAX_WITHIN][GT_PERIOD_MAX_LEN + 1];
 	enum gt_period_type type;
 	size_t count = 0;
-	char **out;
+	int rc;
 
 	*periods = NULL;
 	*n = 0;
@@ -113,19 +133,9 @@ int gt_report_periods(const char *type_name, const char *period, char ***periods
 	if (gt_period_type_parse(type_name, &type) != GT_OK ||
 	    gt_period_within(type, period, list, &count) != GT_OK)
 		return GT_EINVAL;
-	if ((out = calloc(count, sizeof(*out))) == NULL)
-		return GT_ENOMEM;
-	for (size_t i = 0; i < count; i++) {
-		if ((out[i] = strdup(list[i])) == NULL) {
-			for (size_t k = 0; k < i; k++)
-				free(out[k]);
-			free(out);
-			return GT_ENOMEM;
-		}
-	}
-	*periods = out;
-	*n = count;
-	return GT_OK;
+	if ((rc = dup_periods(list, count, periods)) == GT_OK)
+		*n = count;
+	return rc;
 }
 
 /* protobuf-c's allocator over a report's memory: what the decoder allocates is freed with the
@@ -1182,25 +1192,15 @@ static int nil_periods(const struct gt_meta_dataset *ds, const char *period, cha
 {
 	char list[GT_PERIOD_MAX_OVERLAP][GT_PERIOD_MAX_LEN + 1];
 	size_t count = 0;
-	char **dup;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (gt_period_overlapping(ds->period_type, period, list, &count) != GT_OK)
 		return GT_EINVAL;
-	if ((dup = calloc(count + 1, sizeof(*dup))) == NULL)
-		return GT_ENOMEM;
-	for (size_t i = 0; i < count; i++) {
-		if ((dup[i] = strdup(list[i])) == NULL) {
-			for (size_t k = 0; k < i; k++)
-				free(dup[k]);
-			free(dup);
-			return GT_ENOMEM;
-		}
-	}
-	*out = dup;
-	*n = count;
-	return GT_OK;
+	if ((rc = dup_periods(list, count, out)) == GT_OK)
+		*n = count;
+	return rc;
 }
 
 /* Completeness and timeliness over the units expected to report the data set. A unit counts

@@ -78,12 +78,12 @@ static void populate(struct gt_testserver *ts, struct homes *h)
 	run_ok(h->d1, push);
 }
 
-/* Runs verify53 as the province and expects it to fail with each of says on stdout. */
-static void verify_fails(const char *home, const char *const *says)
+/* Runs verify with args as the province and expects it to fail with each of says on stdout. */
+static void verify_fails_with(const char *home, const char *const *args, const char *const *says)
 {
 	struct gt_clirun r;
 
-	gt_clirun(&r, home, env_en, 120, verify53);
+	gt_clirun(&r, home, env_en, 120, args);
 	if (r.status != 1 || strstr(r.out, "NOT verified:") == NULL ||
 	    strstr(r.out, "verified: 9 victims") != NULL)
 		fail_msg("verify should fail (1), got %d: %s%s", r.status, r.out, r.err);
@@ -91,6 +91,23 @@ static void verify_fails(const char *home, const char *const *says)
 		if (strstr(r.out, *says) == NULL)
 			fail_msg("verify should say \"%s\": %s%s", *says, r.out, r.err);
 	gt_clirun_free(&r);
+}
+
+/* Runs verify53 as the province and expects it to fail with each of says on stdout. */
+static void verify_fails(const char *home, const char *const *says)
+{
+	verify_fails_with(home, verify53, says);
+}
+
+/* Populates, runs sql on the store behind the server's back, and expects verify53 to fail
+ * with each of says. */
+static void caught(struct gt_testserver *ts, const char *sql, const char *const *says)
+{
+	struct homes h;
+
+	populate(ts, &h);
+	gt_testserver_tamper(ts, sql, NULL);
+	verify_fails(h.prov, says);
 }
 
 /* The untampered store verifies, with the right counts; a district verifies its own unit. The
@@ -167,7 +184,6 @@ static void a_reader_is_refused(void **state)
 static void a_changed_value_is_caught(void **state)
 {
 	struct gt_testserver *ts = *state;
-	struct homes h;
 	const char *const says[] = {
 	    "differs: KK_KORBAN_TOTAL - at 53 (total): the server's "
 	    "report says 10 (2 values), the signed batches give 9 (2 values)",
@@ -175,12 +191,10 @@ static void a_changed_value_is_caught(void **state)
 	    "5 (1 values), the signed batches give 4 (1 values)",
 	    NULL};
 
-	populate(ts, &h);
-	gt_testserver_tamper(ts,
-	                     "UPDATE datavalues SET value = '5', num = 5 WHERE data_element = "
-	                     "'KK_KORBAN_TOTAL' AND org_unit = '53.72'",
-	                     NULL);
-	verify_fails(h.prov, says);
+	caught(ts,
+	       "UPDATE datavalues SET value = '5', num = 5 WHERE data_element = "
+	       "'KK_KORBAN_TOTAL' AND org_unit = '53.72'",
+	       says);
 }
 
 /* (b) A batch removed from the batch log: its leaf has nothing behind it, the figures it gave
@@ -188,7 +202,6 @@ static void a_changed_value_is_caught(void **state)
 static void a_removed_batch_is_caught(void **state)
 {
 	struct gt_testserver *ts = *state;
-	struct homes h;
 	const char *const says[] = {"the server's log lost the batch behind it",
 	                            "the approval of KK 202401 at 53.72 signed a digest that the "
 	                            "signed batches before it do not give",
@@ -196,13 +209,10 @@ static void a_removed_batch_is_caught(void **state)
 	                            "4 (1 values), the signed batches give 0 (0 values)",
 	                            NULL};
 
-	populate(ts, &h);
-	gt_testserver_tamper(
-	    ts,
-	    "DELETE FROM batch_log WHERE log_index = (SELECT min(log_index) FROM batch_log "
-	    "WHERE org_unit = '53.72')",
-	    NULL);
-	verify_fails(h.prov, says);
+	caught(ts,
+	       "DELETE FROM batch_log WHERE log_index = (SELECT min(log_index) FROM batch_log "
+	       "WHERE org_unit = '53.72')",
+	       says);
 }
 
 /* Rewrites the value "4" of 53.72's batch into "8" in the batch's bytes. */
@@ -367,7 +377,6 @@ static void the_result_lists_the_batches(void **state)
 static void a_unit_shown_missing_is_caught(void **state)
 {
 	struct gt_testserver *ts = *state;
-	struct homes h;
 	const char *const says[] = {
 	    "differs: the server's report counts 53.71 as not reported, but the signed log shows "
 	    "its values for the period",
@@ -378,9 +387,7 @@ static void a_unit_shown_missing_is_caught(void **state)
 	    "first arrived ",
 	    NULL};
 
-	populate(ts, &h);
-	gt_testserver_tamper(ts, "DELETE FROM datavalues WHERE org_unit = '53.71'", NULL);
-	verify_fails(h.prov, says);
+	caught(ts, "DELETE FROM datavalues WHERE org_unit = '53.71'", says);
 }
 
 /* issue 14: a key that took no action in the report's history (53.71's operator only pushed)
@@ -428,20 +435,6 @@ static void verify_passes(const char *home, const char *const *args)
 	gt_clirun(&r, home, env_en, 120, args);
 	if (r.status != 0 || strstr(r.out, "verified: ") == NULL)
 		fail_msg("verify should pass: %d %s%s", r.status, r.out, r.err);
-	gt_clirun_free(&r);
-}
-
-/* Runs verify with args as the province and expects it to fail with each of says. */
-static void verify_fails_with(const char *home, const char *const *args, const char *const *says)
-{
-	struct gt_clirun r;
-
-	gt_clirun(&r, home, env_en, 120, args);
-	if (r.status != 1 || strstr(r.out, "NOT verified:") == NULL)
-		fail_msg("verify should fail (1), got %d: %s%s", r.status, r.out, r.err);
-	for (; *says != NULL; says++)
-		if (strstr(r.out, *says) == NULL)
-			fail_msg("verify should say \"%s\": %s%s", *says, r.out, r.err);
 	gt_clirun_free(&r);
 }
 
@@ -494,17 +487,14 @@ static void a_changed_nil_report_is_caught(void **state)
 static void a_changed_receive_time_is_caught(void **state)
 {
 	struct gt_testserver *ts = *state;
-	struct homes h;
 	const char *const says[] = {
 	    "is not in the tree this office verified",
 	    "differs: the server's report says the first value of 53.72 arrived ", NULL};
 
-	populate(ts, &h);
-	gt_testserver_tamper(ts,
-	                     "UPDATE batch_log SET received_at_ms = received_at_ms - 86400000 "
-	                     "WHERE org_unit = '53.72'",
-	                     NULL);
-	verify_fails(h.prov, says);
+	caught(ts,
+	       "UPDATE batch_log SET received_at_ms = received_at_ms - 86400000 "
+	       "WHERE org_unit = '53.72'",
+	       says);
 }
 
 /* issue 14: on time is recomputed from the receive times the signed leaves cover: a value's
