@@ -229,6 +229,95 @@ static void an_older_store_gets_its_tree(void **state)
 	assert_int_equal(gt_store_tree_check(f->st, &c), 0);
 }
 
+/* Rewrites a store's tree nodes from the leaf hashes f->leaves (as a store of an older version
+ * wrote them): the last left child of each level in memory, every node above the leaves
+ * written. */
+struct renode {
+	sqlite3 *db;
+	uint8_t edge[64][H];
+};
+
+static int renode_get(void *arg, unsigned level, uint64_t index, uint8_t out[H])
+{
+	struct renode *r = arg;
+	(void)index;
+
+	memcpy(out, r->edge[level], H);
+	return 0;
+}
+
+static int renode_put(void *arg, unsigned level, uint64_t index, const uint8_t hash[H])
+{
+	struct renode *r = arg;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((index & 1) == 0)
+		memcpy(r->edge[level], hash, H);
+	if (level == 0)
+		return 0;
+	assert_int_equal(
+	    sqlite3_prepare_v2(r->db, "UPDATE log_tree SET hash = ?2 WHERE id = ?1", -1, &s, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)(((((index + 1) << level) - 1) << 6) | level));
+	sqlite3_bind_blob(s, 2, hash, H, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE && sqlite3_changes(r->db) == 1 ? 0 : GT_ESTORE;
+}
+
+/* A batch logged before leaves carried the receive time has a leaf of kind 1: it stays valid
+ * (the check passes, its entry reads back as kind 1) next to the kind 3 leaves after it. */
+static void a_kind_1_leaf_stays_valid(void **state)
+{
+	struct fixture *f = *state;
+	struct gt_store_tree_check c;
+	struct gt_logleaf_batchinfo bi;
+	struct renode r;
+	uint8_t hash[GT_SHA256_LEN], sig[GT_ED25519_SIG_LEN], root[H], want[H];
+	uint8_t *entry = NULL;
+	sqlite3_stmt *s = NULL;
+	uint64_t size = 0;
+	size_t len = 0;
+
+	/* Batch 0 of append_batch(), leaf 1, as a kind 1 leaf. */
+	memset(hash, 0, sizeof(hash));
+	hash[1] = 0xa5;
+	memset(sig, 1, sizeof(sig));
+	assert_int_equal(gt_logleaf_batch_hash(hash, NULL, sig, sizeof(sig), f->leaves[1]), 0);
+	gt_store_close(f->st);
+	f->st = NULL;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(sqlite3_open(f->path, &r.db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(r.db,
+	                                    "UPDATE log_tree SET kind = 1, hash = ?1 WHERE id = 64",
+	                                    -1, &s, NULL),
+	                 SQLITE_OK);
+	sqlite3_bind_blob(s, 1, f->leaves[1], H, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
+	for (uint64_t n = 0; n < N_BATCHES + 1; n++)
+		assert_int_equal(gt_merkle_append(n, f->leaves[n], renode_get, renode_put, &r), 0);
+	sqlite3_close(r.db);
+
+	assert_int_equal(gt_store_open(f->path, 0, &f->st), 0);
+	assert_int_equal(gt_store_tree_check(f->st, &c), 0);
+	assert_int_equal(gt_store_tree_head(f->st, &size, root), 0);
+	assert_int_equal(gt_merkle_root(N_BATCHES + 1, mem_get, f->leaves, want), 0);
+	assert_memory_equal(root, want, H);
+	assert_int_equal(gt_store_tree_entry(f->st, 1, &entry, &len), 0);
+	assert_int_equal(gt_logleaf_batch_parse(entry, len, &bi), 0);
+	assert_int_equal(bi.kind, GT_LOGLEAF_BATCH);
+	assert_int_equal(bi.timed, 0);
+	assert_int_equal(len, 1 + GT_SHA256_LEN + GT_ED25519_SIG_LEN);
+	free(entry);
+	assert_int_equal(gt_store_tree_entry(f->st, 2, &entry, &len), 0);
+	assert_int_equal(gt_logleaf_batch_parse(entry, len, &bi), 0);
+	assert_int_equal(bi.kind, GT_LOGLEAF_TIMED);
+	assert_int_equal(bi.received_at_ms, 1001);
+	free(entry);
+}
+
 /* Each change made behind the store's back is found, and named. */
 static void the_check_finds_changes_behind_its_back(void **state)
 {
@@ -250,6 +339,8 @@ static void the_check_finds_changes_behind_its_back(void **state)
 	    {"UPDATE batch_log SET leaf = 3 WHERE log_index = 5", "does not name leaf 5"},
 	    /* A node added. */
 	    {"INSERT INTO log_tree(id, hash) VALUES(9 * 64 + 9, zeroblob(32))", "nodes where"},
+	    /* The time the server received a batch changed: its leaf (kind 3) covers it. */
+	    {"UPDATE batch_log SET received_at_ms = 1 WHERE log_index = 5", "differs"},
 	};
 	struct fixture *f = *state;
 	struct gt_store_tree_check c;
@@ -290,6 +381,7 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(the_leaf_rolls_back_with_its_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(an_older_store_gets_its_tree, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_kind_1_leaf_stays_valid, setup, teardown),
 	    cmocka_unit_test_setup_teardown(the_check_finds_changes_behind_its_back, setup,
 	                                    teardown),
 	};
