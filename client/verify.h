@@ -92,9 +92,12 @@ struct gt_verify_result {
  * valid at its leaf (registered, not revoked, of the batch's unit, with the role its items
  * need), every entry's inclusion in the verified tree head, re-applies the revision rule
  * (common/merge.h) and recomputes every total and per-child figure, then compares them with
- * the report, and checks that no unit the report lists as not reported holds values. Writes
- * "verified: ..." or each difference to o->out, and names each approval of the subtree that covers
- * more than the report's period (its digest needs values verify did not fetch: not checked).
+ * the report; over the server's org-unit tree (a MetadataRequest) it recomputes completeness,
+ * on time, nil reports, first arrivals and report states (client/vcomplete.h) and compares
+ * them too. Writes "verified: ..." or each difference to o->out, and names what it cannot check
+ * (an approval of the subtree that covers more than the report's period, whose digest needs
+ * values verify did not fetch; on time for batches whose leaves do not carry the receive
+ * time).
  * Returns 0 when everything checks; GT_ECORRUPT when something differs; GT_ETOOBIG past
  * o->max_entries log entries; GT_EPERM for a reader key (it may not have the batches); else the
  * session's or the server's failure (explained on h->err). *res (optional) gets the figures, the
