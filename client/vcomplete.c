@@ -95,7 +95,7 @@ static struct vunit *unit(struct gt_vcomplete *c, const char *code)
 {
 	struct vunit key;
 
-	if (code == NULL || strlen(code) >= sizeof(key.code))
+	if (code == NULL || strlen(code) >= sizeof(key.code) || c->nunits == 0)
 		return NULL;
 	snprintf(key.code, sizeof(key.code), "%s", code);
 	return bsearch(&key, c->units, c->nunits, sizeof(*c->units), cmp_unit);
@@ -144,7 +144,8 @@ int gt_vcomplete_new(const char *root, const struct gt_meta_dataset *ds, const c
 		u->state_known = strcmp(o->code, root) != 0 ||
 		                 gt_orgunit_parent(root, parent, sizeof(parent)) != GT_OK;
 	}
-	qsort(c->units, c->nunits, sizeof(*c->units), cmp_unit);
+	if (c->nunits > 0)
+		qsort(c->units, c->nunits, sizeof(*c->units), cmp_unit);
 out:
 	if (rc != GT_OK) {
 		gt_vcomplete_free(c);

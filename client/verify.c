@@ -631,7 +631,8 @@ static int recompute(struct verify *v, char (**children)[8])
 {
 	size_t i = 0;
 
-	qsort(v->vals, v->nvals, sizeof(*v->vals), cmp_val);
+	if (v->nvals > 0) /* no values: vals may be NULL, which qsort() does not take */
+		qsort(v->vals, v->nvals, sizeof(*v->vals), cmp_val);
 	*children = calloc(v->nvals + 1, sizeof(**children));
 	if (*children == NULL)
 		return GT_ENOMEM;
