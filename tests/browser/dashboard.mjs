@@ -376,6 +376,8 @@ if (mode === 'online') {
     check(r.org === '53.71', `batch ${r.leaf} comes from ${r.org}, not from the cell's unit`);
     check(r.sig === '1' && r.incl === '1', `batch ${r.leaf}: signature ${r.sig}, inclusion ${r.incl}`);
     check(/\S.* · operator/.test(r.key) && !/^\s*[0-9a-f]{16}\s*$/.test(r.key), `batch ${r.leaf}'s key reads '${r.key}' (label and role wanted)`);
+    // The label set with `gtsync-server key label`, logged as a record of its own.
+    check(r.key.includes('Kota Kupang, operator baru'), `batch ${r.leaf}'s key reads '${r.key}', not its new label`);
   }
   // The table as CSV: one line per batch listed.
   const csvHref = await page.getAttribute('.csv a', 'href');
