@@ -1435,23 +1435,29 @@ static void plan_num(struct page *p, const char *de, double v, int has)
 	fputs("</td>", p->f);
 }
 
-static int page_plan(struct page *p, unsigned *status, int csv)
+/* What the plan page shows: the plan and year chosen, the block and sort kept from the
+ * request when they are valid, and the report's target rows in the order shown. */
+struct plan_view {
+	const struct gt_meta_plan *plan;
+	int year;
+	const char *block, *sort;
+	struct plan_row *rows;
+	size_t n, with_target, reached;
+};
+
+/* Chooses the plan (the data set's, else the first the office sees), the plan's year nearest
+ * the page's period and the unit the plan is read at, and keeps the request's block and sort
+ * when they belong to it. 1 when a problem page was written instead. */
+static int plan_choose(struct page *p, unsigned *status, struct plan_view *v)
 {
 	const struct gt_meta *m = p->env->meta;
-	const char *block = p->req->block, *sort = p->req->sort;
 	const struct gt_meta_plan *plan;
-	Gtsync__V1__ReportReply *rep = NULL;
-	struct plan_row *rows = NULL;
 	struct gt_period pe;
-	char *year = p->pe_buf, *org = p->org_buf, err[256];
-	size_t n = 0, with_target = 0, reached = 0;
-	int64_t at;
-	int rc;
 
 	if (m == NULL || p->dset == NULL) {
 		problem(p, status, 503, _("No action plans yet"),
 		        _("The dashboard has no metadata yet: run gtsync metadata pull."), NULL);
-		return GT_OK;
+		return 1;
 	}
 	/* Another data set than a plan's: the first plan the office sees. */
 	if (p->dset->plan == NULL || !plan_visible(p, p->dset->plan)) {
@@ -1462,12 +1468,12 @@ static int page_plan(struct page *p, unsigned *status, int csv)
 		if (first == NULL) {
 			problem(p, status, 404, _("No action plans yet"),
 			        _("No action plan in the metadata covers your office."), NULL);
-			return GT_OK;
+			return 1;
 		}
 		p->dset = first;
 		p->ds = first->code;
 	}
-	plan = p->dset->plan;
+	plan = v->plan = p->dset->plan;
 	/* The plan's year nearest the page's period. */
 	if (gt_period_parse(p->pe, &pe) != GT_OK)
 		pe.year = (int)plan->last_year;
@@ -1475,72 +1481,81 @@ static int page_plan(struct page *p, unsigned *status, int csv)
 		pe.year = (int)plan->first_year;
 	if (pe.year > (int)plan->last_year)
 		pe.year = (int)plan->last_year;
-	snprintf(year, sizeof(p->pe_buf), "%d", pe.year);
-	p->pe = year;
+	v->year = pe.year;
+	snprintf(p->pe_buf, sizeof(p->pe_buf), "%d", pe.year);
+	p->pe = p->pe_buf;
 	/* A province's plan is read at the province when the page's unit lies outside it. */
-	snprintf(org, sizeof(p->org_buf), "%s", p->org);
+	snprintf(p->org_buf, sizeof(p->org_buf), "%s", p->org);
 	if (plan->scope_province != NULL && gt_orgunit_contains(plan->scope_province, p->org) != 1)
-		snprintf(org, sizeof(p->org_buf), "%s", plan->scope_province);
-	p->org = org;
-	if (block != NULL && (!param_ok(block) || gt_meta_block_find(m, block) == NULL ||
-	                      gt_meta_block_find(m, block)->plan != plan))
-		block = NULL;
-	if (sort != NULL && strcmp(sort, "selisih") != 0)
-		sort = NULL;
-	if ((rc = get_report(p, status, &rep, &at, err, sizeof(err))) != GT_OK)
-		return rc == GT_ENOENT ? GT_OK : rc;
-	if (rep->n_targets > 0 && (rows = calloc(rep->n_targets, sizeof(*rows))) == NULL) {
-		rc = GT_ENOMEM;
-		goto out;
-	}
+		snprintf(p->org_buf, sizeof(p->org_buf), "%s", plan->scope_province);
+	p->org = p->org_buf;
+	v->block = p->req->block;
+	v->sort = p->req->sort;
+	if (v->block != NULL && (!param_ok(v->block) || gt_meta_block_find(m, v->block) == NULL ||
+	                         gt_meta_block_find(m, v->block)->plan != plan))
+		v->block = NULL;
+	if (v->sort != NULL && strcmp(v->sort, "selisih") != 0)
+		v->sort = NULL;
+	return 0;
+}
+
+/* The report's target rows of the chosen block (all without one), counted and sorted. */
+static int plan_rows(struct page *p, const Gtsync__V1__ReportReply *rep, struct plan_view *v)
+{
+	if (rep->n_targets > 0 && (v->rows = calloc(rep->n_targets, sizeof(*v->rows))) == NULL)
+		return GT_ENOMEM;
 	for (size_t i = 0; i < rep->n_targets; i++) {
+		const Gtsync__V1__TargetRow *r = rep->targets[i];
 		const struct gt_meta_indicator *ind =
-		    gt_meta_indicator_find(m, rep->targets[i]->indicator);
-		if (block != NULL && (ind == NULL || strcmp(ind->block->code, block) != 0))
+		    gt_meta_indicator_find(p->env->meta, r->indicator);
+		if (v->block != NULL && (ind == NULL || strcmp(ind->block->code, v->block) != 0))
 			continue;
-		rows[n].r = rep->targets[i];
-		rows[n].ind = ind;
-		rows[n].order = i;
-		with_target += rep->targets[i]->has_target;
-		reached += rep->targets[i]->has_target &&
-		           rep->targets[i]->achieved >= rep->targets[i]->target;
-		n++;
+		v->rows[v->n].r = r;
+		v->rows[v->n].ind = ind;
+		v->rows[v->n].order = i;
+		v->with_target += r->has_target;
+		v->reached += r->has_target && r->achieved >= r->target;
+		v->n++;
 	}
-	if (sort != NULL && n > 1)
-		qsort(rows, n, sizeof(*rows), by_gap);
-	if (csv) {
-		fputs("indicator,name,block,year,target,unit,achieved,gap,target_text\r\n", p->f);
-		for (size_t i = 0; i < n; i++) {
-			const Gtsync__V1__TargetRow *r = rows[i].r;
-			csvf(p->f, r->indicator);
-			fputc(',', p->f);
-			csvf(p->f, r->name);
-			fputc(',', p->f);
-			csvf(p->f, rows[i].ind != NULL ? rows[i].ind->block->code : "");
-			fprintf(p->f, ",%s,", year);
-			if (r->has_target)
-				rawnum(p->f, r->target);
-			fputc(',', p->f);
-			csvf(p->f, r->unit);
-			fputc(',', p->f);
-			rawnum(p->f, r->achieved);
-			fputc(',', p->f);
-			if (r->has_target)
-				rawnum(p->f, r->gap);
-			fputc(',', p->f);
-			csvf(p->f, r->target_raw);
-			fputs("\r\n", p->f);
-		}
-		goto out;
+	if (v->sort != NULL && v->n > 1)
+		qsort(v->rows, v->n, sizeof(*v->rows), by_gap);
+	return GT_OK;
+}
+
+/* The rows as CSV. */
+static void plan_csv(struct page *p, const struct plan_view *v)
+{
+	fputs("indicator,name,block,year,target,unit,achieved,gap,target_text\r\n", p->f);
+	for (size_t i = 0; i < v->n; i++) {
+		const Gtsync__V1__TargetRow *r = v->rows[i].r;
+		csvf(p->f, r->indicator);
+		fputc(',', p->f);
+		csvf(p->f, r->name);
+		fputc(',', p->f);
+		csvf(p->f, v->rows[i].ind != NULL ? v->rows[i].ind->block->code : "");
+		fprintf(p->f, ",%s,", p->pe);
+		if (r->has_target)
+			rawnum(p->f, r->target);
+		fputc(',', p->f);
+		csvf(p->f, r->unit);
+		fputc(',', p->f);
+		rawnum(p->f, r->achieved);
+		fputc(',', p->f);
+		if (r->has_target)
+			rawnum(p->f, r->gap);
+		fputc(',', p->f);
+		csvf(p->f, r->target_raw);
+		fputs("\r\n", p->f);
 	}
-	head(p, _("Action plans"));
-	fprintf(p->f, "<h1>%s</h1><p id=\"plan-name\">", _("Action plans"));
-	esc(p, plan->name);
-	fputs(" &middot; ", p->f);
-	esc(p, ou_name(p, p->org, &p->ou));
-	fputs("</p>", p->f);
-	age(p, at, err);
-	/* The plans the office sees (the national plan and the provinces' plans). */
+}
+
+/* The filters: the plans the office sees (the national plan and the provinces' plans), the
+ * plan's years and its blocks. */
+static void plan_filters(struct page *p, const struct plan_view *v)
+{
+	const struct gt_meta *m = p->env->meta;
+	const char *year = p->pe;
+
 	fprintf(p->f, "<nav class=\"filter\" id=\"plans\" aria-label=\"%s\">%s: ", _("plans"),
 	        _("Plan"));
 	for (size_t i = 0; i < m->ndatasets; i++) {
@@ -1553,52 +1568,62 @@ static int page_plan(struct page *p, unsigned *status, int csv)
 		plan_link(p, d->code,
 		          d->plan->scope_province != NULL ? d->plan->scope_province
 		                                          : p->env->home_org,
-		          year, NULL, sort, 0);
+		          year, NULL, v->sort, 0);
 		fprintf(p->f, "\"%s>", d == p->dset ? " aria-current=\"page\"" : "");
 		esc(p, d->plan->code);
 		fputs("</a> ", p->f);
 	}
 	fprintf(p->f, "</nav><nav class=\"filter\" id=\"years\" aria-label=\"%s\">%s: ", _("years"),
 	        _("Year"));
-	for (unsigned y = plan->first_year; y <= plan->last_year; y++) {
+	for (unsigned y = v->plan->first_year; y <= v->plan->last_year; y++) {
 		char ys[16];
 		snprintf(ys, sizeof(ys), "%u", y);
 		fputs("<a href=\"", p->f);
-		plan_link(p, p->ds, p->org, ys, block, sort, 0);
-		fprintf(p->f, "\"%s>%u</a> ", (int)y == pe.year ? " aria-current=\"page\"" : "", y);
+		plan_link(p, p->ds, p->org, ys, v->block, v->sort, 0);
+		fprintf(p->f, "\"%s>%u</a> ", (int)y == v->year ? " aria-current=\"page\"" : "", y);
 	}
 	fprintf(p->f, "</nav><nav class=\"filter\" id=\"blocks\" aria-label=\"%s\">%s: <a href=\"",
 	        _("blocks"), _("Block"));
-	plan_link(p, p->ds, p->org, year, NULL, sort, 0);
-	fprintf(p->f, "\"%s>%s</a> ", block == NULL ? " aria-current=\"page\"" : "", _("all"));
+	plan_link(p, p->ds, p->org, year, NULL, v->sort, 0);
+	fprintf(p->f, "\"%s>%s</a> ", v->block == NULL ? " aria-current=\"page\"" : "", _("all"));
 	for (size_t i = 0; i < m->nblocks; i++) {
 		const struct gt_meta_block *b = m->blocks[i];
-		if (b->plan != plan)
+		if (b->plan != v->plan)
 			continue;
 		fputs("<a data-block=\"", p->f);
 		esc(p, b->code);
 		fputs("\" href=\"", p->f);
-		plan_link(p, p->ds, p->org, year, b->code, sort, 0);
+		plan_link(p, p->ds, p->org, year, b->code, v->sort, 0);
 		fprintf(p->f, "\"%s>",
-		        block != NULL && strcmp(block, b->code) == 0 ? " aria-current=\"page\""
-		                                                     : "");
+		        v->block != NULL && strcmp(v->block, b->code) == 0
+		            ? " aria-current=\"page\""
+		            : "");
 		esc(p, b->name);
 		fputs("</a> ", p->f);
 	}
-	fprintf(p->f, "</nav><p id=\"plan-summary\">%zu %s, %zu %s, %zu %s</p>", n, _("indicators"),
-	        with_target, _("with a target this year"), reached, _("reached their target"));
+	fputs("</nav>", p->f);
+}
+
+/* The summary, the CSV link and the table of targets. */
+static void plan_table(struct page *p, const struct plan_view *v)
+{
+	const char *year = p->pe;
+
+	fprintf(p->f, "<p id=\"plan-summary\">%zu %s, %zu %s, %zu %s</p>", v->n, _("indicators"),
+	        v->with_target, _("with a target this year"), v->reached,
+	        _("reached their target"));
 	fputs("<p class=\"csv\"><a href=\"", p->f);
-	plan_link(p, p->ds, p->org, year, block, sort, 1);
+	plan_link(p, p->ds, p->org, year, v->block, v->sort, 1);
 	fprintf(p->f, "\" download>%s</a></p>", _("Download as CSV"));
 	fprintf(p->f,
 	        "<table id=\"plan\"><thead><tr><th>%s</th><th>%s</th><th class=\"n\">%s</th>"
 	        "<th>%s</th><th class=\"n\">%s</th><th class=\"n\"><a id=\"sort-gap\" href=\"",
 	        _("Indicator"), _("Block"), _("Target"), _("Unit"), _("Achievement"));
-	plan_link(p, p->ds, p->org, year, block, sort != NULL ? NULL : "selisih", 0);
+	plan_link(p, p->ds, p->org, year, v->block, v->sort != NULL ? NULL : "selisih", 0);
 	fprintf(p->f, "\">%s %s</a></th></tr></thead><tbody>", _("Gap"),
-	        sort != NULL ? "&darr;" : "&#8597;");
-	for (size_t i = 0; i < n; i++) {
-		const Gtsync__V1__TargetRow *r = rows[i].r;
+	        v->sort != NULL ? "&darr;" : "&#8597;");
+	for (size_t i = 0; i < v->n; i++) {
+		const Gtsync__V1__TargetRow *r = v->rows[i].r;
 		fputs("<tr data-ind=\"", p->f);
 		esc(p, r->indicator);
 		fputs("\"><td>", p->f);
@@ -1606,7 +1631,7 @@ static int page_plan(struct page *p, unsigned *status, int csv)
 		fputs(" <small>", p->f);
 		esc(p, r->indicator);
 		fputs("</small></td><td>", p->f);
-		esc(p, rows[i].ind != NULL ? rows[i].ind->block->name : "");
+		esc(p, v->rows[i].ind != NULL ? v->rows[i].ind->block->name : "");
 		fputs("</td>", p->f);
 		plan_num(p, "target", r->target, r->has_target);
 		fputs("<td>", p->f);
@@ -1616,12 +1641,41 @@ static int page_plan(struct page *p, unsigned *status, int csv)
 		plan_num(p, "gap", r->gap, r->has_target);
 		fputs("</tr>", p->f);
 	}
-	if (n == 0)
+	if (v->n == 0)
 		fprintf(p->f, "<tr><td colspan=\"6\">%s</td></tr>", _("No indicators."));
 	fputs("</tbody></table>", p->f);
+}
+
+static int page_plan(struct page *p, unsigned *status, int csv)
+{
+	Gtsync__V1__ReportReply *rep = NULL;
+	struct plan_view v = {0};
+	char err[256];
+	int64_t at;
+	int rc;
+
+	if (plan_choose(p, status, &v) != 0)
+		return GT_OK;
+	if ((rc = get_report(p, status, &rep, &at, err, sizeof(err))) != GT_OK)
+		return rc == GT_ENOENT ? GT_OK : rc;
+	if ((rc = plan_rows(p, rep, &v)) != GT_OK)
+		goto out;
+	if (csv) {
+		plan_csv(p, &v);
+		goto out;
+	}
+	head(p, _("Action plans"));
+	fprintf(p->f, "<h1>%s</h1><p id=\"plan-name\">", _("Action plans"));
+	esc(p, v.plan->name);
+	fputs(" &middot; ", p->f);
+	esc(p, ou_name(p, p->org, &p->ou));
+	fputs("</p>", p->f);
+	age(p, at, err);
+	plan_filters(p, &v);
+	plan_table(p, &v);
 	foot(p);
 out:
-	free(rows);
+	free(v.rows);
 	gtsync__v1__report_reply__free_unpacked(rep, NULL);
 	return rc;
 }
