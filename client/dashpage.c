@@ -1972,51 +1972,34 @@ static void prov_again(struct page *p)
 }
 
 /* Asal angka: the signed batches a figure comes from, checked by the dashboard itself. */
-static int page_prov(struct page *p, unsigned *status, int csv)
+/* Refuses an address that names no figure, and the page in a static export; 1 when a problem
+ * page was written. */
+static int prov_refused(struct page *p, unsigned *status)
 {
-	struct gt_dashpage_prov pv;
-	struct gt_cstore_dash_key k;
-	struct prov_fig fig;
-	struct gt_cstore_orgunit ou;
-	const char *r = p->env->role != NULL ? p->env->role : "";
-	char pe[GT_HUMAN_MAX];
-	int rc;
-
-	memset(&pv, 0, sizeof(pv));
-	memset(&fig, 0, sizeof(fig));
 	if ((p->req->element != NULL && !param_ok(p->req->element)) ||
 	    (p->req->coc != NULL && !param_ok(p->req->coc)) ||
 	    (p->req->unit != NULL && gt_orgunit_valid(p->req->unit) != 0)) {
 		problem(p, status, 404, _("Unknown figure"),
 		        _("This address does not name a figure of the report."), NULL);
-		return GT_OK;
+		return 1;
 	}
 	if (p->env->prov == NULL) {
 		problem(p, status, 404, _("Not in a static export"),
 		        _("Where a figure comes from is checked by the running dashboard against "
 		          "the server; a static export cannot check it."),
 		        NULL);
-		return GT_OK;
+		return 1;
 	}
-	if (strcmp(r, "reader") != 0) {
-		snprintf(k.org, sizeof(k.org), "%s", p->org);
-		snprintf(k.dataset, sizeof(k.dataset), "%s", p->ds);
-		snprintf(k.period, sizeof(k.period), "%s", p->pe);
-		if ((rc = p->env->prov(p->env->prov_arg, &k, &pv)) != GT_OK)
-			return rc;
-	}
-	if (pv.res != NULL && (rc = prov_figure(p, pv.res, &fig)) != GT_OK)
-		return rc;
-	if (csv) {
-		if (pv.res != NULL)
-			prov_csv(p, pv.res, &fig);
-		else
-			*status = 503;
-		goto out;
-	}
-	if (pv.running)
-		p->refresh_s = 2;
-	head(p, _("Where the figure comes from"));
+	return 0;
+}
+
+/* The heading: the figure (element and option, or every figure), its unit, data set and
+ * period. */
+static void prov_heading(struct page *p)
+{
+	struct gt_cstore_orgunit ou;
+	char pe[GT_HUMAN_MAX];
+
 	fprintf(p->f, "<h1>%s</h1><p id=\"figure\">", _("Where the figure comes from"));
 	if (p->req->element != NULL) {
 		const struct gt_meta_element *e =
@@ -2042,6 +2025,102 @@ static int page_prov(struct page *p, unsigned *status, int csv)
 	gt_human_period(p->pe, pe, sizeof(pe));
 	esc(p, pe);
 	fputs("</p>", p->f);
+}
+
+/* Whether a check runs (and for how long), else the button to check again; then why the last
+ * check failed, if it did. */
+static void prov_state(struct page *p, const struct gt_dashpage_prov *pv)
+{
+	fputs("<div class=\"age\">", p->f);
+	if (pv->running) {
+		char secs[32];
+		snprintf(secs, sizeof(secs), "%lld",
+		         (long long)((p->env->now_ms - pv->started_ms) / 1000));
+		fprintf(p->f, "<p class=\"verdict wait\" id=\"checking\" role=\"status\">%s <span>",
+		        _("Checking the signed batches with the server\xe2\x80\xa6"));
+		esc(p, secs);
+		fprintf(p->f, " %s</span></p>", _("seconds"));
+	} else {
+		prov_again(p);
+	}
+	fputs("</div>", p->f);
+	if (pv->failed_rc == GT_EPERM)
+		prov_note(p, "refused",
+		          _("The server does not let this office's key fetch the signed batches: "
+		            "only the units' aggregators and the secretariat can check where a "
+		            "figure comes from."),
+		          NULL);
+	else if (pv->failed_rc != 0 && !pv->running && pv->failed_offline)
+		prov_note(
+		    p, "unreachable",
+		    _("The server cannot be reached, so the figures could not be checked now: "
+		      "checking needs the server, and the dashboard cannot verify offline."),
+		    pv->failed_why);
+	else if (pv->failed_rc != 0 && !pv->running)
+		prov_note(p, "failed", _("The figures could not be checked:"), pv->failed_why);
+}
+
+/* The last verification's result: its verdict, differences and batches, and what it
+ * checked. */
+static void prov_result(struct page *p, const struct gt_dashpage_prov *pv,
+                        const struct prov_fig *fig)
+{
+	if (pv->failed_rc != 0) {
+		char when[GT_HUMAN_MAX];
+		gt_human_time(pv->done_ms, p->env->zone, when, sizeof(when));
+		fprintf(p->f, "<p id=\"last\">%s ", _("The last verification, made at"));
+		esc(p, when);
+		fputs(":</p>", p->f);
+	}
+	prov_verdict(p, pv, fig);
+	prov_diffs(p, pv->res);
+	prov_batches(p, pv->res, fig);
+	fprintf(p->f, "<details><summary>%s</summary><p>%s</p>", _("What was checked"),
+	        _("The dashboard fetched the log entries behind the report from the server, "
+	          "checked every key record's signature by the server's key, every batch's "
+	          "bytes against its logged hash and its signature against the key valid at "
+	          "its leaf, every entry's inclusion in the tree head this office verified, "
+	          "then re-applied the revision rule and recomputed every figure."));
+	if (pv->said != NULL && pv->said[0]) {
+		fputs("<pre id=\"said\">", p->f);
+		esc(p, pv->said);
+		fputs("</pre>", p->f);
+	}
+	fputs("</details>", p->f);
+}
+
+static int page_prov(struct page *p, unsigned *status, int csv)
+{
+	struct gt_dashpage_prov pv;
+	struct gt_cstore_dash_key k;
+	struct prov_fig fig;
+	const char *r = p->env->role != NULL ? p->env->role : "";
+	int rc;
+
+	memset(&pv, 0, sizeof(pv));
+	memset(&fig, 0, sizeof(fig));
+	if (prov_refused(p, status))
+		return GT_OK;
+	if (strcmp(r, "reader") != 0) {
+		snprintf(k.org, sizeof(k.org), "%s", p->org);
+		snprintf(k.dataset, sizeof(k.dataset), "%s", p->ds);
+		snprintf(k.period, sizeof(k.period), "%s", p->pe);
+		if ((rc = p->env->prov(p->env->prov_arg, &k, &pv)) != GT_OK)
+			return rc;
+	}
+	if (pv.res != NULL && (rc = prov_figure(p, pv.res, &fig)) != GT_OK)
+		return rc;
+	if (csv) {
+		if (pv.res != NULL)
+			prov_csv(p, pv.res, &fig);
+		else
+			*status = 503;
+		goto out;
+	}
+	if (pv.running)
+		p->refresh_s = 2;
+	head(p, _("Where the figure comes from"));
+	prov_heading(p);
 	if (strcmp(r, "reader") == 0) {
 		prov_note(
 		    p, "refused",
@@ -2053,61 +2132,13 @@ static int page_prov(struct page *p, unsigned *status, int csv)
 		foot(p);
 		goto out;
 	}
-	fputs("<div class=\"age\">", p->f);
-	if (pv.running) {
-		char secs[32];
-		snprintf(secs, sizeof(secs), "%lld",
-		         (long long)((p->env->now_ms - pv.started_ms) / 1000));
-		fprintf(p->f, "<p class=\"verdict wait\" id=\"checking\" role=\"status\">%s <span>",
-		        _("Checking the signed batches with the server\xe2\x80\xa6"));
-		esc(p, secs);
-		fprintf(p->f, " %s</span></p>", _("seconds"));
-	} else {
-		prov_again(p);
-	}
-	fputs("</div>", p->f);
-	if (pv.failed_rc == GT_EPERM)
-		prov_note(p, "refused",
-		          _("The server does not let this office's key fetch the signed batches: "
-		            "only the units' aggregators and the secretariat can check where a "
-		            "figure comes from."),
-		          NULL);
-	else if (pv.failed_rc != 0 && !pv.running && pv.failed_offline)
-		prov_note(
-		    p, "unreachable",
-		    _("The server cannot be reached, so the figures could not be checked now: "
-		      "checking needs the server, and the dashboard cannot verify offline."),
-		    pv.failed_why);
-	else if (pv.failed_rc != 0 && !pv.running)
-		prov_note(p, "failed", _("The figures could not be checked:"), pv.failed_why);
+	prov_state(p, &pv);
 	if (pv.res == NULL) {
 		if (!pv.running && pv.failed_rc == 0)
 			prov_note(p, "none", _("Not checked yet."), NULL);
-		foot(p);
-		goto out;
+	} else {
+		prov_result(p, &pv, &fig);
 	}
-	if (pv.failed_rc != 0) {
-		char when[GT_HUMAN_MAX];
-		gt_human_time(pv.done_ms, p->env->zone, when, sizeof(when));
-		fprintf(p->f, "<p id=\"last\">%s ", _("The last verification, made at"));
-		esc(p, when);
-		fputs(":</p>", p->f);
-	}
-	prov_verdict(p, &pv, &fig);
-	prov_diffs(p, pv.res);
-	prov_batches(p, pv.res, &fig);
-	fprintf(p->f, "<details><summary>%s</summary><p>%s</p>", _("What was checked"),
-	        _("The dashboard fetched the log entries behind the report from the server, "
-	          "checked every key record's signature by the server's key, every batch's "
-	          "bytes against its logged hash and its signature against the key valid at "
-	          "its leaf, every entry's inclusion in the tree head this office verified, "
-	          "then re-applied the revision rule and recomputed every figure."));
-	if (pv.said != NULL && pv.said[0]) {
-		fputs("<pre id=\"said\">", p->f);
-		esc(p, pv.said);
-		fputs("</pre>", p->f);
-	}
-	fputs("</details>", p->f);
 	foot(p);
 out:
 	free(fig.shown);
