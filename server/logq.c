@@ -254,7 +254,6 @@ static void work_cb(uv_work_t *req)
 
 static void reply(struct logq_job *j)
 {
-	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
 	Gtsync__V1__LogEntriesReply rep = GTSYNC__V1__LOG_ENTRIES_REPLY__INIT;
 	Gtsync__V1__LogEntry *e = calloc(j->n_found + 1, sizeof(*e));
 	Gtsync__V1__LogEntry **ep = calloc(j->n_found + 1, sizeof(*ep));
@@ -283,10 +282,7 @@ static void reply(struct logq_job *j)
 	rep.n_entries = j->n_found;
 	rep.next_leaf = j->scanned_to;
 	rep.more = j->more != 0;
-	env.request_id = j->env->request_id;
-	env.body_case = GTSYNC__V1__ENVELOPE__BODY_LOG_ENTRIES_REPLY;
-	env.log_entries_reply = &rep;
-	gt__reply_send(j->r, &env);
+	GT__REPLY_SEND_BODY(j->r, j->env->request_id, LOG_ENTRIES_REPLY, log_entries_reply, &rep);
 out:
 	free(e);
 	free(ep);

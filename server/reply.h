@@ -59,6 +59,17 @@ static inline void gt__reply_send(struct gt__reply *r, gt_envelope *env)
 	r->ops->send(r, env);
 }
 
+/* Sends msg (borrowed) as the body of the reply to request rid: member is the envelope's field
+ * for it (pull_chunk) and kind its body case without the prefix (PULL_CHUNK). */
+#define GT__REPLY_SEND_BODY(r, rid, kind, member, msg)                                             \
+	do {                                                                                       \
+		gt_envelope env_ = GTSYNC__V1__ENVELOPE__INIT;                                     \
+		env_.request_id = (rid);                                                           \
+		env_.body_case = GTSYNC__V1__ENVELOPE__BODY_##kind;                                \
+		env_.member = (msg);                                                               \
+		gt__reply_send((r), &env_);                                                        \
+	} while (0)
+
 static inline void gt__reply_fail(struct gt__reply *r, uint64_t rid, int code, const char *msg,
                                   int fatal)
 {
