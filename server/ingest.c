@@ -336,12 +336,10 @@ static void start_check(struct gt_writer_ticket *t)
 
 void gt__ingest_push(struct gt__reply *r, gt_envelope *env)
 {
-	struct push_job *j = calloc(1, sizeof(*j));
+	struct push_job *j = gt__reply_job(r, env, sizeof(*j));
 
-	if (j == NULL) {
-		gt__reply_refuse(r, env, GT_ENOMEM, NULL);
+	if (j == NULL)
 		return;
-	}
 	j->req.data = j;
 	j->r = r;
 	j->env = env;

@@ -334,11 +334,8 @@ void gt__logq_submit(struct gt__reply *r, gt_envelope *env)
 	}
 	if (gt__reply_read_allowed(r, env, q->org_unit, NULL) != GT_OK)
 		return;
-	j = calloc(1, sizeof(*j));
-	if (j == NULL) {
-		gt__reply_refuse(r, env, GT_ENOMEM, NULL);
+	if ((j = gt__reply_job(r, env, sizeof(*j))) == NULL)
 		return;
-	}
 	j->snap = gt_snapshot_ref(r->srv->snap);
 	j->ds = j->snap != NULL && j->snap->meta != NULL
 	            ? gt_meta_dataset_find(j->snap->meta, q->dataset)

@@ -563,11 +563,8 @@ void gt__query_submit(struct gt__reply *r, gt_envelope *env)
 		         "comments or batches");
 	if (gt__reply_read_allowed(r, env, request_org(env), why) != GT_OK)
 		return;
-	j = calloc(1, sizeof(*j));
-	if (j == NULL) {
-		gt__reply_refuse(r, env, GT_ENOMEM, NULL);
+	if ((j = gt__reply_job(r, env, sizeof(*j))) == NULL)
 		return;
-	}
 	j->req.data = j;
 	j->r = r;
 	j->env = env;

@@ -109,6 +109,10 @@ static inline void gt__reply_refuse(struct gt__reply *r, gt_envelope *env, int c
 int gt__reply_read_allowed(struct gt__reply *r, gt_envelope *env, const char *org,
                            const char *refused);
 
+/* A new request job of size bytes, zeroed; on failure answers env with GT_ENOMEM, ends the
+ * request, frees env and returns NULL. The caller frees the job with free(). */
+void *gt__reply_job(struct gt__reply *r, gt_envelope *env, size_t size);
+
 /* Queues req's work off the loop holding a reference on r for after to drop (through
  * gt__reply_end()). Returns GT_OK, or GT_EBUSY with nothing queued and nothing held: the
  * caller then refuses the request. */
