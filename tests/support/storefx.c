@@ -12,14 +12,29 @@
 
 #include "testutil.h"
 
+void gt_storefx_open(struct gt_storefx *f, const char *tag)
+{
+	f->dir = gt_test_tmpdir(tag);
+	assert_true(asprintf(&f->path, "%s/gtsync.db", f->dir) > 0);
+	assert_int_equal(gt_store_open(f->path, 1, &f->st), 0);
+}
+
+void gt_storefx_close(struct gt_storefx *f)
+{
+	gt_store_close(f->st);
+	gt_test_rmtree(f->dir);
+	free(f->dir);
+	free(f->path);
+	f->st = NULL;
+	f->dir = f->path = NULL;
+}
+
 int gt_storefx_setup(void **state)
 {
 	struct gt_storefx *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	f->dir = gt_test_tmpdir("store");
-	assert_true(asprintf(&f->path, "%s/gtsync.db", f->dir) > 0);
-	assert_int_equal(gt_store_open(f->path, 1, &f->st), 0);
+	gt_storefx_open(f, "store");
 	*state = f;
 	return 0;
 }
@@ -28,10 +43,7 @@ int gt_storefx_teardown(void **state)
 {
 	struct gt_storefx *f = *state;
 
-	gt_store_close(f->st);
-	gt_test_rmtree(f->dir);
-	free(f->dir);
-	free(f->path);
+	gt_storefx_close(f);
 	free(f);
 	return 0;
 }

@@ -10,6 +10,13 @@ struct gt_storefx {
 	struct gt_store *st;
 };
 
+/* Opens a new store, for writing, as tag's new temporary directory's gtsync.db into f, for a
+ * test's own fixture that holds one. */
+void gt_storefx_open(struct gt_storefx *f, const char *tag);
+
+/* Closes f's store, removes its directory and frees f's fields (not f). */
+void gt_storefx_close(struct gt_storefx *f);
+
 /* cmocka setup and teardown: a new store, opened for writing, in a new directory; *state is
  * the fixture. */
 int gt_storefx_setup(void **state);
