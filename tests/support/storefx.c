@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -27,6 +28,22 @@ void gt_storefx_close(struct gt_storefx *f)
 	free(f->path);
 	f->st = NULL;
 	f->dir = f->path = NULL;
+}
+
+void gt_storefx_units_keys(struct gt_store *st, const char *csv, const char *const *orgs, size_t n,
+                           char ids[][GT_KEY_ID_LEN + 1])
+{
+	struct gt_store_import_result res;
+	uint8_t pub[GT_ED25519_PUB_LEN];
+
+	assert_int_equal(gt_store_orgunit_import_buf(st, (const uint8_t *)csv, strlen(csv), &res),
+	                 0);
+	for (size_t i = 0; i < n; i++) {
+		memset(pub, (int)i + 1, sizeof(pub));
+		assert_int_equal(
+		    gt_store_key_add(st, pub, orgs[i], GTSYNC__V1__ROLE__ROLE_OPERATOR, 1, ids[i]),
+		    0);
+	}
 }
 
 int gt_storefx_setup(void **state)

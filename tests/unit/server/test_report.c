@@ -72,22 +72,13 @@ static void push(struct fixture *f, int k, const struct val *v, size_t nv, int64
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct gt_store_import_result res;
 	const char *csv = "code,name,level\n53,Nusa Tenggara Timur,province\n"
 	                  "53.71,Kota Kupang,district\n53.01,Kabupaten Kupang,district\n"
 	                  "11,Aceh,province\n11.01,Kabupaten Simeulue,district\n";
-	uint8_t pub[32];
 
 	assert_non_null(f);
 	gt_storefx_open(&f->fx, "report");
-	assert_int_equal(
-	    gt_store_orgunit_import_buf(f->fx.st, (const uint8_t *)csv, strlen(csv), &res), 0);
-	for (int i = 0; i < N_KEYS; i++) {
-		memset(pub, i + 1, sizeof(pub));
-		assert_int_equal(gt_store_key_add(f->fx.st, pub, key_org[i],
-		                                  GTSYNC__V1__ROLE__ROLE_OPERATOR, 1, f->key[i]),
-		                 0);
-	}
+	gt_storefx_units_keys(f->fx.st, csv, key_org, N_KEYS, f->key);
 	gt_test_store_metadata(f->fx.st);
 
 	const struct val v5371[] = {{"KK_KORBAN", "202401", "PD", "3", 0},

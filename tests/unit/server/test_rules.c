@@ -55,21 +55,12 @@ static int64_t day_ms(int y, int m, int d)
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct gt_store_import_result res;
 	const char *csv = "code,name,level\n53,Nusa Tenggara Timur,province\n"
 	                  "53.71,Kota Kupang,district\n53.72,Kota Dua,district\n"
 	                  "36,Banten,province\n36.71,Kota Tangerang,district\n";
-	uint8_t pub[32];
 
 	gt_storefx_open(&f->fx, "rules");
-	assert_int_equal(
-	    gt_store_orgunit_import_buf(f->fx.st, (const uint8_t *)csv, strlen(csv), &res), 0);
-	for (int i = 0; i < N_KEYS; i++) {
-		memset(pub, i + 1, sizeof(pub));
-		assert_int_equal(gt_store_key_add(f->fx.st, pub, key_org[i],
-		                                  GTSYNC__V1__ROLE__ROLE_OPERATOR, 1, f->key[i]),
-		                 0);
-	}
+	gt_storefx_units_keys(f->fx.st, csv, key_org, N_KEYS, f->key);
 	gt_test_store_metadata(f->fx.st);
 	assert_int_equal(gt_snapshot_load(f->fx.st, &f->snap), 0);
 	*state = f;

@@ -39,20 +39,11 @@ struct fixture {
 
 static void prepare(struct gt_store *st, char key[N_KEYS][GT_KEY_ID_LEN + 1])
 {
-	struct gt_store_import_result res;
 	const char *csv = "code,name,level\n53,Nusa Tenggara Timur,province\n"
 	                  "53.71,Kota Kupang,district\n53.01,Kabupaten Kupang,district\n"
 	                  "11,Aceh,province\n11.01,Kabupaten Simeulue,district\n";
-	uint8_t pub[32];
 
-	assert_int_equal(gt_store_orgunit_import_buf(st, (const uint8_t *)csv, strlen(csv), &res),
-	                 0);
-	for (int i = 0; i < N_KEYS; i++) {
-		memset(pub, i + 1, sizeof(pub));
-		assert_int_equal(gt_store_key_add(st, pub, key_org[i],
-		                                  GTSYNC__V1__ROLE__ROLE_OPERATOR, 1, key[i]),
-		                 0);
-	}
+	gt_storefx_units_keys(st, csv, key_org, N_KEYS, key);
 }
 
 static int setup(void **state)
