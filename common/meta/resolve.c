@@ -306,87 +306,91 @@ static int u32_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void resolve_datasets(struct ld *L)
+/* A data set's period type, levels and plan (a plan's data set must be yearly). */
+static void resolve_dataset_head(struct ld *L, struct w_dataset *w)
+{
+	struct w_plan *p;
+
+	if (!(w->h.seen & (1u << A_PERIOD)) && !w->h.broken)
+		ERR_REC(L, w, w->pub.line, "data set %s has no period type", w->pub.code);
+	if (!(w->h.seen & (1u << A_LEVELS)) && !w->h.broken)
+		ERR_REC(L, w, w->pub.line, "data set %s has no levels", w->pub.code);
+	if (w->plan.code != NULL) {
+		p = find_rec(L, K_PLAN, w->plan.code);
+		if (p == NULL)
+			ERR_REC(L, w, w->plan.line, "data set %s names unknown plan \"%s\"",
+			        w->pub.code, w->plan.code);
+		else
+			w->pub.plan = &p->pub;
+		if ((w->h.seen & (1u << A_PERIOD)) && w->pub.period_type != GT_PERIOD_YEARLY)
+			ERR_REC(L, w, w->plan.line,
+			        "data set %s reports plan achievement and must be yearly",
+			        w->pub.code);
+	} else if (w->nelems == 0 && !w->h.broken) {
+		ERR_REC(L, w, w->pub.line, "data set %s has no elements", w->pub.code);
+	}
+}
+
+/* A data set's elements, in its order and sorted by index (each once), with the plan
+ * achievement element ach added to a plan's data set that does not list it. Non-zero when out
+ * of memory. */
+static int resolve_dataset_elements(struct ld *L, struct w_dataset *w, struct w_element *ach)
+{
+	struct ktab *te = &L->ix->tabs[K_ELEMENT];
+	const struct gt_meta_element **els;
+	uint32_t *sorted, n = 0;
+	bool has_ach = false;
+
+	els = gt__meta_arena_alloc(&L->ix->arena, ((size_t)w->nelems + 1) * sizeof(*els));
+	sorted = gt__meta_arena_alloc(&L->ix->arena, ((size_t)w->nelems + 1) * sizeof(*sorted));
+	if (els == NULL || sorted == NULL) {
+		gt__meta_nomem(L);
+		return 1;
+	}
+	for (uint32_t k = 0; k < w->nelems; k++) {
+		const struct ref *r = &w->elems[k];
+		struct w_element *e = find_rec(L, K_ELEMENT, r->code);
+		if (e == NULL) {
+			ERR_REC(L, w, r->line, "data set %s names unknown element \"%s\"",
+			        w->pub.code, r->code);
+			continue;
+		}
+		if (e->pub.builtin) {
+			if (w->pub.plan == NULL && w->plan.code == NULL) {
+				ERR_REC(L, w, r->line,
+				        "element %s belongs only in a plan's achievement data "
+				        "set (add \"plan CODE\")",
+				        r->code);
+				continue;
+			}
+			has_ach = true;
+		}
+		els[n] = &e->pub;
+		sorted[n] = e->pub.index;
+		n++;
+	}
+	if (w->pub.plan != NULL && !has_ach && ach != NULL) {
+		els[n] = &ach->pub;
+		sorted[n] = ach->pub.index;
+		n++;
+	}
+	qsort(sorted, n, sizeof(*sorted), u32_cmp);
+	for (uint32_t k = 1; k < n; k++)
+		if (sorted[k] == sorted[k - 1])
+			ERR_REC(L, w, w->pub.line, "data set %s lists element %s twice",
+			        w->pub.code, ((struct w_element *)te->recs[sorted[k]])->pub.code);
+	w->pub.elements = els;
+	w->pub.nelements = n;
+	w->pub.sorted = sorted;
+	return 0;
+}
+
+/* Each element's data sets, in data set order. */
+static void resolve_element_datasets(struct ld *L)
 {
 	struct ktab *t = &L->ix->tabs[K_DATASET], *te = &L->ix->tabs[K_ELEMENT];
 	uint32_t *counts;
-	struct w_element *ach = find_rec(L, K_ELEMENT, GT_META_ACH_CODE);
 
-	for (uint32_t i = 0; i < t->n && !L->stop; i++) {
-		struct w_dataset *w = t->recs[i];
-		const struct gt_meta_element **els;
-		uint32_t *sorted, n = 0;
-		struct w_plan *p = NULL;
-		bool has_ach = false;
-
-		w->pub.index = i;
-		if (!(w->h.seen & (1u << A_PERIOD)) && !w->h.broken)
-			ERR_REC(L, w, w->pub.line, "data set %s has no period type", w->pub.code);
-		if (!(w->h.seen & (1u << A_LEVELS)) && !w->h.broken)
-			ERR_REC(L, w, w->pub.line, "data set %s has no levels", w->pub.code);
-		if (w->plan.code != NULL) {
-			p = find_rec(L, K_PLAN, w->plan.code);
-			if (p == NULL)
-				ERR_REC(L, w, w->plan.line, "data set %s names unknown plan \"%s\"",
-				        w->pub.code, w->plan.code);
-			else
-				w->pub.plan = &p->pub;
-			if ((w->h.seen & (1u << A_PERIOD)) &&
-			    w->pub.period_type != GT_PERIOD_YEARLY)
-				ERR_REC(L, w, w->plan.line,
-				        "data set %s reports plan achievement and must be yearly",
-				        w->pub.code);
-		} else if (w->nelems == 0 && !w->h.broken) {
-			ERR_REC(L, w, w->pub.line, "data set %s has no elements", w->pub.code);
-		}
-		els = gt__meta_arena_alloc(&L->ix->arena, ((size_t)w->nelems + 1) * sizeof(*els));
-		sorted =
-		    gt__meta_arena_alloc(&L->ix->arena, ((size_t)w->nelems + 1) * sizeof(*sorted));
-		if (els == NULL || sorted == NULL) {
-			gt__meta_nomem(L);
-			return;
-		}
-		for (uint32_t k = 0; k < w->nelems; k++) {
-			const struct ref *r = &w->elems[k];
-			struct w_element *e = find_rec(L, K_ELEMENT, r->code);
-			if (e == NULL) {
-				ERR_REC(L, w, r->line, "data set %s names unknown element \"%s\"",
-				        w->pub.code, r->code);
-				continue;
-			}
-			if (e->pub.builtin) {
-				if (w->pub.plan == NULL && w->plan.code == NULL) {
-					ERR_REC(
-					    L, w, r->line,
-					    "element %s belongs only in a plan's achievement data "
-					    "set (add \"plan CODE\")",
-					    r->code);
-					continue;
-				}
-				has_ach = true;
-			}
-			els[n] = &e->pub;
-			sorted[n] = e->pub.index;
-			n++;
-		}
-		if (w->pub.plan != NULL && !has_ach && ach != NULL) {
-			els[n] = &ach->pub;
-			sorted[n] = ach->pub.index;
-			n++;
-		}
-		qsort(sorted, n, sizeof(*sorted), u32_cmp);
-		for (uint32_t k = 1; k < n; k++)
-			if (sorted[k] == sorted[k - 1])
-				ERR_REC(L, w, w->pub.line, "data set %s lists element %s twice",
-				        w->pub.code,
-				        ((struct w_element *)te->recs[sorted[k]])->pub.code);
-		w->pub.elements = els;
-		w->pub.nelements = n;
-		w->pub.sorted = sorted;
-	}
-	if (L->stop)
-		return;
-	/* Each element's data sets. */
 	counts = gt__meta_arena_alloc(&L->ix->arena, ((size_t)te->n + 1) * sizeof(*counts));
 	if (counts == NULL) {
 		gt__meta_nomem(L);
@@ -415,6 +419,24 @@ static void resolve_datasets(struct ld *L)
 			    &w->pub;
 		}
 	}
+}
+
+static void resolve_datasets(struct ld *L)
+{
+	struct ktab *t = &L->ix->tabs[K_DATASET];
+	struct w_element *ach = find_rec(L, K_ELEMENT, GT_META_ACH_CODE);
+
+	for (uint32_t i = 0; i < t->n && !L->stop; i++) {
+		struct w_dataset *w = t->recs[i];
+
+		w->pub.index = i;
+		resolve_dataset_head(L, w);
+		if (resolve_dataset_elements(L, w, ach) != 0)
+			return;
+	}
+	if (L->stop)
+		return;
+	resolve_element_datasets(L);
 }
 
 /* Each element's disclosure threshold when it gives none: the largest its data sets give, else
