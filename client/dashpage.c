@@ -987,11 +987,80 @@ static void matrix_cell(struct page *p, const Gtsync__V1__ChildReport *cc, size_
 	fputs("</span></td>", p->f);
 }
 
+/* The matrix's head: the CSV header line, or the page's heading, its age, the CSV link and the
+ * table's head with a column per period. */
+static void matrix_head(struct page *p, int csv, char pes[][GT_CSTORE_DASH_PE_LEN], int np,
+                        int64_t at, const char *err)
+{
+	char human[GT_HUMAN_MAX];
+
+	if (csv) {
+		fputs("org_unit,name", p->f);
+		for (int j = 0; j < np; j++)
+			fprintf(p->f, ",%s", pes[j]);
+		fputs("\r\n", p->f);
+		return;
+	}
+	head(p, _("Completeness"));
+	crumbs(p, "/kelengkapan");
+	fprintf(p->f, "<h1>%s</h1>", _("Completeness"));
+	age(p, at, err);
+	fprintf(p->f, "<p class=\"csv\"><a href=\"");
+	link(p, "/kelengkapan", NULL, NULL, 1);
+	fprintf(p->f, "\" download>%s</a></p><table id=\"matrix\"><thead><tr><th>%s</th>",
+	        _("Download as CSV"), _("Unit"));
+	for (int j = 0; j < np; j++) {
+		gt_human_period(pes[j], human, sizeof(human));
+		fputs("<th>", p->f);
+		esc(p, human);
+		fputs("</th>", p->f);
+	}
+	fputs("</tr></thead><tbody>", p->f);
+}
+
+/* Child c's row (number i): its completeness in each period's report cols[0..np) (NULL: not
+ * fetched yet). */
+static void matrix_row(struct page *p, int csv, const Gtsync__V1__ChildReport *c, size_t i,
+                       Gtsync__V1__ReportReply *const *cols, int np)
+{
+	if (csv) {
+		csvf(p->f, c->org_unit);
+		fputc(',', p->f);
+		csvf(p->f, c->name);
+	} else {
+		fputs("<tr><th scope=\"row\"><a href=\"", p->f);
+		link(p, "/kelengkapan", c->org_unit, NULL, 0);
+		fputs("\">", p->f);
+		esc(p, c->name);
+		fputs("</a></th>", p->f);
+	}
+	for (int j = 0; j < np; j++) {
+		const Gtsync__V1__ChildReport *cc = NULL;
+		for (size_t k = 0; cols[j] != NULL && k < cols[j]->n_children; k++)
+			if (strcmp(cols[j]->children[k]->org_unit, c->org_unit) == 0)
+				cc = cols[j]->children[k];
+		if (csv) {
+			if (cc != NULL)
+				fprintf(p->f, ",%u/%u", cc->reported_units, cc->expected);
+			else
+				fputc(',', p->f);
+			continue;
+		}
+		if (cc == NULL) {
+			fprintf(p->f, "<td class=\"cell cn\" title=\"%s\">&hellip;</td>",
+			        _("not fetched yet"));
+			continue;
+		}
+		matrix_cell(p, cc, i, j);
+	}
+	fputs(csv ? "\r\n" : "</tr>", p->f);
+}
+
 static int page_matrix(struct page *p, unsigned *status, int csv)
 {
 	Gtsync__V1__ReportReply *rep = NULL, *cols[MAX_PERIODS] = {0};
 	char pes[MAX_PERIODS][GT_CSTORE_DASH_PE_LEN];
-	char err[256], human[GT_HUMAN_MAX];
+	char err[256];
 	int64_t at, cat;
 	int np, rc = get_report(p, status, &rep, &at, err, sizeof(err));
 
@@ -1006,62 +1075,9 @@ static int page_matrix(struct page *p, unsigned *status, int csv)
 		memcpy(k.period, pes[j], sizeof(k.period));
 		(void)p->env->get(p->env->get_arg, &k, 0, &cols[j], &cat, NULL, 0);
 	}
-	if (csv) {
-		fputs("org_unit,name", p->f);
-		for (int j = 0; j < np; j++)
-			fprintf(p->f, ",%s", pes[j]);
-		fputs("\r\n", p->f);
-	} else {
-		head(p, _("Completeness"));
-		crumbs(p, "/kelengkapan");
-		fprintf(p->f, "<h1>%s</h1>", _("Completeness"));
-		age(p, at, err);
-		fprintf(p->f, "<p class=\"csv\"><a href=\"");
-		link(p, "/kelengkapan", NULL, NULL, 1);
-		fprintf(p->f, "\" download>%s</a></p><table id=\"matrix\"><thead><tr><th>%s</th>",
-		        _("Download as CSV"), _("Unit"));
-		for (int j = 0; j < np; j++) {
-			gt_human_period(pes[j], human, sizeof(human));
-			fputs("<th>", p->f);
-			esc(p, human);
-			fputs("</th>", p->f);
-		}
-		fputs("</tr></thead><tbody>", p->f);
-	}
-	for (size_t i = 0; i < rep->n_children; i++) {
-		const Gtsync__V1__ChildReport *c = rep->children[i];
-		if (csv) {
-			csvf(p->f, c->org_unit);
-			fputc(',', p->f);
-			csvf(p->f, c->name);
-		} else {
-			fputs("<tr><th scope=\"row\"><a href=\"", p->f);
-			link(p, "/kelengkapan", c->org_unit, NULL, 0);
-			fputs("\">", p->f);
-			esc(p, c->name);
-			fputs("</a></th>", p->f);
-		}
-		for (int j = 0; j < np; j++) {
-			const Gtsync__V1__ChildReport *cc = NULL;
-			for (size_t k = 0; cols[j] != NULL && k < cols[j]->n_children; k++)
-				if (strcmp(cols[j]->children[k]->org_unit, c->org_unit) == 0)
-					cc = cols[j]->children[k];
-			if (csv) {
-				if (cc != NULL)
-					fprintf(p->f, ",%u/%u", cc->reported_units, cc->expected);
-				else
-					fputc(',', p->f);
-				continue;
-			}
-			if (cc == NULL) {
-				fprintf(p->f, "<td class=\"cell cn\" title=\"%s\">&hellip;</td>",
-				        _("not fetched yet"));
-				continue;
-			}
-			matrix_cell(p, cc, i, j);
-		}
-		fputs(csv ? "\r\n" : "</tr>", p->f);
-	}
+	matrix_head(p, csv, pes, np, at, err);
+	for (size_t i = 0; i < rep->n_children; i++)
+		matrix_row(p, csv, rep->children[i], i, cols, np);
 	if (!csv) {
 		fputs("</tbody></table>", p->f);
 		foot(p);
