@@ -1308,6 +1308,54 @@ static void trend_form(struct page *p, const char *from, const char *to)
 	        _("Show"), _("(periods as 202401, 2024Q1 or 2024)"));
 }
 
+/* The trend's totals as CSV, a line per period and figure. */
+static void trend_csv(struct page *p, const struct trend *t)
+{
+	fputs("period,data_element,category_option_combo,value\r\n", p->f);
+	for (int j = 0; j < t->n; j++) {
+		for (size_t i = 0; t->rep[j] != NULL && i < t->rep[j]->n_totals; i++) {
+			const Gtsync__V1__ReportValue *v = t->rep[j]->totals[i];
+			if (gt_rmodel_has_text(v->text) || !isfinite(v->value))
+				continue;
+			fprintf(p->f, "%s,", t->pes[j]);
+			csvf(p->f, v->data_element);
+			fputc(',', p->f);
+			csvf(p->f, v->category_option_combo);
+			fputc(',', p->f);
+			if (v->suppressed)
+				fputs(GT_RMODEL_WITHHELD, p->f);
+			else
+				rawnum(p->f, v->value);
+			fputs("\r\n", p->f);
+		}
+	}
+}
+
+/* Above the charts: the range form (in the running dashboard), how many periods are still
+ * asked of the server, and the CSV link. */
+static void trend_notes(struct page *p, const struct trend *t, const char *from, const char *to)
+{
+	struct gt_dashpage_req csvreq = {.path = "/tren",
+	                                 .org = p->org,
+	                                 .ds = p->ds,
+	                                 .pe = p->pe,
+	                                 .from = from,
+	                                 .to = to,
+	                                 .format = "csv"};
+
+	if (p->env->linked == NULL)
+		trend_form(p, from, to);
+	if (t->missing > 0)
+		fprintf(
+		    p->f, "<p class=\"age\" id=\"pending\" data-missing=\"%d\">%d %s</p>",
+		    t->missing, t->missing,
+		    _("of the periods have not reached the dashboard yet: they are asked of the "
+		      "server now; reload the page in a moment."));
+	fputs("<p class=\"csv\"><a href=\"", p->f);
+	href(p, &csvreq);
+	fprintf(p->f, "\" download>%s</a></p>", _("Download as CSV"));
+}
+
 static int page_trend(struct page *p, unsigned *status, int csv)
 {
 	struct trend *t = calloc(1, sizeof(*t));
@@ -1332,24 +1380,7 @@ static int page_trend(struct page *p, unsigned *status, int csv)
 	trend_get(p, t);
 	trend_labels(p, t);
 	if (csv) {
-		fputs("period,data_element,category_option_combo,value\r\n", p->f);
-		for (int j = 0; j < t->n; j++) {
-			for (size_t i = 0; t->rep[j] != NULL && i < t->rep[j]->n_totals; i++) {
-				const Gtsync__V1__ReportValue *v = t->rep[j]->totals[i];
-				if (gt_rmodel_has_text(v->text) || !isfinite(v->value))
-					continue;
-				fprintf(p->f, "%s,", t->pes[j]);
-				csvf(p->f, v->data_element);
-				fputc(',', p->f);
-				csvf(p->f, v->category_option_combo);
-				fputc(',', p->f);
-				if (v->suppressed)
-					fputs(GT_RMODEL_WITHHELD, p->f);
-				else
-					rawnum(p->f, v->value);
-				fputs("\r\n", p->f);
-			}
-		}
+		trend_csv(p, t);
 		goto out;
 	}
 	head(p, _("Trends"));
@@ -1361,26 +1392,7 @@ static int page_trend(struct page *p, unsigned *status, int csv)
 	fputs("</h1><p id=\"range-human\">", p->f);
 	esc(p, human);
 	fputs("</p>", p->f);
-	if (p->env->linked == NULL)
-		trend_form(p, from, to);
-	if (t->missing > 0)
-		fprintf(
-		    p->f, "<p class=\"age\" id=\"pending\" data-missing=\"%d\">%d %s</p>",
-		    t->missing, t->missing,
-		    _("of the periods have not reached the dashboard yet: they are asked of the "
-		      "server now; reload the page in a moment."));
-	fputs("<p class=\"csv\"><a href=\"", p->f);
-	{
-		struct gt_dashpage_req csvreq = {.path = "/tren",
-		                                 .org = p->org,
-		                                 .ds = p->ds,
-		                                 .pe = p->pe,
-		                                 .from = from,
-		                                 .to = to,
-		                                 .format = "csv"};
-		href(p, &csvreq);
-	}
-	fprintf(p->f, "\" download>%s</a></p>", _("Download as CSV"));
+	trend_notes(p, t, from, to);
 	trend_charts(p, t);
 	foot(p);
 out:
