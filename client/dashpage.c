@@ -1194,7 +1194,8 @@ static void trend_labels(struct page *p, struct trend *t)
 
 /* The charts of the range: the data set's summed figures without breakdown as lines, each
  * breakdown as stacked bars per period, the law-enforcement stages as a funnel of the range. */
-static void trend_charts(struct page *p, struct trend *t)
+/* One line chart of the data set's summed elements without options, a line each. */
+static void trend_lines(struct page *p, struct trend *t)
 {
 	const struct gt_meta_element *els[MAX_TREND_LINES];
 	double vals[GT_SVGCHART_MAX_SERIES][MAX_TREND];
@@ -1206,84 +1207,104 @@ static void trend_charts(struct page *p, struct trend *t)
 		if (e->aggregation == GT_META_AGG_SUM && !e->builtin && e->combo->is_default)
 			els[ne++] = e;
 	}
-	if (ne > 0) {
-		struct gt_svgchart c = {.id = "chart-trend",
-		                        .title = _("By period"),
-		                        .labels = t->lp,
-		                        .nlabels = (size_t)t->n,
-		                        .keys = t->kp,
-		                        .series = ser,
-		                        .nseries = ne};
-		for (size_t e = 0; e < ne; e++) {
-			for (int j = 0; j < t->n; j++)
-				vals[e][j] =
-				    t->rep[j] != NULL
-				        ? gt_repcharts_total(t->rep[j]->totals, t->rep[j]->n_totals,
-				                             els[e]->code)
-				        : NAN;
-			ser[e] = (struct gt_svgchart_series){els[e]->name, vals[e], els[e]->code};
-		}
-		gt_svgchart_line(p->f, &c);
+	if (ne == 0)
+		return;
+	struct gt_svgchart c = {.id = "chart-trend",
+	                        .title = _("By period"),
+	                        .labels = t->lp,
+	                        .nlabels = (size_t)t->n,
+	                        .keys = t->kp,
+	                        .series = ser,
+	                        .nseries = ne};
+	for (size_t e = 0; e < ne; e++) {
+		for (int j = 0; j < t->n; j++)
+			vals[e][j] = t->rep[j] != NULL
+			                 ? gt_repcharts_total(t->rep[j]->totals,
+			                                      t->rep[j]->n_totals, els[e]->code)
+			                 : NAN;
+		ser[e] = (struct gt_svgchart_series){els[e]->name, vals[e], els[e]->code};
 	}
+	gt_svgchart_line(p->f, &c);
+}
+
+/* Element e's funnel: its first no options (the stages) over the whole range, one value per
+ * stage. */
+static void trend_funnel(struct page *p, const struct trend *t, const struct gt_meta_element *e,
+                         const char *id, const char *title, size_t no)
+{
+	const struct gt_meta_combo *cb = e->combo;
+	const char *labels[GT_SVGCHART_MAX_SERIES];
+	double sum[GT_SVGCHART_MAX_SERIES];
+	struct gt_svgchart_series one = {e->name, sum, e->code};
+	struct gt_svgchart c = {.id = id,
+	                        .title = title,
+	                        .labels = labels,
+	                        .nlabels = no,
+	                        .series = &one,
+	                        .nseries = 1};
+
+	for (size_t o = 0; o < no; o++) {
+		labels[o] = cb->options[o].name;
+		sum[o] = NAN;
+		for (int j = 0; j < t->n; j++) {
+			double v = t->rep[j] != NULL
+			               ? gt_rmodel_find(t->rep[j]->totals, t->rep[j]->n_totals,
+			                                e->code, cb->options[o].code)
+			               : NAN;
+			if (isfinite(v))
+				sum[o] = isfinite(sum[o]) ? sum[o] + v : v;
+		}
+	}
+	gt_svgchart_funnel(p->f, &c);
+}
+
+/* Summed element e with options: a funnel for the funnel's combination, else bars of each
+ * option per period. */
+static void trend_options(struct page *p, struct trend *t, const struct gt_meta_element *e)
+{
+	const struct gt_meta_combo *cb = e->combo;
+	double vals[GT_SVGCHART_MAX_SERIES][MAX_TREND];
+	struct gt_svgchart_series ser[GT_SVGCHART_MAX_SERIES];
+	char id[GT_HUMAN_MAX + 8], title[2 * GT_HUMAN_MAX];
+	size_t no = cb->noptions < GT_SVGCHART_MAX_SERIES ? cb->noptions : GT_SVGCHART_MAX_SERIES;
+
+	snprintf(id, sizeof(id), "chart-%s", e->code);
+	for (char *c = id; *c; c++)
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+		      (*c >= '0' && *c <= '9')))
+			*c = '-';
+	snprintf(title, sizeof(title), "%s (%s)", e->name, cb->name);
+	if (strcmp(cb->code, GT_REPCHARTS_FUNNEL_COMBO) == 0) {
+		trend_funnel(p, t, e, id, title, no);
+		return;
+	}
+	struct gt_svgchart c = {.id = id,
+	                        .title = title,
+	                        .labels = t->lp,
+	                        .nlabels = (size_t)t->n,
+	                        .keys = t->kp,
+	                        .series = ser,
+	                        .nseries = no};
+	for (size_t o = 0; o < no; o++) {
+		for (int j = 0; j < t->n; j++)
+			vals[o][j] = t->rep[j] != NULL
+			                 ? gt_rmodel_find(t->rep[j]->totals, t->rep[j]->n_totals,
+			                                  e->code, cb->options[o].code)
+			                 : NAN;
+		ser[o] =
+		    (struct gt_svgchart_series){cb->options[o].name, vals[o], cb->options[o].code};
+	}
+	gt_svgchart_bars(p->f, &c);
+}
+
+static void trend_charts(struct page *p, struct trend *t)
+{
+	trend_lines(p, t);
 	for (size_t i = 0; p->dset != NULL && i < p->dset->nelements; i++) {
 		const struct gt_meta_element *e = p->dset->elements[i];
-		const struct gt_meta_combo *cb = e->combo;
-		char id[GT_HUMAN_MAX + 8], title[2 * GT_HUMAN_MAX];
-		size_t no =
-		    cb->noptions < GT_SVGCHART_MAX_SERIES ? cb->noptions : GT_SVGCHART_MAX_SERIES;
-		if (e->aggregation != GT_META_AGG_SUM || e->builtin || cb->is_default)
+		if (e->aggregation != GT_META_AGG_SUM || e->builtin || e->combo->is_default)
 			continue;
-		snprintf(id, sizeof(id), "chart-%s", e->code);
-		for (char *c = id; *c; c++)
-			if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
-			      (*c >= '0' && *c <= '9')))
-				*c = '-';
-		snprintf(title, sizeof(title), "%s (%s)", e->name, cb->name);
-		if (strcmp(cb->code, GT_REPCHARTS_FUNNEL_COMBO) == 0) {
-			/* The stages over the whole range, one value per stage. */
-			const char *labels[GT_SVGCHART_MAX_SERIES];
-			double sum[GT_SVGCHART_MAX_SERIES];
-			struct gt_svgchart_series one = {e->name, sum, e->code};
-			struct gt_svgchart c = {.id = id,
-			                        .title = title,
-			                        .labels = labels,
-			                        .nlabels = no,
-			                        .series = &one,
-			                        .nseries = 1};
-			for (size_t o = 0; o < no; o++) {
-				labels[o] = cb->options[o].name;
-				sum[o] = NAN;
-				for (int j = 0; j < t->n; j++) {
-					double v = t->rep[j] != NULL
-					               ? gt_rmodel_find(
-					                     t->rep[j]->totals, t->rep[j]->n_totals,
-					                     e->code, cb->options[o].code)
-					               : NAN;
-					if (isfinite(v))
-						sum[o] = isfinite(sum[o]) ? sum[o] + v : v;
-				}
-			}
-			gt_svgchart_funnel(p->f, &c);
-			continue;
-		}
-		struct gt_svgchart c = {.id = id,
-		                        .title = title,
-		                        .labels = t->lp,
-		                        .nlabels = (size_t)t->n,
-		                        .keys = t->kp,
-		                        .series = ser,
-		                        .nseries = no};
-		for (size_t o = 0; o < no; o++) {
-			for (int j = 0; j < t->n; j++)
-				vals[o][j] =
-				    t->rep[j] != NULL
-				        ? gt_rmodel_find(t->rep[j]->totals, t->rep[j]->n_totals,
-				                         e->code, cb->options[o].code)
-				        : NAN;
-			ser[o] = (struct gt_svgchart_series){cb->options[o].name, vals[o],
-			                                     cb->options[o].code};
-		}
-		gt_svgchart_bars(p->f, &c);
+		trend_options(p, t, e);
 	}
 }
 
