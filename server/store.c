@@ -844,16 +844,11 @@ int gt_store_change_seq(struct gt_store *st, uint64_t *seq)
 
 /* ---- Metadata ---------------------------------------------------------------------------- */
 
-int gt_store_metadata_put(struct gt_store *st, const struct gt_store_metafile *files, size_t n,
-                          const uint8_t digest[GT_SHA256_LEN], int64_t now_ms, uint64_t *version)
+/* Refuses a set of metadata files that is too large, has a file without a name or too large,
+ * or names a file twice. */
+static int check_metafiles(struct gt_store *st, const struct gt_store_metafile *files, size_t n)
 {
-	struct gt_store_scope tx;
-	sqlite3_stmt *s;
-	uint64_t v = 0;
-	int rc;
-
-	*version = 0;
-	if ((files == NULL && n > 0) || digest == NULL)
+	if (files == NULL && n > 0)
 		return gt__store_err(st, GT_EINVAL, "no metadata given");
 	if (n > GT_STORE_MAX_META_FILES)
 		return gt__store_err(st, GT_ETOOBIG, "more than %u metadata files",
@@ -870,25 +865,16 @@ int gt_store_metadata_put(struct gt_store *st, const struct gt_store_metafile *f
 				return gt__store_err(st, GT_EINVAL, "metadata file %s given twice",
 				                     files[i].name);
 	}
-	rc = gt_store_scope_enter(st, &tx);
-	if (rc != 0)
-		return rc;
-	s = gt__store_q(st, Q_META_VERSION);
-	if (s == NULL) {
-		rc = GT_ESTORE;
-		goto out;
-	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		v = (uint64_t)sqlite3_column_int64(s, 0);
-	rc = rc == SQLITE_ROW || rc == SQLITE_DONE
-	         ? 0
-	         : gt__store_sqlerr(st, rc, "reading the version");
-	sqlite3_reset(s);
-	if (rc != 0)
-		goto out;
-	s = gt__store_q(st, Q_META_DEL);
-	rc = s == NULL ? GT_ESTORE : gt__store_run(st, s, "clearing metadata");
+	return 0;
+}
+
+/* Replaces the stored metadata files with files[0..n), each with its digest (inside the
+ * caller's scope). */
+static int write_metafiles(struct gt_store *st, const struct gt_store_metafile *files, size_t n)
+{
+	sqlite3_stmt *s = gt__store_q(st, Q_META_DEL);
+	int rc = s == NULL ? GT_ESTORE : gt__store_run(st, s, "clearing metadata");
+
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		uint8_t sum[GT_SHA256_LEN];
 
@@ -908,7 +894,40 @@ int gt_store_metadata_put(struct gt_store *st, const struct gt_store_metafile *f
 		sqlite3_bind_blob(s, 3, sum, sizeof(sum), SQLITE_TRANSIENT);
 		rc = gt__store_run(st, s, "storing a metadata file");
 	}
+	return rc;
+}
+
+int gt_store_metadata_put(struct gt_store *st, const struct gt_store_metafile *files, size_t n,
+                          const uint8_t digest[GT_SHA256_LEN], int64_t now_ms, uint64_t *version)
+{
+	struct gt_store_scope tx;
+	sqlite3_stmt *s;
+	uint64_t v = 0;
+	int rc;
+
+	*version = 0;
+	if (digest == NULL)
+		return gt__store_err(st, GT_EINVAL, "no metadata given");
+	if ((rc = check_metafiles(st, files, n)) != 0)
+		return rc;
+	rc = gt_store_scope_enter(st, &tx);
 	if (rc != 0)
+		return rc;
+	s = gt__store_q(st, Q_META_VERSION);
+	if (s == NULL) {
+		rc = GT_ESTORE;
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		v = (uint64_t)sqlite3_column_int64(s, 0);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+	         ? 0
+	         : gt__store_sqlerr(st, rc, "reading the version");
+	sqlite3_reset(s);
+	if (rc != 0)
+		goto out;
+	if ((rc = write_metafiles(st, files, n)) != 0)
 		goto out;
 	s = gt__store_q(st, Q_META_VER_INS);
 	if (s == NULL) {
