@@ -98,6 +98,69 @@ static void resolve_combos(struct ld *L)
 	}
 }
 
+/* An indicator's block (and through it its plan), its targets (within the plan's years) and
+ * its schedule. Non-zero when the load stops. */
+static int resolve_indicator(struct ld *L, struct w_indicator *w)
+{
+	const struct gt_meta_plan *plan = NULL;
+	struct gt_meta_target *tg;
+	struct w_block *b;
+
+	texts_final(&w->resp, &w->pub.responsible);
+	texts_final(&w->coord, &w->pub.coordinators);
+	texts_final(&w->impl, &w->pub.implementers);
+	if (w->block.code == NULL) {
+		if (!w->h.broken)
+			ERR_REC(L, w, w->pub.line, "indicator %s has no block", w->pub.code);
+	} else if ((b = find_rec(L, K_BLOCK, w->block.code)) == NULL) {
+		ERR_REC(L, w, w->block.line, "indicator %s names unknown block \"%s\"", w->pub.code,
+		        w->block.code);
+	} else {
+		w->pub.block = &b->pub;
+		w->pub.plan = plan = b->pub.plan;
+	}
+	tg = gt__meta_arena_alloc(&L->ix->arena, (size_t)w->ntargets * sizeof(*tg));
+	if (tg == NULL) {
+		gt__meta_nomem(L);
+		return 1;
+	}
+	for (uint32_t k = 0; k < w->ntargets; k++) {
+		tg[k] = w->targets[k].pub;
+		if (plan != NULL && (w->targets[k].pub.year < plan->first_year ||
+		                     w->targets[k].pub.year > plan->last_year))
+			ERR_REC(L, w, w->targets[k].line,
+			        "target year %u is outside plan %s's years %u-%u",
+			        w->targets[k].pub.year, plan->code, plan->first_year,
+			        plan->last_year);
+	}
+	w->pub.targets = tg;
+	w->pub.ntargets = w->ntargets;
+	return years_final(L, &w->sched, &w->pub.schedule, w->h.fidx, plan) != 0;
+}
+
+/* An action's indicator (and through it its plan) and its schedule. Non-zero when the load
+ * stops. */
+static int resolve_action(struct ld *L, struct w_action *w)
+{
+	const struct gt_meta_plan *plan = NULL;
+	struct w_indicator *ind;
+
+	texts_final(&w->resp, &w->pub.responsible);
+	texts_final(&w->coord, &w->pub.coordinators);
+	texts_final(&w->impl, &w->pub.implementers);
+	if (w->indicator.code == NULL) {
+		if (!w->h.broken)
+			ERR_REC(L, w, w->pub.line, "action %s has no indicator", w->pub.code);
+	} else if ((ind = find_rec(L, K_INDICATOR, w->indicator.code)) == NULL) {
+		ERR_REC(L, w, w->indicator.line, "action %s names unknown indicator \"%s\"",
+		        w->pub.code, w->indicator.code);
+	} else {
+		w->pub.indicator = &ind->pub;
+		plan = ind->pub.plan;
+	}
+	return years_final(L, &w->sched, &w->pub.schedule, w->h.fidx, plan) != 0;
+}
+
 static void resolve_catalogue(struct ld *L)
 {
 	struct ktab *tp = &L->ix->tabs[K_PLAN], *tb = &L->ix->tabs[K_BLOCK];
@@ -130,65 +193,14 @@ static void resolve_catalogue(struct ld *L)
 	}
 	for (uint32_t i = 0; i < ti->n && !L->stop; i++) {
 		struct w_indicator *w = ti->recs[i];
-		const struct gt_meta_plan *plan = NULL;
-		struct gt_meta_target *tg;
-		struct w_block *b;
-
 		w->pub.index = i;
-		texts_final(&w->resp, &w->pub.responsible);
-		texts_final(&w->coord, &w->pub.coordinators);
-		texts_final(&w->impl, &w->pub.implementers);
-		if (w->block.code == NULL) {
-			if (!w->h.broken)
-				ERR_REC(L, w, w->pub.line, "indicator %s has no block",
-				        w->pub.code);
-		} else if ((b = find_rec(L, K_BLOCK, w->block.code)) == NULL) {
-			ERR_REC(L, w, w->block.line, "indicator %s names unknown block \"%s\"",
-			        w->pub.code, w->block.code);
-		} else {
-			w->pub.block = &b->pub;
-			w->pub.plan = plan = b->pub.plan;
-		}
-		tg = gt__meta_arena_alloc(&L->ix->arena, (size_t)w->ntargets * sizeof(*tg));
-		if (tg == NULL) {
-			gt__meta_nomem(L);
-			return;
-		}
-		for (uint32_t k = 0; k < w->ntargets; k++) {
-			tg[k] = w->targets[k].pub;
-			if (plan != NULL && (w->targets[k].pub.year < plan->first_year ||
-			                     w->targets[k].pub.year > plan->last_year))
-				ERR_REC(L, w, w->targets[k].line,
-				        "target year %u is outside plan %s's years %u-%u",
-				        w->targets[k].pub.year, plan->code, plan->first_year,
-				        plan->last_year);
-		}
-		w->pub.targets = tg;
-		w->pub.ntargets = w->ntargets;
-		if (years_final(L, &w->sched, &w->pub.schedule, w->h.fidx, plan) != 0)
+		if (resolve_indicator(L, w) != 0)
 			return;
 	}
 	for (uint32_t i = 0; i < ta->n && !L->stop; i++) {
 		struct w_action *w = ta->recs[i];
-		const struct gt_meta_plan *plan = NULL;
-		struct w_indicator *ind;
-
 		w->pub.index = i;
-		texts_final(&w->resp, &w->pub.responsible);
-		texts_final(&w->coord, &w->pub.coordinators);
-		texts_final(&w->impl, &w->pub.implementers);
-		if (w->indicator.code == NULL) {
-			if (!w->h.broken)
-				ERR_REC(L, w, w->pub.line, "action %s has no indicator",
-				        w->pub.code);
-		} else if ((ind = find_rec(L, K_INDICATOR, w->indicator.code)) == NULL) {
-			ERR_REC(L, w, w->indicator.line, "action %s names unknown indicator \"%s\"",
-			        w->pub.code, w->indicator.code);
-		} else {
-			w->pub.indicator = &ind->pub;
-			plan = ind->pub.plan;
-		}
-		if (years_final(L, &w->sched, &w->pub.schedule, w->h.fidx, plan) != 0)
+		if (resolve_action(L, w) != 0)
 			return;
 	}
 }
