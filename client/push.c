@@ -332,6 +332,36 @@ out:
  * Reading the queue, packing and saving run in one write transaction, so another gtsync
  * process cannot change a value between its packing and its marking as batched. Returns
  * GT_ENOENT when nothing is queued. */
+/* Packs the queued values rows[0..*n) into batch b under the next sequence number (*seq),
+ * fewer (*n) when they do not fit in a frame, and lists their outbox ids (*ids, the caller
+ * frees). */
+static int pack_values_batch(struct pusher *p, struct gt_cstore_batch *b,
+                             const struct gt_cstore_outrow *rows, size_t *n, uint64_t *seq,
+                             int64_t **ids)
+{
+	int rc;
+
+	if ((rc = gt_cstore_next_sequence(p->h->st, p->server_last_seq, seq)) != GT_OK) {
+		p->local = 1;
+		return rc;
+	}
+	/* The byte budget is an estimate; halve the batch until it fits in a frame. */
+	if ((rc = pack_fitting(p, pack_values_any, rows, n, *seq, b)) != GT_OK)
+		return rc;
+	if (b->len > p->frame_budget) {
+		bar_break(p);
+		say(p->h,
+		    _("gtsync push: value %s %s %s is too large for the server's frame limit"),
+		    rows[0].data_element, rows[0].period, rows[0].coc);
+		return GT_ETOOBIG;
+	}
+	if ((*ids = calloc(*n, sizeof(**ids))) == NULL)
+		return GT_ENOMEM;
+	for (size_t i = 0; i < *n; i++)
+		(*ids)[i] = rows[i].id;
+	return GT_OK;
+}
+
 static int make_batch(struct pusher *p, struct gt_cstore_batch *b)
 {
 	struct gt_cstore_outrow *rows = NULL;
@@ -364,28 +394,8 @@ static int make_batch(struct pusher *p, struct gt_cstore_batch *b)
 		rc = gt_cstore_batch_save_actions(p->h->st, b, ids, n, gt_clock_wall_ms());
 		goto saved;
 	}
-	if ((rc = gt_cstore_next_sequence(p->h->st, p->server_last_seq, &seq)) != GT_OK) {
-		p->local = 1;
+	if ((rc = pack_values_batch(p, b, rows, &n, &seq, &ids)) != GT_OK)
 		goto out;
-	}
-	/* The byte budget is an estimate; halve the batch until it fits in a frame. */
-	if ((rc = pack_fitting(p, pack_values_any, rows, &n, seq, b)) != GT_OK)
-		goto out;
-	if (b->len > p->frame_budget) {
-		bar_break(p);
-		say(p->h,
-		    _("gtsync push: value %s %s %s is too large for the server's frame limit"),
-		    rows[0].data_element, rows[0].period, rows[0].coc);
-		rc = GT_ETOOBIG;
-		goto out;
-	}
-	ids = calloc(n, sizeof(*ids));
-	if (ids == NULL) {
-		rc = GT_ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
-		ids[i] = rows[i].id;
 	/* Saved, with its values marked batched, before a single byte is sent. */
 	rc = gt_cstore_batch_save(p->h->st, b, ids, n, gt_clock_wall_ms());
 saved:
