@@ -519,9 +519,10 @@ static void restore_stamp(char *stamp, size_t len)
 /* Step 3, the store: a copy of the current one (if any) is kept beside, then the backup's
  * replaces it; opening it for writing migrates an older schema, which is verified then.
  * 0 or FAIL (printed). */
-static int restore_store(const char *from, const char *db, const char *stamp, int have_store,
-                         const struct gt_store_backup_info *info)
+static int restore_store(const char *from, const struct gt_paths *p, const char *stamp,
+                         int have_store, const struct gt_store_backup_info *info)
 {
+	const char *db = p->db;
 	struct gt_store *st = NULL;
 	char errbuf[256];
 	int rc = FAIL;
@@ -611,7 +612,7 @@ int gt__cmd_restore(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 		goto out;
 	/* 3. Replace: old files aside first, then the store, then the carried files. */
 	restore_stamp(stamp, sizeof(stamp));
-	if (restore_store(from, p.db, stamp, have_store, &info) != 0 ||
+	if (restore_store(from, &p, stamp, have_store, &info) != 0 ||
 	    restore_carried(&rf, stamp) != 0)
 		goto out;
 	gt_clock_iso(info.taken_at_ms, when, sizeof(when));
