@@ -1141,6 +1141,87 @@ static int is_loopback(const struct sockaddr_storage *ss)
 	return 0;
 }
 
+/* Opens the dashboard's two home handles (the fetcher's and the web's) and the metadata, picks
+ * the defaults and makes the form token; with tls, the login token and the certificate and key
+ * (PEM, the caller frees them) for the listening address's host. */
+static int dash_prepare(struct dash *d, const char *listen, int tls, char **cert, char **key)
+{
+	const struct gt_dashboard_opts *o = d->o;
+	char host[256];
+	int rc;
+
+	if ((rc = gt_home_open(o->home, o->err, &d->fetcher)) != GT_OK ||
+	    (rc = gt_home_open(o->home, o->err, &d->web)) != GT_OK)
+		return rc;
+	if ((rc = gt_home_meta(d->fetcher, "gtsync dashboard", &d->meta)) != GT_OK)
+		return rc;
+	gt__dashboard_defaults(o, d->meta, d->ds, d->pe);
+	d->zone = gt__dashboard_zone(o, d->web, d->zone_buf);
+	if ((rc = token(d->csrf)) != GT_OK || !tls)
+		return rc;
+	host_of(listen, host, sizeof(host));
+	if ((rc = token(d->login)) != GT_OK)
+		return rc;
+	if ((rc = tls_files(d, host, cert, key)) != GT_OK)
+		fprintf(o->err,
+		        "gtsync dashboard: an address other than 127.0.0.1 needs TLS, and its "
+		        "certificate could not be read or made: %s\n",
+		        gt_strerror(rc));
+	return rc;
+}
+
+/* Says where the dashboard listens (and the login address with TLS), and opens the browser
+ * when asked. */
+static void dash_announce(struct dash *d, const char *listen, const struct sockaddr_storage *ss,
+                          int tls, unsigned port)
+{
+	const struct gt_dashboard_opts *o = d->o;
+	char url[400], host[256];
+	int v6 = ss->ss_family == AF_INET6;
+
+	host_of(listen, host, sizeof(host));
+	snprintf(url, sizeof(url), "%s://%s%s%s:%u/", tls ? "https" : "http", v6 ? "[" : "", host,
+	         v6 ? "]" : "", port);
+	fprintf(o->out, "dashboard: %s\n", url);
+	if (tls)
+		fprintf(o->out, "login: %smasuk?token=%s\n", url, d->login);
+	fprintf(o->out, "dashboard: data set %s, period %s; stop with Ctrl-C\n", d->ds, d->pe);
+	fflush(o->out);
+	if (o->open_browser)
+		open_browser(url);
+}
+
+/* The fetcher's loop, until SIGINT or SIGTERM: the action and checks pages asked for, a
+ * refresh of every report each `every` seconds (at once on SIGUSR2), else of the reports
+ * pages asked for; then the pages that waited are rendered again. */
+static void dash_loop(struct dash *d, const sigset_t *set, unsigned every)
+{
+	int64_t last_round = 0;
+
+	for (;;) {
+		struct timespec wait = {1, 0};
+		int64_t now;
+		int sig = sigtimedwait(set, NULL, &wait);
+		if (sig == SIGINT || sig == SIGTERM)
+			break;
+		run_action(d);
+		run_provs(d);
+		now = gt_clock_wall_ms();
+		if (sig == SIGUSR2) {
+			refresh(d, now + 1, 1);
+			last_round = now;
+		} else if (now - last_round >= (int64_t)every * 1000) {
+			refresh(d, now - (int64_t)every * 1000 + 1, 1);
+			last_round = now;
+		} else {
+			/* Reports a page asked for and never fetched. */
+			refresh(d, 1, 0);
+		}
+		/* The pages and forms that waited are rendered again. */
+		release(d);
+	}
+}
+
 int gt_dashboard_run(const struct gt_dashboard_opts *o)
 {
 	struct dash d = {.o = o,
@@ -1152,9 +1233,7 @@ int gt_dashboard_run(const struct gt_dashboard_opts *o)
 	struct sockaddr_storage ss;
 	struct MHD_Daemon *mhd = NULL;
 	const union MHD_DaemonInfo *info;
-	char *cert = NULL, *key = NULL, host[256];
-	unsigned every = o->every_s ? o->every_s : GT_DASHBOARD_EVERY_S;
-	int64_t last_round = 0;
+	char *cert = NULL, *key = NULL;
 	sigset_t set, old;
 	int rc, tls;
 
@@ -1171,28 +1250,8 @@ int gt_dashboard_run(const struct gt_dashboard_opts *o)
 		return rc;
 	}
 	tls = o->tls || !is_loopback(&ss);
-	if ((rc = gt_home_open(o->home, o->err, &d.fetcher)) != GT_OK ||
-	    (rc = gt_home_open(o->home, o->err, &d.web)) != GT_OK)
+	if ((rc = dash_prepare(&d, listen, tls, &cert, &key)) != GT_OK)
 		goto out;
-	if ((rc = gt_home_meta(d.fetcher, "gtsync dashboard", &d.meta)) != GT_OK)
-		goto out;
-	gt__dashboard_defaults(o, d.meta, d.ds, d.pe);
-	d.zone = gt__dashboard_zone(o, d.web, d.zone_buf);
-	if ((rc = token(d.csrf)) != GT_OK)
-		goto out;
-	if (tls) {
-		host_of(listen, host, sizeof(host));
-		if ((rc = token(d.login)) != GT_OK)
-			goto out;
-		if ((rc = tls_files(&d, host, &cert, &key)) != GT_OK) {
-			fprintf(
-			    o->err,
-			    "gtsync dashboard: an address other than 127.0.0.1 needs TLS, and its "
-			    "certificate could not be read or made: %s\n",
-			    gt_strerror(rc));
-			goto out;
-		}
-	}
 	/* Every thread (libmicrohttpd's included) leaves these signals to sigtimedwait below. */
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	mhd = MHD_start_daemon(
@@ -1209,43 +1268,8 @@ int gt_dashboard_run(const struct gt_dashboard_opts *o)
 		goto unmask;
 	}
 	info = MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_BIND_PORT);
-	host_of(listen, host, sizeof(host));
-	{
-		char url[400];
-		int v6 = ss.ss_family == AF_INET6;
-		snprintf(url, sizeof(url), "%s://%s%s%s:%u/", tls ? "https" : "http", v6 ? "[" : "",
-		         host, v6 ? "]" : "", info != NULL ? (unsigned)info->port : 0u);
-		fprintf(o->out, "dashboard: %s\n", url);
-		if (tls)
-			fprintf(o->out, "login: %smasuk?token=%s\n", url, d.login);
-		fprintf(o->out, "dashboard: data set %s, period %s; stop with Ctrl-C\n", d.ds,
-		        d.pe);
-		fflush(o->out);
-		if (o->open_browser)
-			open_browser(url);
-	}
-	for (;;) {
-		struct timespec wait = {1, 0};
-		int64_t now = gt_clock_wall_ms();
-		int sig = sigtimedwait(&set, NULL, &wait);
-		if (sig == SIGINT || sig == SIGTERM)
-			break;
-		run_action(&d);
-		run_provs(&d);
-		now = gt_clock_wall_ms();
-		if (sig == SIGUSR2) {
-			refresh(&d, now + 1, 1);
-			last_round = now;
-		} else if (now - last_round >= (int64_t)every * 1000) {
-			refresh(&d, now - (int64_t)every * 1000 + 1, 1);
-			last_round = now;
-		} else {
-			/* Reports a page asked for and never fetched. */
-			refresh(&d, 1, 0);
-		}
-		/* The pages and forms that waited are rendered again. */
-		release(&d);
-	}
+	dash_announce(&d, listen, &ss, tls, info != NULL ? (unsigned)info->port : 0u);
+	dash_loop(&d, &set, o->every_s ? o->every_s : GT_DASHBOARD_EVERY_S);
 	rc = GT_OK;
 	/* libmicrohttpd stops only with no connection suspended. */
 	release(&d);

@@ -213,13 +213,50 @@ static int outside(const char *path)
 	return rc;
 }
 
+/* Writes the page of item it into dir: rendered with env (at the time now) when the export
+ * reaches it, else the page saying it lies deeper. */
+static int export_page(struct export *x, const struct gt_dashpage_env *base, const char *dir,
+                       const struct item *it)
+{
+	struct gt_dashpage_env env = *base;
+	struct gt_dashpage_req req = {
+	    .path = it->path,
+	    .org = (it->has & 1u << 0) ? it->org : NULL,
+	    .ds = (it->has & 1u << 1) ? it->ds : NULL,
+	    .pe = (it->has & 1u << 2) ? it->pe : NULL,
+	    .from = (it->has & 1u << 3) ? it->from : NULL,
+	    .to = (it->has & 1u << 4) ? it->to : NULL,
+	    .block = (it->has & 1u << 5) ? it->block : NULL,
+	    .sort = (it->has & 1u << 6) ? it->sort : NULL,
+	    .format = (it->has & 1u << 7) ? it->format : NULL,
+	    .self = it->file,
+	};
+	struct gt_dashpage_out out;
+	char path[GT_PATH_MAX];
+	int rc;
+
+	if (strchr(it->file, '/') != NULL || it->file[0] == '.')
+		return GT_EINVAL;
+	snprintf(path, sizeof(path), "%s/%s", dir, it->file);
+	if (!within(x, it))
+		return outside(path);
+	env.now_ms = gt_clock_wall_ms();
+	if ((rc = gt_dashpage_render(&env, &req, &out)) != GT_OK)
+		return rc;
+	if (out.status != 200)
+		x->missing++;
+	rc = gt_file_write(path, out.body, out.len, 0644, 1);
+	free(out.body);
+	return rc;
+}
+
 int gt_dashboard_export(const struct gt_dashboard_opts *o, const char *dir, unsigned depth)
 {
 	struct export x = {.depth = depth, .public_view = o->public_view};
 	struct gt_meta *meta = NULL;
 	char ds[GT_CSTORE_DASH_DS_LEN], pe[GT_CSTORE_DASH_PE_LEN], path[GT_PATH_MAX];
 	char zone_buf[GT_TZ_NAME_MAX];
-	const char *zone;
+	struct gt_dashpage_env env = {.csrf = "", .get = get, .linked = linked};
 	const char *css = gt_dashpage_css();
 	int rc;
 
@@ -233,7 +270,15 @@ int gt_dashboard_export(const struct gt_dashboard_opts *o, const char *dir, unsi
 		goto out;
 	gt__dashboard_defaults(o, meta, ds, pe);
 	x.home_level = gt_orgunit_level(x.h->org);
-	zone = gt__dashboard_zone(o, x.h, zone_buf);
+	env.st = x.h->st;
+	env.meta = meta;
+	env.home_org = x.h->org;
+	env.zone = gt__dashboard_zone(o, x.h, zone_buf);
+	env.role = x.h->role;
+	env.default_ds = ds;
+	env.default_pe = pe;
+	env.get_arg = &x;
+	env.linked_arg = &x;
 	{
 		struct gt_dashpage_req first = {
 		    .path = "/ringkasan", .org = x.h->org, .ds = ds, .pe = pe};
@@ -244,51 +289,7 @@ int gt_dashboard_export(const struct gt_dashboard_opts *o, const char *dir, unsi
 		goto told;
 	for (size_t i = 0; i < x.n && !x.nomem; i++) {
 		struct item it = x.items[i]; /* a copy: linked() may move the array */
-		struct gt_dashpage_env env = {
-		    .st = x.h->st,
-		    .meta = meta,
-		    .home_org = x.h->org,
-		    .zone = zone,
-		    .csrf = "",
-		    .role = x.h->role,
-		    .default_ds = ds,
-		    .default_pe = pe,
-		    .now_ms = gt_clock_wall_ms(),
-		    .get = get,
-		    .get_arg = &x,
-		    .linked = linked,
-		    .linked_arg = &x,
-		};
-		struct gt_dashpage_req req = {
-		    .path = it.path,
-		    .org = (it.has & 1u << 0) ? it.org : NULL,
-		    .ds = (it.has & 1u << 1) ? it.ds : NULL,
-		    .pe = (it.has & 1u << 2) ? it.pe : NULL,
-		    .from = (it.has & 1u << 3) ? it.from : NULL,
-		    .to = (it.has & 1u << 4) ? it.to : NULL,
-		    .block = (it.has & 1u << 5) ? it.block : NULL,
-		    .sort = (it.has & 1u << 6) ? it.sort : NULL,
-		    .format = (it.has & 1u << 7) ? it.format : NULL,
-		    .self = it.file,
-		};
-		struct gt_dashpage_out out;
-		if (strchr(it.file, '/') != NULL || it.file[0] == '.') {
-			rc = GT_EINVAL;
-			goto told;
-		}
-		snprintf(path, sizeof(path), "%s/%s", dir, it.file);
-		if (!within(&x, &it)) {
-			if ((rc = outside(path)) != GT_OK)
-				goto told;
-			continue;
-		}
-		if ((rc = gt_dashpage_render(&env, &req, &out)) != GT_OK)
-			goto told;
-		if (out.status != 200)
-			x.missing++;
-		rc = gt_file_write(path, out.body, out.len, 0644, 1);
-		free(out.body);
-		if (rc != GT_OK)
+		if ((rc = export_page(&x, &env, dir, &it)) != GT_OK)
 			goto told;
 	}
 	if (x.nomem) {

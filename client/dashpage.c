@@ -987,11 +987,80 @@ static void matrix_cell(struct page *p, const Gtsync__V1__ChildReport *cc, size_
 	fputs("</span></td>", p->f);
 }
 
+/* The matrix's head: the CSV header line, or the page's heading, its age, the CSV link and the
+ * table's head with a column per period. */
+static void matrix_head(struct page *p, int csv, char pes[][GT_CSTORE_DASH_PE_LEN], int np,
+                        int64_t at, const char *err)
+{
+	char human[GT_HUMAN_MAX];
+
+	if (csv) {
+		fputs("org_unit,name", p->f);
+		for (int j = 0; j < np; j++)
+			fprintf(p->f, ",%s", pes[j]);
+		fputs("\r\n", p->f);
+		return;
+	}
+	head(p, _("Completeness"));
+	crumbs(p, "/kelengkapan");
+	fprintf(p->f, "<h1>%s</h1>", _("Completeness"));
+	age(p, at, err);
+	fprintf(p->f, "<p class=\"csv\"><a href=\"");
+	link(p, "/kelengkapan", NULL, NULL, 1);
+	fprintf(p->f, "\" download>%s</a></p><table id=\"matrix\"><thead><tr><th>%s</th>",
+	        _("Download as CSV"), _("Unit"));
+	for (int j = 0; j < np; j++) {
+		gt_human_period(pes[j], human, sizeof(human));
+		fputs("<th>", p->f);
+		esc(p, human);
+		fputs("</th>", p->f);
+	}
+	fputs("</tr></thead><tbody>", p->f);
+}
+
+/* Child c's row (number i): its completeness in each period's report cols[0..np) (NULL: not
+ * fetched yet). */
+static void matrix_row(struct page *p, int csv, const Gtsync__V1__ChildReport *c, size_t i,
+                       Gtsync__V1__ReportReply *const *cols, int np)
+{
+	if (csv) {
+		csvf(p->f, c->org_unit);
+		fputc(',', p->f);
+		csvf(p->f, c->name);
+	} else {
+		fputs("<tr><th scope=\"row\"><a href=\"", p->f);
+		link(p, "/kelengkapan", c->org_unit, NULL, 0);
+		fputs("\">", p->f);
+		esc(p, c->name);
+		fputs("</a></th>", p->f);
+	}
+	for (int j = 0; j < np; j++) {
+		const Gtsync__V1__ChildReport *cc = NULL;
+		for (size_t k = 0; cols[j] != NULL && k < cols[j]->n_children; k++)
+			if (strcmp(cols[j]->children[k]->org_unit, c->org_unit) == 0)
+				cc = cols[j]->children[k];
+		if (csv) {
+			if (cc != NULL)
+				fprintf(p->f, ",%u/%u", cc->reported_units, cc->expected);
+			else
+				fputc(',', p->f);
+			continue;
+		}
+		if (cc == NULL) {
+			fprintf(p->f, "<td class=\"cell cn\" title=\"%s\">&hellip;</td>",
+			        _("not fetched yet"));
+			continue;
+		}
+		matrix_cell(p, cc, i, j);
+	}
+	fputs(csv ? "\r\n" : "</tr>", p->f);
+}
+
 static int page_matrix(struct page *p, unsigned *status, int csv)
 {
 	Gtsync__V1__ReportReply *rep = NULL, *cols[MAX_PERIODS] = {0};
 	char pes[MAX_PERIODS][GT_CSTORE_DASH_PE_LEN];
-	char err[256], human[GT_HUMAN_MAX];
+	char err[256];
 	int64_t at, cat;
 	int np, rc = get_report(p, status, &rep, &at, err, sizeof(err));
 
@@ -1006,62 +1075,9 @@ static int page_matrix(struct page *p, unsigned *status, int csv)
 		memcpy(k.period, pes[j], sizeof(k.period));
 		(void)p->env->get(p->env->get_arg, &k, 0, &cols[j], &cat, NULL, 0);
 	}
-	if (csv) {
-		fputs("org_unit,name", p->f);
-		for (int j = 0; j < np; j++)
-			fprintf(p->f, ",%s", pes[j]);
-		fputs("\r\n", p->f);
-	} else {
-		head(p, _("Completeness"));
-		crumbs(p, "/kelengkapan");
-		fprintf(p->f, "<h1>%s</h1>", _("Completeness"));
-		age(p, at, err);
-		fprintf(p->f, "<p class=\"csv\"><a href=\"");
-		link(p, "/kelengkapan", NULL, NULL, 1);
-		fprintf(p->f, "\" download>%s</a></p><table id=\"matrix\"><thead><tr><th>%s</th>",
-		        _("Download as CSV"), _("Unit"));
-		for (int j = 0; j < np; j++) {
-			gt_human_period(pes[j], human, sizeof(human));
-			fputs("<th>", p->f);
-			esc(p, human);
-			fputs("</th>", p->f);
-		}
-		fputs("</tr></thead><tbody>", p->f);
-	}
-	for (size_t i = 0; i < rep->n_children; i++) {
-		const Gtsync__V1__ChildReport *c = rep->children[i];
-		if (csv) {
-			csvf(p->f, c->org_unit);
-			fputc(',', p->f);
-			csvf(p->f, c->name);
-		} else {
-			fputs("<tr><th scope=\"row\"><a href=\"", p->f);
-			link(p, "/kelengkapan", c->org_unit, NULL, 0);
-			fputs("\">", p->f);
-			esc(p, c->name);
-			fputs("</a></th>", p->f);
-		}
-		for (int j = 0; j < np; j++) {
-			const Gtsync__V1__ChildReport *cc = NULL;
-			for (size_t k = 0; cols[j] != NULL && k < cols[j]->n_children; k++)
-				if (strcmp(cols[j]->children[k]->org_unit, c->org_unit) == 0)
-					cc = cols[j]->children[k];
-			if (csv) {
-				if (cc != NULL)
-					fprintf(p->f, ",%u/%u", cc->reported_units, cc->expected);
-				else
-					fputc(',', p->f);
-				continue;
-			}
-			if (cc == NULL) {
-				fprintf(p->f, "<td class=\"cell cn\" title=\"%s\">&hellip;</td>",
-				        _("not fetched yet"));
-				continue;
-			}
-			matrix_cell(p, cc, i, j);
-		}
-		fputs(csv ? "\r\n" : "</tr>", p->f);
-	}
+	matrix_head(p, csv, pes, np, at, err);
+	for (size_t i = 0; i < rep->n_children; i++)
+		matrix_row(p, csv, rep->children[i], i, cols, np);
 	if (!csv) {
 		fputs("</tbody></table>", p->f);
 		foot(p);
@@ -1178,7 +1194,8 @@ static void trend_labels(struct page *p, struct trend *t)
 
 /* The charts of the range: the data set's summed figures without breakdown as lines, each
  * breakdown as stacked bars per period, the law-enforcement stages as a funnel of the range. */
-static void trend_charts(struct page *p, struct trend *t)
+/* One line chart of the data set's summed elements without options, a line each. */
+static void trend_lines(struct page *p, struct trend *t)
 {
 	const struct gt_meta_element *els[MAX_TREND_LINES];
 	double vals[GT_SVGCHART_MAX_SERIES][MAX_TREND];
@@ -1190,84 +1207,104 @@ static void trend_charts(struct page *p, struct trend *t)
 		if (e->aggregation == GT_META_AGG_SUM && !e->builtin && e->combo->is_default)
 			els[ne++] = e;
 	}
-	if (ne > 0) {
-		struct gt_svgchart c = {.id = "chart-trend",
-		                        .title = _("By period"),
-		                        .labels = t->lp,
-		                        .nlabels = (size_t)t->n,
-		                        .keys = t->kp,
-		                        .series = ser,
-		                        .nseries = ne};
-		for (size_t e = 0; e < ne; e++) {
-			for (int j = 0; j < t->n; j++)
-				vals[e][j] =
-				    t->rep[j] != NULL
-				        ? gt_repcharts_total(t->rep[j]->totals, t->rep[j]->n_totals,
-				                             els[e]->code)
-				        : NAN;
-			ser[e] = (struct gt_svgchart_series){els[e]->name, vals[e], els[e]->code};
-		}
-		gt_svgchart_line(p->f, &c);
+	if (ne == 0)
+		return;
+	struct gt_svgchart c = {.id = "chart-trend",
+	                        .title = _("By period"),
+	                        .labels = t->lp,
+	                        .nlabels = (size_t)t->n,
+	                        .keys = t->kp,
+	                        .series = ser,
+	                        .nseries = ne};
+	for (size_t e = 0; e < ne; e++) {
+		for (int j = 0; j < t->n; j++)
+			vals[e][j] = t->rep[j] != NULL
+			                 ? gt_repcharts_total(t->rep[j]->totals,
+			                                      t->rep[j]->n_totals, els[e]->code)
+			                 : NAN;
+		ser[e] = (struct gt_svgchart_series){els[e]->name, vals[e], els[e]->code};
 	}
+	gt_svgchart_line(p->f, &c);
+}
+
+/* Element e's funnel: its first no options (the stages) over the whole range, one value per
+ * stage. */
+static void trend_funnel(struct page *p, const struct trend *t, const struct gt_meta_element *e,
+                         const char *id, const char *title, size_t no)
+{
+	const struct gt_meta_combo *cb = e->combo;
+	const char *labels[GT_SVGCHART_MAX_SERIES];
+	double sum[GT_SVGCHART_MAX_SERIES];
+	struct gt_svgchart_series one = {e->name, sum, e->code};
+	struct gt_svgchart c = {.id = id,
+	                        .title = title,
+	                        .labels = labels,
+	                        .nlabels = no,
+	                        .series = &one,
+	                        .nseries = 1};
+
+	for (size_t o = 0; o < no; o++) {
+		labels[o] = cb->options[o].name;
+		sum[o] = NAN;
+		for (int j = 0; j < t->n; j++) {
+			double v = t->rep[j] != NULL
+			               ? gt_rmodel_find(t->rep[j]->totals, t->rep[j]->n_totals,
+			                                e->code, cb->options[o].code)
+			               : NAN;
+			if (isfinite(v))
+				sum[o] = isfinite(sum[o]) ? sum[o] + v : v;
+		}
+	}
+	gt_svgchart_funnel(p->f, &c);
+}
+
+/* Summed element e with options: a funnel for the funnel's combination, else bars of each
+ * option per period. */
+static void trend_options(struct page *p, struct trend *t, const struct gt_meta_element *e)
+{
+	const struct gt_meta_combo *cb = e->combo;
+	double vals[GT_SVGCHART_MAX_SERIES][MAX_TREND];
+	struct gt_svgchart_series ser[GT_SVGCHART_MAX_SERIES];
+	char id[GT_HUMAN_MAX + 8], title[2 * GT_HUMAN_MAX];
+	size_t no = cb->noptions < GT_SVGCHART_MAX_SERIES ? cb->noptions : GT_SVGCHART_MAX_SERIES;
+
+	snprintf(id, sizeof(id), "chart-%s", e->code);
+	for (char *c = id; *c; c++)
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+		      (*c >= '0' && *c <= '9')))
+			*c = '-';
+	snprintf(title, sizeof(title), "%s (%s)", e->name, cb->name);
+	if (strcmp(cb->code, GT_REPCHARTS_FUNNEL_COMBO) == 0) {
+		trend_funnel(p, t, e, id, title, no);
+		return;
+	}
+	struct gt_svgchart c = {.id = id,
+	                        .title = title,
+	                        .labels = t->lp,
+	                        .nlabels = (size_t)t->n,
+	                        .keys = t->kp,
+	                        .series = ser,
+	                        .nseries = no};
+	for (size_t o = 0; o < no; o++) {
+		for (int j = 0; j < t->n; j++)
+			vals[o][j] = t->rep[j] != NULL
+			                 ? gt_rmodel_find(t->rep[j]->totals, t->rep[j]->n_totals,
+			                                  e->code, cb->options[o].code)
+			                 : NAN;
+		ser[o] =
+		    (struct gt_svgchart_series){cb->options[o].name, vals[o], cb->options[o].code};
+	}
+	gt_svgchart_bars(p->f, &c);
+}
+
+static void trend_charts(struct page *p, struct trend *t)
+{
+	trend_lines(p, t);
 	for (size_t i = 0; p->dset != NULL && i < p->dset->nelements; i++) {
 		const struct gt_meta_element *e = p->dset->elements[i];
-		const struct gt_meta_combo *cb = e->combo;
-		char id[GT_HUMAN_MAX + 8], title[2 * GT_HUMAN_MAX];
-		size_t no =
-		    cb->noptions < GT_SVGCHART_MAX_SERIES ? cb->noptions : GT_SVGCHART_MAX_SERIES;
-		if (e->aggregation != GT_META_AGG_SUM || e->builtin || cb->is_default)
+		if (e->aggregation != GT_META_AGG_SUM || e->builtin || e->combo->is_default)
 			continue;
-		snprintf(id, sizeof(id), "chart-%s", e->code);
-		for (char *c = id; *c; c++)
-			if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
-			      (*c >= '0' && *c <= '9')))
-				*c = '-';
-		snprintf(title, sizeof(title), "%s (%s)", e->name, cb->name);
-		if (strcmp(cb->code, GT_REPCHARTS_FUNNEL_COMBO) == 0) {
-			/* The stages over the whole range, one value per stage. */
-			const char *labels[GT_SVGCHART_MAX_SERIES];
-			double sum[GT_SVGCHART_MAX_SERIES];
-			struct gt_svgchart_series one = {e->name, sum, e->code};
-			struct gt_svgchart c = {.id = id,
-			                        .title = title,
-			                        .labels = labels,
-			                        .nlabels = no,
-			                        .series = &one,
-			                        .nseries = 1};
-			for (size_t o = 0; o < no; o++) {
-				labels[o] = cb->options[o].name;
-				sum[o] = NAN;
-				for (int j = 0; j < t->n; j++) {
-					double v = t->rep[j] != NULL
-					               ? gt_rmodel_find(
-					                     t->rep[j]->totals, t->rep[j]->n_totals,
-					                     e->code, cb->options[o].code)
-					               : NAN;
-					if (isfinite(v))
-						sum[o] = isfinite(sum[o]) ? sum[o] + v : v;
-				}
-			}
-			gt_svgchart_funnel(p->f, &c);
-			continue;
-		}
-		struct gt_svgchart c = {.id = id,
-		                        .title = title,
-		                        .labels = t->lp,
-		                        .nlabels = (size_t)t->n,
-		                        .keys = t->kp,
-		                        .series = ser,
-		                        .nseries = no};
-		for (size_t o = 0; o < no; o++) {
-			for (int j = 0; j < t->n; j++)
-				vals[o][j] =
-				    t->rep[j] != NULL
-				        ? gt_rmodel_find(t->rep[j]->totals, t->rep[j]->n_totals,
-				                         e->code, cb->options[o].code)
-				        : NAN;
-			ser[o] = (struct gt_svgchart_series){cb->options[o].name, vals[o],
-			                                     cb->options[o].code};
-		}
-		gt_svgchart_bars(p->f, &c);
+		trend_options(p, t, e);
 	}
 }
 
@@ -1290,6 +1327,54 @@ static void trend_form(struct page *p, const char *from, const char *to)
 	esc(p, to);
 	fprintf(p->f, "\"></label> <button type=\"submit\">%s</button> <small>%s</small></form>",
 	        _("Show"), _("(periods as 202401, 2024Q1 or 2024)"));
+}
+
+/* The trend's totals as CSV, a line per period and figure. */
+static void trend_csv(struct page *p, const struct trend *t)
+{
+	fputs("period,data_element,category_option_combo,value\r\n", p->f);
+	for (int j = 0; j < t->n; j++) {
+		for (size_t i = 0; t->rep[j] != NULL && i < t->rep[j]->n_totals; i++) {
+			const Gtsync__V1__ReportValue *v = t->rep[j]->totals[i];
+			if (gt_rmodel_has_text(v->text) || !isfinite(v->value))
+				continue;
+			fprintf(p->f, "%s,", t->pes[j]);
+			csvf(p->f, v->data_element);
+			fputc(',', p->f);
+			csvf(p->f, v->category_option_combo);
+			fputc(',', p->f);
+			if (v->suppressed)
+				fputs(GT_RMODEL_WITHHELD, p->f);
+			else
+				rawnum(p->f, v->value);
+			fputs("\r\n", p->f);
+		}
+	}
+}
+
+/* Above the charts: the range form (in the running dashboard), how many periods are still
+ * asked of the server, and the CSV link. */
+static void trend_notes(struct page *p, const struct trend *t, const char *from, const char *to)
+{
+	struct gt_dashpage_req csvreq = {.path = "/tren",
+	                                 .org = p->org,
+	                                 .ds = p->ds,
+	                                 .pe = p->pe,
+	                                 .from = from,
+	                                 .to = to,
+	                                 .format = "csv"};
+
+	if (p->env->linked == NULL)
+		trend_form(p, from, to);
+	if (t->missing > 0)
+		fprintf(
+		    p->f, "<p class=\"age\" id=\"pending\" data-missing=\"%d\">%d %s</p>",
+		    t->missing, t->missing,
+		    _("of the periods have not reached the dashboard yet: they are asked of the "
+		      "server now; reload the page in a moment."));
+	fputs("<p class=\"csv\"><a href=\"", p->f);
+	href(p, &csvreq);
+	fprintf(p->f, "\" download>%s</a></p>", _("Download as CSV"));
 }
 
 static int page_trend(struct page *p, unsigned *status, int csv)
@@ -1316,24 +1401,7 @@ static int page_trend(struct page *p, unsigned *status, int csv)
 	trend_get(p, t);
 	trend_labels(p, t);
 	if (csv) {
-		fputs("period,data_element,category_option_combo,value\r\n", p->f);
-		for (int j = 0; j < t->n; j++) {
-			for (size_t i = 0; t->rep[j] != NULL && i < t->rep[j]->n_totals; i++) {
-				const Gtsync__V1__ReportValue *v = t->rep[j]->totals[i];
-				if (gt_rmodel_has_text(v->text) || !isfinite(v->value))
-					continue;
-				fprintf(p->f, "%s,", t->pes[j]);
-				csvf(p->f, v->data_element);
-				fputc(',', p->f);
-				csvf(p->f, v->category_option_combo);
-				fputc(',', p->f);
-				if (v->suppressed)
-					fputs(GT_RMODEL_WITHHELD, p->f);
-				else
-					rawnum(p->f, v->value);
-				fputs("\r\n", p->f);
-			}
-		}
+		trend_csv(p, t);
 		goto out;
 	}
 	head(p, _("Trends"));
@@ -1345,26 +1413,7 @@ static int page_trend(struct page *p, unsigned *status, int csv)
 	fputs("</h1><p id=\"range-human\">", p->f);
 	esc(p, human);
 	fputs("</p>", p->f);
-	if (p->env->linked == NULL)
-		trend_form(p, from, to);
-	if (t->missing > 0)
-		fprintf(
-		    p->f, "<p class=\"age\" id=\"pending\" data-missing=\"%d\">%d %s</p>",
-		    t->missing, t->missing,
-		    _("of the periods have not reached the dashboard yet: they are asked of the "
-		      "server now; reload the page in a moment."));
-	fputs("<p class=\"csv\"><a href=\"", p->f);
-	{
-		struct gt_dashpage_req csvreq = {.path = "/tren",
-		                                 .org = p->org,
-		                                 .ds = p->ds,
-		                                 .pe = p->pe,
-		                                 .from = from,
-		                                 .to = to,
-		                                 .format = "csv"};
-		href(p, &csvreq);
-	}
-	fprintf(p->f, "\" download>%s</a></p>", _("Download as CSV"));
+	trend_notes(p, t, from, to);
 	trend_charts(p, t);
 	foot(p);
 out:
@@ -1435,23 +1484,29 @@ static void plan_num(struct page *p, const char *de, double v, int has)
 	fputs("</td>", p->f);
 }
 
-static int page_plan(struct page *p, unsigned *status, int csv)
+/* What the plan page shows: the plan and year chosen, the block and sort kept from the
+ * request when they are valid, and the report's target rows in the order shown. */
+struct plan_view {
+	const struct gt_meta_plan *plan;
+	int year;
+	const char *block, *sort;
+	struct plan_row *rows;
+	size_t n, with_target, reached;
+};
+
+/* Chooses the plan (the data set's, else the first the office sees), the plan's year nearest
+ * the page's period and the unit the plan is read at, and keeps the request's block and sort
+ * when they belong to it. 1 when a problem page was written instead. */
+static int plan_choose(struct page *p, unsigned *status, struct plan_view *v)
 {
 	const struct gt_meta *m = p->env->meta;
-	const char *block = p->req->block, *sort = p->req->sort;
 	const struct gt_meta_plan *plan;
-	Gtsync__V1__ReportReply *rep = NULL;
-	struct plan_row *rows = NULL;
 	struct gt_period pe;
-	char *year = p->pe_buf, *org = p->org_buf, err[256];
-	size_t n = 0, with_target = 0, reached = 0;
-	int64_t at;
-	int rc;
 
 	if (m == NULL || p->dset == NULL) {
 		problem(p, status, 503, _("No action plans yet"),
 		        _("The dashboard has no metadata yet: run gtsync metadata pull."), NULL);
-		return GT_OK;
+		return 1;
 	}
 	/* Another data set than a plan's: the first plan the office sees. */
 	if (p->dset->plan == NULL || !plan_visible(p, p->dset->plan)) {
@@ -1462,12 +1517,12 @@ static int page_plan(struct page *p, unsigned *status, int csv)
 		if (first == NULL) {
 			problem(p, status, 404, _("No action plans yet"),
 			        _("No action plan in the metadata covers your office."), NULL);
-			return GT_OK;
+			return 1;
 		}
 		p->dset = first;
 		p->ds = first->code;
 	}
-	plan = p->dset->plan;
+	plan = v->plan = p->dset->plan;
 	/* The plan's year nearest the page's period. */
 	if (gt_period_parse(p->pe, &pe) != GT_OK)
 		pe.year = (int)plan->last_year;
@@ -1475,72 +1530,81 @@ static int page_plan(struct page *p, unsigned *status, int csv)
 		pe.year = (int)plan->first_year;
 	if (pe.year > (int)plan->last_year)
 		pe.year = (int)plan->last_year;
-	snprintf(year, sizeof(p->pe_buf), "%d", pe.year);
-	p->pe = year;
+	v->year = pe.year;
+	snprintf(p->pe_buf, sizeof(p->pe_buf), "%d", pe.year);
+	p->pe = p->pe_buf;
 	/* A province's plan is read at the province when the page's unit lies outside it. */
-	snprintf(org, sizeof(p->org_buf), "%s", p->org);
+	snprintf(p->org_buf, sizeof(p->org_buf), "%s", p->org);
 	if (plan->scope_province != NULL && gt_orgunit_contains(plan->scope_province, p->org) != 1)
-		snprintf(org, sizeof(p->org_buf), "%s", plan->scope_province);
-	p->org = org;
-	if (block != NULL && (!param_ok(block) || gt_meta_block_find(m, block) == NULL ||
-	                      gt_meta_block_find(m, block)->plan != plan))
-		block = NULL;
-	if (sort != NULL && strcmp(sort, "selisih") != 0)
-		sort = NULL;
-	if ((rc = get_report(p, status, &rep, &at, err, sizeof(err))) != GT_OK)
-		return rc == GT_ENOENT ? GT_OK : rc;
-	if (rep->n_targets > 0 && (rows = calloc(rep->n_targets, sizeof(*rows))) == NULL) {
-		rc = GT_ENOMEM;
-		goto out;
-	}
+		snprintf(p->org_buf, sizeof(p->org_buf), "%s", plan->scope_province);
+	p->org = p->org_buf;
+	v->block = p->req->block;
+	v->sort = p->req->sort;
+	if (v->block != NULL && (!param_ok(v->block) || gt_meta_block_find(m, v->block) == NULL ||
+	                         gt_meta_block_find(m, v->block)->plan != plan))
+		v->block = NULL;
+	if (v->sort != NULL && strcmp(v->sort, "selisih") != 0)
+		v->sort = NULL;
+	return 0;
+}
+
+/* The report's target rows of the chosen block (all without one), counted and sorted. */
+static int plan_rows(struct page *p, const Gtsync__V1__ReportReply *rep, struct plan_view *v)
+{
+	if (rep->n_targets > 0 && (v->rows = calloc(rep->n_targets, sizeof(*v->rows))) == NULL)
+		return GT_ENOMEM;
 	for (size_t i = 0; i < rep->n_targets; i++) {
+		const Gtsync__V1__TargetRow *r = rep->targets[i];
 		const struct gt_meta_indicator *ind =
-		    gt_meta_indicator_find(m, rep->targets[i]->indicator);
-		if (block != NULL && (ind == NULL || strcmp(ind->block->code, block) != 0))
+		    gt_meta_indicator_find(p->env->meta, r->indicator);
+		if (v->block != NULL && (ind == NULL || strcmp(ind->block->code, v->block) != 0))
 			continue;
-		rows[n].r = rep->targets[i];
-		rows[n].ind = ind;
-		rows[n].order = i;
-		with_target += rep->targets[i]->has_target;
-		reached += rep->targets[i]->has_target &&
-		           rep->targets[i]->achieved >= rep->targets[i]->target;
-		n++;
+		v->rows[v->n].r = r;
+		v->rows[v->n].ind = ind;
+		v->rows[v->n].order = i;
+		v->with_target += r->has_target;
+		v->reached += r->has_target && r->achieved >= r->target;
+		v->n++;
 	}
-	if (sort != NULL && n > 1)
-		qsort(rows, n, sizeof(*rows), by_gap);
-	if (csv) {
-		fputs("indicator,name,block,year,target,unit,achieved,gap,target_text\r\n", p->f);
-		for (size_t i = 0; i < n; i++) {
-			const Gtsync__V1__TargetRow *r = rows[i].r;
-			csvf(p->f, r->indicator);
-			fputc(',', p->f);
-			csvf(p->f, r->name);
-			fputc(',', p->f);
-			csvf(p->f, rows[i].ind != NULL ? rows[i].ind->block->code : "");
-			fprintf(p->f, ",%s,", year);
-			if (r->has_target)
-				rawnum(p->f, r->target);
-			fputc(',', p->f);
-			csvf(p->f, r->unit);
-			fputc(',', p->f);
-			rawnum(p->f, r->achieved);
-			fputc(',', p->f);
-			if (r->has_target)
-				rawnum(p->f, r->gap);
-			fputc(',', p->f);
-			csvf(p->f, r->target_raw);
-			fputs("\r\n", p->f);
-		}
-		goto out;
+	if (v->sort != NULL && v->n > 1)
+		qsort(v->rows, v->n, sizeof(*v->rows), by_gap);
+	return GT_OK;
+}
+
+/* The rows as CSV. */
+static void plan_csv(struct page *p, const struct plan_view *v)
+{
+	fputs("indicator,name,block,year,target,unit,achieved,gap,target_text\r\n", p->f);
+	for (size_t i = 0; i < v->n; i++) {
+		const Gtsync__V1__TargetRow *r = v->rows[i].r;
+		csvf(p->f, r->indicator);
+		fputc(',', p->f);
+		csvf(p->f, r->name);
+		fputc(',', p->f);
+		csvf(p->f, v->rows[i].ind != NULL ? v->rows[i].ind->block->code : "");
+		fprintf(p->f, ",%s,", p->pe);
+		if (r->has_target)
+			rawnum(p->f, r->target);
+		fputc(',', p->f);
+		csvf(p->f, r->unit);
+		fputc(',', p->f);
+		rawnum(p->f, r->achieved);
+		fputc(',', p->f);
+		if (r->has_target)
+			rawnum(p->f, r->gap);
+		fputc(',', p->f);
+		csvf(p->f, r->target_raw);
+		fputs("\r\n", p->f);
 	}
-	head(p, _("Action plans"));
-	fprintf(p->f, "<h1>%s</h1><p id=\"plan-name\">", _("Action plans"));
-	esc(p, plan->name);
-	fputs(" &middot; ", p->f);
-	esc(p, ou_name(p, p->org, &p->ou));
-	fputs("</p>", p->f);
-	age(p, at, err);
-	/* The plans the office sees (the national plan and the provinces' plans). */
+}
+
+/* The filters: the plans the office sees (the national plan and the provinces' plans), the
+ * plan's years and its blocks. */
+static void plan_filters(struct page *p, const struct plan_view *v)
+{
+	const struct gt_meta *m = p->env->meta;
+	const char *year = p->pe;
+
 	fprintf(p->f, "<nav class=\"filter\" id=\"plans\" aria-label=\"%s\">%s: ", _("plans"),
 	        _("Plan"));
 	for (size_t i = 0; i < m->ndatasets; i++) {
@@ -1553,52 +1617,62 @@ static int page_plan(struct page *p, unsigned *status, int csv)
 		plan_link(p, d->code,
 		          d->plan->scope_province != NULL ? d->plan->scope_province
 		                                          : p->env->home_org,
-		          year, NULL, sort, 0);
+		          year, NULL, v->sort, 0);
 		fprintf(p->f, "\"%s>", d == p->dset ? " aria-current=\"page\"" : "");
 		esc(p, d->plan->code);
 		fputs("</a> ", p->f);
 	}
 	fprintf(p->f, "</nav><nav class=\"filter\" id=\"years\" aria-label=\"%s\">%s: ", _("years"),
 	        _("Year"));
-	for (unsigned y = plan->first_year; y <= plan->last_year; y++) {
+	for (unsigned y = v->plan->first_year; y <= v->plan->last_year; y++) {
 		char ys[16];
 		snprintf(ys, sizeof(ys), "%u", y);
 		fputs("<a href=\"", p->f);
-		plan_link(p, p->ds, p->org, ys, block, sort, 0);
-		fprintf(p->f, "\"%s>%u</a> ", (int)y == pe.year ? " aria-current=\"page\"" : "", y);
+		plan_link(p, p->ds, p->org, ys, v->block, v->sort, 0);
+		fprintf(p->f, "\"%s>%u</a> ", (int)y == v->year ? " aria-current=\"page\"" : "", y);
 	}
 	fprintf(p->f, "</nav><nav class=\"filter\" id=\"blocks\" aria-label=\"%s\">%s: <a href=\"",
 	        _("blocks"), _("Block"));
-	plan_link(p, p->ds, p->org, year, NULL, sort, 0);
-	fprintf(p->f, "\"%s>%s</a> ", block == NULL ? " aria-current=\"page\"" : "", _("all"));
+	plan_link(p, p->ds, p->org, year, NULL, v->sort, 0);
+	fprintf(p->f, "\"%s>%s</a> ", v->block == NULL ? " aria-current=\"page\"" : "", _("all"));
 	for (size_t i = 0; i < m->nblocks; i++) {
 		const struct gt_meta_block *b = m->blocks[i];
-		if (b->plan != plan)
+		if (b->plan != v->plan)
 			continue;
 		fputs("<a data-block=\"", p->f);
 		esc(p, b->code);
 		fputs("\" href=\"", p->f);
-		plan_link(p, p->ds, p->org, year, b->code, sort, 0);
+		plan_link(p, p->ds, p->org, year, b->code, v->sort, 0);
 		fprintf(p->f, "\"%s>",
-		        block != NULL && strcmp(block, b->code) == 0 ? " aria-current=\"page\""
-		                                                     : "");
+		        v->block != NULL && strcmp(v->block, b->code) == 0
+		            ? " aria-current=\"page\""
+		            : "");
 		esc(p, b->name);
 		fputs("</a> ", p->f);
 	}
-	fprintf(p->f, "</nav><p id=\"plan-summary\">%zu %s, %zu %s, %zu %s</p>", n, _("indicators"),
-	        with_target, _("with a target this year"), reached, _("reached their target"));
+	fputs("</nav>", p->f);
+}
+
+/* The summary, the CSV link and the table of targets. */
+static void plan_table(struct page *p, const struct plan_view *v)
+{
+	const char *year = p->pe;
+
+	fprintf(p->f, "<p id=\"plan-summary\">%zu %s, %zu %s, %zu %s</p>", v->n, _("indicators"),
+	        v->with_target, _("with a target this year"), v->reached,
+	        _("reached their target"));
 	fputs("<p class=\"csv\"><a href=\"", p->f);
-	plan_link(p, p->ds, p->org, year, block, sort, 1);
+	plan_link(p, p->ds, p->org, year, v->block, v->sort, 1);
 	fprintf(p->f, "\" download>%s</a></p>", _("Download as CSV"));
 	fprintf(p->f,
 	        "<table id=\"plan\"><thead><tr><th>%s</th><th>%s</th><th class=\"n\">%s</th>"
 	        "<th>%s</th><th class=\"n\">%s</th><th class=\"n\"><a id=\"sort-gap\" href=\"",
 	        _("Indicator"), _("Block"), _("Target"), _("Unit"), _("Achievement"));
-	plan_link(p, p->ds, p->org, year, block, sort != NULL ? NULL : "selisih", 0);
+	plan_link(p, p->ds, p->org, year, v->block, v->sort != NULL ? NULL : "selisih", 0);
 	fprintf(p->f, "\">%s %s</a></th></tr></thead><tbody>", _("Gap"),
-	        sort != NULL ? "&darr;" : "&#8597;");
-	for (size_t i = 0; i < n; i++) {
-		const Gtsync__V1__TargetRow *r = rows[i].r;
+	        v->sort != NULL ? "&darr;" : "&#8597;");
+	for (size_t i = 0; i < v->n; i++) {
+		const Gtsync__V1__TargetRow *r = v->rows[i].r;
 		fputs("<tr data-ind=\"", p->f);
 		esc(p, r->indicator);
 		fputs("\"><td>", p->f);
@@ -1606,7 +1680,7 @@ static int page_plan(struct page *p, unsigned *status, int csv)
 		fputs(" <small>", p->f);
 		esc(p, r->indicator);
 		fputs("</small></td><td>", p->f);
-		esc(p, rows[i].ind != NULL ? rows[i].ind->block->name : "");
+		esc(p, v->rows[i].ind != NULL ? v->rows[i].ind->block->name : "");
 		fputs("</td>", p->f);
 		plan_num(p, "target", r->target, r->has_target);
 		fputs("<td>", p->f);
@@ -1616,12 +1690,41 @@ static int page_plan(struct page *p, unsigned *status, int csv)
 		plan_num(p, "gap", r->gap, r->has_target);
 		fputs("</tr>", p->f);
 	}
-	if (n == 0)
+	if (v->n == 0)
 		fprintf(p->f, "<tr><td colspan=\"6\">%s</td></tr>", _("No indicators."));
 	fputs("</tbody></table>", p->f);
+}
+
+static int page_plan(struct page *p, unsigned *status, int csv)
+{
+	Gtsync__V1__ReportReply *rep = NULL;
+	struct plan_view v = {0};
+	char err[256];
+	int64_t at;
+	int rc;
+
+	if (plan_choose(p, status, &v) != 0)
+		return GT_OK;
+	if ((rc = get_report(p, status, &rep, &at, err, sizeof(err))) != GT_OK)
+		return rc == GT_ENOENT ? GT_OK : rc;
+	if ((rc = plan_rows(p, rep, &v)) != GT_OK)
+		goto out;
+	if (csv) {
+		plan_csv(p, &v);
+		goto out;
+	}
+	head(p, _("Action plans"));
+	fprintf(p->f, "<h1>%s</h1><p id=\"plan-name\">", _("Action plans"));
+	esc(p, v.plan->name);
+	fputs(" &middot; ", p->f);
+	esc(p, ou_name(p, p->org, &p->ou));
+	fputs("</p>", p->f);
+	age(p, at, err);
+	plan_filters(p, &v);
+	plan_table(p, &v);
 	foot(p);
 out:
-	free(rows);
+	free(v.rows);
 	gtsync__v1__report_reply__free_unpacked(rep, NULL);
 	return rc;
 }
@@ -1918,51 +2021,34 @@ static void prov_again(struct page *p)
 }
 
 /* Asal angka: the signed batches a figure comes from, checked by the dashboard itself. */
-static int page_prov(struct page *p, unsigned *status, int csv)
+/* Refuses an address that names no figure, and the page in a static export; 1 when a problem
+ * page was written. */
+static int prov_refused(struct page *p, unsigned *status)
 {
-	struct gt_dashpage_prov pv;
-	struct gt_cstore_dash_key k;
-	struct prov_fig fig;
-	struct gt_cstore_orgunit ou;
-	const char *r = p->env->role != NULL ? p->env->role : "";
-	char pe[GT_HUMAN_MAX];
-	int rc;
-
-	memset(&pv, 0, sizeof(pv));
-	memset(&fig, 0, sizeof(fig));
 	if ((p->req->element != NULL && !param_ok(p->req->element)) ||
 	    (p->req->coc != NULL && !param_ok(p->req->coc)) ||
 	    (p->req->unit != NULL && gt_orgunit_valid(p->req->unit) != 0)) {
 		problem(p, status, 404, _("Unknown figure"),
 		        _("This address does not name a figure of the report."), NULL);
-		return GT_OK;
+		return 1;
 	}
 	if (p->env->prov == NULL) {
 		problem(p, status, 404, _("Not in a static export"),
 		        _("Where a figure comes from is checked by the running dashboard against "
 		          "the server; a static export cannot check it."),
 		        NULL);
-		return GT_OK;
+		return 1;
 	}
-	if (strcmp(r, "reader") != 0) {
-		snprintf(k.org, sizeof(k.org), "%s", p->org);
-		snprintf(k.dataset, sizeof(k.dataset), "%s", p->ds);
-		snprintf(k.period, sizeof(k.period), "%s", p->pe);
-		if ((rc = p->env->prov(p->env->prov_arg, &k, &pv)) != GT_OK)
-			return rc;
-	}
-	if (pv.res != NULL && (rc = prov_figure(p, pv.res, &fig)) != GT_OK)
-		return rc;
-	if (csv) {
-		if (pv.res != NULL)
-			prov_csv(p, pv.res, &fig);
-		else
-			*status = 503;
-		goto out;
-	}
-	if (pv.running)
-		p->refresh_s = 2;
-	head(p, _("Where the figure comes from"));
+	return 0;
+}
+
+/* The heading: the figure (element and option, or every figure), its unit, data set and
+ * period. */
+static void prov_heading(struct page *p)
+{
+	struct gt_cstore_orgunit ou;
+	char pe[GT_HUMAN_MAX];
+
 	fprintf(p->f, "<h1>%s</h1><p id=\"figure\">", _("Where the figure comes from"));
 	if (p->req->element != NULL) {
 		const struct gt_meta_element *e =
@@ -1988,6 +2074,102 @@ static int page_prov(struct page *p, unsigned *status, int csv)
 	gt_human_period(p->pe, pe, sizeof(pe));
 	esc(p, pe);
 	fputs("</p>", p->f);
+}
+
+/* Whether a check runs (and for how long), else the button to check again; then why the last
+ * check failed, if it did. */
+static void prov_state(struct page *p, const struct gt_dashpage_prov *pv)
+{
+	fputs("<div class=\"age\">", p->f);
+	if (pv->running) {
+		char secs[32];
+		snprintf(secs, sizeof(secs), "%lld",
+		         (long long)((p->env->now_ms - pv->started_ms) / 1000));
+		fprintf(p->f, "<p class=\"verdict wait\" id=\"checking\" role=\"status\">%s <span>",
+		        _("Checking the signed batches with the server\xe2\x80\xa6"));
+		esc(p, secs);
+		fprintf(p->f, " %s</span></p>", _("seconds"));
+	} else {
+		prov_again(p);
+	}
+	fputs("</div>", p->f);
+	if (pv->failed_rc == GT_EPERM)
+		prov_note(p, "refused",
+		          _("The server does not let this office's key fetch the signed batches: "
+		            "only the units' aggregators and the secretariat can check where a "
+		            "figure comes from."),
+		          NULL);
+	else if (pv->failed_rc != 0 && !pv->running && pv->failed_offline)
+		prov_note(
+		    p, "unreachable",
+		    _("The server cannot be reached, so the figures could not be checked now: "
+		      "checking needs the server, and the dashboard cannot verify offline."),
+		    pv->failed_why);
+	else if (pv->failed_rc != 0 && !pv->running)
+		prov_note(p, "failed", _("The figures could not be checked:"), pv->failed_why);
+}
+
+/* The last verification's result: its verdict, differences and batches, and what it
+ * checked. */
+static void prov_result(struct page *p, const struct gt_dashpage_prov *pv,
+                        const struct prov_fig *fig)
+{
+	if (pv->failed_rc != 0) {
+		char when[GT_HUMAN_MAX];
+		gt_human_time(pv->done_ms, p->env->zone, when, sizeof(when));
+		fprintf(p->f, "<p id=\"last\">%s ", _("The last verification, made at"));
+		esc(p, when);
+		fputs(":</p>", p->f);
+	}
+	prov_verdict(p, pv, fig);
+	prov_diffs(p, pv->res);
+	prov_batches(p, pv->res, fig);
+	fprintf(p->f, "<details><summary>%s</summary><p>%s</p>", _("What was checked"),
+	        _("The dashboard fetched the log entries behind the report from the server, "
+	          "checked every key record's signature by the server's key, every batch's "
+	          "bytes against its logged hash and its signature against the key valid at "
+	          "its leaf, every entry's inclusion in the tree head this office verified, "
+	          "then re-applied the revision rule and recomputed every figure."));
+	if (pv->said != NULL && pv->said[0]) {
+		fputs("<pre id=\"said\">", p->f);
+		esc(p, pv->said);
+		fputs("</pre>", p->f);
+	}
+	fputs("</details>", p->f);
+}
+
+static int page_prov(struct page *p, unsigned *status, int csv)
+{
+	struct gt_dashpage_prov pv;
+	struct gt_cstore_dash_key k;
+	struct prov_fig fig;
+	const char *r = p->env->role != NULL ? p->env->role : "";
+	int rc;
+
+	memset(&pv, 0, sizeof(pv));
+	memset(&fig, 0, sizeof(fig));
+	if (prov_refused(p, status))
+		return GT_OK;
+	if (strcmp(r, "reader") != 0) {
+		snprintf(k.org, sizeof(k.org), "%s", p->org);
+		snprintf(k.dataset, sizeof(k.dataset), "%s", p->ds);
+		snprintf(k.period, sizeof(k.period), "%s", p->pe);
+		if ((rc = p->env->prov(p->env->prov_arg, &k, &pv)) != GT_OK)
+			return rc;
+	}
+	if (pv.res != NULL && (rc = prov_figure(p, pv.res, &fig)) != GT_OK)
+		return rc;
+	if (csv) {
+		if (pv.res != NULL)
+			prov_csv(p, pv.res, &fig);
+		else
+			*status = 503;
+		goto out;
+	}
+	if (pv.running)
+		p->refresh_s = 2;
+	head(p, _("Where the figure comes from"));
+	prov_heading(p);
 	if (strcmp(r, "reader") == 0) {
 		prov_note(
 		    p, "refused",
@@ -1999,61 +2181,13 @@ static int page_prov(struct page *p, unsigned *status, int csv)
 		foot(p);
 		goto out;
 	}
-	fputs("<div class=\"age\">", p->f);
-	if (pv.running) {
-		char secs[32];
-		snprintf(secs, sizeof(secs), "%lld",
-		         (long long)((p->env->now_ms - pv.started_ms) / 1000));
-		fprintf(p->f, "<p class=\"verdict wait\" id=\"checking\" role=\"status\">%s <span>",
-		        _("Checking the signed batches with the server\xe2\x80\xa6"));
-		esc(p, secs);
-		fprintf(p->f, " %s</span></p>", _("seconds"));
-	} else {
-		prov_again(p);
-	}
-	fputs("</div>", p->f);
-	if (pv.failed_rc == GT_EPERM)
-		prov_note(p, "refused",
-		          _("The server does not let this office's key fetch the signed batches: "
-		            "only the units' aggregators and the secretariat can check where a "
-		            "figure comes from."),
-		          NULL);
-	else if (pv.failed_rc != 0 && !pv.running && pv.failed_offline)
-		prov_note(
-		    p, "unreachable",
-		    _("The server cannot be reached, so the figures could not be checked now: "
-		      "checking needs the server, and the dashboard cannot verify offline."),
-		    pv.failed_why);
-	else if (pv.failed_rc != 0 && !pv.running)
-		prov_note(p, "failed", _("The figures could not be checked:"), pv.failed_why);
+	prov_state(p, &pv);
 	if (pv.res == NULL) {
 		if (!pv.running && pv.failed_rc == 0)
 			prov_note(p, "none", _("Not checked yet."), NULL);
-		foot(p);
-		goto out;
+	} else {
+		prov_result(p, &pv, &fig);
 	}
-	if (pv.failed_rc != 0) {
-		char when[GT_HUMAN_MAX];
-		gt_human_time(pv.done_ms, p->env->zone, when, sizeof(when));
-		fprintf(p->f, "<p id=\"last\">%s ", _("The last verification, made at"));
-		esc(p, when);
-		fputs(":</p>", p->f);
-	}
-	prov_verdict(p, &pv, &fig);
-	prov_diffs(p, pv.res);
-	prov_batches(p, pv.res, &fig);
-	fprintf(p->f, "<details><summary>%s</summary><p>%s</p>", _("What was checked"),
-	        _("The dashboard fetched the log entries behind the report from the server, "
-	          "checked every key record's signature by the server's key, every batch's "
-	          "bytes against its logged hash and its signature against the key valid at "
-	          "its leaf, every entry's inclusion in the tree head this office verified, "
-	          "then re-applied the revision rule and recomputed every figure."));
-	if (pv.said != NULL && pv.said[0]) {
-		fputs("<pre id=\"said\">", p->f);
-		esc(p, pv.said);
-		fputs("</pre>", p->f);
-	}
-	fputs("</details>", p->f);
 	foot(p);
 out:
 	free(fig.shown);

@@ -426,6 +426,51 @@ static void history(FILE *out, const Gtsync__V1__ReportReply *rep, const char *z
 	fputs("</table></section>\n", out);
 }
 
+/* The report's heading: the data set, the unit, the period as people say it (pe), when it was
+ * generated (at) and its approval state. */
+static void heading(FILE *out, const Gtsync__V1__ReportReply *rep, const struct gt_meta_dataset *ds,
+                    const char *pe, const char *at)
+{
+	fputs("<h1>", out);
+	gt_html_escape(out, ds ? ds->name : rep->dataset);
+	fputs("</h1>\n<p class=meta>Gugus Tugas PP TPPO &middot; <b>", out);
+	gt_html_escape(out, rep->org_name);
+	fputs("</b> (", out);
+	gt_html_escape(out, rep->org_unit);
+	fprintf(out, ") &middot; %s <b>", _("period"));
+	gt_html_escape(out, pe);
+	fprintf(out, "</b> &middot; %s ", _("data set"));
+	gt_html_escape(out, rep->dataset);
+	fprintf(out, " &middot; %s ", _("generated"));
+	gt_html_escape(out, at);
+	fprintf(out, "<br>%s: ", _("This report's approval state"));
+	state_span(out, rep->state);
+	fputs("</p>\n", out);
+}
+
+/* A child's section: its approval state, how many of its units reported, and its values. */
+static void child_section(FILE *out, const Gtsync__V1__ReportReply *rep,
+                          const Gtsync__V1__ChildReport *ch, const struct gt_meta_dataset *ds)
+{
+	fputs("<section class=child><h2>", out);
+	gt_html_escape(out, ch->name);
+	fputs(" (", out);
+	gt_html_escape(out, ch->org_unit);
+	fprintf(out, ")</h2>\n<p>%s: ", _("Approval state"));
+	state_span(out, ch->state);
+	fputs(" &middot; ", out);
+	fprintf(out, _("%u of %u units reported"), ch->reported_units, ch->expected);
+	fputs("</p>\n", out);
+	if (ch->n_values == 0) {
+		fprintf(out, "<p class=warn>%s</p>\n", _("No data yet."));
+	} else {
+		struct gt_rmodel_source cs = {rep, ch->values, ch->n_values, 0};
+		values_table(out, ds, &cs);
+		answers(out, ds, ch->values, ch->n_values, ch->name);
+	}
+	fputs("</section>\n", out);
+}
+
 int gt_html_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct gt_meta *meta,
                    const struct gt_rmodel_names *names)
 {
@@ -446,22 +491,7 @@ int gt_html_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 	fputs(" ", out);
 	gt_html_escape(out, pe);
 	fprintf(out, "</title>\n<style>%s</style></head><body>\n", style);
-
-	fputs("<h1>", out);
-	gt_html_escape(out, ds ? ds->name : rep->dataset);
-	fputs("</h1>\n<p class=meta>Gugus Tugas PP TPPO &middot; <b>", out);
-	gt_html_escape(out, rep->org_name);
-	fputs("</b> (", out);
-	gt_html_escape(out, rep->org_unit);
-	fprintf(out, ") &middot; %s <b>", _("period"));
-	gt_html_escape(out, pe);
-	fprintf(out, "</b> &middot; %s ", _("data set"));
-	gt_html_escape(out, rep->dataset);
-	fprintf(out, " &middot; %s ", _("generated"));
-	gt_html_escape(out, at);
-	fprintf(out, "<br>%s: ", _("This report's approval state"));
-	state_span(out, rep->state);
-	fputs("</p>\n", out);
+	heading(out, rep, ds, pe, at);
 	cards(out, rep);
 	completeness(out, rep, ds, names);
 
@@ -478,26 +508,8 @@ int gt_html_report(FILE *out, const Gtsync__V1__ReportReply *rep, const struct g
 	 * per-unit detail. */
 	gt_repcharts_summary(out, rep, ds);
 
-	for (size_t i = 0; i < rep->n_children; i++) {
-		const Gtsync__V1__ChildReport *ch = rep->children[i];
-		fputs("<section class=child><h2>", out);
-		gt_html_escape(out, ch->name);
-		fputs(" (", out);
-		gt_html_escape(out, ch->org_unit);
-		fprintf(out, ")</h2>\n<p>%s: ", _("Approval state"));
-		state_span(out, ch->state);
-		fputs(" &middot; ", out);
-		fprintf(out, _("%u of %u units reported"), ch->reported_units, ch->expected);
-		fputs("</p>\n", out);
-		if (ch->n_values == 0) {
-			fprintf(out, "<p class=warn>%s</p>\n", _("No data yet."));
-		} else {
-			struct gt_rmodel_source cs = {rep, ch->values, ch->n_values, 0};
-			values_table(out, ds, &cs);
-			answers(out, ds, ch->values, ch->n_values, ch->name);
-		}
-		fputs("</section>\n", out);
-	}
+	for (size_t i = 0; i < rep->n_children; i++)
+		child_section(out, rep, rep->children[i], ds);
 	if (gt_rmodel_has_own(rep)) {
 		struct gt_rmodel_source os = {rep, NULL, 0, 1};
 		fputs("<section class=child><h2>", out);

@@ -332,6 +332,36 @@ out:
  * Reading the queue, packing and saving run in one write transaction, so another gtsync
  * process cannot change a value between its packing and its marking as batched. Returns
  * GT_ENOENT when nothing is queued. */
+/* Packs the queued values rows[0..*n) into batch b under the next sequence number (*seq),
+ * fewer (*n) when they do not fit in a frame, and lists their outbox ids (*ids, the caller
+ * frees). */
+static int pack_values_batch(struct pusher *p, struct gt_cstore_batch *b,
+                             const struct gt_cstore_outrow *rows, size_t *n, uint64_t *seq,
+                             int64_t **ids)
+{
+	int rc;
+
+	if ((rc = gt_cstore_next_sequence(p->h->st, p->server_last_seq, seq)) != GT_OK) {
+		p->local = 1;
+		return rc;
+	}
+	/* The byte budget is an estimate; halve the batch until it fits in a frame. */
+	if ((rc = pack_fitting(p, pack_values_any, rows, n, *seq, b)) != GT_OK)
+		return rc;
+	if (b->len > p->frame_budget) {
+		bar_break(p);
+		say(p->h,
+		    _("gtsync push: value %s %s %s is too large for the server's frame limit"),
+		    rows[0].data_element, rows[0].period, rows[0].coc);
+		return GT_ETOOBIG;
+	}
+	if ((*ids = calloc(*n, sizeof(**ids))) == NULL)
+		return GT_ENOMEM;
+	for (size_t i = 0; i < *n; i++)
+		(*ids)[i] = rows[i].id;
+	return GT_OK;
+}
+
 static int make_batch(struct pusher *p, struct gt_cstore_batch *b)
 {
 	struct gt_cstore_outrow *rows = NULL;
@@ -364,28 +394,8 @@ static int make_batch(struct pusher *p, struct gt_cstore_batch *b)
 		rc = gt_cstore_batch_save_actions(p->h->st, b, ids, n, gt_clock_wall_ms());
 		goto saved;
 	}
-	if ((rc = gt_cstore_next_sequence(p->h->st, p->server_last_seq, &seq)) != GT_OK) {
-		p->local = 1;
+	if ((rc = pack_values_batch(p, b, rows, &n, &seq, &ids)) != GT_OK)
 		goto out;
-	}
-	/* The byte budget is an estimate; halve the batch until it fits in a frame. */
-	if ((rc = pack_fitting(p, pack_values_any, rows, &n, seq, b)) != GT_OK)
-		goto out;
-	if (b->len > p->frame_budget) {
-		bar_break(p);
-		say(p->h,
-		    _("gtsync push: value %s %s %s is too large for the server's frame limit"),
-		    rows[0].data_element, rows[0].period, rows[0].coc);
-		rc = GT_ETOOBIG;
-		goto out;
-	}
-	ids = calloc(n, sizeof(*ids));
-	if (ids == NULL) {
-		rc = GT_ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
-		ids[i] = rows[i].id;
 	/* Saved, with its values marked batched, before a single byte is sent. */
 	rc = gt_cstore_batch_save(p->h->st, b, ids, n, gt_clock_wall_ms());
 saved:
@@ -791,16 +801,78 @@ static const char *count(uint64_t v, char buf[GT_HUMAN_MAX])
 	return buf;
 }
 
-int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_result *res)
+/* Runs sessions until one ends well, or a failure is not transient, or the tries are spent
+ * (progress on the way counts the tries afresh), waiting the backoff between them. */
+static int push_tries(struct pusher *p)
 {
-	char n[7][GT_HUMAN_MAX];
-	struct gt_push_result local;
-	struct pusher p;
+	const struct gt_push_opts *o = p->o;
+	struct gt_push_result *res = p->r;
 	unsigned tries = o->tries ? o->tries : GT_BACKOFF_TRIES;
 	uint32_t base = o->backoff_base_ms ? o->backoff_base_ms : GT_BACKOFF_BASE_MS;
 	uint32_t cap = o->backoff_cap_ms ? o->backoff_cap_ms : GT_BACKOFF_CAP_MS;
-	struct gt_cstore_status st;
+	char n[GT_HUMAN_MAX];
 	unsigned attempt = 0;
+	int rc;
+
+	for (;;) {
+		uint64_t before = res->values_acked + res->values_conflict + res->values_refused +
+		                  res->batches_dup;
+		rc = session_once(p);
+		if (rc == GT_OK)
+			break;
+		if (p->local || !gt_home_transient(rc))
+			break;
+		if (res->values_acked + res->values_conflict + res->values_refused +
+		        res->batches_dup >
+		    before)
+			attempt = 0; /* progress: the link works, count tries afresh */
+		attempt++;
+		if (attempt >= tries)
+			break;
+		uint32_t d = gt_backoff_delay_ms(attempt - 1, base, cap, gt_backoff_random());
+		uint64_t left = 0;
+		(void)gt_cstore_unsent(p->h->st, &left);
+		bar_break(p);
+		say(p->h,
+		    _("gtsync push: %s values stay queued; retrying in %.1f s (try %u of %u)"),
+		    count(left, n), d / 1000.0, attempt + 1, tries);
+		sleep_ms(d);
+	}
+	return rc;
+}
+
+/* The summary of what a push did, on o->out. */
+static void push_summary(const struct gt_push_opts *o, const struct gt_push_result *res)
+{
+	char n[7][GT_HUMAN_MAX];
+
+	if (o->out == NULL)
+		return;
+	fprintf(o->out,
+	        P_("push: %s batch sent (%s new, %s already on the server), %s values "
+	           "acknowledged, %s in conflict, %s refused, %s left to send\n",
+	           "push: %s batches sent (%s new, %s already on the server), %s values "
+	           "acknowledged, %s in conflict, %s refused, %s left to send\n",
+	           (unsigned long)res->batches_sent),
+	        count(res->batches_sent, n[0]), count(res->batches_made, n[1]),
+	        count(res->batches_dup, n[2]), count(res->values_acked, n[3]),
+	        count(res->values_conflict, n[4]), count(res->values_refused, n[5]),
+	        count(res->values_left, n[6]));
+	if (res->actions_applied + res->actions_skipped + res->actions_refused + res->actions_dup >
+	    0)
+		fprintf(o->out,
+		        _("push: workflow actions: %s applied, %s skipped by the server, %s "
+		          "refused, %s already on the server (see 'gtsync status')\n"),
+		        count(res->actions_applied, n[0]), count(res->actions_skipped, n[1]),
+		        count(res->actions_refused, n[2]), count(res->actions_dup, n[3]));
+}
+
+int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_result *res)
+{
+	char n[GT_HUMAN_MAX];
+	struct gt_push_result local;
+	struct pusher p;
+	struct gt_cstore_status st;
 	int rc;
 
 	if (res == NULL)
@@ -822,29 +894,7 @@ int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_
 		return GT_OK;
 	}
 	gt_progress_start(&p.bar, o->progress, 0, C_("progress", "push"), _("values"), p.total);
-	for (;;) {
-		uint64_t before = res->values_acked + res->values_conflict + res->values_refused +
-		                  res->batches_dup;
-		rc = session_once(&p);
-		if (rc == GT_OK)
-			break;
-		if (p.local || !gt_home_transient(rc))
-			break;
-		if (res->values_acked + res->values_conflict + res->values_refused +
-		        res->batches_dup >
-		    before)
-			attempt = 0; /* progress: the link works, count tries afresh */
-		attempt++;
-		if (attempt >= tries)
-			break;
-		uint32_t d = gt_backoff_delay_ms(attempt - 1, base, cap, gt_backoff_random());
-		uint64_t left = 0;
-		(void)gt_cstore_unsent(h->st, &left);
-		bar_break(&p);
-		say(h, _("gtsync push: %s values stay queued; retrying in %.1f s (try %u of %u)"),
-		    count(left, n[0]), d / 1000.0, attempt + 1, tries);
-		sleep_ms(d);
-	}
+	rc = push_tries(&p);
 	gt_progress_end(&p.bar);
 	gt_cstore_batches_free(p.pending, p.npending);
 	(void)gt_cstore_unsent(h->st, &res->values_left);
@@ -859,27 +909,9 @@ int gt_push_run(struct gt_home *h, const struct gt_push_opts *o, struct gt_push_
 		       "gtsync push: gave up for now after %u tries; %s values stay queued and go "
 		       "out with the next 'gtsync push'",
 		       res->tries),
-		    res->tries, count(res->values_left, n[0]));
+		    res->tries, count(res->values_left, n));
 	}
-	if (o->out != NULL)
-		fprintf(o->out,
-		        P_("push: %s batch sent (%s new, %s already on the server), %s values "
-		           "acknowledged, %s in conflict, %s refused, %s left to send\n",
-		           "push: %s batches sent (%s new, %s already on the server), %s values "
-		           "acknowledged, %s in conflict, %s refused, %s left to send\n",
-		           (unsigned long)res->batches_sent),
-		        count(res->batches_sent, n[0]), count(res->batches_made, n[1]),
-		        count(res->batches_dup, n[2]), count(res->values_acked, n[3]),
-		        count(res->values_conflict, n[4]), count(res->values_refused, n[5]),
-		        count(res->values_left, n[6]));
-	if (o->out != NULL &&
-	    res->actions_applied + res->actions_skipped + res->actions_refused + res->actions_dup >
-	        0)
-		fprintf(o->out,
-		        _("push: workflow actions: %s applied, %s skipped by the server, %s "
-		          "refused, %s already on the server (see 'gtsync status')\n"),
-		        count(res->actions_applied, n[0]), count(res->actions_skipped, n[1]),
-		        count(res->actions_refused, n[2]), count(res->actions_dup, n[3]));
+	push_summary(o, res);
 	if (rc == GT_OK && res->batches_refused > 0)
 		rc = GT_EPERM;
 	return rc;

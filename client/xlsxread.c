@@ -574,12 +574,86 @@ static int is_ods(zip_t *z)
 	return n == (zip_int64_t)(sizeof(ods) - 1) && memcmp(type, ods, sizeof(ods) - 1) == 0;
 }
 
+/* Opens buf as a zip container into *z, refusing what is not one and an OpenDocument
+ * spreadsheet with a sentence. */
+static int open_zip(struct rd *r, const uint8_t *buf, size_t len, zip_t **z)
+{
+	zip_source_t *src = NULL;
+	zip_error_t ze;
+
+	*z = NULL;
+	zip_error_init(&ze);
+	if (!gt_xlsx_is_zip(buf, len) ||
+	    (src = zip_source_buffer_create(buf, len, 0, &ze)) == NULL ||
+	    (*z = zip_open_from_source(src, ZIP_RDONLY, &ze)) == NULL) {
+		fail(r, GT_EINVAL, _("the file is not a zip container, so not an .xlsx workbook"));
+		zip_error_fini(&ze);
+		if (src != NULL)
+			zip_source_free(src);
+		return r->rc;
+	}
+	zip_error_fini(&ze);
+	if (is_ods(*z)) {
+		fail(
+		    r, GT_EINVAL, "%s",
+		    _("this is an OpenDocument spreadsheet (.ods, LibreOffice's own format), which "
+		      "gtsync does not read: in LibreOffice choose File > Save As and save it as "
+		      "an "
+		      "Excel workbook (.xlsx) or as CSV (UTF-8), then import that file"));
+		return r->rc;
+	}
+	return GT_OK;
+}
+
+/* Reads every sheet the workbook lists, in its order, into x->sheets. */
+static int read_sheets(struct rd *r, zip_t *z)
+{
+	struct gt_xlsx *x = r->x;
+	int rc;
+
+	x->sheets = calloc(r->nrefs ? r->nrefs : 1, sizeof(*x->sheets));
+	if (x->sheets == NULL)
+		return GT_ENOMEM;
+	for (size_t i = 0; i < r->nrefs; i++) {
+		struct gt_xlsx_sheet *s = &x->sheets[x->nsheets++];
+		s->name = r->refs[i].name;
+		r->refs[i].name = NULL;
+		if (r->refs[i].target == NULL) {
+			fail(r, GT_EINVAL, _("sheet '%s' has no part in the file"), s->name);
+			return r->rc;
+		}
+		r->sheet = s;
+		r->cells_cap = 0;
+		r->have_row = 0;
+		r->in_cell = r->in_v = r->in_is = r->in_rph = r->gather = 0;
+		if ((rc = read_part(r, z, r->refs[i].target, PART_SHEET, 0)) != GT_OK)
+			return rc;
+		tidy_sheet(s);
+	}
+	return GT_OK;
+}
+
+/* Frees the reader (not what it read into x). Accepts NULL. */
+static void rd_free(struct rd *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->nsst; i++)
+		free(r->sst[i]);
+	free(r->sst);
+	for (size_t i = 0; r->refs != NULL && i < r->nrefs; i++) {
+		free(r->refs[i].name);
+		free(r->refs[i].rid);
+		free(r->refs[i].target);
+	}
+	free(r->refs);
+	free(r);
+}
+
 int gt_xlsx_read(const uint8_t *buf, size_t len, struct gt_xlsx *x)
 {
 	struct rd *r = NULL;
-	zip_source_t *src = NULL;
 	zip_t *z = NULL;
-	zip_error_t ze;
 	int rc;
 
 	memset(x, 0, sizeof(*x));
@@ -596,28 +670,8 @@ int gt_xlsx_read(const uint8_t *buf, size_t len, struct gt_xlsx *x)
 		rc = GT_ENOMEM;
 		goto out;
 	}
-	zip_error_init(&ze);
-	if (!gt_xlsx_is_zip(buf, len) ||
-	    (src = zip_source_buffer_create(buf, len, 0, &ze)) == NULL ||
-	    (z = zip_open_from_source(src, ZIP_RDONLY, &ze)) == NULL) {
-		fail(r, GT_EINVAL, _("the file is not a zip container, so not an .xlsx workbook"));
-		zip_error_fini(&ze);
-		if (src != NULL)
-			zip_source_free(src);
-		rc = r->rc;
+	if ((rc = open_zip(r, buf, len, &z)) != GT_OK)
 		goto out;
-	}
-	zip_error_fini(&ze);
-	if (is_ods(z)) {
-		fail(
-		    r, GT_EINVAL, "%s",
-		    _("this is an OpenDocument spreadsheet (.ods, LibreOffice's own format), which "
-		      "gtsync does not read: in LibreOffice choose File > Save As and save it as "
-		      "an "
-		      "Excel workbook (.xlsx) or as CSV (UTF-8), then import that file"));
-		rc = r->rc;
-		goto out;
-	}
 	if ((rc = read_part(r, z, "xl/workbook.xml", PART_WORKBOOK, 0)) != GT_OK)
 		goto out;
 	if ((rc = read_part(r, z, "xl/_rels/workbook.xml.rels", PART_RELS, 0)) != GT_OK)
@@ -625,45 +679,12 @@ int gt_xlsx_read(const uint8_t *buf, size_t len, struct gt_xlsx *x)
 	rc = read_part(r, z, "xl/sharedStrings.xml", PART_STRINGS, 1);
 	if (rc != GT_OK && rc != GT_ENOENT)
 		goto out;
-	x->sheets = calloc(r->nrefs ? r->nrefs : 1, sizeof(*x->sheets));
-	if (x->sheets == NULL) {
-		rc = GT_ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < r->nrefs; i++) {
-		struct gt_xlsx_sheet *s = &x->sheets[x->nsheets++];
-		s->name = r->refs[i].name;
-		r->refs[i].name = NULL;
-		if (r->refs[i].target == NULL) {
-			fail(r, GT_EINVAL, _("sheet '%s' has no part in the file"), s->name);
-			rc = r->rc;
-			goto out;
-		}
-		r->sheet = s;
-		r->cells_cap = 0;
-		r->have_row = 0;
-		r->in_cell = r->in_v = r->in_is = r->in_rph = r->gather = 0;
-		if ((rc = read_part(r, z, r->refs[i].target, PART_SHEET, 0)) != GT_OK)
-			goto out;
-		tidy_sheet(s);
-	}
-	rc = GT_OK;
+	rc = read_sheets(r, z);
 out:
 	if (z != NULL)
 		zip_discard(z);
-	if (r != NULL) {
-		for (size_t i = 0; i < r->nsst; i++)
-			free(r->sst[i]);
-		free(r->sst);
-		for (size_t i = 0; r->refs != NULL && i < r->nrefs; i++) {
-			free(r->refs[i].name);
-			free(r->refs[i].rid);
-			free(r->refs[i].target);
-		}
-		free(r->refs);
-		if (rc == GT_OK)
-			rc = r->rc;
-		free(r);
-	}
+	if (rc == GT_OK && r != NULL)
+		rc = r->rc;
+	rd_free(r);
 	return rc;
 }

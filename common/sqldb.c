@@ -352,7 +352,9 @@ static int check_schema(struct gt_sqldb *db, const struct gt_sqldb_config *cfg)
 		if ((rc = query_int(db, "SELECT count(*) FROM sqlite_schema", &tables)) != GT_OK)
 			return rc;
 		if (tables > 0)
-			return gt_sqldb_fail(db, GT_ECORRUPT, "the file is not a %s", db->what);
+			return gt_sqldb_fail(db,
+			                     cfg->foreign_code ? cfg->foreign_code : GT_ECORRUPT,
+			                     "the file is not a %s", db->what);
 		if (!(cfg->flags & (GT_SQLDB_CREATE | GT_SQLDB_CREATE_NEW)))
 			return gt_sqldb_fail(db, GT_ENOENT, "the %s is not initialized", db->what);
 	}
@@ -380,7 +382,8 @@ static int configure(struct gt_sqldb *db, const struct gt_sqldb_config *cfg)
 		return rc;
 	/* A file the system lets us read but not write still opens: the pragmas that write are
 	 * skipped, and writes fail later with a sentence. */
-	if (!db->readonly && sqlite3_db_readonly(db->db, "main") == 0 &&
+	if (!db->readonly && !(cfg->flags & GT_SQLDB_MEMORY) &&
+	    sqlite3_db_readonly(db->db, "main") == 0 &&
 	    (rc = exec(db, "PRAGMA journal_mode = WAL", "switching to WAL")) != GT_OK)
 		return rc;
 	if ((rc = exec(db, SQLDB_PRAGMAS, "configuring the connection")) != GT_OK)
@@ -434,13 +437,16 @@ int gt_sqldb_open(const struct gt_sqldb_config *cfg, struct gt_sqldb **out, char
 	*out = NULL;
 	if (why != NULL && why_len > 0)
 		why[0] = '\0';
-	if (cfg == NULL || cfg->path == NULL || (cfg->n_stmts > 0 && cfg->stmts == NULL) ||
+	if (cfg == NULL || (cfg->path == NULL && !(cfg->flags & GT_SQLDB_MEMORY)) ||
+	    (cfg->n_stmts > 0 && cfg->stmts == NULL) ||
 	    (cfg->n_migrations > 0 && cfg->migrations == NULL))
 		return GT_EINVAL;
 	if ((cfg->flags & GT_SQLDB_READONLY) &&
-	    (cfg->flags & (GT_SQLDB_CREATE | GT_SQLDB_CREATE_NEW)))
+	    (cfg->flags & (GT_SQLDB_CREATE | GT_SQLDB_CREATE_NEW | GT_SQLDB_MEMORY)))
 		return GT_EINVAL;
-	if (cfg->flags & (GT_SQLDB_CREATE | GT_SQLDB_CREATE_NEW)) {
+	if (cfg->flags & GT_SQLDB_MEMORY) {
+		/* Nothing on disk to create or find. */
+	} else if (cfg->flags & (GT_SQLDB_CREATE | GT_SQLDB_CREATE_NEW)) {
 		if ((rc = create_file(cfg, &made, why, why_len)) != GT_OK)
 			return rc;
 	} else if (access(cfg->path, F_OK) != 0) {
@@ -457,12 +463,17 @@ int gt_sqldb_open(const struct gt_sqldb_config *cfg, struct gt_sqldb **out, char
 	db->what = cfg->what != NULL ? cfg->what : "store";
 	db->readonly = (cfg->flags & GT_SQLDB_READONLY) != 0;
 	flags = (db->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
-	rc = sqlite3_open_v2(cfg->path, &db->db, flags, NULL);
+	if (cfg->flags & GT_SQLDB_MEMORY)
+		flags |= SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY;
+	rc = sqlite3_open_v2(cfg->flags & GT_SQLDB_MEMORY ? ":memory:" : cfg->path, &db->db, flags,
+	                     NULL);
 	if (rc != SQLITE_OK) {
 		rc = gt_sqldb_error(db, rc, "opening the file");
 		goto fail;
 	}
-	if ((rc = configure(db, cfg)) != GT_OK || (rc = check_schema(db, cfg)) != GT_OK)
+	if ((rc = configure(db, cfg)) != GT_OK)
+		goto fail;
+	if (!(cfg->flags & GT_SQLDB_MEMORY) && (rc = check_schema(db, cfg)) != GT_OK)
 		goto fail;
 	*out = db;
 	return GT_OK;
@@ -472,7 +483,7 @@ fail:
 	else if (why != NULL)
 		snprintf(why, why_len, "%s", gt_strerror(rc));
 	gt_sqldb_close(db);
-	if (made)
+	if (made && !(cfg->flags & GT_SQLDB_KEEP_NEW))
 		remove_created(cfg->path);
 	return rc;
 }

@@ -46,6 +46,10 @@ struct gt_sqldb_migration {
 #define GT_SQLDB_CREATE     0x1 /* create and initialize a missing file (else GT_ENOENT) */
 #define GT_SQLDB_CREATE_NEW 0x2 /* create a new file; an existing one is GT_EEXIST */
 #define GT_SQLDB_READONLY   0x4 /* open read-only: writes fail with GT_EPERM, no migration */
+#define GT_SQLDB_KEEP_NEW   0x8 /* keep a file this open created when a later step fails */
+/* An empty in-memory database (path ignored): configured like a file, without WAL and without
+ * a schema check or migrations; the caller fills it. */
+#define GT_SQLDB_MEMORY 0x10
 
 /* How to open a store. Everything is borrowed for the life of the handle. */
 struct gt_sqldb_config {
@@ -63,6 +67,9 @@ struct gt_sqldb_config {
 	 * functions here); NULL: none. A non-zero return fails the open with that code. */
 	int (*on_open)(struct gt_sqldb *db, void *arg);
 	void *arg;
+	/* The code for a file that holds tables but no schema version (another program's file);
+	 * 0: GT_ECORRUPT. */
+	int foreign_code;
 };
 
 /*
@@ -76,8 +83,10 @@ struct gt_sqldb_config {
  * The schema version (PRAGMA user_version) is checked: a newer one than n_migrations is
  * GT_ENOTSUP; an older one is migrated step by step, each step in its own transaction (a
  * read-only open cannot migrate: GT_ENOTSUP); version 0 in a file that holds tables is not
- * this store (GT_ECORRUPT); version 0 in an empty file is initialized with the create flags,
- * else GT_ENOENT. A file this call created is removed again when the open fails.
+ * this store (cfg->foreign_code, by default GT_ECORRUPT); version 0 in an empty file is
+ * initialized with the create flags, else GT_ENOENT. A file this call created is removed again
+ * when the open fails, unless GT_SQLDB_KEEP_NEW says to keep it. GT_SQLDB_MEMORY opens an
+ * empty in-memory database instead of a file (no schema check).
  *
  * *out is NULL on failure, and why[0..why_len) (optional) holds a sentence about it ("" on
  * success). Caller closes *out with gt_sqldb_close().

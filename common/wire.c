@@ -226,6 +226,58 @@ static int str_ok(const char *s, size_t max, int required)
 	return n > 0 || !required;
 }
 
+/* Checks each value, completion and workflow action of b: key fields present, every field
+ * within its limit, known actions, digests of 32 bytes. GT_OK, or GT_EINVAL or GT_ETOOBIG with
+ * *why set. */
+static int batch_items_check(const gt_batch *b, const char **why)
+{
+	for (size_t i = 0; i < b->n_values; i++) {
+		const Gtsync__V1__DataValue *v = b->values[i];
+		if (!str_ok(v->data_element, GT_MAX_CODE_LEN, 1) ||
+		    !str_ok(v->period, GT_MAX_CODE_LEN, 1) ||
+		    !str_ok(v->org_unit, GT_MAX_CODE_LEN, 1) ||
+		    !str_ok(v->category_option_combo, GT_MAX_CODE_LEN, 0) ||
+		    !str_ok(v->dataset, GT_MAX_CODE_LEN, 0)) {
+			*why = "a value's key field is missing or too long";
+			return GT_EINVAL;
+		}
+		if (!str_ok(v->value, GT_MAX_VALUE_LEN, 0) ||
+		    !str_ok(v->comment, GT_MAX_COMMENT_LEN, 0)) {
+			*why = "a value or comment is too long";
+			return GT_ETOOBIG;
+		}
+	}
+	for (size_t i = 0; i < b->n_completions; i++) {
+		const Gtsync__V1__CompleteRegistration *c = b->completions[i];
+		if (!str_ok(c->dataset, GT_MAX_CODE_LEN, 1) ||
+		    !str_ok(c->period, GT_MAX_CODE_LEN, 1) ||
+		    !str_ok(c->org_unit, GT_MAX_CODE_LEN, 1)) {
+			*why = "a completion's key field is missing or too long";
+			return GT_EINVAL;
+		}
+	}
+	for (size_t i = 0; i < b->n_actions; i++) {
+		const Gtsync__V1__WorkflowAction *a = b->actions[i];
+		if (a->kind < GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_SUBMIT ||
+		    a->kind > GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_OPEN_LATE) {
+			*why = "unknown workflow action";
+			return GT_EINVAL;
+		}
+		if (!str_ok(a->dataset, GT_MAX_CODE_LEN, 1) ||
+		    !str_ok(a->period, GT_MAX_CODE_LEN, 1) ||
+		    !str_ok(a->org_unit, GT_MAX_CODE_LEN, 1) ||
+		    !str_ok(a->reason, GT_MAX_COMMENT_LEN, 0)) {
+			*why = "a workflow action's field is missing or too long";
+			return GT_EINVAL;
+		}
+		if (a->data_digest.len != 0 && a->data_digest.len != GT_SHA256_LEN) {
+			*why = "a workflow digest is not 32 bytes";
+			return GT_EINVAL;
+		}
+	}
+	return GT_OK;
+}
+
 int gt_wire_batch_check(const gt_batch *b, const struct gt_limits *lim, const char **why)
 {
 	uint32_t max_values = GT_DEFAULT_MAX_VALUES_PER_BATCH;
@@ -264,52 +316,7 @@ int gt_wire_batch_check(const gt_batch *b, const struct gt_limits *lim, const ch
 		*why = "batch is empty";
 		goto out;
 	}
-	for (size_t i = 0; i < b->n_values; i++) {
-		const Gtsync__V1__DataValue *v = b->values[i];
-		if (!str_ok(v->data_element, GT_MAX_CODE_LEN, 1) ||
-		    !str_ok(v->period, GT_MAX_CODE_LEN, 1) ||
-		    !str_ok(v->org_unit, GT_MAX_CODE_LEN, 1) ||
-		    !str_ok(v->category_option_combo, GT_MAX_CODE_LEN, 0) ||
-		    !str_ok(v->dataset, GT_MAX_CODE_LEN, 0)) {
-			*why = "a value's key field is missing or too long";
-			goto out;
-		}
-		if (!str_ok(v->value, GT_MAX_VALUE_LEN, 0) ||
-		    !str_ok(v->comment, GT_MAX_COMMENT_LEN, 0)) {
-			*why = "a value or comment is too long";
-			rc = GT_ETOOBIG;
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < b->n_completions; i++) {
-		const Gtsync__V1__CompleteRegistration *c = b->completions[i];
-		if (!str_ok(c->dataset, GT_MAX_CODE_LEN, 1) ||
-		    !str_ok(c->period, GT_MAX_CODE_LEN, 1) ||
-		    !str_ok(c->org_unit, GT_MAX_CODE_LEN, 1)) {
-			*why = "a completion's key field is missing or too long";
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < b->n_actions; i++) {
-		const Gtsync__V1__WorkflowAction *a = b->actions[i];
-		if (a->kind < GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_SUBMIT ||
-		    a->kind > GTSYNC__V1__WORKFLOW_KIND__WORKFLOW_OPEN_LATE) {
-			*why = "unknown workflow action";
-			goto out;
-		}
-		if (!str_ok(a->dataset, GT_MAX_CODE_LEN, 1) ||
-		    !str_ok(a->period, GT_MAX_CODE_LEN, 1) ||
-		    !str_ok(a->org_unit, GT_MAX_CODE_LEN, 1) ||
-		    !str_ok(a->reason, GT_MAX_COMMENT_LEN, 0)) {
-			*why = "a workflow action's field is missing or too long";
-			goto out;
-		}
-		if (a->data_digest.len != 0 && a->data_digest.len != GT_SHA256_LEN) {
-			*why = "a workflow digest is not 32 bytes";
-			goto out;
-		}
-	}
-	rc = GT_OK;
+	rc = batch_items_check(b, why);
 out:
 	return rc;
 }

@@ -184,6 +184,68 @@ static void print_digest(const char *label, const uint8_t d[GT_SHA256_LEN])
 	printf("%s%s\n", label, hex);
 }
 
+/* Writes the stored file named want to stdout; 0, or FAIL (printed) when none is. */
+static int show_file(const struct gt_store_metadata *md, const char *want)
+{
+	for (size_t i = 0; i < md->n_files; i++) {
+		if (strcmp(md->files[i].name, want) == 0) {
+			fwrite(md->files[i].content, 1, md->files[i].len, stdout);
+			return 0;
+		}
+	}
+	fprintf(stderr,
+	        "gtsync-server metadata show: no stored file '%s' (see the list "
+	        "without --file)\n",
+	        want);
+	return FAIL;
+}
+
+/* The stored version, its digest and its files. */
+static void print_stored(const struct gt_store_metadata *md)
+{
+	char when[32];
+
+	gt_clock_iso(md->loaded_at_ms, when, sizeof(when));
+	printf("metadata version %llu, loaded %s\n", (unsigned long long)md->version, when);
+	print_digest("digest  ", md->digest);
+	printf("files (%zu):\n", md->n_files);
+	for (size_t i = 0; i < md->n_files; i++) {
+		char hex[2 * GT_SHA256_LEN + 1];
+
+		if (gt_hex_encode(md->files[i].sha256, GT_SHA256_LEN, hex, sizeof(hex)) != GT_OK)
+			hex[0] = '\0';
+		printf("  %-28s %8zu bytes  sha256 %.16s...\n", md->files[i].name, md->files[i].len,
+		       hex);
+	}
+}
+
+/* Loads the stored files with this program's loader; NULL when they no longer load (or
+ * memory ran out). Caller frees with gt_meta_free(). */
+static struct gt_meta *load_stored(const struct gt_store_metadata *md)
+{
+	struct gt_meta *meta = NULL;
+	struct gt_meta_errors *errs = calloc(1, sizeof(*errs));
+	const char **names = calloc(md->n_files + 1, sizeof(*names));
+	const uint8_t **data = calloc(md->n_files + 1, sizeof(*data));
+	size_t *lens = calloc(md->n_files + 1, sizeof(*lens));
+
+	if (errs != NULL && names && data && lens) {
+		gt_meta_errors_init(errs);
+		for (size_t i = 0; i < md->n_files; i++) {
+			names[i] = md->files[i].name;
+			data[i] = md->files[i].content;
+			lens[i] = md->files[i].len;
+		}
+		(void)gt_meta_load_buffers(names, data, lens, md->n_files, &meta, errs);
+		gt_meta_errors_clear(errs);
+	}
+	free(names);
+	free(data);
+	free(lens);
+	free(errs);
+	return meta;
+}
+
 int gt__cmd_metadata_show(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
 {
 	const char *want = gt_cli_get(cmd, "file");
@@ -191,8 +253,6 @@ int gt__cmd_metadata_show(const struct gt_cli_cmd *cmd, int argc, char **argv, v
 	struct gt_store *st = NULL;
 	struct gt_store_metadata md = {0};
 	struct gt_meta *meta = NULL;
-	struct gt_meta_errors *errs = NULL;
-	char when[32];
 	int rc = FAIL;
 	(void)argc;
 	(void)argv;
@@ -210,56 +270,13 @@ int gt__cmd_metadata_show(const struct gt_cli_cmd *cmd, int argc, char **argv, v
 		goto out;
 	}
 	if (want != NULL) {
-		for (size_t i = 0; i < md.n_files; i++) {
-			if (strcmp(md.files[i].name, want) == 0) {
-				fwrite(md.files[i].content, 1, md.files[i].len, stdout);
-				rc = 0;
-				goto out;
-			}
-		}
-		fprintf(stderr,
-		        "gtsync-server metadata show: no stored file '%s' (see the list "
-		        "without --file)\n",
-		        want);
+		rc = show_file(&md, want);
 		goto out;
 	}
-	gt_clock_iso(md.loaded_at_ms, when, sizeof(when));
-	printf("metadata version %llu, loaded %s\n", (unsigned long long)md.version, when);
-	print_digest("digest  ", md.digest);
-	printf("files (%zu):\n", md.n_files);
-	for (size_t i = 0; i < md.n_files; i++) {
-		char hex[2 * GT_SHA256_LEN + 1];
-
-		if (gt_hex_encode(md.files[i].sha256, GT_SHA256_LEN, hex, sizeof(hex)) != GT_OK)
-			hex[0] = '\0';
-		printf("  %-28s %8zu bytes  sha256 %.16s...\n", md.files[i].name, md.files[i].len,
-		       hex);
-	}
-	errs = calloc(1, sizeof(*errs));
-	if (errs == NULL)
-		goto out;
-	gt_meta_errors_init(errs);
-	{
-		const char **names = calloc(md.n_files + 1, sizeof(*names));
-		const uint8_t **data = calloc(md.n_files + 1, sizeof(*data));
-		size_t *lens = calloc(md.n_files + 1, sizeof(*lens));
-
-		if (names && data && lens) {
-			for (size_t i = 0; i < md.n_files; i++) {
-				names[i] = md.files[i].name;
-				data[i] = md.files[i].content;
-				lens[i] = md.files[i].len;
-			}
-			rc = gt_meta_load_buffers(names, data, lens, md.n_files, &meta, errs);
-		}
-		free(names);
-		free(data);
-		free(lens);
-	}
-	if (meta == NULL) {
+	print_stored(&md);
+	if ((meta = load_stored(&md)) == NULL) {
 		fprintf(stderr, "gtsync-server metadata show: the stored metadata no longer loads "
 		                "with this program; load it again\n");
-		rc = FAIL;
 		goto out;
 	}
 	printf("data sets (%zu):\n", meta->ndatasets);
@@ -275,9 +292,6 @@ int gt__cmd_metadata_show(const struct gt_cli_cmd *cmd, int argc, char **argv, v
 	rc = 0;
 out:
 	gt_meta_free(meta);
-	if (errs != NULL)
-		gt_meta_errors_clear(errs);
-	free(errs);
 	gt_store_metadata_free(&md);
 	gt_store_close(st);
 	return rc;

@@ -416,114 +416,123 @@ static int keep_aside(const char *path, const char *stamp)
 	return GT_OK;
 }
 
-int gt__cmd_restore(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+/* Step 1: the backup must be sound before anything changes; one of the current schema is
+ * verified now, an older one after the restore migrated it. 0 or FAIL (printed). */
+static int restore_check(const char *from, struct gt_store_backup_info *info)
 {
-	const char *from = gt_cli_get(cmd, "from");
-	int force = gt_cli_get(cmd, "force") != NULL;
-	struct gt_store_backup_info info;
-	struct restore_files rf = {0};
-	struct gt_paths p;
 	struct gt_store *st = NULL;
-	struct stat sb;
-	char stamp[32], when[32], errbuf[256], *live = NULL;
-	int have_store, rc = FAIL;
-	(void)argc;
-	(void)argv;
-	(void)arg;
+	struct verify_sum v;
+	int rc = 0;
 
-	if (from == NULL) {
-		fprintf(stderr, "gtsync-server restore: --from FILE is required\n");
-		return USAGE;
-	}
-	if (gt__admin_data_paths(cmd, &p) != GT_OK)
-		return USAGE;
-	/* 1. The backup must be sound before anything changes. */
 	printf("checking %s ...\n", from);
 	fflush(stdout);
-	if (gt_store_backup_check(from, &info) != GT_OK) {
+	if (gt_store_backup_check(from, info) != GT_OK) {
 		fprintf(stderr,
 		        "gtsync-server restore: %s is not a usable backup: %s; nothing was "
 		        "changed\n",
-		        from, info.problem);
+		        from, info->problem);
 		return FAIL;
 	}
-	if (info.schema == GT_STORE_SCHEMA_VERSION) {
-		struct verify_sum v;
-
-		if (gt_store_open_readonly(from, &st) != GT_OK ||
-		    verify_all(st, "restore", &v) != 0) {
-			fprintf(stderr,
-			        "gtsync-server restore: %s is not a usable backup: it does not "
-			        "verify (see above); nothing was changed\n",
-			        from);
-			goto out;
-		}
-		gt_store_close(st);
-		st = NULL;
-	} else {
+	if (info->schema != GT_STORE_SCHEMA_VERSION) {
 		printf("the backup has store schema %d; it is migrated to %d and verified after "
 		       "the restore\n",
-		       info.schema, GT_STORE_SCHEMA_VERSION);
+		       info->schema, GT_STORE_SCHEMA_VERSION);
+		return 0;
 	}
-	/* 2. No server may be using the data directory. */
-	if (gt_control_query(p.control, 2000, &live) == GT_OK) {
+	if (gt_store_open_readonly(from, &st) != GT_OK || verify_all(st, "restore", &v) != 0) {
+		fprintf(stderr,
+		        "gtsync-server restore: %s is not a usable backup: it does not "
+		        "verify (see above); nothing was changed\n",
+		        from);
+		rc = FAIL;
+	}
+	gt_store_close(st);
+	return rc;
+}
+
+/* Step 2: no server may be using the data directory, which is created if missing; the
+ * backup's carried files are read into rf and, without force, neither a store nor a differing
+ * file may be there. *have_store says whether a store is. 0 or FAIL (printed). */
+static int restore_admit(const struct gt_paths *p, const char *from, int force,
+                         struct restore_files *rf, int *have_store)
+{
+	struct stat sb;
+	char *live = NULL;
+	int clash;
+
+	*have_store = 0;
+	if (gt_control_query(p->control, 2000, &live) == GT_OK) {
 		free(live);
 		fprintf(stderr,
 		        "gtsync-server restore: a server is running on %s (it answered on %s); "
 		        "stop it first (systemctl stop gtsync-server); nothing was changed\n",
-		        p.dir, p.control);
-		goto out;
+		        p->dir, p->control);
+		return FAIL;
 	}
-	if (mkdir(p.dir, 0700) != 0 && errno != EEXIST) {
-		fprintf(stderr, "gtsync-server restore: cannot create %s: %s\n", p.dir,
+	if (mkdir(p->dir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "gtsync-server restore: cannot create %s: %s\n", p->dir,
 		        strerror(errno));
-		goto out;
+		return FAIL;
 	}
-	have_store = stat(p.db, &sb) == 0;
-	rf.dir = p.dir;
-	if (gt_store_backup_files(from, collect_file, &rf) != GT_OK) {
+	*have_store = stat(p->db, &sb) == 0;
+	rf->dir = p->dir;
+	if (gt_store_backup_files(from, collect_file, rf) != GT_OK) {
 		fprintf(stderr,
 		        "gtsync-server restore: %s carries malformed files; nothing was "
 		        "changed\n",
 		        from);
-		goto out;
+		return FAIL;
 	}
-	if (!force) {
-		int clash = have_store;
+	if (force)
+		return 0;
+	clash = *have_store;
+	if (*have_store)
+		fprintf(stderr, "gtsync-server restore: %s already holds a store\n", p->dir);
+	for (size_t i = 0; i < rf->n; i++) {
+		if (rf->f[i].exists && !rf->f[i].same) {
+			fprintf(stderr, "gtsync-server restore: %s/%s differs from the backup's\n",
+			        p->dir, rf->f[i].name);
+			clash = 1;
+		}
+	}
+	if (clash) {
+		fprintf(stderr, "gtsync-server restore: nothing was changed; --force replaces "
+		                "them (the old ones are kept beside)\n");
+		return FAIL;
+	}
+	return 0;
+}
 
-		if (have_store)
-			fprintf(stderr, "gtsync-server restore: %s already holds a store\n", p.dir);
-		for (size_t i = 0; i < rf.n; i++) {
-			if (rf.f[i].exists && !rf.f[i].same) {
-				fprintf(stderr,
-				        "gtsync-server restore: %s/%s differs from the backup's\n",
-				        p.dir, rf.f[i].name);
-				clash = 1;
-			}
-		}
-		if (clash) {
-			fprintf(stderr,
-			        "gtsync-server restore: nothing was changed; --force replaces "
-			        "them (the old ones are kept beside)\n");
-			goto out;
-		}
-	}
-	/* 3. Replace: old files aside first, then the store, then the carried files. */
+/* The time now as a file-name friendly stamp: 20261123T155151Z. */
+static void restore_stamp(char *stamp, size_t len)
+{
+	char when[32];
+	size_t k = 0;
+
 	gt_clock_iso(gt_clock_wall_ms(), when, sizeof(when));
-	/* A file-name friendly stamp: 20261123T155151Z. */
-	{
-		size_t k = 0;
-		for (const char *c = when; *c && k + 1 < sizeof(stamp); c++)
-			if (*c != '-' && *c != ':')
-				stamp[k++] = *c;
-		stamp[k] = '\0';
-	}
+	for (const char *c = when; *c && k + 1 < len; c++)
+		if (*c != '-' && *c != ':')
+			stamp[k++] = *c;
+	stamp[k] = '\0';
+}
+
+/* Step 3, the store: a copy of the current one (if any) is kept beside, then the backup's
+ * replaces it; opening it for writing migrates an older schema, which is verified then.
+ * 0 or FAIL (printed). */
+static int restore_store(const char *from, const struct gt_paths *p, const char *stamp,
+                         int have_store, const struct gt_store_backup_info *info)
+{
+	const char *db = p->db;
+	struct gt_store *st = NULL;
+	char errbuf[256];
+	int rc = FAIL;
+
 	if (have_store) {
 		char aside[GT_PATH_MAX + 64];
 		struct gt_store_backup_info ai;
 
-		snprintf(aside, sizeof(aside), "%s.before-restore-%s", p.db, stamp);
-		if (gt_store_open(p.db, 0, &st) != GT_OK ||
+		snprintf(aside, sizeof(aside), "%s.before-restore-%s", db, stamp);
+		if (gt_store_open(db, 0, &st) != GT_OK ||
 		    gt_store_backup(st, aside, NULL, 0, gt_clock_wall_ms(), &ai) != GT_OK) {
 			fprintf(stderr,
 			        "gtsync-server restore: cannot keep a copy of the current store: "
@@ -535,16 +544,15 @@ int gt__cmd_restore(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 		st = NULL;
 		printf("kept a copy of the old store as %s\n", aside);
 	}
-	if (gt_store_restore(from, p.db, errbuf, sizeof(errbuf)) != GT_OK) {
+	if (gt_store_restore(from, db, errbuf, sizeof(errbuf)) != GT_OK) {
 		fprintf(stderr, "gtsync-server restore: %s\n", errbuf);
 		goto out;
 	}
-	/* Opening it for writing migrates an older schema. */
-	if (gt_store_open(p.db, 0, &st) != GT_OK) {
+	if (gt_store_open(db, 0, &st) != GT_OK) {
 		fprintf(stderr, "gtsync-server restore: the restored store does not open\n");
 		goto out;
 	}
-	if (info.schema != GT_STORE_SCHEMA_VERSION) {
+	if (info->schema != GT_STORE_SCHEMA_VERSION) {
 		struct verify_sum v;
 
 		if (verify_all(st, "restore", &v) != 0)
@@ -553,22 +561,60 @@ int gt__cmd_restore(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 			        "verify (see above)%s\n",
 			        have_store ? "; the old store was kept beside" : "");
 	}
+	rc = 0;
+out:
 	gt_store_close(st);
-	st = NULL;
-	for (size_t i = 0; i < rf.n; i++) {
+	return rc;
+}
+
+/* Step 3, the carried files: each that differs replaces the directory's, which is kept
+ * beside. 0 or FAIL (printed). */
+static int restore_carried(const struct restore_files *rf, const char *stamp)
+{
+	for (size_t i = 0; i < rf->n; i++) {
 		char path[GT_PATH_MAX + 80];
 
-		if (rf.f[i].same)
+		if (rf->f[i].same)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", p.dir, rf.f[i].name);
-		if (rf.f[i].exists && keep_aside(path, stamp) != GT_OK)
-			goto out;
-		if (gt_file_write(path, rf.f[i].content, rf.f[i].len, (int)rf.f[i].mode, 1) !=
+		snprintf(path, sizeof(path), "%s/%s", rf->dir, rf->f[i].name);
+		if (rf->f[i].exists && keep_aside(path, stamp) != GT_OK)
+			return FAIL;
+		if (gt_file_write(path, rf->f[i].content, rf->f[i].len, (int)rf->f[i].mode, 1) !=
 		    GT_OK) {
 			fprintf(stderr, "gtsync-server restore: cannot write %s\n", path);
-			goto out;
+			return FAIL;
 		}
 	}
+	return 0;
+}
+
+int gt__cmd_restore(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	const char *from = gt_cli_get(cmd, "from");
+	int force = gt_cli_get(cmd, "force") != NULL;
+	struct gt_store_backup_info info;
+	struct restore_files rf = {0};
+	struct gt_paths p;
+	char stamp[32], when[32];
+	int have_store, rc = FAIL;
+	(void)argc;
+	(void)argv;
+	(void)arg;
+
+	if (from == NULL) {
+		fprintf(stderr, "gtsync-server restore: --from FILE is required\n");
+		return USAGE;
+	}
+	if (gt__admin_data_paths(cmd, &p) != GT_OK)
+		return USAGE;
+	if (restore_check(from, &info) != 0 ||
+	    restore_admit(&p, from, force, &rf, &have_store) != 0)
+		goto out;
+	/* 3. Replace: old files aside first, then the store, then the carried files. */
+	restore_stamp(stamp, sizeof(stamp));
+	if (restore_store(from, &p, stamp, have_store, &info) != 0 ||
+	    restore_carried(&rf, stamp) != 0)
+		goto out;
 	gt_clock_iso(info.taken_at_ms, when, sizeof(when));
 	printf("restored %s into %s: %llu batches (log index up to %llu), taken %s\n", from, p.dir,
 	       (unsigned long long)info.batches, (unsigned long long)info.last_index,
@@ -581,7 +627,6 @@ int gt__cmd_restore(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	rc = 0;
 out:
 	restore_files_free(&rf);
-	gt_store_close(st);
 	return rc;
 }
 

@@ -290,7 +290,6 @@ out:
 void gt__export_reply(struct gt__reply *r, uint64_t rid, const struct gt__export *x)
 {
 	const struct gt_store_export_out *o = &x->out;
-	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
 	Gtsync__V1__ExportChunk chunk = GTSYNC__V1__EXPORT_CHUNK__INIT;
 	size_t nv = x->n_cells + o->n_values;
 	Gtsync__V1__ExportedValue *ev = calloc(nv + 1, sizeof(*ev));
@@ -360,10 +359,7 @@ void gt__export_reply(struct gt__reply *r, uint64_t rid, const struct gt__export
 	chunk.n_states = o->n_states;
 	chunk.completions = g.completions;
 	chunk.n_completions = o->n_completions;
-	env.request_id = rid;
-	env.body_case = GTSYNC__V1__ENVELOPE__BODY_EXPORT_CHUNK;
-	env.export_chunk = &chunk;
-	gt__reply_send(r, &env);
+	GT__REPLY_SEND_BODY(r, rid, EXPORT_CHUNK, export_chunk, &chunk);
 out:
 	free(ev);
 	free(evp);

@@ -125,7 +125,6 @@ static void job_free(struct push_job *j)
 static void send_ack(struct push_job *j, int code, const char *message)
 {
 	struct gt__reply *r = j->r;
-	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
 	Gtsync__V1__PushAck ack = GTSYNC__V1__PUSH_ACK__INIT;
 	Gtsync__V1__ImportCount counts = GTSYNC__V1__IMPORT_COUNT__INIT;
 	Gtsync__V1__Conflict *cf = NULL, **cfp = NULL;
@@ -174,10 +173,7 @@ static void send_ack(struct push_job *j, int code, const char *message)
 			ack.n_conflicts = j->out.n_conflicts;
 		}
 	}
-	env.request_id = j->rid;
-	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK;
-	env.push_ack = &ack;
-	gt__reply_send(r, &env);
+	GT__REPLY_SEND_BODY(r, j->rid, PUSH_ACK, push_ack, &ack);
 	free(cf);
 	free(cfp);
 
@@ -336,12 +332,10 @@ static void start_check(struct gt_writer_ticket *t)
 
 void gt__ingest_push(struct gt__reply *r, gt_envelope *env)
 {
-	struct push_job *j = calloc(1, sizeof(*j));
+	struct push_job *j = gt__reply_job(r, env, sizeof(*j));
 
-	if (j == NULL) {
-		gt__reply_refuse(r, env, GT_ENOMEM, NULL);
+	if (j == NULL)
 		return;
-	}
 	j->req.data = j;
 	j->r = r;
 	j->env = env;

@@ -61,7 +61,6 @@ static void done_cb(struct gt_wjob *w, int commit_rc)
 		                              : gt_strerror(rc),
 		               0);
 	} else {
-		Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
 		Gtsync__V1__EnrolReply rep = GTSYNC__V1__ENROL_REPLY__INIT;
 		Gtsync__V1__Role roles[GT_ROLESET_COUNT];
 
@@ -70,10 +69,7 @@ static void done_cb(struct gt_wjob *w, int commit_rc)
 		rep.n_roles = gt_roleset_list(j->req.roles, roles);
 		rep.roles = roles;
 		rep.check = j->req.check;
-		env.request_id = j->rid;
-		env.body_case = GTSYNC__V1__ENVELOPE__BODY_ENROL_REPLY;
-		env.enrol_reply = &rep;
-		gt__reply_send(r, &env);
+		GT__REPLY_SEND_BODY(r, j->rid, ENROL_REPLY, enrol_reply, &rep);
 	}
 	gt__reply_done(r);
 	free(j);

@@ -255,7 +255,6 @@ static void work_cb(uv_work_t *req)
 
 static void reply(struct logq_job *j)
 {
-	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
 	Gtsync__V1__LogEntriesReply rep = GTSYNC__V1__LOG_ENTRIES_REPLY__INIT;
 	Gtsync__V1__LogEntry *e = calloc(j->n_found + 1, sizeof(*e));
 	Gtsync__V1__LogEntry **ep = calloc(j->n_found + 1, sizeof(*ep));
@@ -284,10 +283,7 @@ static void reply(struct logq_job *j)
 	rep.n_entries = j->n_found;
 	rep.next_leaf = j->scanned_to;
 	rep.more = j->more != 0;
-	env.request_id = j->env->request_id;
-	env.body_case = GTSYNC__V1__ENVELOPE__BODY_LOG_ENTRIES_REPLY;
-	env.log_entries_reply = &rep;
-	gt__reply_send(j->r, &env);
+	GT__REPLY_SEND_BODY(j->r, j->env->request_id, LOG_ENTRIES_REPLY, log_entries_reply, &rep);
 out:
 	free(e);
 	free(ep);
@@ -339,11 +335,8 @@ void gt__logq_submit(struct gt__reply *r, gt_envelope *env)
 	}
 	if (gt__reply_read_allowed(r, env, q->org_unit, NULL) != GT_OK)
 		return;
-	j = calloc(1, sizeof(*j));
-	if (j == NULL) {
-		gt__reply_refuse(r, env, GT_ENOMEM, NULL);
+	if ((j = gt__reply_job(r, env, sizeof(*j))) == NULL)
 		return;
-	}
 	j->snap = gt_snapshot_ref(r->srv->snap);
 	j->ds = j->snap != NULL && j->snap->meta != NULL
 	            ? gt_meta_dataset_find(j->snap->meta, q->dataset)

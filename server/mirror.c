@@ -720,6 +720,45 @@ out:
 	return rc;
 }
 
+/* reconnect()'s answers besides GT_OK and a failure: try again, or stop (a signal came). */
+#define MIRROR_RETRY 1
+#define MIRROR_STOP  2
+
+/* Connects to PostgreSQL when not connected, saying so (and once that it is down). Returns
+ * GT_OK when connected; MIRROR_RETRY when it is down and the wait before the next try (*retry_ms,
+ * doubled up to MIRROR_RETRY_MAX_MS) is over; MIRROR_STOP when a stop signal came while
+ * waiting; with cfg->once, the connection's failure. */
+static int reconnect(struct mirror *m, int64_t *retry_ms, int *said_down)
+{
+	int rc;
+
+	if (m->pg != NULL)
+		return GT_OK;
+	rc = pg_connect(m);
+	if (rc != GT_OK) {
+		if (m->cfg->once)
+			return rc;
+		if (!*said_down)
+			fprintf(m->out, "mirror: PostgreSQL unavailable (%s); retrying\n",
+			        m->errmsg);
+		*said_down = 1;
+		if (nap(m, *retry_ms))
+			return MIRROR_STOP;
+		*retry_ms =
+		    *retry_ms * 2 > MIRROR_RETRY_MAX_MS ? MIRROR_RETRY_MAX_MS : *retry_ms * 2;
+		return MIRROR_RETRY;
+	}
+	if (*said_down)
+		m->stats.reconnects++;
+	*said_down = 0;
+	*retry_ms = 100;
+	fprintf(m->out,
+	        "mirror: connected; mirrored up to log index %" PRId64 ", change %" PRId64 "\n",
+	        m->log_index, m->change_seq);
+	fflush(m->out);
+	return GT_OK;
+}
+
 int gt_mirror_run(const struct gt_mirror_cfg *cfg, FILE *out, struct gt_mirror_stats *stats)
 {
 	struct mirror m;
@@ -746,32 +785,12 @@ int gt_mirror_run(const struct gt_mirror_cfg *cfg, FILE *out, struct gt_mirror_s
 	for (;;) {
 		if (stop_requested(&m))
 			break;
-		if (m.pg == NULL) {
-			rc = pg_connect(&m);
-			if (rc != GT_OK) {
-				if (cfg->once)
-					goto out;
-				if (!said_down)
-					fprintf(out,
-					        "mirror: PostgreSQL unavailable (%s); retrying\n",
-					        m.errmsg);
-				said_down = 1;
-				if (nap(&m, retry_ms))
-					break;
-				retry_ms = retry_ms * 2 > MIRROR_RETRY_MAX_MS ? MIRROR_RETRY_MAX_MS
-				                                              : retry_ms * 2;
-				continue;
-			}
-			if (said_down)
-				m.stats.reconnects++;
-			said_down = 0;
-			retry_ms = 100;
-			fprintf(out,
-			        "mirror: connected; mirrored up to log index %" PRId64
-			        ", change %" PRId64 "\n",
-			        m.log_index, m.change_seq);
-			fflush(out);
-		}
+		if ((rc = reconnect(&m, &retry_ms, &said_down)) == MIRROR_RETRY)
+			continue;
+		if (rc == MIRROR_STOP)
+			break;
+		if (rc != GT_OK)
+			goto out;
 		rc = round_once(&m, &idle);
 		if (rc == GT_ENET) {
 			/* PostgreSQL went away mid-chunk: its transaction rolled back; resume. */

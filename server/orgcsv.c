@@ -61,6 +61,38 @@ static const char *cell(const struct gt_csv_reader *rd, int k, size_t *n)
 	return gt_csv_trim(s, n);
 }
 
+/* The org-unit level a "level" cell names (province or district, any case); -1 for neither. */
+static int level_of(const char *level, size_t n)
+{
+	if (n == 8 && strncasecmp(level, "province", 8) == 0)
+		return GT_ORGUNIT_LEVEL_PROVINCE;
+	if (n == 8 && strncasecmp(level, "district", 8) == 0)
+		return GT_ORGUNIT_LEVEL_DISTRICT;
+	return -1;
+}
+
+/* Whether unit code's name (n bytes) is not empty, not too long, and UTF-8 text without
+ * control characters; else adds the error to csv. */
+static int name_ok(struct gt_orgcsv *csv, unsigned long line, const char *code, const char *name,
+                   size_t n)
+{
+	if (n == 0) {
+		gt_orgcsv_add_error(csv, line, "org unit %s has an empty name", code);
+		return 0;
+	}
+	if (n > GT_ORGCSV_MAX_NAME) {
+		gt_orgcsv_add_error(csv, line, "name of %s is longer than %u bytes", code,
+		                    GT_ORGCSV_MAX_NAME);
+		return 0;
+	}
+	if (gt_csv_check_text(name, n, 0, NULL) != GT_CSV_TEXT_OK) {
+		gt_orgcsv_add_error(
+		    csv, line, "name of %s is not UTF-8 text without control characters", code);
+		return 0;
+	}
+	return 1;
+}
+
 /* Validates the current record and appends it to csv->rows; errors are added to csv. */
 static int add_row(struct gt_orgcsv *csv, const struct gt_csv_reader *rd, size_t *cap)
 {
@@ -77,11 +109,7 @@ static int add_row(struct gt_orgcsv *csv, const struct gt_csv_reader *rd, size_t
 	level = cell(rd, COL_LEVEL, &level_n);
 	tz = cell(rd, COL_TZ, &tz_n);
 
-	if (level_n == 8 && strncasecmp(level, "province", 8) == 0) {
-		declared = GT_ORGUNIT_LEVEL_PROVINCE;
-	} else if (level_n == 8 && strncasecmp(level, "district", 8) == 0) {
-		declared = GT_ORGUNIT_LEVEL_DISTRICT;
-	} else {
+	if ((declared = level_of(level, level_n)) < 0) {
 		gt_orgcsv_add_error(csv, line, "level \"%s\" is neither province nor district",
 		                    printable(level, level_n, tmp));
 		return 0;
@@ -117,21 +145,8 @@ static int add_row(struct gt_orgcsv *csv, const struct gt_csv_reader *rd, size_t
 		    declared == GT_ORGUNIT_LEVEL_PROVINCE ? "province" : "district");
 		return 0;
 	}
-	if (name_n == 0) {
-		gt_orgcsv_add_error(csv, line, "org unit %s has an empty name", row->code);
+	if (!name_ok(csv, line, row->code, name, name_n))
 		return 0;
-	}
-	if (name_n > GT_ORGCSV_MAX_NAME) {
-		gt_orgcsv_add_error(csv, line, "name of %s is longer than %u bytes", row->code,
-		                    GT_ORGCSV_MAX_NAME);
-		return 0;
-	}
-	if (gt_csv_check_text(name, name_n, 0, NULL) != GT_CSV_TEXT_OK) {
-		gt_orgcsv_add_error(csv, line,
-		                    "name of %s is not UTF-8 text without control characters",
-		                    row->code);
-		return 0;
-	}
 	if (gt_orgunit_parent(row->code, row->parent, sizeof(row->parent)) != 0) {
 		gt_orgcsv_add_error(csv, line, "code %s has no parent", row->code);
 		return 0;

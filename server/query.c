@@ -340,7 +340,6 @@ static void work_cb(uv_work_t *req)
 
 static void reply_pull(struct query_job *j)
 {
-	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
 	Gtsync__V1__PullChunk chunk = GTSYNC__V1__PULL_CHUNK__INIT;
 	const struct gt_store_pull_out *o = &j->pull;
 	Gtsync__V1__PulledValue *pv = calloc(o->n_values + 1, sizeof(*pv));
@@ -390,10 +389,7 @@ static void reply_pull(struct query_job *j)
 	chunk.n_states = o->n_states;
 	chunk.next_cursor = o->next_cursor;
 	chunk.more = o->more;
-	env.request_id = j->env->request_id;
-	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PULL_CHUNK;
-	env.pull_chunk = &chunk;
-	gt__reply_send(j->r, &env);
+	GT__REPLY_SEND_BODY(j->r, j->env->request_id, PULL_CHUNK, pull_chunk, &chunk);
 out:
 	free(pv);
 	free(pvp);
@@ -407,7 +403,6 @@ static void reply_metadata(struct query_job *j)
 {
 	const struct gt_snapshot *s = j->snap;
 	const Gtsync__V1__MetadataRequest *mr = j->env->metadata_request;
-	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
 	Gtsync__V1__MetadataReply rep = GTSYNC__V1__METADATA_REPLY__INIT;
 	Gtsync__V1__MetadataFile *f = calloc(s->nfiles + 1, sizeof(*f));
 	Gtsync__V1__MetadataFile **fp = calloc(s->nfiles + 1, sizeof(*fp));
@@ -455,10 +450,7 @@ static void reply_metadata(struct query_job *j)
 	}
 	rep.org_units = oup;
 	rep.n_org_units = n;
-	env.request_id = j->env->request_id;
-	env.body_case = GTSYNC__V1__ENVELOPE__BODY_METADATA_REPLY;
-	env.metadata_reply = &rep;
-	gt__reply_send(j->r, &env);
+	GT__REPLY_SEND_BODY(j->r, j->env->request_id, METADATA_REPLY, metadata_reply, &rep);
 out:
 	free(f);
 	free(fp);
@@ -509,7 +501,6 @@ static void note_read(struct query_job *j)
 static void reply_report(struct query_job *j)
 {
 	const Gtsync__V1__ReportRequest *q = j->env->report_request;
-	Gtsync__V1__Envelope env = GTSYNC__V1__ENVELOPE__INIT;
 	Gtsync__V1__ReportReply small = GTSYNC__V1__REPORT_REPLY__INIT;
 	Gtsync__V1__ReportReply *r = &small;
 
@@ -524,10 +515,7 @@ static void reply_report(struct query_job *j)
 	}
 	r->cursor.data = j->cursor;
 	r->cursor.len = sizeof(j->cursor);
-	env.request_id = j->env->request_id;
-	env.body_case = GTSYNC__V1__ENVELOPE__BODY_REPORT_REPLY;
-	env.report_reply = r;
-	gt__reply_send(j->r, &env);
+	GT__REPLY_SEND_BODY(j->r, j->env->request_id, REPORT_REPLY, report_reply, r);
 	/* The report's memory must not free the cursor, which lives in the job. */
 	r->cursor.data = NULL;
 	r->cursor.len = 0;
@@ -603,11 +591,8 @@ void gt__query_submit(struct gt__reply *r, gt_envelope *env)
 		         "comments or batches");
 	if (gt__reply_read_allowed(r, env, request_org(env), why) != GT_OK)
 		return;
-	j = calloc(1, sizeof(*j));
-	if (j == NULL) {
-		gt__reply_refuse(r, env, GT_ENOMEM, NULL);
+	if ((j = gt__reply_job(r, env, sizeof(*j))) == NULL)
 		return;
-	}
 	j->req.data = j;
 	j->r = r;
 	j->env = env;

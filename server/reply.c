@@ -1,6 +1,8 @@
 /* What the read handlers (query, logq, treeq) share around the reply interface. */
 #include "reply.h"
 
+#include <stdlib.h>
+
 #include "authz.h"
 #include "clock.h"
 #include "error.h"
@@ -20,6 +22,15 @@ int gt__reply_read_allowed(struct gt__reply *r, gt_envelope *env, const char *or
 	             r->org_unit, org != NULL ? org : "");
 	gt__reply_refuse(r, env, GT_EPERM, why);
 	return GT_EPERM;
+}
+
+void *gt__reply_job(struct gt__reply *r, gt_envelope *env, size_t size)
+{
+	void *j = calloc(1, size);
+
+	if (j == NULL)
+		gt__reply_refuse(r, env, GT_ENOMEM, NULL);
+	return j;
 }
 
 int gt__reply_queue(struct gt__reply *r, uv_work_t *req, uv_work_cb work, uv_after_work_cb after)

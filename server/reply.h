@@ -59,6 +59,17 @@ static inline void gt__reply_send(struct gt__reply *r, gt_envelope *env)
 	r->ops->send(r, env);
 }
 
+/* Sends msg (borrowed) as the body of the reply to request rid: member is the envelope's field
+ * for it (pull_chunk) and kind its body case without the prefix (PULL_CHUNK). */
+#define GT__REPLY_SEND_BODY(r, rid, kind, member, msg)                                             \
+	do {                                                                                       \
+		gt_envelope env_ = GTSYNC__V1__ENVELOPE__INIT;                                     \
+		env_.request_id = (rid);                                                           \
+		env_.body_case = GTSYNC__V1__ENVELOPE__BODY_##kind;                                \
+		env_.member = (msg);                                                               \
+		gt__reply_send((r), &env_);                                                        \
+	} while (0)
+
 static inline void gt__reply_fail(struct gt__reply *r, uint64_t rid, int code, const char *msg,
                                   int fatal)
 {
@@ -97,6 +108,10 @@ static inline void gt__reply_refuse(struct gt__reply *r, gt_envelope *env, int c
  * answers env with GT_EPERM and frees it, and returns GT_EPERM; else returns GT_OK. */
 int gt__reply_read_allowed(struct gt__reply *r, gt_envelope *env, const char *org,
                            const char *refused);
+
+/* A new request job of size bytes, zeroed; on failure answers env with GT_ENOMEM, ends the
+ * request, frees env and returns NULL. The caller frees the job with free(). */
+void *gt__reply_job(struct gt__reply *r, gt_envelope *env, size_t size);
 
 /* Queues req's work off the loop holding a reference on r for after to drop (through
  * gt__reply_end()). Returns GT_OK, or GT_EBUSY with nothing queued and nothing held: the

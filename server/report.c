@@ -32,15 +32,9 @@ static void *rp_alloc(struct gt_report *r, size_t n)
 
 	if (r->failed)
 		return NULL;
-	if (r->nptrs == r->capptrs) {
-		size_t cap = r->capptrs ? r->capptrs * 2 : 64;
-		void **np = realloc(r->ptrs, cap * sizeof(*np));
-		if (np == NULL) {
-			r->failed = 1;
-			return NULL;
-		}
-		r->ptrs = np;
-		r->capptrs = cap;
+	if (GT_VEC_RESERVE(r->ptrs, r->capptrs, r->nptrs + 1) != GT_OK) {
+		r->failed = 1;
+		return NULL;
 	}
 	p = calloc(1, n ? n : 1);
 	if (p == NULL) {
@@ -251,7 +245,7 @@ struct build {
 	size_t ncells;
 	struct agg *totals;     /* ncells */
 	struct child *children; /* direct children of the root, in code order */
-	size_t nchildren;
+	size_t nchildren, capchildren;
 	struct agg *child_aggs; /* nchildren x ncells */
 	/* Per snapshot unit: its child's index; -1 for the root (or no child), -2 outside the
 	 * subtree. */
@@ -850,14 +844,8 @@ static int collect_unit(void *arg, const struct gt_snap_ou *u)
 {
 	struct build *b = arg;
 
-	if (b->nexpected == b->capexpected) {
-		size_t cap = b->capexpected ? b->capexpected * 2 : 64;
-		const struct gt_snap_ou **np = realloc(b->expected, cap * sizeof(*np));
-		if (np == NULL)
-			return GT_ENOMEM;
-		b->expected = np;
-		b->capexpected = cap;
-	}
+	if (GT_VEC_RESERVE(b->expected, b->capexpected, b->nexpected + 1) != GT_OK)
+		return GT_ENOMEM;
 	b->expected[b->nexpected++] = u;
 	return 0;
 }
@@ -1113,10 +1101,8 @@ static int add_children(struct build *b, const struct gt_meta_dataset *ds, const
 		    gt_orgunit_parent(u->code, parent, sizeof(parent)) != GT_OK ||
 		    strcmp(parent, b->root->code) != 0)
 			continue;
-		struct child *nc = realloc(b->children, (b->nchildren + 1) * sizeof(*nc));
-		if (nc == NULL)
+		if (GT_VEC_RESERVE(b->children, b->capchildren, b->nchildren + 1) != GT_OK)
 			return GT_ENOMEM;
-		b->children = nc;
 		struct child *c = &b->children[b->nchildren++];
 		memset(c, 0, sizeof(*c));
 		c->ou = u;

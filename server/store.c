@@ -1,14 +1,11 @@
 /* The store's handle: opening, schema and migrations, statements, transactions, metadata. */
 #include "store_impl.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "crypto.h"
 #include "error.h"
@@ -25,186 +22,235 @@
 #define KEY_COLS                                                                                   \
 	"key_id, public_key, org_unit, role, added_at_ms, revoked_at_ms, roles, roles_held, label"
 
-static const char *const sql_text[Q_COUNT] = {
-    [Q_BEGIN] = "BEGIN IMMEDIATE",
-    [Q_BEGIN_READ] = "BEGIN",
-    [Q_COMMIT] = "COMMIT",
-    [Q_ROLLBACK] = "ROLLBACK",
-    [Q_SAVEPOINT] = "SAVEPOINT gt_sp",
-    [Q_RELEASE] = "RELEASE gt_sp",
-    [Q_ROLLBACK_TO] = "ROLLBACK TO gt_sp",
+static const struct gt_sqldb_stmt stmts[Q_COUNT] = {
+    [Q_SEQ_GET] = {"reading the change counter",
+                   "SELECT value FROM store_state WHERE name = 'change_seq'"},
+    [Q_SEQ_SET] = {"saving the change counter",
+                   "UPDATE store_state SET value = ?1 WHERE name = 'change_seq'"},
+    [Q_ADMIN_GET] = {"reading the admin change counter",
+                     "SELECT value FROM store_state WHERE name = 'admin_seq'"},
+    [Q_ADMIN_BUMP] = {"counting an admin change",
+                      "INSERT INTO store_state(name, value) VALUES('admin_seq', 1) "
+                      "ON CONFLICT(name) DO UPDATE SET value = value + 1"},
 
-    [Q_SEQ_GET] = "SELECT value FROM store_state WHERE name = 'change_seq'",
-    [Q_SEQ_SET] = "UPDATE store_state SET value = ?1 WHERE name = 'change_seq'",
-    [Q_ADMIN_GET] = "SELECT value FROM store_state WHERE name = 'admin_seq'",
-    [Q_ADMIN_BUMP] = "INSERT INTO store_state(name, value) VALUES('admin_seq', 1) "
-                     "ON CONFLICT(name) DO UPDATE SET value = value + 1",
-
-    [Q_OU_GET] = "SELECT code, name, level, parent, time_zone FROM orgunits WHERE code = ?1",
-    [Q_OU_ALL] = "SELECT code, name, level, parent, time_zone FROM orgunits "
-                 "ORDER BY level <> 1, code",
-    [Q_OU_CHILDREN] = "SELECT code, name, level, parent, time_zone FROM orgunits "
-                      "WHERE parent = ?1 ORDER BY code",
-    [Q_OU_COUNT] = "SELECT count(*) FROM orgunits",
+    [Q_OU_GET] = {"reading an org unit",
+                  "SELECT code, name, level, parent, time_zone FROM orgunits WHERE code = ?1"},
+    [Q_OU_ALL] = {"listing org units", "SELECT code, name, level, parent, time_zone FROM orgunits "
+                                       "ORDER BY level <> 1, code"},
+    [Q_OU_CHILDREN] = {"listing an org unit's children",
+                       "SELECT code, name, level, parent, time_zone FROM orgunits "
+                       "WHERE parent = ?1 ORDER BY code"},
+    [Q_OU_COUNT] = {"counting org units", "SELECT count(*) FROM orgunits"},
     /* A list without zones (time_zone 0) keeps the zones recorded before. */
-    [Q_OU_UPSERT] = "INSERT INTO orgunits(code, name, level, parent, time_zone) "
-                    "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(code) DO UPDATE SET "
-                    "name = excluded.name, time_zone = CASE WHEN excluded.time_zone <> 0 "
-                    "THEN excluded.time_zone ELSE time_zone END",
+    [Q_OU_UPSERT] = {"storing an org unit",
+                     "INSERT INTO orgunits(code, name, level, parent, time_zone) "
+                     "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(code) DO UPDATE SET "
+                     "name = excluded.name, time_zone = CASE WHEN excluded.time_zone <> 0 "
+                     "THEN excluded.time_zone ELSE time_zone END"},
 
     /* role keeps the lowest role of the set, for programs that read one role. */
-    [Q_KEY_INS] = "INSERT INTO keys(key_id, public_key, org_unit, role, added_at_ms, roles, "
-                  "roles_held, label) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
-    [Q_KEY_GET] = "SELECT " KEY_COLS " FROM keys WHERE key_id = ?1",
-    [Q_KEY_LIST] = "SELECT " KEY_COLS " FROM keys ORDER BY key_id",
-    [Q_KEY_ROLES] = "UPDATE keys SET roles = ?2, roles_held = roles_held | ?2, role = ?3 "
-                    "WHERE key_id = ?1",
-    [Q_KEY_LABEL] = "UPDATE keys SET label = ?2 WHERE key_id = ?1",
-    [Q_KEY_REVOKE] = "UPDATE keys SET revoked_at_ms = ?2 "
-                     "WHERE key_id = ?1 AND revoked_at_ms IS NULL",
-    [Q_KEY_LASTSEQ] = "SELECT max(sequence) FROM batch_log WHERE key_id = ?1",
+    [Q_KEY_INS] = {"adding a key",
+                   "INSERT INTO keys(key_id, public_key, org_unit, role, added_at_ms, roles, "
+                   "roles_held, label) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)"},
+    [Q_KEY_GET] = {"reading a key", "SELECT " KEY_COLS " FROM keys WHERE key_id = ?1"},
+    [Q_KEY_LIST] = {"listing keys", "SELECT " KEY_COLS " FROM keys ORDER BY key_id"},
+    [Q_KEY_ROLES] = {"changing a key's roles",
+                     "UPDATE keys SET roles = ?2, roles_held = roles_held | ?2, role = ?3 "
+                     "WHERE key_id = ?1"},
+    [Q_KEY_LABEL] = {"labelling a key", "UPDATE keys SET label = ?2 WHERE key_id = ?1"},
+    [Q_KEY_REVOKE] = {"revoking a key", "UPDATE keys SET revoked_at_ms = ?2 "
+                                        "WHERE key_id = ?1 AND revoked_at_ms IS NULL"},
+    [Q_KEY_LASTSEQ] = {"reading a key's last sequence",
+                       "SELECT max(sequence) FROM batch_log WHERE key_id = ?1"},
 
-    [Q_LOG_BY_HASH] = "SELECT log_index FROM batch_log WHERE batch_hash = ?1",
-    [Q_LOG_BY_KEYSEQ] = "SELECT log_index FROM batch_log WHERE key_id = ?1 AND sequence = ?2",
-    [Q_LOG_INS] = "INSERT INTO batch_log(batch_hash, key_id, sequence, org_unit, batch, "
-                  "signature, received_at_ms, leaf) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [Q_LOG_NEXT] = "SELECT log_index, batch, signature, batch_hash, key_id, sequence, "
-                   "org_unit, received_at_ms FROM batch_log WHERE log_index > ?1 "
-                   "ORDER BY log_index LIMIT 1",
-    [Q_LOG_FIND] = "SELECT log_index, batch, signature, batch_hash, key_id, sequence, "
-                   "org_unit, received_at_ms FROM batch_log WHERE batch_hash = ?1",
-    [Q_LOG_COUNT] = "SELECT count(*) FROM batch_log",
-    [Q_LOG_OUTCOME_SET] = "UPDATE batch_log SET outcome = ?2 WHERE log_index = ?1",
-    [Q_LOG_OUTCOME_GET] = "SELECT outcome FROM batch_log WHERE log_index = ?1",
+    [Q_LOG_BY_HASH] = {"finding a batch by its hash",
+                       "SELECT log_index FROM batch_log WHERE batch_hash = ?1"},
+    [Q_LOG_BY_KEYSEQ] = {"finding a batch by its key and sequence",
+                         "SELECT log_index FROM batch_log WHERE key_id = ?1 AND sequence = ?2"},
+    [Q_LOG_INS] = {"logging a batch",
+                   "INSERT INTO batch_log(batch_hash, key_id, sequence, org_unit, batch, "
+                   "signature, received_at_ms, leaf) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+    [Q_LOG_NEXT] = {"reading the batch log",
+                    "SELECT log_index, batch, signature, batch_hash, key_id, sequence, "
+                    "org_unit, received_at_ms FROM batch_log WHERE log_index > ?1 "
+                    "ORDER BY log_index LIMIT 1"},
+    [Q_LOG_FIND] = {"reading a logged batch",
+                    "SELECT log_index, batch, signature, batch_hash, key_id, sequence, "
+                    "org_unit, received_at_ms FROM batch_log WHERE batch_hash = ?1"},
+    [Q_LOG_COUNT] = {"counting logged batches", "SELECT count(*) FROM batch_log"},
+    [Q_LOG_OUTCOME_SET] = {"recording a batch's outcome",
+                           "UPDATE batch_log SET outcome = ?2 WHERE log_index = ?1"},
+    [Q_LOG_OUTCOME_GET] = {"reading a batch's outcome",
+                           "SELECT outcome FROM batch_log WHERE log_index = ?1"},
 
     [Q_DV_UPSERT] =
-        "INSERT INTO datavalues(data_element, period, org_unit, coc, value, comment, revision, "
-        "deleted, num, origin_batch, created_at_ms, updated_at_ms, change_seq) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12) "
-        "ON CONFLICT(data_element, period, org_unit, coc) DO UPDATE SET "
-        "value = excluded.value, comment = excluded.comment, revision = excluded.revision, "
-        "deleted = excluded.deleted, num = excluded.num, "
-        "origin_batch = excluded.origin_batch, updated_at_ms = excluded.updated_at_ms, "
-        "change_seq = excluded.change_seq, "
-        "created_at_ms = CASE WHEN deleted THEN excluded.created_at_ms ELSE created_at_ms END",
-    [Q_DV_HEAD] = "SELECT revision, deleted, origin_batch FROM datavalues "
-                  "WHERE data_element = ?1 AND period = ?2 AND org_unit = ?3 AND coc = ?4",
-    [Q_DV_SUM] = "SELECT sum(num), count(num) FROM datavalues WHERE data_element = ?1 "
-                 "AND period = ?2 AND org_unit = ?3 AND (?4 IS NULL OR coc = ?4) "
-                 "AND deleted = 0",
-    [Q_CO_GET] = "SELECT completed FROM completions "
-                 "WHERE dataset = ?1 AND period = ?2 AND org_unit = ?3",
-    [Q_CO_UPSERT] = "INSERT INTO completions(dataset, period, org_unit, completed, at_ms, "
-                    "origin_batch, change_seq) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-                    "ON CONFLICT(dataset, period, org_unit) DO UPDATE SET "
-                    "completed = excluded.completed, at_ms = excluded.at_ms, "
-                    "origin_batch = excluded.origin_batch, change_seq = excluded.change_seq",
-    [Q_WE_INS] = "INSERT INTO workflow_events(dataset, period, org_unit, kind, key_id, at_ms, "
-                 "reason, data_digest, origin_batch, change_seq, open_until, acknowledged) "
-                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    [Q_WE_LIST] = "SELECT * FROM (SELECT id, dataset, period, org_unit, kind, key_id, at_ms, "
-                  "reason, data_digest, origin_batch, change_seq, open_until, acknowledged "
-                  "FROM workflow_events WHERE dataset = ?1 AND period = ?2 AND org_unit = ?3 "
-                  "ORDER BY id DESC LIMIT ?4) ORDER BY id",
-    [Q_WE_COUNT] = "SELECT count(*) FROM workflow_events "
-                   "WHERE dataset = ?1 AND period = ?2 AND org_unit = ?3",
-    [Q_WE_LAST] = "SELECT open_until FROM workflow_events WHERE dataset = ?1 AND period = ?2 "
-                  "AND org_unit = ?3 AND kind = ?4 ORDER BY id DESC LIMIT 1",
-    [Q_WE_UNITS] = "SELECT DISTINCT org_unit, period FROM workflow_events WHERE dataset = ?1 "
-                   "AND kind = ?2 AND period IN (SELECT value FROM json_each(?3)) AND " SUBTREE(
-                       4, 5, 6) " ORDER BY org_unit, period",
-    [Q_WS_GET] = "SELECT state FROM workflow_state "
-                 "WHERE dataset = ?1 AND period = ?2 AND org_unit = ?3",
-    [Q_WS_UPSERT] = "INSERT INTO workflow_state(dataset, period, org_unit, state, "
-                    "updated_at_ms, change_seq) VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
-                    "ON CONFLICT(dataset, period, org_unit) DO UPDATE SET "
-                    "state = excluded.state, updated_at_ms = excluded.updated_at_ms, "
-                    "change_seq = excluded.change_seq",
+        {"storing a data value",
+         "INSERT INTO datavalues(data_element, period, org_unit, coc, value, comment, revision, "
+         "deleted, num, origin_batch, created_at_ms, updated_at_ms, change_seq) "
+         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12) "
+         "ON CONFLICT(data_element, period, org_unit, coc) DO UPDATE SET "
+         "value = excluded.value, comment = excluded.comment, revision = excluded.revision, "
+         "deleted = excluded.deleted, num = excluded.num, "
+         "origin_batch = excluded.origin_batch, updated_at_ms = excluded.updated_at_ms, "
+         "change_seq = excluded.change_seq, "
+         "created_at_ms = CASE WHEN deleted THEN excluded.created_at_ms ELSE created_at_ms END"},
+    [Q_DV_HEAD] = {"reading a data value's revision",
+                   "SELECT revision, deleted, origin_batch FROM datavalues "
+                   "WHERE data_element = ?1 AND period = ?2 AND org_unit = ?3 AND coc = ?4"},
+    [Q_DV_SUM] = {"summing data values",
+                  "SELECT sum(num), count(num) FROM datavalues WHERE data_element = ?1 "
+                  "AND period = ?2 AND org_unit = ?3 AND (?4 IS NULL OR coc = ?4) "
+                  "AND deleted = 0"},
+    [Q_CO_GET] = {"reading a completion", "SELECT completed FROM completions "
+                                          "WHERE dataset = ?1 AND period = ?2 AND org_unit = ?3"},
+    [Q_CO_UPSERT] = {"storing a completion",
+                     "INSERT INTO completions(dataset, period, org_unit, completed, at_ms, "
+                     "origin_batch, change_seq) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                     "ON CONFLICT(dataset, period, org_unit) DO UPDATE SET "
+                     "completed = excluded.completed, at_ms = excluded.at_ms, "
+                     "origin_batch = excluded.origin_batch, change_seq = excluded.change_seq"},
+    [Q_WE_INS] = {"recording a workflow event",
+                  "INSERT INTO workflow_events(dataset, period, org_unit, kind, key_id, at_ms, "
+                  "reason, data_digest, origin_batch, change_seq, open_until, acknowledged) "
+                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
+    [Q_WE_LIST] = {"listing workflow events",
+                   "SELECT * FROM (SELECT id, dataset, period, org_unit, kind, key_id, at_ms, "
+                   "reason, data_digest, origin_batch, change_seq, open_until, acknowledged "
+                   "FROM workflow_events WHERE dataset = ?1 AND period = ?2 AND org_unit = ?3 "
+                   "ORDER BY id DESC LIMIT ?4) ORDER BY id"},
+    [Q_WE_COUNT] = {"counting workflow events",
+                    "SELECT count(*) FROM workflow_events "
+                    "WHERE dataset = ?1 AND period = ?2 AND org_unit = ?3"},
+    [Q_WE_LAST] = {"reading the last workflow event",
+                   "SELECT open_until FROM workflow_events WHERE dataset = ?1 AND period = ?2 "
+                   "AND org_unit = ?3 AND kind = ?4 ORDER BY id DESC LIMIT 1"},
+    [Q_WE_UNITS] = {"listing units with workflow events",
+                    "SELECT DISTINCT org_unit, period FROM workflow_events WHERE dataset = ?1 "
+                    "AND kind = ?2 AND period IN (SELECT value FROM json_each(?3)) AND " SUBTREE(
+                        4, 5, 6) " ORDER BY org_unit, period"},
+    [Q_WS_GET] = {"reading an approval state",
+                  "SELECT state FROM workflow_state "
+                  "WHERE dataset = ?1 AND period = ?2 AND org_unit = ?3"},
+    [Q_WS_UPSERT] = {"storing an approval state",
+                     "INSERT INTO workflow_state(dataset, period, org_unit, state, "
+                     "updated_at_ms, change_seq) VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
+                     "ON CONFLICT(dataset, period, org_unit) DO UPDATE SET "
+                     "state = excluded.state, updated_at_ms = excluded.updated_at_ms, "
+                     "change_seq = excluded.change_seq"},
 
-    [Q_PULL_DV] = "SELECT " DV_COLS " FROM datavalues WHERE change_seq > ?1 AND " SUBTREE(
-        2, 3, 4) " AND (?5 IS NULL OR data_element IN (SELECT value FROM json_each(?5))) "
-                 "ORDER BY change_seq LIMIT ?6",
-    [Q_PULL_CO] = "SELECT dataset, period, org_unit, completed, at_ms, origin_batch, "
-                  "change_seq FROM completions WHERE change_seq > ?1 AND " SUBTREE(
-                      2, 3, 4) " AND (?5 IS NULL OR dataset = ?5) "
-                               "ORDER BY change_seq LIMIT ?6",
-    [Q_PULL_WS] = "SELECT dataset, period, org_unit, state, updated_at_ms, change_seq "
-                  "FROM workflow_state WHERE change_seq > ?1 AND " SUBTREE(
-                      2, 3, 4) " AND (?5 IS NULL OR dataset = ?5) "
-                               "ORDER BY change_seq LIMIT ?6",
-    [Q_SUM] = "SELECT data_element, coc, sum(num), count(num) FROM datavalues "
-              "WHERE data_element IN (SELECT value FROM json_each(?1)) "
-              "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
-                  3, 4, 5) " AND deleted = 0 AND num IS NOT NULL "
-                           "GROUP BY data_element, coc ORDER BY data_element, coc",
-    [Q_SUM_CHILD] = "SELECT d.data_element, d.coc, CASE WHEN d.org_unit = ?6 THEN ?6 "
-                    "WHEN o.parent = ?6 THEN o.code ELSE o.parent END AS child, sum(d.num), "
-                    "count(d.num) FROM datavalues AS d JOIN orgunits AS o ON o.code = d.org_unit "
-                    "WHERE d.data_element IN (SELECT value FROM json_each(?1)) "
-                    "AND d.period IN (SELECT value FROM json_each(?2)) "
-                    "AND (?3 IS NULL OR d.org_unit = ?3 OR (d.org_unit >= ?4 AND d.org_unit < ?5)) "
-                    "AND d.deleted = 0 AND d.num IS NOT NULL "
-                    "GROUP BY d.data_element, d.coc, child ORDER BY d.data_element, d.coc, child",
-    [Q_VALUES] = "SELECT " DV_COLS " FROM datavalues "
-                 "WHERE data_element IN (SELECT value FROM json_each(?1)) "
-                 "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
-                     3, 4, 5) " AND deleted = 0 ORDER BY data_element, period, org_unit, coc",
-    [Q_UNITS] = "SELECT org_unit, count(*), min(created_at_ms), max(updated_at_ms) "
-                "FROM datavalues WHERE data_element IN (SELECT value FROM json_each(?1)) "
-                "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
-                    3, 4, 5) " AND deleted = 0 GROUP BY org_unit ORDER BY org_unit",
-    [Q_ROWS] = "SELECT coc, org_unit, num, updated_at_ms, created_at_ms, value, comment, "
-               "period FROM datavalues "
-               "WHERE data_element = ?1 "
+    [Q_PULL_DV] = {"reading changed data values",
+                   "SELECT " DV_COLS " FROM datavalues WHERE change_seq > ?1 AND " SUBTREE(
+                       2, 3,
+                       4) " AND (?5 IS NULL OR data_element IN (SELECT value FROM json_each(?5))) "
+                          "ORDER BY change_seq LIMIT ?6"},
+    [Q_PULL_CO] = {"reading changed completions",
+                   "SELECT dataset, period, org_unit, completed, at_ms, origin_batch, "
+                   "change_seq FROM completions WHERE change_seq > ?1 AND " SUBTREE(
+                       2, 3, 4) " AND (?5 IS NULL OR dataset = ?5) "
+                                "ORDER BY change_seq LIMIT ?6"},
+    [Q_PULL_WS] = {"reading changed approval states",
+                   "SELECT dataset, period, org_unit, state, updated_at_ms, change_seq "
+                   "FROM workflow_state WHERE change_seq > ?1 AND " SUBTREE(
+                       2, 3, 4) " AND (?5 IS NULL OR dataset = ?5) "
+                                "ORDER BY change_seq LIMIT ?6"},
+    [Q_SUM] = {"summing a report's values",
+               "SELECT data_element, coc, sum(num), count(num) FROM datavalues "
+               "WHERE data_element IN (SELECT value FROM json_each(?1)) "
                "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
-                   3, 4, 5) " AND deleted = 0 ORDER BY period, org_unit, coc",
-    [Q_COMPLETED] = "SELECT org_unit, period, at_ms FROM completions WHERE dataset = ?1 "
-                    "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
-                        3, 4, 5) " AND completed = 1 ORDER BY org_unit, period",
+                   3, 4, 5) " AND deleted = 0 AND num IS NOT NULL "
+                            "GROUP BY data_element, coc ORDER BY data_element, coc"},
+    [Q_SUM_CHILD] =
+        {"summing a report's values by child",
+         "SELECT d.data_element, d.coc, CASE WHEN d.org_unit = ?6 THEN ?6 "
+         "WHEN o.parent = ?6 THEN o.code ELSE o.parent END AS child, sum(d.num), "
+         "count(d.num) FROM datavalues AS d JOIN orgunits AS o ON o.code = d.org_unit "
+         "WHERE d.data_element IN (SELECT value FROM json_each(?1)) "
+         "AND d.period IN (SELECT value FROM json_each(?2)) "
+         "AND (?3 IS NULL OR d.org_unit = ?3 OR (d.org_unit >= ?4 AND d.org_unit < ?5)) "
+         "AND d.deleted = 0 AND d.num IS NOT NULL "
+         "GROUP BY d.data_element, d.coc, child ORDER BY d.data_element, d.coc, child"},
+    [Q_VALUES] = {"reading a report's values",
+                  "SELECT " DV_COLS " FROM datavalues "
+                  "WHERE data_element IN (SELECT value FROM json_each(?1)) "
+                  "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
+                      3, 4, 5) " AND deleted = 0 ORDER BY data_element, period, org_unit, coc"},
+    [Q_UNITS] = {"reading a report's units",
+                 "SELECT org_unit, count(*), min(created_at_ms), max(updated_at_ms) "
+                 "FROM datavalues WHERE data_element IN (SELECT value FROM json_each(?1)) "
+                 "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
+                     3, 4, 5) " AND deleted = 0 GROUP BY org_unit ORDER BY org_unit"},
+    [Q_ROWS] = {"reading a report's rows",
+                "SELECT coc, org_unit, num, updated_at_ms, created_at_ms, value, comment, "
+                "period FROM datavalues "
+                "WHERE data_element = ?1 "
+                "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
+                    3, 4, 5) " AND deleted = 0 ORDER BY period, org_unit, coc"},
+    [Q_COMPLETED] = {"reading a report's completions",
+                     "SELECT org_unit, period, at_ms FROM completions WHERE dataset = ?1 "
+                     "AND period IN (SELECT value FROM json_each(?2)) AND " SUBTREE(
+                         3, 4, 5) " AND completed = 1 ORDER BY org_unit, period"},
     /* Whether anything a report of (dataset, periods) reads changed after a change_seq: each
      * walks the change_seq index from there, so it costs what changed since, not the table. */
-    [Q_CHANGED_DV] = "SELECT 1 FROM datavalues INDEXED BY datavalues_seq WHERE change_seq > ?1 "
-                     "AND period IN (SELECT value FROM json_each(?2)) LIMIT 1",
-    [Q_CHANGED_WE] = "SELECT 1 FROM workflow_events INDEXED BY workflow_events_seq "
-                     "WHERE change_seq > ?1 AND dataset = ?2 LIMIT 1",
-    [Q_CHANGED_WS] = "SELECT 1 FROM workflow_state INDEXED BY workflow_state_seq "
-                     "WHERE change_seq > ?1 AND dataset = ?2 LIMIT 1",
-    [Q_CHANGED_CO] = "SELECT 1 FROM completions INDEXED BY completions_seq "
-                     "WHERE change_seq > ?1 AND dataset = ?2 LIMIT 1",
+    [Q_CHANGED_DV] = {"checking for changed data values",
+                      "SELECT 1 FROM datavalues INDEXED BY datavalues_seq WHERE change_seq > ?1 "
+                      "AND period IN (SELECT value FROM json_each(?2)) LIMIT 1"},
+    [Q_CHANGED_WE] = {"checking for changed workflow events",
+                      "SELECT 1 FROM workflow_events INDEXED BY workflow_events_seq "
+                      "WHERE change_seq > ?1 AND dataset = ?2 LIMIT 1"},
+    [Q_CHANGED_WS] = {"checking for changed approval states",
+                      "SELECT 1 FROM workflow_state INDEXED BY workflow_state_seq "
+                      "WHERE change_seq > ?1 AND dataset = ?2 LIMIT 1"},
+    [Q_CHANGED_CO] = {"checking for changed completions",
+                      "SELECT 1 FROM completions INDEXED BY completions_seq "
+                      "WHERE change_seq > ?1 AND dataset = ?2 LIMIT 1"},
     /* What an incremental report reads (server/report.c): the keys of the values changed
      * after a change_seq (the index covers them), one column of cells for one child, one
      * unit's count of values, and the approval states of a subtree, each a range of a key. */
-    [Q_CHANGED_KEYS] = "SELECT data_element, period, org_unit FROM datavalues "
-                       "INDEXED BY datavalues_seq WHERE change_seq > ?1 "
-                       "AND period IN (SELECT value FROM json_each(?2)) ORDER BY change_seq",
-    [Q_ROWS_CELL] = "SELECT coc, org_unit, num, updated_at_ms, created_at_ms, value, comment, "
-                    "period FROM datavalues WHERE data_element = ?1 AND period = ?2 "
-                    "AND org_unit >= ?3 AND org_unit < ?4 AND deleted = 0 ORDER BY org_unit, coc",
-    [Q_UNIT_VALUES] = "SELECT count(*), coalesce(min(created_at_ms), 0) FROM datavalues "
-                      "WHERE data_element IN (SELECT value FROM json_each(?1)) "
-                      "AND period IN (SELECT value FROM json_each(?2)) AND org_unit = ?3 "
-                      "AND deleted = 0",
-    [Q_WS_SUBTREE] = "SELECT org_unit, state FROM workflow_state WHERE dataset = ?1 "
-                     "AND period = ?2 AND org_unit >= ?3 AND org_unit < ?4 ORDER BY org_unit",
+    [Q_CHANGED_KEYS] = {"reading the keys of changed values",
+                        "SELECT data_element, period, org_unit FROM datavalues "
+                        "INDEXED BY datavalues_seq WHERE change_seq > ?1 "
+                        "AND period IN (SELECT value FROM json_each(?2)) ORDER BY change_seq"},
+    [Q_ROWS_CELL] = {"reading a report's cell",
+                     "SELECT coc, org_unit, num, updated_at_ms, created_at_ms, value, comment, "
+                     "period FROM datavalues WHERE data_element = ?1 AND period = ?2 "
+                     "AND org_unit >= ?3 AND org_unit < ?4 AND deleted = 0 ORDER BY org_unit, coc"},
+    [Q_UNIT_VALUES] = {"counting a unit's values",
+                       "SELECT count(*), coalesce(min(created_at_ms), 0) FROM datavalues "
+                       "WHERE data_element IN (SELECT value FROM json_each(?1)) "
+                       "AND period IN (SELECT value FROM json_each(?2)) AND org_unit = ?3 "
+                       "AND deleted = 0"},
+    [Q_WS_SUBTREE] = {"reading a subtree's approval states",
+                      "SELECT org_unit, state FROM workflow_state WHERE dataset = ?1 "
+                      "AND period = ?2 AND org_unit >= ?3 AND org_unit < ?4 ORDER BY org_unit"},
 
-    [Q_META_VERSION] = "SELECT version, digest, loaded_at_ms FROM metadata_version "
-                       "ORDER BY version DESC LIMIT 1",
-    [Q_META_DEL] = "DELETE FROM metadata_files",
-    [Q_META_INS] = "INSERT INTO metadata_files(name, content, sha256) VALUES(?1, ?2, ?3)",
-    [Q_META_VER_INS] = "INSERT INTO metadata_version(version, digest, loaded_at_ms) "
-                       "VALUES(?1, ?2, ?3)",
-    [Q_META_FILES] = "SELECT name, content, sha256 FROM metadata_files ORDER BY name",
+    [Q_META_VERSION] = {"reading the metadata version",
+                        "SELECT version, digest, loaded_at_ms FROM metadata_version "
+                        "ORDER BY version DESC LIMIT 1"},
+    [Q_META_DEL] = {"clearing metadata", "DELETE FROM metadata_files"},
+    [Q_META_INS] = {"storing a metadata file",
+                    "INSERT INTO metadata_files(name, content, sha256) VALUES(?1, ?2, ?3)"},
+    [Q_META_VER_INS] = {"recording the metadata version",
+                        "INSERT INTO metadata_version(version, digest, loaded_at_ms) "
+                        "VALUES(?1, ?2, ?3)"},
+    [Q_META_FILES] = {"reading metadata files",
+                      "SELECT name, content, sha256 FROM metadata_files ORDER BY name"},
 
-    [Q_TREE_SIZE] = "SELECT coalesce((max(id) >> 6) + 1, 0) FROM log_tree",
-    [Q_TREE_NODES] = "SELECT count(*) FROM log_tree",
-    [Q_TREE_LEAF_INS] = "INSERT INTO log_tree(id, hash, kind, log_index, entry) "
-                        "VALUES(?1, ?2, ?3, ?4, ?5)",
-    [Q_TREE_LEAF_OF] = "SELECT leaf FROM batch_log WHERE log_index = ?1",
-    [Q_TREE_NODE_GET] = "SELECT hash FROM log_tree WHERE id = ?1",
-    [Q_TREE_NODE_PUT] = "INSERT INTO log_tree(id, hash) VALUES(?1, ?2)",
-    [Q_TREE_ENTRY] = "SELECT t.kind, t.entry, b.batch_hash, b.signature, b.received_at_ms "
-                     "FROM log_tree AS t "
-                     "LEFT JOIN batch_log AS b ON b.log_index = t.log_index WHERE t.id = ?1",
+    [Q_TREE_SIZE] = {"reading the transparency log's size",
+                     "SELECT coalesce((max(id) >> 6) + 1, 0) FROM log_tree"},
+    [Q_TREE_NODES] = {"counting the transparency log's nodes", "SELECT count(*) FROM log_tree"},
+    [Q_TREE_LEAF_INS] = {"adding a leaf to the transparency log",
+                         "INSERT INTO log_tree(id, hash, kind, log_index, entry) "
+                         "VALUES(?1, ?2, ?3, ?4, ?5)"},
+    [Q_TREE_LEAF_OF] = {"reading a batch's leaf",
+                        "SELECT leaf FROM batch_log WHERE log_index = ?1"},
+    [Q_TREE_NODE_GET] = {"reading a transparency log node",
+                         "SELECT hash FROM log_tree WHERE id = ?1"},
+    [Q_TREE_NODE_PUT] = {"storing a transparency log node",
+                         "INSERT INTO log_tree(id, hash) VALUES(?1, ?2)"},
+    [Q_TREE_ENTRY] = {"reading a transparency log entry",
+                      "SELECT t.kind, t.entry, b.batch_hash, b.signature, b.received_at_ms "
+                      "FROM log_tree AS t "
+                      "LEFT JOIN batch_log AS b ON b.log_index = t.log_index WHERE t.id = ?1"},
 };
 
 /*
@@ -313,14 +359,17 @@ static const char schema_v1[] =
     ") WITHOUT ROWID;"
     "INSERT INTO store_state(name, value) VALUES('change_seq', 0);";
 
+/* The store's sentences are its own (the server's messages, unchanged); sqldb keeps the last
+ * one with its connection. */
 int gt__store_err(struct gt_store *st, int code, const char *fmt, ...)
 {
+	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(st->errmsg, sizeof(st->errmsg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return code;
+	return gt_sqldb_fail(st->sdb, code, "%s", msg);
 }
 
 int gt__store_sqlerr(struct gt_store *st, int rc, const char *what)
@@ -329,34 +378,18 @@ int gt__store_sqlerr(struct gt_store *st, int rc, const char *what)
 
 	if (code == 0)
 		code = GT_ESTORE;
-	snprintf(st->errmsg, sizeof(st->errmsg), "%s: %s", what,
-	         st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
-	return code;
+	return gt_sqldb_fail(st->sdb, code, "%s: %s", what,
+	                     st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 }
 
 const char *gt_store_errmsg(const struct gt_store *st)
 {
-	if (st == NULL)
-		return "no store";
-	return st->errmsg[0] != '\0' ? st->errmsg : "no error";
+	return gt_sqldb_errmsg(st != NULL ? st->sdb : NULL);
 }
 
 sqlite3_stmt *gt__store_q(struct gt_store *st, enum gt__store_sql id)
 {
-	sqlite3_stmt *s = st->q[id];
-
-	if (s != NULL) {
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
-		return s;
-	}
-	int rc = sqlite3_prepare_v3(st->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
-	if (rc != SQLITE_OK) {
-		gt__store_sqlerr(st, rc, "preparing a statement");
-		return NULL;
-	}
-	st->q[id] = s;
-	return s;
+	return gt_sqldb_stmt(st->sdb, (int)id);
 }
 
 int gt__store_run(struct gt_store *st, sqlite3_stmt *s, const char *what)
@@ -370,13 +403,6 @@ int gt__store_run(struct gt_store *st, sqlite3_stmt *s, const char *what)
 	rc = gt__store_sqlerr(st, rc, what);
 	sqlite3_reset(s);
 	return rc;
-}
-
-static int run_q(struct gt_store *st, enum gt__store_sql id, const char *what)
-{
-	sqlite3_stmt *s = gt__store_q(st, id);
-
-	return s == NULL ? GT_ESTORE : gt__store_run(st, s, what);
 }
 
 static int load_seq(struct gt_store *st)
@@ -477,47 +503,40 @@ int gt__store_seq_save(struct gt_store *st)
 	return gt__store_run(st, s, "saving the change counter");
 }
 
+/* Transactions are sqldb's; the store adds its change counter (read at the start of a write,
+ * saved with the writes that used it) and its own sentence for a read-only handle. */
 int gt_store_begin(struct gt_store *st)
 {
 	int rc;
 
 	if (st->readonly)
 		return gt__store_err(st, GT_EPERM, "store opened read-only");
-	if (!sqlite3_get_autocommit(st->db))
-		return gt__store_err(st, GT_ESTATE, "a transaction is already open");
-	rc = run_q(st, Q_BEGIN, "starting a transaction");
+	rc = gt_sqldb_begin(st->sdb);
 	if (rc == 0) {
 		rc = load_seq(st);
 		if (rc != 0)
-			run_q(st, Q_ROLLBACK, "rolling back");
+			gt_sqldb_rollback(st->sdb);
 	}
 	return rc;
 }
 
 int gt_store_commit(struct gt_store *st)
 {
-	int rc;
-
-	if (sqlite3_get_autocommit(st->db))
-		return gt__store_err(st, GT_ESTATE, "no transaction is open");
-	rc = run_q(st, Q_COMMIT, "committing");
-	if (rc != 0 && !sqlite3_get_autocommit(st->db))
-		run_q(st, Q_ROLLBACK, "rolling back after a failed commit");
-	return rc;
+	return gt_sqldb_commit(st->sdb);
 }
 
 int gt_store_rollback(struct gt_store *st)
 {
-	if (sqlite3_get_autocommit(st->db))
-		return 0;
-	return run_q(st, Q_ROLLBACK, "rolling back");
+	gt_sqldb_rollback(st->sdb);
+	return gt_sqldb_in_tx(st->sdb) ? gt__store_err(st, GT_ESTORE, "rolling back failed") : 0;
 }
 
 int gt_store_scope_enter(struct gt_store *st, struct gt_store_scope *tx)
 {
+	struct gt_sqldb_scope sc;
 	int rc;
 
-	tx->own = sqlite3_get_autocommit(st->db);
+	tx->own = !gt_sqldb_in_tx(st->sdb);
 	tx->saved_seq = st->change_seq;
 	if (tx->own) {
 		rc = gt_store_begin(st);
@@ -526,50 +545,30 @@ int gt_store_scope_enter(struct gt_store *st, struct gt_store_scope *tx)
 	}
 	if (st->readonly)
 		return gt__store_err(st, GT_EPERM, "store opened read-only");
-	return run_q(st, Q_SAVEPOINT, "opening a savepoint");
+	return gt_sqldb_scope_enter(st->sdb, &sc);
 }
 
 int gt_store_scope_leave(struct gt_store *st, struct gt_store_scope *tx, int rc)
 {
+	struct gt_sqldb_scope sc = {.own = tx->own};
+
 	/* The change counter is kept with the writes that used it. */
 	if (rc == 0 && st->change_seq != tx->saved_seq)
 		rc = gt__store_seq_save(st);
-	if (tx->own) {
-		if (rc == 0)
-			return gt_store_commit(st);
-		gt_store_rollback(st);
-		st->change_seq = tx->saved_seq;
-		return rc;
-	}
 	if (rc == 0)
-		return run_q(st, Q_RELEASE, "releasing a savepoint");
-	/* Keep the first error's message: the cleanup must not overwrite it. */
-	{
-		char keep[sizeof(st->errmsg)];
-
-		memcpy(keep, st->errmsg, sizeof(keep));
-		if (sqlite3_get_autocommit(st->db) == 0) {
-			run_q(st, Q_ROLLBACK_TO, "rolling back a savepoint");
-			run_q(st, Q_RELEASE, "releasing a savepoint");
-		}
-		memcpy(st->errmsg, keep, sizeof(keep));
-	}
+		return gt_sqldb_scope_leave(st->sdb, &sc, 0);
 	st->change_seq = tx->saved_seq;
-	return rc;
+	return gt_sqldb_scope_leave(st->sdb, &sc, rc);
 }
 
 int gt__store_read_begin(struct gt_store *st, int *own)
 {
-	*own = sqlite3_get_autocommit(st->db);
-	if (!*own)
-		return 0;
-	return run_q(st, Q_BEGIN_READ, "starting a read");
+	return gt_sqldb_read_begin(st->sdb, own);
 }
 
 void gt__store_read_end(struct gt_store *st, int own)
 {
-	if (own && !sqlite3_get_autocommit(st->db))
-		run_q(st, Q_COMMIT, "ending a read");
+	gt_sqldb_read_end(st->sdb, own);
 }
 
 int gt__store_json_list(struct gt_store *st, int slot, const char *const *strs, size_t n,
@@ -652,227 +651,138 @@ int gt__store_bind_subtree(sqlite3_stmt *s, int first, const struct gt__store_su
 	return sqlite3_bind_text(s, first + 2, t->hi, -1, SQLITE_STATIC);
 }
 
-/* Runs schema text (several statements) without a cache. */
-static int exec(struct gt_store *st, const char *sql, const char *what)
+/* The migration to schema 6 builds the transparency log's tree over the existing log. */
+static int build_tree(struct gt_sqldb *db, void *arg)
 {
-	char *msg = NULL;
-	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
-
-	if (rc != SQLITE_OK) {
-		int code = gt_err_from_sqlite(rc);
-
-		gt__store_err(st, code == 0 ? GT_ESTORE : code, "%s: %s", what,
-		              msg != NULL ? msg : sqlite3_errstr(rc));
-		sqlite3_free(msg);
-		return code == 0 ? GT_ESTORE : code;
-	}
-	return 0;
-}
-
-static int pragma_int(struct gt_store *st, const char *sql, int64_t *out)
-{
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-
-	*out = 0;
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW) {
-			*out = sqlite3_column_int64(s, 0);
-			rc = SQLITE_OK;
-		}
-	}
-	if (rc != SQLITE_OK && rc != SQLITE_DONE)
-		rc = gt__store_sqlerr(st, rc, sql);
-	else
-		rc = 0;
-	sqlite3_finalize(s);
-	return rc;
-}
-
-/* Version 0 to 1: the initial schema and the national root. */
-static int migrate_v1(struct gt_store *st)
-{
-	return exec(st, schema_v1, "creating the schema");
-}
-
-/* Version 1 to 2: each logged batch keeps the outcome of its first application (counts and
- * conflicts), so a duplicate is answered with what happened the first time. */
-static int migrate_v2(struct gt_store *st)
-{
-	return exec(st, "ALTER TABLE batch_log ADD COLUMN outcome BLOB", "adding batch outcomes");
-}
-
-/* Version 2 to 3: each org unit's legal time zone (enum gt_tz; 0 not recorded). */
-static int migrate_v3(struct gt_store *st)
-{
-	return exec(st, "ALTER TABLE orgunits ADD COLUMN time_zone INTEGER NOT NULL DEFAULT 0",
-	            "adding org-unit time zones");
-}
-
-/* Version 3 to 4: a late-entry opening keeps its last day, and a submit or approve the
- * warning rules it acknowledged, with the event. */
-static int migrate_v4(struct gt_store *st)
-{
-	return exec(st,
-	            "ALTER TABLE workflow_events ADD COLUMN open_until TEXT NOT NULL DEFAULT '';"
-	            "ALTER TABLE workflow_events ADD COLUMN acknowledged TEXT NOT NULL DEFAULT '';",
-	            "adding late entry and acknowledged warnings to workflow events");
-}
-
-/* Version 4 to 5: a key holds a set of roles on its org unit (bits by Gtsync__V1__Role, see
- * common/roleset.h), remembers every role it ever held (the log it signed is re-checked
- * against those), and has a label for people. A key of one role keeps that role. */
-static int migrate_v5(struct gt_store *st)
-{
-	return exec(st,
-	            "ALTER TABLE keys ADD COLUMN roles INTEGER NOT NULL DEFAULT 0;"
-	            "ALTER TABLE keys ADD COLUMN roles_held INTEGER NOT NULL DEFAULT 0;"
-	            "ALTER TABLE keys ADD COLUMN label TEXT NOT NULL DEFAULT '';"
-	            "UPDATE keys SET roles = 1 << role, roles_held = 1 << role "
-	            "WHERE role BETWEEN 1 AND 5;",
-	            "adding role sets and labels to keys");
-}
-
-/* Version 5 to 6: the transparency log (issue 14). log_tree keeps the hash of every complete
- * subtree of the Merkle tree in one table, in the order appending creates them: the nodes the
- * append of leaf i closes have ids i * 64 + level (level 0 the leaf itself), so an append
- * writes at the table's end and a node is one primary-key read. A leaf's row also says what it
- * logs: a batch by its log_index (its entry is computed from the log), any other entry by its
- * bytes. batch_log.leaf is a batch's leaf. The tree is built over the existing log, in order. */
-static int migrate_v6(struct gt_store *st)
-{
-	int rc = exec(st,
-	              "ALTER TABLE batch_log ADD COLUMN leaf INTEGER;"
-	              "CREATE TABLE log_tree("
-	              " id INTEGER PRIMARY KEY,"
-	              " hash BLOB NOT NULL,"
-	              " kind INTEGER,"
-	              " log_index INTEGER,"
-	              " entry BLOB"
-	              ");",
-	              "adding the transparency log");
-
-	return rc != 0 ? rc : gt__store_tree_build(st);
-}
-
-/* The read log (issue 14): each report, pull and export served, with the key, its scope and
- * the time, so that reads of consolidated data are attributable; kept for a configured number
- * of days (server/store_reads.c). Its own step, whatever number it takes in the sequence. */
-static int migrate_read_log(struct gt_store *st)
-{
-	return exec(st,
-	            "CREATE TABLE read_log("
-	            " id INTEGER PRIMARY KEY,"
-	            " at_ms INTEGER NOT NULL,"
-	            " key_id TEXT NOT NULL,"
-	            " key_org TEXT NOT NULL,"
-	            " roles INTEGER NOT NULL,"
-	            " kind TEXT NOT NULL,"
-	            " org_unit TEXT NOT NULL,"
-	            " dataset TEXT NOT NULL,"
-	            " period TEXT NOT NULL,"
-	            " items INTEGER NOT NULL);"
-	            "CREATE INDEX read_log_at ON read_log(at_ms);",
-	            "adding the read log");
+	(void)db;
+	return gt__store_tree_build(arg);
 }
 
 /* Migration steps: migrations[v] takes the schema from version v to v + 1, inside the
- * transaction that also sets the new user_version. */
-static int (*const migrations[GT_STORE_SCHEMA_VERSION])(struct gt_store *st) = {
-    migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5, migrate_v6, migrate_read_log};
+ * transaction that also sets the new user_version (common/sqldb.c). */
+static const struct gt_sqldb_migration migrations[] = {
+    /* Version 0 to 1: the initial schema and the national root. */
+    {"creating the schema", schema_v1, NULL},
+    /* Version 1 to 2: each logged batch keeps the outcome of its first application (counts
+     * and conflicts), so a duplicate is answered with what happened the first time. */
+    {"adding batch outcomes", "ALTER TABLE batch_log ADD COLUMN outcome BLOB", NULL},
+    /* Version 2 to 3: each org unit's legal time zone (enum gt_tz; 0 not recorded). */
+    {"adding org-unit time zones",
+     "ALTER TABLE orgunits ADD COLUMN time_zone INTEGER NOT NULL DEFAULT 0", NULL},
+    /* Version 3 to 4: a late-entry opening keeps its last day, and a submit or approve the
+     * warning rules it acknowledged, with the event. */
+    {"adding late entry and acknowledged warnings to workflow events",
+     "ALTER TABLE workflow_events ADD COLUMN open_until TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE workflow_events ADD COLUMN acknowledged TEXT NOT NULL DEFAULT '';",
+     NULL},
+    /* Version 4 to 5: a key holds a set of roles on its org unit (bits by Gtsync__V1__Role,
+     * see common/roleset.h), remembers every role it ever held (the log it signed is
+     * re-checked against those), and has a label for people. A key of one role keeps that
+     * role. */
+    {"adding role sets and labels to keys",
+     "ALTER TABLE keys ADD COLUMN roles INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE keys ADD COLUMN roles_held INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE keys ADD COLUMN label TEXT NOT NULL DEFAULT '';"
+     "UPDATE keys SET roles = 1 << role, roles_held = 1 << role WHERE role BETWEEN 1 AND 5;",
+     NULL},
+    /* Version 5 to 6: the transparency log (issue 14). log_tree keeps the hash of every
+     * complete subtree of the Merkle tree in one table, in the order appending creates them:
+     * the nodes the append of leaf i closes have ids i * 64 + level (level 0 the leaf itself),
+     * so an append writes at the table's end and a node is one primary-key read. A leaf's row
+     * also says what it logs: a batch by its log_index (its entry is computed from the log),
+     * any other entry by its bytes. batch_log.leaf is a batch's leaf. The tree is built over
+     * the existing log, in order. */
+    {"adding the transparency log",
+     "ALTER TABLE batch_log ADD COLUMN leaf INTEGER;"
+     "CREATE TABLE log_tree("
+     " id INTEGER PRIMARY KEY,"
+     " hash BLOB NOT NULL,"
+     " kind INTEGER,"
+     " log_index INTEGER,"
+     " entry BLOB"
+     ");",
+     build_tree},
+    /* The read log (issue 14): each report, pull and export served, with the key, its scope
+     * and the time, so that reads of consolidated data are attributable; kept for a
+     * configured number of days (server/store_reads.c). Its own step, whatever number it
+     * takes in the sequence. */
+    {"adding the read log",
+     "CREATE TABLE read_log("
+     " id INTEGER PRIMARY KEY,"
+     " at_ms INTEGER NOT NULL,"
+     " key_id TEXT NOT NULL,"
+     " key_org TEXT NOT NULL,"
+     " roles INTEGER NOT NULL,"
+     " kind TEXT NOT NULL,"
+     " org_unit TEXT NOT NULL,"
+     " dataset TEXT NOT NULL,"
+     " period TEXT NOT NULL,"
+     " items INTEGER NOT NULL);"
+     "CREATE INDEX read_log_at ON read_log(at_ms);",
+     NULL},
+};
 
-static int migrate(struct gt_store *st, int64_t from)
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == GT_STORE_SCHEMA_VERSION,
+               "one migration per schema version");
+
+/* Called by sqldb once the connection is configured, before the schema check: the handle
+ * takes the connection, so the migrations (build_tree) can use the store's statements. */
+static int attach(struct gt_sqldb *db, void *arg)
 {
-	char sql[64];
-	int rc = 0;
+	struct gt_store *st = arg;
 
-	for (int64_t v = from; v < GT_STORE_SCHEMA_VERSION && rc == 0; v++) {
-		rc = exec(st, "BEGIN IMMEDIATE", "starting a migration");
-		if (rc != 0)
-			break;
-		rc = migrations[v](st);
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %lld", (long long)(v + 1));
-		if (rc == 0)
-			rc = exec(st, sql, "setting the schema version");
-		if (rc == 0)
-			rc = exec(st, "COMMIT", "committing a migration");
-		if (rc != 0 && !sqlite3_get_autocommit(st->db))
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	}
-	return rc;
+	st->sdb = db;
+	st->db = gt_sqldb_handle(db);
+	return 0;
 }
 
-static int configure(struct gt_store *st)
+/*
+ * Opens the store's connection through sqldb, with the decisions that keep the server's
+ * behaviour (issue 16): a file holding another program's tables is GT_EINVAL (not sqldb's
+ * GT_ECORRUPT); a file this open created is kept when a later step fails (GT_SQLDB_KEEP_NEW);
+ * the pragmas the server adds to the project's (temp_store, cache_size) are the store's own
+ * list, which a store may extend.
+ */
+static int open_store(const char *path, unsigned flags, struct gt_store **out)
 {
-	int rc;
-
-	sqlite3_extended_result_codes(st->db, 1);
-	rc = sqlite3_busy_timeout(st->db, GT_STORE_BUSY_TIMEOUT_MS);
-	if (rc != SQLITE_OK)
-		return gt__store_sqlerr(st, rc, "setting the busy timeout");
-	return exec(st,
-	            "PRAGMA foreign_keys = ON;"
-	            "PRAGMA synchronous = FULL;"
-	            "PRAGMA temp_store = MEMORY;"
-	            "PRAGMA cache_size = -16384;",
-	            "configuring the connection");
-}
-
-static int open_db(const char *path, int flags, struct gt_store **out)
-{
+	struct gt_sqldb_config cfg = {
+	    .path = path,
+	    .flags = flags | GT_SQLDB_KEEP_NEW,
+	    .what = "gtsync store",
+	    .file_mode = 0600,
+	    .busy_ms = GT_STORE_BUSY_TIMEOUT_MS,
+	    .pragmas = "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;",
+	    .stmts = stmts,
+	    .n_stmts = Q_COUNT,
+	    .migrations = migrations,
+	    .n_migrations = GT_STORE_SCHEMA_VERSION,
+	    .on_open = attach,
+	    .foreign_code = GT_EINVAL,
+	};
 	struct gt_store *st;
+	struct gt_sqldb *db = NULL;
 	int rc;
 
 	*out = NULL;
 	st = calloc(1, sizeof(*st));
 	if (st == NULL)
 		return GT_ENOMEM;
-	rc = sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		rc = gt_err_from_sqlite(rc);
-		sqlite3_close(st->db);
-		free(st);
+	st->readonly = (flags & GT_SQLDB_READONLY) != 0;
+	cfg.arg = st;
+	rc = gt_sqldb_open(&cfg, &db, NULL, 0);
+	if (rc != 0) {
+		/* sqldb closed the connection the handle took. */
+		st->sdb = NULL;
+		st->db = NULL;
+		gt_store_close(st);
 		return rc;
 	}
 	*out = st;
 	return 0;
 }
 
-/* Checks the schema version of an open handle, initializing (create) or migrating it. */
-static int check_schema(struct gt_store *st, int create)
-{
-	int64_t version = 0, tables = 0;
-	int rc;
-
-	rc = pragma_int(st, "PRAGMA user_version", &version);
-	if (rc != 0)
-		return rc;
-	if (version > GT_STORE_SCHEMA_VERSION)
-		return gt__store_err(st, GT_ENOTSUP,
-		                     "store schema version %lld is newer than this program's %d",
-		                     (long long)version, GT_STORE_SCHEMA_VERSION);
-	if (version == GT_STORE_SCHEMA_VERSION)
-		return 0;
-	if (version == 0) {
-		rc = pragma_int(st, "SELECT count(*) FROM sqlite_schema", &tables);
-		if (rc != 0)
-			return rc;
-		if (tables > 0)
-			return gt__store_err(st, GT_EINVAL, "not a gtsync store");
-		if (!create)
-			return gt__store_err(st, GT_ENOENT, "store not initialized");
-	}
-	if (st->readonly)
-		return gt__store_err(st, GT_ENOTSUP,
-		                     "store schema version %lld needs a migration by the writer",
-		                     (long long)version);
-	return migrate(st, version);
-}
-
 int gt_store_open(const char *path, int create, struct gt_store **out)
 {
-	struct gt_store *st = NULL;
 	int rc;
 
 	*out = NULL;
@@ -880,81 +790,32 @@ int gt_store_open(const char *path, int create, struct gt_store **out)
 		return GT_EINVAL;
 	/* A new store is created private before sqlite opens it (its -wal and -shm files take
 	 * its mode), whatever the umask and the directory's mode (issue 10, item 10). */
-	if (create) {
-		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd >= 0)
-			close(fd);
-		else if (errno != EEXIST)
-			return gt_err_from_errno(errno);
+	rc = open_store(path, create ? GT_SQLDB_CREATE : 0, out);
+	if (rc == 0 && (rc = load_seq(*out)) != 0) {
+		gt_store_close(*out);
+		*out = NULL;
 	}
-	rc = open_db(path, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), &st);
-	if (rc != 0)
-		return rc;
-	rc = configure(st);
-	if (rc == 0)
-		rc = exec(st, "PRAGMA journal_mode = WAL", "switching to WAL");
-	if (rc == 0)
-		rc = check_schema(st, create);
-	if (rc == 0)
-		rc = load_seq(st);
-	if (rc != 0) {
-		gt_store_close(st);
-		return rc;
-	}
-	*out = st;
-	return 0;
+	return rc;
 }
 
 int gt_store_open_readonly(const char *path, struct gt_store **out)
 {
-	struct gt_store *st = NULL;
-	int rc;
-
 	*out = NULL;
 	if (path == NULL)
 		return GT_EINVAL;
-	rc = open_db(path, SQLITE_OPEN_READONLY, &st);
-	if (rc != 0)
-		return rc;
-	st->readonly = 1;
-	rc = configure(st);
-	if (rc == 0)
-		rc = check_schema(st, 0);
-	if (rc != 0) {
-		gt_store_close(st);
-		return rc;
-	}
-	*out = st;
-	return 0;
+	return open_store(path, GT_SQLDB_READONLY, out);
 }
 
 int gt__store_open_memory(struct gt_store **out)
 {
-	struct gt_store *st = NULL;
-	int rc = open_db(
-	    ":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY, &st);
-
-	*out = NULL;
-	if (rc != 0)
-		return rc;
-	rc = configure(st);
-	if (rc != 0) {
-		gt_store_close(st);
-		return rc;
-	}
-	*out = st;
-	return 0;
+	return open_store(NULL, GT_SQLDB_MEMORY, out);
 }
 
 void gt_store_close(struct gt_store *st)
 {
 	if (st == NULL)
 		return;
-	if (st->db != NULL && !sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	for (int i = 0; i < Q_COUNT; i++)
-		sqlite3_finalize(st->q[i]);
-	sqlite3_close(st->db);
+	gt_sqldb_close(st->sdb);
 	gt_key_free(st->signer_owned);
 	if (st->attached_free != NULL)
 		st->attached_free(st->attached);
@@ -969,7 +830,7 @@ int gt_store_change_seq(struct gt_store *st, uint64_t *seq)
 	int own, rc;
 
 	*seq = 0;
-	if (!sqlite3_get_autocommit(st->db) && !st->readonly) {
+	if (gt_sqldb_in_tx(st->sdb) && !st->readonly) {
 		*seq = st->change_seq;
 		return 0;
 	}
@@ -984,16 +845,11 @@ int gt_store_change_seq(struct gt_store *st, uint64_t *seq)
 
 /* ---- Metadata ---------------------------------------------------------------------------- */
 
-int gt_store_metadata_put(struct gt_store *st, const struct gt_store_metafile *files, size_t n,
-                          const uint8_t digest[GT_SHA256_LEN], int64_t now_ms, uint64_t *version)
+/* Refuses a set of metadata files that is too large, has a file without a name or too large,
+ * or names a file twice. */
+static int check_metafiles(struct gt_store *st, const struct gt_store_metafile *files, size_t n)
 {
-	struct gt_store_scope tx;
-	sqlite3_stmt *s;
-	uint64_t v = 0;
-	int rc;
-
-	*version = 0;
-	if ((files == NULL && n > 0) || digest == NULL)
+	if (files == NULL && n > 0)
 		return gt__store_err(st, GT_EINVAL, "no metadata given");
 	if (n > GT_STORE_MAX_META_FILES)
 		return gt__store_err(st, GT_ETOOBIG, "more than %u metadata files",
@@ -1010,24 +866,16 @@ int gt_store_metadata_put(struct gt_store *st, const struct gt_store_metafile *f
 				return gt__store_err(st, GT_EINVAL, "metadata file %s given twice",
 				                     files[i].name);
 	}
-	rc = gt_store_scope_enter(st, &tx);
-	if (rc != 0)
-		return rc;
-	s = gt__store_q(st, Q_META_VERSION);
-	if (s == NULL) {
-		rc = GT_ESTORE;
-		goto out;
-	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		v = (uint64_t)sqlite3_column_int64(s, 0);
-	rc = rc == SQLITE_ROW || rc == SQLITE_DONE
-	         ? 0
-	         : gt__store_sqlerr(st, rc, "reading the version");
-	sqlite3_reset(s);
-	if (rc != 0)
-		goto out;
-	rc = run_q(st, Q_META_DEL, "clearing metadata");
+	return 0;
+}
+
+/* Replaces the stored metadata files with files[0..n), each with its digest (inside the
+ * caller's scope). */
+static int write_metafiles(struct gt_store *st, const struct gt_store_metafile *files, size_t n)
+{
+	sqlite3_stmt *s = gt__store_q(st, Q_META_DEL);
+	int rc = s == NULL ? GT_ESTORE : gt__store_run(st, s, "clearing metadata");
+
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		uint8_t sum[GT_SHA256_LEN];
 
@@ -1047,7 +895,40 @@ int gt_store_metadata_put(struct gt_store *st, const struct gt_store_metafile *f
 		sqlite3_bind_blob(s, 3, sum, sizeof(sum), SQLITE_TRANSIENT);
 		rc = gt__store_run(st, s, "storing a metadata file");
 	}
+	return rc;
+}
+
+int gt_store_metadata_put(struct gt_store *st, const struct gt_store_metafile *files, size_t n,
+                          const uint8_t digest[GT_SHA256_LEN], int64_t now_ms, uint64_t *version)
+{
+	struct gt_store_scope tx;
+	sqlite3_stmt *s;
+	uint64_t v = 0;
+	int rc;
+
+	*version = 0;
+	if (digest == NULL)
+		return gt__store_err(st, GT_EINVAL, "no metadata given");
+	if ((rc = check_metafiles(st, files, n)) != 0)
+		return rc;
+	rc = gt_store_scope_enter(st, &tx);
 	if (rc != 0)
+		return rc;
+	s = gt__store_q(st, Q_META_VERSION);
+	if (s == NULL) {
+		rc = GT_ESTORE;
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		v = (uint64_t)sqlite3_column_int64(s, 0);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+	         ? 0
+	         : gt__store_sqlerr(st, rc, "reading the version");
+	sqlite3_reset(s);
+	if (rc != 0)
+		goto out;
+	if ((rc = write_metafiles(st, files, n)) != 0)
 		goto out;
 	s = gt__store_q(st, Q_META_VER_INS);
 	if (s == NULL) {

@@ -140,11 +140,89 @@ int gt_store_log_outcome_save(struct gt_store *st, uint64_t log_index,
 	return rc;
 }
 
+/* Checks that an outcome of words words in format, with ngroups conflict groups and nruns
+ * runs (format 2; indexes in format 1), has exactly the size these say, and counts its indexes
+ * (*nidx) and its messages' bytes with their terminators (*text). -1 when malformed. */
+static int outcome_sizes(const uint8_t *p, size_t words, uint32_t format, uint32_t ngroups,
+                         uint32_t nruns, size_t *nidx, size_t *text)
+{
+	size_t per = format == OUTCOME_FORMAT_1 ? 3 : 4;
+
+	*nidx = 0;
+	*text = 0;
+	if (ngroups > words || nruns > words || OUTCOME_HEAD + per * (uint64_t)ngroups > words)
+		return -1;
+	/* Every index is an ignored item: the expansion is bounded by the counts. */
+	if (format == OUTCOME_FORMAT_1) {
+		*nidx = nruns;
+		return (uint64_t)OUTCOME_HEAD + 3ull * ngroups + *nidx != words ? -1 : 0;
+	}
+	const uint8_t *rp = p + 4 * (OUTCOME_HEAD + 4 * (size_t)ngroups);
+	if ((uint64_t)OUTCOME_HEAD + 4ull * ngroups + 2ull * nruns > words)
+		return -1;
+	for (uint32_t r = 0; r < nruns; r++)
+		*nidx += get32(rp + 8 * (size_t)r + 4);
+	for (uint32_t g = 0; g < ngroups; g++)
+		*text += get32(p + 4 * (OUTCOME_HEAD + 4 * (size_t)g + 3)) + 1;
+	if (OUTCOME_HEAD + 4 * (size_t)ngroups + 2 * (size_t)nruns + (*text - ngroups + 3) / 4 !=
+	    words)
+		return -1;
+	return 0;
+}
+
+/* Fills the ngroups conflict groups cf[] of an outcome whose sizes outcome_sizes() checked:
+ * their nidx indexes and their messages follow cf[] in the same allocation. -1 when a group
+ * claims more than the outcome holds. */
+static int outcome_groups(const uint8_t *p, uint32_t format, uint32_t ngroups, uint32_t nruns,
+                          size_t nidx, struct gt_store_conflict *cf)
+{
+	size_t per = format == OUTCOME_FORMAT_1 ? 3 : 4;
+	uint32_t *idx = (uint32_t *)(cf + ngroups);
+	char *msg = (char *)(idx + nidx);
+	const uint8_t *gp = p + 4 * OUTCOME_HEAD;
+	const uint8_t *xp = gp + 4 * per * (size_t)ngroups;
+	const uint8_t *mp = xp + 8 * (size_t)nruns;
+	size_t used = 0, run = 0;
+
+	for (uint32_t g = 0; g < ngroups; g++) {
+		cf[g].reason = (int)get32(gp + 4 * per * g);
+		cf[g].kind = (int)get32(gp + 4 * per * g + 4);
+		cf[g].indexes = idx + used;
+		cf[g].message = "";
+		if (format == OUTCOME_FORMAT_1) {
+			cf[g].n_indexes = get32(gp + 12 * g + 8);
+			if (cf[g].n_indexes > nidx - used)
+				return -1;
+			for (size_t i = 0; i < cf[g].n_indexes; i++)
+				idx[used + i] = get32(xp + 4 * (used + i));
+			used += cf[g].n_indexes;
+			continue;
+		}
+		uint32_t gruns = get32(gp + 16 * g + 8), mlen = get32(gp + 16 * g + 12);
+		if (gruns > nruns - run || mlen >= GT_STORE_MAX_CONFLICT_MESSAGE)
+			return -1;
+		for (uint32_t r = 0; r < gruns; r++, run++) {
+			uint32_t first = get32(xp + 8 * run), n = get32(xp + 8 * run + 4);
+			if (n > nidx - used)
+				return -1;
+			for (uint32_t i = 0; i < n; i++)
+				idx[used++] = first + i;
+		}
+		cf[g].n_indexes = (size_t)(idx + used - cf[g].indexes);
+		memcpy(msg, mp, mlen);
+		msg[mlen] = '\0';
+		cf[g].message = msg;
+		msg += mlen + 1;
+		mp += mlen;
+	}
+	return 0;
+}
+
 /* Decodes a stored outcome of len bytes into out; 0 with out empty when it is malformed. */
 static int decode_outcome(struct gt_store *st, const uint8_t *p, size_t len,
                           struct gt_store_batch_out *out)
 {
-	size_t words = len / 4, nidx = 0, text = 0, per = 0;
+	size_t words = len / 4, nidx = 0, text = 0;
 	uint32_t format, ngroups, nruns, *c[12];
 	struct gt_store_conflict *cf;
 	uint64_t ignored;
@@ -160,76 +238,20 @@ static int decode_outcome(struct gt_store *st, const uint8_t *p, size_t len,
 	ngroups = get32(p + 4 * 13);
 	nruns = get32(p + 4 * 14);
 	ignored = (uint64_t)out->values.ignored + out->completions.ignored + out->actions.ignored;
-	per = format == OUTCOME_FORMAT_1 ? 3 : 4;
-	if (ngroups > words || nruns > words || OUTCOME_HEAD + per * (uint64_t)ngroups > words)
-		goto bad;
-	/* Every index is an ignored item: the expansion is bounded by the counts. */
-	if (format == OUTCOME_FORMAT_1) {
-		nidx = nruns;
-		if ((uint64_t)OUTCOME_HEAD + 3ull * ngroups + nidx != words)
-			goto bad;
-	} else {
-		const uint8_t *rp = p + 4 * (OUTCOME_HEAD + 4 * (size_t)ngroups);
-		if ((uint64_t)OUTCOME_HEAD + 4ull * ngroups + 2ull * nruns > words)
-			goto bad;
-		for (uint32_t r = 0; r < nruns; r++)
-			nidx += get32(rp + 8 * (size_t)r + 4);
-		for (uint32_t g = 0; g < ngroups; g++)
-			text += get32(p + 4 * (OUTCOME_HEAD + 4 * (size_t)g + 3)) + 1;
-		if (OUTCOME_HEAD + 4 * (size_t)ngroups + 2 * (size_t)nruns +
-		        (text - ngroups + 3) / 4 !=
-		    words)
-			goto bad;
-	}
-	if (nidx != ignored)
+	if (outcome_sizes(p, words, format, ngroups, nruns, &nidx, &text) != 0 || nidx != ignored)
 		goto bad;
 	if (ngroups == 0)
 		return 0;
 	cf = calloc(1, ngroups * sizeof(*cf) + nidx * sizeof(uint32_t) + text + 1);
 	if (cf == NULL)
 		return gt__store_err(st, GT_ENOMEM, "out of memory");
-	uint32_t *idx = (uint32_t *)(cf + ngroups);
-	char *msg = (char *)(idx + nidx);
-	const uint8_t *gp = p + 4 * OUTCOME_HEAD;
-	const uint8_t *xp = gp + 4 * per * (size_t)ngroups;
-	const uint8_t *mp = xp + 8 * (size_t)nruns;
-	size_t used = 0, run = 0;
-	for (uint32_t g = 0; g < ngroups; g++) {
-		cf[g].reason = (int)get32(gp + 4 * per * g);
-		cf[g].kind = (int)get32(gp + 4 * per * g + 4);
-		cf[g].indexes = idx + used;
-		cf[g].message = "";
-		if (format == OUTCOME_FORMAT_1) {
-			cf[g].n_indexes = get32(gp + 12 * g + 8);
-			if (cf[g].n_indexes > nidx - used)
-				goto bad_free;
-			for (size_t i = 0; i < cf[g].n_indexes; i++)
-				idx[used + i] = get32(xp + 4 * (used + i));
-			used += cf[g].n_indexes;
-			continue;
-		}
-		uint32_t gruns = get32(gp + 16 * g + 8), mlen = get32(gp + 16 * g + 12);
-		if (gruns > nruns - run || mlen >= GT_STORE_MAX_CONFLICT_MESSAGE)
-			goto bad_free;
-		for (uint32_t r = 0; r < gruns; r++, run++) {
-			uint32_t first = get32(xp + 8 * run), n = get32(xp + 8 * run + 4);
-			if (n > nidx - used)
-				goto bad_free;
-			for (uint32_t i = 0; i < n; i++)
-				idx[used++] = first + i;
-		}
-		cf[g].n_indexes = (size_t)(idx + used - cf[g].indexes);
-		memcpy(msg, mp, mlen);
-		msg[mlen] = '\0';
-		cf[g].message = msg;
-		msg += mlen + 1;
-		mp += mlen;
+	if (outcome_groups(p, format, ngroups, nruns, nidx, cf) != 0) {
+		free(cf);
+		goto bad;
 	}
 	out->conflicts = cf;
 	out->n_conflicts = ngroups;
 	return 0;
-bad_free:
-	free(cf);
 bad:
 	memset(out, 0, sizeof(*out));
 	return 0;

@@ -2,21 +2,13 @@
 #ifndef GT_STORE_IMPL_H
 #define GT_STORE_IMPL_H
 
-#include <sqlite3.h>
-
 #include "merkle.h"
+#include "sqldb.h"
 #include "store.h"
 
-/* Every SQL statement of the store, prepared on first use and cached in the handle. */
+/* Every SQL statement of the store, prepared on first use and cached by the handle's sqldb
+ * (transactions are sqldb's). */
 enum gt__store_sql {
-	/* transactions */
-	Q_BEGIN,
-	Q_BEGIN_READ,
-	Q_COMMIT,
-	Q_ROLLBACK,
-	Q_SAVEPOINT,
-	Q_RELEASE,
-	Q_ROLLBACK_TO,
 	/* change counter */
 	Q_SEQ_GET,
 	Q_SEQ_SET,
@@ -94,13 +86,12 @@ enum gt__store_sql {
 };
 
 struct gt_store {
-	sqlite3 *db;
+	struct gt_sqldb *sdb; /* the connection, its statements and the last error's sentence */
+	sqlite3 *db;          /* sdb's sqlite handle (borrowed), for what sqldb does not wrap */
 	int readonly;
 	const struct gt_key *signer; /* signs key records of the transparency log */
 	struct gt_key *signer_owned; /* the same when the store owns it, else NULL */
 	uint64_t change_seq;         /* last assigned; valid inside a write transaction */
-	sqlite3_stmt *q[Q_COUNT];
-	char errmsg[256];
 	/* Reused buffers, so that steady-state work allocates nothing. */
 	uint8_t *copy; /* log entries copied out of sqlite */
 	size_t copy_cap;
@@ -117,7 +108,7 @@ struct gt_store {
 int gt__store_open_memory(struct gt_store **out);
 
 /* Returns the cached statement id, reset and unbound, preparing it on first use; NULL with
- * the error in st->errmsg on failure. */
+ * the error as the last failure (gt_store_errmsg()). */
 sqlite3_stmt *gt__store_q(struct gt_store *st, enum gt__store_sql id);
 
 /* Records sqlite's message for a failed rc as the last error and returns the GT_E* code. */

@@ -165,7 +165,7 @@ int gt_store_backup(struct gt_store *src, const char *dst_path,
                     const struct gt_store_backup_file *files, size_t n, int64_t now_ms,
                     struct gt_store_backup_info *info)
 {
-	char *tmp = NULL;
+	char *tmp = NULL, why[512] = "";
 	sqlite3 *d = NULL;
 	struct stat sb;
 	int fd, rc;
@@ -196,9 +196,11 @@ int gt_store_backup(struct gt_store *src, const char *dst_path,
 		rc = gt__store_err(src, GT_EIO, "cannot open %s: %s", tmp, sqlite3_errstr(rc));
 		goto out;
 	}
-	rc = copy_pages(d, src->db, src->errmsg, sizeof(src->errmsg));
+	rc = copy_pages(d, src->db, why, sizeof(why));
 	if (rc == 0)
-		rc = finish_copy(d, files, n, now_ms, src->errmsg, sizeof(src->errmsg));
+		rc = finish_copy(d, files, n, now_ms, why, sizeof(why));
+	if (rc != 0)
+		gt__store_err(src, rc, "%s", why);
 	sqlite3_close(d);
 	d = NULL;
 	if (rc != 0)
@@ -534,11 +536,14 @@ int gt_store_last_batches(struct gt_store *st, gt_store_unit_last_cb cb, void *a
 int gt_store_snapshot_begin(struct gt_store *st)
 {
 	int64_t v;
+	char why[512];
 	int rc;
 
 	if (!sqlite3_get_autocommit(st->db))
 		return gt__store_err(st, GT_ESTATE, "a transaction is already open");
-	rc = exec_raw(st->db, "BEGIN", st->errmsg, sizeof(st->errmsg));
+	rc = exec_raw(st->db, "BEGIN", why, sizeof(why));
+	if (rc != 0)
+		return gt__store_err(st, rc, "%s", why);
 	/* BEGIN is deferred: the first read fixes the snapshot. */
 	if (rc == 0)
 		rc = int_raw(st->db, "SELECT count(*) FROM sqlite_schema", &v);
@@ -554,16 +559,17 @@ void gt_store_snapshot_end(struct gt_store *st)
 int gt_store_copy_to_memory(struct gt_store *st, struct gt_store **out)
 {
 	struct gt_store *m = NULL;
+	char why[512];
 	int rc;
 
 	*out = NULL;
 	rc = gt__store_open_memory(&m);
 	if (rc != 0)
 		return gt__store_err(st, rc, "cannot open an in-memory database");
-	rc = copy_pages(m->db, st->db, st->errmsg, sizeof(st->errmsg));
+	rc = copy_pages(m->db, st->db, why, sizeof(why));
 	if (rc != 0) {
 		gt_store_close(m);
-		return rc;
+		return gt__store_err(st, rc, "%s", why);
 	}
 	*out = m;
 	return 0;

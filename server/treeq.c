@@ -307,12 +307,10 @@ static void after_cb(uv_work_t *req, int status)
 
 void gt__treeq_submit(struct gt__reply *r, gt_envelope *env)
 {
-	struct treeq_job *j = calloc(1, sizeof(*j));
+	struct treeq_job *j = gt__reply_job(r, env, sizeof(*j));
 
-	if (j == NULL) {
-		gt__reply_refuse(r, env, GT_ENOMEM, NULL);
+	if (j == NULL)
 		return;
-	}
 	if (env->body_case == GTSYNC__V1__ENVELOPE__BODY_PROOF_REQUEST &&
 	    env->proof_request->n_leaf_indexes + env->proof_request->n_batch_hashes > 0 &&
 	    gt_privacy_reader_only(r->roles)) {

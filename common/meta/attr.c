@@ -576,6 +576,42 @@ static void kw_list(const struct kwdef *defs, char *buf, size_t size)
 	}
 }
 
+/* The attribute kwt names in defs, after checking its number of arguments (na) and that it
+ * is not given twice where once is the rule; -1 after an error. */
+static int attribute_keyword(struct ld *L, const struct kwdef *defs, const struct tok *kwt,
+                             size_t na)
+{
+	int kw = -1;
+
+	for (int i = 0; defs[i].word != NULL; i++)
+		if (strcmp(defs[i].word, kwt->s) == 0)
+			kw = i;
+	if (kw < 0) {
+		char list[256];
+		kw_list(defs, list, sizeof(list));
+		ERR(L, "unknown attribute \"%s\" for %s (expected %s)", gt__meta_show(L, kwt->s),
+		    gt__meta_kind_text[L->cur_kind], list);
+		return -1;
+	}
+	if (na < defs[kw].min || (defs[kw].max != 0 && na > defs[kw].max)) {
+		if (defs[kw].max == 0)
+			ERR(L, "\"%s\" takes at least %u argument%s", defs[kw].word, defs[kw].min,
+			    defs[kw].min == 1 ? "" : "s");
+		else if (defs[kw].min == defs[kw].max)
+			ERR(L, "\"%s\" takes %u argument%s", defs[kw].word, defs[kw].min,
+			    defs[kw].min == 1 ? "" : "s");
+		else
+			ERR(L, "\"%s\" takes %u to %u arguments", defs[kw].word, defs[kw].min,
+			    defs[kw].max);
+		return -1;
+	}
+	if (!defs[kw].repeat && (L->cur_head->seen & (1u << kw))) {
+		ERR(L, "attribute \"%s\" given twice", defs[kw].word);
+		return -1;
+	}
+	return kw;
+}
+
 void gt__meta_attribute_line(struct ld *L)
 {
 	const struct kwdef *defs;
@@ -597,35 +633,8 @@ void gt__meta_attribute_line(struct ld *L)
 		ERR(L, "expected an attribute keyword, found a quoted string");
 		return;
 	}
-	kw = -1;
-	for (int i = 0; defs[i].word != NULL; i++)
-		if (strcmp(defs[i].word, kwt->s) == 0)
-			kw = i;
-	if (kw < 0) {
-		char list[256];
-		kw_list(defs, list, sizeof(list));
-		ERR(L, "unknown attribute \"%s\" for %s (expected %s)", gt__meta_show(L, kwt->s),
-		    gt__meta_kind_text[L->cur_kind], list);
+	if ((kw = attribute_keyword(L, defs, kwt, na)) < 0)
 		return;
-	}
-	if (na < defs[kw].min || (defs[kw].max != 0 && na > defs[kw].max)) {
-		if (defs[kw].max == 0)
-			ERR(L, "\"%s\" takes at least %u argument%s", defs[kw].word, defs[kw].min,
-			    defs[kw].min == 1 ? "" : "s");
-		else if (defs[kw].min == defs[kw].max)
-			ERR(L, "\"%s\" takes %u argument%s", defs[kw].word, defs[kw].min,
-			    defs[kw].min == 1 ? "" : "s");
-		else
-			ERR(L, "\"%s\" takes %u to %u arguments", defs[kw].word, defs[kw].min,
-			    defs[kw].max);
-		return;
-	}
-	if (!defs[kw].repeat) {
-		if (L->cur_head->seen & (1u << kw)) {
-			ERR(L, "attribute \"%s\" given twice", defs[kw].word);
-			return;
-		}
-	}
 	L->cur_head->seen |= 1u << kw;
 	switch (L->cur_kind) {
 	case K_COMBO:

@@ -138,13 +138,10 @@ static int publish(struct ld *L)
 	return 0;
 }
 
-/* Loads L->srcs[0..nsrcs) (read already, or marked bad). */
-static int ld_run(struct ld *L, struct gt_meta **out, struct gt_meta_errors *errs)
+/* The built-in default combination (one option, "default") every element without one uses. */
+static void ld_defaults(struct ld *L)
 {
 	struct gt_meta__index *ix = L->ix;
-	struct gt_meta_file *files;
-	uint64_t total = 0;
-	int rc = 0;
 
 	ix->default_option.code = "";
 	ix->default_option.name = "default";
@@ -158,18 +155,15 @@ static int ld_run(struct ld *L, struct gt_meta **out, struct gt_meta_errors *err
 	ix->default_combo.noptions = 1;
 	ix->default_combo.sorted = &ix->default_sorted;
 	L->m->default_combo = &ix->default_combo;
+}
 
-	if (L->nsrcs == 0) {
-		gt__meta_err_at(L, UINT32_MAX, 0, "no metadata files (*.gtm) to load");
-		gt__meta_set_rc(L, GT_ENOENT);
-		goto out;
-	}
-	L->fnames = gt__meta_arena_alloc(&ix->arena, L->nsrcs * sizeof(*L->fnames));
-	files = gt__meta_arena_alloc(&ix->arena, L->nsrcs * sizeof(*files));
-	if (L->fnames == NULL || files == NULL) {
-		gt__meta_nomem(L);
-		goto out;
-	}
+/* Checks each file's name (not empty, not too long, not twice) and size, marking bad ones, and
+ * the files' total size; names them in L->fnames and files. Non-zero when the load stops. */
+static int ld_check_files(struct ld *L, struct gt_meta_file *files)
+{
+	struct gt_meta__index *ix = L->ix;
+	uint64_t total = 0;
+
 	for (size_t i = 0; i < L->nsrcs; i++) {
 		struct src *s = &L->srcs[i];
 		size_t bl = strlen(s->base);
@@ -194,24 +188,33 @@ static int ld_run(struct ld *L, struct gt_meta **out, struct gt_meta_errors *err
 		files[i].name = gt__meta_arena_strndup(&ix->arena, s->base, bl);
 		if (L->fnames[i] == NULL || files[i].name == NULL) {
 			gt__meta_nomem(L);
-			goto out;
+			return 1;
 		}
 	}
 	if (total > GT_META_MAX_TOTAL) {
 		gt__meta_err_at(L, UINT32_MAX, 0, "files larger than %u bytes together",
 		                GT_META_MAX_TOTAL);
 		gt__meta_set_rc(L, GT_ETOOBIG);
-		goto out;
+		return 1;
 	}
+	return 0;
+}
+
+/* Copies each good file into the arena, with its digest, and parses it. Non-zero when the
+ * load stops. */
+static int ld_parse_files(struct ld *L, struct gt_meta_file *files)
+{
+	int rc;
+
 	for (size_t i = 0; i < L->nsrcs && !L->stop; i++) {
 		struct src *s = &L->srcs[i];
 		uint8_t *copy;
 		if (s->bad)
 			continue;
-		copy = gt__meta_arena_alloc(&ix->arena, s->len);
+		copy = gt__meta_arena_alloc(&L->ix->arena, s->len);
 		if (copy == NULL) {
 			gt__meta_nomem(L);
-			goto out;
+			return 1;
 		}
 		if (s->len > 0)
 			memcpy(copy, s->buf, s->len);
@@ -220,11 +223,33 @@ static int ld_run(struct ld *L, struct gt_meta **out, struct gt_meta_errors *err
 		if ((rc = gt_crypto_sha256(copy, s->len, files[i].sha256)) != 0) {
 			gt__meta_set_rc(L, rc);
 			gt__meta_err_at(L, (uint32_t)i, 0, "cannot compute the file's digest");
-			goto out;
+			return 1;
 		}
 		gt__meta_parse_file(L, (uint32_t)i);
 	}
-	if (L->stop)
+	return L->stop ? 1 : 0;
+}
+
+/* Loads L->srcs[0..nsrcs) (read already, or marked bad). */
+static int ld_run(struct ld *L, struct gt_meta **out, struct gt_meta_errors *errs)
+{
+	struct gt_meta__index *ix = L->ix;
+	struct gt_meta_file *files;
+	int rc = 0;
+
+	ld_defaults(L);
+	if (L->nsrcs == 0) {
+		gt__meta_err_at(L, UINT32_MAX, 0, "no metadata files (*.gtm) to load");
+		gt__meta_set_rc(L, GT_ENOENT);
+		goto out;
+	}
+	L->fnames = gt__meta_arena_alloc(&ix->arena, L->nsrcs * sizeof(*L->fnames));
+	files = gt__meta_arena_alloc(&ix->arena, L->nsrcs * sizeof(*files));
+	if (L->fnames == NULL || files == NULL) {
+		gt__meta_nomem(L);
+		goto out;
+	}
+	if (ld_check_files(L, files) != 0 || ld_parse_files(L, files) != 0)
 		goto out;
 	gt__meta_resolve_all(L);
 	if (L->stop || L->nerrs > 0 || L->dropped > 0)

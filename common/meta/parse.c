@@ -68,16 +68,13 @@ static struct w_head *init_record(struct ld *L, enum kind k, void *rec, const ch
 	return NULL;
 }
 
-static void record_line(struct ld *L)
+/* The kind of the record a line starts, after checking the line's shape (a code, a quoted
+ * name, nothing after) and the number of records; -1 after an error. */
+static int record_kind(struct ld *L)
 {
 	const struct tok *t = L->toks;
-	struct ktab *tab;
-	const char *code, *name;
-	uint32_t first;
 	int k = -1;
-	void *rec;
 
-	L->cur_state = 2;
 	if (!t[0].quoted)
 		for (int i = 0; i < K_COUNT; i++)
 			if (strcmp(gt__meta_kind_words[i], t[0].s) == 0)
@@ -87,27 +84,85 @@ static void record_line(struct ld *L)
 		    "unknown record kind \"%s\" (categorycombo, element, dataset, rule, plan, "
 		    "block, indicator or action; attribute lines are indented)",
 		    gt__meta_show(L, t[0].s));
-		return;
+		return -1;
 	}
 	if (L->ntoks < 2) {
 		ERR(L, "%s without a code", gt__meta_kind_words[k]);
-		return;
+		return -1;
 	}
 	if (L->ntoks > 2 && !t[2].quoted) {
 		ERR(L, "the name of %s %s must be in double quotes", gt__meta_kind_words[k],
 		    gt__meta_show(L, t[1].s));
-		return;
+		return -1;
 	}
 	if (L->ntoks > 3) {
 		ERR(L, "unexpected \"%s\" after the name", gt__meta_show(L, t[3].s));
-		return;
+		return -1;
 	}
 	if (L->nrecords >= GT_META_MAX_RECORDS) {
 		ERR(L, "more than %u records", GT_META_MAX_RECORDS);
 		gt__meta_set_rc(L, GT_ETOOBIG);
 		L->stop = true;
-		return;
+		return -1;
 	}
+	return k;
+}
+
+/* Where record number first of kind k's table was defined. */
+static void record_defined_at(const struct ktab *tab, enum kind k, uint32_t first,
+                              const char **file, unsigned *line)
+{
+	*file = NULL;
+	*line = 0;
+	switch (k) {
+#define FIRST(type)                                                                                \
+	do {                                                                                       \
+		const type *f = tab->recs[first];                                                  \
+		*file = f->pub.file;                                                               \
+		*line = f->pub.line;                                                               \
+	} while (0)
+	case K_COMBO:
+		FIRST(struct w_combo);
+		break;
+	case K_ELEMENT:
+		FIRST(struct w_element);
+		break;
+	case K_DATASET:
+		FIRST(struct w_dataset);
+		break;
+	case K_RULE:
+		FIRST(struct w_rule);
+		break;
+	case K_PLAN:
+		FIRST(struct w_plan);
+		break;
+	case K_BLOCK:
+		FIRST(struct w_block);
+		break;
+	case K_INDICATOR:
+		FIRST(struct w_indicator);
+		break;
+	case K_ACTION:
+		FIRST(struct w_action);
+		break;
+	case K_COUNT:
+		break;
+#undef FIRST
+	}
+}
+
+static void record_line(struct ld *L)
+{
+	const struct tok *t = L->toks;
+	struct ktab *tab;
+	const char *code, *name;
+	uint32_t first;
+	int k;
+	void *rec;
+
+	L->cur_state = 2;
+	if ((k = record_kind(L)) < 0)
+		return;
 	code = gt__meta_code_arg(L, &t[1], gt__meta_kind_text[k]);
 	if (code == NULL)
 		return;
@@ -131,43 +186,10 @@ static void record_line(struct ld *L)
 	first = gt__meta_ktab_find(tab, code);
 	if (first != UINT32_MAX) {
 		/* Parse its attributes for errors, but keep the first definition. */
-		const char *ffile = NULL;
-		unsigned fline = 0;
-		switch ((enum kind)k) {
-#define FIRST(type)                                                                                \
-	do {                                                                                       \
-		const type *f = tab->recs[first];                                                  \
-		ffile = f->pub.file;                                                               \
-		fline = f->pub.line;                                                               \
-	} while (0)
-		case K_COMBO:
-			FIRST(struct w_combo);
-			break;
-		case K_ELEMENT:
-			FIRST(struct w_element);
-			break;
-		case K_DATASET:
-			FIRST(struct w_dataset);
-			break;
-		case K_RULE:
-			FIRST(struct w_rule);
-			break;
-		case K_PLAN:
-			FIRST(struct w_plan);
-			break;
-		case K_BLOCK:
-			FIRST(struct w_block);
-			break;
-		case K_INDICATOR:
-			FIRST(struct w_indicator);
-			break;
-		case K_ACTION:
-			FIRST(struct w_action);
-			break;
-		case K_COUNT:
-			break;
-#undef FIRST
-		}
+		const char *ffile;
+		unsigned fline;
+
+		record_defined_at(tab, (enum kind)k, first, &ffile, &fline);
 		if (strcmp(ffile, L->fnames[L->fidx]) == 0)
 			ERR(L, "duplicate %s code \"%s\" (first defined at line %u)",
 			    gt__meta_kind_text[k], code, fline);

@@ -98,6 +98,69 @@ static void resolve_combos(struct ld *L)
 	}
 }
 
+/* An indicator's block (and through it its plan), its targets (within the plan's years) and
+ * its schedule. Non-zero when the load stops. */
+static int resolve_indicator(struct ld *L, struct w_indicator *w)
+{
+	const struct gt_meta_plan *plan = NULL;
+	struct gt_meta_target *tg;
+	struct w_block *b;
+
+	texts_final(&w->resp, &w->pub.responsible);
+	texts_final(&w->coord, &w->pub.coordinators);
+	texts_final(&w->impl, &w->pub.implementers);
+	if (w->block.code == NULL) {
+		if (!w->h.broken)
+			ERR_REC(L, w, w->pub.line, "indicator %s has no block", w->pub.code);
+	} else if ((b = find_rec(L, K_BLOCK, w->block.code)) == NULL) {
+		ERR_REC(L, w, w->block.line, "indicator %s names unknown block \"%s\"", w->pub.code,
+		        w->block.code);
+	} else {
+		w->pub.block = &b->pub;
+		w->pub.plan = plan = b->pub.plan;
+	}
+	tg = gt__meta_arena_alloc(&L->ix->arena, (size_t)w->ntargets * sizeof(*tg));
+	if (tg == NULL) {
+		gt__meta_nomem(L);
+		return 1;
+	}
+	for (uint32_t k = 0; k < w->ntargets; k++) {
+		tg[k] = w->targets[k].pub;
+		if (plan != NULL && (w->targets[k].pub.year < plan->first_year ||
+		                     w->targets[k].pub.year > plan->last_year))
+			ERR_REC(L, w, w->targets[k].line,
+			        "target year %u is outside plan %s's years %u-%u",
+			        w->targets[k].pub.year, plan->code, plan->first_year,
+			        plan->last_year);
+	}
+	w->pub.targets = tg;
+	w->pub.ntargets = w->ntargets;
+	return years_final(L, &w->sched, &w->pub.schedule, w->h.fidx, plan) != 0;
+}
+
+/* An action's indicator (and through it its plan) and its schedule. Non-zero when the load
+ * stops. */
+static int resolve_action(struct ld *L, struct w_action *w)
+{
+	const struct gt_meta_plan *plan = NULL;
+	struct w_indicator *ind;
+
+	texts_final(&w->resp, &w->pub.responsible);
+	texts_final(&w->coord, &w->pub.coordinators);
+	texts_final(&w->impl, &w->pub.implementers);
+	if (w->indicator.code == NULL) {
+		if (!w->h.broken)
+			ERR_REC(L, w, w->pub.line, "action %s has no indicator", w->pub.code);
+	} else if ((ind = find_rec(L, K_INDICATOR, w->indicator.code)) == NULL) {
+		ERR_REC(L, w, w->indicator.line, "action %s names unknown indicator \"%s\"",
+		        w->pub.code, w->indicator.code);
+	} else {
+		w->pub.indicator = &ind->pub;
+		plan = ind->pub.plan;
+	}
+	return years_final(L, &w->sched, &w->pub.schedule, w->h.fidx, plan) != 0;
+}
+
 static void resolve_catalogue(struct ld *L)
 {
 	struct ktab *tp = &L->ix->tabs[K_PLAN], *tb = &L->ix->tabs[K_BLOCK];
@@ -130,65 +193,14 @@ static void resolve_catalogue(struct ld *L)
 	}
 	for (uint32_t i = 0; i < ti->n && !L->stop; i++) {
 		struct w_indicator *w = ti->recs[i];
-		const struct gt_meta_plan *plan = NULL;
-		struct gt_meta_target *tg;
-		struct w_block *b;
-
 		w->pub.index = i;
-		texts_final(&w->resp, &w->pub.responsible);
-		texts_final(&w->coord, &w->pub.coordinators);
-		texts_final(&w->impl, &w->pub.implementers);
-		if (w->block.code == NULL) {
-			if (!w->h.broken)
-				ERR_REC(L, w, w->pub.line, "indicator %s has no block",
-				        w->pub.code);
-		} else if ((b = find_rec(L, K_BLOCK, w->block.code)) == NULL) {
-			ERR_REC(L, w, w->block.line, "indicator %s names unknown block \"%s\"",
-			        w->pub.code, w->block.code);
-		} else {
-			w->pub.block = &b->pub;
-			w->pub.plan = plan = b->pub.plan;
-		}
-		tg = gt__meta_arena_alloc(&L->ix->arena, (size_t)w->ntargets * sizeof(*tg));
-		if (tg == NULL) {
-			gt__meta_nomem(L);
-			return;
-		}
-		for (uint32_t k = 0; k < w->ntargets; k++) {
-			tg[k] = w->targets[k].pub;
-			if (plan != NULL && (w->targets[k].pub.year < plan->first_year ||
-			                     w->targets[k].pub.year > plan->last_year))
-				ERR_REC(L, w, w->targets[k].line,
-				        "target year %u is outside plan %s's years %u-%u",
-				        w->targets[k].pub.year, plan->code, plan->first_year,
-				        plan->last_year);
-		}
-		w->pub.targets = tg;
-		w->pub.ntargets = w->ntargets;
-		if (years_final(L, &w->sched, &w->pub.schedule, w->h.fidx, plan) != 0)
+		if (resolve_indicator(L, w) != 0)
 			return;
 	}
 	for (uint32_t i = 0; i < ta->n && !L->stop; i++) {
 		struct w_action *w = ta->recs[i];
-		const struct gt_meta_plan *plan = NULL;
-		struct w_indicator *ind;
-
 		w->pub.index = i;
-		texts_final(&w->resp, &w->pub.responsible);
-		texts_final(&w->coord, &w->pub.coordinators);
-		texts_final(&w->impl, &w->pub.implementers);
-		if (w->indicator.code == NULL) {
-			if (!w->h.broken)
-				ERR_REC(L, w, w->pub.line, "action %s has no indicator",
-				        w->pub.code);
-		} else if ((ind = find_rec(L, K_INDICATOR, w->indicator.code)) == NULL) {
-			ERR_REC(L, w, w->indicator.line, "action %s names unknown indicator \"%s\"",
-			        w->pub.code, w->indicator.code);
-		} else {
-			w->pub.indicator = &ind->pub;
-			plan = ind->pub.plan;
-		}
-		if (years_final(L, &w->sched, &w->pub.schedule, w->h.fidx, plan) != 0)
+		if (resolve_action(L, w) != 0)
 			return;
 	}
 }
@@ -306,87 +318,91 @@ static int u32_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void resolve_datasets(struct ld *L)
+/* A data set's period type, levels and plan (a plan's data set must be yearly). */
+static void resolve_dataset_head(struct ld *L, struct w_dataset *w)
+{
+	struct w_plan *p;
+
+	if (!(w->h.seen & (1u << A_PERIOD)) && !w->h.broken)
+		ERR_REC(L, w, w->pub.line, "data set %s has no period type", w->pub.code);
+	if (!(w->h.seen & (1u << A_LEVELS)) && !w->h.broken)
+		ERR_REC(L, w, w->pub.line, "data set %s has no levels", w->pub.code);
+	if (w->plan.code != NULL) {
+		p = find_rec(L, K_PLAN, w->plan.code);
+		if (p == NULL)
+			ERR_REC(L, w, w->plan.line, "data set %s names unknown plan \"%s\"",
+			        w->pub.code, w->plan.code);
+		else
+			w->pub.plan = &p->pub;
+		if ((w->h.seen & (1u << A_PERIOD)) && w->pub.period_type != GT_PERIOD_YEARLY)
+			ERR_REC(L, w, w->plan.line,
+			        "data set %s reports plan achievement and must be yearly",
+			        w->pub.code);
+	} else if (w->nelems == 0 && !w->h.broken) {
+		ERR_REC(L, w, w->pub.line, "data set %s has no elements", w->pub.code);
+	}
+}
+
+/* A data set's elements, in its order and sorted by index (each once), with the plan
+ * achievement element ach added to a plan's data set that does not list it. Non-zero when out
+ * of memory. */
+static int resolve_dataset_elements(struct ld *L, struct w_dataset *w, struct w_element *ach)
+{
+	struct ktab *te = &L->ix->tabs[K_ELEMENT];
+	const struct gt_meta_element **els;
+	uint32_t *sorted, n = 0;
+	bool has_ach = false;
+
+	els = gt__meta_arena_alloc(&L->ix->arena, ((size_t)w->nelems + 1) * sizeof(*els));
+	sorted = gt__meta_arena_alloc(&L->ix->arena, ((size_t)w->nelems + 1) * sizeof(*sorted));
+	if (els == NULL || sorted == NULL) {
+		gt__meta_nomem(L);
+		return 1;
+	}
+	for (uint32_t k = 0; k < w->nelems; k++) {
+		const struct ref *r = &w->elems[k];
+		struct w_element *e = find_rec(L, K_ELEMENT, r->code);
+		if (e == NULL) {
+			ERR_REC(L, w, r->line, "data set %s names unknown element \"%s\"",
+			        w->pub.code, r->code);
+			continue;
+		}
+		if (e->pub.builtin) {
+			if (w->pub.plan == NULL && w->plan.code == NULL) {
+				ERR_REC(L, w, r->line,
+				        "element %s belongs only in a plan's achievement data "
+				        "set (add \"plan CODE\")",
+				        r->code);
+				continue;
+			}
+			has_ach = true;
+		}
+		els[n] = &e->pub;
+		sorted[n] = e->pub.index;
+		n++;
+	}
+	if (w->pub.plan != NULL && !has_ach && ach != NULL) {
+		els[n] = &ach->pub;
+		sorted[n] = ach->pub.index;
+		n++;
+	}
+	qsort(sorted, n, sizeof(*sorted), u32_cmp);
+	for (uint32_t k = 1; k < n; k++)
+		if (sorted[k] == sorted[k - 1])
+			ERR_REC(L, w, w->pub.line, "data set %s lists element %s twice",
+			        w->pub.code, ((struct w_element *)te->recs[sorted[k]])->pub.code);
+	w->pub.elements = els;
+	w->pub.nelements = n;
+	w->pub.sorted = sorted;
+	return 0;
+}
+
+/* Each element's data sets, in data set order. */
+static void resolve_element_datasets(struct ld *L)
 {
 	struct ktab *t = &L->ix->tabs[K_DATASET], *te = &L->ix->tabs[K_ELEMENT];
 	uint32_t *counts;
-	struct w_element *ach = find_rec(L, K_ELEMENT, GT_META_ACH_CODE);
 
-	for (uint32_t i = 0; i < t->n && !L->stop; i++) {
-		struct w_dataset *w = t->recs[i];
-		const struct gt_meta_element **els;
-		uint32_t *sorted, n = 0;
-		struct w_plan *p = NULL;
-		bool has_ach = false;
-
-		w->pub.index = i;
-		if (!(w->h.seen & (1u << A_PERIOD)) && !w->h.broken)
-			ERR_REC(L, w, w->pub.line, "data set %s has no period type", w->pub.code);
-		if (!(w->h.seen & (1u << A_LEVELS)) && !w->h.broken)
-			ERR_REC(L, w, w->pub.line, "data set %s has no levels", w->pub.code);
-		if (w->plan.code != NULL) {
-			p = find_rec(L, K_PLAN, w->plan.code);
-			if (p == NULL)
-				ERR_REC(L, w, w->plan.line, "data set %s names unknown plan \"%s\"",
-				        w->pub.code, w->plan.code);
-			else
-				w->pub.plan = &p->pub;
-			if ((w->h.seen & (1u << A_PERIOD)) &&
-			    w->pub.period_type != GT_PERIOD_YEARLY)
-				ERR_REC(L, w, w->plan.line,
-				        "data set %s reports plan achievement and must be yearly",
-				        w->pub.code);
-		} else if (w->nelems == 0 && !w->h.broken) {
-			ERR_REC(L, w, w->pub.line, "data set %s has no elements", w->pub.code);
-		}
-		els = gt__meta_arena_alloc(&L->ix->arena, ((size_t)w->nelems + 1) * sizeof(*els));
-		sorted =
-		    gt__meta_arena_alloc(&L->ix->arena, ((size_t)w->nelems + 1) * sizeof(*sorted));
-		if (els == NULL || sorted == NULL) {
-			gt__meta_nomem(L);
-			return;
-		}
-		for (uint32_t k = 0; k < w->nelems; k++) {
-			const struct ref *r = &w->elems[k];
-			struct w_element *e = find_rec(L, K_ELEMENT, r->code);
-			if (e == NULL) {
-				ERR_REC(L, w, r->line, "data set %s names unknown element \"%s\"",
-				        w->pub.code, r->code);
-				continue;
-			}
-			if (e->pub.builtin) {
-				if (w->pub.plan == NULL && w->plan.code == NULL) {
-					ERR_REC(
-					    L, w, r->line,
-					    "element %s belongs only in a plan's achievement data "
-					    "set (add \"plan CODE\")",
-					    r->code);
-					continue;
-				}
-				has_ach = true;
-			}
-			els[n] = &e->pub;
-			sorted[n] = e->pub.index;
-			n++;
-		}
-		if (w->pub.plan != NULL && !has_ach && ach != NULL) {
-			els[n] = &ach->pub;
-			sorted[n] = ach->pub.index;
-			n++;
-		}
-		qsort(sorted, n, sizeof(*sorted), u32_cmp);
-		for (uint32_t k = 1; k < n; k++)
-			if (sorted[k] == sorted[k - 1])
-				ERR_REC(L, w, w->pub.line, "data set %s lists element %s twice",
-				        w->pub.code,
-				        ((struct w_element *)te->recs[sorted[k]])->pub.code);
-		w->pub.elements = els;
-		w->pub.nelements = n;
-		w->pub.sorted = sorted;
-	}
-	if (L->stop)
-		return;
-	/* Each element's data sets. */
 	counts = gt__meta_arena_alloc(&L->ix->arena, ((size_t)te->n + 1) * sizeof(*counts));
 	if (counts == NULL) {
 		gt__meta_nomem(L);
@@ -415,6 +431,24 @@ static void resolve_datasets(struct ld *L)
 			    &w->pub;
 		}
 	}
+}
+
+static void resolve_datasets(struct ld *L)
+{
+	struct ktab *t = &L->ix->tabs[K_DATASET];
+	struct w_element *ach = find_rec(L, K_ELEMENT, GT_META_ACH_CODE);
+
+	for (uint32_t i = 0; i < t->n && !L->stop; i++) {
+		struct w_dataset *w = t->recs[i];
+
+		w->pub.index = i;
+		resolve_dataset_head(L, w);
+		if (resolve_dataset_elements(L, w, ach) != 0)
+			return;
+	}
+	if (L->stop)
+		return;
+	resolve_element_datasets(L);
 }
 
 /* Each element's disclosure threshold when it gives none: the largest its data sets give, else

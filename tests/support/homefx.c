@@ -15,6 +15,24 @@
 #include "testutil.h"
 #include "tlscert.h"
 
+void gt_homefx_metadata_files(const char *const *names, size_t n, Gtsync__V1__MetadataFile *mf,
+                              Gtsync__V1__MetadataFile **mfp, uint8_t **data)
+{
+	char path[1024];
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = 0;
+
+		snprintf(path, sizeof(path), "%s/metadata/%s", GT_SOURCE_DIR, names[i]);
+		assert_int_equal(gt_file_read(path, 1 << 22, &data[i], &len), GT_OK);
+		gtsync__v1__metadata_file__init(&mf[i]);
+		mf[i].name = (char *)names[i];
+		mf[i].content.data = data[i];
+		mf[i].content.len = len;
+		mfp[i] = &mf[i];
+	}
+}
+
 void gt_homefx_store_metadata(struct gt_home *h)
 {
 	static const char *const names[] = {"combos.gtm", "kasus.gtm", "kelembagaan.gtm",
@@ -22,18 +40,8 @@ void gt_homefx_store_metadata(struct gt_home *h)
 	Gtsync__V1__MetadataFile mf[4], *mfp[4];
 	Gtsync__V1__OrgUnit ou[3], *oup[3];
 	uint8_t *data[4];
-	size_t lens[4];
-	char path[1024];
 
-	for (int i = 0; i < 4; i++) {
-		snprintf(path, sizeof(path), "%s/metadata/%s", GT_SOURCE_DIR, names[i]);
-		assert_int_equal(gt_file_read(path, 1 << 22, &data[i], &lens[i]), GT_OK);
-		gtsync__v1__metadata_file__init(&mf[i]);
-		mf[i].name = (char *)names[i];
-		mf[i].content.data = data[i];
-		mf[i].content.len = lens[i];
-		mfp[i] = &mf[i];
-	}
+	gt_homefx_metadata_files(names, 4, mf, mfp, data);
 	const char *codes[3] = {"ID", "53", "53.71"};
 	for (int i = 0; i < 3; i++) {
 		gtsync__v1__org_unit__init(&ou[i]);

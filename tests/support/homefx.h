@@ -5,8 +5,10 @@
 #define GT_HOMEFX_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
+#include "gtsync.pb-c.h"
 #include "home.h"
 
 struct gt_homefx {
@@ -24,6 +26,12 @@ int gt_homefx_open(const char *name, struct gt_homefx **out);
 
 /* Closes the home and removes its directory; accepts NULL. */
 void gt_homefx_close(struct gt_homefx *f);
+
+/* Reads the project's metadata files names[0..n) (from metadata/) into mf[i], with mfp[i]
+ * pointing at it, as a metadata reply carries them; data[i] holds the bytes, which the caller
+ * frees. */
+void gt_homefx_metadata_files(const char *const *names, size_t n, Gtsync__V1__MetadataFile *mf,
+                              Gtsync__V1__MetadataFile **mfp, uint8_t **data);
 
 /* Stores the project's metadata and a small scope (ID, 53, 53.71) in h, as `metadata pull`
  * would. */

@@ -17,6 +17,7 @@
 #include "cstorefx.h"
 #include "error.h"
 #include "fileio.h"
+#include "homefx.h"
 
 static void test_open_and_settings(void **state)
 {
@@ -59,21 +60,13 @@ static void test_metadata(void **state)
 	Gtsync__V1__MetadataFile mf[2], *mfp[2];
 	Gtsync__V1__OrgUnit ou[2], *oup[2];
 	uint8_t *data[2];
-	size_t lens[2];
 	struct gt_meta *m = NULL;
 	struct gt_cstore_orgunit u;
 	uint64_t n = 0, ver = 0;
-	char path[512];
 
 	assert_int_equal(gt_cstore_metadata_load(f->st, &m, NULL), GT_ENOENT);
+	gt_homefx_metadata_files(names, 2, mf, mfp, data);
 	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/metadata/%s", GT_SOURCE_DIR, names[i]);
-		assert_int_equal(gt_file_read(path, 1 << 22, &data[i], &lens[i]), GT_OK);
-		gtsync__v1__metadata_file__init(&mf[i]);
-		mf[i].name = (char *)names[i];
-		mf[i].content.data = data[i];
-		mf[i].content.len = lens[i];
-		mfp[i] = &mf[i];
 		gtsync__v1__org_unit__init(&ou[i]);
 		oup[i] = &ou[i];
 	}

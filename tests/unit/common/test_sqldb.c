@@ -201,6 +201,11 @@ static void test_open_refusals(void **state)
 	sqlite3_close(raw);
 	assert_int_equal(gt_sqldb_open(&c, &db, why, sizeof(why)), GT_ECORRUPT);
 	assert_string_equal(why, "the file is not a test store");
+	/* A store may name its own code for another program's file. */
+	c.foreign_code = GT_EINVAL;
+	assert_int_equal(gt_sqldb_open(&c, &db, why, sizeof(why)), GT_EINVAL);
+	assert_null(db);
+	assert_string_equal(why, "the file is not a test store");
 }
 
 /* A store written by a newer program is refused, and says so. */
@@ -282,6 +287,40 @@ static void test_failed_migration(void **state)
 	c = config(f->path, GT_SQLDB_CREATE_NEW, v2_broken, 2);
 	assert_int_not_equal(gt_sqldb_open(&c, &db, NULL, 0), GT_OK);
 	assert_int_equal(access(f->path, F_OK), -1);
+
+	/* GT_SQLDB_KEEP_NEW keeps it, at the version of the last step that worked. */
+	c.flags = GT_SQLDB_CREATE_NEW | GT_SQLDB_KEEP_NEW;
+	assert_int_not_equal(gt_sqldb_open(&c, &db, NULL, 0), GT_OK);
+	assert_null(db);
+	assert_int_equal(access(f->path, F_OK), 0);
+	assert_int_equal(version_of(f->path), 1);
+}
+
+/* An in-memory database: configured (the store's pragmas, the hook) but with no schema and
+ * no file; the caller creates the tables. Read-only and create flags do not go with it. */
+static void test_memory(void **state)
+{
+	struct fx *f = *state;
+	struct gt_sqldb_config c = config(NULL, GT_SQLDB_MEMORY, v2, 2);
+	struct gt_sqldb *db;
+	int64_t v = -1;
+
+	c.pragmas = "PRAGMA user_version = 5;";
+	assert_int_equal(gt_sqldb_open(&c, &db, NULL, 0), GT_OK);
+	assert_int_equal(gt_sqldb_version(db, &v), GT_OK);
+	assert_int_equal(v, 5); /* no migration ran over the pragma's version */
+	assert_int_equal(fn_calls, 0);
+	assert_null(gt_sqldb_stmt(db, Q_COUNT)); /* no table yet */
+	assert_int_equal(sqlite3_exec(gt_sqldb_handle(db),
+	                              "CREATE TABLE thing(name TEXT PRIMARY KEY, n INTEGER);", NULL,
+	                              NULL, NULL),
+	                 SQLITE_OK);
+	insert(db, "a", 1, GT_OK);
+	assert_int_equal(count(db), 1);
+	gt_sqldb_close(db);
+	assert_int_equal(access(f->path, F_OK), -1);
+	c.flags = GT_SQLDB_MEMORY | GT_SQLDB_READONLY;
+	assert_int_equal(gt_sqldb_open(&c, &db, NULL, 0), GT_EINVAL);
 }
 
 /* Statements: cached, stepped row by row, failures named after the statement. */
@@ -507,6 +546,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_newer_version, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_migration, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_memory, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_statements, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),

@@ -16,6 +16,7 @@
 #include "rules.h"
 #include "snapshot.h"
 #include "store.h"
+#include "storefx.h"
 #include "testbatch.h"
 #include "testutil.h"
 #include "wire.h"
@@ -29,8 +30,7 @@ enum { K_5371, K_5301, K_53, K_1101, N_KEYS };
 static const char *const key_org[N_KEYS] = {"53.71", "53.01", "53", "11.01"};
 
 struct fixture {
-	char *dir;
-	struct gt_store *st;
+	struct gt_storefx fx; /* the store and its directory */
 	struct gt_snapshot *snap;
 	char key[N_KEYS][GT_KEY_ID_LEN + 1];
 	uint64_t seq;
@@ -60,7 +60,7 @@ static void push_commented(struct fixture *f, int k, const struct val *v,
 		                             .del = v[i].del,
 		                             .comment = comments != NULL ? comments[i] : ""};
 	gt_test_build(&b, f->key[k], key_org[k], ++f->seq, 0, tv, nv, NULL, 0, NULL, 0);
-	gt_test_apply_plain(f->st, &b, at_ms);
+	gt_test_apply_plain(f->fx.st, &b, at_ms);
 	gt_test_unbuild(&b);
 }
 
@@ -72,27 +72,14 @@ static void push(struct fixture *f, int k, const struct val *v, size_t nv, int64
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct gt_store_import_result res;
 	const char *csv = "code,name,level\n53,Nusa Tenggara Timur,province\n"
 	                  "53.71,Kota Kupang,district\n53.01,Kabupaten Kupang,district\n"
 	                  "11,Aceh,province\n11.01,Kabupaten Simeulue,district\n";
-	char *path = NULL;
-	uint8_t pub[32];
 
 	assert_non_null(f);
-	f->dir = gt_test_tmpdir("report");
-	assert_true(asprintf(&path, "%s/gtsync.db", f->dir) > 0);
-	assert_int_equal(gt_store_open(path, 1, &f->st), 0);
-	free(path);
-	assert_int_equal(
-	    gt_store_orgunit_import_buf(f->st, (const uint8_t *)csv, strlen(csv), &res), 0);
-	for (int i = 0; i < N_KEYS; i++) {
-		memset(pub, i + 1, sizeof(pub));
-		assert_int_equal(gt_store_key_add(f->st, pub, key_org[i],
-		                                  GTSYNC__V1__ROLE__ROLE_OPERATOR, 1, f->key[i]),
-		                 0);
-	}
-	gt_test_store_metadata(f->st);
+	gt_storefx_open(&f->fx, "report");
+	gt_storefx_units_keys(f->fx.st, csv, key_org, N_KEYS, f->key);
+	gt_test_store_metadata(f->fx.st);
 
 	const struct val v5371[] = {{"KK_KORBAN", "202401", "PD", "3", 0},
 	                            {"KK_KORBAN", "202402", "AP", "2", 0},
@@ -111,7 +98,7 @@ static int setup(void **state)
 	/* Only a text value: reported, but nothing to sum. */
 	const struct val v11gt[] = {{"GT_CATATAN", "2024S2", "", "rapat tertunda", 0}};
 	push(f, K_1101, v11gt, 1, ON_TIME_MS);
-	assert_int_equal(gt_snapshot_load(f->st, &f->snap), 0);
+	assert_int_equal(gt_snapshot_load(f->fx.st, &f->snap), 0);
 	*state = f;
 	return 0;
 }
@@ -121,9 +108,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	gt_snapshot_unref(f->snap);
-	gt_store_close(f->st);
-	gt_test_rmtree(f->dir);
-	free(f->dir);
+	gt_storefx_close(&f->fx);
 	free(f);
 	return 0;
 }
@@ -151,8 +136,8 @@ static struct gt_report *build(struct fixture *f, const char *org, const char *d
 	struct gt_report *r = NULL;
 	const char *why = NULL;
 
-	assert_int_equal(gt_report_build(f->st, f->snap, org, ds, period, per_child, 1, &r, &why),
-	                 0);
+	assert_int_equal(
+	    gt_report_build(f->fx.st, f->snap, org, ds, period, per_child, 1, &r, &why), 0);
 	assert_non_null(r);
 	return r;
 }
@@ -328,16 +313,16 @@ static void refusals(void **state)
 	struct gt_report *r = NULL;
 	const char *why = NULL;
 
-	assert_int_equal(gt_report_build(f->st, f->snap, "99", "KK", "2024", 1, 1, &r, &why),
+	assert_int_equal(gt_report_build(f->fx.st, f->snap, "99", "KK", "2024", 1, 1, &r, &why),
 	                 GT_ENOENT);
 	assert_null(r);
 	assert_non_null(why);
-	assert_int_equal(gt_report_build(f->st, f->snap, "ID", "NOPE", "2024", 1, 1, &r, &why),
+	assert_int_equal(gt_report_build(f->fx.st, f->snap, "ID", "NOPE", "2024", 1, 1, &r, &why),
 	                 GT_ENOENT);
 	/* A month is finer than GT's six months. */
-	assert_int_equal(gt_report_build(f->st, f->snap, "ID", "GT", "202401", 1, 1, &r, &why),
+	assert_int_equal(gt_report_build(f->fx.st, f->snap, "ID", "GT", "202401", 1, 1, &r, &why),
 	                 GT_EINVAL);
-	assert_int_equal(gt_report_build(f->st, f->snap, "ID", "KK", "2024X", 1, 1, &r, &why),
+	assert_int_equal(gt_report_build(f->fx.st, f->snap, "ID", "KK", "2024X", 1, 1, &r, &why),
 	                 GT_EINVAL);
 	assert_null(r);
 }

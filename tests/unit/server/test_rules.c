@@ -23,6 +23,7 @@
 #include "rules.h"
 #include "snapshot.h"
 #include "store.h"
+#include "storefx.h"
 #include "testbatch.h"
 #include "testutil.h"
 #include "wire.h"
@@ -38,9 +39,7 @@ enum { K_5371, K_5372, K_53, K_36, K_ID, N_KEYS };
 static const char *const key_org[N_KEYS] = {"53.71", "53.72", "53", "36", "ID"};
 
 struct fixture {
-	char *dir;
-	char *path;
-	struct gt_store *st;
+	struct gt_storefx fx; /* the store and its directory */
 	struct gt_snapshot *snap;
 	char key[N_KEYS][GT_KEY_ID_LEN + 1];
 	uint64_t seq[N_KEYS];
@@ -56,25 +55,14 @@ static int64_t day_ms(int y, int m, int d)
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct gt_store_import_result res;
 	const char *csv = "code,name,level\n53,Nusa Tenggara Timur,province\n"
 	                  "53.71,Kota Kupang,district\n53.72,Kota Dua,district\n"
 	                  "36,Banten,province\n36.71,Kota Tangerang,district\n";
-	uint8_t pub[32];
 
-	f->dir = gt_test_tmpdir("rules");
-	assert_true(asprintf(&f->path, "%s/gtsync.db", f->dir) > 0);
-	assert_int_equal(gt_store_open(f->path, 1, &f->st), 0);
-	assert_int_equal(
-	    gt_store_orgunit_import_buf(f->st, (const uint8_t *)csv, strlen(csv), &res), 0);
-	for (int i = 0; i < N_KEYS; i++) {
-		memset(pub, i + 1, sizeof(pub));
-		assert_int_equal(gt_store_key_add(f->st, pub, key_org[i],
-		                                  GTSYNC__V1__ROLE__ROLE_OPERATOR, 1, f->key[i]),
-		                 0);
-	}
-	gt_test_store_metadata(f->st);
-	assert_int_equal(gt_snapshot_load(f->st, &f->snap), 0);
+	gt_storefx_open(&f->fx, "rules");
+	gt_storefx_units_keys(f->fx.st, csv, key_org, N_KEYS, f->key);
+	gt_test_store_metadata(f->fx.st);
+	assert_int_equal(gt_snapshot_load(f->fx.st, &f->snap), 0);
 	*state = f;
 	return 0;
 }
@@ -84,10 +72,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	gt_snapshot_unref(f->snap);
-	gt_store_close(f->st);
-	gt_test_rmtree(f->dir);
-	free(f->dir);
-	free(f->path);
+	gt_storefx_close(&f->fx);
 	free(f);
 	return 0;
 }
@@ -105,7 +90,7 @@ static int apply_built(struct fixture *f, const struct gt_test_built *b, int64_t
 	in.verdicts = &v;
 	in.why = why;
 	in.why_len = why_len;
-	rc = gt_rules_apply(f->st, &in, out);
+	rc = gt_rules_apply(f->fx.st, &in, out);
 	gt_rules_verdicts_free(&v);
 	return rc;
 }
@@ -148,7 +133,7 @@ static long long scalar(struct fixture *f, const char *sql)
 	sqlite3_stmt *s = NULL;
 	long long v = -1;
 
-	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_open_v2(f->fx.path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		v = sqlite3_column_int64(s, 0);
@@ -161,10 +146,11 @@ static long long scalar(struct fixture *f, const char *sql)
 static void set_state(struct fixture *f, const char *ds, const char *pe, const char *ou, int state)
 {
 	struct gt_store_scope sc;
-	assert_int_equal(gt_store_scope_enter(f->st, &sc), 0);
-	assert_int_equal(gt_store_scope_leave(
-	                     f->st, &sc, gt_store_workflow_state_set(f->st, ds, pe, ou, state, 1)),
-	                 0);
+	assert_int_equal(gt_store_scope_enter(f->fx.st, &sc), 0);
+	assert_int_equal(
+	    gt_store_scope_leave(f->fx.st, &sc,
+	                         gt_store_workflow_state_set(f->fx.st, ds, pe, ou, state, 1)),
+	    0);
 }
 
 #define NOW day_ms(2025, 3, 10)
@@ -759,7 +745,7 @@ static void national_approval(void **state)
 	struct gt_store_batch_out out = run(f, K_53, NOW, v, 1, NULL, 0);
 	gt_store_batch_out_free(&out);
 
-	assert_int_equal(gt_rules_digest(f->st, f->snap, "KK", "2025", "ID", digest, NULL), 0);
+	assert_int_equal(gt_rules_digest(f->fx.st, f->snap, "KK", "2025", "ID", digest, NULL), 0);
 	const struct gt_test_act a[] = {{WF(APPROVE), "KK", "2025", "ID", NULL, digest}};
 	/* KK is not reported at the national level, but its approval covers the provinces. */
 	set_state(f, "KK", "2025", "53", STATE(ACCEPTED));
@@ -803,7 +789,7 @@ static int replay_cb(void *arg, const struct gt_store_log_entry *e)
 	    .replay = 1,
 	    .log_index = e->log_index,
 	};
-	rc = gt_rules_apply(r->f->st, &in, &out);
+	rc = gt_rules_apply(r->f->fx.st, &in, &out);
 	gt_store_batch_out_free(&out);
 	gt_rules_verdicts_free(&v);
 	gt_wire_batch_free(b);
@@ -819,7 +805,7 @@ static char *dump(struct fixture *f, const char *sql)
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
 
-	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_open_v2(f->fx.path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		for (int i = 0; i < sqlite3_column_count(s); i++) {
@@ -871,9 +857,9 @@ static void rebuild_equals(void **state)
 	}
 	char *before = dump(f, DUMP_ALL);
 	assert_true(strlen(before) > 1000);
-	assert_int_equal(gt_store_rebuild_begin(f->st), 0);
-	assert_int_equal(gt_store_log_foreach(f->st, 0, replay_cb, &r), 0);
-	assert_int_equal(gt_store_commit(f->st), 0);
+	assert_int_equal(gt_store_rebuild_begin(f->fx.st), 0);
+	assert_int_equal(gt_store_log_foreach(f->fx.st, 0, replay_cb, &r), 0);
+	assert_int_equal(gt_store_commit(f->fx.st), 0);
 	/* Batches of which nothing applied kept no bytes and are not replayed. */
 	assert_int_equal(r.n, scalar(f, "SELECT count(*) FROM batch_log WHERE length(batch) > 0"));
 	assert_true(r.n >= 10 && r.n < 41);

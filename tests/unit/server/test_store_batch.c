@@ -18,6 +18,7 @@
 #include "rules.h"
 #include "snapshot.h"
 #include "store.h"
+#include "storefx.h"
 #include "testbatch.h"
 #include "testutil.h"
 #include "wire.h"
@@ -31,43 +32,18 @@ enum { K_5371, K_5301, K_53, K_1101, N_KEYS };
 static const char *const key_org[N_KEYS] = {"53.71", "53.01", "53", "11.01"};
 
 struct fixture {
-	char *dir;
-	char *path;
-	struct gt_store *st;
+	struct gt_storefx fx; /* the store and its directory */
 	struct gt_snapshot *snap;
 	char key[N_KEYS][GT_KEY_ID_LEN + 1];
 };
 
 static void prepare(struct gt_store *st, char key[N_KEYS][GT_KEY_ID_LEN + 1])
 {
-	struct gt_store_import_result res;
 	const char *csv = "code,name,level\n53,Nusa Tenggara Timur,province\n"
 	                  "53.71,Kota Kupang,district\n53.01,Kabupaten Kupang,district\n"
 	                  "11,Aceh,province\n11.01,Kabupaten Simeulue,district\n";
-	uint8_t pub[32];
 
-	assert_int_equal(gt_store_orgunit_import_buf(st, (const uint8_t *)csv, strlen(csv), &res),
-	                 0);
-	for (int i = 0; i < N_KEYS; i++) {
-		memset(pub, i + 1, sizeof(pub));
-		assert_int_equal(gt_store_key_add(st, pub, key_org[i],
-		                                  GTSYNC__V1__ROLE__ROLE_OPERATOR, 1, key[i]),
-		                 0);
-	}
-}
-
-static struct gt_store *open_store(const char *dir, const char *name, char **path_out)
-{
-	struct gt_store *st = NULL;
-	char *path = NULL;
-
-	assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
-	assert_int_equal(gt_store_open(path, 1, &st), 0);
-	if (path_out != NULL)
-		*path_out = path;
-	else
-		free(path);
-	return st;
+	gt_storefx_units_keys(st, csv, key_org, N_KEYS, key);
 }
 
 static int setup(void **state)
@@ -75,11 +51,10 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	f->dir = gt_test_tmpdir("batch");
-	f->st = open_store(f->dir, "gtsync.db", &f->path);
-	prepare(f->st, f->key);
-	gt_test_store_metadata(f->st);
-	assert_int_equal(gt_snapshot_load(f->st, &f->snap), 0);
+	gt_storefx_open(&f->fx, "batch");
+	prepare(f->fx.st, f->key);
+	gt_test_store_metadata(f->fx.st);
+	assert_int_equal(gt_snapshot_load(f->fx.st, &f->snap), 0);
 	*state = f;
 	return 0;
 }
@@ -89,10 +64,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	gt_snapshot_unref(f->snap);
-	gt_store_close(f->st);
-	gt_test_rmtree(f->dir);
-	free(f->dir);
-	free(f->path);
+	gt_storefx_close(&f->fx);
 	free(f);
 	return 0;
 }
@@ -150,7 +122,7 @@ static char *dump(const char *path, const char *sql)
 
 static long long scalar(struct fixture *f, const char *sql)
 {
-	char *t = dump(f->path, sql);
+	char *t = dump(f->fx.path, sql);
 	long long v = atoll(t);
 
 	free(t);
@@ -275,7 +247,7 @@ static void fill_pull_data(struct fixture *f)
 		}
 		gt_test_build(&b, f->key[k], key_org[k], 1, 0, v, (size_t)per_key[k],
 		              k == 0 ? &c : NULL, k == 0, k == 0 ? &a : NULL, k == 0);
-		assert_int_equal(apply(f, f->st, &b, 1000 + k, &out), 0);
+		assert_int_equal(apply(f, f->fx.st, &b, 1000 + k, &out), 0);
 		gt_store_batch_out_free(&out);
 		gt_test_unbuild(&b);
 	}
@@ -306,17 +278,17 @@ static void pull_chunks(void **state)
 	struct gt_test_built b;
 
 	fill_pull_data(f);
-	all = pull_all(f->st, "53", NULL, &items);
+	all = pull_all(f->fx.st, "53", NULL, &items);
 	assert_int_equal(items, 10 + 10 + 3 + 1 + 1); /* values of 53.71, 53.01, 53, c, s */
 	assert_null(strstr(all, "11.01"));
 	assert_non_null(strstr(all, "c KK 202401 53.71=1"));
 	assert_non_null(strstr(all, "s KK 202401 53.71=2"));
-	everything = pull_all(f->st, "ID", NULL, &items);
+	everything = pull_all(f->fx.st, "ID", NULL, &items);
 	assert_int_equal(items, 30);
 	free(everything);
 
 	do {
-		assert_int_equal(gt_store_pull(f->st, "53", cursor, 7, NULL, &out), 0);
+		assert_int_equal(gt_store_pull(f->fx.st, "53", cursor, 7, NULL, &out), 0);
 		assert_true(out.n_values + out.n_completions + out.n_states <= 7);
 		assert_true(out.next_cursor > cursor);
 		pulled_take(&p, &out);
@@ -332,7 +304,7 @@ static void pull_chunks(void **state)
 			assert_string_equal(out.values[0].org_unit, "53.71");
 			gt_test_build(&b, f->key[K_5371], "53.71", 2, 0, v, 1, NULL, 0, NULL, 0);
 			struct gt_store_batch_out o;
-			assert_int_equal(apply(f, f->st, &b, 5000, &o), 0);
+			assert_int_equal(apply(f, f->fx.st, &b, 5000, &o), 0);
 			assert_int_equal(o.values.updated, 1);
 			gt_store_batch_out_free(&o);
 			gt_test_unbuild(&b);
@@ -347,12 +319,12 @@ static void pull_chunks(void **state)
 	assert_int_equal(chunks, 4); /* 26 changes in chunks of 7 */
 	chunked = pulled_text(&p);
 	free(all);
-	all = pull_all(f->st, "53", NULL, &items);
+	all = pull_all(f->fx.st, "53", NULL, &items);
 	assert_string_equal(chunked, all);
 	assert_non_null(strstr(all, "v KK_KORBAN 202401 53.71 =changed/2"));
 
 	/* Nothing new: an empty chunk that keeps the cursor. */
-	assert_int_equal(gt_store_pull(f->st, "53", cursor, 7, NULL, &out), 0);
+	assert_int_equal(gt_store_pull(f->fx.st, "53", cursor, 7, NULL, &out), 0);
 	assert_int_equal(out.n_values + out.n_completions + out.n_states, 0);
 	assert_int_equal(out.next_cursor, cursor);
 	assert_false(out.more);
@@ -373,25 +345,25 @@ static void pull_filters_and_scope(void **state)
 	char *t;
 
 	fill_pull_data(f);
-	t = pull_all(f->st, "53.71", NULL, &items);
+	t = pull_all(f->fx.st, "53.71", NULL, &items);
 	assert_int_equal(items, 12);
 	free(t);
-	t = pull_all(f->st, "53.71", &flt, &items);
+	t = pull_all(f->fx.st, "53.71", &flt, &items);
 	assert_int_equal(items, 5); /* KK_LP values only; no completion or state of "NONE" */
 	assert_null(strstr(t, "KK_KORBAN"));
 	free(t);
 	flt.elements = weird;
-	t = pull_all(f->st, "ID", &flt, &items);
+	t = pull_all(f->fx.st, "ID", &flt, &items);
 	assert_int_equal(items, 0);
 	free(t);
-	t = pull_all(f->st, "11", NULL, &items);
+	t = pull_all(f->fx.st, "11", NULL, &items);
 	assert_int_equal(items, 5);
 	free(t);
-	t = pull_all(f->st, "12", NULL, &items);
+	t = pull_all(f->fx.st, "12", NULL, &items);
 	assert_int_equal(items, 0);
 	free(t);
-	assert_int_equal(gt_store_pull(f->st, "53.7", 0, 0, NULL, &out), GT_EINVAL);
-	assert_int_equal(gt_store_pull(f->st, "5", 0, 0, NULL, &out), GT_EINVAL);
+	assert_int_equal(gt_store_pull(f->fx.st, "53.7", 0, 0, NULL, &out), GT_EINVAL);
+	assert_int_equal(gt_store_pull(f->fx.st, "5", 0, 0, NULL, &out), GT_EINVAL);
 	assert_int_equal(out.n_values, 0);
 }
 
@@ -405,17 +377,17 @@ static void reader_sees_commits_only(void **state)
 	struct gt_test_built b;
 	uint64_t seq;
 
-	assert_int_equal(gt_store_open_readonly(f->path, &ro), 0);
+	assert_int_equal(gt_store_open_readonly(f->fx.path, &ro), 0);
 	gt_test_build(&b, f->key[K_5371], "53.71", 1, 0, v, 1, NULL, 0, NULL, 0);
-	assert_int_equal(gt_store_begin(f->st), 0);
-	assert_int_equal(apply(f, f->st, &b, 1000, &bo), 0);
+	assert_int_equal(gt_store_begin(f->fx.st), 0);
+	assert_int_equal(apply(f, f->fx.st, &b, 1000, &bo), 0);
 	gt_store_batch_out_free(&bo);
 	assert_int_equal(gt_store_pull(ro, "ID", 0, 0, NULL, &out), 0);
 	assert_int_equal(out.n_values, 0);
 	gt_store_pull_free(&out);
 	assert_int_equal(gt_store_change_seq(ro, &seq), 0);
 	assert_int_equal(seq, 0);
-	assert_int_equal(gt_store_commit(f->st), 0);
+	assert_int_equal(gt_store_commit(f->fx.st), 0);
 	assert_int_equal(gt_store_pull(ro, "ID", 0, 0, NULL, &out), 0);
 	assert_int_equal(out.n_values, 1);
 	assert_string_equal(out.values[0].value, "1");
@@ -503,23 +475,23 @@ static void sums_and_units(void **state)
 	gt_test_build(&b[2], f->key[K_53], "53", 1, 0, v53, 1, NULL, 0, NULL, 0);
 	gt_test_build(&b[3], f->key[K_1101], "11.01", 1, 0, v11, 1, NULL, 0, NULL, 0);
 	for (int i = 0; i < 4; i++) {
-		assert_int_equal(apply(f, f->st, &b[i], 1000 * (i + 1), &out), 0);
+		assert_int_equal(apply(f, f->fx.st, &b[i], 1000 * (i + 1), &out), 0);
 		gt_store_batch_out_free(&out);
 	}
 
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(gt_store_sum(f->st, &q, sum_cb, &s), 0);
+	assert_int_equal(gt_store_sum(f->fx.st, &q, sum_cb, &s), 0);
 	assert_string_equal(s.text, "KK_KORBAN AP - 1 1\nKK_KORBAN PD - 117 5\n");
 
 	memset(&s, 0, sizeof(s));
 	q.by_child = 1;
-	assert_int_equal(gt_store_sum(f->st, &q, sum_cb, &s), 0);
+	assert_int_equal(gt_store_sum(f->fx.st, &q, sum_cb, &s), 0);
 	assert_string_equal(s.text, "KK_KORBAN AP 53 1 1\nKK_KORBAN PD 11 7 1\n"
 	                            "KK_KORBAN PD 53 110 4\n");
 
 	memset(&s, 0, sizeof(s));
 	q.org_root = "53";
-	assert_int_equal(gt_store_sum(f->st, &q, sum_cb, &s), 0);
+	assert_int_equal(gt_store_sum(f->fx.st, &q, sum_cb, &s), 0);
 	assert_string_equal(s.text, "KK_KORBAN AP 53.71 1 1\nKK_KORBAN PD 53 100 1\n"
 	                            "KK_KORBAN PD 53.01 5 1\nKK_KORBAN PD 53.71 5 2\n");
 
@@ -527,31 +499,31 @@ static void sums_and_units(void **state)
 	q.org_root = "53.71";
 	q.by_child = 0;
 	q.n_periods = 1;
-	assert_int_equal(gt_store_sum(f->st, &q, sum_cb, &s), 0);
+	assert_int_equal(gt_store_sum(f->fx.st, &q, sum_cb, &s), 0);
 	assert_string_equal(s.text, "KK_KORBAN AP - 1 1\nKK_KORBAN PD - 3 1\n");
 
 	/* Nothing asked, nothing summed; a bad root is an error. */
 	memset(&s, 0, sizeof(s));
 	q.n_periods = 0;
-	assert_int_equal(gt_store_sum(f->st, &q, sum_cb, &s), 0);
+	assert_int_equal(gt_store_sum(f->fx.st, &q, sum_cb, &s), 0);
 	assert_int_equal(s.len, 0);
 	q.org_root = "X";
 	q.n_periods = 3;
-	assert_int_equal(gt_store_sum(f->st, &q, sum_cb, &s), GT_EINVAL);
+	assert_int_equal(gt_store_sum(f->fx.st, &q, sum_cb, &s), GT_EINVAL);
 
 	/* Which units reported (non-deleted values), when first and last. */
 	memset(&s, 0, sizeof(s));
 	q.org_root = "53";
-	assert_int_equal(gt_store_reported_units(f->st, &q, unit_cb, &s), 0);
+	assert_int_equal(gt_store_reported_units(f->fx.st, &q, unit_cb, &s), 0);
 	assert_string_equal(s.text, "53 1 3000 3000\n53.01 1 2000 2000\n53.71 4 1000 1000\n");
 
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(gt_store_completed_units(f->st, &q, "KK", completed_cb, &s), 0);
+	assert_int_equal(gt_store_completed_units(f->fx.st, &q, "KK", completed_cb, &s), 0);
 	assert_string_equal(s.text, "53.71 202401 1000\n");
 
 	memset(&s, 0, sizeof(s));
 	q.org_root = "53.71";
-	assert_int_equal(gt_store_values_foreach(f->st, &q, value_cb, &s), 0);
+	assert_int_equal(gt_store_values_foreach(f->fx.st, &q, value_cb, &s), 0);
 	assert_string_equal(s.text, "53.71 202401 AP 1\n53.71 202401 PD 3\n53.71 202402 PD 2\n"
 	                            "53.71 202403 AP abc\n");
 	for (int i = 0; i < 4; i++)
@@ -568,23 +540,23 @@ static void bad_input(void **state)
 	struct gt_store_value_in v = {"KK_LP", "202401", "53.71", "", "1", "", 1, 0, hash, 1};
 
 	li.sequence = (uint64_t)INT64_MAX + 1;
-	assert_int_equal(gt_store_log_append(f->st, &li, &idx), GT_EINVAL);
+	assert_int_equal(gt_store_log_append(f->fx.st, &li, &idx), GT_EINVAL);
 	li.sequence = 1;
 	li.len = 3; /* bytes missing */
-	assert_int_equal(gt_store_log_append(f->st, &li, &idx), GT_EINVAL);
+	assert_int_equal(gt_store_log_append(f->fx.st, &li, &idx), GT_EINVAL);
 	li.len = 0;
 	li.hash = NULL;
-	assert_int_equal(gt_store_log_append(f->st, &li, &idx), GT_EINVAL);
+	assert_int_equal(gt_store_log_append(f->fx.st, &li, &idx), GT_EINVAL);
 	v.revision = (uint64_t)INT64_MAX + 1; /* stored as a signed 64-bit integer */
-	assert_int_equal(gt_store_value_put(f->st, &v), GT_EINVAL);
+	assert_int_equal(gt_store_value_put(f->fx.st, &v), GT_EINVAL);
 	v.revision = INT64_MAX;
-	assert_int_equal(gt_store_value_put(f->st, &v), 0);
+	assert_int_equal(gt_store_value_put(f->fx.st, &v), 0);
 	struct gt_store_value_head h;
-	assert_int_equal(gt_store_value_head(f->st, "KK_LP", "202401", "53.71", "", &h), 0);
+	assert_int_equal(gt_store_value_head(f->fx.st, "KK_LP", "202401", "53.71", "", &h), 0);
 	assert_int_equal(h.exists, 1);
 	assert_int_equal(h.revision, INT64_MAX);
 	assert_memory_equal(h.origin_batch, hash, GT_SHA256_LEN);
-	assert_int_equal(gt_store_value_head(f->st, "KK_LP", "202402", "53.71", "", &h), 0);
+	assert_int_equal(gt_store_value_head(f->fx.st, "KK_LP", "202402", "53.71", "", &h), 0);
 	assert_int_equal(h.exists, 0);
 	assert_int_equal(scalar(f, "SELECT count(*) FROM batch_log"), 0);
 }
@@ -612,18 +584,18 @@ static void outcome_and_hash_only_log(void **state)
 
 	memset(bytes, 'x', sizeof(bytes));
 	struct gt_store_log_in li = {hash, f->key[K_5371], 3, "53.71", NULL, 0, NULL, 0, 42};
-	assert_int_equal(gt_store_log_append(f->st, &li, &idx), 0);
+	assert_int_equal(gt_store_log_append(f->fx.st, &li, &idx), 0);
 	assert_int_equal(idx, 1);
-	assert_int_equal(gt_store_log_outcome_save(f->st, idx, &in), 0);
-	assert_int_equal(gt_store_log_lookup(f->st, hash, &found), 0);
+	assert_int_equal(gt_store_log_outcome_save(f->fx.st, idx, &in), 0);
+	assert_int_equal(gt_store_log_lookup(f->fx.st, hash, &found), 0);
 	assert_int_equal(found, 1);
-	assert_int_equal(gt_store_log_by_sequence(f->st, f->key[K_5371], 3, &found), 0);
+	assert_int_equal(gt_store_log_by_sequence(f->fx.st, f->key[K_5371], 3, &found), 0);
 	assert_int_equal(found, 1);
-	assert_int_equal(gt_store_log_by_sequence(f->st, f->key[K_5371], 4, &found), 0);
+	assert_int_equal(gt_store_log_by_sequence(f->fx.st, f->key[K_5371], 4, &found), 0);
 	assert_int_equal(found, 0);
 	/* 7 indexes in 3 runs, one message: far below the bytes of the batch. */
 	assert_true(scalar(f, "SELECT length(outcome) + length(batch) FROM batch_log") < 200);
-	assert_int_equal(gt_store_log_outcome_load(f->st, idx, &out), 0);
+	assert_int_equal(gt_store_log_outcome_load(f->fx.st, idx, &out), 0);
 	assert_int_equal(out.values.ignored, 7);
 	assert_int_equal(out.values.imported, 2);
 	assert_int_equal(out.actions.ignored, 1);
@@ -636,16 +608,16 @@ static void outcome_and_hash_only_log(void **state)
 	assert_string_equal(out.conflicts[1].message, "");
 	gt_store_batch_out_free(&out);
 	/* The same hash or sequence cannot be logged twice. */
-	assert_int_not_equal(gt_store_log_append(f->st, &li, &idx), 0);
+	assert_int_not_equal(gt_store_log_append(f->fx.st, &li, &idx), 0);
 	/* A kept batch keeps its bytes. */
 	uint8_t hash2[GT_SHA256_LEN] = {8};
 	struct gt_store_log_in kept = {hash2,         f->key[K_5371], 4,  "53.71", bytes,
 	                               sizeof(bytes), bytes,          64, 43};
-	assert_int_equal(gt_store_log_append(f->st, &kept, &idx), 0);
+	assert_int_equal(gt_store_log_append(f->fx.st, &kept, &idx), 0);
 	assert_int_equal(scalar(f, "SELECT length(batch) FROM batch_log WHERE log_index = 2"),
 	                 (long long)sizeof(bytes));
 	/* A malformed outcome reads as none. */
-	assert_int_equal(gt_store_log_outcome_load(f->st, 2, &out), 0);
+	assert_int_equal(gt_store_log_outcome_load(f->fx.st, 2, &out), 0);
 	assert_int_equal(out.n_conflicts, 0);
 	assert_int_equal(out.values.ignored, 0);
 }

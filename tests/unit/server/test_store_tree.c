@@ -17,15 +17,14 @@
 #include "logleaf.h"
 #include "merkle.h"
 #include "store.h"
+#include "storefx.h"
 #include "testutil.h"
 
 #define N_BATCHES 37u
 #define H         GT_MERKLE_HASH_LEN
 
 struct fixture {
-	char *dir;
-	char *path;
-	struct gt_store *st;
+	struct gt_storefx fx; /* the store and its directory */
 	char key[GT_KEY_ID_LEN + 1];
 	struct gt_key *centre; /* the server's signing key, signing key records */
 	uint8_t centre_pub[GT_ED25519_PUB_LEN];
@@ -55,7 +54,7 @@ static void append_batch(struct fixture *f, unsigned i)
 	                             kept ? sig : NULL,
 	                             kept ? sizeof(sig) : 0,
 	                             1000 + i};
-	assert_int_equal(gt_store_log_append(f->st, &li, &idx), 0);
+	assert_int_equal(gt_store_log_append(f->fx.st, &li, &idx), 0);
 	assert_int_equal(idx, i + 1);
 	/* The leaf covers the time the server received the batch (kind 3). */
 	assert_int_equal(gt_logleaf_batch_hash(hash, &li.received_at_ms, kept ? sig : NULL,
@@ -72,23 +71,22 @@ static int setup(void **state)
 	uint8_t pub[32];
 
 	assert_non_null(f);
-	f->dir = gt_test_tmpdir("tree");
-	assert_true(asprintf(&f->path, "%s/gtsync.db", f->dir) > 0);
-	assert_int_equal(gt_store_open(f->path, 1, &f->st), 0);
+	gt_storefx_open(&f->fx, "tree");
 	assert_int_equal(
-	    gt_store_orgunit_import_buf(f->st, (const uint8_t *)csv, strlen(csv), &res), 0);
+	    gt_store_orgunit_import_buf(f->fx.st, (const uint8_t *)csv, strlen(csv), &res), 0);
 	assert_int_equal(gt_key_generate(&f->centre), 0);
 	assert_int_equal(gt_key_public(f->centre, f->centre_pub), 0);
-	gt_store_set_signer(f->st, f->centre);
+	gt_store_set_signer(f->fx.st, f->centre);
 	memset(pub, 7, sizeof(pub));
 	assert_int_equal(
-	    gt_store_key_add(f->st, pub, "53.71", GTSYNC__V1__ROLE__ROLE_OPERATOR, 1, f->key), 0);
+	    gt_store_key_add(f->fx.st, pub, "53.71", GTSYNC__V1__ROLE__ROLE_OPERATOR, 1, f->key),
+	    0);
 	/* The registration is leaf 0, a key record signed by the centre. */
 	{
 		uint8_t *entry = NULL;
 		size_t len = 0;
 
-		assert_int_equal(gt_store_tree_entry(f->st, 0, &entry, &len), 0);
+		assert_int_equal(gt_store_tree_entry(f->fx.st, 0, &entry, &len), 0);
 		assert_int_equal(entry[0], GT_LOGLEAF_KEY);
 		assert_int_equal(gt_logleaf_key_verify(entry, len, f->centre_pub), 0);
 		entry[len - 1] ^= 1;
@@ -107,11 +105,8 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	gt_store_close(f->st);
 	gt_key_free(f->centre);
-	gt_test_rmtree(f->dir);
-	free(f->dir);
-	free(f->path);
+	gt_storefx_close(&f->fx);
 	free(f);
 	return 0;
 }
@@ -148,32 +143,34 @@ static void roots_and_proofs_agree_with_the_definition(void **state)
 	uint64_t size = 0, leaf = 0;
 	size_t n;
 
-	assert_int_equal(gt_store_tree_head(f->st, &size, root), 0);
+	assert_int_equal(gt_store_tree_head(f->fx.st, &size, root), 0);
 	assert_int_equal(size, N_BATCHES + 1);
 	assert_int_equal(gt_merkle_root(N_BATCHES + 1, mem_get, f->leaves, want), 0);
 	assert_memory_equal(root, want, H);
 	for (uint64_t s = 1; s <= N_BATCHES + 1; s++) {
 		uint8_t r[H];
 
-		assert_int_equal(gt_store_tree_root(f->st, s, r), 0);
+		assert_int_equal(gt_store_tree_root(f->fx.st, s, r), 0);
 		assert_int_equal(gt_merkle_root(s, mem_get, f->leaves, want), 0);
 		assert_memory_equal(r, want, H);
 		for (uint64_t m = 0; m < s; m++) {
-			assert_int_equal(gt_store_tree_inclusion(f->st, m, s, proof, &n), 0);
+			assert_int_equal(gt_store_tree_inclusion(f->fx.st, m, s, proof, &n), 0);
 			assert_int_equal(gt_merkle_inclusion_verify(m, s, f->leaves[m], p, n, r),
 			                 0);
 		}
-		assert_int_equal(gt_store_tree_consistency(f->st, s, N_BATCHES + 1, proof, &n), 0);
+		assert_int_equal(gt_store_tree_consistency(f->fx.st, s, N_BATCHES + 1, proof, &n),
+		                 0);
 		assert_int_equal(gt_merkle_consistency_verify(s, N_BATCHES + 1, r, root, p, n), 0);
 	}
 	/* Batch log_index i is leaf i here (after the key's registration). */
-	assert_int_equal(gt_store_tree_leaf_of(f->st, 9, &leaf), 0);
+	assert_int_equal(gt_store_tree_leaf_of(f->fx.st, 9, &leaf), 0);
 	assert_int_equal(leaf, 9);
-	assert_int_equal(gt_store_tree_leaf_of(f->st, 99, &leaf), GT_ENOENT);
+	assert_int_equal(gt_store_tree_leaf_of(f->fx.st, 99, &leaf), GT_ENOENT);
 	/* No proof or root beyond the tree. */
-	assert_int_equal(gt_store_tree_root(f->st, N_BATCHES + 2, root), GT_EINVAL);
-	assert_int_equal(gt_store_tree_inclusion(f->st, 0, N_BATCHES + 2, proof, &n), GT_EINVAL);
-	assert_int_equal(gt_store_tree_consistency(f->st, 3, N_BATCHES + 2, proof, &n), GT_EINVAL);
+	assert_int_equal(gt_store_tree_root(f->fx.st, N_BATCHES + 2, root), GT_EINVAL);
+	assert_int_equal(gt_store_tree_inclusion(f->fx.st, 0, N_BATCHES + 2, proof, &n), GT_EINVAL);
+	assert_int_equal(gt_store_tree_consistency(f->fx.st, 3, N_BATCHES + 2, proof, &n),
+	                 GT_EINVAL);
 }
 
 /* A batch rolled back takes its leaf with it. */
@@ -185,15 +182,15 @@ static void the_leaf_rolls_back_with_its_batch(void **state)
 	uint64_t idx = 0, size = 0;
 	struct gt_store_log_in li = {hash, f->key, 999, "53.71", NULL, 0, NULL, 0, 5};
 
-	assert_int_equal(gt_store_begin(f->st), 0);
-	assert_int_equal(gt_store_log_append(f->st, &li, &idx), 0);
-	assert_int_equal(gt_store_tree_size(f->st, &size), 0);
+	assert_int_equal(gt_store_begin(f->fx.st), 0);
+	assert_int_equal(gt_store_log_append(f->fx.st, &li, &idx), 0);
+	assert_int_equal(gt_store_tree_size(f->fx.st, &size), 0);
 	assert_int_equal(size, N_BATCHES + 2);
-	assert_int_equal(gt_store_rollback(f->st), 0);
-	assert_int_equal(gt_store_tree_size(f->st, &size), 0);
+	assert_int_equal(gt_store_rollback(f->fx.st), 0);
+	assert_int_equal(gt_store_tree_size(f->fx.st, &size), 0);
 	assert_int_equal(size, N_BATCHES + 1);
-	if (gt_store_tree_check(f->st, &c) != 0)
-		fail_msg("%s", gt_store_errmsg(f->st));
+	if (gt_store_tree_check(f->fx.st, &c) != 0)
+		fail_msg("%s", gt_store_errmsg(f->fx.st));
 	assert_int_equal(c.leaves, N_BATCHES + 1);
 	assert_int_equal(c.batches, N_BATCHES);
 	assert_int_equal(c.keys, 1);
@@ -210,23 +207,23 @@ static void an_older_store_gets_its_tree(void **state)
 	uint8_t *entry = NULL;
 	size_t len = 0;
 
-	gt_store_close(f->st);
-	f->st = NULL;
-	exec_sql(f->path, "DROP TABLE log_tree; ALTER TABLE batch_log DROP COLUMN leaf; "
-	                  "DROP TABLE read_log; PRAGMA user_version = 5;");
-	assert_int_equal(gt_store_open(f->path, 0, &f->st), 0);
-	assert_int_equal(gt_store_tree_head(f->st, &size, after), 0);
+	gt_store_close(f->fx.st);
+	f->fx.st = NULL;
+	exec_sql(f->fx.path, "DROP TABLE log_tree; ALTER TABLE batch_log DROP COLUMN leaf; "
+	                     "DROP TABLE read_log; PRAGMA user_version = 5;");
+	assert_int_equal(gt_store_open(f->fx.path, 0, &f->fx.st), 0);
+	assert_int_equal(gt_store_tree_head(f->fx.st, &size, after), 0);
 	/* The key a schema-5 store held is recorded first, unsigned (a migration has no signing
 	 * key at hand), then the batches in log order. */
 	assert_int_equal(size, N_BATCHES + 1);
-	assert_int_equal(gt_store_tree_entry(f->st, 0, &entry, &len), 0);
+	assert_int_equal(gt_store_tree_entry(f->fx.st, 0, &entry, &len), 0);
 	assert_int_equal(entry[0], GT_LOGLEAF_KEY);
 	assert_int_equal(gt_logleaf_key_verify(entry, len, f->centre_pub), GT_EBADSIG);
 	assert_int_equal(gt_merkle_leaf_hash(entry, len, f->leaves[0]), 0);
 	free(entry);
 	assert_int_equal(gt_merkle_root(N_BATCHES + 1, mem_get, f->leaves, before), 0);
 	assert_memory_equal(before, after, H);
-	assert_int_equal(gt_store_tree_check(f->st, &c), 0);
+	assert_int_equal(gt_store_tree_check(f->fx.st, &c), 0);
 }
 
 /* Rewrites a store's tree nodes from the leaf hashes f->leaves (as a store of an older version
@@ -285,10 +282,10 @@ static void a_kind_1_leaf_stays_valid(void **state)
 	hash[1] = 0xa5;
 	memset(sig, 1, sizeof(sig));
 	assert_int_equal(gt_logleaf_batch_hash(hash, NULL, sig, sizeof(sig), f->leaves[1]), 0);
-	gt_store_close(f->st);
-	f->st = NULL;
+	gt_store_close(f->fx.st);
+	f->fx.st = NULL;
 	memset(&r, 0, sizeof(r));
-	assert_int_equal(sqlite3_open(f->path, &r.db), SQLITE_OK);
+	assert_int_equal(sqlite3_open(f->fx.path, &r.db), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(r.db,
 	                                    "UPDATE log_tree SET kind = 1, hash = ?1 WHERE id = 64",
 	                                    -1, &s, NULL),
@@ -300,18 +297,18 @@ static void a_kind_1_leaf_stays_valid(void **state)
 		assert_int_equal(gt_merkle_append(n, f->leaves[n], renode_get, renode_put, &r), 0);
 	sqlite3_close(r.db);
 
-	assert_int_equal(gt_store_open(f->path, 0, &f->st), 0);
-	assert_int_equal(gt_store_tree_check(f->st, &c), 0);
-	assert_int_equal(gt_store_tree_head(f->st, &size, root), 0);
+	assert_int_equal(gt_store_open(f->fx.path, 0, &f->fx.st), 0);
+	assert_int_equal(gt_store_tree_check(f->fx.st, &c), 0);
+	assert_int_equal(gt_store_tree_head(f->fx.st, &size, root), 0);
 	assert_int_equal(gt_merkle_root(N_BATCHES + 1, mem_get, f->leaves, want), 0);
 	assert_memory_equal(root, want, H);
-	assert_int_equal(gt_store_tree_entry(f->st, 1, &entry, &len), 0);
+	assert_int_equal(gt_store_tree_entry(f->fx.st, 1, &entry, &len), 0);
 	assert_int_equal(gt_logleaf_batch_parse(entry, len, &bi), 0);
 	assert_int_equal(bi.kind, GT_LOGLEAF_BATCH);
 	assert_int_equal(bi.timed, 0);
 	assert_int_equal(len, 1 + GT_SHA256_LEN + GT_ED25519_SIG_LEN);
 	free(entry);
-	assert_int_equal(gt_store_tree_entry(f->st, 2, &entry, &len), 0);
+	assert_int_equal(gt_store_tree_entry(f->fx.st, 2, &entry, &len), 0);
 	assert_int_equal(gt_logleaf_batch_parse(entry, len, &bi), 0);
 	assert_int_equal(bi.kind, GT_LOGLEAF_TIMED);
 	assert_int_equal(bi.received_at_ms, 1001);
@@ -345,32 +342,32 @@ static void the_check_finds_changes_behind_its_back(void **state)
 	struct fixture *f = *state;
 	struct gt_store_tree_check c;
 
-	assert_int_equal(gt_store_tree_check(f->st, &c), 0);
+	assert_int_equal(gt_store_tree_check(f->fx.st, &c), 0);
 	assert_string_equal(c.why, "");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *copy = NULL;
 
 		/* Each case on its own copy of the store. */
-		gt_store_close(f->st);
-		f->st = NULL;
-		assert_true(asprintf(&copy, "%s/copy%zu.db", f->dir, i) > 0);
-		exec_sql(f->path, "PRAGMA wal_checkpoint(TRUNCATE)");
+		gt_store_close(f->fx.st);
+		f->fx.st = NULL;
+		assert_true(asprintf(&copy, "%s/copy%zu.db", f->fx.dir, i) > 0);
+		exec_sql(f->fx.path, "PRAGMA wal_checkpoint(TRUNCATE)");
 		{
 			char *cmd = NULL;
-			assert_true(asprintf(&cmd, "cp '%s' '%s'", f->path, copy) > 0);
+			assert_true(asprintf(&cmd, "cp '%s' '%s'", f->fx.path, copy) > 0);
 			assert_int_equal(system(cmd), 0);
 			free(cmd);
 		}
 		exec_sql(copy, cases[i].sql);
-		assert_int_equal(gt_store_open(copy, 0, &f->st), 0);
-		assert_int_equal(gt_store_tree_check(f->st, &c), GT_ECORRUPT);
+		assert_int_equal(gt_store_open(copy, 0, &f->fx.st), 0);
+		assert_int_equal(gt_store_tree_check(f->fx.st, &c), GT_ECORRUPT);
 		if (strstr(c.why, cases[i].says) == NULL)
 			fail_msg("case %zu: \"%s\" does not say \"%s\"", i, c.why, cases[i].says);
-		assert_non_null(strstr(gt_store_errmsg(f->st), cases[i].says));
-		gt_store_close(f->st);
-		f->st = NULL;
+		assert_non_null(strstr(gt_store_errmsg(f->fx.st), cases[i].says));
+		gt_store_close(f->fx.st);
+		f->fx.st = NULL;
 		free(copy);
-		assert_int_equal(gt_store_open(f->path, 0, &f->st), 0);
+		assert_int_equal(gt_store_open(f->fx.path, 0, &f->fx.st), 0);
 	}
 }
 
