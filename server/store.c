@@ -776,10 +776,22 @@ static int migrate_read_log(struct gt_store *st)
 	            "adding the read log");
 }
 
+/* Version 7 to 8: the workflow events of a kind (the nil reports and late-entry openings a
+ * report looks up), found without stepping over the events of other kinds. */
+static int migrate_v8(struct gt_store *st)
+{
+	return exec(st,
+	            "CREATE INDEX IF NOT EXISTS workflow_events_kind ON workflow_events(dataset, "
+	            "kind, period, "
+	            "org_unit);",
+	            "adding the index of workflow events by kind");
+}
+
 /* Migration steps: migrations[v] takes the schema from version v to v + 1, inside the
  * transaction that also sets the new user_version. */
 static int (*const migrations[GT_STORE_SCHEMA_VERSION])(struct gt_store *st) = {
-    migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5, migrate_v6, migrate_read_log};
+    migrate_v1, migrate_v2, migrate_v3,       migrate_v4,
+    migrate_v5, migrate_v6, migrate_read_log, migrate_v8};
 
 static int migrate(struct gt_store *st, int64_t from)
 {
