@@ -539,6 +539,10 @@ int gt__cmd_restore(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 		fprintf(stderr, "gtsync-server restore: %s\n", errbuf);
 		goto out;
 	}
+	/* The batch journal belongs to the store just replaced: kept beside it, never replayed
+	 * onto the backup (docs/SERVER.md, "Durability and idempotency"). */
+	if (access(p.journal, F_OK) == 0 && keep_aside(p.journal, stamp) != GT_OK)
+		goto out;
 	/* Opening it for writing migrates an older schema. */
 	if (gt_store_open(p.db, 0, &st) != GT_OK) {
 		fprintf(stderr, "gtsync-server restore: the restored store does not open\n");
