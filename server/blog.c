@@ -396,12 +396,30 @@ int gt_blog_create(const char *path, uint64_t gen, struct gt_blog **out)
 	const char *why;
 	int rc;
 
+	uint8_t *file;
+
 	*out = NULL;
-	if ((rc = header(gen, h)) != GT_OK || (rc = gt_file_write(path, h, sizeof(h), 0600, 1)))
-		return rc;
-	rc = gt_blog_open(path, out, &why);
+	/* Written whole, zeros after the header: an append then overwrites blocks the file
+	 * already has, and its fdatasync need not commit the file's size (as PostgreSQL's
+	 * pre-zeroed WAL segments). */
+	file = calloc(1, GT_BLOG_PREALLOC_BYTES);
+	if (file == NULL)
+		return GT_ENOMEM;
+	if ((rc = header(gen, h)) == GT_OK) {
+		memcpy(file, h, sizeof(h));
+		rc = gt_file_write(path, file, GT_BLOG_PREALLOC_BYTES, 0600, 1);
+		/* Without room for the zeros (a disk nearly full), the journal grows by its
+		 * appends instead. */
+		if (rc != GT_OK)
+			rc = gt_file_write(path, h, sizeof(h), 0600, 1);
+	}
+	free(file);
 	if (rc == GT_OK)
+		rc = gt_blog_open(path, out, &why);
+	if (rc == GT_OK) {
+		(*out)->end = GT_BLOG_HEADER_LEN;
 		note_synced(*out, GT_BLOG_HEADER_LEN); /* gt_file_write() synced it */
+	}
 	return rc;
 }
 
@@ -430,17 +448,63 @@ uint64_t gt_blog_end(const struct gt_blog *b)
 	return b->end;
 }
 
+/* Overwrites [off, to) with zeros (the preallocated state), without syncing. */
+static int zero_fill(int fd, uint64_t off, uint64_t to)
+{
+	static const uint8_t zeros[4096];
+	int rc = GT_OK;
+
+	while (off < to && rc == GT_OK) {
+		size_t n = to - off < sizeof(zeros) ? (size_t)(to - off) : sizeof(zeros);
+		rc = write_at(fd, zeros, n, off);
+		off += n;
+	}
+	return rc;
+}
+
+/* The file's size, or 0 when it cannot be read. */
+static uint64_t file_size(int fd)
+{
+	struct stat sb;
+	return fstat(fd, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+}
+
 int gt_blog_truncate(struct gt_blog *b, uint64_t off)
 {
+	uint64_t size = file_size(b->fd);
 	int rc;
 
 	if (off < GT_BLOG_HEADER_LEN)
 		return GT_EINVAL;
-	if (ftruncate(b->fd, (off_t)off) != 0)
-		return gt_err_from_errno(errno);
+	if (size > off && (rc = zero_fill(b->fd, off, size)) != GT_OK)
+		return rc;
 	b->end = off;
-	rc = sync_to(b, off);
-	return rc;
+	return sync_to(b, off);
+}
+
+int gt_blog_settle(struct gt_blog *b, uint64_t valid_end, uint64_t *torn)
+{
+	uint8_t buf[4096];
+	uint64_t size = file_size(b->fd), last = valid_end, off = valid_end;
+	int rc;
+
+	*torn = 0;
+	if (valid_end < GT_BLOG_HEADER_LEN || valid_end > size)
+		return GT_EINVAL;
+	while (off < size) {
+		size_t n = size - off < sizeof(buf) ? (size_t)(size - off) : sizeof(buf);
+		if ((rc = read_at(b->fd, buf, n, off)) != GT_OK)
+			return rc;
+		for (size_t i = 0; i < n; i++)
+			if (buf[i] != 0)
+				last = off + i + 1;
+		off += n;
+	}
+	b->end = valid_end;
+	if (last == valid_end)
+		return GT_OK;
+	*torn = last - valid_end;
+	return gt_blog_truncate(b, valid_end);
 }
 
 int gt_blog_append(struct gt_blog *b, const struct gt_blog_entry *e, size_t n, uint64_t *end)
@@ -460,7 +524,7 @@ int gt_blog_append(struct gt_blog *b, const struct gt_blog_entry *e, size_t n, u
 		*end = b->end;
 	} else {
 		/* Nothing of a failed append may be replayed. */
-		(void)ftruncate(b->fd, (off_t)b->end);
+		(void)zero_fill(b->fd, b->end, b->end + len);
 	}
 	free(frame);
 	return rc;
@@ -490,7 +554,7 @@ int gt_blog_scan(struct gt_blog *b, uint64_t from,
 {
 	uint8_t head[GT_BLOG_FRAME_HEAD];
 	uint8_t *buf = NULL;
-	uint64_t off = from, size = b->end;
+	uint64_t off = from, size = file_size(b->fd);
 	int rc = GT_OK;
 
 	*valid_end = from;
@@ -518,9 +582,10 @@ int gt_blog_scan(struct gt_blog *b, uint64_t from,
 			else if ((rc = read_at(b->fd, (buf = nb), GT_BLOG_FRAME_HEAD + plen,
 			                       off)) == GT_OK)
 				rc = gt_blog_frame_check(buf, GT_BLOG_FRAME_HEAD + plen, &flen);
-			/* A bad frame that ends the file exactly was cut by a crash. */
+			/* A bad frame with nothing but zeros after it was the last append, cut
+			 * by a crash. */
 			if (rc == GT_ECORRUPT && plen <= GT_BLOG_MAX_FRAME &&
-			    left == GT_BLOG_FRAME_HEAD + (uint64_t)plen)
+			    zeros_to_end(b->fd, off + GT_BLOG_FRAME_HEAD + plen, size))
 				rc = GT_EAGAIN;
 		}
 		if (rc == GT_ECORRUPT && zeros_to_end(b->fd, off, size))

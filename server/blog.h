@@ -30,6 +30,11 @@
  * sqlite synced: it stays under this plus one group's frame. */
 #define GT_BLOG_ROTATE_BYTES (16u * 1024u * 1024u)
 
+/* A new journal is written whole, zeros after its header, to this size: appends overwrite
+ * blocks the file has, and their fdatasync need not commit a new size. The end of the
+ * frames is where the zeros begin. */
+#define GT_BLOG_PREALLOC_BYTES (GT_BLOG_ROTATE_BYTES + 1024u * 1024u)
+
 /* One journalled push: what replay needs to check and apply it exactly as it was. Borrowed
  * pointers (into the job, or into the decoded payload). */
 struct gt_blog_entry {
@@ -67,7 +72,8 @@ int gt_blog_create(const char *path, uint64_t gen, struct gt_blog **out);
  * failure. */
 int gt_blog_rotate(struct gt_blog *b, uint64_t gen);
 
-/* The generation, and the end of the valid frames (where the next append goes). */
+/* The generation, and the end of the valid frames (where the next append goes; after
+ * gt_blog_open() the file's size until gt_blog_settle()). */
 uint64_t gt_blog_gen(const struct gt_blog *b);
 uint64_t gt_blog_end(const struct gt_blog *b);
 
@@ -75,8 +81,14 @@ uint64_t gt_blog_end(const struct gt_blog *b);
  * is the journal's new end. On failure nothing of the frame stays (the file is cut back). */
 int gt_blog_append(struct gt_blog *b, const struct gt_blog_entry *e, size_t n, uint64_t *end);
 
-/* Cuts the journal back to off (a frame boundary at or after the header) and syncs it. */
+/* Cuts the journal back to off (a frame boundary at or after the header): what follows is
+ * overwritten with zeros, as preallocated, and synced. */
 int gt_blog_truncate(struct gt_blog *b, uint64_t off);
+
+/* Makes valid_end (from gt_blog_scan()) the journal's end, where the next append goes: the
+ * bytes after it that are not zeros (an append cut by a crash; *torn counts them, up to the
+ * last) are overwritten with zeros and synced. */
+int gt_blog_settle(struct gt_blog *b, uint64_t valid_end, uint64_t *torn);
 
 /* Reads the frames from offset from (a frame boundary) to the end, calling cb with each decoded
  * frame and the offset just past it; stops at a non-zero return of cb (returned). A final

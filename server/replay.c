@@ -136,7 +136,7 @@ int gt_replay_journal(struct gt_store *st, const struct gt_snapshot *snap, const
 {
 	struct replay r = {.st = st, .snap = snap, .log = log, .max_values = max_values};
 	struct gt_blog *b = NULL;
-	uint64_t sgen, soff, valid_end = 0;
+	uint64_t sgen, soff, valid_end = 0, torn = 0;
 	const char *why = NULL;
 	int rc;
 
@@ -185,13 +185,12 @@ int gt_replay_journal(struct gt_store *st, const struct gt_snapshot *snap, const
 	}
 	if (rc != GT_OK)
 		goto out;
-	if (valid_end < gt_blog_end(b)) {
+	if ((rc = gt_blog_settle(b, valid_end, &torn)) != GT_OK)
+		goto out;
+	if (torn > 0)
 		gt_log_event(log, GT_LOG_WARN, "journal_torn_tail",
 		             "path=%s offset=%llu bytes=%llu", path, (unsigned long long)valid_end,
-		             (unsigned long long)(gt_blog_end(b) - valid_end));
-		if ((rc = gt_blog_truncate(b, valid_end)) != GT_OK)
-			goto out;
-	}
+		             (unsigned long long)torn);
 	if (r.replayed + r.refused > 0)
 		gt_log_event(log, r.refused ? GT_LOG_WARN : GT_LOG_INFO, "journal_replayed",
 		             "batches=%llu refused=%llu other_metadata=%llu",

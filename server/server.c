@@ -64,6 +64,9 @@ int gt_server_open(uv_loop_t *loop, const struct gt_server_config *cfg, struct g
 	gt_log_init(&srv->log, cfg->log_out ? cfg->log_out : stderr, cfg->log_level);
 	if ((rc = gt_paths_init(&paths, cfg->data_dir)) != GT_OK)
 		goto fail;
+	/* A file-size limit must surface as a write error (disk full), not kill the server: from
+	 * the start, which writes the batch journal. */
+	signal(SIGXFSZ, SIG_IGN);
 #ifdef GT_TEST_HOOKS
 	/* The power-loss test: sqlite's unsynced writes can be undone after a kill -9. */
 	if (getenv("GTSYNC_TEST_POWERLOSS") != NULL && (rc = gt_testvfs_register()) != GT_OK)
@@ -208,8 +211,6 @@ int gt_server_start(struct gt_server *srv)
 	uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
 	/* Writes to a peer that reset the connection must fail, not kill the server. */
 	signal(SIGPIPE, SIG_IGN);
-	/* A file-size limit must surface as a write error (disk full), not kill the server. */
-	signal(SIGXFSZ, SIG_IGN);
 	/* Keys, org units and metadata changed by the admin commands apply within a second. */
 	if ((rc = gt_watch_start(srv, srv->admin_seq, &srv->watch)) != GT_OK) {
 		gt_server_stop(srv);

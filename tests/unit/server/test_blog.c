@@ -95,6 +95,11 @@ static void appended_frames_read_back(void **state)
 	assert_int_equal(s.entries, 6);
 	assert_int_equal(s.last_ms, 1764900000002);
 	assert_int_equal(valid, ends[2]);
+	/* The preallocated zeros after the frames are the journal's clean end. */
+	uint64_t torn = 1;
+	assert_int_equal(gt_blog_settle(b, valid, &torn), 0);
+	assert_int_equal(torn, 0);
+	assert_int_equal(gt_blog_end(b), ends[2]);
 	/* From a recorded position: the frames after it only. */
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(gt_blog_scan(b, ends[0], count_frame, &s, &valid), 0);
@@ -131,6 +136,17 @@ static void torn_tail_is_cut(void **state)
 		assert_int_equal(gt_blog_scan(b, GT_BLOG_HEADER_LEN, count_frame, &s, &valid), 0);
 		assert_int_equal(s.frames, 2);
 		assert_int_equal(valid, ends[1]);
+		/* What the cut append left is zeroed, and reading again ends cleanly there. */
+		uint64_t torn = 0;
+		assert_int_equal(gt_blog_settle(b, valid, &torn), 0);
+		/* The first cut leaves most of the frame; later ones cut what is zero now. */
+		assert_true(cut < ends[2] - 1 || torn > 0);
+		assert_true(torn <= cut - ends[1]);
+		memset(&s, 0, sizeof(s));
+		assert_int_equal(gt_blog_scan(b, GT_BLOG_HEADER_LEN, count_frame, &s, &valid), 0);
+		assert_int_equal(s.frames, 2);
+		assert_int_equal(gt_blog_settle(b, valid, &torn), 0);
+		assert_int_equal(torn, 0);
 		gt_blog_close(b);
 	}
 	free(path);
