@@ -117,8 +117,12 @@ static void apply_group(struct gt_writer *w, struct gt_wjob *group)
 		}
 		last = j;
 	}
-	if (rc == GT_OK && !full)
+	if (rc == GT_OK && !full) {
 		rc = journal_group(w, group, &appended);
+		/* Whatever a failed append left after the journal's end goes with the journal. */
+		if (rc != GT_OK && !appended)
+			w->rotate_due = 1;
+	}
 	if (rc == GT_OK && full && w->blog != NULL && w->rotate_due) {
 		/* This commit syncs sqlite: the journal so far is no longer needed. */
 		rc = gt_store_blog_mark(w->st, gt_blog_gen(w->blog) + 1, GT_BLOG_HEADER_LEN);
