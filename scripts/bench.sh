@@ -15,11 +15,13 @@ set -euo pipefail
 
 usage() {
 	cat <<EOF
-usage: scripts/bench.sh [--quick] [--keep] [--no-pg] [--results DIR]
+usage: scripts/bench.sh [--quick] [--keep] [--no-pg] [--sweep] [--results DIR]
   --quick        a smoke run of about a minute (one repetition, small loads), then the
                  callgrind regression guard (scripts/perfguard.sh)
   --keep         keep the temporary directory (data, logs, raw outputs)
   --no-pg        skip the PostgreSQL baseline
+  --sweep        the throughput sweep and direct sqlite only, at 1, 10 and 100 clients (no
+                 idle connections, year batches, latency runs or national report)
   --results DIR  copy the raw outputs and the summary to DIR
 EOF
 }
@@ -31,6 +33,10 @@ bench_option() {
 		PG=0
 		BENCH_USED=1
 		;;
+	--sweep)
+		SWEEP=1
+		BENCH_USED=1
+		;;
 	--results)
 		[ $# -ge 2 ] || { usage >&2; exit 2; }
 		RESULTS="$2"
@@ -40,6 +46,7 @@ bench_option() {
 }
 
 PG=1
+SWEEP=0
 RESULTS=""
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH_NAME=bench
@@ -49,6 +56,7 @@ REAL_CSV="$ROOT/../shared/data/wilayah-kemendagri-2025.csv"
 BUILD="$ROOT/build-bench"
 CLIENTS_LIST="1 10 100 1000"
 MAX_CLIENTS=1000
+[ "$SWEEP" = 1 ] && CLIENTS_LIST="1 10 100"
 if [ "$QUICK" = 1 ]; then
 	REPS=1
 	BATCHES_PER_POINT=300 # total batches at each client count
@@ -230,10 +238,11 @@ T 600 "$LOADGEN" open-late --server "127.0.0.1:$PORT" --ca "$CA" --orgunits "$OU
 # Its batches are in the log too: 100 openings a batch.
 OPENED=$(awk '{ print int(($1 + 99) / 100) }' "$OUT/open-late.txt")
 BASE_RSS=$(rss_kb "$HOLD_SERVER" VmRSS)
+IDLE_RSS=""
+[ "$SWEEP" = 1 ] || {
 T 600 "$LOADGEN" run --server "127.0.0.1:$PORT" --ca "$CA" --clients $MAX_CLIENTS --batches 1 \
 	--hold 3000 --metadata "$ROOT/metadata" >"$OUT/hold.txt" 2>&1 &
 HOLD_PID=$!
-IDLE_RSS=""
 for _ in $(seq 1 300); do
 	if grep -q '^holding' "$OUT/hold.txt"; then
 		sleep 1
@@ -245,6 +254,7 @@ for _ in $(seq 1 300); do
 done
 wait "$HOLD_PID" || die "the idle-connection run failed; see $OUT/hold.txt"
 [ -n "$IDLE_RSS" ] || die "could not sample the server's memory while holding connections"
+}
 stop_server "$HOLD_SERVER"
 
 start_server "$INGEST" "$TMP/server-ingest.log"
@@ -309,6 +319,7 @@ for rep in $(seq 1 $REPS); do
 				--inflight $INFLIGHT --metadata "$ROOT/metadata"
 		fi
 	done
+	if [ "$SWEEP" = 0 ]; then
 	# Bigger batches: a year of KK and LY (588 values) per batch, at 100 clients.
 	say "rep $rep: 100 clients, a year per batch"
 	measured "gtsync-year-$rep" cpu_gtsync T 600 "$LOADGEN" run \
@@ -328,6 +339,7 @@ for rep in $(seq 1 $REPS); do
 		--batches $LAT_BATCHES --inflight $INFLIGHT --interval $OPEN_INTERVAL \
 		--metadata "$ROOT/metadata" >"$OUT/lat-open-$rep.txt" 2>&1 ||
 		die "loadgen failed; see $OUT/lat-open-$rep.txt"
+	fi
 	# The ceiling of the chosen store: the same batch size and durability, straight into
 	# sqlite, interleaved with the store's own apply (no TLS, no verification).
 	say "rep $rep: direct sqlite"
@@ -342,6 +354,7 @@ STORED_AFTER=$("$LOADGEN" stored --data "$INGEST")
 stop_server "$INGEST_PID"
 
 # ---- National report: the real 552 units, a year of every data set ----
+if [ "$SWEEP" = 0 ]; then
 say "loading a year of KK, LY and GT for the 552 real units"
 NATIONAL="$TMP/national"
 setup_data "$NATIONAL" "$REAL_CSV"
@@ -375,6 +388,7 @@ for rep in $(seq 1 $REPS); do
 	done
 done
 stop_server "$NAT_PID"
+fi
 
 # ---- Summary ----
 med() { # med PREFIX KEY: the median of KEY over the repetitions of PREFIX-<rep>.txt
@@ -396,8 +410,8 @@ cpu_per_k() { # cpu_per_k PREFIX: median over reps of server CPU ms per 1,000 va
 	done | median
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a != "-") printf "%.2f", a / b; else print "-" }'; }
-acked_total() { cat "$OUT"/gtsync-*.txt "$OUT"/lat-*.txt "$OUT"/hold.txt | sed -n 's/^RESULT.* batches=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }'; }
-errors_total() { cat "$OUT"/gtsync-*.txt "$OUT"/lat-*.txt "$OUT"/national-load.txt | sed -n 's/^RESULT.* errors=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }'; }
+acked_total() { cat "$OUT"/gtsync-*.txt "$OUT"/lat-*.txt "$OUT"/hold.txt 2>/dev/null | sed -n 's/^RESULT.* batches=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }'; }
+errors_total() { cat "$OUT"/gtsync-*.txt "$OUT"/lat-*.txt "$OUT"/national-load.txt 2>/dev/null | sed -n 's/^RESULT.* errors=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }'; }
 
 DIRECT1=$(sqlite_med 1 3)
 STORE1=$(sqlite_med 1 2)
@@ -422,7 +436,7 @@ STOREG=$(sqlite_med $GROUP_WIDE 2)
 			"$(med "gtsync-$n" batches_per_s)" "$(med "gtsync-$n" ack_p50_ms)" \
 			"$(med "gtsync-$n" ack_p99_ms)" "$p" "$pp" "$(ratio "$g" "$DIRECT1")" "$(ratio "$g" "$p")"
 	done
-	printf '%-8s %12s %10s %10s %10s %12s %10s %11s %11s\n' "100x588" "$(med gtsync-year values_per_s)" \
+	[ "$SWEEP" = 1 ] || printf '%-8s %12s %10s %10s %10s %12s %10s %11s %11s\n' "100x588" "$(med gtsync-year values_per_s)" \
 		"$(med gtsync-year batches_per_s)" "$(med gtsync-year ack_p50_ms)" "$(med gtsync-year ack_p99_ms)" \
 		"$([ "$PG" = 1 ] && med pg-year values_per_s || echo -)" "$([ "$PG" = 1 ] && med pg-year ack_p99_ms || echo -)" \
 		"-" "$([ "$PG" = 1 ] && ratio "$(med gtsync-year values_per_s)" "$(med pg-year values_per_s)" || echo -)"
@@ -431,13 +445,17 @@ STOREG=$(sqlite_med $GROUP_WIDE 2)
 	echo
 	echo "server CPU time per 1,000 values stored (ms; the server process, all its threads; for"
 	echo "PostgreSQL every process of the cluster), which the machine's other load does not inflate:"
-	for n in $CLIENTS_LIST year; do
+	for n in $CLIENTS_LIST $([ "$SWEEP" = 1 ] || echo year); do
 		printf '  %-8s gtsync %6s   postgres %6s\n' "$([ "$n" = year ] && echo 100x588 || echo "$n")" \
 			"$(cpu_per_k "gtsync-$n")" "$([ "$PG" = 1 ] && cpu_per_k "pg-$n" || echo -)"
 	done
 	echo
 	echo "direct sqlite, 49 values per commit (the issue's ceiling): $DIRECT1 values/s; the gtsync store's apply, same commits: $STORE1 values/s"
 	echo "direct sqlite, $GROUP_WIDE batches per commit (group commit): $DIRECTG values/s; the gtsync store's apply, same commits: $STOREG values/s"
+	[ "$SWEEP" = 0 ] || {
+		echo "batches acknowledged by the ingest server: $(acked_total); in its log at the end: $STORED_AFTER; batches not acknowledged OK with every value applied: $(errors_total)"
+		exit 0
+	}
 	echo
 	echo "ack latency at 100 clients, closed loop (1 in flight each): p50 $(med lat-closed ack_p50_ms) ms p99 $(med lat-closed ack_p99_ms) ms at $(med lat-closed values_per_s) values/s"
 	echo "ack latency at 100 clients, open loop (a batch every $OPEN_INTERVAL ms each): p50 $(med lat-open ack_p50_ms) ms p99 $(med lat-open ack_p99_ms) ms at $(med lat-open values_per_s) values/s"

@@ -548,6 +548,10 @@ static int restore_store(const char *from, const struct gt_paths *p, const char 
 		fprintf(stderr, "gtsync-server restore: %s\n", errbuf);
 		goto out;
 	}
+	/* The batch journal belongs to the store just replaced: kept beside it, never replayed
+	 * onto the backup (docs/SERVER.md, "Durability and idempotency"). */
+	if (access(p->journal, F_OK) == 0 && keep_aside(p->journal, stamp) != GT_OK)
+		goto out;
 	if (gt_store_open(db, 0, &st) != GT_OK) {
 		fprintf(stderr, "gtsync-server restore: the restored store does not open\n");
 		goto out;

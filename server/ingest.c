@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "blog.h"
 #include "clock.h"
 #include "crypto.h"
 #include "error.h"
@@ -43,6 +44,7 @@ struct push_job {
 	struct gt_store_batch_out out;
 	uint64_t tree_size; /* the transparency log's size once it held the batch */
 	char errmsg[256];
+	struct gt_blog_entry jent; /* what the batch journal keeps of it */
 };
 
 void gt_ingest_checked_free(struct gt_ingest_checked *c)
@@ -229,6 +231,9 @@ static int apply_cb(struct gt_store *st, struct gt_wjob *w)
 		j->tree_size = leaf + 1;
 	if (rc != GT_OK && j->errmsg[0] == '\0')
 		snprintf(j->errmsg, sizeof(j->errmsg), "%s", gt_store_errmsg(st));
+	/* A duplicate changed nothing: the journal need not keep it. */
+	if (rc == GT_OK && j->out.status == GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE)
+		w->journal = NULL;
 	return rc;
 }
 
@@ -315,6 +320,20 @@ static void check_after_cb(uv_work_t *req, int status)
 	j->wjob.apply = apply_cb;
 	j->wjob.done = done_cb;
 	j->wjob.weight = weight;
+	/* Everything replay needs to check and apply it again exactly so (server/replay.c). */
+	j->jent = (struct gt_blog_entry){
+	    .received_ms = j->now_ms,
+	    .md_version = j->snap->md_version,
+	    .roles = j->p.roles,
+	    .key_id = j->key_id,
+	    .org_unit = j->org_unit,
+	    .pub = j->pub,
+	    .batch = j->env->push->batch.data,
+	    .batch_len = j->env->push->batch.len,
+	    .sig = j->env->push->signature.data,
+	    .sig_len = j->env->push->signature.len,
+	};
+	j->wjob.journal = &j->jent;
 	/* In the order the batches were admitted (sequences only increase). */
 	gt_writer_pass(j->r->srv->writer, &j->ticket, &j->wjob);
 }

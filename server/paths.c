@@ -19,7 +19,7 @@ int gt_paths_init(struct gt_paths *p, const char *dir)
 		return GT_ETOOBIG;
 	if (join(p->db, dir, "gtsync.db") != GT_OK || join(p->tls_cert, dir, "tls-cert.pem") ||
 	    join(p->tls_key, dir, "tls-key.pem") || join(p->signing_key, dir, "signing-key.pem") ||
-	    join(p->control, dir, "control.sock"))
+	    join(p->control, dir, "control.sock") || join(p->journal, dir, "gtsync.journal"))
 		return GT_ETOOBIG;
 	return GT_OK;
 }

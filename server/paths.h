@@ -12,6 +12,7 @@ struct gt_paths {
 	char tls_key[GT_PATH_MAX];     /* DIR/tls-key.pem, mode 0600 */
 	char signing_key[GT_PATH_MAX]; /* DIR/signing-key.pem, mode 0600 */
 	char control[GT_PATH_MAX];     /* DIR/control.sock: a running server's status socket */
+	char journal[GT_PATH_MAX];     /* DIR/gtsync.journal: the batch journal (server/blog.h) */
 };
 
 /* Fills p for data directory dir (borrowed). GT_ETOOBIG if a path would not fit. */

@@ -720,6 +720,12 @@ static const struct gt_sqldb_migration migrations[] = {
      " items INTEGER NOT NULL);"
      "CREATE INDEX read_log_at ON read_log(at_ms);",
      NULL},
+    /* Version 7 to 8: the workflow events of a kind (the nil reports and late-entry openings
+     * a report looks up), found without stepping over the events of other kinds. */
+    {"adding the index of workflow events by kind",
+     "CREATE INDEX IF NOT EXISTS workflow_events_kind ON workflow_events(dataset, kind, period, "
+     "org_unit);",
+     NULL},
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == GT_STORE_SCHEMA_VERSION,

@@ -27,7 +27,7 @@
 struct gt_store;
 
 /* The schema version this build writes, kept in PRAGMA user_version. */
-#define GT_STORE_SCHEMA_VERSION 7
+#define GT_STORE_SCHEMA_VERSION 8
 /* Milliseconds a connection waits for a lock held by another connection. */
 #define GT_STORE_BUSY_TIMEOUT_MS 5000
 /* Longest org-unit name the store accepts. */
@@ -767,5 +767,19 @@ int gt_store_metadata_get(struct gt_store *st, struct gt_store_metadata *out);
 
 /* Frees what gt_store_metadata_get() returned and resets it; accepts NULL. */
 void gt_store_metadata_free(struct gt_store_metadata *md);
+
+/* ---- The batch journal (server/blog.h, server/store_blog.c) ---- */
+
+/* The journal position the store has applied (0, 0 when none is recorded). */
+int gt_store_blog_pos(struct gt_store *st, uint64_t *gen, uint64_t *off);
+
+/* Records, inside the open transaction, that the journal of generation gen is applied up to
+ * off. */
+int gt_store_blog_mark(struct gt_store *st, uint64_t gen, uint64_t off);
+
+/* Sets whether the next commits sync sqlite's WAL (full, the default) or leave it to the
+ * next checkpoint (the journalled path: the batch journal was synced instead). Outside a
+ * transaction. */
+int gt_store_set_sync(struct gt_store *st, int full);
 
 #endif

@@ -3,8 +3,10 @@
 
 #include <stdlib.h>
 
+#include "blog.h"
 #include "error.h"
 #include "store.h"
+#include "vec.h"
 
 struct gt_writer {
 	uv_loop_t *loop;
@@ -21,6 +23,12 @@ struct gt_writer {
 	int broken; /* writer thread only: the store reported corruption; nothing more is written */
 	int thread_running;
 	int closing;
+	/* The batch journal (writer thread only; NULL: every commit syncs sqlite). */
+	struct gt_blog *blog;
+	int rotate_due;             /* the next group syncs sqlite and starts the journal afresh */
+	int sync_full;              /* the store connection's sync mode now */
+	struct gt_blog_entry *ents; /* a group's journalled entries */
+	size_t ents_cap;
 	/* Admission (loop thread only). */
 	size_t admitted_bytes, nwaiting, waiting_bytes;
 	struct gt_writer_ticket *wait_head, *wait_tail;
@@ -39,14 +47,68 @@ static void push_list(struct gt_wjob **head, struct gt_wjob **tail, struct gt_wj
 	*tail = last;
 }
 
-/* Applies one group in one transaction and hands it to the loop. */
+/* Whether group goes through the journal: every job journalled, and no rotation due. */
+static int journalled(const struct gt_writer *w, const struct gt_wjob *group)
+{
+	if (w->blog == NULL || w->rotate_due)
+		return 0;
+	for (const struct gt_wjob *j = group; j != NULL; j = j->next)
+		if (j->journal == NULL)
+			return 0;
+	return 1;
+}
+
+/* Sets the store connection's sync mode when it changes. */
+static int sync_mode(struct gt_writer *w, int full)
+{
+	int rc = GT_OK;
+
+	if (w->sync_full != full && (rc = gt_store_set_sync(w->st, full)) == GT_OK)
+		w->sync_full = full;
+	return rc;
+}
+
+/* Appends the jobs of group that applied to the journal, durably, and records the journal's new
+ * end in the open transaction; *appended says whether the journal grew. */
+static int journal_group(struct gt_writer *w, const struct gt_wjob *group, int *appended)
+{
+	size_t n = 0;
+	uint64_t end;
+	int rc;
+
+	*appended = 0;
+	for (const struct gt_wjob *j = group; j != NULL; j = j->next)
+		if (j->rc == GT_OK && j->journal != NULL)
+			n++;
+	if (n == 0)
+		return GT_OK;
+	if ((rc = GT_VEC_RESERVE(w->ents, w->ents_cap, n)) != GT_OK)
+		return rc;
+	n = 0;
+	for (const struct gt_wjob *j = group; j != NULL; j = j->next)
+		if (j->rc == GT_OK && j->journal != NULL)
+			w->ents[n++] = *j->journal;
+	if ((rc = gt_blog_append(w->blog, w->ents, n, &end)) != GT_OK)
+		return rc;
+	*appended = 1;
+	return gt_store_blog_mark(w->st, gt_blog_gen(w->blog), end);
+}
+
+/* Applies one group in one transaction and hands it to the loop. A journalled group is
+ * applied, appended to the journal and synced, then committed without syncing sqlite: an
+ * ack (after the commit) means the batch is in the synced journal, and a start replays the
+ * journal beyond the position the store recorded (docs/SERVER.md). */
 static void apply_group(struct gt_writer *w, struct gt_wjob *group)
 {
 	struct gt_wjob *last = NULL;
+	int full = !journalled(w, group), appended = 0, rotating = 0;
+	uint64_t before = w->blog != NULL ? gt_blog_end(w->blog) : 0;
 	/* After the first corruption error the store is not touched again (issue 10, item 12):
 	 * every job fails with GT_ECORRUPT until the administrator restores the store. */
-	int rc = w->broken ? GT_ECORRUPT : gt_store_begin(w->st);
+	int rc = w->broken ? GT_ECORRUPT : sync_mode(w, full);
 
+	if (rc == GT_OK)
+		rc = gt_store_begin(w->st);
 	for (struct gt_wjob *j = group; j != NULL; j = j->next) {
 		j->rc = rc == GT_OK ? j->apply(w->st, j) : rc;
 		if (j->rc == GT_ECORRUPT && rc == GT_OK) {
@@ -55,11 +117,31 @@ static void apply_group(struct gt_writer *w, struct gt_wjob *group)
 		}
 		last = j;
 	}
+	if (rc == GT_OK && !full) {
+		rc = journal_group(w, group, &appended);
+		/* Whatever a failed append left after the journal's end goes with the journal. */
+		if (rc != GT_OK && !appended)
+			w->rotate_due = 1;
+	}
+	if (rc == GT_OK && full && w->blog != NULL && w->rotate_due) {
+		/* This commit syncs sqlite: the journal so far is no longer needed. */
+		rc = gt_store_blog_mark(w->st, gt_blog_gen(w->blog) + 1, GT_BLOG_HEADER_LEN);
+		rotating = rc == GT_OK;
+	}
+	if (rc != GT_OK && rc != GT_ECORRUPT && !w->broken)
+		(void)gt_store_rollback(w->st);
 	if (rc == GT_OK) {
 		rc = gt_store_commit(w->st);
 		if (rc != GT_OK)
 			(void)gt_store_rollback(w->st);
 	}
+	/* What the journal holds beyond the store's position must have been applied. */
+	if (rc != GT_OK && appended && gt_blog_truncate(w->blog, before) != GT_OK)
+		w->rotate_due = 1;
+	if (rc == GT_OK && rotating && gt_blog_rotate(w->blog, gt_blog_gen(w->blog) + 1) == GT_OK)
+		w->rotate_due = 0;
+	if (w->blog != NULL && gt_blog_end(w->blog) >= GT_BLOG_ROTATE_BYTES)
+		w->rotate_due = 1;
 	if (rc == GT_ECORRUPT)
 		w->broken = 1;
 	for (struct gt_wjob *j = group; j != NULL; j = j->next)
@@ -127,6 +209,10 @@ static void finish_close(struct gt_writer *w)
 	}
 	gt_store_close(w->st);
 	w->st = NULL;
+	gt_blog_close(w->blog);
+	w->blog = NULL;
+	free(w->ents);
+	w->ents = NULL;
 	uv_close((uv_handle_t *)&w->async, on_closed);
 }
 
@@ -159,16 +245,27 @@ static void on_async(uv_async_t *a)
 int gt_writer_open(uv_loop_t *loop, const char *db_path, const struct gt_key *signer,
                    struct gt_writer **out)
 {
+	return gt_writer_open_journal(loop, db_path, signer, NULL, out);
+}
+
+int gt_writer_open_journal(uv_loop_t *loop, const char *db_path, const struct gt_key *signer,
+                           struct gt_blog *blog, struct gt_writer **out)
+{
 	struct gt_writer *w;
 	int rc;
 
 	*out = NULL;
 	w = calloc(1, sizeof(*w));
-	if (w == NULL)
+	if (w == NULL) {
+		gt_blog_close(blog);
 		return GT_ENOMEM;
+	}
 	w->loop = loop;
+	w->blog = blog;
+	w->sync_full = 1; /* the store opens with synchronous = FULL */
 	rc = gt_store_open(db_path, 0, &w->st);
 	if (rc != GT_OK) {
+		gt_blog_close(blog);
 		free(w);
 		return rc;
 	}
@@ -199,6 +296,7 @@ fail_mu:
 	uv_mutex_destroy(&w->mu);
 fail_store:
 	gt_store_close(w->st);
+	gt_blog_close(w->blog);
 	free(w);
 	return rc;
 }

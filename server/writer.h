@@ -9,6 +9,8 @@
 struct gt_store;
 struct gt_key;
 struct gt_writer;
+struct gt_blog;
+struct gt_blog_entry;
 
 /* A unit of work for the writer, embedded in the caller's own job struct. */
 struct gt_wjob {
@@ -25,6 +27,10 @@ struct gt_wjob {
 	int rc;        /* what apply returned */
 	int commit_rc; /* what the group's begin/commit returned */
 	size_t weight; /* items, for sizing groups */
+	/* What the batch journal keeps of the job (borrowed until done), or NULL: a job that is
+	 * not journalled makes its group's commit sync sqlite (server/blog.h). The apply callback
+	 * may clear it when its job changed nothing (a duplicate). */
+	const struct gt_blog_entry *journal;
 };
 
 /* A piece of work waiting for admission to the pipeline that ends in the writer (see
@@ -52,6 +58,15 @@ struct gt_writer_ticket {
  * the writer appends to the transparency log. Caller stops it with gt_writer_close(). */
 int gt_writer_open(uv_loop_t *loop, const char *db_path, const struct gt_key *signer,
                    struct gt_writer **out);
+
+/* The same with the batch journal blog (taken, also on failure; NULL for none): a group whose
+ * jobs are all journalled is applied, appended to the journal and made durable by one
+ * fdatasync, and then committed without syncing sqlite, recording the journal position in
+ * the same transaction; any other group commits with sqlite's sync. Once the journal exceeds
+ * GT_BLOG_ROTATE_BYTES, the next group commits with sqlite's sync and the journal starts
+ * afresh. */
+int gt_writer_open_journal(uv_loop_t *loop, const char *db_path, const struct gt_key *signer,
+                           struct gt_blog *blog, struct gt_writer **out);
 
 /* Queues job (borrowed until its done callback). Thread-safe; returns GT_ESTATE after
  * gt_writer_close() started, and then done never fires. */
