@@ -777,6 +777,13 @@ int gt_store_blog_pos(struct gt_store *st, uint64_t *gen, uint64_t *off);
  * off. */
 int gt_store_blog_mark(struct gt_store *st, uint64_t gen, uint64_t off);
 
+/* The same with its statement prepared once, for the writer's every group: opened on st
+ * (borrowed; close the marker before st). Close accepts NULL. */
+struct gt_store_blog_marker;
+int gt_store_blog_marker_open(struct gt_store *st, struct gt_store_blog_marker **out);
+int gt_store_blog_marker_set(struct gt_store_blog_marker *m, uint64_t gen, uint64_t off);
+void gt_store_blog_marker_close(struct gt_store_blog_marker *m);
+
 /* Sets whether the next commits sync sqlite's WAL (full, the default) or leave it to the
  * next checkpoint (the journalled path: the batch journal was synced instead). Outside a
  * transaction. */

@@ -25,9 +25,10 @@ struct gt_writer {
 	int closing;
 	/* The batch journal (writer thread only; NULL: every commit syncs sqlite). */
 	struct gt_blog *blog;
-	int rotate_due;             /* the next group syncs sqlite and starts the journal afresh */
-	int sync_full;              /* the store connection's sync mode now */
-	struct gt_blog_entry *ents; /* a group's journalled entries */
+	int rotate_due; /* the next group syncs sqlite and starts the journal afresh */
+	int sync_full;  /* the store connection's sync mode now */
+	struct gt_store_blog_marker *mark; /* records the journal's position in the store */
+	struct gt_blog_entry *ents;        /* a group's journalled entries */
 	size_t ents_cap;
 	/* Admission (loop thread only). */
 	size_t admitted_bytes, nwaiting, waiting_bytes;
@@ -91,7 +92,7 @@ static int journal_group(struct gt_writer *w, const struct gt_wjob *group, int *
 	if ((rc = gt_blog_append(w->blog, w->ents, n, &end)) != GT_OK)
 		return rc;
 	*appended = 1;
-	return gt_store_blog_mark(w->st, gt_blog_gen(w->blog), end);
+	return gt_store_blog_marker_set(w->mark, gt_blog_gen(w->blog), end);
 }
 
 /* Applies one group in one transaction and hands it to the loop. A journalled group is
@@ -125,7 +126,8 @@ static void apply_group(struct gt_writer *w, struct gt_wjob *group)
 	}
 	if (rc == GT_OK && full && w->blog != NULL && w->rotate_due) {
 		/* This commit syncs sqlite: the journal so far is no longer needed. */
-		rc = gt_store_blog_mark(w->st, gt_blog_gen(w->blog) + 1, GT_BLOG_HEADER_LEN);
+		rc =
+		    gt_store_blog_marker_set(w->mark, gt_blog_gen(w->blog) + 1, GT_BLOG_HEADER_LEN);
 		rotating = rc == GT_OK;
 	}
 	if (rc != GT_OK && rc != GT_ECORRUPT && !w->broken)
@@ -207,6 +209,8 @@ static void finish_close(struct gt_writer *w)
 		uv_thread_join(&w->thread);
 		w->thread_running = 0;
 	}
+	gt_store_blog_marker_close(w->mark);
+	w->mark = NULL;
 	gt_store_close(w->st);
 	w->st = NULL;
 	gt_blog_close(w->blog);
@@ -270,6 +274,8 @@ int gt_writer_open_journal(uv_loop_t *loop, const char *db_path, const struct gt
 		return rc;
 	}
 	gt_store_set_signer(w->st, signer);
+	if (blog != NULL && (rc = gt_store_blog_marker_open(w->st, &w->mark)) != GT_OK)
+		goto fail_store;
 	if (uv_mutex_init(&w->mu) != 0) {
 		rc = GT_ENOMEM;
 		goto fail_store;
@@ -295,6 +301,7 @@ fail_cv:
 fail_mu:
 	uv_mutex_destroy(&w->mu);
 fail_store:
+	gt_store_blog_marker_close(w->mark);
 	gt_store_close(w->st);
 	gt_blog_close(w->blog);
 	free(w);

@@ -267,6 +267,19 @@ static void acked_batches_survive_power_loss(void **state)
 	fprintf(stderr, "replays after power loss: %d\n", replays);
 }
 
+/* Whether a one-round run with the hooks env loses acknowledged batches, in one of three
+ * tries: a kill right after one of sqlite's checkpoints (which sync) may find nothing unsynced
+ * to lose. */
+static int lost_in_one_of_three(const char *const *env, int *tree_ok, int *replays)
+{
+	for (int i = 0; i < 3; i++) {
+		*tree_ok = 1;
+		if (power_loss_rounds(1, env, tree_ok, replays) > 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* The controls: without replay, or without the journal's fdatasync, the same power loss loses
  * acknowledged batches, so the test above can fail. */
 static void without_replay_batches_are_lost(void **state)
@@ -275,7 +288,7 @@ static void without_replay_batches_are_lost(void **state)
 	int tree_ok = 1, replays = 0;
 	(void)state;
 
-	assert_true(power_loss_rounds(1, env, &tree_ok, &replays) > 0);
+	assert_true(lost_in_one_of_three(env, &tree_ok, &replays));
 	assert_false(tree_ok);
 	assert_int_equal(replays, 0);
 }
@@ -286,7 +299,7 @@ static void without_fdatasync_batches_are_lost(void **state)
 	int tree_ok = 1, replays = 0;
 	(void)state;
 
-	assert_true(power_loss_rounds(1, env, &tree_ok, &replays) > 0);
+	assert_true(lost_in_one_of_three(env, &tree_ok, &replays));
 	assert_false(tree_ok);
 }
 

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <uv.h>
 
+#include "blog.h"
 #include "error.h"
 #include "store.h"
 #include "testutil.h"
@@ -43,6 +44,11 @@ static void on_closed(void *arg)
 {
 	struct fixture *f = arg;
 	f->closed = 1;
+}
+
+static void on_closed_flag(void *arg)
+{
+	*(int *)arg = 1;
 }
 
 static int teardown(void **state)
@@ -279,6 +285,102 @@ static void jobs_pass_in_admission_order(void **state)
 		}
 }
 
+/* ---- The batch journal ---- */
+
+static int count_frames(void *arg, const struct gt_blog_frame *f, uint64_t end)
+{
+	(void)f;
+	(void)end;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* Runs the loop until the writer has nothing pending (bounded). */
+static void drain(uv_loop_t *loop, struct gt_writer *w)
+{
+	for (int k = 0; k < 100000 && gt_writer_pending(w) > 0; k++)
+		uv_run(loop, UV_RUN_ONCE);
+	assert_int_equal(gt_writer_pending(w), 0);
+}
+
+/* A journalled group lands in the journal and the store records the journal's end with it; a
+ * job that is not journalled appends nothing; past GT_BLOG_ROTATE_BYTES a group syncs sqlite,
+ * the store records the next generation and the journal starts afresh. */
+static void journal_records_and_rotates(void **state)
+{
+	enum { N = 20, MIB = 1024 * 1024 };
+	static const uint8_t pub[GT_ED25519_PUB_LEN] = {1}, sig[GT_ED25519_SIG_LEN] = {2};
+	char *dir = gt_test_tmpdir("writer-journal"), *db = NULL, *jpath = NULL;
+	uint8_t *big = calloc(1, MIB);
+	struct gt_blog_entry ents[N];
+	struct job jobs[N];
+	struct gt_store *st = NULL;
+	struct gt_blog *b = NULL;
+	struct gt_writer *w = NULL;
+	uv_loop_t loop;
+	uint64_t gen = 0, off = 0, valid = 0, first_end = 0;
+	const char *why;
+	int closed = 0, frames = 0;
+	(void)state;
+
+	assert_non_null(big);
+	assert_true(asprintf(&db, "%s/gtsync.db", dir) > 0);
+	assert_true(asprintf(&jpath, "%s/gtsync.journal", dir) > 0);
+	assert_int_equal(gt_store_open(db, 1, &st), 0);
+	gt_store_close(st);
+	assert_int_equal(gt_blog_create(jpath, 1, &b), 0);
+	assert_int_equal(uv_loop_init(&loop), 0);
+	assert_int_equal(gt_writer_open_journal(&loop, db, NULL, b, &w), 0);
+	memset(jobs, 0, sizeof(jobs));
+	for (int i = 0; i < N; i++) {
+		ents[i] = (struct gt_blog_entry){.received_ms = i,
+		                                 .key_id = "803adf78ec035d9c",
+		                                 .org_unit = "53.71",
+		                                 .pub = pub,
+		                                 .batch = big,
+		                                 .batch_len = MIB,
+		                                 .sig = sig,
+		                                 .sig_len = sizeof(sig)};
+		jobs[i].w.apply = job_apply;
+		jobs[i].w.done = job_done;
+		jobs[i].w.weight = 1;
+		jobs[i].w.journal = i == 0 ? NULL : &ents[i];
+		assert_int_equal(gt_writer_submit(w, &jobs[i].w), 0);
+		drain(&loop, w);
+		assert_int_equal(jobs[i].commit_rc, 0);
+		assert_int_equal(gt_store_open_readonly(db, &st), 0);
+		assert_int_equal(gt_store_blog_pos(st, &gen, &off), 0);
+		gt_store_close(st);
+		if (i == 0) /* not journalled: nothing recorded */
+			assert_int_equal(off, 0);
+		if (i == 1) {
+			assert_int_equal(gen, 1);
+			assert_true(off > GT_BLOG_HEADER_LEN + MIB);
+			first_end = off;
+		}
+	}
+	gt_writer_close(w, on_closed_flag, &closed);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_true(closed);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	/* 16 frames of 1 MiB reach the bound; the 17th group rotated; the last ones are in the
+	 * second generation, up to the position the store recorded. */
+	assert_int_equal(gen, 2);
+	assert_int_equal(gt_blog_open(jpath, &b, &why), 0);
+	assert_int_equal(gt_blog_gen(b), 2);
+	assert_int_equal(gt_blog_scan(b, GT_BLOG_HEADER_LEN, count_frames, &frames, &valid), 0);
+	assert_int_equal(valid, off);
+	assert_int_equal(frames,
+	                 (int)((off - GT_BLOG_HEADER_LEN) / (first_end - GT_BLOG_HEADER_LEN)));
+	assert_true(frames >= 1 && frames < N - 16);
+	gt_blog_close(b);
+	free(big);
+	free(db);
+	free(jpath);
+	gt_test_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +390,7 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(admission_release_inside_start, setup, teardown),
 	    cmocka_unit_test_setup_teardown(jobs_pass_in_admission_order, setup, teardown),
+	    cmocka_unit_test(journal_records_and_rotates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
