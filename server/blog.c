@@ -18,7 +18,8 @@ static const char magic[8] = {'G', 'T', 'S', 'Y', 'N', 'C', 'J', '1'};
 struct gt_blog {
 	int fd;
 	uint64_t gen;
-	uint64_t end; /* the end of the valid frames */
+	uint64_t end;    /* the end of the valid frames */
+	uint64_t zeroed; /* the file's size: zeros from end to there */
 	char path[GT_PATH_MAX];
 	/* Test hooks (GT_TEST_HOOKS builds, from the environment): skip the fdatasync; record the
 	 * synced length in path.synced, so that a simulated power loss can cut what was not. */
@@ -381,7 +382,7 @@ int gt_blog_open(const char *path, struct gt_blog **out, const char **why)
 	if (rc != GT_OK)
 		goto fail;
 	b->gen = get64(h + 8);
-	b->end = (uint64_t)sb.st_size;
+	b->end = b->zeroed = (uint64_t)sb.st_size;
 	*out = b;
 	return GT_OK;
 fail:
@@ -434,6 +435,7 @@ int gt_blog_rotate(struct gt_blog *b, uint64_t gen)
 	b->fd = n->fd;
 	b->gen = n->gen;
 	b->end = n->end;
+	b->zeroed = n->zeroed;
 	free(n);
 	return GT_OK;
 }
@@ -482,6 +484,16 @@ int gt_blog_truncate(struct gt_blog *b, uint64_t off)
 	return sync_to(b, off);
 }
 
+int gt_blog_release(struct gt_blog *b, uint64_t off)
+{
+	if (off < GT_BLOG_HEADER_LEN)
+		return GT_EINVAL;
+	if (ftruncate(b->fd, (off_t)off) != 0)
+		return gt_err_from_errno(errno);
+	b->end = b->zeroed = off;
+	return sync_to(b, off);
+}
+
 int gt_blog_settle(struct gt_blog *b, uint64_t valid_end, uint64_t *torn)
 {
 	uint8_t buf[4096];
@@ -516,6 +528,18 @@ int gt_blog_append(struct gt_blog *b, const struct gt_blog_entry *e, size_t n, u
 	*end = b->end;
 	if ((rc = gt_blog_encode(e, n, &frame, &len)) != GT_OK)
 		return rc;
+	/* Zeros ahead first, a chunk past the frame: the sync below commits the new size. */
+	if (b->end + len > b->zeroed) {
+		uint64_t to = b->end + len + GT_BLOG_PREALLOC_BYTES;
+		if ((rc = zero_fill(b->fd, b->zeroed, to)) != GT_OK) {
+			/* A full disk: the zeros ahead are given back too. */
+			if (ftruncate(b->fd, (off_t)b->end) == 0)
+				b->zeroed = b->end;
+			free(frame);
+			return rc;
+		}
+		b->zeroed = to;
+	}
 	rc = write_at(b->fd, frame, len, b->end);
 	if (rc == GT_OK)
 		rc = sync_to(b, b->end + len);

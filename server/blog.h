@@ -30,10 +30,11 @@
  * sqlite synced: it stays under this plus one group's frame. */
 #define GT_BLOG_ROTATE_BYTES (16u * 1024u * 1024u)
 
-/* A new journal is written whole, zeros after its header, to this size: appends overwrite
- * blocks the file has, and their fdatasync need not commit a new size. The end of the
- * frames is where the zeros begin. */
-#define GT_BLOG_PREALLOC_BYTES (GT_BLOG_ROTATE_BYTES + 1024u * 1024u)
+/* The journal is written with zeros ahead of its frames, this much at a time (a new journal:
+ * its header and then zeros to this size): appends overwrite blocks the file has, and their
+ * fdatasync commits a new file size once per this many bytes rather than once per group. The
+ * end of the frames is where the zeros begin. */
+#define GT_BLOG_PREALLOC_BYTES (1024u * 1024u)
 
 /* One journalled push: what replay needs to check and apply it exactly as it was. Borrowed
  * pointers (into the job, or into the decoded payload). */
@@ -84,6 +85,10 @@ int gt_blog_append(struct gt_blog *b, const struct gt_blog_entry *e, size_t n, u
 /* Cuts the journal back to off (a frame boundary at or after the header): what follows is
  * overwritten with zeros, as preallocated, and synced. */
 int gt_blog_truncate(struct gt_blog *b, uint64_t off);
+
+/* Cuts the journal's file at off (a frame boundary at or after the header), zeros ahead
+ * included, and syncs it: on a full disk, the space goes back to the store. */
+int gt_blog_release(struct gt_blog *b, uint64_t off);
 
 /* Makes valid_end (from gt_blog_scan()) the journal's end, where the next append goes: the
  * bytes after it that are not zeros (an append cut by a crash; *torn counts them, up to the

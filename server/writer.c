@@ -137,9 +137,15 @@ static void apply_group(struct gt_writer *w, struct gt_wjob *group)
 		if (rc != GT_OK)
 			(void)gt_store_rollback(w->st);
 	}
-	/* What the journal holds beyond the store's position must have been applied. */
-	if (rc != GT_OK && appended && gt_blog_truncate(w->blog, before) != GT_OK)
+	/* What the journal holds beyond the store's position must have been applied. On a full
+	 * disk its zeros ahead go back to the store too, and the next group syncs sqlite. */
+	if (rc == GT_ENOSPC && w->blog != NULL && !full) {
+		if (gt_blog_release(w->blog, before) != GT_OK && appended)
+			(void)gt_blog_truncate(w->blog, before);
 		w->rotate_due = 1;
+	} else if (rc != GT_OK && appended && gt_blog_truncate(w->blog, before) != GT_OK) {
+		w->rotate_due = 1;
+	}
 	if (rc == GT_OK && rotating && gt_blog_rotate(w->blog, gt_blog_gen(w->blog) + 1) == GT_OK)
 		w->rotate_due = 0;
 	if (w->blog != NULL && gt_blog_end(w->blog) >= GT_BLOG_ROTATE_BYTES)
