@@ -107,33 +107,24 @@ static int opt_uint(const struct gt_cli_cmd *cmd, const char *name, unsigned lon
 
 /* ---- init ---- */
 
-static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+/* Checks init's options, reading the roles asked for into *roles and the home's directory into
+ * dir (GT_PATH_MAX bytes); OK, or USAGE with what is wrong said. */
+static int init_args(const struct gt_cli_cmd *cmd, unsigned *roles, char dir[GT_PATH_MAX])
 {
-	const char *server = gt_cli_get(cmd, "server"), *org = gt_cli_get(cmd, "org");
-	const char *ca = gt_cli_get(cmd, "ca"), *roles_text = gt_cli_get(cmd, "role");
-	const char *lang = gt_cli_get(cmd, "lang");
-	struct gt_home_init_info info;
-	struct gt_home *h = NULL;
-	char dir[GT_PATH_MAX], line[GT_ENROL_LINE_MAX];
-	uint8_t pub[GT_ED25519_PUB_LEN];
-	struct gt_enrol req;
-	unsigned roles;
-	int rc;
-	(void)argc;
-	(void)argv;
-	(void)arg;
+	const char *roles_text = gt_cli_get(cmd, "role"), *lang = gt_cli_get(cmd, "lang");
 
-	if (server == NULL || org == NULL || ca == NULL) {
+	if (gt_cli_get(cmd, "server") == NULL || gt_cli_get(cmd, "org") == NULL ||
+	    gt_cli_get(cmd, "ca") == NULL) {
 		fprintf(stderr,
 		        _("gtsync init: --server, --org and --ca are required (see --help)\n"));
 		return USAGE;
 	}
-	if (gt_roleset_parse(roles_text != NULL ? roles_text : "operator", &roles) != GT_OK) {
+	if (gt_roleset_parse(roles_text != NULL ? roles_text : "operator", roles) != GT_OK) {
 		fprintf(stderr, _("gtsync init: --role takes roles separated by commas (operator, "
 		                  "approver, aggregator, secretariat, reader)\n"));
 		return USAGE;
 	}
-	if (gt_home_resolve(gt_cli_get(cmd, "home"), dir, sizeof(dir)) != GT_OK) {
+	if (gt_home_resolve(gt_cli_get(cmd, "home"), dir, GT_PATH_MAX) != GT_OK) {
 		fprintf(stderr, _("gtsync init: give --home DIR or set %s\n"), GT_HOME_ENV);
 		return USAGE;
 	}
@@ -142,15 +133,17 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 		        _("gtsync init: --lang is id (Bahasa Indonesia) or en (English)\n"));
 		return USAGE;
 	}
-	/* A new home asks a person at a terminal (Bahasa Indonesia unless they choose English);
-	 * elsewhere it asks nothing and the environment's language, else Indonesian, holds. */
-	if (lang == NULL && isatty(fileno(stdin)))
-		lang = gt_langask(stdin, stdout);
-	rc = gt_home_init(dir, server, org, ca, &info, stderr);
-	if (rc != GT_OK)
-		return FAIL;
-	/* The roles asked for are kept, so that 'gtsync key' repeats the same request before
-	 * the first login tells the home what the key holds. */
+	return OK;
+}
+
+/* Keeps in the new home at dir the roles asked for, so that 'gtsync key' repeats the same
+ * request before the first login tells the home what the key holds, and the language chosen
+ * (when one was). */
+static int init_settings(const char *dir, unsigned roles, const char *lang)
+{
+	struct gt_home *h = NULL;
+	int rc;
+
 	if ((rc = gt_home_open(dir, stderr, &h)) == GT_OK) {
 		char asked[GT_ROLESET_TEXT_MAX];
 		rc = gt_cstore_config_set(h->st, GT_CSTORE_CFG_ROLE_ASKED,
@@ -159,18 +152,20 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 			rc = gt_home_set_lang(h, lang);
 	}
 	gt_home_close(h);
-	if (rc != GT_OK) {
-		fprintf(stderr, _("gtsync init: cannot store the home's settings: %s\n"),
-		        gt_error_text(rc));
-		return FAIL;
-	}
-	if (lang != NULL)
-		gt_i18n_use(lang);
-	gt_termtext_line(stdout, _("gtsync home %s is ready for org unit %s, server %s"), dir, org,
-	                 server);
-	gt_termtext_line(stdout, _("key id:     %s"), info.key_id);
-	gt_termtext_line(stdout, _("public key: %s"), info.pub_b64);
-	if (gt_key_public_from_b64(info.pub_b64, strlen(info.pub_b64), pub) != GT_OK ||
+	return rc;
+}
+
+/* Says the new key and its enrolment request line for org with roles, and what to do with
+ * it; OK, or FAIL when the line cannot be made. */
+static int init_say_enrol(const struct gt_home_init_info *info, const char *org, unsigned roles)
+{
+	char line[GT_ENROL_LINE_MAX];
+	uint8_t pub[GT_ED25519_PUB_LEN];
+	struct gt_enrol req;
+
+	gt_termtext_line(stdout, _("key id:     %s"), info->key_id);
+	gt_termtext_line(stdout, _("public key: %s"), info->pub_b64);
+	if (gt_key_public_from_b64(info->pub_b64, strlen(info->pub_b64), pub) != GT_OK ||
 	    gt_enrol_make(pub, org, roles, &req) != GT_OK ||
 	    gt_enrol_format(&req, line, sizeof(line)) != GT_OK) {
 		fprintf(stderr, _("gtsync init: cannot write the enrolment request\n"));
@@ -188,6 +183,39 @@ static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *a
 	                   "be these. 'gtsync key' shows the line again. Then run 'gtsync "
 	                   "metadata pull'."));
 	return OK;
+}
+
+static int cmd_init(const struct gt_cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	const char *server = gt_cli_get(cmd, "server"), *org = gt_cli_get(cmd, "org");
+	const char *ca = gt_cli_get(cmd, "ca"), *lang = gt_cli_get(cmd, "lang");
+	struct gt_home_init_info info;
+	char dir[GT_PATH_MAX];
+	unsigned roles;
+	int rc;
+	(void)argc;
+	(void)argv;
+	(void)arg;
+
+	if ((rc = init_args(cmd, &roles, dir)) != OK)
+		return rc;
+	/* A new home asks a person at a terminal (Bahasa Indonesia unless they choose English);
+	 * elsewhere it asks nothing and the environment's language, else Indonesian, holds. */
+	if (lang == NULL && isatty(fileno(stdin)))
+		lang = gt_langask(stdin, stdout);
+	rc = gt_home_init(dir, server, org, ca, &info, stderr);
+	if (rc != GT_OK)
+		return FAIL;
+	if ((rc = init_settings(dir, roles, lang)) != GT_OK) {
+		fprintf(stderr, _("gtsync init: cannot store the home's settings: %s\n"),
+		        gt_error_text(rc));
+		return FAIL;
+	}
+	if (lang != NULL)
+		gt_i18n_use(lang);
+	gt_termtext_line(stdout, _("gtsync home %s is ready for org unit %s, server %s"), dir, org,
+	                 server);
+	return init_say_enrol(&info, org, roles);
 }
 
 /* ---- key ---- */

@@ -156,6 +156,111 @@ static int find_missing(struct gt_home *h, struct gt_session *s,
 	return GT_OK;
 }
 
+/* Answers a server that refused the proof request: nothing to check when it is older than
+ * the request, the missing batch found when it lacks one, an alarm when the held head is beyond
+ * its log, else its error as the session's. */
+static int refused(struct gt_home *h, struct gt_session *s, const struct gt_cstore_tree_head *held,
+                   int have_held, const struct gt_cstore_unproven *us, size_t n,
+                   const Gtsync__V1__Error *e, struct gt_session_err *err)
+{
+	int code = e->code, rc;
+
+	/* A server of an older version does not know the request: nothing to check. */
+	if (code == GT_EPROTO) {
+		rc = GT_OK;
+	} else if (code == GT_ENOENT && n > 0) {
+		rc = find_missing(h, s, held, have_held, us, n, err);
+	} else if (code == GT_EINVAL && have_held) {
+		/* The held head is beyond the server's log: the history shrank. */
+		struct gt_treehead none;
+
+		memset(&none, 0, sizeof(none));
+		rc = raise_alarm(h, held, have_held, &none,
+		                 _("its log is shorter than the one this office verified"), err);
+	} else {
+		rc = code < 0 && code >= GT_ERR_MIN ? code : GT_EPROTO;
+		err->code = rc;
+		snprintf(err->message, sizeof(err->message), "%s",
+		         e->message ? e->message : gt_strerror(rc));
+	}
+	return rc;
+}
+
+/* Reads the reply's tree head into now and checks it: well formed, signed by the key held
+ * before with a signature that verifies, extending the held head. NULL when it checks, else
+ * what did not. path is room for GT_MERKLE_MAX_PROOF nodes. */
+static const char *head_fault(const struct gt_cstore_tree_head *held, int have_held,
+                              const Gtsync__V1__ProofReply *pr, struct gt_cstore_tree_head *now,
+                              uint8_t (*path)[GT_MERKLE_HASH_LEN])
+{
+	now->head.size = pr->head->tree_size;
+	now->head.timestamp_ms = pr->head->timestamp_ms;
+	if (pr->head->root_hash.len != GT_MERKLE_HASH_LEN ||
+	    pr->head->signature.len != GT_ED25519_SIG_LEN)
+		return _("its tree head is malformed");
+	memcpy(now->head.root, pr->head->root_hash.data, GT_MERKLE_HASH_LEN);
+	memcpy(now->head.signature, pr->head->signature.data, GT_ED25519_SIG_LEN);
+	if (have_held && memcmp(held->server_key, now->server_key, GT_ED25519_PUB_LEN) != 0)
+		return _("it now signs with another signing key");
+	if (gt_treehead_verify(now->server_key, &now->head) != GT_OK)
+		return _("its tree head's signature does not verify");
+	if (have_held && (nodes(pr->consistency, pr->n_consistency, path) != 0 ||
+	                  gt_merkle_consistency_verify(
+	                      held->head.size, now->head.size, held->head.root, now->head.root,
+	                      (const uint8_t(*)[32])path, pr->n_consistency) != GT_OK))
+		return _("it does not extend the history this office verified");
+	return NULL;
+}
+
+/* Checks that the reply proves each of us in the tree of head: NULL when it does, else what
+ * did not (in what, of what_len bytes, when it names a batch). path is room for
+ * GT_MERKLE_MAX_PROOF nodes. */
+static const char *inclusion_fault(const Gtsync__V1__ProofReply *pr,
+                                   const struct gt_cstore_unproven *us, size_t n,
+                                   const struct gt_treehead *head,
+                                   uint8_t (*path)[GT_MERKLE_HASH_LEN], char *what, size_t what_len)
+{
+	if (pr->n_inclusions != n)
+		return _("it did not prove every batch asked about");
+	for (size_t i = 0; i < n; i++) {
+		const Gtsync__V1__InclusionProof *ip = pr->inclusions[i];
+		uint8_t leaf[GT_MERKLE_HASH_LEN];
+		size_t n_path = ip->n_path;
+
+		if (!entry_is_batch(&ip->leaf_entry, &us[i]) ||
+		    nodes(ip->path, n_path, path) != 0 ||
+		    gt_merkle_leaf_hash(ip->leaf_entry.data, ip->leaf_entry.len, leaf) != GT_OK ||
+		    gt_merkle_inclusion_verify(ip->leaf_index, head->size, leaf,
+		                               (const uint8_t(*)[32])path, n_path,
+		                               head->root) != GT_OK) {
+			snprintf(what, what_len,
+			         _("batch %llu, which it acknowledged, is not in its log as sent"),
+			         (unsigned long long)us[i].seq);
+			return what;
+		}
+	}
+	return NULL;
+}
+
+/* Keeps the new head and the proven batches together. Best effort: a home opened read-only
+ * still checks, and checks again next time. */
+static void keep_proven(struct gt_home *h, const struct gt_cstore_unproven *us, size_t n,
+                        const Gtsync__V1__ProofReply *pr, struct gt_cstore_tree_head *now)
+{
+	int rc;
+
+	now->verified_at_ms = gt_clock_wall_ms();
+	rc = gt_cstore_begin(h->st);
+	for (size_t i = 0; i < n && rc == GT_OK; i++)
+		rc = gt_cstore_tree_proven(h->st, us[i].seq, pr->inclusions[i]->leaf_index);
+	if (rc == GT_OK)
+		rc = gt_cstore_tree_head_put(h->st, now);
+	if (rc == GT_OK)
+		(void)gt_cstore_commit(h->st);
+	else
+		gt_cstore_rollback(h->st);
+}
+
 int gt_treelog_check(struct gt_home *h, struct gt_session *s, struct gt_session_err *err)
 {
 	struct gt_cstore_tree_head held, now;
@@ -163,7 +268,9 @@ int gt_treelog_check(struct gt_home *h, struct gt_session *s, struct gt_session_
 	uint8_t(*path)[GT_MERKLE_HASH_LEN] = NULL;
 	gt_envelope *reply = NULL;
 	const Gtsync__V1__ProofReply *pr;
-	size_t n = 0, n_path;
+	const char *fault;
+	char what[160];
+	size_t n = 0;
 	int have_held, rc;
 
 	memset(&now, 0, sizeof(now));
@@ -185,27 +292,7 @@ int gt_treelog_check(struct gt_home *h, struct gt_session *s, struct gt_session_
 	if (rc != GT_OK)
 		goto out;
 	if (reply->body_case == GTSYNC__V1__ENVELOPE__BODY_ERROR) {
-		int code = reply->error->code;
-
-		/* A server of an older version does not know the request: nothing to check. */
-		if (code == GT_EPROTO) {
-			rc = GT_OK;
-		} else if (code == GT_ENOENT && n > 0) {
-			rc = find_missing(h, s, &held, have_held, us, n, err);
-		} else if (code == GT_EINVAL && have_held) {
-			/* The held head is beyond the server's log: the history shrank. */
-			struct gt_treehead none;
-
-			memset(&none, 0, sizeof(none));
-			rc = raise_alarm(h, &held, have_held, &none,
-			                 _("its log is shorter than the one this office verified"),
-			                 err);
-		} else {
-			rc = code < 0 && code >= GT_ERR_MIN ? code : GT_EPROTO;
-			err->code = rc;
-			snprintf(err->message, sizeof(err->message), "%s",
-			         reply->error->message ? reply->error->message : gt_strerror(rc));
-		}
+		rc = refused(h, s, &held, have_held, us, n, reply->error, err);
 		goto out;
 	}
 	if (reply->body_case != GTSYNC__V1__ENVELOPE__BODY_PROOF_REPLY ||
@@ -216,74 +303,14 @@ int gt_treelog_check(struct gt_home *h, struct gt_session *s, struct gt_session_
 		goto out;
 	}
 	pr = reply->proof_reply;
-	now.head.size = pr->head->tree_size;
-	now.head.timestamp_ms = pr->head->timestamp_ms;
-	if (pr->head->root_hash.len != GT_MERKLE_HASH_LEN ||
-	    pr->head->signature.len != GT_ED25519_SIG_LEN) {
-		rc = raise_alarm(h, &held, have_held, &now.head, _("its tree head is malformed"),
-		                 err);
+	fault = head_fault(&held, have_held, pr, &now, path);
+	if (fault == NULL)
+		fault = inclusion_fault(pr, us, n, &now.head, path, what, sizeof(what));
+	if (fault != NULL) {
+		rc = raise_alarm(h, &held, have_held, &now.head, fault, err);
 		goto out;
 	}
-	memcpy(now.head.root, pr->head->root_hash.data, GT_MERKLE_HASH_LEN);
-	memcpy(now.head.signature, pr->head->signature.data, GT_ED25519_SIG_LEN);
-	if (have_held && memcmp(held.server_key, now.server_key, GT_ED25519_PUB_LEN) != 0) {
-		rc = raise_alarm(h, &held, have_held, &now.head,
-		                 _("it now signs with another signing key"), err);
-		goto out;
-	}
-	if (gt_treehead_verify(now.server_key, &now.head) != GT_OK) {
-		rc = raise_alarm(h, &held, have_held, &now.head,
-		                 _("its tree head's signature does not verify"), err);
-		goto out;
-	}
-	if (have_held) {
-		if (nodes(pr->consistency, pr->n_consistency, path) != 0 ||
-		    gt_merkle_consistency_verify(held.head.size, now.head.size, held.head.root,
-		                                 now.head.root, (const uint8_t(*)[32])path,
-		                                 pr->n_consistency) != GT_OK) {
-			rc = raise_alarm(h, &held, have_held, &now.head,
-			                 _("it does not extend the history this office verified"),
-			                 err);
-			goto out;
-		}
-	}
-	if (pr->n_inclusions != n) {
-		rc = raise_alarm(h, &held, have_held, &now.head,
-		                 _("it did not prove every batch asked about"), err);
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const Gtsync__V1__InclusionProof *ip = pr->inclusions[i];
-		uint8_t leaf[GT_MERKLE_HASH_LEN];
-
-		n_path = ip->n_path;
-		if (!entry_is_batch(&ip->leaf_entry, &us[i]) ||
-		    nodes(ip->path, n_path, path) != 0 ||
-		    gt_merkle_leaf_hash(ip->leaf_entry.data, ip->leaf_entry.len, leaf) != GT_OK ||
-		    gt_merkle_inclusion_verify(ip->leaf_index, now.head.size, leaf,
-		                               (const uint8_t(*)[32])path, n_path,
-		                               now.head.root) != GT_OK) {
-			char what[160];
-
-			snprintf(what, sizeof(what),
-			         _("batch %llu, which it acknowledged, is not in its log as sent"),
-			         (unsigned long long)us[i].seq);
-			rc = raise_alarm(h, &held, have_held, &now.head, what, err);
-			goto out;
-		}
-	}
-	/* Everything checked: keep the new head and the proven batches together. Best effort:
-	 * a home opened read-only still checks, and checks again next time. */
-	now.verified_at_ms = gt_clock_wall_ms();
-	rc = gt_cstore_begin(h->st);
-	for (size_t i = 0; i < n && rc == GT_OK; i++)
-		rc = gt_cstore_tree_proven(h->st, us[i].seq, pr->inclusions[i]->leaf_index);
-	if (rc == GT_OK)
-		rc = gt_cstore_tree_head_put(h->st, &now);
-	if (rc == GT_OK)
-		rc = gt_cstore_commit(h->st);
-	else
-		gt_cstore_rollback(h->st);
+	keep_proven(h, us, n, pr, &now);
 	rc = GT_OK;
 	goto out;
 store_failed:

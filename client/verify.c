@@ -331,52 +331,48 @@ static void add_actions(struct verify *v, const Gtsync__V1__LogEntry *e, const g
 	}
 }
 
-/* Checks a signed batch's entry, bytes, key and signature; keeps its values of the report's
- * cells. */
-static int on_batch(struct verify *v, const Gtsync__V1__LogEntry *e)
+/* Checks that the leaf entry e holds a signed batch's and that the batch's bytes are those
+ * whose hash was logged, reading the entry into bi and the bytes' hash into hash; 1 (with the
+ * problem said) when it does not, else 0. */
+static int entry_refused(struct verify *v, const Gtsync__V1__LogEntry *e,
+                         struct gt_logleaf_batchinfo *bi, uint8_t hash[GT_SHA256_LEN])
 {
-	static const struct gt_limits any = {GT_MAX_FRAME_CEILING, UINT32_MAX};
 	unsigned long long leaf = (unsigned long long)e->leaf_index;
-	const uint8_t *ent = e->leaf_entry.data;
-	struct gt_logleaf_batchinfo bi;
-	uint8_t hash[GT_SHA256_LEN];
-	gt_batch *b = NULL;
-	struct vkey *k;
-	char kname[GT_KEY_ID_LEN + GT_KEYLABEL_MAX + 4];
-	size_t kept = 0, at = 0;
-	int rc;
 
 	if (e->leaf_entry.len == 0) {
 		problem(v,
 		        _("leaf %llu: the server's log lost the batch behind it (a batch was "
 		          "removed from the store)"),
 		        leaf);
-		return GT_OK;
+		return 1;
 	}
-	if (gt_logleaf_batch_parse(ent, e->leaf_entry.len, &bi) != GT_OK || bi.sig == NULL) {
+	if (gt_logleaf_batch_parse(e->leaf_entry.data, e->leaf_entry.len, bi) != GT_OK ||
+	    bi->sig == NULL) {
 		problem(v, _("leaf %llu: its entry is not a signed batch's"), leaf);
-		return GT_OK;
+		return 1;
 	}
 	if (gt_crypto_sha256(e->batch.data, e->batch.len, hash) != GT_OK ||
-	    memcmp(hash, bi.hash, GT_SHA256_LEN) != 0) {
+	    memcmp(hash, bi->hash, GT_SHA256_LEN) != 0) {
 		problem(
 		    v,
 		    _("leaf %llu: the batch's bytes were rewritten: they are not the bytes whose "
 		      "hash was logged"),
 		    leaf);
-		return GT_OK;
+		return 1;
 	}
-	if ((rc = keep_leaf(v, e->leaf_index, &e->leaf_entry)) != GT_OK)
-		return rc;
-	if (gt_wire_batch_decode(e->batch.data, e->batch.len, &any, &b) != GT_OK) {
-		problem(v, _("leaf %llu: the signed bytes are not a well-formed batch"), leaf);
-		return GT_OK;
-	}
-	if ((rc = list_batch(v, e, b, &at)) != GT_OK) {
-		gt_wire_batch_free(b);
-		return rc;
-	}
-	k = key_find(v, b->key_id);
+	return 0;
+}
+
+/* Checks batch b's signer as the log shows it at leaf e: registered and not revoked, its
+ * signature sig verifying, allowed to write the batch's values for its unit. Gives the listed
+ * batch at the key's roles; 1 (with the problem said) when the signer fails, else 0. */
+static int signer_refused(struct verify *v, const Gtsync__V1__LogEntry *e, const gt_batch *b,
+                          const uint8_t *sig, size_t at)
+{
+	unsigned long long leaf = (unsigned long long)e->leaf_index;
+	char kname[GT_KEY_ID_LEN + GT_KEYLABEL_MAX + 4];
+	struct vkey *k = key_find(v, b->key_id);
+
 	v->res.list[at].roles = k != NULL ? k->roles : 0;
 	if (k == NULL || k->revoked) {
 		problem(v,
@@ -384,26 +380,82 @@ static int on_batch(struct verify *v, const Gtsync__V1__LogEntry *e)
 		          "registered and not revoked at that point"),
 		        leaf, (unsigned long long)b->sequence,
 		        k != NULL ? key_named(k, kname, sizeof(kname)) : b->key_id);
-		goto drop;
+		return 1;
 	}
-	if (gt_key_verify(k->pub, e->batch.data, e->batch.len, bi.sig) != GT_OK) {
+	if (gt_key_verify(k->pub, e->batch.data, e->batch.len, sig) != GT_OK) {
 		problem(v, _("leaf %llu: the signature of batch %llu does not verify with key %s"),
 		        leaf, (unsigned long long)b->sequence, key_named(k, kname, sizeof(kname)));
-		goto drop;
+		return 1;
 	}
 	if (strcmp(k->org, b->org_unit) != 0 ||
 	    (b->n_values > 0 && !gt_roleset_has(k->roles, GTSYNC__V1__ROLE__ROLE_OPERATOR))) {
 		problem(v, _("leaf %llu: key %s may not write batch %llu's values for %s"), leaf,
 		        key_named(k, kname, sizeof(kname)), (unsigned long long)b->sequence,
 		        b->org_unit);
-		goto drop;
+		return 1;
+	}
+	return 0;
+}
+
+/* Keeps batch b's values of the report's cells (b to be kept as the next of v's batches,
+ * listed at at), counting them in *kept. */
+static int keep_values(struct verify *v, const Gtsync__V1__LogEntry *e, const gt_batch *b,
+                       size_t at, size_t *kept)
+{
+	int rc;
+
+	for (size_t i = 0; i < b->n_values; i++) {
+		const Gtsync__V1__DataValue *dv = b->values[i];
+
+		if (skipped(e->skipped_values, e->n_skipped_values, i) ||
+		    !gt_meta_dataset_has_code(v->ds, dv->data_element) ||
+		    !is_period(v, dv->period) || gt_orgunit_contains(v->root, dv->org_unit) != 1)
+			continue;
+		if (GT_VEC_RESERVE(v->vals, v->capvals, v->nvals + 1) != GT_OK)
+			return GT_ENOMEM;
+		v->vals[v->nvals].v = dv;
+		v->vals[v->nvals].batch = v->nbatches;
+		v->vals[v->nvals].order = (uint64_t)e->leaf_index << 32 | (uint64_t)i;
+		if ((rc = list_value(v, dv, at, &v->vals[v->nvals].rv)) != GT_OK)
+			return rc;
+		v->nvals++;
+		(*kept)++;
+	}
+	return GT_OK;
+}
+
+/* Checks a signed batch's entry, bytes, key and signature; keeps its values of the report's
+ * cells. */
+static int on_batch(struct verify *v, const Gtsync__V1__LogEntry *e)
+{
+	static const struct gt_limits any = {GT_MAX_FRAME_CEILING, UINT32_MAX};
+	unsigned long long leaf = (unsigned long long)e->leaf_index;
+	struct gt_logleaf_batchinfo bi;
+	uint8_t hash[GT_SHA256_LEN];
+	gt_batch *b = NULL;
+	size_t kept = 0, at = 0;
+	int rc;
+
+	if (entry_refused(v, e, &bi, hash))
+		return GT_OK;
+	if ((rc = keep_leaf(v, e->leaf_index, &e->leaf_entry)) != GT_OK)
+		return rc;
+	if (gt_wire_batch_decode(e->batch.data, e->batch.len, &any, &b) != GT_OK) {
+		problem(v, _("leaf %llu: the signed bytes are not a well-formed batch"), leaf);
+		return GT_OK;
+	}
+	if ((rc = list_batch(v, e, b, &at)) != GT_OK)
+		goto fail;
+	if (signer_refused(v, e, b, bi.sig, at)) {
+		rc = GT_OK;
+		goto fail;
 	}
 	if (GT_VEC_RESERVE(v->batches, v->capbatches, v->nbatches + 1) != GT_OK ||
 	    GT_VEC_RESERVE(v->hashes, v->caphashes, v->nbatches + 1) != GT_OK ||
 	    GT_VEC_RESERVE(v->recv, v->caprecv, v->nbatches + 1) != GT_OK ||
 	    GT_VEC_RESERVE(v->timed, v->captimed, v->nbatches + 1) != GT_OK) {
-		gt_wire_batch_free(b);
-		return GT_ENOMEM;
+		rc = GT_ENOMEM;
+		goto fail;
 	}
 	memcpy(v->hashes[v->nbatches], hash, GT_SHA256_LEN);
 	v->recv[v->nbatches] = bi.received_at_ms;
@@ -412,37 +464,16 @@ static int on_batch(struct verify *v, const Gtsync__V1__LogEntry *e)
 	v->res.list[at].timed = bi.timed;
 	add_actions(v, e, b);
 	v->res.list[at].signature_ok = 1;
-	for (size_t i = 0; i < b->n_values; i++) {
-		const Gtsync__V1__DataValue *dv = b->values[i];
-
-		if (skipped(e->skipped_values, e->n_skipped_values, i) ||
-		    !gt_meta_dataset_has_code(v->ds, dv->data_element) ||
-		    !is_period(v, dv->period) || gt_orgunit_contains(v->root, dv->org_unit) != 1)
-			continue;
-		if (GT_VEC_RESERVE(v->vals, v->capvals, v->nvals + 1) != GT_OK) {
-			gt_wire_batch_free(b);
-			return GT_ENOMEM;
-		}
-		v->vals[v->nvals].v = dv;
-		v->vals[v->nvals].batch = v->nbatches;
-		v->vals[v->nvals].order = (uint64_t)e->leaf_index << 32 | (uint64_t)i;
-		if ((rc = list_value(v, dv, at, &v->vals[v->nvals].rv)) != GT_OK) {
-			gt_wire_batch_free(b);
-			return rc;
-		}
-		v->nvals++;
-		kept++;
-	}
-	if ((rc = add_approvals(v, e, b)) != GT_OK) {
-		gt_wire_batch_free(b);
-		return rc;
-	}
+	if ((rc = keep_values(v, e, b, at, &kept)) != GT_OK ||
+	    (rc = add_approvals(v, e, b)) != GT_OK)
+		goto fail;
 	v->batches[v->nbatches++] = b;
 	v->res.batches++;
 	return kept > 0 ? add_unit(v, b->org_unit) : GT_OK;
-drop:
+fail:
+	/* A batch refused, or a failure: it is not kept. */
 	gt_wire_batch_free(b);
-	return GT_OK;
+	return rc;
 }
 
 static void num_text(double x, char out[GT_HUMAN_MAX])
@@ -987,15 +1018,104 @@ void gt_verify_result_free(struct gt_verify_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+/* Finds the data set asked for in the home's metadata and checks the period and org unit
+ * asked for, saying what is wrong. */
+static int check_request(struct verify *v)
+{
+	struct gt_home *h = v->h;
+	const struct gt_verify_opts *o = v->o;
+	int rc;
+
+	if ((rc = gt_home_meta(h, WHAT, &v->meta)) != GT_OK)
+		return rc;
+	if ((v->ds = gt_meta_dataset_find(v->meta, o->dataset)) == NULL) {
+		gt_home_say(h, _("%s: no data set %s in the metadata"), WHAT, o->dataset);
+		return GT_ENOENT;
+	}
+	if (gt_period_within(v->ds->period_type, o->period, v->periods, &v->nperiods) != GT_OK) {
+		gt_home_say(h, _("%s: %s is not a period of the data set's type or coarser"), WHAT,
+		            o->period);
+		return GT_EINVAL;
+	}
+	if (gt_orgunit_valid(v->root) != 0) {
+		gt_home_say(h, _("%s: %s is not an org-unit code"), WHAT, v->root);
+		return GT_EINVAL;
+	}
+	return GT_OK;
+}
+
+/* Proves the kept leaves in the held tree head on the session and marks the listed batches
+ * proven; a leaf that does not prove is a problem, a failure to ask is said. */
+static int prove(struct verify *v, struct gt_session *s)
+{
+	struct gt_session_err err;
+	char why[256];
+	size_t bad = 0, proven = v->nleaves;
+	int rc;
+
+	memset(&err, 0, sizeof(err));
+	rc = gt_treelog_prove_leaves(s, &v->held, v->leaves, v->entries, v->nleaves, &bad, why,
+	                             sizeof(why), &err);
+	if (rc == GT_EBADSIG) {
+		problem(v, "%s", why);
+		proven = bad;
+		rc = GT_OK;
+	} else if (rc != GT_OK) {
+		gt_home_explain(v->h, WHAT, &err);
+		return rc;
+	}
+	mark_proven(v, proven);
+	return GT_OK;
+}
+
+/* Says the verdict: the count of problems found (GT_ECORRUPT), else what was verified (found:
+ * the victims' figure was the report's own). */
+static int say_verdict(struct verify *v, int found)
+{
+	char n1[GT_HUMAN_MAX], n2[GT_HUMAN_MAX], n3[GT_HUMAN_MAX], n4[GT_HUMAN_MAX];
+
+	if (v->res.problems > 0) {
+		fprintf(
+		    v->out,
+		    P_("NOT verified: %llu difference between the server's report and its signed "
+		       "log (above)\n",
+		       "NOT verified: %llu differences between the server's report and its signed "
+		       "log (above)\n",
+		       (unsigned long)v->res.problems),
+		    (unsigned long long)v->res.problems);
+		return GT_ECORRUPT;
+	}
+	num_text(v->res.victims, n1);
+	num_text((double)v->res.batches, n2);
+	num_text((double)v->res.units, n3);
+	num_text((double)v->res.tree_size, n4);
+	if (found)
+		fprintf(v->out,
+		        _("verified: %s victims = %s signed batches from %s units, tree head %s\n"),
+		        n1, n2, n3, n4);
+	else
+		fprintf(v->out,
+		        _("verified: figures summing to %s = %s signed batches from %s units, tree "
+		          "head "
+		          "%s\n"),
+		        n1, n2, n3, n4);
+	if (v->approvals_ok > 0) {
+		num_text((double)v->approvals_ok, n1);
+		fprintf(v->out,
+		        P_("approvals: %s signed digest matches the signed batches\n",
+		           "approvals: %s signed digests match the signed batches\n",
+		           (unsigned long)v->approvals_ok),
+		        n1);
+	}
+	return GT_OK;
+}
+
 int gt_verify_run(struct gt_home *h, const struct gt_verify_opts *o, struct gt_verify_result *res)
 {
 	struct verify v;
 	struct gt_session *s = NULL;
 	gt_envelope *report = NULL;
 	char(*children)[8] = NULL;
-	char why[256], n1[GT_HUMAN_MAX], n2[GT_HUMAN_MAX], n3[GT_HUMAN_MAX], n4[GT_HUMAN_MAX];
-	struct gt_session_err err;
-	size_t bad = 0, proven;
 	int rc, found;
 
 	memset(&v, 0, sizeof(v));
@@ -1005,40 +1125,10 @@ int gt_verify_run(struct gt_home *h, const struct gt_verify_opts *o, struct gt_v
 	v.o = o;
 	v.out = o->out != NULL ? o->out : stdout;
 	v.root = o->org != NULL ? o->org : h->org;
-	if ((rc = gt_home_meta(h, WHAT, &v.meta)) != GT_OK)
+	if ((rc = check_request(&v)) != GT_OK || (rc = login(&v, &s)) != GT_OK ||
+	    (rc = ask_report(&v, s, &report)) != GT_OK || (rc = ask_orgunits(&v, s)) != GT_OK ||
+	    (rc = fetch_entries(&v, s)) != GT_OK || (rc = prove(&v, s)) != GT_OK)
 		goto out;
-	if ((v.ds = gt_meta_dataset_find(v.meta, o->dataset)) == NULL) {
-		gt_home_say(h, _("%s: no data set %s in the metadata"), WHAT, o->dataset);
-		rc = GT_ENOENT;
-		goto out;
-	}
-	if (gt_period_within(v.ds->period_type, o->period, v.periods, &v.nperiods) != GT_OK) {
-		gt_home_say(h, _("%s: %s is not a period of the data set's type or coarser"), WHAT,
-		            o->period);
-		rc = GT_EINVAL;
-		goto out;
-	}
-	if (gt_orgunit_valid(v.root) != 0) {
-		gt_home_say(h, _("%s: %s is not an org-unit code"), WHAT, v.root);
-		rc = GT_EINVAL;
-		goto out;
-	}
-	if ((rc = login(&v, &s)) != GT_OK || (rc = ask_report(&v, s, &report)) != GT_OK ||
-	    (rc = ask_orgunits(&v, s)) != GT_OK || (rc = fetch_entries(&v, s)) != GT_OK)
-		goto out;
-	memset(&err, 0, sizeof(err));
-	proven = v.nleaves;
-	rc = gt_treelog_prove_leaves(s, &v.held, v.leaves, v.entries, v.nleaves, &bad, why,
-	                             sizeof(why), &err);
-	if (rc == GT_EBADSIG) {
-		problem(&v, "%s", why);
-		proven = bad;
-		rc = GT_OK;
-	} else if (rc != GT_OK) {
-		gt_home_explain(h, WHAT, &err);
-		goto out;
-	}
-	mark_proven(&v, proven);
 	label_keys(&v, report->report_reply);
 	if ((rc = recompute(&v, &children)) != GT_OK)
 		goto out;
@@ -1051,40 +1141,7 @@ int gt_verify_run(struct gt_home *h, const struct gt_verify_opts *o, struct gt_v
 	v.res.tree_size = v.held.head.size;
 	v.res.victims = victims(&v, report->report_reply, &found);
 	v.res.victims_found = found;
-	if (v.res.problems > 0) {
-		fprintf(
-		    v.out,
-		    P_("NOT verified: %llu difference between the server's report and its signed "
-		       "log (above)\n",
-		       "NOT verified: %llu differences between the server's report and its signed "
-		       "log (above)\n",
-		       (unsigned long)v.res.problems),
-		    (unsigned long long)v.res.problems);
-		rc = GT_ECORRUPT;
-		goto out;
-	}
-	num_text(v.res.victims, n1);
-	num_text((double)v.res.batches, n2);
-	num_text((double)v.res.units, n3);
-	num_text((double)v.res.tree_size, n4);
-	if (found)
-		fprintf(v.out,
-		        _("verified: %s victims = %s signed batches from %s units, tree head %s\n"),
-		        n1, n2, n3, n4);
-	else
-		fprintf(v.out,
-		        _("verified: figures summing to %s = %s signed batches from %s units, tree "
-		          "head "
-		          "%s\n"),
-		        n1, n2, n3, n4);
-	if (v.approvals_ok > 0) {
-		num_text((double)v.approvals_ok, n1);
-		fprintf(v.out,
-		        P_("approvals: %s signed digest matches the signed batches\n",
-		           "approvals: %s signed digests match the signed batches\n",
-		           (unsigned long)v.approvals_ok),
-		        n1);
-	}
+	rc = say_verdict(&v, found);
 out:
 	v.res.approvals = v.approvals_ok;
 	if (res != NULL)

@@ -41,6 +41,14 @@ int gt_vec_grow_cap(size_t cap, size_t need, size_t elem, size_t max, size_t *ou
 	return 0;
 }
 
+int gt_vec_mul(size_t a, size_t b, size_t *out)
+{
+	if (b != 0 && a > SIZE_MAX / b)
+		return GT_ETOOBIG;
+	*out = a * b;
+	return 0;
+}
+
 int gt_vec_reserve(void *arrp, size_t *cap, size_t need, size_t elem)
 {
 	void *arr, *p;

@@ -26,6 +26,10 @@ int gt_vec_grow_cap(size_t cap, size_t need, size_t elem, size_t max, size_t *ou
  */
 int gt_vec_reserve(void *arrp, size_t *cap, size_t need, size_t elem);
 
+/* Sets *out to a * b (a count of elements, e.g. of an a-by-b table) when the product fits in a
+ * size_t. Returns 0, or GT_ETOOBIG leaving *out unchanged when it would overflow. */
+int gt_vec_mul(size_t a, size_t b, size_t *out);
+
 /* gt_vec_reserve() for a typed array and its size_t capacity, e.g.
  * GT_VEC_RESERVE(v->items, v->cap, v->n + 1). */
 #define GT_VEC_RESERVE(arr, cap, need) gt_vec_reserve(&(arr), &(cap), (need), sizeof(*(arr)))

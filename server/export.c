@@ -175,12 +175,110 @@ static void fit(struct gt_store_export_out *o, size_t budget)
 	}
 }
 
+/* Makes the export of ds that q asks for, its elements chosen: *out (caller frees with
+ * gt__export_free()) or GT_ENOMEM. */
+static int export_new(const struct gt_meta_dataset *ds, const Gtsync__V1__ExportRequest *q,
+                      struct gt__export **out)
+{
+	struct gt__export *x = calloc(1, sizeof(*x));
+
+	*out = NULL;
+	if (x != NULL) {
+		x->elements = calloc(ds->nelements + 1, sizeof(*x->elements));
+		x->periods = calloc(GT_EXPORT_MAX_PERIODS, sizeof(*x->periods));
+		x->period_ptrs = calloc(GT_EXPORT_MAX_PERIODS, sizeof(*x->period_ptrs));
+	}
+	if (x == NULL || x->elements == NULL || x->periods == NULL || x->period_ptrs == NULL) {
+		gt__export_free(x);
+		return GT_ENOMEM;
+	}
+	/* A public export (issue 14) leaves out of the stored values those of counts with a
+	 * disclosure threshold (a month, a quarter or a half year could be subtracted from its
+	 * year; their yearly figures come suppressed below) and a unit's own words. */
+	for (size_t i = 0; i < ds->nelements; i++)
+		if (!q->public_view || (ds->elements[i]->disclosure == 0 &&
+		                        ds->elements[i]->type != GT_META_TYPE_TEXT))
+			x->elements[x->n_elements++] = ds->elements[i]->code;
+	*out = x;
+	return GT_OK;
+}
+
+/* Lists in x the periods of days first to last: the data set's own periods first, then the
+ * coarser ones approvals may name; on failure *why says why. */
+static int export_periods(struct gt__export *x, const struct gt_meta_dataset *ds, int64_t first,
+                          int64_t last, const char **why)
+{
+	int rc = add_periods(x, ds->period_type, first, last);
+
+	x->n_periods = x->n_state_periods;
+	for (int t = (int)ds->period_type + 1; rc == GT_OK && t <= GT_PERIOD_YEARLY; t++)
+		rc = add_periods(x, (enum gt_period_type)t, first, last);
+	if (rc != GT_OK) {
+		*why = rc == GT_ETOOBIG ? N_("the range holds too many periods")
+		                        : N_("bad period range");
+		return rc;
+	}
+	for (size_t i = 0; i < x->n_state_periods; i++)
+		x->period_ptrs[i] = x->periods[i];
+	return GT_OK;
+}
+
+/* Fills sq with the store's query for q over x's elements and periods of ds. */
+static void store_query(const Gtsync__V1__ExportRequest *q, const struct gt_meta_dataset *ds,
+                        const struct gt__export *x, struct gt_store_export_query *sq)
+{
+	sq->org_unit = q->org_unit;
+	sq->scope = q->scope == GTSYNC__V1__EXPORT_SCOPE__EXPORT_CHILDREN ? GT_STORE_EXPORT_CHILDREN
+	            : q->scope == GTSYNC__V1__EXPORT_SCOPE__EXPORT_DESCENDANTS
+	                ? GT_STORE_EXPORT_DESCENDANTS
+	                : GT_STORE_EXPORT_SELF;
+	sq->dataset = ds->code;
+	sq->elements = x->elements;
+	sq->n_elements = x->n_elements;
+	sq->periods = x->period_ptrs;
+	sq->n_periods = x->n_periods;
+	sq->state_periods = x->period_ptrs;
+	sq->n_state_periods = x->n_state_periods;
+	sq->after = q->n_after == 4 ? (const char *const *)q->after : NULL;
+	sq->max_items = q->max_items;
+	sq->with_registrations = q->n_after == 0;
+}
+
+/* Reads the stored values q asks for into x, within budget bytes; a public export's published
+ * cells follow them while room is left of budget and of max items. On failure *why says
+ * why. */
+static int export_values(struct gt_store *st, const struct gt_snapshot *snap,
+                         const struct gt_meta_dataset *ds, const Gtsync__V1__ExportRequest *q,
+                         struct gt__export *x, size_t budget, size_t max, const char **why)
+{
+	struct gt_store_export_query sq = {0};
+	size_t used = 0;
+	int rc;
+
+	store_query(q, ds, x, &sq);
+	rc = gt_store_export(st, &sq, &x->out);
+	if (rc != GT_OK) {
+		*why = rc == GT_ETOOBIG ? gt_store_errmsg(st) : N_("the store could not be read");
+		return rc;
+	}
+	fit(&x->out, budget);
+	/* Full already (max values): the walk stops at the first cell and says where to go on. */
+	if (!q->public_view || x->out.more)
+		return GT_OK;
+	for (size_t i = 0; i < x->out.n_values; i++)
+		used += value_bytes(&x->out.values[i].v);
+	rc = public_cells(st, snap, ds, q, x, 0, budget > used ? budget - used : 0,
+	                  max > x->out.n_values ? max - x->out.n_values : 0);
+	if (rc != GT_OK)
+		*why = N_("the public figures could not be made");
+	return rc;
+}
+
 int gt__export_run(struct gt_store *st, const struct gt_snapshot *snap,
                    const Gtsync__V1__ExportRequest *q, size_t budget, struct gt__export **out,
                    const char **why)
 {
 	const struct gt_meta_dataset *ds;
-	struct gt_store_export_query sq = {0};
 	struct gt__export *x = NULL;
 	int64_t first, last;
 	uint64_t skip;
@@ -202,50 +300,9 @@ int gt__export_run(struct gt_store *st, const struct gt_snapshot *snap,
 		*why = N_("an export's 'after' holds four codes");
 		return GT_EINVAL;
 	}
-	x = calloc(1, sizeof(*x));
-	if (x != NULL) {
-		x->elements = calloc(ds->nelements + 1, sizeof(*x->elements));
-		x->periods = calloc(GT_EXPORT_MAX_PERIODS, sizeof(*x->periods));
-		x->period_ptrs = calloc(GT_EXPORT_MAX_PERIODS, sizeof(*x->period_ptrs));
-	}
-	if (x == NULL || x->elements == NULL || x->periods == NULL || x->period_ptrs == NULL) {
-		rc = GT_ENOMEM;
+	if ((rc = export_new(ds, q, &x)) != GT_OK ||
+	    (rc = export_periods(x, ds, first, last, why)) != GT_OK)
 		goto out;
-	}
-	/* A public export (issue 14) leaves out of the stored values those of counts with a
-	 * disclosure threshold (a month, a quarter or a half year could be subtracted from its
-	 * year; their yearly figures come suppressed below) and a unit's own words. */
-	for (size_t i = 0; i < ds->nelements; i++)
-		if (!q->public_view || (ds->elements[i]->disclosure == 0 &&
-		                        ds->elements[i]->type != GT_META_TYPE_TEXT))
-			x->elements[x->n_elements++] = ds->elements[i]->code;
-	/* The data set's own periods first, then the coarser ones approvals may name. */
-	rc = add_periods(x, ds->period_type, first, last);
-	x->n_periods = x->n_state_periods;
-	for (int t = (int)ds->period_type + 1; rc == GT_OK && t <= GT_PERIOD_YEARLY; t++)
-		rc = add_periods(x, (enum gt_period_type)t, first, last);
-	if (rc != GT_OK) {
-		*why = rc == GT_ETOOBIG ? N_("the range holds too many periods")
-		                        : N_("bad period range");
-		goto out;
-	}
-	for (size_t i = 0; i < x->n_state_periods; i++)
-		x->period_ptrs[i] = x->periods[i];
-	sq.org_unit = q->org_unit;
-	sq.scope = q->scope == GTSYNC__V1__EXPORT_SCOPE__EXPORT_CHILDREN ? GT_STORE_EXPORT_CHILDREN
-	           : q->scope == GTSYNC__V1__EXPORT_SCOPE__EXPORT_DESCENDANTS
-	               ? GT_STORE_EXPORT_DESCENDANTS
-	               : GT_STORE_EXPORT_SELF;
-	sq.dataset = ds->code;
-	sq.elements = x->elements;
-	sq.n_elements = x->n_elements;
-	sq.periods = x->period_ptrs;
-	sq.n_periods = x->n_periods;
-	sq.state_periods = x->period_ptrs;
-	sq.n_state_periods = x->n_state_periods;
-	sq.after = q->n_after == 4 ? (const char *const *)q->after : NULL;
-	sq.max_items = q->max_items;
-	sq.with_registrations = q->n_after == 0;
 	max = q->max_items == 0 || q->max_items > GT_STORE_EXPORT_MAX_ITEMS
 	          ? GT_STORE_EXPORT_MAX_ITEMS
 	          : q->max_items;
@@ -261,22 +318,7 @@ int gt__export_run(struct gt_store *st, const struct gt_snapshot *snap,
 		rc = GT_EINVAL;
 		goto out;
 	}
-	rc = gt_store_export(st, &sq, &x->out);
-	if (rc != GT_OK) {
-		*why = rc == GT_ETOOBIG ? gt_store_errmsg(st) : N_("the store could not be read");
-		goto out;
-	}
-	fit(&x->out, budget);
-	/* Full already (max values): the walk stops at the first cell and says where to go on. */
-	if (q->public_view && !x->out.more) {
-		size_t used = 0;
-		for (size_t i = 0; i < x->out.n_values; i++)
-			used += value_bytes(&x->out.values[i].v);
-		rc = public_cells(st, snap, ds, q, x, 0, budget > used ? budget - used : 0,
-		                  max > x->out.n_values ? max - x->out.n_values : 0);
-		if (rc != GT_OK)
-			*why = N_("the public figures could not be made");
-	}
+	rc = export_values(st, snap, ds, q, x, budget, max, why);
 out:
 	if (rc != GT_OK) {
 		gt__export_free(x);

@@ -1093,6 +1093,7 @@ static int add_children(struct build *b, const struct gt_meta_dataset *ds, const
 	const struct gt_snapshot *snap = b->snap;
 	struct gt_report *r = b->r;
 	int child_level = b->root->level + 1;
+	size_t naggs;
 
 	for (size_t i = 0; i < snap->nous; i++) {
 		const struct gt_snap_ou *u = &snap->ous[i];
@@ -1113,9 +1114,13 @@ static int add_children(struct build *b, const struct gt_meta_dataset *ds, const
 		c->msg->name = rp_strdup(r, u->name);
 		c->msg->state = state_of(b, u);
 	}
+	/* Bounded by the metadata and the snapshot, whose sizes are bounded; checked anyway (one
+	 * more than the children's cells, so that none still allocates). */
+	if (gt_vec_mul(b->ncells, b->nchildren, &naggs) != GT_OK || naggs == SIZE_MAX)
+		return GT_ETOOBIG;
 	b->totals = calloc(b->ncells ? b->ncells : 1, sizeof(*b->totals));
-	b->child_aggs = calloc(b->ncells * b->nchildren + 1, sizeof(*b->child_aggs));
-	b->unit_child = malloc((snap->nous + 1) * sizeof(*b->unit_child));
+	b->child_aggs = calloc(naggs + 1, sizeof(*b->child_aggs));
+	b->unit_child = calloc(snap->nous + 1, sizeof(*b->unit_child));
 	if (!b->totals || !b->child_aggs || !b->unit_child)
 		return GT_ENOMEM;
 	b->nbuckets = b->nchildren + 1;

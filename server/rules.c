@@ -1621,6 +1621,46 @@ static int apply_items(struct rb *r)
 	return rc;
 }
 
+/* Answers a batch logged before at log_index with what happened the first time and leaves
+ * scope (entered by the caller); nothing is applied again. */
+static int answer_duplicate(struct gt_store *st, struct gt_store_scope *scope, uint64_t log_index,
+                            struct gt_store_batch_out *out)
+{
+	int rc = gt_store_log_outcome_load(st, log_index, out);
+
+	rc = gt_store_scope_leave(st, scope, rc);
+	if (rc != GT_OK) {
+		gt_store_batch_out_free(out);
+		out->status = GTSYNC__V1__PUSH_STATUS__PUSH_REFUSED;
+		return rc;
+	}
+	out->status = GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE;
+	out->log_index = log_index;
+	return GT_OK;
+}
+
+/* Appends the batch to the log, its index into *log_index. A batch of which nothing applied
+ * keeps its hash, header and outcome only: a key whose every item is refused cannot make the
+ * server keep its bytes. */
+static int log_batch(struct rb *r, uint64_t *log_index)
+{
+	const struct gt_rules_batch *in = r->in;
+	int keep = applied_anything(r->out);
+	struct gt_store_log_in li = {
+	    .hash = in->hash,
+	    .key_id = r->b->key_id,
+	    .sequence = r->b->sequence,
+	    .org_unit = r->b->org_unit,
+	    .bytes = keep ? in->bytes : NULL,
+	    .len = keep ? in->len : 0,
+	    .signature = keep ? in->signature : NULL,
+	    .sig_len = keep ? in->sig_len : 0,
+	    .received_at_ms = in->received_at_ms,
+	};
+
+	return gt_store_log_append(r->st, &li, log_index);
+}
+
 int gt_rules_apply(struct gt_store *st, const struct gt_rules_batch *in,
                    struct gt_store_batch_out *out)
 {
@@ -1650,42 +1690,15 @@ int gt_rules_apply(struct gt_store *st, const struct gt_rules_batch *in,
 	} else {
 		if ((rc = gt_store_log_lookup(st, in->hash, &log_index)) != GT_OK)
 			goto out;
-		if (log_index != 0) {
-			/* Answer with what happened the first time; nothing is applied again. */
-			rc = gt_store_log_outcome_load(st, log_index, out);
-			rc = gt_store_scope_leave(st, &scope, rc);
-			if (rc != GT_OK) {
-				gt_store_batch_out_free(out);
-				out->status = GTSYNC__V1__PUSH_STATUS__PUSH_REFUSED;
-				return rc;
-			}
-			out->status = GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE;
-			out->log_index = log_index;
-			return GT_OK;
-		}
+		if (log_index != 0)
+			return answer_duplicate(st, &scope, log_index, out);
 		if ((rc = check_sequence(&r)) != GT_OK)
 			goto out;
 	}
 	if ((rc = apply_items(&r)) != GT_OK)
 		goto out;
-	if (!in->replay) {
-		/* A batch of which nothing applied keeps its hash, header and outcome only: a key
-		 * whose every item is refused cannot make the server keep its bytes. */
-		int keep = applied_anything(out);
-		struct gt_store_log_in li = {
-		    .hash = in->hash,
-		    .key_id = r.b->key_id,
-		    .sequence = r.b->sequence,
-		    .org_unit = r.b->org_unit,
-		    .bytes = keep ? in->bytes : NULL,
-		    .len = keep ? in->len : 0,
-		    .signature = keep ? in->signature : NULL,
-		    .sig_len = keep ? in->sig_len : 0,
-		    .received_at_ms = in->received_at_ms,
-		};
-		if ((rc = gt_store_log_append(st, &li, &log_index)) != GT_OK)
-			goto out;
-	}
+	if (!in->replay && (rc = log_batch(&r, &log_index)) != GT_OK)
+		goto out;
 	if ((rc = build_conflicts(&r)) != GT_OK)
 		goto out;
 	rc = gt_store_log_outcome_save(st, log_index, out);

@@ -453,61 +453,65 @@ bad:
 	return GT_ECORRUPT;
 }
 
-int gt_store_tree_check(struct gt_store *st, struct gt_store_tree_check *out)
+/* Checks that the leaf row of the check's query (see gt_store_tree_check) is leaf want and, for
+ * a batch's leaf, that the batch names it as its own and comes after the batch of the leaf
+ * before (whose log index *last_index holds, updated); 0 or GT_ECORRUPT with out->why. */
+static int leaf_in_order(sqlite3_stmt *s, uint64_t want, uint64_t *last_index,
+                         struct gt_store_tree_check *out)
 {
-	struct recheck r = {.st = st, .out = out};
-	sqlite3_stmt *s = NULL;
-	uint64_t want = 0, nodes = 0, logged = 0, last_index = 0;
-	int own, rc;
+	uint64_t leaf = (uint64_t)sqlite3_column_int64(s, 0), li;
 
-	memset(out, 0, sizeof(*out));
-	rc = gt__store_read_begin(st, &own);
-	if (rc != 0)
-		return rc;
+	if (leaf != want) {
+		snprintf(out->why, sizeof(out->why), "leaf %llu is missing",
+		         (unsigned long long)want);
+		return GT_ECORRUPT;
+	}
+	if (!gt_logleaf_is_batch(sqlite3_column_int(s, 1)))
+		return 0;
+	li = (uint64_t)sqlite3_column_int64(s, 2);
+	if (sqlite3_column_type(s, 4) != SQLITE_NULL &&
+	    (sqlite3_column_type(s, 6) == SQLITE_NULL ||
+	     (uint64_t)sqlite3_column_int64(s, 6) != leaf)) {
+		snprintf(out->why, sizeof(out->why),
+		         "batch %llu does not name leaf %llu as its own", (unsigned long long)li,
+		         (unsigned long long)leaf);
+		return GT_ECORRUPT;
+	}
+	if (li <= *last_index) {
+		snprintf(out->why, sizeof(out->why),
+		         "leaf %llu names batch %llu out of the log's order",
+		         (unsigned long long)leaf, (unsigned long long)li);
+		return GT_ECORRUPT;
+	}
+	*last_index = li;
+	return 0;
+}
+
+/* Walks the tree's leaves in order, recomputing the tree from them against the stored nodes;
+ * their count into r->out->leaves. */
+static int recheck_leaves(struct recheck *r)
+{
+	struct gt_store *st = r->st;
+	sqlite3_stmt *s = NULL;
+	uint64_t want = 0, last_index = 0;
+	int rc;
+
 	rc = sqlite3_prepare_v2(
 	    st->db,
 	    "SELECT t.id >> 6, t.kind, t.log_index, t.entry, b.batch_hash, "
 	    "b.signature, b.leaf, b.received_at_ms FROM log_tree AS t LEFT JOIN batch_log AS b "
 	    "ON b.log_index = t.log_index WHERE (t.id & 63) = 0 ORDER BY t.id",
 	    -1, &s, NULL);
-	if (rc != SQLITE_OK) {
-		rc = gt__store_sqlerr(st, rc, "reading the tree's leaves");
-		goto out;
-	}
+	if (rc != SQLITE_OK)
+		return gt__store_sqlerr(st, rc, "reading the tree's leaves");
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		uint8_t hash[GT_MERKLE_HASH_LEN];
-		uint64_t leaf = (uint64_t)sqlite3_column_int64(s, 0);
 
-		if (leaf != want) {
-			snprintf(out->why, sizeof(out->why), "leaf %llu is missing",
-			         (unsigned long long)want);
-			rc = GT_ECORRUPT;
-			goto out;
-		}
-		if (gt_logleaf_is_batch(sqlite3_column_int(s, 1))) {
-			uint64_t li = (uint64_t)sqlite3_column_int64(s, 2);
-
-			if (sqlite3_column_type(s, 4) != SQLITE_NULL &&
-			    (sqlite3_column_type(s, 6) == SQLITE_NULL ||
-			     (uint64_t)sqlite3_column_int64(s, 6) != leaf)) {
-				snprintf(out->why, sizeof(out->why),
-				         "batch %llu does not name leaf %llu as its own",
-				         (unsigned long long)li, (unsigned long long)leaf);
-				rc = GT_ECORRUPT;
-				goto out;
-			}
-			if (li <= last_index) {
-				snprintf(out->why, sizeof(out->why),
-				         "leaf %llu names batch %llu out of the log's order",
-				         (unsigned long long)leaf, (unsigned long long)li);
-				rc = GT_ECORRUPT;
-				goto out;
-			}
-			last_index = li;
-		}
-		rc = recheck_leaf(&r, s, leaf, hash);
+		rc = leaf_in_order(s, want, &last_index, r->out);
 		if (rc == 0)
-			rc = gt_merkle_append(want, hash, recheck_get, recheck_put, &r);
+			rc = recheck_leaf(r, s, want, hash);
+		if (rc == 0)
+			rc = gt_merkle_append(want, hash, recheck_get, recheck_put, r);
 		if (rc != 0)
 			goto out;
 		want++;
@@ -516,8 +520,20 @@ int gt_store_tree_check(struct gt_store *st, struct gt_store_tree_check *out)
 		rc = gt__store_sqlerr(st, rc, "reading the tree's leaves");
 		goto out;
 	}
-	out->leaves = want;
-	/* Every batch of the log has its leaf, and the tree holds no node beyond its leaves. */
+	r->out->leaves = want;
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Checks that every batch of the log has its leaf, and the tree holds no node beyond its
+ * leaves; 0, GT_ECORRUPT with out->why, or the store's error. */
+static int tree_complete(struct gt_store *st, struct gt_store_tree_check *out)
+{
+	uint64_t nodes = 0, logged = 0, expect = 0;
+	int rc;
+
 	rc = gt__store_count(st, Q_LOG_COUNT, "counting the log", &logged);
 	if (rc == 0 && logged != out->batches) {
 		snprintf(out->why, sizeof(out->why), "the log holds %llu batches but the tree %llu",
@@ -526,21 +542,32 @@ int gt_store_tree_check(struct gt_store *st, struct gt_store_tree_check *out)
 	}
 	if (rc == 0)
 		rc = gt__store_count(st, Q_TREE_NODES, "counting the tree's nodes", &nodes);
-	if (rc == 0) {
-		uint64_t expect = 0;
-
-		for (uint64_t n = want; n > 0; n >>= 1)
-			expect += n;
-		if (nodes != expect) {
-			snprintf(out->why, sizeof(out->why),
-			         "the tree holds %llu nodes where its %llu leaves make %llu",
-			         (unsigned long long)nodes, (unsigned long long)want,
-			         (unsigned long long)expect);
-			rc = GT_ECORRUPT;
-		}
+	if (rc != 0)
+		return rc;
+	for (uint64_t n = out->leaves; n > 0; n >>= 1)
+		expect += n;
+	if (nodes != expect) {
+		snprintf(out->why, sizeof(out->why),
+		         "the tree holds %llu nodes where its %llu leaves make %llu",
+		         (unsigned long long)nodes, (unsigned long long)out->leaves,
+		         (unsigned long long)expect);
+		return GT_ECORRUPT;
 	}
-out:
-	sqlite3_finalize(s);
+	return 0;
+}
+
+int gt_store_tree_check(struct gt_store *st, struct gt_store_tree_check *out)
+{
+	struct recheck r = {.st = st, .out = out};
+	int own, rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = gt__store_read_begin(st, &own);
+	if (rc != 0)
+		return rc;
+	rc = recheck_leaves(&r);
+	if (rc == 0)
+		rc = tree_complete(st, out);
 	gt__store_read_end(st, own);
 	if (rc == GT_ECORRUPT && out->why[0] != '\0')
 		gt__store_err(st, rc, "%s", out->why);

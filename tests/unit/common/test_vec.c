@@ -48,6 +48,31 @@ static void capacities_stop_at_the_maximum(void **state)
 	assert_int_equal(out, 77);
 }
 
+static void products_refuse_overflow(void **state)
+{
+	size_t out = 77;
+
+	(void)state;
+	assert_int_equal(gt_vec_mul(6, 7, &out), 0);
+	assert_int_equal(out, 42);
+	assert_int_equal(gt_vec_mul(0, SIZE_MAX, &out), 0);
+	assert_int_equal(out, 0);
+	assert_int_equal(gt_vec_mul(SIZE_MAX, 0, &out), 0);
+	assert_int_equal(out, 0);
+	assert_int_equal(gt_vec_mul(SIZE_MAX, 1, &out), 0);
+	assert_int_equal(out, SIZE_MAX);
+	/* The largest product that fits, and the smallest past it (both factors of it). */
+	assert_int_equal(gt_vec_mul(SIZE_MAX / 3, 3, &out), 0);
+	assert_int_equal(out, SIZE_MAX / 3 * 3);
+	out = 77;
+	assert_int_equal(gt_vec_mul(SIZE_MAX / 3 + 1, 3, &out), GT_ETOOBIG);
+	assert_int_equal(gt_vec_mul(3, SIZE_MAX / 3 + 1, &out), GT_ETOOBIG);
+	assert_int_equal(
+	    gt_vec_mul((size_t)1 << (sizeof(size_t) * 4), (size_t)1 << (sizeof(size_t) * 4), &out),
+	    GT_ETOOBIG);
+	assert_int_equal(out, 77);
+}
+
 static void capacities_never_overflow(void **state)
 {
 	size_t out = 77, limit = (size_t)PTRDIFF_MAX / 16;
@@ -124,6 +149,7 @@ int main(void)
 	    cmocka_unit_test(capacities_double),
 	    cmocka_unit_test(capacities_stop_at_the_maximum),
 	    cmocka_unit_test(capacities_never_overflow),
+	    cmocka_unit_test(products_refuse_overflow),
 	    cmocka_unit_test(reserve_grows_and_keeps_contents),
 	    cmocka_unit_test(reserve_refuses_overflow_unchanged),
 	};
