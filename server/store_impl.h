@@ -37,6 +37,7 @@ enum gt__store_sql {
 	Q_LOG_COUNT,
 	/* derived tables */
 	Q_DV_UPSERT,
+	Q_DV_UPDATE,
 	Q_DV_HEAD,
 	Q_DV_SUM,
 	Q_CO_GET,
