@@ -111,7 +111,8 @@ static void exec_quiet(struct gt_sqldb *db, const char *sql)
 
 /* ---- Statements ---- */
 
-sqlite3_stmt *gt_sqldb_stmt(struct gt_sqldb *db, int id)
+/* The statement id, reset, and with its bindings cleared when clear says so. */
+static sqlite3_stmt *stmt_get(struct gt_sqldb *db, int id, int clear)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -123,7 +124,8 @@ sqlite3_stmt *gt_sqldb_stmt(struct gt_sqldb *db, int id)
 	s = db->q[id];
 	if (s != NULL) {
 		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+		if (clear)
+			sqlite3_clear_bindings(s);
 		return s;
 	}
 	rc = sqlite3_prepare_v3(db->db, db->stmts[id].sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
@@ -136,6 +138,16 @@ sqlite3_stmt *gt_sqldb_stmt(struct gt_sqldb *db, int id)
 	}
 	db->q[id] = s;
 	return s;
+}
+
+sqlite3_stmt *gt_sqldb_stmt(struct gt_sqldb *db, int id)
+{
+	return stmt_get(db, id, 1);
+}
+
+sqlite3_stmt *gt_sqldb_stmt_bound(struct gt_sqldb *db, int id)
+{
+	return stmt_get(db, id, 0);
 }
 
 int gt_sqldb_step(struct gt_sqldb *db, sqlite3_stmt *s)

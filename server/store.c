@@ -398,6 +398,11 @@ sqlite3_stmt *gt__store_q(struct gt_store *st, enum gt__store_sql id)
 	return gt_sqldb_stmt(st->sdb, (int)id);
 }
 
+sqlite3_stmt *gt__store_q_bound(struct gt_store *st, enum gt__store_sql id)
+{
+	return gt_sqldb_stmt_bound(st->sdb, (int)id);
+}
+
 int gt__store_run(struct gt_store *st, sqlite3_stmt *s, const char *what)
 {
 	int rc = sqlite3_step(s);

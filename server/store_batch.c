@@ -376,7 +376,7 @@ int gt_store_log_append(struct gt_store *st, const struct gt_store_log_in *in, u
 int gt_store_value_head(struct gt_store *st, const char *data_element, const char *period,
                         const char *org_unit, const char *coc, struct gt_store_value_head *out)
 {
-	sqlite3_stmt *s = gt__store_q(st, Q_DV_HEAD);
+	sqlite3_stmt *s = gt__store_q_bound(st, Q_DV_HEAD); /* binds ?1..?4 */
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -408,7 +408,7 @@ static int value_write(struct gt_store *st, enum gt__store_sql id,
 	int rc;
 
 	*written = 0;
-	if ((s = gt__store_q(st, id)) == NULL)
+	if ((s = gt__store_q_bound(st, id)) == NULL) /* binds ?1..?12 */
 		return GT_ESTORE;
 	bind_key(s, v->data_element, v->period, v->org_unit);
 	bind_str(s, 4, v->coc);

@@ -112,6 +112,9 @@ int gt__store_open_memory(struct gt_store **out);
  * the error as the last failure (gt_store_errmsg()). */
 sqlite3_stmt *gt__store_q(struct gt_store *st, enum gt__store_sql id);
 
+/* As gt__store_q(), but with the previous bindings left: the caller binds every parameter. */
+sqlite3_stmt *gt__store_q_bound(struct gt_store *st, enum gt__store_sql id);
+
 /* Records sqlite's message for a failed rc as the last error and returns the GT_E* code. */
 int gt__store_sqlerr(struct gt_store *st, int rc, const char *what);
 
