@@ -18,6 +18,7 @@ int gt_merge_number(const char *text, double *out)
 	const char *p = text;
 	char *end;
 	int digits = 0;
+	double whole = 0;
 
 	*out = 0;
 	if (p == NULL)
@@ -25,8 +26,15 @@ int gt_merge_number(const char *text, double *out)
 	if (*p == '+' || *p == '-')
 		p++;
 	while (*p >= '0' && *p <= '9') {
+		whole = whole * 10 + (*p - '0');
 		p++;
 		digits++;
+	}
+	/* A plain integer of at most 15 digits is exact in a double, so it is the value strtod
+	 * would give (the common case of the store's apply, which skips strtod; issue 17). */
+	if (*p == '\0' && digits > 0 && digits <= 15) {
+		*out = *text == '-' ? -whole : whole;
+		return 1;
 	}
 	if (*p == '.') {
 		p++;

@@ -22,7 +22,9 @@ struct gt_sqldb {
 	sqlite3 *db;
 	const struct gt_sqldb_stmt *stmts;
 	size_t n_stmts;
-	sqlite3_stmt **q; /* n_stmts prepared statements, NULL until first used */
+	sqlite3_stmt **q;       /* n_stmts prepared statements, NULL until first used */
+	sqlite3_stmt *scope[2]; /* SAVEPOINT and RELEASE of a nested scope, prepared on first
+	                         * use: a writer opens one per batch (issue 17) */
 	const char *what;
 	int readonly;
 	char errmsg[512];
@@ -79,6 +81,28 @@ static int exec(struct gt_sqldb *db, const char *sql, const char *what)
 	return rc == SQLITE_OK ? GT_OK : gt_sqldb_error(db, rc, what);
 }
 
+/* Runs the nested scope's statement which (0 SAVEPOINT, 1 RELEASE), prepared once rather than
+ * parsed on every call as sqlite3_exec would. */
+static int exec_scope(struct gt_sqldb *db, int which, const char *what)
+{
+	static const char *const sql[2] = {"SAVEPOINT gt_sqldb", "RELEASE gt_sqldb"};
+	int rc = SQLITE_OK;
+
+	if (db->scope[which] == NULL)
+		rc = sqlite3_prepare_v3(db->db, sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+		                        &db->scope[which], NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(db->scope[which]);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+		else
+			rc = gt_sqldb_error(db, rc, what);
+		sqlite3_reset(db->scope[which]);
+		return rc;
+	}
+	return gt_sqldb_error(db, rc, what);
+}
+
 /* Runs SQL text that must not disturb the last failure's sentence (cleanup after a failure). */
 static void exec_quiet(struct gt_sqldb *db, const char *sql)
 {
@@ -87,7 +111,8 @@ static void exec_quiet(struct gt_sqldb *db, const char *sql)
 
 /* ---- Statements ---- */
 
-sqlite3_stmt *gt_sqldb_stmt(struct gt_sqldb *db, int id)
+/* The statement id, reset, and with its bindings cleared when clear says so. */
+static sqlite3_stmt *stmt_get(struct gt_sqldb *db, int id, int clear)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -99,7 +124,8 @@ sqlite3_stmt *gt_sqldb_stmt(struct gt_sqldb *db, int id)
 	s = db->q[id];
 	if (s != NULL) {
 		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+		if (clear)
+			sqlite3_clear_bindings(s);
 		return s;
 	}
 	rc = sqlite3_prepare_v3(db->db, db->stmts[id].sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
@@ -112,6 +138,16 @@ sqlite3_stmt *gt_sqldb_stmt(struct gt_sqldb *db, int id)
 	}
 	db->q[id] = s;
 	return s;
+}
+
+sqlite3_stmt *gt_sqldb_stmt(struct gt_sqldb *db, int id)
+{
+	return stmt_get(db, id, 1);
+}
+
+sqlite3_stmt *gt_sqldb_stmt_bound(struct gt_sqldb *db, int id)
+{
+	return stmt_get(db, id, 0);
 }
 
 int gt_sqldb_step(struct gt_sqldb *db, sqlite3_stmt *s)
@@ -245,7 +281,7 @@ int gt_sqldb_scope_enter(struct gt_sqldb *db, struct gt_sqldb_scope *sc)
 		return gt_sqldb_begin(db);
 	if (db->readonly)
 		return gt_sqldb_fail(db, GT_EPERM, "the %s is open read-only", db->what);
-	return exec(db, "SAVEPOINT gt_sqldb", "opening a savepoint");
+	return exec_scope(db, 0, "opening a savepoint");
 }
 
 int gt_sqldb_scope_leave(struct gt_sqldb *db, struct gt_sqldb_scope *sc, int rc)
@@ -257,7 +293,7 @@ int gt_sqldb_scope_leave(struct gt_sqldb *db, struct gt_sqldb_scope *sc, int rc)
 		return rc;
 	}
 	if (rc == GT_OK)
-		return exec(db, "RELEASE gt_sqldb", "releasing a savepoint");
+		return exec_scope(db, 1, "releasing a savepoint");
 	/* A failed statement may have ended the caller's transaction already (sqlite rolls back
 	 * on some errors); then there is nothing left to undo. */
 	if (gt_sqldb_in_tx(db)) {
@@ -497,6 +533,8 @@ void gt_sqldb_close(struct gt_sqldb *db)
 	for (size_t i = 0; db->q != NULL && i < db->n_stmts; i++)
 		sqlite3_finalize(db->q[i]);
 	free(db->q);
+	sqlite3_finalize(db->scope[0]);
+	sqlite3_finalize(db->scope[1]);
 	sqlite3_close(db->db);
 	free(db);
 }

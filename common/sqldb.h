@@ -126,6 +126,10 @@ int gt_sqldb_error(struct gt_sqldb *db, int src, const char *what);
  * NULL on failure, with the reason as the last failure. */
 sqlite3_stmt *gt_sqldb_stmt(struct gt_sqldb *db, int id);
 
+/* As gt_sqldb_stmt(), but the previous bindings stay: only for a caller that binds every
+ * parameter of the statement itself (a hot path saves clearing them). */
+sqlite3_stmt *gt_sqldb_stmt_bound(struct gt_sqldb *db, int id);
+
 /* Steps a statement from gt_sqldb_stmt(): 1 for a row (read the columns, then step again),
  * 0 when done, a negative GT_E* code on failure, recorded with the statement's name. After 0
  * or a failure the statement is reset; a caller that stops before 0 calls

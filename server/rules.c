@@ -1507,6 +1507,7 @@ static int apply_value(struct rb *r, size_t i)
 	    .deleted = v->deleted,
 	    .origin_batch = r->in->hash,
 	    .at_ms = r->in->received_at_ms,
+	    .exists = h.exists,
 	};
 	if ((rc = gt_store_value_put(r->st, &in)) != GT_OK)
 		return rc;

@@ -94,6 +94,12 @@ static const struct gt_sqldb_stmt stmts[Q_COUNT] = {
          "origin_batch = excluded.origin_batch, updated_at_ms = excluded.updated_at_ms, "
          "change_seq = excluded.change_seq, "
          "created_at_ms = CASE WHEN deleted THEN excluded.created_at_ms ELSE created_at_ms END"},
+    [Q_DV_UPDATE] =
+        {"updating a data value",
+         "UPDATE datavalues SET value = ?5, comment = ?6, revision = ?7, deleted = ?8, num = ?9, "
+         "origin_batch = ?10, updated_at_ms = ?11, change_seq = ?12, "
+         "created_at_ms = CASE WHEN deleted THEN ?11 ELSE created_at_ms END "
+         "WHERE data_element = ?1 AND period = ?2 AND org_unit = ?3 AND coc = ?4"},
     [Q_DV_HEAD] = {"reading a data value's revision",
                    "SELECT revision, deleted, origin_batch FROM datavalues "
                    "WHERE data_element = ?1 AND period = ?2 AND org_unit = ?3 AND coc = ?4"},
@@ -390,6 +396,11 @@ const char *gt_store_errmsg(const struct gt_store *st)
 sqlite3_stmt *gt__store_q(struct gt_store *st, enum gt__store_sql id)
 {
 	return gt_sqldb_stmt(st->sdb, (int)id);
+}
+
+sqlite3_stmt *gt__store_q_bound(struct gt_store *st, enum gt__store_sql id)
+{
+	return gt_sqldb_stmt_bound(st->sdb, (int)id);
 }
 
 int gt__store_run(struct gt_store *st, sqlite3_stmt *s, const char *what)

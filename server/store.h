@@ -321,6 +321,8 @@ struct gt_store_value_in {
 	int deleted;
 	const uint8_t *origin_batch; /* GT_SHA256_LEN bytes */
 	int64_t at_ms;
+	int exists; /* 1: the caller read the key's head in this transaction and found it stored,
+	             * so the row is updated in place (one lookup fewer than the upsert) */
 };
 
 /* Stores the value under its key, replacing what was there, with the next change number;

@@ -376,7 +376,7 @@ int gt_store_log_append(struct gt_store *st, const struct gt_store_log_in *in, u
 int gt_store_value_head(struct gt_store *st, const char *data_element, const char *period,
                         const char *org_unit, const char *coc, struct gt_store_value_head *out)
 {
-	sqlite3_stmt *s = gt__store_q(st, Q_DV_HEAD);
+	sqlite3_stmt *s = gt__store_q_bound(st, Q_DV_HEAD); /* binds ?1..?4 */
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -398,17 +398,17 @@ int gt_store_value_head(struct gt_store *st, const char *data_element, const cha
 	return rc;
 }
 
-int gt_store_value_put(struct gt_store *st, const struct gt_store_value_in *v)
+/* Runs statement id (the upsert or the in-place update, which take the same parameters) for
+ * v; *written says whether it wrote a row (the update writes none when the key is not stored). */
+static int value_write(struct gt_store *st, enum gt__store_sql id,
+                       const struct gt_store_value_in *v, int *written)
 {
 	sqlite3_stmt *s;
 	double num;
 	int rc;
 
-	if (v->revision > INT64_MAX)
-		return gt__store_err(st, GT_EINVAL, "revision out of range");
-	if (v->origin_batch == NULL)
-		return gt__store_err(st, GT_EINVAL, "value without its batch");
-	if ((s = gt__store_q(st, Q_DV_UPSERT)) == NULL)
+	*written = 0;
+	if ((s = gt__store_q_bound(st, id)) == NULL) /* binds ?1..?12 */
 		return GT_ESTORE;
 	bind_key(s, v->data_element, v->period, v->org_unit);
 	bind_str(s, 4, v->coc);
@@ -424,6 +424,24 @@ int gt_store_value_put(struct gt_store *st, const struct gt_store_value_in *v)
 	sqlite3_bind_int64(s, 11, v->at_ms);
 	sqlite3_bind_int64(s, 12, (sqlite3_int64)(st->change_seq + 1));
 	rc = gt__store_run(st, s, "storing a value");
+	if (rc == 0)
+		*written = sqlite3_changes(st->db) > 0;
+	return rc;
+}
+
+int gt_store_value_put(struct gt_store *st, const struct gt_store_value_in *v)
+{
+	int rc, written = 0;
+
+	if (v->revision > INT64_MAX)
+		return gt__store_err(st, GT_EINVAL, "revision out of range");
+	if (v->origin_batch == NULL)
+		return gt__store_err(st, GT_EINVAL, "value without its batch");
+	/* A key known to be stored is updated in place; the upsert covers every other case, and
+	 * the key the caller saw but that is gone. */
+	rc = v->exists ? value_write(st, Q_DV_UPDATE, v, &written) : 0;
+	if (rc == 0 && !written)
+		rc = value_write(st, Q_DV_UPSERT, v, &written);
 	if (rc == 0)
 		st->change_seq++;
 	return rc;

@@ -37,6 +37,7 @@ enum gt__store_sql {
 	Q_LOG_COUNT,
 	/* derived tables */
 	Q_DV_UPSERT,
+	Q_DV_UPDATE,
 	Q_DV_HEAD,
 	Q_DV_SUM,
 	Q_CO_GET,
@@ -110,6 +111,9 @@ int gt__store_open_memory(struct gt_store **out);
 /* Returns the cached statement id, reset and unbound, preparing it on first use; NULL with
  * the error as the last failure (gt_store_errmsg()). */
 sqlite3_stmt *gt__store_q(struct gt_store *st, enum gt__store_sql id);
+
+/* As gt__store_q(), but with the previous bindings left: the caller binds every parameter. */
+sqlite3_stmt *gt__store_q_bound(struct gt_store *st, enum gt__store_sql id);
 
 /* Records sqlite's message for a failed rc as the last error and returns the GT_E* code. */
 int gt__store_sqlerr(struct gt_store *st, int rc, const char *what);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -50,6 +51,20 @@ static void plain_decimals_are_numbers(void **state)
 		assert_true(v == 0);
 	}
 	assert_int_equal(gt_merge_number(NULL, &v), 0);
+	/* Integers, read without strtod up to 15 digits, are what strtod reads. */
+	static const char *const ints[] = {"7",
+	                                   "-0",
+	                                   "+12",
+	                                   "000123",
+	                                   "-98765",
+	                                   "999999999999999",
+	                                   "1000000000000000",
+	                                   "-123456789012345",
+	                                   "12345678901234567890"};
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		assert_int_equal(gt_merge_number(ints[i], &v), 1);
+		assert_memory_equal(&v, &(double){strtod(ints[i], NULL)}, sizeof(v));
+	}
 	/* Beyond a double: not a finite number. */
 	assert_int_equal(gt_merge_number("1e999", &v), 0);
 }

@@ -561,6 +561,44 @@ static void bad_input(void **state)
 	assert_int_equal(scalar(f, "SELECT count(*) FROM batch_log"), 0);
 }
 
+/* A value put in place (the caller saw the key stored) leaves the same row as the upsert:
+ * creation time kept until a delete, change numbers taken; a key that is gone after all is
+ * still stored (issue 17). */
+static void put_in_place(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t hash[GT_SHA256_LEN] = {3};
+	static const char *const vals[] = {"5", "", "7", "8"};
+	static const char *const periods[] = {"202401", "202402"};
+
+	for (int p = 0; p < 2; p++)
+		for (int i = 0; i < 4; i++) {
+			struct gt_store_value_in v = {
+			    "KK_LP",         periods[p], "53.71", "PD",         vals[i],        "c",
+			    (uint64_t)i + 1, i == 1,     hash,    10 * (i + 1), p == 1 && i > 0};
+			assert_int_equal(gt_store_value_put(f->fx.st, &v), 0);
+		}
+	assert_int_equal(scalar(f, "SELECT count(*) FROM datavalues a, datavalues b "
+	                           "WHERE a.period = '202401' AND b.period = '202402' "
+	                           "AND a.value = b.value AND a.comment = b.comment "
+	                           "AND a.revision = b.revision AND a.deleted = b.deleted "
+	                           "AND a.num IS b.num AND a.origin_batch = b.origin_batch "
+	                           "AND a.created_at_ms = b.created_at_ms "
+	                           "AND a.updated_at_ms = b.updated_at_ms AND a.value = '8' "
+	                           "AND a.num = 8 AND a.created_at_ms = 30 AND a.revision = 4"),
+	                 1);
+	assert_int_equal(scalar(f, "SELECT count(DISTINCT change_seq) FROM datavalues"), 2);
+	assert_int_equal(scalar(f, "SELECT max(change_seq) FROM datavalues "
+	                           "WHERE period = '202402'"),
+	                 8);
+	struct gt_store_value_in gone = {"KK_LP", "202403", "53.71", "PD", "9", "",
+	                                 1,       0,        hash,    50,   1};
+	assert_int_equal(gt_store_value_put(f->fx.st, &gone), 0);
+	assert_int_equal(
+	    scalar(f, "SELECT created_at_ms + change_seq FROM datavalues WHERE period = '202403'"),
+	    59);
+}
+
 /* An outcome survives the store: counts, groups, indexes kept as runs, messages; and a batch
  * of which nothing applied is logged with its hash and outcome only (issue 10 item 7). */
 static void outcome_and_hash_only_log(void **state)
@@ -630,6 +668,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(reader_sees_commits_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(sums_and_units, setup, teardown),
 	    cmocka_unit_test_setup_teardown(bad_input, setup, teardown),
+	    cmocka_unit_test_setup_teardown(put_in_place, setup, teardown),
 	    cmocka_unit_test_setup_teardown(outcome_and_hash_only_log, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
