@@ -44,13 +44,96 @@ void gt_server_config_defaults(struct gt_server_config *cfg)
 	cfg->log_level = GT_LOG_INFO;
 }
 
+/* Loads the TLS certificate and the signing key named by paths into srv, logging which one
+ * failed. */
+static int open_keys(struct gt_server *srv, const struct gt_paths *paths)
+{
+	int rc;
+
+	if ((rc = gt_tls_server_ctx_new(paths->tls_cert, paths->tls_key, &srv->tls)) != GT_OK) {
+		gt_log_event(&srv->log, GT_LOG_ERROR, "open_failed", "what=%s path=%s reason=%s",
+		             "TLS certificate", paths->tls_cert, gt_strerror(rc));
+		return rc;
+	}
+	if ((rc = gt_key_load(paths->signing_key, &srv->signing_key)) != GT_OK ||
+	    (rc = gt_key_public(srv->signing_key, srv->signing_pub)) != GT_OK)
+		gt_log_event(&srv->log, GT_LOG_ERROR, "open_failed", "what=%s path=%s reason=%s",
+		             "signing key", paths->signing_key, gt_strerror(rc));
+	return rc;
+}
+
+/* Refuses a damaged store before anything is served from or written to it; an integrity check
+ * that runs out of time is a warning only. */
+static int check_store(struct gt_server *srv, struct gt_store *st)
+{
+	char why[256];
+	int rc = gt_store_quick_check(st, GT_SERVER_QUICK_CHECK_MS, why, sizeof(why));
+
+	if (rc == GT_ETIMEDOUT) {
+		gt_log_event(
+		    &srv->log, GT_LOG_WARN, "quick_check_incomplete", "path=%s reason=%s",
+		    srv->db_path,
+		    "the integrity check at start ran out of time; run gtsync-server verify "
+		    "when convenient");
+		rc = GT_OK;
+	} else if (rc != GT_OK) {
+		gt_log_event(
+		    &srv->log, GT_LOG_ERROR, "open_failed", "what=%s path=%s finding=%s reason=%s",
+		    "store", srv->db_path, why,
+		    "the store is damaged (sqlite quick_check); restore the last good backup "
+		    "with gtsync-server restore");
+	}
+	return rc;
+}
+
+/*
+ * Opens the store once at start: checks it, reads the admin counter and the metadata snapshot
+ * into srv, and applies again the journal's batches that sqlite had not synced (docs/SERVER.md,
+ * "Durability"), before anything is served. On success *blog is the journal, open for the
+ * writer (caller passes it on or closes it).
+ */
+static int open_store(struct gt_server *srv, const struct gt_paths *paths, struct gt_blog **blog)
+{
+	struct gt_store *st = NULL;
+	uint64_t replayed = 0;
+	int rc;
+
+	*blog = NULL;
+	/* The writer's handle checks the schema; the snapshot is read through it first. */
+	if ((rc = gt_store_open(srv->db_path, 0, &st)) != GT_OK) {
+		gt_log_event(&srv->log, GT_LOG_ERROR, "open_failed", "what=%s path=%s reason=%s",
+		             "store", srv->db_path, gt_strerror(rc));
+		return rc;
+	}
+	if ((rc = check_store(srv, st)) != GT_OK)
+		goto out;
+	rc = gt_store_admin_seq(st, &srv->admin_seq);
+	if (rc == GT_OK)
+		rc = gt_snapshot_load(st, &srv->snap);
+	if (rc != GT_OK) {
+		gt_log_event(&srv->log, GT_LOG_ERROR, "open_failed", "what=%s reason=%s",
+		             "metadata", gt_strerror(rc));
+		goto out;
+	}
+	gt_store_set_signer(st, srv->signing_key);
+	rc = gt_replay_journal(st, srv->snap, paths->journal, srv->cfg.max_values_per_batch,
+	                       &srv->log, blog, &replayed);
+	if (rc != GT_OK) {
+		gt_blog_close(*blog);
+		*blog = NULL;
+		gt_log_event(&srv->log, GT_LOG_ERROR, "open_failed", "what=%s path=%s reason=%s",
+		             "batch journal", paths->journal, gt_strerror(rc));
+	}
+out:
+	gt_store_close(st);
+	return rc;
+}
+
 int gt_server_open(uv_loop_t *loop, const struct gt_server_config *cfg, struct gt_server **out)
 {
 	struct gt_server *srv;
-	struct gt_store *st = NULL;
 	struct gt_paths paths;
 	struct gt_blog *blog = NULL;
-	uint64_t replayed = 0;
 	int rc;
 
 	*out = NULL;
@@ -73,65 +156,10 @@ int gt_server_open(uv_loop_t *loop, const struct gt_server_config *cfg, struct g
 		goto fail;
 #endif
 	snprintf(srv->db_path, sizeof(srv->db_path), "%s", paths.db);
-	if ((rc = gt_datadir_check(&paths, &srv->log)) != GT_OK)
+	if ((rc = gt_datadir_check(&paths, &srv->log)) != GT_OK ||
+	    (rc = open_keys(srv, &paths)) != GT_OK ||
+	    (rc = open_store(srv, &paths, &blog)) != GT_OK)
 		goto fail;
-	if ((rc = gt_tls_server_ctx_new(paths.tls_cert, paths.tls_key, &srv->tls)) != GT_OK) {
-		gt_log_event(&srv->log, GT_LOG_ERROR, "open_failed", "what=%s path=%s reason=%s",
-		             "TLS certificate", paths.tls_cert, gt_strerror(rc));
-		goto fail;
-	}
-	if ((rc = gt_key_load(paths.signing_key, &srv->signing_key)) != GT_OK ||
-	    (rc = gt_key_public(srv->signing_key, srv->signing_pub)) != GT_OK) {
-		gt_log_event(&srv->log, GT_LOG_ERROR, "open_failed", "what=%s path=%s reason=%s",
-		             "signing key", paths.signing_key, gt_strerror(rc));
-		goto fail;
-	}
-	/* The writer's handle checks the schema; the snapshot is read through it first. */
-	if ((rc = gt_store_open(srv->db_path, 0, &st)) != GT_OK) {
-		gt_log_event(&srv->log, GT_LOG_ERROR, "open_failed", "what=%s path=%s reason=%s",
-		             "store", srv->db_path, gt_strerror(rc));
-		goto fail;
-	}
-	/* A damaged store is refused before anything is served from or written to it. */
-	char why[256];
-	rc = gt_store_quick_check(st, GT_SERVER_QUICK_CHECK_MS, why, sizeof(why));
-	if (rc == GT_ETIMEDOUT) {
-		gt_log_event(
-		    &srv->log, GT_LOG_WARN, "quick_check_incomplete", "path=%s reason=%s",
-		    srv->db_path,
-		    "the integrity check at start ran out of time; run gtsync-server verify "
-		    "when convenient");
-		rc = GT_OK;
-	} else if (rc != GT_OK) {
-		gt_log_event(
-		    &srv->log, GT_LOG_ERROR, "open_failed", "what=%s path=%s finding=%s reason=%s",
-		    "store", srv->db_path, why,
-		    "the store is damaged (sqlite quick_check); restore the last good backup "
-		    "with gtsync-server restore");
-		gt_store_close(st);
-		goto fail;
-	}
-	rc = gt_store_admin_seq(st, &srv->admin_seq);
-	if (rc == GT_OK)
-		rc = gt_snapshot_load(st, &srv->snap);
-	if (rc != GT_OK) {
-		gt_store_close(st);
-		gt_log_event(&srv->log, GT_LOG_ERROR, "open_failed", "what=%s reason=%s",
-		             "metadata", gt_strerror(rc));
-		goto fail;
-	}
-	/* Batches acknowledged from the journal but not yet synced by sqlite are applied again
-	 * before anything is served (docs/SERVER.md, "Durability"). */
-	gt_store_set_signer(st, srv->signing_key);
-	rc = gt_replay_journal(st, srv->snap, paths.journal, cfg->max_values_per_batch, &srv->log,
-	                       &blog, &replayed);
-	gt_store_close(st);
-	if (rc != GT_OK) {
-		gt_blog_close(blog);
-		gt_log_event(&srv->log, GT_LOG_ERROR, "open_failed", "what=%s path=%s reason=%s",
-		             "batch journal", paths.journal, gt_strerror(rc));
-		goto fail;
-	}
 	if ((rc = gt_readpool_new(srv->db_path, cfg->readers, &srv->readers)) != GT_OK) {
 		gt_blog_close(blog);
 		goto fail;
