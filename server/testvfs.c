@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "gtlimits.h"
+#include "vec.h"
 
 #define VFS_NAME "gt_powerloss"
 
@@ -275,14 +276,8 @@ static int roll_back(const char *target, const char *undo)
 	if (f == NULL)
 		return gt_err_from_errno(errno);
 	for (;;) {
-		if (len == cap) {
-			uint8_t *nd = realloc(data, cap = cap ? cap * 2 : 65536);
-			if (nd == NULL) {
-				rc = GT_ENOMEM;
-				goto out;
-			}
-			data = nd;
-		}
+		if (len == cap && (rc = GT_VEC_RESERVE(data, cap, len + 65536)) != GT_OK)
+			goto out;
 		size_t got = fread(data + len, 1, cap - len, f);
 		if (got == 0)
 			break;
@@ -293,14 +288,8 @@ static int roll_back(const char *target, const char *undo)
 		memcpy(&have, data + pos + 8, 8);
 		if (have > len - pos - 24)
 			break; /* a record cut by the kill: its write never happened */
-		if (n == scap) {
-			size_t *ns = realloc(starts, (scap = scap ? scap * 2 : 256) * sizeof(*ns));
-			if (ns == NULL) {
-				rc = GT_ENOMEM;
-				goto out;
-			}
-			starts = ns;
-		}
+		if ((rc = GT_VEC_RESERVE(starts, scap, n + 1)) != GT_OK)
+			goto out;
 		starts[n++] = pos;
 		pos += 24 + (size_t)have;
 	}
