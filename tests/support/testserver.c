@@ -321,11 +321,12 @@ void gt_test_sign_batch(const struct gt_key *k, const char *org, uint64_t seq, g
 	b->key_id = NULL;
 }
 
-gt_envelope *gt_test_push(struct gt_session *s, const struct gt_test_signed *sb)
+/* Sends sb as a PushRequest on s: gt_session_call()'s result, the reply in *reply. */
+static int push_call(struct gt_session *s, const struct gt_test_signed *sb, gt_envelope **reply,
+                     struct gt_session_err *err)
 {
-	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
+	gt_envelope env = GTSYNC__V1__ENVELOPE__INIT;
 	Gtsync__V1__PushRequest pr = GTSYNC__V1__PUSH_REQUEST__INIT;
-	struct gt_session_err err;
 
 	pr.batch.data = sb->bytes;
 	pr.batch.len = sb->len;
@@ -333,13 +334,36 @@ gt_envelope *gt_test_push(struct gt_session *s, const struct gt_test_signed *sb)
 	pr.signature.len = sizeof(sb->sig);
 	env.body_case = GTSYNC__V1__ENVELOPE__BODY_PUSH;
 	env.push = &pr;
-	if (gt_session_call(s, &env, &reply, &err) != 0) {
+	return gt_session_call(s, &env, reply, err);
+}
+
+gt_envelope *gt_test_push(struct gt_session *s, const struct gt_test_signed *sb)
+{
+	gt_envelope *reply = NULL;
+	struct gt_session_err err;
+
+	if (push_call(s, sb, &reply, &err) != 0) {
 		fprintf(stderr, "testserver: push failed: %s\n", err.message);
 		abort();
 	}
 	if (reply->body_case != GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK)
 		die("push answered with something else than an ack");
 	return reply;
+}
+
+int gt_test_push_try(struct gt_session *s, const struct gt_test_signed *sb)
+{
+	gt_envelope *reply = NULL;
+	struct gt_session_err err;
+	int st;
+
+	if (push_call(s, sb, &reply, &err) != 0)
+		return -1;
+	st = reply->body_case == GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK ? (int)reply->push_ack->status
+	                                                             : -1;
+	gt_wire_envelope_free(reply);
+	return st == GTSYNC__V1__PUSH_STATUS__PUSH_OK ||
+	       st == GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE;
 }
 
 uint64_t gt_test_push_value(struct gt_session *s, const struct gt_key *k, const char *org,

@@ -87,6 +87,11 @@ void gt_test_sign_batch(const struct gt_key *k, const char *org, uint64_t seq, g
  * gt_wire_envelope_free()). */
 gt_envelope *gt_test_push(struct gt_session *s, const struct gt_test_signed *sb);
 
+/* Pushes sb on s without aborting, for tests that kill the server under load: 1 when the
+ * server acknowledged it as stored or a duplicate (PUSH_OK, PUSH_DUPLICATE), 0 for any other
+ * answer, -1 when the call failed (the session is then unusable; close it). */
+int gt_test_push_try(struct gt_session *s, const struct gt_test_signed *sb);
+
 /* Pushes one value of KK_KORBAN, option PD (org, period, value, revision seq) as k's batch seq
  * on s and aborts unless it was stored (PUSH_OK). Returns the ack's tree size; *sb (when not
  * NULL) keeps the signed batch (caller frees sb->bytes). */

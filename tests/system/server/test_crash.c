@@ -100,25 +100,13 @@ static void *client_main(void *arg)
 			c->reconnects++;
 		}
 		struct batch *b = &c->b[c->next];
-		gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
-		Gtsync__V1__PushRequest pr = GTSYNC__V1__PUSH_REQUEST__INIT;
-		pr.batch.data = b->sb.bytes;
-		pr.batch.len = b->sb.len;
-		pr.signature.data = b->sb.sig;
-		pr.signature.len = sizeof(b->sb.sig);
-		env.body_case = GTSYNC__V1__ENVELOPE__BODY_PUSH;
-		env.push = &pr;
-		if (gt_session_call(s, &env, &reply, &err) != 0) {
+		int acked = gt_test_push_try(s, &b->sb);
+		if (acked < 0) {
 			gt_session_close(s);
 			s = NULL;
 			continue;
 		}
-		int st = reply->body_case == GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK
-		             ? (int)reply->push_ack->status
-		             : 0;
-		gt_wire_envelope_free(reply);
-		if (st == GTSYNC__V1__PUSH_STATUS__PUSH_OK ||
-		    st == GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE) {
+		if (acked) {
 			pthread_mutex_lock(&c->sh->mu);
 			b->acked = 1;
 			pthread_mutex_unlock(&c->sh->mu);

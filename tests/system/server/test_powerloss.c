@@ -81,9 +81,7 @@ static void *client_main(void *arg)
 	if (gt_session_open(&o, &s, NULL, &err) != 0)
 		return NULL;
 	for (;;) {
-		gt_envelope env = GTSYNC__V1__ENVELOPE__INIT, *reply = NULL;
-		Gtsync__V1__PushRequest pr = GTSYNC__V1__PUSH_REQUEST__INIT;
-		int st, stop;
+		int stop;
 
 		pthread_mutex_lock(&c->sh->mu);
 		stop = c->sh->stop;
@@ -92,20 +90,7 @@ static void *client_main(void *arg)
 			break;
 		if (!c->have_cur)
 			next_batch(c);
-		pr.batch.data = c->cur.bytes;
-		pr.batch.len = c->cur.len;
-		pr.signature.data = c->cur.sig;
-		pr.signature.len = sizeof(c->cur.sig);
-		env.body_case = GTSYNC__V1__ENVELOPE__BODY_PUSH;
-		env.push = &pr;
-		if (gt_session_call(s, &env, &reply, &err) != 0)
-			break;
-		st = reply->body_case == GTSYNC__V1__ENVELOPE__BODY_PUSH_ACK
-		         ? (int)reply->push_ack->status
-		         : -1;
-		gt_wire_envelope_free(reply);
-		if (st != GTSYNC__V1__PUSH_STATUS__PUSH_OK &&
-		    st != GTSYNC__V1__PUSH_STATUS__PUSH_DUPLICATE)
+		if (gt_test_push_try(s, &c->cur) != 1)
 			break;
 		pthread_mutex_lock(&c->sh->mu);
 		gt_crypto_sha256(c->cur.bytes, c->cur.len, c->acked[c->nacked++]);
