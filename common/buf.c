@@ -103,3 +103,38 @@ void gt_buf_store_u32be(uint8_t *p, uint32_t v)
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
 }
+
+uint64_t gt_buf_load_u64be(const uint8_t *p)
+{
+	return (uint64_t)gt_buf_load_u32be(p) << 32 | gt_buf_load_u32be(p + 4);
+}
+
+void gt_buf_store_u64be(uint8_t *p, uint64_t v)
+{
+	gt_buf_store_u32be(p, (uint32_t)(v >> 32));
+	gt_buf_store_u32be(p + 4, (uint32_t)v);
+}
+
+uint32_t gt_buf_load_u32le(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+void gt_buf_store_u32le(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+uint64_t gt_buf_load_u64le(const uint8_t *p)
+{
+	return (uint64_t)gt_buf_load_u32le(p) | (uint64_t)gt_buf_load_u32le(p + 4) << 32;
+}
+
+void gt_buf_store_u64le(uint8_t *p, uint64_t v)
+{
+	gt_buf_store_u32le(p, (uint32_t)v);
+	gt_buf_store_u32le(p + 4, (uint32_t)(v >> 32));
+}

@@ -48,4 +48,22 @@ uint32_t gt_buf_load_u32be(const uint8_t *p);
 /* Writes v as 4 big-endian bytes at p. */
 void gt_buf_store_u32be(uint8_t *p, uint32_t v);
 
+/* Reads 8 big-endian bytes at p. */
+uint64_t gt_buf_load_u64be(const uint8_t *p);
+
+/* Writes v as 8 big-endian bytes at p. */
+void gt_buf_store_u64be(uint8_t *p, uint64_t v);
+
+/* Reads 4 little-endian bytes at p. */
+uint32_t gt_buf_load_u32le(const uint8_t *p);
+
+/* Writes v as 4 little-endian bytes at p. */
+void gt_buf_store_u32le(uint8_t *p, uint32_t v);
+
+/* Reads 8 little-endian bytes at p. */
+uint64_t gt_buf_load_u64le(const uint8_t *p);
+
+/* Writes v as 8 little-endian bytes at p. */
+void gt_buf_store_u64le(uint8_t *p, uint64_t v);
+
 #endif

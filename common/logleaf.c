@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "error.h"
 #include "gtsync.pb-c.h"
 
@@ -19,9 +20,7 @@ int gt_logleaf_batch(const uint8_t hash[GT_SHA256_LEN], const int64_t *received_
 	out[0] = received_at_ms != NULL ? GT_LOGLEAF_TIMED : GT_LOGLEAF_BATCH;
 	memcpy(out + 1, hash, GT_SHA256_LEN);
 	if (received_at_ms != NULL) {
-		uint64_t t = (uint64_t)*received_at_ms;
-		for (int i = 7; i >= 0; i--, t >>= 8)
-			out[at + (size_t)i] = (uint8_t)(t & 0xff);
+		gt_buf_store_u64be(out + at, (uint64_t)*received_at_ms);
 		at += 8;
 	}
 	if (sig_len > 0)
@@ -58,11 +57,8 @@ int gt_logleaf_batch_parse(const uint8_t *entry, size_t len, struct gt_logleaf_b
 	out->kind = entry[0];
 	out->hash = entry + 1;
 	if (entry[0] == GT_LOGLEAF_TIMED) {
-		uint64_t t = 0;
-		for (size_t i = 0; i < 8; i++)
-			t = t << 8 | entry[1 + GT_SHA256_LEN + i];
 		out->timed = 1;
-		out->received_at_ms = (int64_t)t;
+		out->received_at_ms = (int64_t)gt_buf_load_u64be(entry + 1 + GT_SHA256_LEN);
 	}
 	if (len > head) {
 		out->sig = entry + head;

@@ -3,23 +3,16 @@
 
 #include <string.h>
 
+#include "buf.h"
 #include "error.h"
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--) {
-		p[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
 
 void gt_treehead_message(const struct gt_treehead *h, uint8_t out[GT_TREEHEAD_MSG_LEN])
 {
 	size_t k = sizeof(GT_TREEHEAD_DOMAIN); /* the domain and its NUL, the 0x00 separator */
 
 	memcpy(out, GT_TREEHEAD_DOMAIN, k);
-	put64(out + k, h->size);
-	put64(out + k + 8, (uint64_t)h->timestamp_ms);
+	gt_buf_store_u64be(out + k, h->size);
+	gt_buf_store_u64be(out + k + 8, (uint64_t)h->timestamp_ms);
 	memcpy(out + k + 16, h->root, GT_MERKLE_HASH_LEN);
 }
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "crypto.h"
 #include "error.h"
 #include "fileio.h"
@@ -26,30 +27,6 @@ struct gt_blog {
 	int nosync;
 	int record_synced;
 };
-
-/* ---- Little-endian fields ---- */
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
 
 /* The first 8 bytes of SHA-256 over a and b. */
 static int sum8(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen, uint8_t out[8])
@@ -99,15 +76,15 @@ int gt_blog_encode(const struct gt_blog_entry *e, size_t n, uint8_t **out, size_
 	if (p == NULL)
 		return GT_ENOMEM;
 	pos = GT_BLOG_FRAME_HEAD;
-	put32(p + pos, (uint32_t)n);
+	gt_buf_store_u32le(p + pos, (uint32_t)n);
 	pos += 4;
 	for (size_t i = 0; i < n; i++) {
 		size_t kl = strlen(e[i].key_id), ol = strlen(e[i].org_unit);
 
 		p[pos++] = GT_BLOG_PUSH;
-		put64(p + pos, (uint64_t)e[i].received_ms);
-		put64(p + pos + 8, e[i].md_version);
-		put32(p + pos + 16, e[i].roles);
+		gt_buf_store_u64le(p + pos, (uint64_t)e[i].received_ms);
+		gt_buf_store_u64le(p + pos + 8, e[i].md_version);
+		gt_buf_store_u32le(p + pos + 16, e[i].roles);
 		pos += 20;
 		p[pos++] = (uint8_t)kl;
 		memcpy(p + pos, e[i].key_id, kl);
@@ -117,7 +94,7 @@ int gt_blog_encode(const struct gt_blog_entry *e, size_t n, uint8_t **out, size_
 		pos += ol;
 		memcpy(p + pos, e[i].pub, GT_ED25519_PUB_LEN);
 		pos += GT_ED25519_PUB_LEN;
-		put32(p + pos, (uint32_t)e[i].batch_len);
+		gt_buf_store_u32le(p + pos, (uint32_t)e[i].batch_len);
 		pos += 4;
 		memcpy(p + pos, e[i].batch, e[i].batch_len);
 		pos += e[i].batch_len;
@@ -125,8 +102,8 @@ int gt_blog_encode(const struct gt_blog_entry *e, size_t n, uint8_t **out, size_
 		memcpy(p + pos, e[i].sig, e[i].sig_len);
 		pos += e[i].sig_len;
 	}
-	put32(p, GT_BLOG_FRAME_MAGIC);
-	put32(p + 4, (uint32_t)total);
+	gt_buf_store_u32le(p, GT_BLOG_FRAME_MAGIC);
+	gt_buf_store_u32le(p + 4, (uint32_t)total);
 	if (sum8(p + 4, 4, p + GT_BLOG_FRAME_HEAD, total, p + 8) != GT_OK) {
 		free(p);
 		return GT_ECRYPTO;
@@ -146,9 +123,9 @@ int gt_blog_frame_check(const uint8_t *data, size_t len, size_t *frame_len)
 	*frame_len = 0;
 	if (len < 8)
 		return GT_EAGAIN;
-	if (get32(data) != GT_BLOG_FRAME_MAGIC)
+	if (gt_buf_load_u32le(data) != GT_BLOG_FRAME_MAGIC)
 		return GT_ECORRUPT;
-	plen = get32(data + 4);
+	plen = gt_buf_load_u32le(data + 4);
 	if (plen > GT_BLOG_MAX_FRAME || plen < 4)
 		return GT_ECORRUPT;
 	if (len < GT_BLOG_FRAME_HEAD || len - GT_BLOG_FRAME_HEAD < plen)
@@ -213,7 +190,7 @@ int gt_blog_decode(const uint8_t *payload, size_t len, struct gt_blog_frame *f)
 		return GT_ETOOBIG;
 	if ((np = take(&r, 4)) == NULL)
 		return GT_EINVAL;
-	n = get32(np);
+	n = gt_buf_load_u32le(np);
 	if (n > GT_BLOG_MAX_ENTRIES)
 		return GT_ETOOBIG;
 	/* Each entry takes at least its fixed fields: a count beyond that is malformed. */
@@ -235,14 +212,14 @@ int gt_blog_decode(const uint8_t *payload, size_t len, struct gt_blog_frame *f)
 
 		if (p == NULL || p[0] != GT_BLOG_PUSH)
 			goto out;
-		e->received_ms = (int64_t)get64(p + 1);
-		e->md_version = get64(p + 9);
-		e->roles = get32(p + 17);
+		e->received_ms = (int64_t)gt_buf_load_u64le(p + 1);
+		e->md_version = gt_buf_load_u64le(p + 9);
+		e->roles = gt_buf_load_u32le(p + 17);
 		if ((e->key_id = take_str(&r, f->names, &used)) == NULL ||
 		    (e->org_unit = take_str(&r, f->names, &used)) == NULL ||
 		    (e->pub = take(&r, GT_ED25519_PUB_LEN)) == NULL || (blen = take(&r, 4)) == NULL)
 			goto out;
-		e->batch_len = get32(blen);
+		e->batch_len = gt_buf_load_u32le(blen);
 		if ((e->batch = take(&r, e->batch_len)) == NULL || (slen = take(&r, 1)) == NULL)
 			goto out;
 		e->sig_len = *slen;
@@ -302,7 +279,7 @@ static void note_synced(const struct gt_blog *b, uint64_t end)
 		uint8_t v[8];
 		int fd;
 
-		put64(v, end);
+		gt_buf_store_u64le(v, end);
 		snprintf(side, sizeof(side), "%s.synced", b->path);
 		fd = open(side, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 		if (fd >= 0) {
@@ -341,7 +318,7 @@ static int header(uint64_t gen, uint8_t h[GT_BLOG_HEADER_LEN])
 {
 	memset(h, 0, GT_BLOG_HEADER_LEN);
 	memcpy(h, magic, sizeof(magic));
-	put64(h + 8, gen);
+	gt_buf_store_u64le(h + 8, gen);
 	return sum8(h, 24, NULL, 0, h + 24);
 }
 
@@ -374,14 +351,14 @@ int gt_blog_open(const char *path, struct gt_blog **out, const char **why)
 	}
 	rc = (uint64_t)sb.st_size < GT_BLOG_HEADER_LEN ? GT_ECORRUPT
 	                                               : read_at(b->fd, h, sizeof(h), 0);
-	if (rc == GT_OK && (rc = header(get64(h + 8), want)) == GT_OK &&
+	if (rc == GT_OK && (rc = header(gt_buf_load_u64le(h + 8), want)) == GT_OK &&
 	    memcmp(h, want, sizeof(h)) != 0)
 		rc = GT_ECORRUPT;
 	if (rc == GT_ECORRUPT)
 		*why = "its header is not a gtsync batch journal's";
 	if (rc != GT_OK)
 		goto fail;
-	b->gen = get64(h + 8);
+	b->gen = gt_buf_load_u64le(h + 8);
 	b->end = b->zeroed = (uint64_t)sb.st_size;
 	*out = b;
 	return GT_OK;
@@ -595,9 +572,9 @@ int gt_blog_scan(struct gt_blog *b, uint64_t from,
 		} else if ((rc = read_at(b->fd, head, sizeof(head), off)) != GT_OK) {
 			break;
 		} else {
-			plen = get32(head + 4);
-			if (get32(head) != GT_BLOG_FRAME_MAGIC || plen > GT_BLOG_MAX_FRAME ||
-			    plen < 4)
+			plen = gt_buf_load_u32le(head + 4);
+			if (gt_buf_load_u32le(head) != GT_BLOG_FRAME_MAGIC ||
+			    plen > GT_BLOG_MAX_FRAME || plen < 4)
 				rc = GT_ECORRUPT;
 			else if (left - GT_BLOG_FRAME_HEAD < plen)
 				rc = GT_EAGAIN;

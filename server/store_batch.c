@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "error.h"
 #include "merge.h"
 
@@ -39,19 +40,6 @@ static void bind_key(sqlite3_stmt *s, const char *a, const char *period, const c
 #define OUTCOME_FORMAT_1 1u
 #define OUTCOME_FORMAT_2 2u
 #define OUTCOME_HEAD     15u
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static void out_counts(struct gt_store_batch_out *out, uint32_t *c[12])
 {
@@ -101,16 +89,16 @@ int gt_store_log_outcome_save(struct gt_store *st, uint64_t log_index,
 	if (buf == NULL)
 		return gt__store_err(st, GT_ENOMEM, "out of memory");
 	out_counts(&tmp, c);
-	put32(buf + 4 * w++, OUTCOME_FORMAT_2);
+	gt_buf_store_u32le(buf + 4 * w++, OUTCOME_FORMAT_2);
 	for (int i = 0; i < 12; i++)
-		put32(buf + 4 * w++, *c[i]);
-	put32(buf + 4 * w++, (uint32_t)out->n_conflicts);
-	put32(buf + 4 * w++, (uint32_t)runs);
+		gt_buf_store_u32le(buf + 4 * w++, *c[i]);
+	gt_buf_store_u32le(buf + 4 * w++, (uint32_t)out->n_conflicts);
+	gt_buf_store_u32le(buf + 4 * w++, (uint32_t)runs);
 	for (size_t g = 0; g < out->n_conflicts; g++) {
-		put32(buf + 4 * w++, (uint32_t)out->conflicts[g].reason);
-		put32(buf + 4 * w++, (uint32_t)out->conflicts[g].kind);
-		put32(buf + 4 * w++, (uint32_t)runs_of(&out->conflicts[g]));
-		put32(buf + 4 * w++, (uint32_t)message_len(&out->conflicts[g]));
+		gt_buf_store_u32le(buf + 4 * w++, (uint32_t)out->conflicts[g].reason);
+		gt_buf_store_u32le(buf + 4 * w++, (uint32_t)out->conflicts[g].kind);
+		gt_buf_store_u32le(buf + 4 * w++, (uint32_t)runs_of(&out->conflicts[g]));
+		gt_buf_store_u32le(buf + 4 * w++, (uint32_t)message_len(&out->conflicts[g]));
 	}
 	for (size_t g = 0; g < out->n_conflicts; g++) {
 		const struct gt_store_conflict *cf = &out->conflicts[g];
@@ -118,8 +106,8 @@ int gt_store_log_outcome_save(struct gt_store *st, uint64_t log_index,
 			size_t k = i + 1;
 			while (k < cf->n_indexes && cf->indexes[k] == cf->indexes[k - 1] + 1)
 				k++;
-			put32(buf + 4 * w++, cf->indexes[i]);
-			put32(buf + 4 * w++, (uint32_t)(k - i));
+			gt_buf_store_u32le(buf + 4 * w++, cf->indexes[i]);
+			gt_buf_store_u32le(buf + 4 * w++, (uint32_t)(k - i));
 			i = k;
 		}
 	}
@@ -161,9 +149,9 @@ static int outcome_sizes(const uint8_t *p, size_t words, uint32_t format, uint32
 	if ((uint64_t)OUTCOME_HEAD + 4ull * ngroups + 2ull * nruns > words)
 		return -1;
 	for (uint32_t r = 0; r < nruns; r++)
-		*nidx += get32(rp + 8 * (size_t)r + 4);
+		*nidx += gt_buf_load_u32le(rp + 8 * (size_t)r + 4);
 	for (uint32_t g = 0; g < ngroups; g++)
-		*text += get32(p + 4 * (OUTCOME_HEAD + 4 * (size_t)g + 3)) + 1;
+		*text += gt_buf_load_u32le(p + 4 * (OUTCOME_HEAD + 4 * (size_t)g + 3)) + 1;
 	if (OUTCOME_HEAD + 4 * (size_t)ngroups + 2 * (size_t)nruns + (*text - ngroups + 3) / 4 !=
 	    words)
 		return -1;
@@ -185,24 +173,26 @@ static int outcome_groups(const uint8_t *p, uint32_t format, uint32_t ngroups, u
 	size_t used = 0, run = 0;
 
 	for (uint32_t g = 0; g < ngroups; g++) {
-		cf[g].reason = (int)get32(gp + 4 * per * g);
-		cf[g].kind = (int)get32(gp + 4 * per * g + 4);
+		cf[g].reason = (int)gt_buf_load_u32le(gp + 4 * per * g);
+		cf[g].kind = (int)gt_buf_load_u32le(gp + 4 * per * g + 4);
 		cf[g].indexes = idx + used;
 		cf[g].message = "";
 		if (format == OUTCOME_FORMAT_1) {
-			cf[g].n_indexes = get32(gp + 12 * g + 8);
+			cf[g].n_indexes = gt_buf_load_u32le(gp + 12 * g + 8);
 			if (cf[g].n_indexes > nidx - used)
 				return -1;
 			for (size_t i = 0; i < cf[g].n_indexes; i++)
-				idx[used + i] = get32(xp + 4 * (used + i));
+				idx[used + i] = gt_buf_load_u32le(xp + 4 * (used + i));
 			used += cf[g].n_indexes;
 			continue;
 		}
-		uint32_t gruns = get32(gp + 16 * g + 8), mlen = get32(gp + 16 * g + 12);
+		uint32_t gruns = gt_buf_load_u32le(gp + 16 * g + 8),
+		         mlen = gt_buf_load_u32le(gp + 16 * g + 12);
 		if (gruns > nruns - run || mlen >= GT_STORE_MAX_CONFLICT_MESSAGE)
 			return -1;
 		for (uint32_t r = 0; r < gruns; r++, run++) {
-			uint32_t first = get32(xp + 8 * run), n = get32(xp + 8 * run + 4);
+			uint32_t first = gt_buf_load_u32le(xp + 8 * run),
+			         n = gt_buf_load_u32le(xp + 8 * run + 4);
 			if (n > nidx - used)
 				return -1;
 			for (uint32_t i = 0; i < n; i++)
@@ -229,14 +219,14 @@ static int decode_outcome(struct gt_store *st, const uint8_t *p, size_t len,
 
 	if (p == NULL || len % 4 != 0 || words < OUTCOME_HEAD)
 		return 0;
-	format = get32(p);
+	format = gt_buf_load_u32le(p);
 	if (format != OUTCOME_FORMAT_1 && format != OUTCOME_FORMAT_2)
 		return 0;
 	out_counts(out, c);
 	for (int i = 0; i < 12; i++)
-		*c[i] = get32(p + 4 * (1 + i));
-	ngroups = get32(p + 4 * 13);
-	nruns = get32(p + 4 * 14);
+		*c[i] = gt_buf_load_u32le(p + 4 * (1 + i));
+	ngroups = gt_buf_load_u32le(p + 4 * 13);
+	nruns = gt_buf_load_u32le(p + 4 * 14);
 	ignored = (uint64_t)out->values.ignored + out->completions.ignored + out->actions.ignored;
 	if (outcome_sizes(p, words, format, ngroups, nruns, &nidx, &text) != 0 || nidx != ignored)
 		goto bad;

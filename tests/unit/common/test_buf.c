@@ -206,12 +206,45 @@ static void big_endian(void **state)
 	gt_buf_free(&b);
 }
 
+/* The 64-bit and little-endian fields (the journal's, the tree heads', the log leaves') put
+ * their bytes in the stated order and read them back. */
+static void sixty_four_and_little_endian(void **state)
+{
+	(void)state;
+	static const uint8_t be[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	static const uint8_t le[8] = {8, 7, 6, 5, 4, 3, 2, 1};
+	uint8_t p[8];
+
+	gt_buf_store_u64be(p, 0x0102030405060708ull);
+	assert_memory_equal(p, be, 8);
+	assert_true(gt_buf_load_u64be(p) == 0x0102030405060708ull);
+	gt_buf_store_u64le(p, 0x0102030405060708ull);
+	assert_memory_equal(p, le, 8);
+	assert_true(gt_buf_load_u64le(p) == 0x0102030405060708ull);
+	gt_buf_store_u32le(p, 0x01020304u);
+	assert_memory_equal(p, le + 4, 4);
+	assert_int_equal(gt_buf_load_u32le(p), 0x01020304u);
+	/* The top bit survives: a negative time in two's complement. */
+	gt_buf_store_u64be(p, (uint64_t)(int64_t)-2);
+	assert_int_equal(p[0], 0xff);
+	assert_int_equal(p[7], 0xfe);
+	assert_true((int64_t)gt_buf_load_u64be(p) == -2);
+	gt_buf_store_u64le(p, 0x8000000000000001ull);
+	assert_int_equal(p[0], 0x01);
+	assert_int_equal(p[7], 0x80);
+	assert_true(gt_buf_load_u64le(p) == 0x8000000000000001ull);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(init_and_append),   cmocka_unit_test(max_is_hard),
-	    cmocka_unit_test(overflow_safe),     cmocka_unit_test(geometric_growth),
-	    cmocka_unit_test(consume_and_reset), cmocka_unit_test(big_endian),
+	    cmocka_unit_test(init_and_append),
+	    cmocka_unit_test(max_is_hard),
+	    cmocka_unit_test(overflow_safe),
+	    cmocka_unit_test(geometric_growth),
+	    cmocka_unit_test(consume_and_reset),
+	    cmocka_unit_test(big_endian),
+	    cmocka_unit_test(sixty_four_and_little_endian),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
